@@ -1,0 +1,4 @@
+// PLACEHOLDER: replaced by the owner of the 'diagnose' command during the foundation work.
+import type { Command } from 'commander';
+
+export function register(_program: Command): void {}

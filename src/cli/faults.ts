@@ -1,0 +1,4 @@
+// PLACEHOLDER: replaced by the owner of the 'faults' command during the foundation work.
+import type { Command } from 'commander';
+
+export function register(_program: Command): void {}

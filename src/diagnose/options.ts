@@ -1,0 +1,36 @@
+import type { Lang } from '../model/layer.js';
+
+/** Options of one diagnosis, validated once at the edge (CLI or API). */
+export interface DiagnoseOptions {
+  lang: Lang;
+  /** Overall budget in ms (--timeout); layers get RTT-derived shares of it. */
+  timeoutMs: number;
+  sni?: string;
+  expectIp?: string[];
+  expectGateway?: string;
+  /** PEM bundle to trust instead of the system store (--ca). */
+  caFile?: string;
+  ca?: string;
+  certFile?: string;
+  cert?: string;
+  keyFile?: string;
+  key?: string;
+  /** 'sha256/BASE64' SPKI pin or 'sha256:HEX' certificate fingerprint. */
+  pin?: string;
+  tlsMin?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  tlsMax?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /** TLS-008 warning window in days. */
+  certWarnDays: number;
+  /** HOST-003 tolerance in seconds. */
+  clockToleranceSec: number;
+  /** ICMP echo count. */
+  pingCount: number;
+}
+
+export const DEFAULT_OPTIONS: DiagnoseOptions = {
+  lang: 'en',
+  timeoutMs: 10_000,
+  certWarnDays: 30,
+  clockToleranceSec: 60,
+  pingCount: 4,
+};

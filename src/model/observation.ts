@@ -1,0 +1,234 @@
+/**
+ * Observations: one typed fact each, a discriminated union keyed by `kind`.
+ * Probes, collectors and analyzers produce them; rules read them. None decides what is a fault.
+ * Every observation carries `at` (ISO time it was made) and `ms` (how long it took).
+ */
+import type { Layer } from './layer.js';
+
+export interface IcmpError {
+  /** ICMP(v6) type and code as numbers, and the router/host that sent it. */
+  type: number;
+  code: number;
+  from: string;
+  /** Human name: 'host-unreachable', 'admin-prohibited', 'port-unreachable', 'frag-needed', 'time-exceeded' … */
+  name: string;
+  /** Next-hop MTU for frag-needed / packet-too-big. */
+  mtu?: number;
+}
+
+export interface CertInfo {
+  subject: string;
+  /** The subject CN, if any. */
+  commonName: string | null;
+  issuer: string;
+  sans: string[];
+  notBefore: string; // ISO
+  notAfter: string; // ISO
+  serial: string;
+  fingerprint256: string; // 'AB:CD:…' as node prints it
+  /** sha256 of the SubjectPublicKeyInfo, base64 (HPKP style pin) */
+  spki256: string | null;
+  selfSigned: boolean;
+  isCA: boolean;
+  /** PEM size in bytes (for hostile-server checks). */
+  bytes: number;
+}
+
+export interface ObservationData {
+  // ── host ───────────────────────────────────────────────────────────
+  /** Every interface with its state and addresses (from the snapshot). */
+  'host.links': {
+    links: Array<{
+      name: string;
+      up: boolean;
+      carrier: boolean | null;
+      mtu: number | null;
+      kind: string | null; // 'veth' | 'tun' | 'wireguard' | 'loopback' | …
+      loopback: boolean;
+      addresses: Array<{ family: 4 | 6; address: string; prefixlen: number; scope: string }>;
+    }>;
+  };
+  /** Local clock against time sources the diagnosis met (TLS/HTTP Date). */
+  'host.clock': {
+    local: string;
+    sources: Array<{ source: 'http-date' | 'tls' | 'responder'; peer: string; time: string; skewMs: number }>;
+  };
+  /** Proxy variables that apply to this target. */
+  'host.proxy': {
+    variables: Array<{ name: string; value: string }>;
+    /** The proxy that the target's protocol would use, or null when none applies / NO_PROXY exempts it. */
+    selected: { variable: string; host: string; port: number } | null;
+    noProxyMatch: string | null;
+  };
+  /** A TCP connect to the selected proxy. */
+  'proxy.connect': { host: string; port: number; outcome: TcpOutcome; ms: number; error?: string };
+
+  // ── dns ────────────────────────────────────────────────────────────
+  'dns.config': {
+    nameservers: string[];
+    search: string[];
+    timeoutSec: number;
+    attempts: number;
+    rotate: boolean;
+    nsswitchHosts: string[]; // e.g. ['files', 'dns']
+    source: string; // path read
+  };
+  /** /etc/hosts lines naming the target. */
+  'dns.hosts': { path: string; matches: Array<{ line: number; address: string; names: string[]; text: string }> };
+  /** One query to one resolver. */
+  'dns.query': {
+    server: string;
+    port: number;
+    name: string;
+    qtype: 'A' | 'AAAA';
+    transport: 'udp' | 'tcp';
+    outcome: 'answer' | 'timeout' | 'unreachable' | 'error';
+    rcode: string | null; // 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | …
+    answers: Array<{ address: string; ttl: number }>;
+    cnames: string[];
+    truncated: boolean;
+    ms: number;
+    error?: string;
+  };
+  /** What the system resolver (getaddrinfo: hosts file, nsswitch, resolv.conf) returns. */
+  'dns.system': {
+    name: string;
+    addresses: Array<{ address: string; family: 4 | 6 }>;
+    error: string | null; // 'ENOTFOUND' | 'EAI_AGAIN' | …
+    ms: number;
+  };
+
+  // ── network ────────────────────────────────────────────────────────
+  /** The kernel's route choice for one destination (`ip -j route get`), plus what competed. */
+  'route.lookup': {
+    destination: string;
+    family: 4 | 6;
+    outcome: 'route' | 'no-route' | 'blackhole' | 'unreachable' | 'prohibit' | 'error';
+    dev: string | null;
+    gateway: string | null;
+    src: string | null;
+    table: string | null;
+    /** The matching route line as `ip route` prints it, when known. */
+    route: string | null;
+    /** Every route (any table) whose prefix covers the destination, most specific first. */
+    candidates: Array<{ prefix: string; table: string; dev: string | null; gateway: string | null; metric: number | null; type: string; text: string }>;
+    /** Policy rules consulted in order, with the table they point at. */
+    rules: Array<{ priority: number; text: string; table: string | null }>;
+    error?: string;
+  };
+  /** Neighbor (ARP/ND) state of the next hop and whether it answered. */
+  'gateway.neighbor': {
+    gateway: string;
+    dev: string;
+    state: string | null; // REACHABLE, STALE, DELAY, PROBE, FAILED, INCOMPLETE, PERMANENT, NOARP, or null when absent
+    answered: boolean | null; // null: could not test
+    method: 'ping' | 'neigh' | 'none';
+    reason?: string;
+  };
+  /** ICMP echo to one address. */
+  'icmp.echo': {
+    address: string;
+    method: 'raw' | 'ping' | 'unavailable';
+    sent: number;
+    received: number;
+    lossPct: number;
+    rtt: { min: number; avg: number; max: number; stddev: number } | null;
+    errors: IcmpError[];
+    reason?: string; // why unavailable
+  };
+  /** A local-firewall verdict for the target flow (from the analyzer over the snapshot). */
+  'firewall.verdict': {
+    chain: 'OUTPUT' | 'INPUT' | 'FORWARD';
+    proto: 'tcp' | 'udp' | 'icmp' | 'icmpv6';
+    src: string | null;
+    dst: string;
+    dport: number | null;
+    verdict: 'ACCEPT' | 'DROP' | 'REJECT' | 'UNKNOWN';
+    /** The deciding rule: backend, table, chain, 1-based rule number in that chain, its text. */
+    rule: { backend: 'iptables' | 'ip6tables' | 'nft'; table: string; chain: string; number: number | null; text: string; handle?: number; family?: string } | null;
+    rejectWith?: string;
+    reason?: string;
+  };
+
+  // ── transport ──────────────────────────────────────────────────────
+  'tcp.connect': {
+    address: string;
+    port: number;
+    family: 4 | 6;
+    outcome: TcpOutcome;
+    ms: number;
+    /** ICMP error seen for the SYN (rejected), when the probe can see it. */
+    icmp?: IcmpError;
+    errno?: string;
+    /** What happened right after the handshake (reset-after-connect check). */
+    after?: { event: 'rst' | 'fin' | 'data' | 'quiet'; ms: number; bytes?: number };
+  };
+
+  // ── tls ────────────────────────────────────────────────────────────
+  'tls.handshake': {
+    address: string;
+    port: number;
+    sni: string | null;
+    outcome: 'ok' | 'verify-failed' | 'alert' | 'stall' | 'not-tls' | 'reset' | 'closed' | 'tcp-failed' | 'error';
+    ms: number;
+    protocol: string | null; // 'TLSv1.3'
+    cipher: string | null;
+    /** Versions tried for this handshake. */
+    minVersion: string;
+    maxVersion: string;
+    /** Alert description received from the server, e.g. 'handshake_failure', 'certificate_required', 'protocol_version'. */
+    alert: string | null;
+    /** Error code from the TLS stack (OpenSSL/node), e.g. 'CERT_HAS_EXPIRED', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION'. */
+    errorCode: string | null;
+    error: string | null;
+    /** Certificates as presented, leaf first. */
+    chain: CertInfo[];
+    /** Verification against the trust store (or --ca). */
+    verify: { ok: boolean; code: string | null; hostnameOk: boolean | null; trustedBy: 'system' | 'ca-file' | null };
+    /** The pin given with --pin, and whether some certificate of the chain matched it. */
+    pin: { expected: string; matched: boolean } | null;
+    /** The first bytes the server sent, when it was not TLS (printable, truncated). */
+    banner: string | null;
+    /** Whether a client certificate was offered (--cert/--key). */
+    clientCertOffered: boolean;
+    /** The server asked for a client certificate (CertificateRequest seen / alert). */
+    clientCertRequested: boolean | null;
+  };
+  /** Which TLS versions the server accepts (when the handshake failed on version). */
+  'tls.versions': { address: string; port: number; accepted: string[]; rejected: string[]; clientRange: { min: string; max: string } };
+
+  // ── app ────────────────────────────────────────────────────────────
+  'http.response': {
+    url: string;
+    outcome: 'response' | 'timeout' | 'error';
+    status: number | null;
+    location: string | null;
+    date: string | null;
+    server: string | null;
+    ms: number;
+    error?: string;
+  };
+
+  // ── meta ───────────────────────────────────────────────────────────
+  /** A check that could not be made: missing privilege, a tool absent, an ambiguous answer. */
+  'check.unknown': { layer: Layer; check: string; reason: string };
+  /** A layer skipped because a lower layer failed or it does not apply. */
+  'layer.skip': { layer: Layer; reason: string };
+}
+
+export type TcpOutcome = 'open' | 'refused' | 'filtered' | 'rejected' | 'reset' | 'closed' | 'unreachable' | 'error';
+
+export type ObservationKind = keyof ObservationData;
+
+export type Observation<K extends ObservationKind = ObservationKind> = K extends ObservationKind
+  ? { kind: K; at: string; ms: number; data: ObservationData[K] }
+  : never;
+
+export function observation<K extends ObservationKind>(kind: K, data: ObservationData[K], ms = 0, at = new Date()): Observation<K> {
+  return { kind, at: at.toISOString(), ms: Math.round(ms * 10) / 10, data } as Observation<K>;
+}
+
+/** All observations of one kind, typed. */
+export function ofKind<K extends ObservationKind>(obs: readonly Observation[], kind: K): Array<Observation<K>> {
+  return obs.filter((o): o is Observation<K> => o.kind === kind);
+}

@@ -1,0 +1,50 @@
+import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
+
+export const meta: RuleMeta = {
+  code: 'NET-001',
+  slug: 'no-route',
+  layer: 'network',
+  severity: 'error',
+  title: { en: 'No route to {dst}', zh: '没有到 {dst} 的路由' },
+  explanation: {
+    en: 'The routing table has no route that covers {dst}, so the kernel refuses to send anything there (ping, DNS and TCP all fail with "Network is unreachable").',
+    zh: '路由表中没有覆盖 {dst} 的路由，内核无法发送任何报文（ping、DNS、TCP 均报 "Network is unreachable"）。',
+  },
+  evidence: { en: 'The kernel route lookup (`ip route get`) and every table and policy rule consulted.', zh: '内核路由查询（`ip route get`）以及查询过的所有路由表和策略规则。' },
+  fix: [
+    { summary: { en: 'Add a route through the gateway {gateway} on {dev}', zh: '经 {dev} 上的网关 {gateway} 添加路由' }, command: 'ip route add {prefix} via {gateway} dev {dev}' },
+  ],
+  implemented: true,
+  issue: 4,
+  explains: ['DNS-001', 'DNS-007', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'TCP-001', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-002', 'HOST-004', 'VPN-002', 'VPN-003'],
+};
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const lookups = ofKind(ctx.observations, 'route.lookup').filter((o) => o.data.outcome === 'no-route');
+    const hit = lookups[0];
+    if (!hit) return null;
+    const d = hit.data;
+    const prefix = d.family === 4 ? `${d.destination}/32` : `${d.destination}/128`;
+    // A real gateway from the table: the gateway of any unicast route of the same family in table main.
+    const routes = ctx.snapshot?.routes.ok ? ctx.snapshot.routes.value : [];
+    const gw = routes.find((r) => r.family === d.family && r.type === 'unicast' && r.gateway && r.dev && r.table === 'main');
+    const vars: Record<string, string> = { dst: d.destination, prefix };
+    if (gw) Object.assign(vars, { gateway: gw.gateway!, dev: gw.dev! });
+    return makeFinding(meta, ctx, {
+      vars,
+      evidence: [
+        evidence('route.lookup', `ip route get ${d.destination}: ${d.error ?? 'no route'}; ${d.candidates.length} candidate route(s), ${d.rules.length} policy rule(s) consulted`, {
+          destination: d.destination,
+          candidates: d.candidates,
+          rules: d.rules,
+        }),
+      ],
+      fix: gw
+        ? undefined
+        : [{ summary: ctx.lang === 'zh' ? `添加到 ${prefix} 的路由（表中没有可用网关，请确认下一跳）` : `Add a route to ${prefix} through the correct next hop (the table has no gateway to suggest)` }],
+    });
+  },
+};

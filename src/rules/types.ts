@@ -1,0 +1,102 @@
+/**
+ * A rule: one file per fault code, exporting `meta` and a pure `check`.
+ * The fault manual (`netdx faults`, docs/faults.md) is generated from the metas.
+ */
+import type { Lang, Layer, Severity, Text } from '../model/layer.js';
+import type { Observation, ObservationData, ObservationKind } from '../model/observation.js';
+import { ofKind } from '../model/observation.js';
+import type { Evidence, Finding, Fix } from '../model/report.js';
+import type { Target } from '../model/target.js';
+import type { Snapshot } from '../system/types.js';
+import type { DiagnoseOptions } from '../diagnose/options.js';
+
+export interface FixTemplate {
+  summary: Text;
+  /** Command template with {placeholders} filled from the case; absent when the fix is not a command. */
+  command?: string;
+}
+
+export interface RuleMeta {
+  code: string; // 'NET-001'
+  slug: string; // 'no-route'
+  layer: Layer;
+  severity: Severity;
+  /** Title template, may use {placeholders}. */
+  title: Text;
+  explanation: Text;
+  /** What proves it (manual text). */
+  evidence: Text;
+  fix: FixTemplate[];
+  /** false while `check` is not implemented: it then returns null and the manual says so. */
+  implemented: boolean;
+  /** The issue that implements (or implemented) the check. */
+  issue: number;
+  /** Codes this finding explains when both are present (causal ranking, faults.md "Which finding is primary"). */
+  explains?: string[];
+}
+
+/** What a rule sees: the target, the options, every observation, the snapshot, the language. */
+export interface RuleContext {
+  target: Target;
+  options: DiagnoseOptions;
+  observations: readonly Observation[];
+  snapshot: Snapshot | null;
+  lang: Lang;
+  now: Date;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): Finding | null;
+}
+
+/** Fills {name} placeholders; unknown names stay visible so a test can catch them. */
+export function fill(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\{([a-zA-Z0-9_]+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
+export interface FindingParts {
+  vars?: Record<string, string | number>;
+  evidence: Evidence[];
+  /** Fixes; when omitted, the meta's templates are filled with vars (templates with unfilled placeholders are dropped to summary-only). */
+  fix?: Fix[];
+  /** Override title / explanation text (already localized) */
+  title?: string;
+  explanation?: string;
+  severity?: Severity;
+}
+
+/** Builds a Finding from a meta and the case's values in the context's language. */
+export function makeFinding(meta: RuleMeta, ctx: Pick<RuleContext, 'lang'>, parts: FindingParts): Finding {
+  const vars = parts.vars ?? {};
+  const fix: Fix[] =
+    parts.fix ??
+    meta.fix.map((t) => {
+      const summary = fill(t.summary[ctx.lang], vars);
+      if (!t.command) return { summary };
+      const command = fill(t.command, vars);
+      return /\{[a-zA-Z0-9_]+\}/.test(command) ? { summary } : { summary, command };
+    });
+  return {
+    code: meta.code,
+    slug: meta.slug,
+    layer: meta.layer,
+    severity: parts.severity ?? meta.severity,
+    title: parts.title ?? fill(meta.title[ctx.lang], vars),
+    explanation: parts.explanation ?? fill(meta.explanation[ctx.lang], vars),
+    evidence: parts.evidence,
+    fix,
+  };
+}
+
+/** Evidence line pointing at an observation. */
+export function evidence<K extends ObservationKind>(kind: K, summary: string, data?: Partial<ObservationData[K]> | Record<string, unknown>): Evidence {
+  return data === undefined ? { observation: kind, summary } : { observation: kind, summary, data: data as Record<string, unknown> };
+}
+
+export { ofKind };
+
+/** A rule whose check is not implemented yet: never pretends. */
+export function notImplemented(meta: RuleMeta): Rule {
+  return { meta: { ...meta, implemented: false }, check: () => null };
+}

@@ -1,0 +1,143 @@
+/**
+ * The Snapshot: everything the collectors read from the machine, as one serializable object.
+ * `netdx collect > snap.json` on a broken machine and `netdx analyze snap.json` elsewhere
+ * give the same judgement for the non-probe part.
+ */
+
+/** A collector result: the value, or why it could not be read (tool missing, permission). */
+export type Collected<T> = { ok: true; value: T } | { ok: false; unavailable: string };
+
+export interface Address {
+  family: 4 | 6;
+  address: string;
+  prefixlen: number;
+  scope: string; // 'global' | 'link' | 'host'
+  dynamic?: boolean;
+}
+
+export interface Link {
+  name: string;
+  index: number;
+  /** Administratively up (flag UP). */
+  up: boolean;
+  /** LOWER_UP (carrier) flag; null when unknown. */
+  carrier: boolean | null;
+  operstate: string; // 'UP' | 'DOWN' | 'UNKNOWN' | …
+  mtu: number | null;
+  /** linkinfo.info_kind: 'veth', 'tun', 'wireguard', 'bridge', … ; 'loopback' for lo; null when not reported. */
+  kind: string | null;
+  loopback: boolean;
+  mac: string | null;
+  master: string | null;
+  addresses: Address[];
+}
+
+export interface Nexthop {
+  gateway: string | null;
+  dev: string | null;
+  weight: number | null;
+}
+
+export interface Route {
+  family: 4 | 6;
+  /** Table name as ip prints it ('main', 'local', 'default') or the number as a string. */
+  table: string;
+  /** 'unicast' | 'local' | 'broadcast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw' | 'multicast' | 'anycast' | 'nat' */
+  type: string;
+  /** Normalized prefix: '0.0.0.0/0' / '::/0' for default, 'a.b.c.d/32' for a host route. */
+  dst: string;
+  gateway: string | null;
+  dev: string | null;
+  src: string | null;
+  metric: number | null;
+  protocol: string | null;
+  scope: string | null;
+  /** Multipath next hops (empty for a single-path route). */
+  nexthops: Nexthop[];
+  /** The route as `ip route` would print it (re-usable in `ip route del …`). */
+  text: string;
+}
+
+export interface PolicyRule {
+  family: 4 | 6;
+  priority: number;
+  /** Source / destination selectors as prefixes, or null for 'all'. */
+  src: string | null;
+  dst: string | null;
+  /** 'to_tbl' (lookup TABLE) | 'blackhole' | 'unreachable' | 'prohibit' | 'goto' | 'nop' */
+  action: string;
+  table: string | null;
+  fwmark: string | null; // '0x1/0xff' as ip prints
+  iif: string | null;
+  oif: string | null;
+  not: boolean;
+  text: string;
+}
+
+export interface Neighbor {
+  family: 4 | 6;
+  address: string;
+  dev: string;
+  lladdr: string | null;
+  /** e.g. ['REACHABLE'], ['STALE'], ['FAILED'], ['INCOMPLETE'], ['PERMANENT'] */
+  state: string[];
+  router: boolean;
+}
+
+export interface ResolvConf {
+  path: string;
+  nameservers: string[];
+  search: string[];
+  options: { timeout: number; attempts: number; rotate: boolean; ndots: number; other: string[] };
+  /** Lines that could not be understood, with line numbers (never fatal). */
+  ignored: Array<{ line: number; text: string }>;
+}
+
+export interface HostsEntry {
+  line: number;
+  address: string;
+  names: string[];
+  text: string;
+}
+
+export interface ListeningSocket {
+  proto: 'tcp' | 'udp';
+  local: string; // address
+  port: number;
+  process: string | null;
+}
+
+export interface Snapshot {
+  schema: 'netdx.snapshot/v1';
+  collectedAt: string;
+  hostname: string;
+  kernel: string;
+  /** Effective uid; 0 = root. */
+  uid: number;
+  links: Collected<Link[]>;
+  routes: Collected<Route[]>;
+  rules: Collected<PolicyRule[]>;
+  neighbors: Collected<Neighbor[]>;
+  resolv: Collected<ResolvConf>;
+  hosts: Collected<{ path: string; entries: HostsEntry[] }>;
+  nsswitch: Collected<{ path: string; hosts: string[] }>;
+  firewall: {
+    /** Raw `iptables-save` / `ip6tables-save` text (all tables); parsed by src/analyze. */
+    iptables: Collected<string>;
+    ip6tables: Collected<string>;
+    /** `nft -j list ruleset` as parsed JSON. */
+    nft: Collected<unknown>;
+    /** `ufw status verbose` text, when ufw is installed. */
+    ufw: Collected<string>;
+  };
+  /** Keys like 'net.ipv4.ip_forward'. */
+  sysctls: Collected<Record<string, string>>;
+  listening: Collected<ListeningSocket[]>;
+  /** http_proxy, HTTPS_PROXY, ALL_PROXY, NO_PROXY … as set in the environment. */
+  proxyEnv: Record<string, string>;
+  time: { local: string; timezone: string; ntpSynchronized: boolean | null };
+}
+
+export function value<T>(c: Collected<T>): T | null {
+  return c.ok ? c.value : null;
+}
