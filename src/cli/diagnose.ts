@@ -1,4 +1,57 @@
-// PLACEHOLDER: replaced by the owner of the 'diagnose' command during the foundation work.
+/** `netdx diagnose TARGET`: walk the layers, name the root cause, print the fix. */
 import type { Command } from 'commander';
+import { EXIT } from '../model/errors.js';
+import { parseTarget } from '../model/target.js';
+import { diagnose, type ProgressFn } from '../diagnose/engine.js';
+import { liveDeps } from '../diagnose/live.js';
+import { detectLang, t } from '../report/i18n.js';
+import { colorEnabled, renderText } from '../report/text.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { parseDiagnoseOptions, type RawDiagnoseOptions } from './diagnose-options.js';
+import type { Report } from '../model/report.js';
 
-export function register(_program: Command): void {}
+const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
+
+export function exitCodeOf(r: Report): number {
+  return r.verdict === 'ok' ? EXIT.ok : r.verdict === 'degraded' ? EXIT.degraded : EXIT.fault;
+}
+
+export function register(program: Command): void {
+  program
+    .command('diagnose')
+    .description('diagnose why TARGET cannot be reached: host → dns → network → tunnel → transport → tls → app')
+    .argument('<target>', 'HOST, HOST:PORT, [IPv6]:PORT, or tcp:// tls:// http:// https:// URL')
+    .option('-p, --port <port>', 'service port (adds TCP/TLS checks to a bare host)')
+    .option('--protocol <proto>', 'tcp | tls | http | https | icmp')
+    .option('--sni <name>', 'TLS server name to send (default: the target host name)')
+    .option('--expect-ip <ip>', 'the address the name should resolve to (repeatable)', collect)
+    .option('--expect-gateway <ip>', 'the gateway the route should use')
+    .option('--timeout <duration>', 'overall time budget, e.g. 10s (default 10s)')
+    .option('--ca <file>', 'PEM file of CA certificates to trust instead of the system store')
+    .option('--cert <file>', 'client certificate (PEM) for mutual TLS')
+    .option('--key <file>', 'client private key (PEM) for mutual TLS')
+    .option('--pin <pin>', 'expected certificate: sha256:<hex fingerprint> or sha256/<base64 SPKI>')
+    .option('--tls-min <version>', 'lowest TLS version to offer (1.0 … 1.3)')
+    .option('--tls-max <version>', 'highest TLS version to offer (1.0 … 1.3)')
+    .option('--count <n>', 'ICMP echo requests (default 4)')
+    .option('--warn-days <days>', 'certificate expiry warning window (default 30)')
+    .option('--json', 'print the JSON report (netdx.report/v1)')
+    .option('--format <fmt>', 'text | json | markdown')
+    .option('--lang <lang>', 'en | zh (default from LANG)')
+    .action(async (input: string, raw: RawDiagnoseOptions) => {
+      const { options, target: topts, format } = parseDiagnoseOptions(raw, detectLang());
+      const target = parseTarget(input, topts);
+      const live = format === 'text' && !!process.stderr.isTTY;
+      const progress: ProgressFn = live
+        ? (layer, phase) => {
+            if (phase === 'start') process.stderr.write(`\r\x1b[2K${t(options.lang, 'report.progress', { layer: t(options.lang, `layer.${layer}`) })}`);
+          }
+        : () => {};
+      const report = await diagnose(target, options, liveDeps(), progress);
+      if (live) process.stderr.write('\r\x1b[2K');
+      if (format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else if (format === 'markdown') process.stdout.write(renderMarkdown(report, options.lang) + '\n');
+      else process.stdout.write(renderText(report, { lang: options.lang, color: colorEnabled(process.stdout) }));
+      process.exitCode = exitCodeOf(report);
+    });
+}

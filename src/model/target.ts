@@ -45,19 +45,26 @@ export function ipFamilyOf(text: string): 4 | 6 | null {
   return null;
 }
 
+/** Makes untrusted text safe for a one-line message (control characters escaped, length capped). */
+export function shown(text: string): string {
+  const esc = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return esc.length > 200 ? `${esc.slice(0, 200)}…` : esc;
+}
+
 export function parsePort(text: string, what = 'port'): number {
-  if (!/^[0-9]{1,5}$/.test(text)) throw usageError(`${what} '${text}': expected a number from 1 to 65535`);
+  if (!/^[0-9]{1,5}$/.test(text)) throw usageError(`${what} '${shown(text)}': expected a number from 1 to 65535`);
   const n = Number(text);
-  if (n < 1 || n > 65535) throw usageError(`${what} '${text}': expected a number from 1 to 65535`);
+  if (n < 1 || n > 65535) throw usageError(`${what} '${shown(text)}': expected a number from 1 to 65535`);
   return n;
 }
 
-function parseHost(text: string, input: string): { host: string; ipFamily: 4 | 6 | null } {
+function parseHost(rawText: string, input: string): { host: string; ipFamily: 4 | 6 | null } {
+  const text = rawText;
   const family = ipFamilyOf(text);
   if (family === 6) return { host: ipaddr.IPv6.parse(text).toString(), ipFamily: 6 };
   if (family === 4) return { host: text, ipFamily: 4 };
   if (!isValidHostname(text)) {
-    throw usageError(`target '${input}': '${text}' is not a host name or IP address (expected HOST, HOST:PORT, [IPv6]:PORT or a tcp://, tls://, http://, https:// URL)`);
+    throw usageError(`target '${input}': '${shown(text)}' is not a host name or IP address (expected HOST, HOST:PORT, [IPv6]:PORT or a tcp://, tls://, http://, https:// URL)`);
   }
   return { host: text.toLowerCase().replace(/\.$/, ''), ipFamily: null };
 }
@@ -70,7 +77,7 @@ function splitHostPort(hp: string, input: string): { hostText: string; portText:
     const rest = hp.slice(close + 1);
     if (rest === '') return { hostText, portText: null };
     if (!rest.startsWith(':')) throw usageError(`target '${input}': expected ':PORT' after ']'`);
-    if (ipFamilyOf(hostText) !== 6) throw usageError(`target '${input}': '${hostText}' in brackets is not an IPv6 address`);
+    if (ipFamilyOf(hostText) !== 6) throw usageError(`target '${input}': '${shown(hostText)}' in brackets is not an IPv6 address`);
     return { hostText, portText: rest.slice(1) };
   }
   const colons = hp.split(':').length - 1;
@@ -91,6 +98,7 @@ function splitHostPort(hp: string, input: string): { hostText: string; portText:
  */
 export function parseTarget(input: string, opts: TargetOptions = {}): Target {
   const raw = input.trim();
+  const inputShown = shown(input);
   if (raw === '') throw usageError('target: empty (expected HOST, HOST:PORT or a URL)');
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/.exec(raw);
   let protocol: Protocol | undefined;
@@ -99,22 +107,22 @@ export function parseTarget(input: string, opts: TargetOptions = {}): Target {
   if (m) {
     const scheme = m[1]!.toLowerCase();
     if (!(['tcp', 'tls', 'http', 'https'] as string[]).includes(scheme)) {
-      throw usageError(`target '${input}': unsupported scheme '${scheme}://' (expected tcp://, tls://, http:// or https://)`);
+      throw usageError(`target '${inputShown}': unsupported scheme '${scheme}://' (expected tcp://, tls://, http:// or https://)`);
     }
     protocol = scheme as Protocol;
     const rest = m[2]!;
     const slash = rest.search(/[/?#]/);
     hp = slash < 0 ? rest : rest.slice(0, slash);
     if (slash >= 0) path = rest.slice(slash);
-    if (hp.includes('@')) throw usageError(`target '${input}': credentials in the URL are not supported`);
+    if (hp.includes('@')) throw usageError(`target '${inputShown}': credentials in the URL are not supported`);
     if ((protocol === 'tcp' || protocol === 'tls') && path && path !== '/') {
-      throw usageError(`target '${input}': a ${protocol}:// target has no path`);
+      throw usageError(`target '${inputShown}': a ${protocol}:// target has no path`);
     }
   }
-  if (hp === '') throw usageError(`target '${input}': no host`);
-  const { hostText, portText } = splitHostPort(hp, input);
-  const { host, ipFamily } = parseHost(hostText, input);
-  let port: number | null = portText === null ? null : parsePort(portText, `target '${input}': port`);
+  if (hp === '') throw usageError(`target '${inputShown}': no host`);
+  const { hostText, portText } = splitHostPort(hp, inputShown);
+  const { host, ipFamily } = parseHost(hostText, inputShown);
+  let port: number | null = portText === null ? null : parsePort(portText, `target '${inputShown}': port`);
   if (opts.port !== undefined) port = opts.port;
   if (opts.protocol) protocol = opts.protocol;
   if (!protocol) {
@@ -122,7 +130,7 @@ export function parseTarget(input: string, opts: TargetOptions = {}): Target {
     else protocol = TLS_PORTS.has(port) ? 'tls' : 'tcp';
   }
   if (port === null) port = DEFAULT_PORT[protocol];
-  if (protocol === 'tcp' && port === null) throw usageError(`target '${input}': tcp needs a port (tcp://HOST:PORT or --port)`);
+  if (protocol === 'tcp' && port === null) throw usageError(`target '${inputShown}': tcp needs a port (tcp://HOST:PORT or --port)`);
   const t: Target = { input, host, port, protocol, ipFamily };
   if (protocol === 'http' || protocol === 'https') t.path = path ?? '/';
   return t;

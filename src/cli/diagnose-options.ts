@@ -1,0 +1,132 @@
+/**
+ * Validation of `netdx diagnose` options: defaults applied and every value checked once, at the
+ * edge. Each bad value gives one line naming the option and what was expected (table-tested).
+ */
+import { readFileSync } from 'node:fs';
+import { inputError, readError, usageError } from '../model/errors.js';
+import type { Lang } from '../model/layer.js';
+import { ipFamilyOf, parsePort, PROTOCOLS, type Protocol, type TargetOptions } from '../model/target.js';
+import { DEFAULT_OPTIONS, type DiagnoseOptions } from '../diagnose/options.js';
+
+export interface RawDiagnoseOptions {
+  port?: string;
+  protocol?: string;
+  sni?: string;
+  expectIp?: string[];
+  expectGateway?: string;
+  timeout?: string;
+  json?: boolean;
+  format?: string;
+  lang?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  pin?: string;
+  tlsMin?: string;
+  tlsMax?: string;
+  count?: string;
+  warnDays?: string;
+}
+
+export type OutputFormat = 'text' | 'json' | 'markdown';
+
+const TLS_VERSIONS = { '1.0': 'TLSv1', '1': 'TLSv1', tlsv1: 'TLSv1', 'tlsv1.0': 'TLSv1', '1.1': 'TLSv1.1', 'tlsv1.1': 'TLSv1.1', '1.2': 'TLSv1.2', 'tlsv1.2': 'TLSv1.2', '1.3': 'TLSv1.3', 'tlsv1.3': 'TLSv1.3' } as const;
+
+/** '5s', '800ms', '2m' or a bare number of seconds → ms. */
+export function parseDuration(text: string, what: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw usageError(`${what} '${text}': expected a duration like 5s, 800ms or 2m`);
+  const n = Number(m[1]);
+  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  if (!(ms >= 100 && ms <= 600_000)) throw usageError(`${what} '${text}': expected between 100ms and 10m`);
+  return ms;
+}
+
+export function parseLang(text: string | undefined, fallback: Lang): Lang {
+  if (text === undefined) return fallback;
+  if (text === 'en' || text === 'zh') return text;
+  throw usageError(`--lang '${text}': expected en or zh`);
+}
+
+function parseTlsVersion(text: string, what: string): NonNullable<DiagnoseOptions['tlsMin']> {
+  const v = (TLS_VERSIONS as Record<string, DiagnoseOptions['tlsMin']>)[text.toLowerCase()];
+  if (!v) throw usageError(`${what} '${text}': expected one of 1.0, 1.1, 1.2, 1.3 (or TLSv1.2 …)`);
+  return v;
+}
+
+export function parsePin(text: string): string {
+  const t = text.trim();
+  if (/^sha256\/[A-Za-z0-9+/]{43}=$/.test(t)) return t;
+  const hex = /^sha256:([0-9a-fA-F:]+)$/.exec(t)?.[1]?.replace(/:/g, '');
+  if (hex && hex.length === 64) return `sha256:${hex.toUpperCase()}`;
+  throw usageError(`--pin '${text}': expected sha256:<64 hex digits> (certificate fingerprint) or sha256/<base64> (SPKI pin)`);
+}
+
+/** Reads a PEM file: unreadable → exit 3, not PEM → exit 64. */
+export function readPem(path: string, what: string, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw readError(`${what} '${path}': cannot read (${code})`, err);
+  }
+  const re = kind === 'CERTIFICATE' ? /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/ : /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+?-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
+  if (!re.test(text)) throw inputError(`${what} '${path}': not a PEM ${kind === 'CERTIFICATE' ? 'certificate' : 'private key'} file (expected -----BEGIN ${kind}-----)`);
+  return text;
+}
+
+export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang): { options: DiagnoseOptions; target: TargetOptions; format: OutputFormat } {
+  const options: DiagnoseOptions = { ...DEFAULT_OPTIONS, lang: parseLang(raw.lang, defaultLang) };
+  const target: TargetOptions = {};
+  if (raw.port !== undefined) target.port = parsePort(raw.port, '--port');
+  if (raw.protocol !== undefined) {
+    const p = raw.protocol.toLowerCase();
+    if (!(PROTOCOLS as readonly string[]).includes(p)) throw usageError(`--protocol '${raw.protocol}': expected one of ${PROTOCOLS.join(', ')}`);
+    target.protocol = p as Protocol;
+  }
+  if (raw.timeout !== undefined) options.timeoutMs = parseDuration(raw.timeout, '--timeout');
+  if (raw.sni !== undefined) {
+    if (!/^[A-Za-z0-9.-]{1,253}$/.test(raw.sni)) throw usageError(`--sni '${raw.sni}': expected a host name`);
+    options.sni = raw.sni;
+  }
+  if (raw.expectIp && raw.expectIp.length > 0) {
+    const ips = raw.expectIp.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    for (const ip of ips) if (!ipFamilyOf(ip)) throw usageError(`--expect-ip '${ip}': expected an IPv4 or IPv6 address`);
+    options.expectIp = ips;
+  }
+  if (raw.expectGateway !== undefined) {
+    if (!ipFamilyOf(raw.expectGateway)) throw usageError(`--expect-gateway '${raw.expectGateway}': expected an IPv4 or IPv6 address`);
+    options.expectGateway = raw.expectGateway;
+  }
+  if (raw.ca !== undefined) {
+    options.caFile = raw.ca;
+    options.ca = readPem(raw.ca, '--ca', 'CERTIFICATE');
+  }
+  if ((raw.cert === undefined) !== (raw.key === undefined)) throw usageError('--cert and --key: give both (client certificate and its private key) or neither');
+  if (raw.cert !== undefined && raw.key !== undefined) {
+    options.certFile = raw.cert;
+    options.cert = readPem(raw.cert, '--cert', 'CERTIFICATE');
+    options.keyFile = raw.key;
+    options.key = readPem(raw.key, '--key', 'PRIVATE KEY');
+  }
+  if (raw.pin !== undefined) options.pin = parsePin(raw.pin);
+  if (raw.tlsMin !== undefined) options.tlsMin = parseTlsVersion(raw.tlsMin, '--tls-min');
+  if (raw.tlsMax !== undefined) options.tlsMax = parseTlsVersion(raw.tlsMax, '--tls-max');
+  if (options.tlsMin && options.tlsMax && options.tlsMin > options.tlsMax) throw usageError(`--tls-min ${options.tlsMin} is above --tls-max ${options.tlsMax}`);
+  if (raw.count !== undefined) {
+    if (!/^[0-9]+$/.test(raw.count) || Number(raw.count) < 1 || Number(raw.count) > 100) throw usageError(`--count '${raw.count}': expected a number from 1 to 100`);
+    options.pingCount = Number(raw.count);
+  }
+  if (raw.warnDays !== undefined) {
+    if (!/^[0-9]+$/.test(raw.warnDays)) throw usageError(`--warn-days '${raw.warnDays}': expected a number of days`);
+    options.certWarnDays = Number(raw.warnDays);
+  }
+  let format: OutputFormat = 'text';
+  if (raw.format !== undefined) {
+    if (!['text', 'json', 'markdown'].includes(raw.format)) throw usageError(`--format '${raw.format}': expected text, json or markdown`);
+    format = raw.format as OutputFormat;
+  }
+  if (raw.json) format = 'json';
+  return { options, target, format };
+}

@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnose } from './engine.js';
+import { fakeDeps, route } from './testing.js';
+import { DEFAULT_OPTIONS } from './options.js';
+import { parseTarget } from '../model/target.js';
+import { observation } from '../model/observation.js';
+import { ReportSchema, contractViolations } from '../model/report.js';
+
+const opts = { ...DEFAULT_OPTIONS };
+
+test('healthy TCP target: verdict ok, no error finding, contract holds', async () => {
+  const { deps } = fakeDeps();
+  const r = await diagnose(parseTarget('srv.lab.test:5000'), opts, deps);
+  assert.equal(r.verdict, 'ok');
+  assert.equal(r.primary, null);
+  ReportSchema.parse(r);
+  assert.deepEqual(contractViolations(r), []);
+  const status = Object.fromEntries(r.layers.map((l) => [l.layer, l.status]));
+  assert.deepEqual(status, { host: 'pass', dns: 'pass', network: 'pass', tunnel: 'skip', transport: 'pass', tls: 'skip', app: 'skip' });
+});
+
+test('no route: NET-001 is primary and the layers above are skipped, not probed', async () => {
+  const { deps, calls } = fakeDeps({ routeLookup: async (dst) => [route(dst, { outcome: 'no-route', dev: null, gateway: null, src: null, route: null, error: 'Network is unreachable' })] });
+  const r = await diagnose(parseTarget('203.0.113.10:443'), opts, deps);
+  assert.equal(r.primary?.code, 'NET-001');
+  assert.equal(calls.tcp, undefined, 'no TCP probe above a missing route');
+  assert.equal(calls.icmp, undefined);
+  const status = Object.fromEntries(r.layers.map((l) => [l.layer, l.status]));
+  assert.equal(status.network, 'fail');
+  assert.equal(status.transport, 'skip');
+  assert.equal(status.tls, 'skip');
+  assert.equal(r.verdict, 'fault');
+});
+
+test('dead resolvers because of a missing route: NET-001 explains DNS-001', async () => {
+  const { deps } = fakeDeps({
+    systemLookup: async (name) => [observation('dns.system', { name, addresses: [], error: 'EAI_AGAIN', ms: 800 })],
+    dnsQuery: async (q) => [observation('dns.query', { server: q.server, port: 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'unreachable', rcode: null, answers: [], cnames: [], truncated: false, ms: 0.1, error: 'ENETUNREACH' })],
+    routeLookup: async (dst) => [route(dst, { outcome: 'no-route', dev: null, gateway: null, src: null, route: null, error: 'Network is unreachable' })],
+  });
+  const r = await diagnose(parseTarget('srv.lab.test:443'), opts, deps);
+  assert.equal(r.primary?.code, 'NET-001');
+  assert.match(r.primary?.title ?? '', /198\.51\.100\.53/);
+  const dns = r.findings.find((f) => f.code === 'DNS-001');
+  assert.equal(dns?.explainedBy, 'NET-001');
+});
+
+test('independent probes run in parallel: ICMP and TCP are both started before either finishes', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((res) => (release = res));
+  const started: string[] = [];
+  const { deps: base } = fakeDeps();
+  const { deps } = fakeDeps({
+    icmp: async (q, c) => {
+      started.push('icmp');
+      if (started.length === 2) release();
+      await gate;
+      return base.icmp(q, c);
+    },
+    tcp: async (q, c) => {
+      started.push('tcp');
+      if (started.length === 2) release();
+      await gate;
+      return base.tcp(q, c);
+    },
+  });
+  const r = await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  assert.deepEqual(started.sort(), ['icmp', 'tcp']);
+  assert.equal(r.verdict, 'ok');
+});
+
+test('a probe that throws becomes an unknown check, never a crash or a fault', async () => {
+  const { deps } = fakeDeps({ icmp: async () => { throw new Error('boom'); } });
+  const r = await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  assert.equal(r.verdict, 'ok');
+  assert.ok(r.observations.some((o) => o.kind === 'check.unknown' && JSON.stringify(o.data).includes('boom')));
+});
+
+test('ICMP unavailable without other evidence makes the network layer unknown with its reason', async () => {
+  const { deps } = fakeDeps({
+    icmp: async (q) => [
+      observation('icmp.echo', { address: q.address, method: 'unavailable', sent: 0, received: 0, lossPct: 0, rtt: null, errors: [], reason: 'no raw socket and no ping' }),
+      observation('check.unknown', { layer: 'network', check: 'icmp echo', reason: 'no raw socket and no ping' }),
+    ],
+  });
+  const r = await diagnose(parseTarget('203.0.113.10'), opts, deps);
+  const net = r.layers.find((l) => l.layer === 'network');
+  assert.equal(net?.status, 'unknown');
+  assert.match(net?.reason ?? '', /no raw socket/);
+  assert.equal(r.verdict, 'ok');
+});
+
+test('TLS target: handshake runs over the open connection with SNI = host name', async () => {
+  const { deps, calls } = fakeDeps();
+  const r = await diagnose(parseTarget('srv.lab.test:443'), opts, deps);
+  assert.equal(r.verdict, 'ok');
+  assert.equal((calls.tls?.[0] as { sni: string }).sni, 'srv.lab.test');
+  assert.equal(r.layers.find((l) => l.layer === 'tls')?.status, 'pass');
+});

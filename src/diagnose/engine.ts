@@ -1,0 +1,289 @@
+/**
+ * The diagnosis engine: plan → observe → judge → rank → Report.
+ * Independent probes run in parallel; every probe gets an RTT-derived budget; a layer above a
+ * hard failure is skipped, not probed into noise. All side effects come through `EngineDeps`,
+ * so the engine itself is tested with fakes.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Layer } from '../model/layer.js';
+import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
+import type { Report } from '../model/report.js';
+import { formatHostPort, type Target } from '../model/target.js';
+import type { Snapshot } from '../system/types.js';
+import type { DiagnoseOptions } from './options.js';
+import { budgets } from './budget.js';
+import { dnsConfigObservation, hostsObservation, linkKind, linksObservation, proxyObservation, TUNNEL_KINDS } from './derive.js';
+import { judge } from './judge.js';
+import type { ProbeContext } from '../probes/types.js';
+
+type Obs = Observation[];
+
+/** Everything the engine needs from the outside world. */
+export interface EngineDeps {
+  snapshot(): Promise<Snapshot>;
+  systemLookup(name: string, ctx: ProbeContext): Promise<Obs>;
+  dnsQuery(q: { server: string; name: string; qtype: 'A' | 'AAAA' }, ctx: ProbeContext): Promise<Obs>;
+  routeLookup(dst: string, ctx: ProbeContext): Promise<Obs>;
+  gateway(q: { gateway: string; dev: string }, ctx: ProbeContext): Promise<Obs>;
+  icmp(q: { address: string; count: number }, ctx: ProbeContext): Promise<Obs>;
+  tcp(q: { address: string; port: number; afterMs: number }, ctx: ProbeContext): Promise<Obs>;
+  tls(q: TlsQuery, ctx: ProbeContext): Promise<Obs>;
+  tlsVersions(q: { address: string; port: number; sni: string | null; min: string; max: string }, ctx: ProbeContext): Promise<Obs>;
+  http(q: { url: string; address: string; servername: string | null }, ctx: ProbeContext): Promise<Obs>;
+  proxyConnect(q: { host: string; port: number }, ctx: ProbeContext): Promise<Obs>;
+  /** Route analyzer over the snapshot: fills route.lookup candidates/rules (optional). */
+  explainRoute?(s: Snapshot, dst: string): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
+  /** Firewall evaluator over the snapshot (optional). */
+  firewallVerdict?(s: Snapshot, flow: FirewallFlow): ObservationData['firewall.verdict'] | null;
+  now(): Date;
+}
+
+export interface TlsQuery {
+  address: string;
+  port: number;
+  sni: string | null;
+  hostname: string;
+  options: DiagnoseOptions;
+}
+
+export interface FirewallFlow {
+  chain: 'OUTPUT' | 'INPUT' | 'FORWARD';
+  proto: 'tcp' | 'udp' | 'icmp' | 'icmpv6';
+  src: string | null;
+  dst: string;
+  dport: number | null;
+  oif?: string;
+}
+
+export type ProgressFn = (layer: Layer, phase: 'start' | 'done') => void;
+
+interface Timer {
+  start(layer: Layer): void;
+  stop(layer: Layer): void;
+  ms(layer: Layer): number;
+}
+
+function layerTimer(): Timer {
+  const acc = new Map<Layer, number>();
+  const open = new Map<Layer, number>();
+  return {
+    start: (l) => void open.set(l, performance.now()),
+    stop: (l) => {
+      const s = open.get(l);
+      if (s !== undefined) acc.set(l, (acc.get(l) ?? 0) + performance.now() - s);
+      open.delete(l);
+    },
+    ms: (l) => Math.round(acc.get(l) ?? 0),
+  };
+}
+
+const HARD_ROUTE_FAIL = new Set(['no-route', 'blackhole', 'unreachable', 'prohibit']);
+
+/** Runs a probe; a thrown error is a bug in the probe, recorded as an unknown check rather than killing the diagnosis. */
+async function safe(layer: Layer, check: string, p: Promise<Obs>): Promise<Obs> {
+  try {
+    return await p;
+  } catch (err) {
+    return [observation('check.unknown', { layer, check, reason: `probe failed: ${err instanceof Error ? err.message : String(err)}` })];
+  }
+}
+
+export async function diagnose(target: Target, options: DiagnoseOptions, deps: EngineDeps, progress: ProgressFn = () => {}): Promise<Report> {
+  const startedAt = deps.now();
+  const t0 = performance.now();
+  const overall = AbortSignal.timeout(Math.max(500, options.timeoutMs));
+  const ctx = (budgetMs: number): ProbeContext => ({
+    signal: AbortSignal.any([AbortSignal.timeout(Math.max(1, Math.round(budgetMs))), overall]),
+    budgetMs,
+    log: () => {},
+  });
+  const timer = layerTimer();
+  const obs: Obs = [];
+  const skips = new Map<Layer, string>();
+  const isName = target.ipFamily === null;
+
+  // ── host + dns: snapshot and name resolution in parallel ──────────────
+  progress('host', 'start');
+  timer.start('host');
+  const snapshotP = deps.snapshot();
+  let b = budgets(null, options.timeoutMs);
+  const systemP = isName ? safe('dns', 'system resolver', deps.systemLookup(target.host, ctx(b.dnsQuery * 2 + 500))) : Promise.resolve([] as Obs);
+  const snapshot = await snapshotP;
+  timer.stop('host');
+  progress('host', 'done');
+  for (const o of [linksObservation(snapshot), dnsConfigObservation(snapshot), hostsObservation(snapshot, target), proxyObservation(snapshot.proxyEnv, target)]) {
+    if (o) obs.push(o);
+  }
+
+  let addresses: string[] = [];
+  if (isName) {
+    progress('dns', 'start');
+    timer.start('dns');
+    const servers = snapshot.resolv.ok && snapshot.resolv.value.nameservers.length > 0 ? snapshot.resolv.value.nameservers : ['127.0.0.1'];
+    const queries = servers.flatMap((server) =>
+      (['A', 'AAAA'] as const).map((qtype) => safe('dns', `query ${server}`, deps.dnsQuery({ server, name: target.host, qtype }, ctx(b.dnsQuery)))),
+    );
+    const results = await Promise.all([systemP, ...queries]);
+    for (const r of results) obs.push(...r);
+    timer.stop('dns');
+    progress('dns', 'done');
+    const sys = ofKind(obs, 'dns.system')[0];
+    addresses = sys?.data.addresses.map((a) => a.address) ?? [];
+    // RTT hint from the fastest resolver answer (resolvers sit on the path's first hops).
+    const answered = ofKind(obs, 'dns.query').filter((q) => q.data.outcome === 'answer');
+    if (answered.length > 0) b = budgets(Math.min(...answered.map((q) => q.data.ms)), options.timeoutMs);
+  } else {
+    skips.set('dns', 'target is an IP address');
+    addresses = [target.host];
+  }
+
+  // ── network: route first (cheap), then gateway, ICMP, firewall, TCP in parallel ──
+  progress('network', 'start');
+  timer.start('network');
+  const v4 = addresses.find((a) => !a.includes(':'));
+  const v6 = addresses.find((a) => a.includes(':'));
+  const primaryAddr = addresses[0];
+  const probeAddrs = [...new Set([primaryAddr, target.port !== null ? (primaryAddr === v6 ? v4 : v6) : undefined].filter((a): a is string => !!a))];
+  // When resolution failed without any answer, look at the path to the resolvers instead.
+  const dnsDead = isName && addresses.length === 0 && ofKind(obs, 'dns.query').every((q) => q.data.outcome !== 'answer');
+  const resolverAddrs = dnsDead && snapshot.resolv.ok ? snapshot.resolv.value.nameservers : [];
+  const routeTargets = [...new Set([...probeAddrs, ...resolverAddrs])];
+  const routeObs = (await Promise.all(routeTargets.map((d) => safe('network', `route ${d}`, deps.routeLookup(d, ctx(1000)))))).flat();
+  for (const o of routeObs) {
+    if (o.kind === 'route.lookup' && deps.explainRoute) {
+      const extra = deps.explainRoute(snapshot, o.data.destination);
+      if (extra) Object.assign(o.data, extra);
+    }
+  }
+  obs.push(...routeObs);
+  const routeOf = (addr: string | undefined) => ofKind(obs, 'route.lookup').find((r) => r.data.destination === addr);
+  const primaryRoute = routeOf(primaryAddr ?? resolverAddrs[0]);
+  const hardFail = primaryRoute ? HARD_ROUTE_FAIL.has(primaryRoute.data.outcome) : false;
+
+  const parallel: Array<Promise<Obs>> = [];
+  let tcpP: Promise<Obs> | null = null;
+  const gw = primaryRoute?.data.gateway;
+  const dev = primaryRoute?.data.dev;
+  if (primaryRoute && !hardFail && gw && dev) parallel.push(safe('network', 'gateway', deps.gateway({ gateway: gw, dev }, ctx(b.gateway))));
+  if (primaryAddr && !hardFail) {
+    parallel.push(safe('network', 'icmp echo', deps.icmp({ address: primaryAddr, count: options.pingCount }, ctx(b.icmp))));
+    if (target.port !== null) {
+      const port = target.port;
+      progress('transport', 'start');
+      timer.start('transport');
+      tcpP = Promise.all(
+        probeAddrs
+          .filter((a) => !HARD_ROUTE_FAIL.has(routeOf(a)?.data.outcome ?? 'route'))
+          .map((a) => safe('transport', `tcp ${a}`, deps.tcp({ address: a, port, afterMs: b.afterConnect }, ctx(b.tcpConnect + b.afterConnect)))),
+      ).then((r) => {
+        timer.stop('transport');
+        progress('transport', 'done');
+        return r.flat();
+      });
+    }
+  }
+  if (deps.firewallVerdict && primaryAddr) {
+    const fam6 = primaryAddr.includes(':');
+    const flow: FirewallFlow = {
+      chain: 'OUTPUT',
+      proto: target.port !== null ? 'tcp' : fam6 ? 'icmpv6' : 'icmp',
+      src: primaryRoute?.data.src ?? null,
+      dst: primaryAddr,
+      dport: target.port,
+      ...(dev ? { oif: dev } : {}),
+    };
+    try {
+      const v = deps.firewallVerdict(snapshot, flow);
+      if (v) obs.push(observation('firewall.verdict', v));
+    } catch (err) {
+      obs.push(observation('check.unknown', { layer: 'network', check: 'firewall evaluation', reason: err instanceof Error ? err.message : String(err) }));
+    }
+  }
+  const proxy = ofKind(obs, 'host.proxy')[0]?.data.selected;
+  if (proxy) parallel.push(safe('host', 'proxy', deps.proxyConnect({ host: proxy.host, port: proxy.port }, ctx(b.tcpConnect))));
+  const netResults = await Promise.all(parallel);
+  for (const r of netResults) obs.push(...r);
+  timer.stop('network');
+  progress('network', 'done');
+  const tcpObs = tcpP ? await tcpP : [];
+  obs.push(...tcpObs);
+
+  // Tunnel layer: walked when the route leaves through a tunnel interface (issue 7 brings the checks).
+  const kind = linkKind(snapshot, primaryRoute?.data.dev ?? null);
+  if (kind && TUNNEL_KINDS.has(kind)) {
+    obs.push(observation('check.unknown', { layer: 'tunnel', check: 'tunnel state', reason: `route leaves through ${primaryRoute?.data.dev} (${kind}); tunnel checks are not implemented yet` }));
+  } else {
+    skips.set('tunnel', 'the route does not leave through a tunnel interface');
+  }
+
+  // ── tls and app, only above an open TCP connection ────────────────────
+  const tcpPrimary = ofKind(tcpObs, 'tcp.connect').find((t) => t.data.address === primaryAddr) ?? ofKind(tcpObs, 'tcp.connect')[0];
+  const open = tcpPrimary?.data.outcome === 'open' ? tcpPrimary : ofKind(tcpObs, 'tcp.connect').find((t) => t.data.outcome === 'open');
+  if (open) b = budgets(open.data.ms, options.timeoutMs);
+  const wantsTls = target.protocol === 'tls' || target.protocol === 'https';
+  const sni = options.sni ?? (isName ? target.host : null);
+  if (wantsTls && open) {
+    progress('tls', 'start');
+    timer.start('tls');
+    const tlsObs = await safe('tls', 'tls handshake', deps.tls({ address: open.data.address, port: open.data.port, sni, hostname: options.sni ?? target.host, options }, ctx(b.tls)));
+    obs.push(...tlsObs);
+    const hs = ofKind(tlsObs, 'tls.handshake')[0];
+    if (hs && isVersionFailure(hs.data)) {
+      obs.push(...(await safe('tls', 'tls versions', deps.tlsVersions({ address: open.data.address, port: open.data.port, sni, min: hs.data.minVersion, max: hs.data.maxVersion }, ctx(Math.min(b.tls, 2500))))));
+    }
+    timer.stop('tls');
+    progress('tls', 'done');
+    // A certificate that looks expired / not yet valid: ask the server for its idea of time.
+    const datesSuspect = hs && (hs.data.verify.code === 'CERT_NOT_YET_VALID' || hs.data.verify.code === 'CERT_HAS_EXPIRED');
+    if (datesSuspect && target.protocol === 'tls') {
+      const url = `https://${formatHostPort(target.host, open.data.port)}/`;
+      obs.push(...(await safe('host', 'server time', deps.http({ url, address: open.data.address, servername: sni }, ctx(Math.min(b.http, 2000))))));
+    }
+  } else if (wantsTls) {
+    skips.set('tls', target.port === null ? 'no port' : 'no TCP connection to run TLS over');
+  } else {
+    skips.set('tls', 'not a TLS target');
+  }
+
+  const tlsOk = ofKind(obs, 'tls.handshake').some((h) => h.data.outcome === 'ok' || h.data.outcome === 'verify-failed');
+  if ((target.protocol === 'http' && open) || (target.protocol === 'https' && open && tlsOk)) {
+    progress('app', 'start');
+    timer.start('app');
+    const url = `${target.protocol}://${formatHostPort(target.host, open.data.port)}${target.path ?? '/'}`;
+    obs.push(...(await safe('app', 'http', deps.http({ url, address: open.data.address, servername: sni }, ctx(b.http)))));
+    timer.stop('app');
+    progress('app', 'done');
+  } else if (target.protocol === 'http' || target.protocol === 'https') {
+    skips.set('app', 'no connection to send the request over');
+  } else {
+    skips.set('app', 'no application check for this protocol');
+  }
+
+  // Server time sources → host.clock
+  const clockSources = ofKind(obs, 'http.response')
+    .filter((h) => h.data.date)
+    .map((h) => {
+      const serverTime = new Date(h.data.date!);
+      // The Date header is stamped mid-request; compare with the local time at that moment.
+      const local = new Date(Date.parse(h.at) - h.data.ms / 2);
+      return { source: 'http-date' as const, peer: h.data.url, time: serverTime.toISOString(), skewMs: local.getTime() - serverTime.getTime() };
+    })
+    .filter((s) => Number.isFinite(s.skewMs));
+  if (clockSources.length > 0) obs.push(observation('host.clock', { local: deps.now().toISOString(), sources: clockSources }));
+
+  if (target.port === null) {
+    skips.set('transport', 'no port given: network-level diagnosis');
+  } else if (!primaryAddr) {
+    skips.set('transport', 'the name did not resolve to an address');
+  } else if (hardFail) {
+    skips.set('transport', 'the network layer failed (no usable route)');
+  }
+  if (!primaryAddr && !dnsDead && isName) skips.set('network', 'no address to probe');
+
+  return judge({ target, options, observations: obs, snapshot, startedAt, durationMs: performance.now() - t0, layerMs: (l) => timer.ms(l), skips, addresses, now: deps.now() });
+}
+
+function isVersionFailure(d: ObservationData['tls.handshake']): boolean {
+  const s = `${d.alert ?? ''} ${d.errorCode ?? ''}`.toLowerCase();
+  return /protocol_version|unsupported_protocol|no_protocols_available|version_too_low|wrong_ssl_version|tlsv1_alert_protocol|no_shared_cipher|no_cipher/.test(s);
+}

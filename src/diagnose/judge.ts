@@ -1,0 +1,106 @@
+/**
+ * Judge and assemble: every rule looks at the observations, the findings are ranked causally,
+ * and each walked layer gets its status. Pure: the same observations give the same Report.
+ */
+import { LAYERS, type Layer, type LayerStatus } from '../model/layer.js';
+import { ofKind, type Observation } from '../model/observation.js';
+import { REPORT_SCHEMA_ID, type Finding, type LayerRow, type Report } from '../model/report.js';
+import type { Target } from '../model/target.js';
+import { RULES } from '../rules/index.js';
+import type { RuleContext, RuleMeta } from '../rules/types.js';
+import type { Snapshot } from '../system/types.js';
+import type { DiagnoseOptions } from './options.js';
+import { rankFindings } from './rank.js';
+
+const META = new Map<string, RuleMeta & { order: number }>(RULES.map((r, i) => [r.meta.code, { ...r.meta, order: i }]));
+export const metaOf = (code: string): (RuleMeta & { order: number }) | undefined => META.get(code);
+
+/** Runs every rule; a rule that throws is a bug: it is reported as an unknown check, never as a fault. */
+export function runRules(ctx: RuleContext): { findings: Finding[]; broken: Array<{ code: string; error: string }> } {
+  const findings: Finding[] = [];
+  const broken: Array<{ code: string; error: string }> = [];
+  for (const r of RULES) {
+    try {
+      const f = r.check(ctx);
+      if (f) findings.push(f);
+    } catch (err) {
+      broken.push({ code: r.meta.code, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { findings, broken };
+}
+
+export interface JudgeInput {
+  target: Target;
+  options: DiagnoseOptions;
+  observations: Observation[];
+  snapshot: Snapshot | null;
+  startedAt: Date;
+  durationMs: number;
+  layerMs: (l: Layer) => number;
+  /** Layers not walked, with why. */
+  skips: Map<Layer, string>;
+  addresses: string[];
+  now: Date;
+}
+
+export function judge(input: JudgeInput): Report {
+  const { target, options, observations, snapshot } = input;
+  const { findings, broken } = runRules({ target, options, observations, snapshot, lang: options.lang, now: input.now });
+  const obs = [...observations];
+  for (const b of broken) {
+    const layer = metaOf(b.code)?.layer ?? 'host';
+    obs.push({ kind: 'check.unknown', at: input.now.toISOString(), ms: 0, data: { layer, check: b.code, reason: `rule failed: ${b.error}` } });
+  }
+  const { primary, findings: ranked } = rankFindings(findings, metaOf);
+  const verdict: Report['verdict'] = ranked.some((f) => f.severity === 'error') ? 'fault' : ranked.some((f) => f.severity === 'warning') ? 'degraded' : 'ok';
+  return {
+    schema: REPORT_SCHEMA_ID,
+    target: { input: target.input, host: target.host, port: target.port, protocol: target.protocol, addresses: input.addresses },
+    startedAt: input.startedAt.toISOString(),
+    durationMs: Math.round(input.durationMs),
+    verdict,
+    primary,
+    findings: ranked,
+    layers: layerRows(ranked, obs, input),
+    observations: obs,
+    lang: options.lang,
+  };
+}
+
+function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): LayerRow[] {
+  const unknowns = ofKind(obs, 'check.unknown');
+  const rows: LayerRow[] = [];
+  for (const layer of LAYERS) {
+    const here = findings.filter((f) => f.layer === layer);
+    const ms = input.layerMs(layer);
+    let status: LayerStatus;
+    let reason: string | undefined;
+    if (here.some((f) => f.severity === 'error')) status = 'fail';
+    else if (here.some((f) => f.severity === 'warning')) status = 'warn';
+    else if (input.skips.has(layer)) {
+      status = 'skip';
+      reason = input.skips.get(layer);
+    } else {
+      const u = unknowns.filter((o) => o.data.layer === layer);
+      if (u.length > 0 && !hasPositiveEvidence(layer, obs)) {
+        status = 'unknown';
+        reason = u.map((o) => `${o.data.check}: ${o.data.reason}`).join('; ');
+      } else status = 'pass';
+    }
+    rows.push(reason === undefined ? { layer, status, ms } : { layer, status, ms, reason });
+  }
+  return rows;
+}
+
+/** Whether the layer has an observation that shows it working despite an unknown sub-check. */
+function hasPositiveEvidence(layer: Layer, obs: Observation[]): boolean {
+  switch (layer) {
+    case 'network':
+      return ofKind(obs, 'tcp.connect').some((t) => t.data.outcome === 'open' || t.data.outcome === 'refused') || ofKind(obs, 'icmp.echo').some((e) => e.data.received > 0);
+    case 'dns':
+      return ofKind(obs, 'dns.system').some((s) => s.data.addresses.length > 0);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The offline judgement (`netdx analyze SNAPSHOT --target T`): every rule that needs no probe,
+ * run on a Snapshot collected elsewhere — routes, policy rules, firewall, resolv.conf, hosts,
+ * interfaces, proxy variables. Names are not resolved (no packets): a name target is judged on
+ * the hosts file and the route to the configured resolvers.
+ */
+import { performance } from 'node:perf_hooks';
+import { observation, type Observation } from '../model/observation.js';
+import type { Report } from '../model/report.js';
+import type { Target } from '../model/target.js';
+import type { Snapshot } from '../system/types.js';
+import type { Layer } from '../model/layer.js';
+import { explainRoute, firewallVerdict } from '../analyze/index.js';
+import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservation } from './derive.js';
+import { judge } from './judge.js';
+import type { DiagnoseOptions } from './options.js';
+
+export async function analyzeSnapshot(snapshot: Snapshot, target: Target, options: DiagnoseOptions, now: Date = new Date()): Promise<Report> {
+  const t0 = performance.now();
+  const obs: Observation[] = [];
+  for (const o of [linksObservation(snapshot), dnsConfigObservation(snapshot), hostsObservation(snapshot, target), proxyObservation(snapshot.proxyEnv, target)]) if (o) obs.push(o);
+  const skips = new Map<Layer, string>([
+    ['transport', 'offline analysis sends no packets'],
+    ['tls', 'offline analysis sends no packets'],
+    ['app', 'offline analysis sends no packets'],
+    ['tunnel', 'offline analysis: tunnel state not judged'],
+  ]);
+  let dsts: string[] = [];
+  if (target.ipFamily !== null) {
+    dsts = [target.host];
+    skips.set('dns', 'target is an IP address');
+  } else {
+    const pinned = snapshot.hosts.ok ? snapshot.hosts.value.entries.find((e) => e.names.some((n) => n.toLowerCase() === target.host)) : undefined;
+    if (pinned) dsts = [pinned.address];
+    else {
+      skips.set('dns', 'offline analysis does not resolve names; checked the route to the resolvers');
+      dsts = snapshot.resolv.ok ? snapshot.resolv.value.nameservers : [];
+    }
+  }
+  for (const dst of dsts) {
+    const e = explainRoute(snapshot, dst);
+    obs.push(
+      observation('route.lookup', {
+        destination: dst,
+        family: dst.includes(':') ? 6 : 4,
+        outcome: e.outcome,
+        dev: e.dev,
+        gateway: e.gateway,
+        src: e.route?.src ?? null,
+        table: e.table,
+        route: e.route?.text ?? null,
+        candidates: e.candidates,
+        rules: e.rules,
+      }),
+    );
+    const v = firewallVerdict(snapshot, {
+      chain: 'OUTPUT',
+      proto: target.port !== null ? 'tcp' : dst.includes(':') ? 'icmpv6' : 'icmp',
+      src: e.route?.src ?? null,
+      dst,
+      dport: target.port,
+      ...(e.dev ? { oif: e.dev } : {}),
+    });
+    obs.push(observation('firewall.verdict', v));
+  }
+  return judge({
+    target,
+    options,
+    observations: obs,
+    snapshot,
+    startedAt: now,
+    durationMs: performance.now() - t0,
+    layerMs: () => 0,
+    skips,
+    addresses: dsts,
+    now,
+  });
+}

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseTarget, formatHostPort } from './target.js';
+import { NetdxError } from './errors.js';
+
+const ok: Array<[string, object, Partial<ReturnType<typeof parseTarget>>]> = [
+  ['srv.lab.test', {}, { host: 'srv.lab.test', port: null, protocol: 'icmp', ipFamily: null }],
+  ['srv.lab.test:8080', {}, { host: 'srv.lab.test', port: 8080, protocol: 'tcp' }],
+  ['srv.lab.test:443', {}, { port: 443, protocol: 'tls' }],
+  ['SRV.Lab.Test.', {}, { host: 'srv.lab.test' }],
+  ['198.51.100.7', {}, { host: '198.51.100.7', ipFamily: 4, protocol: 'icmp' }],
+  ['198.51.100.7:22', {}, { port: 22, protocol: 'tcp', ipFamily: 4 }],
+  ['2001:db8::1', {}, { host: '2001:db8::1', ipFamily: 6, port: null }],
+  ['[2001:db8::1]:443', {}, { host: '2001:db8::1', port: 443, protocol: 'tls', ipFamily: 6 }],
+  ['[2001:0db8:0000::0001]', {}, { host: '2001:db8::1', port: null }],
+  ['tcp://srv.lab.test:5000', {}, { protocol: 'tcp', port: 5000 }],
+  ['tls://srv.lab.test', {}, { protocol: 'tls', port: 443 }],
+  ['https://srv.lab.test/health?x=1', {}, { protocol: 'https', port: 443, path: '/health?x=1' }],
+  ['http://[::1]:8080', {}, { protocol: 'http', port: 8080, host: '::1' }],
+  ['http://srv.lab.test', {}, { protocol: 'http', port: 80, path: '/' }],
+  ['srv.lab.test', { port: 443 }, { port: 443, protocol: 'tls' }],
+  ['srv.lab.test', { port: 25 }, { port: 25, protocol: 'tcp' }],
+  ['srv.lab.test:443', { protocol: 'tcp' }, { port: 443, protocol: 'tcp' }],
+  ['127.0.0.1:9', { protocol: 'tls' }, { port: 9, protocol: 'tls' }],
+];
+
+for (const [input, opts, want] of ok) {
+  test(`parseTarget('${input}', ${JSON.stringify(opts)})`, () => {
+    const t = parseTarget(input, opts);
+    for (const [k, v] of Object.entries(want)) assert.deepEqual((t as unknown as Record<string, unknown>)[k], v, k);
+    assert.equal(t.input, input);
+  });
+}
+
+const bad: Array<[string, RegExp]> = [
+  [':::bad', /not a host or IPv6 address/],
+  ['', /empty/],
+  ['srv.lab.test:0', /1 to 65535/],
+  ['srv.lab.test:70000', /1 to 65535/],
+  ['srv.lab.test:http', /1 to 65535/],
+  ['ftp://srv.lab.test', /unsupported scheme/],
+  ['tcp://srv.lab.test', /tcp needs a port/],
+  ['[2001:db8::1', /unclosed/],
+  ['[srv.lab.test]:80', /not an IPv6 address/],
+  ['bad_host-.lab', /not a host name/],
+  ['1.2.3.999', /not a host name/],
+  ['a b', /not a host name/],
+  ['https://user:pw@srv.lab.test', /credentials/],
+  ['-x.lab.test', /not a host name/],
+];
+for (const [input, re] of bad) {
+  test(`parseTarget rejects '${input}' with one clear line`, () => {
+    assert.throws(
+      () => parseTarget(input),
+      (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && re.test(e.message) && !e.message.includes('\n'),
+    );
+  });
+}
+
+test('parseTarget: any string either parses or is a one-line usage error', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 80 }), (s) => {
+      try {
+        const t = parseTarget(s);
+        assert.ok(t.host.length > 0);
+      } catch (e) {
+        assert.ok(e instanceof NetdxError, `unexpected ${String(e)}`);
+        assert.equal(e.exitCode, 64);
+        assert.ok(!e.message.includes('\n'));
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('formatHostPort brackets IPv6', () => {
+  assert.equal(formatHostPort('2001:db8::1', 443), '[2001:db8::1]:443');
+  assert.equal(formatHostPort('srv.lab.test', null), 'srv.lab.test');
+});

@@ -1,0 +1,39 @@
+/**
+ * The contract of the raw-network module (src/native): what probes may ask of it.
+ * Implemented by a small N-API addon (raw ICMP, IP_RECVERR); `loadNative()` returns null
+ * when the addon is not built or the process lacks CAP_NET_RAW, and callers fall back.
+ */
+import type { IcmpError } from '../model/observation.js';
+
+export interface TcpInfo {
+  rttUs: number;
+  rttVarUs: number;
+  retransmits: number;
+  totalRetrans: number;
+  sndMss: number;
+  rcvMss: number;
+  pmtu: number;
+}
+
+export interface NativeTcpResult {
+  /** open: handshake done; refused: RST; timeout: no answer; icmp: an ICMP error ended the connect; error: local error (errno) */
+  outcome: 'open' | 'refused' | 'timeout' | 'icmp' | 'error';
+  errno: string | null;
+  icmp: IcmpError | null;
+  ms: number;
+  tcpInfo: TcpInfo | null;
+}
+
+export interface NativeEchoResult {
+  /** 'reply' from the target, 'icmp-error' (time exceeded, unreachable …) from a router, or 'timeout' */
+  outcome: 'reply' | 'icmp-error' | 'timeout' | 'error';
+  from: string | null;
+  rttMs: number | null;
+  icmp: IcmpError | null;
+  errno: string | null;
+}
+
+export interface NativeApi {
+  tcpConnect(opts: { address: string; port: number; timeoutMs: number; ttl?: number; source?: string }): Promise<NativeTcpResult>;
+  icmpEcho(opts: { address: string; timeoutMs: number; ttl?: number; size?: number; df?: boolean; ident?: number; seq?: number }): Promise<NativeEchoResult>;
+}

@@ -1,0 +1,43 @@
+/** Markdown renderer (for tickets and chat). Reads only the Report. */
+import type { Lang } from '../model/layer.js';
+import type { Finding, Report } from '../model/report.js';
+import { formatHostPort } from '../model/target.js';
+import { t } from './i18n.js';
+
+const esc = (s: string): string => s.replace(/\|/g, '\\|');
+
+function finding(f: Finding, lang: Lang, level: string): string[] {
+  const out = [`${level} ${f.code} ${f.slug} — ${f.title}`, '', f.explanation, ''];
+  if (f.explainedBy) out.push(`_${t(lang, 'report.explainedBy', { code: f.explainedBy })}_`, '');
+  if (f.evidence.length) {
+    out.push(`**${t(lang, 'report.evidence')}**`, '');
+    for (const e of f.evidence) out.push(`- \`${e.observation}\` ${e.summary}`);
+    out.push('');
+  }
+  if (f.fix.length) {
+    out.push(`**${t(lang, 'report.fix')}**`, '');
+    for (const fx of f.fix) {
+      out.push(`- ${fx.summary}`);
+      if (fx.command) out.push('', '  ```sh', `  ${fx.command}`, '  ```');
+    }
+    out.push('');
+  }
+  return out;
+}
+
+export function renderMarkdown(r: Report, lang: Lang): string {
+  const out: string[] = [];
+  out.push(`# ${t(lang, 'report.heading', { target: formatHostPort(r.target.host, r.target.port) })}`, '');
+  out.push(`**${t(lang, 'report.verdict', { verdict: t(lang, `verdict.${r.verdict}`), ms: r.durationMs })}**`, '');
+  if (r.primary) out.push(...finding(r.primary, lang, `## ${t(lang, 'report.primary')}:`));
+  else out.push(t(lang, 'report.noFindings'), '');
+  out.push(`## ${t(lang, 'report.layers')}`, '', '| layer | status | ms | reason |', '|---|---|---:|---|');
+  for (const l of r.layers) out.push(`| ${t(lang, `layer.${l.layer}`)} | ${t(lang, `status.${l.status}`)} | ${l.ms} | ${esc(l.reason ?? '')} |`);
+  out.push('');
+  const others = r.findings.filter((f) => f.code !== r.primary?.code);
+  if (others.length) {
+    out.push(`## ${t(lang, 'report.other')}`, '');
+    for (const f of others) out.push(...finding(f, lang, '###'));
+  }
+  return out.join('\n');
+}

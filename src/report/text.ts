@@ -1,0 +1,84 @@
+/** Text renderer: coloured on a TTY, plain when piped or NO_COLOR is set. Reads only the Report. */
+import pc from 'picocolors';
+import type { Lang, LayerStatus } from '../model/layer.js';
+import type { Finding, Report } from '../model/report.js';
+import { formatHostPort } from '../model/target.js';
+import { t } from './i18n.js';
+
+export interface TextOptions {
+  lang: Lang;
+  color: boolean;
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if ('NO_COLOR' in env && env.NO_COLOR !== undefined) return false;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
+  return !!stream.isTTY;
+}
+
+function statusColor(c: Colors, s: LayerStatus): (x: string) => string {
+  return s === 'pass' ? c.green : s === 'fail' ? (x) => c.bold(c.red(x)) : s === 'warn' ? c.yellow : s === 'unknown' ? c.magenta : c.dim;
+}
+
+function verdictText(c: Colors, r: Report, lang: Lang): string {
+  const v = t(lang, `verdict.${r.verdict}`);
+  return r.verdict === 'ok' ? c.bold(c.green(v)) : r.verdict === 'degraded' ? c.bold(c.yellow(v)) : c.bold(c.red(v));
+}
+
+function findingBlock(c: Colors, f: Finding, lang: Lang, indent: string): string[] {
+  const out: string[] = [];
+  out.push(`${indent}${c.bold(f.title)}`);
+  out.push(`${indent}${f.explanation}`);
+  if (f.evidence.length > 0) {
+    out.push(`${indent}${c.dim(t(lang, 'report.evidence'))}:`);
+    for (const e of f.evidence) out.push(`${indent}  • ${c.dim(e.observation)}  ${e.summary}`);
+  }
+  if (f.fix.length > 0) {
+    out.push(`${indent}${c.dim(t(lang, 'report.fix'))}:`);
+    for (const fx of f.fix) {
+      out.push(`${indent}  • ${fx.summary}`);
+      if (fx.command) out.push(`${indent}    ${c.cyan('$ ' + fx.command)}`);
+    }
+  }
+  return out;
+}
+
+export function renderText(r: Report, o: TextOptions): string {
+  const c = pc.createColors(o.color);
+  const lang = o.lang;
+  const lines: string[] = [];
+  const addrs = r.target.addresses && r.target.addresses.length > 0 && r.target.addresses[0] !== r.target.host ? `  →  ${r.target.addresses.join(', ')}` : '';
+  lines.push(`${c.bold(t(lang, 'report.heading', { target: formatHostPort(r.target.host, r.target.port) }))}  ${c.dim(`(${r.target.protocol})`)}${addrs}`);
+  const head = r.primary ? `${r.primary.code} ${r.primary.slug} · ${t(lang, `layer.${r.primary.layer}`)}` : '';
+  lines.push(`${verdictText(c, r, lang)}  ${head}  ${c.dim(`${r.durationMs} ms`)}`);
+  lines.push('');
+  if (r.primary) {
+    lines.push(`${c.bold(c.red(t(lang, 'report.primary')))}: ${r.primary.code} ${r.primary.slug}`);
+    lines.push(...findingBlock(c, r.primary, lang, '  '));
+    lines.push('');
+  }
+  const warnings = r.findings.filter((f) => f !== r.primary && f.code !== r.primary?.code);
+  if (!r.primary && warnings.length === 0) {
+    lines.push(c.green(t(lang, 'report.noFindings')));
+    lines.push('');
+  }
+  lines.push(`${c.bold(t(lang, 'report.layers'))}:`);
+  for (const row of r.layers) {
+    const st = statusColor(c, row.status)(t(lang, `status.${row.status}`).padEnd(8));
+    const ms = row.status === 'skip' ? ''.padStart(8) : `${row.ms} ms`.padStart(8);
+    lines.push(`  ${t(lang, `layer.${row.layer}`).padEnd(10)} ${st} ${c.dim(ms)}${row.reason ? '  ' + c.dim(row.reason) : ''}`);
+  }
+  if (warnings.length > 0) {
+    lines.push('');
+    lines.push(`${c.bold(t(lang, 'report.other'))}:`);
+    for (const f of warnings) {
+      const sev = f.severity === 'error' ? c.red(t(lang, 'severity.error')) : f.severity === 'warning' ? c.yellow(t(lang, 'severity.warning')) : c.dim(t(lang, 'severity.info'));
+      const by = f.explainedBy ? c.dim(` (${t(lang, 'report.explainedBy', { code: f.explainedBy })})`) : '';
+      lines.push(`  ${f.code} ${f.slug} [${sev}]${by}`);
+      lines.push(...findingBlock(c, f, lang, '    '));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
