@@ -1,0 +1,22 @@
+import type { Rule, RuleMeta } from './types.js';
+
+export const meta: RuleMeta = {
+  code: 'TCP-005',
+  slug: 'accept-backlog',
+  layer: 'transport',
+  severity: 'error',
+  title: { en: "{address}:{port} drops SYNs: the server's listen queue overflows", zh: '{address}:{port} 连接队列溢出/SYN Flood防护' },
+  explanation: {
+    en: "Under {parallel} parallel connects, {dropped} of the SYNs to {address}:{port} were dropped and those connections completed only after SYN retransmission (about 1 s, 3 s). The server's accept queue (listen backlog) is full, or SYN-flood protection drops new connections: the application does not accept fast enough.",
+    zh: '在 {parallel} 个并发连接下，发往 {address}:{port} 的 SYN 有 {dropped} 个被丢弃，这些连接要等 SYN 重传（约 1 秒、3 秒）后才建立。服务器的 accept 队列（listen backlog）已满，或 SYN Flood 防护丢弃了新连接：应用 accept 得不够快。',
+  },
+  evidence: { en: 'The connect-time distribution under N parallel connects: clusters at the SYN retransmission times.', zh: 'N 个并发连接的建连耗时分布：集中在 SYN 重传时间点附近。' },
+  fix: [
+    { summary: { en: 'On the server, raise the listen backlog (the application\'s listen() backlog and the kernel limits)', zh: '在服务器上调大监听队列（应用 listen() 的 backlog 以及内核上限）' }, command: 'sysctl -w net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=8192' },
+  ],
+  implemented: false,
+  issue: 5,
+  explains: ['APP-002'],
+};
+
+export const rule: Rule = { meta, check: () => null };

@@ -1,0 +1,22 @@
+import type { Rule, RuleMeta } from './types.js';
+
+export const meta: RuleMeta = {
+  code: 'TLS-004',
+  slug: 'untrusted-issuer',
+  layer: 'tls',
+  severity: 'error',
+  title: { en: 'The certificate of {server} is issued by an untrusted CA ({issuer})', zh: '{server} 的证书颁发者不受信任（{issuer}）' },
+  explanation: {
+    en: 'The chain presented by {server} ends in {issuer}, which is not in the trust store the client uses ({store}){selfSigned}. Every verifying client refuses it, whatever the dates and names of the certificate say.',
+    zh: '{server} 提供的证书链终止于 {issuer}，它不在客户端使用的信任库（{store}）中{selfSigned}。无论证书的日期和域名如何，所有校验证书的客户端都会拒绝它。',
+  },
+  evidence: { en: 'The chain as presented (subject → issuer for each certificate) and the verification error (DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN, UNABLE_TO_GET_ISSUER_CERT_LOCALLY).', zh: '服务器提供的证书链（每张证书的主题 → 颁发者）以及校验错误（DEPTH_ZERO_SELF_SIGNED_CERT、SELF_SIGNED_CERT_IN_CHAIN、UNABLE_TO_GET_ISSUER_CERT_LOCALLY）。' },
+  fix: [
+    { summary: { en: 'Replace the certificate with one issued by a CA the clients trust, or, for a private CA, install {issuer} in the clients\' trust store (or pass it with --ca)', zh: '换用客户端信任的 CA 签发的证书；如果是私有 CA，把 {issuer} 安装到客户端的信任库（或用 --ca 指定）' } },
+  ],
+  implemented: true,
+  issue: 4,
+  explains: ['APP-002'],
+};
+
+export const rule: Rule = { meta, check: () => null };

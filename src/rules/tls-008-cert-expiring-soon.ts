@@ -1,0 +1,21 @@
+import type { Rule, RuleMeta } from './types.js';
+
+export const meta: RuleMeta = {
+  code: 'TLS-008',
+  slug: 'cert-expiring-soon',
+  layer: 'tls',
+  severity: 'warning',
+  title: { en: 'The certificate of {server} expires in {days} days', zh: '{server} 的证书即将过期（剩余 {days} 天）' },
+  explanation: {
+    en: 'The certificate presented by {server} ({subject}) is valid today but expires on {notAfter}, in {days} days (warning window: {warnDays} days). Renew it before clients start refusing the connection.',
+    zh: '{server} 提供的证书（{subject}）目前有效，但将于 {notAfter} 过期，剩余 {days} 天（告警窗口：{warnDays} 天）。请在客户端开始拒绝连接之前续期。',
+  },
+  evidence: { en: 'The leaf certificate: subject, notAfter and the days left.', zh: '叶子证书的主题、notAfter 及剩余天数。' },
+  fix: [
+    { summary: { en: 'Renew the certificate for {subject} before {notAfter}, and make renewal automatic (e.g. certbot renew from a timer)', zh: '在 {notAfter} 之前为 {subject} 续期证书，并设置自动续期（例如定时运行 certbot renew）' } },
+  ],
+  implemented: true,
+  issue: 4,
+};
+
+export const rule: Rule = { meta, check: () => null };
