@@ -1,0 +1,58 @@
+import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
+
+export const meta: RuleMeta = {
+  code: 'HOST-002',
+  slug: 'no-address',
+  layer: 'host',
+  severity: 'error',
+  title: { en: 'The egress interface {dev} has no IPv{family} address', zh: '出口网卡 {dev} 没有 IPv{family} 地址（网卡无地址）' },
+  explanation: {
+    en: 'The route to {dst} leaves through {dev}, but {dev} has no usable IPv{family} address (only link-local ones, or none), so packets cannot carry a source address the network will answer. Usually DHCP (or SLAAC for IPv6) did not complete.',
+    zh: '到 {dst} 的路由经由 {dev} 发出，但 {dev} 上没有可用的 IPv{family} 地址（只有链路本地地址或完全没有），报文没有网络会回应的源地址。通常是 DHCP（IPv6 为 SLAAC）没有成功。',
+  },
+  evidence: { en: 'The kernel route lookup (egress interface) and the addresses of that interface (`ip -j addr`).', zh: '内核路由查询得到的出口网卡，以及该网卡的地址（`ip -j addr`）。' },
+  fix: [
+    { summary: { en: 'Renew the DHCP lease on {dev}', zh: '在 {dev} 上重新获取 DHCP 租约' }, command: 'dhclient -{family} -v {dev}' },
+    { summary: { en: 'Or give {dev} a static IPv{family} address of its subnet (`ip addr add ADDRESS/PREFIX dev {dev}`) and make it permanent in the network configuration', zh: '或者为 {dev} 配置所在网段的静态 IPv{family} 地址（`ip addr add 地址/前缀 dev {dev}`），并写入网络配置使其永久生效' } },
+  ],
+  implemented: true,
+  issue: 4,
+  explains: [
+    'HOST-004', 'DNS-001', 'DNS-003', 'DNS-006', 'DNS-007',
+    'NET-001', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-010',
+    'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002',
+  ],
+};
+
+/** Addresses a packet to `dst` can use as source: global (or site) scope; link-local only for a link-local target. */
+function usable(a: { address: string; scope: string }, dstLinkLocal: boolean): boolean {
+  if (dstLinkLocal) return true;
+  return a.scope !== 'link' && a.scope !== 'host' && !/^fe80:/i.test(a.address) && !a.address.startsWith('169.254.');
+}
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const linksObs = ofKind(ctx.observations, 'host.links')[0];
+    if (!linksObs) return null;
+    for (const r of ofKind(ctx.observations, 'route.lookup')) {
+      const d = r.data;
+      if (d.outcome !== 'route' || !d.dev) continue;
+      const l = linksObs.data.links.find((x) => x.name === d.dev);
+      if (!l || l.loopback) continue;
+      const dstLinkLocal = /^fe80:/i.test(d.destination) || d.destination.startsWith('169.254.');
+      const ofFamily = l.addresses.filter((a) => a.family === d.family);
+      if (ofFamily.some((a) => usable(a, dstLinkLocal))) continue;
+      const list = l.addresses.length === 0 ? 'none' : l.addresses.map((a) => `${a.address}/${a.prefixlen} (${a.scope})`).join(', ');
+      return makeFinding(meta, ctx, {
+        vars: { dev: d.dev, family: d.family, dst: d.destination },
+        evidence: [
+          evidence('route.lookup', `ip route get ${d.destination}: dev ${d.dev}${d.gateway ? ` via ${d.gateway}` : ''}`, { destination: d.destination, dev: d.dev, gateway: d.gateway }),
+          evidence('host.links', `${d.dev} addresses: ${list}`, { name: l.name, addresses: l.addresses }),
+        ],
+      });
+    }
+    return null;
+  },
+};

@@ -1,0 +1,56 @@
+import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
+import { sameIp } from './helpers.js';
+
+export const meta: RuleMeta = {
+  code: 'NET-002',
+  slug: 'gateway-unreachable',
+  layer: 'network',
+  severity: 'error',
+  title: { en: 'The gateway {gateway} on {dev} does not answer ARP/ND', zh: '网关不可达：{dev} 上的网关 {gateway} 不响应 ARP/ND' },
+  explanation: {
+    en: 'The route to {dst} goes through {gateway} on {dev}, but that next hop does not answer address resolution (neighbor state {state}), so no packet leaves the local network. The gateway address in the route is wrong, or the router is down or on another segment.',
+    zh: '到 {dst} 的路由经由 {dev} 上的 {gateway}，但该下一跳不响应地址解析（邻居状态 {state}），报文出不了本地网络。可能是路由中的网关地址写错了，或者路由器已宕机、不在同一网段。',
+  },
+  evidence: { en: 'The neighbor (ARP/ND) state of the next hop and a probe of it; the route that names it.', zh: '下一跳的邻居（ARP/ND）状态及对它的探测；指定该网关的路由。' },
+  fix: [
+    { summary: { en: 'Check that {gateway} is the router of the {dev} segment and that it is up; then correct the gateway in the route: {route}', zh: '确认 {gateway} 是 {dev} 所在网段的路由器并且在线；然后修正路由中的网关：{route}' } },
+    { summary: { en: 'Show what answers on the segment', zh: '查看该网段上有响应的邻居' }, command: 'ip neigh show dev {dev}' },
+  ],
+  implemented: true,
+  issue: 4,
+  explains: [
+    'HOST-004', 'DNS-001', 'DNS-006', 'DNS-007', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-010',
+    'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002',
+  ],
+};
+
+const BAD = new Set(['FAILED', 'INCOMPLETE']);
+const KNOWN_GOOD = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT']);
+
+/**
+ * FAILED/INCOMPLETE is proof. A ping that goes unanswered is proof only when the neighbor table does
+ * not show the gateway alive (a router may drop echo requests and still forward).
+ */
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const routes = ofKind(ctx.observations, 'route.lookup').filter((r) => r.data.outcome === 'route' && r.data.gateway);
+    for (const n of ofKind(ctx.observations, 'gateway.neighbor')) {
+      const d = n.data;
+      const r = routes.find((x) => sameIp(x.data.gateway, d.gateway));
+      if (routes.length > 0 && !r) continue; // not the chosen route's gateway
+      const failed = (d.state !== null && BAD.has(d.state)) || (d.answered === false && !(d.state !== null && KNOWN_GOOD.has(d.state)));
+      if (!failed) continue;
+      const routeText = r?.data.route ?? `via ${d.gateway} dev ${d.dev}`;
+      return makeFinding(meta, ctx, {
+        vars: { gateway: d.gateway, dev: d.dev, dst: r?.data.destination ?? ctx.target.host, state: d.state ?? 'none', route: routeText },
+        evidence: [
+          evidence('gateway.neighbor', `${d.gateway} dev ${d.dev}: neighbor state ${d.state ?? 'none'}, ${d.answered === null ? 'not probed' : d.answered ? 'answered' : 'no answer'} (${d.method})${d.reason ? `: ${d.reason}` : ''}`, { ...d }),
+          ...(r ? [evidence('route.lookup', `ip route get ${r.data.destination}: ${r.data.route ?? `via ${r.data.gateway} dev ${r.data.dev}`}`, { destination: r.data.destination, gateway: r.data.gateway, dev: r.data.dev, route: r.data.route })] : []),
+        ],
+      });
+    }
+    return null;
+  },
+};

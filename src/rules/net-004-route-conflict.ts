@@ -1,0 +1,77 @@
+import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
+import type { Fix } from '../model/report.js';
+import { canonicalIp, sameIp, tr } from './helpers.js';
+
+export const meta: RuleMeta = {
+  code: 'NET-004',
+  slug: 'route-conflict',
+  layer: 'network',
+  severity: 'error',
+  title: { en: 'Traffic to {dst} goes {actual}, not via {expected}', zh: '路由冲突/错误路由：发往 {dst} 的流量走 {actual}，而不是经由 {expected}' },
+  explanation: {
+    en: 'The kernel sends {dst} along "{route}" (table {table}), but the intended next hop is {expected}. A more specific route, a lower-metric default or a policy rule wins over the route the operator meant, so the traffic takes another gateway or interface.',
+    zh: '内核按 "{route}"（路由表 {table}）发送到 {dst} 的流量，而预期的下一跳是 {expected}。一条更具体的路由、一条 metric 更低的默认路由或一条策略规则压过了运维人员本意的路由，使流量走了别的网关或网卡。',
+  },
+  evidence: { en: 'Every candidate route and policy rule with its metric, the one the kernel chose (`ip route get`), and `--expect-gateway`.', zh: '所有候选路由和策略规则及其 metric、内核选中的那一条（`ip route get`），以及 `--expect-gateway`。' },
+  fix: [
+    { summary: { en: 'Delete the route that steers {dst} away from {expected}', zh: '删除把 {dst} 引离 {expected} 的路由' }, command: 'ip route del {offending}' },
+    { summary: { en: 'Or send {dst} through {expected} with a host route', zh: '或者添加一条经由 {expected} 的主机路由' }, command: 'ip route add {hostPrefix} via {expected}' },
+  ],
+  implemented: true,
+  issue: 4,
+  explains: ['HOST-004', 'DNS-001', 'DNS-006', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-010', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
+};
+
+const isDefault = (prefix: string): boolean => prefix === 'default' || prefix === '0.0.0.0/0' || prefix === '::/0';
+
+/** Checks the case that can be proven: --expect-gateway names a next hop the kernel does not use. */
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const expected = ctx.options.expectGateway;
+    if (!expected) return null;
+    const lookups = ofKind(ctx.observations, 'route.lookup').filter((r) => r.data.outcome === 'route');
+    // The target's own lookup (the engine may also look up resolver addresses).
+    const r = lookups.find((x) => ctx.target.ipFamily !== null && sameIp(x.data.destination, ctx.target.host)) ?? lookups[0];
+    if (!r) return null;
+    const d = r.data;
+    if (sameIp(d.gateway, expected)) return null;
+    const actual = d.gateway ? tr(ctx.lang, `via ${d.gateway} dev ${d.dev ?? '?'}`, `经由 ${d.dev ?? '?'} 上的 ${d.gateway}`) : tr(ctx.lang, `directly out of ${d.dev ?? '?'}`, `直接从 ${d.dev ?? '?'} 发出`);
+    const chosenText = d.route ?? (d.gateway ? `via ${d.gateway} dev ${d.dev}` : `dev ${d.dev}`);
+    // The offending route: the candidate the kernel used (same gateway+dev, most specific first).
+    const offending =
+      d.candidates.find((c) => d.route !== null && c.text === d.route) ??
+      d.candidates.find((c) => (d.gateway ? sameIp(c.gateway, d.gateway) : c.gateway === null) && c.dev === d.dev && (d.table === null || c.table === d.table));
+    const expectedCand = d.candidates.find((c) => sameIp(c.gateway, expected));
+    const hostPrefix = `${canonicalIp(d.destination)}/${d.family === 4 ? 32 : 128}`;
+    const tableSuffix = (text: string, table: string) => (table !== 'main' && !/\btable\b/.test(text) ? ` table ${table}` : '');
+    // A policy rule that sends the target to a table other than main, consulted before main.
+    const policy = d.table && d.table !== 'main' && d.table !== 'local' ? d.rules.find((x) => x.table === d.table && x.priority < 32766) : undefined;
+
+    const fix: Fix[] = [];
+    if (policy) {
+      fix.push({ summary: tr(ctx.lang, `Delete the policy rule ${policy.priority} that sends ${d.destination} to table ${d.table}`, `删除把 ${d.destination} 导向路由表 ${d.table} 的策略规则 ${policy.priority}`), command: `ip${d.family === 6 ? ' -6' : ''} rule del priority ${policy.priority}` });
+    }
+    if (offending && expectedCand && !policy) {
+      const del = `${offending.text}${tableSuffix(offending.text, offending.table)}`;
+      fix.push({ summary: tr(ctx.lang, `Delete the route that wins over the one via ${expected}: ${offending.text}`, `删除压过经由 ${expected} 路由的那条路由：${offending.text}`), command: `ip${d.family === 6 ? ' -6' : ''} route del ${del}` });
+    }
+    if (!policy && (!(offending && expectedCand) || !isDefault(offending.prefix))) {
+      const or = fix.length > 0;
+      fix.push({ summary: tr(ctx.lang, `${or ? 'Or send' : 'Send'} ${d.destination} through ${expected} with a host route`, `${or ? '或者' : ''}添加一条经由 ${expected} 到 ${d.destination} 的主机路由`), command: `ip${d.family === 6 ? ' -6' : ''} route add ${hostPrefix} via ${canonicalIp(expected)}` });
+    }
+
+    return makeFinding(meta, ctx, {
+      vars: { dst: d.destination, actual, expected, route: chosenText, table: d.table ?? 'main', offending: offending?.text ?? chosenText, hostPrefix },
+      evidence: [
+        evidence('route.lookup', `ip route get ${d.destination}: ${chosenText} (table ${d.table ?? 'main'}); expected gateway ${expected}`, { destination: d.destination, gateway: d.gateway, dev: d.dev, table: d.table, route: d.route, expectGateway: expected }),
+        ...(d.candidates.length > 0
+          ? [evidence('route.lookup', `candidates: ${d.candidates.map((c) => `${c.text}${tableSuffix(c.text, c.table)}${c.metric !== null && !/metric/.test(c.text) ? ` metric ${c.metric}` : ''}`).join(' | ')}`, { candidates: d.candidates })]
+          : []),
+        ...(policy ? [evidence('route.lookup', `policy rule: ${policy.text}`, { rule: policy })] : []),
+      ],
+      fix,
+    });
+  },
+};

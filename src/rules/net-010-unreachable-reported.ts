@@ -1,0 +1,74 @@
+import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
+import type { IcmpError } from '../model/observation.js';
+import { familyOf, sameIp, tr } from './helpers.js';
+
+export const meta: RuleMeta = {
+  code: 'NET-010',
+  slug: 'unreachable-reported',
+  layer: 'network',
+  severity: 'error',
+  title: { en: 'The router {router} reports {dst} as {name}', zh: '路由器返回不可达：{router} 报告 {dst} {name}' },
+  explanation: {
+    en: 'A router on the path ({router}) answers packets to {dst} with ICMP destination unreachable, {name} (type {type} code {code}): {meaning}. The fault is at that router, not on this machine or the target.',
+    zh: '路径上的路由器 {router} 对发往 {dst} 的报文回应 ICMP 目标不可达：{name}（type {type} code {code}），{meaning}。故障在该路由器，而不在本机或目标上。',
+  },
+  evidence: { en: 'The ICMP type/code and the router that sent it, per probe.', zh: '每次探测收到的 ICMP 类型/代码及发送它的路由器。' },
+  fix: [
+    { summary: { en: 'Ask the operator of {router} why it reports {name} for {dst}: a missing route there, or an ACL that must allow the traffic', zh: '请 {router} 的管理方确认为何对 {dst} 报告 {name}：该处缺少路由，或需要放行该流量的 ACL' } },
+  ],
+  implemented: true,
+  issue: 4,
+  explains: ['HOST-004', 'DNS-001', 'NET-003', 'NET-005', 'NET-007', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
+};
+
+/** Destination-unreachable codes that name a router's verdict (not the target's port-unreachable). */
+const V4 = new Map<number, string>([
+  [0, 'net-unreachable'], [1, 'host-unreachable'], [6, 'net-unknown'], [7, 'host-unknown'], [9, 'net-prohibited'], [10, 'host-prohibited'], [11, 'net-unreachable-tos'], [12, 'host-unreachable-tos'], [13, 'admin-prohibited'],
+]);
+const V6 = new Map<number, string>([
+  [0, 'no-route'], [1, 'admin-prohibited'], [3, 'address-unreachable'], [5, 'source-policy-failed'], [6, 'reject-route'],
+]);
+
+export function routerUnreachable(e: IcmpError): string | null {
+  const fam = familyOf(e.from);
+  if (fam === 4 && e.type === 3) return V4.get(e.code) ?? null;
+  if (fam === 6 && e.type === 1) return V6.get(e.code) ?? null;
+  return null;
+}
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const hits: Array<{ dst: string; err: IcmpError; name: string; via: 'icmp.echo' | 'tcp.connect' }> = [];
+    for (const e of ofKind(ctx.observations, 'icmp.echo')) {
+      for (const err of e.data.errors) {
+        const name = routerUnreachable(err);
+        if (name && !sameIp(err.from, e.data.address)) hits.push({ dst: e.data.address, err, name, via: 'icmp.echo' });
+      }
+    }
+    for (const c of ofKind(ctx.observations, 'tcp.connect')) {
+      const err = c.data.icmp;
+      if (!err) continue;
+      const name = routerUnreachable(err);
+      if (name && (!sameIp(err.from, c.data.address) || c.data.outcome === 'unreachable')) hits.push({ dst: `${c.data.address}`, err, name, via: 'tcp.connect' });
+      else if (!name && c.data.outcome === 'unreachable' && !sameIp(err.from, c.data.address) && err.type !== 11) hits.push({ dst: c.data.address, err, name: err.name, via: 'tcp.connect' });
+    }
+    const first = hits[0];
+    if (!first) return null;
+    const prohibited = /prohibited|policy|reject/.test(first.name);
+    return makeFinding(meta, ctx, {
+      vars: {
+        router: first.err.from,
+        dst: first.dst,
+        name: first.name,
+        type: first.err.type,
+        code: first.err.code,
+        meaning: prohibited
+          ? tr(ctx.lang, 'an access list there forbids the traffic', '即该处的访问控制列表禁止了该流量')
+          : tr(ctx.lang, 'it has no route onward to the target', '即它没有继续通往目标的路由'),
+      },
+      evidence: hits.map((h) => evidence(h.via, `${h.via === 'icmp.echo' ? 'ping' : 'TCP'} ${h.dst}: ICMP ${h.name} (type ${h.err.type} code ${h.err.code}) from ${h.err.from}`, { dst: h.dst, icmp: h.err })),
+    });
+  },
+};
