@@ -42,6 +42,9 @@ export const MESSAGES = {
   'faults.fix': { en: 'Fix', zh: '修复' },
   'faults.unknownCode': { en: "fault code '{code}': no such code (see `netdx faults`)", zh: "故障代码 '{code}' 不存在（见 `netdx faults`）" },
   'faults.pendingNote': { en: 'check not implemented yet (issue #{issue})', zh: '检测尚未实现（issue #{issue}）' },
+  'faults.implementedIn': { en: 'implemented (issue #{issue})', zh: '已实现（issue #{issue}）' },
+  'faults.explains': { en: 'Explains', zh: '可解释' },
+  'faults.entryMeta': { en: 'layer: {layer} · severity: {severity} · check: {check}', zh: '层：{layer} · 级别：{severity} · 检测：{check}' },
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof MESSAGES;

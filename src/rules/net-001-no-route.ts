@@ -6,7 +6,7 @@ export const meta: RuleMeta = {
   slug: 'no-route',
   layer: 'network',
   severity: 'error',
-  title: { en: 'No route to {dst}', zh: '没有到 {dst} 的路由' },
+  title: { en: 'No route to {dst}', zh: '缺少路由：没有到 {dst} 的路由' },
   explanation: {
     en: 'The routing table has no route that covers {dst}, so the kernel refuses to send anything there (ping, DNS and TCP all fail with "Network is unreachable").',
     zh: '路由表中没有覆盖 {dst} 的路由，内核无法发送任何报文（ping、DNS、TCP 均报 "Network is unreachable"）。',

@@ -16,7 +16,7 @@ export const meta: RuleMeta = {
   evidence: { en: 'Every candidate route and policy rule with its metric, the one the kernel chose (`ip route get`), and `--expect-gateway`.', zh: '所有候选路由和策略规则及其 metric、内核选中的那一条（`ip route get`），以及 `--expect-gateway`。' },
   fix: [
     { summary: { en: 'Delete the route that steers {dst} away from {expected}', zh: '删除把 {dst} 引离 {expected} 的路由' }, command: 'ip route del {offending}' },
-    { summary: { en: 'Or send {dst} through {expected} with a host route', zh: '或者添加一条经由 {expected} 的主机路由' }, command: 'ip route add {hostPrefix} via {expected}' },
+    { summary: { en: 'Or send {dst} through {expected} with a host route', zh: '或者添加一条经由 {expected} 到 {dst} 的主机路由' }, command: 'ip route add {hostPrefix} via {expected}' },
   ],
   implemented: true,
   issue: 4,

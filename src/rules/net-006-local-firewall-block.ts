@@ -16,7 +16,7 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The exact rule the flow matches: backend, table, chain, rule number and text (or the chain policy).', zh: '该流量命中的确切规则：后端、表、链、规则序号与规则文本（或链的默认策略）。' },
   fix: [
-    { summary: { en: 'Delete the blocking rule {number} of chain {chain}', zh: '删除链 {chain} 中第 {number} 条拦截规则' }, command: '{tool}{tableArg} -D {chain} {number}' },
+    { summary: { en: 'Delete the blocking rule {number} of chain {chain}', zh: '删除链 {chain} 中第 {number} 条拦截规则' }, command: '{tool} -t {table} -D {chain} {number}' },
     { summary: { en: 'Delete the blocking nftables rule (handle {handle})', zh: '删除拦截的 nftables 规则（handle {handle}）' }, command: 'nft delete rule {family} {table} {chain} handle {handle}' },
     { summary: { en: 'The chain policy drops it: insert an ACCEPT rule for the flow at the top of {chain}', zh: '是链的默认策略丢弃了它：在 {chain} 链首插入一条放行该流量的 ACCEPT 规则' }, command: '{tool} -I {chain} 1 {match} -j ACCEPT' },
   ],
@@ -67,7 +67,7 @@ export const rule: Rule = {
     const fix: Fix[] = [];
     const s = (i: number, vars: Record<string, string | number>) => fill(meta.fix[i]!.summary[ctx.lang], vars);
     if (r && r.backend !== 'nft' && r.number !== null) {
-      fix.push({ summary: s(0, { number: r.number, chain: r.chain }), command: `${r.backend}${r.table !== 'filter' ? ` -t ${r.table}` : ''} -D ${r.chain} ${r.number}` });
+      fix.push({ summary: s(0, { number: r.number, chain: r.chain }), command: `${r.backend} -t ${r.table} -D ${r.chain} ${r.number}` });
     } else if (r && r.backend === 'nft' && r.handle !== undefined) {
       fix.push({ summary: s(1, { handle: r.handle }), command: `nft delete rule ${r.family ?? 'inet'} ${r.table} ${r.chain} handle ${r.handle}` });
     } else if (r && r.backend === 'nft') {

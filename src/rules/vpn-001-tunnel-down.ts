@@ -18,7 +18,7 @@ export const meta: RuleMeta = {
   ],
   implemented: false,
   issue: 7,
-  explains: ['NET-001', 'DNS-001', 'NET-003', 'VPN-003', 'VPN-005', 'VPN-008', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
+  explains: ['NET-001', 'DNS-001', 'VPN-003', 'VPN-005', 'VPN-008', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
 export const rule: Rule = notImplemented(meta);

@@ -17,7 +17,7 @@ export const meta: RuleMeta = {
   ],
   implemented: false,
   issue: 7,
-  explains: ['TCP-001', 'TCP-002', 'TCP-003', 'NET-003', 'TLS-003', 'TLS-009', 'APP-002'],
+  explains: ['TCP-001', 'TCP-002', 'TCP-003', 'TLS-003', 'TLS-009', 'APP-002'],
 };
 
 export const rule: Rule = notImplemented(meta);

@@ -17,7 +17,7 @@ export const meta: RuleMeta = {
   ],
   implemented: false,
   issue: 7,
-  explains: ['DNS-001', 'NET-003', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
+  explains: ['DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
 export const rule: Rule = notImplemented(meta);

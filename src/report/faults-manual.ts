@@ -1,0 +1,127 @@
+/**
+ * The fault manual, generated from the rule metas (so code and manual cannot drift):
+ * the `netdx faults` table, one entry, the JSON list and docs/faults.md. Pure functions.
+ */
+import { LAYERS, type Lang } from '../model/layer.js';
+import type { RuleMeta } from '../rules/types.js';
+import { t } from './i18n.js';
+
+/** Columns of text, each padded to its widest cell (CJK characters count as two columns). */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    const wide = (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6);
+    w += wide ? 2 : 1;
+  }
+  return w;
+}
+
+/** A label separator in the language's punctuation. */
+const colon = (lang: Lang): string => (lang === 'zh' ? '：' : ': ');
+
+const pad = (s: string, width: number): string => s + ' '.repeat(Math.max(0, width - displayWidth(s)));
+
+function columns(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => displayWidth(r[i] ?? ''))));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+const checkCell = (m: RuleMeta, lang: Lang): string => (m.implemented ? t(lang, 'faults.yes') : t(lang, 'faults.no'));
+
+/** `netdx faults`: one row per code. */
+export function faultsTable(metas: readonly RuleMeta[], lang: Lang): string {
+  const head = (['faults.code', 'faults.slug', 'faults.layer', 'faults.severity', 'faults.implemented', 'faults.title'] as const).map((k) => t(lang, k));
+  const rows = metas.map((m) => [m.code, m.slug, t(lang, `layer.${m.layer}`), t(lang, `severity.${m.severity}`), checkCell(m, lang), m.title[lang]]);
+  return columns([head, ...rows]);
+}
+
+/** `netdx faults CODE`: one entry in one language. */
+export function faultEntry(m: RuleMeta, lang: Lang): string {
+  const out: string[] = [];
+  out.push(`${m.code} ${m.slug} — ${m.title[lang]}`);
+  out.push(metaLine(m, lang));
+  out.push('', m.explanation[lang], '', `${t(lang, 'faults.evidence')}${colon(lang)}${m.evidence[lang]}`, '', `${t(lang, 'faults.fix')}${colon(lang).trim()}`);
+  for (const f of m.fix) {
+    out.push(`  - ${f.summary[lang]}`);
+    if (f.command) out.push(`      $ ${f.command}`);
+  }
+  if (m.explains?.length) out.push('', `${t(lang, 'faults.explains')}${colon(lang)}${m.explains.join(', ')}`);
+  return out.join('\n') + '\n';
+}
+
+function metaLine(m: RuleMeta, lang: Lang): string {
+  return t(lang, 'faults.entryMeta', { layer: t(lang, `layer.${m.layer}`), severity: t(lang, `severity.${m.severity}`), check: implementedText(m, lang) });
+}
+
+/** The GitHub anchor of an entry's heading ('### NET-001 `no-route`' → 'net-001-no-route'). */
+const anchor = (m: Pick<RuleMeta, 'code' | 'slug'>): string => `${m.code}-${m.slug}`.toLowerCase();
+
+function implementedText(m: RuleMeta, lang: Lang): string {
+  return m.implemented ? t(lang, 'faults.implementedIn', { issue: m.issue }) : t(lang, 'faults.pendingNote', { issue: m.issue });
+}
+
+/** `netdx faults --json`: every meta (both languages) with its implemented flag. */
+export function faultsJson(metas: readonly RuleMeta[]): RuleMeta[] {
+  return metas.map((m) => ({
+    code: m.code,
+    slug: m.slug,
+    layer: m.layer,
+    severity: m.severity,
+    title: m.title,
+    explanation: m.explanation,
+    evidence: m.evidence,
+    fix: m.fix,
+    implemented: m.implemented,
+    issue: m.issue,
+    explains: m.explains ?? [],
+  }));
+}
+
+const mdCell = (s: string): string => s.replace(/\|/g, '\\|');
+
+/** One code as a markdown section, both languages. */
+export function faultEntryMarkdown(m: RuleMeta, byCode: ReadonlyMap<string, RuleMeta> = new Map()): string[] {
+  const out: string[] = [`### ${m.code} \`${m.slug}\``, ''];
+  const langs: Lang[] = ['en', 'zh'];
+  out.push(langs.map((l) => metaLine(m, l)).join('  \n'), '');
+  if (m.explains?.length) {
+    const link = (c: string) => {
+      const e = byCode.get(c);
+      return e ? `[${c}](#${anchor(e)})` : c;
+    };
+    out.push(`${t('en', 'faults.explains')} · ${t('zh', 'faults.explains')}: ${m.explains.map(link).join(', ')}`, '');
+  }
+  for (const l of langs) {
+    out.push(`**${m.title[l]}**`, '', m.explanation[l], '', `*${t(l, 'faults.evidence')}${colon(l).trim()}* ${m.evidence[l]}`, '', `*${t(l, 'faults.fix')}${colon(l).trim()}*`, '');
+    for (const f of m.fix) out.push(f.command ? `- ${f.summary[l]}${colon(l)}\`${f.command}\`` : `- ${f.summary[l]}`);
+    out.push('');
+  }
+  return out;
+}
+
+/** docs/faults.md: the whole manual, both languages, in catalog order, grouped by layer. */
+export function faultsMarkdown(metas: readonly RuleMeta[]): string {
+  const out: string[] = [
+    '# netdx fault manual · netdx 故障手册',
+    '',
+    '<!-- Generated by `netdx faults --markdown` from the rule metas (src/rules/). Do not edit by hand: run `npm run docs`. -->',
+    '',
+    'Every finding of `netdx diagnose` carries one of these codes. Codes and slugs are stable: scripts and monitoring match on them. `{name}` marks a value that netdx fills in from the case.',
+    '',
+    '`netdx diagnose` 的每条发现都带有以下代码之一。代码与标识保持稳定，脚本和监控可以依赖它们。`{name}` 表示由 netdx 按实际情况填入的值。',
+    '',
+    '| code | slug | layer | severity | check | title | 标题 |',
+    '|---|---|---|---|---|---|---|',
+    ...metas.map((m) => `| [${m.code}](#${anchor(m)}) | \`${m.slug}\` | ${m.layer} | ${m.severity} | ${m.implemented ? 'yes' : `pending (#${m.issue})`} | ${mdCell(m.title.en)} | ${mdCell(m.title.zh)} |`),
+    '',
+  ];
+  const byCode = new Map(metas.map((m) => [m.code, m]));
+  for (const layer of LAYERS) {
+    const inLayer = metas.filter((m) => m.layer === layer);
+    if (inLayer.length === 0) continue;
+    out.push(`## ${layer} · ${t('zh', `layer.${layer}`)}`, '');
+    for (const m of inLayer) out.push(...faultEntryMarkdown(m, byCode));
+  }
+  return out.join('\n').replace(/\n+$/, '') + '\n';
+}

@@ -1,0 +1,163 @@
+/**
+ * The catalog check (ESLint-style build check): src/rules/index.ts must list exactly the codes of
+ * ../shared/faults.md with their slugs and layers, every rule has its own test, metas are complete
+ * in both languages, explanations form no cycle, and docs/faults.md is the generated manual.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { RULES } from './index.js';
+import type { RuleMeta } from './types.js';
+import { faultsMarkdown } from '../report/faults-manual.js';
+import { ctx, dnsQuery, dnsSystem, echo, firewall, http, links, routeLookup, tcp } from './fixtures.js';
+
+// From dist/rules/: the repo root is ../../, the shared folder sits beside the repo.
+const ROOT = new URL('../../', import.meta.url);
+const CATALOG = new URL('../../../shared/faults.md', import.meta.url);
+
+interface CatalogEntry {
+  code: string;
+  slug: string;
+  layer: string;
+  zhTitle: string | null;
+}
+
+/** Parses the fault catalog: `## layer — …` headings and `- \`CODE slug\` — … (中文标题) …` entries. */
+export function parseCatalog(text: string): CatalogEntry[] {
+  const out: CatalogEntry[] = [];
+  let layer: string | null = null;
+  for (const line of text.split('\n')) {
+    const h = /^## ([a-z]+) —/.exec(line);
+    if (h) layer = h[1]!;
+    const m = /^- `([A-Z]+-[0-9]{3}) ([a-z0-9-]+)`/.exec(line);
+    if (m && layer) {
+      // The Chinese title is the first parenthesised run that contains a CJK character.
+      const zh = /[（(]([^（()）]*[\u4e00-\u9fff][^（()）]*)[)）]/.exec(line);
+      out.push({ code: m[1]!, slug: m[2]!, layer, zhTitle: zh ? zh[1]! : null });
+    }
+  }
+  return out;
+}
+
+const catalog = parseCatalog(readFileSync(CATALOG, 'utf8'));
+const metas: RuleMeta[] = RULES.map((r) => r.meta);
+const fileOf = (m: Pick<RuleMeta, 'code' | 'slug'>) => `${m.code.toLowerCase()}-${m.slug}`;
+const placeholders = (s: string): string[] => [...s.matchAll(/\{([a-zA-Z0-9_]+)\}/g)].map((x) => x[1]!).sort();
+const CJK = /[\u4e00-\u9fff]/;
+
+test('the catalog parser reads every layer of faults.md', () => {
+  assert.ok(catalog.length >= 48, `parsed ${catalog.length} codes`);
+  assert.deepEqual([...new Set(catalog.map((c) => c.layer))], ['host', 'dns', 'network', 'tunnel', 'transport', 'tls', 'app']);
+  assert.deepEqual(parseCatalog('## dns — x\n- `DNS-009 foo-bar` — meaning (中文) — e'), [{ code: 'DNS-009', slug: 'foo-bar', layer: 'dns', zhTitle: '中文' }]);
+});
+
+test('RULES lists exactly the codes, slugs and layers of faults.md, in catalog order', () => {
+  assert.deepEqual(
+    metas.map((m) => `${m.code} ${m.slug} ${m.layer}`),
+    catalog.map((c) => `${c.code} ${c.slug} ${c.layer}`),
+  );
+});
+
+test('codes and slugs are unique', () => {
+  assert.equal(new Set(metas.map((m) => m.code)).size, metas.length);
+  assert.equal(new Set(metas.map((m) => m.slug)).size, metas.length, 'two rules share a slug');
+});
+
+test('index.ts imports each rule from its own file named code-slug, and each has a test file', () => {
+  const index = readFileSync(new URL('src/rules/index.ts', ROOT), 'utf8');
+  for (const m of metas) {
+    const name = fileOf(m);
+    assert.match(index, new RegExp(`from '\\./${name}\\.js'`), `index.ts does not import ./${name}.js`);
+    assert.ok(existsSync(new URL(`src/rules/${name}.ts`, ROOT)), `src/rules/${name}.ts missing`);
+    assert.ok(existsSync(new URL(`src/rules/${name}.test.ts`, ROOT)), `src/rules/${name}.test.ts missing: every rule needs its own test`);
+  }
+});
+
+test('every meta is complete in en and zh', () => {
+  for (const m of metas) {
+    for (const key of ['title', 'explanation', 'evidence'] as const) {
+      assert.ok(m[key].en.trim().length > 0, `${m.code} ${key}.en empty`);
+      assert.ok(m[key].zh.trim().length > 0, `${m.code} ${key}.zh empty`);
+      assert.match(m[key].zh, CJK, `${m.code} ${key}.zh is not Chinese`);
+      assert.deepEqual(placeholders(m[key].zh), placeholders(m[key].en), `${m.code} ${key}: en and zh use different placeholders`);
+    }
+    assert.ok(m.fix.length > 0, `${m.code} has no fix`);
+    for (const f of m.fix) {
+      assert.ok(f.summary.en.trim() && f.summary.zh.trim(), `${m.code} fix summary empty`);
+      assert.match(f.summary.zh, CJK, `${m.code} fix summary.zh is not Chinese`);
+      assert.deepEqual(placeholders(f.summary.zh), placeholders(f.summary.en), `${m.code} fix "${f.summary.en}": en and zh use different placeholders`);
+    }
+    assert.ok(Number.isInteger(m.issue) && m.issue > 0, `${m.code} issue`);
+    assert.ok(m.severity === 'error' || m.severity === 'warning' || m.severity === 'info');
+  }
+});
+
+test('the Chinese title of each meta uses the catalog’s Chinese title', () => {
+  for (const m of metas) {
+    const c = catalog.find((x) => x.code === m.code);
+    if (!c?.zhTitle) continue;
+    assert.ok(m.title.zh.includes(c.zhTitle), `${m.code} zh title "${m.title.zh}" does not contain "${c.zhTitle}"`);
+  }
+});
+
+test('fix command templates are real commands whose placeholders the check fills', () => {
+  for (const m of metas) {
+    const file = readFileSync(new URL(`src/rules/${fileOf(m)}.ts`, ROOT), 'utf8');
+    // The rule's code with the {placeholders} of the templates removed: a filled name must appear in it.
+    const code = file.replace(/\{[a-zA-Z0-9_]+\}/g, '');
+    for (const f of m.fix) {
+      if (!f.command) continue;
+      assert.doesNotMatch(f.command, /<[a-zA-Z_-]+>/, `${m.code}: '<…>' placeholder in ${f.command}`);
+      assert.doesNotMatch(f.command, /\b(ADDRESS|GATEWAY|PREFIX|DEV|IFACE)\b/, `${m.code}: an upper-case pseudo placeholder in ${f.command}`);
+      if (!m.implemented) continue;
+      for (const p of placeholders(f.command)) {
+        assert.ok(new RegExp(`\\b${p}\\b`).test(code), `${m.code}: {${p}} in '${f.command}' is never filled by the check`);
+      }
+    }
+  }
+});
+
+test('explains refers to known codes, never to itself, only from error rules, and has no cycle', () => {
+  const codes = new Set(metas.map((m) => m.code));
+  const graph = new Map(metas.map((m) => [m.code, m.explains ?? []]));
+  for (const m of metas) {
+    for (const c of m.explains ?? []) {
+      assert.ok(codes.has(c), `${m.code} explains unknown ${c}`);
+      assert.notEqual(c, m.code, `${m.code} explains itself`);
+    }
+    if (m.severity !== 'error') assert.equal((m.explains ?? []).length, 0, `${m.code}: a warning never explains (it is never primary)`);
+  }
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (c: string, path: string[]): void => {
+    if (state.get(c) === 'done') return;
+    assert.notEqual(state.get(c), 'open', `explains cycle: ${[...path, c].join(' → ')}`);
+    state.set(c, 'open');
+    for (const n of graph.get(c) ?? []) visit(n, [...path, c]);
+    state.set(c, 'done');
+  };
+  for (const c of codes) visit(c, []);
+});
+
+test('a rule whose check is not implemented says so and never reports', () => {
+  const busy = ctx({
+    target: 'app.lab.test:443',
+    observations: [links(), dnsSystem([]), dnsQuery({ outcome: 'timeout' }), routeLookup(), echo({ received: 0 }), tcp({ outcome: 'filtered' }), firewall({ verdict: 'DROP' }), http({ status: 500 })],
+  });
+  const pending = RULES.filter((r) => !r.meta.implemented);
+  assert.ok(pending.length > 0);
+  for (const r of pending) assert.equal(r.check(busy), null, `${r.meta.code} is not implemented but reported`);
+});
+
+test('docs/faults.md is the generated manual (run `npm run docs` after changing a meta)', () => {
+  const path = new URL('docs/faults.md', ROOT);
+  assert.ok(existsSync(path), 'docs/faults.md missing: node bin/netdx.js faults --markdown > docs/faults.md');
+  assert.equal(readFileSync(path, 'utf8'), faultsMarkdown(metas), 'docs/faults.md is stale: node bin/netdx.js faults --markdown > docs/faults.md');
+});
+
+test('the manual names every code with its slug and layer, in both languages', () => {
+  const md = faultsMarkdown(metas);
+  for (const m of metas) {
+    assert.ok(md.includes(`### ${m.code} \`${m.slug}\``), `${m.code} has no section`);
+    assert.ok(md.includes(m.title.en) && md.includes(m.title.zh), `${m.code} titles missing`);
+  }
+});

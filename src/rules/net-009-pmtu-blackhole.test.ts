@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { meta, rule } from './net-009-pmtu-blackhole.js';
+import { echo, http, links, neighbor, routeLookup, run, tcp } from './fixtures.js';
+
+test('NET-009 is pending (issue #5): the manual says so and the check never reports', () => {
+  assert.equal(meta.code, 'NET-009');
+  assert.equal(meta.implemented, false);
+  assert.equal(rule.meta.implemented, false);
+  assert.equal(meta.issue, 5);
+  // Observations that look like this fault and healthy ones alike: no finding until the check exists.
+  const broken = [links(), routeLookup(), neighbor(), echo({ received: 0, sent: 10 }), tcp({ outcome: 'filtered' }), http({ outcome: 'timeout', status: null })];
+  assert.equal(run(rule, broken), null);
+  assert.equal(run(rule, []), null);
+});
+
+test('NET-009 fix templates are commands or plain advice, never <placeholders>', () => {
+  for (const f of meta.fix) {
+    assert.ok(f.summary.en && f.summary.zh);
+    if (f.command) assert.doesNotMatch(f.command, /<[a-z_-]+>/i);
+  }
+});
