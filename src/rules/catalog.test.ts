@@ -151,7 +151,11 @@ test('a rule whose check is not implemented says so and never reports', () => {
 test('docs/faults.md is the generated manual (run `npm run docs` after changing a meta)', () => {
   const path = new URL('docs/faults.md', ROOT);
   assert.ok(existsSync(path), 'docs/faults.md missing: node bin/netdx.js faults --markdown > docs/faults.md');
-  assert.equal(readFileSync(path, 'utf8'), faultsMarkdown(metas), 'docs/faults.md is stale: node bin/netdx.js faults --markdown > docs/faults.md');
+  const have = readFileSync(path, 'utf8').split('\n');
+  const want = faultsMarkdown(metas).split('\n');
+  const i = want.findIndex((line, n) => have[n] !== line);
+  const at = i < 0 && have.length !== want.length ? Math.min(have.length, want.length) : i;
+  assert.equal(at, -1, `docs/faults.md is stale from line ${at + 1} (has ${JSON.stringify(have[at] ?? '<end>')}, expected ${JSON.stringify(want[at] ?? '<end>')}): run npm run docs`);
 });
 
 test('the manual names every code with its slug and layer, in both languages', () => {

@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { routerUnreachable, rule } from './net-010-unreachable-reported.js';
+import { assertFinding, echo, icmpError, run, tcp } from './fixtures.js';
+
+test('invalid: a router answers ping with host-unreachable → NET-010 naming the router and type/code', () => {
+  const f = assertFinding(rule, run(rule, [echo({ received: 0, errors: [icmpError({ from: '198.51.100.1', type: 3, code: 1 })] })]));
+  assert.equal(f.title, 'The router 198.51.100.1 reports 203.0.113.10 as host-unreachable');
+  assert.match(f.explanation, /type 3 code 1\): it has no route onward/);
+  assert.equal(f.evidence[0]!.summary, 'ping 203.0.113.10: ICMP host-unreachable (type 3 code 1) from 198.51.100.1');
+});
+
+test('invalid: the SYN is answered with admin-prohibited by a router; IPv6 no-route on a connect', () => {
+  const f = assertFinding(rule, run(rule, [tcp({ outcome: 'rejected', icmp: icmpError({ from: '198.51.100.254', type: 3, code: 13, name: 'admin-prohibited' }) })]));
+  assert.match(f.explanation, /access list/);
+  const f6 = assertFinding(rule, run(rule, [tcp({ address: '2001:db8::10', outcome: 'unreachable', icmp: icmpError({ from: '2001:db8:ffff::1', type: 1, code: 0, name: 'no-route' }) })]));
+  assert.match(f6.title, /2001:db8:ffff::1 reports 2001:db8::10 as no-route/);
+});
+
+test('valid: port-unreachable from the target itself (TCP-003), errors from the target, time-exceeded, none → null', () => {
+  assert.equal(run(rule, [tcp({ outcome: 'rejected', icmp: icmpError({ from: '203.0.113.10', type: 3, code: 3, name: 'port-unreachable' }) })]), null);
+  assert.equal(run(rule, [echo({ received: 0, errors: [icmpError({ from: '203.0.113.10', type: 3, code: 10 })] })]), null);
+  assert.equal(run(rule, [echo({ received: 0, errors: [icmpError({ from: '198.51.100.1', type: 11, code: 0, name: 'time-exceeded' })] })]), null);
+  assert.equal(run(rule, [echo(), tcp()]), null);
+  assert.equal(run(rule, []), null);
+});
+
+test('routerUnreachable maps ICMPv4 and ICMPv6 codes by the sender’s family', () => {
+  assert.equal(routerUnreachable(icmpError({ type: 3, code: 0 })), 'net-unreachable');
+  assert.equal(routerUnreachable(icmpError({ type: 3, code: 3 })), null);
+  assert.equal(routerUnreachable(icmpError({ from: 'fe80::1', type: 1, code: 1 })), 'admin-prohibited');
+  assert.equal(routerUnreachable(icmpError({ from: 'fe80::1', type: 1, code: 4 })), null, 'ICMPv6 port unreachable');
+});
