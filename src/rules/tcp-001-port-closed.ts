@@ -1,4 +1,9 @@
-import type { Rule, RuleMeta } from './types.js';
+import type { Finding } from '../model/report.js';
+import type { ListeningSocket } from '../system/types.js';
+import { canonicalIp, sameIp, tr } from './helpers.js';
+import { hostPort, isThisMachine } from './tcp-common.js';
+import type { Rule, RuleContext, RuleMeta } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-001',
@@ -7,8 +12,8 @@ export const meta: RuleMeta = {
   severity: 'error',
   title: { en: 'Nothing listens on {address}:{port}', zh: '{address}:{port} 端口未监听/服务未启动' },
   explanation: {
-    en: 'The host {address} answered the connection attempt with a TCP reset (RST): the host is reachable, but no process accepts connections on port {port}. The service is stopped or crashed, or it listens on another address or port.',
-    zh: '主机 {address} 对连接请求回复了 TCP RST：主机可达，但端口 {port} 上没有进程在监听。服务未启动或已崩溃，或者监听在其他地址或端口上。',
+    en: 'The host {address} answered the connection attempt with a TCP reset (RST): the host is reachable, but no process accepts connections on port {port}. The service is stopped or crashed, or it listens on another address or port (rarely, a firewall answers for it with `REJECT --reject-with tcp-reset`).',
+    zh: '主机 {address} 对连接请求回复了 TCP RST：主机可达，但端口 {port} 上没有进程在监听。服务未启动或已崩溃，或者监听在其他地址或端口上（少数情况下是防火墙以 `REJECT --reject-with tcp-reset` 代为回复）。',
   },
   evidence: {
     en: 'The TCP connect answered with RST (connection refused) and its time; when the target is this machine, the sockets that listen on the port and their bind addresses.',
@@ -23,4 +28,81 @@ export const meta: RuleMeta = {
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+const WILDCARD = new Set(['0.0.0.0', '::', '*']);
+/** The address part of a socket's local address as ss prints it ('[::1]', '127.0.0.53%lo', '*'). */
+const bindAddress = (local: string): string => canonicalIp(local.replace(/^\[|\]$/g, '').replace(/%.*$/, ''));
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const hit = ofKind(ctx.observations, 'tcp.connect').find((o) => o.data.outcome === 'refused');
+    if (!hit) return null;
+    const d = hit.data;
+    const vars = { address: d.address, port: d.port };
+    const ev = [
+      evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: connection refused (RST) after ${Math.round(d.ms)} ms${d.errno ? ` (${d.errno})` : ''}`, {
+        address: d.address,
+        port: d.port,
+        outcome: d.outcome,
+        ms: d.ms,
+        ...(d.errno ? { errno: d.errno } : {}),
+      }),
+    ];
+    const local = localListeners(ctx, d.address, d.port);
+    if (!local) return makeFinding(meta, ctx, { vars, evidence: ev });
+    return localFinding(ctx, vars, ev, local);
+  },
+};
+
+/** When the target is this machine and its sockets were collected: the TCP sockets on the port. */
+function localListeners(ctx: RuleContext, address: string, port: number): ListeningSocket[] | null {
+  const snap = ctx.snapshot;
+  if (!snap || !snap.listening.ok || !isThisMachine(snap, address)) return null;
+  return snap.listening.value.filter((s) => s.proto === 'tcp' && s.port === port);
+}
+
+function localFinding(ctx: RuleContext, vars: { address: string; port: number }, ev: Finding['evidence'], sockets: ListeningSocket[]): Finding {
+  const { address, port } = vars;
+  const other = sockets.filter((s) => {
+    const a = bindAddress(s.local);
+    return !WILDCARD.has(a) && !sameIp(a, address);
+  });
+  if (sockets.length === 0) {
+    ev.push(evidence('tcp.connect', `this machine: no TCP socket listens on port ${port}`, { port, listening: [] }));
+    return makeFinding(meta, ctx, {
+      vars,
+      evidence: ev,
+      explanation: tr(
+        ctx.lang,
+        `Nothing on this machine listens on TCP port ${port}, so the kernel answers ${address}:${port} with a reset. The service is not running, or it listens on another port.`,
+        `本机没有任何进程监听 TCP 端口 ${port}，因此内核对 ${address}:${port} 的连接直接回复 RST。服务未运行，或监听在其他端口上。`,
+      ),
+      fix: [
+        { summary: tr(ctx.lang, `Start the service that should listen on port ${port} and check its log for why it is not listening`, `启动应监听端口 ${port} 的服务，并查看其日志以确认为何未监听`) },
+      ],
+    });
+  }
+  const shown = (other.length > 0 ? other : sockets).map((s) => `${s.local}:${s.port}${s.process ? ` (${s.process})` : ''}`);
+  ev.push(evidence('tcp.connect', `this machine: port ${port} is bound to ${shown.join(', ')}`, { port, listening: sockets.map((s) => ({ ...s })) }));
+  if (other.length === 0) return makeFinding(meta, ctx, { vars, evidence: ev });
+  const bound = other.map((s) => s.local).join(', ');
+  const proc = other.find((s) => s.process)?.process ?? null;
+  return makeFinding(meta, ctx, {
+    vars,
+    evidence: ev,
+    explanation: tr(
+      ctx.lang,
+      `A socket listens on port ${port}, but only on ${bound}${proc ? ` (${proc})` : ''}, not on ${address}, so connections to ${address}:${port} are refused with a reset.`,
+      `端口 ${port} 上有进程在监听，但只绑定在 ${bound}${proc ? `（${proc}）` : ''}，而不是 ${address}，因此到 ${address}:${port} 的连接被 RST 拒绝。`,
+    ),
+    fix: [
+      {
+        summary: tr(
+          ctx.lang,
+          `Make ${proc ?? 'the service'} listen on ${address} (or on all addresses, 0.0.0.0 / ::) instead of ${bound} only, or connect to ${bound}`,
+          `让 ${proc ?? '该服务'} 监听 ${address}（或所有地址 0.0.0.0 / ::），而不只是 ${bound}；或者改为连接 ${bound}`,
+        ),
+      },
+    ],
+  });
+}

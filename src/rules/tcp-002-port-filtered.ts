@@ -1,4 +1,7 @@
+import { sameIp, tr } from './helpers.js';
+import { hostPort } from './tcp-common.js';
 import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-002',
@@ -22,4 +25,31 @@ export const meta: RuleMeta = {
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const conns = ofKind(ctx.observations, 'tcp.connect');
+    const hit = conns.find((o) => o.data.outcome === 'filtered');
+    if (!hit) return null;
+    const d = hit.data;
+    const ev = [evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: no answer to the SYN within ${Math.round(d.ms)} ms`, { address: d.address, port: d.port, outcome: d.outcome, ms: d.ms })];
+    // Proof that the host is alive: an echo reply, or another port that answered (open or RST).
+    const echo = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, d.address) && e.data.received > 0);
+    const other = conns.find((c) => sameIp(c.data.address, d.address) && c.data.port !== d.port && (c.data.outcome === 'open' || c.data.outcome === 'refused'));
+    if (echo) ev.push(evidence('icmp.echo', `ping ${d.address}: ${echo.data.received}/${echo.data.sent} replies: the host is up`, { address: d.address, sent: echo.data.sent, received: echo.data.received }));
+    if (other) ev.push(evidence('tcp.connect', `TCP ${hostPort(other.data.address, other.data.port)}: ${other.data.outcome === 'open' ? 'open' : 'refused (RST)'}: the host answers on other ports`, { address: other.data.address, port: other.data.port, outcome: other.data.outcome }));
+    const vars = { address: d.address, port: d.port, ms: Math.round(d.ms), iptables: d.family === 6 ? 'ip6tables' : 'iptables' };
+    if (echo || other) return makeFinding(meta, ctx, { vars, evidence: ev });
+    const silentPing = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, d.address) && e.data.method !== 'unavailable' && e.data.sent > 0);
+    if (silentPing) ev.push(evidence('icmp.echo', `ping ${d.address}: 0/${silentPing.data.sent} replies`, { address: d.address, sent: silentPing.data.sent, received: 0 }));
+    return makeFinding(meta, ctx, {
+      vars,
+      evidence: ev,
+      explanation: tr(
+        ctx.lang,
+        `Connection attempts to ${d.address}:${d.port} got no answer at all within ${vars.ms} ms: no SYN-ACK, no RST, no ICMP error. Nothing shows that ${d.address} itself is up (${silentPing ? 'ping gets no reply either' : 'no ping or other port was answered'}), so a firewall dropping this port is the likely cause, but the host may also be down or the whole path blocked.`,
+        `在 ${vars.ms} 毫秒内，到 ${d.address}:${d.port} 的连接请求没有任何回应：没有 SYN-ACK、没有 RST、也没有 ICMP 错误。没有证据表明 ${d.address} 本身在线（${silentPing ? 'ping 同样无应答' : '没有 ping 或其他端口的应答'}），因此最可能是防火墙丢弃了该端口的报文，但也可能是主机宕机或整条路径不通。`,
+      ),
+    });
+  },
+};

@@ -1,4 +1,11 @@
+import { tr } from './helpers.js';
+import { hostPort } from './tcp-common.js';
+import { classifyHandshake } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
+
+/** A close later than this after the handshake is an idle timeout, not a refusal (ms). */
+export const SHORT_MS = 3000;
 
 export const meta: RuleMeta = {
   code: 'TCP-004',
@@ -19,4 +26,55 @@ export const meta: RuleMeta = {
   explains: ['TLS-009', 'APP-001', 'APP-002'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const ev = (what: 'rst' | 'fin'): string => (what === 'rst' ? tr(ctx.lang, 'reset', '重置') : tr(ctx.lang, 'closed', '关闭'));
+    for (const o of ofKind(ctx.observations, 'tcp.connect')) {
+      const d = o.data;
+      const after = d.after;
+      if (d.outcome === 'open' && after && (after.event === 'rst' || after.event === 'fin') && (after.bytes ?? 0) === 0 && after.ms <= SHORT_MS) {
+        return makeFinding(meta, ctx, {
+          vars: { address: d.address, port: d.port, event: ev(after.event), ms: Math.round(after.ms) },
+          evidence: [
+            evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: handshake done in ${Math.round(d.ms)} ms, then ${after.event.toUpperCase()} ${Math.round(after.ms)} ms later with 0 bytes received`, {
+              address: d.address,
+              port: d.port,
+              connectMs: d.ms,
+              after: { ...after },
+            }),
+          ],
+        });
+      }
+      if (d.outcome === 'reset' || d.outcome === 'closed') {
+        const what = d.outcome === 'reset' ? 'rst' : 'fin';
+        return makeFinding(meta, ctx, {
+          vars: { address: d.address, port: d.port, event: ev(what), ms: Math.round(d.ms) },
+          evidence: [evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: ${d.outcome} right after the handshake (${Math.round(d.ms)} ms)${d.errno ? `, ${d.errno}` : ''}`, { address: d.address, port: d.port, outcome: d.outcome, ms: d.ms })],
+        });
+      }
+    }
+    // The peer (or a middlebox) closes as soon as the TLS ClientHello arrives, with no TLS answer.
+    const versions = ofKind(ctx.observations, 'tls.versions');
+    for (const o of ofKind(ctx.observations, 'tls.handshake')) {
+      const h = o.data;
+      if (h.outcome !== 'reset' && h.outcome !== 'closed') continue;
+      const v = versions.find((x) => x.data.address === h.address && x.data.port === h.port)?.data ?? null;
+      if (classifyHandshake(h, { now: ctx.now, ca: ctx.options.ca, versions: v })) continue; // a TLS code owns it
+      const what = h.outcome === 'reset' ? 'rst' : 'fin';
+      return makeFinding(meta, ctx, {
+        vars: { address: h.address, port: h.port, event: ev(what), ms: Math.round(h.ms) },
+        evidence: [
+          evidence('tls.handshake', `TLS ${hostPort(h.address, h.port)}${h.sni ? ` (SNI ${h.sni})` : ''}: connection ${h.outcome === 'reset' ? 'reset' : 'closed'} right after the ClientHello, no TLS answer${h.errorCode ? ` (${h.errorCode})` : ''}`, {
+            address: h.address,
+            port: h.port,
+            sni: h.sni,
+            outcome: h.outcome,
+            errorCode: h.errorCode,
+          }),
+        ],
+      });
+    }
+    return null;
+  },
+};

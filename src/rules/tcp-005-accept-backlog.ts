@@ -1,4 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
+import { notImplemented } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-005',
@@ -19,4 +20,4 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = notImplemented(meta);

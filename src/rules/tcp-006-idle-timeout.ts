@@ -1,4 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
+import { notImplemented } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-006',
@@ -20,4 +21,4 @@ export const meta: RuleMeta = {
   explains: ['APP-001'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = notImplemented(meta);

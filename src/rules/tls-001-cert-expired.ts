@@ -1,4 +1,6 @@
+import { chainData, clockEvidence, day, daysBetween, firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-001',
@@ -19,4 +21,31 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const hit = firstWith(ctx, 'TLS-001');
+    if (!hit) return null;
+    const { h, cls } = hit;
+    const at = cls.certIndex ?? 0;
+    const c = h.chain[at] ?? h.chain[0]!;
+    const days = Date.parse(c.notAfter) < ctx.now.getTime() ? daysBetween(ctx.now, Date.parse(c.notAfter)) : 0;
+    const subject = at === 0 ? c.subject : `${c.subject} (${ctx.lang === 'zh' ? '中间证书' : 'intermediate'} #${at})`;
+    return makeFinding(meta, ctx, {
+      vars: { server: serverLabel(h), subject, notAfter: day(c.notAfter), days },
+      evidence: [
+        evidence('tls.handshake', `certificate #${at} ${c.subject}: notAfter ${c.notAfter} (${days} days ago); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          subject: c.subject,
+          notAfter: c.notAfter,
+          daysAgo: days,
+          verifyCode: h.verify.code,
+          chain: chainData(h.chain),
+        }),
+        ...clockEvidence(ctx),
+      ],
+    });
+  },
+};

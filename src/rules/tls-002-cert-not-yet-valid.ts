@@ -1,4 +1,6 @@
+import { chainData, clockEvidence, day, daysBetween, firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-002',
@@ -20,4 +22,31 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const hit = firstWith(ctx, 'TLS-002');
+    if (!hit) return null;
+    const { h, cls } = hit;
+    const at = cls.certIndex ?? 0;
+    const c = h.chain[at] ?? h.chain[0]!;
+    const start = Date.parse(c.notBefore);
+    const days = start > ctx.now.getTime() ? daysBetween(start, ctx.now) : 0;
+    return makeFinding(meta, ctx, {
+      vars: { server: serverLabel(h), subject: c.subject, notBefore: day(c.notBefore), days },
+      evidence: [
+        evidence('tls.handshake', `certificate #${at} ${c.subject}: notBefore ${c.notBefore}, local time ${ctx.now.toISOString()} (${days} days earlier); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          subject: c.subject,
+          notBefore: c.notBefore,
+          localTime: ctx.now.toISOString(),
+          verifyCode: h.verify.code,
+          chain: chainData(h.chain),
+        }),
+        ...clockEvidence(ctx),
+      ],
+    });
+  },
+};

@@ -1,4 +1,7 @@
+import { tr } from './helpers.js';
+import { firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-003',
@@ -19,4 +22,42 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const hit = firstWith(ctx, 'TLS-003');
+    if (!hit) return null;
+    const { h, cls } = hit;
+    const name = h.sni ?? h.address;
+    const leaf = h.chain[0];
+    if (!leaf) {
+      // The server refused the name itself (alert unrecognized_name): no certificate to compare.
+      return makeFinding(meta, ctx, {
+        vars: { server: serverLabel(h), name, subject: '-', sans: '-' },
+        explanation: tr(
+          ctx.lang,
+          `The server at ${h.address}:${h.port} answered the name ${name} (SNI) with the alert unrecognized_name: it serves no certificate for this name. The name leads to the wrong server, or the server lacks a virtual host for it.`,
+          `${h.address}:${h.port} 上的服务器对 SNI 名称 ${name} 返回了 unrecognized_name 告警：它没有该名称的证书。要么该名称指向了错误的服务器，要么服务器缺少该名称的虚拟主机配置。`,
+        ),
+        evidence: [evidence('tls.handshake', `SNI ${name}: alert unrecognized_name (${cls.reason})`, { address: h.address, port: h.port, sni: h.sni, alert: 'unrecognized_name' })],
+      });
+    }
+    const sans = leaf.sans.length > 0 ? leaf.sans.join(', ') : `CN=${leaf.commonName ?? '?'} (${tr(ctx.lang, 'no subjectAltName', '无 subjectAltName')})`;
+    const alsoExpired = Date.parse(leaf.notAfter) < ctx.now.getTime();
+    return makeFinding(meta, ctx, {
+      vars: { server: serverLabel(h), name, subject: leaf.subject, sans },
+      evidence: [
+        evidence('tls.handshake', `${h.sni ? `SNI ${h.sni}` : `address ${h.address} (no SNI)`} vs certificate ${leaf.subject}: ${sans}${alsoExpired ? `; the certificate also expired ${leaf.notAfter}` : ''}`, {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          subject: leaf.subject,
+          commonName: leaf.commonName,
+          sans: [...leaf.sans],
+          verifyCode: h.verify.code,
+          ...(alsoExpired ? { notAfter: leaf.notAfter } : {}),
+        }),
+      ],
+    });
+  },
+};

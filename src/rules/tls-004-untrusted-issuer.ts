@@ -1,4 +1,7 @@
+import { tr } from './helpers.js';
+import { chainData, chainText, firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-004',
@@ -19,4 +22,29 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const hit = firstWith(ctx, 'TLS-004');
+    if (!hit) return null;
+    const { h, cls } = hit;
+    const at = cls.certIndex ?? 0;
+    const top = h.chain[at] ?? h.chain[0]!;
+    const leaf = h.chain[0]!;
+    const store = ctx.options.caFile ? `--ca ${ctx.options.caFile}` : h.verify.trustedBy === 'ca-file' ? '--ca' : tr(ctx.lang, 'the system store', '系统信任库');
+    const selfSigned = leaf.selfSigned ? tr(ctx.lang, '; the certificate is self-signed', '；且该证书为自签名证书') : '';
+    const expired = Date.parse(leaf.notAfter) < ctx.now.getTime();
+    const ev = [
+      evidence('tls.handshake', `chain as presented: ${chainText(h.chain)}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
+        address: h.address,
+        port: h.port,
+        sni: h.sni,
+        untrustedIssuer: top.issuer,
+        verifyCode: h.verify.code,
+        chain: chainData(h.chain),
+      }),
+    ];
+    if (expired) ev.push(evidence('tls.handshake', `the certificate ${leaf.subject} also expired ${leaf.notAfter} (node reports ${h.verify.code ?? 'the time error'} first; the trust problem remains after renewal)`, { notAfter: leaf.notAfter }));
+    return makeFinding(meta, ctx, { vars: { server: serverLabel(h), issuer: top.issuer, store, selfSigned }, evidence: ev });
+  },
+};

@@ -1,4 +1,6 @@
+import { chainData, chainText, firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-005',
@@ -7,8 +9,8 @@ export const meta: RuleMeta = {
   severity: 'error',
   title: { en: '{server} does not send the intermediate certificate ({missing})', zh: '{server} 证书链不完整（缺少 {missing}）' },
   explanation: {
-    en: 'The server presents {count} certificate(s) ending in {last}, whose issuer {missing} is not sent. Clients that do not already have that intermediate cannot build a path to a trusted root and refuse the connection; browsers that cached it may still work, which hides the problem.',
-    zh: '服务器只提供了 {count} 张证书，最后一张是 {last}，其颁发者 {missing} 没有随证书链发送。没有预先缓存该中间证书的客户端无法构建到受信根证书的路径，从而拒绝连接；已缓存它的浏览器仍能访问，这会掩盖问题。',
+    en: 'The server presents {count} certificate(s) ending in {last}, whose issuer {missing} is not sent. Clients that do not already have that intermediate cannot build a path to a trusted root and refuse the connection; browsers that cached it may still work, which hides the problem. (If {missing} is itself a root CA, the chain is complete and that root is simply not trusted here: add it to the trust store or pass it with --ca.)',
+    zh: '服务器只提供了 {count} 张证书，最后一张是 {last}，其颁发者 {missing} 没有随证书链发送。没有预先缓存该中间证书的客户端无法构建到受信根证书的路径，从而拒绝连接；已缓存它的浏览器仍能访问，这会掩盖问题。（如果 {missing} 本身就是根证书，则证书链是完整的，只是本机不信任该根证书：请把它加入信任库或用 --ca 指定。）',
   },
   evidence: { en: 'The chain as presented (subject → issuer for each certificate) and the name of the missing issuer.', zh: '服务器提供的证书链（每张证书的主题 → 颁发者）以及缺失的颁发者名称。' },
   fix: [
@@ -19,4 +21,26 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const hit = firstWith(ctx, 'TLS-005');
+    if (!hit) return null;
+    const { h, cls } = hit;
+    const at = cls.certIndex ?? 0;
+    const last = h.chain[at] ?? h.chain[0]!;
+    return makeFinding(meta, ctx, {
+      vars: { server: serverLabel(h), missing: last.issuer, last: last.subject, count: h.chain.length },
+      evidence: [
+        evidence('tls.handshake', `chain as presented (${h.chain.length}): ${chainText(h.chain)}; missing issuer: ${last.issuer}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          missingIssuer: last.issuer,
+          verifyCode: h.verify.code,
+          chain: chainData(h.chain),
+        }),
+      ],
+    });
+  },
+};

@@ -1,4 +1,8 @@
+import { classifyAll, day, serverLabel, warnsExpiry } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding } from './types.js';
+
+const DAY = 86_400_000;
 
 export const meta: RuleMeta = {
   code: 'TLS-008',
@@ -18,4 +22,31 @@ export const meta: RuleMeta = {
   issue: 4,
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const now = ctx.now.getTime();
+    const window = ctx.options.certWarnDays * DAY;
+    for (const { h, cls } of classifyAll(ctx)) {
+      const leaf = h.chain[0];
+      if (!leaf || !warnsExpiry(cls)) continue;
+      const end = Date.parse(leaf.notAfter);
+      if (!(Date.parse(leaf.notBefore) <= now && now < end && end - now <= window)) continue;
+      const days = Math.floor((end - now) / DAY);
+      return makeFinding(meta, ctx, {
+        vars: { server: serverLabel(h), subject: leaf.subject, notAfter: day(leaf.notAfter), days, warnDays: ctx.options.certWarnDays },
+        evidence: [
+          evidence('tls.handshake', `certificate ${leaf.subject}: notAfter ${leaf.notAfter}, ${days} days left (window ${ctx.options.certWarnDays} days)`, {
+            address: h.address,
+            port: h.port,
+            sni: h.sni,
+            subject: leaf.subject,
+            notAfter: leaf.notAfter,
+            daysLeft: days,
+          }),
+        ],
+      });
+    }
+    return null;
+  },
+};

@@ -1,4 +1,6 @@
+import { firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-009',
@@ -20,4 +22,16 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const hit = firstWith(ctx, 'TLS-009');
+    if (!hit) return null;
+    const { h } = hit;
+    const tcp = ofKind(ctx.observations, 'tcp.connect').find((t) => t.data.address === h.address && t.data.port === h.port && t.data.outcome === 'open');
+    const ev = [];
+    if (tcp) ev.push(evidence('tcp.connect', `TCP ${h.address}:${h.port} open in ${Math.round(tcp.data.ms)} ms`, { address: h.address, port: h.port, ms: tcp.data.ms }));
+    ev.push(evidence('tls.handshake', `TLS ${serverLabel(h)}: ClientHello sent, no ServerHello within ${Math.round(h.ms)} ms`, { address: h.address, port: h.port, sni: h.sni, ms: h.ms, outcome: h.outcome }));
+    return makeFinding(meta, ctx, { vars: { server: serverLabel(h), ms: Math.round(h.ms), address: h.address, port: h.port }, evidence: ev });
+  },
+};

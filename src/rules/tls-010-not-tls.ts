@@ -1,4 +1,32 @@
+import { tr } from './helpers.js';
+import { firstWith } from './tls-classify.js';
+import { hostPort } from './tcp-common.js';
 import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding } from './types.js';
+
+/** The service a banner names, when it is recognizable. */
+export function serviceOf(banner: string | null): string | null {
+  if (!banner) return null;
+  if (/^SSH-\d/.test(banner)) return 'SSH';
+  if (/^HTTP\/\d/.test(banner) || /^<(!doctype|html)/i.test(banner)) return 'HTTP';
+  if (/^220[ -].*(SMTP|ESMTP|mail)/i.test(banner)) return 'SMTP';
+  if (/^220[ -].*FTP/i.test(banner)) return 'FTP';
+  if (/^\* OK/.test(banner)) return 'IMAP';
+  if (/^\+OK/.test(banner)) return 'POP3';
+  if (/^-ERR|^\+PONG/.test(banner)) return 'Redis';
+  return null;
+}
+
+/** A banner fit for one line of evidence: control characters shown as \xNN, at most 120 characters. */
+const oneLine = (s: string): string => {
+  const trimmed = s.replace(/[\r\n]+$/, '');
+  let t = '';
+  for (const ch of trimmed) {
+    const n = ch.charCodeAt(0);
+    t += n < 0x20 || n === 0x7f ? `\\x${n.toString(16).padStart(2, '0')}` : ch;
+  }
+  return t.length > 120 ? `${t.slice(0, 117)}...` : t;
+};
 
 export const meta: RuleMeta = {
   code: 'TLS-010',
@@ -19,4 +47,33 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const hit = firstWith(ctx, 'TLS-010');
+    if (!hit) return null;
+    const { h } = hit;
+    const banner = h.banner ? oneLine(h.banner) : null;
+    const service = serviceOf(h.banner);
+    const what = banner
+      ? tr(ctx.lang, `it sent "${banner}"${service ? ` (an ${service} server)` : ''}`, `它返回了 "${banner}"${service ? `（${service} 服务）` : ''}`)
+      : tr(ctx.lang, `the reply is not a TLS record (${h.errorCode ?? 'not TLS'})`, `返回的数据不是 TLS 记录（${h.errorCode ?? '非 TLS'}）`);
+    const fix =
+      service === 'HTTP'
+        ? [{ summary: tr(ctx.lang, `${hostPort(h.address, h.port)} speaks plain HTTP: use http:// for this port, or the server's HTTPS port`, `${hostPort(h.address, h.port)} 是明文 HTTP：对该端口使用 http://，或改用服务器的 HTTPS 端口`) }]
+        : undefined;
+    return makeFinding(meta, ctx, {
+      vars: { address: h.address, port: h.port, what, service: service ?? tr(ctx.lang, 'text', '文本') },
+      evidence: [
+        evidence('tls.handshake', `TLS ${hostPort(h.address, h.port)}: ${banner ? `server sent "${banner}"` : 'no TLS record in the reply'}${h.errorCode ? ` (${h.errorCode})` : ''}`, {
+          address: h.address,
+          port: h.port,
+          banner: h.banner,
+          errorCode: h.errorCode,
+          ...(service ? { service } : {}),
+        }),
+      ],
+      ...(fix ? { fix } : {}),
+    });
+  },
+};

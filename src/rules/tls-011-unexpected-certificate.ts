@@ -1,4 +1,13 @@
+import type { CertInfo } from '../model/observation.js';
+import { firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding } from './types.js';
+
+/** A certificate written in the form of the expected pin: 'sha256/BASE64' (SPKI) or 'sha256:hex' (certificate). */
+export function pinOf(c: CertInfo, expected: string): string {
+  if (expected.startsWith('sha256/')) return `sha256/${c.spki256 ?? '?'}`;
+  return `sha256:${c.fingerprint256.replace(/:/g, '').toLowerCase()}`;
+}
 
 export const meta: RuleMeta = {
   code: 'TLS-011',
@@ -19,4 +28,27 @@ export const meta: RuleMeta = {
   explains: ['APP-002', 'TLS-001', 'TLS-002', 'TLS-003', 'TLS-004', 'TLS-005', 'TLS-008'],
 };
 
-export const rule: Rule = { meta, check: () => null };
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const hit = firstWith(ctx, 'TLS-011');
+    if (!hit) return null;
+    const { h } = hit;
+    const expected = h.pin!.expected;
+    const leaf = h.chain[0]!;
+    const presented = h.chain.map((c, i) => ({ index: i, subject: c.subject, pin: pinOf(c, expected), fingerprint256: c.fingerprint256, spki256: c.spki256 }));
+    return makeFinding(meta, ctx, {
+      vars: { server: serverLabel(h), expected, subject: leaf.subject, issuer: leaf.issuer },
+      evidence: [
+        evidence('tls.handshake', `expected ${expected}; presented: ${presented.map((p) => `#${p.index} ${p.subject} ${p.pin}`).join('; ')}`, {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          expected,
+          presented,
+          verifyCode: h.verify.code,
+        }),
+      ],
+    });
+  },
+};

@@ -1,0 +1,13 @@
+/** Small pure helpers of the transport (TCP) rules. */
+import type { Snapshot } from '../system/types.js';
+import { canonicalIp, sameIp } from './helpers.js';
+
+/** 'a.b.c.d:port' or '[v6]:port'. */
+export const hostPort = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
+
+/** Whether `address` is this machine: a loopback address, or one of the snapshot's interface addresses. */
+export function isThisMachine(snap: Snapshot, address: string): boolean {
+  if (/^127\./.test(canonicalIp(address)) || sameIp(address, '::1')) return true;
+  if (!snap.links.ok) return false;
+  return snap.links.value.some((l) => l.addresses.some((a) => sameIp(a.address, address)));
+}

@@ -1,0 +1,296 @@
+/**
+ * One TLS code per handshake: the classifier that every TLS rule (TLS-001…011) asks, so that a
+ * failed handshake yields exactly one of them. Pure over one `tls.handshake` observation.
+ *
+ * What node:tls really reports (recorded against openssl s_server 3.0 on 127.0.0.1 with node 20;
+ * the strings are kept in tls-observed.ts and replayed by tls-classify.test.ts):
+ * - Certificate verification reports ONE code, OpenSSL's *last* error. Time is checked after trust,
+ *   so an expired self-signed certificate says CERT_HAS_EXPIRED, not DEPTH_ZERO_SELF_SIGNED_CERT,
+ *   and an expired leaf without its intermediate says CERT_HAS_EXPIRED too. The hostname is checked
+ *   only when the chain verified, so a wrong-name expired certificate says CERT_HAS_EXPIRED.
+ *   The classifier therefore reads the chain as presented, not only the code.
+ * - A leaf sent without its intermediate and a leaf issued directly by an unknown root both say
+ *   UNABLE_TO_VERIFY_LEAF_SIGNATURE; leaf+intermediate under an unknown root says
+ *   UNABLE_TO_GET_ISSUER_CERT_LOCALLY; the root sent along says SELF_SIGNED_CERT_IN_CHAIN.
+ * - Server alerts become error codes: ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION (70),
+ *   ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE (40), ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED (116),
+ *   ERR_SSL_TLSV1_ALERT_UNKNOWN_CA (48), ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED (45: about OUR
+ *   client certificate, never the server's). In TLS 1.3 the client-certificate alerts arrive
+ *   AFTER secureConnect. handshake_failure means "no shared cipher" when it comes before the
+ *   server's Certificate (no chain seen) and "client certificate missing" (TLS 1.2) after it.
+ * - Client-side version/cipher refusals: ERR_SSL_UNSUPPORTED_PROTOCOL (server chose a version below
+ *   our minimum), ERR_SSL_NO_PROTOCOLS_AVAILABLE (min > max), ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED
+ *   (TLS 1.0 server, OpenSSL 3 security level 1).
+ * - A plain-text or binary service: ERR_SSL_WRONG_VERSION_NUMBER (SSH, HTTP, SMTP, MySQL, Redis
+ *   replies), ERR_SSL_PACKET_LENGTH_TOO_LONG (bytes that look like a huge TLS record).
+ * - A peer that closes or resets after the ClientHello: ECONNRESET (TCP-004's, not a TLS code).
+ *
+ * Precedence (first match wins), and why:
+ *  1. tcp-failed / reset / closed → no TLS code (the TCP rules own them), except a reset that
+ *     tls.versions shows to be a version refusal → TLS-006.
+ *  2. not TLS (banner, wrong version number, packet length) → TLS-010; stall → TLS-009
+ *     (a stall with a non-TLS banner is TLS-010). Nothing about certificates is known then.
+ *  3. Questions about the server's certificate, when one was presented — first WHO, then WHICH
+ *     NAME, then WHEN, because the bigger fix makes the smaller one moot:
+ *     a. TLS-011 pin not matched: a certificate you did not expect (interception, wrong server);
+ *        its trust, name and dates prove nothing.
+ *     b. TLS-004 untrusted issuer, also when masked by a time code: a self-signed leaf that the
+ *        --ca bundle does not contain is TLS-004 even when node says CERT_HAS_EXPIRED (decision:
+ *        a self-signed expired certificate is TLS-004; renewing it would not make it trusted).
+ *     c. TLS-005 incomplete chain: an issuer error where the presented chain breaks at a
+ *        non-CA leaf (the server forgot the intermediate). A break at a CA certificate means the
+ *        chain is complete up to a root the client does not trust → TLS-004.
+ *     d. TLS-003 hostname mismatch (ERR_TLS_CERT_ALTNAME_INVALID or hostnameOk false), also when
+ *        the certificate is expired as well: the right certificate, not a renewed wrong one, fixes it.
+ *     e. TLS-002 not yet valid, then TLS-001 expired (any certificate of the chain).
+ *     f. Any other verification code (signature failure, revoked, bad purpose) → TLS-004.
+ *  4. Then the rest of the handshake: client-certificate alerts → TLS-007; version/cipher → TLS-006.
+ *  5. Anything else (an alert like internal_error) → null: netdx does not name a cause it cannot
+ *     support; the failed handshake stays visible in the observations.
+ * TLS-008 (expiring soon, a warning) is not part of the chain above: it may accompany a finding
+ * that does not question the certificate itself (see warnsExpiry).
+ */
+import { X509Certificate } from 'node:crypto';
+import type { CertInfo, Observation, ObservationData } from '../model/observation.js';
+import { ofKind } from '../model/observation.js';
+import type { Evidence } from '../model/report.js';
+import type { RuleContext } from './types.js';
+import { evidence } from './types.js';
+
+export type Handshake = ObservationData['tls.handshake'];
+export type Versions = ObservationData['tls.versions'];
+
+export type TlsCode = 'TLS-001' | 'TLS-002' | 'TLS-003' | 'TLS-004' | 'TLS-005' | 'TLS-006' | 'TLS-007' | 'TLS-009' | 'TLS-010' | 'TLS-011';
+
+export interface TlsClass {
+  code: TlsCode;
+  /** Short machine-readable reason, e.g. 'alert:protocol_version', 'verify:CERT_HAS_EXPIRED', 'chain:self-signed'. */
+  reason: string;
+  /** For certificate findings: index in the chain of the certificate at fault (0 = leaf). */
+  certIndex?: number;
+}
+
+/** Verification codes that say "the chain ends somewhere this client does not trust". */
+const TRUST_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'INVALID_CA']);
+/** Verification codes that say "an issuer was not found" (chain analysis decides TLS-005 vs TLS-004). */
+const ISSUER_CODES = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
+const EXPIRED_CODES = new Set(['CERT_HAS_EXPIRED', 'ERR_TLS_CERT_HAS_EXPIRED']);
+const NOT_YET_CODES = new Set(['CERT_NOT_YET_VALID']);
+const ALTNAME_CODES = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH', 'IP_ADDRESS_MISMATCH']);
+/** The reply was not TLS at all. */
+const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_RECORD_LAYER_FAILURE', 'ERR_SSL_HTTP_REQUEST', 'ERR_SSL_HTTPS_PROXY_REQUEST']);
+/** Client-side refusals of the version or cipher the server offers, and config that leaves nothing to offer. */
+const VERSION_CODES = new Set([
+  'ERR_SSL_UNSUPPORTED_PROTOCOL',
+  'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
+  'ERR_SSL_VERSION_TOO_LOW',
+  'ERR_SSL_VERSION_TOO_HIGH',
+  'ERR_SSL_WRONG_SSL_VERSION',
+  'ERR_SSL_NO_SHARED_CIPHER',
+  'ERR_SSL_NO_CIPHERS_AVAILABLE',
+  'ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM',
+  'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED',
+  'ERR_SSL_UNSAFE_LEGACY_RENEGOTIATION_DISABLED',
+  'ERR_SSL_DH_KEY_TOO_SMALL',
+  'ERR_SSL_WRONG_CIPHER_RETURNED',
+]);
+const VERSION_ALERTS = new Set(['protocol_version', 'insufficient_security']);
+/** Alerts a server sends about the CLIENT's certificate (the server never judges its own). */
+const CLIENT_CERT_ALERTS = new Set(['certificate_required', 'bad_certificate', 'unsupported_certificate', 'certificate_revoked', 'certificate_expired', 'certificate_unknown', 'unknown_ca']);
+
+/** The alert name: the observation's own, else decoded from node's 'ERR_SSL_<VER>_ALERT_<NAME>' code. */
+export function alertName(h: Pick<Handshake, 'alert' | 'errorCode'>): string | null {
+  if (h.alert) return h.alert.toLowerCase().replace(/[\s-]+/g, '_');
+  const m = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z0-9_]+)$/.exec(h.errorCode ?? '');
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/** The verification code: verify.code, else a verification-looking errorCode. */
+function verifyCode(h: Handshake): string | null {
+  if (h.verify.code) return h.verify.code;
+  const c = h.errorCode ?? '';
+  if (TRUST_CODES.has(c) || ISSUER_CODES.has(c) || EXPIRED_CODES.has(c) || NOT_YET_CODES.has(c) || ALTNAME_CODES.has(c)) return c;
+  return null;
+}
+
+/** Normalized fingerprint (hex, no separators, upper case). */
+const hex = (s: string): string => s.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+
+/** SHA-256 fingerprints of the certificates in a PEM bundle (given with --ca); empty when none parse. */
+export function bundleFingerprints(pem: string | undefined): Set<string> {
+  const out = new Set<string>();
+  if (!pem) return out;
+  for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)) {
+    try {
+      out.add(hex(new X509Certificate(m[0]).fingerprint256));
+    } catch {
+      // not a certificate: the CLI validated the file; ignore a block that does not parse
+    }
+  }
+  return out;
+}
+
+/** Where the presented chain breaks: the index of the first certificate whose issuer is not the next one presented. */
+export function chainBreak(chain: readonly CertInfo[]): number {
+  for (let i = 0; i < chain.length; i++) {
+    const c = chain[i]!;
+    if (c.selfSigned) return i;
+    const next = chain[i + 1];
+    if (!next || next.subject !== c.issuer) return i;
+  }
+  return Math.max(0, chain.length - 1);
+}
+
+const time = (iso: string): number => Date.parse(iso);
+
+export interface ClassifyEnv {
+  now: Date;
+  /** The PEM bundle given with --ca (a self-signed certificate it contains is trusted). */
+  ca?: string | undefined;
+  /** tls.versions for the same address and port, when the engine probed them. */
+  versions?: Versions | null;
+}
+
+/** Whether tls.versions proves a version mismatch: the server accepts some versions, none in the client's range. */
+export function versionGap(v: Versions | null | undefined): boolean {
+  if (!v || v.accepted.length === 0) return false;
+  const order = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+  const lo = order.indexOf(v.clientRange.min);
+  const hi = order.indexOf(v.clientRange.max);
+  if (lo < 0 || hi < 0) return false;
+  return v.accepted.every((a) => {
+    const i = order.indexOf(a);
+    return i >= 0 && (i < lo || i > hi);
+  });
+}
+
+/** Classifies one handshake; null when it succeeded or failed for a reason no TLS code names. */
+export function classifyHandshake(h: Handshake, env: ClassifyEnv): TlsClass | null {
+  // 1. Below TLS.
+  if (h.outcome === 'tcp-failed') return null;
+  if (h.outcome === 'reset' || h.outcome === 'closed') {
+    return versionGap(env.versions) ? { code: 'TLS-006', reason: `versions:${h.outcome}` } : null;
+  }
+  // 2. Not TLS / no answer.
+  if (h.outcome === 'not-tls') return { code: 'TLS-010', reason: h.banner ? 'banner' : `error:${h.errorCode ?? 'not-tls'}` };
+  if (h.errorCode && NOT_TLS_CODES.has(h.errorCode)) return { code: 'TLS-010', reason: `error:${h.errorCode}` };
+  if (h.outcome === 'stall') return h.banner ? { code: 'TLS-010', reason: 'banner' } : { code: 'TLS-009', reason: 'stall' };
+
+  // 3. The server's certificate.
+  const chain = h.chain;
+  const leaf = chain[0];
+  if (leaf) {
+    if (h.pin && !h.pin.matched) return { code: 'TLS-011', reason: 'pin', certIndex: 0 };
+    const code = verifyCode(h);
+    const failed = h.verify.ok === false || code !== null || h.verify.hostnameOk === false;
+    if (failed) {
+      if (code && TRUST_CODES.has(code)) return { code: 'TLS-004', reason: `verify:${code}`, certIndex: chainBreak(chain) };
+      if (code && ISSUER_CODES.has(code)) {
+        const at = chainBreak(chain);
+        const c = chain[at]!;
+        if (!c.selfSigned && !c.isCA && at === 0) return { code: 'TLS-005', reason: `verify:${code}`, certIndex: at };
+        return { code: 'TLS-004', reason: `verify:${code}`, certIndex: at };
+      }
+      // Masked trust: a self-signed leaf that the --ca bundle does not hold, reported by node as a time error
+      // (or with no code). An ALTNAME code means the chain verified, so the leaf was trusted: not this case.
+      const timeOrNone = code === null || EXPIRED_CODES.has(code) || NOT_YET_CODES.has(code);
+      if (timeOrNone && leaf.selfSigned && !bundleFingerprints(env.ca).has(hex(leaf.fingerprint256))) {
+        return { code: 'TLS-004', reason: `chain:self-signed${code ? `+${code}` : ''}`, certIndex: 0 };
+      }
+      if ((code && ALTNAME_CODES.has(code)) || h.verify.hostnameOk === false) return { code: 'TLS-003', reason: `verify:${code ?? 'hostname'}`, certIndex: 0 };
+      const now = env.now.getTime();
+      const early = chain.findIndex((c) => time(c.notBefore) > now);
+      if ((code && NOT_YET_CODES.has(code)) || early >= 0) return { code: 'TLS-002', reason: `verify:${code ?? 'notBefore'}`, certIndex: Math.max(0, early) };
+      const late = chain.findIndex((c) => time(c.notAfter) < now);
+      if ((code && EXPIRED_CODES.has(code)) || late >= 0) return { code: 'TLS-001', reason: `verify:${code ?? 'notAfter'}`, certIndex: Math.max(0, late) };
+      if (code) return { code: 'TLS-004', reason: `verify:${code}`, certIndex: 0 };
+      // verify.ok false without any code: fall through to the handshake's own error, if any.
+    }
+  }
+
+  // 4. The rest of the handshake.
+  const alert = alertName(h);
+  if (alert && CLIENT_CERT_ALERTS.has(alert)) return { code: 'TLS-007', reason: `alert:${alert}` };
+  if (alert === 'access_denied' && h.clientCertOffered) return { code: 'TLS-007', reason: `alert:${alert}` };
+  if (alert === 'handshake_failure') {
+    // After the server's Certificate (chain seen) or a CertificateRequest: the client certificate is missing (TLS 1.2).
+    if (h.clientCertRequested === true || (h.clientCertRequested !== false && chain.length > 0)) return { code: 'TLS-007', reason: `alert:${alert}` };
+    return { code: 'TLS-006', reason: `alert:${alert}` };
+  }
+  if (alert && VERSION_ALERTS.has(alert)) return { code: 'TLS-006', reason: `alert:${alert}` };
+  if (h.errorCode && VERSION_CODES.has(h.errorCode)) return { code: 'TLS-006', reason: `error:${h.errorCode}` };
+  if (alert === 'unrecognized_name') return { code: 'TLS-003', reason: `alert:${alert}` };
+  if (h.outcome !== 'ok' && versionGap(env.versions)) return { code: 'TLS-006', reason: 'versions' };
+  return null;
+}
+
+/** TLS-008 may accompany a handshake whose finding does not question the certificate itself. */
+export function warnsExpiry(c: TlsClass | null): boolean {
+  return c === null || c.code === 'TLS-005' || c.code === 'TLS-006' || c.code === 'TLS-007';
+}
+
+export interface Classified {
+  obs: Observation<'tls.handshake'>;
+  h: Handshake;
+  cls: TlsClass | null;
+  versions: Versions | null;
+}
+
+/** Every handshake of the context with its classification, in observation order. */
+export function classifyAll(ctx: Pick<RuleContext, 'observations' | 'now' | 'options'>): Classified[] {
+  const versions = ofKind(ctx.observations, 'tls.versions');
+  return ofKind(ctx.observations, 'tls.handshake').map((obs) => {
+    const v = versions.find((x) => x.data.address === obs.data.address && x.data.port === obs.data.port)?.data ?? null;
+    return { obs, h: obs.data, versions: v, cls: classifyHandshake(obs.data, { now: ctx.now, ca: ctx.options.ca, versions: v }) };
+  });
+}
+
+/** The first handshake classified as `code`, or null. */
+export function firstWith(ctx: Pick<RuleContext, 'observations' | 'now' | 'options'>, code: TlsCode): (Classified & { cls: TlsClass }) | null {
+  const hit = classifyAll(ctx).find((c) => c.cls?.code === code);
+  return hit ? (hit as Classified & { cls: TlsClass }) : null;
+}
+
+// ── shared text for evidence ──────────────────────────────────────────
+
+/** 'host:port' with brackets for IPv6, plus the SNI when it differs: '203.0.113.10:443 (SNI app.lab.test)'. */
+export function serverLabel(h: Pick<Handshake, 'address' | 'port' | 'sni'>): string {
+  const hp = h.address.includes(':') ? `[${h.address}]:${h.port}` : `${h.address}:${h.port}`;
+  return h.sni ? `${h.sni} (${hp})` : hp;
+}
+
+/** 'CN=app.lab.test ← CN=Lab Issuing CA' style one-liner of the chain as presented. */
+export function chainText(chain: readonly CertInfo[]): string {
+  return chain.map((c, i) => `#${i} ${c.subject} (issuer: ${c.issuer}${c.selfSigned ? ', self-signed' : ''}${c.isCA ? ', CA' : ''})`).join(' → ');
+}
+
+/** The chain as evidence data: the fields a person compares. */
+export function chainData(chain: readonly CertInfo[]): Array<Record<string, unknown>> {
+  return chain.map((c) => ({ subject: c.subject, issuer: c.issuer, notBefore: c.notBefore, notAfter: c.notAfter, selfSigned: c.selfSigned, isCA: c.isCA, fingerprint256: c.fingerprint256 }));
+}
+
+/** Whole days between two instants (floor of the absolute difference). */
+export function daysBetween(a: Date | number, b: Date | number): number {
+  return Math.floor(Math.abs(Number(a) - Number(b)) / 86_400_000);
+}
+
+/** '2025-01-01' from an ISO time (dates in evidence are UTC days). */
+export const day = (iso: string): string => (Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString().slice(0, 10) : iso);
+
+/** The local clock against the server times the diagnosis met (host.clock), as evidence; empty when none. */
+export function clockEvidence(ctx: Pick<RuleContext, 'observations' | 'options'>): Evidence[] {
+  const clock = ofKind(ctx.observations, 'host.clock')[0];
+  if (!clock || clock.data.sources.length === 0) return [];
+  const worst = clock.data.sources.reduce((a, b) => (Math.abs(b.skewMs) > Math.abs(a.skewMs) ? b : a));
+  const sec = Math.round(worst.skewMs / 1000);
+  const off = Math.abs(sec) > ctx.options.clockToleranceSec;
+  const how = sec === 0 ? 'agrees with' : `is ${Math.abs(sec)} s ${sec > 0 ? 'ahead of' : 'behind'}`;
+  return [
+    evidence('host.clock', `local clock ${how} ${worst.peer} (${worst.source})${off ? `: beyond the ${ctx.options.clockToleranceSec} s tolerance, check the clock (HOST-003)` : ''}`, {
+      local: clock.data.local,
+      peer: worst.peer,
+      server: worst.time,
+      skewMs: worst.skewMs,
+    }),
+  ];
+}
