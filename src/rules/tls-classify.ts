@@ -130,11 +130,14 @@ export function bundleFingerprints(pem: string | undefined): Set<string> {
   return out;
 }
 
+/** Self-signed, or at least self-issued (subject = issuer): a probe's selfSigned may miss a self-signed leaf. */
+export const isSelfIssued = (c: CertInfo): boolean => c.selfSigned || c.subject === c.issuer;
+
 /** Where the presented chain breaks: the index of the first certificate whose issuer is not the next one presented. */
 export function chainBreak(chain: readonly CertInfo[]): number {
   for (let i = 0; i < chain.length; i++) {
     const c = chain[i]!;
-    if (c.selfSigned) return i;
+    if (isSelfIssued(c)) return i;
     const next = chain[i + 1];
     if (!next || next.subject !== c.issuer) return i;
   }
@@ -182,27 +185,32 @@ export function classifyHandshake(h: Handshake, env: ClassifyEnv): TlsClass | nu
   if (leaf) {
     if (h.pin && !h.pin.matched) return { code: 'TLS-011', reason: 'pin', certIndex: 0 };
     const code = verifyCode(h);
-    const failed = h.verify.ok === false || code !== null || h.verify.hostnameOk === false;
+    // verify.ok is also false when the handshake failed before verification (an alert, an error): only a code,
+    // a hostname verdict or the verify-failed outcome say that the certificate itself was judged.
+    const failed = code !== null || h.verify.hostnameOk === false || h.outcome === 'verify-failed';
     if (failed) {
       if (code && TRUST_CODES.has(code)) return { code: 'TLS-004', reason: `verify:${code}`, certIndex: chainBreak(chain) };
       if (code && ISSUER_CODES.has(code)) {
         const at = chainBreak(chain);
         const c = chain[at]!;
-        if (!c.selfSigned && !c.isCA && at === 0) return { code: 'TLS-005', reason: `verify:${code}`, certIndex: at };
+        if (!isSelfIssued(c) && !c.isCA && at === 0) return { code: 'TLS-005', reason: `verify:${code}`, certIndex: at };
         return { code: 'TLS-004', reason: `verify:${code}`, certIndex: at };
       }
       // Masked trust: a self-signed leaf that the --ca bundle does not hold, reported by node as a time error
       // (or with no code). An ALTNAME code means the chain verified, so the leaf was trusted: not this case.
       const timeOrNone = code === null || EXPIRED_CODES.has(code) || NOT_YET_CODES.has(code);
-      if (timeOrNone && leaf.selfSigned && !bundleFingerprints(env.ca).has(hex(leaf.fingerprint256))) {
+      if (timeOrNone && isSelfIssued(leaf) && !bundleFingerprints(env.ca).has(hex(leaf.fingerprint256))) {
         return { code: 'TLS-004', reason: `chain:self-signed${code ? `+${code}` : ''}`, certIndex: 0 };
       }
       if ((code && ALTNAME_CODES.has(code)) || h.verify.hostnameOk === false) return { code: 'TLS-003', reason: `verify:${code ?? 'hostname'}`, certIndex: 0 };
+      // Node's time code is judged at handshake time; the dates only name the certificate, or decide when no code came.
       const now = env.now.getTime();
       const early = chain.findIndex((c) => time(c.notBefore) > now);
-      if ((code && NOT_YET_CODES.has(code)) || early >= 0) return { code: 'TLS-002', reason: `verify:${code ?? 'notBefore'}`, certIndex: Math.max(0, early) };
       const late = chain.findIndex((c) => time(c.notAfter) < now);
-      if ((code && EXPIRED_CODES.has(code)) || late >= 0) return { code: 'TLS-001', reason: `verify:${code ?? 'notAfter'}`, certIndex: Math.max(0, late) };
+      if (code && NOT_YET_CODES.has(code)) return { code: 'TLS-002', reason: `verify:${code}`, certIndex: Math.max(0, early) };
+      if (code && EXPIRED_CODES.has(code)) return { code: 'TLS-001', reason: `verify:${code}`, certIndex: Math.max(0, late) };
+      if (!code && early >= 0) return { code: 'TLS-002', reason: 'notBefore', certIndex: early };
+      if (!code && late >= 0) return { code: 'TLS-001', reason: 'notAfter', certIndex: late };
       if (code) return { code: 'TLS-004', reason: `verify:${code}`, certIndex: 0 };
       // verify.ok false without any code: fall through to the handshake's own error, if any.
     }

@@ -6,6 +6,8 @@
  * Recorded 2026-11-26 with rejectUnauthorized:false and ca = the lab root (unless noted), the
  * peer certificate read in the 'error' handler, and 300 ms of reading after secureConnect (TLS 1.3
  * client-certificate alerts arrive after it). `rejectUnauthorized` is what a strict connect said.
+ * selfSigned is subject === issuer and the signature verifies with its own key (X509Certificate.checkIssued
+ * says false for a self-signed leaf whose keyUsage lacks keyCertSign).
  * Generated data: do not edit by hand (the generator and the servers are described in the report of
  * issue 4; re-record rather than adjust). tls-classify.test.ts replays every case.
  */
@@ -43,6 +45,9 @@ export interface ObservedCase {
   /** The code netdx must give for this handshake (null: none). */
   expect: string | null;
 }
+
+/** When the cases were recorded: tests judge them at this instant (the lab CA was minted minutes before). */
+export const RECORDED_AT = new Date('2026-11-26T18:06:00.000Z');
 
 export const OBSERVED_CERTS: Record<string, CertInfo> = {
   "root": {
@@ -221,7 +226,7 @@ export const OBSERVED_CERTS: Record<string, CertInfo> = {
     "serial": "1008",
     "fingerprint256": "33:AD:B3:53:1B:74:3A:89:AB:8F:AE:AB:C3:08:90:1B:E3:35:0A:15:C9:21:DE:5E:22:E2:71:52:01:D5:CF:1F",
     "spki256": "cbqRu5zBz9LDSj7oDi6fMULfqZqo63uwJdprqXiPqpo=",
-    "selfSigned": false,
+    "selfSigned": true,
     "isCA": false,
     "bytes": 2264
   },
