@@ -18,7 +18,8 @@ const ip = fc.oneof(fc.constantFrom('203.0.113.10', '198.51.100.1', '198.51.100.
 const dev = fc.constantFrom('eth0', 'wlan0', 'tun0', 'lo');
 const small = fc.integer({ min: 0, max: 20 });
 const ms = fc.double({ min: 0, max: 60_000, noNaN: true });
-const text = fc.string({ maxLength: 30 });
+// Free text without braces: a '{word}' inside data would be indistinguishable from an unfilled placeholder.
+const text = fc.string({ maxLength: 30 }).map((s) => s.replace(/[{}]/g, ''));
 
 const addr = fc.record({ family: fc.constantFrom(4 as const, 6 as const), address: ip, prefixlen: fc.integer({ min: 0, max: 128 }), scope: fc.constantFrom('global', 'link', 'host', 'site') });
 const linkArb = fc.record({ name: dev, up: fc.boolean(), carrier: fc.option(fc.boolean(), { nil: null }), mtu: fc.option(fc.integer({ min: 68, max: 65536 }), { nil: null }), kind: fc.option(fc.constantFrom('veth', 'tun', 'wireguard', 'loopback'), { nil: null }), loopback: fc.boolean(), addresses: fc.array(addr, { maxLength: 3 }) });
