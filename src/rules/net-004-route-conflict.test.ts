@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rule } from './net-004-route-conflict.js';
-import { assertFinding, commands, routeLookup, run } from './fixtures.js';
+import { assertFinding, commands, dnsSystem, routeLookup, run } from './fixtures.js';
 
 const cand = (prefix: string, gateway: string | null, dev: string, text: string, metric: number | null = null, table = 'main') => ({ prefix, table, dev, gateway, metric, type: 'unicast', text });
 
@@ -43,4 +43,11 @@ test('valid: the kernel uses the expected gateway, no --expect-gateway, or no ro
   assert.equal(run(rule, [routeLookup()]), null);
   assert.equal(run(rule, [], { options: { expectGateway: '198.51.100.1' } }), null);
   assert.equal(run(rule, [routeLookup('203.0.113.10', { outcome: 'no-route', gateway: null, dev: null })], { options: { expectGateway: '198.51.100.1' } }), null, 'no route is NET-001');
+});
+
+test('invalid: for a name, the lookup of the resolved address is judged, not the resolver’s', () => {
+  const resolver = routeLookup('198.51.100.53', { gateway: null, route: '198.51.100.0/24 dev eth0', candidates: [] });
+  const target = routeLookup('203.0.113.10', { gateway: '198.51.100.7', route: 'default via 198.51.100.7 dev eth0', candidates: [] });
+  const f = assertFinding(rule, run(rule, [resolver, target, dnsSystem(['203.0.113.10'])], { target: 'app.lab.test:443', options: { expectGateway: '198.51.100.1' } }));
+  assert.match(f.title, /^Traffic to 203\.0\.113\.10 goes via 198\.51\.100\.7/);
 });

@@ -33,7 +33,8 @@ export const rule: Rule = {
     if (!expected) return null;
     const lookups = ofKind(ctx.observations, 'route.lookup').filter((r) => r.data.outcome === 'route');
     // The target's own lookup (the engine may also look up resolver addresses).
-    const r = lookups.find((x) => ctx.target.ipFamily !== null && sameIp(x.data.destination, ctx.target.host)) ?? lookups[0];
+    const targetAddrs = ctx.target.ipFamily !== null ? [ctx.target.host] : ofKind(ctx.observations, 'dns.system').flatMap((o) => o.data.addresses.map((a) => a.address));
+    const r = lookups.find((x) => targetAddrs.some((a) => sameIp(a, x.data.destination))) ?? lookups[0];
     if (!r) return null;
     const d = r.data;
     if (sameIp(d.gateway, expected)) return null;
