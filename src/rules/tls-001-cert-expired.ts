@@ -9,7 +9,7 @@ export const meta: RuleMeta = {
   severity: 'error',
   title: { en: 'The certificate of {server} expired {days} days ago', zh: '{server} 的证书已过期（{days} 天前）' },
   explanation: {
-    en: 'The certificate presented by {server} ({subject}) was valid until {notAfter}, {days} days ago, so every client that verifies it refuses the connection. If the certificate looks fine on the server, check the local clock (HOST-003).',
+    en: 'The certificate {subject} presented by {server} was valid until {notAfter}, {days} days ago, so every client that verifies it refuses the connection. If the certificate looks fine on the server, check the local clock (HOST-003).',
     zh: '{server} 提供的证书（{subject}）有效期截至 {notAfter}，已过期 {days} 天，所有校验证书的客户端都会拒绝连接。如果服务器上的证书看起来正常，请检查本机时间（HOST-003）。',
   },
   evidence: { en: 'The leaf certificate: subject, notAfter and the days since; the verification error (CERT_HAS_EXPIRED).', zh: '叶子证书的主题、notAfter 及已过期天数；校验错误（CERT_HAS_EXPIRED）。' },

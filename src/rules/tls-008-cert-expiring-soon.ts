@@ -11,7 +11,7 @@ export const meta: RuleMeta = {
   severity: 'warning',
   title: { en: 'The certificate of {server} expires in {days} days', zh: '{server} 的证书即将过期（剩余 {days} 天）' },
   explanation: {
-    en: 'The certificate presented by {server} ({subject}) is valid today but expires on {notAfter}, in {days} days (warning window: {warnDays} days). Renew it before clients start refusing the connection.',
+    en: 'The certificate {subject} presented by {server} is valid today but expires on {notAfter}, in {days} days (warning window: {warnDays} days). Renew it before clients start refusing the connection.',
     zh: '{server} 提供的证书（{subject}）目前有效，但将于 {notAfter} 过期，剩余 {days} 天（告警窗口：{warnDays} 天）。请在客户端开始拒绝连接之前续期。',
   },
   evidence: { en: 'The leaf certificate: subject, notAfter and the days left.', zh: '叶子证书的主题、notAfter 及剩余天数。' },

@@ -93,6 +93,8 @@ test('issuer errors: the break in the presented chain decides TLS-005 or TLS-004
   const leaf = cert();
   assert.deepEqual(classify(verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [leaf] }).data), { code: 'TLS-005', reason: 'verify:UNABLE_TO_VERIFY_LEAF_SIGNATURE', certIndex: 0 });
   assert.deepEqual(classify(verifyFailed('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', { chain: [leaf, intermediate()] }).data), { code: 'TLS-004', reason: 'verify:UNABLE_TO_GET_ISSUER_CERT_LOCALLY', certIndex: 1 });
+  // a lone CA certificate whose issuer is missing: the missing one is a root, not an intermediate
+  assert.equal(classify(verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [intermediate()] }).data)?.code, 'TLS-004');
   // leaf followed by an unrelated certificate: the leaf's issuer is still missing
   const unrelated = intermediate({ subject: 'CN=Some Other CA' });
   assert.equal(classify(verifyFailed('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', { chain: [leaf, unrelated] }).data)?.code, 'TLS-005');
