@@ -6,7 +6,7 @@ export const meta: RuleMeta = {
   slug: 'idle-timeout',
   layer: 'transport',
   severity: 'error',
-  title: { en: 'Idle connections to {address}:{port} are dropped after about {idleSec} s', zh: '到 {address}:{port} 的空闲连接约 {idleSec} 秒后被回收（Keepalive不匹配）' },
+  title: { en: 'Idle connections to {address}:{port} are dropped after about {idleSec} s', zh: '到 {address}:{port} 的空闲连接被回收/Keepalive不匹配（约 {idleSec} 秒）' },
   explanation: {
     en: 'A connection to {address}:{port} left idle was still alive after {aliveSec} s but dead after {deadSec} s: a NAT, firewall or the peer forgets idle connections after about {idleSec} s, which is shorter than the keepalive interval ({keepaliveSec} s), so the next packet meets a reset or silence.',
     zh: '到 {address}:{port} 的连接空闲 {aliveSec} 秒后仍然存活，空闲 {deadSec} 秒后已失效：NAT、防火墙或对端在约 {idleSec} 秒后回收空闲连接，短于保活间隔（{keepaliveSec} 秒），之后的报文只会遇到重置或石沉大海。',
