@@ -285,5 +285,9 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
 
 function isVersionFailure(d: ObservationData['tls.handshake']): boolean {
   const s = `${d.alert ?? ''} ${d.errorCode ?? ''}`.toLowerCase();
-  return /protocol_version|unsupported_protocol|no_protocols_available|version_too_low|wrong_ssl_version|tlsv1_alert_protocol|no_shared_cipher|no_cipher/.test(s);
+  if (/protocol_version|unsupported_protocol|no_protocols_available|version_too_low|wrong_ssl_version|tlsv1_alert_protocol|no_shared_cipher|no_cipher|legacy_sigalg/.test(s)) return true;
+  // A handshake_failure before any certificate, or a reset/close right after the ClientHello,
+  // is how many servers answer a version or cipher they do not speak: scan the versions.
+  if (/handshake_failure/.test(s) && d.chain.length === 0) return true;
+  return d.outcome === 'reset' || d.outcome === 'closed';
 }
