@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { EXIT } from '../model/errors.js';
 import { parseTarget } from '../model/target.js';
 import { diagnose, type ProgressFn } from '../diagnose/engine.js';
-import { liveDeps } from '../diagnose/live.js';
 import { detectLang, t } from '../report/i18n.js';
 import { colorEnabled, renderText } from '../report/text.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -47,6 +46,8 @@ export function register(program: Command): void {
             if (phase === 'start') process.stderr.write(`\r\x1b[2K${t(options.lang, 'report.progress', { layer: t(options.lang, `layer.${layer}`) })}`);
           }
         : () => {};
+      // Loaded lazily: commands that send no packets (faults, collect) never load the probes.
+      const { liveDeps } = await import('../diagnose/live.js');
       const report = await diagnose(target, options, liveDeps(), progress);
       if (live) process.stderr.write('\r\x1b[2K');
       if (format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
