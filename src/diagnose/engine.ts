@@ -14,6 +14,7 @@ import type { DiagnoseOptions } from './options.js';
 import { budgets } from './budget.js';
 import { dnsConfigObservation, hostsObservation, linkKind, linksObservation, proxyObservation, TUNNEL_KINDS } from './derive.js';
 import { judge } from './judge.js';
+import { droppingRule } from '../analyze/counters.js';
 import type { ProbeContext } from '../probes/types.js';
 
 type Obs = Observation[];
@@ -35,6 +36,8 @@ export interface EngineDeps {
   explainRoute?(s: Snapshot, dst: string): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
   /** Firewall evaluator over the snapshot (optional). */
   firewallVerdict?(s: Snapshot, flow: FirewallFlow): ObservationData['firewall.verdict'] | null;
+  /** `iptables-save -c` / `ip6tables-save -c` now, to see which rule's counters the probes moved (optional). */
+  firewallCounters?(): Promise<{ v4: string | null; v6: string | null }>;
   now(): Date;
 }
 
@@ -207,6 +210,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   progress('network', 'done');
   const tcpObs = tcpP ? await tcpP : [];
   obs.push(...tcpObs);
+  if (primaryAddr && !hardFail) await blameLocalFirewall(primaryAddr, target.port, snapshot, obs, deps);
 
   // Tunnel layer: walked when the route leaves through a tunnel interface (issue 7 brings the checks).
   const kind = linkKind(snapshot, primaryRoute?.data.dev ?? null);
@@ -281,6 +285,29 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   if (!primaryAddr && !dnsDead && isName) skips.set('network', 'no address to probe');
 
   return judge({ target, options, observations: obs, snapshot, startedAt, durationMs: performance.now() - t0, layerMs: (l) => timer.ms(l), skips, addresses, now: deps.now() });
+}
+
+/**
+ * When the probes failed, ask netfilter which local rule dropped them: the DROP/REJECT rule whose
+ * counter grew during the probes (before = the snapshot's `iptables-save -c`).
+ */
+async function blameLocalFirewall(addr: string, port: number | null, snapshot: Snapshot, obs: Obs, deps: EngineDeps): Promise<void> {
+  if (!deps.firewallCounters || ofKind(obs, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT')) return;
+  const tcp = ofKind(obs, 'tcp.connect').filter((t) => t.data.address === addr);
+  const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
+  const tcpFailed = tcp.some((t) => ['filtered', 'rejected', 'error', 'unreachable'].includes(t.data.outcome));
+  const tcpOpen = tcp.some((t) => t.data.outcome === 'open');
+  const echoFailed = !!echo && echo.data.method !== 'unavailable' && echo.data.sent > 0 && echo.data.received === 0;
+  if (!tcpFailed && !(echoFailed && !tcpOpen)) return;
+  const six = addr.includes(':');
+  const before = six ? snapshot.firewall.ip6tables : snapshot.firewall.iptables;
+  if (!before.ok) return;
+  const after = await deps.firewallCounters();
+  const text = six ? after.v6 : after.v4;
+  if (!text) return;
+  const flow = tcpFailed && port !== null ? { proto: 'tcp' as const, dst: addr, dport: port } : { proto: six ? ('icmpv6' as const) : ('icmp' as const), dst: addr, dport: null };
+  const v = droppingRule(before.value, text, flow, six ? 'ip6tables' : 'iptables');
+  if (v) obs.push(observation('firewall.verdict', v));
 }
 
 function isVersionFailure(d: ObservationData['tls.handshake']): boolean {

@@ -10,7 +10,8 @@ import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
 import type { Snapshot } from '../system/types.js';
 import type { Layer } from '../model/layer.js';
-import { explainRoute, firewallVerdict } from '../analyze/index.js';
+import * as analyze from '../analyze/index.js';
+import type { EngineDeps } from './engine.js';
 import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservation } from './derive.js';
 import { judge } from './judge.js';
 import type { DiagnoseOptions } from './options.js';
@@ -38,7 +39,7 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
     }
   }
   for (const dst of dsts) {
-    const e = explainRoute(snapshot, dst);
+    const e = analyze.explainRoute(snapshot, dst);
     obs.push(
       observation('route.lookup', {
         destination: dst,
@@ -53,7 +54,8 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
         rules: e.rules,
       }),
     );
-    const v = firewallVerdict(snapshot, {
+    const evaluate = (analyze as Record<string, unknown>).firewallVerdict as EngineDeps['firewallVerdict'] | undefined;
+    const v = evaluate?.(snapshot, {
       chain: 'OUTPUT',
       proto: target.port !== null ? 'tcp' : dst.includes(':') ? 'icmpv6' : 'icmp',
       src: e.route?.src ?? null,
@@ -61,7 +63,7 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
       dport: target.port,
       ...(e.dev ? { oif: e.dev } : {}),
     });
-    obs.push(observation('firewall.verdict', v));
+    if (v) obs.push(observation('firewall.verdict', v));
   }
   return judge({
     target,

@@ -1,0 +1,56 @@
+/** The real world behind EngineDeps: collectors, probes and analyzers. */
+import { collectSnapshot } from '../system/collect.js';
+import { run as dnsQuery, systemLookup } from '../probes/dns.js';
+import { run as routeLookup } from '../probes/route.js';
+import { run as gateway } from '../probes/gateway.js';
+import { run as icmp } from '../probes/icmp.js';
+import { run as tcp } from '../probes/tcp.js';
+import { run as tls } from '../probes/tls.js';
+import { run as tlsVersions } from '../probes/tls-versions.js';
+import { run as http } from '../probes/http.js';
+import { run as proxyConnect } from '../probes/proxy.js';
+import * as analyze from '../analyze/index.js';
+import type { EngineDeps } from './engine.js';
+import { execTool } from '../system/collect.js';
+
+/** The rule evaluator of src/analyze, when it is built (issue 6). */
+function firewallEvaluator(): Pick<EngineDeps, 'firewallVerdict'> {
+  const f = (analyze as Record<string, unknown>).firewallVerdict;
+  return typeof f === 'function' ? { firewallVerdict: f as NonNullable<EngineDeps['firewallVerdict']> } : {};
+}
+
+/** iptables-save -c / ip6tables-save -c now (for the counter diff), null when unavailable. */
+async function firewallCounters(): Promise<{ v4: string | null; v6: string | null }> {
+  const get = async (tool: string): Promise<string | null> => {
+    try {
+      return (await execTool(tool, ['-c'], 1500)).stdout;
+    } catch {
+      return null;
+    }
+  };
+  const [v4, v6] = await Promise.all([get('iptables-save'), get('ip6tables-save')]);
+  return { v4, v6 };
+}
+
+export function liveDeps(): EngineDeps {
+  return {
+    snapshot: () => collectSnapshot(),
+    systemLookup,
+    dnsQuery,
+    routeLookup,
+    gateway,
+    icmp,
+    tcp,
+    tls: (q, ctx) => tls({ address: q.address, port: q.port, sni: q.sni, hostname: q.hostname, options: q.options }, ctx),
+    tlsVersions,
+    http,
+    proxyConnect,
+    explainRoute: (s, dst) => {
+      const e = analyze.explainRoute(s, dst);
+      return { candidates: e.candidates, rules: e.rules };
+    },
+    ...firewallEvaluator(),
+    firewallCounters: () => firewallCounters(),
+    now: () => new Date(),
+  };
+}
