@@ -9,4 +9,8 @@ for (const s of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit once the output is flushed: an abandoned getaddrinfo (a dead resolver) must not hold the
+// process for the system resolver's own 5 s × attempts after the report is printed.
+process.exitCode = code;
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
