@@ -81,6 +81,9 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
     else if (input.skips.has(layer)) {
       status = 'skip';
       reason = input.skips.get(layer);
+    } else if (layer === 'tls' && unnamedTlsFailure(obs, findings)) {
+      status = 'unknown';
+      reason = unnamedTlsFailure(obs, findings)!;
     } else {
       const u = unknowns.filter((o) => o.data.layer === layer);
       if (u.length > 0 && !hasPositiveEvidence(layer, obs)) {
@@ -91,6 +94,16 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
     rows.push(reason === undefined ? { layer, status, ms } : { layer, status, ms, reason });
   }
   return rows;
+}
+
+/**
+ * A handshake that failed for a reason no TLS code names (e.g. an oversized certificate message):
+ * the layer did not pass, but netdx will not invent a cause — it is `unknown`, with the error.
+ */
+function unnamedTlsFailure(obs: Observation[], findings: Finding[]): string | null {
+  if (findings.some((f) => f.layer === 'tls' || f.layer === 'transport')) return null;
+  const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok');
+  return bad ? `TLS handshake ${bad.data.outcome}: ${bad.data.errorCode ?? ''} ${bad.data.error ?? ''}`.trim() : null;
 }
 
 /** Whether the layer has an observation that shows it working despite an unknown sub-check. */
