@@ -13,6 +13,8 @@ export interface Address {
   prefixlen: number;
   scope: string; // 'global' | 'link' | 'host'
   dynamic?: boolean;
+  /** The peer address of a point-to-point address (`ip addr add A peer B`), when set. */
+  peer?: string;
 }
 
 export interface Link {
@@ -56,7 +58,48 @@ export interface Route {
   nexthops: Nexthop[];
   /** The route as `ip route` would print it (re-usable in `ip route del …`). */
   text: string;
+  /** Route flags as ip prints them: 'onlink', 'linkdown' (the device has no carrier), 'dead', … */
+  flags?: string[];
+  /** IPv6 source-specific routing selector (`from PREFIX`), normalized. */
+  from?: string;
+  /** TOS selector ('0x10'). */
+  tos?: string;
+  /** IPv6 router preference ('medium', 'high', 'low'). */
+  pref?: string;
+  /** Nexthop object id (`nhid N`) when the route uses the nexthop API. */
+  nhid?: number;
 }
+
+/** What `ip -j route get` answers: the route the kernel would use for one destination. */
+export interface RouteGetResult {
+  family: 4 | 6;
+  /** 'unicast' | 'local' | 'broadcast' | 'multicast' … */
+  type: string;
+  /** The destination address asked about. */
+  dst: string;
+  /** The `from` of the query (IPv6 prints '::' when none was given); null when absent. */
+  from: string | null;
+  gateway: string | null;
+  dev: string | null;
+  /** Preferred source address the kernel picked (prefsrc). */
+  src: string | null;
+  /** The table that answered ('main' when ip does not print one). */
+  table: string;
+  protocol: string | null;
+  metric: number | null;
+  /** The fwmark of the query, when given. */
+  mark: number | null;
+  /** The input interface of the query (`iif`), when given. */
+  iif: string | null;
+  flags: string[];
+  /** Route cache flags ('local', 'brd', …). */
+  cache: string[];
+  /** One line as `ip route get` prints it (without the cache line). */
+  text: string;
+}
+
+/** Why `ip route get` found no usable route, from the kernel's error. */
+export type RouteGetErrorKind = 'no-route' | 'blackhole' | 'unreachable' | 'prohibit' | 'error';
 
 export interface PolicyRule {
   family: 4 | 6;
@@ -71,7 +114,14 @@ export interface PolicyRule {
   iif: string | null;
   oif: string | null;
   not: boolean;
+  /** The rule as `ip rule` prints it after "PRIORITY:" (re-usable in `ip rule del …`). */
   text: string;
+  /** `goto N`: the priority jumped to. */
+  goto?: number;
+  /** `suppress_prefixlength N`: lookups yielding a prefix this short or shorter are ignored. */
+  suppressPrefixlen?: number;
+  /** Selectors this type does not model, as ip prints them: 'tos 0x10', 'ipproto tcp', 'dport 443', 'uidrange 1000-2000', … */
+  other?: string[];
 }
 
 export interface Neighbor {

@@ -1,0 +1,53 @@
+/**
+ * Running the collectors' commands: execFile (never a shell), a deadline per command, the C
+ * locale (the kernel's error strings are translated by libc otherwise), and /usr/sbin:/sbin on
+ * the PATH (iptables-save and friends live there). The function type is the seam the tests fake.
+ */
+import { execFile } from 'node:child_process';
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** Exit code; null when the command did not run or was killed. */
+  code: number | null;
+  /** Why it did not run to completion: 'ENOENT' (not installed), 'EACCES', 'timeout', or another errno name. */
+  failure: string | null;
+}
+
+export type ExecFn = (file: string, args: readonly string[], opts?: { timeoutMs?: number }) => Promise<ExecResult>;
+
+export const DEFAULT_TIMEOUT_MS = 2000;
+const MAX_BUFFER = 64 * 1024 * 1024;
+
+export function makeExec(options: { path?: string; env?: NodeJS.ProcessEnv } = {}): ExecFn {
+  const base = options.env ?? process.env;
+  const path = options.path ?? [base['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', '/usr/sbin', '/sbin'].join(':');
+  const env: NodeJS.ProcessEnv = { ...base, PATH: path, LC_ALL: 'C', LANG: 'C' };
+  return (file, args, opts = {}) =>
+    new Promise((resolve) => {
+      execFile(file, [...args], { env, timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBuffer: MAX_BUFFER, encoding: 'utf8', windowsHide: true }, (err, stdout, stderr) => {
+        if (!err) return resolve({ stdout, stderr, code: 0, failure: null });
+        const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: unknown };
+        if (typeof e.code === 'number') return resolve({ stdout, stderr, code: e.code, failure: null });
+        const failure = e.killed || e.signal === 'SIGTERM' ? 'timeout' : typeof e.code === 'string' ? e.code : 'error';
+        resolve({ stdout: stdout ?? '', stderr: stderr ?? '', code: null, failure });
+      });
+    });
+}
+
+/** The shared default (process PATH plus the sbin folders). */
+export const defaultExec: ExecFn = makeExec();
+
+/** One line saying why a command gave no usable output; null when it succeeded. */
+export function execProblem(tool: string, r: ExecResult, timeoutMs = DEFAULT_TIMEOUT_MS): string | null {
+  if (r.failure === 'ENOENT') return `${tool} not installed`;
+  if (r.failure === 'EACCES' || r.failure === 'EPERM') return `${tool}: permission denied`;
+  if (r.failure === 'timeout') return `${tool} timed out after ${timeoutMs} ms`;
+  if (r.failure === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return `${tool}: output too large`;
+  if (r.failure !== null) return `${tool} failed to run (${r.failure})`;
+  if (r.code !== 0) {
+    const first = r.stderr.split('\n').map((l) => l.trim()).find((l) => l.length > 0);
+    return `${tool} exited with code ${r.code}${first ? `: ${first.slice(0, 200)}` : ''}`;
+  }
+  return null;
+}
