@@ -168,6 +168,10 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   const gw = primaryRoute?.data.gateway;
   const dev = primaryRoute?.data.dev;
   if (primaryRoute && !hardFail && gw && dev) parallel.push(safe('network', 'gateway', deps.gateway({ gateway: gw, dev }, ctx(b.gateway))));
+  // Dead resolvers with a usable route: is the resolver host reachable at all? (a router may say why not)
+  for (const r of resolverAddrs) {
+    if (!HARD_ROUTE_FAIL.has(routeOf(r)?.data.outcome ?? 'route')) parallel.push(safe('network', `icmp echo ${r}`, deps.icmp({ address: r, count: 2 }, ctx(b.icmp))));
+  }
   if (primaryAddr && !hardFail) {
     parallel.push(safe('network', 'icmp echo', deps.icmp({ address: primaryAddr, count: options.pingCount }, ctx(b.icmp))));
     if (target.port !== null) {

@@ -73,10 +73,20 @@ function udpQuery(q: DnsQuery, id: number, ctx: ProbeContext): Promise<{ buf: Bu
       if (buf.length >= 2 && buf.readUInt16BE(0) === id) finish({ buf });
     });
     // connect() so that ICMP port-unreachable surfaces as ECONNREFUSED.
-    sock.connect(q.port ?? 53, q.server, () => {
-      sock.send(encodeQuery(id, q.name, q.qtype), (err) => {
-        if (err) finish({ outcome: 'error', error: (err as NodeJS.ErrnoException).code ?? err.message });
-      });
+    sock.connect(q.port ?? 53, q.server, (cerr?: Error) => {
+      if (done) return;
+      if (cerr) {
+        const code = (cerr as NodeJS.ErrnoException).code ?? 'error';
+        return finish({ outcome: code === 'ENETUNREACH' || code === 'EHOSTUNREACH' ? 'unreachable' : 'error', error: code });
+      }
+      try {
+        sock.send(encodeQuery(id, q.name, q.qtype), (err) => {
+          if (err) finish({ outcome: 'error', error: (err as NodeJS.ErrnoException).code ?? err.message });
+        });
+      } catch (err) {
+        // connect() failed (no route): the socket is not connected.
+        finish({ outcome: 'unreachable', error: (err as NodeJS.ErrnoException).code ?? 'not connected' });
+      }
     });
   });
 }

@@ -17,7 +17,7 @@ export interface GatewayQuery {
 async function neighState(q: GatewayQuery): Promise<string | null> {
   try {
     const { stdout } = await execTool('ip', ['-j', 'neigh', 'show', q.gateway, 'dev', q.dev], 1000);
-    const n = parseIpNeigh(stdout)[0];
+    const n = parseIpNeigh(stdout, q.dev)[0];
     return n ? (n.state[0] ?? null) : null;
   } catch {
     return null;

@@ -1,4 +1,6 @@
+import ipaddr from 'ipaddr.js';
 import type { Rule, RuleMeta } from './types.js';
+import type { Snapshot } from '../system/types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
@@ -20,6 +22,32 @@ export const meta: RuleMeta = {
   explains: ['DNS-001', 'DNS-007', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'TCP-001', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-002', 'HOST-004', 'VPN-002', 'VPN-003'],
 };
 
+/**
+ * A real gateway for the fix: the gateway of a unicast route of the same family in table main,
+ * else a neighbour (router flag first) that sits inside a connected prefix — the router the
+ * machine has been talking to.
+ */
+function suggestGateway(s: Snapshot | null, family: 4 | 6): { gateway: string; dev: string } | null {
+  const routes = s?.routes.ok ? s.routes.value : [];
+  const r = routes.find((x) => x.family === family && x.type === 'unicast' && x.gateway && x.dev && x.table === 'main');
+  if (r) return { gateway: r.gateway!, dev: r.dev! };
+  const neigh = (s?.neighbors.ok ? s.neighbors.value : []).filter((n) => n.family === family && !n.state.includes('FAILED') && !n.state.includes('INCOMPLETE') && n.lladdr);
+  const connected = routes.filter((x) => x.family === family && x.table === 'main' && x.type === 'unicast' && !x.gateway && x.dev);
+  const onLink = neigh.filter((n) => connected.some((c) => c.dev === n.dev && prefixContainsText(c.dst, n.address)));
+  const pick = onLink.find((n) => n.router) ?? onLink[0];
+  return pick ? { gateway: pick.address, dev: pick.dev } : null;
+}
+
+function prefixContainsText(prefix: string, addr: string): boolean {
+  try {
+    const [net, len] = ipaddr.parseCIDR(prefix);
+    const a = ipaddr.parse(addr);
+    return a.kind() === net.kind() && a.match(net, len);
+  } catch {
+    return false;
+  }
+}
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -27,12 +55,13 @@ export const rule: Rule = {
     const hit = lookups[0];
     if (!hit) return null;
     const d = hit.data;
-    const prefix = d.family === 4 ? `${d.destination}/32` : `${d.destination}/128`;
-    // A real gateway from the table: the gateway of any unicast route of the same family in table main.
+    // With no default route at all, the missing piece is the default route itself.
     const routes = ctx.snapshot?.routes.ok ? ctx.snapshot.routes.value : [];
-    const gw = routes.find((r) => r.family === d.family && r.type === 'unicast' && r.gateway && r.dev && r.table === 'main');
+    const hasDefault = routes.some((r) => r.family === d.family && r.table === 'main' && (r.dst === '0.0.0.0/0' || r.dst === '::/0') && r.type === 'unicast');
+    const prefix = hasDefault ? (d.family === 4 ? `${d.destination}/32` : `${d.destination}/128`) : 'default';
+    const gw = suggestGateway(ctx.snapshot, d.family);
     const vars: Record<string, string> = { dst: d.destination, prefix };
-    if (gw) Object.assign(vars, { gateway: gw.gateway!, dev: gw.dev! });
+    if (gw) Object.assign(vars, gw);
     return makeFinding(meta, ctx, {
       vars,
       evidence: [

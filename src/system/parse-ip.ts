@@ -179,11 +179,11 @@ export function parseIpRule(json: string, family: 4 | 6): PolicyRule[] {
   });
 }
 
-/** `ip -j neigh`. */
-export function parseIpNeigh(json: string): Neighbor[] {
+/** `ip -j neigh` (`dev` fills the field ip omits when the listing was filtered by device). */
+export function parseIpNeigh(json: string, filteredDev?: string): Neighbor[] {
   return parseJsonArray(json, 'ip -j neigh').flatMap((e) => {
     const address = str(e.dst);
-    const dev = str(e.dev);
+    const dev = str(e.dev) ?? filteredDev ?? null;
     if (!address || !dev) return [];
     return [{ family: address.includes(':') ? (6 as const) : (4 as const), address, dev, lladdr: str(e.lladdr), state: strs(e.state), router: e.router === null || e.router === true }];
   });
