@@ -12,5 +12,5 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['src/cli/**', 'scripts/**', 'bench/**', 'bin/**', 'src/lab/**'], rules: { 'no-console': 'off' } },
+  { files: ['src/cli/**', 'scripts/**', 'bench/**', 'bin/**', 'src/lab/**', 'src/bench/**'], rules: { 'no-console': 'off' } },
 );

@@ -47,7 +47,11 @@ export function ipFamilyOf(text: string): 4 | 6 | null {
 
 /** Makes untrusted text safe for a one-line message (control characters escaped, length capped). */
 export function shown(text: string): string {
-  const esc = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let esc = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    esc += c < 0x20 || c === 0x7f ? `\\x${c.toString(16).padStart(2, '0')}` : ch;
+  }
   return esc.length > 200 ? `${esc.slice(0, 200)}…` : esc;
 }
 
