@@ -1,31 +1,46 @@
-/** `netdx collect`: write this machine's network state (the Snapshot) as JSON. Read-only. */
-import { writeFileSync } from 'node:fs';
+/** `netdx collect`: write this machine's network state (the Snapshot) as JSON. Read-only, sends no packet. */
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readError, usageError } from '../model/errors.js';
 import { ALL_PARTS, collectSnapshot, type SnapshotPart } from '../system/collect.js';
 
+const ALIASES: Record<string, SnapshotPart> = { neigh: 'neighbors', neighbours: 'neighbors', addr: 'links', route: 'routes', rule: 'rules', sockets: 'listening', sysctl: 'sysctls' };
+
+/** '--only links,routes' → the parts; a name that is not a part is a usage error. */
+export function parseOnly(value: string): SnapshotPart[] {
+  const out: SnapshotPart[] = [];
+  for (const raw of value.split(',')) {
+    const name = raw.trim().toLowerCase();
+    if (name === '') continue;
+    const part = (ALL_PARTS as readonly string[]).includes(name) ? (name as SnapshotPart) : ALIASES[name];
+    if (part === undefined) throw usageError(`--only: unknown part '${raw.trim().slice(0, 40)}' (expected some of ${ALL_PARTS.join(', ')})`);
+    if (!out.includes(part)) out.push(part);
+  }
+  if (out.length === 0) throw usageError(`--only: expected some of ${ALL_PARTS.join(', ')}`);
+  return out;
+}
+
 export function register(program: Command): void {
   program
     .command('collect')
-    .description('write the Snapshot (routes, rules, neighbours, addresses, resolver files, firewall, sysctls) as JSON')
+    .description('write this machine\'s network state (links, routes, rules, neighbours, resolver files, firewall, sysctls, sockets) as Snapshot JSON; read-only')
     .option('-o, --out <file>', 'write to FILE instead of stdout')
+    .option('--pretty', 'indent the JSON')
     .option('--only <parts>', `comma-separated subset of: ${ALL_PARTS.join(',')}`)
-    .option('--compact', 'one line of JSON instead of indented')
-    .action(async (o: { out?: string; only?: string; compact?: boolean }) => {
-      let parts: readonly SnapshotPart[] = ALL_PARTS;
-      if (o.only !== undefined) {
-        const list = o.only.split(',').map((s) => s.trim()).filter(Boolean);
-        for (const p of list) if (!(ALL_PARTS as readonly string[]).includes(p)) throw usageError(`--only '${p}': expected some of ${ALL_PARTS.join(', ')}`);
-        parts = list as SnapshotPart[];
-      }
+    .action(async (o: { out?: string; only?: string; pretty?: boolean }) => {
+      const parts = o.only === undefined ? ALL_PARTS : parseOnly(o.only);
       const snap = await collectSnapshot({}, parts);
-      const text = JSON.stringify(snap, null, o.compact ? 0 : 2) + '\n';
-      if (o.out) {
-        try {
-          writeFileSync(o.out, text);
-        } catch (err) {
-          throw readError(`--out '${o.out}': cannot write (${(err as NodeJS.ErrnoException).code ?? 'error'})`, err);
-        }
-      } else process.stdout.write(text);
+      const text = `${JSON.stringify(snap, null, o.pretty ? 2 : undefined)}\n`;
+      if (o.out === undefined) {
+        process.stdout.write(text);
+        return;
+      }
+      try {
+        await writeFile(o.out, text);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error');
+        throw readError(`cannot write ${o.out}: ${why}`, err);
+      }
     });
 }

@@ -51,3 +51,26 @@ export function execProblem(tool: string, r: ExecResult, timeoutMs = DEFAULT_TIM
   }
   return null;
 }
+
+/** A command that did not run to a zero exit (the older, throwing interface below). */
+export class ExecError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | number | null,
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = 'ExecError';
+  }
+}
+
+/**
+ * Throwing variant for callers that only want stdout: resolves on exit code 0, rejects with an
+ * ExecError carrying the one-line reason (`execProblem`) and stderr otherwise.
+ */
+export async function execTool(file: string, args: string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<{ stdout: string; stderr: string }> {
+  const r = await defaultExec(file, args, { timeoutMs });
+  const problem = execProblem(file, r, timeoutMs);
+  if (problem !== null) throw new ExecError(problem, r.failure ?? r.code, r.stderr);
+  return { stdout: r.stdout, stderr: r.stderr };
+}

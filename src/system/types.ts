@@ -140,7 +140,7 @@ export interface ResolvConf {
   search: string[];
   options: { timeout: number; attempts: number; rotate: boolean; ndots: number; other: string[] };
   /** Lines that could not be understood, with line numbers (never fatal). */
-  ignored: Array<{ line: number; text: string }>;
+  ignored: Array<{ line: number; text: string; reason?: string }>;
 }
 
 export interface HostsEntry {
@@ -150,11 +150,32 @@ export interface HostsEntry {
   text: string;
 }
 
+/** /etc/hosts: the entries glibc uses, and the lines it skips. */
+export interface HostsFile {
+  path: string;
+  entries: HostsEntry[];
+  /** Lines with text that glibc skips (not an address, no name), with line numbers. */
+  ignored?: Array<{ line: number; text: string; reason: string }>;
+}
+
+/** The `hosts:` line of nsswitch.conf. */
+export interface NsswitchHosts {
+  path: string;
+  /** Sources and actions in order, e.g. ['files', 'mdns4_minimal', '[NOTFOUND=return]', 'dns']. */
+  hosts: string[];
+  /** Line number of the hosts line; absent when the file has none and glibc's default applies. */
+  line?: number;
+  /** True when there is no hosts line and `hosts` is glibc's default. */
+  defaulted?: boolean;
+}
+
 export interface ListeningSocket {
   proto: 'tcp' | 'udp';
-  local: string; // address
+  local: string; // address as ss prints it: '0.0.0.0', '[::]', '*', '127.0.0.53%lo'
   port: number;
   process: string | null;
+  /** The pid of the first process holding the socket, when ss shows it (root or own processes). */
+  pid?: number;
 }
 
 export interface Snapshot {
@@ -169,8 +190,8 @@ export interface Snapshot {
   rules: Collected<PolicyRule[]>;
   neighbors: Collected<Neighbor[]>;
   resolv: Collected<ResolvConf>;
-  hosts: Collected<{ path: string; entries: HostsEntry[] }>;
-  nsswitch: Collected<{ path: string; hosts: string[] }>;
+  hosts: Collected<HostsFile>;
+  nsswitch: Collected<NsswitchHosts>;
   firewall: {
     /** Raw `iptables-save` / `ip6tables-save` text (all tables); parsed by src/analyze. */
     iptables: Collected<string>;

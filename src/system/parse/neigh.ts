@@ -1,10 +1,13 @@
-/** `ip -j neigh` → Neighbor[] (both families; the family comes from the address). */
+/**
+ * `ip -j neigh` → Neighbor[] (both families; the family comes from the address). ip omits "dev"
+ * when the listing was filtered by device (`ip -j neigh show ADDR dev DEV`): pass that DEV.
+ */
 import { ParseError } from '../../model/errors.js';
 import type { Neighbor } from '../types.js';
 import { asArray, asObject, Fields, parseJson } from './json.js';
 import { ipFamily } from './addr.js';
 
-export function parseNeighbors(json: string): Neighbor[] {
+export function parseNeighbors(json: string, filteredDev?: string): Neighbor[] {
   const input = 'ip -j neigh';
   return asArray(input, parseJson(input, json), 'the output').map((raw, i) => {
     const where = `neighbor #${i}`;
@@ -12,6 +15,7 @@ export function parseNeighbors(json: string): Neighbor[] {
     const address = f.str('dst');
     const family = ipFamily(address);
     if (family === null) throw new ParseError(input, `${where}: expected "dst" to be an IP address, got "${address.slice(0, 60)}"`);
-    return { family, address, dev: f.str('dev'), lladdr: f.optStr('lladdr'), state: f.strArray('state'), router: f.flag('router') };
+    const dev = filteredDev !== undefined ? (f.optStr('dev') ?? filteredDev) : f.str('dev');
+    return { family, address, dev, lladdr: f.optStr('lladdr'), state: f.strArray('state'), router: f.flag('router') };
   });
 }
