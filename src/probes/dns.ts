@@ -1,161 +1,143 @@
 /**
  * DNS probe: one query to one resolver, directly over UDP (TCP when the answer is truncated),
- * so each configured server is seen on its own — latency, rcode, answers, TTL.
- * Hostile or broken replies (garbage, wrong id, wrong question) are outcomes, never crashes.
+ * so each configured server is seen on its own: latency, rcode, answers with TTL, CNAME chain.
+ * The UDP socket is connected, so an ICMP port-unreachable from the server surfaces as
+ * ECONNREFUSED ('unreachable'). Garbage, a wrong question or a non-response are outcome 'error'
+ * with a message; replies with another id are ignored (ours may still come).
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { lookup } from 'node:dns/promises';
-import * as dnsPacket from 'dns-packet';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
+import { decodeReply, encodeQuery, encodeTcpQuery, type QType, type ReplySummary } from './dns-wire.js';
+import { errCode, onAbort, round1 } from './abort.js';
 import type { ProbeContext } from './types.js';
 
+export { run as systemLookup } from './system.js';
+
 export interface DnsQuery {
+  /** Resolver address (IP literal). */
   server: string;
   port?: number;
   name: string;
-  qtype: 'A' | 'AAAA';
+  qtype: QType;
+  /** Add an EDNS0 OPT record (UDP payload 1232). Off by default, as stub resolvers do. */
+  edns?: boolean;
 }
 
 type QueryData = ObservationData['dns.query'];
+type Failure = { outcome: 'timeout' | 'unreachable' | 'error'; error: string };
+type Exchange = { summary: ReplySummary } | Failure;
 
-/** Decodes a reply and checks it answers our question; returns an error text otherwise. */
-export function decodeReply(buf: Buffer, id: number, name: string, qtype: 'A' | 'AAAA'): { ok: true; packet: dnsPacket.Packet } | { ok: false; error: string } {
-  let p: dnsPacket.Packet;
-  try {
-    p = dnsPacket.decode(buf);
-  } catch (err) {
-    return { ok: false, error: `malformed DNS reply (${err instanceof Error ? err.message : 'decode error'})` };
-  }
-  if (p.id !== id) return { ok: false, error: 'reply id does not match the query' };
-  const q = p.questions?.[0];
-  if (q && (q.name.toLowerCase() !== name.toLowerCase() || q.type !== qtype)) return { ok: false, error: 'reply is for another question' };
-  return { ok: true, packet: p };
-}
+/** Largest DNS-over-TCP message (the length prefix is 16 bits). */
+const MAX_TCP_REPLY = 65_535 + 2;
 
-function summarize(p: dnsPacket.Packet, qtype: 'A' | 'AAAA'): Pick<QueryData, 'rcode' | 'answers' | 'cnames' | 'truncated'> {
-  const answers: QueryData['answers'] = [];
-  const cnames: string[] = [];
-  for (const a of (p.answers ?? []).slice(0, 100)) {
-    if (a.type === qtype && typeof a.data === 'string') answers.push({ address: a.data, ttl: a.ttl ?? 0 });
-    else if (a.type === 'CNAME' && typeof a.data === 'string') cnames.push(a.data);
-  }
-  const flags = p.flags ?? 0;
-  return { rcode: (p as { rcode?: string }).rcode ?? 'NOERROR', answers, cnames, truncated: (flags & dnsPacket.TRUNCATED_RESPONSE) !== 0 };
-}
+const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+const failure = (code: string): Failure => ({ outcome: UNREACHABLE.has(code) ? 'unreachable' : 'error', error: code });
 
-function encodeQuery(id: number, name: string, qtype: 'A' | 'AAAA'): Buffer {
-  return dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: qtype, name, class: 'IN' }] });
-}
-
-function udpQuery(q: DnsQuery, id: number, ctx: ProbeContext): Promise<{ buf: Buffer } | { outcome: 'timeout' | 'unreachable' | 'error'; error: string }> {
+function udpExchange(q: DnsQuery, id: number, ctx: ProbeContext): Promise<Exchange> {
   return new Promise((resolve) => {
-    const sock = dgram.createSocket(q.server.includes(':') ? 'udp6' : 'udp4');
+    const sock = dgram.createSocket(net.isIPv6(q.server.replace(/%.*$/, '')) ? 'udp6' : 'udp4');
     let done = false;
-    const finish = (v: { buf: Buffer } | { outcome: 'timeout' | 'unreachable' | 'error'; error: string }): void => {
+    let ignored: string | null = null;
+    const finish = (v: Exchange): void => {
       if (done) return;
       done = true;
-      ctx.signal.removeEventListener('abort', onAbort);
-      sock.close();
+      detach();
+      try {
+        sock.close();
+      } catch {
+        /* never bound: nothing to close */
+      }
       resolve(v);
     };
-    const onAbort = (): void => finish({ outcome: 'timeout', error: `no answer within ${Math.round(ctx.budgetMs)} ms` });
-    if (ctx.signal.aborted) return onAbort();
-    ctx.signal.addEventListener('abort', onAbort);
-    sock.on('error', (err: NodeJS.ErrnoException) => {
-      const code = err.code ?? 'error';
-      finish({ outcome: code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? 'unreachable' : 'error', error: code });
-    });
+    const detach = onAbort(ctx.signal, () =>
+      finish(ignored ? { outcome: 'error', error: `no matching reply within ${Math.round(ctx.budgetMs)} ms; ignored: ${ignored}` } : { outcome: 'timeout', error: `no answer within ${Math.round(ctx.budgetMs)} ms` }),
+    );
+    sock.on('error', (err) => finish(failure(errCode(err) ?? 'error')));
     sock.on('message', (buf) => {
-      // Ignore strays (wrong id): keep waiting for ours until the budget ends.
-      if (buf.length >= 2 && buf.readUInt16BE(0) === id) finish({ buf });
+      const r = decodeReply(buf, id, q.name, q.qtype);
+      if (r.ok) finish({ summary: r.summary });
+      else if (r.wrongId) ignored = r.error;
+      else finish({ outcome: 'error', error: r.error });
     });
-    // connect() so that ICMP port-unreachable surfaces as ECONNREFUSED.
+    // connect() so that an ICMP port-unreachable surfaces as ECONNREFUSED, and only the server's packets arrive.
     sock.connect(q.port ?? 53, q.server, (cerr?: Error) => {
       if (done) return;
-      if (cerr) {
-        const code = (cerr as NodeJS.ErrnoException).code ?? 'error';
-        return finish({ outcome: code === 'ENETUNREACH' || code === 'EHOSTUNREACH' ? 'unreachable' : 'error', error: code });
-      }
+      if (cerr) return finish(failure(errCode(cerr) ?? 'error'));
       try {
-        sock.send(encodeQuery(id, q.name, q.qtype), (err) => {
-          if (err) finish({ outcome: 'error', error: (err as NodeJS.ErrnoException).code ?? err.message });
+        sock.send(encodeQuery(id, q.name, q.qtype, q.edns), (err) => {
+          if (err) finish(failure(errCode(err) ?? 'error'));
         });
       } catch (err) {
-        // connect() failed (no route): the socket is not connected.
-        finish({ outcome: 'unreachable', error: (err as NodeJS.ErrnoException).code ?? 'not connected' });
+        finish(failure(errCode(err) ?? 'ENOTCONN'));
       }
     });
   });
 }
 
-function tcpQuery(q: DnsQuery, id: number, ctx: ProbeContext): Promise<{ buf: Buffer } | { outcome: 'timeout' | 'unreachable' | 'error'; error: string }> {
+function tcpExchange(q: DnsQuery, id: number, ctx: ProbeContext): Promise<Exchange> {
   return new Promise((resolve) => {
     const sock = net.connect({ host: q.server, port: q.port ?? 53 });
     let acc = Buffer.alloc(0);
     let done = false;
-    const finish = (v: { buf: Buffer } | { outcome: 'timeout' | 'unreachable' | 'error'; error: string }): void => {
+    const finish = (v: Exchange): void => {
       if (done) return;
       done = true;
-      ctx.signal.removeEventListener('abort', onAbort);
+      detach();
       sock.destroy();
       resolve(v);
     };
-    const onAbort = (): void => finish({ outcome: 'timeout', error: 'no TCP answer within the budget' });
-    if (ctx.signal.aborted) return onAbort();
-    ctx.signal.addEventListener('abort', onAbort);
-    sock.on('connect', () => sock.write(dnsPacket.streamEncode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: q.qtype, name: q.name, class: 'IN' }] })));
-    sock.on('data', (d) => {
+    const detach = onAbort(ctx.signal, () => finish({ outcome: 'timeout', error: `no TCP answer within ${Math.round(ctx.budgetMs)} ms` }));
+    sock.on('connect', () => sock.write(encodeTcpQuery(id, q.name, q.qtype, q.edns)));
+    sock.on('data', (d: Buffer) => {
       acc = Buffer.concat([acc, d]);
-      if (acc.length > 70_000) return finish({ outcome: 'error', error: 'oversized TCP DNS reply' });
-      if (acc.length >= 2 && acc.length >= 2 + acc.readUInt16BE(0)) finish({ buf: acc.subarray(2, 2 + acc.readUInt16BE(0)) });
+      if (acc.length < 2) return;
+      const len = acc.readUInt16BE(0);
+      if (acc.length > MAX_TCP_REPLY) return finish({ outcome: 'error', error: `oversized TCP DNS reply (${acc.length} bytes)` });
+      if (acc.length < 2 + len) return;
+      const r = decodeReply(acc.subarray(2, 2 + len), id, q.name, q.qtype);
+      finish(r.ok ? { summary: r.summary } : { outcome: 'error', error: r.error });
     });
-    sock.on('error', (err: NodeJS.ErrnoException) => finish({ outcome: err.code === 'ECONNREFUSED' ? 'unreachable' : 'error', error: err.code ?? err.message }));
-    sock.on('close', () => finish({ outcome: 'error', error: 'connection closed before a full reply' }));
+    sock.on('error', (err) => finish(failure(errCode(err) ?? 'error')));
+    sock.on('close', () => finish({ outcome: 'error', error: `connection closed before a full reply (${acc.length} bytes)` }));
   });
 }
 
 /** One query to one resolver → one 'dns.query' observation. */
 export async function run(q: DnsQuery, ctx: ProbeContext): Promise<Observation[]> {
   const t0 = performance.now();
-  const id = randomInt(1, 65535);
+  const id = randomInt(0, 65_536);
   const base: QueryData = { server: q.server, port: q.port ?? 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'error', rcode: null, answers: [], cnames: [], truncated: false, ms: 0 };
-  let r = await udpQuery(q, id, ctx);
-  if ('buf' in r) {
-    const d = decodeReply(r.buf, id, q.name, q.qtype);
-    if (d.ok && summarize(d.packet, q.qtype).truncated) {
-      base.transport = 'tcp';
-      r = await tcpQuery(q, id, ctx);
+  let data: QueryData;
+  if (net.isIP(q.server.replace(/%.*$/, '')) === 0) {
+    data = { ...base, error: `resolver '${q.server.slice(0, 80)}' is not an IP address` };
+  } else {
+    const udp = await udpExchange(q, id, ctx);
+    if (!('summary' in udp)) data = { ...base, outcome: udp.outcome, error: udp.error };
+    else if (!udp.summary.truncated) data = { ...base, outcome: 'answer', ...udp.summary };
+    else {
+      // TC set: the full answer needs TCP. If TCP fails, keep what UDP said and why TCP did not help.
+      const tcp = await tcpExchange(q, id, ctx);
+      data = 'summary' in tcp ? { ...base, transport: 'tcp', outcome: 'answer', ...tcp.summary, truncated: true } : { ...base, outcome: 'answer', ...udp.summary, error: `truncated over UDP; TCP retry failed: ${tcp.error}` };
     }
   }
   const ms = performance.now() - t0;
-  let data: QueryData;
-  if ('buf' in r) {
-    const d = decodeReply(r.buf, id, q.name, q.qtype);
-    data = d.ok ? { ...base, outcome: 'answer', ...summarize(d.packet, q.qtype), ms } : { ...base, outcome: 'error', error: d.error, ms };
-  } else data = { ...base, outcome: r.outcome, error: r.error, ms };
-  data.ms = Math.round(ms * 10) / 10;
+  data.ms = round1(ms);
   return [observation('dns.query', data, ms)];
 }
 
-/** What the system resolver (getaddrinfo: hosts file, nsswitch, resolv.conf) returns. */
-export async function systemLookup(name: string, ctx: ProbeContext): Promise<Observation[]> {
-  const t0 = performance.now();
-  const timeout = new Promise<'timeout'>((res) => {
-    if (ctx.signal.aborted) res('timeout');
-    ctx.signal.addEventListener('abort', () => res('timeout'), { once: true });
+export interface ResolverAddress {
+  server: string;
+  port?: number;
+}
+
+/** A and AAAA for `name` against every server, all in parallel (2 × servers observations, in server order). */
+export async function queryAll(servers: ReadonlyArray<string | ResolverAddress>, name: string, ctx: ProbeContext, opts: { edns?: boolean } = {}): Promise<Observation[]> {
+  const jobs = servers.flatMap((s) => {
+    const addr = typeof s === 'string' ? { server: s } : s;
+    return (['A', 'AAAA'] as const).map((qtype) => run({ ...addr, name, qtype, ...(opts.edns ? { edns: true } : {}) }, ctx));
   });
-  let data: ObservationData['dns.system'];
-  try {
-    const r = await Promise.race([lookup(name, { all: true, verbatim: true }), timeout]);
-    if (r === 'timeout') data = { name, addresses: [], error: 'TIMEOUT', ms: 0 };
-    else data = { name, addresses: r.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 })), error: null, ms: 0 };
-  } catch (err) {
-    data = { name, addresses: [], error: (err as NodeJS.ErrnoException).code ?? 'ERROR', ms: 0 };
-  }
-  const ms = performance.now() - t0;
-  data.ms = Math.round(ms * 10) / 10;
-  return [observation('dns.system', data, ms)];
+  return (await Promise.all(jobs)).flat();
 }

@@ -1,0 +1,25 @@
+/**
+ * The raw-network module (src/native), loaded lazily and guarded: when it is not built, not
+ * permitted (no CAP_NET_RAW) or fails to load, probes fall back to sockets and system tools.
+ */
+import type { NativeApi } from '../native/api.js';
+
+let cached: Promise<NativeApi | null> | undefined;
+
+async function load(): Promise<NativeApi | null> {
+  if (process.env['NETDX_NO_NATIVE'] === '1') return null;
+  try {
+    // A computed specifier: the module may not exist (yet); the build must not depend on it.
+    const path = '../native/index.js';
+    const mod = (await import(path)) as { loadNative?: () => NativeApi | null };
+    return typeof mod.loadNative === 'function' ? (mod.loadNative() ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The native API, or null (never throws). `NETDX_NO_NATIVE=1` forces the fallbacks. */
+export function native(): Promise<NativeApi | null> {
+  cached ??= load();
+  return cached;
+}
