@@ -146,3 +146,14 @@ test('the real exec: exit codes, stderr, a deadline that kills', async () => {
   const env = await exec('sh', ['-c', 'echo "$LC_ALL"']);
   assert.equal(env.stdout, 'C\n');
 });
+
+test('live, read-only: this machine (or namespace) gives links and routes', { skip: process.platform !== 'linux' }, async () => {
+  const s = await collectFor(['links', 'routes', 'rules', 'neighbors', 'sysctls']);
+  if (!s.links.ok && s.links.unavailable === 'ip not installed') return;
+  assert.ok(s.links.ok, !s.links.ok ? s.links.unavailable : '');
+  assert.ok(s.links.value.some((l) => l.loopback));
+  assert.ok(s.routes.ok, !s.routes.ok ? s.routes.unavailable : '');
+  assert.ok(s.rules.ok && s.rules.value.some((r) => r.table === 'main'));
+  assert.ok(s.neighbors.ok);
+  assert.ok(s.sysctls.ok && /^[01]$/.test(s.sysctls.value['net.ipv4.ip_forward'] ?? ''));
+});
