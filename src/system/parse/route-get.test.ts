@@ -52,6 +52,8 @@ test("the kernel's refusals map to kinds", () => {
   assert.equal(kind('rule-unreachable', { unreachableRuleMatched: true }), 'unreachable');
   // With iif and forwarding off, "No route to host" is not an unreachable route.
   assert.equal(kind('iif-no-forwarding', { withIif: true }), 'error');
+  assert.match(classifyRouteGetError(routeGetFixture('iif-no-forwarding').stderr, { withIif: true }).error, /^No route to host \(as input .*forwarding is off/);
+  assert.equal(kind('iif-no-forwarding', { withIif: true, unreachableRouteMatched: true }), 'unreachable');
   assert.equal(classifyRouteGetError(routeGetFixture('no-route').stderr).error, 'Network is unreachable');
   assert.equal(classifyRouteGetError(routeGetFixture('invalid-arg').stderr).kind, 'error');
 });

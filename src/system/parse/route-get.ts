@@ -80,7 +80,10 @@ export function classifyRouteGetError(stderr: string, ctx: { unreachableRuleMatc
   const e = error.toLowerCase();
   let kind: RouteGetErrorKind = 'error';
   if (e.includes('network is unreachable')) kind = ctx.unreachableRuleMatched ? 'unreachable' : 'no-route';
-  else if (e.includes('no route to host')) kind = !ctx.withIif || ctx.unreachableRouteMatched ? 'unreachable' : 'error';
+  else if (e.includes('no route to host')) {
+    if (!ctx.withIif || ctx.unreachableRouteMatched) kind = 'unreachable';
+    else return { error: `${error} (as input from that interface: forwarding is off, or the source is not valid there)`, kind: 'error' };
+  }
   else if (e.includes('permission denied')) kind = 'prohibit';
   else if (e.includes('invalid argument')) kind = 'blackhole';
   return { error, kind };
