@@ -37,3 +37,22 @@ export interface NativeApi {
   tcpConnect(opts: { address: string; port: number; timeoutMs: number; ttl?: number; source?: string }): Promise<NativeTcpResult>;
   icmpEcho(opts: { address: string; timeoutMs: number; ttl?: number; size?: number; df?: boolean; ident?: number; seq?: number }): Promise<NativeEchoResult>;
 }
+
+/** One raw probe (trace, PMTU): see src/native/probe.ts. */
+export type { ProbeSpec, ProbeReply } from './probe.js';
+export type { TcpConn, OpenResult } from './connect.js';
+
+/**
+ * What the raw-network module offers beyond the contract above (trace, PMTU, bulk tests).
+ * `size` in icmpEcho is the total IP packet size in bytes (default 84 / 104, ping's 56 data bytes).
+ */
+export interface NativeRawApi extends NativeApi {
+  /** Sends one raw ICMP/UDP/TCP-SYN probe with TTL, size and DF; resolves with the answer. */
+  probe(spec: import('./probe.js').ProbeSpec): Promise<import('./probe.js').ProbeReply>;
+  /** The source address the kernel picks for dst, or null without a route. */
+  routeSource(dst: string): string | null;
+  /** A kernel TCP connection kept open (caller closes `conn`). */
+  tcpOpen(opts: { address: string; port: number; timeoutMs: number; ttl?: number; source?: string; signal?: AbortSignal }): Promise<import('./connect.js').OpenResult>;
+  /** A fresh probe identifier (ICMP ident, port offset …), unique in this process. */
+  nextId(): number;
+}

@@ -1,0 +1,582 @@
+/*
+ * netdx_raw: thin, non-blocking socket primitives for netdx (raw ICMP/UDP/TCP sockets,
+ * IP_RECVERR error queues, TCP_INFO) plus a libuv poll watcher so that JavaScript is told
+ * when a descriptor is readable or writable. All packet building, parsing, matching and
+ * timing lives in TypeScript (src/native/); this file only wraps system calls.
+ *
+ * Every function validates its arguments, never blocks (sockets are SOCK_NONBLOCK), retries
+ * on EINTR, and closes what it opened on every error path.
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+#include <uv.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include "tcp_info.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define CHECK(call)                                                     \
+  do {                                                                  \
+    if ((call) != napi_ok) {                                            \
+      napi_throw_error(env, "ENAPI", "netdx_raw: N-API call failed");   \
+      return NULL;                                                      \
+    }                                                                   \
+  } while (0)
+
+#define MAX_PACKET 65536
+
+/* ── helpers ─────────────────────────────────────────────────────────── */
+
+static const char *errno_name(int e) {
+  const char *n = strerrorname_np(e);
+  return n ? n : "EUNKNOWN";
+}
+
+static napi_value throw_errno(napi_env env, const char *what, int e) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(e));
+  napi_throw_error(env, errno_name(e), msg);
+  return NULL;
+}
+
+static napi_value make_string(napi_env env, const char *s) {
+  napi_value v;
+  if (napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v) != napi_ok) return NULL;
+  return v;
+}
+
+static napi_value make_int(napi_env env, int64_t n) {
+  napi_value v;
+  if (napi_create_int64(env, n, &v) != napi_ok) return NULL;
+  return v;
+}
+
+static void set_prop(napi_env env, napi_value obj, const char *key, napi_value v) {
+  if (v) napi_set_named_property(env, obj, key, v);
+}
+
+static int get_int(napi_env env, napi_value v, int64_t *out) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return -1;
+  return napi_get_value_int64(env, v, out) == napi_ok ? 0 : -1;
+}
+
+static int get_fd(napi_env env, napi_value v, int *fd) {
+  int64_t n;
+  if (get_int(env, v, &n) != 0 || n < 0 || n > 1 << 24) return -1;
+  *fd = (int)n;
+  return 0;
+}
+
+/* Parses "a.b.c.d" or an IPv6 literal + port into a sockaddr. Returns its length, 0 on error. */
+static socklen_t parse_addr(napi_env env, napi_value addr, napi_value port, struct sockaddr_storage *ss) {
+  char buf[INET6_ADDRSTRLEN + 1];
+  size_t len = 0;
+  int64_t p = 0;
+  if (napi_get_value_string_utf8(env, addr, buf, sizeof buf, &len) != napi_ok || len == 0 || len >= sizeof buf - 1) return 0;
+  if (port && (get_int(env, port, &p) != 0 || p < 0 || p > 65535)) return 0;
+  memset(ss, 0, sizeof *ss);
+  struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET, buf, &s4->sin_addr) == 1) {
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons((uint16_t)p);
+    return sizeof *s4;
+  }
+  if (inet_pton(AF_INET6, buf, &s6->sin6_addr) == 1) {
+    s6->sin6_family = AF_INET6;
+    s6->sin6_port = htons((uint16_t)p);
+    return sizeof *s6;
+  }
+  return 0;
+}
+
+/* Address text and port of a sockaddr into obj.address / obj.port. */
+static void set_addr(napi_env env, napi_value obj, const struct sockaddr *sa, const char *akey, const char *pkey) {
+  char buf[INET6_ADDRSTRLEN] = "";
+  int port = -1;
+  if (sa->sa_family == AF_INET) {
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+    inet_ntop(AF_INET, &s4->sin_addr, buf, sizeof buf);
+    port = ntohs(s4->sin_port);
+  } else if (sa->sa_family == AF_INET6) {
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+    inet_ntop(AF_INET6, &s6->sin6_addr, buf, sizeof buf);
+    port = ntohs(s6->sin6_port);
+  } else {
+    return;
+  }
+  set_prop(env, obj, akey, make_string(env, buf));
+  if (pkey) set_prop(env, obj, pkey, make_int(env, port));
+}
+
+/* ── socket(family, type, protocol) → fd ─────────────────────────────── */
+static napi_value js_socket(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t fam, type, proto;
+  if (argc < 3 || get_int(env, argv[0], &fam) || get_int(env, argv[1], &type) || get_int(env, argv[2], &proto)) {
+    napi_throw_type_error(env, NULL, "socket(family, type, protocol)");
+    return NULL;
+  }
+  int fd = socket((int)fam, (int)type | SOCK_NONBLOCK | SOCK_CLOEXEC, (int)proto);
+  if (fd < 0) return throw_errno(env, "socket", errno);
+  return make_int(env, fd);
+}
+
+/* ── setsockopt(fd, level, name, value:int) ──────────────────────────── */
+static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  int64_t level, name, value;
+  if (argc < 4 || get_fd(env, argv[0], &fd) || get_int(env, argv[1], &level) || get_int(env, argv[2], &name) || get_int(env, argv[3], &value)) {
+    napi_throw_type_error(env, NULL, "setsockopt(fd, level, name, value)");
+    return NULL;
+  }
+  int v = (int)value;
+  if (setsockopt(fd, (int)level, (int)name, &v, sizeof v) != 0) return throw_errno(env, "setsockopt", errno);
+  return NULL;
+}
+
+/* ── bind(fd, address, port) ─────────────────────────────────────────── */
+static napi_value js_bind(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  struct sockaddr_storage ss;
+  socklen_t sl;
+  if (argc < 3 || get_fd(env, argv[0], &fd) || !(sl = parse_addr(env, argv[1], argv[2], &ss))) {
+    napi_throw_type_error(env, NULL, "bind(fd, address, port)");
+    return NULL;
+  }
+  if (bind(fd, (struct sockaddr *)&ss, sl) != 0) return throw_errno(env, "bind", errno);
+  return NULL;
+}
+
+/* ── connect(fd, address, port) → '' | errno name (EINPROGRESS while pending) ── */
+static napi_value js_connect(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  struct sockaddr_storage ss;
+  socklen_t sl;
+  if (argc < 3 || get_fd(env, argv[0], &fd) || !(sl = parse_addr(env, argv[1], argv[2], &ss))) {
+    napi_throw_type_error(env, NULL, "connect(fd, address, port)");
+    return NULL;
+  }
+  int r;
+  do r = connect(fd, (struct sockaddr *)&ss, sl);
+  while (r != 0 && errno == EINTR);
+  return make_string(env, r == 0 ? "" : errno_name(errno));
+}
+
+/* Sets the TTL/hop limit and the DF behaviour of a socket (-1: leave as is). */
+static int set_ttl_df(int fd, int family, int64_t ttl, int64_t df) {
+  if (ttl >= 0) {
+    int v = (int)ttl;
+    if (family == AF_INET6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &v, sizeof v) : setsockopt(fd, IPPROTO_IP, IP_TTL, &v, sizeof v)) return errno;
+  }
+  if (df >= 0) {
+    /* df=1: set DF and ignore the cached path MTU (probe); df=0: let the kernel fragment. */
+    int v = df ? IP_PMTUDISC_PROBE : IP_PMTUDISC_DONT;
+    if (family == AF_INET6) {
+      int v6 = df ? IPV6_PMTUDISC_PROBE : IPV6_PMTUDISC_DONT;
+      int dontfrag = df ? 1 : 0;
+      if (setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v6, sizeof v6)) return errno;
+      if (setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &dontfrag, sizeof dontfrag)) return errno;
+    } else if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof v)) {
+      return errno;
+    }
+  }
+  return 0;
+}
+
+/* ── sendto(fd, buffer, address, port, ttl, df) → bytes sent | errno name ──
+ * A pending asynchronous socket error (an ICMP error for an earlier probe) is cleared first,
+ * so it is not reported as this send's failure. */
+static napi_value js_sendto(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  struct sockaddr_storage ss;
+  socklen_t sl;
+  int64_t ttl = -1, df = -1;
+  void *data = NULL;
+  size_t len = 0;
+  bool isbuf = false;
+  if (argc < 6 || get_fd(env, argv[0], &fd) || napi_is_buffer(env, argv[1], &isbuf) != napi_ok || !isbuf ||
+      !(sl = parse_addr(env, argv[2], argv[3], &ss)) || get_int(env, argv[4], &ttl) || get_int(env, argv[5], &df) || ttl > 255) {
+    napi_throw_type_error(env, NULL, "sendto(fd, buffer, address, port, ttl, df)");
+    return NULL;
+  }
+  CHECK(napi_get_buffer_info(env, argv[1], &data, &len));
+  int pending = 0;
+  socklen_t pl = sizeof pending;
+  getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &pl);
+  int e = set_ttl_df(fd, ss.ss_family, ttl, df);
+  if (e) return make_string(env, errno_name(e));
+  ssize_t n;
+  do n = sendto(fd, data, len, 0, (struct sockaddr *)&ss, sl);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return make_string(env, errno_name(errno));
+  return make_int(env, n);
+}
+
+/* ── send(fd, buffer) → bytes sent | errno name (connected sockets) ───── */
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  void *data = NULL;
+  size_t len = 0;
+  bool isbuf = false;
+  if (argc < 2 || get_fd(env, argv[0], &fd) || napi_is_buffer(env, argv[1], &isbuf) != napi_ok || !isbuf) {
+    napi_throw_type_error(env, NULL, "send(fd, buffer)");
+    return NULL;
+  }
+  CHECK(napi_get_buffer_info(env, argv[1], &data, &len));
+  ssize_t n;
+  do n = send(fd, data, len, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return make_string(env, errno_name(errno));
+  return make_int(env, n);
+}
+
+/* ── recv(fd, errqueue:boolean) → null (nothing queued) | {errno} | {data, address, port, ttl, ee?} ── */
+static napi_value js_recv(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  bool errq = false;
+  if (argc < 2 || get_fd(env, argv[0], &fd) || napi_get_value_bool(env, argv[1], &errq) != napi_ok) {
+    napi_throw_type_error(env, NULL, "recv(fd, errqueue)");
+    return NULL;
+  }
+  static unsigned char buf[MAX_PACKET];
+  unsigned char control[512];
+  struct sockaddr_storage from;
+  struct iovec iov = {buf, sizeof buf};
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  memset(&from, 0, sizeof from);
+  msg.msg_name = &from;
+  msg.msg_namelen = sizeof from;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do n = recvmsg(fd, &msg, MSG_DONTWAIT | (errq ? MSG_ERRQUEUE : 0));
+  while (n < 0 && errno == EINTR);
+  napi_value out;
+  CHECK(napi_create_object(env, &out));
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      napi_value nul;
+      CHECK(napi_get_null(env, &nul));
+      return nul;
+    }
+    set_prop(env, out, "errno", make_string(env, errno_name(errno)));
+    return out;
+  }
+  size_t len = (size_t)n > sizeof buf ? sizeof buf : (size_t)n;
+  napi_value data;
+  void *copy;
+  CHECK(napi_create_buffer_copy(env, len, buf, &copy, &data));
+  set_prop(env, out, "data", data);
+  set_prop(env, out, "truncated", NULL);
+  if (msg.msg_flags & MSG_TRUNC) {
+    napi_value t;
+    CHECK(napi_get_boolean(env, true, &t));
+    set_prop(env, out, "truncated", t);
+  }
+  if (msg.msg_namelen > 0) set_addr(env, out, (struct sockaddr *)&from, "address", "port");
+  int ttl = -1;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) || (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
+      if (c->cmsg_len >= CMSG_LEN(sizeof(int))) memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+    } else if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) || (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+      if (c->cmsg_len < CMSG_LEN(sizeof(struct sock_extended_err))) continue;
+      struct sock_extended_err ee;
+      memcpy(&ee, CMSG_DATA(c), sizeof ee);
+      napi_value e;
+      CHECK(napi_create_object(env, &e));
+      set_prop(env, e, "errno", make_string(env, errno_name((int)ee.ee_errno)));
+      set_prop(env, e, "origin", make_int(env, ee.ee_origin));
+      set_prop(env, e, "type", make_int(env, ee.ee_type));
+      set_prop(env, e, "code", make_int(env, ee.ee_code));
+      set_prop(env, e, "info", make_int(env, ee.ee_info));
+      /* The offender address follows the structure inside the same cmsg. */
+      size_t avail = c->cmsg_len - CMSG_LEN(sizeof(struct sock_extended_err));
+      struct sockaddr *off = SO_EE_OFFENDER((struct sock_extended_err *)CMSG_DATA(c));
+      if (avail >= sizeof(sa_family_t)) {
+        if ((off->sa_family == AF_INET && avail >= sizeof(struct sockaddr_in)) || (off->sa_family == AF_INET6 && avail >= sizeof(struct sockaddr_in6)))
+          set_addr(env, e, off, "offender", NULL);
+      }
+      set_prop(env, out, "ee", e);
+    }
+  }
+  set_prop(env, out, "ttl", make_int(env, ttl));
+  return out;
+}
+
+/* ── soError(fd) → '' | errno name (reads and clears the pending error) ── */
+static napi_value js_so_error(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  if (argc < 1 || get_fd(env, argv[0], &fd)) {
+    napi_throw_type_error(env, NULL, "soError(fd)");
+    return NULL;
+  }
+  int e = 0;
+  socklen_t l = sizeof e;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l) != 0) e = errno;
+  return make_string(env, e ? errno_name(e) : "");
+}
+
+/* ── tcpInfo(fd) → {state, rttUs, rttVarUs, retransmits, totalRetrans, sndMss, rcvMss, pmtu, unacked, lost, bytesAcked, bytesSent} ── */
+static napi_value js_tcp_info(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  if (argc < 1 || get_fd(env, argv[0], &fd)) {
+    napi_throw_type_error(env, NULL, "tcpInfo(fd)");
+    return NULL;
+  }
+  struct netdx_tcp_info ti;
+  int e = netdx_tcp_info(fd, &ti);
+  if (e) return throw_errno(env, "getsockopt(TCP_INFO)", e);
+  napi_value o;
+  CHECK(napi_create_object(env, &o));
+  set_prop(env, o, "state", make_int(env, ti.state));
+  set_prop(env, o, "rttUs", make_int(env, ti.rtt_us));
+  set_prop(env, o, "rttVarUs", make_int(env, ti.rttvar_us));
+  set_prop(env, o, "retransmits", make_int(env, ti.retransmits));
+  set_prop(env, o, "totalRetrans", make_int(env, ti.total_retrans));
+  set_prop(env, o, "sndMss", make_int(env, ti.snd_mss));
+  set_prop(env, o, "rcvMss", make_int(env, ti.rcv_mss));
+  set_prop(env, o, "pmtu", make_int(env, ti.pmtu));
+  set_prop(env, o, "unacked", make_int(env, ti.unacked));
+  set_prop(env, o, "lost", make_int(env, ti.lost));
+  set_prop(env, o, "bytesAcked", make_int(env, (int64_t)ti.bytes_acked));
+  set_prop(env, o, "bytesSent", make_int(env, (int64_t)ti.bytes_sent));
+  set_prop(env, o, "bytesRetrans", make_int(env, (int64_t)ti.bytes_retrans));
+  return o;
+}
+
+/* ── sockname(fd) → {address, port} ───────────────────────────────────── */
+static napi_value js_sockname(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  if (argc < 1 || get_fd(env, argv[0], &fd)) {
+    napi_throw_type_error(env, NULL, "sockname(fd)");
+    return NULL;
+  }
+  struct sockaddr_storage ss;
+  socklen_t l = sizeof ss;
+  memset(&ss, 0, sizeof ss);
+  if (getsockname(fd, (struct sockaddr *)&ss, &l) != 0) return throw_errno(env, "getsockname", errno);
+  napi_value o;
+  CHECK(napi_create_object(env, &o));
+  set_addr(env, o, (struct sockaddr *)&ss, "address", "port");
+  return o;
+}
+
+/* ── close(fd) ────────────────────────────────────────────────────────── */
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  if (argc < 1 || get_fd(env, argv[0], &fd)) {
+    napi_throw_type_error(env, NULL, "close(fd)");
+    return NULL;
+  }
+  close(fd); /* never retried on EINTR: the descriptor is gone either way on Linux */
+  return NULL;
+}
+
+/* ── watch(fd, events, callback(status, events)) → handle; unwatch(handle) ──
+ * A libuv poll handle, unreferenced (it never keeps the process alive: the JavaScript timers
+ * of pending probes do). The callback runs through napi_make_callback so promises settle. */
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref cb;
+  napi_async_context actx;
+  int stopped;
+} watcher_t;
+
+static void on_closed(uv_handle_t *h) { free(h->data); }
+
+static void on_poll(uv_poll_t *p, int status, int events) {
+  watcher_t *w = p->data;
+  if (!w || w->stopped) return;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value cb, global, argv[2], result;
+  if (napi_get_reference_value(env, w->cb, &cb) == napi_ok && cb && napi_get_global(env, &global) == napi_ok &&
+      napi_create_int32(env, status, &argv[0]) == napi_ok && napi_create_int32(env, events, &argv[1]) == napi_ok) {
+    if (napi_make_callback(env, w->actx, global, cb, 2, argv, &result) != napi_ok) {
+      bool pending = false;
+      napi_value exc;
+      if (napi_is_exception_pending(env, &pending) == napi_ok && pending && napi_get_and_clear_last_exception(env, &exc) == napi_ok)
+        napi_fatal_exception(env, exc);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static napi_value js_watch(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  int64_t events;
+  napi_valuetype t = napi_undefined;
+  if (argc < 3 || get_fd(env, argv[0], &fd) || get_int(env, argv[1], &events) || napi_typeof(env, argv[2], &t) != napi_ok || t != napi_function ||
+      (events & ~(int64_t)(UV_READABLE | UV_WRITABLE)) || events == 0) {
+    napi_throw_type_error(env, NULL, "watch(fd, events, callback)");
+    return NULL;
+  }
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  watcher_t *w = calloc(1, sizeof *w);
+  if (!w) return throw_errno(env, "watch", ENOMEM);
+  w->env = env;
+  napi_value name = make_string(env, "netdx_raw.watch");
+  if (!name || napi_create_reference(env, argv[2], 1, &w->cb) != napi_ok) {
+    free(w);
+    napi_throw_error(env, "ENAPI", "watch: reference");
+    return NULL;
+  }
+  if (napi_async_init(env, NULL, name, &w->actx) != napi_ok) {
+    napi_delete_reference(env, w->cb);
+    free(w);
+    napi_throw_error(env, "ENAPI", "watch: async context");
+    return NULL;
+  }
+  int r = uv_poll_init(loop, &w->poll, fd);
+  if (r != 0) {
+    napi_async_destroy(env, w->actx);
+    napi_delete_reference(env, w->cb);
+    free(w);
+    return throw_errno(env, "uv_poll_init", -r);
+  }
+  w->poll.data = w;
+  r = uv_poll_start(&w->poll, (int)events, on_poll);
+  if (r != 0) {
+    napi_async_destroy(env, w->actx);
+    napi_delete_reference(env, w->cb);
+    uv_close((uv_handle_t *)&w->poll, on_closed);
+    return throw_errno(env, "uv_poll_start", -r);
+  }
+  uv_unref((uv_handle_t *)&w->poll);
+  napi_value ext;
+  CHECK(napi_create_external(env, w, NULL, NULL, &ext));
+  return ext;
+}
+
+static napi_value js_unwatch(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_valuetype t = napi_undefined;
+  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external) {
+    napi_throw_type_error(env, NULL, "unwatch(handle)");
+    return NULL;
+  }
+  watcher_t *w = NULL;
+  CHECK(napi_get_value_external(env, argv[0], (void **)&w));
+  if (!w || w->stopped) return NULL;
+  w->stopped = 1;
+  uv_poll_stop(&w->poll);
+  napi_delete_reference(env, w->cb);
+  napi_async_destroy(env, w->actx);
+  uv_close((uv_handle_t *)&w->poll, on_closed); /* frees w once libuv is done with it */
+  return NULL;
+}
+
+/* ── module ───────────────────────────────────────────────────────────── */
+static void def_const(napi_env env, napi_value obj, const char *name, int v) { set_prop(env, obj, name, make_int(env, v)); }
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor fns[] = {
+      {"socket", NULL, js_socket, NULL, NULL, NULL, napi_default, NULL},
+      {"setsockopt", NULL, js_setsockopt, NULL, NULL, NULL, napi_default, NULL},
+      {"bind", NULL, js_bind, NULL, NULL, NULL, napi_default, NULL},
+      {"connect", NULL, js_connect, NULL, NULL, NULL, napi_default, NULL},
+      {"sendto", NULL, js_sendto, NULL, NULL, NULL, napi_default, NULL},
+      {"send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL},
+      {"recv", NULL, js_recv, NULL, NULL, NULL, napi_default, NULL},
+      {"soError", NULL, js_so_error, NULL, NULL, NULL, napi_default, NULL},
+      {"tcpInfo", NULL, js_tcp_info, NULL, NULL, NULL, napi_default, NULL},
+      {"sockname", NULL, js_sockname, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+      {"watch", NULL, js_watch, NULL, NULL, NULL, napi_default, NULL},
+      {"unwatch", NULL, js_unwatch, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
+  napi_value c;
+  if (napi_create_object(env, &c) != napi_ok) return NULL;
+  def_const(env, c, "AF_INET", AF_INET);
+  def_const(env, c, "AF_INET6", AF_INET6);
+  def_const(env, c, "SOCK_STREAM", SOCK_STREAM);
+  def_const(env, c, "SOCK_DGRAM", SOCK_DGRAM);
+  def_const(env, c, "SOCK_RAW", SOCK_RAW);
+  def_const(env, c, "IPPROTO_IP", IPPROTO_IP);
+  def_const(env, c, "IPPROTO_IPV6", IPPROTO_IPV6);
+  def_const(env, c, "IPPROTO_ICMP", IPPROTO_ICMP);
+  def_const(env, c, "IPPROTO_ICMPV6", IPPROTO_ICMPV6);
+  def_const(env, c, "IPPROTO_TCP", IPPROTO_TCP);
+  def_const(env, c, "IPPROTO_UDP", IPPROTO_UDP);
+  def_const(env, c, "SOL_SOCKET", SOL_SOCKET);
+  def_const(env, c, "SO_RCVBUF", SO_RCVBUF);
+  def_const(env, c, "SO_REUSEADDR", SO_REUSEADDR);
+  def_const(env, c, "IP_TTL", IP_TTL);
+  def_const(env, c, "IP_RECVTTL", IP_RECVTTL);
+  def_const(env, c, "IP_RECVERR", IP_RECVERR);
+  def_const(env, c, "IP_MTU_DISCOVER", IP_MTU_DISCOVER);
+  def_const(env, c, "IP_PMTUDISC_DO", IP_PMTUDISC_DO);
+  def_const(env, c, "IP_PMTUDISC_PROBE", IP_PMTUDISC_PROBE);
+  def_const(env, c, "IP_PMTUDISC_DONT", IP_PMTUDISC_DONT);
+  def_const(env, c, "IPV6_RECVERR", IPV6_RECVERR);
+  def_const(env, c, "IPV6_RECVHOPLIMIT", IPV6_RECVHOPLIMIT);
+  def_const(env, c, "IPV6_UNICAST_HOPS", IPV6_UNICAST_HOPS);
+  def_const(env, c, "TCP_SYNCNT", TCP_SYNCNT);
+  def_const(env, c, "TCP_NODELAY", TCP_NODELAY);
+  def_const(env, c, "TCP_MAXSEG", TCP_MAXSEG);
+  def_const(env, c, "SO_EE_ORIGIN_ICMP", SO_EE_ORIGIN_ICMP);
+  def_const(env, c, "SO_EE_ORIGIN_ICMP6", SO_EE_ORIGIN_ICMP6);
+  def_const(env, c, "SO_EE_ORIGIN_LOCAL", SO_EE_ORIGIN_LOCAL);
+  def_const(env, c, "UV_READABLE", UV_READABLE);
+  def_const(env, c, "UV_WRITABLE", UV_WRITABLE);
+  set_prop(env, exports, "constants", c);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,94 @@
+/**
+ * The compiled addon (native/netdx_raw.c, built by `npm ci` through node-gyp): thin, non-blocking
+ * socket system calls and a libuv poll watcher. Everything above the system calls — packets,
+ * matching, timing — is TypeScript in this folder.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface RecvResult {
+  data?: Buffer;
+  truncated?: boolean;
+  address?: string;
+  port?: number;
+  /** TTL / hop limit of the received packet (IP_RECVTTL / IPV6_RECVHOPLIMIT), -1 when not asked for. */
+  ttl?: number;
+  /** An error-queue entry (IP_RECVERR): the ICMP error that the kernel matched to this socket. */
+  ee?: { errno: string; origin: number; type: number; code: number; info: number; offender?: string };
+  /** recvmsg failed with this error (a pending socket error is consumed this way). */
+  errno?: string;
+}
+
+export interface RawTcpInfo {
+  state: number;
+  rttUs: number;
+  rttVarUs: number;
+  retransmits: number;
+  totalRetrans: number;
+  sndMss: number;
+  rcvMss: number;
+  pmtu: number;
+  unacked: number;
+  lost: number;
+  bytesAcked: number;
+  bytesSent: number;
+  bytesRetrans: number;
+}
+
+export type WatchHandle = { readonly __watch: unique symbol };
+
+export interface RawAddon {
+  socket(family: number, type: number, protocol: number): number;
+  setsockopt(fd: number, level: number, name: number, value: number): void;
+  bind(fd: number, address: string, port: number): void;
+  /** '' when connected, 'EINPROGRESS' while pending, else the errno name. */
+  connect(fd: number, address: string, port: number): string;
+  /** Bytes sent, or the errno name. ttl/df: -1 leaves the socket's setting; df 1 = DF set (PMTU probe), 0 = may fragment. */
+  sendto(fd: number, data: Buffer, address: string, port: number, ttl: number, df: number): number | string;
+  send(fd: number, data: Buffer): number | string;
+  /** null when nothing is queued. */
+  recv(fd: number, errqueue: boolean): RecvResult | null;
+  soError(fd: number): string;
+  tcpInfo(fd: number): RawTcpInfo;
+  sockname(fd: number): { address: string; port: number };
+  close(fd: number): void;
+  watch(fd: number, events: number, cb: (status: number, events: number) => void): WatchHandle;
+  unwatch(h: WatchHandle): void;
+  constants: Record<string, number>;
+}
+
+let cached: RawAddon | null | undefined;
+let loadError: string | null = null;
+
+/** Candidate locations of the built addon, relative to this file in dist/native or src/native. */
+function candidates(): string[] {
+  const rel = ['../../build/Release/netdx_raw.node', '../../build/Debug/netdx_raw.node'];
+  return rel.map((r) => fileURLToPath(new URL(r, import.meta.url)));
+}
+
+/** The addon, or null when it is not built / cannot load (never throws). */
+export function loadAddon(): RawAddon | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  if (process.platform !== 'linux') {
+    loadError = 'the raw-socket addon is Linux-only';
+    return cached;
+  }
+  const path = candidates().find((p) => existsSync(p));
+  if (!path) {
+    loadError = 'the raw-socket addon is not built (npm ci builds it with node-gyp)';
+    return cached;
+  }
+  try {
+    cached = createRequire(import.meta.url)(path) as RawAddon;
+  } catch (err) {
+    loadError = `the raw-socket addon did not load: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return cached;
+}
+
+/** Why loadAddon() returned null. */
+export function addonError(): string | null {
+  return loadError;
+}

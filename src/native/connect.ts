@@ -1,0 +1,182 @@
+/**
+ * NativeApi.tcpConnect: a kernel TCP connect (non-blocking, IP_RECVERR) that tells a RST from an
+ * ICMP error and names the ICMP type, code and sender (error queue, or the raw ICMP receiver that
+ * sees the error quoting our SYN); TCP_INFO of the connection once it is up.
+ * Also `tcpOpen`, which keeps the connection for tests that send over it (PMTU bulk test).
+ */
+import { performance } from 'node:perf_hooks';
+import type { RawAddon, RawTcpInfo, WatchHandle } from './addon.js';
+import type { NativeTcpResult, TcpInfo } from './api.js';
+import { keys, receiver, type Delivery } from './listener.js';
+import { toIcmpError } from './probe.js';
+import { familyOf } from './sockets.js';
+import type { IcmpError } from '../model/observation.js';
+
+export interface ConnectOptions {
+  address: string;
+  port: number;
+  timeoutMs: number;
+  ttl?: number;
+  source?: string;
+  signal?: AbortSignal;
+}
+
+export const toTcpInfo = (t: RawTcpInfo): TcpInfo => ({
+  rttUs: t.rttUs,
+  rttVarUs: t.rttVarUs,
+  retransmits: t.retransmits,
+  totalRetrans: t.totalRetrans,
+  sndMss: t.sndMss,
+  rcvMss: t.rcvMss,
+  pmtu: t.pmtu,
+});
+
+/** An open connection made by tcpOpen. */
+export interface TcpConn {
+  fd: number;
+  info(): RawTcpInfo;
+  /** Bytes queued, or the errno name. */
+  send(data: Buffer): number | string;
+  /** Pending socket error ('' when none). */
+  error(): string;
+  close(): void;
+}
+
+export interface OpenResult extends NativeTcpResult {
+  conn: TcpConn | null;
+}
+
+/** Connects and keeps the connection open when it succeeds (the caller closes conn). */
+export function tcpOpen(addon: RawAddon, o: ConnectOptions): Promise<OpenResult> {
+  const c = addon.constants;
+  const family = familyOf(o.address);
+  const t0 = performance.now();
+  const ms = (): number => Math.round((performance.now() - t0) * 10) / 10;
+  const fail = (errno: string): OpenResult => ({ outcome: 'error', errno, icmp: null, ms: ms(), tcpInfo: null, conn: null });
+  let fd: number;
+  try {
+    fd = addon.socket(family === 4 ? c.AF_INET! : c.AF_INET6!, c.SOCK_STREAM!, c.IPPROTO_TCP!);
+  } catch (err) {
+    return Promise.resolve(fail((err as NodeJS.ErrnoException).code ?? 'error'));
+  }
+  let closed = false;
+  const closeFd = (): void => {
+    if (!closed) addon.close(fd);
+    closed = true;
+  };
+  try {
+    if (family === 4) addon.setsockopt(fd, c.IPPROTO_IP!, c.IP_RECVERR!, 1);
+    else addon.setsockopt(fd, c.IPPROTO_IPV6!, c.IPV6_RECVERR!, 1);
+    if (o.ttl !== undefined) {
+      if (family === 4) addon.setsockopt(fd, c.IPPROTO_IP!, c.IP_TTL!, o.ttl);
+      else addon.setsockopt(fd, c.IPPROTO_IPV6!, c.IPV6_UNICAST_HOPS!, o.ttl);
+    }
+    if (o.source) addon.bind(fd, o.source, 0);
+  } catch (err) {
+    closeFd();
+    return Promise.resolve(fail((err as NodeJS.ErrnoException).code ?? 'error'));
+  }
+  const first = addon.connect(fd, o.address, o.port);
+  if (first !== '' && first !== 'EINPROGRESS') {
+    closeFd();
+    return Promise.resolve(fail(first));
+  }
+  let local: { address: string; port: number } | null = null;
+  try {
+    local = addon.sockname(fd);
+  } catch {
+    local = null;
+  }
+  const icmpRx = receiver(addon, family, 'icmp');
+  const key = local ? keys.conn(o.address, local.port, o.port) : null;
+  let seen: IcmpError | null = null;
+  if (key) {
+    try {
+      icmpRx.on(key, (d: Delivery) => {
+        if (d.kind === 'icmp') seen = toIcmpError(family, d.msg.type, d.msg.code, d.msg.from, d.msg.mtu);
+      });
+    } catch {
+      // no raw socket: the error queue still names the ICMP
+    }
+  }
+  return new Promise((resolve) => {
+    let watchHandle: WatchHandle | null = null;
+    let done = false;
+    const finish = (r: Omit<OpenResult, 'ms'>, keep: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      if (watchHandle) addon.unwatch(watchHandle);
+      if (key) icmpRx.off(key);
+      if (!keep) closeFd();
+      resolve({ ...r, ms: ms() });
+    };
+    const icmpFromErrqueue = (): IcmpError | null => {
+      for (let i = 0; i < 16; i++) {
+        const r = addon.recv(fd, true);
+        if (!r) break;
+        const ee = r.ee;
+        if (ee && (ee.origin === c.SO_EE_ORIGIN_ICMP || ee.origin === c.SO_EE_ORIGIN_ICMP6)) {
+          return toIcmpError(family, ee.type, ee.code, ee.offender ?? 'unknown', ee.info > 0 && ((family === 4 && ee.type === 3 && ee.code === 4) || (family === 6 && ee.type === 2)) ? ee.info : undefined);
+        }
+      }
+      return null;
+    };
+    const settle = (): void => {
+      const err = addon.soError(fd);
+      if (err === '') {
+        let tcpInfo: TcpInfo | null = null;
+        try {
+          tcpInfo = toTcpInfo(addon.tcpInfo(fd));
+        } catch {
+          tcpInfo = null;
+        }
+        const conn: TcpConn = {
+          fd,
+          info: () => addon.tcpInfo(fd),
+          send: (data) => addon.send(fd, data),
+          error: () => addon.soError(fd),
+          close: closeFd,
+        };
+        finish({ outcome: 'open', errno: null, icmp: null, tcpInfo, conn }, true);
+        return;
+      }
+      icmpRx.drain();
+      const icmp = icmpFromErrqueue() ?? seen;
+      if (err === 'ECONNREFUSED' && !icmp) {
+        finish({ outcome: 'refused', errno: err, icmp: null, tcpInfo: null, conn: null }, false);
+      } else if (icmp) {
+        finish({ outcome: 'icmp', errno: err, icmp, tcpInfo: null, conn: null }, false);
+      } else if (err === 'ETIMEDOUT') {
+        finish({ outcome: 'timeout', errno: err, icmp: null, tcpInfo: null, conn: null }, false);
+      } else {
+        finish({ outcome: 'error', errno: err, icmp: null, tcpInfo: null, conn: null }, false);
+      }
+    };
+    const onAbort = (): void => finish({ outcome: 'timeout', errno: 'ETIMEDOUT', icmp: null, tcpInfo: null, conn: null }, false);
+    const timer = setTimeout(() => {
+      icmpRx.drain();
+      if (seen) {
+        finish({ outcome: 'icmp', errno: null, icmp: seen, tcpInfo: null, conn: null }, false);
+        return;
+      }
+      onAbort();
+    }, Math.max(1, o.timeoutMs));
+    if (o.signal?.aborted) return onAbort();
+    o.signal?.addEventListener('abort', onAbort);
+    if (first === '') return settle();
+    try {
+      watchHandle = addon.watch(fd, c.UV_WRITABLE!, () => settle());
+    } catch (err) {
+      finish({ outcome: 'error', errno: (err as NodeJS.ErrnoException).code ?? 'error', icmp: null, tcpInfo: null, conn: null }, false);
+    }
+  });
+}
+
+/** Connects, reads TCP_INFO, closes. */
+export async function tcpConnect(addon: RawAddon, o: ConnectOptions): Promise<NativeTcpResult> {
+  const r = await tcpOpen(addon, o);
+  r.conn?.close();
+  return { outcome: r.outcome, errno: r.errno, icmp: r.icmp, ms: r.ms, tcpInfo: r.tcpInfo };
+}
