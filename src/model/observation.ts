@@ -150,6 +150,41 @@ export interface ObservationData {
     reason?: string;
   };
 
+  /** A path trace (mtr-style): loss and RTT per hop, one row set per flow (`--paths`). */
+  'trace.path': {
+    target: string;
+    proto: 'icmp' | 'udp' | 'tcp';
+    port: number | null;
+    /** raw: our own parallel probes; tracepath/traceroute: the system tool (fallback); unavailable: neither. */
+    method: 'raw' | 'tracepath' | 'traceroute' | 'unavailable';
+    /** What this run could not do and why (fallbacks), in plain words. */
+    skipped: string[];
+    reason?: string;
+    /** Probes per hop and flow. */
+    count: number;
+    /** Some flow got an answer from the target. */
+    reached: boolean;
+    /** One entry per flow (Paris-style constant 5-tuple); more than one with --paths. */
+    paths: Array<{ flow: string; reached: boolean; hops: TraceHop[] }>;
+  };
+  /** Path MTU: the largest packet with DF set that passes, the smallest that does not. */
+  'pmtu.search': {
+    target: string;
+    method: 'raw' | 'ping' | 'unavailable';
+    /** Sizes are whole IP packets in bytes. */
+    largestPass: number | null;
+    smallestFail: number | null;
+    /** A router's "fragmentation needed"/"packet too big" when one came back. */
+    fragNeeded: { from: string; mtu: number } | null;
+    /** MTU of the egress interface (dev) the route uses. */
+    ifMtu: number | null;
+    dev: string | null;
+    probes: number;
+    /** The TCP large-payload test: does a full-size segment get acknowledged? */
+    tcp: { port: number; outcome: 'passed' | 'stalled' | 'not-run' | 'connect-failed'; mss: number | null; pmtu: number | null; bytesSent: number; bytesAcked: number; retransmits: number; ms: number; reason?: string } | null;
+    reason?: string;
+  };
+
   // ── transport ──────────────────────────────────────────────────────
   'tcp.connect': {
     address: string;
@@ -214,6 +249,25 @@ export interface ObservationData {
   'check.unknown': { layer: Layer; check: string; reason: string };
   /** A layer skipped because a lower layer failed or it does not apply. */
   'layer.skip': { layer: Layer; reason: string };
+}
+
+/** One hop of a trace: who answered at this TTL and how often, how fast. */
+export interface TraceHop {
+  ttl: number;
+  /** The address that answered most often at this TTL (null: nobody answered). */
+  addr: string | null;
+  /** Every address that answered at this TTL (several when the path changed during the run). */
+  addrs: string[];
+  sent: number;
+  recv: number;
+  lossPct: number;
+  rtt: { min: number; avg: number; max: number; stddev: number } | null;
+  /** The loss here is the router limiting its own ICMP (later hops are clean, or it answered its burst then ~1/s). */
+  rateLimited: boolean;
+  /** This hop is the target. */
+  target: boolean;
+  /** An ICMP error other than time-exceeded sent from this hop (unreachable, prohibited, frag-needed). */
+  icmp?: IcmpError;
 }
 
 export type TcpOutcome = 'open' | 'refused' | 'filtered' | 'rejected' | 'reset' | 'closed' | 'unreachable' | 'error';
