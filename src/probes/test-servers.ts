@@ -4,6 +4,8 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import tls from 'node:tls';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import * as dnsPacket from 'dns-packet';
 
@@ -103,6 +105,38 @@ export async function tcpServer(onSocket: (s: net.Socket) => void, host = '127.0
   return {
     port: (srv.address() as net.AddressInfo).port,
     accepted: () => accepted,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      srv.close();
+      await once(srv, 'close');
+    },
+  };
+}
+
+/** The committed test certificates (test/fixtures/certs, see make.sh there). */
+export function certFile(name: string): string {
+  return readFileSync(new URL(`../../test/fixtures/certs/${name}`, import.meta.url), 'utf8');
+}
+
+/** A node:tls server on loopback; errors of misbehaving clients are swallowed; `servernames` records the SNI seen. */
+export async function tlsServer(opts: tls.TlsOptions, host = '127.0.0.1'): Promise<Closable & { servernames: Array<string | false | null> }> {
+  const servernames: Array<string | false | null> = [];
+  const sockets = new Set<net.Socket>();
+  const srv = tls.createServer(opts, (s) => {
+    servernames.push(s.servername);
+    s.on('error', () => {});
+    s.on('data', () => {});
+  });
+  srv.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  srv.on('tlsClientError', () => {});
+  srv.listen(0, host);
+  await once(srv, 'listening');
+  return {
+    port: (srv.address() as net.AddressInfo).port,
+    servernames,
     close: async () => {
       for (const s of sockets) s.destroy();
       srv.close();

@@ -1,21 +1,31 @@
 /**
- * TLS probe: one handshake with SNI, the presented chain, verification (trust store or --ca) and
- * hostname check recorded separately, pin check, client certificate, server alerts, and what a
- * non-TLS service says instead. Verification is done by us (rejectUnauthorized: false) so that
- * the chain is always seen. Bounded in time (ctx.signal) and size (chain ≤ 10, ≤ 256 KiB read).
+ * TLS probe: one handshake with SNI over a TCP connection of its own; the presented chain;
+ * verification against the trust store (or --ca) and the hostname check recorded separately
+ * (rejectUnauthorized is off so the chain is always seen); the pin; a client certificate;
+ * server alerts (and, for TLS 1.2, whether the server asked for a client certificate); what a
+ * non-TLS service says instead. The chain is node's getPeerCertificate(true): the certificates
+ * the server presented, completed by node from the trust store when it can (a trusted root shows
+ * up even when the server did not send it). Bounded in time (ctx.signal; the handshake gets most of the
+ * budget, a banner read the rest) and in size (1 MiB read, chain ≤ 10 certificates).
  */
 import tls from 'node:tls';
 import net from 'node:net';
-import { createHash, X509Certificate } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { observation, type CertInfo, type Observation, type ObservationData } from '../model/observation.js';
+import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import type { DiagnoseOptions } from '../diagnose/options.js';
+import { chainOf, pinMatches } from './tls-cert.js';
+import { ALERT_NAMES } from './tls-records.js';
+import { bannerOf, readBanner } from './tls-banner.js';
+import { MAX_HANDSHAKE_BYTES, openTcp, tap, type Tap } from './tls-tap.js';
+import { errCode, firstLine, onAbort, round1 } from './abort.js';
 import type { ProbeContext } from './types.js';
+
+export { certInfo, chainOf } from './tls-cert.js';
 
 export interface TlsQuery {
   address: string;
   port: number;
-  /** SNI to send (null for none, e.g. an IP literal target). */
+  /** SNI to send (null for none; an IP literal is never sent as SNI). */
   sni: string | null;
   /** The name the certificate must cover. */
   hostname: string;
@@ -23,133 +33,42 @@ export interface TlsQuery {
 }
 
 type Handshake = ObservationData['tls.handshake'];
-const MAX_CHAIN = 10;
-const POST_HANDSHAKE_MS = 250;
+type TlsVersion = NonNullable<DiagnoseOptions['tlsMin']>;
 
-function dn(x: Record<string, string | string[] | undefined> | undefined): string {
-  if (!x) return '';
-  return Object.entries(x)
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
-    .join(', ');
+/** Error codes of OpenSSL that mean the reply was not TLS. */
+const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_RECORD_LAYER_FAILURE', 'ERR_SSL_HTTP_REQUEST', 'ERR_SSL_HTTPS_PROXY_REQUEST']);
+/** Alerts a server sends about the client's certificate: it asked for one. */
+const CLIENT_CERT_ALERTS = new Set(['certificate_required', 'bad_certificate', 'unsupported_certificate', 'certificate_revoked', 'certificate_expired', 'certificate_unknown', 'unknown_ca']);
+const TCP_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'EPERM', 'EACCES']);
+
+/** The alert name in node's error code: ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED → certificate_required. */
+export function alertFromCode(code: string | null): string | null {
+  const m = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_(?:ALERT_)?([A-Z0-9_]+)$/.exec(code ?? '');
+  if (!m) return null;
+  const name = m[1]!.toLowerCase();
+  return ALERT_NAMES.has(name) ? name : null;
 }
 
-export function certInfo(c: tls.DetailedPeerCertificate): CertInfo {
-  const raw = c.raw ?? Buffer.alloc(0);
-  let spki: string | null = null;
-  let selfSigned = false;
-  let isCA = false;
-  try {
-    const x = new X509Certificate(raw);
-    spki = createHash('sha256').update(x.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-    selfSigned = x.subject === x.issuer && x.verify(x.publicKey);
-    isCA = x.ca;
-  } catch {
-    /* unparsable certificate: keep what node gave */
-  }
-  const sans = (c.subjectaltname ?? '')
-    .split(/,\s*/)
-    .filter(Boolean)
-    .map((s) => s.replace(/^(DNS|IP Address):/, ''))
-    .slice(0, 100);
-  const cn = c.subject?.CN;
-  return {
-    subject: dn(c.subject as unknown as Record<string, string>),
-    commonName: Array.isArray(cn) ? (cn[0] ?? null) : (cn ?? null),
-    issuer: dn(c.issuer as unknown as Record<string, string>),
-    sans,
-    notBefore: new Date(c.valid_from).toISOString(),
-    notAfter: new Date(c.valid_to).toISOString(),
-    serial: c.serialNumber ?? '',
-    fingerprint256: c.fingerprint256 ?? '',
-    spki256: spki,
-    selfSigned,
-    isCA,
-    bytes: raw.length,
-  };
+/** Node/OpenSSL options for a version range (TLS 1.0/1.1 need security level 0 on OpenSSL 3). */
+export function versionOptions(min: TlsVersion, max: TlsVersion): Pick<tls.ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'> {
+  return { minVersion: min, maxVersion: max, ...(min === 'TLSv1' || min === 'TLSv1.1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) };
 }
 
-/** The chain as presented, leaf first (walks issuerCertificate until it loops). */
-export function chainOf(sock: tls.TLSSocket): { chain: CertInfo[]; peer: tls.DetailedPeerCertificate | null } {
-  const chain: CertInfo[] = [];
-  let c: tls.DetailedPeerCertificate | null = null;
-  try {
-    c = sock.getPeerCertificate(true);
-  } catch {
-    return { chain, peer: null };
-  }
-  if (!c || !c.raw) return { chain, peer: null };
-  const peer = c;
-  const seen = new Set<string>();
-  while (c && c.raw && chain.length < MAX_CHAIN && !seen.has(c.fingerprint256)) {
-    seen.add(c.fingerprint256);
-    try {
-      chain.push(certInfo(c));
-    } catch {
-      break;
-    }
-    c = c.issuerCertificate && c.issuerCertificate !== c ? c.issuerCertificate : null;
-  }
-  return { chain, peer };
-}
+/** How long to listen after a TLS 1.3 handshake for a post-handshake alert (certificate_required): a few RTTs. */
+const postHandshakeMs = (rttMs: number): number => Math.min(250, Math.max(30, 4 * rttMs));
 
-const norm = (s: string): string => s.replace(/[^0-9a-zA-Z+/=]/g, '').toUpperCase();
-function pinMatches(pin: string, chain: CertInfo[]): boolean {
-  if (pin.startsWith('sha256/')) return chain.some((c) => c.spki256 !== null && c.spki256 === pin.slice(7));
-  const want = norm(pin.slice(7));
-  return chain.some((c) => norm(c.fingerprint256) === want);
-}
-
-function alertOf(code: string | null): string | null {
-  const m = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z0-9_]+)$/.exec(code ?? '');
-  return m ? m[1]!.toLowerCase() : null;
-}
-
-const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_RECORD_LAYER_FAILURE', 'ERR_SSL_HTTP_REQUEST']);
-
-/** What a non-TLS service says by itself or after a newline: at most 120 printable characters. */
-export function readBanner(address: string, port: number, ms: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    let buf = Buffer.alloc(0);
-    const s = net.connect({ host: address, port });
-    const done = (): void => {
-      clearTimeout(t);
-      s.destroy();
-      // A TLS record (alert/handshake) is not a banner.
-      if (buf.length > 0 && (buf[0] === 0x15 || buf[0] === 0x16)) return resolve(null);
-      const text = buf.toString('latin1').replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 120);
-      resolve(text.length >= 3 ? text : null);
-    };
-    const t = setTimeout(() => {
-      if (buf.length === 0 && !s.destroyed) {
-        // Silent services (HTTP) speak after a request line.
-        s.write('\r\n\r\n');
-        setTimeout(done, Math.min(300, ms / 2));
-      } else done();
-    }, Math.min(300, ms / 2));
-    s.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]).subarray(0, 512);
-      if (buf.length >= 512) done();
-    });
-    s.on('error', done);
-    s.on('close', done);
-  });
-}
-
-export async function run(q: TlsQuery, ctx: ProbeContext): Promise<Observation[]> {
-  const t0 = performance.now();
+function emptyHandshake(q: TlsQuery, sni: string | null, min: TlsVersion, max: TlsVersion): Handshake {
   const o = q.options;
-  const minVersion = o.tlsMin ?? 'TLSv1.2';
-  const maxVersion = o.tlsMax ?? 'TLSv1.3';
-  const base: Handshake = {
+  return {
     address: q.address,
     port: q.port,
-    sni: q.sni,
+    sni,
     outcome: 'error',
     ms: 0,
     protocol: null,
     cipher: null,
-    minVersion,
-    maxVersion,
+    minVersion: min,
+    maxVersion: max,
     alert: null,
     errorCode: null,
     error: null,
@@ -160,82 +79,148 @@ export async function run(q: TlsQuery, ctx: ProbeContext): Promise<Observation[]
     clientCertOffered: !!(o.cert && o.key),
     clientCertRequested: null,
   };
-  const h = await new Promise<Handshake>((resolve) => {
-    const opts: tls.ConnectionOptions = {
-      host: q.address,
-      port: q.port,
-      rejectUnauthorized: false,
-      minVersion,
-      maxVersion,
-      ...(q.sni ? { servername: q.sni } : {}),
-      ...(o.ca ? { ca: o.ca } : {}),
-      ...(o.cert && o.key ? { cert: o.cert, key: o.key } : {}),
-      // OpenSSL 3 refuses TLS 1.0/1.1 at the default security level.
-      ...(minVersion === 'TLSv1' || minVersion === 'TLSv1.1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
-      checkServerIdentity: () => undefined,
-    };
-    const r: Handshake = { ...base, verify: { ...base.verify } };
+}
+
+function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, deadlineMs: number, signal: AbortSignal): Promise<Handshake> {
+  return new Promise((resolve) => {
+    const o = q.options;
     let finished = false;
     let secured = false;
-    const sock = tls.connect(opts);
+    let t: Tap | null = null;
+    let tlsSock: tls.TLSSocket | null = null;
+    const timers: NodeJS.Timeout[] = [];
     const finish = (outcome: Handshake['outcome']): void => {
       if (finished) return;
       finished = true;
-      ctx.signal.removeEventListener('abort', onAbort);
-      r.outcome = outcome;
+      for (const x of timers) clearTimeout(x);
+      detach();
+      h.outcome = outcome;
+      if (t) {
+        h.clientCertRequested ??= t.records.certificateRequested;
+        if (outcome !== 'ok' && outcome !== 'verify-failed' && h.banner === null && t.records.tls === false) h.banner = bannerOf(t.records.first);
+      }
+      tlsSock?.destroy();
       sock.destroy();
-      resolve(r);
+      resolve(h);
     };
+    const verdict = (): Handshake['outcome'] => (h.verify.ok && h.verify.hostnameOk !== false ? 'ok' : 'verify-failed');
     const capture = (): void => {
-      const { chain, peer } = chainOf(sock);
-      if (chain.length > 0) r.chain = chain;
-      if (peer && r.verify.hostnameOk === null) r.verify.hostnameOk = tls.checkServerIdentity(q.hostname, peer) === undefined;
-      if (r.pin) r.pin.matched = pinMatches(r.pin.expected, r.chain);
+      if (!tlsSock || h.chain.length > 0) return;
+      const { chain, leaf } = chainOf(tlsSock);
+      h.chain = chain;
+      if (leaf && q.hostname) {
+        try {
+          h.verify.hostnameOk = tls.checkServerIdentity(q.hostname, leaf) === undefined;
+        } catch {
+          h.verify.hostnameOk = false;
+        }
+      }
+      if (h.pin) h.pin.matched = pinMatches(h.pin.expected, h.chain);
     };
-    const onAbort = (): void => {
-      if (secured) return finish(r.verify.ok && r.verify.hostnameOk !== false ? 'ok' : 'verify-failed');
+    const notAnswered = (): void => {
+      if (secured) return finish(verdict());
       capture();
-      finish(sock.connecting ? 'tcp-failed' : 'stall');
+      if (t?.records.tls === false) return finish('not-tls');
+      h.error = `no TLS handshake within ${Math.round(deadlineMs)} ms${t && t.records.bytes > 0 ? ` (${t.records.bytes} bytes received)` : ' (no bytes received)'}`;
+      finish('stall');
     };
-    if (ctx.signal.aborted) return onAbort();
-    ctx.signal.addEventListener('abort', onAbort);
-    sock.on('secureConnect', () => {
-      secured = true;
-      r.protocol = sock.getProtocol() ?? null;
-      r.cipher = sock.getCipher()?.name ?? null;
+    const detach = onAbort(signal, notAnswered);
+    timers.push(setTimeout(notAnswered, Math.max(0, deadlineMs)));
+    t = tap(sock, () => {
       capture();
-      const err = sock.authorizationError;
-      r.verify.ok = sock.authorized;
-      r.verify.code = err ? String((err as unknown as { code?: string }).code ?? err) : null;
-      // TLS 1.3 client-certificate alerts arrive after the handshake: listen a moment longer.
-      setTimeout(() => finish(r.verify.ok && r.verify.hostnameOk !== false ? 'ok' : 'verify-failed'), POST_HANDSHAKE_MS);
-      sock.on('data', () => {});
+      h.error = `the server sent more than ${MAX_HANDSHAKE_BYTES} bytes during the handshake`;
+      finish('error');
     });
-    sock.on('error', (err: NodeJS.ErrnoException) => {
-      capture();
-      r.errorCode = err.code ?? null;
-      r.error = (err.message ?? '').split('\n')[0]!.slice(0, 300);
-      r.alert = alertOf(r.errorCode);
-      if (r.alert && ['certificate_required', 'bad_certificate', 'unknown_ca', 'certificate_unknown', 'certificate_expired'].includes(r.alert)) r.clientCertRequested = true;
-      if (secured && r.alert) return finish('alert');
-      if (r.alert) return finish('alert');
-      if (r.errorCode && NOT_TLS.has(r.errorCode)) return finish('not-tls');
-      if (r.errorCode === 'ECONNRESET') return finish('reset');
-      if (r.errorCode === 'ECONNREFUSED' || r.errorCode === 'EHOSTUNREACH' || r.errorCode === 'ENETUNREACH' || r.errorCode === 'ETIMEDOUT') return finish('tcp-failed');
+    const opts: tls.ConnectionOptions = {
+      socket: t.stream,
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+      ...versionOptions(h.minVersion as TlsVersion, h.maxVersion as TlsVersion),
+      ...(h.sni ? { servername: h.sni } : {}),
+      ...(o.ca ? { ca: o.ca } : {}),
+      ...(o.cert && o.key ? { cert: o.cert, key: o.key } : {}),
+    };
+    try {
+      tlsSock = tls.connect(opts);
+    } catch (err) {
+      // Bad --ca/--cert/--key material is caught by the CLI; anything left is an error value here.
+      h.errorCode = errCode(err);
+      h.error = firstLine(err);
       return finish('error');
-    });
-    sock.on('close', () => {
-      if (secured) return finish(r.verify.ok && r.verify.hostnameOk !== false ? 'ok' : 'verify-failed');
+    }
+    const ts = tlsSock;
+    ts.on('secureConnect', () => {
+      secured = true;
+      h.protocol = ts.getProtocol() ?? null;
+      h.cipher = ts.getCipher()?.name ?? null;
       capture();
-      finish('closed');
+      h.verify.ok = ts.authorized;
+      const err: unknown = ts.authorizationError;
+      h.verify.code = err ? String(err instanceof Error ? (errCode(err) ?? err.message) : err) : null;
+      // TLS 1.3 client-certificate alerts arrive after the handshake: listen a few RTTs longer.
+      if (h.protocol === 'TLSv1.3') timers.push(setTimeout(() => finish(verdict()), postHandshakeMs(rttMs)));
+      else finish(verdict());
+    });
+    ts.on('data', () => {});
+    ts.on('error', (err) => {
+      capture();
+      const code = errCode(err);
+      h.errorCode = code;
+      h.error = firstLine(err);
+      const recAlert = t?.records.alert;
+      const alert = alertFromCode(code) ?? (recAlert?.fatal ? recAlert.name : null);
+      if (alert) {
+        h.alert = alert;
+        if (CLIENT_CERT_ALERTS.has(alert)) h.clientCertRequested = true;
+        return finish('alert');
+      }
+      if ((code !== null && NOT_TLS.has(code)) || t?.records.tls === false) return finish('not-tls');
+      if (t?.raw.reset) return finish('reset');
+      if (t?.raw.fin) return finish(secured ? verdict() : 'closed');
+      if (code === 'ECONNRESET') return finish('reset');
+      if (secured) return finish(verdict());
+      finish('error');
+    });
+    ts.on('close', () => {
+      if (secured) return finish(verdict());
+      capture();
+      if (t?.records.tls === false) return finish('not-tls');
+      finish(t?.raw.reset ? 'reset' : 'closed');
     });
   });
-  if (h.outcome === 'not-tls' || h.outcome === 'stall') {
-    h.banner = await readBanner(q.address, q.port, Math.min(800, Math.max(200, ctx.budgetMs / 3)));
-    // A stall whose port talks plain text is a non-TLS service.
-    if (h.outcome === 'stall' && h.banner) h.outcome = 'not-tls';
+}
+
+export async function run(q: TlsQuery, ctx: ProbeContext): Promise<Observation[]> {
+  const t0 = performance.now();
+  const o = q.options;
+  const min: TlsVersion = o.tlsMin ?? 'TLSv1.2';
+  const max: TlsVersion = o.tlsMax ?? 'TLSv1.3';
+  const sni = q.sni && net.isIP(q.sni) === 0 ? q.sni : null;
+  let h = emptyHandshake(q, sni, min, max);
+  const tcp = await openTcp(q.address, q.port, ctx.signal);
+  if (!tcp.ok && (tcp.errno === 'ECONNRESET' || tcp.errno === 'EPIPE')) {
+    // Accepted, then reset before node saw the connection complete.
+    h.outcome = 'reset';
+    h.errorCode = tcp.errno;
+    h.error = 'connection reset right after the TCP handshake';
+  } else if (!tcp.ok) {
+    h.outcome = 'tcp-failed';
+    h.errorCode = tcp.errno;
+    h.error = tcp.errno === 'ETIMEDOUT' ? `no TCP connection within ${Math.round(ctx.budgetMs)} ms` : `TCP connect failed: ${tcp.errno}`;
+  } else {
+    // The handshake gets most of the budget; the rest is for reading a banner when it stalls.
+    const left = ctx.budgetMs - (performance.now() - t0);
+    const reserve = Math.min(500, left * 0.25);
+    h = await handshake(q, h, tcp.socket, tcp.ms, left - reserve, ctx.signal);
+    if (h.outcome === 'stall' && !ctx.signal.aborted) {
+      const wait = Math.max(0, ctx.budgetMs - (performance.now() - t0) - 20);
+      h.banner = await readBanner(q.address, q.port, Math.min(wait, 400), ctx.signal);
+      // A port that talks plain text when connected to is a non-TLS service.
+      if (h.banner) h.outcome = 'not-tls';
+    }
+    if (h.outcome === 'error' && h.errorCode !== null && TCP_FAILURES.has(h.errorCode)) h.outcome = 'tcp-failed';
   }
   const ms = performance.now() - t0;
-  h.ms = Math.round(ms * 10) / 10;
+  h.ms = round1(ms);
   return [observation('tls.handshake', h, ms)];
 }
