@@ -1,0 +1,102 @@
+/**
+ * Test and bench helper: a chain of network namespaces `a – r1 – … – rN – b` joined by veth pairs,
+ * with forwarding enabled inside the routers only. Nothing is added to the root namespace (the
+ * veth ends are moved into the namespaces at creation). Names start with `ndx-tr-<pid>-`.
+ *
+ *   a  198.51.100.1/30 ── r1 ── … ── rN ── b 203.0.113.2/30
+ *   link i (between hop i-1 and hop i): 198.51.100.(4i)/30; the last link: 203.0.113.0/30
+ *
+ * Needs root and iproute2; `available()` says whether it can run here.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+
+export interface Chain {
+  /** Full namespace name of a host: 'a', 'b', 'r1' … */
+  ns(host: string): string;
+  /** Address of a host on its link towards b (a, routers) or its only address (b). */
+  addr(host: string): string;
+  /** Address of router i on its a-side link (what a trace from a shows as hop i). */
+  hopAddr(i: number): string;
+  /** Runs a command inside a host; returns stdout. Throws when it fails. */
+  sh(host: string, cmd: string, args: string[]): string;
+  /** Starts a long-running process inside a host (killed by destroy). */
+  spawn(host: string, cmd: string, args: string[]): ChildProcess;
+  destroy(): void;
+  target: string;
+  routers: number;
+}
+
+const ip = (args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+export function available(): string | null {
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
+  try {
+    ip(['-V']);
+  } catch {
+    return 'iproute2 (ip) is not installed';
+  }
+  return null;
+}
+
+export function chain(routers: number, tag = 'c'): Chain {
+  if (routers < 1 || routers > 60) throw new Error('routers: 1…60');
+  const prefix = `ndx-tr-${process.pid}-${tag}`;
+  const hosts = ['a', ...Array.from({ length: routers }, (_, i) => `r${i + 1}`), 'b'];
+  const nsOf = (h: string): string => `${prefix}-${h}`;
+  const children: ChildProcess[] = [];
+  // link i joins hosts[i-1] and hosts[i], i = 1 … routers+1
+  const left = (i: number): string => (i === routers + 1 ? '203.0.113.1' : `198.51.100.${4 * (i - 1) + 1}`);
+  const right = (i: number): string => (i === routers + 1 ? '203.0.113.2' : `198.51.100.${4 * (i - 1) + 2}`);
+  const exec = (h: string, args: string[]): string => ip(['netns', 'exec', nsOf(h), ...args]);
+  const destroy = (): void => {
+    for (const c of children) if (c.exitCode === null && c.pid) c.kill('SIGKILL');
+    for (const h of hosts) {
+      try {
+        ip(['netns', 'del', nsOf(h)]);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  try {
+    for (const h of hosts) {
+      ip(['netns', 'add', nsOf(h)]);
+      exec(h, ['ip', 'link', 'set', 'lo', 'up']);
+    }
+    for (let i = 1; i <= routers + 1; i++) {
+      const l = hosts[i - 1]!;
+      const r = hosts[i]!;
+      // Created inside the left namespace, the peer moved straight into the right one.
+      exec(l, ['ip', 'link', 'add', `e${i}l`, 'type', 'veth', 'peer', 'name', `e${i}r`, 'netns', nsOf(r)]);
+      exec(l, ['ip', 'addr', 'add', `${left(i)}/30`, 'dev', `e${i}l`]);
+      exec(r, ['ip', 'addr', 'add', `${right(i)}/30`, 'dev', `e${i}r`]);
+      exec(l, ['ip', 'link', 'set', `e${i}l`, 'up']);
+      exec(r, ['ip', 'link', 'set', `e${i}r`, 'up']);
+    }
+    exec('a', ['ip', 'route', 'add', 'default', 'via', right(1)]);
+    exec('b', ['ip', 'route', 'add', 'default', 'via', left(routers + 1)]);
+    for (let k = 1; k <= routers; k++) {
+      const h = `r${k}`;
+      exec(h, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+      exec(h, ['ip', 'route', 'add', '198.51.100.0/24', 'via', left(k)]);
+      if (k < routers) exec(h, ['ip', 'route', 'add', '203.0.113.0/24', 'via', right(k + 1)]);
+    }
+  } catch (err) {
+    destroy();
+    throw err;
+  }
+  return {
+    ns: nsOf,
+    addr: (h) => (h === 'b' ? right(routers + 1) : h === 'a' ? left(1) : left(Number(h.slice(1)) + 1)),
+    hopAddr: (i) => (i === routers + 1 ? right(routers + 1) : right(i)),
+    sh: (h, cmd, args) => exec(h, [cmd, ...args]),
+    spawn: (h, cmd, args) => {
+      const c = spawn('ip', ['netns', 'exec', nsOf(h), cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(c);
+      return c;
+    },
+    destroy,
+    target: right(routers + 1),
+    routers,
+  };
+}
