@@ -100,3 +100,26 @@ export function chain(routers: number, tag = 'c'): Chain {
     routers,
   };
 }
+
+/**
+ * Runs `run(input, ctx)` of a compiled probe module inside a host of the chain and returns its
+ * observations (the probe sends its packets from that namespace).
+ */
+export function probeIn<T>(c: Chain, host: string, moduleUrl: URL, input: unknown, budgetMs = 5000): Promise<T> {
+  const code = `import(${JSON.stringify(moduleUrl.href)}).then(async (m) => { const o = await m.run(${JSON.stringify(input)}, { signal: AbortSignal.timeout(${budgetMs}), budgetMs: ${budgetMs}, log() {} }); process.stdout.write(JSON.stringify(o)); })`;
+  return new Promise((resolve, reject) => {
+    const child = c.spawn(host, process.execPath, ['-e', code]);
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`probe in ${host} exited ${code}: ${err}`));
+      try {
+        resolve(JSON.parse(out) as T);
+      } catch {
+        reject(new Error(`probe in ${host}: not JSON: ${out.slice(0, 200)} ${err}`));
+      }
+    });
+  });
+}
