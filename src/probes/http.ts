@@ -1,52 +1,74 @@
-/** HTTP probe: one GET (no proxy, certificate checks left to the TLS probe): status, Location, Date, Server. */
+/**
+ * HTTP probe: one GET to an address already resolved (no proxy; certificate checks are the TLS
+ * probe's job, so rejectUnauthorized is off): status, Location, Date (a server-time source for
+ * host.clock), Server. The body is not read; headers are bounded by node's 16 KiB limit.
+ */
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
+import { errCode, firstLine, round1 } from './abort.js';
 import type { ProbeContext } from './types.js';
 
 export interface HttpQuery {
   url: string;
-  /** Connect to this address (already resolved), sending the URL's host in Host/SNI. */
+  /** Connect to this address (already resolved), sending the URL's host in Host (and SNI for https). */
   address: string;
   servername: string | null;
 }
 
+type Response = ObservationData['http.response'];
+const MAX_HEADER_TEXT = 300;
+
 export function run(q: HttpQuery, ctx: ProbeContext): Promise<Observation[]> {
   const t0 = performance.now();
-  const u = new URL(q.url);
-  const mod = u.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     let done = false;
-    const finish = (d: Omit<ObservationData['http.response'], 'url' | 'ms'>): void => {
+    const finish = (d: Omit<Response, 'url' | 'ms'>): void => {
       if (done) return;
       done = true;
       const ms = performance.now() - t0;
-      resolve([observation('http.response', { url: q.url, ...d, ms: Math.round(ms * 10) / 10 }, ms)]);
+      resolve([observation('http.response', { url: q.url, ...d, ms: round1(ms) }, ms)]);
     };
-    const req = mod.request(
-      {
+    const none = { status: null, location: null, date: null, server: null };
+    let u: URL;
+    try {
+      u = new URL(q.url);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`not an http(s) URL: ${u.protocol}`);
+    } catch (err) {
+      return finish({ outcome: 'error', ...none, error: firstLine(err) });
+    }
+    const tlsUrl = u.protocol === 'https:';
+    const sni = q.servername && net.isIP(q.servername) === 0 ? q.servername : null;
+    let req: http.ClientRequest;
+    try {
+      req = (tlsUrl ? https : http).request({
         host: q.address,
-        port: u.port || (u.protocol === 'https:' ? 443 : 80),
+        port: u.port || (tlsUrl ? 443 : 80),
         path: `${u.pathname}${u.search}`,
         method: 'GET',
+        setHost: false,
         headers: { Host: u.host, 'User-Agent': 'netdx/0.1', Accept: '*/*', Connection: 'close' },
         signal: ctx.signal,
         agent: false,
-        ...(u.protocol === 'https:' ? { rejectUnauthorized: false, ...(q.servername ? { servername: q.servername } : {}) } : {}),
-      },
-      (res) => {
-        const h = (k: string): string | null => {
-          const v = res.headers[k];
-          return typeof v === 'string' ? v.slice(0, 300) : null;
-        };
-        finish({ outcome: 'response', status: res.statusCode ?? null, location: h('location'), date: h('date'), server: h('server') });
-        res.destroy();
-      },
-    );
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      const aborted = err.name === 'AbortError' || ctx.signal.aborted;
-      finish({ outcome: aborted ? 'timeout' : 'error', status: null, location: null, date: null, server: null, error: aborted ? `no response within ${Math.round(ctx.budgetMs)} ms` : (err.code ?? err.message) });
+        ...(tlsUrl ? { rejectUnauthorized: false, ...(sni ? { servername: sni } : {}) } : {}),
+      });
+    } catch (err) {
+      return finish({ outcome: 'error', ...none, error: firstLine(err) });
+    }
+    req.on('response', (res) => {
+      const h = (k: string): string | null => {
+        const v = res.headers[k];
+        return typeof v === 'string' ? v.slice(0, MAX_HEADER_TEXT) : null;
+      };
+      finish({ outcome: 'response', status: res.statusCode ?? null, location: h('location'), date: h('date'), server: h('server') });
+      res.destroy();
+      req.destroy();
+    });
+    req.on('error', (err) => {
+      const aborted = ctx.signal.aborted || (err as { name?: string }).name === 'AbortError';
+      finish({ outcome: aborted ? 'timeout' : 'error', ...none, error: aborted ? `no response within ${Math.round(ctx.budgetMs)} ms` : (errCode(err) ?? firstLine(err)) });
     });
     req.end();
   });

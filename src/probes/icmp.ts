@@ -1,141 +1,130 @@
 /**
  * ICMP echo: count, loss, RTT statistics and the ICMP errors routers send back.
- * Uses the raw-network module when available (method 'raw'), else the system `ping`
- * (iputils; method 'ping'); when neither works the observation says 'unavailable' and why.
+ * The raw-network module when available (method 'raw'), else the system `ping` of iputils
+ * (method 'ping'), else 'unavailable' with the reason (and a 'check.unknown').
  */
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { observation, type IcmpError, type Observation, type ObservationData } from '../model/observation.js';
+import { observation, type Observation, type ObservationData } from '../model/observation.js';
+import type { NativeApi, NativeEchoResult } from '../native/api.js';
+import { native } from './native.js';
+import { onAbort } from './abort.js';
+import { parsePingOutput, rttStats } from './ping-output.js';
 import type { ProbeContext } from './types.js';
-import { native } from './tcp.js';
 
 export interface IcmpQuery {
   address: string;
   count: number;
 }
 
+/** Seams for tests. */
+export interface IcmpDeps {
+  native: () => Promise<NativeApi | null>;
+  /** The ping program (iputils). */
+  ping: string;
+}
+const DEFAULT_DEPS: IcmpDeps = { native, ping: 'ping' };
+
 type Echo = ObservationData['icmp.echo'];
+const MAX_COUNT = 100;
+const MAX_OUTPUT = 256 * 1024;
 
-const ERROR_LINES: Array<[RegExp, number, number, string]> = [
-  [/Destination Net Unreachable/i, 3, 0, 'net-unreachable'],
-  [/Destination Host Unreachable/i, 3, 1, 'host-unreachable'],
-  [/Destination Protocol Unreachable/i, 3, 2, 'protocol-unreachable'],
-  [/Destination Port Unreachable/i, 3, 3, 'port-unreachable'],
-  [/Frag needed and DF set/i, 3, 4, 'frag-needed'],
-  [/Destination Net Prohibited/i, 3, 9, 'net-prohibited'],
-  [/Destination Host Prohibited/i, 3, 10, 'host-prohibited'],
-  [/Packet filtered/i, 3, 13, 'admin-prohibited'],
-  [/Time to live exceeded/i, 11, 0, 'time-exceeded'],
-  // ICMPv6 wording of iputils
-  [/Destination unreachable: No route/i, 1, 0, 'no-route'],
-  [/Destination unreachable: Administratively prohibited/i, 1, 1, 'admin-prohibited'],
-  [/Destination unreachable: Address unreachable/i, 1, 3, 'address-unreachable'],
-  [/Destination unreachable: Port unreachable/i, 1, 4, 'port-unreachable'],
-  [/Packet too big/i, 2, 0, 'packet-too-big'],
-];
-
-/** Parses iputils `ping -n` output (stdout + stderr). Pure; never throws. */
-export function parsePingOutput(text: string, address: string): Omit<Echo, 'method'> {
-  const errors: IcmpError[] = [];
-  const rtts: number[] = [];
-  let sent = 0;
-  let received = 0;
-  let reason: string | undefined;
-  for (const line of text.split('\n').slice(0, 10_000)) {
-    const reply = /bytes from [^:]+: .*time=([0-9.]+) ms/.exec(line);
-    if (reply) {
-      rtts.push(Number(reply[1]));
-      continue;
-    }
-    const from = /^From ([0-9a-fA-F:.]+)(?: \([^)]*\))?:? icmp_seq=\d+ (.*)$/.exec(line.trim());
-    if (from) {
-      for (const [re, type, code, name] of ERROR_LINES) {
-        if (re.test(from[2]!)) {
-          const mtu = /mtu = (\d+)/.exec(from[2]!);
-          if (errors.length < 50) errors.push({ type, code, from: from[1]!, name, ...(mtu ? { mtu: Number(mtu[1]) } : {}) });
-          break;
-        }
-      }
-      continue;
-    }
-    const stats = /(\d+) packets transmitted, (\d+) received/.exec(line);
-    if (stats) {
-      sent = Number(stats[1]);
-      received = Number(stats[2]);
-      continue;
-    }
-    const err = /^ping: (.*)$/.exec(line.trim());
-    if (err && !reason) reason = err[1]!.slice(0, 200);
-  }
-  if (sent === 0 && rtts.length > 0) sent = rtts.length;
-  if (received === 0 && rtts.length > 0) received = rtts.length;
-  const rtt = rtts.length > 0 ? stats(rtts) : null;
-  const out: Omit<Echo, 'method'> = { address, sent, received, lossPct: sent > 0 ? Math.round(((sent - received) / sent) * 1000) / 10 : 0, rtt, errors };
-  if (reason) out.reason = reason;
-  return out;
+/**
+ * ping's arguments: -i 0.2 s (iputils' floor for non-root) keeps 4 echoes near 0.6 s; as root,
+ * a budget too short for that gets a shorter interval (not below 50 ms). -W waits for the last
+ * reply within what is left of the budget.
+ */
+export function pingArgs(address: string, count: number, budgetMs: number, root: boolean): string[] {
+  const budgetS = budgetMs / 1000;
+  let interval = 0.2;
+  if (root && count > 1 && interval * (count - 1) > budgetS * 0.6) interval = Math.max(0.05, (budgetS * 0.6) / (count - 1));
+  const wait = Math.max(0.2, Math.min(2, budgetS - interval * (count - 1) - 0.05));
+  const args = ['-n', '-c', String(count), '-i', interval.toFixed(2), '-W', wait.toFixed(2)];
+  if (net.isIPv6(address)) args.unshift('-6');
+  args.push(address);
+  return args;
 }
 
-function stats(xs: number[]): NonNullable<Echo['rtt']> {
-  const avg = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - avg) ** 2, 0) / xs.length);
-  const r = (v: number): number => Math.round(v * 1000) / 1000;
-  return { min: r(Math.min(...xs)), avg: r(avg), max: r(Math.max(...xs)), stddev: r(sd) };
-}
-
-function systemPing(q: IcmpQuery, ctx: ProbeContext): Promise<{ text: string; spawnError: string | null }> {
+function systemPing(program: string, args: string[], signal: AbortSignal): Promise<{ text: string; spawnError: string | null; exit: number | null }> {
   return new Promise((resolve) => {
-    const waitS = Math.max(0.2, Math.min(2, ctx.budgetMs / 1000 - 0.05 * q.count));
-    const args = ['-n', '-c', String(q.count), '-i', '0.05', '-W', waitS.toFixed(2)];
-    if (q.address.includes(':')) args.unshift('-6');
-    args.push(q.address);
     let text = '';
     let done = false;
-    const child = spawn('ping', args, { env: { ...process.env, LC_ALL: 'C', PATH: `${process.env.PATH ?? ''}:/usr/bin:/bin:/usr/sbin:/sbin` } });
+    const child = spawn(program, args, { env: { ...process.env, LC_ALL: 'C', LANG: 'C', PATH: `${process.env['PATH'] ?? ''}:/usr/bin:/bin:/usr/sbin:/sbin` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let exit: number | null = null;
     const finish = (spawnError: string | null): void => {
       if (done) return;
       done = true;
-      ctx.signal.removeEventListener('abort', onAbort);
-      resolve({ text, spawnError });
+      detach();
+      resolve({ text, spawnError, exit });
     };
-    // On abort, SIGINT makes ping print its statistics before it exits.
-    const onAbort = (): void => void child.kill('SIGINT');
-    ctx.signal.addEventListener('abort', onAbort);
-    child.stdout.on('data', (d: Buffer) => (text += d.toString().slice(0, 65536)));
-    child.stderr.on('data', (d: Buffer) => (text += d.toString().slice(0, 65536)));
-    child.on('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ENOENT' ? 'ping is not installed' : err.message));
-    child.on('close', () => finish(null));
+    // On abort, SIGINT makes ping print its statistics before it exits; SIGKILL if it does not.
+    let killTimer: NodeJS.Timeout | undefined;
+    const detach = onAbort(signal, () => {
+      child.kill('SIGINT');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), 300);
+      killTimer.unref();
+    });
+    const take = (d: Buffer): void => {
+      if (text.length < MAX_OUTPUT) text += d.toString('utf8').slice(0, MAX_OUTPUT - text.length);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ENOENT' ? `${program} is not installed` : `${program}: ${err.message}`));
+    child.on('close', (code) => {
+      exit = code;
+      if (killTimer) clearTimeout(killTimer);
+      finish(null);
+    });
   });
 }
 
-export async function run(q: IcmpQuery, ctx: ProbeContext): Promise<Observation[]> {
+/** The echoes of the raw-network module, spaced by 20 ms, each with the remaining budget. */
+async function rawEcho(nat: NativeApi, q: IcmpQuery, ctx: ProbeContext): Promise<Echo> {
   const t0 = performance.now();
-  const nat = await native();
+  const one = async (i: number): Promise<NativeEchoResult> => {
+    await new Promise((r) => setTimeout(r, i * 20));
+    const left = ctx.budgetMs - (performance.now() - t0) - 20;
+    if (ctx.signal.aborted || left < 20) return { outcome: 'timeout', from: null, rttMs: null, icmp: null, errno: null };
+    return nat.icmpEcho({ address: q.address, timeoutMs: left, seq: i + 1 });
+  };
+  const results = await Promise.all(Array.from({ length: q.count }, (_, i) => one(i)));
+  const rtts = results.filter((r) => r.outcome === 'reply' && r.rttMs !== null).map((r) => r.rttMs!);
+  const errors = results.flatMap((r) => (r.icmp ? [r.icmp] : [])).slice(0, 50);
+  const local = results.find((r) => r.outcome === 'error' && r.errno)?.errno;
+  const data: Echo = { address: q.address, method: 'raw', sent: q.count, received: rtts.length, lossPct: Math.round(((q.count - rtts.length) / q.count) * 1000) / 10, rtt: rtts.length ? rttStats(rtts) : null, errors };
+  if (local) data.reason = local;
+  return data;
+}
+
+function unavailable(address: string, reason: string, ms: number): Observation[] {
+  return [
+    observation('icmp.echo', { address, method: 'unavailable', sent: 0, received: 0, lossPct: 0, rtt: null, errors: [], reason }, ms),
+    observation('check.unknown', { layer: 'network', check: 'icmp echo', reason }, ms),
+  ];
+}
+
+export async function run(q: IcmpQuery, ctx: ProbeContext, deps: IcmpDeps = DEFAULT_DEPS): Promise<Observation[]> {
+  const t0 = performance.now();
+  if (net.isIP(q.address) === 0) return unavailable(q.address, 'not an IP address', 0);
+  const count = Math.max(1, Math.min(MAX_COUNT, Math.floor(q.count)));
+  const nat = await deps.native();
   if (nat) {
-    const per = Math.max(200, Math.floor(ctx.budgetMs - 50));
-    const results = await Promise.all(
-      Array.from({ length: q.count }, (_, i) => new Promise<Awaited<ReturnType<typeof nat.icmpEcho>>>((res) => setTimeout(() => res(nat.icmpEcho({ address: q.address, timeoutMs: per - i * 20, seq: i + 1 })), i * 20))),
-    );
-    const rtts = results.filter((r) => r.outcome === 'reply' && r.rttMs !== null).map((r) => r.rttMs!);
-    const errors = results.flatMap((r) => (r.icmp ? [r.icmp] : []));
-    const data: Echo = { address: q.address, method: 'raw', sent: q.count, received: rtts.length, lossPct: Math.round(((q.count - rtts.length) / q.count) * 1000) / 10, rtt: rtts.length ? stats(rtts) : null, errors };
-    return [observation('icmp.echo', data, performance.now() - t0)];
+    try {
+      const data = await rawEcho(nat, { ...q, count }, ctx);
+      return [observation('icmp.echo', data, performance.now() - t0)];
+    } catch (err) {
+      ctx.log(`icmp: native echo failed, using ping: ${String(err)}`);
+    }
   }
-  const { text, spawnError } = await systemPing(q, ctx);
+  const args = pingArgs(q.address, count, ctx.budgetMs, process.getuid?.() === 0);
+  const { text, spawnError, exit } = await systemPing(deps.ping, args, ctx.signal);
   const ms = performance.now() - t0;
-  if (spawnError) {
-    const reason = `${spawnError}; no raw-socket module either`;
-    return [
-      observation('icmp.echo', { address: q.address, method: 'unavailable', sent: 0, received: 0, lossPct: 0, rtt: null, errors: [], reason }, ms),
-      observation('check.unknown', { layer: 'network', check: 'icmp echo', reason }, ms),
-    ];
-  }
+  if (spawnError) return unavailable(q.address, `${spawnError}; no raw-socket module either`, ms);
   const parsed = parsePingOutput(text, q.address);
-  if (parsed.sent === 0 && parsed.reason && /permission|operation not permitted|socket/i.test(parsed.reason)) {
-    const reason = `ping could not open an ICMP socket: ${parsed.reason}`;
-    return [
-      observation('icmp.echo', { ...parsed, method: 'unavailable', reason }, ms),
-      observation('check.unknown', { layer: 'network', check: 'icmp echo', reason }, ms),
-    ];
+  if (parsed.sent === 0 && parsed.reason && /^socket:|setuid|capabilit/i.test(parsed.reason)) {
+    return unavailable(q.address, `ping could not open an ICMP socket: ${parsed.reason}`, ms);
   }
+  if (parsed.sent === 0 && !parsed.reason && parsed.errors.length === 0) return unavailable(q.address, `${deps.ping} printed no result (exit ${exit ?? 'by signal'})`, ms);
   return [observation('icmp.echo', { ...parsed, method: 'ping' }, ms)];
 }

@@ -1,19 +1,34 @@
-/** The kernel's route choice for one destination (`ip -j route get`). Sends no packet. */
+/** The kernel's route choice for one destination (`ip -j route get`), with its refusals mapped. Sends no packet. */
 import { performance } from 'node:perf_hooks';
-import { observation, type Observation } from '../model/observation.js';
-import { routeGet } from '../system/collect.js';
+import { observation, type Observation, type ObservationData } from '../model/observation.js';
+import { routeGet, type RouteGetOptions, type RouteGetOutcome } from '../system/route-get.js';
 import type { ProbeContext } from './types.js';
 
-export async function run(dst: string, _ctx: ProbeContext): Promise<Observation[]> {
+export interface RouteQuery {
+  destination: string;
+  from?: string;
+  mark?: string;
+  iif?: string;
+}
+
+type Lookup = ObservationData['route.lookup'];
+
+const REFUSING = new Set(['blackhole', 'unreachable', 'prohibit']);
+
+/** One 'route.lookup' from routeGet's answer. candidates/rules stay empty: the engine fills them from the route analyzer. Pure. */
+export function toLookup(destination: string, r: RouteGetOutcome): Lookup {
+  const family: 4 | 6 = destination.includes(':') ? 6 : 4;
+  const none = { dev: null, gateway: null, src: null, table: null, route: null, candidates: [], rules: [] };
+  if (!r.ok) return { destination, family, outcome: r.kind, ...none, error: r.error };
+  const v = r.value;
+  if (REFUSING.has(v.type)) return { destination, family, outcome: v.type as Lookup['outcome'], ...none, table: v.table, route: v.text, error: `route type ${v.type}` };
+  return { destination, family, outcome: 'route', dev: v.dev, gateway: v.gateway, src: v.src, table: v.table, route: v.text, candidates: [], rules: [] };
+}
+
+export async function run(q: string | RouteQuery, _ctx: ProbeContext, exec?: RouteGetOptions['exec']): Promise<Observation[]> {
+  const { destination, ...opts } = typeof q === 'string' ? { destination: q } : q;
   const t0 = performance.now();
-  const r = await routeGet(dst);
+  const r = await routeGet(destination, { ...opts, ...(exec ? { exec } : {}) });
   const ms = performance.now() - t0;
-  const family = dst.includes(':') ? 6 : 4;
-  if (r.ok) {
-    const v = r.value;
-    const text = [v.dst, v.gateway ? `via ${v.gateway}` : '', v.dev ? `dev ${v.dev}` : '', v.table && v.table !== 'main' ? `table ${v.table}` : '', v.src ? `src ${v.src}` : ''].filter(Boolean).join(' ');
-    return [observation('route.lookup', { destination: dst, family, outcome: 'route', dev: v.dev, gateway: v.gateway, src: v.src, table: v.table ?? 'main', route: text, candidates: [], rules: [] }, ms)];
-  }
-  const outcome = r.kind === 'error' ? 'error' : r.kind;
-  return [observation('route.lookup', { destination: dst, family, outcome, dev: null, gateway: null, src: null, table: null, route: null, candidates: [], rules: [], error: r.error }, ms)];
+  return [observation('route.lookup', toLookup(destination, r), ms)];
 }

@@ -1,147 +1,198 @@
 /**
- * TCP connect classification: open, refused (RST), filtered (no answer), rejected (ICMP error for
- * the SYN), unreachable (host/net unreachable), and what happens right after the handshake
- * (reset, close, banner, quiet).
+ * TCP connect classification: open, refused (RST), filtered (no answer within the budget),
+ * rejected (an ICMP port-unreachable / prohibited answered the SYN), unreachable (host or net
+ * unreachable), and, for an open port, what the server does right after the handshake when
+ * the client sends nothing (`after`: rst, fin, data with a byte count, or quiet).
  *
- * The socket API folds an ICMP port-unreachable into ECONNREFUSED, exactly like a RST. To tell them
- * apart the probe uses the raw-network module when it is available (IP_RECVERR gives type, code and
- * sender); otherwise it watches the kernel's ICMP input counters (/proc/net/snmp, per network
- * namespace) across the connect: an ECONNREFUSED that came with an ICMP destination-unreachable
- * is a rejection, not a closed port. The method used is recorded.
+ * The socket API folds an ICMP port-unreachable into ECONNREFUSED, like a RST, and an ICMP
+ * admin-prohibited into EHOSTUNREACH, like host-unreachable. When node's connect fails so, the
+ * probe asks the raw-network module (IP_RECVERR: ICMP type, code, sender) with a second SYN.
+ * Without it, the namespace's ICMP counters read around the connect tell a rejection from a
+ * RST (no sender or code then); what stays ambiguous is reported as a 'check.unknown'.
  */
 import net from 'node:net';
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { observation, type IcmpError, type Observation, type ObservationData, type TcpOutcome } from '../model/observation.js';
+import type { NativeApi, NativeTcpResult } from '../native/api.js';
+import { destUnreachCount } from './icmp-counters.js';
+import { native } from './native.js';
+import { errCode, onAbort, round1 } from './abort.js';
 import type { ProbeContext } from './types.js';
-import type { NativeApi } from '../native/api.js';
 
 export interface TcpQuery {
   address: string;
   port: number;
-  /** How long to watch the connection after the handshake (reset-after-connect check). */
+  /** Longest wait after the handshake for the reset-after-connect check (0: none); the probe waits less on a fast path. */
   afterMs: number;
 }
 
-let nativeApi: NativeApi | null | undefined;
-/** The raw-network module, when built and permitted (never throws). */
-export async function native(): Promise<NativeApi | null> {
-  if (nativeApi !== undefined) return nativeApi;
-  try {
-    const path = '../native/index.js';
-    const mod = (await import(path)) as { loadNative?: () => NativeApi | null };
-    nativeApi = mod.loadNative?.() ?? null;
-  } catch {
-    nativeApi = null;
-  }
-  return nativeApi;
+/** Seams for tests: where the ICMP facts come from. */
+export interface TcpDeps {
+  native: () => Promise<NativeApi | null>;
+  icmpCount: (family: 4 | 6) => Promise<number | null>;
 }
+const DEFAULT_DEPS: TcpDeps = { native, icmpCount: destUnreachCount };
 
-/** Icmp InDestUnreachs of this network namespace, or null when unreadable. */
-export async function icmpDestUnreachCount(): Promise<number | null> {
-  try {
-    const text = await readFile('/proc/net/snmp', 'utf8');
-    const [head, vals] = text.split('\n').filter((l) => l.startsWith('Icmp:'));
-    if (!head || !vals) return null;
-    const i = head.split(/\s+/).indexOf('InDestUnreachs');
-    const v = Number(vals.split(/\s+/)[i]);
-    return Number.isFinite(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
+type ConnectData = ObservationData['tcp.connect'];
+type After = NonNullable<ConnectData['after']>;
 
-interface ConnectResult {
+/** A banner longer than this ends the after-connect watch (enough to know that data came). */
+const AFTER_MAX_BYTES = 4096;
+
+interface Attempt {
   outcome: TcpOutcome;
   errno?: string;
-  icmp?: IcmpError;
   socket?: net.Socket;
   ms: number;
 }
 
-function connect(q: TcpQuery, ctx: ProbeContext): Promise<ConnectResult> {
+export function classifyErrno(code: string): TcpOutcome {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+    case 'ENETDOWN':
+      return 'unreachable';
+    case 'ETIMEDOUT':
+      return 'filtered';
+    case 'ECONNRESET':
+      return 'reset';
+    case 'EPIPE':
+      return 'closed';
+    case 'EPERM':
+    case 'EACCES':
+      // The local firewall refused to send the SYN (an OUTPUT DROP/REJECT returns EPERM).
+      return 'rejected';
+    default:
+      return 'error';
+  }
+}
+
+function attempt(q: TcpQuery, ctx: ProbeContext): Promise<Attempt> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const sock = net.connect({ host: q.address, port: q.port, noDelay: true });
     let done = false;
-    const finish = (r: Omit<ConnectResult, 'ms'>): void => {
+    const sock = new net.Socket();
+    const finish = (r: Omit<Attempt, 'ms'>): void => {
       if (done) return;
       done = true;
-      ctx.signal.removeEventListener('abort', onAbort);
+      detach();
+      if (!r.socket) sock.destroy();
       resolve({ ...r, ms: performance.now() - t0 });
     };
-    const onAbort = (): void => {
-      sock.destroy();
-      finish({ outcome: 'filtered', errno: 'ETIMEDOUT' });
-    };
-    if (ctx.signal.aborted) return onAbort();
-    ctx.signal.addEventListener('abort', onAbort);
+    const detach = onAbort(ctx.signal, () => finish({ outcome: 'filtered' }));
     sock.once('connect', () => finish({ outcome: 'open', socket: sock }));
-    sock.once('error', (err: NodeJS.ErrnoException) => {
-      const code = err.code ?? 'error';
-      sock.destroy();
-      if (code === 'ECONNREFUSED') finish({ outcome: 'refused', errno: code });
-      else if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') finish({ outcome: 'unreachable', errno: code });
-      else if (code === 'ETIMEDOUT') finish({ outcome: 'filtered', errno: code });
-      else if (code === 'EPERM' || code === 'EACCES') finish({ outcome: 'rejected', errno: code });
-      else finish({ outcome: 'error', errno: code });
+    sock.once('error', (err) => {
+      const code = errCode(err) ?? 'error';
+      finish({ outcome: classifyErrno(code), errno: code });
     });
+    sock.connect({ host: q.address, port: q.port, noDelay: true });
   });
 }
 
 /** Watches an open connection for `ms` without sending: RST, FIN, data (a banner) or quiet. */
-function watchAfter(sock: net.Socket, ms: number): Promise<NonNullable<ObservationData['tcp.connect']['after']>> {
+export function watchAfter(sock: net.Socket, ms: number, signal: AbortSignal): Promise<After> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     let bytes = 0;
     let done = false;
-    const finish = (event: 'rst' | 'fin' | 'data' | 'quiet'): void => {
+    const finish = (event: After['event']): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      detach();
       sock.destroy();
-      resolve(event === 'data' ? { event, ms: Math.round(performance.now() - t0), bytes } : { event, ms: Math.round(performance.now() - t0) });
+      const at = Math.round(performance.now() - t0);
+      resolve(bytes > 0 ? { event: 'data', ms: at, bytes } : { event, ms: at });
     };
-    const timer = setTimeout(() => finish(bytes > 0 ? 'data' : 'quiet'), ms);
+    const timer = setTimeout(() => finish('quiet'), ms);
+    const detach = onAbort(signal, () => finish('quiet'));
     sock.on('data', (d: Buffer) => {
       bytes += d.length;
-      if (bytes > 4096) finish('data');
+      if (bytes >= AFTER_MAX_BYTES) finish('data');
     });
-    sock.once('end', () => finish(bytes > 0 ? 'data' : 'fin'));
-    sock.once('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ECONNRESET' ? 'rst' : 'fin'));
+    sock.once('end', () => finish('fin'));
+    sock.once('error', (err) => finish(errCode(err) === 'ECONNRESET' ? 'rst' : 'fin'));
+    sock.once('close', () => finish('fin'));
   });
 }
 
-const ICMP_NAMES: Record<string, string> = { '3/0': 'net-unreachable', '3/1': 'host-unreachable', '3/3': 'port-unreachable', '3/9': 'net-prohibited', '3/10': 'host-prohibited', '3/13': 'admin-prohibited', '1/4': 'port-unreachable', '1/1': 'admin-prohibited', '1/3': 'address-unreachable', '1/0': 'no-route' };
+const REJECTING = new Set(['port-unreachable', 'admin-prohibited', 'net-prohibited', 'host-prohibited', 'source-policy-failed', 'reject-route']);
+const ICMP_NAMES: Record<string, string> = {
+  '4/3/0': 'net-unreachable',
+  '4/3/1': 'host-unreachable',
+  '4/3/2': 'protocol-unreachable',
+  '4/3/3': 'port-unreachable',
+  '4/3/9': 'net-prohibited',
+  '4/3/10': 'host-prohibited',
+  '4/3/13': 'admin-prohibited',
+  '6/1/0': 'no-route',
+  '6/1/1': 'admin-prohibited',
+  '6/1/3': 'address-unreachable',
+  '6/1/4': 'port-unreachable',
+  '6/1/5': 'source-policy-failed',
+  '6/1/6': 'reject-route',
+};
 
-export async function run(q: TcpQuery, ctx: ProbeContext): Promise<Observation[]> {
-  const family: 4 | 6 = q.address.includes(':') ? 6 : 4;
-  const nat = await native();
-  if (nat) {
-    const r = await nat.tcpConnect({ address: q.address, port: q.port, timeoutMs: ctx.budgetMs - q.afterMs });
-    const outcome: TcpOutcome =
-      r.outcome === 'open' ? 'open' : r.outcome === 'refused' ? 'refused' : r.outcome === 'timeout' ? 'filtered' : r.outcome === 'icmp' ? (r.icmp && /port-unreachable|prohibited/.test(r.icmp.name) ? 'rejected' : 'unreachable') : 'error';
-    const data: ObservationData['tcp.connect'] = { address: q.address, port: q.port, family, outcome, ms: Math.round(r.ms * 10) / 10, ...(r.errno ? { errno: r.errno } : {}), ...(r.icmp ? { icmp: r.icmp } : {}) };
-    if (outcome === 'open') {
-      // The native probe closes its socket; watch a second, ordinary connection for the after-connect check.
-      const again = await connect(q, ctx);
-      if (again.socket) data.after = await watchAfter(again.socket, q.afterMs);
+/** The name of an ICMP error by family, type and code (the module's own name when it has none of ours). */
+export function icmpName(family: 4 | 6, e: Pick<IcmpError, 'type' | 'code' | 'name'>): string {
+  if ((family === 4 && e.type === 11) || (family === 6 && e.type === 3)) return 'time-exceeded';
+  return ICMP_NAMES[`${family}/${e.type}/${e.code}`] ?? e.name;
+}
+
+/** What the raw-network module's second SYN says about a refused/unreachable connect; null when it adds nothing. */
+export function fromNative(family: 4 | 6, r: NativeTcpResult): { outcome: TcpOutcome; icmp?: IcmpError } | null {
+  if (r.outcome === 'refused') return { outcome: 'refused' };
+  if (r.outcome !== 'icmp' || !r.icmp) return null;
+  const icmp = { ...r.icmp, name: icmpName(family, r.icmp) };
+  return { outcome: REJECTING.has(icmp.name) ? 'rejected' : 'unreachable', icmp };
+}
+
+export async function run(q: TcpQuery, ctx: ProbeContext, deps: TcpDeps = DEFAULT_DEPS): Promise<Observation[]> {
+  const t0 = performance.now();
+  const family: 4 | 6 = net.isIPv6(q.address) ? 6 : 4;
+  const out: Observation[] = [];
+  if (net.isIP(q.address) === 0) {
+    const data: ConnectData = { address: q.address, port: q.port, family, outcome: 'error', ms: 0, errno: 'EINVAL' };
+    return [observation('tcp.connect', data, 0)];
+  }
+  const nat = await deps.native();
+  const before = nat ? null : await deps.icmpCount(family);
+  const r = await attempt(q, ctx);
+  const data: ConnectData = { address: q.address, port: q.port, family, outcome: r.outcome, ms: round1(r.ms), ...(r.errno ? { errno: r.errno } : {}) };
+  const ambiguous = r.outcome === 'refused' || (r.outcome === 'unreachable' && r.errno === 'EHOSTUNREACH');
+  if (ambiguous && nat) {
+    const left = Math.max(0, ctx.budgetMs - (performance.now() - t0));
+    let told: ReturnType<typeof fromNative> = null;
+    if (left >= 50) {
+      try {
+        told = fromNative(family, await nat.tcpConnect({ address: q.address, port: q.port, timeoutMs: Math.min(left, 1000) }));
+      } catch (err) {
+        ctx.log(`tcp: native connect failed: ${String(err)}`);
+      }
     }
-    return [observation('tcp.connect', data, r.ms)];
+    if (told) {
+      data.outcome = told.outcome;
+      if (told.icmp) data.icmp = told.icmp;
+    } else out.push(unknown(r.errno ?? '', 'the raw-network module saw neither a RST nor an ICMP error on a second SYN'));
+  } else if (ambiguous) {
+    const after = await deps.icmpCount(family);
+    const counted = before !== null && after !== null;
+    if (r.outcome === 'refused' && counted && after > before) data.outcome = 'rejected';
+    else if (r.outcome === 'refused' && !counted) out.push(unknown(r.errno ?? '', 'the ICMP counters are unreadable and the raw-network module is not available'));
+    else if (r.outcome === 'unreachable') out.push(unknown(r.errno ?? '', 'the raw-network module is not available'));
   }
-  const before = await icmpDestUnreachCount();
-  const r = await connect(q, ctx);
-  const after = r.outcome === 'refused' || r.outcome === 'unreachable' ? await icmpDestUnreachCount() : null;
-  const sawIcmp = before !== null && after !== null && after > before;
-  const data: ObservationData['tcp.connect'] = { address: q.address, port: q.port, family, outcome: r.outcome, ms: Math.round(r.ms * 10) / 10, ...(r.errno ? { errno: r.errno } : {}) };
-  if (r.outcome === 'refused' && sawIcmp) {
-    // ECONNREFUSED that arrived as ICMP: a firewall REJECT (port-unreachable), not a listening-socket RST.
-    data.outcome = 'rejected';
-    data.icmp = { type: family === 4 ? 3 : 1, code: family === 4 ? 3 : 4, from: 'unknown (seen by the ICMP counters, sender not captured)', name: ICMP_NAMES[family === 4 ? '3/3' : '1/4']! };
-  } else if (r.outcome === 'unreachable' && sawIcmp) {
-    data.icmp = { type: family === 4 ? 3 : 1, code: -1, from: 'unknown (seen by the ICMP counters, sender not captured)', name: r.errno === 'ENETUNREACH' ? 'net-unreachable' : 'host-unreachable-or-prohibited' };
+  if (r.socket) {
+    const wait = Math.min(q.afterMs, Math.max(50, 5 * r.ms));
+    if (wait > 0) data.after = await watchAfter(r.socket, wait, ctx.signal);
+    else r.socket.destroy();
   }
-  // Watch a few round trips after the handshake (a reset-after-accept comes within an RTT or two).
-  if (r.socket) data.after = await watchAfter(r.socket, Math.min(q.afterMs, Math.max(50, 5 * r.ms)));
-  return [observation('tcp.connect', data, r.ms)];
+  return [observation('tcp.connect', data, r.ms), ...out];
+}
+
+function unknown(errno: string, why: string): Observation {
+  const meaning = errno === 'ECONNREFUSED' ? 'a RST (nothing listens) or an ICMP port-unreachable (a firewall REJECT)' : 'an ICMP host-unreachable or an admin-prohibited REJECT';
+  return observation('check.unknown', { layer: 'transport', check: 'tcp refusal source', reason: `${errno} is ${meaning}; ${why}, so the probe cannot tell which` });
 }
