@@ -132,6 +132,12 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     progress('dns', 'done');
     const sys = ofKind(obs, 'dns.system')[0];
     addresses = sys?.data.addresses.map((a) => a.address) ?? [];
+    if (addresses.length === 0 && sys?.data.error === 'TIMEOUT') {
+      // The system resolver is still waiting (e.g. on a dead first resolver, DNS-006) while a
+      // resolver answered directly: the name does resolve, slowly — probe what it resolves to.
+      const direct = ofKind(obs, 'dns.query').filter((q) => q.data.outcome === 'answer' && q.data.rcode === 'NOERROR');
+      addresses = [...new Set([...direct.filter((q) => q.data.qtype === 'A'), ...direct.filter((q) => q.data.qtype === 'AAAA')].flatMap((q) => q.data.answers.map((a) => a.address)))];
+    }
     // RTT hint from the fastest resolver answer (resolvers sit on the path's first hops).
     const answered = ofKind(obs, 'dns.query').filter((q) => q.data.outcome === 'answer');
     if (answered.length > 0) b = budgets(Math.min(...answered.map((q) => q.data.ms)), options.timeoutMs);
