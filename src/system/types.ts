@@ -4,6 +4,10 @@
  * give the same judgement for the non-probe part.
  */
 
+import type { TunnelState } from './tunnel-types.js';
+
+export type { TunnelState } from './tunnel-types.js';
+
 /** A collector result: the value, or why it could not be read (tool missing, permission). */
 export type Collected<T> = { ok: true; value: T } | { ok: false; unavailable: string };
 
@@ -207,6 +211,8 @@ export interface Snapshot {
   /** http_proxy, HTTPS_PROXY, ALL_PROXY, NO_PROXY … as set in the environment. */
   proxyEnv: Record<string, string>;
   time: { local: string; timezone: string; ntpSynchronized: boolean | null };
+  /** VPN / overlay state (WireGuard, OpenVPN, other tun/tap links): `collectTunnels()` in ./tunnel.ts. */
+  tunnels?: Collected<TunnelState[]>;
 }
 
 export function value<T>(c: Collected<T>): T | null {
