@@ -137,7 +137,7 @@ export function summarize(records: readonly ProbeRecord[], o: SummaryOptions): {
 /** The first hop whose loss is real and carries on to the target, when the target sees loss. */
 export function firstLossyHop(hops: readonly TraceHop[], cleanPct = 2): TraceHop | null {
   const end = hops[hops.length - 1];
-  if (!end || !end.target || end.lossPct <= cleanPct || end.rateLimited) return null;
+  if (!end || !end.target || end.recv === 0 || end.lossPct <= cleanPct || end.rateLimited) return null;
   return hops.find((h) => h.recv > 0 && h.lossPct > cleanPct && !h.rateLimited) ?? end;
 }
 

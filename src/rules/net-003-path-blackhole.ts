@@ -1,5 +1,9 @@
 import type { Rule, RuleMeta } from './types.js';
-import { notImplemented } from './types.js';
+import { evidence, fill, makeFinding, ofKind } from './types.js';
+import { sameIp, tr } from './helpers.js';
+import { routerUnreachable } from './net-010-unreachable-reported.js';
+import type { TraceHop } from '../model/observation.js';
+import type { Fix } from '../model/report.js';
 
 export const meta: RuleMeta = {
   code: 'NET-003',
@@ -16,9 +20,46 @@ export const meta: RuleMeta = {
     { summary: { en: 'Ask the operator of {router} (hop {hop}) to check its route to {dst}', zh: '请 {router}（第 {hop} 跳）的管理方检查其到 {dst} 的路由' } },
     { summary: { en: 'With several candidate routes, prefer the one through {altGateway}', zh: '若有多条候选路由，优先使用经由 {altGateway} 的那条' }, command: 'ip route replace {prefix} via {altGateway}' },
   ],
-  implemented: false,
+  implemented: true,
   issue: 5,
   explains: ['HOST-004', 'DNS-001', 'NET-005', 'NET-007', 'VPN-002', 'VPN-003', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
-export const rule: Rule = notImplemented(meta);
+const hopText = (h: TraceHop): string => `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent}${h.icmp ? ` ${h.icmp.name}` : ''}`;
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const t of ofKind(ctx.observations, 'trace.path')) {
+      const d = t.data;
+      if (d.method === 'unavailable' || d.reached || d.paths.length === 0) continue;
+      // The target answers some other probe: the trace's probes are filtered, the path is not a blackhole.
+      const echoOk = ofKind(ctx.observations, 'icmp.echo').some((e) => sameIp(e.data.address, d.target) && e.data.received > 0);
+      const tcpOk = ofKind(ctx.observations, 'tcp.connect').some((c) => sameIp(c.data.address, d.target) && ['open', 'refused'].includes(c.data.outcome));
+      if (echoOk || tcpOk) continue;
+      const hops = d.paths[0]!.hops;
+      // A router that says why (unreachable/prohibited) is NET-010, not a silent blackhole.
+      if (hops.some((h) => h.icmp && routerUnreachable(h.icmp))) continue;
+      const last = [...hops].reverse().find((h) => h.recv > 0);
+      const route = ofKind(ctx.observations, 'route.lookup').find((r) => sameIp(r.data.destination, d.target));
+      const hop = last?.ttl ?? 0;
+      const router = last?.addr ?? route?.data.gateway ?? tr(ctx.lang, 'the gateway', '网关');
+      const vars: Record<string, string | number> = { dst: d.target, hop, router };
+      const chosen = route?.data.gateway ?? null;
+      const alt = route?.data.candidates.find((c) => c.gateway && c.gateway !== chosen && c.type === 'unicast');
+      if (alt?.gateway) {
+        vars.altGateway = alt.gateway;
+        vars.prefix = alt.prefix === '0.0.0.0/0' || alt.prefix === '::/0' ? 'default' : alt.prefix;
+      }
+      // Without an alternative route only the first advice applies.
+      const fix: Fix[] | undefined = alt?.gateway ? undefined : [{ summary: fill(meta.fix[0]!.summary[ctx.lang], vars) }];
+      const ev = [
+        evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target} (${d.method}): last answer from hop ${hop} (${router}); ${hops.length} hops: ${hops.map(hopText).join(', ')}`, { target: d.target, proto: d.proto, hops }),
+      ];
+      for (const e of ofKind(ctx.observations, 'icmp.echo').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('icmp.echo', `ping ${d.target}: ${e.data.received}/${e.data.sent} answered`));
+      for (const c of ofKind(ctx.observations, 'tcp.connect').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('tcp.connect', `TCP ${d.target}:${c.data.port}: ${c.data.outcome}`));
+      return makeFinding(meta, ctx, { vars, evidence: ev, fix });
+    }
+    return null;
+  },
+};

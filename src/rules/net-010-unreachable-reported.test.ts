@@ -31,3 +31,12 @@ test('routerUnreachable maps ICMPv4 and ICMPv6 codes by the sender’s family', 
   assert.equal(routerUnreachable(icmpError({ from: 'fe80::1', type: 1, code: 1 })), 'admin-prohibited');
   assert.equal(routerUnreachable(icmpError({ from: 'fe80::1', type: 1, code: 4 })), null, 'ICMPv6 port unreachable');
 });
+
+test('invalid: a trace hop that answers admin-prohibited names that router (issue 5)', async () => {
+  const { hop, trace, routerAddr } = await import('./trace-fixtures.js');
+  const t = trace([hop(1), hop(2, { icmp: { type: 3, code: 13, from: routerAddr(2), name: 'admin-prohibited' } })]);
+  const f = assertFinding(rule, run(rule, [t]));
+  assert.equal(f.title, `The router ${routerAddr(2)} reports 203.0.113.10 as admin-prohibited`);
+  assert.equal(f.evidence[0]!.observation, 'trace.path');
+  assert.match(f.evidence[0]!.summary, /^trace 203\.0\.113\.10: ICMP admin-prohibited/);
+});

@@ -40,7 +40,7 @@ export function routerUnreachable(e: IcmpError): string | null {
 export const rule: Rule = {
   meta,
   check(ctx) {
-    const hits: Array<{ dst: string; err: IcmpError; name: string; via: 'icmp.echo' | 'tcp.connect' }> = [];
+    const hits: Array<{ dst: string; err: IcmpError; name: string; via: 'icmp.echo' | 'tcp.connect' | 'trace.path' }> = [];
     for (const e of ofKind(ctx.observations, 'icmp.echo')) {
       for (const err of e.data.errors) {
         const name = routerUnreachable(err);
@@ -53,6 +53,12 @@ export const rule: Rule = {
       const name = routerUnreachable(err);
       if (name && (!sameIp(err.from, c.data.address) || c.data.outcome === 'unreachable')) hits.push({ dst: `${c.data.address}`, err, name, via: 'tcp.connect' });
       else if (!name && c.data.outcome === 'unreachable' && !sameIp(err.from, c.data.address) && err.type !== 11) hits.push({ dst: c.data.address, err, name: err.name, via: 'tcp.connect' });
+    }
+    for (const t of ofKind(ctx.observations, 'trace.path')) {
+      for (const h of t.data.paths.flatMap((p) => p.hops)) {
+        const name = h.icmp ? routerUnreachable(h.icmp) : null;
+        if (h.icmp && name && !sameIp(h.icmp.from, t.data.target)) hits.push({ dst: t.data.target, err: h.icmp, name, via: 'trace.path' });
+      }
     }
     const first = hits[0];
     if (!first) return null;
@@ -68,7 +74,7 @@ export const rule: Rule = {
           ? tr(ctx.lang, 'an access list there forbids the traffic', '即该处的访问控制列表禁止了该流量')
           : tr(ctx.lang, 'it has no route onward to the target', '即它没有继续通往目标的路由'),
       },
-      evidence: hits.map((h) => evidence(h.via, `${h.via === 'icmp.echo' ? 'ping' : 'TCP'} ${h.dst}: ICMP ${h.name} (type ${h.err.type} code ${h.err.code}) from ${h.err.from}`, { dst: h.dst, icmp: h.err })),
+      evidence: hits.map((h) => evidence(h.via, `${h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? 'trace' : 'TCP'} ${h.dst}: ICMP ${h.name} (type ${h.err.type} code ${h.err.code}) from ${h.err.from}`, { dst: h.dst, icmp: h.err })),
     });
   },
 };
