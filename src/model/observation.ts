@@ -185,6 +185,109 @@ export interface ObservationData {
     reason?: string;
   };
 
+  // ── tunnel ─────────────────────────────────────────────────────────
+  /** A tunnel that should carry the target, as its software reports it (issue 7). */
+  'tunnel.state': {
+    dev: string;
+    kind: 'wireguard' | 'openvpn' | 'other';
+    /** running: the live software; config: only a config file names it (service not running); missing: named by --tunnel, nowhere found. */
+    source: 'running' | 'config' | 'missing';
+    /** Why it was walked: the route leaves through it, the target lies in its networks, or --tunnel. */
+    selectedBy: 'route' | 'network' | 'option';
+    /** The interface exists in this namespace; its admin state and MTU. */
+    present: boolean;
+    up: boolean | null;
+    mtu: number | null;
+    /** Its overlay networks (interface prefixes, allowed IPs, pushed routes; no /0) and the one covering the target. */
+    networks: string[];
+    targetNetwork: string | null;
+    /** The unit that brings it up, when known ('wg-quick@wg0'). */
+    service: string | null;
+    peerCount: number;
+    /** The peers that matter for the target: the one whose allowed IPs cover it, else up to 8. */
+    peers: Array<{
+      publicKey: string | null;
+      name: string | null;
+      endpoint: string | null; // 'host:port/udp'
+      endpointName: string | null; // configured name of an endpoint shown as an address
+      allowedIps: string[];
+      latestHandshake: number | null; // unix s, 0 = never
+      rxBytes: number | null;
+      txBytes: number | null;
+      keepaliveSec: number | null;
+    }>;
+    /** Public key / name of the peer whose allowed IPs cover the target (null: none does). */
+    carrier: string | null;
+    openvpn: { mode: 'client' | 'server'; state: string | null; detail: string | null; proto: 'udp' | 'tcp' | null; tlsAuth: boolean; cipher: string | null; devType: 'tun' | 'tap'; pingSec: number | null } | null;
+    /** What the collectors could not read, one line each. */
+    problems: string[];
+  };
+  /** Did the tunnel's handshake complete? WireGuard: counters before/after the target's packets; OpenVPN: its state. */
+  'tunnel.handshake': {
+    dev: string;
+    peer: string;
+    endpoint: string | null;
+    method: 'wg-counters' | 'openvpn-state' | 'none';
+    /** fresh: a handshake within the session lifetime; completed: one completed while netdx watched; no-response: initiations went out, nothing came back; not-attempted: nothing was sent; unknown. */
+    outcome: 'fresh' | 'completed' | 'no-response' | 'not-attempted' | 'unknown';
+    /** Age of the latest handshake at the end (s); null = never. */
+    ageSec: number | null;
+    txBefore: number | null;
+    txAfter: number | null;
+    rxBefore: number | null;
+    rxAfter: number | null;
+    /** How long netdx watched for a handshake after the first packet (bounded: see docs/vpn.md). */
+    waitedMs: number;
+    reason?: string;
+  };
+  /** The underlay towards one tunnel endpoint: name resolution and the endpoint's own port. Route, gateway and ICMP are their own observations (destination = the endpoint address). */
+  'tunnel.endpoint': {
+    dev: string;
+    peer: string;
+    host: string;
+    /** The address probed (host itself, or what the name resolved to); null when it did not resolve. */
+    address: string | null;
+    port: number;
+    proto: 'udp' | 'tcp';
+    resolve: { name: string; addresses: string[]; error: string | null; ms: number } | null;
+    /** The endpoint's port: OpenVPN answers a hard-reset packet (UDP without tls-auth) or a TCP connect; WireGuard answers nobody: not probed. */
+    probe: { method: 'openvpn-reset' | 'tcp-connect' | 'none'; outcome: 'answered' | 'no-answer' | 'open' | 'refused' | 'filtered' | 'rejected' | 'unreachable' | 'error' | 'not-probed'; ms: number; reason?: string };
+  };
+  /** Tunnel MTU against the underlay path MTU to the endpoint (DF probes). */
+  'tunnel.mtu': {
+    dev: string;
+    endpoint: string;
+    tunnelMtu: number;
+    /** Encapsulation overhead in bytes and how it was derived ('WireGuard over IPv4: 60'). */
+    overhead: number;
+    overheadWhy: string;
+    /** tunnelMtu + overhead: the underlay packet size a full tunnel packet needs. */
+    needed: number;
+    method: 'ping' | 'raw' | 'unavailable';
+    /** Underlay: does a DF packet of `needed` bytes pass? null: could not tell (the endpoint answers no ICMP). */
+    neededPasses: boolean | null;
+    largestPass: number | null;
+    smallestFail: number | null;
+    fragNeeded: { from: string; mtu: number } | null;
+    /** A DF packet of the full tunnel MTU through the tunnel to the target, when it answers ICMP. */
+    overlay: { address: string; size: number; passed: boolean } | null;
+    reason?: string;
+  };
+  /** Idle test on the tunnel: after t idle seconds (no packet from the peer), does the peer still answer? */
+  'tunnel.idle': {
+    dev: string;
+    peer: string;
+    address: string;
+    keepaliveSec: number | null;
+    /** Interval of the packets seen from the peer while idle (its own keepalive), when any came. */
+    peerKeepaliveSec: number | null;
+    trials: Array<{ idleSec: number; alive: boolean }>;
+    aliveAfterSec: number | null;
+    deadAfterSec: number | null;
+    maxSec: number;
+    reason?: string;
+  };
+
   // ── transport ──────────────────────────────────────────────────────
   'tcp.connect': {
     address: string;
