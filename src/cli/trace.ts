@@ -1,4 +1,152 @@
-// PLACEHOLDER: replaced by the owner of the 'trace' command during the foundation work.
+/** `netdx trace TARGET`: mtr-style loss and RTT per hop, all TTLs probed in parallel. */
 import type { Command } from 'commander';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { EXIT, usageError } from '../model/errors.js';
+import type { Lang } from '../model/layer.js';
+import { ofKind, type ObservationData, type Observation } from '../model/observation.js';
+import type { Finding } from '../model/report.js';
+import { parsePort, parseTarget, shown } from '../model/target.js';
+import { DEFAULT_OPTIONS } from '../diagnose/options.js';
+import { detectLang, t } from '../report/i18n.js';
+import { rule as NET_003 } from '../rules/net-003-path-blackhole.js';
+import { rule as NET_007 } from '../rules/net-007-packet-loss.js';
+import { rule as NET_008 } from '../rules/net-008-high-latency.js';
+import { rule as NET_010 } from '../rules/net-010-unreachable-reported.js';
+import { TRACE_DEFAULTS } from '../probes/trace.js';
 
-export function register(_program: Command): void {}
+export interface RawTraceOptions {
+  proto?: string;
+  port?: string;
+  count?: string;
+  paths?: string;
+  maxHops?: string;
+  interval?: string;
+  json?: boolean;
+  lang?: string;
+}
+
+export interface TraceOptions {
+  proto: 'icmp' | 'udp' | 'tcp' | null;
+  port: number | null;
+  count: number;
+  paths: number;
+  maxHops: number;
+  intervalMs: number;
+  json: boolean;
+  lang: Lang;
+}
+
+function int(text: string | undefined, name: string, lo: number, hi: number, dflt: number): number {
+  if (text === undefined) return dflt;
+  if (!/^\d+$/.test(text.trim())) throw usageError(`--${name} '${shown(text)}': expected a whole number ${lo}…${hi}`);
+  const n = Number(text);
+  if (n < lo || n > hi) throw usageError(`--${name} ${n}: out of range (expected ${lo}…${hi})`);
+  return n;
+}
+
+/** Validates the options once, at the edge. */
+export function parseTraceOptions(raw: RawTraceOptions, env: NodeJS.ProcessEnv = process.env): TraceOptions {
+  const proto = raw.proto?.toLowerCase() ?? null;
+  if (proto !== null && proto !== 'icmp' && proto !== 'udp' && proto !== 'tcp') throw usageError(`--proto '${shown(raw.proto!)}': expected icmp, udp or tcp`);
+  if (raw.lang !== undefined && raw.lang !== 'en' && raw.lang !== 'zh') throw usageError(`--lang '${shown(raw.lang)}': expected en or zh`);
+  return {
+    proto,
+    port: raw.port === undefined ? null : parsePort(raw.port, '--port'),
+    count: int(raw.count, 'count', 1, 100, TRACE_DEFAULTS.count),
+    paths: int(raw.paths, 'paths', 1, 16, TRACE_DEFAULTS.paths),
+    maxHops: int(raw.maxHops, 'max-hops', 1, 64, TRACE_DEFAULTS.maxHops),
+    intervalMs: int(raw.interval, 'interval', 10, 5000, TRACE_DEFAULTS.intervalMs),
+    json: !!raw.json,
+    lang: detectLang(raw.lang, env),
+  };
+}
+
+type Trace = ObservationData['trace.path'];
+
+const num = (v: number | undefined): string => (v === undefined ? '' : v.toFixed(1));
+
+/** The mtr-style text: one table per path. */
+export function renderTrace(tr: Trace, findings: Finding[], lang: Lang, ms: number): string {
+  const out: string[] = [];
+  const proto = tr.port !== null && tr.proto !== 'icmp' ? `${tr.proto}/${tr.port}` : tr.proto;
+  out.push(t(lang, 'trace.heading', { target: tr.target, proto, count: tr.count, method: tr.method }));
+  if (tr.method === 'unavailable') out.push(t(lang, 'trace.unavailable', { reason: tr.reason ?? '' }));
+  for (const s of tr.skipped) out.push(t(lang, 'trace.skipped', { what: s }));
+  if (tr.reason && tr.method !== 'unavailable') out.push(tr.reason);
+  const cols = t(lang, 'trace.columns', {}).split('|');
+  tr.paths.forEach((p, i) => {
+    if (tr.paths.length > 1) out.push('', t(lang, 'trace.path', { n: i + 1, flow: p.flow }));
+    const rows = [cols, ...p.hops.map((h) => [String(h.ttl), h.addr ? (h.addrs.length > 1 ? `${h.addr} (+${h.addrs.length - 1})` : h.addr) : '???', `${h.lossPct.toFixed(1)}%`, String(h.sent), String(h.recv), num(h.rtt?.avg), num(h.rtt?.min), num(h.rtt?.max), num(h.rtt?.stddev)])];
+    const width = cols.map((_, c) => Math.max(...rows.map((r) => [...r[c]!].length)));
+    for (const [ri, r] of rows.entries()) {
+      const line = r.map((cell, c) => (c === 1 ? cell.padEnd(width[c]!) : cell.padStart(width[c]!))).join('  ');
+      const h = ri > 0 ? p.hops[ri - 1]! : null;
+      const notes = [h?.rateLimited ? t(lang, 'trace.rateLimited', {}) : '', h?.icmp ? `!${h.icmp.name}${h.icmp.mtu ? ` mtu ${h.icmp.mtu}` : ''}` : ''].filter(Boolean);
+      out.push(`  ${line}${notes.length ? `  (${notes.join('; ')})` : ''}`);
+    }
+    if (!p.reached && tr.method !== 'unavailable') out.push(`  ${t(lang, 'trace.notReached', {})}`);
+  });
+  for (const f of findings) {
+    out.push('', `${f.code} ${f.title}`, `  ${f.explanation}`);
+    for (const x of f.fix) out.push(`  → ${x.summary}${x.command ? `: ${x.command}` : ''}`);
+  }
+  out.push('', t(lang, 'trace.done', { ms: Math.round(ms) }));
+  return out.join('\n') + '\n';
+}
+
+/** The path findings of a trace (blackhole, loss, latency, unreachable reported). */
+export function traceFindings(obs: Observation[], input: string, address: string, lang: Lang): Finding[] {
+  const target = { ...parseTarget(address), input };
+  const ctx = { target, options: { ...DEFAULT_OPTIONS, lang }, observations: obs, snapshot: null, lang, now: new Date() };
+  return [NET_010, NET_003, NET_007, NET_008].map((r) => r.check(ctx)).filter((f): f is Finding => f !== null);
+}
+
+export function register(program: Command): void {
+  program
+    .command('trace')
+    .description('trace the path to TARGET: loss and RTT per hop (mtr-style), all hops probed in parallel')
+    .argument('<target>', 'HOST, IP or HOST:PORT (a port makes TCP-SYN probes to that port the default)')
+    .option('--proto <proto>', 'icmp | udp | tcp (default: tcp when the target has a port, else icmp)')
+    .option('-p, --port <port>', 'destination port for tcp/udp probes')
+    .option('-c, --count <n>', `probes per hop (default ${TRACE_DEFAULTS.count})`)
+    .option('--paths <n>', 'flows to trace: vary the 5-tuple to find parallel (load-balanced) paths (default 1)')
+    .option('--max-hops <n>', `highest TTL (default ${TRACE_DEFAULTS.maxHops})`)
+    .option('--interval <ms>', `time between rounds in ms (default ${TRACE_DEFAULTS.intervalMs})`)
+    .option('--json', 'print JSON (netdx.trace/v1)')
+    .option('--lang <lang>', 'en | zh (default from LANG)')
+    .action(async (input: string, raw: RawTraceOptions) => {
+      const o = parseTraceOptions(raw);
+      const target = parseTarget(input, o.port !== null ? { port: o.port } : {});
+      const proto = o.proto ?? (target.port !== null ? 'tcp' : 'icmp');
+      let address = target.host;
+      if (!isIP(address)) {
+        try {
+          address = (await lookup(target.host)).address;
+        } catch (err) {
+          process.stderr.write(`netdx: ${target.host}: ${(err as NodeJS.ErrnoException).code ?? 'lookup failed'}\n`);
+          process.exitCode = EXIT.fault;
+          return;
+        }
+      }
+      const startedAt = new Date();
+      const t0 = performance.now();
+      const { run } = await import('../probes/trace.js');
+      const budgetMs = o.count * o.intervalMs + 3000;
+      const obs = await run(
+        { address, proto, port: proto === 'icmp' ? null : (target.port ?? o.port), count: o.count, paths: o.paths, maxHops: o.maxHops, intervalMs: o.intervalMs },
+        { signal: AbortSignal.timeout(budgetMs), budgetMs, log: () => {} },
+      );
+      const tr = ofKind(obs, 'trace.path')[0]!.data;
+      const findings = traceFindings(obs, input, address, o.lang);
+      const ms = performance.now() - t0;
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ schema: 'netdx.trace/v1', target: input, address, startedAt: startedAt.toISOString(), durationMs: Math.round(ms), trace: tr, findings }, null, 2) + '\n');
+      } else {
+        process.stdout.write(renderTrace(tr, findings, o.lang, ms));
+      }
+      const faulty = findings.some((f) => f.severity === 'error') || (!tr.reached && tr.method !== 'unavailable');
+      process.exitCode = tr.method === 'unavailable' ? EXIT.cannot : faulty ? EXIT.fault : EXIT.ok;
+    });
+}

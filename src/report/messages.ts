@@ -45,6 +45,14 @@ export const MESSAGES = {
   'faults.implementedIn': { en: 'implemented (issue #{issue})', zh: '已实现（issue #{issue}）' },
   'faults.explains': { en: 'Explains', zh: '可解释' },
   'faults.entryMeta': { en: 'layer: {layer} · severity: {severity} · check: {check}', zh: '层：{layer} · 级别：{severity} · 检测：{check}' },
+  'trace.heading': { en: 'netdx trace {target} ({proto}, {count} probes per hop, {method})', zh: 'netdx 路径追踪 {target}（{proto}，每跳 {count} 个探测，{method}）' },
+  'trace.columns': { en: 'Hop|Host|Loss%|Snt|Rcv|Avg|Best|Wrst|StDev', zh: '跳|主机|丢包率|发送|接收|平均|最小|最大|标准差' },
+  'trace.path': { en: 'Path {n}: {flow}', zh: '路径 {n}：{flow}' },
+  'trace.rateLimited': { en: 'ICMP rate-limited, not loss', zh: 'ICMP 限速，非丢包' },
+  'trace.notReached': { en: 'The target did not answer.', zh: '目标没有响应。' },
+  'trace.skipped': { en: 'Not done: {what}', zh: '未执行：{what}' },
+  'trace.unavailable': { en: 'No trace possible: {reason}', zh: '无法追踪路径：{reason}' },
+  'trace.done': { en: 'Done in {ms} ms.', zh: '耗时 {ms} 毫秒。' },
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof MESSAGES;
