@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, classifyErrno, fromNative, icmpName, type TcpDeps } from './tcp.js';
+import { run, classifyErrno, fromNative, fromNativeResult, icmpName, type TcpDeps } from './tcp.js';
 import { parseSnmp6DestUnreach, parseSnmpDestUnreach } from './icmp-counters.js';
 import { probeContext } from './types.js';
 import { closedPort, tcpServer } from './test-servers.js';
@@ -106,15 +106,28 @@ function fakeNative(r: Partial<NativeTcpResult>): TcpDeps {
   return { native: async () => api, icmpCount: async () => 0 };
 }
 
-test('with the native module: its ICMP error names a rejection and its sender', async () => {
+test('with the native module: its answer to the first SYN decides; an open port is watched on a second connection', async () => {
   const icmp = { type: 3, code: 3, from: '198.51.100.1', name: 'port-unreachable' };
-  const { d } = await connect(await closedPort(), fakeNative({ outcome: 'icmp', errno: 'ECONNREFUSED', icmp }));
-  assert.equal(d.outcome, 'rejected');
-  assert.deepEqual(d.icmp, icmp);
-  assert.equal((await connect(await closedPort(), fakeNative({ outcome: 'refused' }))).d.outcome, 'refused');
-  const silent = await connect(await closedPort(), fakeNative({ outcome: 'timeout' }));
-  assert.equal(silent.d.outcome, 'refused');
-  assert.equal(silent.rest[0]?.kind, 'check.unknown');
+  const port = await closedPort();
+  const rej = await connect(port, fakeNative({ outcome: 'icmp', errno: 'ECONNREFUSED', icmp }));
+  assert.deepEqual([rej.d.outcome, rej.d.errno, rej.d.icmp, rej.rest], ['rejected', 'ECONNREFUSED', icmp, []]);
+  assert.deepEqual([(await connect(port, fakeNative({ outcome: 'refused', errno: 'ECONNREFUSED' }))).d.outcome], ['refused']);
+  const silent = await connect(port, fakeNative({ outcome: 'timeout' }));
+  assert.deepEqual([silent.d.outcome, silent.rest], ['filtered', []]);
+  const srv = await tcpServer((s) => s.write('220 ready\r\n'));
+  try {
+    const open = await connect(srv.port, fakeNative({ outcome: 'open', ms: 0.4 }));
+    assert.deepEqual([open.d.outcome, open.d.ms, open.d.after?.event, open.d.after?.bytes], ['open', 0.4, 'data', 11]);
+    assert.equal(srv.accepted(), 1, 'the fake module made no connection; the probe made one for the watch');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a native module that throws: the socket path answers', async () => {
+  const api: NativeApi = { tcpConnect: async () => Promise.reject(new Error('boom')), icmpEcho: async () => assert.fail('unused') };
+  const { d } = await connect(await closedPort(), { native: async () => api, icmpCount: async () => 1 });
+  assert.equal(d.outcome, 'refused');
 });
 
 test('errno and ICMP classification tables', () => {
@@ -128,6 +141,11 @@ test('errno and ICMP classification tables', () => {
   assert.equal(r({ type: 1, code: 3 }, 6)?.outcome, 'unreachable');
   assert.equal(icmpName(4, { type: 11, code: 0, name: '?' }), 'time-exceeded');
   assert.equal(fromNative(4, { outcome: 'timeout', errno: null, icmp: null, ms: 1, tcpInfo: null }), null);
+  const nr = (r: Partial<NativeTcpResult>) => fromNativeResult(4, { outcome: 'error', errno: null, icmp: null, ms: 1, tcpInfo: null, ...r });
+  assert.deepEqual(nr({ outcome: 'error', errno: 'ENETUNREACH' }), { outcome: 'unreachable', errno: 'ENETUNREACH' });
+  assert.deepEqual(nr({ outcome: 'error', errno: 'EPERM' }), { outcome: 'rejected', errno: 'EPERM' });
+  assert.deepEqual(nr({ outcome: 'icmp', errno: 'EHOSTUNREACH' }), { outcome: 'unreachable', errno: 'EHOSTUNREACH' });
+  assert.deepEqual(nr({ outcome: 'refused' }), { outcome: 'refused', errno: 'ECONNREFUSED' });
 });
 
 test('an already-aborted budget: filtered (no answer within the budget), no errno invented', async () => {

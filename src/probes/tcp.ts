@@ -5,10 +5,11 @@
  * the client sends nothing (`after`: rst, fin, data with a byte count, or quiet).
  *
  * The socket API folds an ICMP port-unreachable into ECONNREFUSED, like a RST, and an ICMP
- * admin-prohibited into EHOSTUNREACH, like host-unreachable. When node's connect fails so, the
- * probe asks the raw-network module (IP_RECVERR: ICMP type, code, sender) with a second SYN.
- * Without it, the namespace's ICMP counters read around the connect tell a rejection from a
- * RST (no sender or code then); what stays ambiguous is reported as a 'check.unknown'.
+ * admin-prohibited into EHOSTUNREACH, like host-unreachable. So the probe connects with the
+ * raw-network module when it loads (IP_RECVERR: ICMP type, code, sender), and for an open port
+ * watches a second, ordinary connection. Without the module, the namespace's ICMP counters read
+ * around a refused connect tell a rejection from a RST (no sender or code then); what stays
+ * ambiguous is reported as a 'check.unknown'.
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -150,44 +151,92 @@ export function fromNative(family: 4 | 6, r: NativeTcpResult): { outcome: TcpOut
   return { outcome: REJECTING.has(icmp.name) ? 'rejected' : 'unreachable', icmp };
 }
 
+/** The observation fields from the raw-network module's connect. */
+export function fromNativeResult(family: 4 | 6, r: NativeTcpResult): Pick<ConnectData, 'outcome' | 'errno' | 'icmp'> {
+  const errno = r.errno ? { errno: r.errno } : {};
+  switch (r.outcome) {
+    case 'open':
+      return { outcome: 'open' };
+    case 'refused':
+      return { outcome: 'refused', errno: r.errno ?? 'ECONNREFUSED' };
+    case 'timeout':
+      return { outcome: 'filtered' };
+    case 'icmp': {
+      const told = fromNative(family, r);
+      if (told) return { ...told, ...errno };
+      return { outcome: r.errno ? classifyErrno(r.errno) : 'unreachable', ...errno };
+    }
+    default:
+      return { outcome: r.errno ? classifyErrno(r.errno) : 'error', ...errno };
+  }
+}
+
+/** The raw-network module's connect, bounded by the signal too (its own timeout is the budget). */
+async function nativeConnect(nat: NativeApi, q: TcpQuery, timeoutMs: number, ctx: ProbeContext): Promise<NativeTcpResult | null> {
+  let detach = (): void => {};
+  const aborted = new Promise<'aborted'>((res) => {
+    detach = onAbort(ctx.signal, () => res('aborted'));
+  });
+  try {
+    const r = await Promise.race([nat.tcpConnect({ address: q.address, port: q.port, timeoutMs: Math.max(1, Math.round(timeoutMs)) }), aborted]);
+    return r === 'aborted' ? { outcome: 'timeout', errno: null, icmp: null, ms: timeoutMs, tcpInfo: null } : r;
+  } catch (err) {
+    ctx.log(`tcp: native connect failed, using sockets: ${String(err)}`);
+    return null;
+  } finally {
+    detach();
+  }
+}
+
+/** After an open connect: watch a few RTTs (at most afterMs) for a RST, FIN or banner. */
+async function after(sock: net.Socket, q: TcpQuery, connectMs: number, ctx: ProbeContext): Promise<After | undefined> {
+  const wait = Math.min(q.afterMs, Math.max(50, 5 * connectMs));
+  if (wait <= 0) {
+    sock.destroy();
+    return undefined;
+  }
+  return watchAfter(sock, wait, ctx.signal);
+}
+
 export async function run(q: TcpQuery, ctx: ProbeContext, deps: TcpDeps = DEFAULT_DEPS): Promise<Observation[]> {
   const t0 = performance.now();
   const family: 4 | 6 = net.isIPv6(q.address) ? 6 : 4;
-  const out: Observation[] = [];
   if (net.isIP(q.address) === 0) {
     const data: ConnectData = { address: q.address, port: q.port, family, outcome: 'error', ms: 0, errno: 'EINVAL' };
     return [observation('tcp.connect', data, 0)];
   }
+  // The raw-network module first: the ICMP answer to the first SYN is the one a router's rate limit lets through.
   const nat = await deps.native();
-  const before = nat ? null : await deps.icmpCount(family);
+  if (nat) {
+    const r = await nativeConnect(nat, q, ctx.budgetMs - q.afterMs - (performance.now() - t0), ctx);
+    if (r) {
+      const data: ConnectData = { address: q.address, port: q.port, family, ms: round1(r.ms), ...fromNativeResult(family, r) };
+      if (data.outcome === 'open' && q.afterMs > 0) {
+        // The module closed its socket: watch a second, ordinary connection.
+        const again = await attempt(q, ctx);
+        if (again.socket) {
+          const a = await after(again.socket, q, again.ms, ctx);
+          if (a) data.after = a;
+        }
+      }
+      return [observation('tcp.connect', data, r.ms)];
+    }
+  }
+  const out: Observation[] = [];
+  const before = await deps.icmpCount(family);
   const r = await attempt(q, ctx);
   const data: ConnectData = { address: q.address, port: q.port, family, outcome: r.outcome, ms: round1(r.ms), ...(r.errno ? { errno: r.errno } : {}) };
-  const ambiguous = r.outcome === 'refused' || (r.outcome === 'unreachable' && r.errno === 'EHOSTUNREACH');
-  if (ambiguous && nat) {
-    const left = Math.max(0, ctx.budgetMs - (performance.now() - t0));
-    let told: ReturnType<typeof fromNative> = null;
-    if (left >= 50) {
-      try {
-        told = fromNative(family, await nat.tcpConnect({ address: q.address, port: q.port, timeoutMs: Math.min(left, 1000) }));
-      } catch (err) {
-        ctx.log(`tcp: native connect failed: ${String(err)}`);
-      }
-    }
-    if (told) {
-      data.outcome = told.outcome;
-      if (told.icmp) data.icmp = told.icmp;
-    } else out.push(unknown(r.errno ?? '', 'the raw-network module saw neither a RST nor an ICMP error on a second SYN'));
-  } else if (ambiguous) {
-    const after = await deps.icmpCount(family);
-    const counted = before !== null && after !== null;
-    if (r.outcome === 'refused' && counted && after > before) data.outcome = 'rejected';
-    else if (r.outcome === 'refused' && !counted) out.push(unknown(r.errno ?? '', 'the ICMP counters are unreadable and the raw-network module is not available'));
-    else if (r.outcome === 'unreachable') out.push(unknown(r.errno ?? '', 'the raw-network module is not available'));
+  if (r.outcome === 'refused') {
+    const afterCount = await deps.icmpCount(family);
+    if (before !== null && afterCount !== null) {
+      if (afterCount > before) data.outcome = 'rejected';
+    } else out.push(unknown('ECONNREFUSED', 'the ICMP counters are unreadable and the raw-network module is not available'));
+  } else if (r.outcome === 'unreachable' && r.errno === 'EHOSTUNREACH') {
+    out.push(unknown('EHOSTUNREACH', 'the raw-network module is not available'));
   }
   if (r.socket) {
-    const wait = Math.min(q.afterMs, Math.max(50, 5 * r.ms));
-    if (wait > 0) data.after = await watchAfter(r.socket, wait, ctx.signal);
-    else r.socket.destroy();
+    const a = await after(r.socket, q, r.ms, ctx);
+    if (a) data.after = a;
   }
   return [observation('tcp.connect', data, r.ms), ...out];
 }
