@@ -1,5 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
-import { notImplemented } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
+import { tr } from './helpers.js';
+import type { Evidence } from '../model/report.js';
 
 export const meta: RuleMeta = {
   code: 'NET-009',
@@ -16,9 +18,47 @@ export const meta: RuleMeta = {
     { summary: { en: 'Clamp the TCP MSS to the path MTU on the router/tunnel that forwards the traffic', zh: '在转发该流量的路由器/隧道上把 TCP MSS 限制为路径 MTU' }, command: 'iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu' },
     { summary: { en: 'Or lower the MTU of {dev} to what passes', zh: '或者把 {dev} 的 MTU 降到能通过的大小' }, command: 'ip link set {dev} mtu {mtu}' },
   ],
-  implemented: false,
+  implemented: true,
   issue: 5,
   explains: ['TLS-009', 'TCP-004', 'TCP-006', 'APP-001', 'APP-002'],
 };
 
-export const rule: Rule = notImplemented(meta);
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const o of ofKind(ctx.observations, 'pmtu.search')) {
+      const d = o.data;
+      const tcp = d.tcp;
+      const icmpBlackhole = d.largestPass !== null && d.smallestFail !== null && d.fragNeeded === null;
+      const tcpStalled = tcp?.outcome === 'stalled';
+      // Frag-needed comes back (PMTU discovery works), or the large TCP payload got through (MSS clamped): no blackhole.
+      if (tcp?.outcome === 'passed') continue;
+      if (!icmpBlackhole && !(tcpStalled && d.fragNeeded === null)) continue;
+      const passes = d.largestPass ?? (tcp?.mss ? tcp.mss + 40 : null);
+      const vars: Record<string, string | number> = {
+        dst: d.target,
+        passes: passes ?? '?',
+        fails: d.smallestFail ?? (tcp?.mss ? tcp.mss + 40 : '?'),
+      };
+      if (d.dev && passes) Object.assign(vars, { dev: d.dev, mtu: passes });
+      const ev: Evidence[] = [];
+      if (d.largestPass !== null) {
+        ev.push(
+          evidence(
+            'pmtu.search',
+            `DF probes to ${d.target}: ${d.largestPass} bytes pass, ${d.smallestFail ?? '—'} bytes get no answer, no fragmentation-needed came back; ${d.dev ?? 'egress interface'} MTU ${d.ifMtu ?? 'unknown'} (${d.probes} probes, ${d.method})`,
+            { largestPass: d.largestPass, smallestFail: d.smallestFail, fragNeeded: d.fragNeeded, ifMtu: d.ifMtu, dev: d.dev },
+          ),
+        );
+      }
+      if (tcp && tcp.outcome !== 'not-run' && tcp.outcome !== 'connect-failed') {
+        ev.push(
+          evidence('pmtu.search', `TCP ${d.target}:${tcp.port}: ${tcp.bytesSent} bytes sent in segments of MSS ${tcp.mss ?? '?'}, ${tcp.bytesAcked} acknowledged after ${tcp.ms} ms, ${tcp.retransmits} retransmission(s): ${tcp.outcome}`, { tcp }),
+        );
+      }
+      const fix = d.dev && passes ? undefined : [{ summary: tr(ctx.lang, meta.fix[0]!.summary.en, meta.fix[0]!.summary.zh), command: meta.fix[0]!.command! }];
+      return makeFinding(meta, ctx, { vars, evidence: ev, ...(fix ? { fix } : {}) });
+    }
+    return null;
+  },
+};
