@@ -33,7 +33,8 @@ type Exchange = { summary: ReplySummary } | Failure;
 /** Largest DNS-over-TCP message (the length prefix is 16 bits). */
 const MAX_TCP_REPLY = 65_535 + 2;
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+/** Errors that mean the resolver cannot be reached: ICMP errors, no route, a prohibit route (EACCES), the local firewall (EPERM). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EADDRNOTAVAIL', 'EACCES', 'EPERM']);
 const failure = (code: string): Failure => ({ outcome: UNREACHABLE.has(code) ? 'unreachable' : 'error', error: code });
 
 function udpExchange(q: DnsQuery, id: number, ctx: ProbeContext): Promise<Exchange> {

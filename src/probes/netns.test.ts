@@ -7,7 +7,7 @@
  *   203.0.113.0/25 with host-unreachable and 203.0.113.128/25 with admin-prohibited (iptables, not
  *   unreachable/prohibit routes: the kernel's ip_error limiter shares its tokens with the REJECTs);
  *   b's INPUT: tcp 81 DROP, 82 REJECT (port-unreachable), 83 REJECT admin-prohibited, 86 REJECT tcp-reset,
- *   udp 5353 DROP; a TCP server on 85; nothing on 84 or udp 53.
+ *   udp 5353 DROP; a TCP server on 85; nothing on 84 or udp 53. a: prohibit 100.64.0.0/16, OUTPUT udp 5300 DROP.
  *
  * Nothing touches the root namespace. Each probe runs in a node process inside `a`, once with the
  * raw-network module (when it loads) and once without (NETDX_NO_NATIVE=1), sequentially (the
@@ -64,6 +64,8 @@ before(async () => {
   ip('-n', B, 'addr', 'add', '2001:db8:1::2/64', 'dev', 'v0', 'nodad');
   ip('-n', A, 'route', 'add', 'default', 'via', '198.51.100.2');
   ip('-n', A, '-6', 'route', 'add', 'default', 'via', '2001:db8:1::2');
+  ip('-n', A, 'route', 'add', 'prohibit', '100.64.0.0/16');
+  ip('netns', 'exec', A, 'iptables', '-A', 'OUTPUT', '-p', 'udp', '--dport', '5300', '-j', 'DROP');
   ip('-n', B, 'link', 'add', 'v1', 'type', 'veth', 'peer', 'name', 'v1p');
   ip('-n', B, 'link', 'set', 'v1', 'up');
   ip('-n', B, 'link', 'set', 'v1p', 'up');
@@ -178,6 +180,9 @@ test('dns: port unreachable, a dropped port, resolvers behind a router’s host-
   // Host-unreachable is a soft error for UDP: the kernel does not report it to the socket.
   assert.deepEqual(q('203.0.113.10', 53, 400), ['timeout', 'no answer within 400 ms']);
   assert.deepEqual(q('203.0.113.200', 53), ['unreachable', 'EHOSTUNREACH']);
+  // a's own refusals: a prohibit route (EACCES) and its OUTPUT firewall (EPERM).
+  assert.deepEqual(q('100.64.0.1', 53), ['unreachable', 'EACCES']);
+  assert.deepEqual(q('198.51.100.2', 5300), ['unreachable', 'EPERM']);
 });
 
 test('icmp: replies, and a router’s admin-prohibited, by ping and by the native module', { skip: skip ?? false }, () => {
