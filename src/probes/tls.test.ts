@@ -196,6 +196,16 @@ test('a server that demands a client certificate (TLS 1.2): its CertificateReque
   }
 });
 
+test('a TLS 1.3 server that asks for a client certificate but does not require one: ok', async () => {
+  const srv = await tlsServer({ ...base, requestCert: true, rejectUnauthorized: false, ca: certFile('client-ca.pem') });
+  try {
+    const h = await probe(srv.port);
+    assert.deepEqual([h.outcome, h.alert], ['ok', null]);
+  } finally {
+    await srv.close();
+  }
+});
+
 test('mTLS with the client certificate offered: ok', async () => {
   for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
     const srv = await tlsServer({ ...base, maxVersion, requestCert: true, rejectUnauthorized: true, ca: certFile('client-ca.pem') });

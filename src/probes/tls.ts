@@ -157,9 +157,13 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       h.verify.ok = ts.authorized;
       const err: unknown = ts.authorizationError;
       h.verify.code = err ? String(err instanceof Error ? (errCode(err) ?? err.message) : err) : null;
-      // TLS 1.3 client-certificate alerts arrive after the handshake: listen a few RTTs longer.
-      if (h.protocol === 'TLSv1.3') timers.push(setTimeout(() => finish(verdict()), postHandshakeMs(rttMs)));
-      else finish(verdict());
+      // TLS 1.3 client-certificate alerts arrive after the handshake: listen a few RTTs longer, or until the
+      // server's session ticket shows that it accepted our Finished (a server that wants a certificate sends
+      // the alert instead).
+      if (h.protocol === 'TLSv1.3') {
+        timers.push(setTimeout(() => finish(verdict()), postHandshakeMs(rttMs)));
+        ts.once('session', () => finish(verdict()));
+      } else finish(verdict());
     });
     ts.on('data', () => {});
     ts.on('error', (err) => {
