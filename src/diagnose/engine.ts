@@ -36,6 +36,10 @@ export interface EngineDeps {
   explainRoute?(s: Snapshot, dst: string): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
   /** Firewall evaluator over the snapshot (optional). */
   firewallVerdict?(s: Snapshot, flow: FirewallFlow): ObservationData['firewall.verdict'] | null;
+  /** mtr-style path trace (issue 5): run when the target does not answer, to find where packets die. */
+  trace?(q: { address: string; proto: 'icmp' | 'tcp'; port: number | null; count: number }, ctx: ProbeContext): Promise<Obs>;
+  /** Path-MTU search (issue 5): run when a TLS handshake stalls over an open TCP connection. */
+  pmtu?(q: { address: string; port: number | null }, ctx: ProbeContext): Promise<Obs>;
   /** `iptables-save -c` / `ip6tables-save -c` now, to see which rule's counters the probes moved (optional). */
   firewallCounters?(): Promise<{ v4: string | null; v6: string | null }>;
   now(): Date;
@@ -221,6 +225,12 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   const tcpObs = tcpP ? await tcpP : [];
   obs.push(...tcpObs);
   if (primaryAddr && !hardFail) await blameLocalFirewall(primaryAddr, target.port, snapshot, obs, deps);
+  // The target does not answer (or loses packets) and no local rule explains it: trace the path.
+  if (primaryAddr && !hardFail && deps.trace && pathSuspect(primaryAddr, obs)) {
+    timer.start('network');
+    obs.push(...(await safe('network', 'trace', deps.trace({ address: primaryAddr, proto: target.port !== null ? 'tcp' : 'icmp', port: target.port, count: 5 }, ctx(Math.max(1500, b.icmp * 2))))));
+    timer.stop('network');
+  }
 
   // Tunnel layer: walked when the route leaves through a tunnel interface (issue 7 brings the checks).
   const kind = linkKind(snapshot, primaryRoute?.data.dev ?? null);
@@ -245,6 +255,8 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     if (hs && isVersionFailure(hs.data)) {
       obs.push(...(await safe('tls', 'tls versions', deps.tlsVersions({ address: open.data.address, port: open.data.port, sni, min: hs.data.minVersion, max: hs.data.maxVersion }, ctx(Math.min(b.tls, 2500))))));
     }
+    // A handshake that stalls over an open connection: look below, PMTU blackhole first (NET-009).
+    if (hs?.data.outcome === 'stall' && deps.pmtu) obs.push(...(await safe('network', 'pmtu', deps.pmtu({ address: open.data.address, port: open.data.port }, ctx(2500)))));
     timer.stop('tls');
     progress('tls', 'done');
     // A certificate that looks expired / not yet valid: ask the server for its idea of time.
@@ -295,6 +307,18 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   if (!primaryAddr && !dnsDead && isName) skips.set('network', 'no address to probe');
 
   return judge({ target, options, observations: obs, snapshot, startedAt, durationMs: performance.now() - t0, layerMs: (l) => timer.ms(l), skips, addresses, now: deps.now() });
+}
+
+/** Whether the path deserves a trace: no answer at all, or loss, and no local firewall verdict. */
+function pathSuspect(addr: string, obs: Obs): boolean {
+  if (ofKind(obs, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT')) return false;
+  const tcp = ofKind(obs, 'tcp.connect').filter((t) => t.data.address === addr);
+  const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
+  const tcpAnswered = tcp.some((t) => t.data.outcome === 'open' || t.data.outcome === 'refused' || t.data.outcome === 'rejected');
+  const echoDead = !!echo && echo.data.method !== 'unavailable' && echo.data.sent > 0 && echo.data.received === 0 && echo.data.errors.length === 0;
+  const echoLossy = !!echo && echo.data.received > 0 && echo.data.lossPct > 0;
+  if (tcp.length > 0) return !tcpAnswered && (echoDead || !echo || echo.data.method === 'unavailable') ? true : tcpAnswered && echoLossy;
+  return echoDead || echoLossy;
 }
 
 /**

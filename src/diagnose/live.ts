@@ -9,6 +9,8 @@ import { run as tls } from '../probes/tls.js';
 import { run as tlsVersions } from '../probes/tls-versions.js';
 import { run as http } from '../probes/http.js';
 import { run as proxyConnect } from '../probes/proxy.js';
+import { run as trace } from '../probes/trace.js';
+import { run as pmtu } from '../probes/pmtu.js';
 import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
 import { execTool } from '../system/collect.js';
@@ -45,6 +47,8 @@ export function liveDeps(): EngineDeps {
     tlsVersions,
     http,
     proxyConnect,
+    trace: (q, ctx) => trace({ address: q.address, proto: q.proto, port: q.port, count: q.count, intervalMs: 50 }, ctx),
+    pmtu: (q, ctx) => pmtu({ address: q.address, port: q.port }, ctx),
     explainRoute: (s, dst) => {
       const e = analyze.explainRoute(s, dst);
       return { candidates: e.candidates, rules: e.rules };
