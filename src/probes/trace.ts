@@ -102,8 +102,9 @@ async function rawTrace(nat: NativeRawApi, q: Required<TraceQuery>, ctx: ProbeCo
     }
     if (round < q.count - 1) await sleep(q.intervalMs, signal);
   }
-  // Wait for the last answers: a few RTTs of the slowest hop, at least 250 ms, then give up.
-  const grace = Math.min(perProbeTimeout, Math.max(250, 4 * maxRtt));
+  // Wait for the last answers: a few RTTs of the slowest answer seen, at least 120 ms, then give up
+  // (a rate-limited router's probes never come back; waiting longer only slows every trace).
+  const grace = Math.min(perProbeTimeout, Math.max(120, 4 * maxRtt));
   const all = Promise.all(pending);
   await Promise.race([all, sleep(grace, signal)]);
   stop.abort();
