@@ -62,6 +62,12 @@ test('with the native module: method raw, its replies and ICMP errors counted', 
   assert.deepEqual(d, { address: '198.51.100.2', method: 'raw', sent: 4, received: 2, lossPct: 50, rtt: { min: 1, avg: 2, max: 3, stddev: 1 }, errors: [answers[2]!.icmp!] });
 });
 
+test('a native module that fails every echo locally: ping answers instead', async () => {
+  const api: NativeApi = { tcpConnect: async () => assert.fail('unused'), icmpEcho: async () => ({ outcome: 'error', from: null, rttMs: null, icmp: null, errno: 'EINVAL' }) };
+  const d = echo(await run({ address: '127.0.0.1', count: 2 }, probeContext(1500), { native: async () => api, ping: 'ping' }));
+  assert.deepEqual([d.method, d.received], ['ping', 2]);
+});
+
 test('a non-IP address: unavailable, nothing sent', async () => {
   assert.equal(echo(await run({ address: 'app.lab.test', count: 1 }, probeContext(500), system)).method, 'unavailable');
 });

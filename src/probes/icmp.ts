@@ -80,7 +80,8 @@ function systemPing(program: string, args: string[], signal: AbortSignal): Promi
 }
 
 /** The echoes of the raw-network module, spaced by 20 ms, each with the remaining budget. */
-async function rawEcho(nat: NativeApi, q: IcmpQuery, ctx: ProbeContext): Promise<Echo> {
+/** null when every echo failed locally (e.g. an address form the module does not take): ping then. */
+async function rawEcho(nat: NativeApi, q: IcmpQuery, ctx: ProbeContext): Promise<Echo | null> {
   const t0 = performance.now();
   const one = async (i: number): Promise<NativeEchoResult> => {
     await new Promise((r) => setTimeout(r, i * 20));
@@ -89,6 +90,7 @@ async function rawEcho(nat: NativeApi, q: IcmpQuery, ctx: ProbeContext): Promise
     return nat.icmpEcho({ address: q.address, timeoutMs: left, seq: i + 1 });
   };
   const results = await Promise.all(Array.from({ length: q.count }, (_, i) => one(i)));
+  if (results.every((r) => r.outcome === 'error')) return null;
   const rtts = results.filter((r) => r.outcome === 'reply' && r.rttMs !== null).map((r) => r.rttMs!);
   const errors = results.flatMap((r) => (r.icmp ? [r.icmp] : [])).slice(0, 50);
   const local = results.find((r) => r.outcome === 'error' && r.errno)?.errno;
@@ -112,12 +114,13 @@ export async function run(q: IcmpQuery, ctx: ProbeContext, deps: IcmpDeps = DEFA
   if (nat) {
     try {
       const data = await rawEcho(nat, { ...q, count }, ctx);
-      return [observation('icmp.echo', data, performance.now() - t0)];
+      if (data) return [observation('icmp.echo', data, performance.now() - t0)];
+      ctx.log('icmp: every native echo failed locally, using ping');
     } catch (err) {
       ctx.log(`icmp: native echo failed, using ping: ${String(err)}`);
     }
   }
-  const args = pingArgs(q.address, count, ctx.budgetMs, process.getuid?.() === 0);
+  const args = pingArgs(q.address, count, ctx.budgetMs - (performance.now() - t0), process.getuid?.() === 0);
   const { text, spawnError, exit } = await systemPing(deps.ping, args, ctx.signal);
   const ms = performance.now() - t0;
   if (spawnError) return unavailable(q.address, `${spawnError}; no raw-socket module either`, ms);

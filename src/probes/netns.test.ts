@@ -62,6 +62,8 @@ before(async () => {
   ip('-n', A, 'addr', 'add', '2001:db8:1::1/64', 'dev', 'v0', 'nodad');
   ip('-n', B, 'addr', 'add', '198.51.100.2/24', 'dev', 'v0');
   ip('-n', B, 'addr', 'add', '2001:db8:1::2/64', 'dev', 'v0', 'nodad');
+  ip('-n', A, 'addr', 'add', 'fe80::1/64', 'dev', 'v0', 'nodad');
+  ip('-n', B, 'addr', 'add', 'fe80::2/64', 'dev', 'v0', 'nodad');
   ip('-n', A, 'route', 'add', 'default', 'via', '198.51.100.2');
   ip('-n', A, '-6', 'route', 'add', 'default', 'via', '2001:db8:1::2');
   ip('-n', A, 'route', 'add', 'prohibit', '100.64.0.0/16');
@@ -196,10 +198,12 @@ test('icmp: replies, and a router’s admin-prohibited, by ping and by the nativ
   }
 });
 
-test('gateway: the router answers; an absent neighbour does not', { skip: skip ?? false }, () => {
+test('gateway: the router answers (also on its link-local address); an absent neighbour does not', { skip: skip ?? false }, () => {
   for (const native of [true, false]) {
-    const up = data(inA(native, 'gateway.js', { gateway: '198.51.100.2', dev: 'v0' }, 1000), 'gateway.neighbor');
-    assert.equal(up.answered, true);
+    for (const gateway of ['198.51.100.2', 'fe80::2']) {
+      const up = data(inA(native, 'gateway.js', { gateway, dev: 'v0' }, 1000), 'gateway.neighbor');
+      assert.deepEqual([up.answered, up.method], [true, 'ping'], `${gateway} native=${native}`);
+    }
     const down = data(inA(native, 'gateway.js', { gateway: '198.51.100.77', dev: 'v0' }, 800), 'gateway.neighbor');
     assert.equal(down.answered, false, JSON.stringify(down));
     assert.ok(down.state === null || ['INCOMPLETE', 'FAILED'].includes(down.state), String(down.state));
