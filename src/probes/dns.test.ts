@@ -177,8 +177,8 @@ test('TC set but TCP garbage: keeps the UDP answer and says why TCP did not help
   }
 });
 
-test('a huge UDP reply (3500 records, ~56 KB) decodes with the answers capped', async () => {
-  const many = Array.from({ length: 3500 }, (_, i) => A('app.lab.test', `198.51.100.${i % 250}`));
+test('a huge UDP reply (2000 records, ~56 KB) decodes with the answers capped', async () => {
+  const many = Array.from({ length: 2000 }, (_, i) => A('app.lab.test', `198.51.100.${i % 250}`));
   const srv = await dnsServer((q) => reply(q, { answers: many }));
   try {
     const d = data(await run({ server: '127.0.0.1', port: srv.port, name: 'app.lab.test', qtype: 'A' }, probeContext(2000)));
