@@ -38,8 +38,32 @@ export function available(): string | null {
   return null;
 }
 
+/** Removes `ndx-tr-<pid>-…` namespaces left by a test process that died before its cleanup. */
+export function removeStale(): void {
+  let list = '';
+  try {
+    list = ip(['netns', 'list']);
+  } catch {
+    return;
+  }
+  for (const line of list.split('\n')) {
+    const m = /^(ndx-tr-(\d+)-\S+)/.exec(line);
+    if (!m || Number(m[2]) === process.pid) continue;
+    try {
+      process.kill(Number(m[2]), 0);
+    } catch {
+      try {
+        ip(['netns', 'del', m[1]!]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+}
+
 export function chain(routers: number, tag = 'c'): Chain {
   if (routers < 1 || routers > 60) throw new Error('routers: 1…60');
+  removeStale();
   const prefix = `ndx-tr-${process.pid}-${tag}`;
   const hosts = ['a', ...Array.from({ length: routers }, (_, i) => `r${i + 1}`), 'b'];
   const nsOf = (h: string): string => `${prefix}-${h}`;
@@ -122,4 +146,79 @@ export function probeIn<T>(c: Chain, host: string, moduleUrl: URL, input: unknow
       }
     });
   });
+}
+
+/**
+ * A diamond for --paths: a – r1 ={r2a, r2b}= r3 – b, where r1 balances 203.0.113.0/24 over r2a and
+ * r2b per flow (ECMP, fib_multipath_hash_policy=1: addresses and ports). Hop 2 is r2a
+ * (198.51.100.6) or r2b (198.51.100.10) depending on the flow.
+ */
+export function diamond(tag = 'd'): Chain & { hop2: [string, string] } {
+  removeStale();
+  const prefix = `ndx-tr-${process.pid}-${tag}`;
+  const hosts = ['a', 'r1', 'r2a', 'r2b', 'r3', 'b'];
+  const nsOf = (h: string): string => `${prefix}-${h}`;
+  const children: ChildProcess[] = [];
+  const exec = (h: string, args: string[]): string => ip(['netns', 'exec', nsOf(h), ...args]);
+  const links: Array<[string, string, string, string]> = [
+    ['a', 'r1', '198.51.100.1', '198.51.100.2'],
+    ['r1', 'r2a', '198.51.100.5', '198.51.100.6'],
+    ['r1', 'r2b', '198.51.100.9', '198.51.100.10'],
+    ['r2a', 'r3', '198.51.100.13', '198.51.100.14'],
+    ['r2b', 'r3', '198.51.100.17', '198.51.100.18'],
+    ['r3', 'b', '203.0.113.1', '203.0.113.2'],
+  ];
+  const destroy = (): void => {
+    for (const c of children) if (c.exitCode === null && c.pid) c.kill('SIGKILL');
+    for (const h of hosts) {
+      try {
+        ip(['netns', 'del', nsOf(h)]);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  try {
+    for (const h of hosts) {
+      ip(['netns', 'add', nsOf(h)]);
+      exec(h, ['ip', 'link', 'set', 'lo', 'up']);
+    }
+    links.forEach(([l, r, la, ra], i) => {
+      exec(l, ['ip', 'link', 'add', `d${i}l`, 'type', 'veth', 'peer', 'name', `d${i}r`, 'netns', nsOf(r)]);
+      exec(l, ['ip', 'addr', 'add', `${la}/30`, 'dev', `d${i}l`]);
+      exec(r, ['ip', 'addr', 'add', `${ra}/30`, 'dev', `d${i}r`]);
+      exec(l, ['ip', 'link', 'set', `d${i}l`, 'up']);
+      exec(r, ['ip', 'link', 'set', `d${i}r`, 'up']);
+    });
+    for (const h of ['r1', 'r2a', 'r2b', 'r3']) exec(h, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    exec('r1', ['sysctl', '-qw', 'net.ipv4.fib_multipath_hash_policy=1']);
+    exec('a', ['ip', 'route', 'add', 'default', 'via', '198.51.100.2']);
+    exec('r1', ['ip', 'route', 'add', '203.0.113.0/24', 'nexthop', 'via', '198.51.100.6', 'nexthop', 'via', '198.51.100.10']);
+    exec('r1', ['ip', 'route', 'add', '198.51.100.12/30', 'via', '198.51.100.6']);
+    exec('r1', ['ip', 'route', 'add', '198.51.100.16/30', 'via', '198.51.100.10']);
+    exec('r2a', ['ip', 'route', 'add', '198.51.100.0/24', 'via', '198.51.100.5']);
+    exec('r2a', ['ip', 'route', 'add', '203.0.113.0/24', 'via', '198.51.100.14']);
+    exec('r2b', ['ip', 'route', 'add', '198.51.100.0/24', 'via', '198.51.100.9']);
+    exec('r2b', ['ip', 'route', 'add', '203.0.113.0/24', 'via', '198.51.100.18']);
+    exec('r3', ['ip', 'route', 'add', '198.51.100.0/24', 'via', '198.51.100.13']);
+    exec('b', ['ip', 'route', 'add', 'default', 'via', '203.0.113.1']);
+  } catch (err) {
+    destroy();
+    throw err;
+  }
+  return {
+    ns: nsOf,
+    addr: (h) => links.find(([l]) => l === h)?.[2] ?? '203.0.113.2',
+    hopAddr: (i) => ['198.51.100.2', '198.51.100.6', '198.51.100.14', '203.0.113.2'][i - 1] ?? '',
+    sh: (h, cmd, args) => exec(h, [cmd, ...args]),
+    spawn: (h, cmd, args) => {
+      const c = spawn('ip', ['netns', 'exec', nsOf(h), cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(c);
+      return c;
+    },
+    destroy,
+    target: '203.0.113.2',
+    routers: 3,
+    hop2: ['198.51.100.6', '198.51.100.10'],
+  };
 }

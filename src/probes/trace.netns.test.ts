@@ -77,3 +77,25 @@ test('a router that reports unreachable / prohibited: the hop carries the ICMP e
     assert.equal(last.icmp?.name, 'admin-prohibited');
   });
 });
+
+test('--paths over an ECMP diamond: flows take both branches, each path keeps one router per hop (Paris)', { skip }, async () => {
+  const { diamond } = await import('../native/testing-netns.js');
+  for (const proto of ['udp', 'tcp'] as const) {
+    // A fresh diamond per protocol: the routers' ICMP budget for this peer starts full.
+    const c = diamond(`ecmp${proto}`);
+    try {
+      const t = traceOf(await probeIn(c, 'a', TRACE, { address: c.target, proto, port: proto === 'tcp' ? 443 : null, paths: 8, count: 4 }));
+      assert.equal(t.paths.length, 8);
+      const hop2 = new Set<string>();
+      // The target's UDP port-unreachables are rate limited too (32 probes in 0.4 s): not every UDP flow hears back.
+      assert.ok(proto === 'udp' ? t.reached : t.paths.every((p) => p.reached && p.hops.length === 4), JSON.stringify(t.paths));
+      for (const p of t.paths) {
+        for (const h of p.hops) assert.ok(h.addrs.length <= 1, `${proto} ${p.flow}: hop ${h.ttl} mixes ${h.addrs.join(', ')}`);
+        if (p.hops[1]!.addr) hop2.add(p.hops[1]!.addr);
+      }
+      assert.deepEqual([...hop2].sort(), [...c.hop2].sort(), `${proto}: both branches seen`);
+    } finally {
+      c.destroy();
+    }
+  }
+});
