@@ -88,3 +88,20 @@ test('netdx trace --json on a 5-hop lab path: every hop, exit 0; a dead path exi
     c.destroy();
   }
 });
+
+test('without CAP_NET_RAW: the system traceroute/tracepath, and the JSON says what was skipped', { skip: process.getuid?.() !== 0 ? 'needs root to drop privileges' : false }, async () => {
+  const r = await new Promise<{ code: number; out: string }>((resolve) => {
+    execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', process.execPath, BIN, 'trace', '127.0.0.1', '--json'], { timeout: 20_000 }, (err, stdout) =>
+      resolve({ code: err ? Number((err as { code?: number | string }).code) : 0, out: stdout }),
+    );
+  });
+  if (Number.isNaN(r.code)) return; // setpriv absent
+  const j = JSON.parse(r.out) as { trace: { method: string; skipped: string[]; proto: string; reached: boolean } };
+  assert.ok(['traceroute', 'tracepath', 'unavailable'].includes(j.trace.method));
+  assert.equal(j.trace.proto, 'udp');
+  assert.match(j.trace.skipped.join('\n'), /raw sockets need root or CAP_NET_RAW/);
+  if (j.trace.method !== 'unavailable') {
+    assert.equal(r.code, 0);
+    assert.equal(j.trace.reached, true);
+  }
+});
