@@ -2,6 +2,9 @@ import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 import type { Fix } from '../model/report.js';
 import { canonicalIp, sameIp, tr } from './helpers.js';
+import type { Evidence } from '../model/report.js';
+import type { ObservationData } from '../model/observation.js';
+import { endpointViews, handshakeOf, handshakeWorks, tunnels } from './vpn-common.js';
 
 export const meta: RuleMeta = {
   code: 'NET-004',
@@ -29,12 +32,14 @@ const isDefault = (prefix: string): boolean => prefix === 'default' || prefix ==
 export const rule: Rule = {
   meta,
   check(ctx) {
-    const expected = ctx.options.expectGateway;
+    // Without --expect-gateway: a silent VPN endpoint steered away from the default gateway (issue 7).
+    const misroute = ctx.options.expectGateway ? null : endpointMisroute(ctx);
+    const expected = ctx.options.expectGateway ?? misroute?.expected;
     if (!expected) return null;
     const lookups = ofKind(ctx.observations, 'route.lookup').filter((r) => r.data.outcome === 'route');
     // The target's own lookup (the engine may also look up resolver addresses).
     const targetAddrs = ctx.target.ipFamily !== null ? [ctx.target.host] : ofKind(ctx.observations, 'dns.system').flatMap((o) => o.data.addresses.map((a) => a.address));
-    const r = lookups.find((x) => targetAddrs.some((a) => sameIp(a, x.data.destination))) ?? lookups[0];
+    const r = misroute ? { data: misroute.route } : (lookups.find((x) => targetAddrs.some((a) => sameIp(a, x.data.destination))) ?? lookups[0]);
     if (!r) return null;
     const d = r.data;
     if (sameIp(d.gateway, expected)) return null;
@@ -65,8 +70,18 @@ export const rule: Rule = {
 
     return makeFinding(meta, ctx, {
       vars: { dst: d.destination, actual, expected, route: chosenText, table: d.table ?? 'main', offending: offending?.text ?? chosenText, hostPrefix },
+      ...(misroute
+        ? {
+            explanation: tr(
+              ctx.lang,
+              `The kernel sends ${d.destination}, the server of the tunnel ${misroute.dev} (${misroute.endpoint}), along "${chosenText}" (table ${d.table ?? 'main'}) instead of the default route via ${expected}, and nothing answers through it (${misroute.silence}). A more specific route or a policy rule steers the VPN server's address to another gateway or ISP.`,
+              `内核按 "${chosenText}"（路由表 ${d.table ?? 'main'}）发送到隧道 ${misroute.dev} 的服务器 ${d.destination}（${misroute.endpoint}），而不是经由默认路由的 ${expected}，且经该路径没有任何响应（${misroute.silence}）。一条更具体的路由或策略规则把 VPN 服务器地址引向了另一个网关/运营商。`,
+            ),
+          }
+        : {}),
       evidence: [
-        evidence('route.lookup', `ip route get ${d.destination}: ${chosenText} (table ${d.table ?? 'main'}); expected gateway ${expected}`, { destination: d.destination, gateway: d.gateway, dev: d.dev, table: d.table, route: d.route, expectGateway: expected }),
+        ...misroute?.evidence ?? [],
+        evidence('route.lookup', `ip route get ${d.destination}: ${chosenText} (table ${d.table ?? 'main'}); expected gateway ${expected}${misroute ? ' (the default route)' : ''}`, { destination: d.destination, gateway: d.gateway, dev: d.dev, table: d.table, route: d.route, expectGateway: expected }),
         ...(d.candidates.length > 0
           ? [evidence('route.lookup', `candidates: ${d.candidates.map((c) => `${c.text}${tableSuffix(c.text, c.table)}${c.metric !== null && !/metric/.test(c.text) ? ` metric ${c.metric}` : ''}`).join(' | ')}`, { candidates: d.candidates })]
           : []),
@@ -76,3 +91,29 @@ export const rule: Rule = {
     });
   },
 };
+
+/**
+ * A tunnel endpoint that answers nothing (no ICMP reply, no handshake, no port answer) while its
+ * route is a more specific route or policy rule through another gateway than the default route:
+ * the seed's "a region's route to the VPN server points at the wrong ISP".
+ */
+function endpointMisroute(ctx: Parameters<Rule['check']>[0]): { route: ObservationData['route.lookup']; expected: string; dev: string; endpoint: string; silence: string; evidence: Evidence[] } | null {
+  for (const { data: s } of tunnels(ctx)) {
+    if (handshakeWorks(handshakeOf(ctx, s.dev))) continue;
+    for (const v of endpointViews(ctx, s.dev)) {
+      const d = v.route;
+      if (v.answered || !d || d.outcome !== 'route' || !d.gateway || v.broken.length === 0) continue;
+      const defaults = [
+        ...d.candidates.filter((c) => isDefault(c.prefix) && c.type === 'unicast').map((c) => ({ gateway: c.gateway, table: c.table })),
+        ...(ctx.snapshot?.routes.ok ? ctx.snapshot.routes.value.filter((x) => x.family === d.family && isDefault(x.dst) && x.type === 'unicast' && x.table === 'main').map((x) => ({ gateway: x.gateway, table: x.table })) : []),
+      ];
+      const chosenIsDefault = d.candidates.some((c) => isDefault(c.prefix) && sameIp(c.gateway, d.gateway) && (d.table === null || c.table === d.table)) && !d.candidates.some((c) => !isDefault(c.prefix) && sameIp(c.gateway, d.gateway));
+      if (chosenIsDefault) continue;
+      const alt = defaults.find((x) => x.gateway && !sameIp(x.gateway, d.gateway) && x.table === 'main');
+      if (!alt?.gateway) continue;
+      const silence = tr(ctx.lang, `${v.echo ? `${v.echo.received}/${v.echo.sent} ICMP replies` : 'no ICMP'}, ${s.kind === 'wireguard' ? 'no WireGuard handshake' : v.ep.probe.method !== 'none' ? `${v.ep.probe.method}: ${v.ep.probe.outcome}` : 'no tunnel handshake'}`, `${v.echo ? `ICMP 回复 ${v.echo.received}/${v.echo.sent}` : '无 ICMP'}，${s.kind === 'wireguard' ? '无 WireGuard 握手' : '隧道握手无响应'}`);
+      return { route: d, expected: alt.gateway, dev: s.dev, endpoint: v.label, silence, evidence: [evidence('tunnel.endpoint', `VPN endpoint ${v.label} of ${s.dev}: ${v.broken.join('; ')}`, { dev: s.dev, endpoint: v.label })] };
+    }
+  }
+  return null;
+}

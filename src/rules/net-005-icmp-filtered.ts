@@ -25,10 +25,13 @@ export const rule: Rule = {
   meta,
   check(ctx) {
     const conns = ofKind(ctx.observations, 'tcp.connect');
+    // A VPN endpoint's ping is the tunnel layer's (VPN-002): never pair it with the target's TCP.
+    const endpoints = ofKind(ctx.observations, 'tunnel.endpoint').map((t) => t.data.address);
     for (const e of ofKind(ctx.observations, 'icmp.echo')) {
       const d = e.data;
       if (d.method === 'unavailable' || d.sent === 0 || d.received > 0) continue;
       const sameAddr = conns.filter((c) => sameIp(c.data.address, d.address));
+      if (sameAddr.length === 0 && endpoints.some((a) => sameIp(a, d.address))) continue;
       const open = (sameAddr.length > 0 ? sameAddr : conns).find((c) => c.data.outcome === 'open');
       if (!open) continue;
       const fw = ofKind(ctx.observations, 'firewall.verdict').find((f) => (f.data.proto === 'icmp' || f.data.proto === 'icmpv6') && (f.data.verdict === 'DROP' || f.data.verdict === 'REJECT'));

@@ -1,5 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { notImplemented } from './types.js';
+import { makeFinding } from './types.js';
+import type { Fix } from '../model/report.js';
+import { stateEvidence, targetAddresses, tunnels } from './vpn-common.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-001',
@@ -16,9 +19,35 @@ export const meta: RuleMeta = {
     { summary: { en: 'Bring the tunnel interface up', zh: '启用隧道网卡' }, command: 'ip link set {dev} up' },
     { summary: { en: 'Or start the VPN service that creates it', zh: '或者启动创建该网卡的 VPN 服务' }, command: 'systemctl start {service}' },
   ],
-  implemented: false,
+  implemented: true,
   issue: 7,
   explains: ['NET-001', 'DNS-001', 'VPN-003', 'VPN-005', 'VPN-008', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
-export const rule: Rule = notImplemented(meta);
+/**
+ * The tunnel that should carry the target is not there: named by --tunnel but absent, only a
+ * config file (its service is not running), or its interface administratively down. A running
+ * OpenVPN without its tun device is still trying: its handshake is judged (VPN-002/003), not this.
+ */
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const { data: s } of tunnels(ctx)) {
+      const missing = s.source === 'missing' || (s.source === 'config' && !s.present);
+      const down = s.present && s.up === false;
+      if (!missing && !down && s.source !== 'config') continue;
+      const state = down ? tr(ctx.lang, 'down', '处于关闭状态') : s.source === 'config' ? tr(ctx.lang, 'not running (configured only)', '未运行（仅有配置）') : tr(ctx.lang, 'missing', '不存在');
+      const dst = targetAddresses(ctx)[0] ?? ctx.target.host;
+      const fix: Fix[] = [];
+      if (down) fix.push({ summary: tr(ctx.lang, 'Bring the tunnel interface up', '启用隧道网卡'), command: `ip link set ${s.dev} up` });
+      if (s.service) fix.push({ summary: tr(ctx.lang, `${down ? 'Or start' : 'Start'} the VPN service that creates ${s.dev}`, `${down ? '或者' : ''}启动创建 ${s.dev} 的 VPN 服务`), command: `systemctl start ${s.service}` });
+      if (fix.length === 0) fix.push({ summary: tr(ctx.lang, `Start the VPN client that creates ${s.dev} (check its service and log)`, `启动创建 ${s.dev} 的 VPN 客户端（检查其服务与日志）`) });
+      return makeFinding(meta, ctx, {
+        vars: { dev: s.dev, state, dst, service: s.service ?? s.dev },
+        evidence: [stateEvidence(s)],
+        fix,
+      });
+    }
+    return null;
+  },
+};

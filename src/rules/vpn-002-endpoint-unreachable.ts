@@ -1,5 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
-import { notImplemented } from './types.js';
+import { makeFinding } from './types.js';
+import { endpointViews, handshakeOf, handshakeWorks, stateEvidence, tunnels } from './vpn-common.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-002',
@@ -15,9 +17,58 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Fix what the underlay diagnosis of {endpoint} finds (route, DNS, firewall), then re-check the tunnel', zh: '先解决对 {endpoint} 的底层诊断发现的问题（路由、DNS、防火墙），再重新检查隧道' } },
   ],
-  implemented: false,
+  implemented: true,
   issue: 7,
   explains: ['VPN-003', 'VPN-007', 'DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
-export const rule: Rule = notImplemented(meta);
+/**
+ * The tunnel does not work and the underlay says why: its endpoint's name does not resolve, there
+ * is no route, the gateway is dead, a router reports it unreachable, nothing listens on the port,
+ * or neither ICMP nor the tunnel protocol gets any answer. When the tunnel works but the endpoint's
+ * configured name no longer resolves, a warning: the next restart would fail.
+ */
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const { data: s } of tunnels(ctx)) {
+      const views = endpointViews(ctx, s.dev);
+      if (views.length === 0) continue;
+      const works = handshakeWorks(handshakeOf(ctx, s.dev));
+      // The tunnel is down only when no endpoint answered at all (OpenVPN tries its remotes in turn).
+      const bad = views.filter((v) => v.broken.length > 0);
+      if (works) {
+        const stale = views.find((v) => v.ep.resolve && v.ep.resolve.addresses.length === 0 && v.ep.address === null);
+        const named = views.find((v) => v.ep.resolve && v.ep.resolve.addresses.length === 0);
+        const w = stale ?? named;
+        if (!w || !w.ep.resolve) continue;
+        return makeFinding(meta, ctx, {
+          severity: 'warning',
+          vars: { endpoint: w.ep.resolve.name, dev: s.dev },
+          title: tr(ctx.lang, `The VPN endpoint name ${w.ep.resolve.name} no longer resolves`, `VPN服务器域名 ${w.ep.resolve.name} 已无法解析`),
+          explanation: tr(
+            ctx.lang,
+            `The tunnel ${s.dev} still works over ${w.ep.host}, the address it resolved earlier, but ${w.ep.resolve.name} does not resolve now (${w.ep.resolve.error ?? 'no address'}): the next restart of the tunnel will fail.`,
+            `隧道 ${s.dev} 仍通过此前解析得到的 ${w.ep.host} 工作，但 ${w.ep.resolve.name} 现在无法解析（${w.ep.resolve.error ?? '无地址'}）：隧道下次重启将会失败。`,
+          ),
+          evidence: [stateEvidence(s), ...w.evidence],
+          fix: [{ summary: tr(ctx.lang, `Restore the DNS record of ${w.ep.resolve.name}, or put the server's address in the tunnel configuration`, `恢复 ${w.ep.resolve.name} 的 DNS 记录，或在隧道配置中直接填写服务器地址`) }],
+        });
+      }
+      if (bad.length === 0 || views.some((v) => v.answered)) continue;
+      const v = bad[0]!;
+      const why = v.broken.join('; ');
+      const endpoint = v.label;
+      return makeFinding(meta, ctx, {
+        vars: { endpoint, dev: s.dev },
+        explanation: tr(
+          ctx.lang,
+          `The tunnel ${s.dev} needs its server ${endpoint}, but the underlay network does not get there: ${why}. A finding about the endpoint's route, DNS or firewall, when there is one, is the root cause and this one is explained by it.`,
+          `隧道 ${s.dev} 依赖其服务器 ${endpoint}，但底层网络无法到达：${why}。若存在关于该端点路由、DNS 或防火墙的发现，那条才是根本原因，本条由它导致。`,
+        ),
+        evidence: [stateEvidence(s), ...bad.flatMap((x) => x.evidence)],
+      });
+    }
+    return null;
+  },
+};

@@ -1,22 +1,43 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { meta, rule } from './vpn-003-handshake-failed.js';
-import { echo, http, links, neighbor, routeLookup, run, tcp } from './fixtures.js';
+import { assertFinding, commands, echo, run } from './fixtures.js';
+import { ENDPOINT, VTARGET, endpoint, endpointRoute, handshake, healthyTunnel, tunnelState, wgPeer } from './vpn-fixtures.js';
 
-test('VPN-003 is pending (issue #7): the manual says so and the check never reports', () => {
-  assert.equal(meta.code, 'VPN-003');
-  assert.equal(meta.implemented, false);
-  assert.equal(rule.meta.implemented, false);
+const T = { target: VTARGET };
+
+test('VPN-003 is implemented for issue 7', () => {
+  assert.equal(meta.implemented, true);
   assert.equal(meta.issue, 7);
-  // Observations that look like this fault and healthy ones alike: no finding until the check exists.
-  const broken = [links(), routeLookup(), neighbor(), echo({ received: 0, sent: 10 }), tcp({ outcome: 'filtered' }), http({ outcome: 'timeout', status: null })];
-  assert.equal(run(rule, broken), null);
-  assert.equal(run(rule, []), null);
 });
 
-test('VPN-003 fix templates are commands or plain advice, never <placeholders>', () => {
-  for (const f of meta.fix) {
-    assert.ok(f.summary.en && f.summary.zh);
-    if (f.command) assert.doesNotMatch(f.command, /<[a-z_-]+>/i);
-  }
+test('invalid: WireGuard sends initiations to a reachable endpoint and nothing comes back → the two checks in order', () => {
+  const f = assertFinding(rule, run(rule, [tunnelState({ peers: [wgPeer({ latestHandshake: 0, rxBytes: 0, txBytes: 148 })] }), endpointRoute(), echo({ address: ENDPOINT, sent: 3 }), endpoint(), handshake({ outcome: 'no-response', ageSec: null, txBefore: 148, txAfter: 296, rxBefore: 0, rxAfter: 0, waitedMs: 2000 })], T));
+  assert.equal(f.title, `No tunnel handshake with ${ENDPOINT}:51820/udp completes (last: never)`);
+  assert.match(f.explanation, /is reachable, packets go out through wg0 \(tx 296 bytes\) but nothing comes back \(rx 0 bytes\)/);
+  assert.match(f.fix[0]!.summary, /UDP to 203\.0\.113\.10:51820\/udp is not filtered/);
+  assert.deepEqual(commands(f), ['wg show wg0']);
+  assert.ok(f.evidence.some((e) => /tx 148 → 296 bytes, rx 0 → 0 bytes while netdx watched 2000 ms/.test(e.summary)));
+});
+
+test('invalid: an OpenVPN server answers the reset but the client never connects → the keys, not the path', () => {
+  const f = assertFinding(rule, run(rule, [
+    tunnelState({ kind: 'openvpn', dev: 'tun0', present: false, up: null, openvpn: { mode: 'client', state: 'WAIT', detail: null, proto: 'udp', tlsAuth: false, cipher: null, devType: 'tun', pingSec: null } }),
+    endpointRoute(), echo({ address: ENDPOINT }),
+    endpoint({ dev: 'tun0', port: 1194, probe: { method: 'openvpn-reset', outcome: 'answered', ms: 2 } }),
+    handshake({ dev: 'tun0', method: 'openvpn-state', outcome: 'no-response', reason: 'management state WAIT' }),
+  ], T));
+  assert.match(f.title, /\(last: management state WAIT\)/);
+  assert.equal(f.fix.length, 1);
+  assert.match(f.fix[0]!.summary, /answers OpenVPN on its port, so the path is open: the server rejects this client/);
+});
+
+test('invalid: silent endpoint → still named, with an explanation that does not claim it is reachable', () => {
+  const f = assertFinding(rule, run(rule, [tunnelState(), endpointRoute(), echo({ address: ENDPOINT, received: 0 }), endpoint(), handshake({ outcome: 'no-response' })], T));
+  assert.doesNotMatch(f.explanation, /is reachable/);
+});
+
+test('valid: a fresh or just completed handshake, nothing sent, or unknown', () => {
+  assert.equal(run(rule, healthyTunnel(), T), null);
+  for (const outcome of ['completed', 'not-attempted', 'unknown'] as const) assert.equal(run(rule, [tunnelState(), handshake({ outcome })], T), null);
 });

@@ -1,5 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { notImplemented } from './types.js';
+import { evidence, makeFinding } from './types.js';
+import type { Fix } from '../model/report.js';
+import { ago, endpointViews, handshakeOf, stateEvidence, tunnels } from './vpn-common.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-003',
@@ -16,9 +19,59 @@ export const meta: RuleMeta = {
     { summary: { en: 'First check that UDP to {endpoint} is not filtered on the path (ask the network operator or test from another network)', zh: '首先确认路径上没有过滤发往 {endpoint} 的 UDP（联系网络管理方，或从其他网络测试）' } },
     { summary: { en: 'Then check the keys: this peer’s public key must be configured on the server, and the server’s key here', zh: '然后检查密钥：服务器上必须配置本端公钥，本端必须配置服务器的公钥' }, command: 'wg show {dev}' },
   ],
-  implemented: false,
+  implemented: true,
   issue: 7,
   explains: ['DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
-export const rule: Rule = notImplemented(meta);
+/**
+ * Packets go into the tunnel, no handshake comes back. WireGuard: initiations went out while
+ * netdx watched (tx grew) and no handshake completed. OpenVPN: its state is not CONNECTED.
+ * When the endpoint is unreachable too, VPN-002 (or the underlay finding) explains this one.
+ */
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const { data: s } of tunnels(ctx)) {
+      const h = handshakeOf(ctx, s.dev);
+      if (!h || h.outcome !== 'no-response') continue;
+      const views = endpointViews(ctx, s.dev);
+      const v = views.find((x) => x.answered) ?? views[0];
+      const endpoint = v?.label ?? h.endpoint ?? s.dev;
+      const peer = s.peers.find((p) => (p.publicKey ?? p.name) === h.peer) ?? s.peers[0];
+      const lastHandshake = s.kind === 'openvpn' ? (h.reason ?? tr(ctx.lang, 'not connected', '未连接')) : ago(peer?.latestHandshake ?? null, ctx.now, ctx.lang);
+      const resetAnswered = v?.ep.probe.method === 'openvpn-reset' && v.ep.probe.outcome === 'answered';
+      const fix: Fix[] = [];
+      if (resetAnswered) {
+        fix.push({ summary: tr(ctx.lang, `${endpoint} answers OpenVPN on its port, so the path is open: the server rejects this client (certificate, key, tls-auth/tls-crypt key, credentials); its log names the reason`, `${endpoint} 在其端口上响应 OpenVPN，路径是通的：服务器拒绝了本客户端（证书、密钥、tls-auth/tls-crypt 密钥或账号），服务器日志会给出原因`) });
+      } else {
+        fix.push({ summary: fillEp(meta.fix[0]!.summary[ctx.lang], endpoint) });
+        if (s.kind === 'wireguard') fix.push({ summary: meta.fix[1]!.summary[ctx.lang], command: `wg show ${s.dev}` });
+        else fix.push({ summary: tr(ctx.lang, 'Then check the client certificate, key and tls-auth/tls-crypt key against the server (its log shows "TLS Error" or "AUTH_FAILED")', '然后核对客户端证书、密钥及 tls-auth/tls-crypt 密钥与服务器是否匹配（服务器日志会出现 "TLS Error" 或 "AUTH_FAILED"）') });
+      }
+      const counters = h.method === 'wg-counters'
+        ? `tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes, rx ${h.rxBefore ?? '?'} → ${h.rxAfter ?? '?'} bytes while netdx watched ${h.waitedMs} ms; latest handshake ${lastHandshake}`
+        : `${h.reason ?? 'not connected'}`;
+      const reachable = views.some((x) => x.answered);
+      return makeFinding(meta, ctx, {
+        vars: { endpoint, lastHandshake, dev: s.dev, tx: h.txAfter ?? '?', rx: h.rxAfter ?? '?' },
+        ...(reachable
+          ? {}
+          : {
+              explanation: tr(
+                ctx.lang,
+                `Packets go out through ${s.dev} towards ${endpoint} (tx ${h.txAfter ?? '?'} bytes) but nothing comes back (rx ${h.rxAfter ?? '?'} bytes), and the endpoint answers nothing else either: the underlay path, a UDP filter, or keys the server rejects.`,
+                `报文经 ${s.dev} 发往 ${endpoint}（发送 ${h.txAfter ?? '?'} 字节），但没有任何回应（接收 ${h.rxAfter ?? '?'} 字节），该端点对其他探测也无响应：问题在底层路径、UDP 过滤，或服务器拒绝了密钥。`,
+              ),
+            }),
+        evidence: [stateEvidence(s), evidence('tunnel.handshake', `${s.dev} → ${endpoint}: ${counters}`, { ...h }), ...(v ? v.evidence : [])],
+        fix,
+      });
+    }
+    return null;
+  },
+};
+
+function fillEp(text: string, endpoint: string): string {
+  return text.replace('{endpoint}', endpoint);
+}

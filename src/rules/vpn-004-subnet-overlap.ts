@@ -1,5 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { notImplemented } from './types.js';
+import { evidence, makeFinding } from './types.js';
+import { lanPrefixes, stateEvidence, targetAddresses, targetAnswered, targetRoute, tunnels } from './vpn-common.js';
+import { canonicalIp, tr } from './helpers.js';
+import { prefixCovers, prefixesOverlap } from '../system/tunnel-net.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-004',
@@ -15,9 +18,50 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Send the target into the tunnel with a host route (a lasting fix is to renumber one of the subnets)', zh: '添加一条把目标送入隧道的主机路由（根本解决需要修改其中一个网段）' }, command: 'ip route add {hostPrefix} dev {tunDev}' },
   ],
-  implemented: false,
+  implemented: true,
   issue: 7,
   explains: ['TCP-001', 'TCP-002', 'TCP-003', 'TLS-003', 'TLS-009', 'APP-002'],
 };
 
-export const rule: Rule = notImplemented(meta);
+/**
+ * The tunnel's network and a local LAN overlap and the target lies in both. Either the LAN route
+ * wins although the target belongs to the tunnel, or the tunnel's route wins for a target on the
+ * LAN and nothing answers through the tunnel.
+ */
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const dst = targetAddresses(ctx)[0];
+    const route = targetRoute(ctx);
+    if (!dst || !route || route.outcome !== 'route' || !route.dev) return null;
+    const lans = lanPrefixes(ctx);
+    for (const { data: s } of tunnels(ctx)) {
+      const host = `${canonicalIp(dst)}/${dst.includes(':') ? 128 : 32}`;
+      const tunnelNets = s.networks.filter((n) => prefixCovers(n, dst));
+      const lan = lans.find((l) => l.dev !== s.dev && prefixCovers(l.prefix, dst) && tunnelNets.some((n) => prefixesOverlap(n, l.prefix)));
+      if (!lan) continue;
+      const vnet = s.targetNetwork ?? tunnelNets[0]!;
+      const chosen = route.dev;
+      let fixCmd: string;
+      let fixSummary: string;
+      if (chosen === lan.dev && s.present) {
+        fixCmd = `ip route add ${host} dev ${s.dev}`;
+        fixSummary = tr(ctx.lang, `Send ${dst} into the tunnel with a host route (a lasting fix renumbers the LAN or the virtual network)`, `添加一条把 ${dst} 送入隧道的主机路由（根本解决需要修改本地网段或虚拟网段）`);
+      } else if (chosen === s.dev && targetAnswered(ctx) === false) {
+        fixCmd = `ip route add ${host} dev ${lan.dev}`;
+        fixSummary = tr(ctx.lang, `Keep ${dst} on the local network with a host route (a lasting fix renumbers one of the subnets)`, `添加一条让 ${dst} 留在本地网络的主机路由（根本解决需要修改其中一个网段）`);
+      } else continue;
+      const expected = chosen === lan.dev ? s.dev : lan.dev;
+      return makeFinding(meta, ctx, {
+        vars: { vnet, lan: lan.prefix, lanDev: lan.dev, dst, chosenDev: chosen, expectedDev: expected, hostPrefix: host, tunDev: s.dev },
+        evidence: [
+          stateEvidence(s),
+          evidence('route.lookup', `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`} (the kernel picks ${chosen})`, { destination: dst, dev: route.dev, gateway: route.gateway, route: route.route, candidates: route.candidates }),
+          evidence('route.lookup', `local network ${lan.prefix} on ${lan.dev}${lan.text ? ` (${lan.text})` : ''} overlaps the virtual network ${vnet} of ${s.dev}`, { lan: lan.prefix, lanDev: lan.dev, vnet }),
+        ],
+        fix: [{ summary: fixSummary, command: fixCmd }],
+      });
+    }
+    return null;
+  },
+};

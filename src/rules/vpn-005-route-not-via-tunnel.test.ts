@@ -1,22 +1,36 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { meta, rule } from './vpn-005-route-not-via-tunnel.js';
-import { echo, http, links, neighbor, routeLookup, run, tcp } from './fixtures.js';
+import { assertFinding, commands, routeLookup, run } from './fixtures.js';
+import { VTARGET, healthyTunnel, tunnelSnapshot, tunnelState } from './vpn-fixtures.js';
 
-test('VPN-005 is pending (issue #7): the manual says so and the check never reports', () => {
-  assert.equal(meta.code, 'VPN-005');
-  assert.equal(meta.implemented, false);
-  assert.equal(rule.meta.implemented, false);
+const T = { target: VTARGET, snapshot: tunnelSnapshot() };
+
+test('VPN-005 is implemented for issue 7', () => {
+  assert.equal(meta.implemented, true);
   assert.equal(meta.issue, 7);
-  // Observations that look like this fault and healthy ones alike: no finding until the check exists.
-  const broken = [links(), routeLookup(), neighbor(), echo({ received: 0, sent: 10 }), tcp({ outcome: 'filtered' }), http({ outcome: 'timeout', status: null })];
-  assert.equal(run(rule, broken), null);
-  assert.equal(run(rule, []), null);
 });
 
-test('VPN-005 fix templates are commands or plain advice, never <placeholders>', () => {
-  for (const f of meta.fix) {
-    assert.ok(f.summary.en && f.summary.zh);
-    if (f.command) assert.doesNotMatch(f.command, /<[a-z_-]+>/i);
-  }
+test('invalid: the virtual network is not routed into the tunnel (it leaves by the default route) → ip route add … dev wg0', () => {
+  const f = assertFinding(rule, run(rule, [tunnelState({ selectedBy: 'network', networks: ['100.96.0.0/24', '100.97.0.0/24'], targetNetwork: '100.97.0.0/24' }), routeLookup('100.97.0.5')], { ...T, target: '100.97.0.5' }));
+  assert.equal(f.title, '100.97.0.5 is inside the virtual network, but no route sends it into wg0');
+  assert.match(f.explanation, /the kernel sends 100\.97\.0\.5 out of eth0 via 198\.51\.100\.1 instead/);
+  assert.deepEqual(commands(f), ['ip route add 100.97.0.0/24 dev wg0']);
+});
+
+test('invalid: no route at all; --tunnel names the tunnel for a target outside its networks (host route)', () => {
+  const f1 = assertFinding(rule, run(rule, [tunnelState({ selectedBy: 'network' }), routeLookup(VTARGET, { outcome: 'no-route', dev: null, gateway: null, route: null })], T));
+  assert.match(f1.explanation, /nowhere \(no route\)/);
+  const f2 = assertFinding(rule, run(rule, [tunnelState({ selectedBy: 'option', targetNetwork: null }), routeLookup('203.0.113.99')], { ...T, target: '203.0.113.99' }));
+  assert.deepEqual(commands(f2), ['ip route add 203.0.113.99/32 dev wg0']);
+});
+
+test('valid: the route enters the tunnel; the tunnel is down (VPN-001); a LAN overlap (VPN-004); the target is outside the tunnel', () => {
+  assert.equal(run(rule, healthyTunnel(), T), null);
+  assert.equal(run(rule, [tunnelState({ up: false }), routeLookup(VTARGET, { outcome: 'no-route', dev: null, gateway: null, route: null })], T), null);
+  assert.equal(run(rule, [tunnelState({ source: 'config', present: false }), routeLookup(VTARGET)], T), null);
+  const lan = tunnelSnapshot();
+  if (lan.routes.ok) lan.routes.value.push({ family: 4, table: 'main', type: 'unicast', dst: '100.96.0.0/16', gateway: null, dev: 'eth0', src: null, metric: null, protocol: 'kernel', scope: 'link', nexthops: [], text: '100.96.0.0/16 dev eth0' });
+  assert.equal(run(rule, [tunnelState(), routeLookup(VTARGET, { dev: 'eth0', gateway: null })], { ...T, snapshot: lan }), null);
+  assert.equal(run(rule, [tunnelState({ targetNetwork: null, selectedBy: 'route' }), routeLookup('203.0.113.99')], { ...T, target: '203.0.113.99' }), null);
 });

@@ -1,5 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { notImplemented } from './types.js';
+import { evidence, makeFinding } from './types.js';
+import { lanPrefixes, stateEvidence, targetAddresses, targetRoute, tunnels } from './vpn-common.js';
+import { canonicalIp, tr } from './helpers.js';
+import { prefixCovers, prefixesOverlap } from '../system/tunnel-net.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-005',
@@ -15,9 +18,41 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Route the virtual network into the tunnel', zh: '把虚拟网段路由进隧道' }, command: 'ip route add {vnet} dev {tunDev}' },
   ],
-  implemented: false,
+  implemented: true,
   issue: 7,
   explains: ['NET-001', 'DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
-export const rule: Rule = notImplemented(meta);
+/**
+ * The target belongs to a running tunnel (its networks contain it, or --tunnel names it) but the
+ * kernel does not send it into that tunnel: no route at all, or a route elsewhere wins. An
+ * overlap with a local LAN is VPN-004 instead; a tunnel that is down is VPN-001.
+ */
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const dst = targetAddresses(ctx)[0];
+    const route = targetRoute(ctx);
+    if (!dst || !route) return null;
+    for (const { data: s } of tunnels(ctx)) {
+      if (s.source !== 'running' || !s.present || s.up === false) continue;
+      if (!s.targetNetwork && s.selectedBy !== 'option') continue;
+      if (route.outcome === 'route' && route.dev === s.dev) continue;
+      const vnet = s.targetNetwork ?? `${canonicalIp(dst)}/${dst.includes(':') ? 128 : 32}`;
+      // A local LAN overlapping the virtual network is VPN-004's case.
+      if (route.outcome === 'route' && lanPrefixes(ctx).some((l) => l.dev === route.dev && prefixCovers(l.prefix, dst) && prefixesOverlap(l.prefix, vnet))) continue;
+      const actual =
+        route.outcome === 'route'
+          ? tr(ctx.lang, `out of ${route.dev}${route.gateway ? ` via ${route.gateway}` : ''} instead`, `从 ${route.dev}${route.gateway ? `（经由 ${route.gateway}）` : ''} 发出`)
+          : tr(ctx.lang, `nowhere (${route.outcome === 'no-route' ? 'no route' : route.outcome})`, `无处可去（${route.outcome === 'no-route' ? '没有路由' : route.outcome}）`);
+      return makeFinding(meta, ctx, {
+        vars: { dst, tunDev: s.dev, vnet, actual },
+        evidence: [
+          stateEvidence(s),
+          evidence('route.lookup', `ip route get ${dst}: ${route.outcome === 'route' ? (route.route ?? `dev ${route.dev}`) : `${route.outcome}${route.error ? ` (${route.error})` : ''}`}; ${s.dev} carries ${s.networks.join(', ') || vnet}`, { destination: dst, outcome: route.outcome, dev: route.dev, gateway: route.gateway, route: route.route, tunnelNetworks: s.networks }),
+        ],
+      });
+    }
+    return null;
+  },
+};

@@ -1,22 +1,31 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { meta, rule } from './vpn-006-tunnel-mtu.js';
-import { echo, http, links, neighbor, routeLookup, run, tcp } from './fixtures.js';
+import { assertFinding, commands, run } from './fixtures.js';
+import { VTARGET, healthyTunnel, tunnelMtu } from './vpn-fixtures.js';
 
-test('VPN-006 is pending (issue #7): the manual says so and the check never reports', () => {
-  assert.equal(meta.code, 'VPN-006');
-  assert.equal(meta.implemented, false);
-  assert.equal(rule.meta.implemented, false);
+const T = { target: VTARGET };
+
+test('VPN-006 is implemented for issue 7', () => {
+  assert.equal(meta.implemented, true);
   assert.equal(meta.issue, 7);
-  // Observations that look like this fault and healthy ones alike: no finding until the check exists.
-  const broken = [links(), routeLookup(), neighbor(), echo({ received: 0, sent: 10 }), tcp({ outcome: 'filtered' }), http({ outcome: 'timeout', status: null })];
-  assert.equal(run(rule, broken), null);
-  assert.equal(run(rule, []), null);
 });
 
-test('VPN-006 fix templates are commands or plain advice, never <placeholders>', () => {
-  for (const f of meta.fix) {
-    assert.ok(f.summary.en && f.summary.zh);
-    if (f.command) assert.doesNotMatch(f.command, /<[a-z_-]+>/i);
-  }
+test('invalid: 1420 + 60 does not fit a 1400-byte underlay (no frag-needed) → mtu 1340', () => {
+  const f = assertFinding(rule, run(rule, [tunnelMtu({ neededPasses: false, largestPass: 1400, smallestFail: 1401, overlay: { address: VTARGET, size: 1420, passed: false } })], T));
+  assert.equal(f.title, 'The MTU of wg0 (1420) plus 60 bytes of encapsulation exceeds the underlay path MTU (1400)');
+  assert.deepEqual(commands(f), ['ip link set wg0 mtu 1340', 'iptables -t mangle -A FORWARD -o wg0 -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu']);
+  assert.ok(f.evidence.some((e) => /without any "fragmentation needed"; largest that passes 1400, smallest that fails 1401/.test(e.summary)));
+  assert.ok(f.evidence.some((e) => /1420 bytes to 100\.96\.0\.1 are lost/.test(e.summary)));
+});
+
+test('invalid: a router says fragmentation needed with its MTU → that MTU decides', () => {
+  const f = assertFinding(rule, run(rule, [tunnelMtu({ neededPasses: false, largestPass: 1380, smallestFail: 1390, fragNeeded: { from: '198.51.100.1', mtu: 1392 } })], T));
+  assert.deepEqual(commands(f)[0], 'ip link set wg0 mtu 1332');
+});
+
+test('valid: it fits; unmeasurable (no ICMP from the endpoint); an absurd path MTU', () => {
+  assert.equal(run(rule, healthyTunnel(), T), null);
+  assert.equal(run(rule, [tunnelMtu({ neededPasses: null, method: 'unavailable', largestPass: null })], T), null);
+  assert.equal(run(rule, [tunnelMtu({ neededPasses: false, largestPass: 600, smallestFail: 610 })], T), null);
 });

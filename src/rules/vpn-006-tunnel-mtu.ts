@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { notImplemented } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-006',
@@ -16,9 +17,31 @@ export const meta: RuleMeta = {
     { summary: { en: 'Lower the tunnel MTU to fit the underlay', zh: '降低隧道 MTU 以适应底层网络' }, command: 'ip link set {dev} mtu {fitMtu}' },
     { summary: { en: 'Or clamp the TCP MSS on the tunnel', zh: '或者在隧道上限制 TCP MSS' }, command: 'iptables -t mangle -A FORWARD -o {dev} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu' },
   ],
-  implemented: false,
+  implemented: true,
   issue: 7,
   explains: ['NET-009', 'TLS-009', 'TCP-004', 'APP-001', 'APP-002'],
 };
 
-export const rule: Rule = notImplemented(meta);
+/** The underlay path to the endpoint cannot carry a full tunnel packet (DF probes). */
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const { data: m } of ofKind(ctx.observations, 'tunnel.mtu')) {
+      if (m.neededPasses !== false) continue;
+      const pmtu = m.fragNeeded?.mtu ?? m.largestPass;
+      if (pmtu === null || pmtu >= m.needed) continue;
+      const fitMtu = pmtu - m.overhead;
+      if (fitMtu < 576) continue;
+      const under = `DF ${m.needed} bytes to ${m.endpoint} lost${m.fragNeeded ? ` (${m.fragNeeded.from}: fragmentation needed, mtu ${m.fragNeeded.mtu})` : ' without any "fragmentation needed"'}; largest that passes ${m.largestPass ?? '?'}, smallest that fails ${m.smallestFail ?? '?'}`;
+      return makeFinding(meta, ctx, {
+        vars: { dev: m.dev, mtu: m.tunnelMtu, overhead: m.overhead, pmtu, fitMtu },
+        evidence: [
+          evidence('tunnel.mtu', `${m.dev}: MTU ${m.tunnelMtu} + ${m.overhead} (${m.overheadWhy}) = ${m.needed} bytes on the underlay`, { dev: m.dev, tunnelMtu: m.tunnelMtu, overhead: m.overhead, needed: m.needed }),
+          evidence('tunnel.mtu', under, { endpoint: m.endpoint, largestPass: m.largestPass, smallestFail: m.smallestFail, fragNeeded: m.fragNeeded, method: m.method }),
+          ...(m.overlay ? [evidence('tunnel.mtu', tr(ctx.lang, `through the tunnel: ${m.overlay.size} bytes to ${m.overlay.address} ${m.overlay.passed ? 'pass' : 'are lost'} (small packets pass)`, `经隧道：发往 ${m.overlay.address} 的 ${m.overlay.size} 字节报文${m.overlay.passed ? '可以通过' : '丢失'}（小报文可以通过）`), { overlay: m.overlay })] : []),
+        ],
+      });
+    }
+    return null;
+  },
+};

@@ -1,22 +1,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { meta, rule } from './vpn-007-nat-keepalive.js';
-import { echo, http, links, neighbor, routeLookup, run, tcp } from './fixtures.js';
+import { assertFinding, commands, run } from './fixtures.js';
+import { SERVER_KEY, VTARGET, healthyTunnel, tunnelIdle } from './vpn-fixtures.js';
 
-test('VPN-007 is pending (issue #7): the manual says so and the check never reports', () => {
-  assert.equal(meta.code, 'VPN-007');
-  assert.equal(meta.implemented, false);
-  assert.equal(rule.meta.implemented, false);
+const T = { target: VTARGET };
+
+test('VPN-007 is implemented for issue 7', () => {
+  assert.equal(meta.implemented, true);
   assert.equal(meta.issue, 7);
-  // Observations that look like this fault and healthy ones alike: no finding until the check exists.
-  const broken = [links(), routeLookup(), neighbor(), echo({ received: 0, sent: 10 }), tcp({ outcome: 'filtered' }), http({ outcome: 'timeout', status: null })];
-  assert.equal(run(rule, broken), null);
-  assert.equal(run(rule, []), null);
 });
 
-test('VPN-007 fix templates are commands or plain advice, never <placeholders>', () => {
-  for (const f of meta.fix) {
-    assert.ok(f.summary.en && f.summary.zh);
-    if (f.command) assert.doesNotMatch(f.command, /<[a-z_-]+>/i);
-  }
+test('invalid: alive after 8 s idle, silent after 16 s, keepalive off → keepalive 6', () => {
+  const f = assertFinding(rule, run(rule, [tunnelIdle({ trials: [{ idleSec: 2, alive: true }, { idleSec: 4, alive: true }, { idleSec: 8, alive: true }, { idleSec: 16, alive: false }], aliveAfterSec: 8, deadAfterSec: 16 })], T));
+  assert.equal(f.title, 'A NAT forgets the tunnel’s UDP mapping after 8–16 s, but the keepalive is off');
+  assert.deepEqual(commands(f), [`wg set wg0 peer ${SERVER_KEY} persistent-keepalive 6`]);
+  assert.match(f.evidence[0]!.summary, /8 s idle → answers, 16 s idle → silent/);
+});
+
+test('invalid: a keepalive longer than the timeout (25 s against a 16 s NAT)', () => {
+  assertFinding(rule, run(rule, [tunnelIdle({ keepaliveSec: 25, trials: [{ idleSec: 8, alive: true }, { idleSec: 16, alive: false }], aliveAfterSec: 8, deadAfterSec: 16 })], T));
+});
+
+test('valid: alive through the whole search; a keepalive (ours or the peer’s) shorter than the silence; no idle test', () => {
+  assert.equal(run(rule, [tunnelIdle()], T), null);
+  assert.equal(run(rule, [tunnelIdle({ keepaliveSec: 10, aliveAfterSec: 8, deadAfterSec: 16 })], T), null);
+  assert.equal(run(rule, [tunnelIdle({ peerKeepaliveSec: 5, aliveAfterSec: 8, deadAfterSec: 16 })], T), null);
+  assert.equal(run(rule, healthyTunnel(), T), null);
 });

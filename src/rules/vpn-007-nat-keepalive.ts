@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { notImplemented } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-007',
@@ -15,9 +16,39 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Set the keepalive below the NAT timeout', zh: '把保活间隔设置为低于 NAT 超时' }, command: 'wg set {dev} peer {peer} persistent-keepalive {interval}' },
   ],
-  implemented: false,
+  implemented: true,
   issue: 7,
   explains: ['TCP-006', 'APP-001'],
 };
 
-export const rule: Rule = notImplemented(meta);
+/**
+ * The idle test found the tunnel silent after t idle seconds while it answered after a shorter
+ * idle time, and neither side's keepalive comes often enough to keep the NAT mapping.
+ */
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const { data: d } of ofKind(ctx.observations, 'tunnel.idle')) {
+      if (d.deadAfterSec === null) continue;
+      const dead = d.deadAfterSec;
+      const keepalives = [d.keepaliveSec, d.peerKeepaliveSec].filter((k): k is number => k !== null && k > 0);
+      if (keepalives.some((k) => k < dead)) continue;
+      const alive = d.aliveAfterSec;
+      const natTimeout = alive !== null ? `${alive}–${dead}` : `≤ ${dead}`;
+      const interval = Math.max(1, Math.min(25, Math.floor((alive ?? dead / 2) * 0.8)));
+      const keepalive = d.keepaliveSec === null ? tr(ctx.lang, 'off', '关闭') : `${d.keepaliveSec} s`;
+      return makeFinding(meta, ctx, {
+        vars: { natTimeout, keepalive, dev: d.dev, peer: d.peer, interval },
+        evidence: [
+          evidence('tunnel.idle', `idle test through ${d.dev} to ${d.address}: ${d.trials.map((t) => `${t.idleSec} s idle → ${t.alive ? 'answers' : 'silent'}`).join(', ')}`, { trials: d.trials, aliveAfterSec: alive, deadAfterSec: dead }),
+          evidence('tunnel.idle', `persistent keepalive here: ${keepalive}; keepalive seen from the peer: ${d.peerKeepaliveSec === null ? 'none' : `every ${d.peerKeepaliveSec} s`}`, { keepaliveSec: d.keepaliveSec, peerKeepaliveSec: d.peerKeepaliveSec }),
+        ],
+        fix: [
+          { summary: tr(ctx.lang, `Set the keepalive below the NAT timeout on this side`, `在本端把保活间隔设置为低于 NAT 超时`), command: `wg set ${d.dev} peer ${d.peer} persistent-keepalive ${interval}` },
+          { summary: tr(ctx.lang, `The side behind the NAT needs it most: PersistentKeepalive = ${interval} in its [Peer] section for this host`, `位于 NAT 之后的一端最需要设置：在其指向本机的 [Peer] 段中设置 PersistentKeepalive = ${interval}`) },
+        ],
+      });
+    }
+    return null;
+  },
+};

@@ -1,0 +1,156 @@
+/**
+ * Shared reading of the tunnel layer's observations for the VPN-00N rules (pure): the tunnels that
+ * should carry the target, their handshake, each endpoint with its underlay (route, gateway,
+ * ICMP, the endpoint's port), and the target's own route lookup.
+ */
+import type { Lang } from '../model/layer.js';
+import type { Observation, ObservationData } from '../model/observation.js';
+import type { Evidence } from '../model/report.js';
+import { evidence, ofKind, type RuleContext } from './types.js';
+import { sameIp, tr } from './helpers.js';
+
+type D<K extends keyof ObservationData> = ObservationData[K];
+
+export const tunnels = (ctx: RuleContext): Array<Observation<'tunnel.state'>> => ofKind(ctx.observations, 'tunnel.state');
+
+export const handshakeOf = (ctx: RuleContext, dev: string): D<'tunnel.handshake'> | null => ofKind(ctx.observations, 'tunnel.handshake').find((h) => h.data.dev === dev)?.data ?? null;
+
+export const handshakeWorks = (h: D<'tunnel.handshake'> | null): boolean => h?.outcome === 'fresh' || h?.outcome === 'completed';
+
+/** The target's addresses: the IP literal, or what the name resolved to. */
+export function targetAddresses(ctx: RuleContext): string[] {
+  if (ctx.target.ipFamily !== null) return [ctx.target.host];
+  return ofKind(ctx.observations, 'dns.system').flatMap((o) => o.data.addresses.map((a) => a.address));
+}
+
+/** The route lookup of the target (the first of its addresses that was looked up). */
+export function targetRoute(ctx: RuleContext): D<'route.lookup'> | null {
+  const addrs = targetAddresses(ctx);
+  return ofKind(ctx.observations, 'route.lookup').find((r) => addrs.some((a) => sameIp(a, r.data.destination)))?.data ?? null;
+}
+
+/** Did the target answer anything (ICMP reply, TCP open/refused)? */
+export function targetAnswered(ctx: RuleContext): boolean | null {
+  const addrs = targetAddresses(ctx);
+  const echo = ofKind(ctx.observations, 'icmp.echo').filter((e) => addrs.some((a) => sameIp(a, e.data.address)) && e.data.method !== 'unavailable');
+  const tcp = ofKind(ctx.observations, 'tcp.connect').filter((c) => addrs.some((a) => sameIp(a, c.data.address)));
+  if (echo.length === 0 && tcp.length === 0) return null;
+  return echo.some((e) => e.data.received > 0) || tcp.some((c) => c.data.outcome === 'open' || c.data.outcome === 'refused');
+}
+
+export interface EndpointView {
+  ep: D<'tunnel.endpoint'>;
+  label: string;
+  route: D<'route.lookup'> | null;
+  gateway: D<'gateway.neighbor'> | null;
+  echo: D<'icmp.echo'> | null;
+  /** Why the endpoint cannot be reached over the underlay (empty: nothing says so). */
+  broken: string[];
+  /** Something answered: an ICMP reply or the endpoint's port. */
+  answered: boolean;
+  evidence: Evidence[];
+}
+
+const PORT_ANSWERED = new Set(['answered', 'open']);
+const PORT_DEAD = new Set(['no-answer', 'refused', 'filtered', 'rejected', 'unreachable']);
+
+export function endpointLabel(ep: Pick<D<'tunnel.endpoint'>, 'host' | 'address' | 'port' | 'proto'>): string {
+  const h = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
+  return `${h}:${ep.port}/${ep.proto}${ep.address && ep.address !== ep.host ? ` (${ep.address})` : ''}`;
+}
+
+/** Every endpoint of a tunnel with its underlay facts and the evidence lines that name it. */
+export function endpointViews(ctx: RuleContext, dev: string): EndpointView[] {
+  const lang = ctx.lang;
+  return ofKind(ctx.observations, 'tunnel.endpoint')
+    .filter((e) => e.data.dev === dev)
+    .map(({ data: ep }) => {
+      const label = endpointLabel(ep);
+      const route = ep.address ? (ofKind(ctx.observations, 'route.lookup').find((r) => sameIp(r.data.destination, ep.address)) ?? null)?.data ?? null : null;
+      const gateway = route?.gateway ? (ofKind(ctx.observations, 'gateway.neighbor').find((g) => sameIp(g.data.gateway, route.gateway))?.data ?? null) : null;
+      const echo = ep.address ? (ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, ep.address))?.data ?? null) : null;
+      const broken: string[] = [];
+      const ev: Evidence[] = [];
+      if (ep.resolve) {
+        const r = ep.resolve;
+        const ok = r.addresses.length > 0;
+        ev.push(evidence('tunnel.endpoint', `endpoint name ${r.name}: ${ok ? r.addresses.join(', ') : `does not resolve (${r.error ?? 'no address'})`}`, { name: r.name, addresses: r.addresses, error: r.error }));
+        if (!ok) broken.push(tr(lang, `the endpoint name ${r.name} does not resolve (${r.error ?? 'no address'})`, `端点域名 ${r.name} 无法解析（${r.error ?? '无地址'}）`));
+      }
+      if (route) {
+        const text = route.outcome === 'route' ? (route.route ?? `${route.gateway ? `via ${route.gateway} ` : ''}dev ${route.dev}`) : `${route.outcome}${route.error ? `: ${route.error}` : ''}`;
+        ev.push(evidence('route.lookup', `ip route get ${route.destination} (endpoint ${label}): ${text}`, { destination: route.destination, outcome: route.outcome, gateway: route.gateway, dev: route.dev, route: route.route }));
+        if (route.outcome !== 'route') broken.push(tr(lang, `the underlay has ${route.outcome === 'no-route' ? 'no route' : `a ${route.outcome} route`} to ${route.destination}`, `底层网络中到 ${route.destination} 的路由为 ${route.outcome}`));
+      }
+      if (gateway) {
+        const bad = gateway.state === 'FAILED' || gateway.state === 'INCOMPLETE' || gateway.answered === false;
+        if (bad) {
+          ev.push(evidence('gateway.neighbor', `gateway ${gateway.gateway} dev ${gateway.dev} (towards the endpoint): ${gateway.state ?? 'no neighbor entry'}, ${gateway.answered ? 'answered' : 'no answer'}`, { ...gateway }));
+          broken.push(tr(lang, `its gateway ${gateway.gateway} does not answer`, `其网关 ${gateway.gateway} 无响应`));
+        }
+      }
+      if (echo && echo.method !== 'unavailable') {
+        const errs = echo.errors.filter((e) => e.type !== 11 || e.code !== 0);
+        ev.push(evidence('icmp.echo', `ping ${echo.address} (endpoint): ${echo.received}/${echo.sent} replies${errs.length > 0 ? `; ICMP ${errs[0]!.name} from ${errs[0]!.from}` : ''}`, { address: echo.address, sent: echo.sent, received: echo.received, errors: errs }));
+        if (errs.length > 0 && echo.received === 0) broken.push(tr(lang, `${errs[0]!.from} reports ${errs[0]!.name} for it`, `${errs[0]!.from} 返回 ${errs[0]!.name}`));
+      }
+      const probe = ep.probe;
+      if (probe.method !== 'none') {
+        const what = probe.method === 'openvpn-reset' ? tr(lang, 'OpenVPN hard-reset probe', 'OpenVPN 握手重置探测') : tr(lang, 'TCP connect', 'TCP 连接');
+        ev.push(evidence('tunnel.endpoint', `${what} to ${label}: ${probe.outcome}${probe.reason ? ` (${probe.reason})` : ''}`, { probe }));
+        if (probe.outcome === 'refused') broken.push(tr(lang, `nothing listens on ${ep.proto.toUpperCase()} port ${ep.port} there`, `该主机的 ${ep.proto.toUpperCase()} 端口 ${ep.port} 无服务监听`));
+      }
+      const answered = (echo?.received ?? 0) > 0 || PORT_ANSWERED.has(probe.outcome);
+      // Silence everywhere is a fact too: no ICMP reply and the port (when probed) did not answer.
+      const silent = !answered && !!echo && echo.method !== 'unavailable' && echo.sent > 0 && (probe.method === 'none' || PORT_DEAD.has(probe.outcome));
+      if (silent && broken.length === 0) broken.push(tr(lang, `neither ICMP nor ${probe.method === 'none' ? 'the tunnel handshake' : `${ep.proto.toUpperCase()} port ${ep.port}`} gets an answer from ${ep.address}`, `${ep.address} 对 ICMP 和${probe.method === 'none' ? '隧道握手' : `${ep.proto.toUpperCase()} 端口 ${ep.port}`}均无响应`));
+      return { ep, label, route, gateway, echo, broken, answered, evidence: ev };
+    });
+}
+
+/** 'never', '3 min ago' … for a unix time relative to now. */
+export function ago(unix: number | null, now: Date, lang: Lang): string {
+  if (unix === null) return tr(lang, 'unknown', '未知');
+  if (unix === 0) return tr(lang, 'never', '从未');
+  const s = Math.max(0, Math.round(now.getTime() / 1000 - unix));
+  const text = s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : s < 172800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86400)} d`;
+  return tr(lang, `${text} ago`, `${text}前`);
+}
+
+/** Evidence line for a tunnel state. */
+export function stateEvidence(s: D<'tunnel.state'>): Evidence {
+  const link = !s.present ? 'no such interface' : `${s.up ? 'up' : 'DOWN'}, mtu ${s.mtu ?? '?'}`;
+  const peers = s.peers.slice(0, 3).map((p) => `${p.name ?? (p.publicKey ? `${p.publicKey.slice(0, 8)}…` : 'peer')} ${p.endpoint ?? 'no endpoint'} allowed ${p.allowedIps.join(',') || '-'}`);
+  const ovpn = s.openvpn ? `; openvpn ${s.openvpn.mode}, state ${s.openvpn.state ?? 'unknown'}` : '';
+  return evidence('tunnel.state', `${s.kind} ${s.dev} (${s.source}, chosen by ${s.selectedBy}): ${link}; ${s.peerCount} peer(s)${peers.length ? `: ${peers.join('; ')}` : ''}${ovpn}`, {
+    dev: s.dev,
+    kind: s.kind,
+    source: s.source,
+    present: s.present,
+    up: s.up,
+    mtu: s.mtu,
+    networks: s.networks,
+    targetNetwork: s.targetNetwork,
+  });
+}
+
+/** Local LAN networks: connected routes (no gateway) on interfaces that are not tunnels. */
+export function lanPrefixes(ctx: RuleContext): Array<{ prefix: string; dev: string; text: string | null }> {
+  const s = ctx.snapshot;
+  const tunnelDevs = new Set(tunnels(ctx).map((t) => t.data.dev));
+  const kindOf = new Map((s?.links.ok ? s.links.value : []).map((l) => [l.name, l.kind]));
+  const isTunnel = (dev: string): boolean => tunnelDevs.has(dev) || ['tun', 'tap', 'wireguard', 'vxlan', 'gre', 'ipip', 'sit'].includes(kindOf.get(dev) ?? '');
+  const out: Array<{ prefix: string; dev: string; text: string | null }> = [];
+  if (s?.routes.ok) {
+    for (const r of s.routes.value) {
+      if (r.type === 'unicast' && r.table === 'main' && !r.gateway && r.dev && !isTunnel(r.dev) && r.dst !== '0.0.0.0/0' && r.dst !== '::/0' && !/^fe80:/i.test(r.dst)) out.push({ prefix: r.dst, dev: r.dev, text: r.text });
+    }
+  }
+  if (out.length === 0) {
+    for (const l of ofKind(ctx.observations, 'host.links')[0]?.data.links ?? []) {
+      if (l.loopback || isTunnel(l.name)) continue;
+      for (const a of l.addresses) if (a.scope === 'global') out.push({ prefix: `${a.address}/${a.prefixlen}`, dev: l.name, text: null });
+    }
+  }
+  return out;
+}
