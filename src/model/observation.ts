@@ -302,6 +302,36 @@ export interface ObservationData {
     after?: { event: 'rst' | 'fin' | 'data' | 'quiet'; ms: number; bytes?: number };
   };
 
+  /** N parallel connects at once (accept-backlog test): how long each took. */
+  'tcp.backlog': {
+    address: string;
+    port: number;
+    parallel: number;
+    connected: number;
+    failed: number;
+    /** Connect times in ms, ascending (failed connects are not listed). */
+    connectMs: number[];
+    /** Connects that needed SYN retransmission (≥ 0.8 s, the first SYN retransmission is at 1 s). */
+    retried: number;
+    /** Connect times grouped at the SYN retransmission times: [~0, ~1 s, ~3 s, later]. */
+    clusters: { first: number; at1s: number; at3s: number; later: number };
+  };
+  /** Idle-hold test: connections left idle for increasing times, alive or dead when touched. */
+  'tcp.idle': {
+    address: string;
+    port: number;
+    /** The longest idle time tested (--idle). */
+    maxSec: number;
+    /** Each held connection: idle time before the probe byte, and what happened. */
+    holds: Array<{ idleSec: number; outcome: 'alive' | 'reset' | 'silent' | 'closed' | 'not-tested' }>;
+    /** Largest idle time that survived, smallest that did not (null: none died / none survived). */
+    aliveSec: number | null;
+    deadSec: number | null;
+    /** The keepalive the client had: kernel defaults (sysctl) in seconds. */
+    keepalive: { timeSec: number | null; intvlSec: number | null; probes: number | null };
+    ms: number;
+  };
+
   // ── tls ────────────────────────────────────────────────────────────
   'tls.handshake': {
     address: string;
