@@ -1,0 +1,114 @@
+/**
+ * What a lab scenario is: data (id, story, target, options, expected primary code) plus the small
+ * steps that inject its fault into the running lab. Scenarios are listed explicitly in
+ * scenarios/index.ts and checked once by `checkScenarios` (unique sorted ids, known codes,
+ * pending only for an open issue that implements the code, parsable targets).
+ */
+import type { Host } from './topology.js';
+import type { EtcFile } from './netfiles.js';
+import type { DnsVariant } from './services.js';
+
+/** What a scenario may do to the lab; every change is undone after the scenario. */
+export interface LabApi {
+  /** Runs argv in a host and throws when it fails (for reads and checks; no undo). */
+  sh(host: Host, argv: string | readonly string[]): Promise<string>;
+  /** Runs argv in a host now and `undo` when the scenario is reverted. */
+  change(host: Host, argv: string | readonly string[], undo: string | readonly string[]): Promise<void>;
+  /** `ip ARGS` in a host, undone with `ip UNDO`. */
+  ip(host: Host, args: string, undo: string): Promise<void>;
+  /** Adds an iptables/ip6tables rule ('-A CHAIN …' / '-I CHAIN …' / '-t TABLE -A …'); undone with -D. */
+  iptables(host: Host, rule: string, opts?: { v6?: boolean }): Promise<void>;
+  /** Sets a sysctl inside a host's namespace; the old value comes back. */
+  sysctl(host: Host, key: string, value: string): Promise<void>;
+  /** Replaces a host's /etc file as `ip netns exec` shows it (resolv.conf, hosts). */
+  etc(host: Host, file: EtcFile, text: string): void;
+  /** The host's file as built. */
+  baselineEtc(host: Host, file: EtcFile): string;
+  /** Restarts a resolver misbehaving. */
+  dns(which: 'ns1' | 'ns2', variant: DnsVariant): Promise<void>;
+  /** Stops a lab service (it is started again afterwards). */
+  stopService(name: string): Promise<void>;
+}
+
+export type Expected = 'ok' | `${'HOST' | 'DNS' | 'NET' | 'VPN' | 'TCP' | 'TLS' | 'APP'}-${string}`;
+
+export interface Scenario {
+  /** Lower-case, `<code or ok>-<what>`, e.g. `net-001-no-default-route`; also the file name. */
+  id: string;
+  story: { en: string; zh?: string };
+  /** The expected primary code, or 'ok' (verdict ok/degraded with no error finding). */
+  expect: Expected;
+  /** Codes that must also be among the findings (e.g. a warning beside the verdict). */
+  alsoExpect?: string[];
+  /** The host that runs `netdx diagnose` (default: client). */
+  host?: 'client' | 'client2';
+  /** The TARGET argument of `netdx diagnose`. */
+  target: string;
+  /**
+   * Further options. Placeholders: {ca} the lab CA, {ca+inspection} the lab CA plus the TLS
+   * inspection CA, {client-cert} {client-key}, {www-pin} the real www.lab.test certificate.
+   */
+  args?: string[];
+  /** Environment of the diagnosis (e.g. a proxy variable); PATH and LANG are always set. */
+  env?: Record<string, string>;
+  /** Injects the fault; omitted for healthy baselines. */
+  inject?(lab: LabApi): Promise<void>;
+  /** Set while the open issue that implements `expect` is open: run and shown apart, not counted. */
+  pendingIssue?: number;
+}
+
+export interface CheckContext {
+  /** Codes of the fault catalog with the issue that implements each. */
+  codes: ReadonlyMap<string, number>;
+  openIssues: ReadonlySet<number>;
+  /** Throws for a target `netdx diagnose` would reject. */
+  parseTarget(input: string): void;
+}
+
+const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Every problem of a scenario list, one line each (empty when all is well). */
+export function checkScenarios(list: readonly Scenario[], ctx: CheckContext): string[] {
+  const errs: string[] = [];
+  const seen = new Set<string>();
+  list.forEach((s, i) => {
+    const at = `scenario ${s.id || `#${i}`}`;
+    if (!ID.test(s.id)) errs.push(`${at}: id must be lower-case words joined by '-'`);
+    if (seen.has(s.id)) errs.push(`${at}: duplicate id`);
+    seen.add(s.id);
+    if (i > 0 && list[i - 1]!.id.localeCompare(s.id) > 0) errs.push(`${at}: the index is not sorted (after ${list[i - 1]!.id})`);
+    if (!s.story.en.trim()) errs.push(`${at}: story.en is empty`);
+    if (s.expect !== 'ok' && !ctx.codes.has(s.expect)) errs.push(`${at}: expect '${s.expect}' is not a code of the fault catalog`);
+    const prefix = s.expect === 'ok' ? 'ok-' : `${s.expect.toLowerCase()}-`;
+    if (!s.id.startsWith(prefix) && !s.id.startsWith('seed-')) errs.push(`${at}: id must start with '${prefix}' (or 'seed-')`);
+    for (const c of s.alsoExpect ?? []) if (!ctx.codes.has(c)) errs.push(`${at}: alsoExpect '${c}' is not a code of the fault catalog`);
+    if (s.pendingIssue !== undefined) {
+      const codes = [s.expect, ...(s.alsoExpect ?? [])].filter((c) => c !== 'ok');
+      const issues = new Set(codes.map((c) => ctx.codes.get(c)));
+      if (!ctx.openIssues.has(s.pendingIssue)) errs.push(`${at}: pending on issue ${s.pendingIssue}, which is not open: run it for real (drop pendingIssue)`);
+      if (!issues.has(s.pendingIssue)) errs.push(`${at}: pending on issue ${s.pendingIssue}, but its codes are implemented by issue(s) ${[...issues].join(', ')}`);
+    }
+    try {
+      ctx.parseTarget(s.target);
+    } catch (err) {
+      errs.push(`${at}: target: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    for (const a of s.args ?? []) {
+      for (const m of a.matchAll(/\{([^}]*)\}/g)) if (!PLACEHOLDERS.includes(m[1]!)) errs.push(`${at}: unknown placeholder {${m[1]}}`);
+    }
+  });
+  return errs;
+}
+
+export const PLACEHOLDERS = ['ca', 'ca+inspection', 'client-cert', 'client-key', 'www-pin'];
+
+/** Fills the placeholders of a scenario's args. */
+export function fillArgs(args: readonly string[], values: Record<string, string>): string[] {
+  return args.map((a) =>
+    a.replace(/\{([^}]*)\}/g, (_m, k: string) => {
+      const v = values[k];
+      if (v === undefined) throw new Error(`unknown placeholder {${k}}`);
+      return v;
+    }),
+  );
+}
