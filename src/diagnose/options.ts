@@ -25,6 +25,10 @@ export interface DiagnoseOptions {
   clockToleranceSec: number;
   /** ICMP echo count. */
   pingCount: number;
+  /** `--tunnel DEV`: walk the tunnel layer for this interface whatever the route says (issue 7). */
+  tunnel?: string;
+  /** `--tunnel-idle DURATION`: run the tunnel idle test (VPN-007) up to this idle time, ms. */
+  tunnelIdleMs?: number;
 }
 
 export const DEFAULT_OPTIONS: DiagnoseOptions = {

@@ -1,0 +1,373 @@
+/**
+ * The tunnel layer of a diagnosis (issue 7). For each tunnel that should carry the target
+ * (tunnel-select.ts) it records the tunnel's state, diagnoses the underlay towards every endpoint
+ * that matters (name → route → gateway → ICMP → the endpoint's own port), watches whether the
+ * tunnel's handshake completes, and — when the tunnel works — checks its MTU against the
+ * underlay path; with `--tunnel-idle` it also runs the idle test. It only observes: the VPN-00N
+ * rules judge. Endpoint route/gateway/ICMP observations carry the endpoint as destination, so the
+ * network rules (NET-001/002/004/010) name the endpoint when its underlay is broken.
+ *
+ * Handshake wait (WireGuard): an initiation goes out the moment the first packet enters the
+ * tunnel — the network phase's pings to the target, or the one echo sent here — and a live
+ * server answers within one underlay RTT. netdx polls `wg show DEV dump` every 100 ms for at most
+ * HANDSHAKE_WAIT_MS after that packet; WireGuard's own 5 s retry timer is never waited for.
+ */
+import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
+import type { Target } from '../model/target.js';
+import type { ProbeContext } from '../probes/types.js';
+import type { DfPingQuery, DfPingResult } from '../probes/df-ping.js';
+import type { OpenVpnResetResult } from '../probes/openvpn-reset.js';
+import type { Snapshot } from '../system/types.js';
+import type { TunnelEndpoint, TunnelPeer } from '../system/tunnel-types.js';
+import { ipFamily } from '../system/tunnel-net.js';
+import type { DiagnoseOptions } from './options.js';
+import { selectTunnels, stateObservation, type SelectedTunnel } from './tunnel-select.js';
+import { encapOverhead } from './tunnel-overhead.js';
+
+type Obs = Observation[];
+
+export interface TunnelDeps {
+  systemLookup(name: string, ctx: ProbeContext): Promise<Obs>;
+  routeLookup(dst: string, ctx: ProbeContext): Promise<Obs>;
+  gateway(q: { gateway: string; dev: string }, ctx: ProbeContext): Promise<Obs>;
+  icmp(q: { address: string; count: number }, ctx: ProbeContext): Promise<Obs>;
+  tcp(q: { address: string; port: number; afterMs: number }, ctx: ProbeContext): Promise<Obs>;
+  openvpnReset(q: { address: string; port: number }, ctx: ProbeContext): Promise<OpenVpnResetResult>;
+  /** Live peers of a WireGuard interface (`wg show DEV dump`). */
+  wgPeers(dev: string): Promise<{ ok: true; peers: TunnelPeer[] } | { ok: false; reason: string }>;
+  dfPing(q: DfPingQuery, ctx: ProbeContext): Promise<DfPingResult>;
+  explainRoute?(s: Snapshot, dst: string): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
+  now(): Date;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface TunnelInput {
+  target: Target;
+  snapshot: Snapshot;
+  /** Everything observed so far: the target's route lookups, its ICMP/TCP results, gateways probed. */
+  observations: readonly Observation[];
+  /** The target's addresses, primary first. */
+  addresses: string[];
+  options: DiagnoseOptions;
+  /** A probe context with this budget, under the diagnosis' overall deadline. */
+  ctx(budgetMs: number): ProbeContext;
+}
+
+export interface TunnelPhaseResult {
+  observations: Obs;
+  /** Why the layer was not walked (no tunnel carries the target), or null. */
+  skip: string | null;
+}
+
+/** WireGuard's session lifetime (REJECT_AFTER_TIME): a handshake younger than this is a working session. */
+export const SESSION_SEC = 180;
+export const HANDSHAKE_WAIT_MS = 2000;
+const POLL_MS = 100;
+const MAX_ENDPOINTS = 4;
+
+const fmtEndpoint = (e: TunnelEndpoint): string => `${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}/${e.proto}`;
+const peerId = (p: TunnelPeer | null): string => p?.publicKey ?? p?.name ?? 'peer';
+
+/** Runs a probe; a thrown error is a bug in the probe, recorded as an unknown check. */
+async function safe<T>(check: string, p: Promise<T>, fallback: (reason: string) => T): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    return fallback(`probe failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+const unknown = (check: string) => (reason: string): Obs => [observation('check.unknown', { layer: 'tunnel', check, reason })];
+
+interface EndpointResult {
+  endpoint: TunnelEndpoint;
+  address: string | null;
+  echo: ObservationData['icmp.echo'] | null;
+  obs: Obs;
+}
+
+async function underlay(sel: SelectedTunnel, peer: TunnelPeer, ep: TunnelEndpoint, input: TunnelInput, deps: TunnelDeps): Promise<EndpointResult> {
+  const obs: Obs = [];
+  const t = sel.tunnel;
+  let address = ipFamily(ep.host) ? ep.host : null;
+  let resolve: ObservationData['tunnel.endpoint']['resolve'] = null;
+  const name = ep.name ?? (address ? null : ep.host);
+  if (name) {
+    const sys = await safe('endpoint name', deps.systemLookup(name, input.ctx(2500)), unknown(`resolve ${name}`));
+    const s = ofKind(sys, 'dns.system')[0];
+    obs.push(...sys.filter((o) => o.kind === 'check.unknown'));
+    resolve = { name, addresses: s?.data.addresses.map((a) => a.address) ?? [], error: s ? s.data.error : 'no answer', ms: s?.data.ms ?? 0 };
+    address ??= resolve.addresses[0] ?? null;
+  }
+  const base = { dev: t.dev, peer: peerId(peer), host: ep.host, address, port: ep.port, proto: ep.proto, resolve };
+  if (!address) {
+    obs.push(observation('tunnel.endpoint', { ...base, probe: { method: 'none', outcome: 'not-probed', ms: 0, reason: 'the endpoint name does not resolve' } }));
+    return { endpoint: ep, address, echo: null, obs };
+  }
+  const routeObs = await safe('endpoint route', deps.routeLookup(address, input.ctx(1000)), unknown(`route ${address}`));
+  for (const o of routeObs) {
+    if (o.kind === 'route.lookup' && deps.explainRoute) {
+      const extra = deps.explainRoute(input.snapshot, o.data.destination);
+      if (extra) Object.assign(o.data, extra);
+    }
+  }
+  obs.push(...routeObs);
+  const route = ofKind(routeObs, 'route.lookup')[0];
+  const routed = route?.data.outcome === 'route';
+  const jobs: Array<Promise<Obs>> = [];
+  const gw = route?.data.gateway;
+  const already = ofKind(input.observations, 'gateway.neighbor').some((g) => g.data.gateway === gw);
+  if (routed && gw && route.data.dev && !already) jobs.push(safe('endpoint gateway', deps.gateway({ gateway: gw, dev: route.data.dev }, input.ctx(1000)), unknown(`gateway ${gw}`)));
+  if (routed) jobs.push(safe('endpoint icmp', deps.icmp({ address, count: 3 }, input.ctx(1200)), unknown(`icmp echo ${address}`)));
+  let probe: ObservationData['tunnel.endpoint']['probe'] = { method: 'none', outcome: 'not-probed', ms: 0, reason: t.kind === 'wireguard' ? 'WireGuard answers no unauthenticated packet: judged by its handshake counters' : 'no probe for this tunnel kind' };
+  let probeP: Promise<void> = Promise.resolve();
+  if (routed && t.kind === 'openvpn') {
+    if (ep.proto === 'udp' && t.openvpn?.tlsAuth) probe = { method: 'none', outcome: 'not-probed', ms: 0, reason: 'the server uses tls-auth/tls-crypt: it answers only packets signed with that key' };
+    else if (ep.proto === 'udp') {
+      probeP = safe('openvpn reset', deps.openvpnReset({ address, port: ep.port }, input.ctx(1000)), (reason) => ({ outcome: 'error' as const, ms: 0, reason })).then((r) => {
+        probe = { method: 'openvpn-reset', outcome: r.outcome, ms: r.ms, ...(r.reason ? { reason: r.reason } : {}) };
+      });
+    } else {
+      probeP = safe('endpoint tcp', deps.tcp({ address, port: ep.port, afterMs: 0 }, input.ctx(1500)), unknown(`tcp ${address}:${ep.port}`)).then((r) => {
+        const c = ofKind(r, 'tcp.connect')[0];
+        const outcome = c ? (c.data.outcome === 'reset' || c.data.outcome === 'closed' ? 'open' : c.data.outcome) : 'error';
+        probe = { method: 'tcp-connect', outcome, ms: c?.data.ms ?? 0, ...(c?.data.errno ? { reason: c.data.errno } : {}) };
+      });
+    }
+  }
+  const [results] = await Promise.all([Promise.all(jobs), probeP]);
+  for (const r of results) obs.push(...r);
+  obs.push(observation('tunnel.endpoint', { ...base, probe }));
+  const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === address)?.data ?? null;
+  return { endpoint: ep, address, echo, obs };
+}
+
+function handshakeOf(sel: SelectedTunnel, nowSec: number): ObservationData['tunnel.handshake'] | null {
+  const t = sel.tunnel;
+  const peer = sel.carrier;
+  const base = { dev: t.dev, peer: peerId(peer), endpoint: peer?.endpoint ? fmtEndpoint(peer.endpoint) : null, txBefore: peer?.txBytes ?? null, txAfter: peer?.txBytes ?? null, rxBefore: peer?.rxBytes ?? null, rxAfter: peer?.rxBytes ?? null, waitedMs: 0 };
+  if (t.kind === 'openvpn' && t.openvpn) {
+    const o = t.openvpn;
+    if (o.mode === 'server') return { ...base, method: 'openvpn-state', outcome: 'unknown', ageSec: null, reason: 'an OpenVPN server: its clients connect to it' };
+    if (o.state === 'CONNECTED') return { ...base, method: 'openvpn-state', outcome: 'fresh', ageSec: o.stateSince !== null ? Math.max(0, nowSec - o.stateSince) : null };
+    if (o.state) return { ...base, method: 'openvpn-state', outcome: 'no-response', ageSec: null, reason: `management state ${o.state}${o.stateDetail ? ` (${o.stateDetail})` : ''}` };
+    if (!t.link) return { ...base, method: 'openvpn-state', outcome: 'no-response', ageSec: null, reason: 'the openvpn process has no tun/tap device open: no tunnel was established' };
+    if (o.linkReadBytes === 0 && (o.linkWriteBytes ?? 0) > 0) return { ...base, method: 'openvpn-state', outcome: 'no-response', ageSec: null, reason: `status: ${o.linkWriteBytes} bytes sent to the server, none received` };
+    return { ...base, method: 'openvpn-state', outcome: 'unknown', ageSec: null, reason: 'no management interface configured: the connection state cannot be read' };
+  }
+  return null;
+}
+
+const isFresh = (p: TunnelPeer | null, nowSec: number): boolean => !!p && !!p.latestHandshake && nowSec - p.latestHandshake < SESSION_SEC;
+
+/** WireGuard: a fresh session, or watch the counters after a packet into the tunnel. */
+async function wgHandshake(sel: SelectedTunnel, input: TunnelInput, deps: TunnelDeps, routedHere: boolean): Promise<Obs> {
+  const t = sel.tunnel;
+  const peer = sel.carrier;
+  const nowSec = Math.floor(deps.now().getTime() / 1000);
+  const base = { dev: t.dev, peer: peerId(peer), endpoint: peer?.endpoint ? fmtEndpoint(peer.endpoint) : null, method: 'wg-counters' as const, txBefore: peer?.txBytes ?? null, rxBefore: peer?.rxBytes ?? null };
+  if (!peer) return [];
+  if (isFresh(peer, nowSec)) return [observation('tunnel.handshake', { ...base, outcome: 'fresh', ageSec: nowSec - peer.latestHandshake!, txAfter: peer.txBytes, rxAfter: peer.rxBytes, waitedMs: 0 })];
+  const clock = (): number => deps.now().getTime();
+  const t0 = clock();
+  const addr = input.addresses[0];
+  // One packet into the tunnel makes WireGuard send an initiation now (unless one went out < 5 s ago: the target's pings).
+  const trigger = routedHere && addr ? safe('trigger', deps.icmp({ address: addr, count: 1 }, input.ctx(HANDSHAKE_WAIT_MS)), () => []) : Promise.resolve([] as Obs);
+  let last: TunnelPeer | null = peer;
+  let reason: string | undefined;
+  while (clock() - t0 < HANDSHAKE_WAIT_MS) {
+    const r = await safe('wg show', deps.wgPeers(t.dev), (why) => ({ ok: false as const, reason: why }));
+    if (!r.ok) {
+      reason = r.reason;
+      break;
+    }
+    last = r.peers.find((p) => p.publicKey === peer.publicKey) ?? null;
+    if (!last) {
+      reason = 'the peer disappeared from the interface';
+      break;
+    }
+    if ((last.latestHandshake ?? 0) > (peer.latestHandshake ?? 0)) break;
+    await deps.sleep(POLL_MS);
+  }
+  await trigger;
+  const waitedMs = Math.round(clock() - t0);
+  const endSec = Math.floor(deps.now().getTime() / 1000);
+  const after = last ?? peer;
+  const completed = (after.latestHandshake ?? 0) > (peer.latestHandshake ?? 0);
+  const sent = (after.txBytes ?? 0) > (peer.txBytes ?? 0) || ((peer.latestHandshake ?? 0) === 0 && (after.txBytes ?? 0) > 0);
+  const outcome = reason && !completed ? 'unknown' : completed ? 'completed' : sent ? 'no-response' : 'not-attempted';
+  if (outcome === 'not-attempted' && !peer.endpoint) reason = 'the peer has no endpoint: this side waits for the peer to contact it first';
+  else if (outcome === 'not-attempted' && !routedHere) reason = `the target's route does not enter ${t.dev}, so nothing was sent into the tunnel`;
+  return [
+    observation('tunnel.handshake', {
+      ...base,
+      outcome,
+      ageSec: after.latestHandshake ? endSec - after.latestHandshake : null,
+      txAfter: after.txBytes,
+      rxAfter: after.rxBytes,
+      waitedMs,
+      ...(reason ? { reason } : {}),
+    }),
+  ];
+}
+
+/** Largest DF size that passes between lo (passes) and hi (fails): rounds of 7 parallel probes (exact within 4–5 rounds). */
+async function searchPmtu(address: string, lo: number, hi: number, timeoutMs: number, input: TunnelInput, deps: TunnelDeps): Promise<{ largestPass: number; smallestFail: number; probes: number; fragNeeded: { from: string; mtu: number } | null }> {
+  let probes = 0;
+  let fragNeeded: { from: string; mtu: number } | null = null;
+  for (let round = 0; round < 5 && hi - lo > 1; round++) {
+    const step = Math.max(1, Math.ceil((hi - lo) / 8));
+    const sizes: number[] = [];
+    for (let s = lo + step; s < hi; s += step) sizes.push(s);
+    const rs = await Promise.all(sizes.map((size) => safe('df ping', deps.dfPing({ address, size, timeoutMs }, input.ctx(timeoutMs + 200)), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason }))));
+    probes += sizes.length;
+    for (const [i, r] of rs.entries()) {
+      const size = sizes[i]!;
+      if (r.outcome === 'pass') lo = Math.max(lo, size);
+      else if (r.outcome === 'lost' || r.outcome === 'too-big') hi = Math.min(hi, size);
+      if (r.outcome === 'too-big' && r.mtu && r.from && r.from !== 'local') fragNeeded = { from: r.from, mtu: r.mtu };
+    }
+  }
+  return { largestPass: lo, smallestFail: hi, probes, fragNeeded };
+}
+
+async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelInput, deps: TunnelDeps): Promise<Obs> {
+  const t = sel.tunnel;
+  const tunnelMtu = t.link?.mtu ?? t.mtu;
+  if (!ep.address || tunnelMtu === null || ep.endpoint.proto !== 'udp') return [];
+  const fam = ipFamily(ep.address) ?? 4;
+  const over = encapOverhead(t, fam);
+  if (!over) return [];
+  const needed = tunnelMtu + over.bytes;
+  const base = { dev: t.dev, endpoint: fmtEndpoint(ep.endpoint), tunnelMtu, overhead: over.bytes, overheadWhy: over.why, needed };
+  if (!ep.echo || ep.echo.received === 0) {
+    return [observation('tunnel.mtu', { ...base, method: 'unavailable', neededPasses: null, largestPass: null, smallestFail: null, fragNeeded: null, overlay: null, reason: `${ep.address} answers no ICMP echo: the underlay path MTU cannot be measured` })];
+  }
+  const rtt = ep.echo.rtt?.max ?? 50;
+  const timeoutMs = Math.round(Math.min(1000, Math.max(300, 4 * rtt)));
+  const addr = input.addresses[0];
+  const targetAnswers = !!addr && ofKind(input.observations, 'icmp.echo').some((e) => e.data.address === addr && e.data.received > 0);
+  const [under, over1] = await Promise.all([
+    safe('df ping', deps.dfPing({ address: ep.address, size: needed, timeoutMs }, input.ctx(timeoutMs + 200)), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason })),
+    targetAnswers && addr ? safe('df ping', deps.dfPing({ address: addr, size: tunnelMtu, timeoutMs: timeoutMs + 200 }, input.ctx(timeoutMs + 400)), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason })) : Promise.resolve(null),
+  ]);
+  const overlay = over1 && addr && over1.outcome !== 'error' ? { address: addr, size: tunnelMtu, passed: over1.outcome === 'pass' } : null;
+  if (under.outcome === 'error') return [observation('tunnel.mtu', { ...base, method: 'unavailable', neededPasses: null, largestPass: null, smallestFail: null, fragNeeded: null, overlay, reason: under.reason ?? 'DF probe failed' })];
+  if (under.outcome === 'pass') return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: true, largestPass: needed, smallestFail: null, fragNeeded: null, overlay })];
+  const frag = under.outcome === 'too-big' && under.mtu && under.from && under.from !== 'local' ? { from: under.from, mtu: under.mtu } : null;
+  const floor = fam === 4 ? 576 : 1280;
+  const s = await searchPmtu(ep.address, floor, needed, timeoutMs, input, deps);
+  return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: false, largestPass: s.largestPass > floor || s.probes > 0 ? s.largestPass : null, smallestFail: s.smallestFail, fragNeeded: frag ?? s.fragNeeded, overlay })];
+}
+
+/**
+ * Idle test: after `idleSec` without any packet from the peer, does the target (through the
+ * tunnel) still answer? Doubling idle times up to maxSec; stops at the first silence.
+ */
+async function idleTest(sel: SelectedTunnel, input: TunnelInput, deps: TunnelDeps, maxSec: number): Promise<Obs> {
+  const t = sel.tunnel;
+  const peer = sel.carrier;
+  const addr = input.addresses[0];
+  if (t.kind !== 'wireguard' || !peer || !addr) return [observation('check.unknown', { layer: 'tunnel', check: 'idle test', reason: 'the idle test needs a WireGuard peer that carries the target' })];
+  const trials: ObservationData['tunnel.idle']['trials'] = [];
+  const gaps: number[] = [];
+  let reason: string | undefined;
+  const clock = (): number => deps.now().getTime();
+  let rx = peer.rxBytes ?? 0;
+  let lastRx = clock();
+  for (let idle = 2; idle <= maxSec; idle *= 2) {
+    let spontaneous = 0;
+    for (;;) {
+      const r = await deps.wgPeers(t.dev);
+      const p = r.ok ? r.peers.find((x) => x.publicKey === peer.publicKey) : undefined;
+      if (!p) {
+        reason = r.ok ? 'the peer disappeared' : r.reason;
+        break;
+      }
+      if ((p.rxBytes ?? 0) !== rx) {
+        if (trials.length > 0 || spontaneous > 0) gaps.push((clock() - lastRx) / 1000);
+        rx = p.rxBytes ?? 0;
+        lastRx = clock();
+        spontaneous++;
+        if (spontaneous >= 3) {
+          reason = `the peer sends something every ${Math.round(gaps[gaps.length - 1] ?? 0)} s: the path never stays idle for ${idle} s`;
+          break;
+        }
+      }
+      if (clock() - lastRx >= idle * 1000) break;
+      await deps.sleep(200);
+    }
+    if (reason) break;
+    const echo = ofKind(await safe('idle echo', deps.icmp({ address: addr, count: 1 }, input.ctx(1500)), () => []), 'icmp.echo')[0];
+    const alive = !!echo && echo.data.received > 0;
+    trials.push({ idleSec: idle, alive });
+    const r = await deps.wgPeers(t.dev);
+    const p = r.ok ? r.peers.find((x) => x.publicKey === peer.publicKey) : undefined;
+    rx = p?.rxBytes ?? rx;
+    lastRx = clock();
+    if (!alive) break;
+  }
+  const aliveAfter = trials.filter((x) => x.alive).map((x) => x.idleSec);
+  const dead = trials.find((x) => !x.alive);
+  return [
+    observation('tunnel.idle', {
+      dev: t.dev,
+      peer: peerId(peer),
+      address: addr,
+      keepaliveSec: peer.keepaliveSec,
+      peerKeepaliveSec: gaps.length > 0 ? Math.round(Math.min(...gaps)) : null,
+      trials,
+      aliveAfterSec: aliveAfter.length > 0 ? Math.max(...aliveAfter) : null,
+      deadAfterSec: dead ? dead.idleSec : null,
+      maxSec,
+      ...(reason ? { reason } : {}),
+    }),
+  ];
+}
+
+function endpointsOf(sel: SelectedTunnel): Array<{ peer: TunnelPeer; endpoint: TunnelEndpoint }> {
+  const t = sel.tunnel;
+  if (t.kind === 'openvpn' && t.openvpn?.mode === 'client') {
+    const peer = t.peers[0];
+    if (!peer) return [];
+    const o = t.openvpn;
+    const list = o.activeRemote && o.state === 'CONNECTED' ? [o.activeRemote] : o.activeRemote ? [o.activeRemote, ...o.remotes.filter((r) => r.host !== o.activeRemote!.host || r.port !== o.activeRemote!.port)] : o.remotes;
+    return list.slice(0, MAX_ENDPOINTS).map((endpoint) => ({ peer, endpoint }));
+  }
+  const peers = sel.carrier ? [sel.carrier] : t.peers.filter((p) => p.endpoint).slice(0, MAX_ENDPOINTS);
+  return peers.filter((p): p is TunnelPeer & { endpoint: TunnelEndpoint } => p.endpoint !== null).map((p) => ({ peer: p, endpoint: p.endpoint }));
+}
+
+async function walk(sel: SelectedTunnel, input: TunnelInput, deps: TunnelDeps): Promise<Obs> {
+  const t = sel.tunnel;
+  const obs: Obs = [stateObservation(sel)];
+  if (sel.source !== 'running' || (t.link && !t.link.up)) return obs; // not running / down: VPN-001
+  if (t.kind === 'other') {
+    obs.push(observation('check.unknown', { layer: 'tunnel', check: 'tunnel peers', reason: `${t.dev} is not a WireGuard or OpenVPN interface netdx can read: its peers and endpoint are unknown` }));
+    return obs;
+  }
+  const routedHere = ofKind(input.observations, 'route.lookup').some((r) => input.addresses.includes(r.data.destination) && r.data.dev === t.dev);
+  const nowSec = Math.floor(deps.now().getTime() / 1000);
+  const eps = endpointsOf(sel);
+  const hsP: Promise<Obs> = t.kind === 'wireguard' ? wgHandshake(sel, input, deps, routedHere) : Promise.resolve(((h) => (h ? [observation('tunnel.handshake', h)] : []))(handshakeOf(sel, nowSec)));
+  const [results, hs] = await Promise.all([Promise.all(eps.map(({ peer, endpoint }) => underlay(sel, peer, endpoint, input, deps))), hsP]);
+  for (const r of results) obs.push(...r.obs);
+  obs.push(...hs);
+  const h = ofKind(hs, 'tunnel.handshake')[0]?.data;
+  const works = h?.outcome === 'fresh' || h?.outcome === 'completed';
+  const first = results[0];
+  if (works && first) obs.push(...(await mtuCheck(sel, first, input, deps)));
+  if (works && input.options.tunnelIdleMs) obs.push(...(await idleTest(sel, input, deps, Math.max(2, Math.floor(input.options.tunnelIdleMs / 1000)))));
+  for (const p of t.problems) obs.push(observation('check.unknown', { layer: 'tunnel', check: `${t.dev} state`, reason: p }));
+  return obs;
+}
+
+/** The tunnel layer: the observations of every tunnel that should carry the target. */
+export async function tunnelPhase(input: TunnelInput, deps: TunnelDeps): Promise<TunnelPhaseResult> {
+  const selected = selectTunnels(input.snapshot, input.observations, input.addresses, input.options.tunnel);
+  if (selected.length === 0) {
+    const why = input.snapshot.tunnels && !input.snapshot.tunnels.ok ? `no tunnel found to carry the target (tunnel state unavailable: ${input.snapshot.tunnels.unavailable})` : 'no tunnel carries the target (route, tunnel networks)';
+    return { observations: [], skip: why };
+  }
+  const all = await Promise.all(selected.map((s) => walk(s, input, deps)));
+  return { observations: all.flat(), skip: null };
+}
