@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { notImplemented } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-005',
@@ -15,9 +15,36 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'On the server, raise the listen backlog (the application\'s listen() backlog and the kernel limits)', zh: '在服务器上调大监听队列（应用 listen() 的 backlog 以及内核上限）' }, command: 'sysctl -w net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=8192' },
   ],
-  implemented: false,
+  implemented: true,
   issue: 5,
   explains: ['APP-002'],
 };
 
-export const rule: Rule = notImplemented(meta);
+/** Retried connects needed before the queue is blamed: at least 2 and 5% of the connects. */
+const MIN_RETRIED = 2;
+const MIN_FRACTION = 0.05;
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const o of ofKind(ctx.observations, 'tcp.backlog')) {
+      const d = o.data;
+      const c = d.clusters;
+      // Dropped SYNs show up as connects at the retransmission times; spread-out slow connects are something else.
+      const atRetransmit = c.at1s + c.at3s;
+      if (atRetransmit < MIN_RETRIED || atRetransmit < MIN_FRACTION * d.parallel || c.first === 0) continue;
+      const show = (xs: number[]): string => xs.map((x) => String(Math.round(x))).join(', ');
+      return makeFinding(meta, ctx, {
+        vars: { address: d.address, port: d.port, parallel: d.parallel, dropped: atRetransmit },
+        evidence: [
+          evidence(
+            'tcp.backlog',
+            `${d.parallel} parallel connects to ${d.address}:${d.port}: ${c.first} within ${Math.round(d.connectMs[c.first - 1] ?? 0)} ms, ${c.at1s} at ~1 s, ${c.at3s} at ~3 s, ${d.failed} failed; slow ones (ms): ${show(d.connectMs.slice(c.first, c.first + 12))}`,
+            { parallel: d.parallel, clusters: c, connectMs: d.connectMs },
+          ),
+        ],
+      });
+    }
+    return null;
+  },
+};
