@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from './engine.js';
-import { fakeDeps, route } from './testing.js';
+import { fakeDeps, fakeSnapshot, route } from './testing.js';
 import { DEFAULT_OPTIONS } from './options.js';
 import { parseTarget } from '../model/target.js';
 import { observation } from '../model/observation.js';
@@ -97,4 +97,46 @@ test('TLS target: handshake runs over the open connection with SNI = host name',
   assert.equal(r.verdict, 'ok');
   assert.equal((calls.tls?.[0] as { sni: string }).sni, 'srv.lab.test');
   assert.equal(r.layers.find((l) => l.layer === 'tls')?.status, 'pass');
+});
+
+const filtered = (q: { address: string; port: number }) => [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'filtered', ms: 1150, errno: 'ETIMEDOUT' })];
+const deadEcho = (q: { address: string; count: number }) => [observation('icmp.echo', { address: q.address, method: 'raw', sent: q.count, received: 0, lossPct: 100, rtt: null, errors: [] })];
+
+test('a failed probe and a DROP rule whose counter grew: NET-006 names the rule, no trace is run', async () => {
+  const before = '*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [10:600]\n[0:0] -A OUTPUT -p udp -j ACCEPT\n[0:0] -A OUTPUT -d 203.0.113.10/32 -p tcp -m tcp --dport 5000 -j DROP\nCOMMIT\n';
+  const afterText = before.replace('[0:0] -A OUTPUT -d', '[2:120] -A OUTPUT -d');
+  const snap = fakeSnapshot({ firewall: { iptables: { ok: true, value: before }, ip6tables: { ok: false, unavailable: 'x' }, nft: { ok: false, unavailable: 'x' }, ufw: { ok: false, unavailable: 'x' } } });
+  const { deps, calls } = fakeDeps({ tcp: async (q) => filtered(q), firewallCounters: async () => ({ v4: afterText, v6: null }), trace: async () => [] }, snap);
+  const r = await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  assert.equal(r.primary?.code, 'NET-006');
+  assert.ok(r.primary?.fix.some((f) => f.command === 'iptables -t filter -D OUTPUT 2'), JSON.stringify(r.primary?.fix));
+  assert.equal(calls.trace, undefined);
+});
+
+test('no answer to TCP or ICMP and no local rule: the path is traced', async () => {
+  const { deps, calls } = fakeDeps({ tcp: async (q) => filtered(q), icmp: async (q) => deadEcho(q), trace: async () => [] });
+  await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  assert.equal(calls.trace?.length, 1);
+  assert.deepEqual(calls.trace?.[0], { address: '203.0.113.10', proto: 'tcp', port: 5000, count: 5 });
+});
+
+test('a filtered port on a host that answers ping is not traced (the server firewall, TCP-002)', async () => {
+  const { deps, calls } = fakeDeps({ tcp: async (q) => filtered(q), trace: async () => [] });
+  const r = await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  assert.equal(calls.trace, undefined);
+  assert.equal(r.primary?.code, 'TCP-002');
+});
+
+test('a TLS handshake that stalls triggers the PMTU search', async () => {
+  const { deps: base } = fakeDeps();
+  const { deps, calls } = fakeDeps({
+    tls: async (q, c) => {
+      const [o] = await base.tls(q, c);
+      return [{ ...o!, data: { ...(o!.data as object), outcome: 'stall', protocol: null, cipher: null, verify: { ok: false, code: null, hostnameOk: null, trustedBy: 'system' } } } as typeof o & object];
+    },
+    pmtu: async () => [],
+  });
+  const r = await diagnose(parseTarget('srv.lab.test:443'), opts, deps);
+  assert.equal(calls.pmtu?.length, 1);
+  assert.equal(r.primary?.code, 'TLS-009');
 });
