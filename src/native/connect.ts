@@ -39,6 +39,8 @@ export interface TcpConn {
   send(data: Buffer): number | string;
   /** Pending socket error ('' when none). */
   error(): string;
+  /** Reads what the peer sent: data, 'eof' (the peer closed), null (nothing now), or the errno name. */
+  read(): Buffer | 'eof' | null | string;
   close(): void;
 }
 
@@ -137,6 +139,12 @@ export function tcpOpen(addon: RawAddon, o: ConnectOptions): Promise<OpenResult>
           info: () => addon.tcpInfo(fd),
           send: (data) => addon.send(fd, data),
           error: () => addon.soError(fd),
+          read: () => {
+            const r = addon.recv(fd, false);
+            if (r === null) return null;
+            if (r.errno) return r.errno;
+            return r.data && r.data.length > 0 ? r.data : 'eof';
+          },
           close: closeFd,
         };
         finish({ outcome: 'open', errno: null, icmp: null, tcpInfo, conn }, true);

@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { notImplemented } from './types.js';
+import { evidence, fill, makeFinding, ofKind } from './types.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-006',
@@ -16,9 +17,54 @@ export const meta: RuleMeta = {
     { summary: { en: 'Send keepalives more often than every {idleSec} s (kernel default for sockets with SO_KEEPALIVE, or the application setting)', zh: '让保活间隔短于 {idleSec} 秒（开启 SO_KEEPALIVE 的套接字使用内核设置，或修改应用自身的心跳设置）' }, command: 'sysctl -w net.ipv4.tcp_keepalive_time={keepaliveTarget}' },
     { summary: { en: 'Or raise the idle timeout of the NAT/firewall above the keepalive interval', zh: '或者将 NAT/防火墙的空闲超时调到大于保活间隔' } },
   ],
-  implemented: false,
+  implemented: true,
   issue: 5,
   explains: ['APP-001'],
 };
 
-export const rule: Rule = notImplemented(meta);
+/** Keepalive idle time that stays safely below an observed timeout (s). */
+export const keepaliveBelow = (aliveSec: number): number => Math.max(1, Math.floor(aliveSec * 0.8));
+
+const OUTCOME_TEXT: Record<string, string> = { alive: 'alive', reset: 'reset', silent: 'no acknowledgement', closed: 'closed by the peer', 'not-tested': 'not tested' };
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const o of ofKind(ctx.observations, 'tcp.idle')) {
+      const d = o.data;
+      if (d.deadSec === null) continue;
+      const alive = d.aliveSec ?? 0;
+      const target = keepaliveBelow(Math.max(1, alive));
+      const intvl = Math.max(1, Math.min(d.keepalive.intvlSec ?? 75, Math.floor(target / 3) || 1));
+      const vars = {
+        address: d.address,
+        port: d.port,
+        aliveSec: alive,
+        deadSec: d.deadSec,
+        idleSec: Math.round(((alive + d.deadSec) / 2) * 10) / 10,
+        keepaliveSec: d.keepalive.timeSec ?? 7200,
+        keepaliveTarget: target,
+      };
+      const tested = d.holds.filter((h) => h.outcome !== 'not-tested');
+      return makeFinding(meta, ctx, {
+        vars,
+        evidence: [
+          evidence('tcp.idle', `${tested.length} connections to ${d.address}:${d.port} held idle in parallel: ${tested.map((h) => `${h.idleSec} s ${OUTCOME_TEXT[h.outcome]}`).join(', ')}`, { holds: d.holds, aliveSec: d.aliveSec, deadSec: d.deadSec }),
+          evidence('tcp.idle', `kernel keepalive: tcp_keepalive_time ${d.keepalive.timeSec ?? '?'} s, tcp_keepalive_intvl ${d.keepalive.intvlSec ?? '?'} s, tcp_keepalive_probes ${d.keepalive.probes ?? '?'}`, { keepalive: d.keepalive }),
+        ],
+        fix: [
+          { summary: fill(meta.fix[0]!.summary[ctx.lang], vars), command: `sysctl -w net.ipv4.tcp_keepalive_time=${target} net.ipv4.tcp_keepalive_intvl=${intvl}` },
+          {
+            summary: tr(
+              ctx.lang,
+              `Or per socket in the application: SO_KEEPALIVE=1, TCP_KEEPIDLE=${target}, TCP_KEEPINTVL=${intvl}, TCP_KEEPCNT=${d.keepalive.probes ?? 9}`,
+              `或在应用中按套接字设置：SO_KEEPALIVE=1、TCP_KEEPIDLE=${target}、TCP_KEEPINTVL=${intvl}、TCP_KEEPCNT=${d.keepalive.probes ?? 9}`,
+            ),
+          },
+          { summary: fill(meta.fix[1]!.summary[ctx.lang], vars) },
+        ],
+      });
+    }
+    return null;
+  },
+};
