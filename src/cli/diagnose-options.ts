@@ -26,6 +26,8 @@ export interface RawDiagnoseOptions {
   tlsMax?: string;
   count?: string;
   warnDays?: string;
+  tunnel?: string;
+  tunnelIdle?: string;
 }
 
 export type OutputFormat = 'text' | 'json' | 'markdown';
@@ -121,6 +123,15 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
   if (raw.warnDays !== undefined) {
     if (!/^[0-9]+$/.test(raw.warnDays)) throw usageError(`--warn-days '${raw.warnDays}': expected a number of days`);
     options.certWarnDays = Number(raw.warnDays);
+  }
+  if (raw.tunnel !== undefined) {
+    if (!/^[A-Za-z0-9_.@:-]{1,15}$/.test(raw.tunnel)) throw usageError(`--tunnel '${raw.tunnel}': expected an interface name (1–15 letters, digits, _ . - @ :)`);
+    options.tunnel = raw.tunnel;
+  }
+  if (raw.tunnelIdle !== undefined) {
+    const ms = parseDuration(raw.tunnelIdle, '--tunnel-idle');
+    if (ms < 2000) throw usageError(`--tunnel-idle '${raw.tunnelIdle}': expected at least 2s`);
+    options.tunnelIdleMs = ms;
   }
   let format: OutputFormat = 'text';
   if (raw.format !== undefined) {

@@ -34,6 +34,8 @@ export function register(program: Command): void {
     .option('--tls-max <version>', 'highest TLS version to offer (1.0 … 1.3)')
     .option('--count <n>', 'ICMP echo requests (default 4)')
     .option('--warn-days <days>', 'certificate expiry warning window (default 30)')
+    .option('--tunnel <dev>', 'the tunnel interface that should carry the target (walks the tunnel layer whatever the route says)')
+    .option('--tunnel-idle <duration>', 'also run the tunnel idle test (VPN-007) up to this idle time, e.g. 60s')
     .option('--json', 'print the JSON report (netdx.report/v1)')
     .option('--format <fmt>', 'text | json | markdown')
     .option('--lang <lang>', 'en | zh (default from LANG)')

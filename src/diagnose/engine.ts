@@ -12,7 +12,8 @@ import { formatHostPort, type Target } from '../model/target.js';
 import type { Snapshot } from '../system/types.js';
 import type { DiagnoseOptions } from './options.js';
 import { budgets } from './budget.js';
-import { dnsConfigObservation, hostsObservation, linkKind, linksObservation, proxyObservation, TUNNEL_KINDS } from './derive.js';
+import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservation } from './derive.js';
+import { INERT_TUNNEL_PROBES, tunnelPhase, type TunnelPhaseResult, type TunnelProbes } from './tunnel.js';
 import { judge } from './judge.js';
 import { droppingRule } from '../analyze/counters.js';
 import type { ProbeContext } from '../probes/types.js';
@@ -42,6 +43,8 @@ export interface EngineDeps {
   pmtu?(q: { address: string; port: number | null }, ctx: ProbeContext): Promise<Obs>;
   /** `iptables-save -c` / `ip6tables-save -c` now, to see which rule's counters the probes moved (optional). */
   firewallCounters?(): Promise<{ v4: string | null; v6: string | null }>;
+  /** The tunnel layer's own probes (issue 7: OpenVPN reset, `wg show`, DF ping); inert when absent. */
+  tunnelProbes?: TunnelProbes;
   now(): Date;
 }
 
@@ -232,13 +235,16 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     timer.stop('network');
   }
 
-  // Tunnel layer: walked when the route leaves through a tunnel interface (issue 7 brings the checks).
-  const kind = linkKind(snapshot, primaryRoute?.data.dev ?? null);
-  if (kind && TUNNEL_KINDS.has(kind)) {
-    obs.push(observation('check.unknown', { layer: 'tunnel', check: 'tunnel state', reason: `route leaves through ${primaryRoute?.data.dev} (${kind}); tunnel checks are not implemented yet` }));
-  } else {
-    skips.set('tunnel', 'the route does not leave through a tunnel interface');
-  }
+  // Tunnel layer (issue 7): the route leaves through a tunnel, the target lies in a tunnel's networks, or --tunnel names one.
+  progress('tunnel', 'start');
+  timer.start('tunnel');
+  const tunnel = await tunnelPhase({ target, snapshot, observations: obs, addresses, options, ctx }, { ...deps, ...(deps.tunnelProbes ?? INERT_TUNNEL_PROBES) }).catch(
+    (err: unknown): TunnelPhaseResult => ({ observations: [observation('check.unknown', { layer: 'tunnel', check: 'tunnel layer', reason: `probe failed: ${err instanceof Error ? err.message : String(err)}` })], skip: null }),
+  );
+  obs.push(...tunnel.observations);
+  if (tunnel.skip) skips.set('tunnel', tunnel.skip);
+  timer.stop('tunnel');
+  progress('tunnel', 'done');
 
   // ── tls and app, only above an open TCP connection ────────────────────
   const tcpPrimary = ofKind(tcpObs, 'tcp.connect').find((t) => t.data.address === primaryAddr) ?? ofKind(tcpObs, 'tcp.connect')[0];

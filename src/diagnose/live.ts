@@ -14,6 +14,15 @@ import { run as pmtu } from '../probes/pmtu.js';
 import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
 import { execTool } from '../system/collect.js';
+import { collectTunnels } from '../system/tunnel.js';
+import { liveTunnelProbes } from './tunnel-live.js';
+import type { Snapshot } from '../system/types.js';
+
+/** The snapshot with its tunnel state (issue 7), unless the collector already read it. */
+async function snapshotWithTunnels(): Promise<Snapshot> {
+  const s = await collectSnapshot();
+  return s.tunnels ? s : { ...s, tunnels: await collectTunnels({ links: s.links }) };
+}
 
 /** The rule evaluator of src/analyze, when it is built (issue 6). */
 function firewallEvaluator(): Pick<EngineDeps, 'firewallVerdict'> {
@@ -36,7 +45,7 @@ async function firewallCounters(): Promise<{ v4: string | null; v6: string | nul
 
 export function liveDeps(): EngineDeps {
   return {
-    snapshot: () => collectSnapshot(),
+    snapshot: snapshotWithTunnels,
     systemLookup,
     dnsQuery,
     routeLookup,
@@ -55,6 +64,7 @@ export function liveDeps(): EngineDeps {
     },
     ...firewallEvaluator(),
     firewallCounters: () => firewallCounters(),
+    tunnelProbes: liveTunnelProbes(),
     now: () => new Date(),
   };
 }

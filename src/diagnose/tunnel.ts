@@ -26,19 +26,33 @@ import { encapOverhead } from './tunnel-overhead.js';
 
 type Obs = Observation[];
 
-export interface TunnelDeps {
+/** The probes only the tunnel layer uses (EngineDeps.tunnelProbes; live: liveTunnelProbes() in tunnel-live.ts). */
+export interface TunnelProbes {
+  openvpnReset(q: { address: string; port: number }, ctx: ProbeContext): Promise<OpenVpnResetResult>;
+  /** Live peers of a WireGuard interface (`wg show DEV dump`). */
+  wgPeers(dev: string): Promise<{ ok: true; peers: TunnelPeer[] } | { ok: false; reason: string }>;
+  dfPing(q: DfPingQuery, ctx: ProbeContext): Promise<DfPingResult>;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Used when no tunnel probes are given (engine tests): nothing is sent, every such check says so. */
+export const INERT_TUNNEL_PROBES: TunnelProbes = {
+  openvpnReset: async () => ({ outcome: 'error', ms: 0, reason: 'no OpenVPN probe available' }),
+  wgPeers: async () => ({ ok: false, reason: 'no wg reader available' }),
+  dfPing: async () => ({ outcome: 'error', method: 'ping', reason: 'no DF probe available' }),
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
+export interface TunnelDeps extends TunnelProbes {
   systemLookup(name: string, ctx: ProbeContext): Promise<Obs>;
   routeLookup(dst: string, ctx: ProbeContext): Promise<Obs>;
   gateway(q: { gateway: string; dev: string }, ctx: ProbeContext): Promise<Obs>;
   icmp(q: { address: string; count: number }, ctx: ProbeContext): Promise<Obs>;
   tcp(q: { address: string; port: number; afterMs: number }, ctx: ProbeContext): Promise<Obs>;
-  openvpnReset(q: { address: string; port: number }, ctx: ProbeContext): Promise<OpenVpnResetResult>;
-  /** Live peers of a WireGuard interface (`wg show DEV dump`). */
-  wgPeers(dev: string): Promise<{ ok: true; peers: TunnelPeer[] } | { ok: false; reason: string }>;
-  dfPing(q: DfPingQuery, ctx: ProbeContext): Promise<DfPingResult>;
+  /** Path-MTU search (issue 5's probe), used when a full tunnel packet does not fit. */
+  pmtu?(q: { address: string; port: number | null }, ctx: ProbeContext): Promise<Obs>;
   explainRoute?(s: Snapshot, dst: string): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
   now(): Date;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface TunnelInput {
@@ -62,6 +76,8 @@ export interface TunnelPhaseResult {
 /** WireGuard's session lifetime (REJECT_AFTER_TIME): a handshake younger than this is a working session. */
 export const SESSION_SEC = 180;
 export const HANDSHAKE_WAIT_MS = 2000;
+/** At least this long is watched even when the first packets went out long before. */
+const MIN_WATCH_MS = 300;
 const POLL_MS = 100;
 const MAX_ENDPOINTS = 4;
 
@@ -170,11 +186,16 @@ async function wgHandshake(sel: SelectedTunnel, input: TunnelInput, deps: Tunnel
   const clock = (): number => deps.now().getTime();
   const t0 = clock();
   const addr = input.addresses[0];
+  // The target's probes of the network phase were the first packets into the tunnel: the wait counts from them.
+  const sentAt = ofKind(input.observations, 'icmp.echo')
+    .filter((e) => routedHere && e.data.address === addr)
+    .map((e) => Date.parse(e.at) - e.ms);
+  const deadline = Math.max(t0 + MIN_WATCH_MS, Math.min(t0 + HANDSHAKE_WAIT_MS, ...sentAt.map((x) => x + HANDSHAKE_WAIT_MS)));
   // One packet into the tunnel makes WireGuard send an initiation now (unless one went out < 5 s ago: the target's pings).
   const trigger = routedHere && addr ? safe('trigger', deps.icmp({ address: addr, count: 1 }, input.ctx(HANDSHAKE_WAIT_MS)), () => []) : Promise.resolve([] as Obs);
   let last: TunnelPeer | null = peer;
   let reason: string | undefined;
-  while (clock() - t0 < HANDSHAKE_WAIT_MS) {
+  while (clock() < deadline) {
     const r = await safe('wg show', deps.wgPeers(t.dev), (why) => ({ ok: false as const, reason: why }));
     if (!r.ok) {
       reason = r.reason;
@@ -255,6 +276,13 @@ async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelIn
   if (under.outcome === 'pass') return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: true, largestPass: needed, smallestFail: null, fragNeeded: null, overlay })];
   const frag = under.outcome === 'too-big' && under.mtu && under.from && under.from !== 'local' ? { from: under.from, mtu: under.mtu } : null;
   const floor = fam === 4 ? 576 : 1280;
+  if (deps.pmtu) {
+    // Issue 5's path-MTU search, when the engine has it.
+    const found = ofKind(await safe('pmtu', deps.pmtu({ address: ep.address, port: null }, input.ctx(4000)), () => []), 'pmtu.search')[0]?.data;
+    if (found && found.method !== 'unavailable' && found.largestPass !== null) {
+      return [observation('tunnel.mtu', { ...base, method: found.method, neededPasses: false, largestPass: Math.min(found.largestPass, needed - 1), smallestFail: found.smallestFail, fragNeeded: frag ?? found.fragNeeded, overlay })];
+    }
+  }
   const s = await searchPmtu(ep.address, floor, needed, timeoutMs, input, deps);
   return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: false, largestPass: s.largestPass > floor || s.probes > 0 ? s.largestPass : null, smallestFail: s.smallestFail, fragNeeded: frag ?? s.fragNeeded, overlay })];
 }
