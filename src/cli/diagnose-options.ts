@@ -7,6 +7,7 @@ import { inputError, readError, usageError } from '../model/errors.js';
 import type { Lang } from '../model/layer.js';
 import { ipFamilyOf, parsePort, PROTOCOLS, type Protocol, type TargetOptions } from '../model/target.js';
 import { DEFAULT_OPTIONS, type DiagnoseOptions } from '../diagnose/options.js';
+import { parseHeartbeat } from '../probes/heartbeat.js';
 
 export interface RawDiagnoseOptions {
   port?: string;
@@ -28,6 +29,9 @@ export interface RawDiagnoseOptions {
   warnDays?: string;
   tunnel?: string;
   tunnelIdle?: string;
+  idle?: string;
+  backlog?: string;
+  heartbeat?: string;
 }
 
 export type OutputFormat = 'text' | 'json' | 'markdown';
@@ -132,6 +136,21 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
     const ms = parseDuration(raw.tunnelIdle, '--tunnel-idle');
     if (ms < 2000) throw usageError(`--tunnel-idle '${raw.tunnelIdle}': expected at least 2s`);
     options.tunnelIdleMs = ms;
+  }
+  if (raw.idle !== undefined) {
+    const ms = parseDuration(raw.idle, '--idle');
+    if (ms < 2000) throw usageError(`--idle '${raw.idle}': expected at least 2s`);
+    options.idleMaxSec = ms / 1000;
+  }
+  if (raw.backlog !== undefined) {
+    if (!/^[0-9]+$/.test(raw.backlog) || Number(raw.backlog) < 2 || Number(raw.backlog) > 512) throw usageError(`--backlog '${raw.backlog}': expected a number of parallel connects from 2 to 512`);
+    options.backlog = Number(raw.backlog);
+  }
+  if (raw.heartbeat !== undefined) options.heartbeat = parseHeartbeat(raw.heartbeat);
+  // Long tests extend the overall budget unless the user set one.
+  if (raw.timeout === undefined) {
+    const need = Math.max(options.idleMaxSec ? options.idleMaxSec * 1.3 + 3 : 0, options.backlog ? 9 : 0, options.heartbeat ? options.heartbeat.count * options.heartbeat.everySec + options.heartbeat.replySec + 3 : 0) * 1000;
+    options.timeoutMs = Math.max(options.timeoutMs, Math.ceil(need));
   }
   let format: OutputFormat = 'text';
   if (raw.format !== undefined) {

@@ -41,6 +41,10 @@ export interface EngineDeps {
   trace?(q: { address: string; proto: 'icmp' | 'tcp'; port: number | null; count: number }, ctx: ProbeContext): Promise<Obs>;
   /** Path-MTU search (issue 5): run when a TLS handshake stalls over an open TCP connection. */
   pmtu?(q: { address: string; port: number | null }, ctx: ProbeContext): Promise<Obs>;
+  /** Transport and application tests the user asked for (issue 5): idle hold, backlog, heartbeat. */
+  idle?(q: { address: string; port: number; maxSec: number }, ctx: ProbeContext): Promise<Obs>;
+  backlog?(q: { address: string; port: number; parallel: number }, ctx: ProbeContext): Promise<Obs>;
+  heartbeat?(q: { address: string; port: number; tls: boolean; servername: string | null; spec: NonNullable<DiagnoseOptions['heartbeat']> }, ctx: ProbeContext): Promise<Obs>;
   /** `iptables-save -c` / `ip6tables-save -c` now, to see which rule's counters the probes moved (optional). */
   firewallCounters?(): Promise<{ v4: string | null; v6: string | null }>;
   /** The tunnel layer's own probes (issue 7: OpenVPN reset, `wg show`, DF ping); inert when absent. */
@@ -277,6 +281,25 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     skips.set('tls', 'not a TLS target');
   }
 
+  // Tests the user asked for, in parallel over the open service: idle hold, backlog, heartbeat.
+  if (open) {
+    const extra: Array<Promise<Obs>> = [];
+    const a = { address: open.data.address, port: open.data.port };
+    if (options.idleMaxSec && deps.idle) extra.push(safe('transport', 'idle hold', deps.idle({ ...a, maxSec: options.idleMaxSec }, ctx(options.idleMaxSec * 1300 + 2000))));
+    if (options.backlog && deps.backlog) extra.push(safe('transport', 'backlog', deps.backlog({ ...a, parallel: options.backlog }, ctx(8000))));
+    if (options.heartbeat && deps.heartbeat) {
+      const hb = options.heartbeat;
+      extra.push(safe('app', 'heartbeat', deps.heartbeat({ ...a, tls: wantsTls, servername: sni, spec: hb }, ctx(hb.count * hb.everySec * 1000 + hb.replySec * 1000 + 1000))));
+    }
+    if (extra.length > 0) {
+      progress('app', 'start');
+      timer.start('app');
+      for (const r of await Promise.all(extra)) obs.push(...r);
+      timer.stop('app');
+      progress('app', 'done');
+    }
+  }
+
   const tlsOk = ofKind(obs, 'tls.handshake').some((h) => h.data.outcome === 'ok' || h.data.outcome === 'verify-failed');
   if ((target.protocol === 'http' && open) || (target.protocol === 'https' && open && tlsOk)) {
     progress('app', 'start');
@@ -287,7 +310,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     progress('app', 'done');
   } else if (target.protocol === 'http' || target.protocol === 'https') {
     skips.set('app', 'no connection to send the request over');
-  } else {
+  } else if (!options.heartbeat) {
     skips.set('app', 'no application check for this protocol');
   }
 

@@ -11,6 +11,9 @@ import { run as http } from '../probes/http.js';
 import { run as proxyConnect } from '../probes/proxy.js';
 import { run as trace } from '../probes/trace.js';
 import { run as pmtu } from '../probes/pmtu.js';
+import { run as idle } from '../probes/idle.js';
+import { run as backlog } from '../probes/backlog.js';
+import { run as heartbeat } from '../probes/heartbeat.js';
 import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
 import { execTool } from '../system/collect.js';
@@ -58,6 +61,9 @@ export function liveDeps(): EngineDeps {
     proxyConnect,
     trace: (q, ctx) => trace({ address: q.address, proto: q.proto, port: q.port, count: q.count, intervalMs: 50 }, ctx),
     pmtu: (q, ctx) => pmtu({ address: q.address, port: q.port }, ctx),
+    idle,
+    backlog,
+    heartbeat,
     explainRoute: (s, dst) => {
       const e = analyze.explainRoute(s, dst);
       return { candidates: e.candidates, rules: e.rules };

@@ -1,4 +1,5 @@
 import type { Lang } from '../model/layer.js';
+import type { HeartbeatSpec } from '../probes/heartbeat.js';
 
 /** Options of one diagnosis, validated once at the edge (CLI or API). */
 export interface DiagnoseOptions {
@@ -29,6 +30,12 @@ export interface DiagnoseOptions {
   tunnel?: string;
   /** `--tunnel-idle DURATION`: run the tunnel idle test (VPN-007) up to this idle time, ms. */
   tunnelIdleMs?: number;
+  /** `--idle MAX`: idle-hold test up to MAX seconds (TCP-006). */
+  idleMaxSec?: number;
+  /** `--backlog N`: N parallel connects (TCP-005). */
+  backlog?: number;
+  /** `--heartbeat SPEC`: the application heartbeat to exercise (APP-001). */
+  heartbeat?: HeartbeatSpec;
 }
 
 export const DEFAULT_OPTIONS: DiagnoseOptions = {

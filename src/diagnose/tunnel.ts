@@ -239,7 +239,8 @@ async function searchPmtu(address: string, lo: number, hi: number, timeoutMs: nu
     const step = Math.max(1, Math.ceil((hi - lo) / 8));
     const sizes: number[] = [];
     for (let s = lo + step; s < hi; s += step) sizes.push(s);
-    const rs = await Promise.all(sizes.map((size) => safe('df ping', deps.dfPing({ address, size, timeoutMs }, input.ctx(timeoutMs + 200)), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason }))));
+    const ctx = input.ctx(timeoutMs + 200);
+    const rs = await Promise.all(sizes.map((size) => safe('df ping', deps.dfPing({ address, size, timeoutMs }, ctx), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason }))));
     probes += sizes.length;
     for (const [i, r] of rs.entries()) {
       const size = sizes[i]!;
@@ -251,6 +252,19 @@ async function searchPmtu(address: string, lo: number, hi: number, timeoutMs: nu
   return { largestPass: lo, smallestFail: hi, probes, fragNeeded };
 }
 
+/** One DF probe, sent again once when it is lost (the first packet may be the one that teaches the path MTU). */
+async function dfTwice(q: DfPingQuery, input: TunnelInput, deps: TunnelDeps): Promise<DfPingResult> {
+  const once = (): Promise<DfPingResult> => safe('df ping', deps.dfPing(q, input.ctx(q.timeoutMs + 200)), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason }));
+  const first = await once();
+  return first.outcome === 'lost' ? once() : first;
+}
+
+/**
+ * Does a full tunnel packet cross the underlay? One DF probe of tunnel MTU + overhead to the
+ * endpoint and, when the target answers ICMP, one of the tunnel MTU through the tunnel (the direct
+ * evidence: the tunnel may still carry it by fragmenting its outer packets, as OpenVPN does).
+ * When the underlay probe is silently lost, the largest size that passes is searched.
+ */
 async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelInput, deps: TunnelDeps): Promise<Obs> {
   const t = sel.tunnel;
   const tunnelMtu = t.link?.mtu ?? t.mtu;
@@ -267,24 +281,30 @@ async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelIn
   const timeoutMs = Math.round(Math.min(1000, Math.max(300, 4 * rtt)));
   const addr = input.addresses[0];
   const targetAnswers = !!addr && ofKind(input.observations, 'icmp.echo').some((e) => e.data.address === addr && e.data.received > 0);
-  const [under, over1] = await Promise.all([
-    safe('df ping', deps.dfPing({ address: ep.address, size: needed, timeoutMs }, input.ctx(timeoutMs + 200)), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason })),
-    targetAnswers && addr ? safe('df ping', deps.dfPing({ address: addr, size: tunnelMtu, timeoutMs: timeoutMs + 200 }, input.ctx(timeoutMs + 400)), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason })) : Promise.resolve(null),
+  const [under, inner] = await Promise.all([
+    dfTwice({ address: ep.address, size: needed, timeoutMs }, input, deps),
+    targetAnswers && addr ? dfTwice({ address: addr, size: tunnelMtu, timeoutMs: timeoutMs + 200 }, input, deps) : Promise.resolve(null),
   ]);
-  const overlay = over1 && addr && over1.outcome !== 'error' ? { address: addr, size: tunnelMtu, passed: over1.outcome === 'pass' } : null;
-  if (under.outcome === 'error') return [observation('tunnel.mtu', { ...base, method: 'unavailable', neededPasses: null, largestPass: null, smallestFail: null, fragNeeded: null, overlay, reason: under.reason ?? 'DF probe failed' })];
-  if (under.outcome === 'pass') return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: true, largestPass: needed, smallestFail: null, fragNeeded: null, overlay })];
-  const frag = under.outcome === 'too-big' && under.mtu && under.from && under.from !== 'local' ? { from: under.from, mtu: under.mtu } : null;
+  const overlay = inner && addr && inner.outcome !== 'error' ? { address: addr, size: tunnelMtu, passed: inner.outcome === 'pass' } : null;
+  if (under.outcome === 'error') return [observation('tunnel.mtu', { ...base, method: 'unavailable', neededPasses: null, neededResult: 'error', largestPass: null, smallestFail: null, fragNeeded: null, overlay, reason: under.reason ?? 'DF probe failed' })];
+  if (under.outcome === 'pass') return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: true, neededResult: 'pass', largestPass: needed, smallestFail: null, fragNeeded: null, overlay })];
+  if (under.outcome === 'too-big') {
+    const router = under.from && under.from !== 'local' ? { from: under.from, mtu: under.mtu ?? 0 } : null;
+    return [
+      observation('tunnel.mtu', {
+        ...base, method: under.method, neededPasses: false, neededResult: router ? 'frag-needed' : 'too-big-local',
+        largestPass: under.mtu ?? null, smallestFail: needed, fragNeeded: router && router.mtu > 0 ? router : null, overlay,
+      }),
+    ];
+  }
   const floor = fam === 4 ? 576 : 1280;
-  if (deps.pmtu) {
+  const found = deps.pmtu ? ofKind(await safe('pmtu', deps.pmtu({ address: ep.address, port: null }, input.ctx(4000)), () => []), 'pmtu.search')[0]?.data : undefined;
+  if (found && found.method !== 'unavailable' && found.largestPass !== null) {
     // Issue 5's path-MTU search, when the engine has it.
-    const found = ofKind(await safe('pmtu', deps.pmtu({ address: ep.address, port: null }, input.ctx(4000)), () => []), 'pmtu.search')[0]?.data;
-    if (found && found.method !== 'unavailable' && found.largestPass !== null) {
-      return [observation('tunnel.mtu', { ...base, method: found.method, neededPasses: false, largestPass: Math.min(found.largestPass, needed - 1), smallestFail: found.smallestFail, fragNeeded: frag ?? found.fragNeeded, overlay })];
-    }
+    return [observation('tunnel.mtu', { ...base, method: found.method, neededPasses: false, neededResult: 'lost', largestPass: Math.min(found.largestPass, needed - 1), smallestFail: found.smallestFail, fragNeeded: found.fragNeeded, overlay })];
   }
   const s = await searchPmtu(ep.address, floor, needed, timeoutMs, input, deps);
-  return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: false, largestPass: s.largestPass > floor || s.probes > 0 ? s.largestPass : null, smallestFail: s.smallestFail, fragNeeded: frag ?? s.fragNeeded, overlay })];
+  return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: false, neededResult: 'lost', largestPass: s.probes > 0 ? s.largestPass : null, smallestFail: s.smallestFail, fragNeeded: s.fragNeeded, overlay })];
 }
 
 /**

@@ -266,6 +266,8 @@ export interface ObservationData {
     method: 'ping' | 'raw' | 'unavailable';
     /** Underlay: does a DF packet of `needed` bytes pass? null: could not tell (the endpoint answers no ICMP). */
     neededPasses: boolean | null;
+    /** How the `needed`-size DF probe ended: passed, silently lost (twice), a router's frag-needed, or the local stack's known path MTU. */
+    neededResult?: 'pass' | 'lost' | 'frag-needed' | 'too-big-local' | 'error';
     largestPass: number | null;
     smallestFail: number | null;
     fragNeeded: { from: string; mtu: number } | null;
@@ -375,6 +377,27 @@ export interface ObservationData {
     server: string | null;
     ms: number;
     error?: string;
+  };
+
+  /** Application heartbeat exercised over TCP or TLS (`--heartbeat`). */
+  'app.heartbeat': {
+    address: string;
+    port: number;
+    tls: boolean;
+    send: string;
+    expect: string;
+    everySec: number;
+    /** Per beat: when it was sent (ms from the start) and the reply time, or null when none came. */
+    beats: Array<{ atMs: number; replyMs: number | null }>;
+    /** Beats answered / sent. */
+    answered: number;
+    sent: number;
+    /** Observed interval between beats (s). */
+    intervalSec: number | null;
+    /** The peer closed or reset the connection: after how long without a beat (its idle timeout). */
+    peerClosed: { event: 'fin' | 'rst'; afterIdleSec: number; atMs: number } | null;
+    error: string | null;
+    ms: number;
   };
 
   // ── meta ───────────────────────────────────────────────────────────
