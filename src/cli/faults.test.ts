@@ -50,8 +50,10 @@ test('`netdx faults` prints one row per code; `netdx faults CODE --lang zh` one 
   const entry = await faults('DNS-004', '--lang', 'zh');
   assert.match(entry, /^DNS-004 hosts-override — hosts文件被篡改\/覆盖/);
   assert.match(entry, /sed -i '\{line\}d' \{path\}/);
-  const pending = await faults('vpn-001', '--lang', 'en');
-  assert.match(pending, /check not implemented yet \(issue #7\)/);
+  // An entry says whether its check is implemented, and by which issue (looked up by slug, lower case).
+  const m = metas.find((x) => !x.implemented) ?? metas[0]!;
+  const one = await faults(m.slug, '--lang', 'en');
+  assert.match(one, m.implemented ? new RegExp(`check: implemented \\(issue #${m.issue}\\)`) : new RegExp(`check not implemented yet \\(issue #${m.issue}\\)`));
 });
 
 test('bad --lang and two formats at once are usage errors', async () => {
