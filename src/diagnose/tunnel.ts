@@ -12,6 +12,7 @@
  * server answers within one underlay RTT. netdx polls `wg show DEV dump` every 100 ms for at most
  * HANDSHAKE_WAIT_MS after that packet; WireGuard's own 5 s retry timer is never waited for.
  */
+import { setMaxListeners } from 'node:events';
 import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
 import type { Target } from '../model/target.js';
 import type { ProbeContext } from '../probes/types.js';
@@ -298,7 +299,12 @@ async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelIn
     ];
   }
   const floor = fam === 4 ? 576 : 1280;
-  const found = deps.pmtu ? ofKind(await safe('pmtu', deps.pmtu({ address: ep.address, port: null }, input.ctx(4000)), () => []), 'pmtu.search')[0]?.data : undefined;
+  let found: ObservationData['pmtu.search'] | undefined;
+  if (deps.pmtu) {
+    const ctx = input.ctx(4000);
+    setMaxListeners(64, ctx.signal); // the search sends many probes at once on this signal
+    found = ofKind(await safe('pmtu', deps.pmtu({ address: ep.address, port: null }, ctx), () => []), 'pmtu.search')[0]?.data;
+  }
   if (found && found.method !== 'unavailable' && found.largestPass !== null) {
     // Issue 5's path-MTU search, when the engine has it.
     return [observation('tunnel.mtu', { ...base, method: found.method, neededPasses: false, neededResult: 'lost', largestPass: Math.min(found.largestPass, needed - 1), smallestFail: found.smallestFail, fragNeeded: found.fragNeeded, overlay })];

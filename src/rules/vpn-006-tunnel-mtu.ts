@@ -22,12 +22,21 @@ export const meta: RuleMeta = {
   explains: ['NET-009', 'TLS-009', 'TCP-004', 'APP-001', 'APP-002'],
 };
 
-/** The underlay path to the endpoint cannot carry a full tunnel packet (DF probes). */
+/**
+ * A full tunnel packet does not cross the underlay. Decisive when measured through the tunnel (a
+ * DF packet of the tunnel MTU to the target is lost, sent twice); without that, only for
+ * WireGuard whose DF probe of MTU + overhead to the endpoint vanished silently — a router's
+ * frag-needed or a locally known path MTU lets the stack fragment the outer packets, and OpenVPN
+ * fragments them anyway, so neither alone is this fault.
+ */
 export const rule: Rule = {
   meta,
   check(ctx) {
     for (const { data: m } of ofKind(ctx.observations, 'tunnel.mtu')) {
       if (m.neededPasses !== false) continue;
+      const kind = ofKind(ctx.observations, 'tunnel.state').find((s) => s.data.dev === m.dev)?.data.kind;
+      const silent = (m.neededResult ?? 'lost') === 'lost';
+      if (m.overlay ? m.overlay.passed : !(silent && kind === 'wireguard')) continue;
       const pmtu = m.fragNeeded?.mtu ?? m.largestPass;
       if (pmtu === null || pmtu >= m.needed) continue;
       const fitMtu = pmtu - m.overhead;

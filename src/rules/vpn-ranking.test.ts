@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judge } from '../diagnose/judge.js';
-import type { Observation } from '../model/observation.js';
+import { observation, type Observation } from '../model/observation.js';
 import type { Report } from '../model/report.js';
 import type { Snapshot } from '../system/types.js';
 import { rule as NET_004 } from './net-004-route-conflict.js';
@@ -74,4 +74,11 @@ test('a VPN server that filters ICMP, with a working tunnel and an open target p
   const obs = [...healthyTunnel().filter((o) => !(o.kind === 'icmp.echo' && o.data.address === ENDPOINT)), echo({ address: ENDPOINT, sent: 3, received: 0 }), tcp({ address: VTARGET, port: 443 })];
   const r = report(obs, tunnelSnapshot(), `${VTARGET}:443`);
   assert.equal(r.verdict, 'ok', JSON.stringify(r.findings.map((f) => f.code)));
+});
+
+test('a trace into a dead tunnel is not a path blackhole: the tunnel finding is primary, not NET-003', () => {
+  const trace = observation('trace.path', { target: VTARGET, proto: 'icmp', port: null, method: 'raw', skipped: [], count: 5, reached: false, paths: [{ flow: 'icmp', reached: false, hops: [{ ttl: 1, addr: null, addrs: [], sent: 5, recv: 0, lossPct: 100, rtt: null, rateLimited: false, target: false }] }] });
+  const r = report([tunnelState(), tunnelRoute(), endpointRoute(), echo({ address: ENDPOINT, sent: 3 }), endpoint(), echo({ address: VTARGET, received: 0 }), trace, handshake({ outcome: 'no-response', txAfter: 296, rxAfter: 0 })]);
+  assert.equal(r.primary?.code, 'VPN-003');
+  assert.ok(!r.findings.some((f) => f.code === 'NET-003'));
 });

@@ -211,7 +211,11 @@ export async function collectOpenVpn(c: OvpnCollectContext, links: readonly Link
       continue;
     }
     const args = parseOpenVpnArgs(argv.text.split('\0').filter((x) => x.length > 0).slice(1));
-    const cwd = (await link(join(proc, String(pid), 'cwd'))) ?? '/';
+    // --daemon chdirs to '/': a relative --config was relative to the shell's PWD at start.
+    const env = await readText(join(proc, String(pid), 'environ'), 64 * 1024);
+    const pwd = env.ok ? (/(?:^|\0)PWD=([^\0]+)/.exec(env.text)?.[1] ?? null) : null;
+    const cwdNow = (await link(join(proc, String(pid), 'cwd'))) ?? '/';
+    const cwd = args.config && !isAbsolute(args.config) && !args.cd && cwdNow === '/' && pwd ? pwd : cwdNow;
     const abs = (p: string, base: string): string => join(c.root, isAbsolute(p) ? p : resolve(base, p));
     let text = '';
     const extraProblems: string[] = [];
