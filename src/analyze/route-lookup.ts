@@ -1,99 +1,399 @@
 /**
- * Route explanation over a Snapshot: which policy rules are consulted (by priority), which
- * routes of each table cover the destination (longest prefix first, then metric), what the
- * kernel would pick, and what competed. Pure; IPv4 and IPv6.
+ * Route explanation over a Snapshot, the way the kernel's fib_lookup decides: policy rules by
+ * priority (from, to, fwmark/mask, iif, oif, tos, ipproto, ports, uidrange, not; goto, nop,
+ * suppress_prefixlength; blackhole/unreachable/prohibit actions), then in each table the longest
+ * prefix whose route is usable (lowest metric first, backtracking to shorter prefixes), `throw`
+ * routes falling through to the next rule, error routes ending the lookup. It says what the
+ * kernel would pick, what competed and why. Pure; IPv4 and IPv6.
  */
-import ipaddr from 'ipaddr.js';
 import type { ObservationData } from '../model/observation.js';
-import type { PolicyRule, Route, Snapshot } from '../system/types.js';
+import type { Link, Nexthop, PolicyRule, Route, Snapshot } from '../system/types.js';
+import { formatAddr, parseAddr, parsePrefix, prefixHas, type Addr, type Prefix } from './ip.js';
+import { indexRoutes, type RouteIndex } from './route-index.js';
 
 type Candidate = ObservationData['route.lookup']['candidates'][number];
 type RuleRow = ObservationData['route.lookup']['rules'][number];
+export type RouteOutcome = 'route' | 'no-route' | 'blackhole' | 'unreachable' | 'prohibit';
+
+/** What the lookup is about, beyond the destination (all optional, as for `ip route get`). */
+export interface RouteQuery {
+  from?: string;
+  mark?: number;
+  /** Input interface: the lookup of a forwarded packet. Locally generated traffic has iif `lo`. */
+  iif?: string;
+  /** Output interface the socket is bound to (`ip route get … oif DEV`). */
+  oif?: string;
+  tos?: number;
+  /** IP protocol number or name ('tcp', 'udp', 'icmp', 'ipv6-icmp'); none by default, like `ip route get`. */
+  ipproto?: number | string;
+  sport?: number;
+  dport?: number;
+  /** uid of the sending socket (policy `uidrange`); 0 by default, like `ip route get` as root. */
+  uid?: number;
+}
+
+/** One policy rule as the lookup met it. */
+export interface RouteStep {
+  priority: number;
+  text: string;
+  matched: boolean;
+  table: string | null;
+  /** Why it did not match, or what its table lookup gave. */
+  note: string;
+}
 
 export interface RouteExplanation {
   route: Route | null;
-  outcome: 'route' | 'no-route' | 'blackhole' | 'unreachable' | 'prohibit';
+  outcome: RouteOutcome;
   table: string | null;
   gateway: string | null;
   dev: string | null;
   candidates: Candidate[];
   rules: RuleRow[];
+  /** Preferred source of the chosen route (prefsrc), else the device's first address of the family. */
+  src: string | null;
+  /** The next hops of a multipath route: the kernel picks one per flow by hash; gateway/dev name the first. */
+  nexthops: Nexthop[];
+  /** Every policy rule in order, matched or not, with what happened. */
+  steps: RouteStep[];
+  /** One sentence: why this route (or outcome) and what it beat. */
+  why: string;
 }
 
-function parseCidr(prefix: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
-  try {
-    const [a, l] = prefix.split('/') as [string, string | undefined];
-    const addr = ipaddr.parse(a);
-    const len = l === undefined ? (addr.kind() === 'ipv4' ? 32 : 128) : Number(l);
-    return [addr, len];
-  } catch {
-    return null;
+const PROTOS: Record<string, number> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, 'ipv6-icmp': 58, icmpv6: 58, sctp: 132 };
+const EMPTY_RULES: PolicyRule[] = [];
+
+interface Compiled {
+  rule: PolicyRule;
+  src: Prefix | null;
+  dst: Prefix | null;
+  mark: number;
+  mask: number;
+  tos: number | null;
+  ipproto: number | null;
+  sport: [number, number] | null;
+  dport: [number, number] | null;
+  uid: [number, number] | null;
+  /** A selector this analyzer cannot evaluate (l3mdev, tun_id): never matches. */
+  opaque: string | null;
+}
+
+function range(text: string | undefined): [number, number] | null {
+  if (text === undefined) return null;
+  const [a, b] = text.split('-');
+  const lo = Number(a);
+  const hi = b === undefined ? lo : Number(b);
+  return Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : null;
+}
+
+function num(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+function compile(r: PolicyRule): Compiled {
+  const other = new Map<string, string>();
+  for (const o of r.other ?? []) {
+    const sp = o.indexOf(' ');
+    other.set(sp === -1 ? o : o.slice(0, sp), sp === -1 ? '' : o.slice(sp + 1));
   }
-}
-
-export function prefixContains(prefix: string, addr: ipaddr.IPv4 | ipaddr.IPv6): boolean {
-  const c = parseCidr(prefix);
-  if (!c || c[0].kind() !== addr.kind()) return false;
-  return addr.match([c[0], c[1]] as [ipaddr.IPv4, number]);
-}
-
-const prefixLen = (p: string): number => Number(p.split('/')[1] ?? 0);
-
-function ruleMatches(r: PolicyRule, dst: ipaddr.IPv4 | ipaddr.IPv6, from: ipaddr.IPv4 | ipaddr.IPv6 | null, mark: number | null): boolean {
-  let m = true;
-  if (r.dst) m &&= prefixContains(r.dst, dst);
-  if (r.src) m &&= from !== null && prefixContains(r.src, from);
+  let mark = 0;
+  let mask = 0;
   if (r.fwmark) {
-    const [v, mask] = r.fwmark.split('/');
-    const want = Number(v);
-    const msk = mask ? Number(mask) : 0xffffffff;
-    m &&= mark !== null && (mark & msk) === (want & msk);
+    const [v, m] = r.fwmark.split('/');
+    mark = Number(v) >>> 0;
+    // `fwmark 0` without a mask has mask 0 in the kernel: it matches everything.
+    mask = m !== undefined ? Number(m) >>> 0 : mark !== 0 ? 0xffffffff : 0;
+    if (!Number.isFinite(mark) || !Number.isFinite(mask)) mask = 0;
   }
-  if (r.iif) m &&= false; // locally generated traffic has no input interface (except lo)
-  return r.not ? !m : m;
+  const proto = other.get('ipproto');
+  const opaque = other.has('lookup') ? 'l3mdev' : other.has('tun_id') ? 'tun_id' : null;
+  return {
+    rule: r,
+    src: r.src ? parsePrefix(r.src, r.family) : null,
+    dst: r.dst ? parsePrefix(r.dst, r.family) : null,
+    mark,
+    mask,
+    tos: num(other.get('tos')),
+    ipproto: proto === undefined ? null : (PROTOS[proto] ?? num(proto)),
+    sport: range(other.get('sport')),
+    dport: range(other.get('dport')),
+    uid: range(other.get('uidrange')),
+    opaque,
+  };
 }
 
-/** Explains the route to `dst` (optionally from a source, with a mark) over the snapshot's tables. */
-export function explainRoute(s: Snapshot, dst: string, opts: { from?: string; mark?: number } = {}): RouteExplanation {
-  const routes = s.routes.ok ? s.routes.value : [];
-  const empty: RouteExplanation = { route: null, outcome: 'no-route', table: null, gateway: null, dev: null, candidates: [], rules: [] };
-  let addr: ipaddr.IPv4 | ipaddr.IPv6;
-  try {
-    addr = ipaddr.parse(dst);
-  } catch {
-    return empty;
+const DEFAULTS: Record<4 | 6, PolicyRule[]> = {
+  4: [
+    { family: 4, priority: 0, src: null, dst: null, action: 'to_tbl', table: 'local', fwmark: null, iif: null, oif: null, not: false, text: 'from all lookup local' },
+    { family: 4, priority: 32766, src: null, dst: null, action: 'to_tbl', table: 'main', fwmark: null, iif: null, oif: null, not: false, text: 'from all lookup main' },
+    { family: 4, priority: 32767, src: null, dst: null, action: 'to_tbl', table: 'default', fwmark: null, iif: null, oif: null, not: false, text: 'from all lookup default' },
+  ],
+  6: [
+    { family: 6, priority: 0, src: null, dst: null, action: 'to_tbl', table: 'local', fwmark: null, iif: null, oif: null, not: false, text: 'from all lookup local' },
+    { family: 6, priority: 32766, src: null, dst: null, action: 'to_tbl', table: 'main', fwmark: null, iif: null, oif: null, not: false, text: 'from all lookup main' },
+  ],
+};
+
+const ruleCache = new WeakMap<readonly PolicyRule[], Record<4 | 6, Compiled[]>>();
+
+/** The policy rules of each family in kernel order, compiled once per rule list. */
+export function compileRules(rules: readonly PolicyRule[] | null): Record<4 | 6, Compiled[]> {
+  const key = rules ?? EMPTY_RULES;
+  let c = ruleCache.get(key);
+  if (!c) {
+    const fam = (f: 4 | 6): Compiled[] => {
+      const own = key.filter((r) => r.family === f);
+      return (own.length > 0 ? own : DEFAULTS[f]).map(compile).sort((a, b) => a.rule.priority - b.rule.priority);
+    };
+    c = { 4: fam(4), 6: fam(6) };
+    ruleCache.set(key, c);
   }
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
-  const family = addr.kind() === 'ipv4' ? 4 : 6;
-  const from = opts.from ? ipaddr.parse(opts.from) : null;
-  const mark = opts.mark ?? null;
-  const covering = routes
-    .filter((r) => r.family === family && r.type !== 'broadcast' && r.type !== 'multicast' && prefixContains(r.dst, addr))
-    .sort((a, b) => prefixLen(b.dst) - prefixLen(a.dst) || (a.metric ?? 0) - (b.metric ?? 0));
-  const candidates: Candidate[] = covering.map((r) => ({ prefix: r.dst, table: r.table, dev: r.dev, gateway: r.gateway ?? r.nexthops[0]?.gateway ?? null, metric: r.metric, type: r.type, text: r.text }));
-  const policy = (s.rules.ok ? s.rules.value : []).filter((r) => r.family === family).sort((a, b) => a.priority - b.priority);
-  const defaultRules: PolicyRule[] = [
-    { family, priority: 0, src: null, dst: null, action: 'to_tbl', table: 'local', fwmark: null, iif: null, oif: null, not: false, text: '0: from all lookup local' },
-    { family, priority: 32766, src: null, dst: null, action: 'to_tbl', table: 'main', fwmark: null, iif: null, oif: null, not: false, text: '32766: from all lookup main' },
-    { family, priority: 32767, src: null, dst: null, action: 'to_tbl', table: 'default', fwmark: null, iif: null, oif: null, not: false, text: '32767: from all lookup default' },
-  ];
-  const consulted: RuleRow[] = [];
-  for (const rule of policy.length > 0 ? policy : defaultRules) {
-    if (!ruleMatches(rule, addr, from, mark)) continue;
-    consulted.push({ priority: rule.priority, text: rule.text, table: rule.table });
-    if (rule.action === 'blackhole' || rule.action === 'unreachable' || rule.action === 'prohibit') {
-      return { ...empty, outcome: rule.action, candidates, rules: consulted };
-    }
-    if (rule.action !== 'to_tbl' || !rule.table) continue;
-    const best = covering.find((r) => r.table === rule.table);
-    if (!best) continue;
-    if (best.type === 'throw') continue;
-    if (best.type === 'blackhole' || best.type === 'unreachable' || best.type === 'prohibit') {
-      return { route: best, outcome: best.type, table: best.table, gateway: null, dev: null, candidates, rules: consulted };
-    }
-    const gw = best.gateway ?? best.nexthops[0]?.gateway ?? null;
-    const dev = best.dev ?? best.nexthops[0]?.dev ?? null;
-    return { route: best, outcome: 'route', table: best.table, gateway: gw, dev, candidates, rules: consulted };
+  return c;
+}
+
+interface Flow {
+  dst: Addr;
+  /** The source address; the unspecified address (0.0.0.0 / ::) when none is given, as the kernel does. */
+  src: Addr;
+  /** Whether a source was given. */
+  hasSrc: boolean;
+  mark: number;
+  iif: string;
+  oif: string | null;
+  tos: number;
+  ipproto: number;
+  sport: number;
+  dport: number;
+  uid: number;
+}
+
+/** Why a rule does not match the flow (null: it matches), before `not` is applied. */
+function mismatch(c: Compiled, f: Flow): string | null {
+  const r = c.rule;
+  if (r.iif !== null && r.iif !== f.iif) return `iif ${r.iif} (the lookup's input interface is ${f.iif})`;
+  if (r.oif !== null && r.oif !== f.oif) return `oif ${r.oif} (${f.oif === null ? 'no output interface given' : `output interface ${f.oif}`})`;
+  if (((c.mark ^ f.mark) & c.mask) !== 0) return `fwmark ${r.fwmark} (mark is 0x${f.mark.toString(16)})`;
+  if (c.opaque) return `${c.opaque} selector`;
+  if (c.uid && (f.uid < c.uid[0] || f.uid > c.uid[1])) return `uidrange (uid ${f.uid})`;
+  if (c.src && !prefixHas(c.src, f.src)) return `from ${r.src} (${f.hasSrc ? `source ${formatAddr(f.src)}` : 'no source address given'})`;
+  if (c.dst && !prefixHas(c.dst, f.dst)) return `to ${r.dst}`;
+  if (c.tos !== null && c.tos !== f.tos) return `tos ${c.tos}`;
+  if (c.ipproto !== null && c.ipproto !== f.ipproto) return `ipproto (${f.ipproto === 0 ? 'no protocol given' : `protocol ${f.ipproto}`})`;
+  if (c.sport && (f.sport < c.sport[0] || f.sport > c.sport[1])) return 'sport';
+  if (c.dport && (f.dport < c.dport[0] || f.dport > c.dport[1])) return 'dport';
+  return null;
+}
+
+const ERROR_TYPES = new Set(['blackhole', 'unreachable', 'prohibit']);
+
+/** Whether a route can carry this flow at all (the checks fib_table_lookup makes per alias). */
+function usable(r: Route, f: Flow): boolean {
+  if (r.tos !== undefined && r.tos !== '' && Number(r.tos) !== 0 && Number(r.tos) !== f.tos) return false;
+  if (r.flags?.includes('dead')) return false;
+  if (r.from !== undefined && r.family === 6) {
+    const p = parsePrefix(r.from, 6);
+    if (p && p.len > 0 && !prefixHas(p, f.src)) return false;
   }
-  return { ...empty, candidates, rules: consulted };
+  if (f.oif !== null && !ERROR_TYPES.has(r.type) && r.type !== 'throw') {
+    const devs = r.nexthops.length > 0 ? r.nexthops.map((n) => n.dev) : [r.dev];
+    if (!devs.includes(f.oif) && !(r.type === 'local' && f.oif === 'lo')) return false;
+  }
+  return true;
+}
+
+export interface LookupResult {
+  route: Route | null;
+  outcome: RouteOutcome;
+  table: string | null;
+  /** The rule that decided (its table's route, or its own action). */
+  rule: PolicyRule | null;
+  /** On-link assumption: no route, but the socket named an output interface. */
+  onlink?: boolean;
+}
+
+/**
+ * The kernel's choice for one flow. With `steps`, records every rule met (for explanations);
+ * without, it is the fast path (a million lookups a second on a large table).
+ */
+function decide(ix: RouteIndex, rules: Compiled[], f: Flow, steps: RouteStep[] | null): LookupResult {
+  const res = walkRules(ix, rules, f, steps);
+  // ip_route_output_key: when the lookup fails (any error) and the socket names an output
+  // interface, IPv4 assumes the destination is on-link there.
+  if (res.outcome !== 'route' && f.oif !== null && f.dst.family === 4 && f.iif === 'lo') return { route: null, outcome: 'route', table: null, rule: res.rule, onlink: true };
+  return res;
+}
+
+function walkRules(ix: RouteIndex, rules: Compiled[], f: Flow, steps: RouteStep[] | null): LookupResult {
+  const family = f.dst.family;
+  let i = 0;
+  while (i < rules.length) {
+    const c = rules[i]!;
+    const r = c.rule;
+    i++;
+    const why = mismatch(c, f);
+    const matched = r.not ? why !== null : why === null;
+    if (!matched) {
+      steps?.push({ priority: r.priority, text: r.text, matched: false, table: r.table, note: r.not ? 'not: the selectors match' : `does not match: ${why}` });
+      continue;
+    }
+    if (r.action === 'blackhole' || r.action === 'unreachable' || r.action === 'prohibit') {
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: null, note: `${r.action}: the lookup ends here` });
+      return { route: null, outcome: r.action, table: null, rule: r };
+    }
+    if (r.action === 'goto') {
+      const at = rules.findIndex((x) => x.rule.priority === r.goto);
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: null, note: at === -1 ? `goto ${r.goto}: no rule has that priority, continue` : `goto ${r.goto}` });
+      if (at !== -1) i = at;
+      continue;
+    }
+    if (r.action !== 'to_tbl' || r.table === null) {
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: null, note: r.action === 'nop' ? 'nop: continue' : `action ${r.action}: continue` });
+      continue;
+    }
+    const t = ix.table(family, r.table);
+    const best = t ? ix.best(t, f.dst, (x) => usable(x, f)) : null;
+    if (!best) {
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: t ? `no usable route in table ${r.table} covers the destination` : `table ${r.table} is empty` });
+      continue;
+    }
+    if (best.type === 'throw') {
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `throw route ${best.dst}: continue with the next rule` });
+      continue;
+    }
+    if (ERROR_TYPES.has(best.type)) {
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `${best.type} route ${best.dst}: the lookup ends here` });
+      return { route: best, outcome: best.type as RouteOutcome, table: best.table, rule: r };
+    }
+    const len = ix.prefixOf(best)?.len ?? 0;
+    if (r.suppressPrefixlen !== undefined && len <= r.suppressPrefixlen) {
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `${best.dst} suppressed (prefix /${len} ≤ suppress_prefixlength ${r.suppressPrefixlen})` });
+      continue;
+    }
+    steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `chose ${best.text}` });
+    return { route: best, outcome: 'route', table: best.table, rule: r };
+  }
+  return { route: null, outcome: 'no-route', table: null, rule: null };
+}
+
+function makeFlow(dst: Addr, q: RouteQuery): Flow | null {
+  let src: Addr = { family: dst.family, w: dst.family === 4 ? [0] : [0, 0, 0, 0] };
+  if (q.from !== undefined) {
+    const a = parseAddr(q.from);
+    if (!a) return null;
+    src = unmap(a);
+    if (src.family !== dst.family) return null;
+  }
+  const proto = q.ipproto === undefined ? 0 : typeof q.ipproto === 'number' ? q.ipproto : (PROTOS[q.ipproto] ?? 0);
+  return {
+    dst,
+    src,
+    hasSrc: q.from !== undefined,
+    mark: (q.mark ?? 0) >>> 0,
+    iif: q.iif ?? 'lo',
+    oif: q.oif ?? null,
+    tos: q.tos ?? 0,
+    ipproto: proto,
+    sport: q.sport ?? 0,
+    dport: q.dport ?? 0,
+    uid: q.uid ?? (q.iif !== undefined ? 0xffffffff : 0),
+  };
+}
+
+/** IPv4-mapped IPv6 (::ffff:a.b.c.d) is looked up as IPv4, as the kernel does for a v4-mapped socket. */
+function unmap(a: Addr): Addr {
+  if (a.family === 6 && a.w[0] === 0 && a.w[1] === 0 && a.w[2] === 0xffff) return { family: 4, w: [a.w[3]!] };
+  return a;
+}
+
+/** A route table and rule list prepared for many lookups (bench, differential tests, analyzers). */
+export interface PreparedRoutes {
+  ix: RouteIndex;
+  rules: Record<4 | 6, Compiled[]>;
+}
+
+export function prepareRoutes(routes: readonly Route[], rules: readonly PolicyRule[] | null): PreparedRoutes {
+  return { ix: indexRoutes(routes), rules: compileRules(rules) };
+}
+
+/** The fast path: the kernel's choice only, no explanation. Null when `dst` is not an address. */
+export function lookupRoute(p: PreparedRoutes, dst: string | Addr, q: RouteQuery = {}): LookupResult | null {
+  const a0 = typeof dst === 'string' ? parseAddr(dst) : dst;
+  if (!a0) return null;
+  const a = unmap(a0);
+  const f = makeFlow(a, q);
+  return f ? decide(p.ix, p.rules[a.family], f, null) : null;
+}
+
+function firstAddress(links: Link[] | null, dev: string | null, family: 4 | 6): string | null {
+  const l = links?.find((x) => x.name === dev);
+  const a = l?.addresses.find((x) => x.family === family && x.scope === 'global') ?? l?.addresses.find((x) => x.family === family);
+  return a?.address ?? null;
+}
+
+function describe(r: Route): string {
+  return `${r.text}${r.table !== 'main' && !/\btable\b/.test(r.text) ? ` table ${r.table}` : ''}`;
+}
+
+/** Why the winner beat the other candidates of its own table. */
+function competition(ix: RouteIndex, winner: Route, cands: Route[]): string {
+  const wl = ix.prefixOf(winner)?.len ?? 0;
+  const rivals = cands.filter((c) => c !== winner && c.table === winner.table);
+  const parts: string[] = [];
+  const shorter = rivals.filter((c) => (ix.prefixOf(c)?.len ?? 0) < wl);
+  const same = rivals.filter((c) => (ix.prefixOf(c)?.len ?? 0) === wl);
+  const longer = rivals.filter((c) => (ix.prefixOf(c)?.len ?? 0) > wl);
+  if (shorter.length > 0) parts.push(`longer prefix than ${shorter.map((c) => c.dst).join(', ')}`);
+  if (same.length > 0) parts.push(`lower metric than ${same.map((c) => `${c.dev ?? c.type} metric ${c.metric ?? 0}`).join(', ')} on the same prefix`);
+  if (longer.length > 0) parts.push(`the longer ${longer.map((c) => c.dst).join(', ')} cannot carry this flow`);
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+}
+
+/** Explains the route to `dst` (optionally from a source, with a mark, iif/oif) over the snapshot's tables. */
+export function explainRoute(s: Snapshot, dst: string, opts: RouteQuery = {}): RouteExplanation {
+  const routes = s.routes?.ok ? s.routes.value : [];
+  const empty: RouteExplanation = { route: null, outcome: 'no-route', table: null, gateway: null, dev: null, candidates: [], rules: [], src: null, nexthops: [], steps: [], why: '' };
+  const a0 = parseAddr(dst);
+  if (!a0) return { ...empty, why: `${dst} is not an IP address` };
+  const a = unmap(a0);
+  const f = makeFlow(a, opts);
+  if (!f) return { ...empty, why: `source ${opts.from} is not an IPv${a.family} address` };
+  const p = prepareRoutes(routes, s.rules?.ok ? s.rules.value : null);
+  const steps: RouteStep[] = [];
+  const res = decide(p.ix, p.rules[a.family], f, steps);
+
+  const covering: Route[] = [];
+  for (const t of p.ix.tables.values()) if (t.family === a.family) covering.push(...p.ix.covering(t, a));
+  covering.sort((x, y) => (p.ix.prefixOf(y)?.len ?? 0) - (p.ix.prefixOf(x)?.len ?? 0) || (x.metric ?? 0) - (y.metric ?? 0));
+  const candidates: Candidate[] = covering.map((r) => ({ prefix: r.dst, table: r.table, dev: r.dev ?? r.nexthops[0]?.dev ?? null, gateway: r.gateway ?? r.nexthops[0]?.gateway ?? null, metric: r.metric, type: r.type, text: r.text }));
+  const rules: RuleRow[] = steps.filter((x) => x.matched).map((x) => ({ priority: x.priority, text: x.text, table: x.table }));
+  const links = s.links?.ok ? s.links.value : null;
+  const base = { candidates, rules, steps };
+  const target = formatAddr(a);
+
+  if (res.onlink) {
+    return { ...base, route: null, outcome: 'route', table: null, gateway: null, dev: opts.oif ?? null, src: firstAddress(links, opts.oif ?? null, a.family), nexthops: [], why: `the lookup found no usable route to ${target}; the socket is bound to ${opts.oif}, so the kernel assumes ${target} is on-link there` };
+  }
+  const r = res.route;
+  // A forwarded lookup (iif) of a unicast route needs forwarding on: otherwise "No route to host".
+  const fwd = s.sysctls?.ok ? s.sysctls.value[a.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'] : undefined;
+  if (opts.iif !== undefined && opts.iif !== 'lo' && r && res.outcome === 'route' && r.type === 'unicast' && fwd === '0') {
+    return { ...base, route: r, outcome: 'unreachable', table: r.table, gateway: null, dev: null, src: null, nexthops: [], why: `${describe(r)} would forward the packet, but forwarding is off (${a.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'} = 0): the kernel answers "No route to host"` };
+  }
+  if (res.outcome !== 'route' || !r) {
+    const why =
+      res.outcome === 'no-route'
+        ? `no policy rule's table has a usable route to ${target}${candidates.length > 0 ? ` (${candidates.length} covering route(s) were skipped or thrown)` : ''}: the kernel answers "Network is unreachable"`
+        : r
+          ? `${describe(r)} (rule ${res.rule?.priority}: ${res.rule?.text}) is a ${res.outcome} route${competition(p.ix, r, covering)}`
+          : `policy rule ${res.rule?.priority} (${res.rule?.text}) is a ${res.outcome} rule`;
+    return { ...base, route: r, outcome: res.outcome, table: res.table, gateway: null, dev: null, src: null, nexthops: [], why };
+  }
+  const local = r.type === 'local';
+  const dev = local ? 'lo' : (r.dev ?? r.nexthops[0]?.dev ?? null);
+  const gateway = local ? null : (r.gateway ?? r.nexthops[0]?.gateway ?? null);
+  const multi = r.nexthops.length > 1 ? `; multipath: the kernel hashes each flow onto one of ${r.nexthops.map((n) => `${n.gateway ?? 'direct'} dev ${n.dev ?? '?'}`).join(', ')}` : '';
+  const why = `rule ${res.rule?.priority} (${res.rule?.text}) → table ${r.table}: ${describe(r)}${competition(p.ix, r, covering)}${multi}`;
+  return { ...base, route: r, outcome: 'route', table: r.table, gateway, dev, src: r.src ?? firstAddress(links, r.dev ?? r.nexthops[0]?.dev ?? null, a.family), nexthops: r.nexthops, why };
 }

@@ -1,0 +1,352 @@
+/**
+ * The netfilter walk: for each hook the packet passes, every base chain of every backend in
+ * priority order (iptables tables at their fixed priorities, nft chains at theirs), conntrack at
+ * -200, NAT chains for the first packet of a connection only; inside a chain rules in order with
+ * jump/goto/return and the policy at the end. A match the snapshot cannot decide (unknown module,
+ * unresolved set, statistic/limit) is a fork: the walk is re-run with it matching, and if any
+ * branch ends differently the verdict is UNKNOWN and names the rule it depends on.
+ */
+import type { Env, FwChain, FwRule, Hook, NatChange, Packet, Ruleset, TraceEntry, Verdict } from './types.js';
+
+export type FinalVerdict = 'ACCEPT' | 'DROP' | 'REJECT' | 'UNKNOWN';
+
+export interface Uncertain {
+  entry: TraceEntry;
+  why: string;
+  probabilistic: boolean;
+}
+
+export interface WalkResult {
+  verdict: FinalVerdict;
+  rejectWith?: string;
+  /** The trace entry that decided (a rule or a policy), null when all chains accepted by falling through. */
+  decided: TraceEntry | null;
+  /** The last rule that accepted (for ACCEPT verdicts), when one did. */
+  accepted: TraceEntry | null;
+  trace: TraceEntry[];
+  nat: Array<NatChange & { table: string; chain: string; rule: number | null }>;
+  /** Undecidable matches met on this walk, in order. */
+  uncertain: Uncertain[];
+  /** Why the verdict is UNKNOWN when an unknown target or missing rules decided it. */
+  why?: string;
+  packet: Packet;
+}
+
+const CT_PRIORITY = -200;
+const MAX_DEPTH = 64;
+
+/** Base chains per hook and family, across backends, sorted by priority (stable). */
+export function baseChains(rulesets: readonly Ruleset[], hook: Hook, family: 4 | 6): FwChain[] {
+  const fam = family === 4 ? 'ip' : 'ip6';
+  const out: FwChain[] = [];
+  for (const rs of rulesets) for (const c of rs.chains.values()) if (c.base && c.base.hook === hook && (c.family === fam || c.family === 'inet')) out.push(c);
+  return out.sort((a, b) => a.base!.priority - b.base!.priority);
+}
+
+class Chooser {
+  readonly points: Uncertain[] = [];
+  constructor(private readonly prefix: readonly boolean[]) {}
+  pick(u: Uncertain): boolean {
+    const i = this.points.length;
+    this.points.push(u);
+    return i < this.prefix.length ? this.prefix[i]! : false;
+  }
+}
+
+export interface WalkInput {
+  rulesets: readonly Ruleset[];
+  packet: Packet;
+  hooks: Hook[];
+  direction: 'request' | 'reply';
+  env: Env;
+  /** Conntrack state to attach at -200 ('NEW' for a first packet, 'ESTABLISHED' for replies). */
+  state: 'NEW' | 'ESTABLISHED';
+  /** Cached base chains (optional, for speed). */
+  bases?: Map<Hook, FwChain[]>;
+}
+
+function clonePacket(p: Packet): Packet {
+  return { ...p, ct: p.ct ? { ...p.ct, orig: { ...p.ct.orig } } : null };
+}
+
+const verdictText = (v: Verdict): string => {
+  switch (v.kind) {
+    case 'accept':
+      return 'ACCEPT';
+    case 'drop':
+      return 'DROP';
+    case 'reject':
+      return `REJECT (${v.with})`;
+    case 'return':
+      return 'RETURN';
+    case 'jump':
+      return `jump ${v.chain}`;
+    case 'goto':
+      return `goto ${v.chain}`;
+    case 'continue':
+      return 'continue';
+    case 'unknown':
+      return 'UNKNOWN';
+  }
+};
+
+/** Whether a rule, matched or not, ends the same way: nothing but a fall-through verdict. */
+const harmlessCache = new WeakMap<FwRule, boolean>();
+function harmless(r: FwRule): boolean {
+  let h = harmlessCache.get(r);
+  if (h === undefined) {
+    h = r.items.every((it) => it.kind === 'match' || (it.kind === 'verdict' && it.constant?.kind === 'continue'));
+    harmlessCache.set(r, h);
+  }
+  return h;
+}
+
+function attachCt(p: Packet, state: 'NEW' | 'ESTABLISHED', reply: boolean): void {
+  if (p.notrack || p.ct) return;
+  p.ct = { state, reply, snat: false, dnat: false, orig: { src: p.src, dst: p.dst, sport: p.sport, dport: p.dport } };
+  if (state === 'NEW') p.ctmark = p.ctmark ?? 0;
+}
+
+function walkOnce(inp: WalkInput, chooser: Chooser): WalkResult {
+  const p = clonePacket(inp.packet);
+  const trace: TraceEntry[] = [];
+  const nat: WalkResult['nat'] = [];
+  let accepted: TraceEntry | null = null;
+  const end = (verdict: FinalVerdict, decided: TraceEntry | null, extra: Partial<WalkResult> = {}): WalkResult => ({ verdict, decided, accepted, trace, nat, uncertain: chooser.points, packet: p, ...extra });
+  let hooks = inp.hooks;
+  for (let h = 0; h < hooks.length; h++) {
+    const hook = hooks[h]!;
+    p.hook = hook;
+    const needCt = hook === 'PREROUTING' || hook === 'OUTPUT';
+    const chains = inp.bases?.get(hook) ?? baseChains(inp.rulesets, hook, p.family);
+    const dstBefore = p.dst;
+    const markBefore = p.mark;
+    for (const c of chains) {
+      const base = c.base!;
+      if (needCt && base.priority > CT_PRIORITY) attachCt(p, inp.state, inp.direction === 'reply');
+      const entryBase = { backend: c.backend, family: c.family, table: c.table, hook, priority: base.priority, direction: inp.direction };
+      if (base.type === 'nat' && (p.notrack || !p.ct || p.ct.state !== 'NEW')) {
+        trace.push({ ...entryBase, chain: c.name, rule: null, text: `${c.table} ${c.name}`, result: 'skipped', note: p.notrack ? 'untracked packets skip NAT' : 'NAT chains see only the first packet of a connection' });
+        continue;
+      }
+      const r = runChain(c, p, inp.env, chooser, trace, entryBase, nat);
+      if (r.kind === 'accept') {
+        if (r.entry && r.entry.rule !== null) accepted = r.entry;
+        continue;
+      }
+      if (r.kind === 'drop') return end('DROP', r.entry);
+      if (r.kind === 'reject') return end('REJECT', r.entry, { rejectWith: r.with });
+      if (r.kind === 'unknown') return end('UNKNOWN', r.entry, { why: r.why });
+    }
+    if (needCt) attachCt(p, inp.state, inp.direction === 'reply');
+    // A changed destination or mark on the way out re-routes the packet (ip_route_me_harder).
+    if (hook === 'OUTPUT' && (p.dst !== dstBefore || p.mark !== markBefore)) {
+      const dev = inp.env.routeDev(p.dst, p.mark);
+      if (dev !== null && dev !== p.oif) {
+        trace.push({ backend: 'iptables', family: p.family === 4 ? 'ip' : 'ip6', table: '-', chain: '-', hook, priority: 0, direction: inp.direction, rule: null, text: 'reroute', result: 'skipped', note: `re-routed after ${p.dst !== dstBefore ? 'DNAT' : 'a mark change'}: output device ${p.oif ?? '?'} → ${dev}` });
+        p.oif = dev;
+      }
+    }
+    // DNAT in PREROUTING to a foreign address: the packet is forwarded, not delivered.
+    if (hook === 'PREROUTING' && p.dst !== dstBefore && hooks[h + 1] === 'INPUT' && !inp.env.isLocal(p.dst)) {
+      trace.push({ backend: 'iptables', family: p.family === 4 ? 'ip' : 'ip6', table: '-', chain: '-', hook, priority: 0, direction: inp.direction, rule: null, text: 'routing decision', result: 'skipped', note: 'after DNAT the destination is not local: the packet is forwarded' });
+      hooks = [...hooks.slice(0, h + 1), 'FORWARD', 'POSTROUTING'];
+      p.oif = inp.env.routeDev(p.dst, p.mark);
+    }
+  }
+  return end('ACCEPT', null);
+}
+
+type ChainOutcome = { kind: 'accept' | 'drop'; entry: TraceEntry | null } | { kind: 'reject'; with: string; entry: TraceEntry } | { kind: 'unknown'; why: string; entry: TraceEntry | null };
+
+function runChain(
+  start: FwChain,
+  p: Packet,
+  env: Env,
+  chooser: Chooser,
+  trace: TraceEntry[],
+  eb: Pick<TraceEntry, 'backend' | 'family' | 'table' | 'hook' | 'priority' | 'direction'>,
+  nat: WalkResult['nat'],
+): ChainOutcome {
+  const stack: Array<{ chain: FwChain; idx: number }> = [];
+  let cur = start;
+  let idx = 0;
+  for (;;) {
+    if (idx >= cur.rules.length) {
+      const top = stack.pop();
+      if (top) {
+        trace.push({ ...eb, chain: cur.name, rule: null, text: `end of ${cur.name}`, result: 'return', note: `back to ${top.chain.name}` });
+        cur = top.chain;
+        idx = top.idx;
+        continue;
+      }
+      return policy(cur, trace, eb);
+    }
+    const rule = cur.rules[idx++]!;
+    const entry: TraceEntry = { ...eb, chain: cur.name, rule: rule.number, text: rule.text, result: 'match' };
+    if (rule.handle !== undefined) entry.handle = rule.handle;
+    if (rule.line !== undefined) entry.line = rule.line;
+    trace.push(entry);
+    let verdict: Verdict | null = null;
+    let matched = true;
+    const notes: string[] = [];
+    for (let k = 0; k < rule.items.length && matched && verdict === null; k++) {
+      const it = rule.items[k]!;
+      if (it.kind === 'match') {
+        const t = it.test(p, env);
+        if (t === 1) continue;
+        if (t === 0) {
+          matched = false;
+          break;
+        }
+        const prob = it.probabilistic === true;
+        entry.result = prob ? 'probabilistic' : 'unknown';
+        const why = it.why ?? `cannot tell whether ${it.text} matches`;
+        if (harmless(rule)) {
+          notes.push(`${why} (harmless: the rule does not decide)`);
+          matched = false;
+          break;
+        }
+        if (!chooser.pick({ entry, why, probabilistic: prob })) {
+          notes.push(`${why}; assumed not to match`);
+          matched = false;
+          break;
+        }
+        notes.push(`${why}; assumed to match`);
+      } else if (it.kind === 'stmt') {
+        const r = it.apply(p, env);
+        if (r.note) notes.push(r.note);
+        if (r.nat) nat.push({ ...r.nat, table: cur.table, chain: cur.name, rule: rule.number });
+        if (r.verdict) verdict = r.verdict;
+      } else {
+        const v = it.resolve(p, env);
+        if (v === 'unknown') {
+          entry.result = 'unknown';
+          verdict = { kind: 'unknown', why: it.why ?? 'verdict map entry unknown' };
+        } else if (v !== null) verdict = v;
+      }
+    }
+    if (!matched) {
+      if (entry.result === 'match') entry.result = 'no-match';
+      if (notes.length) entry.note = notes.join('; ');
+      continue;
+    }
+    if (notes.length) entry.note = notes.join('; ');
+    if (verdict === null) verdict = { kind: 'continue' };
+    entry.action = verdictText(verdict);
+    switch (verdict.kind) {
+      case 'continue':
+        continue;
+      case 'accept':
+        return { kind: 'accept', entry };
+      case 'drop':
+        return { kind: 'drop', entry };
+      case 'reject':
+        return { kind: 'reject', with: verdict.with, entry };
+      case 'unknown':
+        return { kind: 'unknown', why: verdict.why, entry };
+      case 'return': {
+        const top = stack.pop();
+        if (!top) return policy(cur, trace, eb);
+        cur = top.chain;
+        idx = top.idx;
+        continue;
+      }
+      case 'jump':
+      case 'goto': {
+        const target = findChain(start, cur, verdict.chain);
+        if (!target) return { kind: 'unknown', why: `chain ${verdict.chain} does not exist`, entry };
+        if (verdict.kind === 'jump') {
+          if (stack.length >= MAX_DEPTH) return { kind: 'unknown', why: `jumps nest deeper than ${MAX_DEPTH} (a loop?)`, entry };
+          stack.push({ chain: cur, idx });
+        }
+        cur = target;
+        idx = 0;
+        continue;
+      }
+    }
+  }
+}
+
+/** Chains of one table are looked up through a registry filled by `linkChains`. */
+const registry = new WeakMap<FwChain, Map<string, FwChain>>();
+
+/** Lets jumps find the chains of the same table (call once per ruleset). */
+export function linkChains(rs: Ruleset): void {
+  const byTable = new Map<string, Map<string, FwChain>>();
+  for (const c of rs.chains.values()) {
+    const k = `${c.family}/${c.table}`;
+    let m = byTable.get(k);
+    if (!m) byTable.set(k, (m = new Map()));
+    m.set(c.name, c);
+  }
+  for (const c of rs.chains.values()) registry.set(c, byTable.get(`${c.family}/${c.table}`)!);
+}
+
+function findChain(start: FwChain, cur: FwChain, name: string): FwChain | undefined {
+  return (registry.get(cur) ?? registry.get(start))?.get(name);
+}
+
+function policy(c: FwChain, trace: TraceEntry[], eb: Pick<TraceEntry, 'backend' | 'family' | 'table' | 'hook' | 'priority' | 'direction'>): ChainOutcome {
+  const pol = c.base?.policy ?? 'accept';
+  const entry: TraceEntry = { ...eb, chain: c.name, rule: null, text: c.backend === 'nft' ? `policy ${pol}` : `-P ${c.name} ${pol.toUpperCase()}`, result: 'policy', action: pol.toUpperCase() };
+  trace.push(entry);
+  return { kind: pol === 'drop' ? 'drop' : 'accept', entry };
+}
+
+export interface Evaluation extends WalkResult {
+  /** Branches explored (1 when nothing was undecidable). */
+  runs: number;
+  /** Undecidable matches whose answer changes the verdict. */
+  decisive: Uncertain[];
+  probabilistic: boolean;
+  /** With an UNKNOWN verdict: what happens when the undecidable rules do not match. */
+  likely?: FinalVerdict;
+}
+
+const MAX_RUNS = 256;
+
+/** Walks the packet through the hooks, exploring undecidable matches; the primary walk assumes they do not match. */
+export function evaluate(inp: WalkInput): Evaluation {
+  const primary = walkOnce(inp, new Chooser([]));
+  const same = (r: WalkResult): boolean => r.verdict === primary.verdict && (r.rejectWith ?? '') === (primary.rejectWith ?? '');
+  const decisive: Uncertain[] = [];
+  const seen = new Set<TraceEntry>();
+  let runs = 1;
+  let overflow = false;
+  // Prefixes are built from the primary path's shape: each run's choices are its prefix plus falses.
+  const pending: Array<{ choices: boolean[] }> = [];
+  for (let j = primary.uncertain.length - 1; j >= 0; j--) pending.push({ choices: [...new Array<boolean>(j).fill(false), true] });
+  while (pending.length > 0) {
+    if (runs >= MAX_RUNS) {
+      overflow = true;
+      break;
+    }
+    const { choices } = pending.pop()!;
+    const ch = new Chooser(choices);
+    const r = walkOnce(inp, ch);
+    runs++;
+    if (!same(r)) {
+      // the first point where this branch chose "match" is the one it depends on
+      const at = choices.lastIndexOf(true);
+      const u = r.uncertain[at];
+      const origin = primary.uncertain.find((x) => u && x.entry.rule === u.entry.rule && x.entry.chain === u.entry.chain && x.entry.table === u.entry.table && x.entry.backend === u.entry.backend) ?? u;
+      if (origin && !seen.has(origin.entry)) {
+        seen.add(origin.entry);
+        decisive.push(origin);
+      }
+    }
+    for (let j = r.uncertain.length - 1; j >= choices.length; j--) pending.push({ choices: [...choices, ...new Array<boolean>(j - choices.length).fill(false), true] });
+  }
+  if (overflow) {
+    return { ...primary, verdict: 'UNKNOWN', why: `more than ${MAX_RUNS} combinations of undecidable rules`, runs, decisive, probabilistic: false };
+  }
+  if (decisive.length === 0) return { ...primary, runs, decisive, probabilistic: false };
+  const probabilistic = decisive.every((d) => d.probabilistic);
+  const first = decisive[0]!;
+  const where = `${first.entry.backend} ${first.entry.table}/${first.entry.chain} rule ${first.entry.rule ?? '?'}${first.entry.handle !== undefined ? ` (handle ${first.entry.handle})` : ''}`;
+  const why = probabilistic
+    ? `probabilistic: ${primary.verdict} unless ${where} matches (${first.why})`
+    : `unknown, depends on ${where}: ${first.why}${decisive.length > 1 ? ` (and ${decisive.length - 1} more)` : ''}`;
+  return { ...primary, verdict: 'UNKNOWN', why, runs, decisive, probabilistic, ...(primary.verdict !== 'UNKNOWN' ? { likely: primary.verdict } : {}) };
+}
