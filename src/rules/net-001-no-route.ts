@@ -2,6 +2,7 @@ import ipaddr from 'ipaddr.js';
 import type { Rule, RuleMeta } from './types.js';
 import type { Snapshot } from '../system/types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
+import { inBrokenTunnel } from './vpn-common.js';
 
 export const meta: RuleMeta = {
   code: 'NET-001',
@@ -51,7 +52,8 @@ function prefixContainsText(prefix: string, addr: string): boolean {
 export const rule: Rule = {
   meta,
   check(ctx) {
-    const lookups = ofKind(ctx.observations, 'route.lookup').filter((o) => o.data.outcome === 'no-route');
+    // An address of a tunnel that does not carry it has no route because of the tunnel (VPN-00N).
+    const lookups = ofKind(ctx.observations, 'route.lookup').filter((o) => o.data.outcome === 'no-route' && !inBrokenTunnel(ctx, o.data.destination));
     const hit = lookups[0];
     if (!hit) return null;
     const d = hit.data;

@@ -1,4 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
+import { inBrokenTunnel } from './vpn-common.js';
 import { evidence, fill, makeFinding, ofKind } from './types.js';
 import { sameIp, tr } from './helpers.js';
 import { routerUnreachable } from './net-010-unreachable-reported.js';
@@ -30,13 +31,11 @@ const hopText = (h: TraceHop): string => `${h.ttl} ${h.addr ?? '???'} ${h.recv}/
 export const rule: Rule = {
   meta,
   check(ctx) {
-    // A target routed into a tunnel: a trace sees nothing inside it; the tunnel layer (VPN-00N) judges that path.
-    const tunnelDevs = new Set(ofKind(ctx.observations, 'tunnel.state').filter((s) => s.data.selectedBy === 'route').map((s) => s.data.dev));
     for (const t of ofKind(ctx.observations, 'trace.path')) {
       const d = t.data;
       if (d.method === 'unavailable' || d.reached || d.paths.length === 0) continue;
-      const via = ofKind(ctx.observations, 'route.lookup').find((r) => sameIp(r.data.destination, d.target))?.data.dev;
-      if (via && tunnelDevs.has(via)) continue;
+      // A target of a tunnel that does not carry it: the tunnel layer (VPN-00N) names why.
+      if (inBrokenTunnel(ctx, d.target)) continue;
       // The target answers some other probe: the trace's probes are filtered, the path is not a blackhole.
       const echoOk = ofKind(ctx.observations, 'icmp.echo').some((e) => sameIp(e.data.address, d.target) && e.data.received > 0);
       const tcpOk = ofKind(ctx.observations, 'tcp.connect').some((c) => sameIp(c.data.address, d.target) && ['open', 'refused'].includes(c.data.outcome));

@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
+import { inBrokenTunnel } from './vpn-common.js';
 import type { IcmpError } from '../model/observation.js';
 import { familyOf, sameIp, tr } from './helpers.js';
 
@@ -60,7 +61,8 @@ export const rule: Rule = {
         if (h.icmp && name && !sameIp(h.icmp.from, t.data.target)) hits.push({ dst: t.data.target, err: h.icmp, name, via: 'trace.path' });
       }
     }
-    const first = hits[0];
+    // A router answering for an address of a tunnel that does not carry it: the tunnel is why (VPN-00N).
+    const first = hits.find((h) => !inBrokenTunnel(ctx, h.dst));
     if (!first) return null;
     const prohibited = /prohibited|policy|reject/.test(first.name);
     return makeFinding(meta, ctx, {
@@ -74,7 +76,7 @@ export const rule: Rule = {
           ? tr(ctx.lang, 'an access list there forbids the traffic', '即该处的访问控制列表禁止了该流量')
           : tr(ctx.lang, 'it has no route onward to the target', '即它没有继续通往目标的路由'),
       },
-      evidence: hits.map((h) => evidence(h.via, `${h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? 'trace' : 'TCP'} ${h.dst}: ICMP ${h.name} (type ${h.err.type} code ${h.err.code}) from ${h.err.from}`, { dst: h.dst, icmp: h.err })),
+      evidence: hits.filter((h) => !inBrokenTunnel(ctx, h.dst)).map((h) => evidence(h.via, `${h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? 'trace' : 'TCP'} ${h.dst}: ICMP ${h.name} (type ${h.err.type} code ${h.err.code}) from ${h.err.from}`, { dst: h.dst, icmp: h.err })),
     });
   },
 };

@@ -8,6 +8,7 @@ import type { Observation, ObservationData } from '../model/observation.js';
 import type { Evidence } from '../model/report.js';
 import { evidence, ofKind, type RuleContext } from './types.js';
 import { sameIp, tr } from './helpers.js';
+import { prefixCovers } from '../system/tunnel-net.js';
 
 type D<K extends keyof ObservationData> = ObservationData[K];
 
@@ -153,4 +154,21 @@ export function lanPrefixes(ctx: RuleContext): Array<{ prefix: string; dev: stri
     }
   }
   return out;
+}
+
+/**
+ * Whether `address` lies in a tunnel the tunnel layer walked that does not carry it now: the tunnel
+ * is missing, down, only configured, its handshake fails, or the route does not enter it. Network
+ * findings about such an address (no route, a router's unreachable, a trace that dies) are then
+ * symptoms of the tunnel (VPN-00N), not underlay faults; the endpoint's own address is never in it.
+ */
+export function inBrokenTunnel(ctx: RuleContext, address: string): boolean {
+  return tunnels(ctx).some(({ data: s }) => {
+    const inside = s.networks.some((n) => prefixCovers(n, address)) || (s.selectedBy !== 'network' && targetAddresses(ctx).some((a) => sameIp(a, address)));
+    if (!inside) return false;
+    if (!s.present || s.up === false || s.source !== 'running') return true;
+    if (handshakeOf(ctx, s.dev)?.outcome === 'no-response') return true;
+    const r = ofKind(ctx.observations, 'route.lookup').find((x) => sameIp(x.data.destination, address));
+    return !!r && (r.data.outcome !== 'route' || r.data.dev !== s.dev);
+  });
 }

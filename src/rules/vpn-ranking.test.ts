@@ -11,7 +11,7 @@ import { observation, type Observation } from '../model/observation.js';
 import type { Report } from '../model/report.js';
 import type { Snapshot } from '../system/types.js';
 import { rule as NET_004 } from './net-004-route-conflict.js';
-import { assertFinding, commands, ctx, echo, routeLookup, run, tcp } from './fixtures.js';
+import { assertFinding, commands, ctx, echo, icmpError, routeLookup, run, tcp } from './fixtures.js';
 import { ENDPOINT, VTARGET, endpoint, endpointRoute, handshake, healthyTunnel, tunnelRoute, tunnelSnapshot, tunnelState } from './vpn-fixtures.js';
 
 function report(observations: Observation[], snapshot: Snapshot | null = tunnelSnapshot(), target = VTARGET): Report {
@@ -64,10 +64,30 @@ test('no route to the endpoint: NET-001 about the endpoint is primary over VPN-0
   assert.equal(explained(r)['VPN-002'], 'NET-001');
 });
 
-test('a tunnel that is down explains the missing route to the virtual network', () => {
+test('a tunnel that is down: its missing route and the routers answering for its network are symptoms, VPN-001 is primary', () => {
   const r = report([tunnelState({ up: false, selectedBy: 'network' }), routeLookup(VTARGET, { outcome: 'no-route', dev: null, gateway: null, route: null })]);
   assert.equal(r.primary?.code, 'VPN-001');
-  assert.equal(explained(r)['NET-001'], 'VPN-001');
+  assert.deepEqual(r.findings.map((f) => f.code), ['VPN-001']);
+  const viaCore = report([tunnelState({ up: false, selectedBy: 'network' }), routeLookup(VTARGET), echo({ address: VTARGET, received: 0, errors: [icmpError({ from: '198.51.100.10', type: 3, code: 0, name: 'net-unreachable' })] })]);
+  assert.equal(viaCore.primary?.code, 'VPN-001');
+  assert.ok(!viaCore.findings.some((f) => f.code === 'NET-010'));
+});
+
+test('an OpenVPN client that cannot connect (endpoint name gone): VPN-002 is primary, not the core router answering for the virtual network', () => {
+  const ovpn = tunnelState({ kind: 'openvpn', dev: 'tun0', present: false, up: null, mtu: null, selectedBy: 'network', networks: ['100.98.0.0/24'], targetNetwork: '100.98.0.0/24', openvpn: { mode: 'client', state: 'RESOLVE', detail: null, proto: 'udp', tlsAuth: false, cipher: null, devType: 'tun', pingSec: null } });
+  const r = report(
+    [
+      ovpn,
+      routeLookup('100.98.0.1'),
+      echo({ address: '100.98.0.1', received: 0, errors: [icmpError({ from: '198.51.100.10', type: 3, code: 0, name: 'net-unreachable' })] }),
+      endpoint({ dev: 'tun0', host: 'vpn-old.lab.test', address: null, port: 1194, resolve: { name: 'vpn-old.lab.test', addresses: [], error: 'ENOTFOUND', ms: 3 }, probe: { method: 'none', outcome: 'not-probed', ms: 0 } }),
+      handshake({ dev: 'tun0', method: 'openvpn-state', outcome: 'no-response', reason: 'management state RESOLVE' }),
+    ],
+    tunnelSnapshot(),
+    '100.98.0.1',
+  );
+  assert.equal(r.primary?.code, 'VPN-002');
+  assert.match(r.primary!.explanation, /vpn-old\.lab\.test does not resolve/);
 });
 
 test('a VPN server that filters ICMP, with a working tunnel and an open target port → ok (no NET-005 about the endpoint)', () => {
