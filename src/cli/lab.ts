@@ -1,4 +1,216 @@
-// PLACEHOLDER: replaced by the owner of the 'lab' command during the foundation work.
+/**
+ * `netdx lab up|down|exec|run|demo|list`: the namespace fault lab (see src/lab/README.md).
+ * Needs root; without it every subcommand exits 3 with one line.
+ */
 import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { EXIT, NetdxError, usageError } from '../model/errors.js';
+import { Lab, preflight } from '../lab/lab.js';
+import { SCENARIOS } from '../lab/scenarios/index.js';
+import { PLANNED } from '../lab/planned.js';
+import { runScenario, type ScenarioRun } from '../lab/runner.js';
+import { totals, type RunRecord } from '../lab/evaluate.js';
+import { renderTable } from '../lab/table.js';
+import { cleanStale, destroyRun, isLive, labNamespaces, labRunIds, readOwner, nsName } from '../lab/state.js';
+import { HOSTS, isHost } from '../lab/topology.js';
+import type { Scenario } from '../lab/scenario.js';
+import type { Report } from '../model/report.js';
+import { renderText } from '../report/text.js';
+import { colorEnabled } from '../report/text.js';
+import { detectLang } from '../report/i18n.js';
 
-export function register(_program: Command): void {}
+const err = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** The lab that `netdx lab up` left running (the newest kept one). */
+function keptLab(): string {
+  const kept = labRunIds()
+    .map((id) => ({ id, owner: readOwner(id) }))
+    .filter((x) => x.owner?.kept)
+    .sort((a, b) => (a.owner!.createdAt < b.owner!.createdAt ? 1 : -1));
+  if (kept.length === 0) throw new NetdxError('E_TOOL', 'no lab is up: start one with `netdx lab up` (or `netdx lab run --keep`)');
+  return kept[0]!.id;
+}
+
+function select(only: string[] | undefined): Scenario[] {
+  if (!only || only.length === 0) return [...SCENARIOS];
+  const ids = only.flatMap((o) => o.split(',')).map((s) => s.trim()).filter(Boolean);
+  const out: Scenario[] = [];
+  for (const id of ids) {
+    const prefix = id.endsWith('*') ? id.slice(0, -1) : id.endsWith('-') ? id : `${id}-`;
+    const matches = SCENARIOS.filter((s) => s.id === id || s.id.startsWith(prefix));
+    if (matches.length === 0) throw usageError(`--only '${id}': no such scenario (see \`netdx lab list\`)`);
+    for (const m of matches) if (!out.includes(m)) out.push(m);
+  }
+  return out;
+}
+
+/** Tears the lab down on Ctrl-C / SIGTERM, then exits (130 / 143). */
+function onSignals(down: () => Promise<void>): () => void {
+  let busy = false;
+  const handler = (sig: NodeJS.Signals): void => {
+    if (busy) return;
+    busy = true;
+    err(`netdx lab: ${sig}, tearing the lab down…`);
+    void down().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+    process.off('SIGHUP', handler);
+  };
+}
+
+function publicRecord(r: ScenarioRun): Record<string, unknown> {
+  const rep = r.report as Partial<Report> | null;
+  return {
+    id: r.id,
+    expect: r.expect,
+    got: r.got,
+    pass: r.pass,
+    why: r.why || undefined,
+    diagnosisMs: r.diagnosisMs,
+    wallMs: r.wallMs,
+    exitCode: r.exitCode,
+    pendingIssue: r.pendingIssue,
+    findings: rep?.findings?.map((f) => ({ code: f.code, severity: f.severity, explainedBy: (f as { explainedBy?: string }).explainedBy })) ?? [],
+    revertProblems: r.revertProblems.length ? r.revertProblems : undefined,
+    lingered: r.lingered || undefined,
+  };
+}
+
+interface RunOpts {
+  only?: string[];
+  json?: boolean;
+  keep?: boolean;
+  pending?: boolean;
+}
+
+async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
+  const list = select(opts.only).filter((s) => opts.pending !== false || s.pendingIssue === undefined);
+  const t0 = Date.now();
+  const log = opts.json ? () => {} : (l: string) => err(`lab: ${l}`);
+  const lab = await Lab.up({ keep: !!opts.keep, log });
+  const offSignals = onSignals(() => lab.down());
+  const results: ScenarioRun[] = [];
+  try {
+    log(`up in ${Date.now() - t0} ms (run ${lab.runid}); ${list.length} scenario(s)`);
+    const lang = detectLang();
+    for (const s of list) {
+      const r = await runScenario(lab, s);
+      results.push(r);
+      if (demo) {
+        process.stdout.write(`\n━━ ${s.id}  (expected ${s.expect}${s.pendingIssue ? `, pending issue ${s.pendingIssue}` : ''})\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv.slice(3).filter((a) => a !== '--json').join(' ')}\n\n`);
+        if (r.report) process.stdout.write(renderText(r.report as Report, { lang, color: colorEnabled(process.stdout) }));
+        process.stdout.write(`   → ${r.pass ? 'pass' : 'FAIL'}: got ${r.got} in ${r.diagnosisMs ?? '-'} ms${r.why ? ` (${r.why})` : ''}\n`);
+      } else if (!opts.json) {
+        err(`  ${r.pass ? 'pass' : r.pendingIssue ? 'pend' : 'FAIL'}  ${s.id}  → ${r.got}  ${r.diagnosisMs ?? '-'} ms`);
+      }
+    }
+  } finally {
+    if (!opts.keep) await lab.down();
+    offSignals();
+  }
+  const records: RunRecord[] = results;
+  const t = totals(records);
+  const wallMs = Date.now() - t0;
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ schema: 'netdx.lab/v1', runid: lab.runid, kept: !!opts.keep, wallMs, totals: t, results: results.map(publicRecord), notWritten: PLANNED }, null, 2) + '\n');
+  } else {
+    if (demo) process.stdout.write('\n');
+    process.stdout.write(renderTable(records, t));
+    process.stdout.write(`lab wall time ${(wallMs / 1000).toFixed(1)} s${opts.keep ? `; the lab is still up (run ${lab.runid}): netdx lab exec HOST -- CMD, netdx lab down` : ''}\n`);
+  }
+  return t.failed > 0 ? 1 : 0;
+}
+
+export function register(program: Command): void {
+  const lab = program.command('lab').description('the namespace fault lab: real networks with one fault at a time (needs root)');
+
+  lab
+    .command('up')
+    .description('build the lab and leave it running (hosts: ' + HOSTS.join(', ') + ')')
+    .action(async () => {
+      const t0 = Date.now();
+      const l = await Lab.up({ keep: true, log: (x) => err(`lab: ${x}`) });
+      process.stdout.write(`lab ${l.runid} is up in ${Date.now() - t0} ms: ${HOSTS.map((h) => l.ns(h)).join(' ')}\n`);
+      process.stdout.write(`try: netdx lab exec client -- ping -c1 www.lab.test   ·   lab CA: ${l.pki.ca}   ·   netdx lab down\n`);
+    });
+
+  lab
+    .command('down')
+    .description('tear down the kept lab(s) and anything crashed runs left behind')
+    .action(async () => {
+      await preflight();
+      const ids = new Set([...labRunIds(), ...(await labNamespaces()).map((n) => n.runid)]);
+      let n = 0;
+      for (const id of ids) {
+        const owner = readOwner(id);
+        if (owner?.kept || !isLive(id)) {
+          await destroyRun(id);
+          for (const h of HOSTS) (await import('../lab/netfiles.js')).removeEtc(nsName(id, h));
+          n++;
+        }
+      }
+      await cleanStale();
+      process.stdout.write(n === 0 ? 'no lab was up\n' : `removed ${n} lab(s)\n`);
+    });
+
+  lab
+    .command('exec')
+    .description('run a command inside a host of the running lab: netdx lab exec HOST -- CMD [ARGS…]')
+    .argument('<host>', HOSTS.join(' | '))
+    .argument('<cmd...>', 'the command and its arguments')
+    .action(async (host: string, cmd: string[]) => {
+      if (!isHost(host)) throw usageError(`host '${host}': expected one of ${HOSTS.join(', ')}`);
+      await preflight();
+      const id = keptLab();
+      const child = spawn('ip', ['netns', 'exec', nsName(id, host), ...cmd], { stdio: 'inherit' });
+      const code = await new Promise<number>((resolve) => {
+        child.on('error', () => resolve(EXIT.cannot));
+        child.on('exit', (c, sig) => resolve(c ?? (sig ? 128 : 1)));
+      });
+      process.exitCode = code;
+    });
+
+  lab
+    .command('run')
+    .description('build the lab, run the scenarios, print the table, tear it down')
+    .option('--only <ids...>', 'only these scenarios (ids, id prefixes like tls-006, or globs like dns-*)')
+    .option('--json', 'print the results as JSON (netdx.lab/v1)')
+    .option('--keep', 'leave the lab up afterwards (netdx lab exec / down)')
+    .option('--no-pending', 'skip scenarios whose fault code is still pending')
+    .action(async (o: RunOpts) => {
+      process.exitCode = await runLab(o, false);
+    });
+
+  lab
+    .command('demo')
+    .description('build the lab, run every scenario showing each diagnosis, then the table')
+    .option('--only <ids...>', 'only these scenarios')
+    .action(async (o: RunOpts) => {
+      process.exitCode = await runLab(o, true);
+    });
+
+  lab
+    .command('list')
+    .description('list the scenarios (expected code, pending issue) and the fault codes without one')
+    .action(() => {
+      const w = Math.max(...SCENARIOS.map((s) => s.id.length));
+      for (const s of SCENARIOS) process.stdout.write(`${s.id.padEnd(w)}  ${s.expect.padEnd(8)}  ${s.pendingIssue ? `pending #${s.pendingIssue}` : '         '}  ${s.story.en}\n`);
+      if (PLANNED.length > 0) {
+        process.stdout.write('\nfault codes without a scenario yet:\n');
+        for (const p of PLANNED) process.stdout.write(`${p.code.padEnd(8)}  issue #${p.issue}  ${p.why}\n`);
+      }
+    });
+
+  // Every lab subcommand needs root: fail early with one line.
+  for (const c of lab.commands) {
+    if (c.name() === 'list') continue;
+    c.hook('preAction', async () => {
+      if (process.getuid?.() !== 0) throw new NetdxError('E_PRIVILEGE', 'the lab needs root (it creates network namespaces); run it as root, e.g. sudo netdx lab …');
+    });
+  }
+}

@@ -116,6 +116,7 @@ export function services(dir: string, pki: Pki, node: string, servers: string): 
     sServer('tls-13', S.tls13.v4, 'tls13', ['-tls1_3']),
     sServer('tls-soon', S.soon.v4, 'soon', []),
     sServer('tls-intercept', S.intercept.v4, 'intercept', [], false),
+    sServer('tls-intercept6', `[${S.intercept.v6}]`, 'intercept', [], false),
     { name: 'tls-skew', host: 'srv', argv: [node, join(servers, 'skewed-https.js'), S.skew.v4, '443', pki.leaf('skew').chain, pki.leaf('skew').key, '7200'], listens: [tcp(S.skew.v4, 443)] },
     // The line service: answers PING with PONG (and echoes anything else), one process per connection.
     socat('heartbeat', `TCP4-LISTEN:7000,bind=${S.hb.v4}`, 'reuseaddr,fork', 'SYSTEM:sed -u s/^PING/PONG/', { addr: S.hb.v4, port: 7000 }),
@@ -126,7 +127,8 @@ export function services(dir: string, pki: Pki, node: string, servers: string): 
     socat('stall', `TCP4-LISTEN:443,bind=${S.stall.v4}`, 'reuseaddr,fork', 'SYSTEM:sleep 3600', { addr: S.stall.v4, port: 443 }),
     // Accepts and resets at once (SO_LINGER 0 then close): the peer dies right after the handshake.
     socat('reset', `TCP4-LISTEN:443,bind=${S.reset.v4}`, 'reuseaddr,fork,so-linger=0', 'SYSTEM:exit 0', { addr: S.reset.v4, port: 443 }),
-    // A server stuck on its one connection with a listen queue of 1: further SYNs overflow it.
-    socat('backlog', `TCP4-LISTEN:443,bind=${S.backlog.v4}`, 'reuseaddr,fork,backlog=1,max-children=1', 'SYSTEM:sleep 3600', { addr: S.backlog.v4, port: 443 }),
+    // A slow server: one connection at a time (1 s each) and a listen queue of 1, so a few
+    // parallel connects overflow the queue and get through only after SYN retransmission.
+    socat('backlog', `TCP4-LISTEN:443,bind=${S.backlog.v4}`, 'reuseaddr,fork,backlog=1,max-children=1', 'SYSTEM:sleep 1', { addr: S.backlog.v4, port: 443 }),
   ];
 }

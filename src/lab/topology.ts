@@ -83,7 +83,7 @@ export const SERVICES = {
   skew: { v4: '203.0.113.23' },
   stall: { v4: '203.0.113.24' },
   reset: { v4: '203.0.113.25' },
-  intercept: { v4: '203.0.113.26' },
+  intercept: { v4: '203.0.113.26', v6: '2001:db8:20::26' },
   backlog: { v4: '203.0.113.27' },
   /** An address of the server host where nothing listens (a decommissioned server). */
   gone: { v4: '203.0.113.28' },

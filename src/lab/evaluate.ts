@@ -1,0 +1,100 @@
+/**
+ * Pure judgement of one lab run: did `netdx diagnose` name the expected primary cause? And the
+ * totals of a lab run (accuracy, false alarms on healthy runs, median and worst diagnosis time).
+ */
+import type { Expected } from './scenario.js';
+
+/** The part of a `netdx diagnose --json` report that the lab reads. */
+export interface ReportView {
+  verdict: 'ok' | 'degraded' | 'fault';
+  primary: { code: string } | null;
+  findings: Array<{ code: string; severity: string }>;
+  durationMs: number;
+}
+
+export interface Outcome {
+  pass: boolean;
+  /** What netdx said: the primary code, or the verdict when there is no primary. */
+  got: string;
+  /** Why it failed, in one line (empty when it passed). */
+  why: string;
+}
+
+export function evaluate(expect: Expected, alsoExpect: readonly string[], r: ReportView): Outcome {
+  const got = r.primary?.code ?? r.verdict;
+  const codes = new Set(r.findings.map((f) => f.code));
+  const missing = alsoExpect.filter((c) => !codes.has(c));
+  const also = missing.length > 0 ? `expected also ${missing.join(', ')} among the findings` : '';
+  if (expect === 'ok') {
+    const errors = r.findings.filter((f) => f.severity === 'error').map((f) => f.code);
+    if (r.verdict === 'fault' || r.primary !== null || errors.length > 0) return { pass: false, got, why: `healthy, but netdx reported ${errors.length ? errors.join(', ') : r.verdict}` };
+    return { pass: missing.length === 0, got, why: also };
+  }
+  if (r.primary?.code !== expect) {
+    const found = codes.has(expect) ? ` (${expect} is among the findings, not primary)` : '';
+    return { pass: false, got, why: `expected ${expect}, got ${got}${found}` };
+  }
+  return { pass: missing.length === 0, got, why: also };
+}
+
+export interface RunRecord {
+  id: string;
+  expect: Expected;
+  got: string;
+  pass: boolean;
+  why: string;
+  /** The report's durationMs (null when the diagnosis did not produce a report). */
+  diagnosisMs: number | null;
+  pendingIssue?: number;
+  /** netdx kept running after printing its report. */
+  lingered?: boolean;
+}
+
+export interface Totals {
+  scenarios: number;
+  counted: number;
+  passed: number;
+  failed: number;
+  /** passed / counted, 0…1 (1 when nothing was counted). */
+  accuracy: number;
+  healthyRuns: number;
+  /** Healthy baselines where netdx named a fault. */
+  falseAlarms: number;
+  pending: number;
+  pendingPassing: number;
+  medianMs: number | null;
+  worstMs: number | null;
+  worstId: string | null;
+}
+
+const CODE = /^[A-Z]+-[0-9]{3}$/;
+
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function totals(records: readonly RunRecord[]): Totals {
+  const counted = records.filter((r) => r.pendingIssue === undefined);
+  const pending = records.filter((r) => r.pendingIssue !== undefined);
+  const healthy = counted.filter((r) => r.expect === 'ok');
+  const times = counted.map((r) => r.diagnosisMs).filter((x): x is number => x !== null);
+  const worst = counted.filter((r) => r.diagnosisMs !== null).sort((a, b) => b.diagnosisMs! - a.diagnosisMs!)[0];
+  const passed = counted.filter((r) => r.pass).length;
+  return {
+    scenarios: records.length,
+    counted: counted.length,
+    passed,
+    failed: counted.length - passed,
+    accuracy: counted.length === 0 ? 1 : passed / counted.length,
+    healthyRuns: healthy.length,
+    falseAlarms: healthy.filter((r) => CODE.test(r.got)).length,
+    pending: pending.length,
+    pendingPassing: pending.filter((r) => r.pass).length,
+    medianMs: median(times),
+    worstMs: worst?.diagnosisMs ?? null,
+    worstId: worst?.id ?? null,
+  };
+}

@@ -1,0 +1,9 @@
+import type { Scenario } from '../scenario.js';
+
+export const scenario: Scenario = {
+  id: 'app-001-heartbeat-unanswered',
+  story: { en: 'The line service accepts the connection and reads the heartbeat but never answers PONG.', zh: '行协议服务接受连接并读取心跳，但从不回复PONG。' },
+  expect: 'APP-001',
+  target: 'mute.lab.test:7000',
+  pendingIssue: 5,
+};
