@@ -1,4 +1,284 @@
-// PLACEHOLDER: replaced by the owner of the 'analyze' command during the foundation work.
+/**
+ * Offline analyzers on the command line:
+ *   netdx firewall check --proto tcp --dst IP --dport N [--src IP] [--chain OUTPUT|INPUT|FORWARD] [--snapshot FILE] [--json]
+ *   netdx route explain DST [--from IP] [--mark M] [--iif DEV] [--oif DEV] [--snapshot FILE] [--json]
+ *   netdx analyze SNAPSHOT --target T [--json]
+ * Without --snapshot they read this machine's state (read-only; no packet is sent).
+ */
 import type { Command } from 'commander';
+import { EXIT, usageError } from '../model/errors.js';
+import type { Lang } from '../model/layer.js';
+import { parseTarget, shown } from '../model/target.js';
+import { detectLang, t } from '../report/i18n.js';
+import { colorEnabled, renderText } from '../report/text.js';
+import { renderMarkdown } from '../report/markdown.js';
+import type { Snapshot } from '../system/types.js';
+import { checkFirewall, explainRoute, type FirewallCheck, type FirewallFlow, type RouteExplanation, type TraceEntry } from '../analyze/index.js';
+import { parseAddr } from '../analyze/ip.js';
+import { readSnapshotFile } from '../analyze/snapshot-file.js';
+import { parseDiagnoseOptions, parseLang, type RawDiagnoseOptions } from './diagnose-options.js';
+import { exitCodeOf } from './diagnose.js';
 
-export function register(_program: Command): void {}
+async function loadSnapshot(file: string | undefined, parts: Array<'links' | 'routes' | 'rules' | 'firewall' | 'sysctls'>): Promise<Snapshot> {
+  if (file !== undefined) return readSnapshotFile(file);
+  const { collectSnapshot } = await import('../system/collect.js');
+  return collectSnapshot({}, parts);
+}
+
+function ip(text: string | undefined, what: string): string | undefined {
+  if (text === undefined) return undefined;
+  if (!parseAddr(text)) throw usageError(`${what} '${shown(text)}': expected an IPv4 or IPv6 address`);
+  return text;
+}
+
+function port(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw usageError(`${what} '${shown(text)}': expected a port 0…65535`);
+  return Number(text);
+}
+
+function mark(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^(0x[0-9a-f]{1,8}|\d{1,10})$/i.test(text) || Number(text) > 0xffffffff) throw usageError(`--mark '${shown(text)}': expected a number (decimal or 0x hex) up to 0xffffffff`);
+  return Number(text);
+}
+
+function dev(text: string | undefined, what: string): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[A-Za-z0-9_.:@+-]{1,15}$/.test(text)) throw usageError(`${what} '${shown(text)}': expected an interface name`);
+  return text;
+}
+
+export interface RawFirewallOptions {
+  proto?: string;
+  src?: string;
+  dst?: string;
+  sport?: string;
+  dport?: string;
+  chain?: string;
+  iif?: string;
+  oif?: string;
+  state?: string;
+  mark?: string;
+  replies?: boolean;
+  snapshot?: string;
+  json?: boolean;
+  lang?: string;
+}
+
+/** Validates `firewall check` options into a flow; one usage line per bad value. */
+export function parseFirewallOptions(o: RawFirewallOptions): FirewallFlow {
+  const proto = (o.proto ?? 'tcp').toLowerCase();
+  if (proto !== 'tcp' && proto !== 'udp' && proto !== 'icmp' && proto !== 'icmpv6') throw usageError(`--proto '${shown(proto)}': expected tcp, udp, icmp or icmpv6`);
+  if (o.dst === undefined) throw usageError('--dst is required (the destination address of the flow)');
+  const dst = ip(o.dst, '--dst')!;
+  const src = ip(o.src, '--src');
+  if (src !== undefined && parseAddr(src)!.family !== parseAddr(dst)!.family) throw usageError(`--src ${src} and --dst ${dst} are of different address families`);
+  const chain = (o.chain ?? 'OUTPUT').toUpperCase();
+  if (chain !== 'OUTPUT' && chain !== 'INPUT' && chain !== 'FORWARD') throw usageError(`--chain '${shown(chain)}': expected OUTPUT, INPUT or FORWARD`);
+  const state = o.state === undefined ? undefined : o.state.toUpperCase();
+  if (state !== undefined && state !== 'NEW' && state !== 'ESTABLISHED') throw usageError(`--state '${shown(state)}': expected NEW or ESTABLISHED`);
+  const dport = port(o.dport, '--dport');
+  if ((proto === 'tcp' || proto === 'udp') && dport === undefined) throw usageError(`--dport is required for ${proto}`);
+  const flow: FirewallFlow = { chain, proto, src: src ?? null, dst, dport: proto === 'tcp' || proto === 'udp' ? dport! : null };
+  const sport = port(o.sport, '--sport');
+  if (sport !== undefined) flow.sport = sport;
+  const iif = dev(o.iif, '--iif');
+  if (iif !== undefined) flow.iif = iif;
+  const oif = dev(o.oif, '--oif');
+  if (oif !== undefined) flow.oif = oif;
+  if (state !== undefined) flow.state = state;
+  const m = mark(o.mark);
+  if (m !== undefined) flow.mark = m;
+  if (o.replies === false) flow.replies = false;
+  return flow;
+}
+
+function traceLine(e: TraceEntry): string {
+  const where = e.backend === 'nft' ? `nft ${e.family} ${e.table} ${e.chain}` : `${e.backend} ${e.table}/${e.chain}`;
+  const num = e.rule === null ? (e.result === 'policy' ? 'policy' : '-') : e.backend === 'nft' ? `#${e.rule} h${e.handle ?? '?'}` : `#${e.rule}`;
+  const line = e.line !== undefined ? ` (line ${e.line})` : '';
+  const mark = e.result === 'match' || e.result === 'policy' ? '*' : e.result === 'unknown' || e.result === 'probabilistic' ? '?' : ' ';
+  const act = e.action && e.action !== 'continue' ? ` → ${e.action}` : '';
+  return `  ${mark} ${e.direction === 'reply' ? 'reply ' : ''}${e.hook.padEnd(11)} ${where} ${num}${line}: ${e.text}${act}${e.note ? `  [${e.note}]` : ''}`;
+}
+
+export function renderFirewallText(c: FirewallCheck, lang: Lang): string {
+  const out: string[] = [];
+  const v = c.verdict === 'REJECT' && c.rejectWith ? `REJECT (${c.rejectWith})` : c.verdict;
+  out.push(t(lang, 'fw.verdict', { verdict: v, reason: c.reason }));
+  const f = c.flow;
+  const hp = (a: string | null, p: number | null): string => `${a ?? '?'}${p !== null ? (a?.includes(':') ? `.${p}` : `:${p}`) : ''}`;
+  out.push(t(lang, 'fw.flow', { flow: `${hp(f.src, f.sport)} → ${hp(f.dst, f.dport)}${f.iif ? ` in ${f.iif}` : ''}${f.oif ? ` out ${f.oif}` : ''}` }));
+  for (const d of f.derived) out.push(t(lang, 'fw.derived', { what: d }));
+  for (const n of c.nat) out.push(t(lang, 'fw.nat', { what: `${n.kind} ${n.from} → ${n.to} (${n.table}/${n.chain} rule ${n.rule ?? '?'})` }));
+  for (const u of c.unknown) out.push(t(lang, 'fw.undecidable', { what: `${u.backend} ${u.table}/${u.chain} rule ${u.rule ?? '?'}${u.line !== undefined ? ` (line ${u.line})` : ''}: ${u.why}` }));
+  if (c.likely) out.push(t(lang, 'fw.likely', { verdict: c.likely }));
+  for (const m of c.missing) out.push(t(lang, 'fw.missing', { what: m }));
+  if (c.problems.length > 0) {
+    out.push(t(lang, 'fw.problems', { n: c.problems.length }));
+    for (const p of c.problems.slice(0, 20)) out.push(`  ${p.backend}${p.line !== undefined ? ` line ${p.line}` : ''}: ${p.reason}${p.text ? ` — ${p.text.slice(0, 100)}` : ''}`);
+  }
+  out.push('', t(lang, 'fw.trace', {}));
+  for (const e of c.trace) out.push(traceLine(e));
+  return `${out.join('\n')}\n`;
+}
+
+export function firewallJson(c: FirewallCheck): Record<string, unknown> {
+  const d = c.verdict === 'ACCEPT' ? c.accepted : c.decided;
+  return {
+    verdict: c.verdict,
+    trace: c.trace,
+    ...(c.rejectWith !== undefined ? { rejectWith: c.rejectWith } : {}),
+    direction: c.direction,
+    rule: d ? { backend: d.backend, family: d.family, table: d.table, chain: d.chain, number: d.rule, ...(d.handle !== undefined ? { handle: d.handle } : {}), ...(d.line !== undefined ? { line: d.line } : {}), text: d.text } : null,
+    reason: c.reason,
+    ...(c.likely ? { likely: c.likely } : {}),
+    probabilistic: c.probabilistic,
+    unknown: c.unknown,
+    nat: c.nat,
+    flow: c.flow,
+    problems: c.problems,
+    missing: c.missing,
+  };
+}
+
+export interface RawRouteOptions {
+  from?: string;
+  mark?: string;
+  iif?: string;
+  oif?: string;
+  snapshot?: string;
+  json?: boolean;
+  lang?: string;
+}
+
+export function routeJson(dst: string, e: RouteExplanation, kernel?: unknown): Record<string, unknown> {
+  const r = e.route;
+  return {
+    destination: dst,
+    outcome: e.outcome,
+    route: r
+      ? { prefix: r.dst, table: r.table, type: r.type, gateway: e.gateway, dev: e.dev, src: e.src, metric: r.metric, protocol: r.protocol, scope: r.scope, nexthops: r.nexthops, text: r.text }
+      : e.outcome === 'route'
+        ? { prefix: null, table: null, type: 'unicast', gateway: null, dev: e.dev, src: e.src, metric: null, protocol: null, scope: 'link', nexthops: [], text: `${dst} dev ${e.dev} (assumed on-link)` }
+        : null,
+    gateway: e.gateway,
+    dev: e.dev,
+    table: e.table,
+    candidates: e.candidates,
+    rules: e.rules,
+    steps: e.steps,
+    why: e.why,
+    ...(kernel !== undefined ? { kernel } : {}),
+  };
+}
+
+export function renderRouteText(dst: string, e: RouteExplanation, lang: Lang, kernel?: { text: string; agrees: boolean | null }): string {
+  const out: string[] = [];
+  if (e.outcome === 'route') {
+    out.push(t(lang, 'route.chosen', { dst, route: e.route ? e.route.text : `${dst} dev ${e.dev}`, table: e.table ?? '-' }));
+    out.push(t(lang, 'route.via', { hop: `${e.gateway ? `via ${e.gateway} ` : ''}dev ${e.dev ?? '?'}${e.src ? ` src ${e.src}` : ''}` }));
+  } else out.push(t(lang, 'route.none', { dst, outcome: e.outcome }));
+  out.push(t(lang, 'route.why', { why: e.why }));
+  if (kernel) {
+    out.push(t(lang, 'route.kernel', { answer: kernel.text }));
+    if (kernel.agrees === false) out.push(t(lang, 'route.mismatch', { detail: kernel.text }));
+  }
+  out.push('', t(lang, 'route.rules', {}));
+  for (const s of e.steps) out.push(`  ${s.matched ? '*' : ' '} ${String(s.priority).padStart(5)}: ${s.text}  — ${s.note}`);
+  out.push('', t(lang, 'route.candidates', { dst }));
+  for (const c of e.candidates) out.push(`    ${c.text}${c.table !== 'main' && !/\btable\b/.test(c.text) ? ` table ${c.table}` : ''}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** The kernel's own answer (live mode only) and whether the analysis agrees with it. */
+async function kernelAnswer(dst: string, q: { from?: string; mark?: number; iif?: string }, e: RouteExplanation): Promise<{ text: string; agrees: boolean | null; json: unknown }> {
+  const { routeGet } = await import('../system/collect.js');
+  const r = await routeGet(dst, { ...(q.from ? { from: q.from } : {}), ...(q.mark !== undefined ? { mark: String(q.mark) } : {}), ...(q.iif ? { iif: q.iif } : {}) });
+  if (!r.ok) {
+    const agrees = r.kind === 'error' ? null : r.kind === e.outcome;
+    return { text: `${r.error} (${r.kind})`, agrees, json: { ok: false, kind: r.kind, error: r.error } };
+  }
+  const v = r.value;
+  const hops = e.nexthops.length > 1 ? e.nexthops : [{ gateway: e.gateway, dev: e.dev }];
+  const agrees = e.outcome === 'route' && hops.some((h) => (h.gateway ?? null) === (v.gateway ?? null) && (h.dev === v.dev || (v.type === 'local' && e.dev === 'lo')));
+  return { text: v.text, agrees, json: { ok: true, ...v } };
+}
+
+export function register(program: Command): void {
+  const fw = program.command('firewall').description('evaluate the local firewall (iptables, ip6tables, nftables) for a flow, offline');
+  fw.command('check')
+    .description('which rule in which chain decides a flow: the verdict and the trace of every rule visited (exit 0 ACCEPT, 2 DROP/REJECT, 1 UNKNOWN)')
+    .option('--proto <proto>', 'tcp | udp | icmp | icmpv6 (default tcp)')
+    .option('--src <ip>', 'source address (default: the one the kernel would pick for OUTPUT)')
+    .option('--dst <ip>', 'destination address')
+    .option('--sport <port>', 'source port')
+    .option('--dport <port>', 'destination port (tcp, udp)')
+    .option('--chain <chain>', 'OUTPUT (this machine sends) | INPUT (it receives) | FORWARD (it routes); default OUTPUT')
+    .option('--iif <dev>', 'input interface (default: from the routes)')
+    .option('--oif <dev>', 'output interface (default: from the routes)')
+    .option('--state <state>', 'NEW (a first packet, default) | ESTABLISHED')
+    .option('--mark <mark>', 'packet mark set by the socket (SO_MARK)')
+    .option('--no-replies', 'do not also check the reply direction')
+    .option('--snapshot <file>', 'evaluate a snapshot from `netdx collect` instead of this machine')
+    .option('--json', 'print { verdict, trace, rule, reason, … } as JSON')
+    .option('--lang <lang>', 'en | zh (default from LANG)')
+    .action(async (o: RawFirewallOptions) => {
+      const lang = parseLang(o.lang, detectLang());
+      const flow = parseFirewallOptions(o);
+      const snap = await loadSnapshot(o.snapshot, ['links', 'routes', 'rules', 'firewall']);
+      const c = checkFirewall(snap, flow);
+      process.stdout.write(o.json ? `${JSON.stringify(firewallJson(c), null, 2)}\n` : renderFirewallText(c, lang));
+      process.exitCode = c.verdict === 'ACCEPT' ? EXIT.ok : c.verdict === 'UNKNOWN' ? EXIT.degraded : EXIT.fault;
+    });
+
+  const route = program.command('route').description('explain the kernel\'s route choice from the routing tables and policy rules, offline');
+  route
+    .command('explain')
+    .description('which route and policy rule carry DST, what competed and why (exit 0 with a route, 2 without)')
+    .argument('<dst>', 'destination address')
+    .option('--from <ip>', 'source address (policy rules `from`)')
+    .option('--mark <mark>', 'fwmark (policy rules `fwmark`)')
+    .option('--iif <dev>', 'input interface: the lookup of a forwarded packet')
+    .option('--oif <dev>', 'output interface the socket is bound to')
+    .option('--snapshot <file>', 'explain a snapshot from `netdx collect` instead of this machine')
+    .option('--json', 'print { route, candidates, rules, … } as JSON')
+    .option('--lang <lang>', 'en | zh (default from LANG)')
+    .action(async (dstText: string, o: RawRouteOptions) => {
+      const lang = parseLang(o.lang, detectLang());
+      const dst = ip(dstText, 'destination')!;
+      const from = ip(o.from, '--from');
+      if (from !== undefined && parseAddr(from)!.family !== parseAddr(dst)!.family) throw usageError(`--from ${from} and ${dst} are of different address families`);
+      const q = { ...(from ? { from } : {}), ...(o.mark !== undefined ? { mark: mark(o.mark)! } : {}), ...(o.iif ? { iif: dev(o.iif, '--iif')! } : {}), ...(o.oif ? { oif: dev(o.oif, '--oif')! } : {}) };
+      const snap = await loadSnapshot(o.snapshot, ['links', 'routes', 'rules', 'sysctls']);
+      const e = explainRoute(snap, dst, q);
+      const kernel = o.snapshot === undefined && q.oif === undefined ? await kernelAnswer(dst, q, e) : undefined;
+      process.stdout.write(o.json ? `${JSON.stringify(routeJson(dst, e, kernel?.json), null, 2)}\n` : renderRouteText(dst, e, lang, kernel));
+      process.exitCode = e.outcome === 'route' ? EXIT.ok : EXIT.fault;
+    });
+
+  program
+    .command('analyze')
+    .description('judge a snapshot collected elsewhere (`netdx collect`): every check that needs no probe')
+    .argument('<snapshot>', 'snapshot file (JSON from `netdx collect`; - for stdin)')
+    .requiredOption('--target <target>', 'HOST, HOST:PORT or URL the machine failed to reach')
+    .option('-p, --port <port>', 'service port')
+    .option('--protocol <proto>', 'tcp | tls | http | https | icmp')
+    .option('--expect-ip <ip>', 'the address the name should resolve to (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--expect-gateway <ip>', 'the gateway the route should use')
+    .option('--json', 'print the JSON report (netdx.report/v1)')
+    .option('--format <fmt>', 'text | json | markdown')
+    .option('--lang <lang>', 'en | zh (default from LANG)')
+    .action(async (file: string, raw: RawDiagnoseOptions & { target: string }) => {
+      const { options, target: topts, format } = parseDiagnoseOptions(raw, detectLang());
+      const target = parseTarget(raw.target, topts);
+      const snapshot = await readSnapshotFile(file);
+      const { analyzeSnapshot } = await import('../diagnose/offline.js');
+      const report = await analyzeSnapshot(snapshot, target, options);
+      if (format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else if (format === 'markdown') process.stdout.write(`${renderMarkdown(report, options.lang)}\n`);
+      else process.stdout.write(renderText(report, { lang: options.lang, color: colorEnabled(process.stdout) }));
+      process.exitCode = exitCodeOf(report);
+    });
+}

@@ -53,6 +53,23 @@ export const MESSAGES = {
   'trace.skipped': { en: 'Not done: {what}', zh: '未执行：{what}' },
   'trace.unavailable': { en: 'No trace possible: {reason}', zh: '无法追踪路径：{reason}' },
   'trace.done': { en: 'Done in {ms} ms.', zh: '耗时 {ms} 毫秒。' },
+  'fw.verdict': { en: 'Verdict: {verdict} — {reason}', zh: '判定：{verdict} —— {reason}' },
+  'fw.flow': { en: 'Flow: {flow}', zh: '流量：{flow}' },
+  'fw.derived': { en: 'Derived: {what}', zh: '推导得出：{what}' },
+  'fw.trace': { en: 'Trace (every rule visited, in order):', zh: '跟踪（按顺序经过的每条规则）：' },
+  'fw.undecidable': { en: 'Undecidable: {what}', zh: '无法判定：{what}' },
+  'fw.likely': { en: 'If the undecidable rules do not match: {verdict}', zh: '若无法判定的规则不匹配：{verdict}' },
+  'fw.problems': { en: '{n} line(s) of the rules could not be read:', zh: '规则中有 {n} 行无法解析：' },
+  'fw.nat': { en: 'NAT: {what}', zh: '地址转换：{what}' },
+  'fw.missing': { en: 'Not in the snapshot: {what}', zh: '快照中缺失：{what}' },
+  'route.chosen': { en: 'Route to {dst}: {route} (table {table})', zh: '到 {dst} 的路由：{route}（路由表 {table}）' },
+  'route.none': { en: 'No usable route to {dst}: {outcome}', zh: '没有到 {dst} 的可用路由：{outcome}' },
+  'route.via': { en: 'Next hop: {hop}', zh: '下一跳：{hop}' },
+  'route.why': { en: 'Why: {why}', zh: '原因：{why}' },
+  'route.rules': { en: 'Policy rules, in order:', zh: '策略规则（按顺序）：' },
+  'route.candidates': { en: 'Routes covering {dst} (most specific first):', zh: '覆盖 {dst} 的路由（最具体的在前）：' },
+  'route.kernel': { en: 'Kernel (ip route get): {answer}', zh: '内核（ip route get）：{answer}' },
+  'route.mismatch': { en: 'The kernel answers differently from this analysis: {detail}', zh: '内核的答案与本分析不同：{detail}' },
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof MESSAGES;
