@@ -22,19 +22,19 @@ import { scenario as s_net_001_no_default_route } from './net-001-no-default-rou
 import { scenario as s_net_002_wrong_gateway } from './net-002-wrong-gateway.js';
 import { scenario as s_net_003_nat_off } from './net-003-nat-off.js';
 import { scenario as s_net_004_more_specific_route } from './net-004-more-specific-route.js';
+import { scenario as s_net_005_icmp_blocked_service_up } from './net-005-icmp-blocked-service-up.js';
 import { scenario as s_net_006_local_firewall_drop } from './net-006-local-firewall-drop.js';
 import { scenario as s_net_006_local_firewall_reject } from './net-006-local-firewall-reject.js';
 import { scenario as s_net_007_lossy_core } from './net-007-lossy-core.js';
 import { scenario as s_net_009_pmtu_blackhole } from './net-009-pmtu-blackhole.js';
 import { scenario as s_net_010_core_unreachable } from './net-010-core-unreachable.js';
+import { scenario as s_ok_heartbeat_answered } from './ok-heartbeat-answered.js';
 import { scenario as s_ok_http_www } from './ok-http-www.js';
 import { scenario as s_ok_https_www } from './ok-https-www.js';
-import { scenario as s_ok_icmp_blocked_service_up } from './ok-icmp-blocked-service-up.js';
 import { scenario as s_ok_icmp_www } from './ok-icmp-www.js';
 import { scenario as s_ok_ipv6_literal } from './ok-ipv6-literal.js';
 import { scenario as s_ok_mtls_with_client_cert } from './ok-mtls-with-client-cert.js';
 import { scenario as s_ok_tcp_heartbeat } from './ok-tcp-heartbeat.js';
-import { scenario as s_ok_tls_expiring_soon } from './ok-tls-expiring-soon.js';
 import { scenario as s_ok_tls_www } from './ok-tls-www.js';
 import { scenario as s_ok_vpn_openvpn } from './ok-vpn-openvpn.js';
 import { scenario as s_ok_vpn_wireguard } from './ok-vpn-wireguard.js';
@@ -45,7 +45,8 @@ import { scenario as s_seed_vpn_beijing_fine } from './seed-vpn-beijing-fine.js'
 import { scenario as s_seed_vpn_shanghai_misrouted } from './seed-vpn-shanghai-misrouted.js';
 import { scenario as s_tcp_001_web_server_stopped } from './tcp-001-web-server-stopped.js';
 import { scenario as s_tcp_002_server_firewall_drops } from './tcp-002-server-firewall-drops.js';
-import { scenario as s_tcp_003_firewall_rejects } from './tcp-003-firewall-rejects.js';
+import { scenario as s_tcp_003_core_rejects } from './tcp-003-core-rejects.js';
+import { scenario as s_tcp_003_server_rejects } from './tcp-003-server-rejects.js';
 import { scenario as s_tcp_004_reset_after_accept } from './tcp-004-reset-after-accept.js';
 import { scenario as s_tcp_005_accept_queue_full } from './tcp-005-accept-queue-full.js';
 import { scenario as s_tcp_006_nat_forgets_idle } from './tcp-006-nat-forgets-idle.js';
@@ -58,6 +59,7 @@ import { scenario as s_tls_005_missing_intermediate } from './tls-005-missing-in
 import { scenario as s_tls_006_server_tls10_only } from './tls-006-server-tls10-only.js';
 import { scenario as s_tls_006_server_tls13_only } from './tls-006-server-tls13-only.js';
 import { scenario as s_tls_007_client_cert_required } from './tls-007-client-cert-required.js';
+import { scenario as s_tls_008_expiring_soon } from './tls-008-expiring-soon.js';
 import { scenario as s_tls_009_handshake_stall } from './tls-009-handshake-stall.js';
 import { scenario as s_tls_010_plain_http_port } from './tls-010-plain-http-port.js';
 import { scenario as s_tls_011_intercepted } from './tls-011-intercepted.js';
@@ -90,19 +92,19 @@ export const SCENARIOS: readonly Scenario[] = [
   s_net_002_wrong_gateway,
   s_net_003_nat_off,
   s_net_004_more_specific_route,
+  s_net_005_icmp_blocked_service_up,
   s_net_006_local_firewall_drop,
   s_net_006_local_firewall_reject,
   s_net_007_lossy_core,
   s_net_009_pmtu_blackhole,
   s_net_010_core_unreachable,
+  s_ok_heartbeat_answered,
   s_ok_http_www,
   s_ok_https_www,
-  s_ok_icmp_blocked_service_up,
   s_ok_icmp_www,
   s_ok_ipv6_literal,
   s_ok_mtls_with_client_cert,
   s_ok_tcp_heartbeat,
-  s_ok_tls_expiring_soon,
   s_ok_tls_www,
   s_ok_vpn_openvpn,
   s_ok_vpn_wireguard,
@@ -113,7 +115,8 @@ export const SCENARIOS: readonly Scenario[] = [
   s_seed_vpn_shanghai_misrouted,
   s_tcp_001_web_server_stopped,
   s_tcp_002_server_firewall_drops,
-  s_tcp_003_firewall_rejects,
+  s_tcp_003_core_rejects,
+  s_tcp_003_server_rejects,
   s_tcp_004_reset_after_accept,
   s_tcp_005_accept_queue_full,
   s_tcp_006_nat_forgets_idle,
@@ -126,6 +129,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_tls_006_server_tls10_only,
   s_tls_006_server_tls13_only,
   s_tls_007_client_cert_required,
+  s_tls_008_expiring_soon,
   s_tls_009_handshake_stall,
   s_tls_010_plain_http_port,
   s_tls_011_intercepted,

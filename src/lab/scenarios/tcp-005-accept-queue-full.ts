@@ -8,6 +8,6 @@ export const scenario: Scenario = {
   },
   expect: 'TCP-005',
   target: 'backlog.lab.test:443',
-  args: ['--protocol', 'tcp'],
+  args: ['--protocol', 'tcp', '--backlog', '8'],
   pendingIssue: 5,
 };

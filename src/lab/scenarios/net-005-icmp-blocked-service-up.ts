@@ -2,7 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { SERVICES } from '../topology.js';
 
 export const scenario: Scenario = {
-  id: 'ok-icmp-blocked-service-up',
+  id: 'net-005-icmp-blocked-service-up',
   story: {
     en: 'The server drops ping but its HTTPS port is fine: ping is not a health check here (a warning, never a fault).',
     zh: '服务器丢弃ping但HTTPS端口正常：此处ping不能作为健康检查（只是警告，不是故障）。',
