@@ -241,3 +241,16 @@ test('overhead: WireGuard 60/80, OpenVPN by cipher, proto, compression and tap',
   assert.equal(encapOverhead(ovpn({ remotes: [tcp], activeRemote: tcp }), 4)?.bytes, 20 + 22 + 24);
   assert.equal(encapOverhead({ kind: 'other' }, 4), null);
 });
+
+test('WireGuard: a recent session, the target silent and nothing came back through the tunnel → stalled; something came back → fresh', async () => {
+  const silent = [viaWg0(), observation('icmp.echo', { address: '100.96.0.1', method: 'raw', sent: 4, received: 0, lossPct: 100, rtt: null, errors: [] })];
+  let f = fakes({}, [[peer({ txBytes: 2420, rxBytes: 716 })]]);
+  let r = await tunnelPhase(input(snap([wg()]), '100.96.0.1', silent), f.deps);
+  let hs = ofKind(r.observations, 'tunnel.handshake')[0]!.data;
+  assert.equal(hs.outcome, 'stalled');
+  assert.match(hs.reason ?? '', /tx 1956 → 2420 bytes\) and nothing came back \(rx unchanged at 716\)/);
+  f = fakes({}, [[peer({ txBytes: 2420, rxBytes: 800 })]]);
+  r = await tunnelPhase(input(snap([wg()]), '100.96.0.1', silent), f.deps);
+  hs = ofKind(r.observations, 'tunnel.handshake')[0]!.data;
+  assert.equal(hs.outcome, 'fresh');
+});

@@ -183,7 +183,27 @@ async function wgHandshake(sel: SelectedTunnel, input: TunnelInput, deps: Tunnel
   const nowSec = Math.floor(deps.now().getTime() / 1000);
   const base = { dev: t.dev, peer: peerId(peer), endpoint: peer?.endpoint ? fmtEndpoint(peer.endpoint) : null, method: 'wg-counters' as const, txBefore: peer?.txBytes ?? null, rxBefore: peer?.rxBytes ?? null };
   if (!peer) return [];
-  if (isFresh(peer, nowSec)) return [observation('tunnel.handshake', { ...base, outcome: 'fresh', ageSec: nowSec - peer.latestHandshake!, txAfter: peer.txBytes, rxAfter: peer.rxBytes, waitedMs: 0 })];
+  if (isFresh(peer, nowSec)) {
+    // A recent session is not proof that packets pass now: when the target's probes went in and it
+    // answered nothing, did anything at all come back through the tunnel since the snapshot?
+    const addr = input.addresses[0];
+    const answered = ofKind(input.observations, 'icmp.echo').some((e) => e.data.address === addr && e.data.received > 0) || ofKind(input.observations, 'tcp.connect').some((c) => c.data.address === addr && ['open', 'refused', 'reset', 'closed'].includes(c.data.outcome));
+    if (!routedHere || answered) return [observation('tunnel.handshake', { ...base, outcome: 'fresh', ageSec: nowSec - peer.latestHandshake!, txAfter: peer.txBytes, rxAfter: peer.rxBytes, waitedMs: 0 })];
+    const r = await safe('wg show', deps.wgPeers(t.dev), (why) => ({ ok: false as const, reason: why }));
+    const now = r.ok ? r.peers.find((p) => p.publicKey === peer.publicKey) : undefined;
+    const stalled = !!now && (now.rxBytes ?? 0) === (peer.rxBytes ?? 0) && (now.txBytes ?? 0) > (peer.txBytes ?? 0);
+    return [
+      observation('tunnel.handshake', {
+        ...base,
+        outcome: stalled ? 'stalled' : 'fresh',
+        ageSec: nowSec - (now?.latestHandshake ?? peer.latestHandshake!),
+        txAfter: now?.txBytes ?? peer.txBytes,
+        rxAfter: now?.rxBytes ?? peer.rxBytes,
+        waitedMs: 0,
+        ...(stalled ? { reason: `the target's packets went into ${t.dev} (tx ${peer.txBytes ?? 0} → ${now.txBytes ?? 0} bytes) and nothing came back (rx unchanged at ${now.rxBytes ?? 0})` } : {}),
+      }),
+    ];
+  }
   const clock = (): number => deps.now().getTime();
   const t0 = clock();
   const addr = input.addresses[0];

@@ -12,7 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabApi } from './scenario.js';
@@ -142,7 +142,7 @@ function openvpnPki(): NonNullable<typeof pki> {
     const key = join(d, `${n}.key`);
     const crt = join(d, `${n}.crt`);
     const ext = join(d, `${n}.ext`);
-    writeFileSync(ext, `extendedKeyUsage=${eku}\n`);
+    writeFileSync(ext, `keyUsage=critical,digitalSignature,keyAgreement\nextendedKeyUsage=${eku}\n`);
     ossl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', join(d, `${n}.csr`), '-subj', `/CN=${n}`]);
     ossl(['x509', '-req', '-in', join(d, `${n}.csr`), '-CA', ca, '-CAkey', join(d, 'ca.key'), '-CAcreateserial', '-out', crt, '-days', '30', '-extfile', ext]);
     return [crt, key];
@@ -196,7 +196,8 @@ export async function openvpnSetup(lab: LabApi, o: OpenVpnOptions = {}): Promise
       if (out.includes(dev)) return { clientDev: dev };
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`OpenVPN client in ${c} did not connect within 10 s`);
+    const tail = (f: string): string => (existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').slice(-3).join(' | ') : 'no log');
+    throw new Error(`OpenVPN client in ${c} did not connect within 10 s: client log: ${tail(join(dir(), `ndx-ovpn-${c}.log`))}; server log: ${tail(join(dir(), 'ndx-ovpn-srv.log'))}`);
   }
   return { clientDev: dev };
 }

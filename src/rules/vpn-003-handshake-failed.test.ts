@@ -41,3 +41,8 @@ test('valid: a fresh or just completed handshake, nothing sent, or unknown', () 
   assert.equal(run(rule, healthyTunnel(), T), null);
   for (const outcome of ['completed', 'not-attempted', 'unknown'] as const) assert.equal(run(rule, [tunnelState(), handshake({ outcome })], T), null);
 });
+
+test('invalid: a recent session that stalled (packets in, nothing back) → VPN-003 saying when the last handshake was', () => {
+  const f = assertFinding(rule, run(rule, [tunnelState(), endpointRoute(), echo({ address: ENDPOINT }), endpoint(), handshake({ outcome: 'stalled', txBefore: 1956, txAfter: 2420, rxBefore: 716, rxAfter: 716 })], T));
+  assert.match(f.explanation, /The last handshake with 203\.0\.113\.10:51820\/udp was 30 s ago, but now the target's packets go into wg0 \(tx 1956 → 2420 bytes\) and nothing comes back/);
+});

@@ -34,7 +34,7 @@ export const rule: Rule = {
   check(ctx) {
     for (const { data: s } of tunnels(ctx)) {
       const h = handshakeOf(ctx, s.dev);
-      if (!h || h.outcome !== 'no-response') continue;
+      if (!h || (h.outcome !== 'no-response' && h.outcome !== 'stalled')) continue;
       const views = endpointViews(ctx, s.dev);
       const v = views.find((x) => x.answered) ?? views[0];
       const endpoint = v?.label ?? h.endpoint ?? s.dev;
@@ -53,9 +53,17 @@ export const rule: Rule = {
         ? `tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes, rx ${h.rxBefore ?? '?'} → ${h.rxAfter ?? '?'} bytes while netdx watched ${h.waitedMs} ms; latest handshake ${lastHandshake}`
         : `${h.reason ?? 'not connected'}`;
       const reachable = views.some((x) => x.answered);
+      const stalledText =
+        h.outcome === 'stalled'
+          ? tr(
+              ctx.lang,
+              `The last handshake with ${endpoint} was ${lastHandshake}, but now the target's packets go into ${s.dev} (tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes) and nothing comes back (rx stays at ${h.rxAfter ?? '?'} bytes): the path stopped carrying UDP to ${endpoint}, or the server dropped this peer; the next handshake will fail the same way.`,
+              `与 ${endpoint} 的最近一次握手在${lastHandshake}，但现在发往目标的报文进入 ${s.dev}（发送 ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} 字节）后没有任何回应（接收停在 ${h.rxAfter ?? '?'} 字节）：路径不再传送发往 ${endpoint} 的 UDP，或服务器丢弃了本对端；下一次握手也会同样失败。`,
+            )
+          : null;
       return makeFinding(meta, ctx, {
         vars: { endpoint, lastHandshake, dev: s.dev, tx: h.txAfter ?? '?', rx: h.rxAfter ?? '?' },
-        ...(reachable
+        ...(stalledText ? { explanation: stalledText } : reachable
           ? {}
           : {
               explanation: tr(

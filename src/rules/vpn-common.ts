@@ -167,8 +167,11 @@ export function inBrokenTunnel(ctx: RuleContext, address: string): boolean {
     const inside = s.networks.some((n) => prefixCovers(n, address)) || (s.selectedBy !== 'network' && targetAddresses(ctx).some((a) => sameIp(a, address)));
     if (!inside) return false;
     if (!s.present || s.up === false || s.source !== 'running') return true;
-    if (handshakeOf(ctx, s.dev)?.outcome === 'no-response') return true;
+    const h = handshakeOf(ctx, s.dev)?.outcome;
+    if (h === 'no-response' || h === 'stalled') return true;
     const r = ofKind(ctx.observations, 'route.lookup').find((x) => sameIp(x.data.destination, address));
-    return !!r && (r.data.outcome !== 'route' || r.data.dev !== s.dev);
+    if (!r || r.data.outcome !== 'route' || r.data.dev !== s.dev) return !!r;
+    // Routed into a WireGuard interface where no peer allows it (VPN-008).
+    return s.kind === 'wireguard' && s.carrier === null;
   });
 }

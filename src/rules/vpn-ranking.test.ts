@@ -102,3 +102,18 @@ test('a trace into a dead tunnel is not a path blackhole: the tunnel finding is 
   assert.equal(r.primary?.code, 'VPN-003');
   assert.ok(!r.findings.some((f) => f.code === 'NET-003'));
 });
+
+test('the seed with a session set up before the misroute: the stalled tunnel is explained by NET-004 too', () => {
+  const stalled = [echo({ address: VTARGET, received: 0 }), echo({ address: ENDPOINT, sent: 3, received: 0 }), endpoint(), handshake({ outcome: 'stalled', txAfter: 2420 })];
+  const r = report([tunnelState(), tunnelRoute(), misrouted, ...stalled]);
+  assert.equal(r.primary?.code, 'NET-004');
+  assert.equal(explained(r)['VPN-002'], 'NET-004');
+  assert.equal(explained(r)['VPN-003'], 'NET-004');
+});
+
+test('a route into WireGuard that no peer allows: VPN-008 is primary, the dead trace is not a path blackhole', () => {
+  const trace = observation('trace.path', { target: '100.96.5.1', proto: 'icmp', port: null, method: 'raw', skipped: [], count: 5, reached: false, paths: [{ flow: 'icmp', reached: false, hops: [{ ttl: 1, addr: null, addrs: [], sent: 5, recv: 0, lossPct: 100, rtt: null, rateLimited: false, target: false }] }] });
+  const r = report([tunnelState({ carrier: null, targetNetwork: null }), routeLookup('100.96.5.1', { dev: 'wg0', gateway: null, route: '100.96.5.1 dev wg0' }), echo({ address: '100.96.5.1', received: 0 }), trace, endpointRoute(), echo({ address: ENDPOINT, sent: 3 }), endpoint(), handshake()], tunnelSnapshot(), '100.96.5.1');
+  assert.equal(r.primary?.code, 'VPN-008');
+  assert.ok(!r.findings.some((f) => f.code === 'NET-003'));
+});
