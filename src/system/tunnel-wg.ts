@@ -277,3 +277,12 @@ export async function collectWireGuard(c: WgCollectContext, links: readonly Link
   }
   return { tunnels, problems };
 }
+
+/** The live peers of one interface (`wg show DEV dump`), for watching a handshake; a reason when wg cannot say. */
+export async function readWgPeers(exec: ExecFn, dev: string, timeoutMs = 1000): Promise<{ ok: true; peers: TunnelPeer[] } | { ok: false; reason: string }> {
+  const r = await exec('wg', ['show', dev, 'dump'], { timeoutMs });
+  const problem = execProblem('wg', r, timeoutMs);
+  if (problem) return { ok: false, reason: problem };
+  const d = parseWgDump(r.stdout, dev);
+  return d.interfaces[0] ? { ok: true, peers: d.interfaces[0].peers } : { ok: false, reason: d.problems[0] ?? `wg show ${dev} dump: empty` };
+}
