@@ -31,11 +31,13 @@ export interface ServiceRecord {
   cmd: string;
 }
 
-/** Start time of a process (field 22 of /proc/PID/stat), or null when it does not exist. */
+/** Start time of a running process (field 22 of /proc/PID/stat), or null when it does not exist or is a zombie. */
 export function procStart(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return null;
+    return fields[19] ?? null;
   } catch {
     return null;
   }
@@ -113,14 +115,13 @@ const killPid = (pid: number): void => {
 };
 
 /**
- * Removes everything of lab `runid`: its services (by recorded PID, only while PID, start time and
- * command line still match), every process left inside its namespaces (`ip netns pids`), the
+ * Removes everything of lab `runid`: its services (by recorded PID, only while the PID's start
+ * time still matches the record, so a reused PID is never hit), every process left inside its namespaces (`ip netns pids`), the
  * namespaces, their /etc/netns directories and the state directory.
  */
 export async function destroyRun(runid: string, namespaces?: string[]): Promise<void> {
-  for (const s of readServices(runid)) {
-    if (procStart(s.pid) === s.start && procCmd(s.pid) === s.cmd) killPid(s.pid);
-  }
+  const services = readServices(runid).filter((s) => procStart(s.pid) === s.start);
+  for (const s of services) killPid(s.pid);
   const names = namespaces ?? (await labNamespaces()).filter((n) => n.runid === runid).map((n) => n.ns);
   await Promise.all(
     names.map(async (ns) => {
@@ -128,6 +129,8 @@ export async function destroyRun(runid: string, namespaces?: string[]): Promise<
       for (const p of pids.stdout.split(/\s+/).filter(Boolean)) killPid(Number(p));
     }),
   );
+  // SIGKILL is asynchronous: wait (1 s at most) until the recorded services are gone.
+  for (let i = 0; i < 50 && services.some((s) => procStart(s.pid) === s.start); i++) await new Promise((r) => setTimeout(r, 20));
   await Promise.all(names.map((ns) => run('ip', ['netns', 'del', ns])));
   for (const ns of names) rmSync(join('/etc/netns', ns), { recursive: true, force: true });
   rmSync(stateDir(runid), { recursive: true, force: true });
