@@ -254,3 +254,15 @@ test('WireGuard: a recent session, the target silent and nothing came back throu
   hs = ofKind(r.observations, 'tunnel.handshake')[0]!.data;
   assert.equal(hs.outcome, 'fresh');
 });
+
+test('WireGuard: a stale session whose retry is pending (tx unchanged while watched) is still no-response when the packets went in', async () => {
+  const stale = peer({ latestHandshake: nowSec - 900, txBytes: 5000, rxBytes: 900 });
+  const f = fakes({}, [[stale]]);
+  const r = await tunnelPhase(input(snap([wg({ peers: [stale] })]), '100.96.0.1', [viaWg0()]), f.deps);
+  assert.equal(ofKind(r.observations, 'tunnel.handshake')[0]!.data.outcome, 'no-response');
+  const noEndpoint = peer({ latestHandshake: 0, txBytes: 0, rxBytes: 0, endpoint: null });
+  const g = fakes({}, [[noEndpoint]]);
+  const h = ofKind((await tunnelPhase(input(snap([wg({ peers: [noEndpoint] })]), '100.96.0.1', [viaWg0()]), g.deps)).observations, 'tunnel.handshake')[0]!.data;
+  assert.equal(h.outcome, 'not-attempted');
+  assert.match(h.reason ?? '', /no endpoint/);
+});

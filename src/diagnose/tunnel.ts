@@ -235,10 +235,12 @@ async function wgHandshake(sel: SelectedTunnel, input: TunnelInput, deps: Tunnel
   const endSec = Math.floor(deps.now().getTime() / 1000);
   const after = last ?? peer;
   const completed = (after.latestHandshake ?? 0) > (peer.latestHandshake ?? 0);
-  const sent = (after.txBytes ?? 0) > (peer.txBytes ?? 0) || ((peer.latestHandshake ?? 0) === 0 && (after.txBytes ?? 0) > 0);
-  const outcome = reason && !completed ? 'unknown' : completed ? 'completed' : sent ? 'no-response' : 'not-attempted';
+  // Packets went in (the target's route enters the tunnel, or tx grew): WireGuard initiated at once,
+  // or retries an initiation made less than 5 s ago; either way no handshake came back in time.
+  const sent = (after.txBytes ?? 0) > (peer.txBytes ?? 0) || ((peer.latestHandshake ?? 0) === 0 && (after.txBytes ?? 0) > 0) || routedHere;
+  const outcome = reason && !completed ? 'unknown' : completed ? 'completed' : !peer.endpoint ? 'not-attempted' : sent ? 'no-response' : 'not-attempted';
   if (outcome === 'not-attempted' && !peer.endpoint) reason = 'the peer has no endpoint: this side waits for the peer to contact it first';
-  else if (outcome === 'not-attempted' && !routedHere) reason = `the target's route does not enter ${t.dev}, so nothing was sent into the tunnel`;
+  else if (outcome === 'not-attempted') reason = `the target's route does not enter ${t.dev}, so nothing was sent into the tunnel`;
   return [
     observation('tunnel.handshake', {
       ...base,
