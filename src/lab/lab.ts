@@ -19,6 +19,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The compiled lab servers (dist/lab/servers). */
 const SERVERS_DIR = join(here, 'servers');
 
+/** argv that runs one of the lab's node servers (servers/NAME.ts). */
+export const nodeServer = (name: string, args: readonly string[]): string[] => [process.execPath, join(SERVERS_DIR, `${name}.js`), ...args];
+
 const TOOLS = ['ip', 'iptables', 'ip6tables', 'dnsmasq', 'openssl', 'socat', 'nginx', 'ss', 'conntrack'];
 
 export interface LabOptions {
@@ -228,6 +231,22 @@ export class Lab {
     if (!r) throw new Error(`no running service ${name}`);
     await this.stop(name);
     this.undo.push({ what: `start ${name}`, fn: () => this.restart(name, r.spec.argv) });
+  }
+
+  async background(host: Host, name: string, argv: readonly string[], ready?: string): Promise<void> {
+    this.touched.add(host);
+    const spec: ServiceSpec = { name, host, argv: [...argv], listens: [] };
+    await this.start(spec);
+    const pid = this.running.get(name)!.pid;
+    this.undo.push({ what: `stop ${name}`, fn: () => this.stop(name) });
+    if (!ready) return;
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      if ((await this.exec(host, ['sh', '-c', ready])).code === 0) return;
+      if (procStart(pid) === null) throw new Error(`${name} exited (see ${join(this.dir, 'logs', `${name}.log`)})`);
+      if (Date.now() > deadline) throw new Error(`${name}: not ready within 5 s (${ready})`);
+      await sleep(30);
+    }
   }
 
   private async restart(name: string, argv: string[]): Promise<void> {

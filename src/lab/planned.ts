@@ -10,5 +10,4 @@ export interface Planned {
 }
 
 export const PLANNED: readonly Planned[] = [
-  { code: 'NET-008', issue: 5, why: 'latency needs a delaying relay (the kernel has no tc netem); not built yet' },
 ];

@@ -28,6 +28,11 @@ export interface LabApi {
   dns(which: 'ns1' | 'ns2', variant: DnsVariant): Promise<void>;
   /** Stops a lab service (it is started again afterwards). */
   stopService(name: string): Promise<void>;
+  /**
+   * Starts a helper process in a host for this scenario (killed on revert); resolves once
+   * `ready` (a shell condition run in the host, e.g. `ip link show dl0`) succeeds, 5 s at most.
+   */
+  background(host: Host, name: string, argv: readonly string[], ready?: string): Promise<void>;
 }
 
 export type Expected = 'ok' | `${'HOST' | 'DNS' | 'NET' | 'VPN' | 'TCP' | 'TLS' | 'APP'}-${string}`;

@@ -26,6 +26,7 @@ import { scenario as s_net_005_icmp_blocked_service_up } from './net-005-icmp-bl
 import { scenario as s_net_006_local_firewall_drop } from './net-006-local-firewall-drop.js';
 import { scenario as s_net_006_local_firewall_reject } from './net-006-local-firewall-reject.js';
 import { scenario as s_net_007_lossy_core } from './net-007-lossy-core.js';
+import { scenario as s_net_008_slow_core_link } from './net-008-slow-core-link.js';
 import { scenario as s_net_009_pmtu_blackhole } from './net-009-pmtu-blackhole.js';
 import { scenario as s_net_010_core_unreachable } from './net-010-core-unreachable.js';
 import { scenario as s_ok_heartbeat_answered } from './ok-heartbeat-answered.js';
@@ -96,6 +97,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_net_006_local_firewall_drop,
   s_net_006_local_firewall_reject,
   s_net_007_lossy_core,
+  s_net_008_slow_core_link,
   s_net_009_pmtu_blackhole,
   s_net_010_core_unreachable,
   s_ok_heartbeat_answered,
