@@ -63,8 +63,8 @@ export const rule: Rule = {
         vars: { endpoint, dev: s.dev },
         explanation: tr(
           ctx.lang,
-          `The tunnel ${s.dev} needs its server ${endpoint}, but the underlay network does not get there: ${why}. A finding about the endpoint's route, DNS or firewall, when there is one, is the root cause and this one is explained by it.`,
-          `隧道 ${s.dev} 依赖其服务器 ${endpoint}，但底层网络无法到达：${why}。若存在关于该端点路由、DNS 或防火墙的发现，那条才是根本原因，本条由它导致。`,
+          `The tunnel ${s.dev} needs its server ${endpoint}, but the underlay network does not get there: ${why}.`,
+          `隧道 ${s.dev} 依赖其服务器 ${endpoint}，但底层网络无法到达：${why}。`,
         ),
         evidence: [stateEvidence(s), ...bad.flatMap((x) => x.evidence)],
       });

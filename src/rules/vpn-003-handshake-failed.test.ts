@@ -25,9 +25,10 @@ test('invalid: an OpenVPN server answers the reset but the client never connects
     tunnelState({ kind: 'openvpn', dev: 'tun0', present: false, up: null, openvpn: { mode: 'client', state: 'WAIT', detail: null, proto: 'udp', tlsAuth: false, cipher: null, devType: 'tun', pingSec: null } }),
     endpointRoute(), echo({ address: ENDPOINT }),
     endpoint({ dev: 'tun0', port: 1194, probe: { method: 'openvpn-reset', outcome: 'answered', ms: 2 } }),
-    handshake({ dev: 'tun0', method: 'openvpn-state', outcome: 'no-response', reason: 'management state WAIT' }),
+    handshake({ dev: 'tun0', method: 'openvpn-state', outcome: 'no-response', reason: 'management state WAIT', txBefore: null, txAfter: null, rxBefore: null, rxAfter: null }),
   ], T));
-  assert.match(f.title, /\(last: management state WAIT\)/);
+  assert.match(f.title, /\(last: not connected \(WAIT\)\)/);
+  assert.match(f.explanation, /OpenVPN tries to reach 203\.0\.113\.10:1194\/udp through tun0 but is not connected \(management state WAIT\), although the endpoint host answers/);
   assert.equal(f.fix.length, 1);
   assert.match(f.fix[0]!.summary, /answers OpenVPN on its port, so the path is open: the server rejects this client/);
 });
@@ -45,4 +46,8 @@ test('valid: a fresh or just completed handshake, nothing sent, or unknown', () 
 test('invalid: a recent session that stalled (packets in, nothing back) → VPN-003 saying when the last handshake was', () => {
   const f = assertFinding(rule, run(rule, [tunnelState(), endpointRoute(), echo({ address: ENDPOINT }), endpoint(), handshake({ outcome: 'stalled', txBefore: 1956, txAfter: 2420, rxBefore: 716, rxAfter: 716 })], T));
   assert.match(f.explanation, /The last handshake with 203\.0\.113\.10:51820\/udp was 30 s ago, but now the target's packets go into wg0 \(tx 1956 → 2420 bytes\) and nothing comes back/);
+});
+
+test('valid: an endpoint name that does not resolve (nothing was sent: VPN-002 names it)', () => {
+  assert.equal(run(rule, [tunnelState({ kind: 'openvpn', dev: 'tun0' }), endpoint({ dev: 'tun0', host: 'vpn-old.lab.test', address: null, resolve: { name: 'vpn-old.lab.test', addresses: [], error: 'ENOTFOUND', ms: 1 } }), handshake({ dev: 'tun0', method: 'openvpn-state', outcome: 'no-response', txAfter: null, rxAfter: null })], T), null);
 });

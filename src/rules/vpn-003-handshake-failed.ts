@@ -36,10 +36,13 @@ export const rule: Rule = {
       const h = handshakeOf(ctx, s.dev);
       if (!h || (h.outcome !== 'no-response' && h.outcome !== 'stalled')) continue;
       const views = endpointViews(ctx, s.dev);
+      // An endpoint name that does not resolve: nothing was ever sent (VPN-002 says why).
+      if (views.length > 0 && views.every((x) => x.ep.address === null)) continue;
       const v = views.find((x) => x.answered) ?? views[0];
       const endpoint = v?.label ?? h.endpoint ?? s.dev;
       const peer = s.peers.find((p) => (p.publicKey ?? p.name) === h.peer) ?? s.peers[0];
-      const lastHandshake = s.kind === 'openvpn' ? (h.reason ?? tr(ctx.lang, 'not connected', '未连接')) : ago(peer?.latestHandshake ?? null, ctx.now, ctx.lang);
+      const ovpnState = s.openvpn?.state ? `${s.openvpn.state}${s.openvpn.detail ? `, ${s.openvpn.detail}` : ''}` : null;
+      const lastHandshake = s.kind === 'openvpn' ? tr(ctx.lang, `not connected${ovpnState ? ` (${ovpnState})` : ''}`, `未连接${ovpnState ? `（${ovpnState}）` : ''}`) : ago(peer?.latestHandshake ?? null, ctx.now, ctx.lang);
       const resetAnswered = v?.ep.probe.method === 'openvpn-reset' && v.ep.probe.outcome === 'answered';
       const fix: Fix[] = [];
       if (resetAnswered) {
@@ -49,9 +52,11 @@ export const rule: Rule = {
         if (s.kind === 'wireguard') fix.push({ summary: meta.fix[1]!.summary[ctx.lang], command: `wg show ${s.dev}` });
         else fix.push({ summary: tr(ctx.lang, 'Then check the client certificate, key and tls-auth/tls-crypt key against the server (its log shows "TLS Error" or "AUTH_FAILED")', '然后核对客户端证书、密钥及 tls-auth/tls-crypt 密钥与服务器是否匹配（服务器日志会出现 "TLS Error" 或 "AUTH_FAILED"）') });
       }
-      const counters = h.method === 'wg-counters'
-        ? `tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes, rx ${h.rxBefore ?? '?'} → ${h.rxAfter ?? '?'} bytes while netdx watched ${h.waitedMs} ms; latest handshake ${lastHandshake}`
-        : `${h.reason ?? 'not connected'}`;
+      const counters =
+        h.method === 'wg-counters'
+          ? `tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes, rx ${h.rxBefore ?? '?'} → ${h.rxAfter ?? '?'} bytes${h.outcome === 'stalled' ? ' since the snapshot' : ` while netdx watched ${h.waitedMs} ms`}; latest handshake ${lastHandshake}`
+          : `${h.reason ?? 'not connected'}`;
+      const bytes = h.txAfter !== null && h.rxAfter !== null;
       const reachable = views.some((x) => x.answered);
       const stalledText =
         h.outcome === 'stalled'
@@ -63,7 +68,15 @@ export const rule: Rule = {
           : null;
       return makeFinding(meta, ctx, {
         vars: { endpoint, lastHandshake, dev: s.dev, tx: h.txAfter ?? '?', rx: h.rxAfter ?? '?' },
-        ...(stalledText ? { explanation: stalledText } : reachable
+        ...(stalledText ? { explanation: stalledText } : !bytes
+          ? {
+              explanation: tr(
+                ctx.lang,
+                `OpenVPN tries to reach ${endpoint} through ${s.dev} but is not connected (${h.reason ?? 'no state'})${reachable ? ', although the endpoint host answers' : ', and the endpoint answers nothing else either'}: UDP to the endpoint port is filtered on the path, or the server rejects this client.`,
+                `OpenVPN 经 ${s.dev} 连接 ${endpoint}，但始终未连上（${h.reason ?? '无状态'}）${reachable ? '，而端点主机有响应' : '，该端点对其他探测也无响应'}：路径上过滤了发往端点端口的 UDP，或服务器拒绝了本客户端。`,
+              ),
+            }
+          : reachable
           ? {}
           : {
               explanation: tr(
