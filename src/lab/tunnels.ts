@@ -128,7 +128,7 @@ export async function wireguardHub(lab: LabApi, o: WgHubOptions = {}): Promise<W
 
 // ── OpenVPN ────────────────────────────────────────────────────────────
 
-let pki: { ca: string; server: [string, string]; client: [string, string] } | null = null;
+let pki: { ca: string; server: [string, string]; client: [string, string]; stranger: [string, string] } | null = null;
 
 /** A small EC PKI for OpenVPN (lab CA, server and client certificates), made once per process with openssl. */
 function openvpnPki(): NonNullable<typeof pki> {
@@ -147,7 +147,9 @@ function openvpnPki(): NonNullable<typeof pki> {
     ossl(['x509', '-req', '-in', join(d, `${n}.csr`), '-CA', ca, '-CAkey', join(d, 'ca.key'), '-CAcreateserial', '-out', crt, '-days', '30', '-extfile', ext]);
     return [crt, key];
   };
-  pki = { ca, server: leaf('server', 'serverAuth'), client: leaf('client', 'clientAuth') };
+  const stranger: [string, string] = [join(d, 'stranger.crt'), join(d, 'stranger.key')];
+  ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', stranger[1], '-out', stranger[0], '-days', '30', '-subj', '/CN=client']);
+  pki = { ca, server: leaf('server', 'serverAuth'), client: leaf('client', 'clientAuth'), stranger };
   return pki;
 }
 
@@ -162,6 +164,8 @@ export interface OpenVpnOptions {
   startClient?: boolean;
   /** `route NET MASK` lines of the client's own config (some sites configure routes client-side). */
   clientRoutes?: string[];
+  /** The client presents a self-signed certificate the server's CA did not issue. */
+  untrustedClientCert?: boolean;
 }
 
 async function daemon(lab: LabApi, host: 'srv' | Region, name: string, conf: string): Promise<void> {
@@ -185,9 +189,10 @@ export async function openvpnSetup(lab: LabApi, o: OpenVpnOptions = {}): Promise
   await daemon(lab, 'srv', 'ndx-ovpn-srv', server);
   if (o.startClient === false) return { clientDev: ovpnDev(c) };
   const dev = ovpnDev(c);
+  const [cert, key] = o.untrustedClientCert ? p.stranger : p.client;
   const client = write(
     `${c}.conf`,
-    ['client', `dev ${dev}`, 'dev-type tun', `proto ${proto === 'udp' ? 'udp' : 'tcp-client'}`, `remote ${o.remote ?? VPN_ADDR} ${OVPN_PORT}`, 'nobind', 'connect-retry 1', `ca ${p.ca}`, `cert ${p.client[0]}`, `key ${p.client[1]}`, 'remote-cert-tls server', 'verb 3', `status ${join(dir(), `${c}.status`)} 1`, 'management 127.0.0.1 7505', ...(o.clientRoutes ?? []).map((r) => `route ${r}`)].join('\n') + '\n',
+    ['client', `dev ${dev}`, 'dev-type tun', `proto ${proto === 'udp' ? 'udp' : 'tcp-client'}`, `remote ${o.remote ?? VPN_ADDR} ${OVPN_PORT}`, 'nobind', 'connect-retry 1', `ca ${p.ca}`, `cert ${cert}`, `key ${key}`, 'remote-cert-tls server', 'verb 3', `status ${join(dir(), `${c}.status`)} 1`, 'management 127.0.0.1 7505', ...(o.clientRoutes ?? []).map((r) => `route ${r}`)].join('\n') + '\n',
   );
   await daemon(lab, c, `ndx-ovpn-${c}`, client);
   if (o.waitConnected ?? true) {

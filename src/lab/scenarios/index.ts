@@ -66,6 +66,7 @@ import { scenario as s_tls_010_plain_http_port } from './tls-010-plain-http-port
 import { scenario as s_tls_011_intercepted } from './tls-011-intercepted.js';
 import { scenario as s_vpn_001_wireguard_down } from './vpn-001-wireguard-down.js';
 import { scenario as s_vpn_002_endpoint_name_gone } from './vpn-002-endpoint-name-gone.js';
+import { scenario as s_vpn_003_openvpn_cert_rejected } from './vpn-003-openvpn-cert-rejected.js';
 import { scenario as s_vpn_003_server_forgot_key } from './vpn-003-server-forgot-key.js';
 import { scenario as s_vpn_004_office_lan_overlaps } from './vpn-004-office-lan-overlaps.js';
 import { scenario as s_vpn_005_route_missing } from './vpn-005-route-missing.js';
@@ -137,6 +138,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_tls_011_intercepted,
   s_vpn_001_wireguard_down,
   s_vpn_002_endpoint_name_gone,
+  s_vpn_003_openvpn_cert_rejected,
   s_vpn_003_server_forgot_key,
   s_vpn_004_office_lan_overlaps,
   s_vpn_005_route_missing,
