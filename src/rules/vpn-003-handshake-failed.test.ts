@@ -28,7 +28,7 @@ test('invalid: an OpenVPN server answers the reset but the client never connects
     handshake({ dev: 'tun0', method: 'openvpn-state', outcome: 'no-response', reason: 'management state WAIT', txBefore: null, txAfter: null, rxBefore: null, rxAfter: null }),
   ], T));
   assert.match(f.title, /\(last: not connected \(WAIT\)\)/);
-  assert.match(f.explanation, /OpenVPN tries to reach 203\.0\.113\.10:1194\/udp through tun0 but is not connected \(management state WAIT\), although the endpoint host answers/);
+  assert.match(f.explanation, /203\.0\.113\.10:1194\/udp answers OpenVPN on its port \(the server returned its hard reset to netdx.s probe\), yet the client stays not connected \(WAIT\): the path is open, the server refuses this client/);
   assert.equal(f.fix.length, 1);
   assert.match(f.fix[0]!.summary, /answers OpenVPN on its port, so the path is open: the server rejects this client/);
 });
@@ -50,4 +50,14 @@ test('invalid: a recent session that stalled (packets in, nothing back) → VPN-
 
 test('valid: an endpoint name that does not resolve (nothing was sent: VPN-002 names it)', () => {
   assert.equal(run(rule, [tunnelState({ kind: 'openvpn', dev: 'tun0' }), endpoint({ dev: 'tun0', host: 'vpn-old.lab.test', address: null, resolve: { name: 'vpn-old.lab.test', addresses: [], error: 'ENOTFOUND', ms: 1 } }), handshake({ dev: 'tun0', method: 'openvpn-state', outcome: 'no-response', txAfter: null, rxAfter: null })], T), null);
+});
+
+test('invalid: OpenVPN not connected, the endpoint silent → the OpenVPN wording, no WireGuard counters', () => {
+  const f = assertFinding(rule, run(rule, [
+    tunnelState({ kind: 'openvpn', dev: 'tun0', present: false, up: null, openvpn: { mode: 'client', state: 'WAIT', detail: null, proto: 'udp', tlsAuth: true, cipher: null, devType: 'tun', pingSec: null } }),
+    endpointRoute(), echo({ address: ENDPOINT, received: 0 }),
+    endpoint({ dev: 'tun0', port: 1194, probe: { method: 'none', outcome: 'not-probed', ms: 0, reason: 'tls-auth' } }),
+    handshake({ dev: 'tun0', method: 'openvpn-state', outcome: 'no-response', reason: 'management state WAIT', txAfter: 3000, rxAfter: 0 }),
+  ], T));
+  assert.match(f.explanation, /OpenVPN tries to reach 203\.0\.113\.10:1194\/udp through tun0 but is not connected \(management state WAIT\), and the endpoint answers nothing else either/);
 });

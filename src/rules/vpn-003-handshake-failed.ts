@@ -68,7 +68,15 @@ export const rule: Rule = {
           : null;
       return makeFinding(meta, ctx, {
         vars: { endpoint, lastHandshake, dev: s.dev, tx: h.txAfter ?? '?', rx: h.rxAfter ?? '?' },
-        ...(stalledText ? { explanation: stalledText } : !bytes
+        ...(stalledText ? { explanation: stalledText } : resetAnswered
+          ? {
+              explanation: tr(
+                ctx.lang,
+                `${endpoint} answers OpenVPN on its port (the server returned its hard reset to netdx's probe), yet the client stays ${lastHandshake}${bytes ? ` after ${h.txAfter} bytes sent and ${h.rxAfter} received` : ''}: the path is open, the server refuses this client — its certificate or key, the tls-auth/tls-crypt key, or the credentials.`,
+                `${endpoint} 在其端口上响应 OpenVPN（服务器对 netdx 的探测回复了握手重置），但客户端一直${lastHandshake}${bytes ? `（已发送 ${h.txAfter} 字节、接收 ${h.rxAfter} 字节）` : ''}：路径是通的，是服务器拒绝了本客户端——证书或密钥、tls-auth/tls-crypt 密钥，或账号凭据。`,
+              ),
+            }
+          : !bytes || s.kind === 'openvpn'
           ? {
               explanation: tr(
                 ctx.lang,
