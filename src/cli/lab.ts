@@ -150,7 +150,6 @@ export function register(program: Command): void {
         const owner = readOwner(id);
         if (owner?.kept || !isLive(id)) {
           await destroyRun(id);
-          for (const h of HOSTS) (await import('../lab/netfiles.js')).removeEtc(nsName(id, h));
           n++;
         }
       }

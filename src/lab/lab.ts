@@ -87,11 +87,6 @@ export class Lab {
     return lab;
   }
 
-  /** Attaches to a lab that a `netdx lab up` left running. */
-  static attach(runid: string): Lab {
-    return new Lab(runid, () => {});
-  }
-
   private async build(keep: boolean): Promise<void> {
     const t0 = Date.now();
     const pkiP = makePki(this.dir);
@@ -102,7 +97,7 @@ export class Lab {
     for (const h of HOSTS) writeEtc(this.ns(h), h);
     this.log(`network: ${HOSTS.length} hosts in ${Date.now() - t0} ms`);
     this.pki = await pkiP;
-    this.log(`pki: lab CA and ${13} leaves after ${Date.now() - t0} ms`);
+    this.log(`pki: lab CA and its certificates after ${Date.now() - t0} ms`);
     this.builtSpecs = services(this.dir, this.pki, process.execPath, SERVERS_DIR);
     for (const spec of this.builtSpecs) await this.start(spec);
     await this.waitReady(this.builtSpecs);
@@ -134,7 +129,7 @@ export class Lab {
     }
   }
 
-  /** Waits until every listed socket of these services is listening (5 s at most). */
+  /** Waits until every listed socket of these services is listening (8 s at most). */
   private async waitReady(specs: ServiceSpec[]): Promise<void> {
     const deadline = Date.now() + 8000;
     const byHost = new Map<Host, ServiceSpec[]>();

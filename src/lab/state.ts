@@ -132,7 +132,9 @@ export async function destroyRun(runid: string, namespaces?: string[]): Promise<
   // SIGKILL is asynchronous: wait (1 s at most) until the recorded services are gone.
   for (let i = 0; i < 50 && services.some((s) => procStart(s.pid) === s.start); i++) await new Promise((r) => setTimeout(r, 20));
   await Promise.all(names.map((ns) => run('ip', ['netns', 'del', ns])));
-  for (const ns of names) rmSync(join('/etc/netns', ns), { recursive: true, force: true });
+  // /etc/netns entries of this run, also those whose namespace is already gone.
+  const etc = existsSync('/etc/netns') ? readdirSync('/etc/netns').filter((d) => NS_RE.exec(d)?.[1] === runid) : [];
+  for (const d of new Set([...names, ...etc])) rmSync(join('/etc/netns', d), { recursive: true, force: true });
   rmSync(stateDir(runid), { recursive: true, force: true });
 }
 
