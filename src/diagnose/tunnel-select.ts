@@ -7,8 +7,8 @@
 import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
 import type { Snapshot } from '../system/types.js';
 import type { TunnelPeer, TunnelState } from '../system/tunnel-types.js';
-import { TUNNEL_LINK_KINDS } from '../system/tunnel.js';
-import { bestCover, isDefaultPrefix, isLinkLocal, networkOf, prefixCovers, prefixLength } from '../system/tunnel-net.js';
+import { linkTunnel, TUNNEL_LINK_KINDS } from '../system/tunnel-link.js';
+import { bestCover, isOverlayNetwork, prefixCovers, prefixLength } from '../system/tunnel-net.js';
 
 export interface SelectedTunnel {
   tunnel: TunnelState;
@@ -20,31 +20,17 @@ export interface SelectedTunnel {
   carrier: TunnelPeer | null;
 }
 
-const usable = (p: string): boolean => !isDefaultPrefix(p) && !isLinkLocal(p) && prefixLength(p) >= (p.includes(':') ? 16 : 8);
 
 /** The snapshot's tunnels (or, when not collected, its tun/tap links), each with the routes via its device added to its networks. */
 export function knownTunnels(s: Snapshot): TunnelState[] {
   const links = s.links.ok ? s.links.value : [];
   const base: TunnelState[] = s.tunnels?.ok
     ? s.tunnels.value
-    : links
-        .filter((l) => l.kind !== null && TUNNEL_LINK_KINDS.has(l.kind))
-        .map((l) => ({
-          kind: l.kind === 'wireguard' ? ('wireguard' as const) : ('other' as const),
-          dev: l.name,
-          source: 'running' as const,
-          link: { up: l.up, carrier: l.carrier, mtu: l.mtu, kind: l.kind, addresses: l.addresses.map((a) => `${a.address}/${a.prefixlen}`) },
-          mtu: null,
-          listenPort: null,
-          peers: [],
-          networks: [...new Set(l.addresses.filter((a) => a.scope !== 'link' && a.scope !== 'host').map((a) => networkOf(`${a.address}/${a.prefixlen}`)).filter((n): n is string => n !== null))],
-          service: null,
-          problems: s.tunnels && !s.tunnels.ok ? [s.tunnels.unavailable] : [],
-        }));
+    : links.filter((l) => l.kind !== null && TUNNEL_LINK_KINDS.has(l.kind)).map((l) => linkTunnel(l, s.tunnels && !s.tunnels.ok ? [s.tunnels.unavailable] : []));
   const routes = s.routes.ok ? s.routes.value : [];
   return base.map((t) => {
-    const via = routes.filter((r) => r.type === 'unicast' && (r.dev === t.dev || r.nexthops.some((n) => n.dev === t.dev)) && usable(r.dst)).map((r) => r.dst);
-    return { ...t, networks: [...new Set([...t.networks, ...via].filter(usable))] };
+    const via = routes.filter((r) => r.type === 'unicast' && (r.dev === t.dev || r.nexthops.some((n) => n.dev === t.dev)) && isOverlayNetwork(r.dst)).map((r) => r.dst);
+    return { ...t, networks: [...new Set([...t.networks, ...via].filter(isOverlayNetwork))] };
   });
 }
 

@@ -9,6 +9,7 @@ import type { Evidence } from '../model/report.js';
 import { evidence, ofKind, type RuleContext } from './types.js';
 import { sameIp, tr } from './helpers.js';
 import { prefixCovers } from '../system/tunnel-net.js';
+import { TUNNEL_LINK_KINDS } from '../system/tunnel-link.js';
 
 type D<K extends keyof ObservationData> = ObservationData[K];
 
@@ -140,7 +141,7 @@ export function lanPrefixes(ctx: RuleContext): Array<{ prefix: string; dev: stri
   const s = ctx.snapshot;
   const tunnelDevs = new Set(tunnels(ctx).map((t) => t.data.dev));
   const kindOf = new Map((s?.links.ok ? s.links.value : []).map((l) => [l.name, l.kind]));
-  const isTunnel = (dev: string): boolean => tunnelDevs.has(dev) || ['tun', 'tap', 'wireguard', 'vxlan', 'gre', 'ipip', 'sit'].includes(kindOf.get(dev) ?? '');
+  const isTunnel = (dev: string): boolean => tunnelDevs.has(dev) || TUNNEL_LINK_KINDS.has(kindOf.get(dev) ?? '');
   const out: Array<{ prefix: string; dev: string; text: string | null }> = [];
   if (s?.routes.ok) {
     for (const r of s.routes.value) {

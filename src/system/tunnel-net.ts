@@ -32,7 +32,11 @@ export function prefixLength(prefix: string): number {
 /** Link-local prefixes (fe80::/10, 169.254/16) say nothing about an overlay's networks. */
 export const isLinkLocal = (p: string): boolean => prefixCovers('fe80::/10', p.split('/')[0] ?? '') || prefixCovers('169.254.0.0/16', p.split('/')[0] ?? '');
 
-export const isDefaultPrefix = (p: string): boolean => prefixLength(p) === 0;
+/**
+ * A prefix that says which addresses a tunnel carries: not a default or a split default
+ * (0.0.0.0/1, 2000::/3 …: a full tunnel carries everything only by its route), not link-local.
+ */
+export const isOverlayNetwork = (p: string): boolean => !isLinkLocal(p) && prefixLength(p) >= (p.includes(':') ? 16 : 8);
 
 /** Whether two prefixes share any address (one contains the other). */
 export function prefixesOverlap(a: string, b: string): boolean {

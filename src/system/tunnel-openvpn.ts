@@ -11,7 +11,8 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Link } from './types.js';
 import type { OpenVpnInfo, TunnelPeer, TunnelState } from './tunnel-types.js';
-import { isDefaultPrefix, isLinkLocal, networkOf, prefixLength } from './tunnel-net.js';
+import { isOverlayNetwork, networkOf } from './tunnel-net.js';
+import { tunnelLink } from './tunnel-link.js';
 import { parseManagementState, parseOpenVpnArgs, parseOpenVpnConfig, parseOpenVpnStatus, parsePushReply, type OpenVpnConfig } from './tunnel-openvpn-parse.js';
 
 export type ManagementFn = (m: NonNullable<OpenVpnConfig['management']>, commands: string[], timeoutMs: number) => Promise<{ ok: true; text: string } | { ok: false; reason: string }>;
@@ -94,12 +95,6 @@ async function tunDevOf(proc: string, pid: number): Promise<string | null> {
   return null;
 }
 
-const usable = (p: string): boolean => !isDefaultPrefix(p) && !isLinkLocal(p) && prefixLength(p) >= (p.includes(':') ? 16 : 8);
-
-function linkState(l: Link | undefined): TunnelState['link'] {
-  if (!l) return null;
-  return { up: l.up, carrier: l.carrier, mtu: l.mtu, kind: l.kind, addresses: l.addresses.map((a) => `${a.address}/${a.prefixlen}`) };
-}
 
 interface Live {
   statusText: string | null;
@@ -157,8 +152,8 @@ function toState(cfg: OpenVpnConfig, dev: string, source: TunnelState['source'],
       },
     ];
   }
-  const ls = linkState(l);
-  const networks = [...new Set([...(ls?.addresses ?? []).map((a) => networkOf(a)), ...routes].filter((n): n is string => n !== null && usable(n)))];
+  const ls = tunnelLink(l);
+  const networks = [...new Set([...(ls?.addresses ?? []).map((a) => networkOf(a)), ...routes].filter((n): n is string => n !== null && isOverlayNetwork(n)))];
   return { kind: 'openvpn', dev, source, link: ls, mtu: pushed?.tunMtu ?? cfg.tunMtu, listenPort: cfg.mode === 'server' ? cfg.port : null, peers, networks, service: extra.service, openvpn: info, problems };
 }
 

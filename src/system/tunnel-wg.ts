@@ -14,7 +14,8 @@ import type { ExecFn } from './exec.js';
 import { execProblem } from './exec.js';
 import type { Link } from './types.js';
 import type { TunnelEndpoint, TunnelPeer, TunnelState } from './tunnel-types.js';
-import { ipFamily, isDefaultPrefix, isLinkLocal, networkOf, splitHostPort } from './tunnel-net.js';
+import { ipFamily, isOverlayNetwork, networkOf, splitHostPort } from './tunnel-net.js';
+import { tunnelLink } from './tunnel-link.js';
 import { normalizePrefix } from './parse/addr.js';
 
 export interface WgInterface {
@@ -183,14 +184,10 @@ export function parseWgQuickConf(text: string, path: string, name: string): WgQu
 }
 
 function overlayNetworks(addresses: readonly string[], peers: readonly TunnelPeer[]): string[] {
-  const nets = [...addresses.map((a) => networkOf(a)), ...peers.flatMap((p) => p.allowedIps)].filter((n): n is string => n !== null && !isDefaultPrefix(n) && !isLinkLocal(n));
+  const nets = [...addresses.map((a) => networkOf(a)), ...peers.flatMap((p) => p.allowedIps)].filter((n): n is string => n !== null && isOverlayNetwork(n));
   return [...new Set(nets)];
 }
 
-function linkOf(l: Link | undefined): TunnelState['link'] {
-  if (!l) return null;
-  return { up: l.up, carrier: l.carrier, mtu: l.mtu, kind: l.kind, addresses: l.addresses.map((a) => `${a.address}/${a.prefixlen}`) };
-}
 
 export interface WgCollectContext {
   exec: ExecFn;
@@ -250,7 +247,7 @@ export async function collectWireGuard(c: WgCollectContext, links: readonly Link
       kind: 'wireguard',
       dev: w.name,
       source: 'running',
-      link: linkOf(link),
+      link: tunnelLink(link),
       mtu: conf?.mtu ?? null,
       listenPort: w.listenPort,
       peers,
@@ -266,7 +263,7 @@ export async function collectWireGuard(c: WgCollectContext, links: readonly Link
       kind: 'wireguard',
       dev: conf.name,
       source: 'config',
-      link: linkOf(here(conf.name)),
+      link: tunnelLink(here(conf.name)),
       mtu: conf.mtu,
       listenPort: conf.listenPort,
       peers,

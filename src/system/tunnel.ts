@@ -9,13 +9,12 @@ import { DEFAULT_TIMEOUT_MS, defaultExec, execProblem, type ExecFn } from './exe
 import { collectWireGuard } from './tunnel-wg.js';
 import { collectOpenVpn, type ManagementFn } from './tunnel-openvpn.js';
 import { parseLinks } from './parse/links.js';
-import { networkOf } from './tunnel-net.js';
+import { linkTunnel, TUNNEL_LINK_KINDS } from './tunnel-link.js';
 import { ParseError } from '../model/errors.js';
 
 export type { TunnelState } from './tunnel-types.js';
 
-/** Link kinds that carry an overlay. */
-export const TUNNEL_LINK_KINDS: ReadonlySet<string> = new Set(['tun', 'tap', 'wireguard', 'vxlan', 'gre', 'gretap', 'ipip', 'sit', 'ip6tnl', 'ip6gre', 'geneve']);
+export { TUNNEL_LINK_KINDS } from './tunnel-link.js';
 
 export interface TunnelCollectOptions {
   exec?: ExecFn;
@@ -52,19 +51,7 @@ export async function collectTunnels(opts: TunnelCollectOptions = {}): Promise<C
   const claimed = new Set(tunnels.filter((t) => t.link).map((t) => t.dev));
   for (const l of links ?? []) {
     if (!l.kind || !TUNNEL_LINK_KINDS.has(l.kind) || claimed.has(l.name)) continue;
-    const isWg = l.kind === 'wireguard';
-    tunnels.push({
-      kind: isWg ? 'wireguard' : 'other',
-      dev: l.name,
-      source: 'running',
-      link: { up: l.up, carrier: l.carrier, mtu: l.mtu, kind: l.kind, addresses: l.addresses.map((a) => `${a.address}/${a.prefixlen}`) },
-      mtu: null,
-      listenPort: null,
-      peers: [],
-      networks: [...new Set(l.addresses.filter((a) => a.scope !== 'link' && a.scope !== 'host').map((a) => networkOf(`${a.address}/${a.prefixlen}`)).filter((n): n is string => n !== null))],
-      service: null,
-      problems: isWg ? wg.problems.filter((p) => p.startsWith('wg')) : [],
-    });
+    tunnels.push(linkTunnel(l, l.kind === 'wireguard' ? wg.problems.filter((p) => p.startsWith('wg')) : []));
   }
   const problems = [...(linkProblem ? [`links: ${linkProblem}`] : []), ...wg.problems, ...ovpn.problems];
   if (tunnels.length === 0 && problems.length > 0) return { ok: false, unavailable: problems.join('; ') };
