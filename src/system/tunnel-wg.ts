@@ -43,7 +43,7 @@ export function parseWgEndpoint(text: string): TunnelEndpoint | null {
   return hp ? { host: hp.host, port: hp.port, proto: 'udp' } : null;
 }
 
-/** '10.0.0.0/24,fd00::/64' → normalized prefixes (bad entries dropped, reported by the caller). */
+/** '100.96.0.0/24,2001:db8::/64' → normalized prefixes (bad entries dropped, reported by the caller). */
 export function parseAllowedIps(text: string): { prefixes: string[]; bad: string[] } {
   const prefixes: string[] = [];
   const bad: string[] = [];
