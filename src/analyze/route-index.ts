@@ -89,6 +89,11 @@ export class RouteIndex {
     return out;
   }
 
+  /** The routes of one prefix length covering `a` (kernel order), or undefined. */
+  slot(t: TableIndex, a: Addr, len: number): Route[] | undefined {
+    return t.byLen[len]?.get(keyOf(t.family, a.w, len));
+  }
+
   /**
    * The first route of the table, longest prefix first, that `usable` accepts; the kernel's
    * fib_table_lookup backtracks to shorter prefixes when no route of a prefix is usable.

@@ -162,6 +162,8 @@ interface Flow {
   mark: number;
   iif: string;
   oif: string | null;
+  /** Whether routes through other devices are excluded (IPv4 always; IPv6 only without a source: RT6_LOOKUP_F_IFACE). */
+  oifStrict: boolean;
   tos: number;
   ipproto: number;
   sport: number;
@@ -187,6 +189,7 @@ function mismatch(c: Compiled, f: Flow): string | null {
 }
 
 const ERROR_TYPES = new Set(['blackhole', 'unreachable', 'prohibit']);
+const devsOf = (r: Route): Array<string | null> => (r.nexthops.length > 0 ? r.nexthops.map((n) => n.dev) : [r.dev]);
 
 /** Whether a route can carry this flow at all (the checks fib_table_lookup makes per alias). */
 function usable(r: Route, f: Flow): boolean {
@@ -196,9 +199,9 @@ function usable(r: Route, f: Flow): boolean {
     const p = parsePrefix(r.from, 6);
     if (p && p.len > 0 && !prefixHas(p, f.src)) return false;
   }
-  if (f.oif !== null && !ERROR_TYPES.has(r.type) && r.type !== 'throw') {
-    const devs = r.nexthops.length > 0 ? r.nexthops.map((n) => n.dev) : [r.dev];
-    if (!devs.includes(f.oif) && !(r.type === 'local' && f.oif === 'lo')) return false;
+  // IPv4 returns error routes whatever the device; IPv6 scores every route by its device (reject routes sit on lo)
+  if (f.oif !== null && f.oifStrict && (r.family === 6 || (!ERROR_TYPES.has(r.type) && r.type !== 'throw'))) {
+    if (!devsOf(r).includes(f.oif) && !(r.type === 'local' && f.oif === 'lo')) return false;
   }
   return true;
 }
@@ -253,7 +256,12 @@ function walkRules(ix: RouteIndex, rules: Compiled[], f: Flow, steps: RouteStep[
       continue;
     }
     const t = ix.table(family, r.table);
-    const best = t ? ix.best(t, f.dst, (x) => usable(x, f)) : null;
+    let best = t ? ix.best(t, f.dst, (x) => usable(x, f)) : null;
+    // IPv6 with a source: the output device is a preference among routes of equal metric, not a filter
+    if (t && best && f.oif !== null && !f.oifStrict && !devsOf(best).includes(f.oif)) {
+      const same = ix.slot(t, f.dst, ix.prefixOf(best)?.len ?? 0) ?? [];
+      best = same.find((x) => x.metric === best!.metric && usable(x, f) && devsOf(x).includes(f.oif!)) ?? best;
+    }
     if (!best) {
       steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: t ? `no usable route in table ${r.table} covers the destination` : `table ${r.table} is empty` });
       continue;
@@ -293,6 +301,7 @@ function makeFlow(dst: Addr, q: RouteQuery): Flow | null {
     mark: (q.mark ?? 0) >>> 0,
     iif: q.iif ?? 'lo',
     oif: q.oif ?? null,
+    oifStrict: q.oif !== undefined && (dst.family === 4 || q.from === undefined),
     tos: q.tos ?? 0,
     ipproto: proto,
     sport: q.sport ?? 0,

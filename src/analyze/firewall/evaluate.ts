@@ -35,12 +35,26 @@ export interface WalkResult {
 const CT_PRIORITY = -200;
 const MAX_DEPTH = 64;
 
-/** Base chains per hook and family, across backends, sorted by priority (stable). */
+/**
+ * Where NAT chains really run: netfilter's NAT core registers once per hook at NF_IP_PRI_NAT_DST
+ * (-100, PREROUTING/OUTPUT) or NF_IP_PRI_NAT_SRC (100, INPUT/POSTROUTING) and calls the nat-type
+ * chains of every backend from there, in their own priority order, until one sets up a binding.
+ */
+const NAT_PRIORITY: Record<Hook, number> = { PREROUTING: -100, OUTPUT: -100, INPUT: 100, POSTROUTING: 100, FORWARD: 0 };
+
+const effective = (c: FwChain): number => (c.base!.type === 'nat' ? NAT_PRIORITY[c.base!.hook] : c.base!.priority);
+
+/**
+ * Base chains per hook and family, across backends, in the order the kernel calls them. At equal
+ * priority the kernel calls the chain registered last first (nf_hook_entries_grow inserts before
+ * an equal priority); registration order is taken as the listing order, iptables before nft.
+ */
 export function baseChains(rulesets: readonly Ruleset[], hook: Hook, family: 4 | 6): FwChain[] {
   const fam = family === 4 ? 'ip' : 'ip6';
-  const out: FwChain[] = [];
-  for (const rs of rulesets) for (const c of rs.chains.values()) if (c.base && c.base.hook === hook && (c.family === fam || c.family === 'inet')) out.push(c);
-  return out.sort((a, b) => a.base!.priority - b.base!.priority);
+  const out: Array<{ c: FwChain; seq: number }> = [];
+  let seq = 0;
+  for (const rs of rulesets) for (const c of rs.chains.values()) if (c.base && c.base.hook === hook && (c.family === fam || c.family === 'inet')) out.push({ c, seq: seq++ });
+  return out.sort((a, b) => effective(a.c) - effective(b.c) || a.c.base!.priority - b.c.base!.priority || b.seq - a.seq).map((x) => x.c);
 }
 
 class Chooser {
@@ -63,6 +77,8 @@ export interface WalkInput {
   state: 'NEW' | 'ESTABLISHED';
   /** Cached base chains (optional, for speed). */
   bases?: Map<Hook, FwChain[]>;
+  /** Whether the kernel tracks connections here (some rule needs it); default: any ruleset says so. */
+  conntrack?: boolean;
 }
 
 function clonePacket(p: Packet): Packet {
@@ -109,6 +125,7 @@ function attachCt(p: Packet, state: 'NEW' | 'ESTABLISHED', reply: boolean): void
 
 function walkOnce(inp: WalkInput, chooser: Chooser): WalkResult {
   const p = clonePacket(inp.packet);
+  const tracking = inp.conntrack ?? inp.rulesets.some((rs) => rs.usesConntrack === true);
   const trace: TraceEntry[] = [];
   const nat: WalkResult['nat'] = [];
   let accepted: TraceEntry | null = null;
@@ -121,15 +138,19 @@ function walkOnce(inp: WalkInput, chooser: Chooser): WalkResult {
     const chains = inp.bases?.get(hook) ?? baseChains(inp.rulesets, hook, p.family);
     const dstBefore = p.dst;
     const markBefore = p.mark;
+    let bound: string | null = null;
     for (const c of chains) {
       const base = c.base!;
-      if (needCt && base.priority > CT_PRIORITY) attachCt(p, inp.state, inp.direction === 'reply');
+      if (tracking && needCt && base.priority > CT_PRIORITY) attachCt(p, inp.state, inp.direction === 'reply');
       const entryBase = { backend: c.backend, family: c.family, table: c.table, hook, priority: base.priority, direction: inp.direction };
-      if (base.type === 'nat' && (p.notrack || !p.ct || p.ct.state !== 'NEW')) {
-        trace.push({ ...entryBase, chain: c.name, rule: null, text: `${c.table} ${c.name}`, result: 'skipped', note: p.notrack ? 'untracked packets skip NAT' : 'NAT chains see only the first packet of a connection' });
+      if (base.type === 'nat' && (p.notrack || !p.ct || p.ct.state !== 'NEW' || bound)) {
+        const note = !tracking ? 'no rule uses connection tracking, so the kernel does not track and NAT chains are not called' : p.notrack ? 'untracked packets skip NAT' : bound ? `the NAT binding is already set (${bound}): later NAT chains are not called` : 'NAT chains see only the first packet of a connection';
+        trace.push({ ...entryBase, chain: c.name, rule: null, text: `${c.table} ${c.name}`, result: 'skipped', note });
         continue;
       }
+      const natBefore = nat.length;
       const r = runChain(c, p, inp.env, chooser, trace, entryBase, nat);
+      if (base.type === 'nat' && nat.length > natBefore) bound = `${c.backend} ${c.table}/${c.name}`;
       if (r.kind === 'accept') {
         if (r.entry && r.entry.rule !== null) accepted = r.entry;
         continue;
@@ -138,7 +159,7 @@ function walkOnce(inp: WalkInput, chooser: Chooser): WalkResult {
       if (r.kind === 'reject') return end('REJECT', r.entry, { rejectWith: r.with });
       if (r.kind === 'unknown') return end('UNKNOWN', r.entry, { why: r.why });
     }
-    if (needCt) attachCt(p, inp.state, inp.direction === 'reply');
+    if (tracking && needCt) attachCt(p, inp.state, inp.direction === 'reply');
     // A changed destination or mark on the way out re-routes the packet (ip_route_me_harder).
     if (hook === 'OUTPUT' && (p.dst !== dstBefore || p.mark !== markBefore)) {
       const dev = inp.env.routeDev(p.dst, p.mark);
@@ -180,7 +201,7 @@ function runChain(
         idx = top.idx;
         continue;
       }
-      return policy(cur, trace, eb);
+      return policy(start, trace, eb);
     }
     const rule = cur.rules[idx++]!;
     const entry: TraceEntry = { ...eb, chain: cur.name, rule: rule.number, text: rule.text, result: 'match' };
@@ -247,7 +268,7 @@ function runChain(
         return { kind: 'unknown', why: verdict.why, entry };
       case 'return': {
         const top = stack.pop();
-        if (!top) return policy(cur, trace, eb);
+        if (!top) return policy(start, trace, eb);
         cur = top.chain;
         idx = top.idx;
         continue;

@@ -329,6 +329,17 @@ function targetItems(t: RawRule['target'], family: 4 | 6, chainExists: (n: strin
   }
 }
 
+/** Matches and targets that make the kernel track connections (they call nf_ct_netns_get). */
+const CT_MODULES = new Set(['conntrack', 'state', 'connmark', 'connlimit', 'helper', 'connbytes', 'connlabel', 'cluster', 'ipvs']);
+const CT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'CONNMARK', 'CONNSECMARK']);
+
+function needsConntrack(r: RawRule): boolean {
+  if (r.modules.some((m) => CT_MODULES.has(m.name))) return true;
+  const t = r.target;
+  if (!t) return false;
+  return CT_TARGETS.has(t.name) || (t.name === 'CT' && !t.opts.some((o) => o.name === '--notrack'));
+}
+
 interface PendingRule {
   raw: RawRule | null;
   error: string | null;
@@ -401,6 +412,7 @@ export function parseIptablesSave(text: string, family: 4 | 6, ipsets: IpsetStor
     }
     const exists = (n: string): boolean => chains.has(n);
     for (const pr of pending) {
+      if (pr.raw && needsConntrack(pr.raw)) rs.usesConntrack = true;
       let c = chains.get(pr.chain);
       if (!c) {
         problems.push({ line: pr.line, text: pr.text.slice(0, 200), reason: `chain ${pr.chain} is not declared in table ${t}` });

@@ -100,9 +100,10 @@ function verdictOf(x: Record<string, unknown>, family: string): Verdict | null {
   return null;
 }
 
-function natOf(x: Record<string, unknown>, fam: 4 | 6, key: 'snat' | 'dnat' | 'masquerade' | 'redirect'): Statement | string {
+function natOf(x: Record<string, unknown>, tableFam: 4 | 6, key: 'snat' | 'dnat' | 'masquerade' | 'redirect'): Statement | string {
   const spec = isObj(x[key]) ? x[key] : {};
   const addr = spec.addr;
+  const fam: 4 | 6 = spec.family === 'ip6' ? 6 : spec.family === 'ip' ? 4 : typeof addr === 'string' && addr.includes(':') ? 6 : tableFam;
   const port = spec.port;
   const text = `${key}${addr !== undefined ? ` to ${render(addr)}` : ''}${port !== undefined ? `${addr !== undefined ? ':' : ' to :'}${render(port)}` : ''}`;
   if ((addr !== undefined && typeof addr !== 'string') || (port !== undefined && typeof port !== 'number' && !(isObj(port) && Array.isArray(port.range)))) return `${text}: a mapped NAT target`;
@@ -295,11 +296,21 @@ export function parseNftRuleset(input: unknown, opts: NftOptions = {}): Ruleset 
       problems.push({ text: `rule ${handle ?? '?'} of ${r.family} ${String(r.table)} ${r.chain}`, reason: 'its chain is not in the ruleset' });
       return;
     }
+    if (usesConntrack(r.expr)) rs.usesConntrack = true;
     const rule = compileRule(r, { family: r.family, table: r.table as string, sets: setsOf(r.family, r.table as string) }, c.rules.length + 1, handle);
     if (rule.unknown) problems.push({ text: rule.text.slice(0, 200), reason: rule.unknown });
     c.rules.push(rule);
   });
   return rs;
+}
+
+const CT_KEYS = new Set(['ct', 'snat', 'dnat', 'masquerade', 'redirect', 'ct helper', 'ct timeout', 'ct expectation', 'ct count']);
+
+/** Whether an expression uses connection tracking (a ct expression, a NAT statement …). */
+export function usesConntrack(x: unknown, depth = 0): boolean {
+  if (depth > 20 || typeof x !== 'object' || x === null) return false;
+  if (Array.isArray(x)) return x.some((y) => usesConntrack(y, depth + 1));
+  return Object.entries(x).some(([k, v]) => CT_KEYS.has(k) || usesConntrack(v, depth + 1));
 }
 
 function compileRule(r: Record<string, unknown>, c: Ctx, number: number, handle: number | undefined): FwRule {

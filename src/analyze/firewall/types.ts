@@ -145,6 +145,11 @@ export interface Ruleset {
   tables: Set<string>;
   /** iptables-save's header said the nf_tables backend (its tables also show up in `nft list ruleset`). */
   nftBackend?: boolean;
+  /**
+   * Some rule needs connection tracking (a ct/state match, NAT, CONNMARK …). The kernel tracks
+   * connections in a namespace only when something asks for it; without, NAT chains never run.
+   */
+  usesConntrack?: boolean;
 }
 
 export const chainKey = (family: string, table: string, name: string): string => `${family}/${table}/${name}`;
