@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { EXIT, NetdxError, usageError } from '../model/errors.js';
-import { Lab, preflight } from '../lab/lab.js';
+import { Lab, needRoot, preflight } from '../lab/lab.js';
 import { SCENARIOS } from '../lab/scenarios/index.js';
 import { PLANNED } from '../lab/planned.js';
 import { runScenario, type ScenarioRun } from '../lab/runner.js';
@@ -15,8 +15,7 @@ import { cleanStale, destroyRun, isLive, labNamespaces, labRunIds, readOwner, ns
 import { HOSTS, isHost } from '../lab/topology.js';
 import type { Scenario } from '../lab/scenario.js';
 import type { Report } from '../model/report.js';
-import { renderText } from '../report/text.js';
-import { colorEnabled } from '../report/text.js';
+import { colorEnabled, renderText } from '../report/text.js';
 import { detectLang } from '../report/i18n.js';
 
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -208,8 +207,6 @@ export function register(program: Command): void {
   // Every lab subcommand needs root: fail early with one line.
   for (const c of lab.commands) {
     if (c.name() === 'list') continue;
-    c.hook('preAction', async () => {
-      if (process.getuid?.() !== 0) throw new NetdxError('E_PRIVILEGE', 'the lab needs root (it creates network namespaces); run it as root, e.g. sudo netdx lab …');
-    });
+    c.hook('preAction', needRoot);
   }
 }

@@ -35,9 +35,14 @@ interface Running {
   pid: number;
 }
 
+/** Fails with one clear line (exit 3) unless running as root. */
+export function needRoot(): void {
+  if (process.getuid?.() !== 0) throw new NetdxError('E_PRIVILEGE', 'the lab needs root (it creates network namespaces); run it as root, e.g. sudo netdx lab …');
+}
+
 /** Fails with one clear line when the lab cannot run here (exit 3). */
 export async function preflight(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new NetdxError('E_PRIVILEGE', 'the lab needs root (it creates network namespaces); run it as root, e.g. sudo netdx lab …');
+  needRoot();
   const missing: string[] = [];
   for (const t of TOOLS) {
     const r = await run('sh', ['-c', `command -v ${t}`]).catch(() => null);
