@@ -158,7 +158,7 @@ async function underlay(sel: SelectedTunnel, peer: TunnelPeer, ep: TunnelEndpoin
   return { endpoint: ep, address, echo, obs };
 }
 
-function handshakeOf(sel: SelectedTunnel, nowSec: number): ObservationData['tunnel.handshake'] | null {
+function openvpnHandshake(sel: SelectedTunnel, nowSec: number): ObservationData['tunnel.handshake'] | null {
   const t = sel.tunnel;
   const peer = sel.carrier;
   const base = { dev: t.dev, peer: peerId(peer), endpoint: peer?.endpoint ? fmtEndpoint(peer.endpoint) : null, txBefore: peer?.txBytes ?? null, txAfter: peer?.txBytes ?? null, rxBefore: peer?.rxBytes ?? null, rxAfter: peer?.rxBytes ?? null, waitedMs: 0 };
@@ -424,7 +424,7 @@ async function walk(sel: SelectedTunnel, input: TunnelInput, deps: TunnelDeps): 
   const routedHere = ofKind(input.observations, 'route.lookup').some((r) => input.addresses.includes(r.data.destination) && r.data.dev === t.dev);
   const nowSec = Math.floor(deps.now().getTime() / 1000);
   const eps = endpointsOf(sel);
-  const hsP: Promise<Obs> = t.kind === 'wireguard' ? wgHandshake(sel, input, deps, routedHere) : Promise.resolve(((h) => (h ? [observation('tunnel.handshake', h)] : []))(handshakeOf(sel, nowSec)));
+  const hsP: Promise<Obs> = t.kind === 'wireguard' ? wgHandshake(sel, input, deps, routedHere) : Promise.resolve(((h) => (h ? [observation('tunnel.handshake', h)] : []))(openvpnHandshake(sel, nowSec)));
   const [results, hs] = await Promise.all([Promise.all(eps.map(({ peer, endpoint }) => underlay(sel, peer, endpoint, input, deps))), hsP]);
   for (const r of results) obs.push(...r.obs);
   obs.push(...hs);
