@@ -17,15 +17,7 @@ import { run as heartbeat } from '../probes/heartbeat.js';
 import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
 import { execTool } from '../system/collect.js';
-import { collectTunnels } from '../system/tunnel.js';
 import { liveTunnelProbes } from './tunnel-live.js';
-import type { Snapshot } from '../system/types.js';
-
-/** The snapshot with its tunnel state (issue 7), unless the collector already read it. */
-async function snapshotWithTunnels(): Promise<Snapshot> {
-  const s = await collectSnapshot();
-  return s.tunnels ? s : { ...s, tunnels: await collectTunnels({ links: s.links }) };
-}
 
 /** The rule evaluator of src/analyze, when it is built (issue 6). */
 function firewallEvaluator(): Pick<EngineDeps, 'firewallVerdict'> {
@@ -48,7 +40,7 @@ async function firewallCounters(): Promise<{ v4: string | null; v6: string | nul
 
 export function liveDeps(): EngineDeps {
   return {
-    snapshot: snapshotWithTunnels,
+    snapshot: () => collectSnapshot(),
     systemLookup,
     dnsQuery,
     routeLookup,

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { hostname, release } from 'node:os';
+import { collectTunnels } from './tunnel.js';
 import { join } from 'node:path';
 import { ParseError } from '../model/errors.js';
 import type { Collected, Snapshot } from './types.js';
@@ -24,8 +25,8 @@ export { routeGet, type RouteGetOutcome } from './route-get.js';
 export { execTool, ExecError } from './exec.js';
 export { SYSCTLS, PROXY_VARS };
 
-export type SnapshotPart = 'links' | 'routes' | 'rules' | 'neighbors' | 'resolv' | 'hosts' | 'nsswitch' | 'firewall' | 'sysctls' | 'listening';
-export const ALL_PARTS: readonly SnapshotPart[] = ['links', 'routes', 'rules', 'neighbors', 'resolv', 'hosts', 'nsswitch', 'firewall', 'sysctls', 'listening'];
+export type SnapshotPart = 'links' | 'routes' | 'rules' | 'neighbors' | 'resolv' | 'hosts' | 'nsswitch' | 'firewall' | 'sysctls' | 'listening' | 'tunnels';
+export const ALL_PARTS: readonly SnapshotPart[] = ['links', 'routes', 'rules', 'neighbors', 'resolv', 'hosts', 'nsswitch', 'firewall', 'sysctls', 'listening', 'tunnels'];
 /** The parts a diagnosis reads on every run (no firewall dump, sockets or sysctls). */
 export const ENGINE_PARTS: readonly SnapshotPart[] = ['links', 'routes', 'rules', 'neighbors', 'resolv', 'hosts', 'nsswitch'];
 
@@ -146,8 +147,11 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     when('listening', () => tool(c, 'ss', ['-H', '-ltnup'], parseListening)),
     ntpSynchronized(c),
   ]);
+  // Tunnel state (WireGuard, OpenVPN, other tun/tap) reuses the links just read; not on a fake root.
+  const tunnels = want.has('tunnels') && c.root === '/' ? await collectTunnels({ links, exec: c.exec, timeoutMs: c.timeoutMs }) : undefined;
   const now = (opts.now ?? (() => new Date()))();
   return {
+    ...(tunnels ? { tunnels } : {}),
     schema: 'netdx.snapshot/v1',
     collectedAt: now.toISOString(),
     hostname: hostname(),
