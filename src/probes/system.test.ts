@@ -21,3 +21,13 @@ test('an already-aborted context returns TIMEOUT without a lookup', async () => 
   const [o] = await run('localhost', probeContext(3000, ac.signal));
   assert.deepEqual({ ...(o!.data as ObservationData['dns.system']), ms: 0 }, { name: 'localhost', addresses: [], error: 'TIMEOUT', ms: 0 });
 });
+
+test('getent ahosts output: one address per line and socket type, first-seen order kept', async () => {
+  const { parseGetentAhosts } = await import('./system.js');
+  const text = '2001:db8:20::10 STREAM srv.lab.test\n2001:db8:20::10 DGRAM  \n2001:db8:20::10 RAW    \n203.0.113.10    STREAM \n203.0.113.10    DGRAM  \ngarbage-line\n';
+  assert.deepEqual(parseGetentAhosts(text), [
+    { address: '2001:db8:20::10', family: 6 },
+    { address: '203.0.113.10', family: 4 },
+  ]);
+  assert.deepEqual(parseGetentAhosts(''), []);
+});

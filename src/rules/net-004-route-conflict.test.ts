@@ -51,3 +51,14 @@ test('invalid: for a name, the lookup of the resolved address is judged, not the
   const f = assertFinding(rule, run(rule, [resolver, target, dnsSystem(['203.0.113.10'])], { target: 'app.lab.test:443', options: { expectGateway: '198.51.100.1' } }));
   assert.match(f.title, /^Traffic to 203\.0\.113\.10 goes via 198\.51\.100\.7/);
 });
+
+test('valid: an IPv4 --expect-gateway is not compared with the IPv6 route of a dual-stack target', async () => {
+  const { run: runRule, routeLookup: rl, dnsSystem } = await import('./fixtures.js');
+  const v6 = rl('2001:db8:20::10', { gateway: '2001:db8:1::1', dev: 'eth0', route: '2001:db8:20::10 via 2001:db8:1::1 dev eth0' });
+  const v4 = rl('203.0.113.10', { gateway: '100.64.1.1', dev: 'eth0', route: '203.0.113.10 via 100.64.1.1 dev eth0' });
+  const sys = dnsSystem(['2001:db8:20::10', '203.0.113.10']);
+  assert.equal(runRule(rule, [sys, v6, v4], { target: 'www.lab.test:443', options: { expectGateway: '100.64.1.1' } }), null);
+  // …while a wrong IPv4 gateway is still caught
+  const wrong = rl('203.0.113.10', { gateway: '100.64.1.9', dev: 'eth0', route: '203.0.113.10 via 100.64.1.9 dev eth0' });
+  assert.equal(runRule(rule, [sys, v6, wrong], { target: 'www.lab.test:443', options: { expectGateway: '100.64.1.1' } })?.code, 'NET-004');
+});

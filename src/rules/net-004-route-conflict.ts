@@ -36,7 +36,10 @@ export const rule: Rule = {
     const misroute = ctx.options.expectGateway ? null : endpointMisroute(ctx);
     const expected = ctx.options.expectGateway ?? misroute?.expected;
     if (!expected) return null;
-    const lookups = ofKind(ctx.observations, 'route.lookup').filter((r) => r.data.outcome === 'route');
+    // Only a route of the expected gateway's family can be compared with it (an IPv4 gateway says
+    // nothing about the IPv6 route of a dual-stack target).
+    const expFamily = expected.includes(':') ? 6 : 4;
+    const lookups = ofKind(ctx.observations, 'route.lookup').filter((r) => r.data.outcome === 'route' && r.data.family === expFamily);
     // The target's own lookup (the engine may also look up resolver addresses).
     const targetAddrs = ctx.target.ipFamily !== null ? [ctx.target.host] : ofKind(ctx.observations, 'dns.system').flatMap((o) => o.data.addresses.map((a) => a.address));
     const r = misroute ? { data: misroute.route } : (lookups.find((x) => targetAddrs.some((a) => sameIp(a, x.data.destination))) ?? lookups[0]);
