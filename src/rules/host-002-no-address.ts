@@ -53,6 +53,24 @@ export const rule: Rule = {
         ],
       });
     }
+    // No route at all for a family that no up interface has an address of: the missing address
+    // (no DHCP lease, no static address) is the cause, and it explains the missing route (NET-001).
+    for (const r of ofKind(ctx.observations, 'route.lookup')) {
+      const d = r.data;
+      if (d.outcome !== 'no-route') continue;
+      const up = linksObs.data.links.filter((l) => !l.loopback && l.up && l.carrier !== false);
+      if (up.length === 0) continue; // HOST-001's case
+      if (up.some((l) => l.addresses.some((a) => a.family === d.family && usable(a, false)))) continue;
+      const l = up[0]!;
+      const list = l.addresses.length === 0 ? 'none' : l.addresses.map((a) => `${a.address}/${a.prefixlen} (${a.scope})`).join(', ');
+      return makeFinding(meta, ctx, {
+        vars: { dev: l.name, family: d.family, dst: d.destination },
+        evidence: [
+          evidence('route.lookup', `ip route get ${d.destination}: ${d.error ?? 'no route'}`, { destination: d.destination, outcome: d.outcome }),
+          evidence('host.links', `no interface that is up has an IPv${d.family} address; ${l.name}: ${list}`, { name: l.name, addresses: l.addresses }),
+        ],
+      });
+    }
     return null;
   },
 };
