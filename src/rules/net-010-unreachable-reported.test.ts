@@ -40,3 +40,10 @@ test('invalid: a trace hop that answers admin-prohibited names that router (issu
   assert.equal(f.evidence[0]!.observation, 'trace.path');
   assert.match(f.evidence[0]!.summary, /^trace 203\.0\.113\.10: ICMP admin-prohibited/);
 });
+
+test('valid: a router rejects only the TCP port while ping to the target gets through → not NET-010 (TCP-003 names it)', async () => {
+  const { run: runRule, tcp: tcpObs, echo: echoObs } = await import('./fixtures.js');
+  const rejected = tcpObs({ outcome: 'rejected', icmp: { type: 3, code: 13, from: '198.51.100.33', name: 'admin-prohibited' } });
+  assert.equal(runRule(rule, [echoObs({ received: 4, sent: 4 }), rejected]), null);
+  assert.equal(runRule(rule, [echoObs({ received: 0, sent: 4 }), rejected])?.code, 'NET-010');
+});
