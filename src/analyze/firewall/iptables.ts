@@ -386,7 +386,7 @@ function compileRule(pr: PendingRule, family: 4 | 6, ipsets: IpsetStore | null, 
   }
   const t = targetItems(r.target, family, chainExists);
   if (t.why) whys.push(t.why);
-  for (const it of t.items) items.push(it.kind === 'verdict' && it.why ? { ...it, why: `line ${pr.line}: ${it.why}` } : it);
+  for (const it of t.items) items.push(it.kind === 'verdict' && it.constant?.kind === 'unknown' ? verdictItem(it.text, { kind: 'unknown', why: `line ${pr.line}: ${it.constant.why}` }) : it);
   if (!r.target) items.push(verdictItem('(no target)', { kind: 'continue' }));
   return { ...base, items, ...(whys.length ? { unknown: `line ${pr.line}: ${whys.join('; ')}` } : {}) };
 }

@@ -263,7 +263,7 @@ export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
   }));
   const dirText = direction === 'reply' ? 'the reply (ESTABLISHED) ' : '';
   let reason: string;
-  if (result.verdict === 'UNKNOWN') reason = result.why ?? 'unknown';
+  if (result.verdict === 'UNKNOWN') reason = result.decisive.length === 0 && result.decided ? `unknown: ${result.why ?? 'not understood'} (${where(result.decided)})` : (result.why ?? 'unknown');
   else if (result.decided) reason = `${dirText}${result.verdict === 'ACCEPT' ? 'accepted' : result.verdict === 'DROP' ? 'dropped' : `rejected (${result.rejectWith})`} by ${where(result.decided)}`;
   else reason = 'no rule drops it: every chain accepts';
   if (rs.problems.length > 0 && result.verdict !== 'UNKNOWN') {
