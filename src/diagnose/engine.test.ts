@@ -140,3 +140,12 @@ test('a TLS handshake that stalls triggers the PMTU search', async () => {
   assert.equal(calls.pmtu?.length, 1);
   assert.equal(r.primary?.code, 'TLS-009');
 });
+
+test('a slow path (RTT above the NET-008 threshold) is traced even when everything answers', async () => {
+  const { deps, calls } = fakeDeps({
+    icmp: async (q) => [observation('icmp.echo', { address: q.address, method: 'raw', sent: q.count, received: q.count, lossPct: 0, rtt: { min: 200, avg: 201, max: 203, stddev: 1 }, errors: [] })],
+    trace: async () => [],
+  });
+  await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  assert.equal(calls.trace?.length, 1);
+});

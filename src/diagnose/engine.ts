@@ -16,6 +16,7 @@ import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservat
 import { INERT_TUNNEL_PROBES, tunnelPhase, type TunnelPhaseResult, type TunnelProbes } from './tunnel.js';
 import { judge } from './judge.js';
 import { droppingRule } from '../analyze/counters.js';
+import { JITTER_THRESHOLD_MS, RTT_THRESHOLD_MS } from '../rules/net-008-high-latency.js';
 import type { ProbeContext } from '../probes/types.js';
 
 type Obs = Observation[];
@@ -346,6 +347,9 @@ function pathSuspect(addr: string, obs: Obs): boolean {
   const tcpAnswered = tcp.some((t) => t.data.outcome === 'open' || t.data.outcome === 'refused' || t.data.outcome === 'rejected');
   const echoDead = !!echo && echo.data.method !== 'unavailable' && echo.data.sent > 0 && echo.data.received === 0 && echo.data.errors.length === 0;
   const echoLossy = !!echo && echo.data.received > 0 && echo.data.lossPct > 0;
+  // High RTT or jitter: the trace shows at which hop it rises (NET-008).
+  const echoSlow = !!echo?.data.rtt && (echo.data.rtt.avg > RTT_THRESHOLD_MS || echo.data.rtt.stddev > JITTER_THRESHOLD_MS);
+  if (echoSlow) return true;
   if (tcp.length > 0) return !tcpAnswered && (echoDead || !echo || echo.data.method === 'unavailable') ? true : tcpAnswered && echoLossy;
   return echoDead || echoLossy;
 }
