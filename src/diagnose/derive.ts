@@ -107,11 +107,3 @@ export function parseProxyUrl(value: string): { host: string; port: number } | n
     return null;
   }
 }
-
-/** Kind of the link a route leaves through (to tell tunnels apart). */
-export function linkKind(s: Snapshot | null, dev: string | null): string | null {
-  if (!s?.links.ok || !dev) return null;
-  return s.links.value.find((l) => l.name === dev)?.kind ?? null;
-}
-
-export const TUNNEL_KINDS = new Set(['tun', 'tap', 'wireguard', 'vxlan', 'gre', 'ipip', 'sit', 'ip6tnl']);
