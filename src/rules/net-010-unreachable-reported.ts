@@ -50,10 +50,12 @@ export const rule: Rule = {
     }
     // A target that answers ping is reachable: an ICMP error for its TCP port alone is a port
     // rejection (TCP-003), not a router's verdict on the host.
-    const echoed = new Set(ofKind(ctx.observations, 'icmp.echo').filter((e) => e.data.received > 0).map((e) => e.data.address));
+    // (A dual-stack target counts as pingable when any of its addresses that TCP tried answers.)
+    const tcpAddrs = ofKind(ctx.observations, 'tcp.connect').map((c) => c.data.address);
+    const pingable = ofKind(ctx.observations, 'icmp.echo').some((e) => e.data.received > 0 && tcpAddrs.some((a) => sameIp(a, e.data.address)));
     for (const c of ofKind(ctx.observations, 'tcp.connect')) {
       const err = c.data.icmp;
-      if (!err || [...echoed].some((a) => sameIp(a, c.data.address))) continue;
+      if (!err || pingable) continue;
       const name = routerUnreachable(err);
       if (name && (!sameIp(err.from, c.data.address) || c.data.outcome === 'unreachable')) hits.push({ dst: `${c.data.address}`, err, name, via: 'tcp.connect' });
       else if (!name && c.data.outcome === 'unreachable' && !sameIp(err.from, c.data.address) && err.type !== 11) hits.push({ dst: c.data.address, err, name: err.name, via: 'tcp.connect' });
