@@ -15,6 +15,7 @@ import { budgets } from './budget.js';
 import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservation } from './derive.js';
 import { INERT_TUNNEL_PROBES, tunnelPhase, type TunnelPhaseResult, type TunnelProbes } from './tunnel.js';
 import { judge } from './judge.js';
+import { t } from '../report/i18n.js';
 import { droppingRule } from '../analyze/counters.js';
 import { JITTER_THRESHOLD_MS, RTT_THRESHOLD_MS } from '../rules/net-008-high-latency.js';
 import type { ProbeContext } from '../probes/types.js';
@@ -154,7 +155,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     const answered = ofKind(obs, 'dns.query').filter((q) => q.data.outcome === 'answer');
     if (answered.length > 0) b = budgets(Math.min(...answered.map((q) => q.data.ms)), options.timeoutMs);
   } else {
-    skips.set('dns', 'target is an IP address');
+    skips.set('dns', t(options.lang, 'skip.ipLiteral'));
     addresses = [target.host];
   }
 
@@ -277,9 +278,9 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
       obs.push(...(await safe('host', 'server time', deps.http({ url, address: open.data.address, servername: sni }, ctx(Math.min(b.http, 2000))))));
     }
   } else if (wantsTls) {
-    skips.set('tls', target.port === null ? 'no port' : 'no TCP connection to run TLS over');
+    skips.set('tls', t(options.lang, target.port === null ? 'skip.noPort' : 'skip.noTcpForTls'));
   } else {
-    skips.set('tls', 'not a TLS target');
+    skips.set('tls', t(options.lang, 'skip.notTls'));
   }
 
   // Tests the user asked for, in parallel over the open service: idle hold, backlog, heartbeat.
@@ -310,9 +311,9 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     timer.stop('app');
     progress('app', 'done');
   } else if (target.protocol === 'http' || target.protocol === 'https') {
-    skips.set('app', 'no connection to send the request over');
+    skips.set('app', t(options.lang, 'skip.noConnection'));
   } else if (!options.heartbeat) {
-    skips.set('app', 'no application check for this protocol');
+    skips.set('app', t(options.lang, 'skip.noAppCheck'));
   }
 
   // Server time sources → host.clock
@@ -328,13 +329,13 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   if (clockSources.length > 0) obs.push(observation('host.clock', { local: deps.now().toISOString(), sources: clockSources }));
 
   if (target.port === null) {
-    skips.set('transport', 'no port given: network-level diagnosis');
+    skips.set('transport', t(options.lang, 'skip.noPort'));
   } else if (!primaryAddr) {
-    skips.set('transport', 'the name did not resolve to an address');
+    skips.set('transport', t(options.lang, 'skip.noAddress'));
   } else if (hardFail) {
-    skips.set('transport', 'the network layer failed (no usable route)');
+    skips.set('transport', t(options.lang, 'skip.networkFailed'));
   }
-  if (!primaryAddr && !dnsDead && isName) skips.set('network', 'no address to probe');
+  if (!primaryAddr && !dnsDead && isName) skips.set('network', t(options.lang, 'skip.noProbeAddress'));
 
   return judge({ target, options, observations: obs, snapshot, startedAt, durationMs: performance.now() - t0, layerMs: (l) => timer.ms(l), skips, addresses, now: deps.now() });
 }

@@ -14,6 +14,7 @@ import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
 import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservation } from './derive.js';
 import { judge } from './judge.js';
+import { t } from '../report/i18n.js';
 import type { DiagnoseOptions } from './options.js';
 
 export async function analyzeSnapshot(snapshot: Snapshot, target: Target, options: DiagnoseOptions, now: Date = new Date()): Promise<Report> {
@@ -21,20 +22,20 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
   const obs: Observation[] = [];
   for (const o of [linksObservation(snapshot), dnsConfigObservation(snapshot), hostsObservation(snapshot, target), proxyObservation(snapshot.proxyEnv, target)]) if (o) obs.push(o);
   const skips = new Map<Layer, string>([
-    ['transport', 'offline analysis sends no packets'],
-    ['tls', 'offline analysis sends no packets'],
-    ['app', 'offline analysis sends no packets'],
-    ['tunnel', 'offline analysis: tunnel state not judged'],
+    ['transport', t(options.lang, 'skip.offlineNoPackets')],
+    ['tls', t(options.lang, 'skip.offlineNoPackets')],
+    ['app', t(options.lang, 'skip.offlineNoPackets')],
+    ['tunnel', t(options.lang, 'skip.offlineTunnel')],
   ]);
   let dsts: string[] = [];
   if (target.ipFamily !== null) {
     dsts = [target.host];
-    skips.set('dns', 'target is an IP address');
+    skips.set('dns', t(options.lang, 'skip.ipLiteral'));
   } else {
     const pinned = snapshot.hosts.ok ? snapshot.hosts.value.entries.find((e) => e.names.some((n) => n.toLowerCase() === target.host)) : undefined;
     if (pinned) dsts = [pinned.address];
     else {
-      skips.set('dns', 'offline analysis does not resolve names; checked the route to the resolvers');
+      skips.set('dns', t(options.lang, 'skip.offlineDns'));
       dsts = snapshot.resolv.ok ? snapshot.resolv.value.nameservers : [];
     }
   }

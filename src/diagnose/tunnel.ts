@@ -12,6 +12,7 @@
  * server answers within one underlay RTT. netdx polls `wg show DEV dump` every 100 ms for at most
  * HANDSHAKE_WAIT_MS after that packet; WireGuard's own 5 s retry timer is never waited for.
  */
+import { t } from '../report/i18n.js';
 import { setMaxListeners } from 'node:events';
 import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
 import type { Target } from '../model/target.js';
@@ -441,7 +442,8 @@ async function walk(sel: SelectedTunnel, input: TunnelInput, deps: TunnelDeps): 
 export async function tunnelPhase(input: TunnelInput, deps: TunnelDeps): Promise<TunnelPhaseResult> {
   const selected = selectTunnels(input.snapshot, input.observations, input.addresses, input.options.tunnel);
   if (selected.length === 0) {
-    const why = input.snapshot.tunnels && !input.snapshot.tunnels.ok ? `no tunnel found to carry the target (tunnel state unavailable: ${input.snapshot.tunnels.unavailable})` : 'no tunnel carries the target (route, tunnel networks)';
+    const lang = input.options.lang;
+    const why = input.snapshot.tunnels && !input.snapshot.tunnels.ok ? t(lang, 'skip.tunnelUnavailable', { why: input.snapshot.tunnels.unavailable }) : t(lang, 'skip.tunnelNone');
     return { observations: [], skip: why };
   }
   const all = await Promise.all(selected.map((s) => walk(s, input, deps)));

@@ -70,6 +70,20 @@ export const MESSAGES = {
   'route.candidates': { en: 'Routes covering {dst} (most specific first):', zh: '覆盖 {dst} 的路由（最具体的在前）：' },
   'route.kernel': { en: 'Kernel (ip route get): {answer}', zh: '内核（ip route get）：{answer}' },
   'route.mismatch': { en: 'The kernel answers differently from this analysis: {detail}', zh: '内核的答案与本分析不同：{detail}' },
+  'skip.ipLiteral': { en: 'target is an IP address', zh: '目标是 IP 地址' },
+  'skip.tunnelNone': { en: 'no tunnel carries the target (route, tunnel networks)', zh: '没有隧道承载该目标（路由、隧道网段）' },
+  'skip.tunnelUnavailable': { en: 'no tunnel found to carry the target (tunnel state unavailable: {why})', zh: '未找到承载该目标的隧道（隧道状态不可用：{why}）' },
+  'skip.noPort': { en: 'no port given: network-level diagnosis', zh: '未指定端口：仅做网络层诊断' },
+  'skip.noAddress': { en: 'the name did not resolve to an address', zh: '域名未解析出地址' },
+  'skip.networkFailed': { en: 'the network layer failed (no usable route)', zh: '网络层失败（没有可用路由）' },
+  'skip.noTcpForTls': { en: 'no TCP connection to run TLS over', zh: '没有可承载 TLS 的 TCP 连接' },
+  'skip.notTls': { en: 'not a TLS target', zh: '目标不是 TLS 服务' },
+  'skip.noConnection': { en: 'no connection to send the request over', zh: '没有可发送请求的连接' },
+  'skip.noAppCheck': { en: 'no application check for this protocol', zh: '该协议没有应用层检查' },
+  'skip.noProbeAddress': { en: 'no address to probe', zh: '没有可探测的地址' },
+  'skip.offlineNoPackets': { en: 'offline analysis sends no packets', zh: '离线分析不发送报文' },
+  'skip.offlineTunnel': { en: 'offline analysis: tunnel state not judged', zh: '离线分析：不判断隧道状态' },
+  'skip.offlineDns': { en: 'offline analysis does not resolve names; checked the route to the resolvers', zh: '离线分析不解析域名；已检查到解析服务器的路由' },
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -12,6 +12,18 @@ export interface TextOptions {
 
 type Colors = ReturnType<typeof pc.createColors>;
 
+/** Terminal columns of a string: CJK and other wide characters take two. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) ? 2 : 1;
+  }
+  return w;
+}
+
+const pad = (s: string, n: number): string => s + ' '.repeat(Math.max(0, n - displayWidth(s)));
+
 export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if ('NO_COLOR' in env && env.NO_COLOR !== undefined) return false;
   if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
@@ -66,9 +78,9 @@ export function renderText(r: Report, o: TextOptions): string {
   }
   lines.push(`${c.bold(t(lang, 'report.layers'))}:`);
   for (const row of r.layers) {
-    const st = statusColor(c, row.status)(t(lang, `status.${row.status}`).padEnd(8));
+    const st = statusColor(c, row.status)(pad(t(lang, `status.${row.status}`), 8));
     const ms = row.status === 'skip' ? ''.padStart(8) : `${row.ms} ms`.padStart(8);
-    lines.push(`  ${t(lang, `layer.${row.layer}`).padEnd(10)} ${st} ${c.dim(ms)}${row.reason ? '  ' + c.dim(row.reason) : ''}`);
+    lines.push(`  ${pad(t(lang, `layer.${row.layer}`), 10)} ${st} ${c.dim(ms)}${row.reason ? '  ' + c.dim(row.reason) : ''}`);
   }
   if (warnings.length > 0) {
     lines.push('');
