@@ -1,12 +1,13 @@
 /** Building blocks shared by the iptables and nft front ends: matches over packet fields, NAT, marks. */
-import { formatAddr, parseAddr, parsePrefix, prefixHas, compareAddr, type Addr, type Prefix } from '../ip.js';
+import { formatAddr, maskBits, parseAddr, parsePrefix, prefixHas, compareAddr, type Addr, type Prefix } from '../ip.js';
 import type { Env, Match, NatChange, Packet, Statement, Tri } from './types.js';
 
 export const neg = (r: Tri, n: boolean): Tri => (n ? (r === 2 ? 2 : ((1 - r) as Tri)) : r);
 export const tri = (b: boolean): Tri => (b ? 1 : 0);
 
 export function match(text: string, test: (p: Packet, env: Env) => Tri, extra: { why?: string; probabilistic?: boolean } = {}): Match {
-  return { kind: 'match', text, test, ...extra };
+  // one object shape for every match (no spread): the evaluator's hot loop stays monomorphic
+  return { kind: 'match', text, test, why: extra.why, probabilistic: extra.probabilistic };
 }
 
 /** A match this analyzer cannot decide: its answer is always "unknown". */
@@ -53,10 +54,30 @@ export function ifaceMatches(pattern: string, name: string | null): Tri {
 }
 
 export function addrMatch(text: string, field: 'src' | 'dst', prefixes: Prefix[], negate: boolean): Match {
+  const only = prefixes.length === 1 ? prefixes[0]! : null;
+  if (only && only.family === 4) {
+    // the hot case (-s/-d with one IPv4 prefix): one mask and compare, no allocation
+    const mask = maskBits(only.len);
+    const net = only.w[0]!;
+    const test =
+      field === 'src'
+        ? (p: Packet): Tri => {
+            const a = p.src;
+            if (a === null) return 2;
+            return (a.family === 4 && ((a.w[0]! & mask) >>> 0) === net) !== negate ? 1 : 0;
+          }
+        : (p: Packet): Tri => {
+            const a = p.dst;
+            return (a.family === 4 && ((a.w[0]! & mask) >>> 0) === net) !== negate ? 1 : 0;
+          };
+    return match(text, test);
+  }
   return match(text, (p) => {
     const a = field === 'src' ? p.src : p.dst;
     if (a === null) return 2;
-    return neg(tri(prefixes.some((x) => prefixHas(x, a))), negate);
+    let hit = false;
+    for (let i = 0; i < prefixes.length && !hit; i++) hit = prefixHas(prefixes[i]!, a);
+    return hit !== negate ? 1 : 0;
   });
 }
 
@@ -86,7 +107,11 @@ export function portRange(s: string): [number, number] | null {
 const PORTED = new Set([6, 17, 132, 136, 33]);
 
 export function portMatch(text: string, field: 'sport' | 'dport' | 'any', ranges: Array<[number, number]>, negate: boolean, protos: number[] | null): Match {
-  const inR = (v: number | null): boolean => v !== null && ranges.some(([a, b]) => v >= a && v <= b);
+  const inR = (v: number | null): boolean => {
+    if (v === null) return false;
+    for (let i = 0; i < ranges.length; i++) if (v >= ranges[i]![0] && v <= ranges[i]![1]) return true;
+    return false;
+  };
   return match(text, (p) => {
     if (protos ? !protos.includes(p.proto) : !PORTED.has(p.proto)) return 0;
     if (field === 'any') {

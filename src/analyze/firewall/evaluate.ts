@@ -81,8 +81,28 @@ export interface WalkInput {
   conntrack?: boolean;
 }
 
+/** Field by field (a spread with an overridden key leaves V8 a slow dictionary object, and this one is read per rule). */
 function clonePacket(p: Packet): Packet {
-  return { ...p, ct: p.ct ? { ...p.ct, orig: { ...p.ct.orig } } : null };
+  const ct = p.ct ? { state: p.ct.state, reply: p.ct.reply, snat: p.ct.snat, dnat: p.ct.dnat, orig: { src: p.ct.orig.src, dst: p.ct.orig.dst, sport: p.ct.orig.sport, dport: p.ct.orig.dport } } : null;
+  return {
+    family: p.family,
+    proto: p.proto,
+    src: p.src,
+    dst: p.dst,
+    sport: p.sport,
+    dport: p.dport,
+    icmpType: p.icmpType,
+    icmpCode: p.icmpCode,
+    tcpFlags: p.tcpFlags,
+    iif: p.iif,
+    oif: p.oif,
+    hook: p.hook,
+    ct,
+    notrack: p.notrack,
+    mark: p.mark,
+    ctmark: p.ctmark,
+    length: p.length,
+  };
 }
 
 const verdictText = (v: Verdict): string => {
@@ -142,10 +162,12 @@ function walkOnce(inp: WalkInput, chooser: Chooser): WalkResult {
     for (const c of chains) {
       const base = c.base!;
       if (tracking && needCt && base.priority > CT_PRIORITY) attachCt(p, inp.state, inp.direction === 'reply');
-      const entryBase = { backend: c.backend, family: c.family, table: c.table, hook, priority: base.priority, direction: inp.direction };
+      const entryBase: EntryBase = { backend: c.backend, family: c.family, table: c.table, hook, priority: base.priority, direction: inp.direction };
       if (base.type === 'nat' && (p.notrack || !p.ct || p.ct.state !== 'NEW' || bound)) {
         const note = !tracking ? 'no rule uses connection tracking, so the kernel does not track and NAT chains are not called' : p.notrack ? 'untracked packets skip NAT' : bound ? `the NAT binding is already set (${bound}): later NAT chains are not called` : 'NAT chains see only the first packet of a connection';
-        trace.push({ ...entryBase, chain: c.name, rule: null, text: `${c.table} ${c.name}`, result: 'skipped', note });
+        const skipped = entryOf(entryBase, c.name, null, `${c.table} ${c.name}`, 'skipped');
+        skipped.note = note;
+        trace.push(skipped);
         continue;
       }
       const natBefore = nat.length;
@@ -178,7 +200,116 @@ function walkOnce(inp: WalkInput, chooser: Chooser): WalkResult {
   return end('ACCEPT', null);
 }
 
+type EntryBase = Pick<TraceEntry, 'backend' | 'family' | 'table' | 'hook' | 'priority' | 'direction'>;
+
+/**
+ * One trace step. A walk over ten thousand rules makes ten thousand of these, so they are small:
+ * the hook/table/backend part is shared (`eb`) and read through getters; JSON gets the flat form.
+ */
+class Step implements TraceEntry {
+  action: string | undefined = undefined;
+  note: string | undefined = undefined;
+  constructor(
+    private readonly eb: EntryBase,
+    public chain: string,
+    public rule: number | null,
+    public text: string,
+    public result: TraceEntry['result'],
+    public handle: number | undefined,
+    public line: number | undefined,
+  ) {}
+  get backend(): TraceEntry['backend'] {
+    return this.eb.backend;
+  }
+  get family(): string {
+    return this.eb.family;
+  }
+  get table(): string {
+    return this.eb.table;
+  }
+  get hook(): Hook {
+    return this.eb.hook;
+  }
+  get priority(): number {
+    return this.eb.priority;
+  }
+  get direction(): TraceEntry['direction'] {
+    return this.eb.direction;
+  }
+  toJSON(): TraceEntry {
+    const o: TraceEntry = { backend: this.backend, family: this.family, table: this.table, chain: this.chain, hook: this.hook, priority: this.priority, direction: this.direction, rule: this.rule, text: this.text, result: this.result };
+    if (this.handle !== undefined) o.handle = this.handle;
+    if (this.line !== undefined) o.line = this.line;
+    if (this.action !== undefined) o.action = this.action;
+    if (this.note !== undefined) o.note = this.note;
+    return o;
+  }
+}
+
+function entryOf(eb: EntryBase, chain: string, rule: number | null, text: string, result: TraceEntry['result'], handle?: number, line?: number): TraceEntry {
+  return new Step(eb, chain, rule, text, result, handle, line);
+}
+
 type ChainOutcome = { kind: 'accept' | 'drop'; entry: TraceEntry | null } | { kind: 'reject'; with: string; entry: TraceEntry } | { kind: 'unknown'; why: string; entry: TraceEntry | null };
+
+/** A chain's rules in packed columns for the header pre-check (built on first use). */
+interface Cols {
+  proto: Int16Array;
+  flags: Uint8Array; // 1: has header, 2: proto negated, 4: has src, 8: src negated, 16: has dst, 32: dst negated
+  srcNet: Uint32Array;
+  srcMask: Uint32Array;
+  dstNet: Uint32Array;
+  dstMask: Uint32Array;
+  /** Rule texts and dump lines, so a rejected rule's trace entry needs no visit to the rule object. */
+  text: string[];
+  line: Int32Array;
+}
+const colsCache = new WeakMap<FwChain, Cols | null>();
+
+function colsOf(c: FwChain): Cols | null {
+  let cols = colsCache.get(c);
+  if (cols !== undefined) return cols;
+  const n = c.rules.length;
+  cols = null;
+  if (n >= 8 && c.rules.some((r) => r.pre)) {
+    cols = { proto: new Int16Array(n), flags: new Uint8Array(n), srcNet: new Uint32Array(n), srcMask: new Uint32Array(n), dstNet: new Uint32Array(n), dstMask: new Uint32Array(n), text: c.rules.map((r) => r.text), line: Int32Array.from(c.rules, (r) => r.line ?? -1) };
+    for (let i = 0; i < n; i++) {
+      if (c.rules[i]!.number !== i + 1) {
+        colsCache.set(c, null);
+        return null;
+      }
+      const pre = c.rules[i]!.pre;
+      if (!pre) continue;
+      let f = 1;
+      cols.proto[i] = pre.proto;
+      if (pre.protoNeg) f |= 2;
+      if (pre.src) {
+        f |= 4 | (pre.src.neg ? 8 : 0);
+        cols.srcNet[i] = pre.src.net;
+        cols.srcMask[i] = pre.src.mask;
+      }
+      if (pre.dst) {
+        f |= 16 | (pre.dst.neg ? 32 : 0);
+        cols.dstNet[i] = pre.dst.net;
+        cols.dstMask[i] = pre.dst.mask;
+      }
+      cols.flags[i] = f;
+    }
+  }
+  colsCache.set(c, cols);
+  return cols;
+}
+
+/** Whether the packed header rules the rule out for this IPv4 packet (false: evaluate it fully). */
+function headerRejects(cols: Cols, i: number, p: Packet): boolean {
+  const f = cols.flags[i]!;
+  if (f === 0) return false;
+  const pr = cols.proto[i]!;
+  if (pr >= 0 && (pr === 0 || p.proto === pr) === ((f & 2) !== 0)) return true;
+  if (f & 4 && p.src !== null && (((p.src.w[0]! & cols.srcMask[i]!) >>> 0) === cols.srcNet[i]) === ((f & 8) !== 0)) return true;
+  if (f & 16 && (((p.dst.w[0]! & cols.dstMask[i]!) >>> 0) === cols.dstNet[i]) === ((f & 32) !== 0)) return true;
+  return false;
+}
 
 function runChain(
   start: FwChain,
@@ -186,7 +317,7 @@ function runChain(
   env: Env,
   chooser: Chooser,
   trace: TraceEntry[],
-  eb: Pick<TraceEntry, 'backend' | 'family' | 'table' | 'hook' | 'priority' | 'direction'>,
+  eb: EntryBase,
   nat: WalkResult['nat'],
 ): ChainOutcome {
   const stack: Array<{ chain: FwChain; idx: number }> = [];
@@ -196,21 +327,33 @@ function runChain(
     if (idx >= cur.rules.length) {
       const top = stack.pop();
       if (top) {
-        trace.push({ ...eb, chain: cur.name, rule: null, text: `end of ${cur.name}`, result: 'return', note: `back to ${top.chain.name}` });
+        const back = entryOf(eb, cur.name, null, `end of ${cur.name}`, 'return');
+        back.note = `back to ${top.chain.name}`;
+        trace.push(back);
         cur = top.chain;
         idx = top.idx;
         continue;
       }
       return policy(start, trace, eb);
     }
+    if (p.family === 4) {
+      const cols = colsOf(cur);
+      if (cols !== null && headerRejects(cols, idx, p)) {
+        const ln = cols.line[idx]!;
+        trace.push(entryOf(eb, cur.name, idx + 1, cols.text[idx]!, 'no-match', undefined, ln < 0 ? undefined : ln));
+        idx++;
+        continue;
+      }
+    }
     const rule = cur.rules[idx++]!;
-    const entry: TraceEntry = { ...eb, chain: cur.name, rule: rule.number, text: rule.text, result: 'match' };
-    if (rule.handle !== undefined) entry.handle = rule.handle;
-    if (rule.line !== undefined) entry.line = rule.line;
+    const entry = entryOf(eb, cur.name, rule.number, rule.text, 'match', rule.handle, rule.line);
     trace.push(entry);
     let verdict: Verdict | null = null;
     let matched = true;
-    const notes: string[] = [];
+    let notes: string[] | null = null;
+    const note = (n: string): void => {
+      (notes ??= []).push(n);
+    };
     for (let k = 0; k < rule.items.length && matched && verdict === null; k++) {
       const it = rule.items[k]!;
       if (it.kind === 'match') {
@@ -224,19 +367,19 @@ function runChain(
         entry.result = prob ? 'probabilistic' : 'unknown';
         const why = it.why ?? `cannot tell whether ${it.text} matches`;
         if (harmless(rule)) {
-          notes.push(`${why} (harmless: the rule does not decide)`);
+          note(`${why} (harmless: the rule does not decide)`);
           matched = false;
           break;
         }
         if (!chooser.pick({ entry, why, probabilistic: prob })) {
-          notes.push(`${why}; assumed not to match`);
+          note(`${why}; assumed not to match`);
           matched = false;
           break;
         }
-        notes.push(`${why}; assumed to match`);
+        note(`${why}; assumed to match`);
       } else if (it.kind === 'stmt') {
         const r = it.apply(p, env);
-        if (r.note) notes.push(r.note);
+        if (r.note) note(r.note);
         if (r.nat) nat.push({ ...r.nat, table: cur.table, chain: cur.name, rule: rule.number });
         if (r.verdict) verdict = r.verdict;
       } else {
@@ -249,10 +392,10 @@ function runChain(
     }
     if (!matched) {
       if (entry.result === 'match') entry.result = 'no-match';
-      if (notes.length) entry.note = notes.join('; ');
+      if (notes) entry.note = (notes as string[]).join('; ');
       continue;
     }
-    if (notes.length) entry.note = notes.join('; ');
+    if (notes) entry.note = (notes as string[]).join('; ');
     if (verdict === null) verdict = { kind: 'continue' };
     entry.action = verdictText(verdict);
     switch (verdict.kind) {
@@ -308,9 +451,10 @@ function findChain(start: FwChain, cur: FwChain, name: string): FwChain | undefi
   return (registry.get(cur) ?? registry.get(start))?.get(name);
 }
 
-function policy(c: FwChain, trace: TraceEntry[], eb: Pick<TraceEntry, 'backend' | 'family' | 'table' | 'hook' | 'priority' | 'direction'>): ChainOutcome {
+function policy(c: FwChain, trace: TraceEntry[], eb: EntryBase): ChainOutcome {
   const pol = c.base?.policy ?? 'accept';
-  const entry: TraceEntry = { ...eb, chain: c.name, rule: null, text: c.backend === 'nft' ? `policy ${pol}` : `-P ${c.name} ${pol.toUpperCase()}`, result: 'policy', action: pol.toUpperCase() };
+  const entry = entryOf(eb, c.name, null, c.backend === 'nft' ? `policy ${pol}` : `-P ${c.name} ${pol.toUpperCase()}`, 'policy');
+  entry.action = pol.toUpperCase();
   trace.push(entry);
   return { kind: pol === 'drop' ? 'drop' : 'accept', entry };
 }

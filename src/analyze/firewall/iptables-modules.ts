@@ -182,9 +182,11 @@ function optionsOf(known: Record<string, (o: Opt) => Item | Item[] | null>, modu
     const out: Item[] = [];
     for (const o of opts) {
       const f = known[o.name];
-      const text = `${o.neg ? '! ' : ''}${o.name}${o.args.length ? ` ${o.args.join(' ')}` : ''}`;
       const r = f ? f(o) : null;
-      if (r === null) out.push(unknownMatch(text, f ? `cannot read ${text} of module "${module}"` : `option ${o.name} of module "${module}" is not understood (a newer iptables?)`));
+      if (r === null) {
+        const text = txt(o);
+        out.push(unknownMatch(text, f ? `cannot read ${text} of module "${module}"` : `option ${o.name} of module "${module}" is not understood (a newer iptables?)`));
+      }
       else if (Array.isArray(r)) out.push(...r);
       else out.push(r);
     }

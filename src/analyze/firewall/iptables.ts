@@ -4,9 +4,9 @@
  * module or target stays in its chain (it keeps the numbering right) and answers "unknown", and
  * a table without COMMIT (a truncated dump) ends every chain with an unknown rule. Never throws.
  */
-import { parsePrefix } from '../ip.js';
+import { maskBits, parsePrefix } from '../ip.js';
 import { globalMatch, MODULES, type ModuleCtx, type Opt } from './iptables-modules.js';
-import { hex, markOp, natStatement, parseNatTo, protoNumber, unknownMatch, valueMask } from './common.js';
+import { hex, markOp, match, natStatement, parseNatTo, protoNumber, unknownMatch, valueMask } from './common.js';
 import type { IpsetStore } from './ipset.js';
 import { chainKey, type FwChain, type FwRule, type Hook, type Item, type Problem, type Ruleset, type Statement, type Verdict, type VerdictItem } from './types.js';
 
@@ -27,34 +27,45 @@ interface Tok {
 /** Splits a rule line like a shell would for iptables-save's quoting ("…" with \" and \\). */
 export function tokenize(s: string): Tok[] | string {
   const out: Tok[] = [];
+  const n = s.length;
   let i = 0;
-  while (i < s.length) {
-    const c = s[i]!;
-    if (c === ' ' || c === '\t') {
+  while (i < n) {
+    let c = s.charCodeAt(i);
+    if (c === 32 || c === 9) {
       i++;
       continue;
     }
-    let t = '';
-    let q = false;
-    while (i < s.length && s[i] !== ' ' && s[i] !== '\t') {
+    // the common case: a plain word, taken as one slice (no per-character concatenation)
+    let j = i;
+    while (j < n && (c = s.charCodeAt(j)) !== 32 && c !== 9 && c !== 34 && c !== 39) j++;
+    if (j === n || c === 32 || c === 9) {
+      out.push({ t: s.slice(i, j), q: false });
+      i = j;
+      continue;
+    }
+    // a word with quotes in it
+    let t = s.slice(i, j);
+    i = j;
+    while (i < n && s[i] !== ' ' && s[i] !== '\t') {
       const ch = s[i]!;
       if (ch === '"' || ch === "'") {
-        q = true;
         i++;
         let closed = false;
-        while (i < s.length) {
+        let from = i;
+        while (i < n) {
           const d = s[i]!;
-          if (d === '\\' && ch === '"' && i + 1 < s.length) {
-            t += s[i + 1];
+          if (d === '\\' && ch === '"' && i + 1 < n) {
+            t += s.slice(from, i) + s[i + 1];
             i += 2;
+            from = i;
             continue;
           }
           if (d === ch) {
+            t += s.slice(from, i);
             closed = true;
             i++;
             break;
           }
-          t += d;
           i++;
         }
         if (!closed) return 'unterminated quote';
@@ -63,7 +74,7 @@ export function tokenize(s: string): Tok[] | string {
         i++;
       }
     }
-    out.push({ t, q });
+    out.push({ t, q: true });
   }
   return out;
 }
@@ -368,6 +379,7 @@ function compileRule(pr: PendingRule, family: 4 | 6, ipsets: IpsetStore | null, 
     }
   }
   const proto = r.globals.find((g) => g.name === '-p' && !g.neg);
+  const pre = family === 4 ? headerOf(r) : undefined;
   const ctx: ModuleCtx = { family, proto: proto ? protoNumber(proto.args[0] ?? '') : null, ipsets };
   for (const m of r.modules) {
     const compile = MODULES[m.name];
@@ -380,7 +392,7 @@ function compileRule(pr: PendingRule, family: 4 | 6, ipsets: IpsetStore | null, 
     for (const it of compile(m.opts, ctx)) {
       if (it.kind === 'match' && it.why && !it.probabilistic) {
         if (/not understood|cannot read/.test(it.why)) whys.push(it.why);
-        items.push({ ...it, why: `line ${pr.line}: ${it.why}` });
+        items.push(match(it.text, it.test, { why: `line ${pr.line}: ${it.why}` }));
       } else items.push(it);
     }
   }
@@ -388,7 +400,32 @@ function compileRule(pr: PendingRule, family: 4 | 6, ipsets: IpsetStore | null, 
   if (t.why) whys.push(t.why);
   for (const it of t.items) items.push(it.kind === 'verdict' && it.constant?.kind === 'unknown' ? verdictItem(it.text, { kind: 'unknown', why: `line ${pr.line}: ${it.constant.why}` }) : it);
   if (!r.target) items.push(verdictItem('(no target)', { kind: 'continue' }));
-  return { ...base, items, ...(whys.length ? { unknown: `line ${pr.line}: ${whys.join('; ')}` } : {}) };
+  return { ...base, items, ...(pre ? { pre } : {}), ...(whys.length ? { unknown: `line ${pr.line}: ${whys.join('; ')}` } : {}) };
+}
+
+/** The -p/-s/-d part of an IPv4 rule in packed form (see FwRule.pre); undefined when it has none or they are unusual. */
+function headerOf(r: RawRule): FwRule['pre'] {
+  let proto = -1;
+  let protoNeg = false;
+  let src: { net: number; mask: number; neg: boolean } | null = null;
+  let dst: { net: number; mask: number; neg: boolean } | null = null;
+  for (const g of r.globals) {
+    const v = g.args[0] ?? '';
+    if (g.name === '-p') {
+      const n = protoNumber(v);
+      if (n === null) return undefined;
+      proto = n;
+      protoNeg = g.neg;
+    } else if (g.name === '-s' || g.name === '-d') {
+      if (v.includes(',')) return undefined;
+      const p = parsePrefix(v, 4);
+      if (!p) return undefined;
+      const h = { net: p.w[0]!, mask: maskBits(p.len), neg: g.neg };
+      if (g.name === '-s') src = h;
+      else dst = h;
+    }
+  }
+  return proto === -1 && !src && !dst ? undefined : { proto, protoNeg, src, dst };
 }
 
 /** Parses one dump. `family` 4 for iptables-save, 6 for ip6tables-save. */

@@ -340,7 +340,7 @@ function compileRule(r: Record<string, unknown>, c: Ctx, number: number, handle:
     number,
     ...(handle !== undefined ? { handle } : {}),
     text: `${texts.filter((t) => t !== '').join(' ')}${comment}`,
-    items: items.map((it) => (it.kind !== 'stmt' && it.why && !it.why.startsWith('handle') ? { ...it, why: `${where}: ${it.why}` } : it)),
+    items: items.map((it) => (it.kind === 'match' && it.why && !it.why.startsWith('handle') ? match(it.text, it.test, { why: `${where}: ${it.why}`, ...(it.probabilistic ? { probabilistic: true } : {}) }) : it.kind === 'verdict' && it.why && !it.why.startsWith('handle') ? { ...it, why: `${where}: ${it.why}` } : it)),
     ...(whys.length ? { unknown: `${where}: ${whys.join('; ')}` } : {}),
     ...(packets !== undefined ? { packets } : {}),
   };

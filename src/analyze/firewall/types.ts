@@ -114,6 +114,12 @@ export interface FwRule {
   unknown?: string;
   /** Packet counter from the dump (`iptables-save -c` / nft counter). */
   packets?: number;
+  /**
+   * The rule's fixed IPv4 header matches (-p, -s, -d with one prefix), also among `items`: the
+   * evaluator checks them from packed arrays first, so most non-matching rules are rejected
+   * without touching their closures (the kernel's ipt_entry header does the same).
+   */
+  pre?: { proto: number; protoNeg: boolean; src: { net: number; mask: number; neg: boolean } | null; dst: { net: number; mask: number; neg: boolean } | null };
 }
 
 export interface FwChain {
