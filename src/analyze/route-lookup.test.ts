@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { explainRoute, lookupRoute, prepareRoutes } from './route-lookup.js';
-import { RouteIndex } from './route-index.js';
+import { RouteTable, objectSpans } from './route-table.js';
 import { parseAddr, parsePrefix, prefixHas, formatPrefix } from './ip.js';
 import { snapshotOf, systemFixture } from './test-fixtures.js';
 import { parseRoutes } from '../system/parse/routes.js';
@@ -124,13 +124,14 @@ test('LPM index: the best route equals a naive scan (random prefixes, metrics, b
   for (const fam of [4, 6] as const) {
     fc.assert(
       fc.property(fc.array(route(fam), { maxLength: 40 }), fc.array(fam === 4 ? v4 : v6, { minLength: 1, maxLength: 10 }), (routes, probes) => {
-        const ix = new RouteIndex(routes);
+        const rt = RouteTable.fromRoutes(routes);
+        const ft = rt.fam(fam);
         for (const p of probes) {
-          // probe a covered address: the prefix's own address, or one inside a random route
           const a = parseAddr(p.split('/')[0]!)!;
           for (const table of ['main', '100']) {
-            const t = ix.table(fam, table);
-            const got = t ? ix.best(t, a, null) : null;
+            const tid = rt.tableNames.peek(table);
+            const i = tid >= 0 ? ft.best(tid, a.w, null) : -1;
+            const got = i >= 0 ? rt.route(a.family, i) : null;
             const naive = routes
               .filter((r) => r.table === table && prefixHas(parsePrefix(r.dst, fam)!, a))
               .sort((x, y) => parsePrefix(y.dst, fam)!.len - parsePrefix(x.dst, fam)!.len || (x.metric ?? 0) - (y.metric ?? 0))[0];
@@ -140,6 +141,45 @@ test('LPM index: the best route equals a naive scan (random prefixes, metrics, b
       }),
       { numRuns: 200 },
     );
+  }
+});
+
+test('DIR-24-8 (large IPv4 tables) answers exactly like the per-length hashes', () => {
+  const routes: Route[] = [];
+  let seed = 12345;
+  const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const seen = new Set<string>();
+  while (routes.length < 70_000) {
+    const len = [8, 12, 16, 20, 22, 24, 25, 26, 28, 30, 32][Math.floor(rnd() * 11)]!;
+    const p = parsePrefix(`100.${64 + Math.floor(rnd() * 64)}.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}/${len}`, 4)!;
+    const dst = formatPrefix(p);
+    const metric = [0, 10, 100][Math.floor(rnd() * 3)]!;
+    if (seen.has(`${dst}/${metric}`)) continue;
+    seen.add(`${dst}/${metric}`);
+    routes.push({ family: 4, table: 'main', type: rnd() < 0.05 ? 'blackhole' : 'unicast', dst, gateway: null, dev: 'x', src: null, metric, protocol: null, scope: null, nexthops: [], text: `${dst} metric ${metric}`, ...(rnd() < 0.02 ? { flags: ['dead'] } : {}) });
+  }
+  routes.push({ family: 4, table: 'main', type: 'unicast', dst: '0.0.0.0/0', gateway: '198.51.100.1', dev: 'x', src: null, metric: null, protocol: null, scope: null, nexthops: [], text: 'default via 198.51.100.1' });
+  const rt = RouteTable.fromRoutes(routes);
+  const fam = rt.fam(4);
+  const main = rt.tableNames.peek('main');
+  const plain = (i: number): boolean => (fam.flags[i]! & 7) === 0;
+  for (let k = 0; k < 50_000; k++) {
+    const w = [(0x64400000 + Math.floor(rnd() * 0x400000)) >>> 0];
+    assert.equal(fam.best(main, w, null), fam.best(main, w, plain), `address ${w[0]}`);
+  }
+});
+
+test('ip -j route JSON read object by object gives the same table as the system parser', () => {
+  const json = systemFixture('lab-ip-route4.json');
+  assert.equal(objectSpans(json).length / 2, (JSON.parse(json) as unknown[]).length);
+  const a = RouteTable.fromIpJson({ v4: json, v6: systemFixture('lab-ip-route6.json') });
+  const p = prepareRoutes(a, RULES);
+  for (const name of CASES) {
+    const r = recorded(name);
+    const fast = lookupRoute(p, r.dst, r.q)!;
+    const e = explainRoute(lab(), r.dst, r.q);
+    assert.equal(fast.outcome, e.outcome, name);
+    assert.equal(fast.route?.text ?? null, e.route?.text ?? null, name);
   }
 });
 

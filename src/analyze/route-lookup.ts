@@ -9,7 +9,7 @@
 import type { ObservationData } from '../model/observation.js';
 import type { Link, Nexthop, PolicyRule, Route, Snapshot } from '../system/types.js';
 import { formatAddr, parseAddr, parsePrefix, prefixHas, type Addr, type Prefix } from './ip.js';
-import { indexRoutes, type RouteIndex } from './route-index.js';
+import { F_DEAD, F_FROM, F_MULTIPATH, F_TOS, RouteTable, type FamilyTable } from './route-table.js';
 
 type Candidate = ObservationData['route.lookup']['candidates'][number];
 type RuleRow = ObservationData['route.lookup']['rules'][number];
@@ -191,45 +191,70 @@ function mismatch(c: Compiled, f: Flow): string | null {
 const ERROR_TYPES = new Set(['blackhole', 'unreachable', 'prohibit']);
 const devsOf = (r: Route): Array<string | null> => (r.nexthops.length > 0 ? r.nexthops.map((n) => n.dev) : [r.dev]);
 
-/** Whether a route can carry this flow at all (the checks fib_table_lookup makes per alias). */
-function usable(r: Route, f: Flow): boolean {
-  if (r.tos !== undefined && r.tos !== '' && Number(r.tos) !== 0 && Number(r.tos) !== f.tos) return false;
-  if (r.flags?.includes('dead')) return false;
-  if (r.from !== undefined && r.family === 6) {
-    const p = parsePrefix(r.from, 6);
-    if (p && p.len > 0 && !prefixHas(p, f.src)) return false;
+/** Whether a flow is the plain kind the table's fast paths answer (no tos, no output device, no source-specific routes to check). */
+const plainFlow = (f: Flow): boolean => f.tos === 0 && f.oif === null && !(f.dst.family === 6 && f.hasSrc);
+
+/** Whether route i can carry this flow at all (the checks fib_table_lookup makes per alias). */
+function usable(t: RouteTable, fam: FamilyTable, i: number, f: Flow): boolean {
+  const flags = fam.flags[i]!;
+  if (flags & F_DEAD) return false;
+  if (flags & (F_TOS | F_FROM)) {
+    const r = t.route(fam.family, i);
+    if (flags & F_TOS && Number(r.tos) !== f.tos) return false;
+    if (flags & F_FROM && r.from !== undefined) {
+      const p = parsePrefix(r.from, 6);
+      if (p && p.len > 0 && !prefixHas(p, f.src)) return false;
+    }
   }
   // IPv4 returns error routes whatever the device; IPv6 scores every route by its device (reject routes sit on lo)
-  if (f.oif !== null && f.oifStrict && (r.family === 6 || (!ERROR_TYPES.has(r.type) && r.type !== 'throw'))) {
-    if (!devsOf(r).includes(f.oif) && !(r.type === 'local' && f.oif === 'lo')) return false;
+  if (f.oif !== null && f.oifStrict) {
+    const type = t.typeNames.names[fam.type[i]!]!;
+    if (fam.family === 6 || (!ERROR_TYPES.has(type) && type !== 'throw')) {
+      const devs = flags & F_MULTIPATH ? devsOf(t.route(fam.family, i)) : [t.devNames.names[fam.dev[i]!] || null];
+      if (!devs.includes(f.oif) && !(type === 'local' && f.oif === 'lo')) return false;
+    }
   }
   return true;
 }
 
-export interface LookupResult {
-  route: Route | null;
-  outcome: RouteOutcome;
-  table: string | null;
-  /** The rule that decided (its table's route, or its own action). */
-  rule: PolicyRule | null;
-  /** On-link assumption: no route, but the socket named an output interface. */
-  onlink?: boolean;
+/** The kernel's choice for one flow; `route` is made on demand (a lookup in a huge table makes no object it does not return). */
+export class LookupResult {
+  constructor(
+    private readonly t: RouteTable | null,
+    readonly family: 4 | 6,
+    /** The chosen route's number in the table, -1 when none. */
+    readonly index: number,
+    readonly outcome: RouteOutcome,
+    /** The rule that decided (its table's route, or its own action). */
+    readonly rule: PolicyRule | null,
+    /** On-link assumption: no route, but the socket named an output interface. */
+    readonly onlink = false,
+  ) {}
+  get route(): Route | null {
+    return this.t && this.index >= 0 ? this.t.route(this.family, this.index) : null;
+  }
+  get table(): string | null {
+    return this.t && this.index >= 0 ? this.t.tableOf(this.family, this.index) : null;
+  }
 }
 
 /**
  * The kernel's choice for one flow. With `steps`, records every rule met (for explanations);
- * without, it is the fast path (a million lookups a second on a large table).
+ * without, it is the fast path (millions of lookups a second on a large table).
  */
-function decide(ix: RouteIndex, rules: Compiled[], f: Flow, steps: RouteStep[] | null): LookupResult {
-  const res = walkRules(ix, rules, f, steps);
+function decide(t: RouteTable, rules: Compiled[], f: Flow, steps: RouteStep[] | null): LookupResult {
+  const res = walkRules(t, rules, f, steps);
   // ip_route_output_key: when the lookup fails (any error) and the socket names an output
   // interface, IPv4 assumes the destination is on-link there.
-  if (res.outcome !== 'route' && f.oif !== null && f.dst.family === 4 && f.iif === 'lo') return { route: null, outcome: 'route', table: null, rule: res.rule, onlink: true };
+  if (res.outcome !== 'route' && f.oif !== null && f.dst.family === 4 && f.iif === 'lo') return new LookupResult(null, 4, -1, 'route', res.rule, true);
   return res;
 }
 
-function walkRules(ix: RouteIndex, rules: Compiled[], f: Flow, steps: RouteStep[] | null): LookupResult {
+function walkRules(t: RouteTable, rules: Compiled[], f: Flow, steps: RouteStep[] | null): LookupResult {
   const family = f.dst.family;
+  const fam = t.fam(family);
+  const plain = plainFlow(f);
+  const check = plain ? null : (i: number): boolean => usable(t, fam, i, f);
   let i = 0;
   while (i < rules.length) {
     const c = rules[i]!;
@@ -243,7 +268,7 @@ function walkRules(ix: RouteIndex, rules: Compiled[], f: Flow, steps: RouteStep[
     }
     if (r.action === 'blackhole' || r.action === 'unreachable' || r.action === 'prohibit') {
       steps?.push({ priority: r.priority, text: r.text, matched: true, table: null, note: `${r.action}: the lookup ends here` });
-      return { route: null, outcome: r.action, table: null, rule: r };
+      return new LookupResult(t, family, -1, r.action, r);
     }
     if (r.action === 'goto') {
       const at = rules.findIndex((x) => x.rule.priority === r.goto);
@@ -255,34 +280,39 @@ function walkRules(ix: RouteIndex, rules: Compiled[], f: Flow, steps: RouteStep[
       steps?.push({ priority: r.priority, text: r.text, matched: true, table: null, note: r.action === 'nop' ? 'nop: continue' : `action ${r.action}: continue` });
       continue;
     }
-    const t = ix.table(family, r.table);
-    let best = t ? ix.best(t, f.dst, (x) => usable(x, f)) : null;
+    const tid = t.tableNames.peek(r.table);
+    const exists = tid >= 0 && fam.tables.has(tid);
+    let best = exists ? fam.best(tid, f.dst.w, check) : -1;
     // IPv6 with a source: the output device is a preference among routes of equal metric, not a filter
-    if (t && best && f.oif !== null && !f.oifStrict && !devsOf(best).includes(f.oif)) {
-      const same = ix.slot(t, f.dst, ix.prefixOf(best)?.len ?? 0) ?? [];
-      best = same.find((x) => x.metric === best!.metric && usable(x, f) && devsOf(x).includes(f.oif!)) ?? best;
+    if (best >= 0 && f.oif !== null && !f.oifStrict) {
+      const devs = fam.flags[best]! & F_MULTIPATH ? devsOf(t.route(family, best)) : [t.devNames.names[fam.dev[best]!]];
+      if (!devs.includes(f.oif)) {
+        const alt = fam.sameSlot(best).find((x) => fam.metric[x] === fam.metric[best] && usable(t, fam, x, f) && (fam.flags[x]! & F_MULTIPATH ? devsOf(t.route(family, x)) : [t.devNames.names[fam.dev[x]!]]).includes(f.oif!));
+        if (alt !== undefined) best = alt;
+      }
     }
-    if (!best) {
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: t ? `no usable route in table ${r.table} covers the destination` : `table ${r.table} is empty` });
+    if (best < 0) {
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: exists ? `no usable route in table ${r.table} covers the destination` : `table ${r.table} is empty` });
       continue;
     }
-    if (best.type === 'throw') {
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `throw route ${best.dst}: continue with the next rule` });
+    const type = t.typeNames.names[fam.type[best]!]!;
+    if (type === 'throw') {
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `throw route ${t.route(family, best).dst}: continue with the next rule` });
       continue;
     }
-    if (ERROR_TYPES.has(best.type)) {
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `${best.type} route ${best.dst}: the lookup ends here` });
-      return { route: best, outcome: best.type as RouteOutcome, table: best.table, rule: r };
+    if (ERROR_TYPES.has(type)) {
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `${type} route ${t.route(family, best).dst}: the lookup ends here` });
+      return new LookupResult(t, family, best, type as RouteOutcome, r);
     }
-    const len = ix.prefixOf(best)?.len ?? 0;
+    const len = fam.len[best]!;
     if (r.suppressPrefixlen !== undefined && len <= r.suppressPrefixlen) {
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `${best.dst} suppressed (prefix /${len} ≤ suppress_prefixlength ${r.suppressPrefixlen})` });
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `${t.route(family, best).dst} suppressed (prefix /${len} ≤ suppress_prefixlength ${r.suppressPrefixlen})` });
       continue;
     }
-    steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `chose ${best.text}` });
-    return { route: best, outcome: 'route', table: best.table, rule: r };
+    steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `chose ${t.route(family, best).text}` });
+    return new LookupResult(t, family, best, 'route', r);
   }
-  return { route: null, outcome: 'no-route', table: null, rule: null };
+  return new LookupResult(t, family, -1, 'no-route', null);
 }
 
 function makeFlow(dst: Addr, q: RouteQuery): Flow | null {
@@ -318,12 +348,24 @@ function unmap(a: Addr): Addr {
 
 /** A route table and rule list prepared for many lookups (bench, differential tests, analyzers). */
 export interface PreparedRoutes {
-  ix: RouteIndex;
+  table: RouteTable;
   rules: Record<4 | 6, Compiled[]>;
 }
 
-export function prepareRoutes(routes: readonly Route[], rules: readonly PolicyRule[] | null): PreparedRoutes {
-  return { ix: indexRoutes(routes), rules: compileRules(rules) };
+const tableCache = new WeakMap<readonly Route[], RouteTable>();
+
+/** The snapshot's routes as a RouteTable (built once per route list). */
+export function routeTableOf(routes: readonly Route[]): RouteTable {
+  let t = tableCache.get(routes);
+  if (!t) {
+    t = RouteTable.fromRoutes(routes);
+    tableCache.set(routes, t);
+  }
+  return t;
+}
+
+export function prepareRoutes(routes: readonly Route[] | RouteTable, rules: readonly PolicyRule[] | null): PreparedRoutes {
+  return { table: routes instanceof RouteTable ? routes : routeTableOf(routes), rules: compileRules(rules) };
 }
 
 /** The fast path: the kernel's choice only, no explanation. Null when `dst` is not an address. */
@@ -332,7 +374,7 @@ export function lookupRoute(p: PreparedRoutes, dst: string | Addr, q: RouteQuery
   if (!a0) return null;
   const a = unmap(a0);
   const f = makeFlow(a, q);
-  return f ? decide(p.ix, p.rules[a.family], f, null) : null;
+  return f ? decide(p.table, p.rules[a.family], f, null) : null;
 }
 
 function firstAddress(links: Link[] | null, dev: string | null, family: 4 | 6): string | null {
@@ -345,39 +387,43 @@ function describe(r: Route): string {
   return `${r.text}${r.table !== 'main' && !/\btable\b/.test(r.text) ? ` table ${r.table}` : ''}`;
 }
 
-/** Why the winner beat the other candidates of its own table. */
-function competition(ix: RouteIndex, winner: Route, cands: Route[]): string {
-  const wl = ix.prefixOf(winner)?.len ?? 0;
-  const rivals = cands.filter((c) => c !== winner && c.table === winner.table);
+/** Why the winner beat the other candidates of its own table (candidates as [route, prefix length]). */
+function competition(winner: Route, wl: number, cands: Array<[Route, number]>): string {
+  const rivals = cands.filter(([c]) => c !== winner && c.table === winner.table);
   const parts: string[] = [];
-  const shorter = rivals.filter((c) => (ix.prefixOf(c)?.len ?? 0) < wl);
-  const same = rivals.filter((c) => (ix.prefixOf(c)?.len ?? 0) === wl);
-  const longer = rivals.filter((c) => (ix.prefixOf(c)?.len ?? 0) > wl);
-  if (shorter.length > 0) parts.push(`longer prefix than ${shorter.map((c) => c.dst).join(', ')}`);
-  if (same.length > 0) parts.push(`lower metric than ${same.map((c) => `${c.dev ?? c.type} metric ${c.metric ?? 0}`).join(', ')} on the same prefix`);
-  if (longer.length > 0) parts.push(`the longer ${longer.map((c) => c.dst).join(', ')} cannot carry this flow`);
+  const shorter = rivals.filter(([, l]) => l < wl);
+  const same = rivals.filter(([, l]) => l === wl);
+  const longer = rivals.filter(([, l]) => l > wl);
+  if (shorter.length > 0) parts.push(`longer prefix than ${shorter.map(([c]) => c.dst).join(', ')}`);
+  if (same.length > 0) parts.push(`lower metric than ${same.map(([c]) => `${c.dev ?? c.type} metric ${c.metric ?? 0}`).join(', ')} on the same prefix`);
+  if (longer.length > 0) parts.push(`the longer ${longer.map(([c]) => c.dst).join(', ')} cannot carry this flow`);
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
 /** Explains the route to `dst` (optionally from a source, with a mark, iif/oif) over the snapshot's tables. */
 export function explainRoute(s: Snapshot, dst: string, opts: RouteQuery = {}): RouteExplanation {
   const routes = s.routes?.ok ? s.routes.value : [];
+  return explainWith(prepareRoutes(routes, s.rules?.ok ? s.rules.value : null), s.links?.ok ? s.links.value : null, s.sysctls?.ok ? s.sysctls.value : null, dst, opts);
+}
+
+/** explainRoute over a prepared table (a snapshot's, or one loaded from `ip -j route` directly). */
+export function explainWith(p: PreparedRoutes, links: Link[] | null, sysctls: Record<string, string> | null, dst: string, opts: RouteQuery = {}): RouteExplanation {
   const empty: RouteExplanation = { route: null, outcome: 'no-route', table: null, gateway: null, dev: null, candidates: [], rules: [], src: null, nexthops: [], steps: [], why: '' };
   const a0 = parseAddr(dst);
   if (!a0) return { ...empty, why: `${dst} is not an IP address` };
   const a = unmap(a0);
   const f = makeFlow(a, opts);
   if (!f) return { ...empty, why: `source ${opts.from} is not an IPv${a.family} address` };
-  const p = prepareRoutes(routes, s.rules?.ok ? s.rules.value : null);
   const steps: RouteStep[] = [];
-  const res = decide(p.ix, p.rules[a.family], f, steps);
+  const res = decide(p.table, p.rules[a.family], f, steps);
 
-  const covering: Route[] = [];
-  for (const t of p.ix.tables.values()) if (t.family === a.family) covering.push(...p.ix.covering(t, a));
-  covering.sort((x, y) => (p.ix.prefixOf(y)?.len ?? 0) - (p.ix.prefixOf(x)?.len ?? 0) || (x.metric ?? 0) - (y.metric ?? 0));
-  const candidates: Candidate[] = covering.map((r) => ({ prefix: r.dst, table: r.table, dev: r.dev ?? r.nexthops[0]?.dev ?? null, gateway: r.gateway ?? r.nexthops[0]?.gateway ?? null, metric: r.metric, type: r.type, text: r.text }));
+  const fam = p.table.fam(a.family);
+  const idx: number[] = [];
+  for (const tid of fam.tables.keys()) idx.push(...fam.covering(tid, a.w));
+  idx.sort((x, y) => fam.len[y]! - fam.len[x]! || fam.metric[x]! - fam.metric[y]!);
+  const covering: Array<[Route, number]> = idx.map((i) => [p.table.route(a.family, i), fam.len[i]!]);
+  const candidates: Candidate[] = covering.map(([r]) => ({ prefix: r.dst, table: r.table, dev: r.dev ?? r.nexthops[0]?.dev ?? null, gateway: r.gateway ?? r.nexthops[0]?.gateway ?? null, metric: r.metric, type: r.type, text: r.text }));
   const rules: RuleRow[] = steps.filter((x) => x.matched).map((x) => ({ priority: x.priority, text: x.text, table: x.table }));
-  const links = s.links?.ok ? s.links.value : null;
   const base = { candidates, rules, steps };
   const target = formatAddr(a);
 
@@ -385,8 +431,9 @@ export function explainRoute(s: Snapshot, dst: string, opts: RouteQuery = {}): R
     return { ...base, route: null, outcome: 'route', table: null, gateway: null, dev: opts.oif ?? null, src: firstAddress(links, opts.oif ?? null, a.family), nexthops: [], why: `the lookup found no usable route to ${target}; the socket is bound to ${opts.oif}, so the kernel assumes ${target} is on-link there` };
   }
   const r = res.route;
+  const wl = res.index >= 0 ? fam.len[res.index]! : 0;
   // A forwarded lookup (iif) of a unicast route needs forwarding on: otherwise "No route to host".
-  const fwd = s.sysctls?.ok ? s.sysctls.value[a.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'] : undefined;
+  const fwd = sysctls?.[a.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'];
   if (opts.iif !== undefined && opts.iif !== 'lo' && r && res.outcome === 'route' && r.type === 'unicast' && fwd === '0') {
     return { ...base, route: r, outcome: 'unreachable', table: r.table, gateway: null, dev: null, src: null, nexthops: [], why: `${describe(r)} would forward the packet, but forwarding is off (${a.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'} = 0): the kernel answers "No route to host"` };
   }
@@ -395,7 +442,7 @@ export function explainRoute(s: Snapshot, dst: string, opts: RouteQuery = {}): R
       res.outcome === 'no-route'
         ? `no policy rule's table has a usable route to ${target}${candidates.length > 0 ? ` (${candidates.length} covering route(s) were skipped or thrown)` : ''}: the kernel answers "Network is unreachable"`
         : r
-          ? `${describe(r)} (rule ${res.rule?.priority}: ${res.rule?.text}) is a ${res.outcome} route${competition(p.ix, r, covering)}`
+          ? `${describe(r)} (rule ${res.rule?.priority}: ${res.rule?.text}) is a ${res.outcome} route${competition(r, wl, covering)}`
           : `policy rule ${res.rule?.priority} (${res.rule?.text}) is a ${res.outcome} rule`;
     return { ...base, route: r, outcome: res.outcome, table: res.table, gateway: null, dev: null, src: null, nexthops: [], why };
   }
@@ -403,6 +450,6 @@ export function explainRoute(s: Snapshot, dst: string, opts: RouteQuery = {}): R
   const dev = local ? 'lo' : (r.dev ?? r.nexthops[0]?.dev ?? null);
   const gateway = local ? null : (r.gateway ?? r.nexthops[0]?.gateway ?? null);
   const multi = r.nexthops.length > 1 ? `; multipath: the kernel hashes each flow onto one of ${r.nexthops.map((n) => `${n.gateway ?? 'direct'} dev ${n.dev ?? '?'}`).join(', ')}` : '';
-  const why = `rule ${res.rule?.priority} (${res.rule?.text}) → table ${r.table}: ${describe(r)}${competition(p.ix, r, covering)}${multi}`;
+  const why = `rule ${res.rule?.priority} (${res.rule?.text}) → table ${r.table}: ${describe(r)}${competition(r, wl, covering)}${multi}`;
   return { ...base, route: r, outcome: 'route', table: r.table, gateway, dev, src: r.src ?? firstAddress(links, r.dev ?? r.nexthops[0]?.dev ?? null, a.family), nexthops: r.nexthops, why };
 }

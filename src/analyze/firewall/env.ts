@@ -25,9 +25,10 @@ function makeEnv(s: Snapshot): Env {
   const prepared: PreparedRoutes = prepareRoutes(s.routes?.ok ? s.routes.value : [], s.rules?.ok ? s.rules.value : null);
   const links = s.links?.ok ? s.links.value : [];
   const localType = (a: Addr): { type: string; dev: string | null } | null => {
-    const t = prepared.ix.table(a.family, 'local');
-    const r = t ? prepared.ix.best(t, a, null) : null;
-    return r ? { type: r.type.toUpperCase(), dev: r.dev } : null;
+    const t = prepared.table;
+    const tid = t.tableNames.peek('local');
+    const i = tid >= 0 ? t.fam(a.family).best(tid, a.w, null) : -1;
+    return i >= 0 ? { type: t.typeOf(a.family, i).toUpperCase(), dev: t.devNames.names[t.fam(a.family).dev[i]!] || null } : null;
   };
   const isLocal = (a: Addr): boolean => {
     const lt = localType(a);
