@@ -15,6 +15,8 @@ import { renderMarkdown } from '../report/markdown.js';
 import type { Snapshot } from '../system/types.js';
 import { checkFirewall, explainRoute, type FirewallCheck, type FirewallFlow, type RouteExplanation, type TraceEntry } from '../analyze/index.js';
 import { parseAddr } from '../analyze/ip.js';
+import { explainWith, prepareRoutes } from '../analyze/route-lookup.js';
+import { RouteTable } from '../analyze/route-table.js';
 import { readSnapshotFile } from '../analyze/snapshot-file.js';
 import { parseDiagnoseOptions, parseLang, type RawDiagnoseOptions } from './diagnose-options.js';
 import { exitCodeOf } from './diagnose.js';
@@ -251,8 +253,23 @@ export function register(program: Command): void {
       const from = ip(o.from, '--from');
       if (from !== undefined && parseAddr(from)!.family !== parseAddr(dst)!.family) throw usageError(`--from ${from} and ${dst} are of different address families`);
       const q = { ...(from ? { from } : {}), ...(o.mark !== undefined ? { mark: mark(o.mark)! } : {}), ...(o.iif ? { iif: dev(o.iif, '--iif')! } : {}), ...(o.oif ? { oif: dev(o.oif, '--oif')! } : {}) };
-      const snap = await loadSnapshot(o.snapshot, ['links', 'routes', 'rules', 'sysctls']);
-      const e = explainRoute(snap, dst, q);
+      let e: RouteExplanation;
+      if (o.snapshot !== undefined) e = explainRoute(await readSnapshotFile(o.snapshot), dst, q);
+      else {
+        // this machine: the routes go straight from `ip -j route` into the table (a full BGP table
+        // never becomes a million Route objects); rules, links and sysctls through the collectors
+        const { collectSnapshot, execTool } = await import('../system/collect.js');
+        const [snap, v4, v6] = await Promise.all([
+          collectSnapshot({}, ['links', 'rules', 'sysctls']),
+          execTool('ip', ['-4', '-j', 'route', 'show', 'table', 'all'], 20_000).then((r) => r.stdout),
+          execTool('ip', ['-6', '-j', 'route', 'show', 'table', 'all'], 20_000).then(
+            (r) => r.stdout,
+            () => '[]',
+          ),
+        ]);
+        const table = RouteTable.fromIpJson({ v4, v6 });
+        e = explainWith(prepareRoutes(table, snap.rules.ok ? snap.rules.value : null), snap.links.ok ? snap.links.value : null, snap.sysctls.ok ? snap.sysctls.value : null, dst, q);
+      }
       const kernel = o.snapshot === undefined && q.oif === undefined ? await kernelAnswer(dst, q, e) : undefined;
       process.stdout.write(o.json ? `${JSON.stringify(routeJson(dst, e, kernel?.json), null, 2)}\n` : renderRouteText(dst, e, lang, kernel));
       process.exitCode = e.outcome === 'route' ? EXIT.ok : EXIT.fault;

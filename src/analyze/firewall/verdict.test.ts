@@ -79,19 +79,19 @@ test('client-both: the DNAT in iptables nat OUTPUT changes the flow the nft chai
 
 test('firewallVerdict: iptables rule number, nft handle and family, filter policy as a null rule', () => {
   const a = labSnapshot('a', 'client-output');
-  const drop = firewallVerdict(a, { chain: 'OUTPUT', proto: 'tcp', src: null, dst: '203.0.113.5', dport: 443 });
+  const drop = firewallVerdict(a, { chain: 'OUTPUT', proto: 'tcp', src: null, dst: '203.0.113.5', dport: 443 })!;
   assert.equal(drop.verdict, 'DROP');
   assert.deepEqual(drop.rule, { backend: 'iptables', table: 'filter', chain: 'OUTPUT', number: 3, text: '-A OUTPUT -d 203.0.113.0/24 -p tcp -m tcp --dport 443 -m comment --comment "no HTTPS to the partner net" -j DROP' });
   assert.equal(drop.src, '198.51.100.1', 'the source the kernel would pick');
   const b = labSnapshot('b', 'server-nft');
-  const rej = firewallVerdict(b, { chain: 'INPUT', proto: 'tcp', src: '198.51.100.1', dst: '198.51.100.2', dport: 8080 });
+  const rej = firewallVerdict(b, { chain: 'INPUT', proto: 'tcp', src: '198.51.100.1', dst: '198.51.100.2', dport: 8080 })!;
   assert.equal(rej.verdict, 'REJECT');
   assert.equal(rej.rule?.backend, 'nft');
   assert.equal(rej.rule?.handle, 9);
   assert.equal(rej.rule?.family, 'inet');
   assert.equal(rej.rejectWith, 'icmpx admin-prohibited');
   const ufw = labSnapshot('b', 'server-ufw');
-  const pol = firewallVerdict(ufw, { chain: 'INPUT', proto: 'tcp', src: '198.51.100.1', dst: '198.51.100.2', dport: 80 });
+  const pol = firewallVerdict(ufw, { chain: 'INPUT', proto: 'tcp', src: '198.51.100.1', dst: '198.51.100.2', dport: 80 })!;
   assert.equal(pol.verdict, 'DROP');
   assert.equal(pol.rule, null);
   assert.match(pol.reason ?? '', /policy DROP of filter\/INPUT/);
@@ -100,13 +100,13 @@ test('firewallVerdict: iptables rule number, nft handle and family, filter polic
 test('replies: a client whose INPUT drops everything but has no ESTABLISHED rule loses the replies', () => {
   const rules = '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n';
   const s = labSnapshot('a', 'client-output', (_t, file) => (file === 'iptables' ? rules : ''));
-  const v = firewallVerdict(s, { chain: 'OUTPUT', proto: 'tcp', src: null, dst: '203.0.113.5', dport: 443 });
+  const v = firewallVerdict(s, { chain: 'OUTPUT', proto: 'tcp', src: null, dst: '203.0.113.5', dport: 443 })!;
   assert.equal(v.verdict, 'DROP');
   assert.equal(v.chain, 'INPUT');
   assert.match(v.reason ?? '', /reply/);
   const ok = rules.replace('-A INPUT -i lo', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -i lo');
   const s2 = labSnapshot('a', 'client-output', (_t, file) => (file === 'iptables' ? ok : ''));
-  assert.equal(firewallVerdict(s2, { chain: 'OUTPUT', proto: 'tcp', src: null, dst: '203.0.113.5', dport: 443 }).verdict, 'ACCEPT');
+  assert.equal(firewallVerdict(s2, { chain: 'OUTPUT', proto: 'tcp', src: null, dst: '203.0.113.5', dport: 443 })?.verdict, 'ACCEPT');
 });
 
 test('unknown match module: UNKNOWN naming the line; a rule before it still decides', () => {
@@ -172,9 +172,11 @@ test('ipset: resolved from the snapshot when its contents are there, else UNKNOW
   assert.equal(checkFirewall(withSet, { ...flow, dst: '203.0.113.77' }).verdict, 'ACCEPT');
 });
 
-test('no firewall in the snapshot: UNKNOWN saying so', () => {
+test('firewall not collected: no verdict; collected but unreadable: UNKNOWN saying why', () => {
   const s = labSnapshot('a');
-  const v = firewallVerdict(s, { chain: 'OUTPUT', proto: 'tcp', src: null, dst: '203.0.113.5', dport: 443 });
-  assert.equal(v.verdict, 'UNKNOWN');
-  assert.match(v.reason ?? '', /no firewall rules in the snapshot/);
+  assert.equal(firewallVerdict(s, { chain: 'OUTPUT', proto: 'tcp', src: null, dst: '203.0.113.5', dport: 443 }), null);
+  const denied = { ok: false as const, unavailable: 'iptables-save: permission denied' };
+  const v = firewallVerdict({ ...s, firewall: { ...s.firewall, iptables: denied, ip6tables: denied } }, { chain: 'OUTPUT', proto: 'tcp', src: null, dst: '203.0.113.5', dport: 443 });
+  assert.equal(v?.verdict, 'UNKNOWN');
+  assert.match(v?.reason ?? '', /no firewall rules in the snapshot \(iptables: iptables-save: permission denied/);
 });

@@ -289,8 +289,15 @@ export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
   };
 }
 
-/** The engine's view: the verdict and the deciding rule (with its 1-based number or nft handle). */
-export function firewallVerdict(s: Snapshot, flow: FirewallFlow): ObservationData['firewall.verdict'] {
+/**
+ * The engine's view: the verdict and the deciding rule (with its 1-based number or nft handle).
+ * Null when the snapshot did not collect the firewall at all (nothing to judge, nothing to say);
+ * UNKNOWN with the reason when it tried and could not read it (permission denied, no tool).
+ */
+export function firewallVerdict(s: Snapshot, flow: FirewallFlow): ObservationData['firewall.verdict'] | null {
+  const fw = s.firewall;
+  const notCollected = (c: { ok: boolean; unavailable?: string } | undefined): boolean => !c || (!c.ok && c.unavailable === 'not collected');
+  if (!fw || (notCollected(fw.iptables) && notCollected(fw.ip6tables) && notCollected(fw.nft))) return null;
   const c = checkFirewall(s, flow);
   const d = c.verdict === 'ACCEPT' ? c.accepted : c.decided;
   const chain: FirewallFlow['chain'] = c.direction === 'reply' ? REPLY_CHAIN[flow.chain] : flow.chain;
