@@ -204,6 +204,8 @@ export interface Snapshot {
     nft: Collected<unknown>;
     /** `ufw status verbose` text, when ufw is installed. */
     ufw: Collected<string>;
+    /** `ipset save` text, when ipset is installed (lets src/analyze resolve `-m set` matches). */
+    ipset?: Collected<string>;
   };
   /** Keys like 'net.ipv4.ip_forward'. */
   sysctls: Collected<Record<string, string>>;

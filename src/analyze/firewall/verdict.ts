@@ -5,7 +5,7 @@
  * are cached per snapshot, so many checks against one snapshot pay the parse once.
  */
 import type { ObservationData } from '../../model/observation.js';
-import type { Collected, Snapshot } from '../../system/types.js';
+import type { Snapshot } from '../../system/types.js';
 import { formatAddr, parseAddr, type Addr } from '../ip.js';
 import { lookupRoute, prepareRoutes } from '../route-lookup.js';
 import { envOf } from './env.js';
@@ -44,7 +44,7 @@ const cache = new WeakMap<object, Rulesets>();
 
 /** The snapshot's rulesets, parsed once. */
 export function rulesetsOf(s: Snapshot): Rulesets {
-  const fw = (s.firewall ?? {}) as Snapshot['firewall'] & { ipset?: Collected<string> };
+  const fw = (s.firewall ?? {}) as Snapshot['firewall'];
   let r = cache.get(fw);
   if (r) return r;
   const list: Ruleset[] = [];
