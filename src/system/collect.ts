@@ -131,7 +131,7 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
   const c: Ctx = { root: opts.root ?? '/', exec: opts.exec ?? defaultExec, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   const want = new Set(parts);
   const when = <T>(p: SnapshotPart, f: () => Promise<Collected<T>>): Promise<Collected<T>> => (want.has(p) ? f() : Promise.resolve(NOT_COLLECTED));
-  const [links, routes, rules, neighbors, resolv, hosts, nsswitch, iptables, ip6tables, nft, ufw, sysctlValues, listening, ntp] = await Promise.all([
+  const [links, routes, rules, neighbors, resolv, hosts, nsswitch, iptables, ip6tables, nft, ufw, ipset, sysctlValues, listening, ntp] = await Promise.all([
     when('links', () => tool(c, 'ip', ['-j', '-d', 'addr'], (s) => parseLinks(s))),
     when('routes', () => bothFamilies(c, ['route', 'show', 'table', 'all'], parseRoutes)),
     when('rules', () => bothFamilies(c, ['rule'], parsePolicyRules)),
@@ -143,6 +143,7 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     when('firewall', () => tool(c, 'ip6tables-save', ['-c'], (s) => s)),
     when('firewall', () => tool(c, 'nft', ['-j', 'list', 'ruleset'], nftJson)),
     when('firewall', () => tool(c, 'ufw', ['status', 'verbose'], (s) => s)),
+    when('firewall', () => tool(c, 'ipset', ['save'], (s) => s)),
     when('sysctls', () => sysctls(c)),
     when('listening', () => tool(c, 'ss', ['-H', '-ltnup'], parseListening)),
     ntpSynchronized(c),
@@ -164,7 +165,7 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     resolv,
     hosts,
     nsswitch,
-    firewall: { iptables, ip6tables, nft, ufw },
+    firewall: { iptables, ip6tables, nft, ufw, ipset },
     sysctls: sysctlValues,
     listening,
     proxyEnv: proxyEnvOf(opts.env ?? process.env),
