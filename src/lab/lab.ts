@@ -278,7 +278,14 @@ export class Lab {
     await Promise.all(touched.map((h) => this.script(h, restoreScript(h)).catch((err: Error) => void problems.push(`restore ${h}: ${err.message}`))));
     for (const h of touched) {
       const now = await this.fingerprint(h);
-      if (now !== this.baseline.get(h)) problems.push(`${h} differs from the built lab after revert`);
+      const was = this.baseline.get(h) ?? '';
+      if (now !== was) {
+        const a = new Set(was.split('\n'));
+        const b = new Set(now.split('\n'));
+        const gone = [...a].filter((l) => !b.has(l)).slice(0, 2).map((l) => `-${l.trim()}`);
+        const added = [...b].filter((l) => !a.has(l)).slice(0, 2).map((l) => `+${l.trim()}`);
+        problems.push(`${h} differs from the built lab after revert (${[...gone, ...added].join(' | ')})`);
+      }
     }
     return problems;
   }
