@@ -5,6 +5,7 @@
  * rule that decided. Exact on a quiet host, and it is what the kernel really did.
  */
 import ipaddr from 'ipaddr.js';
+import { parseIptablesSave } from './firewall/iptables.js';
 import type { ObservationData } from '../model/observation.js';
 
 export interface CountedRule {
@@ -17,29 +18,14 @@ export interface CountedRule {
   text: string;
 }
 
-/** Parses `iptables-save -c` into counted rules and policies. Never throws; odd lines are skipped. */
-export function parseCounters(text: string): CountedRule[] {
+/** `iptables-save -c` as counted rules and chain policies, read by the evaluator's own parser. */
+export function parseCounters(text: string, family: 4 | 6 = 4): CountedRule[] {
   const out: CountedRule[] = [];
-  let table = '';
-  const pos = new Map<string, number>();
-  for (const raw of text.split('\n').slice(0, 500_000)) {
-    const line = raw.trim();
-    if (line.startsWith('*')) {
-      table = line.slice(1);
-      continue;
-    }
-    const pol = /^:(\S+)\s+(\S+)\s+\[(\d+):(\d+)\]/.exec(line);
-    if (pol) {
-      if (pol[2] !== '-') out.push({ table, chain: pol[1]!, number: 0, packets: Number(pol[3]), target: pol[2]!, text: `-P ${pol[1]} ${pol[2]}` });
-      continue;
-    }
-    const rule = /^\[(\d+):(\d+)\]\s+-A\s+(\S+)\s*(.*)$/.exec(line);
-    if (rule) {
-      const chain = rule[3]!;
-      const n = (pos.get(`${table}/${chain}`) ?? 0) + 1;
-      pos.set(`${table}/${chain}`, n);
-      const target = /(?:^|\s)-[jg]\s+(\S+)/.exec(rule[4]!)?.[1] ?? '';
-      out.push({ table, chain, number: n, packets: Number(rule[1]), target, text: `-A ${chain} ${rule[4]}`.trim() });
+  for (const c of parseIptablesSave(text, family).chains.values()) {
+    if (c.base && c.base.packets !== undefined) out.push({ table: c.table, chain: c.name, number: 0, packets: c.base.packets, target: c.base.policy === 'drop' ? 'DROP' : 'ACCEPT', text: `-P ${c.name} ${c.base.policy.toUpperCase()}` });
+    for (const r of c.rules) {
+      if (r.packets === undefined) continue;
+      out.push({ table: c.table, chain: c.name, number: r.number, packets: r.packets, target: /(?:^|\s)-[jg]\s+(\S+)/.exec(r.text)?.[1] ?? '', text: r.text });
     }
   }
   return out;
@@ -89,8 +75,9 @@ const TABLE_ORDER = ['raw', 'mangle', 'nat', 'filter', 'security'];
 
 /** The DROP/REJECT rule whose counter grew between two dumps and that could match the flow. */
 export function droppingRule(before: string, after: string, flow: Flow, backend: 'iptables' | 'ip6tables'): ObservationData['firewall.verdict'] | null {
-  const b = new Map(parseCounters(before).map((r) => [`${r.table}/${r.chain}/${r.number}/${r.text}`, r.packets]));
-  const grown = parseCounters(after)
+  const family = backend === 'ip6tables' ? 6 : 4;
+  const b = new Map(parseCounters(before, family).map((r) => [`${r.table}/${r.chain}/${r.number}/${r.text}`, r.packets]));
+  const grown = parseCounters(after, family)
     .filter((r) => (r.target === 'DROP' || r.target === 'REJECT') && r.packets > (b.get(`${r.table}/${r.chain}/${r.number}/${r.text}`) ?? 0))
     .filter((r) => r.number === 0 || couldMatch(r.text, flow))
     .sort((x, y) => TABLE_ORDER.indexOf(x.table) - TABLE_ORDER.indexOf(y.table) || (x.number === 0 ? 1 : 0) - (y.number === 0 ? 1 : 0));
