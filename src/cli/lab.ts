@@ -4,6 +4,8 @@
  */
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EXIT, NetdxError, usageError } from '../model/errors.js';
 import { Lab, needRoot, preflight } from '../lab/lab.js';
 import { SCENARIOS } from '../lab/scenarios/index.js';
@@ -19,6 +21,11 @@ import { colorEnabled, renderText } from '../report/text.js';
 import { detectLang } from '../report/i18n.js';
 
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function positiveInt(what: string, text: string, max: number): number {
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > max) throw usageError(`${what} '${text.slice(0, 20)}': expected a whole number 1…${max}`);
+  return Number(text);
+}
 
 /** The lab that `netdx lab up` left running (the newest kept one). */
 function keptLab(): string {
@@ -85,6 +92,8 @@ interface RunOpts {
   json?: boolean;
   keep?: boolean;
   pending?: boolean;
+  repeat?: number;
+  reports?: string;
 }
 
 async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
@@ -95,11 +104,15 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
   const offSignals = onSignals(() => lab.down());
   const results: ScenarioRun[] = [];
   try {
-    log(`up in ${Date.now() - t0} ms (run ${lab.runid}); ${list.length} scenario(s)`);
+    const repeat = opts.repeat ?? 1;
+    log(`up in ${Date.now() - t0} ms (run ${lab.runid}); ${list.length} scenario(s)${repeat > 1 ? ` × ${repeat}` : ''}`);
     const lang = detectLang();
-    for (const s of list) {
+    if (opts.reports) mkdirSync(opts.reports, { recursive: true });
+    const runs = Array.from({ length: repeat }, (_, i) => list.map((s) => [s, i + 1] as const)).flat();
+    for (const [s, round] of runs) {
       const r = await runScenario(lab, s);
       results.push(r);
+      if (opts.reports) writeFileSync(join(opts.reports, `${s.id}${repeat > 1 ? `.${round}` : ''}.json`), JSON.stringify({ ...publicRecord(r), argv: r.argv.slice(2), report: r.report }, null, 2) + '\n');
       if (demo) {
         process.stdout.write(`\n━━ ${s.id}  (expected ${s.expect}${s.pendingIssue ? `, pending issue ${s.pendingIssue}` : ''})\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv.slice(3).filter((a) => a !== '--json').join(' ')}\n\n`);
         if (r.report) process.stdout.write(renderText(r.report as Report, { lang, color: colorEnabled(process.stdout) }));
@@ -180,6 +193,8 @@ export function register(program: Command): void {
     .option('--json', 'print the results as JSON (netdx.lab/v1)')
     .option('--keep', 'leave the lab up afterwards (netdx lab exec / down)')
     .option('--no-pending', 'skip scenarios whose fault code is still pending')
+    .option('--repeat <n>', 'run the selection N times on one lab build (to measure flakiness)', (v) => positiveInt('--repeat', v, 100), 1)
+    .option('--reports <dir>', "write each scenario's whole report (JSON) to DIR/ID[.N].json")
     .action(async (o: RunOpts) => {
       process.exitCode = await runLab(o, false);
     });
