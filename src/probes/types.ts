@@ -3,6 +3,7 @@
  * A probe never throws for a network outcome (timeout, refused, reset are observations);
  * it throws only for a bug. It stops when ctx.signal aborts.
  */
+import { setMaxListeners } from 'node:events';
 import type { Observation } from '../model/observation.js';
 
 export interface ProbeContext {
@@ -19,5 +20,9 @@ export type Probe<T> = (target: T, ctx: ProbeContext) => Promise<Observation[]>;
 export function probeContext(budgetMs: number, parent?: AbortSignal, log: (m: string) => void = () => {}): ProbeContext {
   const signals = [AbortSignal.timeout(Math.max(1, Math.round(budgetMs)))];
   if (parent) signals.push(parent);
-  return { signal: AbortSignal.any(signals), budgetMs, log };
+  const signal = AbortSignal.any(signals);
+  // Probes fan out (a PMTU search round, a trace's TTLs): each waiter listens on this signal and
+  // removes itself when it finishes, so many listeners at once are expected, not a leak.
+  setMaxListeners(0, signal);
+  return { signal, budgetMs, log };
 }
