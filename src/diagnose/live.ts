@@ -47,7 +47,7 @@ export function liveDeps(): EngineDeps {
     gateway,
     icmp,
     tcp,
-    tls: (q, ctx) => tls({ address: q.address, port: q.port, sni: q.sni, hostname: q.hostname, options: q.options }, ctx),
+    tls: (q, ctx) => tls({ address: q.address, port: q.port, sni: q.sni, hostname: q.hostname, options: q.options, ...(q.handshakeMs !== undefined ? { handshakeMs: q.handshakeMs } : {}) }, ctx),
     tlsVersions,
     http,
     proxyConnect,

@@ -43,5 +43,5 @@ export const DEFAULT_OPTIONS: DiagnoseOptions = {
   timeoutMs: 10_000,
   certWarnDays: 30,
   clockToleranceSec: 60,
-  pingCount: 4,
+  pingCount: 10,
 };

@@ -302,6 +302,8 @@ export interface ObservationData {
     errno?: string;
     /** What happened right after the handshake (reset-after-connect check). */
     after?: { event: 'rst' | 'fin' | 'data' | 'quiet'; ms: number; bytes?: number };
+    /** Connect attempts made (absent: one). A second is made when one family timed out and the other connected. */
+    attempts?: number;
   };
 
   /** N parallel connects at once (accept-backlog test): how long each took. */

@@ -2,7 +2,7 @@
  * DNS probe: one query to one resolver, directly over UDP (TCP when the answer is truncated),
  * so each configured server is seen on its own: latency, rcode, answers with TTL, CNAME chain.
  * The UDP socket is connected, so an ICMP port-unreachable from the server surfaces as
- * ECONNREFUSED ('unreachable'). Garbage, a wrong question or a non-response are outcome 'error'
+ * ECONNREFUSED ('unreachable'). The query is sent again halfway through the budget. Garbage, a wrong question or a non-response are outcome 'error'
  * with a message; replies with another id are ignored (ours may still come).
  */
 import dgram from 'node:dgram';
@@ -67,13 +67,23 @@ function udpExchange(q: DnsQuery, id: number, ctx: ProbeContext): Promise<Exchan
     sock.connect(q.port ?? 53, q.server, (cerr?: Error) => {
       if (done) return;
       if (cerr) return finish(failure(errCode(cerr) ?? 'error'));
-      try {
-        sock.send(encodeQuery(id, q.name, q.qtype, q.edns), (err) => {
-          if (err) finish(failure(errCode(err) ?? 'error'));
-        });
-      } catch (err) {
-        finish(failure(errCode(err) ?? 'ENOTCONN'));
-      }
+      const packet = encodeQuery(id, q.name, q.qtype, q.edns);
+      const send = (): void => {
+        if (done) return;
+        try {
+          sock.send(packet, (err) => {
+            if (err) finish(failure(errCode(err) ?? 'error'));
+          });
+        } catch (err) {
+          finish(failure(errCode(err) ?? 'ENOTCONN'));
+        }
+      };
+      send();
+      // One retransmission halfway through the budget, as a stub resolver would (same id, so
+      // either answer counts): a single lost datagram is loss, not a dead resolver.
+      const retry = setTimeout(send, Math.max(50, ctx.budgetMs / 2));
+      retry.unref();
+      sock.once('close', () => clearTimeout(retry));
     });
   });
 }

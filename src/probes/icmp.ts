@@ -79,12 +79,12 @@ function systemPing(program: string, args: string[], signal: AbortSignal): Promi
   });
 }
 
-/** The echoes of the raw-network module, spaced by 20 ms, each with the remaining budget. */
+/** The echoes of the raw-network module, spaced by 10 ms, each with the remaining budget. */
 /** null when every echo failed locally (e.g. an address form the module does not take): ping then. */
 async function rawEcho(nat: NativeApi, q: IcmpQuery, ctx: ProbeContext): Promise<Echo | null> {
   const t0 = performance.now();
   const one = async (i: number): Promise<NativeEchoResult> => {
-    await new Promise((r) => setTimeout(r, i * 20));
+    await new Promise((r) => setTimeout(r, i * 10));
     const left = ctx.budgetMs - (performance.now() - t0) - 20;
     if (ctx.signal.aborted || left < 20) return { outcome: 'timeout', from: null, rttMs: null, icmp: null, errno: null };
     return nat.icmpEcho({ address: q.address, timeoutMs: left, seq: i + 1 });
@@ -120,7 +120,12 @@ export async function run(q: IcmpQuery, ctx: ProbeContext, deps: IcmpDeps = DEFA
       ctx.log(`icmp: native echo failed, using ping: ${String(err)}`);
     }
   }
-  const args = pingArgs(q.address, count, ctx.budgetMs - (performance.now() - t0), process.getuid?.() === 0);
+  const root = process.getuid?.() === 0;
+  const left = ctx.budgetMs - (performance.now() - t0);
+  // Unprivileged ping cannot send faster than every 200 ms: send what fits in the budget.
+  const fits = root ? count : Math.max(1, Math.min(count, 1 + Math.floor((left / 1000) * 0.6 / 0.2)));
+  if (fits < count) ctx.log(`icmp: ${fits} of ${count} echoes fit the budget at ping's 200 ms interval`);
+  const args = pingArgs(q.address, fits, left, root);
   const { text, spawnError, exit } = await systemPing(deps.ping, args, ctx.signal);
   const ms = performance.now() - t0;
   if (spawnError) return unavailable(q.address, `${spawnError}; no raw-socket module either`, ms);

@@ -30,6 +30,11 @@ export interface TlsQuery {
   /** The name the certificate must cover. */
   hostname: string;
   options: Pick<DiagnoseOptions, 'ca' | 'cert' | 'key' | 'pin' | 'tlsMin' | 'tlsMax'>;
+  /**
+   * Time for the handshake once the TCP connection is up (default: most of the budget). With it,
+   * a connect that needed a SYN retransmission does not eat the handshake's time.
+   */
+  handshakeMs?: number;
 }
 
 type Handshake = ObservationData['tls.handshake'];
@@ -215,7 +220,7 @@ export async function run(q: TlsQuery, ctx: ProbeContext): Promise<Observation[]
     // The handshake gets most of the budget; the rest is for reading a banner when it stalls.
     const left = ctx.budgetMs - (performance.now() - t0);
     const reserve = Math.min(500, left * 0.25);
-    h = await handshake(q, h, tcp.socket, tcp.ms, left - reserve, ctx.signal);
+    h = await handshake(q, h, tcp.socket, tcp.ms, Math.min(q.handshakeMs ?? Infinity, left - reserve), ctx.signal);
     if (h.outcome === 'stall' && !ctx.signal.aborted) {
       const wait = Math.max(0, ctx.budgetMs - (performance.now() - t0) - 20);
       h.banner = await readBanner(q.address, q.port, Math.min(wait, 400), ctx.signal);
