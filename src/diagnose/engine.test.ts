@@ -149,3 +149,74 @@ test('a slow path (RTT above the NET-008 threshold) is traced even when everythi
   await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
   assert.equal(calls.trace?.length, 1);
 });
+
+const lossyEcho = (q: { address: string; count: number }) => [observation('icmp.echo', { address: q.address, method: 'raw', sent: q.count, received: q.count - 1, lossPct: 25, rtt: { min: 0.2, avg: 0.3, max: 0.4, stddev: 0.1 }, errors: [] })];
+
+test('a connect that timed out while some echoes came back is traced (heavy loss, not a server firewall)', async () => {
+  const { deps, calls } = fakeDeps({ tcp: async (q) => filtered(q), icmp: async (q) => lossyEcho(q), trace: async () => [] });
+  await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  assert.equal(calls.trace?.length, 1);
+});
+
+test('a connect that needed a SYN retransmission on a fast path is traced', async () => {
+  const open = (ms: number) => async (q: { address: string; port: number; afterMs: number }) => [observation('tcp.connect', { address: q.address, port: q.port, family: 4 as const, outcome: 'open' as const, ms, after: { event: 'quiet' as const, ms: q.afterMs } })];
+  const slow = fakeDeps({ tcp: open(1003), trace: async () => [] });
+  await diagnose(parseTarget('203.0.113.10:5000'), opts, slow.deps);
+  assert.equal(slow.calls.trace?.length, 1);
+  const fast = fakeDeps({ tcp: open(40), trace: async () => [] });
+  await diagnose(parseTarget('203.0.113.10:5000'), opts, fast.deps);
+  assert.equal(fast.calls.trace, undefined, 'a normal connect is not traced');
+});
+
+test('a TLS handshake far slower than the connect is traced after the handshake; a quick one is not', async () => {
+  const { deps: base } = fakeDeps();
+  const tlsMs = (ms: number) => async (q: Parameters<typeof base.tls>[0], c: Parameters<typeof base.tls>[1]) => {
+    const [o] = await base.tls(q, c);
+    return [{ ...o!, data: { ...(o!.data as object), ms } } as typeof o & object];
+  };
+  const slow = fakeDeps({ tls: tlsMs(1240), trace: async () => [] });
+  await diagnose(parseTarget('srv.lab.test:443'), opts, slow.deps);
+  assert.equal(slow.calls.trace?.length, 1);
+  const quick = fakeDeps({ tls: tlsMs(45), trace: async () => [] });
+  await diagnose(parseTarget('srv.lab.test:443'), opts, quick.deps);
+  assert.equal(quick.calls.trace, undefined);
+});
+
+test('resolvers silent to DNS but answering some echoes: their path is traced for loss, NET-007 explains DNS-001', async () => {
+  const hop = (ttl: number, recv: number, target = false) => ({ ttl, addr: target ? '198.51.100.53' : '198.51.100.1', addrs: [], sent: 10, recv, lossPct: (10 - recv) * 10, rtt: { min: 0.1, avg: 0.2, max: 0.3, stddev: 0.1 }, rateLimited: false, target });
+  const { deps, calls } = fakeDeps({
+    systemLookup: async (name) => [observation('dns.system', { name, addresses: [], error: 'TIMEOUT', ms: 2000 })],
+    dnsQuery: async (q) => [observation('dns.query', { server: q.server, port: 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'timeout', rcode: null, answers: [], cnames: [], truncated: false, ms: 800, error: 'no answer within 800 ms' })],
+    icmp: async (q) => [observation('icmp.echo', { address: q.address, method: 'raw', sent: 2, received: 1, lossPct: 50, rtt: { min: 0.2, avg: 0.2, max: 0.2, stddev: 0 }, errors: [] })],
+    trace: async (q) => [observation('trace.path', { target: q.address, proto: 'icmp', port: null, method: 'raw', skipped: [], count: 10, reached: true, paths: [{ flow: 'icmp ident 7', reached: true, hops: [hop(1, 10), hop(2, 5, true)] }] })],
+  });
+  const r = await diagnose(parseTarget('srv.lab.test:443'), opts, deps);
+  assert.deepEqual(calls.trace?.[0], { address: '198.51.100.53', proto: 'icmp', port: null, count: 10 });
+  assert.equal(r.primary?.code, 'NET-007');
+  assert.equal(r.findings.find((f) => f.code === 'DNS-001')?.explainedBy, 'NET-007');
+});
+
+test('one family times out while the other connects: the timed-out address is tried once more and the second result kept', async () => {
+  let v4Tries = 0;
+  const { deps } = fakeDeps({
+    systemLookup: async (name) => [observation('dns.system', { name, addresses: [{ address: '203.0.113.10', family: 4 }, { address: '2001:db8::10', family: 6 }], error: null, ms: 2 })],
+    tcp: async (q) => {
+      const six = q.address.includes(':');
+      if (!six) v4Tries++;
+      const lost = !six && v4Tries === 1;
+      return [observation('tcp.connect', { address: q.address, port: q.port, family: six ? 6 : 4, outcome: lost ? 'filtered' : 'open', ms: lost ? 1150 : 1, ...(lost ? { errno: 'ETIMEDOUT' } : {}) })];
+    },
+  });
+  const r = await diagnose(parseTarget('srv.lab.test:443'), opts, deps);
+  assert.equal(v4Tries, 2);
+  const v4 = r.observations.filter((o) => o.kind === 'tcp.connect' && (o.data as { family: number }).family === 4);
+  assert.equal(v4.length, 1);
+  assert.deepEqual([(v4[0]!.data as { outcome: string }).outcome, (v4[0]!.data as { attempts?: number }).attempts], ['open', 2]);
+  assert.ok(!r.findings.some((f) => f.code === 'TCP-002' || f.code === 'DNS-007'), r.findings.map((f) => f.code).join());
+});
+
+test('a filtered port on both families is not tried again (TCP-002 keeps its speed)', async () => {
+  const { deps, calls } = fakeDeps({ tcp: async (q) => filtered(q) });
+  await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  assert.equal(calls.tcp?.length, 1);
+});

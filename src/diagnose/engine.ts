@@ -18,7 +18,7 @@ import { judge } from './judge.js';
 import { t } from '../report/i18n.js';
 import { droppingRule } from '../analyze/counters.js';
 import { JITTER_THRESHOLD_MS, RTT_THRESHOLD_MS } from '../rules/net-008-high-latency.js';
-import type { ProbeContext } from '../probes/types.js';
+import { probeContext, type ProbeContext } from '../probes/types.js';
 
 type Obs = Observation[];
 
@@ -60,6 +60,8 @@ export interface TlsQuery {
   sni: string | null;
   hostname: string;
   options: DiagnoseOptions;
+  /** Time for the handshake once connected (the probe's budget also covers its own connect). */
+  handshakeMs?: number;
 }
 
 export interface FirewallFlow {
@@ -108,11 +110,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   const startedAt = deps.now();
   const t0 = performance.now();
   const overall = AbortSignal.timeout(Math.max(500, options.timeoutMs));
-  const ctx = (budgetMs: number): ProbeContext => ({
-    signal: AbortSignal.any([AbortSignal.timeout(Math.max(1, Math.round(budgetMs))), overall]),
-    budgetMs,
-    log: () => {},
-  });
+  const ctx = (budgetMs: number): ProbeContext => probeContext(budgetMs, overall);
   const timer = layerTimer();
   const obs: Obs = [];
   const skips = new Map<Layer, string>();
@@ -232,14 +230,25 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   timer.stop('network');
   progress('network', 'done');
   const tcpObs = tcpP ? await tcpP : [];
+  await confirmTimeouts(tcpObs, target.port, deps, () => ctx(b.tcpConnect + b.afterConnect), b.afterConnect);
   obs.push(...tcpObs);
   if (primaryAddr && !hardFail) await blameLocalFirewall(primaryAddr, target.port, snapshot, obs, deps);
   // The target does not answer (or loses packets) and no local rule explains it: trace the path.
-  if (primaryAddr && !hardFail && deps.trace && pathSuspect(primaryAddr, obs)) {
+  let traced = false;
+  // Loss is measured with more rounds: at 30% loss each way, 5 of 5 answered still happens 1 time in 35.
+  const tracePath = async (why: 'dead' | 'loss' | 'slow', to: { address: string; port: number | null } | null = primaryAddr ? { address: primaryAddr, port: target.port } : null): Promise<void> => {
+    if (!to || hardFail || !deps.trace || traced) return;
+    traced = true;
     timer.start('network');
-    obs.push(...(await safe('network', 'trace', deps.trace({ address: primaryAddr, proto: target.port !== null ? 'tcp' : 'icmp', port: target.port, count: 5 }, ctx(Math.max(1500, b.icmp * 2))))));
+    const count = why === 'loss' ? 10 : 5;
+    obs.push(...(await safe('network', 'trace', deps.trace({ address: to.address, proto: to.port !== null ? 'tcp' : 'icmp', port: to.port, count }, ctx(Math.max(count * 300, b.icmp * 2))))));
     timer.stop('network');
-  }
+  };
+  const suspect = primaryAddr && !hardFail ? pathSuspect(primaryAddr, obs) : null;
+  if (suspect) await tracePath(suspect);
+  // Resolvers that stay silent to DNS but answer some echoes: the path to them loses packets.
+  const lossyResolver = resolverAddrs.find((r) => ofKind(obs, 'icmp.echo').some((e) => e.data.address === r && e.data.received > 0 && e.data.received < e.data.sent));
+  if (lossyResolver) await tracePath('loss', { address: lossyResolver, port: null });
 
   // Tunnel layer (issue 7): the route leaves through a tunnel, the target lies in a tunnel's networks, or --tunnel names one.
   progress('tunnel', 'start');
@@ -261,14 +270,25 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   if (wantsTls && open) {
     progress('tls', 'start');
     timer.start('tls');
-    const tlsObs = await safe('tls', 'tls handshake', deps.tls({ address: open.data.address, port: open.data.port, sni, hostname: options.sni ?? target.host, options }, ctx(b.tls)));
+    // The probe makes its own connection: the budget covers that connect too (a lost SYN costs 1 s),
+    // while the handshake itself keeps the RTT-derived time.
+    const handshakeMs = b.tls - Math.min(500, b.tls * 0.25);
+    const tlsObs = await safe('tls', 'tls handshake', deps.tls({ address: open.data.address, port: open.data.port, sni, hostname: options.sni ?? target.host, options, handshakeMs }, ctx(b.tls + b.tcpConnect)));
     obs.push(...tlsObs);
     const hs = ofKind(tlsObs, 'tls.handshake')[0];
     if (hs && isVersionFailure(hs.data)) {
       obs.push(...(await safe('tls', 'tls versions', deps.tlsVersions({ address: open.data.address, port: open.data.port, sni, min: hs.data.minVersion, max: hs.data.maxVersion }, ctx(Math.min(b.tls, 2500))))));
     }
     // A handshake that stalls over an open connection: look below, PMTU blackhole first (NET-009).
-    if (hs?.data.outcome === 'stall' && deps.pmtu) obs.push(...(await safe('network', 'pmtu', deps.pmtu({ address: open.data.address, port: open.data.port }, ctx(2500)))));
+    if (hs?.data.outcome === 'stall' && deps.pmtu) {
+      const pm = await safe('network', 'pmtu', deps.pmtu({ address: open.data.address, port: open.data.port }, ctx(2500)));
+      obs.push(...pm);
+      // No size limit found, but the large payload needed retransmissions: packets of any size get lost.
+      const p = ofKind(pm, 'pmtu.search')[0]?.data;
+      if (p?.tcp && p.tcp.retransmits > 0 && !(p.largestPass !== null && p.smallestFail !== null)) await tracePath('loss');
+    }
+    // A handshake far slower than the connect RTT was retransmitting (or stalled): look at the path.
+    if (hs && handshakeSuspect(hs.data, open.data.ms)) await tracePath('loss');
     timer.stop('tls');
     progress('tls', 'done');
     // A certificate that looks expired / not yet valid: ask the server for its idea of time.
@@ -340,19 +360,60 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   return judge({ target, options, observations: obs, snapshot, startedAt, durationMs: performance.now() - t0, layerMs: (l) => timer.ms(l), skips, addresses, now: deps.now() });
 }
 
-/** Whether the path deserves a trace: no answer at all, or loss, and no local firewall verdict. */
-function pathSuspect(addr: string, obs: Obs): boolean {
-  if (ofKind(obs, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT')) return false;
+/**
+ * Whether the path deserves a trace and why: no answer at all ('dead'), signs of loss ('loss':
+ * lost echoes, a retransmitted SYN) or high RTT ('slow'); null when not, or when a local firewall
+ * verdict already explains the failure.
+ */
+export function pathSuspect(addr: string, obs: Obs): 'dead' | 'loss' | 'slow' | null {
+  if (ofKind(obs, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT')) return null;
   const tcp = ofKind(obs, 'tcp.connect').filter((t) => t.data.address === addr);
   const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
   const tcpAnswered = tcp.some((t) => t.data.outcome === 'open' || t.data.outcome === 'refused' || t.data.outcome === 'rejected');
   const echoDead = !!echo && echo.data.method !== 'unavailable' && echo.data.sent > 0 && echo.data.received === 0 && echo.data.errors.length === 0;
   const echoLossy = !!echo && echo.data.received > 0 && echo.data.lossPct > 0;
   // High RTT or jitter: the trace shows at which hop it rises (NET-008).
-  const echoSlow = !!echo?.data.rtt && (echo.data.rtt.avg > RTT_THRESHOLD_MS || echo.data.rtt.stddev > JITTER_THRESHOLD_MS);
-  if (echoSlow) return true;
-  if (tcp.length > 0) return !tcpAnswered && (echoDead || !echo || echo.data.method === 'unavailable') ? true : tcpAnswered && echoLossy;
-  return echoDead || echoLossy;
+  if (echo?.data.rtt && (echo.data.rtt.avg > RTT_THRESHOLD_MS || echo.data.rtt.stddev > JITTER_THRESHOLD_MS)) return 'slow';
+  // Some echoes lost: whether the connect got through or not, the trace says where loss starts (NET-007).
+  if (echoLossy) return 'loss';
+  if (tcp.length > 0) {
+    if (!tcpAnswered) return echoDead || !echo || echo.data.method === 'unavailable' ? 'dead' : null;
+    // A connect that needed a SYN retransmission (the first RTO is 1 s) on a path whose echoes are fast.
+    const rtt = echo?.data.rtt?.avg ?? 0;
+    return tcp.some((t) => t.data.outcome === 'open' && t.data.ms >= SYN_RETRY_MS && t.data.ms > rtt * 4) ? 'loss' : null;
+  }
+  return echoDead ? 'dead' : null;
+}
+
+/**
+ * A connect that timed out on one address while another address of the same name connected may
+ * be two lost SYNs, not a filter: try that address once more (in parallel) and keep the second
+ * result, marked with attempts: 2.
+ */
+async function confirmTimeouts(tcpObs: Obs, port: number | null, deps: EngineDeps, budget: () => ProbeContext, afterMs: number): Promise<void> {
+  const conns = ofKind(tcpObs, 'tcp.connect');
+  if (port === null || !conns.some((c) => c.data.outcome === 'open')) return;
+  const again = conns.filter((c) => c.data.outcome === 'filtered');
+  await Promise.all(
+    again.map(async (c) => {
+      const second = ofKind(await safe('transport', `tcp ${c.data.address} (again)`, deps.tcp({ address: c.data.address, port, afterMs }, budget())), 'tcp.connect')[0];
+      if (!second) return;
+      const i = tcpObs.indexOf(c);
+      tcpObs[i] = { ...second, data: { ...second.data, attempts: 2 } };
+    }),
+  );
+}
+
+/** A connect that took this long had its SYN (or SYN-ACK) retransmitted: the kernel's first RTO is 1 s. */
+const SYN_RETRY_MS = 900;
+
+/**
+ * Whether a TLS handshake took so much longer than the connect that segments must have been
+ * retransmitted: a few RTTs of handshake plus the server's signing, against at least one RTO.
+ * (A stall is the PMTU search's case; the lab's silent server would only pay for a useless trace.)
+ */
+export function handshakeSuspect(hs: ObservationData['tls.handshake'], connectMs: number): boolean {
+  return hs.outcome !== 'stall' && hs.ms >= 600 && hs.ms > connectMs * 10;
 }
 
 /**

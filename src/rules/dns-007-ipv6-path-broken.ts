@@ -35,6 +35,9 @@ export const rule: Rule = {
     const v4 = conns.find((c) => c.data.family === 4 && c.data.outcome === 'open');
     if (!v6 || !v4) return null;
     if (conns.some((c) => c.data.family === 6 && c.data.outcome === 'open')) return null;
+    // A timed-out connect on a path to this server that does carry packets, only not all of them,
+    // is loss (NET-007), not a broken IPv6 path: a SYN lost twice looks the same.
+    if (v6.data.outcome === 'filtered' && lossyNotBroken(ctx.observations)) return null;
     const fmt = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
     return makeFinding(meta, ctx, {
       vars: { name: ctx.target.host, v6: fmt(v6.data.address, v6.data.port), v4: fmt(v4.data.address, v4.data.port), outcome: v6.data.outcome },
@@ -46,3 +49,13 @@ export const rule: Rule = {
     });
   },
 };
+
+/**
+ * Whether the timed-out IPv6 connect is better explained by loss: the path to the target (either
+ * family: the same server, the same links) answers some echoes but not all, or a trace reached it
+ * and saw loss at its end.
+ */
+function lossyNotBroken(obs: Parameters<Rule['check']>[0]['observations']): boolean {
+  if (ofKind(obs, 'icmp.echo').some((e) => e.data.received > 0 && e.data.received < e.data.sent)) return true;
+  return ofKind(obs, 'trace.path').some((t) => t.data.paths.some((p) => p.reached && (p.hops[p.hops.length - 1]?.lossPct ?? 0) > 0));
+}

@@ -43,6 +43,7 @@ test('valid: routers that only rate-limit (target clean), loss of the trace UDP 
   assert.equal(run(rule, [echo({ sent: 4, received: 3, lossPct: 25 })]), null);
   assert.equal(run(rule, [echo({ sent: 10, received: 0, lossPct: 100 })]), null, 'total loss is a blackhole/filter, not packet loss');
   assert.equal(run(rule, [trace(path(3, { 3: { recv: 0 } }))]), null);
+  assert.equal(run(rule, [echo({ sent: 10, received: 8, lossPct: 20 }), trace(path(3))]), null, 'a clean trace to the target outweighs a few lost echoes');
   assert.equal(run(rule, []), null);
   assert.equal(meta.implemented, true);
 });

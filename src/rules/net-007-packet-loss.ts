@@ -20,7 +20,7 @@ export const meta: RuleMeta = {
   ],
   implemented: true,
   issue: 5,
-  explains: ['TCP-005', 'TLS-009', 'APP-001'],
+  explains: ['DNS-001', 'TCP-002', 'TCP-005', 'TLS-009', 'APP-001'],
 };
 
 /** Loss (%) above which the path is lossy. */
@@ -57,6 +57,8 @@ export const rule: Rule = {
       const d = e.data;
       if (d.method === 'unavailable' || d.sent < MIN_ECHOES || d.received === 0 || d.lossPct <= LOSS_THRESHOLD_PCT) continue;
       if (!sameIp(d.address, ctx.target.host) && ofKind(ctx.observations, 'tcp.connect').every((c) => !sameIp(c.data.address, d.address))) continue;
+      // A trace that reached the address measured the loss hop by hop, and found none that lasts.
+      if (ofKind(ctx.observations, 'trace.path').some((t) => sameIp(t.data.target, d.address) && t.data.reached)) continue;
       return makeFinding(meta, ctx, {
         vars: { loss: d.lossPct, dst: d.address, threshold: LOSS_THRESHOLD_PCT },
         title: tr(ctx.lang, `${d.lossPct}% packet loss to ${d.address}`, `丢包：到 ${d.address} 的丢包率 ${d.lossPct}%`),

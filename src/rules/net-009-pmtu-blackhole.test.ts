@@ -31,3 +31,10 @@ test('valid: clean path; frag-needed comes back (discovery works); MSS clamping 
   assert.equal(run(rule, []), null);
   assert.equal(meta.implemented, true);
 });
+
+test('valid: a TCP stall alone without any retransmission yet, or on a path that loses echoes of every size, is not a blackhole', () => {
+  const alone = { largestPass: null, smallestFail: null };
+  assert.equal(run(rule, [pmtu({ ...alone, tcp: tcp({ retransmits: 0 }) })]), null);
+  const lossyEcho = observation('icmp.echo', { address: '203.0.113.10', method: 'raw', sent: 4, received: 2, lossPct: 50, rtt: { min: 0.1, avg: 0.1, max: 0.1, stddev: 0 }, errors: [] });
+  assert.equal(run(rule, [lossyEcho, pmtu({ ...alone, tcp: tcp() })]), null);
+});

@@ -30,7 +30,10 @@ export const rule: Rule = {
       const d = o.data;
       const tcp = d.tcp;
       const icmpBlackhole = d.largestPass !== null && d.smallestFail !== null && d.fragNeeded === null;
-      const tcpStalled = tcp?.outcome === 'stalled';
+      // A stalled large payload alone is a blackhole only when the kernel did retransmit it and the
+      // path does not simply lose packets of every size (some echoes to the target lost).
+      const lossy = ofKind(ctx.observations, 'icmp.echo').some((e) => e.data.address === d.target && e.data.received > 0 && e.data.received < e.data.sent);
+      const tcpStalled = tcp?.outcome === 'stalled' && (icmpBlackhole || (tcp.retransmits > 0 && !lossy));
       // Frag-needed comes back (PMTU discovery works), or the large TCP payload got through (MSS clamped): no blackhole.
       if (tcp?.outcome === 'passed') continue;
       if (!icmpBlackhole && !(tcpStalled && d.fragNeeded === null)) continue;

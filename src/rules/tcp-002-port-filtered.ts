@@ -32,7 +32,7 @@ export const rule: Rule = {
     const hit = conns.find((o) => o.data.outcome === 'filtered');
     if (!hit) return null;
     const d = hit.data;
-    const ev = [evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: no answer to the SYN within ${Math.round(d.ms)} ms`, { address: d.address, port: d.port, outcome: d.outcome, ms: d.ms })];
+    const ev = [evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: no answer to the SYN within ${Math.round(d.ms)} ms${d.attempts && d.attempts > 1 ? ` (${d.attempts} attempts)` : ''}`, { address: d.address, port: d.port, outcome: d.outcome, ms: d.ms })];
     // Proof that the host is alive: an echo reply, or another port that answered (open or RST).
     const echo = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, d.address) && e.data.received > 0);
     const other = conns.find((c) => sameIp(c.data.address, d.address) && c.data.port !== d.port && (c.data.outcome === 'open' || c.data.outcome === 'refused'));
