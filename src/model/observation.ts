@@ -306,6 +306,19 @@ export interface ObservationData {
     attempts?: number;
   };
 
+  /**
+   * Flow spread: SYNs from N source ports at once. Per-flow load balancing over a broken member
+   * (an ECMP branch, a LAG link, a pool member) answers some source ports and loses others.
+   */
+  'tcp.spread': {
+    address: string;
+    port: number;
+    method: 'raw' | 'unavailable';
+    reason?: string;
+    flows: Array<{ sport: number; outcome: 'answered' | 'lost' | 'icmp' | 'error'; ms: number | null; icmp?: IcmpError }>;
+    answered: number;
+    lost: number;
+  };
   /** N parallel connects at once (accept-backlog test): how long each took. */
   'tcp.backlog': {
     address: string;

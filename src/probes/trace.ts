@@ -25,6 +25,11 @@ export interface TraceQuery {
   count?: number;
   /** Flows to trace (default 1). */
   paths?: number;
+  /**
+   * Exact flows to trace instead of random ones: TCP/UDP source ports (or ICMP idents), e.g. the
+   * source ports a flow spread found answered and lost, so each branch of a balanced path shows.
+   */
+  flows?: number[];
   maxHops?: number;
   /** Time between rounds (default 100 ms). */
   intervalMs?: number;
@@ -59,8 +64,8 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done);
   });
 
-function newFlow(nat: NativeRawApi, proto: 'icmp' | 'udp' | 'tcp', index: number, window: number): Flow {
-  const id = proto === 'icmp' ? nat.nextId() : 33_500 + ((nat.nextId() + index * 7919) % 27_000);
+function newFlow(nat: NativeRawApi, proto: 'icmp' | 'udp' | 'tcp', index: number, window: number, given?: number): Flow {
+  const id = given ?? (proto === 'icmp' ? nat.nextId() : 33_500 + ((nat.nextId() + index * 7919) % 27_000));
   return { label: proto === 'icmp' ? `icmp ident ${id}` : `${proto} sport ${id}`, id, window, targetTtl: null, stopTtl: null, next: proto === 'tcp' ? randomInt(0, 2 ** 31) : 1, records: [] };
 }
 
@@ -71,7 +76,7 @@ async function rawTrace(nat: NativeRawApi, q: Required<TraceQuery>, ctx: ProbeCo
   const stop = new AbortController();
   const signal = AbortSignal.any([stop.signal, ctx.signal]);
   setMaxListeners(0, signal); // one listener per probe in flight
-  const flows = Array.from({ length: q.paths }, (_, i) => newFlow(nat, q.proto, i, Math.min(q.maxHops, WINDOW_STEP)));
+  const flows = q.flows.length > 0 ? q.flows.map((id, i) => newFlow(nat, q.proto, i, Math.min(q.maxHops, WINDOW_STEP), id)) : Array.from({ length: q.paths }, (_, i) => newFlow(nat, q.proto, i, Math.min(q.maxHops, WINDOW_STEP)));
   const t0 = performance.now();
   let maxRtt = 0;
   const pending: Array<Promise<void>> = [];
@@ -140,7 +145,8 @@ export function traceQuery(q: TraceQuery): Required<TraceQuery> {
     proto,
     port: q.port ?? (proto === 'tcp' ? 80 : 33434),
     count: Math.max(1, Math.min(100, q.count ?? TRACE_DEFAULTS.count)),
-    paths: Math.max(1, Math.min(16, q.paths ?? TRACE_DEFAULTS.paths)),
+    paths: q.flows && q.flows.length > 0 ? Math.min(16, q.flows.length) : Math.max(1, Math.min(16, q.paths ?? TRACE_DEFAULTS.paths)),
+    flows: (q.flows ?? []).filter((f) => Number.isInteger(f) && f > 0 && f < 65_536).slice(0, 16),
     maxHops: Math.max(1, Math.min(64, q.maxHops ?? TRACE_DEFAULTS.maxHops)),
     intervalMs: Math.max(10, Math.min(5000, q.intervalMs ?? TRACE_DEFAULTS.intervalMs)),
   };
