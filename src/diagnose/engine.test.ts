@@ -220,3 +220,16 @@ test('a filtered port on both families is not tried again (TCP-002 keeps its spe
   await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
   assert.equal(calls.tcp?.length, 1);
 });
+
+test('a flow spread where some source ports answer and others are lost traces two flows of each kind', async () => {
+  const flows = [40001, 40002, 40003, 40004, 40005, 40006].map((sport, i) => ({ sport, outcome: i < 3 ? ('answered' as const) : ('lost' as const), ms: i < 3 ? 0.4 : null }));
+  const { deps, calls } = fakeDeps({
+    spread: async (q) => [observation('tcp.spread', { address: q.address, port: q.port, method: 'raw', flows, answered: 3, lost: 3 })],
+    trace: async () => [],
+  });
+  await diagnose(parseTarget('203.0.113.10:7000'), opts, deps);
+  assert.deepEqual(calls.trace?.[0], { address: '203.0.113.10', proto: 'tcp', port: 7000, count: 5, flows: [40001, 40002, 40004, 40005] });
+  const whole = fakeDeps({ spread: async (q) => [observation('tcp.spread', { address: q.address, port: q.port, method: 'raw', flows: flows.map((f) => ({ ...f, outcome: 'answered' as const })), answered: 6, lost: 0 })], trace: async () => [] });
+  await diagnose(parseTarget('203.0.113.10:7000'), opts, whole.deps);
+  assert.equal(whole.calls.trace, undefined, 'every flow answered: nothing to trace');
+});

@@ -40,7 +40,9 @@ export interface EngineDeps {
   /** Firewall evaluator over the snapshot (optional). */
   firewallVerdict?(s: Snapshot, flow: FirewallFlow): ObservationData['firewall.verdict'] | null;
   /** mtr-style path trace (issue 5): run when the target does not answer, to find where packets die. */
-  trace?(q: { address: string; proto: 'icmp' | 'tcp'; port: number | null; count: number }, ctx: ProbeContext): Promise<Obs>;
+  trace?(q: { address: string; proto: 'icmp' | 'tcp'; port: number | null; count: number; flows?: number[] }, ctx: ProbeContext): Promise<Obs>;
+  /** Flow spread (issue 5): SYNs from several source ports at once, beside the connect, to see per-flow balancing over a broken member. */
+  spread?(q: { address: string; port: number }, ctx: ProbeContext): Promise<Obs>;
   /** Path-MTU search (issue 5): run when a TLS handshake stalls over an open TCP connection. */
   pmtu?(q: { address: string; port: number | null }, ctx: ProbeContext): Promise<Obs>;
   /** Transport and application tests the user asked for (issue 5): idle hold, backlog, heartbeat. */
@@ -204,6 +206,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
         progress('transport', 'done');
         return r.flat();
       });
+      if (deps.spread) parallel.push(safe('transport', 'flow spread', deps.spread({ address: primaryAddr, port }, ctx(b.tcpConnect))));
     }
   }
   if (deps.firewallVerdict && primaryAddr) {
@@ -236,16 +239,22 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   // The target does not answer (or loses packets) and no local rule explains it: trace the path.
   let traced = false;
   // Loss is measured with more rounds: at 30% loss each way, 5 of 5 answered still happens 1 time in 35.
-  const tracePath = async (why: 'dead' | 'loss' | 'slow', to: { address: string; port: number | null } | null = primaryAddr ? { address: primaryAddr, port: target.port } : null): Promise<void> => {
+  const tracePath = async (why: 'dead' | 'loss' | 'slow' | 'flows', to: { address: string; port: number | null } | null = primaryAddr ? { address: primaryAddr, port: target.port } : null): Promise<void> => {
     if (!to || hardFail || !deps.trace || traced) return;
     traced = true;
     timer.start('network');
     const count = why === 'loss' ? 10 : 5;
-    obs.push(...(await safe('network', 'trace', deps.trace({ address: to.address, proto: to.port !== null ? 'tcp' : 'icmp', port: to.port, count }, ctx(Math.max(count * 300, b.icmp * 2))))));
+    // Some source ports answered and others not: trace two of each, so every branch shows as its own path.
+    const sp = why === 'flows' ? ofKind(obs, 'tcp.spread').find((x) => x.data.address === to.address)?.data : undefined;
+    const flows = sp ? [...sp.flows.filter((f) => f.outcome === 'answered').slice(0, 2), ...sp.flows.filter((f) => f.outcome === 'lost').slice(0, 2)].map((f) => f.sport) : [];
+    obs.push(...(await safe('network', 'trace', deps.trace({ address: to.address, proto: to.port !== null ? 'tcp' : 'icmp', port: to.port, count, ...(flows.length > 0 ? { flows } : {}) }, ctx(Math.max(count * 300, b.icmp * 2))))));
     timer.stop('network');
   };
   const suspect = primaryAddr && !hardFail ? pathSuspect(primaryAddr, obs) : null;
-  if (suspect) await tracePath(suspect);
+  const spread = ofKind(obs, 'tcp.spread').find((x) => x.data.address === primaryAddr)?.data;
+  const spreadPartial = !!spread && spread.method === 'raw' && spread.answered > 0 && spread.lost > 0;
+  if (spreadPartial && !ofKind(obs, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT')) await tracePath('flows');
+  else if (suspect) await tracePath(suspect);
   // Resolvers that stay silent to DNS but answer some echoes: the path to them loses packets.
   const lossyResolver = resolverAddrs.find((r) => ofKind(obs, 'icmp.echo').some((e) => e.data.address === r && e.data.received > 0 && e.data.received < e.data.sent));
   if (lossyResolver) await tracePath('loss', { address: lossyResolver, port: null });

@@ -10,6 +10,7 @@ import { run as tlsVersions } from '../probes/tls-versions.js';
 import { run as http } from '../probes/http.js';
 import { run as proxyConnect } from '../probes/proxy.js';
 import { run as trace } from '../probes/trace.js';
+import { run as spread } from '../probes/spread.js';
 import { run as pmtu } from '../probes/pmtu.js';
 import { run as idle } from '../probes/idle.js';
 import { run as backlog } from '../probes/backlog.js';
@@ -51,7 +52,8 @@ export function liveDeps(): EngineDeps {
     tlsVersions,
     http,
     proxyConnect,
-    trace: (q, ctx) => trace({ address: q.address, proto: q.proto, port: q.port, count: q.count, intervalMs: 50 }, ctx),
+    trace: (q, ctx) => trace({ address: q.address, proto: q.proto, port: q.port, count: q.count, intervalMs: 50, ...(q.flows ? { flows: q.flows } : {}) }, ctx),
+    spread: (q, ctx) => spread(q, ctx),
     pmtu: (q, ctx) => pmtu({ address: q.address, port: q.port }, ctx),
     idle,
     backlog,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { meta, rule } from './net-003-path-blackhole.js';
 import { assertFinding, commands, echo, routeLookup, run, tcp } from './fixtures.js';
 import { hop, path, routerAddr, trace, TRACE_TARGET } from './trace-fixtures.js';
+import { observation } from '../model/observation.js';
 
 const dead = (after: number, n = 6) => path(n, Object.fromEntries(Array.from({ length: n - after }, (_, i) => [after + 1 + i, { recv: 0 }])));
 
@@ -42,4 +43,34 @@ test('valid: reached; target answers ping or TCP; a router reports unreachable (
   assert.equal(run(rule, [trace([], { method: 'unavailable', reached: false, paths: [] })]), null);
   assert.equal(run(rule, []), null);
   assert.equal(meta.implemented, true);
+});
+
+// A balanced path: hop 3 is either branch A (.66) or branch B (.70); branch B drops what it forwards.
+const BRANCH_A = '198.51.100.66';
+const BRANCH_B = '198.51.100.70';
+const viaA = (sport: number) => ({ flow: `tcp sport ${sport}`, reached: true, hops: path(4, { 3: { addr: BRANCH_A, addrs: [BRANCH_A] } }) });
+const viaB = (sport: number) => ({ flow: `tcp sport ${sport}`, reached: false, hops: path(4, { 3: { addr: BRANCH_B, addrs: [BRANCH_B] }, 4: { recv: 0, target: false, addr: null, addrs: [] } }) });
+const balanced = (paths: ReturnType<typeof viaA>[]) => trace(paths[0]!.hops, { proto: 'tcp', port: 7000, count: 5, reached: paths.some((p) => p.reached), paths });
+const spreadObs = observation('tcp.spread', {
+  address: TRACE_TARGET, port: 7000, method: 'raw', answered: 5, lost: 3,
+  flows: [40001, 40002, 40003, 40004, 40005, 40006, 40007, 40008].map((sport, i) => ({ sport, outcome: i % 3 === 2 ? 'lost' as const : 'answered' as const, ms: i % 3 === 2 ? null : 0.3 })),
+});
+
+test('invalid: per-flow balancing with a broken branch → NET-003 names the branch router, the working one, and shows every flow', () => {
+  const obs = [spreadObs, balanced([viaA(40001), viaA(40002), viaB(40003), viaB(40006)]), tcp({ address: TRACE_TARGET, port: 7000 })];
+  const f = assertFinding(rule, run(rule, obs, { target: `${TRACE_TARGET}:7000` }));
+  assert.equal(f.title, `Packets to ${TRACE_TARGET} that are balanced onto ${BRANCH_B} (hop 3) are lost beyond it; flows through ${BRANCH_A} get through`);
+  assert.match(f.explanation, /2 of 4 traced flows go through 198\.51\.100\.70 at hop 3/);
+  assert.match(f.evidence[0]!.summary, /from 8 source ports at once: 5 answered, 3 lost \(lost: 40003, 40006\)/);
+  assert.equal(f.evidence.filter((e) => e.observation === 'trace.path').length, 4, 'one row set per flow');
+  assert.match(f.evidence[3]!.summary, /tcp sport 40003: .*3 198\.51\.100\.70 10\/10, 4 \?\?\? 0\/10, then nothing/);
+  assert.deepEqual(commands(f), [`netdx trace ${TRACE_TARGET}:7000 --paths 8`]);
+  const zh = assertFinding(rule, run(rule, obs, { target: `${TRACE_TARGET}:7000`, lang: 'zh' }));
+  assert.match(zh.title, /负载分担路径中的一支中断/);
+});
+
+test('valid: flows that all reach; flows lost at the same routers (random loss, a full queue) are not a broken branch', () => {
+  assert.equal(run(rule, [balanced([viaA(1), viaA(2), viaA(3)]), tcp()]), null);
+  const sameRouterLost = { flow: 'tcp sport 9', reached: false, hops: path(4, { 3: { addr: BRANCH_A, addrs: [BRANCH_A] }, 4: { recv: 0, target: false, addr: null, addrs: [] } }) };
+  assert.equal(run(rule, [balanced([viaA(1), sameRouterLost]), tcp()]), null);
 });

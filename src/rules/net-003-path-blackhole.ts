@@ -3,7 +3,7 @@ import { inBrokenTunnel } from './vpn-common.js';
 import { evidence, fill, makeFinding, ofKind } from './types.js';
 import { sameIp, tr } from './helpers.js';
 import { routerUnreachable } from './net-010-unreachable-reported.js';
-import type { TraceHop } from '../model/observation.js';
+import type { ObservationData, TraceHop } from '../model/observation.js';
 import type { Fix } from '../model/report.js';
 
 export const meta: RuleMeta = {
@@ -26,11 +26,74 @@ export const meta: RuleMeta = {
   explains: ['HOST-004', 'DNS-001', 'NET-005', 'NET-007', 'VPN-002', 'VPN-003', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
-const hopText = (h: TraceHop): string => `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent}${h.icmp ? ` ${h.icmp.name}` : ''}`;
+const hopText = (h: TraceHop): string => `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent}${h.rateLimited ? ' (ICMP rate-limited)' : ''}${h.icmp ? ` ${h.icmp.name}` : ''}`;
+
+type Path = ObservationData['trace.path']['paths'][number];
+
+/**
+ * Per-flow balancing with one broken branch: some traced flows reach the target, another stops
+ * at a router that is not on the working flows' path at the same hop. Returns the broken flow,
+ * its last answering hop, and the working flow's router at that hop.
+ */
+export function brokenBranch(paths: readonly Path[]): { broken: Path; last: TraceHop; good: Path; goodHop: TraceHop } | null {
+  const reached = paths.filter((p) => p.reached);
+  for (const broken of paths.filter((p) => !p.reached)) {
+    const last = [...broken.hops].reverse().find((h) => h.recv > 0 && h.addr);
+    if (!last) continue;
+    for (const good of reached) {
+      const goodHop = good.hops.find((h) => h.ttl === last.ttl);
+      if (goodHop?.addr && !goodHop.target && goodHop.addr !== last.addr) return { broken, last, good, goodHop };
+    }
+  }
+  return null;
+}
+
+const branchText = (p: Path): string => `${p.flow}: ${p.hops.map(hopText).join(', ')}${p.reached ? '' : ', then nothing'}`;
 
 export const rule: Rule = {
   meta,
   check(ctx) {
+    // First: a balanced path with a broken branch (some flows reach the target, some die).
+    for (const t of ofKind(ctx.observations, 'trace.path')) {
+      const d = t.data;
+      if (d.method !== 'raw' || !d.reached || d.paths.length < 2) continue;
+      const b = brokenBranch(d.paths);
+      if (!b) continue;
+      const lostFlows = d.paths.filter((p) => !p.reached).length;
+      const vars: Record<string, string | number> = { dst: d.target, hop: b.last.ttl, router: b.last.addr ?? '???' };
+      const spread = ofKind(ctx.observations, 'tcp.spread').find((x) => sameIp(x.data.address, d.target))?.data;
+      const ev = [
+        ...(spread && spread.method === 'raw'
+          ? [evidence('tcp.spread', `SYNs to ${d.target}:${spread.port} from ${spread.flows.length} source ports at once: ${spread.answered} answered, ${spread.lost} lost (lost: ${spread.flows.filter((f) => f.outcome === 'lost').map((f) => f.sport).join(', ')})`, { flows: spread.flows })]
+          : []),
+        ...d.paths.map((p) => evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target}, ${branchText(p)}`, { target: d.target, flow: p.flow, reached: p.reached, hops: p.hops })),
+      ];
+      const good = b.goodHop.addr!;
+      return makeFinding(meta, ctx, {
+        vars,
+        title: tr(
+          ctx.lang,
+          `Packets to ${d.target} that are balanced onto ${vars.router} (hop ${b.last.ttl}) are lost beyond it; flows through ${good} get through`,
+          `负载分担路径中的一支中断：经 ${vars.router}（第 ${b.last.ttl} 跳）转发到 ${d.target} 的流量在其后丢失，经 ${good} 的流量正常`,
+        ),
+        explanation: tr(
+          ctx.lang,
+          `The path to ${d.target} is balanced per flow (ECMP hashed on addresses and ports, or a link bundle): ${lostFlows} of ${d.paths.length} traced flows go through ${vars.router} at hop ${b.last.ttl} and get no further, the others go through ${good} and reach ${d.target}. Which clients fail depends only on their source port, so the fault looks intermittent: some connections work, some hang.`,
+          `到 ${d.target} 的路径按流做负载分担（基于地址和端口哈希的 ECMP，或链路聚合）：追踪的 ${d.paths.length} 条流中有 ${lostFlows} 条在第 ${b.last.ttl} 跳经过 ${vars.router} 后再无响应，其余经过 ${good} 的流能到达 ${d.target}。哪些连接失败只取决于源端口，所以故障看起来时好时坏：有的连接正常，有的卡住。`,
+        ),
+        evidence: ev,
+        fix: [
+          {
+            summary: tr(
+              ctx.lang,
+              `Ask the operator of ${vars.router} (hop ${b.last.ttl}) to check its route and filters toward ${d.target}; until it is fixed, take that branch out of the multipath route on the router before it (hop ${b.last.ttl - 1}) so every flow uses ${good}`,
+              `请 ${vars.router}（第 ${b.last.ttl} 跳）的管理方检查其到 ${d.target} 的路由和过滤规则；修复前，在它之前的路由器（第 ${b.last.ttl - 1} 跳）的多路径路由中去掉这一支，让所有流量经由 ${good}`,
+            ),
+          },
+          { summary: tr(ctx.lang, 'Reproduce: trace several flows to the service port', '复现：对服务端口追踪多条流'), command: `netdx trace ${d.port === null ? d.target : d.target.includes(':') ? `[${d.target}]:${d.port}` : `${d.target}:${d.port}`} --paths 8` },
+        ],
+      });
+    }
     for (const t of ofKind(ctx.observations, 'trace.path')) {
       const d = t.data;
       if (d.method === 'unavailable' || d.reached || d.paths.length === 0) continue;
