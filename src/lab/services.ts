@@ -26,7 +26,11 @@ export type DnsVariant = { kind: 'normal' } | { kind: 'poisoned'; name: string; 
 
 /** The zone: every service name with its addresses (A and AAAA). */
 export function zoneRecords(): Array<{ name: string; addrs: string[] }> {
-  const out: Array<{ name: string; addrs: string[] }> = [{ name: `srv.${ZONE}`, addrs: ['203.0.113.2', '2001:db8:20::2'] }];
+  const out: Array<{ name: string; addrs: string[] }> = [
+    { name: `srv.${ZONE}`, addrs: ['203.0.113.2', '2001:db8:20::2'] },
+    // Behind the core's balanced branches (br1 | br2), IPv4 only.
+    { name: `mp.${ZONE}`, addrs: [ADDR.mp] },
+  ];
   for (const [name, a] of Object.entries(SERVICES)) {
     if (name === 'gone' || name === 'intercept') continue;
     out.push({ name: `${name}.${ZONE}`, addrs: 'v6' in a ? [a.v4, a.v6] : [a.v4] });
@@ -102,6 +106,8 @@ export function services(dir: string, pki: Pki, node: string, servers: string): 
     listens: [tcp(check.addr, check.port)],
   });
   return [
+    // The line service behind the balanced branches (far, on its loopback address).
+    { name: 'mp-line', host: 'far', argv: ['socat', `TCP4-LISTEN:7000,bind=${ADDR.mp},reuseaddr,fork`, 'SYSTEM:sed -u s/^PING/PONG/'], listens: [tcp(ADDR.mp, 7000)] },
     { name: 'ns1', host: 'dns', argv: dnsmasqArgv(ADDR.ns1, { kind: 'normal' }), listens: [{ proto: 'udp', addr: ADDR.ns1, port: 53 }] },
     { name: 'ns2', host: 'dns', argv: dnsmasqArgv(ADDR.ns2, { kind: 'normal' }), listens: [{ proto: 'udp', addr: ADDR.ns2, port: 53 }] },
     { name: 'partner-dns', host: 'dns', argv: [node, join(servers, 'dns-servfail.js'), SERVFAIL_UPSTREAM.addr, String(SERVFAIL_UPSTREAM.port)], listens: [{ proto: 'udp', addr: SERVFAIL_UPSTREAM.addr, port: SERVFAIL_UPSTREAM.port }] },

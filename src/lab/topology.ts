@@ -6,7 +6,7 @@
  * README.md.
  */
 
-export const HOSTS = ['client', 'client2', 'gw', 'gw2', 'wrong', 'hk', 'core', 'srv', 'dns'] as const;
+export const HOSTS = ['client', 'client2', 'gw', 'gw2', 'wrong', 'hk', 'core', 'srv', 'dns', 'br1', 'br2', 'far'] as const;
 export type Host = (typeof HOSTS)[number];
 
 export const isHost = (s: string): s is Host => (HOSTS as readonly string[]).includes(s);
@@ -32,6 +32,10 @@ export interface HostSpec {
   router: boolean;
   /** Source NAT of a LAN out of an uplink (the gateway routers). */
   nat?: { out: string; src: string };
+  /** Addresses on the loopback interface (a service address reachable over several links). */
+  loopback?: string[];
+  /** Extra sysctls of this namespace (`net.ipv4.fib_multipath_hash_policy` …). */
+  sysctls?: Record<string, string>;
 }
 
 /** Well-known addresses of the lab, used by services, scenarios and the zone. */
@@ -60,7 +64,21 @@ export const ADDR = {
   ns2: '203.0.113.36',
   ns16: '2001:db8:30::35',
   ns26: '2001:db8:30::36',
+  // The balanced server path (IPv4): core ⇉ br1 | br2 → far, hashed per flow (L4) in the core.
+  coreMp1: '198.51.100.41',
+  br1Up: '198.51.100.42',
+  coreMp2: '198.51.100.49',
+  br2Up: '198.51.100.50',
+  br1Far: '198.51.100.57',
+  farBr1: '198.51.100.58',
+  br2Far: '198.51.100.65',
+  farBr2: '198.51.100.66',
+  /** The service behind both branches (on far's loopback): mp.lab.test. */
+  mp: '203.0.113.50',
 } as const;
+
+/** The prefix the core balances over br1 and br2. */
+export const MP_NET = '203.0.113.48/28';
 
 /**
  * The server host's service addresses: one name and address per service, so that each TLS
@@ -111,6 +129,11 @@ export const LINKS: Link[] = [
   { a: { host: 'gw2', dev: 'up0', addrs: [`${ADDR.gw2Up}/29`, '2001:db8:b::1/64'] }, b: { host: 'core', dev: 'gw2', addrs: [`${ADDR.coreGw2}/29`, '2001:db8:b::2/64'] } },
   // Server side.
   { a: { host: 'core', dev: 'srv0', addrs: [`${ADDR.coreSrv}/27`, `${ADDR.coreSrv6}/64`] }, b: { host: 'srv', dev: 'eth0', addrs: srvAddrs() } },
+  // The balanced branch: two routers between the core and far.
+  { a: { host: 'core', dev: 'mp1', addrs: [`${ADDR.coreMp1}/29`] }, b: { host: 'br1', dev: 'up0', addrs: [`${ADDR.br1Up}/29`] } },
+  { a: { host: 'core', dev: 'mp2', addrs: [`${ADDR.coreMp2}/29`] }, b: { host: 'br2', dev: 'up0', addrs: [`${ADDR.br2Up}/29`] } },
+  { a: { host: 'br1', dev: 'far0', addrs: [`${ADDR.br1Far}/29`] }, b: { host: 'far', dev: 'br1', addrs: [`${ADDR.farBr1}/29`] } },
+  { a: { host: 'br2', dev: 'far0', addrs: [`${ADDR.br2Far}/29`] }, b: { host: 'far', dev: 'br2', addrs: [`${ADDR.farBr2}/29`] } },
   { a: { host: 'core', dev: 'dns0', addrs: [`${ADDR.coreDns}/28`, `${ADDR.coreDns6}/64`] }, b: { host: 'dns', dev: 'eth0', addrs: ['203.0.113.34/28', `${ADDR.ns1}/28`, `${ADDR.ns2}/28`, '2001:db8:30::34/64', `${ADDR.ns16}/64`, `${ADDR.ns26}/64`] } },
 ];
 
@@ -124,7 +147,16 @@ export const HOST_SPECS: Record<Host, HostSpec> = {
   // The HK ISP's network beyond `wrong`: a host that does not forward, so transit traffic vanishes.
   hk: { routes: [`100.64.2.0/24 via ${ADDR.wrongUp}`, '2001:db8:2::/64 via 2001:db8:c::1'], router: false },
   // The core: IPv4 from the regions arrives NATed; IPv6 is routed to the LANs.
-  core: { routes: ['2001:db8:1::/64 via 2001:db8:a::1', '2001:db8:2::/64 via 2001:db8:b::1'], router: true },
+  // mp.lab.test's prefix is balanced over br1 and br2, per flow (addresses and ports: hash policy 1).
+  core: {
+    routes: ['2001:db8:1::/64 via 2001:db8:a::1', '2001:db8:2::/64 via 2001:db8:b::1', `${MP_NET} nexthop via ${ADDR.br1Up} dev mp1 nexthop via ${ADDR.br2Up} dev mp2`],
+    router: true,
+    sysctls: { 'net.ipv4.fib_multipath_hash_policy': '1', 'net.ipv4.conf.all.rp_filter': '0', 'net.ipv4.conf.default.rp_filter': '0' },
+  },
+  br1: { routes: [`${MP_NET} via ${ADDR.farBr1}`, `default via ${ADDR.coreMp1}`], router: true, sysctls: { 'net.ipv4.conf.all.rp_filter': '0', 'net.ipv4.conf.default.rp_filter': '0' } },
+  br2: { routes: [`${MP_NET} via ${ADDR.farBr2}`, `default via ${ADDR.coreMp2}`], router: true, sysctls: { 'net.ipv4.conf.all.rp_filter': '0', 'net.ipv4.conf.default.rp_filter': '0' } },
+  // Answers over br1 whichever branch a packet came in by (no reverse-path filter).
+  far: { routes: [`default via ${ADDR.br1Far}`], router: false, loopback: [`${ADDR.mp}/32`], sysctls: { 'net.ipv4.conf.all.rp_filter': '0', 'net.ipv4.conf.default.rp_filter': '0' } },
   srv: { routes: [`default via ${ADDR.coreSrv}`, `default via ${ADDR.coreSrv6}`], router: false },
   dns: { routes: [`default via ${ADDR.coreDns}`, `default via ${ADDR.coreDns6}`], router: false },
 };
@@ -161,6 +193,7 @@ export function sysctlScript(host: Host): string[] {
     ['net.ipv6.conf.all.accept_redirects', '0'],
     ['net.ipv6.conf.default.accept_redirects', '0'],
   ];
+  sys.push(...Object.entries(HOST_SPECS[host].sysctls ?? {}));
   return ['set -e', 'ip link set lo up', ...sys.map(([k, v]) => `echo ${v} > /proc/sys/${k.replace(/\./g, '/')}`)];
 }
 
@@ -181,6 +214,7 @@ export function configScript(host: Host): string[] {
       lines.push(`ip link set ${end.dev} up`);
     }
   }
+  for (const a of spec.loopback ?? []) lines.push(`ip ${family(a)} addr add ${a} dev lo`);
   for (const r of spec.routes) lines.push(`ip ${family(r)} route add ${r}`);
   lines.push(...firewallScript(host));
   return lines;
@@ -221,6 +255,7 @@ export function restoreScript(host: Host): string[] {
   for (const l of LINKS) for (const end of [l.a, l.b]) if (end.host === host) lines.push(`ip link set ${end.dev} up`);
   for (const [br, addrs] of Object.entries(spec.bridges ?? {})) for (const a of addrs) lines.push(`ip ${family(a)} addr replace ${a} dev ${br}${a.includes(':') ? ' nodad' : ''}`);
   for (const l of LINKS) for (const end of [l.a, l.b]) if (end.host === host) for (const a of end.addrs) lines.push(`ip ${family(a)} addr replace ${a} dev ${end.dev}${a.includes(':') ? ' nodad' : ''}`);
+  for (const a of spec.loopback ?? []) lines.push(`ip ${family(a)} addr replace ${a} dev lo`);
   for (const r of spec.routes) lines.push(`ip ${family(r)} route replace ${r}`);
   lines.push(...firewallScript(host));
   lines.push('conntrack -F >/dev/null 2>&1 || true', 'ip neigh flush all >/dev/null 2>&1 || true');

@@ -20,6 +20,7 @@ import { scenario as s_host_003_clock_behind } from './host-003-clock-behind.js'
 import { scenario as s_host_004_dead_proxy } from './host-004-dead-proxy.js';
 import { scenario as s_net_001_no_default_route } from './net-001-no-default-route.js';
 import { scenario as s_net_002_wrong_gateway } from './net-002-wrong-gateway.js';
+import { scenario as s_net_003_ecmp_branch_drops } from './net-003-ecmp-branch-drops.js';
 import { scenario as s_net_003_nat_off } from './net-003-nat-off.js';
 import { scenario as s_net_004_more_specific_route } from './net-004-more-specific-route.js';
 import { scenario as s_net_005_icmp_blocked_service_up } from './net-005-icmp-blocked-service-up.js';
@@ -29,6 +30,7 @@ import { scenario as s_net_007_lossy_core } from './net-007-lossy-core.js';
 import { scenario as s_net_008_slow_core_link } from './net-008-slow-core-link.js';
 import { scenario as s_net_009_pmtu_blackhole } from './net-009-pmtu-blackhole.js';
 import { scenario as s_net_010_core_unreachable } from './net-010-core-unreachable.js';
+import { scenario as s_ok_ecmp_both_branches } from './ok-ecmp-both-branches.js';
 import { scenario as s_ok_heartbeat_answered } from './ok-heartbeat-answered.js';
 import { scenario as s_ok_http_www } from './ok-http-www.js';
 import { scenario as s_ok_https_www } from './ok-https-www.js';
@@ -92,6 +94,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_host_004_dead_proxy,
   s_net_001_no_default_route,
   s_net_002_wrong_gateway,
+  s_net_003_ecmp_branch_drops,
   s_net_003_nat_off,
   s_net_004_more_specific_route,
   s_net_005_icmp_blocked_service_up,
@@ -101,6 +104,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_net_008_slow_core_link,
   s_net_009_pmtu_blackhole,
   s_net_010_core_unreachable,
+  s_ok_ecmp_both_branches,
   s_ok_heartbeat_answered,
   s_ok_http_www,
   s_ok_https_www,
