@@ -6,5 +6,4 @@ export const scenario: Scenario = {
   expect: 'APP-001',
   target: 'mute.lab.test:7000',
   args: ['--heartbeat', 'send=PING;expect=PONG;every=1s;count=2;timeout=1s'],
-  pendingIssue: 5,
 };

@@ -9,7 +9,6 @@ export const scenario: Scenario = {
   expect: 'NET-003',
   target: '203.0.113.10:443',
   args: ['--ca', '{ca}', '--sni', 'www.lab.test'],
-  pendingIssue: 5,
   async inject(lab) {
     await lab.change('gw', 'iptables -w -t nat -D POSTROUTING -s 100.64.1.0/24 -o up0 -j MASQUERADE', 'iptables -w -t nat -A POSTROUTING -s 100.64.1.0/24 -o up0 -j MASQUERADE');
   },

@@ -6,7 +6,6 @@ export const scenario: Scenario = {
   expect: 'NET-007',
   target: 'www.lab.test:443',
   args: ['--ca', '{ca}'],
-  pendingIssue: 5,
   async inject(lab) {
     await lab.iptables('core', '-A FORWARD -m statistic --mode random --probability 0.3 -j DROP');
     await lab.iptables('core', '-A FORWARD -m statistic --mode random --probability 0.3 -j DROP', { v6: true });

@@ -12,7 +12,6 @@ export const scenario: Scenario = {
   },
   expect: 'NET-008',
   target: 'www.lab.test',
-  pendingIssue: 5,
   async inject(lab) {
     // A delaying relay on the core's loopback, and socat moving packets between a TUN device and it.
     await lab.background('core', 'delay-relay', nodeServer('delay-relay', ['9001', '100']), 'ss -Hlun | grep -q 127.0.0.1:9001');

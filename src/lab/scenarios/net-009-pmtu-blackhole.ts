@@ -9,7 +9,6 @@ export const scenario: Scenario = {
   expect: 'NET-009',
   target: 'www.lab.test:443',
   args: ['--ca', '{ca}'],
-  pendingIssue: 5,
   async inject(lab) {
     await lab.ip('core', 'link set gw0 mtu 1400', 'link set gw0 mtu 1500');
     await lab.ip('gw', 'link set up0 mtu 1400', 'link set up0 mtu 1500');

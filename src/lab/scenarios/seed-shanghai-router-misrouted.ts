@@ -11,7 +11,6 @@ export const scenario: Scenario = {
   host: 'client2',
   target: '203.0.113.10:443',
   args: ['--ca', '{ca}', '--sni', 'www.lab.test'],
-  pendingIssue: 5,
   async inject(lab) {
     await lab.ip('gw2', `route add 203.0.113.0/24 via ${ADDR.wrongLan}`, `route del 203.0.113.0/24 via ${ADDR.wrongLan}`);
   },

@@ -9,5 +9,4 @@ export const scenario: Scenario = {
   expect: 'TCP-005',
   target: 'backlog.lab.test:443',
   args: ['--protocol', 'tcp', '--backlog', '8'],
-  pendingIssue: 5,
 };

@@ -9,7 +9,6 @@ export const scenario: Scenario = {
   expect: 'TCP-006',
   target: 'hb.lab.test:7000',
   args: ['--idle', '20s'],
-  pendingIssue: 5,
   async inject(lab) {
     await lab.sysctl('gw', 'net.netfilter.nf_conntrack_tcp_timeout_established', '5');
     await lab.sysctl('gw', 'net.netfilter.nf_conntrack_tcp_loose', '0');
