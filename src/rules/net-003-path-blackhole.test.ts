@@ -60,7 +60,7 @@ test('invalid: per-flow balancing with a broken branch → NET-003 names the bra
   const obs = [spreadObs, balanced([viaA(40001), viaA(40002), viaB(40003), viaB(40006)]), tcp({ address: TRACE_TARGET, port: 7000 })];
   const f = assertFinding(rule, run(rule, obs, { target: `${TRACE_TARGET}:7000` }));
   assert.equal(f.title, `Packets to ${TRACE_TARGET} that are balanced onto ${BRANCH_B} (hop 3) are lost beyond it; flows through ${BRANCH_A} get through`);
-  assert.match(f.explanation, /2 of 4 traced flows go through 198\.51\.100\.70 at hop 3/);
+  assert.match(f.explanation, /2 of 4 traced flows \(those through 198\.51\.100\.70 at hop 3\) get no further; the others, through 198\.51\.100\.66, reach/);
   assert.match(f.evidence[0]!.summary, /from 8 source ports at once: 5 answered, 3 lost \(lost: 40003, 40006\)/);
   assert.equal(f.evidence.filter((e) => e.observation === 'trace.path').length, 4, 'one row set per flow');
   assert.match(f.evidence[3]!.summary, /tcp sport 40003: .*3 198\.51\.100\.70 10\/10, 4 \?\?\? 0\/10, then nothing/);

@@ -78,7 +78,7 @@ export const rule: Rule = {
         ),
         explanation: tr(
           ctx.lang,
-          `The path to ${d.target} is balanced per flow (ECMP hashed on addresses and ports, or a link bundle): ${lostFlows} of ${d.paths.length} traced flows go through ${vars.router} at hop ${b.last.ttl} and get no further, the others go through ${good} and reach ${d.target}. Which clients fail depends only on their source port, so the fault looks intermittent: some connections work, some hang.`,
+          `The path to ${d.target} is balanced per flow (ECMP hashed on addresses and ports, or a link bundle): ${lostFlows} of ${d.paths.length} traced flows (those through ${vars.router} at hop ${b.last.ttl}) get no further; the others, through ${good}, reach ${d.target}. Which clients fail depends only on their source port, so the fault looks intermittent: some connections work, some hang.`,
           `到 ${d.target} 的路径按流做负载分担（基于地址和端口哈希的 ECMP，或链路聚合）：追踪的 ${d.paths.length} 条流中有 ${lostFlows} 条在第 ${b.last.ttl} 跳经过 ${vars.router} 后再无响应，其余经过 ${good} 的流能到达 ${d.target}。哪些连接失败只取决于源端口，所以故障看起来时好时坏：有的连接正常，有的卡住。`,
         ),
         evidence: ev,
