@@ -4,14 +4,27 @@
  */
 import { Command, CommanderError } from 'commander';
 import { NetdxError, EXIT } from '../model/errors.js';
-import { register as registerDiagnose } from './diagnose.js';
-import { register as registerFaults } from './faults.js';
-import { register as registerCollect } from './collect.js';
-import { register as registerLab } from './lab.js';
-import { register as registerAnalyze } from './analyze.js';
-import { register as registerTrace } from './trace.js';
+type Register = (program: Command) => void;
 
-export function buildProgram(): Command {
+/** Each command's module, loaded only when needed: `netdx diagnose` does not pay for the lab or the analyzers. */
+const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
+  diagnose: () => import('./diagnose.js'),
+  faults: () => import('./faults.js'),
+  collect: () => import('./collect.js'),
+  analyze: () => import('./analyze.js'),
+  // analyze.ts also registers the `firewall` and `route` commands.
+  firewall: () => import('./analyze.js'),
+  route: () => import('./analyze.js'),
+  trace: () => import('./trace.js'),
+  lab: () => import('./lab.js'),
+};
+const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'lab'];
+
+/**
+ * The program with the command named in argv registered (or every command, for help, a typo
+ * or no command at all, so that commander lists them or names the unknown one).
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('netdx')
@@ -25,12 +38,10 @@ export function buildProgram(): Command {
       },
     })
     .showHelpAfterError(false);
-  registerDiagnose(program);
-  registerFaults(program);
-  registerCollect(program);
-  registerAnalyze(program);
-  registerTrace(program);
-  registerLab(program);
+  const first = argv.find((a) => !a.startsWith('-'));
+  const versionOnly = first === undefined && argv.some((a) => a === '-V' || a === '--version');
+  const load = versionOnly ? [] : first !== undefined && Object.hasOwn(COMMANDS, first) ? [COMMANDS[first]!] : ORDER.map((n) => COMMANDS[n]!);
+  for (const mod of await Promise.all(load.map((l) => l()))) mod.register(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });
   return program;
 }
@@ -40,7 +51,7 @@ function oneLine(s: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
