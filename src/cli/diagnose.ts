@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .option('--pin <pin>', 'expected certificate: sha256:<hex fingerprint> or sha256/<base64 SPKI>')
     .option('--tls-min <version>', 'lowest TLS version to offer (1.0 … 1.3)')
     .option('--tls-max <version>', 'highest TLS version to offer (1.0 … 1.3)')
-    .option('--count <n>', 'ICMP echo requests (default 10, 10 ms apart: enough to see loss)')
+    .option('--count <n>', 'ICMP echo requests (default 10, 5 ms apart: enough to see loss)')
     .option('--warn-days <days>', 'certificate expiry warning window (default 30)')
     .option('--tunnel <dev>', 'the tunnel interface that should carry the target (walks the tunnel layer whatever the route says)')
     .option('--tunnel-idle <duration>', 'also run the tunnel idle test (VPN-007) up to this idle time, e.g. 60s')

@@ -79,12 +79,12 @@ function systemPing(program: string, args: string[], signal: AbortSignal): Promi
   });
 }
 
-/** The echoes of the raw-network module, spaced by 10 ms, each with the remaining budget. */
+/** The echoes of the raw-network module, spaced by 5 ms, each with the remaining budget. */
 /** null when every echo failed locally (e.g. an address form the module does not take): ping then. */
 async function rawEcho(nat: NativeApi, q: IcmpQuery, ctx: ProbeContext): Promise<Echo | null> {
   const t0 = performance.now();
   const one = async (i: number): Promise<NativeEchoResult> => {
-    await new Promise((r) => setTimeout(r, i * 10));
+    await new Promise((r) => setTimeout(r, i * 5));
     const left = ctx.budgetMs - (performance.now() - t0) - 20;
     if (ctx.signal.aborted || left < 20) return { outcome: 'timeout', from: null, rttMs: null, icmp: null, errno: null };
     return nat.icmpEcho({ address: q.address, timeoutMs: left, seq: i + 1 });
