@@ -233,3 +233,23 @@ test('a flow spread where some source ports answer and others are lost traces tw
   await diagnose(parseTarget('203.0.113.10:7000'), opts, whole.deps);
   assert.equal(whole.calls.trace, undefined, 'every flow answered: nothing to trace');
 });
+
+test('an HTTP response that never comes (or a body that stops) over an open connection triggers the PMTU search', async () => {
+  const timeout = fakeDeps({ http: async (q) => [observation('http.response', { url: q.url, outcome: 'timeout', status: null, location: null, date: null, server: null, ms: 1500, error: 'no response within 1500 ms' })], pmtu: async () => [] });
+  await diagnose(parseTarget('http://203.0.113.10/download'), opts, timeout.deps);
+  assert.equal(timeout.calls.pmtu?.length, 1);
+  const stalled = fakeDeps({ http: async (q) => [observation('http.response', { url: q.url, outcome: 'response', status: 200, location: null, date: null, server: null, ms: 1500, body: { bytes: 1200, complete: false, stalled: true } })], pmtu: async () => [] });
+  await diagnose(parseTarget('http://203.0.113.10/download'), opts, stalled.deps);
+  assert.equal(stalled.calls.pmtu?.length, 1);
+  const fine = fakeDeps({ pmtu: async () => [] });
+  await diagnose(parseTarget('http://203.0.113.10/'), opts, fine.deps);
+  assert.equal(fine.calls.pmtu, undefined);
+});
+
+test('an HTTP timeout that no finding explains leaves the app layer unknown with the reason, not pass', async () => {
+  const { deps } = fakeDeps({ http: async (q) => [observation('http.response', { url: q.url, outcome: 'timeout', status: null, location: null, date: null, server: null, ms: 1500, error: 'no response within 1500 ms' })], pmtu: async () => [] });
+  const r = await diagnose(parseTarget('http://203.0.113.10/'), opts, deps);
+  const app = r.layers.find((l) => l.layer === 'app');
+  assert.equal(app?.status, 'unknown');
+  assert.match(app?.reason ?? '', /no response within 1500 ms/);
+});

@@ -336,9 +336,16 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     progress('app', 'start');
     timer.start('app');
     const url = `${target.protocol}://${formatHostPort(target.host, open.data.port)}${target.path ?? '/'}`;
-    obs.push(...(await safe('app', 'http', deps.http({ url, address: open.data.address, servername: sni }, ctx(b.http)))));
+    const httpObs = await safe('app', 'http', deps.http({ url, address: open.data.address, servername: sni }, ctx(b.http)));
+    obs.push(...httpObs);
     timer.stop('app');
     progress('app', 'done');
+    // A response that never comes, or a body that stops, over an open connection: a bulk transfer
+    // stalls, which is how a PMTU blackhole shows when the first packets are small (NET-009).
+    const hr = ofKind(httpObs, 'http.response')[0]?.data;
+    if (hr && (hr.outcome === 'timeout' || hr.body?.stalled) && deps.pmtu && ofKind(obs, 'pmtu.search').length === 0) {
+      obs.push(...(await safe('network', 'pmtu', deps.pmtu({ address: open.data.address, port: open.data.port }, ctx(2500)))));
+    }
   } else if (target.protocol === 'http' || target.protocol === 'https') {
     skips.set('app', t(options.lang, 'skip.noConnection'));
   } else if (!options.heartbeat) {

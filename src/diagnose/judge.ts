@@ -84,6 +84,9 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
     } else if (layer === 'tls' && unnamedTlsFailure(obs, findings)) {
       status = 'unknown';
       reason = unnamedTlsFailure(obs, findings)!;
+    } else if (layer === 'app' && unnamedHttpFailure(obs, findings)) {
+      status = 'unknown';
+      reason = unnamedHttpFailure(obs, findings)!;
     } else {
       const u = unknowns.filter((o) => o.data.layer === layer);
       if (u.length > 0 && !hasPositiveEvidence(layer, obs)) {
@@ -104,6 +107,16 @@ function unnamedTlsFailure(obs: Observation[], findings: Finding[]): string | nu
   if (findings.some((f) => f.layer === 'tls' || f.layer === 'transport')) return null;
   const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok');
   return bad ? `TLS handshake ${bad.data.outcome}: ${bad.data.errorCode ?? ''} ${bad.data.error ?? ''}`.trim() : null;
+}
+
+/** An HTTP request that got no response, or a body that stopped, that no finding names: `unknown`. */
+function unnamedHttpFailure(obs: Observation[], findings: Finding[]): string | null {
+  if (findings.some((f) => f.severity === 'error')) return null;
+  const r = ofKind(obs, 'http.response')[0]?.data;
+  if (!r) return null;
+  if (r.outcome !== 'response') return `HTTP ${r.outcome}: ${r.error ?? ''}`.trim();
+  if (r.body?.stalled) return `HTTP ${r.status ?? ''}: the body stopped after ${r.body.bytes} bytes${r.body.length !== undefined ? ` of ${r.body.length}` : ''}`;
+  return null;
 }
 
 /** Whether the layer has an observation that shows it working despite an unknown sub-check. */

@@ -392,6 +392,8 @@ export interface ObservationData {
     server: string | null;
     ms: number;
     error?: string;
+    /** The body read after the headers (at most 64 KiB): a transfer that stops is `stalled`. */
+    body?: { bytes: number; complete: boolean; length?: number; stalled?: boolean };
   };
 
   /** Application heartbeat exercised over TCP or TLS (`--heartbeat`). */

@@ -43,7 +43,7 @@ test('a redirect: status, Location, Date, Server; the URL’s host goes in Host'
   });
   try {
     const d = await get(`http://app.lab.test:${srv.port}/path?q=1`);
-    assert.deepEqual({ ...d, ms: 0 }, { url: `http://app.lab.test:${srv.port}/path?q=1`, outcome: 'response', status: 301, location: 'https://app.lab.test/', date: 'Thu, 26 Nov 2026 18:00:00 GMT', server: 'nginx/1.22.1', ms: 0 });
+    assert.deepEqual({ ...d, ms: 0 }, { url: `http://app.lab.test:${srv.port}/path?q=1`, outcome: 'response', status: 301, location: 'https://app.lab.test/', date: 'Thu, 26 Nov 2026 18:00:00 GMT', server: 'nginx/1.22.1', ms: 0, body: { bytes: 0, complete: true } });
     assert.deepEqual(srv.hosts, [`app.lab.test:${srv.port}`]);
   } finally {
     await srv.close();
@@ -105,4 +105,25 @@ test('refused, garbage and oversized headers are errors with the code', async ()
 
 test('a URL that is not http(s) is an error value', async () => {
   assert.equal((await get('ftp://app.lab.test/')).outcome, 'error');
+});
+
+test('the body: read to its end (or 64 KiB); a body that stops after the first bytes is stalled', async () => {
+  const srv = await serve((req, res) => {
+    if (req.url === '/small') return res.end('hello\n');
+    if (req.url === '/big') return res.end(Buffer.alloc(200_000, 0x61));
+    res.writeHead(200, { 'Content-Length': '100000' });
+    res.write(Buffer.alloc(1000, 0x61)); // …and nothing more
+  });
+  try {
+    assert.deepEqual((await get(`http://app.lab.test:${srv.port}/small`)).body, { bytes: 6, complete: true, length: 6 });
+    const big = (await get(`http://app.lab.test:${srv.port}/big`)).body;
+    assert.equal(big?.complete, true);
+    assert.ok(big!.bytes >= 64 * 1024, `${big!.bytes}`);
+    const stall = await get(`http://app.lab.test:${srv.port}/stall`, 600);
+    assert.equal(stall.outcome, 'response');
+    assert.equal(stall.status, 200);
+    assert.deepEqual(stall.body, { bytes: 1000, complete: false, stalled: true });
+  } finally {
+    await srv.close();
+  }
 });

@@ -1,7 +1,8 @@
 /**
  * HTTP probe: one GET to an address already resolved (no proxy; certificate checks are the TLS
  * probe's job, so rejectUnauthorized is off): status, Location, Date (a server-time source for
- * host.clock), Server. The body is not read; headers are bounded by node's 16 KiB limit.
+ * host.clock), Server, and how much of the body (up to 64 KiB) arrived within the budget; headers
+ * are bounded by node's 16 KiB limit.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -20,6 +21,7 @@ export interface HttpQuery {
 
 type Response = ObservationData['http.response'];
 const MAX_HEADER_TEXT = 300;
+const MAX_BODY = 64 * 1024;
 
 export function run(q: HttpQuery, ctx: ProbeContext): Promise<Observation[]> {
   const t0 = performance.now();
@@ -57,17 +59,36 @@ export function run(q: HttpQuery, ctx: ProbeContext): Promise<Observation[]> {
     } catch (err) {
       return finish({ outcome: 'error', ...none, error: firstLine(err) });
     }
+    let head: Omit<Response, 'url' | 'ms'> | null = null;
+    let bytes = 0;
     req.on('response', (res) => {
       const h = (k: string): string | null => {
         const v = res.headers[k];
         return typeof v === 'string' ? v.slice(0, MAX_HEADER_TEXT) : null;
       };
-      finish({ outcome: 'response', status: res.statusCode ?? null, location: h('location'), date: h('date'), server: h('server') });
-      res.destroy();
-      req.destroy();
+      head = { outcome: 'response', status: res.statusCode ?? null, location: h('location'), date: h('date'), server: h('server') };
+      const length = Number(h('content-length') ?? NaN);
+      const want = Number.isFinite(length) ? Math.min(length, MAX_BODY) : MAX_BODY;
+      const done = (complete: boolean): void => {
+        finish({ ...head!, body: { bytes, complete, ...(Number.isFinite(length) ? { length } : {}) } });
+        res.destroy();
+        req.destroy();
+      };
+      // The body, up to 64 KiB: a transfer that stops after the first small packets is how a PMTU
+      // blackhole shows on plain HTTP (the engine then searches the path MTU).
+      res.on('data', (d: Buffer) => {
+        bytes += d.length;
+        if (bytes >= want) done(true);
+      });
+      res.on('end', () => done(true));
+      if (want === 0) done(true);
     });
     req.on('error', (err) => {
       const aborted = ctx.signal.aborted || (err as { name?: string }).name === 'AbortError';
+      if (head) {
+        finish({ ...head, body: { bytes, complete: false, stalled: aborted } });
+        return;
+      }
       finish({ outcome: aborted ? 'timeout' : 'error', ...none, error: aborted ? `no response within ${Math.round(ctx.budgetMs)} ms` : (errCode(err) ?? firstLine(err)) });
     });
     req.end();
