@@ -77,7 +77,7 @@ http {
   client_body_temp_path ${tmp}/body; proxy_temp_path ${tmp}/proxy; fastcgi_temp_path ${tmp}/fastcgi; uwsgi_temp_path ${tmp}/uwsgi; scgi_temp_path ${tmp}/scgi;
   default_type text/plain;
   server_tokens off;
-  server { listen ${www.v4}:80; listen [${www.v6}]:80; server_name www.lab.test; location / { return 200 "hello from www.lab.test\\n"; } }
+  server { listen ${www.v4}:80; listen [${www.v6}]:80; server_name www.lab.test; location / { return 200 "hello from www.lab.test\\n"; } location = /download { alias ${join(dir, 'download.bin')}; } }
   server { listen ${www.v4}:443 ssl; listen [${www.v6}]:443 ssl; server_name www.lab.test; ${tls('www')} location / { return 200 "hello from www.lab.test over TLS\\n"; } }
   server { listen ${api.v4}:80; listen [${api.v6}]:80; server_name api.lab.test; location / { return 503 "service unavailable: backend pool empty\\n"; } }
   server { listen ${api.v4}:443 ssl; listen [${api.v6}]:443 ssl; server_name api.lab.test; ${tls('api')} location / { return 503 "service unavailable: backend pool empty\\n"; } }
@@ -90,6 +90,8 @@ const tcp = (addr: string, port: number) => ({ proto: 'tcp' as const, addr, port
 /** Every service of a freshly built lab. `node` is the node binary, `servers` the compiled lab servers' folder. */
 export function services(dir: string, pki: Pki, node: string, servers: string): ServiceSpec[] {
   mkdirSync(join(dir, 'nginx'), { recursive: true });
+  // A bulk transfer: http://www.lab.test/download is 256 KiB (full-size segments from the first byte).
+  writeFileSync(join(dir, 'download.bin'), Buffer.alloc(256 * 1024, 0x61));
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, nginxConf(dir, pki));
   const S = SERVICES;

@@ -28,6 +28,7 @@ import { scenario as s_net_006_local_firewall_drop } from './net-006-local-firew
 import { scenario as s_net_006_local_firewall_reject } from './net-006-local-firewall-reject.js';
 import { scenario as s_net_007_lossy_core } from './net-007-lossy-core.js';
 import { scenario as s_net_008_slow_core_link } from './net-008-slow-core-link.js';
+import { scenario as s_net_009_bulk_download_stalls } from './net-009-bulk-download-stalls.js';
 import { scenario as s_net_009_pmtu_blackhole } from './net-009-pmtu-blackhole.js';
 import { scenario as s_net_010_core_unreachable } from './net-010-core-unreachable.js';
 import { scenario as s_ok_ecmp_both_branches } from './ok-ecmp-both-branches.js';
@@ -102,6 +103,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_net_006_local_firewall_reject,
   s_net_007_lossy_core,
   s_net_008_slow_core_link,
+  s_net_009_bulk_download_stalls,
   s_net_009_pmtu_blackhole,
   s_net_010_core_unreachable,
   s_ok_ecmp_both_branches,
