@@ -92,5 +92,26 @@ export function renderText(r: Report, o: TextOptions): string {
       lines.push(...findingBlock(c, f, lang, '    '));
     }
   }
+  const notChecked = notCheckedLines(r, lang);
+  if (notChecked.length > 0) {
+    lines.push('');
+    lines.push(`${c.bold(t(lang, 'report.notChecked'))}:`);
+    for (const l of notChecked) lines.push(`  ${c.dim(l)}`);
+  }
   return lines.join('\n') + '\n';
+}
+
+/** Probes that could not run as asked (no raw sockets, a tool missing): what the reader did not get. */
+function notCheckedLines(r: Report, lang: Lang): string[] {
+  const out: string[] = [];
+  for (const o of r.observations) {
+    if (o.kind === 'tcp.spread') {
+      const d = o.data as { method: string; reason?: string };
+      if (d.method === 'unavailable') out.push(t(lang, 'notChecked.spread', { why: d.reason ?? '' }));
+    } else if (o.kind === 'trace.path') {
+      const d = o.data as { skipped?: string[] };
+      for (const why of d.skipped ?? []) out.push(t(lang, 'notChecked.trace', { why }));
+    }
+  }
+  return [...new Set(out)];
 }
