@@ -69,8 +69,29 @@ test('invalid: per-flow balancing with a broken branch → NET-003 names the bra
   assert.match(zh.title, /负载分担路径中的一支中断/);
 });
 
-test('valid: flows that all reach; flows lost at the same routers (random loss, a full queue) are not a broken branch', () => {
+test('valid: flows that all reach; flows that stop at the same routers while the working ones lose packets too (random loss, a full queue)', () => {
   assert.equal(run(rule, [balanced([viaA(1), viaA(2), viaA(3)]), tcp()]), null);
   const sameRouterLost = { flow: 'tcp sport 9', reached: false, hops: path(4, { 3: { addr: BRANCH_A, addrs: [BRANCH_A] }, 4: { recv: 0, target: false, addr: null, addrs: [] } }) };
-  assert.equal(run(rule, [balanced([viaA(1), sameRouterLost]), tcp()]), null);
+  const lossyGood = { flow: 'tcp sport 1', reached: true, hops: path(4, { 3: { addr: BRANCH_A, addrs: [BRANCH_A] }, 4: { recv: 7 } }) };
+  assert.equal(run(rule, [balanced([lossyGood, sameRouterLost]), tcp()]), null);
+  const fewRounds = { ...sameRouterLost, hops: path(4, { 3: { addr: BRANCH_A, addrs: [BRANCH_A], sent: 2, recv: 2 }, 4: { recv: 0, sent: 2, target: false, addr: null, addrs: [] } }) };
+  assert.equal(run(rule, [balanced([viaA(1), fewRounds]), tcp()]), null, 'two rounds of silence are not enough');
+});
+
+test('invalid: the lost flows stop after the same router as the working ones, silent in every round, the working ones clean → a broken member beyond it', () => {
+  const silent = (sport: number) => ({ flow: `tcp sport ${sport}`, reached: false, hops: path(4, { 3: { addr: BRANCH_A, addrs: [BRANCH_A] }, 4: { recv: 0, target: false, addr: null, addrs: [] } }) });
+  const f = assertFinding(rule, run(rule, [balanced([viaA(1), viaA(2), silent(3), silent(4)]), tcp({ address: TRACE_TARGET, port: 7000 })], { target: `${TRACE_TARGET}:7000` }));
+  assert.equal(f.title, `Packets to ${TRACE_TARGET} are lost beyond hop 3 (${BRANCH_A}) for some source ports only: a balanced member after it is broken`);
+  assert.match(f.explanation, /2 of 4 traced flows to 203\.0\.113\.10 stop after hop 3 \(198\.51\.100\.66\) in every round/);
+  assert.match(f.fix[0]!.summary, /check each next hop, bundle member or pool member/);
+  const zh = assertFinding(rule, run(rule, [balanced([viaA(1), silent(3)]), tcp()], { lang: 'zh' }));
+  assert.match(zh.title, /负载分担成员故障/);
+});
+
+test('invalid: lost flows that hear nothing at all (routers rate-limited) against working flows that always reach → a broken member, place unknown', () => {
+  const mute = (sport: number) => ({ flow: `tcp sport ${sport}`, reached: false, hops: [hop(1, { sent: 5, recv: 0, addr: null, addrs: [] })] });
+  const good = (sport: number) => ({ flow: `tcp sport ${sport}`, reached: true, hops: path(4, { 1: { sent: 5, recv: 2 }, 2: { sent: 5, recv: 2 }, 3: { sent: 5, recv: 2 }, 4: { sent: 5 } }) });
+  const f = assertFinding(rule, run(rule, [balanced([good(1), good(2), mute(3), mute(4)]), tcp()]));
+  assert.equal(f.title, `Packets to ${TRACE_TARGET} are lost for some source ports only: a balanced member on the path is broken`);
+  assert.match(f.explanation, /2 of 4 traced flows never reach 203\.0\.113\.10, in any round, while the other 2 reach it every time/);
 });

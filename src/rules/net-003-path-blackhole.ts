@@ -30,22 +30,49 @@ const hopText = (h: TraceHop): string => `${h.ttl} ${h.addr ?? '???'} ${h.recv}/
 
 type Path = ObservationData['trace.path']['paths'][number];
 
+/** Rounds a flow needs at the hop after its last answer before its silence counts. */
+const MIN_SILENT_ROUNDS = 3;
+
 /**
- * Per-flow balancing with one broken branch: some traced flows reach the target, another stops
- * at a router that is not on the working flows' path at the same hop. Returns the broken flow,
- * its last answering hop, and the working flow's router at that hop.
+ * Per-flow balancing with a broken member: some traced flows reach the target, others stop.
+ * - 'branch': a lost flow stops at a router that is not on a working flow's path at that hop
+ *   (the broken branch answers traces itself).
+ * - 'silent': every lost flow stops after the same router the working flows pass too, and stays
+ *   silent beyond it in every round, while every working flow reaches the target without loss:
+ *   the member beyond that router (a next hop that answers nothing, a bundle link, a pool member)
+ *   drops them. Random loss cannot look like this: it would cost the working flows too.
  */
-export function brokenBranch(paths: readonly Path[]): { broken: Path; last: TraceHop; good: Path; goodHop: TraceHop } | null {
+export function brokenBranch(paths: readonly Path[]): { kind: 'branch' | 'silent'; broken: Path; last: TraceHop | null; good: Path; goodHop: TraceHop | null } | null {
   const reached = paths.filter((p) => p.reached);
-  for (const broken of paths.filter((p) => !p.reached)) {
-    const last = [...broken.hops].reverse().find((h) => h.recv > 0 && h.addr);
+  const lost = paths.filter((p) => !p.reached);
+  const lastOf = (p: Path): TraceHop | undefined => [...p.hops].reverse().find((h) => h.recv > 0 && h.addr);
+  for (const broken of lost) {
+    const last = lastOf(broken);
     if (!last) continue;
     for (const good of reached) {
       const goodHop = good.hops.find((h) => h.ttl === last.ttl);
-      if (goodHop?.addr && !goodHop.target && goodHop.addr !== last.addr) return { broken, last, good, goodHop };
+      if (goodHop?.addr && !goodHop.target && goodHop.addr !== last.addr) return { kind: 'branch', broken, last, good, goodHop };
     }
   }
-  return null;
+  if (lost.length === 0 || reached.length === 0) return null;
+  // Every working flow reaches the target in every round…
+  const cleanTargets = reached.every((p) => {
+    const end = p.hops.find((h) => h.target);
+    return !!end && end.lossPct === 0 && end.sent >= MIN_SILENT_ROUNDS;
+  });
+  if (!cleanTargets) return null;
+  // …and every lost flow is silent beyond the deepest hop any of them still hears from (a router's
+  // ICMP rate limit may hide that hop on some flows, or on all of them: then it is unknown).
+  const lasts = lost.map(lastOf).filter((h): h is TraceHop => !!h);
+  const deepest = lasts.length > 0 ? lasts.reduce((a, b) => (b.ttl > a.ttl ? b : a)) : null;
+  const after = deepest?.ttl ?? 0;
+  const silentBeyond = lost.every((p) => p.hops.every((h) => h.ttl <= after || h.recv === 0) && p.hops.filter((h) => h.ttl > after).reduce((n, h) => n + h.sent, 0) >= MIN_SILENT_ROUNDS);
+  if (!silentBeyond) return null;
+  const good = reached[0]!;
+  if (!deepest) return { kind: 'silent', broken: lost[0]!, last: null, good, goodHop: null };
+  const goodHop = good.hops.find((h) => h.ttl === deepest.ttl);
+  if (!goodHop || goodHop.target || goodHop.addr !== deepest.addr) return null;
+  return { kind: 'silent', broken: lost[0]!, last: deepest, good, goodHop };
 }
 
 const branchText = (p: Path): string => `${p.flow}: ${p.hops.map(hopText).join(', ')}${p.reached ? '' : ', then nothing'}`;
@@ -53,14 +80,14 @@ const branchText = (p: Path): string => `${p.flow}: ${p.hops.map(hopText).join('
 export const rule: Rule = {
   meta,
   check(ctx) {
-    // First: a balanced path with a broken branch (some flows reach the target, some die).
+    // First: a balanced path with a broken member (some flows reach the target, some die).
     for (const t of ofKind(ctx.observations, 'trace.path')) {
       const d = t.data;
       if (d.method !== 'raw' || !d.reached || d.paths.length < 2) continue;
       const b = brokenBranch(d.paths);
       if (!b) continue;
       const lostFlows = d.paths.filter((p) => !p.reached).length;
-      const vars: Record<string, string | number> = { dst: d.target, hop: b.last.ttl, router: b.last.addr ?? '???' };
+      const vars: Record<string, string | number> = { dst: d.target, hop: b.last?.ttl ?? 0, router: b.last?.addr ?? '???' };
       const spread = ofKind(ctx.observations, 'tcp.spread').find((x) => sameIp(x.data.address, d.target))?.data;
       const ev = [
         ...(spread && spread.method === 'raw'
@@ -68,29 +95,81 @@ export const rule: Rule = {
           : []),
         ...d.paths.map((p) => evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target}, ${branchText(p)}`, { target: d.target, flow: p.flow, reached: p.reached, hops: p.hops })),
       ];
-      const good = b.goodHop.addr!;
+      const reproduce = { summary: tr(ctx.lang, 'Reproduce: trace several flows to the service port', '复现：对服务端口追踪多条流'), command: `netdx trace ${d.port === null ? d.target : d.target.includes(':') ? `[${d.target}]:${d.port}` : `${d.target}:${d.port}`} --paths 8` };
+      const hop = b.last?.ttl ?? 0;
+      const router = String(vars.router);
+      if (b.kind === 'silent' && !b.last) {
+        const reachedFlows = d.paths.length - lostFlows;
+        return makeFinding(meta, ctx, {
+          vars,
+          title: tr(
+            ctx.lang,
+            `Packets to ${d.target} are lost for some source ports only: a balanced member on the path is broken`,
+            `负载分担成员故障：发往 ${d.target} 的报文按源端口不同，部分丢失`,
+          ),
+          explanation: tr(
+            ctx.lang,
+            `${lostFlows} of ${d.paths.length} traced flows never reach ${d.target}, in any round, while the other ${reachedFlows} reach it every time without loss. Somewhere on the path a stage chosen per flow — an ECMP next hop, a link-bundle member, a load balancer's pool member — drops what it gets. The routers did not say where (their ICMP answers were rate-limited); trace the flows again in a minute to see the last router they pass. Which clients fail depends only on their source port, so the fault looks intermittent.`,
+            `追踪的 ${d.paths.length} 条流中有 ${lostFlows} 条在每一轮都到不了 ${d.target}，其余 ${reachedFlows} 条每次都无丢包地到达。路径上某个按流选择的环节——ECMP 下一跳、链路聚合成员或负载均衡池成员——丢弃了它收到的报文。路由器没有给出位置（它们的 ICMP 应答被限速）；一分钟后再追踪这些流，可看到它们经过的最后一个路由器。哪些连接失败只取决于源端口，所以故障看起来时好时坏。`,
+          ),
+          evidence: ev,
+          fix: [
+            {
+              summary: tr(ctx.lang, `Trace the flows again once the routers' ICMP budget has refilled, find the router before the loss, and check each next hop, bundle member or pool member it balances ${d.target} over`, `等路由器的 ICMP 限额恢复后再次追踪这些流，找到丢包前的路由器，逐一检查它为 ${d.target} 做负载分担的下一跳、聚合成员或池成员`),
+            },
+            reproduce,
+          ],
+        });
+      }
+      if (b.kind === 'silent') {
+        return makeFinding(meta, ctx, {
+          vars,
+          title: tr(
+            ctx.lang,
+            `Packets to ${d.target} are lost beyond hop ${hop} (${router}) for some source ports only: a balanced member after it is broken`,
+            `负载分担成员故障：发往 ${d.target} 的报文按源端口不同，部分在第 ${hop} 跳（${router}）之后丢失`,
+          ),
+          explanation: tr(
+            ctx.lang,
+            `${lostFlows} of ${d.paths.length} traced flows to ${d.target} stop after hop ${hop} (${router}) in every round, while the others pass the same hops and reach ${d.target} without loss. What lies beyond ${router} is chosen per flow — an ECMP next hop that does not answer traces, a link-bundle member, a load balancer's pool member — and one of them drops what it gets. Which clients fail depends only on their source port, so the fault looks intermittent.`,
+            `追踪的 ${d.paths.length} 条到 ${d.target} 的流中，有 ${lostFlows} 条每一轮都停在第 ${hop} 跳（${router}）之后，其余的流经过相同的跳点、无丢包地到达 ${d.target}。${router} 之后的路径按流选择——不回应追踪的 ECMP 下一跳、链路聚合成员或负载均衡池成员——其中一个丢弃了它收到的报文。哪些连接失败只取决于源端口，所以故障看起来时好时坏。`,
+          ),
+          evidence: ev,
+          fix: [
+            {
+              summary: tr(
+                ctx.lang,
+                `Ask the operator of ${router} (hop ${hop}) to check each next hop, bundle member or pool member it balances ${d.target} over, and to take the one that drops traffic out until it is fixed`,
+                `请 ${router}（第 ${hop} 跳）的管理方逐一检查它为 ${d.target} 做负载分担的下一跳、聚合成员或池成员，并在修复前摘除丢包的那个`,
+              ),
+            },
+            reproduce,
+          ],
+        });
+      }
+      const good = b.goodHop?.addr ?? '???';
       return makeFinding(meta, ctx, {
         vars,
         title: tr(
           ctx.lang,
-          `Packets to ${d.target} that are balanced onto ${vars.router} (hop ${b.last.ttl}) are lost beyond it; flows through ${good} get through`,
-          `负载分担路径中的一支中断：经 ${vars.router}（第 ${b.last.ttl} 跳）转发到 ${d.target} 的流量在其后丢失，经 ${good} 的流量正常`,
+          `Packets to ${d.target} that are balanced onto ${router} (hop ${hop}) are lost beyond it; flows through ${good} get through`,
+          `负载分担路径中的一支中断：经 ${router}（第 ${hop} 跳）转发到 ${d.target} 的流量在其后丢失，经 ${good} 的流量正常`,
         ),
         explanation: tr(
           ctx.lang,
-          `The path to ${d.target} is balanced per flow (ECMP hashed on addresses and ports, or a link bundle): ${lostFlows} of ${d.paths.length} traced flows (those through ${vars.router} at hop ${b.last.ttl}) get no further; the others, through ${good}, reach ${d.target}. Which clients fail depends only on their source port, so the fault looks intermittent: some connections work, some hang.`,
-          `到 ${d.target} 的路径按流做负载分担（基于地址和端口哈希的 ECMP，或链路聚合）：追踪的 ${d.paths.length} 条流中有 ${lostFlows} 条在第 ${b.last.ttl} 跳经过 ${vars.router} 后再无响应，其余经过 ${good} 的流能到达 ${d.target}。哪些连接失败只取决于源端口，所以故障看起来时好时坏：有的连接正常，有的卡住。`,
+          `The path to ${d.target} is balanced per flow (ECMP hashed on addresses and ports, or a link bundle): ${lostFlows} of ${d.paths.length} traced flows (those through ${router} at hop ${hop}) get no further; the others, through ${good}, reach ${d.target}. Which clients fail depends only on their source port, so the fault looks intermittent: some connections work, some hang.`,
+          `到 ${d.target} 的路径按流做负载分担（基于地址和端口哈希的 ECMP，或链路聚合）：追踪的 ${d.paths.length} 条流中有 ${lostFlows} 条在第 ${hop} 跳经过 ${router} 后再无响应，其余经过 ${good} 的流能到达 ${d.target}。哪些连接失败只取决于源端口，所以故障看起来时好时坏：有的连接正常，有的卡住。`,
         ),
         evidence: ev,
         fix: [
           {
             summary: tr(
               ctx.lang,
-              `Ask the operator of ${vars.router} (hop ${b.last.ttl}) to check its route and filters toward ${d.target}; until it is fixed, take that branch out of the multipath route on the router before it (hop ${b.last.ttl - 1}) so every flow uses ${good}`,
-              `请 ${vars.router}（第 ${b.last.ttl} 跳）的管理方检查其到 ${d.target} 的路由和过滤规则；修复前，在它之前的路由器（第 ${b.last.ttl - 1} 跳）的多路径路由中去掉这一支，让所有流量经由 ${good}`,
+              `Ask the operator of ${router} (hop ${hop}) to check its route and filters toward ${d.target}; until it is fixed, take that branch out of the multipath route on the router before it (hop ${hop - 1}) so every flow uses ${good}`,
+              `请 ${router}（第 ${hop} 跳）的管理方检查其到 ${d.target} 的路由和过滤规则；修复前，在它之前的路由器（第 ${hop - 1} 跳）的多路径路由中去掉这一支，让所有流量经由 ${good}`,
             ),
           },
-          { summary: tr(ctx.lang, 'Reproduce: trace several flows to the service port', '复现：对服务端口追踪多条流'), command: `netdx trace ${d.port === null ? d.target : d.target.includes(':') ? `[${d.target}]:${d.port}` : `${d.target}:${d.port}`} --paths 8` },
+          reproduce,
         ],
       });
     }
