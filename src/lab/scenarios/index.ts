@@ -21,6 +21,7 @@ import { scenario as s_host_004_dead_proxy } from './host-004-dead-proxy.js';
 import { scenario as s_net_001_no_default_route } from './net-001-no-default-route.js';
 import { scenario as s_net_002_wrong_gateway } from './net-002-wrong-gateway.js';
 import { scenario as s_net_003_ecmp_branch_drops } from './net-003-ecmp-branch-drops.js';
+import { scenario as s_net_003_ecmp_member_silent } from './net-003-ecmp-member-silent.js';
 import { scenario as s_net_003_nat_off } from './net-003-nat-off.js';
 import { scenario as s_net_004_more_specific_route } from './net-004-more-specific-route.js';
 import { scenario as s_net_005_icmp_blocked_service_up } from './net-005-icmp-blocked-service-up.js';
@@ -96,6 +97,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_net_001_no_default_route,
   s_net_002_wrong_gateway,
   s_net_003_ecmp_branch_drops,
+  s_net_003_ecmp_member_silent,
   s_net_003_nat_off,
   s_net_004_more_specific_route,
   s_net_005_icmp_blocked_service_up,
