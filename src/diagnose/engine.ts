@@ -206,7 +206,18 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
         progress('transport', 'done');
         return r.flat();
       });
-      if (deps.spread) parallel.push(safe('transport', 'flow spread', deps.spread({ address: primaryAddr, port }, ctx(b.tcpConnect))));
+      // The flow spread starts once the connect has its answer (or after 100 ms): its SYNs must not
+      // spend the target's ICMP error budget before the connect's own SYN is answered. A port that
+      // answers with ICMP errors (rejected, unreachable) tells nothing more per flow: no spread.
+      if (deps.spread) {
+        const spread = deps.spread;
+        const addr = primaryAddr;
+        const connected = tcpP.then((r) => ofKind(r, 'tcp.connect').find((t) => t.data.address === addr)?.data.outcome);
+        const started = Promise.race([connected, new Promise<undefined>((res) => setTimeout(() => res(undefined), SPREAD_DELAY_MS).unref())]);
+        parallel.push(
+          started.then(async (outcome) => (outcome === 'rejected' || outcome === 'unreachable' ? [] : await safe('transport', 'flow spread', spread({ address: addr, port }, ctx(b.tcpConnect))))),
+        );
+      }
     }
   }
   if (deps.firewallVerdict && primaryAddr) {
@@ -419,6 +430,9 @@ async function confirmTimeouts(tcpObs: Obs, port: number | null, deps: EngineDep
     }),
   );
 }
+
+/** When the flow spread starts at the latest if the connect has no answer yet. */
+const SPREAD_DELAY_MS = 100;
 
 /** A connect that took this long had its SYN (or SYN-ACK) retransmitted: the kernel's first RTO is 1 s. */
 const SYN_RETRY_MS = 900;

@@ -9,6 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { randomInt } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import { loadNative, nativeUnavailable } from '../native/index.js';
 import type { ProbeContext } from './types.js';
@@ -22,6 +23,8 @@ export interface SpreadQuery {
 
 type Spread = ObservationData['tcp.spread'];
 export const SPREAD_DEFAULT = 12;
+/** After the first answer, how long the other SYNs still get (at least; 10 round trips if longer). */
+const GRACE_MS = 250;
 
 /** Distinct source ports from the ephemeral range, spread out so that hashes differ. */
 export function spreadPorts(n: number, seed = randomInt(0, 27_000)): number[] {
@@ -37,13 +40,25 @@ export async function run(q: SpreadQuery, ctx: ProbeContext): Promise<Observatio
   const src = nat.routeSource(q.address);
   if (!src) return [observation('tcp.spread', { ...base, method: 'raw', reason: `no route to ${q.address}` }, performance.now() - t0)];
   const timeoutMs = Math.max(50, ctx.budgetMs - 20);
+  // Once one SYN is answered (or refused by an ICMP error), the others have had their chance after a
+  // few of its round trips: a SYN sent raw is never retransmitted, so waiting longer shows nothing.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  setMaxListeners(0, signal);
+  let deadline: NodeJS.Timeout | undefined;
+  const answered = (rttMs: number | null): void => {
+    if (deadline) return;
+    deadline = setTimeout(() => stop.abort(), Math.max(GRACE_MS, 10 * (rttMs ?? 0)));
+  };
   const flows = await Promise.all(
     spreadPorts(n).map(async (sport) => {
-      const r = await nat.probe({ proto: 'tcp', dst: q.address, src, ttl: 64, timeoutMs, flow: sport, port: q.port, id: randomInt(0, 2 ** 31), signal: ctx.signal });
+      const r = await nat.probe({ proto: 'tcp', dst: q.address, src, ttl: 64, timeoutMs, flow: sport, port: q.port, id: randomInt(0, 2 ** 31), signal });
+      if (r.outcome === 'reply' || r.outcome === 'icmp-error') answered(r.rttMs);
       const outcome: Spread['flows'][number]['outcome'] = r.outcome === 'reply' ? 'answered' : r.outcome === 'icmp-error' ? 'icmp' : r.outcome === 'timeout' ? 'lost' : 'error';
       return { sport, outcome, ms: r.rttMs, ...(r.icmp ? { icmp: r.icmp } : {}) };
     }),
   );
+  clearTimeout(deadline);
   const data: Spread = { ...base, method: 'raw', flows, answered: flows.filter((f) => f.outcome === 'answered').length, lost: flows.filter((f) => f.outcome === 'lost').length };
   return [observation('tcp.spread', data, performance.now() - t0)];
 }
