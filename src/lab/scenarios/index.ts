@@ -4,6 +4,7 @@
  */
 import type { Scenario } from '../scenario.js';
 import { scenario as s_app_001_heartbeat_unanswered } from './app-001-heartbeat-unanswered.js';
+import { scenario as s_app_001_server_idle_timeout } from './app-001-server-idle-timeout.js';
 import { scenario as s_app_002_http_503 } from './app-002-http-503.js';
 import { scenario as s_app_002_https_503 } from './app-002-https-503.js';
 import { scenario as s_dns_001_dns_blocked } from './dns-001-dns-blocked.js';
@@ -80,6 +81,7 @@ import { scenario as s_vpn_008_peer_not_allowed } from './vpn-008-peer-not-allow
 
 export const SCENARIOS: readonly Scenario[] = [
   s_app_001_heartbeat_unanswered,
+  s_app_001_server_idle_timeout,
   s_app_002_http_503,
   s_app_002_https_503,
   s_dns_001_dns_blocked,
