@@ -29,6 +29,6 @@ export function budgets(rttMs: number | null, totalMs: number): Budgets {
     gateway: cap(clamp(200 + 8 * rtt, 300, 1000)),
     tls: cap(clamp(1500 + 10 * rtt, 1500, 5000)),
     http: cap(clamp(1500 + 10 * rtt, 1500, 5000)),
-    afterConnect: clamp(4 * rtt, 60, 300),
+    afterConnect: clamp(4 * rtt, 100, 300),
   };
 }

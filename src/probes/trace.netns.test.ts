@@ -91,7 +91,8 @@ test('--paths over an ECMP diamond: flows take both branches, each path keeps on
       assert.ok(proto === 'udp' ? t.reached : t.paths.every((p) => p.reached && p.hops.length === 4), JSON.stringify(t.paths));
       for (const p of t.paths) {
         for (const h of p.hops) assert.ok(h.addrs.length <= 1, `${proto} ${p.flow}: hop ${h.ttl} mixes ${h.addrs.join(', ')}`);
-        if (p.hops[1]!.addr) hop2.add(p.hops[1]!.addr);
+        // A UDP flow whose answers were all rate limited has no second row.
+        if (p.hops[1]?.addr) hop2.add(p.hops[1].addr);
       }
       assert.deepEqual([...hop2].sort(), [...c.hop2].sort(), `${proto}: both branches seen`);
     } finally {
