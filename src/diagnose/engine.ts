@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Layer } from '../model/layer.js';
-import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
+import { echoLossy, observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
 import type { Report } from '../model/report.js';
 import { formatHostPort, type Target } from '../model/target.js';
 import type { Snapshot } from '../system/types.js';
@@ -267,7 +267,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   if (spreadPartial && !ofKind(obs, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT')) await tracePath('flows');
   else if (suspect) await tracePath(suspect);
   // Resolvers that stay silent to DNS but answer some echoes: the path to them loses packets.
-  const lossyResolver = resolverAddrs.find((r) => ofKind(obs, 'icmp.echo').some((e) => e.data.address === r && e.data.received > 0 && e.data.received < e.data.sent));
+  const lossyResolver = resolverAddrs.find((r) => echoLossy(obs, r));
   if (lossyResolver) await tracePath('loss', { address: lossyResolver, port: null });
 
   // Tunnel layer (issue 7): the route leaves through a tunnel, the target lies in a tunnel's networks, or --tunnel names one.

@@ -17,3 +17,16 @@ export async function shanghaiDefaultViaHk(lab: LabApi): Promise<void> {
     await lab.ip('client2', `${six}route add default via ${hk} metric 50`, `${six}route del default via ${hk} metric 50`);
   }
 }
+
+/**
+ * A PMTU blackhole between the Beijing gateway and the core: their link at MTU 1400, and both
+ * routers drop the ICMP 'fragmentation needed' / ICMPv6 'packet too big' they would send.
+ */
+export async function gwCoreMtuBlackhole(lab: LabApi): Promise<void> {
+  await lab.ip('core', 'link set gw0 mtu 1400', 'link set gw0 mtu 1500');
+  await lab.ip('gw', 'link set up0 mtu 1400', 'link set up0 mtu 1500');
+  for (const host of ['core', 'gw'] as const) {
+    await lab.iptables(host, '-A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP');
+    await lab.iptables(host, '-A OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP', { v6: true });
+  }
+}

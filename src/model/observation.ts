@@ -459,3 +459,8 @@ export function observation<K extends ObservationKind>(kind: K, data: Observatio
 export function ofKind<K extends ObservationKind>(obs: readonly Observation[], kind: K): Array<Observation<K>> {
   return obs.filter((o): o is Observation<K> => o.kind === kind);
 }
+
+/** Echoes to `address` (any, when absent) that partly came back: the path carries packets but loses some. */
+export function echoLossy(obs: readonly Observation[], address?: string): boolean {
+  return ofKind(obs, 'icmp.echo').some((e) => (address === undefined || e.data.address === address) && e.data.received > 0 && e.data.received < e.data.sent);
+}

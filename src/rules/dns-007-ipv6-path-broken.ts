@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
+import { echoLossy } from '../model/observation.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-007',
@@ -56,6 +57,6 @@ export const rule: Rule = {
  * and saw loss at its end.
  */
 function lossyNotBroken(obs: Parameters<Rule['check']>[0]['observations']): boolean {
-  if (ofKind(obs, 'icmp.echo').some((e) => e.data.received > 0 && e.data.received < e.data.sent)) return true;
+  if (echoLossy(obs)) return true;
   return ofKind(obs, 'trace.path').some((t) => t.data.paths.some((p) => p.reached && (p.hops[p.hops.length - 1]?.lossPct ?? 0) > 0));
 }

@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
+import { echoLossy } from '../model/observation.js';
 import { tr } from './helpers.js';
 import type { Evidence } from '../model/report.js';
 
@@ -32,7 +33,7 @@ export const rule: Rule = {
       const icmpBlackhole = d.largestPass !== null && d.smallestFail !== null && d.fragNeeded === null;
       // A stalled large payload alone is a blackhole only when the kernel did retransmit it and the
       // path does not simply lose packets of every size (some echoes to the target lost).
-      const lossy = ofKind(ctx.observations, 'icmp.echo').some((e) => e.data.address === d.target && e.data.received > 0 && e.data.received < e.data.sent);
+      const lossy = echoLossy(ctx.observations, d.target);
       const tcpStalled = tcp?.outcome === 'stalled' && (icmpBlackhole || (tcp.retransmits > 0 && !lossy));
       // Frag-needed comes back (PMTU discovery works), or the large TCP payload got through (MSS clamped): no blackhole.
       if (tcp?.outcome === 'passed') continue;

@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { gwCoreMtuBlackhole } from '../injections.js';
 
 export const scenario: Scenario = {
   id: 'net-009-pmtu-blackhole',
@@ -9,12 +10,5 @@ export const scenario: Scenario = {
   expect: 'NET-009',
   target: 'www.lab.test:443',
   args: ['--ca', '{ca}'],
-  async inject(lab) {
-    await lab.ip('core', 'link set gw0 mtu 1400', 'link set gw0 mtu 1500');
-    await lab.ip('gw', 'link set up0 mtu 1400', 'link set up0 mtu 1500');
-    await lab.iptables('core', '-A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP');
-    await lab.iptables('core', '-A OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP', { v6: true });
-    await lab.iptables('gw', '-A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP');
-    await lab.iptables('gw', '-A OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP', { v6: true });
-  },
+  inject: gwCoreMtuBlackhole,
 };
