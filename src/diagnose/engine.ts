@@ -264,7 +264,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   const suspect = primaryAddr && !hardFail ? pathSuspect(primaryAddr, obs) : null;
   const spread = ofKind(obs, 'tcp.spread').find((x) => x.data.address === primaryAddr)?.data;
   const spreadPartial = !!spread && spread.method === 'raw' && spread.answered > 0 && spread.lost > 0;
-  if (spreadPartial && !ofKind(obs, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT')) await tracePath('flows');
+  if (spreadPartial && !localBlock(obs)) await tracePath('flows');
   else if (suspect) await tracePath(suspect);
   // Resolvers that stay silent to DNS but answer some echoes: the path to them loses packets.
   const lossyResolver = resolverAddrs.find((r) => echoLossy(obs, r));
@@ -387,13 +387,16 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   return judge({ target, options, observations: obs, snapshot, startedAt, durationMs: performance.now() - t0, layerMs: (l) => timer.ms(l), skips, addresses, now: deps.now() });
 }
 
+/** A local firewall verdict (the evaluator's, or a rule whose counter grew) already explains a failure. */
+const localBlock = (obs: Obs): boolean => ofKind(obs, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT');
+
 /**
  * Whether the path deserves a trace and why: no answer at all ('dead'), signs of loss ('loss':
  * lost echoes, a retransmitted SYN) or high RTT ('slow'); null when not, or when a local firewall
  * verdict already explains the failure.
  */
 export function pathSuspect(addr: string, obs: Obs): 'dead' | 'loss' | 'slow' | null {
-  if (ofKind(obs, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT')) return null;
+  if (localBlock(obs)) return null;
   const tcp = ofKind(obs, 'tcp.connect').filter((t) => t.data.address === addr);
   const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
   const tcpAnswered = tcp.some((t) => t.data.outcome === 'open' || t.data.outcome === 'refused' || t.data.outcome === 'rejected');
@@ -451,7 +454,7 @@ export function handshakeSuspect(hs: ObservationData['tls.handshake'], connectMs
  * counter grew during the probes (before = the snapshot's `iptables-save -c`).
  */
 async function blameLocalFirewall(addr: string, port: number | null, snapshot: Snapshot, obs: Obs, deps: EngineDeps): Promise<void> {
-  if (!deps.firewallCounters || ofKind(obs, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT')) return;
+  if (!deps.firewallCounters || localBlock(obs)) return;
   const tcp = ofKind(obs, 'tcp.connect').filter((t) => t.data.address === addr);
   const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
   const tcpFailed = tcp.some((t) => ['filtered', 'rejected', 'error', 'unreachable'].includes(t.data.outcome));
