@@ -238,11 +238,13 @@ export function natStatement(text: string, kind: NatChange['kind'], to: NatTo | 
           if (to.portLo !== null) p.sport = to.portLo;
         }
       }
-      if (p.ct) {
+      const after = dstSide ? show(p.dst, p.dport) : show(p.src, p.sport);
+      // The kernel marks the connection as NATed (ctstate DNAT/SNAT, ct status) only when the
+      // binding changed the tuple: a DNAT to the address and port the packet already has is no NAT.
+      if (p.ct && after !== before) {
         if (dstSide) p.ct.dnat = true;
         else p.ct.snat = true;
       }
-      const after = dstSide ? show(p.dst, p.dport) : show(p.src, p.sport);
       return { verdict: { kind: 'accept' }, nat: { kind, from: before, to: after }, note: `${kind} ${before} → ${after}` };
     },
   };

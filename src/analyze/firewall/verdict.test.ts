@@ -180,3 +180,19 @@ test('firewall not collected: no verdict; collected but unreadable: UNKNOWN sayi
   assert.equal(v?.verdict, 'UNKNOWN');
   assert.match(v?.reason ?? '', /no firewall rules in the snapshot \(iptables: iptables-save: permission denied/);
 });
+
+test('ctstate DNAT: set by a DNAT that changes the destination, not by one to the address the packet already has', () => {
+  const rules = (to: string): string =>
+    `*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A OUTPUT -d 203.0.113.5/32 -j DNAT --to-destination ${to}\nCOMMIT\n` +
+    '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -m conntrack --ctstate DNAT -j DROP\nCOMMIT\n';
+  const flow: FirewallFlow = { chain: 'OUTPUT', proto: 'tcp', src: null, dst: '203.0.113.5', dport: 443, replies: false };
+  const moved = labSnapshot('a', 'client-output', (_t, file) => (file === 'iptables' ? rules('203.0.113.6') : ''));
+  assert.equal(checkFirewall(moved, flow).verdict, 'DROP');
+  // the kernel finds the tuple unchanged (nf_nat_setup_info): no IPS_DST_NAT, so no match
+  const same = labSnapshot('a', 'client-output', (_t, file) => (file === 'iptables' ? rules('203.0.113.5') : ''));
+  assert.equal(checkFirewall(same, flow).verdict, 'ACCEPT');
+  const samePort = labSnapshot('a', 'client-output', (_t, file) => (file === 'iptables' ? rules('203.0.113.5:443') : ''));
+  assert.equal(checkFirewall(samePort, flow).verdict, 'ACCEPT');
+  const otherPort = labSnapshot('a', 'client-output', (_t, file) => (file === 'iptables' ? rules('203.0.113.5:8443') : ''));
+  assert.equal(checkFirewall(otherPort, flow).verdict, 'DROP');
+});
