@@ -284,6 +284,7 @@ export function register(program: Command): void {
     .option('--protocol <proto>', 'tcp | tls | http | https | icmp')
     .option('--expect-ip <ip>', 'the address the name should resolve to (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--expect-gateway <ip>', 'the gateway the route should use')
+    .option('--tunnel <dev>', 'the tunnel interface that should carry the target (judged whatever the route says)')
     .option('--json', 'print the JSON report (netdx.report/v1)')
     .option('--format <fmt>', 'text | json | markdown')
     .option('--lang <lang>', 'en | zh (default from LANG)')

@@ -2,10 +2,12 @@
  * The offline judgement (`netdx analyze SNAPSHOT --target T`): every rule that needs no probe,
  * run on a Snapshot collected elsewhere — routes, policy rules, firewall, resolv.conf, hosts,
  * interfaces, proxy variables. Names are not resolved (no packets): a name target is judged on
- * the hosts file and the route to the configured resolvers.
+ * the hosts file and the route to the configured resolvers. The tunnel layer is judged on the
+ * recorded tunnel state (interface, routes, allowed IPs, handshake age and counters then).
  */
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation } from '../model/observation.js';
+import { offlineTunnelObservations } from './tunnel.js';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
 import type { Snapshot } from '../system/types.js';
@@ -25,7 +27,6 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
     ['transport', t(options.lang, 'skip.offlineNoPackets')],
     ['tls', t(options.lang, 'skip.offlineNoPackets')],
     ['app', t(options.lang, 'skip.offlineNoPackets')],
-    ['tunnel', t(options.lang, 'skip.offlineTunnel')],
   ]);
   let dsts: string[] = [];
   if (target.ipFamily !== null) {
@@ -66,6 +67,18 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
     });
     if (v) obs.push(observation('firewall.verdict', v));
   }
+  // The tunnel layer as the snapshot recorded it: which tunnel carries the target, its state, its
+  // handshake then. Ages are counted from the moment the snapshot was taken, not from now.
+  const taken = Date.parse(snapshot.collectedAt);
+  const then = Number.isFinite(taken) ? new Date(taken) : now;
+  const tunnelObs = offlineTunnelObservations(snapshot, obs, dsts, options.tunnel, Math.floor(then.getTime() / 1000));
+  obs.push(...tunnelObs);
+  if (tunnelObs.length === 0) {
+    skips.set('tunnel', snapshot.tunnels && !snapshot.tunnels.ok ? t(options.lang, 'skip.tunnelUnavailable', { why: snapshot.tunnels.unavailable }) : t(options.lang, 'skip.tunnelNone'));
+  } else {
+    // Recorded state only: a tunnel layer with no finding did not pass, it was not probed.
+    skips.set('tunnel', t(options.lang, 'skip.offlineTunnel'));
+  }
   return judge({
     target,
     options,
@@ -76,6 +89,6 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
     layerMs: () => 0,
     skips,
     addresses: dsts,
-    now,
+    now: then,
   });
 }

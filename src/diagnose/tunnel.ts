@@ -438,6 +438,46 @@ async function walk(sel: SelectedTunnel, input: TunnelInput, deps: TunnelDeps): 
   return obs;
 }
 
+/**
+ * WireGuard judged from the counters a snapshot recorded (offline analysis: nothing is sent).
+ * A session younger than its lifetime was working then; bytes sent to an endpoint without any
+ * byte or handshake ever coming back is a handshake that never completed; anything else needs a
+ * live diagnosis to say whether a new handshake would complete.
+ */
+export function wgSnapshotHandshake(sel: SelectedTunnel, nowSec: number): ObservationData['tunnel.handshake'] | null {
+  const t = sel.tunnel;
+  const peer = sel.carrier;
+  if (t.kind !== 'wireguard' || !peer) return null;
+  const tx = peer.txBytes ?? null;
+  const rx = peer.rxBytes ?? null;
+  const base = { dev: t.dev, peer: peerId(peer), endpoint: peer.endpoint ? fmtEndpoint(peer.endpoint) : null, method: 'wg-snapshot' as const, txBefore: tx, txAfter: tx, rxBefore: rx, rxAfter: rx, waitedMs: 0 };
+  const ageSec = peer.latestHandshake ? Math.max(0, nowSec - peer.latestHandshake) : null;
+  if (isFresh(peer, nowSec)) return { ...base, outcome: 'fresh', ageSec };
+  if (!peer.latestHandshake && !peer.endpoint) return { ...base, outcome: 'not-attempted', ageSec, reason: 'the peer has no endpoint: this side waits for the peer to contact it first' };
+  if (!peer.latestHandshake && (tx ?? 0) > 0 && rx === 0) {
+    return { ...base, outcome: 'no-response', ageSec, reason: `when the snapshot was taken, ${tx} bytes had been sent to ${base.endpoint ?? 'the peer'}, none received, and no handshake had ever completed` };
+  }
+  const when = ageSec === null ? 'no handshake had completed yet' : `the last handshake was ${ageSec} s old`;
+  return { ...base, outcome: 'unknown', ageSec, reason: `offline: when the snapshot was taken ${when}; whether a new one completes needs a live diagnosis (netdx diagnose on that machine)` };
+}
+
+/**
+ * The tunnel layer without probes (`netdx analyze`): which tunnel should carry the target, its
+ * recorded state (VPN-001/004/005/008 judge it) and the handshake state the snapshot shows.
+ */
+export function offlineTunnelObservations(snapshot: Snapshot, observations: readonly Observation[], addresses: readonly string[], option: string | undefined, nowSec: number): Obs {
+  const out: Obs = [];
+  for (const sel of selectTunnels(snapshot, observations, addresses, option)) {
+    out.push(stateObservation(sel));
+    const t = sel.tunnel;
+    if (sel.source !== 'running' || (t.link && !t.link.up)) continue;
+    const h = t.kind === 'wireguard' ? wgSnapshotHandshake(sel, nowSec) : openvpnHandshake(sel, nowSec);
+    if (h) out.push(observation('tunnel.handshake', h));
+    for (const p of t.problems) out.push(observation('check.unknown', { layer: 'tunnel', check: `${t.dev} state`, reason: p }));
+  }
+  return out;
+}
+
 /** The tunnel layer: the observations of every tunnel that should carry the target. */
 export async function tunnelPhase(input: TunnelInput, deps: TunnelDeps): Promise<TunnelPhaseResult> {
   const selected = selectTunnels(input.snapshot, input.observations, input.addresses, input.options.tunnel);

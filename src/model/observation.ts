@@ -227,7 +227,8 @@ export interface ObservationData {
     dev: string;
     peer: string;
     endpoint: string | null;
-    method: 'wg-counters' | 'openvpn-state' | 'none';
+    /** wg-counters: `wg show` watched live; wg-snapshot: the counters recorded in a snapshot (offline analysis); openvpn-state: the management/status state. */
+    method: 'wg-counters' | 'wg-snapshot' | 'openvpn-state' | 'none';
     /** fresh: a handshake within the session lifetime; completed: one completed while netdx watched; no-response: initiations went out, nothing came back; stalled: a recent session, but the target's packets went in and nothing came back; not-attempted: nothing was sent; unknown. */
     outcome: 'fresh' | 'completed' | 'no-response' | 'stalled' | 'not-attempted' | 'unknown';
     /** Age of the latest handshake at the end (s); null = never. */

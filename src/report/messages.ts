@@ -85,7 +85,7 @@ export const MESSAGES = {
   'skip.noAppCheck': { en: 'no application check for this protocol', zh: '该协议没有应用层检查' },
   'skip.noProbeAddress': { en: 'no address to probe', zh: '没有可探测的地址' },
   'skip.offlineNoPackets': { en: 'offline analysis sends no packets', zh: '离线分析不发送报文' },
-  'skip.offlineTunnel': { en: 'offline analysis: tunnel state not judged', zh: '离线分析：不判断隧道状态' },
+  'skip.offlineTunnel': { en: 'offline analysis: the tunnel state the snapshot recorded was judged; its endpoint, handshake and MTU were not probed', zh: '离线分析：已判断快照记录的隧道状态；未探测其端点、握手与 MTU' },
   'skip.offlineDns': { en: 'offline analysis does not resolve names; checked the route to the resolvers', zh: '离线分析不解析域名；已检查到解析服务器的路由' },
 } satisfies Record<string, Text>;
 

@@ -53,7 +53,9 @@ export const rule: Rule = {
         else fix.push({ summary: tr(ctx.lang, 'Then check the client certificate, key and tls-auth/tls-crypt key against the server (its log shows "TLS Error" or "AUTH_FAILED")', '然后核对客户端证书、密钥及 tls-auth/tls-crypt 密钥与服务器是否匹配（服务器日志会出现 "TLS Error" 或 "AUTH_FAILED"）') });
       }
       const counters =
-        h.method === 'wg-counters'
+        h.method === 'wg-snapshot'
+          ? `${h.reason ?? `tx ${h.txAfter ?? '?'} bytes, rx ${h.rxAfter ?? '?'} bytes`}; latest handshake ${lastHandshake}`
+          : h.method === 'wg-counters'
           ? `tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes, rx ${h.rxBefore ?? '?'} → ${h.rxAfter ?? '?'} bytes${h.outcome === 'stalled' ? ' since the snapshot' : ` while netdx watched ${h.waitedMs} ms`}; latest handshake ${lastHandshake}`
           : `${h.reason ?? 'not connected'}`;
       const bytes = h.txAfter !== null && h.rxAfter !== null;
@@ -68,7 +70,15 @@ export const rule: Rule = {
           : null;
       return makeFinding(meta, ctx, {
         vars: { endpoint, lastHandshake, dev: s.dev, tx: h.txAfter ?? '?', rx: h.rxAfter ?? '?' },
-        ...(stalledText ? { explanation: stalledText } : resetAnswered
+        ...(stalledText ? { explanation: stalledText } : h.method === 'wg-snapshot'
+          ? {
+              explanation: tr(
+                ctx.lang,
+                `When the snapshot was taken, ${h.txAfter ?? '?'} bytes had gone out through ${s.dev} towards ${endpoint} and nothing had come back (rx ${h.rxAfter ?? '?'} bytes); no handshake had ever completed. UDP to the endpoint port is filtered on the path, the endpoint is unreachable (or its name resolved to an old address), or the server rejects the keys — a live diagnosis on that machine (netdx diagnose) tells which.`,
+                `采集快照时，已有 ${h.txAfter ?? '?'} 字节经 ${s.dev} 发往 ${endpoint}，却没有任何回应（接收 ${h.rxAfter ?? '?'} 字节），握手从未完成。可能是路径上过滤了发往端点端口的 UDP、端点不可达（或其域名解析到了旧地址），或者服务器拒绝了密钥——在该机器上运行实时诊断（netdx diagnose）可区分。`,
+              ),
+            }
+          : resetAnswered
           ? {
               explanation: tr(
                 ctx.lang,
