@@ -84,6 +84,7 @@ function publicRecord(r: ScenarioRun): Record<string, unknown> {
     findings: rep?.findings?.map((f) => ({ code: f.code, severity: f.severity, explainedBy: (f as { explainedBy?: string }).explainedBy })) ?? [],
     revertProblems: r.revertProblems.length ? r.revertProblems : undefined,
     lingered: r.lingered || undefined,
+    offline: r.offline,
   };
 }
 
@@ -116,9 +117,9 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
       if (demo) {
         process.stdout.write(`\n━━ ${s.id}  (expected ${s.expect}${s.pendingIssue ? `, pending issue ${s.pendingIssue}` : ''})\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv.slice(3).filter((a) => a !== '--json').join(' ')}\n\n`);
         if (r.report) process.stdout.write(renderText(r.report as Report, { lang, color: colorEnabled(process.stdout) }));
-        process.stdout.write(`   → ${r.pass ? 'pass' : 'FAIL'}: got ${r.got} in ${r.diagnosisMs ?? '-'} ms${r.why ? ` (${r.why})` : ''}\n`);
+        process.stdout.write(`   → ${r.pass ? 'pass' : 'FAIL'}: got ${r.got} in ${r.diagnosisMs ?? '-'} ms${r.offline ? `; offline (netdx analyze on a snapshot of ${s.host ?? 'client'}): ${r.offline.got}` : ''}${r.why ? ` (${r.why})` : ''}\n`);
       } else if (!opts.json) {
-        err(`  ${r.pass ? 'pass' : r.pendingIssue ? 'pend' : 'FAIL'}  ${s.id}  → ${r.got}  ${r.diagnosisMs ?? '-'} ms`);
+        err(`  ${r.pass ? 'pass' : r.pendingIssue ? 'pend' : 'FAIL'}  ${s.id}  → ${r.got}  ${r.diagnosisMs ?? '-'} ms${r.offline ? `  (offline → ${r.offline.got})` : ''}`);
       }
     }
   } finally {

@@ -41,8 +41,8 @@ const rec = (id: string, expect: RunRecord['expect'], got: string, pass: boolean
 
 test('totals: accuracy over non-pending runs, false alarms on healthy runs, median and worst time', () => {
   const records = [
-    rec('ok-a', 'ok', 'ok', true, 100),
-    rec('ok-b', 'ok', 'TCP-002', false, 300),
+    rec('ok-a', 'ok', 'ok', true, 100, { offline: { expect: 'ok', got: 'ok', pass: true, ms: 9 } }),
+    rec('ok-b', 'ok', 'TCP-002', false, 300, { offline: { expect: 'ok', got: 'NET-006', pass: false, ms: 9 } }),
     rec('ok-c', 'ok', 'error', false, null),
     rec('net-001-a', 'NET-001', 'NET-001', true, 200),
     rec('net-003-a', 'NET-003', 'ok', false, 9000, { pendingIssue: 5 }),
@@ -61,6 +61,8 @@ test('totals: accuracy over non-pending runs, false alarms on healthy runs, medi
     pendingPassing: 1,
     medianMs: 200,
     worstMs: 300,
+    offlineChecked: 2,
+    offlineSame: 1,
     worstId: 'ok-b',
   });
   const text = renderTable(records, t);
@@ -71,6 +73,7 @@ test('totals: accuracy over non-pending runs, false alarms on healthy runs, medi
   assert.match(text, /^accuracy +2\/4 \(50\.0%\), 2 failed$/m);
   assert.match(text, /^false alarms 1 of 3 healthy runs$/m);
   assert.match(text, /^diagnosis +median 200 ms, worst 300 ms \(ok-b\)$/m);
+  assert.match(text, /^offline +1\/2 snapshots judged by netdx analyze gave the same answer$/m);
   // The pending section comes after every counted row.
   assert.ok(text.indexOf('net-003-a') > text.indexOf('net-001-a'));
 });

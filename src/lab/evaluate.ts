@@ -48,6 +48,8 @@ export interface RunRecord {
   pendingIssue?: number;
   /** netdx kept running after printing its report. */
   lingered?: boolean;
+  /** Offline parity (Scenario.offline): what `netdx analyze` said on the host's snapshot. */
+  offline?: { expect: Expected; got: string; pass: boolean; ms: number | null };
 }
 
 export interface Totals {
@@ -65,6 +67,9 @@ export interface Totals {
   medianMs: number | null;
   worstMs: number | null;
   worstId: string | null;
+  /** Offline parity: runs that also judged a snapshot with `netdx analyze`, and how many agreed. */
+  offlineChecked: number;
+  offlineSame: number;
 }
 
 const CODE = /^[A-Z]+-[0-9]{3}$/;
@@ -96,5 +101,7 @@ export function totals(records: readonly RunRecord[]): Totals {
     medianMs: median(times),
     worstMs: worst?.diagnosisMs ?? null,
     worstId: worst?.id ?? null,
+    offlineChecked: counted.filter((r) => r.offline).length,
+    offlineSame: counted.filter((r) => r.offline?.pass).length,
   };
 }

@@ -5,11 +5,14 @@
  * run with the reason, never a silent pass.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from './lab.js';
 import { evaluate, type ReportView, type RunRecord } from './evaluate.js';
 import { fillArgs, type Scenario } from './scenario.js';
+import { inNs, run } from './exec.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** bin/netdx.js of this checkout (dist/lab → ../../bin). */
@@ -136,6 +139,14 @@ export async function runScenario(lab: Lab, s: Scenario): Promise<ScenarioRun> {
   } catch (err) {
     result = { ...base, got: 'error', pass: false, why: `injection failed: ${err instanceof Error ? err.message : String(err)}`, diagnosisMs: null, exitCode: null, wallMs: 0, report: null, revertProblems: [], lingered };
   }
+  if (s.offline && result.got !== 'error') {
+    const off = await offlineParity(lab.ns(host), s, s.offline);
+    result.offline = off;
+    if (!off.pass) {
+      result.pass = false;
+      result.why = [result.why, `offline: netdx analyze on the host's snapshot gave ${off.got}, expected ${off.expect}`].filter(Boolean).join('; ');
+    }
+  }
   result.revertProblems = await lab.revert();
   if (result.revertProblems.length > 0) {
     result.pass = false;
@@ -143,6 +154,38 @@ export async function runScenario(lab: Lab, s: Scenario): Promise<ScenarioRun> {
   }
   result.wallMs = Date.now() - t0;
   return result;
+}
+
+const OFFLINE_OPTIONS = new Set(['--expect-gateway', '--expect-ip', '--tunnel', '--port', '--protocol']);
+
+/**
+ * Offline parity: `netdx collect` inside the host while the fault is in place, then
+ * `netdx analyze` on that snapshot (no packets), judged like a diagnosis.
+ */
+async function offlineParity(ns: string, s: Scenario, expect: NonNullable<Scenario['offline']>): Promise<NonNullable<ScenarioRun['offline']>> {
+  const dir = mkdtempSync(join(tmpdir(), 'ndx-offline-'));
+  const file = join(dir, 'snapshot.json');
+  const env = diagnoseEnv(s);
+  const fail = (got: string): NonNullable<ScenarioRun['offline']> => ({ expect, got, pass: false, ms: null });
+  try {
+    const c = await run('ip', inNs(ns, [process.execPath, NETDX_BIN, 'collect', '--out', file]), { env, timeoutMs: 20_000 });
+    if (c.code !== 0) return fail(`collect failed (exit ${c.code}): ${c.stderr.trim().split('\n')[0] ?? ''}`);
+    // The options `netdx analyze` shares with diagnose (the rest need packets: --ca, --sni, …).
+    const args = s.args ?? [];
+    const extra = args.flatMap((a, i) => (OFFLINE_OPTIONS.has(a) && args[i + 1] !== undefined ? [a, args[i + 1]!] : []));
+    const a = await run(process.execPath, [NETDX_BIN, 'analyze', file, '--json', '--target', s.target, ...extra], { env, timeoutMs: 20_000 });
+    let report: unknown;
+    try {
+      report = JSON.parse(a.stdout);
+    } catch {
+      return fail(`analyze exited ${a.code} without a report: ${a.stderr.trim().split('\n')[0] ?? ''}`);
+    }
+    if (!isReport(report)) return fail('analyze printed no report');
+    const o = evaluate(expect, [], report);
+    return { expect, got: o.got, pass: o.pass, ms: (report as { durationMs?: number }).durationMs ?? null };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function runScenarios(lab: Lab, list: readonly Scenario[], onResult: (r: ScenarioRun, s: Scenario) => void = () => {}): Promise<ScenarioRun[]> {

@@ -51,6 +51,8 @@ test('checkScenarios: each bad scenario gets its one-line reason', () => {
     [[{ ...base, id: 'tls-001-x', expect: 'TLS-001', pendingIssue: 5 }], 'scenario tls-001-x: pending on issue 5, but its codes are implemented by issue(s) 4'],
     [[{ ...base, target: 'no such host' }], "scenario ok-x: target: target 'no such host': 'no such host' is not a host name or IP address (expected HOST, HOST:PORT, [IPv6]:PORT or a tcp://, tls://, http://, https:// URL)"],
     [[{ ...base, args: ['--ca', '{nope}'] }], 'scenario ok-x: unknown placeholder {nope}'],
+    [[{ ...base, offline: 'NET-999' }], "scenario ok-x: offline 'NET-999' is not a code of the fault catalog"],
+    [[{ ...base, id: 'tls-001-x', expect: 'TLS-001', offline: 'TLS-002' }], "scenario tls-001-x: offline 'TLS-002' differs from expect 'TLS-001'"],
   ];
   for (const [list, msg] of cases) assert.deepEqual(checkScenarios(list, { ...ctx, openIssues: new Set([4, 5]) }), [msg]);
   // A healthy run that expects a warning may be named after the warning.

@@ -58,6 +58,12 @@ export interface Scenario {
   env?: Record<string, string>;
   /** Injects the fault; omitted for healthy baselines. */
   inject?(lab: LabApi): Promise<void>;
+  /**
+   * Offline parity: the primary code (or 'ok') that `netdx analyze` must give on a snapshot
+   * (`netdx collect`) taken in the host while the fault is in place — for faults that the
+   * machine's own state shows (routes, firewall, resolver config, tunnel state).
+   */
+  offline?: Expected;
   /** Set while the open issue that implements `expect` is open: run and shown apart, not counted. */
   pendingIssue?: number;
 }
@@ -88,6 +94,9 @@ export function checkScenarios(list: readonly Scenario[], ctx: CheckContext): st
     const prefixes = s.expect === 'ok' ? ['ok-', ...(s.alsoExpect ?? []).map((c) => `${c.toLowerCase()}-`)] : [`${s.expect.toLowerCase()}-`];
     if (ID.test(s.id) && !prefixes.some((p) => s.id.startsWith(p)) && !s.id.startsWith('seed-')) errs.push(`${at}: id must start with ${prefixes.map((p) => `'${p}'`).join(' or ')} (or 'seed-')`);
     for (const c of s.alsoExpect ?? []) if (!ctx.codes.has(c)) errs.push(`${at}: alsoExpect '${c}' is not a code of the fault catalog`);
+    if (s.offline !== undefined && s.offline !== 'ok' && !ctx.codes.has(s.offline)) errs.push(`${at}: offline '${s.offline}' is not a code of the fault catalog`);
+    // Offline parity is for faults the machine's own state shows: a fault it cannot see is 'ok' offline, never another code.
+    else if (s.offline !== undefined && s.offline !== 'ok' && s.offline !== s.expect) errs.push(`${at}: offline '${s.offline}' differs from expect '${s.expect}'`);
     if (s.pendingIssue !== undefined) {
       const codes = [s.expect, ...(s.alsoExpect ?? [])].filter((c) => c !== 'ok');
       const issues = new Set(codes.map((c) => ctx.codes.get(c)));

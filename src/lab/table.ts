@@ -33,6 +33,7 @@ export function renderTable(records: readonly RunRecord[], t: Totals): string {
     `false alarms ${t.falseAlarms} of ${t.healthyRuns} healthy runs`,
     `diagnosis    median ${ms(t.medianMs)} ms, worst ${ms(t.worstMs)} ms${t.worstId ? ` (${t.worstId})` : ''}`,
   );
+  if (t.offlineChecked > 0) lines.push(`offline      ${t.offlineSame}/${t.offlineChecked} snapshots judged by netdx analyze gave the same answer`);
   if (t.pending > 0) lines.push(`pending      ${t.pending} (${t.pendingPassing} already pass)`);
   const lingered = records.filter((r) => r.lingered).map((r) => r.id);
   if (lingered.length > 0) lines.push(`note         netdx did not exit within 1 s of printing its report (stopped by the lab): ${lingered.join(', ')}`);

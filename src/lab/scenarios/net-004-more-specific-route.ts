@@ -8,6 +8,7 @@ export const scenario: Scenario = {
     zh: '一条更具体的服务器网段路由（测试香港线路时遗留）把流量引向香港ISP路由器，而不是公司网关。',
   },
   expect: 'NET-004',
+  offline: 'NET-004',
   host: 'client2',
   target: '203.0.113.10:443',
   args: ['--ca', '{ca}', '--sni', 'www.lab.test', '--expect-gateway', ADDR.gw2Lan],

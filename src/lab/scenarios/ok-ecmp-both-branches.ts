@@ -7,5 +7,6 @@ export const scenario: Scenario = {
     zh: '健康基线（负载分担路径）：核心路由器把到 mp.lab.test 的流量按流分担到 br1 和 br2，两支都正常转发。',
   },
   expect: 'ok',
+  offline: 'ok',
   target: 'mp.lab.test:7000',
 };

@@ -8,6 +8,7 @@ export const scenario: Scenario = {
     zh: '健康基线（OpenVPN/UDP）：客户端访问服务器下发路由的网段中的主机，一切正常。',
   },
   expect: 'ok',
+  offline: 'ok',
   target: OVPN_TARGET,
   async inject(lab) {
     await openvpnSetup(lab);

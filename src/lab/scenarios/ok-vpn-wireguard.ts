@@ -8,6 +8,7 @@ export const scenario: Scenario = {
     zh: '健康基线（WireGuard虚拟局域网）：客户端经正常的隧道ping通服务器的虚拟地址。',
   },
   expect: 'ok',
+  offline: 'ok',
   target: WG_HUB,
   async inject(lab) {
     await wireguardHub(lab);

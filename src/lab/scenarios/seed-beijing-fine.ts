@@ -9,6 +9,7 @@ export const scenario: Scenario = {
     zh: '种子事故（北京侧）：上海区域路由错误指向香港某ISP，北京区域客户端访问正常。',
   },
   expect: 'ok',
+  offline: 'ok',
   host: 'client',
   target: 'www.lab.test:443',
   args: ['--ca', '{ca}', '--expect-gateway', ADDR.gwLan],

@@ -8,6 +8,7 @@ export const scenario: Scenario = {
     zh: '种子事故（虚拟局域网，北京侧）：上海区域到VPN服务器的路由错误，北京区域的隧道照常工作。',
   },
   expect: 'ok',
+  offline: 'ok',
   host: 'client',
   target: WG_HUB,
   inject: vpnServerViaHk,

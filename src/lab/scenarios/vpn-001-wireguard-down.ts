@@ -8,6 +8,7 @@ export const scenario: Scenario = {
     zh: '虚拟网卡被关闭：WireGuard网卡处于down状态，进入虚拟局域网的路由随之消失，服务器ping不通。',
   },
   expect: 'VPN-001',
+  offline: 'VPN-001',
   target: WG_HUB,
   async inject(lab) {
     await wireguardHub(lab);

@@ -8,6 +8,7 @@ export const scenario: Scenario = {
     zh: 'OpenVPN客户端出示的证书并非服务器CA签发：服务器端口能响应OpenVPN，但每次TLS握手都被拒绝。',
   },
   expect: 'VPN-003',
+  offline: 'VPN-003',
   target: OVPN_TARGET,
   async inject(lab) {
     await openvpnSetup(lab, { untrustedClientCert: true, waitConnected: false, clientRoutes: ['100.98.0.0 255.255.255.0'] });

@@ -8,6 +8,7 @@ export const scenario: Scenario = {
     zh: 'VPN服务器上删除了本客户端的公钥：服务器能ping通，客户端的握手请求发出后没有任何回应。',
   },
   expect: 'VPN-003',
+  offline: 'VPN-003',
   target: WG_HUB,
   async inject(lab) {
     const hub = await wireguardHub(lab, { connect: false, keepalive: null });

@@ -8,6 +8,7 @@ export const scenario: Scenario = {
     zh: '虚拟局域网 100.64.0.0/16 与办公室网段 100.64.1.0/24 冲突：服务器的虚拟地址 100.64.1.200 被从办公室网卡发出，而不是走隧道。',
   },
   expect: 'VPN-004',
+  offline: 'VPN-004',
   target: '100.64.1.200',
   async inject(lab) {
     await wireguardHub(lab, { clientAddr: { client: '100.64.200.2/16' }, clientAllowed: '100.64.0.0/16', hubAddrs: ['100.64.1.200/32'], hubAllowed: { client: '100.64.200.2/32' } });

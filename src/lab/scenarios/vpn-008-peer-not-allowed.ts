@@ -8,6 +8,7 @@ export const scenario: Scenario = {
     zh: '一条路由把新的服务器网段 100.96.5.0/24 送进WireGuard网卡，但对端的AllowedIPs从未扩充：网卡直接丢弃报文。',
   },
   expect: 'VPN-008',
+  offline: 'VPN-008',
   target: '100.96.5.1',
   async inject(lab) {
     await wireguardHub(lab, { hubAddrs: ['100.96.5.1/24'] });
