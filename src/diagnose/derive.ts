@@ -107,3 +107,19 @@ export function parseProxyUrl(value: string): { host: string; port: number } | n
     return null;
   }
 }
+
+/**
+ * The next hop's neighbour entry as a snapshot recorded it (offline analysis: nothing is sent).
+ * FAILED/INCOMPLETE means address resolution of the gateway went unanswered then (NET-002); an
+ * entry that confirms it (REACHABLE, PERMANENT, NOARP) is an answer; STALE/DELAY/PROBE or no
+ * entry says nothing and gives no observation.
+ */
+export function snapshotGatewayObservation(s: Snapshot, gateway: string, dev: string): Observation | null {
+  if (!s.neighbors.ok) return null;
+  const n = s.neighbors.value.find((x) => x.address === gateway && x.dev === dev);
+  const state = n?.state[0] ?? null;
+  if (state === null) return null;
+  const answered = state === 'FAILED' || state === 'INCOMPLETE' ? false : state === 'REACHABLE' || state === 'PERMANENT' || state === 'NOARP' ? true : null;
+  if (answered === null) return null;
+  return observation('gateway.neighbor', { gateway, dev, state, answered, method: 'neigh', reason: 'the neighbour table recorded in the snapshot (not probed)' });
+}

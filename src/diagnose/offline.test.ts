@@ -110,3 +110,14 @@ test('analyze: an OpenVPN client whose management state is RECONNECTING → VPN-
   assert.equal(r.primary?.code, 'VPN-003');
   assert.match(r.primary?.title ?? '', /not connected \(RECONNECTING, ping-restart\)/);
 });
+
+test('analyze: the gateway recorded FAILED in the neighbour table → NET-002; STALE or no entry says nothing', async () => {
+  const withNeigh = (state: string): Snapshot => ({ ...fakeSnapshot(), neighbors: { ok: true, value: [{ family: 4, address: '198.51.100.1', dev: 'eth0', lladdr: null, state: [state], router: false }] } });
+  const failed = await analyzeSnapshot(withNeigh('FAILED'), parseTarget('203.0.113.10:443'), { ...DEFAULT_OPTIONS }, LATER);
+  assert.equal(failed.primary?.code, 'NET-002');
+  assert.match(failed.primary!.evidence.map((e) => e.summary).join('\n'), /198\.51\.100\.1 dev eth0: neighbor state FAILED.*recorded in the snapshot/);
+  for (const state of ['STALE', 'REACHABLE']) {
+    const r = await analyzeSnapshot(withNeigh(state), parseTarget('203.0.113.10:443'), { ...DEFAULT_OPTIONS }, LATER);
+    assert.equal(r.verdict, 'ok', `${state}: ${r.findings.map((f) => f.code).join(',')}`);
+  }
+});

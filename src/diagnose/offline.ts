@@ -1,12 +1,12 @@
 /**
  * The offline judgement (`netdx analyze SNAPSHOT --target T`): every rule that needs no probe,
  * run on a Snapshot collected elsewhere — routes, policy rules, firewall, resolv.conf, hosts,
- * interfaces, proxy variables. Names are not resolved (no packets): a name target is judged on
+ * interfaces, proxy variables, the gateway's neighbour entry. Names are not resolved (no packets): a name target is judged on
  * the hosts file and the route to the configured resolvers. The tunnel layer is judged on the
  * recorded tunnel state (interface, routes, allowed IPs, handshake age and counters then).
  */
 import { performance } from 'node:perf_hooks';
-import { observation, type Observation } from '../model/observation.js';
+import { observation, ofKind, type Observation } from '../model/observation.js';
 import { offlineTunnelObservations } from './tunnel.js';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
@@ -14,7 +14,7 @@ import type { Snapshot } from '../system/types.js';
 import type { Layer } from '../model/layer.js';
 import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
-import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservation } from './derive.js';
+import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservation, snapshotGatewayObservation } from './derive.js';
 import { judge } from './judge.js';
 import { t } from '../report/i18n.js';
 import type { DiagnoseOptions } from './options.js';
@@ -56,6 +56,8 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
         rules: e.rules,
       }),
     );
+    const gw = e.outcome === 'route' && e.gateway && e.dev ? snapshotGatewayObservation(snapshot, e.gateway, e.dev) : null;
+    if (gw && !ofKind(obs, 'gateway.neighbor').some((g) => g.data.gateway === e.gateway)) obs.push(gw);
     const evaluate = (analyze as Record<string, unknown>).firewallVerdict as EngineDeps['firewallVerdict'] | undefined;
     const v = evaluate?.(snapshot, {
       chain: 'OUTPUT',

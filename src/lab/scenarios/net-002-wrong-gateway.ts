@@ -5,6 +5,7 @@ export const scenario: Scenario = {
   id: 'net-002-wrong-gateway',
   story: { en: 'The default route names a gateway address that nobody has on the LAN (a typo in the static config).', zh: '默认路由的网关地址在局域网内不存在（静态配置写错）。' },
   expect: 'NET-002',
+  offline: 'NET-002',
   target: 'www.lab.test:443',
   args: ['--ca', '{ca}'],
   async inject(lab) {
