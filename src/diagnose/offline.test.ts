@@ -11,6 +11,8 @@ import type { TunnelPeer, TunnelState } from '../system/tunnel-types.js';
 import { DEFAULT_OPTIONS } from './options.js';
 import { fakeSnapshot } from './testing.js';
 import { analyzeSnapshot } from './offline.js';
+import { renderText } from '../report/text.js';
+import { ReportSchema } from '../model/report.js';
 
 const TAKEN = '2026-11-26T00:00:00.000Z';
 const takenSec = Date.parse(TAKEN) / 1000;
@@ -53,6 +55,11 @@ test('analyze: a working WireGuard session when the snapshot was taken is no fin
   assert.equal(h?.ageSec, 30, 'counted from the snapshot, not from the analysis a day later');
   assert.equal(tunnelRow(r).status, 'skip');
   assert.match(tunnelRow(r).reason ?? '', /not probed/);
+  // the report says what it judged: a snapshot of that host, taken then
+  assert.deepEqual(r.snapshot, { hostname: 'client', collectedAt: TAKEN });
+  const text = renderText(r, { lang: 'en', color: false });
+  assert.match(text, /^netdx analyze 100\.96\.0\.1:8443 +\(tls\)\nsnapshot of client taken 2026-11-26T00:00:00\.000Z\n/);
+  assert.deepEqual(ReportSchema.parse(r).snapshot, r.snapshot);
 });
 
 test('analyze: the tunnel interface down in the snapshot → VPN-001 with the fix', async () => {

@@ -81,7 +81,7 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
     // Recorded state only: a tunnel layer with no finding did not pass, it was not probed.
     skips.set('tunnel', t(options.lang, 'skip.offlineTunnel'));
   }
-  return judge({
+  const report = judge({
     target,
     options,
     observations: obs,
@@ -93,4 +93,5 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
     addresses: dsts,
     now: then,
   });
+  return { ...report, snapshot: { hostname: snapshot.hostname, collectedAt: snapshot.collectedAt } };
 }

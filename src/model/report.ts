@@ -63,6 +63,8 @@ export const ReportSchema = z.object({
   layers: z.array(LayerRowSchema),
   observations: z.array(ObservationSchema),
   lang: z.enum(['en', 'zh']).optional(),
+  /** Set by `netdx analyze`: the report judges a snapshot, not this machine now. */
+  snapshot: z.object({ hostname: z.string(), collectedAt: z.string() }).optional(),
 });
 
 export type Evidence = z.infer<typeof EvidenceSchema>;

@@ -21,6 +21,8 @@ export const MESSAGES = {
   'severity.warning': { en: 'warning', zh: '警告' },
   'severity.info': { en: 'info', zh: '信息' },
   'report.heading': { en: 'netdx diagnose {target}', zh: 'netdx 诊断 {target}' },
+  'report.headingOffline': { en: 'netdx analyze {target}', zh: 'netdx 离线分析 {target}' },
+  'report.snapshotOf': { en: 'snapshot of {host} taken {at}', zh: '{host} 的快照，采集于 {at}' },
   'report.verdict': { en: 'Verdict: {verdict} in {ms} ms', zh: '结论：{verdict}（耗时 {ms} 毫秒）' },
   'report.primary': { en: 'Root cause', zh: '根本原因' },
   'report.layers': { en: 'Layers', zh: '分层检查' },
