@@ -131,8 +131,12 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
   const c: Ctx = { root: opts.root ?? '/', exec: opts.exec ?? defaultExec, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   const want = new Set(parts);
   const when = <T>(p: SnapshotPart, f: () => Promise<Collected<T>>): Promise<Collected<T>> => (want.has(p) ? f() : Promise.resolve(NOT_COLLECTED));
-  const [links, routes, rules, neighbors, resolv, hosts, nsswitch, iptables, ip6tables, nft, ufw, ipset, sysctlValues, listening, ntp] = await Promise.all([
-    when('links', () => tool(c, 'ip', ['-j', '-d', 'addr'], (s) => parseLinks(s))),
+  const linksP = when('links', () => tool(c, 'ip', ['-j', '-d', 'addr'], (s) => parseLinks(s)));
+  // Tunnel state (WireGuard, OpenVPN, other tun/tap) reuses the links: it starts as soon as they are read,
+  // beside the other collectors. Not on a fake root.
+  const tunnelsP = want.has('tunnels') && c.root === '/' ? linksP.then((links) => collectTunnels({ links, exec: c.exec, timeoutMs: c.timeoutMs })) : Promise.resolve(undefined);
+  const [links, routes, rules, neighbors, resolv, hosts, nsswitch, iptables, ip6tables, nft, ufw, ipset, sysctlValues, listening, ntp, tunnels] = await Promise.all([
+    linksP,
     when('routes', () => bothFamilies(c, ['route', 'show', 'table', 'all'], parseRoutes)),
     when('rules', () => bothFamilies(c, ['rule'], parsePolicyRules)),
     when('neighbors', () => tool(c, 'ip', ['-j', 'neigh'], (s) => parseNeighbors(s))),
@@ -147,9 +151,8 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     when('sysctls', () => sysctls(c)),
     when('listening', () => tool(c, 'ss', ['-H', '-ltnup'], parseListening)),
     ntpSynchronized(c),
+    tunnelsP,
   ]);
-  // Tunnel state (WireGuard, OpenVPN, other tun/tap) reuses the links just read; not on a fake root.
-  const tunnels = want.has('tunnels') && c.root === '/' ? await collectTunnels({ links, exec: c.exec, timeoutMs: c.timeoutMs }) : undefined;
   const now = (opts.now ?? (() => new Date()))();
   return {
     ...(tunnels ? { tunnels } : {}),
