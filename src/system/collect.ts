@@ -19,7 +19,7 @@ import { parseHosts } from './parse/hosts.js';
 import { parseNsswitch } from './parse/nsswitch.js';
 import { parseListening } from './parse/ss.js';
 import { parseJson } from './parse/json.js';
-import { localIso, PROXY_VARS, SYSCTLS, proxyEnvOf, sysctlPath } from './host.js';
+import { localIso, PROXY_VARS, SYSCTLS, proxyEnvOf, sysctlPath, timezoneName } from './host.js';
 
 export { routeGet, type RouteGetOutcome } from './route-get.js';
 export { execTool, ExecError } from './exec.js';
@@ -172,7 +172,7 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     sysctls: sysctlValues,
     listening,
     proxyEnv: proxyEnvOf(opts.env ?? process.env),
-    time: { local: localIso(now), timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, ntpSynchronized: ntp },
+    time: { local: localIso(now), timezone: timezoneName(opts.env ?? process.env, c.root), ntpSynchronized: ntp },
   };
 }
 

@@ -1,4 +1,6 @@
-/** Host facts that need no parser: the sysctl list, proxy variables, the local time as ISO with offset. */
+/** Host facts that need no parser: the sysctl list, proxy variables, the local time as ISO with offset, the time zone. */
+import { readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const SYSCTLS = [
   'net.ipv4.ip_forward',
@@ -40,4 +42,30 @@ export function localIso(d: Date): string {
   const off = -d.getTimezoneOffset();
   const sign = off >= 0 ? '+' : '-';
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}${sign}${pad(off / 60)}:${pad(off % 60)}`;
+}
+
+const UTC_ALIASES = new Set(['Etc/UTC', 'Etc/UCT', 'Etc/Universal', 'Etc/Zulu', 'UCT', 'Universal', 'Zulu', 'Etc/GMT0', 'Etc/GMT+0', 'Etc/GMT-0']);
+const canonZone = (z: string): string => (UTC_ALIASES.has(z) ? 'UTC' : z);
+
+/**
+ * The machine's time zone name as the C library finds it: TZ, else the /etc/localtime link, else
+ * /etc/timezone. Read from files because the first Intl call costs ~25 ms (ICU start-up) on the
+ * diagnosis' critical path; Intl is only the last resort.
+ */
+export function timezoneName(env: NodeJS.ProcessEnv = process.env, root = '/'): string {
+  const tz = env.TZ?.replace(/^:/, '');
+  if (tz && !tz.startsWith('/') && /^[A-Za-z0-9_+\-/]+$/.test(tz)) return canonZone(tz);
+  try {
+    const m = /zoneinfo\/(?:posix\/|right\/)?([A-Za-z0-9_+\-/]+)$/.exec(readlinkSync(join(root, 'etc/localtime')));
+    if (m) return canonZone(m[1]!);
+  } catch {
+    /* not a link: a copied zone file, or absent */
+  }
+  try {
+    const t = readFileSync(join(root, 'etc/timezone'), 'utf8').trim();
+    if (/^[A-Za-z0-9_+\-/]+$/.test(t)) return canonZone(t);
+  } catch {
+    /* absent */
+  }
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
