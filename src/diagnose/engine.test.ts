@@ -253,3 +253,32 @@ test('an HTTP timeout that no finding explains leaves the app layer unknown with
   assert.equal(app?.status, 'unknown');
   assert.match(app?.reason ?? '', /no response within 1500 ms/);
 });
+
+test('the resolvers are asked while the snapshot is still being collected; a changed resolv.conf falls back to the snapshot', { timeout: 5000 }, async () => {
+  let release!: () => void;
+  const collected = new Promise<void>((r) => (release = r));
+  const order: string[] = [];
+  const { deps, calls } = fakeDeps({
+    snapshot: async () => {
+      await collected;
+      order.push('snapshot');
+      return fakeSnapshot();
+    },
+    nameservers: async () => ['198.51.100.53'],
+    dnsQuery: async (q) => {
+      order.push(`query ${q.server} ${q.qtype}`);
+      if (order.length === 2) release(); // the snapshot finishes only after both early queries started
+      return [observation('dns.query', { server: q.server, port: 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'answer', rcode: 'NOERROR', answers: q.qtype === 'A' ? [{ address: '203.0.113.10', ttl: 60 }] : [], cnames: [], truncated: false, ms: 1.5 })];
+    },
+  });
+  const r = await diagnose(parseTarget('srv.lab.test:5000'), opts, deps);
+  assert.deepEqual(order.slice(0, 3), ['query 198.51.100.53 A', 'query 198.51.100.53 AAAA', 'snapshot']);
+  assert.equal((calls.dnsQuery ?? []).length, 2, 'not asked twice');
+  assert.equal(r.verdict, 'ok');
+  // resolv.conf read early names another resolver than the snapshot: the snapshot's are asked
+  const other = fakeDeps({ nameservers: async () => ['198.51.100.99'] });
+  const r2 = await diagnose(parseTarget('srv.lab.test:5000'), opts, other.deps);
+  const servers = (other.calls.dnsQuery as Array<{ server: string }>).map((q) => q.server);
+  assert.deepEqual([...new Set(servers)].sort(), ['198.51.100.53', '198.51.100.99']);
+  assert.ok(r2.observations.filter((o) => o.kind === 'dns.query').every((o) => (o.data as { server: string }).server === '198.51.100.53'));
+});

@@ -25,6 +25,8 @@ type Obs = Observation[];
 /** Everything the engine needs from the outside world. */
 export interface EngineDeps {
   snapshot(): Promise<Snapshot>;
+  /** The configured resolvers, read ahead of the snapshot so the DNS queries start at once (optional; null: unreadable). */
+  nameservers?(): Promise<string[] | null>;
   systemLookup(name: string, ctx: ProbeContext): Promise<Obs>;
   dnsQuery(q: { server: string; name: string; qtype: 'A' | 'AAAA' }, ctx: ProbeContext): Promise<Obs>;
   routeLookup(dst: string, ctx: ProbeContext): Promise<Obs>;
@@ -124,6 +126,16 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   const snapshotP = deps.snapshot();
   let b = budgets(null, options.timeoutMs);
   const systemP = isName ? safe('dns', 'system resolver', deps.systemLookup(target.host, ctx(b.dnsQuery * 2 + 500))) : Promise.resolve([] as Obs);
+  const askResolvers = (servers: string[]): Array<Promise<Obs>> =>
+    servers.flatMap((server) => (['A', 'AAAA'] as const).map((qtype) => safe('dns', `query ${server}`, deps.dnsQuery({ server, name: target.host, qtype }, ctx(b.dnsQuery)))));
+  // The resolvers' own answers need only resolv.conf: they start while the rest of the snapshot is collected.
+  const earlyDns =
+    isName && deps.nameservers
+      ? deps.nameservers().then(
+          (servers) => (servers && servers.length > 0 ? { servers, queries: askResolvers(servers) } : null),
+          () => null,
+        )
+      : Promise.resolve(null);
   const snapshot = await snapshotP;
   timer.stop('host');
   progress('host', 'done');
@@ -136,9 +148,9 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     progress('dns', 'start');
     timer.start('dns');
     const servers = snapshot.resolv.ok && snapshot.resolv.value.nameservers.length > 0 ? snapshot.resolv.value.nameservers : ['127.0.0.1'];
-    const queries = servers.flatMap((server) =>
-      (['A', 'AAAA'] as const).map((qtype) => safe('dns', `query ${server}`, deps.dnsQuery({ server, name: target.host, qtype }, ctx(b.dnsQuery)))),
-    );
+    const early = await earlyDns;
+    // The early queries count only if they went to exactly the snapshot's resolvers.
+    const queries = early && early.servers.join(' ') === servers.join(' ') ? early.queries : askResolvers(servers);
     const results = await Promise.all([systemP, ...queries]);
     for (const r of results) obs.push(...r);
     timer.stop('dns');

@@ -1,5 +1,7 @@
 /** The real world behind EngineDeps: collectors, probes and analyzers. */
+import { readFile } from 'node:fs/promises';
 import { collectSnapshot } from '../system/collect.js';
+import { parseResolvConf } from '../system/parse/resolv.js';
 import { run as dnsQuery, systemLookup } from '../probes/dns.js';
 import { run as routeLookup } from '../probes/route.js';
 import { run as gateway } from '../probes/gateway.js';
@@ -42,6 +44,13 @@ async function firewallCounters(): Promise<{ v4: string | null; v6: string | nul
 export function liveDeps(): EngineDeps {
   return {
     snapshot: () => collectSnapshot(),
+    nameservers: async () => {
+      try {
+        return parseResolvConf(await readFile('/etc/resolv.conf', 'utf8')).nameservers;
+      } catch {
+        return null;
+      }
+    },
     systemLookup,
     dnsQuery,
     routeLookup,
