@@ -4,7 +4,8 @@
  */
 import { LAYERS, type Layer, type LayerStatus } from '../model/layer.js';
 import { ofKind, type Observation } from '../model/observation.js';
-import { REPORT_SCHEMA_ID, type Finding, type LayerRow, type Report } from '../model/report.js';
+import type { Finding, LayerRow, Report } from '../model/report.js';
+import { REPORT_SCHEMA_ID } from '../model/report-id.js';
 import type { Target } from '../model/target.js';
 import { RULES } from '../rules/index.js';
 import type { RuleContext, RuleMeta } from '../rules/types.js';

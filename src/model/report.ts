@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { LAYERS, LAYER_STATUSES, SEVERITIES } from './layer.js';
 import { PROTOCOLS } from './target.js';
+import { REPORT_SCHEMA_ID } from './report-id.js';
 
-export const REPORT_SCHEMA_ID = 'netdx.report/v1';
+export { REPORT_SCHEMA_ID };
 
 export const EvidenceSchema = z.object({
   observation: z.string().describe('kind of the observation this evidence rests on'),
