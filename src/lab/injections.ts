@@ -21,12 +21,17 @@ export async function shanghaiDefaultViaHk(lab: LabApi): Promise<void> {
 /**
  * A PMTU blackhole between the Beijing gateway and the core: their link at MTU 1400, and both
  * routers drop the ICMP 'fragmentation needed' / ICMPv6 'packet too big' they would send.
+ *
+ * The filters go in first and the MTU last, so the undo (in reverse) restores the MTU before it
+ * lifts the filters: otherwise, in between, the server's retransmissions of a stalled download
+ * draw a frag-needed that gets through, the server caches a path MTU of 1400 for the client for
+ * 10 minutes, and the next blackhole scenario finds no blackhole.
  */
-export async function gwCoreMtuBlackhole(lab: LabApi): Promise<void> {
-  await lab.ip('core', 'link set gw0 mtu 1400', 'link set gw0 mtu 1500');
-  await lab.ip('gw', 'link set up0 mtu 1400', 'link set up0 mtu 1500');
+export async function gwCoreMtuBlackhole(lab: LabApi, opts: { v6?: boolean } = { v6: true }): Promise<void> {
   for (const host of ['core', 'gw'] as const) {
     await lab.iptables(host, '-A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP');
-    await lab.iptables(host, '-A OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP', { v6: true });
+    if (opts.v6 !== false) await lab.iptables(host, '-A OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP', { v6: true });
   }
+  await lab.ip('core', 'link set gw0 mtu 1400', 'link set gw0 mtu 1500');
+  await lab.ip('gw', 'link set up0 mtu 1400', 'link set up0 mtu 1500');
 }

@@ -13,7 +13,7 @@ import { makePki, type Pki } from './certs.js';
 import { baselineEtc, readEtc, removeEtc, replaceEtc, writeEtc, type EtcFile } from './netfiles.js';
 import { dnsmasqArgv, services, type DnsVariant, type ServiceSpec } from './services.js';
 import { cleanStale, destroyRun, nsName, procStart, recordService, stateDir, writeOwner } from './state.js';
-import { ADDR, configScript, FINGERPRINT_SCRIPT, HOSTS, linkScript, restoreScript, sysctlScript, type Host } from './topology.js';
+import { ADDR, configScript, FINGERPRINT_SCRIPT, HOSTS, linkScript, restoreScript, FORGET_PATH_STATE, sysctlScript, type Host } from './topology.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The compiled lab servers (dist/lab/servers). */
@@ -276,6 +276,8 @@ export class Lab {
     const touched = [...this.touched];
     this.touched = new Set();
     await Promise.all(touched.map((h) => this.script(h, restoreScript(h)).catch((err: Error) => void problems.push(`restore ${h}: ${err.message}`))));
+    const untouched = HOSTS.filter((h) => !touched.includes(h));
+    await Promise.all(untouched.map((h) => this.script(h, FORGET_PATH_STATE).catch((err: Error) => void problems.push(`forget path state ${h}: ${err.message}`))));
     for (const h of touched) {
       const now = await this.fingerprint(h);
       const was = this.baseline.get(h) ?? '';

@@ -259,8 +259,16 @@ export function restoreScript(host: Host): string[] {
   for (const r of spec.routes) lines.push(`ip ${family(r)} route replace ${r}`);
   lines.push(...firewallScript(host));
   lines.push('conntrack -F >/dev/null 2>&1 || true', 'ip neigh flush all >/dev/null 2>&1 || true');
+  lines.push(...FORGET_PATH_STATE);
   return lines;
 }
+
+/**
+ * Learned path state (PMTU and redirect exceptions) of any host, touched by the scenario or not:
+ * a server that learned a path MTU of 1400 keeps it for 10 minutes and would hide the next MTU
+ * blackhole. Run on every host after each scenario.
+ */
+export const FORGET_PATH_STATE = ['ip -4 route flush cache >/dev/null 2>&1 || true', 'ip -6 route flush cache >/dev/null 2>&1 || true'];
 
 /** A text that changes when a host's links, addresses, routes, rules or firewall change. */
 export const FINGERPRINT_SCRIPT = [

@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { WG_HUB, wireguardHub } from '../tunnels.js';
+import { gwCoreMtuBlackhole } from '../injections.js';
 
 export const scenario: Scenario = {
   id: 'vpn-006-tunnel-mtu-blackhole',
@@ -10,10 +11,8 @@ export const scenario: Scenario = {
   expect: 'VPN-006',
   target: WG_HUB,
   async inject(lab) {
-    await lab.ip('core', 'link set gw0 mtu 1400', 'link set gw0 mtu 1500');
-    await lab.ip('gw', 'link set up0 mtu 1400', 'link set up0 mtu 1500');
-    await lab.iptables('core', '-A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP');
-    await lab.iptables('gw', '-A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP');
+    // IPv4 only: the WireGuard underlay is IPv4 here (filters first, MTU last: see gwCoreMtuBlackhole)
+    await gwCoreMtuBlackhole(lab, { v6: false });
     await wireguardHub(lab);
   },
 };
