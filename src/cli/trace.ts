@@ -132,11 +132,11 @@ export function register(program: Command): void {
       }
       const startedAt = new Date();
       const t0 = performance.now();
-      const { run } = await import('../probes/trace.js');
+      const [{ run }, { probeContext }] = await Promise.all([import('../probes/trace.js'), import('../probes/types.js')]);
       const budgetMs = o.count * o.intervalMs + 3000;
       const obs = await run(
         { address, proto, port: proto === 'icmp' ? null : (target.port ?? o.port), count: o.count, paths: o.paths, maxHops: o.maxHops, intervalMs: o.intervalMs },
-        { signal: AbortSignal.timeout(budgetMs), budgetMs, log: () => {} },
+        probeContext(budgetMs),
       );
       const tr = ofKind(obs, 'trace.path')[0]!.data;
       const findings = traceFindings(obs, input, address, o.lang);
