@@ -128,3 +128,16 @@ test('analyze: the gateway recorded FAILED in the neighbour table → NET-002; S
     assert.equal(r.verdict, 'ok', `${state}: ${r.findings.map((f) => f.code).join(',')}`);
   }
 });
+
+test('analyze: the client’s own firewall drops the tunnel’s UDP to its endpoint → NET-006 naming the rule, explaining VPN-003', async () => {
+  const rules = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p udp -m udp --dport 51820 -j DROP\nCOMMIT\n';
+  const base = snap(wg({ peers: [peer({ latestHandshake: null, rxBytes: 0, txBytes: 1184 })] }));
+  const s: Snapshot = { ...base, firewall: { iptables: { ok: true, value: rules }, ip6tables: { ok: true, value: '' }, nft: { ok: true, value: { nftables: [] } }, ufw: { ok: false, unavailable: 'ufw not installed' } } };
+  const r = await analyze(s);
+  assert.equal(r.primary?.code, 'NET-006', JSON.stringify(r.findings.map((f) => f.code)));
+  assert.match(r.primary!.title, /udp 198\.51\.100\.10 → 203\.0\.113\.10:51820/);
+  assert.deepEqual(r.primary!.fix.map((f) => f.command), ['iptables -t filter -D OUTPUT 1']);
+  assert.equal(r.findings.find((f) => f.code === 'VPN-003')?.explainedBy, 'NET-006');
+  // the endpoint's route is judged too (the evidence names the flow's source from it)
+  assert.ok(ofKind(r.observations as Observation[], 'route.lookup').some((o) => o.data.destination === '203.0.113.10' && o.data.dev === 'eth0'));
+});

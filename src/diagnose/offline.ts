@@ -6,7 +6,7 @@
  * recorded tunnel state (interface, routes, allowed IPs, handshake age and counters then).
  */
 import { performance } from 'node:perf_hooks';
-import { observation, ofKind, type Observation } from '../model/observation.js';
+import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
 import { offlineTunnelObservations } from './tunnel.js';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
@@ -18,6 +18,23 @@ import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservat
 import { judge } from './judge.js';
 import { t } from '../report/i18n.js';
 import type { DiagnoseOptions } from './options.js';
+
+/** The kernel's route choice for DST as the snapshot's tables and policy rules give it. */
+function routeObservation(snapshot: Snapshot, dst: string): ObservationData['route.lookup'] {
+  const e = analyze.explainRoute(snapshot, dst);
+  return {
+    destination: dst,
+    family: dst.includes(':') ? 6 : 4,
+    outcome: e.outcome,
+    dev: e.dev,
+    gateway: e.gateway,
+    src: e.route?.src ?? null,
+    table: e.table,
+    route: e.route?.text ?? null,
+    candidates: e.candidates,
+    rules: e.rules,
+  };
+}
 
 export async function analyzeSnapshot(snapshot: Snapshot, target: Target, options: DiagnoseOptions, now: Date = new Date()): Promise<Report> {
   const t0 = performance.now();
@@ -40,29 +57,16 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
       dsts = snapshot.resolv.ok ? snapshot.resolv.value.nameservers : [];
     }
   }
+  const evaluate = (analyze as Record<string, unknown>).firewallVerdict as EngineDeps['firewallVerdict'] | undefined;
   for (const dst of dsts) {
-    const e = analyze.explainRoute(snapshot, dst);
-    obs.push(
-      observation('route.lookup', {
-        destination: dst,
-        family: dst.includes(':') ? 6 : 4,
-        outcome: e.outcome,
-        dev: e.dev,
-        gateway: e.gateway,
-        src: e.route?.src ?? null,
-        table: e.table,
-        route: e.route?.text ?? null,
-        candidates: e.candidates,
-        rules: e.rules,
-      }),
-    );
+    const e = routeObservation(snapshot, dst);
+    obs.push(observation('route.lookup', e));
     const gw = e.outcome === 'route' && e.gateway && e.dev ? snapshotGatewayObservation(snapshot, e.gateway, e.dev) : null;
     if (gw && !ofKind(obs, 'gateway.neighbor').some((g) => g.data.gateway === e.gateway)) obs.push(gw);
-    const evaluate = (analyze as Record<string, unknown>).firewallVerdict as EngineDeps['firewallVerdict'] | undefined;
     const v = evaluate?.(snapshot, {
       chain: 'OUTPUT',
       proto: target.port !== null ? 'tcp' : dst.includes(':') ? 'icmpv6' : 'icmp',
-      src: e.route?.src ?? null,
+      src: e.src,
       dst,
       dport: target.port,
       ...(e.dev ? { oif: e.dev } : {}),
@@ -73,7 +77,10 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
   // handshake then. Ages are counted from the moment the snapshot was taken, not from now.
   const taken = Date.parse(snapshot.collectedAt);
   const then = Number.isFinite(taken) ? new Date(taken) : now;
-  const tunnelObs = offlineTunnelObservations(snapshot, obs, dsts, options.tunnel, Math.floor(then.getTime() / 1000));
+  const tunnelObs = offlineTunnelObservations(snapshot, obs, dsts, options.tunnel, Math.floor(then.getTime() / 1000), {
+    route: routeObservation,
+    ...(evaluate ? { firewallVerdict: evaluate } : {}),
+  });
   obs.push(...tunnelObs);
   if (tunnelObs.length === 0) {
     skips.set('tunnel', snapshot.tunnels && !snapshot.tunnels.ok ? t(options.lang, 'skip.tunnelUnavailable', { why: snapshot.tunnels.unavailable }) : t(options.lang, 'skip.tunnelNone'));

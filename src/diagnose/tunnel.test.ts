@@ -266,3 +266,22 @@ test('WireGuard: a stale session whose retry is pending (tx unchanged while watc
   assert.equal(h.outcome, 'not-attempted');
   assert.match(h.reason ?? '', /no endpoint/);
 });
+
+test('the local firewall is asked about the tunnel’s own packets to its endpoint: UDP from the listen port, out of the underlay device', async () => {
+  const flows: unknown[] = [];
+  const f = fakes({
+    firewallVerdict: (_s, flow) => {
+      flows.push(flow);
+      return { verdict: 'DROP', chain: 'OUTPUT', proto: flow.proto, src: flow.src, dst: flow.dst, sport: flow.sport ?? null, dport: flow.dport, rule: null, reason: 'policy DROP of filter/OUTPUT' } as never;
+    },
+  });
+  const r = await tunnelPhase(input(snap([wg({ peers: [peer({ latestHandshake: null, rxBytes: 0, txBytes: 0 })] })]), '100.96.0.1', [viaWg0()]), f.deps);
+  assert.deepEqual(flows, [{ chain: 'OUTPUT', proto: 'udp', src: '198.51.100.10', dst: '203.0.113.10', sport: 33102, dport: 51820, oif: 'eth0' }]);
+  const v = ofKind(r.observations, 'firewall.verdict');
+  assert.equal(v.length, 1);
+  assert.equal(v[0]!.data.dst, '203.0.113.10');
+  // an evaluator that throws is an unknown check of the tunnel layer, not a crash
+  const g = fakes({ firewallVerdict: () => { throw new Error('bad ruleset'); } });
+  const r2 = await tunnelPhase(input(snap([wg()]), '100.96.0.1', [viaWg0()]), g.deps);
+  assert.ok(ofKind(r2.observations, 'check.unknown').some((u) => /firewall for udp 203\.0\.113\.10:51820: bad ruleset/.test(`${u.data.check}: ${u.data.reason}`)));
+});

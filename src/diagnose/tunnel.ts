@@ -23,6 +23,7 @@ import type { Snapshot } from '../system/types.js';
 import type { TunnelEndpoint, TunnelPeer } from '../system/tunnel-types.js';
 import { ipFamily } from '../system/tunnel-net.js';
 import type { DiagnoseOptions } from './options.js';
+import type { FirewallFlow } from '../analyze/firewall/verdict.js';
 import { selectTunnels, stateObservation, type SelectedTunnel } from './tunnel-select.js';
 import { encapOverhead } from './tunnel-overhead.js';
 
@@ -54,7 +55,36 @@ export interface TunnelDeps extends TunnelProbes {
   /** Path-MTU search (issue 5's probe), used when a full tunnel packet does not fit. */
   pmtu?(q: { address: string; port: number | null }, ctx: ProbeContext): Promise<Obs>;
   explainRoute?(s: Snapshot, dst: string): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
+  /** The local firewall's verdict for the tunnel's own packets to its endpoint (NET-006 names the rule). */
+  firewallVerdict?(s: Snapshot, flow: FirewallFlow): ObservationData['firewall.verdict'] | null;
   now(): Date;
+}
+
+/**
+ * The flow that carries the tunnel to one endpoint, as the local firewall sees it: UDP or TCP to
+ * the endpoint's port, from the tunnel's listen port when it has one. (A WireGuard fwmark is not
+ * modelled: a rule that matches only marked packets is judged as for unmarked ones.)
+ */
+export function endpointFlow(t: SelectedTunnel['tunnel'], ep: TunnelEndpoint, address: string, route: Pick<ObservationData['route.lookup'], 'src' | 'dev'> | null): FirewallFlow {
+  return {
+    chain: 'OUTPUT',
+    proto: ep.proto === 'tcp' ? 'tcp' : 'udp',
+    src: route?.src ?? null,
+    dst: address,
+    ...(ep.proto === 'udp' && t.listenPort ? { sport: t.listenPort } : {}),
+    dport: ep.port,
+    ...(route?.dev ? { oif: route.dev } : {}),
+  };
+}
+
+function endpointVerdict(deps: Pick<TunnelDeps, 'firewallVerdict'>, s: Snapshot, flow: FirewallFlow): Obs {
+  if (!deps.firewallVerdict) return [];
+  try {
+    const v = deps.firewallVerdict(s, flow);
+    return v ? [observation('firewall.verdict', v)] : [];
+  } catch (err) {
+    return [observation('check.unknown', { layer: 'tunnel', check: `firewall for ${flow.proto} ${flow.dst}:${flow.dport}`, reason: err instanceof Error ? err.message : String(err) })];
+  }
 }
 
 export interface TunnelInput {
@@ -131,6 +161,7 @@ async function underlay(sel: SelectedTunnel, peer: TunnelPeer, ep: TunnelEndpoin
   obs.push(...routeObs);
   const route = ofKind(routeObs, 'route.lookup')[0];
   const routed = route?.data.outcome === 'route';
+  if (routed) obs.push(...endpointVerdict(deps, input.snapshot, endpointFlow(t, ep, address, route.data)));
   const jobs: Array<Promise<Obs>> = [];
   const gw = route?.data.gateway;
   const already = ofKind(input.observations, 'gateway.neighbor').some((g) => g.data.gateway === gw);
@@ -465,12 +496,27 @@ export function wgSnapshotHandshake(sel: SelectedTunnel, nowSec: number): Observ
  * The tunnel layer without probes (`netdx analyze`): which tunnel should carry the target, its
  * recorded state (VPN-001/004/005/008 judge it) and the handshake state the snapshot shows.
  */
-export function offlineTunnelObservations(snapshot: Snapshot, observations: readonly Observation[], addresses: readonly string[], option: string | undefined, nowSec: number): Obs {
+export function offlineTunnelObservations(
+  snapshot: Snapshot,
+  observations: readonly Observation[],
+  addresses: readonly string[],
+  option: string | undefined,
+  nowSec: number,
+  analyzers: { route?(s: Snapshot, dst: string): ObservationData['route.lookup'] | null; firewallVerdict?: TunnelDeps['firewallVerdict'] } = {},
+): Obs {
   const out: Obs = [];
   for (const sel of selectTunnels(snapshot, observations, addresses, option)) {
     out.push(stateObservation(sel));
     const t = sel.tunnel;
     if (sel.source !== 'running' || (t.link && !t.link.up)) continue;
+    // The underlay towards each endpoint given as an address: its route and the local firewall's verdict.
+    for (const { endpoint } of endpointsOf(sel)) {
+      if (!ipFamily(endpoint.host) || !analyzers.route) continue;
+      const r = analyzers.route(snapshot, endpoint.host);
+      if (!r) continue;
+      out.push(observation('route.lookup', r));
+      if (r.outcome === 'route') out.push(...endpointVerdict(analyzers, snapshot, endpointFlow(t, endpoint, endpoint.host, r)));
+    }
     const h = t.kind === 'wireguard' ? wgSnapshotHandshake(sel, nowSec) : openvpnHandshake(sel, nowSec);
     if (h) out.push(observation('tunnel.handshake', h));
     for (const p of t.problems) out.push(observation('check.unknown', { layer: 'tunnel', check: `${t.dev} state`, reason: p }));

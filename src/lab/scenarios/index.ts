@@ -26,6 +26,7 @@ import { scenario as s_net_003_ecmp_member_silent } from './net-003-ecmp-member-
 import { scenario as s_net_003_nat_off } from './net-003-nat-off.js';
 import { scenario as s_net_004_more_specific_route } from './net-004-more-specific-route.js';
 import { scenario as s_net_005_icmp_blocked_service_up } from './net-005-icmp-blocked-service-up.js';
+import { scenario as s_net_006_firewall_blocks_wireguard } from './net-006-firewall-blocks-wireguard.js';
 import { scenario as s_net_006_local_firewall_drop } from './net-006-local-firewall-drop.js';
 import { scenario as s_net_006_local_firewall_reject } from './net-006-local-firewall-reject.js';
 import { scenario as s_net_007_lossy_core } from './net-007-lossy-core.js';
@@ -103,6 +104,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_net_003_nat_off,
   s_net_004_more_specific_route,
   s_net_005_icmp_blocked_service_up,
+  s_net_006_firewall_blocks_wireguard,
   s_net_006_local_firewall_drop,
   s_net_006_local_firewall_reject,
   s_net_007_lossy_core,
