@@ -29,16 +29,17 @@ export interface EngineDeps {
   nameservers?(): Promise<string[] | null>;
   systemLookup(name: string, ctx: ProbeContext): Promise<Obs>;
   dnsQuery(q: { server: string; name: string; qtype: 'A' | 'AAAA' }, ctx: ProbeContext): Promise<Obs>;
-  routeLookup(dst: string, ctx: ProbeContext): Promise<Obs>;
+  /** The kernel's route (`ip route get`); with a mark, as packets carrying that firewall mark are routed. */
+  routeLookup(dst: string | { destination: string; mark?: string }, ctx: ProbeContext): Promise<Obs>;
   gateway(q: { gateway: string; dev: string }, ctx: ProbeContext): Promise<Obs>;
-  icmp(q: { address: string; count: number }, ctx: ProbeContext): Promise<Obs>;
+  icmp(q: { address: string; count: number; mark?: number }, ctx: ProbeContext): Promise<Obs>;
   tcp(q: { address: string; port: number; afterMs: number }, ctx: ProbeContext): Promise<Obs>;
   tls(q: TlsQuery, ctx: ProbeContext): Promise<Obs>;
   tlsVersions(q: { address: string; port: number; sni: string | null; min: string; max: string }, ctx: ProbeContext): Promise<Obs>;
   http(q: { url: string; address: string; servername: string | null }, ctx: ProbeContext): Promise<Obs>;
   proxyConnect(q: { host: string; port: number }, ctx: ProbeContext): Promise<Obs>;
   /** Route analyzer over the snapshot: fills route.lookup candidates/rules (optional). */
-  explainRoute?(s: Snapshot, dst: string): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
+  explainRoute?(s: Snapshot, dst: string, opts?: { mark?: number }): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
   /** Firewall evaluator over the snapshot (optional). */
   firewallVerdict?(s: Snapshot, flow: FirewallFlow): ObservationData['firewall.verdict'] | null;
   /** mtr-style path trace (issue 5): run when the target does not answer, to find where packets die. */

@@ -67,8 +67,8 @@ export function liveDeps(): EngineDeps {
     idle,
     backlog,
     heartbeat,
-    explainRoute: (s, dst) => {
-      const e = analyze.explainRoute(s, dst);
+    explainRoute: (s, dst, opts) => {
+      const e = analyze.explainRoute(s, dst, opts?.mark ? { mark: opts.mark } : {});
       return { candidates: e.candidates, rules: e.rules };
     },
     ...firewallEvaluator(),

@@ -20,8 +20,8 @@ import { t } from '../report/i18n.js';
 import type { DiagnoseOptions } from './options.js';
 
 /** The kernel's route choice for DST as the snapshot's tables and policy rules give it. */
-function routeObservation(snapshot: Snapshot, dst: string): ObservationData['route.lookup'] {
-  const e = analyze.explainRoute(snapshot, dst);
+function routeObservation(snapshot: Snapshot, dst: string, mark = 0): ObservationData['route.lookup'] {
+  const e = analyze.explainRoute(snapshot, dst, mark ? { mark } : {});
   return {
     destination: dst,
     family: dst.includes(':') ? 6 : 4,

@@ -38,8 +38,10 @@ export function fakeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
   };
 }
 
-export const route = (destination: string, over: Partial<ObservationData['route.lookup']> = {}): Observation =>
-  observation('route.lookup', { destination, family: destination.includes(':') ? 6 : 4, outcome: 'route', dev: 'eth0', gateway: '198.51.100.1', src: '198.51.100.10', table: 'main', route: 'default via 198.51.100.1 dev eth0', candidates: [], rules: [], ...over });
+export const route = (dst: string | { destination: string }, over: Partial<ObservationData['route.lookup']> = {}): Observation => {
+  const destination = typeof dst === 'string' ? dst : dst.destination;
+  return observation('route.lookup', { destination, family: destination.includes(':') ? 6 : 4, outcome: 'route', dev: 'eth0', gateway: '198.51.100.1', src: '198.51.100.10', table: 'main', route: 'default via 198.51.100.1 dev eth0', candidates: [], rules: [], ...over });
+};
 
 export interface Calls {
   [probe: string]: unknown[];

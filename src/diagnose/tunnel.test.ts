@@ -285,3 +285,28 @@ test('the local firewall is asked about the tunnel’s own packets to its endpoi
   const r2 = await tunnelPhase(input(snap([wg()]), '100.96.0.1', [viaWg0()]), g.deps);
   assert.ok(ofKind(r2.observations, 'check.unknown').some((u) => /firewall for udp 203\.0\.113\.10:51820: bad ruleset/.test(`${u.data.check}: ${u.data.reason}`)));
 });
+
+test('a WireGuard fwmark (wg-quick full tunnel): the endpoint is routed, pinged, MTU-probed and firewall-judged with that mark', async () => {
+  const routes: unknown[] = [];
+  const explained: unknown[] = [];
+  const flows: Array<{ mark?: number }> = [];
+  const f = fakes({
+    routeLookup: async (dst) => (routes.push(dst), [route(dst)]),
+    explainRoute: (_s, dst, opts) => (explained.push([dst, opts]), null),
+    firewallVerdict: (_s, flow) => (flows.push(flow), null),
+  });
+  const t = wg({ fwmark: 51820, peers: [peer({ allowedIps: ['0.0.0.0/0'] })] });
+  await tunnelPhase(input(snap([t]), '100.96.0.1', [viaWg0(), observation('icmp.echo', { address: '100.96.0.1', method: 'raw', sent: 4, received: 4, lossPct: 0, rtt: { min: 1, avg: 1, max: 1, stddev: 0 }, errors: [] })], { tunnel: 'wg0' }), f.deps);
+  assert.deepEqual(routes, [{ destination: '203.0.113.10', mark: '51820' }]);
+  assert.deepEqual(explained, [['203.0.113.10', { mark: 51820 }]]);
+  assert.equal(flows[0]?.mark, 51820);
+  assert.deepEqual((f.calls.icmp as Array<{ address: string; mark?: number }>).filter((q) => q.address === '203.0.113.10').map((q) => q.mark), [51820]);
+  const df = f.calls.dfPing as Array<{ address: string; mark?: number }>;
+  assert.ok(df.some((q) => q.address === '203.0.113.10' && q.mark === 51820), JSON.stringify(df));
+  assert.ok(df.filter((q) => q.address === '100.96.0.1').every((q) => q.mark === undefined), 'the overlay probe goes through the tunnel: no mark');
+  // without a fwmark nothing is marked
+  const plain: unknown[] = [];
+  const g = fakes({ routeLookup: async (dst) => (plain.push(dst), [route(dst)]) });
+  await tunnelPhase(input(snap([wg()]), '100.96.0.1', [viaWg0()]), g.deps);
+  assert.deepEqual(plain, ['203.0.113.10']);
+});

@@ -48,13 +48,13 @@ export const INERT_TUNNEL_PROBES: TunnelProbes = {
 
 export interface TunnelDeps extends TunnelProbes {
   systemLookup(name: string, ctx: ProbeContext): Promise<Obs>;
-  routeLookup(dst: string, ctx: ProbeContext): Promise<Obs>;
+  routeLookup(dst: string | { destination: string; mark?: string }, ctx: ProbeContext): Promise<Obs>;
   gateway(q: { gateway: string; dev: string }, ctx: ProbeContext): Promise<Obs>;
-  icmp(q: { address: string; count: number }, ctx: ProbeContext): Promise<Obs>;
+  icmp(q: { address: string; count: number; mark?: number }, ctx: ProbeContext): Promise<Obs>;
   tcp(q: { address: string; port: number; afterMs: number }, ctx: ProbeContext): Promise<Obs>;
   /** Path-MTU search (issue 5's probe), used when a full tunnel packet does not fit. */
   pmtu?(q: { address: string; port: number | null }, ctx: ProbeContext): Promise<Obs>;
-  explainRoute?(s: Snapshot, dst: string): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
+  explainRoute?(s: Snapshot, dst: string, opts?: { mark?: number }): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
   /** The local firewall's verdict for the tunnel's own packets to its endpoint (NET-006 names the rule). */
   firewallVerdict?(s: Snapshot, flow: FirewallFlow): ObservationData['firewall.verdict'] | null;
   now(): Date;
@@ -62,8 +62,7 @@ export interface TunnelDeps extends TunnelProbes {
 
 /**
  * The flow that carries the tunnel to one endpoint, as the local firewall sees it: UDP or TCP to
- * the endpoint's port, from the tunnel's listen port when it has one. (A WireGuard fwmark is not
- * modelled: a rule that matches only marked packets is judged as for unmarked ones.)
+ * the endpoint's port, from the tunnel's listen port when it has one, with the tunnel's fwmark.
  */
 export function endpointFlow(t: SelectedTunnel['tunnel'], ep: TunnelEndpoint, address: string, route: Pick<ObservationData['route.lookup'], 'src' | 'dev'> | null): FirewallFlow {
   return {
@@ -74,6 +73,7 @@ export function endpointFlow(t: SelectedTunnel['tunnel'], ep: TunnelEndpoint, ad
     ...(ep.proto === 'udp' && t.listenPort ? { sport: t.listenPort } : {}),
     dport: ep.port,
     ...(route?.dev ? { oif: route.dev } : {}),
+    ...(t.fwmark ? { mark: t.fwmark } : {}),
   };
 }
 
@@ -151,10 +151,13 @@ async function underlay(sel: SelectedTunnel, peer: TunnelPeer, ep: TunnelEndpoin
     obs.push(observation('tunnel.endpoint', { ...base, probe: { method: 'none', outcome: 'not-probed', ms: 0, reason: 'the endpoint name does not resolve' } }));
     return { endpoint: ep, address, echo: null, obs };
   }
-  const routeObs = await safe('endpoint route', deps.routeLookup(address, input.ctx(1000)), unknown(`route ${address}`));
+  // wg-quick's full tunnel routes everything into the tunnel except packets with its fwmark: the
+  // tunnel's own packets, and so netdx's probes of the underlay, carry that mark.
+  const mark = t.fwmark ?? 0;
+  const routeObs = await safe('endpoint route', deps.routeLookup(mark ? { destination: address, mark: String(mark) } : address, input.ctx(1000)), unknown(`route ${address}`));
   for (const o of routeObs) {
     if (o.kind === 'route.lookup' && deps.explainRoute) {
-      const extra = deps.explainRoute(input.snapshot, o.data.destination);
+      const extra = deps.explainRoute(input.snapshot, o.data.destination, mark ? { mark } : undefined);
       if (extra) Object.assign(o.data, extra);
     }
   }
@@ -166,7 +169,7 @@ async function underlay(sel: SelectedTunnel, peer: TunnelPeer, ep: TunnelEndpoin
   const gw = route?.data.gateway;
   const already = ofKind(input.observations, 'gateway.neighbor').some((g) => g.data.gateway === gw);
   if (routed && gw && route.data.dev && !already) jobs.push(safe('endpoint gateway', deps.gateway({ gateway: gw, dev: route.data.dev }, input.ctx(1000)), unknown(`gateway ${gw}`)));
-  if (routed) jobs.push(safe('endpoint icmp', deps.icmp({ address, count: 3 }, input.ctx(1200)), unknown(`icmp echo ${address}`)));
+  if (routed) jobs.push(safe('endpoint icmp', deps.icmp({ address, count: 3, ...(mark ? { mark } : {}) }, input.ctx(1200)), unknown(`icmp echo ${address}`)));
   let probe: ObservationData['tunnel.endpoint']['probe'] = { method: 'none', outcome: 'not-probed', ms: 0, reason: t.kind === 'wireguard' ? 'WireGuard answers no unauthenticated packet: judged by its handshake counters' : 'no probe for this tunnel kind' };
   let probeP: Promise<void> = Promise.resolve();
   if (routed && t.kind === 'openvpn') {
@@ -287,7 +290,7 @@ async function wgHandshake(sel: SelectedTunnel, input: TunnelInput, deps: Tunnel
 }
 
 /** Largest DF size that passes between lo (passes) and hi (fails): rounds of 7 parallel probes (exact within 4–5 rounds). */
-async function searchPmtu(address: string, lo: number, hi: number, timeoutMs: number, input: TunnelInput, deps: TunnelDeps): Promise<{ largestPass: number; smallestFail: number; probes: number; fragNeeded: { from: string; mtu: number } | null }> {
+async function searchPmtu(address: string, lo: number, hi: number, timeoutMs: number, input: TunnelInput, deps: TunnelDeps, mark = 0): Promise<{ largestPass: number; smallestFail: number; probes: number; fragNeeded: { from: string; mtu: number } | null }> {
   let probes = 0;
   let fragNeeded: { from: string; mtu: number } | null = null;
   for (let round = 0; round < 5 && hi - lo > 1; round++) {
@@ -295,7 +298,7 @@ async function searchPmtu(address: string, lo: number, hi: number, timeoutMs: nu
     const sizes: number[] = [];
     for (let s = lo + step; s < hi; s += step) sizes.push(s);
     const ctx = input.ctx(timeoutMs + 200);
-    const rs = await Promise.all(sizes.map((size) => safe('df ping', deps.dfPing({ address, size, timeoutMs }, ctx), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason }))));
+    const rs = await Promise.all(sizes.map((size) => safe('df ping', deps.dfPing({ address, size, timeoutMs, ...(mark ? { mark } : {}) }, ctx), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason }))));
     probes += sizes.length;
     for (const [i, r] of rs.entries()) {
       const size = sizes[i]!;
@@ -337,7 +340,7 @@ async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelIn
   const addr = input.addresses[0];
   const targetAnswers = !!addr && ofKind(input.observations, 'icmp.echo').some((e) => e.data.address === addr && e.data.received > 0);
   const [under, inner] = await Promise.all([
-    dfTwice({ address: ep.address, size: needed, timeoutMs }, input, deps),
+    dfTwice({ address: ep.address, size: needed, timeoutMs, ...(t.fwmark ? { mark: t.fwmark } : {}) }, input, deps),
     targetAnswers && addr ? dfTwice({ address: addr, size: tunnelMtu, timeoutMs: timeoutMs + 200 }, input, deps) : Promise.resolve(null),
   ]);
   const overlay = inner && addr && inner.outcome !== 'error' ? { address: addr, size: tunnelMtu, passed: inner.outcome === 'pass' } : null;
@@ -354,7 +357,8 @@ async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelIn
   }
   const floor = fam === 4 ? 576 : 1280;
   let found: ObservationData['pmtu.search'] | undefined;
-  if (deps.pmtu) {
+  // (issue 5's search sends no fwmark: with one, the DF search below, whose probes carry it)
+  if (deps.pmtu && !t.fwmark) {
     const ctx = input.ctx(4000);
     setMaxListeners(64, ctx.signal); // the search sends many probes at once on this signal
     found = ofKind(await safe('pmtu', deps.pmtu({ address: ep.address, port: null }, ctx), () => []), 'pmtu.search')[0]?.data;
@@ -363,7 +367,7 @@ async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelIn
     // Issue 5's path-MTU search, when the engine has it.
     return [observation('tunnel.mtu', { ...base, method: found.method, neededPasses: false, neededResult: 'lost', largestPass: Math.min(found.largestPass, needed - 1), smallestFail: found.smallestFail, fragNeeded: found.fragNeeded, overlay })];
   }
-  const s = await searchPmtu(ep.address, floor, needed, timeoutMs, input, deps);
+  const s = await searchPmtu(ep.address, floor, needed, timeoutMs, input, deps, t.fwmark ?? 0);
   return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: false, neededResult: 'lost', largestPass: s.probes > 0 ? s.largestPass : null, smallestFail: s.smallestFail, fragNeeded: s.fragNeeded, overlay })];
 }
 
@@ -502,7 +506,7 @@ export function offlineTunnelObservations(
   addresses: readonly string[],
   option: string | undefined,
   nowSec: number,
-  analyzers: { route?(s: Snapshot, dst: string): ObservationData['route.lookup'] | null; firewallVerdict?: TunnelDeps['firewallVerdict'] } = {},
+  analyzers: { route?(s: Snapshot, dst: string, mark?: number): ObservationData['route.lookup'] | null; firewallVerdict?: TunnelDeps['firewallVerdict'] } = {},
 ): Obs {
   const out: Obs = [];
   for (const sel of selectTunnels(snapshot, observations, addresses, option)) {
@@ -512,7 +516,7 @@ export function offlineTunnelObservations(
     // The underlay towards each endpoint given as an address: its route and the local firewall's verdict.
     for (const { endpoint } of endpointsOf(sel)) {
       if (!ipFamily(endpoint.host) || !analyzers.route) continue;
-      const r = analyzers.route(snapshot, endpoint.host);
+      const r = analyzers.route(snapshot, endpoint.host, t.fwmark ?? 0);
       if (!r) continue;
       out.push(observation('route.lookup', r));
       if (r.outcome === 'route') out.push(...endpointVerdict(analyzers, snapshot, endpointFlow(t, endpoint, endpoint.host, r)));

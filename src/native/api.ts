@@ -35,7 +35,7 @@ export interface NativeEchoResult {
 
 export interface NativeApi {
   tcpConnect(opts: { address: string; port: number; timeoutMs: number; ttl?: number; source?: string }): Promise<NativeTcpResult>;
-  icmpEcho(opts: { address: string; timeoutMs: number; ttl?: number; size?: number; df?: boolean; ident?: number; seq?: number }): Promise<NativeEchoResult>;
+  icmpEcho(opts: { address: string; timeoutMs: number; ttl?: number; size?: number; df?: boolean; ident?: number; seq?: number; mark?: number }): Promise<NativeEchoResult>;
 }
 
 /** One raw probe (trace, PMTU): see src/native/probe.ts. */

@@ -13,6 +13,8 @@ export interface EchoOptions {
   df?: boolean;
   ident?: number;
   seq?: number;
+  /** Firewall mark (SO_MARK) of the echo, for the route and firewall rules that match on it. */
+  mark?: number;
   signal?: AbortSignal;
 }
 
@@ -20,7 +22,7 @@ export async function icmpEcho(addon: RawAddon, o: EchoOptions): Promise<NativeE
   const family = familyOf(o.address);
   let src: string | null;
   try {
-    src = routeSource(addon, o.address);
+    src = routeSource(addon, o.address, o.mark ?? 0);
   } catch (err) {
     return { outcome: 'error', from: null, rttMs: null, icmp: null, errno: (err as NodeJS.ErrnoException).code ?? 'error' };
   }
@@ -35,6 +37,7 @@ export async function icmpEcho(addon: RawAddon, o: EchoOptions): Promise<NativeE
     ...(o.df !== undefined ? { df: o.df } : {}),
     flow: o.ident ?? nextId16(),
     id: o.seq ?? 1,
+    ...(o.mark ? { mark: o.mark } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
   return { outcome: r.outcome, from: r.from, rttMs: r.rttMs, icmp: r.icmp, errno: r.errno };

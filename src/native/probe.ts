@@ -30,6 +30,8 @@ export interface ProbeSpec {
   port?: number;
   /** What tells this probe apart within its flow: ICMP seq, UDP checksum, TCP sequence number. */
   id: number;
+  /** Firewall mark of the probe (SO_MARK), e.g. a WireGuard fwmark; 0 or absent: none. */
+  mark?: number;
   signal?: AbortSignal;
 }
 
@@ -111,7 +113,7 @@ export function sendProbe(addon: RawAddon, spec: ProbeSpec): Promise<ProbeReply>
     try {
       icmpRx.on(key, onAnswer);
       tcpRx?.on(key, onAnswer);
-      sock = acquireSendSocket(addon, family, spec.proto);
+      sock = acquireSendSocket(addon, family, spec.proto, spec.mark ?? 0);
     } catch (err) {
       finish({ outcome: 'error', from: null, rttMs: null, icmp: null, errno: (err as NodeJS.ErrnoException).code ?? String(err) });
       return;

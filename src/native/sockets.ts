@@ -16,10 +16,20 @@ const pool = new Map<string, Pooled>();
 
 const ICMP_FILTER = 1;
 const SOL_RAW = 255;
+/** SO_MARK (Linux): the firewall mark of a socket's packets; routing rules and firewalls match on it (needs CAP_NET_ADMIN). */
+const SO_MARK = 36;
 
-/** A raw socket for sending probes of `proto`; call the returned release() when done. */
-export function acquireSendSocket(addon: RawAddon, family: 4 | 6, proto: SendProto): { fd: number; release: () => void } {
-  const key = `${family}/${proto}`;
+/** Sets the socket's firewall mark (0: none). */
+function setMark(addon: RawAddon, fd: number, mark: number): void {
+  if (mark) addon.setsockopt(fd, addon.constants.SOL_SOCKET!, SO_MARK, mark | 0);
+}
+
+/**
+ * A raw socket for sending probes of `proto` (with firewall mark `mark`: a WireGuard fwmark makes
+ * probes to the endpoint take the underlay route); call the returned release() when done.
+ */
+export function acquireSendSocket(addon: RawAddon, family: 4 | 6, proto: SendProto, mark = 0): { fd: number; release: () => void } {
+  const key = `${family}/${proto}/${mark}`;
   let p = pool.get(key);
   if (!p) {
     const c = addon.constants;
@@ -30,6 +40,7 @@ export function acquireSendSocket(addon: RawAddon, family: 4 | 6, proto: SendPro
       // their protocol) as small as the kernel allows; ICMPv4 can be filtered entirely.
       addon.setsockopt(fd, c.SOL_SOCKET!, c.SO_RCVBUF!, 1);
       if (family === 4 && proto === 'icmp') addon.setsockopt(fd, SOL_RAW, ICMP_FILTER, -1);
+      setMark(addon, fd, mark);
     } catch (err) {
       addon.close(fd);
       throw err;
@@ -57,11 +68,12 @@ export function acquireSendSocket(addon: RawAddon, family: 4 | 6, proto: SendPro
 export const familyOf = (addr: string): 4 | 6 => (isIPv6(addr) ? 6 : 4);
 
 /** The local address the kernel picks for `dst` (a connected UDP socket sends nothing), or null when there is no route. */
-export function routeSource(addon: RawAddon, dst: string): string | null {
+export function routeSource(addon: RawAddon, dst: string, mark = 0): string | null {
   const c = addon.constants;
   const fam = familyOf(dst);
   const fd = addon.socket(fam === 4 ? c.AF_INET! : c.AF_INET6!, c.SOCK_DGRAM!, c.IPPROTO_UDP!);
   try {
+    setMark(addon, fd, mark);
     if (addon.connect(fd, dst, 9) !== '') return null;
     return addon.sockname(fd).address;
   } finally {

@@ -14,6 +14,8 @@ export interface DfPingQuery {
   /** Whole IP packet size in bytes. */
   size: number;
   timeoutMs: number;
+  /** Firewall mark (SO_MARK / ping -m), e.g. a WireGuard fwmark. */
+  mark?: number;
 }
 
 export interface DfPingResult {
@@ -41,7 +43,7 @@ export function parseDfPing(text: string, address: string): Omit<DfPingResult, '
 function pingOnce(q: DfPingQuery, signal: AbortSignal): Promise<string> {
   const six = q.address.includes(':');
   const payload = Math.max(0, q.size - (six ? 48 : 28));
-  const args = ['-n', '-c', '1', '-M', 'do', '-s', String(payload), '-W', Math.max(0.2, q.timeoutMs / 1000).toFixed(2), q.address];
+  const args = ['-n', '-c', '1', '-M', 'do', '-s', String(payload), '-W', Math.max(0.2, q.timeoutMs / 1000).toFixed(2), ...(q.mark ? ['-m', String(q.mark)] : []), q.address];
   if (six) args.unshift('-6');
   return new Promise((resolve) => {
     let text = '';
@@ -64,7 +66,7 @@ function pingOnce(q: DfPingQuery, signal: AbortSignal): Promise<string> {
 export async function dfPing(q: DfPingQuery, ctx: ProbeContext): Promise<DfPingResult> {
   const nat = await native();
   if (nat) {
-    const r = await nat.icmpEcho({ address: q.address, timeoutMs: q.timeoutMs, size: q.size, df: true });
+    const r = await nat.icmpEcho({ address: q.address, timeoutMs: q.timeoutMs, size: q.size, df: true, ...(q.mark ? { mark: q.mark } : {}) });
     if (r.outcome === 'reply') return { outcome: 'pass', method: 'raw' };
     if (r.outcome === 'icmp-error' && r.icmp && (r.icmp.name === 'frag-needed' || r.icmp.name === 'packet-too-big')) return { outcome: 'too-big', from: r.icmp.from, ...(r.icmp.mtu ? { mtu: r.icmp.mtu } : {}), method: 'raw' };
     if (r.outcome === 'error' && r.errno === 'EMSGSIZE') return { outcome: 'too-big', from: 'local', method: 'raw' };
@@ -73,3 +75,6 @@ export async function dfPing(q: DfPingQuery, ctx: ProbeContext): Promise<DfPingR
   }
   return { ...parseDfPing(await pingOnce(q, ctx.signal), q.address), method: 'ping' };
 }
+
+/** The probe convention's name (run(query, ctx)), for the namespace test harness. */
+export { dfPing as run };

@@ -16,6 +16,8 @@ import type { ProbeContext } from './types.js';
 export interface IcmpQuery {
   address: string;
   count: number;
+  /** Firewall mark of the echoes (a WireGuard fwmark: towards its endpoint they must take the underlay route). */
+  mark?: number;
 }
 
 /** Seams for tests. */
@@ -35,13 +37,14 @@ const MAX_OUTPUT = 256 * 1024;
  * a budget too short for that gets a shorter interval (not below 50 ms). -W waits for the last
  * reply within what is left of the budget.
  */
-export function pingArgs(address: string, count: number, budgetMs: number, root: boolean): string[] {
+export function pingArgs(address: string, count: number, budgetMs: number, root: boolean, mark = 0): string[] {
   const budgetS = budgetMs / 1000;
   let interval = 0.2;
   if (root && count > 1 && interval * (count - 1) > budgetS * 0.6) interval = Math.max(0.05, (budgetS * 0.6) / (count - 1));
   const wait = Math.max(0.2, Math.min(2, budgetS - interval * (count - 1) - 0.05));
   const args = ['-n', '-c', String(count), '-i', interval.toFixed(2), '-W', wait.toFixed(2)];
   if (net.isIPv6(address)) args.unshift('-6');
+  if (mark) args.push('-m', String(mark));
   args.push(address);
   return args;
 }
@@ -87,7 +90,7 @@ async function rawEcho(nat: NativeApi, q: IcmpQuery, ctx: ProbeContext): Promise
     await new Promise((r) => setTimeout(r, i * 5));
     const left = ctx.budgetMs - (performance.now() - t0) - 20;
     if (ctx.signal.aborted || left < 20) return { outcome: 'timeout', from: null, rttMs: null, icmp: null, errno: null };
-    return nat.icmpEcho({ address: q.address, timeoutMs: left, seq: i + 1 });
+    return nat.icmpEcho({ address: q.address, timeoutMs: left, seq: i + 1, ...(q.mark ? { mark: q.mark } : {}) });
   };
   const results = await Promise.all(Array.from({ length: q.count }, (_, i) => one(i)));
   if (results.every((r) => r.outcome === 'error')) return null;
@@ -125,7 +128,7 @@ export async function run(q: IcmpQuery, ctx: ProbeContext, deps: IcmpDeps = DEFA
   // Unprivileged ping cannot send faster than every 200 ms: send what fits in the budget.
   const fits = root ? count : Math.max(1, Math.min(count, 1 + Math.floor((left / 1000) * 0.6 / 0.2)));
   if (fits < count) ctx.log(`icmp: ${fits} of ${count} echoes fit the budget at ping's 200 ms interval`);
-  const args = pingArgs(q.address, fits, left, root);
+  const args = pingArgs(q.address, fits, left, root, q.mark ?? 0);
   const { text, spawnError, exit } = await systemPing(deps.ping, args, ctx.signal);
   const ms = performance.now() - t0;
   if (spawnError) return unavailable(q.address, `${spawnError}; no raw-socket module either`, ms);

@@ -50,6 +50,7 @@ export const tunnelStateSchema = z.looseObject({
   link: z.looseObject({ up: z.boolean(), carrier: z.boolean().nullable(), mtu: z.number().nullable(), kind: z.string().nullable(), addresses: prefixes }).nullable(),
   mtu: z.number().nullable(),
   listenPort: z.number().nullable(),
+  fwmark: z.number().int().min(0).max(0xffffffff).nullable().optional(),
   peers: z.array(peer).max(100_000),
   networks: prefixes,
   service: z.string().nullable(),

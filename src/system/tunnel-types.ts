@@ -89,6 +89,8 @@ export interface TunnelState {
   /** The tunnel's own MTU setting (WireGuard MTU=, OpenVPN tun-mtu), when configured. */
   mtu: number | null;
   listenPort: number | null;
+  /** The firewall mark on the tunnel's own packets (WireGuard fwmark; wg-quick's full tunnel routes by it), when set. */
+  fwmark?: number | null;
   peers: TunnelPeer[];
   /** Overlay networks: interface prefixes, allowed IPs, pushed/configured routes (no /0). */
   networks: string[];

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { collectWireGuard, parseAllowedIps, parseWgDump, parseWgQuickConf } from './tunnel-wg.js';
+import { collectWireGuard, parseAllowedIps, parseWgDump, parseWgQuickConf, markOf } from './tunnel-wg.js';
 import { bigWgDump, tunnelFixture } from './tunnel-fixtures.js';
 import { parseLinks } from './parse/links.js';
 import type { ExecFn } from './exec.js';
@@ -139,4 +139,11 @@ test('collector: wg missing is silent without WireGuard anywhere; permission den
   assert.deepEqual(none, { tunnels: [], problems: [] });
   const denied = await collectWireGuard({ exec: fakeExec('', { code: 1, stderr: 'Unable to list interfaces: Permission denied\n' }), root, timeoutMs: 1000 }, []);
   assert.deepEqual(denied.problems, ['wg exited with code 1: Unable to list interfaces: Permission denied']);
+});
+
+test('markOf: the fwmark of `wg show dump` (0x-hex or decimal); off, zero and junk are none', () => {
+  assert.equal(markOf('0xca6c'), 51820);
+  assert.equal(markOf('51820'), 51820);
+  assert.equal(markOf('0xffffffff'), 0xffffffff);
+  for (const x of [null, 'off', '0', '0x0', '-1', '0x1ffffffff', 'mark', '']) assert.equal(markOf(x), null, String(x));
 });

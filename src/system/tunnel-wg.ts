@@ -223,6 +223,13 @@ async function readConfigs(root: string): Promise<{ confs: WgQuickConf[]; proble
  * exist as links here (`links`; all of them when links are unknown), merged with their
  * wg-quick file, plus configured tunnels whose interface does not exist (source 'config').
  */
+/** `wg show dump` prints the fwmark as 0x-hex (or decimal); null when off or unreadable. */
+export function markOf(text: string | null): number | null {
+  if (text === null) return null;
+  const n = /^0x[0-9a-f]{1,8}$/i.test(text) ? Number.parseInt(text.slice(2), 16) : /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+  return Number.isInteger(n) && n > 0 && n <= 0xffffffff ? n : null;
+}
+
 export async function collectWireGuard(c: WgCollectContext, links: readonly Link[] | null): Promise<{ tunnels: TunnelState[]; problems: string[] }> {
   const [r, cfg] = await Promise.all([c.exec('wg', ['show', 'all', 'dump'], { timeoutMs: c.timeoutMs }), readConfigs(c.root)]);
   const problems = [...cfg.problems];
@@ -250,6 +257,7 @@ export async function collectWireGuard(c: WgCollectContext, links: readonly Link
       link: tunnelLink(link),
       mtu: conf?.mtu ?? null,
       listenPort: w.listenPort,
+      fwmark: markOf(w.fwmark),
       peers,
       networks: overlayNetworks(addresses, peers),
       service: conf ? `wg-quick@${w.name}` : null,

@@ -45,6 +45,7 @@ import { scenario as s_ok_tcp_heartbeat } from './ok-tcp-heartbeat.js';
 import { scenario as s_ok_tls_www } from './ok-tls-www.js';
 import { scenario as s_ok_vpn_openvpn } from './ok-vpn-openvpn.js';
 import { scenario as s_ok_vpn_wireguard } from './ok-vpn-wireguard.js';
+import { scenario as s_ok_vpn_wireguard_full_tunnel } from './ok-vpn-wireguard-full-tunnel.js';
 import { scenario as s_seed_beijing_fine } from './seed-beijing-fine.js';
 import { scenario as s_seed_shanghai_misrouted } from './seed-shanghai-misrouted.js';
 import { scenario as s_seed_shanghai_router_misrouted } from './seed-shanghai-router-misrouted.js';
@@ -123,6 +124,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_ok_tls_www,
   s_ok_vpn_openvpn,
   s_ok_vpn_wireguard,
+  s_ok_vpn_wireguard_full_tunnel,
   s_seed_beijing_fine,
   s_seed_shanghai_misrouted,
   s_seed_shanghai_router_misrouted,
