@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { tunnelsSchema } from '../system/tunnel-schema.js';
 import { inputError, readError } from '../model/errors.js';
 import type { Snapshot } from '../system/types.js';
 
@@ -71,7 +72,7 @@ export const snapshotSchema = z.looseObject({
   listening: collected(z.array(z.looseObject({}))),
   proxyEnv: z.record(z.string(), z.string()),
   time: z.looseObject({ local: z.string(), timezone: z.string() }),
-  tunnels: collected(z.array(z.looseObject({}))).optional(),
+  tunnels: tunnelsSchema.optional(),
 });
 
 type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };

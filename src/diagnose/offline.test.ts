@@ -141,3 +141,31 @@ test('analyze: the client’s own firewall drops the tunnel’s UDP to its endpo
   // the endpoint's route is judged too (the evidence names the flow's source from it)
   assert.ok(ofKind(r.observations as Observation[], 'route.lookup').some((o) => o.data.destination === '203.0.113.10' && o.data.dev === 'eth0'));
 });
+
+test('analyze on a snapshot file with a damaged tunnel part: a clear input error or a report, never a crash (property)', async () => {
+  const { default: fc } = await import('fast-check');
+  const { parseSnapshot } = await import('../analyze/snapshot-file.js');
+  const { NetdxError } = await import('../model/errors.js');
+  const good = snap(wg({ fwmark: 51820 }));
+  const stateKeys = Object.keys(wg()) as Array<keyof TunnelState>;
+  const peerKeys = Object.keys(peer()) as Array<keyof TunnelPeer>;
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...stateKeys), fc.constantFrom(...peerKeys), fc.boolean(), fc.anything(), async (k, pk, inPeer, value) => {
+      const doc = JSON.parse(JSON.stringify(good)) as { tunnels: { value: Array<Record<string, unknown> & { peers: Array<Record<string, unknown>> }> } };
+      const t = doc.tunnels.value[0]!;
+      if (inPeer) t.peers[0]![pk] = value;
+      else (t as Record<string, unknown>)[k] = value;
+      let s: Snapshot;
+      try {
+        s = parseSnapshot(JSON.stringify(doc), 'snap.json');
+      } catch (err) {
+        assert.ok(err instanceof NetdxError, String(err));
+        assert.match(err.message, /^snap\.json: not a valid snapshot: tunnels\./);
+        return;
+      }
+      const r = await analyzeSnapshot(s, parseTarget('100.96.0.1:8443'), { ...DEFAULT_OPTIONS }, LATER);
+      assert.ok(['ok', 'degraded', 'fault'].includes(r.verdict));
+    }),
+    { numRuns: 300 },
+  );
+});
