@@ -414,11 +414,10 @@ export function pathSuspect(addr: string, obs: Obs): 'dead' | 'loss' | 'slow' | 
   const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
   const tcpAnswered = tcp.some((t) => t.data.outcome === 'open' || t.data.outcome === 'refused' || t.data.outcome === 'rejected');
   const echoDead = !!echo && echo.data.method !== 'unavailable' && echo.data.sent > 0 && echo.data.received === 0 && echo.data.errors.length === 0;
-  const echoLossy = !!echo && echo.data.received > 0 && echo.data.lossPct > 0;
   // High RTT or jitter: the trace shows at which hop it rises (NET-008).
   if (echo?.data.rtt && (echo.data.rtt.avg > RTT_THRESHOLD_MS || echo.data.rtt.stddev > JITTER_THRESHOLD_MS)) return 'slow';
   // Some echoes lost: whether the connect got through or not, the trace says where loss starts (NET-007).
-  if (echoLossy) return 'loss';
+  if (echoLossy(obs, addr)) return 'loss';
   if (tcp.length > 0) {
     if (!tcpAnswered) return echoDead || !echo || echo.data.method === 'unavailable' ? 'dead' : null;
     // A connect that needed a SYN retransmission (the first RTO is 1 s) on a path whose echoes are fast.

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
-import { offlineTunnelObservations } from './tunnel.js';
+import { noTunnelReason, offlineTunnelObservations } from './tunnel.js';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
 import type { Snapshot } from '../system/types.js';
@@ -83,7 +83,7 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
   });
   obs.push(...tunnelObs);
   if (tunnelObs.length === 0) {
-    skips.set('tunnel', snapshot.tunnels && !snapshot.tunnels.ok ? t(options.lang, 'skip.tunnelUnavailable', { why: snapshot.tunnels.unavailable }) : t(options.lang, 'skip.tunnelNone'));
+    skips.set('tunnel', noTunnelReason(snapshot, options.lang));
   } else {
     // Recorded state only: a tunnel layer with no finding did not pass, it was not probed.
     skips.set('tunnel', t(options.lang, 'skip.offlineTunnel'));

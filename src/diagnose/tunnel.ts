@@ -452,7 +452,7 @@ function endpointsOf(sel: SelectedTunnel): Array<{ peer: TunnelPeer; endpoint: T
 async function walk(sel: SelectedTunnel, input: TunnelInput, deps: TunnelDeps): Promise<Obs> {
   const t = sel.tunnel;
   const obs: Obs = [stateObservation(sel)];
-  if (sel.source !== 'running' || (t.link && !t.link.up)) return obs; // not running / down: VPN-001
+  if (!active(sel)) return obs; // not running / down: VPN-001
   if (t.kind === 'other') {
     obs.push(observation('check.unknown', { layer: 'tunnel', check: 'tunnel peers', reason: `${t.dev} is not a WireGuard or OpenVPN interface netdx can read: its peers and endpoint are unknown` }));
     return obs;
@@ -469,8 +469,19 @@ async function walk(sel: SelectedTunnel, input: TunnelInput, deps: TunnelDeps): 
   const first = results[0];
   if (works && first) obs.push(...(await mtuCheck(sel, first, input, deps)));
   if (works && input.options.tunnelIdleMs) obs.push(...(await idleTest(sel, input, deps, Math.max(2, Math.floor(input.options.tunnelIdleMs / 1000)))));
-  for (const p of t.problems) obs.push(observation('check.unknown', { layer: 'tunnel', check: `${t.dev} state`, reason: p }));
+  obs.push(...problemObservations(t));
   return obs;
+}
+
+/** A running tunnel whose interface is up (a missing, configured-only or down one is VPN-001's). */
+const active = (sel: SelectedTunnel): boolean => sel.source === 'running' && !(sel.tunnel.link && !sel.tunnel.link.up);
+
+/** What the tunnel collector could not read or ignored, as unknown checks of the layer. */
+const problemObservations = (t: SelectedTunnel['tunnel']): Obs => t.problems.map((p) => observation('check.unknown', { layer: 'tunnel', check: `${t.dev} state`, reason: p }));
+
+/** Why the tunnel layer is skipped when no tunnel should carry the target. */
+export function noTunnelReason(s: Snapshot, lang: DiagnoseOptions['lang']): string {
+  return s.tunnels && !s.tunnels.ok ? t(lang, 'skip.tunnelUnavailable', { why: s.tunnels.unavailable }) : t(lang, 'skip.tunnelNone');
 }
 
 /**
@@ -512,7 +523,7 @@ export function offlineTunnelObservations(
   for (const sel of selectTunnels(snapshot, observations, addresses, option)) {
     out.push(stateObservation(sel));
     const t = sel.tunnel;
-    if (sel.source !== 'running' || (t.link && !t.link.up)) continue;
+    if (!active(sel)) continue;
     // The underlay towards each endpoint given as an address: its route and the local firewall's verdict.
     for (const { endpoint } of endpointsOf(sel)) {
       if (!ipFamily(endpoint.host) || !analyzers.route) continue;
@@ -523,7 +534,7 @@ export function offlineTunnelObservations(
     }
     const h = t.kind === 'wireguard' ? wgSnapshotHandshake(sel, nowSec) : openvpnHandshake(sel, nowSec);
     if (h) out.push(observation('tunnel.handshake', h));
-    for (const p of t.problems) out.push(observation('check.unknown', { layer: 'tunnel', check: `${t.dev} state`, reason: p }));
+    out.push(...problemObservations(t));
   }
   return out;
 }
@@ -531,11 +542,7 @@ export function offlineTunnelObservations(
 /** The tunnel layer: the observations of every tunnel that should carry the target. */
 export async function tunnelPhase(input: TunnelInput, deps: TunnelDeps): Promise<TunnelPhaseResult> {
   const selected = selectTunnels(input.snapshot, input.observations, input.addresses, input.options.tunnel);
-  if (selected.length === 0) {
-    const lang = input.options.lang;
-    const why = input.snapshot.tunnels && !input.snapshot.tunnels.ok ? t(lang, 'skip.tunnelUnavailable', { why: input.snapshot.tunnels.unavailable }) : t(lang, 'skip.tunnelNone');
-    return { observations: [], skip: why };
-  }
+  if (selected.length === 0) return { observations: [], skip: noTunnelReason(input.snapshot, input.options.lang) };
   const all = await Promise.all(selected.map((s) => walk(s, input, deps)));
   return { observations: all.flat(), skip: null };
 }
