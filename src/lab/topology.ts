@@ -55,6 +55,9 @@ export const ADDR = {
   gw2Up: '198.51.100.17',
   coreGw2: '198.51.100.18',
   wrongUp: '198.51.100.25',
+  /** Shanghai's second uplink: client2's eth1 straight to the HK ISP line's router (a second ISP). */
+  client2Isp2: '100.64.3.10',
+  wrongIsp2: '100.64.3.1',
   hk: '198.51.100.26',
   coreSrv: '203.0.113.1',
   coreSrv6: '2001:db8:20::1',
@@ -123,6 +126,8 @@ export const LINKS: Link[] = [
   // Region B (Shanghai): a LAN bridge in gw2 joins client2, gw2 and the HK ISP line's router.
   { a: { host: 'client2', dev: 'eth0', addrs: [`${ADDR.client2}/24`, `${ADDR.client26}/64`] }, b: { host: 'gw2', dev: 'p-client2', addrs: [], bridge: 'br0' } },
   { a: { host: 'wrong', dev: 'lan0', addrs: [`${ADDR.wrongLan}/24`, `${ADDR.wrongLan6}/64`] }, b: { host: 'gw2', dev: 'p-wrong', addrs: [], bridge: 'br0' } },
+  // client2's second uplink (another ISP): eth1 to the HK ISP line's router; no route uses it unless a scenario adds one.
+  { a: { host: 'client2', dev: 'eth1', addrs: [`${ADDR.client2Isp2}/24`] }, b: { host: 'wrong', dev: 'lan1', addrs: [`${ADDR.wrongIsp2}/24`] } },
   { a: { host: 'wrong', dev: 'isp0', addrs: [`${ADDR.wrongUp}/29`, '2001:db8:c::1/64'] }, b: { host: 'hk', dev: 'eth0', addrs: [`${ADDR.hk}/29`, '2001:db8:c::2/64'] } },
   // Uplinks to the core.
   { a: { host: 'gw', dev: 'up0', addrs: [`${ADDR.gwUp}/29`, '2001:db8:a::1/64'] }, b: { host: 'core', dev: 'gw0', addrs: [`${ADDR.coreGw}/29`, '2001:db8:a::2/64'] } },

@@ -11,6 +11,7 @@ import type { Finding } from '../model/report.js';
 import { parseTarget, type Target } from '../model/target.js';
 import type { Snapshot } from '../system/types.js';
 import type { Rule, RuleContext } from './types.js';
+import { noopFixes } from './fix-noop.js';
 
 type D<K extends keyof ObservationData> = ObservationData[K];
 type Link = D<'host.links'>['links'][number];
@@ -41,9 +42,17 @@ export function ctx(input: CtxInput = {}): RuleContext {
   };
 }
 
-/** Runs a rule over observations (and ctx extras); shorthand for rule.check(ctx({...})). */
+/**
+ * Runs a rule over observations (and ctx extras); shorthand for rule.check(ctx({...})). Every
+ * finding is also checked for fix commands that would change nothing on the host the fixture
+ * describes (replacing a route with itself, adding one that exists, …): every rule's fixtures
+ * pass through here, so no rule can propose a no-op fix.
+ */
 export function run(rule: Rule, observations: Observation[], extra: Omit<CtxInput, 'observations'> = {}): Finding | null {
-  return rule.check(ctx({ ...extra, observations }));
+  const c = ctx({ ...extra, observations });
+  const f = rule.check(c);
+  if (f) assert.deepEqual(noopFixes(f, c), [], `${rule.meta.code}: a fix command changes nothing on this host`);
+  return f;
 }
 
 /** Asserts a finding exists, has the rule's code and no unfilled {placeholder} anywhere; returns it. */

@@ -29,9 +29,24 @@ test('invalid: with a second candidate route the fix names the other gateway; zh
   assert.match(f.title, /第 1 跳/);
 });
 
-test('invalid: nothing answers at all: the blackhole starts at the gateway (hop 0)', () => {
+test('invalid: nothing answers at all: lost right after the gateway — never "hop 0"', () => {
   const f = assertFinding(rule, run(rule, [routeLookup(TRACE_TARGET), trace(dead(0, 3))]));
-  assert.match(f.title, /beyond hop 0 \(198\.51\.100\.1\)/);
+  assert.equal(f.title, `Packets to ${TRACE_TARGET} are lost right after the gateway 198.51.100.1: no router on the path answers`);
+  const zh = assertFinding(rule, run(rule, [routeLookup(TRACE_TARGET), trace(dead(0, 3))], { lang: 'zh' }));
+  for (const x of [f, zh]) for (const s of [x.title, x.explanation, ...x.evidence.map((e) => e.summary), ...x.fix.map((y) => y.summary)]) assert.doesNotMatch(s, /hop 0\b|第 0 跳/, s);
+});
+
+test('invalid: a host route via a second ISP wins over the default: no "replace default via MAIN-GW" (it changes nothing)', () => {
+  const host = { prefix: `${TRACE_TARGET}/32`, table: 'main', dev: 'eth1', gateway: '100.64.3.1', metric: null, type: 'unicast', text: `${TRACE_TARGET} via 100.64.3.1 dev eth1` };
+  const def = { prefix: '0.0.0.0/0', table: 'main', dev: 'eth0', gateway: '198.51.100.1', metric: null, type: 'unicast', text: 'default via 198.51.100.1 dev eth0' };
+  const f = assertFinding(rule, run(rule, [routeLookup(TRACE_TARGET, { gateway: '100.64.3.1', dev: 'eth1', route: host.text, candidates: [host, def] }), trace(dead(0, 3))]));
+  assert.deepEqual(commands(f), []);
+  assert.match(f.title, /right after the gateway 100\.64\.3\.1/);
+  // Two defaults of the same prefix: replacing the default does change the route.
+  const low = { ...def, gateway: '100.64.3.1', dev: 'eth1', metric: 50, text: 'default via 100.64.3.1 dev eth1 metric 50' };
+  const high = { ...def, metric: 100, text: 'default via 198.51.100.1 dev eth0 metric 100' };
+  const g = assertFinding(rule, run(rule, [routeLookup(TRACE_TARGET, { gateway: '100.64.3.1', dev: 'eth1', route: low.text, candidates: [low, high] }), trace(dead(1))]));
+  assert.deepEqual(commands(g), ['ip route replace default via 198.51.100.1']);
 });
 
 test('valid: reached; target answers ping or TCP; a router reports unreachable (NET-010); no trace / unavailable', () => {

@@ -26,6 +26,9 @@ export const meta: RuleMeta = {
   explains: ['HOST-004', 'DNS-001', 'NET-005', 'NET-007', 'VPN-002', 'VPN-003', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
+const isDefaultPrefix = (p: string): boolean => p === 'default' || p === '0.0.0.0/0' || p === '::/0';
+const samePrefix = (a: string, b: string): boolean => (isDefaultPrefix(a) && isDefaultPrefix(b)) || a === b;
+
 const hopText = (h: TraceHop): string => `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent}${h.rateLimited ? ' (ICMP rate-limited)' : ''}${h.icmp ? ` ${h.icmp.name}` : ''}`;
 
 type Path = ObservationData['trace.path']['paths'][number];
@@ -191,19 +194,39 @@ export const rule: Rule = {
       const router = last?.addr ?? route?.data.gateway ?? tr(ctx.lang, 'the gateway', '网关');
       const vars: Record<string, string | number> = { dst: d.target, hop, router };
       const chosen = route?.data.gateway ?? null;
-      const alt = route?.data.candidates.find((c) => c.gateway && c.gateway !== chosen && c.type === 'unicast');
+      const chosenCand = route?.data.candidates.find((c) => (route.data.route !== null && c.text === route.data.route) || (sameIp(c.gateway, chosen) && c.dev === route.data.dev));
+      // An alternative only for the same prefix (routes of one prefix competing by metric): replacing a
+      // less specific route (the default) changes nothing for a target a more specific route or a
+      // policy rule steers — that is NET-004's case, which names the route that wins.
+      const alt = chosenCand ? route?.data.candidates.find((c) => c.gateway && !sameIp(c.gateway, chosen) && c.type === 'unicast' && c.table === chosenCand.table && samePrefix(c.prefix, chosenCand.prefix)) : undefined;
       if (alt?.gateway) {
         vars.altGateway = alt.gateway;
         vars.prefix = alt.prefix === '0.0.0.0/0' || alt.prefix === '::/0' ? 'default' : alt.prefix;
       }
       // Without an alternative route only the first advice applies.
       const fix: Fix[] | undefined = alt?.gateway ? undefined : [{ summary: fill(meta.fix[0]!.summary[ctx.lang], vars) }];
+      // No hop answered at all: there is no "hop 0"; the packets die right after they leave by the gateway.
+      const silentFromStart = !last;
+      const words = silentFromStart
+        ? {
+            title: tr(ctx.lang, `Packets to ${d.target} are lost right after the gateway ${router}: no router on the path answers`, `路径中断/黑洞：发往 ${d.target} 的报文在网关 ${router} 之后即丢失，路径上没有任何路由器响应`),
+            explanation: tr(
+              ctx.lang,
+              `Packets leave through ${router}, and nothing answers from there on: no router returns "time exceeded" for any TTL, and neither ICMP nor TCP reaches ${d.target}. The gateway itself or the first router behind it drops them silently (a blackhole route, a filter, a broken link).`,
+              `报文经 ${router} 发出后再无任何响应：没有路由器对任何 TTL 返回"超时"，ICMP 和 TCP 都到不了 ${d.target}。网关本身或其后的第一个路由器静默丢弃了报文（黑洞路由、过滤或链路故障）。`,
+            ),
+          }
+        : {};
+      const firstFix: Fix = silentFromStart
+        ? { summary: tr(ctx.lang, `Ask the operator of ${router} to check its route to ${d.target}`, `请 ${router} 的管理方检查其到 ${d.target} 的路由`) }
+        : { summary: fill(meta.fix[0]!.summary[ctx.lang], vars) };
+      const fixes: Fix[] | undefined = silentFromStart ? [firstFix, ...(alt?.gateway ? [{ summary: fill(meta.fix[1]!.summary[ctx.lang], vars), command: fill(meta.fix[1]!.command!, vars) }] : [])] : fix;
       const ev = [
-        evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target} (${d.method}): last answer from hop ${hop} (${router}); ${hops.length} hops: ${hops.map(hopText).join(', ')}`, { target: d.target, proto: d.proto, hops }),
+        evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target} (${d.method}): ${silentFromStart ? 'no hop answered' : `last answer from hop ${hop} (${router})`}; ${hops.length} hops: ${hops.map(hopText).join(', ')}`, { target: d.target, proto: d.proto, hops }),
       ];
       for (const e of ofKind(ctx.observations, 'icmp.echo').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('icmp.echo', `ping ${d.target}: ${e.data.received}/${e.data.sent} answered`));
       for (const c of ofKind(ctx.observations, 'tcp.connect').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('tcp.connect', `TCP ${d.target}:${c.data.port}: ${c.data.outcome}`));
-      return makeFinding(meta, ctx, { vars, evidence: ev, fix });
+      return makeFinding(meta, ctx, { vars, evidence: ev, ...words, ...(fixes ? { fix: fixes } : {}) });
     }
     return null;
   },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rule } from './net-004-route-conflict.js';
-import { assertFinding, commands, dnsSystem, routeLookup, run } from './fixtures.js';
+import { assertFinding, commands, dnsSystem, echo, firewall, link, links, routeLookup, run, tcp } from './fixtures.js';
 
 const cand = (prefix: string, gateway: string | null, dev: string, text: string, metric: number | null = null, table = 'main') => ({ prefix, table, dev, gateway, metric, type: 'unicast', text });
 
@@ -61,4 +61,49 @@ test('valid: an IPv4 --expect-gateway is not compared with the IPv6 route of a d
   // …while a wrong IPv4 gateway is still caught
   const wrong = rl('203.0.113.10', { gateway: '100.64.1.9', dev: 'eth0', route: '203.0.113.10 via 100.64.1.9 dev eth0' });
   assert.equal(runRule(rule, [sys, v6, wrong], { target: 'www.lab.test:443', options: { expectGateway: '100.64.1.1' } })?.code, 'NET-004');
+});
+
+// ── issue 11: without --expect-gateway, a silent target steered away from the main default ──
+const MAIN_DEF = cand('0.0.0.0/0', '100.64.2.1', 'eth0', 'default via 100.64.2.1 dev eth0');
+const silent = (addr = '203.0.113.10') => [echo({ address: addr, received: 0 }), tcp({ address: addr, outcome: 'filtered' })];
+
+test('invalid (field case): a host route via the second ISP wins over the default; the target is silent → delete that host route', () => {
+  const host = cand('203.0.113.10/32', '100.64.3.1', 'eth1', '203.0.113.10 via 100.64.3.1 dev eth1');
+  const obs = [routeLookup('203.0.113.10', { gateway: '100.64.3.1', dev: 'eth1', route: host.text, candidates: [host, MAIN_DEF] }), ...silent()];
+  const f = assertFinding(rule, run(rule, obs));
+  assert.equal(f.title, 'Traffic to 203.0.113.10 goes via 100.64.3.1 dev eth1, not via 100.64.2.1');
+  assert.deepEqual(commands(f), ['ip route del 203.0.113.10 via 100.64.3.1 dev eth1', 'ip route replace 203.0.113.10/32 via 100.64.2.1']);
+  assert.match(f.explanation, /more specific than the default route/);
+  const zh = assertFinding(rule, run(rule, obs, { lang: 'zh' }));
+  assert.match(zh.explanation, /比默认路由更具体/);
+});
+
+test('invalid: a policy rule sends the silent target to a table via the second ISP → delete the rule', () => {
+  const isp2 = cand('0.0.0.0/0', '100.64.3.1', 'eth1', 'default via 100.64.3.1 dev eth1', null, '200');
+  const rules = [{ priority: 0, text: '0: from all lookup local', table: 'local' }, { priority: 200, text: '200: from all to 203.0.113.0/27 lookup 200', table: '200' }, { priority: 32766, text: '32766: from all lookup main', table: 'main' }];
+  const obs = [routeLookup('203.0.113.10', { gateway: '100.64.3.1', dev: 'eth1', table: '200', route: isp2.text, candidates: [isp2, MAIN_DEF], rules }), ...silent()];
+  const f = assertFinding(rule, run(rule, obs));
+  assert.deepEqual(commands(f), ['ip rule del priority 200']);
+  assert.match(f.explanation, /policy rule "200: from all to 203\.0\.113\.0\/27 lookup 200"/);
+});
+
+test('invalid: a lower-metric default via the second ISP wins; the target is silent → delete that default', () => {
+  const low = cand('0.0.0.0/0', '100.64.3.1', 'eth1', 'default via 100.64.3.1 dev eth1 metric 50', 50);
+  const high = cand('0.0.0.0/0', '100.64.2.1', 'eth0', 'default via 100.64.2.1 dev eth0 metric 100', 100);
+  const f = assertFinding(rule, run(rule, [routeLookup('203.0.113.10', { gateway: '100.64.3.1', dev: 'eth1', route: low.text, candidates: [low, high] }), ...silent()]));
+  assert.deepEqual(commands(f), ['ip route del default via 100.64.3.1 dev eth1 metric 50']);
+  assert.match(f.explanation, /lower metric \(50 < 100\)/);
+});
+
+test('valid: the same routes while the target answers, a local firewall drop, a tunnel route, or one default only → null', () => {
+  const host = cand('203.0.113.10/32', '100.64.3.1', 'eth1', '203.0.113.10 via 100.64.3.1 dev eth1');
+  const lookup = routeLookup('203.0.113.10', { gateway: '100.64.3.1', dev: 'eth1', route: host.text, candidates: [host, MAIN_DEF] });
+  assert.equal(run(rule, [lookup, echo({ address: '203.0.113.10' }), tcp({ address: '203.0.113.10', outcome: 'filtered' })]), null, 'answers ping');
+  assert.equal(run(rule, [lookup, tcp({ address: '203.0.113.10', outcome: 'refused' })]), null, 'answers TCP');
+  assert.equal(run(rule, [lookup, ...silent(), firewall({ verdict: 'DROP' })]), null, 'NET-006 explains the silence');
+  assert.equal(run(rule, [lookup]), null, 'nothing probed');
+  const tun = routeLookup('203.0.113.10', { gateway: '100.64.3.1', dev: 'tun0', route: '203.0.113.10 via 100.64.3.1 dev tun0', candidates: [cand('203.0.113.10/32', '100.64.3.1', 'tun0', '203.0.113.10 via 100.64.3.1 dev tun0'), MAIN_DEF] });
+  assert.equal(run(rule, [tun, ...silent(), links(link('eth0'), link('tun0', { kind: 'tun' }))]), null, 'a tunnel route is the tunnel layer’s');
+  const viaMain = routeLookup('203.0.113.10', { gateway: '100.64.2.1', dev: 'eth0', route: MAIN_DEF.text, candidates: [MAIN_DEF] });
+  assert.equal(run(rule, [viaMain, ...silent()]), null, 'the default route itself: a path problem, not a conflict');
 });

@@ -19,7 +19,10 @@ test('invalid: the virtual network is not routed into the tunnel (it leaves by t
 });
 
 test('invalid: no route at all; --tunnel names the tunnel for a target outside its networks (host route)', () => {
-  const f1 = assertFinding(rule, run(rule, [tunnelState({ selectedBy: 'network' }), routeLookup(VTARGET, { outcome: 'no-route', dev: null, gateway: null, route: null })], T));
+  // No route at all: the snapshot has no route of the virtual network either (ip route add must be able to add it).
+  const bare = tunnelSnapshot();
+  if (bare.routes.ok) bare.routes.value = bare.routes.value.filter((r) => r.dev !== 'wg0');
+  const f1 = assertFinding(rule, run(rule, [tunnelState({ selectedBy: 'network' }), routeLookup(VTARGET, { outcome: 'no-route', dev: null, gateway: null, route: null, candidates: [] })], { ...T, snapshot: bare }));
   assert.match(f1.explanation, /nowhere \(no route\)/);
   const f2 = assertFinding(rule, run(rule, [tunnelState({ selectedBy: 'option', targetNetwork: null }), routeLookup('203.0.113.99')], { ...T, target: '203.0.113.99' }));
   assert.deepEqual(commands(f2), ['ip route add 203.0.113.99/32 dev wg0']);

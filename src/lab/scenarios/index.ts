@@ -24,7 +24,10 @@ import { scenario as s_net_002_wrong_gateway } from './net-002-wrong-gateway.js'
 import { scenario as s_net_003_ecmp_branch_drops } from './net-003-ecmp-branch-drops.js';
 import { scenario as s_net_003_ecmp_member_silent } from './net-003-ecmp-member-silent.js';
 import { scenario as s_net_003_nat_off } from './net-003-nat-off.js';
+import { scenario as s_net_004_host_route_second_isp } from './net-004-host-route-second-isp.js';
+import { scenario as s_net_004_lower_metric_default_second_isp } from './net-004-lower-metric-default-second-isp.js';
 import { scenario as s_net_004_more_specific_route } from './net-004-more-specific-route.js';
+import { scenario as s_net_004_policy_rule_second_isp } from './net-004-policy-rule-second-isp.js';
 import { scenario as s_net_005_icmp_blocked_service_up } from './net-005-icmp-blocked-service-up.js';
 import { scenario as s_net_006_firewall_blocks_wireguard } from './net-006-firewall-blocks-wireguard.js';
 import { scenario as s_net_006_local_firewall_drop } from './net-006-local-firewall-drop.js';
@@ -103,7 +106,10 @@ export const SCENARIOS: readonly Scenario[] = [
   s_net_003_ecmp_branch_drops,
   s_net_003_ecmp_member_silent,
   s_net_003_nat_off,
+  s_net_004_host_route_second_isp,
+  s_net_004_lower_metric_default_second_isp,
   s_net_004_more_specific_route,
+  s_net_004_policy_rule_second_isp,
   s_net_005_icmp_blocked_service_up,
   s_net_006_firewall_blocks_wireguard,
   s_net_006_local_firewall_drop,
