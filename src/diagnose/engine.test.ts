@@ -137,8 +137,29 @@ test('a TLS handshake that stalls triggers the PMTU search', async () => {
     pmtu: async () => [],
   });
   const r = await diagnose(parseTarget('srv.lab.test:443'), opts, deps);
-  assert.equal(calls.pmtu?.length, 1);
+  assert.equal(full(calls.pmtu).length, 1);
   assert.equal(r.primary?.code, 'TLS-009');
+});
+
+/** The full PMTU searches (with the TCP test), not the quick check of every walk. */
+const full = (c: unknown[] | undefined): unknown[] => (c ?? []).filter((q) => !(q as { quick?: boolean }).quick);
+
+test('every network walk runs the quick path-MTU check towards the target, in parallel: a blackhole the handshake does not touch is NET-009', async () => {
+  const blackhole = observation('pmtu.search', { target: '203.0.113.10', method: 'raw', largestPass: 1400, smallestFail: 1401, fragNeeded: null, ifMtu: 1500, dev: 'eth0', probes: 37, tcp: null });
+  const { deps, calls } = fakeDeps({ pmtu: async (q) => (q.quick ? [blackhole] : []) });
+  const r = await diagnose(parseTarget('203.0.113.10:443'), opts, deps);
+  assert.deepEqual(calls.pmtu, [{ address: '203.0.113.10', port: null, quick: true }]);
+  assert.equal(r.primary?.code, 'NET-009');
+  assert.equal(r.layers.find((l) => l.layer === 'network')?.status, 'fail');
+  assert.equal(r.layers.find((l) => l.layer === 'tls')?.status, 'pass');
+  const clean = fakeDeps({ pmtu: async () => [observation('pmtu.search', { ...blackhole.data, largestPass: 1500, smallestFail: null, probes: 14 })] });
+  assert.equal((await diagnose(parseTarget('203.0.113.10:443'), opts, clean.deps)).verdict, 'ok');
+  // Into a tunnel the tunnel layer measures the MTU: no quick check.
+  const snap = fakeSnapshot();
+  if (snap.links.ok) snap.links.value.push({ name: 'wg0', index: 3, up: true, carrier: true, operstate: 'UNKNOWN', mtu: 1420, kind: 'wireguard', loopback: false, mac: null, master: null, addresses: [] });
+  const tun = fakeDeps({ routeLookup: async (d) => [route(d, { dev: 'wg0', gateway: null, route: '203.0.113.10 dev wg0' })], pmtu: async () => [] }, snap);
+  await diagnose(parseTarget('203.0.113.10:443'), opts, tun.deps);
+  assert.equal(tun.calls.pmtu, undefined);
 });
 
 test('a slow path (RTT above the NET-008 threshold) is traced even when everything answers', async () => {
@@ -237,13 +258,13 @@ test('a flow spread where some source ports answer and others are lost traces tw
 test('an HTTP response that never comes (or a body that stops) over an open connection triggers the PMTU search', async () => {
   const timeout = fakeDeps({ http: async (q) => [observation('http.response', { url: q.url, outcome: 'timeout', status: null, location: null, date: null, server: null, ms: 1500, error: 'no response within 1500 ms' })], pmtu: async () => [] });
   await diagnose(parseTarget('http://203.0.113.10/download'), opts, timeout.deps);
-  assert.equal(timeout.calls.pmtu?.length, 1);
+  assert.equal(full(timeout.calls.pmtu).length, 1);
   const stalled = fakeDeps({ http: async (q) => [observation('http.response', { url: q.url, outcome: 'response', status: 200, location: null, date: null, server: null, ms: 1500, body: { bytes: 1200, complete: false, stalled: true } })], pmtu: async () => [] });
   await diagnose(parseTarget('http://203.0.113.10/download'), opts, stalled.deps);
-  assert.equal(stalled.calls.pmtu?.length, 1);
+  assert.equal(full(stalled.calls.pmtu).length, 1);
   const fine = fakeDeps({ pmtu: async () => [] });
   await diagnose(parseTarget('http://203.0.113.10/'), opts, fine.deps);
-  assert.equal(fine.calls.pmtu, undefined);
+  assert.equal(full(fine.calls.pmtu).length, 0);
 });
 
 test('an HTTP timeout that no finding explains leaves the app layer unknown with the reason, not pass', async () => {

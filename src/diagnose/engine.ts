@@ -46,8 +46,12 @@ export interface EngineDeps {
   trace?(q: { address: string; proto: 'icmp' | 'tcp'; port: number | null; count: number; flows?: number[] }, ctx: ProbeContext): Promise<Obs>;
   /** Flow spread (issue 5): SYNs from several source ports at once, beside the connect, to see per-flow balancing over a broken member. */
   spread?(q: { address: string; port: number }, ctx: ProbeContext): Promise<Obs>;
-  /** Path-MTU search (issue 5): run when a TLS handshake stalls over an open TCP connection. */
-  pmtu?(q: { address: string; port: number | null }, ctx: ProbeContext): Promise<Obs>;
+  /**
+   * Path-MTU search (issue 5): the full search with the TCP large-payload test when a TLS handshake
+   * stalls over an open TCP connection; `quick` (issue 11): the ICMP search alone, beside every
+   * network-layer walk, so a blackhole the handshake does not touch is found too.
+   */
+  pmtu?(q: { address: string; port: number | null; quick?: boolean }, ctx: ProbeContext): Promise<Obs>;
   /** Transport and application tests the user asked for (issue 5): idle hold, backlog, heartbeat. */
   idle?(q: { address: string; port: number; maxSec: number }, ctx: ProbeContext): Promise<Obs>;
   backlog?(q: { address: string; port: number; parallel: number }, ctx: ProbeContext): Promise<Obs>;
@@ -206,6 +210,9 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   }
   if (primaryAddr && !hardFail) {
     parallel.push(safe('network', 'icmp echo', deps.icmp({ address: primaryAddr, count: options.pingCount }, ctx(b.icmp))));
+    // The quick path-MTU check (a few ms when the path is clean or frag-needed comes back, ~0.5 s
+    // against a blackhole), except over loopback and into a tunnel, whose MTU the tunnel layer measures itself.
+    if (deps.pmtu && dev !== 'lo' && !(dev && isTunnelDev(snapshot, dev))) parallel.push(safe('network', 'pmtu', deps.pmtu({ address: primaryAddr, port: null, quick: true }, ctx(b.icmp + 1000))));
     if (target.port !== null) {
       const port = target.port;
       progress('transport', 'start');
@@ -367,7 +374,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     // A response that never comes, or a body that stops, over an open connection: a bulk transfer
     // stalls, which is how a PMTU blackhole shows when the first packets are small (NET-009).
     const hr = ofKind(httpObs, 'http.response')[0]?.data;
-    if (hr && (hr.outcome === 'timeout' || hr.body?.stalled) && deps.pmtu && ofKind(obs, 'pmtu.search').length === 0) {
+    if (hr && (hr.outcome === 'timeout' || hr.body?.stalled) && deps.pmtu && !ofKind(obs, 'pmtu.search').some((p) => p.data.tcp)) {
       obs.push(...(await safe('network', 'pmtu', deps.pmtu({ address: open.data.address, port: open.data.port }, ctx(2500)))));
     }
   } else if (target.protocol === 'http' || target.protocol === 'https') {
@@ -399,6 +406,9 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
 
   return judge({ target, options, observations: obs, snapshot, startedAt, durationMs: performance.now() - t0, layerMs: (l) => timer.ms(l), skips, addresses, now: deps.now() });
 }
+
+const TUNNEL_KINDS = new Set(['tun', 'tap', 'wireguard', 'vxlan', 'gre', 'ipip', 'sit', 'ip6tnl', 'geneve']);
+const isTunnelDev = (s: Snapshot, dev: string): boolean => s.links.ok && s.links.value.some((l) => l.name === dev && l.kind !== null && TUNNEL_KINDS.has(l.kind));
 
 /** A local firewall verdict (the evaluator's, or a rule whose counter grew) already explains a failure. */
 const localBlock = (obs: Obs): boolean => ofKind(obs, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT');

@@ -63,7 +63,7 @@ export function liveDeps(): EngineDeps {
     proxyConnect,
     trace: (q, ctx) => trace({ address: q.address, proto: q.proto, port: q.port, count: q.count, intervalMs: 50, ...(q.flows ? { flows: q.flows } : {}) }, ctx),
     spread: (q, ctx) => spread(q, ctx),
-    pmtu: (q, ctx) => pmtu({ address: q.address, port: q.port }, ctx),
+    pmtu: (q, ctx) => pmtu({ address: q.address, port: q.port, ...(q.quick ? { quick: true } : {}) }, ctx),
     idle,
     backlog,
     heartbeat,

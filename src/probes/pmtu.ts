@@ -19,6 +19,12 @@ export interface PmtuQuery {
   address: string;
   /** A TCP port of the target for the large-payload test (null: ICMP search only). */
   port?: number | null;
+  /**
+   * The quick check run beside every network-layer walk: raw sockets only (no sequential `ping`
+   * fallback, which takes seconds against a blackhole), ICMP only, and a target that does not
+   * answer echo is no `unknown` (the echo probe already says so).
+   */
+  quick?: boolean;
 }
 
 type Pmtu = ObservationData['pmtu.search'];
@@ -147,8 +153,24 @@ async function rawPmtu(nat: NativeRawApi, q: PmtuQuery, ctx: ProbeContext, base:
   }
   const timeoutMs = Math.min(1000, Math.max(150, 8 * (small.rttMs ?? 10)));
   const hi = (base.ifMtu ?? 1500) + 1;
-  const s = await search(MIN_SIZE[fam], hi, rawProbe(nat, q.address, src, timeoutMs, ctx.signal), ctx.signal, hi - 1);
-  return { ...base, largestPass: s.lo, smallestFail: s.hi >= hi ? null : s.hi, fragNeeded: s.fragNeeded, probes: s.probes + 1, tcp: await tcpP };
+  const probe = rawProbe(nat, q.address, src, timeoutMs, ctx.signal);
+  const s = await search(MIN_SIZE[fam], hi, probe, ctx.signal, hi - 1);
+  let smallestFail = s.hi >= hi ? null : s.hi;
+  let probes = s.probes + 1;
+  let reason: string | undefined;
+  // A size limit without frag-needed is confirmed once more: on a lossy path two lost copies of a
+  // large probe are not a limit. Three more tries of the smallest failing size and of the
+  // interface MTU; any that passes makes the limit loss.
+  if (smallestFail !== null && s.fragNeeded === null && !ctx.signal.aborted) {
+    const again = [smallestFail, smallestFail, hi - 1];
+    const rs = await Promise.all(again.map((size) => probe(size)));
+    probes += again.length;
+    if (rs.some((r) => r === 'pass')) {
+      reason = `sizes above ${s.lo} bytes were lost only sometimes: loss, not a size limit`;
+      smallestFail = null;
+    }
+  }
+  return { ...base, largestPass: s.lo, smallestFail, fragNeeded: s.fragNeeded, probes, tcp: await tcpP, ...(reason ? { reason } : {}) };
 }
 
 /** Fallback: `ping -M do -s N`, one size at a time. */
@@ -172,6 +194,11 @@ export async function run(q: PmtuQuery, ctx: ProbeContext): Promise<Observation[
   const base: Pmtu = { target: q.address, method: 'raw', largestPass: null, smallestFail: null, fragNeeded: null, ifMtu: mtu, dev, probes: 0, tcp: null };
   const nat = loadNative();
   let data: Pmtu;
+  if (q.quick) {
+    const quick = { ...q, port: null };
+    data = nat ? await rawPmtu(nat, quick, ctx, base) : { ...base, method: 'unavailable', reason: `${nativeUnavailable() ?? 'no raw sockets'}: the quick path-MTU check needs the raw-socket module` };
+    return [observation('pmtu.search', data, performance.now() - t0)];
+  }
   if (nat) {
     data = await rawPmtu(nat, q, ctx, base);
   } else {

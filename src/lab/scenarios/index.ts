@@ -36,6 +36,7 @@ import { scenario as s_net_007_lossy_core } from './net-007-lossy-core.js';
 import { scenario as s_net_008_slow_core_link } from './net-008-slow-core-link.js';
 import { scenario as s_net_009_bulk_download_stalls } from './net-009-bulk-download-stalls.js';
 import { scenario as s_net_009_pmtu_blackhole } from './net-009-pmtu-blackhole.js';
+import { scenario as s_net_009_upload_blackhole_handshake_fits } from './net-009-upload-blackhole-handshake-fits.js';
 import { scenario as s_net_010_core_unreachable } from './net-010-core-unreachable.js';
 import { scenario as s_ok_ecmp_both_branches } from './ok-ecmp-both-branches.js';
 import { scenario as s_ok_heartbeat_answered } from './ok-heartbeat-answered.js';
@@ -118,6 +119,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_net_008_slow_core_link,
   s_net_009_bulk_download_stalls,
   s_net_009_pmtu_blackhole,
+  s_net_009_upload_blackhole_handshake_fits,
   s_net_010_core_unreachable,
   s_ok_ecmp_both_branches,
   s_ok_heartbeat_answered,
