@@ -303,3 +303,18 @@ test('the resolvers are asked while the snapshot is still being collected; a cha
   assert.deepEqual([...new Set(servers)].sort(), ['198.51.100.53', '198.51.100.99']);
   assert.ok(r2.observations.filter((o) => o.kind === 'dns.query').every((o) => (o.data as { server: string }).server === '198.51.100.53'));
 });
+
+test('a dual-stack target: the other family\'s gateway is checked too (a dead IPv4 gateway behind a working IPv6 one is NET-002)', async () => {
+  const snap = fakeSnapshot();
+  if (snap.links.ok) snap.links.value[1]!.addresses.push({ family: 6, address: '2001:db8:1::10', prefixlen: 64, scope: 'global' });
+  const { deps, calls } = fakeDeps({
+    systemLookup: async (name) => [observation('dns.system', { name, addresses: [{ address: '2001:db8:20::10', family: 6 }, { address: '203.0.113.10', family: 4 }], error: null, ms: 2 })],
+    routeLookup: async (d) => [typeof d === 'string' && d.includes(':') ? route(d, { gateway: '2001:db8:1::1', src: '2001:db8:1::10', route: 'default via 2001:db8:1::1 dev eth0' }) : route(d, { gateway: '198.51.100.99', route: 'default via 198.51.100.99 dev eth0' })],
+    gateway: async (q) => [observation('gateway.neighbor', { gateway: q.gateway, dev: q.dev, state: q.gateway.includes(':') ? 'REACHABLE' : 'INCOMPLETE', answered: q.gateway.includes(':'), method: 'ping' })],
+    tcp: async (q) => [observation('tcp.connect', { address: q.address, port: q.port, family: q.address.includes(':') ? 6 : 4, outcome: q.address.includes(':') ? 'open' : 'filtered', ms: q.address.includes(':') ? 0.8 : 1200 })],
+  }, snap);
+  const r = await diagnose(parseTarget('www.lab.test:443'), opts, deps);
+  assert.deepEqual((calls.gateway as Array<{ gateway: string }>).map((g) => g.gateway).sort(), ['198.51.100.99', '2001:db8:1::1']);
+  assert.equal(r.primary?.code, 'NET-002');
+  assert.match(r.primary?.title ?? '', /198\.51\.100\.99/);
+});

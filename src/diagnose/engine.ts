@@ -204,6 +204,12 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   const gw = primaryRoute?.data.gateway;
   const dev = primaryRoute?.data.dev;
   if (primaryRoute && !hardFail && gw && dev) parallel.push(safe('network', 'gateway', deps.gateway({ gateway: gw, dev }, ctx(b.gateway))));
+  // The other family's next hop too: a dead IPv4 gateway behind a working IPv6 one is NET-002, not a filtered port.
+  for (const a of probeAddrs) {
+    const r = routeOf(a)?.data;
+    if (!r || HARD_ROUTE_FAIL.has(r.outcome) || !r.gateway || !r.dev || (r.gateway === gw && r.dev === dev)) continue;
+    parallel.push(safe('network', `gateway ${r.gateway}`, deps.gateway({ gateway: r.gateway, dev: r.dev }, ctx(b.gateway))));
+  }
   // Dead resolvers with a usable route: is the resolver host reachable at all? (a router may say why not)
   for (const r of resolverAddrs) {
     if (!HARD_ROUTE_FAIL.has(routeOf(r)?.data.outcome ?? 'route')) parallel.push(safe('network', `icmp echo ${r}`, deps.icmp({ address: r, count: 2 }, ctx(b.icmp))));

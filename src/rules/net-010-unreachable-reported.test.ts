@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { routerUnreachable, rule } from './net-010-unreachable-reported.js';
-import { assertFinding, echo, icmpError, run, tcp } from './fixtures.js';
+import { assertFinding, echo, icmpError, link, links, routeLookup, run, tcp } from './fixtures.js';
 
 test('invalid: a router answers ping with host-unreachable → NET-010 naming the router and type/code', () => {
   const f = assertFinding(rule, run(rule, [echo({ received: 0, errors: [icmpError({ from: '198.51.100.1', type: 3, code: 1 })] })]));
@@ -46,4 +46,15 @@ test('valid: a router rejects only the TCP port while ping to the target gets th
   const rejected = tcpObs({ outcome: 'rejected', icmp: { type: 3, code: 13, from: '198.51.100.33', name: 'admin-prohibited' } });
   assert.equal(runRule(rule, [echoObs({ received: 4, sent: 4 }), rejected]), null);
   assert.equal(runRule(rule, [echoObs({ received: 0, sent: 4 }), rejected])?.code, 'NET-010');
+});
+
+test('valid: "host unreachable" from one of this host\'s own addresses is its own failed ARP/ND, never a router on the path (NET-002 names the gateway)', () => {
+  const own = { type: 3, code: 1, from: '100.64.1.10', name: 'host-unreachable' };
+  const route = routeLookup('203.0.113.35', { gateway: '100.64.1.99', src: '100.64.1.10', route: '203.0.113.35 via 100.64.1.99 dev eth0 src 100.64.1.10' });
+  assert.equal(run(rule, [route, echo({ address: '203.0.113.35', received: 0, errors: [own, own] })]), null, 'the route lookup names the source address');
+  assert.equal(run(rule, [links(link('eth0', { addresses: [{ family: 4, address: '100.64.1.10', prefixlen: 24, scope: 'global' }] })), tcp({ address: '203.0.113.10', outcome: 'unreachable', icmp: own })]), null, 'an interface address');
+  const six = { type: 1, code: 3, from: '2001:db8:1::10', name: 'address-unreachable' };
+  assert.equal(run(rule, [routeLookup('2001:db8:20::10', { gateway: '2001:db8:1::99', src: '2001:db8:1::10' }), tcp({ address: '2001:db8:20::10', outcome: 'unreachable', icmp: six })]), null);
+  // The same error from the gateway is a router's verdict.
+  assert.ok(run(rule, [route, echo({ address: '203.0.113.35', received: 0, errors: [{ ...own, from: '100.64.1.1' }] })]));
 });

@@ -1,4 +1,4 @@
-import type { Rule, RuleMeta } from './types.js';
+import type { Rule, RuleContext, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
 import type { IcmpError } from '../model/observation.js';
@@ -38,14 +38,27 @@ export function routerUnreachable(e: IcmpError): string | null {
   return null;
 }
 
+/** This host's own addresses: its interfaces' (observed, or in the snapshot) and the source address of each route lookup. */
+export function localAddresses(ctx: Pick<RuleContext, 'observations' | 'snapshot'>): string[] {
+  return [
+    ...ofKind(ctx.observations, 'host.links').flatMap((l) => l.data.links.flatMap((x) => x.addresses.map((a) => a.address))),
+    ...(ctx.snapshot?.links.ok ? ctx.snapshot.links.value.flatMap((x) => x.addresses.map((a) => a.address)) : []),
+    ...ofKind(ctx.observations, 'route.lookup').flatMap((r) => (r.data.src ? [r.data.src] : [])),
+  ];
+}
+
 export const rule: Rule = {
   meta,
   check(ctx) {
     const hits: Array<{ dst: string; err: IcmpError; name: string; via: 'icmp.echo' | 'tcp.connect' | 'trace.path' }> = [];
+    // An error from one of this host's own addresses is the kernel's (its ARP/ND for the next hop
+    // failed), never a router on the path: NET-002 names that next hop.
+    const local = localAddresses(ctx);
+    const isLocal = (a: string): boolean => local.some((x) => sameIp(x, a));
     for (const e of ofKind(ctx.observations, 'icmp.echo')) {
       for (const err of e.data.errors) {
         const name = routerUnreachable(err);
-        if (name && !sameIp(err.from, e.data.address)) hits.push({ dst: e.data.address, err, name, via: 'icmp.echo' });
+        if (name && !sameIp(err.from, e.data.address) && !isLocal(err.from)) hits.push({ dst: e.data.address, err, name, via: 'icmp.echo' });
       }
     }
     // A target that answers ping is reachable: an ICMP error for its TCP port alone is a port
@@ -55,7 +68,7 @@ export const rule: Rule = {
     const pingable = ofKind(ctx.observations, 'icmp.echo').some((e) => e.data.received > 0 && tcpAddrs.some((a) => sameIp(a, e.data.address)));
     for (const c of ofKind(ctx.observations, 'tcp.connect')) {
       const err = c.data.icmp;
-      if (!err || pingable) continue;
+      if (!err || pingable || isLocal(err.from)) continue;
       const name = routerUnreachable(err);
       if (name && (!sameIp(err.from, c.data.address) || c.data.outcome === 'unreachable')) hits.push({ dst: `${c.data.address}`, err, name, via: 'tcp.connect' });
       else if (!name && c.data.outcome === 'unreachable' && !sameIp(err.from, c.data.address) && err.type !== 11) hits.push({ dst: c.data.address, err, name: err.name, via: 'tcp.connect' });
@@ -63,7 +76,7 @@ export const rule: Rule = {
     for (const t of ofKind(ctx.observations, 'trace.path')) {
       for (const h of t.data.paths.flatMap((p) => p.hops)) {
         const name = h.icmp ? routerUnreachable(h.icmp) : null;
-        if (h.icmp && name && !sameIp(h.icmp.from, t.data.target)) hits.push({ dst: t.data.target, err: h.icmp, name, via: 'trace.path' });
+        if (h.icmp && name && !sameIp(h.icmp.from, t.data.target) && !isLocal(h.icmp.from)) hits.push({ dst: t.data.target, err: h.icmp, name, via: 'trace.path' });
       }
     }
     // A router answering for an address of a tunnel that does not carry it: the tunnel is why (VPN-00N).

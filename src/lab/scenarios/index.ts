@@ -20,6 +20,7 @@ import { scenario as s_host_002_no_ipv4_address } from './host-002-no-ipv4-addre
 import { scenario as s_host_003_clock_behind } from './host-003-clock-behind.js';
 import { scenario as s_host_004_dead_proxy } from './host-004-dead-proxy.js';
 import { scenario as s_net_001_no_default_route } from './net-001-no-default-route.js';
+import { scenario as s_net_002_ipv4_gateway_typo } from './net-002-ipv4-gateway-typo.js';
 import { scenario as s_net_002_wrong_gateway } from './net-002-wrong-gateway.js';
 import { scenario as s_net_003_ecmp_branch_drops } from './net-003-ecmp-branch-drops.js';
 import { scenario as s_net_003_ecmp_member_silent } from './net-003-ecmp-member-silent.js';
@@ -103,6 +104,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_host_003_clock_behind,
   s_host_004_dead_proxy,
   s_net_001_no_default_route,
+  s_net_002_ipv4_gateway_typo,
   s_net_002_wrong_gateway,
   s_net_003_ecmp_branch_drops,
   s_net_003_ecmp_member_silent,
