@@ -31,7 +31,14 @@ test('renderTrace: mtr columns, rate-limited hops said so, unreachable annotatio
   const tr = trace(path(3, { 1: { recv: 6, rateLimited: true } })).data;
   const text = renderTrace(tr, [], 'en', 1234);
   assert.match(text, /Hop\s+Host\s+Loss%\s+Snt\s+Rcv\s+Avg\s+Best\s+Wrst\s+StDev/);
-  assert.match(text, /1\s+198\.51\.100\.2\s+40\.0%\s+10\s+6 .*\(ICMP rate-limited, not loss\)/);
+  // Measured, not called loss: Loss% is '–', the sample count is in Snt/Rcv and the note.
+  assert.match(text, /1\s+198\.51\.100\.2\s+–\s+10\s+6 .*\(ICMP rate-limited: 6 of 10 answered, not loss\)/);
+  assert.doesNotMatch(text, /40\.0%/);
+  assert.match(text, /3\s+203\.0\.113\.10\s+0\.0%\s+10\s+10/, 'the target keeps its real loss column');
+  const silent = renderTrace(trace(path(3, { 1: { recv: 0, addr: null, addrs: [], rtt: null, rateLimited: true } })).data, [], 'en', 10);
+  assert.match(silent, /1\s+\?\?\?\s+–\s+10\s+0 .*no ICMP answer \(rate-limited or filtered\)/);
+  assert.doesNotMatch(silent, /100\.0%/);
+  assert.match(renderTrace(tr, [], 'zh', 1), /1\s+198\.51\.100\.2\s+–\s+10\s+6 .*ICMP 限速：10 个探测中 6 个有应答，非丢包/);
   assert.match(text, /Done in 1234 ms/);
   const unr = [hop(1), hop(2, { icmp: { type: 3, code: 13, from: routerAddr(2), name: 'admin-prohibited' } })];
   const obs = [trace(unr)];

@@ -144,3 +144,20 @@ test('summarize: any records give hops within bounds, never an exception', () =>
     }),
   );
 });
+
+test('a router whose ICMP budget is spent answers nothing, yet the target answers every probe: not loss (rate-limited), no lossy hop', () => {
+  const s = summarize(run(3, 20, (ttl) => ttl === 3), { target: T, proto: 'icmp', durationMs: 400 });
+  assert.equal(s.reached, true);
+  assert.deepEqual(
+    s.hops.map((h) => [h.ttl, h.recv, h.rateLimited]),
+    [
+      [1, 0, true],
+      [2, 0, true],
+      [3, 20, false],
+    ],
+  );
+  assert.equal(firstLossyHop(s.hops), null);
+  // Silent routers before a blackhole stay what they are: nothing after them answers.
+  const dead = summarize(run(4, 5, (ttl) => ttl === 1), { target: T, proto: 'icmp', durationMs: 500 });
+  assert.ok(dead.hops.every((h) => !h.rateLimited || h.recv > 0), JSON.stringify(dead.hops));
+});

@@ -121,10 +121,16 @@ export function summarize(records: readonly ProbeRecord[], o: SummaryOptions): {
   // Rate limiting: loss that does not carry on to a later hop, or the shape of a token bucket.
   // The target's own echo replies and SYN-ACKs are not rate limited; its UDP port-unreachables are.
   for (const h of hops) {
-    if (h.lossPct <= cleanPct || h.recv === 0) continue;
+    if (h.lossPct <= cleanPct) continue;
     const canLimit = !h.target || o.proto === 'udp';
     if (!canLimit) continue;
     const laterClean = hops.some((l) => l.ttl > h.ttl && l.recv > 0 && l.lossPct <= cleanPct);
+    // A router that answered nothing while a later hop answers every probe forwards them all: its
+    // ICMP budget was spent (an earlier run) or it sends none. Not loss either.
+    if (h.recv === 0) {
+      h.rateLimited = laterClean;
+      continue;
+    }
     const shaped = burstShaped(
       sent.filter((r) => r.ttl === h.ttl),
       o.durationMs,
