@@ -1,6 +1,6 @@
 /** Fault injections shared by more than one scenario. */
 import type { LabApi } from './scenario.js';
-import { ADDR } from './topology.js';
+import { ADDR, SERVICES } from './topology.js';
 
 /**
  * The seed's incident, 上海区域路由表错误指向香港某ISP: in the Shanghai region (client2's LAN) a
@@ -34,4 +34,18 @@ export async function gwCoreMtuBlackhole(lab: LabApi, opts: { v6?: boolean } = {
   }
   await lab.ip('core', 'link set gw0 mtu 1400', 'link set gw0 mtu 1500');
   await lab.ip('gw', 'link set up0 mtu 1400', 'link set up0 mtu 1500');
+}
+
+/** The port of the listener that never accepts (on backlog.lab.test). */
+export const STUCK_PORT = 7443;
+
+/**
+ * A server process that stopped calling accept(): a listener on backlog.lab.test:7443 with a
+ * backlog of 1 that never accepts (perl, part of every Debian base system). The first connects
+ * complete into its queue; once the queue is full the kernel drops every new SYN.
+ */
+export async function stuckListener(lab: LabApi): Promise<void> {
+  const addr = SERVICES.backlog.v4;
+  const script = `use Socket; socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!"; setsockopt($s, SOL_SOCKET, SO_REUSEADDR, 1); bind($s, sockaddr_in(${STUCK_PORT}, inet_aton("${addr}"))) or die "bind: $!"; listen($s, 1) or die "listen: $!"; sleep 3600 while 1;`;
+  await lab.background('srv', 'stuck-listener', ['perl', '-e', script], `ss -ltn | grep -q '${addr}:${STUCK_PORT} '`);
 }

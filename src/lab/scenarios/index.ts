@@ -62,6 +62,8 @@ import { scenario as s_tcp_003_core_rejects } from './tcp-003-core-rejects.js';
 import { scenario as s_tcp_003_server_rejects } from './tcp-003-server-rejects.js';
 import { scenario as s_tcp_004_reset_after_accept } from './tcp-004-reset-after-accept.js';
 import { scenario as s_tcp_005_accept_queue_full } from './tcp-005-accept-queue-full.js';
+import { scenario as s_tcp_005_server_stopped_accepting } from './tcp-005-server-stopped-accepting.js';
+import { scenario as s_tcp_005_stopped_accepting_no_test } from './tcp-005-stopped-accepting-no-test.js';
 import { scenario as s_tcp_006_nat_forgets_idle } from './tcp-006-nat-forgets-idle.js';
 import { scenario as s_tls_001_expired } from './tls-001-expired.js';
 import { scenario as s_tls_002_not_yet_valid } from './tls-002-not-yet-valid.js';
@@ -146,6 +148,8 @@ export const SCENARIOS: readonly Scenario[] = [
   s_tcp_003_server_rejects,
   s_tcp_004_reset_after_accept,
   s_tcp_005_accept_queue_full,
+  s_tcp_005_server_stopped_accepting,
+  s_tcp_005_stopped_accepting_no_test,
   s_tcp_006_nat_forgets_idle,
   s_tls_001_expired,
   s_tls_002_not_yet_valid,
