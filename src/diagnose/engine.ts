@@ -168,6 +168,8 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
       const direct = ofKind(obs, 'dns.query').filter((q) => q.data.outcome === 'answer' && q.data.rcode === 'NOERROR');
       addresses = [...new Set([...direct.filter((q) => q.data.qtype === 'A'), ...direct.filter((q) => q.data.qtype === 'AAAA')].flatMap((q) => q.data.answers.map((a) => a.address)))];
     }
+    // A name that resolved to nothing is never a pass: a rule names why (DNS-00N), or the layer stays unknown.
+    if (addresses.length === 0) obs.push(observation('check.unknown', { layer: 'dns', check: 'name resolution', reason: `${target.host} resolved to no address (${sys?.data.error ?? 'no answer'})` }));
     // RTT hint from the fastest resolver answer (resolvers sit on the path's first hops).
     const answered = ofKind(obs, 'dns.query').filter((q) => q.data.outcome === 'answer');
     if (answered.length > 0) b = budgets(Math.min(...answered.map((q) => q.data.ms)), options.timeoutMs);

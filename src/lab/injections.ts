@@ -1,6 +1,7 @@
 /** Fault injections shared by more than one scenario. */
 import type { LabApi } from './scenario.js';
 import { ADDR, SERVICES } from './topology.js';
+import { nodeServer } from './lab.js';
 
 /**
  * The seed's incident, 上海区域路由表错误指向香港某ISP: in the Shanghai region (client2's LAN) a
@@ -48,4 +49,17 @@ export async function stuckListener(lab: LabApi): Promise<void> {
   const addr = SERVICES.backlog.v4;
   const script = `use Socket; socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!"; setsockopt($s, SOL_SOCKET, SO_REUSEADDR, 1); bind($s, sockaddr_in(${STUCK_PORT}, inet_aton("${addr}"))) or die "bind: $!"; listen($s, 1) or die "listen: $!"; sleep 3600 while 1;`;
   await lab.background('srv', 'stuck-listener', ['perl', '-e', script], `ss -ltn | grep -q '${addr}:${STUCK_PORT} '`);
+}
+
+/** The dns host's own address, where no dnsmasq listens: the hostile resolver's. */
+export const HOSTILE_RESOLVER = '203.0.113.34';
+
+/**
+ * The client's only resolver is a hostile one (servers/hostile-dns.ts on the dns host): it
+ * answers every query, never usefully — a compression-pointer loop, a CNAME loop, another
+ * transaction id, random bytes, or a truncated reply followed by garbage over TCP.
+ */
+export async function hostileResolver(lab: LabApi, mode: 'ptr-loop' | 'cname-loop' | 'wrong-id' | 'garbage' | 'tc-garbage'): Promise<void> {
+  await lab.background('dns', 'hostile-dns', nodeServer('hostile-dns', [HOSTILE_RESOLVER, mode]), `ss -Hltn | grep -q '${HOSTILE_RESOLVER}:53 '`);
+  lab.etc('client', 'resolv.conf', `# netdx lab: a hostile resolver (${mode})\nnameserver ${HOSTILE_RESOLVER}\n`);
 }

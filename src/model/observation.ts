@@ -89,6 +89,8 @@ export interface ObservationData {
     truncated: boolean;
     ms: number;
     error?: string;
+    /** The first bytes (hex, at most 48) of a reply that could not be used: malformed, another id, garbage over TCP. */
+    reply?: string;
   };
   /** What the system resolver (getaddrinfo: hosts file, nsswitch, resolv.conf) returns. */
   'dns.system': {

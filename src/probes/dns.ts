@@ -27,7 +27,10 @@ export interface DnsQuery {
 }
 
 type QueryData = ObservationData['dns.query'];
-type Failure = { outcome: 'timeout' | 'unreachable' | 'error'; error: string };
+type Failure = { outcome: 'timeout' | 'unreachable' | 'error'; error: string; reply?: string };
+
+/** The first bytes of an unusable reply, as evidence (hex). */
+const hexOf = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, Math.min(48, b.byteLength)).toString('hex');
 type Exchange = { summary: ReplySummary } | Failure;
 
 /** Largest DNS-over-TCP message (the length prefix is 16 bits). */
@@ -42,6 +45,7 @@ function udpExchange(q: DnsQuery, id: number, ctx: ProbeContext): Promise<Exchan
     const sock = dgram.createSocket(net.isIPv6(q.server.replace(/%.*$/, '')) ? 'udp6' : 'udp4');
     let done = false;
     let ignored: string | null = null;
+    let ignoredBytes: string | null = null;
     const finish = (v: Exchange): void => {
       if (done) return;
       done = true;
@@ -54,14 +58,16 @@ function udpExchange(q: DnsQuery, id: number, ctx: ProbeContext): Promise<Exchan
       resolve(v);
     };
     const detach = onAbort(ctx.signal, () =>
-      finish(ignored ? { outcome: 'error', error: `no matching reply within ${Math.round(ctx.budgetMs)} ms; ignored: ${ignored}` } : { outcome: 'timeout', error: `no answer within ${Math.round(ctx.budgetMs)} ms` }),
+      finish(ignored ? { outcome: 'error', error: `no matching reply within ${Math.round(ctx.budgetMs)} ms; ignored: ${ignored}`, ...(ignoredBytes ? { reply: ignoredBytes } : {}) } : { outcome: 'timeout', error: `no answer within ${Math.round(ctx.budgetMs)} ms` }),
     );
     sock.on('error', (err) => finish(failure(errCode(err) ?? 'error')));
     sock.on('message', (buf) => {
       const r = decodeReply(buf, id, q.name, q.qtype);
       if (r.ok) finish({ summary: r.summary });
-      else if (r.wrongId) ignored = r.error;
-      else finish({ outcome: 'error', error: r.error });
+      else if (r.wrongId) {
+        ignored = r.error;
+        ignoredBytes = hexOf(buf);
+      } else finish({ outcome: 'error', error: r.error, reply: hexOf(buf) });
     });
     // connect() so that an ICMP port-unreachable surfaces as ECONNREFUSED, and only the server's packets arrive.
     sock.connect(q.port ?? 53, q.server, (cerr?: Error) => {
@@ -109,7 +115,7 @@ function tcpExchange(q: DnsQuery, id: number, ctx: ProbeContext): Promise<Exchan
       if (acc.length > MAX_TCP_REPLY) return finish({ outcome: 'error', error: `oversized TCP DNS reply (${acc.length} bytes)` });
       if (acc.length < 2 + len) return;
       const r = decodeReply(acc.subarray(2, 2 + len), id, q.name, q.qtype);
-      finish(r.ok ? { summary: r.summary } : { outcome: 'error', error: r.error });
+      finish(r.ok ? { summary: r.summary } : { outcome: 'error', error: r.error, reply: hexOf(acc.subarray(2, 2 + len)) });
     });
     sock.on('error', (err) => finish(failure(errCode(err) ?? 'error')));
     sock.on('close', () => finish({ outcome: 'error', error: `connection closed before a full reply (${acc.length} bytes)` }));
@@ -126,12 +132,12 @@ export async function run(q: DnsQuery, ctx: ProbeContext): Promise<Observation[]
     data = { ...base, error: `resolver '${q.server.slice(0, 80)}' is not an IP address` };
   } else {
     const udp = await udpExchange(q, id, ctx);
-    if (!('summary' in udp)) data = { ...base, outcome: udp.outcome, error: udp.error };
+    if (!('summary' in udp)) data = { ...base, outcome: udp.outcome, error: udp.error, ...(udp.reply ? { reply: udp.reply } : {}) };
     else if (!udp.summary.truncated) data = { ...base, outcome: 'answer', ...udp.summary };
     else {
       // TC set: the full answer needs TCP. If TCP fails, keep what UDP said and why TCP did not help.
       const tcp = await tcpExchange(q, id, ctx);
-      data = 'summary' in tcp ? { ...base, transport: 'tcp', outcome: 'answer', ...tcp.summary, truncated: true } : { ...base, outcome: 'answer', ...udp.summary, error: `truncated over UDP; TCP retry failed: ${tcp.error}` };
+      data = 'summary' in tcp ? { ...base, transport: 'tcp', outcome: 'answer', ...tcp.summary, truncated: true } : { ...base, outcome: 'answer', ...udp.summary, error: `truncated over UDP; TCP retry failed: ${tcp.error}`, ...(tcp.reply ? { reply: tcp.reply } : {}) };
     }
   }
   const ms = performance.now() - t0;

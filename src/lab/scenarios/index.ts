@@ -9,6 +9,11 @@ import { scenario as s_app_002_http_503 } from './app-002-http-503.js';
 import { scenario as s_app_002_https_503 } from './app-002-https-503.js';
 import { scenario as s_dns_001_dns_blocked } from './dns-001-dns-blocked.js';
 import { scenario as s_dns_002_typo_name } from './dns-002-typo-name.js';
+import { scenario as s_dns_003_hostile_cname_loop } from './dns-003-hostile-cname-loop.js';
+import { scenario as s_dns_003_hostile_garbage } from './dns-003-hostile-garbage.js';
+import { scenario as s_dns_003_hostile_ptr_loop } from './dns-003-hostile-ptr-loop.js';
+import { scenario as s_dns_003_hostile_tc_garbage } from './dns-003-hostile-tc-garbage.js';
+import { scenario as s_dns_003_hostile_wrong_id } from './dns-003-hostile-wrong-id.js';
 import { scenario as s_dns_003_refused } from './dns-003-refused.js';
 import { scenario as s_dns_003_servfail } from './dns-003-servfail.js';
 import { scenario as s_dns_004_hosts_pins_old_server } from './dns-004-hosts-pins-old-server.js';
@@ -95,6 +100,11 @@ export const SCENARIOS: readonly Scenario[] = [
   s_app_002_https_503,
   s_dns_001_dns_blocked,
   s_dns_002_typo_name,
+  s_dns_003_hostile_cname_loop,
+  s_dns_003_hostile_garbage,
+  s_dns_003_hostile_ptr_loop,
+  s_dns_003_hostile_tc_garbage,
+  s_dns_003_hostile_wrong_id,
   s_dns_003_refused,
   s_dns_003_servfail,
   s_dns_004_hosts_pins_old_server,
