@@ -169,3 +169,22 @@ test('analyze on a snapshot file with a damaged tunnel part: a clear input error
     { numRuns: 300 },
   );
 });
+
+test('analyze: a firewall rule netdx cannot evaluate before a DROP policy leaves the network layer unknown, naming the rule — never OK', async () => {
+  const s = fakeSnapshot();
+  const rules = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n-A OUTPUT -m owner --uid-owner 1000 -j ACCEPT\nCOMMIT\n';
+  const snapshot: Snapshot = { ...s, firewall: { ...s.firewall, iptables: { ok: true, value: rules }, ip6tables: { ok: true, value: '' } } };
+  const r = await analyzeSnapshot(snapshot, parseTarget('203.0.113.10:443'), DEFAULT_OPTIONS, LATER);
+  const v = ofKind(r.observations as Observation[], 'firewall.verdict')[0];
+  assert.equal(v?.data.verdict, 'UNKNOWN');
+  const net = r.layers.find((l) => l.layer === 'network');
+  assert.equal(net?.status, 'unknown');
+  assert.match(net?.reason ?? '', /firewall evaluation: the local firewall's verdict for TCP to 203\.0\.113\.10:443 cannot be decided: .*rule 1: line 5: depends on the sending process \(uid\/gid\).*/);
+  assert.match(net?.reason ?? '', /uid-owner 1000/, 'the undecidable rule itself is named');
+  assert.notEqual(r.verdict, 'fault', 'not a fault either: what cannot be decided is not reported as one');
+  // The same ruleset without the undecidable rule is decided (DROP: NET-006), and with ACCEPT it passes.
+  const drop: Snapshot = { ...snapshot, firewall: { ...snapshot.firewall, iptables: { ok: true, value: rules.replace(/-A OUTPUT -m owner.*\n/, '') } } };
+  assert.equal((await analyzeSnapshot(drop, parseTarget('203.0.113.10:443'), DEFAULT_OPTIONS, LATER)).primary?.code, 'NET-006');
+  const open: Snapshot = { ...snapshot, firewall: { ...snapshot.firewall, iptables: { ok: true, value: rules.replace(':OUTPUT DROP', ':OUTPUT ACCEPT') } } };
+  assert.equal((await analyzeSnapshot(open, parseTarget('203.0.113.10:443'), DEFAULT_OPTIONS, LATER)).layers.find((l) => l.layer === 'network')?.status, 'pass');
+});

@@ -308,6 +308,11 @@ export function firewallVerdict(s: Snapshot, flow: FirewallFlow): ObservationDat
     if (d.handle !== undefined) rule.handle = d.handle;
     if (d.backend === 'nft') rule.family = d.family;
   }
+  // UNKNOWN: the rule the verdict depends on (the first undecidable one that changes it), so a
+  // report can name it.
+  const u = c.verdict === 'UNKNOWN' && !rule ? c.unknown[0] : undefined;
+  const ut = u ? c.trace.find((e) => e.backend === u.backend && e.table === u.table && e.chain === u.chain && e.rule === u.rule) : undefined;
+  if (u && ut && (ut.backend === 'iptables' || ut.backend === 'ip6tables' || ut.backend === 'nft')) rule = { backend: ut.backend, table: ut.table, chain: ut.chain, number: ut.rule, text: ut.text };
   return {
     chain,
     proto: flow.proto,
