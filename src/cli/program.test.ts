@@ -27,3 +27,19 @@ test('a diagnosis does not load zod (~95 ms of start-up): only reading files and
   const bad = await new Promise<{ stdout: string; stderr: string }>((resolve) => execFile(process.execPath, ['--input-type=module', '-e', neg], (_e, stdout, stderr) => resolve({ stdout, stderr })));
   assert.match(bad.stderr, /zod was imported by .*model\/report\.js/);
 });
+
+test('`netdx` with no arguments is a usage error: the usage on stderr, exit 64; `netdx --help` is help on stdout, exit 0', async () => {
+  const { execFile } = await import('node:child_process');
+  const bin = new URL('../../bin/netdx.js', import.meta.url).pathname;
+  const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => execFile(process.execPath, [bin, ...args], { env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '' } }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
+  const none = await run([]);
+  assert.equal(none.code, 64);
+  assert.equal(none.stdout, '');
+  assert.match(none.stderr, /^Usage: netdx/);
+  assert.match(none.stderr, /netdx: no command given/);
+  const help = await run(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: netdx/);
+  assert.equal(help.stderr, '');
+});

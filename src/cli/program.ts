@@ -52,6 +52,14 @@ function oneLine(s: string): string {
 
 export async function main(argv: string[]): Promise<number> {
   const program = await buildProgram(argv);
+  // No command at all is incomplete input: the usage on stderr and exit 64, like every other usage
+  // error (`netdx --help` asks for help: stdout, exit 0).
+  if (argv.length === 0) {
+    process.stderr.write(program.helpInformation());
+    const { detectLang, t } = await import('../report/i18n.js');
+    process.stderr.write(`netdx: ${t(detectLang(undefined, process.env), 'cli.noCommand', {})}\n`);
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

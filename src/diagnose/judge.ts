@@ -57,7 +57,7 @@ export function judge(input: JudgeInput): Report {
   const verdict: Report['verdict'] = ranked.some((f) => f.severity === 'error') ? 'fault' : ranked.some((f) => f.severity === 'warning') ? 'degraded' : 'ok';
   return {
     schema: REPORT_SCHEMA_ID,
-    target: { input: target.input, host: target.host, port: target.port, protocol: target.protocol, addresses: input.addresses },
+    target: { input: target.input, host: target.host, port: target.port, protocol: target.protocol, addresses: input.addresses, ...(target.display !== undefined ? { display: target.display } : {}) },
     startedAt: input.startedAt.toISOString(),
     durationMs: Math.round(input.durationMs),
     verdict,

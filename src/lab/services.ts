@@ -30,6 +30,8 @@ export function zoneRecords(): Array<{ name: string; addrs: string[] }> {
     { name: `srv.${ZONE}`, addrs: ['203.0.113.2', '2001:db8:20::2'] },
     // Behind the core's balanced branches (br1 | br2), IPv4 only.
     { name: `mp.${ZONE}`, addrs: [ADDR.mp] },
+    // An internationalized name, bücher.lab.test, as DNS knows it (its A-label): www's addresses.
+    { name: `xn--bcher-kva.${ZONE}`, addrs: [SERVICES.www.v4, SERVICES.www.v6] },
   ];
   for (const [name, a] of Object.entries(SERVICES)) {
     if (name === 'gone' || name === 'intercept') continue;

@@ -55,6 +55,8 @@ export const ReportSchema = z.object({
     port: z.number().int().nullable(),
     protocol: z.enum(PROTOCOLS),
     addresses: z.array(z.string()).optional(),
+    /** An internationalized name in Unicode, when `host` is its A-label (punycode) form. */
+    display: z.string().optional(),
   }),
   startedAt: z.string(),
   durationMs: z.number(),

@@ -47,6 +47,8 @@ const bad: Array<[string, RegExp]> = [
   ['1.2.3.999', /not a host name/],
   ['a b', /not a host name/],
   ['https://user:pw@srv.lab.test', /credentials/],
+  ['user:pw@srv.lab.test:443', /credentials/],
+  ['bücher..example', /not a host name/],
   ['-x.lab.test', /not a host name/],
 ];
 for (const [input, re] of bad) {
@@ -77,4 +79,26 @@ test('parseTarget: any string either parses or is a one-line usage error', () =>
 test('formatHostPort brackets IPv6', () => {
   assert.equal(formatHostPort('2001:db8::1', 443), '[2001:db8::1]:443');
   assert.equal(formatHostPort('srv.lab.test', null), 'srv.lab.test');
+});
+
+test('an internationalized name goes out as its A-label (punycode), as curl and browsers send it; the display keeps the Unicode form', () => {
+  const t = parseTarget('bücher.lab.test:443');
+  assert.equal(t.host, 'xn--bcher-kva.lab.test');
+  assert.equal(t.display, 'bücher.lab.test');
+  assert.equal(t.input, 'bücher.lab.test:443');
+  assert.equal(parseTarget('https://Bücher.Lab.Test/x').host, 'xn--bcher-kva.lab.test');
+  assert.equal(parseTarget('例え.テスト').host, 'xn--r8jz45g.xn--zckzah');
+  assert.equal(parseTarget('srv.lab.test').display, undefined, 'an ASCII name has no display form');
+});
+
+test('credentials in a target are refused and never echoed', () => {
+  for (const input of ['https://alice:s3cretPW@srv.lab.test/', 'tls://alice:s3cretPW@srv.lab.test', 'alice:s3cretPW@srv.lab.test:443', 's3cretPW@srv.lab.test', 'http://s3cretPW@[2001:db8::1]:8080/']) {
+    assert.throws(
+      () => parseTarget(input),
+      (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && /credentials/.test(e.message) && !e.message.includes('s3cretPW') && !e.message.includes('alice'),
+      input,
+    );
+  }
+  // An '@' in a URL path is no credential.
+  assert.equal(parseTarget('https://srv.lab.test/u/@me').path, '/u/@me');
 });

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { usageError } from './errors.js';
 
 export const PROTOCOLS = ['icmp', 'tcp', 'tls', 'http', 'https'] as const;
@@ -17,6 +18,11 @@ export interface Target {
   ipFamily: 4 | 6 | null;
   /** URL path for http/https targets. */
   path?: string;
+  /**
+   * An internationalized name as the user wrote it (Unicode), when `host` is its A-label form
+   * (punycode, as curl and browsers send it): DNS, SNI and Host use `host`, people read this.
+   */
+  display?: string;
 }
 
 export interface TargetOptions {
@@ -62,11 +68,19 @@ export function parsePort(text: string, what = 'port'): number {
   return n;
 }
 
-function parseHost(rawText: string, input: string): { host: string; ipFamily: 4 | 6 | null } {
+function parseHost(rawText: string, input: string): { host: string; ipFamily: 4 | 6 | null; display?: string } {
   const text = rawText;
   const family = ipFamilyOf(text);
   if (family === 6) return { host: ipaddr.IPv6.parse(text).toString(), ipFamily: 6 };
   if (family === 4) return { host: text, ipFamily: 4 };
+  // An internationalized name (bücher.example): its A-label form (UTS #46, as curl and browsers do).
+  if (/[^\x00-\x7f]/.test(text)) {
+    const ascii = domainToASCII(text);
+    if (ascii !== '' && isValidHostname(ascii)) {
+      const host = ascii.toLowerCase().replace(/\.$/, '');
+      return { host, ipFamily: null, display: domainToUnicode(host) || text };
+    }
+  }
   if (!isValidHostname(text)) {
     throw usageError(`target '${input}': '${shown(text)}' is not a host name or IP address (expected HOST, HOST:PORT, [IPv6]:PORT or a tcp://, tls://, http://, https:// URL)`);
   }
@@ -100,9 +114,21 @@ function splitHostPort(hp: string, input: string): { hostText: string; portText:
  * `host` → network-level (icmp) unless --port/--protocol say otherwise;
  * `host:port` → tcp (tls for well-known TLS ports); URLs set protocol and default port.
  */
+/**
+ * The input with any URL userinfo (user:password@) masked, for messages: a secret typed into a
+ * target is never echoed.
+ */
+export function redactTarget(input: string): string {
+  return input.replace(/^(\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)?)([^/?#\s]*)@/, (_m, pre: string) => `${pre}***@`);
+}
+
 export function parseTarget(input: string, opts: TargetOptions = {}): Target {
   const raw = input.trim();
-  const inputShown = shown(input);
+  const inputShown = shown(redactTarget(input));
+  // user:password@host (a URL's userinfo, or typed bare): refused, and never echoed.
+  if (/^(?:[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)?[^/?#\s]*@/.test(raw)) {
+    throw usageError(`target '${inputShown}': credentials (user:password@) in the target are refused; netdx never sends them — give HOST, HOST:PORT or a URL without them`);
+  }
   if (raw === '') throw usageError('target: empty (expected HOST, HOST:PORT or a URL)');
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/.exec(raw);
   let protocol: Protocol | undefined;
@@ -118,14 +144,13 @@ export function parseTarget(input: string, opts: TargetOptions = {}): Target {
     const slash = rest.search(/[/?#]/);
     hp = slash < 0 ? rest : rest.slice(0, slash);
     if (slash >= 0) path = rest.slice(slash);
-    if (hp.includes('@')) throw usageError(`target '${inputShown}': credentials in the URL are not supported`);
     if ((protocol === 'tcp' || protocol === 'tls') && path && path !== '/') {
       throw usageError(`target '${inputShown}': a ${protocol}:// target has no path`);
     }
   }
   if (hp === '') throw usageError(`target '${inputShown}': no host`);
   const { hostText, portText } = splitHostPort(hp, inputShown);
-  const { host, ipFamily } = parseHost(hostText, inputShown);
+  const { host, ipFamily, display } = parseHost(hostText, inputShown);
   let port: number | null = portText === null ? null : parsePort(portText, `target '${inputShown}': port`);
   if (opts.port !== undefined) port = opts.port;
   if (opts.protocol) protocol = opts.protocol;
@@ -136,6 +161,7 @@ export function parseTarget(input: string, opts: TargetOptions = {}): Target {
   if (port === null) port = DEFAULT_PORT[protocol];
   if (protocol === 'tcp' && port === null) throw usageError(`target '${inputShown}': tcp needs a port (tcp://HOST:PORT or --port)`);
   const t: Target = { input, host, port, protocol, ipFamily };
+  if (display !== undefined) t.display = display;
   if (protocol === 'http' || protocol === 'https') t.path = path ?? '/';
   return t;
 }

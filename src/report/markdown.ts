@@ -27,7 +27,7 @@ function finding(f: Finding, lang: Lang, level: string): string[] {
 
 export function renderMarkdown(r: Report, lang: Lang): string {
   const out: string[] = [];
-  out.push(`# ${t(lang, r.snapshot ? 'report.headingOffline' : 'report.heading', { target: formatHostPort(r.target.host, r.target.port) })}`, '');
+  out.push(`# ${t(lang, r.snapshot ? 'report.headingOffline' : 'report.heading', { target: formatHostPort(r.target.display ?? r.target.host, r.target.port) })}`, '');
   if (r.snapshot) out.push(`_${t(lang, 'report.snapshotOf', { host: esc(r.snapshot.hostname), at: r.snapshot.collectedAt })}_`, '');
   out.push(`**${t(lang, 'report.verdict', { verdict: t(lang, `verdict.${r.verdict}`), ms: r.durationMs })}**`, '');
   if (r.primary) out.push(...finding(r.primary, lang, `## ${t(lang, 'report.primary')}:`));

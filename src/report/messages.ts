@@ -54,6 +54,7 @@ export const MESSAGES = {
   'trace.columns': { en: 'Hop|Host|Loss%|Snt|Rcv|Avg|Best|Wrst|StDev', zh: '跳|主机|丢包率|发送|接收|平均|最小|最大|标准差' },
   'trace.path': { en: 'Path {n}: {flow}', zh: '路径 {n}：{flow}' },
   'trace.rateLimited': { en: 'ICMP rate-limited: {recv} of {sent} answered, not loss', zh: 'ICMP 限速：{sent} 个探测中 {recv} 个有应答，非丢包' },
+  'cli.noCommand': { en: 'no command given (expected one of diagnose, faults, collect, analyze, firewall, route, trace, lab; see netdx --help)', zh: '未指定命令（应为 diagnose、faults、collect、analyze、firewall、route、trace、lab 之一；参见 netdx --help）' },
   'trace.silentHop': { en: 'no ICMP answer (rate-limited or filtered); later hops answer every probe, so packets pass', zh: '无 ICMP 应答（限速或被过滤）；后续跳点每个探测都有应答，报文能通过' },
   'trace.notReached': { en: 'The target did not answer.', zh: '目标没有响应。' },
   'trace.skipped': { en: 'Not done: {what}', zh: '未执行：{what}' },

@@ -62,7 +62,7 @@ export function renderText(r: Report, o: TextOptions): string {
   const lang = o.lang;
   const lines: string[] = [];
   const addrs = r.target.addresses && r.target.addresses.length > 0 && r.target.addresses[0] !== r.target.host ? `  →  ${r.target.addresses.join(', ')}` : '';
-  lines.push(`${c.bold(t(lang, r.snapshot ? 'report.headingOffline' : 'report.heading', { target: formatHostPort(r.target.host, r.target.port) }))}  ${c.dim(`(${r.target.protocol})`)}${addrs}`);
+  lines.push(`${c.bold(t(lang, r.snapshot ? 'report.headingOffline' : 'report.heading', { target: formatHostPort(r.target.display ?? r.target.host, r.target.port) }))}  ${c.dim(`(${r.target.protocol})`)}${addrs}`);
   if (r.snapshot) lines.push(c.dim(t(lang, 'report.snapshotOf', { host: r.snapshot.hostname, at: r.snapshot.collectedAt })));
   const head = r.primary ? `${r.primary.code} ${r.primary.slug} · ${t(lang, `layer.${r.primary.layer}`)}` : '';
   lines.push(`${verdictText(c, r, lang)}  ${head}  ${c.dim(`${r.durationMs} ms`)}`);

@@ -49,6 +49,7 @@ import { scenario as s_ok_heartbeat_answered } from './ok-heartbeat-answered.js'
 import { scenario as s_ok_http_www } from './ok-http-www.js';
 import { scenario as s_ok_https_www } from './ok-https-www.js';
 import { scenario as s_ok_icmp_www } from './ok-icmp-www.js';
+import { scenario as s_ok_idn_name } from './ok-idn-name.js';
 import { scenario as s_ok_ipv6_literal } from './ok-ipv6-literal.js';
 import { scenario as s_ok_mtls_with_client_cert } from './ok-mtls-with-client-cert.js';
 import { scenario as s_ok_tcp_heartbeat } from './ok-tcp-heartbeat.js';
@@ -140,6 +141,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_ok_http_www,
   s_ok_https_www,
   s_ok_icmp_www,
+  s_ok_idn_name,
   s_ok_ipv6_literal,
   s_ok_mtls_with_client_cert,
   s_ok_tcp_heartbeat,
