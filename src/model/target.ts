@@ -74,7 +74,7 @@ function parseHost(rawText: string, input: string): { host: string; ipFamily: 4 
   if (family === 6) return { host: ipaddr.IPv6.parse(text).toString(), ipFamily: 6 };
   if (family === 4) return { host: text, ipFamily: 4 };
   // An internationalized name (bücher.example): its A-label form (UTS #46, as curl and browsers do).
-  if (/[^\x00-\x7f]/.test(text)) {
+  if ([...text].some((ch) => ch.codePointAt(0)! > 0x7f)) {
     const ascii = domainToASCII(text);
     if (ascii !== '' && isValidHostname(ascii)) {
       const host = ascii.toLowerCase().replace(/\.$/, '');
