@@ -10,6 +10,7 @@ import { FindingSchema } from '../model/report.js';
 import type { Observation } from '../model/observation.js';
 import { RULES } from './index.js';
 import * as F from './fixtures.js';
+import { hop, trace } from './trace-fixtures.js';
 
 const MINE = /^(HOST|DNS|NET|VPN|APP)-/;
 const rules = RULES.filter((r) => MINE.test(r.meta.code));
@@ -48,6 +49,10 @@ const obsArb: fc.Arbitrary<Observation> = fc.oneof(
     .map((o) => F.firewall(o)),
   fc.record({ address: ip, outcome: fc.constantFrom('open' as const, 'refused' as const, 'filtered' as const, 'rejected' as const, 'unreachable' as const), icmp: fc.option(icmpErr, { nil: undefined }) }).map((o) => F.tcp(o)),
   fc.record({ status: fc.option(fc.integer({ min: 100, max: 599 }), { nil: null }), outcome: fc.constantFrom('response' as const, 'timeout' as const), server: fc.option(text, { nil: null }) }).map((o) => F.http(o)),
+  // Traces: hops that answer or not, rate-limited or not, up to the target or not (issue 11: never "hop 0").
+  fc
+    .array(fc.record({ recv: fc.integer({ min: 0, max: 10 }), rateLimited: fc.boolean() }), { minLength: 1, maxLength: 6 })
+    .chain((hs) => fc.boolean().map((reach) => trace(hs.map((h, i) => hop(i + 1, { recv: h.recv, rateLimited: h.rateLimited, ...(h.recv === 0 ? { addr: null, addrs: [], rtt: null } : {}), target: reach && i === hs.length - 1 && h.recv > 0 })), { target: '203.0.113.10' }))),
 );
 
 const input = fc.record({
@@ -72,6 +77,7 @@ test('host/dns/network/tunnel/app rules never throw and report only contract-val
         assert.equal(f.code, r.meta.code);
         for (const s of [f.title, f.explanation, ...f.fix.flatMap((x) => [x.summary, x.command ?? ''])]) assert.doesNotMatch(s, /\{[a-zA-Z0-9_]+\}/, `${f.code}: ${s}`);
         for (const x of f.fix) if (x.command) assert.doesNotMatch(x.command, /<[a-z_-]+>|undefined|null|NaN/, `${f.code}: ${x.command}`);
+        for (const str of [f.title, f.explanation, ...f.evidence.map((e) => e.summary), ...f.fix.map((x) => x.summary)]) assert.doesNotMatch(str, /\bhop 0\b|第 0 跳/, `${f.code}: ${str}`);
       }
     }),
     { numRuns: 400 },
