@@ -59,7 +59,7 @@ export const HOSTILE_RESOLVER = '203.0.113.34';
  * answers every query, never usefully — a compression-pointer loop, a CNAME loop, another
  * transaction id, random bytes, or a truncated reply followed by garbage over TCP.
  */
-export async function hostileResolver(lab: LabApi, mode: 'ptr-loop' | 'cname-loop' | 'wrong-id' | 'garbage' | 'tc-garbage'): Promise<void> {
+export async function hostileResolver(lab: LabApi, mode: 'ptr-loop' | 'cname-loop' | 'wrong-id' | 'garbage' | 'tc-garbage' | 'wrong-port'): Promise<void> {
   await lab.background('dns', 'hostile-dns', nodeServer('hostile-dns', [HOSTILE_RESOLVER, mode]), `ss -Hltn | grep -q '${HOSTILE_RESOLVER}:53 '`);
   lab.etc('client', 'resolv.conf', `# netdx lab: a hostile resolver (${mode})\nnameserver ${HOSTILE_RESOLVER}\n`);
 }

@@ -8,6 +8,7 @@ import { scenario as s_app_001_server_idle_timeout } from './app-001-server-idle
 import { scenario as s_app_002_http_503 } from './app-002-http-503.js';
 import { scenario as s_app_002_https_503 } from './app-002-https-503.js';
 import { scenario as s_dns_001_dns_blocked } from './dns-001-dns-blocked.js';
+import { scenario as s_dns_001_hostile_wrong_port } from './dns-001-hostile-wrong-port.js';
 import { scenario as s_dns_002_typo_name } from './dns-002-typo-name.js';
 import { scenario as s_dns_003_hostile_cname_loop } from './dns-003-hostile-cname-loop.js';
 import { scenario as s_dns_003_hostile_garbage } from './dns-003-hostile-garbage.js';
@@ -100,6 +101,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_app_002_http_503,
   s_app_002_https_503,
   s_dns_001_dns_blocked,
+  s_dns_001_hostile_wrong_port,
   s_dns_002_typo_name,
   s_dns_003_hostile_cname_loop,
   s_dns_003_hostile_garbage,

@@ -6,6 +6,7 @@
  *   wrong-id     a well-formed answer with another transaction id
  *   garbage      random bytes
  *   tc-garbage   a truncated (TC) reply over UDP, then random bytes over TCP
+ *   wrong-port   a well-formed answer, sent from port 5353 instead of 53
  *
  * Usage: node hostile-dns.js ADDRESS MODE (port 53, UDP and TCP)
  */
@@ -70,6 +71,8 @@ function reply(msg: Buffer, transport: 'udp' | 'tcp'): Buffer {
     }
     case 'wrong-id':
       return dnsPacket.encode({ id: (id + 1) & 0xffff, type: 'response', flags: FLAGS, questions: [question as dnsPacket.Question], answers: question.type === 'A' ? [{ type: 'A', name: question.name, ttl: 60, data: '203.0.113.10' }] : [] } as dnsPacket.Packet);
+    case 'wrong-port':
+      return dnsPacket.encode({ id, type: 'response', flags: FLAGS, questions: [question as dnsPacket.Question], answers: question.type === 'A' ? [{ type: 'A', name: question.name, ttl: 60, data: '203.0.113.10' }] : [] } as dnsPacket.Packet);
     case 'tc-garbage':
       if (transport === 'udp') return headerAndQuestion(msg, id, FLAGS | 0x0200, 0);
       return randomBytes(64);
@@ -79,7 +82,10 @@ function reply(msg: Buffer, transport: 'udp' | 'tcp'): Buffer {
 }
 
 const udp = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
-udp.on('message', (msg, rinfo) => udp.send(reply(msg, 'udp'), rinfo.port, rinfo.address));
+// wrong-port: the answer leaves by another socket, so its source port is 5353.
+const other = mode === 'wrong-port' ? dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4') : null;
+other?.bind(5353, address);
+udp.on('message', (msg, rinfo) => (other ?? udp).send(reply(msg, 'udp'), rinfo.port, rinfo.address));
 udp.bind(53, address);
 
 const tcp = net.createServer((sock) => {
