@@ -12,7 +12,7 @@ import { parseTarget, shown } from '../model/target.js';
 import { detectLang, t } from '../report/i18n.js';
 import { colorEnabled, renderText } from '../report/text.js';
 import { renderMarkdown } from '../report/markdown.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { checkFirewall, explainRoute, type FirewallCheck, type FirewallFlow, type RouteExplanation, type TraceEntry } from '../analyze/index.js';
 import { parseAddr } from '../analyze/ip.js';
 import { explainWith, prepareRoutes } from '../analyze/route-lookup.js';
@@ -258,7 +258,7 @@ export function register(program: Command): void {
       else {
         // this machine: the routes go straight from `ip -j route` into the table (a full BGP table
         // never becomes a million Route objects); rules, links and sysctls through the collectors
-        const { collectSnapshot, execTool } = await import('../system/collect.js');
+        const [{ collectSnapshot, execTool }, { parseRoutes }] = await Promise.all([import('../system/collect.js'), import('../system/parse/routes.js')]);
         const [snap, v4, v6] = await Promise.all([
           collectSnapshot({}, ['links', 'rules', 'sysctls']),
           execTool('ip', ['-4', '-j', 'route', 'show', 'table', 'all'], 20_000).then((r) => r.stdout),
@@ -267,7 +267,7 @@ export function register(program: Command): void {
             () => '[]',
           ),
         ]);
-        const table = RouteTable.fromIpJson({ v4, v6 });
+        const table = RouteTable.fromIpJson({ v4, v6 }, parseRoutes);
         e = explainWith(prepareRoutes(table, snap.rules.ok ? snap.rules.value : null), snap.links.ok ? snap.links.value : null, snap.sysctls.ok ? snap.sysctls.value : null, dst, q);
       }
       const kernel = o.snapshot === undefined && q.oif === undefined ? await kernelAnswer(dst, q, e) : undefined;

@@ -8,7 +8,7 @@ import type { Lang } from '../model/layer.js';
 import { ofKind, type ObservationData, type Observation } from '../model/observation.js';
 import type { Finding } from '../model/report.js';
 import { parsePort, parseTarget, shown } from '../model/target.js';
-import { DEFAULT_OPTIONS } from '../diagnose/options.js';
+import { DEFAULT_OPTIONS } from '../model/options.js';
 import { detectLang, t } from '../report/i18n.js';
 import { rule as NET_003 } from '../rules/net-003-path-blackhole.js';
 import { rule as NET_007 } from '../rules/net-007-packet-loss.js';

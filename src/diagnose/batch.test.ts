@@ -4,7 +4,7 @@ import { checkThenDiagnose, diagnoseMany, quickCheck } from './batch.js';
 import { limiter } from './limiter.js';
 import { snapshotCache } from './snapshot-cache.js';
 import { fakeDeps, fakeSnapshot } from './testing.js';
-import { DEFAULT_OPTIONS } from './options.js';
+import { DEFAULT_OPTIONS } from '../model/options.js';
 import { parseTarget } from '../model/target.js';
 import { observation } from '../model/observation.js';
 

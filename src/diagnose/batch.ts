@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { ofKind, type Observation } from '../model/observation.js';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
-import type { DiagnoseOptions } from './options.js';
+import type { DiagnoseOptions } from '../model/options.js';
 import { budgets } from './budget.js';
 import type { EngineDeps, ProgressFn } from './deps.js';
 import { diagnose } from './engine.js';

@@ -4,9 +4,9 @@
  */
 import type { Layer } from '../model/layer.js';
 import type { Observation, ObservationData } from '../model/observation.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 import type { ProbeContext } from '../probes/types.js';
-import type { DiagnoseOptions } from './options.js';
+import type { DiagnoseOptions } from '../model/options.js';
 import type { TunnelProbes } from './tunnel.js';
 
 type Obs = Observation[];

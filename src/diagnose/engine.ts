@@ -10,7 +10,7 @@ import type { Layer } from '../model/layer.js';
 import { ofKind, type Observation } from '../model/observation.js';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
-import type { DiagnoseOptions } from './options.js';
+import type { DiagnoseOptions } from '../model/options.js';
 import { budgets } from './budget.js';
 import { t } from '../report/i18n.js';
 import type { EngineDeps, ProgressFn } from './deps.js';

@@ -9,8 +9,8 @@ import { REPORT_SCHEMA_ID } from '../model/report-id.js';
 import type { Target } from '../model/target.js';
 import { RULES } from '../rules/index.js';
 import type { RuleContext, RuleMeta } from '../rules/types.js';
-import type { Snapshot } from '../system/types.js';
-import type { DiagnoseOptions } from './options.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { DiagnoseOptions } from '../model/options.js';
 import { rankFindings } from './rank.js';
 
 const META = new Map<string, RuleMeta & { order: number }>(RULES.map((r, i) => [r.meta.code, { ...r.meta, order: i }]));

@@ -3,7 +3,7 @@
  * is older than its TTL, when the caller's fingerprint of the machine's state changes (routes,
  * resolv.conf…), or when asked to. Concurrent callers share one collection in flight.
  */
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 import type { EngineDeps } from './deps.js';
 
 export interface SnapshotCacheOptions {
