@@ -1,4 +1,4 @@
-import type { Lang } from '../model/layer.js';
+import type { Lang } from './layer.js';
 
 /** The application heartbeat to exercise (`--heartbeat`), parsed by src/probes/heartbeat.ts. */
 export interface HeartbeatSpec {
