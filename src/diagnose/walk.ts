@@ -247,8 +247,9 @@ export async function observeNetwork(w: Walk, np: NetworkPlan, snapshot: Snapsho
   }
   if (primaryAddr && !hardFail) {
     parallel.push(safe('network', 'icmp echo', deps.icmp({ address: primaryAddr, count: options.pingCount }, ctx(b.icmp))));
-    // The quick path-MTU check (a few ms when the path is clean or frag-needed comes back, ~0.6 s
-    // against a blackhole), except over loopback and into a tunnel, whose MTU the tunnel layer measures itself.
+    // The quick path-MTU check, in parallel: one full-size DF echo (two copies) on a clean path or
+    // one that answers frag-needed, the search only when that is lost (~0.7 s against a blackhole).
+    // Not over loopback, not into a tunnel (the tunnel layer measures its own MTU).
     if (deps.pmtu && dev !== 'lo' && !(dev && isTunnelDev(snapshot, dev))) parallel.push(safe('network', 'pmtu', deps.pmtu({ address: primaryAddr, port: null, quick: true }, ctx(b.icmp + 1000))));
     if (target.port !== null) {
       const port = target.port;

@@ -154,7 +154,14 @@ async function rawPmtu(nat: NativeRawApi, q: PmtuQuery, ctx: ProbeContext, base:
   const timeoutMs = Math.min(1000, Math.max(150, 8 * (small.rttMs ?? 10)));
   const hi = (base.ifMtu ?? 1500) + 1;
   const probe = rawProbe(nat, q.address, src, timeoutMs, ctx.signal);
-  const s = await search(MIN_SIZE[fam], hi, probe, ctx.signal, hi - 1);
+  // Quick: one full-size probe first; on a clean path (or one that answers frag-needed) that is all
+  // the traffic it adds beside the echoes.
+  if (q.quick) {
+    const full = await probe(hi - 1);
+    if (full === 'pass') return { ...base, largestPass: hi - 1, smallestFail: null, fragNeeded: null, probes: 2, tcp: await tcpP };
+    if (typeof full === 'object') return { ...base, largestPass: null, smallestFail: hi - 1, fragNeeded: full, probes: 2, tcp: await tcpP, reason: `${full.from} reports fragmentation needed (MTU ${full.mtu}): path MTU discovery works` };
+  }
+  const s = await search(MIN_SIZE[fam], hi, probe, ctx.signal, q.quick ? null : hi - 1);
   let smallestFail = s.hi >= hi ? null : s.hi;
   let probes = s.probes + 1;
   let reason: string | undefined;
