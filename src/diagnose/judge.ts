@@ -12,6 +12,7 @@ import type { RuleContext, RuleMeta } from '../rules/types.js';
 import type { Snapshot } from '../system/types.js';
 import type { DiagnoseOptions } from './options.js';
 import { rankFindings } from './rank.js';
+import { verdictOf } from './verdict.js';
 
 const META = new Map<string, RuleMeta & { order: number }>(RULES.map((r, i) => [r.meta.code, { ...r.meta, order: i }]));
 export const metaOf = (code: string): (RuleMeta & { order: number }) | undefined => META.get(code);
@@ -54,16 +55,18 @@ export function judge(input: JudgeInput): Report {
     obs.push({ kind: 'check.unknown', at: input.now.toISOString(), ms: 0, data: { layer, check: b.code, reason: `rule failed: ${b.error}` } });
   }
   const { primary, findings: ranked } = rankFindings(findings, metaOf);
-  const verdict: Report['verdict'] = ranked.some((f) => f.severity === 'error') ? 'fault' : ranked.some((f) => f.severity === 'warning') ? 'degraded' : 'ok';
+  const layers = layerRows(ranked, obs, input);
+  const { verdict, undetermined } = verdictOf(ranked, layers);
   return {
     schema: REPORT_SCHEMA_ID,
     target: { input: target.input, host: target.host, port: target.port, protocol: target.protocol, addresses: input.addresses },
     startedAt: input.startedAt.toISOString(),
     durationMs: Math.round(input.durationMs),
     verdict,
+    ...(undetermined ? { undetermined } : {}),
     primary,
     findings: ranked,
-    layers: layerRows(ranked, obs, input),
+    layers,
     observations: obs,
     lang: options.lang,
   };
@@ -82,6 +85,15 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
     else if (input.skips.has(layer)) {
       status = 'skip';
       reason = input.skips.get(layer);
+    } else if (layer === 'dns' && unnamedDnsFailure(input, obs, findings)) {
+      status = 'unknown';
+      reason = unnamedDnsFailure(input, obs, findings)!;
+    } else if (layer === 'network' && unnamedEchoFailure(input, obs, findings)) {
+      status = 'unknown';
+      reason = unnamedEchoFailure(input, obs, findings)!;
+    } else if (layer === 'transport' && unnamedTcpFailure(input, obs, findings)) {
+      status = 'unknown';
+      reason = unnamedTcpFailure(input, obs, findings)!;
     } else if (layer === 'tls' && unnamedTlsFailure(obs, findings)) {
       status = 'unknown';
       reason = unnamedTlsFailure(obs, findings)!;
@@ -98,6 +110,32 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
     rows.push(reason === undefined ? { layer, status, ms } : { layer, status, ms, reason });
   }
   return rows;
+}
+
+/** The target's name did not resolve and no finding names why (e.g. a resolver error no DNS rule knows). */
+function unnamedDnsFailure(input: JudgeInput, obs: Observation[], findings: Finding[]): string | null {
+  if (input.target.ipFamily !== null || findings.some((f) => f.severity === 'error') || input.addresses.length > 0) return null;
+  const sys = ofKind(obs, 'dns.system')[0];
+  if (!sys) return null;
+  return `the name did not resolve: ${sys.data.error ?? 'no address'}`;
+}
+
+/** A network-level target (no port) whose echoes all went unanswered, with no finding to say why. */
+function unnamedEchoFailure(input: JudgeInput, obs: Observation[], findings: Finding[]): string | null {
+  if (input.target.port !== null || findings.some((f) => f.severity === 'error')) return null;
+  const addr = input.addresses[0];
+  const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
+  if (!echo || echo.data.method === 'unavailable' || echo.data.sent === 0 || echo.data.received > 0) return null;
+  return `no echo reply from ${addr} (${echo.data.sent} sent)${echo.data.errors.length > 0 ? `: ${echo.data.errors.map((e) => e.name).join(', ')}` : ''}`;
+}
+
+/** The target's port did not open (timeout, error, reset) and no finding names why. */
+function unnamedTcpFailure(input: JudgeInput, obs: Observation[], findings: Finding[]): string | null {
+  if (findings.some((f) => f.severity === 'error')) return null;
+  const conns = ofKind(obs, 'tcp.connect');
+  if (conns.length === 0 || conns.some((c) => c.data.outcome === 'open')) return null;
+  const c = conns.find((x) => x.data.address === input.addresses[0]) ?? conns[0]!;
+  return `TCP connect to ${c.data.address}:${c.data.port} ${c.data.outcome}${c.data.errno ? `: ${c.data.errno}` : ''}`;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Expected } from './scenario.js';
 
 /** The part of a `netdx diagnose --json` report that the lab reads. */
 export interface ReportView {
-  verdict: 'ok' | 'degraded' | 'fault';
+  verdict: 'ok' | 'degraded' | 'fault' | 'unknown';
   primary: { code: string } | null;
   findings: Array<{ code: string; severity: string }>;
   durationMs: number;
@@ -27,7 +27,12 @@ export function evaluate(expect: Expected, alsoExpect: readonly string[], r: Rep
   const also = missing.length > 0 ? `expected also ${missing.join(', ')} among the findings` : '';
   if (expect === 'ok') {
     const errors = r.findings.filter((f) => f.severity === 'error').map((f) => f.code);
-    if (r.verdict === 'fault' || r.primary !== null || errors.length > 0) return { pass: false, got, why: `healthy, but netdx reported ${errors.length ? errors.join(', ') : r.verdict}` };
+    if (r.verdict === 'fault' || r.verdict === 'unknown' || r.primary !== null || errors.length > 0) return { pass: false, got, why: `healthy, but netdx reported ${errors.length ? errors.join(', ') : r.verdict}` };
+    return { pass: missing.length === 0, got, why: also };
+  }
+  // 'unknown': netdx must say that it could not judge (never ok, never an invented cause).
+  if (expect === 'unknown') {
+    if (r.verdict !== 'unknown') return { pass: false, got, why: `expected verdict unknown (could not judge), got ${got}` };
     return { pass: missing.length === 0, got, why: also };
   }
   if (r.primary?.code !== expect) {

@@ -17,6 +17,8 @@ export const MESSAGES = {
   'verdict.ok': { en: 'OK', zh: '正常' },
   'verdict.degraded': { en: 'DEGRADED', zh: '降级' },
   'verdict.fault': { en: 'FAULT', zh: '故障' },
+  'verdict.unknown': { en: 'UNKNOWN', zh: '无法判定' },
+  'report.undetermined': { en: 'Could not judge the target: no finding explains why the {layer} layer did not work', zh: '无法判定目标：没有任何发现能解释{layer}层为何未能正常工作' },
   'severity.error': { en: 'error', zh: '错误' },
   'severity.warning': { en: 'warning', zh: '警告' },
   'severity.info': { en: 'info', zh: '信息' },
