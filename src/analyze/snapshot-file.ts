@@ -3,10 +3,10 @@
  * the edge with zod, so the analyzers never meet a malformed route or rule. Unreadable file → a
  * read error (exit 3); not JSON or not a snapshot → an input error (exit 64); one line each.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { tunnelsSchema } from '../system/tunnel-schema.js';
-import { inputError, readError } from '../model/errors.js';
+import { inputError, NetdxError, readError } from '../model/errors.js';
+import { MAX_BYTES, readInputFile, readInputStream } from '../model/input-file.js';
 import type { Snapshot } from '../system/types.js';
 
 const collected = <T extends z.ZodType>(value: T) => z.union([z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), unavailable: z.string() })]);
@@ -114,17 +114,16 @@ export function parseSnapshot(text: string, name: string): Snapshot {
 export async function readSnapshotFile(path: string): Promise<Snapshot> {
   let text: string;
   try {
-    text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
+    // Only a regular file (or stdin), at most MAX_BYTES.snapshot: /dev/zero or a FIFO fails at once.
+    const o = { what: 'snapshot', maxBytes: MAX_BYTES.snapshot };
+    text = (path === '-' ? await readInputStream(process.stdin, o) : readInputFile(path, o)).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof NetdxError && err.code === 'E_INPUT') throw err;
+    const cause = err instanceof NetdxError ? err.cause : err;
+    const code = (cause as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'cannot read');
     throw readError(`cannot read ${path}: ${why}`, err);
   }
   return parseSnapshot(text, path);
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
