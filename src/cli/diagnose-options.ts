@@ -152,5 +152,8 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
     format = raw.format as OutputFormat;
   }
   if (raw.json) format = 'json';
+  // A TLS-only option on HOST:PORT means TLS whatever the port (HOST:1010 --ca FILE).
+  const tlsOption = ([['--ca', raw.ca], ['--cert', raw.cert], ['--key', raw.key], ['--pin', raw.pin], ['--sni', raw.sni], ['--tls-min', raw.tlsMin], ['--tls-max', raw.tlsMax]] as const).find(([, v]) => v !== undefined)?.[0];
+  if (tlsOption) target.tlsOption = tlsOption;
   return { options, target, format };
 }
