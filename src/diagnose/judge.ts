@@ -85,21 +85,21 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
     else if (input.skips.has(layer)) {
       status = 'skip';
       reason = input.skips.get(layer);
-    } else if (layer === 'dns' && unnamedDnsFailure(input, obs, findings)) {
+    } else if (layer === 'dns' && unnamedDnsFailure(input, obs)) {
       status = 'unknown';
-      reason = unnamedDnsFailure(input, obs, findings)!;
-    } else if (layer === 'network' && unnamedEchoFailure(input, obs, findings)) {
+      reason = unnamedDnsFailure(input, obs)!;
+    } else if (layer === 'network' && unnamedEchoFailure(input, obs)) {
       status = 'unknown';
-      reason = unnamedEchoFailure(input, obs, findings)!;
-    } else if (layer === 'transport' && unnamedTcpFailure(input, obs, findings)) {
+      reason = unnamedEchoFailure(input, obs)!;
+    } else if (layer === 'transport' && unnamedTcpFailure(input, obs)) {
       status = 'unknown';
-      reason = unnamedTcpFailure(input, obs, findings)!;
-    } else if (layer === 'tls' && unnamedTlsFailure(obs, findings)) {
+      reason = unnamedTcpFailure(input, obs)!;
+    } else if (layer === 'tls' && unnamedTlsFailure(obs)) {
       status = 'unknown';
-      reason = unnamedTlsFailure(obs, findings)!;
-    } else if (layer === 'app' && unnamedHttpFailure(obs, findings)) {
+      reason = unnamedTlsFailure(obs)!;
+    } else if (layer === 'app' && unnamedHttpFailure(obs)) {
       status = 'unknown';
-      reason = unnamedHttpFailure(obs, findings)!;
+      reason = unnamedHttpFailure(obs)!;
     } else {
       const u = unknowns.filter((o) => o.data.layer === layer);
       if (u.length > 0 && !hasPositiveEvidence(layer, obs)) {
@@ -113,16 +113,16 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
 }
 
 /** The target's name did not resolve and no finding names why (e.g. a resolver error no DNS rule knows). */
-function unnamedDnsFailure(input: JudgeInput, obs: Observation[], findings: Finding[]): string | null {
-  if (input.target.ipFamily !== null || findings.some((f) => f.severity === 'error') || input.addresses.length > 0) return null;
+function unnamedDnsFailure(input: JudgeInput, obs: Observation[]): string | null {
+  if (input.target.ipFamily !== null || input.addresses.length > 0) return null;
   const sys = ofKind(obs, 'dns.system')[0];
   if (!sys) return null;
   return `the name did not resolve: ${sys.data.error ?? 'no address'}`;
 }
 
 /** A network-level target (no port) whose echoes all went unanswered, with no finding to say why. */
-function unnamedEchoFailure(input: JudgeInput, obs: Observation[], findings: Finding[]): string | null {
-  if (input.target.port !== null || findings.some((f) => f.severity === 'error')) return null;
+function unnamedEchoFailure(input: JudgeInput, obs: Observation[]): string | null {
+  if (input.target.port !== null) return null;
   const addr = input.addresses[0];
   const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
   if (!echo || echo.data.method === 'unavailable' || echo.data.sent === 0 || echo.data.received > 0) return null;
@@ -130,8 +130,7 @@ function unnamedEchoFailure(input: JudgeInput, obs: Observation[], findings: Fin
 }
 
 /** The target's port did not open (timeout, error, reset) and no finding names why. */
-function unnamedTcpFailure(input: JudgeInput, obs: Observation[], findings: Finding[]): string | null {
-  if (findings.some((f) => f.severity === 'error')) return null;
+function unnamedTcpFailure(input: JudgeInput, obs: Observation[]): string | null {
   const conns = ofKind(obs, 'tcp.connect');
   if (conns.length === 0 || conns.some((c) => c.data.outcome === 'open')) return null;
   const c = conns.find((x) => x.data.address === input.addresses[0]) ?? conns[0]!;
@@ -139,18 +138,24 @@ function unnamedTcpFailure(input: JudgeInput, obs: Observation[], findings: Find
 }
 
 /**
- * A handshake that failed for a reason no TLS code names (e.g. an oversized certificate message):
- * the layer did not pass, but netdx will not invent a cause — it is `unknown`, with the error.
+ * A handshake that failed and that no TLS finding names (an oversized certificate message, a peer
+ * that closed or reset after the ClientHello, which TCP-004 names one layer down): the layer did
+ * not pass, and netdx will not invent a TLS cause — it is `unknown`, with the raw error. A FIN is
+ * called a close, not a reset, whatever node's error code says.
+ * Each of these detectors runs only when no finding of its own layer exists (those make the row
+ * fail/warn first); a finding in another layer does not make a failed layer `pass`.
  */
-function unnamedTlsFailure(obs: Observation[], findings: Finding[]): string | null {
-  if (findings.some((f) => f.layer === 'tls' || f.layer === 'transport')) return null;
-  const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok');
-  return bad ? `TLS handshake ${bad.data.outcome}: ${bad.data.errorCode ?? ''} ${bad.data.error ?? ''}`.trim() : null;
+function unnamedTlsFailure(obs: Observation[]): string | null {
+  const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok' && h.data.outcome !== 'verify-failed');
+  if (!bad) return null;
+  const d = bad.data;
+  if (d.outcome === 'closed') return 'the server closed the connection (FIN) before any TLS answer';
+  if (d.outcome === 'reset') return `the connection was reset (RST) before any TLS answer${d.errorCode ? ` (${d.errorCode})` : ''}`;
+  return `TLS handshake ${d.outcome}: ${d.errorCode ?? ''} ${d.error ?? ''}`.replace(/\s+/g, ' ').trim();
 }
 
-/** An HTTP request that got no response, or a body that stopped, that no finding names: `unknown`. */
-function unnamedHttpFailure(obs: Observation[], findings: Finding[]): string | null {
-  if (findings.some((f) => f.severity === 'error')) return null;
+/** An HTTP request that got no response, or a body that stopped, that no app finding names: `unknown`. */
+function unnamedHttpFailure(obs: Observation[]): string | null {
   const r = ofKind(obs, 'http.response')[0]?.data;
   if (!r) return null;
   if (r.outcome !== 'response') return `HTTP ${r.outcome}: ${r.error ?? ''}`.trim();

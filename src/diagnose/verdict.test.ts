@@ -100,3 +100,27 @@ test('analyze uses the same verdict: a healthy snapshot is ok', async () => {
   assert.deepEqual(contractViolations(r), []);
   assert.equal(r.verdict, 'ok');
 });
+
+for (const outcome of ['closed', 'reset'] as const) {
+  test(`diagnose: a peer that ${outcome === 'closed' ? 'half-closes (FIN)' : 'resets'} after the ClientHello is TCP-004, and the tls row does not say pass`, async () => {
+    const { deps: base } = fakeDeps();
+    const { deps } = fakeDeps({
+      tls: async (q, c) => {
+        const [o] = await base.tls(q, c);
+        Object.assign((o as { data: Record<string, unknown> }).data, { outcome, protocol: null, errorCode: 'ECONNRESET', error: 'Client network socket disconnected before secure TLS connection was established', verify: { ok: false, code: null, hostnameOk: null, trustedBy: 'system' } });
+        return [o!];
+      },
+      tlsVersions: async (q) => [observation('tls.versions', { address: q.address, port: q.port, accepted: [], rejected: ['TLSv1.2', 'TLSv1.3'], clientRange: { min: q.min, max: q.max } })],
+    });
+    const r = await diagnose(parseTarget('srv.lab.test:443'), opts, deps);
+    assert.deepEqual(contractViolations(r), []);
+    assert.equal(r.primary?.code, 'TCP-004');
+    const tlsRow = r.layers.find((l) => l.layer === 'tls');
+    assert.equal(tlsRow?.status, 'unknown');
+    if (outcome === 'closed') {
+      assert.match(tlsRow?.reason ?? '', /closed the connection \(FIN\)/);
+      assert.doesNotMatch(tlsRow?.reason ?? '', /reset/i);
+      assert.doesNotMatch(r.primary?.evidence.map((e) => e.summary).join(' ') ?? '', /reset|ECONNRESET/i);
+    } else assert.match(tlsRow?.reason ?? '', /reset \(RST\)/);
+  });
+}

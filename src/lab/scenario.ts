@@ -7,9 +7,14 @@
 import type { Host } from './topology.js';
 import type { EtcFile } from './netfiles.js';
 import type { DnsVariant } from './services.js';
+import type { Pki } from './certs.js';
 
 /** What a scenario may do to the lab; every change is undone after the scenario. */
 export interface LabApi {
+  /** The lab's PKI (certificate and key files), for servers a scenario starts. */
+  readonly pki: Pki;
+  /** The run's working directory (files a scenario writes go under it). */
+  readonly dir: string;
   /** Runs argv in a host and throws when it fails (for reads and checks; no undo). */
   sh(host: Host, argv: string | readonly string[]): Promise<string>;
   /** Runs argv in a host now and `undo` when the scenario is reverted. */

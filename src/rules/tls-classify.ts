@@ -95,6 +95,17 @@ const VERSION_CODES = new Set([
   'ERR_SSL_WRONG_CIPHER_RETURNED',
 ]);
 const VERSION_ALERTS = new Set(['protocol_version', 'insufficient_security']);
+/**
+ * Key-exchange parameters the client's security level refuses before any certificate is judged:
+ * OpenSSL says DH_KEY_TOO_SMALL (a DH group under the level's minimum), MODULUS_TOO_SMALL (a DH
+ * prime under 512 bits, e.g. 480-bit params under --tls-max 1.2), BAD_DH_VALUE, or a curve it
+ * refuses. The two sides share no acceptable key exchange: a protocol mismatch (TLS-006), with the
+ * raw error in the evidence. (EE_KEY_TOO_SMALL / CA_KEY_TOO_SMALL / CA_MD_TOO_WEAK are about the
+ * certificate's own key and come as verification codes: TLS-004.)
+ */
+export const WEAK_KEX_CODES = new Set(['ERR_SSL_MODULUS_TOO_SMALL', 'ERR_SSL_DH_KEY_TOO_SMALL', 'ERR_SSL_BAD_DH_VALUE', 'ERR_SSL_DH_MODULUS_TOO_SMALL', 'ERR_SSL_WRONG_CURVE', 'ERR_SSL_BAD_ECPOINT', 'ERR_SSL_KEY_TOO_SMALL', 'ERR_SSL_BAD_DH_P_LENGTH']);
+/** Whether a handshake error is a refused key exchange (the DH/EC "too small" family). */
+export const weakKex = (code: string | null): boolean => code !== null && (WEAK_KEX_CODES.has(code) || /^ERR_SSL_(?:DH_|EC_|ECDH_)?(?:MODULUS|KEY|GROUP|BITS)_TOO_SMALL$/.test(code));
 /** Alerts a server sends about the CLIENT's certificate (the server never judges its own). */
 const CLIENT_CERT_ALERTS = new Set(['certificate_required', 'bad_certificate', 'unsupported_certificate', 'certificate_revoked', 'certificate_expired', 'certificate_unknown', 'unknown_ca']);
 
@@ -178,6 +189,8 @@ export function classifyHandshake(h: Handshake, env: ClassifyEnv): TlsClass | nu
   if (h.outcome === 'not-tls') return { code: 'TLS-010', reason: h.banner ? 'banner' : `error:${h.errorCode ?? 'not-tls'}` };
   if (h.errorCode && NOT_TLS_CODES.has(h.errorCode)) return { code: 'TLS-010', reason: `error:${h.errorCode}` };
   if (h.outcome === 'stall') return h.banner ? { code: 'TLS-010', reason: 'banner' } : { code: 'TLS-009', reason: 'stall' };
+  // 2b. A key exchange the client refused: the handshake stopped before the certificate was judged.
+  if (h.outcome === 'error' && weakKex(h.errorCode)) return { code: 'TLS-006', reason: `kex:${h.errorCode}` };
 
   // 3. The server's certificate.
   const chain = h.chain;
