@@ -356,6 +356,14 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   }
 
   const tlsOk = ofKind(obs, 'tls.handshake').some((h) => h.data.outcome === 'ok' || h.data.outcome === 'verify-failed');
+  // A TLS-only target whose server asked for a client certificate that was not offered: the handshake
+  // may complete and the server refuse every request (nginx ssl_verify_client on: HTTP 400 "No
+  // required SSL certificate was sent"). One small HTTP request confirms it (TLS-007).
+  const asked = ofKind(obs, 'tls.handshake').find((h) => (h.data.outcome === 'ok' || h.data.outcome === 'verify-failed') && h.data.clientCertRequested === true && !h.data.clientCertOffered);
+  if (target.protocol === 'tls' && open && asked) {
+    const url = `https://${formatHostPort(target.host, open.data.port)}/`;
+    obs.push(...(await safe('tls', 'client certificate refusal', deps.http({ url, address: open.data.address, servername: sni }, ctx(Math.min(b.http, 2000))))));
+  }
   if ((target.protocol === 'http' && open) || (target.protocol === 'https' && open && tlsOk)) {
     progress('app', 'start');
     timer.start('app');

@@ -94,9 +94,9 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
     } else if (layer === 'transport' && unnamedTcpFailure(input, obs)) {
       status = 'unknown';
       reason = unnamedTcpFailure(input, obs)!;
-    } else if (layer === 'tls' && unnamedTlsFailure(obs)) {
+    } else if (layer === 'tls' && unnamedTlsFailure(obs, input.target)) {
       status = 'unknown';
-      reason = unnamedTlsFailure(obs)!;
+      reason = unnamedTlsFailure(obs, input.target)!;
     } else if (layer === 'app' && unnamedHttpFailure(obs)) {
       status = 'unknown';
       reason = unnamedHttpFailure(obs)!;
@@ -145,8 +145,16 @@ function unnamedTcpFailure(input: JudgeInput, obs: Observation[]): string | null
  * Each of these detectors runs only when no finding of its own layer exists (those make the row
  * fail/warn first); a finding in another layer does not make a failed layer `pass`.
  */
-function unnamedTlsFailure(obs: Observation[]): string | null {
+function unnamedTlsFailure(obs: Observation[], target: Target): string | null {
   const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok' && h.data.outcome !== 'verify-failed');
+  // The server asked for a client certificate none was offered, and the one HTTP request that
+  // could confirm a refusal (TLS-007) did not settle it: it will likely refuse, netdx cannot say.
+  const asked = ofKind(obs, 'tls.handshake').some((h) => h.data.clientCertRequested === true && !h.data.clientCertOffered);
+  const r = ofKind(obs, 'http.response')[0]?.data;
+  if (!bad && asked && target.protocol === 'tls' && (!r || r.outcome !== 'response' || (r.status ?? 0) >= 400)) {
+    const check = !r ? 'no HTTP check made' : r.outcome === 'response' ? `HTTP check: ${r.status}` : `HTTP check: ${r.outcome} ${r.error ?? ''}`.trim();
+    return `the server asked for a client certificate and none was offered: it will likely refuse requests (${check})`;
+  }
   if (!bad) return null;
   const d = bad.data;
   if (d.outcome === 'closed') return 'the server closed the connection (FIN) before any TLS answer';

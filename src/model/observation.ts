@@ -379,6 +379,8 @@ export interface ObservationData {
     clientCertOffered: boolean;
     /** The server asked for a client certificate (CertificateRequest seen / alert). */
     clientCertRequested: boolean | null;
+    /** The CA names of the server's CertificateRequest (TLS 1.2 clear text, TLS 1.3 decrypted), when it sent one. */
+    clientCertCAs?: string[];
   };
   /** Which TLS versions the server accepts (when the handshake failed on version). */
   'tls.versions': { address: string; port: number; accepted: string[]; rejected: string[]; clientRange: { min: string; max: string } };
@@ -394,7 +396,7 @@ export interface ObservationData {
     ms: number;
     error?: string;
     /** The body read after the headers (at most 64 KiB): a transfer that stops is `stalled`. */
-    body?: { bytes: number; complete: boolean; length?: number; stalled?: boolean };
+    body?: { bytes: number; complete: boolean; length?: number; stalled?: boolean; /** Status ≥ 400: the page's first words, printable, ≤ 300 characters. */ text?: string };
   };
 
   /** Application heartbeat exercised over TCP or TLS (`--heartbeat`). */

@@ -17,6 +17,7 @@ import { chainOf, pinMatches } from './tls-cert.js';
 import { ALERT_NAMES } from './tls-records.js';
 import { bannerOf, readBanner } from './tls-banner.js';
 import { MAX_HANDSHAKE_BYTES, openTcp, tap, type Tap } from './tls-tap.js';
+import { certificateRequest13, parseCertificateRequest12 } from './tls-certreq.js';
 import { errCode, firstLine, onAbort, round1 } from './abort.js';
 import type { ProbeContext } from './types.js';
 
@@ -93,6 +94,8 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
     let secured = false;
     let t: Tap | null = null;
     let tlsSock: tls.TLSSocket | null = null;
+    /** The server handshake traffic secret of this connection (TLS 1.3), from node's keylog. */
+    let serverHsSecret: Buffer | null = null;
     const timers: NodeJS.Timeout[] = [];
     const finish = (outcome: Handshake['outcome']): void => {
       if (finished) return;
@@ -101,6 +104,7 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       detach();
       h.outcome = outcome;
       if (t) {
+        certRequest(h, t, serverHsSecret);
         h.clientCertRequested ??= t.records.certificateRequested;
         if (outcome !== 'ok' && outcome !== 'verify-failed' && h.banner === null && t.records.tls === false) h.banner = bannerOf(t.records.first);
       }
@@ -154,6 +158,10 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       return finish('error');
     }
     const ts = tlsSock;
+    ts.on('keylog', (line: Buffer) => {
+      const m = /^SERVER_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]+ ([0-9a-f]+)/i.exec(line.toString('latin1'));
+      if (m) serverHsSecret = Buffer.from(m[1]!, 'hex');
+    });
     ts.on('secureConnect', () => {
       secured = true;
       h.protocol = ts.getProtocol() ?? null;
@@ -197,6 +205,29 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       finish(t?.raw.reset ? 'reset' : 'closed');
     });
   });
+}
+
+/**
+ * Whether the server asked for a client certificate, and from which CAs: the TLS 1.2
+ * CertificateRequest as sent in the clear, or the TLS 1.3 one decrypted with this connection's
+ * own handshake secret (tls-certreq.ts). Leaves clientCertRequested alone when neither tells.
+ */
+function certRequest(h: Handshake, t: Tap, secret: Buffer | null): void {
+  try {
+    if (t.records.certificateRequest) {
+      h.clientCertRequested = true;
+      h.clientCertCAs = parseCertificateRequest12(t.records.certificateRequest).caNames;
+    } else if (secret && h.protocol === 'TLSv1.3' && h.cipher && t.records.encryptedRecords.length > 0) {
+      const r = certificateRequest13(t.records.encryptedRecords, h.cipher, secret);
+      if (r) {
+        h.clientCertRequested = r.requested;
+        if (r.requested) h.clientCertCAs = r.caNames;
+      }
+    }
+  } catch {
+    // a CertificateRequest that does not parse: requested, names unknown
+    if (t.records.certificateRequest) h.clientCertRequested = true;
+  }
 }
 
 export async function run(q: TlsQuery, ctx: ProbeContext): Promise<Observation[]> {

@@ -70,6 +70,8 @@ import { scenario as s_tls_006_server_tls10_only } from './tls-006-server-tls10-
 import { scenario as s_tls_006_server_tls13_only } from './tls-006-server-tls13-only.js';
 import { scenario as s_tls_006_small_dh_params } from './tls-006-small-dh-params.js';
 import { scenario as s_tls_007_client_cert_required } from './tls-007-client-cert-required.js';
+import { scenario as s_tls_007_nginx_mtls_https } from './tls-007-nginx-mtls-https.js';
+import { scenario as s_tls_007_nginx_mtls_tls_only } from './tls-007-nginx-mtls-tls-only.js';
 import { scenario as s_tls_008_expiring_soon } from './tls-008-expiring-soon.js';
 import { scenario as s_tls_009_handshake_stall } from './tls-009-handshake-stall.js';
 import { scenario as s_tls_010_garbage_after_client_hello } from './tls-010-garbage-after-client-hello.js';
@@ -160,6 +162,8 @@ export const SCENARIOS: readonly Scenario[] = [
   s_tls_006_server_tls13_only,
   s_tls_006_small_dh_params,
   s_tls_007_client_cert_required,
+  s_tls_007_nginx_mtls_https,
+  s_tls_007_nginx_mtls_tls_only,
   s_tls_008_expiring_soon,
   s_tls_009_handshake_stall,
   s_tls_010_garbage_after_client_hello,
