@@ -51,3 +51,31 @@ http {
   );
   await lab.background('srv', `nginx-mtls-${port}`, ['nginx', '-c', conf, '-g', 'daemon off; user root;'], `test $(ss -Hltn 'sport = :${port}' | wc -l) -ge 2`);
 }
+
+/** `openssl s_server` on PORT of www's addresses (v4 and v6, one process each) with CERT/KEY (and the chain file given, if any). */
+export async function sServer(lab: LabApi, port: number, files: { cert: string; key: string; chain?: string }, extra: readonly string[] = []): Promise<void> {
+  for (const [fam, addr] of [['4', SERVICES.www.v4], ['6', `[${SERVICES.www.v6}]`]] as const) {
+    await lab.background(
+      'srv',
+      `s-server-${port}-v${fam}`,
+      ['openssl', 's_server', '-accept', `${addr}:${port}`, '-cert', files.cert, '-key', files.key, ...(files.chain ? ['-cert_chain', files.chain] : []), '-www', '-quiet', ...extra],
+      `ss -Hltn 'sport = :${port}' | grep -qF '${addr}:${port}'`,
+    );
+  }
+}
+
+/**
+ * A private root CA made for one scenario and a leaf for www.lab.test issued DIRECTLY by it (no
+ * intermediate, no AIA): what a small company's internal CA often looks like.
+ */
+export async function privateRootLeaf(lab: LabApi, name: string): Promise<{ cert: string; key: string; root: string }> {
+  const dir = join(lab.dir, name);
+  mkdirSync(dir, { recursive: true });
+  const f = (x: string): string => join(dir, x);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await lab.sh('srv', ['openssl', 'req', '-x509', ...ec, '-keyout', f('root.key'), '-out', f('root.pem'), '-days', '30', '-subj', '/O=Acme Corp/CN=Acme Corp Private Root', '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await lab.sh('srv', ['openssl', 'req', '-new', ...ec, '-keyout', f('leaf.key'), '-out', f('leaf.csr'), '-subj', '/CN=www.lab.test']);
+  writeFileSync(f('leaf.ext'), 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:www.lab.test\nauthorityKeyIdentifier=keyid\n');
+  await lab.sh('srv', ['openssl', 'x509', '-req', '-in', f('leaf.csr'), '-CA', f('root.pem'), '-CAkey', f('root.key'), '-CAcreateserial', '-days', '30', '-extfile', f('leaf.ext'), '-out', f('leaf.pem')]);
+  return { cert: f('leaf.pem'), key: f('leaf.key'), root: f('root.pem') };
+}

@@ -32,6 +32,10 @@ export interface CertInfo {
   isCA: boolean;
   /** PEM size in bytes (for hostile-server checks). */
   bytes: number;
+  /** Authority Information Access caIssuers URLs: where the issuer's certificate is published (a CA-issued leaf has it). */
+  caIssuers?: string[];
+  /** Authority Information Access OCSP responder URLs. */
+  ocspUrls?: string[];
 }
 
 export interface ObservationData {

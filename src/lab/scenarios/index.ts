@@ -63,9 +63,11 @@ import { scenario as s_tcp_006_nat_forgets_idle } from './tcp-006-nat-forgets-id
 import { scenario as s_tls_001_expired } from './tls-001-expired.js';
 import { scenario as s_tls_002_not_yet_valid } from './tls-002-not-yet-valid.js';
 import { scenario as s_tls_003_wrong_name } from './tls-003-wrong-name.js';
+import { scenario as s_tls_004_private_root_leaf } from './tls-004-private-root-leaf.js';
 import { scenario as s_tls_004_self_signed } from './tls-004-self-signed.js';
 import { scenario as s_tls_004_unknown_ca } from './tls-004-unknown-ca.js';
 import { scenario as s_tls_005_missing_intermediate } from './tls-005-missing-intermediate.js';
+import { scenario as s_tls_005_wrong_name_missing_chain } from './tls-005-wrong-name-missing-chain.js';
 import { scenario as s_tls_006_server_tls10_only } from './tls-006-server-tls10-only.js';
 import { scenario as s_tls_006_server_tls13_only } from './tls-006-server-tls13-only.js';
 import { scenario as s_tls_006_small_dh_params } from './tls-006-small-dh-params.js';
@@ -155,9 +157,11 @@ export const SCENARIOS: readonly Scenario[] = [
   s_tls_001_expired,
   s_tls_002_not_yet_valid,
   s_tls_003_wrong_name,
+  s_tls_004_private_root_leaf,
   s_tls_004_self_signed,
   s_tls_004_unknown_ca,
   s_tls_005_missing_intermediate,
+  s_tls_005_wrong_name_missing_chain,
   s_tls_006_server_tls10_only,
   s_tls_006_server_tls13_only,
   s_tls_006_small_dh_params,
