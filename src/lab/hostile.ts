@@ -3,7 +3,8 @@
  * on www.lab.test's address and a port of its own (issue 11 uses 4401–4420), so that the name,
  * its certificate and the lab CA all hold and only the server's behaviour is wrong.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { nodeServer } from './lab.js';
 import type { LabApi } from './scenario.js';
@@ -78,4 +79,25 @@ export async function privateRootLeaf(lab: LabApi, name: string): Promise<{ cert
   writeFileSync(f('leaf.ext'), 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:www.lab.test\nauthorityKeyIdentifier=keyid\n');
   await lab.sh('srv', ['openssl', 'x509', '-req', '-in', f('leaf.csr'), '-CA', f('root.pem'), '-CAkey', f('root.key'), '-CAcreateserial', '-days', '30', '-extfile', f('leaf.ext'), '-out', f('leaf.pem')]);
   return { cert: f('leaf.pem'), key: f('leaf.key'), root: f('root.pem') };
+}
+
+/** openssl ca date format for index.txt (YYMMDDHHMMSSZ). */
+const indexDate = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
+
+/**
+ * A revoked www certificate, stapled: marks www.lab.test's leaf revoked (keyCompromise, a day ago)
+ * in an OCSP index of the lab intermediate, has `openssl ocsp` answer for it, and serves the
+ * certificate with `openssl s_server -status_file` so every handshake carries that response.
+ */
+export async function revokedStaple(lab: LabApi, port: number): Promise<void> {
+  const dir = join(lab.dir, `ocsp-${port}`);
+  mkdirSync(dir, { recursive: true });
+  const www = lab.pki.leaf('www');
+  const int = { cert: join(lab.pki.dir, 'int.pem'), key: join(lab.pki.dir, 'int.key') };
+  const x = new X509Certificate(readFileSync(www.cert));
+  const subject = `/${x.subject.split('\n').join('/')}`;
+  writeFileSync(join(dir, 'index.txt'), `R\t${indexDate(new Date(x.validTo))}\t${indexDate(new Date(Date.now() - 86_400_000))},keyCompromise\t${x.serialNumber}\tunknown\t${subject}\n`);
+  await lab.sh('srv', ['openssl', 'ocsp', '-issuer', int.cert, '-cert', www.cert, '-no_nonce', '-reqout', join(dir, 'req.der')]);
+  await lab.sh('srv', ['openssl', 'ocsp', '-index', join(dir, 'index.txt'), '-rsigner', int.cert, '-rkey', int.key, '-CA', int.cert, '-reqin', join(dir, 'req.der'), '-respout', join(dir, 'resp.der'), '-ndays', '1']);
+  await sServer(lab, port, { cert: www.cert, key: www.key, chain: int.cert }, ['-status_file', join(dir, 'resp.der')]);
 }

@@ -385,6 +385,20 @@ export interface ObservationData {
     clientCertRequested: boolean | null;
     /** The CA names of the server's CertificateRequest (TLS 1.2 clear text, TLS 1.3 decrypted), when it sent one. */
     clientCertCAs?: string[];
+    /**
+     * The OCSP status the server stapled (requested with status_request), about the leaf; absent
+     * when the handshake did not get that far. certStatus null: the response says nothing of the leaf.
+     */
+    ocsp?: {
+      stapled: boolean;
+      responseStatus?: string;
+      certStatus?: 'good' | 'revoked' | 'unknown' | null;
+      revokedAt?: string;
+      reason?: string;
+      thisUpdate?: string;
+      nextUpdate?: string;
+      error?: string;
+    };
   };
   /** Which TLS versions the server accepts (when the handshake failed on version). */
   'tls.versions': { address: string; port: number; accepted: string[]; rejected: string[]; clientRange: { min: string; max: string } };

@@ -34,6 +34,8 @@ export const MESSAGES = {
   'report.notChecked': { en: 'Not checked', zh: '未检查' },
   'notChecked.spread': { en: 'flow spread (SYNs from several source ports, for per-flow balancing): {why}', zh: '多源端口 SYN 探测（用于发现按流负载分担的故障）：{why}' },
   'notChecked.trace': { en: 'path trace: {why}', zh: '路径追踪：{why}' },
+  'notChecked.ocspNone': { en: 'certificate revocation: {server} stapled no OCSP response (revocation was not checked)', zh: '证书吊销状态：{server} 没有附带 OCSP 响应（未检查吊销状态）' },
+  'notChecked.ocspUnreadable': { en: 'certificate revocation: the OCSP response {server} stapled could not be read ({why})', zh: '证书吊销状态：无法解析 {server} 附带的 OCSP 响应（{why}）' },
   'report.explainedBy': { en: 'explained by {code}', zh: '由 {code} 导致' },
   'report.noFindings': { en: 'No problem found: every layer that was checked passed.', zh: '未发现问题：所有已检查的层均通过。' },
   'report.progress': { en: 'checking {layer}…', zh: '正在检查{layer}…' },

@@ -114,6 +114,11 @@ function notCheckedLines(r: Report, lang: Lang): string[] {
     if (o.kind === 'tcp.spread') {
       const d = o.data as { method: string; reason?: string };
       if (d.method === 'unavailable') out.push(t(lang, 'notChecked.spread', { why: d.reason ?? '' }));
+    } else if (o.kind === 'tls.handshake') {
+      const d = o.data as { address: string; port: number; sni: string | null; ocsp?: { stapled: boolean; error?: string } };
+      const server = d.sni ?? (d.address.includes(':') ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`);
+      if (d.ocsp && !d.ocsp.stapled) out.push(t(lang, 'notChecked.ocspNone', { server }));
+      else if (d.ocsp?.error) out.push(t(lang, 'notChecked.ocspUnreadable', { server, why: d.ocsp.error }));
     } else if (o.kind === 'trace.path') {
       const d = o.data as { skipped?: string[] };
       for (const why of d.skipped ?? []) out.push(t(lang, 'notChecked.trace', { why }));

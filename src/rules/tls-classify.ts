@@ -60,7 +60,7 @@ import { evidence } from './types.js';
 export type Handshake = ObservationData['tls.handshake'];
 export type Versions = ObservationData['tls.versions'];
 
-export type TlsCode = 'TLS-001' | 'TLS-002' | 'TLS-003' | 'TLS-004' | 'TLS-005' | 'TLS-006' | 'TLS-007' | 'TLS-009' | 'TLS-010' | 'TLS-011';
+export type TlsCode = 'TLS-001' | 'TLS-002' | 'TLS-003' | 'TLS-004' | 'TLS-005' | 'TLS-006' | 'TLS-007' | 'TLS-009' | 'TLS-010' | 'TLS-011' | 'TLS-012';
 
 export interface TlsClass {
   code: TlsCode;
@@ -204,6 +204,8 @@ export function classifyHandshake(h: Handshake, env: ClassifyEnv): TlsClass | nu
   const leaf = chain[0];
   if (leaf) {
     if (h.pin && !h.pin.matched) return { code: 'TLS-011', reason: 'pin', certIndex: 0 };
+    // The server's own stapled OCSP response says revoked: a new certificate is the fix, whatever else is wrong with this one.
+    if (h.ocsp?.certStatus === 'revoked') return { code: 'TLS-012', reason: 'ocsp:revoked', certIndex: 0 };
     const code = verifyCode(h);
     // verify.ok is also false when the handshake failed before verification (an alert, an error): only a code,
     // a hostname verdict or the verify-failed outcome say that the certificate itself was judged.
@@ -330,7 +332,14 @@ function bundleSubjects(pem: string): Set<string> {
  * the dates. Each becomes its own finding; the primary stays the classifier's (TLS_PRECEDENCE).
  */
 export function alsoClasses(h: Handshake, cls: TlsClass | null, env: ClassifyEnv): TlsClass[] {
-  if (!cls || !['TLS-004', 'TLS-005', 'TLS-003', 'TLS-002', 'TLS-001'].includes(cls.code) || h.chain.length === 0) return [];
+  if (!cls || !['TLS-012', 'TLS-004', 'TLS-005', 'TLS-003', 'TLS-002', 'TLS-001'].includes(cls.code) || h.chain.length === 0) return [];
+  if (cls.code === 'TLS-012') {
+    // Revoked, and maybe more: what the certificate is without its OCSP status.
+    const bare = { ...h };
+    delete bare.ocsp;
+    const rest = classifyHandshake(bare, env);
+    return rest && rest.code !== 'TLS-012' && ['TLS-004', 'TLS-005', 'TLS-003', 'TLS-002', 'TLS-001'].includes(rest.code) ? [rest, ...alsoClasses(bare, rest, env)] : [];
+  }
   const out: TlsClass[] = [];
   const now = env.now.getTime();
   // A self-signed leaf is judged by trust alone: its name and dates are whatever its maker typed.
@@ -350,7 +359,7 @@ export function alsoClasses(h: Handshake, cls: TlsClass | null, env: ClassifyEnv
  * name, then when (the bigger fix first), then the rest of the handshake. rank.ts orders TLS
  * findings by this instead of the catalog order.
  */
-export const TLS_PRECEDENCE: readonly string[] = ['TLS-011', 'TLS-004', 'TLS-005', 'TLS-003', 'TLS-002', 'TLS-001', 'TLS-007', 'TLS-006', 'TLS-010', 'TLS-009', 'TLS-008'];
+export const TLS_PRECEDENCE: readonly string[] = ['TLS-011', 'TLS-012', 'TLS-004', 'TLS-005', 'TLS-003', 'TLS-002', 'TLS-001', 'TLS-007', 'TLS-006', 'TLS-010', 'TLS-009', 'TLS-008'];
 
 /** TLS-008 may accompany a handshake whose finding does not question the certificate itself. */
 export function warnsExpiry(c: TlsClass | null): boolean {

@@ -79,6 +79,7 @@ import { scenario as s_tls_009_handshake_stall } from './tls-009-handshake-stall
 import { scenario as s_tls_010_garbage_after_client_hello } from './tls-010-garbage-after-client-hello.js';
 import { scenario as s_tls_010_plain_http_port } from './tls-010-plain-http-port.js';
 import { scenario as s_tls_011_intercepted } from './tls-011-intercepted.js';
+import { scenario as s_tls_012_revoked_stapled } from './tls-012-revoked-stapled.js';
 import { scenario as s_unknown_http_garbage_answer } from './unknown-http-garbage-answer.js';
 import { scenario as s_unknown_http_never_answers } from './unknown-http-never-answers.js';
 import { scenario as s_unknown_https_garbage_answer } from './unknown-https-garbage-answer.js';
@@ -173,6 +174,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_tls_010_garbage_after_client_hello,
   s_tls_010_plain_http_port,
   s_tls_011_intercepted,
+  s_tls_012_revoked_stapled,
   s_unknown_http_garbage_answer,
   s_unknown_http_never_answers,
   s_unknown_https_garbage_answer,
