@@ -6,7 +6,7 @@ import { inputError, usageError } from '../model/errors.js';
 import { MAX_BYTES, readInputFile } from '../model/input-file.js';
 import type { Lang } from '../model/layer.js';
 import { ipFamilyOf, parsePort, PROTOCOLS, type Protocol, type TargetOptions } from '../model/target.js';
-import { DEFAULT_OPTIONS, type DiagnoseOptions } from '../diagnose/options.js';
+import { DEFAULT_OPTIONS, type DiagnoseOptions } from '../model/options.js';
 import { parseHeartbeat } from '../probes/heartbeat.js';
 
 export interface RawDiagnoseOptions {

@@ -93,15 +93,6 @@ export const MESSAGES = {
   'skip.offlineNoPackets': { en: 'offline analysis sends no packets', zh: '离线分析不发送报文' },
   'skip.offlineTunnel': { en: 'offline analysis: the tunnel state the snapshot recorded was judged; its endpoint, handshake and MTU were not probed', zh: '离线分析：已判断快照记录的隧道状态；未探测其端点、握手与 MTU' },
   'skip.offlineDns': { en: 'offline analysis does not resolve names; checked the route to the resolvers', zh: '离线分析不解析域名；已检查到解析服务器的路由' },
-  'file.cannotRead': { en: "{what} '{path}': cannot read ({code})", zh: "{what} '{path}'：无法读取（{code}）" },
-  'file.notRegular': { en: "{what} '{path}': not a regular file ({kind}); give a file", zh: "{what} '{path}'：不是普通文件（{kind}）；请指定一个文件" },
-  'file.tooLarge': { en: "{what} '{path}': too large ({size}; at most {max})", zh: "{what} '{path}'：文件过大（{size}；上限 {max}）" },
-  'file.kind.directory': { en: 'a directory', zh: '目录' },
-  'file.kind.fifo': { en: 'a FIFO', zh: '命名管道' },
-  'file.kind.chardev': { en: 'a character device', zh: '字符设备' },
-  'file.kind.blockdev': { en: 'a block device', zh: '块设备' },
-  'file.kind.socket': { en: 'a socket', zh: '套接字' },
-  'file.kind.other': { en: 'not a file', zh: '非文件' },
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof MESSAGES;
