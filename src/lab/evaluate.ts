@@ -10,6 +10,7 @@ export interface ReportView {
   primary: { code: string } | null;
   findings: Array<{ code: string; severity: string }>;
   durationMs: number;
+  layers?: Array<{ layer: string; status: string }>;
 }
 
 export interface Outcome {
@@ -20,8 +21,13 @@ export interface Outcome {
   why: string;
 }
 
-export function evaluate(expect: Expected, alsoExpect: readonly string[], r: ReportView): Outcome {
+export function evaluate(expect: Expected, alsoExpect: readonly string[], r: ReportView, layerStatus: Readonly<Record<string, string>> = {}): Outcome {
   const got = r.primary?.code ?? r.verdict;
+  // Layer rows the scenario pins (e.g. tls must not say pass after a FIN): checked first.
+  for (const [layer, want] of Object.entries(layerStatus)) {
+    const row = r.layers?.find((l) => l.layer === layer);
+    if (row?.status !== want) return { pass: false, got, why: `expected the ${layer} row ${want}, got ${row?.status ?? 'none'}` };
+  }
   const codes = new Set(r.findings.map((f) => f.code));
   const missing = alsoExpect.filter((c) => !codes.has(c));
   const also = missing.length > 0 ? `expected also ${missing.join(', ')} among the findings` : '';

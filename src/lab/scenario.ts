@@ -51,6 +51,8 @@ export interface Scenario {
    * (verdict unknown: netdx could not judge and says so, exit 3 — for hostile servers no code names).
    */
   expect: Expected;
+  /** Layer rows that must have this status (e.g. { tls: 'unknown' }: the layer must not say pass). */
+  layerStatus?: Record<string, 'pass' | 'warn' | 'fail' | 'skip' | 'unknown'>;
   /** Codes that must also be among the findings (e.g. a warning beside the verdict). */
   alsoExpect?: string[];
   /** The host that runs `netdx diagnose` (default: client). */

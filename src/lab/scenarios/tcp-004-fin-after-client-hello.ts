@@ -8,6 +8,8 @@ export const scenario: Scenario = {
     zh: '服务器读取 ClientHello 后一言不发地关闭了连接（FIN）：这是关闭而不是重置，TLS 层也未通过。',
   },
   expect: 'TCP-004',
+  // The handshake never happened: the TLS row must not say pass.
+  layerStatus: { tls: 'unknown' },
   target: 'tls://www.lab.test:4406',
   args: ['--ca', '{ca}'],
   async inject(lab) {

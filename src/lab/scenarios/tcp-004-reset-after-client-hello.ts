@@ -8,6 +8,8 @@ export const scenario: Scenario = {
     zh: '服务前面的防火墙一看到 ClientHello 就重置了连接。',
   },
   expect: 'TCP-004',
+  // The handshake never happened: the TLS row must not say pass.
+  layerStatus: { tls: 'unknown' },
   target: 'tls://www.lab.test:4407',
   args: ['--ca', '{ca}'],
   async inject(lab) {
