@@ -155,7 +155,7 @@ function unnamedTcpFailure(input: JudgeInput, obs: Observation[]): string | null
  * fail/warn first); a finding in another layer does not make a failed layer `pass`.
  */
 function unnamedTlsFailure(obs: Observation[], target: Target): string | null {
-  const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok' && h.data.outcome !== 'verify-failed');
+  const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok');
   // The server asked for a client certificate none was offered, and the one HTTP request that
   // could confirm a refusal (TLS-007) did not settle it: it will likely refuse, netdx cannot say.
   const asked = ofKind(obs, 'tls.handshake').some((h) => h.data.clientCertRequested === true && !h.data.clientCertOffered);
@@ -166,6 +166,7 @@ function unnamedTlsFailure(obs: Observation[], target: Target): string | null {
   }
   if (!bad) return null;
   const d = bad.data;
+  if (d.outcome === 'verify-failed') return `certificate verification failed: ${d.verify.code ?? (d.verify.hostnameOk === false ? 'name mismatch' : 'no code')}`;
   if (d.outcome === 'closed') return 'the server closed the connection (FIN) before any TLS answer';
   if (d.outcome === 'reset') return `the connection was reset (RST) before any TLS answer${d.errorCode ? ` (${d.errorCode})` : ''}`;
   return `TLS handshake ${d.outcome}: ${d.errorCode ?? ''} ${d.error ?? ''}`.replace(/\s+/g, ' ').trim();
@@ -173,6 +174,9 @@ function unnamedTlsFailure(obs: Observation[], target: Target): string | null {
 
 /** An HTTP request that got no response, or a body that stopped, that no app finding names: `unknown`. */
 function unnamedHttpFailure(obs: Observation[]): string | null {
+  // A heartbeat that could not even be sent (connect or TLS failed in the heartbeat probe): APP-001 judges only beats sent.
+  const hb = ofKind(obs, 'app.heartbeat').find((x) => x.data.sent === 0 && x.data.error);
+  if (hb) return `heartbeat not sent: ${hb.data.error}`;
   const r = ofKind(obs, 'http.response')[0]?.data;
   if (!r) return null;
   if (r.outcome !== 'response') return `HTTP ${r.outcome}: ${r.error ?? ''}`.trim();

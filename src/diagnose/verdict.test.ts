@@ -124,3 +124,14 @@ for (const outcome of ['closed', 'reset'] as const) {
     } else assert.match(tlsRow?.reason ?? '', /reset \(RST\)/);
   });
 }
+
+test('diagnose: a heartbeat that could not be sent at all is unknown, not app pass', async () => {
+  const { deps } = fakeDeps({
+    heartbeat: async (q) => [observation('app.heartbeat', { address: q.address, port: q.port, tls: false, send: 'PING', expect: 'PONG', everySec: 1, beats: [], answered: 0, sent: 0, intervalSec: null, peerClosed: null, error: 'connect ECONNRESET', ms: 3 })],
+  });
+  const r = await diagnose(parseTarget('srv.lab.test:7000'), { ...opts, heartbeat: { send: 'PING', expect: 'PONG', everySec: 1, count: 1, replySec: 1 } as never }, deps);
+  assert.deepEqual(contractViolations(r), []);
+  assert.equal(r.layers.find((l) => l.layer === 'app')?.status, 'unknown');
+  assert.equal(r.verdict, 'unknown');
+  assert.match(r.undetermined?.[0]?.reason ?? '', /heartbeat not sent: connect ECONNRESET/);
+});
