@@ -182,6 +182,7 @@ test('analyze: a firewall rule netdx cannot evaluate before a DROP policy leaves
   assert.match(net?.reason ?? '', /firewall evaluation: the local firewall's verdict for TCP to 203\.0\.113\.10:443 cannot be decided: .*rule 1: line 5: depends on the sending process \(uid\/gid\).*/);
   assert.match(net?.reason ?? '', /uid-owner 1000/, 'the undecidable rule itself is named');
   assert.notEqual(r.verdict, 'fault', 'not a fault either: what cannot be decided is not reported as one');
+  assert.equal(r.verdict, 'unknown', 'could not diagnose (exit 3), not ok');
   // The same ruleset without the undecidable rule is decided (DROP: NET-006), and with ACCEPT it passes.
   const drop: Snapshot = { ...snapshot, firewall: { ...snapshot.firewall, iptables: { ok: true, value: rules.replace(/-A OUTPUT -m owner.*\n/, '') } } };
   assert.equal((await analyzeSnapshot(drop, parseTarget('203.0.113.10:443'), DEFAULT_OPTIONS, LATER)).primary?.code, 'NET-006');

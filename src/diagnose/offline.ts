@@ -72,9 +72,10 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
       ...(e.dev ? { oif: e.dev } : {}),
     });
     if (v) obs.push(observation('firewall.verdict', v));
-    // A verdict the evaluator cannot reach (a rule it cannot decide before a DROP policy) is no
-    // pass: without packets nothing else shows the flow getting out, so the layer is unknown.
-    if (v?.verdict === 'UNKNOWN') {
+    // A verdict the evaluator cannot reach because of a rule it cannot decide (before a DROP policy)
+    // is no pass: without packets nothing else shows the flow getting out, so the layer is unknown.
+    // (A firewall the snapshot could not read names no rule: that stays a note of the verdict.)
+    if (v?.verdict === 'UNKNOWN' && v.rule) {
       const flow = `${v.proto.toUpperCase()} to ${dst.includes(':') ? `[${dst}]` : dst}${v.dport !== null ? `:${v.dport}` : ''}`;
       obs.push(observation('check.unknown', { layer: 'network', check: 'firewall evaluation', reason: `the local firewall's verdict for ${flow} cannot be decided: ${v.reason ?? 'a rule netdx cannot evaluate'}${v.rule ? ` [${v.rule.text}]` : ''}` }));
     }
