@@ -491,6 +491,20 @@ export function clockObservation(obs: Obs, now: Date): Observation | null {
   return sources.length > 0 ? observation('host.clock', { local: now.toISOString(), sources }) : null;
 }
 
+/**
+ * The snapshot with what the judgement needs beyond the up-front collection: the listening
+ * sockets when a connect was refused (TCP-001 says whether this machine listens on the port).
+ */
+export async function completeSnapshot(deps: EngineDeps, snapshot: Snapshot, obs: Obs): Promise<Snapshot> {
+  const refused = ofKind(obs, 'tcp.connect').some((c) => c.data.outcome === 'refused');
+  if (!refused || !deps.listening || snapshot.listening.ok) return snapshot;
+  try {
+    return { ...snapshot, listening: await deps.listening() };
+  } catch (err) {
+    return { ...snapshot, listening: { ok: false, unavailable: err instanceof Error ? err.message : String(err) } };
+  }
+}
+
 /** Judges and ranks what the walk saw into the Report. */
 export function finish(w: Walk, r: { observations: Obs; snapshot: Snapshot; skips: Map<Layer, string>; addresses: string[] }): Report {
   const { target, options } = w.plan;
