@@ -222,3 +222,22 @@ export function diamond(tag = 'd'): Chain & { hop2: [string, string] } {
     hop2: ['198.51.100.6', '198.51.100.10'],
   };
 }
+
+/**
+ * Waits until something inside `host` listens on TCP `port` (polls `ss` every 20 ms): tests wait
+ * for their servers' readiness, not for a fixed time. Throws after `timeoutMs`.
+ */
+export async function waitListening(c: Pick<Chain, 'sh'>, host: string, port: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let out = '';
+    try {
+      out = c.sh(host, 'ss', ['-Hltn', `sport = :${port}`]);
+    } catch {
+      out = '';
+    }
+    if (out.trim() !== '') return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
