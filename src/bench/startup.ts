@@ -9,44 +9,30 @@
  *
  *   sudo node dist/bench/startup.js [--runs N] [--targets N] [--json]
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { netnsSet } from '../lab/netns.js';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const id = String(process.pid % 100000);
-const NS = { c: `ndx-su-${id}-c`, s: `ndx-su-${id}-s` };
-const sh = (ns: string, args: string[]): string => execFileSync('ip', ['netns', 'exec', ns, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const ip = (args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
+const set = netnsSet(`ndx-su-${id}`);
+const NS = { c: set.ns('c'), s: set.ns('s') };
 const addr = (i: number): string => `198.51.100.${20 + i}`;
 const PORT = 7000;
 
 function build(targets: number): ChildProcess {
-  for (const n of Object.values(NS)) {
-    ip(['netns', 'add', n]);
-    sh(n, ['ip', 'link', 'set', 'lo', 'up']);
-  }
-  ip(['-n', NS.c, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.s]);
-  sh(NS.c, ['ip', 'addr', 'add', '198.51.100.10/24', 'dev', 'eth0']);
-  sh(NS.c, ['ip', 'link', 'set', 'eth0', 'up']);
-  sh(NS.c, ['ip', 'route', 'add', 'default', 'via', '198.51.100.1']);
-  for (let i = 0; i < targets; i++) sh(NS.s, ['ip', 'addr', 'add', `${addr(i)}/24`, 'dev', 'eth0']);
-  sh(NS.s, ['ip', 'addr', 'add', '198.51.100.1/24', 'dev', 'eth0']);
-  sh(NS.s, ['ip', 'link', 'set', 'eth0', 'up']);
-  const server = spawn('ip', ['netns', 'exec', NS.s, process.execPath, '-e', `require('net').createServer((s) => s.on('error', () => {})).listen(${PORT}, () => console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  set.add('c');
+  set.add('s');
+  set.veth({ host: 'c', dev: 'eth0', addrs: ['198.51.100.10/24'] }, { host: 's', dev: 'eth0', addrs: ['198.51.100.1/24', ...Array.from({ length: targets }, (_, i) => `${addr(i)}/24`)] });
+  set.exec('c', ['ip', 'route', 'add', 'default', 'via', '198.51.100.1']);
+  const server = set.spawn('s', process.execPath, ['-e', `require('net').createServer((s) => s.on('error', () => {})).listen(${PORT}, () => console.log('ready'))`]);
   return server;
 }
 
-function teardown(server: ChildProcess | null): void {
-  server?.kill();
-  for (const n of Object.values(NS)) {
-    try {
-      ip(['netns', 'del', n]);
-    } catch {
-      /* already gone */
-    }
-  }
+function teardown(): void {
+  set.destroy();
 }
 
 /** One command inside the client namespace under GNU time: wall ms, CPU s (user+sys), peak RSS KiB. */
@@ -124,7 +110,7 @@ async function main(): Promise<void> {
       out[mode === 'full' ? 'oneProcess' : 'oneProcessCheckFirst'] = { n, ok: j.ok, wallS: +(j.wallMs / 1000).toFixed(2), cpuSPerTarget: +(r.cpuS / n).toFixed(4), peakRssMiB: +(r.rssKiB / 1024).toFixed(1), snapshots: j.snapshots };
     }
   } finally {
-    teardown(server);
+    teardown();
   }
   if (argv.includes('--json')) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   else for (const [k, v] of Object.entries(out)) console.log(k.padEnd(22), JSON.stringify(v));
