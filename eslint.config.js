@@ -29,6 +29,8 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { setImmediate: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly' } },
   },
+  // Long functions hide their steps: at most 100 lines of code (blank lines and comments not counted); tests and fixtures are data.
+  { files: ['**/*.ts', '**/*.js', '**/*.mjs'], ignores: [...TEST_SUPPORT, 'test/**'], rules: { 'max-lines-per-function': ['error', { max: 100, skipBlankLines: true, skipComments: true }] } },
   ...Object.entries(BOUNDARIES).flatMap(([folder, allowed]) => boundary(folder, allowed)),
   ...FILE_RULES.map(([file, forbidden, why]) => ({ files: [file], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden.map((f) => `../${f}/**`), message: `${file} must not import ${forbidden.join(', ')}: ${why}` }] }] } })),
   { files: ['src/cli/**', 'scripts/**', 'bench/**', 'bin/**', 'src/lab/**', 'src/bench/**'], rules: { 'no-console': 'off' } },

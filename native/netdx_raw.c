@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/errqueue.h>
+#include <net/if.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
@@ -37,9 +39,24 @@
 
 /* ── helpers ─────────────────────────────────────────────────────────── */
 
+/* The errno's name ("ECONNREFUSED"): strerrorname_np needs glibc >= 2.32; elsewhere (older glibc,
+ * musl) the names netdx's probes tell apart, and "EUNKNOWN" for the rest. */
 static const char *errno_name(int e) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
   const char *n = strerrorname_np(e);
-  return n ? n : "EUNKNOWN";
+  if (n) return n;
+#endif
+  switch (e) {
+#define NAME(x) case x: return #x;
+    NAME(EPERM) NAME(ENOENT) NAME(EINTR) NAME(EBADF) NAME(EAGAIN) NAME(ENOMEM) NAME(EACCES) NAME(EFAULT) NAME(EEXIST)
+    NAME(EINVAL) NAME(EMFILE) NAME(ENFILE) NAME(ENOTSOCK) NAME(EDESTADDRREQ) NAME(EMSGSIZE) NAME(EPROTOTYPE)
+    NAME(ENOPROTOOPT) NAME(EPROTONOSUPPORT) NAME(EOPNOTSUPP) NAME(EAFNOSUPPORT) NAME(EADDRINUSE) NAME(EADDRNOTAVAIL)
+    NAME(ENETDOWN) NAME(ENETUNREACH) NAME(ENETRESET) NAME(ECONNABORTED) NAME(ECONNRESET) NAME(ENOBUFS) NAME(EISCONN)
+    NAME(ENOTCONN) NAME(ETIMEDOUT) NAME(ECONNREFUSED) NAME(EHOSTDOWN) NAME(EHOSTUNREACH) NAME(EALREADY)
+    NAME(EINPROGRESS) NAME(EPIPE) NAME(ENODEV) NAME(ENXIO) NAME(EPROTO) NAME(ENONET)
+#undef NAME
+    default: return "EUNKNOWN";
+  }
 }
 
 static napi_value throw_errno(napi_env env, const char *what, int e) {
@@ -78,27 +95,37 @@ static int get_fd(napi_env env, napi_value v, int *fd) {
   return 0;
 }
 
-/* Parses "a.b.c.d" or an IPv6 literal + port into a sockaddr. Returns its length, 0 on error. */
+/* Parses an IPv4 or IPv6 literal (a scoped one too: "fe80::1%eth0", "fe80::1%2") + port into a
+ * sockaddr, with getaddrinfo(AI_NUMERICHOST): never a DNS lookup; the scope becomes sin6_scope_id
+ * (if_nametoindex for a name). Returns its length, 0 on error. */
 static socklen_t parse_addr(napi_env env, napi_value addr, napi_value port, struct sockaddr_storage *ss) {
-  char buf[INET6_ADDRSTRLEN + 1];
+  char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
   size_t len = 0;
   int64_t p = 0;
   if (napi_get_value_string_utf8(env, addr, buf, sizeof buf, &len) != napi_ok || len == 0 || len >= sizeof buf - 1) return 0;
   if (port && (get_int(env, port, &p) != 0 || p < 0 || p > 65535)) return 0;
   memset(ss, 0, sizeof *ss);
-  struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-  struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-  if (inet_pton(AF_INET, buf, &s4->sin_addr) == 1) {
-    s4->sin_family = AF_INET;
-    s4->sin_port = htons((uint16_t)p);
-    return sizeof *s4;
-  }
-  if (inet_pton(AF_INET6, buf, &s6->sin6_addr) == 1) {
-    s6->sin6_family = AF_INET6;
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_flags = AI_NUMERICHOST;
+  if (getaddrinfo(buf, NULL, &hints, &res) != 0 || !res) return 0;
+  socklen_t out = 0;
+  if (res->ai_family == AF_INET && res->ai_addrlen <= sizeof *ss) {
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    ((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)p);
+    out = sizeof(struct sockaddr_in);
+  } else if (res->ai_family == AF_INET6 && res->ai_addrlen <= sizeof *ss) {
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
     s6->sin6_port = htons((uint16_t)p);
-    return sizeof *s6;
+    /* A scope name getaddrinfo did not turn into an index (some libcs): look it up. */
+    const char *pct = strchr(buf, '%');
+    if (pct && s6->sin6_scope_id == 0) s6->sin6_scope_id = if_nametoindex(pct + 1);
+    out = (pct && s6->sin6_scope_id == 0) ? 0 : sizeof(struct sockaddr_in6);
   }
-  return 0;
+  freeaddrinfo(res);
+  return out;
 }
 
 /* Address text and port of a sockaddr into obj.address / obj.port. */
@@ -422,15 +449,42 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 /* ── watch(fd, events, callback(status, events)) → handle; unwatch(handle) ──
  * A libuv poll handle, unreferenced (it never keeps the process alive: the JavaScript timers
  * of pending probes do). The callback runs through napi_make_callback so promises settle. */
+/* A watch: the poll handle and the JS handle object that owns it. The callback lives on the
+ * handle object (property "cb") and the native side holds the object only weakly, so a handle the
+ * caller drops without unwatch() is collected and its finalizer stops the poller. `refs` counts
+ * the two owners of this memory: the poll handle (until libuv closed it) and the JS object. */
 typedef struct {
   uv_poll_t poll;
   napi_env env;
-  napi_ref cb;
+  napi_ref self;
   napi_async_context actx;
   int stopped;
+  int refs;
 } watcher_t;
 
-static void on_closed(uv_handle_t *h) { free(h->data); }
+static void release(watcher_t *w) {
+  if (--w->refs == 0) free(w);
+}
+
+static void on_closed(uv_handle_t *h) { release(h->data); }
+
+/* Stops the poller once (unwatch, or the finalizer of a dropped handle). */
+static void stop_watch(napi_env env, watcher_t *w) {
+  if (w->stopped) return;
+  w->stopped = 1;
+  uv_poll_stop(&w->poll);
+  napi_async_destroy(env, w->actx);
+  uv_close((uv_handle_t *)&w->poll, on_closed);
+}
+
+static void finalize_watch(napi_env env, void *data, void *hint) {
+  (void)hint;
+  watcher_t *w = data;
+  stop_watch(env, w);
+  if (w->self) napi_delete_reference(env, w->self);
+  w->self = NULL;
+  release(w);
+}
 
 static void on_poll(uv_poll_t *p, int status, int events) {
   watcher_t *w = p->data;
@@ -438,8 +492,8 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   napi_env env = w->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value cb, global, argv[2], result;
-  if (napi_get_reference_value(env, w->cb, &cb) == napi_ok && cb && napi_get_global(env, &global) == napi_ok &&
+  napi_value self = NULL, cb = NULL, global, argv[2], result;
+  if (napi_get_reference_value(env, w->self, &self) == napi_ok && self && napi_get_named_property(env, self, "cb", &cb) == napi_ok && napi_get_global(env, &global) == napi_ok &&
       napi_create_int32(env, status, &argv[0]) == napi_ok && napi_create_int32(env, events, &argv[1]) == napi_ok) {
     if (napi_make_callback(env, w->actx, global, cb, 2, argv, &result) != napi_ok) {
       bool pending = false;
@@ -468,14 +522,15 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   watcher_t *w = calloc(1, sizeof *w);
   if (!w) return throw_errno(env, "watch", ENOMEM);
   w->env = env;
+  w->refs = 1; /* the poll handle's; the JS object's is added once it owns w */
   napi_value name = make_string(env, "netdx_raw.watch");
-  if (!name || napi_create_reference(env, argv[2], 1, &w->cb) != napi_ok) {
+  napi_value handle;
+  if (!name || napi_create_object(env, &handle) != napi_ok || napi_set_named_property(env, handle, "cb", argv[2]) != napi_ok) {
     free(w);
-    napi_throw_error(env, "ENAPI", "watch: reference");
+    napi_throw_error(env, "ENAPI", "watch: handle");
     return NULL;
   }
   if (napi_async_init(env, NULL, name, &w->actx) != napi_ok) {
-    napi_delete_reference(env, w->cb);
     free(w);
     napi_throw_error(env, "ENAPI", "watch: async context");
     return NULL;
@@ -483,41 +538,38 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   int r = uv_poll_init(loop, &w->poll, fd);
   if (r != 0) {
     napi_async_destroy(env, w->actx);
-    napi_delete_reference(env, w->cb);
     free(w);
     return throw_errno(env, "uv_poll_init", -r);
   }
   w->poll.data = w;
   r = uv_poll_start(&w->poll, (int)events, on_poll);
   if (r != 0) {
+    w->stopped = 1;
     napi_async_destroy(env, w->actx);
-    napi_delete_reference(env, w->cb);
     uv_close((uv_handle_t *)&w->poll, on_closed);
     return throw_errno(env, "uv_poll_start", -r);
   }
   uv_unref((uv_handle_t *)&w->poll);
-  napi_value ext;
-  CHECK(napi_create_external(env, w, NULL, NULL, &ext));
-  return ext;
+  if (napi_wrap(env, handle, w, finalize_watch, NULL, NULL) != napi_ok || napi_create_reference(env, handle, 0, &w->self) != napi_ok) {
+    stop_watch(env, w);
+    napi_throw_error(env, "ENAPI", "watch: wrap");
+    return NULL;
+  }
+  w->refs++;
+  return handle;
 }
 
 static napi_value js_unwatch(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  watcher_t *w = NULL;
   napi_valuetype t = napi_undefined;
-  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external) {
+  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_object || napi_unwrap(env, argv[0], (void **)&w) != napi_ok) {
     napi_throw_type_error(env, NULL, "unwatch(handle)");
     return NULL;
   }
-  watcher_t *w = NULL;
-  CHECK(napi_get_value_external(env, argv[0], (void **)&w));
-  if (!w || w->stopped) return NULL;
-  w->stopped = 1;
-  uv_poll_stop(&w->poll);
-  napi_delete_reference(env, w->cb);
-  napi_async_destroy(env, w->actx);
-  uv_close((uv_handle_t *)&w->poll, on_closed); /* frees w once libuv is done with it */
+  if (w) stop_watch(env, w); /* w itself is freed when the handle object is collected */
   return NULL;
 }
 

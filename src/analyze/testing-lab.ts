@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { collectSnapshot, type SnapshotPart } from '../system/collect.js';
 import { makeExec, type ExecFn } from '../system/exec.js';
 import type { Snapshot } from '../model/snapshot.js';
+import { netnsSet } from '../lab/netns.js';
 
 /** The collectors of src/system, run inside a namespace. */
 export function nsSnapshot(ns: string, parts: SnapshotPart[] = ['links', 'routes', 'rules', 'firewall', 'sysctls']): Promise<Snapshot> {
@@ -88,15 +89,12 @@ rl.on('line', (line) => {
 `;
 
 export function makeLab(tag: string): Lab {
-  const prefix = `ndx-${tag}-${process.pid}`;
-  const nsOf = (h: 'a' | 'b'): string => `${prefix}-${h}`;
+  const set = netnsSet(`ndx-${tag}-${process.pid}`);
+  const nsOf = (h: 'a' | 'b'): string => set.ns(h);
   const dir = mkdtempSync(join(tmpdir(), 'ndx-lab-'));
   const senderFile = join(dir, 'sender.mjs');
   writeFileSync(senderFile, SENDER);
   let sender: ChildProcess | null = null;
-  const ip = (args: string[]): void => {
-    execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  };
   const sh: Lab['sh'] = (h, cmd, args, input, allowFail = false) => {
     try {
       const stdout = execFileSync('ip', ['netns', 'exec', nsOf(h), cmd, ...args], { encoding: 'utf8', input: input ?? '', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
@@ -126,21 +124,12 @@ export function makeLab(tag: string): Lab {
   };
   const destroy = (): void => {
     if (sender && sender.exitCode === null) sender.kill('SIGKILL');
-    for (const h of ['a', 'b'] as const) {
-      try {
-        ip(['netns', 'del', nsOf(h)]);
-      } catch {
-        // already gone
-      }
-    }
+    set.destroy();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const h of ['a', 'b'] as const) {
-      ip(['netns', 'add', nsOf(h)]);
-      for (const kv of ['net.ipv6.conf.all.router_solicitations=0', 'net.ipv6.conf.default.router_solicitations=0', 'net.ipv6.conf.all.accept_ra=0', 'net.ipv6.conf.default.accept_ra=0', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.all.mldv2_unsolicited_report_interval=1', 'net.ipv6.conf.default.mldv2_unsolicited_report_interval=1', 'net.ipv6.conf.all.mldv1_unsolicited_report_interval=1', 'net.ipv6.conf.default.mldv1_unsolicited_report_interval=1']) sh(h, 'sysctl', ['-qw', kv]);
-      sh(h, 'ip', ['link', 'set', 'lo', 'up']);
-    }
+    const quiet = ['net.ipv6.conf.all.router_solicitations=0', 'net.ipv6.conf.default.router_solicitations=0', 'net.ipv6.conf.all.accept_ra=0', 'net.ipv6.conf.default.accept_ra=0', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.all.mldv2_unsolicited_report_interval=1', 'net.ipv6.conf.default.mldv2_unsolicited_report_interval=1', 'net.ipv6.conf.all.mldv1_unsolicited_report_interval=1', 'net.ipv6.conf.default.mldv1_unsolicited_report_interval=1'];
+    for (const h of ['a', 'b'] as const) set.add(h, quiet);
     sh('a', 'ip', ['link', 'add', 'a0', 'type', 'veth', 'peer', 'name', 'b0', 'netns', nsOf('b')]);
     sh('a', 'ip', ['link', 'add', 'a1', 'type', 'veth', 'peer', 'name', 'a1p']);
     sh('a', 'ip', ['link', 'add', 'a2', 'type', 'veth', 'peer', 'name', 'a2p']);

@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { netnsSet } from '../lab/netns.js';
 import { parseIptablesSave } from '../analyze/firewall/iptables.js';
 import { checkFirewall, type FirewallFlow } from '../analyze/firewall/verdict.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -111,9 +112,10 @@ function snapshotWith(dump: string): Snapshot {
 
 function kernelCheck(dump: string): { restoreMs: number; saveMs: number; rules: number } | string {
   if (process.getuid?.() !== 0) return 'skipped (needs root for a lab namespace)';
-  const ns = `ndx-bench-fw-${process.pid}`;
+  const set = netnsSet(`ndx-bench-fw-${process.pid}`);
+  const ns = set.ns('x');
   try {
-    execFileSync('ip', ['netns', 'add', ns]);
+    set.add('x');
     const t0 = performance.now();
     execFileSync('ip', ['netns', 'exec', ns, 'iptables-restore'], { input: dump, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'] });
     const restoreMs = performance.now() - t0;
@@ -124,11 +126,7 @@ function kernelCheck(dump: string): { restoreMs: number; saveMs: number; rules: 
   } catch (err) {
     return `kernel load failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
   } finally {
-    try {
-      execFileSync('ip', ['netns', 'del', ns]);
-    } catch {
-      /* not created */
-    }
+    set.destroy();
   }
 }
 

@@ -9,9 +9,10 @@
  * `ip -batch` process, so it is netlink round trips, not process starts), and a sample of the
  * kernel's answers is compared with ours.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { netnsSet } from '../lab/netns.js';
 import { parseRoutes } from '../system/parse/routes.js';
 import { lookupRoute, prepareRoutes } from '../analyze/route-lookup.js';
 import { RouteTable } from '../analyze/route-table.js';
@@ -124,14 +125,15 @@ interface KernelResult {
 function kernel(prefixes: string[], probe: (dst: string) => string | null): KernelResult | string {
   if (NO_KERNEL) return 'skipped (--no-kernel)';
   if (process.getuid?.() !== 0) return 'skipped (needs root for a lab namespace)';
-  const ns = `ndx-bench-rt-${process.pid}`;
+  const set = netnsSet(`ndx-bench-rt-${process.pid}`);
+  const ns = set.ns('x');
   const inNs = (args: string[], input?: string): void => {
     const r = spawnSync('ip', ['netns', 'exec', ns, ...args], { input: input ?? '', stdio: ['pipe', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
     if (r.status !== 0) throw new Error(`${args.join(' ')}: ${String(r.stderr).split('\n')[0]}`);
   };
   try {
-    execFileSync('ip', ['netns', 'add', ns]);
-    inNs(['ip', '-batch', '-'], 'link set lo up\nlink add a0 type veth peer name a0p\naddr add 198.51.100.10/24 dev a0\nlink set a0 up\nlink set a0p up\nroute add default via 198.51.100.1 dev a0 proto static\n');
+    set.add('x');
+    inNs(['ip', '-batch', '-'], 'link add a0 type veth peer name a0p\naddr add 198.51.100.10/24 dev a0\nlink set a0 up\nlink set a0p up\nroute add default via 198.51.100.1 dev a0 proto static\n');
     const lines = prefixes.map((p, i) => `route add ${p} via ${GATEWAYS[(i + 1) % 4]} dev a0 proto static`);
     const t0 = performance.now();
     for (let i = 0; i < lines.length; i += 200_000) inNs(['ip', '-batch', '-'], `${lines.slice(i, i + 200_000).join('\n')}\n`);
@@ -159,11 +161,7 @@ function kernel(prefixes: string[], probe: (dst: string) => string | null): Kern
   } catch (err) {
     return `kernel part failed: ${err instanceof Error ? err.message : String(err)}`;
   } finally {
-    try {
-      execFileSync('ip', ['netns', 'del', ns]);
-    } catch {
-      /* not created */
-    }
+    set.destroy();
   }
 }
 

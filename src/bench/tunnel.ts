@@ -18,16 +18,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { netnsSet } from '../lab/netns.js';
 
 const BIN = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
 const COLLECT = fileURLToPath(new URL('../system/tunnel.js', import.meta.url));
 const id = String(process.pid % 100000);
-const NS = { c: `ndx-vb-${id}-c`, r: `ndx-vb-${id}-r`, s: `ndx-vb-${id}-s` };
+const set = netnsSet(`ndx-vb-${id}`);
+const NS = { c: set.ns('c'), r: set.ns('r'), s: set.ns('s') };
 const dev = (x: string): string => `nvb${id}${x}`;
 const dir = mkdtempSync(join(tmpdir(), 'ndx-bench-vpn-'));
 
 const sh = (ns: string, args: string[]): string => execFileSync('ip', ['netns', 'exec', ns, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const ip = (args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
 
 function key(name: string): { file: string; pub: string } {
   const { privateKey, publicKey } = generateKeyPairSync('x25519');
@@ -43,22 +44,11 @@ function wg(ns: string, name: string, addr: string): void {
 }
 
 function build(): void {
-  for (const n of Object.values(NS)) {
-    ip(['netns', 'add', n]);
-    sh(n, ['ip', 'link', 'set', 'lo', 'up']);
-  }
-  ip(['-n', NS.c, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'c0', 'netns', NS.r]);
-  ip(['-n', NS.r, 'link', 'add', 's0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.s]);
-  sh(NS.c, ['ip', 'addr', 'add', '198.51.100.10/24', 'dev', 'eth0']);
-  sh(NS.c, ['ip', 'link', 'set', 'eth0', 'up']);
+  for (const h of ['c', 'r', 's']) set.add(h);
+  set.veth({ host: 'c', dev: 'eth0', addrs: ['198.51.100.10/24'] }, { host: 'r', dev: 'c0', addrs: ['198.51.100.1/24'] });
+  set.veth({ host: 'r', dev: 's0', addrs: ['203.0.113.1/24'] }, { host: 's', dev: 'eth0', addrs: ['203.0.113.10/24'] });
   sh(NS.c, ['ip', 'route', 'add', 'default', 'via', '198.51.100.1']);
-  sh(NS.r, ['ip', 'addr', 'add', '198.51.100.1/24', 'dev', 'c0']);
-  sh(NS.r, ['ip', 'addr', 'add', '203.0.113.1/24', 'dev', 's0']);
-  sh(NS.r, ['ip', 'link', 'set', 'c0', 'up']);
-  sh(NS.r, ['ip', 'link', 'set', 's0', 'up']);
   sh(NS.r, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  sh(NS.s, ['ip', 'addr', 'add', '203.0.113.10/24', 'dev', 'eth0']);
-  sh(NS.s, ['ip', 'link', 'set', 'eth0', 'up']);
   sh(NS.s, ['ip', 'route', 'add', 'default', 'via', '203.0.113.1']);
   // Healthy WireGuard: server 100.96.0.1, client .2.
   const [s, c] = [key('s'), key('c')];
@@ -116,13 +106,7 @@ function destroy(): void {
       /* gone */
     }
   }
-  for (const n of Object.values(NS)) {
-    try {
-      ip(['netns', 'del', n]);
-    } catch {
-      /* gone */
-    }
-  }
+  set.destroy();
   rmSync(dir, { recursive: true, force: true });
 }
 

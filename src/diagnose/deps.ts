@@ -14,6 +14,11 @@ type Obs = Observation[];
 /** Everything the engine needs from the outside world. */
 export interface EngineDeps {
   snapshot(): Promise<Snapshot>;
+  /**
+   * The listening sockets, when snapshot() left them out (optional): asked for only when a
+   * connect was refused, so TCP-001 can say whether this machine listens on that port.
+   */
+  listening?(): Promise<Snapshot['listening']>;
   /** The configured resolvers, read ahead of the snapshot so the DNS queries start at once (optional; null: unreadable). */
   nameservers?(): Promise<string[] | null>;
   systemLookup(name: string, ctx: ProbeContext): Promise<Obs>;

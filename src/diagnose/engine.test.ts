@@ -320,3 +320,20 @@ test('a dual-stack target: the other family\'s gateway is checked too (a dead IP
   assert.equal(r.primary?.code, 'NET-002');
   assert.match(r.primary?.title ?? '', /198\.51\.100\.99/);
 });
+
+test('the listening sockets are collected only when a connect was refused, and TCP-001 sees them', async () => {
+  let asked = 0;
+  const listening = async () => (asked++, { ok: true as const, value: [{ proto: 'tcp' as const, local: '127.0.0.1', port: 5000, process: 'srv', pid: 7 }] });
+  const { deps } = fakeDeps({ listening, snapshot: async () => fakeSnapshot({ listening: { ok: false, unavailable: 'not collected' } }) });
+  const ok = await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  assert.equal(ok.verdict, 'ok');
+  assert.equal(asked, 0, 'a healthy walk never runs ss');
+  const refused = fakeDeps({
+    listening,
+    snapshot: async () => fakeSnapshot({ listening: { ok: false, unavailable: 'not collected' } }),
+    tcp: async (q) => [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'refused', ms: 0.4 })],
+  });
+  const r = await diagnose(parseTarget('203.0.113.10:5000'), opts, refused.deps);
+  assert.equal(asked, 1);
+  assert.equal(r.primary?.code, 'TCP-001');
+});

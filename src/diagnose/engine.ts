@@ -17,6 +17,7 @@ import type { EngineDeps, ProgressFn } from './deps.js';
 import {
   blameLocalFirewall,
   clockObservation,
+  completeSnapshot,
   finish,
   observeApp,
   observeExtras,
@@ -76,7 +77,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   const clock = clockObservation(obs, deps.now());
   if (clock) obs.push(clock);
   for (const [layer, why] of lowerSkips(p.isName, target.port, np, hardFail)) skips.set(layer, t(options.lang, why));
-  return finish(w, { observations: obs, snapshot, skips, addresses });
+  return finish(w, { observations: obs, snapshot: await completeSnapshot(deps, snapshot, obs), skips, addresses });
 }
 
 /** Transport and network rows that were not walked, and why (message keys). */

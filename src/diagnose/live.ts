@@ -1,6 +1,6 @@
 /** The real world behind EngineDeps: collectors, probes and analyzers. */
 import { readFile, stat } from 'node:fs/promises';
-import { collectSnapshot } from '../system/collect.js';
+import { collectListening, collectSnapshot, DIAGNOSE_PARTS } from '../system/collect.js';
 import { parseResolvConf } from '../system/parse/resolv.js';
 import { run as dnsQuery, systemLookup } from '../probes/dns.js';
 import { run as routeLookup } from '../probes/route.js';
@@ -43,7 +43,9 @@ async function firewallCounters(): Promise<{ v4: string | null; v6: string | nul
 
 export function liveDeps(): EngineDeps {
   return {
-    snapshot: () => collectSnapshot(),
+    // No `ss` and no timedatectl up front: the listening sockets come only when a connect is refused.
+    snapshot: () => collectSnapshot({ ntp: false }, DIAGNOSE_PARTS),
+    listening: () => collectListening(),
     nameservers: async () => {
       try {
         return parseResolvConf(await readFile('/etc/resolv.conf', 'utf8')).nameservers;

@@ -5,6 +5,7 @@
  */
 import type { Snapshot } from '../model/snapshot.js';
 import type { EngineDeps } from './deps.js';
+import { debug } from '../probes/types.js';
 
 export interface SnapshotCacheOptions {
   /** A cached snapshot older than this is collected again (ms; default 5000). */
@@ -31,6 +32,7 @@ export function snapshotCache(collect: () => Promise<Snapshot>, opts: SnapshotCa
   let collections = 0;
   const fresh = async (print: string | null): Promise<Snapshot> => {
     collections++;
+    debug(`snapshot cache: collecting (${cached ? 'stale, expired or changed' : 'none cached'})`);
     const entry = { at: now(), print, snap: collect() };
     cached = entry;
     // A failed collection is not cached: the next caller tries again.

@@ -27,7 +27,7 @@ import { INERT_TUNNEL_PROBES, tunnelPhase, type TunnelPhaseResult } from './tunn
 import { judge } from './judge.js';
 import { t } from '../report/i18n.js';
 import { droppingRule } from '../analyze/counters.js';
-import { probeContext, type ProbeContext } from '../probes/types.js';
+import { debug, probeContext, type ProbeContext } from '../probes/types.js';
 import type { EngineDeps, FirewallFlow, ProgressFn } from './deps.js';
 import { HARD_ROUTE_FAIL, handshakeSuspect, isVersionFailure, localBlock, pathSuspect } from './suspect.js';
 
@@ -93,9 +93,13 @@ export function startWalk(p: Plan, deps: EngineDeps, progress: ProgressFn = () =
 
 /** Runs a probe; a thrown error is a bug in the probe, recorded as an unknown check rather than killing the diagnosis. */
 export async function safe(layer: Layer, check: string, p: Promise<Obs>): Promise<Obs> {
+  const t0 = performance.now();
   try {
-    return await p;
+    const r = await p;
+    debug(`${layer}: ${check}: ${r.map((o) => o.kind).join(', ') || 'nothing'} in ${Math.round(performance.now() - t0)} ms`);
+    return r;
   } catch (err) {
+    debug(`${layer}: ${check}: probe failed after ${Math.round(performance.now() - t0)} ms: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return [observation('check.unknown', { layer, check, reason: `probe failed: ${err instanceof Error ? err.message : String(err)}` })];
   }
 }
@@ -107,6 +111,7 @@ async function inLayer<T>(w: Walk, layer: Layer, fn: () => Promise<T>): Promise<
   const r = await fn();
   w.timer.stop(layer);
   w.progress(layer, 'done');
+  debug(`${layer}: done, ${w.timer.ms(layer)} ms`);
   return r;
 }
 
@@ -144,6 +149,7 @@ export async function observeHostAndDns(w: Walk): Promise<HostDnsResult> {
       : Promise.resolve(null);
   const snapshot = await snapshotP;
   w.timer.stop('host');
+  debug(`host: snapshot in ${w.timer.ms('host')} ms`);
   w.progress('host', 'done');
   const obs: Obs = [];
   for (const o of [linksObservation(snapshot), dnsConfigObservation(snapshot), hostsObservation(snapshot, target), proxyObservation(snapshot.proxyEnv, target)]) {
@@ -509,6 +515,20 @@ export function clockObservation(obs: Obs, now: Date): Observation | null {
     })
     .filter((s) => Number.isFinite(s.skewMs));
   return sources.length > 0 ? observation('host.clock', { local: now.toISOString(), sources }) : null;
+}
+
+/**
+ * The snapshot with what the judgement needs beyond the up-front collection: the listening
+ * sockets when a connect was refused (TCP-001 says whether this machine listens on the port).
+ */
+export async function completeSnapshot(deps: EngineDeps, snapshot: Snapshot, obs: Obs): Promise<Snapshot> {
+  const refused = ofKind(obs, 'tcp.connect').some((c) => c.data.outcome === 'refused');
+  if (!refused || !deps.listening || snapshot.listening.ok) return snapshot;
+  try {
+    return { ...snapshot, listening: await deps.listening() };
+  } catch (err) {
+    return { ...snapshot, listening: { ok: false, unavailable: err instanceof Error ? err.message : String(err) } };
+  }
 }
 
 /** Judges and ranks what the walk saw into the Report. */

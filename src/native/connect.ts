@@ -33,24 +33,15 @@ export const toTcpInfo = (t: RawTcpInfo): TcpInfo => ({
   pmtu: t.pmtu,
 });
 
-/** Connects and keeps the connection open when it succeeds (the caller closes conn). */
-export function tcpOpen(addon: RawAddon, o: ConnectOptions): Promise<OpenResult> {
+/** A non-blocking TCP socket with IP_RECVERR (ICMP errors on the error queue), the TTL and source asked for; the errno name on failure. */
+function openSocket(addon: RawAddon, family: 4 | 6, o: ConnectOptions): number | string {
   const c = addon.constants;
-  const family = familyOf(o.address);
-  const t0 = performance.now();
-  const ms = (): number => Math.round((performance.now() - t0) * 10) / 10;
-  const fail = (errno: string): OpenResult => ({ outcome: 'error', errno, icmp: null, ms: ms(), tcpInfo: null, conn: null });
   let fd: number;
   try {
     fd = addon.socket(family === 4 ? c.AF_INET! : c.AF_INET6!, c.SOCK_STREAM!, c.IPPROTO_TCP!);
   } catch (err) {
-    return Promise.resolve(fail((err as NodeJS.ErrnoException).code ?? 'error'));
+    return (err as NodeJS.ErrnoException).code ?? 'error';
   }
-  let closed = false;
-  const closeFd = (): void => {
-    if (!closed) addon.close(fd);
-    closed = true;
-  };
   try {
     if (family === 4) addon.setsockopt(fd, c.IPPROTO_IP!, c.IP_RECVERR!, 1);
     else addon.setsockopt(fd, c.IPPROTO_IPV6!, c.IPV6_RECVERR!, 1);
@@ -60,9 +51,58 @@ export function tcpOpen(addon: RawAddon, o: ConnectOptions): Promise<OpenResult>
     }
     if (o.source) addon.bind(fd, o.source, 0);
   } catch (err) {
-    closeFd();
-    return Promise.resolve(fail((err as NodeJS.ErrnoException).code ?? 'error'));
+    addon.close(fd);
+    return (err as NodeJS.ErrnoException).code ?? 'error';
   }
+  return fd;
+}
+
+/** The ICMP error the kernel queued for this socket (IP_RECVERR), if any. */
+function icmpFromErrqueue(addon: RawAddon, fd: number, family: 4 | 6): IcmpError | null {
+  const c = addon.constants;
+  for (let i = 0; i < 16; i++) {
+    const r = addon.recv(fd, true);
+    if (!r) break;
+    const ee = r.ee;
+    if (ee && (ee.origin === c.SO_EE_ORIGIN_ICMP || ee.origin === c.SO_EE_ORIGIN_ICMP6)) {
+      return toIcmpError(family, ee.type, ee.code, ee.offender ?? 'unknown', ee.info > 0 && ((family === 4 && ee.type === 3 && ee.code === 4) || (family === 6 && ee.type === 2)) ? ee.info : undefined);
+    }
+  }
+  return null;
+}
+
+/** The open connection handed to the caller. */
+function connOf(addon: RawAddon, fd: number, closeFd: () => void): TcpConn {
+  return {
+    fd,
+    info: () => addon.tcpInfo(fd),
+    send: (data) => addon.send(fd, data),
+    error: () => addon.soError(fd),
+    read: () => {
+      const r = addon.recv(fd, false);
+      if (r === null) return null;
+      if (r.errno) return r.errno;
+      return r.data && r.data.length > 0 ? r.data : 'eof';
+    },
+    close: closeFd,
+  };
+}
+
+/** Connects and keeps the connection open when it succeeds (the caller closes conn). */
+export function tcpOpen(addon: RawAddon, o: ConnectOptions): Promise<OpenResult> {
+  const c = addon.constants;
+  const family = familyOf(o.address);
+  const t0 = performance.now();
+  const ms = (): number => Math.round((performance.now() - t0) * 10) / 10;
+  const fail = (errno: string): OpenResult => ({ outcome: 'error', errno, icmp: null, ms: ms(), tcpInfo: null, conn: null });
+  const sock = openSocket(addon, family, o);
+  if (typeof sock === 'string') return Promise.resolve(fail(sock));
+  const fd = sock;
+  let closed = false;
+  const closeFd = (): void => {
+    if (!closed) addon.close(fd);
+    closed = true;
+  };
   const first = addon.connect(fd, o.address, o.port);
   if (first !== '' && first !== 'EINPROGRESS') {
     closeFd();
@@ -99,17 +139,6 @@ export function tcpOpen(addon: RawAddon, o: ConnectOptions): Promise<OpenResult>
       if (!keep) closeFd();
       resolve({ ...r, ms: ms() });
     };
-    const icmpFromErrqueue = (): IcmpError | null => {
-      for (let i = 0; i < 16; i++) {
-        const r = addon.recv(fd, true);
-        if (!r) break;
-        const ee = r.ee;
-        if (ee && (ee.origin === c.SO_EE_ORIGIN_ICMP || ee.origin === c.SO_EE_ORIGIN_ICMP6)) {
-          return toIcmpError(family, ee.type, ee.code, ee.offender ?? 'unknown', ee.info > 0 && ((family === 4 && ee.type === 3 && ee.code === 4) || (family === 6 && ee.type === 2)) ? ee.info : undefined);
-        }
-      }
-      return null;
-    };
     const settle = (): void => {
       const err = addon.soError(fd);
       if (err === '') {
@@ -119,24 +148,11 @@ export function tcpOpen(addon: RawAddon, o: ConnectOptions): Promise<OpenResult>
         } catch {
           tcpInfo = null;
         }
-        const conn: TcpConn = {
-          fd,
-          info: () => addon.tcpInfo(fd),
-          send: (data) => addon.send(fd, data),
-          error: () => addon.soError(fd),
-          read: () => {
-            const r = addon.recv(fd, false);
-            if (r === null) return null;
-            if (r.errno) return r.errno;
-            return r.data && r.data.length > 0 ? r.data : 'eof';
-          },
-          close: closeFd,
-        };
-        finish({ outcome: 'open', errno: null, icmp: null, tcpInfo, conn }, true);
+        finish({ outcome: 'open', errno: null, icmp: null, tcpInfo, conn: connOf(addon, fd, closeFd) }, true);
         return;
       }
       icmpRx.drain();
-      const icmp = icmpFromErrqueue() ?? seen;
+      const icmp = icmpFromErrqueue(addon, fd, family) ?? seen;
       if (err === 'ECONNREFUSED' && !icmp) {
         finish({ outcome: 'refused', errno: err, icmp: null, tcpInfo: null, conn: null }, false);
       } else if (icmp) {

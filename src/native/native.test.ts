@@ -63,7 +63,9 @@ test('tcpOpen: the kept connection reports bytes acked after a send', { skip }, 
     assert.equal(r.outcome, 'open');
     assert.ok(r.conn);
     assert.equal(r.conn.send(Buffer.alloc(10_000, 1)), 10_000);
-    await new Promise((res) => setTimeout(res, 50));
+    // the peer's ACKs arrive within a few ms on loopback: poll for them instead of sleeping
+    const until = Date.now() + 2000;
+    while (r.conn.info().bytesAcked < 10_000 && Date.now() < until) await new Promise((res) => setTimeout(res, 5));
     assert.ok(r.conn.info().bytesAcked >= 10_000);
     r.conn.close();
   } finally {

@@ -8,7 +8,8 @@
  *
  * Needs root and iproute2; `available()` says whether it can run here.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { netnsSet, removeStaleNamespaces } from '../lab/netns.js';
 
 export interface Chain {
   /** Full namespace name of a host: 'a', 'b', 'r1' … */
@@ -40,86 +41,39 @@ export function available(): string | null {
 
 /** Removes `ndx-tr-<pid>-…` namespaces left by a test process that died before its cleanup. */
 export function removeStale(): void {
-  let list = '';
-  try {
-    list = ip(['netns', 'list']);
-  } catch {
-    return;
-  }
-  for (const line of list.split('\n')) {
-    const m = /^(ndx-tr-(\d+)-\S+)/.exec(line);
-    if (!m || Number(m[2]) === process.pid) continue;
-    try {
-      process.kill(Number(m[2]), 0);
-    } catch {
-      try {
-        ip(['netns', 'del', m[1]!]);
-      } catch {
-        // gone meanwhile
-      }
-    }
-  }
+  removeStaleNamespaces(/^ndx-tr-(\d+)-\S+$/);
 }
 
 export function chain(routers: number, tag = 'c'): Chain {
   if (routers < 1 || routers > 60) throw new Error('routers: 1…60');
   removeStale();
-  const prefix = `ndx-tr-${process.pid}-${tag}`;
+  const set = netnsSet(`ndx-tr-${process.pid}-${tag}`);
   const hosts = ['a', ...Array.from({ length: routers }, (_, i) => `r${i + 1}`), 'b'];
-  const nsOf = (h: string): string => `${prefix}-${h}`;
-  const children: ChildProcess[] = [];
   // link i joins hosts[i-1] and hosts[i], i = 1 … routers+1
   const left = (i: number): string => (i === routers + 1 ? '203.0.113.1' : `198.51.100.${4 * (i - 1) + 1}`);
   const right = (i: number): string => (i === routers + 1 ? '203.0.113.2' : `198.51.100.${4 * (i - 1) + 2}`);
-  const exec = (h: string, args: string[]): string => ip(['netns', 'exec', nsOf(h), ...args]);
-  const destroy = (): void => {
-    for (const c of children) if (c.exitCode === null && c.pid) c.kill('SIGKILL');
-    for (const h of hosts) {
-      try {
-        ip(['netns', 'del', nsOf(h)]);
-      } catch {
-        // already gone
-      }
-    }
-  };
   try {
-    for (const h of hosts) {
-      ip(['netns', 'add', nsOf(h)]);
-      exec(h, ['ip', 'link', 'set', 'lo', 'up']);
-    }
-    for (let i = 1; i <= routers + 1; i++) {
-      const l = hosts[i - 1]!;
-      const r = hosts[i]!;
-      // Created inside the left namespace, the peer moved straight into the right one.
-      exec(l, ['ip', 'link', 'add', `e${i}l`, 'type', 'veth', 'peer', 'name', `e${i}r`, 'netns', nsOf(r)]);
-      exec(l, ['ip', 'addr', 'add', `${left(i)}/30`, 'dev', `e${i}l`]);
-      exec(r, ['ip', 'addr', 'add', `${right(i)}/30`, 'dev', `e${i}r`]);
-      exec(l, ['ip', 'link', 'set', `e${i}l`, 'up']);
-      exec(r, ['ip', 'link', 'set', `e${i}r`, 'up']);
-    }
-    exec('a', ['ip', 'route', 'add', 'default', 'via', right(1)]);
-    exec('b', ['ip', 'route', 'add', 'default', 'via', left(routers + 1)]);
+    for (const h of hosts) set.add(h);
+    for (let i = 1; i <= routers + 1; i++) set.veth({ host: hosts[i - 1]!, dev: `e${i}l`, addrs: [`${left(i)}/30`] }, { host: hosts[i]!, dev: `e${i}r`, addrs: [`${right(i)}/30`] });
+    set.exec('a', ['ip', 'route', 'add', 'default', 'via', right(1)]);
+    set.exec('b', ['ip', 'route', 'add', 'default', 'via', left(routers + 1)]);
     for (let k = 1; k <= routers; k++) {
       const h = `r${k}`;
-      exec(h, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-      exec(h, ['ip', 'route', 'add', '198.51.100.0/24', 'via', left(k)]);
-      if (k < routers) exec(h, ['ip', 'route', 'add', '203.0.113.0/24', 'via', right(k + 1)]);
+      set.exec(h, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+      set.exec(h, ['ip', 'route', 'add', '198.51.100.0/24', 'via', left(k)]);
+      if (k < routers) set.exec(h, ['ip', 'route', 'add', '203.0.113.0/24', 'via', right(k + 1)]);
     }
   } catch (err) {
-    destroy();
+    set.destroy();
     throw err;
   }
   return {
-    ns: nsOf,
+    ns: set.ns,
     addr: (h) => (h === 'b' ? right(routers + 1) : h === 'a' ? left(1) : left(Number(h.slice(1)) + 1)),
     hopAddr: (i) => (i === routers + 1 ? right(routers + 1) : right(i)),
-    sh: (h, cmd, args) => exec(h, [cmd, ...args]),
-    spawn: (h, cmd, args) => {
-      const c = spawn('ip', ['netns', 'exec', nsOf(h), cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(c);
-      return c;
-    },
-    destroy,
+    sh: (h, cmd, args) => set.exec(h, [cmd, ...args]),
+    spawn: (h, cmd, args) => set.spawn(h, cmd, args),
+    destroy: () => set.destroy(),
     target: right(routers + 1),
     routers,
   };
@@ -155,11 +109,9 @@ export function probeIn<T>(c: Chain, host: string, moduleUrl: URL, input: unknow
  */
 export function diamond(tag = 'd'): Chain & { hop2: [string, string] } {
   removeStale();
-  const prefix = `ndx-tr-${process.pid}-${tag}`;
+  const set = netnsSet(`ndx-tr-${process.pid}-${tag}`);
   const hosts = ['a', 'r1', 'r2a', 'r2b', 'r3', 'b'];
-  const nsOf = (h: string): string => `${prefix}-${h}`;
-  const children: ChildProcess[] = [];
-  const exec = (h: string, args: string[]): string => ip(['netns', 'exec', nsOf(h), ...args]);
+  const exec = (h: string, args: string[]): string => set.exec(h, args);
   const links: Array<[string, string, string, string]> = [
     ['a', 'r1', '198.51.100.1', '198.51.100.2'],
     ['r1', 'r2a', '198.51.100.5', '198.51.100.6'],
@@ -168,28 +120,9 @@ export function diamond(tag = 'd'): Chain & { hop2: [string, string] } {
     ['r2b', 'r3', '198.51.100.17', '198.51.100.18'],
     ['r3', 'b', '203.0.113.1', '203.0.113.2'],
   ];
-  const destroy = (): void => {
-    for (const c of children) if (c.exitCode === null && c.pid) c.kill('SIGKILL');
-    for (const h of hosts) {
-      try {
-        ip(['netns', 'del', nsOf(h)]);
-      } catch {
-        // already gone
-      }
-    }
-  };
   try {
-    for (const h of hosts) {
-      ip(['netns', 'add', nsOf(h)]);
-      exec(h, ['ip', 'link', 'set', 'lo', 'up']);
-    }
-    links.forEach(([l, r, la, ra], i) => {
-      exec(l, ['ip', 'link', 'add', `d${i}l`, 'type', 'veth', 'peer', 'name', `d${i}r`, 'netns', nsOf(r)]);
-      exec(l, ['ip', 'addr', 'add', `${la}/30`, 'dev', `d${i}l`]);
-      exec(r, ['ip', 'addr', 'add', `${ra}/30`, 'dev', `d${i}r`]);
-      exec(l, ['ip', 'link', 'set', `d${i}l`, 'up']);
-      exec(r, ['ip', 'link', 'set', `d${i}r`, 'up']);
-    });
+    for (const h of hosts) set.add(h);
+    links.forEach(([l, r, la, ra], i) => set.veth({ host: l, dev: `d${i}l`, addrs: [`${la}/30`] }, { host: r, dev: `d${i}r`, addrs: [`${ra}/30`] }));
     for (const h of ['r1', 'r2a', 'r2b', 'r3']) exec(h, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     exec('r1', ['sysctl', '-qw', 'net.ipv4.fib_multipath_hash_policy=1']);
     exec('a', ['ip', 'route', 'add', 'default', 'via', '198.51.100.2']);
@@ -203,22 +136,37 @@ export function diamond(tag = 'd'): Chain & { hop2: [string, string] } {
     exec('r3', ['ip', 'route', 'add', '198.51.100.0/24', 'via', '198.51.100.13']);
     exec('b', ['ip', 'route', 'add', 'default', 'via', '203.0.113.1']);
   } catch (err) {
-    destroy();
+    set.destroy();
     throw err;
   }
   return {
-    ns: nsOf,
+    ns: set.ns,
     addr: (h) => links.find(([l]) => l === h)?.[2] ?? '203.0.113.2',
     hopAddr: (i) => ['198.51.100.2', '198.51.100.6', '198.51.100.14', '203.0.113.2'][i - 1] ?? '',
     sh: (h, cmd, args) => exec(h, [cmd, ...args]),
-    spawn: (h, cmd, args) => {
-      const c = spawn('ip', ['netns', 'exec', nsOf(h), cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(c);
-      return c;
-    },
-    destroy,
+    spawn: (h, cmd, args) => set.spawn(h, cmd, args),
+    destroy: () => set.destroy(),
     target: '203.0.113.2',
     routers: 3,
     hop2: ['198.51.100.6', '198.51.100.10'],
   };
+}
+
+/**
+ * Waits until something inside `host` listens on TCP `port` (polls `ss` every 20 ms): tests wait
+ * for their servers' readiness, not for a fixed time. Throws after `timeoutMs`.
+ */
+export async function waitListening(c: Pick<Chain, 'sh'>, host: string, port: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let out = '';
+    try {
+      out = c.sh(host, 'ss', ['-Hltn', `sport = :${port}`]);
+    } catch {
+      out = '';
+    }
+    if (out.trim() !== '') return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { available, chain, probeIn } from '../native/testing-netns.js';
+import { available, chain, probeIn, waitListening } from '../native/testing-netns.js';
 import type { Observation } from '../model/observation.js';
 import { rule } from '../rules/tcp-005-accept-backlog.js';
 import { run as runRule } from '../rules/fixtures.js';
@@ -17,7 +17,7 @@ async function backlogAgainst(server: string): Promise<Observation[]> {
   const c = chain(1, `bl${server.length % 100}`);
   try {
     c.spawn('b', '/usr/bin/python3', ['-c', server]);
-    await new Promise((r) => setTimeout(r, 400));
+    await waitListening(c, 'b', 9000);
     return await probeIn<Observation[]>(c, 'a', BACKLOG, { address: c.target, port: 9000, parallel: 32 }, 8000);
   } finally {
     c.destroy();

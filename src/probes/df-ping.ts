@@ -4,7 +4,7 @@
  * socket when the native module is available, else `ping -M do -s N`. Used by the tunnel MTU
  * check (VPN-006) against the tunnel endpoint and through the tunnel.
  */
-import { spawn } from 'node:child_process';
+import { defaultExec } from '../system/exec.js';
 import type { ProbeContext } from './types.js';
 import { native } from './native.js';
 import { parsePingOutput } from './ping-output.js';
@@ -40,27 +40,15 @@ export function parseDfPing(text: string, address: string): Omit<DfPingResult, '
   return { outcome: 'lost' };
 }
 
-function pingOnce(q: DfPingQuery, signal: AbortSignal): Promise<string> {
+async function pingOnce(q: DfPingQuery, signal: AbortSignal): Promise<string> {
   const six = q.address.includes(':');
   const payload = Math.max(0, q.size - (six ? 48 : 28));
   const args = ['-n', '-c', '1', '-M', 'do', '-s', String(payload), '-W', Math.max(0.2, q.timeoutMs / 1000).toFixed(2), ...(q.mark ? ['-m', String(q.mark)] : []), q.address];
   if (six) args.unshift('-6');
-  return new Promise((resolve) => {
-    let text = '';
-    const child = spawn('ping', args, { env: { ...process.env, LC_ALL: 'C', PATH: `${process.env['PATH'] ?? ''}:/usr/bin:/bin:/usr/sbin:/sbin` } });
-    const onAbort = (): void => void child.kill('SIGINT');
-    signal.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (d: Buffer) => (text += d.toString().slice(0, 8192)));
-    child.stderr.on('data', (d: Buffer) => (text += d.toString().slice(0, 8192)));
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(`ping: ${err.code === 'ENOENT' ? 'not installed' : err.message}`);
-    });
-    child.on('close', () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(text);
-    });
-  });
+  // ping's own -W bounds the wait; the probe's signal ends it early, the deadline is a backstop.
+  const r = await defaultExec('ping', args, { signal, timeoutMs: q.timeoutMs + 1000 });
+  if (r.failure === 'ENOENT') return 'ping: not installed';
+  return `${r.stdout.slice(0, 8192)}${r.stderr.slice(0, 8192)}`;
 }
 
 export async function dfPing(q: DfPingQuery, ctx: ProbeContext): Promise<DfPingResult> {

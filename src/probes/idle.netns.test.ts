@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { available, chain, probeIn } from '../native/testing-netns.js';
+import { available, chain, probeIn, waitListening } from '../native/testing-netns.js';
 import { loadNative } from '../native/index.js';
 import type { Observation } from '../model/observation.js';
 import { rule } from '../rules/tcp-006-idle-timeout.js';
@@ -20,7 +20,7 @@ test('a firewall that forgets idle connections after 3 s: alive below, dead abov
     c.sh('r1', 'iptables', ['-A', 'FORWARD', '-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP']);
     c.sh('r1', 'sysctl', ['-qw', 'net.netfilter.nf_conntrack_tcp_timeout_established=3', 'net.netfilter.nf_conntrack_tcp_loose=0']);
     c.spawn('b', process.execPath, ['-e', SERVER]);
-    await new Promise((r) => setTimeout(r, 400));
+    await waitListening(c, 'b', 7000);
     const obs = await probeIn<Observation[]>(c, 'a', IDLE, { address: c.target, port: 7000, maxSec: 10 }, 15_000);
     const o = obs.find((x) => x.kind === 'tcp.idle');
     assert.ok(o && o.kind === 'tcp.idle');

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { available, chain, probeIn, type Chain } from '../native/testing-netns.js';
+import { available, chain, probeIn, type Chain, waitListening } from '../native/testing-netns.js';
 import { loadNative } from '../native/index.js';
 import type { Observation, ObservationData } from '../model/observation.js';
 
@@ -19,7 +19,7 @@ async function withChain<T>(tag: string, f: (c: Chain) => Promise<T>): Promise<T
     c.sh('r2', 'ip', ['link', 'set', 'e3l', 'mtu', '1400']);
     c.sh('r3', 'ip', ['link', 'set', 'e3r', 'mtu', '1400']);
     c.spawn('b', process.execPath, ['-e', SERVER]);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitListening(c, 'b', 8080);
     return await f(c);
   } finally {
     c.destroy();

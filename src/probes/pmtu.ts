@@ -7,7 +7,7 @@
  *
  * Without raw sockets it searches with the system `ping -M do` (one size at a time, slower).
  */
-import { execFile } from 'node:child_process';
+import { defaultExec } from '../system/exec.js';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
@@ -35,18 +35,16 @@ const PER_ROUND = 12;
 const MIN_SIZE = { 4: 68, 6: 1280 } as const;
 
 /** The egress device of the route to `address` and its MTU (`ip -j route get`, /sys). */
-export async function egress(address: string): Promise<{ dev: string | null; mtu: number | null }> {
-  const dev = await new Promise<string | null>((resolve) => {
-    execFile('ip', ['-j', 'route', 'get', address], { timeout: 1000 }, (err, stdout) => {
-      if (err) return resolve(null);
-      try {
-        const r = (JSON.parse(stdout) as Array<{ dev?: string }>)[0];
-        resolve(r?.dev ?? null);
-      } catch {
-        resolve(null);
-      }
-    });
-  });
+export async function egress(address: string, signal?: AbortSignal): Promise<{ dev: string | null; mtu: number | null }> {
+  const r = await defaultExec('ip', ['-j', 'route', 'get', address], { timeoutMs: 1000, ...(signal ? { signal } : {}) });
+  let dev: string | null = null;
+  if (r.code === 0) {
+    try {
+      dev = (JSON.parse(r.stdout) as Array<{ dev?: string }>)[0]?.dev ?? null;
+    } catch {
+      dev = null;
+    }
+  }
   if (!dev || !/^[\w.@:-]{1,32}$/.test(dev)) return { dev: null, mtu: null };
   try {
     const mtu = Number((await readFile(`/sys/class/net/${dev}/mtu`, 'utf8')).trim());
@@ -184,20 +182,18 @@ async function rawPmtu(nat: NativeRawApi, q: PmtuQuery, ctx: ProbeContext, base:
 function pingOnce(address: string, size: number, signal: AbortSignal): Promise<'pass' | 'fail' | { from: string; mtu: number }> {
   const six = address.includes(':');
   const data = size - (six ? 48 : 28);
-  return new Promise((resolve) => {
-    execFile('ping', [six ? '-6' : '-4', '-n', '-c', '1', '-W', '1', '-M', 'do', '-s', String(Math.max(0, data)), address], { timeout: 2000, signal, env: { ...process.env, LC_ALL: 'C' } }, (_err, stdout, stderr) => {
-      const text = `${stdout}${stderr}`;
-      if (/bytes from/.test(text)) return resolve('pass');
-      const m = /From (\S+).*(?:Frag needed|Packet too big).*mtu = (\d+)/i.exec(text) ?? /local error: message too long, mtu=(\d+)/i.exec(text);
-      if (m && m.length === 3) return resolve({ from: m[1]!, mtu: Number(m[2]) });
-      resolve('fail');
-    });
+  return defaultExec('ping', [six ? '-6' : '-4', '-n', '-c', '1', '-W', '1', '-M', 'do', '-s', String(Math.max(0, data)), address], { timeoutMs: 2000, signal }).then(({ stdout, stderr }) => {
+    const text = `${stdout}${stderr}`;
+    if (/bytes from/.test(text)) return 'pass';
+    const m = /From (\S+).*(?:Frag needed|Packet too big).*mtu = (\d+)/i.exec(text) ?? /local error: message too long, mtu=(\d+)/i.exec(text);
+    if (m && m.length === 3) return { from: m[1]!, mtu: Number(m[2]) };
+    return 'fail';
   });
 }
 
 export async function run(q: PmtuQuery, ctx: ProbeContext): Promise<Observation[]> {
   const t0 = performance.now();
-  const { dev, mtu } = await egress(q.address);
+  const { dev, mtu } = await egress(q.address, ctx.signal);
   const base: Pmtu = { target: q.address, method: 'raw', largestPass: null, smallestFail: null, fragNeeded: null, ifMtu: mtu, dev, probes: 0, tcp: null };
   const nat = loadNative();
   let data: Pmtu;

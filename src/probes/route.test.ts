@@ -79,3 +79,32 @@ test('the live kernel answers for loopback (read-only, no packet)', async () => 
   assert.equal(d.outcome, 'route');
   assert.equal(d.dev, 'lo');
 });
+
+test('the lookup honours its budget: every ip call gets the probe signal and a deadline within the budget; none starts after it is spent', async () => {
+  const seen: Array<{ args: readonly string[]; timeoutMs: number | undefined; signal: boolean }> = [];
+  // An `ip` that answers "Network is unreachable" after 60 ms, so routeGet wants the rule list too.
+  const slow: ExecFn = (_file, args, opts) => {
+    seen.push({ args, timeoutMs: opts?.timeoutMs, signal: !!opts?.signal });
+    return new Promise((res) => setTimeout(() => res({ stdout: '', stderr: 'RTNETLINK answers: Network is unreachable', code: 2, failure: null }), 60));
+  };
+  const [o] = await run('203.0.113.9', probeContext(50), slow);
+  assert.equal(o?.kind, 'route.lookup');
+  assert.equal(seen.length, 1, 'the budget was spent by the first call: no rule listing after it');
+  assert.ok(seen[0]!.signal && seen[0]!.timeoutMs! <= 50, JSON.stringify(seen[0]));
+  seen.length = 0;
+  await run('203.0.113.9', probeContext(1000), slow);
+  assert.equal(seen.length, 2, 'within the budget the refusal is classified with the rule list');
+});
+
+test('makeExec: an aborted signal kills the command and reports a timeout', async () => {
+  const { makeExec } = await import('../system/exec.js');
+  const exec = makeExec();
+  const ac = new AbortController();
+  const t0 = Date.now();
+  const p = exec('sleep', ['5'], { signal: ac.signal, timeoutMs: 10_000 });
+  setTimeout(() => ac.abort(), 50);
+  const r = await p;
+  assert.equal(r.failure, 'timeout');
+  assert.ok(Date.now() - t0 < 2000);
+  assert.equal((await exec('sleep', ['5'], { signal: ac.signal })).failure, 'timeout', 'an already spent budget runs nothing');
+});

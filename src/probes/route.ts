@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import { routeGet, type RouteGetOptions, type RouteGetOutcome } from '../system/route-get.js';
 import type { ProbeContext } from './types.js';
+import { probeExecOptions } from '../system/exec.js';
 
 export interface RouteQuery {
   destination: string;
@@ -25,10 +26,11 @@ export function toLookup(destination: string, r: RouteGetOutcome): Lookup {
   return { destination, family, outcome: 'route', dev: v.dev, gateway: v.gateway, src: v.src, table: v.table, route: v.text, candidates: [], rules: [] };
 }
 
-export async function run(q: string | RouteQuery, _ctx: ProbeContext, exec?: RouteGetOptions['exec']): Promise<Observation[]> {
+/** The route lookup within the probe's budget: every `ip` call (the lookup, and the rule or route list that classifies a refusal) stops when it is spent. */
+export async function run(q: string | RouteQuery, ctx: ProbeContext, exec?: RouteGetOptions['exec']): Promise<Observation[]> {
   const { destination, ...opts } = typeof q === 'string' ? { destination: q } : q;
   const t0 = performance.now();
-  const r = await routeGet(destination, { ...opts, ...(exec ? { exec } : {}) });
+  const r = await routeGet(destination, { ...opts, ...(exec ? { exec } : {}), ...probeExecOptions(ctx) });
   const ms = performance.now() - t0;
   return [observation('route.lookup', toLookup(destination, r), ms)];
 }

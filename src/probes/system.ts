@@ -5,7 +5,7 @@
  * resolver would hold the process for resolv.conf's timeout × attempts after the report. A child
  * is killed at the deadline instead. Without getent, node's dns.lookup is the fallback.
  */
-import { spawn } from 'node:child_process';
+import { defaultExec } from '../system/exec.js';
 import { lookup } from 'node:dns/promises';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
@@ -31,27 +31,11 @@ export function parseGetentAhosts(text: string): SystemData['addresses'] {
   return out;
 }
 
-function getent(name: string, ctx: ProbeContext): Promise<{ code: number | null; stdout: string; missing: boolean; aborted: boolean }> {
-  return new Promise((resolve) => {
-    let stdout = '';
-    let aborted = false;
-    const child = spawn('getent', ['ahosts', name], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/bin:/bin` } });
-    const detach = onAbort(ctx.signal, () => {
-      aborted = true;
-      child.kill('SIGKILL');
-    });
-    child.stdout.on('data', (d: Buffer) => {
-      if (stdout.length < 1 << 20) stdout += d.toString();
-    });
-    child.on('error', (err) => {
-      detach();
-      resolve({ code: null, stdout: '', missing: errCode(err) === 'ENOENT', aborted });
-    });
-    child.on('close', (code) => {
-      detach();
-      resolve({ code, stdout, missing: false, aborted });
-    });
-  });
+async function getent(name: string, ctx: ProbeContext): Promise<{ code: number | null; stdout: string; missing: boolean; aborted: boolean }> {
+  // The probe's signal kills it when the budget is spent (a resolver that never answers).
+  const r = await defaultExec('getent', ['ahosts', name], { signal: ctx.signal, timeoutMs: Math.max(1, Math.round(ctx.budgetMs)) });
+  const aborted = r.failure === 'timeout';
+  return { code: r.code, stdout: r.stdout.slice(0, 1 << 20), missing: r.failure === 'ENOENT', aborted };
 }
 
 async function viaLookup(name: string, ctx: ProbeContext): Promise<Omit<SystemData, 'ms'>> {

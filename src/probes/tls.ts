@@ -88,6 +88,57 @@ function emptyHandshake(q: TlsQuery, sni: string | null, min: TlsVersion, max: T
   };
 }
 
+/** The certificate chain, hostname check and pin, read once from the TLS socket. */
+function captureChain(tlsSock: tls.TLSSocket | null, h: Handshake, hostname: string | null | undefined): void {
+  if (!tlsSock || h.chain.length > 0) return;
+  const { chain, leaf } = chainOf(tlsSock);
+  h.chain = chain;
+  if (leaf && hostname) {
+    try {
+      h.verify.hostnameOk = tls.checkServerIdentity(hostname, leaf) === undefined;
+    } catch {
+      h.verify.hostnameOk = false;
+    }
+  }
+  if (h.pin) h.pin.matched = pinMatches(h.pin.expected, h.chain);
+}
+
+/** The client side of the handshake: versions, SNI, trust and client certificate; verification is judged, not enforced. */
+function connectOptions(h: Handshake, o: TlsQuery['options'], stream: tls.ConnectionOptions['socket']): tls.ConnectionOptions {
+  return {
+    socket: stream,
+    rejectUnauthorized: false,
+    checkServerIdentity: () => undefined,
+    // Ask for a stapled OCSP response (status_request), as browsers do: a revoked certificate is TLS-012.
+    // (node's ConnectionOptions type lacks requestOCSP, which tls.connect honours.)
+    ...({ requestOCSP: true } as tls.ConnectionOptions),
+    ...versionOptions(h.minVersion as TlsVersion, h.maxVersion as TlsVersion),
+    ...(h.sni ? { servername: h.sni } : {}),
+    ...(o.ca ? { ca: o.ca } : {}),
+    ...(o.cert && o.key ? { cert: o.cert, key: o.key } : {}),
+  };
+}
+
+/** What a TLS socket error means: an alert (by code or the record seen), not TLS at all, a reset, a close, or an error. */
+function errorOutcome(err: Error, h: Handshake, t: Tap | null, secured: boolean, verdict: () => Handshake['outcome']): Handshake['outcome'] {
+  const code = errCode(err);
+  h.errorCode = code;
+  h.error = firstLine(err);
+  const recAlert = t?.records.alert;
+  const alert = alertFromCode(code) ?? (recAlert?.fatal ? recAlert.name : null);
+  if (alert) {
+    h.alert = alert;
+    if (CLIENT_CERT_ALERTS.has(alert)) h.clientCertRequested = true;
+    return 'alert';
+  }
+  if ((code !== null && NOT_TLS.has(code)) || t?.records.tls === false) return 'not-tls';
+  if (t?.raw.reset) return 'reset';
+  if (t?.raw.fin) return secured ? verdict() : 'closed';
+  if (code === 'ECONNRESET') return 'reset';
+  if (secured) return verdict();
+  return 'error';
+}
+
 function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, deadlineMs: number, signal: AbortSignal): Promise<Handshake> {
   return new Promise((resolve) => {
     const o = q.options;
@@ -117,19 +168,7 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       resolve(h);
     };
     const verdict = (): Handshake['outcome'] => (h.verify.ok && h.verify.hostnameOk !== false ? 'ok' : 'verify-failed');
-    const capture = (): void => {
-      if (!tlsSock || h.chain.length > 0) return;
-      const { chain, leaf } = chainOf(tlsSock);
-      h.chain = chain;
-      if (leaf && q.hostname) {
-        try {
-          h.verify.hostnameOk = tls.checkServerIdentity(q.hostname, leaf) === undefined;
-        } catch {
-          h.verify.hostnameOk = false;
-        }
-      }
-      if (h.pin) h.pin.matched = pinMatches(h.pin.expected, h.chain);
-    };
+    const capture = (): void => captureChain(tlsSock, h, q.hostname);
     const notAnswered = (): void => {
       if (secured) return finish(verdict());
       capture();
@@ -144,20 +183,8 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       h.error = `the server sent more than ${MAX_HANDSHAKE_BYTES} bytes during the handshake`;
       finish('error');
     });
-    const opts: tls.ConnectionOptions = {
-      socket: t.stream,
-      rejectUnauthorized: false,
-      checkServerIdentity: () => undefined,
-      // Ask for a stapled OCSP response (status_request), as browsers do: a revoked certificate is TLS-012.
-      // (node's ConnectionOptions type lacks requestOCSP, which tls.connect honours.)
-      ...({ requestOCSP: true } as tls.ConnectionOptions),
-      ...versionOptions(h.minVersion as TlsVersion, h.maxVersion as TlsVersion),
-      ...(h.sni ? { servername: h.sni } : {}),
-      ...(o.ca ? { ca: o.ca } : {}),
-      ...(o.cert && o.key ? { cert: o.cert, key: o.key } : {}),
-    };
     try {
-      tlsSock = tls.connect(opts);
+      tlsSock = tls.connect(connectOptions(h, o, t.stream));
     } catch (err) {
       // Bad --ca/--cert/--key material is caught by the CLI; anything left is an error value here.
       h.errorCode = errCode(err);
@@ -191,22 +218,7 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
     ts.on('data', () => {});
     ts.on('error', (err) => {
       capture();
-      const code = errCode(err);
-      h.errorCode = code;
-      h.error = firstLine(err);
-      const recAlert = t?.records.alert;
-      const alert = alertFromCode(code) ?? (recAlert?.fatal ? recAlert.name : null);
-      if (alert) {
-        h.alert = alert;
-        if (CLIENT_CERT_ALERTS.has(alert)) h.clientCertRequested = true;
-        return finish('alert');
-      }
-      if ((code !== null && NOT_TLS.has(code)) || t?.records.tls === false) return finish('not-tls');
-      if (t?.raw.reset) return finish('reset');
-      if (t?.raw.fin) return finish(secured ? verdict() : 'closed');
-      if (code === 'ECONNRESET') return finish('reset');
-      if (secured) return finish(verdict());
-      finish('error');
+      finish(errorOutcome(err, h, t, secured, verdict));
     });
     ts.on('close', () => {
       if (secured) return finish(verdict());

@@ -4,6 +4,7 @@
  * it throws only for a bug. It stops when ctx.signal aborts.
  */
 import { setMaxListeners } from 'node:events';
+import { debuglog } from 'node:util';
 import type { Observation } from '../model/observation.js';
 
 export interface ProbeContext {
@@ -14,6 +15,9 @@ export interface ProbeContext {
   /** Debug log (util.debuglog('netdx')), never console. */
   log: (msg: string) => void;
 }
+
+/** The debug log: `NODE_DEBUG=netdx` prints it on stderr ("NETDX <pid>: …"); otherwise a no-op. */
+export const debug: (msg: string) => void = debuglog('netdx');
 
 export type Probe<T> = (target: T, ctx: ProbeContext) => Promise<Observation[]>;
 
@@ -27,7 +31,7 @@ export type Probe<T> = (target: T, ctx: ProbeContext) => Promise<Observation[]>;
  * holds the controller strongly. The timer is unref'd like AbortSignal.timeout's: a deadline alone
  * does not keep the process alive.
  */
-export function probeContext(budgetMs: number, parent?: AbortSignal, log: (m: string) => void = () => {}): ProbeContext {
+export function probeContext(budgetMs: number, parent?: AbortSignal, log: (m: string) => void = debug): ProbeContext {
   const ac = new AbortController();
   const signal = ac.signal;
   // Probes fan out (a PMTU search round, a trace's TTLs): each waiter listens on this signal and

@@ -1,7 +1,11 @@
 /**
- * The catalog check (ESLint-style build check): src/rules/index.ts must list exactly the codes of
- * ../shared/faults.md with their slugs and layers, every rule has its own test, metas are complete
- * in both languages, explanations form no cycle, and docs/faults.md is the generated manual.
+ * The catalog check (ESLint-style build check): src/rules/index.ts must list every code of the
+ * project's copy of the fault catalog (docs/contracts/faults.md) with its slug and layer, in order
+ * (a code the project adds beyond it takes the next free number of its family, right after it);
+ * when the shared contract (../shared/faults.md, beside the checkout) exists, every code of it is
+ * here with the same slug and layer, in its order (codes the project adds beyond it are allowed).
+ * Every rule has its own test, metas are complete in both languages, explanations form no cycle,
+ * and docs/faults.md is the generated manual. A bare clone passes without ../shared.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,9 +15,10 @@ import { notImplemented, type RuleMeta } from './types.js';
 import { faultsMarkdown } from '../report/faults-manual.js';
 import { ctx, dnsQuery, dnsSystem, echo, firewall, http, links, routeLookup, tcp } from './fixtures.js';
 
-// From dist/rules/: the repo root is ../../, the shared folder sits beside the repo.
+// From dist/rules/: the repo root is ../../, the shared folder (when there is one) sits beside the repo.
 const ROOT = new URL('../../', import.meta.url);
-const CATALOG = new URL('../../../shared/faults.md', import.meta.url);
+const CATALOG = new URL('docs/contracts/faults.md', ROOT);
+const SHARED = new URL('../../../shared/faults.md', import.meta.url);
 
 interface CatalogEntry {
   code: string;
@@ -51,7 +56,7 @@ test('the catalog parser reads every layer of faults.md', () => {
   assert.deepEqual(parseCatalog('## dns — x\n- `DNS-009 foo-bar` — meaning (中文) — e'), [{ code: 'DNS-009', slug: 'foo-bar', layer: 'dns', zhTitle: '中文' }]);
 });
 
-test('RULES lists every code of faults.md (slug, layer, catalog order); codes the project adds beyond it take the next free number of their layer, after it', () => {
+test('RULES lists every code of docs/contracts/faults.md (slug, layer, catalog order); codes the project adds beyond it take the next free number of their layer, after it', () => {
   const known = new Set(catalog.map((c) => c.code));
   assert.deepEqual(
     metas.filter((m) => known.has(m.code)).map((m) => `${m.code} ${m.slug} ${m.layer}`),
@@ -66,6 +71,29 @@ test('RULES lists every code of faults.md (slug, layer, catalog order); codes th
     assert.ok(prev && prev.code.startsWith(`${prefix}-`) && Number(prev.code.slice(-3)) + 1 === Number(m.code.slice(-3)), `${m.code}: follows ${prev?.code} directly`);
     assert.equal(m.layer, same[0]!.layer, `${m.code}: layer of its family`);
   }
+});
+
+/** The shared catalog's codes missing here, changed here, or out of its order; codes beyond it are fine. */
+export function sharedMismatches(shared: CatalogEntry[], ours: Array<Pick<CatalogEntry, 'code' | 'slug' | 'layer'>>): string[] {
+  const out: string[] = [];
+  let last = -1;
+  for (const c of shared) {
+    const i = ours.findIndex((m) => m.code === c.code);
+    if (i < 0) out.push(`${c.code} missing`);
+    else if (ours[i]!.slug !== c.slug || ours[i]!.layer !== c.layer) out.push(`${c.code}: ${ours[i]!.slug} ${ours[i]!.layer}, shared says ${c.slug} ${c.layer}`);
+    else if (i < last) out.push(`${c.code} out of the shared order`);
+    else last = i;
+  }
+  return out;
+}
+
+test('the shared contract (../shared/faults.md), when present: every code of it is here, same slug, layer and order; added codes allowed', (t) => {
+  const extra = { code: 'NET-099', slug: 'added-here', layer: 'network' };
+  assert.deepEqual(sharedMismatches(catalog, [...metas, extra]), [], 'a code the project adds beyond the shared list is accepted');
+  assert.deepEqual(sharedMismatches(catalog.slice(0, 2), [metas[1]!, metas[0]!]), [`${catalog[1]!.code} out of the shared order`]);
+  assert.deepEqual(sharedMismatches([{ ...catalog[0]!, slug: 'other' }], metas), [`${catalog[0]!.code}: ${metas[0]!.slug} ${metas[0]!.layer}, shared says other ${catalog[0]!.layer}`]);
+  if (!existsSync(SHARED)) return t.skip('no ../shared beside this checkout (a bare clone): the project copy alone is checked');
+  assert.deepEqual(sharedMismatches(parseCatalog(readFileSync(SHARED, 'utf8')), metas), []);
 });
 
 test('codes and slugs are unique', () => {

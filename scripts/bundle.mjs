@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Bundles the compiled CLI (dist/cli/main.js) into dist/bundle/ with esbuild, at install time
+// (`npm run build` / the prepare script): one file per lazily loaded command instead of ~150 ES
+// modules, which is most of node's start-up for a diagnosis. bin/netdx.js loads the bundle when it
+// is newer than the last tsc build (dist/.tsbuildinfo), dist/ otherwise. The lab stays unbundled
+// (it finds its server scripts beside its own modules): `netdx lab` loads dist/cli/lab.js.
+// dist/bundle/ sits two levels below the checkout like dist/native/, so the addon's relative path
+// (../../build/Release/netdx_raw.node) holds in both.
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch {
+  // A production install without devDependencies: dist/ alone works, only slower to start.
+  process.stderr.write('bundle: esbuild is not installed; netdx runs from dist/ (slower start-up)\n');
+  process.exit(0);
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = `${root}dist/bundle`;
+rmSync(outdir, { recursive: true, force: true });
+
+/** `netdx lab` and its modules stay in dist/ (they locate files relative to themselves). */
+const labOutside = {
+  name: 'lab-outside',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/lab\.js$/ }, (args) => (args.importer.endsWith(`${'cli'}/program.js`) ? { path: '../cli/lab.js', external: true } : undefined));
+  },
+};
+
+await esbuild.build({
+  entryPoints: { netdx: `${root}dist/cli/main.js` },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'bundle',
+  // Some dependencies are CommonJS: give the ESM bundle a require for them.
+  banner: { js: "import { createRequire as __ndxCreateRequire } from 'node:module'; const require = __ndxCreateRequire(import.meta.url);" },
+  plugins: [labOutside],
+  logLevel: 'warning',
+  legalComments: 'none',
+});
