@@ -119,7 +119,7 @@ export function parseMonitorConfig(text: string, file: string, lang: Lang): Moni
     throw new ConfigError(mt(lang, key, { where: where(line), ...vars }));
   };
   const yamlErr = doc.errors[0];
-  if (yamlErr) fail(yamlErr.linePos?.[0].line ?? 1, 'cfg.yaml', { why: yamlErr.message.split('\n')[0] ?? '' });
+  if (yamlErr) fail(yamlErr.linePos?.[0].line ?? lc.linePos(yamlErr.pos[0]).line, 'cfg.yaml', { why: yamlErr.message.split('\n')[0] ?? '' });
   const root = doc.contents;
   if (!isMap(root)) return fail(lineOf(root as Node | null), 'cfg.notMap');
 

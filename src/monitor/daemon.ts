@@ -9,6 +9,7 @@ import type { EngineDeps } from '../diagnose/engine.js';
 import { diagnose } from '../diagnose/engine.js';
 import { loadMonitorConfig, type MonitorConfig } from './config.js';
 import { Monitor } from './loop.js';
+import { Limiter } from './limiter.js';
 import { runCheck, type CheckFn } from './checks.js';
 import { Store } from './store.js';
 import { SharedSnapshot } from './snapshot.js';
@@ -100,6 +101,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     return true;
   };
 
+  const probeLimiter = new Limiter(cfg.concurrency);
   const server = createServer({
     monitor: () => monitor,
     registry: () => registry,
@@ -111,7 +113,8 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
         const r = monitor.targets().find((x) => x.spec.input === input || x.spec.name === input);
         return r ? { options: r.spec.options, report: r.report } : null;
       },
-      diagnose: runDiagnosis,
+      // /probe diagnoses queue under the same limit as the loop's, in their own limiter.
+      diagnose: (t, opts) => probeLimiter.run(() => runDiagnosis(t, opts)),
     },
   });
   await new Promise<void>((resolve, reject) => {

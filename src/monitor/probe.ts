@@ -154,7 +154,7 @@ export async function handleProbe(req: ProbeRequest, deps: ProbeDeps): Promise<H
   if (!success) {
     let report = conf?.report ?? null;
     if (!report) {
-      const left = Math.max(1000, timeoutS * 1000 - (performance.now() - t0));
+      const left = Math.max(1000, Math.floor(timeoutS * 1000 - (performance.now() - t0)));
       report = await deps.diagnose(target, { ...options, timeoutMs: left }).catch(() => null);
     }
     if (report && report.findings.length > 0) {
