@@ -7,28 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import net from 'node:net';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { makePki } from '../lab/certs.js';
-import { get, startDaemon, until } from './testing.js';
+import { certPair, get, startDaemon, until } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ndx-mon-scn-'));
 
-/** A valid certificate for expired.lab.test (the lab's 'expired' leaf re-signed with valid dates). */
-export async function certPair(): Promise<{ ca: string; key: string; valid: string; expired: string }> {
-  const pki = await makePki(dir);
-  const p = join(dir, 'pki');
-  execFileSync('openssl', ['x509', '-req', '-in', join(p, 'expired.csr'), '-CA', join(p, 'int.pem'), '-CAkey', join(p, 'int.key'), '-set_serial', '0x7e57', '-days', '30', '-extfile', join(p, 'expired.ext'), '-out', join(p, 'expired-valid.pem')], { stdio: 'ignore' });
-  const valid = readFileSync(join(p, 'expired-valid.pem'), 'utf8') + readFileSync(join(p, 'int.pem'), 'utf8');
-  return { ca: pki.ca, key: readFileSync(pki.leaf('expired').key, 'utf8'), valid, expired: readFileSync(pki.leaf('expired').chain, 'utf8') };
-}
-
 test('a certificate that expires while watched appears as TLS-001 within two intervals (+ its diagnosis)', async () => {
-  const c = await certPair();
+  const c = await certPair(dir);
   const srv = tls.createServer({ key: c.key, cert: c.valid }, (s) => s.on('error', () => {}));
   srv.on('tlsClientError', () => {});
   srv.listen(0, '127.0.0.1');

@@ -1,5 +1,9 @@
 /** Helpers for the monitor's end-to-end tests: an in-process daemon on a free loopback port. */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makePki } from '../lab/certs.js';
 import { runDaemon, type DaemonOptions, type RunningDaemon } from './daemon.js';
 
 export interface TestDaemon {
@@ -51,4 +55,13 @@ export async function until<T>(what: string, fn: () => Promise<T | null> | T | n
     await sleep(every);
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+/** The lab's PKI under DIR plus a valid certificate for expired.lab.test (the 'expired' leaf re-signed with valid dates), so a swap changes only the dates. */
+export async function certPair(dir: string): Promise<{ ca: string; key: string; valid: string; expired: string }> {
+  const pki = await makePki(dir);
+  const p = join(dir, 'pki');
+  execFileSync('openssl', ['x509', '-req', '-in', join(p, 'expired.csr'), '-CA', join(p, 'int.pem'), '-CAkey', join(p, 'int.key'), '-set_serial', '0x7e57', '-days', '30', '-extfile', join(p, 'expired.ext'), '-out', join(p, 'expired-valid.pem')], { stdio: 'ignore' });
+  const valid = readFileSync(join(p, 'expired-valid.pem'), 'utf8') + readFileSync(join(p, 'int.pem'), 'utf8');
+  return { ca: pki.ca, key: readFileSync(pki.leaf('expired').key, 'utf8'), valid, expired: readFileSync(pki.leaf('expired').chain, 'utf8') };
 }
