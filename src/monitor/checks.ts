@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { createHash } from 'node:crypto';
 import type { Target } from '../model/target.js';
-import type { DiagnoseOptions } from '../diagnose/options.js';
+import type { DiagnoseOptions } from '../model/options.js';
 import { native } from '../probes/native.js';
 
 export interface CheckResult {

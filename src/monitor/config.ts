@@ -10,7 +10,7 @@ import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type Pai
 import { NetdxError } from '../model/errors.js';
 import type { Lang } from '../model/layer.js';
 import { parseTarget, shown, type Target } from '../model/target.js';
-import type { DiagnoseOptions } from '../diagnose/options.js';
+import type { DiagnoseOptions } from '../model/options.js';
 import { parseDiagnoseOptions, type RawDiagnoseOptions } from '../cli/diagnose-options.js';
 import { mt, type MonitorMessageKey } from './messages.js';
 

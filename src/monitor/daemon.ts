@@ -9,7 +9,7 @@ import type { EngineDeps } from '../diagnose/engine.js';
 import { diagnose } from '../diagnose/engine.js';
 import { loadMonitorConfig, type MonitorConfig } from './config.js';
 import { Monitor } from './loop.js';
-import { Limiter } from './limiter.js';
+import { limiter } from '../diagnose/limiter.js';
 import { runCheck, type CheckFn } from './checks.js';
 import { Store } from './store.js';
 import { SharedSnapshot } from './snapshot.js';
@@ -101,7 +101,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     return true;
   };
 
-  const probeLimiter = new Limiter(cfg.concurrency);
+  const probeLimiter = limiter(cfg.concurrency);
   const server = createServer({
     monitor: () => monitor,
     registry: () => registry,

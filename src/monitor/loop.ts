@@ -7,7 +7,7 @@
 import type { Report } from '../model/report.js';
 import type { CheckFn, CheckResult } from './checks.js';
 import type { MonitorConfig, MonitorTarget } from './config.js';
-import { Limiter } from './limiter.js';
+import { limiter, type Limiter } from '../diagnose/limiter.js';
 import type { StateChange, TargetStateName } from './store.js';
 
 /** Echoes remembered per ICMP target for netdx_icmp_loss_ratio. */
@@ -52,7 +52,9 @@ function identity(t: MonitorTarget): string {
 export class Monitor {
   private readonly rt = new Map<string, TargetRuntime>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly limiter: Limiter;
+  private limiter: Limiter;
+  /** Limiters replaced by a reload, until their tasks end (their counts still show). */
+  private retired: Limiter[] = [];
   private running = false;
   private cfg: MonitorConfig;
   private readonly now: () => number;
@@ -67,7 +69,7 @@ export class Monitor {
   ) {
     this.cfg = config;
     this.now = hooks.now ?? Date.now;
-    this.limiter = new Limiter(config.concurrency);
+    this.limiter = limiter(config.concurrency);
     for (const t of config.targets) this.rt.set(t.name, this.fresh(t, restored.states?.get(t.name), restored.reports?.get(t.name)));
   }
 
@@ -103,10 +105,10 @@ export class Monitor {
   }
 
   get queued(): number {
-    return this.limiter.queued;
+    return this.limiter.pending + this.retired.reduce((n, l) => n + l.pending, 0);
   }
   get diagnosing(): number {
-    return this.limiter.running;
+    return this.limiter.active + this.retired.reduce((n, l) => n + l.active, 0);
   }
 
   start(): void {
@@ -141,8 +143,12 @@ export class Monitor {
     }
     this.rt.clear();
     for (const [k, v] of next) this.rt.set(k, v);
+    if (config.concurrency !== this.cfg.concurrency) {
+      // queued and running diagnoses finish under the old limit; new ones use the new limit
+      this.retired = [...this.retired.filter((l) => l.active + l.pending > 0), this.limiter];
+      this.limiter = limiter(config.concurrency);
+    }
     this.cfg = config;
-    this.limiter.setLimit(config.concurrency);
     if (this.running) for (const r of this.rt.values()) if (!this.timers.has(r.spec.name)) this.schedule(r, this.offset(r.spec));
   }
 

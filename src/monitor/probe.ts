@@ -10,8 +10,8 @@ import { Registry, Gauge } from 'prom-client';
 import { parseTarget, type Target } from '../model/target.js';
 import type { Lang } from '../model/layer.js';
 import type { Report } from '../model/report.js';
-import type { DiagnoseOptions } from '../diagnose/options.js';
-import { DEFAULT_OPTIONS } from '../diagnose/options.js';
+import type { DiagnoseOptions } from '../model/options.js';
+import { DEFAULT_OPTIONS } from '../model/options.js';
 import type { CheckFn } from './checks.js';
 import { mt } from './messages.js';
 

@@ -2,12 +2,13 @@
  * One snapshot of this machine shared by every target's diagnosis, collected again only when
  * something changed: the kernel said so (`ip monitor` on links, addresses, routes, rules), a
  * file under /etc that the diagnosis reads was replaced, or it is older than `maxAgeMs`.
- * It wraps `EngineDeps.snapshot` and nothing else, so it can give way to the engine's own
- * snapshot provider (issue 12) without touching the loop.
+ * The cache itself is the engine's SnapshotProvider (src/diagnose/snapshot-cache.ts); this adds
+ * only the change watchers that invalidate it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { snapshotCache, type SnapshotProvider } from '../diagnose/snapshot-cache.js';
 
 export interface SharedSnapshotOptions {
   collect: () => Promise<Snapshot>;
@@ -18,11 +19,11 @@ export interface SharedSnapshotOptions {
 }
 
 export class SharedSnapshot {
-  private current: { at: number; value: Promise<Snapshot> } | null = null;
-  private stale = false;
+  readonly provider: SnapshotProvider;
+  private takenAt: number | null = null;
+  private lastCollections = 0;
   private monitor: ChildProcess | null = null;
   private watcher: FSWatcher | null = null;
-  refreshes = 0;
   changes = 0;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
@@ -30,33 +31,32 @@ export class SharedSnapshot {
   constructor(private readonly opts: SharedSnapshotOptions) {
     this.maxAgeMs = opts.maxAgeMs ?? 60_000;
     this.now = opts.now ?? Date.now;
+    this.provider = snapshotCache(opts.collect, { ttlMs: this.maxAgeMs, now: this.now });
     if (opts.watch) this.startWatching();
   }
 
   /** The snapshot to diagnose with: the shared one, or a fresh one when it is stale. */
   get(): Promise<Snapshot> {
-    const n = this.now();
-    if (!this.current || this.stale || n - this.current.at > this.maxAgeMs) {
-      this.stale = false;
-      this.refreshes++;
-      const value = this.opts.collect();
-      const entry = { at: n, value };
-      this.current = entry;
-      // A failed collection is not kept.
-      value.catch(() => {
-        if (this.current === entry) this.current = null;
-      });
+    const p = this.provider.get();
+    if (this.provider.collections !== this.lastCollections) {
+      this.lastCollections = this.provider.collections;
+      this.takenAt = this.now();
     }
-    return this.current.value;
+    return p;
+  }
+
+  /** Times the snapshot was collected. */
+  get refreshes(): number {
+    return this.provider.collections;
   }
 
   /** Seconds since the shared snapshot was taken (null: none yet). */
   ageSeconds(): number | null {
-    return this.current ? (this.now() - this.current.at) / 1000 : null;
+    return this.takenAt === null ? null : (this.now() - this.takenAt) / 1000;
   }
 
   invalidate(): void {
-    this.stale = true;
+    this.provider.invalidate();
     this.changes++;
   }
 
