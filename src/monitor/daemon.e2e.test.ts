@@ -138,3 +138,71 @@ test('monitor CLI: bad config or listen address is one clear line and nothing st
     assert.doesNotMatch(r.stderr, /listening/);
   }
 });
+
+/** The daemon in its own mount namespace with a small tmpfs as --data (root only; invisible outside). */
+async function isolatedDaemon(name: string, mountOpts: string): Promise<{ base: string; pid: number; data: string; stderr: () => string; stop: () => Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const port = await closedPort();
+  const data = join(dir, `${name}-data`);
+  const cfg = join(dir, `${name}.yaml`);
+  writeFileSync(cfg, `interval: 1s\nrediagnose: 10s\ntargets:\n  - name: closed\n    target: tcp://127.0.0.1:${port}\n  - name: lo\n    target: 127.0.0.1\n`);
+  const listenPort = await closedPort();
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(data, { recursive: true });
+  const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o ${mountOpts} ndx-store-test "${data}" && exec "${process.execPath}" "${BIN}" monitor --config "${cfg}" --listen 127.0.0.1:${listenPort} --data "${data}"`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const base = `http://127.0.0.1:${listenPort}`;
+  await until('listening', async () => ((await fetch(`${base}/-/healthy`).catch(() => null))?.ok ? true : null), 20_000);
+  return {
+    base,
+    pid: child.pid!,
+    data,
+    stderr: () => stderr,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await Promise.race([new Promise((r) => child.once('exit', r)), sleep(10_000)]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+async function checksOf(base: string, target: string): Promise<number> {
+  return Number(new RegExp(`^netdx_checks_total\\{target="${target}"\\} (\\d+)$`, 'm').exec((await get(base, '/metrics')).body)?.[1] ?? 'NaN');
+}
+
+const asRoot = { skip: process.getuid?.() === 0 ? false : 'needs root (a private mount namespace with a tmpfs)', timeout: 60_000 };
+
+test('a read-only --data disk: the daemon starts, says so on stderr and in netdx_store_writable, and monitors', asRoot, async () => {
+  const d = await isolatedDaemon('ro', 'ro,size=4m');
+  try {
+    await until('TCP-001', async () => ((await get(d.base, '/metrics')).body.includes('code="TCP-001"') ? true : null), 20_000);
+    assert.match((await get(d.base, '/metrics')).body, /^netdx_store_writable 0$/m);
+    assert.match(d.stderr(), /cannot open the store under .* monitoring without history|the store .* cannot be written .* monitoring goes on/);
+    const before = await checksOf(d.base, 'lo');
+    await sleep(2500);
+    assert.ok((await checksOf(d.base, 'lo')) > before, 'checks go on');
+  } finally {
+    await d.stop();
+  }
+});
+
+test('the store disk failing mid-run (full): one line on stderr, netdx_store_writable 0, monitoring goes on', asRoot, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const d = await isolatedDaemon('full', 'size=4m');
+  try {
+    await until('TCP-001', async () => ((await get(d.base, '/metrics')).body.includes('code="TCP-001"') ? true : null), 20_000);
+    assert.match((await get(d.base, '/metrics')).body, /^netdx_store_writable 1$/m);
+    execFileSync('nsenter', ['-t', String(d.pid), '-m', 'sh', '-c', `dd if=/dev/zero of="${d.data}/fill" bs=64k 2>/dev/null; true`]);
+    // the next write (the rediagnosis after 10 s) fails
+    await until('store not writable', async () => (/^netdx_store_writable 0$/m.test((await get(d.base, '/metrics')).body) ? true : null), 30_000);
+    assert.match(d.stderr(), /the store .* cannot be written \(.*\); monitoring goes on/);
+    const before = await checksOf(d.base, 'lo');
+    await sleep(2500);
+    assert.ok((await checksOf(d.base, 'lo')) > before, 'checks go on');
+    assert.equal(d.stderr().match(/cannot be written/g)?.length, 1, 'said once');
+  } finally {
+    await d.stop();
+  }
+});

@@ -1,13 +1,16 @@
 /**
- * /metrics: the monitor's state in the Prometheus text format (prom-client). Series are filled at
- * scrape time from the loop's state, so a scrape costs one pass over the targets and nothing
- * between scrapes. Every per-target series carries `target` and the target's own labels.
+ * /metrics: the monitor's state in the Prometheus text format. Series are made at scrape time
+ * from the loop's state, so a scrape costs one pass over the targets and nothing between scrapes.
+ * prom-client gives the process metrics and the monitor's own gauges; the per-target families are
+ * written here directly (same format, checked by `promtool check metrics` in deploy.test.ts):
+ * prom-client's per-sample label hashing made a 1,000-target scrape cost 100–300 ms of event loop.
+ * Every per-target series carries the target's own labels and `target`.
  * Encoding of netdx_layer_status: pass 0, warn 1, fail 2, skip -1, unknown -2 (docs/monitor.md).
  */
-import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
+import { Registry, Gauge, Counter, collectDefaultMetrics } from 'prom-client';
 import type { LayerStatus } from '../model/layer.js';
 import type { Report } from '../model/report.js';
-import type { Monitor, TargetRuntime } from './loop.js';
+import { LOSS_WINDOW, type Monitor, type TargetRuntime } from './loop.js';
 
 export const LAYER_STATUS_VALUE: Record<LayerStatus, number> = { pass: 0, warn: 1, fail: 2, skip: -1, unknown: -2 };
 export const STATE_VALUE = { up: 1, down: 0, unknown: -1 } as const;
@@ -48,77 +51,116 @@ export function icmpFacts(r: TargetRuntime): { rtt: number | null; loss: number 
   return { rtt: d.rtt ? d.rtt.avg / 1000 : null, loss: (d.lossPct ?? 0) / 100 };
 }
 
-export function buildRegistry(monitor: Monitor, status: DaemonStatus): Registry {
+/** What /metrics serves. */
+export interface Exposition {
+  contentType: string;
+  metrics(): Promise<string>;
+}
+
+const esc = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const num = (v: number): string => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
+
+/** One metric family written as text. */
+class Family {
+  private readonly lines: string[] = [];
+  constructor(
+    private readonly name: string,
+    private readonly help: string,
+    private readonly type: 'gauge' | 'counter',
+  ) {}
+  add(labels: string, v: number): void {
+    this.lines.push(`${this.name}{${labels}} ${num(v)}`);
+  }
+  text(): string {
+    return `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.type}\n${this.lines.length ? this.lines.join('\n') + '\n' : ''}`;
+  }
+}
+
+/** The per-target families, in one pass over the targets. */
+export function targetFamilies(monitor: Monitor): string {
+  const F = (name: string, help: string, type: 'gauge' | 'counter' = 'gauge'): Family => new Family(name, help, type);
+  const up = F('netdx_up', 'Whether the last cheap check of the target passed (1) or failed (0).');
+  const state = F('netdx_state', 'Target state after hysteresis: 1 up, 0 down, -1 unknown (not enough checks yet).');
+  const since = F('netdx_state_since_timestamp_seconds', 'When the target entered its current state (Unix time).');
+  const fault = F('netdx_fault_info', 'One series per finding of the last full diagnosis (value 1); primary="true" marks the root cause.');
+  const checkDur = F('netdx_check_duration_seconds', 'Duration of the last cheap check (resolution included).');
+  const lastCheck = F('netdx_last_check_timestamp_seconds', 'When the last cheap check ended (Unix time).');
+  const lastDiag = F('netdx_last_diagnosis_timestamp_seconds', 'When the last full diagnosis of the target ended (Unix time).');
+  const diagDur = F('netdx_diagnosis_duration_seconds', 'Duration of the last full diagnosis.');
+  const rtt = F('netdx_icmp_rtt_seconds', 'ICMP echo round-trip time: the last echo of an ICMP target, else the average of the last diagnosis.');
+  const loss = F('netdx_icmp_loss_ratio', `ICMP echo loss (0-1): over the last ${LOSS_WINDOW} checks of an ICMP target, else the last diagnosis' echo test.`);
+  const cert = F('netdx_cert_expiry_timestamp_seconds', 'Earliest notAfter in the certificate chain the server presents (Unix time).');
+  const layer = F('netdx_layer_status', 'Layer status of the last full diagnosis: pass 0, warn 1, fail 2, skip -1, unknown -2.');
+  const http = F('netdx_http_status_code', 'HTTP status of the last cheap check (http/https targets).');
+  const checks = F('netdx_checks_total', 'Cheap checks made of the target since the monitor started.', 'counter');
+  const diags = F('netdx_diagnoses_total', 'Full diagnoses made of the target since the monitor started.', 'counter');
+  for (const r of monitor.targets()) {
+    let l = '';
+    for (const [k, v] of Object.entries(r.spec.labels)) l += `${k}="${esc(v)}",`;
+    l += `target="${esc(r.spec.name)}"`;
+    const last = r.last;
+    if (last) {
+      up.add(l, last.ok ? 1 : 0);
+      checkDur.add(l, last.ms / 1000);
+      lastCheck.add(l, last.at / 1000);
+      if (typeof last.httpStatus === 'number') http.add(l, last.httpStatus);
+    }
+    state.add(l, STATE_VALUE[r.state]);
+    since.add(l, r.since / 1000);
+    const rep = r.report;
+    if (rep) {
+      const primary = rep.primary?.code;
+      for (const f of rep.findings) fault.add(`${l},code="${esc(f.code)}",slug="${esc(f.slug)}",layer="${f.layer}",severity="${f.severity}",primary="${primary === f.code}"`, 1);
+      diagDur.add(l, rep.durationMs / 1000);
+      for (const row of rep.layers) layer.add(`${l},layer="${row.layer}"`, LAYER_STATUS_VALUE[row.status]);
+    }
+    if (r.reportAt !== null) lastDiag.add(l, r.reportAt / 1000);
+    const ic = icmpFacts(r);
+    if (ic.rtt !== null) rtt.add(l, ic.rtt);
+    if (ic.loss !== null) loss.add(l, ic.loss);
+    const exp = typeof last?.certNotAfter === 'number' ? last.certNotAfter / 1000 : reportCertExpiry(rep);
+    if (exp !== null) cert.add(l, exp);
+    checks.add(l, r.checks);
+    diags.add(l, r.diagnoses);
+  }
+  return [up, state, since, fault, checkDur, lastCheck, lastDiag, diagDur, rtt, loss, cert, layer, http, checks, diags].map((f) => f.text()).join('\n');
+}
+
+export function buildRegistry(monitor: Monitor, status: DaemonStatus): Exposition {
   const register = new Registry();
   collectDefaultMetrics({ register });
-  const extra = [...new Set(monitor.targets().flatMap((r) => Object.keys(r.spec.labels)))].sort();
-  const base = ['target', ...extra];
-  const labelsOf = (r: TargetRuntime, more: Record<string, string> = {}): Record<string, string> => ({ ...r.spec.labels, target: r.spec.name, ...more });
-
-  const g = (name: string, help: string, labelNames: string[], fill: (set: (labels: Record<string, string>, v: number) => void) => void): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [register],
-      collect() {
-        this.reset();
-        fill((labels, v) => this.set(labels, v));
-      },
-    });
+  const g = (name: string, help: string, value: () => number | null, type: 'gauge' | 'counter' = 'gauge'): void => {
+    const opts = { name, help, registers: [register] };
+    if (type === 'counter')
+      new Counter({
+        ...opts,
+        collect() {
+          this.reset();
+          this.inc(value() ?? 0);
+        },
+      });
+    else
+      new Gauge({
+        ...opts,
+        collect() {
+          const v = value();
+          if (v === null) this.reset();
+          else this.set(v);
+        },
+      });
   };
-  const each = (fill: (r: TargetRuntime, set: (labels: Record<string, string>, v: number) => void) => void) => (set: (labels: Record<string, string>, v: number) => void) => {
-    for (const r of monitor.targets()) fill(r, set);
+  g('netdx_monitor_targets', 'Targets in the config.', () => monitor.targets().length);
+  g('netdx_escalations_queued', 'Full diagnoses waiting for a slot (concurrency limit).', () => monitor.queued);
+  g('netdx_escalations_running', 'Full diagnoses running now.', () => monitor.diagnosing);
+  g('netdx_escalations_total', 'Checks escalated to a full diagnosis since start.', () => monitor.escalations, 'counter');
+  g('netdx_escalation_limit', 'Full diagnoses allowed at once.', () => monitor.config.concurrency);
+  g('netdx_store_writable', 'Whether the history store can be written (0: read-only or failing disk; monitoring goes on).', () => (status.storeWritable() ? 1 : 0));
+  g('netdx_config_last_reload_successful', 'Whether the last config (re)load succeeded.', () => (status.reloadOk() ? 1 : 0));
+  g('netdx_config_last_reload_success_timestamp_seconds', 'When the config was last loaded successfully (Unix time).', () => status.reloadAt() / 1000);
+  g('netdx_snapshot_age_seconds', 'Age of the machine snapshot shared by the diagnoses.', () => status.snapshotAge());
+  g('netdx_snapshot_refreshes_total', 'Times the shared snapshot was collected (on change or age).', () => status.snapshotRefreshes(), 'counter');
+  return {
+    contentType: register.contentType,
+    metrics: async () => (await register.metrics()) + '\n' + targetFamilies(monitor),
   };
-
-  g('netdx_up', 'Whether the last cheap check of the target passed (1) or failed (0).', base, each((r, set) => r.last && set(labelsOf(r), r.last.ok ? 1 : 0)));
-  g('netdx_state', 'Target state after hysteresis: 1 up, 0 down, -1 unknown (not enough checks yet).', base, each((r, set) => set(labelsOf(r), STATE_VALUE[r.state])));
-  g('netdx_state_since_timestamp_seconds', 'When the target entered its current state (Unix time).', base, each((r, set) => set(labelsOf(r), r.since / 1000)));
-  g(
-    'netdx_fault_info',
-    'One series per finding of the last full diagnosis (value 1); primary="true" marks the root cause.',
-    [...base, 'code', 'slug', 'layer', 'severity', 'primary'],
-    each((r, set) => {
-      if (!r.report) return;
-      for (const f of r.report.findings) set(labelsOf(r, { code: f.code, slug: f.slug, layer: f.layer, severity: f.severity, primary: String(r.report.primary?.code === f.code) }), 1);
-    }),
-  );
-  g('netdx_check_duration_seconds', 'Duration of the last cheap check (resolution included).', base, each((r, set) => r.last && set(labelsOf(r), r.last.ms / 1000)));
-  g('netdx_last_check_timestamp_seconds', 'When the last cheap check ended (Unix time).', base, each((r, set) => r.last && set(labelsOf(r), r.last.at / 1000)));
-  g('netdx_last_diagnosis_timestamp_seconds', 'When the last full diagnosis of the target ended (Unix time).', base, each((r, set) => r.reportAt !== null && set(labelsOf(r), r.reportAt / 1000)));
-  g('netdx_diagnosis_duration_seconds', 'Duration of the last full diagnosis.', base, each((r, set) => r.report && set(labelsOf(r), r.report.durationMs / 1000)));
-  g('netdx_icmp_rtt_seconds', 'ICMP echo round-trip time: the last echo of an ICMP target, else the average of the last diagnosis.', base, each((r, set) => {
-    const f = icmpFacts(r);
-    if (f.rtt !== null) set(labelsOf(r), f.rtt);
-  }));
-  g('netdx_icmp_loss_ratio', `ICMP echo loss (0–1): over the last ${10} checks of an ICMP target, else the last diagnosis' echo test.`, base, each((r, set) => {
-    const f = icmpFacts(r);
-    if (f.loss !== null) set(labelsOf(r), f.loss);
-  }));
-  g('netdx_cert_expiry_timestamp_seconds', 'Earliest notAfter in the certificate chain the server presents (Unix time).', base, each((r, set) => {
-    const v = typeof r.last?.certNotAfter === 'number' ? r.last.certNotAfter / 1000 : reportCertExpiry(r.report);
-    if (v !== null) set(labelsOf(r), v);
-  }));
-  g('netdx_layer_status', 'Layer status of the last full diagnosis: pass 0, warn 1, fail 2, skip -1, unknown -2.', [...base, 'layer'], each((r, set) => {
-    if (!r.report) return;
-    for (const l of r.report.layers) set(labelsOf(r, { layer: l.layer }), LAYER_STATUS_VALUE[l.status]);
-  }));
-  g('netdx_http_status_code', 'HTTP status of the last cheap check (http/https targets).', base, each((r, set) => typeof r.last?.httpStatus === 'number' && set(labelsOf(r), r.last.httpStatus)));
-  g('netdx_checks_total', 'Cheap checks made of the target since the monitor started.', base, each((r, set) => set(labelsOf(r), r.checks)));
-  g('netdx_diagnoses_total', 'Full diagnoses made of the target since the monitor started.', base, each((r, set) => set(labelsOf(r), r.diagnoses)));
-
-  g('netdx_monitor_targets', 'Targets in the config.', [], (set) => set({}, monitor.targets().length));
-  g('netdx_escalations_queued', 'Full diagnoses waiting for a slot (concurrency limit).', [], (set) => set({}, monitor.queued));
-  g('netdx_escalations_running', 'Full diagnoses running now.', [], (set) => set({}, monitor.diagnosing));
-  g('netdx_escalations_total', 'Checks escalated to a full diagnosis since start.', [], (set) => set({}, monitor.escalations));
-  g('netdx_escalation_limit', 'Full diagnoses allowed at once.', [], (set) => set({}, monitor.config.concurrency));
-  g('netdx_store_writable', 'Whether the history store can be written (0: read-only or failing disk; monitoring goes on).', [], (set) => set({}, status.storeWritable() ? 1 : 0));
-  g('netdx_config_last_reload_successful', 'Whether the last config (re)load succeeded.', [], (set) => set({}, status.reloadOk() ? 1 : 0));
-  g('netdx_config_last_reload_success_timestamp_seconds', 'When the config was last loaded successfully (Unix time).', [], (set) => set({}, status.reloadAt() / 1000));
-  g('netdx_snapshot_age_seconds', 'Age of the machine snapshot shared by the diagnoses.', [], (set) => {
-    const a = status.snapshotAge();
-    if (a !== null) set({}, a);
-  });
-  g('netdx_snapshot_refreshes_total', 'Times the shared snapshot was collected (on change or age).', [], (set) => set({}, status.snapshotRefreshes()));
-  return register;
 }

@@ -4,16 +4,16 @@
  * except /probe.
  */
 import http from 'node:http';
-import type { Registry } from 'prom-client';
 import type { Lang } from '../model/layer.js';
 import type { Monitor, TargetRuntime } from './loop.js';
 import type { Store } from './store.js';
 import { handleProbe, type ProbeDeps } from './probe.js';
+import type { Exposition } from './metrics.js';
 import { mt } from './messages.js';
 
 export interface ServerDeps {
   monitor: () => Monitor;
-  registry: () => Registry;
+  registry: () => Exposition;
   store: Store | null;
   probe: Omit<ProbeDeps, 'lang'>;
   lang: Lang;
