@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { detectLang } from '../report/i18n.js';
 import { parseLang } from './diagnose-options.js';
-import { DEFAULT_LISTEN, runDaemon } from '../monitor/daemon.js';
+// The daemon (prom-client, SQLite, the engine) is loaded only when the command runs, not for --help.
+const DEFAULT_LISTEN = '127.0.0.1:9716';
 
 interface RawMonitorOptions {
   config: string;
@@ -21,6 +22,7 @@ export function register(program: Command): void {
     .option('--lang <lang>', 'en | zh (default from LANG): messages and reports')
     .action(async (raw: RawMonitorOptions) => {
       const lang = parseLang(raw.lang, detectLang());
+      const { runDaemon } = await import('../monitor/daemon.js');
       await runDaemon({ config: raw.config, listen: raw.listen ?? DEFAULT_LISTEN, data: raw.data ?? null, lang });
     });
 }

@@ -18,6 +18,7 @@ import { createServer } from './server.js';
 import { mt } from './messages.js';
 import { usageError } from '../model/errors.js';
 
+/** Also written in src/cli/monitor.ts (which does not load this module for --help). */
 export const DEFAULT_LISTEN = '127.0.0.1:9716';
 
 export interface DaemonOptions {
