@@ -165,3 +165,17 @@ test('reload keeps the state of unchanged targets and starts changed ones fresh'
   assert.equal(m.targets().length, 3);
   await m.stop();
 });
+
+test('the reason of a state change is in the config language', async () => {
+  const h = hooks();
+  const m = new Monitor(parseMonitorConfig('lang: zh\ninterval: 1s\ntargets:\n  - name: a\n    target: tcp://198.51.100.1:1\n', 'z.yaml', 'zh'), h);
+  const r = m.targets()[0]!;
+  m.apply(r, res(false, 'tcp:ECONNREFUSED'));
+  m.apply(r, res(false, 'tcp:ECONNREFUSED'));
+  await m.stop();
+  assert.equal(h.changes.at(-1)!.reason, 'TCP 连接失败：ECONNREFUSED');
+  const { checkReason } = await import('./messages.js');
+  assert.equal(checkReason('timeout', 900, 'en'), 'no answer within the check deadline (900 ms)');
+  assert.equal(checkReason('tls:CERT_HAS_EXPIRED', 900, 'zh'), 'TLS 握手或证书验证失败：CERT_HAS_EXPIRED');
+  assert.equal(checkReason('http:503:', 900, 'en'), 'HTTP status 503');
+});

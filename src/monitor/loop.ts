@@ -8,6 +8,7 @@ import type { Report } from '../model/report.js';
 import type { CheckFn, CheckResult } from './checks.js';
 import type { MonitorConfig, MonitorTarget } from './config.js';
 import { limiter, type Limiter } from '../diagnose/limiter.js';
+import { checkReason } from './messages.js';
 import type { StateChange, TargetStateName } from './store.js';
 
 /** Echoes remembered per ICMP target for netdx_icmp_loss_ratio. */
@@ -202,7 +203,7 @@ export class Monitor {
     } else {
       r.fails++;
       r.passes = 0;
-      if (r.state !== 'down' && r.fails >= r.spec.downAfter) this.change(r, 'down', res.reason);
+      if (r.state !== 'down' && r.fails >= r.spec.downAfter) this.change(r, 'down', checkReason(res.signature, r.spec.checkTimeoutMs, this.cfg.lang));
     }
     if (this.shouldEscalate(r, res, prev)) this.escalate(r, res.signature);
     if (res.ok) r.okSignature = res.signature;

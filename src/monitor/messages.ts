@@ -35,9 +35,13 @@ export const MONITOR_MESSAGES = {
   'state.up': { en: 'up', zh: '正常' },
   'state.down': { en: 'down', zh: '故障' },
   'state.unknown': { en: 'unknown', zh: '未知' },
-  'check.timeout': { en: 'no answer within {ms} ms', zh: '{ms} 毫秒内无应答' },
+  'check.timeout': { en: 'no answer within the check deadline ({ms} ms)', zh: '检查时限（{ms} 毫秒）内无应答' },
   'check.status': { en: 'HTTP status {status}', zh: 'HTTP 状态码 {status}' },
-  'check.resolve': { en: 'name did not resolve: {why}', zh: '域名无法解析：{why}' },
+  'check.resolve': { en: 'the name did not resolve', zh: '域名无法解析' },
+  'check.tcp': { en: 'TCP connect failed: {code}', zh: 'TCP 连接失败：{code}' },
+  'check.tls': { en: 'TLS handshake or verification failed: {code}', zh: 'TLS 握手或证书验证失败：{code}' },
+  'check.icmp': { en: 'ICMP echo failed: {code}', zh: 'ICMP 回显失败：{code}' },
+  'check.other': { en: 'check failed: {code}', zh: '检查失败：{code}' },
   'api.notFound': { en: "no target named '{name}'", zh: "没有名为 '{name}' 的目标" },
   'api.noReport': { en: "target '{name}' has not been diagnosed yet (only failing or changed checks are)", zh: "目标 '{name}' 尚未做过完整诊断（只有失败或变化的检查才会触发诊断）" },
   'probe.noTarget': { en: 'Target parameter is missing', zh: '缺少 target 参数' },
@@ -49,4 +53,25 @@ export type MonitorMessageKey = keyof typeof MONITOR_MESSAGES;
 
 export function mt(lang: Lang, key: MonitorMessageKey, vars: Record<string, string | number> = {}): string {
   return fill(MONITOR_MESSAGES[key][lang], vars);
+}
+
+/** A check's failure in the reader's language, from its signature (checks.ts): `timeout`, `dns`, `tcp:CODE`, `tls:CODE`, `icmp:NAME`, `http:STATUS:…`. */
+export function checkReason(signature: string, timeoutMs: number, lang: Lang): string {
+  const [kind, code = ''] = signature.split(':');
+  switch (kind) {
+    case 'timeout':
+      return mt(lang, 'check.timeout', { ms: timeoutMs });
+    case 'dns':
+      return mt(lang, 'check.resolve');
+    case 'tcp':
+      return mt(lang, 'check.tcp', { code });
+    case 'tls':
+      return mt(lang, 'check.tls', { code });
+    case 'icmp':
+      return mt(lang, 'check.icmp', { code });
+    case 'http':
+      return mt(lang, 'check.status', { status: code });
+    default:
+      return mt(lang, 'check.other', { code: signature });
+  }
 }

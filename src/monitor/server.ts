@@ -9,7 +9,7 @@ import type { Monitor, TargetRuntime } from './loop.js';
 import type { Store } from './store.js';
 import { handleProbe, type ProbeDeps } from './probe.js';
 import type { Exposition } from './metrics.js';
-import { mt } from './messages.js';
+import { checkReason, mt } from './messages.js';
 
 export interface ServerDeps {
   monitor: () => Monitor;
@@ -30,7 +30,7 @@ export function targetSummary(r: TargetRuntime, lang: Lang): Record<string, unkn
     stateText: mt(lang, `state.${r.state}`),
     since: new Date(r.since).toISOString(),
     up: r.last ? r.last.ok : null,
-    lastCheck: r.last ? { at: new Date(r.last.at).toISOString(), ok: r.last.ok, ms: Math.round(r.last.ms * 10) / 10, reason: r.last.reason, address: r.last.address } : null,
+    lastCheck: r.last ? { at: new Date(r.last.at).toISOString(), ok: r.last.ok, ms: Math.round(r.last.ms * 10) / 10, reason: r.last.ok ? null : checkReason(r.last.signature, r.spec.checkTimeoutMs, lang), detail: r.last.reason, address: r.last.address } : null,
     diagnosedAt: r.reportAt !== null ? new Date(r.reportAt).toISOString() : null,
     verdict: report?.verdict ?? null,
     primary: report?.primary ? { code: report.primary.code, slug: report.primary.slug, layer: report.primary.layer, title: report.primary.title } : null,
