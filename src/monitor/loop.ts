@@ -220,7 +220,7 @@ export class Monitor {
       if (r.reportSignature !== res.signature) return true;
       return r.reportAt === null || this.now() - r.reportAt >= this.cfg.rediagnoseMs;
     }
-    if (r.report && r.report.verdict === 'fault' && r.reportSignature !== res.signature) return true;
+    if (r.report && r.report.verdict !== 'ok' && r.report.verdict !== 'degraded' && r.reportSignature !== res.signature) return true;
     return prev !== null && r.okSignature !== null && r.okSignature !== res.signature;
   }
 
