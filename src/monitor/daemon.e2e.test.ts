@@ -206,3 +206,57 @@ test('the store disk failing mid-run (full): one line on stderr, netdx_store_wri
     await d.stop();
   }
 });
+
+test('500 targets failing at once: diagnoses queue under the limit, /metrics answers within 1 s, memory stays bounded; shutdown drops the queue', { timeout: 90_000 }, async () => {
+  const ports = await Promise.all(Array.from({ length: 20 }, () => closedPort()));
+  const cfg = join(dir, 'many.yaml');
+  writeFileSync(cfg, 'interval: 2s\nconcurrency: 4\ntargets:\n' + Array.from({ length: 500 }, (_, i) => `  - name: t${i}\n    target: tcp://127.0.0.1:${ports[i % ports.length]}\n`).join(''));
+  const { startDaemon } = await import('./testing.js');
+  const m = await startDaemon(cfg, null);
+  try {
+    let worst = 0;
+    let queuedMax = 0;
+    let runningMax = 0;
+    const end = Date.now() + 8000;
+    while (Date.now() < end) {
+      const r = await get(m.base, '/metrics');
+      worst = Math.max(worst, r.ms);
+      queuedMax = Math.max(queuedMax, Number(/^netdx_escalations_queued (\d+)$/m.exec(r.body)?.[1] ?? 0));
+      runningMax = Math.max(runningMax, Number(/^netdx_escalations_running (\d+)$/m.exec(r.body)?.[1] ?? 0));
+      await sleep(250);
+    }
+    assert.ok(worst < 1000, `/metrics took ${Math.round(worst)} ms`);
+    assert.ok(queuedMax > 400, `queue ${queuedMax}`);
+    assert.equal(runningMax, 4);
+    assert.ok(process.memoryUsage().rss < 300 * 1024 * 1024, `rss ${process.memoryUsage().rss}`);
+  } finally {
+    const t0 = Date.now();
+    await m.stop();
+    assert.ok(Date.now() - t0 < 20_000, 'shutdown waits for the running diagnoses only');
+  }
+});
+
+test('SIGHUP reloads the config of the running daemon; a bad file keeps the old one', { timeout: 30_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const cfg = join(dir, 'hup.yaml');
+  writeFileSync(cfg, 'targets:\n  - name: a\n    target: 127.0.0.1\n');
+  const port = await closedPort();
+  const child = spawn(process.execPath, [BIN, 'monitor', '--config', cfg, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    await until('listening', async () => (stderr.includes('listening') ? true : null), 15_000);
+    writeFileSync(cfg, 'targets:\n  - name: a\n    target: 127.0.0.1\n  - name: b\n    target: 127.0.0.2\n');
+    child.kill('SIGHUP');
+    await until('reloaded', async () => (stderr.includes('config reloaded') ? true : null), 10_000);
+    assert.match((await get(`http://127.0.0.1:${port}`, '/metrics')).body, /^netdx_monitor_targets 2$/m);
+    writeFileSync(cfg, 'targets:\n  - name: a\n    target: 127.0.0.1\n  - name: a\n    target: 127.0.0.2\n');
+    child.kill('SIGHUP');
+    await until('reload refused', async () => (stderr.includes('reload failed') ? true : null), 10_000);
+    assert.match(stderr, /config reload failed, keeping the old config: .*hup\.yaml:4: duplicate target name 'a'/);
+    assert.match((await get(`http://127.0.0.1:${port}`, '/metrics')).body, /^netdx_monitor_targets 2$/m);
+  } finally {
+    child.kill('SIGTERM');
+    await Promise.race([new Promise((r) => child.once('exit', r)), sleep(10_000)]);
+  }
+});

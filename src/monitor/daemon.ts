@@ -142,6 +142,6 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   server.close();
   server.closeAllConnections();
   shared.close();
-  await monitor.stop();
+  await monitor.shutdown();
   store?.close();
 }

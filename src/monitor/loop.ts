@@ -57,6 +57,8 @@ export class Monitor {
   /** Limiters replaced by a reload, until their tasks end (their counts still show). */
   private retired: Limiter[] = [];
   private running = false;
+  /** Set by shutdown(): diagnoses still waiting for a slot are dropped. */
+  private closing = false;
   private cfg: MonitorConfig;
   private readonly now: () => number;
   escalations = 0;
@@ -124,6 +126,12 @@ export class Monitor {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Stops for good: checks in flight and running diagnoses end, queued diagnoses are dropped. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    await this.stop();
   }
 
   /** Applies a new config: unchanged targets keep their state and history, others start fresh. */
@@ -236,7 +244,8 @@ export class Monitor {
     this.escalations++;
     const p = this.limiter
       .run(async () => {
-        if (this.rt.get(r.spec.name) !== r) return;
+        // dropped when the target left the config or the monitor stopped while it waited
+        if (this.rt.get(r.spec.name) !== r || this.closing) return;
         r.escalation = 'running';
         const report = await this.hooks.diagnose(r.spec);
         const at = this.now();
