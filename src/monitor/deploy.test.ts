@@ -53,6 +53,14 @@ test('promtool check metrics accepts /metrics (with findings, layers, labels tha
   assert.match(text, /^netdx_layer_status\{.*target="a",layer="tls"\} 2$/m);
   assert.match(text, /^netdx_icmp_loss_ratio\{target="b"\} 0$/m);
   assert.match(text, /^netdx_store_writable 0$/m);
+  assert.match(text, /^netdx_diagnosis_verdict\{.*target="a",verdict="fault"\} 1$/m);
+  // an undetermined diagnosis: verdict unknown, the layers it could not judge, no fault series
+  b!.report = { verdict: 'unknown', durationMs: 50, primary: null, findings: [], undetermined: [{ layer: 'tls', reason: 'handshake error' }], layers: [{ layer: 'tls', status: 'unknown' }], observations: [] } as never;
+  const t2 = await reg.metrics();
+  assert.match(t2, /^netdx_diagnosis_verdict\{target="b",verdict="unknown"\} 1$/m);
+  assert.match(t2, /^netdx_diagnosis_undetermined\{target="b",layer="tls"\} 1$/m);
+  assert.match(t2, /^netdx_layer_status\{target="b",layer="tls"\} -2$/m);
+  assert.doesNotMatch(t2, /^netdx_fault_info\{target="b"/m);
   const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   // prom-client's own nodejs_* gauges named *_total draw lint remarks; the text must parse and no netdx_ series may draw one
   const out = r.stdout + r.stderr;

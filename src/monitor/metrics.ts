@@ -92,6 +92,8 @@ export function targetFamilies(monitor: Monitor): string {
   const cert = F('netdx_cert_expiry_timestamp_seconds', 'Earliest notAfter in the certificate chain the server presents (Unix time).');
   const layer = F('netdx_layer_status', 'Layer status of the last full diagnosis: pass 0, warn 1, fail 2, skip -1, unknown -2.');
   const http = F('netdx_http_status_code', 'HTTP status of the last cheap check (http/https targets).');
+  const verdict = F('netdx_diagnosis_verdict', 'Verdict of the last full diagnosis (value 1): ok, degraded, fault, or unknown (a layer could not be judged; see netdx_diagnosis_undetermined).');
+  const undetermined = F('netdx_diagnosis_undetermined', 'With verdict unknown: 1 per layer the last diagnosis could not judge (the reason is in /api/targets/NAME).');
   const checks = F('netdx_checks_total', 'Cheap checks made of the target since the monitor started.', 'counter');
   const diags = F('netdx_diagnoses_total', 'Full diagnoses made of the target since the monitor started.', 'counter');
   for (const r of monitor.targets()) {
@@ -112,6 +114,8 @@ export function targetFamilies(monitor: Monitor): string {
       const primary = rep.primary?.code;
       for (const f of rep.findings) fault.add(`${l},code="${esc(f.code)}",slug="${esc(f.slug)}",layer="${f.layer}",severity="${f.severity}",primary="${primary === f.code}"`, 1);
       diagDur.add(l, rep.durationMs / 1000);
+      verdict.add(`${l},verdict="${rep.verdict}"`, 1);
+      for (const u of rep.undetermined ?? []) undetermined.add(`${l},layer="${u.layer}"`, 1);
       for (const row of rep.layers) layer.add(`${l},layer="${row.layer}"`, LAYER_STATUS_VALUE[row.status]);
     }
     if (r.reportAt !== null) lastDiag.add(l, r.reportAt / 1000);
@@ -123,7 +127,7 @@ export function targetFamilies(monitor: Monitor): string {
     checks.add(l, r.checks);
     diags.add(l, r.diagnoses);
   }
-  return [up, state, since, fault, checkDur, lastCheck, lastDiag, diagDur, rtt, loss, cert, layer, http, checks, diags].map((f) => f.text()).join('\n');
+  return [up, state, since, fault, verdict, undetermined, checkDur, lastCheck, lastDiag, diagDur, rtt, loss, cert, layer, http, checks, diags].map((f) => f.text()).join('\n');
 }
 
 export function buildRegistry(monitor: Monitor, status: DaemonStatus): Exposition {

@@ -33,6 +33,7 @@ export function targetSummary(r: TargetRuntime, lang: Lang): Record<string, unkn
     lastCheck: r.last ? { at: new Date(r.last.at).toISOString(), ok: r.last.ok, ms: Math.round(r.last.ms * 10) / 10, reason: r.last.ok ? null : checkReason(r.last.signature, r.spec.checkTimeoutMs, lang), detail: r.last.reason, address: r.last.address } : null,
     diagnosedAt: r.reportAt !== null ? new Date(r.reportAt).toISOString() : null,
     verdict: report?.verdict ?? null,
+    undetermined: report?.undetermined ?? [],
     primary: report?.primary ? { code: report.primary.code, slug: report.primary.slug, layer: report.primary.layer, title: report.primary.title } : null,
     findings: (report?.findings ?? []).map((f) => ({ code: f.code, slug: f.slug, layer: f.layer, severity: f.severity, primary: report?.primary?.code === f.code, title: f.title, explainedBy: f.explainedBy ?? null })),
     escalation: r.escalation,
