@@ -17,8 +17,9 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   route: () => import('./analyze.js'),
   trace: () => import('./trace.js'),
   lab: () => import('./lab.js'),
+  monitor: () => import('./monitor.js'),
 };
-const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'lab'];
+const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'monitor', 'lab'];
 
 /**
  * The program with the command named in argv registered (or every command, for help, a typo

@@ -1,0 +1,291 @@
+/**
+ * The monitor's config (YAML): defaults plus a list of targets, each with any `diagnose` option
+ * by its long name (`ca`, `tls-min`, `warn-days` … ; `tls_min` and `tlsMin` are accepted too).
+ * Every error names the file, the line and the field, and nothing starts (tested per field).
+ * Shared with the fleet (issue 14): `parseMonitorConfig(text, file)` is pure apart from reading
+ * the PEM files the options name.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import { NetdxError } from '../model/errors.js';
+import type { Lang } from '../model/layer.js';
+import { parseTarget, shown, type Target } from '../model/target.js';
+import type { DiagnoseOptions } from '../model/options.js';
+import { parseDiagnoseOptions, type RawDiagnoseOptions } from '../cli/diagnose-options.js';
+import { mt, type MonitorMessageKey } from './messages.js';
+
+export interface MonitorTarget {
+  /** Unique; the `target` label of every series. */
+  name: string;
+  /** The target as written (HOST:PORT, URL …). */
+  input: string;
+  target: Target;
+  options: DiagnoseOptions;
+  intervalMs: number;
+  /** Deadline of one cheap check. */
+  checkTimeoutMs: number;
+  /** Consecutive failed checks before the state goes down / passed checks before it goes up. */
+  downAfter: number;
+  upAfter: number;
+  labels: Record<string, string>;
+  /** Line of the target in the file (1-based). */
+  line: number;
+}
+
+export interface MonitorConfig {
+  file: string;
+  intervalMs: number;
+  /** Full diagnoses running at once (the escalation limit). */
+  concurrency: number;
+  /** A target that stays failing is diagnosed again after this long (a changed check is at once). */
+  rediagnoseMs: number;
+  lang: Lang;
+  targets: MonitorTarget[];
+}
+
+export const CONFIG_DEFAULTS = { intervalMs: 10_000, maxCheckTimeoutMs: 5_000, downAfter: 2, upAfter: 1, concurrency: 4, rediagnoseMs: 300_000 } as const;
+
+const TOP_KEYS = ['interval', 'check-timeout', 'down-after', 'up-after', 'concurrency', 'rediagnose', 'lang', 'targets'] as const;
+const TARGET_KEYS = ['name', 'target', 'interval', 'check-timeout', 'down-after', 'up-after', 'labels'] as const;
+/** diagnose's options by long name → the key of RawDiagnoseOptions. */
+const OPTION_KEYS: Record<string, keyof RawDiagnoseOptions> = {
+  port: 'port',
+  protocol: 'protocol',
+  sni: 'sni',
+  'expect-ip': 'expectIp',
+  'expect-gateway': 'expectGateway',
+  timeout: 'timeout',
+  ca: 'ca',
+  cert: 'cert',
+  key: 'key',
+  pin: 'pin',
+  'tls-min': 'tlsMin',
+  'tls-max': 'tlsMax',
+  count: 'count',
+  'warn-days': 'warnDays',
+  tunnel: 'tunnel',
+  'tunnel-idle': 'tunnelIdle',
+  idle: 'idle',
+  backlog: 'backlog',
+  heartbeat: 'heartbeat',
+};
+const norm = (k: string): string => k.replace(/[-_]/g, '').toLowerCase();
+const OPTION_BY_NORM = new Map(Object.entries(OPTION_KEYS).map(([long, raw]) => [norm(long), { long, raw }]));
+const TOP_BY_NORM = new Map(TOP_KEYS.map((k) => [norm(k), k]));
+const TARGET_BY_NORM = new Map(TARGET_KEYS.map((k) => [norm(k), k]));
+
+/** A config error: usage (64) for content, cannot (3) for a file that cannot be read. */
+export class ConfigError extends NetdxError {
+  constructor(message: string, kind: 'E_USAGE' | 'E_READ' = 'E_USAGE') {
+    super(kind, message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** '10s', '500ms', '2m', '1h' or a bare number of seconds → ms, or null. */
+export function parseDurationMs(text: string): number | null {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
+}
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const RESERVED_LABELS = new Set(['target', 'code', 'slug', 'layer', 'severity', 'primary', 'job', 'instance']);
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Reads and validates a config file. Throws ConfigError with `file:line: field …` in `lang`. */
+export function loadMonitorConfig(file: string, lang: Lang): MonitorConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(mt(lang, 'cfg.read', { file: shown(file), code: (err as NodeJS.ErrnoException).code ?? 'error' }), 'E_READ');
+  }
+  return parseMonitorConfig(text, file, lang);
+}
+
+export function parseMonitorConfig(text: string, file: string, lang: Lang): MonitorConfig {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const lineOf = (n: Node | Pair | null | undefined): number => {
+    const node = n && 'range' in n ? n : n && 'key' in n ? (n.key as Node | null) : null;
+    const off = node?.range?.[0];
+    return off === undefined ? 1 : lc.linePos(off).line;
+  };
+  const where = (line: number): string => `${shown(file)}:${line}`;
+  const fail = (line: number, key: MonitorMessageKey, vars: Record<string, string | number> = {}): never => {
+    throw new ConfigError(mt(lang, key, { where: where(line), ...vars }));
+  };
+  const yamlErr = doc.errors[0];
+  if (yamlErr) fail(yamlErr.linePos?.[0].line ?? lc.linePos(yamlErr.pos[0]).line, 'cfg.yaml', { why: yamlErr.message.split('\n')[0] ?? '' });
+  const root = doc.contents;
+  if (!isMap(root)) return fail(lineOf(root as Node | null), 'cfg.notMap');
+
+  const scalarText = (pair: Pair, key: string): string => {
+    const v = pair.value;
+    if (isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number' || typeof v.value === 'boolean')) return String(v.value);
+    return fail(lineOf(pair.value as Node), 'cfg.string', { key });
+  };
+  const duration = (pair: Pair, key: string, min: number, max: number): number => {
+    const s = scalarText(pair, key);
+    const ms = parseDurationMs(s);
+    if (ms === null || ms < min || ms > max) fail(lineOf(pair.value as Node), 'cfg.duration', { key, value: shown(s), min: fmtMs(min), max: fmtMs(max) });
+    return ms!;
+  };
+  const count = (pair: Pair, key: string, min: number, max: number): number => {
+    const s = scalarText(pair, key);
+    if (!/^[0-9]+$/.test(s) || Number(s) < min || Number(s) > max) fail(lineOf(pair.value as Node), 'cfg.count', { key, value: shown(s), min, max });
+    return Number(s);
+  };
+  const keyOf = (pair: Pair): string => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
+
+  const cfg: Omit<MonitorConfig, 'targets'> & { targets: MonitorTarget[] } = {
+    file,
+    intervalMs: CONFIG_DEFAULTS.intervalMs,
+    concurrency: CONFIG_DEFAULTS.concurrency,
+    rediagnoseMs: CONFIG_DEFAULTS.rediagnoseMs,
+    lang,
+    targets: [],
+  };
+  let checkTimeoutMs: number | null = null;
+  let downAfter: number = CONFIG_DEFAULTS.downAfter;
+  let upAfter: number = CONFIG_DEFAULTS.upAfter;
+  let targetsPair: Pair | null = null;
+  for (const pair of (root as YAMLMap).items) {
+    const k = keyOf(pair);
+    const known = TOP_BY_NORM.get(norm(k));
+    if (!known) fail(lineOf(pair), 'cfg.unknownKey', { key: shown(k), known: TOP_KEYS.join(', ') });
+    switch (known) {
+      case 'interval':
+        cfg.intervalMs = duration(pair, k, 1000, 3_600_000);
+        break;
+      case 'check-timeout':
+        checkTimeoutMs = duration(pair, k, 100, 60_000);
+        break;
+      case 'down-after':
+        downAfter = count(pair, k, 1, 100);
+        break;
+      case 'up-after':
+        upAfter = count(pair, k, 1, 100);
+        break;
+      case 'concurrency':
+        cfg.concurrency = count(pair, k, 1, 256);
+        break;
+      case 'rediagnose':
+        cfg.rediagnoseMs = duration(pair, k, 10_000, 86_400_000);
+        break;
+      case 'lang': {
+        const v = scalarText(pair, k);
+        if (v !== 'en' && v !== 'zh') fail(lineOf(pair.value as Node), 'cfg.lang', { value: shown(v) });
+        cfg.lang = v as Lang;
+        break;
+      }
+      case 'targets':
+        targetsPair = pair;
+        break;
+    }
+  }
+  const seq = targetsPair?.value;
+  if (!targetsPair || !isSeq(seq) || seq.items.length === 0) return fail(targetsPair ? lineOf(targetsPair) : 1, 'cfg.noTargets');
+
+  const firstLine = new Map<string, number>();
+  for (const item of seq.items) {
+    const line = lineOf(item as Node);
+    if (!isMap(item)) fail(line, 'cfg.notMap');
+    const map = item as YAMLMap;
+    const raw: RawDiagnoseOptions = {};
+    const fieldLine = new Map<keyof RawDiagnoseOptions, { line: number; long: string }>();
+    let name: string | null = null;
+    let input: string | null = null;
+    let inputLine = line;
+    let intervalMs = cfg.intervalMs;
+    let tTimeout = checkTimeoutMs;
+    let tDown = downAfter;
+    let tUp = upAfter;
+    const labels: Record<string, string> = {};
+    for (const pair of map.items) {
+      const k = keyOf(pair);
+      const own = TARGET_BY_NORM.get(norm(k));
+      const opt = OPTION_BY_NORM.get(norm(k));
+      const pl = lineOf(pair);
+      if (own === 'name') {
+        name = scalarText(pair, k);
+        if (!NAME.test(name)) fail(pl, 'cfg.name', { value: shown(name) });
+        const first = firstLine.get(name);
+        if (first !== undefined) fail(pl, 'cfg.duplicate', { value: name, line: first });
+        firstLine.set(name, pl);
+      } else if (own === 'target') {
+        input = scalarText(pair, k);
+        inputLine = pl;
+      } else if (own === 'interval') intervalMs = duration(pair, k, 1000, 3_600_000);
+      else if (own === 'check-timeout') tTimeout = duration(pair, k, 100, 60_000);
+      else if (own === 'down-after') tDown = count(pair, k, 1, 100);
+      else if (own === 'up-after') tUp = count(pair, k, 1, 100);
+      else if (own === 'labels') {
+        if (!isMap(pair.value)) fail(pl, 'cfg.labels');
+        for (const lp of (pair.value as YAMLMap).items) {
+          const ln = keyOf(lp);
+          if (!LABEL_NAME.test(ln) || ln.startsWith('__') || RESERVED_LABELS.has(ln)) fail(lineOf(lp), 'cfg.labelName', { key: shown(ln) });
+          labels[ln] = scalarText(lp, `labels.${ln}`);
+        }
+      } else if (opt) {
+        if (opt.raw === 'expectIp') {
+          const v = pair.value;
+          raw.expectIp = isSeq(v) ? v.items.map((x) => (isScalar(x) ? String(x.value) : '')) : [scalarText(pair, k)];
+        } else (raw as Record<string, string>)[opt.raw] = scalarText(pair, k);
+        fieldLine.set(opt.raw, { line: pl, long: opt.long });
+        // Each option alone first, so an error names its own line (cert/key only make sense together).
+        if (opt.raw !== 'cert' && opt.raw !== 'key') {
+          try {
+            parseDiagnoseOptions({ [opt.raw]: (raw as Record<string, unknown>)[opt.raw] } as RawDiagnoseOptions, lang);
+          } catch (err) {
+            rethrow(err, pl, opt.long);
+          }
+        }
+      } else fail(pl, 'cfg.unknownKey', { key: shown(k), known: [...TARGET_KEYS, ...Object.keys(OPTION_KEYS)].join(', ') });
+    }
+    if (name === null) fail(line, 'cfg.missing', { key: 'name' });
+    if (input === null) fail(line, 'cfg.missing', { key: 'target' });
+    let parsed: ReturnType<typeof parseDiagnoseOptions>;
+    try {
+      parsed = parseDiagnoseOptions({ ...raw, lang: cfg.lang }, cfg.lang);
+    } catch (err) {
+      const at = fieldLine.get('cert') ?? fieldLine.get('tlsMin') ?? { line, long: 'cert' };
+      rethrow(err, at.line, at.long);
+    }
+    let target: Target;
+    try {
+      target = parseTarget(input!, parsed!.target);
+    } catch (err) {
+      fail(inputLine, 'cfg.target', { why: err instanceof Error ? err.message : String(err) });
+    }
+    cfg.targets.push({
+      name: name!,
+      input: input!,
+      target: target!,
+      options: parsed!.options,
+      intervalMs,
+      checkTimeoutMs: tTimeout ?? Math.min(CONFIG_DEFAULTS.maxCheckTimeoutMs, intervalMs),
+      downAfter: tDown,
+      upAfter: tUp,
+      labels,
+      line,
+    });
+  }
+  return cfg;
+
+  function rethrow(err: unknown, line: number, key: string): never {
+    const why = err instanceof Error ? err.message : String(err);
+    const kind = err instanceof NetdxError && err.code === 'E_READ' ? 'E_READ' : 'E_USAGE';
+    throw new ConfigError(mt(lang, 'cfg.option', { where: where(line), key, why }), kind);
+  }
+}
+
+function fmtMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
