@@ -16,9 +16,10 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   firewall: () => import('./analyze.js'),
   route: () => import('./analyze.js'),
   trace: () => import('./trace.js'),
+  pcap: () => import('./pcap.js'),
   lab: () => import('./lab.js'),
 };
-const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'lab'];
+const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'pcap', 'lab'];
 
 /**
  * The program with the command named in argv registered (or every command, for help, a typo

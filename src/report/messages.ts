@@ -89,6 +89,22 @@ export const MESSAGES = {
   'skip.offlineNoPackets': { en: 'offline analysis sends no packets', zh: '离线分析不发送报文' },
   'skip.offlineTunnel': { en: 'offline analysis: the tunnel state the snapshot recorded was judged; its endpoint, handshake and MTU were not probed', zh: '离线分析：已判断快照记录的隧道状态；未探测其端点、握手与 MTU' },
   'skip.offlineDns': { en: 'offline analysis does not resolve names; checked the route to the resolvers', zh: '离线分析不解析域名；已检查到解析服务器的路由' },
+  'pcap.heading': { en: 'netdx pcap {file}  ({format}, {linktypes})', zh: 'netdx 抓包分析 {file}（{format}，{linktypes}）' },
+  'pcap.read': { en: '{packets} packets, {bytes}, {duration} s ({start} … {end}); {matched} matched the filter', zh: '{packets} 个报文，{bytes}，{duration} 秒（{start} … {end}）；{matched} 个符合过滤条件' },
+  'pcap.flows': { en: 'TCP connections: {tcp} ({states}); UDP flows: {udp}; DNS queries: {dns}', zh: 'TCP 连接：{tcp}（{states}）；UDP 流：{udp}；DNS 查询：{dns}' },
+  'pcap.retrans': { en: 'Retransmissions: {n} ({rate}% of TCP packets); duplicate ACKs: {dup}; zero windows: {zero}', zh: '重传：{n}（占 TCP 报文 {rate}%）；重复 ACK：{dup}；零窗口：{zero}' },
+  'pcap.rtt': { en: 'Handshake RTT (SYN → SYN-ACK, {count} connections): p50 {p50} ms · p90 {p90} ms · p99 {p99} ms · max {max} ms', zh: '握手 RTT（SYN → SYN-ACK，{count} 个连接）：p50 {p50} 毫秒 · p90 {p90} 毫秒 · p99 {p99} 毫秒 · 最大 {max} 毫秒' },
+  'pcap.talkers': { en: 'Top talkers', zh: '流量最多的主机' },
+  'pcap.talker': { en: '{address}: {packets} packets, {bytes}', zh: '{address}：{packets} 个报文，{bytes}' },
+  'pcap.conversations': { en: 'Largest conversations', zh: '最大的会话' },
+  'pcap.warnings': { en: 'Warnings while reading', zh: '读取时的警告' },
+  'pcap.verdict': { en: '{verdict}  {head}  read in {ms} ms', zh: '{verdict}  {head}  读取耗时 {ms} 毫秒' },
+  'pcap.findings': { en: 'Findings', zh: '发现' },
+  'pcap.noFindings': { en: 'No fault found in this capture.', zh: '此抓包中未发现故障。' },
+  'pcap.packets': { en: 'packets', zh: '报文' },
+  'pcap.layerNotSeen': { en: 'the capture shows nothing of this layer', zh: '抓包中没有这一层的内容' },
+  'pcap.captureAdded': { en: 'capture of this diagnosis: {file} ({packets} packets)', zh: '本次诊断的抓包：{file}（{packets} 个报文）' },
+  'pcap.captureSkipped': { en: 'no capture made: {why}', zh: '未能抓包：{why}' },
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof MESSAGES;
