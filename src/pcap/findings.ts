@@ -46,7 +46,8 @@ export interface PacketEvidence {
   ts: string;
 }
 
-const iso = (us: number): string => (us > 0 && Number.isFinite(us) ? new Date(us / 1000).toISOString() : '');
+const iso = (us: number): string => (us > 0 && us / 1000 <= 8.64e15 ? new Date(us / 1000).toISOString() : '');
+const isoMs = (ms: number): string => (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : '?');
 const refs = (list: readonly PacketRef[]): PacketEvidence[] => list.map((r) => ({ n: r.n, ts: iso(r.tsUs) }));
 const nums = (list: readonly PacketRef[]): string => list.map((r) => `#${r.n}`).join(', ');
 const secs = (us: number): string => String(Math.round(us / 1e5) / 10);
@@ -499,17 +500,17 @@ function tlsFindings(f: TcpFlow, o: JudgeOptions, lang: Lang): Finding[] {
       const notAfter = Date.parse(leaf.validTo);
       const notBefore = Date.parse(leaf.validFrom);
       const subject = leaf.subject.replace(/\n/g, ', ');
-      const chainText = tr(lang, `Certificate #${cert.n}: ${cert.e.certs.length} certificate(s), leaf ${subject}, valid ${new Date(notBefore).toISOString()} … ${new Date(notAfter).toISOString()}, SAN ${leaf.subjectAltName ?? '(none)'}`, `Certificate #${cert.n}：${cert.e.certs.length} 张证书，叶证书 ${subject}，有效期 ${new Date(notBefore).toISOString()} … ${new Date(notAfter).toISOString()}，SAN ${leaf.subjectAltName ?? '（无）'}`);
-      const certEv = ev('pcap.tls', chainText, [{ n: cert.n, ts: iso(cert.tsUs) }], { subject, notBefore: new Date(notBefore).toISOString(), notAfter: new Date(notAfter).toISOString(), sans: leaf.subjectAltName ?? null, chain: cert.e.certs.length });
-      const atIso = new Date(at).toISOString();
+      const chainText = tr(lang, `Certificate #${cert.n}: ${cert.e.certs.length} certificate(s), leaf ${subject}, valid ${isoMs(notBefore)} … ${isoMs(notAfter)}, SAN ${leaf.subjectAltName ?? '(none)'}`, `Certificate #${cert.n}：${cert.e.certs.length} 张证书，叶证书 ${subject}，有效期 ${isoMs(notBefore)} … ${isoMs(notAfter)}，SAN ${leaf.subjectAltName ?? '（无）'}`);
+      const certEv = ev('pcap.tls', chainText, [{ n: cert.n, ts: iso(cert.tsUs) }], { subject, notBefore: isoMs(notBefore), notAfter: isoMs(notAfter), sans: leaf.subjectAltName ?? null, chain: cert.e.certs.length });
+      const atIso = isoMs(at);
       if (Number.isFinite(notAfter) && notAfter < at) {
         const days = Math.floor((at - notAfter) / 86400000);
         certCodes.add('TLS-001');
-        out.push(finding(TLS_001, lang, { server, days, notAfter: new Date(notAfter).toISOString(), subject, at: atIso }, [certEv, ...ctx], null, tr(lang, `The certificate ${server} presented had expired ${days} day(s) before the capture (not after ${new Date(notAfter).toISOString()}); clients that check refuse it.`, `${server} 出示的证书在抓包时已过期 ${days} 天（有效期至 ${new Date(notAfter).toISOString()}）；进行校验的客户端会拒绝它。`)));
+        out.push(finding(TLS_001, lang, { server, days, notAfter: isoMs(notAfter), subject, at: atIso }, [certEv, ...ctx], null, tr(lang, `The certificate ${server} presented had expired ${days} day(s) before the capture (not after ${isoMs(notAfter)}); clients that check refuse it.`, `${server} 出示的证书在抓包时已过期 ${days} 天（有效期至 ${isoMs(notAfter)}）；进行校验的客户端会拒绝它。`)));
       } else if (Number.isFinite(notBefore) && notBefore > at) {
         const days = Math.ceil((notBefore - at) / 86400000);
         certCodes.add('TLS-002');
-        out.push(finding(TLS_002, lang, { server, days, notBefore: new Date(notBefore).toISOString(), subject, at: atIso }, [certEv, ...ctx], null, tr(lang, `The certificate ${server} presented becomes valid only ${new Date(notBefore).toISOString()}, ${days} day(s) after the capture: a clock is wrong (the server's when it issued it, or the client's).`, `${server} 出示的证书要到 ${new Date(notBefore).toISOString()} 才生效，比抓包时间晚 ${days} 天：某一方的时钟有误（签发时的服务器时钟，或客户端时钟）。`)));
+        out.push(finding(TLS_002, lang, { server, days, notBefore: isoMs(notBefore), subject, at: atIso }, [certEv, ...ctx], null, tr(lang, `The certificate ${server} presented becomes valid only ${isoMs(notBefore)}, ${days} day(s) after the capture: a clock is wrong (the server's when it issued it, or the client's).`, `${server} 出示的证书要到 ${isoMs(notBefore)} 才生效，比抓包时间晚 ${days} 天：某一方的时钟有误（签发时的服务器时钟，或客户端时钟）。`)));
       }
       if (sni && !isIpLiteral(sni) && leaf.checkHost(sni) === undefined) {
         certCodes.add('TLS-003');

@@ -15,7 +15,7 @@ import { LINKTYPE_NAMES } from './decode.js';
 import type { Analyzer } from './flows.js';
 import type { CaptureInfo } from './reader.js';
 
-const iso = (us: number): string => (us > 0 && Number.isFinite(us) ? new Date(us / 1000).toISOString() : '');
+const iso = (us: number): string => (us > 0 && us / 1000 <= 8.64e15 ? new Date(us / 1000).toISOString() : '');
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;

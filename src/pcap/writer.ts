@@ -101,7 +101,7 @@ export class CaptureWriter {
     const len = 32 + cap + pad;
     const b = Buffer.alloc(len);
     const units = opts.resol ?? this.units;
-    const t = BigInt(Math.round(tsUs)) * BigInt(units / 1e6 >= 1 ? units / 1e6 : 1);
+    const t = (BigInt(Math.round(tsUs)) * BigInt(units)) / 1000000n;
     this.w32(b, 0, 6);
     this.w32(b, 4, len);
     this.w32(b, 8, opts.iface ?? 0);
