@@ -127,7 +127,10 @@ export class Decoded {
   }
 }
 
-const mac = (b: Buffer, o: number): number => b.readUInt16BE(o) * 4294967296 + b.readUInt32BE(o + 2);
+const mac = (b: Buffer, o: number): number => ((b[o]! << 8) | b[o + 1]!) * 4294967296 + u32(b, o + 2);
+/** Big-endian reads without Buffer's bounds-check wrappers (callers check bounds). */
+const u16 = (b: Buffer, o: number): number => (b[o]! << 8) | b[o + 1]!;
+const u32 = (b: Buffer, o: number): number => ((b[o]! << 24) >>> 0) + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
 
 /** Decodes one packet of `linktype` at b[off, off+caplen) into d. Returns false for an unknown link type. */
 export function decode(d: Decoded, linktype: number, b: Buffer, off: number, caplen: number): boolean {
@@ -140,12 +143,12 @@ export function decode(d: Decoded, linktype: number, b: Buffer, off: number, cap
       if (caplen < 14) return trunc(d);
       d.ethDst = mac(b, o);
       d.ethSrc = mac(b, o + 6);
-      etype = b.readUInt16BE(o + 12);
+      etype = u16(b, o + 12);
       o += 14;
       // 802.1Q / 802.1ad / QinQ tags.
       while ((etype === 0x8100 || etype === 0x88a8 || etype === 0x9100) && o + 4 <= end) {
-        if (d.vlan < 0) d.vlan = b.readUInt16BE(o) & 0x0fff;
-        etype = b.readUInt16BE(o + 2);
+        if (d.vlan < 0) d.vlan = u16(b, o) & 0x0fff;
+        etype = u16(b, o + 2);
         o += 4;
       }
       break;
@@ -153,16 +156,16 @@ export function decode(d: Decoded, linktype: number, b: Buffer, off: number, cap
     case 113: {
       // Linux cooked v1: pkttype(2) hatype(2) halen(2) addr(8) protocol(2).
       if (caplen < 16) return trunc(d);
-      const halen = b.readUInt16BE(o + 4);
+      const halen = u16(b, o + 4);
       if (halen === 6) d.ethSrc = mac(b, o + 6);
-      etype = b.readUInt16BE(o + 14);
+      etype = u16(b, o + 14);
       o += 16;
       break;
     }
     case 276: {
       // Linux cooked v2: protocol(2) reserved(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8).
       if (caplen < 20) return trunc(d);
-      etype = b.readUInt16BE(o);
+      etype = u16(b, o);
       if (b[o + 11] === 6) d.ethSrc = mac(b, o + 12);
       o += 20;
       break;
@@ -171,8 +174,8 @@ export function decode(d: Decoded, linktype: number, b: Buffer, off: number, cap
     case 108: {
       if (caplen < 4) return trunc(d);
       // NULL: AF in host byte order (of the capturing machine); LOOP: network order.
-      let af = linktype === 108 ? b.readUInt32BE(o) : b.readUInt32LE(o);
-      if (linktype === 0 && af > 0xffff) af = b.readUInt32BE(o);
+      let af = linktype === 108 ? u32(b, o) : b.readUInt32LE(o);
+      if (linktype === 0 && af > 0xffff) af = u32(b, o);
       etype = af === 2 ? 0x0800 : af === 24 || af === 28 || af === 30 || af === 10 ? 0x86dd : 0;
       o += 4;
       break;
@@ -209,11 +212,11 @@ function trunc(d: Decoded): boolean {
 function arp(d: Decoded, b: Buffer, o: number, end: number): void {
   // Ethernet/IPv4 ARP only: htype 1, ptype 0x0800, hlen 6, plen 4.
   if (end - o < 28) return void (d.truncated = true);
-  if (b.readUInt16BE(o + 2) !== 0x0800 || b[o + 4] !== 6 || b[o + 5] !== 4) return;
-  d.arpOp = b.readUInt16BE(o + 6);
+  if (u16(b, o + 2) !== 0x0800 || b[o + 4] !== 6 || b[o + 5] !== 4) return;
+  d.arpOp = u16(b, o + 6);
   d.arpSha = mac(b, o + 8);
-  d.arpSpa = b.readUInt32BE(o + 14);
-  d.arpTpa = b.readUInt32BE(o + 24);
+  d.arpSpa = u32(b, o + 14);
+  d.arpTpa = u32(b, o + 24);
 }
 
 function ipv4(d: Decoded, b: Buffer, o: number, end: number): void {
@@ -225,18 +228,18 @@ function ipv4(d: Decoded, b: Buffer, o: number, end: number): void {
   d.ipVer = 4;
   d.ipOff = o;
   d.ipHdrLen = ihl;
-  const total = b.readUInt16BE(o + 2);
+  const total = u16(b, o + 2);
   d.ipLen = total;
-  d.ipId = b.readUInt16BE(o + 4);
-  const ff = b.readUInt16BE(o + 6);
+  d.ipId = u16(b, o + 4);
+  const ff = u16(b, o + 6);
   d.df = (ff & 0x4000) !== 0;
   d.moreFrags = (ff & 0x2000) !== 0;
   d.fragOffset = (ff & 0x1fff) * 8;
   d.fragment = d.moreFrags || d.fragOffset > 0;
   d.ttl = b[o + 8]!;
   d.proto = b[o + 9]!;
-  d.src3 = b.readUInt32BE(o + 12);
-  d.dst3 = b.readUInt32BE(o + 16);
+  d.src3 = u32(b, o + 12);
+  d.dst3 = u32(b, o + 16);
   if (end - o < ihl) return void (d.truncated = true);
   // Non-first fragments carry no transport header.
   if (d.fragOffset > 0) return;
@@ -250,17 +253,17 @@ function ipv6(d: Decoded, b: Buffer, o: number, end: number): void {
   if (b[o]! >> 4 !== 6) return;
   d.ipVer = 6;
   d.ipOff = o;
-  const plen = b.readUInt16BE(o + 4);
+  const plen = u16(b, o + 4);
   d.ipLen = 40 + plen;
   d.ttl = b[o + 7]!;
-  d.src0 = b.readUInt32BE(o + 8);
-  d.src1 = b.readUInt32BE(o + 12);
-  d.src2 = b.readUInt32BE(o + 16);
-  d.src3 = b.readUInt32BE(o + 20);
-  d.dst0 = b.readUInt32BE(o + 24);
-  d.dst1 = b.readUInt32BE(o + 28);
-  d.dst2 = b.readUInt32BE(o + 32);
-  d.dst3 = b.readUInt32BE(o + 36);
+  d.src0 = u32(b, o + 8);
+  d.src1 = u32(b, o + 12);
+  d.src2 = u32(b, o + 16);
+  d.src3 = u32(b, o + 20);
+  d.dst0 = u32(b, o + 24);
+  d.dst1 = u32(b, o + 28);
+  d.dst2 = u32(b, o + 32);
+  d.dst3 = u32(b, o + 36);
   const wireEnd = plen > 0 ? o + 40 + plen : end;
   let nh = b[o + 6]!;
   let p = o + 40;
@@ -275,11 +278,11 @@ function ipv6(d: Decoded, b: Buffer, o: number, end: number): void {
     } else if (nh === 44) {
       if (end - p < 8) return void ((d.proto = nh), (d.truncated = true));
       const next = b[p]!;
-      const fo = b.readUInt16BE(p + 2);
+      const fo = u16(b, p + 2);
       d.fragOffset = fo & 0xfff8;
       d.moreFrags = (fo & 1) !== 0;
       d.fragment = true;
-      d.ipId = b.readUInt32BE(p + 4);
+      d.ipId = u32(b, p + 4);
       nh = next;
       p += 8;
       if (d.fragOffset > 0) {
@@ -299,13 +302,13 @@ function transport(d: Decoded, b: Buffer, o: number, end: number, wireEnd: numbe
   d.l4Off = o;
   if (proto === 6) {
     if (end - o < 20) return void (d.truncated = true);
-    d.sport = b.readUInt16BE(o);
-    d.dport = b.readUInt16BE(o + 2);
-    d.seq = b.readUInt32BE(o + 4);
-    d.ack = b.readUInt32BE(o + 8);
+    d.sport = u16(b, o);
+    d.dport = u16(b, o + 2);
+    d.seq = u32(b, o + 4);
+    d.ack = u32(b, o + 8);
     const doff = (b[o + 12]! >> 4) * 4;
     d.flags = b[o + 13]!;
-    d.win = b.readUInt16BE(o + 14);
+    d.win = u16(b, o + 14);
     if (doff < 20) return void (d.truncated = true);
     const hEnd = o + doff;
     if ((d.flags & TCP_SYN) !== 0) tcpOptions(d, b, o + 20, Math.min(hEnd, end));
@@ -314,8 +317,8 @@ function transport(d: Decoded, b: Buffer, o: number, end: number, wireEnd: numbe
     d.payCap = Math.max(0, Math.min(end, wireEnd) - hEnd);
   } else if (proto === 17) {
     if (end - o < 8) return void (d.truncated = true);
-    d.sport = b.readUInt16BE(o);
-    d.dport = b.readUInt16BE(o + 2);
+    d.sport = u16(b, o);
+    d.dport = u16(b, o + 2);
     d.payOff = o + 8;
     d.payLen = Math.max(0, wireEnd - o - 8);
     d.payCap = Math.max(0, end - o - 8);
@@ -326,15 +329,15 @@ function transport(d: Decoded, b: Buffer, o: number, end: number, wireEnd: numbe
     d.icmpCode = b[o + 1]!;
     const isErr = proto === 1 ? type === 3 || type === 11 || type === 12 || type === 4 || type === 5 : type < 128;
     if (!isErr) {
-      d.icmpId = b.readUInt16BE(o + 4);
-      d.icmpSeq = b.readUInt16BE(o + 6);
+      d.icmpId = u16(b, o + 4);
+      d.icmpSeq = u16(b, o + 6);
       d.payOff = o + 8;
       d.payLen = Math.max(0, wireEnd - o - 8);
       d.payCap = Math.max(0, end - o - 8);
       return;
     }
-    if (proto === 1 && type === 3 && d.icmpCode === 4) d.icmpMtu = b.readUInt16BE(o + 6);
-    if (proto === 58 && type === 2) d.icmpMtu = b.readUInt32BE(o + 4);
+    if (proto === 1 && type === 3 && d.icmpCode === 4) d.icmpMtu = u16(b, o + 6);
+    if (proto === 58 && type === 2) d.icmpMtu = u32(b, o + 4);
     quoted(d, b, o + 8, end);
   }
 }
@@ -350,21 +353,21 @@ function quoted(d: Decoded, b: Buffer, o: number, end: number): void {
     if (ihl < 20) return;
     d.qVer = 4;
     d.qProto = b[o + 9]!;
-    d.qSrc3 = b.readUInt32BE(o + 12);
-    d.qDst3 = b.readUInt32BE(o + 16);
+    d.qSrc3 = u32(b, o + 12);
+    d.qDst3 = u32(b, o + 16);
     d.qSrc0 = d.qSrc1 = d.qSrc2 = d.qDst0 = d.qDst1 = d.qDst2 = 0;
     p = o + ihl;
   } else if (v === 6) {
     if (end - o < 40) return;
     d.qVer = 6;
-    d.qSrc0 = b.readUInt32BE(o + 8);
-    d.qSrc1 = b.readUInt32BE(o + 12);
-    d.qSrc2 = b.readUInt32BE(o + 16);
-    d.qSrc3 = b.readUInt32BE(o + 20);
-    d.qDst0 = b.readUInt32BE(o + 24);
-    d.qDst1 = b.readUInt32BE(o + 28);
-    d.qDst2 = b.readUInt32BE(o + 32);
-    d.qDst3 = b.readUInt32BE(o + 36);
+    d.qSrc0 = u32(b, o + 8);
+    d.qSrc1 = u32(b, o + 12);
+    d.qSrc2 = u32(b, o + 16);
+    d.qSrc3 = u32(b, o + 20);
+    d.qDst0 = u32(b, o + 24);
+    d.qDst1 = u32(b, o + 28);
+    d.qDst2 = u32(b, o + 32);
+    d.qDst3 = u32(b, o + 36);
     let nh = b[o + 6]!;
     p = o + 40;
     for (let i = 0; i < 8 && (nh === 0 || nh === 43 || nh === 60 || nh === 44) && end - p >= 8; i++) {
@@ -375,9 +378,9 @@ function quoted(d: Decoded, b: Buffer, o: number, end: number): void {
     d.qProto = nh;
   } else return;
   if ((d.qProto === 6 || d.qProto === 17) && end - p >= 4) {
-    d.qSport = b.readUInt16BE(p);
-    d.qDport = b.readUInt16BE(p + 2);
-    if (d.qProto === 6 && end - p >= 8) d.qSeq = b.readUInt32BE(p + 4);
+    d.qSport = u16(b, p);
+    d.qDport = u16(b, p + 2);
+    if (d.qProto === 6 && end - p >= 8) d.qSeq = u32(b, p + 4);
   }
 }
 
@@ -392,7 +395,7 @@ function tcpOptions(d: Decoded, b: Buffer, o: number, end: number): void {
     if (o + 1 >= end) return;
     const len = b[o + 1]!;
     if (len < 2 || o + len > end) return;
-    if (kind === 2 && len === 4) d.mss = b.readUInt16BE(o + 2);
+    if (kind === 2 && len === 4) d.mss = u16(b, o + 2);
     else if (kind === 3 && len === 3) d.wscale = b[o + 2]!;
     else if (kind === 4) d.sackPermitted = true;
     o += len;

@@ -312,16 +312,22 @@ export class Analyzer {
       if (d.ipVer === 4) this.ipv4Frags++;
       else this.ipv6Frags++;
     }
-    if (d.ipVer === 4 && d.ethDst >= 0) {
-      let m = this.macDsts.get(d.ethDst);
-      if (m === undefined) this.macDsts.set(d.ethDst, (m = { pkts: 0, dsts: new Set() }));
-      m.pkts++;
-      if (m.dsts.size < 64) m.dsts.add(d.dst3);
-    }
     if (d.proto === 6 && d.sport >= 0) this.onTcp(p, d);
     else if (d.proto === 17 && d.sport >= 0) this.onUdp(p, d);
     else if ((d.proto === 1 || d.proto === 58) && d.icmpType >= 0) this.onIcmp(p, d);
   };
+
+  /** Which MAC carries packets to which addresses (once per flow, for the gateway guess). */
+  private macDst(d: Decoded): void {
+    if (d.ipVer !== 4 || d.ethDst < 0) return;
+    let m = this.macDsts.get(d.ethDst);
+    if (m === undefined) {
+      if (this.macDsts.size >= 1024) return;
+      this.macDsts.set(d.ethDst, (m = { pkts: 0, dsts: new Set() }));
+    }
+    m.pkts++;
+    if (m.dsts.size < 64) m.dsts.add(d.dst3);
+  }
 
   private onTcp(p: RawPacket, d: Decoded): void {
     const key = flowKey(d, 6);
@@ -354,6 +360,7 @@ export class Analyzer {
       f.next = this.tcpTable.get(key) ?? null;
       this.tcpTable.set(key, f);
       this.tcp.push(f);
+      this.macDst(d);
     }
     const s = f.d[dir]!;
     const o = f.d[dir ^ 1]!;
@@ -517,6 +524,7 @@ export class Analyzer {
       f.next = this.udpTable.get(key) ?? null;
       this.udpTable.set(key, f);
       this.udp.push(f);
+      this.macDst(d);
     }
     f.lastUs = p.tsUs;
     f.pkts[dir as 0 | 1]++;
@@ -570,6 +578,7 @@ export class Analyzer {
         this.echo.set(peer, (e = { dst: peer, dstMac: -1, requests: 0, replies: 0, refs: [] }));
       }
       if (req) {
+        if (e.requests === 0) this.macDst(d);
         e.requests++;
         if (e.dstMac < 0) e.dstMac = d.ethDst;
         ref(e.refs, p.n, p.tsUs);

@@ -211,10 +211,18 @@ export class CaptureReader {
     p.iface = 0;
     this.needed = 0;
     while (e - s >= 16) {
-      const sec = le ? b.readUInt32LE(s) : b.readUInt32BE(s);
-      const frac = le ? b.readUInt32LE(s + 4) : b.readUInt32BE(s + 4);
-      const incl = le ? b.readUInt32LE(s + 8) : b.readUInt32BE(s + 8);
-      const orig = le ? b.readUInt32LE(s + 12) : b.readUInt32BE(s + 12);
+      let sec: number, frac: number, incl: number, orig: number;
+      if (le) {
+        sec = (b[s]! | (b[s + 1]! << 8) | (b[s + 2]! << 16)) + b[s + 3]! * 16777216;
+        frac = (b[s + 4]! | (b[s + 5]! << 8) | (b[s + 6]! << 16)) + b[s + 7]! * 16777216;
+        incl = (b[s + 8]! | (b[s + 9]! << 8) | (b[s + 10]! << 16)) + b[s + 11]! * 16777216;
+        orig = (b[s + 12]! | (b[s + 13]! << 8) | (b[s + 14]! << 16)) + b[s + 15]! * 16777216;
+      } else {
+        sec = b.readUInt32BE(s);
+        frac = b.readUInt32BE(s + 4);
+        incl = b.readUInt32BE(s + 8);
+        orig = b.readUInt32BE(s + 12);
+      }
       if (incl > MAX_PACKET || frac >= units) {
         this.start = s;
         this.stop(`packet ${info.packets + 1}: damaged record header (captured length ${incl}${frac >= units ? `, timestamp fraction ${frac}` : ''}) at byte ${this.totalRead - (e - s)}: stopped reading here`);
