@@ -488,6 +488,7 @@ function tlsFindings(f: TcpFlow, o: JudgeOptions, lang: Lang): Finding[] {
   // Certificate chain (TLS ≤ 1.2 sends it in the clear).
   const cert = se.find((x) => x.e.kind === 'certificate');
   const certCodes = new Set<string>();
+  let issuer = '';
   if (cert?.e.certs && cert.e.certs.length > 0) {
     let leaf: X509Certificate | null = null;
     try {
@@ -496,6 +497,7 @@ function tlsFindings(f: TcpFlow, o: JudgeOptions, lang: Lang): Finding[] {
       leaf = null;
     }
     if (leaf) {
+      issuer = leaf.issuer.replace(/\n/g, ', ');
       const at = cert.tsUs / 1000;
       const notAfter = Date.parse(leaf.validTo);
       const notBefore = Date.parse(leaf.validFrom);
@@ -535,7 +537,7 @@ function tlsFindings(f: TcpFlow, o: JudgeOptions, lang: Lang): Finding[] {
         have?.evidence.push(alertEv);
         continue;
       }
-      const vars = { server, alert: name, name: sni ?? f.addr(1), issuer: '?', days: '?', notAfter: '?', notBefore: '?' };
+      const vars: Record<string, string> = { server, alert: name, name: sni ?? f.addr(1), ...(issuer ? { issuer } : {}) };
       const explanation = fromServer
         ? tr(lang, `The server ${server} ended the handshake with the alert ${name}${hello ? ` after the ClientHello (versions ${(hello.e.versions ?? []).map(tlsVersionName).join(', ')})` : ''}${certReq ? ', having asked for a client certificate' : ''}.`, `服务器 ${server} 以告警 ${name} 结束了握手${hello ? `（ClientHello 提供的版本：${(hello.e.versions ?? []).map(tlsVersionName).join('、')}）` : ''}${certReq ? '，此前它要求了客户端证书' : ''}。`)
         : tr(lang, `The client ended the handshake with ${server} with the alert ${name}: it refused what the server presented.`, `客户端以告警 ${name} 结束了与 ${server} 的握手：它拒绝了服务器出示的内容。`);
