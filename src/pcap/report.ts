@@ -6,7 +6,8 @@
 import { basename } from 'node:path';
 import type { Lang, Layer } from '../model/layer.js';
 import { LAYERS } from '../model/layer.js';
-import { REPORT_SCHEMA_ID, type CaptureSummary, type Finding, type LayerRow, type Report } from '../model/report.js';
+import type { CaptureSummary, Finding, LayerRow, Report } from '../model/report.js';
+import { REPORT_SCHEMA_ID } from '../model/report-id.js';
 import type { Target } from '../model/target.js';
 import { rankFindings } from '../diagnose/rank.js';
 import { metaOf } from '../diagnose/judge.js';
