@@ -94,3 +94,27 @@ test('--filter narrows the analysis; --target focuses findings', () => {
   assert.deepEqual(analyze(buf, { targetHost: '203.0.113.10', targetPort: 8443 }).codes, ['TCP-002']);
   assert.deepEqual(analyze(buf, { targetHost: '203.0.113.10', targetPort: 80 }).codes, []);
 });
+
+test('finished connections fold into the totals: the summary is the same, the live table smaller', async () => {
+  const { CaptureWriter, TcpConv } = await import('./writer.js');
+  const { summarize } = await import('./report.js');
+  const { CLIENT, SERVER, T0 } = await import('./testing.js');
+  const w = new CaptureWriter();
+  for (let i = 0; i < 5; i++) new TcpConv(w, CLIENT, SERVER, 40000 + i, 443, T0 + i * 1000).handshake(1).data('c', 100).data('s', 1000 * (i + 1)).close();
+  new TcpConv(w, CLIENT, SERVER, 41000, 444, T0 + 10_000).syn().tick(1).rst('s');
+  const buf = w.toBuffer();
+  const run = (retireAt: number | null): ReturnType<typeof summarize> & { live: number; codes: string[] } => {
+    const a = new Analyzer();
+    const r = new CaptureReader(a.onPacket, 'x');
+    r.push(buf);
+    const info = r.finish();
+    if (retireAt !== null) a.retire(retireAt);
+    return { ...summarize(a, info, 'x'), live: a.tcp.length, codes: judge(a, { lang: 'en' }).map((f) => f.code) };
+  };
+  const plain = run(null);
+  const folded = run(T0 + 120_000_000);
+  assert.equal(plain.live, 6);
+  assert.equal(folded.live, 1, 'the REJ connection stays: a finding rests on it');
+  assert.deepEqual(folded.codes, ['TCP-001']);
+  for (const k of ['tcpConnections', 'tcpStates', 'retransmissions', 'handshakeRttMs', 'topTalkers', 'conversations'] as const) assert.deepEqual(folded[k], plain[k], k);
+});

@@ -253,6 +253,97 @@ function dirOf(f: TcpFlow | UdpFlow, d: Decoded): number {
 const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 
+/** A cleanly closed connection is folded into the totals this long (capture time) after its last packet. */
+export const RETIRE_AFTER_US = 60_000_000;
+/** Handshake RTTs kept for the percentiles (a uniform sample beyond this). */
+const RTT_SAMPLE = 100_000;
+
+/** A finished conversation as the summary lists it. */
+export interface ConvRow {
+  proto: 'tcp' | 'udp';
+  a: string;
+  aPort: number;
+  b: string;
+  bPort: number;
+  packetsAB: number;
+  bytesAB: number;
+  packetsBA: number;
+  bytesBA: number;
+  firstPacket: number;
+  firstUs: number;
+  lastUs: number;
+  tcp: TcpFlow | null;
+}
+
+export function convOfTcp(f: TcpFlow): ConvRow {
+  return { proto: 'tcp', a: f.addr(0), aPort: f.aport, b: f.addr(1), bPort: f.bport, packetsAB: f.d[0].pkts, bytesAB: f.d[0].bytes, packetsBA: f.d[1].pkts, bytesBA: f.d[1].bytes, firstPacket: f.firstN, firstUs: f.firstUs, lastUs: f.lastUs, tcp: f };
+}
+
+export function convOfUdp(u: UdpFlow): ConvRow {
+  return { proto: 'udp', a: u.addr(0), aPort: u.aport, b: u.addr(1), bPort: u.bport, packetsAB: u.pkts[0], bytesAB: u.bytes[0], packetsBA: u.pkts[1], bytesBA: u.bytes[1], firstPacket: u.firstN, firstUs: u.firstUs, lastUs: u.lastUs, tcp: null };
+}
+
+/** Totals of the connections retired from the live table. */
+export class RetiredFlows {
+  tcpFlows = 0;
+  udpFlows = 0;
+  states: Record<string, number> = {};
+  rtts: number[] = [];
+  private rttSeen = 0;
+  tcpPkts = 0;
+  retrans = 0;
+  dupAcks = 0;
+  zeroWin = 0;
+  talkers = new Map<string, { packets: number; bytes: number }>();
+  /** The largest retired conversations (at most TOP_KEEP). */
+  top: ConvRow[] = [];
+
+  talk(addr: string, pk: number, by: number): void {
+    const x = this.talkers.get(addr);
+    if (x) {
+      x.packets += pk;
+      x.bytes += by;
+    } else if (this.talkers.size < 100_000) this.talkers.set(addr, { packets: pk, bytes: by });
+  }
+
+  private keep(c: ConvRow): void {
+    this.top.push(c);
+    if (this.top.length >= 64) {
+      this.top.sort((x, y) => y.bytesAB + y.bytesBA - (x.bytesAB + x.bytesBA));
+      this.top.length = 20;
+    }
+  }
+
+  addTcp(f: TcpFlow): void {
+    this.tcpFlows++;
+    const st = f.state;
+    this.states[st] = (this.states[st] ?? 0) + 1;
+    if (f.rttMs >= 0) {
+      this.rttSeen++;
+      if (this.rtts.length < RTT_SAMPLE) this.rtts.push(f.rttMs);
+      else {
+        const j = Math.floor(Math.random() * this.rttSeen);
+        if (j < RTT_SAMPLE) this.rtts[j] = f.rttMs;
+      }
+    }
+    const [o, r] = f.d;
+    this.tcpPkts += o.pkts + r.pkts;
+    this.retrans += o.retrans + r.retrans;
+    this.dupAcks += o.dupAcks + r.dupAcks;
+    this.zeroWin += o.zeroWin + r.zeroWin;
+    this.talk(f.addr(0), o.pkts, o.bytes);
+    this.talk(f.addr(1), r.pkts, r.bytes);
+    this.keep(convOfTcp(f));
+  }
+
+  addUdp(u: UdpFlow): void {
+    this.udpFlows++;
+    this.talk(u.addr(0), u.pkts[0], u.bytes[0]);
+    this.talk(u.addr(1), u.pkts[1], u.bytes[1]);
+    this.keep(convOfUdp(u));
+  }
+}
+
 /** A payload this small is a heartbeat candidate. */
 const HEARTBEAT_MAX = 256;
 const MAX_DATA_TIMES = 1024;
@@ -290,8 +381,11 @@ export class Analyzer {
   }
 
   /** The reader's callback. */
+  /** Connections folded into these totals once finished (memory bounded by live connections, not the file). */
+  readonly retired = new RetiredFlows();
+
   readonly onPacket = (p: RawPacket): void => {
-    this.packets++;
+    if ((++this.packets & 0xffff) === 0) this.retire(p.tsUs);
     this.bytes += p.origLen;
     const d = this.d;
     if (!SUPPORTED_LINKTYPES.has(p.linktype)) {
@@ -327,6 +421,58 @@ export class Analyzer {
     }
     m.pkts++;
     if (m.dsts.size < 64) m.dsts.add(d.dst3);
+  }
+
+  /**
+   * Folds connections that closed cleanly (both FINs, no RST) more than a minute of capture time
+   * ago, and that nothing else can be said about (no ICMP, no TLS, no stalled large segments, no
+   * heartbeat pattern), into the totals, and forgets them. UDP flows idle for a minute likewise.
+   */
+  retire(nowUs: number): void {
+    const before = nowUs - RETIRE_AFTER_US;
+    let w = 0;
+    for (let i = 0; i < this.tcp.length; i++) {
+      const f = this.tcp[i]!;
+      const [o, r] = f.d;
+      if (f.lastUs < before && o.fin > 0 && r.fin > 0 && o.rst === 0 && r.rst === 0 && o.syn > 0 && f.synAcks > 0 && f.icmp.length === 0 && o.tls === null && r.tls === null && o.bigRetrans < 3 && r.bigRetrans < 3 && o.dataTimes.length < 4) {
+        this.unlinkTcp(f);
+        this.retired.addTcp(f);
+      } else this.tcp[w++] = f;
+    }
+    this.tcp.length = w;
+    w = 0;
+    for (let i = 0; i < this.udp.length; i++) {
+      const u = this.udp[i]!;
+      if (u.lastUs < before && u.icmp.length === 0) {
+        this.unlinkUdp(u);
+        this.retired.addUdp(u);
+      } else this.udp[w++] = u;
+    }
+    this.udp.length = w;
+  }
+
+  private unlinkTcp(f: TcpFlow): void {
+    const key = (((endHash(f.a0, f.a1, f.a2, f.a3, f.aport) + endHash(f.b0, f.b1, f.b2, f.b3, f.bport)) | 0) ^ 6) & 0x3fffffff;
+    let cur = this.tcpTable.get(key) ?? null;
+    if (cur === f) {
+      if (f.next) this.tcpTable.set(key, f.next);
+      else this.tcpTable.delete(key);
+      return;
+    }
+    while (cur !== null && cur.next !== f) cur = cur.next;
+    if (cur !== null) cur.next = f.next;
+  }
+
+  private unlinkUdp(f: UdpFlow): void {
+    const key = (((endHash(f.a0, f.a1, f.a2, f.a3, f.aport) + endHash(f.b0, f.b1, f.b2, f.b3, f.bport)) | 0) ^ 17) & 0x3fffffff;
+    let cur = this.udpTable.get(key) ?? null;
+    if (cur === f) {
+      if (f.next) this.udpTable.set(key, f.next);
+      else this.udpTable.delete(key);
+      return;
+    }
+    while (cur !== null && cur.next !== f) cur = cur.next;
+    if (cur !== null) cur.next = f.next;
   }
 
   private onTcp(p: RawPacket, d: Decoded): void {

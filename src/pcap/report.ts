@@ -13,7 +13,7 @@ import { rankFindings } from '../diagnose/rank.js';
 import { metaOf } from '../diagnose/judge.js';
 import { t } from '../report/i18n.js';
 import { LINKTYPE_NAMES } from './decode.js';
-import type { Analyzer } from './flows.js';
+import { convOfTcp, convOfUdp, type Analyzer, type ConvRow } from './flows.js';
 import type { CaptureInfo } from './reader.js';
 
 const iso = (us: number): string => (us > 0 && us / 1000 <= 8.64e15 ? new Date(us / 1000).toISOString() : '');
@@ -25,13 +25,15 @@ function percentile(sorted: number[], p: number): number {
 }
 
 export function summarize(a: Analyzer, info: CaptureInfo, file: string, top = 10): CaptureSummary {
-  const states: Record<string, number> = {};
-  const rtts: number[] = [];
-  let tcpPkts = 0;
-  let retrans = 0;
-  let dupAcks = 0;
-  let zeroWin = 0;
+  const R = a.retired;
+  const states: Record<string, number> = { ...R.states };
+  const rtts: number[] = [...R.rtts];
+  let tcpPkts = R.tcpPkts;
+  let retrans = R.retrans;
+  let dupAcks = R.dupAcks;
+  let zeroWin = R.zeroWin;
   const talkers = new Map<string, { packets: number; bytes: number }>();
+  for (const [k, v] of R.talkers) talkers.set(k, { ...v });
   const talk = (addr: string, pk: number, by: number): void => {
     const x = talkers.get(addr);
     if (x) {
@@ -39,7 +41,7 @@ export function summarize(a: Analyzer, info: CaptureInfo, file: string, top = 10
       x.bytes += by;
     } else talkers.set(addr, { packets: pk, bytes: by });
   };
-  const convs: CaptureSummary['conversations'] = [];
+  const rows: ConvRow[] = [...R.top];
   for (const f of a.tcp) {
     const st = f.state;
     states[st] = (states[st] ?? 0) + 1;
@@ -51,20 +53,23 @@ export function summarize(a: Analyzer, info: CaptureInfo, file: string, top = 10
     zeroWin += o.zeroWin + r.zeroWin;
     talk(f.addr(0), o.pkts, o.bytes);
     talk(f.addr(1), r.pkts, r.bytes);
-    convs.push({
-      proto: 'tcp',
-      a: f.addr(0),
-      aPort: f.aport,
-      b: f.addr(1),
-      bPort: f.bport,
-      packetsAB: o.pkts,
-      bytesAB: o.bytes,
-      packetsBA: r.pkts,
-      bytesBA: r.bytes,
-      firstPacket: f.firstN,
-      start: iso(f.firstUs),
-      durationMs: Math.round((f.lastUs - f.firstUs) / 100) / 10,
-      state: st,
+    rows.push(convOfTcp(f));
+  }
+  for (const u of a.udp) {
+    talk(u.addr(0), u.pkts[0], u.bytes[0]);
+    talk(u.addr(1), u.pkts[1], u.bytes[1]);
+    rows.push(convOfUdp(u));
+  }
+  rtts.sort((x, y) => x - y);
+  rows.sort((x, y) => y.bytesAB + y.bytesBA - (x.bytesAB + x.bytesBA));
+  const convs: CaptureSummary['conversations'] = rows.slice(0, top).map((c) => {
+    const base = { proto: c.proto, a: c.a, aPort: c.aPort, b: c.b, bPort: c.bPort, packetsAB: c.packetsAB, bytesAB: c.bytesAB, packetsBA: c.packetsBA, bytesBA: c.bytesBA, firstPacket: c.firstPacket, start: iso(c.firstUs), durationMs: Math.round((c.lastUs - c.firstUs) / 100) / 10 };
+    const f = c.tcp;
+    if (!f) return { ...base, icmpErrors: 0 };
+    const [o, r] = f.d;
+    return {
+      ...base,
+      state: f.state,
       rttMs: f.rttMs >= 0 ? Math.round(f.rttMs * 1000) / 1000 : null,
       retransmissions: o.retrans + r.retrans,
       dupAcks: o.dupAcks + r.dupAcks,
@@ -74,15 +79,8 @@ export function summarize(a: Analyzer, info: CaptureInfo, file: string, top = 10
       mssClamp: o.mssClamp ? { from: o.mssClamp.from, to: o.mssClamp.to, packet: o.mssClamp.n } : r.mssClamp ? { from: r.mssClamp.from, to: r.mssClamp.to, packet: r.mssClamp.n } : null,
       maxIdleMs: Math.round(f.maxGapUs / 1000),
       icmpErrors: f.icmp.length,
-    });
-  }
-  for (const u of a.udp) {
-    talk(u.addr(0), u.pkts[0], u.bytes[0]);
-    talk(u.addr(1), u.pkts[1], u.bytes[1]);
-    convs.push({ proto: 'udp', a: u.addr(0), aPort: u.aport, b: u.addr(1), bPort: u.bport, packetsAB: u.pkts[0], bytesAB: u.bytes[0], packetsBA: u.pkts[1], bytesBA: u.bytes[1], firstPacket: u.firstN, start: iso(u.firstUs), durationMs: Math.round((u.lastUs - u.firstUs) / 100) / 10, icmpErrors: u.icmp.length });
-  }
-  rtts.sort((x, y) => x - y);
-  convs.sort((x, y) => y.bytesAB + y.bytesBA - (x.bytesAB + x.bytesBA));
+    };
+  });
   return {
     file,
     format: info.format ?? 'pcap',
@@ -93,8 +91,8 @@ export function summarize(a: Analyzer, info: CaptureInfo, file: string, top = 10
     start: iso(a.firstUs),
     end: iso(a.lastUs),
     durationMs: Math.round((a.lastUs - a.firstUs) / 100) / 10,
-    tcpConnections: a.tcp.length,
-    udpFlows: a.udp.length,
+    tcpConnections: a.tcp.length + R.tcpFlows,
+    udpFlows: a.udp.length + R.udpFlows,
     tcpStates: states,
     retransmissions: retrans,
     retransmissionRate: tcpPkts > 0 ? Math.round((retrans / tcpPkts) * 1e6) / 1e6 : 0,
@@ -107,7 +105,7 @@ export function summarize(a: Analyzer, info: CaptureInfo, file: string, top = 10
       .sort((x, y) => y[1].bytes - x[1].bytes)
       .slice(0, top)
       .map(([address, v]) => ({ address, packets: v.packets, bytes: v.bytes })),
-    conversations: convs.slice(0, top),
+    conversations: convs,
     warnings: [...info.warnings, ...[...a.unknownLinktypes.entries()].map(([lt, n]) => `${n} packet(s) of link type ${lt}, which netdx does not decode: counted, not analysed`)],
   };
 }
