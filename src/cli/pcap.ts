@@ -47,7 +47,7 @@ export function parsePcapOptions(raw: RawPcapOptions, env: NodeJS.ProcessEnv = p
   }
   return {
     filter: raw.filter ?? null,
-    target: raw.target !== undefined ? parseTarget(raw.target, { protocol: 'tcp' }) : null,
+    target: raw.target !== undefined ? parseTarget(raw.target) : null,
     expectIp: raw.expectIp ?? [],
     json: !!raw.json,
     lang: detectLang(raw.lang, env),

@@ -95,7 +95,10 @@ export function icmpName(v6: boolean, type: number, code: number): string {
 function focus(f: TcpFlow, o: JudgeOptions, addrs: ReadonlySet<string>): boolean {
   if (o.targetPort != null && f.bport !== o.targetPort) return false;
   if (!o.targetHost) return true;
-  return addrs.has(f.addr(1)) || addrs.has(f.addr(0));
+  if (addrs.has(f.addr(1)) || addrs.has(f.addr(0))) return true;
+  // A name: also the connections whose ClientHello asks for it.
+  const sni = f.d[0].tls?.events.find((e) => e.kind === 'clientHello')?.sni;
+  return sni !== undefined && sameName(sni, o.targetHost);
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
