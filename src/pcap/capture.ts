@@ -69,7 +69,7 @@ export function addCapture(report: Report, file: string, lang: Lang, expectIp: s
   const found = judge(a, { lang, targetHost: report.target.host, targetPort: report.target.port, expectIp });
   const have = new Set(report.findings.map((f) => f.code));
   const added = found.filter((f) => !have.has(f.code));
-  const capture = summarize(a, info, file);
+  const capture = summarize(a, info, file, lang);
   if (added.length === 0) return { report: { ...report, capture }, warning: null };
   const { primary, findings } = rankFindings([...report.findings.map(({ explainedBy: _e, ...f }) => f), ...added], metaOf);
   const verdict = primary ? 'fault' : findings.some((f) => f.severity === 'warning') ? 'degraded' : 'ok';

@@ -11,6 +11,8 @@
  * stays: a partial result).
  */
 
+import { t, type MessageKey } from '../report/i18n.js';
+
 export class CaptureError extends Error {
   constructor(message: string) {
     super(message);
@@ -43,8 +45,12 @@ export interface CaptureInfo {
   interfaces: Array<{ linktype: number; tsUnitsPerSec: number; snaplen: number }>;
   packets: number;
   bytes: number;
+  /** Damage met while reading, in English (and as keys for the report's language). */
   warnings: string[];
+  notes: Array<{ key: WarningKey; vars: Record<string, number> }>;
 }
+
+export type WarningKey = Extract<MessageKey, `pcap.warn.${string}`>;
 
 const PCAPNG_SHB = 0x0a0d0d0a;
 const BOM = 0x1a2b3c4d;
@@ -54,7 +60,7 @@ export const MAX_PACKET = 262144 * 4;
 const MAX_BLOCK = 16 * 1024 * 1024;
 
 export class CaptureReader {
-  readonly info: CaptureInfo = { format: null, interfaces: [], packets: 0, bytes: 0, warnings: [] };
+  readonly info: CaptureInfo = { format: null, interfaces: [], packets: 0, bytes: 0, warnings: [], notes: [] };
   private buf: Buffer;
   private start = 0;
   private end = 0;
@@ -113,17 +119,19 @@ export class CaptureReader {
       throw new CaptureError(`${this.name}: ${this.totalRead} bytes, too short for a capture header: expected a pcap or pcapng capture`);
     }
     if (!this.stopped && this.end > this.start) {
-      this.warn(`cut mid-record: the last ${this.end - this.start} bytes are an incomplete record (the capture was truncated)`);
+      this.warn('pcap.warn.cut', { bytes: this.end - this.start });
     }
     return this.info;
   }
 
-  private warn(msg: string): void {
-    this.info.warnings.push(msg);
+  private warn(key: WarningKey, vars: Record<string, number>): void {
+    if (this.info.notes.length >= 100) return;
+    this.info.notes.push({ key, vars });
+    this.info.warnings.push(t('en', key, vars));
   }
 
-  private stop(msg: string): void {
-    this.warn(msg);
+  private stop(key: WarningKey, vars: Record<string, number>): void {
+    this.warn(key, vars);
     this.stopped = true;
     this.start = this.end;
   }
@@ -225,7 +233,7 @@ export class CaptureReader {
       }
       if (incl > MAX_PACKET || frac >= units) {
         this.start = s;
-        this.stop(`packet ${info.packets + 1}: damaged record header (captured length ${incl}${frac >= units ? `, timestamp fraction ${frac}` : ''}) at byte ${this.totalRead - (e - s)}: stopped reading here`);
+        this.stop('pcap.warn.badRecord', { n: info.packets + 1, len: incl, frac, at: this.totalRead - (e - s) });
         return;
       }
       if (e - s < 16 + incl) {
@@ -259,7 +267,7 @@ export class CaptureReader {
         else if (bom === 0x4d3c2b1a) this.le = false;
         else {
           if (this.info.interfaces.length === 0 && this.info.packets === 0) throw new CaptureError(`${this.name}: pcapng section header with a bad byte-order magic (${bom.toString(16)}): not a capture`);
-          this.stop(`byte ${this.totalRead - (this.end - s)}: pcapng section header with a bad byte-order magic: stopped reading here`);
+          this.stop('pcap.warn.badBom', { at: this.totalRead - (this.end - s) });
           return;
         }
         this.info.interfaces = [];
@@ -268,7 +276,7 @@ export class CaptureReader {
       const type = this.u32(s);
       const len = this.u32(s + 4);
       if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) {
-        this.stop(`packet ${this.info.packets + 1}: damaged pcapng block (type ${type}, length ${len}) at byte ${this.totalRead - (this.end - s)}: stopped reading here`);
+        this.stop('pcap.warn.badBlock', { n: this.info.packets + 1, type, len, at: this.totalRead - (this.end - s) });
         return;
       }
       if (this.end - s < len) {
@@ -276,7 +284,7 @@ export class CaptureReader {
         return;
       }
       if (this.u32(s + len - 4) !== len) {
-        this.stop(`packet ${this.info.packets + 1}: pcapng block lengths disagree (type ${type}, ${len} vs ${this.u32(s + len - 4)}) at byte ${this.totalRead - (this.end - s)}: stopped reading here`);
+        this.stop('pcap.warn.blockLen', { n: this.info.packets + 1, type, len, len2: this.u32(s + len - 4), at: this.totalRead - (this.end - s) });
         return;
       }
       if (type === 6) this.epb(s, len);
@@ -289,7 +297,7 @@ export class CaptureReader {
 
   private idb(s: number, len: number): void {
     if (len < 20) {
-      this.warn(`interface ${this.info.interfaces.length}: interface description block too short (${len} bytes)`);
+      this.warn('pcap.warn.idbShort', { i: this.info.interfaces.length, len });
       this.info.interfaces.push({ linktype: -1, tsUnitsPerSec: 1e6, snaplen: 0 });
       this.ifaceOffsetUs.push(0);
       return;
@@ -310,7 +318,7 @@ export class CaptureReader {
         const exp = r & 0x7f;
         units = r & 0x80 ? 2 ** exp : 10 ** exp;
         if (!(units >= 1) || exp > 30) {
-          this.warn(`interface ${this.info.interfaces.length}: absurd timestamp resolution ${r}: assumed microseconds`);
+          this.warn('pcap.warn.tsresol', { i: this.info.interfaces.length, r });
           units = 1e6;
         }
       } else if (code === 14 && olen >= 8) {
@@ -331,7 +339,7 @@ export class CaptureReader {
     if (!ifc) {
       if (!this.unknownIface.has(iface)) {
         this.unknownIface.add(iface);
-        this.warn(`packet ${p.n}: refers to interface ${iface}, which no interface block describes: such packets are counted but not decoded`);
+        this.warn('pcap.warn.noIface', { n: p.n, i: iface });
       }
       p.linktype = -1;
       p.tsUs = 0;
@@ -383,6 +391,6 @@ export class CaptureReader {
 
   private badPacketBlock(s: number, len: number): void {
     this.info.packets++;
-    this.warn(`packet ${this.info.packets}: packet block whose captured length does not fit its block (${len} bytes) at byte ${this.totalRead - (this.end - s)}: skipped`);
+    this.warn('pcap.warn.packetBlock', { n: this.info.packets, len, at: this.totalRead - (this.end - s) });
   }
 }

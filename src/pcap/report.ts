@@ -24,7 +24,7 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[i]! * 1000) / 1000;
 }
 
-export function summarize(a: Analyzer, info: CaptureInfo, file: string, top = 10): CaptureSummary {
+export function summarize(a: Analyzer, info: CaptureInfo, file: string, lang: Lang = 'en', top = 10): CaptureSummary {
   const R = a.retired;
   const states: Record<string, number> = { ...R.states };
   const rtts: number[] = [...R.rtts];
@@ -106,7 +106,7 @@ export function summarize(a: Analyzer, info: CaptureInfo, file: string, top = 10
       .slice(0, top)
       .map(([address, v]) => ({ address, packets: v.packets, bytes: v.bytes })),
     conversations: convs,
-    warnings: [...info.warnings, ...[...a.unknownLinktypes.entries()].map(([lt, n]) => `${n} packet(s) of link type ${lt}, which netdx does not decode: counted, not analysed`)],
+    warnings: [...info.notes.map((w) => t(lang, w.key, w.vars)), ...[...a.unknownLinktypes.entries()].map(([lt, n]) => t(lang, 'pcap.warn.linktype', { n, lt }))],
   };
 }
 
@@ -134,7 +134,7 @@ export function buildReport(opts: { a: Analyzer; info: CaptureInfo; file: string
   const { a, info, file, lang } = opts;
   const { primary, findings: ranked } = rankFindings(opts.findings, metaOf);
   const hasWarn = ranked.some((f) => f.severity === 'warning');
-  const capture = summarize(a, info, file === '-' ? '-' : basename(file));
+  const capture = summarize(a, info, file === '-' ? '-' : basename(file), lang);
   return {
     schema: REPORT_SCHEMA_ID,
     target: opts.target ? { input: opts.target.input, host: opts.target.host, port: opts.target.port, protocol: opts.target.protocol } : { input: file, host: file === '-' ? 'stdin' : basename(file), port: null, protocol: 'tcp' },

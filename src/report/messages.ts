@@ -105,6 +105,16 @@ export const MESSAGES = {
   'pcap.layerNotSeen': { en: 'the capture shows nothing of this layer', zh: '抓包中没有这一层的内容' },
   'pcap.captureAdded': { en: 'capture of this diagnosis: {file} ({packets} packets)', zh: '本次诊断的抓包：{file}（{packets} 个报文）' },
   'pcap.captureSkipped': { en: 'no capture made: {why}', zh: '未能抓包：{why}' },
+  'pcap.warn.cut': { en: 'cut mid-record: the last {bytes} bytes are an incomplete record (the capture was truncated)', zh: '记录被截断：最后 {bytes} 字节是不完整的记录（抓包文件被截短）' },
+  'pcap.warn.badRecord': { en: 'packet {n}: damaged record header (captured length {len}, timestamp fraction {frac}) at byte {at}: stopped reading here', zh: '报文 {n}：记录头损坏（捕获长度 {len}，时间戳小数部分 {frac}），位于第 {at} 字节：在此停止读取' },
+  'pcap.warn.badBom': { en: 'byte {at}: pcapng section header with a bad byte-order magic: stopped reading here', zh: '第 {at} 字节：pcapng 段头的字节序标记错误：在此停止读取' },
+  'pcap.warn.badBlock': { en: 'packet {n}: damaged pcapng block (type {type}, length {len}) at byte {at}: stopped reading here', zh: '报文 {n}：pcapng 块损坏（类型 {type}，长度 {len}），位于第 {at} 字节：在此停止读取' },
+  'pcap.warn.blockLen': { en: 'packet {n}: pcapng block lengths disagree (type {type}, {len} vs {len2}) at byte {at}: stopped reading here', zh: '报文 {n}：pcapng 块首尾长度不一致（类型 {type}，{len} 与 {len2}），位于第 {at} 字节：在此停止读取' },
+  'pcap.warn.idbShort': { en: 'interface {i}: interface description block too short ({len} bytes)', zh: '接口 {i}：接口描述块过短（{len} 字节）' },
+  'pcap.warn.tsresol': { en: 'interface {i}: absurd timestamp resolution {r}: assumed microseconds', zh: '接口 {i}：时间戳精度 {r} 不合理：按微秒处理' },
+  'pcap.warn.noIface': { en: 'packet {n}: refers to interface {i}, which no interface block describes: such packets are counted but not decoded', zh: '报文 {n}：引用了没有接口描述块的接口 {i}：此类报文只计数、不解码' },
+  'pcap.warn.packetBlock': { en: 'packet {n}: packet block whose captured length does not fit its block ({len} bytes) at byte {at}: skipped', zh: '报文 {n}：报文块的捕获长度超出块本身（{len} 字节），位于第 {at} 字节：已跳过' },
+  'pcap.warn.linktype': { en: '{n} packet(s) of link type {lt}, which netdx does not decode: counted, not analysed', zh: '{n} 个链路类型为 {lt} 的报文 netdx 无法解码：只计数、不分析' },
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof MESSAGES;
