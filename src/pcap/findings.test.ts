@@ -118,3 +118,24 @@ test('finished connections fold into the totals: the summary is the same, the li
   assert.deepEqual(folded.codes, ['TCP-001']);
   for (const k of ['tcpConnections', 'tcpStates', 'retransmissions', 'handshakeRttMs', 'topTalkers', 'conversations'] as const) assert.deepEqual(folded[k], plain[k], k);
 });
+
+test('lab captures (tcpdump in namespaces and on loopback, scripts/pcap-lab-fixtures.sh): the code each was made for', async () => {
+  const { readCaptureFile } = await import('./read.js');
+  const { fileURLToPath } = await import('node:url');
+  const dir = fileURLToPath(new URL('../../src/pcap/fixtures/', import.meta.url));
+  const want: Record<string, string[]> = {
+    'lab-tcp-002.pcap': ['TCP-002'],
+    'lab-tcp-003.pcap': ['TCP-003'],
+    'lab-app-001.pcap': ['APP-001'],
+    'lab-dns.pcap': ['DNS-002', 'DNS-003'],
+    'lab-net-002.pcap': ['NET-002'],
+    'lo-tcp.pcap': ['TCP-001', 'TCP-004'],
+    'lo-tls12.pcap': ['TLS-003', 'TLS-004', 'TLS-006'],
+  };
+  for (const [file, codes] of Object.entries(want)) {
+    const a = new Analyzer();
+    const info = readCaptureFile(dir + file, a.onPacket);
+    assert.deepEqual(info.warnings, [], file);
+    assert.deepEqual(judge(a, { lang: 'en' }).map((f) => f.code).sort(), codes, file);
+  }
+});
