@@ -238,8 +238,8 @@ function ipv4(d: Decoded, b: Buffer, o: number, end: number): void {
   d.fragment = d.moreFrags || d.fragOffset > 0;
   d.ttl = b[o + 8]!;
   d.proto = b[o + 9]!;
-  d.src3 = u32(b, o + 12);
-  d.dst3 = u32(b, o + 16);
+  d.src3 = (b[o + 12]! * 16777216 + ((b[o + 12 + 1]! << 16) | (b[o + 12 + 2]! << 8) | b[o + 12 + 3]!));
+  d.dst3 = (b[o + 16]! * 16777216 + ((b[o + 16 + 1]! << 16) | (b[o + 16 + 2]! << 8) | b[o + 16 + 3]!));
   if (end - o < ihl) return void (d.truncated = true);
   // Non-first fragments carry no transport header.
   if (d.fragOffset > 0) return;
@@ -304,8 +304,8 @@ function transport(d: Decoded, b: Buffer, o: number, end: number, wireEnd: numbe
     if (end - o < 20) return void (d.truncated = true);
     d.sport = u16(b, o);
     d.dport = u16(b, o + 2);
-    d.seq = u32(b, o + 4);
-    d.ack = u32(b, o + 8);
+    d.seq = (b[o + 4]! * 16777216 + ((b[o + 4 + 1]! << 16) | (b[o + 4 + 2]! << 8) | b[o + 4 + 3]!));
+    d.ack = (b[o + 8]! * 16777216 + ((b[o + 8 + 1]! << 16) | (b[o + 8 + 2]! << 8) | b[o + 8 + 3]!));
     const doff = (b[o + 12]! >> 4) * 4;
     d.flags = b[o + 13]!;
     d.win = u16(b, o + 14);

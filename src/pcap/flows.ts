@@ -44,9 +44,27 @@ export class TcpDir {
   fin = 0;
   rst = 0;
   hasNext = false;
-  nextSeq = 0;
-  lastSegUs = 0;
-  lastAck = -1;
+  /** Hot numbers that are not small integers live in a typed array: storing them allocates nothing. */
+  /** [nextSeq, lastSegUs, lastAck]: the hot path indexes it directly. */
+  readonly v = new Float64Array([0, 0, -1]);
+  get nextSeq(): number {
+    return this.v[0]!;
+  }
+  set nextSeq(x: number) {
+    this.v[0] = x;
+  }
+  get lastSegUs(): number {
+    return this.v[1]!;
+  }
+  set lastSegUs(x: number) {
+    this.v[1] = x;
+  }
+  get lastAck(): number {
+    return this.v[2]!;
+  }
+  set lastAck(x: number) {
+    this.v[2] = x;
+  }
   lastWin = -1;
   retrans = 0;
   dupAcks = 0;
@@ -89,9 +107,34 @@ export class TcpFlow {
   bport = 0;
   firstN = 0;
   firstUs = 0;
-  lastUs = 0;
   lastN = 0;
   readonly d: [TcpDir, TcpDir] = [new TcpDir(), new TcpDir()];
+  /** [lastUs, maxGapUs, gapAfterUs, lastSynUs]: the hot path indexes it directly. */
+  readonly tv = new Float64Array(4);
+  get lastUs(): number {
+    return this.tv[0]!;
+  }
+  set lastUs(x: number) {
+    this.tv[0] = x;
+  }
+  get maxGapUs(): number {
+    return this.tv[1]!;
+  }
+  set maxGapUs(x: number) {
+    this.tv[1] = x;
+  }
+  get gapAfterUs(): number {
+    return this.tv[2]!;
+  }
+  set gapAfterUs(x: number) {
+    this.tv[2] = x;
+  }
+  get lastSynUs(): number {
+    return this.tv[3]!;
+  }
+  set lastSynUs(x: number) {
+    this.tv[3] = x;
+  }
   /** Handshake: SYN-ACK seen (from responder), and the ACK that completes it. */
   synAckN = 0;
   synAckUs = 0;
@@ -99,14 +142,11 @@ export class TcpFlow {
   synAckRefs: PacketRef[] = [];
   establishedUs = 0;
   establishedN = 0;
-  lastSynUs = 0;
   /** SYN → SYN-ACK, ms (-1: not measured). */
   rttMs = -1;
-  /** Largest silence between two packets, and the packets either side of it. */
-  maxGapUs = 0;
+  /** Largest silence between two packets (maxGapUs), and the packets either side of it. */
   gapBeforeN = 0;
   gapAfterN = 0;
-  gapAfterUs = 0;
   /** The first RST: packet, direction, time. */
   firstRstN = 0;
   firstRstUs = 0;
@@ -169,7 +209,13 @@ export class UdpFlow {
   bport = 0;
   firstN = 0;
   firstUs = 0;
-  lastUs = 0;
+  private readonly tv = new Float64Array(1);
+  get lastUs(): number {
+    return this.tv[0]!;
+  }
+  set lastUs(x: number) {
+    this.tv[0] = x;
+  }
   pkts: [number, number] = [0, 0];
   bytes: [number, number] = [0, 0];
   icmp: IcmpHit[] = [];
@@ -235,11 +281,24 @@ function endHash(a: number, b: number, c: number, d: number, port: number): numb
   return mix(mix(mix(mix(mix(0x2545f491, a), b), c), d), port);
 }
 
-/** Symmetric flow key: the same for both directions. */
+/**
+ * Symmetric flow key: the same for both directions. Written out (no calls) so that the 32-bit
+ * address words, which are not small integers, are never boxed to be passed as arguments.
+ */
 function flowKey(d: Decoded, proto: number): number {
-  const s = endHash(d.src0, d.src1, d.src2, d.src3, d.sport);
-  const t = endHash(d.dst0, d.dst1, d.dst2, d.dst3, d.dport);
-  return (((s + t) | 0) ^ proto) & 0x3fffffff;
+  let h = 0x2545f491;
+  h = Math.imul(h ^ d.src0, 0x9e3779b1); h = (h ^ (h >>> 15)) | 0;
+  h = Math.imul(h ^ d.src1, 0x9e3779b1); h = (h ^ (h >>> 15)) | 0;
+  h = Math.imul(h ^ d.src2, 0x9e3779b1); h = (h ^ (h >>> 15)) | 0;
+  h = Math.imul(h ^ d.src3, 0x9e3779b1); h = (h ^ (h >>> 15)) | 0;
+  h = Math.imul(h ^ d.sport, 0x9e3779b1); h = (h ^ (h >>> 15)) | 0;
+  let g = 0x2545f491;
+  g = Math.imul(g ^ d.dst0, 0x9e3779b1); g = (g ^ (g >>> 15)) | 0;
+  g = Math.imul(g ^ d.dst1, 0x9e3779b1); g = (g ^ (g >>> 15)) | 0;
+  g = Math.imul(g ^ d.dst2, 0x9e3779b1); g = (g ^ (g >>> 15)) | 0;
+  g = Math.imul(g ^ d.dst3, 0x9e3779b1); g = (g ^ (g >>> 15)) | 0;
+  g = Math.imul(g ^ d.dport, 0x9e3779b1); g = (g ^ (g >>> 15)) | 0;
+  return (((h + g) | 0) ^ proto) & 0x3fffffff;
 }
 
 /** 0: d goes a→b; 1: b→a; -1: not this flow. */
@@ -250,8 +309,6 @@ function dirOf(f: TcpFlow | UdpFlow, d: Decoded): number {
   return -1;
 }
 
-const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
-const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 
 /** A cleanly closed connection is folded into the totals this long (capture time) after its last packet. */
 export const RETIRE_AFTER_US = 60_000_000;
@@ -368,8 +425,14 @@ export class Analyzer {
   matched = 0;
   ipv4Frags = 0;
   ipv6Frags = 0;
-  firstUs = 0;
-  lastUs = 0;
+  private readonly span = new Float64Array(2);
+  /** First and last packet time (µs) of the packets that passed the filter. */
+  get firstUs(): number {
+    return this.span[0]!;
+  }
+  get lastUs(): number {
+    return this.span[1]!;
+  }
   private readonly d = new Decoded();
   private readonly tcpTable = new Map<number, TcpFlow>();
   private readonly udpTable = new Map<number, UdpFlow>();
@@ -396,8 +459,9 @@ export class Analyzer {
     if (this.filter !== null && !this.filter(d)) return;
     this.matched++;
     const ts = p.tsUs;
-    if (this.firstUs === 0 || ts < this.firstUs) this.firstUs = ts;
-    if (ts > this.lastUs) this.lastUs = ts;
+    const span = this.span;
+    if (span[0] === 0 || ts < span[0]!) span[0] = ts;
+    if (ts > span[1]!) span[1] = ts;
     if (d.ipVer === 0) {
       if (d.arpOp !== 0) this.onArp(p);
       return;
@@ -502,7 +566,7 @@ export class Analyzer {
       dir = swap ? 1 : 0;
       f.firstN = p.n;
       f.firstUs = ts;
-      f.lastUs = ts;
+      f.tv[0] = ts;
       f.next = this.tcpTable.get(key) ?? null;
       this.tcpTable.set(key, f);
       this.tcp.push(f);
@@ -512,17 +576,17 @@ export class Analyzer {
     const o = f.d[dir ^ 1]!;
     f.ifaces |= 1 << (p.iface & 15);
     // Idle gap (capture time).
-    const gap = ts - f.lastUs;
-    if (gap > f.maxGapUs) {
-      f.maxGapUs = gap;
+    const gap = ts - f.tv[0]!;
+    if (gap > f.tv[1]!) {
+      f.tv[1] = gap;
       f.gapBeforeN = f.lastN;
       f.gapAfterN = p.n;
-      f.gapAfterUs = ts;
+      f.tv[2] = ts;
       f.afterGap[0] = 0;
       f.afterGap[1] = 0;
     }
     if (f.gapAfterN > 0) f.afterGap[dir as 0 | 1]++;
-    if (ts > f.lastUs) f.lastUs = ts;
+    if (ts > f.tv[0]!) f.tv[0] = ts;
     f.lastN = p.n;
     s.pkts++;
     s.bytes += p.origLen;
@@ -536,7 +600,7 @@ export class Analyzer {
       if (!ackf) {
         s.syn++;
         ref(s.synRefs, p.n, ts);
-        f.lastSynUs = ts;
+        f.tv[3] = ts;
         if (d.mss >= 0) {
           if (s.synSeq === d.seq && s.mss >= 0 && s.mss !== d.mss && s.mssClamp === null && p.iface !== 0) s.mssClamp = { from: s.mss, to: d.mss, n: p.n, tsUs: ts };
           else if (s.synSeq === d.seq && s.mss >= 0 && s.mss !== d.mss && s.mssClamp === null) s.mssClamp = { from: Math.max(s.mss, d.mss), to: Math.min(s.mss, d.mss), n: p.n, tsUs: ts };
@@ -550,7 +614,7 @@ export class Analyzer {
         if (f.synAckN === 0) {
           f.synAckN = p.n;
           f.synAckUs = ts;
-          if (f.lastSynUs > 0) f.rttMs = (ts - f.lastSynUs) / 1000;
+          if (f.tv[3]! > 0) f.rttMs = (ts - f.tv[3]!) / 1000;
         }
         if (d.mss >= 0 && s.mss < 0) s.mss = d.mss;
         if (d.wscale >= 0 && s.wscale < 0) s.wscale = d.wscale;
@@ -577,10 +641,10 @@ export class Analyzer {
     const seq = d.seq;
     let isRetrans = false;
     if (!rst) {
-      if (s.hasNext && seglen > 0 && seqLt(seq, s.nextSeq)) {
-        const keepAlive = seglen <= 1 && !syn && !fin && ((s.nextSeq - 1) | 0) === (seq | 0);
+      if (s.hasNext && seglen > 0 && ((seq - s.v[0]!) | 0) < 0) {
+        const keepAlive = seglen <= 1 && !syn && !fin && ((s.v[0]! - 1) | 0) === (seq | 0);
         const rtt = f.rttMs > 0 ? f.rttMs * 1000 : 3000;
-        const ooo = ts - s.lastSegUs < rtt && ((s.nextSeq | 0) !== ((seq + seglen) | 0));
+        const ooo = ts - s.v[1]! < rtt && ((s.v[0]! | 0) !== ((seq + seglen) | 0));
         if (!keepAlive && !ooo) {
           isRetrans = true;
           s.retrans++;
@@ -593,23 +657,23 @@ export class Analyzer {
       }
       if (seglen > 0) {
         const end = (seq + seglen) | 0;
-        if (!s.hasNext || seqGt(end, s.nextSeq)) s.nextSeq = end;
+        if (!s.hasNext || ((end - s.v[0]!) | 0) > 0) s.v[0] = end;
         s.hasNext = true;
-        s.lastSegUs = ts;
+        s.v[1] = ts;
       } else if (!s.hasNext && !syn) {
         // A mid-stream pickup: start from here.
-        s.nextSeq = seq | 0;
+        s.v[0] = seq | 0;
         s.hasNext = true;
       }
     }
     if (pay > s.maxPay) s.maxPay = pay;
     // Duplicate ACK: a pure ACK repeating the last ACK and window while the peer has data outstanding.
     if (ackf && !syn && !fin && !rst) {
-      if (pay === 0 && s.lastAck === d.ack && s.lastWin === d.win && o.hasNext && seqGt(o.nextSeq, d.ack)) s.dupAcks++;
-      if (pay > 0 || s.lastAck !== d.ack) {
-        if (s.lastAck >= 0 && seqGt(d.ack, s.lastAck) && o.maxPay > 0 && o.maxPay < 536) o.smallAcked++;
+      if (pay === 0 && s.v[2]! === d.ack && s.lastWin === d.win && o.hasNext && ((o.v[0]! - d.ack) | 0) > 0) s.dupAcks++;
+      if (pay > 0 || s.v[2]! !== d.ack) {
+        if (s.v[2]! >= 0 && ((d.ack - s.v[2]!) | 0) > 0 && o.maxPay > 0 && o.maxPay < 536) o.smallAcked++;
       }
-      s.lastAck = d.ack;
+      s.v[2] = d.ack;
       s.lastWin = d.win;
     }
     if (d.win === 0 && !rst && !syn) {
