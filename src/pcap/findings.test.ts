@@ -139,3 +139,26 @@ test('lab captures (tcpdump in namespaces and on loopback, scripts/pcap-lab-fixt
     assert.deepEqual(judge(a, { lang: 'en' }).map((f) => f.code).sort(), codes, file);
   }
 });
+
+test('MSS clamp (the same SYN on both sides of a middlebox), zero windows, duplicate ACKs', async () => {
+  const { CaptureWriter, frame, tcp } = await import('./writer.js');
+  const { CLIENT, SERVER, T0 } = await import('./testing.js');
+  const w = new CaptureWriter({ format: 'pcapng' });
+  const inside = w.interface(1, 6);
+  const syn = (mss: number): Buffer => frame(CLIENT, SERVER, 6, tcp({ sport: 40000, dport: 443, seq: 99, flags: 2, mss, wscale: 7 }));
+  w.packet(T0, syn(1460), { iface: 0 });
+  w.packet(T0 + 30, syn(1400), { iface: inside });
+  w.packet(T0 + 1000, frame(SERVER, CLIENT, 6, tcp({ sport: 443, dport: 40000, seq: 5, ack: 100, flags: 18, mss: 1460, wscale: 9 })));
+  w.packet(T0 + 1100, frame(CLIENT, SERVER, 6, tcp({ sport: 40000, dport: 443, seq: 100, ack: 6, flags: 16 })));
+  for (let i = 0; i < 3; i++) w.packet(T0 + 1200 + i, frame(CLIENT, SERVER, 6, tcp({ sport: 40000, dport: 443, seq: 100 + i * 100, ack: 6, flags: 24 }, Buffer.alloc(100))));
+  for (let i = 0; i < 3; i++) w.packet(T0 + 1300 + i, frame(SERVER, CLIENT, 6, tcp({ sport: 443, dport: 40000, seq: 6, ack: 200, flags: 16, win: 1000 })));
+  w.packet(T0 + 1400, frame(SERVER, CLIENT, 6, tcp({ sport: 443, dport: 40000, seq: 6, ack: 400, flags: 16, win: 0 })));
+  const { a, report } = analyze(w.toBuffer());
+  const f = a.tcp[0]!;
+  assert.deepEqual(f.d[0].mssClamp && { from: f.d[0].mssClamp.from, to: f.d[0].mssClamp.to, n: f.d[0].mssClamp.n }, { from: 1460, to: 1400, n: 2 });
+  assert.deepEqual([f.d[0].wscale, f.d[1].wscale, f.d[1].mss], [7, 9, 1460]);
+  assert.equal(f.d[1].dupAcks, 2);
+  assert.equal(f.d[1].zeroWin, 1);
+  assert.deepEqual(report.capture?.conversations[0]?.mssClamp, { from: 1460, to: 1400, packet: 2 });
+  assert.equal(report.capture?.zeroWindows, 1);
+});
