@@ -48,7 +48,7 @@ export function generate(path: string, packets: number): number {
       const l4 = tcp({ sport: fromC ? cport : sport, dport: fromC ? sport : cport, seq: opts.seq ?? (fromC ? cs : ss), ack: flags & 16 ? (fromC ? ss : cs) : 0, flags, ...(opts.mss ? { mss: opts.mss, wscale: opts.wscale ?? 7 } : {}) }, pay);
       w.packet(at, frame(fromC ? c : s, fromC ? s : c, 6, l4));
       n++;
-      at += 37;
+      at += 150; // ~6,700 packets a second: a 1.2M-packet capture spans 3 minutes
     };
     seg(true, 2, Buffer.alloc(0), { mss: 1460, seq: cs - 1 });
     seg(false, 18, Buffer.alloc(0), { mss: 1460, seq: ss - 1 });
