@@ -130,6 +130,10 @@ test('lab captures (tcpdump in namespaces and on loopback, scripts/pcap-lab-fixt
     'lab-dns.pcap': ['DNS-002', 'DNS-003'],
     'lab-net-002.pcap': ['NET-002'],
     'lo-tcp.pcap': ['TCP-001', 'TCP-004'],
+    // `netdx diagnose --capture` in the lab's client host (scripts/pcap-lab-scenarios.mjs), cut to 160-200 bytes a packet with editcap.
+    'lab-diagnose-tcp-002.pcap': ['TCP-002', 'TCP-002'],
+    'lab-diagnose-tcp-003.pcap': ['TCP-003', 'TCP-003'],
+    'lab-diagnose-net-009.pcap': ['NET-009'],
     'lo-tls12.pcap': ['TLS-003', 'TLS-004', 'TLS-006'],
   };
   for (const [file, codes] of Object.entries(want)) {

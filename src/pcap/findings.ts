@@ -262,14 +262,18 @@ export function judge(a: Analyzer, o: JudgeOptions): Finding[] {
     for (const f of flows) {
       for (const side of [0, 1] as const) {
         const s = f.d[side];
-        if (s.bigRetrans < 3 || f.establishedN === 0) continue;
+        if (s.bigRetrans < 2 || f.synAcks === 0) continue;
+        // Never acknowledged: the peer's last ACK did not pass the first retransmitted segment.
+        const peer = f.d[side === 0 ? 1 : 0];
+        if (peer.lastAck >= 0 && ((peer.lastAck - s.bigRetransSeq) | 0) > 0) continue;
+        const segment = s.bigRetransLen;
         const dst = f.addr(side === 0 ? 1 : 0);
         out.push(
           finding(
             NET_009,
             lang,
-            { dst, passes: s.maxPay, mtu: s.maxPay },
-            [ev('pcap.tcp', tr(lang, `${s.bigRetrans} retransmission(s) of full-size segments (${s.maxPay} bytes of payload) to ${dst}: packets ${nums(s.bigRetransRefs)}; the handshake and smaller segments got through`, `发往 ${dst} 的满长度报文段（载荷 ${s.maxPay} 字节）被重传 ${s.bigRetrans} 次：报文 ${nums(s.bigRetransRefs)}；握手及较小的报文段均可通过`), refs(s.bigRetransRefs), { retransmissions: s.bigRetrans, segment: s.maxPay, mss: s.mss })],
+            { dst, passes: segment, mtu: segment },
+            [ev('pcap.tcp', tr(lang, `${s.bigRetrans} retransmission(s) of full-size segments (${segment} bytes of payload) to ${dst}, never acknowledged: packets ${nums(s.bigRetransRefs)}; the handshake and smaller segments got through`, `发往 ${dst} 的满长度报文段（载荷 ${segment} 字节）被重传 ${s.bigRetrans} 次且始终未被确认：报文 ${nums(s.bigRetransRefs)}；握手及较小的报文段均可通过`), refs(s.bigRetransRefs), { retransmissions: s.bigRetrans, segment, mss: peer.mss })],
             tr(lang, `Full-size packets to ${dst} are lost while small ones pass (PMTU blackhole)`, `发往 ${dst} 的满长度报文丢失而小报文可以通过（PMTU 黑洞）`),
             tr(lang, `The connection ${hp(f.addr(0), f.aport)} → ${hp(f.addr(1), f.bport)} is established and small packets pass, but the largest segments are retransmitted again and again and never acknowledged, and no ICMP frag-needed is in the capture: a link on the path has a smaller MTU and its ICMP error is filtered.`, `连接 ${hp(f.addr(0), f.aport)} → ${hp(f.addr(1), f.bport)} 已建立、小报文可以通过，但最大的报文段被一再重传、始终未被确认，抓包中也没有 ICMP frag-needed：路径上某段链路的 MTU 更小，且其 ICMP 错误被过滤。`),
           ),

@@ -74,6 +74,9 @@ export class TcpDir {
   /** Largest payload seen, and retransmissions of segments that large. */
   maxPay = 0;
   bigRetrans = 0;
+  /** Sequence number of the first full-size segment retransmitted (-1: none). */
+  bigRetransSeq = -1;
+  bigRetransLen = 0;
   smallAcked = 0;
   synRefs: PacketRef[] = [];
   retransRefs: PacketRef[] = [];
@@ -498,7 +501,7 @@ export class Analyzer {
     for (let i = 0; i < this.tcp.length; i++) {
       const f = this.tcp[i]!;
       const [o, r] = f.d;
-      if (f.lastUs < before && o.fin > 0 && r.fin > 0 && o.rst === 0 && r.rst === 0 && o.syn > 0 && f.synAcks > 0 && f.icmp.length === 0 && o.tls === null && r.tls === null && o.bigRetrans < 3 && r.bigRetrans < 3 && o.dataTimes.length < 4) {
+      if (f.lastUs < before && o.fin > 0 && r.fin > 0 && o.rst === 0 && r.rst === 0 && o.syn > 0 && f.synAcks > 0 && f.icmp.length === 0 && o.tls === null && r.tls === null && o.bigRetrans < 2 && r.bigRetrans < 2 && o.dataTimes.length < 4) {
         this.unlinkTcp(f);
         this.retired.addTcp(f);
       } else this.tcp[w++] = f;
@@ -649,7 +652,14 @@ export class Analyzer {
           isRetrans = true;
           s.retrans++;
           ref(s.retransRefs, p.n, ts);
-          if (pay > 0 && pay >= s.maxPay && pay >= 536) {
+          // Full size: the largest segment seen, or (with TSO/GSO super-segments on the sender's
+          // own capture) about the MSS the peer offered, less TCP options.
+          const full = o.mss > 0 ? Math.min(s.maxPay, o.mss - 40) : s.maxPay;
+          if (pay >= 536 && pay >= full) {
+            if (s.bigRetrans === 0) {
+              s.bigRetransSeq = seq;
+              s.bigRetransLen = pay;
+            }
             s.bigRetrans++;
             ref(s.bigRetransRefs, p.n, ts);
           }
