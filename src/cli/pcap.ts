@@ -62,7 +62,18 @@ export async function analyzeCapture(file: string, o: PcapOptions, stdin: NodeJS
   let info: CaptureInfo;
   const name = file === '-' ? 'standard input' : file;
   try {
-    info = file === '-' ? await readCaptureStream(stdin as import('node:stream').Readable, a.onPacket, name) : readCaptureFile(file, a.onPacket, name);
+    if (file === '-') {
+      // Ctrl-C ends a live capture (tcpdump -w - | netdx pcap -): analyse what arrived.
+      const stop = new AbortController();
+      const onInt = (): void => stop.abort();
+      process.once('SIGINT', onInt);
+      try {
+        info = await readCaptureStream(stdin as import('node:stream').Readable, a.onPacket, name, stop.signal);
+      } finally {
+        process.off('SIGINT', onInt);
+      }
+      if (stop.signal.aborted) (stdin as import('node:stream').Readable).destroy();
+    } else info = readCaptureFile(file, a.onPacket, name);
   } catch (err) {
     if (err instanceof CaptureError) throw inputError(err.message);
     const e = err as NodeJS.ErrnoException;

@@ -27,15 +27,52 @@ export function readCaptureFile(path: string, onPacket: PacketFn, name = path): 
   }
 }
 
-/** Reads a capture from a stream (standard input), chunk by chunk as it arrives. */
-export async function readCaptureStream(stream: Readable, onPacket: PacketFn, name = 'standard input'): Promise<CaptureInfo> {
+/**
+ * Reads a capture from a stream (standard input), chunk by chunk as it arrives, until it ends or
+ * `signal` aborts (Ctrl-C on `tcpdump -w - | netdx pcap -`: the packets so far are analysed).
+ */
+export function readCaptureStream(stream: Readable, onPacket: PacketFn, name = 'standard input', signal?: AbortSignal): Promise<CaptureInfo> {
   const r = new CaptureReader(onPacket, name, 4 * CHUNK);
-  for await (const chunk of stream) {
-    r.push(chunk as Buffer);
-    if (r.done) {
-      stream.destroy();
-      break;
+  return new Promise<CaptureInfo>((resolve, reject) => {
+    let settled = false;
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      stream.off('data', onData);
+      signal?.removeEventListener('abort', finish);
+      try {
+        resolve(r.finish());
+      } catch (err) {
+        reject(err);
+      }
+    };
+    const onData = (chunk: Buffer): void => {
+      try {
+        r.push(chunk);
+      } catch (err) {
+        settled = true;
+        stream.off('data', onData);
+        stream.destroy();
+        reject(err);
+        return;
+      }
+      if (r.done) {
+        stream.destroy();
+        finish();
+      }
+    };
+    stream.on('data', onData);
+    stream.once('end', finish);
+    stream.once('close', finish);
+    stream.once('error', (err) => {
+      if (!settled) {
+        settled = true;
+        reject(err);
+      }
+    });
+    if (signal) {
+      if (signal.aborted) finish();
+      else signal.addEventListener('abort', finish, { once: true });
     }
-  }
-  return r.finish();
+  });
 }
