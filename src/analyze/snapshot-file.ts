@@ -4,9 +4,10 @@
  * read error (exit 3); not JSON or not a snapshot → an input error (exit 64); one line each.
  * The schema lives with the types in src/model/snapshot-schema.ts.
  */
-import { readFile } from 'node:fs/promises';
 import { snapshotSchema } from '../model/snapshot-schema.js';
-import { inputError, readError } from '../model/errors.js';
+import { inputError, NetdxError, readError } from '../model/errors.js';
+import { MAX_BYTES, readInputFile, readInputStream } from '../model/input-file.js';
+import type { Lang } from '../model/layer.js';
 import type { Snapshot } from '../model/snapshot.js';
 
 type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
@@ -45,20 +46,19 @@ export function parseSnapshot(text: string, name: string): Snapshot {
 }
 
 /** Reads and validates a snapshot file ('-' reads stdin). */
-export async function readSnapshotFile(path: string): Promise<Snapshot> {
+export async function readSnapshotFile(path: string, lang?: Lang): Promise<Snapshot> {
   let text: string;
   try {
-    text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
+    // Only a regular file (or stdin), at most MAX_BYTES.snapshot: /dev/zero or a FIFO fails at once.
+    const o = { what: 'snapshot', maxBytes: MAX_BYTES.snapshot, ...(lang ? { lang } : {}) };
+    text = (path === '-' ? await readInputStream(process.stdin, o) : readInputFile(path, o)).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof NetdxError && err.code === 'E_INPUT') throw err;
+    const cause = err instanceof NetdxError ? err.cause : err;
+    const code = (cause as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'cannot read');
     throw readError(`cannot read ${path}: ${why}`, err);
   }
   return parseSnapshot(text, path);
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

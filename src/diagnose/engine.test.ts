@@ -88,7 +88,9 @@ test('ICMP unavailable without other evidence makes the network layer unknown wi
   const net = r.layers.find((l) => l.layer === 'network');
   assert.equal(net?.status, 'unknown');
   assert.match(net?.reason ?? '', /no raw socket/);
-  assert.equal(r.verdict, 'ok');
+  // A network-level target whose only check could not be made: netdx could not judge it (decision 010).
+  assert.equal(r.verdict, 'unknown');
+  assert.match(r.undetermined?.[0]?.reason ?? '', /no raw socket/);
 });
 
 test('TLS target: handshake runs over the open connection with SNI = host name', async () => {

@@ -435,6 +435,14 @@ export async function observeTls(w: Walk, open: Observation<'tcp.connect'>, trac
     const url = `https://${formatHostPort(target.host, open.data.port)}/`;
     out.push(...(await safe('host', 'server time', deps.http({ url, address: open.data.address, servername: sni }, ctx(Math.min(b.http, 2000))))));
   }
+  // A TLS-only target whose server asked for a client certificate that was not offered: the handshake
+  // may complete and the server refuse every request (nginx ssl_verify_client on: HTTP 400 "No
+  // required SSL certificate was sent"). One small HTTP request confirms it (TLS-007).
+  const asked = hs && (hs.data.outcome === 'ok' || hs.data.outcome === 'verify-failed') && hs.data.clientCertRequested === true && !hs.data.clientCertOffered;
+  if (asked && target.protocol === 'tls' && !datesSuspect) {
+    const url = `https://${formatHostPort(target.host, open.data.port)}/`;
+    out.push(...(await safe('tls', 'client certificate refusal', deps.http({ url, address: open.data.address, servername: sni }, ctx(Math.min(b.http, 2000))))));
+  }
   return out;
 }
 
