@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { metaOf } from '../diagnose/judge.js';
 import { rankFindings } from '../diagnose/rank.js';
+import { verdictOf } from '../diagnose/verdict.js';
 import type { Lang } from '../model/layer.js';
 import type { Report } from '../model/report.js';
 import { Analyzer } from './flows.js';
@@ -72,6 +73,7 @@ export function addCapture(report: Report, file: string, lang: Lang, expectIp: s
   const capture = summarize(a, info, file, lang);
   if (added.length === 0) return { report: { ...report, capture }, warning: null };
   const { primary, findings } = rankFindings([...report.findings.map(({ explainedBy: _e, ...f }) => f), ...added], metaOf);
-  const verdict = primary ? 'fault' : findings.some((f) => f.severity === 'warning') ? 'degraded' : 'ok';
-  return { report: { ...report, primary, findings, verdict, capture }, warning: null };
+  const { verdict, undetermined } = verdictOf(findings, report.layers);
+  const { undetermined: _u, ...rest } = report;
+  return { report: { ...rest, primary, findings, verdict, ...(undetermined ? { undetermined } : {}), capture }, warning: null };
 }

@@ -11,6 +11,7 @@ import { REPORT_SCHEMA_ID } from '../model/report-id.js';
 import type { Target } from '../model/target.js';
 import { rankFindings } from '../diagnose/rank.js';
 import { metaOf } from '../diagnose/judge.js';
+import { verdictOf } from '../diagnose/verdict.js';
 import { t } from '../report/i18n.js';
 import { LINKTYPE_NAMES } from './decode.js';
 import { convOfTcp, convOfUdp, type Analyzer, type ConvRow } from './flows.js';
@@ -133,17 +134,17 @@ function layerRows(findings: Finding[], a: Analyzer, lang: Lang): LayerRow[] {
 export function buildReport(opts: { a: Analyzer; info: CaptureInfo; file: string; findings: Finding[]; target: Target | null; lang: Lang; startedAt: Date; durationMs: number }): Report {
   const { a, info, file, lang } = opts;
   const { primary, findings: ranked } = rankFindings(opts.findings, metaOf);
-  const hasWarn = ranked.some((f) => f.severity === 'warning');
   const capture = summarize(a, info, file === '-' ? '-' : basename(file), lang);
+  const layers = layerRows(ranked, a, lang);
   return {
     schema: REPORT_SCHEMA_ID,
     target: opts.target ? { input: opts.target.input, host: opts.target.host, port: opts.target.port, protocol: opts.target.protocol } : { input: file, host: file === '-' ? 'stdin' : basename(file), port: null, protocol: 'tcp' },
     startedAt: opts.startedAt.toISOString(),
     durationMs: Math.round(opts.durationMs),
-    verdict: primary ? 'fault' : hasWarn ? 'degraded' : 'ok',
+    verdict: verdictOf(ranked, layers).verdict,
     primary,
     findings: ranked,
-    layers: layerRows(ranked, a, lang),
+    layers,
     observations: [{ kind: 'pcap.summary', at: capture.start || opts.startedAt.toISOString(), ms: Math.round(opts.durationMs), data: { packets: capture.packets, tcpConnections: capture.tcpConnections, udpFlows: capture.udpFlows, tcpStates: capture.tcpStates } }],
     lang,
     capture,
