@@ -2,7 +2,7 @@
 # Debian packages netdx and its lab use (idempotent; needs root). Used by .ci/run and the README.
 set -euo pipefail
 PKGS=(iproute2 iptables nftables dnsmasq-base iputils-ping iputils-tracepath traceroute mtr-tiny
-      tcpdump openssl socat nginx-light procps conntrack ca-certificates netcat-openbsd bind9-dnsutils
+      tcpdump tshark openssl socat nginx-light procps conntrack ca-certificates netcat-openbsd bind9-dnsutils
       wireguard-go wireguard-tools openvpn
       prometheus prometheus-blackbox-exporter)
 missing=()

@@ -8,12 +8,27 @@ import { colorEnabled, renderText } from '../report/text.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { parseDiagnoseOptions, type RawDiagnoseOptions } from './diagnose-options.js';
 import type { Report } from '../model/report.js';
+import type { Lang } from '../model/layer.js';
 
 const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
 
 export function exitCodeOf(r: Report): number {
   // unknown: a layer of the target's path could not be judged and no finding explains it (decision 010).
   return r.verdict === 'ok' ? EXIT.ok : r.verdict === 'degraded' ? EXIT.degraded : r.verdict === 'unknown' ? EXIT.cannot : EXIT.fault;
+}
+
+/** `--capture`: stop the recorder and add the capture's findings (or say why there is no capture). */
+async function withCapture(report: Report, rec: import('../pcap/capture.js').Recorder, lang: Lang, expectIp: string[]): Promise<Report> {
+  if (!rec.ok) {
+    process.stderr.write(`netdx: ${t(lang, 'pcap.captureSkipped', { why: rec.reason })}\n`);
+    return report;
+  }
+  await rec.stop();
+  const { addCapture } = await import('../pcap/capture.js');
+  const { report: out, warning } = addCapture(report, rec.file, lang, expectIp);
+  if (warning) process.stderr.write(`netdx: ${t(lang, 'pcap.captureSkipped', { why: warning })}\n`);
+  else process.stderr.write(`netdx: ${t(lang, 'pcap.captureAdded', { file: rec.file, packets: out.capture?.packets ?? 0 })}\n`);
+  return out;
 }
 
 export function register(program: Command): void {
@@ -43,7 +58,8 @@ export function register(program: Command): void {
     .option('--json', 'print the JSON report (netdx.report/v1)')
     .option('--format <fmt>', 'text | json | markdown')
     .option('--lang <lang>', 'en | zh (default from LANG)')
-    .action(async (input: string, raw: RawDiagnoseOptions) => {
+    .option('--capture <file>', "record the diagnosis's own packets (tcpdump) to FILE and add what they show to the report")
+    .action(async (input: string, raw: RawDiagnoseOptions & { capture?: string }) => {
       const { options, target: topts, format } = parseDiagnoseOptions(raw, detectLang());
       const target = parseTarget(input, topts);
       const live = format === 'text' && !!process.stderr.isTTY;
@@ -54,7 +70,9 @@ export function register(program: Command): void {
         : () => {};
       // Loaded lazily: commands that send no packets (faults, collect) never load the probes.
       const { liveDeps } = await import('../diagnose/live.js');
-      const report = await diagnose(target, options, liveDeps(), progress);
+      const rec = raw.capture !== undefined ? await (await import('../pcap/capture.js')).startRecorder(raw.capture) : null;
+      let report = await diagnose(target, options, liveDeps(), progress);
+      if (rec) report = await withCapture(report, rec, options.lang, options.expectIp ?? []);
       if (live) process.stderr.write('\r\x1b[2K');
       if (format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (format === 'markdown') process.stdout.write(renderMarkdown(report, options.lang) + '\n');

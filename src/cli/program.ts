@@ -16,10 +16,11 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   firewall: () => import('./analyze.js'),
   route: () => import('./analyze.js'),
   trace: () => import('./trace.js'),
+  pcap: () => import('./pcap.js'),
   lab: () => import('./lab.js'),
   monitor: () => import('./monitor.js'),
 };
-const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'monitor', 'lab'];
+const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'pcap', 'monitor', 'lab'];
 
 /**
  * The program with the command named in argv registered (or every command, for help, a typo

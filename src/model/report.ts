@@ -14,6 +14,8 @@ export const EvidenceSchema = z.object({
   observation: z.string().describe('kind of the observation this evidence rests on'),
   summary: z.string(),
   data: z.record(z.string(), z.unknown()).optional(),
+  /** Set by `netdx pcap`: the capture packets this evidence rests on. */
+  packets: z.array(z.object({ n: z.number().int().describe('packet number in the capture, 1-based (as tcpdump and Wireshark count)'), ts: z.string().describe('capture time, ISO 8601') })).optional(),
 });
 
 export const FixSchema = z.object({
@@ -47,6 +49,56 @@ export const ObservationSchema = z.object({
   data: z.unknown(),
 });
 
+const ConversationSchema = z.object({
+  proto: z.enum(['tcp', 'udp']),
+  a: z.string().describe('originator address (TCP: the SYN sender)'),
+  aPort: z.number().int(),
+  b: z.string(),
+  bPort: z.number().int(),
+  packetsAB: z.number().int(),
+  bytesAB: z.number().int().describe('frame bytes on the wire, as tshark -z conv counts them'),
+  packetsBA: z.number().int(),
+  bytesBA: z.number().int(),
+  firstPacket: z.number().int(),
+  start: z.string(),
+  durationMs: z.number(),
+  state: z.string().optional().describe('Zeek conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH'),
+  rttMs: z.number().nullable().optional().describe('SYN → SYN-ACK'),
+  retransmissions: z.number().int().optional(),
+  dupAcks: z.number().int().optional(),
+  zeroWindows: z.number().int().optional(),
+  mss: z.array(z.number().int()).optional().describe('MSS offered by [originator, responder]; -1: none'),
+  wscale: z.array(z.number().int()).optional(),
+  mssClamp: z.object({ from: z.number().int(), to: z.number().int(), packet: z.number().int() }).nullable().optional(),
+  maxIdleMs: z.number().optional(),
+  icmpErrors: z.number().int(),
+});
+
+export const CaptureSummarySchema = z.object({
+  file: z.string(),
+  format: z.enum(['pcap', 'pcapng']),
+  linktypes: z.array(z.string()),
+  packets: z.number().int(),
+  bytes: z.number().int(),
+  matched: z.number().int().describe('packets that passed --filter'),
+  start: z.string(),
+  end: z.string(),
+  durationMs: z.number(),
+  tcpConnections: z.number().int(),
+  udpFlows: z.number().int(),
+  tcpStates: z.record(z.string(), z.number().int()),
+  retransmissions: z.number().int(),
+  retransmissionRate: z.number().describe('retransmitted TCP segments / TCP packets'),
+  dupAcks: z.number().int(),
+  zeroWindows: z.number().int(),
+  handshakeRttMs: z.object({ count: z.number().int(), p50: z.number(), p90: z.number(), p99: z.number(), max: z.number() }).nullable(),
+  dnsQueries: z.number().int(),
+  fragments: z.number().int(),
+  topTalkers: z.array(z.object({ address: z.string(), packets: z.number().int(), bytes: z.number().int() })),
+  conversations: z.array(ConversationSchema).describe('the largest conversations by bytes'),
+  warnings: z.array(z.string()).describe('damage or limits met while reading (the analysis covers what was read)'),
+});
+
 export const ReportSchema = z.object({
   schema: z.literal(REPORT_SCHEMA_ID),
   target: z.object({
@@ -70,6 +122,8 @@ export const ReportSchema = z.object({
   lang: z.enum(['en', 'zh']).optional(),
   /** Set by `netdx analyze`: the report judges a snapshot, not this machine now. */
   snapshot: z.object({ hostname: z.string(), collectedAt: z.string() }).optional(),
+  /** Set by `netdx pcap` (and `diagnose --capture`): what the capture holds. */
+  capture: CaptureSummarySchema.optional(),
 });
 
 export type Evidence = z.infer<typeof EvidenceSchema>;
@@ -78,6 +132,7 @@ export type Finding = z.infer<typeof FindingSchema>;
 export type LayerRow = z.infer<typeof LayerRowSchema>;
 export type Report = z.infer<typeof ReportSchema>;
 export type Verdict = Report['verdict'];
+export type CaptureSummary = z.infer<typeof CaptureSummarySchema>;
 
 /** Contract invariants beyond the shape (report-contract.md "Rules"). Returns the broken ones. */
 export function contractViolations(r: Report): string[] {

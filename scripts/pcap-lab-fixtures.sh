@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Makes the lab captures of src/pcap/fixtures/ (needs root, tcpdump, node): two namespaces of its
+# own joined by a veth pair (never linked to the root namespace; addresses from 198.51.100.0/24),
+# one fault at a time, tcpdump in the client namespace. Removes everything it made on exit.
+#   bash scripts/pcap-lab-fixtures.sh [OUTDIR]   (default src/pcap/fixtures)
+set -euo pipefail
+OUT=$(realpath "${1:-src/pcap/fixtures}")
+C=i15cap-$$-c
+S=i15cap-$$-s
+CIP=198.51.100.130
+SIP=198.51.100.131
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  ip netns del "$C" 2>/dev/null || true
+  ip netns del "$S" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+ip netns add "$C"
+ip netns add "$S"
+ip -n "$C" link add eth0 type veth peer name eth0 netns "$S"
+ip -n "$C" addr add "$CIP/24" dev eth0
+ip -n "$S" addr add "$SIP/24" dev eth0
+ip -n "$C" link set lo up; ip -n "$S" link set lo up
+ip -n "$C" link set eth0 up; ip -n "$S" link set eth0 up
+inc() { ip netns exec "$C" "$@"; }
+ins() { ip netns exec "$S" "$@"; }
+
+# A small server in the server namespace: PING→PONG three times then silence on :7000,
+# DNS on :53 answering NXDOMAIN for nope.lab.test and REFUSED for everything else.
+cat > "$WORK/srv.mjs" <<'EOF'
+import net from 'node:net';
+import dgram from 'node:dgram';
+net.createServer((s) => { let n = 0; s.on('data', () => { if (++n <= 3) s.write('PONG\n'); }); s.on('error', () => {}); }).listen(7000);
+const u = dgram.createSocket('udp4');
+u.on('message', (m, r) => {
+  let o = 12; const labels = [];
+  while (m[o]) { labels.push(m.subarray(o + 1, o + 1 + m[o]).toString()); o += 1 + m[o]; }
+  const rcode = labels.join('.') === 'nope.lab.test' ? 3 : 5;
+  const out = Buffer.from(m.subarray(0, o + 5)); out[2] = 0x81; out[3] = 0x80 | rcode; out.writeUInt16BE(0, 6);
+  u.send(out, r.port, r.address);
+});
+u.bind(53);
+EOF
+cat > "$WORK/cli.mjs" <<'EOF'
+import net from 'node:net';
+import dgram from 'node:dgram';
+const [mode, host] = process.argv.slice(2);
+if (mode === 'heartbeat') {
+  const s = net.connect(7000, host);
+  s.on('data', () => {});
+  let n = 0;
+  const t = setInterval(() => { s.write('PING\n'); if (++n === 6) { clearInterval(t); setTimeout(() => s.destroy(), 1500); } }, 1000);
+} else if (mode === 'dns') {
+  const u = dgram.createSocket('udp4');
+  const q = (id, name) => Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ...name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0, 0, 1, 0, 1])]);
+  let got = 0;
+  u.on('message', () => { if (++got === 2) u.close(); });
+  u.send(q(0x1111, 'nope.lab.test'), 53, host);
+  u.send(q(0x2222, 'www.lab.test'), 53, host);
+  setTimeout(() => u.close(), 2000).unref();
+}
+EOF
+ins node "$WORK/srv.mjs" & PIDS+=($!)
+sleep 0.5
+
+capture() { # name filter command…
+  local name=$1 filter=$2; shift 2
+  ip netns exec "$C" tcpdump -i eth0 -n -U --immediate-mode -s 0 -w "$OUT/$name.pcap" "$filter" 2>/dev/null &
+  local tp=$!
+  sleep 1
+  "$@" || true
+  sleep 0.5
+  kill -TERM "$tp"; wait "$tp" 2>/dev/null || true
+  echo "$name: $(stat -c %s "$OUT/$name.pcap") bytes"
+}
+
+# TCP-002: the server drops SYNs to :8443 (two retransmissions within 4 s).
+ins iptables -I INPUT -p tcp --dport 8443 -j DROP
+capture lab-tcp-002 'tcp port 8443 or icmp' inc timeout 4 bash -c "exec 3<>/dev/tcp/$SIP/8443" 
+# TCP-003: the server rejects :8081 with ICMP admin-prohibited.
+ins iptables -I INPUT -p tcp --dport 8081 -j REJECT --reject-with icmp-admin-prohibited
+capture lab-tcp-003 'tcp port 8081 or icmp' inc timeout 3 bash -c "exec 3<>/dev/tcp/$SIP/8081"
+# APP-001: heartbeats answered three times, then not.
+capture lab-app-001 'tcp port 7000' inc node "$WORK/cli.mjs" heartbeat "$SIP"
+# DNS-002 / DNS-003: NXDOMAIN and REFUSED.
+capture lab-dns 'udp port 53' inc node "$WORK/cli.mjs" dns "$SIP"
+# NET-002: a default route through a gateway that does not exist; ARP asks for it in vain.
+inc ip route add default via 198.51.100.199
+capture lab-net-002 'arp or icmp' inc ping -c 4 -i 0.5 -W 1 203.0.113.1

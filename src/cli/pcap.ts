@@ -1,0 +1,168 @@
+/** `netdx pcap FILE`: read a tcpdump/Wireshark capture and name the fault, with the packets as evidence. */
+import type { Command } from 'commander';
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import pc from 'picocolors';
+import { EXIT, inputError, readError, usageError } from '../model/errors.js';
+import type { Lang } from '../model/layer.js';
+import type { Report } from '../model/report.js';
+import { parseTarget, shown, type Target } from '../model/target.js';
+import { detectLang, t } from '../report/i18n.js';
+import { colorEnabled } from '../report/text.js';
+import { CaptureError, type CaptureInfo } from '../pcap/reader.js';
+import { readCaptureFile, readCaptureStream } from '../pcap/read.js';
+import { Analyzer } from '../pcap/flows.js';
+import { compileFilter, FilterError } from '../pcap/filter.js';
+import { judge } from '../pcap/findings.js';
+import { buildReport } from '../pcap/report.js';
+import { LINKTYPE_NAMES, SUPPORTED_LINKTYPES } from '../pcap/decode.js';
+import { exitCodeOf } from './diagnose.js';
+
+export interface RawPcapOptions {
+  filter?: string;
+  target?: string;
+  expectIp?: string[];
+  json?: boolean;
+  lang?: string;
+}
+
+export interface PcapOptions {
+  filter: string | null;
+  target: Target | null;
+  expectIp: string[];
+  json: boolean;
+  lang: Lang;
+}
+
+export function parsePcapOptions(raw: RawPcapOptions, env: NodeJS.ProcessEnv = process.env): PcapOptions {
+  if (raw.lang !== undefined && raw.lang !== 'en' && raw.lang !== 'zh') throw usageError(`--lang '${shown(raw.lang)}': expected en or zh`);
+  for (const ip of raw.expectIp ?? []) if (!isIP(ip)) throw usageError(`--expect-ip '${shown(ip)}': expected an IP address`);
+  if (raw.filter !== undefined) {
+    try {
+      compileFilter(raw.filter);
+    } catch (err) {
+      if (err instanceof FilterError) throw usageError(`--filter '${shown(raw.filter)}': ${err.message}`);
+      throw err;
+    }
+  }
+  return {
+    filter: raw.filter ?? null,
+    target: raw.target !== undefined ? parseTarget(raw.target) : null,
+    expectIp: raw.expectIp ?? [],
+    json: !!raw.json,
+    lang: detectLang(raw.lang, env),
+  };
+}
+
+/** Reads and judges a capture: the report. Throws NetdxError for input that is not a capture. */
+export async function analyzeCapture(file: string, o: PcapOptions, stdin: NodeJS.ReadableStream = process.stdin): Promise<Report> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const a = new Analyzer({ filter: o.filter ? compileFilter(o.filter) : null });
+  let info: CaptureInfo;
+  const name = file === '-' ? 'standard input' : file;
+  try {
+    if (file === '-') {
+      // Ctrl-C ends a live capture (tcpdump -w - | netdx pcap -): analyse what arrived.
+      const stop = new AbortController();
+      const onInt = (): void => stop.abort();
+      process.once('SIGINT', onInt);
+      try {
+        info = await readCaptureStream(stdin as import('node:stream').Readable, a.onPacket, name, stop.signal);
+      } finally {
+        process.off('SIGINT', onInt);
+      }
+      if (stop.signal.aborted) (stdin as import('node:stream').Readable).destroy();
+    } else info = readCaptureFile(file, a.onPacket, name);
+  } catch (err) {
+    if (err instanceof CaptureError) throw inputError(err.message);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code) throw readError(`${name}: cannot read (${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code})`, err);
+    throw err;
+  }
+  const lts = info.interfaces.map((i) => i.linktype);
+  if (info.packets > 0 && lts.length > 0 && lts.every((lt) => !SUPPORTED_LINKTYPES.has(lt))) {
+    throw inputError(`${name}: link type ${lts.map((lt) => `${lt}${LINKTYPE_NAMES[lt] ? ` (${LINKTYPE_NAMES[lt]})` : ''}`).join(', ')} is not one netdx decodes (Ethernet, Linux cooked SLL/SLL2, raw IP, loopback/null)`);
+  }
+  const findings = judge(a, { lang: o.lang, targetHost: o.target?.host ?? null, targetPort: o.target?.port ?? null, expectIp: o.expectIp });
+  return buildReport({ a, info, file, findings, target: o.target, lang: o.lang, startedAt, durationMs: performance.now() - t0 });
+}
+
+const fmtBytes = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
+
+export function renderPcapText(r: Report, lang: Lang, color: boolean): string {
+  const c = pc.createColors(color);
+  const cap = r.capture!;
+  const out: string[] = [];
+  out.push(c.bold(t(lang, 'pcap.heading', { file: cap.file, format: cap.format, linktypes: cap.linktypes.join(', ') || '-' })));
+  const v = t(lang, `verdict.${r.verdict}`);
+  const vv = r.verdict === 'ok' ? c.bold(c.green(v)) : r.verdict === 'degraded' ? c.bold(c.yellow(v)) : c.bold(c.red(v));
+  const head = r.primary ? `${r.primary.code} ${r.primary.slug} · ${t(lang, `layer.${r.primary.layer}`)}` : '';
+  out.push(t(lang, 'pcap.verdict', { verdict: vv, head, ms: r.durationMs }));
+  out.push('');
+  if (r.findings.length === 0) out.push(c.green(t(lang, 'pcap.noFindings')), '');
+  else {
+    out.push(c.bold(`${t(lang, 'pcap.findings')}:`));
+    for (const f of r.findings) {
+      const sev = f.severity === 'error' ? c.red(t(lang, 'severity.error')) : f.severity === 'warning' ? c.yellow(t(lang, 'severity.warning')) : c.dim(t(lang, 'severity.info'));
+      const by = f.explainedBy ? c.dim(` (${t(lang, 'report.explainedBy', { code: f.explainedBy })})`) : '';
+      out.push(`  ${c.bold(`${f.code} ${f.slug}`)} [${sev}]${by}  ${f.title}`);
+      out.push(`    ${f.explanation}`);
+      for (const e of f.evidence) out.push(`    • ${c.dim(e.observation)}  ${e.summary}`);
+      for (const fx of f.fix) {
+        out.push(`    → ${fx.summary}`);
+        if (fx.command) out.push(`      ${c.cyan('$ ' + fx.command)}`);
+      }
+      out.push('');
+    }
+  }
+  const states = Object.entries(cap.tcpStates)
+    .sort((x, y) => y[1] - x[1])
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+  out.push(t(lang, 'pcap.read', { packets: cap.packets, bytes: fmtBytes(cap.bytes), duration: (cap.durationMs / 1000).toFixed(3), start: cap.start, end: cap.end, matched: cap.matched }));
+  out.push(t(lang, 'pcap.flows', { tcp: cap.tcpConnections, states: states || '-', udp: cap.udpFlows, dns: cap.dnsQueries }));
+  out.push(t(lang, 'pcap.retrans', { n: cap.retransmissions, rate: (cap.retransmissionRate * 100).toFixed(2), dup: cap.dupAcks, zero: cap.zeroWindows }));
+  if (cap.handshakeRttMs) out.push(t(lang, 'pcap.rtt', { ...cap.handshakeRttMs }));
+  if (cap.topTalkers.length > 0) {
+    out.push('', `${c.bold(t(lang, 'pcap.talkers'))}:`);
+    for (const x of cap.topTalkers.slice(0, 5)) out.push(`  ${t(lang, 'pcap.talker', { address: x.address, packets: x.packets, bytes: fmtBytes(x.bytes) })}`);
+  }
+  if (cap.conversations.length > 0) {
+    out.push('', `${c.bold(t(lang, 'pcap.conversations'))}:`);
+    for (const x of cap.conversations.slice(0, 5)) {
+      const a = x.a.includes(':') ? `[${x.a}]:${x.aPort}` : `${x.a}:${x.aPort}`;
+      const b = x.b.includes(':') ? `[${x.b}]:${x.bPort}` : `${x.b}:${x.bPort}`;
+      const extra = x.proto === 'tcp' ? `  ${x.state}${x.rttMs != null ? `  rtt ${x.rttMs} ms` : ''}${x.retransmissions ? `  retx ${x.retransmissions}` : ''}${x.mssClamp ? `  MSS ${x.mssClamp.from}→${x.mssClamp.to}` : ''}` : '';
+      out.push(`  ${x.proto.toUpperCase()} ${a} ⇄ ${b}  ${x.packetsAB}/${x.packetsBA} ${t(lang, 'pcap.packets')}  ${fmtBytes(x.bytesAB + x.bytesBA)}${extra}`);
+    }
+  }
+  if (cap.warnings.length > 0) {
+    out.push('', `${c.bold(c.yellow(t(lang, 'pcap.warnings')))}:`);
+    for (const w of cap.warnings) out.push(`  ${w}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
+
+export function register(program: Command): void {
+  program
+    .command('pcap')
+    .description('read a tcpdump/Wireshark capture (pcap, pcapng; - for standard input) and name the fault, with the packets as evidence')
+    .argument('<file>', 'capture file, or - to read standard input (tcpdump -w - | netdx pcap -)')
+    .option('--filter <expr>', 'only packets matching a BPF-like expression: host, net, port, portrange, src/dst, tcp, udp, icmp, icmp6, ip, ip6, arp, and/or/not')
+    .option('--target <host[:port]>', 'focus the findings on this host (name or address) and port')
+    .option('--expect-ip <ip>', 'the address the target name should resolve to (repeatable): DNS-005 when answers differ', collect)
+    .option('--json', 'print the JSON report (netdx.report/v1 with capture)')
+    .option('--lang <lang>', 'en | zh (default from LANG)')
+    .action(async (file: string, raw: RawPcapOptions) => {
+      const o = parsePcapOptions(raw);
+      const report = await analyzeCapture(file, o);
+      if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else process.stdout.write(renderPcapText(report, o.lang, colorEnabled(process.stdout)));
+      process.exitCode = exitCodeOf(report);
+    });
+}
+
+export { EXIT };
