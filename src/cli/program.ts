@@ -17,8 +17,10 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   route: () => import('./analyze.js'),
   trace: () => import('./trace.js'),
   lab: () => import('./lab.js'),
+  load: () => import('./load.js'),
+  responder: () => import('./responder.js'),
 };
-const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'lab'];
+const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'lab', 'load', 'responder'];
 
 /**
  * The program with the command named in argv registered (or every command, for help, a typo

@@ -1,5 +1,6 @@
 /** The message catalog: every user-facing string of the renderers and CLI, in en and zh. */
 import type { Text } from '../model/layer.js';
+import { LOAD_MESSAGES } from './messages-load.js';
 
 export const MESSAGES = {
   'layer.host': { en: 'host', zh: '主机' },
@@ -89,6 +90,7 @@ export const MESSAGES = {
   'skip.offlineNoPackets': { en: 'offline analysis sends no packets', zh: '离线分析不发送报文' },
   'skip.offlineTunnel': { en: 'offline analysis: the tunnel state the snapshot recorded was judged; its endpoint, handshake and MTU were not probed', zh: '离线分析：已判断快照记录的隧道状态；未探测其端点、握手与 MTU' },
   'skip.offlineDns': { en: 'offline analysis does not resolve names; checked the route to the resolvers', zh: '离线分析不解析域名；已检查到解析服务器的路由' },
+  ...LOAD_MESSAGES,
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -89,6 +89,15 @@ const handleFd = (h: unknown): number | null => {
   return typeof fd === 'number' && fd >= 0 ? fd : null;
 };
 
+/** A dgram socket's descriptor, without the deprecated `_handle` accessor (DEP0112): node keeps the handle in its state symbol. */
+export function dgramFd(sock: dgram.Socket): number | null {
+  for (const sym of Object.getOwnPropertySymbols(sock)) {
+    const st = (sock as unknown as Record<symbol, unknown>)[sym] as { handle?: unknown } | undefined;
+    if (st && typeof st === 'object' && 'handle' in st) return handleFd(st.handle);
+  }
+  return null;
+}
+
 export async function startResponder(o: ResponderOptions): Promise<Responder> {
   const addon = o.addon === undefined ? loadAddon() : o.addon;
   const skipped: string[] = [];
@@ -362,7 +371,7 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
       resolve();
     });
   });
-  const ufd = handleFd((udp as unknown as { _handle?: unknown })._handle);
+  const ufd = dgramFd(udp);
   let dfForced = false;
   if (addon && ufd !== null) {
     try {
