@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { readError, usageError } from '../model/errors.js';
 import { detectLang, t } from '../report/i18n.js';
-import { parseHostPort } from '../load/options.js';
+import { parseHostPort } from '../responder/address.js';
 import { ipFamilyOf, shown } from '../model/target.js';
 import { startResponder } from '../responder/server.js';
 

@@ -52,6 +52,8 @@ export interface EngineDeps {
   idle?(q: { address: string; port: number; maxSec: number }, ctx: ProbeContext): Promise<Obs>;
   backlog?(q: { address: string; port: number; parallel: number }, ctx: ProbeContext): Promise<Obs>;
   heartbeat?(q: { address: string; port: number; tls: boolean; servername: string | null; spec: NonNullable<DiagnoseOptions['heartbeat']> }, ctx: ProbeContext): Promise<Obs>;
+  /** Both ends of the wire (issue 16): what a netdx responder next to the server sees. */
+  responder?(q: NonNullable<DiagnoseOptions['responder']>, ctx: ProbeContext): Promise<Obs>;
   /** `iptables-save -c` / `ip6tables-save -c` now, to see which rule's counters the probes moved (optional). */
   firewallCounters?(): Promise<{ v4: string | null; v6: string | null }>;
   /** The tunnel layer's own probes (issue 7: OpenVPN reset, `wg show`, DF ping); inert when absent. */
@@ -250,6 +252,8 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
       obs.push(observation('check.unknown', { layer: 'network', check: 'firewall evaluation', reason: err instanceof Error ? err.message : String(err) }));
     }
   }
+  // A responder next to the server (issue 16) is asked beside the network probes.
+  if (options.responder && deps.responder && !hardFail) parallel.push(safe('network', 'responder', deps.responder(options.responder, ctx(4000))));
   const proxy = ofKind(obs, 'host.proxy')[0]?.data.selected;
   if (proxy) parallel.push(safe('host', 'proxy', deps.proxyConnect({ host: proxy.host, port: proxy.port }, ctx(b.tcpConnect))));
   const netResults = await Promise.all(parallel);

@@ -5,8 +5,9 @@
  */
 import { usageError } from '../model/errors.js';
 import type { Lang } from '../model/layer.js';
-import { parsePort, parseTarget, shown, type Target } from '../model/target.js';
+import { parseTarget, shown, type Target } from '../model/target.js';
 import { parseDuration } from '../cli/diagnose-options.js';
+import { parseHostPort } from '../responder/address.js';
 
 export const LIMITS = {
   defaultDurationMs: 10_000,
@@ -93,13 +94,6 @@ export function parseSize(text: string, what: string): number {
   const unit = (m[2] ?? '').toUpperCase()[0];
   const mult = unit === 'K' ? 1024 : unit === 'M' ? 1024 ** 2 : unit === 'G' ? 1024 ** 3 : 1;
   return Math.round(Number(m[1]) * mult);
-}
-
-/** HOST:PORT / [IPv6]:PORT of the responder. */
-export function parseHostPort(text: string, what: string): { host: string; port: number } {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text.trim()) ?? /^([^:[\]]+):(\d+)$/.exec(text.trim());
-  if (!m) throw usageError(`${what} '${shown(text)}': expected HOST:PORT or [IPv6]:PORT`);
-  return { host: m[1]!, port: parsePort(m[2]!, what) };
 }
 
 export function parseLoadOptions(input: string, raw: RawLoadOptions, lang: Lang): LoadOptions {

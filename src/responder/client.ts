@@ -245,6 +245,8 @@ export interface ReturnMtuResult {
   smallestLost: number | null;
   /** The responder could force DF (else the kernel may have fragmented). */
   df: boolean | null;
+  /** The largest request (IP bytes) that reached the responder: the client→server direction carries at least this. */
+  forwardLargest: number | null;
 }
 
 export const RETURN_MTU_SIZES = [576, 1000, 1200, 1280, 1350, 1400, 1420, 1450, 1472, 1480, 1492, 1500];
@@ -258,12 +260,14 @@ export async function returnMtu(a: ResponderAddress, o: { sizes?: number[]; wait
   const id = randomInt(1, 2 ** 31 - 1);
   const got = new Set<number>();
   let df: boolean | null = null;
+  let forwardLargest: number | null = null;
   sock.on('message', (m) => {
     try {
       const v = JSON.parse(m.toString('latin1').trimEnd()) as Record<string, unknown>;
       if (v.op === 'mtu' && v.id === id && typeof v.size === 'number') {
         got.add(v.size);
         df = v.df === true;
+        if (typeof v.req === 'number') forwardLargest = Math.max(forwardLargest ?? 0, v.req);
       }
     } catch {
       /* not ours */
@@ -271,12 +275,17 @@ export async function returnMtu(a: ResponderAddress, o: { sizes?: number[]; wait
   });
   await new Promise<void>((r) => sock.connect(a.port, a.host, () => r()));
   const header = v6 ? 48 : 28;
-  for (let round = 0; round < (o.rounds ?? 2); round++) {
+  const rounds = o.rounds ?? 2;
+  for (let round = 0; round < rounds + 1; round++) {
     const missing = sizes.filter((s) => !got.has(s));
     if (missing.length === 0) break;
+    // The request is padded to the largest size asked for: when it is answered, the client→server
+    // direction carried that size (anonymous clients must pad anyway: no answer larger than the
+    // request). With the token, a last unpadded round tells a forward-path limit from a dead responder.
+    const last = round === rounds;
+    if (last && (a.token === null || got.size > 0)) break;
     const text = withToken(a, { op: 'mtu', id, sizes: missing }, 0).trimEnd();
-    // Anonymous: the request must be as large as the largest answer (it then needs the forward path to carry it).
-    const pad = a.token !== null ? text.length : Math.max(...missing) - header;
+    const pad = last ? text.length : Math.max(...missing) - header;
     sock.send(Buffer.from(text.padEnd(pad, ' ')));
     await new Promise((r) => setTimeout(r, o.waitMs));
   }
@@ -285,5 +294,5 @@ export async function returnMtu(a: ResponderAddress, o: { sizes?: number[]; wait
   const lost = sizes.filter((s) => !got.has(s)).sort((x, y) => x - y);
   const largestOk = arrived.length ? arrived[arrived.length - 1]! : null;
   const smallestLost = lost.find((s) => largestOk === null || s > largestOk) ?? null;
-  return { asked: sizes, arrived, largestOk, smallestLost, df };
+  return { asked: sizes, arrived, largestOk, smallestLost, df, forwardLargest };
 }

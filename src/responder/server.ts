@@ -422,7 +422,7 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
           reject('needs-token');
           continue;
         }
-        reply({ op: 'mtu', id: r.id, size, df: dfForced }, size - udpHeader);
+        reply({ op: 'mtu', id: r.id, size, df: dfForced, req: limit }, size - udpHeader);
       }
     }
   });

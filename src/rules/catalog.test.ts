@@ -51,11 +51,21 @@ test('the catalog parser reads every layer of faults.md', () => {
   assert.deepEqual(parseCatalog('## dns — x\n- `DNS-009 foo-bar` — meaning (中文) — e'), [{ code: 'DNS-009', slug: 'foo-bar', layer: 'dns', zhTitle: '中文' }]);
 });
 
-test('RULES lists exactly the codes, slugs and layers of faults.md, in catalog order', () => {
+test('RULES lists the codes, slugs and layers of faults.md in catalog order; codes added beyond it take the next free number of their layer', () => {
+  const listed = new Set(catalog.map((c) => c.code));
   assert.deepEqual(
-    metas.map((m) => `${m.code} ${m.slug} ${m.layer}`),
+    metas.filter((m) => listed.has(m.code)).map((m) => `${m.code} ${m.slug} ${m.layer}`),
     catalog.map((c) => `${c.code} ${c.slug} ${c.layer}`),
   );
+  // Codes the project added after the contract was written: numbered on from the last code of their prefix, placed right after it.
+  const codes = metas.map((m) => m.code);
+  for (const m of metas.filter((x) => !listed.has(x.code))) {
+    const [prefix, num] = m.code.split('-') as [string, string];
+    const prev = `${prefix}-${String(Number(num) - 1).padStart(3, '0')}`;
+    assert.ok(codes.includes(prev), `${m.code}: ${prev} must exist (no gaps in the numbering)`);
+    assert.equal(codes.indexOf(m.code), codes.indexOf(prev) + 1, `${m.code} comes right after ${prev}`);
+    assert.equal(m.layer, metas.find((x) => x.code === prev)!.layer, `${m.code}: same layer as ${prev}`);
+  }
 });
 
 test('codes and slugs are unique', () => {
