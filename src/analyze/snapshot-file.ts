@@ -2,78 +2,13 @@
  * Reading a Snapshot bundle collected elsewhere (`netdx collect > snap.json`): validated once at
  * the edge with zod, so the analyzers never meet a malformed route or rule. Unreadable file → a
  * read error (exit 3); not JSON or not a snapshot → an input error (exit 64); one line each.
+ * The schema lives with the types in src/model/snapshot-schema.ts.
  */
-import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
-import { tunnelsSchema } from '../system/tunnel-schema.js';
-import { inputError, readError } from '../model/errors.js';
-import type { Snapshot } from '../system/types.js';
-
-const collected = <T extends z.ZodType>(value: T) => z.union([z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), unavailable: z.string() })]);
-
-const nexthop = z.looseObject({ gateway: z.string().nullable(), dev: z.string().nullable(), weight: z.number().nullable() });
-const route = z.looseObject({
-  family: z.union([z.literal(4), z.literal(6)]),
-  table: z.string(),
-  type: z.string(),
-  dst: z.string(),
-  gateway: z.string().nullable(),
-  dev: z.string().nullable(),
-  src: z.string().nullable(),
-  metric: z.number().nullable(),
-  protocol: z.string().nullable(),
-  scope: z.string().nullable(),
-  nexthops: z.array(nexthop),
-  text: z.string(),
-  flags: z.array(z.string()).optional(),
-  from: z.string().optional(),
-  tos: z.string().optional(),
-});
-const policyRule = z.looseObject({
-  family: z.union([z.literal(4), z.literal(6)]),
-  priority: z.number(),
-  src: z.string().nullable(),
-  dst: z.string().nullable(),
-  action: z.string(),
-  table: z.string().nullable(),
-  fwmark: z.string().nullable(),
-  iif: z.string().nullable(),
-  oif: z.string().nullable(),
-  not: z.boolean(),
-  text: z.string(),
-  goto: z.number().optional(),
-  suppressPrefixlen: z.number().optional(),
-  other: z.array(z.string()).optional(),
-});
-const address = z.looseObject({ family: z.union([z.literal(4), z.literal(6)]), address: z.string(), prefixlen: z.number(), scope: z.string() });
-const link = z.looseObject({ name: z.string(), index: z.number(), up: z.boolean(), addresses: z.array(address) });
-
-export const snapshotSchema = z.looseObject({
-  schema: z.literal('netdx.snapshot/v1'),
-  collectedAt: z.string(),
-  hostname: z.string(),
-  kernel: z.string(),
-  uid: z.number(),
-  links: collected(z.array(link)),
-  routes: collected(z.array(route)),
-  rules: collected(z.array(policyRule)),
-  neighbors: collected(z.array(z.looseObject({}))),
-  resolv: collected(z.looseObject({ nameservers: z.array(z.string()), search: z.array(z.string()) })),
-  hosts: collected(z.looseObject({ entries: z.array(z.looseObject({ address: z.string(), names: z.array(z.string()) })) })),
-  nsswitch: collected(z.looseObject({ hosts: z.array(z.string()) })),
-  firewall: z.looseObject({
-    iptables: collected(z.string()),
-    ip6tables: collected(z.string()),
-    nft: collected(z.unknown()),
-    ufw: collected(z.string()),
-    ipset: collected(z.string()).optional(),
-  }),
-  sysctls: collected(z.record(z.string(), z.string())),
-  listening: collected(z.array(z.looseObject({}))),
-  proxyEnv: z.record(z.string(), z.string()),
-  time: z.looseObject({ local: z.string(), timezone: z.string() }),
-  tunnels: tunnelsSchema.optional(),
-});
+import { snapshotSchema } from '../model/snapshot-schema.js';
+import { inputError, NetdxError, readError } from '../model/errors.js';
+import { MAX_BYTES, readInputFile, readInputStream } from '../model/input-file.js';
+import type { Lang } from '../model/layer.js';
+import type { Snapshot } from '../model/snapshot.js';
 
 type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
 
@@ -107,24 +42,23 @@ export function parseSnapshot(text: string, name: string): Snapshot {
     if (typeof doc !== 'object' || doc === null || (doc as { schema?: unknown }).schema !== 'netdx.snapshot/v1') throw inputError(`${name}: not a netdx snapshot (expected "schema": "netdx.snapshot/v1")`);
     throw inputError(`${name}: not a valid snapshot: ${path ? `${path}: ` : ''}${(issue?.message ?? 'invalid').replace(/\s+/g, ' ').slice(0, 160)}`);
   }
-  return r.data as unknown as Snapshot;
+  return r.data;
 }
 
 /** Reads and validates a snapshot file ('-' reads stdin). */
-export async function readSnapshotFile(path: string): Promise<Snapshot> {
+export async function readSnapshotFile(path: string, lang?: Lang): Promise<Snapshot> {
   let text: string;
   try {
-    text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
+    // Only a regular file (or stdin), at most MAX_BYTES.snapshot: /dev/zero or a FIFO fails at once.
+    const o = { what: 'snapshot', maxBytes: MAX_BYTES.snapshot, ...(lang ? { lang } : {}) };
+    text = (path === '-' ? await readInputStream(process.stdin, o) : readInputFile(path, o)).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof NetdxError && err.code === 'E_INPUT') throw err;
+    const cause = err instanceof NetdxError ? err.cause : err;
+    const code = (cause as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'cannot read');
     throw readError(`cannot read ${path}: ${why}`, err);
   }
   return parseSnapshot(text, path);
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -34,6 +34,12 @@ for (const [raw, exit, message] of bad) {
   });
 }
 
+test('TLS-only options are passed on as tlsOption (they make HOST:PORT a TLS target)', () => {
+  assert.equal(parseDiagnoseOptions({ tlsMin: '1.2' }, 'en').target.tlsOption, '--tls-min');
+  assert.equal(parseDiagnoseOptions({ sni: 'a.lab.test' }, 'en').target.tlsOption, '--sni');
+  assert.equal(parseDiagnoseOptions({ count: '3' }, 'en').target.tlsOption, undefined);
+});
+
 test('defaults and conversions', () => {
   const { options, target, format } = parseDiagnoseOptions({ port: '443', timeout: '2.5s', json: true, tlsMin: '1.2', pin: 'sha256:' + 'ab:'.repeat(31) + 'ab' }, 'zh');
   assert.equal(target.port, 443);

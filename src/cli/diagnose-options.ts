@@ -3,11 +3,11 @@
  * edge. Each bad value gives one line naming the option and what was expected (table-tested).
  */
 import { parseHostPort } from '../responder/address.js';
-import { readFileSync } from 'node:fs';
-import { inputError, readError, usageError } from '../model/errors.js';
+import { inputError, usageError } from '../model/errors.js';
+import { MAX_BYTES, readInputFile } from '../model/input-file.js';
 import type { Lang } from '../model/layer.js';
 import { ipFamilyOf, parsePort, PROTOCOLS, type Protocol, type TargetOptions } from '../model/target.js';
-import { DEFAULT_OPTIONS, type DiagnoseOptions } from '../diagnose/options.js';
+import { DEFAULT_OPTIONS, type DiagnoseOptions } from '../model/options.js';
 import { parseHeartbeat } from '../probes/heartbeat.js';
 
 export interface RawDiagnoseOptions {
@@ -71,15 +71,9 @@ export function parsePin(text: string): string {
   throw usageError(`--pin '${text}': expected sha256:<64 hex digits> (certificate fingerprint) or sha256/<base64> (SPKI pin)`);
 }
 
-/** Reads a PEM file: unreadable → exit 3, not PEM → exit 64. */
-export function readPem(path: string, what: string, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw readError(`${what} '${path}': cannot read (${code})`, err);
-  }
+/** Reads a PEM file: unreadable → exit 3; not a regular file, over 4 MiB or not PEM → exit 64 (model/input-file.ts). */
+export function readPem(path: string, what: string, kind: 'CERTIFICATE' | 'PRIVATE KEY', lang?: Lang): string {
+  const text = readInputFile(path, { what, maxBytes: MAX_BYTES.pem, ...(lang ? { lang } : {}) }).toString('utf8');
   const re = kind === 'CERTIFICATE' ? /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/ : /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+?-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
   if (!re.test(text)) throw inputError(`${what} '${path}': not a PEM ${kind === 'CERTIFICATE' ? 'certificate' : 'private key'} file (expected -----BEGIN ${kind}-----)`);
   return text;
@@ -110,14 +104,14 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
   }
   if (raw.ca !== undefined) {
     options.caFile = raw.ca;
-    options.ca = readPem(raw.ca, '--ca', 'CERTIFICATE');
+    options.ca = readPem(raw.ca, '--ca', 'CERTIFICATE', options.lang);
   }
   if ((raw.cert === undefined) !== (raw.key === undefined)) throw usageError('--cert and --key: give both (client certificate and its private key) or neither');
   if (raw.cert !== undefined && raw.key !== undefined) {
     options.certFile = raw.cert;
-    options.cert = readPem(raw.cert, '--cert', 'CERTIFICATE');
+    options.cert = readPem(raw.cert, '--cert', 'CERTIFICATE', options.lang);
     options.keyFile = raw.key;
-    options.key = readPem(raw.key, '--key', 'PRIVATE KEY');
+    options.key = readPem(raw.key, '--key', 'PRIVATE KEY', options.lang);
   }
   if (raw.pin !== undefined) options.pin = parsePin(raw.pin);
   if (raw.tlsMin !== undefined) options.tlsMin = parseTlsVersion(raw.tlsMin, '--tls-min');
@@ -163,5 +157,8 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
     format = raw.format as OutputFormat;
   }
   if (raw.json) format = 'json';
+  // A TLS-only option on HOST:PORT means TLS whatever the port (HOST:1010 --ca FILE).
+  const tlsOption = ([['--ca', raw.ca], ['--cert', raw.cert], ['--key', raw.key], ['--pin', raw.pin], ['--sni', raw.sni], ['--tls-min', raw.tlsMin], ['--tls-max', raw.tlsMax]] as const).find(([, v]) => v !== undefined)?.[0];
+  if (tlsOption) target.tlsOption = tlsOption;
   return { options, target, format };
 }

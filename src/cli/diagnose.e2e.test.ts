@@ -122,7 +122,9 @@ for (const [name, port] of [['an endless banner', 'endless'], ['garbage that loo
     const t0 = Date.now();
     const { r, code } = await report([`tls://127.0.0.1:${ports[port]}`, '--timeout', '5s']);
     assert.ok(Date.now() - t0 < 8000);
-    assert.ok([0, 1, 2].includes(code));
+    // never ok: a finding (exit 2) or "could not judge" (exit 3, decision 010)
+    assert.ok([2, 3].includes(code), `exit ${code}`);
+    assert.notEqual(r.verdict, 'ok');
     const tlsRow = r.layers.find((l) => l.layer === 'tls');
     assert.ok(tlsRow && ['fail', 'unknown'].includes(tlsRow.status), JSON.stringify(tlsRow));
   });

@@ -12,7 +12,8 @@ import type { Report } from '../model/report.js';
 const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
 
 export function exitCodeOf(r: Report): number {
-  return r.verdict === 'ok' ? EXIT.ok : r.verdict === 'degraded' ? EXIT.degraded : EXIT.fault;
+  // unknown: a layer of the target's path could not be judged and no finding explains it (decision 010).
+  return r.verdict === 'ok' ? EXIT.ok : r.verdict === 'degraded' ? EXIT.degraded : r.verdict === 'unknown' ? EXIT.cannot : EXIT.fault;
 }
 
 export function register(program: Command): void {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from './engine.js';
 import { fakeDeps, fakeSnapshot, route } from './testing.js';
-import { DEFAULT_OPTIONS } from './options.js';
+import { DEFAULT_OPTIONS } from '../model/options.js';
 import { parseTarget } from '../model/target.js';
 import { observation } from '../model/observation.js';
 import { ReportSchema, contractViolations } from '../model/report.js';
@@ -88,7 +88,9 @@ test('ICMP unavailable without other evidence makes the network layer unknown wi
   const net = r.layers.find((l) => l.layer === 'network');
   assert.equal(net?.status, 'unknown');
   assert.match(net?.reason ?? '', /no raw socket/);
-  assert.equal(r.verdict, 'ok');
+  // A network-level target whose only check could not be made: netdx could not judge it (decision 010).
+  assert.equal(r.verdict, 'unknown');
+  assert.match(r.undetermined?.[0]?.reason ?? '', /no raw socket/);
 });
 
 test('TLS target: handshake runs over the open connection with SNI = host name', async () => {

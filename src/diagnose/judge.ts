@@ -9,18 +9,20 @@ import { REPORT_SCHEMA_ID } from '../model/report-id.js';
 import type { Target } from '../model/target.js';
 import { RULES } from '../rules/index.js';
 import type { RuleContext, RuleMeta } from '../rules/types.js';
-import type { Snapshot } from '../system/types.js';
-import type { DiagnoseOptions } from './options.js';
-import { rankFindings } from './rank.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { DiagnoseOptions } from '../model/options.js';
+import { rankFindings, type Ranked } from './rank.js';
+import { verdictOf } from './verdict.js';
 
 const META = new Map<string, RuleMeta & { order: number }>(RULES.map((r, i) => [r.meta.code, { ...r.meta, order: i }]));
 export const metaOf = (code: string): (RuleMeta & { order: number }) | undefined => META.get(code);
 
 /** Runs every rule; a rule that throws is a bug: it is reported as an unknown check, never as a fault. */
-export function runRules(ctx: RuleContext): { findings: Finding[]; broken: Array<{ code: string; error: string }> } {
+export function runRules(ctx: RuleContext, codes?: readonly string[]): { findings: Finding[]; broken: Array<{ code: string; error: string }> } {
   const findings: Finding[] = [];
   const broken: Array<{ code: string; error: string }> = [];
   for (const r of RULES) {
+    if (codes && !codes.includes(r.meta.code)) continue;
     try {
       const f = r.check(ctx);
       if (f) findings.push(f);
@@ -29,6 +31,14 @@ export function runRules(ctx: RuleContext): { findings: Finding[]; broken: Array
     }
   }
   return { findings, broken };
+}
+
+/**
+ * Only some rules, judged and ranked as in a diagnosis: for a tool that made only some of the
+ * observations (`netdx trace` runs the path rules over its trace). A rule that throws is left out.
+ */
+export function judgeFindings(ctx: RuleContext, codes?: readonly string[]): Ranked {
+  return rankFindings(runRules(ctx, codes).findings, metaOf);
 }
 
 export interface JudgeInput {
@@ -54,16 +64,18 @@ export function judge(input: JudgeInput): Report {
     obs.push({ kind: 'check.unknown', at: input.now.toISOString(), ms: 0, data: { layer, check: b.code, reason: `rule failed: ${b.error}` } });
   }
   const { primary, findings: ranked } = rankFindings(findings, metaOf);
-  const verdict: Report['verdict'] = ranked.some((f) => f.severity === 'error') ? 'fault' : ranked.some((f) => f.severity === 'warning') ? 'degraded' : 'ok';
+  const layers = layerRows(ranked, obs, input);
+  const { verdict, undetermined } = verdictOf(ranked, layers);
   return {
     schema: REPORT_SCHEMA_ID,
     target: { input: target.input, host: target.host, port: target.port, protocol: target.protocol, addresses: input.addresses },
     startedAt: input.startedAt.toISOString(),
     durationMs: Math.round(input.durationMs),
     verdict,
+    ...(undetermined ? { undetermined } : {}),
     primary,
     findings: ranked,
-    layers: layerRows(ranked, obs, input),
+    layers,
     observations: obs,
     lang: options.lang,
   };
@@ -82,12 +94,21 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
     else if (input.skips.has(layer)) {
       status = 'skip';
       reason = input.skips.get(layer);
-    } else if (layer === 'tls' && unnamedTlsFailure(obs, findings)) {
+    } else if (layer === 'dns' && unnamedDnsFailure(input, obs)) {
       status = 'unknown';
-      reason = unnamedTlsFailure(obs, findings)!;
-    } else if (layer === 'app' && unnamedHttpFailure(obs, findings)) {
+      reason = unnamedDnsFailure(input, obs)!;
+    } else if (layer === 'network' && unnamedEchoFailure(input, obs)) {
       status = 'unknown';
-      reason = unnamedHttpFailure(obs, findings)!;
+      reason = unnamedEchoFailure(input, obs)!;
+    } else if (layer === 'transport' && unnamedTcpFailure(input, obs)) {
+      status = 'unknown';
+      reason = unnamedTcpFailure(input, obs)!;
+    } else if (layer === 'tls' && unnamedTlsFailure(obs, input.target)) {
+      status = 'unknown';
+      reason = unnamedTlsFailure(obs, input.target)!;
+    } else if (layer === 'app' && unnamedHttpFailure(obs)) {
+      status = 'unknown';
+      reason = unnamedHttpFailure(obs)!;
     } else {
       const u = unknowns.filter((o) => o.data.layer === layer);
       if (u.length > 0 && !hasPositiveEvidence(layer, obs)) {
@@ -100,19 +121,62 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
   return rows;
 }
 
-/**
- * A handshake that failed for a reason no TLS code names (e.g. an oversized certificate message):
- * the layer did not pass, but netdx will not invent a cause — it is `unknown`, with the error.
- */
-function unnamedTlsFailure(obs: Observation[], findings: Finding[]): string | null {
-  if (findings.some((f) => f.layer === 'tls' || f.layer === 'transport')) return null;
-  const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok');
-  return bad ? `TLS handshake ${bad.data.outcome}: ${bad.data.errorCode ?? ''} ${bad.data.error ?? ''}`.trim() : null;
+/** The target's name did not resolve and no finding names why (e.g. a resolver error no DNS rule knows). */
+function unnamedDnsFailure(input: JudgeInput, obs: Observation[]): string | null {
+  if (input.target.ipFamily !== null || input.addresses.length > 0) return null;
+  const sys = ofKind(obs, 'dns.system')[0];
+  if (!sys) return null;
+  return `the name did not resolve: ${sys.data.error ?? 'no address'}`;
 }
 
-/** An HTTP request that got no response, or a body that stopped, that no finding names: `unknown`. */
-function unnamedHttpFailure(obs: Observation[], findings: Finding[]): string | null {
-  if (findings.some((f) => f.severity === 'error')) return null;
+/** A network-level target (no port) whose echoes all went unanswered, with no finding to say why. */
+function unnamedEchoFailure(input: JudgeInput, obs: Observation[]): string | null {
+  if (input.target.port !== null) return null;
+  const addr = input.addresses[0];
+  const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
+  if (!echo || echo.data.method === 'unavailable' || echo.data.sent === 0 || echo.data.received > 0) return null;
+  return `no echo reply from ${addr} (${echo.data.sent} sent)${echo.data.errors.length > 0 ? `: ${echo.data.errors.map((e) => e.name).join(', ')}` : ''}`;
+}
+
+/** The target's port did not open (timeout, error, reset) and no finding names why. */
+function unnamedTcpFailure(input: JudgeInput, obs: Observation[]): string | null {
+  const conns = ofKind(obs, 'tcp.connect');
+  if (conns.length === 0 || conns.some((c) => c.data.outcome === 'open')) return null;
+  const c = conns.find((x) => x.data.address === input.addresses[0]) ?? conns[0]!;
+  return `TCP connect to ${c.data.address}:${c.data.port} ${c.data.outcome}${c.data.errno ? `: ${c.data.errno}` : ''}`;
+}
+
+/**
+ * A handshake that failed and that no TLS finding names (an oversized certificate message, a peer
+ * that closed or reset after the ClientHello, which TCP-004 names one layer down): the layer did
+ * not pass, and netdx will not invent a TLS cause — it is `unknown`, with the raw error. A FIN is
+ * called a close, not a reset, whatever node's error code says.
+ * Each of these detectors runs only when no finding of its own layer exists (those make the row
+ * fail/warn first); a finding in another layer does not make a failed layer `pass`.
+ */
+function unnamedTlsFailure(obs: Observation[], target: Target): string | null {
+  const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok');
+  // The server asked for a client certificate none was offered, and the one HTTP request that
+  // could confirm a refusal (TLS-007) did not settle it: it will likely refuse, netdx cannot say.
+  const asked = ofKind(obs, 'tls.handshake').some((h) => h.data.clientCertRequested === true && !h.data.clientCertOffered);
+  const r = ofKind(obs, 'http.response')[0]?.data;
+  if (!bad && asked && target.protocol === 'tls' && (!r || r.outcome !== 'response' || (r.status ?? 0) >= 400)) {
+    const check = !r ? 'no HTTP check made' : r.outcome === 'response' ? `HTTP check: ${r.status}` : `HTTP check: ${r.outcome} ${r.error ?? ''}`.trim();
+    return `the server asked for a client certificate and none was offered: it will likely refuse requests (${check})`;
+  }
+  if (!bad) return null;
+  const d = bad.data;
+  if (d.outcome === 'verify-failed') return `certificate verification failed: ${d.verify.code ?? (d.verify.hostnameOk === false ? 'name mismatch' : 'no code')}`;
+  if (d.outcome === 'closed') return 'the server closed the connection (FIN) before any TLS answer';
+  if (d.outcome === 'reset') return `the connection was reset (RST) before any TLS answer${d.errorCode ? ` (${d.errorCode})` : ''}`;
+  return `TLS handshake ${d.outcome}: ${d.errorCode ?? ''} ${d.error ?? ''}`.replace(/\s+/g, ' ').trim();
+}
+
+/** An HTTP request that got no response, or a body that stopped, that no app finding names: `unknown`. */
+function unnamedHttpFailure(obs: Observation[]): string | null {
+  // A heartbeat that could not even be sent (connect or TLS failed in the heartbeat probe): APP-001 judges only beats sent.
+  const hb = ofKind(obs, 'app.heartbeat').find((x) => x.data.sent === 0 && x.data.error);
+  if (hb) return `heartbeat not sent: ${hb.data.error}`;
   const r = ofKind(obs, 'http.response')[0]?.data;
   if (!r) return null;
   if (r.outcome !== 'response') return `HTTP ${r.outcome}: ${r.error ?? ''}`.trim();

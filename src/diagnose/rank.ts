@@ -7,6 +7,7 @@
 import { layerIndex } from '../model/layer.js';
 import type { Finding } from '../model/report.js';
 import type { RuleMeta } from '../rules/types.js';
+import { TLS_PRECEDENCE } from '../rules/tls-classify.js';
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
@@ -22,7 +23,9 @@ export interface Ranked {
  */
 export function rankFindings(findings: readonly Finding[], metaOf: (code: string) => (RuleMeta & { order: number }) | undefined): Ranked {
   const errors = findings.filter((f) => f.severity === 'error');
-  const order = (f: Finding): number => metaOf(f.code)?.order ?? 9999;
+  // Within the TLS layer, several certificate findings about one handshake: who, then which name, then when (tls-classify.ts).
+  const tlsRank = (f: Finding): number => (f.layer === 'tls' && TLS_PRECEDENCE.includes(f.code) ? TLS_PRECEDENCE.indexOf(f.code) : -1);
+  const order = (f: Finding): number => (tlsRank(f) >= 0 ? tlsRank(f) : 100 + (metaOf(f.code)?.order ?? 9999));
   const explains = (a: Finding, b: Finding): boolean => a !== b && (metaOf(a.code)?.explains ?? []).includes(b.code);
 
   // Base order: layer, then catalog order.

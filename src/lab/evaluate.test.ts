@@ -84,3 +84,17 @@ test('totals of an empty run', () => {
   assert.equal(t.medianMs, null);
   assert.match(renderTable([], t), /diagnosis +median - ms, worst - ms\n/);
 });
+
+test('layerStatus: a pinned layer row must have that status (a failed TLS layer never says pass)', () => {
+  const r = { verdict: 'fault' as const, primary: { code: 'TCP-004' }, findings: [{ code: 'TCP-004', severity: 'error' }], durationMs: 5, layers: [{ layer: 'tls', status: 'pass' }] };
+  assert.equal(evaluate('TCP-004', [], r, { tls: 'unknown' }).pass, false);
+  assert.match(evaluate('TCP-004', [], r, { tls: 'unknown' }).why, /expected the tls row unknown, got pass/);
+  assert.equal(evaluate('TCP-004', [], { ...r, layers: [{ layer: 'tls', status: 'unknown' }] }, { tls: 'unknown' }).pass, true);
+});
+
+test("expect 'unknown': only verdict unknown passes; ok fails on verdict unknown", () => {
+  const u = { verdict: 'unknown' as const, primary: null, findings: [], durationMs: 5 };
+  assert.equal(evaluate('unknown', [], u).pass, true);
+  assert.equal(evaluate('unknown', [], { ...u, verdict: 'ok' }).pass, false);
+  assert.equal(evaluate('ok', [], u).pass, false);
+});

@@ -6,10 +6,11 @@ import type { Expected } from './scenario.js';
 
 /** The part of a `netdx diagnose --json` report that the lab reads. */
 export interface ReportView {
-  verdict: 'ok' | 'degraded' | 'fault';
+  verdict: 'ok' | 'degraded' | 'fault' | 'unknown';
   primary: { code: string } | null;
   findings: Array<{ code: string; severity: string }>;
   durationMs: number;
+  layers?: Array<{ layer: string; status: string }>;
 }
 
 export interface Outcome {
@@ -20,14 +21,24 @@ export interface Outcome {
   why: string;
 }
 
-export function evaluate(expect: Expected, alsoExpect: readonly string[], r: ReportView): Outcome {
+export function evaluate(expect: Expected, alsoExpect: readonly string[], r: ReportView, layerStatus: Readonly<Record<string, string>> = {}): Outcome {
   const got = r.primary?.code ?? r.verdict;
+  // Layer rows the scenario pins (e.g. tls must not say pass after a FIN): checked first.
+  for (const [layer, want] of Object.entries(layerStatus)) {
+    const row = r.layers?.find((l) => l.layer === layer);
+    if (row?.status !== want) return { pass: false, got, why: `expected the ${layer} row ${want}, got ${row?.status ?? 'none'}` };
+  }
   const codes = new Set(r.findings.map((f) => f.code));
   const missing = alsoExpect.filter((c) => !codes.has(c));
   const also = missing.length > 0 ? `expected also ${missing.join(', ')} among the findings` : '';
   if (expect === 'ok') {
     const errors = r.findings.filter((f) => f.severity === 'error').map((f) => f.code);
-    if (r.verdict === 'fault' || r.primary !== null || errors.length > 0) return { pass: false, got, why: `healthy, but netdx reported ${errors.length ? errors.join(', ') : r.verdict}` };
+    if (r.verdict === 'fault' || r.verdict === 'unknown' || r.primary !== null || errors.length > 0) return { pass: false, got, why: `healthy, but netdx reported ${errors.length ? errors.join(', ') : r.verdict}` };
+    return { pass: missing.length === 0, got, why: also };
+  }
+  // 'unknown': netdx must say that it could not judge (never ok, never an invented cause).
+  if (expect === 'unknown') {
+    if (r.verdict !== 'unknown') return { pass: false, got, why: `expected verdict unknown (could not judge), got ${got}` };
     return { pass: missing.length === 0, got, why: also };
   }
   if (r.primary?.code !== expect) {

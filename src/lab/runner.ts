@@ -133,7 +133,7 @@ export async function runScenario(lab: Lab, s: Scenario): Promise<ScenarioRun> {
       const why = r.code === null ? `netdx diagnose did not finish within ${DIAGNOSE_TIMEOUT_MS / 1000} s` : `netdx diagnose exited ${r.code} without a report: ${r.stderr.trim().split('\n')[0] ?? ''}`;
       result = { ...base, got: 'error', pass: false, why, diagnosisMs: null, exitCode: r.code, wallMs: 0, report: null, revertProblems: [], lingered };
     } else {
-      const o = evaluate(s.expect, s.alsoExpect ?? [], report);
+      const o = evaluate(s.expect, s.alsoExpect ?? [], report, s.layerStatus ?? {});
       result = { ...base, ...o, diagnosisMs: report.durationMs, exitCode: r.code, wallMs: 0, report, revertProblems: [], lingered };
     }
   } catch (err) {

@@ -7,9 +7,14 @@
 import type { Host } from './topology.js';
 import type { EtcFile } from './netfiles.js';
 import type { DnsVariant } from './services.js';
+import type { Pki } from './certs.js';
 
 /** What a scenario may do to the lab; every change is undone after the scenario. */
 export interface LabApi {
+  /** The lab's PKI (certificate and key files), for servers a scenario starts. */
+  readonly pki: Pki;
+  /** The run's working directory (files a scenario writes go under it). */
+  readonly dir: string;
   /** Runs argv in a host and throws when it fails (for reads and checks; no undo). */
   sh(host: Host, argv: string | readonly string[]): Promise<string>;
   /** Runs argv in a host now and `undo` when the scenario is reverted. */
@@ -35,14 +40,19 @@ export interface LabApi {
   background(host: Host, name: string, argv: readonly string[], ready?: string): Promise<void>;
 }
 
-export type Expected = 'ok' | `${'HOST' | 'DNS' | 'NET' | 'VPN' | 'TCP' | 'TLS' | 'APP'}-${string}`;
+export type Expected = 'ok' | 'unknown' | `${'HOST' | 'DNS' | 'NET' | 'VPN' | 'TCP' | 'TLS' | 'APP'}-${string}`;
 
 export interface Scenario {
   /** Lower-case, `<code or ok>-<what>`, e.g. `net-001-no-default-route`; also the file name. */
   id: string;
   story: { en: string; zh?: string };
-  /** The expected primary code, or 'ok' (verdict ok/degraded with no error finding). */
+  /**
+   * The expected primary code, or 'ok' (verdict ok/degraded with no error finding), or 'unknown'
+   * (verdict unknown: netdx could not judge and says so, exit 3 — for hostile servers no code names).
+   */
   expect: Expected;
+  /** Layer rows that must have this status (e.g. { tls: 'unknown' }: the layer must not say pass). */
+  layerStatus?: Record<string, 'pass' | 'warn' | 'fail' | 'skip' | 'unknown'>;
   /** Codes that must also be among the findings (e.g. a warning beside the verdict). */
   alsoExpect?: string[];
   /** The host that runs `netdx diagnose` (default: client). */
@@ -91,16 +101,16 @@ export function checkScenarios(list: readonly Scenario[], ctx: CheckContext): st
     seen.add(s.id);
     if (i > 0 && list[i - 1]!.id.localeCompare(s.id) > 0) errs.push(`${at}: the index is not sorted (after ${list[i - 1]!.id})`);
     if (!s.story.en.trim()) errs.push(`${at}: story.en is empty`);
-    if (s.expect !== 'ok' && !ctx.codes.has(s.expect)) errs.push(`${at}: expect '${s.expect}' is not a code of the fault catalog`);
+    if (s.expect !== 'ok' && s.expect !== 'unknown' && !ctx.codes.has(s.expect)) errs.push(`${at}: expect '${s.expect}' is not a code of the fault catalog`);
     // The id starts with the expected code, or 'ok-', or (a healthy run with a warning) the warning's code.
-    const prefixes = s.expect === 'ok' ? ['ok-', ...(s.alsoExpect ?? []).map((c) => `${c.toLowerCase()}-`)] : [`${s.expect.toLowerCase()}-`];
+    const prefixes = s.expect === 'unknown' ? ['unknown-'] : s.expect === 'ok' ? ['ok-', ...(s.alsoExpect ?? []).map((c) => `${c.toLowerCase()}-`)] : [`${s.expect.toLowerCase()}-`];
     if (ID.test(s.id) && !prefixes.some((p) => s.id.startsWith(p)) && !s.id.startsWith('seed-')) errs.push(`${at}: id must start with ${prefixes.map((p) => `'${p}'`).join(' or ')} (or 'seed-')`);
     for (const c of s.alsoExpect ?? []) if (!ctx.codes.has(c)) errs.push(`${at}: alsoExpect '${c}' is not a code of the fault catalog`);
-    if (s.offline !== undefined && s.offline !== 'ok' && !ctx.codes.has(s.offline)) errs.push(`${at}: offline '${s.offline}' is not a code of the fault catalog`);
+    if (s.offline !== undefined && s.offline !== 'ok' && s.offline !== 'unknown' && !ctx.codes.has(s.offline)) errs.push(`${at}: offline '${s.offline}' is not a code of the fault catalog`);
     // Offline parity is for faults the machine's own state shows: a fault it cannot see is 'ok' offline, never another code.
-    else if (s.offline !== undefined && s.offline !== 'ok' && s.offline !== s.expect) errs.push(`${at}: offline '${s.offline}' differs from expect '${s.expect}'`);
+    else if (s.offline !== undefined && s.offline !== 'ok' && s.offline !== 'unknown' && s.offline !== s.expect) errs.push(`${at}: offline '${s.offline}' differs from expect '${s.expect}'`);
     if (s.pendingIssue !== undefined) {
-      const codes = [s.expect, ...(s.alsoExpect ?? [])].filter((c) => c !== 'ok');
+      const codes = [s.expect, ...(s.alsoExpect ?? [])].filter((c) => c !== 'ok' && c !== 'unknown');
       const issues = new Set(codes.map((c) => ctx.codes.get(c)));
       if (!ctx.openIssues.has(s.pendingIssue)) errs.push(`${at}: pending on issue ${s.pendingIssue}, which is not open: run it for real (drop pendingIssue)`);
       else if (!issues.has(s.pendingIssue)) errs.push(`${at}: pending on issue ${s.pendingIssue}, but its codes are implemented by issue(s) ${[...issues].join(', ')}`);

@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { loadAddon } from '../native/addon.js';
-import type { ResponderAddress } from '../responder/client.js';
+import type { ResponderAddress } from '../probes/responder-client.js';
 
 export interface DirectionResult {
   direction: 'upload' | 'download';

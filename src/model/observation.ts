@@ -32,6 +32,10 @@ export interface CertInfo {
   isCA: boolean;
   /** PEM size in bytes (for hostile-server checks). */
   bytes: number;
+  /** Authority Information Access caIssuers URLs: where the issuer's certificate is published (a CA-issued leaf has it). */
+  caIssuers?: string[];
+  /** Authority Information Access OCSP responder URLs. */
+  ocspUrls?: string[];
 }
 
 export interface ObservationData {
@@ -404,6 +408,22 @@ export interface ObservationData {
     clientCertOffered: boolean;
     /** The server asked for a client certificate (CertificateRequest seen / alert). */
     clientCertRequested: boolean | null;
+    /** The CA names of the server's CertificateRequest (TLS 1.2 clear text, TLS 1.3 decrypted), when it sent one. */
+    clientCertCAs?: string[];
+    /**
+     * The OCSP status the server stapled (requested with status_request), about the leaf; absent
+     * when the handshake did not get that far. certStatus null: the response says nothing of the leaf.
+     */
+    ocsp?: {
+      stapled: boolean;
+      responseStatus?: string;
+      certStatus?: 'good' | 'revoked' | 'unknown' | null;
+      revokedAt?: string;
+      reason?: string;
+      thisUpdate?: string;
+      nextUpdate?: string;
+      error?: string;
+    };
   };
   /** Which TLS versions the server accepts (when the handshake failed on version). */
   'tls.versions': { address: string; port: number; accepted: string[]; rejected: string[]; clientRange: { min: string; max: string } };
@@ -419,7 +439,7 @@ export interface ObservationData {
     ms: number;
     error?: string;
     /** The body read after the headers (at most 64 KiB): a transfer that stops is `stalled`. */
-    body?: { bytes: number; complete: boolean; length?: number; stalled?: boolean };
+    body?: { bytes: number; complete: boolean; length?: number; stalled?: boolean; /** Status ≥ 400: the page's first words, printable, ≤ 300 characters. */ text?: string };
   };
 
   /** Application heartbeat exercised over TCP or TLS (`--heartbeat`). */

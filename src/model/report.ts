@@ -58,7 +58,9 @@ export const ReportSchema = z.object({
   }),
   startedAt: z.string(),
   durationMs: z.number(),
-  verdict: z.enum(['ok', 'degraded', 'fault']),
+  verdict: z.enum(['ok', 'degraded', 'fault', 'unknown']).describe('unknown: no error finding, but a layer on the target\'s path could not be judged (see undetermined); exit 3'),
+  /** With verdict `unknown`: the layers netdx could not judge, each with the raw reason (docs/decisions/010). */
+  undetermined: z.array(z.object({ layer: z.enum(LAYERS), reason: z.string() })).optional(),
   primary: FindingSchema.nullable(),
   findings: z.array(FindingSchema),
   layers: z.array(LayerRowSchema),
@@ -81,7 +83,10 @@ export function contractViolations(r: Report): string[] {
   const hasError = r.findings.some((f) => f.severity === 'error');
   if (hasError !== (r.primary !== null)) out.push('primary must be null exactly when no finding has severity error');
   if (hasError !== (r.verdict === 'fault')) out.push('verdict must be fault exactly when some finding has severity error');
-  if (!hasError && r.findings.some((f) => f.severity === 'warning') !== (r.verdict === 'degraded')) out.push('verdict must be degraded exactly when only warnings exist');
+  const undetermined = (r.undetermined ?? []).length > 0;
+  if (!hasError && r.verdict === 'unknown' && !undetermined) out.push('verdict unknown must say which layer could not be judged (undetermined)');
+  if (r.verdict !== 'unknown' && undetermined) out.push('undetermined is set only with verdict unknown');
+  if (!hasError && r.verdict !== 'unknown' && r.findings.some((f) => f.severity === 'warning') !== (r.verdict === 'degraded')) out.push('verdict must be degraded exactly when only warnings exist');
   if (r.primary && r.primary.severity !== 'error') out.push('primary must be an error finding');
   for (const f of r.findings) {
     for (const fx of f.fix) if (fx.command && /<[a-z_-]+>/i.test(fx.command)) out.push(`${f.code}: fix command has a placeholder: ${fx.command}`);

@@ -23,6 +23,11 @@ const ok: Array<[string, object, Partial<ReturnType<typeof parseTarget>>]> = [
   ['srv.lab.test', { port: 25 }, { port: 25, protocol: 'tcp' }],
   ['srv.lab.test:443', { protocol: 'tcp' }, { port: 443, protocol: 'tcp' }],
   ['127.0.0.1:9', { protocol: 'tls' }, { port: 9, protocol: 'tls' }],
+  // A TLS-only option means TLS on any port (issue 11).
+  ['srv.lab.test:1010', { tlsOption: '--ca' }, { port: 1010, protocol: 'tls' }],
+  ['srv.lab.test', { tlsOption: '--sni' }, { port: 443, protocol: 'tls' }],
+  ['https://srv.lab.test:8443/', { tlsOption: '--ca' }, { port: 8443, protocol: 'https' }],
+  ['srv.lab.test:1010', { tlsOption: '--ca', protocol: 'tls' }, { port: 1010, protocol: 'tls' }],
 ];
 
 for (const [input, opts, want] of ok) {
@@ -32,6 +37,12 @@ for (const [input, opts, want] of ok) {
     assert.equal(t.input, input);
   });
 }
+
+test('a TLS-only option with a scheme or --protocol that is not TLS is a usage error, never silently ignored', () => {
+  for (const [input, opts] of [['tcp://srv.lab.test:1010', { tlsOption: '--ca' }], ['srv.lab.test:1010', { tlsOption: '--tls-min', protocol: 'tcp' as const }], ['http://srv.lab.test/', { tlsOption: '--pin' }]] as const) {
+    assert.throws(() => parseTarget(input, opts), (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && /applies to TLS/.test(e.message));
+  }
+});
 
 const bad: Array<[string, RegExp]> = [
   [':::bad', /not a host or IPv6 address/],

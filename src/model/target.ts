@@ -22,6 +22,11 @@ export interface Target {
 export interface TargetOptions {
   port?: number | undefined;
   protocol?: Protocol | undefined;
+  /**
+   * A TLS-only option that was given (--ca, --cert, --key, --pin, --sni, --tls-min, --tls-max):
+   * HOST:PORT on any port then means TLS; a scheme or --protocol that says otherwise is a usage error.
+   */
+  tlsOption?: string | undefined;
 }
 
 const DEFAULT_PORT: Record<Protocol, number | null> = { icmp: null, tcp: null, tls: 443, http: 80, https: 443 };
@@ -129,9 +134,15 @@ export function parseTarget(input: string, opts: TargetOptions = {}): Target {
   let port: number | null = portText === null ? null : parsePort(portText, `target '${inputShown}': port`);
   if (opts.port !== undefined) port = opts.port;
   if (opts.protocol) protocol = opts.protocol;
+  const explicit = protocol;
   if (!protocol) {
-    if (port === null) protocol = 'icmp';
+    if (opts.tlsOption) protocol = 'tls';
+    else if (port === null) protocol = 'icmp';
     else protocol = TLS_PORTS.has(port) ? 'tls' : 'tcp';
+  }
+  if (opts.tlsOption && explicit && explicit !== 'tls' && explicit !== 'https') {
+    const said = opts.protocol ? `--protocol ${explicit}` : `${explicit}://`;
+    throw usageError(`${opts.tlsOption} applies to TLS, but target '${inputShown}' is ${explicit} (${said}): use tls://HOST:PORT or https://, or drop ${opts.tlsOption}`);
   }
   if (port === null) port = DEFAULT_PORT[protocol];
   if (protocol === 'tcp' && port === null) throw usageError(`target '${inputShown}': tcp needs a port (tcp://HOST:PORT or --port)`);

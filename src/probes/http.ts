@@ -10,6 +10,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import { errCode, firstLine, round1 } from './abort.js';
+import { printable } from './tls-records.js';
 import type { ProbeContext } from './types.js';
 
 export interface HttpQuery {
@@ -22,6 +23,7 @@ export interface HttpQuery {
 type Response = ObservationData['http.response'];
 const MAX_HEADER_TEXT = 300;
 const MAX_BODY = 64 * 1024;
+const TEXT_BYTES = 2048;
 
 export function run(q: HttpQuery, ctx: ProbeContext): Promise<Observation[]> {
   const t0 = performance.now();
@@ -61,6 +63,9 @@ export function run(q: HttpQuery, ctx: ProbeContext): Promise<Observation[]> {
     }
     let head: Omit<Response, 'url' | 'ms'> | null = null;
     let bytes = 0;
+    /** The start of an error page (status ≥ 400): its words name the cause (nginx: "No required SSL certificate was sent"). */
+    let text: Buffer[] | null = null;
+    const words = (): { text: string } | Record<string, never> => (text ? { text: printable(Buffer.concat(text), 300) } : {});
     req.on('response', (res) => {
       const h = (k: string): string | null => {
         const v = res.headers[k];
@@ -69,14 +74,16 @@ export function run(q: HttpQuery, ctx: ProbeContext): Promise<Observation[]> {
       head = { outcome: 'response', status: res.statusCode ?? null, location: h('location'), date: h('date'), server: h('server') };
       const length = Number(h('content-length') ?? NaN);
       const want = Number.isFinite(length) ? Math.min(length, MAX_BODY) : MAX_BODY;
+      if ((res.statusCode ?? 0) >= 400) text = [];
       const done = (complete: boolean): void => {
-        finish({ ...head!, body: { bytes, complete, ...(Number.isFinite(length) ? { length } : {}) } });
+        finish({ ...head!, body: { bytes, complete, ...(Number.isFinite(length) ? { length } : {}), ...words() } });
         res.destroy();
         req.destroy();
       };
       // The body, up to 64 KiB: a transfer that stops after the first small packets is how a PMTU
       // blackhole shows on plain HTTP (the engine then searches the path MTU).
       res.on('data', (d: Buffer) => {
+        if (text && bytes < TEXT_BYTES) text.push(d.subarray(0, TEXT_BYTES - bytes));
         bytes += d.length;
         if (bytes >= want) done(true);
       });
@@ -86,7 +93,7 @@ export function run(q: HttpQuery, ctx: ProbeContext): Promise<Observation[]> {
     req.on('error', (err) => {
       const aborted = ctx.signal.aborted || (err as { name?: string }).name === 'AbortError';
       if (head) {
-        finish({ ...head, body: { bytes, complete: false, stalled: aborted } });
+        finish({ ...head, body: { bytes, complete: false, stalled: aborted, ...words() } });
         return;
       }
       finish({ outcome: aborted ? 'timeout' : 'error', ...none, error: aborted ? `no response within ${Math.round(ctx.budgetMs)} ms` : (errCode(err) ?? firstLine(err)) });

@@ -5,7 +5,7 @@
  * (the server→client path MTU). One `responder.view` observation, plus a `host.clock` source.
  */
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
-import { askArrived, returnMtu, udpLoss, ResponderError, type ResponderAddress } from '../responder/client.js';
+import { askArrived, returnMtu, udpLoss, ResponderError, type ResponderAddress } from './responder-client.js';
 import type { ProbeContext } from './types.js';
 
 export interface ResponderQuery {

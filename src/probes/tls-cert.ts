@@ -86,7 +86,23 @@ export function certInfo(c: DetailedPeerCertificate): CertInfo {
     selfSigned,
     isCA,
     bytes: pem || Math.ceil(raw.length / 3) * 4 + Math.ceil(raw.length / 48) + 54,
+    ...accessUrls(x),
   };
+}
+
+/** Authority Information Access: where the issuer's certificate (caIssuers) and the OCSP responder live. */
+function accessUrls(x: X509Certificate | null): Pick<CertInfo, 'caIssuers' | 'ocspUrls'> {
+  const text = x?.infoAccess;
+  if (!text) return {};
+  const pick = (kind: string): string[] =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(`${kind} - URI:`))
+      .map((l) => l.slice(kind.length + 7).slice(0, 300))
+      .slice(0, 4);
+  const caIssuers = pick('CA Issuers');
+  const ocspUrls = pick('OCSP');
+  return { ...(caIssuers.length > 0 ? { caIssuers } : {}), ...(ocspUrls.length > 0 ? { ocspUrls } : {}) };
 }
 
 /** The chain as presented, leaf first: walks issuerCertificate until it loops, within the caps. */

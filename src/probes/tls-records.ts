@@ -8,6 +8,8 @@
  */
 
 export const FIRST_BYTES = 512;
+/** At most this much of a CertificateRequest / of the encrypted TLS 1.3 handshake is kept. */
+export const CAPTURE_BYTES = 64 * 1024;
 
 /** TLS alert descriptions (RFC 5246, 8446 and registered ones) by number. */
 export const ALERTS: Readonly<Record<number, string>> = {
@@ -70,6 +72,17 @@ export class ServerRecords {
   alert: { fatal: boolean; name: string } | null = null;
   /** The server sent ChangeCipherSpec: what follows is encrypted. */
   encrypted = false;
+  /** TLS ≤ 1.2: the CertificateRequest's body, as sent in the clear (at most CAPTURE_BYTES). */
+  certificateRequest: Buffer | null = null;
+  /**
+   * TLS 1.3: the encrypted records after the ServerHello (header included, at most CAPTURE_BYTES
+   * in all), which the probe may decrypt with the handshake secret to see a CertificateRequest.
+   */
+  readonly encryptedRecords: Buffer[] = [];
+  private encryptedBytes = 0;
+  private current: Buffer[] | null = null;
+  private certReqParts: Buffer[] | null = null;
+  private certReqLeft = 0;
 
   // Record parsing state: bytes of the current record header, remaining body bytes, its type.
   private header: number[] = [];
@@ -92,7 +105,7 @@ export class ServerRecords {
         if (this.header.length === 1 && this.tls === null) this.tls = this.header[0]! >= CONTENT_CCS && this.header[0]! <= CONTENT_APPDATA;
         if (this.tls === false) return;
         if (this.header.length < 5) continue;
-        const [type, major, , hi, lo] = this.header as [number, number, number, number, number];
+        const [type, major, minor, hi, lo] = this.header as [number, number, number, number, number];
         this.header = [];
         const len = (hi << 8) | lo;
         // Record type 20–23, version 3.x, length ≤ 2^14 + 2048: else not (or no longer) TLS.
@@ -105,13 +118,22 @@ export class ServerRecords {
         this.type = type;
         this.bodyLeft = len;
         if (type === CONTENT_CCS) this.encrypted = true;
+        if (type === CONTENT_APPDATA && this.serverHello && this.encryptedBytes + 5 + len <= CAPTURE_BYTES) {
+          this.encryptedBytes += 5 + len;
+          this.current = [Buffer.from([type, major, minor, hi, lo])];
+        }
         continue;
       }
       const n = Math.min(this.bodyLeft, chunk.length - i);
       if (!this.encrypted && this.type === CONTENT_HANDSHAKE) this.handshakeBytes(chunk.subarray(i, i + n));
       else if (!this.encrypted && this.type === CONTENT_ALERT) this.alertRecord(chunk.subarray(i, i + n));
+      if (this.current) this.current.push(Buffer.from(chunk.subarray(i, i + n)));
       i += n;
       this.bodyLeft -= n;
+      if (this.bodyLeft === 0 && this.current) {
+        this.encryptedRecords.push(Buffer.concat(this.current));
+        this.current = null;
+      }
     }
   }
 
@@ -120,6 +142,14 @@ export class ServerRecords {
     while (i < b.length) {
       if (this.hsLeft > 0) {
         const n = Math.min(this.hsLeft, b.length - i);
+        if (this.certReqParts && this.certReqLeft > 0) {
+          this.certReqParts.push(Buffer.from(b.subarray(i, i + n)));
+          this.certReqLeft -= n;
+          if (this.certReqLeft === 0) {
+            this.certificateRequest = Buffer.concat(this.certReqParts);
+            this.certReqParts = null;
+          }
+        }
         i += n;
         this.hsLeft -= n;
         continue;
@@ -131,6 +161,11 @@ export class ServerRecords {
       this.hsHeader = [];
       if (this.handshakes.length < 32) this.handshakes.push(t);
       this.hsLeft = (a << 16) | (m << 8) | z;
+      if (t === HS_CERT_REQUEST && this.certificateRequest === null && this.hsLeft <= CAPTURE_BYTES) {
+        this.certReqParts = [];
+        this.certReqLeft = this.hsLeft;
+        if (this.certReqLeft === 0) this.certificateRequest = Buffer.alloc(0);
+      }
     }
   }
 

@@ -12,11 +12,13 @@ import tls from 'node:tls';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
-import type { DiagnoseOptions } from '../diagnose/options.js';
+import type { DiagnoseOptions } from '../model/options.js';
 import { chainOf, pinMatches } from './tls-cert.js';
 import { ALERT_NAMES } from './tls-records.js';
 import { bannerOf, readBanner } from './tls-banner.js';
 import { MAX_HANDSHAKE_BYTES, openTcp, tap, type Tap } from './tls-tap.js';
+import { certificateRequest13, parseCertificateRequest12 } from './tls-certreq.js';
+import { parseOcspResponse } from './ocsp.js';
 import { errCode, firstLine, onAbort, round1 } from './abort.js';
 import type { ProbeContext } from './types.js';
 
@@ -93,6 +95,10 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
     let secured = false;
     let t: Tap | null = null;
     let tlsSock: tls.TLSSocket | null = null;
+    /** The server handshake traffic secret of this connection (TLS 1.3), from node's keylog. */
+    let serverHsSecret: Buffer | null = null;
+    /** The stapled OCSP response: undefined before node reported, null when none was stapled. */
+    let staple: Buffer | null | undefined;
     const timers: NodeJS.Timeout[] = [];
     const finish = (outcome: Handshake['outcome']): void => {
       if (finished) return;
@@ -100,7 +106,9 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       for (const x of timers) clearTimeout(x);
       detach();
       h.outcome = outcome;
+      if (staple !== undefined && h.chain.length > 0) h.ocsp = ocspOf(staple, h.chain[0]!.serial);
       if (t) {
+        certRequest(h, t, serverHsSecret);
         h.clientCertRequested ??= t.records.certificateRequested;
         if (outcome !== 'ok' && outcome !== 'verify-failed' && h.banner === null && t.records.tls === false) h.banner = bannerOf(t.records.first);
       }
@@ -140,6 +148,9 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       socket: t.stream,
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
+      // Ask for a stapled OCSP response (status_request), as browsers do: a revoked certificate is TLS-012.
+      // (node's ConnectionOptions type lacks requestOCSP, which tls.connect honours.)
+      ...({ requestOCSP: true } as tls.ConnectionOptions),
       ...versionOptions(h.minVersion as TlsVersion, h.maxVersion as TlsVersion),
       ...(h.sni ? { servername: h.sni } : {}),
       ...(o.ca ? { ca: o.ca } : {}),
@@ -154,6 +165,13 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       return finish('error');
     }
     const ts = tlsSock;
+    ts.on('OCSPResponse', (b: Buffer | null) => {
+      staple = b && b.length > 0 ? Buffer.from(b.subarray(0, 64 * 1024)) : null;
+    });
+    ts.on('keylog', (line: Buffer) => {
+      const m = /^SERVER_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]+ ([0-9a-f]+)/i.exec(line.toString('latin1'));
+      if (m) serverHsSecret = Buffer.from(m[1]!, 'hex');
+    });
     ts.on('secureConnect', () => {
       secured = true;
       h.protocol = ts.getProtocol() ?? null;
@@ -197,6 +215,40 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       finish(t?.raw.reset ? 'reset' : 'closed');
     });
   });
+}
+
+/** What the stapled OCSP response says about the leaf (parse errors are kept, never thrown). */
+function ocspOf(staple: Buffer | null, serial: string): NonNullable<Handshake['ocsp']> {
+  if (!staple) return { stapled: false };
+  try {
+    const r = parseOcspResponse(staple, serial);
+    return { stapled: true, responseStatus: r.responseStatus, certStatus: r.certStatus, ...(r.revokedAt ? { revokedAt: r.revokedAt } : {}), ...(r.reason ? { reason: r.reason } : {}), ...(r.thisUpdate ? { thisUpdate: r.thisUpdate } : {}), ...(r.nextUpdate ? { nextUpdate: r.nextUpdate } : {}) };
+  } catch (err) {
+    return { stapled: true, error: `unreadable OCSP response (${staple.length} bytes): ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/**
+ * Whether the server asked for a client certificate, and from which CAs: the TLS 1.2
+ * CertificateRequest as sent in the clear, or the TLS 1.3 one decrypted with this connection's
+ * own handshake secret (tls-certreq.ts). Leaves clientCertRequested alone when neither tells.
+ */
+function certRequest(h: Handshake, t: Tap, secret: Buffer | null): void {
+  try {
+    if (t.records.certificateRequest) {
+      h.clientCertRequested = true;
+      h.clientCertCAs = parseCertificateRequest12(t.records.certificateRequest).caNames;
+    } else if (secret && h.protocol === 'TLSv1.3' && h.cipher && t.records.encryptedRecords.length > 0) {
+      const r = certificateRequest13(t.records.encryptedRecords, h.cipher, secret);
+      if (r) {
+        h.clientCertRequested = r.requested;
+        if (r.requested) h.clientCertCAs = r.caNames;
+      }
+    }
+  } catch {
+    // a CertificateRequest that does not parse: requested, names unknown
+    if (t.records.certificateRequest) h.clientCertRequested = true;
+  }
 }
 
 export async function run(q: TlsQuery, ctx: ProbeContext): Promise<Observation[]> {

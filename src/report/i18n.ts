@@ -1,6 +1,6 @@
 /** Language selection and the message catalogs (en, zh). Every user-facing string goes through `t`. */
 import type { Lang } from '../model/layer.js';
-import { fill } from '../rules/types.js';
+import { fill } from '../model/fault.js';
 import { MESSAGES, type MessageKey } from './messages.js';
 
 /** The language from --lang, else LC_ALL / LC_MESSAGES / LANG (zh* → zh), else en. */

@@ -30,8 +30,9 @@ export function renderMarkdown(r: Report, lang: Lang): string {
   out.push(`# ${t(lang, r.snapshot ? 'report.headingOffline' : 'report.heading', { target: formatHostPort(r.target.host, r.target.port) })}`, '');
   if (r.snapshot) out.push(`_${t(lang, 'report.snapshotOf', { host: esc(r.snapshot.hostname), at: r.snapshot.collectedAt })}_`, '');
   out.push(`**${t(lang, 'report.verdict', { verdict: t(lang, `verdict.${r.verdict}`), ms: r.durationMs })}**`, '');
+  for (const u of r.undetermined ?? []) out.push(`**${t(lang, 'report.undetermined', { layer: t(lang, `layer.${u.layer}`) })}**`, '', ...(u.reason ? [`> ${esc(u.reason)}`, ''] : []));
   if (r.primary) out.push(...finding(r.primary, lang, `## ${t(lang, 'report.primary')}:`));
-  else out.push(t(lang, 'report.noFindings'), '');
+  else if (r.verdict !== 'unknown') out.push(t(lang, 'report.noFindings'), '');
   out.push(`## ${t(lang, 'report.layers')}`, '', '| layer | status | ms | reason |', '|---|---|---:|---|');
   for (const l of r.layers) out.push(`| ${t(lang, `layer.${l.layer}`)} | ${t(lang, `status.${l.status}`)} | ${l.ms} | ${esc(l.reason ?? '')} |`);
   out.push('');

@@ -36,7 +36,7 @@ function statusColor(c: Colors, s: LayerStatus): (x: string) => string {
 
 function verdictText(c: Colors, r: Report, lang: Lang): string {
   const v = t(lang, `verdict.${r.verdict}`);
-  return r.verdict === 'ok' ? c.bold(c.green(v)) : r.verdict === 'degraded' ? c.bold(c.yellow(v)) : c.bold(c.red(v));
+  return r.verdict === 'ok' ? c.bold(c.green(v)) : r.verdict === 'degraded' ? c.bold(c.yellow(v)) : r.verdict === 'unknown' ? c.bold(c.magenta(v)) : c.bold(c.red(v));
 }
 
 function findingBlock(c: Colors, f: Finding, lang: Lang, indent: string): string[] {
@@ -72,8 +72,13 @@ export function renderText(r: Report, o: TextOptions): string {
     lines.push(...findingBlock(c, r.primary, lang, '  '));
     lines.push('');
   }
+  for (const u of r.undetermined ?? []) {
+    lines.push(`${c.bold(c.magenta(t(lang, 'report.undetermined', { layer: t(lang, `layer.${u.layer}`) })))}`);
+    if (u.reason) lines.push(`  ${u.reason}`);
+    lines.push('');
+  }
   const warnings = r.findings.filter((f) => f !== r.primary && f.code !== r.primary?.code);
-  if (!r.primary && warnings.length === 0) {
+  if (!r.primary && warnings.length === 0 && r.verdict !== 'unknown') {
     lines.push(c.green(t(lang, 'report.noFindings')));
     lines.push('');
   }
@@ -109,6 +114,11 @@ function notCheckedLines(r: Report, lang: Lang): string[] {
     if (o.kind === 'tcp.spread') {
       const d = o.data as { method: string; reason?: string };
       if (d.method === 'unavailable') out.push(t(lang, 'notChecked.spread', { why: d.reason ?? '' }));
+    } else if (o.kind === 'tls.handshake') {
+      const d = o.data as { address: string; port: number; sni: string | null; ocsp?: { stapled: boolean; error?: string } };
+      const server = d.sni ?? (d.address.includes(':') ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`);
+      if (d.ocsp && !d.ocsp.stapled) out.push(t(lang, 'notChecked.ocspNone', { server }));
+      else if (d.ocsp?.error) out.push(t(lang, 'notChecked.ocspUnreadable', { server, why: d.ocsp.error }));
     } else if (o.kind === 'trace.path') {
       const d = o.data as { skipped?: string[] };
       for (const why of d.skipped ?? []) out.push(t(lang, 'notChecked.trace', { why }));

@@ -4,18 +4,8 @@
  * Pure and bounded: reads the first record only, never throws.
  */
 
-export interface HelloView {
-  recordVersion: string;
-  helloVersion: string;
-  /** supported_versions (TLS 1.3 clients), highest first as offered. */
-  versions: string[];
-  sni: string | null;
-  alpn: string[];
-  cipherSuites: number;
-  extensions: number[];
-  /** Bytes of the first record (ClientHello) as received. */
-  bytes: number;
-}
+import type { HelloView } from '../model/responder.js';
+export type { HelloView };
 
 const VERSIONS: Record<number, string> = { 0x0300: 'SSL3', 0x0301: 'TLS1.0', 0x0302: 'TLS1.1', 0x0303: 'TLS1.2', 0x0304: 'TLS1.3' };
 const ver = (v: number): string => VERSIONS[v] ?? `0x${v.toString(16).padStart(4, '0')}`;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startResponder } from './server.js';
-import { askArrived, lineReader, openControl, returnMtu, udpLoss } from './client.js';
+import { askArrived, lineReader, openControl, returnMtu, udpLoss } from '../probes/responder-client.js';
 import { loadAddon } from '../native/addon.js';
 import { certFile } from '../probes/test-servers.js';
 

@@ -14,6 +14,7 @@ import { loadAddon, type RawAddon } from '../native/addon.js';
 import { parseSavedSyn, type SynView } from './syn.js';
 import { looksLikeTls, parseClientHello, type HelloView } from './clienthello.js';
 import { EchoCounts, RateLimiter } from './limits.js';
+import type { ArrivedReply } from '../model/responder.js';
 import {
   MAX_LINE,
   PROTOCOL_VERSION,
@@ -65,17 +66,7 @@ interface Peer {
   port: number;
 }
 
-/** The JSON answer to 'arrived'. */
-export interface ArrivedReply {
-  ok: true;
-  v: number;
-  peer: Peer;
-  local: Peer;
-  syn: SynView | null;
-  synSkipped?: string;
-  tls: HelloView | null;
-  serverTime: number;
-}
+export type { ArrivedReply };
 
 const IPPROTO_IP = 0;
 const IPPROTO_IPV6 = 41;

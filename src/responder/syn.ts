@@ -4,25 +4,8 @@
  * the TCP options (MSS clamping, window scale, SACK, timestamps). Pure, bounded, never throws.
  */
 
-export interface SynView {
-  family: 4 | 6;
-  /** Source and destination as the server saw them (after any NAT on the path). */
-  src: string;
-  dst: string;
-  srcPort: number;
-  dstPort: number;
-  /** TTL (IPv4) or hop limit (IPv6) on arrival. */
-  ttl: number;
-  /** The hops travelled, assuming the sender started at the nearest usual initial TTL (64, 128, 255). */
-  hops: number;
-  window: number;
-  mss: number | null;
-  wscale: number | null;
-  sackOk: boolean;
-  timestamps: boolean;
-  /** Every option kind in order, by name ('mss', 'nop', 'wscale', 'sack-ok', 'ts', 'eol', 'opt-N'). */
-  options: string[];
-}
+import type { SynView } from '../model/responder.js';
+export type { SynView };
 
 const OPT: Record<number, string> = { 0: 'eol', 1: 'nop', 2: 'mss', 3: 'wscale', 4: 'sack-ok', 5: 'sack', 8: 'ts', 30: 'mptcp', 34: 'tfo' };
 

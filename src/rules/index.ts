@@ -1,6 +1,7 @@
 /**
  * Every rule, in catalog order (explicit, no directory scanning). A test checks that this list
- * equals the codes of ../shared/faults.md and that every rule has its own test.
+ * holds the codes of ../shared/faults.md (plus codes the project added after each family, e.g.
+ * TLS-012) and that every rule has its own test.
  */
 import type { Rule } from './types.js';
 import { rule as HOST_001 } from './host-001-no-usable-interface.js';
@@ -53,6 +54,7 @@ import { rule as TLS_008 } from './tls-008-cert-expiring-soon.js';
 import { rule as TLS_009 } from './tls-009-handshake-stall.js';
 import { rule as TLS_010 } from './tls-010-not-tls.js';
 import { rule as TLS_011 } from './tls-011-unexpected-certificate.js';
+import { rule as TLS_012 } from './tls-012-cert-revoked.js';
 import { rule as APP_001 } from './app-001-heartbeat-lost.js';
 import { rule as APP_002 } from './app-002-http-error.js';
 
@@ -107,6 +109,7 @@ export const RULES: readonly Rule[] = [
   TLS_009,
   TLS_010,
   TLS_011,
+  TLS_012,
   APP_001,
   APP_002,
 ];

@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { Rule, RuleMeta } from './types.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
 

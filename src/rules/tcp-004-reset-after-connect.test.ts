@@ -25,7 +25,14 @@ test('invalid: connect outcome reset/closed', () => {
 
 test('invalid: the peer resets right after the TLS ClientHello (recorded as ECONNRESET by node)', () => {
   const f = assertFinding(rule, run(rule, [tcp(), failedHandshake({ outcome: 'reset', errorCode: 'ECONNRESET' })]));
-  assert.match(f.evidence[0]!.summary, /SNI app\.lab\.test\): connection reset right after the ClientHello, no TLS answer \(ECONNRESET\)/);
+  assert.match(f.evidence[0]!.summary, /SNI app\.lab\.test\): connection reset by the peer \(RST\) right after the ClientHello, no TLS answer \(ECONNRESET\)/);
+});
+
+test('invalid: a FIN right after the ClientHello is named a close, not a reset (node says ECONNRESET for it)', () => {
+  const f = assertFinding(rule, run(rule, [tcp(), failedHandshake({ outcome: 'closed', errorCode: 'ECONNRESET', error: 'Client network socket disconnected before secure TLS connection was established' })]));
+  assert.match(f.evidence[0]!.summary, /connection closed by the peer \(FIN\) right after the ClientHello/);
+  assert.doesNotMatch(f.evidence[0]!.summary, /reset|ECONNRESET/i);
+  assert.match(f.explanation, /closed the connection/);
 });
 
 test('valid: a reset that tls.versions shows to be a version refusal is TLS-006, not TCP-004', () => {

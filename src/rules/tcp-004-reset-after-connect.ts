@@ -65,7 +65,8 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { address: h.address, port: h.port, event: ev(what), ms: Math.round(h.ms) },
         evidence: [
-          evidence('tls.handshake', `TLS ${hostPort(h.address, h.port)}${h.sni ? ` (SNI ${h.sni})` : ''}: connection ${h.outcome === 'reset' ? 'reset' : 'closed'} right after the ClientHello, no TLS answer${h.errorCode ? ` (${h.errorCode})` : ''}`, {
+          // A FIN is a close, not a reset, whatever node's error code (ECONNRESET "disconnected before secure TLS connection").
+          evidence('tls.handshake', `TLS ${hostPort(h.address, h.port)}${h.sni ? ` (SNI ${h.sni})` : ''}: ${h.outcome === 'reset' ? `connection reset by the peer (RST) right after the ClientHello, no TLS answer${h.errorCode ? ` (${h.errorCode})` : ''}` : 'connection closed by the peer (FIN) right after the ClientHello, no TLS answer'}`, {
             address: h.address,
             port: h.port,
             sni: h.sni,

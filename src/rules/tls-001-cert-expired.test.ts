@@ -35,10 +35,14 @@ test('invalid: the recorded expired server (node reported CERT_HAS_EXPIRED)', ()
   assert.match(f.evidence[0]!.summary, /CN=localhost: notAfter 2025-01-01T00:00:00\.000Z/);
 });
 
-test('valid: a self-signed expired certificate is TLS-004, a wrong-name expired one TLS-003 → null here', () => {
+test('valid: a self-signed expired certificate is TLS-004 alone → null here', () => {
   const selfExp = cert({ selfSigned: true, issuer: 'CN=app.lab.test', notAfter: expiredLeaf.notAfter });
   assert.equal(run(rule, [verifyFailed('CERT_HAS_EXPIRED', { chain: [selfExp] })]), null);
-  assert.equal(run(rule, [verifyFailed('CERT_HAS_EXPIRED', { chain: [expiredLeaf], verify: { ok: false, code: 'CERT_HAS_EXPIRED', hostnameOk: false, trustedBy: 'system' } })]), null);
+});
+
+test('invalid: a wrong-name certificate that is also expired: TLS-003 is the primary, the expiry is its own finding too (issue 11)', () => {
+  const f = assertFinding(rule, run(rule, [verifyFailed('CERT_HAS_EXPIRED', { chain: [expiredLeaf], verify: { ok: false, code: 'CERT_HAS_EXPIRED', hostnameOk: false, trustedBy: 'system' } })]));
+  assert.equal(f.code, 'TLS-001');
 });
 
 test('valid: healthy handshake, failed TCP, no data → null', () => {

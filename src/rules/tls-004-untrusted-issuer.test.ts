@@ -45,3 +45,19 @@ test('valid: healthy, missing intermediate (TLS-005), or no data → null', () =
   assert.equal(run(rule, [handshake({ chain: [cert(), intermediate()] })]), null);
   assert.equal(run(rule, []), null);
 });
+
+test('a leaf issued directly by a private root, no --ca: TLS-004 (not a missing intermediate), ambiguous, both fixes; zh', () => {
+  const h = verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [cert({ issuer: 'O=Acme, CN=Acme Private Root CA' })] });
+  const f = assertFinding(rule, run(rule, [h]));
+  assert.match(f.title, /untrusted CA \(O=Acme, CN=Acme Private Root CA\)/);
+  assert.ok(f.evidence.some((e) => /^ambiguous: the server sent the certificate alone/.test(e.summary)));
+  assert.deepEqual(f.fix.map((x) => /trust store/.test(x.summary) || /full chain/.test(x.summary)), [true, true]);
+  const zh = assertFinding(rule, run(rule, [h], { lang: 'zh' }));
+  assert.ok(zh.evidence.some((e) => /无法确定/.test(e.summary)));
+});
+
+test('a leaf issued by a known interception root (Superfish): TLS-004 naming the product, and how to remove it', () => {
+  const f = assertFinding(rule, run(rule, [verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [cert({ issuer: 'O=Superfish, Inc., CN=Superfish, Inc.' })] })]));
+  assert.ok(f.evidence.some((e) => /known TLS interception product \(Superfish\)/.test(e.summary)));
+  assert.match(f.fix[0]!.summary, /remove the interception \(Superfish\)/);
+});

@@ -1,6 +1,7 @@
 import { tr } from './helpers.js';
 import { chainData, chainText, firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
+import type { Fix } from '../model/report.js';
 import { evidence, makeFinding } from './types.js';
 
 export const meta: RuleMeta = {
@@ -44,7 +45,36 @@ export const rule: Rule = {
         chain: chainData(h.chain),
       }),
     ];
+    if (cls.interception)
+      ev.push(
+        evidence('tls.handshake', tr(ctx.lang, `the issuer ${top.issuer} is the root of a known TLS interception product (${cls.interception}): something between this client and the server re-signs its traffic`, `颁发者 ${top.issuer} 是已知 TLS 拦截产品（${cls.interception}）的根证书：本客户端与服务器之间有设备或软件在重新签发其流量的证书`), {
+          interception: cls.interception,
+        }),
+      );
+    if (cls.ambiguous)
+      ev.push(
+        evidence('tls.handshake', tr(ctx.lang, `ambiguous: the server sent the certificate alone; ${top.issuer} may be a private root this client does not trust, or an intermediate the server did not send; both fixes are given`, `无法确定：服务器只发送了这一张证书；${top.issuer} 可能是本客户端不信任的私有根证书，也可能是服务器没有发送的中间证书；两种修复都已给出`), {
+          ambiguous: true,
+          alternative: 'TLS-005',
+        }),
+      );
+    const fix: Fix[] | undefined = cls.interception
+      ? [
+          {
+            summary: tr(
+              ctx.lang,
+              `Find and remove the interception (${cls.interception}): uninstall the software or its root from the trust store, or, for a sanctioned corporate proxy, get its CA from IT and trust it deliberately`,
+              `找到并移除拦截者（${cls.interception}）：卸载该软件或从信任库删除其根证书；如果是公司批准的代理，请向 IT 获取其 CA 并有意识地信任它`,
+            ),
+          },
+        ]
+      : cls.ambiguous
+        ? [
+            { summary: tr(ctx.lang, `Install ${top.issuer} in the client's trust store (or pass it with --ca) if it is your private root CA`, `如果 ${top.issuer} 是你的私有根 CA，请把它安装到客户端信任库（或用 --ca 指定）`) },
+            { summary: tr(ctx.lang, `If ${top.issuer} is an intermediate instead, serve the full chain on the server (leaf followed by ${top.issuer})`, `如果 ${top.issuer} 其实是中间证书，请在服务器上发送完整证书链（叶子证书后接 ${top.issuer}）`) },
+          ]
+        : undefined;
     if (expired) ev.push(evidence('tls.handshake', `the certificate ${leaf.subject} also expired ${leaf.notAfter} (node reports ${h.verify.code ?? 'the time error'} first; the trust problem remains after renewal)`, { notAfter: leaf.notAfter }));
-    return makeFinding(meta, ctx, { vars: { server: serverLabel(h), issuer: top.issuer, store, selfSigned }, evidence: ev });
+    return makeFinding(meta, ctx, { vars: { server: serverLabel(h), issuer: top.issuer, store, selfSigned }, evidence: ev, ...(fix ? { fix } : {}) });
   },
 };

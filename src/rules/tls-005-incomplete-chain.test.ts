@@ -27,3 +27,13 @@ test('valid: complete chain to an unknown root is TLS-004; healthy; no data → 
   assert.equal(run(rule, [handshake()]), null);
   assert.equal(run(rule, []), null);
 });
+
+test('ambiguous (no AIA, intermediate-looking issuer): says so and gives both fixes; with AIA caIssuers it is certain', () => {
+  const amb = assertFinding(rule, run(rule, [verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [cert()] })]));
+  assert.ok(amb.evidence.some((e) => /^ambiguous: /.test(e.summary)));
+  assert.equal(amb.fix.length, 2);
+  assert.match(amb.fix[1]!.summary, /private root instead, install it/);
+  const sure = assertFinding(rule, run(rule, [verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [cert({ caIssuers: ['http://ca.lab.test/int.crt'] })] })]));
+  assert.ok(!sure.evidence.some((e) => /^ambiguous: /.test(e.summary)));
+  assert.match(sure.evidence[0]!.summary, /AIA caIssuers http:\/\/ca\.lab\.test\/int\.crt/);
+});

@@ -1,4 +1,6 @@
+import { tr } from './helpers.js';
 import { chainData, chainText, firstWith, serverLabel } from './tls-classify.js';
+import type { Fix } from '../model/report.js';
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 
@@ -29,17 +31,52 @@ export const rule: Rule = {
     const { h, cls } = hit;
     const at = cls.certIndex ?? 0;
     const last = h.chain[at] ?? h.chain[0]!;
+    const why = (last.caIssuers ?? []).length > 0 ? `; the certificate names its issuer's location (AIA caIssuers ${last.caIssuers!.join(', ')})` : '';
+    const ambiguity = cls.ambiguous
+      ? [
+          evidence(
+            'tls.handshake',
+            tr(
+              ctx.lang,
+              `ambiguous: the certificate does not say whether ${last.issuer} is an intermediate (missing from the chain) or a root this client does not trust; both fixes are given`,
+              `无法确定：证书没有表明 ${last.issuer} 是（链中缺失的）中间证书，还是本客户端不信任的根证书；两种修复都已给出`,
+            ),
+            { ambiguous: true, alternative: 'TLS-004' },
+          ),
+        ]
+      : [];
+    const fix: Fix[] | undefined = cls.ambiguous
+      ? [
+          {
+            summary: tr(
+              ctx.lang,
+              `Serve the full chain: the certificate file must contain the leaf followed by the intermediate ${last.issuer} (nginx: ssl_certificate with leaf+intermediate; Apache ≥ 2.4.8: SSLCertificateFile with both)`,
+              `发送完整证书链：证书文件中应依次包含叶子证书和中间证书 ${last.issuer}（nginx：ssl_certificate 使用叶子+中间证书的合并文件；Apache ≥ 2.4.8：SSLCertificateFile 包含两者）`,
+            ),
+          },
+          {
+            summary: tr(
+              ctx.lang,
+              `If ${last.issuer} is a private root instead, install it in the client's trust store (or pass it with --ca)`,
+              `如果 ${last.issuer} 其实是私有根证书，请把它安装到客户端信任库（或用 --ca 指定）`,
+            ),
+          },
+        ]
+      : undefined;
     return makeFinding(meta, ctx, {
+      ...(fix ? { fix } : {}),
       vars: { server: serverLabel(h), missing: last.issuer, last: last.subject, count: h.chain.length },
       evidence: [
-        evidence('tls.handshake', `chain as presented (${h.chain.length}): ${chainText(h.chain)}; missing issuer: ${last.issuer}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
+        evidence('tls.handshake', `chain as presented (${h.chain.length}): ${chainText(h.chain)}; missing issuer: ${last.issuer}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}${why}`, {
           address: h.address,
           port: h.port,
           sni: h.sni,
           missingIssuer: last.issuer,
           verifyCode: h.verify.code,
           chain: chainData(h.chain),
+          ...(last.caIssuers ? { caIssuers: [...last.caIssuers] } : {}),
         }),
+        ...ambiguity,
       ],
     });
   },

@@ -4,6 +4,7 @@ import { rule } from './tls-006-protocol-mismatch.js';
 import { assertFinding, commands, run } from './fixtures.js';
 import { failedHandshake, fromNode, handshake, versions } from './tls-fixtures.js';
 import { OBSERVED_CASES, RECORDED_AT } from './tls-observed.js';
+import { weakKex } from './tls-classify.js';
 
 const recorded = (name: string) => fromNode(OBSERVED_CASES.find((x) => x.name === name)!);
 
@@ -50,4 +51,22 @@ test('valid: healthy, client certificate missing (TLS 1.2 handshake_failure afte
   assert.equal(run(rule, [failedHandshake({ outcome: 'reset', errorCode: 'ECONNRESET' })]), null);
   assert.equal(run(rule, [versions()]), null);
   assert.equal(run(rule, []), null);
+});
+
+test('invalid: a DH group too small (480-bit prime: ERR_SSL_MODULUS_TOO_SMALL, recorded from node 20) → TLS-006, not a certificate code, raw error in the evidence', () => {
+  const error = '80AC61E9537F0000:error:0280007E:Diffie-Hellman routines:DH_check_params_ex:modulus too small:../deps/openssl/openssl/crypto/dh/dh_check.c:40:';
+  // The certificate was presented (and is self-signed): the handshake stopped at the key exchange, before it was judged.
+  const hs = failedHandshake({ errorCode: 'ERR_SSL_MODULUS_TOO_SMALL', error, maxVersion: 'TLSv1.2', chain: [handshake().data.chain[0]!] });
+  const f = assertFinding(rule, run(rule, [hs], { target: 'app.lab.test:1010' }));
+  assert.match(f.explanation, /ERR_SSL_MODULUS_TOO_SMALL/);
+  assert.match(f.explanation, /key exchange parameters are too weak/);
+  assert.ok(f.evidence.some((e) => e.summary.includes('modulus too small')));
+  assert.deepEqual(commands(f), ['openssl genpkey -genparam -algorithm DH -pkeyopt dh_param:ffdhe2048 -out dhparam.pem']);
+  const zh = assertFinding(rule, run(rule, [hs], { target: 'app.lab.test:1010', lang: 'zh' }));
+  assert.match(zh.explanation, /密钥交换参数强度不足/);
+});
+
+test('the "too small" family is a key-exchange refusal; certificate-key codes are not', () => {
+  for (const c of ['ERR_SSL_DH_KEY_TOO_SMALL', 'ERR_SSL_MODULUS_TOO_SMALL', 'ERR_SSL_BAD_DH_VALUE']) assert.ok(weakKex(c), c);
+  for (const c of ['EE_KEY_TOO_SMALL', 'CA_KEY_TOO_SMALL', 'ERR_SSL_UNEXPECTED_MESSAGE', null]) assert.ok(!weakKex(c), String(c));
 });

@@ -1,6 +1,6 @@
 import type { Fix } from '../model/report.js';
 import { tr } from './helpers.js';
-import { alertName, firstWith, serverLabel } from './tls-classify.js';
+import { alertName, firstWith, serverLabel, weakKex } from './tls-classify.js';
 import type { Rule, RuleContext, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 
@@ -42,15 +42,36 @@ export const rule: Rule = {
     if (v && v.accepted.length > 0) serverSide = tr(ctx.lang, `the server accepts only ${v.accepted.join(', ')}`, `服务器只接受 ${v.accepted.join('、')}`);
     else if (alert === 'handshake_failure') serverSide = tr(ctx.lang, 'the server refused the offered cipher suites before sending its certificate', '服务器在发送证书之前就拒绝了客户端提供的加密套件');
     else if (h.errorCode === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE') serverSide = tr(ctx.lang, "the client's own settings leave no version to offer (minimum above maximum, or all versions disabled)", '客户端自身的设置没有留下可用版本（最低版本高于最高版本，或所有版本都被禁用）');
+    else if (weakKex(h.errorCode))
+      serverSide = tr(
+        ctx.lang,
+        `the server's key exchange parameters are too weak for the client's security level (${h.errorCode}: e.g. Diffie-Hellman parameters under 2048 bits): the server must use a DH group of at least 2048 bits or ECDHE`,
+        `服务器的密钥交换参数强度不足，低于客户端的安全级别（${h.errorCode}：例如小于 2048 位的 Diffie-Hellman 参数）：服务器应使用至少 2048 位的 DH 组或 ECDHE`,
+      );
     else if (h.errorCode === 'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED') serverSide = tr(ctx.lang, 'the server speaks only a legacy version whose signatures OpenSSL 3 refuses at its default security level', '服务器只支持旧版协议，其签名算法在 OpenSSL 3 默认安全级别下被拒绝');
     else serverSide = tr(ctx.lang, 'the versions the server accepts were not measured', '未能测得服务器接受的版本');
     const ev = [
       evidence('tls.handshake', `TLS ${serverLabel(h)}: ${reason}; client offered ${h.minVersion}–${h.maxVersion}`, { address: h.address, port: h.port, sni: h.sni, alert, errorCode: h.errorCode, minVersion: h.minVersion, maxVersion: h.maxVersion }),
     ];
+    if (weakKex(h.errorCode) && h.error) ev.push(evidence('tls.handshake', `raw error: ${h.error}`, { errorCode: h.errorCode, error: h.error }));
     if (v) ev.push(evidence('tls.versions', `server accepts: ${v.accepted.join(', ') || 'none'}; rejects: ${v.rejected.join(', ') || 'none'}; client range ${clientRange}`, { accepted: [...v.accepted], rejected: [...v.rejected], clientRange: { ...v.clientRange } }));
-    return makeFinding(meta, ctx, { vars: { server: serverLabel(h), reason, clientRange, serverSide }, evidence: ev, fix: fixes(ctx, v) });
+    return makeFinding(meta, ctx, { vars: { server: serverLabel(h), reason, clientRange, serverSide }, evidence: ev, fix: weakKex(h.errorCode) ? weakKexFixes(ctx) : fixes(ctx, v) });
   },
 };
+
+/** A DH group too small for the client: the server's configuration is what changes. */
+function weakKexFixes(ctx: RuleContext): Fix[] {
+  return [
+    {
+      summary: tr(
+        ctx.lang,
+        'On the server, use ECDHE or a Diffie-Hellman group of at least 2048 bits (nginx: drop ssl_dhparam or point it at an ffdhe2048 file; generate one with:)',
+        '在服务器上改用 ECDHE，或使用至少 2048 位的 Diffie-Hellman 组（nginx：去掉 ssl_dhparam 或指向 ffdhe2048 参数文件；可用以下命令生成：）',
+      ),
+      command: 'openssl genpkey -genparam -algorithm DH -pkeyopt dh_param:ffdhe2048 -out dhparam.pem',
+    },
+  ];
+}
 
 function fixes(ctx: RuleContext, v: { accepted: string[]; clientRange: { min: string; max: string } } | null): Fix[] | undefined {
   if (!v || v.accepted.length === 0) return undefined;

@@ -1,7 +1,78 @@
 import { tr } from './helpers.js';
-import { alertName, firstWith, serverLabel } from './tls-classify.js';
-import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { alertName, firstWith, serverLabel, type Handshake } from './tls-classify.js';
+import type { Rule, RuleContext, RuleMeta } from './types.js';
+import { evidence, makeFinding, ofKind } from './types.js';
+import type { Evidence, Finding, Fix } from '../model/report.js';
+import type { ObservationData } from '../model/observation.js';
+
+/**
+ * The words of a server that completed the handshake and then refuses the request for want of a
+ * client certificate: nginx `ssl_verify_client on` answers 400 "No required SSL certificate was
+ * sent" (none offered) or "The SSL certificate error" (one offered and refused).
+ */
+export const MTLS_PAGE = /No required SSL certificate was sent|The SSL certificate error|SSL certificate error|client certificate (?:is )?required/i;
+
+/** An HTTP answer that says "no (acceptable) client certificate", with its handshake. */
+export function refusalAfterHandshake(ctx: Pick<RuleContext, 'observations'>): { h: Handshake; r: ObservationData['http.response'] } | null {
+  const h = ofKind(ctx.observations, 'tls.handshake').find((x) => x.data.outcome === 'ok' || x.data.outcome === 'verify-failed')?.data;
+  if (!h) return null;
+  const r = ofKind(ctx.observations, 'http.response').find((x) => x.data.status === 400 && MTLS_PAGE.test(x.data.body?.text ?? ''))?.data;
+  return r ? { h, r } : null;
+}
+
+/** Evidence of the CertificateRequest: that it came, and which CAs it names. */
+function requestEvidence(h: Handshake): Evidence[] {
+  if (h.clientCertRequested !== true) return [];
+  const cas = h.clientCertCAs ?? [];
+  return [
+    evidence('tls.handshake', `CertificateRequest from ${serverLabel(h)} (${h.protocol ?? 'TLS'}): ${cas.length > 0 ? `acceptable CAs: ${cas.join('; ')}` : 'no CA names sent (any CA the server trusts)'}`, {
+      protocol: h.protocol,
+      clientCertRequested: true,
+      acceptableCAs: [...cas],
+    }),
+  ];
+}
+
+/** Which certificate to present: one issued by the CAs the server named, when it named them. */
+function presentFix(ctx: RuleContext, h: Handshake): Fix {
+  const cas = h.clientCertCAs ?? [];
+  const target = ctx.target.input;
+  return cas.length > 0
+    ? {
+        summary: tr(
+          ctx.lang,
+          `Present a client certificate (and its key) issued by ${cas.length === 1 ? 'the CA the server names' : 'one of the CAs the server names'}: ${cas.join('; ')}; to check it with netdx: netdx diagnose ${target} --cert CLIENT.pem --key CLIENT.key`,
+          `提供由服务器指定的 CA 签发的客户端证书（及私钥）：${cas.join('；')}；可用 netdx 验证：netdx diagnose ${target} --cert CLIENT.pem --key CLIENT.key`,
+        ),
+      }
+    : {
+        summary: tr(
+          ctx.lang,
+          `Present a client certificate (and its key) issued by the CA the server trusts for clients; to check it with netdx: netdx diagnose ${target} --cert CLIENT.pem --key CLIENT.key`,
+          `提供由服务器信任的客户端 CA 签发的证书（及私钥）；可用 netdx 验证：netdx diagnose ${target} --cert CLIENT.pem --key CLIENT.key`,
+        ),
+      };
+}
+
+/** The handshake completed, then the server refused the request (nginx 400): TLS-007 all the same. */
+function afterHandshake(ctx: RuleContext): Finding | null {
+  const hit = refusalAfterHandshake(ctx);
+  if (!hit) return null;
+  const { h, r } = hit;
+  const offered = h.clientCertOffered;
+  const words = (r.body?.text ?? '').match(MTLS_PAGE)?.[0] ?? '';
+  const situation = offered
+    ? tr(ctx.lang, `the handshake completed, then the server answered HTTP 400 "${words}": it refused the client certificate offered${ctx.options.certFile ? ` (${ctx.options.certFile})` : ''}.`, `握手完成后，服务器返回 HTTP 400 "${words}"：它拒绝了客户端提供的证书${ctx.options.certFile ? `（${ctx.options.certFile}）` : ''}。`)
+    : tr(ctx.lang, `the handshake completed, then the server answered HTTP 400 "${words}": no client certificate was offered.`, `握手完成后，服务器返回 HTTP 400 "${words}"：客户端没有提供证书。`);
+  return makeFinding(meta, ctx, {
+    vars: { server: serverLabel(h), alert: tr(ctx.lang, 'an HTTP 400 refusal instead of an alert', 'HTTP 400 拒绝（而非告警）'), situation },
+    evidence: [
+      ...requestEvidence(h),
+      evidence('http.response', `${r.url}: HTTP 400 "${words}" (page: ${r.body?.text ?? ''}); client certificate offered: ${offered ? 'yes' : 'no'}`, { url: r.url, status: r.status, words, text: r.body?.text ?? null, server: r.server, clientCertOffered: offered }),
+    ],
+    fix: [presentFix(ctx, h)],
+  });
+}
 
 export const meta: RuleMeta = {
   code: 'TLS-007',
@@ -26,7 +97,7 @@ export const rule: Rule = {
   meta,
   check(ctx) {
     const hit = firstWith(ctx, 'TLS-007');
-    if (!hit) return null;
+    if (!hit) return afterHandshake(ctx);
     const { h } = hit;
     const alert = alertName(h) ?? 'handshake_failure';
     const offered = h.clientCertOffered;
@@ -46,7 +117,7 @@ export const rule: Rule = {
             ),
           },
         ]
-      : undefined;
+      : [presentFix(ctx, h)];
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), alert, situation },
       evidence: [
@@ -60,8 +131,9 @@ export const rule: Rule = {
           clientCertOffered: offered,
           clientCertRequested: h.clientCertRequested,
         }),
+        ...requestEvidence(h),
       ],
-      ...(fix ? { fix } : {}),
+      fix,
     });
   },
 };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ObservationData } from '../model/observation.js';
-import { alertName, bundleFingerprints, chainBreak, classifyAll, classifyHandshake, firstWith, versionGap, warnsExpiry } from './tls-classify.js';
+import { alertName, alsoClasses, bundleFingerprints, chainBreak, classifyAll, classifyHandshake, firstWith, TLS_PRECEDENCE, versionGap, warnsExpiry } from './tls-classify.js';
 import { cert, failedHandshake, fromNode, handshake, intermediate, verifyFailed, versions } from './tls-fixtures.js';
 import { OBSERVED_CASES, OBSERVED_CERTS, OBSERVED_PEMS, RECORDED_AT } from './tls-observed.js';
 import { ctx, NOW } from './fixtures.js';
@@ -91,7 +91,7 @@ test('an expired self-signed certificate that --ca trusts is TLS-001, and one tr
 
 test('issuer errors: the break in the presented chain decides TLS-005 or TLS-004', () => {
   const leaf = cert();
-  assert.deepEqual(classify(verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [leaf] }).data), { code: 'TLS-005', reason: 'verify:UNABLE_TO_VERIFY_LEAF_SIGNATURE', certIndex: 0 });
+  assert.deepEqual(classify(verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [leaf] }).data), { code: 'TLS-005', ambiguous: true, reason: 'verify:UNABLE_TO_VERIFY_LEAF_SIGNATURE', certIndex: 0 });
   assert.deepEqual(classify(verifyFailed('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', { chain: [leaf, intermediate()] }).data), { code: 'TLS-004', reason: 'verify:UNABLE_TO_GET_ISSUER_CERT_LOCALLY', certIndex: 1 });
   // a lone CA certificate whose issuer is missing: the missing one is a root, not an intermediate
   assert.equal(classify(verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [intermediate()] }).data)?.code, 'TLS-004');
@@ -101,6 +101,36 @@ test('issuer errors: the break in the presented chain decides TLS-005 or TLS-004
   // any other verification code: the chain cannot be trusted
   assert.equal(classify(verifyFailed('CERT_SIGNATURE_FAILURE').data)?.code, 'TLS-004');
   assert.equal(classify(verifyFailed('CERT_REVOKED').data)?.reason, 'verify:CERT_REVOKED');
+});
+
+test('a leaf alone with an unknown issuer: missing intermediate (TLS-005) or private root (TLS-004), decided by AIA, interception roots, --ca, the issuer name (decision 011)', () => {
+  const lone = (over: Parameters<typeof cert>[0], verify: Partial<Hs['verify']> = {}) => verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [cert(over)], verify: { ok: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', hostnameOk: true, trustedBy: 'system', ...verify } }).data;
+  // AIA caIssuers: the CA publishes the intermediate: the server forgot it (certain)
+  assert.deepEqual(classify(lone({ issuer: 'CN=Example Root', caIssuers: ['http://ca.example/int.crt'] })), { code: 'TLS-005', reason: 'verify:UNABLE_TO_VERIFY_LEAF_SIGNATURE', certIndex: 0 });
+  // a known interception root, even with an intermediate-looking name
+  const sf = classify(lone({ issuer: 'CN=Superfish, Inc.' }));
+  assert.equal(sf?.code, 'TLS-004');
+  assert.equal(sf?.interception, 'Superfish');
+  assert.equal(classify(lone({ issuer: 'CN=eDellRoot' }))?.interception, 'eDellRoot (Dell)');
+  // a private root, no --ca: TLS-004 (ambiguous: both fixes)
+  assert.deepEqual(classify(lone({ issuer: 'O=Acme, CN=Acme Private Root' })), { code: 'TLS-004', ambiguous: true, reason: 'verify:UNABLE_TO_VERIFY_LEAF_SIGNATURE', certIndex: 0 });
+  assert.equal(classify(lone({ issuer: 'CN=acme-ca' }))?.code, 'TLS-004');
+  // the same nameless issuer with --ca given: the user named the CA, the leaf is not from it directly → TLS-005
+  assert.equal(classify(lone({ issuer: 'CN=acme-ca' }, { trustedBy: 'ca-file' }))?.code, 'TLS-005');
+  // an intermediate-looking issuer name
+  assert.equal(classify(lone({ issuer: "CN=R3, O=Let's Encrypt" }))?.code, 'TLS-005');
+  assert.equal(classify(lone({ issuer: 'CN=Acme Issuing CA 2' }))?.code, 'TLS-005');
+});
+
+test('independent certificate problems: a chain-incomplete certificate for another name also gives TLS-003; primary by TLS_PRECEDENCE', () => {
+  const h = verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [cert({ issuer: 'CN=Acme Issuing CA 2', caIssuers: ['http://ca/int.crt'] })], verify: { ok: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', hostnameOk: false, trustedBy: 'system' } }).data;
+  const cls = classify(h);
+  assert.equal(cls?.code, 'TLS-005');
+  assert.deepEqual(alsoClasses(h, cls, { now: NOW }).map((c) => c.code), ['TLS-003']);
+  assert.ok(TLS_PRECEDENCE.indexOf('TLS-005') < TLS_PRECEDENCE.indexOf('TLS-003'));
+  // a self-signed certificate is judged by trust alone
+  const self = verifyFailed('DEPTH_ZERO_SELF_SIGNED_CERT', { chain: [cert({ selfSigned: true, issuer: 'CN=app.lab.test', subject: 'CN=app.lab.test' })], verify: { ok: false, code: 'DEPTH_ZERO_SELF_SIGNED_CERT', hostnameOk: false, trustedBy: 'system' } }).data;
+  assert.deepEqual(alsoClasses(self, classify(self), { now: NOW }), []);
 });
 
 test('alerts and errors without a certificate problem', () => {

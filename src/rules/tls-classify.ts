@@ -60,10 +60,17 @@ import { evidence } from './types.js';
 export type Handshake = ObservationData['tls.handshake'];
 export type Versions = ObservationData['tls.versions'];
 
-export type TlsCode = 'TLS-001' | 'TLS-002' | 'TLS-003' | 'TLS-004' | 'TLS-005' | 'TLS-006' | 'TLS-007' | 'TLS-009' | 'TLS-010' | 'TLS-011';
+export type TlsCode = 'TLS-001' | 'TLS-002' | 'TLS-003' | 'TLS-004' | 'TLS-005' | 'TLS-006' | 'TLS-007' | 'TLS-009' | 'TLS-010' | 'TLS-011' | 'TLS-012';
 
 export interface TlsClass {
   code: TlsCode;
+  /**
+   * TLS-004 vs TLS-005 could not be told apart (a leaf alone whose unknown issuer may be a root or an
+   * intermediate): the finding says so and gives both fixes. See decideIssuer.
+   */
+  ambiguous?: boolean;
+  /** A known TLS-interception product named by the issuer (TLS-004). */
+  interception?: string;
   /** Short machine-readable reason, e.g. 'alert:protocol_version', 'verify:CERT_HAS_EXPIRED', 'chain:self-signed'. */
   reason: string;
   /** For certificate findings: index in the chain of the certificate at fault (0 = leaf). */
@@ -95,6 +102,17 @@ const VERSION_CODES = new Set([
   'ERR_SSL_WRONG_CIPHER_RETURNED',
 ]);
 const VERSION_ALERTS = new Set(['protocol_version', 'insufficient_security']);
+/**
+ * Key-exchange parameters the client's security level refuses before any certificate is judged:
+ * OpenSSL says DH_KEY_TOO_SMALL (a DH group under the level's minimum), MODULUS_TOO_SMALL (a DH
+ * prime under 512 bits, e.g. 480-bit params under --tls-max 1.2), BAD_DH_VALUE, or a curve it
+ * refuses. The two sides share no acceptable key exchange: a protocol mismatch (TLS-006), with the
+ * raw error in the evidence. (EE_KEY_TOO_SMALL / CA_KEY_TOO_SMALL / CA_MD_TOO_WEAK are about the
+ * certificate's own key and come as verification codes: TLS-004.)
+ */
+export const WEAK_KEX_CODES = new Set(['ERR_SSL_MODULUS_TOO_SMALL', 'ERR_SSL_DH_KEY_TOO_SMALL', 'ERR_SSL_BAD_DH_VALUE', 'ERR_SSL_DH_MODULUS_TOO_SMALL', 'ERR_SSL_WRONG_CURVE', 'ERR_SSL_BAD_ECPOINT', 'ERR_SSL_KEY_TOO_SMALL', 'ERR_SSL_BAD_DH_P_LENGTH']);
+/** Whether a handshake error is a refused key exchange (the DH/EC "too small" family). */
+export const weakKex = (code: string | null): boolean => code !== null && (WEAK_KEX_CODES.has(code) || /^ERR_SSL_(?:DH_|EC_|ECDH_)?(?:MODULUS|KEY|GROUP|BITS)_TOO_SMALL$/.test(code));
 /** Alerts a server sends about the CLIENT's certificate (the server never judges its own). */
 const CLIENT_CERT_ALERTS = new Set(['certificate_required', 'bad_certificate', 'unsupported_certificate', 'certificate_revoked', 'certificate_expired', 'certificate_unknown', 'unknown_ca']);
 
@@ -178,12 +196,16 @@ export function classifyHandshake(h: Handshake, env: ClassifyEnv): TlsClass | nu
   if (h.outcome === 'not-tls') return { code: 'TLS-010', reason: h.banner ? 'banner' : `error:${h.errorCode ?? 'not-tls'}` };
   if (h.errorCode && NOT_TLS_CODES.has(h.errorCode)) return { code: 'TLS-010', reason: `error:${h.errorCode}` };
   if (h.outcome === 'stall') return h.banner ? { code: 'TLS-010', reason: 'banner' } : { code: 'TLS-009', reason: 'stall' };
+  // 2b. A key exchange the client refused: the handshake stopped before the certificate was judged.
+  if (h.outcome === 'error' && weakKex(h.errorCode)) return { code: 'TLS-006', reason: `kex:${h.errorCode}` };
 
   // 3. The server's certificate.
   const chain = h.chain;
   const leaf = chain[0];
   if (leaf) {
     if (h.pin && !h.pin.matched) return { code: 'TLS-011', reason: 'pin', certIndex: 0 };
+    // The server's own stapled OCSP response says revoked: a new certificate is the fix, whatever else is wrong with this one.
+    if (h.ocsp?.certStatus === 'revoked') return { code: 'TLS-012', reason: 'ocsp:revoked', certIndex: 0 };
     const code = verifyCode(h);
     // verify.ok is also false when the handshake failed before verification (an alert, an error): only a code,
     // a hostname verdict or the verify-failed outcome say that the certificate itself was judged.
@@ -193,7 +215,7 @@ export function classifyHandshake(h: Handshake, env: ClassifyEnv): TlsClass | nu
       if (code && ISSUER_CODES.has(code)) {
         const at = chainBreak(chain);
         const c = chain[at]!;
-        if (!isSelfIssued(c) && !c.isCA && at === 0) return { code: 'TLS-005', reason: `verify:${code}`, certIndex: at };
+        if (!isSelfIssued(c) && !c.isCA && at === 0) return { ...decideIssuer(c, h, env), reason: `verify:${code}`, certIndex: at };
         return { code: 'TLS-004', reason: `verify:${code}`, certIndex: at };
       }
       // Masked trust: a self-signed leaf that the --ca bundle does not hold, reported by node as a time error
@@ -232,6 +254,113 @@ export function classifyHandshake(h: Handshake, env: ClassifyEnv): TlsClass | nu
   return null;
 }
 
+/**
+ * Known TLS-interception roots, by a word of their name (issuer CN/O): adware and "security"
+ * products that install their own root (Superfish, eDellRoot, Komodia, PrivDog) and inspection
+ * proxies (corporate or debugging). A leaf issued by one of them is an untrusted issuer (TLS-004),
+ * never a missing intermediate.
+ */
+export const INTERCEPTION_ROOTS: ReadonlyArray<[RegExp, string]> = [
+  [/superfish/i, 'Superfish'],
+  [/edellroot/i, 'eDellRoot (Dell)'],
+  [/dsdtestprovider/i, 'DSDTestProvider (Dell)'],
+  [/komodia/i, 'Komodia'],
+  [/privdog/i, 'PrivDog'],
+  [/fiddler/i, 'Fiddler'],
+  [/portswigger|burp/i, 'Burp Suite'],
+  [/mitmproxy/i, 'mitmproxy'],
+  [/charles proxy/i, 'Charles Proxy'],
+  [/zscaler/i, 'Zscaler'],
+  [/fortinet|fortigate/i, 'Fortinet FortiGate'],
+  [/blue ?coat/i, 'Blue Coat'],
+  [/netskope/i, 'Netskope'],
+  [/forcepoint|websense/i, 'Forcepoint'],
+  [/palo alto|paloalto/i, 'Palo Alto Networks'],
+  [/cisco umbrella/i, 'Cisco Umbrella'],
+  [/kaspersky/i, 'Kaspersky'],
+  [/avast|\bAVG\b/i, 'Avast/AVG'],
+  [/eset ssl filter/i, 'ESET SSL Filter'],
+  [/bitdefender/i, 'Bitdefender'],
+  [/tls inspection|ssl inspection|decryption/i, 'a TLS inspection proxy'],
+];
+
+/** Words in an issuer's name that say "root" or "intermediate" (a weak hint, used only when nothing else decides). */
+const ROOT_NAME = /\broot\b/i;
+const INTERMEDIATE_NAME = /intermediate|issuing|\bsub(?:ordinate)?\b|\bICA\b|\b(?:DV|OV|EV|TLS|SSL|Server) (?:CA|RSA|ECC)\b|\bCA ?[0-9]+\b|\bR[0-9]+\b|\bE[0-9]+\b/i;
+
+/**
+ * A leaf presented alone whose issuer the client does not have: a missing intermediate (TLS-005,
+ * serve the full chain) or a leaf issued directly by a root this client does not trust (TLS-004,
+ * install the CA). Decided in this order (docs/decisions/011-chain-ambiguity.md):
+ *  1. the issuer is a known interception root → TLS-004 (certain);
+ *  2. the leaf names where its issuer is published (AIA caIssuers), as CA-issued leaves do → TLS-005 (certain);
+ *  3. --ca holds a certificate with the issuer's name (not its key) → TLS-004 (certain: wrong or re-keyed CA);
+ *  4. otherwise ambiguous: the issuer's name says root → TLS-004, says intermediate → TLS-005;
+ *     no hint: with --ca (the user named the CA; the leaf is not directly from it) → TLS-005,
+ *     without --ca (a private CA the system store does not know) → TLS-004. Both fixes are given.
+ */
+export function decideIssuer(leaf: CertInfo, h: Handshake, env: ClassifyEnv): Pick<TlsClass, 'code' | 'ambiguous' | 'interception'> {
+  const intercept = INTERCEPTION_ROOTS.find(([re]) => re.test(leaf.issuer));
+  if (intercept) return { code: 'TLS-004', interception: intercept[1] };
+  if ((leaf.caIssuers ?? []).length > 0) return { code: 'TLS-005' };
+  if (env.ca && bundleSubjects(env.ca).has(leaf.issuer)) return { code: 'TLS-004' };
+  const issuerCn = /CN=([^,]+)/.exec(leaf.issuer)?.[1] ?? leaf.issuer;
+  if (ROOT_NAME.test(issuerCn)) return { code: 'TLS-004', ambiguous: true };
+  if (INTERMEDIATE_NAME.test(issuerCn)) return { code: 'TLS-005', ambiguous: true };
+  const withCa = !!env.ca || h.verify.trustedBy === 'ca-file';
+  return { code: withCa ? 'TLS-005' : 'TLS-004', ambiguous: true };
+}
+
+/** Subjects (as node prints them: 'CN=…, O=…' in our dn order) of the certificates in a PEM bundle. */
+function bundleSubjects(pem: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)) {
+    try {
+      const x = new X509Certificate(m[0]);
+      out.add(x.subject.split('\n').join(', '));
+      out.add(x.subject.split('\n').reverse().join(', '));
+    } catch {
+      // not a certificate
+    }
+  }
+  return out;
+}
+
+/**
+ * Independent certificate problems beside the one a handshake is classified as: a certificate for
+ * another name, an expired or not-yet-valid one, when the primary class questions the chain or
+ * the dates. Each becomes its own finding; the primary stays the classifier's (TLS_PRECEDENCE).
+ */
+export function alsoClasses(h: Handshake, cls: TlsClass | null, env: ClassifyEnv): TlsClass[] {
+  if (!cls || !['TLS-012', 'TLS-004', 'TLS-005', 'TLS-003', 'TLS-002', 'TLS-001'].includes(cls.code) || h.chain.length === 0) return [];
+  if (cls.code === 'TLS-012') {
+    // Revoked, and maybe more: what the certificate is without its OCSP status.
+    const bare = { ...h };
+    delete bare.ocsp;
+    const rest = classifyHandshake(bare, env);
+    return rest && rest.code !== 'TLS-012' && ['TLS-004', 'TLS-005', 'TLS-003', 'TLS-002', 'TLS-001'].includes(rest.code) ? [rest, ...alsoClasses(bare, rest, env)] : [];
+  }
+  const out: TlsClass[] = [];
+  const now = env.now.getTime();
+  // A self-signed leaf is judged by trust alone: its name and dates are whatever its maker typed.
+  const selfSigned = cls.code === 'TLS-004' && isSelfIssued(h.chain[0]!);
+  if (cls.code !== 'TLS-003' && h.verify.hostnameOk === false && !selfSigned) out.push({ code: 'TLS-003', reason: 'also:hostname', certIndex: 0 });
+  if (!selfSigned && cls.code !== 'TLS-002' && cls.code !== 'TLS-001') {
+    const early = h.chain.findIndex((c) => time(c.notBefore) > now);
+    const late = h.chain.findIndex((c) => time(c.notAfter) < now);
+    if (early >= 0) out.push({ code: 'TLS-002', reason: 'also:notBefore', certIndex: early });
+    else if (late >= 0) out.push({ code: 'TLS-001', reason: 'also:notAfter', certIndex: late });
+  }
+  return out;
+}
+
+/**
+ * Which TLS finding is primary when several name the same handshake: who issued it, then which
+ * name, then when (the bigger fix first), then the rest of the handshake. rank.ts orders TLS
+ * findings by this instead of the catalog order.
+ */
+export const TLS_PRECEDENCE: readonly string[] = ['TLS-011', 'TLS-012', 'TLS-004', 'TLS-005', 'TLS-003', 'TLS-002', 'TLS-001', 'TLS-007', 'TLS-006', 'TLS-010', 'TLS-009', 'TLS-008'];
+
 /** TLS-008 may accompany a handshake whose finding does not question the certificate itself. */
 export function warnsExpiry(c: TlsClass | null): boolean {
   return c === null || c.code === 'TLS-005' || c.code === 'TLS-006' || c.code === 'TLS-007';
@@ -241,6 +370,8 @@ export interface Classified {
   obs: Observation<'tls.handshake'>;
   h: Handshake;
   cls: TlsClass | null;
+  /** Independent certificate problems beside cls (alsoClasses). */
+  also: TlsClass[];
   versions: Versions | null;
 }
 
@@ -249,14 +380,19 @@ export function classifyAll(ctx: Pick<RuleContext, 'observations' | 'now' | 'opt
   const versions = ofKind(ctx.observations, 'tls.versions');
   return ofKind(ctx.observations, 'tls.handshake').map((obs) => {
     const v = versions.find((x) => x.data.address === obs.data.address && x.data.port === obs.data.port)?.data ?? null;
-    return { obs, h: obs.data, versions: v, cls: classifyHandshake(obs.data, { now: ctx.now, ca: ctx.options.ca, versions: v }) };
+    const env = { now: ctx.now, ca: ctx.options.ca, versions: v };
+    const cls = classifyHandshake(obs.data, env);
+    return { obs, h: obs.data, versions: v, cls, also: alsoClasses(obs.data, cls, env) };
   });
 }
 
-/** The first handshake classified as `code`, or null. */
+/** The first handshake classified as `code` (as its class, or as an independent problem beside it), or null. */
 export function firstWith(ctx: Pick<RuleContext, 'observations' | 'now' | 'options'>, code: TlsCode): (Classified & { cls: TlsClass }) | null {
-  const hit = classifyAll(ctx).find((c) => c.cls?.code === code);
-  return hit ? (hit as Classified & { cls: TlsClass }) : null;
+  const all = classifyAll(ctx);
+  const hit = all.find((c) => c.cls?.code === code);
+  if (hit) return hit as Classified & { cls: TlsClass };
+  const also = all.find((c) => c.also.some((a) => a.code === code));
+  return also ? { ...also, cls: also.also.find((a) => a.code === code)! } : null;
 }
 
 // ── shared text for evidence ──────────────────────────────────────────

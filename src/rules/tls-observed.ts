@@ -452,7 +452,7 @@ export const OBSERVED_CASES: ObservedCase[] = [
     "chain": [
       "direct"
     ],
-    "expect": "TLS-005"
+    "expect": "TLS-004"
   },
   {
     "name": "leaf+inter, system store",

@@ -2,38 +2,18 @@
  * A rule: one file per fault code, exporting `meta` and a pure `check`.
  * The fault manual (`netdx faults`, docs/faults.md) is generated from the metas.
  */
-import type { Lang, Layer, Severity, Text } from '../model/layer.js';
+import type { Lang, Severity } from '../model/layer.js';
+import { fill, type RuleMeta } from '../model/fault.js';
+export type { FixTemplate, RuleMeta } from '../model/fault.js';
+export { fill };
 import type { Observation, ObservationData, ObservationKind } from '../model/observation.js';
 import { ofKind } from '../model/observation.js';
 import type { Evidence, Finding, Fix } from '../model/report.js';
 import type { Target } from '../model/target.js';
-import type { Snapshot } from '../system/types.js';
-import type { DiagnoseOptions } from '../diagnose/options.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { DiagnoseOptions } from '../model/options.js';
 
-export interface FixTemplate {
-  summary: Text;
-  /** Command template with {placeholders} filled from the case; absent when the fix is not a command. */
-  command?: string;
-}
 
-export interface RuleMeta {
-  code: string; // 'NET-001'
-  slug: string; // 'no-route'
-  layer: Layer;
-  severity: Severity;
-  /** Title template, may use {placeholders}. */
-  title: Text;
-  explanation: Text;
-  /** What proves it (manual text). */
-  evidence: Text;
-  fix: FixTemplate[];
-  /** false while `check` is not implemented: it then returns null and the manual says so. */
-  implemented: boolean;
-  /** The issue that implements (or implemented) the check. */
-  issue: number;
-  /** Codes this finding explains when both are present (causal ranking, faults.md "Which finding is primary"). */
-  explains?: string[];
-}
 
 /** What a rule sees: the target, the options, every observation, the snapshot, the language. */
 export interface RuleContext {
@@ -50,10 +30,6 @@ export interface Rule {
   check(ctx: RuleContext): Finding | null;
 }
 
-/** Fills {name} placeholders; unknown names stay visible so a test can catch them. */
-export function fill(template: string, vars: Record<string, string | number>): string {
-  return template.replace(/\{([a-zA-Z0-9_]+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
-}
 
 export interface FindingParts {
   vars?: Record<string, string | number>;

@@ -2,7 +2,7 @@ import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 import { lanPrefixes, stateEvidence, targetAddresses, targetRoute, tunnels } from './vpn-common.js';
 import { canonicalIp, tr } from './helpers.js';
-import { prefixCovers, prefixesOverlap } from '../system/tunnel-net.js';
+import { prefixCovers, prefixesOverlap } from '../model/prefix.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-005',

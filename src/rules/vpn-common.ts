@@ -8,8 +8,8 @@ import type { Observation, ObservationData } from '../model/observation.js';
 import type { Evidence } from '../model/report.js';
 import { evidence, ofKind, type RuleContext } from './types.js';
 import { sameIp, tr } from './helpers.js';
-import { prefixCovers } from '../system/tunnel-net.js';
-import { TUNNEL_LINK_KINDS } from '../system/tunnel-link.js';
+import { prefixCovers } from '../model/prefix.js';
+import { TUNNEL_LINK_KINDS } from '../analyze/tunnel-link.js';
 
 type D<K extends keyof ObservationData> = ObservationData[K];
 

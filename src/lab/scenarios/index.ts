@@ -60,23 +60,39 @@ import { scenario as s_tcp_001_web_server_stopped } from './tcp-001-web-server-s
 import { scenario as s_tcp_002_server_firewall_drops } from './tcp-002-server-firewall-drops.js';
 import { scenario as s_tcp_003_core_rejects } from './tcp-003-core-rejects.js';
 import { scenario as s_tcp_003_server_rejects } from './tcp-003-server-rejects.js';
+import { scenario as s_tcp_004_fin_after_client_hello } from './tcp-004-fin-after-client-hello.js';
 import { scenario as s_tcp_004_reset_after_accept } from './tcp-004-reset-after-accept.js';
+import { scenario as s_tcp_004_reset_after_client_hello } from './tcp-004-reset-after-client-hello.js';
 import { scenario as s_tcp_005_accept_queue_full } from './tcp-005-accept-queue-full.js';
 import { scenario as s_tcp_005_load_burst_overflows_backlog } from './tcp-005-load-burst-overflows-backlog.js';
 import { scenario as s_tcp_006_nat_forgets_idle } from './tcp-006-nat-forgets-idle.js';
 import { scenario as s_tls_001_expired } from './tls-001-expired.js';
 import { scenario as s_tls_002_not_yet_valid } from './tls-002-not-yet-valid.js';
 import { scenario as s_tls_003_wrong_name } from './tls-003-wrong-name.js';
+import { scenario as s_tls_004_private_root_leaf } from './tls-004-private-root-leaf.js';
 import { scenario as s_tls_004_self_signed } from './tls-004-self-signed.js';
 import { scenario as s_tls_004_unknown_ca } from './tls-004-unknown-ca.js';
 import { scenario as s_tls_005_missing_intermediate } from './tls-005-missing-intermediate.js';
+import { scenario as s_tls_005_wrong_name_missing_chain } from './tls-005-wrong-name-missing-chain.js';
 import { scenario as s_tls_006_server_tls10_only } from './tls-006-server-tls10-only.js';
 import { scenario as s_tls_006_server_tls13_only } from './tls-006-server-tls13-only.js';
+import { scenario as s_tls_006_small_dh_params } from './tls-006-small-dh-params.js';
 import { scenario as s_tls_007_client_cert_required } from './tls-007-client-cert-required.js';
+import { scenario as s_tls_007_nginx_mtls_https } from './tls-007-nginx-mtls-https.js';
+import { scenario as s_tls_007_nginx_mtls_tls_only } from './tls-007-nginx-mtls-tls-only.js';
 import { scenario as s_tls_008_expiring_soon } from './tls-008-expiring-soon.js';
 import { scenario as s_tls_009_handshake_stall } from './tls-009-handshake-stall.js';
+import { scenario as s_tls_010_garbage_after_client_hello } from './tls-010-garbage-after-client-hello.js';
 import { scenario as s_tls_010_plain_http_port } from './tls-010-plain-http-port.js';
 import { scenario as s_tls_011_intercepted } from './tls-011-intercepted.js';
+import { scenario as s_tls_012_revoked_stapled } from './tls-012-revoked-stapled.js';
+import { scenario as s_unknown_http_garbage_answer } from './unknown-http-garbage-answer.js';
+import { scenario as s_unknown_http_never_answers } from './unknown-http-never-answers.js';
+import { scenario as s_unknown_https_garbage_answer } from './unknown-https-garbage-answer.js';
+import { scenario as s_unknown_https_never_answers } from './unknown-https-never-answers.js';
+import { scenario as s_unknown_tls_300k_certificate } from './unknown-tls-300k-certificate.js';
+import { scenario as s_unknown_tls_endless_records } from './unknown-tls-endless-records.js';
+import { scenario as s_unknown_tls_unexpected_message } from './unknown-tls-unexpected-message.js';
 import { scenario as s_vpn_001_wireguard_down } from './vpn-001-wireguard-down.js';
 import { scenario as s_vpn_002_endpoint_name_gone } from './vpn-002-endpoint-name-gone.js';
 import { scenario as s_vpn_003_openvpn_cert_rejected } from './vpn-003-openvpn-cert-rejected.js';
@@ -145,23 +161,39 @@ export const SCENARIOS: readonly Scenario[] = [
   s_tcp_002_server_firewall_drops,
   s_tcp_003_core_rejects,
   s_tcp_003_server_rejects,
+  s_tcp_004_fin_after_client_hello,
   s_tcp_004_reset_after_accept,
+  s_tcp_004_reset_after_client_hello,
   s_tcp_005_accept_queue_full,
   s_tcp_005_load_burst_overflows_backlog,
   s_tcp_006_nat_forgets_idle,
   s_tls_001_expired,
   s_tls_002_not_yet_valid,
   s_tls_003_wrong_name,
+  s_tls_004_private_root_leaf,
   s_tls_004_self_signed,
   s_tls_004_unknown_ca,
   s_tls_005_missing_intermediate,
+  s_tls_005_wrong_name_missing_chain,
   s_tls_006_server_tls10_only,
   s_tls_006_server_tls13_only,
+  s_tls_006_small_dh_params,
   s_tls_007_client_cert_required,
+  s_tls_007_nginx_mtls_https,
+  s_tls_007_nginx_mtls_tls_only,
   s_tls_008_expiring_soon,
   s_tls_009_handshake_stall,
+  s_tls_010_garbage_after_client_hello,
   s_tls_010_plain_http_port,
   s_tls_011_intercepted,
+  s_tls_012_revoked_stapled,
+  s_unknown_http_garbage_answer,
+  s_unknown_http_never_answers,
+  s_unknown_https_garbage_answer,
+  s_unknown_https_never_answers,
+  s_unknown_tls_300k_certificate,
+  s_unknown_tls_endless_records,
+  s_unknown_tls_unexpected_message,
   s_vpn_001_wireguard_down,
   s_vpn_002_endpoint_name_gone,
   s_vpn_003_openvpn_cert_rejected,

@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { loadAddon } from '../native/addon.js';
-import type { ArrivedReply } from './server.js';
+import type { ArrivedReply } from '../model/responder.js';
 
 export interface ResponderAddress {
   host: string;
