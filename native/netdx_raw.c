@@ -409,7 +409,32 @@ static napi_value js_tcp_info(napi_env env, napi_callback_info info) {
   set_prop(env, o, "bytesAcked", make_int(env, (int64_t)ti.bytes_acked));
   set_prop(env, o, "bytesSent", make_int(env, (int64_t)ti.bytes_sent));
   set_prop(env, o, "bytesRetrans", make_int(env, (int64_t)ti.bytes_retrans));
+  set_prop(env, o, "advMss", make_int(env, ti.advmss));
   return o;
+}
+
+/* ── savedSyn(fd) → Buffer (the SYN's IP + TCP headers) | null (none saved) | errno name ── */
+static napi_value js_saved_syn(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  if (argc < 1 || get_fd(env, argv[0], &fd)) {
+    napi_throw_type_error(env, NULL, "savedSyn(fd)");
+    return NULL;
+  }
+  unsigned char buf[512]; /* IPv6 header (40) + TCP header (at most 60) + extension headers */
+  unsigned int len = sizeof buf;
+  int e = netdx_saved_syn(fd, buf, &len);
+  if (e) return make_string(env, errno_name(e));
+  napi_value out;
+  if (len == 0 || len > sizeof buf) {
+    CHECK(napi_get_null(env, &out));
+    return out;
+  }
+  void *data = NULL;
+  CHECK(napi_create_buffer_copy(env, len, buf, &data, &out));
+  return out;
 }
 
 /* ── sockname(fd) → {address, port} ───────────────────────────────────── */
@@ -587,6 +612,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"recv", NULL, js_recv, NULL, NULL, NULL, napi_default, NULL},
       {"soError", NULL, js_so_error, NULL, NULL, NULL, napi_default, NULL},
       {"tcpInfo", NULL, js_tcp_info, NULL, NULL, NULL, napi_default, NULL},
+      {"savedSyn", NULL, js_saved_syn, NULL, NULL, NULL, napi_default, NULL},
       {"sockname", NULL, js_sockname, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"watch", NULL, js_watch, NULL, NULL, NULL, napi_default, NULL},
@@ -622,6 +648,8 @@ static napi_value init(napi_env env, napi_value exports) {
   def_const(env, c, "TCP_SYNCNT", TCP_SYNCNT);
   def_const(env, c, "TCP_NODELAY", TCP_NODELAY);
   def_const(env, c, "TCP_MAXSEG", TCP_MAXSEG);
+  def_const(env, c, "TCP_SAVE_SYN", NETDX_TCP_SAVE_SYN);
+  def_const(env, c, "TCP_SAVED_SYN", NETDX_TCP_SAVED_SYN);
   def_const(env, c, "SO_EE_ORIGIN_ICMP", SO_EE_ORIGIN_ICMP);
   def_const(env, c, "SO_EE_ORIGIN_ICMP6", SO_EE_ORIGIN_ICMP6);
   def_const(env, c, "SO_EE_ORIGIN_LOCAL", SO_EE_ORIGIN_LOCAL);

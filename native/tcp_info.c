@@ -24,5 +24,13 @@ int netdx_tcp_info(int fd, struct netdx_tcp_info *out) {
   out->bytes_acked = ti.tcpi_bytes_acked;
   out->bytes_sent = ti.tcpi_bytes_sent;
   out->bytes_retrans = ti.tcpi_bytes_retrans;
+  out->advmss = ti.tcpi_advmss;
+  return 0;
+}
+
+int netdx_saved_syn(int fd, unsigned char *buf, unsigned int *len) {
+  socklen_t l = *len;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, buf, &l) != 0) return errno;
+  *len = l;
   return 0;
 }

@@ -2,6 +2,7 @@
  * Validation of `netdx diagnose` options: defaults applied and every value checked once, at the
  * edge. Each bad value gives one line naming the option and what was expected (table-tested).
  */
+import { parseHostPort } from '../responder/address.js';
 import { inputError, usageError } from '../model/errors.js';
 import { MAX_BYTES, readInputFile } from '../model/input-file.js';
 import type { Lang } from '../model/layer.js';
@@ -32,6 +33,8 @@ export interface RawDiagnoseOptions {
   idle?: string;
   backlog?: string;
   heartbeat?: string;
+  responder?: string;
+  token?: string;
 }
 
 export type OutputFormat = 'text' | 'json' | 'markdown';
@@ -141,6 +144,8 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
     options.backlog = Number(raw.backlog);
   }
   if (raw.heartbeat !== undefined) options.heartbeat = parseHeartbeat(raw.heartbeat);
+  if (raw.responder !== undefined) options.responder = { ...parseHostPort(raw.responder, '--responder'), token: raw.token ?? process.env.NETDX_RESPONDER_TOKEN ?? null };
+  else if (raw.token !== undefined) throw usageError('--token needs --responder HOST:PORT');
   // Long tests extend the overall budget unless the user set one.
   if (raw.timeout === undefined) {
     const need = Math.max(options.idleMaxSec ? options.idleMaxSec * 1.3 + 3 : 0, options.backlog ? 9 : 0, options.heartbeat ? options.heartbeat.count * options.heartbeat.everySec + options.heartbeat.replySec + 3 : 0) * 1000;

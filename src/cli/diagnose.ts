@@ -55,6 +55,8 @@ export function register(program: Command): void {
     .option('--idle <max>', 'idle-hold test: how long idle connections survive, up to MAX (e.g. 300s) — TCP-006')
     .option('--backlog <n>', 'accept-backlog test: N parallel connects — TCP-005')
     .option('--heartbeat <spec>', "application heartbeat, e.g. 'send=PING;expect=PONG;every=10s[;count=3][;timeout=2s]' — APP-001")
+    .option('--responder <host:port>', 'a netdx responder on or next to the server: NAT, MSS clamping, loss per direction, return-path MTU, clock offset')
+    .option('--token <t>', 'the responder token (or NETDX_RESPONDER_TOKEN)')
     .option('--json', 'print the JSON report (netdx.report/v1)')
     .option('--format <fmt>', 'text | json | markdown')
     .option('--lang <lang>', 'en | zh (default from LANG)')

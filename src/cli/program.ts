@@ -19,8 +19,10 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   pcap: () => import('./pcap.js'),
   lab: () => import('./lab.js'),
   monitor: () => import('./monitor.js'),
+  load: () => import('./load.js'),
+  responder: () => import('./responder.js'),
 };
-const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'pcap', 'monitor', 'lab'];
+const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'pcap', 'monitor', 'lab', 'load', 'responder'];
 
 /**
  * The program with the command named in argv registered (or every command, for help, a typo

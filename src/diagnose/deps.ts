@@ -50,6 +50,8 @@ export interface EngineDeps {
   idle?(q: { address: string; port: number; maxSec: number }, ctx: ProbeContext): Promise<Obs>;
   backlog?(q: { address: string; port: number; parallel: number }, ctx: ProbeContext): Promise<Obs>;
   heartbeat?(q: { address: string; port: number; tls: boolean; servername: string | null; spec: NonNullable<DiagnoseOptions['heartbeat']> }, ctx: ProbeContext): Promise<Obs>;
+  /** Both ends of the wire (issue 16): what a netdx responder next to the server sees. */
+  responder?(q: NonNullable<DiagnoseOptions['responder']>, ctx: ProbeContext): Promise<Obs>;
   /** `iptables-save -c` / `ip6tables-save -c` now, to see which rule's counters the probes moved (optional). */
   firewallCounters?(): Promise<{ v4: string | null; v6: string | null }>;
   /** The tunnel layer's own probes (issue 7: OpenVPN reset, `wg show`, DF ping); inert when absent. */

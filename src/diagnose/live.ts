@@ -17,6 +17,7 @@ import { run as pmtu } from '../probes/pmtu.js';
 import { run as idle } from '../probes/idle.js';
 import { run as backlog } from '../probes/backlog.js';
 import { run as heartbeat } from '../probes/heartbeat.js';
+import { run as responder } from '../probes/responder.js';
 import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
 import { execTool } from '../system/collect.js';
@@ -69,6 +70,7 @@ export function liveDeps(): EngineDeps {
     idle,
     backlog,
     heartbeat,
+    responder,
     explainRoute: (s, dst, opts) => {
       const e = analyze.explainRoute(s, dst, opts?.mark ? { mark: opts.mark } : {});
       return { candidates: e.candidates, rules: e.rules };

@@ -100,7 +100,7 @@ export function placeholderValues(lab: Lab): Record<string, string> {
 }
 
 export function diagnoseArgv(lab: Lab, s: Scenario, json: boolean): string[] {
-  return [process.execPath, NETDX_BIN, 'diagnose', ...(json ? ['--json'] : []), s.target, ...fillArgs(s.args ?? [], placeholderValues(lab))];
+  return [process.execPath, NETDX_BIN, s.command ?? 'diagnose', ...(json ? ['--json'] : []), s.target, ...fillArgs(s.args ?? [], placeholderValues(lab))];
 }
 
 export function diagnoseEnv(s: Scenario): NodeJS.ProcessEnv {

@@ -57,7 +57,9 @@ export interface Scenario {
   alsoExpect?: string[];
   /** The host that runs `netdx diagnose` (default: client). */
   host?: 'client' | 'client2';
-  /** The TARGET argument of `netdx diagnose`. */
+  /** The command run (default diagnose); `load` prints a netdx.load/v1 result judged the same way (verdict, primary, findings). */
+  command?: 'diagnose' | 'load';
+  /** The TARGET argument of `netdx diagnose` (or `netdx load`). */
   target: string;
   /**
    * Further options. Placeholders: {ca} the lab CA, {ca+inspection} the lab CA plus the TLS

@@ -297,6 +297,31 @@ export interface ObservationData {
     reason?: string;
   };
 
+  // ── both ends of the wire (issue 16) ───────────────────────────────
+  /** What a netdx responder next to the server saw of this client, and the measurements it served. */
+  'responder.view': {
+    /** HOST:PORT of the responder. */
+    responder: string;
+    outcome: 'ok' | 'unreachable' | 'refused' | 'error';
+    error?: string;
+    /** This end of the control connection, and the same connection as the responder saw it. */
+    local: { address: string; port: number } | null;
+    seen: { address: string; port: number } | null;
+    /** The SYN as it arrived (after any middlebox), or why it could not be read. */
+    syn: { ttl: number; hops: number; mss: number | null; wscale: number | null; sackOk: boolean; timestamps: boolean; window: number; options: string[] } | null;
+    synSkipped?: string;
+    /** The MSS this end put in its SYN (TCP_INFO), null without the raw-socket addon. */
+    offeredMss: number | null;
+    /** Server clock − client clock (ms), from the best of a few exchanges, and that exchange's RTT. */
+    clock: { offsetMs: number; rttMs: number } | null;
+    /** UDP echoes: sent, counted by the responder (null: the count never came back), answered. */
+    loss: { sent: number; arrived: number | null; answered: number; forwardMs: number | null; returnMs: number | null } | null;
+    /** DF datagrams of chosen IP sizes sent back by the responder: which arrived. */
+    returnMtu: { asked: number[]; arrived: number[]; largestOk: number | null; smallestLost: number | null; df: boolean | null; forwardLargest: number | null } | null;
+    /** The TLS ClientHello as the responder received it, when the control connection used TLS. */
+    tls?: { sni: string | null; versions: string[]; alpn: string[]; bytes: number } | null;
+  };
+
   // ── transport ──────────────────────────────────────────────────────
   'tcp.connect': {
     address: string;

@@ -45,6 +45,8 @@ export interface DiagnoseOptions {
   backlog?: number;
   /** `--heartbeat SPEC`: the application heartbeat to exercise (APP-001). */
   heartbeat?: HeartbeatSpec;
+  /** `--responder HOST:PORT [--token T]`: a netdx responder next to the server (issue 16). */
+  responder?: { host: string; port: number; token: string | null };
 }
 
 export const DEFAULT_OPTIONS: DiagnoseOptions = {

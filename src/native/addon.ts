@@ -34,6 +34,8 @@ export interface RawTcpInfo {
   bytesAcked: number;
   bytesSent: number;
   bytesRetrans: number;
+  /** The MSS this end advertised in its SYN / SYN-ACK (tcpi_advmss). */
+  advMss: number;
 }
 
 export type WatchHandle = { readonly __watch: unique symbol };
@@ -51,6 +53,8 @@ export interface RawAddon {
   recv(fd: number, errqueue: boolean): RecvResult | null;
   soError(fd: number): string;
   tcpInfo(fd: number): RawTcpInfo;
+  /** The SYN that opened an accepted connection (IP + TCP headers; the listener needs TCP_SAVE_SYN), null when none was saved, or the errno name. */
+  savedSyn(fd: number): Buffer | null | string;
   sockname(fd: number): { address: string; port: number };
   close(fd: number): void;
   watch(fd: number, events: number, cb: (status: number, events: number) => void): WatchHandle;

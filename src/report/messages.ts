@@ -1,5 +1,6 @@
 /** The message catalog: every user-facing string of the renderers and CLI, in en and zh. */
 import type { Text } from '../model/layer.js';
+import { LOAD_MESSAGES } from './messages-load.js';
 
 export const MESSAGES = {
   'layer.host': { en: 'host', zh: '主机' },
@@ -121,6 +122,7 @@ export const MESSAGES = {
   'pcap.warn.noIface': { en: 'packet {n}: refers to interface {i}, which no interface block describes: such packets are counted but not decoded', zh: '报文 {n}：引用了没有接口描述块的接口 {i}：此类报文只计数、不解码' },
   'pcap.warn.packetBlock': { en: 'packet {n}: packet block whose captured length does not fit its block ({len} bytes) at byte {at}: skipped', zh: '报文 {n}：报文块的捕获长度超出块本身（{len} 字节），位于第 {at} 字节：已跳过' },
   'pcap.warn.linktype': { en: '{n} packet(s) of link type {lt}, which netdx does not decode: counted, not analysed', zh: '{n} 个链路类型为 {lt} 的报文 netdx 无法解码：只计数、不分析' },
+  ...LOAD_MESSAGES,
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -25,6 +25,10 @@ import { rule as NET_007 } from './net-007-packet-loss.js';
 import { rule as NET_008 } from './net-008-high-latency.js';
 import { rule as NET_009 } from './net-009-pmtu-blackhole.js';
 import { rule as NET_010 } from './net-010-unreachable-reported.js';
+import { rule as NET_011 } from './net-011-nat-rewrite.js';
+import { rule as NET_012 } from './net-012-mss-clamped.js';
+import { rule as NET_013 } from './net-013-one-way-loss.js';
+import { rule as NET_014 } from './net-014-return-path-mtu.js';
 import { rule as VPN_001 } from './vpn-001-tunnel-down.js';
 import { rule as VPN_002 } from './vpn-002-endpoint-unreachable.js';
 import { rule as VPN_003 } from './vpn-003-handshake-failed.js';
@@ -76,6 +80,10 @@ export const RULES: readonly Rule[] = [
   NET_008,
   NET_009,
   NET_010,
+  NET_011,
+  NET_012,
+  NET_013,
+  NET_014,
   VPN_001,
   VPN_002,
   VPN_003,

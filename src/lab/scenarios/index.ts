@@ -45,6 +45,10 @@ import { scenario as s_net_009_bulk_download_stalls } from './net-009-bulk-downl
 import { scenario as s_net_009_pmtu_blackhole } from './net-009-pmtu-blackhole.js';
 import { scenario as s_net_009_upload_blackhole_handshake_fits } from './net-009-upload-blackhole-handshake-fits.js';
 import { scenario as s_net_010_core_unreachable } from './net-010-core-unreachable.js';
+import { scenario as s_net_011_nat_seen_by_responder } from './net-011-nat-seen-by-responder.js';
+import { scenario as s_net_012_router_clamps_mss } from './net-012-router-clamps-mss.js';
+import { scenario as s_net_013_return_path_drops } from './net-013-return-path-drops.js';
+import { scenario as s_net_014_return_path_mtu_blackhole } from './net-014-return-path-mtu-blackhole.js';
 import { scenario as s_ok_ecmp_both_branches } from './ok-ecmp-both-branches.js';
 import { scenario as s_ok_heartbeat_answered } from './ok-heartbeat-answered.js';
 import { scenario as s_ok_http_www } from './ok-http-www.js';
@@ -52,6 +56,7 @@ import { scenario as s_ok_https_www } from './ok-https-www.js';
 import { scenario as s_ok_icmp_www } from './ok-icmp-www.js';
 import { scenario as s_ok_idn_name } from './ok-idn-name.js';
 import { scenario as s_ok_ipv6_literal } from './ok-ipv6-literal.js';
+import { scenario as s_ok_load_www_healthy } from './ok-load-www-healthy.js';
 import { scenario as s_ok_mtls_with_client_cert } from './ok-mtls-with-client-cert.js';
 import { scenario as s_ok_tcp_heartbeat } from './ok-tcp-heartbeat.js';
 import { scenario as s_ok_tls_www } from './ok-tls-www.js';
@@ -73,6 +78,7 @@ import { scenario as s_tcp_004_reset_after_client_hello } from './tcp-004-reset-
 import { scenario as s_tcp_005_accept_queue_full } from './tcp-005-accept-queue-full.js';
 import { scenario as s_tcp_005_server_stopped_accepting } from './tcp-005-server-stopped-accepting.js';
 import { scenario as s_tcp_005_stopped_accepting_no_test } from './tcp-005-stopped-accepting-no-test.js';
+import { scenario as s_tcp_005_load_burst_overflows_backlog } from './tcp-005-load-burst-overflows-backlog.js';
 import { scenario as s_tcp_006_nat_forgets_idle } from './tcp-006-nat-forgets-idle.js';
 import { scenario as s_tls_001_expired } from './tls-001-expired.js';
 import { scenario as s_tls_002_not_yet_valid } from './tls-002-not-yet-valid.js';
@@ -154,6 +160,10 @@ export const SCENARIOS: readonly Scenario[] = [
   s_net_009_pmtu_blackhole,
   s_net_009_upload_blackhole_handshake_fits,
   s_net_010_core_unreachable,
+  s_net_011_nat_seen_by_responder,
+  s_net_012_router_clamps_mss,
+  s_net_013_return_path_drops,
+  s_net_014_return_path_mtu_blackhole,
   s_ok_ecmp_both_branches,
   s_ok_heartbeat_answered,
   s_ok_http_www,
@@ -161,6 +171,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_ok_icmp_www,
   s_ok_idn_name,
   s_ok_ipv6_literal,
+  s_ok_load_www_healthy,
   s_ok_mtls_with_client_cert,
   s_ok_tcp_heartbeat,
   s_ok_tls_www,
@@ -180,6 +191,7 @@ export const SCENARIOS: readonly Scenario[] = [
   s_tcp_004_reset_after_accept,
   s_tcp_004_reset_after_client_hello,
   s_tcp_005_accept_queue_full,
+  s_tcp_005_load_burst_overflows_backlog,
   s_tcp_005_server_stopped_accepting,
   s_tcp_005_stopped_accepting_no_test,
   s_tcp_006_nat_forgets_idle,

@@ -1,0 +1,207 @@
+/**
+ * The load generator: attempts (connect → TLS → HTTP first byte) launched at a fixed rate or
+ * as fast as N connections allow, in steps of growing load, each bounded by its timeout; the
+ * run itself is bounded by its duration and an attempt cap. Measures its own CPU so that it can
+ * say when the numbers are limited by the generator rather than the target.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Attempt } from './classify.js';
+
+export interface AttemptSpec {
+  address: string;
+  port: number;
+  mode: 'tcp' | 'tls' | 'http' | 'https';
+  host: string;
+  path: string;
+  sni: string | null;
+  ca: Buffer | null;
+  insecure: boolean;
+  timeoutMs: number;
+}
+
+const MAX_BODY = 1 << 20;
+
+/** One attempt; never rejects. */
+export function attempt(spec: AttemptSpec, step: number): Promise<Attempt> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const r: Attempt = { step, connectMs: null, tlsMs: null, firstByteMs: null, totalMs: 0, status: null, error: null };
+    let phase: 'connect' | 'tls' | 'firstByte' = 'connect';
+    let done = false;
+    const sock = net.connect({ host: spec.address, port: spec.port, noDelay: true });
+    let top: net.Socket = sock;
+    const finish = (code: string | null): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      r.totalMs = performance.now() - t0;
+      if (code !== null) r.error = { phase, code };
+      sock.destroy();
+      if (top !== sock) top.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish('timeout'), spec.timeoutMs);
+    const onErr = (err: Error): void => finish((err as NodeJS.ErrnoException).code ?? 'error');
+    sock.on('error', onErr);
+    const request = (s: net.Socket): void => {
+      phase = 'firstByte';
+      const t1 = performance.now();
+      let head = '';
+      let body = 0;
+      s.on('data', (d: Buffer) => {
+        if (r.firstByteMs === null) r.firstByteMs = performance.now() - t1;
+        if (r.status === null) {
+          head += d.toString('latin1', 0, Math.min(d.length, 64));
+          const m = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(head);
+          if (m) r.status = Number(m[1]);
+          else if (head.length >= 16) return finish('not-http');
+        }
+        body += d.length;
+        if (body > MAX_BODY) finish(r.status !== null && r.status >= 400 ? `status-${r.status}` : null);
+      });
+      s.on('end', () => finish(r.status === null ? 'closed' : r.status >= 400 ? `status-${r.status}` : null));
+      s.write(`GET ${spec.path} HTTP/1.1\r\nHost: ${spec.host}\r\nUser-Agent: netdx-load\r\nConnection: close\r\n\r\n`);
+    };
+    sock.once('connect', () => {
+      r.connectMs = performance.now() - t0;
+      if (spec.mode === 'tcp') return finish(null);
+      if (spec.mode === 'http') return request(sock);
+      phase = 'tls';
+      const t1 = performance.now();
+      const servername = spec.sni ?? (net.isIP(spec.host) ? undefined : spec.host);
+      const s = tls.connect({ socket: sock, servername, ca: spec.ca ?? undefined, rejectUnauthorized: !spec.insecure, ALPNProtocols: spec.mode === 'https' ? ['http/1.1'] : undefined });
+      top = s;
+      s.on('error', onErr);
+      s.once('secureConnect', () => {
+        r.tlsMs = performance.now() - t1;
+        if (spec.mode === 'tls') return finish(null);
+        request(s);
+      });
+    });
+  });
+}
+
+export interface StepPlan {
+  connections: number;
+  offeredRate: number | null;
+  durationMs: number;
+}
+
+export interface Progress {
+  step: number;
+  steps: number;
+  elapsedMs: number;
+  attempts: number;
+  ok: number;
+  failed: number;
+  inFlight: number;
+}
+
+export interface GeneratorLoad {
+  /** CPU time of this process / wall time (1 = one core busy). */
+  cpu: number;
+  eventLoopDelayP99Ms: number;
+  /** Attempts a fixed rate wanted to launch but could not (all connections busy). */
+  missedLaunches: number;
+  limited: boolean;
+}
+
+export interface RunOutput {
+  attempts: Attempt[][];
+  stepMs: number[];
+  generator: GeneratorLoad;
+}
+
+/** Runs the steps one after another; the attempts of each step (in order of completion). */
+export async function runLoad(spec: AttemptSpec, plan: readonly StepPlan[], opts: { maxAttempts: number; onProgress?: (p: Progress) => void; signal?: AbortSignal }): Promise<RunOutput> {
+  const out: Attempt[][] = plan.map(() => []);
+  const stepMs: number[] = [];
+  const cpu0 = process.cpuUsage();
+  const w0 = performance.now();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let total = 0;
+  let ok = 0;
+  let failed = 0;
+  let inFlight = 0;
+  let missed = 0;
+  for (let i = 0; i < plan.length; i++) {
+    const p = plan[i]!;
+    const s0 = performance.now();
+    const end = s0 + p.durationMs;
+    const pending = new Set<Promise<void>>();
+    let wake: (() => void) | null = null;
+    const launch = (): void => {
+      total++;
+      inFlight++;
+      const pr: Promise<void> = attempt(spec, i).then((a) => {
+        inFlight--;
+        out[i]!.push(a);
+        if (a.error) failed++;
+        else ok++;
+        pending.delete(pr);
+        if (wake) {
+          const w = wake;
+          wake = null;
+          w();
+        }
+      });
+      pending.add(pr);
+    };
+    const stepTimer = setTimeout(() => {
+      const w = wake;
+      wake = null;
+      w?.();
+    }, p.durationMs);
+    const progress = setInterval(() => opts.onProgress?.({ step: i, steps: plan.length, elapsedMs: performance.now() - w0, attempts: total, ok, failed, inFlight }), 250);
+    try {
+      if (p.offeredRate === null) {
+        // Closed loop: keep `connections` attempts in flight until the step's time is up.
+        while (performance.now() < end && total < opts.maxAttempts && !opts.signal?.aborted) {
+          while (inFlight < p.connections && total < opts.maxAttempts) launch();
+          if (performance.now() >= end) break;
+          await new Promise<void>((res) => (wake = res));
+        }
+      } else {
+        // Open loop: launch on schedule; at most `connections` in flight (a missed launch is counted).
+        let launched = 0;
+        while (performance.now() < end && total < opts.maxAttempts && !opts.signal?.aborted) {
+          const due = Math.floor(((performance.now() - s0) / 1000) * p.offeredRate) + 1;
+          while (launched < due && total < opts.maxAttempts) {
+            launched++;
+            if (inFlight < p.connections) launch();
+            else missed++;
+          }
+          await new Promise((res) => setTimeout(res, Math.max(1, Math.min(10, end - performance.now()))));
+        }
+      }
+      await Promise.all(pending);
+    } finally {
+      clearInterval(progress);
+      clearTimeout(stepTimer);
+    }
+    stepMs.push(performance.now() - s0);
+  }
+  loop.disable();
+  const c = process.cpuUsage(cpu0);
+  const wall = performance.now() - w0;
+  const cpu = wall > 0 ? (c.user + c.system) / 1000 / wall : 0;
+  const p99 = loop.percentile(99) / 1e6;
+  return { attempts: out, stepMs, generator: { cpu, eventLoopDelayP99Ms: p99, missedLaunches: missed, limited: cpu >= 0.85 } };
+}
+
+/** The steps: load grows linearly to the full level. */
+export function planSteps(o: { connections: number; rate: number | null; durationMs: number; steps: number }): StepPlan[] {
+  const n = Math.max(1, Math.min(o.steps, o.rate === null ? o.connections : o.steps));
+  const out: StepPlan[] = [];
+  for (let k = 1; k <= n; k++) {
+    out.push({
+      connections: o.rate === null ? Math.max(1, Math.round((o.connections * k) / n)) : o.connections,
+      offeredRate: o.rate === null ? null : (o.rate * k) / n,
+      durationMs: o.durationMs / n,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+import type { Rule, RuleMeta } from './types.js';
+import { evidence, makeFinding } from './types.js';
+import { hostPort, responderViews } from './responder-common.js';
+
+export const meta: RuleMeta = {
+  code: 'NET-011',
+  slug: 'nat-rewrite',
+  layer: 'network',
+  severity: 'info',
+  title: { en: 'A NAT on the path rewrites this client to {public}', zh: '路径上的NAT将本机地址改写为 {public}' },
+  explanation: {
+    en: 'The responder next to the server sees this connection coming from {seen}, while it left this machine as {local}: a NAT (or a load balancer in front of the server) rewrites the source. Server-side allow-lists, logs and rate limits see {public}, not {localAddress}.',
+    zh: '服务器旁的响应端看到此连接来自 {seen}，而它离开本机时是 {local}：路径上的NAT（或服务器前的负载均衡器）改写了源地址。服务器端的白名单、日志和限速看到的是 {public}，而不是 {localAddress}。',
+  },
+  evidence: { en: "The control connection's local address and port against the source address and port the responder saw.", zh: '控制连接的本地地址与端口，对比响应端看到的源地址与端口。' },
+  fix: [
+    {
+      summary: { en: 'Nothing is broken; when the server filters by client address, allow {public} (the address after NAT), not {localAddress}', zh: '这本身不是故障；若服务器按客户端地址过滤，应放行 NAT 之后的 {public}，而不是 {localAddress}' },
+    },
+  ],
+  implemented: true,
+  issue: 16,
+};
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const v of responderViews(ctx.observations)) {
+      if (!v.local || !v.seen) continue;
+      const addrChanged = v.local.address !== v.seen.address;
+      const portChanged = v.local.port !== v.seen.port;
+      if (!addrChanged && !portChanged) continue;
+      const vars = { public: v.seen.address, seen: hostPort(v.seen), local: hostPort(v.local), localAddress: v.local.address };
+      return makeFinding(meta, ctx, {
+        vars,
+        evidence: [
+          evidence('responder.view', `left as ${hostPort(v.local)}, arrived at the responder ${v.responder} as ${hostPort(v.seen)} (${addrChanged ? 'address' : 'port'} rewritten${addrChanged && portChanged ? ', port too' : ''})`, {
+            responder: v.responder,
+            local: v.local,
+            seen: v.seen,
+          }),
+        ],
+      });
+    }
+    return null;
+  },
+};
