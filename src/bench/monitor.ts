@@ -89,6 +89,7 @@ async function stop(p: ChildProcess): Promise<void> {
   if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
 }
 
+// eslint-disable-next-line max-lines-per-function -- landed in parallel with the 100-line rule; to be split
 async function main(): Promise<void> {
   const a = c.ns('a');
   // Targets: addresses on b's loopback, routed by r1; one listener per port on every address.

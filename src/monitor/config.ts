@@ -106,6 +106,7 @@ export function loadMonitorConfig(file: string, lang: Lang): MonitorConfig {
   return parseMonitorConfig(text, file, lang);
 }
 
+// eslint-disable-next-line max-lines-per-function -- landed in parallel with the 100-line rule; to be split
 export function parseMonitorConfig(text: string, file: string, lang: Lang): MonitorConfig {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });

@@ -74,6 +74,7 @@ function portPred(dir: Dir, lo: number, hi: number): Pred {
 }
 
 /** Compiles a filter expression; throws FilterError naming what it could not read. */
+// eslint-disable-next-line max-lines-per-function -- landed in parallel with the 100-line rule; to be split
 export function compileFilter(expr: string): Pred {
   const toks = tokenize(expr);
   let i = 0;

@@ -542,6 +542,7 @@ export class Analyzer {
     if (cur !== null) cur.next = f.next;
   }
 
+  // eslint-disable-next-line max-lines-per-function -- landed in parallel with the 100-line rule; to be split
   private onTcp(p: RawPacket, d: Decoded): void {
     const key = flowKey(d, 6);
     let f = this.tcpTable.get(key) ?? null;
