@@ -39,6 +39,8 @@ await esbuild.build({
   platform: 'node',
   target: 'node20',
   packages: 'bundle',
+  // Native bindings find their .node file relative to their own CommonJS module: they stay in node_modules.
+  external: ['better-sqlite3'],
   // Some dependencies are CommonJS: give the ESM bundle a require for them.
   banner: { js: "import { createRequire as __ndxCreateRequire } from 'node:module'; const require = __ndxCreateRequire(import.meta.url);" },
   plugins: [labOutside],
