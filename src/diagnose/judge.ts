@@ -12,6 +12,8 @@ import type { RuleContext, RuleMeta } from '../rules/types.js';
 import type { Snapshot } from '../system/types.js';
 import type { DiagnoseOptions } from './options.js';
 import { rankFindings } from './rank.js';
+import { isMsg, renderMsg, type Msg } from '../model/message.js';
+import { m } from '../report/i18n.js';
 
 const META = new Map<string, RuleMeta & { order: number }>(RULES.map((r, i) => [r.meta.code, { ...r.meta, order: i }]));
 export const metaOf = (code: string): (RuleMeta & { order: number }) | undefined => META.get(code);
@@ -39,15 +41,16 @@ export interface JudgeInput {
   startedAt: Date;
   durationMs: number;
   layerMs: (l: Layer) => number;
-  /** Layers not walked, with why. */
-  skips: Map<Layer, string>;
+  /** Layers not walked, with why (a message; a plain string for old code). */
+  skips: Map<Layer, string | Msg>;
   addresses: string[];
   now: Date;
 }
 
 export function judge(input: JudgeInput): Report {
   const { target, options, observations, snapshot } = input;
-  const { findings, broken } = runRules({ target, options, observations, snapshot, lang: options.lang, now: input.now });
+  // The report's text is English; its messages let the renderers speak options.lang.
+  const { findings, broken } = runRules({ target, options, observations, snapshot, lang: 'en', now: input.now });
   const obs = [...observations];
   for (const b of broken) {
     const layer = metaOf(b.code)?.layer ?? 'host';
@@ -76,7 +79,7 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
     const here = findings.filter((f) => f.layer === layer);
     const ms = input.layerMs(layer);
     let status: LayerStatus;
-    let reason: string | undefined;
+    let reason: string | Msg | undefined;
     if (here.some((f) => f.severity === 'error')) status = 'fail';
     else if (here.some((f) => f.severity === 'warning')) status = 'warn';
     else if (input.skips.has(layer)) {
@@ -95,7 +98,7 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
         reason = u.map((o) => `${o.data.check}: ${o.data.reason}`).join('; ');
       } else status = 'pass';
     }
-    rows.push(reason === undefined ? { layer, status, ms } : { layer, status, ms, reason });
+    rows.push(reason === undefined ? { layer, status, ms } : isMsg(reason) ? { layer, status, ms, reason: renderMsg(reason, 'en'), reasonMsg: reason } : { layer, status, ms, reason });
   }
   return rows;
 }
@@ -104,19 +107,19 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
  * A handshake that failed for a reason no TLS code names (e.g. an oversized certificate message):
  * the layer did not pass, but netdx will not invent a cause — it is `unknown`, with the error.
  */
-function unnamedTlsFailure(obs: Observation[], findings: Finding[]): string | null {
+function unnamedTlsFailure(obs: Observation[], findings: Finding[]): Msg | null {
   if (findings.some((f) => f.layer === 'tls' || f.layer === 'transport')) return null;
   const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok');
-  return bad ? `TLS handshake ${bad.data.outcome}: ${bad.data.errorCode ?? ''} ${bad.data.error ?? ''}`.trim() : null;
+  return bad ? m('reason.tlsUnnamed', { outcome: bad.data.outcome, error: `${bad.data.errorCode ?? ''} ${bad.data.error ?? ''}`.trim() }) : null;
 }
 
 /** An HTTP request that got no response, or a body that stopped, that no finding names: `unknown`. */
-function unnamedHttpFailure(obs: Observation[], findings: Finding[]): string | null {
+function unnamedHttpFailure(obs: Observation[], findings: Finding[]): Msg | null {
   if (findings.some((f) => f.severity === 'error')) return null;
   const r = ofKind(obs, 'http.response')[0]?.data;
   if (!r) return null;
-  if (r.outcome !== 'response') return `HTTP ${r.outcome}: ${r.error ?? ''}`.trim();
-  if (r.body?.stalled) return `HTTP ${r.status ?? ''}: the body stopped after ${r.body.bytes} bytes${r.body.length !== undefined ? ` of ${r.body.length}` : ''}`;
+  if (r.outcome !== 'response') return m('reason.httpUnnamed', { outcome: r.outcome, error: r.error ?? '' });
+  if (r.body?.stalled) return r.body.length !== undefined ? m('reason.httpBodyStalledOf', { status: r.status ?? '', bytes: r.body.bytes, length: r.body.length }) : m('reason.httpBodyStalled', { status: r.status ?? '', bytes: r.body.bytes });
   return null;
 }
 

@@ -7,17 +7,37 @@ import { z } from 'zod';
 import { LAYERS, LAYER_STATUSES, SEVERITIES } from './layer.js';
 import { PROTOCOLS } from './target.js';
 import { REPORT_SCHEMA_ID } from './report-id.js';
+import type { Msg } from './message.js';
 
 export { REPORT_SCHEMA_ID };
+
+/**
+ * A message: catalog id and parameters (src/model/message.ts). Beside each human-text field X,
+ * `XMsg` carries the message X was rendered from, so a reader can show it in any language; X
+ * itself is the English text.
+ */
+export const MessageSchema: z.ZodType<Msg> = z
+  .object({
+    id: z.string().describe('catalog id, e.g. NET-001.title or skip.noPort'),
+    get params() {
+      return z
+        .record(z.string(), z.union([z.string(), z.number(), MessageSchema, z.array(z.union([z.string(), z.number(), MessageSchema]))]))
+        .optional()
+        .describe('values of the placeholders: data (string, number), a nested message, or a list of these');
+    },
+  })
+  .meta({ id: 'Message' });
 
 export const EvidenceSchema = z.object({
   observation: z.string().describe('kind of the observation this evidence rests on'),
   summary: z.string(),
+  summaryMsg: MessageSchema.optional(),
   data: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const FixSchema = z.object({
   summary: z.string(),
+  summaryMsg: MessageSchema.optional(),
   command: z.string().optional().describe('a real command with the case values filled in; absent when the fix is not a command'),
 });
 
@@ -27,7 +47,9 @@ export const FindingSchema = z.object({
   layer: z.enum(LAYERS),
   severity: z.enum(SEVERITIES),
   title: z.string(),
+  titleMsg: MessageSchema.optional(),
   explanation: z.string(),
+  explanationMsg: MessageSchema.optional(),
   evidence: z.array(EvidenceSchema),
   fix: z.array(FixSchema),
   explainedBy: z.string().optional(),
@@ -38,6 +60,7 @@ export const LayerRowSchema = z.object({
   status: z.enum(LAYER_STATUSES),
   ms: z.number(),
   reason: z.string().optional(),
+  reasonMsg: MessageSchema.optional(),
 });
 
 export const ObservationSchema = z.object({
@@ -63,7 +86,7 @@ export const ReportSchema = z.object({
   findings: z.array(FindingSchema),
   layers: z.array(LayerRowSchema),
   observations: z.array(ObservationSchema),
-  lang: z.enum(['en', 'zh']).optional(),
+  lang: z.enum(['en', 'zh']).optional().describe('the language the reader asked for; the text fields are English, their *Msg siblings render in any language'),
   /** Set by `netdx analyze`: the report judges a snapshot, not this machine now. */
   snapshot: z.object({ hostname: z.string(), collectedAt: z.string() }).optional(),
 });

@@ -1,6 +1,6 @@
 /** Language selection and the message catalogs (en, zh). Every user-facing string goes through `t`. */
 import type { Lang } from '../model/layer.js';
-import { fill } from '../rules/types.js';
+import { fillText, msg, type Msg, type MsgParam } from '../model/message.js';
 import { MESSAGES, type MessageKey } from './messages.js';
 
 /** The language from --lang, else LC_ALL / LC_MESSAGES / LANG (zh* → zh), else en. */
@@ -11,7 +11,10 @@ export function detectLang(explicit?: string, env: NodeJS.ProcessEnv = process.e
 }
 
 export function t(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
-  return fill(MESSAGES[key][lang], vars);
+  return fillText(MESSAGES[key][lang], (k) => (k in vars ? String(vars[k]) : undefined));
 }
+
+/** The catalog message `key` with its parameters, to be rendered later in the reader's language. */
+export const m = (key: MessageKey, params?: Record<string, MsgParam>): Msg => msg(key, params);
 
 export type { MessageKey };

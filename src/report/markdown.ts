@@ -3,6 +3,7 @@ import type { Lang } from '../model/layer.js';
 import type { Finding, Report } from '../model/report.js';
 import { formatHostPort } from '../model/target.js';
 import { t } from './i18n.js';
+import { speakReport } from './localize.js';
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|');
 
@@ -25,14 +26,15 @@ function finding(f: Finding, lang: Lang, level: string): string[] {
   return out;
 }
 
-export function renderMarkdown(r: Report, lang: Lang): string {
+export function renderMarkdown(report: Report, lang: Lang): string {
+  const r = speakReport(report, lang);
   const out: string[] = [];
   out.push(`# ${t(lang, r.snapshot ? 'report.headingOffline' : 'report.heading', { target: formatHostPort(r.target.host, r.target.port) })}`, '');
   if (r.snapshot) out.push(`_${t(lang, 'report.snapshotOf', { host: esc(r.snapshot.hostname), at: r.snapshot.collectedAt })}_`, '');
   out.push(`**${t(lang, 'report.verdict', { verdict: t(lang, `verdict.${r.verdict}`), ms: r.durationMs })}**`, '');
   if (r.primary) out.push(...finding(r.primary, lang, `## ${t(lang, 'report.primary')}:`));
   else out.push(t(lang, 'report.noFindings'), '');
-  out.push(`## ${t(lang, 'report.layers')}`, '', '| layer | status | ms | reason |', '|---|---|---:|---|');
+  out.push(`## ${t(lang, 'report.layers')}`, '', `| ${t(lang, 'report.layerColumns').split('|').join(' | ')} |`, '|---|---|---:|---|');
   for (const l of r.layers) out.push(`| ${t(lang, `layer.${l.layer}`)} | ${t(lang, `status.${l.status}`)} | ${l.ms} | ${esc(l.reason ?? '')} |`);
   out.push('');
   const others = r.findings.filter((f) => f.code !== r.primary?.code);

@@ -1,5 +1,6 @@
 /** The message catalog: every user-facing string of the renderers and CLI, in en and zh. */
 import type { Text } from '../model/layer.js';
+import { registerTexts } from '../model/message.js';
 
 export const MESSAGES = {
   'layer.host': { en: 'host', zh: '主机' },
@@ -29,6 +30,7 @@ export const MESSAGES = {
   'report.evidence': { en: 'Evidence', zh: '证据' },
   'report.fix': { en: 'Fix', zh: '修复' },
   'report.other': { en: 'Other findings', zh: '其他发现' },
+  'report.layerColumns': { en: 'layer|status|ms|reason', zh: '层|状态|毫秒|说明' },
   'report.notChecked': { en: 'Not checked', zh: '未检查' },
   'notChecked.spread': { en: 'flow spread (SYNs from several source ports, for per-flow balancing): {why}', zh: '多源端口 SYN 探测（用于发现按流负载分担的故障）：{why}' },
   'notChecked.trace': { en: 'path trace: {why}', zh: '路径追踪：{why}' },
@@ -89,6 +91,12 @@ export const MESSAGES = {
   'skip.offlineNoPackets': { en: 'offline analysis sends no packets', zh: '离线分析不发送报文' },
   'skip.offlineTunnel': { en: 'offline analysis: the tunnel state the snapshot recorded was judged; its endpoint, handshake and MTU were not probed', zh: '离线分析：已判断快照记录的隧道状态；未探测其端点、握手与 MTU' },
   'skip.offlineDns': { en: 'offline analysis does not resolve names; checked the route to the resolvers', zh: '离线分析不解析域名；已检查到解析服务器的路由' },
+  'reason.tlsUnnamed': { en: 'TLS handshake {outcome}: {error}', zh: 'TLS 握手失败（{outcome}）：{error}' },
+  'reason.httpUnnamed': { en: 'HTTP {outcome}: {error}', zh: 'HTTP 请求失败（{outcome}）：{error}' },
+  'reason.httpBodyStalled': { en: 'HTTP {status}: the body stopped after {bytes} bytes', zh: 'HTTP {status}：响应体传输 {bytes} 字节后中断' },
+  'reason.httpBodyStalledOf': { en: 'HTTP {status}: the body stopped after {bytes} bytes of {length}', zh: 'HTTP {status}：响应体共 {length} 字节，传输 {bytes} 字节后中断' },
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof MESSAGES;
+
+registerTexts('', MESSAGES);

@@ -4,6 +4,7 @@ import type { Lang, LayerStatus } from '../model/layer.js';
 import type { Finding, Report } from '../model/report.js';
 import { formatHostPort } from '../model/target.js';
 import { t } from './i18n.js';
+import { speakReport } from './localize.js';
 
 export interface TextOptions {
   lang: Lang;
@@ -57,9 +58,10 @@ function findingBlock(c: Colors, f: Finding, lang: Lang, indent: string): string
   return out;
 }
 
-export function renderText(r: Report, o: TextOptions): string {
+export function renderText(report: Report, o: TextOptions): string {
   const c = pc.createColors(o.color);
   const lang = o.lang;
+  const r = speakReport(report, lang);
   const lines: string[] = [];
   const addrs = r.target.addresses && r.target.addresses.length > 0 && r.target.addresses[0] !== r.target.host ? `  →  ${r.target.addresses.join(', ')}` : '';
   lines.push(`${c.bold(t(lang, r.snapshot ? 'report.headingOffline' : 'report.heading', { target: formatHostPort(r.target.host, r.target.port) }))}  ${c.dim(`(${r.target.protocol})`)}${addrs}`);

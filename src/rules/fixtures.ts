@@ -11,6 +11,8 @@ import type { Finding } from '../model/report.js';
 import { parseTarget, type Target } from '../model/target.js';
 import type { Snapshot } from '../system/types.js';
 import type { Rule, RuleContext } from './types.js';
+import { renderMsg, type Msg } from '../model/message.js';
+import { assertNoEnglish } from '../report/prose.js';
 
 type D<K extends keyof ObservationData> = ObservationData[K];
 type Link = D<'host.links'>['links'][number];
@@ -57,7 +59,31 @@ export function assertFinding(rule: Rule, f: Finding | null, severity: Finding['
   const texts = [f.title, f.explanation, ...f.evidence.map((e) => e.summary), ...f.fix.flatMap((x) => [x.summary, x.command ?? ''])];
   for (const s of texts) assert.doesNotMatch(s, /\{[a-zA-Z0-9_]+\}/, `unfilled placeholder in: ${s}`);
   for (const x of f.fix) if (x.command) assert.doesNotMatch(x.command, /<[a-z_-]+>/i, `placeholder in command: ${x.command}`);
+  assertSpeaksZh(f);
   return f;
+}
+
+/**
+ * Every text of the finding is a message whose id is in the catalog with en and zh texts and
+ * every parameter given, and the zh rendering has no untranslated English prose (src/report/prose.ts).
+ */
+/** Rules converted to messages so far (the conversion lands layer by layer). */
+const SPEAKING = /^(HOST)-/;
+
+export function assertSpeaksZh(f: Finding): void {
+  if (!SPEAKING.test(f.code)) return;
+  const fields: Array<[string, string, Msg | undefined]> = [
+    ['title', f.title, f.titleMsg],
+    ['explanation', f.explanation, f.explanationMsg],
+    ...f.evidence.map((e, i): [string, string, Msg | undefined] => [`evidence[${i}] (${e.observation})`, e.summary, e.summaryMsg]),
+    ...f.fix.map((x, i): [string, string, Msg | undefined] => [`fix[${i}]`, x.summary, x.summaryMsg]),
+  ];
+  for (const [where, text, m] of fields) {
+    assert.ok(m, `${f.code} ${where} is plain text, not a message: ${text}`);
+    renderMsg(m, 'en', true);
+    // Data (string parameters: addresses, names, the kernel's or the server's own words) stays as it is.
+    assertNoEnglish(renderMsg(m, 'zh', { strict: true, mask: '∎' }), `${f.code} ${where} (${m.id})`);
+  }
 }
 
 /** The fix commands of a finding. */

@@ -1,6 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { tr } from './helpers.js';
+import { evidence, makeFinding, ofKind, ruleMessages, fixOf, msg } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'HOST-001',
@@ -24,7 +23,17 @@ export const meta: RuleMeta = {
     'NET-001', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-009', 'NET-010',
     'VPN-001', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TCP-006', 'TLS-009', 'APP-001', 'APP-002',
   ],
+  messages: {
+    onlyLoopback: { en: 'only the loopback interface exists', zh: '只有回环接口' },
+    links: { en: '{links}', zh: '{links}' },
+    up: { en: '{name} UP', zh: '{name} 已启用' },
+    down: { en: '{name} DOWN', zh: '{name} 未启用' },
+    upNoCarrier: { en: '{name} UP NO-CARRIER', zh: '{name} 已启用但无载波' },
+    downNoCarrier: { en: '{name} DOWN NO-CARRIER', zh: '{name} 未启用且无载波' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -35,14 +44,14 @@ export const rule: Rule = {
     // carrier null = unknown: count it as usable rather than guess a fault.
     if (real.some((l) => l.up && l.carrier !== false)) return null;
     const down = real.find((l) => !l.up && l.addresses.length > 0) ?? real.find((l) => !l.up);
-    const state = real.map((l) => `${l.name} ${l.up ? 'UP' : 'DOWN'}${l.carrier === false ? ' NO-CARRIER' : ''}`).join(', ');
-    const summary = real.length === 0 ? tr(ctx.lang, 'only the loopback interface exists', '只有回环接口') : state;
+    const state = m('links', { links: real.map((l) => m(`${l.up ? 'up' : 'down'}${l.carrier === false ? 'NoCarrier' : ''}`, { name: l.name })) });
+    const summary = real.length === 0 ? m('onlyLoopback') : state;
     return makeFinding(meta, ctx, {
       vars: down ? { dev: down.name } : {},
       evidence: [evidence('host.links', summary, { links: o.data.links.map((l) => ({ name: l.name, up: l.up, carrier: l.carrier, kind: l.kind })) })],
       fix: down
         ? undefined
-        : [{ summary: tr(ctx.lang, meta.fix[1]!.summary.en, meta.fix[1]!.summary.zh) }],
+        : [fixOf(msg(`${meta.code}.fix.1`))],
     });
   },
 };

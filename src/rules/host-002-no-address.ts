@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
+import { word } from './words.js';
 
 export const meta: RuleMeta = {
   code: 'HOST-002',
@@ -23,7 +24,17 @@ export const meta: RuleMeta = {
     'NET-001', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-010',
     'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002',
   ],
+  messages: {
+    route: { en: 'ip route get {dst}: dev {dev}', zh: 'ip route get {dst}：出口网卡 {dev}' },
+    routeVia: { en: 'ip route get {dst}: dev {dev} via {gateway}', zh: 'ip route get {dst}：出口网卡 {dev}，网关 {gateway}' },
+    addresses: { en: '{dev} addresses: {list}', zh: '{dev} 的地址：{list}' },
+    address: { en: '{address}/{prefixlen} ({scope})', zh: '{address}/{prefixlen}（{scope}）' },
+    noRoute: { en: 'ip route get {dst}: {error}', zh: 'ip route get {dst}：{error}' },
+    noneUp: { en: 'no interface that is up has an IPv{family} address; {dev}: {list}', zh: '已启用的网卡都没有 IPv{family} 地址；{dev}：{list}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /** Addresses a packet to `dst` can use as source: global (or site) scope; link-local only for a link-local target. */
 function usable(a: { address: string; scope: string }, dstLinkLocal: boolean): boolean {
@@ -44,12 +55,12 @@ export const rule: Rule = {
       const dstLinkLocal = /^fe80:/i.test(d.destination) || d.destination.startsWith('169.254.');
       const ofFamily = l.addresses.filter((a) => a.family === d.family);
       if (ofFamily.some((a) => usable(a, dstLinkLocal))) continue;
-      const list = l.addresses.length === 0 ? 'none' : l.addresses.map((a) => `${a.address}/${a.prefixlen} (${a.scope})`).join(', ');
+      const list = l.addresses.length === 0 ? word('none') : l.addresses.map((a) => m('address', { address: a.address, prefixlen: a.prefixlen, scope: a.scope }));
       return makeFinding(meta, ctx, {
         vars: { dev: d.dev, family: d.family, dst: d.destination },
         evidence: [
-          evidence('route.lookup', `ip route get ${d.destination}: dev ${d.dev}${d.gateway ? ` via ${d.gateway}` : ''}`, { destination: d.destination, dev: d.dev, gateway: d.gateway }),
-          evidence('host.links', `${d.dev} addresses: ${list}`, { name: l.name, addresses: l.addresses }),
+          evidence('route.lookup', d.gateway ? m('routeVia', { dst: d.destination, dev: d.dev, gateway: d.gateway }) : m('route', { dst: d.destination, dev: d.dev }), { destination: d.destination, dev: d.dev, gateway: d.gateway }),
+          evidence('host.links', m('addresses', { dev: d.dev, list }), { name: l.name, addresses: l.addresses }),
         ],
       });
     }
@@ -62,12 +73,12 @@ export const rule: Rule = {
       if (up.length === 0) continue; // HOST-001's case
       if (up.some((l) => l.addresses.some((a) => a.family === d.family && usable(a, false)))) continue;
       const l = up[0]!;
-      const list = l.addresses.length === 0 ? 'none' : l.addresses.map((a) => `${a.address}/${a.prefixlen} (${a.scope})`).join(', ');
+      const list = l.addresses.length === 0 ? word('none') : l.addresses.map((a) => m('address', { address: a.address, prefixlen: a.prefixlen, scope: a.scope }));
       return makeFinding(meta, ctx, {
         vars: { dev: l.name, family: d.family, dst: d.destination },
         evidence: [
-          evidence('route.lookup', `ip route get ${d.destination}: ${d.error ?? 'no route'}`, { destination: d.destination, outcome: d.outcome }),
-          evidence('host.links', `no interface that is up has an IPv${d.family} address; ${l.name}: ${list}`, { name: l.name, addresses: l.addresses }),
+          evidence('route.lookup', m('noRoute', { dst: d.destination, error: d.error ?? word('noRoute') }), { destination: d.destination, outcome: d.outcome }),
+          evidence('host.links', m('noneUp', { family: d.family, dev: l.name, list }), { name: l.name, addresses: l.addresses }),
         ],
       });
     }

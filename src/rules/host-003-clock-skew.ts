@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { secs, tr } from './helpers.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
+import { secs } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'HOST-003',
@@ -20,7 +20,14 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['TLS-001', 'TLS-002', 'TLS-008'],
+  messages: {
+    ahead: { en: 'ahead of', zh: '快' },
+    behind: { en: 'behind', zh: '慢' },
+    source: { en: '{source} {peer}: server time {time}, local clock {sign}{skew} s', zh: '{source} {peer}：服务器时间 {time}，本机时钟偏差 {sign}{skew} 秒' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /**
  * skewMs is local − server (positive: the local clock is ahead). A fault only when every source
@@ -40,11 +47,11 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: {
         skew: secs(Math.abs(median)),
-        direction: ahead ? tr(ctx.lang, 'ahead of', '快') : tr(ctx.lang, 'behind', '慢'),
+        direction: m(ahead ? 'ahead' : 'behind'),
         tolerance: ctx.options.clockToleranceSec,
       },
       evidence: sources.map((s) =>
-        evidence('host.clock', `${s.source} ${s.peer}: server time ${s.time}, local clock ${s.skewMs >= 0 ? '+' : '−'}${secs(Math.abs(s.skewMs))} s`, { source: s.source, peer: s.peer, time: s.time, skewMs: s.skewMs }),
+        evidence('host.clock', m('source', { source: s.source, peer: s.peer, time: s.time, sign: s.skewMs >= 0 ? '+' : '−', skew: secs(Math.abs(s.skewMs)) }), { source: s.source, peer: s.peer, time: s.time, skewMs: s.skewMs }),
       ),
     });
   },

@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
+import { outcome } from './words.js';
 import { redactUrl } from './helpers.js';
 
 export const meta: RuleMeta = {
@@ -21,7 +22,14 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['APP-002'],
+  messages: {
+    applies: { en: '{setting} applies to {host}', zh: '{setting} 对 {host} 生效' },
+    connect: { en: 'TCP connect to {proxy}: {outcome} after {ms} ms', zh: '到 {proxy} 的 TCP 连接：{outcome}（{ms} 毫秒）' },
+    connectError: { en: 'TCP connect to {proxy}: {outcome} ({error}) after {ms} ms', zh: '到 {proxy} 的 TCP 连接：{outcome}（{error}，{ms} 毫秒）' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -34,13 +42,13 @@ export const rule: Rule = {
     const proxyText = `${sel.host.includes(':') ? `[${sel.host}]` : sel.host}:${sel.port}`;
     const value = p.data.variables.find((v) => v.name === sel.variable)?.value;
     return makeFinding(meta, ctx, {
-      vars: { variable: sel.variable, proxy: proxyText, host: ctx.target.host, outcome: conn.data.outcome },
+      vars: { variable: sel.variable, proxy: proxyText, host: ctx.target.host, outcome: outcome(conn.data.outcome) },
       evidence: [
-        evidence('host.proxy', `${sel.variable}=${value === undefined ? proxyText : redactUrl(value)} applies to ${ctx.target.host}`, {
+        evidence('host.proxy', m('applies', { setting: `${sel.variable}=${value === undefined ? proxyText : redactUrl(value)}`, host: ctx.target.host }), {
           variables: p.data.variables.map((v) => ({ name: v.name, value: redactUrl(v.value) })),
           selected: sel,
         }),
-        evidence('proxy.connect', `TCP connect to ${proxyText}: ${conn.data.outcome}${conn.data.error ? ` (${conn.data.error})` : ''} after ${Math.round(conn.data.ms)} ms`, { ...conn.data }),
+        evidence('proxy.connect', m(conn.data.error ? 'connectError' : 'connect', { proxy: proxyText, outcome: outcome(conn.data.outcome), ms: Math.round(conn.data.ms), ...(conn.data.error ? { error: conn.data.error } : {}) }), { ...conn.data }),
       ],
     });
   },

@@ -6,6 +6,7 @@ import type { Lang, Layer, Severity, Text } from '../model/layer.js';
 import type { Observation, ObservationData, ObservationKind } from '../model/observation.js';
 import { ofKind } from '../model/observation.js';
 import type { Evidence, Finding, Fix } from '../model/report.js';
+import { isMsg, msg, registerTexts, renderMsg, renderParam, type Msg, type MsgParam } from '../model/message.js';
 import type { Target } from '../model/target.js';
 import type { Snapshot } from '../system/types.js';
 import type { DiagnoseOptions } from '../diagnose/options.js';
@@ -33,6 +34,11 @@ export interface RuleMeta {
   issue: number;
   /** Codes this finding explains when both are present (causal ranking, faults.md "Which finding is primary"). */
   explains?: string[];
+  /**
+   * Every other sentence the rule shows (evidence summaries, alternative titles, fixes), in en and
+   * zh, with {placeholders}: `const m = ruleMessages(meta)`, then `m('key', { dst })` (like ESLint's meta.messages).
+   */
+  messages?: Record<string, Text>;
 }
 
 /** What a rule sees: the target, the options, every observation, the snapshot, the language. */
@@ -50,51 +56,98 @@ export interface Rule {
   check(ctx: RuleContext): Finding | null;
 }
 
-/** Fills {name} placeholders; unknown names stay visible so a test can catch them. */
-export function fill(template: string, vars: Record<string, string | number>): string {
-  return template.replace(/\{([a-zA-Z0-9_]+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+/** Fills {name} placeholders (a nested message param in English); unknown names stay visible so a test can catch them. */
+export function fill(template: string, vars: Record<string, MsgParam>): string {
+  return template.replace(/\{([a-zA-Z0-9_]+)\}/g, (m, k: string) => (k in vars ? renderParam(vars[k]!, 'en') : m));
+}
+
+const REGISTERED = new WeakSet<RuleMeta>();
+
+/** Puts a meta's texts in the message catalog: `CODE.title`, `CODE.explanation`, `CODE.fix.N`, `CODE.<key>`. */
+export function registerMeta(meta: RuleMeta): void {
+  if (REGISTERED.has(meta)) return;
+  REGISTERED.add(meta);
+  registerTexts(meta.code, { title: meta.title, explanation: meta.explanation, ...Object.fromEntries(meta.fix.map((f, i) => [`fix.${i}`, f.summary])), ...meta.messages });
+}
+
+/** The builder of a rule's own messages (declared in meta.messages): `m('key', { dst })`. */
+export function ruleMessages(meta: RuleMeta): (key: string, params?: Record<string, MsgParam>) => Msg {
+  registerMeta(meta);
+  return (key, params) => msg(`${meta.code}.${key}`, params);
+}
+
+/** A fix as a rule builds it: a message (or, for old code, a ready string) and maybe a command. */
+export interface FixPart {
+  summary: string | Msg;
+  command?: string;
 }
 
 export interface FindingParts {
-  vars?: Record<string, string | number>;
+  vars?: Record<string, MsgParam>;
   evidence: Evidence[];
   /** Fixes; when omitted, the meta's templates are filled with vars (templates with unfilled placeholders are dropped to summary-only). */
-  fix?: Fix[];
-  /** Override title / explanation text (already localized) */
-  title?: string;
-  explanation?: string;
+  fix?: Array<Fix | FixPart>;
+  /** Override title / explanation: a message (preferred), or text already in the context's language. */
+  title?: string | Msg;
+  explanation?: string | Msg;
   severity?: Severity;
 }
 
-/** Builds a Finding from a meta and the case's values in the context's language. */
+/** A text field and its message: the text in `lang`, the message kept beside it. */
+function said(lang: Lang, m: Msg): { text: string; msg?: Msg } {
+  return { text: renderMsg(m, lang), msg: m };
+}
+
+/**
+ * Builds a Finding from a meta and the case's values. Every text is rendered in the context's
+ * language and keeps its message (`titleMsg`, `explanationMsg`, `summaryMsg`) so a renderer can
+ * speak any language; the engine judges in English (the JSON report's text is English).
+ */
 export function makeFinding(meta: RuleMeta, ctx: Pick<RuleContext, 'lang'>, parts: FindingParts): Finding {
+  registerMeta(meta);
   const vars = parts.vars ?? {};
-  const fix: Fix[] =
+  const lang = ctx.lang;
+  const fixIn: Array<Fix | FixPart> =
     parts.fix ??
-    meta.fix.map((t) => {
-      const summary = fill(t.summary[ctx.lang], vars);
+    meta.fix.map((t, i) => {
+      const summary = msg(`${meta.code}.fix.${i}`, vars);
       if (!t.command) return { summary };
       const command = fill(t.command, vars);
       return /\{[a-zA-Z0-9_]+\}/.test(command) ? { summary } : { summary, command };
     });
+  const fix: Fix[] = fixIn.map((f) => {
+    const m = isMsg(f.summary) ? f.summary : 'summaryMsg' in f ? f.summaryMsg : undefined;
+    const out: Fix = m ? { summary: renderMsg(m, lang), summaryMsg: m } : { summary: f.summary as string };
+    if (f.command !== undefined) out.command = f.command;
+    return out;
+  });
+  const title = parts.title === undefined ? said(lang, msg(`${meta.code}.title`, vars)) : isMsg(parts.title) ? said(lang, parts.title) : { text: parts.title } as { text: string; msg?: Msg };
+  const explanation = parts.explanation === undefined ? said(lang, msg(`${meta.code}.explanation`, vars)) : isMsg(parts.explanation) ? said(lang, parts.explanation) : { text: parts.explanation } as { text: string; msg?: Msg };
   return {
     code: meta.code,
     slug: meta.slug,
     layer: meta.layer,
     severity: parts.severity ?? meta.severity,
-    title: parts.title ?? fill(meta.title[ctx.lang], vars),
-    explanation: parts.explanation ?? fill(meta.explanation[ctx.lang], vars),
-    evidence: parts.evidence,
+    title: title.text,
+    ...(title.msg ? { titleMsg: title.msg } : {}),
+    explanation: explanation.text,
+    ...(explanation.msg ? { explanationMsg: explanation.msg } : {}),
+    evidence: parts.evidence.map((e) => (e.summaryMsg ? { ...e, summary: renderMsg(e.summaryMsg, lang) } : e)),
     fix,
   };
 }
 
-/** Evidence line pointing at an observation. */
-export function evidence<K extends ObservationKind>(kind: K, summary: string, data?: Partial<ObservationData[K]> | Record<string, unknown>): Evidence {
-  return data === undefined ? { observation: kind, summary } : { observation: kind, summary, data: data as Record<string, unknown> };
+/** Evidence line pointing at an observation: its summary is a message (or, for old code, English text). */
+export function evidence<K extends ObservationKind>(kind: K, summary: string | Msg, data?: Partial<ObservationData[K]> | Record<string, unknown>): Evidence {
+  const said = isMsg(summary) ? { summary: renderMsg(summary, 'en'), summaryMsg: summary } : { summary };
+  return data === undefined ? { observation: kind, ...said } : { observation: kind, ...said, data: data as Record<string, unknown> };
 }
 
-export { ofKind };
+/** A fix with a message summary (and a command when the fix is one). */
+export const fixOf = (summary: Msg, command?: string): FixPart => (command === undefined ? { summary } : { summary, command });
+
+export { ofKind, msg };
+export type { Msg, MsgParam };
 
 /** A rule whose check is not implemented yet: never pretends. */
 export function notImplemented(meta: RuleMeta): Rule {
