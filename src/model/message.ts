@@ -47,6 +47,14 @@ export const messageText = (id: string): Text | undefined => CATALOG.get(id);
 /** Every registered id with its texts (for the catalog tests). */
 export const allMessages = (): ReadonlyMap<string, Text> => CATALOG;
 
+registerTexts('list', { semi: { en: '{head}; {rest}', zh: '{head}；{rest}' } });
+
+/** Items joined with '; ' (zh '；'); a plain array param joins with ', ' (zh '、'). */
+export function semicolonList(items: ReadonlyArray<string | number | Msg>): MsgParam {
+  if (items.length <= 1) return items[0] ?? '';
+  return msg('list.semi', { head: items[0]!, rest: semicolonList(items.slice(1)) });
+}
+
 export class MessageError extends Error {}
 
 const LIST_SEP: Record<Lang, string> = { en: ', ', zh: '、' };

@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
+import { outcome } from './words.js';
 import { sameIp } from './helpers.js';
 
 export const meta: RuleMeta = {
@@ -19,7 +20,15 @@ export const meta: RuleMeta = {
   ],
   implemented: true,
   issue: 4,
+  messages: {
+    config: { en: '{source}: nameserver {servers} (timeout {timeout} s, attempts {attempts})', zh: '{source}：nameserver {servers}（超时 {timeout} 秒，重试 {attempts} 次）' },
+    server: { en: '{server}: {queries}', zh: '{server}：{queries}' },
+    query: { en: '{qtype} {outcome} after {ms} ms', zh: '{qtype} {outcome}（{ms} 毫秒）' },
+    system: { en: 'getaddrinfo({name}): {error}', zh: 'getaddrinfo({name})：{error}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 const DEAD = new Set(['timeout', 'unreachable']);
 
@@ -40,14 +49,14 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { servers: servers.join(', '), source: cfg?.data.source ?? '/etc/resolv.conf', name: ctx.target.host },
       evidence: [
-        ...(cfg ? [evidence('dns.config', `${cfg.data.source}: nameserver ${cfg.data.nameservers.join(', ')} (timeout ${cfg.data.timeoutSec} s, attempts ${cfg.data.attempts})`, { nameservers: cfg.data.nameservers, timeoutSec: cfg.data.timeoutSec, attempts: cfg.data.attempts })] : []),
+        ...(cfg ? [evidence('dns.config', m('config', { source: cfg.data.source, servers: cfg.data.nameservers.join(', '), timeout: cfg.data.timeoutSec, attempts: cfg.data.attempts }), { nameservers: cfg.data.nameservers, timeoutSec: cfg.data.timeoutSec, attempts: cfg.data.attempts })] : []),
         ...per.map((p) =>
-          evidence('dns.query', `${p.server}: ${p.qs.map((q) => `${q.data.qtype} ${q.data.outcome} after ${Math.round(q.data.ms)} ms`).join(', ')}`, {
+          evidence('dns.query', m('server', { server: p.server, queries: p.qs.map((q) => m('query', { qtype: q.data.qtype, outcome: outcome(q.data.outcome), ms: Math.round(q.data.ms) })) }), {
             server: p.server,
             outcomes: p.qs.map((q) => ({ qtype: q.data.qtype, outcome: q.data.outcome, ms: q.data.ms, error: q.data.error })),
           }),
         ),
-        evidence('dns.system', `getaddrinfo(${sys.data.name}): ${sys.data.error}`, { name: sys.data.name, error: sys.data.error }),
+        evidence('dns.system', m('system', { name: sys.data.name, error: sys.data.error }), { name: sys.data.name, error: sys.data.error }),
       ],
     });
   },

@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-002',
@@ -18,7 +18,15 @@ export const meta: RuleMeta = {
   ],
   implemented: true,
   issue: 4,
+  messages: {
+    server: { en: '{server}: {answers}', zh: '{server}：{answers}' },
+    answer: { en: '{qtype} {name} → NXDOMAIN', zh: '{qtype} {name} → NXDOMAIN' },
+    system: { en: 'getaddrinfo({name}): {error}', zh: 'getaddrinfo({name})：{error}' },
+    noAddress: { en: 'no address', zh: '无地址' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -34,9 +42,9 @@ export const rule: Rule = {
       vars: { name: answered[0]!.data.name },
       evidence: [
         ...servers.map((s) =>
-          evidence('dns.query', `${s}: ${answered.filter((q) => q.data.server === s).map((q) => `${q.data.qtype} ${q.data.name} → NXDOMAIN`).join(', ')}`, { server: s, rcode: 'NXDOMAIN' }),
+          evidence('dns.query', m('server', { server: s, answers: answered.filter((q) => q.data.server === s).map((q) => m('answer', { qtype: q.data.qtype, name: q.data.name })) }), { server: s, rcode: 'NXDOMAIN' }),
         ),
-        ...(sys ? [evidence('dns.system', `getaddrinfo(${sys.data.name}): ${sys.data.error ?? 'no address'}`, { name: sys.data.name, error: sys.data.error })] : []),
+        ...(sys ? [evidence('dns.system', m('system', { name: sys.data.name, error: sys.data.error ?? m('noAddress') }), { name: sys.data.name, error: sys.data.error })] : []),
       ],
     });
   },

@@ -1,6 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { tr } from './helpers.js';
+import { evidence, makeFinding, metaFix, ofKind, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-003',
@@ -19,7 +18,12 @@ export const meta: RuleMeta = {
   ],
   implemented: true,
   issue: 4,
+  messages: {
+    server: { en: '{server}: {answers}', zh: '{server}：{answers}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 const ERRORS = new Set(['SERVFAIL', 'REFUSED']);
 
@@ -35,17 +39,17 @@ export const rule: Rule = {
     if (sys && sys.data.addresses.length > 0) return null;
     const rcodes = [...new Set(failing.map((q) => q.data.rcode!))];
     const only = (rc: string) => rcodes.length === 1 && rcodes[0] === rc;
-    const fix = only('REFUSED') ? [meta.fix[0]!] : only('SERVFAIL') ? [meta.fix[1]!] : meta.fix;
+    const fix = only('REFUSED') ? [0] : only('SERVFAIL') ? [1] : meta.fix.map((_, i) => i);
     const servers = [...new Set(failing.map((q) => q.data.server))];
     return makeFinding(meta, ctx, {
       vars: { name: failing[0]!.data.name, rcodes: rcodes.join('/') },
       evidence: servers.map((s) =>
-        evidence('dns.query', `${s}: ${failing.filter((q) => q.data.server === s).map((q) => `${q.data.qtype} ${q.data.rcode}`).join(', ')}`, {
+        evidence('dns.query', m('server', { server: s, answers: failing.filter((q) => q.data.server === s).map((q) => `${q.data.qtype} ${q.data.rcode}`) }), {
           server: s,
           rcodes: failing.filter((q) => q.data.server === s).map((q) => ({ qtype: q.data.qtype, rcode: q.data.rcode })),
         }),
       ),
-      fix: fix.map((f) => ({ summary: tr(ctx.lang, f.summary.en, f.summary.zh) })),
+      fix: fix.map((i) => metaFix(meta, i)),
     });
   },
 };

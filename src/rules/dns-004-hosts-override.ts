@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 import { canonicalIp, familyOf } from './helpers.js';
 
 export const meta: RuleMeta = {
@@ -20,7 +20,13 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['DNS-005', 'TCP-001', 'TCP-002', 'TCP-003', 'TLS-003', 'TLS-004', 'TLS-011', 'APP-002'],
+  messages: {
+    line: { en: '{line}', zh: '{line}' },
+    dns: { en: 'DNS ({servers}) {qtype} {name}: {answers}', zh: 'DNS（{servers}）{qtype} {name}：{answers}' },
+  },
 };
+
+const say = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -40,8 +46,8 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { path: h.data.path, line: m.line, name: ctx.target.host, address: m.address, dnsAddresses: answers.join(', '), dnsAddress: answers[0]! },
         evidence: [
-          evidence('dns.hosts', `${h.data.path}:${m.line}: ${m.text}`, { path: h.data.path, line: m.line, address: m.address, names: m.names, text: m.text }),
-          evidence('dns.query', `DNS (${servers.join(', ')}) ${fam === 4 ? 'A' : 'AAAA'} ${ctx.target.host}: ${answers.join(', ')}`, { answers }),
+          evidence('dns.hosts', say('line', { line: `${h.data.path}:${m.line}: ${m.text}` }), { path: h.data.path, line: m.line, address: m.address, names: m.names, text: m.text }),
+          evidence('dns.query', say('dns', { servers: servers.join(', '), qtype: fam === 4 ? 'A' : 'AAAA', name: ctx.target.host, answers: answers.join(', ') }), { answers }),
         ],
       });
     }

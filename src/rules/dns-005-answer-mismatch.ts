@@ -1,7 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages, type Msg } from './types.js';
 import type { Evidence } from '../model/report.js';
-import { canonicalIp, familyOf, tr } from './helpers.js';
+import { semicolonList } from '../model/message.js';
+import { canonicalIp, familyOf } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-005',
@@ -20,7 +21,16 @@ export const meta: RuleMeta = {
   ],
   implemented: true,
   issue: 4,
+  messages: {
+    disagree: { en: 'resolvers disagree on {qtype}', zh: '各解析服务器的 {qtype} 记录互不相同' },
+    unexpected: { en: 'resolves to {wrong}, expected {expect}', zh: '解析为 {wrong}，预期为 {expect}' },
+    answers: { en: '{server} {qtype}: {answers}', zh: '{server} {qtype}：{answers}' },
+    answer: { en: '{address} (ttl {ttl})', zh: '{address}（TTL {ttl}）' },
+    system: { en: 'getaddrinfo({name}): {got}; expected (--expect-ip) {expect}', zh: 'getaddrinfo({name})：{got}；预期（--expect-ip）{expect}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -28,7 +38,7 @@ export const rule: Rule = {
     if (ctx.target.ipFamily !== null) return null;
     const name = ctx.target.host;
     const ev: Evidence[] = [];
-    const what: string[] = [];
+    const what: Msg[] = [];
 
     // 1. Resolvers disagree: two servers with non-empty, disjoint answer sets for the same qtype.
     const answered = ofKind(ctx.observations, 'dns.query').filter((q) => q.data.outcome === 'answer' && q.data.answers.length > 0);
@@ -42,9 +52,9 @@ export const rule: Rule = {
       const list = [...sets.entries()];
       const pair = list.flatMap(([s1, a1], i) => list.slice(i + 1).map(([s2, a2]) => ({ s1, a1, s2, a2 }))).find((p) => ![...p.a1].some((x) => p.a2.has(x)));
       if (pair) {
-        what.push(tr(ctx.lang, `resolvers disagree on ${qtype}`, `各解析服务器的 ${qtype} 记录互不相同`));
+        what.push(m('disagree', { qtype }));
         for (const q of answered.filter((x) => x.data.qtype === qtype)) {
-          ev.push(evidence('dns.query', `${q.data.server} ${qtype}: ${q.data.answers.map((a) => `${a.address} (ttl ${a.ttl})`).join(', ')}`, { server: q.data.server, qtype, answers: q.data.answers }));
+          ev.push(evidence('dns.query', m('answers', { server: q.data.server, qtype, answers: q.data.answers.map((a) => m('answer', { address: a.address, ttl: a.ttl })) }), { server: q.data.server, qtype, answers: q.data.answers }));
         }
         break;
       }
@@ -59,11 +69,11 @@ export const rule: Rule = {
       const relevant = got.filter((a) => families.has(familyOf(a)));
       const wrong = relevant.length === 0 ? got : relevant.filter((a) => !expect.includes(a));
       if (wrong.length > 0) {
-        what.push(tr(ctx.lang, `resolves to ${wrong.join(', ')}, expected ${expect.join(', ')}`, `解析为 ${wrong.join(', ')}，预期为 ${expect.join(', ')}`));
-        ev.push(evidence('dns.system', `getaddrinfo(${sys.data.name}): ${got.join(', ')}; expected (--expect-ip) ${expect.join(', ')}`, { addresses: got, expected: expect }));
+        what.push(m('unexpected', { wrong: wrong.join(', '), expect: expect.join(', ') }));
+        ev.push(evidence('dns.system', m('system', { name: sys.data.name, got: got.join(', '), expect: expect.join(', ') }), { addresses: got, expected: expect }));
       }
     }
     if (what.length === 0) return null;
-    return makeFinding(meta, ctx, { vars: { name, what: what.join('; ') }, evidence: ev });
+    return makeFinding(meta, ctx, { vars: { name, what: semicolonList(what) }, evidence: ev });
   },
 };

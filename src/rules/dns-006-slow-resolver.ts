@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
+import { outcome } from './words.js';
 import { sameIp, sedEscape } from './helpers.js';
 
 export const meta: RuleMeta = {
@@ -19,7 +20,15 @@ export const meta: RuleMeta = {
   ],
   implemented: true,
   issue: 4,
+  messages: {
+    config: { en: '{source}: nameserver order {servers}; options timeout:{timeout} attempts:{attempts}', zh: '{source}：nameserver 顺序 {servers}；`options timeout:{timeout} attempts:{attempts}`' },
+    server: { en: '{server}: {queries}', zh: '{server}：{queries}' },
+    query: { en: '{qtype} {outcome} in {ms} ms', zh: '{qtype} {outcome}（{ms} 毫秒）' },
+    queryRcode: { en: '{qtype} {outcome} {rcode} in {ms} ms', zh: '{qtype} {outcome} {rcode}（{ms} 毫秒）' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -40,10 +49,10 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { dead: dead.server, deadRe: sedEscape(dead.server), good: good.server, timeout: cfg.data.timeoutSec, source: cfg.data.source },
       evidence: [
-        evidence('dns.config', `${cfg.data.source}: nameserver order ${order.join(', ')}; options timeout:${cfg.data.timeoutSec} attempts:${cfg.data.attempts}`, { nameservers: order, timeoutSec: cfg.data.timeoutSec, attempts: cfg.data.attempts }),
+        evidence('dns.config', m('config', { source: cfg.data.source, servers: order.join(', '), timeout: cfg.data.timeoutSec, attempts: cfg.data.attempts }), { nameservers: order, timeoutSec: cfg.data.timeoutSec, attempts: cfg.data.attempts }),
         ...status
           .filter((s) => s.qs.length > 0)
-          .map((s) => evidence('dns.query', `${s.server}: ${s.qs.map((q) => `${q.data.qtype} ${q.data.outcome}${q.data.rcode ? ` ${q.data.rcode}` : ''} in ${Math.round(q.data.ms)} ms`).join(', ')}`, { server: s.server, outcomes: s.qs.map((q) => ({ qtype: q.data.qtype, outcome: q.data.outcome, ms: q.data.ms })) })),
+          .map((s) => evidence('dns.query', m('server', { server: s.server, queries: s.qs.map((q) => m(q.data.rcode ? 'queryRcode' : 'query', { qtype: q.data.qtype, outcome: outcome(q.data.outcome), ms: Math.round(q.data.ms), ...(q.data.rcode ? { rcode: q.data.rcode } : {}) })) }), { server: s.server, outcomes: s.qs.map((q) => ({ qtype: q.data.qtype, outcome: q.data.outcome, ms: q.data.ms })) })),
       ],
     });
   },

@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
+import { outcome } from './words.js';
 import { echoLossy } from '../model/observation.js';
 
 export const meta: RuleMeta = {
@@ -20,7 +21,15 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['TCP-002', 'TCP-003', 'TLS-009'],
+  messages: {
+    aaaa: { en: 'AAAA {name}: {addresses}', zh: 'AAAA {name}：{addresses}' },
+    v6: { en: 'IPv6 {addr}: {outcome} after {ms} ms', zh: 'IPv6 {addr}：{outcome}（{ms} 毫秒）' },
+    v6Errno: { en: 'IPv6 {addr}: {outcome} ({errno}) after {ms} ms', zh: 'IPv6 {addr}：{outcome}（{errno}，{ms} 毫秒）' },
+    v4: { en: 'IPv4 {addr}: open in {ms} ms', zh: 'IPv4 {addr}：{ms} 毫秒内连接成功' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -41,11 +50,11 @@ export const rule: Rule = {
     if (v6.data.outcome === 'filtered' && lossyNotBroken(ctx.observations)) return null;
     const fmt = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
     return makeFinding(meta, ctx, {
-      vars: { name: ctx.target.host, v6: fmt(v6.data.address, v6.data.port), v4: fmt(v4.data.address, v4.data.port), outcome: v6.data.outcome },
+      vars: { name: ctx.target.host, v6: fmt(v6.data.address, v6.data.port), v4: fmt(v4.data.address, v4.data.port), outcome: outcome(v6.data.outcome) },
       evidence: [
-        evidence('dns.query', `AAAA ${ctx.target.host}: ${[...new Set(aaaa)].join(', ')}`, { aaaa: [...new Set(aaaa)] }),
-        evidence('tcp.connect', `IPv6 ${fmt(v6.data.address, v6.data.port)}: ${v6.data.outcome}${v6.data.errno ? ` (${v6.data.errno})` : ''} after ${Math.round(v6.data.ms)} ms`, { address: v6.data.address, port: v6.data.port, outcome: v6.data.outcome }),
-        evidence('tcp.connect', `IPv4 ${fmt(v4.data.address, v4.data.port)}: open in ${Math.round(v4.data.ms)} ms`, { address: v4.data.address, port: v4.data.port, outcome: v4.data.outcome }),
+        evidence('dns.query', m('aaaa', { name: ctx.target.host, addresses: [...new Set(aaaa)].join(', ') }), { aaaa: [...new Set(aaaa)] }),
+        evidence('tcp.connect', m(v6.data.errno ? 'v6Errno' : 'v6', { addr: fmt(v6.data.address, v6.data.port), outcome: outcome(v6.data.outcome), ms: Math.round(v6.data.ms), ...(v6.data.errno ? { errno: v6.data.errno } : {}) }), { address: v6.data.address, port: v6.data.port, outcome: v6.data.outcome }),
+        evidence('tcp.connect', m('v4', { addr: fmt(v4.data.address, v4.data.port), ms: Math.round(v4.data.ms) }), { address: v4.data.address, port: v4.data.port, outcome: v4.data.outcome }),
       ],
     });
   },

@@ -109,12 +109,7 @@ export function makeFinding(meta: RuleMeta, ctx: Pick<RuleContext, 'lang'>, part
   const lang = ctx.lang;
   const fixIn: Array<Fix | FixPart> =
     parts.fix ??
-    meta.fix.map((t, i) => {
-      const summary = msg(`${meta.code}.fix.${i}`, vars);
-      if (!t.command) return { summary };
-      const command = fill(t.command, vars);
-      return /\{[a-zA-Z0-9_]+\}/.test(command) ? { summary } : { summary, command };
-    });
+    meta.fix.map((_, i) => metaFix(meta, i, vars));
   const fix: Fix[] = fixIn.map((f) => {
     const m = isMsg(f.summary) ? f.summary : 'summaryMsg' in f ? f.summaryMsg : undefined;
     const out: Fix = m ? { summary: renderMsg(m, lang), summaryMsg: m } : { summary: f.summary as string };
@@ -141,6 +136,16 @@ export function makeFinding(meta: RuleMeta, ctx: Pick<RuleContext, 'lang'>, part
 export function evidence<K extends ObservationKind>(kind: K, summary: string | Msg, data?: Partial<ObservationData[K]> | Record<string, unknown>): Evidence {
   const said = isMsg(summary) ? { summary: renderMsg(summary, 'en'), summaryMsg: summary } : { summary };
   return data === undefined ? { observation: kind, ...said } : { observation: kind, ...said, data: data as Record<string, unknown> };
+}
+
+/** The meta's fix number `index` with the case's values (its command dropped when a placeholder stays unfilled). */
+export function metaFix(meta: RuleMeta, index: number, vars: Record<string, MsgParam> = {}): FixPart {
+  registerMeta(meta);
+  const t = meta.fix[index]!;
+  const summary = msg(`${meta.code}.fix.${index}`, vars);
+  if (!t.command) return { summary };
+  const command = fill(t.command, vars);
+  return /\{[a-zA-Z0-9_]+\}/.test(command) ? { summary } : { summary, command };
 }
 
 /** A fix with a message summary (and a command when the fix is one). */
