@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import type { Rule, RuleMeta } from './types.js';
 import type { Snapshot } from '../system/types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages, fixOf } from './types.js';
+import { word } from './words.js';
 import { inBrokenTunnel } from './vpn-common.js';
 
 export const meta: RuleMeta = {
@@ -21,7 +22,13 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['DNS-001', 'DNS-007', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'TCP-001', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-002', 'HOST-004', 'VPN-002', 'VPN-003'],
+  messages: {
+    lookup: { en: 'ip route get {dst}: {error}; {candidates} candidate route(s), {rules} policy rule(s) consulted', zh: 'ip route get {dst}：{error}；候选路由 {candidates} 条，查询策略规则 {rules} 条' },
+    noGateway: { en: 'Add a route to {prefix} through the correct next hop (the table has no gateway to suggest)', zh: '添加到 {prefix} 的路由（表中没有可用网关，请确认下一跳）' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /**
  * A real gateway for the fix: the gateway of a unicast route of the same family in table main,
@@ -67,7 +74,7 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars,
       evidence: [
-        evidence('route.lookup', `ip route get ${d.destination}: ${d.error ?? 'no route'}; ${d.candidates.length} candidate route(s), ${d.rules.length} policy rule(s) consulted`, {
+        evidence('route.lookup', m('lookup', { dst: d.destination, error: d.error ?? word('noRoute'), candidates: d.candidates.length, rules: d.rules.length }), {
           destination: d.destination,
           candidates: d.candidates,
           rules: d.rules,
@@ -75,7 +82,7 @@ export const rule: Rule = {
       ],
       fix: gw
         ? undefined
-        : [{ summary: ctx.lang === 'zh' ? `添加到 ${prefix} 的路由（表中没有可用网关，请确认下一跳）` : `Add a route to ${prefix} through the correct next hop (the table has no gateway to suggest)` }],
+        : [fixOf(m('noGateway', { prefix }))],
     });
   },
 };

@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
+import { word } from './words.js';
 import { sameIp } from './helpers.js';
 
 export const meta: RuleMeta = {
@@ -23,7 +24,17 @@ export const meta: RuleMeta = {
     'HOST-004', 'DNS-001', 'DNS-006', 'DNS-007', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-010',
     'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002',
   ],
+  messages: {
+    neighbor: { en: '{gateway} dev {dev}: neighbor state {state}, {probe} ({method})', zh: '{gateway} dev {dev}：邻居表状态 {state}，{probe}（{method}）' },
+    neighborReason: { en: '{gateway} dev {dev}: neighbor state {state}, {probe} ({method}): {reason}', zh: '{gateway} dev {dev}：邻居表状态 {state}，{probe}（{method}）：{reason}' },
+    notProbed: { en: 'not probed', zh: '未探测' },
+    answered: { en: 'answered', zh: '有应答' },
+    noAnswer: { en: 'no answer', zh: '无应答' },
+    lookup: { en: 'ip route get {dst}: {route}', zh: 'ip route get {dst}：{route}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 const BAD = new Set(['FAILED', 'INCOMPLETE']);
 const KNOWN_GOOD = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT']);
@@ -46,8 +57,8 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { gateway: d.gateway, dev: d.dev, dst: r?.data.destination ?? ctx.target.host, state: d.state ?? 'none', route: routeText },
         evidence: [
-          evidence('gateway.neighbor', `${d.gateway} dev ${d.dev}: neighbor state ${d.state ?? 'none'}, ${d.answered === null ? 'not probed' : d.answered ? 'answered' : 'no answer'} (${d.method})${d.reason ? `: ${d.reason}` : ''}`, { ...d }),
-          ...(r ? [evidence('route.lookup', `ip route get ${r.data.destination}: ${r.data.route ?? `via ${r.data.gateway} dev ${r.data.dev}`}`, { destination: r.data.destination, gateway: r.data.gateway, dev: r.data.dev, route: r.data.route })] : []),
+          evidence('gateway.neighbor', m(d.reason ? 'neighborReason' : 'neighbor', { gateway: d.gateway, dev: d.dev, state: d.state ?? word('none'), probe: m(d.answered === null ? 'notProbed' : d.answered ? 'answered' : 'noAnswer'), method: d.method, ...(d.reason ? { reason: d.reason } : {}) }), { ...d }),
+          ...(r ? [evidence('route.lookup', m('lookup', { dst: r.data.destination, route: r.data.route ?? `via ${r.data.gateway} dev ${r.data.dev}` }), { destination: r.data.destination, gateway: r.data.gateway, dev: r.data.dev, route: r.data.route })] : []),
         ],
       });
     }

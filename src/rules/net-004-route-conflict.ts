@@ -1,7 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import type { Fix } from '../model/report.js';
-import { canonicalIp, sameIp, tr } from './helpers.js';
+import { evidence, makeFinding, ofKind, ruleMessages, type FixPart, type Msg } from './types.js';
+import { outcome } from './words.js';
+import { semicolonList } from '../model/message.js';
+import { canonicalIp, sameIp } from './helpers.js';
 import type { Evidence } from '../model/report.js';
 import type { ObservationData } from '../model/observation.js';
 import { endpointViews, handshakeOf, handshakeWorks, tunnels } from './vpn-common.js';
@@ -24,7 +25,29 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['HOST-004', 'DNS-001', 'DNS-006', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-010', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
+  messages: {
+    via: { en: 'via {gateway} dev {dev}', zh: '经由 {dev} 上的 {gateway}' },
+    direct: { en: 'directly out of {dev}', zh: '直接从 {dev} 发出' },
+    delPolicy: { en: 'Delete the policy rule {priority} that sends {dst} to table {table}', zh: '删除把 {dst} 导向路由表 {table} 的策略规则 {priority}' },
+    delRoute: { en: 'Delete the route that wins over the one via {expected}: {route}', zh: '删除压过经由 {expected} 路由的那条路由：{route}' },
+    hostRoute: { en: 'Send {dst} through {expected} with a host route', zh: '添加一条经由 {expected} 到 {dst} 的主机路由' },
+    orHostRoute: { en: 'Or send {dst} through {expected} with a host route', zh: '或者添加一条经由 {expected} 到 {dst} 的主机路由' },
+    misroute: { en: "The kernel sends {dst}, the server of the tunnel {dev} ({endpoint}), along \"{route}\" (table {table}) instead of the default route via {expected}, and nothing answers through it ({silence}). A more specific route or a policy rule steers the VPN server's address to another gateway or ISP.", zh: '内核按 "{route}"（路由表 {table}）发送到隧道 {dev} 的服务器 {dst}（{endpoint}），而不是经由默认路由的 {expected}，且经该路径没有任何响应（{silence}）。一条更具体的路由或策略规则把 VPN 服务器地址引向了另一个网关/运营商。' },
+    lookup: { en: 'ip route get {dst}: {route} (table {table}); expected gateway {expected}', zh: 'ip route get {dst}：{route}（路由表 {table}）；预期网关 {expected}' },
+    lookupDefault: { en: 'ip route get {dst}: {route} (table {table}); expected gateway {expected} (the default route)', zh: 'ip route get {dst}：{route}（路由表 {table}）；预期网关 {expected}（默认路由）' },
+    candidates: { en: 'candidates: {list}', zh: '候选路由：{list}' },
+    policy: { en: 'policy rule: {rule}', zh: '策略规则：{rule}' },
+    silenceEcho: { en: '{received}/{sent} ICMP replies', zh: 'ICMP 回复 {received}/{sent}' },
+    noIcmp: { en: 'no ICMP', zh: '无 ICMP' },
+    noWgHandshake: { en: 'no WireGuard handshake', zh: '无 WireGuard 握手' },
+    probe: { en: '{method}: {outcome}', zh: '{method}：{outcome}' },
+    noHandshake: { en: 'no tunnel handshake', zh: '隧道握手无响应' },
+    silence: { en: '{echo}, {handshake}', zh: '{echo}，{handshake}' },
+    endpoint: { en: 'VPN endpoint {endpoint} of {dev}: {broken}', zh: '{dev} 的 VPN 端点 {endpoint}：{broken}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 const isDefault = (prefix: string): boolean => prefix === 'default' || prefix === '0.0.0.0/0' || prefix === '::/0';
 
@@ -46,7 +69,7 @@ export const rule: Rule = {
     if (!r) return null;
     const d = r.data;
     if (sameIp(d.gateway, expected)) return null;
-    const actual = d.gateway ? tr(ctx.lang, `via ${d.gateway} dev ${d.dev ?? '?'}`, `经由 ${d.dev ?? '?'} 上的 ${d.gateway}`) : tr(ctx.lang, `directly out of ${d.dev ?? '?'}`, `直接从 ${d.dev ?? '?'} 发出`);
+    const actual = d.gateway ? m('via', { gateway: d.gateway, dev: d.dev ?? '?' }) : m('direct', { dev: d.dev ?? '?' });
     const chosenText = d.route ?? (d.gateway ? `via ${d.gateway} dev ${d.dev}` : `dev ${d.dev}`);
     // The offending route: the candidate the kernel used (same gateway+dev, most specific first).
     const offending =
@@ -58,37 +81,33 @@ export const rule: Rule = {
     // A policy rule that sends the target to a table other than main, consulted before main.
     const policy = d.table && d.table !== 'main' && d.table !== 'local' ? d.rules.find((x) => x.table === d.table && x.priority < 32766) : undefined;
 
-    const fix: Fix[] = [];
+    const fix: FixPart[] = [];
     if (policy) {
-      fix.push({ summary: tr(ctx.lang, `Delete the policy rule ${policy.priority} that sends ${d.destination} to table ${d.table}`, `删除把 ${d.destination} 导向路由表 ${d.table} 的策略规则 ${policy.priority}`), command: `ip${d.family === 6 ? ' -6' : ''} rule del priority ${policy.priority}` });
+      fix.push({ summary: m('delPolicy', { priority: policy.priority, dst: d.destination, table: d.table ?? 'main' }), command: `ip${d.family === 6 ? ' -6' : ''} rule del priority ${policy.priority}` });
     }
     if (offending && expectedCand && !policy) {
       const del = `${offending.text}${tableSuffix(offending.text, offending.table)}`;
-      fix.push({ summary: tr(ctx.lang, `Delete the route that wins over the one via ${expected}: ${offending.text}`, `删除压过经由 ${expected} 路由的那条路由：${offending.text}`), command: `ip${d.family === 6 ? ' -6' : ''} route del ${del}` });
+      fix.push({ summary: m('delRoute', { expected, route: offending.text }), command: `ip${d.family === 6 ? ' -6' : ''} route del ${del}` });
     }
     if (!policy && (!(offending && expectedCand) || !isDefault(offending.prefix))) {
       const or = fix.length > 0;
-      fix.push({ summary: tr(ctx.lang, `${or ? 'Or send' : 'Send'} ${d.destination} through ${expected} with a host route`, `${or ? '或者' : ''}添加一条经由 ${expected} 到 ${d.destination} 的主机路由`), command: `ip${d.family === 6 ? ' -6' : ''} route add ${hostPrefix} via ${canonicalIp(expected)}` });
+      fix.push({ summary: m(or ? 'orHostRoute' : 'hostRoute', { dst: d.destination, expected }), command: `ip${d.family === 6 ? ' -6' : ''} route add ${hostPrefix} via ${canonicalIp(expected)}` });
     }
 
     return makeFinding(meta, ctx, {
       vars: { dst: d.destination, actual, expected, route: chosenText, table: d.table ?? 'main', offending: offending?.text ?? chosenText, hostPrefix },
       ...(misroute
         ? {
-            explanation: tr(
-              ctx.lang,
-              `The kernel sends ${d.destination}, the server of the tunnel ${misroute.dev} (${misroute.endpoint}), along "${chosenText}" (table ${d.table ?? 'main'}) instead of the default route via ${expected}, and nothing answers through it (${misroute.silence}). A more specific route or a policy rule steers the VPN server's address to another gateway or ISP.`,
-              `内核按 "${chosenText}"（路由表 ${d.table ?? 'main'}）发送到隧道 ${misroute.dev} 的服务器 ${d.destination}（${misroute.endpoint}），而不是经由默认路由的 ${expected}，且经该路径没有任何响应（${misroute.silence}）。一条更具体的路由或策略规则把 VPN 服务器地址引向了另一个网关/运营商。`,
-            ),
+            explanation: m('misroute', { dst: d.destination, dev: misroute.dev, endpoint: misroute.endpoint, route: chosenText, table: d.table ?? 'main', expected, silence: misroute.silence }),
           }
         : {}),
       evidence: [
         ...misroute?.evidence ?? [],
-        evidence('route.lookup', `ip route get ${d.destination}: ${chosenText} (table ${d.table ?? 'main'}); expected gateway ${expected}${misroute ? ' (the default route)' : ''}`, { destination: d.destination, gateway: d.gateway, dev: d.dev, table: d.table, route: d.route, expectGateway: expected }),
+        evidence('route.lookup', m(misroute ? 'lookupDefault' : 'lookup', { dst: d.destination, route: chosenText, table: d.table ?? 'main', expected }), { destination: d.destination, gateway: d.gateway, dev: d.dev, table: d.table, route: d.route, expectGateway: expected }),
         ...(d.candidates.length > 0
-          ? [evidence('route.lookup', `candidates: ${d.candidates.map((c) => `${c.text}${tableSuffix(c.text, c.table)}${c.metric !== null && !/metric/.test(c.text) ? ` metric ${c.metric}` : ''}`).join(' | ')}`, { candidates: d.candidates })]
+          ? [evidence('route.lookup', m('candidates', { list: d.candidates.map((c) => `${c.text}${tableSuffix(c.text, c.table)}${c.metric !== null && !/metric/.test(c.text) ? ` metric ${c.metric}` : ''}`).join(' | ') }), { candidates: d.candidates })]
           : []),
-        ...(policy ? [evidence('route.lookup', `policy rule: ${policy.text}`, { rule: policy })] : []),
+        ...(policy ? [evidence('route.lookup', m('policy', { rule: policy.text }), { rule: policy })] : []),
       ],
       fix,
     });
@@ -100,7 +119,7 @@ export const rule: Rule = {
  * route is a more specific route or policy rule through another gateway than the default route:
  * the seed's "a region's route to the VPN server points at the wrong ISP".
  */
-function endpointMisroute(ctx: Parameters<Rule['check']>[0]): { route: ObservationData['route.lookup']; expected: string; dev: string; endpoint: string; silence: string; evidence: Evidence[] } | null {
+function endpointMisroute(ctx: Parameters<Rule['check']>[0]): { route: ObservationData['route.lookup']; expected: string; dev: string; endpoint: string; silence: Msg; evidence: Evidence[] } | null {
   for (const { data: s } of tunnels(ctx)) {
     if (handshakeWorks(handshakeOf(ctx, s.dev))) continue;
     for (const v of endpointViews(ctx, s.dev)) {
@@ -114,8 +133,8 @@ function endpointMisroute(ctx: Parameters<Rule['check']>[0]): { route: Observati
       if (chosenIsDefault) continue;
       const alt = defaults.find((x) => x.gateway && !sameIp(x.gateway, d.gateway) && x.table === 'main');
       if (!alt?.gateway) continue;
-      const silence = tr(ctx.lang, `${v.echo ? `${v.echo.received}/${v.echo.sent} ICMP replies` : 'no ICMP'}, ${s.kind === 'wireguard' ? 'no WireGuard handshake' : v.ep.probe.method !== 'none' ? `${v.ep.probe.method}: ${v.ep.probe.outcome}` : 'no tunnel handshake'}`, `${v.echo ? `ICMP 回复 ${v.echo.received}/${v.echo.sent}` : '无 ICMP'}，${s.kind === 'wireguard' ? '无 WireGuard 握手' : '隧道握手无响应'}`);
-      return { route: d, expected: alt.gateway, dev: s.dev, endpoint: v.label, silence, evidence: [evidence('tunnel.endpoint', `VPN endpoint ${v.label} of ${s.dev}: ${v.broken.join('; ')}`, { dev: s.dev, endpoint: v.label })] };
+      const silence = m('silence', { echo: v.echo ? m('silenceEcho', { received: v.echo.received, sent: v.echo.sent }) : m('noIcmp'), handshake: s.kind === 'wireguard' ? m('noWgHandshake') : v.ep.probe.method !== 'none' ? m('probe', { method: v.ep.probe.method, outcome: outcome(v.ep.probe.outcome) }) : m('noHandshake') });
+      return { route: d, expected: alt.gateway, dev: s.dev, endpoint: v.label, silence, evidence: [evidence('tunnel.endpoint', m('endpoint', { endpoint: v.label, dev: s.dev, broken: semicolonList(v.broken) }), { dev: s.dev, endpoint: v.label })] };
     }
   }
   return null;

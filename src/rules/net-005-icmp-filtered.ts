@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 import { sameIp } from './helpers.js';
 
 export const meta: RuleMeta = {
@@ -19,7 +19,14 @@ export const meta: RuleMeta = {
   ],
   implemented: true,
   issue: 4,
+  messages: {
+    echo: { en: 'ping {address}: {received}/{sent} replies ({loss}% loss, {method})', zh: 'ping {address}：收到 {received}/{sent} 个回复（丢包 {loss}%，{method}）' },
+    tcp: { en: 'TCP {address}:{port} open in {ms} ms', zh: 'TCP {address}:{port} 在 {ms} 毫秒内连接成功' },
+    rule: { en: 'local {backend} {table}/{chain} rule {number}: {rule}', zh: '本机 {backend} {table}/{chain} 第 {number} 条规则：{rule}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -38,9 +45,9 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { address: d.address, port: open.data.port, sent: d.sent, received: d.received },
         evidence: [
-          evidence('icmp.echo', `ping ${d.address}: ${d.received}/${d.sent} replies (${d.lossPct}% loss, ${d.method})`, { address: d.address, sent: d.sent, received: d.received, method: d.method }),
-          evidence('tcp.connect', `TCP ${open.data.address}:${open.data.port} open in ${Math.round(open.data.ms)} ms`, { address: open.data.address, port: open.data.port, outcome: open.data.outcome }),
-          ...(fw?.data.rule ? [evidence('firewall.verdict', `local ${fw.data.rule.backend} ${fw.data.rule.table}/${fw.data.rule.chain} rule ${fw.data.rule.number ?? '?'}: ${fw.data.rule.text}`, { ...fw.data })] : []),
+          evidence('icmp.echo', m('echo', { address: d.address, received: d.received, sent: d.sent, loss: d.lossPct, method: d.method }), { address: d.address, sent: d.sent, received: d.received, method: d.method }),
+          evidence('tcp.connect', m('tcp', { address: open.data.address, port: open.data.port, ms: Math.round(open.data.ms) }), { address: open.data.address, port: open.data.port, outcome: open.data.outcome }),
+          ...(fw?.data.rule ? [evidence('firewall.verdict', m('rule', { backend: fw.data.rule.backend, table: fw.data.rule.table, chain: fw.data.rule.chain, number: fw.data.rule.number ?? '?', rule: fw.data.rule.text }), { ...fw.data })] : []),
         ],
       });
     }

@@ -1,8 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, fill, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages, type FixPart, msg } from './types.js';
 import type { ObservationData } from '../model/observation.js';
-import type { Fix } from '../model/report.js';
-import { familyOf, tr } from './helpers.js';
+import { familyOf } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-006',
@@ -23,7 +22,20 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['HOST-004', 'DNS-001', 'DNS-006', 'NET-003', 'NET-005', 'NET-010', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
+  messages: {
+    drop: { en: 'drop', zh: '丢弃' },
+    reject: { en: 'reject', zh: '拒绝' },
+    policy: { en: 'the {chain} chain policy', zh: '{chain} 链的默认策略' },
+    ufw: { en: 'The rule belongs to ufw: change it with `ufw status numbered` / `ufw delete N` so that it is not restored', zh: '该规则由 ufw 管理：请用 `ufw status numbered` / `ufw delete 序号` 修改，否则会被恢复' },
+    rejectWith: { en: ' (rejected with {with})', zh: '（以 {with} 拒绝）' },
+    verdict: { en: '{flow} → {verdict} in {chain}: {where}', zh: '{flow} → 在 {chain} 链被 {verdict}：{where}' },
+    verdictReason: { en: '{flow} → {verdict} in {chain}: {where} ({reason})', zh: '{flow} → 在 {chain} 链被 {verdict}：{where}（{reason}）' },
+    ruleAt: { en: '{backend} table {table} chain {chain} rule {number}: {rule}', zh: '{backend} 表 {table} 链 {chain} 规则 {number}：{rule}' },
+    chainPolicy: { en: 'chain policy', zh: '链的默认策略' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 type Verdict = ObservationData['firewall.verdict'];
 
@@ -58,14 +70,14 @@ export const rule: Rule = {
     const r = v.rule;
     const v6 = familyOf(v.dst) === 6;
     const tool = r?.backend === 'ip6tables' || (!r && v6) ? 'ip6tables' : 'iptables';
-    const verdictWord = tr(ctx.lang, v.verdict === 'DROP' ? 'drop' : 'reject', v.verdict === 'DROP' ? '丢弃' : '拒绝');
+    const verdictWord = m(v.verdict === 'DROP' ? 'drop' : 'reject');
     const where = r
       ? r.backend === 'nft'
         ? `nft ${r.family ?? 'inet'} ${r.table} ${r.chain}${r.handle !== undefined ? ` handle ${r.handle}` : ''}: ${r.text}`
         : `${r.backend} -t ${r.table} ${r.chain} #${r.number ?? '?'}: ${r.text}`
-      : tr(ctx.lang, `the ${v.chain} chain policy`, `${v.chain} 链的默认策略`);
-    const fix: Fix[] = [];
-    const s = (i: number, vars: Record<string, string | number>) => fill(meta.fix[i]!.summary[ctx.lang], vars);
+      : m('policy', { chain: v.chain });
+    const fix: FixPart[] = [];
+    const s = (i: number, vars: Record<string, string | number>) => msg(`${meta.code}.fix.${i}`, vars);
     if (r && r.backend !== 'nft' && r.number !== null) {
       fix.push({ summary: s(0, { number: r.number, chain: r.chain }), command: `${r.backend} -t ${r.table} -D ${r.chain} ${r.number}` });
     } else if (r && r.backend === 'nft' && r.handle !== undefined) {
@@ -77,17 +89,17 @@ export const rule: Rule = {
       fix.push({ summary: s(2, { chain }), command: `${tool} -I ${chain} 1 ${iptablesMatch(v)} -j ACCEPT` });
     }
     if (r && /^ufw/i.test(r.chain)) {
-      fix.push({ summary: tr(ctx.lang, 'The rule belongs to ufw: change it with `ufw status numbered` / `ufw delete N` so that it is not restored', '该规则由 ufw 管理：请用 `ufw status numbered` / `ufw delete 序号` 修改，否则会被恢复') });
+      fix.push({ summary: m('ufw') });
     }
     return makeFinding(meta, ctx, {
       vars: {
         verdict: verdictWord,
         flow: flowText(v),
         where,
-        reject: v.verdict === 'REJECT' && v.rejectWith ? tr(ctx.lang, ` (rejected with ${v.rejectWith})`, `（以 ${v.rejectWith} 拒绝）`) : '',
+        reject: v.verdict === 'REJECT' && v.rejectWith ? m('rejectWith', { with: v.rejectWith }) : '',
       },
       evidence: relevant.map((f) =>
-        evidence('firewall.verdict', `${flowText(f.data)} → ${f.data.verdict} in ${f.data.chain}: ${f.data.rule ? `${f.data.rule.backend} table ${f.data.rule.table} chain ${f.data.rule.chain} rule ${f.data.rule.number ?? (f.data.rule.handle !== undefined ? `handle ${f.data.rule.handle}` : '?')}: ${f.data.rule.text}` : 'chain policy'}${f.data.reason ? ` (${f.data.reason})` : ''}`, { ...f.data }),
+        evidence('firewall.verdict', m(f.data.reason ? 'verdictReason' : 'verdict', { flow: flowText(f.data), verdict: f.data.verdict, chain: f.data.chain, where: f.data.rule ? m('ruleAt', { backend: f.data.rule.backend, table: f.data.rule.table, chain: f.data.rule.chain, number: f.data.rule.number ?? (f.data.rule.handle !== undefined ? `handle ${f.data.rule.handle}` : '?'), rule: f.data.rule.text }) : m('chainPolicy'), ...(f.data.reason ? { reason: f.data.reason } : {}) }), { ...f.data }),
       ),
       fix,
     });

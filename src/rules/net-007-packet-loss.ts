@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp, tr } from './helpers.js';
+import { evidence, makeFinding, ofKind, ruleMessages, fixOf, type Msg } from './types.js';
+import { sameIp } from './helpers.js';
 import { firstLossyHop } from '../probes/trace-stats.js';
 import type { TraceHop } from '../model/observation.js';
 
@@ -21,14 +21,26 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 5,
   explains: ['DNS-001', 'TCP-002', 'TCP-005', 'TLS-009', 'APP-001'],
+  messages: {
+    hop: { en: '{ttl} {addr} {recv}/{sent} ({loss}%)', zh: '{ttl} {addr} {recv}/{sent}（{loss}%）' },
+    hopRateLimited: { en: '{ttl} {addr} {recv}/{sent} ({loss}%, ICMP rate-limited)', zh: '{ttl} {addr} {recv}/{sent}（{loss}%，ICMP 限速）' },
+    trace: { en: '{proto} trace to {dst}, {flow}: {hops}', zh: '到 {dst} 的 {proto} 路径追踪，{flow}：{hops}' },
+    checkLink: { en: 'Check the link between this host and hop 1 ({router}): interface errors, duplex, Wi-Fi signal, congestion', zh: '检查本机与第 1 跳（{router}）之间的链路：接口错误、双工、Wi-Fi 信号、拥塞' },
+    echoTitle: { en: '{loss}% packet loss to {dst}', zh: '丢包：到 {dst} 的丢包率 {loss}%' },
+    echoExplanation: { en: 'More than {threshold}% of the echo requests to {dst} are lost. Run `netdx trace {dst}` to find the hop where the loss starts.', zh: '发往 {dst} 的回显请求丢失超过 {threshold}%。运行 `netdx trace {dst}` 找出丢包开始的跳点。' },
+    echo: { en: 'ping {dst}: {received}/{sent} answered ({loss}% loss)', zh: 'ping {dst}：{received}/{sent} 有应答（丢包 {loss}%）' },
+    traceFix: { en: 'Trace the path to find the first lossy hop', zh: '追踪路径，找出第一个丢包的跳点' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /** Loss (%) above which the path is lossy. */
 export const LOSS_THRESHOLD_PCT = 2;
 /** Echo requests needed before echo loss alone is judged (a lost one of four is noise, not a rate). */
 const MIN_ECHOES = 10;
 
-const hopText = (h: TraceHop): string => `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent} (${h.lossPct}%${h.rateLimited ? ', ICMP rate-limited' : ''})`;
+const hopText = (h: TraceHop): Msg => m(h.rateLimited ? 'hopRateLimited' : 'hop', { ttl: h.ttl, addr: h.addr ?? '???', recv: h.recv, sent: h.sent, loss: h.lossPct });
 
 export const rule: Rule = {
   meta,
@@ -43,11 +55,11 @@ export const rule: Rule = {
         return makeFinding(meta, ctx, {
           vars: { loss: end.lossPct, dst: t.data.target, hop: first.ttl, router, prevHop: prev, threshold: LOSS_THRESHOLD_PCT },
           evidence: [
-            evidence('trace.path', `${t.data.proto.toUpperCase()} trace to ${t.data.target}, ${p.flow}: ${p.hops.map(hopText).join(', ')}`, { target: t.data.target, hops: p.hops }),
+            evidence('trace.path', m('trace', { proto: t.data.proto.toUpperCase(), dst: t.data.target, flow: p.flow, hops: p.hops.map(hopText) }), { target: t.data.target, hops: p.hops }),
           ],
           fix:
             prev === 0
-              ? [{ summary: tr(ctx.lang, `Check the link between this host and hop 1 (${router}): interface errors, duplex, Wi-Fi signal, congestion`, `检查本机与第 1 跳（${router}）之间的链路：接口错误、双工、Wi-Fi 信号、拥塞`) }]
+              ? [fixOf(m('checkLink', { router }))]
               : undefined,
         });
       }
@@ -61,14 +73,10 @@ export const rule: Rule = {
       if (ofKind(ctx.observations, 'trace.path').some((t) => sameIp(t.data.target, d.address) && t.data.reached)) continue;
       return makeFinding(meta, ctx, {
         vars: { loss: d.lossPct, dst: d.address, threshold: LOSS_THRESHOLD_PCT },
-        title: tr(ctx.lang, `${d.lossPct}% packet loss to ${d.address}`, `丢包：到 ${d.address} 的丢包率 ${d.lossPct}%`),
-        explanation: tr(
-          ctx.lang,
-          `More than ${LOSS_THRESHOLD_PCT}% of the echo requests to ${d.address} are lost. Run \`netdx trace ${d.address}\` to find the hop where the loss starts.`,
-          `发往 ${d.address} 的回显请求丢失超过 ${LOSS_THRESHOLD_PCT}%。运行 \`netdx trace ${d.address}\` 找出丢包开始的跳点。`,
-        ),
-        evidence: [evidence('icmp.echo', `ping ${d.address}: ${d.received}/${d.sent} answered (${d.lossPct}% loss)`)],
-        fix: [{ summary: tr(ctx.lang, 'Trace the path to find the first lossy hop', '追踪路径，找出第一个丢包的跳点'), command: `netdx trace ${d.address}` }],
+        title: m('echoTitle', { loss: d.lossPct, dst: d.address }),
+        explanation: m('echoExplanation', { threshold: LOSS_THRESHOLD_PCT, dst: d.address }),
+        evidence: [evidence('icmp.echo', m('echo', { dst: d.address, received: d.received, sent: d.sent, loss: d.lossPct }))],
+        fix: [fixOf(m('traceFix'), `netdx trace ${d.address}`)],
       });
     }
     return null;

@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp, tr } from './helpers.js';
+import { evidence, makeFinding, ofKind, ruleMessages, fixOf, type Msg } from './types.js';
+import { sameIp } from './helpers.js';
 import type { TraceHop } from '../model/observation.js';
 
 export const meta: RuleMeta = {
@@ -20,7 +20,18 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 5,
   explains: ['APP-001'],
+  messages: {
+    hop: { en: '{ttl} {addr} avg {avg} ms (min {min}, max {max}, sd {sd})', zh: '{ttl} {addr} 平均 {avg} 毫秒（最小 {min}，最大 {max}，标准差 {sd}）' },
+    hopSilent: { en: '{ttl} {addr} no answer', zh: '{ttl} {addr} 无应答' },
+    trace: { en: '{proto} trace to {dst}: {hops}', zh: '到 {dst} 的 {proto} 路径追踪：{hops}' },
+    echoTitle: { en: 'High latency to {dst}: RTT {avg} ms (jitter {sd} ms)', zh: '延迟过高：到 {dst} 的 RTT {avg} 毫秒（抖动 {sd} 毫秒）' },
+    echoExplanation: { en: 'The round-trip time or its jitter to {dst} is above the threshold ({rtt} ms average, {jitter} ms jitter). Run `netdx trace {dst}` to find the hop where it rises.', zh: '到 {dst} 的往返时延或抖动超过阈值（平均 {rtt} 毫秒，抖动 {jitter} 毫秒）。运行 `netdx trace {dst}` 找出时延升高的跳点。' },
+    echo: { en: 'ping {dst}: RTT min/avg/max/sd {min}/{avg}/{max}/{sd} ms', zh: 'ping {dst}：RTT 最小/平均/最大/标准差 {min}/{avg}/{max}/{sd} 毫秒' },
+    traceFix: { en: 'Trace the path to find the hop where the latency rises', zh: '追踪路径，找出时延升高的跳点' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /** Average RTT (ms) above which the latency is high. */
 export const RTT_THRESHOLD_MS = 150;
@@ -44,7 +55,7 @@ export function risingHop(hops: readonly TraceHop[]): TraceHop | null {
 }
 
 const fmt = (v: number): number => Math.round(v * 10) / 10;
-const hopText = (h: TraceHop): string => (h.rtt ? `${h.ttl} ${h.addr ?? '???'} avg ${fmt(h.rtt.avg)} ms (min ${fmt(h.rtt.min)}, max ${fmt(h.rtt.max)}, sd ${fmt(h.rtt.stddev)})` : `${h.ttl} ${h.addr ?? '???'} no answer`);
+const hopText = (h: TraceHop): Msg => (h.rtt ? m('hop', { ttl: h.ttl, addr: h.addr ?? '???', avg: fmt(h.rtt.avg), min: fmt(h.rtt.min), max: fmt(h.rtt.max), sd: fmt(h.rtt.stddev) }) : m('hopSilent', { ttl: h.ttl, addr: h.addr ?? '???' }));
 
 export const rule: Rule = {
   meta,
@@ -56,7 +67,7 @@ export const rule: Rule = {
         const rise = risingHop(p.hops)!;
         return makeFinding(meta, ctx, {
           vars: { dst: t.data.target, avg: fmt(end.rtt.avg), stddev: fmt(end.rtt.stddev), hop: rise.ttl, router: rise.addr ?? '???', threshold: `${RTT_THRESHOLD_MS}/${JITTER_THRESHOLD_MS}` },
-          evidence: [evidence('trace.path', `${t.data.proto.toUpperCase()} trace to ${t.data.target}: ${p.hops.map(hopText).join(', ')}`, { target: t.data.target, hops: p.hops })],
+          evidence: [evidence('trace.path', m('trace', { proto: t.data.proto.toUpperCase(), dst: t.data.target, hops: p.hops.map(hopText) }), { target: t.data.target, hops: p.hops })],
         });
       }
     }
@@ -66,14 +77,10 @@ export const rule: Rule = {
       if (!r || !high(r) || !sameIp(e.data.address, ctx.target.host)) continue;
       return makeFinding(meta, ctx, {
         vars: { dst: e.data.address, avg: fmt(r.avg), stddev: fmt(r.stddev), threshold: `${RTT_THRESHOLD_MS}/${JITTER_THRESHOLD_MS}` },
-        title: tr(ctx.lang, `High latency to ${e.data.address}: RTT ${fmt(r.avg)} ms (jitter ${fmt(r.stddev)} ms)`, `延迟过高：到 ${e.data.address} 的 RTT ${fmt(r.avg)} 毫秒（抖动 ${fmt(r.stddev)} 毫秒）`),
-        explanation: tr(
-          ctx.lang,
-          `The round-trip time or its jitter to ${e.data.address} is above the threshold (${RTT_THRESHOLD_MS} ms average, ${JITTER_THRESHOLD_MS} ms jitter). Run \`netdx trace ${e.data.address}\` to find the hop where it rises.`,
-          `到 ${e.data.address} 的往返时延或抖动超过阈值（平均 ${RTT_THRESHOLD_MS} 毫秒，抖动 ${JITTER_THRESHOLD_MS} 毫秒）。运行 \`netdx trace ${e.data.address}\` 找出时延升高的跳点。`,
-        ),
-        evidence: [evidence('icmp.echo', `ping ${e.data.address}: RTT min/avg/max/sd ${fmt(r.min)}/${fmt(r.avg)}/${fmt(r.max)}/${fmt(r.stddev)} ms`)],
-        fix: [{ summary: tr(ctx.lang, 'Trace the path to find the hop where the latency rises', '追踪路径，找出时延升高的跳点'), command: `netdx trace ${e.data.address}` }],
+        title: m('echoTitle', { dst: e.data.address, avg: fmt(r.avg), sd: fmt(r.stddev) }),
+        explanation: m('echoExplanation', { dst: e.data.address, rtt: RTT_THRESHOLD_MS, jitter: JITTER_THRESHOLD_MS }),
+        evidence: [evidence('icmp.echo', m('echo', { dst: e.data.address, min: fmt(r.min), avg: fmt(r.avg), max: fmt(r.max), sd: fmt(r.stddev) }))],
+        fix: [fixOf(m('traceFix'), `netdx trace ${e.data.address}`)],
       });
     }
     return null;

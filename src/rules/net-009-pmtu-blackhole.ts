@@ -1,7 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages, metaFix } from './types.js';
+import { outcome, word } from './words.js';
 import { echoLossy } from '../model/observation.js';
-import { tr } from './helpers.js';
 import type { Evidence } from '../model/report.js';
 
 export const meta: RuleMeta = {
@@ -22,7 +22,14 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 5,
   explains: ['TLS-009', 'TCP-004', 'TCP-006', 'APP-001', 'APP-002'],
+  messages: {
+    df: { en: 'DF probes to {dst}: {pass} bytes pass, {fail} bytes get no answer, no fragmentation-needed came back; {dev} MTU {mtu} ({probes} probes, {method})', zh: '到 {dst} 的 DF 探测：{pass} 字节可通过，{fail} 字节无应答，且没有收到 fragmentation-needed；{dev} 的 MTU 为 {mtu}（{probes} 次探测，{method}）' },
+    egress: { en: 'egress interface', zh: '出口网卡' },
+    tcp: { en: 'TCP {dst}:{port}: {sent} bytes sent in segments of MSS {mss}, {acked} acknowledged after {ms} ms, {retransmits} retransmission(s): {outcome}', zh: 'TCP {dst}:{port}：按 MSS {mss} 分段发送 {sent} 字节，{ms} 毫秒后确认 {acked} 字节，重传 {retransmits} 次：{outcome}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -50,17 +57,17 @@ export const rule: Rule = {
         ev.push(
           evidence(
             'pmtu.search',
-            `DF probes to ${d.target}: ${d.largestPass} bytes pass, ${d.smallestFail ?? '—'} bytes get no answer, no fragmentation-needed came back; ${d.dev ?? 'egress interface'} MTU ${d.ifMtu ?? 'unknown'} (${d.probes} probes, ${d.method})`,
+            m('df', { dst: d.target, pass: d.largestPass, fail: d.smallestFail ?? '—', dev: d.dev ?? m('egress'), mtu: d.ifMtu ?? word('unknownWord'), probes: d.probes, method: d.method }),
             { largestPass: d.largestPass, smallestFail: d.smallestFail, fragNeeded: d.fragNeeded, ifMtu: d.ifMtu, dev: d.dev },
           ),
         );
       }
       if (tcp && tcp.outcome !== 'not-run' && tcp.outcome !== 'connect-failed') {
         ev.push(
-          evidence('pmtu.search', `TCP ${d.target}:${tcp.port}: ${tcp.bytesSent} bytes sent in segments of MSS ${tcp.mss ?? '?'}, ${tcp.bytesAcked} acknowledged after ${tcp.ms} ms, ${tcp.retransmits} retransmission(s): ${tcp.outcome}`, { tcp }),
+          evidence('pmtu.search', m('tcp', { dst: d.target, port: tcp.port, sent: tcp.bytesSent, mss: tcp.mss ?? '?', acked: tcp.bytesAcked, ms: tcp.ms, retransmits: tcp.retransmits, outcome: outcome(tcp.outcome) }), { tcp }),
         );
       }
-      const fix = d.dev && passes ? undefined : [{ summary: tr(ctx.lang, meta.fix[0]!.summary.en, meta.fix[0]!.summary.zh), command: meta.fix[0]!.command! }];
+      const fix = d.dev && passes ? undefined : [metaFix(meta, 0)];
       return makeFinding(meta, ctx, { vars, evidence: ev, ...(fix ? { fix } : {}) });
     }
     return null;

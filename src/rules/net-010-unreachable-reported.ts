@@ -1,8 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
 import type { IcmpError } from '../model/observation.js';
-import { familyOf, sameIp, tr } from './helpers.js';
+import { familyOf, sameIp } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-010',
@@ -21,7 +21,14 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['HOST-004', 'DNS-001', 'NET-003', 'NET-005', 'NET-007', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
+  messages: {
+    prohibited: { en: 'an access list there forbids the traffic', zh: '即该处的访问控制列表禁止了该流量' },
+    noRoute: { en: 'it has no route onward to the target', zh: '即它没有继续通往目标的路由' },
+    hit: { en: '{via} {dst}: ICMP {name} (type {type} code {code}) from {from}', zh: '{via} {dst}：收到来自 {from} 的 ICMP {name}（type {type} code {code}）' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /** Destination-unreachable codes that name a router's verdict (not the target's port-unreachable). */
 const V4 = new Map<number, string>([
@@ -78,10 +85,10 @@ export const rule: Rule = {
         type: first.err.type,
         code: first.err.code,
         meaning: prohibited
-          ? tr(ctx.lang, 'an access list there forbids the traffic', '即该处的访问控制列表禁止了该流量')
-          : tr(ctx.lang, 'it has no route onward to the target', '即它没有继续通往目标的路由'),
+          ? m('prohibited')
+          : m('noRoute'),
       },
-      evidence: hits.filter((h) => !inBrokenTunnel(ctx, h.dst)).map((h) => evidence(h.via, `${h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? 'trace' : 'TCP'} ${h.dst}: ICMP ${h.name} (type ${h.err.type} code ${h.err.code}) from ${h.err.from}`, { dst: h.dst, icmp: h.err })),
+      evidence: hits.filter((h) => !inBrokenTunnel(ctx, h.dst)).map((h) => evidence(h.via, m('hit', { via: h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? 'trace' : 'TCP', dst: h.dst, name: h.name, type: h.err.type, code: h.err.code, from: h.err.from }), { dst: h.dst, icmp: h.err })),
     });
   },
 };
