@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'APP-001',
@@ -17,7 +17,21 @@ export const meta: RuleMeta = {
   ],
   implemented: true,
   issue: 5,
+  messages: {
+    beats: { en: "{sent} heartbeat(s) '{send}' sent every {every} s over {proto}, {answered} answered with '{expect}'; reply times {times}", zh: "每 {every} 秒经 {proto} 发送心跳 '{send}'，共 {sent} 个，{answered} 个收到回复 '{expect}'；回复耗时 {times}" },
+    lost: { en: 'lost', zh: '丢失' },
+    ms: { en: '{ms} ms', zh: '{ms} 毫秒' },
+    peerClosed: { en: 'the peer {event} the session {sec} s after the last heartbeat (its idle timeout is about that)', zh: '对端在最后一个心跳之后 {sec} 秒{event}了会话（其空闲超时约为该值）' },
+    reset: { en: 'reset', zh: '重置' },
+    closed: { en: 'closed', zh: '关闭' },
+    fixInterval: { en: "Send heartbeats more often than the peer's idle timeout (about {timeout} s), e.g. every {suggest} s instead of {every} s, or raise the timeout on the peer", zh: '把心跳间隔（当前 {every} 秒）设置为低于对端超时（约 {timeout} 秒），例如 {suggest} 秒；或在对端调大空闲超时' },
+    fixHandler: { en: "The peer left {lost} of {sent} heartbeats unanswered: check its heartbeat handler (expected reply '{expect}') and its log", zh: "对端未回应 {lost}/{sent} 个心跳：检查对端的心跳处理（期望回复 '{expect}'）及其日志" },
+    titleTimeout: { en: "Heartbeats to {peer} every {interval} s exceed the peer's idle timeout (about {timeout} s)", zh: '心跳异常：心跳间隔 {interval} 秒超过对端 {peer} 的空闲超时（约 {timeout} 秒）' },
+    titleLost: { en: '{lost} of {sent} heartbeats to {peer} went unanswered', zh: '心跳异常：{peer} 未回应 {lost}/{sent} 个心跳' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /**
  * Fires when heartbeats go unanswered, or when the peer closes the session during the test —
@@ -34,19 +48,18 @@ export const rule: Rule = {
       const peer = `${d.address.includes(':') ? `[${d.address}]` : d.address}:${d.port}`;
       const timeout = d.peerClosed ? d.peerClosed.afterIdleSec : '?';
       const interval = d.intervalSec ?? d.everySec;
-      const zh = ctx.lang === 'zh';
       const ev = [
-        evidence('app.heartbeat', `${d.sent} heartbeat(s) '${d.send}' sent every ${d.everySec} s over ${d.tls ? 'TLS' : 'TCP'}, ${d.answered} answered with '${d.expect}'; reply times ${d.beats.map((b) => (b.replyMs === null ? 'lost' : `${b.replyMs} ms`)).join(', ')}`, { beats: d.beats }),
+        evidence('app.heartbeat', m('beats', { sent: d.sent, send: d.send, every: d.everySec, proto: d.tls ? 'TLS' : 'TCP', answered: d.answered, expect: d.expect, times: d.beats.map((b) => (b.replyMs === null ? m('lost') : m('ms', { ms: b.replyMs }))) }), { beats: d.beats }),
       ];
-      if (d.peerClosed) ev.push(evidence('app.heartbeat', `the peer ${d.peerClosed.event === 'rst' ? 'reset' : 'closed'} the session ${d.peerClosed.afterIdleSec} s after the last heartbeat (its idle timeout is about that)`, { peerClosed: d.peerClosed }));
+      if (d.peerClosed) ev.push(evidence('app.heartbeat', m('peerClosed', { event: m(d.peerClosed.event === 'rst' ? 'reset' : 'closed'), sec: d.peerClosed.afterIdleSec }), { peerClosed: d.peerClosed }));
       const fix = d.peerClosed
-        ? [{ summary: zh ? `把心跳间隔（当前 ${d.everySec} 秒）设置为低于对端超时（约 ${timeout} 秒），例如 ${Math.max(1, Math.floor(Number(timeout) / 2))} 秒；或在对端调大空闲超时` : `Send heartbeats more often than the peer's idle timeout (about ${timeout} s), e.g. every ${Math.max(1, Math.floor(Number(timeout) / 2))} s instead of ${d.everySec} s, or raise the timeout on the peer` }]
-        : [{ summary: zh ? `对端未回应 ${lost}/${d.sent} 个心跳：检查对端的心跳处理（期望回复 '${d.expect}'）及其日志` : `The peer left ${lost} of ${d.sent} heartbeats unanswered: check its heartbeat handler (expected reply '${d.expect}') and its log` }];
+        ? [{ summary: m('fixInterval', { timeout, suggest: Math.max(1, Math.floor(Number(timeout) / 2)), every: d.everySec }) }]
+        : [{ summary: m('fixHandler', { lost, sent: d.sent, expect: d.expect }) }];
       return makeFinding(meta, ctx, {
         vars: { peer, interval, timeout },
         title: d.peerClosed
-          ? zh ? `心跳异常：心跳间隔 ${interval} 秒超过对端 ${peer} 的空闲超时（约 ${timeout} 秒）` : `Heartbeats to ${peer} every ${interval} s exceed the peer's idle timeout (about ${timeout} s)`
-          : zh ? `心跳异常：${peer} 未回应 ${lost}/${d.sent} 个心跳` : `${lost} of ${d.sent} heartbeats to ${peer} went unanswered`,
+          ? m('titleTimeout', { peer, interval, timeout })
+          : m('titleLost', { lost, sent: d.sent, peer }),
         evidence: ev,
         fix,
       });

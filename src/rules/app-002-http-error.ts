@@ -1,7 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, fill, makeFinding, ofKind } from './types.js';
-import type { Fix } from '../model/report.js';
-import { tr } from './helpers.js';
+import { evidence, makeFinding, ofKind, ruleMessages, msg, type FixPart, type Msg } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'APP-002',
@@ -20,20 +18,28 @@ export const meta: RuleMeta = {
   ],
   implemented: true,
   issue: 4,
+  messages: {
+    m502: { en: 'the proxy in front of the application got no valid answer from its upstream (bad gateway).', zh: '应用前面的代理没有从后端得到有效应答（bad gateway）。' },
+    m503: { en: 'the service is unavailable (overloaded, in maintenance, or no healthy backend).', zh: '服务不可用（过载、维护中或没有健康的后端）。' },
+    m504: { en: 'the proxy in front of the application timed out waiting for its upstream.', zh: '应用前面的代理等待后端超时。' },
+    m5xx: { en: 'the server failed while handling the request.', zh: '服务器处理请求时出错。' },
+    m404: { en: 'the path does not exist on this server (wrong URL, or the wrong virtual host answered).', zh: '该服务器上不存在此路径（URL 错误，或响应的是错误的虚拟主机）。' },
+    m429: { en: 'the server rate-limits this client.', zh: '服务器对本客户端限流。' },
+    m407: { en: 'a proxy on the way demands authentication.', zh: '途中的代理要求身份认证。' },
+    m4xx: { en: 'the server rejects the request as sent.', zh: '服务器拒绝了所发送的请求。' },
+    response: { en: 'GET {url} → {status}{server} in {ms} ms{location}', zh: 'GET {url} → {status}{server}，耗时 {ms} 毫秒{location}' },
+    location: { en: ', Location: {location}', zh: '，Location: {location}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /** 401/403: the endpoint works and wants credentials that netdx cannot know; not a fault. */
 const AUTH = new Set([401, 403]);
 
-function meaning(status: number, lang: 'en' | 'zh'): string {
-  if (status === 502) return tr(lang, 'the proxy in front of the application got no valid answer from its upstream (bad gateway).', '应用前面的代理没有从后端得到有效应答（bad gateway）。');
-  if (status === 503) return tr(lang, 'the service is unavailable (overloaded, in maintenance, or no healthy backend).', '服务不可用（过载、维护中或没有健康的后端）。');
-  if (status === 504) return tr(lang, 'the proxy in front of the application timed out waiting for its upstream.', '应用前面的代理等待后端超时。');
-  if (status >= 500) return tr(lang, 'the server failed while handling the request.', '服务器处理请求时出错。');
-  if (status === 404) return tr(lang, 'the path does not exist on this server (wrong URL, or the wrong virtual host answered).', '该服务器上不存在此路径（URL 错误，或响应的是错误的虚拟主机）。');
-  if (status === 429) return tr(lang, 'the server rate-limits this client.', '服务器对本客户端限流。');
-  if (status === 407) return tr(lang, 'a proxy on the way demands authentication.', '途中的代理要求身份认证。');
-  return tr(lang, 'the server rejects the request as sent.', '服务器拒绝了所发送的请求。');
+function meaning(status: number): Msg {
+  if (status === 502 || status === 503 || status === 504 || status === 404 || status === 429 || status === 407) return m(`m${status}`);
+  return m(status >= 500 ? 'm5xx' : 'm4xx');
 }
 
 export const rule: Rule = {
@@ -43,11 +49,11 @@ export const rule: Rule = {
     if (!r) return null;
     const d = r.data;
     const status = d.status!;
-    const fix: Fix[] = [{ summary: fill((status >= 500 ? meta.fix[0]! : meta.fix[1]!).summary[ctx.lang], { url: d.url, time: r.at }) }];
+    const fix: FixPart[] = [{ summary: msg(`${meta.code}.fix.${status >= 500 ? 0 : 1}`, { url: d.url, time: r.at }) }];
     return makeFinding(meta, ctx, {
-      vars: { url: d.url, status, server: d.server ? ` (Server: ${d.server})` : '', meaning: meaning(status, ctx.lang), time: r.at },
+      vars: { url: d.url, status, server: d.server ? ` (Server: ${d.server})` : '', meaning: meaning(status), time: r.at },
       severity: status === 429 ? 'warning' : 'error',
-      evidence: [evidence('http.response', `GET ${d.url} → ${status}${d.server ? ` (Server: ${d.server})` : ''} in ${Math.round(d.ms)} ms${d.location ? `, Location: ${d.location}` : ''}`, { url: d.url, status, server: d.server, ms: d.ms, location: d.location })],
+      evidence: [evidence('http.response', m('response', { url: d.url, status, server: d.server ? ` (Server: ${d.server})` : '', ms: Math.round(d.ms), location: d.location ? m('location', { location: d.location }) : '' }), { url: d.url, status, server: d.server, ms: d.ms, location: d.location })],
       fix,
     });
   },

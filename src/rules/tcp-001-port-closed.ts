@@ -1,9 +1,9 @@
 import type { Finding } from '../model/report.js';
 import type { ListeningSocket } from '../system/types.js';
-import { canonicalIp, sameIp, tr } from './helpers.js';
+import { canonicalIp, sameIp } from './helpers.js';
 import { hostPort, isThisMachine } from './tcp-common.js';
 import type { Rule, RuleContext, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-001',
@@ -26,7 +26,22 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],
+  messages: {
+    refused: { en: 'TCP {addr}: connection refused (RST) after {ms} ms', zh: 'TCP {addr}：连接被拒绝（RST），耗时 {ms} 毫秒' },
+    refusedErrno: { en: 'TCP {addr}: connection refused (RST) after {ms} ms ({errno})', zh: 'TCP {addr}：连接被拒绝（RST），耗时 {ms} 毫秒（{errno}）' },
+    noListener: { en: 'this machine: no TCP socket listens on port {port}', zh: '本机：没有 TCP 套接字监听端口 {port}' },
+    boundTo: { en: 'this machine: port {port} is bound to {sockets}', zh: '本机：端口 {port} 绑定在 {sockets}' },
+    socket: { en: '{local}:{port} ({process})', zh: '{local}:{port}（{process}）' },
+    boundOnly: { en: 'A socket listens on port {port}, but only on {bound}, not on {address}, so connections to {address}:{port} are refused with a reset.', zh: '端口 {port} 上有进程在监听，但只绑定在 {bound}，而不是 {address}，因此到 {address}:{port} 的连接被 RST 拒绝。' },
+    boundOnlyProc: { en: 'A socket listens on port {port}, but only on {bound} ({process}), not on {address}, so connections to {address}:{port} are refused with a reset.', zh: '端口 {port} 上有进程在监听（{process}），但只绑定在 {bound}，而不是 {address}，因此到 {address}:{port} 的连接被 RST 拒绝。' },
+    listenFix: { en: 'Make {process} listen on {address} (or on all addresses, 0.0.0.0 / ::) instead of {bound} only, or connect to {bound}', zh: '让 {process} 监听 {address}（或所有地址 0.0.0.0 / ::），而不只是 {bound}；或者改为连接 {bound}' },
+    theService: { en: 'the service', zh: '该服务' },
+    altExplanation: { en: 'Nothing on this machine listens on TCP port {port}, so the kernel answers {address}:{port} with a reset. The service is not running, or it listens on another port.', zh: '本机没有任何进程监听 TCP 端口 {port}，因此内核对 {address}:{port} 的连接直接回复 RST。服务未运行，或监听在其他端口上。' },
+    altFix: { en: 'Start the service that should listen on port {port} and check its log for why it is not listening', zh: '启动应监听端口 {port} 的服务，并查看其日志以确认为何未监听' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 const WILDCARD = new Set(['0.0.0.0', '::', '*']);
 /** The address part of a socket's local address as ss prints it ('[::1]', '127.0.0.53%lo', '*'). */
@@ -40,7 +55,7 @@ export const rule: Rule = {
     const d = hit.data;
     const vars = { address: d.address, port: d.port };
     const ev = [
-      evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: connection refused (RST) after ${Math.round(d.ms)} ms${d.errno ? ` (${d.errno})` : ''}`, {
+      evidence('tcp.connect', m(d.errno ? 'refusedErrno' : 'refused', { addr: hostPort(d.address, d.port), ms: Math.round(d.ms), ...(d.errno ? { errno: d.errno } : {}) }), {
         address: d.address,
         port: d.port,
         outcome: d.outcome,
@@ -68,40 +83,28 @@ function localFinding(ctx: RuleContext, vars: { address: string; port: number },
     return !WILDCARD.has(a) && !sameIp(a, address);
   });
   if (sockets.length === 0) {
-    ev.push(evidence('tcp.connect', `this machine: no TCP socket listens on port ${port}`, { port, listening: [] }));
+    ev.push(evidence('tcp.connect', m('noListener', { port }), { port, listening: [] }));
     return makeFinding(meta, ctx, {
       vars,
       evidence: ev,
-      explanation: tr(
-        ctx.lang,
-        `Nothing on this machine listens on TCP port ${port}, so the kernel answers ${address}:${port} with a reset. The service is not running, or it listens on another port.`,
-        `本机没有任何进程监听 TCP 端口 ${port}，因此内核对 ${address}:${port} 的连接直接回复 RST。服务未运行，或监听在其他端口上。`,
-      ),
+      explanation: m('altExplanation', { port, address }),
       fix: [
-        { summary: tr(ctx.lang, `Start the service that should listen on port ${port} and check its log for why it is not listening`, `启动应监听端口 ${port} 的服务，并查看其日志以确认为何未监听`) },
+        { summary: m('altFix', { port }) },
       ],
     });
   }
-  const shown = (other.length > 0 ? other : sockets).map((s) => `${s.local}:${s.port}${s.process ? ` (${s.process})` : ''}`);
-  ev.push(evidence('tcp.connect', `this machine: port ${port} is bound to ${shown.join(', ')}`, { port, listening: sockets.map((s) => ({ ...s })) }));
+  const shown = (other.length > 0 ? other : sockets).map((s) => (s.process ? m('socket', { local: s.local, port: s.port, process: s.process }) : `${s.local}:${s.port}`));
+  ev.push(evidence('tcp.connect', m('boundTo', { port, sockets: shown }), { port, listening: sockets.map((s) => ({ ...s })) }));
   if (other.length === 0) return makeFinding(meta, ctx, { vars, evidence: ev });
   const bound = other.map((s) => s.local).join(', ');
   const proc = other.find((s) => s.process)?.process ?? null;
   return makeFinding(meta, ctx, {
     vars,
     evidence: ev,
-    explanation: tr(
-      ctx.lang,
-      `A socket listens on port ${port}, but only on ${bound}${proc ? ` (${proc})` : ''}, not on ${address}, so connections to ${address}:${port} are refused with a reset.`,
-      `端口 ${port} 上有进程在监听，但只绑定在 ${bound}${proc ? `（${proc}）` : ''}，而不是 ${address}，因此到 ${address}:${port} 的连接被 RST 拒绝。`,
-    ),
+    explanation: m(proc ? 'boundOnlyProc' : 'boundOnly', { port, bound, address, ...(proc ? { process: proc } : {}) }),
     fix: [
       {
-        summary: tr(
-          ctx.lang,
-          `Make ${proc ?? 'the service'} listen on ${address} (or on all addresses, 0.0.0.0 / ::) instead of ${bound} only, or connect to ${bound}`,
-          `让 ${proc ?? '该服务'} 监听 ${address}（或所有地址 0.0.0.0 / ::），而不只是 ${bound}；或者改为连接 ${bound}`,
-        ),
+        summary: m('listenFix', { process: proc ?? m('theService'), address, bound }),
       },
     ],
   });

@@ -1,7 +1,7 @@
-import { sameIp, tr } from './helpers.js';
+import { sameIp } from './helpers.js';
 import { hostPort } from './tcp-common.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-002',
@@ -23,7 +23,20 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],
+  messages: {
+    noAnswer: { en: 'TCP {addr}: no answer to the SYN within {ms} ms', zh: 'TCP {addr}：{ms} 毫秒内 SYN 无任何应答' },
+    noAnswerAttempts: { en: 'TCP {addr}: no answer to the SYN within {ms} ms ({attempts} attempts)', zh: 'TCP {addr}：{ms} 毫秒内 SYN 无任何应答（尝试 {attempts} 次）' },
+    hostUp: { en: 'ping {address}: {received}/{sent} replies: the host is up', zh: 'ping {address}：收到 {received}/{sent} 个回复，主机在线' },
+    otherOpen: { en: 'TCP {addr}: open: the host answers on other ports', zh: 'TCP {addr}：端口开放，主机在其他端口上有应答' },
+    otherRefused: { en: 'TCP {addr}: refused (RST): the host answers on other ports', zh: 'TCP {addr}：连接被拒绝（RST），主机在其他端口上有应答' },
+    silentPing: { en: 'ping {address}: 0/{sent} replies', zh: 'ping {address}：收到 0/{sent} 个回复' },
+    pingSilent: { en: 'ping gets no reply either', zh: 'ping 同样无应答' },
+    nothingAnswered: { en: 'no ping or other port was answered', zh: '没有 ping 或其他端口的应答' },
+    unproven: { en: 'Connection attempts to {address}:{port} got no answer at all within {ms} ms: no SYN-ACK, no RST, no ICMP error. Nothing shows that {address} itself is up ({why}), so a firewall dropping this port is the likely cause, but the host may also be down or the whole path blocked.', zh: '在 {ms} 毫秒内，到 {address}:{port} 的连接请求没有任何回应：没有 SYN-ACK、没有 RST、也没有 ICMP 错误。没有证据表明 {address} 本身在线（{why}），因此最可能是防火墙丢弃了该端口的报文，但也可能是主机宕机或整条路径不通。' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -32,24 +45,20 @@ export const rule: Rule = {
     const hit = conns.find((o) => o.data.outcome === 'filtered');
     if (!hit) return null;
     const d = hit.data;
-    const ev = [evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: no answer to the SYN within ${Math.round(d.ms)} ms${d.attempts && d.attempts > 1 ? ` (${d.attempts} attempts)` : ''}`, { address: d.address, port: d.port, outcome: d.outcome, ms: d.ms })];
+    const ev = [evidence('tcp.connect', d.attempts && d.attempts > 1 ? m('noAnswerAttempts', { addr: hostPort(d.address, d.port), ms: Math.round(d.ms), attempts: d.attempts }) : m('noAnswer', { addr: hostPort(d.address, d.port), ms: Math.round(d.ms) }), { address: d.address, port: d.port, outcome: d.outcome, ms: d.ms })];
     // Proof that the host is alive: an echo reply, or another port that answered (open or RST).
     const echo = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, d.address) && e.data.received > 0);
     const other = conns.find((c) => sameIp(c.data.address, d.address) && c.data.port !== d.port && (c.data.outcome === 'open' || c.data.outcome === 'refused'));
-    if (echo) ev.push(evidence('icmp.echo', `ping ${d.address}: ${echo.data.received}/${echo.data.sent} replies: the host is up`, { address: d.address, sent: echo.data.sent, received: echo.data.received }));
-    if (other) ev.push(evidence('tcp.connect', `TCP ${hostPort(other.data.address, other.data.port)}: ${other.data.outcome === 'open' ? 'open' : 'refused (RST)'}: the host answers on other ports`, { address: other.data.address, port: other.data.port, outcome: other.data.outcome }));
+    if (echo) ev.push(evidence('icmp.echo', m('hostUp', { address: d.address, received: echo.data.received, sent: echo.data.sent }), { address: d.address, sent: echo.data.sent, received: echo.data.received }));
+    if (other) ev.push(evidence('tcp.connect', m(other.data.outcome === 'open' ? 'otherOpen' : 'otherRefused', { addr: hostPort(other.data.address, other.data.port) }), { address: other.data.address, port: other.data.port, outcome: other.data.outcome }));
     const vars = { address: d.address, port: d.port, ms: Math.round(d.ms), iptables: d.family === 6 ? 'ip6tables' : 'iptables' };
     if (echo || other) return makeFinding(meta, ctx, { vars, evidence: ev });
     const silentPing = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, d.address) && e.data.method !== 'unavailable' && e.data.sent > 0);
-    if (silentPing) ev.push(evidence('icmp.echo', `ping ${d.address}: 0/${silentPing.data.sent} replies`, { address: d.address, sent: silentPing.data.sent, received: 0 }));
+    if (silentPing) ev.push(evidence('icmp.echo', m('silentPing', { address: d.address, sent: silentPing.data.sent }), { address: d.address, sent: silentPing.data.sent, received: 0 }));
     return makeFinding(meta, ctx, {
       vars,
       evidence: ev,
-      explanation: tr(
-        ctx.lang,
-        `Connection attempts to ${d.address}:${d.port} got no answer at all within ${vars.ms} ms: no SYN-ACK, no RST, no ICMP error. Nothing shows that ${d.address} itself is up (${silentPing ? 'ping gets no reply either' : 'no ping or other port was answered'}), so a firewall dropping this port is the likely cause, but the host may also be down or the whole path blocked.`,
-        `在 ${vars.ms} 毫秒内，到 ${d.address}:${d.port} 的连接请求没有任何回应：没有 SYN-ACK、没有 RST、也没有 ICMP 错误。没有证据表明 ${d.address} 本身在线（${silentPing ? 'ping 同样无应答' : '没有 ping 或其他端口的应答'}），因此最可能是防火墙丢弃了该端口的报文，但也可能是主机宕机或整条路径不通。`,
-      ),
+      explanation: m('unproven', { address: d.address, port: d.port, ms: vars.ms, why: m(silentPing ? 'pingSilent' : 'nothingAnswered') }),
     });
   },
 };

@@ -1,8 +1,8 @@
 import type { IcmpError } from '../model/observation.js';
-import { familyOf, sameIp, tr } from './helpers.js';
+import { familyOf, sameIp } from './helpers.js';
 import { hostPort } from './tcp-common.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-003',
@@ -21,7 +21,20 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],
+  messages: {
+    rejectedTitle: { en: '{addr} is rejected by a firewall', zh: '{addr} 端口被防火墙拒绝' },
+    rejectedExplanation: { en: 'The connection to {addr} was rejected with an ICMP error instead of a TCP reply; the probe could not see which host sent it. A firewall REJECT rule for this port, on the server or on the path.', zh: '到 {addr} 的连接被 ICMP 错误拒绝，而不是 TCP 应答；探测无法看到发送方。服务器或路径上的防火墙对该端口配置了 REJECT 规则。' },
+    rejectedExplanationErrno: { en: 'The connection to {addr} was rejected with an ICMP error ({errno}) instead of a TCP reply; the probe could not see which host sent it. A firewall REJECT rule for this port, on the server or on the path.', zh: '到 {addr} 的连接被 ICMP 错误拒绝（{errno}），而不是 TCP 应答；探测无法看到发送方。服务器或路径上的防火墙对该端口配置了 REJECT 规则。' },
+    rejected: { en: 'TCP {addr}: rejected after {ms} ms', zh: 'TCP {addr}：被拒绝，耗时 {ms} 毫秒' },
+    rejectedErrno: { en: 'TCP {addr}: rejected ({errno}) after {ms} ms', zh: 'TCP {addr}：被拒绝（{errno}），耗时 {ms} 毫秒' },
+    allowFix: { en: "Allow TCP port {port} on the server's firewall ({iptables} -I INPUT -p tcp --dport {port} -j ACCEPT) or on the router that rejects it", zh: '在服务器防火墙（{iptables} -I INPUT -p tcp --dport {port} -j ACCEPT）或拒绝该流量的路由器上放行 TCP 端口 {port}' },
+    icmp: { en: 'TCP {addr}: SYN answered by ICMP {name} (type {type} code {code}) from {from} ({who})', zh: 'TCP {addr}：SYN 收到来自 {from} 的 ICMP {name}（type {type} code {code}）应答（{who}）' },
+    theTarget: { en: 'the target itself', zh: '目标本身' },
+    aRouter: { en: 'a router on the path', zh: '路径上的路由器' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /** ICMP errors that say "no route onward" (NET-010's), not "this port is refused". */
 export function isRoutingUnreachable(e: IcmpError): boolean {
@@ -41,21 +54,17 @@ export const rule: Rule = {
     if (!e) {
       return makeFinding(meta, ctx, {
         vars: { address: d.address, port: d.port },
-        title: tr(ctx.lang, `${hostPort(d.address, d.port)} is rejected by a firewall`, `${hostPort(d.address, d.port)} 端口被防火墙拒绝`),
-        explanation: tr(
-          ctx.lang,
-          `The connection to ${hostPort(d.address, d.port)} was rejected with an ICMP error${d.errno ? ` (${d.errno})` : ''} instead of a TCP reply; the probe could not see which host sent it. A firewall REJECT rule for this port, on the server or on the path.`,
-          `到 ${hostPort(d.address, d.port)} 的连接被 ICMP 错误拒绝${d.errno ? `（${d.errno}）` : ''}，而不是 TCP 应答；探测无法看到发送方。服务器或路径上的防火墙对该端口配置了 REJECT 规则。`,
-        ),
-        evidence: [evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: rejected${d.errno ? ` (${d.errno})` : ''} after ${Math.round(d.ms)} ms`, { address: d.address, port: d.port, outcome: d.outcome, ...(d.errno ? { errno: d.errno } : {}) })],
-        fix: [{ summary: tr(ctx.lang, `Allow TCP port ${d.port} on the server's firewall (${ipt} -I INPUT -p tcp --dport ${d.port} -j ACCEPT) or on the router that rejects it`, `在服务器防火墙（${ipt} -I INPUT -p tcp --dport ${d.port} -j ACCEPT）或拒绝该流量的路由器上放行 TCP 端口 ${d.port}`) }],
+        title: m('rejectedTitle', { addr: hostPort(d.address, d.port) }),
+        explanation: m(d.errno ? 'rejectedExplanationErrno' : 'rejectedExplanation', { addr: hostPort(d.address, d.port), ...(d.errno ? { errno: d.errno } : {}) }),
+        evidence: [evidence('tcp.connect', m(d.errno ? 'rejectedErrno' : 'rejected', { addr: hostPort(d.address, d.port), ms: Math.round(d.ms), ...(d.errno ? { errno: d.errno } : {}) }), { address: d.address, port: d.port, outcome: d.outcome, ...(d.errno ? { errno: d.errno } : {}) })],
+        fix: [{ summary: m('allowFix', { port: d.port, iptables: ipt }) }],
       });
     }
     const fromTarget = sameIp(e.from, d.address);
     return makeFinding(meta, ctx, {
       vars: { address: d.address, port: d.port, from: e.from, icmp: e.name, type: e.type, code: e.code, iptables: ipt, chain: fromTarget ? 'INPUT' : 'FORWARD' },
       evidence: [
-        evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: SYN answered by ICMP ${e.name} (type ${e.type} code ${e.code}) from ${e.from}${fromTarget ? ' (the target itself)' : ' (a router on the path)'}`, {
+        evidence('tcp.connect', m('icmp', { addr: hostPort(d.address, d.port), name: e.name, type: e.type, code: e.code, from: e.from, who: m(fromTarget ? 'theTarget' : 'aRouter') }), {
           address: d.address,
           port: d.port,
           outcome: d.outcome,

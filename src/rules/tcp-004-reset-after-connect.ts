@@ -1,8 +1,7 @@
-import { tr } from './helpers.js';
 import { hostPort } from './tcp-common.js';
 import { classifyHandshake } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages, type Msg } from './types.js';
 
 /** A close later than this after the handshake is an idle timeout, not a refusal (ms). */
 export const SHORT_MS = 3000;
@@ -24,12 +23,24 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['TLS-009', 'APP-001', 'APP-002'],
+  messages: {
+    reset: { en: 'reset', zh: '重置' },
+    closed: { en: 'closed', zh: '关闭' },
+    after: { en: 'TCP {addr}: handshake done in {ms} ms, then {event} {afterMs} ms later with 0 bytes received', zh: 'TCP {addr}：{ms} 毫秒完成握手，{afterMs} 毫秒后收到 {event}，未收到任何数据' },
+    right: { en: 'TCP {addr}: {outcome} right after the handshake ({ms} ms)', zh: 'TCP {addr}：握手后立即{outcome}（{ms} 毫秒）' },
+    rightErrno: { en: 'TCP {addr}: {outcome} right after the handshake ({ms} ms), {errno}', zh: 'TCP {addr}：握手后立即{outcome}（{ms} 毫秒），{errno}' },
+    tls: { en: 'TLS {addr}{sni}: connection {event} right after the ClientHello, no TLS answer{code}', zh: 'TLS {addr}{sni}：发送 ClientHello 后连接立即被{event}，没有任何 TLS 应答{code}' },
+    sni: { en: ' (SNI {sni})', zh: '（SNI {sni}）' },
+    code: { en: ' ({code})', zh: '（{code}）' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
   check(ctx) {
-    const ev = (what: 'rst' | 'fin'): string => (what === 'rst' ? tr(ctx.lang, 'reset', '重置') : tr(ctx.lang, 'closed', '关闭'));
+    const ev = (what: 'rst' | 'fin'): Msg => m(what === 'rst' ? 'reset' : 'closed');
     for (const o of ofKind(ctx.observations, 'tcp.connect')) {
       const d = o.data;
       const after = d.after;
@@ -37,7 +48,7 @@ export const rule: Rule = {
         return makeFinding(meta, ctx, {
           vars: { address: d.address, port: d.port, event: ev(after.event), ms: Math.round(after.ms) },
           evidence: [
-            evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: handshake done in ${Math.round(d.ms)} ms, then ${after.event.toUpperCase()} ${Math.round(after.ms)} ms later with 0 bytes received`, {
+            evidence('tcp.connect', m('after', { addr: hostPort(d.address, d.port), ms: Math.round(d.ms), event: after.event.toUpperCase(), afterMs: Math.round(after.ms) }), {
               address: d.address,
               port: d.port,
               connectMs: d.ms,
@@ -50,7 +61,7 @@ export const rule: Rule = {
         const what = d.outcome === 'reset' ? 'rst' : 'fin';
         return makeFinding(meta, ctx, {
           vars: { address: d.address, port: d.port, event: ev(what), ms: Math.round(d.ms) },
-          evidence: [evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: ${d.outcome} right after the handshake (${Math.round(d.ms)} ms)${d.errno ? `, ${d.errno}` : ''}`, { address: d.address, port: d.port, outcome: d.outcome, ms: d.ms })],
+          evidence: [evidence('tcp.connect', m(d.errno ? 'rightErrno' : 'right', { addr: hostPort(d.address, d.port), outcome: ev(what), ms: Math.round(d.ms), ...(d.errno ? { errno: d.errno } : {}) }), { address: d.address, port: d.port, outcome: d.outcome, ms: d.ms })],
         });
       }
     }
@@ -65,7 +76,7 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { address: h.address, port: h.port, event: ev(what), ms: Math.round(h.ms) },
         evidence: [
-          evidence('tls.handshake', `TLS ${hostPort(h.address, h.port)}${h.sni ? ` (SNI ${h.sni})` : ''}: connection ${h.outcome === 'reset' ? 'reset' : 'closed'} right after the ClientHello, no TLS answer${h.errorCode ? ` (${h.errorCode})` : ''}`, {
+          evidence('tls.handshake', m('tls', { addr: hostPort(h.address, h.port), sni: h.sni ? m('sni', { sni: h.sni }) : '', event: ev(what), code: h.errorCode ? m('code', { code: h.errorCode }) : '' }), {
             address: h.address,
             port: h.port,
             sni: h.sni,

@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-005',
@@ -18,7 +18,12 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 5,
   explains: ['APP-002'],
+  messages: {
+    connects: { en: '{parallel} parallel connects to {address}:{port}: {first} within {firstMs} ms, {at1s} at ~1 s, {at3s} at ~3 s, {failed} failed; slow ones (ms): {slow}', zh: '并发 {parallel} 个到 {address}:{port} 的连接：{first} 个在 {firstMs} 毫秒内完成，{at1s} 个在约 1 秒时完成，{at3s} 个在约 3 秒时完成，{failed} 个失败；慢连接耗时（毫秒）：{slow}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /** Retried connects needed before the queue is blamed: at least 2 and 5% of the connects. */
 const MIN_RETRIED = 2;
@@ -39,7 +44,7 @@ export const rule: Rule = {
         evidence: [
           evidence(
             'tcp.backlog',
-            `${d.parallel} parallel connects to ${d.address}:${d.port}: ${c.first} within ${Math.round(d.connectMs[c.first - 1] ?? 0)} ms, ${c.at1s} at ~1 s, ${c.at3s} at ~3 s, ${d.failed} failed; slow ones (ms): ${show(d.connectMs.slice(c.first, c.first + 12))}`,
+            m('connects', { parallel: d.parallel, address: d.address, port: d.port, first: c.first, firstMs: Math.round(d.connectMs[c.first - 1] ?? 0), at1s: c.at1s, at3s: c.at3s, failed: d.failed, slow: show(d.connectMs.slice(c.first, c.first + 12)) }),
             { parallel: d.parallel, clusters: c, connectMs: d.connectMs },
           ),
         ],

@@ -1,6 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, fill, makeFinding, ofKind } from './types.js';
-import { tr } from './helpers.js';
+import { evidence, makeFinding, ofKind, ruleMessages, msg } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-006',
@@ -20,12 +19,25 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 5,
   explains: ['APP-001'],
+  messages: {
+    holds: { en: '{count} connections to {address}:{port} held idle in parallel: {holds}', zh: '并行保持 {count} 个到 {address}:{port} 的空闲连接：{holds}' },
+    hold: { en: '{sec} s {outcome}', zh: '{sec} 秒 {outcome}' },
+    alive: { en: 'alive', zh: '仍存活' },
+    reset: { en: 'reset', zh: '被重置' },
+    silent: { en: 'no acknowledgement', zh: '无确认' },
+    closed: { en: 'closed by the peer', zh: '被对端关闭' },
+    notTested: { en: 'not tested', zh: '未测试' },
+    keepalive: { en: 'kernel keepalive: tcp_keepalive_time {time} s, tcp_keepalive_intvl {intvl} s, tcp_keepalive_probes {probes}', zh: '内核 keepalive：tcp_keepalive_time {time} 秒，tcp_keepalive_intvl {intvl} 秒，tcp_keepalive_probes {probes}' },
+    perSocket: { en: 'Or per socket in the application: SO_KEEPALIVE=1, TCP_KEEPIDLE={target}, TCP_KEEPINTVL={intvl}, TCP_KEEPCNT={probes}', zh: '或在应用中按套接字设置：SO_KEEPALIVE=1、TCP_KEEPIDLE={target}、TCP_KEEPINTVL={intvl}、TCP_KEEPCNT={probes}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /** Keepalive idle time that stays safely below an observed timeout (s). */
 export const keepaliveBelow = (aliveSec: number): number => Math.max(1, Math.floor(aliveSec * 0.8));
 
-const OUTCOME_TEXT: Record<string, string> = { alive: 'alive', reset: 'reset', silent: 'no acknowledgement', closed: 'closed by the peer', 'not-tested': 'not tested' };
+const OUTCOME_KEY: Record<string, string> = { alive: 'alive', reset: 'reset', silent: 'silent', closed: 'closed', 'not-tested': 'notTested' };
 
 export const rule: Rule = {
   meta,
@@ -49,19 +61,15 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars,
         evidence: [
-          evidence('tcp.idle', `${tested.length} connections to ${d.address}:${d.port} held idle in parallel: ${tested.map((h) => `${h.idleSec} s ${OUTCOME_TEXT[h.outcome]}`).join(', ')}`, { holds: d.holds, aliveSec: d.aliveSec, deadSec: d.deadSec }),
-          evidence('tcp.idle', `kernel keepalive: tcp_keepalive_time ${d.keepalive.timeSec ?? '?'} s, tcp_keepalive_intvl ${d.keepalive.intvlSec ?? '?'} s, tcp_keepalive_probes ${d.keepalive.probes ?? '?'}`, { keepalive: d.keepalive }),
+          evidence('tcp.idle', m('holds', { count: tested.length, address: d.address, port: d.port, holds: tested.map((h) => m('hold', { sec: h.idleSec, outcome: m(OUTCOME_KEY[h.outcome] ?? 'notTested') })) }), { holds: d.holds, aliveSec: d.aliveSec, deadSec: d.deadSec }),
+          evidence('tcp.idle', m('keepalive', { time: d.keepalive.timeSec ?? '?', intvl: d.keepalive.intvlSec ?? '?', probes: d.keepalive.probes ?? '?' }), { keepalive: d.keepalive }),
         ],
         fix: [
-          { summary: fill(meta.fix[0]!.summary[ctx.lang], vars), command: `sysctl -w net.ipv4.tcp_keepalive_time=${target} net.ipv4.tcp_keepalive_intvl=${intvl}` },
+          { summary: msg(`${meta.code}.fix.0`, vars), command: `sysctl -w net.ipv4.tcp_keepalive_time=${target} net.ipv4.tcp_keepalive_intvl=${intvl}` },
           {
-            summary: tr(
-              ctx.lang,
-              `Or per socket in the application: SO_KEEPALIVE=1, TCP_KEEPIDLE=${target}, TCP_KEEPINTVL=${intvl}, TCP_KEEPCNT=${d.keepalive.probes ?? 9}`,
-              `或在应用中按套接字设置：SO_KEEPALIVE=1、TCP_KEEPIDLE=${target}、TCP_KEEPINTVL=${intvl}、TCP_KEEPCNT=${d.keepalive.probes ?? 9}`,
-            ),
+            summary: m('perSocket', { target, intvl, probes: d.keepalive.probes ?? 9 }),
           },
-          { summary: fill(meta.fix[1]!.summary[ctx.lang], vars) },
+          { summary: msg(`${meta.code}.fix.1`, vars) },
         ],
       });
     }

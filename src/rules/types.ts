@@ -67,6 +67,7 @@ const REGISTERED = new WeakSet<RuleMeta>();
 export function registerMeta(meta: RuleMeta): void {
   if (REGISTERED.has(meta)) return;
   REGISTERED.add(meta);
+  for (const k of Object.keys(meta.messages ?? {})) if (k === 'title' || k === 'explanation' || k.startsWith('fix.')) throw new Error(`${meta.code}: messages.${k} would shadow the meta's own text`);
   registerTexts(meta.code, { title: meta.title, explanation: meta.explanation, ...Object.fromEntries(meta.fix.map((f, i) => [`fix.${i}`, f.summary])), ...meta.messages });
 }
 
