@@ -68,7 +68,7 @@ export function assertFinding(rule: Rule, f: Finding | null, severity: Finding['
  * every parameter given, and the zh rendering has no untranslated English prose (src/report/prose.ts).
  */
 /** Rules converted to messages so far (the conversion lands layer by layer). */
-const SPEAKING = /^(HOST|DNS|NET|TCP|APP)-/;
+const SPEAKING = /^(HOST|DNS|NET|TCP|APP|TLS)-/;
 
 export function assertSpeaksZh(f: Finding): void {
   if (!SPEAKING.test(f.code)) return;

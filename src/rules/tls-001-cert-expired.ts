@@ -1,6 +1,7 @@
-import { chainData, clockEvidence, day, daysBetween, firstWith, serverLabel } from './tls-classify.js';
+import { chainData, clockEvidence, day, daysBetween, firstWith, serverLabel, tlsText } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { evidence, makeFinding, ruleMessages } from './types.js';
+import {  } from './words.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-001',
@@ -19,7 +20,13 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['APP-002'],
+  messages: {
+    intermediate: { en: '{subject} (intermediate #{at})', zh: '{subject} (中间证书 #{at})' },
+    cert: { en: 'certificate #{at} {subject}: notAfter {notAfter} ({days} days ago); verify: {verify}', zh: '证书 #{at} {subject}：notAfter {notAfter}（已过期 {days} 天）；验证结果：{verify}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -30,11 +37,11 @@ export const rule: Rule = {
     const at = cls.certIndex ?? 0;
     const c = h.chain[at] ?? h.chain[0]!;
     const days = Date.parse(c.notAfter) < ctx.now.getTime() ? daysBetween(ctx.now, Date.parse(c.notAfter)) : 0;
-    const subject = at === 0 ? c.subject : `${c.subject} (${ctx.lang === 'zh' ? '中间证书' : 'intermediate'} #${at})`;
+    const subject = at === 0 ? c.subject : m('intermediate', { subject: c.subject, at });
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), subject, notAfter: day(c.notAfter), days },
       evidence: [
-        evidence('tls.handshake', `certificate #${at} ${c.subject}: notAfter ${c.notAfter} (${days} days ago); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
+        evidence('tls.handshake', m('cert', { at, subject: c.subject, notAfter: c.notAfter, days, verify: h.verify.code ?? h.errorCode ?? tlsText('failed') }), {
           address: h.address,
           port: h.port,
           sni: h.sni,

@@ -1,6 +1,6 @@
-import { chainData, clockEvidence, day, daysBetween, firstWith, serverLabel } from './tls-classify.js';
+import { chainData, clockEvidence, day, daysBetween, firstWith, serverLabel, tlsText } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { evidence, makeFinding, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-002',
@@ -20,7 +20,12 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['APP-002'],
+  messages: {
+    cert: { en: 'certificate #{at} {subject}: notBefore {notBefore}, local time {now} ({days} days earlier); verify: {verify}', zh: '证书 #{at} {subject}：notBefore {notBefore}，本机时间 {now}（早 {days} 天）；验证结果：{verify}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -35,7 +40,7 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), subject: c.subject, notBefore: day(c.notBefore), days },
       evidence: [
-        evidence('tls.handshake', `certificate #${at} ${c.subject}: notBefore ${c.notBefore}, local time ${ctx.now.toISOString()} (${days} days earlier); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
+        evidence('tls.handshake', m('cert', { at, subject: c.subject, notBefore: c.notBefore, now: ctx.now.toISOString(), days, verify: h.verify.code ?? h.errorCode ?? tlsText('failed') }), {
           address: h.address,
           port: h.port,
           sni: h.sni,

@@ -1,7 +1,6 @@
-import { tr } from './helpers.js';
 import { firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { evidence, makeFinding, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-003',
@@ -20,7 +19,18 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['APP-002'],
+  messages: {
+    unrecognized: { en: 'SNI {name}: alert unrecognized_name ({reason})', zh: 'SNI {name}：收到 unrecognized_name 告警（{reason}）' },
+    noSan: { en: 'CN={cn} (no subjectAltName)', zh: 'CN={cn}（无 subjectAltName）' },
+    vs: { en: '{who} vs certificate {subject}: {sans}', zh: '{who} 与证书 {subject} 不符：{sans}' },
+    vsExpired: { en: '{who} vs certificate {subject}: {sans}; the certificate also expired {notAfter}', zh: '{who} 与证书 {subject} 不符：{sans}；该证书也已于 {notAfter} 过期' },
+    sni: { en: 'SNI {sni}', zh: 'SNI {sni}' },
+    noSni: { en: 'address {address} (no SNI)', zh: '地址 {address}（未发送 SNI）' },
+    altExplanation: { en: 'The server at {address}:{port} answered the name {name} (SNI) with the alert unrecognized_name: it serves no certificate for this name. The name leads to the wrong server, or the server lacks a virtual host for it.', zh: '{address}:{port} 上的服务器对 SNI 名称 {name} 返回了 unrecognized_name 告警：它没有该名称的证书。要么该名称指向了错误的服务器，要么服务器缺少该名称的虚拟主机配置。' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -34,20 +44,16 @@ export const rule: Rule = {
       // The server refused the name itself (alert unrecognized_name): no certificate to compare.
       return makeFinding(meta, ctx, {
         vars: { server: serverLabel(h), name, subject: '-', sans: '-' },
-        explanation: tr(
-          ctx.lang,
-          `The server at ${h.address}:${h.port} answered the name ${name} (SNI) with the alert unrecognized_name: it serves no certificate for this name. The name leads to the wrong server, or the server lacks a virtual host for it.`,
-          `${h.address}:${h.port} 上的服务器对 SNI 名称 ${name} 返回了 unrecognized_name 告警：它没有该名称的证书。要么该名称指向了错误的服务器，要么服务器缺少该名称的虚拟主机配置。`,
-        ),
-        evidence: [evidence('tls.handshake', `SNI ${name}: alert unrecognized_name (${cls.reason})`, { address: h.address, port: h.port, sni: h.sni, alert: 'unrecognized_name' })],
+        explanation: m('altExplanation', { address: h.address, port: h.port, name }),
+        evidence: [evidence('tls.handshake', m('unrecognized', { name, reason: cls.reason }), { address: h.address, port: h.port, sni: h.sni, alert: 'unrecognized_name' })],
       });
     }
-    const sans = leaf.sans.length > 0 ? leaf.sans.join(', ') : `CN=${leaf.commonName ?? '?'} (${tr(ctx.lang, 'no subjectAltName', '无 subjectAltName')})`;
+    const sans = leaf.sans.length > 0 ? leaf.sans.join(', ') : m('noSan', { cn: leaf.commonName ?? '?' });
     const alsoExpired = Date.parse(leaf.notAfter) < ctx.now.getTime();
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), name, subject: leaf.subject, sans },
       evidence: [
-        evidence('tls.handshake', `${h.sni ? `SNI ${h.sni}` : `address ${h.address} (no SNI)`} vs certificate ${leaf.subject}: ${sans}${alsoExpired ? `; the certificate also expired ${leaf.notAfter}` : ''}`, {
+        evidence('tls.handshake', m(alsoExpired ? 'vsExpired' : 'vs', { who: h.sni ? m('sni', { sni: h.sni }) : m('noSni', { address: h.address }), subject: leaf.subject, sans, ...(alsoExpired ? { notAfter: leaf.notAfter } : {}) }), {
           address: h.address,
           port: h.port,
           sni: h.sni,

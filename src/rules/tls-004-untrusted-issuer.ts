@@ -1,7 +1,6 @@
-import { tr } from './helpers.js';
-import { chainData, chainText, firstWith, serverLabel } from './tls-classify.js';
+import { chainData, chainText, firstWith, serverLabel, tlsText } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { evidence, makeFinding, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-004',
@@ -20,7 +19,16 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['APP-002'],
+  messages: {
+    systemStore: { en: 'the system store', zh: '系统信任库' },
+    selfSigned: { en: '; the certificate is self-signed', zh: '；且该证书为自签名证书' },
+    chain: { en: 'chain as presented: {chain}; verify: {verify}', zh: '服务器发送的证书链：{chain}；验证结果：{verify}' },
+    alsoExpired: { en: 'the certificate {subject} also expired {notAfter} (node reports {code} first; the trust problem remains after renewal)', zh: '证书 {subject} 也已于 {notAfter} 过期（node 先报告 {code}；续期后信任问题依然存在）' },
+    timeError: { en: 'the time error', zh: '时间错误' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -31,11 +39,11 @@ export const rule: Rule = {
     const at = cls.certIndex ?? 0;
     const top = h.chain[at] ?? h.chain[0]!;
     const leaf = h.chain[0]!;
-    const store = ctx.options.caFile ? `--ca ${ctx.options.caFile}` : h.verify.trustedBy === 'ca-file' ? '--ca' : tr(ctx.lang, 'the system store', '系统信任库');
-    const selfSigned = leaf.selfSigned ? tr(ctx.lang, '; the certificate is self-signed', '；且该证书为自签名证书') : '';
+    const store = ctx.options.caFile ? `--ca ${ctx.options.caFile}` : h.verify.trustedBy === 'ca-file' ? '--ca' : m('systemStore');
+    const selfSigned = leaf.selfSigned ? m('selfSigned') : '';
     const expired = Date.parse(leaf.notAfter) < ctx.now.getTime();
     const ev = [
-      evidence('tls.handshake', `chain as presented: ${chainText(h.chain)}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
+      evidence('tls.handshake', m('chain', { chain: chainText(h.chain), verify: h.verify.code ?? h.errorCode ?? tlsText('failed') }), {
         address: h.address,
         port: h.port,
         sni: h.sni,
@@ -44,7 +52,7 @@ export const rule: Rule = {
         chain: chainData(h.chain),
       }),
     ];
-    if (expired) ev.push(evidence('tls.handshake', `the certificate ${leaf.subject} also expired ${leaf.notAfter} (node reports ${h.verify.code ?? 'the time error'} first; the trust problem remains after renewal)`, { notAfter: leaf.notAfter }));
+    if (expired) ev.push(evidence('tls.handshake', m('alsoExpired', { subject: leaf.subject, notAfter: leaf.notAfter, code: h.verify.code ?? m('timeError') }), { notAfter: leaf.notAfter }));
     return makeFinding(meta, ctx, { vars: { server: serverLabel(h), issuer: top.issuer, store, selfSigned }, evidence: ev });
   },
 };

@@ -1,6 +1,6 @@
-import { chainData, chainText, firstWith, serverLabel } from './tls-classify.js';
+import { chainData, chainText, firstWith, serverLabel, tlsText } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { evidence, makeFinding, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-005',
@@ -19,7 +19,12 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['APP-002'],
+  messages: {
+    chain: { en: 'chain as presented ({count}): {chain}; missing issuer: {missing}; verify: {verify}', zh: '服务器发送的证书链（{count} 张）：{chain}；缺少签发者：{missing}；验证结果：{verify}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -32,7 +37,7 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), missing: last.issuer, last: last.subject, count: h.chain.length },
       evidence: [
-        evidence('tls.handshake', `chain as presented (${h.chain.length}): ${chainText(h.chain)}; missing issuer: ${last.issuer}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
+        evidence('tls.handshake', m('chain', { count: h.chain.length, chain: chainText(h.chain), missing: last.issuer, verify: h.verify.code ?? h.errorCode ?? tlsText('failed') }), {
           address: h.address,
           port: h.port,
           sni: h.sni,

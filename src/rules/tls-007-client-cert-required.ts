@@ -1,7 +1,6 @@
-import { tr } from './helpers.js';
 import { alertName, firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { evidence, makeFinding, ruleMessages, type Msg } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-007',
@@ -20,7 +19,23 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['APP-002'],
+  messages: {
+    useAccepted: { en: 'Use a client certificate that the server accepts: issued by the CA the server trusts for clients, valid today, with extendedKeyUsage clientAuth', zh: '使用服务器接受的客户端证书：由服务器信任的客户端 CA 签发、当前有效、extendedKeyUsage 包含 clientAuth' },
+    useAcceptedFile: { en: 'Use a client certificate that the server accepts: issued by the CA the server trusts for clients, valid today, with extendedKeyUsage clientAuth (offered: {file})', zh: '使用服务器接受的客户端证书：由服务器信任的客户端 CA 签发、当前有效、extendedKeyUsage 包含 clientAuth（当前提供的是：{file}）' },
+    handshake: { en: 'TLS {server}: alert {alert}{code}; client certificate offered: {offered}; certificate requested: {requested}', zh: 'TLS {server}：收到 {alert} 告警{code}；客户端是否提供证书：{offered}；服务器是否要求证书：{requested}' },
+    code: { en: ' ({code})', zh: '（{code}）' },
+    yes: { en: 'yes', zh: '是' },
+    no: { en: 'no', zh: '否' },
+    unknown: { en: 'unknown', zh: '未知' },
+    noCert: { en: 'no client certificate was offered.', zh: '客户端没有提供证书。' },
+    unknownCa: { en: 'the client certificate offered is not issued by a CA the server trusts.', zh: '客户端提供的证书不是由服务器信任的 CA 签发的。' },
+    certExpired: { en: "the server says the client certificate offered has expired (this alert is about the client certificate, not the server's).", zh: '服务器认为客户端提供的证书已过期（该告警针对客户端证书，而非服务器证书）。' },
+    certRevoked: { en: 'the server says the client certificate offered is revoked.', zh: '服务器认为客户端提供的证书已被吊销。' },
+    certRejected: { en: 'the server rejected the client certificate offered ({alert}).', zh: '服务器拒绝了客户端提供的证书（{alert}）。' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -30,27 +45,23 @@ export const rule: Rule = {
     const { h } = hit;
     const alert = alertName(h) ?? 'handshake_failure';
     const offered = h.clientCertOffered;
-    let situation: string;
-    if (!offered) situation = tr(ctx.lang, 'no client certificate was offered.', '客户端没有提供证书。');
-    else if (alert === 'unknown_ca') situation = tr(ctx.lang, 'the client certificate offered is not issued by a CA the server trusts.', '客户端提供的证书不是由服务器信任的 CA 签发的。');
-    else if (alert === 'certificate_expired') situation = tr(ctx.lang, 'the server says the client certificate offered has expired (this alert is about the client certificate, not the server\'s).', '服务器认为客户端提供的证书已过期（该告警针对客户端证书，而非服务器证书）。');
-    else if (alert === 'certificate_revoked') situation = tr(ctx.lang, 'the server says the client certificate offered is revoked.', '服务器认为客户端提供的证书已被吊销。');
-    else situation = tr(ctx.lang, `the server rejected the client certificate offered (${alert}).`, `服务器拒绝了客户端提供的证书（${alert}）。`);
+    let situation: Msg;
+    if (!offered) situation = m('noCert');
+    else if (alert === 'unknown_ca') situation = m('unknownCa');
+    else if (alert === 'certificate_expired') situation = m('certExpired');
+    else if (alert === 'certificate_revoked') situation = m('certRevoked');
+    else situation = m('certRejected', { alert });
     const fix = offered
       ? [
           {
-            summary: tr(
-              ctx.lang,
-              `Use a client certificate that the server accepts: issued by the CA the server trusts for clients, valid today, with extendedKeyUsage clientAuth${ctx.options.certFile ? ` (offered: ${ctx.options.certFile})` : ''}`,
-              `使用服务器接受的客户端证书：由服务器信任的客户端 CA 签发、当前有效、extendedKeyUsage 包含 clientAuth${ctx.options.certFile ? `（当前提供的是：${ctx.options.certFile}）` : ''}`,
-            ),
+            summary: ctx.options.certFile ? m('useAcceptedFile', { file: ctx.options.certFile }) : m('useAccepted'),
           },
         ]
       : undefined;
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), alert, situation },
       evidence: [
-        evidence('tls.handshake', `TLS ${serverLabel(h)}: alert ${alert}${h.errorCode ? ` (${h.errorCode})` : ''}; client certificate offered: ${offered ? 'yes' : 'no'}; certificate requested: ${h.clientCertRequested === null ? 'unknown' : h.clientCertRequested ? 'yes' : 'no'}`, {
+        evidence('tls.handshake', m('handshake', { server: serverLabel(h), alert, code: h.errorCode ? m('code', { code: h.errorCode }) : '', offered: m(offered ? 'yes' : 'no'), requested: m(h.clientCertRequested === null ? 'unknown' : h.clientCertRequested ? 'yes' : 'no') }), {
           address: h.address,
           port: h.port,
           sni: h.sni,

@@ -1,6 +1,6 @@
 import { classifyAll, day, serverLabel, warnsExpiry } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { evidence, makeFinding, ruleMessages } from './types.js';
 
 const DAY = 86_400_000;
 
@@ -20,7 +20,12 @@ export const meta: RuleMeta = {
   ],
   implemented: true,
   issue: 4,
+  messages: {
+    cert: { en: 'certificate {subject}: notAfter {notAfter}, {days} days left (window {window} days)', zh: '证书 {subject}：notAfter {notAfter}，还剩 {days} 天（告警窗口 {window} 天）' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -36,7 +41,7 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { server: serverLabel(h), subject: leaf.subject, notAfter: day(leaf.notAfter), days, warnDays: ctx.options.certWarnDays },
         evidence: [
-          evidence('tls.handshake', `certificate ${leaf.subject}: notAfter ${leaf.notAfter}, ${days} days left (window ${ctx.options.certWarnDays} days)`, {
+          evidence('tls.handshake', m('cert', { subject: leaf.subject, notAfter: leaf.notAfter, days, window: ctx.options.certWarnDays }), {
             address: h.address,
             port: h.port,
             sni: h.sni,

@@ -1,6 +1,6 @@
 import { firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-009',
@@ -20,7 +20,13 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['APP-002'],
+  messages: {
+    tcp: { en: 'TCP {address}:{port} open in {ms} ms', zh: 'TCP {address}:{port} 在 {ms} 毫秒内连接成功' },
+    stall: { en: 'TLS {server}: ClientHello sent, no ServerHello within {ms} ms', zh: 'TLS {server}：已发送 ClientHello，{ms} 毫秒内未收到 ServerHello' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -30,8 +36,8 @@ export const rule: Rule = {
     const { h } = hit;
     const tcp = ofKind(ctx.observations, 'tcp.connect').find((t) => t.data.address === h.address && t.data.port === h.port && t.data.outcome === 'open');
     const ev = [];
-    if (tcp) ev.push(evidence('tcp.connect', `TCP ${h.address}:${h.port} open in ${Math.round(tcp.data.ms)} ms`, { address: h.address, port: h.port, ms: tcp.data.ms }));
-    ev.push(evidence('tls.handshake', `TLS ${serverLabel(h)}: ClientHello sent, no ServerHello within ${Math.round(h.ms)} ms`, { address: h.address, port: h.port, sni: h.sni, ms: h.ms, outcome: h.outcome }));
+    if (tcp) ev.push(evidence('tcp.connect', m('tcp', { address: h.address, port: h.port, ms: Math.round(tcp.data.ms) }), { address: h.address, port: h.port, ms: tcp.data.ms }));
+    ev.push(evidence('tls.handshake', m('stall', { server: serverLabel(h), ms: Math.round(h.ms) }), { address: h.address, port: h.port, sni: h.sni, ms: h.ms, outcome: h.outcome }));
     return makeFinding(meta, ctx, { vars: { server: serverLabel(h), ms: Math.round(h.ms), address: h.address, port: h.port }, evidence: ev });
   },
 };

@@ -1,8 +1,7 @@
-import { tr } from './helpers.js';
 import { firstWith } from './tls-classify.js';
 import { hostPort } from './tcp-common.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { evidence, makeFinding, ruleMessages } from './types.js';
 
 /** The service a banner names, when it is recognizable. */
 export function serviceOf(banner: string | null): string | null {
@@ -45,7 +44,21 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['APP-002'],
+  messages: {
+    sent: { en: 'it sent "{banner}"', zh: '它返回了 "{banner}"' },
+    sentService: { en: 'it sent "{banner}" (an {service} server)', zh: '它返回了 "{banner}"（{service} 服务）' },
+    notRecord: { en: 'the reply is not a TLS record ({code})', zh: '返回的数据不是 TLS 记录（{code}）' },
+    notTls: { en: 'not TLS', zh: '非 TLS' },
+    plainHttp: { en: "{addr} speaks plain HTTP: use http:// for this port, or the server's HTTPS port", zh: '{addr} 是明文 HTTP：对该端口使用 http://，或改用服务器的 HTTPS 端口' },
+    text: { en: 'text', zh: '文本' },
+    handshake: { en: 'TLS {addr}: {what}{code}', zh: 'TLS {addr}：{what}{code}' },
+    serverSent: { en: 'server sent "{banner}"', zh: '服务器返回了 "{banner}"' },
+    noRecord: { en: 'no TLS record in the reply', zh: '应答中没有 TLS 记录' },
+    code: { en: ' ({code})', zh: '（{code}）' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -56,16 +69,16 @@ export const rule: Rule = {
     const banner = h.banner ? oneLine(h.banner) : null;
     const service = serviceOf(h.banner);
     const what = banner
-      ? tr(ctx.lang, `it sent "${banner}"${service ? ` (an ${service} server)` : ''}`, `它返回了 "${banner}"${service ? `（${service} 服务）` : ''}`)
-      : tr(ctx.lang, `the reply is not a TLS record (${h.errorCode ?? 'not TLS'})`, `返回的数据不是 TLS 记录（${h.errorCode ?? '非 TLS'}）`);
+      ? service ? m('sentService', { banner, service }) : m('sent', { banner })
+      : m('notRecord', { code: h.errorCode ?? m('notTls') });
     const fix =
       service === 'HTTP'
-        ? [{ summary: tr(ctx.lang, `${hostPort(h.address, h.port)} speaks plain HTTP: use http:// for this port, or the server's HTTPS port`, `${hostPort(h.address, h.port)} 是明文 HTTP：对该端口使用 http://，或改用服务器的 HTTPS 端口`) }]
+        ? [{ summary: m('plainHttp', { addr: hostPort(h.address, h.port) }) }]
         : undefined;
     return makeFinding(meta, ctx, {
-      vars: { address: h.address, port: h.port, what, service: service ?? tr(ctx.lang, 'text', '文本') },
+      vars: { address: h.address, port: h.port, what, service: service ?? m('text') },
       evidence: [
-        evidence('tls.handshake', `TLS ${hostPort(h.address, h.port)}: ${banner ? `server sent "${banner}"` : 'no TLS record in the reply'}${h.errorCode ? ` (${h.errorCode})` : ''}`, {
+        evidence('tls.handshake', m('handshake', { addr: hostPort(h.address, h.port), what: banner ? m('serverSent', { banner }) : m('noRecord'), code: h.errorCode ? m('code', { code: h.errorCode }) : '' }), {
           address: h.address,
           port: h.port,
           banner: h.banner,

@@ -1,7 +1,8 @@
 import type { CertInfo } from '../model/observation.js';
 import { firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { semicolonList } from '../model/message.js';
+import { evidence, makeFinding, ruleMessages } from './types.js';
 
 /** A certificate written in the form of the expected pin: 'sha256/BASE64' (SPKI) or 'sha256:hex' (certificate). */
 export function pinOf(c: CertInfo, expected: string): string {
@@ -26,7 +27,12 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 4,
   explains: ['APP-002', 'TLS-001', 'TLS-002', 'TLS-003', 'TLS-004', 'TLS-005', 'TLS-008'],
+  messages: {
+    pins: { en: 'expected {expected}; presented: {presented}', zh: '预期 {expected}；服务器提供：{presented}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 export const rule: Rule = {
   meta,
@@ -40,7 +46,7 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), expected, subject: leaf.subject, issuer: leaf.issuer },
       evidence: [
-        evidence('tls.handshake', `expected ${expected}; presented: ${presented.map((p) => `#${p.index} ${p.subject} ${p.pin}`).join('; ')}`, {
+        evidence('tls.handshake', m('pins', { expected, presented: semicolonList(presented.map((p) => `#${p.index} ${p.subject} ${p.pin}`)) }), {
           address: h.address,
           port: h.port,
           sni: h.sni,

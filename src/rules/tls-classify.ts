@@ -56,6 +56,22 @@ import { ofKind } from '../model/observation.js';
 import type { Evidence } from '../model/report.js';
 import type { RuleContext } from './types.js';
 import { evidence } from './types.js';
+import { defineMessages, type Msg } from '../model/message.js';
+
+/** Sentences shared by the TLS rules (evidence of chains and clocks). */
+export const tlsText = defineMessages('tlsText', {
+  cert: { en: '#{i} {subject} (issuer: {issuer})', zh: '#{i} {subject}（签发者：{issuer}）' },
+  certSelfSigned: { en: '#{i} {subject} (issuer: {issuer}, self-signed)', zh: '#{i} {subject}（签发者：{issuer}，自签名）' },
+  certCa: { en: '#{i} {subject} (issuer: {issuer}, CA)', zh: '#{i} {subject}（签发者：{issuer}，CA 证书）' },
+  certSelfSignedCa: { en: '#{i} {subject} (issuer: {issuer}, self-signed, CA)', zh: '#{i} {subject}（签发者：{issuer}，自签名 CA 证书）' },
+  then: { en: '{head} → {rest}', zh: '{head} → {rest}' },
+  failed: { en: 'failed', zh: '失败' },
+  clockAgrees: { en: 'local clock agrees with {peer} ({source})', zh: '本机时钟与 {peer}（{source}）一致' },
+  clockOff: { en: 'local clock is {sec} s {direction} {peer} ({source})', zh: '本机时钟比 {peer}（{source}）{direction} {sec} 秒' },
+  clockBeyond: { en: 'local clock is {sec} s {direction} {peer} ({source}): beyond the {tolerance} s tolerance, check the clock (HOST-003)', zh: '本机时钟比 {peer}（{source}）{direction} {sec} 秒，超出 {tolerance} 秒容差，请检查时钟（HOST-003）' },
+  ahead: { en: 'ahead of', zh: '快' },
+  behind: { en: 'behind', zh: '慢' },
+});
 
 export type Handshake = ObservationData['tls.handshake'];
 export type Versions = ObservationData['tls.versions'];
@@ -268,8 +284,10 @@ export function serverLabel(h: Pick<Handshake, 'address' | 'port' | 'sni'>): str
 }
 
 /** 'CN=app.lab.test ← CN=Lab Issuing CA' style one-liner of the chain as presented. */
-export function chainText(chain: readonly CertInfo[]): string {
-  return chain.map((c, i) => `#${i} ${c.subject} (issuer: ${c.issuer}${c.selfSigned ? ', self-signed' : ''}${c.isCA ? ', CA' : ''})`).join(' → ');
+export function chainText(chain: readonly CertInfo[]): Msg | string {
+  const one = (c: CertInfo, i: number): Msg => tlsText(c.selfSigned ? (c.isCA ? 'certSelfSignedCa' : 'certSelfSigned') : c.isCA ? 'certCa' : 'cert', { i, subject: c.subject, issuer: c.issuer });
+  const join = (from: number): Msg | string => (from >= chain.length ? '' : from === chain.length - 1 ? one(chain[from]!, from) : tlsText('then', { head: one(chain[from]!, from), rest: join(from + 1) }));
+  return join(0);
 }
 
 /** The chain as evidence data: the fields a person compares. */
@@ -292,9 +310,12 @@ export function clockEvidence(ctx: Pick<RuleContext, 'observations' | 'options'>
   const worst = clock.data.sources.reduce((a, b) => (Math.abs(b.skewMs) > Math.abs(a.skewMs) ? b : a));
   const sec = Math.round(worst.skewMs / 1000);
   const off = Math.abs(sec) > ctx.options.clockToleranceSec;
-  const how = sec === 0 ? 'agrees with' : `is ${Math.abs(sec)} s ${sec > 0 ? 'ahead of' : 'behind'}`;
+  const said =
+    sec === 0
+      ? tlsText('clockAgrees', { peer: worst.peer, source: worst.source })
+      : tlsText(off ? 'clockBeyond' : 'clockOff', { sec: Math.abs(sec), direction: tlsText(sec > 0 ? 'ahead' : 'behind'), peer: worst.peer, source: worst.source, ...(off ? { tolerance: ctx.options.clockToleranceSec } : {}) });
   return [
-    evidence('host.clock', `local clock ${how} ${worst.peer} (${worst.source})${off ? `: beyond the ${ctx.options.clockToleranceSec} s tolerance, check the clock (HOST-003)` : ''}`, {
+    evidence('host.clock', said, {
       local: clock.data.local,
       peer: worst.peer,
       server: worst.time,

@@ -100,8 +100,8 @@ function said(lang: Lang, m: Msg): { text: string; msg?: Msg } {
 }
 
 /**
- * Builds a Finding from a meta and the case's values. Every text is rendered in the context's
- * language and keeps its message (`titleMsg`, `explanationMsg`, `summaryMsg`) so a renderer can
+ * Builds a Finding from a meta and the case's values. Title, explanation and fixes are rendered in
+ * the context's language (evidence in English) and keep its message (`titleMsg`, `explanationMsg`, `summaryMsg`) so a renderer can
  * speak any language; the engine judges in English (the JSON report's text is English).
  */
 export function makeFinding(meta: RuleMeta, ctx: Pick<RuleContext, 'lang'>, parts: FindingParts): Finding {
@@ -128,7 +128,8 @@ export function makeFinding(meta: RuleMeta, ctx: Pick<RuleContext, 'lang'>, part
     ...(title.msg ? { titleMsg: title.msg } : {}),
     explanation: explanation.text,
     ...(explanation.msg ? { explanationMsg: explanation.msg } : {}),
-    evidence: parts.evidence.map((e) => (e.summaryMsg ? { ...e, summary: renderMsg(e.summaryMsg, lang) } : e)),
+    // Evidence text stays English (data-like; the renderers speak its message).
+    evidence: parts.evidence,
     fix,
   };
 }
