@@ -69,6 +69,7 @@ test('host/dns/network/tunnel/app rules never throw and report only contract-val
         if (!f) continue;
         seen.add(f.code);
         FindingSchema.parse(f);
+        F.assertSpeaksZh(f);
         assert.equal(f.code, r.meta.code);
         for (const s of [f.title, f.explanation, ...f.fix.flatMap((x) => [x.summary, x.command ?? ''])]) assert.doesNotMatch(s, /\{[a-zA-Z0-9_]+\}/, `${f.code}: ${s}`);
         for (const x of f.fix) if (x.command) assert.doesNotMatch(x.command, /<[a-z_-]+>|undefined|null|NaN/, `${f.code}: ${x.command}`);

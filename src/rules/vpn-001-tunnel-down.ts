@@ -1,8 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { makeFinding } from './types.js';
-import type { Fix } from '../model/report.js';
+import { makeFinding, ruleMessages, type FixPart } from './types.js';
 import { stateEvidence, targetAddresses, tunnels } from './vpn-common.js';
-import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-001',
@@ -22,7 +20,18 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 7,
   explains: ['NET-001', 'DNS-001', 'VPN-003', 'VPN-005', 'VPN-008', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
+  messages: {
+    down: { en: 'down', zh: '处于关闭状态' },
+    notRunning: { en: 'not running (configured only)', zh: '未运行（仅有配置）' },
+    missing: { en: 'missing', zh: '不存在' },
+    bringUp: { en: 'Bring the tunnel interface up', zh: '启用隧道网卡' },
+    startService: { en: 'Start the VPN service that creates {dev}', zh: '启动创建 {dev} 的 VPN 服务' },
+    orStartService: { en: 'Or start the VPN service that creates {dev}', zh: '或者启动创建 {dev} 的 VPN 服务' },
+    startClient: { en: 'Start the VPN client that creates {dev} (check its service and log)', zh: '启动创建 {dev} 的 VPN 客户端（检查其服务与日志）' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /**
  * The tunnel that should carry the target is not there: named by --tunnel but absent, only a
@@ -36,12 +45,12 @@ export const rule: Rule = {
       const missing = s.source === 'missing' || (s.source === 'config' && !s.present);
       const down = s.present && s.up === false;
       if (!missing && !down && s.source !== 'config') continue;
-      const state = down ? tr(ctx.lang, 'down', '处于关闭状态') : s.source === 'config' ? tr(ctx.lang, 'not running (configured only)', '未运行（仅有配置）') : tr(ctx.lang, 'missing', '不存在');
+      const state = m(down ? 'down' : s.source === 'config' ? 'notRunning' : 'missing');
       const dst = targetAddresses(ctx)[0] ?? ctx.target.host;
-      const fix: Fix[] = [];
-      if (down) fix.push({ summary: tr(ctx.lang, 'Bring the tunnel interface up', '启用隧道网卡'), command: `ip link set ${s.dev} up` });
-      if (s.service) fix.push({ summary: tr(ctx.lang, `${down ? 'Or start' : 'Start'} the VPN service that creates ${s.dev}`, `${down ? '或者' : ''}启动创建 ${s.dev} 的 VPN 服务`), command: `systemctl start ${s.service}` });
-      if (fix.length === 0) fix.push({ summary: tr(ctx.lang, `Start the VPN client that creates ${s.dev} (check its service and log)`, `启动创建 ${s.dev} 的 VPN 客户端（检查其服务与日志）`) });
+      const fix: FixPart[] = [];
+      if (down) fix.push({ summary: m('bringUp'), command: `ip link set ${s.dev} up` });
+      if (s.service) fix.push({ summary: m(down ? 'orStartService' : 'startService', { dev: s.dev }), command: `systemctl start ${s.service}` });
+      if (fix.length === 0) fix.push({ summary: m('startClient', { dev: s.dev }) });
       return makeFinding(meta, ctx, {
         vars: { dev: s.dev, state, dst, service: s.service ?? s.dev },
         evidence: [stateEvidence(s)],

@@ -1,7 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
-import { makeFinding } from './types.js';
-import { endpointViews, handshakeOf, handshakeWorks, stateEvidence, tunnels } from './vpn-common.js';
-import { tr } from './helpers.js';
+import { makeFinding, ruleMessages } from './types.js';
+import { endpointViews, handshakeOf, handshakeWorks, stateEvidence, tunnels, vpnText } from './vpn-common.js';
+import { semicolonList } from '../model/message.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-002',
@@ -20,7 +20,15 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 7,
   explains: ['VPN-003', 'VPN-007', 'DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
+  messages: {
+    nameGone: { en: 'The tunnel {dev} still works over {host}, the address it resolved earlier, but {name} does not resolve now ({error}): the next restart of the tunnel will fail.', zh: '隧道 {dev} 仍通过此前解析得到的 {host} 工作，但 {name} 现在无法解析（{error}）：隧道下次重启将会失败。' },
+    underlay: { en: 'The tunnel {dev} needs its server {endpoint}, but the underlay network does not get there: {why}.', zh: '隧道 {dev} 依赖其服务器 {endpoint}，但底层网络无法到达：{why}。' },
+    altTitle: { en: 'The VPN endpoint name {name} no longer resolves', zh: 'VPN服务器域名 {name} 已无法解析' },
+    altFix: { en: "Restore the DNS record of {name}, or put the server's address in the tunnel configuration", zh: '恢复 {name} 的 DNS 记录，或在隧道配置中直接填写服务器地址' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /**
  * The tunnel does not work and the underlay says why: its endpoint's name does not resolve, there
@@ -45,27 +53,19 @@ export const rule: Rule = {
         return makeFinding(meta, ctx, {
           severity: 'warning',
           vars: { endpoint: w.ep.resolve.name, dev: s.dev },
-          title: tr(ctx.lang, `The VPN endpoint name ${w.ep.resolve.name} no longer resolves`, `VPN服务器域名 ${w.ep.resolve.name} 已无法解析`),
-          explanation: tr(
-            ctx.lang,
-            `The tunnel ${s.dev} still works over ${w.ep.host}, the address it resolved earlier, but ${w.ep.resolve.name} does not resolve now (${w.ep.resolve.error ?? 'no address'}): the next restart of the tunnel will fail.`,
-            `隧道 ${s.dev} 仍通过此前解析得到的 ${w.ep.host} 工作，但 ${w.ep.resolve.name} 现在无法解析（${w.ep.resolve.error ?? '无地址'}）：隧道下次重启将会失败。`,
-          ),
+          title: m('altTitle', { name: w.ep.resolve.name }),
+          explanation: m('nameGone', { dev: s.dev, host: w.ep.host, name: w.ep.resolve.name, error: w.ep.resolve.error ?? vpnText('noAddress') }),
           evidence: [stateEvidence(s), ...w.evidence],
-          fix: [{ summary: tr(ctx.lang, `Restore the DNS record of ${w.ep.resolve.name}, or put the server's address in the tunnel configuration`, `恢复 ${w.ep.resolve.name} 的 DNS 记录，或在隧道配置中直接填写服务器地址`) }],
+          fix: [{ summary: m('altFix', { name: w.ep.resolve.name }) }],
         });
       }
       if (bad.length === 0 || views.some((v) => v.answered)) continue;
       const v = bad[0]!;
-      const why = v.broken.join('; ');
+      const why = semicolonList(v.broken);
       const endpoint = v.label;
       return makeFinding(meta, ctx, {
         vars: { endpoint, dev: s.dev },
-        explanation: tr(
-          ctx.lang,
-          `The tunnel ${s.dev} needs its server ${endpoint}, but the underlay network does not get there: ${why}.`,
-          `隧道 ${s.dev} 依赖其服务器 ${endpoint}，但底层网络无法到达：${why}。`,
-        ),
+        explanation: m('underlay', { dev: s.dev, endpoint, why }),
         evidence: [stateEvidence(s), ...bad.flatMap((x) => x.evidence)],
       });
     }

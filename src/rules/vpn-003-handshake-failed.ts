@@ -1,8 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
-import type { Fix } from '../model/report.js';
+import { evidence, makeFinding, ruleMessages, metaFix, type FixPart } from './types.js';
 import { ago, endpointViews, handshakeOf, stateEvidence, tunnels } from './vpn-common.js';
-import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-003',
@@ -22,7 +20,28 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 7,
   explains: ['DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
+  messages: {
+    notConnected: { en: 'not connected', zh: '未连接' },
+    notConnectedState: { en: 'not connected ({state})', zh: '未连接（{state}）' },
+    rejected: { en: '{endpoint} answers OpenVPN on its port, so the path is open: the server rejects this client (certificate, key, tls-auth/tls-crypt key, credentials); its log names the reason', zh: '{endpoint} 在其端口上响应 OpenVPN，路径是通的：服务器拒绝了本客户端（证书、密钥、tls-auth/tls-crypt 密钥或账号），服务器日志会给出原因' },
+    checkKeys: { en: 'Then check the client certificate, key and tls-auth/tls-crypt key against the server (its log shows "TLS Error" or "AUTH_FAILED")', zh: '然后核对客户端证书、密钥及 tls-auth/tls-crypt 密钥与服务器是否匹配（服务器日志会出现 "TLS Error" 或 "AUTH_FAILED"）' },
+    snapshotCounters: { en: 'tx {tx} bytes, rx {rx} bytes', zh: '发送 {tx} 字节，接收 {rx} 字节' },
+    latest: { en: '{counters}; latest handshake {last}', zh: '{counters}；最近一次握手：{last}' },
+    watched: { en: 'tx {txBefore} → {tx} bytes, rx {rxBefore} → {rx} bytes while netdx watched {ms} ms', zh: '观察 {ms} 毫秒期间：发送 {txBefore} → {tx} 字节，接收 {rxBefore} → {rx} 字节' },
+    sinceSnapshot: { en: 'tx {txBefore} → {tx} bytes, rx {rxBefore} → {rx} bytes since the snapshot', zh: '自快照以来：发送 {txBefore} → {tx} 字节，接收 {rxBefore} → {rx} 字节' },
+    handshake: { en: '{dev} → {endpoint}: {counters}', zh: '{dev} → {endpoint}：{counters}' },
+    stalled: { en: "The last handshake with {endpoint} was {last}, but now the target's packets go into {dev} (tx {txBefore} → {tx} bytes) and nothing comes back (rx stays at {rx} bytes): the path stopped carrying UDP to {endpoint}, or the server dropped this peer; the next handshake will fail the same way.", zh: '与 {endpoint} 的最近一次握手在{last}，但现在发往目标的报文进入 {dev}（发送 {txBefore} → {tx} 字节）后没有任何回应（接收停在 {rx} 字节）：路径不再传送发往 {endpoint} 的 UDP，或服务器丢弃了本对端；下一次握手也会同样失败。' },
+    snapshot: { en: 'When the snapshot was taken, {tx} bytes had gone out through {dev} towards {endpoint} and nothing had come back (rx {rx} bytes); no handshake had ever completed. UDP to the endpoint port is filtered on the path, the endpoint is unreachable (or its name resolved to an old address), or the server rejects the keys — a live diagnosis on that machine (netdx diagnose) tells which.', zh: '采集快照时，已有 {tx} 字节经 {dev} 发往 {endpoint}，却没有任何回应（接收 {rx} 字节），握手从未完成。可能是路径上过滤了发往端点端口的 UDP、端点不可达（或其域名解析到了旧地址），或者服务器拒绝了密钥——在该机器上运行实时诊断（netdx diagnose）可区分。' },
+    resetAnswered: { en: "{endpoint} answers OpenVPN on its port (the server returned its hard reset to netdx's probe), yet the client stays {last}: the path is open, the server refuses this client — its certificate or key, the tls-auth/tls-crypt key, or the credentials.", zh: '{endpoint} 在其端口上响应 OpenVPN（服务器对 netdx 的探测回复了握手重置），但客户端一直{last}：路径是通的，是服务器拒绝了本客户端——证书或密钥、tls-auth/tls-crypt 密钥，或账号凭据。' },
+    resetAnsweredBytes: { en: "{endpoint} answers OpenVPN on its port (the server returned its hard reset to netdx's probe), yet the client stays {last} after {tx} bytes sent and {rx} received: the path is open, the server refuses this client — its certificate or key, the tls-auth/tls-crypt key, or the credentials.", zh: '{endpoint} 在其端口上响应 OpenVPN（服务器对 netdx 的探测回复了握手重置），但客户端一直{last}（已发送 {tx} 字节、接收 {rx} 字节）：路径是通的，是服务器拒绝了本客户端——证书或密钥、tls-auth/tls-crypt 密钥，或账号凭据。' },
+    ovpnReachable: { en: 'OpenVPN tries to reach {endpoint} through {dev} but is not connected ({reason}), although the endpoint host answers: UDP to the endpoint port is filtered on the path, or the server rejects this client.', zh: 'OpenVPN 经 {dev} 连接 {endpoint}，但始终未连上（{reason}），而端点主机有响应：路径上过滤了发往端点端口的 UDP，或服务器拒绝了本客户端。' },
+    ovpnSilent: { en: 'OpenVPN tries to reach {endpoint} through {dev} but is not connected ({reason}), and the endpoint answers nothing else either: UDP to the endpoint port is filtered on the path, or the server rejects this client.', zh: 'OpenVPN 经 {dev} 连接 {endpoint}，但始终未连上（{reason}），该端点对其他探测也无响应：路径上过滤了发往端点端口的 UDP，或服务器拒绝了本客户端。' },
+    noState: { en: 'no state', zh: '无状态' },
+    silent: { en: 'Packets go out through {dev} towards {endpoint} (tx {tx} bytes) but nothing comes back (rx {rx} bytes), and the endpoint answers nothing else either: the underlay path, a UDP filter, or keys the server rejects.', zh: '报文经 {dev} 发往 {endpoint}（发送 {tx} 字节），但没有任何回应（接收 {rx} 字节），该端点对其他探测也无响应：问题在底层路径、UDP 过滤，或服务器拒绝了密钥。' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /**
  * Packets go into the tunnel, no handshake comes back. WireGuard: initiations went out while
@@ -42,75 +61,51 @@ export const rule: Rule = {
       const endpoint = v?.label ?? h.endpoint ?? s.dev;
       const peer = s.peers.find((p) => (p.publicKey ?? p.name) === h.peer) ?? s.peers[0];
       const ovpnState = s.openvpn?.state ? `${s.openvpn.state}${s.openvpn.detail ? `, ${s.openvpn.detail}` : ''}` : null;
-      const lastHandshake = s.kind === 'openvpn' ? tr(ctx.lang, `not connected${ovpnState ? ` (${ovpnState})` : ''}`, `未连接${ovpnState ? `（${ovpnState}）` : ''}`) : ago(peer?.latestHandshake ?? null, ctx.now, ctx.lang);
+      const lastHandshake = s.kind === 'openvpn' ? (ovpnState ? m('notConnectedState', { state: ovpnState }) : m('notConnected')) : ago(peer?.latestHandshake ?? null, ctx.now, ctx.lang);
       const resetAnswered = v?.ep.probe.method === 'openvpn-reset' && v.ep.probe.outcome === 'answered';
-      const fix: Fix[] = [];
+      const fix: FixPart[] = [];
       if (resetAnswered) {
-        fix.push({ summary: tr(ctx.lang, `${endpoint} answers OpenVPN on its port, so the path is open: the server rejects this client (certificate, key, tls-auth/tls-crypt key, credentials); its log names the reason`, `${endpoint} 在其端口上响应 OpenVPN，路径是通的：服务器拒绝了本客户端（证书、密钥、tls-auth/tls-crypt 密钥或账号），服务器日志会给出原因`) });
+        fix.push({ summary: m('rejected', { endpoint }) });
       } else {
-        fix.push({ summary: fillEp(meta.fix[0]!.summary[ctx.lang], endpoint) });
-        if (s.kind === 'wireguard') fix.push({ summary: meta.fix[1]!.summary[ctx.lang], command: `wg show ${s.dev}` });
-        else fix.push({ summary: tr(ctx.lang, 'Then check the client certificate, key and tls-auth/tls-crypt key against the server (its log shows "TLS Error" or "AUTH_FAILED")', '然后核对客户端证书、密钥及 tls-auth/tls-crypt 密钥与服务器是否匹配（服务器日志会出现 "TLS Error" 或 "AUTH_FAILED"）') });
+        fix.push(metaFix(meta, 0, { endpoint }));
+        if (s.kind === 'wireguard') fix.push({ summary: metaFix(meta, 1).summary, command: `wg show ${s.dev}` });
+        else fix.push({ summary: m('checkKeys') });
       }
       const counters =
         h.method === 'wg-snapshot'
-          ? `${h.reason ?? `tx ${h.txAfter ?? '?'} bytes, rx ${h.rxAfter ?? '?'} bytes`}; latest handshake ${lastHandshake}`
+          ? m('latest', { counters: h.reason ?? m('snapshotCounters', { tx: h.txAfter ?? '?', rx: h.rxAfter ?? '?' }), last: lastHandshake })
           : h.method === 'wg-counters'
-          ? `tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes, rx ${h.rxBefore ?? '?'} → ${h.rxAfter ?? '?'} bytes${h.outcome === 'stalled' ? ' since the snapshot' : ` while netdx watched ${h.waitedMs} ms`}; latest handshake ${lastHandshake}`
-          : `${h.reason ?? 'not connected'}`;
+          ? m('latest', { counters: m(h.outcome === 'stalled' ? 'sinceSnapshot' : 'watched', { txBefore: h.txBefore ?? '?', tx: h.txAfter ?? '?', rxBefore: h.rxBefore ?? '?', rx: h.rxAfter ?? '?', ...(h.outcome === 'stalled' ? {} : { ms: h.waitedMs }) }), last: lastHandshake })
+          : (h.reason ?? m('notConnected'));
       const bytes = h.txAfter !== null && h.rxAfter !== null;
       const reachable = views.some((x) => x.answered);
       const stalledText =
         h.outcome === 'stalled'
-          ? tr(
-              ctx.lang,
-              `The last handshake with ${endpoint} was ${lastHandshake}, but now the target's packets go into ${s.dev} (tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes) and nothing comes back (rx stays at ${h.rxAfter ?? '?'} bytes): the path stopped carrying UDP to ${endpoint}, or the server dropped this peer; the next handshake will fail the same way.`,
-              `与 ${endpoint} 的最近一次握手在${lastHandshake}，但现在发往目标的报文进入 ${s.dev}（发送 ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} 字节）后没有任何回应（接收停在 ${h.rxAfter ?? '?'} 字节）：路径不再传送发往 ${endpoint} 的 UDP，或服务器丢弃了本对端；下一次握手也会同样失败。`,
-            )
+          ? m('stalled', { endpoint, last: lastHandshake, dev: s.dev, txBefore: h.txBefore ?? '?', tx: h.txAfter ?? '?', rx: h.rxAfter ?? '?' })
           : null;
       return makeFinding(meta, ctx, {
         vars: { endpoint, lastHandshake, dev: s.dev, tx: h.txAfter ?? '?', rx: h.rxAfter ?? '?' },
         ...(stalledText ? { explanation: stalledText } : h.method === 'wg-snapshot'
           ? {
-              explanation: tr(
-                ctx.lang,
-                `When the snapshot was taken, ${h.txAfter ?? '?'} bytes had gone out through ${s.dev} towards ${endpoint} and nothing had come back (rx ${h.rxAfter ?? '?'} bytes); no handshake had ever completed. UDP to the endpoint port is filtered on the path, the endpoint is unreachable (or its name resolved to an old address), or the server rejects the keys — a live diagnosis on that machine (netdx diagnose) tells which.`,
-                `采集快照时，已有 ${h.txAfter ?? '?'} 字节经 ${s.dev} 发往 ${endpoint}，却没有任何回应（接收 ${h.rxAfter ?? '?'} 字节），握手从未完成。可能是路径上过滤了发往端点端口的 UDP、端点不可达（或其域名解析到了旧地址），或者服务器拒绝了密钥——在该机器上运行实时诊断（netdx diagnose）可区分。`,
-              ),
+              explanation: m('snapshot', { tx: h.txAfter ?? '?', dev: s.dev, endpoint, rx: h.rxAfter ?? '?' }),
             }
           : resetAnswered
           ? {
-              explanation: tr(
-                ctx.lang,
-                `${endpoint} answers OpenVPN on its port (the server returned its hard reset to netdx's probe), yet the client stays ${lastHandshake}${bytes ? ` after ${h.txAfter} bytes sent and ${h.rxAfter} received` : ''}: the path is open, the server refuses this client — its certificate or key, the tls-auth/tls-crypt key, or the credentials.`,
-                `${endpoint} 在其端口上响应 OpenVPN（服务器对 netdx 的探测回复了握手重置），但客户端一直${lastHandshake}${bytes ? `（已发送 ${h.txAfter} 字节、接收 ${h.rxAfter} 字节）` : ''}：路径是通的，是服务器拒绝了本客户端——证书或密钥、tls-auth/tls-crypt 密钥，或账号凭据。`,
-              ),
+              explanation: bytes ? m('resetAnsweredBytes', { endpoint, last: lastHandshake, tx: h.txAfter ?? '?', rx: h.rxAfter ?? '?' }) : m('resetAnswered', { endpoint, last: lastHandshake }),
             }
           : !bytes || s.kind === 'openvpn'
           ? {
-              explanation: tr(
-                ctx.lang,
-                `OpenVPN tries to reach ${endpoint} through ${s.dev} but is not connected (${h.reason ?? 'no state'})${reachable ? ', although the endpoint host answers' : ', and the endpoint answers nothing else either'}: UDP to the endpoint port is filtered on the path, or the server rejects this client.`,
-                `OpenVPN 经 ${s.dev} 连接 ${endpoint}，但始终未连上（${h.reason ?? '无状态'}）${reachable ? '，而端点主机有响应' : '，该端点对其他探测也无响应'}：路径上过滤了发往端点端口的 UDP，或服务器拒绝了本客户端。`,
-              ),
+              explanation: m(reachable ? 'ovpnReachable' : 'ovpnSilent', { endpoint, dev: s.dev, reason: h.reason ?? m('noState') }),
             }
           : reachable
           ? {}
           : {
-              explanation: tr(
-                ctx.lang,
-                `Packets go out through ${s.dev} towards ${endpoint} (tx ${h.txAfter ?? '?'} bytes) but nothing comes back (rx ${h.rxAfter ?? '?'} bytes), and the endpoint answers nothing else either: the underlay path, a UDP filter, or keys the server rejects.`,
-                `报文经 ${s.dev} 发往 ${endpoint}（发送 ${h.txAfter ?? '?'} 字节），但没有任何回应（接收 ${h.rxAfter ?? '?'} 字节），该端点对其他探测也无响应：问题在底层路径、UDP 过滤，或服务器拒绝了密钥。`,
-              ),
+              explanation: m('silent', { dev: s.dev, endpoint, tx: h.txAfter ?? '?', rx: h.rxAfter ?? '?' }),
             }),
-        evidence: [stateEvidence(s), evidence('tunnel.handshake', `${s.dev} → ${endpoint}: ${counters}`, { ...h }), ...(v ? v.evidence : [])],
+        evidence: [stateEvidence(s), evidence('tunnel.handshake', m('handshake', { dev: s.dev, endpoint, counters }), { ...h }), ...(v ? v.evidence : [])],
         fix,
       });
     }
     return null;
   },
 };
-
-function fillEp(text: string, endpoint: string): string {
-  return text.replace('{endpoint}', endpoint);
-}

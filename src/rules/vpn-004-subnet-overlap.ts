@@ -1,7 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { evidence, makeFinding, ruleMessages, type Msg } from './types.js';
 import { lanPrefixes, stateEvidence, targetAddresses, targetAnswered, targetRoute, tunnels } from './vpn-common.js';
-import { canonicalIp, tr } from './helpers.js';
+import { canonicalIp } from './helpers.js';
 import { prefixCovers, prefixesOverlap } from '../system/tunnel-net.js';
 
 export const meta: RuleMeta = {
@@ -21,7 +21,16 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 7,
   explains: ['TCP-001', 'TCP-002', 'TCP-003', 'TLS-003', 'TLS-009', 'APP-002'],
+  messages: {
+    intoTunnel: { en: 'Send {dst} into the tunnel with a host route (a lasting fix renumbers the LAN or the virtual network)', zh: '添加一条把 {dst} 送入隧道的主机路由（根本解决需要修改本地网段或虚拟网段）' },
+    keepLocal: { en: 'Keep {dst} on the local network with a host route (a lasting fix renumbers one of the subnets)', zh: '添加一条让 {dst} 留在本地网络的主机路由（根本解决需要修改其中一个网段）' },
+    lookup: { en: 'ip route get {dst}: {route} (the kernel picks {chosen})', zh: 'ip route get {dst}：{route}（内核选择了 {chosen}）' },
+    overlap: { en: 'local network {lan} on {dev} overlaps the virtual network {vnet} of {tunnel}', zh: '{dev} 上的本地网段 {lan} 与 {tunnel} 的虚拟网段 {vnet} 重叠' },
+    overlapText: { en: 'local network {lan} on {dev} ({text}) overlaps the virtual network {vnet} of {tunnel}', zh: '{dev} 上的本地网段 {lan}（{text}）与 {tunnel} 的虚拟网段 {vnet} 重叠' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /**
  * The tunnel's network and a local LAN overlap and the target lies in both. Either the LAN route
@@ -43,21 +52,21 @@ export const rule: Rule = {
       const vnet = s.targetNetwork ?? tunnelNets[0]!;
       const chosen = route.dev;
       let fixCmd: string;
-      let fixSummary: string;
+      let fixSummary: Msg;
       if (chosen === lan.dev && s.present) {
         fixCmd = `ip route add ${host} dev ${s.dev}`;
-        fixSummary = tr(ctx.lang, `Send ${dst} into the tunnel with a host route (a lasting fix renumbers the LAN or the virtual network)`, `添加一条把 ${dst} 送入隧道的主机路由（根本解决需要修改本地网段或虚拟网段）`);
+        fixSummary = m('intoTunnel', { dst });
       } else if (chosen === s.dev && targetAnswered(ctx) === false) {
         fixCmd = `ip route add ${host} dev ${lan.dev}`;
-        fixSummary = tr(ctx.lang, `Keep ${dst} on the local network with a host route (a lasting fix renumbers one of the subnets)`, `添加一条让 ${dst} 留在本地网络的主机路由（根本解决需要修改其中一个网段）`);
+        fixSummary = m('keepLocal', { dst });
       } else continue;
       const expected = chosen === lan.dev ? s.dev : lan.dev;
       return makeFinding(meta, ctx, {
         vars: { vnet, lan: lan.prefix, lanDev: lan.dev, dst, chosenDev: chosen, expectedDev: expected, hostPrefix: host, tunDev: s.dev },
         evidence: [
           stateEvidence(s),
-          evidence('route.lookup', `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`} (the kernel picks ${chosen})`, { destination: dst, dev: route.dev, gateway: route.gateway, route: route.route, candidates: route.candidates }),
-          evidence('route.lookup', `local network ${lan.prefix} on ${lan.dev}${lan.text ? ` (${lan.text})` : ''} overlaps the virtual network ${vnet} of ${s.dev}`, { lan: lan.prefix, lanDev: lan.dev, vnet }),
+          evidence('route.lookup', m('lookup', { dst, route: route.route ?? `dev ${route.dev}`, chosen }), { destination: dst, dev: route.dev, gateway: route.gateway, route: route.route, candidates: route.candidates }),
+          evidence('route.lookup', m(lan.text ? 'overlapText' : 'overlap', { lan: lan.prefix, dev: lan.dev, vnet, tunnel: s.dev, ...(lan.text ? { text: lan.text } : {}) }), { lan: lan.prefix, lanDev: lan.dev, vnet }),
         ],
         fix: [{ summary: fixSummary, command: fixCmd }],
       });

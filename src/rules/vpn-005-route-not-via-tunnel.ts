@@ -1,7 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { evidence, makeFinding, ruleMessages } from './types.js';
+import { outcome, word } from './words.js';
 import { lanPrefixes, stateEvidence, targetAddresses, targetRoute, tunnels } from './vpn-common.js';
-import { canonicalIp, tr } from './helpers.js';
+import { canonicalIp } from './helpers.js';
 import { prefixCovers, prefixesOverlap } from '../system/tunnel-net.js';
 
 export const meta: RuleMeta = {
@@ -21,7 +22,16 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 7,
   explains: ['NET-001', 'DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
+  messages: {
+    outOf: { en: 'out of {dev} instead', zh: '从 {dev} 发出' },
+    outOfVia: { en: 'out of {dev} via {gateway} instead', zh: '从 {dev}（经由 {gateway}）发出' },
+    nowhere: { en: 'nowhere ({why})', zh: '无处可去（{why}）' },
+    lookup: { en: 'ip route get {dst}: {route}; {dev} carries {networks}', zh: 'ip route get {dst}：{route}；{dev} 承载 {networks}' },
+    failed: { en: '{outcome} ({error})', zh: '{outcome}（{error}）' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /**
  * The target belongs to a running tunnel (its networks contain it, or --tunnel names it) but the
@@ -43,13 +53,13 @@ export const rule: Rule = {
       if (route.outcome === 'route' && lanPrefixes(ctx).some((l) => l.dev === route.dev && prefixCovers(l.prefix, dst) && prefixesOverlap(l.prefix, vnet))) continue;
       const actual =
         route.outcome === 'route'
-          ? tr(ctx.lang, `out of ${route.dev}${route.gateway ? ` via ${route.gateway}` : ''} instead`, `从 ${route.dev}${route.gateway ? `（经由 ${route.gateway}）` : ''} 发出`)
-          : tr(ctx.lang, `nowhere (${route.outcome === 'no-route' ? 'no route' : route.outcome})`, `无处可去（${route.outcome === 'no-route' ? '没有路由' : route.outcome}）`);
+          ? route.gateway ? m('outOfVia', { dev: route.dev ?? '?', gateway: route.gateway }) : m('outOf', { dev: route.dev ?? '?' })
+          : m('nowhere', { why: route.outcome === 'no-route' ? word('noRoute') : outcome(route.outcome) });
       return makeFinding(meta, ctx, {
         vars: { dst, tunDev: s.dev, vnet, actual },
         evidence: [
           stateEvidence(s),
-          evidence('route.lookup', `ip route get ${dst}: ${route.outcome === 'route' ? (route.route ?? `dev ${route.dev}`) : `${route.outcome}${route.error ? ` (${route.error})` : ''}`}; ${s.dev} carries ${s.networks.join(', ') || vnet}`, { destination: dst, outcome: route.outcome, dev: route.dev, gateway: route.gateway, route: route.route, tunnelNetworks: s.networks }),
+          evidence('route.lookup', m('lookup', { dst, route: route.outcome === 'route' ? (route.route ?? `dev ${route.dev}`) : route.error ? m('failed', { outcome: outcome(route.outcome), error: route.error }) : outcome(route.outcome), dev: s.dev, networks: s.networks.join(', ') || vnet }), { destination: dst, outcome: route.outcome, dev: route.dev, gateway: route.gateway, route: route.route, tunnelNetworks: s.networks }),
         ],
       });
     }

@@ -1,6 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { tr } from './helpers.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-006',
@@ -20,7 +19,16 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 7,
   explains: ['NET-009', 'TLS-009', 'TCP-004', 'APP-001', 'APP-002'],
+  messages: {
+    under: { en: 'DF {needed} bytes to {endpoint} lost without any "fragmentation needed"; largest that passes {pass}, smallest that fails {fail}', zh: '发往 {endpoint} 的 {needed} 字节 DF 报文丢失，且没有收到任何 "fragmentation needed"；可通过的最大为 {pass}，失败的最小为 {fail}' },
+    underFrag: { en: 'DF {needed} bytes to {endpoint} lost ({from}: fragmentation needed, mtu {mtu}); largest that passes {pass}, smallest that fails {fail}', zh: '发往 {endpoint} 的 {needed} 字节 DF 报文丢失（{from} 返回 fragmentation needed，MTU {mtu}）；可通过的最大为 {pass}，失败的最小为 {fail}' },
+    sum: { en: '{dev}: MTU {mtu} + {overhead} ({why}) = {needed} bytes on the underlay', zh: '{dev}：MTU {mtu} + {overhead}（{why}）= 底层网络上 {needed} 字节' },
+    overlayPass: { en: 'through the tunnel: {size} bytes to {address} pass (small packets pass)', zh: '经隧道：发往 {address} 的 {size} 字节报文可以通过（小报文可以通过）' },
+    overlayLost: { en: 'through the tunnel: {size} bytes to {address} are lost (small packets pass)', zh: '经隧道：发往 {address} 的 {size} 字节报文丢失（小报文可以通过）' },
+  },
 };
+
+const say = ruleMessages(meta);
 
 /**
  * A full tunnel packet does not cross the underlay. Decisive when measured through the tunnel (a
@@ -41,13 +49,13 @@ export const rule: Rule = {
       if (pmtu === null || pmtu >= m.needed) continue;
       const fitMtu = pmtu - m.overhead;
       if (fitMtu < 576) continue;
-      const under = `DF ${m.needed} bytes to ${m.endpoint} lost${m.fragNeeded ? ` (${m.fragNeeded.from}: fragmentation needed, mtu ${m.fragNeeded.mtu})` : ' without any "fragmentation needed"'}; largest that passes ${m.largestPass ?? '?'}, smallest that fails ${m.smallestFail ?? '?'}`;
+      const under = m.fragNeeded ? say('underFrag', { needed: m.needed, endpoint: m.endpoint, from: m.fragNeeded.from, mtu: m.fragNeeded.mtu ?? '?', pass: m.largestPass ?? '?', fail: m.smallestFail ?? '?' }) : say('under', { needed: m.needed, endpoint: m.endpoint, pass: m.largestPass ?? '?', fail: m.smallestFail ?? '?' });
       return makeFinding(meta, ctx, {
         vars: { dev: m.dev, mtu: m.tunnelMtu, overhead: m.overhead, pmtu, fitMtu },
         evidence: [
-          evidence('tunnel.mtu', `${m.dev}: MTU ${m.tunnelMtu} + ${m.overhead} (${m.overheadWhy}) = ${m.needed} bytes on the underlay`, { dev: m.dev, tunnelMtu: m.tunnelMtu, overhead: m.overhead, needed: m.needed }),
+          evidence('tunnel.mtu', say('sum', { dev: m.dev, mtu: m.tunnelMtu, overhead: m.overhead, why: m.overheadWhy, needed: m.needed }), { dev: m.dev, tunnelMtu: m.tunnelMtu, overhead: m.overhead, needed: m.needed }),
           evidence('tunnel.mtu', under, { endpoint: m.endpoint, largestPass: m.largestPass, smallestFail: m.smallestFail, fragNeeded: m.fragNeeded, method: m.method }),
-          ...(m.overlay ? [evidence('tunnel.mtu', tr(ctx.lang, `through the tunnel: ${m.overlay.size} bytes to ${m.overlay.address} ${m.overlay.passed ? 'pass' : 'are lost'} (small packets pass)`, `经隧道：发往 ${m.overlay.address} 的 ${m.overlay.size} 字节报文${m.overlay.passed ? '可以通过' : '丢失'}（小报文可以通过）`), { overlay: m.overlay })] : []),
+          ...(m.overlay ? [evidence('tunnel.mtu', say(m.overlay.passed ? 'overlayPass' : 'overlayLost', { size: m.overlay.size, address: m.overlay.address }), { overlay: m.overlay })] : []),
         ],
       });
     }

@@ -1,6 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { tr } from './helpers.js';
+import { evidence, makeFinding, ofKind, ruleMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-007',
@@ -19,7 +18,21 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 7,
   explains: ['TCP-006', 'APP-001'],
+  messages: {
+    off: { en: 'off', zh: '关闭' },
+    sec: { en: '{n} s', zh: '{n} 秒' },
+    trials: { en: 'idle test through {dev} to {address}: {trials}', zh: '经 {dev} 到 {address} 的空闲测试：{trials}' },
+    trialAlive: { en: '{sec} s idle → answers', zh: '空闲 {sec} 秒 → 有应答' },
+    trialSilent: { en: '{sec} s idle → silent', zh: '空闲 {sec} 秒 → 无响应' },
+    keepalive: { en: 'persistent keepalive here: {here}; keepalive seen from the peer: {peer}', zh: '本端 persistent keepalive：{here}；对端保活：{peer}' },
+    none: { en: 'none', zh: '无' },
+    every: { en: 'every {n} s', zh: '每 {n} 秒' },
+    setHere: { en: 'Set the keepalive below the NAT timeout on this side', zh: '在本端把保活间隔设置为低于 NAT 超时' },
+    behindNat: { en: 'The side behind the NAT needs it most: PersistentKeepalive = {interval} in its [Peer] section for this host', zh: '位于 NAT 之后的一端最需要设置：在其指向本机的 [Peer] 段中设置 PersistentKeepalive = {interval}' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /**
  * The idle test found the tunnel silent after t idle seconds while it answered after a shorter
@@ -36,16 +49,16 @@ export const rule: Rule = {
       const alive = d.aliveAfterSec;
       const natTimeout = alive !== null ? `${alive}–${dead}` : `≤ ${dead}`;
       const interval = Math.max(1, Math.min(25, Math.floor((alive ?? dead / 2) * 0.8)));
-      const keepalive = d.keepaliveSec === null ? tr(ctx.lang, 'off', '关闭') : `${d.keepaliveSec} s`;
+      const keepalive = d.keepaliveSec === null ? m('off') : m('sec', { n: d.keepaliveSec });
       return makeFinding(meta, ctx, {
         vars: { natTimeout, keepalive, dev: d.dev, peer: d.peer, interval },
         evidence: [
-          evidence('tunnel.idle', `idle test through ${d.dev} to ${d.address}: ${d.trials.map((t) => `${t.idleSec} s idle → ${t.alive ? 'answers' : 'silent'}`).join(', ')}`, { trials: d.trials, aliveAfterSec: alive, deadAfterSec: dead }),
-          evidence('tunnel.idle', `persistent keepalive here: ${keepalive}; keepalive seen from the peer: ${d.peerKeepaliveSec === null ? 'none' : `every ${d.peerKeepaliveSec} s`}`, { keepaliveSec: d.keepaliveSec, peerKeepaliveSec: d.peerKeepaliveSec }),
+          evidence('tunnel.idle', m('trials', { dev: d.dev, address: d.address, trials: d.trials.map((t) => m(t.alive ? 'trialAlive' : 'trialSilent', { sec: t.idleSec })) }), { trials: d.trials, aliveAfterSec: alive, deadAfterSec: dead }),
+          evidence('tunnel.idle', m('keepalive', { here: keepalive, peer: d.peerKeepaliveSec === null ? m('none') : m('every', { n: d.peerKeepaliveSec }) }), { keepaliveSec: d.keepaliveSec, peerKeepaliveSec: d.peerKeepaliveSec }),
         ],
         fix: [
-          { summary: tr(ctx.lang, `Set the keepalive below the NAT timeout on this side`, `在本端把保活间隔设置为低于 NAT 超时`), command: `wg set ${d.dev} peer ${d.peer} persistent-keepalive ${interval}` },
-          { summary: tr(ctx.lang, `The side behind the NAT needs it most: PersistentKeepalive = ${interval} in its [Peer] section for this host`, `位于 NAT 之后的一端最需要设置：在其指向本机的 [Peer] 段中设置 PersistentKeepalive = ${interval}`) },
+          { summary: m('setHere'), command: `wg set ${d.dev} peer ${d.peer} persistent-keepalive ${interval}` },
+          { summary: m('behindNat', { interval }) },
         ],
       });
     }

@@ -1,7 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { semicolonList } from '../model/message.js';
+import { evidence, makeFinding, ofKind, ruleMessages, metaFix } from './types.js';
 import { stateEvidence, targetAddresses, targetRoute, tunnels } from './vpn-common.js';
-import { canonicalIp, sameIp, tr } from './helpers.js';
+import { canonicalIp, sameIp } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-008',
@@ -20,7 +21,19 @@ export const meta: RuleMeta = {
   implemented: true,
   issue: 7,
   explains: ['DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
+  messages: {
+    silentDrop: { en: 'dropped without an error', zh: '被静默丢弃' },
+    lookup: { en: 'ip route get {dst}: {route}', zh: 'ip route get {dst}：{route}' },
+    allowed: { en: 'allowed IPs of {dev}: {peers}{more}: none contains {dst}', zh: '{dev} 的 allowed IPs：{peers}{more}；都不包含 {dst}' },
+    noPeers: { en: 'no peers', zh: '无对端' },
+    peer: { en: '{key}…: {ips}', zh: '{key}…：{ips}' },
+    noIps: { en: '(none)', zh: '（无）' },
+    more: { en: ' ({count} peers, {shown} shown)', zh: '（共 {count} 个对端，显示 {shown} 个）' },
+    addPeer: { en: 'Add a peer for {dst} to {dev}', zh: '为 {dst} 在 {dev} 上添加对端' },
+  },
 };
+
+const m = ruleMessages(meta);
 
 /** WireGuard: the route sends the target into the interface, but no peer's AllowedIPs contain it. */
 export const rule: Rule = {
@@ -33,7 +46,7 @@ export const rule: Rule = {
       if (s.kind !== 'wireguard' || s.source !== 'running' || !s.present || s.up === false) continue;
       if (route.dev !== s.dev || s.carrier !== null) continue;
       const echo = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, dst));
-      const sendError = echo?.data.reason && /key not available|ENOKEY/i.test(echo.data.reason) ? echo.data.reason : tr(ctx.lang, 'dropped without an error', '被静默丢弃');
+      const sendError = echo?.data.reason && /key not available|ENOKEY/i.test(echo.data.reason) ? echo.data.reason : m('silentDrop');
       const host = `${canonicalIp(dst)}/${dst.includes(':') ? 128 : 32}`;
       const peer = s.peers[0];
       const allowedIps = peer ? [...peer.allowedIps, host].join(',') : host;
@@ -41,12 +54,12 @@ export const rule: Rule = {
         vars: { dst, dev: s.dev, sendError, peer: peer?.publicKey ?? '', allowedIps },
         evidence: [
           stateEvidence(s),
-          evidence('route.lookup', `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`}`, { destination: dst, dev: route.dev, route: route.route }),
-          evidence('tunnel.state', `allowed IPs of ${s.dev}: ${s.peers.length === 0 ? 'no peers' : s.peers.map((p) => `${p.publicKey?.slice(0, 8) ?? 'peer'}…: ${p.allowedIps.join(', ') || '(none)'}`).join('; ')}${s.peerCount > s.peers.length ? ` (${s.peerCount} peers, ${s.peers.length} shown)` : ''}: none contains ${dst}`, { peers: s.peers.map((p) => ({ publicKey: p.publicKey, allowedIps: p.allowedIps })) }),
+          evidence('route.lookup', m('lookup', { dst, route: route.route ?? `dev ${route.dev}` }), { destination: dst, dev: route.dev, route: route.route }),
+          evidence('tunnel.state', m('allowed', { dev: s.dev, peers: s.peers.length === 0 ? m('noPeers') : semicolonList(s.peers.map((p) => m('peer', { key: p.publicKey?.slice(0, 8) ?? 'peer', ips: p.allowedIps.join(', ') || m('noIps') }))), more: s.peerCount > s.peers.length ? m('more', { count: s.peerCount, shown: s.peers.length }) : '', dst }), { peers: s.peers.map((p) => ({ publicKey: p.publicKey, allowedIps: p.allowedIps })) }),
         ],
         fix: peer?.publicKey
-          ? [{ summary: meta.fix[0]!.summary[ctx.lang], command: `wg set ${s.dev} peer ${peer.publicKey} allowed-ips ${allowedIps}` }]
-          : [{ summary: tr(ctx.lang, `Add a peer for ${dst} to ${s.dev}`, `为 ${dst} 在 ${s.dev} 上添加对端`) }],
+          ? [{ summary: metaFix(meta, 0).summary, command: `wg set ${s.dev} peer ${peer.publicKey} allowed-ips ${allowedIps}` }]
+          : [{ summary: m('addPeer', { dst, dev: s.dev }) }],
       });
     }
     return null;

@@ -7,11 +7,55 @@ import type { Lang } from '../model/layer.js';
 import type { Observation, ObservationData } from '../model/observation.js';
 import type { Evidence } from '../model/report.js';
 import { evidence, ofKind, type RuleContext } from './types.js';
-import { sameIp, tr } from './helpers.js';
+import { sameIp } from './helpers.js';
+import { defineMessages, semicolonList, type Msg } from '../model/message.js';
+import { outcome } from './words.js';
 import { prefixCovers } from '../system/tunnel-net.js';
 import { TUNNEL_LINK_KINDS } from '../system/tunnel-link.js';
 
 type D<K extends keyof ObservationData> = ObservationData[K];
+
+/** Sentences shared by the VPN rules (endpoint checks, tunnel state, ages). */
+export const vpnText = defineMessages('vpnText', {
+  resolves: { en: 'endpoint name {name}: {addresses}', zh: '端点域名 {name}：{addresses}' },
+  noResolve: { en: 'endpoint name {name}: does not resolve ({error})', zh: '端点域名 {name}：无法解析（{error}）' },
+  noAddress: { en: 'no address', zh: '无地址' },
+  brokenResolve: { en: 'the endpoint name {name} does not resolve ({error})', zh: '端点域名 {name} 无法解析（{error}）' },
+  lookup: { en: 'ip route get {dst} (endpoint {endpoint}): {route}', zh: 'ip route get {dst}（端点 {endpoint}）：{route}' },
+  lookupFailed: { en: '{outcome}: {error}', zh: '{outcome}：{error}' },
+  brokenNoRoute: { en: 'the underlay has no route to {dst}', zh: '底层网络中没有到 {dst} 的路由' },
+  brokenRoute: { en: 'the underlay has a {outcome} route to {dst}', zh: '底层网络中到 {dst} 的路由为 {outcome}' },
+  gateway: { en: 'gateway {gateway} dev {dev} (towards the endpoint): {state}, {answer}', zh: '网关 {gateway} dev {dev}（通往端点）：{state}，{answer}' },
+  noNeighbor: { en: 'no neighbor entry', zh: '无邻居表项' },
+  answered: { en: 'answered', zh: '有应答' },
+  noAnswer: { en: 'no answer', zh: '无应答' },
+  brokenGateway: { en: 'its gateway {gateway} does not answer', zh: '其网关 {gateway} 无响应' },
+  echo: { en: 'ping {address} (endpoint): {received}/{sent} replies', zh: 'ping {address}（端点）：收到 {received}/{sent} 个回复' },
+  echoIcmp: { en: 'ping {address} (endpoint): {received}/{sent} replies; ICMP {name} from {from}', zh: 'ping {address}（端点）：收到 {received}/{sent} 个回复；{from} 返回 ICMP {name}' },
+  brokenIcmp: { en: '{from} reports {name} for it', zh: '{from} 返回 {name}' },
+  resetProbe: { en: 'OpenVPN hard-reset probe', zh: 'OpenVPN 握手重置探测' },
+  tcpConnect: { en: 'TCP connect', zh: 'TCP 连接' },
+  probe: { en: '{what} to {endpoint}: {outcome}', zh: '到 {endpoint} 的{what}：{outcome}' },
+  probeReason: { en: '{what} to {endpoint}: {outcome} ({reason})', zh: '到 {endpoint} 的{what}：{outcome}（{reason}）' },
+  brokenRefused: { en: 'nothing listens on {proto} port {port} there', zh: '该主机的 {proto} 端口 {port} 无服务监听' },
+  brokenSilent: { en: 'neither ICMP nor {what} gets an answer from {address}', zh: '{address} 对 ICMP 和{what}均无响应' },
+  theHandshake: { en: 'the tunnel handshake', zh: '隧道握手' },
+  port: { en: '{proto} port {port}', zh: '{proto} 端口 {port}' },
+  unknown: { en: 'unknown', zh: '未知' },
+  never: { en: 'never', zh: '从未' },
+  agoS: { en: '{n} s ago', zh: '{n} 秒前' },
+  agoMin: { en: '{n} min ago', zh: '{n} 分钟前' },
+  agoH: { en: '{n} h ago', zh: '{n} 小时前' },
+  agoD: { en: '{n} d ago', zh: '{n} 天前' },
+  noInterface: { en: 'no such interface', zh: '接口不存在' },
+  linkUp: { en: 'up, mtu {mtu}', zh: '已启用，MTU {mtu}' },
+  linkDown: { en: 'DOWN, mtu {mtu}', zh: '未启用（DOWN），MTU {mtu}' },
+  peer: { en: '{name} {endpoint} allowed {allowed}', zh: '{name} 端点 {endpoint}，允许 {allowed}' },
+  noEndpoint: { en: 'no endpoint', zh: '无端点' },
+  openvpn: { en: '; openvpn {mode}, state {state}', zh: '；openvpn {mode}，状态 {state}' },
+  state: { en: '{kind} {dev} ({source}, chosen by {selectedBy}): {link}; {count} peer(s){peers}{openvpn}', zh: '{kind} {dev}（{source}，依据 {selectedBy} 选定）：{link}；对端 {count} 个{peers}{openvpn}' },
+  peers: { en: ': {list}', zh: '：{list}' },
+});
 
 export const tunnels = (ctx: RuleContext): Array<Observation<'tunnel.state'>> => ofKind(ctx.observations, 'tunnel.state');
 
@@ -47,7 +91,7 @@ export interface EndpointView {
   gateway: D<'gateway.neighbor'> | null;
   echo: D<'icmp.echo'> | null;
   /** Why the endpoint cannot be reached over the underlay (empty: nothing says so). */
-  broken: string[];
+  broken: Msg[];
   /** Something answered: an ICMP reply or the endpoint's port. */
   answered: boolean;
   evidence: Evidence[];
@@ -63,7 +107,6 @@ export function endpointLabel(ep: Pick<D<'tunnel.endpoint'>, 'host' | 'address' 
 
 /** Every endpoint of a tunnel with its underlay facts and the evidence lines that name it. */
 export function endpointViews(ctx: RuleContext, dev: string): EndpointView[] {
-  const lang = ctx.lang;
   return ofKind(ctx.observations, 'tunnel.endpoint')
     .filter((e) => e.data.dev === dev)
     .map(({ data: ep }) => {
@@ -71,60 +114,59 @@ export function endpointViews(ctx: RuleContext, dev: string): EndpointView[] {
       const route = ep.address ? (ofKind(ctx.observations, 'route.lookup').find((r) => sameIp(r.data.destination, ep.address)) ?? null)?.data ?? null : null;
       const gateway = route?.gateway ? (ofKind(ctx.observations, 'gateway.neighbor').find((g) => sameIp(g.data.gateway, route.gateway))?.data ?? null) : null;
       const echo = ep.address ? (ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, ep.address))?.data ?? null) : null;
-      const broken: string[] = [];
+      const broken: Msg[] = [];
       const ev: Evidence[] = [];
       if (ep.resolve) {
         const r = ep.resolve;
         const ok = r.addresses.length > 0;
-        ev.push(evidence('tunnel.endpoint', `endpoint name ${r.name}: ${ok ? r.addresses.join(', ') : `does not resolve (${r.error ?? 'no address'})`}`, { name: r.name, addresses: r.addresses, error: r.error }));
-        if (!ok) broken.push(tr(lang, `the endpoint name ${r.name} does not resolve (${r.error ?? 'no address'})`, `端点域名 ${r.name} 无法解析（${r.error ?? '无地址'}）`));
+        ev.push(evidence('tunnel.endpoint', ok ? vpnText('resolves', { name: r.name, addresses: r.addresses.join(', ') }) : vpnText('noResolve', { name: r.name, error: r.error ?? vpnText('noAddress') }), { name: r.name, addresses: r.addresses, error: r.error }));
+        if (!ok) broken.push(vpnText('brokenResolve', { name: r.name, error: r.error ?? vpnText('noAddress') }));
       }
       if (route) {
-        const text = route.outcome === 'route' ? (route.route ?? `${route.gateway ? `via ${route.gateway} ` : ''}dev ${route.dev}`) : `${route.outcome}${route.error ? `: ${route.error}` : ''}`;
-        ev.push(evidence('route.lookup', `ip route get ${route.destination} (endpoint ${label}): ${text}`, { destination: route.destination, outcome: route.outcome, gateway: route.gateway, dev: route.dev, route: route.route }));
-        if (route.outcome !== 'route') broken.push(tr(lang, `the underlay has ${route.outcome === 'no-route' ? 'no route' : `a ${route.outcome} route`} to ${route.destination}`, `底层网络中到 ${route.destination} 的路由为 ${route.outcome}`));
+        const text = route.outcome === 'route' ? (route.route ?? `${route.gateway ? `via ${route.gateway} ` : ''}dev ${route.dev}`) : route.error ? vpnText('lookupFailed', { outcome: outcome(route.outcome), error: route.error }) : outcome(route.outcome);
+        ev.push(evidence('route.lookup', vpnText('lookup', { dst: route.destination, endpoint: label, route: text }), { destination: route.destination, outcome: route.outcome, gateway: route.gateway, dev: route.dev, route: route.route }));
+        if (route.outcome !== 'route') broken.push(route.outcome === 'no-route' ? vpnText('brokenNoRoute', { dst: route.destination }) : vpnText('brokenRoute', { outcome: outcome(route.outcome), dst: route.destination }));
       }
       if (gateway) {
         const bad = gateway.state === 'FAILED' || gateway.state === 'INCOMPLETE' || gateway.answered === false;
         if (bad) {
-          ev.push(evidence('gateway.neighbor', `gateway ${gateway.gateway} dev ${gateway.dev} (towards the endpoint): ${gateway.state ?? 'no neighbor entry'}, ${gateway.answered ? 'answered' : 'no answer'}`, { ...gateway }));
-          broken.push(tr(lang, `its gateway ${gateway.gateway} does not answer`, `其网关 ${gateway.gateway} 无响应`));
+          ev.push(evidence('gateway.neighbor', vpnText('gateway', { gateway: gateway.gateway, dev: gateway.dev, state: gateway.state ?? vpnText('noNeighbor'), answer: vpnText(gateway.answered ? 'answered' : 'noAnswer') }), { ...gateway }));
+          broken.push(vpnText('brokenGateway', { gateway: gateway.gateway }));
         }
       }
       if (echo && echo.method !== 'unavailable') {
         const errs = echo.errors.filter((e) => e.type !== 11 || e.code !== 0);
-        ev.push(evidence('icmp.echo', `ping ${echo.address} (endpoint): ${echo.received}/${echo.sent} replies${errs.length > 0 ? `; ICMP ${errs[0]!.name} from ${errs[0]!.from}` : ''}`, { address: echo.address, sent: echo.sent, received: echo.received, errors: errs }));
-        if (errs.length > 0 && echo.received === 0) broken.push(tr(lang, `${errs[0]!.from} reports ${errs[0]!.name} for it`, `${errs[0]!.from} 返回 ${errs[0]!.name}`));
+        ev.push(evidence('icmp.echo', errs.length > 0 ? vpnText('echoIcmp', { address: echo.address, received: echo.received, sent: echo.sent, name: errs[0]!.name, from: errs[0]!.from }) : vpnText('echo', { address: echo.address, received: echo.received, sent: echo.sent }), { address: echo.address, sent: echo.sent, received: echo.received, errors: errs }));
+        if (errs.length > 0 && echo.received === 0) broken.push(vpnText('brokenIcmp', { from: errs[0]!.from, name: errs[0]!.name }));
       }
       const probe = ep.probe;
       if (probe.method !== 'none') {
-        const what = probe.method === 'openvpn-reset' ? tr(lang, 'OpenVPN hard-reset probe', 'OpenVPN 握手重置探测') : tr(lang, 'TCP connect', 'TCP 连接');
-        ev.push(evidence('tunnel.endpoint', `${what} to ${label}: ${probe.outcome}${probe.reason ? ` (${probe.reason})` : ''}`, { probe }));
-        if (probe.outcome === 'refused') broken.push(tr(lang, `nothing listens on ${ep.proto.toUpperCase()} port ${ep.port} there`, `该主机的 ${ep.proto.toUpperCase()} 端口 ${ep.port} 无服务监听`));
+        const what = vpnText(probe.method === 'openvpn-reset' ? 'resetProbe' : 'tcpConnect');
+        ev.push(evidence('tunnel.endpoint', vpnText(probe.reason ? 'probeReason' : 'probe', { what, endpoint: label, outcome: outcome(probe.outcome), ...(probe.reason ? { reason: probe.reason } : {}) }), { probe }));
+        if (probe.outcome === 'refused') broken.push(vpnText('brokenRefused', { proto: ep.proto.toUpperCase(), port: ep.port }));
       }
       const answered = (echo?.received ?? 0) > 0 || PORT_ANSWERED.has(probe.outcome);
       // Silence everywhere is a fact too: no ICMP reply and the port (when probed) did not answer.
       const silent = !answered && !!echo && echo.method !== 'unavailable' && echo.sent > 0 && (probe.method === 'none' || PORT_DEAD.has(probe.outcome));
-      if (silent && broken.length === 0) broken.push(tr(lang, `neither ICMP nor ${probe.method === 'none' ? 'the tunnel handshake' : `${ep.proto.toUpperCase()} port ${ep.port}`} gets an answer from ${ep.address}`, `${ep.address} 对 ICMP 和${probe.method === 'none' ? '隧道握手' : `${ep.proto.toUpperCase()} 端口 ${ep.port}`}均无响应`));
+      if (silent && broken.length === 0) broken.push(vpnText('brokenSilent', { what: probe.method === 'none' ? vpnText('theHandshake') : vpnText('port', { proto: ep.proto.toUpperCase(), port: ep.port }), address: ep.address ?? ep.host }));
       return { ep, label, route, gateway, echo, broken, answered, evidence: ev };
     });
 }
 
 /** 'never', '3 min ago' … for a unix time relative to now. */
-export function ago(unix: number | null, now: Date, lang: Lang): string {
-  if (unix === null) return tr(lang, 'unknown', '未知');
-  if (unix === 0) return tr(lang, 'never', '从未');
+export function ago(unix: number | null, now: Date, _lang?: Lang): Msg {
+  if (unix === null) return vpnText('unknown');
+  if (unix === 0) return vpnText('never');
   const s = Math.max(0, Math.round(now.getTime() / 1000 - unix));
-  const text = s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : s < 172800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86400)} d`;
-  return tr(lang, `${text} ago`, `${text}前`);
+  return s < 120 ? vpnText('agoS', { n: s }) : s < 7200 ? vpnText('agoMin', { n: Math.round(s / 60) }) : s < 172800 ? vpnText('agoH', { n: Math.round(s / 3600) }) : vpnText('agoD', { n: Math.round(s / 86400) });
 }
 
 /** Evidence line for a tunnel state. */
 export function stateEvidence(s: D<'tunnel.state'>): Evidence {
-  const link = !s.present ? 'no such interface' : `${s.up ? 'up' : 'DOWN'}, mtu ${s.mtu ?? '?'}`;
-  const peers = s.peers.slice(0, 3).map((p) => `${p.name ?? (p.publicKey ? `${p.publicKey.slice(0, 8)}…` : 'peer')} ${p.endpoint ?? 'no endpoint'} allowed ${p.allowedIps.join(',') || '-'}`);
-  const ovpn = s.openvpn ? `; openvpn ${s.openvpn.mode}, state ${s.openvpn.state ?? 'unknown'}` : '';
-  return evidence('tunnel.state', `${s.kind} ${s.dev} (${s.source}, chosen by ${s.selectedBy}): ${link}; ${s.peerCount} peer(s)${peers.length ? `: ${peers.join('; ')}` : ''}${ovpn}`, {
+  const link = !s.present ? vpnText('noInterface') : vpnText(s.up ? 'linkUp' : 'linkDown', { mtu: s.mtu ?? '?' });
+  const peers = s.peers.slice(0, 3).map((p) => vpnText('peer', { name: p.name ?? (p.publicKey ? `${p.publicKey.slice(0, 8)}…` : 'peer'), endpoint: p.endpoint ?? vpnText('noEndpoint'), allowed: p.allowedIps.join(',') || '-' }));
+  const ovpn = s.openvpn ? vpnText('openvpn', { mode: s.openvpn.mode, state: s.openvpn.state ?? vpnText('unknown') }) : '';
+  return evidence('tunnel.state', vpnText('state', { kind: s.kind, dev: s.dev, source: s.source, selectedBy: s.selectedBy, link, count: s.peerCount, peers: peers.length ? vpnText('peers', { list: semicolonList(peers) }) : '', openvpn: ovpn }), {
     dev: s.dev,
     kind: s.kind,
     source: s.source,
