@@ -15,7 +15,8 @@ import { budgets } from './budget.js';
 import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservation } from './derive.js';
 import { INERT_TUNNEL_PROBES, tunnelPhase, type TunnelPhaseResult, type TunnelProbes } from './tunnel.js';
 import { judge } from './judge.js';
-import { t } from '../report/i18n.js';
+import { m } from '../report/i18n.js';
+import type { Msg } from '../model/message.js';
 import { droppingRule } from '../analyze/counters.js';
 import { JITTER_THRESHOLD_MS, RTT_THRESHOLD_MS } from '../rules/net-008-high-latency.js';
 import { probeContext, type ProbeContext } from '../probes/types.js';
@@ -107,7 +108,8 @@ async function safe(layer: Layer, check: string, p: Promise<Obs>): Promise<Obs> 
   try {
     return await p;
   } catch (err) {
-    return [observation('check.unknown', { layer, check, reason: `probe failed: ${err instanceof Error ? err.message : String(err)}` })];
+    const error = err instanceof Error ? err.message : String(err);
+    return [observation('check.unknown', { layer, check, reason: `probe failed: ${error}`, reasonMsg: m('reason.probeFailed', { error }) })];
   }
 }
 
@@ -118,7 +120,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   const ctx = (budgetMs: number): ProbeContext => probeContext(budgetMs, overall);
   const timer = layerTimer();
   const obs: Obs = [];
-  const skips = new Map<Layer, string>();
+  const skips = new Map<Layer, string | Msg>();
   const isName = target.ipFamily === null;
 
   // ── host + dns: snapshot and name resolution in parallel ──────────────
@@ -168,7 +170,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     const answered = ofKind(obs, 'dns.query').filter((q) => q.data.outcome === 'answer');
     if (answered.length > 0) b = budgets(Math.min(...answered.map((q) => q.data.ms)), options.timeoutMs);
   } else {
-    skips.set('dns', t(options.lang, 'skip.ipLiteral'));
+    skips.set('dns', m('skip.ipLiteral'));
     addresses = [target.host];
   }
 
@@ -287,7 +289,10 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   progress('tunnel', 'start');
   timer.start('tunnel');
   const tunnel = await tunnelPhase({ target, snapshot, observations: obs, addresses, options, ctx }, { ...deps, ...(deps.tunnelProbes ?? INERT_TUNNEL_PROBES) }).catch(
-    (err: unknown): TunnelPhaseResult => ({ observations: [observation('check.unknown', { layer: 'tunnel', check: 'tunnel layer', reason: `probe failed: ${err instanceof Error ? err.message : String(err)}` })], skip: null }),
+    (err: unknown): TunnelPhaseResult => {
+      const error = err instanceof Error ? err.message : String(err);
+      return { observations: [observation('check.unknown', { layer: 'tunnel', check: 'tunnel layer', reason: `probe failed: ${error}`, reasonMsg: m('reason.probeFailed', { error }) })], skip: null };
+    },
   );
   obs.push(...tunnel.observations);
   if (tunnel.skip) skips.set('tunnel', tunnel.skip);
@@ -331,9 +336,9 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
       obs.push(...(await safe('host', 'server time', deps.http({ url, address: open.data.address, servername: sni }, ctx(Math.min(b.http, 2000))))));
     }
   } else if (wantsTls) {
-    skips.set('tls', t(options.lang, target.port === null ? 'skip.noPort' : 'skip.noTcpForTls'));
+    skips.set('tls', m(target.port === null ? 'skip.noPort' : 'skip.noTcpForTls'));
   } else {
-    skips.set('tls', t(options.lang, 'skip.notTls'));
+    skips.set('tls', m('skip.notTls'));
   }
 
   // Tests the user asked for, in parallel over the open service: idle hold, backlog, heartbeat.
@@ -371,9 +376,9 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
       obs.push(...(await safe('network', 'pmtu', deps.pmtu({ address: open.data.address, port: open.data.port }, ctx(2500)))));
     }
   } else if (target.protocol === 'http' || target.protocol === 'https') {
-    skips.set('app', t(options.lang, 'skip.noConnection'));
+    skips.set('app', m('skip.noConnection'));
   } else if (!options.heartbeat) {
-    skips.set('app', t(options.lang, 'skip.noAppCheck'));
+    skips.set('app', m('skip.noAppCheck'));
   }
 
   // Server time sources → host.clock
@@ -389,13 +394,13 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   if (clockSources.length > 0) obs.push(observation('host.clock', { local: deps.now().toISOString(), sources: clockSources }));
 
   if (target.port === null) {
-    skips.set('transport', t(options.lang, 'skip.noPort'));
+    skips.set('transport', m('skip.noPort'));
   } else if (!primaryAddr) {
-    skips.set('transport', t(options.lang, 'skip.noAddress'));
+    skips.set('transport', m('skip.noAddress'));
   } else if (hardFail) {
-    skips.set('transport', t(options.lang, 'skip.networkFailed'));
+    skips.set('transport', m('skip.networkFailed'));
   }
-  if (!primaryAddr && !dnsDead && isName) skips.set('network', t(options.lang, 'skip.noProbeAddress'));
+  if (!primaryAddr && !dnsDead && isName) skips.set('network', m('skip.noProbeAddress'));
 
   return judge({ target, options, observations: obs, snapshot, startedAt, durationMs: performance.now() - t0, layerMs: (l) => timer.ms(l), skips, addresses, now: deps.now() });
 }

@@ -12,7 +12,7 @@ import type { RuleContext, RuleMeta } from '../rules/types.js';
 import type { Snapshot } from '../system/types.js';
 import type { DiagnoseOptions } from './options.js';
 import { rankFindings } from './rank.js';
-import { isMsg, renderMsg, type Msg } from '../model/message.js';
+import { isMsg, messageText, renderMsg, semicolonList, type Msg } from '../model/message.js';
 import { m } from '../report/i18n.js';
 
 const META = new Map<string, RuleMeta & { order: number }>(RULES.map((r, i) => [r.meta.code, { ...r.meta, order: i }]));
@@ -54,7 +54,8 @@ export function judge(input: JudgeInput): Report {
   const obs = [...observations];
   for (const b of broken) {
     const layer = metaOf(b.code)?.layer ?? 'host';
-    obs.push({ kind: 'check.unknown', at: input.now.toISOString(), ms: 0, data: { layer, check: b.code, reason: `rule failed: ${b.error}` } });
+    const reasonMsg = m('reason.ruleFailed', { error: b.error });
+    obs.push({ kind: 'check.unknown', at: input.now.toISOString(), ms: 0, data: { layer, check: b.code, reason: renderMsg(reasonMsg, 'en'), reasonMsg } });
   }
   const { primary, findings: ranked } = rankFindings(findings, metaOf);
   const verdict: Report['verdict'] = ranked.some((f) => f.severity === 'error') ? 'fault' : ranked.some((f) => f.severity === 'warning') ? 'degraded' : 'ok';
@@ -95,12 +96,17 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
       const u = unknowns.filter((o) => o.data.layer === layer);
       if (u.length > 0 && !hasPositiveEvidence(layer, obs)) {
         status = 'unknown';
-        reason = u.map((o) => `${o.data.check}: ${o.data.reason}`).join('; ');
+        reason = semicolonList(u.map((o) => m('reason.unknownCheck', { check: checkName(o.data.check), reason: o.data.reasonMsg ?? o.data.reason }))) as Msg;
       } else status = 'pass';
     }
     rows.push(reason === undefined ? { layer, status, ms } : isMsg(reason) ? { layer, status, ms, reason: renderMsg(reason, 'en'), reasonMsg: reason } : { layer, status, ms, reason });
   }
   return rows;
+}
+
+/** A check's name in the reader's language when the catalog has it ('path trace' → check.path trace). */
+function checkName(check: string): string | Msg {
+  return messageText(`check.${check}`) ? { id: `check.${check}` } : check;
 }
 
 /**

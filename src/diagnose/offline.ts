@@ -16,7 +16,8 @@ import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
 import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservation, snapshotGatewayObservation } from './derive.js';
 import { judge } from './judge.js';
-import { t } from '../report/i18n.js';
+import { m } from '../report/i18n.js';
+import type { Msg } from '../model/message.js';
 import type { DiagnoseOptions } from './options.js';
 
 /** The kernel's route choice for DST as the snapshot's tables and policy rules give it. */
@@ -40,20 +41,20 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
   const t0 = performance.now();
   const obs: Observation[] = [];
   for (const o of [linksObservation(snapshot), dnsConfigObservation(snapshot), hostsObservation(snapshot, target), proxyObservation(snapshot.proxyEnv, target)]) if (o) obs.push(o);
-  const skips = new Map<Layer, string>([
-    ['transport', t(options.lang, 'skip.offlineNoPackets')],
-    ['tls', t(options.lang, 'skip.offlineNoPackets')],
-    ['app', t(options.lang, 'skip.offlineNoPackets')],
+  const skips = new Map<Layer, string | Msg>([
+    ['transport', m('skip.offlineNoPackets')],
+    ['tls', m('skip.offlineNoPackets')],
+    ['app', m('skip.offlineNoPackets')],
   ]);
   let dsts: string[] = [];
   if (target.ipFamily !== null) {
     dsts = [target.host];
-    skips.set('dns', t(options.lang, 'skip.ipLiteral'));
+    skips.set('dns', m('skip.ipLiteral'));
   } else {
     const pinned = snapshot.hosts.ok ? snapshot.hosts.value.entries.find((e) => e.names.some((n) => n.toLowerCase() === target.host)) : undefined;
     if (pinned) dsts = [pinned.address];
     else {
-      skips.set('dns', t(options.lang, 'skip.offlineDns'));
+      skips.set('dns', m('skip.offlineDns'));
       dsts = snapshot.resolv.ok ? snapshot.resolv.value.nameservers : [];
     }
   }
@@ -86,7 +87,7 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
     skips.set('tunnel', noTunnelReason(snapshot, options.lang));
   } else {
     // Recorded state only: a tunnel layer with no finding did not pass, it was not probed.
-    skips.set('tunnel', t(options.lang, 'skip.offlineTunnel'));
+    skips.set('tunnel', m('skip.offlineTunnel'));
   }
   const report = judge({
     target,

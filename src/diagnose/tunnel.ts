@@ -12,7 +12,8 @@
  * server answers within one underlay RTT. netdx polls `wg show DEV dump` every 100 ms for at most
  * HANDSHAKE_WAIT_MS after that packet; WireGuard's own 5 s retry timer is never waited for.
  */
-import { t } from '../report/i18n.js';
+import { m } from '../report/i18n.js';
+import type { Msg } from '../model/message.js';
 import { setMaxListeners } from 'node:events';
 import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
 import type { Target } from '../model/target.js';
@@ -102,7 +103,7 @@ export interface TunnelInput {
 export interface TunnelPhaseResult {
   observations: Obs;
   /** Why the layer was not walked (no tunnel carries the target), or null. */
-  skip: string | null;
+  skip: string | Msg | null;
 }
 
 /** WireGuard's session lifetime (REJECT_AFTER_TIME): a handshake younger than this is a working session. */
@@ -379,7 +380,7 @@ async function idleTest(sel: SelectedTunnel, input: TunnelInput, deps: TunnelDep
   const t = sel.tunnel;
   const peer = sel.carrier;
   const addr = input.addresses[0];
-  if (t.kind !== 'wireguard' || !peer || !addr) return [observation('check.unknown', { layer: 'tunnel', check: 'idle test', reason: 'the idle test needs a WireGuard peer that carries the target' })];
+  if (t.kind !== 'wireguard' || !peer || !addr) return [observation('check.unknown', { layer: 'tunnel', check: 'idle test', reason: 'the idle test needs a WireGuard peer that carries the target', reasonMsg: m('reason.idleNeedsWg') })];
   const trials: ObservationData['tunnel.idle']['trials'] = [];
   const gaps: number[] = [];
   let reason: string | undefined;
@@ -454,7 +455,7 @@ async function walk(sel: SelectedTunnel, input: TunnelInput, deps: TunnelDeps): 
   const obs: Obs = [stateObservation(sel)];
   if (!active(sel)) return obs; // not running / down: VPN-001
   if (t.kind === 'other') {
-    obs.push(observation('check.unknown', { layer: 'tunnel', check: 'tunnel peers', reason: `${t.dev} is not a WireGuard or OpenVPN interface netdx can read: its peers and endpoint are unknown` }));
+    obs.push(observation('check.unknown', { layer: 'tunnel', check: 'tunnel peers', reason: `${t.dev} is not a WireGuard or OpenVPN interface netdx can read: its peers and endpoint are unknown`, reasonMsg: m('reason.unreadableTunnel', { dev: t.dev }) }));
     return obs;
   }
   const routedHere = ofKind(input.observations, 'route.lookup').some((r) => input.addresses.includes(r.data.destination) && r.data.dev === t.dev);
@@ -480,8 +481,8 @@ const active = (sel: SelectedTunnel): boolean => sel.source === 'running' && !(s
 const problemObservations = (t: SelectedTunnel['tunnel']): Obs => t.problems.map((p) => observation('check.unknown', { layer: 'tunnel', check: `${t.dev} state`, reason: p }));
 
 /** Why the tunnel layer is skipped when no tunnel should carry the target. */
-export function noTunnelReason(s: Snapshot, lang: DiagnoseOptions['lang']): string {
-  return s.tunnels && !s.tunnels.ok ? t(lang, 'skip.tunnelUnavailable', { why: s.tunnels.unavailable }) : t(lang, 'skip.tunnelNone');
+export function noTunnelReason(s: Snapshot, _lang?: DiagnoseOptions['lang']): Msg {
+  return s.tunnels && !s.tunnels.ok ? m('skip.tunnelUnavailable', { why: s.tunnels.unavailable }) : m('skip.tunnelNone');
 }
 
 /**

@@ -3,6 +3,7 @@
  * Probes, collectors and analyzers produce them; rules read them. None decides what is a fault.
  * Every observation carries `at` (ISO time it was made) and `ms` (how long it took).
  */
+import type { Msg } from './message.js';
 import type { Layer } from './layer.js';
 
 export interface IcmpError {
@@ -420,7 +421,8 @@ export interface ObservationData {
 
   // ── meta ───────────────────────────────────────────────────────────
   /** A check that could not be made: missing privilege, a tool absent, an ambiguous answer. */
-  'check.unknown': { layer: Layer; check: string; reason: string };
+  /** `reasonMsg`: the reason as a message (src/model/message.ts), when the producer has one; `reason` is its English text. */
+  'check.unknown': { layer: Layer; check: string; reason: string; reasonMsg?: Msg };
   /** A layer skipped because a lower layer failed or it does not apply. */
   'layer.skip': { layer: Layer; reason: string };
 }
