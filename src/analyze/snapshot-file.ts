@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { tunnelsSchema } from '../system/tunnel-schema.js';
 import { inputError, readError } from '../model/errors.js';
+import { E } from '../model/error-messages.js';
 import type { Snapshot } from '../system/types.js';
 
 const collected = <T extends z.ZodType>(value: T) => z.union([z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), unavailable: z.string() })]);
@@ -97,15 +98,15 @@ export function parseSnapshot(text: string, name: string): Snapshot {
   try {
     doc = JSON.parse(text);
   } catch {
-    throw inputError(`${name}: not JSON (expected a snapshot written by netdx collect)`);
+    throw inputError(E('notJson', { name }));
   }
   const r = snapshotSchema.safeParse(doc);
   if (!r.success) {
     const first = r.error.issues[0] as Issue | undefined;
     const issue = first ? deepest(first) : undefined;
     const path = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '';
-    if (typeof doc !== 'object' || doc === null || (doc as { schema?: unknown }).schema !== 'netdx.snapshot/v1') throw inputError(`${name}: not a netdx snapshot (expected "schema": "netdx.snapshot/v1")`);
-    throw inputError(`${name}: not a valid snapshot: ${path ? `${path}: ` : ''}${(issue?.message ?? 'invalid').replace(/\s+/g, ' ').slice(0, 160)}`);
+    if (typeof doc !== 'object' || doc === null || (doc as { schema?: unknown }).schema !== 'netdx.snapshot/v1') throw inputError(E('notSnapshot', { name }));
+    throw inputError(E('badSnapshot', { name, detail: `${path ? `${path}: ` : ''}${(issue?.message ?? 'invalid').replace(/\s+/g, ' ').slice(0, 160)}` }));
   }
   return r.data as unknown as Snapshot;
 }
@@ -117,8 +118,8 @@ export async function readSnapshotFile(path: string): Promise<Snapshot> {
     text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'cannot read');
-    throw readError(`cannot read ${path}: ${why}`, err);
+    const why = code === 'ENOENT' ? E('noSuchFile') : code === 'EACCES' || code === 'EPERM' ? E('permission') : code === 'EISDIR' ? E('isDir') : (code ?? 'cannot read');
+    throw readError(E('readFile', { path, why }), err);
   }
   return parseSnapshot(text, path);
 }

@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { EXIT, usageError } from '../model/errors.js';
+import { E } from '../model/error-messages.js';
 import type { Lang } from '../model/layer.js';
 import { parseTarget, shown } from '../model/target.js';
 import { detectLang, t } from '../report/i18n.js';
@@ -29,7 +30,7 @@ async function loadSnapshot(file: string | undefined, parts: Array<'links' | 'ro
 
 function ip(text: string | undefined, what: string): string | undefined {
   if (text === undefined) return undefined;
-  if (!parseAddr(text)) throw usageError(`${what} '${shown(text)}': expected an IPv4 or IPv6 address`);
+  if (!parseAddr(text)) throw usageError(E('expected', { what, value: shown(text), expected: E('ipAddress') }));
   return text;
 }
 
@@ -71,17 +72,17 @@ export interface RawFirewallOptions {
 /** Validates `firewall check` options into a flow; one usage line per bad value. */
 export function parseFirewallOptions(o: RawFirewallOptions): FirewallFlow {
   const proto = (o.proto ?? 'tcp').toLowerCase();
-  if (proto !== 'tcp' && proto !== 'udp' && proto !== 'icmp' && proto !== 'icmpv6') throw usageError(`--proto '${shown(proto)}': expected tcp, udp, icmp or icmpv6`);
-  if (o.dst === undefined) throw usageError('--dst is required (the destination address of the flow)');
+  if (proto !== 'tcp' && proto !== 'udp' && proto !== 'icmp' && proto !== 'icmpv6') throw usageError(E('expected', { what: '--proto', value: shown(proto), expected: E('protoFlow') }));
+  if (o.dst === undefined) throw usageError(E('required', { what: '--dst', why: E('dstWhy') }));
   const dst = ip(o.dst, '--dst')!;
   const src = ip(o.src, '--src');
-  if (src !== undefined && parseAddr(src)!.family !== parseAddr(dst)!.family) throw usageError(`--src ${src} and --dst ${dst} are of different address families`);
+  if (src !== undefined && parseAddr(src)!.family !== parseAddr(dst)!.family) throw usageError(E('families', { a: `--src ${src}`, b: `--dst ${dst}` }));
   const chain = (o.chain ?? 'OUTPUT').toUpperCase();
-  if (chain !== 'OUTPUT' && chain !== 'INPUT' && chain !== 'FORWARD') throw usageError(`--chain '${shown(chain)}': expected OUTPUT, INPUT or FORWARD`);
+  if (chain !== 'OUTPUT' && chain !== 'INPUT' && chain !== 'FORWARD') throw usageError(E('expected', { what: '--chain', value: shown(chain), expected: E('chains') }));
   const state = o.state === undefined ? undefined : o.state.toUpperCase();
-  if (state !== undefined && state !== 'NEW' && state !== 'ESTABLISHED') throw usageError(`--state '${shown(state)}': expected NEW or ESTABLISHED`);
+  if (state !== undefined && state !== 'NEW' && state !== 'ESTABLISHED') throw usageError(E('expected', { what: '--state', value: shown(state), expected: E('states') }));
   const dport = port(o.dport, '--dport');
-  if ((proto === 'tcp' || proto === 'udp') && dport === undefined) throw usageError(`--dport is required for ${proto}`);
+  if ((proto === 'tcp' || proto === 'udp') && dport === undefined) throw usageError(E('requiredFor', { what: '--dport', proto }));
   const flow: FirewallFlow = { chain, proto, src: src ?? null, dst, dport: proto === 'tcp' || proto === 'udp' ? dport! : null };
   const sport = port(o.sport, '--sport');
   if (sport !== undefined) flow.sport = sport;
@@ -251,7 +252,7 @@ export function register(program: Command): void {
       const lang = parseLang(o.lang, detectLang());
       const dst = ip(dstText, 'destination')!;
       const from = ip(o.from, '--from');
-      if (from !== undefined && parseAddr(from)!.family !== parseAddr(dst)!.family) throw usageError(`--from ${from} and ${dst} are of different address families`);
+      if (from !== undefined && parseAddr(from)!.family !== parseAddr(dst)!.family) throw usageError(E('families', { a: `--from ${from}`, b: dst }));
       const q = { ...(from ? { from } : {}), ...(o.mark !== undefined ? { mark: mark(o.mark)! } : {}), ...(o.iif ? { iif: dev(o.iif, '--iif')! } : {}), ...(o.oif ? { oif: dev(o.oif, '--oif')! } : {}) };
       let e: RouteExplanation;
       if (o.snapshot !== undefined) e = explainRoute(await readSnapshotFile(o.snapshot), dst, q);

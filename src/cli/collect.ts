@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readError, usageError } from '../model/errors.js';
+import { E } from '../model/error-messages.js';
 import { ALL_PARTS, collectSnapshot, type SnapshotPart } from '../system/collect.js';
 
 const ALIASES: Record<string, SnapshotPart> = { neigh: 'neighbors', neighbours: 'neighbors', addr: 'links', route: 'routes', rule: 'rules', sockets: 'listening', sysctl: 'sysctls' };
@@ -13,10 +14,10 @@ export function parseOnly(value: string): SnapshotPart[] {
     const name = raw.trim().toLowerCase();
     if (name === '') continue;
     const part = (ALL_PARTS as readonly string[]).includes(name) ? (name as SnapshotPart) : ALIASES[name];
-    if (part === undefined) throw usageError(`--only: unknown part '${raw.trim().slice(0, 40)}' (expected some of ${ALL_PARTS.join(', ')})`);
+    if (part === undefined) throw usageError(E('unknownPart', { part: raw.trim().slice(0, 40), list: ALL_PARTS.join(', ') }));
     if (!out.includes(part)) out.push(part);
   }
-  if (out.length === 0) throw usageError(`--only: expected some of ${ALL_PARTS.join(', ')}`);
+  if (out.length === 0) throw usageError(E('expectedOnly', { what: '--only', expected: E('someOf', { list: ALL_PARTS.join(', ') }) }));
   return out;
 }
 
@@ -39,8 +40,8 @@ export function register(program: Command): void {
         await writeFile(o.out, text);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error');
-        throw readError(`cannot write ${o.out}: ${why}`, err);
+        const why = code === 'ENOENT' ? E('noSuchDir') : code === 'EACCES' || code === 'EPERM' ? E('permission') : code === 'EISDIR' ? E('isDir') : (code ?? 'error');
+        throw readError(E('writeFile', { path: o.out, why }), err);
       }
     });
 }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { inputError, readError, usageError } from '../model/errors.js';
+import { E } from '../model/error-messages.js';
 import type { Lang } from '../model/layer.js';
 import { ipFamilyOf, parsePort, PROTOCOLS, type Protocol, type TargetOptions } from '../model/target.js';
 import { DEFAULT_OPTIONS, type DiagnoseOptions } from '../diagnose/options.js';
@@ -41,22 +42,22 @@ const TLS_VERSIONS = { '1.0': 'TLSv1', '1': 'TLSv1', tlsv1: 'TLSv1', 'tlsv1.0': 
 /** '5s', '800ms', '2m' or a bare number of seconds → ms. */
 export function parseDuration(text: string, what: string): number {
   const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw usageError(`${what} '${text}': expected a duration like 5s, 800ms or 2m`);
+  if (!m) throw usageError(E('expected', { what, value: text, expected: E('duration') }));
   const n = Number(m[1]);
   const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
-  if (!(ms >= 100 && ms <= 600_000)) throw usageError(`${what} '${text}': expected between 100ms and 10m`);
+  if (!(ms >= 100 && ms <= 600_000)) throw usageError(E('expected', { what, value: text, expected: E('durationRange') }));
   return ms;
 }
 
 export function parseLang(text: string | undefined, fallback: Lang): Lang {
   if (text === undefined) return fallback;
   if (text === 'en' || text === 'zh') return text;
-  throw usageError(`--lang '${text}': expected en or zh`);
+  throw usageError(E('expected', { what: '--lang', value: text, expected: E('enOrZh') }));
 }
 
 function parseTlsVersion(text: string, what: string): NonNullable<DiagnoseOptions['tlsMin']> {
   const v = (TLS_VERSIONS as Record<string, DiagnoseOptions['tlsMin']>)[text.toLowerCase()];
-  if (!v) throw usageError(`${what} '${text}': expected one of 1.0, 1.1, 1.2, 1.3 (or TLSv1.2 …)`);
+  if (!v) throw usageError(E('expected', { what, value: text, expected: E('tlsVersion') }));
   return v;
 }
 
@@ -65,7 +66,7 @@ export function parsePin(text: string): string {
   if (/^sha256\/[A-Za-z0-9+/]{43}=$/.test(t)) return t;
   const hex = /^sha256:([0-9a-fA-F:]+)$/.exec(t)?.[1]?.replace(/:/g, '');
   if (hex && hex.length === 64) return `sha256:${hex.toUpperCase()}`;
-  throw usageError(`--pin '${text}': expected sha256:<64 hex digits> (certificate fingerprint) or sha256/<base64> (SPKI pin)`);
+  throw usageError(E('expected', { what: '--pin', value: text, expected: E('pin') }));
 }
 
 /** Reads a PEM file: unreadable → exit 3, not PEM → exit 64. */
@@ -75,10 +76,10 @@ export function readPem(path: string, what: string, kind: 'CERTIFICATE' | 'PRIVA
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw readError(`${what} '${path}': cannot read (${code})`, err);
+    throw readError(E('cannotRead', { what, path, code }), err);
   }
   const re = kind === 'CERTIFICATE' ? /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/ : /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+?-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
-  if (!re.test(text)) throw inputError(`${what} '${path}': not a PEM ${kind === 'CERTIFICATE' ? 'certificate' : 'private key'} file (expected -----BEGIN ${kind}-----)`);
+  if (!re.test(text)) throw inputError(E('notPem', { what, path, kind: E(kind === 'CERTIFICATE' ? 'certificate' : 'privateKey'), label: kind }));
   return text;
 }
 
@@ -88,28 +89,28 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
   if (raw.port !== undefined) target.port = parsePort(raw.port, '--port');
   if (raw.protocol !== undefined) {
     const p = raw.protocol.toLowerCase();
-    if (!(PROTOCOLS as readonly string[]).includes(p)) throw usageError(`--protocol '${raw.protocol}': expected one of ${PROTOCOLS.join(', ')}`);
+    if (!(PROTOCOLS as readonly string[]).includes(p)) throw usageError(E('expected', { what: '--protocol', value: raw.protocol, expected: E('oneOf', { list: PROTOCOLS.join(', ') }) }));
     target.protocol = p as Protocol;
   }
   if (raw.timeout !== undefined) options.timeoutMs = parseDuration(raw.timeout, '--timeout');
   if (raw.sni !== undefined) {
-    if (!/^[A-Za-z0-9.-]{1,253}$/.test(raw.sni)) throw usageError(`--sni '${raw.sni}': expected a host name`);
+    if (!/^[A-Za-z0-9.-]{1,253}$/.test(raw.sni)) throw usageError(E('expected', { what: '--sni', value: raw.sni, expected: E('hostName') }));
     options.sni = raw.sni;
   }
   if (raw.expectIp && raw.expectIp.length > 0) {
     const ips = raw.expectIp.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-    for (const ip of ips) if (!ipFamilyOf(ip)) throw usageError(`--expect-ip '${ip}': expected an IPv4 or IPv6 address`);
+    for (const ip of ips) if (!ipFamilyOf(ip)) throw usageError(E('expected', { what: '--expect-ip', value: ip, expected: E('ipAddress') }));
     options.expectIp = ips;
   }
   if (raw.expectGateway !== undefined) {
-    if (!ipFamilyOf(raw.expectGateway)) throw usageError(`--expect-gateway '${raw.expectGateway}': expected an IPv4 or IPv6 address`);
+    if (!ipFamilyOf(raw.expectGateway)) throw usageError(E('expected', { what: '--expect-gateway', value: raw.expectGateway, expected: E('ipAddress') }));
     options.expectGateway = raw.expectGateway;
   }
   if (raw.ca !== undefined) {
     options.caFile = raw.ca;
     options.ca = readPem(raw.ca, '--ca', 'CERTIFICATE');
   }
-  if ((raw.cert === undefined) !== (raw.key === undefined)) throw usageError('--cert and --key: give both (client certificate and its private key) or neither');
+  if ((raw.cert === undefined) !== (raw.key === undefined)) throw usageError(E('certAndKey'));
   if (raw.cert !== undefined && raw.key !== undefined) {
     options.certFile = raw.cert;
     options.cert = readPem(raw.cert, '--cert', 'CERTIFICATE');
@@ -119,31 +120,31 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
   if (raw.pin !== undefined) options.pin = parsePin(raw.pin);
   if (raw.tlsMin !== undefined) options.tlsMin = parseTlsVersion(raw.tlsMin, '--tls-min');
   if (raw.tlsMax !== undefined) options.tlsMax = parseTlsVersion(raw.tlsMax, '--tls-max');
-  if (options.tlsMin && options.tlsMax && options.tlsMin > options.tlsMax) throw usageError(`--tls-min ${options.tlsMin} is above --tls-max ${options.tlsMax}`);
+  if (options.tlsMin && options.tlsMax && options.tlsMin > options.tlsMax) throw usageError(E('tlsMinAboveMax', { min: options.tlsMin, max: options.tlsMax }));
   if (raw.count !== undefined) {
-    if (!/^[0-9]+$/.test(raw.count) || Number(raw.count) < 1 || Number(raw.count) > 100) throw usageError(`--count '${raw.count}': expected a number from 1 to 100`);
+    if (!/^[0-9]+$/.test(raw.count) || Number(raw.count) < 1 || Number(raw.count) > 100) throw usageError(E('expected', { what: '--count', value: raw.count, expected: E('countRange') }));
     options.pingCount = Number(raw.count);
   }
   if (raw.warnDays !== undefined) {
-    if (!/^[0-9]+$/.test(raw.warnDays)) throw usageError(`--warn-days '${raw.warnDays}': expected a number of days`);
+    if (!/^[0-9]+$/.test(raw.warnDays)) throw usageError(E('expected', { what: '--warn-days', value: raw.warnDays, expected: E('days') }));
     options.certWarnDays = Number(raw.warnDays);
   }
   if (raw.tunnel !== undefined) {
-    if (!/^[A-Za-z0-9_.@:-]{1,15}$/.test(raw.tunnel)) throw usageError(`--tunnel '${raw.tunnel}': expected an interface name (1–15 letters, digits, _ . - @ :)`);
+    if (!/^[A-Za-z0-9_.@:-]{1,15}$/.test(raw.tunnel)) throw usageError(E('expected', { what: '--tunnel', value: raw.tunnel, expected: E('ifName') }));
     options.tunnel = raw.tunnel;
   }
   if (raw.tunnelIdle !== undefined) {
     const ms = parseDuration(raw.tunnelIdle, '--tunnel-idle');
-    if (ms < 2000) throw usageError(`--tunnel-idle '${raw.tunnelIdle}': expected at least 2s`);
+    if (ms < 2000) throw usageError(E('expected', { what: '--tunnel-idle', value: raw.tunnelIdle, expected: E('atLeast2s') }));
     options.tunnelIdleMs = ms;
   }
   if (raw.idle !== undefined) {
     const ms = parseDuration(raw.idle, '--idle');
-    if (ms < 2000) throw usageError(`--idle '${raw.idle}': expected at least 2s`);
+    if (ms < 2000) throw usageError(E('expected', { what: '--idle', value: raw.idle, expected: E('atLeast2s') }));
     options.idleMaxSec = ms / 1000;
   }
   if (raw.backlog !== undefined) {
-    if (!/^[0-9]+$/.test(raw.backlog) || Number(raw.backlog) < 2 || Number(raw.backlog) > 512) throw usageError(`--backlog '${raw.backlog}': expected a number of parallel connects from 2 to 512`);
+    if (!/^[0-9]+$/.test(raw.backlog) || Number(raw.backlog) < 2 || Number(raw.backlog) > 512) throw usageError(E('expected', { what: '--backlog', value: raw.backlog, expected: E('backlog') }));
     options.backlog = Number(raw.backlog);
   }
   if (raw.heartbeat !== undefined) options.heartbeat = parseHeartbeat(raw.heartbeat);
@@ -154,7 +155,7 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
   }
   let format: OutputFormat = 'text';
   if (raw.format !== undefined) {
-    if (!['text', 'json', 'markdown'].includes(raw.format)) throw usageError(`--format '${raw.format}': expected text, json or markdown`);
+    if (!['text', 'json', 'markdown'].includes(raw.format)) throw usageError(E('expected', { what: '--format', value: raw.format, expected: E('formats') }));
     format = raw.format as OutputFormat;
   }
   if (raw.json) format = 'json';

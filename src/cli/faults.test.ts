@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { renderMsg } from '../model/message.js';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { NetdxError } from '../model/errors.js';
@@ -35,7 +36,7 @@ test('an unknown code is a usage error (exit 64) on one line', () => {
     () => findMeta(metas, 'NET-999', 'en'),
     (e: unknown) => e instanceof NetdxError && e.code === 'E_USAGE' && e.exitCode === 64 && e.message === "fault code 'NET-999': no such code (see `netdx faults`)",
   );
-  assert.throws(() => findMeta(metas, 'XYZ', 'zh'), /故障代码 'XYZ' 不存在/);
+  assert.throws(() => findMeta(metas, 'XYZ', 'zh'), (e: unknown) => e instanceof NetdxError && !!e.msg && /故障代码 'XYZ' 不存在/.test(renderMsg(e.msg, 'zh')));
 });
 
 test('`netdx faults --json` lists every code with slug, layer and implemented flag', async () => {

@@ -1,11 +1,12 @@
 /** `netdx faults [CODE]`: the fault manual, generated from the rule metas. */
 import type { Command } from 'commander';
 import { usageError } from '../model/errors.js';
+import { E } from '../model/error-messages.js';
 import type { Lang } from '../model/layer.js';
 import { RULES } from '../rules/index.js';
 import type { RuleMeta } from '../rules/types.js';
 import { faultEntry, faultEntryMarkdown, faultsJson, faultsMarkdown, faultsTable } from '../report/faults-manual.js';
-import { detectLang, t } from '../report/i18n.js';
+import { detectLang } from '../report/i18n.js';
 
 interface RawFaultsOptions {
   lang?: string;
@@ -16,14 +17,14 @@ interface RawFaultsOptions {
 function parseLang(text: string | undefined): Lang {
   if (text === undefined) return detectLang();
   if (text === 'en' || text === 'zh') return text;
-  throw usageError(`--lang '${text}': expected en or zh`);
+  throw usageError(E('expected', { what: '--lang', value: text, expected: E('enOrZh') }));
 }
 
 /** A meta by code (any case) or slug; a usage error naming the input otherwise. */
-export function findMeta(metas: readonly RuleMeta[], query: string, lang: Lang): RuleMeta {
+export function findMeta(metas: readonly RuleMeta[], query: string, _lang?: Lang): RuleMeta {
   const q = query.trim();
   const hit = metas.find((m) => m.code === q.toUpperCase()) ?? metas.find((m) => m.slug === q.toLowerCase());
-  if (!hit) throw usageError(t(lang, 'faults.unknownCode', { code: q }));
+  if (!hit) throw usageError(E('faultUnknown', { code: q }));
   return hit;
 }
 
@@ -37,7 +38,7 @@ export function register(program: Command): void {
     .option('--markdown', 'print the manual as markdown (both languages; docs/faults.md)')
     .action((code: string | undefined, raw: RawFaultsOptions) => {
       const lang = parseLang(raw.lang);
-      if (raw.json && raw.markdown) throw usageError('--json and --markdown: choose one output format');
+      if (raw.json && raw.markdown) throw usageError(E('chooseOne', { a: '--json', b: '--markdown' }));
       const metas = RULES.map((r) => r.meta);
       if (code !== undefined) {
         const m = findMeta(metas, code, lang);

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT, NetdxError, usageError } from '../model/errors.js';
+import { E } from '../model/error-messages.js';
 import { Lab, needRoot, preflight } from '../lab/lab.js';
 import { SCENARIOS } from '../lab/scenarios/index.js';
 import { PLANNED } from '../lab/planned.js';
@@ -33,7 +34,7 @@ function keptLab(): string {
     .map((id) => ({ id, owner: readOwner(id) }))
     .filter((x) => x.owner?.kept)
     .sort((a, b) => (a.owner!.createdAt < b.owner!.createdAt ? 1 : -1));
-  if (kept.length === 0) throw new NetdxError('E_TOOL', 'no lab is up: start one with `netdx lab up` (or `netdx lab run --keep`)');
+  if (kept.length === 0) throw new NetdxError('E_TOOL', E('noLab'));
   return kept[0]!.id;
 }
 
@@ -44,7 +45,7 @@ function select(only: string[] | undefined): Scenario[] {
   for (const id of ids) {
     const prefix = id.endsWith('*') ? id.slice(0, -1) : id.endsWith('-') ? id : `${id}-`;
     const matches = SCENARIOS.filter((s) => s.id === id || s.id.startsWith(prefix));
-    if (matches.length === 0) throw usageError(`--only '${id}': no such scenario (see \`netdx lab list\`)`);
+    if (matches.length === 0) throw usageError(E('noScenario', { id }));
     for (const m of matches) if (!out.includes(m)) out.push(m);
   }
   return out;
@@ -176,7 +177,7 @@ export function register(program: Command): void {
     .argument('<host>', HOSTS.join(' | '))
     .argument('<cmd...>', 'the command and its arguments')
     .action(async (host: string, cmd: string[]) => {
-      if (!isHost(host)) throw usageError(`host '${host}': expected one of ${HOSTS.join(', ')}`);
+      if (!isHost(host)) throw usageError(E('labHost', { host, list: HOSTS.join(', ') }));
       await preflight();
       const id = keptLab();
       const child = spawn('ip', ['netns', 'exec', nsName(id, host), ...cmd], { stdio: 'inherit' });

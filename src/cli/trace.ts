@@ -4,6 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { EXIT, usageError } from '../model/errors.js';
+import { E } from '../model/error-messages.js';
 import type { Lang } from '../model/layer.js';
 import { ofKind, type ObservationData, type Observation } from '../model/observation.js';
 import type { Finding } from '../model/report.js';
@@ -42,15 +43,15 @@ function int(text: string | undefined, name: string, lo: number, hi: number, dfl
   if (text === undefined) return dflt;
   if (!/^\d+$/.test(text.trim())) throw usageError(`--${name} '${shown(text)}': expected a whole number ${lo}…${hi}`);
   const n = Number(text);
-  if (n < lo || n > hi) throw usageError(`--${name} ${n}: out of range (expected ${lo}…${hi})`);
+  if (n < lo || n > hi) throw usageError(E('outOfRange', { name, value: n, lo, hi }));
   return n;
 }
 
 /** Validates the options once, at the edge. */
 export function parseTraceOptions(raw: RawTraceOptions, env: NodeJS.ProcessEnv = process.env): TraceOptions {
   const proto = raw.proto?.toLowerCase() ?? null;
-  if (proto !== null && proto !== 'icmp' && proto !== 'udp' && proto !== 'tcp') throw usageError(`--proto '${shown(raw.proto!)}': expected icmp, udp or tcp`);
-  if (raw.lang !== undefined && raw.lang !== 'en' && raw.lang !== 'zh') throw usageError(`--lang '${shown(raw.lang)}': expected en or zh`);
+  if (proto !== null && proto !== 'icmp' && proto !== 'udp' && proto !== 'tcp') throw usageError(E('expected', { what: '--proto', value: shown(raw.proto!), expected: E('protoTrace') }));
+  if (raw.lang !== undefined && raw.lang !== 'en' && raw.lang !== 'zh') throw usageError(E('expected', { what: '--lang', value: shown(raw.lang), expected: E('enOrZh') }));
   return {
     proto,
     port: raw.port === undefined ? null : parsePort(raw.port, '--port'),

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NetdxError } from '../model/errors.js';
+import { E } from '../model/error-messages.js';
 import { inNs, must, run, sleep, startService, type RunResult } from './exec.js';
 import { makePki, type Pki } from './certs.js';
 import { baselineEtc, readEtc, removeEtc, replaceEtc, writeEtc, type EtcFile } from './netfiles.js';
@@ -37,7 +38,7 @@ interface Running {
 
 /** Fails with one clear line (exit 3) unless running as root. */
 export function needRoot(): void {
-  if (process.getuid?.() !== 0) throw new NetdxError('E_PRIVILEGE', 'the lab needs root (it creates network namespaces); run it as root, e.g. sudo netdx lab …');
+  if (process.getuid?.() !== 0) throw new NetdxError('E_PRIVILEGE', E('labRoot'));
 }
 
 /** Fails with one clear line when the lab cannot run here (exit 3). */
@@ -48,7 +49,7 @@ export async function preflight(): Promise<void> {
     const r = await run('sh', ['-c', `command -v ${t}`]).catch(() => null);
     if (!r || r.code !== 0) missing.push(t);
   }
-  if (missing.length > 0) throw new NetdxError('E_TOOL', `the lab needs ${missing.join(', ')}; install them with scripts/setup-debian.sh`);
+  if (missing.length > 0) throw new NetdxError('E_TOOL', E('labTools', { tools: missing.join(', ') }));
 }
 
 export class Lab {

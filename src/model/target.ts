@@ -1,5 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { usageError } from './errors.js';
+import { E } from './error-messages.js';
+import type { Msg } from './message.js';
 
 export const PROTOCOLS = ['icmp', 'tcp', 'tls', 'http', 'https'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -55,10 +57,10 @@ export function shown(text: string): string {
   return esc.length > 200 ? `${esc.slice(0, 200)}…` : esc;
 }
 
-export function parsePort(text: string, what = 'port'): number {
-  if (!/^[0-9]{1,5}$/.test(text)) throw usageError(`${what} '${shown(text)}': expected a number from 1 to 65535`);
+export function parsePort(text: string, what: string | Msg = 'port'): number {
+  if (!/^[0-9]{1,5}$/.test(text)) throw usageError(E('expected', { what, value: shown(text), expected: E('port') }));
   const n = Number(text);
-  if (n < 1 || n > 65535) throw usageError(`${what} '${shown(text)}': expected a number from 1 to 65535`);
+  if (n < 1 || n > 65535) throw usageError(E('expected', { what, value: shown(text), expected: E('port') }));
   return n;
 }
 
@@ -68,7 +70,7 @@ function parseHost(rawText: string, input: string): { host: string; ipFamily: 4 
   if (family === 6) return { host: ipaddr.IPv6.parse(text).toString(), ipFamily: 6 };
   if (family === 4) return { host: text, ipFamily: 4 };
   if (!isValidHostname(text)) {
-    throw usageError(`target '${input}': '${shown(text)}' is not a host name or IP address (expected HOST, HOST:PORT, [IPv6]:PORT or a tcp://, tls://, http://, https:// URL)`);
+    throw usageError(E('targetNotHost', { input, value: shown(text) }));
   }
   return { host: text.toLowerCase().replace(/\.$/, ''), ipFamily: null };
 }
@@ -76,12 +78,12 @@ function parseHost(rawText: string, input: string): { host: string; ipFamily: 4 
 function splitHostPort(hp: string, input: string): { hostText: string; portText: string | null } {
   if (hp.startsWith('[')) {
     const close = hp.indexOf(']');
-    if (close < 0) throw usageError(`target '${input}': unclosed '[' (expected [IPv6]:PORT)`);
+    if (close < 0) throw usageError(E('targetUnclosed', { input }));
     const hostText = hp.slice(1, close);
     const rest = hp.slice(close + 1);
     if (rest === '') return { hostText, portText: null };
-    if (!rest.startsWith(':')) throw usageError(`target '${input}': expected ':PORT' after ']'`);
-    if (ipFamilyOf(hostText) !== 6) throw usageError(`target '${input}': '${shown(hostText)}' in brackets is not an IPv6 address`);
+    if (!rest.startsWith(':')) throw usageError(E('targetPortAfter', { input }));
+    if (ipFamilyOf(hostText) !== 6) throw usageError(E('targetNotV6', { input, value: shown(hostText) }));
     return { hostText, portText: rest.slice(1) };
   }
   const colons = hp.split(':').length - 1;
@@ -92,7 +94,7 @@ function splitHostPort(hp: string, input: string): { hostText: string; portText:
   }
   // Several colons without brackets: a bare IPv6 literal, or nonsense.
   if (ipFamilyOf(hp) === 6) return { hostText: hp, portText: null };
-  throw usageError(`target '${input}': not a host or IPv6 address (write an IPv6 address with a port as [ADDR]:PORT)`);
+  throw usageError(E('targetBareV6', { input }));
 }
 
 /**
@@ -103,7 +105,7 @@ function splitHostPort(hp: string, input: string): { hostText: string; portText:
 export function parseTarget(input: string, opts: TargetOptions = {}): Target {
   const raw = input.trim();
   const inputShown = shown(input);
-  if (raw === '') throw usageError('target: empty (expected HOST, HOST:PORT or a URL)');
+  if (raw === '') throw usageError(E('targetEmpty'));
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/.exec(raw);
   let protocol: Protocol | undefined;
   let hp = raw;
@@ -111,22 +113,22 @@ export function parseTarget(input: string, opts: TargetOptions = {}): Target {
   if (m) {
     const scheme = m[1]!.toLowerCase();
     if (!(['tcp', 'tls', 'http', 'https'] as string[]).includes(scheme)) {
-      throw usageError(`target '${inputShown}': unsupported scheme '${scheme}://' (expected tcp://, tls://, http:// or https://)`);
+      throw usageError(E('targetScheme', { input: inputShown, scheme }));
     }
     protocol = scheme as Protocol;
     const rest = m[2]!;
     const slash = rest.search(/[/?#]/);
     hp = slash < 0 ? rest : rest.slice(0, slash);
     if (slash >= 0) path = rest.slice(slash);
-    if (hp.includes('@')) throw usageError(`target '${inputShown}': credentials in the URL are not supported`);
+    if (hp.includes('@')) throw usageError(E('targetCredentials', { input: inputShown }));
     if ((protocol === 'tcp' || protocol === 'tls') && path && path !== '/') {
-      throw usageError(`target '${inputShown}': a ${protocol}:// target has no path`);
+      throw usageError(E('targetPath', { input: inputShown, protocol }));
     }
   }
-  if (hp === '') throw usageError(`target '${inputShown}': no host`);
+  if (hp === '') throw usageError(E('targetNoHost', { input: inputShown }));
   const { hostText, portText } = splitHostPort(hp, inputShown);
   const { host, ipFamily } = parseHost(hostText, inputShown);
-  let port: number | null = portText === null ? null : parsePort(portText, `target '${inputShown}': port`);
+  let port: number | null = portText === null ? null : parsePort(portText, E('targetPortWhat', { input: inputShown }));
   if (opts.port !== undefined) port = opts.port;
   if (opts.protocol) protocol = opts.protocol;
   if (!protocol) {
@@ -134,7 +136,7 @@ export function parseTarget(input: string, opts: TargetOptions = {}): Target {
     else protocol = TLS_PORTS.has(port) ? 'tls' : 'tcp';
   }
   if (port === null) port = DEFAULT_PORT[protocol];
-  if (protocol === 'tcp' && port === null) throw usageError(`target '${inputShown}': tcp needs a port (tcp://HOST:PORT or --port)`);
+  if (protocol === 'tcp' && port === null) throw usageError(E('targetTcpPort', { input: inputShown }));
   const t: Target = { input, host, port, protocol, ipFamily };
   if (protocol === 'http' || protocol === 'https') t.path = path ?? '/';
   return t;

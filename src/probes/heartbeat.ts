@@ -8,6 +8,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { usageError } from '../model/errors.js';
+import { E } from '../model/error-messages.js';
+import type { Msg } from '../model/message.js';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import type { ProbeContext } from './types.js';
 
@@ -22,35 +24,35 @@ export interface HeartbeatSpec {
 
 /** Parses `send=PING;expect=PONG;every=10s[;count=3][;timeout=2s]` (\n, \r, \t escapes in send/expect). */
 export function parseHeartbeat(text: string): HeartbeatSpec {
-  const bad = (why: string): never => {
-    throw usageError(`--heartbeat '${text.slice(0, 100)}': ${why} (expected send=TEXT;expect=TEXT;every=DURATION[;count=N][;timeout=DURATION])`);
+  const bad = (why: Msg): never => {
+    throw usageError(E('heartbeat', { value: text.slice(0, 100), why }));
   };
   const kv = new Map<string, string>();
   for (const part of text.split(';')) {
     if (!part.trim()) continue;
     const i = part.indexOf('=');
-    if (i < 1) bad(`'${part.slice(0, 40)}' is not key=value`);
+    if (i < 1) bad(E('hbNotKv', { part: part.slice(0, 40) }));
     const k = part.slice(0, i).trim().toLowerCase();
-    if (!['send', 'expect', 'every', 'count', 'timeout'].includes(k)) bad(`unknown key '${k.slice(0, 20)}'`);
+    if (!['send', 'expect', 'every', 'count', 'timeout'].includes(k)) bad(E('hbUnknownKey', { key: k.slice(0, 20) }));
     kv.set(k, part.slice(i + 1));
   }
   const unescape = (s: string): string => s.replace(/\\([nrt\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '\\': '\\' })[c]!);
   const dur = (s: string, what: string): number => {
     const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)?$/.exec(s.trim());
-    if (!m) bad(`${what} '${s}' is not a duration`);
+    if (!m) bad(E('hbNotDuration', { what, value: s }));
     const v = Number(m![1]) * (m![2] === 'ms' ? 0.001 : m![2] === 'm' ? 60 : 1);
-    if (!(v >= 0.05 && v <= 600)) bad(`${what} must be between 50ms and 10m`);
+    if (!(v >= 0.05 && v <= 600)) bad(E('hbDurationRange', { what }));
     return v;
   };
   const send = kv.get('send');
   const expect = kv.get('expect');
   const every = kv.get('every');
-  if (!send) bad('send= is missing');
-  if (!expect) bad('expect= is missing');
-  if (!every) bad('every= is missing');
+  if (!send) bad(E('hbMissing', { key: 'send' }));
+  if (!expect) bad(E('hbMissing', { key: 'expect' }));
+  if (!every) bad(E('hbMissing', { key: 'every' }));
   const everySec = dur(every!, 'every');
   const count = kv.has('count') ? Number(kv.get('count')) : 3;
-  if (!Number.isInteger(count) || count < 1 || count > 100) bad('count must be 1 to 100');
+  if (!Number.isInteger(count) || count < 1 || count > 100) bad(E('hbCount'));
   const replySec = kv.has('timeout') ? dur(kv.get('timeout')!, 'timeout') : Math.min(everySec, 2);
   const s = unescape(send!);
   return { send: s.endsWith('\n') ? s : `${s}\n`, expect: unescape(expect!), everySec, count, replySec };

@@ -11,6 +11,7 @@ import { registerMeta } from '../rules/types.js';
 import { englishRuns } from './prose.js';
 import './messages.js';
 import '../rules/words.js';
+import '../model/error-messages.js';
 
 for (const r of RULES) registerMeta(r.meta);
 
