@@ -1,5 +1,16 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { BOUNDARIES, FILE_RULES, TEST_SUPPORT } from './scripts/import-boundaries.mjs';
+
+/** no-restricted-imports for one folder: at each depth below src/F, '../'×(depth+1) leaves F; only the allowed folders are let through (a regex: gitignore negation does not re-allow in this rule). */
+function boundary(folder, allowed) {
+  return [0, 1, 2].map((depth) => {
+    const files = [`src/${folder}/${'*/'.repeat(depth)}*.ts`];
+    const message = allowed.length === 0 ? `src/${folder} imports nothing of netdx (scripts/import-boundaries.mjs)` : `src/${folder} may import only ${allowed.join(', ')} (scripts/import-boundaries.mjs)`;
+    const regex = `^(\\.\\./){${depth + 1}}${allowed.length > 0 ? `(?!(${allowed.join('|')})/)` : ''}`;
+    return { files, ignores: TEST_SUPPORT, rules: { 'no-restricted-imports': ['error', { patterns: [{ regex, message }] }] } };
+  });
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'docs/**', 'test/fixtures/**'] },
@@ -18,5 +29,7 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { setImmediate: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly' } },
   },
+  ...Object.entries(BOUNDARIES).flatMap(([folder, allowed]) => boundary(folder, allowed)),
+  ...FILE_RULES.map(([file, forbidden, why]) => ({ files: [file], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden.map((f) => `../${f}/**`), message: `${file} must not import ${forbidden.join(', ')}: ${why}` }] }] } })),
   { files: ['src/cli/**', 'scripts/**', 'bench/**', 'bin/**', 'src/lab/**', 'src/bench/**'], rules: { 'no-console': 'off' } },
 );

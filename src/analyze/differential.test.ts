@@ -17,7 +17,7 @@ import { fwCaseArb, routeCaseArb, type FwCase } from './differential-gen.js';
 import { checkFirewall } from './firewall/verdict.js';
 import { parseIptablesSave } from './firewall/iptables.js';
 import { lookupRoute, prepareRoutes, explainRoute } from './route-lookup.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { parseRouteGet } from '../system/parse/route-get.js';
 
 const skip = labAvailable();

@@ -13,7 +13,7 @@ import { snapshotOf, systemFixture } from './test-fixtures.js';
 import { parseRoutes } from '../system/parse/routes.js';
 import { parsePolicyRules } from '../system/parse/rules.js';
 import { parseRouteGet } from '../system/parse/route-get.js';
-import type { Route, Snapshot } from '../system/types.js';
+import type { Route, Snapshot } from '../model/snapshot.js';
 
 const ROUTES = [...parseRoutes(systemFixture('lab-ip-route4.json'), 4), ...parseRoutes(systemFixture('lab-ip-route6.json'), 6)];
 const RULES = [...parsePolicyRules(systemFixture('lab-ip-rule4.json'), 4), ...parsePolicyRules(systemFixture('lab-ip-rule6.json'), 6)];
@@ -172,7 +172,7 @@ test('DIR-24-8 (large IPv4 tables) answers exactly like the per-length hashes', 
 test('ip -j route JSON read object by object gives the same table as the system parser', () => {
   const json = systemFixture('lab-ip-route4.json');
   assert.equal(objectSpans(json).length / 2, (JSON.parse(json) as unknown[]).length);
-  const a = RouteTable.fromIpJson({ v4: json, v6: systemFixture('lab-ip-route6.json') });
+  const a = RouteTable.fromIpJson({ v4: json, v6: systemFixture('lab-ip-route6.json') }, parseRoutes);
   const p = prepareRoutes(a, RULES);
   for (const name of CASES) {
     const r = recorded(name);

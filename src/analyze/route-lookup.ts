@@ -7,7 +7,7 @@
  * kernel would pick, what competed and why. Pure; IPv4 and IPv6.
  */
 import type { ObservationData } from '../model/observation.js';
-import type { Link, Nexthop, PolicyRule, Route, Snapshot } from '../system/types.js';
+import type { Link, Nexthop, PolicyRule, Route, Snapshot } from '../model/snapshot.js';
 import { formatAddr, parseAddr, parsePrefix, prefixHas, type Addr, type Prefix } from './ip.js';
 import { F_DEAD, F_FROM, F_MULTIPATH, F_TOS, RouteTable, type FamilyTable } from './route-table.js';
 

@@ -6,8 +6,7 @@
  * first), and for a large IPv4 table a DIR-24-8 array (one or two memory reads per lookup).
  * Within one prefix the routes keep the kernel's order: lowest metric first, then listing order.
  */
-import type { Route } from '../system/types.js';
-import { parseRoutes } from '../system/parse/routes.js';
+import type { Route } from '../model/snapshot.js';
 import { maskBits, parseV4, parseV6, type Addr } from './ip.js';
 
 /** Route flags the lookup must look at: such routes are never in the fast paths. */
@@ -380,9 +379,10 @@ export class RouteTable {
   /**
    * The large-table path: `ip -j -4|-6 route show …` output read object by object (each one
    * parsed alone, so a million routes never exist as objects at once); Route objects are made by
-   * the system parser only for routes an answer names.
+   * the system parser (`parseRoutes` of src/system/parse/routes.ts, passed in: analyzers do not
+   * import collectors) only for routes an answer names.
    */
-  static fromIpJson(texts: { v4?: string; v6?: string }): RouteTable {
+  static fromIpJson(texts: { v4?: string; v6?: string }, parseRoutes: (json: string, family: 4 | 6) => Route[]): RouteTable {
     const spans: Record<4 | 6, Int32Array> = { 4: objectSpans(texts.v4 ?? '[]'), 6: objectSpans(texts.v6 ?? '[]') };
     const src = (f: 4 | 6): string => (f === 4 ? (texts.v4 ?? '[]') : (texts.v6 ?? '[]'));
     const t = new RouteTable(spans[4].length / 2, spans[6].length / 2, (f, i) => {

@@ -2,79 +2,13 @@
  * Reading a Snapshot bundle collected elsewhere (`netdx collect > snap.json`): validated once at
  * the edge with zod, so the analyzers never meet a malformed route or rule. Unreadable file → a
  * read error (exit 3); not JSON or not a snapshot → an input error (exit 64); one line each.
+ * The schema lives with the types in src/model/snapshot-schema.ts.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
-import { tunnelsSchema } from '../system/tunnel-schema.js';
+import { snapshotSchema } from '../model/snapshot-schema.js';
 import { inputError, readError } from '../model/errors.js';
 import { E } from '../model/error-messages.js';
-import type { Snapshot } from '../system/types.js';
-
-const collected = <T extends z.ZodType>(value: T) => z.union([z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), unavailable: z.string() })]);
-
-const nexthop = z.looseObject({ gateway: z.string().nullable(), dev: z.string().nullable(), weight: z.number().nullable() });
-const route = z.looseObject({
-  family: z.union([z.literal(4), z.literal(6)]),
-  table: z.string(),
-  type: z.string(),
-  dst: z.string(),
-  gateway: z.string().nullable(),
-  dev: z.string().nullable(),
-  src: z.string().nullable(),
-  metric: z.number().nullable(),
-  protocol: z.string().nullable(),
-  scope: z.string().nullable(),
-  nexthops: z.array(nexthop),
-  text: z.string(),
-  flags: z.array(z.string()).optional(),
-  from: z.string().optional(),
-  tos: z.string().optional(),
-});
-const policyRule = z.looseObject({
-  family: z.union([z.literal(4), z.literal(6)]),
-  priority: z.number(),
-  src: z.string().nullable(),
-  dst: z.string().nullable(),
-  action: z.string(),
-  table: z.string().nullable(),
-  fwmark: z.string().nullable(),
-  iif: z.string().nullable(),
-  oif: z.string().nullable(),
-  not: z.boolean(),
-  text: z.string(),
-  goto: z.number().optional(),
-  suppressPrefixlen: z.number().optional(),
-  other: z.array(z.string()).optional(),
-});
-const address = z.looseObject({ family: z.union([z.literal(4), z.literal(6)]), address: z.string(), prefixlen: z.number(), scope: z.string() });
-const link = z.looseObject({ name: z.string(), index: z.number(), up: z.boolean(), addresses: z.array(address) });
-
-export const snapshotSchema = z.looseObject({
-  schema: z.literal('netdx.snapshot/v1'),
-  collectedAt: z.string(),
-  hostname: z.string(),
-  kernel: z.string(),
-  uid: z.number(),
-  links: collected(z.array(link)),
-  routes: collected(z.array(route)),
-  rules: collected(z.array(policyRule)),
-  neighbors: collected(z.array(z.looseObject({}))),
-  resolv: collected(z.looseObject({ nameservers: z.array(z.string()), search: z.array(z.string()) })),
-  hosts: collected(z.looseObject({ entries: z.array(z.looseObject({ address: z.string(), names: z.array(z.string()) })) })),
-  nsswitch: collected(z.looseObject({ hosts: z.array(z.string()) })),
-  firewall: z.looseObject({
-    iptables: collected(z.string()),
-    ip6tables: collected(z.string()),
-    nft: collected(z.unknown()),
-    ufw: collected(z.string()),
-    ipset: collected(z.string()).optional(),
-  }),
-  sysctls: collected(z.record(z.string(), z.string())),
-  listening: collected(z.array(z.looseObject({}))),
-  proxyEnv: z.record(z.string(), z.string()),
-  time: z.looseObject({ local: z.string(), timezone: z.string() }),
-  tunnels: tunnelsSchema.optional(),
-});
+import type { Snapshot } from '../model/snapshot.js';
 
 type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
 
@@ -108,7 +42,7 @@ export function parseSnapshot(text: string, name: string): Snapshot {
     if (typeof doc !== 'object' || doc === null || (doc as { schema?: unknown }).schema !== 'netdx.snapshot/v1') throw inputError(E('notSnapshot', { name }));
     throw inputError(E('badSnapshot', { name, detail: `${path ? `${path}: ` : ''}${(issue?.message ?? 'invalid').replace(/\s+/g, ' ').slice(0, 160)}` }));
   }
-  return r.data as unknown as Snapshot;
+  return r.data;
 }
 
 /** Reads and validates a snapshot file ('-' reads stdin). */

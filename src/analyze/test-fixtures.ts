@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseLinks } from '../system/parse/links.js';
 import { parseRoutes } from '../system/parse/routes.js';
 import { parsePolicyRules } from '../system/parse/rules.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 
 const DIR = new URL('../../test/fixtures/analyze/', import.meta.url);
 const SYS = new URL('../../test/fixtures/system/', import.meta.url);

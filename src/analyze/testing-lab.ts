@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectSnapshot, type SnapshotPart } from '../system/collect.js';
 import { makeExec, type ExecFn } from '../system/exec.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 
 /** The collectors of src/system, run inside a namespace. */
 export function nsSnapshot(ns: string, parts: SnapshotPart[] = ['links', 'routes', 'rules', 'firewall', 'sysctls']): Promise<Snapshot> {

@@ -8,13 +8,15 @@
 import type { Command } from 'commander';
 import { EXIT, usageError } from '../model/errors.js';
 import { E } from '../model/error-messages.js';
-import type { Lang } from '../model/layer.js';
 import { parseTarget, shown } from '../model/target.js';
-import { detectLang, t } from '../report/i18n.js';
+import { detectLang } from '../report/i18n.js';
 import { colorEnabled, renderText } from '../report/text.js';
+import { renderFirewallText, renderRouteText } from '../report/analyze.js';
 import { renderMarkdown } from '../report/markdown.js';
-import type { Snapshot } from '../system/types.js';
-import { checkFirewall, explainRoute, type FirewallCheck, type FirewallFlow, type RouteExplanation, type TraceEntry } from '../analyze/index.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { checkFirewall, explainRoute, type FirewallCheck, type FirewallFlow, type RouteExplanation } from '../analyze/index.js';
+
+export { renderFirewallText, renderRouteText };
 import { parseAddr } from '../analyze/ip.js';
 import { explainWith, prepareRoutes } from '../analyze/route-lookup.js';
 import { RouteTable } from '../analyze/route-table.js';
@@ -97,36 +99,6 @@ export function parseFirewallOptions(o: RawFirewallOptions): FirewallFlow {
   return flow;
 }
 
-function traceLine(e: TraceEntry): string {
-  const where = e.backend === 'nft' ? `nft ${e.family} ${e.table} ${e.chain}` : `${e.backend} ${e.table}/${e.chain}`;
-  const num = e.rule === null ? (e.result === 'policy' ? 'policy' : '-') : e.backend === 'nft' ? `#${e.rule} h${e.handle ?? '?'}` : `#${e.rule}`;
-  const line = e.line !== undefined ? ` (line ${e.line})` : '';
-  const mark = e.result === 'match' || e.result === 'policy' ? '*' : e.result === 'unknown' || e.result === 'probabilistic' ? '?' : ' ';
-  const act = e.action && e.action !== 'continue' ? ` → ${e.action}` : '';
-  return `  ${mark} ${e.direction === 'reply' ? 'reply ' : ''}${e.hook.padEnd(11)} ${where} ${num}${line}: ${e.text}${act}${e.note ? `  [${e.note}]` : ''}`;
-}
-
-export function renderFirewallText(c: FirewallCheck, lang: Lang): string {
-  const out: string[] = [];
-  const v = c.verdict === 'REJECT' && c.rejectWith ? `REJECT (${c.rejectWith})` : c.verdict;
-  out.push(t(lang, 'fw.verdict', { verdict: v, reason: c.reason }));
-  const f = c.flow;
-  const hp = (a: string | null, p: number | null): string => `${a ?? '?'}${p !== null ? (a?.includes(':') ? `.${p}` : `:${p}`) : ''}`;
-  out.push(t(lang, 'fw.flow', { flow: `${hp(f.src, f.sport)} → ${hp(f.dst, f.dport)}${f.iif ? ` in ${f.iif}` : ''}${f.oif ? ` out ${f.oif}` : ''}` }));
-  for (const d of f.derived) out.push(t(lang, 'fw.derived', { what: d }));
-  for (const n of c.nat) out.push(t(lang, 'fw.nat', { what: `${n.kind} ${n.from} → ${n.to} (${n.table}/${n.chain} rule ${n.rule ?? '?'})` }));
-  for (const u of c.unknown) out.push(t(lang, 'fw.undecidable', { what: `${u.backend} ${u.table}/${u.chain} rule ${u.rule ?? '?'}${u.line !== undefined ? ` (line ${u.line})` : ''}: ${u.why}` }));
-  if (c.likely) out.push(t(lang, 'fw.likely', { verdict: c.likely }));
-  for (const m of c.missing) out.push(t(lang, 'fw.missing', { what: m }));
-  if (c.problems.length > 0) {
-    out.push(t(lang, 'fw.problems', { n: c.problems.length }));
-    for (const p of c.problems.slice(0, 20)) out.push(`  ${p.backend}${p.line !== undefined ? ` line ${p.line}` : ''}: ${p.reason}${p.text ? ` — ${p.text.slice(0, 100)}` : ''}`);
-  }
-  out.push('', t(lang, 'fw.trace', {}));
-  for (const e of c.trace) out.push(traceLine(e));
-  return `${out.join('\n')}\n`;
-}
-
 export function firewallJson(c: FirewallCheck): Record<string, unknown> {
   const d = c.verdict === 'ACCEPT' ? c.accepted : c.decided;
   return {
@@ -175,24 +147,6 @@ export function routeJson(dst: string, e: RouteExplanation, kernel?: unknown): R
     why: e.why,
     ...(kernel !== undefined ? { kernel } : {}),
   };
-}
-
-export function renderRouteText(dst: string, e: RouteExplanation, lang: Lang, kernel?: { text: string; agrees: boolean | null }): string {
-  const out: string[] = [];
-  if (e.outcome === 'route') {
-    out.push(t(lang, 'route.chosen', { dst, route: e.route ? e.route.text : `${dst} dev ${e.dev}`, table: e.table ?? '-' }));
-    out.push(t(lang, 'route.via', { hop: `${e.gateway ? `via ${e.gateway} ` : ''}dev ${e.dev ?? '?'}${e.src ? ` src ${e.src}` : ''}` }));
-  } else out.push(t(lang, 'route.none', { dst, outcome: e.outcome }));
-  out.push(t(lang, 'route.why', { why: e.why }));
-  if (kernel) {
-    out.push(t(lang, 'route.kernel', { answer: kernel.text }));
-    if (kernel.agrees === false) out.push(t(lang, 'route.mismatch', { detail: kernel.text }));
-  }
-  out.push('', t(lang, 'route.rules', {}));
-  for (const s of e.steps) out.push(`  ${s.matched ? '*' : ' '} ${String(s.priority).padStart(5)}: ${s.text}  — ${s.note}`);
-  out.push('', t(lang, 'route.candidates', { dst }));
-  for (const c of e.candidates) out.push(`    ${c.text}${c.table !== 'main' && !/\btable\b/.test(c.text) ? ` table ${c.table}` : ''}`);
-  return `${out.join('\n')}\n`;
 }
 
 /** The kernel's own answer (live mode only) and whether the analysis agrees with it. */
@@ -259,7 +213,7 @@ export function register(program: Command): void {
       else {
         // this machine: the routes go straight from `ip -j route` into the table (a full BGP table
         // never becomes a million Route objects); rules, links and sysctls through the collectors
-        const { collectSnapshot, execTool } = await import('../system/collect.js');
+        const [{ collectSnapshot, execTool }, { parseRoutes }] = await Promise.all([import('../system/collect.js'), import('../system/parse/routes.js')]);
         const [snap, v4, v6] = await Promise.all([
           collectSnapshot({}, ['links', 'rules', 'sysctls']),
           execTool('ip', ['-4', '-j', 'route', 'show', 'table', 'all'], 20_000).then((r) => r.stdout),
@@ -268,7 +222,7 @@ export function register(program: Command): void {
             () => '[]',
           ),
         ]);
-        const table = RouteTable.fromIpJson({ v4, v6 });
+        const table = RouteTable.fromIpJson({ v4, v6 }, parseRoutes);
         e = explainWith(prepareRoutes(table, snap.rules.ok ? snap.rules.value : null), snap.links.ok ? snap.links.value : null, snap.sysctls.ok ? snap.sysctls.value : null, dst, q);
       }
       const kernel = o.snapshot === undefined && q.oif === undefined ? await kernelAnswer(dst, q, e) : undefined;

@@ -7,7 +7,7 @@ import { inputError, readError, usageError } from '../model/errors.js';
 import { E } from '../model/error-messages.js';
 import type { Lang } from '../model/layer.js';
 import { ipFamilyOf, parsePort, PROTOCOLS, type Protocol, type TargetOptions } from '../model/target.js';
-import { DEFAULT_OPTIONS, type DiagnoseOptions } from '../diagnose/options.js';
+import { DEFAULT_OPTIONS, type DiagnoseOptions } from '../model/options.js';
 import { parseHeartbeat } from '../probes/heartbeat.js';
 
 export interface RawDiagnoseOptions {

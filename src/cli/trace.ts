@@ -6,15 +6,13 @@ import { performance } from 'node:perf_hooks';
 import { EXIT, usageError } from '../model/errors.js';
 import { E } from '../model/error-messages.js';
 import type { Lang } from '../model/layer.js';
-import { ofKind, type ObservationData, type Observation } from '../model/observation.js';
+import { ofKind, type Observation } from '../model/observation.js';
 import type { Finding } from '../model/report.js';
 import { parsePort, parseTarget, shown } from '../model/target.js';
-import { DEFAULT_OPTIONS } from '../diagnose/options.js';
-import { detectLang, t } from '../report/i18n.js';
-import { rule as NET_003 } from '../rules/net-003-path-blackhole.js';
-import { rule as NET_007 } from '../rules/net-007-packet-loss.js';
-import { rule as NET_008 } from '../rules/net-008-high-latency.js';
-import { rule as NET_010 } from '../rules/net-010-unreachable-reported.js';
+import { DEFAULT_OPTIONS } from '../model/options.js';
+import { detectLang } from '../report/i18n.js';
+import { renderTrace } from '../report/trace.js';
+import { judgeFindings } from '../diagnose/judge.js';
 import { TRACE_DEFAULTS } from '../probes/trace.js';
 
 export interface RawTraceOptions {
@@ -64,44 +62,16 @@ export function parseTraceOptions(raw: RawTraceOptions, env: NodeJS.ProcessEnv =
   };
 }
 
-type Trace = ObservationData['trace.path'];
+/** The rules a trace alone can decide: unreachable reported, blackhole, loss, latency. */
+const TRACE_CODES = ['NET-010', 'NET-003', 'NET-007', 'NET-008'] as const;
 
-const num = (v: number | undefined): string => (v === undefined ? '' : v.toFixed(1));
+export { renderTrace };
 
-/** The mtr-style text: one table per path. */
-export function renderTrace(tr: Trace, findings: Finding[], lang: Lang, ms: number): string {
-  const out: string[] = [];
-  const proto = tr.port !== null && tr.proto !== 'icmp' ? `${tr.proto}/${tr.port}` : tr.proto;
-  out.push(t(lang, 'trace.heading', { target: tr.target, proto, count: tr.count, method: tr.method }));
-  if (tr.method === 'unavailable') out.push(t(lang, 'trace.unavailable', { reason: tr.reason ?? '' }));
-  for (const s of tr.skipped) out.push(t(lang, 'trace.skipped', { what: s }));
-  if (tr.reason && tr.method !== 'unavailable') out.push(tr.reason);
-  const cols = t(lang, 'trace.columns', {}).split('|');
-  tr.paths.forEach((p, i) => {
-    if (tr.paths.length > 1) out.push('', t(lang, 'trace.path', { n: i + 1, flow: p.flow }));
-    const rows = [cols, ...p.hops.map((h) => [String(h.ttl), h.addr ? (h.addrs.length > 1 ? `${h.addr} (+${h.addrs.length - 1})` : h.addr) : '???', `${h.lossPct.toFixed(1)}%`, String(h.sent), String(h.recv), num(h.rtt?.avg), num(h.rtt?.min), num(h.rtt?.max), num(h.rtt?.stddev)])];
-    const width = cols.map((_, c) => Math.max(...rows.map((r) => [...r[c]!].length)));
-    for (const [ri, r] of rows.entries()) {
-      const line = r.map((cell, c) => (c === 1 ? cell.padEnd(width[c]!) : cell.padStart(width[c]!))).join('  ');
-      const h = ri > 0 ? p.hops[ri - 1]! : null;
-      const notes = [h?.rateLimited ? t(lang, 'trace.rateLimited', {}) : '', h?.icmp ? `!${h.icmp.name}${h.icmp.mtu ? ` mtu ${h.icmp.mtu}` : ''}` : ''].filter(Boolean);
-      out.push(`  ${line}${notes.length ? `  (${notes.join('; ')})` : ''}`);
-    }
-    if (!p.reached && tr.method !== 'unavailable') out.push(`  ${t(lang, 'trace.notReached', {})}`);
-  });
-  for (const f of findings) {
-    out.push('', `${f.code} ${f.title}`, `  ${f.explanation}`);
-    for (const x of f.fix) out.push(`  → ${x.summary}${x.command ? `: ${x.command}` : ''}`);
-  }
-  out.push('', t(lang, 'trace.done', { ms: Math.round(ms) }));
-  return out.join('\n') + '\n';
-}
-
-/** The path findings of a trace (blackhole, loss, latency, unreachable reported). */
+/** The path findings of a trace, judged and ranked like a diagnosis' (only the path rules run). */
 export function traceFindings(obs: Observation[], input: string, address: string, lang: Lang): Finding[] {
   const target = { ...parseTarget(address), input };
   const ctx = { target, options: { ...DEFAULT_OPTIONS, lang }, observations: obs, snapshot: null, lang, now: new Date() };
-  return [NET_010, NET_003, NET_007, NET_008].map((r) => r.check(ctx)).filter((f): f is Finding => f !== null);
+  return judgeFindings(ctx, TRACE_CODES).findings;
 }
 
 export function register(program: Command): void {

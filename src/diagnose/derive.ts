@@ -4,7 +4,7 @@
  */
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import type { Target } from '../model/target.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 
 export function linksObservation(s: Snapshot): Observation | null {
   if (!s.links.ok) return null;

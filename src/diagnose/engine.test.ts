@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from './engine.js';
 import { fakeDeps, fakeSnapshot, route } from './testing.js';
-import { DEFAULT_OPTIONS } from './options.js';
+import { DEFAULT_OPTIONS } from '../model/options.js';
 import { parseTarget } from '../model/target.js';
 import { observation } from '../model/observation.js';
 import { ReportSchema, contractViolations } from '../model/report.js';

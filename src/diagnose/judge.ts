@@ -9,9 +9,9 @@ import { REPORT_SCHEMA_ID } from '../model/report-id.js';
 import type { Target } from '../model/target.js';
 import { RULES } from '../rules/index.js';
 import type { RuleContext, RuleMeta } from '../rules/types.js';
-import type { Snapshot } from '../system/types.js';
-import type { DiagnoseOptions } from './options.js';
-import { rankFindings } from './rank.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { DiagnoseOptions } from '../model/options.js';
+import { rankFindings, type Ranked } from './rank.js';
 import { isMsg, messageText, renderMsg, semicolonList, type Msg } from '../model/message.js';
 import { m } from '../report/i18n.js';
 
@@ -19,10 +19,11 @@ const META = new Map<string, RuleMeta & { order: number }>(RULES.map((r, i) => [
 export const metaOf = (code: string): (RuleMeta & { order: number }) | undefined => META.get(code);
 
 /** Runs every rule; a rule that throws is a bug: it is reported as an unknown check, never as a fault. */
-export function runRules(ctx: RuleContext): { findings: Finding[]; broken: Array<{ code: string; error: string }> } {
+export function runRules(ctx: RuleContext, codes?: readonly string[]): { findings: Finding[]; broken: Array<{ code: string; error: string }> } {
   const findings: Finding[] = [];
   const broken: Array<{ code: string; error: string }> = [];
   for (const r of RULES) {
+    if (codes && !codes.includes(r.meta.code)) continue;
     try {
       const f = r.check(ctx);
       if (f) findings.push(f);
@@ -31,6 +32,14 @@ export function runRules(ctx: RuleContext): { findings: Finding[]; broken: Array
     }
   }
   return { findings, broken };
+}
+
+/**
+ * Only some rules, judged and ranked as in a diagnosis: for a tool that made only some of the
+ * observations (`netdx trace` runs the path rules over its trace). A rule that throws is left out.
+ */
+export function judgeFindings(ctx: RuleContext, codes?: readonly string[]): Ranked {
+  return rankFindings(runRules(ctx, codes).findings, metaOf);
 }
 
 export interface JudgeInput {

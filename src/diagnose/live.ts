@@ -1,5 +1,5 @@
 /** The real world behind EngineDeps: collectors, probes and analyzers. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { collectSnapshot } from '../system/collect.js';
 import { parseResolvConf } from '../system/parse/resolv.js';
 import { run as dnsQuery, systemLookup } from '../probes/dns.js';
@@ -76,4 +76,15 @@ export function liveDeps(): EngineDeps {
     tunnelProbes: liveTunnelProbes(),
     now: () => new Date(),
   };
+}
+
+/**
+ * A cheap token of the state a snapshot reads (the kernel's route tables, resolv.conf, hosts,
+ * nsswitch.conf): a SnapshotCache collects again when it changes. About a millisecond.
+ */
+export async function liveFingerprint(): Promise<string> {
+  const text = (p: string) => readFile(p, 'utf8').catch(() => '');
+  const mtime = (p: string) => stat(p).then((s) => `${s.mtimeMs}:${s.size}`, () => '-');
+  const parts = await Promise.all([text('/proc/net/route'), text('/proc/net/ipv6_route'), mtime('/etc/resolv.conf'), mtime('/etc/hosts'), mtime('/etc/nsswitch.conf')]);
+  return parts.join('\n');
 }

@@ -10,7 +10,7 @@ import { observation, ofKind, type Observation, type ObservationData } from '../
 import { noTunnelReason, offlineTunnelObservations } from './tunnel.js';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 import type { Layer } from '../model/layer.js';
 import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
@@ -18,7 +18,7 @@ import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservat
 import { judge } from './judge.js';
 import { m } from '../report/i18n.js';
 import type { Msg } from '../model/message.js';
-import type { DiagnoseOptions } from './options.js';
+import type { DiagnoseOptions } from '../model/options.js';
 
 /** The kernel's route choice for DST as the snapshot's tables and policy rules give it. */
 function routeObservation(snapshot: Snapshot, dst: string, mark = 0): ObservationData['route.lookup'] {

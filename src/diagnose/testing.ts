@@ -1,6 +1,6 @@
 /** Test doubles for the engine: a small Snapshot and scriptable fake deps (Hono-style platform seam). */
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 import type { EngineDeps } from './engine.js';
 
 export function fakeSnapshot(over: Partial<Snapshot> = {}): Snapshot {

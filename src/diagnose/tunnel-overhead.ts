@@ -6,7 +6,7 @@
  * HMAC (SHA1 20, SHA256 32, SHA512 64) + IV (block) + packet id 4 + up to one block of padding;
  * +1 with compression framing, +14 for a tap device's Ethernet header.
  */
-import type { TunnelState } from '../system/tunnel-types.js';
+import type { TunnelState } from '../model/tunnel.js';
 
 const HMAC: Record<string, number> = { SHA1: 20, SHA224: 28, SHA256: 32, SHA384: 48, SHA512: 64, MD5: 16, NONE: 0 };
 

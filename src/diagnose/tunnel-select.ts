@@ -5,10 +5,10 @@
  * with `--tunnel DEV`. Also turns a tunnel into its `tunnel.state` observation.
  */
 import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
-import type { Snapshot } from '../system/types.js';
-import type { TunnelPeer, TunnelState } from '../system/tunnel-types.js';
-import { linkTunnel, TUNNEL_LINK_KINDS } from '../system/tunnel-link.js';
-import { bestCover, isOverlayNetwork, prefixCovers, prefixLength } from '../system/tunnel-net.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { TunnelPeer, TunnelState } from '../model/tunnel.js';
+import { linkTunnel, TUNNEL_LINK_KINDS } from '../analyze/tunnel-link.js';
+import { bestCover, isOverlayNetwork, prefixCovers, prefixLength } from '../model/prefix.js';
 
 export interface SelectedTunnel {
   tunnel: TunnelState;

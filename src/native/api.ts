@@ -4,6 +4,7 @@
  * when the addon is not built or the process lacks CAP_NET_RAW, and callers fall back.
  */
 import type { IcmpError } from '../model/observation.js';
+import type { RawTcpInfo } from './addon.js';
 
 export interface TcpInfo {
   rttUs: number;
@@ -38,9 +39,25 @@ export interface NativeApi {
   icmpEcho(opts: { address: string; timeoutMs: number; ttl?: number; size?: number; df?: boolean; ident?: number; seq?: number; mark?: number }): Promise<NativeEchoResult>;
 }
 
+/** An open connection made by tcpOpen. */
+export interface TcpConn {
+  fd: number;
+  info(): RawTcpInfo;
+  /** Bytes queued, or the errno name. */
+  send(data: Buffer): number | string;
+  /** Pending socket error ('' when none). */
+  error(): string;
+  /** Reads what the peer sent: data, 'eof' (the peer closed), null (nothing now), or the errno name. */
+  read(): Buffer | 'eof' | null | string;
+  close(): void;
+}
+
+export interface OpenResult extends NativeTcpResult {
+  conn: TcpConn | null;
+}
+
 /** One raw probe (trace, PMTU): see src/native/probe.ts. */
 export type { ProbeSpec, ProbeReply } from './probe.js';
-export type { TcpConn, OpenResult } from './connect.js';
 
 /**
  * What the raw-network module offers beyond the contract above (trace, PMTU, bulk tests).
@@ -52,7 +69,7 @@ export interface NativeRawApi extends NativeApi {
   /** The source address the kernel picks for dst, or null without a route. */
   routeSource(dst: string): string | null;
   /** A kernel TCP connection kept open (caller closes `conn`). */
-  tcpOpen(opts: { address: string; port: number; timeoutMs: number; ttl?: number; source?: string; signal?: AbortSignal }): Promise<import('./connect.js').OpenResult>;
+  tcpOpen(opts: { address: string; port: number; timeoutMs: number; ttl?: number; source?: string; signal?: AbortSignal }): Promise<OpenResult>;
   /** A fresh probe identifier (ICMP ident, port offset …), unique in this process. */
   nextId(): number;
 }

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { RawAddon, RawTcpInfo, WatchHandle } from './addon.js';
-import type { NativeTcpResult, TcpInfo } from './api.js';
+import type { NativeTcpResult, OpenResult, TcpConn, TcpInfo } from './api.js';
 import { keys, receiver, type Delivery } from './listener.js';
 import { toIcmpError } from './probe.js';
 import { familyOf } from './sockets.js';
@@ -21,6 +21,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
 }
 
+export type { OpenResult, TcpConn };
+
 export const toTcpInfo = (t: RawTcpInfo): TcpInfo => ({
   rttUs: t.rttUs,
   rttVarUs: t.rttVarUs,
@@ -30,23 +32,6 @@ export const toTcpInfo = (t: RawTcpInfo): TcpInfo => ({
   rcvMss: t.rcvMss,
   pmtu: t.pmtu,
 });
-
-/** An open connection made by tcpOpen. */
-export interface TcpConn {
-  fd: number;
-  info(): RawTcpInfo;
-  /** Bytes queued, or the errno name. */
-  send(data: Buffer): number | string;
-  /** Pending socket error ('' when none). */
-  error(): string;
-  /** Reads what the peer sent: data, 'eof' (the peer closed), null (nothing now), or the errno name. */
-  read(): Buffer | 'eof' | null | string;
-  close(): void;
-}
-
-export interface OpenResult extends NativeTcpResult {
-  conn: TcpConn | null;
-}
 
 /** Connects and keeps the connection open when it succeeds (the caller closes conn). */
 export function tcpOpen(addon: RawAddon, o: ConnectOptions): Promise<OpenResult> {

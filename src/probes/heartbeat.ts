@@ -12,15 +12,9 @@ import { E } from '../model/error-messages.js';
 import type { Msg } from '../model/message.js';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import type { ProbeContext } from './types.js';
+import type { HeartbeatSpec } from '../model/options.js';
 
-export interface HeartbeatSpec {
-  send: string;
-  expect: string;
-  everySec: number;
-  count: number;
-  /** Wait for each reply (default: the smaller of `every` and 2 s). */
-  replySec: number;
-}
+export type { HeartbeatSpec };
 
 /** Parses `send=PING;expect=PONG;every=10s[;count=3][;timeout=2s]` (\n, \r, \t escapes in send/expect). */
 export function parseHeartbeat(text: string): HeartbeatSpec {

@@ -12,7 +12,7 @@ import tls from 'node:tls';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
-import type { DiagnoseOptions } from '../diagnose/options.js';
+import type { DiagnoseOptions } from '../model/options.js';
 import { chainOf, pinMatches } from './tls-cert.js';
 import { ALERT_NAMES } from './tls-records.js';
 import { bannerOf, readBanner } from './tls-banner.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseTraceroute, parseTracepath } from './trace-fallback.js';
-import { summarize } from './trace-stats.js';
+import { summarize } from '../analyze/trace-stats.js';
 
 // Captured in a lab chain a – r1 – r2 – r3 – b (traceroute 2.1.2, iputils tracepath).
 const CLEAN = `traceroute to 203.0.113.2 (203.0.113.2), 8 hops max, 60 byte packets

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { isIP } from 'node:net';
 import type { IcmpError } from '../model/observation.js';
-import type { ProbeRecord } from './trace-stats.js';
+import type { ProbeRecord } from '../analyze/trace-stats.js';
 
 const ANNOTATIONS: Record<string, [number, string]> = {
   H: [1, 'host-unreachable'],

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { available, chain, probeIn, type Chain } from '../native/testing-netns.js';
 import { loadNative } from '../native/index.js';
 import type { Observation } from '../model/observation.js';
-import { firstLossyHop, lastResponding } from './trace-stats.js';
+import { firstLossyHop, lastResponding } from '../analyze/trace-stats.js';
 
 const skip = available() ?? (loadNative() ? false : 'raw-socket addon unavailable');
 const TRACE = new URL('./trace.js', import.meta.url);

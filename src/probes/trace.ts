@@ -13,7 +13,7 @@ import { observation, type Observation, type ObservationData } from '../model/ob
 import { loadNative, nativeUnavailable } from '../native/index.js';
 import type { NativeRawApi, ProbeReply } from '../native/api.js';
 import type { ProbeContext } from './types.js';
-import { summarize, type ProbeRecord } from './trace-stats.js';
+import { summarize, type ProbeRecord } from '../analyze/trace-stats.js';
 import { parseTraceroute, parseTracepath, runTool } from './trace-fallback.js';
 
 export interface TraceQuery {

@@ -3,7 +3,7 @@
  * the `netdx faults` table, one entry, the JSON list and docs/faults.md. Pure functions.
  */
 import { LAYERS, type Lang } from '../model/layer.js';
-import type { RuleMeta } from '../rules/types.js';
+import type { RuleMeta } from '../model/fault.js';
 import { t } from './i18n.js';
 
 /** Columns of text, each padded to its widest cell (CJK characters count as two columns). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { renderText } from './text.js';
 import { diagnose } from '../diagnose/engine.js';
 import { fakeDeps } from '../diagnose/testing.js';
-import { DEFAULT_OPTIONS } from '../diagnose/options.js';
+import { DEFAULT_OPTIONS } from '../model/options.js';
 import { parseTarget } from '../model/target.js';
 import { observation } from '../model/observation.js';
 

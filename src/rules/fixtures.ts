@@ -4,12 +4,12 @@
  * matters for its case. Used by the rule tests (and by anyone testing a consumer of findings).
  */
 import assert from 'node:assert/strict';
-import { DEFAULT_OPTIONS, type DiagnoseOptions } from '../diagnose/options.js';
+import { DEFAULT_OPTIONS, type DiagnoseOptions } from '../model/options.js';
 import type { Lang } from '../model/layer.js';
 import { observation, type IcmpError, type Observation, type ObservationData } from '../model/observation.js';
 import type { Finding } from '../model/report.js';
 import { parseTarget, type Target } from '../model/target.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 import type { Rule, RuleContext } from './types.js';
 import { renderMsg, type Msg } from '../model/message.js';
 import { assertNoEnglish } from '../report/prose.js';

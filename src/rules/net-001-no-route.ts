@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { Rule, RuleMeta } from './types.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { evidence, makeFinding, ofKind, ruleMessages, fixOf } from './types.js';
 import { word } from './words.js';
 import { inBrokenTunnel } from './vpn-common.js';

@@ -1,7 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind, ruleMessages, fixOf, type Msg } from './types.js';
 import { sameIp } from './helpers.js';
-import { firstLossyHop } from '../probes/trace-stats.js';
+import { firstLossyHop } from '../analyze/trace-stats.js';
 import type { TraceHop } from '../model/observation.js';
 
 export const meta: RuleMeta = {

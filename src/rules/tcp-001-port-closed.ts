@@ -1,5 +1,5 @@
 import type { Finding } from '../model/report.js';
-import type { ListeningSocket } from '../system/types.js';
+import type { ListeningSocket } from '../model/snapshot.js';
 import { canonicalIp, sameIp } from './helpers.js';
 import { hostPort, isThisMachine } from './tcp-common.js';
 import type { Rule, RuleContext, RuleMeta } from './types.js';

@@ -1,5 +1,5 @@
 /** Small pure helpers of the transport (TCP) rules. */
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { canonicalIp, sameIp } from './helpers.js';
 
 /** 'a.b.c.d:port' or '[v6]:port'. */

@@ -2,44 +2,19 @@
  * A rule: one file per fault code, exporting `meta` and a pure `check`.
  * The fault manual (`netdx faults`, docs/faults.md) is generated from the metas.
  */
-import type { Lang, Layer, Severity, Text } from '../model/layer.js';
+import type { Lang, Severity } from '../model/layer.js';
+import { fill, type RuleMeta } from '../model/fault.js';
+export type { FixTemplate, RuleMeta } from '../model/fault.js';
+export { fill };
 import type { Observation, ObservationData, ObservationKind } from '../model/observation.js';
 import { ofKind } from '../model/observation.js';
 import type { Evidence, Finding, Fix } from '../model/report.js';
-import { isMsg, msg, registerTexts, renderMsg, renderParam, type Msg, type MsgParam } from '../model/message.js';
+import { isMsg, msg, registerTexts, renderMsg, type Msg, type MsgParam } from '../model/message.js';
 import type { Target } from '../model/target.js';
-import type { Snapshot } from '../system/types.js';
-import type { DiagnoseOptions } from '../diagnose/options.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { DiagnoseOptions } from '../model/options.js';
 
-export interface FixTemplate {
-  summary: Text;
-  /** Command template with {placeholders} filled from the case; absent when the fix is not a command. */
-  command?: string;
-}
 
-export interface RuleMeta {
-  code: string; // 'NET-001'
-  slug: string; // 'no-route'
-  layer: Layer;
-  severity: Severity;
-  /** Title template, may use {placeholders}. */
-  title: Text;
-  explanation: Text;
-  /** What proves it (manual text). */
-  evidence: Text;
-  fix: FixTemplate[];
-  /** false while `check` is not implemented: it then returns null and the manual says so. */
-  implemented: boolean;
-  /** The issue that implements (or implemented) the check. */
-  issue: number;
-  /** Codes this finding explains when both are present (causal ranking, faults.md "Which finding is primary"). */
-  explains?: string[];
-  /**
-   * Every other sentence the rule shows (evidence summaries, alternative titles, fixes), in en and
-   * zh, with {placeholders}: `const m = ruleMessages(meta)`, then `m('key', { dst })` (like ESLint's meta.messages).
-   */
-  messages?: Record<string, Text>;
-}
 
 /** What a rule sees: the target, the options, every observation, the snapshot, the language. */
 export interface RuleContext {
@@ -54,11 +29,6 @@ export interface RuleContext {
 export interface Rule {
   meta: RuleMeta;
   check(ctx: RuleContext): Finding | null;
-}
-
-/** Fills {name} placeholders (a nested message param in English); unknown names stay visible so a test can catch them. */
-export function fill(template: string, vars: Record<string, MsgParam>): string {
-  return template.replace(/\{([a-zA-Z0-9_]+)\}/g, (m, k: string) => (k in vars ? renderParam(vars[k]!, 'en') : m));
 }
 
 const REGISTERED = new WeakSet<RuleMeta>();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { meta, rule } from './vpn-004-subnet-overlap.js';
 import { assertFinding, commands, echo, routeLookup, run, snapshot } from './fixtures.js';
 import { VTARGET, healthyTunnel, tunnelRoute, tunnelState } from './vpn-fixtures.js';
-import type { Route } from '../system/types.js';
+import type { Route } from '../model/snapshot.js';
 
 const r = (dst: string, dev: string, extra: Partial<Route> = {}): Route => ({ family: 4, table: 'main', type: 'unicast', dst, gateway: null, dev, src: null, metric: null, protocol: 'kernel', scope: 'link', nexthops: [], text: `${dst} dev ${dev} proto kernel scope link`, ...extra });
 

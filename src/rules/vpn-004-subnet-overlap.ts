@@ -2,7 +2,7 @@ import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ruleMessages, type Msg } from './types.js';
 import { lanPrefixes, stateEvidence, targetAddresses, targetAnswered, targetRoute, tunnels } from './vpn-common.js';
 import { canonicalIp } from './helpers.js';
-import { prefixCovers, prefixesOverlap } from '../system/tunnel-net.js';
+import { prefixCovers, prefixesOverlap } from '../model/prefix.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-004',

@@ -3,7 +3,7 @@ import { evidence, makeFinding, ruleMessages } from './types.js';
 import { outcome, word } from './words.js';
 import { lanPrefixes, stateEvidence, targetAddresses, targetRoute, tunnels } from './vpn-common.js';
 import { canonicalIp } from './helpers.js';
-import { prefixCovers, prefixesOverlap } from '../system/tunnel-net.js';
+import { prefixCovers, prefixesOverlap } from '../model/prefix.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-005',

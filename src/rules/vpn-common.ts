@@ -10,8 +10,8 @@ import { evidence, ofKind, type RuleContext } from './types.js';
 import { sameIp } from './helpers.js';
 import { defineMessages, semicolonList, type Msg } from '../model/message.js';
 import { outcome } from './words.js';
-import { prefixCovers } from '../system/tunnel-net.js';
-import { TUNNEL_LINK_KINDS } from '../system/tunnel-link.js';
+import { prefixCovers } from '../model/prefix.js';
+import { TUNNEL_LINK_KINDS } from '../analyze/tunnel-link.js';
 
 type D<K extends keyof ObservationData> = ObservationData[K];
 

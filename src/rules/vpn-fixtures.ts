@@ -5,7 +5,7 @@
  */
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import { NOW, echo, link, links, loopback, routeLookup, snapshot } from './fixtures.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 
 type D<K extends keyof ObservationData> = ObservationData[K];
 

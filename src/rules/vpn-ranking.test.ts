@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { judge } from '../diagnose/judge.js';
 import { observation, type Observation } from '../model/observation.js';
 import type { Report } from '../model/report.js';
-import type { Snapshot } from '../system/types.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { rule as NET_004 } from './net-004-route-conflict.js';
 import { assertFinding, commands, ctx, echo, icmpError, routeLookup, run, tcp } from './fixtures.js';
 import { ENDPOINT, VTARGET, endpoint, endpointRoute, handshake, healthyTunnel, tunnelRoute, tunnelSnapshot, tunnelState } from './vpn-fixtures.js';

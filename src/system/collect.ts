@@ -8,7 +8,7 @@ import { hostname, release } from 'node:os';
 import { collectTunnels } from './tunnel.js';
 import { join } from 'node:path';
 import { ParseError } from '../model/errors.js';
-import type { Collected, Snapshot } from './types.js';
+import type { Collected, Snapshot } from '../model/snapshot.js';
 import { DEFAULT_TIMEOUT_MS, defaultExec, execProblem, type ExecFn } from './exec.js';
 import { parseLinks } from './parse/links.js';
 import { parseRoutes } from './parse/routes.js';

@@ -2,12 +2,12 @@
  * routeGet: the kernel's own answer to "which route would carry a packet to DST"
  * (`ip -j route get`), with its refusals mapped to a kind (see parse/route-get.ts for the table).
  */
-import type { PolicyRule, RouteGetErrorKind, RouteGetResult } from './types.js';
+import type { PolicyRule, RouteGetErrorKind, RouteGetResult } from '../model/snapshot.js';
 import { defaultExec, execProblem, type ExecFn } from './exec.js';
 import { classifyRouteGetError, parseRouteGet } from './parse/route-get.js';
 import { parsePolicyRules } from './parse/rules.js';
 import { parseRoutes } from './parse/routes.js';
-import { ipFamily, prefixCovers } from './parse/addr.js';
+import { ipFamily, prefixCovers } from '../model/prefix.js';
 import { ParseError } from '../model/errors.js';
 
 export interface RouteGetOptions {

@@ -4,8 +4,8 @@
  * answers (`state`, `log`). Never throw on odd input: what cannot be read becomes a line in
  * `problems`. Inline secrets (<key>, <tls-auth>, …) are skipped, never kept.
  */
-import type { TunnelEndpoint, TunnelPeer } from './tunnel-types.js';
-import { ipFamily, networkOf, splitHostPort } from './tunnel-net.js';
+import type { TunnelEndpoint, TunnelPeer } from '../model/tunnel.js';
+import { ipFamily, networkOf, splitHostPort } from '../model/prefix.js';
 
 export interface OpenVpnConfig {
   mode: 'client' | 'server';

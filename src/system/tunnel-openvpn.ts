@@ -10,10 +10,10 @@ import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { Link } from './types.js';
-import type { OpenVpnInfo, TunnelPeer, TunnelState } from './tunnel-types.js';
-import { isOverlayNetwork, networkOf } from './tunnel-net.js';
-import { tunnelLink } from './tunnel-link.js';
+import type { Link } from '../model/snapshot.js';
+import type { OpenVpnInfo, TunnelPeer, TunnelState } from '../model/tunnel.js';
+import { isOverlayNetwork, networkOf } from '../model/prefix.js';
+import { tunnelLink } from '../analyze/tunnel-link.js';
 import { parseManagementState, parseOpenVpnArgs, parseOpenVpnConfig, parseOpenVpnStatus, parsePushReply, type OpenVpnConfig } from './tunnel-openvpn-parse.js';
 
 export type ManagementFn = (m: NonNullable<OpenVpnConfig['management']>, commands: string[], timeoutMs: number) => Promise<{ ok: true; text: string } | { ok: false; reason: string }>;

@@ -12,11 +12,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecFn } from './exec.js';
 import { execProblem } from './exec.js';
-import type { Link } from './types.js';
-import type { TunnelEndpoint, TunnelPeer, TunnelState } from './tunnel-types.js';
-import { ipFamily, isOverlayNetwork, networkOf, splitHostPort } from './tunnel-net.js';
-import { tunnelLink } from './tunnel-link.js';
-import { normalizePrefix } from './parse/addr.js';
+import type { Link } from '../model/snapshot.js';
+import type { TunnelEndpoint, TunnelPeer, TunnelState } from '../model/tunnel.js';
+import { ipFamily, isOverlayNetwork, networkOf, splitHostPort } from '../model/prefix.js';
+import { tunnelLink } from '../analyze/tunnel-link.js';
+import { normalizePrefix } from '../model/prefix.js';
 
 export interface WgInterface {
   name: string;

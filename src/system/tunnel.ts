@@ -3,18 +3,18 @@
  * tun/tap/wireguard/overlay link that no collector claims (a virtual-LAN product's adapter).
  * Call `collectTunnels({ links })` with the snapshot's links (or let it read `ip -j -d addr`).
  */
-import type { Collected, Link } from './types.js';
-import type { TunnelState } from './tunnel-types.js';
+import type { Collected, Link } from '../model/snapshot.js';
+import type { TunnelState } from '../model/tunnel.js';
 import { DEFAULT_TIMEOUT_MS, defaultExec, execProblem, type ExecFn } from './exec.js';
 import { collectWireGuard } from './tunnel-wg.js';
 import { collectOpenVpn, type ManagementFn } from './tunnel-openvpn.js';
 import { parseLinks } from './parse/links.js';
-import { linkTunnel, TUNNEL_LINK_KINDS } from './tunnel-link.js';
+import { linkTunnel, TUNNEL_LINK_KINDS } from '../analyze/tunnel-link.js';
 import { ParseError } from '../model/errors.js';
 
-export type { TunnelState } from './tunnel-types.js';
+export type { TunnelState } from '../model/tunnel.js';
 
-export { TUNNEL_LINK_KINDS } from './tunnel-link.js';
+export { TUNNEL_LINK_KINDS } from '../analyze/tunnel-link.js';
 
 export interface TunnelCollectOptions {
   exec?: ExecFn;

@@ -2,7 +2,7 @@
  * What firewall matches need to know about the machine, from the Snapshot: address types
  * (addrtype / fib), local addresses, route lookups after NAT, device addresses (MASQUERADE).
  */
-import type { Snapshot } from '../../system/types.js';
+import type { Snapshot } from '../../model/snapshot.js';
 import { isMulticast, parseAddr, type Addr } from '../ip.js';
 import { lookupRoute, prepareRoutes, type PreparedRoutes } from '../route-lookup.js';
 import type { Env } from './types.js';

@@ -5,7 +5,7 @@
  * are cached per snapshot, so many checks against one snapshot pay the parse once.
  */
 import type { ObservationData } from '../../model/observation.js';
-import type { Snapshot } from '../../system/types.js';
+import type { Snapshot } from '../../model/snapshot.js';
 import { formatAddr, parseAddr, type Addr } from '../ip.js';
 import { lookupRoute, prepareRoutes } from '../route-lookup.js';
 import { envOf } from './env.js';

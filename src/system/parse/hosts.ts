@@ -1,7 +1,7 @@
 /** /etc/hosts as glibc reads it: `ADDRESS NAME [ALIAS…]`, `#` to the end of a line is a comment. */
 import { ParseError } from '../../model/errors.js';
-import type { HostsEntry, HostsFile } from '../types.js';
-import { ipFamily } from './addr.js';
+import type { HostsEntry, HostsFile } from '../../model/snapshot.js';
+import { ipFamily } from '../../model/prefix.js';
 
 export function parseHosts(text: string, path = '/etc/hosts'): HostsFile {
   if (typeof text !== 'string') throw new ParseError(path, 'expected text');

@@ -3,9 +3,9 @@
  * carrier from LOWER_UP, kind from linkinfo.info_kind ('loopback' for lo).
  */
 import { ParseError } from '../../model/errors.js';
-import type { Address, Link } from '../types.js';
+import type { Address, Link } from '../../model/snapshot.js';
 import { asArray, asObject, Fields, isObject, parseJson, type JsonObject } from './json.js';
-import { ipFamily } from './addr.js';
+import { ipFamily } from '../../model/prefix.js';
 
 function parseAddress(input: string, raw: unknown, where: string): Address | null {
   const f = new Fields(input, asObject(input, raw, where), where);

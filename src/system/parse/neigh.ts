@@ -3,9 +3,9 @@
  * when the listing was filtered by device (`ip -j neigh show ADDR dev DEV`): pass that DEV.
  */
 import { ParseError } from '../../model/errors.js';
-import type { Neighbor } from '../types.js';
+import type { Neighbor } from '../../model/snapshot.js';
 import { asArray, asObject, Fields, parseJson } from './json.js';
-import { ipFamily } from './addr.js';
+import { ipFamily } from '../../model/prefix.js';
 
 export function parseNeighbors(json: string, filteredDev?: string): Neighbor[] {
   const input = 'ip -j neigh';

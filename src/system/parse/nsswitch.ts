@@ -1,6 +1,6 @@
 /** The `hosts:` line of nsswitch.conf (the first one counts, as in glibc). */
 import { ParseError } from '../../model/errors.js';
-import type { NsswitchHosts } from '../types.js';
+import type { NsswitchHosts } from '../../model/snapshot.js';
 
 /** glibc's built-in order when nsswitch.conf has no hosts line (nss/nss_database.c). */
 export const DEFAULT_HOSTS = ['dns', '[!UNAVAIL=return]', 'files'];

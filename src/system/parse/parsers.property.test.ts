@@ -17,7 +17,7 @@ import { parseResolvConf } from './resolv.js';
 import { parseHosts } from './hosts.js';
 import { parseNsswitch } from './nsswitch.js';
 import { parseListening } from './ss.js';
-import type { Route } from '../types.js';
+import type { Route } from '../../model/snapshot.js';
 
 /** Runs a parser: 'ok' with a checked value, or 'parse-error'; anything else fails the property. */
 function outcome<T>(parse: () => T, check: (v: T) => void = () => {}): 'ok' | 'parse-error' {

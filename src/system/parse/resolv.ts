@@ -5,8 +5,8 @@
  * `ignored` with their line numbers and why, so a diagnosis can point at them.
  */
 import { ParseError } from '../../model/errors.js';
-import type { ResolvConf } from '../types.js';
-import { ipFamily } from './addr.js';
+import type { ResolvConf } from '../../model/snapshot.js';
+import { ipFamily } from '../../model/prefix.js';
 
 export const MAXNS = 3;
 const LIMITS = { timeout: 30, attempts: 5, ndots: 15 } as const; // RES_MAXRETRANS, RES_MAXRETRY, RES_MAXNDOTS

@@ -9,9 +9,9 @@
  *   with `iif` and forwarding off, a non-local destination → "No route to host" as well.
  */
 import { ParseError } from '../../model/errors.js';
-import type { RouteGetErrorKind, RouteGetResult } from '../types.js';
+import type { RouteGetErrorKind, RouteGetResult } from '../../model/snapshot.js';
 import { asArray, asObject, Fields, parseJson } from './json.js';
-import { ipFamily } from './addr.js';
+import { ipFamily } from '../../model/prefix.js';
 
 export function parseRouteGet(json: string): RouteGetResult {
   const input = 'ip -j route get';

@@ -5,9 +5,9 @@
  * removes exactly that route.
  */
 import { ParseError } from '../../model/errors.js';
-import type { Nexthop, Route } from '../types.js';
+import type { Nexthop, Route } from '../../model/snapshot.js';
 import { asArray, asObject, Fields, parseJson } from './json.js';
-import { ipFamily, normalizePrefix } from './addr.js';
+import { ipFamily, normalizePrefix } from '../../model/prefix.js';
 
 /** Route flags that are also `ip route add/del` arguments; the others (linkdown, dead, …) are state. */
 const ARG_FLAGS = new Set(['onlink', 'pervasive']);

@@ -1,8 +1,8 @@
 /** `ip -4|-6 -j rule` → PolicyRule[] (selectors as prefixes, the action, and the line as ip prints it). */
 import { ParseError } from '../../model/errors.js';
-import type { PolicyRule } from '../types.js';
+import type { PolicyRule } from '../../model/snapshot.js';
 import { asArray, asObject, Fields, parseJson } from './json.js';
-import { normalizePrefix } from './addr.js';
+import { normalizePrefix } from '../../model/prefix.js';
 
 const ACTIONS = new Set(['blackhole', 'unreachable', 'prohibit']);
 

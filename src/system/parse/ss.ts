@@ -1,6 +1,6 @@
 /** `ss -H -ltnup`: listening TCP and bound UDP sockets, with the owning process when shown. */
 import { ParseError } from '../../model/errors.js';
-import type { ListeningSocket } from '../types.js';
+import type { ListeningSocket } from '../../model/snapshot.js';
 
 const INPUT = 'ss -H -ltnup';
 

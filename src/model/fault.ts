@@ -1,0 +1,41 @@
+/**
+ * What a fault code is, as data: the rule meta every rule file exports and the fault manual
+ * (`netdx faults`, docs/faults.md) is generated from. Renderers read it; rules fill it.
+ */
+import type { Layer, Severity, Text } from './layer.js';
+import { renderParam, type MsgParam } from './message.js';
+
+export interface FixTemplate {
+  summary: Text;
+  /** Command template with {placeholders} filled from the case; absent when the fix is not a command. */
+  command?: string;
+}
+
+export interface RuleMeta {
+  code: string; // 'NET-001'
+  slug: string; // 'no-route'
+  layer: Layer;
+  severity: Severity;
+  /** Title template, may use {placeholders}. */
+  title: Text;
+  explanation: Text;
+  /** What proves it (manual text). */
+  evidence: Text;
+  fix: FixTemplate[];
+  /** false while `check` is not implemented: it then returns null and the manual says so. */
+  implemented: boolean;
+  /** The issue that implements (or implemented) the check. */
+  issue: number;
+  /** Codes this finding explains when both are present (causal ranking, faults.md "Which finding is primary"). */
+  explains?: string[];
+  /**
+   * Every other sentence the rule shows (evidence summaries, alternative titles, fixes), in en and
+   * zh, with {placeholders}: `const m = ruleMessages(meta)`, then `m('key', { dst })` (like ESLint's meta.messages).
+   */
+  messages?: Record<string, Text>;
+}
+
+/** Fills {name} placeholders (a nested message param in English); unknown names stay visible so a test can catch them. */
+export function fill(template: string, vars: Record<string, MsgParam>): string {
+  return template.replace(/\{([a-zA-Z0-9_]+)\}/g, (m, k: string) => (k in vars ? renderParam(vars[k]!, 'en') : m));
+}
