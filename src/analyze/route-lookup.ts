@@ -10,6 +10,50 @@ import type { ObservationData } from '../model/observation.js';
 import type { Link, Nexthop, PolicyRule, Route, Snapshot } from '../model/snapshot.js';
 import { formatAddr, parseAddr, parsePrefix, prefixHas, type Addr, type Prefix } from './ip.js';
 import { F_DEAD, F_FROM, F_MULTIPATH, F_TOS, RouteTable, type FamilyTable } from './route-table.js';
+import { defineMessages, renderMsg, semicolonList, type Msg } from '../model/message.js';
+
+/** The sentences of a route explanation (`why`, each policy rule's note), in en and zh. */
+export const routeText = defineMessages('routeText', {
+  notSelectors: { en: 'not: the selectors match', zh: 'not：选择条件匹配，因此不适用' },
+  noMatch: { en: 'does not match: {why}', zh: '不匹配：{why}' },
+  ends: { en: '{action}: the lookup ends here', zh: '{action}：查询到此结束' },
+  gotoMissing: { en: 'goto {to}: no rule has that priority, continue', zh: 'goto {to}：没有该优先级的规则，继续' },
+  goto: { en: 'goto {to}', zh: 'goto {to}' },
+  nop: { en: 'nop: continue', zh: 'nop：继续' },
+  action: { en: 'action {action}: continue', zh: '动作 {action}：继续' },
+  noUsable: { en: 'no usable route in table {table} covers the destination', zh: '路由表 {table} 中没有覆盖该目的地址的可用路由' },
+  empty: { en: 'table {table} is empty', zh: '路由表 {table} 为空' },
+  throw: { en: 'throw route {dst}: continue with the next rule', zh: 'throw 路由 {dst}：继续查下一条规则' },
+  errorRoute: { en: '{type} route {dst}: the lookup ends here', zh: '{type} 路由 {dst}：查询到此结束' },
+  suppressed: { en: '{dst} suppressed (prefix /{len} ≤ suppress_prefixlength {max})', zh: '{dst} 被忽略（前缀 /{len} ≤ suppress_prefixlength {max}）' },
+  chose: { en: 'chose {route}', zh: '选中 {route}' },
+  iif: { en: "iif {iif} (the lookup's input interface is {lookup})", zh: 'iif {iif}（本次查询的入接口为 {lookup}）' },
+  oif: { en: 'oif {oif} (output interface {lookup})', zh: 'oif {oif}（出接口为 {lookup}）' },
+  oifNone: { en: 'oif {oif} (no output interface given)', zh: 'oif {oif}（未指定出接口）' },
+  fwmark: { en: 'fwmark {fwmark} (mark is {mark})', zh: 'fwmark {fwmark}（报文标记为 {mark}）' },
+  selector: { en: '{what} selector', zh: '{what} 选择条件' },
+  uidrange: { en: 'uidrange (uid {uid})', zh: 'uidrange（uid {uid}）' },
+  from: { en: 'from {from} (source {src})', zh: 'from {from}（源地址 {src}）' },
+  fromNone: { en: 'from {from} (no source address given)', zh: 'from {from}（未指定源地址）' },
+  ipproto: { en: 'ipproto (protocol {proto})', zh: 'ipproto（协议 {proto}）' },
+  ipprotoNone: { en: 'ipproto (no protocol given)', zh: 'ipproto（未指定协议）' },
+  notIp: { en: '{dst} is not an IP address', zh: '{dst} 不是 IP 地址' },
+  srcFamily: { en: 'source {src} is not an IPv{family} address', zh: '源地址 {src} 不是 IPv{family} 地址' },
+  onlink: { en: 'the lookup found no usable route to {target}; the socket is bound to {oif}, so the kernel assumes {target} is on-link there', zh: '查询未找到到 {target} 的可用路由；套接字绑定在 {oif} 上，因此内核认为 {target} 直连在该接口上' },
+  noForwarding: { en: '{route} would forward the packet, but forwarding is off ({sysctl} = 0): the kernel answers "No route to host"', zh: '{route} 本会转发该报文，但转发已关闭（{sysctl} = 0）：内核返回 "No route to host"' },
+  noRoute: { en: 'no policy rule\'s table has a usable route to {target}: the kernel answers "Network is unreachable"', zh: '所有策略规则对应的路由表中都没有到 {target} 的可用路由：内核返回 "Network is unreachable"' },
+  noRouteSkipped: { en: 'no policy rule\'s table has a usable route to {target} ({n} covering route(s) were skipped or thrown): the kernel answers "Network is unreachable"', zh: '所有策略规则对应的路由表中都没有到 {target} 的可用路由（{n} 条覆盖路由被跳过或 throw）：内核返回 "Network is unreachable"' },
+  errorRouteWhy: { en: '{route} (rule {priority}: {rule}) is a {outcome} route{competition}', zh: '{route}（规则 {priority}：{rule}）是 {outcome} 路由{competition}' },
+  errorRuleWhy: { en: 'policy rule {priority} ({rule}) is a {outcome} rule', zh: '策略规则 {priority}（{rule}）是 {outcome} 规则' },
+  chosen: { en: 'rule {priority} ({rule}) → table {table}: {route}{competition}{multi}', zh: '规则 {priority}（{rule}）→ 路由表 {table}：{route}{competition}{multi}' },
+  multipath: { en: '; multipath: the kernel hashes each flow onto one of {hops}', zh: '；多路径：内核按流哈希到以下之一：{hops}' },
+  direct: { en: 'direct dev {dev}', zh: '直连 dev {dev}' },
+  competition: { en: ' ({parts})', zh: '（{parts}）' },
+  longerThan: { en: 'longer prefix than {list}', zh: '前缀比 {list} 更长' },
+  lowerMetric: { en: 'lower metric than {list} on the same prefix', zh: '同一前缀上 metric 比 {list} 更低' },
+  longerCannot: { en: 'the longer {list} cannot carry this flow', zh: '更长的 {list} 无法承载该流' },
+});
+const noted = (m: Msg): { note: string; noteMsg: Msg } => ({ note: renderMsg(m, 'en'), noteMsg: m });
 
 type Candidate = ObservationData['route.lookup']['candidates'][number];
 type RuleRow = ObservationData['route.lookup']['rules'][number];
@@ -40,6 +84,8 @@ export interface RouteStep {
   table: string | null;
   /** Why it did not match, or what its table lookup gave. */
   note: string;
+  /** The note as a message; `note` is its English text. */
+  noteMsg?: Msg;
 }
 
 export interface RouteExplanation {
@@ -58,6 +104,8 @@ export interface RouteExplanation {
   steps: RouteStep[];
   /** One sentence: why this route (or outcome) and what it beat. */
   why: string;
+  /** The explanation as a message; `why` is its English text. */
+  whyMsg?: Msg;
 }
 
 const PROTOS: Record<string, number> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, 'ipv6-icmp': 58, icmpv6: 58, sctp: 132 };
@@ -172,17 +220,17 @@ interface Flow {
 }
 
 /** Why a rule does not match the flow (null: it matches), before `not` is applied. */
-function mismatch(c: Compiled, f: Flow): string | null {
+function mismatch(c: Compiled, f: Flow): Msg | string | null {
   const r = c.rule;
-  if (r.iif !== null && r.iif !== f.iif) return `iif ${r.iif} (the lookup's input interface is ${f.iif})`;
-  if (r.oif !== null && r.oif !== f.oif) return `oif ${r.oif} (${f.oif === null ? 'no output interface given' : `output interface ${f.oif}`})`;
-  if (((c.mark ^ f.mark) & c.mask) !== 0) return `fwmark ${r.fwmark} (mark is 0x${f.mark.toString(16)})`;
-  if (c.opaque) return `${c.opaque} selector`;
-  if (c.uid && (f.uid < c.uid[0] || f.uid > c.uid[1])) return `uidrange (uid ${f.uid})`;
-  if (c.src && !prefixHas(c.src, f.src)) return `from ${r.src} (${f.hasSrc ? `source ${formatAddr(f.src)}` : 'no source address given'})`;
+  if (r.iif !== null && r.iif !== f.iif) return routeText('iif', { iif: r.iif, lookup: f.iif ?? '-' });
+  if (r.oif !== null && r.oif !== f.oif) return f.oif === null ? routeText('oifNone', { oif: r.oif }) : routeText('oif', { oif: r.oif, lookup: f.oif });
+  if (((c.mark ^ f.mark) & c.mask) !== 0) return routeText('fwmark', { fwmark: r.fwmark ?? '?', mark: `0x${f.mark.toString(16)}` });
+  if (c.opaque) return routeText('selector', { what: c.opaque });
+  if (c.uid && (f.uid < c.uid[0] || f.uid > c.uid[1])) return routeText('uidrange', { uid: f.uid });
+  if (c.src && !prefixHas(c.src, f.src)) return f.hasSrc ? routeText('from', { from: r.src ?? '?', src: formatAddr(f.src) }) : routeText('fromNone', { from: r.src ?? '?' });
   if (c.dst && !prefixHas(c.dst, f.dst)) return `to ${r.dst}`;
   if (c.tos !== null && c.tos !== f.tos) return `tos ${c.tos}`;
-  if (c.ipproto !== null && c.ipproto !== f.ipproto) return `ipproto (${f.ipproto === 0 ? 'no protocol given' : `protocol ${f.ipproto}`})`;
+  if (c.ipproto !== null && c.ipproto !== f.ipproto) return f.ipproto === 0 ? routeText('ipprotoNone') : routeText('ipproto', { proto: f.ipproto });
   if (c.sport && (f.sport < c.sport[0] || f.sport > c.sport[1])) return 'sport';
   if (c.dport && (f.dport < c.dport[0] || f.dport > c.dport[1])) return 'dport';
   return null;
@@ -263,21 +311,21 @@ function walkRules(t: RouteTable, rules: Compiled[], f: Flow, steps: RouteStep[]
     const why = mismatch(c, f);
     const matched = r.not ? why !== null : why === null;
     if (!matched) {
-      steps?.push({ priority: r.priority, text: r.text, matched: false, table: r.table, note: r.not ? 'not: the selectors match' : `does not match: ${why}` });
+      steps?.push({ priority: r.priority, text: r.text, matched: false, table: r.table, ...noted(r.not ? routeText('notSelectors') : routeText('noMatch', { why: why ?? '' })) });
       continue;
     }
     if (r.action === 'blackhole' || r.action === 'unreachable' || r.action === 'prohibit') {
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: null, note: `${r.action}: the lookup ends here` });
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: null, ...noted(routeText('ends', { action: r.action })) });
       return new LookupResult(t, family, -1, r.action, r);
     }
     if (r.action === 'goto') {
       const at = rules.findIndex((x) => x.rule.priority === r.goto);
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: null, note: at === -1 ? `goto ${r.goto}: no rule has that priority, continue` : `goto ${r.goto}` });
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: null, ...noted(routeText(at === -1 ? 'gotoMissing' : 'goto', { to: r.goto ?? '?' })) });
       if (at !== -1) i = at;
       continue;
     }
     if (r.action !== 'to_tbl' || r.table === null) {
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: null, note: r.action === 'nop' ? 'nop: continue' : `action ${r.action}: continue` });
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: null, ...noted(r.action === 'nop' ? routeText('nop') : routeText('action', { action: r.action })) });
       continue;
     }
     const tid = t.tableNames.peek(r.table);
@@ -292,24 +340,24 @@ function walkRules(t: RouteTable, rules: Compiled[], f: Flow, steps: RouteStep[]
       }
     }
     if (best < 0) {
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: exists ? `no usable route in table ${r.table} covers the destination` : `table ${r.table} is empty` });
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, ...noted(routeText(exists ? 'noUsable' : 'empty', { table: r.table })) });
       continue;
     }
     const type = t.typeNames.names[fam.type[best]!]!;
     if (type === 'throw') {
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `throw route ${t.route(family, best).dst}: continue with the next rule` });
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, ...noted(routeText('throw', { dst: t.route(family, best).dst })) });
       continue;
     }
     if (ERROR_TYPES.has(type)) {
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `${type} route ${t.route(family, best).dst}: the lookup ends here` });
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, ...noted(routeText('errorRoute', { type, dst: t.route(family, best).dst })) });
       return new LookupResult(t, family, best, type as RouteOutcome, r);
     }
     const len = fam.len[best]!;
     if (r.suppressPrefixlen !== undefined && len <= r.suppressPrefixlen) {
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `${t.route(family, best).dst} suppressed (prefix /${len} ≤ suppress_prefixlength ${r.suppressPrefixlen})` });
+      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, ...noted(routeText('suppressed', { dst: t.route(family, best).dst, len, max: r.suppressPrefixlen })) });
       continue;
     }
-    steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `chose ${t.route(family, best).text}` });
+    steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, ...noted(routeText('chose', { route: t.route(family, best).text })) });
     return new LookupResult(t, family, best, 'route', r);
   }
   return new LookupResult(t, family, -1, 'no-route', null);
@@ -388,17 +436,19 @@ function describe(r: Route): string {
 }
 
 /** Why the winner beat the other candidates of its own table (candidates as [route, prefix length]). */
-function competition(winner: Route, wl: number, cands: Array<[Route, number]>): string {
+function competition(winner: Route, wl: number, cands: Array<[Route, number]>): Msg | string {
   const rivals = cands.filter(([c]) => c !== winner && c.table === winner.table);
-  const parts: string[] = [];
+  const parts: Msg[] = [];
   const shorter = rivals.filter(([, l]) => l < wl);
   const same = rivals.filter(([, l]) => l === wl);
   const longer = rivals.filter(([, l]) => l > wl);
-  if (shorter.length > 0) parts.push(`longer prefix than ${shorter.map(([c]) => c.dst).join(', ')}`);
-  if (same.length > 0) parts.push(`lower metric than ${same.map(([c]) => `${c.dev ?? c.type} metric ${c.metric ?? 0}`).join(', ')} on the same prefix`);
-  if (longer.length > 0) parts.push(`the longer ${longer.map(([c]) => c.dst).join(', ')} cannot carry this flow`);
-  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+  if (shorter.length > 0) parts.push(routeText('longerThan', { list: shorter.map(([c]) => c.dst).join(', ') }));
+  if (same.length > 0) parts.push(routeText('lowerMetric', { list: same.map(([c]) => `${c.dev ?? c.type} metric ${c.metric ?? 0}`).join(', ') }));
+  if (longer.length > 0) parts.push(routeText('longerCannot', { list: longer.map(([c]) => c.dst).join(', ') }));
+  return parts.length > 0 ? routeText('competition', { parts: semicolonList(parts) }) : '';
 }
+/** A `why` as the explanation carries it: English text and its message. */
+const whyOf = (m: Msg): { why: string; whyMsg: Msg } => ({ why: renderMsg(m, 'en'), whyMsg: m });
 
 /** Explains the route to `dst` (optionally from a source, with a mark, iif/oif) over the snapshot's tables. */
 export function explainRoute(s: Snapshot, dst: string, opts: RouteQuery = {}): RouteExplanation {
@@ -410,10 +460,10 @@ export function explainRoute(s: Snapshot, dst: string, opts: RouteQuery = {}): R
 export function explainWith(p: PreparedRoutes, links: Link[] | null, sysctls: Record<string, string> | null, dst: string, opts: RouteQuery = {}): RouteExplanation {
   const empty: RouteExplanation = { route: null, outcome: 'no-route', table: null, gateway: null, dev: null, candidates: [], rules: [], src: null, nexthops: [], steps: [], why: '' };
   const a0 = parseAddr(dst);
-  if (!a0) return { ...empty, why: `${dst} is not an IP address` };
+  if (!a0) return { ...empty, ...whyOf(routeText('notIp', { dst })) };
   const a = unmap(a0);
   const f = makeFlow(a, opts);
-  if (!f) return { ...empty, why: `source ${opts.from} is not an IPv${a.family} address` };
+  if (!f) return { ...empty, ...whyOf(routeText('srcFamily', { src: opts.from ?? '?', family: a.family })) };
   const steps: RouteStep[] = [];
   const res = decide(p.table, p.rules[a.family], f, steps);
 
@@ -428,28 +478,30 @@ export function explainWith(p: PreparedRoutes, links: Link[] | null, sysctls: Re
   const target = formatAddr(a);
 
   if (res.onlink) {
-    return { ...base, route: null, outcome: 'route', table: null, gateway: null, dev: opts.oif ?? null, src: firstAddress(links, opts.oif ?? null, a.family), nexthops: [], why: `the lookup found no usable route to ${target}; the socket is bound to ${opts.oif}, so the kernel assumes ${target} is on-link there` };
+    return { ...base, route: null, outcome: 'route', table: null, gateway: null, dev: opts.oif ?? null, src: firstAddress(links, opts.oif ?? null, a.family), nexthops: [], ...whyOf(routeText('onlink', { target, oif: opts.oif ?? '?' })) };
   }
   const r = res.route;
   const wl = res.index >= 0 ? fam.len[res.index]! : 0;
   // A forwarded lookup (iif) of a unicast route needs forwarding on: otherwise "No route to host".
   const fwd = sysctls?.[a.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'];
   if (opts.iif !== undefined && opts.iif !== 'lo' && r && res.outcome === 'route' && r.type === 'unicast' && fwd === '0') {
-    return { ...base, route: r, outcome: 'unreachable', table: r.table, gateway: null, dev: null, src: null, nexthops: [], why: `${describe(r)} would forward the packet, but forwarding is off (${a.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'} = 0): the kernel answers "No route to host"` };
+    return { ...base, route: r, outcome: 'unreachable', table: r.table, gateway: null, dev: null, src: null, nexthops: [], ...whyOf(routeText('noForwarding', { route: describe(r), sysctl: a.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding' })) };
   }
   if (res.outcome !== 'route' || !r) {
-    const why =
+    const whyMsg =
       res.outcome === 'no-route'
-        ? `no policy rule's table has a usable route to ${target}${candidates.length > 0 ? ` (${candidates.length} covering route(s) were skipped or thrown)` : ''}: the kernel answers "Network is unreachable"`
+        ? candidates.length > 0
+          ? routeText('noRouteSkipped', { target, n: candidates.length })
+          : routeText('noRoute', { target })
         : r
-          ? `${describe(r)} (rule ${res.rule?.priority}: ${res.rule?.text}) is a ${res.outcome} route${competition(r, wl, covering)}`
-          : `policy rule ${res.rule?.priority} (${res.rule?.text}) is a ${res.outcome} rule`;
-    return { ...base, route: r, outcome: res.outcome, table: res.table, gateway: null, dev: null, src: null, nexthops: [], why };
+          ? routeText('errorRouteWhy', { route: describe(r), priority: String(res.rule?.priority), rule: String(res.rule?.text), outcome: res.outcome, competition: competition(r, wl, covering) })
+          : routeText('errorRuleWhy', { priority: String(res.rule?.priority), rule: String(res.rule?.text), outcome: res.outcome });
+    return { ...base, route: r, outcome: res.outcome, table: res.table, gateway: null, dev: null, src: null, nexthops: [], ...whyOf(whyMsg) };
   }
   const local = r.type === 'local';
   const dev = local ? 'lo' : (r.dev ?? r.nexthops[0]?.dev ?? null);
   const gateway = local ? null : (r.gateway ?? r.nexthops[0]?.gateway ?? null);
-  const multi = r.nexthops.length > 1 ? `; multipath: the kernel hashes each flow onto one of ${r.nexthops.map((n) => `${n.gateway ?? 'direct'} dev ${n.dev ?? '?'}`).join(', ')}` : '';
-  const why = `rule ${res.rule?.priority} (${res.rule?.text}) → table ${r.table}: ${describe(r)}${competition(r, wl, covering)}${multi}`;
-  return { ...base, route: r, outcome: 'route', table: r.table, gateway, dev, src: r.src ?? firstAddress(links, r.dev ?? r.nexthops[0]?.dev ?? null, a.family), nexthops: r.nexthops, why };
+  const multi = r.nexthops.length > 1 ? routeText('multipath', { hops: r.nexthops.map((n) => (n.gateway ? `${n.gateway} dev ${n.dev ?? '?'}` : routeText('direct', { dev: n.dev ?? '?' }))) }) : '';
+  const whyMsg = routeText('chosen', { priority: String(res.rule?.priority), rule: String(res.rule?.text), table: r.table, route: describe(r), competition: competition(r, wl, covering), multi });
+  return { ...base, route: r, outcome: 'route', table: r.table, gateway, dev, src: r.src ?? firstAddress(links, r.dev ?? r.nexthops[0]?.dev ?? null, a.family), nexthops: r.nexthops, ...whyOf(whyMsg) };
 }

@@ -38,19 +38,19 @@ function ip(text: string | undefined, what: string): string | undefined {
 
 function port(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw usageError(`${what} '${shown(text)}': expected a port 0…65535`);
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw usageError(E('expected', { what, value: shown(text), expected: E('port0') }));
   return Number(text);
 }
 
 function mark(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^(0x[0-9a-f]{1,8}|\d{1,10})$/i.test(text) || Number(text) > 0xffffffff) throw usageError(`--mark '${shown(text)}': expected a number (decimal or 0x hex) up to 0xffffffff`);
+  if (!/^(0x[0-9a-f]{1,8}|\d{1,10})$/i.test(text) || Number(text) > 0xffffffff) throw usageError(E('expected', { what: '--mark', value: shown(text), expected: E('mark') }));
   return Number(text);
 }
 
 function dev(text: string | undefined, what: string): string | undefined {
   if (text === undefined) return undefined;
-  if (!/^[A-Za-z0-9_.:@+-]{1,15}$/.test(text)) throw usageError(`${what} '${shown(text)}': expected an interface name`);
+  if (!/^[A-Za-z0-9_.:@+-]{1,15}$/.test(text)) throw usageError(E('expected', { what, value: shown(text), expected: E('ifNameShort') }));
   return text;
 }
 

@@ -13,7 +13,7 @@ import { SCENARIOS } from '../lab/scenarios/index.js';
 import { PLANNED } from '../lab/planned.js';
 import { runScenario, type ScenarioRun } from '../lab/runner.js';
 import { totals, type RunRecord } from '../lab/evaluate.js';
-import { renderTable } from '../lab/table.js';
+import { labLine, renderTable } from '../lab/table.js';
 import { cleanStale, destroyRun, isLive, labNamespaces, labRunIds, readOwner, nsName } from '../lab/state.js';
 import { HOSTS, isHost } from '../lab/topology.js';
 import type { Scenario } from '../lab/scenario.js';
@@ -116,9 +116,9 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
       results.push(r);
       if (opts.reports) writeFileSync(join(opts.reports, `${s.id}${repeat > 1 ? `.${round}` : ''}.json`), JSON.stringify({ ...publicRecord(r), argv: r.argv.slice(2), report: r.report }, null, 2) + '\n');
       if (demo) {
-        process.stdout.write(`\n━━ ${s.id}  (expected ${s.expect}${s.pendingIssue ? `, pending issue ${s.pendingIssue}` : ''})\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv.slice(3).filter((a) => a !== '--json').join(' ')}\n\n`);
+        process.stdout.write(`\n━━ ${s.id}  ${s.pendingIssue ? labLine(lang, 'demoHeadPending', { expect: s.expect, issue: s.pendingIssue }) : labLine(lang, 'demoHead', { expect: s.expect })}\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv.slice(3).filter((a) => a !== '--json').join(' ')}\n\n`);
         if (r.report) process.stdout.write(renderText(r.report as Report, { lang, color: colorEnabled(process.stdout) }));
-        process.stdout.write(`   → ${r.pass ? 'pass' : 'FAIL'}: got ${r.got} in ${r.diagnosisMs ?? '-'} ms${r.offline ? `; offline (netdx analyze on a snapshot of ${s.host ?? 'client'}): ${r.offline.got}` : ''}${r.why ? ` (${r.why})` : ''}\n`);
+        process.stdout.write(`   → ${labLine(lang, 'demoResult', { result: labLine(lang, r.pass ? 'pass' : 'fail'), got: r.got, ms: r.diagnosisMs ?? '-' })}${r.offline ? labLine(lang, 'demoOffline', { host: s.host ?? 'client', got: r.offline.got }) : ''}${r.why ? ` (${r.why})` : ''}\n`);
       } else if (!opts.json) {
         err(`  ${r.pass ? 'pass' : r.pendingIssue ? 'pend' : 'FAIL'}  ${s.id}  → ${r.got}  ${r.diagnosisMs ?? '-'} ms${r.offline ? `  (offline → ${r.offline.got})` : ''}`);
       }
@@ -134,8 +134,9 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
     process.stdout.write(JSON.stringify({ schema: 'netdx.lab/v1', runid: lab.runid, kept: !!opts.keep, wallMs, totals: t, results: results.map(publicRecord), notWritten: PLANNED }, null, 2) + '\n');
   } else {
     if (demo) process.stdout.write('\n');
-    process.stdout.write(renderTable(records, t));
-    process.stdout.write(`lab wall time ${(wallMs / 1000).toFixed(1)} s${opts.keep ? `; the lab is still up (run ${lab.runid}): netdx lab exec HOST -- CMD, netdx lab down` : ''}\n`);
+    const lang = detectLang();
+    process.stdout.write(renderTable(records, t, lang));
+    process.stdout.write(`${opts.keep ? labLine(lang, 'wallKept', { s: (wallMs / 1000).toFixed(1), runid: lab.runid }) : labLine(lang, 'wall', { s: (wallMs / 1000).toFixed(1) })}\n`);
   }
   return t.failed > 0 ? 1 : 0;
 }

@@ -39,7 +39,7 @@ export interface TraceOptions {
 
 function int(text: string | undefined, name: string, lo: number, hi: number, dflt: number): number {
   if (text === undefined) return dflt;
-  if (!/^\d+$/.test(text.trim())) throw usageError(`--${name} '${shown(text)}': expected a whole number ${lo}…${hi}`);
+  if (!/^\d+$/.test(text.trim())) throw usageError(E('expected', { what: `--${name}`, value: shown(text), expected: E('wholeNumber', { lo, hi }) }));
   const n = Number(text);
   if (n < lo || n > hi) throw usageError(E('outOfRange', { name, value: n, lo, hi }));
   return n;

@@ -35,6 +35,10 @@ export const E = defineMessages('error', {
   protoFlow: { en: 'tcp, udp, icmp or icmpv6', zh: 'tcp、udp、icmp 或 icmpv6' },
   chains: { en: 'OUTPUT, INPUT or FORWARD', zh: 'OUTPUT、INPUT 或 FORWARD' },
   states: { en: 'NEW or ESTABLISHED', zh: 'NEW 或 ESTABLISHED' },
+  wholeNumber: { en: 'a whole number {lo}…{hi}', zh: '{lo}…{hi} 之间的整数' },
+  port0: { en: 'a port 0…65535', zh: '0…65535 之间的端口号' },
+  mark: { en: 'a number (decimal or 0x hex) up to 0xffffffff', zh: '不超过 0xffffffff 的数字（十进制或 0x 十六进制）' },
+  ifNameShort: { en: 'an interface name', zh: '网卡名' },
   someOf: { en: 'some of {list}', zh: '以下一项或多项：`{list}`' },
   // files
   cannotRead: { en: "{what} '{path}': cannot read ({code})", zh: "{what} '{path}'：无法读取（{code}）" },

@@ -3,6 +3,8 @@ import type { Lang } from '../model/layer.js';
 import type { ObservationData } from '../model/observation.js';
 import type { Finding } from '../model/report.js';
 import { t } from './i18n.js';
+import { speakFinding } from './localize.js';
+import { displayWidth } from './text.js';
 
 type Trace = ObservationData['trace.path'];
 
@@ -20,16 +22,17 @@ export function renderTrace(tr: Trace, findings: Finding[], lang: Lang, ms: numb
   tr.paths.forEach((p, i) => {
     if (tr.paths.length > 1) out.push('', t(lang, 'trace.path', { n: i + 1, flow: p.flow }));
     const rows = [cols, ...p.hops.map((h) => [String(h.ttl), h.addr ? (h.addrs.length > 1 ? `${h.addr} (+${h.addrs.length - 1})` : h.addr) : '???', `${h.lossPct.toFixed(1)}%`, String(h.sent), String(h.recv), num(h.rtt?.avg), num(h.rtt?.min), num(h.rtt?.max), num(h.rtt?.stddev)])];
-    const width = cols.map((_, c) => Math.max(...rows.map((r) => [...r[c]!].length)));
+    const width = cols.map((_, c) => Math.max(...rows.map((r) => displayWidth(r[c]!))));
     for (const [ri, r] of rows.entries()) {
-      const line = r.map((cell, c) => (c === 1 ? cell.padEnd(width[c]!) : cell.padStart(width[c]!))).join('  ');
+      const fit = (cell: string, c: number): string => ' '.repeat(Math.max(0, width[c]! - displayWidth(cell)));
+      const line = r.map((cell, c) => (c === 1 ? cell + fit(cell, c) : fit(cell, c) + cell)).join('  ');
       const h = ri > 0 ? p.hops[ri - 1]! : null;
       const notes = [h?.rateLimited ? t(lang, 'trace.rateLimited', {}) : '', h?.icmp ? `!${h.icmp.name}${h.icmp.mtu ? ` mtu ${h.icmp.mtu}` : ''}` : ''].filter(Boolean);
       out.push(`  ${line}${notes.length ? `  (${notes.join('; ')})` : ''}`);
     }
     if (!p.reached && tr.method !== 'unavailable') out.push(`  ${t(lang, 'trace.notReached', {})}`);
   });
-  for (const f of findings) {
+  for (const f of findings.map((x) => speakFinding(x, lang))) {
     out.push('', `${f.code} ${f.title}`, `  ${f.explanation}`);
     for (const x of f.fix) out.push(`  → ${x.summary}${x.command ? `: ${x.command}` : ''}`);
   }

@@ -15,6 +15,34 @@ import { parseIpsetSave, type IpsetStore } from './ipset.js';
 import { parseNftRuleset } from './nft.js';
 import type { FwChain, Hook, NatChange, Packet, Problem, Ruleset, TraceEntry } from './types.js';
 import { TCP } from './types.js';
+import { defineMessages, renderMsg, type Msg } from '../../model/message.js';
+
+/** The sentences of a firewall verdict (the `reason` and what was derived), in en and zh. */
+export const fwText = defineMessages('fwText', {
+  notIp: { en: '{dst} is not an IP address', zh: '{dst} 不是 IP 地址' },
+  noRules: { en: 'no firewall rules in the snapshot ({missing})', zh: '快照中没有防火墙规则（{missing}）' },
+  srcFamily: { en: 'source {src} is not an IPv{family} address', zh: '源地址 {src} 不是 IPv{family} 地址' },
+  outDev: { en: 'output device {dev} (from the route)', zh: '出接口 {dev}（由路由得出）' },
+  source: { en: 'source {src} (the address the kernel would pick)', zh: '源地址 {src}（内核会选用的地址）' },
+  inDev: { en: 'input device {dev} (the route back to the source)', zh: '入接口 {dev}（由回程路由得出）' },
+  replyUnchecked: { en: 'the reply was not checked: the source address is not known', zh: '未检查回程报文：源地址未知' },
+  unknownAt: { en: 'unknown: {why} ({where})', zh: '无法判定：{why}（{where}）' },
+  notUnderstood: { en: 'not understood', zh: '无法解析' },
+  unknown: { en: 'unknown', zh: '无法判定' },
+  verbatim: { en: '{text}', zh: '{text}' },
+  accepted: { en: 'accepted by {where}', zh: '放行，命中 {where}' },
+  dropped: { en: 'dropped by {where}', zh: '丢弃，命中 {where}' },
+  rejected: { en: 'rejected ({with}) by {where}', zh: '拒绝（{with}），命中 {where}' },
+  replyAccepted: { en: 'the reply (ESTABLISHED) accepted by {where}', zh: '回程报文（ESTABLISHED）放行，命中 {where}' },
+  replyDropped: { en: 'the reply (ESTABLISHED) dropped by {where}', zh: '回程报文（ESTABLISHED）被丢弃，命中 {where}' },
+  replyRejected: { en: 'the reply (ESTABLISHED) rejected ({with}) by {where}', zh: '回程报文（ESTABLISHED）被拒绝（{with}），命中 {where}' },
+  noneDrops: { en: 'no rule drops it: every chain accepts', zh: '没有规则丢弃它：每条链都放行' },
+  unreadable: { en: '{reason}; {n} unreadable line(s) did not change it', zh: '{reason}；{n} 行无法解析的规则不影响该结论' },
+  unreadableLines: { en: '{reason}; {n} unreadable line(s) (line {lines}) did not change it', zh: '{reason}；{n} 行无法解析的规则（第 {lines} 行）不影响该结论' },
+  policy: { en: 'the policy {action} of {chain}', zh: '{chain} 链的默认策略 {action}' },
+  rule: { en: '{backend} {rule}: {text}', zh: '{backend} {rule}：{text}' },
+  ruleLine: { en: '{backend} {rule} (line {line}): {text}', zh: '{backend} {rule}（第 {line} 行）：{text}' },
+});
 
 export interface FirewallFlow {
   chain: 'OUTPUT' | 'INPUT' | 'FORWARD';
@@ -90,6 +118,8 @@ export interface FirewallCheck {
   /** The last rule that accepted, for ACCEPT. */
   accepted: TraceEntry | null;
   reason: string;
+  /** The reason as a message (src/model/message.ts); `reason` is its English text. */
+  reasonMsg?: Msg;
   trace: TraceEntry[];
   nat: Array<NatChange & { table: string; chain: string; rule: number | null }>;
   /** Undecidable rules that change the verdict (with line numbers for iptables). */
@@ -100,7 +130,7 @@ export interface FirewallCheck {
   problems: Rulesets['problems'];
   missing: string[];
   /** The flow as evaluated, with what was derived from the routes. */
-  flow: { family: 4 | 6; src: string | null; dst: string; sport: number | null; dport: number | null; iif: string | null; oif: string | null; derived: string[] };
+  flow: { family: 4 | 6; src: string | null; dst: string; sport: number | null; dport: number | null; iif: string | null; oif: string | null; derived: string[]; derivedMsgs?: Msg[] };
   runs: number;
 }
 
@@ -147,22 +177,31 @@ function outcome(e: Evaluation): Outcome {
   };
 }
 
-const where = (t: TraceEntry): string =>
-  t.rule === null ? `the policy ${t.action} of ${t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain}` : `${t.table}/${t.chain}`}` : `${t.backend} ${t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain} handle ${t.handle ?? '?'}` : `-t ${t.table} ${t.chain} rule ${t.rule}`}${t.line !== undefined ? ` (line ${t.line})` : ''}: ${t.text}`;
+const where = (t: TraceEntry): Msg =>
+  t.rule === null
+    ? fwText('policy', { action: t.action ?? '?', chain: t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain}` : `${t.table}/${t.chain}` })
+    : fwText(t.line !== undefined ? 'ruleLine' : 'rule', { backend: t.backend, rule: t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain} handle ${t.handle ?? '?'}` : `-t ${t.table} ${t.chain} rule ${t.rule}`, text: t.text, ...(t.line !== undefined ? { line: t.line } : {}) });
+/** A reason as the check carries it: English text and its message. */
+const said = (m: Msg): { reason: string; reasonMsg: Msg } => ({ reason: renderMsg(m, 'en'), reasonMsg: m });
 
 /** Evaluates the flow; the full answer with the trace. */
 export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
   const rs = rulesetsOf(s);
   const env = envOf(s);
   const derived: string[] = [];
+  const derivedMsgs: Msg[] = [];
+  const derive = (m: Msg): void => {
+    derived.push(renderMsg(m, 'en'));
+    derivedMsgs.push(m);
+  };
   const dst = parseAddr(flow.dst);
   const family: 4 | 6 = dst?.family ?? (flow.dst.includes(':') ? 6 : 4);
-  const emptyFlow = { family, src: flow.src, dst: flow.dst, sport: flow.sport ?? null, dport: flow.dport, iif: flow.iif ?? null, oif: flow.oif ?? null, derived };
+  const emptyFlow = { family, src: flow.src, dst: flow.dst, sport: flow.sport ?? null, dport: flow.dport, iif: flow.iif ?? null, oif: flow.oif ?? null, derived, derivedMsgs };
   const base = { direction: 'request' as const, decided: null, accepted: null, trace: [], nat: [], unknown: [], probabilistic: false, problems: rs.problems, missing: rs.missing, flow: emptyFlow, runs: 0 };
-  if (!dst) return { ...base, verdict: 'UNKNOWN', reason: `${flow.dst} is not an IP address` };
-  if (rs.list.length === 0) return { ...base, verdict: 'UNKNOWN', reason: `no firewall rules in the snapshot (${rs.missing.join('; ')})` };
+  if (!dst) return { ...base, verdict: 'UNKNOWN', ...said(fwText('notIp', { dst: flow.dst })) };
+  if (rs.list.length === 0) return { ...base, verdict: 'UNKNOWN', ...said(fwText('noRules', { missing: rs.missing.join('; ') })) };
   let src = flow.src !== null ? parseAddr(flow.src) : null;
-  if (flow.src !== null && (!src || src.family !== family)) return { ...base, verdict: 'UNKNOWN', reason: `source ${flow.src} is not an IPv${family} address` };
+  if (flow.src !== null && (!src || src.family !== family)) return { ...base, verdict: 'UNKNOWN', ...said(fwText('srcFamily', { src: flow.src, family })) };
   const proto = flow.proto === 'icmp' && family === 6 ? 58 : flow.proto === 'icmpv6' && family === 4 ? 1 : PROTO[flow.proto];
   const mark = (flow.mark ?? 0) >>> 0;
   let iif: string | null = flow.iif ?? null;
@@ -174,22 +213,22 @@ export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
       if (oif === null && env.isLocal(dst)) oif = 'lo';
       if (oif === null && out.dev) {
         oif = out.dev;
-        derived.push(`output device ${oif} (from the route)`);
+        derive(fwText('outDev', { dev: oif }));
       }
       if (src === null && out.src) {
         src = out.src;
-        derived.push(`source ${formatAddr(src)} (the address the kernel would pick)`);
+        derive(fwText('source', { src: formatAddr(src) }));
       }
     }
   } else {
     if (flow.chain === 'INPUT') oif = '';
     if (oif === null && flow.chain === 'FORWARD') {
       oif = routeOut(s, dst, mark).dev;
-      if (oif) derived.push(`output device ${oif} (from the route)`);
+      if (oif) derive(fwText('outDev', { dev: oif }));
     }
     if (iif === null && src) {
       iif = env.isLocal(src) ? 'lo' : routeOut(s, src, 0).dev;
-      if (iif) derived.push(`input device ${iif} (the route back to the source)`);
+      if (iif) derive(fwText('inDev', { dev: iif }));
     }
   }
   const state = flow.state ?? 'NEW';
@@ -220,7 +259,7 @@ export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
   let result = outcome(req);
   let direction: 'request' | 'reply' = 'request';
   let runs = req.runs;
-  if (req.verdict === 'ACCEPT' && flow.replies !== false && packet.src === null) derived.push('the reply was not checked: the source address is not known');
+  if (req.verdict === 'ACCEPT' && flow.replies !== false && packet.src === null) derive(fwText('replyUnchecked'));
   if (req.verdict === 'ACCEPT' && flow.replies !== false && packet.src !== null) {
     const out = req.packet;
     const rchain = REPLY_CHAIN[flow.chain];
@@ -261,15 +300,18 @@ export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
     why: u.why,
     probabilistic: u.probabilistic,
   }));
-  const dirText = direction === 'reply' ? 'the reply (ESTABLISHED) ' : '';
-  let reason: string;
-  if (result.verdict === 'UNKNOWN') reason = result.decisive.length === 0 && result.decided ? `unknown: ${result.why ?? 'not understood'} (${where(result.decided)})` : (result.why ?? 'unknown');
-  else if (result.decided) reason = `${dirText}${result.verdict === 'ACCEPT' ? 'accepted' : result.verdict === 'DROP' ? 'dropped' : `rejected (${result.rejectWith})`} by ${where(result.decided)}`;
-  else reason = 'no rule drops it: every chain accepts';
+  let reasonMsg: Msg;
+  if (result.verdict === 'UNKNOWN') reasonMsg = result.decisive.length === 0 && result.decided ? fwText('unknownAt', { why: result.why ?? fwText('notUnderstood'), where: where(result.decided) }) : result.why ? fwText('verbatim', { text: result.why }) : fwText('unknown');
+  else if (result.decided) {
+    const verb = result.verdict === 'ACCEPT' ? 'accepted' : result.verdict === 'DROP' ? 'dropped' : 'rejected';
+    const key = direction === 'reply' ? (`reply${verb[0]!.toUpperCase()}${verb.slice(1)}` as 'replyAccepted' | 'replyDropped' | 'replyRejected') : verb;
+    reasonMsg = fwText(key, { where: where(result.decided), ...(verb === 'rejected' ? { with: String(result.rejectWith) } : {}) });
+  } else reasonMsg = fwText('noneDrops');
   if (rs.problems.length > 0 && result.verdict !== 'UNKNOWN') {
-    const lines = rs.problems.filter((p) => p.line !== undefined).slice(0, 3).map((p) => p.line);
-    reason += `; ${rs.problems.length} unreadable line(s)${lines.length ? ` (line ${lines.join(', ')})` : ''} did not change it`;
+    const lines = rs.problems.filter((p) => p.line !== undefined).slice(0, 3).map((p) => p.line!);
+    reasonMsg = lines.length ? fwText('unreadableLines', { reason: reasonMsg, n: rs.problems.length, lines: lines.join(', ') }) : fwText('unreadable', { reason: reasonMsg, n: rs.problems.length });
   }
+  const reason = renderMsg(reasonMsg, 'en');
   return {
     verdict: result.verdict,
     ...(result.rejectWith !== undefined ? { rejectWith: result.rejectWith } : {}),
@@ -277,6 +319,7 @@ export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
     decided: result.decided,
     accepted: result.accepted,
     reason,
+    reasonMsg,
     trace,
     nat,
     unknown,
@@ -284,7 +327,7 @@ export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
     ...(result.likely ? { likely: result.likely } : {}),
     problems: rs.problems,
     missing: rs.missing,
-    flow: { family, src: src ? formatAddr(src) : null, dst: formatAddr(dst), sport: packet.sport, dport: packet.dport, iif, oif, derived },
+    flow: { family, src: src ? formatAddr(src) : null, dst: formatAddr(dst), sport: packet.sport, dport: packet.dport, iif, oif, derived, derivedMsgs },
     runs,
   };
 }
