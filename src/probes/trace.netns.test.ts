@@ -80,9 +80,13 @@ test('a router that reports unreachable / prohibited: the hop carries the ICMP e
 
 test('--paths over an ECMP diamond: flows take both branches, each path keeps one router per hop (Paris)', { skip }, async () => {
   const { diamond } = await import('../native/testing-netns.js');
-  for (const proto of ['udp', 'tcp'] as const) {
-    // A fresh diamond per protocol: the routers' ICMP budget for this peer starts full.
-    const c = diamond(`ecmp${proto}`);
+  const passed = new Set<string>();
+  // Both hop-2 routers answer only a burst of ~6 TTL-exceeded per peer (the kernel's ICMP rate limit), so
+  // under CI load one branch's answers can all be spent: one more round on a fresh diamond before failing.
+  for (const [proto, round] of [['udp', 0], ['tcp', 0], ['udp', 1], ['tcp', 1]] as const) {
+    if (round === 1 && passed.has(proto)) continue;
+    // A fresh diamond per protocol and round: the routers' ICMP budget for this peer starts full.
+    const c = diamond(`ecmp${proto}${round}`);
     try {
       const t = traceOf(await probeIn(c, 'a', TRACE, { address: c.target, proto, port: proto === 'tcp' ? 443 : null, paths: 8, count: 4 }));
       assert.equal(t.paths.length, 8);
@@ -94,7 +98,9 @@ test('--paths over an ECMP diamond: flows take both branches, each path keeps on
         // A UDP flow whose answers were all rate limited has no second row.
         if (p.hops[1]?.addr) hop2.add(p.hops[1].addr);
       }
+      if (round === 0 && hop2.size < c.hop2.length) continue;
       assert.deepEqual([...hop2].sort(), [...c.hop2].sort(), `${proto}: both branches seen`);
+      passed.add(proto);
     } finally {
       c.destroy();
     }
