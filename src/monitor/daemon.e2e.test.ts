@@ -10,44 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runDaemon, type RunningDaemon } from './daemon.js';
+import { get, startDaemon, until } from './testing.js';
 import { closedPort } from '../probes/test-servers.js';
 
 const BIN = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ndx-mon-e2e-'));
-
-async function get(base: string, path: string): Promise<{ status: number; body: string; ms: number }> {
-  const t0 = performance.now();
-  const r = await fetch(base + path);
-  return { status: r.status, body: await r.text(), ms: performance.now() - t0 };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v !== null) return v;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function start(config: string, data: string, log: string[]): Promise<{ base: string; d: RunningDaemon; stop: () => void; done: Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    let stop!: (s: string) => void;
-    const stopSignal = new Promise<string>((r) => (stop = r));
-    const done = runDaemon({
-      config,
-      listen: '127.0.0.1:0',
-      data,
-      lang: 'en',
-      log: (l) => log.push(l),
-      stopSignal,
-      onListening: (addr, d) => resolve({ base: `http://${addr}`, d, stop: () => stop('test'), done }),
-    });
-    done.catch(reject);
-  });
-}
 
 test('monitor daemon: a closed port shows as TCP-001 in /metrics and /api, history survives a restart, SIGHUP-style reload', async () => {
   const port = await closedPort();
@@ -55,8 +22,8 @@ test('monitor daemon: a closed port shows as TCP-001 in /metrics and /api, histo
   const text = `interval: 1s\ntargets:\n  - name: closed\n    target: tcp://127.0.0.1:${port}\n    labels: { region: sh }\n  - name: lo\n    target: 127.0.0.1\n`;
   writeFileSync(cfg, text);
   const data = join(dir, 'data');
-  const log: string[] = [];
-  const a = await start(cfg, data, log);
+  const a = await startDaemon(cfg, data);
+  const log = a.log;
   try {
     await until('TCP-001', async () => ((await get(a.base, '/metrics')).body.includes('code="TCP-001"') ? true : null));
     const m = await get(a.base, '/metrics');
@@ -92,11 +59,10 @@ test('monitor daemon: a closed port shows as TCP-001 in /metrics and /api, histo
     assert.equal(a.d.monitor().targets().length, 3);
     assert.equal(a.d.monitor().target('closed')!.state, 'down', 'an unchanged target keeps its state');
   } finally {
-    a.stop();
-    await a.done;
+    await a.stop();
   }
   // restart: the state and the report come back from the store before any check
-  const b = await start(cfg, data, log);
+  const b = await startDaemon(cfg, data);
   try {
     const r = b.d.monitor().target('closed')!;
     assert.equal(r.state, 'down');
@@ -104,8 +70,7 @@ test('monitor daemon: a closed port shows as TCP-001 in /metrics and /api, histo
     const hist = JSON.parse((await get(b.base, '/api/targets/closed/history')).body) as Array<{ to: string }>;
     assert.ok(hist.some((h) => h.to === 'down'));
   } finally {
-    b.stop();
-    await b.done;
+    await b.stop();
   }
 });
 
@@ -211,7 +176,6 @@ test('500 targets failing at once: diagnoses queue under the limit, /metrics ans
   const ports = await Promise.all(Array.from({ length: 20 }, () => closedPort()));
   const cfg = join(dir, 'many.yaml');
   writeFileSync(cfg, 'interval: 2s\nconcurrency: 4\ntargets:\n' + Array.from({ length: 500 }, (_, i) => `  - name: t${i}\n    target: tcp://127.0.0.1:${ports[i % ports.length]}\n`).join(''));
-  const { startDaemon } = await import('./testing.js');
   const m = await startDaemon(cfg, null);
   try {
     let worst = 0;
