@@ -21,8 +21,10 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   monitor: () => import('./monitor.js'),
   load: () => import('./load.js'),
   responder: () => import('./responder.js'),
+  server: () => import('./fleet.js'),
+  agent: () => import('./fleet.js'),
 };
-const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'pcap', 'monitor', 'lab', 'load', 'responder'];
+const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'pcap', 'monitor', 'lab', 'load', 'responder', 'server'];
 
 /**
  * The program with the command named in argv registered (or every command, for help, a typo

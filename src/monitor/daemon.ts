@@ -6,13 +6,12 @@ import type { AddressInfo } from 'node:net';
 import type { Lang } from '../model/layer.js';
 import type { Report } from '../model/report.js';
 import type { EngineDeps } from '../diagnose/engine.js';
-import { diagnose } from '../diagnose/engine.js';
 import { loadMonitorConfig, type MonitorConfig } from './config.js';
 import { Monitor } from './loop.js';
 import { limiter } from '../diagnose/limiter.js';
 import { runCheck, type CheckFn } from './checks.js';
 import { Store } from './store.js';
-import { SharedSnapshot } from './snapshot.js';
+import { makeDiagnoser } from './diagnoser.js';
 import { buildRegistry } from './metrics.js';
 import { createServer } from './server.js';
 import { mt } from './messages.js';
@@ -61,10 +60,9 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
       })
     : null;
 
-  const base: EngineDeps = o.deps ?? (await import('../diagnose/live.js')).liveDeps();
-  const shared = new SharedSnapshot({ collect: () => base.snapshot(), watch: !o.deps });
-  const deps: EngineDeps = { ...base, snapshot: () => shared.get() };
-  const runDiagnosis = (t: MonitorConfig['targets'][number]['target'], options: MonitorConfig['targets'][number]['options']): Promise<Report> => diagnose(t, { ...options, lang: cfg.lang }, deps);
+  const diagnoser = await makeDiagnoser(o.deps);
+  const shared = diagnoser.shared;
+  const runDiagnosis = (t: MonitorConfig['targets'][number]['target'], options: MonitorConfig['targets'][number]['options']): Promise<Report> => diagnoser.run(t, options, cfg.lang);
 
   const monitor = new Monitor(
     cfg,

@@ -1,0 +1,72 @@
+/**
+ * `netdx server` as a process: the store (SQLite under --data, or PostgreSQL with --db), the
+ * target list (SIGHUP reloads it), the HTTP(S) server, and a clean stop on SIGINT/SIGTERM.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Lang } from '../model/layer.js';
+import { usageError, readError } from '../model/errors.js';
+import { parseListen } from '../monitor/daemon.js';
+import { openDb } from './db.js';
+import { FleetStore } from './store.js';
+import { createFleetServer, type FleetServer } from './server.js';
+import { loadTargets, type FleetTargets } from './targets.js';
+import { ft } from './messages.js';
+
+export interface ServerOptions {
+  listen: string;
+  data: string | null;
+  db: string | null;
+  targets: string | null;
+  tls: { cert: string; key: string } | null;
+  lang: Lang;
+  heartbeatS?: number;
+  log?: (line: string) => void;
+  stopSignal?: Promise<string>;
+  onListening?: (url: string, s: FleetServer, store: FleetStore) => void;
+}
+
+export async function openStore(o: { data: string | null; db: string | null; lang: Lang }): Promise<FleetStore> {
+  if (o.db !== null && !/^postgres(ql)?:\/\/[^/]+\/[^/]+/.test(o.db)) throw usageError(ft(o.lang, 'cli.db', { value: o.db.replace(/:[^:@/]*@/, ':***@') }));
+  try {
+    return new FleetStore(await openDb(o.db !== null ? { url: o.db } : { dir: o.data }));
+  } catch (err) {
+    const where = o.db !== null ? o.db.replace(/:[^:@/]*@/, ':***@') : (o.data ?? ':memory:');
+    throw readError(ft(o.lang, 'cli.storeFailed', { where, why: err instanceof Error ? err.message : String(err) }), err);
+  }
+}
+
+export async function runServer(o: ServerOptions): Promise<void> {
+  const log = o.log ?? ((l: string) => void process.stderr.write(l + '\n'));
+  const listen = parseListen(o.listen, o.lang);
+  let targets: FleetTargets = loadTargets(o.targets, o.lang);
+  const store = await openStore(o);
+  const fleet = createFleetServer({ store, targets: () => targets, lang: o.lang, heartbeatS: o.heartbeatS, log, tls: o.tls });
+  await new Promise<void>((resolve, reject) => {
+    fleet.server.once('error', (err: NodeJS.ErrnoException) => reject(usageError(ft(o.lang, 'server.listenFailed', { addr: o.listen, why: err.code ?? err.message }))));
+    fleet.server.listen(listen.port, listen.host, () => resolve());
+  });
+  const a = fleet.server.address() as AddressInfo;
+  const url = `${o.tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  log(ft(o.lang, 'server.listening', { url, db: store.db.where, n: targets.byName.size }));
+  const onHup = (): void => {
+    try {
+      targets = loadTargets(o.targets, o.lang);
+      log(ft(o.lang, 'agent.config', { n: targets.byName.size }).replace('netdx agent', 'netdx server'));
+    } catch (err) {
+      log(ft(o.lang, 'server.error', { what: 'SIGHUP', why: err instanceof Error ? err.message : String(err) }));
+    }
+  };
+  process.on('SIGHUP', onHup);
+  o.onListening?.(url, fleet, store);
+  const stopped =
+    o.stopSignal ??
+    new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+  const sig = await stopped;
+  log(ft(o.lang, 'server.stopping', { signal: sig }));
+  process.off('SIGHUP', onHup);
+  await fleet.close();
+  await store.db.close();
+}
