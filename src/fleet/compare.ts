@@ -13,6 +13,7 @@ import type { FleetStore } from './store.js';
 import type { FleetTargets } from './targets.js';
 import { features, type Feature } from './features.js';
 import { ft } from './messages.js';
+import { MAX_COMMAND_WAIT_S } from './protocol.js';
 
 export const CompareRequestSchema = z.object({
   /** A target name of the server's list, or HOST[:PORT] / URL as `netdx diagnose` takes it. */
@@ -107,7 +108,9 @@ export async function compare(req: CompareRequest, d: CompareDeps): Promise<Comp
       return { status: 400, error: ft(d.lang, 'api.badTarget', { target: input, why: err instanceof Error ? err.message : String(err) }) };
     }
   }
-  const agents = (await d.store.agents(d.onlineAfter)).filter((a) => a.online && Object.entries(sel).every(([k, v]) => a.labels[k] === v));
+  // Connected: waiting for commands now (a long poll started within its longest wait and a margin).
+  const pollAfter = t0 - (MAX_COMMAND_WAIT_S + 10) * 1000;
+  const agents = (await d.store.agents(d.onlineAfter)).filter((a) => a.lastPoll !== null && a.lastPoll >= pollAfter && Object.entries(sel).every(([k, v]) => a.labels[k] === v));
   if (agents.length === 0) return { status: 404, error: ft(d.lang, 'api.noAgents') };
   const deadline = t0 + (req.timeoutS ?? 30) * 1000;
   const ids: string[] = [];
