@@ -1,5 +1,5 @@
 /**
- * `netdx lab up|down|exec|run|demo|list`: the namespace fault lab (see src/lab/README.md).
+ * `netdx lab up|down|exec|run|demo|fleet-demo|list`: the namespace fault lab (see src/lab/README.md).
  * Needs root; without it every subcommand exits 3 with one line.
  */
 import type { Command } from 'commander';
@@ -206,6 +206,27 @@ export function register(program: Command): void {
     .option('--only <ids...>', 'only these scenarios')
     .action(async (o: RunOpts) => {
       process.exitCode = await runLab(o, true);
+    });
+
+  lab
+    .command('fleet-demo')
+    .description('the field case across a fleet: 3 regions of agents and a server; inject the Shanghai misroute, see the incident located and recovered')
+    .option('--agents <n>', 'agents per region', (v) => positiveInt('--agents', v, 20), 3)
+    .option('--interval <seconds>', "the agents' check interval", (v) => positiveInt('--interval', v, 60), 2)
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { agents: number; interval: number; json?: boolean }) => {
+      const { runFleetDemo } = await import('../lab/fleet-demo.js');
+      const r = await runFleetDemo({ perRegion: o.agents, intervalS: o.interval, log: (l) => err(`fleet-demo: ${l}`) });
+      const s = (ms: number | null): string => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`);
+      if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      else {
+        process.stdout.write(`\n${r.pass ? 'PASS' : 'FAIL'}  ${r.agents} agents in 3 regions\n`);
+        process.stdout.write(`  classified ${s(r.classifiedMs)} after the fault (goal 3 min) · located ${s(r.locatedMs)} (goal 6 h) · recovered ${s(r.recoveredMs)} (goal 9 h)\n`);
+        if (r.incident) process.stdout.write(`  ${String(r.incident['summary'])}\n`);
+        process.stdout.write(`  Beijing and Shenzhen stayed green: ${r.othersGreen ? 'yes' : 'no'}\n`);
+        for (const f of r.failures) process.stdout.write(`  ✗ ${f}\n`);
+      }
+      process.exitCode = r.pass ? 0 : 2;
     });
 
   lab

@@ -115,7 +115,7 @@ export async function compare(req: CompareRequest, d: CompareDeps): Promise<Comp
   const deadline = t0 + (req.timeoutS ?? 30) * 1000;
   const ids: string[] = [];
   for (const a of agents) {
-    ids.push(await d.store.enqueue(a.name, { kind: 'diagnose', target: input, options: {}, deadline }, 'compare', t0));
+    ids.push(await d.store.enqueue(a.name, { kind: 'diagnose', target: input, options: {}, deadline }, 'compare', t0, known ? req.target : input));
     d.wake(a.name);
   }
   let results = await d.store.results(ids);

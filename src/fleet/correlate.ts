@@ -168,7 +168,7 @@ export function correlate(input: CorrelateInput): Group[] {
       byCode.set(code, [...(byCode.get(code) ?? []), s]);
     }
     const healthyStates = states.filter((s) => s.state === 'up');
-    const healthyReports = healthyStates.map((s) => reportOf.get(`${s.agent}\u0000${target}`)).filter((r): r is ReportInfo => !!r && r.at >= input.freshAfter && (r.verdict === 'ok' || r.verdict === 'degraded'));
+    const healthyReports = healthyStates.map((s) => reportOf.get(`${s.agent}\u0000${target}`)).filter((r): r is ReportInfo => !!r && r.at >= input.freshAfter && r.verdict !== 'fault');
     for (const [code, failing] of byCode) {
       const names = failing.map((s) => s.agent).sort();
       const set = new Set(names);

@@ -78,6 +78,8 @@ export function reconcile(groups: Group[], open: IncidentRow[], now: number, slu
     const inc: IncidentRow = prev
       ? { ...prev, scope: g.scope, affected, evidence: g.evidence, summary, firstSeen: Math.min(prev.firstSeen, g.firstSeen), updatedAt: now }
       : { id: `inc-${randomBytes(4).toString('hex')}`, target: g.target, code: g.code, status: 'open', scope: g.scope, affected, evidence: g.evidence, summary, firstSeen: Math.min(g.firstSeen, now), classifiedAt: now, locatedAt: null, recoveredAt: null, updatedAt: now, comparedAt: null };
+    // A wider scope (one agent → region=sh) must be located again: its evidence needs the contrast.
+    if (prev && !g.located && JSON.stringify(prev.scope) !== JSON.stringify(g.scope)) inc.locatedAt = null;
     if (g.located && inc.locatedAt === null) {
       inc.locatedAt = now;
       out.located.push(inc);

@@ -368,7 +368,7 @@ class FleetHttpServer implements FleetServer {
     const targets = this.o.targets();
     for (const a of out.ask) {
       const input = targets.byName.get(a.target)?.input ?? a.target;
-      await this.store.enqueue(a.agent, { kind: 'diagnose', target: input, options: {}, deadline: t + 60_000 }, `compare:${a.incident}`, t);
+      await this.store.enqueue(a.agent, { kind: 'diagnose', target: input, options: {}, deadline: t + 60_000 }, `compare:${a.incident}`, t, a.target);
       this.wake(a.agent);
     }
   }

@@ -237,9 +237,10 @@ export class FleetStore {
   }
 
   // ── commands ────────────────────────────────────────────────────────
-  async enqueue(agent: string, cmd: Omit<Command, 'id'>, purpose: string, now = Date.now()): Promise<string> {
+  /** Queues a command; `name` is the target's name in the server's list, under which the answer's report is kept. */
+  async enqueue(agent: string, cmd: Omit<Command, 'id'>, purpose: string, now = Date.now(), name: string = cmd.target): Promise<string> {
     const id = randomUUID();
-    await this.db.run('INSERT INTO commands (id, agent, body, purpose, created_at, deadline, taken_at, done_at, result) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL)', [id, agent, JSON.stringify({ ...cmd, id }), purpose, now, cmd.deadline]);
+    await this.db.run('INSERT INTO commands (id, agent, body, purpose, created_at, deadline, taken_at, done_at, result) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL)', [id, agent, JSON.stringify({ ...cmd, id, name }), purpose, now, cmd.deadline]);
     return id;
   }
 
@@ -264,8 +265,8 @@ export class FleetStore {
       const row = await q.get('SELECT body FROM commands WHERE id = ? AND agent = ? AND done_at IS NULL', [id, agent]);
       if (!row) return false;
       await q.run('UPDATE commands SET done_at = ?, result = ? WHERE id = ?', [now, JSON.stringify(result), id]);
-      const cmd = parse<Command | null>(row['body'], null);
-      if (cmd && result.report) await this.putReport(q, agent, cmd.target, now, 'command', result.report);
+      const cmd = parse<(Command & { name?: string }) | null>(row['body'], null);
+      if (cmd && result.report) await this.putReport(q, agent, cmd.name ?? cmd.target, now, 'command', result.report);
       return true;
     });
   }
