@@ -22,8 +22,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Issue a new certificate for the server (with a new key if the reason is keyCompromise), install it, and reload the server so it staples a fresh OCSP response', zh: '为服务器签发新证书（若原因为 keyCompromise，同时更换私钥），安装后重新加载服务器，使其附带新的 OCSP 响应' } },
   ],
-  implemented: true,
-  issue: 11,
   explains: ['APP-002', 'TLS-008'],
 };
 
