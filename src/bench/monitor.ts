@@ -1,5 +1,5 @@
 /**
- * Bench of `netdx monitor` (issue 13) beside prometheus-blackbox-exporter driven by a real
+ * Bench of `netdx monitor` beside prometheus-blackbox-exporter driven by a real
  * Prometheus, on the same lab targets: N TCP services (40 addresses × N/40 ports) behind one
  * router in namespaces of its own (`ndx-tr-<pid>-mon-…`, removed at the end; nothing in the root
  * namespace). Measures steady-state CPU per check, memory and check latency; then how long a

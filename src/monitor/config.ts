@@ -2,7 +2,7 @@
  * The monitor's config (YAML): defaults plus a list of targets, each with any `diagnose` option
  * by its long name (`ca`, `tls-min`, `warn-days` … ; `tls_min` and `tlsMin` are accepted too).
  * Every error names the file, the line and the field, and nothing starts (tested per field).
- * Shared with the fleet (issue 14): `parseMonitorConfig(text, file)` is pure apart from reading
+ * Shared with the fleet agent: `parseMonitorConfig(text, file)` is pure apart from reading
  * the PEM files the options name.
  */
 import { readFileSync } from 'node:fs';

@@ -98,9 +98,9 @@ function targetMisroute(ctx: Parameters<Rule['check']>[0]): Misroute | null {
 export const rule: Rule = {
   meta,
   check(ctx) {
-    // Without --expect-gateway: a silent VPN endpoint (issue 7) or a silent target (issue 11) steered
-    // away from the main table's default gateway by a more specific route, a policy rule or a
-    // lower-metric default.
+    // Without --expect-gateway: a silent VPN endpoint or a silent target steered away from the
+    // main table's default gateway by a more specific route, a policy rule or a lower-metric
+    // default.
     const misroute = ctx.options.expectGateway ? null : (endpointMisroute(ctx) ?? targetMisroute(ctx));
     const expected = ctx.options.expectGateway ?? misroute?.expected;
     if (!expected) return null;

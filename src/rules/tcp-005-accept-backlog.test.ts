@@ -36,7 +36,7 @@ test('clusters: the SYN retransmission buckets', () => {
   assert.deepEqual(clusters([1, 700, 900, 1200, 2900, 3100, 7000]), { first: 2, at1s: 2, at3s: 2, later: 1 });
 });
 
-// ── issue 11: a server that stopped calling accept() ──
+// ── a server that stopped calling accept() ──
 const spreadObs = (answered: number, lost: number) =>
   observation('tcp.spread', {
     address: '203.0.113.10', port: 8080, method: 'raw', answered, lost,

@@ -3,7 +3,7 @@ import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 
 /**
- * TLS-012 (issue 11, beyond ../shared/faults.md): the server's own stapled OCSP response says its
+ * TLS-012 (beyond ../shared/faults.md): the server's own stapled OCSP response says its
  * certificate is revoked. Node does not check revocation, so the handshake "works"; browsers that
  * honour the staple (and every client after the CRL reaches it) refuse it. The fix is a new
  * certificate (and key, when the reason is a compromise), not trust or chain work.
