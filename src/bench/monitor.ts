@@ -1,5 +1,5 @@
 /**
- * Bench of `netdx monitor` (issue 13) beside prometheus-blackbox-exporter driven by a real
+ * Bench of `netdx monitor` beside prometheus-blackbox-exporter driven by a real
  * Prometheus, on the same lab targets: N TCP services (40 addresses × N/40 ports) behind one
  * router in namespaces of its own (`ndx-tr-<pid>-mon-…`, removed at the end; nothing in the root
  * namespace). Measures steady-state CPU per check, memory and check latency; then how long a
@@ -89,27 +89,45 @@ async function stop(p: ChildProcess): Promise<void> {
   if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
 }
 
-// eslint-disable-next-line max-lines-per-function -- landed in parallel with the 100-line rule; to be split
+const MON_URL = 'http://127.0.0.1:9716';
+const metric = (body: string, name: string): number[] => [...body.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].map((m) => Number(m[1]));
+const sum = (xs: number[]): number => xs.reduce((x, y) => x + y, 0);
+
 async function main(): Promise<void> {
-  const a = c.ns('a');
-  // Targets: addresses on b's loopback, routed by r1; one listener per port on every address.
+  await startTargets();
+  const mon = startMonitor();
+  const netdx = await measureNetdx(mon);
+  const fault = await measureFault();
+  const storm = await measureStorm(mon);
+  await stop(mon);
+  const blackbox = await measureBlackbox();
+  const out = { targets: N, intervalS: INTERVAL, seconds: SECONDS, netdx, fault, storm, blackbox };
+  if (JSON_OUT) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  else printTable(out);
+}
+
+/** Targets: addresses on b's loopback, routed by r1; one listener per port on every address. */
+async function startTargets(): Promise<void> {
   for (let i = 0; i < ADDRS; i++) c.sh('b', 'ip', ['addr', 'add', `${addr(i)}/32`, 'dev', 'lo']);
   c.sh('r1', 'ip', ['route', 'add', '203.0.113.96/27', 'via', '203.0.113.2']);
   c.sh('r1', 'ip', ['route', 'add', '203.0.113.128/27', 'via', '203.0.113.2']);
   const server = `const net=require('net');for(let p=20000;p<${20000 + PORTS};p++){net.createServer(s=>{s.on('error',()=>{});s.destroy()}).listen({port:p,host:'0.0.0.0',backlog:1024})}`;
   startIn('b', process.execPath, ['-e', server]);
   await sleep(800);
+}
 
-  // ── netdx monitor ──
+function startMonitor(): ChildProcess {
   const cfg = join(dir, 'monitor.yaml');
   writeFileSync(cfg, `interval: ${INTERVAL}s\ntargets:\n` + targets.map((t) => `  - name: ${t.name}\n    target: tcp://${t.host}:${t.port}\n`).join(''));
-  const mon = startIn('a', process.execPath, [BIN, 'monitor', '--config', cfg, '--listen', '127.0.0.1:9716', '--data', join(dir, 'data')]);
-  const url = 'http://127.0.0.1:9716';
-  const metric = (body: string, name: string): number[] => [...body.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].map((m) => Number(m[1]));
-  const sum = (xs: number[]): number => xs.reduce((x, y) => x + y, 0);
+  return startIn('a', process.execPath, [BIN, 'monitor', '--config', cfg, '--listen', '127.0.0.1:9716', '--data', join(dir, 'data')]);
+}
+
+/** Steady state of `netdx monitor`: checks, CPU, memory, check latency, /metrics scrape time. */
+async function measureNetdx(mon: ChildProcess) {
+  const a = c.ns('a');
   log(`netdx monitor: ${N} targets, interval ${INTERVAL}s; warm-up ${2 * INTERVAL}s`);
   await sleep(2 * INTERVAL * 1000);
-  const m0 = (await curlIn(a, `${url}/metrics`)).body;
+  const m0 = (await curlIn(a, `${MON_URL}/metrics`)).body;
   const checks0 = sum(metric(m0, 'netdx_checks_total'));
   const cpu0 = cpuSeconds(mon.pid!);
   const lat: number[] = [];
@@ -118,19 +136,23 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   while (Date.now() - t0 < SECONDS * 1000) {
     await sleep(INTERVAL * 1000);
-    const s = await curlIn(a, `${url}/metrics`);
+    const s = await curlIn(a, `${MON_URL}/metrics`);
     scrapeMs.push(s.ms);
     lat.push(...metric(s.body, 'netdx_check_duration_seconds').map((x) => x * 1000));
     rssMax = Math.max(rssMax, rssMB(mon.pid!));
   }
-  const m1 = (await curlIn(a, `${url}/metrics`)).body;
+  const m1 = (await curlIn(a, `${MON_URL}/metrics`)).body;
   const checks = sum(metric(m1, 'netdx_checks_total')) - checks0;
   const cpu = cpuSeconds(mon.pid!) - cpu0;
   const wall = (Date.now() - t0) / 1000;
   const netdx = { checks, wallS: wall, cpuS: cpu, cpuPct: (100 * cpu) / wall, cpuMsPerCheck: (1000 * cpu) / checks, rssMaxMB: rssMax, latencyMs: { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) }, metricsScrapeMs: { median: pct(scrapeMs, 50), max: Math.max(...scrapeMs) }, up: sum(metric(m1, 'netdx_up')) };
   log(`netdx: ${JSON.stringify(netdx)}`);
+  return netdx;
+}
 
-  // ── a fault: one target's port rejects; time until its code is in /metrics ──
+/** A fault: one target's port rejects; time until its code is in /metrics. */
+async function measureFault() {
+  const a = c.ns('a');
   const victim = targets[0]!;
   const injected = Date.now();
   c.sh('b', 'iptables', ['-I', 'INPUT', '-d', victim.host, '-p', 'tcp', '--dport', String(victim.port), '-j', 'REJECT', '--reject-with', 'tcp-reset']);
@@ -138,7 +160,7 @@ async function main(): Promise<void> {
   let faultCode = '';
   let diagMs = NaN;
   while (Date.now() - injected < (3 * INTERVAL + 30) * 1000) {
-    const b = (await curlIn(a, `${url}/metrics`)).body;
+    const b = (await curlIn(a, `${MON_URL}/metrics`)).body;
     const m = new RegExp(`^netdx_fault_info\\{target="${victim.name}",code="([A-Z]+-\\d+)".*primary="true"\\} 1$`, 'm').exec(b);
     if (m) {
       faultMs = Date.now() - injected;
@@ -151,15 +173,19 @@ async function main(): Promise<void> {
   c.sh('b', 'iptables', ['-D', 'INPUT', '-d', victim.host, '-p', 'tcp', '--dport', String(victim.port), '-j', 'REJECT', '--reject-with', 'tcp-reset']);
   const fault = { code: faultCode, shownAfterMs: faultMs, diagnosisMs: diagMs, boundMs: 2 * INTERVAL * 1000 + diagMs };
   log(`fault: ${JSON.stringify(fault)}`);
+  return fault;
+}
 
-  // ── many failing at once: the first ports dropped on every address ──
+/** Many failing at once: the first ports dropped on every address. */
+async function measureStorm(mon: ChildProcess) {
+  const a = c.ns('a');
   const dropPorts = Math.ceil(500 / ADDRS);
   const failing = targets.filter((t) => t.port < 20000 + dropPorts).length;
   c.sh('b', 'iptables', ['-I', 'INPUT', '-p', 'tcp', '--dport', `20000:${20000 + dropPorts - 1}`, '-j', 'DROP']);
   const storm = { failing, metricsMsMax: 0, rssMaxMB: 0, queuedMax: 0, runningMax: 0, diagnosed: 0 };
   const s0 = Date.now();
   while (Date.now() - s0 < Math.max(40, 3 * INTERVAL) * 1000) {
-    const r = await curlIn(a, `${url}/metrics`);
+    const r = await curlIn(a, `${MON_URL}/metrics`);
     storm.metricsMsMax = Math.max(storm.metricsMsMax, r.ms);
     storm.rssMaxMB = Math.max(storm.rssMaxMB, rssMB(mon.pid!));
     storm.queuedMax = Math.max(storm.queuedMax, ...metric(r.body, 'netdx_escalations_queued'));
@@ -169,9 +195,12 @@ async function main(): Promise<void> {
   }
   c.sh('b', 'iptables', ['-D', 'INPUT', '-p', 'tcp', '--dport', `20000:${20000 + dropPorts - 1}`, '-j', 'DROP']);
   log(`storm: ${JSON.stringify(storm)}`);
-  await stop(mon);
+  return storm;
+}
 
-  // ── blackbox_exporter driven by Prometheus, same targets ──
+/** blackbox_exporter driven by Prometheus, same targets. */
+async function measureBlackbox() {
+  const a = c.ns('a');
   writeFileSync(join(dir, 'blackbox.yml'), 'modules:\n  tcp_connect:\n    prober: tcp\n    timeout: 5s\n');
   const bb = startIn('a', 'prometheus-blackbox-exporter', [`--config.file=${join(dir, 'blackbox.yml')}`, '--web.listen-address=127.0.0.1:9115']);
   writeFileSync(
@@ -212,27 +241,33 @@ async function main(): Promise<void> {
   log(`blackbox: ${JSON.stringify(blackbox)}`);
   await stop(prom);
   await stop(bb);
+  return blackbox;
+}
 
-  const out = { targets: N, intervalS: INTERVAL, seconds: SECONDS, netdx, fault, storm, blackbox };
-  if (JSON_OUT) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-  else {
-    const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
-    process.stdout.write(
-      [
-        `${N} TCP targets, ${INTERVAL} s interval, ${SECONDS} s measured`,
-        `                         netdx monitor   blackbox_exporter`,
-        `checks                   ${String(netdx.checks).padStart(13)}   ${String(blackbox.checks).padStart(17)}`,
-        `CPU (% of one core)      ${f(netdx.cpuPct).padStart(13)}   ${f(blackbox.cpuPct).padStart(17)}`,
-        `CPU per check (ms)       ${f(netdx.cpuMsPerCheck, 3).padStart(13)}   ${f(blackbox.cpuMsPerCheck, 3).padStart(17)}`,
-        `memory (max RSS, MB)     ${f(netdx.rssMaxMB, 0).padStart(13)}   ${f(blackbox.rssMaxMB, 0).padStart(17)}`,
-        `check p50/p95/p99 (ms)   ${`${f(netdx.latencyMs.p50)}/${f(netdx.latencyMs.p95)}/${f(netdx.latencyMs.p99)}`.padStart(13)}   ${`${f(blackbox.latencyMs.p50)}/${f(blackbox.latencyMs.p95)}/${f(blackbox.latencyMs.p99)}`.padStart(17)}`,
-        `(Prometheus driving blackbox: ${f(blackbox.prometheus.cpuPct)} % CPU, ${f(blackbox.prometheus.rssMaxMB, 0)} MB)`,
-        `/metrics scrape: median ${f(netdx.metricsScrapeMs.median, 0)} ms, max ${f(netdx.metricsScrapeMs.max, 0)} ms`,
-        `fault → ${fault.code} in /metrics after ${f(fault.shownAfterMs, 0)} ms (diagnosis ${f(fault.diagnosisMs, 0)} ms; bound 2 intervals + diagnosis = ${f(fault.boundMs, 0)} ms)`,
-        `${storm.failing} failing at once: queue max ${storm.queuedMax}, running max ${storm.runningMax}, ${storm.diagnosed} diagnosed in the window, /metrics max ${f(storm.metricsMsMax, 0)} ms, RSS max ${f(storm.rssMaxMB, 0)} MB`,
-      ].join('\n') + '\n',
-    );
-  }
+interface BenchResult {
+  netdx: Awaited<ReturnType<typeof measureNetdx>>;
+  fault: Awaited<ReturnType<typeof measureFault>>;
+  storm: Awaited<ReturnType<typeof measureStorm>>;
+  blackbox: Awaited<ReturnType<typeof measureBlackbox>>;
+}
+
+function printTable({ netdx, fault, storm, blackbox }: BenchResult): void {
+  const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  process.stdout.write(
+    [
+      `${N} TCP targets, ${INTERVAL} s interval, ${SECONDS} s measured`,
+      `                         netdx monitor   blackbox_exporter`,
+      `checks                   ${String(netdx.checks).padStart(13)}   ${String(blackbox.checks).padStart(17)}`,
+      `CPU (% of one core)      ${f(netdx.cpuPct).padStart(13)}   ${f(blackbox.cpuPct).padStart(17)}`,
+      `CPU per check (ms)       ${f(netdx.cpuMsPerCheck, 3).padStart(13)}   ${f(blackbox.cpuMsPerCheck, 3).padStart(17)}`,
+      `memory (max RSS, MB)     ${f(netdx.rssMaxMB, 0).padStart(13)}   ${f(blackbox.rssMaxMB, 0).padStart(17)}`,
+      `check p50/p95/p99 (ms)   ${`${f(netdx.latencyMs.p50)}/${f(netdx.latencyMs.p95)}/${f(netdx.latencyMs.p99)}`.padStart(13)}   ${`${f(blackbox.latencyMs.p50)}/${f(blackbox.latencyMs.p95)}/${f(blackbox.latencyMs.p99)}`.padStart(17)}`,
+      `(Prometheus driving blackbox: ${f(blackbox.prometheus.cpuPct)} % CPU, ${f(blackbox.prometheus.rssMaxMB, 0)} MB)`,
+      `/metrics scrape: median ${f(netdx.metricsScrapeMs.median, 0)} ms, max ${f(netdx.metricsScrapeMs.max, 0)} ms`,
+      `fault → ${fault.code} in /metrics after ${f(fault.shownAfterMs, 0)} ms (diagnosis ${f(fault.diagnosisMs, 0)} ms; bound 2 intervals + diagnosis = ${f(fault.boundMs, 0)} ms)`,
+      `${storm.failing} failing at once: queue max ${storm.queuedMax}, running max ${storm.runningMax}, ${storm.diagnosed} diagnosed in the window, /metrics max ${f(storm.metricsMsMax, 0)} ms, RSS max ${f(storm.rssMaxMB, 0)} MB`,
+    ].join('\n') + '\n',
+  );
 }
 
 main()

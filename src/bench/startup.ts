@@ -1,5 +1,5 @@
 /**
- * Start-up and batch benchmark (issue 12): a healthy LAN target, in its own namespaces
+ * Start-up and batch benchmark: a healthy LAN target, in its own namespaces
  * (`ndx-su-<pid>-c|s`, client 198.51.100.10/24 and server 198.51.100.20–119/24 on one veth,
  * removed at the end), a TCP listener on the server.
  *   - `netdx --version` and `netdx diagnose 198.51.100.20:7000` as whole CLI processes (wall ms);

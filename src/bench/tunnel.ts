@@ -1,5 +1,5 @@
 /**
- * Benchmark of the tunnel layer (issue 7): `netdx diagnose` as a whole CLI process inside a client
+ * Benchmark of the tunnel layer: `netdx diagnose` as a whole CLI process inside a client
  * namespace, against real tunnels in its own namespaces (`ndx-vb-<pid>-c|r|s`, removed at the end):
  *   - a healthy WireGuard tunnel (wireguard-go) and a healthy OpenVPN tunnel (UDP): target < 1.5 s
  *     including the underlay check of the endpoint;

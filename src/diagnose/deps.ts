@@ -36,25 +36,25 @@ export interface EngineDeps {
   explainRoute?(s: Snapshot, dst: string, opts?: { mark?: number }): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
   /** Firewall evaluator over the snapshot (optional). */
   firewallVerdict?(s: Snapshot, flow: FirewallFlow): ObservationData['firewall.verdict'] | null;
-  /** mtr-style path trace (issue 5): run when the target does not answer, to find where packets die. */
+  /** mtr-style path trace: run when the target does not answer, to find where packets die. */
   trace?(q: { address: string; proto: 'icmp' | 'tcp'; port: number | null; count: number; flows?: number[] }, ctx: ProbeContext): Promise<Obs>;
-  /** Flow spread (issue 5): SYNs from several source ports at once, beside the connect, to see per-flow balancing over a broken member. */
+  /** Flow spread: SYNs from several source ports at once, beside the connect, to see per-flow balancing over a broken member. */
   spread?(q: { address: string; port: number }, ctx: ProbeContext): Promise<Obs>;
   /**
-   * Path-MTU search (issue 5): the full search with the TCP large-payload test when a TLS handshake
-   * stalls over an open TCP connection; `quick` (issue 11): the ICMP search alone, beside every
+   * Path-MTU search: the full search with the TCP large-payload test when a TLS handshake
+   * stalls over an open TCP connection; `quick`: the ICMP search alone, beside every
    * network-layer walk, so a blackhole the handshake does not touch is found too.
    */
   pmtu?(q: { address: string; port: number | null; quick?: boolean }, ctx: ProbeContext): Promise<Obs>;
-  /** Transport and application tests the user asked for (issue 5): idle hold, backlog, heartbeat. */
+  /** Transport and application tests the user asked for: idle hold, backlog, heartbeat. */
   idle?(q: { address: string; port: number; maxSec: number }, ctx: ProbeContext): Promise<Obs>;
   backlog?(q: { address: string; port: number; parallel: number }, ctx: ProbeContext): Promise<Obs>;
   heartbeat?(q: { address: string; port: number; tls: boolean; servername: string | null; spec: NonNullable<DiagnoseOptions['heartbeat']> }, ctx: ProbeContext): Promise<Obs>;
-  /** Both ends of the wire (issue 16): what a netdx responder next to the server sees. */
+  /** Both ends of the wire: what a netdx responder next to the server sees. */
   responder?(q: NonNullable<DiagnoseOptions['responder']>, ctx: ProbeContext): Promise<Obs>;
   /** `iptables-save -c` / `ip6tables-save -c` now, to see which rule's counters the probes moved (optional). */
   firewallCounters?(): Promise<{ v4: string | null; v6: string | null }>;
-  /** The tunnel layer's own probes (issue 7: OpenVPN reset, `wg show`, DF ping); inert when absent. */
+  /** The tunnel layer's own probes (OpenVPN reset, `wg show`, DF ping); inert when absent. */
   tunnelProbes?: TunnelProbes;
   now(): Date;
 }

@@ -23,7 +23,7 @@ import type { EngineDeps } from './engine.js';
 import { execTool } from '../system/collect.js';
 import { liveTunnelProbes } from './tunnel-live.js';
 
-/** The rule evaluator of src/analyze, when it is built (issue 6). */
+/** The firewall rule evaluator of src/analyze, when the build has it. */
 function firewallEvaluator(): Pick<EngineDeps, 'firewallVerdict'> {
   const f = (analyze as Record<string, unknown>).firewallVerdict;
   return typeof f === 'function' ? { firewallVerdict: f as NonNullable<EngineDeps['firewallVerdict']> } : {};

@@ -1,5 +1,5 @@
 /**
- * The tunnel layer of a diagnosis (issue 7). For each tunnel that should carry the target
+ * The tunnel layer of a diagnosis. For each tunnel that should carry the target
  * (tunnel-select.ts) it records the tunnel's state, diagnoses the underlay towards every endpoint
  * that matters (name → route → gateway → ICMP → the endpoint's own port), watches whether the
  * tunnel's handshake completes, and — when the tunnel works — checks its MTU against the
@@ -52,7 +52,7 @@ export interface TunnelDeps extends TunnelProbes {
   gateway(q: { gateway: string; dev: string }, ctx: ProbeContext): Promise<Obs>;
   icmp(q: { address: string; count: number; mark?: number }, ctx: ProbeContext): Promise<Obs>;
   tcp(q: { address: string; port: number; afterMs: number }, ctx: ProbeContext): Promise<Obs>;
-  /** Path-MTU search (issue 5's probe), used when a full tunnel packet does not fit. */
+  /** Path-MTU search (the engine's pmtu probe), used when a full tunnel packet does not fit. */
   pmtu?(q: { address: string; port: number | null }, ctx: ProbeContext): Promise<Obs>;
   explainRoute?(s: Snapshot, dst: string, opts?: { mark?: number }): Pick<ObservationData['route.lookup'], 'candidates' | 'rules'> | null;
   /** The local firewall's verdict for the tunnel's own packets to its endpoint (NET-006 names the rule). */
@@ -357,14 +357,14 @@ async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelIn
   }
   const floor = fam === 4 ? 576 : 1280;
   let found: ObservationData['pmtu.search'] | undefined;
-  // (issue 5's search sends no fwmark: with one, the DF search below, whose probes carry it)
+  // (the engine's path-MTU search sends no fwmark: with one, the DF search below, whose probes carry it)
   if (deps.pmtu && !t.fwmark) {
     const ctx = input.ctx(4000);
     setMaxListeners(64, ctx.signal); // the search sends many probes at once on this signal
     found = ofKind(await safe('pmtu', deps.pmtu({ address: ep.address, port: null }, ctx), () => []), 'pmtu.search')[0]?.data;
   }
   if (found && found.method !== 'unavailable' && found.largestPass !== null) {
-    // Issue 5's path-MTU search, when the engine has it.
+    // The engine's path-MTU search, when it has one.
     return [observation('tunnel.mtu', { ...base, method: found.method, neededPasses: false, neededResult: 'lost', largestPass: Math.min(found.largestPass, needed - 1), smallestFail: found.smallestFail, fragNeeded: found.fragNeeded, overlay })];
   }
   const s = await searchPmtu(ep.address, floor, needed, timeoutMs, input, deps, t.fwmark ?? 0);

@@ -275,7 +275,7 @@ export async function observeNetwork(w: Walk, np: NetworkPlan, snapshot: Snapsho
     }
   }
   if (deps.firewallVerdict && primaryAddr) obs.push(...evaluateFirewall(deps, snapshot, { primaryAddr, port: target.port, src: primaryRoute?.data.src ?? null, dev }));
-  // A responder next to the server (issue 16) is asked beside the network probes.
+  // A responder next to the server is asked beside the network probes.
   if (options.responder && deps.responder && !hardFail) parallel.push(safe('network', 'responder', deps.responder(options.responder, ctx(4000))));
   const proxy = ofKind(prior, 'host.proxy')[0]?.data.selected;
   if (proxy) parallel.push(safe('host', 'proxy', deps.proxyConnect({ host: proxy.host, port: proxy.port }, ctx(b.tcpConnect))));

@@ -1,6 +1,6 @@
 /**
  * Starting one of the hostile servers (servers/hostile.ts) for a scenario, inside the server host
- * on www.lab.test's address and a port of its own (issue 11 uses 4401–4420), so that the name,
+ * on www.lab.test's address and a port of its own (the scenarios use 4401–4420), so that the name,
  * its certificate and the lab CA all hold and only the server's behaviour is wrong.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

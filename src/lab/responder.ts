@@ -1,5 +1,5 @@
 /**
- * The netdx responder in the lab (issue 16): started on the server host for the scenarios that
+ * The netdx responder in the lab: started on the server host for the scenarios that
  * need both ends of the wire, on the server's own address, stopped when the scenario is reverted.
  */
 import { dirname, join } from 'node:path';

@@ -8,12 +8,12 @@ import { RULES } from '../rules/index.js';
 import { parseTarget } from '../model/target.js';
 
 const ctx: CheckContext = {
-  codes: new Map(RULES.map((r) => [r.meta.code, r.meta.issue])),
+  codes: new Set(RULES.map((r) => r.meta.code)),
   openIssues: OPEN_ISSUES,
   parseTarget: (t) => void parseTarget(t, {}),
 };
 
-test('every scenario of the index is valid: sorted unique ids, catalog codes, pending only on an open issue that implements its code', () => {
+test('every scenario of the index is valid: sorted unique ids, catalog codes, pending only on an open issue', () => {
   assert.deepEqual(checkScenarios(SCENARIOS, ctx), []);
 });
 
@@ -48,7 +48,6 @@ test('checkScenarios: each bad scenario gets its one-line reason', () => {
     [[{ ...base, id: 'tls-001-x', expect: 'TLS-002' }], "scenario tls-001-x: id must start with 'tls-002-' (or 'seed-')"],
     [[{ ...base, alsoExpect: ['NET-999'] }], "scenario ok-x: alsoExpect 'NET-999' is not a code of the fault catalog"],
     [[{ ...base, id: 'tls-001-x', expect: 'TLS-001', pendingIssue: 6 }], 'scenario tls-001-x: pending on issue 6, which is not open: run it for real (drop pendingIssue)'],
-    [[{ ...base, id: 'tls-001-x', expect: 'TLS-001', pendingIssue: 5 }], 'scenario tls-001-x: pending on issue 5, but its codes are implemented by issue(s) 4'],
     [[{ ...base, target: 'no such host' }], "scenario ok-x: target: target 'no such host': 'no such host' is not a host name or IP address (expected HOST, HOST:PORT, [IPv6]:PORT or a tcp://, tls://, http://, https:// URL)"],
     [[{ ...base, args: ['--ca', '{nope}'] }], 'scenario ok-x: unknown placeholder {nope}'],
     [[{ ...base, offline: 'NET-999' }], "scenario ok-x: offline 'NET-999' is not a code of the fault catalog"],

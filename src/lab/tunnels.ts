@@ -1,5 +1,5 @@
 /**
- * Real tunnels for the VPN scenarios (issue 7): a WireGuard hub (wireguard-go; the kernel here has
+ * Real tunnels for the VPN scenarios: a WireGuard hub (wireguard-go; the kernel here has
  * no WireGuard module) and an OpenVPN server over TUN, both on the server host at VPN_ADDR, with
  * clients in the two regions. Everything is built inside a scenario's inject() through LabApi
  * with undo steps (links deleted — wireguard-go exits with its interface —, OpenVPN killed by the

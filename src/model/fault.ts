@@ -21,10 +21,6 @@ export interface RuleMeta {
   /** What proves it (manual text). */
   evidence: Text;
   fix: FixTemplate[];
-  /** false while `check` is not implemented: it then returns null and the manual says so. */
-  implemented: boolean;
-  /** The issue that implements (or implemented) the check. */
-  issue: number;
   /** Codes this finding explains when both are present (causal ranking, faults.md "Which finding is primary"). */
   explains?: string[];
 }

@@ -192,7 +192,7 @@ export interface ObservationData {
   };
 
   // ── tunnel ─────────────────────────────────────────────────────────
-  /** A tunnel that should carry the target, as its software reports it (issue 7). */
+  /** A tunnel that should carry the target, as its software reports it. */
   'tunnel.state': {
     dev: string;
     kind: 'wireguard' | 'openvpn' | 'other';
@@ -297,7 +297,7 @@ export interface ObservationData {
     reason?: string;
   };
 
-  // ── both ends of the wire (issue 16) ───────────────────────────────
+  // ── both ends of the wire ──────────────────────────────────────────
   /** What a netdx responder next to the server saw of this client, and the measurements it served. */
   'responder.view': {
     /** HOST:PORT of the responder. */

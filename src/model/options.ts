@@ -35,7 +35,7 @@ export interface DiagnoseOptions {
   clockToleranceSec: number;
   /** ICMP echo count. */
   pingCount: number;
-  /** `--tunnel DEV`: walk the tunnel layer for this interface whatever the route says (issue 7). */
+  /** `--tunnel DEV`: walk the tunnel layer for this interface whatever the route says. */
   tunnel?: string;
   /** `--tunnel-idle DURATION`: run the tunnel idle test (VPN-007) up to this idle time, ms. */
   tunnelIdleMs?: number;
@@ -45,7 +45,7 @@ export interface DiagnoseOptions {
   backlog?: number;
   /** `--heartbeat SPEC`: the application heartbeat to exercise (APP-001). */
   heartbeat?: HeartbeatSpec;
-  /** `--responder HOST:PORT [--token T]`: a netdx responder next to the server (issue 16). */
+  /** `--responder HOST:PORT [--token T]`: a netdx responder next to the server. */
   responder?: { host: string; port: number; token: string | null };
 }
 

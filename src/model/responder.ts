@@ -1,4 +1,4 @@
-/** The responder's answer to 'arrived' (issue 16): what the server end saw of a connection. Types only. */
+/** The responder's answer to 'arrived': what the server end saw of a connection. Types only. */
 
 export interface SynView {
   family: 4 | 6;

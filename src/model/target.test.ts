@@ -23,7 +23,7 @@ const ok: Array<[string, object, Partial<ReturnType<typeof parseTarget>>]> = [
   ['srv.lab.test', { port: 25 }, { port: 25, protocol: 'tcp' }],
   ['srv.lab.test:443', { protocol: 'tcp' }, { port: 443, protocol: 'tcp' }],
   ['127.0.0.1:9', { protocol: 'tls' }, { port: 9, protocol: 'tls' }],
-  // A TLS-only option means TLS on any port (issue 11).
+  // A TLS-only option means TLS on any port.
   ['srv.lab.test:1010', { tlsOption: '--ca' }, { port: 1010, protocol: 'tls' }],
   ['srv.lab.test', { tlsOption: '--sni' }, { port: 443, protocol: 'tls' }],
   ['https://srv.lab.test:8443/', { tlsOption: '--ca' }, { port: 8443, protocol: 'https' }],

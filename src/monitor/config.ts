@@ -2,7 +2,7 @@
  * The monitor's config (YAML): defaults plus a list of targets, each with any `diagnose` option
  * by its long name (`ca`, `tls-min`, `warn-days` … ; `tls_min` and `tlsMin` are accepted too).
  * Every error names the file, the line and the field, and nothing starts (tested per field).
- * Shared with the fleet (issue 14): `parseMonitorConfig(text, file)` is pure apart from reading
+ * Shared with the fleet agent: `parseMonitorConfig(text, file)` is pure apart from reading
  * the PEM files the options name.
  */
 import { readFileSync } from 'node:fs';
@@ -106,10 +106,19 @@ export function loadMonitorConfig(file: string, lang: Lang): MonitorConfig {
   return parseMonitorConfig(text, file, lang);
 }
 
-// eslint-disable-next-line max-lines-per-function -- landed in parallel with the 100-line rule; to be split
-export function parseMonitorConfig(text: string, file: string, lang: Lang): MonitorConfig {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+/** Reads one YAML document's values; every failure throws a ConfigError naming `file:line` in `lang`. */
+interface Reader {
+  lang: Lang;
+  lineOf(n: Node | Pair | null | undefined): number;
+  fail(line: number, key: MonitorMessageKey, vars?: Record<string, string | number>): never;
+  /** An option's own parse error, as `file:line: key: why` (a file it cannot read stays E_READ). */
+  rethrow(err: unknown, line: number, key: string): never;
+  scalarText(pair: Pair, key: string): string;
+  duration(pair: Pair, key: string, min: number, max: number): number;
+  count(pair: Pair, key: string, min: number, max: number): number;
+}
+
+function reader(lc: LineCounter, file: string, lang: Lang): Reader {
   const lineOf = (n: Node | Pair | null | undefined): number => {
     const node = n && 'range' in n ? n : n && 'key' in n ? (n.key as Node | null) : null;
     const off = node?.range?.[0];
@@ -119,11 +128,11 @@ export function parseMonitorConfig(text: string, file: string, lang: Lang): Moni
   const fail = (line: number, key: MonitorMessageKey, vars: Record<string, string | number> = {}): never => {
     throw new ConfigError(mt(lang, key, { where: where(line), ...vars }));
   };
-  const yamlErr = doc.errors[0];
-  if (yamlErr) fail(yamlErr.linePos?.[0].line ?? lc.linePos(yamlErr.pos[0]).line, 'cfg.yaml', { why: yamlErr.message.split('\n')[0] ?? '' });
-  const root = doc.contents;
-  if (!isMap(root)) return fail(lineOf(root as Node | null), 'cfg.notMap');
-
+  const rethrow = (err: unknown, line: number, key: string): never => {
+    const why = err instanceof Error ? err.message : String(err);
+    const kind = err instanceof NetdxError && err.code === 'E_READ' ? 'E_READ' : 'E_USAGE';
+    throw new ConfigError(mt(lang, 'cfg.option', { where: where(line), key, why }), kind);
+  };
   const scalarText = (pair: Pair, key: string): string => {
     const v = pair.value;
     if (isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number' || typeof v.value === 'boolean')) return String(v.value);
@@ -140,148 +149,198 @@ export function parseMonitorConfig(text: string, file: string, lang: Lang): Moni
     if (!/^[0-9]+$/.test(s) || Number(s) < min || Number(s) > max) fail(lineOf(pair.value as Node), 'cfg.count', { key, value: shown(s), min, max });
     return Number(s);
   };
-  const keyOf = (pair: Pair): string => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
+  return { lang, lineOf, fail, rethrow, scalarText, duration, count };
+}
 
-  const cfg: Omit<MonitorConfig, 'targets'> & { targets: MonitorTarget[] } = {
-    file,
-    intervalMs: CONFIG_DEFAULTS.intervalMs,
-    concurrency: CONFIG_DEFAULTS.concurrency,
-    rediagnoseMs: CONFIG_DEFAULTS.rediagnoseMs,
-    lang,
-    targets: [],
+const keyOf = (pair: Pair): string => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
+
+export function parseMonitorConfig(text: string, file: string, lang: Lang): MonitorConfig {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const r = reader(lc, file, lang);
+  const yamlErr = doc.errors[0];
+  if (yamlErr) r.fail(yamlErr.linePos?.[0].line ?? lc.linePos(yamlErr.pos[0]).line, 'cfg.yaml', { why: yamlErr.message.split('\n')[0] ?? '' });
+  const root = doc.contents;
+  if (!isMap(root)) return r.fail(r.lineOf(root as Node | null), 'cfg.notMap');
+  const top = readTopLevel(root as YAMLMap, file, r);
+  const seq = top.targetsPair?.value;
+  if (!top.targetsPair || !isSeq(seq) || seq.items.length === 0) return r.fail(top.targetsPair ? r.lineOf(top.targetsPair) : 1, 'cfg.noTargets');
+  const firstLine = new Map<string, number>();
+  for (const item of seq.items) top.cfg.targets.push(buildTarget(readTargetFields(item, top, firstLine, r), top.cfg.lang, r));
+  return top.cfg;
+}
+
+/** The top level of the file: the config (targets still empty), the target defaults it sets, and the `targets` entry. */
+interface TopLevel {
+  cfg: MonitorConfig;
+  checkTimeoutMs: number | null;
+  downAfter: number;
+  upAfter: number;
+  targetsPair: Pair | null;
+}
+
+function readTopLevel(root: YAMLMap, file: string, r: Reader): TopLevel {
+  const top: TopLevel = {
+    cfg: { file, intervalMs: CONFIG_DEFAULTS.intervalMs, concurrency: CONFIG_DEFAULTS.concurrency, rediagnoseMs: CONFIG_DEFAULTS.rediagnoseMs, lang: r.lang, targets: [] },
+    checkTimeoutMs: null,
+    downAfter: CONFIG_DEFAULTS.downAfter,
+    upAfter: CONFIG_DEFAULTS.upAfter,
+    targetsPair: null,
   };
-  let checkTimeoutMs: number | null = null;
-  let downAfter: number = CONFIG_DEFAULTS.downAfter;
-  let upAfter: number = CONFIG_DEFAULTS.upAfter;
-  let targetsPair: Pair | null = null;
-  for (const pair of (root as YAMLMap).items) {
+  const cfg = top.cfg;
+  for (const pair of root.items) {
     const k = keyOf(pair);
     const known = TOP_BY_NORM.get(norm(k));
-    if (!known) fail(lineOf(pair), 'cfg.unknownKey', { key: shown(k), known: TOP_KEYS.join(', ') });
+    if (!known) r.fail(r.lineOf(pair), 'cfg.unknownKey', { key: shown(k), known: TOP_KEYS.join(', ') });
     switch (known) {
       case 'interval':
-        cfg.intervalMs = duration(pair, k, 1000, 3_600_000);
+        cfg.intervalMs = r.duration(pair, k, 1000, 3_600_000);
         break;
       case 'check-timeout':
-        checkTimeoutMs = duration(pair, k, 100, 60_000);
+        top.checkTimeoutMs = r.duration(pair, k, 100, 60_000);
         break;
       case 'down-after':
-        downAfter = count(pair, k, 1, 100);
+        top.downAfter = r.count(pair, k, 1, 100);
         break;
       case 'up-after':
-        upAfter = count(pair, k, 1, 100);
+        top.upAfter = r.count(pair, k, 1, 100);
         break;
       case 'concurrency':
-        cfg.concurrency = count(pair, k, 1, 256);
+        cfg.concurrency = r.count(pair, k, 1, 256);
         break;
       case 'rediagnose':
-        cfg.rediagnoseMs = duration(pair, k, 10_000, 86_400_000);
+        cfg.rediagnoseMs = r.duration(pair, k, 10_000, 86_400_000);
         break;
       case 'lang': {
-        const v = scalarText(pair, k);
-        if (v !== 'en' && v !== 'zh') fail(lineOf(pair.value as Node), 'cfg.lang', { value: shown(v) });
+        const v = r.scalarText(pair, k);
+        if (v !== 'en' && v !== 'zh') r.fail(r.lineOf(pair.value as Node), 'cfg.lang', { value: shown(v) });
         cfg.lang = v as Lang;
         break;
       }
       case 'targets':
-        targetsPair = pair;
+        top.targetsPair = pair;
         break;
     }
   }
-  const seq = targetsPair?.value;
-  if (!targetsPair || !isSeq(seq) || seq.items.length === 0) return fail(targetsPair ? lineOf(targetsPair) : 1, 'cfg.noTargets');
+  return top;
+}
 
-  const firstLine = new Map<string, number>();
-  for (const item of seq.items) {
-    const line = lineOf(item as Node);
-    if (!isMap(item)) fail(line, 'cfg.notMap');
-    const map = item as YAMLMap;
-    const raw: RawDiagnoseOptions = {};
-    const fieldLine = new Map<keyof RawDiagnoseOptions, { line: number; long: string }>();
-    let name: string | null = null;
-    let input: string | null = null;
-    let inputLine = line;
-    let intervalMs = cfg.intervalMs;
-    let tTimeout = checkTimeoutMs;
-    let tDown = downAfter;
-    let tUp = upAfter;
-    const labels: Record<string, string> = {};
-    for (const pair of map.items) {
-      const k = keyOf(pair);
-      const own = TARGET_BY_NORM.get(norm(k));
-      const opt = OPTION_BY_NORM.get(norm(k));
-      const pl = lineOf(pair);
-      if (own === 'name') {
-        name = scalarText(pair, k);
-        if (!NAME.test(name)) fail(pl, 'cfg.name', { value: shown(name) });
-        const first = firstLine.get(name);
-        if (first !== undefined) fail(pl, 'cfg.duplicate', { value: name, line: first });
-        firstLine.set(name, pl);
-      } else if (own === 'target') {
-        input = scalarText(pair, k);
-        inputLine = pl;
-      } else if (own === 'interval') intervalMs = duration(pair, k, 1000, 3_600_000);
-      else if (own === 'check-timeout') tTimeout = duration(pair, k, 100, 60_000);
-      else if (own === 'down-after') tDown = count(pair, k, 1, 100);
-      else if (own === 'up-after') tUp = count(pair, k, 1, 100);
-      else if (own === 'labels') {
-        if (!isMap(pair.value)) fail(pl, 'cfg.labels');
-        for (const lp of (pair.value as YAMLMap).items) {
-          const ln = keyOf(lp);
-          if (!LABEL_NAME.test(ln) || ln.startsWith('__') || RESERVED_LABELS.has(ln)) fail(lineOf(lp), 'cfg.labelName', { key: shown(ln) });
-          labels[ln] = scalarText(lp, `labels.${ln}`);
-        }
-      } else if (opt) {
-        if (opt.raw === 'expectIp') {
-          const v = pair.value;
-          raw.expectIp = isSeq(v) ? v.items.map((x) => (isScalar(x) ? String(x.value) : '')) : [scalarText(pair, k)];
-        } else (raw as Record<string, string>)[opt.raw] = scalarText(pair, k);
-        fieldLine.set(opt.raw, { line: pl, long: opt.long });
-        // Each option alone first, so an error names its own line (cert/key only make sense together).
-        if (opt.raw !== 'cert' && opt.raw !== 'key') {
-          try {
-            parseDiagnoseOptions({ [opt.raw]: (raw as Record<string, unknown>)[opt.raw] } as RawDiagnoseOptions, lang);
-          } catch (err) {
-            rethrow(err, pl, opt.long);
-          }
-        }
-      } else fail(pl, 'cfg.unknownKey', { key: shown(k), known: [...TARGET_KEYS, ...Object.keys(OPTION_KEYS)].join(', ') });
-    }
-    if (name === null) fail(line, 'cfg.missing', { key: 'name' });
-    if (input === null) fail(line, 'cfg.missing', { key: 'target' });
-    let parsed: ReturnType<typeof parseDiagnoseOptions>;
-    try {
-      parsed = parseDiagnoseOptions({ ...raw, lang: cfg.lang }, cfg.lang);
-    } catch (err) {
-      const at = fieldLine.get('cert') ?? fieldLine.get('tlsMin') ?? { line, long: 'cert' };
-      rethrow(err, at.line, at.long);
-    }
-    let target: Target;
-    try {
-      target = parseTarget(input!, parsed!.target);
-    } catch (err) {
-      fail(inputLine, 'cfg.target', { why: err instanceof Error ? err.message : String(err) });
-    }
-    cfg.targets.push({
-      name: name!,
-      input: input!,
-      target: target!,
-      options: parsed!.options,
-      intervalMs,
-      checkTimeoutMs: tTimeout ?? Math.min(CONFIG_DEFAULTS.maxCheckTimeoutMs, intervalMs),
-      downAfter: tDown,
-      upAfter: tUp,
-      labels,
-      line,
-    });
-  }
-  return cfg;
+/** One entry of `targets` as written, before its options and its target are parsed together. */
+interface TargetFields {
+  line: number;
+  name: string | null;
+  input: string | null;
+  inputLine: number;
+  intervalMs: number;
+  checkTimeoutMs: number | null;
+  downAfter: number;
+  upAfter: number;
+  labels: Record<string, string>;
+  raw: RawDiagnoseOptions;
+  /** Where each diagnose option was written, to name the line of an error found only in combination. */
+  fieldLine: Map<keyof RawDiagnoseOptions, { line: number; long: string }>;
+}
 
-  function rethrow(err: unknown, line: number, key: string): never {
-    const why = err instanceof Error ? err.message : String(err);
-    const kind = err instanceof NetdxError && err.code === 'E_READ' ? 'E_READ' : 'E_USAGE';
-    throw new ConfigError(mt(lang, 'cfg.option', { where: where(line), key, why }), kind);
+/** Reads one target entry; `firstLine` (name → line) finds duplicate names across entries. */
+function readTargetFields(item: unknown, top: TopLevel, firstLine: Map<string, number>, r: Reader): TargetFields {
+  const line = r.lineOf(item as Node);
+  if (!isMap(item)) r.fail(line, 'cfg.notMap');
+  const f: TargetFields = {
+    line,
+    name: null,
+    input: null,
+    inputLine: line,
+    intervalMs: top.cfg.intervalMs,
+    checkTimeoutMs: top.checkTimeoutMs,
+    downAfter: top.downAfter,
+    upAfter: top.upAfter,
+    labels: {},
+    raw: {},
+    fieldLine: new Map(),
+  };
+  for (const pair of (item as YAMLMap).items) readTargetPair(pair, f, firstLine, r);
+  return f;
+}
+
+function readTargetPair(pair: Pair, f: TargetFields, firstLine: Map<string, number>, r: Reader): void {
+  const k = keyOf(pair);
+  const own = TARGET_BY_NORM.get(norm(k));
+  const opt = OPTION_BY_NORM.get(norm(k));
+  const pl = r.lineOf(pair);
+  if (own === 'name') {
+    f.name = r.scalarText(pair, k);
+    if (!NAME.test(f.name)) r.fail(pl, 'cfg.name', { value: shown(f.name) });
+    const first = firstLine.get(f.name);
+    if (first !== undefined) r.fail(pl, 'cfg.duplicate', { value: f.name, line: first });
+    firstLine.set(f.name, pl);
+  } else if (own === 'target') {
+    f.input = r.scalarText(pair, k);
+    f.inputLine = pl;
+  } else if (own === 'interval') f.intervalMs = r.duration(pair, k, 1000, 3_600_000);
+  else if (own === 'check-timeout') f.checkTimeoutMs = r.duration(pair, k, 100, 60_000);
+  else if (own === 'down-after') f.downAfter = r.count(pair, k, 1, 100);
+  else if (own === 'up-after') f.upAfter = r.count(pair, k, 1, 100);
+  else if (own === 'labels') readLabels(pair, pl, f.labels, r);
+  else if (opt) readOption(pair, k, opt, pl, f, r);
+  else r.fail(pl, 'cfg.unknownKey', { key: shown(k), known: [...TARGET_KEYS, ...Object.keys(OPTION_KEYS)].join(', ') });
+}
+
+function readLabels(pair: Pair, pl: number, labels: Record<string, string>, r: Reader): void {
+  if (!isMap(pair.value)) r.fail(pl, 'cfg.labels');
+  for (const lp of (pair.value as YAMLMap).items) {
+    const ln = keyOf(lp);
+    if (!LABEL_NAME.test(ln) || ln.startsWith('__') || RESERVED_LABELS.has(ln)) r.fail(r.lineOf(lp), 'cfg.labelName', { key: shown(ln) });
+    labels[ln] = r.scalarText(lp, `labels.${ln}`);
   }
+}
+
+/** One diagnose option of a target, checked alone so that an error names its own line. */
+function readOption(pair: Pair, k: string, opt: { long: string; raw: keyof RawDiagnoseOptions }, pl: number, f: TargetFields, r: Reader): void {
+  const raw = f.raw;
+  if (opt.raw === 'expectIp') {
+    const v = pair.value;
+    raw.expectIp = isSeq(v) ? v.items.map((x) => (isScalar(x) ? String(x.value) : '')) : [r.scalarText(pair, k)];
+  } else (raw as Record<string, string>)[opt.raw] = r.scalarText(pair, k);
+  f.fieldLine.set(opt.raw, { line: pl, long: opt.long });
+  // Each option alone first, so an error names its own line (cert/key only make sense together).
+  if (opt.raw !== 'cert' && opt.raw !== 'key') {
+    try {
+      parseDiagnoseOptions({ [opt.raw]: (raw as Record<string, unknown>)[opt.raw] } as RawDiagnoseOptions, r.lang);
+    } catch (err) {
+      r.rethrow(err, pl, opt.long);
+    }
+  }
+}
+
+/** A target entry's options parsed together (in the config's `lang`) and its target parsed with them. */
+function buildTarget(f: TargetFields, cfgLang: Lang, r: Reader): MonitorTarget {
+  if (f.name === null) r.fail(f.line, 'cfg.missing', { key: 'name' });
+  if (f.input === null) r.fail(f.line, 'cfg.missing', { key: 'target' });
+  let parsed: ReturnType<typeof parseDiagnoseOptions>;
+  try {
+    parsed = parseDiagnoseOptions({ ...f.raw, lang: cfgLang }, cfgLang);
+  } catch (err) {
+    const at = f.fieldLine.get('cert') ?? f.fieldLine.get('tlsMin') ?? { line: f.line, long: 'cert' };
+    r.rethrow(err, at.line, at.long);
+  }
+  let target: Target;
+  try {
+    target = parseTarget(f.input!, parsed!.target);
+  } catch (err) {
+    r.fail(f.inputLine, 'cfg.target', { why: err instanceof Error ? err.message : String(err) });
+  }
+  return {
+    name: f.name!,
+    input: f.input!,
+    target: target!,
+    options: parsed!.options,
+    intervalMs: f.intervalMs,
+    checkTimeoutMs: f.checkTimeoutMs ?? Math.min(CONFIG_DEFAULTS.maxCheckTimeoutMs, f.intervalMs),
+    downAfter: f.downAfter,
+    upAfter: f.upAfter,
+    labels: f.labels,
+    line: f.line,
+  };
 }
 
 function fmtMs(ms: number): string {

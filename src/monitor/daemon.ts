@@ -1,6 +1,6 @@
 /**
  * `netdx monitor`: config + store + shared snapshot + loop + HTTP, and SIGHUP reloads. The pieces
- * are in src/monitor; this file only wires them (the fleet, issue 14, wires them its own way).
+ * are in src/monitor; this file only wires them (the fleet agent wires them its own way).
  */
 import type { AddressInfo } from 'node:net';
 import type { Lang } from '../model/layer.js';

@@ -1,5 +1,5 @@
 /**
- * The check-and-escalate loop (reused by the fleet, issue 14): every target gets one cheap check
+ * The check-and-escalate loop (reused by the fleet agent): every target gets one cheap check
  * per interval; a failing or changed check is escalated to a full diagnosis under a concurrency
  * limit; a target changes state only after N consecutive results (hysteresis). No HTTP, no CLI:
  * the daemon (src/cli/monitor.ts) and /metrics (metrics.ts) read `targets()`.

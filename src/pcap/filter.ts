@@ -73,116 +73,131 @@ function portPred(dir: Dir, lo: number, hi: number): Pred {
   return (d) => d.sport >= 0 && (inr(d.sport) || inr(d.dport));
 }
 
+/** The parser's place in the token list, and the kind of the last primitive (for bare values). */
+interface Cursor {
+  toks: string[];
+  i: number;
+  lastKind: { kind: 'host' | 'net' | 'port'; dir: Dir } | null;
+}
+
+const peek = (c: Cursor): string | undefined => c.toks[c.i];
+
+function next(c: Cursor): string {
+  const t = c.toks[c.i++];
+  if (t === undefined) throw new FilterError('unexpected end of the expression');
+  return t;
+}
+
 /** Compiles a filter expression; throws FilterError naming what it could not read. */
-// eslint-disable-next-line max-lines-per-function -- landed in parallel with the 100-line rule; to be split
 export function compileFilter(expr: string): Pred {
-  const toks = tokenize(expr);
-  let i = 0;
-  let lastKind: { kind: 'host' | 'net' | 'port'; dir: Dir } | null = null;
-  const peek = (): string | undefined => toks[i];
-  const next = (): string => {
-    const t = toks[i++];
-    if (t === undefined) throw new FilterError('unexpected end of the expression');
-    return t;
-  };
-  const primary = (): Pred => {
-    const t = next().toLowerCase();
-    if (t === '(') {
-      const p = orExpr();
-      if (next() !== ')') throw new FilterError("expected ')'");
-      return p;
-    }
-    if (t === 'not' || t === '!') {
-      const p = primary();
-      return (d) => !p(d);
-    }
-    let dir: Dir = 'any';
-    let kw = t;
-    if (t === 'src' || t === 'dst') {
-      dir = t;
-      kw = next().toLowerCase();
-      if (kw !== 'host' && kw !== 'net' && kw !== 'port' && kw !== 'portrange') {
-        // "src 198.51.100.1" means "src host …"
-        i--;
-        kw = 'host';
-      }
-    }
-    switch (kw) {
-      case 'host':
-        lastKind = { kind: 'host', dir };
-        return addrPred(dir, next(), null);
-      case 'net': {
-        lastKind = { kind: 'net', dir };
-        const [a, p] = next().split('/');
-        if (p === undefined || !/^\d{1,3}$/.test(p)) throw new FilterError(`net needs ADDRESS/PREFIX, got '${a}'`);
-        return addrPred(dir, a!, Number(p));
-      }
-      case 'port':
-        lastKind = { kind: 'port', dir };
-        {
-          const n = portNum(next());
-          return portPred(dir, n, n);
-        }
-      case 'portrange': {
-        const m = /^(\d{1,5})-(\d{1,5})$/.exec(next());
-        if (!m) throw new FilterError('portrange needs N-M');
-        return portPred(dir, portNum(m[1]), portNum(m[2]));
-      }
-      case 'tcp':
-        return (d) => d.proto === 6;
-      case 'udp':
-        return (d) => d.proto === 17;
-      case 'icmp':
-        return (d) => d.proto === 1;
-      case 'icmp6':
-        return (d) => d.proto === 58;
-      case 'ip':
-        return (d) => d.ipVer === 4;
-      case 'ip6':
-        return (d) => d.ipVer === 6;
-      case 'arp':
-        return (d) => d.arpOp !== 0;
-      default: {
-        // A bare value repeats the last primitive: "port 53 or 443".
-        if (lastKind !== null) {
-          const lk: { kind: 'host' | 'net' | 'port'; dir: Dir } = lastKind;
-          if (lk.kind === 'port' && /^\d+$/.test(kw)) return portPred(lk.dir, portNum(kw), portNum(kw));
-          if (lk.kind === 'host' && parseIpWords(kw)) return addrPred(lk.dir, kw, null);
-        }
-        if (parseIpWords(kw)) return addrPred('any', kw, null);
-        throw new FilterError(`unknown word '${t}' (supported: host, net, port, portrange, src, dst, tcp, udp, icmp, icmp6, ip, ip6, arp, and, or, not)`);
-      }
-    }
-  };
-  const andExpr = (): Pred => {
-    let p = primary();
-    for (;;) {
-      const t = peek()?.toLowerCase();
-      if (t === 'and' || t === '&&') {
-        i++;
-        const l = p;
-        const r = primary();
-        p = (d) => l(d) && r(d);
-      } else if (t !== undefined && t !== 'or' && t !== '||' && t !== ')') {
-        // tcpdump reads juxtaposition as "and".
-        const l = p;
-        const r = primary();
-        p = (d) => l(d) && r(d);
-      } else return p;
-    }
-  };
-  const orExpr = (): Pred => {
-    let p = andExpr();
-    while (peek()?.toLowerCase() === 'or' || peek() === '||') {
-      i++;
-      const l = p;
-      const r = andExpr();
-      p = (d) => l(d) || r(d);
-    }
-    return p;
-  };
-  if (toks.length === 0) return () => true;
-  const p = orExpr();
-  if (i < toks.length) throw new FilterError(`unexpected '${toks[i]}'`);
+  const c: Cursor = { toks: tokenize(expr), i: 0, lastKind: null };
+  if (c.toks.length === 0) return () => true;
+  const p = orExpr(c);
+  if (c.i < c.toks.length) throw new FilterError(`unexpected '${c.toks[c.i]}'`);
   return p;
+}
+
+function orExpr(c: Cursor): Pred {
+  let p = andExpr(c);
+  while (peek(c)?.toLowerCase() === 'or' || peek(c) === '||') {
+    c.i++;
+    const l = p;
+    const r = andExpr(c);
+    p = (d) => l(d) || r(d);
+  }
+  return p;
+}
+
+function andExpr(c: Cursor): Pred {
+  let p = primary(c);
+  for (;;) {
+    const t = peek(c)?.toLowerCase();
+    if (t === 'and' || t === '&&') {
+      c.i++;
+      const l = p;
+      const r = primary(c);
+      p = (d) => l(d) && r(d);
+    } else if (t !== undefined && t !== 'or' && t !== '||' && t !== ')') {
+      // tcpdump reads juxtaposition as "and".
+      const l = p;
+      const r = primary(c);
+      p = (d) => l(d) && r(d);
+    } else return p;
+  }
+}
+
+/** A parenthesised expression, a negation, or one primitive (with its src/dst qualifier). */
+function primary(c: Cursor): Pred {
+  const t = next(c).toLowerCase();
+  if (t === '(') {
+    const p = orExpr(c);
+    if (next(c) !== ')') throw new FilterError("expected ')'");
+    return p;
+  }
+  if (t === 'not' || t === '!') {
+    const p = primary(c);
+    return (d) => !p(d);
+  }
+  let dir: Dir = 'any';
+  let kw = t;
+  if (t === 'src' || t === 'dst') {
+    dir = t;
+    kw = next(c).toLowerCase();
+    if (kw !== 'host' && kw !== 'net' && kw !== 'port' && kw !== 'portrange') {
+      // "src 198.51.100.1" means "src host …"
+      c.i--;
+      kw = 'host';
+    }
+  }
+  return primitive(c, kw, dir, t);
+}
+
+/** The primitive named by `kw` (`t`: the word as read, for the error message). */
+function primitive(c: Cursor, kw: string, dir: Dir, t: string): Pred {
+  switch (kw) {
+    case 'host':
+      c.lastKind = { kind: 'host', dir };
+      return addrPred(dir, next(c), null);
+    case 'net': {
+      c.lastKind = { kind: 'net', dir };
+      const [a, p] = next(c).split('/');
+      if (p === undefined || !/^\d{1,3}$/.test(p)) throw new FilterError(`net needs ADDRESS/PREFIX, got '${a}'`);
+      return addrPred(dir, a!, Number(p));
+    }
+    case 'port':
+      c.lastKind = { kind: 'port', dir };
+      {
+        const n = portNum(next(c));
+        return portPred(dir, n, n);
+      }
+    case 'portrange': {
+      const m = /^(\d{1,5})-(\d{1,5})$/.exec(next(c));
+      if (!m) throw new FilterError('portrange needs N-M');
+      return portPred(dir, portNum(m[1]), portNum(m[2]));
+    }
+    case 'tcp':
+      return (d) => d.proto === 6;
+    case 'udp':
+      return (d) => d.proto === 17;
+    case 'icmp':
+      return (d) => d.proto === 1;
+    case 'icmp6':
+      return (d) => d.proto === 58;
+    case 'ip':
+      return (d) => d.ipVer === 4;
+    case 'ip6':
+      return (d) => d.ipVer === 6;
+    case 'arp':
+      return (d) => d.arpOp !== 0;
+    default: {
+      // A bare value repeats the last primitive: "port 53 or 443".
+      const lk = c.lastKind;
+      if (lk !== null) {
+        if (lk.kind === 'port' && /^\d+$/.test(kw)) return portPred(lk.dir, portNum(kw), portNum(kw));
+        if (lk.kind === 'host' && parseIpWords(kw)) return addrPred(lk.dir, kw, null);
+      }
+      if (parseIpWords(kw)) return addrPred('any', kw, null);
+      throw new FilterError(`unknown word '${t}' (supported: host, net, port, portrange, src, dst, tcp, udp, icmp, icmp6, ip, ip6, arp, and, or, not)`);
+    }
+  }
 }

@@ -112,21 +112,35 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   return m;
 }
 
-// eslint-disable-next-line max-lines-per-function -- landed in parallel with the 100-line rule; to be split
+/** What every part of the judgement reads: the analysis, the options and the TCP flows in focus. */
+interface Judging {
+  a: Analyzer;
+  o: JudgeOptions;
+  lang: Lang;
+  flows: TcpFlow[];
+}
+
 export function judge(a: Analyzer, o: JudgeOptions): Finding[] {
   const lang = o.lang;
-  const out: Finding[] = [];
   // The target's addresses: the literal, or what the capture's DNS answers said for the name.
   const addrs = new Set<string>();
   if (o.targetHost) {
     addrs.add(o.targetHost);
     for (const q of a.dns) if (sameName(q.qname, o.targetHost)) for (const x of q.answers) addrs.add(x);
   }
-  const flows = a.tcp.filter((f) => focus(f, o, addrs));
-  const captureEndUs = a.lastUs;
+  const j: Judging = { a, o, lang, flows: a.tcp.filter((f) => focus(f, o, addrs)) };
   const heartbeatFlows = new Set<TcpFlow>();
+  const out: Finding[] = [...tcpRejected(j), ...tcpSilent(j), ...tcpRefused(j), ...heartbeats(j, heartbeatFlows), ...resetOrIdle(j, heartbeatFlows)];
+  out.push(...pmtuBlackhole(j), ...arpUnanswered(j), ...echoMisrouted(j), ...dnsFindings(j));
+  // ── TLS: alerts, and the TLS ≤ 1.2 certificate chain ──
+  for (const f of j.flows) out.push(...tlsFindings(f, o, lang));
+  return dedupe(out);
+}
 
-  // ── TCP-003: SYNs answered by ICMP unreachable (before TCP-002: the answer explains the silence) ──
+/** TCP-003: SYNs answered by ICMP unreachable (judged before TCP-002: the answer explains the silence). */
+function tcpRejected(j: Judging): Finding[] {
+  const { lang, flows } = j;
+  const out: Finding[] = [];
   const rejected = flows.filter((f) => f.synAcks === 0 && f.d[0].syn > 0 && f.icmp.some((h) => (h.v6 ? h.type === 1 : h.type === 3 && h.code !== 4)));
   for (const [, fs] of groupBy(rejected, (f) => hp(f.addr(1), f.bport))) {
     const f = fs[0]!;
@@ -141,8 +155,13 @@ export function judge(a: Analyzer, o: JudgeOptions): Finding[] {
       finding(TCP_003, lang, vars, evid, null, tr(lang, `${fs.length} connection attempt(s) to ${hp(f.addr(1), f.bport)} were answered by ICMP ${name} from ${h.from} instead of a SYN-ACK or RST: a firewall (or router) rejects them.`, `${fs.length} 次到 ${hp(f.addr(1), f.bport)} 的连接请求收到来自 ${h.from} 的 ICMP ${name}，而不是 SYN-ACK 或 RST：防火墙（或路由器）拒绝了它们。`)),
     );
   }
+  return out;
+}
 
-  // ── TCP-002: SYNs retransmitted, never answered ──
+/** TCP-002: SYNs retransmitted, never answered. */
+function tcpSilent(j: Judging): Finding[] {
+  const { a, lang, flows } = j;
+  const out: Finding[] = [];
   const silent = flows.filter((f) => f.state === 'S0' && f.icmp.length === 0);
   for (const [, fs] of groupBy(silent, (f) => hp(f.addr(1), f.bport))) {
     const syns = fs.reduce((n, f) => n + f.d[0].syn, 0);
@@ -165,8 +184,13 @@ export function judge(a: Analyzer, o: JudgeOptions): Finding[] {
       ),
     );
   }
+  return out;
+}
 
-  // ── TCP-001: RST to SYN ──
+/** TCP-001: RST to SYN. */
+function tcpRefused(j: Judging): Finding[] {
+  const { lang, flows } = j;
+  const out: Finding[] = [];
   for (const [, fs] of groupBy(flows.filter((f) => f.state === 'REJ'), (f) => hp(f.addr(1), f.bport))) {
     const f = fs[0]!;
     const rst = f.d[1].rstRefs;
@@ -181,8 +205,14 @@ export function judge(a: Analyzer, o: JudgeOptions): Finding[] {
       ),
     );
   }
+  return out;
+}
 
-  // ── APP-001: heartbeats that stop being answered (before TCP-006: the same flow) ──
+/** APP-001: heartbeats that stop being answered; their flows go into `heartbeatFlows` (TCP-006 leaves them alone). */
+function heartbeats(j: Judging, heartbeatFlows: Set<TcpFlow>): Finding[] {
+  const { lang, flows } = j;
+  const captureEndUs = j.a.lastUs;
+  const out: Finding[] = [];
   for (const f of flows) {
     const hb = heartbeat(f, captureEndUs);
     if (!hb) continue;
@@ -199,8 +229,13 @@ export function judge(a: Analyzer, o: JudgeOptions): Finding[] {
       ),
     );
   }
+  return out;
+}
 
-  // ── TCP-004: RST right after the handshake; TCP-006: a flow that dies after an idle gap ──
+/** TCP-004: RST right after the handshake; TCP-006: a flow that dies after an idle gap. */
+function resetOrIdle(j: Judging, heartbeatFlows: Set<TcpFlow>): Finding[] {
+  const { lang, flows } = j;
+  const out: Finding[] = [];
   for (const f of flows) {
     if (f.establishedN === 0 && f.synAcks === 0) continue;
     const est = f.establishedUs || f.synAckUs;
@@ -244,8 +279,13 @@ export function judge(a: Analyzer, o: JudgeOptions): Finding[] {
       ),
     );
   }
+  return out;
+}
 
-  // ── NET-009: frag-needed / packet-too-big, or full-size segments retransmitted while small ones pass ──
+/** NET-009: frag-needed / packet-too-big, or full-size segments retransmitted while small ones pass. */
+function pmtuBlackhole(j: Judging): Finding[] {
+  const { a, lang, flows } = j;
+  const out: Finding[] = [];
   if (a.fragNeeded.length > 0) {
     const fn = a.fragNeeded[0]!;
     const dst = fn.flow.replace(/^.*→ /, '').replace(/:\d+$/, '');
@@ -283,8 +323,13 @@ export function judge(a: Analyzer, o: JudgeOptions): Finding[] {
       }
     }
   }
+  return out;
+}
 
-  // ── NET-002: ARP requests never answered ──
+/** NET-002: ARP requests never answered. */
+function arpUnanswered(j: Judging): Finding[] {
+  const { a, lang } = j;
+  const out: Finding[] = [];
   for (const t of a.arp.values()) {
     if (t.requests < 3 || t.replies > 0) continue;
     out.push(
@@ -298,8 +343,13 @@ export function judge(a: Analyzer, o: JudgeOptions): Finding[] {
       ),
     );
   }
+  return out;
+}
 
-  // ── NET-004: echo requests to a MAC that is not the gateway's ──
+/** NET-004: echo requests to a MAC that is not the gateway's. */
+function echoMisrouted(j: Judging): Finding[] {
+  const { a, lang } = j;
+  const out: Finding[] = [];
   const gw = gatewayMac(a);
   if (gw >= 0) {
     for (const e of a.echo.values()) {
@@ -320,8 +370,13 @@ export function judge(a: Analyzer, o: JudgeOptions): Finding[] {
       );
     }
   }
+  return out;
+}
 
-  // ── DNS-002 / DNS-003 / DNS-005 ──
+/** DNS-002 / DNS-003 / DNS-005. */
+function dnsFindings(j: Judging): Finding[] {
+  const { a, o, lang } = j;
+  const out: Finding[] = [];
   const dnsFocus = a.dns.filter((q) => !o.targetHost || sameName(q.qname, o.targetHost) || isIpLiteral(o.targetHost));
   const nx = groupBy(dnsFocus.filter((q) => q.rcode === 3), (q) => q.qname.toLowerCase());
   for (const [name, qs] of nx) {
@@ -347,10 +402,7 @@ export function judge(a: Analyzer, o: JudgeOptions): Finding[] {
       out.push(finding(DNS_005, lang, { name, what, qtype: QTYPES[q.qtype] ?? q.qtype }, [ev('pcap.dns', tr(lang, `${QTYPES[q.qtype]} ${name} → ${q.answers.join(', ')} from ${q.server} (answer #${q.responseN}); expected ${o.expectIp.join(', ')}`, `${QTYPES[q.qtype]} ${name} → ${q.server} 返回 ${q.answers.join(', ')}（应答 #${q.responseN}）；期望 ${o.expectIp.join(', ')}`), dnsRefs(q), { server: q.server, answers: q.answers, expected: o.expectIp })], null, tr(lang, `The resolver ${q.server} answers ${name} with ${q.answers.join(', ')}, not the expected ${o.expectIp.join(', ')}: a stale or split-horizon record, a hijacking resolver, or a wrong zone entry.`, `解析服务器 ${q.server} 对 ${name} 的应答是 ${q.answers.join(', ')}，不是期望的 ${o.expectIp.join(', ')}：记录过期、分区视图差异、解析被劫持或区域记录错误。`)));
     }
   }
-
-  // ── TLS: alerts, and the TLS ≤ 1.2 certificate chain ──
-  for (const f of flows) out.push(...tlsFindings(f, o, lang));
-  return dedupe(out);
+  return out;
 }
 
 function dnsRefs(q: { queryN: number; queryUs: number; responseN: number; responseUs: number }): PacketEvidence[] {

@@ -405,6 +405,109 @@ export class RetiredFlows {
 }
 
 /** A payload this small is a heartbeat candidate. */
+/** The longest idle gap of a flow (capture time), and the packets each side sends after it. */
+function noteIdleGap(f: TcpFlow, p: RawPacket, dir: number): void {
+  const ts = p.tsUs;
+  const gap = ts - f.tv[0]!;
+  if (gap > f.tv[1]!) {
+    f.tv[1] = gap;
+    f.gapBeforeN = f.lastN;
+    f.gapAfterN = p.n;
+    f.tv[2] = ts;
+    f.afterGap[0] = 0;
+    f.afterGap[1] = 0;
+  }
+  if (f.gapAfterN > 0) f.afterGap[dir as 0 | 1]++;
+  if (ts > f.tv[0]!) f.tv[0] = ts;
+  f.lastN = p.n;
+}
+
+/** A SYN (without ACK) from side `s`: its MSS and window scale, and an MSS clamp between two captures of it. */
+function noteSyn(f: TcpFlow, s: TcpDir, p: RawPacket, d: Decoded): void {
+  const ts = p.tsUs;
+  s.syn++;
+  ref(s.synRefs, p.n, ts);
+  f.tv[3] = ts;
+  if (d.mss >= 0) {
+    if (s.synSeq === d.seq && s.mss >= 0 && s.mss !== d.mss && s.mssClamp === null && p.iface !== 0) s.mssClamp = { from: s.mss, to: d.mss, n: p.n, tsUs: ts };
+    else if (s.synSeq === d.seq && s.mss >= 0 && s.mss !== d.mss && s.mssClamp === null) s.mssClamp = { from: Math.max(s.mss, d.mss), to: Math.min(s.mss, d.mss), n: p.n, tsUs: ts };
+    if (s.mss < 0) s.mss = d.mss;
+  }
+  if (d.wscale >= 0 && s.wscale < 0) s.wscale = d.wscale;
+  s.synSeq = d.seq;
+}
+
+/** A SYN-ACK from the responder: the handshake RTT, its MSS and window scale, an MSS clamp. */
+function noteSynAck(f: TcpFlow, s: TcpDir, p: RawPacket, d: Decoded): void {
+  const ts = p.tsUs;
+  f.synAcks++;
+  ref(f.synAckRefs, p.n, ts);
+  if (f.synAckN === 0) {
+    f.synAckN = p.n;
+    f.synAckUs = ts;
+    if (f.tv[3]! > 0) f.rttMs = (ts - f.tv[3]!) / 1000;
+  }
+  if (d.mss >= 0 && s.mss < 0) s.mss = d.mss;
+  if (d.wscale >= 0 && s.wscale < 0) s.wscale = d.wscale;
+  if (d.mss >= 0 && s.synSeq === d.seq && s.mss !== d.mss && s.mssClamp === null) s.mssClamp = { from: Math.max(s.mss, d.mss), to: Math.min(s.mss, d.mss), n: p.n, tsUs: ts };
+  s.synSeq = d.seq;
+}
+
+/**
+ * Sequence analysis of a segment that is not a RST (as Wireshark: retransmission = a segment that
+ * starts below the next expected sequence number and is not a keep-alive or, within the
+ * reordering window, out of order). True when the segment is a retransmission.
+ */
+function noteSequence(f: TcpFlow, s: TcpDir, o: TcpDir, p: RawPacket, d: Decoded, syn: boolean, fin: boolean): boolean {
+  const ts = p.tsUs;
+  const pay = d.payLen;
+  const seglen = pay + (syn ? 1 : 0) + (fin ? 1 : 0);
+  const seq = d.seq;
+  let isRetrans = false;
+  if (s.hasNext && seglen > 0 && ((seq - s.v[0]!) | 0) < 0) {
+    const keepAlive = seglen <= 1 && !syn && !fin && ((s.v[0]! - 1) | 0) === (seq | 0);
+    const rtt = f.rttMs > 0 ? f.rttMs * 1000 : 3000;
+    const ooo = ts - s.v[1]! < rtt && ((s.v[0]! | 0) !== ((seq + seglen) | 0));
+    if (!keepAlive && !ooo) {
+      isRetrans = true;
+      s.retrans++;
+      ref(s.retransRefs, p.n, ts);
+      // Full size: the largest segment seen, or (with TSO/GSO super-segments on the sender's
+      // own capture) about the MSS the peer offered, less TCP options.
+      const full = o.mss > 0 ? Math.min(s.maxPay, o.mss - 40) : s.maxPay;
+      if (pay >= 536 && pay >= full) {
+        if (s.bigRetrans === 0) {
+          s.bigRetransSeq = seq;
+          s.bigRetransLen = pay;
+        }
+        s.bigRetrans++;
+        ref(s.bigRetransRefs, p.n, ts);
+      }
+    }
+  }
+  if (seglen > 0) {
+    const end = (seq + seglen) | 0;
+    if (!s.hasNext || ((end - s.v[0]!) | 0) > 0) s.v[0] = end;
+    s.hasNext = true;
+    s.v[1] = ts;
+  } else if (!s.hasNext && !syn) {
+    // A mid-stream pickup: start from here.
+    s.v[0] = seq | 0;
+    s.hasNext = true;
+  }
+  return isRetrans;
+}
+
+/** An ACK without SYN, FIN or RST: duplicate ACKs, small segments acknowledged, the last ACK and window. */
+function noteAck(s: TcpDir, o: TcpDir, d: Decoded, pay: number): void {
+  if (pay === 0 && s.v[2]! === d.ack && s.lastWin === d.win && o.hasNext && ((o.v[0]! - d.ack) | 0) > 0) s.dupAcks++;
+  if (pay > 0 || s.v[2]! !== d.ack) {
+    if (s.v[2]! >= 0 && ((d.ack - s.v[2]!) | 0) > 0 && o.maxPay > 0 && o.maxPay < 536) o.smallAcked++;
+  }
+  s.v[2] = d.ack;
+  s.lastWin = d.win;
+}
+
 const HEARTBEAT_MAX = 256;
 const MAX_DATA_TIMES = 1024;
 
@@ -542,7 +645,6 @@ export class Analyzer {
     if (cur !== null) cur.next = f.next;
   }
 
-  // eslint-disable-next-line max-lines-per-function -- landed in parallel with the 100-line rule; to be split
   private onTcp(p: RawPacket, d: Decoded): void {
     const key = flowKey(d, 6);
     let f = this.tcpTable.get(key) ?? null;
@@ -555,43 +657,15 @@ export class Analyzer {
     const ts = p.tsUs;
     const flags = d.flags;
     if (f === null) {
-      f = new TcpFlow();
-      f.id = this.tcp.length;
       // The originator: the SYN's sender; the SYN-ACK's receiver; else the first packet's sender.
       const swap = (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
-      f.ver = d.ipVer;
-      if (!swap) {
-        f.a0 = d.src0; f.a1 = d.src1; f.a2 = d.src2; f.a3 = d.src3; f.aport = d.sport;
-        f.b0 = d.dst0; f.b1 = d.dst1; f.b2 = d.dst2; f.b3 = d.dst3; f.bport = d.dport;
-      } else {
-        f.a0 = d.dst0; f.a1 = d.dst1; f.a2 = d.dst2; f.a3 = d.dst3; f.aport = d.dport;
-        f.b0 = d.src0; f.b1 = d.src1; f.b2 = d.src2; f.b3 = d.src3; f.bport = d.sport;
-      }
+      f = this.newTcpFlow(p, d, key, swap);
       dir = swap ? 1 : 0;
-      f.firstN = p.n;
-      f.firstUs = ts;
-      f.tv[0] = ts;
-      f.next = this.tcpTable.get(key) ?? null;
-      this.tcpTable.set(key, f);
-      this.tcp.push(f);
-      this.macDst(d);
     }
     const s = f.d[dir]!;
     const o = f.d[dir ^ 1]!;
     f.ifaces |= 1 << (p.iface & 15);
-    // Idle gap (capture time).
-    const gap = ts - f.tv[0]!;
-    if (gap > f.tv[1]!) {
-      f.tv[1] = gap;
-      f.gapBeforeN = f.lastN;
-      f.gapAfterN = p.n;
-      f.tv[2] = ts;
-      f.afterGap[0] = 0;
-      f.afterGap[1] = 0;
-    }
-    if (f.gapAfterN > 0) f.afterGap[dir as 0 | 1]++;
-    if (ts > f.tv[0]!) f.tv[0] = ts;
-    f.lastN = p.n;
+    noteIdleGap(f, p, dir);
     s.pkts++;
     s.bytes += p.origLen;
     const pay = d.payLen;
@@ -601,30 +675,8 @@ export class Analyzer {
     const rst = (flags & TCP_RST) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
     if (syn) {
-      if (!ackf) {
-        s.syn++;
-        ref(s.synRefs, p.n, ts);
-        f.tv[3] = ts;
-        if (d.mss >= 0) {
-          if (s.synSeq === d.seq && s.mss >= 0 && s.mss !== d.mss && s.mssClamp === null && p.iface !== 0) s.mssClamp = { from: s.mss, to: d.mss, n: p.n, tsUs: ts };
-          else if (s.synSeq === d.seq && s.mss >= 0 && s.mss !== d.mss && s.mssClamp === null) s.mssClamp = { from: Math.max(s.mss, d.mss), to: Math.min(s.mss, d.mss), n: p.n, tsUs: ts };
-          if (s.mss < 0) s.mss = d.mss;
-        }
-        if (d.wscale >= 0 && s.wscale < 0) s.wscale = d.wscale;
-        s.synSeq = d.seq;
-      } else if (dir === 1) {
-        f.synAcks++;
-        ref(f.synAckRefs, p.n, ts);
-        if (f.synAckN === 0) {
-          f.synAckN = p.n;
-          f.synAckUs = ts;
-          if (f.tv[3]! > 0) f.rttMs = (ts - f.tv[3]!) / 1000;
-        }
-        if (d.mss >= 0 && s.mss < 0) s.mss = d.mss;
-        if (d.wscale >= 0 && s.wscale < 0) s.wscale = d.wscale;
-        if (d.mss >= 0 && s.synSeq === d.seq && s.mss !== d.mss && s.mssClamp === null) s.mssClamp = { from: Math.max(s.mss, d.mss), to: Math.min(s.mss, d.mss), n: p.n, tsUs: ts };
-        s.synSeq = d.seq;
-      }
+      if (!ackf) noteSyn(f, s, p, d);
+      else if (dir === 1) noteSynAck(f, s, p, d);
     } else if (ackf && f.establishedN === 0 && f.synAckN > 0 && dir === 0) {
       f.establishedN = p.n;
       f.establishedUs = ts;
@@ -639,54 +691,10 @@ export class Analyzer {
       }
     }
     if (fin) s.fin++;
-    // Sequence analysis (as Wireshark: retransmission = a segment that starts below the next
-    // expected sequence number and is not a keep-alive or, within the reordering window, out of order).
-    const seglen = pay + (syn ? 1 : 0) + (fin ? 1 : 0);
-    const seq = d.seq;
-    let isRetrans = false;
-    if (!rst) {
-      if (s.hasNext && seglen > 0 && ((seq - s.v[0]!) | 0) < 0) {
-        const keepAlive = seglen <= 1 && !syn && !fin && ((s.v[0]! - 1) | 0) === (seq | 0);
-        const rtt = f.rttMs > 0 ? f.rttMs * 1000 : 3000;
-        const ooo = ts - s.v[1]! < rtt && ((s.v[0]! | 0) !== ((seq + seglen) | 0));
-        if (!keepAlive && !ooo) {
-          isRetrans = true;
-          s.retrans++;
-          ref(s.retransRefs, p.n, ts);
-          // Full size: the largest segment seen, or (with TSO/GSO super-segments on the sender's
-          // own capture) about the MSS the peer offered, less TCP options.
-          const full = o.mss > 0 ? Math.min(s.maxPay, o.mss - 40) : s.maxPay;
-          if (pay >= 536 && pay >= full) {
-            if (s.bigRetrans === 0) {
-              s.bigRetransSeq = seq;
-              s.bigRetransLen = pay;
-            }
-            s.bigRetrans++;
-            ref(s.bigRetransRefs, p.n, ts);
-          }
-        }
-      }
-      if (seglen > 0) {
-        const end = (seq + seglen) | 0;
-        if (!s.hasNext || ((end - s.v[0]!) | 0) > 0) s.v[0] = end;
-        s.hasNext = true;
-        s.v[1] = ts;
-      } else if (!s.hasNext && !syn) {
-        // A mid-stream pickup: start from here.
-        s.v[0] = seq | 0;
-        s.hasNext = true;
-      }
-    }
+    const isRetrans = rst ? false : noteSequence(f, s, o, p, d, syn, fin);
     if (pay > s.maxPay) s.maxPay = pay;
     // Duplicate ACK: a pure ACK repeating the last ACK and window while the peer has data outstanding.
-    if (ackf && !syn && !fin && !rst) {
-      if (pay === 0 && s.v[2]! === d.ack && s.lastWin === d.win && o.hasNext && ((o.v[0]! - d.ack) | 0) > 0) s.dupAcks++;
-      if (pay > 0 || s.v[2]! !== d.ack) {
-        if (s.v[2]! >= 0 && ((d.ack - s.v[2]!) | 0) > 0 && o.maxPay > 0 && o.maxPay < 536) o.smallAcked++;
-      }
-      s.v[2] = d.ack;
-      s.lastWin = d.win;
-    }
+    if (ackf && !syn && !fin && !rst) noteAck(s, o, d, pay);
     if (d.win === 0 && !rst && !syn) {
       s.zeroWin++;
       ref(s.zeroWinRefs, p.n, ts);
@@ -698,6 +706,28 @@ export class Analyzer {
       }
       if (d.payCap > 0) this.onTcpPayload(f, s, d, p, dir);
     }
+  }
+
+  /** A flow first seen in this packet, linked into the table; `swap`: the packet's receiver is the originator. */
+  private newTcpFlow(p: RawPacket, d: Decoded, key: number, swap: boolean): TcpFlow {
+    const f = new TcpFlow();
+    f.id = this.tcp.length;
+    f.ver = d.ipVer;
+    if (!swap) {
+      f.a0 = d.src0; f.a1 = d.src1; f.a2 = d.src2; f.a3 = d.src3; f.aport = d.sport;
+      f.b0 = d.dst0; f.b1 = d.dst1; f.b2 = d.dst2; f.b3 = d.dst3; f.bport = d.dport;
+    } else {
+      f.a0 = d.dst0; f.a1 = d.dst1; f.a2 = d.dst2; f.a3 = d.dst3; f.aport = d.dport;
+      f.b0 = d.src0; f.b1 = d.src1; f.b2 = d.src2; f.b3 = d.src3; f.bport = d.sport;
+    }
+    f.firstN = p.n;
+    f.firstUs = p.tsUs;
+    f.tv[0] = p.tsUs;
+    f.next = this.tcpTable.get(key) ?? null;
+    this.tcpTable.set(key, f);
+    this.tcp.push(f);
+    this.macDst(d);
+    return f;
   }
 
   private onTcpPayload(f: TcpFlow, s: TcpDir, d: Decoded, p: RawPacket, dir: number): void {

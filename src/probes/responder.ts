@@ -1,5 +1,5 @@
 /**
- * What only two ends can see (issue 16): asks a netdx responder next to the server what arrived
+ * What only two ends can see: asks a netdx responder next to the server what arrived
  * (source after NAT, the SYN's MSS/TTL/options), the clock offset, one-way loss per direction
  * (UDP echoes it counted vs answers that came back) and which DF datagram sizes make it back
  * (the server→client path MTU). One `responder.view` observation, plus a `host.clock` source.

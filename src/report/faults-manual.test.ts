@@ -12,11 +12,9 @@ const m = (code: string, over: Partial<RuleMeta> = {}): RuleMeta => ({
   explanation: { en: 'Why.', zh: '原因。' },
   evidence: { en: 'Proof.', zh: '证据内容。' },
   fix: [{ summary: { en: 'Do it', zh: '这样做' }, command: 'ip route add {prefix} via {gateway}' }, { summary: { en: 'Think', zh: '想一想' } }],
-  implemented: true,
-  issue: 4,
   ...over,
 });
-const metas = [m('NET-001', { explains: ['DNS-001'] }), m('DNS-001', { layer: 'dns', implemented: false, issue: 5, severity: 'warning' })];
+const metas = [m('NET-001', { explains: ['DNS-001'] }), m('DNS-001', { layer: 'dns', severity: 'warning' })];
 
 test('displayWidth counts CJK characters as two columns', () => {
   assert.equal(displayWidth('abc'), 3);
@@ -24,35 +22,33 @@ test('displayWidth counts CJK characters as two columns', () => {
   assert.equal(displayWidth('DNS服务器'), 9);
 });
 
-test('the table has a header and one aligned row per code, pending checks marked', () => {
+test('the table has a header and one aligned row per code', () => {
   const lines = faultsTable(metas, 'en').trimEnd().split('\n');
   assert.equal(lines.length, 3);
-  assert.match(lines[0]!, /^CODE\s+SLUG\s+LAYER\s+SEVERITY\s+CHECK\s+TITLE$/);
-  assert.match(lines[1]!, /^NET-001\s+slug-net-001\s+network\s+error\s+yes\s+Title NET-001 \{dst\}$/);
-  assert.match(lines[2]!, /^DNS-001 .* warning\s+pending /);
+  assert.match(lines[0]!, /^CODE\s+SLUG\s+LAYER\s+SEVERITY\s+TITLE$/);
+  assert.match(lines[1]!, /^NET-001\s+slug-net-001\s+network\s+error\s+Title NET-001 \{dst\}$/);
+  assert.match(lines[2]!, /^DNS-001 .* warning\s+Title DNS-001 /);
   // Columns line up: the title starts at the same display column on every row.
   const col = (l: string, s: string) => displayWidth(l.slice(0, l.indexOf(s)));
   assert.equal(col(lines[1]!, 'Title'), col(lines[0]!, 'TITLE'));
   const zh = faultsTable(metas, 'zh').split('\n');
   assert.equal(col(zh[1]!, '标题 NET'), col(zh[0]!, '标题'));
-  assert.match(zh[2]!, /待实现/);
 });
 
-test('one entry shows title, layer, severity, implementation, explanation, evidence, fixes and explains', () => {
+test('one entry shows title, layer, severity, explanation, evidence, fixes and explains', () => {
   const e = faultEntry(metas[0]!, 'en');
   assert.match(e, /^NET-001 slug-net-001 — Title NET-001 \{dst\}\n/);
-  assert.match(e, /layer: network · severity: error · check: implemented \(issue #4\)/);
+  assert.match(e, /layer: network · severity: error\n/);
   assert.match(e, /Evidence: Proof\./);
   assert.match(e, /- Do it\n +\$ ip route add \{prefix\} via \{gateway\}\n +- Think/);
   assert.match(e, /Explains: DNS-001/);
   const zh = faultEntry(metas[1]!, 'zh');
-  assert.match(zh, /检测尚未实现（issue #5）/);
   assert.match(zh, /证据：证据内容。/);
 });
 
-test('JSON lists every code with slug, layer and implemented flag', () => {
+test('JSON lists every code with slug and layer', () => {
   const j = faultsJson(metas);
-  assert.deepEqual(j.map((x) => [x.code, x.slug, x.layer, x.implemented]), [['NET-001', 'slug-net-001', 'network', true], ['DNS-001', 'slug-dns-001', 'dns', false]]);
+  assert.deepEqual(j.map((x) => [x.code, x.slug, x.layer]), [['NET-001', 'slug-net-001', 'network'], ['DNS-001', 'slug-dns-001', 'dns']]);
   assert.deepEqual(j[1]!.explains, []);
   assert.deepEqual(JSON.parse(JSON.stringify(j)), j);
 });
@@ -66,7 +62,6 @@ test('markdown has both languages, grouped by layer in walk order, with linked e
   assert.match(md, /\[DNS-001\]\(#dns-001-slug-dns-001\)/);
   assert.match(md, /- Do it: `ip route add \{prefix\} via \{gateway\}`/);
   assert.match(md, /- 这样做：`ip route add/);
-  assert.match(md, /pending \(#5\)/);
   assert.ok(md.endsWith('\n') && !md.endsWith('\n\n'));
 });
 

@@ -27,12 +27,10 @@ function columns(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-const checkCell = (m: RuleMeta, lang: Lang): string => (m.implemented ? t(lang, 'faults.yes') : t(lang, 'faults.no'));
-
 /** `netdx faults`: one row per code. */
 export function faultsTable(metas: readonly RuleMeta[], lang: Lang): string {
-  const head = (['faults.code', 'faults.slug', 'faults.layer', 'faults.severity', 'faults.implemented', 'faults.title'] as const).map((k) => t(lang, k));
-  const rows = metas.map((m) => [m.code, m.slug, t(lang, `layer.${m.layer}`), t(lang, `severity.${m.severity}`), checkCell(m, lang), m.title[lang]]);
+  const head = (['faults.code', 'faults.slug', 'faults.layer', 'faults.severity', 'faults.title'] as const).map((k) => t(lang, k));
+  const rows = metas.map((m) => [m.code, m.slug, t(lang, `layer.${m.layer}`), t(lang, `severity.${m.severity}`), m.title[lang]]);
   return columns([head, ...rows]);
 }
 
@@ -51,17 +49,13 @@ export function faultEntry(m: RuleMeta, lang: Lang): string {
 }
 
 function metaLine(m: RuleMeta, lang: Lang): string {
-  return t(lang, 'faults.entryMeta', { layer: t(lang, `layer.${m.layer}`), severity: t(lang, `severity.${m.severity}`), check: implementedText(m, lang) });
+  return t(lang, 'faults.entryMeta', { layer: t(lang, `layer.${m.layer}`), severity: t(lang, `severity.${m.severity}`) });
 }
 
 /** The GitHub anchor of an entry's heading ('### NET-001 `no-route`' → 'net-001-no-route'). */
 const anchor = (m: Pick<RuleMeta, 'code' | 'slug'>): string => `${m.code}-${m.slug}`.toLowerCase();
 
-function implementedText(m: RuleMeta, lang: Lang): string {
-  return m.implemented ? t(lang, 'faults.implementedIn', { issue: m.issue }) : t(lang, 'faults.pendingNote', { issue: m.issue });
-}
-
-/** `netdx faults --json`: every meta (both languages) with its implemented flag. */
+/** `netdx faults --json`: every meta, both languages. */
 export function faultsJson(metas: readonly RuleMeta[]): RuleMeta[] {
   return metas.map((m) => ({
     code: m.code,
@@ -72,8 +66,6 @@ export function faultsJson(metas: readonly RuleMeta[]): RuleMeta[] {
     explanation: m.explanation,
     evidence: m.evidence,
     fix: m.fix,
-    implemented: m.implemented,
-    issue: m.issue,
     explains: m.explains ?? [],
   }));
 }
@@ -111,9 +103,9 @@ export function faultsMarkdown(metas: readonly RuleMeta[]): string {
     '',
     '`netdx diagnose` 的每条发现都带有以下代码之一。代码与标识保持稳定，脚本和监控可以依赖它们。`{name}` 表示由 netdx 按实际情况填入的值。',
     '',
-    '| code | slug | layer | severity | check | title | 标题 |',
-    '|---|---|---|---|---|---|---|',
-    ...metas.map((m) => `| [${m.code}](#${anchor(m)}) | \`${m.slug}\` | ${m.layer} | ${m.severity} | ${m.implemented ? 'yes' : `pending (#${m.issue})`} | ${mdCell(m.title.en)} | ${mdCell(m.title.zh)} |`),
+    '| code | slug | layer | severity | title | 标题 |',
+    '|---|---|---|---|---|---|',
+    ...metas.map((m) => `| [${m.code}](#${anchor(m)}) | \`${m.slug}\` | ${m.layer} | ${m.severity} | ${mdCell(m.title.en)} | ${mdCell(m.title.zh)} |`),
     '',
   ];
   const byCode = new Map(metas.map((m) => [m.code, m]));

@@ -15,8 +15,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Set the heartbeat interval below the peer’s timeout ({timeout} s), or raise the timeout on the peer', zh: '把心跳间隔设置为低于对端超时（{timeout} 秒），或者在对端调大超时' } },
   ],
-  implemented: true,
-  issue: 5,
 };
 
 /**

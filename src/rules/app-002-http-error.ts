@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
     { summary: { en: '5xx: the server or the upstream behind its proxy fails: read the application/proxy log for {url} at {time}', zh: '5xx：服务器或其代理后端出错：查看 {time} 前后 {url} 的应用/代理日志' } },
     { summary: { en: '4xx: check the URL path, the Host name and the request the client sends', zh: '4xx：检查 URL 路径、Host 名称以及客户端发送的请求' } },
   ],
-  implemented: true,
-  issue: 4,
 };
 
 /** 401/403: the endpoint works and wants credentials that netdx cannot know; not a fault. */

@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Configure a resolver that is reachable from this network in {source} (or in systemd-resolved / NetworkManager), e.g. the one the DHCP lease offers', zh: '在 {source}（或 systemd-resolved / NetworkManager）中配置一个本网络可达的解析服务器，例如 DHCP 下发的那个' } },
     { summary: { en: 'Show the resolvers the network offers per interface', zh: '查看各网卡上网络下发的解析服务器' }, command: 'resolvectl dns' },
   ],
-  implemented: true,
-  issue: 4,
 };
 
 const DEAD = new Set(['timeout', 'unreachable']);

@@ -16,8 +16,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Check the spelling of {name}', zh: '检查 {name} 的拼写' } },
     { summary: { en: 'Check that the zone publishes {name} (ask its DNS administrator; a new record may not have propagated yet)', zh: '确认该域名所在区域已发布 {name}（联系 DNS 管理员；新记录可能尚未生效）' } },
   ],
-  implemented: true,
-  issue: 4,
 };
 
 export const rule: Rule = {

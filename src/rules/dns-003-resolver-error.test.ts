@@ -27,7 +27,7 @@ test('valid: a usable answer exists, NXDOMAIN, system resolves, or no data → n
   assert.equal(run(rule, [rc('198.51.100.53', 'SERVFAIL')]), null, 'IP target');
 });
 
-// ── issue 11: hostile resolvers ──
+// ── hostile resolvers ──
 const hostile = (over: Parameters<typeof dnsQuery>[0]) => dnsQuery({ server: '203.0.113.34', answers: [], ...over });
 
 test('invalid: malformed replies (a compression-pointer loop, garbage) → DNS-003 with the reply bytes as evidence, never ok', () => {

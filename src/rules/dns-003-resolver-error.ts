@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'REFUSED: use a resolver that allows recursion for this network', zh: 'REFUSED：改用允许本网络递归查询的解析服务器' } },
     { summary: { en: 'SERVFAIL: check the zone’s delegation and DNSSEC signatures (ask its DNS administrator), or the resolver’s upstream', zh: 'SERVFAIL：检查该区域的委派与 DNSSEC 签名（联系 DNS 管理员），或检查解析服务器的上游' } },
   ],
-  implemented: true,
-  issue: 4,
 };
 
 const ERRORS = new Set(['SERVFAIL', 'REFUSED']);

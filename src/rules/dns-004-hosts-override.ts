@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Remove line {line} of {path}', zh: '删除 {path} 的第 {line} 行' }, command: "sed -i '{line}d' {path}" },
     { summary: { en: 'Or correct it to the DNS address {dnsAddress}', zh: '或者把它改为 DNS 的地址 {dnsAddress}' }, command: "sed -i '{line}s/^[[:space:]]*[^[:space:]]*/{dnsAddress}/' {path}" },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['DNS-005', 'TCP-001', 'TCP-002', 'TCP-003', 'TLS-003', 'TLS-004', 'TLS-011', 'APP-002'],
 };
 

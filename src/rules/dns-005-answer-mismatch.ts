@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Flush the local DNS cache', zh: '清空本机 DNS 缓存' }, command: 'resolvectl flush-caches' },
     { summary: { en: 'Use a resolver that gives the correct answer (compare with the authoritative servers of the zone) and report the wrong one to its operator', zh: '改用给出正确结果的解析服务器（与该区域的权威服务器核对），并向错误解析服务器的管理方反馈' } },
   ],
-  implemented: true,
-  issue: 4,
 };
 
 export const rule: Rule = {

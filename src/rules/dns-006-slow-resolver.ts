@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Remove the dead resolver {dead} from {source} (if a network manager writes the file, remove it there instead)', zh: '从 {source} 中删除失效的解析服务器 {dead}（若该文件由网络管理工具生成，请在该工具中删除）' }, command: "sed -i '/^[[:space:]]*nameserver[[:space:]]\\+{deadRe}[[:space:]]*$/d' {source}" },
     { summary: { en: 'Or move {good} to the first place', zh: '或者把 {good} 调整到第一位' } },
   ],
-  implemented: true,
-  issue: 4,
 };
 
 export const rule: Rule = {

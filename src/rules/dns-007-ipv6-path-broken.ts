@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Repair the IPv6 path (route, firewall, router advertisements) so that {v6} is reachable', zh: '修复 IPv6 路径（路由、防火墙、路由通告），使 {v6} 可达' } },
     { summary: { en: 'Meanwhile prefer IPv4 for getaddrinfo on this machine', zh: '在修复之前，让本机 getaddrinfo 优先使用 IPv4' }, command: "echo 'precedence ::ffff:0:0/96  100' >> /etc/gai.conf" },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['TCP-002', 'TCP-003', 'TLS-009'],
 };
 

@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Bring the interface {dev} up', zh: '启用网卡 {dev}' }, command: 'ip link set {dev} up' },
     { summary: { en: 'If it is up but has no carrier: check the cable, the Wi-Fi association or the VPN/virtual adapter', zh: '若网卡已启用但无载波：检查网线、Wi-Fi 连接或 VPN/虚拟网卡' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: [
     'HOST-004', 'DNS-001', 'DNS-003', 'DNS-006', 'DNS-007',
     'NET-001', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-009', 'NET-010',

@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Enable time synchronisation (NTP)', zh: '启用时间同步（NTP）' }, command: 'timedatectl set-ntp true' },
     { summary: { en: 'If NTP cannot reach a server, set the time once and find out why NTP is blocked (UDP 123)', zh: '如果 NTP 无法连到时间服务器，先手动校准一次时间，再排查 NTP（UDP 123）被阻断的原因' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['TLS-001', 'TLS-002', 'TLS-008'],
 };
 

@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Or exempt the target from the proxy', zh: '或者让该目标不走代理' }, command: 'export no_proxy="${no_proxy:+$no_proxy,}{host}"' },
     { summary: { en: 'Or correct the variable to a proxy that answers', zh: '或者把变量改为一个可用的代理地址' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['APP-002'],
 };
 

@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Add a route through the gateway {gateway} on {dev}', zh: '经 {dev} 上的网关 {gateway} 添加路由' }, command: 'ip route add {prefix} via {gateway} dev {dev}' },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['DNS-001', 'DNS-007', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'TCP-001', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-002', 'HOST-004', 'VPN-002', 'VPN-003'],
 };
 

@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Check that {gateway} is the router of the {dev} segment and that it is up; then correct the gateway in the route: {route}', zh: '确认 {gateway} 是 {dev} 所在网段的路由器并且在线；然后修正路由中的网关：{route}' } },
     { summary: { en: 'Show what answers on the segment', zh: '查看该网段上有响应的邻居' }, command: 'ip neigh show dev {dev}' },
   ],
-  implemented: true,
-  issue: 4,
   explains: [
     'HOST-004', 'DNS-001', 'DNS-006', 'DNS-007', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-010',
     'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002',

@@ -1,10 +1,10 @@
-import type { Rule, RuleMeta } from './types.js';
+import type { Rule, RuleContext, RuleMeta } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
 import { evidence, fill, makeFinding, ofKind } from './types.js';
 import { sameIp, tr } from './helpers.js';
 import { routerUnreachable } from './net-010-unreachable-reported.js';
 import type { ObservationData, TraceHop } from '../model/observation.js';
-import type { Fix } from '../model/report.js';
+import type { Evidence, Finding, Fix } from '../model/report.js';
 
 export const meta: RuleMeta = {
   code: 'NET-003',
@@ -21,8 +21,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Ask the operator of {router} (hop {hop}) to check its route to {dst}', zh: '请 {router}（第 {hop} 跳）的管理方检查其到 {dst} 的路由' } },
     { summary: { en: 'With several candidate routes, prefer the one through {altGateway}', zh: '若有多条候选路由，优先使用经由 {altGateway} 的那条' }, command: 'ip route replace {prefix} via {altGateway}' },
   ],
-  implemented: true,
-  issue: 5,
   explains: ['HOST-004', 'DNS-001', 'NET-005', 'NET-007', 'VPN-002', 'VPN-003', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
@@ -80,9 +78,23 @@ export function brokenBranch(paths: readonly Path[]): { kind: 'branch' | 'silent
 
 const branchText = (p: Path): string => `${p.flow}: ${p.hops.map(hopText).join(', ')}${p.reached ? '' : ', then nothing'}`;
 
+type Trace = ObservationData['trace.path'];
+type Branch = NonNullable<ReturnType<typeof brokenBranch>>;
+
+/** What the findings of a balanced path with a broken member share. */
+interface BalancedCase {
+  d: Trace;
+  b: Branch;
+  lostFlows: number;
+  vars: Record<string, string | number>;
+  ev: Evidence[];
+  reproduce: Fix;
+  hop: number;
+  router: string;
+}
+
 export const rule: Rule = {
   meta,
-  // eslint-disable-next-line max-lines-per-function -- i11b logic merged over i12 split; split again next session
   check(ctx) {
     // First: a balanced path with a broken member (some flows reach the target, some die).
     for (const t of ofKind(ctx.observations, 'trace.path')) {
@@ -90,145 +102,167 @@ export const rule: Rule = {
       if (d.method !== 'raw' || !d.reached || d.paths.length < 2) continue;
       const b = brokenBranch(d.paths);
       if (!b) continue;
-      const lostFlows = d.paths.filter((p) => !p.reached).length;
-      const vars: Record<string, string | number> = { dst: d.target, hop: b.last?.ttl ?? 0, router: b.last?.addr ?? '???' };
-      const spread = ofKind(ctx.observations, 'tcp.spread').find((x) => sameIp(x.data.address, d.target))?.data;
-      const ev = [
-        ...(spread && spread.method === 'raw'
-          ? [evidence('tcp.spread', `SYNs to ${d.target}:${spread.port} from ${spread.flows.length} source ports at once: ${spread.answered} answered, ${spread.lost} lost (lost: ${spread.flows.filter((f) => f.outcome === 'lost').map((f) => f.sport).join(', ')})`, { flows: spread.flows })]
-          : []),
-        ...d.paths.map((p) => evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target}, ${branchText(p)}`, { target: d.target, flow: p.flow, reached: p.reached, hops: p.hops })),
-      ];
-      const reproduce = { summary: tr(ctx.lang, 'Reproduce: trace several flows to the service port', '复现：对服务端口追踪多条流'), command: `netdx trace ${d.port === null ? d.target : d.target.includes(':') ? `[${d.target}]:${d.port}` : `${d.target}:${d.port}`} --paths 8` };
-      const hop = b.last?.ttl ?? 0;
-      const router = String(vars.router);
-      if (b.kind === 'silent' && !b.last) {
-        const reachedFlows = d.paths.length - lostFlows;
-        return makeFinding(meta, ctx, {
-          vars,
-          title: tr(
-            ctx.lang,
-            `Packets to ${d.target} are lost for some source ports only: a balanced member on the path is broken`,
-            `负载分担成员故障：发往 ${d.target} 的报文按源端口不同，部分丢失`,
-          ),
-          explanation: tr(
-            ctx.lang,
-            `${lostFlows} of ${d.paths.length} traced flows never reach ${d.target}, in any round, while the other ${reachedFlows} reach it every time without loss. Somewhere on the path a stage chosen per flow — an ECMP next hop, a link-bundle member, a load balancer's pool member — drops what it gets. The routers did not say where (their ICMP answers were rate-limited); trace the flows again in a minute to see the last router they pass. Which clients fail depends only on their source port, so the fault looks intermittent.`,
-            `追踪的 ${d.paths.length} 条流中有 ${lostFlows} 条在每一轮都到不了 ${d.target}，其余 ${reachedFlows} 条每次都无丢包地到达。路径上某个按流选择的环节——ECMP 下一跳、链路聚合成员或负载均衡池成员——丢弃了它收到的报文。路由器没有给出位置（它们的 ICMP 应答被限速）；一分钟后再追踪这些流，可看到它们经过的最后一个路由器。哪些连接失败只取决于源端口，所以故障看起来时好时坏。`,
-          ),
-          evidence: ev,
-          fix: [
-            {
-              summary: tr(ctx.lang, `Trace the flows again once the routers' ICMP budget has refilled, find the router before the loss, and check each next hop, bundle member or pool member it balances ${d.target} over`, `等路由器的 ICMP 限额恢复后再次追踪这些流，找到丢包前的路由器，逐一检查它为 ${d.target} 做负载分担的下一跳、聚合成员或池成员`),
-            },
-            reproduce,
-          ],
-        });
-      }
-      if (b.kind === 'silent') {
-        return makeFinding(meta, ctx, {
-          vars,
-          title: tr(
-            ctx.lang,
-            `Packets to ${d.target} are lost beyond hop ${hop} (${router}) for some source ports only: a balanced member after it is broken`,
-            `负载分担成员故障：发往 ${d.target} 的报文按源端口不同，部分在第 ${hop} 跳（${router}）之后丢失`,
-          ),
-          explanation: tr(
-            ctx.lang,
-            `${lostFlows} of ${d.paths.length} traced flows to ${d.target} stop after hop ${hop} (${router}) in every round, while the others pass the same hops and reach ${d.target} without loss. What lies beyond ${router} is chosen per flow — an ECMP next hop that does not answer traces, a link-bundle member, a load balancer's pool member — and one of them drops what it gets. Which clients fail depends only on their source port, so the fault looks intermittent.`,
-            `追踪的 ${d.paths.length} 条到 ${d.target} 的流中，有 ${lostFlows} 条每一轮都停在第 ${hop} 跳（${router}）之后，其余的流经过相同的跳点、无丢包地到达 ${d.target}。${router} 之后的路径按流选择——不回应追踪的 ECMP 下一跳、链路聚合成员或负载均衡池成员——其中一个丢弃了它收到的报文。哪些连接失败只取决于源端口，所以故障看起来时好时坏。`,
-          ),
-          evidence: ev,
-          fix: [
-            {
-              summary: tr(
-                ctx.lang,
-                `Ask the operator of ${router} (hop ${hop}) to check each next hop, bundle member or pool member it balances ${d.target} over, and to take the one that drops traffic out until it is fixed`,
-                `请 ${router}（第 ${hop} 跳）的管理方逐一检查它为 ${d.target} 做负载分担的下一跳、聚合成员或池成员，并在修复前摘除丢包的那个`,
-              ),
-            },
-            reproduce,
-          ],
-        });
-      }
-      const good = b.goodHop?.addr ?? '???';
-      return makeFinding(meta, ctx, {
-        vars,
-        title: tr(
-          ctx.lang,
-          `Packets to ${d.target} that are balanced onto ${router} (hop ${hop}) are lost beyond it; flows through ${good} get through`,
-          `负载分担路径中的一支中断：经 ${router}（第 ${hop} 跳）转发到 ${d.target} 的流量在其后丢失，经 ${good} 的流量正常`,
-        ),
-        explanation: tr(
-          ctx.lang,
-          `The path to ${d.target} is balanced per flow (ECMP hashed on addresses and ports, or a link bundle): ${lostFlows} of ${d.paths.length} traced flows (those through ${router} at hop ${hop}) get no further; the others, through ${good}, reach ${d.target}. Which clients fail depends only on their source port, so the fault looks intermittent: some connections work, some hang.`,
-          `到 ${d.target} 的路径按流做负载分担（基于地址和端口哈希的 ECMP，或链路聚合）：追踪的 ${d.paths.length} 条流中有 ${lostFlows} 条在第 ${hop} 跳经过 ${router} 后再无响应，其余经过 ${good} 的流能到达 ${d.target}。哪些连接失败只取决于源端口，所以故障看起来时好时坏：有的连接正常，有的卡住。`,
-        ),
-        evidence: ev,
-        fix: [
-          {
-            summary: tr(
-              ctx.lang,
-              `Ask the operator of ${router} (hop ${hop}) to check its route and filters toward ${d.target}; until it is fixed, take that branch out of the multipath route on the router before it (hop ${hop - 1}) so every flow uses ${good}`,
-              `请 ${router}（第 ${hop} 跳）的管理方检查其到 ${d.target} 的路由和过滤规则；修复前，在它之前的路由器（第 ${hop - 1} 跳）的多路径路由中去掉这一支，让所有流量经由 ${good}`,
-            ),
-          },
-          reproduce,
-        ],
-      });
+      const c = balancedCase(ctx, d, b);
+      if (b.kind === 'silent' && !b.last) return silentUnlocatedFinding(ctx, c);
+      if (b.kind === 'silent') return silentMemberFinding(ctx, c);
+      return brokenBranchFinding(ctx, c);
     }
     for (const t of ofKind(ctx.observations, 'trace.path')) {
-      const d = t.data;
-      if (d.method === 'unavailable' || d.reached || d.paths.length === 0) continue;
-      // A target of a tunnel that does not carry it: the tunnel layer (VPN-00N) names why.
-      if (inBrokenTunnel(ctx, d.target)) continue;
-      // The target answers some other probe: the trace's probes are filtered, the path is not a blackhole.
-      const echoOk = ofKind(ctx.observations, 'icmp.echo').some((e) => sameIp(e.data.address, d.target) && e.data.received > 0);
-      const tcpOk = ofKind(ctx.observations, 'tcp.connect').some((c) => sameIp(c.data.address, d.target) && ['open', 'refused'].includes(c.data.outcome));
-      if (echoOk || tcpOk) continue;
-      const hops = d.paths[0]!.hops;
-      // A router that says why (unreachable/prohibited) is NET-010, not a silent blackhole.
-      if (hops.some((h) => h.icmp && routerUnreachable(h.icmp))) continue;
-      const last = [...hops].reverse().find((h) => h.recv > 0);
-      const route = ofKind(ctx.observations, 'route.lookup').find((r) => sameIp(r.data.destination, d.target));
-      const hop = last?.ttl ?? 0;
-      const router = last?.addr ?? route?.data.gateway ?? tr(ctx.lang, 'the gateway', '网关');
-      const vars: Record<string, string | number> = { dst: d.target, hop, router };
-      const chosen = route?.data.gateway ?? null;
-      const chosenCand = route?.data.candidates.find((c) => (route.data.route !== null && c.text === route.data.route) || (sameIp(c.gateway, chosen) && c.dev === route.data.dev));
-      // An alternative only for the same prefix (routes of one prefix competing by metric): replacing a
-      // less specific route (the default) changes nothing for a target a more specific route or a
-      // policy rule steers — that is NET-004's case, which names the route that wins.
-      const alt = chosenCand ? route?.data.candidates.find((c) => c.gateway && !sameIp(c.gateway, chosen) && c.type === 'unicast' && c.table === chosenCand.table && samePrefix(c.prefix, chosenCand.prefix)) : undefined;
-      if (alt?.gateway) {
-        vars.altGateway = alt.gateway;
-        vars.prefix = alt.prefix === '0.0.0.0/0' || alt.prefix === '::/0' ? 'default' : alt.prefix;
-      }
-      // Without an alternative route only the first advice applies.
-      const fix: Fix[] | undefined = alt?.gateway ? undefined : [{ summary: fill(meta.fix[0]!.summary[ctx.lang], vars) }];
-      // No hop answered at all: there is no "hop 0"; the packets die right after they leave by the gateway.
-      const silentFromStart = !last;
-      const words = silentFromStart
-        ? {
-            title: tr(ctx.lang, `Packets to ${d.target} are lost right after the gateway ${router}: no router on the path answers`, `路径中断/黑洞：发往 ${d.target} 的报文在网关 ${router} 之后即丢失，路径上没有任何路由器响应`),
-            explanation: tr(
-              ctx.lang,
-              `Packets leave through ${router}, and nothing answers from there on: no router returns "time exceeded" for any TTL, and neither ICMP nor TCP reaches ${d.target}. The gateway itself or the first router behind it drops them silently (a blackhole route, a filter, a broken link).`,
-              `报文经 ${router} 发出后再无任何响应：没有路由器对任何 TTL 返回"超时"，ICMP 和 TCP 都到不了 ${d.target}。网关本身或其后的第一个路由器静默丢弃了报文（黑洞路由、过滤或链路故障）。`,
-            ),
-          }
-        : {};
-      const firstFix: Fix = silentFromStart
-        ? { summary: tr(ctx.lang, `Ask the operator of ${router} to check its route to ${d.target}`, `请 ${router} 的管理方检查其到 ${d.target} 的路由`) }
-        : { summary: fill(meta.fix[0]!.summary[ctx.lang], vars) };
-      const fixes: Fix[] | undefined = silentFromStart ? [firstFix, ...(alt?.gateway ? [{ summary: fill(meta.fix[1]!.summary[ctx.lang], vars), command: fill(meta.fix[1]!.command!, vars) }] : [])] : fix;
-      const ev = [
-        evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target} (${d.method}): ${silentFromStart ? 'no hop answered' : `last answer from hop ${hop} (${router})`}; ${hops.length} hops: ${hops.map(hopText).join(', ')}`, { target: d.target, proto: d.proto, hops }),
-      ];
-      for (const e of ofKind(ctx.observations, 'icmp.echo').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('icmp.echo', `ping ${d.target}: ${e.data.received}/${e.data.sent} answered`));
-      for (const c of ofKind(ctx.observations, 'tcp.connect').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('tcp.connect', `TCP ${d.target}:${c.data.port}: ${c.data.outcome}`));
-      return makeFinding(meta, ctx, { vars, evidence: ev, ...words, ...(fixes ? { fix: fixes } : {}) });
+      const f = blackholeFinding(ctx, t.data);
+      if (f) return f;
     }
     return null;
   },
 };
+
+function balancedCase(ctx: RuleContext, d: Trace, b: Branch): BalancedCase {
+  const lostFlows = d.paths.filter((p) => !p.reached).length;
+  const vars: Record<string, string | number> = { dst: d.target, hop: b.last?.ttl ?? 0, router: b.last?.addr ?? '???' };
+  const spread = ofKind(ctx.observations, 'tcp.spread').find((x) => sameIp(x.data.address, d.target))?.data;
+  const ev = [
+    ...(spread && spread.method === 'raw'
+      ? [evidence('tcp.spread', `SYNs to ${d.target}:${spread.port} from ${spread.flows.length} source ports at once: ${spread.answered} answered, ${spread.lost} lost (lost: ${spread.flows.filter((f) => f.outcome === 'lost').map((f) => f.sport).join(', ')})`, { flows: spread.flows })]
+      : []),
+    ...d.paths.map((p) => evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target}, ${branchText(p)}`, { target: d.target, flow: p.flow, reached: p.reached, hops: p.hops })),
+  ];
+  const reproduce = { summary: tr(ctx.lang, 'Reproduce: trace several flows to the service port', '复现：对服务端口追踪多条流'), command: `netdx trace ${d.port === null ? d.target : d.target.includes(':') ? `[${d.target}]:${d.port}` : `${d.target}:${d.port}`} --paths 8` };
+  return { d, b, lostFlows, vars, ev, reproduce, hop: b.last?.ttl ?? 0, router: String(vars.router) };
+}
+
+/** Some flows die in silence and no router says where (their ICMP answers were rate-limited). */
+function silentUnlocatedFinding(ctx: RuleContext, c: BalancedCase): Finding {
+  const { d, lostFlows, vars, ev, reproduce } = c;
+  const reachedFlows = d.paths.length - lostFlows;
+  return makeFinding(meta, ctx, {
+    vars,
+    title: tr(
+      ctx.lang,
+      `Packets to ${d.target} are lost for some source ports only: a balanced member on the path is broken`,
+      `负载分担成员故障：发往 ${d.target} 的报文按源端口不同，部分丢失`,
+    ),
+    explanation: tr(
+      ctx.lang,
+      `${lostFlows} of ${d.paths.length} traced flows never reach ${d.target}, in any round, while the other ${reachedFlows} reach it every time without loss. Somewhere on the path a stage chosen per flow — an ECMP next hop, a link-bundle member, a load balancer's pool member — drops what it gets. The routers did not say where (their ICMP answers were rate-limited); trace the flows again in a minute to see the last router they pass. Which clients fail depends only on their source port, so the fault looks intermittent.`,
+      `追踪的 ${d.paths.length} 条流中有 ${lostFlows} 条在每一轮都到不了 ${d.target}，其余 ${reachedFlows} 条每次都无丢包地到达。路径上某个按流选择的环节——ECMP 下一跳、链路聚合成员或负载均衡池成员——丢弃了它收到的报文。路由器没有给出位置（它们的 ICMP 应答被限速）；一分钟后再追踪这些流，可看到它们经过的最后一个路由器。哪些连接失败只取决于源端口，所以故障看起来时好时坏。`,
+    ),
+    evidence: ev,
+    fix: [
+      {
+        summary: tr(ctx.lang, `Trace the flows again once the routers' ICMP budget has refilled, find the router before the loss, and check each next hop, bundle member or pool member it balances ${d.target} over`, `等路由器的 ICMP 限额恢复后再次追踪这些流，找到丢包前的路由器，逐一检查它为 ${d.target} 做负载分担的下一跳、聚合成员或池成员`),
+      },
+      reproduce,
+    ],
+  });
+}
+
+/** Some flows die in silence beyond a router the working flows pass too. */
+function silentMemberFinding(ctx: RuleContext, c: BalancedCase): Finding {
+  const { d, lostFlows, vars, ev, reproduce, hop, router } = c;
+  return makeFinding(meta, ctx, {
+    vars,
+    title: tr(
+      ctx.lang,
+      `Packets to ${d.target} are lost beyond hop ${hop} (${router}) for some source ports only: a balanced member after it is broken`,
+      `负载分担成员故障：发往 ${d.target} 的报文按源端口不同，部分在第 ${hop} 跳（${router}）之后丢失`,
+    ),
+    explanation: tr(
+      ctx.lang,
+      `${lostFlows} of ${d.paths.length} traced flows to ${d.target} stop after hop ${hop} (${router}) in every round, while the others pass the same hops and reach ${d.target} without loss. What lies beyond ${router} is chosen per flow — an ECMP next hop that does not answer traces, a link-bundle member, a load balancer's pool member — and one of them drops what it gets. Which clients fail depends only on their source port, so the fault looks intermittent.`,
+      `追踪的 ${d.paths.length} 条到 ${d.target} 的流中，有 ${lostFlows} 条每一轮都停在第 ${hop} 跳（${router}）之后，其余的流经过相同的跳点、无丢包地到达 ${d.target}。${router} 之后的路径按流选择——不回应追踪的 ECMP 下一跳、链路聚合成员或负载均衡池成员——其中一个丢弃了它收到的报文。哪些连接失败只取决于源端口，所以故障看起来时好时坏。`,
+    ),
+    evidence: ev,
+    fix: [
+      {
+        summary: tr(
+          ctx.lang,
+          `Ask the operator of ${router} (hop ${hop}) to check each next hop, bundle member or pool member it balances ${d.target} over, and to take the one that drops traffic out until it is fixed`,
+          `请 ${router}（第 ${hop} 跳）的管理方逐一检查它为 ${d.target} 做负载分担的下一跳、聚合成员或池成员，并在修复前摘除丢包的那个`,
+        ),
+      },
+      reproduce,
+    ],
+  });
+}
+
+/** The lost flows stop at a router that is not on the working flows' path. */
+function brokenBranchFinding(ctx: RuleContext, c: BalancedCase): Finding {
+  const { d, b, lostFlows, vars, ev, reproduce, hop, router } = c;
+  const good = b.goodHop?.addr ?? '???';
+  return makeFinding(meta, ctx, {
+    vars,
+    title: tr(
+      ctx.lang,
+      `Packets to ${d.target} that are balanced onto ${router} (hop ${hop}) are lost beyond it; flows through ${good} get through`,
+      `负载分担路径中的一支中断：经 ${router}（第 ${hop} 跳）转发到 ${d.target} 的流量在其后丢失，经 ${good} 的流量正常`,
+    ),
+    explanation: tr(
+      ctx.lang,
+      `The path to ${d.target} is balanced per flow (ECMP hashed on addresses and ports, or a link bundle): ${lostFlows} of ${d.paths.length} traced flows (those through ${router} at hop ${hop}) get no further; the others, through ${good}, reach ${d.target}. Which clients fail depends only on their source port, so the fault looks intermittent: some connections work, some hang.`,
+      `到 ${d.target} 的路径按流做负载分担（基于地址和端口哈希的 ECMP，或链路聚合）：追踪的 ${d.paths.length} 条流中有 ${lostFlows} 条在第 ${hop} 跳经过 ${router} 后再无响应，其余经过 ${good} 的流能到达 ${d.target}。哪些连接失败只取决于源端口，所以故障看起来时好时坏：有的连接正常，有的卡住。`,
+    ),
+    evidence: ev,
+    fix: [
+      {
+        summary: tr(
+          ctx.lang,
+          `Ask the operator of ${router} (hop ${hop}) to check its route and filters toward ${d.target}; until it is fixed, take that branch out of the multipath route on the router before it (hop ${hop - 1}) so every flow uses ${good}`,
+          `请 ${router}（第 ${hop} 跳）的管理方检查其到 ${d.target} 的路由和过滤规则；修复前，在它之前的路由器（第 ${hop - 1} 跳）的多路径路由中去掉这一支，让所有流量经由 ${good}`,
+        ),
+      },
+      reproduce,
+    ],
+  });
+}
+
+/** A path that no probe gets through, or null when this trace does not show one. */
+function blackholeFinding(ctx: RuleContext, d: Trace): Finding | null {
+  if (d.method === 'unavailable' || d.reached || d.paths.length === 0) return null;
+  // A target of a tunnel that does not carry it: the tunnel layer (VPN-00N) names why.
+  if (inBrokenTunnel(ctx, d.target)) return null;
+  // The target answers some other probe: the trace's probes are filtered, the path is not a blackhole.
+  const echoOk = ofKind(ctx.observations, 'icmp.echo').some((e) => sameIp(e.data.address, d.target) && e.data.received > 0);
+  const tcpOk = ofKind(ctx.observations, 'tcp.connect').some((c) => sameIp(c.data.address, d.target) && ['open', 'refused'].includes(c.data.outcome));
+  if (echoOk || tcpOk) return null;
+  const hops = d.paths[0]!.hops;
+  // A router that says why (unreachable/prohibited) is NET-010, not a silent blackhole.
+  if (hops.some((h) => h.icmp && routerUnreachable(h.icmp))) return null;
+  const last = [...hops].reverse().find((h) => h.recv > 0);
+  const route = ofKind(ctx.observations, 'route.lookup').find((r) => sameIp(r.data.destination, d.target));
+  const hop = last?.ttl ?? 0;
+  const router = last?.addr ?? route?.data.gateway ?? tr(ctx.lang, 'the gateway', '网关');
+  const vars: Record<string, string | number> = { dst: d.target, hop, router };
+  const chosen = route?.data.gateway ?? null;
+  const chosenCand = route?.data.candidates.find((c) => (route.data.route !== null && c.text === route.data.route) || (sameIp(c.gateway, chosen) && c.dev === route.data.dev));
+  // An alternative only for the same prefix (routes of one prefix competing by metric): replacing a
+  // less specific route (the default) changes nothing for a target a more specific route or a
+  // policy rule steers — that is NET-004's case, which names the route that wins.
+  const alt = chosenCand ? route?.data.candidates.find((c) => c.gateway && !sameIp(c.gateway, chosen) && c.type === 'unicast' && c.table === chosenCand.table && samePrefix(c.prefix, chosenCand.prefix)) : undefined;
+  if (alt?.gateway) {
+    vars.altGateway = alt.gateway;
+    vars.prefix = alt.prefix === '0.0.0.0/0' || alt.prefix === '::/0' ? 'default' : alt.prefix;
+  }
+  // Without an alternative route only the first advice applies.
+  const fix: Fix[] | undefined = alt?.gateway ? undefined : [{ summary: fill(meta.fix[0]!.summary[ctx.lang], vars) }];
+  // No hop answered at all: there is no "hop 0"; the packets die right after they leave by the gateway.
+  const silentFromStart = !last;
+  const words = silentFromStart
+    ? {
+        title: tr(ctx.lang, `Packets to ${d.target} are lost right after the gateway ${router}: no router on the path answers`, `路径中断/黑洞：发往 ${d.target} 的报文在网关 ${router} 之后即丢失，路径上没有任何路由器响应`),
+        explanation: tr(
+          ctx.lang,
+          `Packets leave through ${router}, and nothing answers from there on: no router returns "time exceeded" for any TTL, and neither ICMP nor TCP reaches ${d.target}. The gateway itself or the first router behind it drops them silently (a blackhole route, a filter, a broken link).`,
+          `报文经 ${router} 发出后再无任何响应：没有路由器对任何 TTL 返回"超时"，ICMP 和 TCP 都到不了 ${d.target}。网关本身或其后的第一个路由器静默丢弃了报文（黑洞路由、过滤或链路故障）。`,
+        ),
+      }
+    : {};
+  const firstFix: Fix = silentFromStart
+    ? { summary: tr(ctx.lang, `Ask the operator of ${router} to check its route to ${d.target}`, `请 ${router} 的管理方检查其到 ${d.target} 的路由`) }
+    : { summary: fill(meta.fix[0]!.summary[ctx.lang], vars) };
+  const fixes: Fix[] | undefined = silentFromStart ? [firstFix, ...(alt?.gateway ? [{ summary: fill(meta.fix[1]!.summary[ctx.lang], vars), command: fill(meta.fix[1]!.command!, vars) }] : [])] : fix;
+  const ev = [
+    evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target} (${d.method}): ${silentFromStart ? 'no hop answered' : `last answer from hop ${hop} (${router})`}; ${hops.length} hops: ${hops.map(hopText).join(', ')}`, { target: d.target, proto: d.proto, hops }),
+  ];
+  for (const e of ofKind(ctx.observations, 'icmp.echo').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('icmp.echo', `ping ${d.target}: ${e.data.received}/${e.data.sent} answered`));
+  for (const c of ofKind(ctx.observations, 'tcp.connect').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('tcp.connect', `TCP ${d.target}:${c.data.port}: ${c.data.outcome}`));
+  return makeFinding(meta, ctx, { vars, evidence: ev, ...words, ...(fixes ? { fix: fixes } : {}) });
+}

@@ -63,7 +63,7 @@ test('valid: an IPv4 --expect-gateway is not compared with the IPv6 route of a d
   assert.equal(runRule(rule, [sys, v6, wrong], { target: 'www.lab.test:443', options: { expectGateway: '100.64.1.1' } })?.code, 'NET-004');
 });
 
-// ── issue 11: without --expect-gateway, a silent target steered away from the main default ──
+// ── without --expect-gateway, a silent target steered away from the main default ──
 const MAIN_DEF = cand('0.0.0.0/0', '100.64.2.1', 'eth0', 'default via 100.64.2.1 dev eth0');
 const silent = (addr = '203.0.113.10') => [echo({ address: addr, received: 0 }), tcp({ address: addr, outcome: 'filtered' })];
 

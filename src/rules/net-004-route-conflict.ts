@@ -21,8 +21,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Delete the route that steers {dst} away from {expected}', zh: '删除把 {dst} 引离 {expected} 的路由' }, command: 'ip route del {offending}' },
     { summary: { en: 'Or send {dst} through {expected} with a host route', zh: '或者添加一条经由 {expected} 到 {dst} 的主机路由' }, command: 'ip route add {hostPrefix} via {expected}' },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['HOST-004', 'DNS-001', 'DNS-006', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-010', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
@@ -100,9 +98,9 @@ function targetMisroute(ctx: Parameters<Rule['check']>[0]): Misroute | null {
 export const rule: Rule = {
   meta,
   check(ctx) {
-    // Without --expect-gateway: a silent VPN endpoint (issue 7) or a silent target (issue 11) steered
-    // away from the main table's default gateway by a more specific route, a policy rule or a
-    // lower-metric default.
+    // Without --expect-gateway: a silent VPN endpoint or a silent target steered away from the
+    // main table's default gateway by a more specific route, a policy rule or a lower-metric
+    // default.
     const misroute = ctx.options.expectGateway ? null : (endpointMisroute(ctx) ?? targetMisroute(ctx));
     const expected = ctx.options.expectGateway ?? misroute?.expected;
     if (!expected) return null;

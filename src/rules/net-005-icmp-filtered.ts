@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Monitor the service with a TCP check instead of ping', zh: '改用 TCP 检查代替 ping 来监控该服务' }, command: 'nc -z -w 3 {address} {port}' },
     { summary: { en: 'If ping must work, allow ICMP echo on the filtering firewall', zh: '如果必须能 ping 通，请在过滤 ICMP 的防火墙上放行 echo 请求' } },
   ],
-  implemented: true,
-  issue: 4,
 };
 
 export const rule: Rule = {

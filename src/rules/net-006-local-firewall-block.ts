@@ -20,8 +20,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Delete the blocking nftables rule (handle {handle})', zh: '删除拦截的 nftables 规则（handle {handle}）' }, command: 'nft delete rule {family} {table} {chain} handle {handle}' },
     { summary: { en: 'The chain policy drops it: insert an ACCEPT rule for the flow at the top of {chain}', zh: '是链的默认策略丢弃了它：在 {chain} 链首插入一条放行该流量的 ACCEPT 规则' }, command: '{tool} -I {chain} 1 {match} -j ACCEPT' },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['HOST-004', 'DNS-001', 'DNS-006', 'NET-003', 'NET-005', 'NET-010', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
 };
 

@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Check the link between hop {prevHop} and hop {hop} ({router}): interface errors, duplex, congestion; report it to its operator with the hop list', zh: '检查第 {prevHop} 跳与第 {hop} 跳（{router}）之间的链路：接口错误、双工、拥塞；附上逐跳结果联系其管理方' } },
   ],
-  implemented: true,
-  issue: 5,
   explains: ['DNS-001', 'TCP-002', 'TCP-005', 'TLS-009', 'APP-001'],
 };
 

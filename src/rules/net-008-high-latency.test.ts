@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { meta, risingHop, rule } from './net-008-high-latency.js';
+import { risingHop, rule } from './net-008-high-latency.js';
 import { assertFinding, commands, echo, run } from './fixtures.js';
 import { hop, path, routerAddr, trace, TRACE_TARGET } from './trace-fixtures.js';
 
@@ -33,5 +33,4 @@ test('valid: fast path, a slow router only, unreached target, an echo to another
   assert.equal(run(rule, [trace([hop(1), hop(2, { recv: 0 })])]), null);
   assert.equal(run(rule, [echo({ address: '198.51.100.53', rtt: rtt(300) })]), null);
   assert.equal(run(rule, []), null);
-  assert.equal(meta.implemented, true);
 });

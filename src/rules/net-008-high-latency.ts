@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Check the load and the routing of the link at hop {hop} ({router}); for the target’s own queue, check its CPU and load', zh: '检查第 {hop} 跳（{router}）所在链路的负载与路由；若是目标自身排队，检查其 CPU 与负载' } },
   ],
-  implemented: true,
-  issue: 5,
   explains: ['APP-001'],
 };
 

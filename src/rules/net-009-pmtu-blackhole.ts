@@ -19,8 +19,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Clamp the TCP MSS to the path MTU on the router/tunnel that forwards the traffic', zh: '在转发该流量的路由器/隧道上把 TCP MSS 限制为路径 MTU' }, command: 'iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu' },
     { summary: { en: 'Or lower the MTU of {dev} to what passes', zh: '或者把 {dev} 的 MTU 降到能通过的大小' }, command: 'ip link set {dev} mtu {mtu}' },
   ],
-  implemented: true,
-  issue: 5,
   explains: ['TLS-009', 'TCP-004', 'TCP-006', 'APP-001', 'APP-002'],
 };
 

@@ -32,7 +32,7 @@ test('routerUnreachable maps ICMPv4 and ICMPv6 codes by the sender’s family', 
   assert.equal(routerUnreachable(icmpError({ from: 'fe80::1', type: 1, code: 4 })), null, 'ICMPv6 port unreachable');
 });
 
-test('invalid: a trace hop that answers admin-prohibited names that router (issue 5)', async () => {
+test('invalid: a trace hop that answers admin-prohibited names that router', async () => {
   const { hop, trace, routerAddr } = await import('./trace-fixtures.js');
   const t = trace([hop(1), hop(2, { icmp: { type: 3, code: 13, from: routerAddr(2), name: 'admin-prohibited' } })]);
   const f = assertFinding(rule, run(rule, [t]));

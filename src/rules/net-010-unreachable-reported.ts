@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Ask the operator of {router} why it reports {name} for {dst}: a missing route there, or an ACL that must allow the traffic', zh: '请 {router} 的管理方确认为何对 {dst} 报告 {name}：该处缺少路由，或需要放行该流量的 ACL' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['HOST-004', 'DNS-001', 'NET-003', 'NET-005', 'NET-007', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
 };
 

@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
       summary: { en: 'Nothing is broken; when the server filters by client address, allow {public} (the address after NAT), not {localAddress}', zh: '这本身不是故障；若服务器按客户端地址过滤，应放行 NAT 之后的 {public}，而不是 {localAddress}' },
     },
   ],
-  implemented: true,
-  issue: 16,
 };
 
 export const rule: Rule = {

@@ -21,8 +21,6 @@ export const meta: RuleMeta = {
       },
     },
   ],
-  implemented: true,
-  issue: 16,
 };
 
 export const rule: Rule = {

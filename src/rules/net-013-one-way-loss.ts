@@ -21,8 +21,6 @@ export const meta: RuleMeta = {
       },
     },
   ],
-  implemented: true,
-  issue: 16,
   explains: ['NET-007', 'TCP-002', 'TLS-009'],
 };
 

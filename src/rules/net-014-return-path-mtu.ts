@@ -22,8 +22,6 @@ export const meta: RuleMeta = {
       command: 'iptables -t mangle -A POSTROUTING -p tcp --tcp-flags SYN,RST SYN -d {client} -j TCPMSS --set-mss {mss}',
     },
   ],
-  implemented: true,
-  issue: 16,
   explains: ['NET-009', 'TLS-009', 'APP-002', 'NET-007'],
 };
 

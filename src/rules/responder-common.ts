@@ -1,4 +1,4 @@
-/** Shared by the rules that read what a netdx responder saw (NET-011 … NET-014, issue 16). */
+/** Shared by the rules that read what a netdx responder saw (NET-011 … NET-014). */
 import { ofKind, type Observation, type ObservationData } from '../model/observation.js';
 
 export type ResponderView = ObservationData['responder.view'];

@@ -49,7 +49,7 @@ const obsArb: fc.Arbitrary<Observation> = fc.oneof(
     .map((o) => F.firewall(o)),
   fc.record({ address: ip, outcome: fc.constantFrom('open' as const, 'refused' as const, 'filtered' as const, 'rejected' as const, 'unreachable' as const), icmp: fc.option(icmpErr, { nil: undefined }) }).map((o) => F.tcp(o)),
   fc.record({ status: fc.option(fc.integer({ min: 100, max: 599 }), { nil: null }), outcome: fc.constantFrom('response' as const, 'timeout' as const), server: fc.option(text, { nil: null }) }).map((o) => F.http(o)),
-  // Traces: hops that answer or not, rate-limited or not, up to the target or not (issue 11: never "hop 0").
+  // Traces: hops that answer or not, rate-limited or not, up to the target or not (never "hop 0").
   fc
     .array(fc.record({ recv: fc.integer({ min: 0, max: 10 }), rateLimited: fc.boolean() }), { minLength: 1, maxLength: 6 })
     .chain((hs) => fc.boolean().map((reach) => trace(hs.map((h, i) => hop(i + 1, { recv: h.recv, rateLimited: h.rateLimited, ...(h.recv === 0 ? { addr: null, addrs: [], rtt: null } : {}), target: reach && i === hs.length - 1 && h.recv > 0 })), { target: '203.0.113.10' }))),

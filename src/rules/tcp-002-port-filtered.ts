@@ -20,8 +20,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'On the server, allow TCP port {port} in its firewall (and in any firewall on the path)', zh: '在服务器防火墙（以及路径上的防火墙）中放行 TCP 端口 {port}' }, command: '{iptables} -I INPUT -p tcp --dport {port} -j ACCEPT' },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],
 };
 

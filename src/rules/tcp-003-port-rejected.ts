@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'On {from}, allow TCP port {port} before the REJECT rule', zh: '在 {from} 上，在 REJECT 规则之前放行 TCP 端口 {port}' }, command: '{iptables} -I {chain} -p tcp -d {address} --dport {port} -j ACCEPT' },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],
 };
 

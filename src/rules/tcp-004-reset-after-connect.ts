@@ -21,8 +21,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: "Check the server's (or load balancer's) log and access rules for connections from this client to port {port}", zh: '检查服务器（或负载均衡）对本客户端连接端口 {port} 的日志和访问控制规则' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['TLS-009', 'APP-001', 'APP-002'],
 };
 

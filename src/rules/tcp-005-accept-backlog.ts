@@ -16,8 +16,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'On the server, raise the listen backlog (the application\'s listen() backlog and the kernel limits)', zh: '在服务器上调大监听队列（应用 listen() 的 backlog 以及内核上限）' }, command: 'sysctl -w net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=8192' },
   ],
-  implemented: true,
-  issue: 5,
   explains: ['APP-002'],
 };
 

@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Send keepalives more often than every {idleSec} s (kernel default for sockets with SO_KEEPALIVE, or the application setting)', zh: '让保活间隔短于 {idleSec} 秒（开启 SO_KEEPALIVE 的套接字使用内核设置，或修改应用自身的心跳设置）' }, command: 'sysctl -w net.ipv4.tcp_keepalive_time={keepaliveTarget}' },
     { summary: { en: 'Or raise the idle timeout of the NAT/firewall above the keepalive interval', zh: '或者将 NAT/防火墙的空闲超时调到大于保活间隔' } },
   ],
-  implemented: true,
-  issue: 5,
   explains: ['APP-001'],
 };
 

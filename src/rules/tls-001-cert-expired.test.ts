@@ -40,7 +40,7 @@ test('valid: a self-signed expired certificate is TLS-004 alone → null here', 
   assert.equal(run(rule, [verifyFailed('CERT_HAS_EXPIRED', { chain: [selfExp] })]), null);
 });
 
-test('invalid: a wrong-name certificate that is also expired: TLS-003 is the primary, the expiry is its own finding too (issue 11)', () => {
+test('invalid: a wrong-name certificate that is also expired: TLS-003 is the primary, the expiry is its own finding too', () => {
   const f = assertFinding(rule, run(rule, [verifyFailed('CERT_HAS_EXPIRED', { chain: [expiredLeaf], verify: { ok: false, code: 'CERT_HAS_EXPIRED', hostnameOk: false, trustedBy: 'system' } })]));
   assert.equal(f.code, 'TLS-001');
 });

@@ -16,8 +16,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Renew the certificate for {subject} (expired {notAfter}) and reload the server', zh: '为 {subject} 续期证书（已于 {notAfter} 过期）并重新加载服务' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['APP-002'],
 };
 

@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Check the local clock and enable NTP', zh: '检查本机时间并启用 NTP 同步' }, command: 'timedatectl set-ntp true' },
     { summary: { en: 'If the clock is right, reissue the certificate for {subject} with a start date in the past', zh: '如果本机时间正确，为 {subject} 重新签发生效时间不在未来的证书' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['APP-002'],
 };
 

@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Serve a certificate whose subjectAltName includes {name} (or configure the server block for {name} with its own certificate), or connect with a name the certificate covers', zh: '部署 subjectAltName 包含 {name} 的证书（或为 {name} 配置独立的虚拟主机及证书），或使用证书覆盖的名称访问' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['APP-002'],
 };
 

@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Replace the certificate with one issued by a CA the clients trust, or, for a private CA, install {issuer} in the clients\' trust store (or pass it with --ca)', zh: '换用客户端信任的 CA 签发的证书；如果是私有 CA，把 {issuer} 安装到客户端的信任库（或用 --ca 指定）' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['APP-002'],
 };
 

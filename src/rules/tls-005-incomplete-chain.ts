@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Serve the full chain: the certificate file must contain the leaf followed by the intermediate {missing} (nginx: ssl_certificate with leaf+intermediate; Apache ≥ 2.4.8: SSLCertificateFile with both)', zh: '发送完整证书链：证书文件中应依次包含叶子证书和中间证书 {missing}（nginx：ssl_certificate 使用叶子+中间证书的合并文件；Apache ≥ 2.4.8：SSLCertificateFile 包含两者）' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['APP-002'],
 };
 

@@ -24,8 +24,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Upgrade the server to support TLS 1.2 or 1.3 (preferred), or widen the client range if you must talk to the legacy server', zh: '升级服务器以支持 TLS 1.2 或 1.3（推荐）；如果必须访问旧服务器，放宽客户端的版本范围' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['APP-002'],
 };
 

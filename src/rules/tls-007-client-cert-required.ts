@@ -88,8 +88,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Connect with a client certificate and key that the server\'s client CA issued (netdx: --cert FILE --key FILE)', zh: '使用由服务器信任的客户端 CA 签发的证书和私钥连接（netdx：--cert 文件 --key 文件）' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['APP-002'],
 };
 

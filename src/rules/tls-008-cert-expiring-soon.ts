@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Renew the certificate for {subject} before {notAfter}, and make renewal automatic (e.g. certbot renew from a timer)', zh: '在 {notAfter} 之前为 {subject} 续期证书，并设置自动续期（例如定时运行 certbot renew）' } },
   ],
-  implemented: true,
-  issue: 4,
 };
 
 export const rule: Rule = {

@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Check the path MTU to {address} (NET-009); if it is the cause, clamp the TCP MSS on the router', zh: '检查到 {address} 的路径 MTU（NET-009）；若确为原因，在路由器上钳制 TCP MSS' }, command: 'iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu' },
     { summary: { en: 'Otherwise check that the service on port {port} speaks TLS and is not hung', zh: '否则检查端口 {port} 上的服务是否为 TLS 服务、是否卡死' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['APP-002'],
 };
 

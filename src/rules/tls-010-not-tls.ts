@@ -42,8 +42,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Use the TLS port of the service, or connect without TLS if {address}:{port} is meant to be plain {service}', zh: '改用该服务的 TLS 端口；如果 {address}:{port} 本就是明文 {service} 服务，则不要使用 TLS 连接' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['APP-002'],
 };
 

@@ -23,8 +23,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Compare with the certificate on the server itself; if it differs, find the intercepting device on the path (do not trust it); if the server\'s certificate was renewed on purpose, update the pin', zh: '与服务器本机上的证书比对；若不一致，找出路径上拦截 TLS 的设备（不要信任它）；若证书是有意更换的，更新固定值' } },
   ],
-  implemented: true,
-  issue: 4,
   explains: ['APP-002', 'TLS-001', 'TLS-002', 'TLS-003', 'TLS-004', 'TLS-005', 'TLS-008'],
 };
 

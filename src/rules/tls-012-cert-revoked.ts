@@ -3,7 +3,7 @@ import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 
 /**
- * TLS-012 (issue 11, beyond ../shared/faults.md): the server's own stapled OCSP response says its
+ * TLS-012 (beyond ../shared/faults.md): the server's own stapled OCSP response says its
  * certificate is revoked. Node does not check revocation, so the handshake "works"; browsers that
  * honour the staple (and every client after the CRL reaches it) refuse it. The fix is a new
  * certificate (and key, when the reason is a compromise), not trust or chain work.
@@ -22,8 +22,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Issue a new certificate for the server (with a new key if the reason is keyCompromise), install it, and reload the server so it staples a fresh OCSP response', zh: '为服务器签发新证书（若原因为 keyCompromise，同时更换私钥），安装后重新加载服务器，使其附带新的 OCSP 响应' } },
   ],
-  implemented: true,
-  issue: 11,
   explains: ['APP-002', 'TLS-008'],
 };
 

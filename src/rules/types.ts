@@ -71,8 +71,3 @@ export function evidence<K extends ObservationKind>(kind: K, summary: string, da
 }
 
 export { ofKind };
-
-/** A rule whose check is not implemented yet: never pretends. */
-export function notImplemented(meta: RuleMeta): Rule {
-  return { meta: { ...meta, implemented: false }, check: () => null };
-}

@@ -1,15 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { meta, rule } from './vpn-001-tunnel-down.js';
+import { rule } from './vpn-001-tunnel-down.js';
 import { assertFinding, commands, echo, routeLookup, run } from './fixtures.js';
 import { VTARGET, healthyTunnel, tunnelState } from './vpn-fixtures.js';
 
 const T = { target: VTARGET };
-
-test('VPN-001 is implemented for issue 7', () => {
-  assert.equal(meta.implemented, true);
-  assert.equal(meta.issue, 7);
-});
 
 test('invalid: the tunnel interface is down → bring it up, or start its service', () => {
   const f = assertFinding(rule, run(rule, [tunnelState({ up: false, selectedBy: 'network' }), routeLookup(VTARGET, { outcome: 'no-route', dev: null, gateway: null, route: null })], T));

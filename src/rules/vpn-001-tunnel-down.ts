@@ -19,8 +19,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Bring the tunnel interface up', zh: '启用隧道网卡' }, command: 'ip link set {dev} up' },
     { summary: { en: 'Or start the VPN service that creates it', zh: '或者启动创建该网卡的 VPN 服务' }, command: 'systemctl start {service}' },
   ],
-  implemented: true,
-  issue: 7,
   explains: ['NET-001', 'DNS-001', 'VPN-003', 'VPN-005', 'VPN-008', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 

@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Fix what the underlay diagnosis of {endpoint} finds (route, DNS, firewall), then re-check the tunnel', zh: '先解决对 {endpoint} 的底层诊断发现的问题（路由、DNS、防火墙），再重新检查隧道' } },
   ],
-  implemented: true,
-  issue: 7,
   explains: ['VPN-003', 'VPN-007', 'DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 

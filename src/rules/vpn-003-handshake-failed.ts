@@ -19,8 +19,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'First check that UDP to {endpoint} is not filtered on the path (ask the network operator or test from another network)', zh: '首先确认路径上没有过滤发往 {endpoint} 的 UDP（联系网络管理方，或从其他网络测试）' } },
     { summary: { en: 'Then check the keys: this peer’s public key must be configured on the server, and the server’s key here', zh: '然后检查密钥：服务器上必须配置本端公钥，本端必须配置服务器的公钥' }, command: 'wg show {dev}' },
   ],
-  implemented: true,
-  issue: 7,
   explains: ['DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 

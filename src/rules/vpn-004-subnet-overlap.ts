@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Send the target into the tunnel with a host route (a lasting fix is to renumber one of the subnets)', zh: '添加一条把目标送入隧道的主机路由（根本解决需要修改其中一个网段）' }, command: 'ip route add {hostPrefix} dev {tunDev}' },
   ],
-  implemented: true,
-  issue: 7,
   explains: ['TCP-001', 'TCP-002', 'TCP-003', 'TLS-003', 'TLS-009', 'APP-002'],
 };
 

@@ -18,8 +18,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Route the virtual network into the tunnel', zh: '把虚拟网段路由进隧道' }, command: 'ip route add {vnet} dev {tunDev}' },
   ],
-  implemented: true,
-  issue: 7,
   explains: ['NET-001', 'DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 

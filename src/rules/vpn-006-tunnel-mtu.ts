@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
     { summary: { en: 'Lower the tunnel MTU to fit the underlay', zh: '降低隧道 MTU 以适应底层网络' }, command: 'ip link set {dev} mtu {fitMtu}' },
     { summary: { en: 'Or clamp the TCP MSS on the tunnel', zh: '或者在隧道上限制 TCP MSS' }, command: 'iptables -t mangle -A FORWARD -o {dev} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu' },
   ],
-  implemented: true,
-  issue: 7,
   explains: ['NET-009', 'TLS-009', 'TCP-004', 'APP-001', 'APP-002'],
 };
 

@@ -16,8 +16,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Set the keepalive below the NAT timeout', zh: '把保活间隔设置为低于 NAT 超时' }, command: 'wg set {dev} peer {peer} persistent-keepalive {interval}' },
   ],
-  implemented: true,
-  issue: 7,
   explains: ['TCP-006', 'APP-001'],
 };
 

@@ -17,8 +17,6 @@ export const meta: RuleMeta = {
   fix: [
     { summary: { en: 'Add the target’s network to the peer’s allowed IPs (the list replaces the old one, so it repeats the existing entries)', zh: '把目标网段加入该对端的 AllowedIPs（该命令会替换原列表，因此包含原有条目）' }, command: 'wg set {dev} peer {peer} allowed-ips {allowedIps}' },
   ],
-  implemented: true,
-  issue: 7,
   explains: ['DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 

@@ -1,5 +1,5 @@
 /**
- * A hostile DNS resolver (issue 11): it answers every query, but never with something usable.
+ * A hostile DNS resolver: it answers every query, but never with something usable.
  * Modes:
  *   ptr-loop     a reply whose answer name is a compression pointer to itself
  *   cname-loop   NAME CNAME loop1.NAME, loop1.NAME CNAME NAME — and no address

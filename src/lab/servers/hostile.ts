@@ -1,5 +1,5 @@
 /**
- * Hostile and broken servers for the lab (issue 11): each mode misbehaves in one way that a real
+ * Hostile and broken servers for the lab: each mode misbehaves in one way that a real
  * server, a middlebox or an attacker does, so that netdx must end in a named finding or say that
  * it could not judge — never `ok`. TLS modes write raw TLS 1.2 records after reading the client's
  * first bytes (the ClientHello), so no TLS library's own limits stand in the way.
