@@ -1,5 +1,5 @@
 /**
- * The fleet wire protocol (issue 14): what `netdx agent` and `netdx server` say to each other.
+ * The fleet wire protocol: what `netdx agent` and `netdx server` say to each other.
  * This file is the contract between the two; both sides validate with these schemas.
  *
  * Transport: HTTP/1.1 (or HTTPS with --tls-cert/--tls-key), JSON bodies, UTF-8.
