@@ -75,7 +75,7 @@ export function register(program: Command): void {
     let heartbeatS = 10;
     if (raw.heartbeat !== undefined) {
       heartbeatS = Number(raw.heartbeat);
-      if (!/^\d+(\.\d+)?$/.test(raw.heartbeat) || heartbeatS < 1 || heartbeatS > 3600) throw usageError(`--heartbeat '${shown(raw.heartbeat)}': expected seconds from 1 to 3600`);
+      if (!/^\d+(\.\d+)?$/.test(raw.heartbeat) || heartbeatS < 1 || heartbeatS > 3600) throw usageError(ft(lang, 'cli.heartbeat', { value: shown(raw.heartbeat) }));
     }
     const { runServer } = await import('../fleet/daemon.js');
     await runServer({ listen: raw.listen ?? DEFAULT_LISTEN, data: raw.data ?? 'netdx-fleet', db: raw.db ?? process.env['NETDX_DB'] ?? null, targets: raw.targets ?? null, tls, lang, heartbeatS });
@@ -148,7 +148,7 @@ export function register(program: Command): void {
       }
       if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw usageError(ft(lang, 'cli.server', { value: shown(raw.server) }));
       const tok = raw.token ?? process.env['NETDX_AGENT_TOKEN'];
-      if (!tok) throw usageError(`--token: required (or NETDX_AGENT_TOKEN); create one with: netdx server token create --name ${hostname()} --labels region=…`);
+      if (!tok) throw usageError(ft(lang, 'cli.token', { name: hostname() }));
       if (raw.name !== undefined && !NAME.test(raw.name)) throw usageError(ft(lang, 'cli.name', { value: shown(raw.name) }));
       const { runAgent } = await import('../fleet/agent.js');
       await runAgent({ server: raw.server, token: tok, name: raw.name ?? null, data: raw.data ?? null, lang });

@@ -150,6 +150,9 @@ export interface CorrelateInput {
   freshAfter: number;
   /** Healthy agents to ask per label value when the evidence needs a contrast. */
   askPerValue?: number;
+  /** Now (epoch ms): failures with no fault code yet wait this long for their diagnosis before they make an incident. */
+  now?: number;
+  unclassifiedAfterMs?: number;
 }
 
 /** The incidents the fleet's state calls for now, one per (target, code) with failing agents. */
@@ -170,6 +173,9 @@ export function correlate(input: CorrelateInput): Group[] {
     const healthyStates = states.filter((s) => s.state === 'up');
     const healthyReports = healthyStates.map((s) => reportOf.get(`${s.agent}\u0000${target}`)).filter((r): r is ReportInfo => !!r && r.at >= input.freshAfter && r.verdict !== 'fault');
     for (const [code, failing] of byCode) {
+      // A check failed but its diagnosis is still running: wait for the fault code rather than open a
+      // code-less incident that would "recover" the moment the code arrives.
+      if (code === 'UNCLASSIFIED' && input.now !== undefined && Math.min(...failing.map((s) => s.since)) > input.now - (input.unclassifiedAfterMs ?? 60_000)) continue;
       const names = failing.map((s) => s.agent).sort();
       const set = new Set(names);
       const counts = labelCounts(watchers, set);

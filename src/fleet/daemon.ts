@@ -51,7 +51,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
   const onHup = (): void => {
     try {
       targets = loadTargets(o.targets, o.lang);
-      log(ft(o.lang, 'agent.config', { n: targets.byName.size }).replace('netdx agent', 'netdx server'));
+      log(ft(o.lang, 'server.reloaded', { file: o.targets ?? '-', n: targets.byName.size }));
     } catch (err) {
       log(ft(o.lang, 'server.error', { what: 'SIGHUP', why: err instanceof Error ? err.message : String(err) }));
     }

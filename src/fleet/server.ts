@@ -355,7 +355,7 @@ class FleetHttpServer implements FleetServer {
     this.dirty = false;
     this.lastPass = t;
     const [agents, states, reports, open] = await Promise.all([this.store.agents(this.onlineAfter()), this.store.states(), this.store.reportInfos(), this.store.incidents('open')]);
-    const groups = correlate({ agents, states, reports, freshAfter: t - 10 * 60_000 });
+    const groups = correlate({ agents, states, reports, freshAfter: t - 10 * 60_000, now: t });
     const out = reconcile(groups, open, t, (code) => this.slugs.get(code) ?? code.toLowerCase());
     for (const i of out.save) await this.store.saveIncident(i);
     for (const [list, state] of [
