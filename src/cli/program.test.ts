@@ -7,7 +7,7 @@ const names = async (argv: string[]): Promise<string[]> => (await buildProgram(a
 test('only the named command is loaded; help, a typo or no command load them all, in the documented order', async () => {
   assert.deepEqual(await names(['diagnose', '127.0.0.1:1']), ['diagnose']);
   assert.deepEqual(await names(['route', 'explain', '--help']), ['firewall', 'route', 'analyze']);
-  const all = ['diagnose', 'faults', 'collect', 'firewall', 'route', 'analyze', 'trace', 'pcap', 'monitor', 'lab', 'load', 'responder'];
+  const all = ['diagnose', 'faults', 'collect', 'firewall', 'route', 'analyze', 'trace', 'pcap', 'monitor', 'lab', 'load', 'responder', 'server', 'agent'];
   assert.deepEqual(await names([]), all);
   assert.deepEqual(await names(['--help']), all);
   assert.deepEqual(await names(['diagnoze']), all, 'commander needs them all to suggest the right one');
