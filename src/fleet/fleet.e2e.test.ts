@@ -183,3 +183,37 @@ test('fleet on loopback: incidents, tokens, bad input, compare, exactly-once acr
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('netdx agent (the CLI) reaches an HTTPS server that its NODE_EXTRA_CA_CERTS trusts, and refuses one it does not', { timeout: 60_000 }, async () => {
+  const { execFileSync, spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const bin = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'netdx-fleet-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=fleet', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const { readFileSync } = await import('node:fs');
+  const store = new FleetStore(await openDb({ dir: join(dir, 'srv') }));
+  const fleet = createFleetServer({ store, targets: () => loadTargets(null, 'en'), lang: 'en', heartbeatS: 1, tickMs: 500, log: () => {}, tls: { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') } });
+  await new Promise<void>((r) => fleet.server.listen(0, '127.0.0.1', () => r()));
+  const url = `https://127.0.0.1:${(fleet.server.address() as AddressInfo).port}`;
+  const runAgentCli = (name: string, env: NodeJS.ProcessEnv) => {
+    return store.createToken('agent', name, { region: 'x' }).then(({ token }) => {
+      const c = spawn(process.execPath, [bin, 'agent', '--server', url, '--token', token, '--lang', 'en'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      return { c, err: () => err };
+    });
+  };
+  const trusted = await runAgentCli('tls-ok', { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') });
+  const untrusted = await runAgentCli('tls-no', { NODE_EXTRA_CA_CERTS: '' });
+  try {
+    await until('the trusted agent to report', async () => ((await store.agents(0)).some((a) => a.name === 'tls-ok' && a.events > 0) ? true : null), 30_000);
+    await until('the untrusted agent to give up on the certificate', () => (/server unreachable \((SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/.test(untrusted.err()) ? true : null), 30_000);
+    assert.ok(!(await store.agents(0)).some((a) => a.name === 'tls-no'));
+  } finally {
+    trusted.c.kill('SIGTERM');
+    untrusted.c.kill('SIGTERM');
+    await fleet.close();
+    await store.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
