@@ -10,7 +10,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import http from 'node:http';
 import https from 'node:https';
-import { spawn } from 'node:child_process';
+import { defaultExec } from '../system/exec.js';
 import { performance } from 'node:perf_hooks';
 import { createHash } from 'node:crypto';
 import type { Target } from '../model/target.js';
@@ -222,22 +222,13 @@ async function echo(address: string, timeoutMs: number, signal: AbortSignal): Pr
     if (r.outcome === 'timeout') throw new CheckFailure('timeout', `no echo reply within ${timeoutMs} ms`);
     throw new CheckFailure(`icmp:${r.errno ?? 'error'}`, `echo failed: ${r.errno ?? 'error'}`);
   }
-  // No raw sockets: one `ping` (costs a process; said in docs/monitor.md).
-  return new Promise((resolveP, reject) => {
-    const wait = Math.max(1, Math.ceil(timeoutMs / 1000));
-    const child = spawn('ping', ['-n', '-c', '1', '-W', String(wait), ...(net.isIPv6(address) ? ['-6'] : []), address], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const onAbort = (): void => void child.kill('SIGKILL');
-    signal.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (err) => reject(new CheckFailure('icmp:unavailable', `ping: ${err.message}`)));
-    child.on('close', () => {
-      signal.removeEventListener('abort', onAbort);
-      const m = /time=([0-9.]+) ms/.exec(out);
-      if (m) resolveP(Number(m[1]));
-      else reject(new CheckFailure('timeout', `no echo reply within ${timeoutMs} ms`));
-    });
-  });
+  // No raw sockets: one `ping` (costs a process; said in docs/monitor.md), through the shared ExecFn.
+  const wait = Math.max(1, Math.ceil(timeoutMs / 1000));
+  const r = await defaultExec('ping', ['-n', '-c', '1', '-W', String(wait), ...(net.isIPv6(address) ? ['-6'] : []), address], { signal, timeoutMs: timeoutMs + 1000 });
+  if (r.failure !== null && r.failure !== 'timeout') throw new CheckFailure('icmp:unavailable', `ping: ${r.failure === 'ENOENT' ? 'not installed' : r.failure}`);
+  const m = /time=([0-9.]+) ms/.exec(r.stdout);
+  if (m) return Number(m[1]);
+  throw new CheckFailure('timeout', `no echo reply within ${timeoutMs} ms`);
 }
 
 function httpGet(spec: CheckSpec, address: string, signal: AbortSignal): Promise<{ status: number; length: number | null; version: string; tls: TlsOutcome | null; phases: CheckResult['phases'] }> {

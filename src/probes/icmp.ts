@@ -3,13 +3,12 @@
  * The raw-network module when available (method 'raw'), else the system `ping` of iputils
  * (method 'ping'), else 'unavailable' with the reason (and a 'check.unknown').
  */
-import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import type { NativeApi, NativeEchoResult } from '../native/api.js';
 import { native } from './native.js';
-import { onAbort } from './abort.js';
+import { defaultExec } from '../system/exec.js';
 import { parsePingOutput, rttStats } from './ping-output.js';
 import type { ProbeContext } from './types.js';
 
@@ -49,37 +48,12 @@ export function pingArgs(address: string, count: number, budgetMs: number, root:
   return args;
 }
 
-function systemPing(program: string, args: string[], signal: AbortSignal): Promise<{ text: string; spawnError: string | null; exit: number | null }> {
-  return new Promise((resolve) => {
-    let text = '';
-    let done = false;
-    const child = spawn(program, args, { env: { ...process.env, LC_ALL: 'C', LANG: 'C', PATH: `${process.env['PATH'] ?? ''}:/usr/bin:/bin:/usr/sbin:/sbin` }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let exit: number | null = null;
-    const finish = (spawnError: string | null): void => {
-      if (done) return;
-      done = true;
-      detach();
-      resolve({ text, spawnError, exit });
-    };
-    // On abort, SIGINT makes ping print its statistics before it exits; SIGKILL if it does not.
-    let killTimer: NodeJS.Timeout | undefined;
-    const detach = onAbort(signal, () => {
-      child.kill('SIGINT');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), 300);
-      killTimer.unref();
-    });
-    const take = (d: Buffer): void => {
-      if (text.length < MAX_OUTPUT) text += d.toString('utf8').slice(0, MAX_OUTPUT - text.length);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ENOENT' ? `${program} is not installed` : `${program}: ${err.message}`));
-    child.on('close', (code) => {
-      exit = code;
-      if (killTimer) clearTimeout(killTimer);
-      finish(null);
-    });
-  });
+/** One run of the system ping through the shared ExecFn; on abort it gets SIGINT and prints what it received so far. */
+async function systemPing(program: string, args: string[], ctx: ProbeContext): Promise<{ text: string; spawnError: string | null; exit: number | null }> {
+  const r = await defaultExec(program, args, { signal: ctx.signal, killSignal: 'SIGINT', timeoutMs: Math.max(1000, Math.round(ctx.budgetMs) + 2000) });
+  const text = (r.stdout + r.stderr).slice(0, MAX_OUTPUT);
+  const spawnError = r.failure === 'ENOENT' ? `${program} is not installed` : r.failure !== null && r.failure !== 'timeout' ? `${program}: ${r.failure}` : null;
+  return { text, spawnError, exit: r.code };
 }
 
 /** The echoes of the raw-network module, spaced by 5 ms, each with the remaining budget. */
@@ -129,7 +103,7 @@ export async function run(q: IcmpQuery, ctx: ProbeContext, deps: IcmpDeps = DEFA
   const fits = root ? count : Math.max(1, Math.min(count, 1 + Math.floor((left / 1000) * 0.6 / 0.2)));
   if (fits < count) ctx.log(`icmp: ${fits} of ${count} echoes fit the budget at ping's 200 ms interval`);
   const args = pingArgs(q.address, fits, left, root, q.mark ?? 0);
-  const { text, spawnError, exit } = await systemPing(deps.ping, args, ctx.signal);
+  const { text, spawnError, exit } = await systemPing(deps.ping, args, ctx);
   const ms = performance.now() - t0;
   if (spawnError) return unavailable(q.address, `${spawnError}; no raw-socket module either`, ms);
   const parsed = parsePingOutput(text, q.address);

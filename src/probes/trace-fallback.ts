@@ -3,10 +3,10 @@
  * `tracepath`, parsed into the same probe records as the raw trace. Parsers are pure and accept
  * any text.
  */
-import { spawn } from 'node:child_process';
 import { isIP } from 'node:net';
 import type { IcmpError } from '../model/observation.js';
 import type { ProbeRecord } from '../analyze/trace-stats.js';
+import { defaultExec } from '../system/exec.js';
 
 const ANNOTATIONS: Record<string, [number, string]> = {
   H: [1, 'host-unreachable'],
@@ -109,23 +109,21 @@ export interface ToolRun {
   text: string;
 }
 
-function exec(cmd: string, args: string[], signal: AbortSignal): Promise<string | null> {
-  return new Promise((resolve) => {
-    let text = '';
-    const child = spawn(cmd, args, { env: { ...process.env, LC_ALL: 'C', PATH: `${process.env.PATH ?? ''}:/usr/bin:/bin:/usr/sbin:/sbin` }, signal });
-    child.stdout.on('data', (d: Buffer) => (text += d.toString().slice(0, 65536)));
-    child.on('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ENOENT' ? null : text));
-    child.on('close', () => resolve(text));
-  });
+/** The tool's output, or null when it is not installed (through the shared ExecFn: C locale, sbin on the PATH). */
+async function exec(cmd: string, args: string[], signal: AbortSignal, timeoutMs: number): Promise<string | null> {
+  const r = await defaultExec(cmd, args, { signal, timeoutMs });
+  return r.failure === 'ENOENT' ? null : r.stdout.slice(0, 65536);
 }
 
 /** Runs traceroute (UDP, all probes in parallel) or, when absent, tracepath. Null when neither exists. */
 export async function runTool(target: string, o: { count: number; maxHops: number; port: number | null; waitS: number }, signal: AbortSignal): Promise<ToolRun | null> {
   const six = target.includes(':');
   const q = String(Math.max(1, Math.min(10, o.count)));
-  const tr = await exec('traceroute', [six ? '-6' : '-4', '-n', '-q', q, '-N', '32', '-w', String(o.waitS), '-m', String(o.maxHops), ...(o.port ? ['-p', String(o.port)] : []), target], signal);
+  // The probe's signal ends it with the budget; this only bounds a run without one.
+  const limit = (o.maxHops * o.waitS + 5) * 1000;
+  const tr = await exec('traceroute', [six ? '-6' : '-4', '-n', '-q', q, '-N', '32', '-w', String(o.waitS), '-m', String(o.maxHops), ...(o.port ? ['-p', String(o.port)] : []), target], signal, limit);
   if (tr !== null && /^\s*\d+\s/m.test(tr)) return { tool: 'traceroute', text: tr };
-  const tp = await exec('tracepath', [six ? '-6' : '-4', '-n', '-m', String(o.maxHops), ...(o.port ? ['-p', String(o.port)] : []), target], signal);
+  const tp = await exec('tracepath', [six ? '-6' : '-4', '-n', '-m', String(o.maxHops), ...(o.port ? ['-p', String(o.port)] : []), target], signal, limit);
   if (tp !== null) return { tool: 'tracepath', text: tp };
   return null;
 }

@@ -22,6 +22,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** The probe's signal: aborting it kills the command (reported as a timeout: the budget is spent). */
   signal?: AbortSignal;
+  /**
+   * The signal sent on abort or timeout (default SIGTERM); SIGKILL follows 300 ms later if the
+   * command is still running. `ping` prints its statistics on SIGINT: what was received so far.
+   */
+  killSignal?: NodeJS.Signals;
 }
 
 export type ExecFn = (file: string, args: readonly string[], opts?: ExecOptions) => Promise<ExecResult>;
@@ -62,13 +67,26 @@ export function makeExec(options: { path?: string; env?: NodeJS.ProcessEnv } = {
     new Promise((resolve) => {
       if (!installed(file)) return resolve({ stdout: '', stderr: '', code: null, failure: 'ENOENT' });
       if (opts.signal?.aborted) return resolve({ stdout: '', stderr: '', code: null, failure: 'timeout' });
-      execFile(file, [...args], { env, timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBuffer: MAX_BUFFER, encoding: 'utf8', windowsHide: true, ...(opts.signal ? { signal: opts.signal } : {}) }, (err, stdout, stderr) => {
-        if (!err) return resolve({ stdout, stderr, code: 0, failure: null });
+      const killSignal = opts.killSignal ?? 'SIGTERM';
+      let stopped = false;
+      let force: NodeJS.Timeout | undefined;
+      // The abort is handled here, not by execFile's `signal` (which drops the output written after the kill).
+      const stop = (): void => {
+        stopped = true;
+        child.kill(killSignal);
+        force = setTimeout(() => child.kill('SIGKILL'), 300);
+        force.unref();
+      };
+      const child = execFile(file, [...args], { env, timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, killSignal, maxBuffer: MAX_BUFFER, encoding: 'utf8', windowsHide: true }, (err, stdout, stderr) => {
+        opts.signal?.removeEventListener('abort', stop);
+        if (force) clearTimeout(force);
+        if (!err) return resolve({ stdout, stderr, code: 0, failure: stopped ? 'timeout' : null });
         const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: unknown };
-        if (typeof e.code === 'number') return resolve({ stdout, stderr, code: e.code, failure: null });
-        const failure = e.killed || e.signal === 'SIGTERM' || e.code === 'ABORT_ERR' ? 'timeout' : typeof e.code === 'string' ? e.code : 'error';
+        if (typeof e.code === 'number') return resolve({ stdout, stderr, code: e.code, failure: stopped ? 'timeout' : null });
+        const failure = stopped || e.killed || e.signal === killSignal || e.signal === 'SIGKILL' ? 'timeout' : typeof e.code === 'string' ? e.code : 'error';
         resolve({ stdout: stdout ?? '', stderr: stderr ?? '', code: null, failure });
       });
+      opts.signal?.addEventListener('abort', stop, { once: true });
     });
 }
 
