@@ -30,6 +30,8 @@ export interface FleetServerOptions {
   log?: (line: string) => void;
   tls?: { cert: string; key: string } | null;
   now?: () => number;
+  /** How long a verified token is trusted without asking the store again (default 5 s: a revocation takes that long). */
+  tokenCacheMs?: number;
 }
 
 export interface FleetServer {
@@ -106,7 +108,7 @@ class FleetHttpServer implements FleetServer {
     const key = createHash('sha256').update(token).digest('hex');
     let c = this.tokenCache.get(key);
     if (!c || c.until < this.now()) {
-      c = { v: await this.store.verify(token), until: this.now() + 5000 };
+      c = { v: await this.store.verify(token), until: this.now() + (this.o.tokenCacheMs ?? 5000) };
       this.tokenCache.set(key, c);
       if (this.tokenCache.size > 50_000) this.tokenCache.clear();
     }
