@@ -19,6 +19,7 @@ import { loadTargets } from './targets.js';
 import { runAgent, type RunningAgent } from './agent.js';
 import { until } from '../monitor/testing.js';
 import { PROTOCOL_VERSION, MAX_BODY_BYTES } from './protocol.js';
+import { postgresMissing, startPostgres } from './pg-testing.js';
 
 async function listenOn(port = 0): Promise<net.Server> {
   const s = net.createServer((c) => c.end());
@@ -40,8 +41,8 @@ interface Srv {
   stop(): Promise<void>;
 }
 
-async function startServer(dir: string, targetsFile: string, port: number): Promise<Srv> {
-  const store = new FleetStore(await openDb({ dir }));
+async function startServer(where: { dir: string } | { url: string }, targetsFile: string, port: number): Promise<Srv> {
+  const store = new FleetStore(await openDb(where));
   const targets = loadTargets(targetsFile, 'en');
   const fleet = createFleetServer({ store, targets: () => targets, lang: 'en', heartbeatS: 1, tickMs: 200, log: () => {}, tokenCacheMs: 0 });
   await new Promise<void>((r) => fleet.server.listen(port, '127.0.0.1', () => r()));
@@ -77,15 +78,22 @@ const api = async (base: string, path: string, token: string | null, init: Reque
   return { status: r.status, body };
 };
 
-test('fleet on loopback: incidents, tokens, bad input, compare, exactly-once across a server outage', { timeout: 120_000 }, async () => {
+const pgSkip = postgresMissing();
+
+for (const engine of ['sqlite', 'postgres'] as const)
+  test(`fleet on loopback (${engine}): incidents, tokens, bad input, compare, exactly-once across a server outage`, { timeout: 120_000, skip: engine === 'postgres' ? (pgSkip ?? false) : false }, () => scenario(engine));
+
+async function scenario(engine: 'sqlite' | 'postgres'): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'netdx-fleet-'));
+  const pg = engine === 'postgres' ? await startPostgres() : null;
+  const where = pg ? { url: pg.url } : { dir: join(dir, 'srv') };
   const app = await listenOn();
   const appPort = (app.address() as AddressInfo).port;
   const deadPort = await freePort();
   const targetsFile = join(dir, 'targets.yaml');
   writeFileSync(targetsFile, `interval: 1s\ndown-after: 1\ntargets:\n  - name: app\n    target: 127.0.0.1:${appPort}\n    protocol: tcp\n  - name: dead\n    target: 127.0.0.1:${deadPort}\n    protocol: tcp\n    timeout: 2s\n`);
   const port = await freePort();
-  let srv = await startServer(join(dir, 'srv'), targetsFile, port);
+  let srv = await startServer(where, targetsFile, port);
   const tokens: string[] = [];
   for (const [name, region] of [
     ['a-01', 'a'],
@@ -159,7 +167,7 @@ test('fleet on loopback: incidents, tokens, bad input, compare, exactly-once acr
     await new Promise<void>((r) => app.close(() => r()));
     await until('the agents to see app down', () => (agents.every((x) => x.a.monitor()!.target('app')!.state === 'down') ? true : null), 20_000);
     assert.ok(agents.every((x) => x.a.spool.pending > 0));
-    srv = await startServer(join(dir, 'srv'), targetsFile, port);
+    srv = await startServer(where, targetsFile, port);
     await until('every spooled event delivered', () => (agents.every((x) => x.a.spool.pending === 0) ? true : null), 30_000);
     const appInc = await until('the incident for app', async () => (await srv.store.incidents('open')).find((i) => i.target === 'app') ?? null, 20_000);
     assert.equal(appInc.code, 'TCP-001');
@@ -179,9 +187,10 @@ test('fleet on loopback: incidents, tokens, bad input, compare, exactly-once acr
     await Promise.all(agents.map((x) => x.stop()));
     await srv.stop().catch(() => undefined);
     app.close();
+    pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
 
 test('netdx agent (the CLI) reaches an HTTPS server that its NODE_EXTRA_CA_CERTS trusts, and refuses one it does not', { timeout: 60_000 }, async () => {
   const { execFileSync, spawn } = await import('node:child_process');
