@@ -43,6 +43,8 @@ export interface FleetServer {
 }
 
 const ONLINE_HEARTBEATS = 3;
+/** State changes and recovered incidents are kept this long. */
+export const HISTORY_DAYS = 90;
 
 export function createFleetServer(o: FleetServerOptions): FleetServer {
   return new FleetHttpServer(o);
@@ -387,7 +389,10 @@ class FleetHttpServer implements FleetServer {
         })
         .catch(fail('commands'));
     if (this.dirty || t - this.lastPass >= 5 * this.tickMs) void this.correlateNow().catch(fail('correlation'));
-    if (t % 600_000 < this.tickMs) void this.store.prune(t - 3_600_000).catch(fail('prune'));
+    if (t % 600_000 < this.tickMs) {
+      void this.store.prune(t - 3_600_000).catch(fail('prune'));
+      void this.store.pruneHistory(t - HISTORY_DAYS * 86_400_000).catch(fail('prune'));
+    }
   }
 
   async close(): Promise<void> {

@@ -108,8 +108,11 @@ export class FleetStore {
    */
   ingest(agent: TokenInfo, batch: EventBatch, now = Date.now()): Promise<IngestResult> {
     return this.db.tx(async (q) => {
-      await q.run('INSERT INTO agents (name, labels, acked, first_seen, last_seen, last_poll, version, events, duplicates) VALUES (?, ?, 0, ?, ?, NULL, NULL, 0, 0) ON CONFLICT (name) DO NOTHING', [agent.name, JSON.stringify(agent.labels), now, now]);
-      const row = await q.get<{ acked: number }>(this.db.kind === 'postgres' ? 'SELECT acked FROM agents WHERE name = ? FOR UPDATE' : 'SELECT acked FROM agents WHERE name = ?', [agent.name]);
+      // One round trip: create the agent or lock its row (the no-op update takes the row lock), and read its cursor.
+      const row = await q.get<{ acked: number }>(
+        'INSERT INTO agents (name, labels, acked, first_seen, last_seen, last_poll, version, events, duplicates) VALUES (?, ?, 0, ?, ?, NULL, NULL, 0, 0) ON CONFLICT (name) DO UPDATE SET last_seen = excluded.last_seen RETURNING acked',
+        [agent.name, JSON.stringify(agent.labels), now, now],
+      );
       const acked = Number(row?.acked ?? 0);
       const fresh = batch.events.filter((e) => e.seq > acked);
       const duplicates = batch.events.length - fresh.length;
@@ -127,10 +130,14 @@ export class FleetStore {
 
   private async apply(q: Queryable, agent: string, e: AgentEvent, now: number): Promise<void> {
     if (e.kind === 'heartbeat') {
-      for (const t of e.targets) await this.putState(q, agent, t, now);
+      for (let i = 0; i < e.targets.length; i += 500) await this.putStates(q, agent, e.targets.slice(i, i + 500), now);
       // Targets the agent no longer watches leave its state.
-      const names = new Set(e.targets.map((t) => t.target));
-      for (const r of await q.all<{ target: string }>('SELECT target FROM states WHERE agent = ?', [agent])) if (!names.has(r.target)) await q.run('DELETE FROM states WHERE agent = ? AND target = ?', [agent, r.target]);
+      if (e.targets.length === 0) await q.run('DELETE FROM states WHERE agent = ?', [agent]);
+      else if (e.targets.length <= 500) await q.run(`DELETE FROM states WHERE agent = ? AND target NOT IN (${e.targets.map(() => '?').join(', ')})`, [agent, ...e.targets.map((t) => t.target)]);
+      else {
+        const names = new Set(e.targets.map((t) => t.target));
+        for (const r of await q.all<{ target: string }>('SELECT target FROM states WHERE agent = ?', [agent])) if (!names.has(r.target)) await q.run('DELETE FROM states WHERE agent = ? AND target = ?', [agent, r.target]);
+      }
       return;
     }
     if (e.kind === 'change') {
@@ -140,10 +147,18 @@ export class FleetStore {
     if (e.report) await this.putReport(q, agent, e.target, Math.min(e.at, now), 'event', e.report);
   }
 
-  private async putState(q: Queryable, agent: string, t: TargetStatus, now: number): Promise<void> {
+  private putState(q: Queryable, agent: string, t: TargetStatus, now: number): Promise<void> {
+    return this.putStates(q, agent, [t], now);
+  }
+
+  /** Several targets' states of one agent in one statement (a heartbeat is one round trip). */
+  private async putStates(q: Queryable, agent: string, list: TargetStatus[], now: number): Promise<void> {
+    // A target named twice counts once (its last entry): one statement may not touch a row twice.
+    const ts = [...new Map(list.map((t) => [t.target, t])).values()];
+    if (ts.length === 0) return;
     await q.run(
-      'INSERT INTO states (agent, target, state, since, codes, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (agent, target) DO UPDATE SET state = excluded.state, since = excluded.since, codes = excluded.codes, updated_at = excluded.updated_at',
-      [agent, t.target, t.state, Math.min(t.since, now), JSON.stringify(t.codes), now],
+      `INSERT INTO states (agent, target, state, since, codes, updated_at) VALUES ${ts.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (agent, target) DO UPDATE SET state = excluded.state, since = excluded.since, codes = excluded.codes, updated_at = excluded.updated_at`,
+      ts.flatMap((t) => [agent, t.target, t.state, Math.min(t.since, now), JSON.stringify(t.codes), now]),
     );
   }
 
@@ -183,20 +198,28 @@ export class FleetStore {
     return rows.map((r) => ({ agent: String(r['agent']), target: String(r['target']), state: r['state'] as StateInfo['state'], since: Number(r['since']), codes: parse<string[]>(r['codes'], []) }));
   }
 
-  /** Latest report of every (agent, target), as facts (the bodies are parsed once per change). */
+  /**
+   * Latest report of every (agent, target), as facts. A body is read and parsed once per version
+   * (agent, target, at): a correlation pass reads the small columns of every row and only the bodies
+   * it has not seen.
+   */
   async reportInfos(): Promise<ReportInfo[]> {
-    const rows = await this.db.all('SELECT agent, target, at, verdict, code, body FROM reports');
-    return rows.map((r) => {
-      const key = `${String(r['agent'])}\u0000${String(r['target'])}\u0000${Number(r['at'])}`;
-      let f = this.featureCache.get(key);
-      if (!f) {
-        const rep = parse<Report | null>(r['body'], null);
-        f = rep ? features(rep) : [];
-        this.featureCache.set(key, f);
-        if (this.featureCache.size > 50_000) this.featureCache.delete(this.featureCache.keys().next().value!);
+    const rows = await this.db.all('SELECT agent, target, at, verdict, code FROM reports');
+    const key = (r: Record<string, unknown>): string => `${String(r['agent'])}\u0000${String(r['target'])}\u0000${Number(r['at'])}`;
+    const missing = rows.filter((r) => !this.featureCache.has(key(r)));
+    for (let i = 0; i < missing.length; i += 200) {
+      const part = missing.slice(i, i + 200);
+      const bodies = await this.db.all(`SELECT agent, target, at, body FROM reports WHERE ${part.map(() => '(agent = ? AND target = ?)').join(' OR ')}`, part.flatMap((r) => [r['agent'], r['target']]));
+      for (const b of bodies) {
+        const rep = parse<Report | null>(b['body'], null);
+        this.featureCache.set(key(b), rep ? features(rep) : []);
       }
-      return { agent: String(r['agent']), target: String(r['target']), at: Number(r['at']), verdict: String(r['verdict']), code: (r['code'] as string | null) ?? null, features: f };
-    });
+    }
+    if (this.featureCache.size > 4 * rows.length + 1000) {
+      const live = new Set(rows.map(key));
+      for (const k of this.featureCache.keys()) if (!live.has(k)) this.featureCache.delete(k);
+    }
+    return rows.map((r) => ({ agent: String(r['agent']), target: String(r['target']), at: Number(r['at']), verdict: String(r['verdict']), code: (r['code'] as string | null) ?? null, features: this.featureCache.get(key(r)) ?? [] }));
   }
   private readonly featureCache = new Map<string, Feature[]>();
 
@@ -284,6 +307,13 @@ export class FleetStore {
   /** Forgets answered or expired commands older than `before`. */
   prune(before: number): Promise<number> {
     return this.db.run('DELETE FROM commands WHERE created_at < ? AND (done_at IS NOT NULL OR deadline < ?)', [before, before]);
+  }
+
+  /** Forgets state changes and recovered incidents older than `before` (the history's retention). */
+  async pruneHistory(before: number): Promise<number> {
+    const a = await this.db.run('DELETE FROM changes WHERE received_at < ?', [before]);
+    const b = await this.db.run("DELETE FROM incidents WHERE status = 'recovered' AND recovered_at < ?", [before]);
+    return a + b;
   }
 }
 
