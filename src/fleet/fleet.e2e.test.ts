@@ -152,6 +152,11 @@ async function scenario(engine: 'sqlite' | 'postgres'): Promise<void> {
     assert.deepEqual((await post(JSON.stringify({ protocol: PROTOCOL_VERSION, agent: 'probe', events: [hb(2), hb(3)] }))).body, { acked: 3, duplicates: 1 });
     assert.equal((await post(JSON.stringify({ protocol: PROTOCOL_VERSION, agent: 'probe', events: [hb(4), hb(6)] }))).status, 400);
     assert.equal((await srv.store.agents(0)).find((a) => a.name === 'probe')!.acked, 3);
+    // A runaway agent is slowed down (429 with Retry-After), not served without end.
+    const burst = await Promise.all(Array.from({ length: 120 }, () => fetch(srv.base + '/api/agent/config', { headers: { authorization: `Bearer ${t2}` } }).then(async (r) => (await r.text(), { status: r.status, retry: r.headers.get('retry-after') }))));
+    const limited = burst.filter((r) => r.status === 429);
+    assert.ok(limited.length > 0 && limited.length < 120, `${limited.length} of 120 refused`);
+    assert.match(limited[0]!.retry ?? '', /^[1-9]\d*$/);
     await srv.store.revokeToken('probe');
 
     // 4. Compare on demand: every connected agent diagnoses now; all fail the same way.
