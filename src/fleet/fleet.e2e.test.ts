@@ -176,12 +176,17 @@ async function scenario(engine: 'sqlite' | 'postgres'): Promise<void> {
     await until('every spooled event delivered', () => (agents.every((x) => x.a.spool.pending === 0) ? true : null), 30_000);
     const appInc = await until('the incident for app', async () => (await srv.store.incidents('open')).find((i) => i.target === 'app') ?? null, 20_000);
     assert.equal(appInc.code, 'TCP-001');
-    const stored = await srv.store.agents(0);
-    for (const x of agents) {
-      const row = stored.find((s) => s.name === x.a.name)!;
-      // Exactly once: the server stored each seq the agent ever numbered, once.
-      assert.equal(row.acked, x.a.spool.lastSeq, x.a.name);
-      assert.equal(row.events, x.a.spool.lastSeq, x.a.name);
+    // Exactly once: at a moment when nothing is in flight (the agents keep sending a heartbeat a
+    // second), the server holds every seq each agent ever numbered, and stored each of them once.
+    const settled = await until('a moment with every agent caught up', async () => {
+      const before = agents.map((x) => x.a.spool.lastSeq);
+      const rows = await srv.store.agents(0);
+      const ok = agents.every((x, i) => x.a.spool.pending === 0 && x.a.spool.lastSeq === before[i] && rows.find((r) => r.name === x.a.name)?.acked === before[i]);
+      return ok ? agents.map((x, i) => ({ name: x.a.name, numbered: before[i]!, row: rows.find((r) => r.name === x.a.name)! })) : null;
+    }, 20_000, 50);
+    for (const s of settled) {
+      assert.equal(s.row.acked, s.numbered, s.name);
+      assert.equal(s.row.events, s.numbered, s.name);
     }
     const changes = await srv.store.changes(1000);
     for (const x of agents) {
