@@ -3,6 +3,7 @@
 # own joined by a veth pair (never linked to the root namespace; addresses from 198.51.100.0/24),
 # one fault at a time, tcpdump in the client namespace. Removes everything it made on exit.
 #   bash scripts/pcap-lab-fixtures.sh [OUTDIR]   (default src/pcap/fixtures)
+#   ONLY="lab-tcp-006 lab-dns" bash scripts/pcap-lab-fixtures.sh   (only these captures)
 set -euo pipefail
 OUT=$(realpath "${1:-src/pcap/fixtures}")
 C=i15cap-$$-c
@@ -34,6 +35,7 @@ cat > "$WORK/srv.mjs" <<'EOF'
 import net from 'node:net';
 import dgram from 'node:dgram';
 net.createServer((s) => { let n = 0; s.on('data', () => { if (++n <= 3) s.write('PONG\n'); }); s.on('error', () => {}); }).listen(7000);
+net.createServer((s) => { s.on('data', (d) => s.write(d)); s.on('error', () => {}); }).listen(7001);
 const u = dgram.createSocket('udp4');
 u.on('message', (m, r) => {
   let o = 12; const labels = [];
@@ -53,6 +55,12 @@ if (mode === 'heartbeat') {
   s.on('data', () => {});
   let n = 0;
   const t = setInterval(() => { s.write('PING\n'); if (++n === 6) { clearInterval(t); setTimeout(() => s.destroy(), 1500); } }, 1000);
+} else if (mode === 'idle') {
+  // One exchange, 5 s of silence, then one more write that nobody answers; gone 4 s later.
+  const s = net.connect(7001, host);
+  s.on('error', () => {});
+  s.once('data', () => setTimeout(() => { s.write('again\n'); setTimeout(() => s.destroy(), 4000); }, 5000));
+  s.write('hello\n');
 } else if (mode === 'dns') {
   const u = dgram.createSocket('udp4');
   const q = (id, name) => Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ...name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0, 0, 1, 0, 1])]);
@@ -68,6 +76,7 @@ sleep 0.5
 
 capture() { # name filter command…
   local name=$1 filter=$2; shift 2
+  if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then return 0; fi
   ip netns exec "$C" tcpdump -i eth0 -n -U --immediate-mode -s 0 -w "$OUT/$name.pcap" "$filter" 2>/dev/null &
   local tp=$!
   sleep 1
@@ -90,3 +99,9 @@ capture lab-dns 'udp port 53' inc node "$WORK/cli.mjs" dns "$SIP"
 # NET-002: a default route through a gateway that does not exist; ARP asks for it in vain.
 inc ip route add default via 198.51.100.199
 capture lab-net-002 'arp or icmp' inc ping -c 4 -i 0.5 -W 1 203.0.113.1
+# TCP-006: the server's connection tracking forgets an idle connection after 3 s and drops what
+# follows as INVALID (no loose pick-up), as a NAT that forgot the flow would: one exchange, 5 s of
+# silence, then the client's write is retransmitted and never answered.
+ins sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_established=3 net.netfilter.nf_conntrack_tcp_loose=0
+ins iptables -I INPUT -p tcp --dport 7001 -m conntrack --ctstate INVALID -j DROP
+capture lab-tcp-006 'tcp port 7001' inc node "$WORK/cli.mjs" idle "$SIP"

@@ -129,6 +129,8 @@ test('lab captures (tcpdump in namespaces and on loopback, scripts/pcap-lab-fixt
     'lab-app-001.pcap': ['APP-001'],
     'lab-dns.pcap': ['DNS-002', 'DNS-003'],
     'lab-net-002.pcap': ['NET-002'],
+    // the server's conntrack forgets the idle flow after 3 s and drops what follows (as a NAT that forgot it)
+    'lab-tcp-006.pcap': ['TCP-006'],
     'lo-tcp.pcap': ['TCP-001', 'TCP-004'],
     // `netdx diagnose --capture` in the lab's client host (scripts/pcap-lab-scenarios.mjs), cut to 160-200 bytes a packet with editcap.
     'lab-diagnose-tcp-002.pcap': ['TCP-002', 'TCP-002'],
@@ -142,6 +144,12 @@ test('lab captures (tcpdump in namespaces and on loopback, scripts/pcap-lab-fixt
     assert.deepEqual(info.warnings, [], file);
     assert.deepEqual(judge(a, { lang: 'en' }).map((f) => f.code).sort(), codes, file);
   }
+  // TCP-006's fix sets a keepalive below the silence that killed the flow (5 s here), not above it.
+  const a = new Analyzer();
+  readCaptureFile(dir + 'lab-tcp-006.pcap', a.onPacket);
+  const f = judge(a, { lang: 'en' }).find((x) => x.code === 'TCP-006')!;
+  assert.match(f.title, /dies after 5 s idle/);
+  assert.equal(f.fix[0]!.command, 'sysctl -w net.ipv4.tcp_keepalive_time=4 net.ipv4.tcp_keepalive_intvl=1');
 });
 
 test('MSS clamp (the same SYN on both sides of a middlebox), zero windows, duplicate ACKs', async () => {

@@ -12,7 +12,7 @@ import { meta as TCP_001 } from '../rules/tcp-001-port-closed.js';
 import { meta as TCP_002 } from '../rules/tcp-002-port-filtered.js';
 import { meta as TCP_003 } from '../rules/tcp-003-port-rejected.js';
 import { meta as TCP_004 } from '../rules/tcp-004-reset-after-connect.js';
-import { meta as TCP_006 } from '../rules/tcp-006-idle-timeout.js';
+import { meta as TCP_006, keepaliveBelow } from '../rules/tcp-006-idle-timeout.js';
 import { meta as NET_002 } from '../rules/net-002-gateway-unreachable.js';
 import { meta as NET_004 } from '../rules/net-004-route-conflict.js';
 import { meta as NET_009 } from '../rules/net-009-pmtu-blackhole.js';
@@ -413,9 +413,11 @@ function dnsRefs(q: { queryN: number; queryUs: number; responseN: number; respon
 }
 
 function tcp006Fix(lang: Lang, idleUs: number): Fix[] {
-  const keep = Math.max(10, Math.floor(idleUs / 1e6 / 2));
+  // Below the silence that killed the flow, as the live rule does (a keepalive of 10 s would not
+  // save a flow that died after 5 s idle).
+  const keep = keepaliveBelow(idleUs / 1e6);
   return [
-    { summary: fill(TCP_006.fix[0]!.summary[lang], { idleSec: secs(idleUs) }), command: `sysctl -w net.ipv4.tcp_keepalive_time=${keep} net.ipv4.tcp_keepalive_intvl=${Math.max(5, Math.floor(keep / 3))}` },
+    { summary: fill(TCP_006.fix[0]!.summary[lang], { idleSec: secs(idleUs) }), command: `sysctl -w net.ipv4.tcp_keepalive_time=${keep} net.ipv4.tcp_keepalive_intvl=${Math.max(1, Math.floor(keep / 3))}` },
     { summary: TCP_006.fix[1]!.summary[lang] },
   ];
 }
