@@ -102,6 +102,15 @@ test('invalid: the lost flows stop after the same router as the working ones, si
   assert.match(zh.title, /负载分担成员故障/);
 });
 
+test('invalid: one lost flow stops after the router the working ones pass, another heard nothing at all (its ICMP budget spent) → still the broken member beyond that router', () => {
+  const silent = (sport: number) => ({ flow: `tcp sport ${sport}`, reached: false, hops: path(4, { 3: { addr: BRANCH_A, addrs: [BRANCH_A] }, 4: { recv: 0, target: false, addr: null, addrs: [] } }) });
+  const mute = (sport: number) => ({ flow: `tcp sport ${sport}`, reached: false, hops: [hop(1, { sent: 5, recv: 0, addr: null, addrs: [] })] });
+  const f = assertFinding(rule, run(rule, [balanced([viaA(1), viaA(2), silent(3), mute(4)]), tcp({ address: TRACE_TARGET, port: 7000 })], { target: `${TRACE_TARGET}:7000` }));
+  assert.equal(f.title, `Packets to ${TRACE_TARGET} are lost beyond hop 3 (${BRANCH_A}) for some source ports only: a balanced member after it is broken`);
+  // A mute flow alone beside working ones that lose packets at the target is not enough.
+  assert.equal(run(rule, [balanced([viaA(1), mute(4)].map((p, i) => (i === 0 ? { ...p, hops: p.hops.map((h) => (h.target ? { ...h, recv: 3, lossPct: 40 } : h)) } : p))), tcp()]), null);
+});
+
 test('invalid: lost flows that hear nothing at all (routers rate-limited) against working flows that always reach → a broken member, place unknown', () => {
   const mute = (sport: number) => ({ flow: `tcp sport ${sport}`, reached: false, hops: [hop(1, { sent: 5, recv: 0, addr: null, addrs: [] })] });
   const good = (sport: number) => ({ flow: `tcp sport ${sport}`, reached: true, hops: path(4, { 1: { sent: 5, recv: 2 }, 2: { sent: 5, recv: 2 }, 3: { sent: 5, recv: 2 }, 4: { sent: 5 } }) });

@@ -67,7 +67,12 @@ export function brokenBranch(paths: readonly Path[]): { kind: 'branch' | 'silent
   const lasts = lost.map(lastOf).filter((h): h is TraceHop => !!h);
   const deepest = lasts.length > 0 ? lasts.reduce((a, b) => (b.ttl > a.ttl ? b : a)) : null;
   const after = deepest?.ttl ?? 0;
-  const silentBeyond = lost.every((p) => p.hops.every((h) => h.ttl <= after || h.recv === 0) && p.hops.filter((h) => h.ttl > after).reduce((n, h) => n + h.sent, 0) >= MIN_SILENT_ROUNDS);
+  const probedBeyond = (p: Path): number => p.hops.filter((h) => h.ttl > after).reduce((n, h) => n + h.sent, 0);
+  // A lost flow that heard from no hop at all and was not probed beyond the deepest known hop says
+  // nothing (the first routers' ICMP budget was spent on the other flows): it is left out, as long
+  // as another lost flow shows the silence.
+  const judged = deepest ? lost.filter((p) => lastOf(p) !== undefined || probedBeyond(p) >= MIN_SILENT_ROUNDS) : lost;
+  const silentBeyond = judged.length > 0 && judged.every((p) => p.hops.every((h) => h.ttl <= after || h.recv === 0) && probedBeyond(p) >= MIN_SILENT_ROUNDS);
   if (!silentBeyond) return null;
   const good = reached[0]!;
   if (!deepest) return { kind: 'silent', broken: lost[0]!, last: null, good, goodHop: null };
