@@ -6,7 +6,8 @@ import { BOUNDARIES, FILE_RULES, TEST_SUPPORT } from './scripts/import-boundarie
 function boundary(folder, allowed) {
   return [0, 1, 2].map((depth) => {
     const files = [`src/${folder}/${'*/'.repeat(depth)}*.ts`];
-    const message = allowed.length === 0 ? `src/${folder} imports nothing of netdx (scripts/import-boundaries.mjs)` : `src/${folder} may import only ${allowed.join(', ')} (scripts/import-boundaries.mjs)`;
+    const message =
+      allowed.length === 0 ? `src/${folder} imports nothing of netdx (scripts/import-boundaries.mjs)` : `src/${folder} may import only ${allowed.join(', ')} (scripts/import-boundaries.mjs)`;
     const regex = `^(\\.\\./){${depth + 1}}${allowed.length > 0 ? `(?!(${allowed.join('|')})/)` : ''}`;
     return { files, ignores: TEST_SUPPORT, rules: { 'no-restricted-imports': ['error', { patterns: [{ regex, message }] }] } };
   });
@@ -32,6 +33,9 @@ export default tseslint.config(
   // Long functions hide their steps: at most 100 lines of code (blank lines and comments not counted); tests and fixtures are data.
   { files: ['**/*.ts', '**/*.js', '**/*.mjs'], ignores: [...TEST_SUPPORT, 'test/**'], rules: { 'max-lines-per-function': ['error', { max: 100, skipBlankLines: true, skipComments: true }] } },
   ...Object.entries(BOUNDARIES).flatMap(([folder, allowed]) => boundary(folder, allowed)),
-  ...FILE_RULES.map(([file, forbidden, why]) => ({ files: [file], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden.map((f) => `../${f}/**`), message: `${file} must not import ${forbidden.join(', ')}: ${why}` }] }] } })),
+  ...FILE_RULES.map(([file, forbidden, why]) => ({
+    files: [file],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden.map((f) => `../${f}/**`), message: `${file} must not import ${forbidden.join(', ')}: ${why}` }] }] },
+  })),
   { files: ['src/cli/**', 'scripts/**', 'bench/**', 'bin/**', 'src/lab/**', 'src/bench/**'], rules: { 'no-console': 'off' } },
 );

@@ -18,6 +18,15 @@ await new Promise((res) => setTimeout(res, 1000));
 globalThis.gc?.();
 const after = process.memoryUsage();
 // Both ends live in this process: half of the growth is the client side.
-console.log(JSON.stringify({ connections: n, active: r.stats.active, rssMiB: +(after.rss / 2 ** 20).toFixed(1), rssGrowthMiB: +((after.rss - before.rss) / 2 ** 20).toFixed(1), heapGrowthMiB: +((after.heapUsed - before.heapUsed) / 2 ** 20).toFixed(1), bytesPerConnectionBothEnds: Math.round((after.rss - before.rss) / n) }));
+console.log(
+  JSON.stringify({
+    connections: n,
+    active: r.stats.active,
+    rssMiB: +(after.rss / 2 ** 20).toFixed(1),
+    rssGrowthMiB: +((after.rss - before.rss) / 2 ** 20).toFixed(1),
+    heapGrowthMiB: +((after.heapUsed - before.heapUsed) / 2 ** 20).toFixed(1),
+    bytesPerConnectionBothEnds: Math.round((after.rss - before.rss) / n),
+  }),
+);
 for (const s of socks) s.destroy();
 await r.close();

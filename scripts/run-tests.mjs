@@ -18,15 +18,26 @@ function walk(dir, out = []) {
 }
 
 const filters = process.argv.slice(2);
-const files = walk('dist').filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
+const files = walk('dist')
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
 if (files.length === 0) {
   console.error('run-tests: no test files found under dist/ (did the build run?)');
   process.exit(1);
 }
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const stream = run({ files, concurrency: 2, timeout: 30 * 60 * 1000 });
-stream.on('test:pass', (ev) => { if (ev.details?.type === 'suite') return; if (ev.skip || ev.todo) skipped++; else passed++; });
-stream.on('test:fail', (ev) => { if (ev.details?.type === 'suite') return; failed++; });
+stream.on('test:pass', (ev) => {
+  if (ev.details?.type === 'suite') return;
+  if (ev.skip || ev.todo) skipped++;
+  else passed++;
+});
+stream.on('test:fail', (ev) => {
+  if (ev.details?.type === 'suite') return;
+  failed++;
+});
 stream.compose(spec).pipe(process.stdout);
 stream.on('end', () => {
   // let the spec reporter flush first

@@ -34,7 +34,13 @@ function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const re = /(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm;
   const out: string[] = [];
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(relative(ROOT, normalize(join(dirname(file), m[1]!))).split(sep).join('/').replace(/\.js$/, '.ts'));
+  for (let m = re.exec(text); m; m = re.exec(text))
+    out.push(
+      relative(ROOT, normalize(join(dirname(file), m[1]!)))
+        .split(sep)
+        .join('/')
+        .replace(/\.js$/, '.ts'),
+    );
   return out;
 }
 
@@ -63,9 +69,15 @@ test('ESLint enforces them: a model file importing a collector is flagged, an an
   const { ESLint } = await import('eslint');
   const eslint = new ESLint({ cwd: ROOT });
   const [r] = await eslint.lintText("import { collectSnapshot } from '../system/collect.js';\nexport const c = collectSnapshot;\n", { filePath: join(ROOT, 'src/model/x.ts') });
-  assert.ok(r!.messages.some((m) => m.ruleId === 'no-restricted-imports'), JSON.stringify(r!.messages));
+  assert.ok(
+    r!.messages.some((m) => m.ruleId === 'no-restricted-imports'),
+    JSON.stringify(r!.messages),
+  );
   const [ok] = await eslint.lintText("import { ofKind } from '../model/observation.js';\nexport const o = ofKind;\n", { filePath: join(ROOT, 'src/analyze/x.ts') });
-  assert.deepEqual(ok!.messages.filter((m) => m.ruleId === 'no-restricted-imports'), []);
+  assert.deepEqual(
+    ok!.messages.filter((m) => m.ruleId === 'no-restricted-imports'),
+    [],
+  );
   const [trace] = await eslint.lintText("import { rule } from '../rules/net-003-path-blackhole.js';\nexport const r = rule;\n", { filePath: join(ROOT, 'src/cli/trace.ts') });
   assert.ok(trace!.messages.some((m) => m.ruleId === 'no-restricted-imports'));
 });

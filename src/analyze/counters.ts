@@ -22,7 +22,8 @@ export interface CountedRule {
 export function parseCounters(text: string, family: 4 | 6 = 4): CountedRule[] {
   const out: CountedRule[] = [];
   for (const c of parseIptablesSave(text, family).chains.values()) {
-    if (c.base && c.base.packets !== undefined) out.push({ table: c.table, chain: c.name, number: 0, packets: c.base.packets, target: c.base.policy === 'drop' ? 'DROP' : 'ACCEPT', text: `-P ${c.name} ${c.base.policy.toUpperCase()}` });
+    if (c.base && c.base.packets !== undefined)
+      out.push({ table: c.table, chain: c.name, number: 0, packets: c.base.packets, target: c.base.policy === 'drop' ? 'DROP' : 'ACCEPT', text: `-P ${c.name} ${c.base.policy.toUpperCase()}` });
     for (const r of c.rules) {
       if (r.packets === undefined) continue;
       out.push({ table: c.table, chain: c.name, number: r.number, packets: r.packets, target: /(?:^|\s)-[jg]\s+(\S+)/.exec(r.text)?.[1] ?? '', text: r.text });

@@ -45,7 +45,12 @@ const HOOK_CHAINS: Record<Side, Record<string, string[]>> = {
   out: { raw: ['OUTPUT'], mangle: ['OUTPUT', 'POSTROUTING'], nat: ['OUTPUT', 'POSTROUTING'], filter: ['OUTPUT'] },
   in: { raw: ['PREROUTING'], mangle: ['PREROUTING', 'INPUT'], nat: ['PREROUTING', 'INPUT'], filter: ['INPUT'] },
 };
-const ALL_BUILTIN: Record<string, string[]> = { raw: ['PREROUTING', 'OUTPUT'], mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'], filter: ['INPUT', 'FORWARD', 'OUTPUT'] };
+const ALL_BUILTIN: Record<string, string[]> = {
+  raw: ['PREROUTING', 'OUTPUT'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+};
 
 const pick = <T>(g: G, xs: readonly T[]): T => g(fc.constantFrom, ...xs);
 const chance = (g: G, p: number): boolean => g(fc.integer, { min: 0, max: 999 }) < p * 1000;
@@ -90,11 +95,22 @@ function iptablesRule(g: G, fam: 4 | 6, side: Side, table: string, chain: string
   if (chance(g, 0.2)) parts.push(`-m conntrack ${neg(0.1)}--ctstate ${pick(g, ['NEW', 'ESTABLISHED', 'RELATED,ESTABLISHED', 'INVALID', 'UNTRACKED', 'NEW,UNTRACKED', 'DNAT', 'SNAT', 'INVALID,NEW'])}`);
   if (chance(g, 0.05)) parts.push(`-m state ${neg(0.1)}--state ${pick(g, ['NEW', 'ESTABLISHED', 'INVALID'])}`);
   if (chance(g, 0.1)) {
-    const [lo, hi] = fam === 4 ? pick(g, [['198.51.100.1', '198.51.100.9'], ['203.0.113.5', '203.0.113.80'], ['100.64.0.0', '100.64.255.255']] as const) : pick(g, [['2001:db8:1::1', '2001:db8:1::ff'], ['2001:db8:5::', '2001:db8:5::ffff']] as const);
+    const [lo, hi] =
+      fam === 4
+        ? pick(g, [
+            ['198.51.100.1', '198.51.100.9'],
+            ['203.0.113.5', '203.0.113.80'],
+            ['100.64.0.0', '100.64.255.255'],
+          ] as const)
+        : pick(g, [
+            ['2001:db8:1::1', '2001:db8:1::ff'],
+            ['2001:db8:5::', '2001:db8:5::ffff'],
+          ] as const);
     parts.push(`-m iprange ${neg(0.15)}--${pick(g, ['src', 'dst'])}-range ${lo}-${hi}`);
   }
   if (chance(g, 0.1)) parts.push(`-m comment --comment "case ${int(g, 1, 99)} \\"x\\""`);
-  if (chance(g, 0.1)) parts.push(`-m addrtype ${neg(0.15)}--${pick(g, ['dst', 'src'])}-type ${pick(g, fam === 4 ? ['LOCAL', 'UNICAST', 'MULTICAST', 'BROADCAST'] : ['LOCAL', 'UNICAST', 'MULTICAST'])}`);
+  if (chance(g, 0.1))
+    parts.push(`-m addrtype ${neg(0.15)}--${pick(g, ['dst', 'src'])}-type ${pick(g, fam === 4 ? ['LOCAL', 'UNICAST', 'MULTICAST', 'BROADCAST'] : ['LOCAL', 'UNICAST', 'MULTICAST'])}`);
   if (chance(g, 0.12)) parts.push(`-m mark ${neg(0.1)}--mark ${pick(g, ['0x1', '0x1/0xff', '0x2', '0x0/0xf'])}`);
   // target
   const targets: string[] = ['ACCEPT', '', 'RETURN'];
@@ -188,7 +204,8 @@ function nftMatch(g: G, fam: 4 | 6, side: Side, hook: string): string[] {
     if (chance(g, 0.1)) m.push(`th sport ${pick(g, ['33000-33499', '33500-33999'])}`);
     if (l4 === 'tcp' && chance(g, 0.15)) m.push(pick(g, ['tcp flags syn', 'tcp flags & (syn|ack) == syn', 'tcp flags & (syn|ack) == syn|ack']));
   }
-  if (l4 && l4 !== 'tcp' && l4 !== 'udp' && chance(g, 0.3)) m.push(fam === 4 ? `icmp type ${pick(g, ['echo-request', 'echo-reply', '{ echo-request, destination-unreachable }'])}` : `icmpv6 type ${pick(g, ['echo-request', 'echo-reply'])}`);
+  if (l4 && l4 !== 'tcp' && l4 !== 'udp' && chance(g, 0.3))
+    m.push(fam === 4 ? `icmp type ${pick(g, ['echo-request', 'echo-reply', '{ echo-request, destination-unreachable }'])}` : `icmpv6 type ${pick(g, ['echo-request', 'echo-reply'])}`);
   if (chance(g, 0.2)) m.push(`ct state ${pick(g, ['new', 'established,related', 'invalid', 'untracked', '{ new, untracked }', '!= new'])}`);
   if (chance(g, 0.05)) m.push(`ct status ${pick(g, ['dnat', 'snat'])}`);
   if (chance(g, 0.1)) m.push(`meta mark ${pick(g, ['0x1', '0x0', '!= 0x2'])}`);

@@ -91,7 +91,15 @@ async function runFwCase(c: FwCase): Promise<void> {
       ufw: { ok: false, unavailable: 'not installed' },
     },
   };
-  const check = checkFirewall(snap, { chain: c.side === 'out' ? 'OUTPUT' : 'INPUT', proto: c.flow.proto === 'icmp' && c.family === 6 ? 'icmpv6' : c.flow.proto, src: c.flow.src, dst: c.flow.dst, sport: c.flow.sport, dport: c.flow.dport, replies: false });
+  const check = checkFirewall(snap, {
+    chain: c.side === 'out' ? 'OUTPUT' : 'INPUT',
+    proto: c.flow.proto === 'icmp' && c.family === 6 ? 'icmpv6' : c.flow.proto,
+    src: c.flow.src,
+    dst: c.flow.dst,
+    sport: c.flow.sport,
+    dport: c.flow.dport,
+    replies: false,
+  });
   const kernel = new Set([...kernelIptablesHits(dump, c.family, c.side === 'out' ? ['OUTPUT', 'POSTROUTING'] : ['PREROUTING', 'INPUT']), ...kernelNftHits(nftJson)]);
   const ours = new Set<string>();
   for (const t of check.trace) {
@@ -102,7 +110,9 @@ async function runFwCase(c: FwCase): Promise<void> {
   const missing = [...kernel].filter((k) => !ours.has(k));
   const extra = [...ours].filter((k) => !kernel.has(k));
   if (missing.length || extra.length || check.verdict === 'UNKNOWN') {
-    const trace = check.trace.map((t) => `  ${t.hook} ${t.backend} ${t.table}/${t.chain} ${t.rule ?? '-'}${t.handle !== undefined ? ` h${t.handle}` : ''} ${t.result} ${t.action ?? ''} ${t.text} ${t.note ?? ''}`).join('\n');
+    const trace = check.trace
+      .map((t) => `  ${t.hook} ${t.backend} ${t.table}/${t.chain} ${t.rule ?? '-'}${t.handle !== undefined ? ` h${t.handle}` : ''} ${t.result} ${t.action ?? ''} ${t.text} ${t.note ?? ''}`)
+      .join('\n');
     assert.fail(
       `kernel and evaluator disagree (${c.side}, IPv${c.family}, ${JSON.stringify(c.flow)}): verdict ${check.verdict} (${check.reason})\n` +
         `only the kernel matched: ${missing.join(', ') || '-'}\nonly we matched: ${extra.join(', ') || '-'}\n--- dump\n${dump}\n--- nft\n${c.nft}\n--- trace\n${trace}`,
@@ -128,7 +138,13 @@ test('route differential: explainRoute equals ip route get (tables, policy rules
     fc.asyncProperty(routeCaseArb(), async (rc) => {
       // reset: policy rules back to the defaults, extra tables and main's generated routes gone
       for (const fam of [4, 6] as const) {
-        const reset = ['rule flush', 'rule add pref 32766 lookup main', ...(fam === 4 ? ['rule add pref 32767 lookup default'] : []), 'route flush proto static', ...['100', '101', '102'].map((t) => `route flush table ${t}`)];
+        const reset = [
+          'rule flush',
+          'rule add pref 32766 lookup main',
+          ...(fam === 4 ? ['rule add pref 32767 lookup default'] : []),
+          'route flush proto static',
+          ...['100', '101', '102'].map((t) => `route flush table ${t}`),
+        ];
         l.sh('a', 'ip', [`-${fam}`, '-force', '-batch', '-'], [...reset, ...rc.batch[fam]].join('\n') + '\n', true);
       }
       const snap = await nsSnapshot(l.ns('a'), ['links', 'routes', 'rules']);
@@ -139,12 +155,16 @@ test('route differential: explainRoute equals ip route get (tables, policy rules
         const k = l.sh('a', 'ip', args, undefined, true);
         const ours = lookupRoute(prepared, q.dst, { ...(q.from ? { from: q.from } : {}), ...(q.mark !== undefined ? { mark: q.mark } : {}), ...(q.oif ? { oif: q.oif } : {}) })!;
         const e = explainRoute(snap, q.dst, { ...(q.from ? { from: q.from } : {}), ...(q.mark !== undefined ? { mark: q.mark } : {}), ...(q.oif ? { oif: q.oif } : {}) });
-        const ctx = () => `query ip ${args.join(' ')}\nkernel: rc=${k.code} ${k.stdout.trim()} ${k.stderr.trim()}\nours: ${e.outcome} gw=${e.gateway} dev=${e.dev} table=${e.table} (${e.why})\nbatch:\n${[...rc.batch[4], ...rc.batch[6]].join('\n')}\nsteps:\n${e.steps.map((s) => `  ${s.priority} ${s.matched ? '*' : ' '} ${s.text} — ${s.note}`).join('\n')}`;
+        const ctx = () =>
+          `query ip ${args.join(' ')}\nkernel: rc=${k.code} ${k.stdout.trim()} ${k.stderr.trim()}\nours: ${e.outcome} gw=${e.gateway} dev=${e.dev} table=${e.table} (${e.why})\nbatch:\n${[...rc.batch[4], ...rc.batch[6]].join('\n')}\nsteps:\n${e.steps.map((s) => `  ${s.priority} ${s.matched ? '*' : ' '} ${s.text} — ${s.note}`).join('\n')}`;
         if (k.code === 0) {
           const v = parseRouteGet(k.stdout);
           assert.equal(e.outcome, 'route', ctx());
           const hops = e.nexthops.length > 1 ? e.nexthops.map((h) => ({ gateway: h.gateway, dev: h.dev })) : [{ gateway: e.gateway, dev: e.dev }];
-          assert.ok(hops.some((h) => (h.gateway ?? null) === (v.gateway ?? null) && h.dev === v.dev), `next hop differs\n${ctx()}`);
+          assert.ok(
+            hops.some((h) => (h.gateway ?? null) === (v.gateway ?? null) && h.dev === v.dev),
+            `next hop differs\n${ctx()}`,
+          );
           if (!ours.onlink) assert.equal(e.table ?? 'main', v.table, `table differs\n${ctx()}`);
         } else {
           const err = k.stderr;

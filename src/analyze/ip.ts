@@ -146,7 +146,7 @@ export function prefixHas(p: Prefix, a: Addr): boolean {
   for (let i = 0; i < p.w.length; i++) {
     const m = maskBits(p.len - 32 * i);
     if (m === 0) return true;
-    if (((a.w[i]! & m) >>> 0) !== p.w[i]) return false;
+    if ((a.w[i]! & m) >>> 0 !== p.w[i]) return false;
   }
   return true;
 }
@@ -172,7 +172,7 @@ export function formatAddr(a: Addr): string {
   for (const x of a.w) g.push(Math.floor(x / 65536), x % 65536);
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;

@@ -32,9 +32,43 @@ function recorded(name: string): { dst: string; q: { from?: string; mark?: numbe
   return { dst: dst!, q, rc: r.rc, stdout: r.stdout, stderr: r.stderr };
 }
 
-const KERNEL_ERRORS: Record<string, RegExp> = { blackhole: /Invalid argument/, prohibit: /Permission denied/, unreachable: /No route to host|Network is unreachable/, 'no-route': /Network is unreachable/ };
+const KERNEL_ERRORS: Record<string, RegExp> = {
+  blackhole: /Invalid argument/,
+  prohibit: /Permission denied/,
+  unreachable: /No route to host|Network is unreachable/,
+  'no-route': /Network is unreachable/,
+};
 
-const CASES = ['default-gw', 'connected', 'multipath', 'host-route', 'local', 'loopback', 'broadcast', 'with-src', 'from', 'from-blackhole-table', 'mark', 'iif-local', 'blackhole', 'unreachable', 'prohibit', 'throw', 'rule-prohibit', 'rule-blackhole', 'rule-unreachable', 'rule-unreachable-oif', 'linkdown', 'v6-default', 'v6-multipath', 'v6-blackhole', 'v6-unreachable', 'v6-prohibit', 'v6-rule-unreachable', 'v6-local'];
+const CASES = [
+  'default-gw',
+  'connected',
+  'multipath',
+  'host-route',
+  'local',
+  'loopback',
+  'broadcast',
+  'with-src',
+  'from',
+  'from-blackhole-table',
+  'mark',
+  'iif-local',
+  'blackhole',
+  'unreachable',
+  'prohibit',
+  'throw',
+  'rule-prohibit',
+  'rule-blackhole',
+  'rule-unreachable',
+  'rule-unreachable-oif',
+  'linkdown',
+  'v6-default',
+  'v6-multipath',
+  'v6-blackhole',
+  'v6-unreachable',
+  'v6-prohibit',
+  'v6-rule-unreachable',
+  'v6-local',
+];
 
 for (const name of CASES) {
   test(`explainRoute equals the kernel: ip route get ${name}`, () => {
@@ -115,12 +149,27 @@ test('the analyzer takes the snapshot as it is: no routes collected → no-route
 });
 
 test('LPM index: the best route equals a naive scan (random prefixes, metrics, both families)', () => {
-  const v4 = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 })).map(([n, l]) => formatPrefix(parsePrefix(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${l}`, 4)!));
-  const v6 = fc.tuple(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 128 })).map(([g, l]) => formatPrefix(parsePrefix(`${g.map((x) => x.toString(16)).join(':')}/${l}`, 6)!));
+  const v4 = fc
+    .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }))
+    .map(([n, l]) => formatPrefix(parsePrefix(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${l}`, 4)!));
+  const v6 = fc
+    .tuple(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 128 }))
+    .map(([g, l]) => formatPrefix(parsePrefix(`${g.map((x) => x.toString(16)).join(':')}/${l}`, 6)!));
   const route = (fam: 4 | 6) =>
-    fc.record({ dst: fam === 4 ? v4 : v6, metric: fc.constantFrom(0, 10, 100), table: fc.constantFrom('main', '100') }).map(
-      (r): Route => ({ family: fam, table: r.table, type: 'unicast', dst: r.dst, gateway: null, dev: 'x', src: null, metric: r.metric, protocol: null, scope: null, nexthops: [], text: `${r.dst} metric ${r.metric}` }),
-    );
+    fc.record({ dst: fam === 4 ? v4 : v6, metric: fc.constantFrom(0, 10, 100), table: fc.constantFrom('main', '100') }).map((r): Route => ({
+      family: fam,
+      table: r.table,
+      type: 'unicast',
+      dst: r.dst,
+      gateway: null,
+      dev: 'x',
+      src: null,
+      metric: r.metric,
+      protocol: null,
+      scope: null,
+      nexthops: [],
+      text: `${r.dst} metric ${r.metric}`,
+    }));
   for (const fam of [4, 6] as const) {
     fc.assert(
       fc.property(fc.array(route(fam), { maxLength: 40 }), fc.array(fam === 4 ? v4 : v6, { minLength: 1, maxLength: 10 }), (routes, probes) => {
@@ -147,7 +196,7 @@ test('LPM index: the best route equals a naive scan (random prefixes, metrics, b
 test('DIR-24-8 (large IPv4 tables) answers exactly like the per-length hashes', () => {
   const routes: Route[] = [];
   let seed = 12345;
-  const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   const seen = new Set<string>();
   while (routes.length < 70_000) {
     const len = [8, 12, 16, 20, 22, 24, 25, 26, 28, 30, 32][Math.floor(rnd() * 11)]!;
@@ -156,9 +205,36 @@ test('DIR-24-8 (large IPv4 tables) answers exactly like the per-length hashes', 
     const metric = [0, 10, 100][Math.floor(rnd() * 3)]!;
     if (seen.has(`${dst}/${metric}`)) continue;
     seen.add(`${dst}/${metric}`);
-    routes.push({ family: 4, table: 'main', type: rnd() < 0.05 ? 'blackhole' : 'unicast', dst, gateway: null, dev: 'x', src: null, metric, protocol: null, scope: null, nexthops: [], text: `${dst} metric ${metric}`, ...(rnd() < 0.02 ? { flags: ['dead'] } : {}) });
+    routes.push({
+      family: 4,
+      table: 'main',
+      type: rnd() < 0.05 ? 'blackhole' : 'unicast',
+      dst,
+      gateway: null,
+      dev: 'x',
+      src: null,
+      metric,
+      protocol: null,
+      scope: null,
+      nexthops: [],
+      text: `${dst} metric ${metric}`,
+      ...(rnd() < 0.02 ? { flags: ['dead'] } : {}),
+    });
   }
-  routes.push({ family: 4, table: 'main', type: 'unicast', dst: '0.0.0.0/0', gateway: '198.51.100.1', dev: 'x', src: null, metric: null, protocol: null, scope: null, nexthops: [], text: 'default via 198.51.100.1' });
+  routes.push({
+    family: 4,
+    table: 'main',
+    type: 'unicast',
+    dst: '0.0.0.0/0',
+    gateway: '198.51.100.1',
+    dev: 'x',
+    src: null,
+    metric: null,
+    protocol: null,
+    scope: null,
+    nexthops: [],
+    text: 'default via 198.51.100.1',
+  });
   const rt = RouteTable.fromRoutes(routes);
   const fam = rt.fam(4);
   const main = rt.tableNames.peek('main');

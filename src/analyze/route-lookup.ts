@@ -287,7 +287,9 @@ function walkRules(t: RouteTable, rules: Compiled[], f: Flow, steps: RouteStep[]
     if (best >= 0 && f.oif !== null && !f.oifStrict) {
       const devs = fam.flags[best]! & F_MULTIPATH ? devsOf(t.route(family, best)) : [t.devNames.names[fam.dev[best]!]];
       if (!devs.includes(f.oif)) {
-        const alt = fam.sameSlot(best).find((x) => fam.metric[x] === fam.metric[best] && usable(t, fam, x, f) && (fam.flags[x]! & F_MULTIPATH ? devsOf(t.route(family, x)) : [t.devNames.names[fam.dev[x]!]]).includes(f.oif!));
+        const alt = fam
+          .sameSlot(best)
+          .find((x) => fam.metric[x] === fam.metric[best] && usable(t, fam, x, f) && (fam.flags[x]! & F_MULTIPATH ? devsOf(t.route(family, x)) : [t.devNames.names[fam.dev[x]!]]).includes(f.oif!));
         if (alt !== undefined) best = alt;
       }
     }
@@ -306,7 +308,13 @@ function walkRules(t: RouteTable, rules: Compiled[], f: Flow, steps: RouteStep[]
     }
     const len = fam.len[best]!;
     if (r.suppressPrefixlen !== undefined && len <= r.suppressPrefixlen) {
-      steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `${t.route(family, best).dst} suppressed (prefix /${len} ≤ suppress_prefixlength ${r.suppressPrefixlen})` });
+      steps?.push({
+        priority: r.priority,
+        text: r.text,
+        matched: true,
+        table: r.table,
+        note: `${t.route(family, best).dst} suppressed (prefix /${len} ≤ suppress_prefixlength ${r.suppressPrefixlen})`,
+      });
       continue;
     }
     steps?.push({ priority: r.priority, text: r.text, matched: true, table: r.table, note: `chose ${t.route(family, best).text}` });
@@ -422,20 +430,48 @@ export function explainWith(p: PreparedRoutes, links: Link[] | null, sysctls: Re
   for (const tid of fam.tables.keys()) idx.push(...fam.covering(tid, a.w));
   idx.sort((x, y) => fam.len[y]! - fam.len[x]! || fam.metric[x]! - fam.metric[y]!);
   const covering: Array<[Route, number]> = idx.map((i) => [p.table.route(a.family, i), fam.len[i]!]);
-  const candidates: Candidate[] = covering.map(([r]) => ({ prefix: r.dst, table: r.table, dev: r.dev ?? r.nexthops[0]?.dev ?? null, gateway: r.gateway ?? r.nexthops[0]?.gateway ?? null, metric: r.metric, type: r.type, text: r.text }));
+  const candidates: Candidate[] = covering.map(([r]) => ({
+    prefix: r.dst,
+    table: r.table,
+    dev: r.dev ?? r.nexthops[0]?.dev ?? null,
+    gateway: r.gateway ?? r.nexthops[0]?.gateway ?? null,
+    metric: r.metric,
+    type: r.type,
+    text: r.text,
+  }));
   const rules: RuleRow[] = steps.filter((x) => x.matched).map((x) => ({ priority: x.priority, text: x.text, table: x.table }));
   const base = { candidates, rules, steps };
   const target = formatAddr(a);
 
   if (res.onlink) {
-    return { ...base, route: null, outcome: 'route', table: null, gateway: null, dev: opts.oif ?? null, src: firstAddress(links, opts.oif ?? null, a.family), nexthops: [], why: `the lookup found no usable route to ${target}; the socket is bound to ${opts.oif}, so the kernel assumes ${target} is on-link there` };
+    return {
+      ...base,
+      route: null,
+      outcome: 'route',
+      table: null,
+      gateway: null,
+      dev: opts.oif ?? null,
+      src: firstAddress(links, opts.oif ?? null, a.family),
+      nexthops: [],
+      why: `the lookup found no usable route to ${target}; the socket is bound to ${opts.oif}, so the kernel assumes ${target} is on-link there`,
+    };
   }
   const r = res.route;
   const wl = res.index >= 0 ? fam.len[res.index]! : 0;
   // A forwarded lookup (iif) of a unicast route needs forwarding on: otherwise "No route to host".
   const fwd = sysctls?.[a.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'];
   if (opts.iif !== undefined && opts.iif !== 'lo' && r && res.outcome === 'route' && r.type === 'unicast' && fwd === '0') {
-    return { ...base, route: r, outcome: 'unreachable', table: r.table, gateway: null, dev: null, src: null, nexthops: [], why: `${describe(r)} would forward the packet, but forwarding is off (${a.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'} = 0): the kernel answers "No route to host"` };
+    return {
+      ...base,
+      route: r,
+      outcome: 'unreachable',
+      table: r.table,
+      gateway: null,
+      dev: null,
+      src: null,
+      nexthops: [],
+      why: `${describe(r)} would forward the packet, but forwarding is off (${a.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'} = 0): the kernel answers "No route to host"`,
+    };
   }
   if (res.outcome !== 'route' || !r) {
     const why =

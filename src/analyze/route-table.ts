@@ -86,7 +86,16 @@ export class FamilyTable {
 
   /** Bytes held in typed arrays (columns, hashes, DIR-24-8). */
   bytes(): number {
-    let b = this.net.byteLength + this.len.byteLength + this.table.byteLength + this.type.byteLength + this.metric.byteLength + this.flags.byteLength + this.dev.byteLength + this.next.byteLength + this.source.byteLength;
+    let b =
+      this.net.byteLength +
+      this.len.byteLength +
+      this.table.byteLength +
+      this.type.byteLength +
+      this.metric.byteLength +
+      this.flags.byteLength +
+      this.dev.byteLength +
+      this.next.byteLength +
+      this.source.byteLength;
     for (const t of this.tables.values()) {
       for (const sl of t.byLen) if (sl) b += sl.keys.byteLength + sl.heads.byteLength;
       b += (t.tbl24?.byteLength ?? 0) + (t.tbl8?.byteLength ?? 0);
@@ -106,7 +115,7 @@ export class FamilyTable {
   covers(i: number, w: ArrayLike<number>): boolean {
     const len = this.len[i]!;
     const o = i * this.W;
-    for (let k = 0; k * 32 < len; k++) if (((w[k]! & maskBits(len - 32 * k)) >>> 0) !== this.net[o + k]) return false;
+    for (let k = 0; k * 32 < len; k++) if ((w[k]! & maskBits(len - 32 * k)) >>> 0 !== this.net[o + k]) return false;
     return true;
   }
 
@@ -357,7 +366,7 @@ export class RouteTable {
       this.skipped.push({ index: source, dst });
       return;
     }
-    const m = f === 4 ? [((w[0]! & maskBits(l)) >>> 0)] : [0, 1, 2, 3].map((k) => (w![k]! & maskBits(l - 32 * k)) >>> 0);
+    const m = f === 4 ? [(w[0]! & maskBits(l)) >>> 0] : [0, 1, 2, 3].map((k) => (w![k]! & maskBits(l - 32 * k)) >>> 0);
     this.fam(f).add(m, l, this.tableNames.id(table), this.typeNames.id(type), metric ?? 0, flags, this.devNames.id(dev ?? ''), source);
   }
 
@@ -368,7 +377,11 @@ export class RouteTable {
     const t = new RouteTable(n4, routes.length - n4, (_f, src) => routes[src]!);
     for (let i = 0; i < routes.length; i++) {
       const r = routes[i]!;
-      const flags = (r.flags?.includes('dead') ? F_DEAD : 0) | (r.tos !== undefined && r.tos !== '' && Number(r.tos) !== 0 ? F_TOS : 0) | (r.family === 6 && r.from !== undefined && !/\/0$/.test(r.from) ? F_FROM : 0) | (r.nexthops.length > 0 ? F_MULTIPATH : 0);
+      const flags =
+        (r.flags?.includes('dead') ? F_DEAD : 0) |
+        (r.tos !== undefined && r.tos !== '' && Number(r.tos) !== 0 ? F_TOS : 0) |
+        (r.family === 6 && r.from !== undefined && !/\/0$/.test(r.from) ? F_FROM : 0) |
+        (r.nexthops.length > 0 ? F_MULTIPATH : 0);
       t.addOne(r.family, r.dst, r.table, r.type, r.metric, flags, r.dev ?? r.nexthops[0]?.dev ?? null, i);
     }
     t.v4.build();
@@ -405,7 +418,11 @@ export class RouteTable {
         const hops = Array.isArray(o.nexthops) ? (o.nexthops as Array<Record<string, unknown>>) : [];
         const flagsArr = Array.isArray(o.flags) ? o.flags : [];
         const tos = o.tos;
-        const flags = (flagsArr.includes('dead') ? F_DEAD : 0) | (tos !== undefined && tos !== null && Number(tos) !== 0 ? F_TOS : 0) | (f === 6 && typeof o.from === 'string' && !/\/0$/.test(o.from) && o.from !== '::' ? F_FROM : 0) | (hops.length > 0 ? F_MULTIPATH : 0);
+        const flags =
+          (flagsArr.includes('dead') ? F_DEAD : 0) |
+          (tos !== undefined && tos !== null && Number(tos) !== 0 ? F_TOS : 0) |
+          (f === 6 && typeof o.from === 'string' && !/\/0$/.test(o.from) && o.from !== '::' ? F_FROM : 0) |
+          (hops.length > 0 ? F_MULTIPATH : 0);
         const dev = typeof o.dev === 'string' ? o.dev : typeof hops[0]?.dev === 'string' ? (hops[0].dev as string) : null;
         const table = o.table === undefined ? 'main' : String(o.table);
         t.addOne(f, dst === 'default' ? (f === 4 ? '0.0.0.0/0' : '::/0') : dst, table, typeof o.type === 'string' ? o.type : 'unicast', typeof o.metric === 'number' ? o.metric : null, flags, dev, i);

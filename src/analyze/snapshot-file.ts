@@ -17,10 +17,11 @@ function deepest(issue: Issue, prefix: PropertyKey[] = []): { path: PropertyKey[
   const here = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union' && issue.errors && issue.errors.length > 0) {
     let best: { path: PropertyKey[]; message: string } | null = null;
-    for (const branch of issue.errors) for (const sub of branch) {
-      const d = deepest(sub, here);
-      if (!best || d.path.length > best.path.length) best = d;
-    }
+    for (const branch of issue.errors)
+      for (const sub of branch) {
+        const d = deepest(sub, here);
+        if (!best || d.path.length > best.path.length) best = d;
+      }
     if (best) return best;
   }
   return { path: here, message: issue.message };
@@ -39,7 +40,8 @@ export function parseSnapshot(text: string, name: string): Snapshot {
     const first = r.error.issues[0] as Issue | undefined;
     const issue = first ? deepest(first) : undefined;
     const path = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '';
-    if (typeof doc !== 'object' || doc === null || (doc as { schema?: unknown }).schema !== 'netdx.snapshot/v1') throw inputError(`${name}: not a netdx snapshot (expected "schema": "netdx.snapshot/v1")`);
+    if (typeof doc !== 'object' || doc === null || (doc as { schema?: unknown }).schema !== 'netdx.snapshot/v1')
+      throw inputError(`${name}: not a netdx snapshot (expected "schema": "netdx.snapshot/v1")`);
     throw inputError(`${name}: not a valid snapshot: ${path ? `${path}: ` : ''}${(issue?.message ?? 'invalid').replace(/\s+/g, ' ').slice(0, 160)}`);
   }
   return r.data;
@@ -61,4 +63,3 @@ export async function readSnapshotFile(path: string, lang?: Lang): Promise<Snaps
   }
   return parseSnapshot(text, path);
 }
-

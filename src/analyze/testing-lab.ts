@@ -128,7 +128,18 @@ export function makeLab(tag: string): Lab {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const quiet = ['net.ipv6.conf.all.router_solicitations=0', 'net.ipv6.conf.default.router_solicitations=0', 'net.ipv6.conf.all.accept_ra=0', 'net.ipv6.conf.default.accept_ra=0', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.all.mldv2_unsolicited_report_interval=1', 'net.ipv6.conf.default.mldv2_unsolicited_report_interval=1', 'net.ipv6.conf.all.mldv1_unsolicited_report_interval=1', 'net.ipv6.conf.default.mldv1_unsolicited_report_interval=1'];
+    const quiet = [
+      'net.ipv6.conf.all.router_solicitations=0',
+      'net.ipv6.conf.default.router_solicitations=0',
+      'net.ipv6.conf.all.accept_ra=0',
+      'net.ipv6.conf.default.accept_ra=0',
+      'net.ipv6.conf.default.accept_dad=0',
+      'net.ipv6.conf.all.accept_dad=0',
+      'net.ipv6.conf.all.mldv2_unsolicited_report_interval=1',
+      'net.ipv6.conf.default.mldv2_unsolicited_report_interval=1',
+      'net.ipv6.conf.all.mldv1_unsolicited_report_interval=1',
+      'net.ipv6.conf.default.mldv1_unsolicited_report_interval=1',
+    ];
     for (const h of ['a', 'b'] as const) set.add(h, quiet);
     sh('a', 'ip', ['link', 'add', 'a0', 'type', 'veth', 'peer', 'name', 'b0', 'netns', nsOf('b')]);
     sh('a', 'ip', ['link', 'add', 'a1', 'type', 'veth', 'peer', 'name', 'a1p']);
@@ -152,13 +163,30 @@ export function makeLab(tag: string): Lab {
       'route add 2001:db8:5::/64 via 2001:db8:1::2 dev a0',
     ];
     sh('a', 'ip', ['-batch', '-'], batchA.join('\n') + '\n');
-    const batchB = ['addr add 198.51.100.2/24 dev b0', 'addr add 203.0.113.5/32 dev b0', 'addr add 203.0.113.77/32 dev b0', 'addr add 100.64.200.9/32 dev b0', 'addr add 2001:db8:1::2/64 dev b0 nodad', 'addr add 2001:db8:5::5/128 dev b0 nodad', 'link set b0 up'];
+    const batchB = [
+      'addr add 198.51.100.2/24 dev b0',
+      'addr add 203.0.113.5/32 dev b0',
+      'addr add 203.0.113.77/32 dev b0',
+      'addr add 100.64.200.9/32 dev b0',
+      'addr add 2001:db8:1::2/64 dev b0 nodad',
+      'addr add 2001:db8:5::5/128 dev b0 nodad',
+      'link set b0 up',
+    ];
     sh('b', 'ip', ['-batch', '-'], batchB.join('\n') + '\n');
     const mac = (h: 'a' | 'b', d: string): string => (JSON.parse(sh(h, 'ip', ['-j', 'link', 'show', d]).stdout) as Array<{ address: string }>)[0]!.address;
     const ma = mac('a', 'a0');
     const mb = mac('b', 'b0');
     sh('a', 'ip', ['-batch', '-'], [`neigh replace 198.51.100.2 lladdr ${mb} dev a0 nud permanent`, `neigh replace 2001:db8:1::2 lladdr ${mb} dev a0 nud permanent`].join('\n') + '\n');
-    sh('b', 'ip', ['-batch', '-'], [`neigh replace 198.51.100.1 lladdr ${ma} dev b0 nud permanent`, `neigh replace 198.51.100.10 lladdr ${ma} dev b0 nud permanent`, `neigh replace 2001:db8:1::1 lladdr ${ma} dev b0 nud permanent`].join('\n') + '\n');
+    sh(
+      'b',
+      'ip',
+      ['-batch', '-'],
+      [
+        `neigh replace 198.51.100.1 lladdr ${ma} dev b0 nud permanent`,
+        `neigh replace 198.51.100.10 lladdr ${ma} dev b0 nud permanent`,
+        `neigh replace 2001:db8:1::1 lladdr ${ma} dev b0 nud permanent`,
+      ].join('\n') + '\n',
+    );
     sh('b', 'ip', ['route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'b0']);
     sh('b', 'ip', ['-6', 'route', 'add', 'default', 'via', '2001:db8:1::1', 'dev', 'b0']);
   } catch (err) {
@@ -191,5 +219,16 @@ export function makeLab(tag: string): Lab {
     queue = r;
     return r;
   };
-  return { ns: nsOf, sh, script, send, destroy, A4: '198.51.100.1', A4b: '198.51.100.10', B4: ['198.51.100.2', '203.0.113.5', '203.0.113.77', '100.64.200.9'], A6: '2001:db8:1::1', B6: ['2001:db8:1::2', '2001:db8:5::5'] };
+  return {
+    ns: nsOf,
+    sh,
+    script,
+    send,
+    destroy,
+    A4: '198.51.100.1',
+    A4b: '198.51.100.10',
+    B4: ['198.51.100.2', '203.0.113.5', '203.0.113.77', '100.64.200.9'],
+    A6: '2001:db8:1::1',
+    B6: ['2001:db8:1::2', '2001:db8:5::5'],
+  };
 }

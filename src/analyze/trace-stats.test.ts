@@ -46,7 +46,10 @@ const bucket = (tokens: number, intervalMs = 100) => {
 
 test('clean path with ICMP rate limiting at every router: the target is clean, router loss is marked rate-limited, no lossy hop', () => {
   const limit = bucket(6);
-  const s = summarize(run(5, 10, (ttl, r) => (ttl === 5 ? true : limit(ttl, r))), { target: T, proto: 'icmp', durationMs: 1000 });
+  const s = summarize(
+    run(5, 10, (ttl, r) => (ttl === 5 ? true : limit(ttl, r))),
+    { target: T, proto: 'icmp', durationMs: 1000 },
+  );
   assert.equal(s.reached, true);
   assert.deepEqual(
     s.hops.map((h) => [h.ttl, h.addr, h.recv, h.rateLimited, h.target]),
@@ -63,10 +66,15 @@ test('clean path with ICMP rate limiting at every router: the target is clean, r
 
 test('a spent bucket (back-to-back runs) is still rate limiting, also for the target of a UDP trace', () => {
   const limit = bucket(0.3);
-  const recs = run(5, 10, (ttl, r) => limit(ttl, r)).map((x) => (x.ttl === 5 && x.outcome === 'reply' ? { ...x, outcome: 'icmp-error' as const, icmp: { type: 3, code: 3, from: T, name: 'port-unreachable' } } : x));
+  const recs = run(5, 10, (ttl, r) => limit(ttl, r)).map((x) =>
+    x.ttl === 5 && x.outcome === 'reply' ? { ...x, outcome: 'icmp-error' as const, icmp: { type: 3, code: 3, from: T, name: 'port-unreachable' } } : x,
+  );
   const s = summarize(recs, { target: T, proto: 'udp', durationMs: 1000 });
   assert.equal(s.reached, true);
-  assert.ok(s.hops.every((h) => h.rateLimited), JSON.stringify(s.hops));
+  assert.ok(
+    s.hops.every((h) => h.rateLimited),
+    JSON.stringify(s.hops),
+  );
   assert.equal(s.hops[4]!.icmp, undefined, 'the target’s port-unreachable is its answer, not an error');
   assert.equal(firstLossyHop(s.hops), null);
 });
@@ -75,7 +83,10 @@ test('real loss after hop 2: routers before it are rate-limited only, the first 
   const limit = bucket(6);
   // Deterministic 'random' loss of 30% for every probe that crosses the link after hop 2.
   const lost = (ttl: number, r: number): boolean => ttl >= 3 && (ttl * 7 + r * 3) % 10 < 3;
-  const s = summarize(run(5, 20, (ttl, r) => !lost(ttl, r) && (ttl === 5 || limit(ttl, r))), { target: T, proto: 'icmp', durationMs: 2000 });
+  const s = summarize(
+    run(5, 20, (ttl, r) => !lost(ttl, r) && (ttl === 5 || limit(ttl, r))),
+    { target: T, proto: 'icmp', durationMs: 2000 },
+  );
   const h = firstLossyHop(s.hops);
   assert.equal(h?.ttl, 3);
   assert.equal(s.hops[0]!.rateLimited, true);
@@ -84,7 +95,10 @@ test('real loss after hop 2: routers before it are rate-limited only, the first 
 });
 
 test('blackhole beyond hop 2: not reached, one silent row after the last answer, last responding hop 2', () => {
-  const s = summarize(run(8, 5, (ttl) => ttl <= 2), { target: T, proto: 'icmp', durationMs: 500 });
+  const s = summarize(
+    run(8, 5, (ttl) => ttl <= 2),
+    { target: T, proto: 'icmp', durationMs: 500 },
+  );
   assert.equal(s.reached, false);
   assert.deepEqual(
     s.hops.map((h) => [h.ttl, h.recv]),
@@ -146,7 +160,10 @@ test('summarize: any records give hops within bounds, never an exception', () =>
 });
 
 test('a router whose ICMP budget is spent answers nothing, yet the target answers every probe: not loss (rate-limited), no lossy hop', () => {
-  const s = summarize(run(3, 20, (ttl) => ttl === 3), { target: T, proto: 'icmp', durationMs: 400 });
+  const s = summarize(
+    run(3, 20, (ttl) => ttl === 3),
+    { target: T, proto: 'icmp', durationMs: 400 },
+  );
   assert.equal(s.reached, true);
   assert.deepEqual(
     s.hops.map((h) => [h.ttl, h.recv, h.rateLimited]),
@@ -158,6 +175,12 @@ test('a router whose ICMP budget is spent answers nothing, yet the target answer
   );
   assert.equal(firstLossyHop(s.hops), null);
   // Silent routers before a blackhole stay what they are: nothing after them answers.
-  const dead = summarize(run(4, 5, (ttl) => ttl === 1), { target: T, proto: 'icmp', durationMs: 500 });
-  assert.ok(dead.hops.every((h) => !h.rateLimited || h.recv > 0), JSON.stringify(dead.hops));
+  const dead = summarize(
+    run(4, 5, (ttl) => ttl === 1),
+    { target: T, proto: 'icmp', durationMs: 500 },
+  );
+  assert.ok(
+    dead.hops.every((h) => !h.rateLimited || h.recv > 0),
+    JSON.stringify(dead.hops),
+  );
 });

@@ -21,7 +21,14 @@ export function linkTunnel(l: Link, problems: string[]): TunnelState {
     mtu: null,
     listenPort: null,
     peers: [],
-    networks: [...new Set(l.addresses.filter((a) => a.scope !== 'link' && a.scope !== 'host').map((a) => networkOf(`${a.address}/${a.prefixlen}`)).filter((n): n is string => n !== null && isOverlayNetwork(n)))],
+    networks: [
+      ...new Set(
+        l.addresses
+          .filter((a) => a.scope !== 'link' && a.scope !== 'host')
+          .map((a) => networkOf(`${a.address}/${a.prefixlen}`))
+          .filter((n): n is string => n !== null && isOverlayNetwork(n)),
+      ),
+    ],
     service: null,
     problems,
   };

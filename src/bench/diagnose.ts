@@ -77,12 +77,31 @@ async function main(): Promise<void> {
       }
     }
     const c = await checklist(t.input, t.extra);
-    rows.push({ target: t.input, verdict, netdxMedianMs: Math.round(median(d)), netdxWorstMs: Math.round(Math.max(...d)), engineMs: internal, checklistMs: Math.round(c.ms), checklist: Object.fromEntries(Object.entries(c.steps).map(([k, v]) => [k, Math.round(v)])) });
+    rows.push({
+      target: t.input,
+      verdict,
+      netdxMedianMs: Math.round(median(d)),
+      netdxWorstMs: Math.round(Math.max(...d)),
+      engineMs: internal,
+      checklistMs: Math.round(c.ms),
+      checklist: Object.fromEntries(Object.entries(c.steps).map(([k, v]) => [k, Math.round(v)])),
+    });
   }
   if (json) console.log(JSON.stringify(rows, null, 2));
   else {
     console.log('target'.padEnd(34), 'result'.padEnd(10), 'netdx median'.padStart(13), 'worst'.padStart(8), 'checklist'.padStart(10), '  checklist steps');
-    for (const r of rows) console.log(r.target.padEnd(34), r.verdict.padEnd(10), `${r.netdxMedianMs} ms`.padStart(13), `${r.netdxWorstMs} ms`.padStart(8), `${r.checklistMs} ms`.padStart(10), ' ', Object.entries(r.checklist).map(([k, v]) => `${k} ${v} ms`).join(', '));
+    for (const r of rows)
+      console.log(
+        r.target.padEnd(34),
+        r.verdict.padEnd(10),
+        `${r.netdxMedianMs} ms`.padStart(13),
+        `${r.netdxWorstMs} ms`.padStart(8),
+        `${r.checklistMs} ms`.padStart(10),
+        ' ',
+        Object.entries(r.checklist)
+          .map(([k, v]) => `${k} ${v} ms`)
+          .join(', '),
+      );
   }
 }
 

@@ -169,7 +169,14 @@ function main(): void {
     rules: ruleCount,
     bytes: dump.length,
     parseMs: { median: median(parseMs), worst: Math.max(...parseMs) },
-    verdict: { flow: 'INPUT tcp 203.0.113.9 → 198.51.100.1:65001 (no rule matches: every rule visited)', verdict: first.verdict, traced: first.traced, firstCallMs: coldMs, medianMs: median(verdictMs), p99Ms: [...verdictMs].sort((a, b) => a - b)[Math.floor(verdictMs.length * 0.99)]! },
+    verdict: {
+      flow: 'INPUT tcp 203.0.113.9 → 198.51.100.1:65001 (no rule matches: every rule visited)',
+      verdict: first.verdict,
+      traced: first.traced,
+      firstCallMs: coldMs,
+      medianMs: median(verdictMs),
+      p99Ms: [...verdictMs].sort((a, b) => a - b)[Math.floor(verdictMs.length * 0.99)]!,
+    },
     verdictOutput: { traced: outTrace, medianMs: median(outMs) },
     kernel,
   };
@@ -179,7 +186,9 @@ function main(): void {
   }
   console.log(`iptables-save with ${result.rules} rules (${(result.bytes / 1024).toFixed(0)} KiB)`);
   console.log(`  parse:            median ${result.parseMs.median.toFixed(1)} ms, worst ${result.parseMs.worst.toFixed(1)} ms (target < 300 ms)`);
-  console.log(`  verdict + trace:  median ${result.verdict.medianMs.toFixed(3)} ms, p99 ${result.verdict.p99Ms.toFixed(3)} ms over ${result.verdict.traced} traced steps (target < 1 ms); first call incl. parse ${result.verdict.firstCallMs.toFixed(1)} ms`);
+  console.log(
+    `  verdict + trace:  median ${result.verdict.medianMs.toFixed(3)} ms, p99 ${result.verdict.p99Ms.toFixed(3)} ms over ${result.verdict.traced} traced steps (target < 1 ms); first call incl. parse ${result.verdict.firstCallMs.toFixed(1)} ms`,
+  );
   console.log(`  OUTPUT verdict:   median ${result.verdictOutput.medianMs.toFixed(3)} ms over ${result.verdictOutput.traced} traced steps`);
   if (typeof kernel === 'string') console.log(`  kernel: ${kernel}`);
   else console.log(`  kernel: iptables-restore took ${kernel.restoreMs.toFixed(0)} ms, iptables-save -c ${kernel.saveMs.toFixed(0)} ms; the kernel holds ${kernel.rules} rules`);

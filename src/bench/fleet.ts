@@ -60,10 +60,53 @@ async function freePort(): Promise<number> {
 
 /** A realistic report: a NET-004 finding and ~10 KB of observations. */
 function report(agent: string): Report {
-  const f = { code: 'NET-004', slug: 'route-conflict', layer: 'network' as const, severity: 'error' as const, title: 'Traffic to 203.0.113.80 goes via 100.64.20.254 dev eth0, not via 100.64.20.1', explanation: 'A more specific route wins over the default route.', evidence: [{ observation: 'route.lookup', summary: 'route to 203.0.113.80 via 100.64.20.254 dev eth0' }], fix: [{ summary: 'Delete the route', command: 'ip route del 203.0.113.80/32 via 100.64.20.254' }] };
-  const candidates = Array.from({ length: 30 }, (_, i) => ({ prefix: `198.51.100.${i}/32`, table: 'main', dev: 'eth0', gateway: '100.64.20.1', metric: i, type: 'unicast', text: `198.51.100.${i} via 100.64.20.1 dev eth0 metric ${i}` }));
-  const observations = Array.from({ length: 8 }, (_, i) => ({ kind: 'route.lookup', at: new Date().toISOString(), ms: i, data: { destination: '203.0.113.80', family: 4, outcome: 'route', dev: 'eth0', gateway: '100.64.20.254', src: '100.64.20.10', table: 'main', route: `203.0.113.80 via 100.64.20.254 dev eth0 (${agent})`, candidates, rules: [] } }));
-  return { schema: REPORT_SCHEMA_ID, target: { input: '203.0.113.80:443', host: '203.0.113.80', port: 443, protocol: 'tcp' }, startedAt: new Date().toISOString(), durationMs: 900, verdict: 'fault', primary: f, findings: [f], layers: [], observations };
+  const f = {
+    code: 'NET-004',
+    slug: 'route-conflict',
+    layer: 'network' as const,
+    severity: 'error' as const,
+    title: 'Traffic to 203.0.113.80 goes via 100.64.20.254 dev eth0, not via 100.64.20.1',
+    explanation: 'A more specific route wins over the default route.',
+    evidence: [{ observation: 'route.lookup', summary: 'route to 203.0.113.80 via 100.64.20.254 dev eth0' }],
+    fix: [{ summary: 'Delete the route', command: 'ip route del 203.0.113.80/32 via 100.64.20.254' }],
+  };
+  const candidates = Array.from({ length: 30 }, (_, i) => ({
+    prefix: `198.51.100.${i}/32`,
+    table: 'main',
+    dev: 'eth0',
+    gateway: '100.64.20.1',
+    metric: i,
+    type: 'unicast',
+    text: `198.51.100.${i} via 100.64.20.1 dev eth0 metric ${i}`,
+  }));
+  const observations = Array.from({ length: 8 }, (_, i) => ({
+    kind: 'route.lookup',
+    at: new Date().toISOString(),
+    ms: i,
+    data: {
+      destination: '203.0.113.80',
+      family: 4,
+      outcome: 'route',
+      dev: 'eth0',
+      gateway: '100.64.20.254',
+      src: '100.64.20.10',
+      table: 'main',
+      route: `203.0.113.80 via 100.64.20.254 dev eth0 (${agent})`,
+      candidates,
+      rules: [],
+    },
+  }));
+  return {
+    schema: REPORT_SCHEMA_ID,
+    target: { input: '203.0.113.80:443', host: '203.0.113.80', port: 443, protocol: 'tcp' },
+    startedAt: new Date().toISOString(),
+    durationMs: 900,
+    verdict: 'fault',
+    primary: f,
+    findings: [f],
+    layers: [],
+    observations,
+  };
 }
 
 interface SimAgent {
@@ -103,9 +146,24 @@ class Fleet {
   private tick(a: SimAgent): void {
     if (Math.random() < CHANGE_P) {
       a.down = !a.down;
-      a.outbox.push({ seq: ++a.seq, at: Date.now(), kind: 'change', target: 'app', from: a.down ? 'up' : 'down', to: a.down ? 'down' : 'up', codes: a.down ? ['NET-004'] : [], report: a.down ? report(a.name) : null });
+      a.outbox.push({
+        seq: ++a.seq,
+        at: Date.now(),
+        kind: 'change',
+        target: 'app',
+        from: a.down ? 'up' : 'down',
+        to: a.down ? 'down' : 'up',
+        codes: a.down ? ['NET-004'] : [],
+        report: a.down ? report(a.name) : null,
+      });
     }
-    a.outbox.push({ seq: ++a.seq, at: Date.now(), kind: 'heartbeat', targets: TARGETS.map((t) => ({ target: t, state: t === 'app' && a.down ? 'down' : 'up', since: 1, codes: t === 'app' && a.down ? ['NET-004'] : [] })), version: 'bench' });
+    a.outbox.push({
+      seq: ++a.seq,
+      at: Date.now(),
+      kind: 'heartbeat',
+      targets: TARGETS.map((t) => ({ target: t, state: t === 'app' && a.down ? 'down' : 'up', since: 1, codes: t === 'app' && a.down ? ['NET-004'] : [] })),
+      version: 'bench',
+    });
     void this.send(a);
   }
 
@@ -115,7 +173,12 @@ class Fleet {
     const events = a.outbox.slice(0, 200);
     const t0 = performance.now();
     try {
-      const r = await fetch(`${this.base()}/api/agent/events`, { method: 'POST', headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ protocol: PROTOCOL_VERSION, agent: a.name, events }), signal: AbortSignal.timeout(10_000) });
+      const r = await fetch(`${this.base()}/api/agent/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ protocol: PROTOCOL_VERSION, agent: a.name, events }),
+        signal: AbortSignal.timeout(10_000),
+      });
       const body = (await r.json()) as { acked?: number };
       if ((r.status === 200 || r.status === 409) && typeof body.acked === 'number') {
         const acked = body.acked;
@@ -146,7 +209,12 @@ async function startServer(args: string[], port: number): Promise<Server> {
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`netdx server exited with ${child.exitCode}`);
-    if (await fetch(`${base}/-/healthy`).then((r) => r.ok).catch(() => false)) return { child, base };
+    if (
+      await fetch(`${base}/-/healthy`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      return { child, base };
     await sleep(100);
   }
   throw new Error('netdx server did not come up');

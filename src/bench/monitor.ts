@@ -145,7 +145,17 @@ async function measureNetdx(mon: ChildProcess) {
   const checks = sum(metric(m1, 'netdx_checks_total')) - checks0;
   const cpu = cpuSeconds(mon.pid!) - cpu0;
   const wall = (Date.now() - t0) / 1000;
-  const netdx = { checks, wallS: wall, cpuS: cpu, cpuPct: (100 * cpu) / wall, cpuMsPerCheck: (1000 * cpu) / checks, rssMaxMB: rssMax, latencyMs: { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) }, metricsScrapeMs: { median: pct(scrapeMs, 50), max: Math.max(...scrapeMs) }, up: sum(metric(m1, 'netdx_up')) };
+  const netdx = {
+    checks,
+    wallS: wall,
+    cpuS: cpu,
+    cpuPct: (100 * cpu) / wall,
+    cpuMsPerCheck: (1000 * cpu) / checks,
+    rssMaxMB: rssMax,
+    latencyMs: { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) },
+    metricsScrapeMs: { median: pct(scrapeMs, 50), max: Math.max(...scrapeMs) },
+    up: sum(metric(m1, 'netdx_up')),
+  };
   log(`netdx: ${JSON.stringify(netdx)}`);
   return netdx;
 }
@@ -237,7 +247,17 @@ async function measureBlackbox() {
   const bcpu = cpuSeconds(bb.pid!) - bcpu0;
   const pcpu = cpuSeconds(prom.pid!) - pcpu0;
   const success = (await q('sum(probe_success)'))[0] ?? NaN;
-  const blackbox = { checks: bchecks, wallS: bwall, cpuS: bcpu, cpuPct: (100 * bcpu) / bwall, cpuMsPerCheck: (1000 * bcpu) / bchecks, rssMaxMB: brss, latencyMs: { p50: pct(blat, 50), p95: pct(blat, 95), p99: pct(blat, 99) }, up: success, prometheus: { cpuPct: (100 * pcpu) / bwall, rssMaxMB: prss } };
+  const blackbox = {
+    checks: bchecks,
+    wallS: bwall,
+    cpuS: bcpu,
+    cpuPct: (100 * bcpu) / bwall,
+    cpuMsPerCheck: (1000 * bcpu) / bchecks,
+    rssMaxMB: brss,
+    latencyMs: { p50: pct(blat, 50), p95: pct(blat, 95), p99: pct(blat, 99) },
+    up: success,
+    prometheus: { cpuPct: (100 * pcpu) / bwall, rssMaxMB: prss },
+  };
   log(`blackbox: ${JSON.stringify(blackbox)}`);
   await stop(prom);
   await stop(bb);

@@ -45,7 +45,17 @@ export function generate(path: string, packets: number): number {
     let cs = 1000 + flow;
     let ss = 900000;
     const seg = (fromC: boolean, flags: number, pay: Buffer, opts: { mss?: number; wscale?: number; seq?: number } = {}): void => {
-      const l4 = tcp({ sport: fromC ? cport : sport, dport: fromC ? sport : cport, seq: opts.seq ?? (fromC ? cs : ss), ack: flags & 16 ? (fromC ? ss : cs) : 0, flags, ...(opts.mss ? { mss: opts.mss, wscale: opts.wscale ?? 7 } : {}) }, pay);
+      const l4 = tcp(
+        {
+          sport: fromC ? cport : sport,
+          dport: fromC ? sport : cport,
+          seq: opts.seq ?? (fromC ? cs : ss),
+          ack: flags & 16 ? (fromC ? ss : cs) : 0,
+          flags,
+          ...(opts.mss ? { mss: opts.mss, wscale: opts.wscale ?? 7 } : {}),
+        },
+        pay,
+      );
       w.packet(at, frame(fromC ? c : s, fromC ? s : c, 6, l4));
       n++;
       at += 150; // ~6,700 packets a second: a 1.2M-packet capture spans 3 minutes
@@ -95,7 +105,14 @@ function timed(tool: string, cmd: string, args: string[], packets: number): Run 
   const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = performance.now() - t0;
   const rss = Number((r.stderr ?? '').trim().split('\n').pop());
-  return { tool, ms: Math.round(ms), pps: Math.round(packets / (ms / 1000)), maxRssMb: Math.round(rss / 1024), ok: r.status === 0 || r.status === 2 || r.status === 1, ...(r.error ? { note: String(r.error) } : {}) };
+  return {
+    tool,
+    ms: Math.round(ms),
+    pps: Math.round(packets / (ms / 1000)),
+    maxRssMb: Math.round(rss / 1024),
+    ok: r.status === 0 || r.status === 2 || r.status === 1,
+    ...(r.error ? { note: String(r.error) } : {}),
+  };
 }
 
 function have(cmd: string): boolean {

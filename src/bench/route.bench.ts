@@ -230,7 +230,13 @@ function main(): void {
     v4: {
       prefixes: table.v4.n,
       load: { ms: loadMs, from: 'ip -4 -j route show JSON text' },
-      memory: { tableMB: mb(table.bytes().arrays), sourceMB: mb(table.bytes().source), heapUsedMB: mb(mem.heapUsed - base.heapUsed), rssMB: mb(mem.rss), note: 'table: typed arrays; source: the JSON text kept to make Route objects for answers; heap and rss include the benchmark’s own inputs' },
+      memory: {
+        tableMB: mb(table.bytes().arrays),
+        sourceMB: mb(table.bytes().source),
+        heapUsedMB: mb(mem.heapUsed - base.heapUsed),
+        rssMB: mb(mem.rss),
+        note: 'table: typed arrays; source: the JSON text kept to make Route objects for answers; heap and rss include the benchmark’s own inputs',
+      },
       lookups: { perSecond: Math.round(v4.perSecondParsed), perSecondFromText: Math.round(v4.perSecondText), n: LOOKUPS, routed: v4.hits },
       snapshotPath: { parseRoutesMs: parseMs, tableFromRoutesMs: fromRoutesMs, heapWithRouteObjectsMB: mb(snapHeap - base.heapUsed) },
     },
@@ -246,8 +252,12 @@ function main(): void {
   console.log(`  load:     ${(v.load.ms / 1000).toFixed(2)} s from ip -j JSON (target < 3 s)`);
   console.log(`  memory:   table ${v.memory.tableMB} MB + kept JSON ${v.memory.sourceMB} MB (target < 500 MB); process rss ${v.memory.rssMB} MB with the benchmark's own inputs`);
   console.log(`  lookups:  ${(v.lookups.perSecond / 1e6).toFixed(2)} M/s (address given), ${(v.lookups.perSecondFromText / 1e6).toFixed(2)} M/s (parsed from text) (target > 1 M/s)`);
-  console.log(`  snapshot path (Route objects first): parseRoutes ${(v.snapshotPath.parseRoutesMs / 1000).toFixed(2)} s + table ${(v.snapshotPath.tableFromRoutesMs / 1000).toFixed(2)} s, heap with the Route objects +${v.snapshotPath.heapWithRouteObjectsMB} MB`);
-  console.log(`IPv6 table: ${result.v6.prefixes} routes: load ${(result.v6.loadMs / 1000).toFixed(2)} s, ${(result.v6.lookups.perSecond / 1e6).toFixed(2)} M lookups/s (${(result.v6.lookups.perSecondFromText / 1e6).toFixed(2)} M/s from text)`);
+  console.log(
+    `  snapshot path (Route objects first): parseRoutes ${(v.snapshotPath.parseRoutesMs / 1000).toFixed(2)} s + table ${(v.snapshotPath.tableFromRoutesMs / 1000).toFixed(2)} s, heap with the Route objects +${v.snapshotPath.heapWithRouteObjectsMB} MB`,
+  );
+  console.log(
+    `IPv6 table: ${result.v6.prefixes} routes: load ${(result.v6.loadMs / 1000).toFixed(2)} s, ${(result.v6.lookups.perSecond / 1e6).toFixed(2)} M lookups/s (${(result.v6.lookups.perSecondFromText / 1e6).toFixed(2)} M/s from text)`,
+  );
   if (typeof k === 'string') console.log(`kernel: ${k}`);
   else {
     console.log(`kernel (lab namespace): loading the table took ${(k.loadMs / 1000).toFixed(1)} s; ip route get: ${Math.round(k.perSecond)}/s (${k.lookups} in one ip -batch)`);

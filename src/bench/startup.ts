@@ -69,7 +69,9 @@ async function inner(n: number, mode: 'full' | 'check-first'): Promise<void> {
   const rs = await diagnoseMany(targets, { ...DEFAULT_OPTIONS }, deps, { concurrency: 8, mode, provider });
   const cpu = process.cpuUsage(c0);
   const ok = rs.filter((r) => (r.report ? r.report.verdict === 'ok' : r.check?.ok)).length;
-  process.stdout.write(JSON.stringify({ ok, n, wallMs: performance.now() - t0, cpuS: (cpu.user + cpu.system) / 1e6, maxRssKiB: process.resourceUsage().maxRSS, snapshots: provider.collections }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ ok, n, wallMs: performance.now() - t0, cpuS: (cpu.user + cpu.system) / 1e6, maxRssKiB: process.resourceUsage().maxRSS, snapshots: provider.collections }) + '\n',
+  );
 }
 
 async function main(): Promise<void> {
@@ -107,7 +109,14 @@ async function main(): Promise<void> {
     for (const mode of ['full', 'check-first'] as const) {
       const r = await timed([process.execPath, SELF, '--inner', String(n), mode]);
       const j = JSON.parse(r.stdout) as { ok: number; n: number; wallMs: number; cpuS: number; maxRssKiB: number; snapshots: number };
-      out[mode === 'full' ? 'oneProcess' : 'oneProcessCheckFirst'] = { n, ok: j.ok, wallS: +(j.wallMs / 1000).toFixed(2), cpuSPerTarget: +(r.cpuS / n).toFixed(4), peakRssMiB: +(r.rssKiB / 1024).toFixed(1), snapshots: j.snapshots };
+      out[mode === 'full' ? 'oneProcess' : 'oneProcessCheckFirst'] = {
+        n,
+        ok: j.ok,
+        wallS: +(j.wallMs / 1000).toFixed(2),
+        cpuSPerTarget: +(r.cpuS / n).toFixed(4),
+        peakRssMiB: +(r.rssKiB / 1024).toFixed(1),
+        snapshots: j.snapshots,
+      };
     }
   } finally {
     teardown();

@@ -65,15 +65,61 @@ function build(): void {
   // OpenVPN over UDP with a pushed route to 100.98.0.0/24 (100.98.0.1 on the server).
   const ossl = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
   ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt'), '-days', '2', '-subj', '/CN=bench CA']);
-  for (const [n, eku] of [['server', 'serverAuth'], ['client', 'clientAuth']] as const) {
+  for (const [n, eku] of [
+    ['server', 'serverAuth'],
+    ['client', 'clientAuth'],
+  ] as const) {
     writeFileSync(join(dir, `${n}.ext`), `keyUsage=critical,digitalSignature,keyAgreement\nextendedKeyUsage=${eku}\n`);
     ossl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, `${n}.key`), '-out', join(dir, `${n}.csr`), '-subj', `/CN=${n}`]);
-    ossl(['x509', '-req', '-in', join(dir, `${n}.csr`), '-CA', join(dir, 'ca.crt'), '-CAkey', join(dir, 'ca.key'), '-CAcreateserial', '-out', join(dir, `${n}.crt`), '-days', '2', '-extfile', join(dir, `${n}.ext`)]);
+    ossl([
+      'x509',
+      '-req',
+      '-in',
+      join(dir, `${n}.csr`),
+      '-CA',
+      join(dir, 'ca.crt'),
+      '-CAkey',
+      join(dir, 'ca.key'),
+      '-CAcreateserial',
+      '-out',
+      join(dir, `${n}.crt`),
+      '-days',
+      '2',
+      '-extfile',
+      join(dir, `${n}.ext`),
+    ]);
   }
   sh(NS.s, ['ip', 'addr', 'add', '100.98.0.1/32', 'dev', 'lo']);
   const common = [`ca ${join(dir, 'ca.crt')}`, 'dev-type tun', 'proto udp', 'verb 1'];
-  writeFileSync(join(dir, 's.conf'), [...common, `dev ${dev('o')}`, `cert ${join(dir, 'server.crt')}`, `key ${join(dir, 'server.key')}`, 'dh none', 'topology subnet', 'server 100.97.0.0 255.255.255.0', 'push "route 100.98.0.0 255.255.255.0"', 'keepalive 10 60'].join('\n'));
-  writeFileSync(join(dir, 'c.conf'), [...common, 'client', `dev ${dev('p')}`, 'remote 203.0.113.10 1194', 'nobind', 'remote-cert-tls server', `cert ${join(dir, 'client.crt')}`, `key ${join(dir, 'client.key')}`, 'management 127.0.0.1 7505', `status ${join(dir, 'c.status')} 1`].join('\n'));
+  writeFileSync(
+    join(dir, 's.conf'),
+    [
+      ...common,
+      `dev ${dev('o')}`,
+      `cert ${join(dir, 'server.crt')}`,
+      `key ${join(dir, 'server.key')}`,
+      'dh none',
+      'topology subnet',
+      'server 100.97.0.0 255.255.255.0',
+      'push "route 100.98.0.0 255.255.255.0"',
+      'keepalive 10 60',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'c.conf'),
+    [
+      ...common,
+      'client',
+      `dev ${dev('p')}`,
+      'remote 203.0.113.10 1194',
+      'nobind',
+      'remote-cert-tls server',
+      `cert ${join(dir, 'client.crt')}`,
+      `key ${join(dir, 'client.key')}`,
+      'management 127.0.0.1 7505',
+      `status ${join(dir, 'c.status')} 1`,
+    ].join('\n'),
+  );
   sh(NS.s, ['openvpn', '--daemon', 'ndx-bench-ovpn-s', '--config', join(dir, 's.conf'), '--writepid', join(dir, 's.pid'), '--log', join(dir, 's.log')]);
   sh(NS.c, ['openvpn', '--daemon', 'ndx-bench-ovpn-c', '--config', join(dir, 'c.conf'), '--writepid', join(dir, 'c.pid'), '--log', join(dir, 'c.log')]);
   for (let i = 0; i < 100 && !sh(NS.c, ['ip', '-o', 'addr']).includes(dev('p')); i++) execFileSync('sleep', ['0.1']);
@@ -88,7 +134,16 @@ function addPeers(n: number): void {
     lines.push(`peer ${pub} endpoint 203.0.113.${(i % 200) + 20}:51820 allowed-ips 100.64.${Math.floor(i / 250)}.${(i % 250) + 1}/32`);
   }
   // One `wg set` per 50 peers (argument length).
-  for (let i = 0; i < lines.length; i += 50) sh(NS.c, ['wg', 'set', dev('c'), ...lines.slice(i, i + 50).join(' ').split(' ')]);
+  for (let i = 0; i < lines.length; i += 50)
+    sh(NS.c, [
+      'wg',
+      'set',
+      dev('c'),
+      ...lines
+        .slice(i, i + 50)
+        .join(' ')
+        .split(' '),
+    ]);
 }
 
 function destroy(): void {
@@ -99,7 +154,12 @@ function destroy(): void {
       /* not running */
     }
   }
-  for (const [ns, d] of [[NS.c, dev('c')], [NS.c, dev('f')], [NS.s, dev('s')], [NS.s, dev('t')]] as const) {
+  for (const [ns, d] of [
+    [NS.c, dev('c')],
+    [NS.c, dev('f')],
+    [NS.s, dev('s')],
+    [NS.s, dev('t')],
+  ] as const) {
     try {
       sh(ns, ['ip', 'link', 'del', d]);
     } catch {
@@ -128,7 +188,9 @@ function diagnose(target: string): Promise<{ ms: number; verdict: string; primar
 function collectMs(): Promise<{ ms: number; peers: number }> {
   const script = `const t0=performance.now();const m=await import(${JSON.stringify(COLLECT)});const c=await m.collectTunnels();const ms=performance.now()-t0;console.log(JSON.stringify({ms,peers:c.ok?Math.max(...c.value.map(t=>t.peers.length)):-1}))`;
   return new Promise((resolve) => {
-    execFile('ip', ['netns', 'exec', NS.c, process.execPath, '--input-type=module', '-e', script], (_e, stdout) => resolve(JSON.parse(stdout || '{"ms":-1,"peers":-1}') as { ms: number; peers: number }));
+    execFile('ip', ['netns', 'exec', NS.c, process.execPath, '--input-type=module', '-e', script], (_e, stdout) =>
+      resolve(JSON.parse(stdout || '{"ms":-1,"peers":-1}') as { ms: number; peers: number }),
+    );
   });
 }
 
@@ -153,14 +215,28 @@ async function main(): Promise<void> {
     const measure = async (name: string, target: string): Promise<void> => {
       const rs = [];
       for (let i = 0; i < runs; i++) rs.push(await diagnose(target));
-      rows.push({ case: name, target, median: Math.round(median(rs.map((r) => r.ms))), worst: Math.round(Math.max(...rs.map((r) => r.ms))), durationMedian: Math.round(median(rs.map((r) => r.durationMs))), got: [...new Set(rs.map((r) => r.primary ?? r.verdict))].join('/') });
+      rows.push({
+        case: name,
+        target,
+        median: Math.round(median(rs.map((r) => r.ms))),
+        worst: Math.round(Math.max(...rs.map((r) => r.ms))),
+        durationMedian: Math.round(median(rs.map((r) => r.durationMs))),
+        got: [...new Set(rs.map((r) => r.primary ?? r.verdict))].join('/'),
+      });
     };
     for (const [name, target] of cases) await measure(name, target);
     addPeers(499);
     await measure('WireGuard healthy, 500 peers', '100.96.0.1');
     const cs = [];
     for (let i = 0; i < runs; i++) cs.push(await collectMs());
-    rows.push({ case: `collectTunnels alone, ${cs[0]?.peers ?? '?'} peers (incl. node start)`, target: '-', median: Math.round(median(cs.map((c) => c.ms))), worst: Math.round(Math.max(...cs.map((c) => c.ms))), durationMedian: 0, got: '-' });
+    rows.push({
+      case: `collectTunnels alone, ${cs[0]?.peers ?? '?'} peers (incl. node start)`,
+      target: '-',
+      median: Math.round(median(cs.map((c) => c.ms))),
+      worst: Math.round(Math.max(...cs.map((c) => c.ms))),
+      durationMedian: 0,
+      got: '-',
+    });
   } finally {
     destroy();
   }

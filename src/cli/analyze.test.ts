@@ -115,7 +115,11 @@ test('bad snapshot files: unreadable → exit 3, not JSON / not a snapshot / mal
 });
 
 test('firewall check options: each bad value is a usage error naming the option', () => {
-  const bad = (o: Parameters<typeof parseFirewallOptions>[0], re: RegExp) => assert.throws(() => parseFirewallOptions(o), (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && re.test(e.message));
+  const bad = (o: Parameters<typeof parseFirewallOptions>[0], re: RegExp) =>
+    assert.throws(
+      () => parseFirewallOptions(o),
+      (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && re.test(e.message),
+    );
   bad({ dst: '203.0.113.5', dport: '80', proto: 'gre' }, /--proto 'gre'/);
   bad({ dport: '80' }, /--dst is required/);
   bad({ dst: 'example', dport: '80' }, /--dst 'example'/);
@@ -125,5 +129,12 @@ test('firewall check options: each bad value is a usage error naming the option'
   bad({ dst: '203.0.113.5', dport: '80', chain: 'PREROUTING' }, /--chain 'PREROUTING'/);
   bad({ dst: '203.0.113.5', dport: '80', state: 'RELATED' }, /--state 'RELATED'/);
   bad({ dst: '203.0.113.5', dport: '80', mark: 'x' }, /--mark 'x'/);
-  assert.deepEqual(parseFirewallOptions({ dst: '203.0.113.5', proto: 'icmp', chain: 'input', replies: false }), { chain: 'INPUT', proto: 'icmp', src: null, dst: '203.0.113.5', dport: null, replies: false });
+  assert.deepEqual(parseFirewallOptions({ dst: '203.0.113.5', proto: 'icmp', chain: 'input', replies: false }), {
+    chain: 'INPUT',
+    proto: 'icmp',
+    src: null,
+    dst: '203.0.113.5',
+    dport: null,
+    replies: false,
+  });
 });

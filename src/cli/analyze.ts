@@ -105,7 +105,18 @@ export function firewallJson(c: FirewallCheck): Record<string, unknown> {
     trace: c.trace,
     ...(c.rejectWith !== undefined ? { rejectWith: c.rejectWith } : {}),
     direction: c.direction,
-    rule: d ? { backend: d.backend, family: d.family, table: d.table, chain: d.chain, number: d.rule, ...(d.handle !== undefined ? { handle: d.handle } : {}), ...(d.line !== undefined ? { line: d.line } : {}), text: d.text } : null,
+    rule: d
+      ? {
+          backend: d.backend,
+          family: d.family,
+          table: d.table,
+          chain: d.chain,
+          number: d.rule,
+          ...(d.handle !== undefined ? { handle: d.handle } : {}),
+          ...(d.line !== undefined ? { line: d.line } : {}),
+          text: d.text,
+        }
+      : null,
     reason: c.reason,
     ...(c.likely ? { likely: c.likely } : {}),
     probabilistic: c.probabilistic,
@@ -135,7 +146,19 @@ export function routeJson(dst: string, e: RouteExplanation, kernel?: unknown): R
     route: r
       ? { prefix: r.dst, table: r.table, type: r.type, gateway: e.gateway, dev: e.dev, src: e.src, metric: r.metric, protocol: r.protocol, scope: r.scope, nexthops: r.nexthops, text: r.text }
       : e.outcome === 'route'
-        ? { prefix: null, table: null, type: 'unicast', gateway: null, dev: e.dev, src: e.src, metric: null, protocol: null, scope: 'link', nexthops: [], text: `${dst} dev ${e.dev} (assumed on-link)` }
+        ? {
+            prefix: null,
+            table: null,
+            type: 'unicast',
+            gateway: null,
+            dev: e.dev,
+            src: e.src,
+            metric: null,
+            protocol: null,
+            scope: 'link',
+            nexthops: [],
+            text: `${dst} dev ${e.dev} (assumed on-link)`,
+          }
         : null,
     gateway: e.gateway,
     dev: e.dev,
@@ -189,7 +212,7 @@ export function register(program: Command): void {
       process.exitCode = c.verdict === 'ACCEPT' ? EXIT.ok : c.verdict === 'UNKNOWN' ? EXIT.degraded : EXIT.fault;
     });
 
-  const route = program.command('route').description('explain the kernel\'s route choice from the routing tables and policy rules, offline');
+  const route = program.command('route').description("explain the kernel's route choice from the routing tables and policy rules, offline");
   route
     .command('explain')
     .description('which route and policy rule carry DST, what competed and why (exit 0 with a route, 2 without)')
@@ -206,7 +229,12 @@ export function register(program: Command): void {
       const dst = ip(dstText, 'destination')!;
       const from = ip(o.from, '--from');
       if (from !== undefined && parseAddr(from)!.family !== parseAddr(dst)!.family) throw usageError(`--from ${from} and ${dst} are of different address families`);
-      const q = { ...(from ? { from } : {}), ...(o.mark !== undefined ? { mark: mark(o.mark)! } : {}), ...(o.iif ? { iif: dev(o.iif, '--iif')! } : {}), ...(o.oif ? { oif: dev(o.oif, '--oif')! } : {}) };
+      const q = {
+        ...(from ? { from } : {}),
+        ...(o.mark !== undefined ? { mark: mark(o.mark)! } : {}),
+        ...(o.iif ? { iif: dev(o.iif, '--iif')! } : {}),
+        ...(o.oif ? { oif: dev(o.oif, '--oif')! } : {}),
+      };
       let e: RouteExplanation;
       if (o.snapshot !== undefined) e = explainRoute(await readSnapshotFile(o.snapshot), dst, q);
       else {

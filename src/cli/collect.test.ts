@@ -22,7 +22,10 @@ function captureStderr<T>(f: () => Promise<T>): Promise<{ value: T; stderr: stri
 
 test('--only: parts and aliases; an unknown part is a usage error naming it', () => {
   assert.deepEqual(parseOnly('links, routes,neigh,links'), ['links', 'routes', 'neighbors']);
-  assert.throws(() => parseOnly('links,bogus'), (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && /unknown part 'bogus'/.test(e.message));
+  assert.throws(
+    () => parseOnly('links,bogus'),
+    (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && /unknown part 'bogus'/.test(e.message),
+  );
   assert.throws(() => parseOnly(' , '), NetdxError);
 });
 

@@ -23,7 +23,7 @@ export function parseOnly(value: string): SnapshotPart[] {
 export function register(program: Command): void {
   program
     .command('collect')
-    .description('write this machine\'s network state (links, routes, rules, neighbours, resolver files, firewall, sysctls, sockets) as Snapshot JSON; read-only')
+    .description("write this machine's network state (links, routes, rules, neighbours, resolver files, firewall, sysctls, sockets) as Snapshot JSON; read-only")
     .option('-o, --out <file>', 'write to FILE instead of stdout')
     .option('--pretty', 'indent the JSON')
     .option('--only <parts>', `comma-separated subset of: ${ALL_PARTS.join(',')}`)

@@ -30,7 +30,10 @@ const bad: Array<[RawDiagnoseOptions, number, string]> = [
 ];
 for (const [raw, exit, message] of bad) {
   test(`bad option ${JSON.stringify(raw)} → exit ${exit}`, () => {
-    assert.throws(() => parseDiagnoseOptions(raw, 'en'), (e: unknown) => e instanceof NetdxError && e.exitCode === exit && e.message === message);
+    assert.throws(
+      () => parseDiagnoseOptions(raw, 'en'),
+      (e: unknown) => e instanceof NetdxError && e.exitCode === exit && e.message === message,
+    );
   });
 }
 

@@ -39,7 +39,18 @@ export interface RawDiagnoseOptions {
 
 export type OutputFormat = 'text' | 'json' | 'markdown';
 
-const TLS_VERSIONS = { '1.0': 'TLSv1', '1': 'TLSv1', tlsv1: 'TLSv1', 'tlsv1.0': 'TLSv1', '1.1': 'TLSv1.1', 'tlsv1.1': 'TLSv1.1', '1.2': 'TLSv1.2', 'tlsv1.2': 'TLSv1.2', '1.3': 'TLSv1.3', 'tlsv1.3': 'TLSv1.3' } as const;
+const TLS_VERSIONS = {
+  '1.0': 'TLSv1',
+  '1': 'TLSv1',
+  tlsv1: 'TLSv1',
+  'tlsv1.0': 'TLSv1',
+  '1.1': 'TLSv1.1',
+  'tlsv1.1': 'TLSv1.1',
+  '1.2': 'TLSv1.2',
+  'tlsv1.2': 'TLSv1.2',
+  '1.3': 'TLSv1.3',
+  'tlsv1.3': 'TLSv1.3',
+} as const;
 
 /** '5s', '800ms', '2m' or a bare number of seconds → ms. */
 export function parseDuration(text: string, what: string): number {
@@ -94,7 +105,10 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
     options.sni = raw.sni;
   }
   if (raw.expectIp && raw.expectIp.length > 0) {
-    const ips = raw.expectIp.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    const ips = raw.expectIp
+      .flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const ip of ips) if (!ipFamilyOf(ip)) throw usageError(`--expect-ip '${ip}': expected an IPv4 or IPv6 address`);
     options.expectIp = ips;
   }
@@ -148,7 +162,12 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
   else if (raw.token !== undefined) throw usageError('--token needs --responder HOST:PORT');
   // Long tests extend the overall budget unless the user set one.
   if (raw.timeout === undefined) {
-    const need = Math.max(options.idleMaxSec ? options.idleMaxSec * 1.3 + 3 : 0, options.backlog ? 9 : 0, options.heartbeat ? options.heartbeat.count * options.heartbeat.everySec + options.heartbeat.replySec + 3 : 0) * 1000;
+    const need =
+      Math.max(
+        options.idleMaxSec ? options.idleMaxSec * 1.3 + 3 : 0,
+        options.backlog ? 9 : 0,
+        options.heartbeat ? options.heartbeat.count * options.heartbeat.everySec + options.heartbeat.replySec + 3 : 0,
+      ) * 1000;
     options.timeoutMs = Math.max(options.timeoutMs, Math.ceil(need));
   }
   let format: OutputFormat = 'text';
@@ -158,7 +177,17 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
   }
   if (raw.json) format = 'json';
   // A TLS-only option on HOST:PORT means TLS whatever the port (HOST:1010 --ca FILE).
-  const tlsOption = ([['--ca', raw.ca], ['--cert', raw.cert], ['--key', raw.key], ['--pin', raw.pin], ['--sni', raw.sni], ['--tls-min', raw.tlsMin], ['--tls-max', raw.tlsMax]] as const).find(([, v]) => v !== undefined)?.[0];
+  const tlsOption = (
+    [
+      ['--ca', raw.ca],
+      ['--cert', raw.cert],
+      ['--key', raw.key],
+      ['--pin', raw.pin],
+      ['--sni', raw.sni],
+      ['--tls-min', raw.tlsMin],
+      ['--tls-max', raw.tlsMax],
+    ] as const
+  ).find(([, v]) => v !== undefined)?.[0];
   if (tlsOption) target.tlsOption = tlsOption;
   return { options, target, format };
 }

@@ -12,7 +12,10 @@ const bad: Array<[RawDiagnoseOptions, string]> = [
 
 for (const [raw, message] of bad) {
   test(`bad tunnel option ${JSON.stringify(raw)} → exit 64 with one line`, () => {
-    assert.throws(() => parseDiagnoseOptions(raw, 'en'), (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && e.message === message);
+    assert.throws(
+      () => parseDiagnoseOptions(raw, 'en'),
+      (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && e.message === message,
+    );
   });
 }
 

@@ -41,22 +41,61 @@ let ports: Record<string, number> = {};
 let closedPort = 0;
 
 before(async () => {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', '/CN=srv.lab.test', '-addext', 'subjectAltName=DNS:srv.lab.test,IP:127.0.0.1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=srv.lab.test',
+      '-addext',
+      'subjectAltName=DNS:srv.lab.test,IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const key = readFileSync(join(dir, 'k.pem'));
   const cert = readFileSync(join(dir, 'c.pem'));
   writeFileSync(join(dir, 'not.pem'), 'not a certificate\n');
   ports = {
     open: await listen(net.createServer((c) => c.on('error', () => {}))),
-    reset: await listen(net.createServer((c) => { c.on('error', () => {}); c.resetAndDestroy(); })),
-    ssh: await listen(net.createServer((c) => { c.on('error', () => {}); c.write('SSH-2.0-OpenSSH_9.2p1 lab\r\n'); })),
+    reset: await listen(
+      net.createServer((c) => {
+        c.on('error', () => {});
+        c.resetAndDestroy();
+      }),
+    ),
+    ssh: await listen(
+      net.createServer((c) => {
+        c.on('error', () => {});
+        c.write('SSH-2.0-OpenSSH_9.2p1 lab\r\n');
+      }),
+    ),
     tls: await listen(tls.createServer({ key, cert }, (c) => c.on('error', () => {}))),
     // hostile servers
-    endless: await listen(net.createServer((c) => {
-      c.on('error', () => {});
-      const spew = (): void => void (c.destroyed || c.write('X'.repeat(16384), () => setImmediate(spew)));
-      spew();
-    })),
-    garbage: await listen(net.createServer((c) => { c.on('error', () => {}); c.once('data', () => c.write(Buffer.from([0x16, 0x03, 0x03, 0xff, 0xff, 1, 2, 3, 4, 5]))); })),
+    endless: await listen(
+      net.createServer((c) => {
+        c.on('error', () => {});
+        const spew = (): void => void (c.destroyed || c.write('X'.repeat(16384), () => setImmediate(spew)));
+        spew();
+      }),
+    ),
+    garbage: await listen(
+      net.createServer((c) => {
+        c.on('error', () => {});
+        c.once('data', () => c.write(Buffer.from([0x16, 0x03, 0x03, 0xff, 0xff, 1, 2, 3, 4, 5])));
+      }),
+    ),
     hugeChain: await listen(tls.createServer({ key, cert: Buffer.concat([cert, ...Array.from({ length: 1700 }, () => cert)]) }, (c) => c.on('error', () => {}))),
   };
   const probe = net.createServer();
@@ -117,7 +156,11 @@ test('TLS pin mismatch: TLS-011', async () => {
   assert.equal(r.primary?.code, 'TLS-011');
 });
 
-for (const [name, port] of [['an endless banner', 'endless'], ['garbage that looks like a TLS record', 'garbage'], ['a 1 MB certificate chain', 'hugeChain']] as const) {
+for (const [name, port] of [
+  ['an endless banner', 'endless'],
+  ['garbage that looks like a TLS record', 'garbage'],
+  ['a 1 MB certificate chain', 'hugeChain'],
+] as const) {
   test(`hostile server (${name}): a bounded diagnosis with a TLS-layer result, no crash`, async () => {
     const t0 = Date.now();
     const { r, code } = await report([`tls://127.0.0.1:${ports[port]}`, '--timeout', '5s']);

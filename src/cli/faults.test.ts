@@ -40,7 +40,10 @@ test('an unknown code is a usage error (exit 64) on one line', () => {
 
 test('`netdx faults --json` lists every code with slug and layer', async () => {
   const list = JSON.parse(await faults('--json')) as Array<{ code: string; slug: string; layer: string }>;
-  assert.deepEqual(list.map((x) => `${x.code} ${x.slug} ${x.layer}`), metas.map((x) => `${x.code} ${x.slug} ${x.layer}`));
+  assert.deepEqual(
+    list.map((x) => `${x.code} ${x.slug} ${x.layer}`),
+    metas.map((x) => `${x.code} ${x.slug} ${x.layer}`),
+  );
 });
 
 test('`netdx faults` prints one row per code; `netdx faults CODE --lang zh` one entry in Chinese', async () => {

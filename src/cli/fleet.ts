@@ -54,11 +54,19 @@ function read(file: string, lang: Lang): string {
 }
 
 function storeOptions(cmd: Command): Command {
-  return cmd.option('--data <dir>', 'directory of the embedded SQLite store (default: ./netdx-fleet)').option('--db <url>', 'PostgreSQL instead of SQLite: postgres://USER:PASSWORD@HOST:PORT/DB (or NETDX_DB)');
+  return cmd
+    .option('--data <dir>', 'directory of the embedded SQLite store (default: ./netdx-fleet)')
+    .option('--db <url>', 'PostgreSQL instead of SQLite: postgres://USER:PASSWORD@HOST:PORT/DB (or NETDX_DB)');
 }
 
 export function register(program: Command): void {
-  const server = storeOptions(
+  const server = registerServer(program);
+  registerTokens(server.command('token').description("manage agents' and operators' tokens"));
+  registerAgent(program);
+}
+
+function registerServer(program: Command): Command {
+  return storeOptions(
     program
       .command('server')
       .description('run the fleet server: agents report to it, it groups their failures into incidents and finds what the failing ones share; web page, /api, /metrics')
@@ -80,7 +88,9 @@ export function register(program: Command): void {
     const { runServer } = await import('../fleet/daemon.js');
     await runServer({ listen: raw.listen ?? DEFAULT_LISTEN, data: raw.data ?? 'netdx-fleet', db: raw.db ?? process.env['NETDX_DB'] ?? null, targets: raw.targets ?? null, tls, lang, heartbeatS });
   });
-  const token = server.command('token').description("manage agents' and operators' tokens");
+}
+
+function registerTokens(token: Command): void {
   storeOptions(
     token
       .command('create')
@@ -99,13 +109,23 @@ export function register(program: Command): void {
     try {
       const kind = raw.operator ? 'operator' : 'agent';
       const { token: tok } = await store.createToken(kind, raw.name, labels);
-      const shownLabels = Object.keys(labels).length ? ` (${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')})` : '';
+      const shownLabels = Object.keys(labels).length
+        ? ` (${Object.entries(labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')})`
+        : '';
       process.stdout.write(`${ft(lang, 'token.created', { kind: ft(lang, `token.kind.${kind}`), name: raw.name, labels: shownLabels })}\n${tok}\n`);
     } finally {
       await store.db.close();
     }
   });
-  storeOptions(token.command('revoke').description('revoke every live token of NAME (or one token by its id)').requiredOption('--name <name>', 'agent or operator name, or a token id').option('--lang <lang>', 'en | zh (default from LANG)')).action(async (_o: RawToken, cmd: Command) => {
+  storeOptions(
+    token
+      .command('revoke')
+      .description('revoke every live token of NAME (or one token by its id)')
+      .requiredOption('--name <name>', 'agent or operator name, or a token id')
+      .option('--lang <lang>', 'en | zh (default from LANG)'),
+  ).action(async (_o: RawToken, cmd: Command) => {
     const raw = cmd.optsWithGlobals<RawToken>();
     const lang = detectLang(raw.lang);
     const { openStore } = await import('../fleet/daemon.js');
@@ -118,23 +138,34 @@ export function register(program: Command): void {
       await store.db.close();
     }
   });
-  storeOptions(token.command('list').description('list tokens (names, kinds, labels; never the tokens themselves)').option('--lang <lang>', 'en | zh (default from LANG)')).action(async (_o: unknown, cmd: Command) => {
-    const raw = cmd.optsWithGlobals<{ data?: string; db?: string; lang?: string }>();
-    const lang = detectLang(raw.lang);
-    const { openStore } = await import('../fleet/daemon.js');
-    const store = await openStore({ data: raw.data ?? 'netdx-fleet', db: raw.db ?? process.env['NETDX_DB'] ?? null, lang });
-    try {
-      for (const t of await store.tokens()) process.stdout.write(`${t.id}  ${t.kind.padEnd(8)}  ${t.name}  ${Object.entries(t.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-'}  ${t.revokedAt ? `revoked ${new Date(t.revokedAt).toISOString()}` : 'live'}\n`);
-    } finally {
-      await store.db.close();
-    }
-  });
+  storeOptions(token.command('list').description('list tokens (names, kinds, labels; never the tokens themselves)').option('--lang <lang>', 'en | zh (default from LANG)')).action(
+    async (_o: unknown, cmd: Command) => {
+      const raw = cmd.optsWithGlobals<{ data?: string; db?: string; lang?: string }>();
+      const lang = detectLang(raw.lang);
+      const { openStore } = await import('../fleet/daemon.js');
+      const store = await openStore({ data: raw.data ?? 'netdx-fleet', db: raw.db ?? process.env['NETDX_DB'] ?? null, lang });
+      try {
+        for (const t of await store.tokens())
+          process.stdout.write(
+            `${t.id}  ${t.kind.padEnd(8)}  ${t.name}  ${
+              Object.entries(t.labels)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(',') || '-'
+            }  ${t.revokedAt ? `revoked ${new Date(t.revokedAt).toISOString()}` : 'live'}\n`,
+          );
+      } finally {
+        await store.db.close();
+      }
+    },
+  );
+}
 
+function registerAgent(program: Command): void {
   program
     .command('agent')
     .description('run a fleet agent: watch the targets the server names, report state changes and reports to it, answer its "diagnose now" requests')
     .requiredOption('--server <url>', 'the fleet server, http(s)://HOST:PORT')
-    .option('--token <token>', 'this agent\'s token from `netdx server token create` (or NETDX_AGENT_TOKEN)')
+    .option('--token <token>', "this agent's token from `netdx server token create` (or NETDX_AGENT_TOKEN)")
     .option('--name <name>', "this agent's name (must be the token's; default: the token's)")
     .option('--data <dir>', 'directory of the outbox: reports wait there while the server is unreachable')
     .option('--lang <lang>', 'en | zh (default from LANG)')

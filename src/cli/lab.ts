@@ -39,7 +39,10 @@ function keptLab(): string {
 
 function select(only: string[] | undefined): Scenario[] {
   if (!only || only.length === 0) return [...SCENARIOS];
-  const ids = only.flatMap((o) => o.split(',')).map((s) => s.trim()).filter(Boolean);
+  const ids = only
+    .flatMap((o) => o.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const out: Scenario[] = [];
   for (const id of ids) {
     const prefix = id.endsWith('*') ? id.slice(0, -1) : id.endsWith('-') ? id : `${id}-`;
@@ -113,11 +116,19 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
     for (const [s, round] of runs) {
       const r = await runScenario(lab, s);
       results.push(r);
-      if (opts.reports) writeFileSync(join(opts.reports, `${s.id}${repeat > 1 ? `.${round}` : ''}.json`), JSON.stringify({ ...publicRecord(r), argv: r.argv.slice(2), report: r.report }, null, 2) + '\n');
+      if (opts.reports)
+        writeFileSync(join(opts.reports, `${s.id}${repeat > 1 ? `.${round}` : ''}.json`), JSON.stringify({ ...publicRecord(r), argv: r.argv.slice(2), report: r.report }, null, 2) + '\n');
       if (demo) {
-        process.stdout.write(`\n━━ ${s.id}  (expected ${s.expect}${s.pendingIssue ? `, pending issue ${s.pendingIssue}` : ''})\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv.slice(3).filter((a) => a !== '--json').join(' ')}\n\n`);
+        process.stdout.write(
+          `\n━━ ${s.id}  (expected ${s.expect}${s.pendingIssue ? `, pending issue ${s.pendingIssue}` : ''})\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv
+            .slice(3)
+            .filter((a) => a !== '--json')
+            .join(' ')}\n\n`,
+        );
         if (r.report) process.stdout.write(renderText(r.report as Report, { lang, color: colorEnabled(process.stdout) }));
-        process.stdout.write(`   → ${r.pass ? 'pass' : 'FAIL'}: got ${r.got} in ${r.diagnosisMs ?? '-'} ms${r.offline ? `; offline (netdx analyze on a snapshot of ${s.host ?? 'client'}): ${r.offline.got}` : ''}${r.why ? ` (${r.why})` : ''}\n`);
+        process.stdout.write(
+          `   → ${r.pass ? 'pass' : 'FAIL'}: got ${r.got} in ${r.diagnosisMs ?? '-'} ms${r.offline ? `; offline (netdx analyze on a snapshot of ${s.host ?? 'client'}): ${r.offline.got}` : ''}${r.why ? ` (${r.why})` : ''}\n`,
+        );
       } else if (!opts.json) {
         err(`  ${r.pass ? 'pass' : r.pendingIssue ? 'pend' : 'FAIL'}  ${s.id}  → ${r.got}  ${r.diagnosisMs ?? '-'} ms${r.offline ? `  (offline → ${r.offline.got})` : ''}`);
       }

@@ -4,7 +4,9 @@ import { execFile } from 'node:child_process';
 
 const BIN = new URL('../../bin/netdx.js', import.meta.url).pathname;
 const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((resolve) => execFile(process.execPath, [BIN, ...args], { timeout: 20_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
+  new Promise((resolve) =>
+    execFile(process.execPath, [BIN, ...args], { timeout: 20_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
+  );
 
 test('netdx load / responder: bad input is one line and exit 64, never a stack trace', async () => {
   for (const args of [

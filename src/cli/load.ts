@@ -37,7 +37,9 @@ export async function runLoadCommand(o: LoadOptions, progress: boolean): Promise
   let out: RunOutput = { attempts: plan.map(() => []), stepMs: plan.map(() => 0), generator: { cpu: 0, eventLoopDelayP99Ms: 0, missedLaunches: 0, limited: false } };
   const onProgress = progress
     ? (p: { step: number; steps: number; elapsedMs: number; attempts: number; ok: number; failed: number; inFlight: number }): void =>
-        void process.stderr.write(`\r\x1b[2K${t(o.lang, 'load.progress', { step: p.step + 1, steps: p.steps, s: (p.elapsedMs / 1000).toFixed(1), attempts: p.attempts, ok: p.ok, failed: p.failed, inFlight: p.inFlight })}`)
+        void process.stderr.write(
+          `\r\x1b[2K${t(o.lang, 'load.progress', { step: p.step + 1, steps: p.steps, s: (p.elapsedMs / 1000).toFixed(1), attempts: p.attempts, ok: p.ok, failed: p.failed, inFlight: p.inFlight })}`,
+        )
     : undefined;
   // With --bytes alone (a throughput test), no connection-rate run unless --connections/--rate ask for one.
   const ac = new AbortController();
@@ -45,11 +47,11 @@ export async function runLoadCommand(o: LoadOptions, progress: boolean): Promise
   process.once('SIGINT', stop);
   try {
     if (!o.throughput || o.connectionsGiven) {
-      out = await runLoad(
-        { address, port: o.target.port!, mode: o.mode, host: o.target.host, path: o.path, sni: o.sni, ca, insecure: o.insecure, timeoutMs: o.timeoutMs },
-        plan,
-        { maxAttempts: attemptCap(o), signal: ac.signal, ...(onProgress ? { onProgress } : {}) },
-      );
+      out = await runLoad({ address, port: o.target.port!, mode: o.mode, host: o.target.host, path: o.path, sni: o.sni, ca, insecure: o.insecure, timeoutMs: o.timeoutMs }, plan, {
+        maxAttempts: attemptCap(o),
+        signal: ac.signal,
+        ...(onProgress ? { onProgress } : {}),
+      });
     }
     let tput: LoadReport['throughput'] = null;
     if (o.throughput) {

@@ -11,7 +11,8 @@ import { CASES } from '../pcap/testing.js';
 
 const BIN = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
 const FIX = fileURLToPath(new URL('../../src/pcap/fixtures/', import.meta.url));
-const run = (args: string[], input?: Buffer): { status: number | null; stdout: string; stderr: string } => spawnSync(process.execPath, [BIN, 'pcap', ...args], { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LANG: 'C' } });
+const run = (args: string[], input?: Buffer): { status: number | null; stdout: string; stderr: string } =>
+  spawnSync(process.execPath, [BIN, 'pcap', ...args], { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LANG: 'C' } });
 
 test('netdx pcap FILE --json: a netdx.report/v1 report with capture, exit 2 on a fault', () => {
   const r = run([join(FIX, 'lab-tcp-002.pcap'), '--json']);

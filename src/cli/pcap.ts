@@ -82,7 +82,9 @@ export async function analyzeCapture(file: string, o: PcapOptions, stdin: NodeJS
   }
   const lts = info.interfaces.map((i) => i.linktype);
   if (info.packets > 0 && lts.length > 0 && lts.every((lt) => !SUPPORTED_LINKTYPES.has(lt))) {
-    throw inputError(`${name}: link type ${lts.map((lt) => `${lt}${LINKTYPE_NAMES[lt] ? ` (${LINKTYPE_NAMES[lt]})` : ''}`).join(', ')} is not one netdx decodes (Ethernet, Linux cooked SLL/SLL2, raw IP, loopback/null)`);
+    throw inputError(
+      `${name}: link type ${lts.map((lt) => `${lt}${LINKTYPE_NAMES[lt] ? ` (${LINKTYPE_NAMES[lt]})` : ''}`).join(', ')} is not one netdx decodes (Ethernet, Linux cooked SLL/SLL2, raw IP, loopback/null)`,
+    );
   }
   const findings = judge(a, { lang: o.lang, targetHost: o.target?.host ?? null, targetPort: o.target?.port ?? null, expectIp: o.expectIp });
   return buildReport({ a, info, file, findings, target: o.target, lang: o.lang, startedAt, durationMs: performance.now() - t0 });
@@ -133,7 +135,10 @@ export function renderPcapText(r: Report, lang: Lang, color: boolean): string {
     for (const x of cap.conversations.slice(0, 5)) {
       const a = x.a.includes(':') ? `[${x.a}]:${x.aPort}` : `${x.a}:${x.aPort}`;
       const b = x.b.includes(':') ? `[${x.b}]:${x.bPort}` : `${x.b}:${x.bPort}`;
-      const extra = x.proto === 'tcp' ? `  ${x.state}${x.rttMs != null ? `  rtt ${x.rttMs} ms` : ''}${x.retransmissions ? `  retx ${x.retransmissions}` : ''}${x.mssClamp ? `  MSS ${x.mssClamp.from}→${x.mssClamp.to}` : ''}` : '';
+      const extra =
+        x.proto === 'tcp'
+          ? `  ${x.state}${x.rttMs != null ? `  rtt ${x.rttMs} ms` : ''}${x.retransmissions ? `  retx ${x.retransmissions}` : ''}${x.mssClamp ? `  MSS ${x.mssClamp.from}→${x.mssClamp.to}` : ''}`
+          : '';
       out.push(`  ${x.proto.toUpperCase()} ${a} ⇄ ${b}  ${x.packetsAB}/${x.packetsBA} ${t(lang, 'pcap.packets')}  ${fmtBytes(x.bytesAB + x.bytesBA)}${extra}`);
     }
   }

@@ -32,7 +32,11 @@ test('`netdx` with no arguments is a usage error: the usage on stderr, exit 64; 
   const { execFile } = await import('node:child_process');
   const bin = new URL('../../bin/netdx.js', import.meta.url).pathname;
   const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => execFile(process.execPath, [bin, ...args], { env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '' } }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
+    new Promise((resolve) =>
+      execFile(process.execPath, [bin, ...args], { env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '' } }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
   const none = await run([]);
   assert.equal(none.code, 64);
   assert.equal(none.stdout, '');

@@ -53,7 +53,10 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
 }
 
 function oneLine(s: string): string {
-  return s.replace(/^error:\s*/i, '').replace(/\s+/g, ' ').trim();
+  return s
+    .replace(/^error:\s*/i, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -83,6 +86,3 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.cannot;
   }
 }
-
-
-

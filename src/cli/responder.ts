@@ -41,7 +41,8 @@ export function register(program: Command): void {
       if ((raw.tlsCert === undefined) !== (raw.tlsKey === undefined)) throw usageError('--tls-cert and --tls-key go together');
       let maxConnections = 10_000;
       if (raw.maxConnections !== undefined) {
-        if (!/^\d+$/.test(raw.maxConnections) || Number(raw.maxConnections) < 1 || Number(raw.maxConnections) > 100_000) throw usageError(`--max-connections '${shown(raw.maxConnections)}': expected 1…100000`);
+        if (!/^\d+$/.test(raw.maxConnections) || Number(raw.maxConnections) < 1 || Number(raw.maxConnections) > 100_000)
+          throw usageError(`--max-connections '${shown(raw.maxConnections)}': expected 1…100000`);
         maxConnections = Number(raw.maxConnections);
       }
       const token = raw.token ?? process.env.NETDX_RESPONDER_TOKEN ?? null;
@@ -53,13 +54,25 @@ export function register(program: Command): void {
         throw usageError(`--listen ${shown(raw.listen ?? '')}: cannot listen (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       }
       const addr = listen.host.includes(':') ? `[${r.address.address}]:${r.address.port}` : `${r.address.address}:${r.address.port}`;
-      process.stdout.write(t(lang, 'responder.listening', { address: addr, tls: tlsCfg ? t(lang, 'responder.withTls') : '', token: token ? t(lang, 'responder.withToken') : t(lang, 'responder.noToken') }) + '\n');
+      process.stdout.write(
+        t(lang, 'responder.listening', { address: addr, tls: tlsCfg ? t(lang, 'responder.withTls') : '', token: token ? t(lang, 'responder.withToken') : t(lang, 'responder.noToken') }) + '\n',
+      );
       for (const s of r.skipped) process.stdout.write(t(lang, 'responder.skipped', { what: s }) + '\n');
       const responder = r;
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           const s = responder.stats;
-          process.stdout.write(t(lang, 'responder.stats', { connections: s.connections, requests: s.requests, udp: s.udpDatagrams, badToken: s.rejected['bad-token'], rate: s.rejected['rate-limited'], malformed: s.rejected.malformed + s.rejected['unknown-op'] + s.rejected['bad-field'] + s.rejected['too-long'], busy: s.rejected.busy }) + '\n');
+          process.stdout.write(
+            t(lang, 'responder.stats', {
+              connections: s.connections,
+              requests: s.requests,
+              udp: s.udpDatagrams,
+              badToken: s.rejected['bad-token'],
+              rate: s.rejected['rate-limited'],
+              malformed: s.rejected.malformed + s.rejected['unknown-op'] + s.rejected['bad-field'] + s.rejected['too-long'],
+              busy: s.rejected.busy,
+            }) + '\n',
+          );
           void responder.close().then(resolve);
         };
         process.once('SIGINT', stop);

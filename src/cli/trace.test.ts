@@ -23,7 +23,11 @@ test('trace options: defaults, and each bad input with its one-line message', ()
     [{ lang: 'fr' }, "--lang 'fr': expected en or zh"],
   ];
   for (const [raw, msg] of bad) {
-    assert.throws(() => parseTraceOptions(raw, {}), (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && e.message === msg, msg);
+    assert.throws(
+      () => parseTraceOptions(raw, {}),
+      (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && e.message === msg,
+      msg,
+    );
   }
 });
 
@@ -70,7 +74,9 @@ test('netdx trace --json on a 5-hop lab path: every hop, exit 0; a dead path exi
   try {
     const runIn = (args: string[]): Promise<{ code: number; out: string }> =>
       new Promise((resolve) => {
-        execFile('ip', ['netns', 'exec', c.ns('a'), process.execPath, BIN, 'trace', ...args], { timeout: 20_000 }, (err, stdout) => resolve({ code: err ? Number((err as { code?: number }).code) : 0, out: stdout }));
+        execFile('ip', ['netns', 'exec', c.ns('a'), process.execPath, BIN, 'trace', ...args], { timeout: 20_000 }, (err, stdout) =>
+          resolve({ code: err ? Number((err as { code?: number }).code) : 0, out: stdout }),
+        );
       });
     const ok = await runIn([c.target, '--json']);
     assert.equal(ok.code, 0, ok.out);
@@ -98,8 +104,11 @@ test('netdx trace --json on a 5-hop lab path: every hop, exit 0; a dead path exi
 
 test('without CAP_NET_RAW: the system traceroute/tracepath, and the JSON says what was skipped', { skip: process.getuid?.() !== 0 ? 'needs root to drop privileges' : false }, async () => {
   const r = await new Promise<{ code: number; out: string }>((resolve) => {
-    execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', process.execPath, BIN, 'trace', '127.0.0.1', '--json'], { timeout: 20_000 }, (err, stdout) =>
-      resolve({ code: err ? Number((err as { code?: number | string }).code) : 0, out: stdout }),
+    execFile(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', process.execPath, BIN, 'trace', '127.0.0.1', '--json'],
+      { timeout: 20_000 },
+      (err, stdout) => resolve({ code: err ? Number((err as { code?: number | string }).code) : 0, out: stdout }),
     );
   });
   if (Number.isNaN(r.code)) return; // setpriv absent

@@ -17,7 +17,11 @@ test('many targets in one process share one snapshot collection', async () => {
   const rs = await diagnoseMany(targets, opts, deps, { concurrency: 4 });
   assert.equal(collected, 1);
   assert.equal(rs.length, 12);
-  assert.deepEqual(rs.map((r) => r.target.host), targets.map((t) => t.host), 'results in input order');
+  assert.deepEqual(
+    rs.map((r) => r.target.host),
+    targets.map((t) => t.host),
+    'results in input order',
+  );
   assert.ok(rs.every((r) => r.report?.verdict === 'ok' && r.error === null));
 });
 
@@ -73,7 +77,10 @@ test('limiter: never more than n at once, all run, order of start kept', async (
   assert.deepEqual(out, [0, 1, 2, 3, 4]);
   assert.deepEqual(started, [0, 1, 2, 3, 4]);
   assert.equal(peak, 2);
-  await assert.rejects(lim.run(async () => Promise.reject(new Error('x'))), /x/);
+  await assert.rejects(
+    lim.run(async () => Promise.reject(new Error('x'))),
+    /x/,
+  );
   assert.equal(lim.active, 0);
   assert.throws(() => limiter(0), /concurrency/);
 });
@@ -83,11 +90,14 @@ test('snapshot cache: TTL, fingerprint change, invalidate, in-flight sharing, fa
   let print = 'a';
   let n = 0;
   let fail = false;
-  const c = snapshotCache(async () => {
-    n++;
-    if (fail) throw new Error('boom');
-    return fakeSnapshot();
-  }, { ttlMs: 100, now: () => clock, fingerprint: async () => print });
+  const c = snapshotCache(
+    async () => {
+      n++;
+      if (fail) throw new Error('boom');
+      return fakeSnapshot();
+    },
+    { ttlMs: 100, now: () => clock, fingerprint: async () => print },
+  );
   await Promise.all([c.get(), c.get(), c.get()]);
   assert.equal(n, 1, 'concurrent callers share one collection');
   clock = 50;

@@ -67,7 +67,12 @@ export interface CheckOrReport {
 }
 
 /** The cheap check first; on failure the full walk, with a snapshot no older than `maxAgeMs` (default 1 s). */
-export async function checkThenDiagnose(target: Target, options: DiagnoseOptions, deps: EngineDeps, opts: { provider?: SnapshotProvider; maxAgeMs?: number; progress?: ProgressFn } = {}): Promise<CheckOrReport> {
+export async function checkThenDiagnose(
+  target: Target,
+  options: DiagnoseOptions,
+  deps: EngineDeps,
+  opts: { provider?: SnapshotProvider; maxAgeMs?: number; progress?: ProgressFn } = {},
+): Promise<CheckOrReport> {
   const check = await quickCheck(target, options, deps);
   if (check.ok) return { check, report: null };
   const d = opts.provider ? withSnapshot(deps, opts.provider, { maxAgeMs: opts.maxAgeMs ?? 1000 }) : deps;

@@ -36,7 +36,22 @@ test('no route: NET-001 is primary and the layers above are skipped, not probed'
 test('dead resolvers because of a missing route: NET-001 explains DNS-001', async () => {
   const { deps } = fakeDeps({
     systemLookup: async (name) => [observation('dns.system', { name, addresses: [], error: 'EAI_AGAIN', ms: 800 })],
-    dnsQuery: async (q) => [observation('dns.query', { server: q.server, port: 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'unreachable', rcode: null, answers: [], cnames: [], truncated: false, ms: 0.1, error: 'ENETUNREACH' })],
+    dnsQuery: async (q) => [
+      observation('dns.query', {
+        server: q.server,
+        port: 53,
+        name: q.name,
+        qtype: q.qtype,
+        transport: 'udp',
+        outcome: 'unreachable',
+        rcode: null,
+        answers: [],
+        cnames: [],
+        truncated: false,
+        ms: 0.1,
+        error: 'ENETUNREACH',
+      }),
+    ],
     routeLookup: async (dst) => [route(dst, { outcome: 'no-route', dev: null, gateway: null, src: null, route: null, error: 'Network is unreachable' })],
   });
   const r = await diagnose(parseTarget('srv.lab.test:443'), opts, deps);
@@ -71,7 +86,11 @@ test('independent probes run in parallel: ICMP and TCP are both started before e
 });
 
 test('a probe that throws becomes an unknown check, never a crash or a fault', async () => {
-  const { deps } = fakeDeps({ icmp: async () => { throw new Error('boom'); } });
+  const { deps } = fakeDeps({
+    icmp: async () => {
+      throw new Error('boom');
+    },
+  });
   const r = await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
   assert.equal(r.verdict, 'ok');
   assert.ok(r.observations.some((o) => o.kind === 'check.unknown' && JSON.stringify(o.data).includes('boom')));
@@ -107,11 +126,16 @@ const deadEcho = (q: { address: string; count: number }) => [observation('icmp.e
 test('a failed probe and a DROP rule whose counter grew: NET-006 names the rule, no trace is run', async () => {
   const before = '*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [10:600]\n[0:0] -A OUTPUT -p udp -j ACCEPT\n[0:0] -A OUTPUT -d 203.0.113.10/32 -p tcp -m tcp --dport 5000 -j DROP\nCOMMIT\n';
   const afterText = before.replace('[0:0] -A OUTPUT -d', '[2:120] -A OUTPUT -d');
-  const snap = fakeSnapshot({ firewall: { iptables: { ok: true, value: before }, ip6tables: { ok: false, unavailable: 'x' }, nft: { ok: false, unavailable: 'x' }, ufw: { ok: false, unavailable: 'x' } } });
+  const snap = fakeSnapshot({
+    firewall: { iptables: { ok: true, value: before }, ip6tables: { ok: false, unavailable: 'x' }, nft: { ok: false, unavailable: 'x' }, ufw: { ok: false, unavailable: 'x' } },
+  });
   const { deps, calls } = fakeDeps({ tcp: async (q) => filtered(q), firewallCounters: async () => ({ v4: afterText, v6: null }), trace: async () => [] }, snap);
   const r = await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
   assert.equal(r.primary?.code, 'NET-006');
-  assert.ok(r.primary?.fix.some((f) => f.command === 'iptables -t filter -D OUTPUT 2'), JSON.stringify(r.primary?.fix));
+  assert.ok(
+    r.primary?.fix.some((f) => f.command === 'iptables -t filter -D OUTPUT 2'),
+    JSON.stringify(r.primary?.fix),
+  );
   assert.equal(calls.trace, undefined);
 });
 
@@ -134,7 +158,9 @@ test('a TLS handshake that stalls triggers the PMTU search', async () => {
   const { deps, calls } = fakeDeps({
     tls: async (q, c) => {
       const [o] = await base.tls(q, c);
-      return [{ ...o!, data: { ...(o!.data as object), outcome: 'stall', protocol: null, cipher: null, verify: { ok: false, code: null, hostnameOk: null, trustedBy: 'system' } } } as typeof o & object];
+      return [
+        { ...o!, data: { ...(o!.data as object), outcome: 'stall', protocol: null, cipher: null, verify: { ok: false, code: null, hostnameOk: null, trustedBy: 'system' } } } as typeof o & object,
+      ];
     },
     pmtu: async () => [],
   });
@@ -158,7 +184,8 @@ test('every network walk runs the quick path-MTU check towards the target, in pa
   assert.equal((await diagnose(parseTarget('203.0.113.10:443'), opts, clean.deps)).verdict, 'ok');
   // Into a tunnel the tunnel layer measures the MTU: no quick check.
   const snap = fakeSnapshot();
-  if (snap.links.ok) snap.links.value.push({ name: 'wg0', index: 3, up: true, carrier: true, operstate: 'UNKNOWN', mtu: 1420, kind: 'wireguard', loopback: false, mac: null, master: null, addresses: [] });
+  if (snap.links.ok)
+    snap.links.value.push({ name: 'wg0', index: 3, up: true, carrier: true, operstate: 'UNKNOWN', mtu: 1420, kind: 'wireguard', loopback: false, mac: null, master: null, addresses: [] });
   const tun = fakeDeps({ routeLookup: async (d) => [route(d, { dev: 'wg0', gateway: null, route: '203.0.113.10 dev wg0' })], pmtu: async () => [] }, snap);
   await diagnose(parseTarget('203.0.113.10:443'), opts, tun.deps);
   assert.equal(tun.calls.pmtu, undefined);
@@ -173,7 +200,9 @@ test('a slow path (RTT above the NET-008 threshold) is traced even when everythi
   assert.equal(calls.trace?.length, 1);
 });
 
-const lossyEcho = (q: { address: string; count: number }) => [observation('icmp.echo', { address: q.address, method: 'raw', sent: q.count, received: q.count - 1, lossPct: 25, rtt: { min: 0.2, avg: 0.3, max: 0.4, stddev: 0.1 }, errors: [] })];
+const lossyEcho = (q: { address: string; count: number }) => [
+  observation('icmp.echo', { address: q.address, method: 'raw', sent: q.count, received: q.count - 1, lossPct: 25, rtt: { min: 0.2, avg: 0.3, max: 0.4, stddev: 0.1 }, errors: [] }),
+];
 
 test('a connect that timed out while some echoes came back is traced (heavy loss, not a server firewall)', async () => {
   const { deps, calls } = fakeDeps({ tcp: async (q) => filtered(q), icmp: async (q) => lossyEcho(q), trace: async () => [] });
@@ -182,7 +211,9 @@ test('a connect that timed out while some echoes came back is traced (heavy loss
 });
 
 test('a connect that needed a SYN retransmission on a fast path is traced', async () => {
-  const open = (ms: number) => async (q: { address: string; port: number; afterMs: number }) => [observation('tcp.connect', { address: q.address, port: q.port, family: 4 as const, outcome: 'open' as const, ms, after: { event: 'quiet' as const, ms: q.afterMs } })];
+  const open = (ms: number) => async (q: { address: string; port: number; afterMs: number }) => [
+    observation('tcp.connect', { address: q.address, port: q.port, family: 4 as const, outcome: 'open' as const, ms, after: { event: 'quiet' as const, ms: q.afterMs } }),
+  ];
   const slow = fakeDeps({ tcp: open(1003), trace: async () => [] });
   await diagnose(parseTarget('203.0.113.10:5000'), opts, slow.deps);
   assert.equal(slow.calls.trace?.length, 1);
@@ -206,12 +237,48 @@ test('a TLS handshake far slower than the connect is traced after the handshake;
 });
 
 test('resolvers silent to DNS but answering some echoes: their path is traced for loss, NET-007 explains DNS-001', async () => {
-  const hop = (ttl: number, recv: number, target = false) => ({ ttl, addr: target ? '198.51.100.53' : '198.51.100.1', addrs: [], sent: 10, recv, lossPct: (10 - recv) * 10, rtt: { min: 0.1, avg: 0.2, max: 0.3, stddev: 0.1 }, rateLimited: false, target });
+  const hop = (ttl: number, recv: number, target = false) => ({
+    ttl,
+    addr: target ? '198.51.100.53' : '198.51.100.1',
+    addrs: [],
+    sent: 10,
+    recv,
+    lossPct: (10 - recv) * 10,
+    rtt: { min: 0.1, avg: 0.2, max: 0.3, stddev: 0.1 },
+    rateLimited: false,
+    target,
+  });
   const { deps, calls } = fakeDeps({
     systemLookup: async (name) => [observation('dns.system', { name, addresses: [], error: 'TIMEOUT', ms: 2000 })],
-    dnsQuery: async (q) => [observation('dns.query', { server: q.server, port: 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'timeout', rcode: null, answers: [], cnames: [], truncated: false, ms: 800, error: 'no answer within 800 ms' })],
+    dnsQuery: async (q) => [
+      observation('dns.query', {
+        server: q.server,
+        port: 53,
+        name: q.name,
+        qtype: q.qtype,
+        transport: 'udp',
+        outcome: 'timeout',
+        rcode: null,
+        answers: [],
+        cnames: [],
+        truncated: false,
+        ms: 800,
+        error: 'no answer within 800 ms',
+      }),
+    ],
     icmp: async (q) => [observation('icmp.echo', { address: q.address, method: 'raw', sent: 2, received: 1, lossPct: 50, rtt: { min: 0.2, avg: 0.2, max: 0.2, stddev: 0 }, errors: [] })],
-    trace: async (q) => [observation('trace.path', { target: q.address, proto: 'icmp', port: null, method: 'raw', skipped: [], count: 10, reached: true, paths: [{ flow: 'icmp ident 7', reached: true, hops: [hop(1, 10), hop(2, 5, true)] }] })],
+    trace: async (q) => [
+      observation('trace.path', {
+        target: q.address,
+        proto: 'icmp',
+        port: null,
+        method: 'raw',
+        skipped: [],
+        count: 10,
+        reached: true,
+        paths: [{ flow: 'icmp ident 7', reached: true, hops: [hop(1, 10), hop(2, 5, true)] }],
+      }),
+    ],
   });
   const r = await diagnose(parseTarget('srv.lab.test:443'), opts, deps);
   assert.deepEqual(calls.trace?.[0], { address: '198.51.100.53', proto: 'icmp', port: null, count: 10 });
@@ -222,7 +289,17 @@ test('resolvers silent to DNS but answering some echoes: their path is traced fo
 test('one family times out while the other connects: the timed-out address is tried once more and the second result kept', async () => {
   let v4Tries = 0;
   const { deps } = fakeDeps({
-    systemLookup: async (name) => [observation('dns.system', { name, addresses: [{ address: '203.0.113.10', family: 4 }, { address: '2001:db8::10', family: 6 }], error: null, ms: 2 })],
+    systemLookup: async (name) => [
+      observation('dns.system', {
+        name,
+        addresses: [
+          { address: '203.0.113.10', family: 4 },
+          { address: '2001:db8::10', family: 6 },
+        ],
+        error: null,
+        ms: 2,
+      }),
+    ],
     tcp: async (q) => {
       const six = q.address.includes(':');
       if (!six) v4Tries++;
@@ -252,16 +329,27 @@ test('a flow spread where some source ports answer and others are lost traces tw
   });
   await diagnose(parseTarget('203.0.113.10:7000'), opts, deps);
   assert.deepEqual(calls.trace?.[0], { address: '203.0.113.10', proto: 'tcp', port: 7000, count: 5, flows: [40001, 40002, 40004, 40005] });
-  const whole = fakeDeps({ spread: async (q) => [observation('tcp.spread', { address: q.address, port: q.port, method: 'raw', flows: flows.map((f) => ({ ...f, outcome: 'answered' as const })), answered: 6, lost: 0 })], trace: async () => [] });
+  const whole = fakeDeps({
+    spread: async (q) => [observation('tcp.spread', { address: q.address, port: q.port, method: 'raw', flows: flows.map((f) => ({ ...f, outcome: 'answered' as const })), answered: 6, lost: 0 })],
+    trace: async () => [],
+  });
   await diagnose(parseTarget('203.0.113.10:7000'), opts, whole.deps);
   assert.equal(whole.calls.trace, undefined, 'every flow answered: nothing to trace');
 });
 
 test('an HTTP response that never comes (or a body that stops) over an open connection triggers the PMTU search', async () => {
-  const timeout = fakeDeps({ http: async (q) => [observation('http.response', { url: q.url, outcome: 'timeout', status: null, location: null, date: null, server: null, ms: 1500, error: 'no response within 1500 ms' })], pmtu: async () => [] });
+  const timeout = fakeDeps({
+    http: async (q) => [observation('http.response', { url: q.url, outcome: 'timeout', status: null, location: null, date: null, server: null, ms: 1500, error: 'no response within 1500 ms' })],
+    pmtu: async () => [],
+  });
   await diagnose(parseTarget('http://203.0.113.10/download'), opts, timeout.deps);
   assert.equal(full(timeout.calls.pmtu).length, 1);
-  const stalled = fakeDeps({ http: async (q) => [observation('http.response', { url: q.url, outcome: 'response', status: 200, location: null, date: null, server: null, ms: 1500, body: { bytes: 1200, complete: false, stalled: true } })], pmtu: async () => [] });
+  const stalled = fakeDeps({
+    http: async (q) => [
+      observation('http.response', { url: q.url, outcome: 'response', status: 200, location: null, date: null, server: null, ms: 1500, body: { bytes: 1200, complete: false, stalled: true } }),
+    ],
+    pmtu: async () => [],
+  });
   await diagnose(parseTarget('http://203.0.113.10/download'), opts, stalled.deps);
   assert.equal(full(stalled.calls.pmtu).length, 1);
   const fine = fakeDeps({ pmtu: async () => [] });
@@ -270,7 +358,10 @@ test('an HTTP response that never comes (or a body that stops) over an open conn
 });
 
 test('an HTTP timeout that no finding explains leaves the app layer unknown with the reason, not pass', async () => {
-  const { deps } = fakeDeps({ http: async (q) => [observation('http.response', { url: q.url, outcome: 'timeout', status: null, location: null, date: null, server: null, ms: 1500, error: 'no response within 1500 ms' })], pmtu: async () => [] });
+  const { deps } = fakeDeps({
+    http: async (q) => [observation('http.response', { url: q.url, outcome: 'timeout', status: null, location: null, date: null, server: null, ms: 1500, error: 'no response within 1500 ms' })],
+    pmtu: async () => [],
+  });
   const r = await diagnose(parseTarget('http://203.0.113.10/'), opts, deps);
   const app = r.layers.find((l) => l.layer === 'app');
   assert.equal(app?.status, 'unknown');
@@ -291,7 +382,21 @@ test('the resolvers are asked while the snapshot is still being collected; a cha
     dnsQuery: async (q) => {
       order.push(`query ${q.server} ${q.qtype}`);
       if (order.length === 2) release(); // the snapshot finishes only after both early queries started
-      return [observation('dns.query', { server: q.server, port: 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'answer', rcode: 'NOERROR', answers: q.qtype === 'A' ? [{ address: '203.0.113.10', ttl: 60 }] : [], cnames: [], truncated: false, ms: 1.5 })];
+      return [
+        observation('dns.query', {
+          server: q.server,
+          port: 53,
+          name: q.name,
+          qtype: q.qtype,
+          transport: 'udp',
+          outcome: 'answer',
+          rcode: 'NOERROR',
+          answers: q.qtype === 'A' ? [{ address: '203.0.113.10', ttl: 60 }] : [],
+          cnames: [],
+          truncated: false,
+          ms: 1.5,
+        }),
+      ];
     },
   });
   const r = await diagnose(parseTarget('srv.lab.test:5000'), opts, deps);
@@ -306,15 +411,42 @@ test('the resolvers are asked while the snapshot is still being collected; a cha
   assert.ok(r2.observations.filter((o) => o.kind === 'dns.query').every((o) => (o.data as { server: string }).server === '198.51.100.53'));
 });
 
-test('a dual-stack target: the other family\'s gateway is checked too (a dead IPv4 gateway behind a working IPv6 one is NET-002)', async () => {
+test("a dual-stack target: the other family's gateway is checked too (a dead IPv4 gateway behind a working IPv6 one is NET-002)", async () => {
   const snap = fakeSnapshot();
   if (snap.links.ok) snap.links.value[1]!.addresses.push({ family: 6, address: '2001:db8:1::10', prefixlen: 64, scope: 'global' });
-  const { deps, calls } = fakeDeps({
-    systemLookup: async (name) => [observation('dns.system', { name, addresses: [{ address: '2001:db8:20::10', family: 6 }, { address: '203.0.113.10', family: 4 }], error: null, ms: 2 })],
-    routeLookup: async (d) => [typeof d === 'string' && d.includes(':') ? route(d, { gateway: '2001:db8:1::1', src: '2001:db8:1::10', route: 'default via 2001:db8:1::1 dev eth0' }) : route(d, { gateway: '198.51.100.99', route: 'default via 198.51.100.99 dev eth0' })],
-    gateway: async (q) => [observation('gateway.neighbor', { gateway: q.gateway, dev: q.dev, state: q.gateway.includes(':') ? 'REACHABLE' : 'INCOMPLETE', answered: q.gateway.includes(':'), method: 'ping' })],
-    tcp: async (q) => [observation('tcp.connect', { address: q.address, port: q.port, family: q.address.includes(':') ? 6 : 4, outcome: q.address.includes(':') ? 'open' : 'filtered', ms: q.address.includes(':') ? 0.8 : 1200 })],
-  }, snap);
+  const { deps, calls } = fakeDeps(
+    {
+      systemLookup: async (name) => [
+        observation('dns.system', {
+          name,
+          addresses: [
+            { address: '2001:db8:20::10', family: 6 },
+            { address: '203.0.113.10', family: 4 },
+          ],
+          error: null,
+          ms: 2,
+        }),
+      ],
+      routeLookup: async (d) => [
+        typeof d === 'string' && d.includes(':')
+          ? route(d, { gateway: '2001:db8:1::1', src: '2001:db8:1::10', route: 'default via 2001:db8:1::1 dev eth0' })
+          : route(d, { gateway: '198.51.100.99', route: 'default via 198.51.100.99 dev eth0' }),
+      ],
+      gateway: async (q) => [
+        observation('gateway.neighbor', { gateway: q.gateway, dev: q.dev, state: q.gateway.includes(':') ? 'REACHABLE' : 'INCOMPLETE', answered: q.gateway.includes(':'), method: 'ping' }),
+      ],
+      tcp: async (q) => [
+        observation('tcp.connect', {
+          address: q.address,
+          port: q.port,
+          family: q.address.includes(':') ? 6 : 4,
+          outcome: q.address.includes(':') ? 'open' : 'filtered',
+          ms: q.address.includes(':') ? 0.8 : 1200,
+        }),
+      ],
+    },
+    snap,
+  );
   const r = await diagnose(parseTarget('www.lab.test:443'), opts, deps);
   assert.deepEqual((calls.gateway as Array<{ gateway: string }>).map((g) => g.gateway).sort(), ['198.51.100.99', '2001:db8:1::1']);
   assert.equal(r.primary?.code, 'NET-002');

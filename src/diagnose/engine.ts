@@ -81,7 +81,12 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
 }
 
 /** Transport and network rows that were not walked, and why (message keys). */
-function lowerSkips(isName: boolean, port: number | null, np: { primaryAddr: string | undefined; dnsDead: boolean }, hardFail: boolean): Array<[Layer, 'skip.noPort' | 'skip.noAddress' | 'skip.networkFailed' | 'skip.noProbeAddress']> {
+function lowerSkips(
+  isName: boolean,
+  port: number | null,
+  np: { primaryAddr: string | undefined; dnsDead: boolean },
+  hardFail: boolean,
+): Array<[Layer, 'skip.noPort' | 'skip.noAddress' | 'skip.networkFailed' | 'skip.noProbeAddress']> {
   const out: Array<[Layer, 'skip.noPort' | 'skip.noAddress' | 'skip.networkFailed' | 'skip.noProbeAddress']> = [];
   if (port === null) out.push(['transport', 'skip.noPort']);
   else if (!np.primaryAddr) out.push(['transport', 'skip.noAddress']);

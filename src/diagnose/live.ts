@@ -88,7 +88,11 @@ export function liveDeps(): EngineDeps {
  */
 export async function liveFingerprint(): Promise<string> {
   const text = (p: string) => readFile(p, 'utf8').catch(() => '');
-  const mtime = (p: string) => stat(p).then((s) => `${s.mtimeMs}:${s.size}`, () => '-');
+  const mtime = (p: string) =>
+    stat(p).then(
+      (s) => `${s.mtimeMs}:${s.size}`,
+      () => '-',
+    );
   const parts = await Promise.all([text('/proc/net/route'), text('/proc/net/ipv6_route'), mtime('/etc/resolv.conf'), mtime('/etc/hosts'), mtime('/etc/nsswitch.conf')]);
   return parts.join('\n');
 }

@@ -20,10 +20,29 @@ const takenSec = Date.parse(TAKEN) / 1000;
 const LATER = new Date(Date.parse(TAKEN) + 86_400_000);
 const SERVER = 'CFiKg/lDbWO7xMU1hcFMakCJ/6E5b8BeUSlO89aOThU=';
 
-const peer = (over: Partial<TunnelPeer> = {}): TunnelPeer => ({ publicKey: SERVER, name: null, endpoint: { host: '203.0.113.10', port: 51820, proto: 'udp' }, allowedIps: ['100.96.0.0/24'], latestHandshake: takenSec - 30, rxBytes: 716, txBytes: 1956, keepaliveSec: 25, ...over });
+const peer = (over: Partial<TunnelPeer> = {}): TunnelPeer => ({
+  publicKey: SERVER,
+  name: null,
+  endpoint: { host: '203.0.113.10', port: 51820, proto: 'udp' },
+  allowedIps: ['100.96.0.0/24'],
+  latestHandshake: takenSec - 30,
+  rxBytes: 716,
+  txBytes: 1956,
+  keepaliveSec: 25,
+  ...over,
+});
 const wg = (over: Partial<TunnelState> = {}): TunnelState => ({
-  kind: 'wireguard', dev: 'wg0', source: 'running', link: { up: true, carrier: true, mtu: 1420, kind: 'wireguard', addresses: ['100.96.0.2/24'] }, mtu: null, listenPort: 33102,
-  peers: [peer()], networks: ['100.96.0.0/24'], service: 'wg-quick@wg0', problems: [], ...over,
+  kind: 'wireguard',
+  dev: 'wg0',
+  source: 'running',
+  link: { up: true, carrier: true, mtu: 1420, kind: 'wireguard', addresses: ['100.96.0.2/24'] },
+  mtu: null,
+  listenPort: 33102,
+  peers: [peer()],
+  networks: ['100.96.0.0/24'],
+  service: 'wg-quick@wg0',
+  problems: [],
+  ...over,
 });
 
 /** The fake client with wg0 and, unless `routed` is false, its route 100.96.0.0/24 dev wg0. */
@@ -34,10 +53,47 @@ function snap(t: TunnelState, routed = true): Snapshot {
   return {
     ...s,
     collectedAt: TAKEN,
-    links: { ok: true, value: [...links, { name: 'wg0', index: 5, up: t.link?.up ?? false, carrier: t.link?.up ?? false, operstate: 'UNKNOWN', mtu: 1420, kind: 'wireguard', loopback: false, mac: null, master: null, addresses: [{ family: 4, address: '100.96.0.2', prefixlen: 24, scope: 'global' }] }] },
+    links: {
+      ok: true,
+      value: [
+        ...links,
+        {
+          name: 'wg0',
+          index: 5,
+          up: t.link?.up ?? false,
+          carrier: t.link?.up ?? false,
+          operstate: 'UNKNOWN',
+          mtu: 1420,
+          kind: 'wireguard',
+          loopback: false,
+          mac: null,
+          master: null,
+          addresses: [{ family: 4, address: '100.96.0.2', prefixlen: 24, scope: 'global' }],
+        },
+      ],
+    },
     routes: {
       ok: true,
-      value: routed && t.link?.up ? [...routes, { family: 4, table: 'main', type: 'unicast', dst: '100.96.0.0/24', gateway: null, dev: 'wg0', src: '100.96.0.2', metric: null, protocol: 'kernel', scope: 'link', nexthops: [], text: '100.96.0.0/24 dev wg0 proto kernel scope link src 100.96.0.2' }] : routes,
+      value:
+        routed && t.link?.up
+          ? [
+              ...routes,
+              {
+                family: 4,
+                table: 'main',
+                type: 'unicast',
+                dst: '100.96.0.0/24',
+                gateway: null,
+                dev: 'wg0',
+                src: '100.96.0.2',
+                metric: null,
+                protocol: 'kernel',
+                scope: 'link',
+                nexthops: [],
+                text: '100.96.0.0/24 dev wg0 proto kernel scope link src 100.96.0.2',
+              },
+            ]
+          : routes,
     },
     tunnels: { ok: true, value: [t] },
   };
@@ -91,7 +147,10 @@ test('analyze: an old handshake is not a fault offline (a live diagnosis must sa
 test('analyze: the target inside the tunnel network but routed out of eth0 → VPN-005 naming the route to add', async () => {
   const r = await analyze(snap(wg(), false));
   assert.equal(r.primary?.code, 'VPN-005');
-  assert.ok(r.primary?.fix.some((f) => /ip route add 100\.96\.0\.0\/24 dev wg0/.test(f.command ?? '')), JSON.stringify(r.primary?.fix));
+  assert.ok(
+    r.primary?.fix.some((f) => /ip route add 100\.96\.0\.0\/24 dev wg0/.test(f.command ?? '')),
+    JSON.stringify(r.primary?.fix),
+  );
 });
 
 test('analyze: no tunnel carries the target → the layer is skipped saying so', async () => {
@@ -103,13 +162,37 @@ test('analyze: no tunnel carries the target → the layer is skipped saying so',
 
 test('analyze: an OpenVPN client whose management state is RECONNECTING → VPN-003 from the state alone', async () => {
   const t: TunnelState = {
-    kind: 'openvpn', dev: 'tun0', source: 'running', link: { up: true, carrier: true, mtu: 1500, kind: 'tun', addresses: ['100.96.0.2/24'] }, mtu: 1500, listenPort: null,
+    kind: 'openvpn',
+    dev: 'tun0',
+    source: 'running',
+    link: { up: true, carrier: true, mtu: 1500, kind: 'tun', addresses: ['100.96.0.2/24'] },
+    mtu: 1500,
+    listenPort: null,
     peers: [peer({ publicKey: null, name: 'server', endpoint: { host: '203.0.113.10', port: 1194, proto: 'udp' }, keepaliveSec: 10 })],
-    networks: ['100.96.0.0/24'], service: null, problems: [],
+    networks: ['100.96.0.0/24'],
+    service: null,
+    problems: [],
     openvpn: {
-      mode: 'client', pid: 4242, configFile: '/etc/openvpn/client/office.conf', remotes: [{ host: '203.0.113.10', port: 1194, proto: 'udp' }], activeRemote: { host: '203.0.113.10', port: 1194, proto: 'udp' }, devType: 'tun',
-      cipher: 'AES-256-GCM', auth: null, tlsAuth: false, compress: false, state: 'RECONNECTING', stateDetail: 'ping-restart', stateSince: takenSec - 100, linkReadBytes: 0, linkWriteBytes: 2072,
-      statusFile: null, management: 'tcp 127.0.0.1 7505', routes: [], pingSec: 10, pingRestartSec: 60,
+      mode: 'client',
+      pid: 4242,
+      configFile: '/etc/openvpn/client/office.conf',
+      remotes: [{ host: '203.0.113.10', port: 1194, proto: 'udp' }],
+      activeRemote: { host: '203.0.113.10', port: 1194, proto: 'udp' },
+      devType: 'tun',
+      cipher: 'AES-256-GCM',
+      auth: null,
+      tlsAuth: false,
+      compress: false,
+      state: 'RECONNECTING',
+      stateDetail: 'ping-restart',
+      stateSince: takenSec - 100,
+      linkReadBytes: 0,
+      linkWriteBytes: 2072,
+      statusFile: null,
+      management: 'tcp 127.0.0.1 7505',
+      routes: [],
+      pingSec: 10,
+      pingRestartSec: 60,
     },
   };
   const s = snap({ ...t, dev: 'wg0' });
@@ -119,7 +202,10 @@ test('analyze: an OpenVPN client whose management state is RECONNECTING → VPN-
 });
 
 test('analyze: the gateway recorded FAILED in the neighbour table → NET-002; STALE or no entry says nothing', async () => {
-  const withNeigh = (state: string): Snapshot => ({ ...fakeSnapshot(), neighbors: { ok: true, value: [{ family: 4, address: '198.51.100.1', dev: 'eth0', lladdr: null, state: [state], router: false }] } });
+  const withNeigh = (state: string): Snapshot => ({
+    ...fakeSnapshot(),
+    neighbors: { ok: true, value: [{ family: 4, address: '198.51.100.1', dev: 'eth0', lladdr: null, state: [state], router: false }] },
+  });
   const failed = await analyzeSnapshot(withNeigh('FAILED'), parseTarget('203.0.113.10:443'), { ...DEFAULT_OPTIONS }, LATER);
   assert.equal(failed.primary?.code, 'NET-002');
   assert.match(failed.primary!.evidence.map((e) => e.summary).join('\n'), /198\.51\.100\.1 dev eth0: neighbor state FAILED.*recorded in the snapshot/);
@@ -132,11 +218,17 @@ test('analyze: the gateway recorded FAILED in the neighbour table → NET-002; S
 test('analyze: the client’s own firewall drops the tunnel’s UDP to its endpoint → NET-006 naming the rule, explaining VPN-003', async () => {
   const rules = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p udp -m udp --dport 51820 -j DROP\nCOMMIT\n';
   const base = snap(wg({ peers: [peer({ latestHandshake: null, rxBytes: 0, txBytes: 1184 })] }));
-  const s: Snapshot = { ...base, firewall: { iptables: { ok: true, value: rules }, ip6tables: { ok: true, value: '' }, nft: { ok: true, value: { nftables: [] } }, ufw: { ok: false, unavailable: 'ufw not installed' } } };
+  const s: Snapshot = {
+    ...base,
+    firewall: { iptables: { ok: true, value: rules }, ip6tables: { ok: true, value: '' }, nft: { ok: true, value: { nftables: [] } }, ufw: { ok: false, unavailable: 'ufw not installed' } },
+  };
   const r = await analyze(s);
   assert.equal(r.primary?.code, 'NET-006', JSON.stringify(r.findings.map((f) => f.code)));
   assert.match(r.primary!.title, /udp 198\.51\.100\.10 → 203\.0\.113\.10:51820/);
-  assert.deepEqual(r.primary!.fix.map((f) => f.command), ['iptables -t filter -D OUTPUT 1']);
+  assert.deepEqual(
+    r.primary!.fix.map((f) => f.command),
+    ['iptables -t filter -D OUTPUT 1'],
+  );
   assert.equal(r.findings.find((f) => f.code === 'VPN-003')?.explainedBy, 'NET-006');
   // the endpoint's route is judged too (the evidence names the flow's source from it)
   assert.ok(ofKind(r.observations as Observation[], 'route.lookup').some((o) => o.data.destination === '203.0.113.10' && o.data.dev === 'eth0'));
@@ -179,7 +271,10 @@ test('analyze: a firewall rule netdx cannot evaluate before a DROP policy leaves
   assert.equal(v?.data.verdict, 'UNKNOWN');
   const net = r.layers.find((l) => l.layer === 'network');
   assert.equal(net?.status, 'unknown');
-  assert.match(net?.reason ?? '', /firewall evaluation: the local firewall's verdict for TCP to 203\.0\.113\.10:443 cannot be decided: .*rule 1: line 5: depends on the sending process \(uid\/gid\).*/);
+  assert.match(
+    net?.reason ?? '',
+    /firewall evaluation: the local firewall's verdict for TCP to 203\.0\.113\.10:443 cannot be decided: .*rule 1: line 5: depends on the sending process \(uid\/gid\).*/,
+  );
   assert.match(net?.reason ?? '', /uid-owner 1000/, 'the undecidable rule itself is named');
   assert.notEqual(r.verdict, 'fault', 'not a fault either: what cannot be decided is not reported as one');
   assert.equal(r.verdict, 'unknown', 'could not diagnose (exit 3), not ok');

@@ -77,7 +77,13 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
     // (A firewall the snapshot could not read names no rule: that stays a note of the verdict.)
     if (v?.verdict === 'UNKNOWN' && v.rule) {
       const flow = `${v.proto.toUpperCase()} to ${dst.includes(':') ? `[${dst}]` : dst}${v.dport !== null ? `:${v.dport}` : ''}`;
-      obs.push(observation('check.unknown', { layer: 'network', check: 'firewall evaluation', reason: `the local firewall's verdict for ${flow} cannot be decided: ${v.reason ?? 'a rule netdx cannot evaluate'}${v.rule ? ` [${v.rule.text}]` : ''}` }));
+      obs.push(
+        observation('check.unknown', {
+          layer: 'network',
+          check: 'firewall evaluation',
+          reason: `the local firewall's verdict for ${flow} cannot be decided: ${v.reason ?? 'a rule netdx cannot evaluate'}${v.rule ? ` [${v.rule.text}]` : ''}`,
+        }),
+      );
     }
   }
   // The tunnel layer as the snapshot recorded it: which tunnel carries the target, its state, its

@@ -25,7 +25,13 @@ test('a finding that explains another is primary, even from a higher layer', () 
 test('no route explains the unreachable resolver', () => {
   const r = rankFindings([f('DNS-001', 'dns'), f('NET-001', 'network')], metaOf);
   assert.equal(r.primary?.code, 'NET-001');
-  assert.deepEqual(r.findings.map((x) => [x.code, x.explainedBy]), [['NET-001', undefined], ['DNS-001', 'NET-001']]);
+  assert.deepEqual(
+    r.findings.map((x) => [x.code, x.explainedBy]),
+    [
+      ['NET-001', undefined],
+      ['DNS-001', 'NET-001'],
+    ],
+  );
 });
 
 test('explanation chains resolve to the root', () => {
@@ -51,5 +57,8 @@ test('warnings are never primary and do not explain', () => {
 
 test('errors rank before warnings', () => {
   const r = rankFindings([f('NET-005', 'network', 'warning'), f('TLS-009', 'tls')], metaOf);
-  assert.deepEqual(r.findings.map((x) => x.code), ['TLS-009', 'NET-005']);
+  assert.deepEqual(
+    r.findings.map((x) => x.code),
+    ['TLS-009', 'NET-005'],
+  );
 });

@@ -13,15 +13,65 @@ export function fakeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     links: {
       ok: true,
       value: [
-        { name: 'lo', index: 1, up: true, carrier: true, operstate: 'UNKNOWN', mtu: 65536, kind: 'loopback', loopback: true, mac: null, master: null, addresses: [{ family: 4, address: '127.0.0.1', prefixlen: 8, scope: 'host' }] },
-        { name: 'eth0', index: 2, up: true, carrier: true, operstate: 'UP', mtu: 1500, kind: 'veth', loopback: false, mac: '02:00:00:00:00:01', master: null, addresses: [{ family: 4, address: '198.51.100.10', prefixlen: 28, scope: 'global' }] },
+        {
+          name: 'lo',
+          index: 1,
+          up: true,
+          carrier: true,
+          operstate: 'UNKNOWN',
+          mtu: 65536,
+          kind: 'loopback',
+          loopback: true,
+          mac: null,
+          master: null,
+          addresses: [{ family: 4, address: '127.0.0.1', prefixlen: 8, scope: 'host' }],
+        },
+        {
+          name: 'eth0',
+          index: 2,
+          up: true,
+          carrier: true,
+          operstate: 'UP',
+          mtu: 1500,
+          kind: 'veth',
+          loopback: false,
+          mac: '02:00:00:00:00:01',
+          master: null,
+          addresses: [{ family: 4, address: '198.51.100.10', prefixlen: 28, scope: 'global' }],
+        },
       ],
     },
     routes: {
       ok: true,
       value: [
-        { family: 4, table: 'main', type: 'unicast', dst: '0.0.0.0/0', gateway: '198.51.100.1', dev: 'eth0', src: null, metric: null, protocol: 'static', scope: 'global', nexthops: [], text: 'default via 198.51.100.1 dev eth0' },
-        { family: 4, table: 'main', type: 'unicast', dst: '198.51.100.0/28', gateway: null, dev: 'eth0', src: '198.51.100.10', metric: null, protocol: 'kernel', scope: 'link', nexthops: [], text: '198.51.100.0/28 dev eth0 proto kernel scope link src 198.51.100.10' },
+        {
+          family: 4,
+          table: 'main',
+          type: 'unicast',
+          dst: '0.0.0.0/0',
+          gateway: '198.51.100.1',
+          dev: 'eth0',
+          src: null,
+          metric: null,
+          protocol: 'static',
+          scope: 'global',
+          nexthops: [],
+          text: 'default via 198.51.100.1 dev eth0',
+        },
+        {
+          family: 4,
+          table: 'main',
+          type: 'unicast',
+          dst: '198.51.100.0/28',
+          gateway: null,
+          dev: 'eth0',
+          src: '198.51.100.10',
+          metric: null,
+          protocol: 'kernel',
+          scope: 'link',
+          nexthops: [],
+          text: '198.51.100.0/28 dev eth0 proto kernel scope link src 198.51.100.10',
+        },
       ],
     },
     rules: { ok: true, value: [] },
@@ -40,7 +90,19 @@ export function fakeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
 
 export const route = (dst: string | { destination: string }, over: Partial<ObservationData['route.lookup']> = {}): Observation => {
   const destination = typeof dst === 'string' ? dst : dst.destination;
-  return observation('route.lookup', { destination, family: destination.includes(':') ? 6 : 4, outcome: 'route', dev: 'eth0', gateway: '198.51.100.1', src: '198.51.100.10', table: 'main', route: 'default via 198.51.100.1 dev eth0', candidates: [], rules: [], ...over });
+  return observation('route.lookup', {
+    destination,
+    family: destination.includes(':') ? 6 : 4,
+    outcome: 'route',
+    dev: 'eth0',
+    gateway: '198.51.100.1',
+    src: '198.51.100.10',
+    table: 'main',
+    route: 'default via 198.51.100.1 dev eth0',
+    candidates: [],
+    rules: [],
+    ...over,
+  });
 };
 
 export interface Calls {
@@ -50,22 +112,54 @@ export interface Calls {
 /** Healthy fakes for a target at 203.0.113.10; override any probe. Records every call. */
 export function fakeDeps(over: Partial<EngineDeps> = {}, snapshot: Snapshot = fakeSnapshot()): { deps: EngineDeps; calls: Calls } {
   const calls: Calls = {};
-  const rec = <A extends unknown[], R>(name: string, fn: (...a: A) => R) => (...a: A): R => {
-    (calls[name] ??= []).push(a[0]);
-    return fn(...a);
-  };
+  const rec =
+    <A extends unknown[], R>(name: string, fn: (...a: A) => R) =>
+    (...a: A): R => {
+      (calls[name] ??= []).push(a[0]);
+      return fn(...a);
+    };
   const base: EngineDeps = {
     snapshot: async () => snapshot,
     systemLookup: async (name) => [observation('dns.system', { name, addresses: [{ address: '203.0.113.10', family: 4 }], error: null, ms: 2 })],
-    dnsQuery: async (q) => [observation('dns.query', { server: q.server, port: 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'answer', rcode: 'NOERROR', answers: q.qtype === 'A' ? [{ address: '203.0.113.10', ttl: 60 }] : [], cnames: [], truncated: false, ms: 1.5 })],
+    dnsQuery: async (q) => [
+      observation('dns.query', {
+        server: q.server,
+        port: 53,
+        name: q.name,
+        qtype: q.qtype,
+        transport: 'udp',
+        outcome: 'answer',
+        rcode: 'NOERROR',
+        answers: q.qtype === 'A' ? [{ address: '203.0.113.10', ttl: 60 }] : [],
+        cnames: [],
+        truncated: false,
+        ms: 1.5,
+      }),
+    ],
     routeLookup: async (dst) => [route(dst)],
     gateway: async (q) => [observation('gateway.neighbor', { gateway: q.gateway, dev: q.dev, state: 'REACHABLE', answered: true, method: 'ping' })],
     icmp: async (q) => [observation('icmp.echo', { address: q.address, method: 'raw', sent: q.count, received: q.count, lossPct: 0, rtt: { min: 0.2, avg: 0.3, max: 0.4, stddev: 0.1 }, errors: [] })],
     tcp: async (q) => [observation('tcp.connect', { address: q.address, port: q.port, family: q.address.includes(':') ? 6 : 4, outcome: 'open', ms: 0.8, after: { event: 'quiet', ms: q.afterMs } })],
     tls: async (q) => [
       observation('tls.handshake', {
-        address: q.address, port: q.port, sni: q.sni, outcome: 'ok', ms: 5, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3',
-        alert: null, errorCode: null, error: null, chain: [], verify: { ok: true, code: null, hostnameOk: true, trustedBy: 'system' }, pin: null, banner: null, clientCertOffered: false, clientCertRequested: false,
+        address: q.address,
+        port: q.port,
+        sni: q.sni,
+        outcome: 'ok',
+        ms: 5,
+        protocol: 'TLSv1.3',
+        cipher: 'TLS_AES_256_GCM_SHA384',
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.3',
+        alert: null,
+        errorCode: null,
+        error: null,
+        chain: [],
+        verify: { ok: true, code: null, hostnameOk: true, trustedBy: 'system' },
+        pin: null,
+        banner: null,
+        clientCertOffered: false,
+        clientCertRequested: false,
       }),
     ],
     tlsVersions: async (q) => [observation('tls.versions', { address: q.address, port: q.port, accepted: ['TLSv1.3'], rejected: [], clientRange: { min: q.min, max: q.max } })],
@@ -74,6 +168,8 @@ export function fakeDeps(over: Partial<EngineDeps> = {}, snapshot: Snapshot = fa
     now: () => new Date(),
   };
   const merged = { ...base, ...over } as EngineDeps;
-  const deps = Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, typeof v === 'function' && k !== 'now' && k !== 'snapshot' ? rec(k, v as (...a: unknown[]) => unknown) : v])) as unknown as EngineDeps;
+  const deps = Object.fromEntries(
+    Object.entries(merged).map(([k, v]) => [k, typeof v === 'function' && k !== 'now' && k !== 'snapshot' ? rec(k, v as (...a: unknown[]) => unknown) : v]),
+  ) as unknown as EngineDeps;
   return { deps, calls };
 }

@@ -20,7 +20,6 @@ export interface SelectedTunnel {
   carrier: TunnelPeer | null;
 }
 
-
 /** The snapshot's tunnels (or, when not collected, its tun/tap links), each with the routes via its device added to its networks. */
 export function knownTunnels(s: Snapshot): TunnelState[] {
   const links = s.links.ok ? s.links.value : [];

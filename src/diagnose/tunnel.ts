@@ -124,7 +124,9 @@ async function safe<T>(check: string, p: Promise<T>, fallback: (reason: string) 
     return fallback(`probe failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
-const unknown = (check: string) => (reason: string): Obs => [observation('check.unknown', { layer: 'tunnel', check, reason })];
+const unknown =
+  (check: string) =>
+  (reason: string): Obs => [observation('check.unknown', { layer: 'tunnel', check, reason })];
 
 interface EndpointResult {
   endpoint: TunnelEndpoint;
@@ -170,7 +172,12 @@ async function underlay(sel: SelectedTunnel, peer: TunnelPeer, ep: TunnelEndpoin
   const already = ofKind(input.observations, 'gateway.neighbor').some((g) => g.data.gateway === gw);
   if (routed && gw && route.data.dev && !already) jobs.push(safe('endpoint gateway', deps.gateway({ gateway: gw, dev: route.data.dev }, input.ctx(1000)), unknown(`gateway ${gw}`)));
   if (routed) jobs.push(safe('endpoint icmp', deps.icmp({ address, count: 3, ...(mark ? { mark } : {}) }, input.ctx(1200)), unknown(`icmp echo ${address}`)));
-  let probe: ObservationData['tunnel.endpoint']['probe'] = { method: 'none', outcome: 'not-probed', ms: 0, reason: t.kind === 'wireguard' ? 'WireGuard answers no unauthenticated packet: judged by its handshake counters' : 'no probe for this tunnel kind' };
+  let probe: ObservationData['tunnel.endpoint']['probe'] = {
+    method: 'none',
+    outcome: 'not-probed',
+    ms: 0,
+    reason: t.kind === 'wireguard' ? 'WireGuard answers no unauthenticated packet: judged by its handshake counters' : 'no probe for this tunnel kind',
+  };
   let probeP: Promise<void> = Promise.resolve();
   if (routed && t.kind === 'openvpn') {
     if (ep.proto === 'udp' && t.openvpn?.tlsAuth) probe = { method: 'none', outcome: 'not-probed', ms: 0, reason: 'the server uses tls-auth/tls-crypt: it answers only packets signed with that key' };
@@ -196,14 +203,24 @@ async function underlay(sel: SelectedTunnel, peer: TunnelPeer, ep: TunnelEndpoin
 function openvpnHandshake(sel: SelectedTunnel, nowSec: number): ObservationData['tunnel.handshake'] | null {
   const t = sel.tunnel;
   const peer = sel.carrier;
-  const base = { dev: t.dev, peer: peerId(peer), endpoint: peer?.endpoint ? fmtEndpoint(peer.endpoint) : null, txBefore: peer?.txBytes ?? null, txAfter: peer?.txBytes ?? null, rxBefore: peer?.rxBytes ?? null, rxAfter: peer?.rxBytes ?? null, waitedMs: 0 };
+  const base = {
+    dev: t.dev,
+    peer: peerId(peer),
+    endpoint: peer?.endpoint ? fmtEndpoint(peer.endpoint) : null,
+    txBefore: peer?.txBytes ?? null,
+    txAfter: peer?.txBytes ?? null,
+    rxBefore: peer?.rxBytes ?? null,
+    rxAfter: peer?.rxBytes ?? null,
+    waitedMs: 0,
+  };
   if (t.kind === 'openvpn' && t.openvpn) {
     const o = t.openvpn;
     if (o.mode === 'server') return { ...base, method: 'openvpn-state', outcome: 'unknown', ageSec: null, reason: 'an OpenVPN server: its clients connect to it' };
     if (o.state === 'CONNECTED') return { ...base, method: 'openvpn-state', outcome: 'fresh', ageSec: o.stateSince !== null ? Math.max(0, nowSec - o.stateSince) : null };
     if (o.state) return { ...base, method: 'openvpn-state', outcome: 'no-response', ageSec: null, reason: `management state ${o.state}${o.stateDetail ? ` (${o.stateDetail})` : ''}` };
     if (!t.link) return { ...base, method: 'openvpn-state', outcome: 'no-response', ageSec: null, reason: 'the openvpn process has no tun/tap device open: no tunnel was established' };
-    if (o.linkReadBytes === 0 && (o.linkWriteBytes ?? 0) > 0) return { ...base, method: 'openvpn-state', outcome: 'no-response', ageSec: null, reason: `status: ${o.linkWriteBytes} bytes sent to the server, none received` };
+    if (o.linkReadBytes === 0 && (o.linkWriteBytes ?? 0) > 0)
+      return { ...base, method: 'openvpn-state', outcome: 'no-response', ageSec: null, reason: `status: ${o.linkWriteBytes} bytes sent to the server, none received` };
     return { ...base, method: 'openvpn-state', outcome: 'unknown', ageSec: null, reason: 'no management interface configured: the connection state cannot be read' };
   }
   return null;
@@ -216,14 +233,24 @@ async function wgHandshake(sel: SelectedTunnel, input: TunnelInput, deps: Tunnel
   const t = sel.tunnel;
   const peer = sel.carrier;
   const nowSec = Math.floor(deps.now().getTime() / 1000);
-  const base = { dev: t.dev, peer: peerId(peer), endpoint: peer?.endpoint ? fmtEndpoint(peer.endpoint) : null, method: 'wg-counters' as const, txBefore: peer?.txBytes ?? null, rxBefore: peer?.rxBytes ?? null };
+  const base = {
+    dev: t.dev,
+    peer: peerId(peer),
+    endpoint: peer?.endpoint ? fmtEndpoint(peer.endpoint) : null,
+    method: 'wg-counters' as const,
+    txBefore: peer?.txBytes ?? null,
+    rxBefore: peer?.rxBytes ?? null,
+  };
   if (!peer) return [];
   if (isFresh(peer, nowSec)) {
     // A recent session is not proof that packets pass now: when the target's probes went in and it
     // answered nothing, did anything at all come back through the tunnel since the snapshot?
     const addr = input.addresses[0];
-    const answered = ofKind(input.observations, 'icmp.echo').some((e) => e.data.address === addr && e.data.received > 0) || ofKind(input.observations, 'tcp.connect').some((c) => c.data.address === addr && ['open', 'refused', 'reset', 'closed'].includes(c.data.outcome));
-    if (!routedHere || answered) return [observation('tunnel.handshake', { ...base, outcome: 'fresh', ageSec: nowSec - peer.latestHandshake!, txAfter: peer.txBytes, rxAfter: peer.rxBytes, waitedMs: 0 })];
+    const answered =
+      ofKind(input.observations, 'icmp.echo').some((e) => e.data.address === addr && e.data.received > 0) ||
+      ofKind(input.observations, 'tcp.connect').some((c) => c.data.address === addr && ['open', 'refused', 'reset', 'closed'].includes(c.data.outcome));
+    if (!routedHere || answered)
+      return [observation('tunnel.handshake', { ...base, outcome: 'fresh', ageSec: nowSec - peer.latestHandshake!, txAfter: peer.txBytes, rxAfter: peer.rxBytes, waitedMs: 0 })];
     const r = await safe('wg show', deps.wgPeers(t.dev), (why) => ({ ok: false as const, reason: why }));
     const now = r.ok ? r.peers.find((p) => p.publicKey === peer.publicKey) : undefined;
     const stalled = !!now && (now.rxBytes ?? 0) === (peer.rxBytes ?? 0) && (now.txBytes ?? 0) > (peer.txBytes ?? 0);
@@ -290,7 +317,15 @@ async function wgHandshake(sel: SelectedTunnel, input: TunnelInput, deps: Tunnel
 }
 
 /** Largest DF size that passes between lo (passes) and hi (fails): rounds of 7 parallel probes (exact within 4–5 rounds). */
-async function searchPmtu(address: string, lo: number, hi: number, timeoutMs: number, input: TunnelInput, deps: TunnelDeps, mark = 0): Promise<{ largestPass: number; smallestFail: number; probes: number; fragNeeded: { from: string; mtu: number } | null }> {
+async function searchPmtu(
+  address: string,
+  lo: number,
+  hi: number,
+  timeoutMs: number,
+  input: TunnelInput,
+  deps: TunnelDeps,
+  mark = 0,
+): Promise<{ largestPass: number; smallestFail: number; probes: number; fragNeeded: { from: string; mtu: number } | null }> {
   let probes = 0;
   let fragNeeded: { from: string; mtu: number } | null = null;
   for (let round = 0; round < 5 && hi - lo > 1; round++) {
@@ -298,7 +333,9 @@ async function searchPmtu(address: string, lo: number, hi: number, timeoutMs: nu
     const sizes: number[] = [];
     for (let s = lo + step; s < hi; s += step) sizes.push(s);
     const ctx = input.ctx(timeoutMs + 200);
-    const rs = await Promise.all(sizes.map((size) => safe('df ping', deps.dfPing({ address, size, timeoutMs, ...(mark ? { mark } : {}) }, ctx), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason }))));
+    const rs = await Promise.all(
+      sizes.map((size) => safe('df ping', deps.dfPing({ address, size, timeoutMs, ...(mark ? { mark } : {}) }, ctx), (reason) => ({ outcome: 'error' as const, method: 'ping' as const, reason }))),
+    );
     probes += sizes.length;
     for (const [i, r] of rs.entries()) {
       const size = sizes[i]!;
@@ -333,7 +370,18 @@ async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelIn
   const needed = tunnelMtu + over.bytes;
   const base = { dev: t.dev, endpoint: fmtEndpoint(ep.endpoint), tunnelMtu, overhead: over.bytes, overheadWhy: over.why, needed };
   if (!ep.echo || ep.echo.received === 0) {
-    return [observation('tunnel.mtu', { ...base, method: 'unavailable', neededPasses: null, largestPass: null, smallestFail: null, fragNeeded: null, overlay: null, reason: `${ep.address} answers no ICMP echo: the underlay path MTU cannot be measured` })];
+    return [
+      observation('tunnel.mtu', {
+        ...base,
+        method: 'unavailable',
+        neededPasses: null,
+        largestPass: null,
+        smallestFail: null,
+        fragNeeded: null,
+        overlay: null,
+        reason: `${ep.address} answers no ICMP echo: the underlay path MTU cannot be measured`,
+      }),
+    ];
   }
   const rtt = ep.echo.rtt?.max ?? 50;
   const timeoutMs = Math.round(Math.min(1000, Math.max(300, 4 * rtt)));
@@ -344,14 +392,34 @@ async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelIn
     targetAnswers && addr ? dfTwice({ address: addr, size: tunnelMtu, timeoutMs: timeoutMs + 200 }, input, deps) : Promise.resolve(null),
   ]);
   const overlay = inner && addr && inner.outcome !== 'error' ? { address: addr, size: tunnelMtu, passed: inner.outcome === 'pass' } : null;
-  if (under.outcome === 'error') return [observation('tunnel.mtu', { ...base, method: 'unavailable', neededPasses: null, neededResult: 'error', largestPass: null, smallestFail: null, fragNeeded: null, overlay, reason: under.reason ?? 'DF probe failed' })];
-  if (under.outcome === 'pass') return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: true, neededResult: 'pass', largestPass: needed, smallestFail: null, fragNeeded: null, overlay })];
+  if (under.outcome === 'error')
+    return [
+      observation('tunnel.mtu', {
+        ...base,
+        method: 'unavailable',
+        neededPasses: null,
+        neededResult: 'error',
+        largestPass: null,
+        smallestFail: null,
+        fragNeeded: null,
+        overlay,
+        reason: under.reason ?? 'DF probe failed',
+      }),
+    ];
+  if (under.outcome === 'pass')
+    return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: true, neededResult: 'pass', largestPass: needed, smallestFail: null, fragNeeded: null, overlay })];
   if (under.outcome === 'too-big') {
     const router = under.from && under.from !== 'local' ? { from: under.from, mtu: under.mtu ?? 0 } : null;
     return [
       observation('tunnel.mtu', {
-        ...base, method: under.method, neededPasses: false, neededResult: router ? 'frag-needed' : 'too-big-local',
-        largestPass: under.mtu ?? null, smallestFail: needed, fragNeeded: router && router.mtu > 0 ? router : null, overlay,
+        ...base,
+        method: under.method,
+        neededPasses: false,
+        neededResult: router ? 'frag-needed' : 'too-big-local',
+        largestPass: under.mtu ?? null,
+        smallestFail: needed,
+        fragNeeded: router && router.mtu > 0 ? router : null,
+        overlay,
       }),
     ];
   }
@@ -365,10 +433,32 @@ async function mtuCheck(sel: SelectedTunnel, ep: EndpointResult, input: TunnelIn
   }
   if (found && found.method !== 'unavailable' && found.largestPass !== null) {
     // The engine's path-MTU search, when it has one.
-    return [observation('tunnel.mtu', { ...base, method: found.method, neededPasses: false, neededResult: 'lost', largestPass: Math.min(found.largestPass, needed - 1), smallestFail: found.smallestFail, fragNeeded: found.fragNeeded, overlay })];
+    return [
+      observation('tunnel.mtu', {
+        ...base,
+        method: found.method,
+        neededPasses: false,
+        neededResult: 'lost',
+        largestPass: Math.min(found.largestPass, needed - 1),
+        smallestFail: found.smallestFail,
+        fragNeeded: found.fragNeeded,
+        overlay,
+      }),
+    ];
   }
   const s = await searchPmtu(ep.address, floor, needed, timeoutMs, input, deps, t.fwmark ?? 0);
-  return [observation('tunnel.mtu', { ...base, method: under.method, neededPasses: false, neededResult: 'lost', largestPass: s.probes > 0 ? s.largestPass : null, smallestFail: s.smallestFail, fragNeeded: s.fragNeeded, overlay })];
+  return [
+    observation('tunnel.mtu', {
+      ...base,
+      method: under.method,
+      neededPasses: false,
+      neededResult: 'lost',
+      largestPass: s.probes > 0 ? s.largestPass : null,
+      smallestFail: s.smallestFail,
+      fragNeeded: s.fragNeeded,
+      overlay,
+    }),
+  ];
 }
 
 /**
@@ -442,7 +532,12 @@ function endpointsOf(sel: SelectedTunnel): Array<{ peer: TunnelPeer; endpoint: T
     const peer = t.peers[0];
     if (!peer) return [];
     const o = t.openvpn;
-    const list = o.activeRemote && o.state === 'CONNECTED' ? [o.activeRemote] : o.activeRemote ? [o.activeRemote, ...o.remotes.filter((r) => r.host !== o.activeRemote!.host || r.port !== o.activeRemote!.port)] : o.remotes;
+    const list =
+      o.activeRemote && o.state === 'CONNECTED'
+        ? [o.activeRemote]
+        : o.activeRemote
+          ? [o.activeRemote, ...o.remotes.filter((r) => r.host !== o.activeRemote!.host || r.port !== o.activeRemote!.port)]
+          : o.remotes;
     return list.slice(0, MAX_ENDPOINTS).map((endpoint) => ({ peer, endpoint }));
   }
   const peers = sel.carrier ? [sel.carrier] : t.peers.filter((p) => p.endpoint).slice(0, MAX_ENDPOINTS);
@@ -460,7 +555,8 @@ async function walk(sel: SelectedTunnel, input: TunnelInput, deps: TunnelDeps): 
   const routedHere = ofKind(input.observations, 'route.lookup').some((r) => input.addresses.includes(r.data.destination) && r.data.dev === t.dev);
   const nowSec = Math.floor(deps.now().getTime() / 1000);
   const eps = endpointsOf(sel);
-  const hsP: Promise<Obs> = t.kind === 'wireguard' ? wgHandshake(sel, input, deps, routedHere) : Promise.resolve(((h) => (h ? [observation('tunnel.handshake', h)] : []))(openvpnHandshake(sel, nowSec)));
+  const hsP: Promise<Obs> =
+    t.kind === 'wireguard' ? wgHandshake(sel, input, deps, routedHere) : Promise.resolve(((h) => (h ? [observation('tunnel.handshake', h)] : []))(openvpnHandshake(sel, nowSec)));
   const [results, hs] = await Promise.all([Promise.all(eps.map(({ peer, endpoint }) => underlay(sel, peer, endpoint, input, deps))), hsP]);
   for (const r of results) obs.push(...r.obs);
   obs.push(...hs);
@@ -496,12 +592,27 @@ export function wgSnapshotHandshake(sel: SelectedTunnel, nowSec: number): Observ
   if (t.kind !== 'wireguard' || !peer) return null;
   const tx = peer.txBytes ?? null;
   const rx = peer.rxBytes ?? null;
-  const base = { dev: t.dev, peer: peerId(peer), endpoint: peer.endpoint ? fmtEndpoint(peer.endpoint) : null, method: 'wg-snapshot' as const, txBefore: tx, txAfter: tx, rxBefore: rx, rxAfter: rx, waitedMs: 0 };
+  const base = {
+    dev: t.dev,
+    peer: peerId(peer),
+    endpoint: peer.endpoint ? fmtEndpoint(peer.endpoint) : null,
+    method: 'wg-snapshot' as const,
+    txBefore: tx,
+    txAfter: tx,
+    rxBefore: rx,
+    rxAfter: rx,
+    waitedMs: 0,
+  };
   const ageSec = peer.latestHandshake ? Math.max(0, nowSec - peer.latestHandshake) : null;
   if (isFresh(peer, nowSec)) return { ...base, outcome: 'fresh', ageSec };
   if (!peer.latestHandshake && !peer.endpoint) return { ...base, outcome: 'not-attempted', ageSec, reason: 'the peer has no endpoint: this side waits for the peer to contact it first' };
   if (!peer.latestHandshake && (tx ?? 0) > 0 && rx === 0) {
-    return { ...base, outcome: 'no-response', ageSec, reason: `when the snapshot was taken, ${tx} bytes had been sent to ${base.endpoint ?? 'the peer'}, none received, and no handshake had ever completed` };
+    return {
+      ...base,
+      outcome: 'no-response',
+      ageSec,
+      reason: `when the snapshot was taken, ${tx} bytes had been sent to ${base.endpoint ?? 'the peer'}, none received, and no handshake had ever completed`,
+    };
   }
   const when = ageSec === null ? 'no handshake had completed yet' : `the last handshake was ${ageSec} s old`;
   return { ...base, outcome: 'unknown', ageSec, reason: `offline: when the snapshot was taken ${when}; whether a new one completes needs a live diagnosis (netdx diagnose on that machine)` };

@@ -32,7 +32,15 @@ test('verdictOf: an unknown sub-check under a layer that worked does not make th
 });
 
 test('verdictOf: offline, a network layer that could not be judged (firewall) is unknown, exit 3', () => {
-  const layers = [row('host', 'pass'), row('dns', 'skip'), row('network', 'unknown', 'firewall evaluation: nft unreadable'), row('tunnel', 'skip'), row('transport', 'skip'), row('tls', 'skip'), row('app', 'skip')];
+  const layers = [
+    row('host', 'pass'),
+    row('dns', 'skip'),
+    row('network', 'unknown', 'firewall evaluation: nft unreadable'),
+    row('tunnel', 'skip'),
+    row('transport', 'skip'),
+    row('tls', 'skip'),
+    row('app', 'skip'),
+  ];
   const v = verdictOf([], layers);
   assert.equal(v.verdict, 'unknown');
   assert.equal(v.undetermined?.[0]?.layer, 'network');
@@ -77,7 +85,9 @@ test('diagnose: a connect that failed with no finding naming it is unknown, not 
 test('diagnose: a name that did not resolve with no finding naming it is unknown', async () => {
   const { deps } = fakeDeps({
     systemLookup: async (name) => [observation('dns.system', { name, addresses: [], error: 'EAI_WEIRD', ms: 2 })],
-    dnsQuery: async (q) => [observation('dns.query', { server: q.server, port: 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'answer', rcode: 'NOERROR', answers: [], cnames: [], truncated: false, ms: 1.5 })],
+    dnsQuery: async (q) => [
+      observation('dns.query', { server: q.server, port: 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'answer', rcode: 'NOERROR', answers: [], cnames: [], truncated: false, ms: 1.5 }),
+    ],
   });
   const r = await diagnose(parseTarget('srv.lab.test:5000'), opts, deps);
   assert.deepEqual(contractViolations(r), []);
@@ -107,7 +117,13 @@ for (const outcome of ['closed', 'reset'] as const) {
     const { deps } = fakeDeps({
       tls: async (q, c) => {
         const [o] = await base.tls(q, c);
-        Object.assign((o as { data: Record<string, unknown> }).data, { outcome, protocol: null, errorCode: 'ECONNRESET', error: 'Client network socket disconnected before secure TLS connection was established', verify: { ok: false, code: null, hostnameOk: null, trustedBy: 'system' } });
+        Object.assign((o as { data: Record<string, unknown> }).data, {
+          outcome,
+          protocol: null,
+          errorCode: 'ECONNRESET',
+          error: 'Client network socket disconnected before secure TLS connection was established',
+          verify: { ok: false, code: null, hostnameOk: null, trustedBy: 'system' },
+        });
         return [o!];
       },
       tlsVersions: async (q) => [observation('tls.versions', { address: q.address, port: q.port, accepted: [], rejected: ['TLSv1.2', 'TLSv1.3'], clientRange: { min: q.min, max: q.max } })],
@@ -127,7 +143,23 @@ for (const outcome of ['closed', 'reset'] as const) {
 
 test('diagnose: a heartbeat that could not be sent at all is unknown, not app pass', async () => {
   const { deps } = fakeDeps({
-    heartbeat: async (q) => [observation('app.heartbeat', { address: q.address, port: q.port, tls: false, send: 'PING', expect: 'PONG', everySec: 1, beats: [], answered: 0, sent: 0, intervalSec: null, peerClosed: null, error: 'connect ECONNRESET', ms: 3 })],
+    heartbeat: async (q) => [
+      observation('app.heartbeat', {
+        address: q.address,
+        port: q.port,
+        tls: false,
+        send: 'PING',
+        expect: 'PONG',
+        everySec: 1,
+        beats: [],
+        answered: 0,
+        sent: 0,
+        intervalSec: null,
+        peerClosed: null,
+        error: 'connect ECONNRESET',
+        ms: 3,
+      }),
+    ],
   });
   const r = await diagnose(parseTarget('srv.lab.test:7000'), { ...opts, heartbeat: { send: 'PING', expect: 'PONG', everySec: 1, count: 1, replySec: 1 } as never }, deps);
   assert.deepEqual(contractViolations(r), []);

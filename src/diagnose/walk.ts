@@ -384,7 +384,11 @@ export function pathTracer(w: Walk, primary: { address: string; port: number | n
       // Some source ports answered and others not: trace two of each, so every branch shows as its own path.
       const sp = why === 'flows' ? ofKind(seen, 'tcp.spread').find((x) => x.data.address === to.address)?.data : undefined;
       const flows = sp ? [...sp.flows.filter((f) => f.outcome === 'answered').slice(0, 2), ...sp.flows.filter((f) => f.outcome === 'lost').slice(0, 2)].map((f) => f.sport) : [];
-      const r = await safe('network', 'trace', trace({ address: to.address, proto: to.port !== null ? 'tcp' : 'icmp', port: to.port, count, ...(flows.length > 0 ? { flows } : {}) }, w.ctx(Math.max(count * 300, b.icmp * 2))));
+      const r = await safe(
+        'network',
+        'trace',
+        trace({ address: to.address, proto: to.port !== null ? 'tcp' : 'icmp', port: to.port, count, ...(flows.length > 0 ? { flows } : {}) }, w.ctx(Math.max(count * 300, b.icmp * 2))),
+      );
       w.timer.stop('network');
       return r;
     },
@@ -412,9 +416,10 @@ export async function observePath(tracer: PathTracer, np: NetworkPlan, hardFail:
 export function observeTunnel(w: Walk, snapshot: Snapshot, obs: Obs, addresses: string[]): Promise<TunnelPhaseResult> {
   const { target, options } = w.plan;
   return inLayer(w, 'tunnel', () =>
-    tunnelPhase({ target, snapshot, observations: obs, addresses, options, ctx: w.ctx }, { ...w.deps, ...(w.deps.tunnelProbes ?? INERT_TUNNEL_PROBES) }).catch(
-      (err: unknown): TunnelPhaseResult => ({ observations: [observation('check.unknown', { layer: 'tunnel', check: 'tunnel layer', reason: `probe failed: ${err instanceof Error ? err.message : String(err)}` })], skip: null }),
-    ),
+    tunnelPhase({ target, snapshot, observations: obs, addresses, options, ctx: w.ctx }, { ...w.deps, ...(w.deps.tunnelProbes ?? INERT_TUNNEL_PROBES) }).catch((err: unknown): TunnelPhaseResult => ({
+      observations: [observation('check.unknown', { layer: 'tunnel', check: 'tunnel layer', reason: `probe failed: ${err instanceof Error ? err.message : String(err)}` })],
+      skip: null,
+    })),
   );
 }
 
@@ -437,11 +442,21 @@ export async function observeTls(w: Walk, open: Observation<'tcp.connect'>, trac
     // The probe makes its own connection: the budget covers that connect too (a lost SYN costs 1 s),
     // while the handshake itself keeps the RTT-derived time.
     const handshakeMs = b.tls - Math.min(500, b.tls * 0.25);
-    const tlsObs = await safe('tls', 'tls handshake', deps.tls({ address: open.data.address, port: open.data.port, sni, hostname: options.sni ?? target.host, options, handshakeMs }, ctx(b.tls + b.tcpConnect)));
+    const tlsObs = await safe(
+      'tls',
+      'tls handshake',
+      deps.tls({ address: open.data.address, port: open.data.port, sni, hostname: options.sni ?? target.host, options, handshakeMs }, ctx(b.tls + b.tcpConnect)),
+    );
     out.push(...tlsObs);
     const hs = ofKind(tlsObs, 'tls.handshake')[0];
     if (hs && isVersionFailure(hs.data)) {
-      out.push(...(await safe('tls', 'tls versions', deps.tlsVersions({ address: open.data.address, port: open.data.port, sni, min: hs.data.minVersion, max: hs.data.maxVersion }, ctx(Math.min(b.tls, 2500))))));
+      out.push(
+        ...(await safe(
+          'tls',
+          'tls versions',
+          deps.tlsVersions({ address: open.data.address, port: open.data.port, sni, min: hs.data.minVersion, max: hs.data.maxVersion }, ctx(Math.min(b.tls, 2500))),
+        )),
+      );
     }
     // A handshake that stalls over an open connection: look below, PMTU blackhole first (NET-009).
     if (hs?.data.outcome === 'stall' && deps.pmtu) {
@@ -536,5 +551,16 @@ export async function completeSnapshot(deps: EngineDeps, snapshot: Snapshot, obs
 /** Judges and ranks what the walk saw into the Report. */
 export function finish(w: Walk, r: { observations: Obs; snapshot: Snapshot; skips: Map<Layer, string>; addresses: string[] }): Report {
   const { target, options } = w.plan;
-  return judge({ target, options, observations: r.observations, snapshot: r.snapshot, startedAt: w.startedAt, durationMs: performance.now() - w.t0, layerMs: (l) => w.timer.ms(l), skips: r.skips, addresses: r.addresses, now: w.deps.now() });
+  return judge({
+    target,
+    options,
+    observations: r.observations,
+    snapshot: r.snapshot,
+    startedAt: w.startedAt,
+    durationMs: performance.now() - w.t0,
+    layerMs: (l) => w.timer.ms(l),
+    skips: r.skips,
+    addresses: r.addresses,
+    now: w.deps.now(),
+  });
 }

@@ -11,7 +11,8 @@ const T0 = Date.parse('2026-12-01T08:00:00Z');
 /** The field case in miniature: regions × agents, Shanghai's routes point at the HK ISP. */
 function fleet(perRegion: Record<string, number>) {
   const agents: AgentInfo[] = [];
-  for (const [region, n] of Object.entries(perRegion)) for (let i = 1; i <= n; i++) agents.push({ name: `${region}-${String(i).padStart(2, '0')}`, labels: { region, site: `${region}-${i <= n / 2 ? 'a' : 'b'}` }, online: true });
+  for (const [region, n] of Object.entries(perRegion))
+    for (let i = 1; i <= n; i++) agents.push({ name: `${region}-${String(i).padStart(2, '0')}`, labels: { region, site: `${region}-${i <= n / 2 ? 'a' : 'b'}` }, online: true });
   return agents;
 }
 
@@ -35,7 +36,13 @@ test('a regional misroute is scoped to region=sh with the misrouting gateway as 
   const groups = correlate({
     agents,
     states: states(agents, (a) => (sh(a) ? 'NET-004' : null)),
-    reports: reports(agents, (a) => (sh(a) ? { agent: a.name, target: 'app', at: T0 + 2000, verdict: 'fault', code: 'NET-004', features: [route('10.2.0.254'), dns] } : a.name.endsWith('01') ? { agent: a.name, target: 'app', at: T0 + 3000, verdict: 'ok', code: null, features: [route('10.2.0.1'), dns] } : null)),
+    reports: reports(agents, (a) =>
+      sh(a)
+        ? { agent: a.name, target: 'app', at: T0 + 2000, verdict: 'fault', code: 'NET-004', features: [route('10.2.0.254'), dns] }
+        : a.name.endsWith('01')
+          ? { agent: a.name, target: 'app', at: T0 + 3000, verdict: 'ok', code: null, features: [route('10.2.0.1'), dns] }
+          : null,
+    ),
     freshAfter: T0,
   });
   assert.equal(groups.length, 1);
@@ -49,7 +56,10 @@ test('a regional misroute is scoped to region=sh with the misrouting gateway as 
   // The DNS answer is the same everywhere: not evidence.
   assert.ok(!g.evidence.some((e) => e.kind === 'dns'));
   const text = summaryText('app.corp.test:443', g.code, 'route-conflict', g.scope, { agents: g.agents, watchers: g.watchers, counts: g.counts }, g.evidence, 'en');
-  assert.equal(text, 'app.corp.test:443 — NET-004 route-conflict on 6/6 agents of region=sh (0/6 of region=bj, 0/4 of region=sz); common evidence: route to 203.0.113.80 via 10.2.0.254 dev wan1; healthy agents: via 10.2.0.1 dev wan1');
+  assert.equal(
+    text,
+    'app.corp.test:443 — NET-004 route-conflict on 6/6 agents of region=sh (0/6 of region=bj, 0/4 of region=sz); common evidence: route to 203.0.113.80 via 10.2.0.254 dev wan1; healthy agents: via 10.2.0.1 dev wan1',
+  );
   assert.match(summaryText('app', g.code, 'route-conflict', g.scope, { agents: g.agents, watchers: g.watchers, counts: g.counts }, g.evidence, 'zh'), /region=sh 的 6\/6 个代理.*共同证据/);
 });
 
@@ -133,7 +143,25 @@ test('features: the route, resolver answer and silent hop of a report, comparabl
     observations: [
       obs('route.lookup', { destination: '203.0.113.80', family: 4, outcome: 'route', dev: 'wan1', gateway: '10.2.0.254', src: null, table: 'main', route: null, candidates: [], rules: [] }),
       obs('dns.system', { name: 'app.corp.test', addresses: [{ address: '203.0.113.80', family: 4 }], error: null, ms: 1 }),
-      obs('trace.path', { target: '203.0.113.80', proto: 'icmp', port: null, method: 'raw', skipped: [], count: 3, reached: false, paths: [{ flow: 'a', reached: false, hops: [{ ttl: 1, addr: '10.2.0.254', addrs: [], sent: 3, recv: 3, lossPct: 0, rtt: null, rateLimited: false }, { ttl: 2, addr: null, addrs: [], sent: 3, recv: 0, lossPct: 100, rtt: null, rateLimited: false }] }] }),
+      obs('trace.path', {
+        target: '203.0.113.80',
+        proto: 'icmp',
+        port: null,
+        method: 'raw',
+        skipped: [],
+        count: 3,
+        reached: false,
+        paths: [
+          {
+            flow: 'a',
+            reached: false,
+            hops: [
+              { ttl: 1, addr: '10.2.0.254', addrs: [], sent: 3, recv: 3, lossPct: 0, rtt: null, rateLimited: false },
+              { ttl: 2, addr: null, addrs: [], sent: 3, recv: 0, lossPct: 100, rtt: null, rateLimited: false },
+            ],
+          },
+        ],
+      }),
       obs('route.lookup', { destination: '203.0.113.80', family: 4, outcome: 'route', dev: 'wan0', gateway: '10.9.9.9', src: null, table: 'main', route: null, candidates: [], rules: [] }),
     ],
   } as unknown as Report;

@@ -103,7 +103,12 @@ export function labelScope(counts: LabelCount[], groupSize: number, watchers: nu
     const outsideRate = outsideTotal > 0 ? (groupSize - covered) / outsideTotal : 0;
     const score = coverage * (covered / inside) - outsideRate;
     const cand = { key, values: inS.map((c) => c.value).sort(), score, nValues: cs.length };
-    if (!best || cand.score > best.score + 1e-9 || (Math.abs(cand.score - best.score) <= 1e-9 && (cand.values.length < best.values.length || (cand.values.length === best.values.length && cand.nValues < best.nValues)))) best = cand;
+    if (
+      !best ||
+      cand.score > best.score + 1e-9 ||
+      (Math.abs(cand.score - best.score) <= 1e-9 && (cand.values.length < best.values.length || (cand.values.length === best.values.length && cand.nValues < best.nValues)))
+    )
+      best = cand;
   }
   return best ? { key: best.key, values: best.values } : null;
 }
@@ -185,7 +190,15 @@ export function correlate(input: CorrelateInput): Group[] {
       const contrasted = evidence.some((e) => e.healthyValue !== null);
       const needsContrast = scope.kind === 'label' || scope.kind === 'agents';
       const located = failingReports.length > 0 && (needsContrast ? contrasted : true);
-      const askHealthy = needsContrast && !contrasted ? pickHealthy(healthyStates.map((s) => online.get(s.agent)!), healthyReports, scope, input.askPerValue ?? 3) : [];
+      const askHealthy =
+        needsContrast && !contrasted
+          ? pickHealthy(
+              healthyStates.map((s) => online.get(s.agent)!),
+              healthyReports,
+              scope,
+              input.askPerValue ?? 3,
+            )
+          : [];
       groups.push({ target, code, agents: names, watchers: watchers.length, scope, counts, firstSeen: Math.min(...failing.map((s) => s.since)), evidence: evidence.slice(0, 8), located, askHealthy });
     }
   }

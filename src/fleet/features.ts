@@ -50,14 +50,26 @@ export function features(r: Report): Feature[] {
     if (f && !out.has(f.key)) out.set(f.key, f);
   };
   for (const d of of(r, 'route.lookup')) put({ key: `route to ${d.destination}`, kind: 'route', value: routeValue(d) });
-  for (const d of of(r, 'dns.system')) put({ key: `dns ${d.name}`, kind: 'dns', value: d.error ?? (d.addresses.map((a) => a.address).sort().join(' ') || 'no address') });
+  for (const d of of(r, 'dns.system'))
+    put({
+      key: `dns ${d.name}`,
+      kind: 'dns',
+      value:
+        d.error ??
+        (d.addresses
+          .map((a) => a.address)
+          .sort()
+          .join(' ') ||
+          'no address'),
+    });
   for (const d of of(r, 'trace.path')) {
     const v = pathValue(d);
     if (v) put({ key: `path to ${d.target}`, kind: 'path', value: v });
   }
   for (const d of of(r, 'tls.handshake')) put({ key: `tls ${d.address}:${d.port}`, kind: 'tls', value: tlsValue(d) });
   for (const d of of(r, 'pmtu.search')) if (d.method !== 'unavailable' && d.largestPass !== null) put({ key: `path mtu to ${d.target}`, kind: 'mtu', value: String(d.largestPass) });
-  for (const d of of(r, 'gateway.neighbor')) put({ key: `gateway ${d.gateway} dev ${d.dev}`, kind: 'gateway', value: d.answered === null ? 'not tested' : d.answered ? 'answers' : `silent (${d.state ?? 'no entry'})` });
+  for (const d of of(r, 'gateway.neighbor'))
+    put({ key: `gateway ${d.gateway} dev ${d.dev}`, kind: 'gateway', value: d.answered === null ? 'not tested' : d.answered ? 'answers' : `silent (${d.state ?? 'no entry'})` });
   for (const d of of(r, 'tunnel.endpoint')) put({ key: `tunnel ${d.dev} endpoint ${d.host}:${d.port}`, kind: 'tunnel', value: `${d.address ?? 'unresolved'} ${d.probe.outcome}` });
   return [...out.values()];
 }

@@ -45,7 +45,8 @@ export function summaryText(target: string, code: string, slug: string, scope: S
     const n = inside.reduce((s, c) => s + c.affected, 0);
     const total = inside.reduce((s, c) => s + c.total, 0);
     head = `${target} — ${code} ${slug} ${lang === 'zh' ? '，影响 ' : 'on '}${ft(lang, 'summary.of', { n, total, label: scopeText(scope, lang) })}`;
-    if (outside.length > 0) head += ` ${ft(lang, 'summary.others', { list: outside.map((c) => ft(lang, 'summary.ofShort', { n: c.affected, total: c.total, label: `${c.label}=${c.value}` })).join(', ') })}`;
+    if (outside.length > 0)
+      head += ` ${ft(lang, 'summary.others', { list: outside.map((c) => ft(lang, 'summary.ofShort', { n: c.affected, total: c.total, label: `${c.label}=${c.value}` })).join(', ') })}`;
   } else {
     head = `${ft(lang, 'summary.head', { target, code, slug, n: a.agents.length, total: a.watchers })} (${scopeText(scope, lang)})`;
   }
@@ -77,7 +78,22 @@ export function reconcile(groups: Group[], open: IncidentRow[], now: number, slu
     const prev = byKey.get(key);
     const inc: IncidentRow = prev
       ? { ...prev, scope: g.scope, affected, evidence: g.evidence, summary, firstSeen: Math.min(prev.firstSeen, g.firstSeen), updatedAt: now }
-      : { id: `inc-${randomBytes(4).toString('hex')}`, target: g.target, code: g.code, status: 'open', scope: g.scope, affected, evidence: g.evidence, summary, firstSeen: Math.min(g.firstSeen, now), classifiedAt: now, locatedAt: null, recoveredAt: null, updatedAt: now, comparedAt: null };
+      : {
+          id: `inc-${randomBytes(4).toString('hex')}`,
+          target: g.target,
+          code: g.code,
+          status: 'open',
+          scope: g.scope,
+          affected,
+          evidence: g.evidence,
+          summary,
+          firstSeen: Math.min(g.firstSeen, now),
+          classifiedAt: now,
+          locatedAt: null,
+          recoveredAt: null,
+          updatedAt: now,
+          comparedAt: null,
+        };
     // A wider scope (one agent → region=sh) must be located again: its evidence needs the contrast.
     if (prev && !g.located && JSON.stringify(prev.scope) !== JSON.stringify(g.scope)) inc.locatedAt = null;
     if (g.located && inc.locatedAt === null) {
@@ -88,7 +104,10 @@ export function reconcile(groups: Group[], open: IncidentRow[], now: number, slu
       inc.comparedAt = now;
       for (const agent of g.askHealthy) out.ask.push({ agent, target: g.target, incident: inc.id });
     }
-    const changed = !prev || JSON.stringify([prev.scope, prev.affected, prev.evidence, prev.locatedAt, prev.comparedAt, prev.firstSeen]) !== JSON.stringify([inc.scope, inc.affected, inc.evidence, inc.locatedAt, inc.comparedAt, inc.firstSeen]);
+    const changed =
+      !prev ||
+      JSON.stringify([prev.scope, prev.affected, prev.evidence, prev.locatedAt, prev.comparedAt, prev.firstSeen]) !==
+        JSON.stringify([inc.scope, inc.affected, inc.evidence, inc.locatedAt, inc.comparedAt, inc.firstSeen]);
     if (changed) out.save.push(inc);
     if (!prev) out.opened.push(inc);
   }
@@ -102,8 +121,16 @@ export function reconcile(groups: Group[], open: IncidentRow[], now: number, slu
 }
 
 /** The timeline of an incident in 3-6-9 form: each step's time and elapsed time against its goal. */
-export function timeline(i: IncidentRow): Array<{ step: 'firstSeen' | 'classified' | 'located' | 'recovered'; at: string | null; elapsedMs: number | null; goalMs: number | null; met: boolean | null }> {
-  const step = (name: 'classified' | 'located' | 'recovered', at: number | null, goal: number) => ({ step: name, at: at === null ? null : new Date(at).toISOString(), elapsedMs: at === null ? null : at - i.firstSeen, goalMs: goal, met: at === null ? null : at - i.firstSeen <= goal });
+export function timeline(
+  i: IncidentRow,
+): Array<{ step: 'firstSeen' | 'classified' | 'located' | 'recovered'; at: string | null; elapsedMs: number | null; goalMs: number | null; met: boolean | null }> {
+  const step = (name: 'classified' | 'located' | 'recovered', at: number | null, goal: number) => ({
+    step: name,
+    at: at === null ? null : new Date(at).toISOString(),
+    elapsedMs: at === null ? null : at - i.firstSeen,
+    goalMs: goal,
+    met: at === null ? null : at - i.firstSeen <= goal,
+  });
   return [
     { step: 'firstSeen', at: new Date(i.firstSeen).toISOString(), elapsedMs: 0, goalMs: null, met: null },
     step('classified', i.classifiedAt, GOALS.classifyMs),

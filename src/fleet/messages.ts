@@ -11,7 +11,10 @@ export const FLEET_MESSAGES = {
   'cli.name': { en: "--name '{value}': expected 1–128 letters, digits, '.', '_' or '-'", zh: "--name '{value}' 无效：应为 1–128 个字母、数字、'.'、'_' 或 '-'" },
   'cli.server': { en: "--server '{value}': expected http://HOST:PORT or https://HOST:PORT", zh: "--server '{value}' 无效：应为 http://主机:端口 或 https://主机:端口" },
   'cli.db': { en: "--db '{value}': expected postgres://USER:PASSWORD@HOST:PORT/DB", zh: "--db '{value}' 无效：应为 postgres://用户:密码@主机:端口/库名" },
-  'cli.token': { en: '--token: required (or NETDX_AGENT_TOKEN); create one on the server with: netdx server token create --name {name} --labels region=…', zh: '--token：必填（或设置 NETDX_AGENT_TOKEN）；在服务器上创建：netdx server token create --name {name} --labels region=…' },
+  'cli.token': {
+    en: '--token: required (or NETDX_AGENT_TOKEN); create one on the server with: netdx server token create --name {name} --labels region=…',
+    zh: '--token：必填（或设置 NETDX_AGENT_TOKEN）；在服务器上创建：netdx server token create --name {name} --labels region=…',
+  },
   'cli.heartbeat': { en: "--heartbeat '{value}': expected seconds from 1 to 3600", zh: "--heartbeat '{value}' 无效：应为 1 到 3600 之间的秒数" },
   'cli.tls': { en: '--tls-cert and --tls-key go together', zh: '--tls-cert 与 --tls-key 必须同时给出' },
   'cli.read': { en: "cannot read '{file}' ({code})", zh: "无法读取 '{file}'（{code}）" },
@@ -28,7 +31,10 @@ export const FLEET_MESSAGES = {
   'server.incident': { en: 'netdx server: incident {id} {state}: {summary}', zh: 'netdx server：事件 {id} {state}：{summary}' },
   'server.error': { en: 'netdx server: {what}: {why}', zh: 'netdx server：{what}：{why}' },
   'agent.started': { en: 'netdx agent {name}: reporting to {server}, {n} target(s)', zh: 'netdx agent {name}：向 {server} 报告，{n} 个目标' },
-  'agent.noData': { en: 'netdx agent: no --data DIR: reports waiting for the server are kept in memory only and lost on restart', zh: 'netdx agent：未指定 --data 目录：等待发送的报告只保存在内存中，重启即丢失' },
+  'agent.noData': {
+    en: 'netdx agent: no --data DIR: reports waiting for the server are kept in memory only and lost on restart',
+    zh: 'netdx agent：未指定 --data 目录：等待发送的报告只保存在内存中，重启即丢失',
+  },
   'agent.unreachable': { en: 'netdx agent: server unreachable ({why}); {n} event(s) spooled, retrying in {s} s', zh: 'netdx agent：无法连接服务器（{why}）；已缓存 {n} 个事件，{s} 秒后重试' },
   'agent.delivered': { en: 'netdx agent: server reachable again; delivered {n} spooled event(s)', zh: 'netdx agent：服务器已恢复连接；已补发 {n} 个缓存事件' },
   'agent.rejected': { en: 'netdx agent: the server refused us ({status}): {why}', zh: 'netdx agent：服务器拒绝了本代理（{status}）：{why}' },

@@ -10,8 +10,18 @@ import type { FleetStore } from './store.js';
 export function fleetMetrics(store: FleetStore, onlineAfter: () => number) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const authFailures = new Counter({ name: 'netdx_fleet_auth_failures_total', help: 'Requests refused for their token: missing, unknown, revoked, or the wrong kind (agent vs operator).', labelNames: ['reason'], registers: [registry] });
-  const rejected = new Counter({ name: 'netdx_fleet_rejected_batches_total', help: 'Event batches refused: invalid, wrong_agent, not_contiguous, gap (409).', labelNames: ['reason'], registers: [registry] });
+  const authFailures = new Counter({
+    name: 'netdx_fleet_auth_failures_total',
+    help: 'Requests refused for their token: missing, unknown, revoked, or the wrong kind (agent vs operator).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const rejected = new Counter({
+    name: 'netdx_fleet_rejected_batches_total',
+    help: 'Event batches refused: invalid, wrong_agent, not_contiguous, gap (409).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const events = new Counter({ name: 'netdx_fleet_events_total', help: 'Agent events stored (each exactly once).', registers: [registry] });
   const duplicates = new Counter({ name: 'netdx_fleet_duplicate_events_total', help: 'Agent events received again and skipped (already stored).', registers: [registry] });
   const ingest = new Histogram({ name: 'netdx_fleet_ingest_seconds', help: 'Time to store one event batch.', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });

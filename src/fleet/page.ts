@@ -21,7 +21,13 @@ export interface PageDeps {
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ESC[c]!);
-const iso = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
+const iso = (ms: number | null): string =>
+  ms === null
+    ? '—'
+    : new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z');
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}
 td.up{background:#d8f5d8}td.down{background:#f8d0d0}td.mixed{background:#fde7c0}td.unknown{background:#eee}code{font-size:12px}.muted{color:#777}.met{color:#17702a}.missed{color:#a31515}nav a{margin-right:1em}h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.5em}`;
@@ -100,7 +106,11 @@ async function fleetBody(lang: Lang, url: URL, d: PageDeps): Promise<string> {
   html += `<h2>${t(lang, 'page.agents')}</h2><table id="agents"><tr><th>${t(lang, 'page.agent')}</th><th>${t(lang, 'page.labels')}</th><th>${t(lang, 'page.lastSeen')}</th><th>${t(lang, 'page.target')}</th></tr>`;
   for (const a of agents) {
     const own = states.filter((s) => s.agent === a.name);
-    html += `<tr><td><a href="/agents/${encodeURIComponent(a.name)}?lang=${lang}">${esc(a.name)}</a></td><td>${esc(Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(', '))}</td><td>${esc(iso(a.lastSeen))} (${t(lang, a.online ? 'page.online' : 'page.offline')})</td><td>${own.map((s) => `${esc(s.target)}: ${t(lang, `page.state.${s.state}` as FleetMessageKey)}${s.codes[0] ? ` ${esc(s.codes[0])}` : ''}`).join('<br>')}</td></tr>`;
+    html += `<tr><td><a href="/agents/${encodeURIComponent(a.name)}?lang=${lang}">${esc(a.name)}</a></td><td>${esc(
+      Object.entries(a.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', '),
+    )}</td><td>${esc(iso(a.lastSeen))} (${t(lang, a.online ? 'page.online' : 'page.offline')})</td><td>${own.map((s) => `${esc(s.target)}: ${t(lang, `page.state.${s.state}` as FleetMessageKey)}${s.codes[0] ? ` ${esc(s.codes[0])}` : ''}`).join('<br>')}</td></tr>`;
   }
   return html + '</table>';
 }
@@ -121,14 +131,20 @@ async function incidentBody(lang: Lang, i: IncidentRow, d: PageDeps): Promise<st
   const names: Record<string, FleetMessageKey> = { firstSeen: 'page.firstSeen', classified: 'page.classified', located: 'page.located', recovered: 'page.recoveredAt' };
   for (const s of timeline(i)) {
     const goal = s.goalMs === null ? '' : elapsedText(s.goalMs, lang);
-    const status = s.goalMs === null ? '' : s.met === null ? `<span class="muted">${t(lang, 'page.pending')}</span>` : `<span class="${s.met ? 'met' : 'missed'}">${t(lang, s.met ? 'page.met' : 'page.missed')}</span>`;
+    const status =
+      s.goalMs === null
+        ? ''
+        : s.met === null
+          ? `<span class="muted">${t(lang, 'page.pending')}</span>`
+          : `<span class="${s.met ? 'met' : 'missed'}">${t(lang, s.met ? 'page.met' : 'page.missed')}</span>`;
     html += `<tr><th>${t(lang, names[s.step]!)}</th><td>${esc(s.at ? iso(Date.parse(s.at)) : '—')}</td><td>${s.elapsedMs !== null && s.goalMs !== null ? t(lang, 'page.elapsed', { elapsed: elapsedText(s.elapsedMs, lang), goal }) : ''} ${status}</td></tr>`;
   }
   html += '</table>';
   html += `<h2>${t(lang, 'page.byLabel')}</h2><table id="counts"><tr><th>${t(lang, 'page.labels')}</th><th>${t(lang, 'page.affected')}</th></tr>${(a?.counts ?? []).map((c) => `<tr><td>${esc(`${c.label}=${c.value}`)}</td><td class="${c.affected === 0 ? 'up' : c.affected === c.total ? 'down' : 'mixed'}">${c.affected}/${c.total}</td></tr>`).join('')}</table>`;
   html += `<h2>${t(lang, 'page.evidence')}</h2>`;
   if (ev.length === 0) html += `<p class="muted">${t(lang, 'summary.noEvidence')}</p>`;
-  else html += `<table id="evidence"><tr><th>${t(lang, 'page.fact')}</th><th>${t(lang, 'page.failingSaw')}</th><th>${t(lang, 'page.healthySaw')}</th></tr>${ev.map((e) => `<tr><td>${esc(e.key)}</td><td>${esc(e.value)} <span class="muted">${e.failing}/${e.failingOf}</span></td><td>${e.healthyValue ? esc(e.healthyValue) : '—'} <span class="muted">${e.healthyOf - e.healthy}/${e.healthyOf}</span></td></tr>`).join('')}</table>`;
+  else
+    html += `<table id="evidence"><tr><th>${t(lang, 'page.fact')}</th><th>${t(lang, 'page.failingSaw')}</th><th>${t(lang, 'page.healthySaw')}</th></tr>${ev.map((e) => `<tr><td>${esc(e.key)}</td><td>${esc(e.value)} <span class="muted">${e.failing}/${e.failingOf}</span></td><td>${e.healthyValue ? esc(e.healthyValue) : '—'} <span class="muted">${e.healthyOf - e.healthy}/${e.healthyOf}</span></td></tr>`).join('')}</table>`;
   const first = a?.agents?.[0];
   if (first) {
     const rep = await d.store.report(first, i.target);
@@ -142,11 +158,17 @@ async function agentBody(lang: Lang, name: string, d: PageDeps): Promise<string 
   const agent = (await d.store.agents(d.onlineAfter())).find((a) => a.name === name);
   if (!agent) return null;
   const states = await d.store.states(name);
-  let html = `<h1>${esc(name)}</h1><p>${t(lang, 'page.labels')}: ${esc(Object.entries(agent.labels).map(([k, v]) => `${k}=${v}`).join(', '))} · ${t(lang, 'page.lastSeen')}: ${esc(iso(agent.lastSeen))} (${t(lang, agent.online ? 'page.online' : 'page.offline')})</p>`;
+  let html = `<h1>${esc(name)}</h1><p>${t(lang, 'page.labels')}: ${esc(
+    Object.entries(agent.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', '),
+  )} · ${t(lang, 'page.lastSeen')}: ${esc(iso(agent.lastSeen))} (${t(lang, agent.online ? 'page.online' : 'page.offline')})</p>`;
   for (const s of states) {
     const rep = await d.store.report(name, s.target);
     html += `<h2>${t(lang, 'page.lastReport', { target: s.target })}</h2><p>${t(lang, 'page.status')}: <b>${t(lang, `page.state.${s.state}` as FleetMessageKey)}</b> ${s.codes.map((c) => esc(c)).join(' ')} · ${esc(iso(s.since))}</p>`;
-    html += rep ? `<p class="muted">${esc(iso(rep.at))} · ${t(lang, 'page.verdict')}: ${esc(rep.report.verdict)}</p>${findingBlock(lang, rep.report)}` : `<p class="muted">${t(lang, 'page.noReport')}</p>`;
+    html += rep
+      ? `<p class="muted">${esc(iso(rep.at))} · ${t(lang, 'page.verdict')}: ${esc(rep.report.verdict)}</p>${findingBlock(lang, rep.report)}`
+      : `<p class="muted">${t(lang, 'page.noReport')}</p>`;
   }
   return html;
 }

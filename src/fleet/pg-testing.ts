@@ -50,7 +50,18 @@ export async function startPostgres(): Promise<TestPostgres> {
   const data = join(dir, 'data');
   asPg('initdb', ['-D', data, '-A', 'trust', '-U', 'netdx', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   const port = await freePort();
-  asPg('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`, 'start']);
+  asPg('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-t',
+    '30',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+    'start',
+  ]);
   asPg('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'netdx', 'netdx']);
   let stopped = false;
   return {

@@ -300,7 +300,11 @@ class FleetHttpServer implements FleetServer {
     }
     const page = await renderPage(url.pathname, url, lang, op, this.pageDeps);
     if (!page) throw new HttpError(404, ft(lang, 'api.notFound'));
-    send(res, 200, 'text/html; charset=utf-8', page, { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'", 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+    send(res, 200, 'text/html; charset=utf-8', page, {
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
   }
 
   private async login(req: http.IncomingMessage, res: http.ServerResponse, lang: Lang): Promise<void> {

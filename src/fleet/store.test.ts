@@ -13,7 +13,13 @@ import { FleetStore, type IncidentRow, type TokenInfo } from './store.js';
 import { PROTOCOL_VERSION, type AgentEvent } from './protocol.js';
 import { postgresMissing, startPostgres, type TestPostgres } from './pg-testing.js';
 
-const hb = (seq: number, state: 'up' | 'down' = 'up'): AgentEvent => ({ seq, at: 1000 + seq, kind: 'heartbeat', targets: [{ target: 'app', state, since: 1000, codes: state === 'down' ? ['NET-004'] : [] }], version: 't' });
+const hb = (seq: number, state: 'up' | 'down' = 'up'): AgentEvent => ({
+  seq,
+  at: 1000 + seq,
+  kind: 'heartbeat',
+  targets: [{ target: 'app', state, since: 1000, codes: state === 'down' ? ['NET-004'] : [] }],
+  version: 't',
+});
 const batch = (agent: string, events: AgentEvent[]) => ({ protocol: PROTOCOL_VERSION as 1, agent, events });
 
 const pgSkip = postgresMissing();
@@ -116,11 +122,29 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.equal(await s.lease('correlate', 'b', 1200, 500), false);
       assert.equal(await s.lease('correlate', 'a', 1300, 500), true);
       assert.equal(await s.lease('correlate', 'b', 1900, 500), true);
-      const inc: IncidentRow = { id: 'inc-1', target: 'app', code: 'NET-004', status: 'open', scope: { kind: 'label', key: 'region', values: ['sh'] }, affected: { agents: ['sh-01'], watchers: 2, counts: [] }, evidence: [], summary: 's', firstSeen: 1, classifiedAt: 2, locatedAt: null, recoveredAt: null, updatedAt: 2, comparedAt: null };
+      const inc: IncidentRow = {
+        id: 'inc-1',
+        target: 'app',
+        code: 'NET-004',
+        status: 'open',
+        scope: { kind: 'label', key: 'region', values: ['sh'] },
+        affected: { agents: ['sh-01'], watchers: 2, counts: [] },
+        evidence: [],
+        summary: 's',
+        firstSeen: 1,
+        classifiedAt: 2,
+        locatedAt: null,
+        recoveredAt: null,
+        updatedAt: 2,
+        comparedAt: null,
+      };
       await s.saveIncident(inc);
       await s.saveIncident({ ...inc, locatedAt: 3, updatedAt: 3 });
       assert.deepEqual(await s.incident('inc-1'), { ...inc, locatedAt: 3, updatedAt: 3 });
-      assert.deepEqual((await s.incidents('open')).map((i) => i.id), ['inc-1']);
+      assert.deepEqual(
+        (await s.incidents('open')).map((i) => i.id),
+        ['inc-1'],
+      );
       await db.close();
     });
   });

@@ -123,7 +123,15 @@ export class FleetStore {
         if (e.kind === 'heartbeat') version = e.version;
       }
       const top = fresh.length > 0 ? fresh[fresh.length - 1]!.seq : acked;
-      await q.run('UPDATE agents SET acked = ?, last_seen = ?, labels = ?, version = COALESCE(?, version), events = events + ?, duplicates = duplicates + ? WHERE name = ?', [top, now, JSON.stringify(agent.labels), version, fresh.length, duplicates, agent.name]);
+      await q.run('UPDATE agents SET acked = ?, last_seen = ?, labels = ?, version = COALESCE(?, version), events = events + ?, duplicates = duplicates + ? WHERE name = ?', [
+        top,
+        now,
+        JSON.stringify(agent.labels),
+        version,
+        fresh.length,
+        duplicates,
+        agent.name,
+      ]);
       return { status: 200 as const, acked: top, duplicates, stored: fresh.length };
     });
   }
@@ -136,12 +144,22 @@ export class FleetStore {
       else if (e.targets.length <= 500) await q.run(`DELETE FROM states WHERE agent = ? AND target NOT IN (${e.targets.map(() => '?').join(', ')})`, [agent, ...e.targets.map((t) => t.target)]);
       else {
         const names = new Set(e.targets.map((t) => t.target));
-        for (const r of await q.all<{ target: string }>('SELECT target FROM states WHERE agent = ?', [agent])) if (!names.has(r.target)) await q.run('DELETE FROM states WHERE agent = ? AND target = ?', [agent, r.target]);
+        for (const r of await q.all<{ target: string }>('SELECT target FROM states WHERE agent = ?', [agent]))
+          if (!names.has(r.target)) await q.run('DELETE FROM states WHERE agent = ? AND target = ?', [agent, r.target]);
       }
       return;
     }
     if (e.kind === 'change') {
-      await q.run('INSERT INTO changes (agent, seq, target, at, received_at, from_state, to_state, codes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [agent, e.seq, e.target, Math.min(e.at, now), now, e.from, e.to, JSON.stringify(e.codes)]);
+      await q.run('INSERT INTO changes (agent, seq, target, at, received_at, from_state, to_state, codes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+        agent,
+        e.seq,
+        e.target,
+        Math.min(e.at, now),
+        now,
+        e.from,
+        e.to,
+        JSON.stringify(e.codes),
+      ]);
       await this.putState(q, agent, { target: e.target, state: e.to, since: Math.min(e.at, now), codes: e.codes }, now);
     }
     if (e.report) await this.putReport(q, agent, e.target, Math.min(e.at, now), 'event', e.report);
@@ -177,7 +195,9 @@ export class FleetStore {
   }
 
   // ── reads for correlation, the API and the page ─────────────────────
-  async agents(onlineAfter: number): Promise<Array<AgentInfo & { firstSeen: number; lastSeen: number; lastPoll: number | null; version: string | null; acked: number; events: number; duplicates: number }>> {
+  async agents(
+    onlineAfter: number,
+  ): Promise<Array<AgentInfo & { firstSeen: number; lastSeen: number; lastPoll: number | null; version: string | null; acked: number; events: number; duplicates: number }>> {
     const rows = await this.db.all('SELECT * FROM agents ORDER BY name');
     return rows.map((r) => ({
       name: String(r['name']),
@@ -209,7 +229,10 @@ export class FleetStore {
     const missing = rows.filter((r) => !this.featureCache.has(key(r)));
     for (let i = 0; i < missing.length; i += 200) {
       const part = missing.slice(i, i + 200);
-      const bodies = await this.db.all(`SELECT agent, target, at, body FROM reports WHERE ${part.map(() => '(agent = ? AND target = ?)').join(' OR ')}`, part.flatMap((r) => [r['agent'], r['target']]));
+      const bodies = await this.db.all(
+        `SELECT agent, target, at, body FROM reports WHERE ${part.map(() => '(agent = ? AND target = ?)').join(' OR ')}`,
+        part.flatMap((r) => [r['agent'], r['target']]),
+      );
       for (const b of bodies) {
         const rep = parse<Report | null>(b['body'], null);
         this.featureCache.set(key(b), rep ? features(rep) : []);
@@ -219,7 +242,14 @@ export class FleetStore {
       const live = new Set(rows.map(key));
       for (const k of this.featureCache.keys()) if (!live.has(k)) this.featureCache.delete(k);
     }
-    return rows.map((r) => ({ agent: String(r['agent']), target: String(r['target']), at: Number(r['at']), verdict: String(r['verdict']), code: (r['code'] as string | null) ?? null, features: this.featureCache.get(key(r)) ?? [] }));
+    return rows.map((r) => ({
+      agent: String(r['agent']),
+      target: String(r['target']),
+      at: Number(r['at']),
+      verdict: String(r['verdict']),
+      code: (r['code'] as string | null) ?? null,
+      features: this.featureCache.get(key(r)) ?? [],
+    }));
   }
   private readonly featureCache = new Map<string, Feature[]>();
 
@@ -230,13 +260,25 @@ export class FleetStore {
   }
 
   async changes(limit = 200, agent?: string): Promise<Array<{ agent: string; target: string; at: number; receivedAt: number; from: string; to: string; codes: string[] }>> {
-    const rows = agent ? await this.db.all('SELECT * FROM changes WHERE agent = ? ORDER BY received_at DESC LIMIT ?', [agent, limit]) : await this.db.all('SELECT * FROM changes ORDER BY received_at DESC LIMIT ?', [limit]);
-    return rows.map((r) => ({ agent: String(r['agent']), target: String(r['target']), at: Number(r['at']), receivedAt: Number(r['received_at']), from: String(r['from_state']), to: String(r['to_state']), codes: parse<string[]>(r['codes'], []) }));
+    const rows = agent
+      ? await this.db.all('SELECT * FROM changes WHERE agent = ? ORDER BY received_at DESC LIMIT ?', [agent, limit])
+      : await this.db.all('SELECT * FROM changes ORDER BY received_at DESC LIMIT ?', [limit]);
+    return rows.map((r) => ({
+      agent: String(r['agent']),
+      target: String(r['target']),
+      at: Number(r['at']),
+      receivedAt: Number(r['received_at']),
+      from: String(r['from_state']),
+      to: String(r['to_state']),
+      codes: parse<string[]>(r['codes'], []),
+    }));
   }
 
   // ── incidents ───────────────────────────────────────────────────────
   async incidents(status?: 'open' | 'recovered', limit = 500): Promise<IncidentRow[]> {
-    const rows = status ? await this.db.all('SELECT * FROM incidents WHERE status = ? ORDER BY first_seen DESC LIMIT ?', [status, limit]) : await this.db.all('SELECT * FROM incidents ORDER BY first_seen DESC LIMIT ?', [limit]);
+    const rows = status
+      ? await this.db.all('SELECT * FROM incidents WHERE status = ? ORDER BY first_seen DESC LIMIT ?', [status, limit])
+      : await this.db.all('SELECT * FROM incidents ORDER BY first_seen DESC LIMIT ?', [limit]);
     return rows.map(incidentOf);
   }
 
@@ -249,7 +291,22 @@ export class FleetStore {
     await this.db.run(
       `INSERT INTO incidents (id, target, code, status, scope, affected, evidence, summary, first_seen, classified_at, located_at, recovered_at, updated_at, compared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, scope = excluded.scope, affected = excluded.affected, evidence = excluded.evidence, summary = excluded.summary, first_seen = excluded.first_seen, located_at = excluded.located_at, recovered_at = excluded.recovered_at, updated_at = excluded.updated_at, compared_at = excluded.compared_at`,
-      [i.id, i.target, i.code, i.status, JSON.stringify(i.scope), JSON.stringify(i.affected), JSON.stringify(i.evidence), i.summary, i.firstSeen, i.classifiedAt, i.locatedAt, i.recoveredAt, i.updatedAt, i.comparedAt],
+      [
+        i.id,
+        i.target,
+        i.code,
+        i.status,
+        JSON.stringify(i.scope),
+        JSON.stringify(i.affected),
+        JSON.stringify(i.evidence),
+        i.summary,
+        i.firstSeen,
+        i.classifiedAt,
+        i.locatedAt,
+        i.recoveredAt,
+        i.updatedAt,
+        i.comparedAt,
+      ],
     );
   }
 
@@ -263,7 +320,14 @@ export class FleetStore {
   /** Queues a command; `name` is the target's name in the server's list, under which the answer's report is kept. */
   async enqueue(agent: string, cmd: Omit<Command, 'id'>, purpose: string, now = Date.now(), name: string = cmd.target): Promise<string> {
     const id = randomUUID();
-    await this.db.run('INSERT INTO commands (id, agent, body, purpose, created_at, deadline, taken_at, done_at, result) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL)', [id, agent, JSON.stringify({ ...cmd, id, name }), purpose, now, cmd.deadline]);
+    await this.db.run('INSERT INTO commands (id, agent, body, purpose, created_at, deadline, taken_at, done_at, result) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL)', [
+      id,
+      agent,
+      JSON.stringify({ ...cmd, id, name }),
+      purpose,
+      now,
+      cmd.deadline,
+    ]);
     return id;
   }
 

@@ -31,7 +31,11 @@ export const LEAVES = ['www', 'expired', 'future', 'wrongname', 'self', 'nochain
 export type LeafName = (typeof LEAVES)[number];
 
 /** openssl ca date format (YYYYMMDDHHMMSSZ). */
-export const caDate = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+export const caDate = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 interface LeafPlan {
   name: LeafName;
@@ -118,9 +122,26 @@ function initDb(dir: string, ca: string): void {
 async function sign(dir: string, ca: string, csr: string, out: string, from: number, to: number, ext: { file: string; section?: string }): Promise<void> {
   const now = Date.now();
   await openssl([
-    'ca', '-batch', '-notext', '-config', join(dir, `${ca}.cnf`), '-keyfile', join(dir, `${ca}.key`), '-cert', join(dir, `${ca}.pem`),
-    '-startdate', caDate(new Date(now + from * DAY)), '-enddate', caDate(new Date(now + to * DAY)),
-    '-extfile', ext.file, ...(ext.section ? ['-extensions', ext.section] : []), '-in', csr, '-out', out,
+    'ca',
+    '-batch',
+    '-notext',
+    '-config',
+    join(dir, `${ca}.cnf`),
+    '-keyfile',
+    join(dir, `${ca}.key`),
+    '-cert',
+    join(dir, `${ca}.pem`),
+    '-startdate',
+    caDate(new Date(now + from * DAY)),
+    '-enddate',
+    caDate(new Date(now + to * DAY)),
+    '-extfile',
+    ext.file,
+    ...(ext.section ? ['-extensions', ext.section] : []),
+    '-in',
+    csr,
+    '-out',
+    out,
   ]);
 }
 
@@ -128,7 +149,23 @@ async function selfSignedCa(dir: string, name: string, cn: string): Promise<void
   writeFileSync(join(dir, `${name}.cnf`), CONF(dir, name));
   initDb(dir, name);
   await rsaKey(join(dir, `${name}.key`));
-  await openssl(['req', '-new', '-x509', '-config', join(dir, `${name}.cnf`), '-key', join(dir, `${name}.key`), '-subj', `/O=netdx lab/CN=${cn}`, '-days', '3650', '-extensions', 'v3_ca', '-out', join(dir, `${name}.pem`)]);
+  await openssl([
+    'req',
+    '-new',
+    '-x509',
+    '-config',
+    join(dir, `${name}.cnf`),
+    '-key',
+    join(dir, `${name}.key`),
+    '-subj',
+    `/O=netdx lab/CN=${cn}`,
+    '-days',
+    '3650',
+    '-extensions',
+    'v3_ca',
+    '-out',
+    join(dir, `${name}.pem`),
+  ]);
 }
 
 export function fingerprint(pemFile: string): string {
@@ -140,7 +177,14 @@ export async function makePki(root: string): Promise<Pki> {
   const dir = join(root, 'pki');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // Independent keys and roots in parallel; the chain is sequential.
-  await Promise.all([selfSignedCa(dir, 'root', 'netdx lab root CA'), selfSignedCa(dir, 'inspect', 'Corp TLS Inspection CA'), rsaKey(join(dir, 'int.key')), rsaKey(join(dir, 'leaf.key')), rsaKey(join(dir, 'self.key')), rsaKey(join(dir, 'client.key'))]);
+  await Promise.all([
+    selfSignedCa(dir, 'root', 'netdx lab root CA'),
+    selfSignedCa(dir, 'inspect', 'Corp TLS Inspection CA'),
+    rsaKey(join(dir, 'int.key')),
+    rsaKey(join(dir, 'leaf.key')),
+    rsaKey(join(dir, 'self.key')),
+    rsaKey(join(dir, 'client.key')),
+  ]);
   writeFileSync(join(dir, 'int.cnf'), CONF(dir, 'int'));
   initDb(dir, 'int');
   await openssl(['req', '-new', '-config', join(dir, 'root.cnf'), '-key', join(dir, 'int.key'), '-subj', '/O=netdx lab/CN=netdx lab intermediate CA', '-out', join(dir, 'int.csr')]);
@@ -152,7 +196,23 @@ export async function makePki(root: string): Promise<Pki> {
     writeFileSync(ext, leafExt(p.dns));
     const cert = join(dir, `${p.name}.pem`);
     if (p.issuer === 'self') {
-      await openssl(['req', '-new', '-x509', '-config', join(dir, 'root.cnf'), '-key', join(dir, 'self.key'), '-subj', `/O=netdx lab/CN=${p.dns}`, '-days', '365', '-addext', `subjectAltName=DNS:${p.dns}`, '-out', cert]);
+      await openssl([
+        'req',
+        '-new',
+        '-x509',
+        '-config',
+        join(dir, 'root.cnf'),
+        '-key',
+        join(dir, 'self.key'),
+        '-subj',
+        `/O=netdx lab/CN=${p.dns}`,
+        '-days',
+        '365',
+        '-addext',
+        `subjectAltName=DNS:${p.dns}`,
+        '-out',
+        cert,
+      ]);
       writeFileSync(join(dir, `${p.name}-chain.pem`), readFileSync(cert));
       continue;
     }

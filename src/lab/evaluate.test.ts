@@ -21,7 +21,11 @@ test('a healthy scenario passes with ok or degraded and no error finding; expect
   assert.equal(evaluate('ok', [], report({})).pass, true);
   assert.deepEqual(evaluate('ok', ['NET-005'], report({ verdict: 'degraded', findings: [warn('NET-005')] })), { pass: true, got: 'degraded', why: '' });
   assert.deepEqual(evaluate('ok', ['NET-005'], report({ verdict: 'ok' })), { pass: false, got: 'ok', why: 'expected also NET-005 among the findings' });
-  assert.deepEqual(evaluate('ok', [], report({ verdict: 'fault', primary: { code: 'TCP-002' }, findings: [err('TCP-002')] })), { pass: false, got: 'TCP-002', why: 'healthy, but netdx reported TCP-002' });
+  assert.deepEqual(evaluate('ok', [], report({ verdict: 'fault', primary: { code: 'TCP-002' }, findings: [err('TCP-002')] })), {
+    pass: false,
+    got: 'TCP-002',
+    why: 'healthy, but netdx reported TCP-002',
+  });
   // An error finding without a primary is a broken report, never a pass.
   assert.equal(evaluate('ok', [], report({ verdict: 'degraded', findings: [err('NET-007')] })).pass, false);
 });
@@ -37,7 +41,15 @@ test('median of odd and even counts, and of nothing', () => {
   assert.equal(median([4, 1, 3, 2]), 2.5);
 });
 
-const rec = (id: string, expect: RunRecord['expect'], got: string, pass: boolean, ms: number | null, extra: Partial<RunRecord> = {}): RunRecord => ({ id, expect, got, pass, why: pass ? '' : `expected ${expect}, got ${got}`, diagnosisMs: ms, ...extra });
+const rec = (id: string, expect: RunRecord['expect'], got: string, pass: boolean, ms: number | null, extra: Partial<RunRecord> = {}): RunRecord => ({
+  id,
+  expect,
+  got,
+  pass,
+  why: pass ? '' : `expected ${expect}, got ${got}`,
+  diagnosisMs: ms,
+  ...extra,
+});
 
 test('totals: accuracy over non-pending runs, false alarms on healthy runs, median and worst time', () => {
   const records = [

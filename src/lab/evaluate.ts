@@ -33,7 +33,8 @@ export function evaluate(expect: Expected, alsoExpect: readonly string[], r: Rep
   const also = missing.length > 0 ? `expected also ${missing.join(', ')} among the findings` : '';
   if (expect === 'ok') {
     const errors = r.findings.filter((f) => f.severity === 'error').map((f) => f.code);
-    if (r.verdict === 'fault' || r.verdict === 'unknown' || r.primary !== null || errors.length > 0) return { pass: false, got, why: `healthy, but netdx reported ${errors.length ? errors.join(', ') : r.verdict}` };
+    if (r.verdict === 'fault' || r.verdict === 'unknown' || r.primary !== null || errors.length > 0)
+      return { pass: false, got, why: `healthy, but netdx reported ${errors.length ? errors.join(', ') : r.verdict}` };
     return { pass: missing.length === 0, got, why: also };
   }
   // 'unknown': netdx must say that it could not judge (never ok, never an invented cause).

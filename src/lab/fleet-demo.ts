@@ -116,7 +116,15 @@ function spawnLogged(set: NetnsSet, host: string, args: string[], logs: string[]
   return c;
 }
 
-type Incident = { code: string; status: string; scope: { kind: string; key?: string; values?: string[] }; summary: string; locatedAt: string | null; recoveredAt: string | null; commonEvidence: Array<{ value: string }> };
+type Incident = {
+  code: string;
+  status: string;
+  scope: { kind: string; key?: string; values?: string[] };
+  summary: string;
+  locatedAt: string | null;
+  recoveredAt: string | null;
+  commonEvidence: Array<{ value: string }>;
+};
 
 export async function runFleetDemo(o: FleetDemoOptions): Promise<FleetDemoResult> {
   removeStaleNamespaces(/^ndx-fd(\d+)-/);
@@ -132,7 +140,11 @@ export async function runFleetDemo(o: FleetDemoOptions): Promise<FleetDemoResult
     const targets = join(dir, 'targets.yaml');
     writeFileSync(targets, `interval: ${o.intervalS}s\ndown-after: 2\ntargets:\n  - name: app\n    target: ${APP}:443\n    protocol: tcp\n    timeout: 2s\n`);
     const data = join(dir, 'server');
-    const tok = (args: string[]): string => execFileSync(process.execPath, [NETDX_BIN, 'server', 'token', 'create', '--data', data, ...args], { encoding: 'utf8' }).trim().split('\n').pop()!;
+    const tok = (args: string[]): string =>
+      execFileSync(process.execPath, [NETDX_BIN, 'server', 'token', 'create', '--data', data, ...args], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .pop()!;
     const operator = tok(['--operator', '--name', 'demo']);
     spawnLogged(set, 'mgmt', ['server', '--listen', `0.0.0.0:${PORT}`, '--data', data, '--targets', targets, '--heartbeat', String(o.intervalS)], logs, 'server');
     const names: string[] = [];
@@ -163,7 +175,11 @@ export async function runFleetDemo(o: FleetDemoOptions): Promise<FleetDemoResult
     o.log(`classified after ${(result.classifiedMs / 1000).toFixed(1)} s: ${incident.code}, scope region=sh`);
     let located: Incident | null = null;
     try {
-      located = await waitFor('the root cause to be located (evidence naming the misrouting gateway)', stepMs, () => open().find((i) => i.locatedAt !== null && regional(i) && i.commonEvidence.some((e) => e.value.includes(HK_GW))) ?? null);
+      located = await waitFor(
+        'the root cause to be located (evidence naming the misrouting gateway)',
+        stepMs,
+        () => open().find((i) => i.locatedAt !== null && regional(i) && i.commonEvidence.some((e) => e.value.includes(HK_GW))) ?? null,
+      );
     } catch (err) {
       located = open().find((i) => i.code === incident.code) ?? incident;
       result.failures.push(err instanceof Error ? err.message : String(err));

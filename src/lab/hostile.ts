@@ -16,7 +16,12 @@ export type HostileMode = 'small-dh' | 'unexpected' | 'garbage' | 'endless' | 'b
 export async function hostile(lab: LabApi, mode: HostileMode, port: number, opts: { tls?: boolean } = {}): Promise<void> {
   const www = lab.pki.leaf('www');
   const files = mode === 'small-dh' ? [www.cert] : opts.tls ? [www.chain, www.key] : [];
-  await lab.background('srv', `hostile-${mode}-${port}`, nodeServer('hostile', [mode, `${SERVICES.www.v4},${SERVICES.www.v6}`, String(port), ...files]), `test $(ss -Hltn 'sport = :${port}' | wc -l) -ge 2`);
+  await lab.background(
+    'srv',
+    `hostile-${mode}-${port}`,
+    nodeServer('hostile', [mode, `${SERVICES.www.v4},${SERVICES.www.v6}`, String(port), ...files]),
+    `test $(ss -Hltn 'sport = :${port}' | wc -l) -ge 2`,
+  );
 }
 
 /**
@@ -55,7 +60,10 @@ http {
 
 /** `openssl s_server` on PORT of www's addresses (v4 and v6, one process each) with CERT/KEY (and the chain file given, if any). */
 export async function sServer(lab: LabApi, port: number, files: { cert: string; key: string; chain?: string }, extra: readonly string[] = []): Promise<void> {
-  for (const [fam, addr] of [['4', SERVICES.www.v4], ['6', `[${SERVICES.www.v6}]`]] as const) {
+  for (const [fam, addr] of [
+    ['4', SERVICES.www.v4],
+    ['6', `[${SERVICES.www.v6}]`],
+  ] as const) {
     await lab.background(
       'srv',
       `s-server-${port}-v${fam}`,
@@ -74,10 +82,44 @@ export async function privateRootLeaf(lab: LabApi, name: string): Promise<{ cert
   mkdirSync(dir, { recursive: true });
   const f = (x: string): string => join(dir, x);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await lab.sh('srv', ['openssl', 'req', '-x509', ...ec, '-keyout', f('root.key'), '-out', f('root.pem'), '-days', '30', '-subj', '/O=Acme Corp/CN=Acme Corp Private Root', '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await lab.sh('srv', [
+    'openssl',
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    f('root.key'),
+    '-out',
+    f('root.pem'),
+    '-days',
+    '30',
+    '-subj',
+    '/O=Acme Corp/CN=Acme Corp Private Root',
+    '-addext',
+    'basicConstraints=critical,CA:true',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   await lab.sh('srv', ['openssl', 'req', '-new', ...ec, '-keyout', f('leaf.key'), '-out', f('leaf.csr'), '-subj', '/CN=www.lab.test']);
   writeFileSync(f('leaf.ext'), 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:www.lab.test\nauthorityKeyIdentifier=keyid\n');
-  await lab.sh('srv', ['openssl', 'x509', '-req', '-in', f('leaf.csr'), '-CA', f('root.pem'), '-CAkey', f('root.key'), '-CAcreateserial', '-days', '30', '-extfile', f('leaf.ext'), '-out', f('leaf.pem')]);
+  await lab.sh('srv', [
+    'openssl',
+    'x509',
+    '-req',
+    '-in',
+    f('leaf.csr'),
+    '-CA',
+    f('root.pem'),
+    '-CAkey',
+    f('root.key'),
+    '-CAcreateserial',
+    '-days',
+    '30',
+    '-extfile',
+    f('leaf.ext'),
+    '-out',
+    f('leaf.pem'),
+  ]);
   return { cert: f('leaf.pem'), key: f('leaf.key'), root: f('root.pem') };
 }
 
@@ -98,6 +140,23 @@ export async function revokedStaple(lab: LabApi, port: number): Promise<void> {
   const subject = `/${x.subject.split('\n').join('/')}`;
   writeFileSync(join(dir, 'index.txt'), `R\t${indexDate(new Date(x.validTo))}\t${indexDate(new Date(Date.now() - 86_400_000))},keyCompromise\t${x.serialNumber}\tunknown\t${subject}\n`);
   await lab.sh('srv', ['openssl', 'ocsp', '-issuer', int.cert, '-cert', www.cert, '-no_nonce', '-reqout', join(dir, 'req.der')]);
-  await lab.sh('srv', ['openssl', 'ocsp', '-index', join(dir, 'index.txt'), '-rsigner', int.cert, '-rkey', int.key, '-CA', int.cert, '-reqin', join(dir, 'req.der'), '-respout', join(dir, 'resp.der'), '-ndays', '1']);
+  await lab.sh('srv', [
+    'openssl',
+    'ocsp',
+    '-index',
+    join(dir, 'index.txt'),
+    '-rsigner',
+    int.cert,
+    '-rkey',
+    int.key,
+    '-CA',
+    int.cert,
+    '-reqin',
+    join(dir, 'req.der'),
+    '-respout',
+    join(dir, 'resp.der'),
+    '-ndays',
+    '1',
+  ]);
   await sServer(lab, port, { cert: www.cert, key: www.key, chain: int.cert }, ['-status_file', join(dir, 'resp.der')]);
 }

@@ -57,7 +57,10 @@ test('teardown removes the namespaces, /etc/netns entries, processes and state',
   const services = readServices(lab.runid);
   assert.ok(services.length > 10);
   await lab.down();
-  assert.deepEqual((await labNamespaces()).filter((n) => n.runid === lab!.runid), []);
+  assert.deepEqual(
+    (await labNamespaces()).filter((n) => n.runid === lab!.runid),
+    [],
+  );
   for (const h of HOSTS) assert.equal(existsSync(`/etc/netns/${lab.ns(h)}`), false, h);
   assert.equal(existsSync(stateDir(lab.runid)), false);
   for (const s of services) assert.notEqual(procStart(s.pid), s.start, `${s.name} (pid ${s.pid}) still runs`);
@@ -78,7 +81,10 @@ test('a lab run killed with SIGKILL is cleaned by the next one', { skip: skip ??
   assert.equal((await labNamespaces()).filter((n) => n.runid === runid).length, HOSTS.length, 'leftovers are there after SIGKILL');
   const removed = await cleanStale();
   assert.ok(removed.includes(runid), `cleanStale removed ${removed.join(', ')}`);
-  assert.deepEqual((await labNamespaces()).filter((n) => n.runid === runid), []);
+  assert.deepEqual(
+    (await labNamespaces()).filter((n) => n.runid === runid),
+    [],
+  );
   for (const h of HOSTS) assert.equal(existsSync(`/etc/netns/ndx-lab-${runid}-${h}`), false);
   assert.equal(existsSync(stateDir(runid)), false);
   for (const s of services) assert.notEqual(procStart(s.pid), s.start, `${s.name} (pid ${s.pid}) still runs`);

@@ -144,10 +144,15 @@ export class Lab {
         const out = await this.exec(host, ['ss', '-Hlntu']);
         const socks = out.stdout.split('\n').map((l) => l.trim().split(/\s+/));
         const missing = list.flatMap((s) =>
-          s.listens.filter((l) => !socks.some((c) => c[0] === l.proto && (c[4] === `${l.addr}:${l.port}` || c[4] === `[${l.addr}]:${l.port}` || c[4]?.startsWith(`${l.addr}%`)))).map((l) => `${s.name} (${l.proto} ${l.addr}:${l.port})`),
+          s.listens
+            .filter((l) => !socks.some((c) => c[0] === l.proto && (c[4] === `${l.addr}:${l.port}` || c[4] === `[${l.addr}]:${l.port}` || c[4]?.startsWith(`${l.addr}%`))))
+            .map((l) => `${s.name} (${l.proto} ${l.addr}:${l.port})`),
         );
         if (missing.length === 0) break;
-        const dead = list.filter((s) => { const r = this.running.get(s.name); return r && procStart(r.pid) === null; });
+        const dead = list.filter((s) => {
+          const r = this.running.get(s.name);
+          return r && procStart(r.pid) === null;
+        });
         if (dead.length > 0 || Date.now() > deadline) {
           throw new Error(`lab services not listening: ${missing.join(', ')}${dead.length ? `; exited: ${dead.map((d) => d.name).join(', ')} (see ${join(this.dir, 'logs')})` : ''}`);
         }
@@ -284,8 +289,14 @@ export class Lab {
       if (now !== was) {
         const a = new Set(was.split('\n'));
         const b = new Set(now.split('\n'));
-        const gone = [...a].filter((l) => !b.has(l)).slice(0, 2).map((l) => `-${l.trim()}`);
-        const added = [...b].filter((l) => !a.has(l)).slice(0, 2).map((l) => `+${l.trim()}`);
+        const gone = [...a]
+          .filter((l) => !b.has(l))
+          .slice(0, 2)
+          .map((l) => `-${l.trim()}`);
+        const added = [...b]
+          .filter((l) => !a.has(l))
+          .slice(0, 2)
+          .map((l) => `+${l.trim()}`);
         problems.push(`${h} differs from the built lab after revert (${[...gone, ...added].join(' | ')})`);
       }
     }

@@ -9,5 +9,4 @@ export interface Planned {
   why: string;
 }
 
-export const PLANNED: readonly Planned[] = [
-];
+export const PLANNED: readonly Planned[] = [];

@@ -12,7 +12,12 @@ const DROP_KEYS = new Set(['valid_life_time', 'preferred_life_time', 'expires', 
 function stripJson(text: string): unknown {
   const clean = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(clean);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !DROP_KEYS.has(k)).map(([k, x]) => [k, clean(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.entries(v)
+          .filter(([k]) => !DROP_KEYS.has(k))
+          .map(([k, x]) => [k, clean(x)]),
+      );
     return v;
   };
   try {

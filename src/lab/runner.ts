@@ -130,14 +130,26 @@ export async function runScenario(lab: Lab, s: Scenario): Promise<ScenarioRun> {
       report = null;
     }
     if (!isReport(report)) {
-      const why = r.code === null ? `netdx diagnose did not finish within ${DIAGNOSE_TIMEOUT_MS / 1000} s` : `netdx diagnose exited ${r.code} without a report: ${r.stderr.trim().split('\n')[0] ?? ''}`;
+      const why =
+        r.code === null ? `netdx diagnose did not finish within ${DIAGNOSE_TIMEOUT_MS / 1000} s` : `netdx diagnose exited ${r.code} without a report: ${r.stderr.trim().split('\n')[0] ?? ''}`;
       result = { ...base, got: 'error', pass: false, why, diagnosisMs: null, exitCode: r.code, wallMs: 0, report: null, revertProblems: [], lingered };
     } else {
       const o = evaluate(s.expect, s.alsoExpect ?? [], report, s.layerStatus ?? {});
       result = { ...base, ...o, diagnosisMs: report.durationMs, exitCode: r.code, wallMs: 0, report, revertProblems: [], lingered };
     }
   } catch (err) {
-    result = { ...base, got: 'error', pass: false, why: `injection failed: ${err instanceof Error ? err.message : String(err)}`, diagnosisMs: null, exitCode: null, wallMs: 0, report: null, revertProblems: [], lingered };
+    result = {
+      ...base,
+      got: 'error',
+      pass: false,
+      why: `injection failed: ${err instanceof Error ? err.message : String(err)}`,
+      diagnosisMs: null,
+      exitCode: null,
+      wallMs: 0,
+      report: null,
+      revertProblems: [],
+      lingered,
+    };
   }
   if (s.offline && result.got !== 'error') {
     const off = await offlineParity(lab.ns(host), s, s.offline);

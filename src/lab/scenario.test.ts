@@ -32,8 +32,14 @@ test('there is a healthy baseline per protocol, and the seed incident has both r
   const protocols = new Set(healthy.map((s) => parseTarget(s.target, {}).protocol));
   for (const p of ['icmp', 'tcp', 'tls', 'http', 'https'] as const) assert.ok(protocols.has(p), `no healthy ${p} baseline`);
   const seed = SCENARIOS.filter((s) => s.id.startsWith('seed-') && s.story.zh?.includes('上海区域路由表错误指向香港某ISP'));
-  assert.ok(seed.some((s) => s.host === 'client2' && s.expect !== 'ok'), 'the misrouted Shanghai side');
-  assert.ok(SCENARIOS.some((s) => s.id.startsWith('seed-') && (s.host ?? 'client') === 'client' && s.expect === 'ok' && s.inject === seed[0]?.inject), 'the fine Beijing side under the same injection');
+  assert.ok(
+    seed.some((s) => s.host === 'client2' && s.expect !== 'ok'),
+    'the misrouted Shanghai side',
+  );
+  assert.ok(
+    SCENARIOS.some((s) => s.id.startsWith('seed-') && (s.host ?? 'client') === 'client' && s.expect === 'ok' && s.inject === seed[0]?.inject),
+    'the fine Beijing side under the same injection',
+  );
 });
 
 const base: Scenario = { id: 'ok-x', story: { en: 'x' }, expect: 'ok', target: 'www.lab.test:443' };
@@ -42,13 +48,22 @@ test('checkScenarios: each bad scenario gets its one-line reason', () => {
   const cases: Array<[Scenario[], string]> = [
     [[{ ...base, id: 'OK-X' }], "scenario OK-X: id must be lower-case words joined by '-'"],
     [[base, { ...base }], 'scenario ok-x: duplicate id'],
-    [[{ ...base, id: 'ok-z' }, { ...base, id: 'ok-a' }], 'scenario ok-a: the index is not sorted (after ok-z)'],
+    [
+      [
+        { ...base, id: 'ok-z' },
+        { ...base, id: 'ok-a' },
+      ],
+      'scenario ok-a: the index is not sorted (after ok-z)',
+    ],
     [[{ ...base, story: { en: ' ' } }], 'scenario ok-x: story.en is empty'],
     [[{ ...base, id: 'net-999-x', expect: 'NET-999' }], "scenario net-999-x: expect 'NET-999' is not a code of the fault catalog"],
     [[{ ...base, id: 'tls-001-x', expect: 'TLS-002' }], "scenario tls-001-x: id must start with 'tls-002-' (or 'seed-')"],
     [[{ ...base, alsoExpect: ['NET-999'] }], "scenario ok-x: alsoExpect 'NET-999' is not a code of the fault catalog"],
     [[{ ...base, id: 'tls-001-x', expect: 'TLS-001', pendingIssue: 6 }], 'scenario tls-001-x: pending on issue 6, which is not open: run it for real (drop pendingIssue)'],
-    [[{ ...base, target: 'no such host' }], "scenario ok-x: target: target 'no such host': 'no such host' is not a host name or IP address (expected HOST, HOST:PORT, [IPv6]:PORT or a tcp://, tls://, http://, https:// URL)"],
+    [
+      [{ ...base, target: 'no such host' }],
+      "scenario ok-x: target: target 'no such host': 'no such host' is not a host name or IP address (expected HOST, HOST:PORT, [IPv6]:PORT or a tcp://, tls://, http://, https:// URL)",
+    ],
     [[{ ...base, args: ['--ca', '{nope}'] }], 'scenario ok-x: unknown placeholder {nope}'],
     [[{ ...base, offline: 'NET-999' }], "scenario ok-x: offline 'NET-999' is not a code of the fault catalog"],
     [[{ ...base, id: 'tls-001-x', expect: 'TLS-001', offline: 'TLS-002' }], "scenario tls-001-x: offline 'TLS-002' differs from expect 'TLS-001'"],

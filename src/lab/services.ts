@@ -100,7 +100,20 @@ export function services(dir: string, pki: Pki, node: string, servers: string): 
   const sServer = (name: string, addr: string, leaf: Parameters<Pki['leaf']>[0], extra: string[], chain = true): ServiceSpec => ({
     name,
     host: 'srv',
-    argv: ['openssl', 's_server', '-accept', `${addr}:443`, '-cert', pki.leaf(leaf).cert, '-key', pki.leaf(leaf).key, ...(chain ? ['-cert_chain', join(pki.dir, 'int.pem')] : []), '-www', '-quiet', ...extra],
+    argv: [
+      'openssl',
+      's_server',
+      '-accept',
+      `${addr}:443`,
+      '-cert',
+      pki.leaf(leaf).cert,
+      '-key',
+      pki.leaf(leaf).key,
+      ...(chain ? ['-cert_chain', join(pki.dir, 'int.pem')] : []),
+      '-www',
+      '-quiet',
+      ...extra,
+    ],
     listens: [tcp(addr, 443)],
   });
   const socat = (name: string, listen: string, opts: string, right: string, check: { addr: string; port: number }): ServiceSpec => ({
@@ -114,7 +127,12 @@ export function services(dir: string, pki: Pki, node: string, servers: string): 
     { name: 'mp-line', host: 'far', argv: ['socat', `TCP4-LISTEN:7000,bind=${ADDR.mp},reuseaddr,fork`, 'SYSTEM:sed -u s/^PING/PONG/'], listens: [tcp(ADDR.mp, 7000)] },
     { name: 'ns1', host: 'dns', argv: dnsmasqArgv(ADDR.ns1, { kind: 'normal' }), listens: [{ proto: 'udp', addr: ADDR.ns1, port: 53 }] },
     { name: 'ns2', host: 'dns', argv: dnsmasqArgv(ADDR.ns2, { kind: 'normal' }), listens: [{ proto: 'udp', addr: ADDR.ns2, port: 53 }] },
-    { name: 'partner-dns', host: 'dns', argv: [node, join(servers, 'dns-servfail.js'), SERVFAIL_UPSTREAM.addr, String(SERVFAIL_UPSTREAM.port)], listens: [{ proto: 'udp', addr: SERVFAIL_UPSTREAM.addr, port: SERVFAIL_UPSTREAM.port }] },
+    {
+      name: 'partner-dns',
+      host: 'dns',
+      argv: [node, join(servers, 'dns-servfail.js'), SERVFAIL_UPSTREAM.addr, String(SERVFAIL_UPSTREAM.port)],
+      listens: [{ proto: 'udp', addr: SERVFAIL_UPSTREAM.addr, port: SERVFAIL_UPSTREAM.port }],
+    },
     { name: 'nginx', host: 'srv', argv: ['nginx', '-c', conf, '-g', 'daemon off; user root;'], listens: [tcp(S.www.v4, 80), tcp(S.www.v4, 443), tcp(S.api.v4, 80), tcp(S.api.v4, 443)] },
     sServer('tls-expired', S.expired.v4, 'expired', []),
     sServer('tls-future', S.future.v4, 'future', []),

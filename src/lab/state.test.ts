@@ -38,7 +38,10 @@ test('service records round-trip; a lab without records has none', () => {
   assert.deepEqual(state.readServices(id), []);
   state.recordService(id, { name: 'ns1', pid: 42, start: '7', cmd: 'dnsmasq' });
   state.recordService(id, { name: 'nginx', pid: 43, start: '8', cmd: 'nginx' });
-  assert.deepEqual(state.readServices(id).map((s) => s.name), ['ns1', 'nginx']);
+  assert.deepEqual(
+    state.readServices(id).map((s) => s.name),
+    ['ns1', 'nginx'],
+  );
   assert.equal(state.nsName(id, 'client'), 'ndx-lab-4000002-client');
 });
 

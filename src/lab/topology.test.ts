@@ -37,7 +37,9 @@ test('every configured address, route and service address is in the lab ranges',
 
 test('interface names fit IFNAMSIZ and are unique per host', () => {
   for (const h of HOSTS) {
-    const devs = LINKS.flatMap((l) => [l.a, l.b]).filter((e) => e.host === h).map((e) => e.dev);
+    const devs = LINKS.flatMap((l) => [l.a, l.b])
+      .filter((e) => e.host === h)
+      .map((e) => e.dev);
     devs.push(...Object.keys(HOST_SPECS[h].bridges ?? {}));
     assert.equal(new Set(devs).size, devs.length, `${h}: duplicate interface`);
     for (const d of devs) assert.ok(d.length <= 15, `${h}: ${d} is longer than 15 characters`);

@@ -139,7 +139,10 @@ export const LINKS: Link[] = [
   { a: { host: 'core', dev: 'mp2', addrs: [`${ADDR.coreMp2}/29`] }, b: { host: 'br2', dev: 'up0', addrs: [`${ADDR.br2Up}/29`] } },
   { a: { host: 'br1', dev: 'far0', addrs: [`${ADDR.br1Far}/29`] }, b: { host: 'far', dev: 'br1', addrs: [`${ADDR.farBr1}/29`] } },
   { a: { host: 'br2', dev: 'far0', addrs: [`${ADDR.br2Far}/29`] }, b: { host: 'far', dev: 'br2', addrs: [`${ADDR.farBr2}/29`] } },
-  { a: { host: 'core', dev: 'dns0', addrs: [`${ADDR.coreDns}/28`, `${ADDR.coreDns6}/64`] }, b: { host: 'dns', dev: 'eth0', addrs: ['203.0.113.34/28', `${ADDR.ns1}/28`, `${ADDR.ns2}/28`, '2001:db8:30::34/64', `${ADDR.ns16}/64`, `${ADDR.ns26}/64`] } },
+  {
+    a: { host: 'core', dev: 'dns0', addrs: [`${ADDR.coreDns}/28`, `${ADDR.coreDns6}/64`] },
+    b: { host: 'dns', dev: 'eth0', addrs: ['203.0.113.34/28', `${ADDR.ns1}/28`, `${ADDR.ns2}/28`, '2001:db8:30::34/64', `${ADDR.ns16}/64`, `${ADDR.ns26}/64`] },
+  },
 ];
 
 export const HOST_SPECS: Record<Host, HostSpec> = {
@@ -259,7 +262,8 @@ export function restoreScript(host: Host): string[] {
   for (const br of Object.keys(spec.bridges ?? {})) lines.push(`ip link set ${br} up`);
   for (const l of LINKS) for (const end of [l.a, l.b]) if (end.host === host) lines.push(`ip link set ${end.dev} up`);
   for (const [br, addrs] of Object.entries(spec.bridges ?? {})) for (const a of addrs) lines.push(`ip ${family(a)} addr replace ${a} dev ${br}${a.includes(':') ? ' nodad' : ''}`);
-  for (const l of LINKS) for (const end of [l.a, l.b]) if (end.host === host) for (const a of end.addrs) lines.push(`ip ${family(a)} addr replace ${a} dev ${end.dev}${a.includes(':') ? ' nodad' : ''}`);
+  for (const l of LINKS)
+    for (const end of [l.a, l.b]) if (end.host === host) for (const a of end.addrs) lines.push(`ip ${family(a)} addr replace ${a} dev ${end.dev}${a.includes(':') ? ' nodad' : ''}`);
   for (const a of spec.loopback ?? []) lines.push(`ip ${family(a)} addr replace ${a} dev lo`);
   for (const r of spec.routes) lines.push(`ip ${family(r)} route replace ${r}`);
   lines.push(...firewallScript(host));
@@ -289,5 +293,7 @@ export const FINGERPRINT_SCRIPT = [
 
 /** Links whose end is in `host` (for scenarios that take a host's interfaces down). */
 export function devsOf(host: Host): string[] {
-  return LINKS.flatMap((l) => [l.a, l.b]).filter((e) => e.host === host).map((e) => e.dev);
+  return LINKS.flatMap((l) => [l.a, l.b])
+    .filter((e) => e.host === host)
+    .map((e) => e.dev);
 }

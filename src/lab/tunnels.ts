@@ -119,7 +119,21 @@ export async function wireguardHub(lab: LabApi, o: WgHubOptions = {}): Promise<W
     const dev = wgDev(c);
     await wgInterface(lab, c, dev, [o.clientAddr?.[c] ?? `${WG_CLIENT[c]}/24`], o.mtu ?? null);
     const ka = o.keepalive === undefined ? 25 : o.keepalive;
-    await lab.sh(c, ['wg', 'set', dev, 'private-key', keys[c].privateFile, 'peer', hub.publicKey, 'endpoint', `${VPN_ADDR}:${WG_PORT}`, 'allowed-ips', o.clientAllowed ?? '100.96.0.0/24', 'persistent-keepalive', ka === null ? 'off' : String(ka)]);
+    await lab.sh(c, [
+      'wg',
+      'set',
+      dev,
+      'private-key',
+      keys[c].privateFile,
+      'peer',
+      hub.publicKey,
+      'endpoint',
+      `${VPN_ADDR}:${WG_PORT}`,
+      'allowed-ips',
+      o.clientAllowed ?? '100.96.0.0/24',
+      'persistent-keepalive',
+      ka === null ? 'off' : String(ka),
+    ]);
     for (const r of o.clientRoutes?.[c] ?? []) await lab.sh(c, ['ip', 'route', 'add', ...r.split(/\s+/), 'dev', dev]);
     if (o.connect ?? true) await lab.sh(c, ['ping', '-c', '1', '-W', '2', WG_HUB]).catch(() => '');
   }
@@ -170,7 +184,11 @@ export interface OpenVpnOptions {
 
 async function daemon(lab: LabApi, host: 'srv' | Region, name: string, conf: string): Promise<void> {
   const pid = join(dir(), `${name}.pid`);
-  await lab.change(host, ['openvpn', '--daemon', name, '--config', conf, '--writepid', pid, '--log', join(dir(), `${name}.log`)], ['sh', '-c', `test -s ${pid} && kill $(cat ${pid}); for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $(cat ${pid}) 2>/dev/null || exit 0; sleep 0.1; done`]);
+  await lab.change(
+    host,
+    ['openvpn', '--daemon', name, '--config', conf, '--writepid', pid, '--log', join(dir(), `${name}.log`)],
+    ['sh', '-c', `test -s ${pid} && kill $(cat ${pid}); for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $(cat ${pid}) 2>/dev/null || exit 0; sleep 0.1; done`],
+  );
 }
 
 /** An OpenVPN server on the server host and a client (management on its loopback, status file). */
@@ -184,7 +202,22 @@ export async function openvpnSetup(lab: LabApi, o: OpenVpnOptions = {}): Promise
   const srvDev = ovpnDev('srv');
   const server = write(
     'server.conf',
-    [`dev ${srvDev}`, 'dev-type tun', `proto ${proto === 'udp' ? 'udp' : 'tcp-server'}`, `local ${VPN_ADDR}`, `port ${OVPN_PORT}`, `ca ${p.ca}`, `cert ${p.server[0]}`, `key ${p.server[1]}`, 'dh none', 'topology subnet', 'server 100.97.0.0 255.255.255.0', 'push "route 100.98.0.0 255.255.255.0"', 'keepalive 10 60', 'verb 3'].join('\n') + '\n',
+    [
+      `dev ${srvDev}`,
+      'dev-type tun',
+      `proto ${proto === 'udp' ? 'udp' : 'tcp-server'}`,
+      `local ${VPN_ADDR}`,
+      `port ${OVPN_PORT}`,
+      `ca ${p.ca}`,
+      `cert ${p.server[0]}`,
+      `key ${p.server[1]}`,
+      'dh none',
+      'topology subnet',
+      'server 100.97.0.0 255.255.255.0',
+      'push "route 100.98.0.0 255.255.255.0"',
+      'keepalive 10 60',
+      'verb 3',
+    ].join('\n') + '\n',
   );
   await daemon(lab, 'srv', 'ndx-ovpn-srv', server);
   if (o.startClient === false) return { clientDev: ovpnDev(c) };
@@ -192,7 +225,23 @@ export async function openvpnSetup(lab: LabApi, o: OpenVpnOptions = {}): Promise
   const [cert, key] = o.untrustedClientCert ? p.stranger : p.client;
   const client = write(
     `${c}.conf`,
-    ['client', `dev ${dev}`, 'dev-type tun', `proto ${proto === 'udp' ? 'udp' : 'tcp-client'}`, `remote ${o.remote ?? VPN_ADDR} ${OVPN_PORT}`, 'nobind', 'connect-retry 1', `ca ${p.ca}`, `cert ${cert}`, `key ${key}`, 'remote-cert-tls server', 'verb 3', `status ${join(dir(), `${c}.status`)} 1`, 'management 127.0.0.1 7505', ...(o.clientRoutes ?? []).map((r) => `route ${r}`)].join('\n') + '\n',
+    [
+      'client',
+      `dev ${dev}`,
+      'dev-type tun',
+      `proto ${proto === 'udp' ? 'udp' : 'tcp-client'}`,
+      `remote ${o.remote ?? VPN_ADDR} ${OVPN_PORT}`,
+      'nobind',
+      'connect-retry 1',
+      `ca ${p.ca}`,
+      `cert ${cert}`,
+      `key ${key}`,
+      'remote-cert-tls server',
+      'verb 3',
+      `status ${join(dir(), `${c}.status`)} 1`,
+      'management 127.0.0.1 7505',
+      ...(o.clientRoutes ?? []).map((r) => `route ${r}`),
+    ].join('\n') + '\n',
   );
   await daemon(lab, c, `ndx-ovpn-${c}`, client);
   if (o.waitConnected ?? true) {

@@ -59,11 +59,25 @@ test('classify: connect/TLS/HTTP errors to fault codes; the generator’s own li
 });
 
 const ok = (step: number, connectMs = 1): Attempt => ({ step, connectMs, tlsMs: null, firstByteMs: null, totalMs: connectMs, status: null, error: null });
-const bad = (step: number, code: string, phase: Attempt['error'] extends infer E ? (E extends { phase: infer P } ? P : never) : never = 'connect'): Attempt => ({ step, connectMs: null, tlsMs: null, firstByteMs: null, totalMs: 5, status: null, error: { phase, code } });
+const bad = (step: number, code: string, phase: Attempt['error'] extends infer E ? (E extends { phase: infer P } ? P : never) : never = 'connect'): Attempt => ({
+  step,
+  connectMs: null,
+  tlsMs: null,
+  firstByteMs: null,
+  totalMs: 5,
+  status: null,
+  error: { phase, code },
+});
 
 test('turningPoint: the first step where failures start, and the dominant cause (SYN retransmissions count as TCP-005)', () => {
   const steps = [
-    summarizeStep(0, { connections: 4, offeredRate: null }, Array.from({ length: 200 }, () => ok(0)), 1, true),
+    summarizeStep(
+      0,
+      { connections: 4, offeredRate: null },
+      Array.from({ length: 200 }, () => ok(0)),
+      1,
+      true,
+    ),
     summarizeStep(1, { connections: 8, offeredRate: null }, [...Array.from({ length: 200 }, () => ok(1)), ok(1, 1003)], 1, true),
     summarizeStep(2, { connections: 12, offeredRate: null }, [...Array.from({ length: 100 }, () => ok(2)), ok(2, 1004), ok(2, 1010), ok(2, 3020), bad(2, 'ECONNRESET', 'firstByte')], 1, true),
   ];
@@ -77,8 +91,14 @@ test('turningPoint: the first step where failures start, and the dominant cause 
 });
 
 test('planSteps: closed loop grows the connections, fixed rate grows the rate', () => {
-  assert.deepEqual(planSteps({ connections: 20, rate: null, durationMs: 5000, steps: 5 }).map((s) => s.connections), [4, 8, 12, 16, 20]);
-  assert.deepEqual(planSteps({ connections: 20, rate: 100, durationMs: 5000, steps: 4 }).map((s) => s.offeredRate), [25, 50, 75, 100]);
+  assert.deepEqual(
+    planSteps({ connections: 20, rate: null, durationMs: 5000, steps: 5 }).map((s) => s.connections),
+    [4, 8, 12, 16, 20],
+  );
+  assert.deepEqual(
+    planSteps({ connections: 20, rate: 100, durationMs: 5000, steps: 4 }).map((s) => s.offeredRate),
+    [25, 50, 75, 100],
+  );
   assert.equal(planSteps({ connections: 2, rate: null, durationMs: 5000, steps: 5 }).length, 2);
 });
 
@@ -89,7 +109,18 @@ test('runLoad on loopback: a healthy HTTP server gives no errors; a closed port 
   try {
     const plan = planSteps({ connections: 4, rate: 200, durationMs: 600, steps: 2 });
     const out = await runLoad({ address: '127.0.0.1', port, mode: 'http', host: '127.0.0.1', path: '/', sni: null, ca: null, insecure: false, timeoutMs: 2000 }, plan, { maxAttempts: 1000 });
-    const r = buildLoadReport({ target: { input: 'x', host: '127.0.0.1', address: '127.0.0.1', port, mode: 'http', path: '/' }, startedAt: new Date(), durationMs: 600, load: { connections: 4, rate: 200, steps: 2, timeoutMs: 2000 }, plan, attempts: out.attempts, stepMs: out.stepMs, generator: out.generator, throughput: null, lang: 'en' });
+    const r = buildLoadReport({
+      target: { input: 'x', host: '127.0.0.1', address: '127.0.0.1', port, mode: 'http', path: '/' },
+      startedAt: new Date(),
+      durationMs: 600,
+      load: { connections: 4, rate: 200, steps: 2, timeoutMs: 2000 },
+      plan,
+      attempts: out.attempts,
+      stepMs: out.stepMs,
+      generator: out.generator,
+      throughput: null,
+      lang: 'en',
+    });
     assert.equal(r.verdict, 'ok');
     assert.ok(r.ok > 50, String(r.ok));
     assert.equal(r.errors.length, 0);
@@ -107,7 +138,18 @@ test('runLoad on loopback: a healthy HTTP server gives no errors; a closed port 
   });
   const plan = planSteps({ connections: 2, rate: null, durationMs: 200, steps: 1 });
   const out = await runLoad({ address: '127.0.0.1', port: closed, mode: 'tcp', host: '127.0.0.1', path: '/', sni: null, ca: null, insecure: false, timeoutMs: 1000 }, plan, { maxAttempts: 50 });
-  const r = buildLoadReport({ target: { input: 'x', host: '127.0.0.1', address: '127.0.0.1', port: closed, mode: 'tcp', path: null }, startedAt: new Date(), durationMs: 200, load: { connections: 2, rate: null, steps: 1, timeoutMs: 1000 }, plan, attempts: out.attempts, stepMs: out.stepMs, generator: out.generator, throughput: null, lang: 'en' });
+  const r = buildLoadReport({
+    target: { input: 'x', host: '127.0.0.1', address: '127.0.0.1', port: closed, mode: 'tcp', path: null },
+    startedAt: new Date(),
+    durationMs: 200,
+    load: { connections: 2, rate: null, steps: 1, timeoutMs: 1000 },
+    plan,
+    attempts: out.attempts,
+    stepMs: out.stepMs,
+    generator: out.generator,
+    throughput: null,
+    lang: 'en',
+  });
   assert.equal(r.attempts, 50, 'the attempt cap bounds the run');
   assert.equal(r.primary?.code, 'TCP-001');
   assert.equal(r.turningPoint?.cause, 'TCP-001');

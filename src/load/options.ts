@@ -123,7 +123,12 @@ export function parseLoadOptions(input: string, raw: RawLoadOptions, lang: Lang)
     if (raw.bytes === undefined || raw.responder === undefined) throw usageError('--bytes and --responder go together (throughput against a netdx responder)');
     const bytes = parseSize(raw.bytes, '--bytes');
     if (bytes < 1 || bytes > LIMITS.maxBytes) throw usageError(`--bytes ${bytes}: expected 1 byte … ${LIMITS.maxBytes / 1024 ** 3} GiB`);
-    throughput = { bytes, streams: int(raw.streams, 'streams', 1, LIMITS.maxStreams, 1), responder: parseHostPort(raw.responder, '--responder'), token: raw.token ?? process.env.NETDX_RESPONDER_TOKEN ?? null };
+    throughput = {
+      bytes,
+      streams: int(raw.streams, 'streams', 1, LIMITS.maxStreams, 1),
+      responder: parseHostPort(raw.responder, '--responder'),
+      token: raw.token ?? process.env.NETDX_RESPONDER_TOKEN ?? null,
+    };
   } else if (raw.streams !== undefined) throw usageError('--streams needs --bytes and --responder');
   return {
     target,

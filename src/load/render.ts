@@ -39,7 +39,20 @@ export function renderLoad(r: LoadReport, lang: Lang): string {
     const rows = [head];
     for (const s of r.steps) {
       const err = Object.values(s.errors).reduce((a, b) => a + b, 0);
-      rows.push([String(s.step + 1), String(s.connections), s.offeredRate === null ? '-' : f1(s.offeredRate), f1(s.achievedRate), String(s.attempts), String(s.ok), String(err), String(s.synRetransmitted), f1(s.latencyMs.total.p50), f1(s.latencyMs.total.p90), f1(s.latencyMs.total.p99), f1(s.latencyMs.total.max)]);
+      rows.push([
+        String(s.step + 1),
+        String(s.connections),
+        s.offeredRate === null ? '-' : f1(s.offeredRate),
+        f1(s.achievedRate),
+        String(s.attempts),
+        String(s.ok),
+        String(err),
+        String(s.synRetransmitted),
+        f1(s.latencyMs.total.p50),
+        f1(s.latencyMs.total.p90),
+        f1(s.latencyMs.total.p99),
+        f1(s.latencyMs.total.max),
+      ]);
     }
     out.push(table(rows), '');
     const [title, cols] = t(lang, 'load.phases').split(/[:：]\s*/, 2) as [string, string];
@@ -57,7 +70,17 @@ export function renderLoad(r: LoadReport, lang: Lang): string {
       if (r.errors.length) out.push(t(lang, 'load.errors'));
       for (const e of r.errors) {
         if (e.code === LOCAL) out.push('  • ' + t(lang, 'load.local', { sample: e.sample, count: e.count }));
-        else out.push('  • ' + t(lang, 'load.errorLine', { code: e.code, slug: r.findings.find((f) => f.code === e.code)?.slug ?? '', count: e.count, phase: t(lang, `load.phase.${e.phase}` as MessageKey), sample: e.sample }));
+        else
+          out.push(
+            '  • ' +
+              t(lang, 'load.errorLine', {
+                code: e.code,
+                slug: r.findings.find((f) => f.code === e.code)?.slug ?? '',
+                count: e.count,
+                phase: t(lang, `load.phase.${e.phase}` as MessageKey),
+                sample: e.sample,
+              }),
+          );
       }
       if (r.synRetransmitted > 0) out.push('  • ' + t(lang, 'load.synRetx', { n: r.synRetransmitted }));
     }
@@ -65,7 +88,16 @@ export function renderLoad(r: LoadReport, lang: Lang): string {
     if (tp) {
       const lv = tp.offeredRate === null ? t(lang, 'load.loadConns', { n: tp.connections }) : t(lang, 'load.loadRate', { rate: f1(tp.offeredRate) });
       const whyKey = (`load.why.${tp.cause}` as MessageKey) in WHYS ? (`load.why.${tp.cause}` as MessageKey) : 'load.why.other';
-      out.push(t(lang, 'load.turning', { step: tp.step + 1, load: lv, pct: (tp.failureFraction * 100).toFixed(1), code: tp.cause, slug: r.findings.find((f) => f.code === tp.cause)?.slug ?? '', why: t(lang, whyKey) }));
+      out.push(
+        t(lang, 'load.turning', {
+          step: tp.step + 1,
+          load: lv,
+          pct: (tp.failureFraction * 100).toFixed(1),
+          code: tp.cause,
+          slug: r.findings.find((f) => f.code === tp.cause)?.slug ?? '',
+          why: t(lang, whyKey),
+        }),
+      );
     } else out.push(t(lang, 'load.noTurning'));
   }
   if (r.throughput) {

@@ -70,7 +70,9 @@ function finding(code: string, count: number, attempts: number, lang: Lang, samp
     title,
     explanation: m ? m.evidence[lang] : '',
     evidence: [{ observation: 'load.attempts', summary: `${count}/${attempts}: ${sample}`, data: { count, attempts } }],
-    fix: (m?.fix ?? []).filter((f) => f.command === undefined || !/\{[a-zA-Z0-9_]+\}/.test(f.command)).map((f) => (f.command ? { summary: f.summary[lang], command: f.command } : { summary: f.summary[lang] })),
+    fix: (m?.fix ?? [])
+      .filter((f) => f.command === undefined || !/\{[a-zA-Z0-9_]+\}/.test(f.command))
+      .map((f) => (f.command ? { summary: f.summary[lang], command: f.command } : { summary: f.summary[lang] })),
   };
 }
 const WHY: Record<string, true> = { 'load.why.TCP-005': true, 'load.why.TCP-004': true, 'load.why.TCP-001': true, 'load.why.TCP-002': true, 'load.why.TLS-009': true, 'load.why.APP-002': true };
@@ -89,7 +91,9 @@ export function buildLoadReport(input: {
 }): LoadReport {
   const all = input.attempts.flat();
   const connectedElsewhere = all.some((a) => a.connectMs !== null);
-  const steps = input.plan.map((p, i) => summarizeStep(i, { connections: p.connections, offeredRate: p.offeredRate }, input.attempts[i] ?? [], (input.stepMs[i] ?? p.durationMs) / 1000, connectedElsewhere));
+  const steps = input.plan.map((p, i) =>
+    summarizeStep(i, { connections: p.connections, offeredRate: p.offeredRate }, input.attempts[i] ?? [], (input.stepMs[i] ?? p.durationMs) / 1000, connectedElsewhere),
+  );
   const total = summarizeStep(0, { connections: input.load.connections, offeredRate: input.load.rate }, all, input.stepMs.reduce((a, b) => a + b, 0) / 1000, connectedElsewhere);
   const samples = new Map<string, { phase: string; sample: string }>();
   for (const a of all) {

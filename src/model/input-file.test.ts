@@ -79,7 +79,11 @@ test('the CLI: netdx diagnose --ca /dev/zero is one line, exit 64, at once', () 
   const s = spawnSync(process.execPath, [bin, 'analyze', '/dev/zero', '--target', '127.0.0.1:80'], { encoding: 'utf8', env: { ...process.env, LANG: 'C' }, timeout: 10_000 });
   assert.equal(s.status, 64, s.stderr);
   assert.match(s.stderr, /not a regular file/);
-  const f = spawnSync(process.execPath, [bin, 'firewall', 'check', '--proto', 'tcp', '--dst', '127.0.0.1', '--dport', '80', '--snapshot', fifo], { encoding: 'utf8', env: { ...process.env, LANG: 'C' }, timeout: 10_000 });
+  const f = spawnSync(process.execPath, [bin, 'firewall', 'check', '--proto', 'tcp', '--dst', '127.0.0.1', '--dport', '80', '--snapshot', fifo], {
+    encoding: 'utf8',
+    env: { ...process.env, LANG: 'C' },
+    timeout: 10_000,
+  });
   assert.equal(f.status, 64, f.stderr);
   assert.match(f.stderr, /not a regular file \(a FIFO\)/);
 });

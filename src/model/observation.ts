@@ -187,7 +187,17 @@ export interface ObservationData {
     dev: string | null;
     probes: number;
     /** The TCP large-payload test: does a full-size segment get acknowledged? */
-    tcp: { port: number; outcome: 'passed' | 'stalled' | 'not-run' | 'connect-failed'; mss: number | null; pmtu: number | null; bytesSent: number; bytesAcked: number; retransmits: number; ms: number; reason?: string } | null;
+    tcp: {
+      port: number;
+      outcome: 'passed' | 'stalled' | 'not-run' | 'connect-failed';
+      mss: number | null;
+      pmtu: number | null;
+      bytesSent: number;
+      bytesAcked: number;
+      retransmits: number;
+      ms: number;
+      reason?: string;
+    } | null;
     reason?: string;
   };
 
@@ -224,7 +234,16 @@ export interface ObservationData {
     }>;
     /** Public key / name of the peer whose allowed IPs cover the target (null: none does). */
     carrier: string | null;
-    openvpn: { mode: 'client' | 'server'; state: string | null; detail: string | null; proto: 'udp' | 'tcp' | null; tlsAuth: boolean; cipher: string | null; devType: 'tun' | 'tap'; pingSec: number | null } | null;
+    openvpn: {
+      mode: 'client' | 'server';
+      state: string | null;
+      detail: string | null;
+      proto: 'udp' | 'tcp' | null;
+      tlsAuth: boolean;
+      cipher: string | null;
+      devType: 'tun' | 'tap';
+      pingSec: number | null;
+    } | null;
     /** What the collectors could not read, one line each. */
     problems: string[];
   };
@@ -258,7 +277,12 @@ export interface ObservationData {
     proto: 'udp' | 'tcp';
     resolve: { name: string; addresses: string[]; error: string | null; ms: number } | null;
     /** The endpoint's port: OpenVPN answers a hard-reset packet (UDP without tls-auth) or a TCP connect; WireGuard answers nobody: not probed. */
-    probe: { method: 'openvpn-reset' | 'tcp-connect' | 'none'; outcome: 'answered' | 'no-answer' | 'open' | 'refused' | 'filtered' | 'rejected' | 'unreachable' | 'error' | 'not-probed'; ms: number; reason?: string };
+    probe: {
+      method: 'openvpn-reset' | 'tcp-connect' | 'none';
+      outcome: 'answered' | 'no-answer' | 'open' | 'refused' | 'filtered' | 'rejected' | 'unreachable' | 'error' | 'not-probed';
+      ms: number;
+      reason?: string;
+    };
   };
   /** Tunnel MTU against the underlay path MTU to the endpoint (DF probes). */
   'tunnel.mtu': {
@@ -495,9 +519,7 @@ export type TcpOutcome = 'open' | 'refused' | 'filtered' | 'rejected' | 'reset' 
 
 export type ObservationKind = keyof ObservationData;
 
-export type Observation<K extends ObservationKind = ObservationKind> = K extends ObservationKind
-  ? { kind: K; at: string; ms: number; data: ObservationData[K] }
-  : never;
+export type Observation<K extends ObservationKind = ObservationKind> = K extends ObservationKind ? { kind: K; at: string; ms: number; data: ObservationData[K] } : never;
 
 export function observation<K extends ObservationKind>(kind: K, data: ObservationData[K], ms = 0, at = new Date()): Observation<K> {
   return { kind, at: at.toISOString(), ms: Math.round(ms * 10) / 10, data } as Observation<K>;

@@ -112,7 +112,7 @@ export const ReportSchema = z.object({
   }),
   startedAt: z.string(),
   durationMs: z.number(),
-  verdict: z.enum(['ok', 'degraded', 'fault', 'unknown']).describe('unknown: no error finding, but a layer on the target\'s path could not be judged (see undetermined); exit 3'),
+  verdict: z.enum(['ok', 'degraded', 'fault', 'unknown']).describe("unknown: no error finding, but a layer on the target's path could not be judged (see undetermined); exit 3"),
   /** With verdict `unknown`: the layers netdx could not judge, each with the raw reason (docs/decisions/010). */
   undetermined: z.array(z.object({ layer: z.enum(LAYERS), reason: z.string() })).optional(),
   primary: FindingSchema.nullable(),

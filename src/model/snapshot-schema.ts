@@ -125,7 +125,9 @@ const resolv = z.object({
   path: z.string().default('/etc/resolv.conf'),
   nameservers: z.array(z.string()),
   search: z.array(z.string()),
-  options: z.object({ timeout: z.number(), attempts: z.number(), rotate: z.boolean(), ndots: z.number(), other: z.array(z.string()) }).default({ timeout: 5, attempts: 2, rotate: false, ndots: 1, other: [] }),
+  options: z
+    .object({ timeout: z.number(), attempts: z.number(), rotate: z.boolean(), ndots: z.number(), other: z.array(z.string()) })
+    .default({ timeout: 5, attempts: 2, rotate: false, ndots: 1, other: [] }),
   ignored: z.array(lineNote).default([]),
 });
 const hosts = z.object({

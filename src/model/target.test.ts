@@ -39,8 +39,15 @@ for (const [input, opts, want] of ok) {
 }
 
 test('a TLS-only option with a scheme or --protocol that is not TLS is a usage error, never silently ignored', () => {
-  for (const [input, opts] of [['tcp://srv.lab.test:1010', { tlsOption: '--ca' }], ['srv.lab.test:1010', { tlsOption: '--tls-min', protocol: 'tcp' as const }], ['http://srv.lab.test/', { tlsOption: '--pin' }]] as const) {
-    assert.throws(() => parseTarget(input, opts), (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && /applies to TLS/.test(e.message));
+  for (const [input, opts] of [
+    ['tcp://srv.lab.test:1010', { tlsOption: '--ca' }],
+    ['srv.lab.test:1010', { tlsOption: '--tls-min', protocol: 'tcp' as const }],
+    ['http://srv.lab.test/', { tlsOption: '--pin' }],
+  ] as const) {
+    assert.throws(
+      () => parseTarget(input, opts),
+      (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && /applies to TLS/.test(e.message),
+    );
   }
 });
 
@@ -103,7 +110,13 @@ test('an internationalized name goes out as its A-label (punycode), as curl and 
 });
 
 test('credentials in a target are refused and never echoed', () => {
-  for (const input of ['https://alice:s3cretPW@srv.lab.test/', 'tls://alice:s3cretPW@srv.lab.test', 'alice:s3cretPW@srv.lab.test:443', 's3cretPW@srv.lab.test', 'http://s3cretPW@[2001:db8::1]:8080/']) {
+  for (const input of [
+    'https://alice:s3cretPW@srv.lab.test/',
+    'tls://alice:s3cretPW@srv.lab.test',
+    'alice:s3cretPW@srv.lab.test:443',
+    's3cretPW@srv.lab.test',
+    'http://s3cretPW@[2001:db8::1]:8080/',
+  ]) {
     assert.throws(
       () => parseTarget(input),
       (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && /credentials/.test(e.message) && !e.message.includes('s3cretPW') && !e.message.includes('alice'),

@@ -45,7 +45,10 @@ test('/probe series match blackbox_exporter for icmp, tcp_connect, tls and http_
   await once(web, 'listening');
   const webPort = (web.address() as net.AddressInfo).port;
   const closed = await closedPort();
-  writeFileSync(join(dir, 'blackbox.yml'), `modules:\n  icmp:\n    prober: icmp\n  tcp_connect:\n    prober: tcp\n  tls:\n    prober: tcp\n    tcp:\n      tls: true\n      tls_config:\n        ca_file: ${ROOT_PEM}\n  http_2xx:\n    prober: http\n`);
+  writeFileSync(
+    join(dir, 'blackbox.yml'),
+    `modules:\n  icmp:\n    prober: icmp\n  tcp_connect:\n    prober: tcp\n  tls:\n    prober: tcp\n    tcp:\n      tls: true\n      tls_config:\n        ca_file: ${ROOT_PEM}\n  http_2xx:\n    prober: http\n`,
+  );
   const bbPort = await closedPort();
   const bb = spawn(BB, [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${bbPort}`], { stdio: 'ignore' });
   const cfg = join(dir, 'mon.yaml');

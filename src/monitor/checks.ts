@@ -240,7 +240,14 @@ function httpGet(spec: CheckSpec, address: string, signal: AbortSignal): Promise
     let tConnect = 0;
     let tTls = 0;
     let tlsOut: TlsOutcome | null = null;
-    const common = { host: address, port: t.port ?? (secure ? 443 : 80), path: t.path ?? '/', method: 'GET', agent: false as const, headers: { host: hostHeader, 'user-agent': 'netdx-monitor', connection: 'close' } };
+    const common = {
+      host: address,
+      port: t.port ?? (secure ? 443 : 80),
+      path: t.path ?? '/',
+      method: 'GET',
+      agent: false as const,
+      headers: { host: hostHeader, 'user-agent': 'netdx-monitor', connection: 'close' },
+    };
     const req = secure ? https.request({ ...common, ...tlsOptions(spec, address) }) : http.request(common);
     const onAbort = (): void => {
       req.destroy();

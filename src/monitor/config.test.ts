@@ -88,7 +88,10 @@ test('an unreadable CA file or config file: exit 3, naming the file and line', (
   const e = bad(`targets:\n  - name: a\n    target: 198.51.100.1:443\n    ca: ${dir}/missing.pem\n`);
   assert.match(e.message, /^mon\.yaml:4: field ca: --ca '.*missing\.pem': cannot read \(ENOENT\)/);
   assert.equal(e.exitCode, EXIT.cannot);
-  assert.throws(() => loadMonitorConfig(join(dir, 'nope.yaml'), 'en'), (err: ConfigError) => err.exitCode === EXIT.cannot && /config '.*nope\.yaml': cannot read \(ENOENT\)/.test(err.message));
+  assert.throws(
+    () => loadMonitorConfig(join(dir, 'nope.yaml'), 'en'),
+    (err: ConfigError) => err.exitCode === EXIT.cannot && /config '.*nope\.yaml': cannot read \(ENOENT\)/.test(err.message),
+  );
 });
 
 test('errors in Chinese', () => {
@@ -108,14 +111,21 @@ test('durations', () => {
 
 test('property: any text is a config or one ConfigError, never a crash', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.constantFrom(good).map((g) => g), fc.tuple(fc.constantFrom(good), fc.nat(good.length), fc.string()).map(([g, i, s]) => g.slice(0, i) + s + g.slice(i))), (text) => {
-      try {
-        parseMonitorConfig(text, 'p.yaml', 'en');
-      } catch (err) {
-        assert.ok(err instanceof ConfigError, `not a ConfigError: ${String(err)}`);
-        assert.match(err.message, /^p\.yaml:\d+/);
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.constantFrom(good).map((g) => g),
+        fc.tuple(fc.constantFrom(good), fc.nat(good.length), fc.string()).map(([g, i, s]) => g.slice(0, i) + s + g.slice(i)),
+      ),
+      (text) => {
+        try {
+          parseMonitorConfig(text, 'p.yaml', 'en');
+        } catch (err) {
+          assert.ok(err instanceof ConfigError, `not a ConfigError: ${String(err)}`);
+          assert.match(err.message, /^p\.yaml:\d+/);
+        }
+      },
+    ),
     { numRuns: 300 },
   );
 });

@@ -40,7 +40,10 @@ test('monitor daemon: a closed port shows as TCP-001 in /metrics and /api, histo
     const api = JSON.parse((await get(a.base, '/api/targets')).body) as Array<{ name: string; state: string; findings: Array<{ code: string; primary: boolean }> }>;
     const closed = api.find((x) => x.name === 'closed')!;
     assert.equal(closed.state, 'down');
-    assert.deepEqual(closed.findings.filter((f) => f.primary).map((f) => f.code), ['TCP-001']);
+    assert.deepEqual(
+      closed.findings.filter((f) => f.primary).map((f) => f.code),
+      ['TCP-001'],
+    );
     const rep = await get(a.base, '/api/targets/closed/report');
     assert.equal(JSON.parse(rep.body).schema, 'netdx.report/v1');
     assert.equal((await get(a.base, '/api/targets/lo/report')).status, 404);
@@ -114,7 +117,18 @@ async function isolatedDaemon(name: string, mountOpts: string): Promise<{ base: 
   const listenPort = await closedPort();
   const { mkdirSync } = await import('node:fs');
   mkdirSync(data, { recursive: true });
-  const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o ${mountOpts} ndx-store-test "${data}" && exec "${process.execPath}" "${BIN}" monitor --config "${cfg}" --listen 127.0.0.1:${listenPort} --data "${data}"`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    'unshare',
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      `mount -t tmpfs -o ${mountOpts} ndx-store-test "${data}" && exec "${process.execPath}" "${BIN}" monitor --config "${cfg}" --listen 127.0.0.1:${listenPort} --data "${data}"`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const base = `http://127.0.0.1:${listenPort}`;

@@ -35,13 +35,27 @@ test('every netdx_* series named in deploy/ is exported by the monitor', async (
   for (const n of named) assert.ok(exported.has(n), `${n} is named in deploy/ but not exported`);
   const dash = JSON.parse(readFileSync(DEPLOY + 'grafana/netdx-dashboard.json', 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
   const exprs = dash.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n');
-  for (const need of ['netdx_state', 'netdx_fault_info{primary="true"', 'netdx_icmp_rtt_seconds', 'netdx_icmp_loss_ratio', 'netdx_cert_expiry_timestamp_seconds']) assert.ok(exprs.includes(need), need);
+  for (const need of ['netdx_state', 'netdx_fault_info{primary="true"', 'netdx_icmp_rtt_seconds', 'netdx_icmp_loss_ratio', 'netdx_cert_expiry_timestamp_seconds'])
+    assert.ok(exprs.includes(need), need);
   await m.stop();
 });
 
 test('promtool check metrics accepts /metrics (with findings, layers, labels that need escaping)', { skip: promtool ? false : 'promtool not installed' }, async () => {
   const cfg = parseMonitorConfig('targets:\n  - name: a\n    target: 198.51.100.1:443\n    labels: { note: "say \\"hi\\" \\\\ there" }\n  - name: b\n    target: 198.51.100.2\n', 'x.yaml', 'en');
-  const report = { verdict: 'fault', durationMs: 300, primary: { code: 'TLS-001' }, findings: [{ code: 'TLS-001', slug: 'cert-expired', layer: 'tls', severity: 'error' }, { code: 'NET-005', slug: 'icmp-blocked', layer: 'network', severity: 'info' }], layers: [{ layer: 'tls', status: 'fail' }, { layer: 'app', status: 'skip' }], observations: [] };
+  const report = {
+    verdict: 'fault',
+    durationMs: 300,
+    primary: { code: 'TLS-001' },
+    findings: [
+      { code: 'TLS-001', slug: 'cert-expired', layer: 'tls', severity: 'error' },
+      { code: 'NET-005', slug: 'icmp-blocked', layer: 'network', severity: 'info' },
+    ],
+    layers: [
+      { layer: 'tls', status: 'fail' },
+      { layer: 'app', status: 'skip' },
+    ],
+    observations: [],
+  };
   const m = new Monitor(cfg, { check: async () => ({ ok: true, ms: 1, at: 0, address: null, reason: null, signature: 'ok', resolveMs: 0 }), diagnose: async () => report as never });
   const [a, b] = m.targets();
   m.apply(a!, { ok: false, ms: 12, at: 1e12, address: '198.51.100.1', reason: 'x', signature: 'tls:CERT_HAS_EXPIRED', resolveMs: 0, certNotAfter: 1.7e12 });
@@ -55,7 +69,15 @@ test('promtool check metrics accepts /metrics (with findings, layers, labels tha
   assert.match(text, /^netdx_store_writable 0$/m);
   assert.match(text, /^netdx_diagnosis_verdict\{.*target="a",verdict="fault"\} 1$/m);
   // an undetermined diagnosis: verdict unknown, the layers it could not judge, no fault series
-  b!.report = { verdict: 'unknown', durationMs: 50, primary: null, findings: [], undetermined: [{ layer: 'tls', reason: 'handshake error' }], layers: [{ layer: 'tls', status: 'unknown' }], observations: [] } as never;
+  b!.report = {
+    verdict: 'unknown',
+    durationMs: 50,
+    primary: null,
+    findings: [],
+    undetermined: [{ layer: 'tls', reason: 'handshake error' }],
+    layers: [{ layer: 'tls', status: 'unknown' }],
+    observations: [],
+  } as never;
   const t2 = await reg.metrics();
   assert.match(t2, /^netdx_diagnosis_verdict\{target="b",verdict="unknown"\} 1$/m);
   assert.match(t2, /^netdx_diagnosis_undetermined\{target="b",layer="tls"\} 1$/m);

@@ -31,14 +31,22 @@ test('lab: a route change while watched appears as NET-004 within two intervals 
   try {
     const dir = mkdtempSync(join(tmpdir(), 'ndx-mon-lab-'));
     const cfg = join(dir, 'mon.yaml');
-    writeFileSync(cfg, `interval: 1s\ntargets:\n  - name: www\n    target: 203.0.113.10:443\n    ca: ${lab.pki.ca}\n    sni: www.lab.test\n    expect-gateway: ${ADDR.gw2Lan}\n    labels: { site: lab }\n`);
+    writeFileSync(
+      cfg,
+      `interval: 1s\ntargets:\n  - name: www\n    target: 203.0.113.10:443\n    ca: ${lab.pki.ca}\n    sni: www.lab.test\n    expect-gateway: ${ADDR.gw2Lan}\n    labels: { site: lab }\n`,
+    );
     mon = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, 'monitor', '--config', cfg, '--listen', '127.0.0.1:9716'], { stdio: ['ignore', 'ignore', 'pipe'] });
     mon.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     const metrics = (): Promise<string> => inNs(ns, ['curl', '-s', '--max-time', '2', 'http://127.0.0.1:9716/metrics']);
     await until('www up', async () => (/^netdx_state\{site="lab",target="www"\} 1$/m.test(await metrics()) ? true : null), 30_000, 200);
     const t0 = Date.now();
     await inNs(ns, ['ip', 'route', 'add', '203.0.113.0/24', 'via', ADDR.wrongLan]);
-    const seen = await until('NET-004 in /metrics', async () => (/^netdx_fault_info\{site="lab",target="www",code="NET-004",.*primary="true"\} 1$/m.test(await metrics()) ? Date.now() : null), 60_000, 100);
+    const seen = await until(
+      'NET-004 in /metrics',
+      async () => (/^netdx_fault_info\{site="lab",target="www",code="NET-004",.*primary="true"\} 1$/m.test(await metrics()) ? Date.now() : null),
+      60_000,
+      100,
+    );
     const body = await metrics();
     const diagS = Number(/^netdx_diagnosis_duration_seconds\{site="lab",target="www"\} (\S+)$/m.exec(body)?.[1] ?? 'NaN');
     const took = seen - t0;

@@ -16,7 +16,17 @@ const res = (ok: boolean, signature = ok ? 'ok' : 'timeout'): CheckResult => ({ 
 
 function report(code: string | null): Report {
   const f = code ? [{ code, slug: 'x', layer: 'transport' as const, severity: 'error' as const, title: 't', explanation: 'e', evidence: [], fix: [] }] : [];
-  return { schema: 'netdx.report/v1', target: { input: 'x', host: 'x', port: 1, protocol: 'tcp' }, startedAt: '', durationMs: 5, verdict: code ? 'fault' : 'ok', primary: f[0] ?? null, findings: f, layers: [], observations: [] } as unknown as Report;
+  return {
+    schema: 'netdx.report/v1',
+    target: { input: 'x', host: 'x', port: 1, protocol: 'tcp' },
+    startedAt: '',
+    durationMs: 5,
+    verdict: code ? 'fault' : 'ok',
+    primary: f[0] ?? null,
+    findings: f,
+    layers: [],
+    observations: [],
+  } as unknown as Report;
 }
 
 function hooks(over: Partial<MonitorHooks> = {}): MonitorHooks & { changes: StateChange[]; diagnosed: string[] } {
@@ -41,14 +51,20 @@ test('hysteresis: down after 2 failures in a row, up after 1 pass; a target down
   const r = m.targets()[0]!;
   // down 1 interval in 3, for 11 intervals (the last one passes)
   for (let i = 0; i < 11; i++) m.apply(r, res(i % 3 !== 2));
-  assert.deepEqual(h.changes.map((c) => c.to), ['up']);
+  assert.deepEqual(
+    h.changes.map((c) => c.to),
+    ['up'],
+  );
   m.apply(r, res(false));
   assert.equal(r.state, 'up');
   m.apply(r, res(false));
   assert.equal(r.state, 'down');
   m.apply(r, res(true));
   assert.equal(r.state, 'up');
-  assert.deepEqual(h.changes.map((c) => `${c.from}->${c.to}`), ['unknown->up', 'up->down', 'down->up']);
+  assert.deepEqual(
+    h.changes.map((c) => `${c.from}->${c.to}`),
+    ['unknown->up', 'up->down', 'down->up'],
+  );
   await m.stop();
 });
 
@@ -157,7 +173,11 @@ test('reload keeps the state of unchanged targets and starts changed ones fresh'
   const h = hooks();
   const m = new Monitor(config(2), h);
   for (const r of m.targets()) m.apply(r, res(true));
-  const cfg2 = parseMonitorConfig('interval: 1s\ntargets:\n  - name: t0\n    target: tcp://198.51.100.1:1000\n  - name: t1\n    target: tcp://198.51.100.9:9\n  - name: t9\n    target: 198.51.100.3\n', 'test.yaml', 'en');
+  const cfg2 = parseMonitorConfig(
+    'interval: 1s\ntargets:\n  - name: t0\n    target: tcp://198.51.100.1:1000\n  - name: t1\n    target: tcp://198.51.100.9:9\n  - name: t9\n    target: 198.51.100.3\n',
+    'test.yaml',
+    'en',
+  );
   m.reload(cfg2);
   assert.equal(m.target('t0')!.state, 'up');
   assert.equal(m.target('t1')!.state, 'unknown');

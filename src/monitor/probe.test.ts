@@ -22,8 +22,26 @@ test('timeout: scrape timeout minus 0.5 s', () => {
 });
 
 const fail: CheckResult = { ok: false, ms: 3, at: 0, address: '127.0.0.1', reason: 'certificate not trusted: CERT_HAS_EXPIRED', signature: 'tls:CERT_HAS_EXPIRED', resolveMs: 0.1, phases: { tls: 2 } };
-const okTls: CheckResult = { ok: true, ms: 3, at: 0, address: '127.0.0.1', reason: null, signature: 'ok:AB', resolveMs: 0.1, certNotAfter: Date.UTC(2034, 3, 13), tlsVersion: 'TLS 1.3', phases: { tls: 2 } };
-const report = { verdict: 'fault', primary: { code: 'TLS-001' }, findings: [{ code: 'TLS-001', slug: 'cert-expired', layer: 'tls', severity: 'error' }, { code: 'TLS-008', slug: 'cert-expiring-soon', layer: 'tls', severity: 'warning' }] } as unknown as Report;
+const okTls: CheckResult = {
+  ok: true,
+  ms: 3,
+  at: 0,
+  address: '127.0.0.1',
+  reason: null,
+  signature: 'ok:AB',
+  resolveMs: 0.1,
+  certNotAfter: Date.UTC(2034, 3, 13),
+  tlsVersion: 'TLS 1.3',
+  phases: { tls: 2 },
+};
+const report = {
+  verdict: 'fault',
+  primary: { code: 'TLS-001' },
+  findings: [
+    { code: 'TLS-001', slug: 'cert-expired', layer: 'tls', severity: 'error' },
+    { code: 'TLS-008', slug: 'cert-expiring-soon', layer: 'tls', severity: 'warning' },
+  ],
+} as unknown as Report;
 
 function deps(result: CheckResult, diagnosed: string[] = []): ProbeDeps {
   return {
@@ -60,7 +78,19 @@ test('a failed probe carries netdx_fault_info from a diagnosis', async () => {
 });
 
 test('http_2xx: a 3xx or 5xx is not success; status and phases are there', async () => {
-  const r: CheckResult = { ok: true, ms: 3, at: 0, address: '127.0.0.1', reason: null, signature: 'ok:301:', resolveMs: 0, httpStatus: 301, httpContentLength: 0, httpVersion: '1.1', phases: { connect: 1, processing: 1, transfer: 0 } };
+  const r: CheckResult = {
+    ok: true,
+    ms: 3,
+    at: 0,
+    address: '127.0.0.1',
+    reason: null,
+    signature: 'ok:301:',
+    resolveMs: 0,
+    httpStatus: 301,
+    httpContentLength: 0,
+    httpVersion: '1.1',
+    phases: { connect: 1, processing: 1, transfer: 0 },
+  };
   const a = await handleProbe({ target: '127.0.0.1:8080', module: 'http_2xx', scrapeTimeout: null }, deps(r));
   assert.match(a.body, /^probe_success 0$/m);
   assert.match(a.body, /^probe_http_status_code 301$/m);

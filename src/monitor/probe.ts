@@ -158,7 +158,13 @@ export async function handleProbe(req: ProbeRequest, deps: ProbeDeps): Promise<H
       report = await deps.diagnose(target, { ...options, timeoutMs: left }).catch(() => null);
     }
     if (report && report.findings.length > 0) {
-      const fi = gauge('netdx_fault_info', 'One series per finding of the diagnosis of the failed probe (value 1); primary="true" marks the root cause.', ['code', 'slug', 'layer', 'severity', 'primary']);
+      const fi = gauge('netdx_fault_info', 'One series per finding of the diagnosis of the failed probe (value 1); primary="true" marks the root cause.', [
+        'code',
+        'slug',
+        'layer',
+        'severity',
+        'primary',
+      ]);
       for (const f of report.findings) fi.set({ code: f.code, slug: f.slug, layer: f.layer, severity: f.severity, primary: String(report.primary?.code === f.code) }, 1);
     }
   }

@@ -33,7 +33,12 @@ test('a certificate that expires while watched appears as TLS-001 within two int
     assert.doesNotMatch(before, /^netdx_fault_info\{/m);
     const swapped = Date.now();
     srv.setSecureContext({ key: c.key, cert: c.expired });
-    const seen = await until('TLS-001', async () => ((await get(m.base, '/metrics')).body.match(/^netdx_fault_info\{target="app",code="TLS-001",.*primary="true"\} 1$/m) ? Date.now() : null), 20_000, 50);
+    const seen = await until(
+      'TLS-001',
+      async () => ((await get(m.base, '/metrics')).body.match(/^netdx_fault_info\{target="app",code="TLS-001",.*primary="true"\} 1$/m) ? Date.now() : null),
+      20_000,
+      50,
+    );
     const diagMs = m.d.monitor().target('app')!.report!.durationMs;
     const took = seen - swapped;
     t.diagnostic(`certificate swap → TLS-001 in /metrics after ${took} ms (diagnosis ${Math.round(diagMs)} ms, interval 1 s)`);

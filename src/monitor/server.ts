@@ -30,12 +30,29 @@ export function targetSummary(r: TargetRuntime, lang: Lang): Record<string, unkn
     stateText: mt(lang, `state.${r.state}`),
     since: new Date(r.since).toISOString(),
     up: r.last ? r.last.ok : null,
-    lastCheck: r.last ? { at: new Date(r.last.at).toISOString(), ok: r.last.ok, ms: Math.round(r.last.ms * 10) / 10, reason: r.last.ok ? null : checkReason(r.last.signature, r.spec.checkTimeoutMs, lang), detail: r.last.reason, address: r.last.address } : null,
+    lastCheck: r.last
+      ? {
+          at: new Date(r.last.at).toISOString(),
+          ok: r.last.ok,
+          ms: Math.round(r.last.ms * 10) / 10,
+          reason: r.last.ok ? null : checkReason(r.last.signature, r.spec.checkTimeoutMs, lang),
+          detail: r.last.reason,
+          address: r.last.address,
+        }
+      : null,
     diagnosedAt: r.reportAt !== null ? new Date(r.reportAt).toISOString() : null,
     verdict: report?.verdict ?? null,
     undetermined: report?.undetermined ?? [],
     primary: report?.primary ? { code: report.primary.code, slug: report.primary.slug, layer: report.primary.layer, title: report.primary.title } : null,
-    findings: (report?.findings ?? []).map((f) => ({ code: f.code, slug: f.slug, layer: f.layer, severity: f.severity, primary: report?.primary?.code === f.code, title: f.title, explainedBy: f.explainedBy ?? null })),
+    findings: (report?.findings ?? []).map((f) => ({
+      code: f.code,
+      slug: f.slug,
+      layer: f.layer,
+      severity: f.severity,
+      primary: report?.primary?.code === f.code,
+      title: f.title,
+      explainedBy: f.explainedBy ?? null,
+    })),
     escalation: r.escalation,
     report: `/api/targets/${encodeURIComponent(r.spec.name)}/report`,
   };
@@ -64,10 +81,21 @@ export function createServer(deps: ServerDeps): http.Server {
       return send(res, 200, reg.contentType, await reg.metrics());
     }
     if (path === '/probe') {
-      const a = await handleProbe({ target: url.searchParams.get('target'), module: url.searchParams.get('module'), scrapeTimeout: (req.headers['x-prometheus-scrape-timeout-seconds'] as string | undefined) ?? null }, { ...deps.probe, lang: deps.lang });
+      const a = await handleProbe(
+        { target: url.searchParams.get('target'), module: url.searchParams.get('module'), scrapeTimeout: (req.headers['x-prometheus-scrape-timeout-seconds'] as string | undefined) ?? null },
+        { ...deps.probe, lang: deps.lang },
+      );
       return send(res, a.status, a.contentType, a.body);
     }
-    if (path === '/api/targets') return json(res, 200, deps.monitor().targets().map((r) => targetSummary(r, deps.lang)));
+    if (path === '/api/targets')
+      return json(
+        res,
+        200,
+        deps
+          .monitor()
+          .targets()
+          .map((r) => targetSummary(r, deps.lang)),
+      );
     const m = /^\/api\/targets\/([^/]+)(?:\/(report|history))?$/.exec(path);
     if (m) {
       const name = decodeURIComponent(m[1]!);
@@ -81,7 +109,13 @@ export function createServer(deps: ServerDeps): http.Server {
       return json(res, 200, targetSummary(r, deps.lang));
     }
     if (path === '/-/healthy') return send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
-    if (path === '/') return send(res, 200, 'text/html; charset=utf-8', '<html><body><h1>netdx monitor</h1><ul><li><a href="/metrics">/metrics</a></li><li><a href="/api/targets">/api/targets</a></li><li>/probe?target=HOST:PORT&amp;module=tls</li></ul></body></html>\n');
+    if (path === '/')
+      return send(
+        res,
+        200,
+        'text/html; charset=utf-8',
+        '<html><body><h1>netdx monitor</h1><ul><li><a href="/metrics">/metrics</a></li><li><a href="/api/targets">/api/targets</a></li><li>/probe?target=HOST:PORT&amp;module=tls</li></ul></body></html>\n',
+      );
     return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   }
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { KEEP, Store } from './store.js';
 import type { Report } from '../model/report.js';
 
-const rep = (code: string | null): Report => ({ schema: 'netdx.report/v1', verdict: code ? 'fault' : 'ok', primary: code ? { code } : null, findings: [], layers: [], observations: [] }) as unknown as Report;
+const rep = (code: string | null): Report =>
+  ({ schema: 'netdx.report/v1', verdict: code ? 'fault' : 'ok', primary: code ? { code } : null, findings: [], layers: [], observations: [] }) as unknown as Report;
 
 test('the store keeps the last 1,000 changes and reports, and a reopened store has them', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ndx-store-'));

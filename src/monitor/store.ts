@@ -49,7 +49,8 @@ export class Store {
       if (!opts.readonly) {
         s.db.pragma('journal_mode = WAL');
         s.db.pragma('synchronous = NORMAL');
-        s.db.exec(`CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, at INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, code TEXT, reason TEXT);
+        s.db
+          .exec(`CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, at INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, code TEXT, reason TEXT);
           CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, at INTEGER NOT NULL, verdict TEXT NOT NULL, code TEXT, json TEXT NOT NULL);
           CREATE INDEX IF NOT EXISTS changes_target ON changes(target, id);
           CREATE INDEX IF NOT EXISTS reports_target ON reports(target, id);`);
@@ -93,7 +94,9 @@ export class Store {
 
   recordReport(target: string, at: number, report: Report): void {
     this.write((db) => {
-      const id = db.prepare('INSERT INTO reports (target, at, verdict, code, json) VALUES (?, ?, ?, ?, ?)').run(target, at, report.verdict, report.primary?.code ?? null, JSON.stringify(report)).lastInsertRowid;
+      const id = db
+        .prepare('INSERT INTO reports (target, at, verdict, code, json) VALUES (?, ?, ?, ?, ?)')
+        .run(target, at, report.verdict, report.primary?.code ?? null, JSON.stringify(report)).lastInsertRowid;
       db.prepare('DELETE FROM reports WHERE id <= ?').run(Number(id) - KEEP);
     });
   }
@@ -108,7 +111,9 @@ export class Store {
   /** The newest report of each target. */
   lastReports(): Map<string, { at: number; report: Report }> {
     const out = new Map<string, { at: number; report: Report }>();
-    for (const r of this.read<{ target: string; at: number; json: string }>('SELECT r.target, r.at, r.json FROM reports r JOIN (SELECT target, MAX(id) AS id FROM reports GROUP BY target) m ON r.id = m.id')) {
+    for (const r of this.read<{ target: string; at: number; json: string }>(
+      'SELECT r.target, r.at, r.json FROM reports r JOIN (SELECT target, MAX(id) AS id FROM reports GROUP BY target) m ON r.id = m.id',
+    )) {
       try {
         out.set(r.target, { at: r.at, report: JSON.parse(r.json) as Report });
       } catch {
@@ -120,7 +125,8 @@ export class Store {
 
   /** State changes, newest first (one target or all). */
   changes(target: string | null, limit = 100): StateChange[] {
-    const rows = target === null ? this.read<Row>('SELECT * FROM changes ORDER BY id DESC LIMIT ?', limit) : this.read<Row>('SELECT * FROM changes WHERE target = ? ORDER BY id DESC LIMIT ?', target, limit);
+    const rows =
+      target === null ? this.read<Row>('SELECT * FROM changes ORDER BY id DESC LIMIT ?', limit) : this.read<Row>('SELECT * FROM changes WHERE target = ? ORDER BY id DESC LIMIT ?', target, limit);
     return rows.map(rowChange);
   }
 

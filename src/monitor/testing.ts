@@ -61,7 +61,28 @@ export async function until<T>(what: string, fn: () => Promise<T | null> | T | n
 export async function certPair(dir: string): Promise<{ ca: string; key: string; valid: string; expired: string }> {
   const pki = await makePki(dir);
   const p = join(dir, 'pki');
-  execFileSync('openssl', ['x509', '-req', '-in', join(p, 'expired.csr'), '-CA', join(p, 'int.pem'), '-CAkey', join(p, 'int.key'), '-set_serial', '0x7e57', '-days', '30', '-extfile', join(p, 'expired.ext'), '-out', join(p, 'expired-valid.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      join(p, 'expired.csr'),
+      '-CA',
+      join(p, 'int.pem'),
+      '-CAkey',
+      join(p, 'int.key'),
+      '-set_serial',
+      '0x7e57',
+      '-days',
+      '30',
+      '-extfile',
+      join(p, 'expired.ext'),
+      '-out',
+      join(p, 'expired-valid.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const valid = readFileSync(join(p, 'expired-valid.pem'), 'utf8') + readFileSync(join(p, 'int.pem'), 'utf8');
   return { ca: pki.ca, key: readFileSync(pki.leaf('expired').key, 'utf8'), valid, expired: readFileSync(pki.leaf('expired').chain, 'utf8') };
 }

@@ -65,7 +65,13 @@ function icmpFromErrqueue(addon: RawAddon, fd: number, family: 4 | 6): IcmpError
     if (!r) break;
     const ee = r.ee;
     if (ee && (ee.origin === c.SO_EE_ORIGIN_ICMP || ee.origin === c.SO_EE_ORIGIN_ICMP6)) {
-      return toIcmpError(family, ee.type, ee.code, ee.offender ?? 'unknown', ee.info > 0 && ((family === 4 && ee.type === 3 && ee.code === 4) || (family === 6 && ee.type === 2)) ? ee.info : undefined);
+      return toIcmpError(
+        family,
+        ee.type,
+        ee.code,
+        ee.offender ?? 'unknown',
+        ee.info > 0 && ((family === 4 && ee.type === 3 && ee.code === 4) || (family === 6 && ee.type === 2)) ? ee.info : undefined,
+      );
     }
   }
   return null;
@@ -164,14 +170,17 @@ export function tcpOpen(addon: RawAddon, o: ConnectOptions): Promise<OpenResult>
       }
     };
     const onAbort = (): void => finish({ outcome: 'timeout', errno: 'ETIMEDOUT', icmp: null, tcpInfo: null, conn: null }, false);
-    const timer = setTimeout(() => {
-      icmpRx.drain();
-      if (seen) {
-        finish({ outcome: 'icmp', errno: null, icmp: seen, tcpInfo: null, conn: null }, false);
-        return;
-      }
-      onAbort();
-    }, Math.max(1, o.timeoutMs));
+    const timer = setTimeout(
+      () => {
+        icmpRx.drain();
+        if (seen) {
+          finish({ outcome: 'icmp', errno: null, icmp: seen, tcpInfo: null, conn: null }, false);
+          return;
+        }
+        onAbort();
+      },
+      Math.max(1, o.timeoutMs),
+    );
     if (o.signal?.aborted) return onAbort();
     o.signal?.addEventListener('abort', onAbort);
     if (first === '') return settle();

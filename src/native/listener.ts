@@ -95,10 +95,7 @@ class Receiver {
       const r = this.addon.recv(this.fd, false);
       if (r === null) break;
       if (!r.data) continue; // a consumed socket error
-      const d: Delivery | null =
-        this.proto === 'icmp'
-          ? wrapIcmp(parseIcmp(this.family, r.data, r.address, r.ttl ?? -1), at)
-          : wrapTcp(parseTcp(this.family, r.data, r.address), at);
+      const d: Delivery | null = this.proto === 'icmp' ? wrapIcmp(parseIcmp(this.family, r.data, r.address, r.ttl ?? -1), at) : wrapTcp(parseTcp(this.family, r.data, r.address), at);
       if (!d) continue;
       for (const k of deliveryKeys(d)) {
         const h = this.handlers.get(k);

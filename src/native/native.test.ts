@@ -76,19 +76,19 @@ test('tcpOpen: the kept connection reports bytes acked after a send', { skip }, 
 test('probe: TCP SYN gets SYN-ACK from a listener and RST from a closed port; UDP gets port-unreachable', { skip }, async () => {
   const srv = await listen();
   try {
-    const synack = await n!.probe({ proto: 'tcp', dst: '127.0.0.1', src: '127.0.0.1', ttl: 64, timeoutMs: 1000, flow: 40_000 + n!.nextId() % 20_000, port: srv.port, id: 123_456 });
+    const synack = await n!.probe({ proto: 'tcp', dst: '127.0.0.1', src: '127.0.0.1', ttl: 64, timeoutMs: 1000, flow: 40_000 + (n!.nextId() % 20_000), port: srv.port, id: 123_456 });
     assert.equal(synack.outcome, 'reply');
     assert.equal(synack.tcp, 'syn-ack');
   } finally {
     srv.close();
   }
-  const rst = await n!.probe({ proto: 'tcp', dst: '127.0.0.1', src: '127.0.0.1', ttl: 64, timeoutMs: 1000, flow: 40_000 + n!.nextId() % 20_000, port: await closedPort(), id: 7 });
+  const rst = await n!.probe({ proto: 'tcp', dst: '127.0.0.1', src: '127.0.0.1', ttl: 64, timeoutMs: 1000, flow: 40_000 + (n!.nextId() % 20_000), port: await closedPort(), id: 7 });
   assert.equal(rst.tcp, 'rst');
   const u = dgram.createSocket('udp4');
   await new Promise<void>((r) => u.bind(0, '127.0.0.1', r));
   const udpPort = u.address().port;
   u.close();
-  const udp = await n!.probe({ proto: 'udp', dst: '127.0.0.1', src: '127.0.0.1', ttl: 64, timeoutMs: 1000, flow: 40_000 + n!.nextId() % 20_000, port: udpPort, id: 99 });
+  const udp = await n!.probe({ proto: 'udp', dst: '127.0.0.1', src: '127.0.0.1', ttl: 64, timeoutMs: 1000, flow: 40_000 + (n!.nextId() % 20_000), port: udpPort, id: 99 });
   assert.equal(udp.outcome, 'reply');
   assert.equal(udp.icmp?.name, 'port-unreachable');
 });

@@ -53,7 +53,7 @@ export function bytesToAddr(b: Uint8Array): string {
   // compress the longest run of zero groups (RFC 5952)
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;
@@ -316,7 +316,21 @@ export function icmpName(family: 4 | 6, type: number, code: number): string {
     if (type === 11) return 'time-exceeded';
     if (type === 12) return 'parameter-problem';
     if (type === 3) {
-      const names: Record<number, string> = { 0: 'net-unreachable', 1: 'host-unreachable', 2: 'protocol-unreachable', 3: 'port-unreachable', 4: 'frag-needed', 5: 'source-route-failed', 6: 'net-unknown', 7: 'host-unknown', 9: 'net-prohibited', 10: 'host-prohibited', 11: 'net-unreachable-tos', 12: 'host-unreachable-tos', 13: 'admin-prohibited' };
+      const names: Record<number, string> = {
+        0: 'net-unreachable',
+        1: 'host-unreachable',
+        2: 'protocol-unreachable',
+        3: 'port-unreachable',
+        4: 'frag-needed',
+        5: 'source-route-failed',
+        6: 'net-unknown',
+        7: 'host-unknown',
+        9: 'net-prohibited',
+        10: 'host-prohibited',
+        11: 'net-unreachable-tos',
+        12: 'host-unreachable-tos',
+        13: 'admin-prohibited',
+      };
       return names[code] ?? `unreachable-${code}`;
     }
     return `icmp-${type}-${code}`;

@@ -95,8 +95,7 @@ export function sendProbe(addon: RawAddon, spec: ProbeSpec): Promise<ProbeReply>
       const rttMs = Math.round((d.at - t0) * 1000) / 1000;
       if (d.kind === 'tcp') {
         const f = d.seg.flags;
-        if (f & TCP_FLAGS.RST || (f & TCP_FLAGS.SYN && f & TCP_FLAGS.ACK))
-          finish({ outcome: 'reply', from: d.seg.src, rttMs, icmp: null, tcp: f & TCP_FLAGS.RST ? 'rst' : 'syn-ack', errno: null });
+        if (f & TCP_FLAGS.RST || (f & TCP_FLAGS.SYN && f & TCP_FLAGS.ACK)) finish({ outcome: 'reply', from: d.seg.src, rttMs, icmp: null, tcp: f & TCP_FLAGS.RST ? 'rst' : 'syn-ack', errno: null });
         return;
       }
       const m = d.msg;
@@ -120,12 +119,15 @@ export function sendProbe(addon: RawAddon, spec: ProbeSpec): Promise<ProbeReply>
     }
     if (spec.signal?.aborted) return onAbort();
     spec.signal?.addEventListener('abort', onAbort);
-    timer.id = setTimeout(() => {
-      // A last look: the answer may be queued while the timer fired first.
-      icmpRx.drain();
-      tcpRx?.drain();
-      finish({ outcome: 'timeout', from: null, rttMs: null, icmp: null, errno: null });
-    }, Math.max(1, spec.timeoutMs));
+    timer.id = setTimeout(
+      () => {
+        // A last look: the answer may be queued while the timer fired first.
+        icmpRx.drain();
+        tcpRx?.drain();
+        finish({ outcome: 'timeout', from: null, rttMs: null, icmp: null, errno: null });
+      },
+      Math.max(1, spec.timeoutMs),
+    );
     const data = payloadFor(spec, family);
     t0 = performance.now();
     const sent = addon.sendto(sock.fd, data, spec.dst, 0, spec.ttl, spec.df === undefined ? -1 : spec.df ? 1 : 0);

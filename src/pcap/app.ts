@@ -24,7 +24,7 @@ function dnsName(b: Buffer, start: number, o: number, end: number): [string, num
   const labels: string[] = [];
   let after = -1;
   let total = 0;
-  for (let jumps = 0; jumps < 32; ) {
+  for (let jumps = 0; jumps < 32;) {
     if (o >= end) return null;
     const len = b[o]!;
     if (len === 0) {

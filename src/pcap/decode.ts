@@ -11,7 +11,18 @@ export const LINKTYPE = { NULL: 0, ETHERNET: 1, RAW: 101, LOOP: 108, SLL: 113, I
 
 export const SUPPORTED_LINKTYPES = new Set<number>([0, 1, 12, 14, 101, 108, 113, 228, 229, 276]);
 
-export const LINKTYPE_NAMES: Record<number, string> = { 0: 'NULL (loopback)', 1: 'EN10MB (Ethernet)', 12: 'RAW', 14: 'RAW', 101: 'RAW (IP)', 108: 'LOOP', 113: 'LINUX_SLL', 228: 'IPV4', 229: 'IPV6', 276: 'LINUX_SLL2' };
+export const LINKTYPE_NAMES: Record<number, string> = {
+  0: 'NULL (loopback)',
+  1: 'EN10MB (Ethernet)',
+  12: 'RAW',
+  14: 'RAW',
+  101: 'RAW (IP)',
+  108: 'LOOP',
+  113: 'LINUX_SLL',
+  228: 'IPV4',
+  229: 'IPV6',
+  276: 'LINUX_SLL2',
+};
 
 export const TCP_FIN = 1;
 export const TCP_SYN = 2;
@@ -238,8 +249,8 @@ function ipv4(d: Decoded, b: Buffer, o: number, end: number): void {
   d.fragment = d.moreFrags || d.fragOffset > 0;
   d.ttl = b[o + 8]!;
   d.proto = b[o + 9]!;
-  d.src3 = (b[o + 12]! * 16777216 + ((b[o + 12 + 1]! << 16) | (b[o + 12 + 2]! << 8) | b[o + 12 + 3]!));
-  d.dst3 = (b[o + 16]! * 16777216 + ((b[o + 16 + 1]! << 16) | (b[o + 16 + 2]! << 8) | b[o + 16 + 3]!));
+  d.src3 = b[o + 12]! * 16777216 + ((b[o + 12 + 1]! << 16) | (b[o + 12 + 2]! << 8) | b[o + 12 + 3]!);
+  d.dst3 = b[o + 16]! * 16777216 + ((b[o + 16 + 1]! << 16) | (b[o + 16 + 2]! << 8) | b[o + 16 + 3]!);
   if (end - o < ihl) return void (d.truncated = true);
   // Non-first fragments carry no transport header.
   if (d.fragOffset > 0) return;
@@ -304,8 +315,8 @@ function transport(d: Decoded, b: Buffer, o: number, end: number, wireEnd: numbe
     if (end - o < 20) return void (d.truncated = true);
     d.sport = u16(b, o);
     d.dport = u16(b, o + 2);
-    d.seq = (b[o + 4]! * 16777216 + ((b[o + 4 + 1]! << 16) | (b[o + 4 + 2]! << 8) | b[o + 4 + 3]!));
-    d.ack = (b[o + 8]! * 16777216 + ((b[o + 8 + 1]! << 16) | (b[o + 8 + 2]! << 8) | b[o + 8 + 3]!));
+    d.seq = b[o + 4]! * 16777216 + ((b[o + 4 + 1]! << 16) | (b[o + 4 + 2]! << 8) | b[o + 4 + 3]!);
+    d.ack = b[o + 8]! * 16777216 + ((b[o + 8 + 1]! << 16) | (b[o + 8 + 2]! << 8) | b[o + 8 + 3]!);
     const doff = (b[o + 12]! >> 4) * 4;
     d.flags = b[o + 13]!;
     d.win = u16(b, o + 14);
@@ -412,7 +423,7 @@ export function ip6(a: number, b: number, c: number, e: number): string {
   const w = [a >>> 16, a & 0xffff, b >>> 16, b & 0xffff, c >>> 16, c & 0xffff, e >>> 16, e & 0xffff];
   let bestAt = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (w[i] !== 0) {
       i++;
       continue;

@@ -62,7 +62,12 @@ test('bad expressions are a FilterError naming the problem', () => {
     ['tcp and (udp', /end of the expression/],
     ['vlan 10', /unknown word 'vlan'/],
     ['tcp )', /unexpected '\)'/],
-  ] as const) assert.throws(() => compileFilter(e), (x: unknown) => x instanceof FilterError && re.test(x.message), e);
+  ] as const)
+    assert.throws(
+      () => compileFilter(e),
+      (x: unknown) => x instanceof FilterError && re.test(x.message),
+      e,
+    );
 });
 
 test('random expressions: compile or FilterError, never anything else', () => {

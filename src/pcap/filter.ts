@@ -51,11 +51,11 @@ function addrPred(dir: Dir, text: string, prefix: number | null): Pred {
   });
   const [m0, m1, m2, m3] = masks as [number, number, number, number];
   const [w0, w1, w2, w3] = words.map((x, i) => (x & masks[i]!) >>> 0) as [number, number, number, number];
-  const srcIs = (d: Decoded): boolean => d.ipVer === ver && ((d.src3 & m3) >>> 0) === w3 && ((d.src2 & m2) >>> 0) === w2 && ((d.src1 & m1) >>> 0) === w1 && ((d.src0 & m0) >>> 0) === w0;
-  const dstIs = (d: Decoded): boolean => d.ipVer === ver && ((d.dst3 & m3) >>> 0) === w3 && ((d.dst2 & m2) >>> 0) === w2 && ((d.dst1 & m1) >>> 0) === w1 && ((d.dst0 & m0) >>> 0) === w0;
+  const srcIs = (d: Decoded): boolean => d.ipVer === ver && (d.src3 & m3) >>> 0 === w3 && (d.src2 & m2) >>> 0 === w2 && (d.src1 & m1) >>> 0 === w1 && (d.src0 & m0) >>> 0 === w0;
+  const dstIs = (d: Decoded): boolean => d.ipVer === ver && (d.dst3 & m3) >>> 0 === w3 && (d.dst2 & m2) >>> 0 === w2 && (d.dst1 & m1) >>> 0 === w1 && (d.dst0 & m0) >>> 0 === w0;
   // ARP: sender / target protocol addresses count as src / dst (as in tcpdump).
-  const arpSrc = (d: Decoded): boolean => ver === 4 && d.arpOp !== 0 && ((d.arpSpa & m3) >>> 0) === w3;
-  const arpDst = (d: Decoded): boolean => ver === 4 && d.arpOp !== 0 && ((d.arpTpa & m3) >>> 0) === w3;
+  const arpSrc = (d: Decoded): boolean => ver === 4 && d.arpOp !== 0 && (d.arpSpa & m3) >>> 0 === w3;
+  const arpDst = (d: Decoded): boolean => ver === 4 && d.arpOp !== 0 && (d.arpTpa & m3) >>> 0 === w3;
   if (dir === 'src') return (d) => srcIs(d) || arpSrc(d);
   if (dir === 'dst') return (d) => dstIs(d) || arpDst(d);
   return (d) => srcIs(d) || dstIs(d) || arpSrc(d) || arpDst(d);

@@ -43,12 +43,19 @@ const expected: Array<[string, string[], Partial<JudgeOptions>?]> = [
 for (const [name, codes, o] of expected) {
   test(`capture case ${name}: ${codes.join(', ') || 'no finding'}, a valid report with packet evidence`, () => {
     const { codes: got, report } = analyze(CASES[name]!(), o);
-    assert.deepEqual(got.filter((c) => codes.includes(c) || !['TLS-004'].includes(c)), codes, `${name}: ${JSON.stringify(report.findings.map((f) => [f.code, f.title]))}`);
+    assert.deepEqual(
+      got.filter((c) => codes.includes(c) || !['TLS-004'].includes(c)),
+      codes,
+      `${name}: ${JSON.stringify(report.findings.map((f) => [f.code, f.title]))}`,
+    );
     ReportSchema.parse(report);
     assert.deepEqual(contractViolations(report), []);
     for (const f of report.findings) {
       assert.ok(f.evidence.length > 0);
-      assert.ok(f.evidence.some((e) => (e.packets ?? []).length > 0), `${f.code} has packet evidence`);
+      assert.ok(
+        f.evidence.some((e) => (e.packets ?? []).length > 0),
+        `${f.code} has packet evidence`,
+      );
       for (const fx of f.fix) assert.doesNotMatch(fx.summary + (fx.command ?? ''), /\{[a-zA-Z]+\}/);
     }
   });
@@ -100,7 +107,12 @@ test('finished connections fold into the totals: the summary is the same, the li
   const { summarize } = await import('./report.js');
   const { CLIENT, SERVER, T0 } = await import('./testing.js');
   const w = new CaptureWriter();
-  for (let i = 0; i < 5; i++) new TcpConv(w, CLIENT, SERVER, 40000 + i, 443, T0 + i * 1000).handshake(1).data('c', 100).data('s', 1000 * (i + 1)).close();
+  for (let i = 0; i < 5; i++)
+    new TcpConv(w, CLIENT, SERVER, 40000 + i, 443, T0 + i * 1000)
+      .handshake(1)
+      .data('c', 100)
+      .data('s', 1000 * (i + 1))
+      .close();
   new TcpConv(w, CLIENT, SERVER, 41000, 444, T0 + 10_000).syn().tick(1).rst('s');
   const buf = w.toBuffer();
   const run = (retireAt: number | null): ReturnType<typeof summarize> & { live: number; codes: string[] } => {
@@ -142,7 +154,13 @@ test('lab captures (tcpdump in namespaces and on loopback, scripts/pcap-lab-fixt
     const a = new Analyzer();
     const info = readCaptureFile(dir + file, a.onPacket);
     assert.deepEqual(info.warnings, [], file);
-    assert.deepEqual(judge(a, { lang: 'en' }).map((f) => f.code).sort(), codes, file);
+    assert.deepEqual(
+      judge(a, { lang: 'en' })
+        .map((f) => f.code)
+        .sort(),
+      codes,
+      file,
+    );
   }
   // TCP-006's fix sets a keepalive below the silence that killed the flow (5 s here), not above it.
   const a = new Analyzer();

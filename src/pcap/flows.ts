@@ -290,28 +290,61 @@ function endHash(a: number, b: number, c: number, d: number, port: number): numb
  */
 function flowKey(d: Decoded, proto: number): number {
   let h = 0x2545f491;
-  h = Math.imul(h ^ d.src0, 0x9e3779b1); h = (h ^ (h >>> 15)) | 0;
-  h = Math.imul(h ^ d.src1, 0x9e3779b1); h = (h ^ (h >>> 15)) | 0;
-  h = Math.imul(h ^ d.src2, 0x9e3779b1); h = (h ^ (h >>> 15)) | 0;
-  h = Math.imul(h ^ d.src3, 0x9e3779b1); h = (h ^ (h >>> 15)) | 0;
-  h = Math.imul(h ^ d.sport, 0x9e3779b1); h = (h ^ (h >>> 15)) | 0;
+  h = Math.imul(h ^ d.src0, 0x9e3779b1);
+  h = (h ^ (h >>> 15)) | 0;
+  h = Math.imul(h ^ d.src1, 0x9e3779b1);
+  h = (h ^ (h >>> 15)) | 0;
+  h = Math.imul(h ^ d.src2, 0x9e3779b1);
+  h = (h ^ (h >>> 15)) | 0;
+  h = Math.imul(h ^ d.src3, 0x9e3779b1);
+  h = (h ^ (h >>> 15)) | 0;
+  h = Math.imul(h ^ d.sport, 0x9e3779b1);
+  h = (h ^ (h >>> 15)) | 0;
   let g = 0x2545f491;
-  g = Math.imul(g ^ d.dst0, 0x9e3779b1); g = (g ^ (g >>> 15)) | 0;
-  g = Math.imul(g ^ d.dst1, 0x9e3779b1); g = (g ^ (g >>> 15)) | 0;
-  g = Math.imul(g ^ d.dst2, 0x9e3779b1); g = (g ^ (g >>> 15)) | 0;
-  g = Math.imul(g ^ d.dst3, 0x9e3779b1); g = (g ^ (g >>> 15)) | 0;
-  g = Math.imul(g ^ d.dport, 0x9e3779b1); g = (g ^ (g >>> 15)) | 0;
+  g = Math.imul(g ^ d.dst0, 0x9e3779b1);
+  g = (g ^ (g >>> 15)) | 0;
+  g = Math.imul(g ^ d.dst1, 0x9e3779b1);
+  g = (g ^ (g >>> 15)) | 0;
+  g = Math.imul(g ^ d.dst2, 0x9e3779b1);
+  g = (g ^ (g >>> 15)) | 0;
+  g = Math.imul(g ^ d.dst3, 0x9e3779b1);
+  g = (g ^ (g >>> 15)) | 0;
+  g = Math.imul(g ^ d.dport, 0x9e3779b1);
+  g = (g ^ (g >>> 15)) | 0;
   return (((h + g) | 0) ^ proto) & 0x3fffffff;
 }
 
 /** 0: d goes a→b; 1: b→a; -1: not this flow. */
 function dirOf(f: TcpFlow | UdpFlow, d: Decoded): number {
   if (f.ver !== d.ipVer) return -1;
-  if (d.sport === f.aport && d.dport === f.bport && d.src3 === f.a3 && d.dst3 === f.b3 && d.src2 === f.a2 && d.dst2 === f.b2 && d.src1 === f.a1 && d.dst1 === f.b1 && d.src0 === f.a0 && d.dst0 === f.b0) return 0;
-  if (d.sport === f.bport && d.dport === f.aport && d.src3 === f.b3 && d.dst3 === f.a3 && d.src2 === f.b2 && d.dst2 === f.a2 && d.src1 === f.b1 && d.dst1 === f.a1 && d.src0 === f.b0 && d.dst0 === f.a0) return 1;
+  if (
+    d.sport === f.aport &&
+    d.dport === f.bport &&
+    d.src3 === f.a3 &&
+    d.dst3 === f.b3 &&
+    d.src2 === f.a2 &&
+    d.dst2 === f.b2 &&
+    d.src1 === f.a1 &&
+    d.dst1 === f.b1 &&
+    d.src0 === f.a0 &&
+    d.dst0 === f.b0
+  )
+    return 0;
+  if (
+    d.sport === f.bport &&
+    d.dport === f.aport &&
+    d.src3 === f.b3 &&
+    d.dst3 === f.a3 &&
+    d.src2 === f.b2 &&
+    d.dst2 === f.a2 &&
+    d.src1 === f.b1 &&
+    d.dst1 === f.a1 &&
+    d.src0 === f.b0 &&
+    d.dst0 === f.a0
+  )
+    return 1;
   return -1;
 }
-
 
 /** A cleanly closed connection is folded into the totals this long (capture time) after its last packet. */
 export const RETIRE_AFTER_US = 60_000_000;
@@ -336,11 +369,39 @@ export interface ConvRow {
 }
 
 export function convOfTcp(f: TcpFlow): ConvRow {
-  return { proto: 'tcp', a: f.addr(0), aPort: f.aport, b: f.addr(1), bPort: f.bport, packetsAB: f.d[0].pkts, bytesAB: f.d[0].bytes, packetsBA: f.d[1].pkts, bytesBA: f.d[1].bytes, firstPacket: f.firstN, firstUs: f.firstUs, lastUs: f.lastUs, tcp: f };
+  return {
+    proto: 'tcp',
+    a: f.addr(0),
+    aPort: f.aport,
+    b: f.addr(1),
+    bPort: f.bport,
+    packetsAB: f.d[0].pkts,
+    bytesAB: f.d[0].bytes,
+    packetsBA: f.d[1].pkts,
+    bytesBA: f.d[1].bytes,
+    firstPacket: f.firstN,
+    firstUs: f.firstUs,
+    lastUs: f.lastUs,
+    tcp: f,
+  };
 }
 
 export function convOfUdp(u: UdpFlow): ConvRow {
-  return { proto: 'udp', a: u.addr(0), aPort: u.aport, b: u.addr(1), bPort: u.bport, packetsAB: u.pkts[0], bytesAB: u.bytes[0], packetsBA: u.pkts[1], bytesBA: u.bytes[1], firstPacket: u.firstN, firstUs: u.firstUs, lastUs: u.lastUs, tcp: null };
+  return {
+    proto: 'udp',
+    a: u.addr(0),
+    aPort: u.aport,
+    b: u.addr(1),
+    bPort: u.bport,
+    packetsAB: u.pkts[0],
+    bytesAB: u.bytes[0],
+    packetsBA: u.pkts[1],
+    bytesBA: u.bytes[1],
+    firstPacket: u.firstN,
+    firstUs: u.firstUs,
+    lastUs: u.lastUs,
+    tcp: null,
+  };
 }
 
 /** Totals of the connections retired from the live table. */
@@ -467,7 +528,7 @@ function noteSequence(f: TcpFlow, s: TcpDir, o: TcpDir, p: RawPacket, d: Decoded
   if (s.hasNext && seglen > 0 && ((seq - s.v[0]!) | 0) < 0) {
     const keepAlive = seglen <= 1 && !syn && !fin && ((s.v[0]! - 1) | 0) === (seq | 0);
     const rtt = f.rttMs > 0 ? f.rttMs * 1000 : 3000;
-    const ooo = ts - s.v[1]! < rtt && ((s.v[0]! | 0) !== ((seq + seglen) | 0));
+    const ooo = ts - s.v[1]! < rtt && (s.v[0]! | 0) !== ((seq + seglen) | 0);
     if (!keepAlive && !ooo) {
       isRetrans = true;
       s.retrans++;
@@ -604,7 +665,21 @@ export class Analyzer {
     for (let i = 0; i < this.tcp.length; i++) {
       const f = this.tcp[i]!;
       const [o, r] = f.d;
-      if (f.lastUs < before && o.fin > 0 && r.fin > 0 && o.rst === 0 && r.rst === 0 && o.syn > 0 && f.synAcks > 0 && f.icmp.length === 0 && o.tls === null && r.tls === null && o.bigRetrans < 2 && r.bigRetrans < 2 && o.dataTimes.length < 4) {
+      if (
+        f.lastUs < before &&
+        o.fin > 0 &&
+        r.fin > 0 &&
+        o.rst === 0 &&
+        r.rst === 0 &&
+        o.syn > 0 &&
+        f.synAcks > 0 &&
+        f.icmp.length === 0 &&
+        o.tls === null &&
+        r.tls === null &&
+        o.bigRetrans < 2 &&
+        r.bigRetrans < 2 &&
+        o.dataTimes.length < 4
+      ) {
         this.unlinkTcp(f);
         this.retired.addTcp(f);
       } else this.tcp[w++] = f;
@@ -714,11 +789,27 @@ export class Analyzer {
     f.id = this.tcp.length;
     f.ver = d.ipVer;
     if (!swap) {
-      f.a0 = d.src0; f.a1 = d.src1; f.a2 = d.src2; f.a3 = d.src3; f.aport = d.sport;
-      f.b0 = d.dst0; f.b1 = d.dst1; f.b2 = d.dst2; f.b3 = d.dst3; f.bport = d.dport;
+      f.a0 = d.src0;
+      f.a1 = d.src1;
+      f.a2 = d.src2;
+      f.a3 = d.src3;
+      f.aport = d.sport;
+      f.b0 = d.dst0;
+      f.b1 = d.dst1;
+      f.b2 = d.dst2;
+      f.b3 = d.dst3;
+      f.bport = d.dport;
     } else {
-      f.a0 = d.dst0; f.a1 = d.dst1; f.a2 = d.dst2; f.a3 = d.dst3; f.aport = d.dport;
-      f.b0 = d.src0; f.b1 = d.src1; f.b2 = d.src2; f.b3 = d.src3; f.bport = d.sport;
+      f.a0 = d.dst0;
+      f.a1 = d.dst1;
+      f.a2 = d.dst2;
+      f.a3 = d.dst3;
+      f.aport = d.dport;
+      f.b0 = d.src0;
+      f.b1 = d.src1;
+      f.b2 = d.src2;
+      f.b3 = d.src3;
+      f.bport = d.sport;
     }
     f.firstN = p.n;
     f.firstUs = p.tsUs;
@@ -767,8 +858,16 @@ export class Analyzer {
     if (f === null) {
       f = new UdpFlow();
       f.ver = d.ipVer;
-      f.a0 = d.src0; f.a1 = d.src1; f.a2 = d.src2; f.a3 = d.src3; f.aport = d.sport;
-      f.b0 = d.dst0; f.b1 = d.dst1; f.b2 = d.dst2; f.b3 = d.dst3; f.bport = d.dport;
+      f.a0 = d.src0;
+      f.a1 = d.src1;
+      f.a2 = d.src2;
+      f.a3 = d.src3;
+      f.aport = d.sport;
+      f.b0 = d.dst0;
+      f.b1 = d.dst1;
+      f.b2 = d.dst2;
+      f.b3 = d.dst3;
+      f.bport = d.dport;
       f.firstN = p.n;
       f.firstUs = p.tsUs;
       dir = 0;
@@ -796,7 +895,21 @@ export class Analyzer {
         have.queries++;
         return;
       }
-      const tx: DnsTx = { client: src, server: dst, id: m.id, qname: m.qname, qtype: m.qtype, queryN: p.n, queryUs: p.tsUs, queries: 1, responseN: 0, responseUs: 0, rcode: -1, answers: [], cnames: [] };
+      const tx: DnsTx = {
+        client: src,
+        server: dst,
+        id: m.id,
+        qname: m.qname,
+        qtype: m.qtype,
+        queryN: p.n,
+        queryUs: p.tsUs,
+        queries: 1,
+        responseN: 0,
+        responseUs: 0,
+        rcode: -1,
+        answers: [],
+        cnames: [],
+      };
       this.dnsPending.set(key, tx);
       if (this.dns.length < 10000) this.dns.push(tx);
       return;
@@ -842,13 +955,20 @@ export class Analyzer {
     // The quoted packet's flow: look it up as if the quoted header were a packet of its own.
     const q = this.d2;
     q.ipVer = d.qVer;
-    q.src0 = d.qSrc0; q.src1 = d.qSrc1; q.src2 = d.qSrc2; q.src3 = d.qSrc3;
-    q.dst0 = d.qDst0; q.dst1 = d.qDst1; q.dst2 = d.qDst2; q.dst3 = d.qDst3;
+    q.src0 = d.qSrc0;
+    q.src1 = d.qSrc1;
+    q.src2 = d.qSrc2;
+    q.src3 = d.qSrc3;
+    q.dst0 = d.qDst0;
+    q.dst1 = d.qDst1;
+    q.dst2 = d.qDst2;
+    q.dst3 = d.qDst3;
     q.sport = d.qSport;
     q.dport = d.qDport;
     let matched = false;
     let flowText = `${ipText(d.qVer, d.qSrc0, d.qSrc1, d.qSrc2, d.qSrc3)} → ${ipText(d.qVer, d.qDst0, d.qDst1, d.qDst2, d.qDst3)}`;
-    if (d.qSport >= 0) flowText = `${d.qProto === 6 ? 'TCP' : d.qProto === 17 ? 'UDP' : `proto ${d.qProto}`} ${ipText(d.qVer, d.qSrc0, d.qSrc1, d.qSrc2, d.qSrc3)}:${d.qSport} → ${ipText(d.qVer, d.qDst0, d.qDst1, d.qDst2, d.qDst3)}:${d.qDport}`;
+    if (d.qSport >= 0)
+      flowText = `${d.qProto === 6 ? 'TCP' : d.qProto === 17 ? 'UDP' : `proto ${d.qProto}`} ${ipText(d.qVer, d.qSrc0, d.qSrc1, d.qSrc2, d.qSrc3)}:${d.qSport} → ${ipText(d.qVer, d.qDst0, d.qDst1, d.qDst2, d.qDst3)}:${d.qDport}`;
     if (d.qProto === 6 && d.qSport >= 0) {
       for (let f = this.tcpTable.get(flowKey(q, 6)) ?? null; f !== null; f = f.next) {
         if (dirOf(f, q) >= 0) {
@@ -903,4 +1023,3 @@ function macOf(m: number): string {
   const lo = m >>> 0;
   return [hi >>> 8, hi & 255, lo >>> 24, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
-

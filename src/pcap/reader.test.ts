@@ -24,10 +24,24 @@ interface Seen {
 function readAll(buf: Buffer, chunk = buf.length): { seen: Seen[]; warnings: string[] } {
   const seen: Seen[] = [];
   const d = new Decoded();
-  const r = new CaptureReader((p: RawPacket) => {
-    decode(d, p.linktype, p.buf, p.off, p.caplen);
-    seen.push({ n: p.n, tsUs: p.tsUs, linktype: p.linktype, caplen: p.caplen, origLen: p.origLen, src: ipText(d.ipVer, d.src0, d.src1, d.src2, d.src3), dst: ipText(d.ipVer, d.dst0, d.dst1, d.dst2, d.dst3), sport: d.sport, dport: d.dport });
-  }, 'test', 64);
+  const r = new CaptureReader(
+    (p: RawPacket) => {
+      decode(d, p.linktype, p.buf, p.off, p.caplen);
+      seen.push({
+        n: p.n,
+        tsUs: p.tsUs,
+        linktype: p.linktype,
+        caplen: p.caplen,
+        origLen: p.origLen,
+        src: ipText(d.ipVer, d.src0, d.src1, d.src2, d.src3),
+        dst: ipText(d.ipVer, d.dst0, d.dst1, d.dst2, d.dst3),
+        sport: d.sport,
+        dport: d.dport,
+      });
+    },
+    'test',
+    64,
+  );
   for (let o = 0; o < buf.length; o += chunk) r.push(buf.subarray(o, o + chunk));
   const info = r.finish();
   return { seen, warnings: info.warnings };
@@ -163,11 +177,13 @@ test('address text and parsing round-trip', () => {
 });
 
 test('bad input: empty, not a capture, too short: a CaptureError naming the input', () => {
-  const r = (b: Buffer): (() => void) => () => {
-    const rd = new CaptureReader(() => {}, 'x.pcap');
-    rd.push(b);
-    rd.finish();
-  };
+  const r =
+    (b: Buffer): (() => void) =>
+    () => {
+      const rd = new CaptureReader(() => {}, 'x.pcap');
+      rd.push(b);
+      rd.finish();
+    };
   assert.throws(r(Buffer.alloc(0)), (e: unknown) => e instanceof CaptureError && /x\.pcap: empty file/.test(e.message));
   assert.throws(r(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n')), (e: unknown) => e instanceof CaptureError && /not a capture/.test(e.message));
   assert.throws(r(Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0])), (e: unknown) => e instanceof CaptureError && /too short/.test(e.message));

@@ -266,7 +266,8 @@ export class CaptureReader {
         if (bom === BOM) this.le = true;
         else if (bom === 0x4d3c2b1a) this.le = false;
         else {
-          if (this.info.interfaces.length === 0 && this.info.packets === 0) throw new CaptureError(`${this.name}: pcapng section header with a bad byte-order magic (${bom.toString(16)}): not a capture`);
+          if (this.info.interfaces.length === 0 && this.info.packets === 0)
+            throw new CaptureError(`${this.name}: pcapng section header with a bad byte-order magic (${bom.toString(16)}): not a capture`);
           this.stop('pcap.warn.badBom', { at: this.totalRead - (this.end - s) });
           return;
         }

@@ -64,7 +64,20 @@ export function summarize(a: Analyzer, info: CaptureInfo, file: string, lang: La
   rtts.sort((x, y) => x - y);
   rows.sort((x, y) => y.bytesAB + y.bytesBA - (x.bytesAB + x.bytesBA));
   const convs: CaptureSummary['conversations'] = rows.slice(0, top).map((c) => {
-    const base = { proto: c.proto, a: c.a, aPort: c.aPort, b: c.b, bPort: c.bPort, packetsAB: c.packetsAB, bytesAB: c.bytesAB, packetsBA: c.packetsBA, bytesBA: c.bytesBA, firstPacket: c.firstPacket, start: iso(c.firstUs), durationMs: Math.round((c.lastUs - c.firstUs) / 100) / 10 };
+    const base = {
+      proto: c.proto,
+      a: c.a,
+      aPort: c.aPort,
+      b: c.b,
+      bPort: c.bPort,
+      packetsAB: c.packetsAB,
+      bytesAB: c.bytesAB,
+      packetsBA: c.packetsBA,
+      bytesBA: c.bytesBA,
+      firstPacket: c.firstPacket,
+      start: iso(c.firstUs),
+      durationMs: Math.round((c.lastUs - c.firstUs) / 100) / 10,
+    };
     const f = c.tcp;
     if (!f) return { ...base, icmpErrors: 0 };
     const [o, r] = f.d;
@@ -138,14 +151,23 @@ export function buildReport(opts: { a: Analyzer; info: CaptureInfo; file: string
   const layers = layerRows(ranked, a, lang);
   return {
     schema: REPORT_SCHEMA_ID,
-    target: opts.target ? { input: opts.target.input, host: opts.target.host, port: opts.target.port, protocol: opts.target.protocol } : { input: file, host: file === '-' ? 'stdin' : basename(file), port: null, protocol: 'tcp' },
+    target: opts.target
+      ? { input: opts.target.input, host: opts.target.host, port: opts.target.port, protocol: opts.target.protocol }
+      : { input: file, host: file === '-' ? 'stdin' : basename(file), port: null, protocol: 'tcp' },
     startedAt: opts.startedAt.toISOString(),
     durationMs: Math.round(opts.durationMs),
     verdict: verdictOf(ranked, layers).verdict,
     primary,
     findings: ranked,
     layers,
-    observations: [{ kind: 'pcap.summary', at: capture.start || opts.startedAt.toISOString(), ms: Math.round(opts.durationMs), data: { packets: capture.packets, tcpConnections: capture.tcpConnections, udpFlows: capture.udpFlows, tcpStates: capture.tcpStates } }],
+    observations: [
+      {
+        kind: 'pcap.summary',
+        at: capture.start || opts.startedAt.toISOString(),
+        ms: Math.round(opts.durationMs),
+        data: { packets: capture.packets, tcpConnections: capture.tcpConnections, udpFlows: capture.udpFlows, tcpStates: capture.tcpStates },
+      },
+    ],
     lang,
     capture,
   };

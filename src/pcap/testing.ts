@@ -10,7 +10,10 @@ export const ROUTER: Station = { ip: '198.51.100.1', mac: '02:00:00:00:00:01' };
 export const RESOLVER: Station = { ip: '203.0.113.53', mac: '02:00:00:00:00:53' };
 
 /** CN=www.lab.test, SAN DNS:www.lab.test, valid 2026-12-03 … 2027-12-03 (EC P-256, DER). */
-export const CERT_DER = Buffer.from('MIIBxDCCAWqgAwIBAgIUbHVpcmF9fJC/AmJg5aVhmvGHxhwwCgYIKoZIzj0EAwIwKzESMBAGA1UECgwJbmV0ZHggbGFiMRUwEwYDVQQDDAx3d3cubGFiLnRlc3QwHhcNMjYxMjAzMDg0MjMxWhcNMjcxMjAzMDg0MjMxWjArMRIwEAYDVQQKDAluZXRkeCBsYWIxFTATBgNVBAMMDHd3dy5sYWIudGVzdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABPMLetiuTx7+k5Et/Q2nOnDhhuEsFuOPyv1cRRy6Szkez6PGcqr5DNu4YHNVrVA84YzwXGhTvLDHcUzgL/GstZKjbDBqMB0GA1UdDgQWBBTh9l0TsW9pdXL6i8+4DKzOr3RWHDAfBgNVHSMEGDAWgBTh9l0TsW9pdXL6i8+4DKzOr3RWHDAPBgNVHRMBAf8EBTADAQH/MBcGA1UdEQQQMA6CDHd3dy5sYWIudGVzdDAKBggqhkjOPQQDAgNIADBFAiA9ZmXGSIqdZqoWZK+e7FrNdT5r0ILuPwPLyqk3zdlLDgIhALefRF+Sfe6TsIlqENABz50DuaB9iWVt8Kb1ZO9sYL/A', 'base64');
+export const CERT_DER = Buffer.from(
+  'MIIBxDCCAWqgAwIBAgIUbHVpcmF9fJC/AmJg5aVhmvGHxhwwCgYIKoZIzj0EAwIwKzESMBAGA1UECgwJbmV0ZHggbGFiMRUwEwYDVQQDDAx3d3cubGFiLnRlc3QwHhcNMjYxMjAzMDg0MjMxWhcNMjcxMjAzMDg0MjMxWjArMRIwEAYDVQQKDAluZXRkeCBsYWIxFTATBgNVBAMMDHd3dy5sYWIudGVzdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABPMLetiuTx7+k5Et/Q2nOnDhhuEsFuOPyv1cRRy6Szkez6PGcqr5DNu4YHNVrVA84YzwXGhTvLDHcUzgL/GstZKjbDBqMB0GA1UdDgQWBBTh9l0TsW9pdXL6i8+4DKzOr3RWHDAfBgNVHSMEGDAWgBTh9l0TsW9pdXL6i8+4DKzOr3RWHDAPBgNVHRMBAf8EBTADAQH/MBcGA1UdEQQQMA6CDHd3dy5sYWIudGVzdDAKBggqhkjOPQQDAgNIADBFAiA9ZmXGSIqdZqoWZK+e7FrNdT5r0ILuPwPLyqk3zdlLDgIhALefRF+Sfe6TsIlqENABz50DuaB9iWVt8Kb1ZO9sYL/A',
+  'base64',
+);
 export const CERT_VALID_US = Date.UTC(2027, 0, 15) * 1000;
 
 /** µs since the epoch of a capture's first packet (inside the certificate's validity). */
@@ -129,13 +132,27 @@ export const CASES: Record<string, () => Buffer> = {
   'tls-alert-version': () =>
     make((w) => {
       const c = conv(w, 443);
-      c.handshake(1).tick(1).data('c', clientHello('www.lab.test', [0x0302])).tick(1).data('s', alert(70)).tick(1).rst('s');
+      c.handshake(1)
+        .tick(1)
+        .data('c', clientHello('www.lab.test', [0x0302]))
+        .tick(1)
+        .data('s', alert(70))
+        .tick(1)
+        .rst('s');
     }),
   'tls-alert-client-cert': () =>
     make((w) => {
       const c = conv(w, 443);
       const sh = tlsRecord(22, Buffer.concat([serverHello(), certificateMsg([CERT_DER]), handshakeMsg(13, Buffer.from([1, 1, 0, 0, 0, 0])), handshakeMsg(14, Buffer.alloc(0))]));
-      c.handshake(1).tick(1).data('c', clientHello('www.lab.test')).tick(1).data('s', sh).tick(1).data('c', tlsRecord(22, handshakeMsg(11, Buffer.from([0, 0, 0])))).tick(1).data('s', alert(40));
+      c.handshake(1)
+        .tick(1)
+        .data('c', clientHello('www.lab.test'))
+        .tick(1)
+        .data('s', sh)
+        .tick(1)
+        .data('c', tlsRecord(22, handshakeMsg(11, Buffer.from([0, 0, 0]))))
+        .tick(1)
+        .data('s', alert(40));
     }),
   'tls-001': () => tlsChain('www.lab.test', Date.UTC(2029, 5, 1) * 1000),
   'tls-002': () => tlsChain('www.lab.test', Date.UTC(2025, 5, 1) * 1000),

@@ -43,7 +43,12 @@ function tsharkConv(file: string): { conv: Map<string, TConv>; retrans: number }
     const m = /^(\S+)\s+<->\s+(\S+)\s+(\d+)\s+([\d,]+) (bytes|kB|MB)\s+(\d+)\s+([\d,]+) (bytes|kB|MB)/.exec(line);
     if (!m) continue;
     const key = [m[1]!, m[2]!].sort().join(' ');
-    conv.set(key, { dirs: [ { frames: Number(m[3]), bytes: size(m[4]!.replace(/,/g, ''), m[5]!) }, { frames: Number(m[6]), bytes: size(m[7]!.replace(/,/g, ''), m[8]!) } ] });
+    conv.set(key, {
+      dirs: [
+        { frames: Number(m[3]), bytes: size(m[4]!.replace(/,/g, ''), m[5]!) },
+        { frames: Number(m[6]), bytes: size(m[7]!.replace(/,/g, ''), m[8]!) },
+      ],
+    });
   }
   // io,stat: "|  0.000 <> 12.345 |     2 |" — the frames that matched the filter.
   const io = /\|\s*[\d.]+\s*<>\s*(?:[\d.]+|Dur)\s*\|\s*(\d+)\s*\|/.exec(out);
@@ -83,7 +88,10 @@ test('conversations and retransmissions agree with tshark', { skip: haveTshark ?
       // The two directions, in either order (tshark orders its columns its own way).
       const mine = [f.d[0], f.d[1]];
       const match = (i: number, j: number): boolean => mine[i]!.pkts === t.dirs[j]!.frames && sameBytes(mine[i]!.bytes, t.dirs[j]!.bytes);
-      assert.ok((match(0, 0) && match(1, 1)) || (match(0, 1) && match(1, 0)), `${file} ${key}: ours ${mine.map((d) => `${d.pkts}/${d.bytes}`).join(' ')} vs tshark ${t.dirs.map((d) => `${d.frames}/${d.bytes.n * d.bytes.scale}`).join(' ')}`);
+      assert.ok(
+        (match(0, 0) && match(1, 1)) || (match(0, 1) && match(1, 0)),
+        `${file} ${key}: ours ${mine.map((d) => `${d.pkts}/${d.bytes}`).join(' ')} vs tshark ${t.dirs.map((d) => `${d.frames}/${d.bytes.n * d.bytes.scale}`).join(' ')}`,
+      );
     }
     const ourRetrans = a.tcp.reduce((n, f) => n + f.d[0].retrans + f.d[1].retrans, 0);
     assert.equal(ourRetrans, retrans, `${file}: retransmissions`);

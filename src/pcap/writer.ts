@@ -306,7 +306,10 @@ export class TcpConv {
 
   private send(dir: 'c' | 's', flags: number, payload: Buffer, extra: Partial<TcpOpts> = {}, opts: { seq?: number; caplen?: number } = {}): void {
     const c = dir === 'c';
-    const seg = tcp({ sport: c ? this.cport : this.sport, dport: c ? this.sport : this.cport, seq: opts.seq ?? (c ? this.cseq : this.sseq), ack: flags & 16 ? (c ? this.sseq : this.cseq) : 0, flags, ...extra }, payload);
+    const seg = tcp(
+      { sport: c ? this.cport : this.sport, dport: c ? this.sport : this.cport, seq: opts.seq ?? (c ? this.cseq : this.sseq), ack: flags & 16 ? (c ? this.sseq : this.cseq) : 0, flags, ...extra },
+      payload,
+    );
     const from = c ? this.client : this.server;
     const to = c ? this.server : this.client;
     this.w.packet(this.at, frame(from, to, 6, seg), opts.caplen !== undefined ? { caplen: opts.caplen } : {});

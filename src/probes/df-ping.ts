@@ -56,7 +56,8 @@ export async function dfPing(q: DfPingQuery, ctx: ProbeContext): Promise<DfPingR
   if (nat) {
     const r = await nat.icmpEcho({ address: q.address, timeoutMs: q.timeoutMs, size: q.size, df: true, ...(q.mark ? { mark: q.mark } : {}) });
     if (r.outcome === 'reply') return { outcome: 'pass', method: 'raw' };
-    if (r.outcome === 'icmp-error' && r.icmp && (r.icmp.name === 'frag-needed' || r.icmp.name === 'packet-too-big')) return { outcome: 'too-big', from: r.icmp.from, ...(r.icmp.mtu ? { mtu: r.icmp.mtu } : {}), method: 'raw' };
+    if (r.outcome === 'icmp-error' && r.icmp && (r.icmp.name === 'frag-needed' || r.icmp.name === 'packet-too-big'))
+      return { outcome: 'too-big', from: r.icmp.from, ...(r.icmp.mtu ? { mtu: r.icmp.mtu } : {}), method: 'raw' };
     if (r.outcome === 'error' && r.errno === 'EMSGSIZE') return { outcome: 'too-big', from: 'local', method: 'raw' };
     if (r.outcome === 'timeout' || r.outcome === 'icmp-error') return { outcome: 'lost', method: 'raw' };
     // Any other local error: let ping try (it knows the cached path MTU).

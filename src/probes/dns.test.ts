@@ -157,7 +157,10 @@ test('TC set: the probe retries over TCP and reports the full answer', async () 
     assert.equal(d.transport, 'tcp');
     assert.equal(d.truncated, true);
     assert.equal(d.answers.length, 100, 'answers are capped');
-    assert.deepEqual(srv.queries.map((q) => q.transport), ['udp', 'tcp']);
+    assert.deepEqual(
+      srv.queries.map((q) => q.transport),
+      ['udp', 'tcp'],
+    );
   } finally {
     await srv.close();
   }
@@ -199,7 +202,14 @@ test('queryAll: A and AAAA against every server, in parallel, in server order', 
   const good = await dnsServer((q) => reply(q, { answers: q.questions?.[0]?.type === 'A' ? [A('app.lab.test', '198.51.100.10')] : [] }));
   const silent = await dnsServer(() => null);
   try {
-    const obs = await queryAll([{ server: '127.0.0.1', port: good.port }, { server: '127.0.0.1', port: silent.port }], 'app.lab.test', probeContext(300));
+    const obs = await queryAll(
+      [
+        { server: '127.0.0.1', port: good.port },
+        { server: '127.0.0.1', port: silent.port },
+      ],
+      'app.lab.test',
+      probeContext(300),
+    );
     const rows = obs.map((o) => o.data as ObservationData['dns.query']).map((d) => `${d.port === good.port ? 'good' : 'silent'} ${d.qtype} ${d.outcome}`);
     assert.deepEqual(rows, ['good A answer', 'good AAAA answer', 'silent A timeout', 'silent AAAA timeout']);
   } finally {

@@ -58,7 +58,11 @@ function udpExchange(q: DnsQuery, id: number, ctx: ProbeContext): Promise<Exchan
       resolve(v);
     };
     const detach = onAbort(ctx.signal, () =>
-      finish(ignored ? { outcome: 'error', error: `no matching reply within ${Math.round(ctx.budgetMs)} ms; ignored: ${ignored}`, ...(ignoredBytes ? { reply: ignoredBytes } : {}) } : { outcome: 'timeout', error: `no answer within ${Math.round(ctx.budgetMs)} ms` }),
+      finish(
+        ignored
+          ? { outcome: 'error', error: `no matching reply within ${Math.round(ctx.budgetMs)} ms; ignored: ${ignored}`, ...(ignoredBytes ? { reply: ignoredBytes } : {}) }
+          : { outcome: 'timeout', error: `no answer within ${Math.round(ctx.budgetMs)} ms` },
+      ),
     );
     sock.on('error', (err) => finish(failure(errCode(err) ?? 'error')));
     sock.on('message', (buf) => {
@@ -137,7 +141,10 @@ export async function run(q: DnsQuery, ctx: ProbeContext): Promise<Observation[]
     else {
       // TC set: the full answer needs TCP. If TCP fails, keep what UDP said and why TCP did not help.
       const tcp = await tcpExchange(q, id, ctx);
-      data = 'summary' in tcp ? { ...base, transport: 'tcp', outcome: 'answer', ...tcp.summary, truncated: true } : { ...base, outcome: 'answer', ...udp.summary, error: `truncated over UDP; TCP retry failed: ${tcp.error}`, ...(tcp.reply ? { reply: tcp.reply } : {}) };
+      data =
+        'summary' in tcp
+          ? { ...base, transport: 'tcp', outcome: 'answer', ...tcp.summary, truncated: true }
+          : { ...base, outcome: 'answer', ...udp.summary, error: `truncated over UDP; TCP retry failed: ${tcp.error}`, ...(tcp.reply ? { reply: tcp.reply } : {}) };
     }
   }
   const ms = performance.now() - t0;

@@ -6,7 +6,9 @@ import type { ExecFn } from '../system/exec.js';
 import type { ObservationData } from '../model/observation.js';
 
 type G = ObservationData['gateway.neighbor'];
-const neigh = (json: string): ExecFn => async () => ({ stdout: json, stderr: '', code: 0, failure: null });
+const neigh =
+  (json: string): ExecFn =>
+  async () => ({ stdout: json, stderr: '', code: 0, failure: null });
 
 test('verdicts: an echo reply, a fresh neighbour entry, a failed or missing one', () => {
   const cases: Array<[boolean | null, { state: string | null } | { error: string }, G['answered'], G['method']]> = [
@@ -49,7 +51,10 @@ test('a live run against loopback: the echo answers (no neighbour entry on lo)',
 });
 
 test('no ping, a FAILED entry: not answered, by the neighbour table, with why ping was not used', async () => {
-  const [o] = await run({ gateway: '198.51.100.2', dev: 'a0' }, probeContext(500), { exec: neigh('[{"dst":"198.51.100.2","dev":"a0","state":["FAILED"]}]'), icmp: { native: async () => null, ping: '/nonexistent/ping' } });
+  const [o] = await run({ gateway: '198.51.100.2', dev: 'a0' }, probeContext(500), {
+    exec: neigh('[{"dst":"198.51.100.2","dev":"a0","state":["FAILED"]}]'),
+    icmp: { native: async () => null, ping: '/nonexistent/ping' },
+  });
   const d = o!.data as G;
   assert.deepEqual([d.answered, d.method, d.state], [false, 'neigh', 'FAILED']);
   assert.match(d.reason ?? '', /^ping: \/nonexistent\/ping is not installed/);

@@ -48,7 +48,10 @@ const UNANSWERED = new Set(['FAILED', 'INCOMPLETE']);
 export function judgeGateway(echo: boolean | null, neigh: { state: string | null } | { error: string }): Pick<Neighbor, 'state' | 'answered' | 'method'> & { reason?: string } {
   const state = 'state' in neigh ? neigh.state : null;
   if (echo === true) return { state, answered: true, method: 'ping' };
-  if ('error' in neigh) return echo === false ? { state, answered: false, method: 'ping', reason: `no echo reply; neighbour table unreadable: ${neigh.error}` } : { state, answered: null, method: 'none', reason: `no echo and no neighbour table: ${neigh.error}` };
+  if ('error' in neigh)
+    return echo === false
+      ? { state, answered: false, method: 'ping', reason: `no echo reply; neighbour table unreadable: ${neigh.error}` }
+      : { state, answered: null, method: 'none', reason: `no echo and no neighbour table: ${neigh.error}` };
   if (state === 'REACHABLE') return { state, answered: true, method: 'neigh' };
   if (state !== null && UNANSWERED.has(state)) return { state, answered: false, method: echo === null ? 'neigh' : 'ping' };
   if (echo === false) {

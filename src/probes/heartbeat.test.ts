@@ -9,8 +9,16 @@ const ctx = (ms: number) => ({ signal: AbortSignal.timeout(ms), budgetMs: ms, lo
 test('parseHeartbeat: defaults, escapes and one-line errors', () => {
   assert.deepEqual(parseHeartbeat('send=PING;expect=PONG;every=10s'), { send: 'PING\n', expect: 'PONG', everySec: 10, count: 3, replySec: 2 });
   assert.deepEqual(parseHeartbeat('send=HB\\r\\n;expect=ACK;every=200ms;count=5;timeout=100ms'), { send: 'HB\r\n', expect: 'ACK', everySec: 0.2, count: 5, replySec: 0.1 });
-  for (const [bad, re] of [['send=PING;every=1s', /expect= is missing/], ['send=P;expect=Q;every=soon', /every 'soon' is not a duration/], ['send=P;expect=Q;every=1s;color=red', /unknown key 'color'/], ['junk', /is not key=value/]] as const) {
-    assert.throws(() => parseHeartbeat(bad), (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && re.test(e.message) && !e.message.includes('\n'));
+  for (const [bad, re] of [
+    ['send=PING;every=1s', /expect= is missing/],
+    ['send=P;expect=Q;every=soon', /every 'soon' is not a duration/],
+    ['send=P;expect=Q;every=1s;color=red', /unknown key 'color'/],
+    ['junk', /is not key=value/],
+  ] as const) {
+    assert.throws(
+      () => parseHeartbeat(bad),
+      (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && re.test(e.message) && !e.message.includes('\n'),
+    );
   }
 });
 

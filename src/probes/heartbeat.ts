@@ -63,8 +63,19 @@ export function run(q: HeartbeatQuery, ctx: ProbeContext): Promise<Observation[]
   const now = (): number => performance.now() - t0;
   const { spec } = q;
   const data: ObservationData['app.heartbeat'] = {
-    address: q.address, port: q.port, tls: q.tls, send: spec.send.trim(), expect: spec.expect, everySec: spec.everySec,
-    beats: [], answered: 0, sent: 0, intervalSec: null, peerClosed: null, error: null, ms: 0,
+    address: q.address,
+    port: q.port,
+    tls: q.tls,
+    send: spec.send.trim(),
+    expect: spec.expect,
+    everySec: spec.everySec,
+    beats: [],
+    answered: 0,
+    sent: 0,
+    intervalSec: null,
+    peerClosed: null,
+    error: null,
+    ms: 0,
   };
   return new Promise((resolve) => {
     const sock: net.Socket = q.tls

@@ -43,7 +43,19 @@ test('a redirect: status, Location, Date, Server; the URL’s host goes in Host'
   });
   try {
     const d = await get(`http://app.lab.test:${srv.port}/path?q=1`);
-    assert.deepEqual({ ...d, ms: 0 }, { url: `http://app.lab.test:${srv.port}/path?q=1`, outcome: 'response', status: 301, location: 'https://app.lab.test/', date: 'Thu, 26 Nov 2026 18:00:00 GMT', server: 'nginx/1.22.1', ms: 0, body: { bytes: 0, complete: true } });
+    assert.deepEqual(
+      { ...d, ms: 0 },
+      {
+        url: `http://app.lab.test:${srv.port}/path?q=1`,
+        outcome: 'response',
+        status: 301,
+        location: 'https://app.lab.test/',
+        date: 'Thu, 26 Nov 2026 18:00:00 GMT',
+        server: 'nginx/1.22.1',
+        ms: 0,
+        body: { bytes: 0, complete: true },
+      },
+    );
     assert.deepEqual(srv.hosts, [`app.lab.test:${srv.port}`]);
   } finally {
     await srv.close();

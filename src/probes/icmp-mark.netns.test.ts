@@ -14,7 +14,8 @@ test('icmp and DF probes with a mark follow the mark’s routing rule (a wg-quic
     // marked packets look up table 100, which blackholes the target; unmarked ones take the main table
     c.sh('a', 'ip', ['rule', 'add', 'fwmark', '7', 'lookup', '100', 'pref', '100']);
     c.sh('a', 'ip', ['route', 'add', 'blackhole', `${c.target}/32`, 'table', '100']);
-    const echo = async (mark?: number) => (await probeIn<Observation[]>(c, 'a', ICMP, { address: c.target, count: 2, ...(mark ? { mark } : {}) }, 3000)).find((o) => o.kind === 'icmp.echo')?.data as { received: number; method: string };
+    const echo = async (mark?: number) =>
+      (await probeIn<Observation[]>(c, 'a', ICMP, { address: c.target, count: 2, ...(mark ? { mark } : {}) }, 3000)).find((o) => o.kind === 'icmp.echo')?.data as { received: number; method: string };
     const plain = await echo();
     assert.equal(plain.received, 2, JSON.stringify(plain));
     const marked = await echo(7);

@@ -71,7 +71,15 @@ async function rawEcho(nat: NativeApi, q: IcmpQuery, ctx: ProbeContext): Promise
   const rtts = results.filter((r) => r.outcome === 'reply' && r.rttMs !== null).map((r) => r.rttMs!);
   const errors = results.flatMap((r) => (r.icmp ? [r.icmp] : [])).slice(0, 50);
   const local = results.find((r) => r.outcome === 'error' && r.errno)?.errno;
-  const data: Echo = { address: q.address, method: 'raw', sent: q.count, received: rtts.length, lossPct: Math.round(((q.count - rtts.length) / q.count) * 1000) / 10, rtt: rtts.length ? rttStats(rtts) : null, errors };
+  const data: Echo = {
+    address: q.address,
+    method: 'raw',
+    sent: q.count,
+    received: rtts.length,
+    lossPct: Math.round(((q.count - rtts.length) / q.count) * 1000) / 10,
+    rtt: rtts.length ? rttStats(rtts) : null,
+    errors,
+  };
   if (local) data.reason = local;
   return data;
 }
@@ -100,7 +108,7 @@ export async function run(q: IcmpQuery, ctx: ProbeContext, deps: IcmpDeps = DEFA
   const root = process.getuid?.() === 0;
   const left = ctx.budgetMs - (performance.now() - t0);
   // Unprivileged ping cannot send faster than every 200 ms: send what fits in the budget.
-  const fits = root ? count : Math.max(1, Math.min(count, 1 + Math.floor((left / 1000) * 0.6 / 0.2)));
+  const fits = root ? count : Math.max(1, Math.min(count, 1 + Math.floor(((left / 1000) * 0.6) / 0.2)));
   if (fits < count) ctx.log(`icmp: ${fits} of ${count} echoes fit the budget at ping's 200 ms interval`);
   const args = pingArgs(q.address, fits, left, root, q.mark ?? 0);
   const { text, spawnError, exit } = await systemPing(deps.ping, args, ctx);

@@ -28,7 +28,10 @@ test('a firewall that forgets idle connections after 3 s: alive below, dead abov
     assert.ok(d.aliveSec !== null && d.aliveSec >= 2 && d.aliveSec <= 3, JSON.stringify(d));
     assert.ok(d.deadSec !== null && d.deadSec > 3 && d.deadSec <= 3.6, JSON.stringify(d));
     assert.ok(d.ms <= 1.5 * 3000 + 500, `search took ${d.ms} ms`);
-    assert.ok(d.holds.some((h) => h.outcome === 'not-tested'), 'longer holds are not waited for');
+    assert.ok(
+      d.holds.some((h) => h.outcome === 'not-tested'),
+      'longer holds are not waited for',
+    );
     const f = runRule(rule, obs);
     assert.ok(f);
     assert.match(f.fix[0]!.command ?? '', /^sysctl -w net\.ipv4\.tcp_keepalive_time=2 /);

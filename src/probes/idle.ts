@@ -110,6 +110,7 @@ export async function run(q: IdleQuery, ctx: ProbeContext): Promise<Observation[
   base.aliveSec = below.length ? Math.max(...below) : null;
   base.ms = Math.round(performance.now() - t0);
   const out: Observation[] = [observation('tcp.idle', base, base.ms)];
-  if (opened.every((o) => !o.conn)) out.push(observation('check.unknown', { layer: 'transport', check: 'idle timeout', reason: `no connection to ${q.address}:${q.port} (${opened[0]?.errno ?? opened[0]?.outcome})` }));
+  if (opened.every((o) => !o.conn))
+    out.push(observation('check.unknown', { layer: 'transport', check: 'idle timeout', reason: `no connection to ${q.address}:${q.port} (${opened[0]?.errno ?? opened[0]?.outcome})` }));
   return out;
 }

@@ -116,7 +116,19 @@ const data = <K extends keyof ObservationData>(obs: Observation[], kind: K): Obs
 };
 const tcp = (native: boolean, address: string, port: number, budget = 1500) => inA(native, 'tcp.js', { address, port, afterMs: 100 }, budget);
 const hasNative = (): boolean => {
-  const r = execFileSync('ip', ['netns', 'exec', A, process.execPath, '--input-type=module', '-e', `const m = await import(new URL('native.js', ${JSON.stringify(modules.href)})); process.stdout.write(String(!!(await m.native())))`], { encoding: 'utf8' });
+  const r = execFileSync(
+    'ip',
+    [
+      'netns',
+      'exec',
+      A,
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      `const m = await import(new URL('native.js', ${JSON.stringify(modules.href)})); process.stdout.write(String(!!(await m.native())))`,
+    ],
+    { encoding: 'utf8' },
+  );
   return r === 'true';
 };
 

@@ -45,7 +45,10 @@ test('property: arbitrary bytes and every truncation or bit flip of a real respo
       assert.ok(err instanceof DerError, String(err));
     }
   };
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (b) => only(() => parseOcspResponse(Buffer.from(b), SERIAL))), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 400 }), (b) => only(() => parseOcspResponse(Buffer.from(b), SERIAL))),
+    { numRuns: 500 },
+  );
   fc.assert(
     fc.property(fc.nat(real.length - 1), fc.nat(255), (i, v) => {
       const flipped = Buffer.from(real);

@@ -54,7 +54,11 @@ export function serialHex(v: Buffer): string {
 }
 
 /** A serial as compared: hex digits only, upper case, no leading zeros. */
-export const normSerial = (s: string): string => s.replace(/[^0-9a-f]/gi, '').toUpperCase().replace(/^0+(?=.)/, '');
+export const normSerial = (s: string): string =>
+  s
+    .replace(/[^0-9a-f]/gi, '')
+    .toUpperCase()
+    .replace(/^0+(?=.)/, '');
 
 /** Parses a stapled OCSPResponse (DER). Throws DerError on anything malformed. */
 export function parseOcspResponse(der: Buffer, leafSerial?: string): OcspStaple {
@@ -98,9 +102,19 @@ function single(s: Tlv): { serial: string; status: OcspCertStatus; revokedAt?: s
   if (!serial || serial.tag !== 0x02) throw new DerError('CertID: no serialNumber');
   const st = f[1];
   if (!st) throw new DerError('SingleResponse: no certStatus');
-  const out: ReturnType<typeof single> = { serial: serialHex(serial.value), status: st.tag === 0x80 ? 'good' : st.tag === 0xa1 ? 'revoked' : st.tag === 0x82 ? 'unknown' : (() => {
-    throw new DerError(`certStatus: unexpected tag 0x${st.tag.toString(16)}`);
-  })() };
+  const out: ReturnType<typeof single> = {
+    serial: serialHex(serial.value),
+    status:
+      st.tag === 0x80
+        ? 'good'
+        : st.tag === 0xa1
+          ? 'revoked'
+          : st.tag === 0x82
+            ? 'unknown'
+            : (() => {
+                throw new DerError(`certStatus: unexpected tag 0x${st.tag.toString(16)}`);
+              })(),
+  };
   if (st.tag === 0xa1) {
     const r = children(st.value);
     if (r[0]) out.revokedAt = time(r[0]);

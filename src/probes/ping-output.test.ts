@@ -87,7 +87,10 @@ test('ping could not send: no echo counted, the reason kept', () => {
 });
 
 test('killed before the summary: counts what it saw', () => {
-  const r = parsePingOutput('PING 198.51.100.2 (198.51.100.2) 56(84) bytes of data.\n64 bytes from 198.51.100.2: icmp_seq=1 ttl=64 time=0.5 ms\n64 bytes from 198.51.100.2: icmp_seq=2 ttl=64 time=1.5 ms\n', '198.51.100.2');
+  const r = parsePingOutput(
+    'PING 198.51.100.2 (198.51.100.2) 56(84) bytes of data.\n64 bytes from 198.51.100.2: icmp_seq=1 ttl=64 time=0.5 ms\n64 bytes from 198.51.100.2: icmp_seq=2 ttl=64 time=1.5 ms\n',
+    '198.51.100.2',
+  );
   assert.deepEqual(r, { address: '198.51.100.2', sent: 2, received: 2, lossPct: 0, rtt: { min: 0.5, avg: 1, max: 1.5, stddev: 0.5 }, errors: [] });
 });
 

@@ -27,10 +27,15 @@ test('search: finds the exact limit for any path MTU in a few parallel rounds', 
 
 test('search: a frag-needed MTU is recorded and tried exactly', async () => {
   const probed: number[] = [];
-  const s = await search(68, 1501, async (size) => {
-    probed.push(size);
-    return size <= 1400 ? 'pass' : { from: '198.51.100.6', mtu: 1400 };
-  }, never);
+  const s = await search(
+    68,
+    1501,
+    async (size) => {
+      probed.push(size);
+      return size <= 1400 ? 'pass' : { from: '198.51.100.6', mtu: 1400 };
+    },
+    never,
+  );
   assert.deepEqual([s.lo, s.hi], [1400, 1401]);
   assert.deepEqual(s.fragNeeded, { from: '198.51.100.6', mtu: 1400 });
   assert.ok(probed.includes(1400));
@@ -38,12 +43,17 @@ test('search: a frag-needed MTU is recorded and tried exactly', async () => {
 
 test('search: a lost small probe (a fail below a pass) does not lower the limit', async () => {
   let first = true;
-  const s = await search(68, 1501, async (size) => {
-    if (size < 300 && first) {
-      first = false;
-      return 'fail';
-    }
-    return size <= 1280 ? 'pass' : 'fail';
-  }, never);
+  const s = await search(
+    68,
+    1501,
+    async (size) => {
+      if (size < 300 && first) {
+        first = false;
+        return 'fail';
+      }
+      return size <= 1280 ? 'pass' : 'fail';
+    },
+    never,
+  );
   assert.deepEqual([s.lo, s.hi], [1280, 1281]);
 });

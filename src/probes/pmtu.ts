@@ -74,7 +74,13 @@ interface SearchState {
  * probes up to PER_ROUND sizes at once and keeps the interval [largest pass, smallest fail].
  * A frag-needed MTU is tried exactly in the next round. Pure apart from the probe function.
  */
-export async function search(lo: number, hi: number, probe: (size: number) => Promise<'pass' | 'fail' | { from: string; mtu: number }>, signal: AbortSignal, first: number | null = null): Promise<SearchState> {
+export async function search(
+  lo: number,
+  hi: number,
+  probe: (size: number) => Promise<'pass' | 'fail' | { from: string; mtu: number }>,
+  signal: AbortSignal,
+  first: number | null = null,
+): Promise<SearchState> {
   const s: SearchState = { lo, hi, fragNeeded: null, probes: 0 };
   // `first` (the interface MTU) is tried in the first round: on a clean path that round ends the search.
   let hint: number | null = first;
@@ -157,7 +163,16 @@ async function rawPmtu(nat: NativeRawApi, q: PmtuQuery, ctx: ProbeContext, base:
   if (q.quick) {
     const full = await probe(hi - 1);
     if (full === 'pass') return { ...base, largestPass: hi - 1, smallestFail: null, fragNeeded: null, probes: 2, tcp: await tcpP };
-    if (typeof full === 'object') return { ...base, largestPass: null, smallestFail: hi - 1, fragNeeded: full, probes: 2, tcp: await tcpP, reason: `${full.from} reports fragmentation needed (MTU ${full.mtu}): path MTU discovery works` };
+    if (typeof full === 'object')
+      return {
+        ...base,
+        largestPass: null,
+        smallestFail: hi - 1,
+        fragNeeded: full,
+        probes: 2,
+        tcp: await tcpP,
+        reason: `${full.from} reports fragmentation needed (MTU ${full.mtu}): path MTU discovery works`,
+      };
   }
   const s = await search(MIN_SIZE[fam], hi, probe, ctx.signal, q.quick ? null : hi - 1);
   let smallestFail = s.hi >= hi ? null : s.hi;
@@ -225,7 +240,15 @@ export async function run(q: PmtuQuery, ctx: ProbeContext): Promise<Observation[
           if (typeof r === 'object') frag = r;
         }
       }
-      data = { ...base, method: 'ping', largestPass: lo, smallestFail: hi > (mtu ?? 1500) ? null : hi, fragNeeded: frag, probes, reason: `${nativeUnavailable() ?? 'no raw sockets'}: searched with ping -M do; the TCP large-payload test needs the raw-socket module` };
+      data = {
+        ...base,
+        method: 'ping',
+        largestPass: lo,
+        smallestFail: hi > (mtu ?? 1500) ? null : hi,
+        fragNeeded: frag,
+        probes,
+        reason: `${nativeUnavailable() ?? 'no raw sockets'}: searched with ping -M do; the TCP large-payload test needs the raw-socket module`,
+      };
     }
   }
   const ms = performance.now() - t0;

@@ -52,7 +52,12 @@ export async function run(q: ResponderQuery, ctx: ProbeContext): Promise<Observa
   const out: Observation[] = [observation('responder.view', view, performance.now() - t0)];
   if (arrived.clock) {
     const now = new Date();
-    out.push(observation('host.clock', { local: now.toISOString(), sources: [{ source: 'responder', peer: name, time: new Date(now.getTime() + arrived.clock.offsetMs).toISOString(), skewMs: -arrived.clock.offsetMs }] }));
+    out.push(
+      observation('host.clock', {
+        local: now.toISOString(),
+        sources: [{ source: 'responder', peer: name, time: new Date(now.getTime() + arrived.clock.offsetMs).toISOString(), skewMs: -arrived.clock.offsetMs }],
+      }),
+    );
   }
   return out;
 }

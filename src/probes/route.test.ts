@@ -62,7 +62,23 @@ test('the kernel’s refusals map to outcomes', async () => {
 });
 
 test('a successful answer of a refusing type (as older iproute2 prints) is that outcome', () => {
-  const value = { family: 4 as const, type: 'blackhole', dst: '203.0.113.9', from: null, gateway: null, dev: null, src: null, table: 'main', protocol: null, metric: null, mark: null, iif: null, flags: [], cache: [], text: 'blackhole 203.0.113.9' };
+  const value = {
+    family: 4 as const,
+    type: 'blackhole',
+    dst: '203.0.113.9',
+    from: null,
+    gateway: null,
+    dev: null,
+    src: null,
+    table: 'main',
+    protocol: null,
+    metric: null,
+    mark: null,
+    iif: null,
+    flags: [],
+    cache: [],
+    text: 'blackhole 203.0.113.9',
+  };
   const d = toLookup('203.0.113.9', { ok: true, value });
   assert.deepEqual([d.outcome, d.route, d.error], ['blackhole', 'blackhole 203.0.113.9', 'route type blackhole']);
 });

@@ -38,7 +38,10 @@ test('flow spread over an ECMP diamond: all answer when both branches work; a dr
     const lost = bad.flows.filter((f) => f.outcome === 'lost').map((f) => f.sport);
     const flows = [answered[0]!, lost[0]!];
     const t = dataOf(await probeIn(c, 'a', TRACE, { address: c.target, proto: 'tcp', port: 443, count: 3, flows }, 1500), 'trace.path');
-    assert.deepEqual(t.paths.map((p) => p.flow), flows.map((f) => `tcp sport ${f}`));
+    assert.deepEqual(
+      t.paths.map((p) => p.flow),
+      flows.map((f) => `tcp sport ${f}`),
+    );
     const [good, broken] = t.paths;
     assert.equal(good!.reached, true);
     assert.equal(broken!.reached, false);

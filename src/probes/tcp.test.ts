@@ -131,7 +131,15 @@ test('a native module that throws: the socket path answers', async () => {
 });
 
 test('errno and ICMP classification tables', () => {
-  assert.deepEqual(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPERM', 'EADDRNOTAVAIL'].map(classifyErrno), ['refused', 'unreachable', 'unreachable', 'filtered', 'reset', 'rejected', 'error']);
+  assert.deepEqual(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPERM', 'EADDRNOTAVAIL'].map(classifyErrno), [
+    'refused',
+    'unreachable',
+    'unreachable',
+    'filtered',
+    'reset',
+    'rejected',
+    'error',
+  ]);
   const r = (icmp: { type: number; code: number }, fam: 4 | 6 = 4) => fromNative(fam, { outcome: 'icmp', errno: null, ms: 1, tcpInfo: null, icmp: { ...icmp, from: '198.51.100.1', name: '?' } });
   assert.deepEqual(r({ type: 3, code: 13 }), { outcome: 'rejected', icmp: { type: 3, code: 13, from: '198.51.100.1', name: 'admin-prohibited' } });
   assert.equal(r({ type: 3, code: 1 })?.outcome, 'unreachable');

@@ -6,7 +6,12 @@ import { certInfo, chainOf, parsePin, parseSans, pinMatches, MAX_CHAIN } from '.
 import type { CertInfo } from '../model/observation.js';
 
 test('SANs in node’s spelling, quoted values with commas kept whole', () => {
-  assert.deepEqual(parseSans('DNS:app.lab.test, DNS:*.lab.test, IP Address:127.0.0.1, IP Address:2001:DB8:0:0:0:0:0:1'), ['DNS:app.lab.test', 'DNS:*.lab.test', 'IP Address:127.0.0.1', 'IP Address:2001:DB8:0:0:0:0:0:1']);
+  assert.deepEqual(parseSans('DNS:app.lab.test, DNS:*.lab.test, IP Address:127.0.0.1, IP Address:2001:DB8:0:0:0:0:0:1'), [
+    'DNS:app.lab.test',
+    'DNS:*.lab.test',
+    'IP Address:127.0.0.1',
+    'IP Address:2001:DB8:0:0:0:0:0:1',
+  ]);
   assert.deepEqual(parseSans('DNS:"a,b.lab.test", URI:spiffe://lab/x'), ['DNS:a,b.lab.test', 'URI:spiffe://lab/x']);
   assert.deepEqual(parseSans(undefined), []);
 });
@@ -32,16 +37,27 @@ test('a certificate node could not give raw bytes for still converts, without th
 });
 
 test('the chain walk stops at a self-loop, a repeat, and the length cap', () => {
-  const mk = (n: number): DetailedPeerCertificate => ({ subject: { CN: `c${n}` }, issuer: { CN: `c${n + 1}` }, raw: Buffer.from([n]), fingerprint256: `F${n}`, valid_from: '', valid_to: '' }) as unknown as DetailedPeerCertificate;
+  const mk = (n: number): DetailedPeerCertificate =>
+    ({ subject: { CN: `c${n}` }, issuer: { CN: `c${n + 1}` }, raw: Buffer.from([n]), fingerprint256: `F${n}`, valid_from: '', valid_to: '' }) as unknown as DetailedPeerCertificate;
   const certs = Array.from({ length: 30 }, (_, i) => mk(i));
   certs.forEach((c, i) => (c.issuerCertificate = certs[i + 1] ?? c));
   assert.equal(chainOf({ getPeerCertificate: () => certs[0]! } as never).chain.length, MAX_CHAIN);
   const loop = [mk(0), mk(1)];
   loop[0]!.issuerCertificate = loop[1]!;
   loop[1]!.issuerCertificate = loop[0]!;
-  assert.deepEqual(chainOf({ getPeerCertificate: () => loop[0]! } as never).chain.map((c) => c.commonName), ['c0', 'c1']);
+  assert.deepEqual(
+    chainOf({ getPeerCertificate: () => loop[0]! } as never).chain.map((c) => c.commonName),
+    ['c0', 'c1'],
+  );
   assert.deepEqual(chainOf({ getPeerCertificate: () => ({}) as DetailedPeerCertificate } as never).chain, []);
-  assert.deepEqual(chainOf({ getPeerCertificate: () => { throw new Error('gone'); } } as never).chain, []);
+  assert.deepEqual(
+    chainOf({
+      getPeerCertificate: () => {
+        throw new Error('gone');
+      },
+    } as never).chain,
+    [],
+  );
 });
 
 test('property: arbitrary SAN text never throws and stays bounded', () => {

@@ -60,7 +60,9 @@ export function certInfo(c: DetailedPeerCertificate): CertInfo {
   let pem = 0;
   if (x) {
     try {
-      spki = createHash('sha256').update(x.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+      spki = createHash('sha256')
+        .update(x.publicKey.export({ type: 'spki', format: 'der' }))
+        .digest('base64');
     } catch {
       spki = null;
     }

@@ -96,7 +96,9 @@ export function expandLabel(hash: 'sha256' | 'sha384', secret: Buffer, label: st
   const out: Buffer[] = [];
   let prev = Buffer.alloc(0);
   for (let i = 1; Buffer.concat(out).length < length; i++) {
-    prev = createHmac(hash, secret).update(Buffer.concat([prev, info, Buffer.from([i])])).digest();
+    prev = createHmac(hash, secret)
+      .update(Buffer.concat([prev, info, Buffer.from([i])]))
+      .digest();
     out.push(prev);
   }
   return Buffer.concat(out).subarray(0, length);

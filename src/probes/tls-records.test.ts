@@ -55,7 +55,10 @@ test('property: any chunks never throw, and memory stays bounded', () => {
       for (const c of chunks) r.feed(c);
       assert.ok(r.first.length <= FIRST_BYTES);
       assert.ok(r.handshakes.length <= 32);
-      assert.equal(r.bytes, chunks.reduce((a, c) => a + c.length, 0));
+      assert.equal(
+        r.bytes,
+        chunks.reduce((a, c) => a + c.length, 0),
+      );
       assert.ok(printable(r.first).length <= 120);
     }),
     { numRuns: 2000 },

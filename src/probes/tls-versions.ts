@@ -45,7 +45,15 @@ async function tryVersion(q: VersionsQuery, v: Version, signal: AbortSignal): Pr
     };
     const detach = onAbort(signal, () => finish(false));
     try {
-      s = tls.connect({ socket: t.stream, minVersion: v, maxVersion: v, rejectUnauthorized: false, checkServerIdentity: () => undefined, ciphers: 'DEFAULT@SECLEVEL=0', ...(sni ? { servername: sni } : {}) });
+      s = tls.connect({
+        socket: t.stream,
+        minVersion: v,
+        maxVersion: v,
+        rejectUnauthorized: false,
+        checkServerIdentity: () => undefined,
+        ciphers: 'DEFAULT@SECLEVEL=0',
+        ...(sni ? { servername: sni } : {}),
+      });
     } catch {
       return finish(false);
     }

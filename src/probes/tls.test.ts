@@ -33,12 +33,20 @@ test('a good server: ok, the chain (completed by node from the trust store), ver
     assert.deepEqual(h.verify, { ok: true, code: null, hostnameOk: true, trustedBy: 'ca-file' });
     assert.deepEqual(srv.servernames, ['app.lab.test']);
     // The server sends leaf + intermediate; node completes the chain with the root from the --ca store.
-    assert.deepEqual(h.chain.map((c) => c.commonName), ['app.lab.test', 'NDX Probe Test Intermediate', 'NDX Probe Test Root']);
+    assert.deepEqual(
+      h.chain.map((c) => c.commonName),
+      ['app.lab.test', 'NDX Probe Test Intermediate', 'NDX Probe Test Root'],
+    );
     const [leaf, inter, top] = h.chain as [Hs['chain'][0], Hs['chain'][0], Hs['chain'][0]];
     assert.deepEqual([top.selfSigned, top.isCA], [true, true]);
     const x = new X509Certificate(certFile('leaf.pem'));
     assert.equal(leaf.fingerprint256, x.fingerprint256);
-    assert.equal(leaf.spki256, createHash('sha256').update(x.publicKey.export({ type: 'spki', format: 'der' })).digest('base64'));
+    assert.equal(
+      leaf.spki256,
+      createHash('sha256')
+        .update(x.publicKey.export({ type: 'spki', format: 'der' }))
+        .digest('base64'),
+    );
     assert.deepEqual(leaf.sans, ['DNS:app.lab.test', 'IP Address:127.0.0.1', 'IP Address:0:0:0:0:0:0:0:1']);
     assert.equal(leaf.subject, 'CN=app.lab.test');
     assert.equal(leaf.issuer, 'O=NDX Lab, CN=NDX Probe Test Intermediate');
@@ -62,7 +70,11 @@ test('the system store does not know the lab root: verify-failed with OpenSSL’
     const h = await probe(srv.port, { options: {} });
     assert.equal(h.outcome, 'verify-failed');
     assert.deepEqual(h.verify, { ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', hostnameOk: true, trustedBy: 'system' });
-    assert.deepEqual(h.chain.map((c) => c.commonName), ['app.lab.test', 'NDX Probe Test Intermediate'], 'what the server presented: the root is unknown here');
+    assert.deepEqual(
+      h.chain.map((c) => c.commonName),
+      ['app.lab.test', 'NDX Probe Test Intermediate'],
+      'what the server presented: the root is unknown here',
+    );
   } finally {
     await srv.close();
   }
@@ -112,7 +124,10 @@ test('pins: SPKI base64 or certificate fingerprint (any case, colons optional), 
   const srv = await tlsServer(base);
   const leaf = new X509Certificate(certFile('leaf.pem'));
   const inter = new X509Certificate(certFile('inter.pem'));
-  const spki = (x: X509Certificate): string => createHash('sha256').update(x.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  const spki = (x: X509Certificate): string =>
+    createHash('sha256')
+      .update(x.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64');
   try {
     const cases: Array<[string, boolean]> = [
       [`sha256/${spki(leaf)}`, true],

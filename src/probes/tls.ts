@@ -234,7 +234,15 @@ function ocspOf(staple: Buffer | null, serial: string): NonNullable<Handshake['o
   if (!staple) return { stapled: false };
   try {
     const r = parseOcspResponse(staple, serial);
-    return { stapled: true, responseStatus: r.responseStatus, certStatus: r.certStatus, ...(r.revokedAt ? { revokedAt: r.revokedAt } : {}), ...(r.reason ? { reason: r.reason } : {}), ...(r.thisUpdate ? { thisUpdate: r.thisUpdate } : {}), ...(r.nextUpdate ? { nextUpdate: r.nextUpdate } : {}) };
+    return {
+      stapled: true,
+      responseStatus: r.responseStatus,
+      certStatus: r.certStatus,
+      ...(r.revokedAt ? { revokedAt: r.revokedAt } : {}),
+      ...(r.reason ? { reason: r.reason } : {}),
+      ...(r.thisUpdate ? { thisUpdate: r.thisUpdate } : {}),
+      ...(r.nextUpdate ? { nextUpdate: r.nextUpdate } : {}),
+    };
   } catch (err) {
     return { stapled: true, error: `unreadable OCSP response (${staple.length} bytes): ${err instanceof Error ? err.message : String(err)}` };
   }

@@ -40,7 +40,10 @@ test('clean 5-hop path: every hop by address, the target clean, router loss only
         [c.hopAddr(1), c.hopAddr(2), c.hopAddr(3), c.hopAddr(4), c.target],
         proto,
       );
-      assert.ok(hops.every((h) => h.lossPct === 0 || h.rateLimited), `${proto}: ${JSON.stringify(hops)}`);
+      assert.ok(
+        hops.every((h) => h.lossPct === 0 || h.rateLimited),
+        `${proto}: ${JSON.stringify(hops)}`,
+      );
       if (proto !== 'udp') assert.equal(hops[4]!.lossPct, 0);
       assert.equal(firstLossyHop(hops), null);
     }
@@ -83,7 +86,12 @@ test('--paths over an ECMP diamond: flows take both branches, each path keeps on
   const passed = new Set<string>();
   // Both hop-2 routers answer only a burst of ~6 TTL-exceeded per peer (the kernel's ICMP rate limit), so
   // under CI load one branch's answers can all be spent: one more round on a fresh diamond before failing.
-  for (const [proto, round] of [['udp', 0], ['tcp', 0], ['udp', 1], ['tcp', 1]] as const) {
+  for (const [proto, round] of [
+    ['udp', 0],
+    ['tcp', 0],
+    ['udp', 1],
+    ['tcp', 1],
+  ] as const) {
     if (round === 1 && passed.has(proto)) continue;
     // A fresh diamond per protocol and round: the routers' ICMP budget for this peer starts full.
     const c = diamond(`ecmp${proto}${round}`);

@@ -76,7 +76,10 @@ async function rawTrace(nat: NativeRawApi, q: Required<TraceQuery>, ctx: ProbeCo
   const stop = new AbortController();
   const signal = AbortSignal.any([stop.signal, ctx.signal]);
   setMaxListeners(0, signal); // one listener per probe in flight
-  const flows = q.flows.length > 0 ? q.flows.map((id, i) => newFlow(nat, q.proto, i, Math.min(q.maxHops, WINDOW_STEP), id)) : Array.from({ length: q.paths }, (_, i) => newFlow(nat, q.proto, i, Math.min(q.maxHops, WINDOW_STEP)));
+  const flows =
+    q.flows.length > 0
+      ? q.flows.map((id, i) => newFlow(nat, q.proto, i, Math.min(q.maxHops, WINDOW_STEP), id))
+      : Array.from({ length: q.paths }, (_, i) => newFlow(nat, q.proto, i, Math.min(q.maxHops, WINDOW_STEP)));
   const t0 = performance.now();
   let maxRtt = 0;
   const pending: Array<Promise<void>> = [];
@@ -86,15 +89,13 @@ async function rawTrace(nat: NativeRawApi, q: Required<TraceQuery>, ctx: ProbeCo
     const id = f.next;
     f.next = q.proto === 'tcp' ? (f.next + 1000) >>> 0 : f.next + 1;
     const sentAt = performance.now() - t0;
-    const p = nat
-      .probe({ proto: q.proto, dst: q.address, src, ttl, timeoutMs: perProbeTimeout, flow: f.id, ...(q.port !== null ? { port: q.port } : {}), id, signal })
-      .then((r: ProbeReply) => {
-        f.records.push({ ttl, round, sentAt, outcome: r.outcome, from: r.from, rttMs: r.rttMs, icmp: r.icmp });
-        if (r.rttMs !== null) maxRtt = Math.max(maxRtt, r.rttMs);
-        const atTarget = r.outcome === 'reply' || r.from === q.address;
-        if (atTarget && (f.targetTtl === null || ttl < f.targetTtl)) f.targetTtl = ttl;
-        else if (r.outcome === 'icmp-error' && r.icmp && r.icmp.name !== 'time-exceeded' && (f.stopTtl === null || ttl < f.stopTtl)) f.stopTtl = ttl;
-      });
+    const p = nat.probe({ proto: q.proto, dst: q.address, src, ttl, timeoutMs: perProbeTimeout, flow: f.id, ...(q.port !== null ? { port: q.port } : {}), id, signal }).then((r: ProbeReply) => {
+      f.records.push({ ttl, round, sentAt, outcome: r.outcome, from: r.from, rttMs: r.rttMs, icmp: r.icmp });
+      if (r.rttMs !== null) maxRtt = Math.max(maxRtt, r.rttMs);
+      const atTarget = r.outcome === 'reply' || r.from === q.address;
+      if (atTarget && (f.targetTtl === null || ttl < f.targetTtl)) f.targetTtl = ttl;
+      else if (r.outcome === 'icmp-error' && r.icmp && r.icmp.name !== 'time-exceeded' && (f.stopTtl === null || ttl < f.stopTtl)) f.stopTtl = ttl;
+    });
     pending.push(p);
   };
 

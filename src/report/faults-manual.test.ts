@@ -48,7 +48,13 @@ test('one entry shows title, layer, severity, explanation, evidence, fixes and e
 
 test('JSON lists every code with slug and layer', () => {
   const j = faultsJson(metas);
-  assert.deepEqual(j.map((x) => [x.code, x.slug, x.layer]), [['NET-001', 'slug-net-001', 'network'], ['DNS-001', 'slug-dns-001', 'dns']]);
+  assert.deepEqual(
+    j.map((x) => [x.code, x.slug, x.layer]),
+    [
+      ['NET-001', 'slug-net-001', 'network'],
+      ['DNS-001', 'slug-dns-001', 'dns'],
+    ],
+  );
   assert.deepEqual(j[1]!.explains, []);
   assert.deepEqual(JSON.parse(JSON.stringify(j)), j);
 });

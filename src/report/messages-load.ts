@@ -5,8 +5,14 @@ export const LOAD_MESSAGES = {
   'load.heading': { en: 'netdx load {target} ({mode}, {load}, {duration})', zh: 'netdx 压测 {target}（{mode}，{load}，{duration}）' },
   'load.closedLoop': { en: 'up to {n} connections as fast as possible', zh: '最多 {n} 个并发连接，尽快发起' },
   'load.fixedRate': { en: '{rate}/s with up to {n} connections', zh: '每秒 {rate} 次，最多 {n} 个并发连接' },
-  'load.progress': { en: 'step {step}/{steps} · {s} s · {attempts} attempts · {ok} ok · {failed} failed · {inFlight} in flight', zh: '第 {step}/{steps} 级 · {s} 秒 · 已尝试 {attempts} 次 · 成功 {ok} · 失败 {failed} · 进行中 {inFlight}' },
-  'load.columns': { en: 'Step|Conns|Offered/s|Done/s|Attempts|OK|Errors|SYN retx|p50 ms|p90 ms|p99 ms|max ms', zh: '级|并发|计划/秒|完成/秒|尝试|成功|错误|SYN重传|p50 毫秒|p90 毫秒|p99 毫秒|最大 毫秒' },
+  'load.progress': {
+    en: 'step {step}/{steps} · {s} s · {attempts} attempts · {ok} ok · {failed} failed · {inFlight} in flight',
+    zh: '第 {step}/{steps} 级 · {s} 秒 · 已尝试 {attempts} 次 · 成功 {ok} · 失败 {failed} · 进行中 {inFlight}',
+  },
+  'load.columns': {
+    en: 'Step|Conns|Offered/s|Done/s|Attempts|OK|Errors|SYN retx|p50 ms|p90 ms|p99 ms|max ms',
+    zh: '级|并发|计划/秒|完成/秒|尝试|成功|错误|SYN重传|p50 毫秒|p90 毫秒|p99 毫秒|最大 毫秒',
+  },
   'load.phases': { en: 'Latency by phase (ms): phase|n|p50|p90|p99|max', zh: '分阶段延迟（毫秒）：阶段|次数|p50|p90|p99|最大' },
   'load.phase.connect': { en: 'connect', zh: 'TCP 建连' },
   'load.phase.tls': { en: 'TLS', zh: 'TLS 握手' },
@@ -18,13 +24,19 @@ export const LOAD_MESSAGES = {
   'load.local': { en: 'LOCAL (the generator itself: {sample}): {count}', zh: 'LOCAL（压测端自身：{sample}）：{count} 次' },
   'load.synRetx': { en: '{n} connect(s) completed only after a SYN retransmission (≥ 0.9 s): SYNs were dropped', zh: '{n} 次建连在 SYN 重传后才完成（≥ 0.9 秒）：SYN 被丢弃' },
   'load.noErrors': { en: 'No errors: every attempt completed.', zh: '无错误：所有尝试均已完成。' },
-  'load.turning': { en: 'Turning point: at step {step} ({load}) failures start: {pct}% of attempts, mostly {code} {slug} — {why}', zh: '拐点：第 {step} 级（{load}）开始失败：{pct}% 的尝试失败，主要是 {code} {slug} —— {why}' },
+  'load.turning': {
+    en: 'Turning point: at step {step} ({load}) failures start: {pct}% of attempts, mostly {code} {slug} — {why}',
+    zh: '拐点：第 {step} 级（{load}）开始失败：{pct}% 的尝试失败，主要是 {code} {slug} —— {why}',
+  },
   'load.noTurning': { en: 'No turning point: the target kept up with every step.', zh: '无拐点：目标在每一级负载下都正常。' },
   'load.loadConns': { en: '{n} connections', zh: '{n} 个并发连接' },
   'load.loadRate': { en: '{rate}/s offered', zh: '计划每秒 {rate} 次' },
   'load.generator': { en: 'Generator: CPU {cpu}% of one core, event-loop delay p99 {lag} ms{missed}', zh: '压测端：CPU 占用单核的 {cpu}%，事件循环延迟 p99 {lag} 毫秒{missed}' },
   'load.missed': { en: ', {n} launches missed (all connections busy)', zh: '，{n} 次因连接全忙未能发起' },
-  'load.limited': { en: 'These numbers are limited by the generator itself (CPU or event loop saturated), not only by the target.', zh: '这些数字受压测端自身限制（CPU 或事件循环已饱和），并不只反映目标的能力。' },
+  'load.limited': {
+    en: 'These numbers are limited by the generator itself (CPU or event loop saturated), not only by the target.',
+    zh: '这些数字受压测端自身限制（CPU 或事件循环已饱和），并不只反映目标的能力。',
+  },
   'load.notLimited': { en: 'The generator was not saturated: the numbers are the target’s.', zh: '压测端未饱和：这些数字反映的是目标的能力。' },
   'load.throughput': { en: 'Throughput against the responder {responder} ({streams} stream(s), {bytes} each):', zh: '对响应端 {responder} 的吞吐量（{streams} 条流，每条 {bytes}）：' },
   'load.throughputLine': { en: '{direction}: {rate} in {s} s, {retx} retransmitted segment(s){errors}', zh: '{direction}：{rate}，耗时 {s} 秒，重传报文段 {retx} 个{errors}' },
@@ -44,5 +56,8 @@ export const LOAD_MESSAGES = {
   'responder.withToken': { en: ', token required for large answers', zh: '，大于请求的应答需要令牌' },
   'responder.noToken': { en: ', no token: anonymous limits for everyone', zh: '，未设置令牌：所有客户端均按匿名限制' },
   'responder.skipped': { en: 'Not available: {what}', zh: '不可用：{what}' },
-  'responder.stats': { en: 'connections {connections} · requests {requests} · datagrams {udp} · rejected: bad token {badToken}, rate-limited {rate}, malformed {malformed}, busy {busy}', zh: '连接 {connections} · 请求 {requests} · 数据报 {udp} · 拒绝：令牌错误 {badToken}，限速 {rate}，格式错误 {malformed}，繁忙 {busy}' },
+  'responder.stats': {
+    en: 'connections {connections} · requests {requests} · datagrams {udp} · rejected: bad token {badToken}, rate-limited {rate}, malformed {malformed}, busy {busy}',
+    zh: '连接 {connections} · 请求 {requests} · 数据报 {udp} · 拒绝：令牌错误 {badToken}，限速 {rate}，格式错误 {malformed}，繁忙 {busy}',
+  },
 } satisfies Record<string, Text>;

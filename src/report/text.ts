@@ -17,7 +17,16 @@ export function displayWidth(s: string): number {
   let w = 0;
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) ? 2 : 1;
+    w +=
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6)
+        ? 2
+        : 1;
   }
   return w;
 }
@@ -62,7 +71,9 @@ export function renderText(r: Report, o: TextOptions): string {
   const lang = o.lang;
   const lines: string[] = [];
   const addrs = r.target.addresses && r.target.addresses.length > 0 && r.target.addresses[0] !== r.target.host ? `  →  ${r.target.addresses.join(', ')}` : '';
-  lines.push(`${c.bold(t(lang, r.snapshot ? 'report.headingOffline' : 'report.heading', { target: formatHostPort(r.target.display ?? r.target.host, r.target.port) }))}  ${c.dim(`(${r.target.protocol})`)}${addrs}`);
+  lines.push(
+    `${c.bold(t(lang, r.snapshot ? 'report.headingOffline' : 'report.heading', { target: formatHostPort(r.target.display ?? r.target.host, r.target.port) }))}  ${c.dim(`(${r.target.protocol})`)}${addrs}`,
+  );
   if (r.snapshot) lines.push(c.dim(t(lang, 'report.snapshotOf', { host: r.snapshot.hostname, at: r.snapshot.collectedAt })));
   const head = r.primary ? `${r.primary.code} ${r.primary.slug} · ${t(lang, `layer.${r.primary.layer}`)}` : '';
   lines.push(`${verdictText(c, r, lang)}  ${head}  ${c.dim(`${r.durationMs} ms`)}`);

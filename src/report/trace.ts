@@ -20,12 +20,28 @@ export function renderTrace(tr: Trace, findings: Finding[], lang: Lang, ms: numb
   tr.paths.forEach((p, i) => {
     if (tr.paths.length > 1) out.push('', t(lang, 'trace.path', { n: i + 1, flow: p.flow }));
     // A rate-limited router's unanswered probes are not loss: Loss% is '–', the note gives the sample.
-    const rows = [cols, ...p.hops.map((h) => [String(h.ttl), h.addr ? (h.addrs.length > 1 ? `${h.addr} (+${h.addrs.length - 1})` : h.addr) : '???', h.rateLimited ? '–' : `${h.lossPct.toFixed(1)}%`, String(h.sent), String(h.recv), num(h.rtt?.avg), num(h.rtt?.min), num(h.rtt?.max), num(h.rtt?.stddev)])];
+    const rows = [
+      cols,
+      ...p.hops.map((h) => [
+        String(h.ttl),
+        h.addr ? (h.addrs.length > 1 ? `${h.addr} (+${h.addrs.length - 1})` : h.addr) : '???',
+        h.rateLimited ? '–' : `${h.lossPct.toFixed(1)}%`,
+        String(h.sent),
+        String(h.recv),
+        num(h.rtt?.avg),
+        num(h.rtt?.min),
+        num(h.rtt?.max),
+        num(h.rtt?.stddev),
+      ]),
+    ];
     const width = cols.map((_, c) => Math.max(...rows.map((r) => [...r[c]!].length)));
     for (const [ri, r] of rows.entries()) {
       const line = r.map((cell, c) => (c === 1 ? cell.padEnd(width[c]!) : cell.padStart(width[c]!))).join('  ');
       const h = ri > 0 ? p.hops[ri - 1]! : null;
-      const notes = [h?.rateLimited ? t(lang, h.recv === 0 ? 'trace.silentHop' : 'trace.rateLimited', { recv: h.recv, sent: h.sent }) : '', h?.icmp ? `!${h.icmp.name}${h.icmp.mtu ? ` mtu ${h.icmp.mtu}` : ''}` : ''].filter(Boolean);
+      const notes = [
+        h?.rateLimited ? t(lang, h.recv === 0 ? 'trace.silentHop' : 'trace.rateLimited', { recv: h.recv, sent: h.sent }) : '',
+        h?.icmp ? `!${h.icmp.name}${h.icmp.mtu ? ` mtu ${h.icmp.mtu}` : ''}` : '',
+      ].filter(Boolean);
       out.push(`  ${line}${notes.length ? `  (${notes.join('; ')})` : ''}`);
     }
     if (!p.reached && tr.method !== 'unavailable') out.push(`  ${t(lang, 'trace.notReached', {})}`);

@@ -53,7 +53,7 @@ export function parseClientHello(b: Uint8Array): HelloView | null {
       const nameLen = u16(at + 3);
       if (b[at + 2] === 0 && at + 5 + nameLen <= at + len) view.sni = Buffer.from(b.subarray(at + 5, at + 5 + nameLen)).toString('latin1');
     } else if (type === 16 && len >= 2) {
-      for (let j = at + 2; j < at + len; ) {
+      for (let j = at + 2; j < at + len;) {
         const l = b[j]!;
         if (j + 1 + l > at + len) break;
         view.alpn.push(Buffer.from(b.subarray(j + 1, j + 1 + l)).toString('latin1'));

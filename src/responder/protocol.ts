@@ -32,10 +32,7 @@ export type TcpRequest =
   | { op: 'source'; bytes: number; token?: string }
   | { op: 'hold'; seconds: number; token?: string };
 
-export type UdpRequest =
-  | { op: 'echo'; id: number; seq: number; t1: number; token?: string }
-  | { op: 'count'; id: number; token?: string }
-  | { op: 'mtu'; id: number; sizes: number[]; token?: string };
+export type UdpRequest = { op: 'echo'; id: number; seq: number; t1: number; token?: string } | { op: 'count'; id: number; token?: string } | { op: 'mtu'; id: number; sizes: number[]; token?: string };
 
 export type ErrorCode = 'malformed' | 'too-long' | 'unknown-op' | 'bad-field' | 'bad-token' | 'needs-token' | 'rate-limited' | 'busy';
 
@@ -126,7 +123,8 @@ export function parseUdpRequest(text: string): Parsed<UdpRequest> {
   }
   const sizes = o.sizes;
   if (!Array.isArray(sizes) || sizes.length === 0 || sizes.length > MAX_MTU_SIZES) return fail('bad-field', `sizes must be a list of 1…${MAX_MTU_SIZES} sizes`);
-  for (const s of sizes) if (typeof s !== 'number' || !Number.isInteger(s) || s < MIN_MTU_SIZE || s > MAX_MTU_SIZE) return fail('bad-field', `each size must be an integer in ${MIN_MTU_SIZE}…${MAX_MTU_SIZE}`);
+  for (const s of sizes)
+    if (typeof s !== 'number' || !Number.isInteger(s) || s < MIN_MTU_SIZE || s > MAX_MTU_SIZE) return fail('bad-field', `each size must be an integer in ${MIN_MTU_SIZE}…${MAX_MTU_SIZE}`);
   return { ok: true, req: { op: 'mtu', id, sizes: sizes as number[], ...t } };
 }
 

@@ -144,7 +144,10 @@ test('responder: connections above the limit are answered busy, not crashed', as
 test('responder without the raw-socket addon: starts, says what it skips, answers synSkipped', async () => {
   const r = await startResponder({ host: '127.0.0.1', port: 0, token: TOKEN, tls: null, addon: null });
   try {
-    assert.ok(r.skipped.some((s) => /SYN view/.test(s)), r.skipped.join('; '));
+    assert.ok(
+      r.skipped.some((s) => /SYN view/.test(s)),
+      r.skipped.join('; '),
+    );
     const v = await askArrived({ host: '127.0.0.1', port: r.address.port, token: TOKEN }, 2000, 1);
     assert.equal(v.arrived.syn, null);
     assert.match(v.arrived.synSkipped ?? '', /addon/);

@@ -15,18 +15,7 @@ import { parseSavedSyn, type SynView } from './syn.js';
 import { looksLikeTls, parseClientHello, type HelloView } from './clienthello.js';
 import { EchoCounts, RateLimiter } from './limits.js';
 import type { ArrivedReply } from '../model/responder.js';
-import {
-  MAX_LINE,
-  PROTOCOL_VERSION,
-  SOURCE_FREE_BYTES,
-  errorLine,
-  parseTcpRequest,
-  parseUdpRequest,
-  tokenMatches,
-  type ErrorCode,
-  type TcpRequest,
-  type UdpRequest,
-} from './protocol.js';
+import { MAX_LINE, PROTOCOL_VERSION, SOURCE_FREE_BYTES, errorLine, parseTcpRequest, parseUdpRequest, tokenMatches, type ErrorCode, type TcpRequest, type UdpRequest } from './protocol.js';
 
 export interface ResponderOptions {
   host: string;
@@ -311,7 +300,16 @@ function lineMode(st: State, s: net.Socket, c: Conn): void {
 function answer(st: State, s: net.Socket, c: Conn, r: Extract<TcpRequest, { op: 'arrived' | 'time' | 'stats' }>, size: number, authed: boolean): void {
   switch (r.op) {
     case 'arrived': {
-      const reply: ArrivedReply = { ok: true, v: PROTOCOL_VERSION, peer: c.peer, local: c.local, syn: c.syn, ...(c.synSkipped ? { synSkipped: c.synSkipped } : {}), tls: c.hello, serverTime: Date.now() };
+      const reply: ArrivedReply = {
+        ok: true,
+        v: PROTOCOL_VERSION,
+        peer: c.peer,
+        local: c.local,
+        syn: c.syn,
+        ...(c.synSkipped ? { synSkipped: c.synSkipped } : {}),
+        tls: c.hello,
+        serverTime: Date.now(),
+      };
       write(st, s, JSON.stringify(reply) + '\n', size, authed);
       return;
     }

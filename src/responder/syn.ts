@@ -21,7 +21,7 @@ function ipv6(b: Uint8Array, at: number): string {
   // Longest run of zero groups → '::' (RFC 5952).
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (parts[i] !== '0') {
       i++;
       continue;
@@ -84,7 +84,7 @@ export function parseSavedSyn(b: Uint8Array): SynView | null {
     timestamps: false,
     options: [],
   };
-  for (let i = tcp + 20; i < tcp + off; ) {
+  for (let i = tcp + 20; i < tcp + off;) {
     const kind = b[i]!;
     view.options.push(OPT[kind] ?? `opt-${kind}`);
     if (kind === 0) break;

@@ -7,9 +7,24 @@ import { observation, type ObservationData } from '../model/observation.js';
 type H = ObservationData['app.heartbeat'];
 const hb = (over: Partial<H> = {}) =>
   observation('app.heartbeat', {
-    address: '203.0.113.10', port: 7000, tls: false, send: 'PING', expect: 'PONG', everySec: 3,
-    beats: [{ atMs: 0, replyMs: 1.2 }, { atMs: 3000, replyMs: 1.1 }, { atMs: 6000, replyMs: 1.3 }],
-    answered: 3, sent: 3, intervalSec: 3, peerClosed: null, error: null, ms: 9000, ...over,
+    address: '203.0.113.10',
+    port: 7000,
+    tls: false,
+    send: 'PING',
+    expect: 'PONG',
+    everySec: 3,
+    beats: [
+      { atMs: 0, replyMs: 1.2 },
+      { atMs: 3000, replyMs: 1.1 },
+      { atMs: 6000, replyMs: 1.3 },
+    ],
+    answered: 3,
+    sent: 3,
+    intervalSec: 3,
+    peerClosed: null,
+    error: null,
+    ms: 9000,
+    ...over,
   });
 
 test('invalid: the peer closes 2 s after a beat while beats come every 3 s → APP-001 with the peer timeout', () => {
@@ -20,7 +35,19 @@ test('invalid: the peer closes 2 s after a beat while beats come every 3 s → A
 });
 
 test('invalid: beats unanswered → APP-001 counts them', () => {
-  const f = assertFinding(rule, run(rule, [hb({ beats: [{ atMs: 0, replyMs: 1 }, { atMs: 3000, replyMs: null }, { atMs: 6000, replyMs: null }], answered: 1 })]));
+  const f = assertFinding(
+    rule,
+    run(rule, [
+      hb({
+        beats: [
+          { atMs: 0, replyMs: 1 },
+          { atMs: 3000, replyMs: null },
+          { atMs: 6000, replyMs: null },
+        ],
+        answered: 1,
+      }),
+    ]),
+  );
   assert.equal(f.title, '2 of 3 heartbeats to 203.0.113.10:7000 went unanswered');
   assert.match(f.evidence[0]!.summary, /lost, lost/);
 });

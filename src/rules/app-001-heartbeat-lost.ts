@@ -6,7 +6,10 @@ export const meta: RuleMeta = {
   slug: 'heartbeat-lost',
   layer: 'app',
   severity: 'error',
-  title: { en: 'Heartbeats to {peer} go unanswered or come every {interval} s, above the peer’s timeout of {timeout} s', zh: '心跳异常：发往 {peer} 的心跳无回应，或间隔 {interval} 秒超过对端超时 {timeout} 秒' },
+  title: {
+    en: 'Heartbeats to {peer} go unanswered or come every {interval} s, above the peer’s timeout of {timeout} s',
+    zh: '心跳异常：发往 {peer} 的心跳无回应，或间隔 {interval} 秒超过对端超时 {timeout} 秒',
+  },
   explanation: {
     en: 'The application sends heartbeats, but the peer does not answer them, or the interval between them exceeds the time after which the peer declares the session dead; the session drops although the network is fine.',
     zh: '应用发送了心跳，但对端没有回应，或者心跳间隔超过了对端判定会话失效的时间；即使网络正常，会话也会断开。',
@@ -34,17 +37,44 @@ export const rule: Rule = {
       const interval = d.intervalSec ?? d.everySec;
       const zh = ctx.lang === 'zh';
       const ev = [
-        evidence('app.heartbeat', `${d.sent} heartbeat(s) '${d.send}' sent every ${d.everySec} s over ${d.tls ? 'TLS' : 'TCP'}, ${d.answered} answered with '${d.expect}'; reply times ${d.beats.map((b) => (b.replyMs === null ? 'lost' : `${b.replyMs} ms`)).join(', ')}`, { beats: d.beats }),
+        evidence(
+          'app.heartbeat',
+          `${d.sent} heartbeat(s) '${d.send}' sent every ${d.everySec} s over ${d.tls ? 'TLS' : 'TCP'}, ${d.answered} answered with '${d.expect}'; reply times ${d.beats.map((b) => (b.replyMs === null ? 'lost' : `${b.replyMs} ms`)).join(', ')}`,
+          { beats: d.beats },
+        ),
       ];
-      if (d.peerClosed) ev.push(evidence('app.heartbeat', `the peer ${d.peerClosed.event === 'rst' ? 'reset' : 'closed'} the session ${d.peerClosed.afterIdleSec} s after the last heartbeat (its idle timeout is about that)`, { peerClosed: d.peerClosed }));
+      if (d.peerClosed)
+        ev.push(
+          evidence(
+            'app.heartbeat',
+            `the peer ${d.peerClosed.event === 'rst' ? 'reset' : 'closed'} the session ${d.peerClosed.afterIdleSec} s after the last heartbeat (its idle timeout is about that)`,
+            { peerClosed: d.peerClosed },
+          ),
+        );
       const fix = d.peerClosed
-        ? [{ summary: zh ? `把心跳间隔（当前 ${d.everySec} 秒）设置为低于对端超时（约 ${timeout} 秒），例如 ${Math.max(1, Math.floor(Number(timeout) / 2))} 秒；或在对端调大空闲超时` : `Send heartbeats more often than the peer's idle timeout (about ${timeout} s), e.g. every ${Math.max(1, Math.floor(Number(timeout) / 2))} s instead of ${d.everySec} s, or raise the timeout on the peer` }]
-        : [{ summary: zh ? `对端未回应 ${lost}/${d.sent} 个心跳：检查对端的心跳处理（期望回复 '${d.expect}'）及其日志` : `The peer left ${lost} of ${d.sent} heartbeats unanswered: check its heartbeat handler (expected reply '${d.expect}') and its log` }];
+        ? [
+            {
+              summary: zh
+                ? `把心跳间隔（当前 ${d.everySec} 秒）设置为低于对端超时（约 ${timeout} 秒），例如 ${Math.max(1, Math.floor(Number(timeout) / 2))} 秒；或在对端调大空闲超时`
+                : `Send heartbeats more often than the peer's idle timeout (about ${timeout} s), e.g. every ${Math.max(1, Math.floor(Number(timeout) / 2))} s instead of ${d.everySec} s, or raise the timeout on the peer`,
+            },
+          ]
+        : [
+            {
+              summary: zh
+                ? `对端未回应 ${lost}/${d.sent} 个心跳：检查对端的心跳处理（期望回复 '${d.expect}'）及其日志`
+                : `The peer left ${lost} of ${d.sent} heartbeats unanswered: check its heartbeat handler (expected reply '${d.expect}') and its log`,
+            },
+          ];
       return makeFinding(meta, ctx, {
         vars: { peer, interval, timeout },
         title: d.peerClosed
-          ? zh ? `心跳异常：心跳间隔 ${interval} 秒超过对端 ${peer} 的空闲超时（约 ${timeout} 秒）` : `Heartbeats to ${peer} every ${interval} s exceed the peer's idle timeout (about ${timeout} s)`
-          : zh ? `心跳异常：${peer} 未回应 ${lost}/${d.sent} 个心跳` : `${lost} of ${d.sent} heartbeats to ${peer} went unanswered`,
+          ? zh
+            ? `心跳异常：心跳间隔 ${interval} 秒超过对端 ${peer} 的空闲超时（约 ${timeout} 秒）`
+            : `Heartbeats to ${peer} every ${interval} s exceed the peer's idle timeout (about ${timeout} s)`
+          : zh
+            ? `心跳异常：${peer} 未回应 ${lost}/${d.sent} 个心跳`
+            : `${lost} of ${d.sent} heartbeats to ${peer} went unanswered`,
         evidence: ev,
         fix,
       });

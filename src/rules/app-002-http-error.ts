@@ -13,9 +13,17 @@ export const meta: RuleMeta = {
     en: 'The network, TCP and TLS work, but the HTTP endpoint answers {status}{server}: {meaning}',
     zh: '网络、TCP 与 TLS 都正常，但 HTTP 端点返回 {status}{server}：{meaning}',
   },
-  evidence: { en: 'The HTTP status line, the Server header and the response time. 5xx and unexpected 4xx are errors; 401/403 (credentials netdx does not send) are not; 429 is a warning; 1xx–3xx are fine.', zh: 'HTTP 状态行、Server 头与响应时间。5xx 与非预期的 4xx 判为错误；401/403（netdx 未携带凭据）不算故障；429 为警告；1xx–3xx 正常。' },
+  evidence: {
+    en: 'The HTTP status line, the Server header and the response time. 5xx and unexpected 4xx are errors; 401/403 (credentials netdx does not send) are not; 429 is a warning; 1xx–3xx are fine.',
+    zh: 'HTTP 状态行、Server 头与响应时间。5xx 与非预期的 4xx 判为错误；401/403（netdx 未携带凭据）不算故障；429 为警告；1xx–3xx 正常。',
+  },
   fix: [
-    { summary: { en: '5xx: the server or the upstream behind its proxy fails: read the application/proxy log for {url} at {time}', zh: '5xx：服务器或其代理后端出错：查看 {time} 前后 {url} 的应用/代理日志' } },
+    {
+      summary: {
+        en: '5xx: the server or the upstream behind its proxy fails: read the application/proxy log for {url} at {time}',
+        zh: '5xx：服务器或其代理后端出错：查看 {time} 前后 {url} 的应用/代理日志',
+      },
+    },
     { summary: { en: '4xx: check the URL path, the Host name and the request the client sends', zh: '4xx：检查 URL 路径、Host 名称以及客户端发送的请求' } },
   ],
 };
@@ -45,7 +53,15 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { url: d.url, status, server: d.server ? ` (Server: ${d.server})` : '', meaning: meaning(status, ctx.lang), time: r.at },
       severity: status === 429 ? 'warning' : 'error',
-      evidence: [evidence('http.response', `GET ${d.url} → ${status}${d.server ? ` (Server: ${d.server})` : ''} in ${Math.round(d.ms)} ms${d.location ? `, Location: ${d.location}` : ''}`, { url: d.url, status, server: d.server, ms: d.ms, location: d.location })],
+      evidence: [
+        evidence('http.response', `GET ${d.url} → ${status}${d.server ? ` (Server: ${d.server})` : ''} in ${Math.round(d.ms)} ms${d.location ? `, Location: ${d.location}` : ''}`, {
+          url: d.url,
+          status,
+          server: d.server,
+          ms: d.ms,
+          location: d.location,
+        }),
+      ],
       fix,
     });
   },

@@ -12,9 +12,17 @@ export const meta: RuleMeta = {
     en: 'Every query to every resolver in {source} ended without any answer (timeout or unreachable), so {name} cannot be resolved. A common cause is a hard-coded public resolver that the local network blocks, or a resolver address from another network.',
     zh: '发往 {source} 中每个解析服务器的每个查询都没有任何应答（超时或不可达），因此无法解析 {name}。常见原因是写死了一个被本地网络封锁的公共 DNS，或使用了其他网络的 DNS 地址。',
   },
-  evidence: { en: 'The resolvers from resolv.conf and, per server, the outcome and time of each query; the system resolver’s error.', zh: 'resolv.conf 中的解析服务器，以及每个服务器每次查询的结果与耗时；系统解析器返回的错误。' },
+  evidence: {
+    en: 'The resolvers from resolv.conf and, per server, the outcome and time of each query; the system resolver’s error.',
+    zh: 'resolv.conf 中的解析服务器，以及每个服务器每次查询的结果与耗时；系统解析器返回的错误。',
+  },
   fix: [
-    { summary: { en: 'Configure a resolver that is reachable from this network in {source} (or in systemd-resolved / NetworkManager), e.g. the one the DHCP lease offers', zh: '在 {source}（或 systemd-resolved / NetworkManager）中配置一个本网络可达的解析服务器，例如 DHCP 下发的那个' } },
+    {
+      summary: {
+        en: 'Configure a resolver that is reachable from this network in {source} (or in systemd-resolved / NetworkManager), e.g. the one the DHCP lease offers',
+        zh: '在 {source}（或 systemd-resolved / NetworkManager）中配置一个本网络可达的解析服务器，例如 DHCP 下发的那个',
+      },
+    },
     { summary: { en: 'Show the resolvers the network offers per interface', zh: '查看各网卡上网络下发的解析服务器' }, command: 'resolvectl dns' },
   ],
 };
@@ -38,7 +46,15 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { servers: servers.join(', '), source: cfg?.data.source ?? '/etc/resolv.conf', name: ctx.target.host },
       evidence: [
-        ...(cfg ? [evidence('dns.config', `${cfg.data.source}: nameserver ${cfg.data.nameservers.join(', ')} (timeout ${cfg.data.timeoutSec} s, attempts ${cfg.data.attempts})`, { nameservers: cfg.data.nameservers, timeoutSec: cfg.data.timeoutSec, attempts: cfg.data.attempts })] : []),
+        ...(cfg
+          ? [
+              evidence('dns.config', `${cfg.data.source}: nameserver ${cfg.data.nameservers.join(', ')} (timeout ${cfg.data.timeoutSec} s, attempts ${cfg.data.attempts})`, {
+                nameservers: cfg.data.nameservers,
+                timeoutSec: cfg.data.timeoutSec,
+                attempts: cfg.data.attempts,
+              }),
+            ]
+          : []),
         ...per.map((p) =>
           evidence('dns.query', `${p.server}: ${p.qs.map((q) => `${q.data.qtype} ${q.data.outcome} after ${Math.round(q.data.ms)} ms`).join(', ')}`, {
             server: p.server,

@@ -7,7 +7,10 @@ const T = { target: 'app.lab.test:443' };
 const nx = (server: string, qtype: 'A' | 'AAAA' = 'A') => dnsQuery({ server, qtype, rcode: 'NXDOMAIN', answers: [] });
 
 test('invalid: NXDOMAIN from every answering resolver → DNS-002', () => {
-  const f = assertFinding(rule, run(rule, [nx('198.51.100.53'), nx('198.51.100.53', 'AAAA'), nx('203.0.113.53'), dnsQuery({ server: '203.0.113.54', outcome: 'timeout' }), dnsSystem([], { error: 'ENOTFOUND' })], T));
+  const f = assertFinding(
+    rule,
+    run(rule, [nx('198.51.100.53'), nx('198.51.100.53', 'AAAA'), nx('203.0.113.53'), dnsQuery({ server: '203.0.113.54', outcome: 'timeout' }), dnsSystem([], { error: 'ENOTFOUND' })], T),
+  );
   assert.equal(f.title, 'The name app.lab.test does not exist (NXDOMAIN)');
   assert.equal(f.evidence.length, 3);
   assert.match(f.evidence[0]!.summary, /198\.51\.100\.53: A app\.lab\.test → NXDOMAIN, AAAA/);

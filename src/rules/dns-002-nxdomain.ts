@@ -14,7 +14,12 @@ export const meta: RuleMeta = {
   evidence: { en: 'The rcode of every resolver’s answer, the hosts file lookup and the system resolver’s result.', zh: '每个解析服务器应答的 rcode、hosts 文件的查找结果以及系统解析器的结果。' },
   fix: [
     { summary: { en: 'Check the spelling of {name}', zh: '检查 {name} 的拼写' } },
-    { summary: { en: 'Check that the zone publishes {name} (ask its DNS administrator; a new record may not have propagated yet)', zh: '确认该域名所在区域已发布 {name}（联系 DNS 管理员；新记录可能尚未生效）' } },
+    {
+      summary: {
+        en: 'Check that the zone publishes {name} (ask its DNS administrator; a new record may not have propagated yet)',
+        zh: '确认该域名所在区域已发布 {name}（联系 DNS 管理员；新记录可能尚未生效）',
+      },
+    },
   ],
 };
 
@@ -32,7 +37,14 @@ export const rule: Rule = {
       vars: { name: answered[0]!.data.name },
       evidence: [
         ...servers.map((s) =>
-          evidence('dns.query', `${s}: ${answered.filter((q) => q.data.server === s).map((q) => `${q.data.qtype} ${q.data.name} → NXDOMAIN`).join(', ')}`, { server: s, rcode: 'NXDOMAIN' }),
+          evidence(
+            'dns.query',
+            `${s}: ${answered
+              .filter((q) => q.data.server === s)
+              .map((q) => `${q.data.qtype} ${q.data.name} → NXDOMAIN`)
+              .join(', ')}`,
+            { server: s, rcode: 'NXDOMAIN' },
+          ),
         ),
         ...(sys ? [evidence('dns.system', `getaddrinfo(${sys.data.name}): ${sys.data.error ?? 'no address'}`, { name: sys.data.name, error: sys.data.error })] : []),
       ],

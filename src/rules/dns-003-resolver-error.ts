@@ -16,7 +16,12 @@ export const meta: RuleMeta = {
   evidence: { en: 'The rcode per resolver and query type.', zh: '每个解析服务器、每种查询类型的 rcode。' },
   fix: [
     { summary: { en: 'REFUSED: use a resolver that allows recursion for this network', zh: 'REFUSED：改用允许本网络递归查询的解析服务器' } },
-    { summary: { en: 'SERVFAIL: check the zone’s delegation and DNSSEC signatures (ask its DNS administrator), or the resolver’s upstream', zh: 'SERVFAIL：检查该区域的委派与 DNSSEC 签名（联系 DNS 管理员），或检查解析服务器的上游' } },
+    {
+      summary: {
+        en: 'SERVFAIL: check the zone’s delegation and DNSSEC signatures (ask its DNS administrator), or the resolver’s upstream',
+        zh: 'SERVFAIL：检查该区域的委派与 DNSSEC 签名（联系 DNS 管理员），或检查解析服务器的上游',
+      },
+    },
   ],
 };
 
@@ -74,10 +79,26 @@ export const rule: Rule = {
     if (sys && sys.data.addresses.length > 0) return null;
     const servers = [...new Set(failing.map((q) => q.server))];
     const ev = servers.map((s) =>
-      evidence('dns.query', `${s}: ${failing.filter((q) => q.server === s).map(describe).join(kinds0(failing) ? '; ' : ', ')}`, {
-        server: s,
-        replies: failing.filter((q) => q.server === s).map((q) => ({ qtype: q.qtype, rcode: q.rcode, kind: unusable(q), ...(q.error ? { error: q.error } : {}), ...(q.reply ? { reply: q.reply } : {}), ...(q.cnames.length > 0 ? { cnames: q.cnames } : {}) })),
-      }),
+      evidence(
+        'dns.query',
+        `${s}: ${failing
+          .filter((q) => q.server === s)
+          .map(describe)
+          .join(kinds0(failing) ? '; ' : ', ')}`,
+        {
+          server: s,
+          replies: failing
+            .filter((q) => q.server === s)
+            .map((q) => ({
+              qtype: q.qtype,
+              rcode: q.rcode,
+              kind: unusable(q),
+              ...(q.error ? { error: q.error } : {}),
+              ...(q.reply ? { reply: q.reply } : {}),
+              ...(q.cnames.length > 0 ? { cnames: q.cnames } : {}),
+            })),
+        },
+      ),
     );
     const kinds = [...new Set(failing.map(unusable))].filter((k): k is keyof typeof KIND_TEXT => k !== null && k !== 'rcode');
     const name = failing[0]!.name;
@@ -86,7 +107,11 @@ export const rule: Rule = {
       if (sys) ev.push(evidence('dns.system', `getaddrinfo(${name}): ${sys.data.error ?? 'no address'}`));
       return makeFinding(meta, ctx, {
         vars: { name, rcodes: what(ctx.lang) },
-        title: tr(ctx.lang, `The DNS resolver${servers.length > 1 ? 's' : ''} ${servers.join(', ')} give${servers.length > 1 ? '' : 's'} no usable answer for ${name}: ${what('en')}`, `DNS服务器返回错误：${servers.join('、')} 对 ${name} 没有可用的应答（${what('zh')}）`),
+        title: tr(
+          ctx.lang,
+          `The DNS resolver${servers.length > 1 ? 's' : ''} ${servers.join(', ')} give${servers.length > 1 ? '' : 's'} no usable answer for ${name}: ${what('en')}`,
+          `DNS服务器返回错误：${servers.join('、')} 对 ${name} 没有可用的应答（${what('zh')}）`,
+        ),
         explanation: tr(
           ctx.lang,
           `The resolvers answer, but nothing they send can be used (${what('en')}), so ${name} resolves to nothing and no connection is even tried. A broken resolver or DNS proxy, a middlebox that rewrites DNS (a captive portal, a filtering appliance), or someone spoofing replies sends such packets. The reply bytes are in the evidence.`,
@@ -94,7 +119,13 @@ export const rule: Rule = {
         ),
         evidence: ev,
         fix: [
-          { summary: tr(ctx.lang, `Use another resolver, and have the operator of ${servers.join(', ')} (or the device in front of it) checked`, `改用其他解析服务器，并请 ${servers.join('、')}（或其前面的设备）的管理方检查`) },
+          {
+            summary: tr(
+              ctx.lang,
+              `Use another resolver, and have the operator of ${servers.join(', ')} (or the device in front of it) checked`,
+              `改用其他解析服务器，并请 ${servers.join('、')}（或其前面的设备）的管理方检查`,
+            ),
+          },
           { summary: tr(ctx.lang, 'Look at the replies yourself', '亲自查看这些应答'), command: `dig @${servers[0]} ${name} A +tries=1 +time=2` },
         ],
       });

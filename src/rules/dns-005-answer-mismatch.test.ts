@@ -9,7 +9,10 @@ test('invalid: two resolvers give disjoint A answers → DNS-005 with every answ
   const obs = [dnsQuery({ server: '198.51.100.53', answers: [{ address: '203.0.113.10', ttl: 300 }] }), dnsQuery({ server: '203.0.113.53', answers: [{ address: '198.51.100.66', ttl: 86400 }] })];
   const f = assertFinding(rule, run(rule, obs, T));
   assert.equal(f.title, 'DNS answers for app.lab.test are not what they should be: resolvers disagree on A');
-  assert.deepEqual(f.evidence.map((e) => e.summary), ['198.51.100.53 A: 203.0.113.10 (ttl 300)', '203.0.113.53 A: 198.51.100.66 (ttl 86400)']);
+  assert.deepEqual(
+    f.evidence.map((e) => e.summary),
+    ['198.51.100.53 A: 203.0.113.10 (ttl 300)', '203.0.113.53 A: 198.51.100.66 (ttl 86400)'],
+  );
   assert.deepEqual(commands(f), ['resolvectl flush-caches']);
 });
 

@@ -13,10 +13,18 @@ export const meta: RuleMeta = {
     en: 'Either the resolvers disagree completely about {name} (no address in common), or the address this machine resolves is not the one expected. A poisoned or stale cache, a hijacking resolver, or split-horizon DNS answering from the wrong view.',
     zh: '要么各解析服务器对 {name} 的应答完全不同（没有共同地址），要么本机解析到的地址不是预期的地址。可能是缓存被污染或过期、解析服务器劫持，或分离解析（split-horizon）返回了错误视图的结果。',
   },
-  evidence: { en: 'The answers of every resolver with their TTLs, the system resolver’s answer and the expected addresses (`--expect-ip`).', zh: '每个解析服务器的应答及其 TTL、系统解析器的结果以及预期地址（`--expect-ip`）。' },
+  evidence: {
+    en: 'The answers of every resolver with their TTLs, the system resolver’s answer and the expected addresses (`--expect-ip`).',
+    zh: '每个解析服务器的应答及其 TTL、系统解析器的结果以及预期地址（`--expect-ip`）。',
+  },
   fix: [
     { summary: { en: 'Flush the local DNS cache', zh: '清空本机 DNS 缓存' }, command: 'resolvectl flush-caches' },
-    { summary: { en: 'Use a resolver that gives the correct answer (compare with the authoritative servers of the zone) and report the wrong one to its operator', zh: '改用给出正确结果的解析服务器（与该区域的权威服务器核对），并向错误解析服务器的管理方反馈' } },
+    {
+      summary: {
+        en: 'Use a resolver that gives the correct answer (compare with the authoritative servers of the zone) and report the wrong one to its operator',
+        zh: '改用给出正确结果的解析服务器（与该区域的权威服务器核对），并向错误解析服务器的管理方反馈',
+      },
+    },
   ],
 };
 
@@ -42,7 +50,9 @@ export const rule: Rule = {
       if (pair) {
         what.push(tr(ctx.lang, `resolvers disagree on ${qtype}`, `各解析服务器的 ${qtype} 记录互不相同`));
         for (const q of answered.filter((x) => x.data.qtype === qtype)) {
-          ev.push(evidence('dns.query', `${q.data.server} ${qtype}: ${q.data.answers.map((a) => `${a.address} (ttl ${a.ttl})`).join(', ')}`, { server: q.data.server, qtype, answers: q.data.answers }));
+          ev.push(
+            evidence('dns.query', `${q.data.server} ${qtype}: ${q.data.answers.map((a) => `${a.address} (ttl ${a.ttl})`).join(', ')}`, { server: q.data.server, qtype, answers: q.data.answers }),
+          );
         }
         break;
       }

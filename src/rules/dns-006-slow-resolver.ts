@@ -12,9 +12,18 @@ export const meta: RuleMeta = {
     en: 'The resolver {dead} comes before {good} in {source} but does not answer, so the system resolver waits the full timeout ({timeout} s, `options timeout`) on every lookup before it tries {good}. Names resolve, only slowly: connects and page loads take seconds longer.',
     zh: '{source} 中 {dead} 排在 {good} 之前，但它没有应答，系统解析器每次都要等满超时时间（{timeout} 秒，即 `options timeout`）才会尝试 {good}。域名能解析，只是很慢：建立连接、打开页面都要多花数秒。',
   },
-  evidence: { en: 'The resolver order and `options timeout` of resolv.conf, and the outcome and latency of each server.', zh: 'resolv.conf 中的服务器顺序与 `options timeout`，以及每个服务器的应答结果与延迟。' },
+  evidence: {
+    en: 'The resolver order and `options timeout` of resolv.conf, and the outcome and latency of each server.',
+    zh: 'resolv.conf 中的服务器顺序与 `options timeout`，以及每个服务器的应答结果与延迟。',
+  },
   fix: [
-    { summary: { en: 'Remove the dead resolver {dead} from {source} (if a network manager writes the file, remove it there instead)', zh: '从 {source} 中删除失效的解析服务器 {dead}（若该文件由网络管理工具生成，请在该工具中删除）' }, command: "sed -i '/^[[:space:]]*nameserver[[:space:]]\\+{deadRe}[[:space:]]*$/d' {source}" },
+    {
+      summary: {
+        en: 'Remove the dead resolver {dead} from {source} (if a network manager writes the file, remove it there instead)',
+        zh: '从 {source} 中删除失效的解析服务器 {dead}（若该文件由网络管理工具生成，请在该工具中删除）',
+      },
+      command: "sed -i '/^[[:space:]]*nameserver[[:space:]]\\+{deadRe}[[:space:]]*$/d' {source}",
+    },
     { summary: { en: 'Or move {good} to the first place', zh: '或者把 {good} 调整到第一位' } },
   ],
 };
@@ -38,10 +47,19 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { dead: dead.server, deadRe: sedEscape(dead.server), good: good.server, timeout: cfg.data.timeoutSec, source: cfg.data.source },
       evidence: [
-        evidence('dns.config', `${cfg.data.source}: nameserver order ${order.join(', ')}; options timeout:${cfg.data.timeoutSec} attempts:${cfg.data.attempts}`, { nameservers: order, timeoutSec: cfg.data.timeoutSec, attempts: cfg.data.attempts }),
+        evidence('dns.config', `${cfg.data.source}: nameserver order ${order.join(', ')}; options timeout:${cfg.data.timeoutSec} attempts:${cfg.data.attempts}`, {
+          nameservers: order,
+          timeoutSec: cfg.data.timeoutSec,
+          attempts: cfg.data.attempts,
+        }),
         ...status
           .filter((s) => s.qs.length > 0)
-          .map((s) => evidence('dns.query', `${s.server}: ${s.qs.map((q) => `${q.data.qtype} ${q.data.outcome}${q.data.rcode ? ` ${q.data.rcode}` : ''} in ${Math.round(q.data.ms)} ms`).join(', ')}`, { server: s.server, outcomes: s.qs.map((q) => ({ qtype: q.data.qtype, outcome: q.data.outcome, ms: q.data.ms })) })),
+          .map((s) =>
+            evidence('dns.query', `${s.server}: ${s.qs.map((q) => `${q.data.qtype} ${q.data.outcome}${q.data.rcode ? ` ${q.data.rcode}` : ''} in ${Math.round(q.data.ms)} ms`).join(', ')}`, {
+              server: s.server,
+              outcomes: s.qs.map((q) => ({ qtype: q.data.qtype, outcome: q.data.outcome, ms: q.data.ms })),
+            }),
+          ),
       ],
     });
   },

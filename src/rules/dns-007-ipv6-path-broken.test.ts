@@ -6,7 +6,12 @@ import { assertFinding, commands, dnsQuery, dnsSystem, echo, run, tcp } from './
 const T = { target: 'app.lab.test:443' };
 
 test('invalid: AAAA exists, IPv6 connect filtered, IPv4 open → DNS-007 with the gai.conf fix', () => {
-  const obs = [dnsQuery({ qtype: 'AAAA', answers: ['2001:db8::10'] }), dnsSystem(['2001:db8::10', '203.0.113.10']), tcp({ address: '2001:db8::10', outcome: 'filtered', ms: 3000 }), tcp({ address: '203.0.113.10' })];
+  const obs = [
+    dnsQuery({ qtype: 'AAAA', answers: ['2001:db8::10'] }),
+    dnsSystem(['2001:db8::10', '203.0.113.10']),
+    tcp({ address: '2001:db8::10', outcome: 'filtered', ms: 3000 }),
+    tcp({ address: '203.0.113.10' }),
+  ];
   const f = assertFinding(rule, run(rule, obs, T));
   assert.equal(f.title, 'app.lab.test has IPv6 addresses, but the IPv6 path fails while IPv4 works');
   assert.match(f.explanation, /\[2001:db8::10\]:443 ended with "filtered" while 203\.0\.113\.10:443/);

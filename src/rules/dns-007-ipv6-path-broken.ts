@@ -25,7 +25,9 @@ export const rule: Rule = {
   check(ctx) {
     if (ctx.target.ipFamily !== null) return null;
     const aaaa = [
-      ...ofKind(ctx.observations, 'dns.query').filter((q) => q.data.qtype === 'AAAA').flatMap((q) => q.data.answers.map((a) => a.address)),
+      ...ofKind(ctx.observations, 'dns.query')
+        .filter((q) => q.data.qtype === 'AAAA')
+        .flatMap((q) => q.data.answers.map((a) => a.address)),
       ...ofKind(ctx.observations, 'dns.system').flatMap((s) => s.data.addresses.filter((a) => a.family === 6).map((a) => a.address)),
     ];
     if (aaaa.length === 0) return null;
@@ -42,7 +44,11 @@ export const rule: Rule = {
       vars: { name: ctx.target.host, v6: fmt(v6.data.address, v6.data.port), v4: fmt(v4.data.address, v4.data.port), outcome: v6.data.outcome },
       evidence: [
         evidence('dns.query', `AAAA ${ctx.target.host}: ${[...new Set(aaaa)].join(', ')}`, { aaaa: [...new Set(aaaa)] }),
-        evidence('tcp.connect', `IPv6 ${fmt(v6.data.address, v6.data.port)}: ${v6.data.outcome}${v6.data.errno ? ` (${v6.data.errno})` : ''} after ${Math.round(v6.data.ms)} ms`, { address: v6.data.address, port: v6.data.port, outcome: v6.data.outcome }),
+        evidence('tcp.connect', `IPv6 ${fmt(v6.data.address, v6.data.port)}: ${v6.data.outcome}${v6.data.errno ? ` (${v6.data.errno})` : ''} after ${Math.round(v6.data.ms)} ms`, {
+          address: v6.data.address,
+          port: v6.data.port,
+          outcome: v6.data.outcome,
+        }),
         evidence('tcp.connect', `IPv4 ${fmt(v4.data.address, v4.data.port)}: open in ${Math.round(v4.data.ms)} ms`, { address: v4.data.address, port: v4.data.port, outcome: v4.data.outcome }),
       ],
     });

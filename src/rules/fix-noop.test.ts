@@ -4,10 +4,30 @@ import { noopFixes } from './fix-noop.js';
 import { ctx, link, links, routeLookup } from './fixtures.js';
 import type { Finding } from '../model/report.js';
 
-const finding = (...commands: string[]): Finding => ({ code: 'NET-004', slug: 'route-conflict', layer: 'network', severity: 'error', title: 't', explanation: 'e', evidence: [], fix: commands.map((command) => ({ summary: 's', command })) });
+const finding = (...commands: string[]): Finding => ({
+  code: 'NET-004',
+  slug: 'route-conflict',
+  layer: 'network',
+  severity: 'error',
+  title: 't',
+  explanation: 'e',
+  evidence: [],
+  fix: commands.map((command) => ({ summary: 's', command })),
+});
 const DEF = { prefix: '0.0.0.0/0', table: 'main', dev: 'eth0', gateway: '100.64.2.1', metric: null, type: 'unicast', text: 'default via 100.64.2.1 dev eth0' };
 const HOST = { prefix: '203.0.113.10/32', table: 'main', dev: 'eth1', gateway: '100.64.3.1', metric: null, type: 'unicast', text: '203.0.113.10 via 100.64.3.1 dev eth1' };
-const c = ctx({ observations: [routeLookup('203.0.113.10', { candidates: [HOST, DEF], rules: [{ priority: 0, text: '0: from all lookup local', table: 'local' }, { priority: 32766, text: '32766: from all lookup main', table: 'main' }] }), links(link('eth0'), link('eth1', { up: false }))] });
+const c = ctx({
+  observations: [
+    routeLookup('203.0.113.10', {
+      candidates: [HOST, DEF],
+      rules: [
+        { priority: 0, text: '0: from all lookup local', table: 'local' },
+        { priority: 32766, text: '32766: from all lookup main', table: 'main' },
+      ],
+    }),
+    links(link('eth0'), link('eth1', { up: false })),
+  ],
+});
 
 test('flags a route replaced with itself, an existing route added, a missing route or rule deleted, a link already up / at that MTU', () => {
   assert.equal(noopFixes(finding('ip route replace default via 100.64.2.1'), c).length, 1, 'the field case: replace default via MAIN-GW, which is the default already');

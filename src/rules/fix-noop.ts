@@ -98,7 +98,9 @@ export function noopFixes(f: Finding, ctx: Pick<RuleContext, 'observations' | 's
   const lookups = ofKind(ctx.observations, 'route.lookup');
   const snapRoutes = ctx.snapshot?.routes.ok ? ctx.snapshot.routes.value : null;
   const known: KnownRoute[] = [
-    ...lookups.flatMap((l) => l.data.candidates.map((c) => ({ family: l.data.family, table: c.table, prefix: normPrefix(c.prefix, l.data.family), gateway: c.gateway, dev: c.dev, metric: c.metric ?? 0 }))),
+    ...lookups.flatMap((l) =>
+      l.data.candidates.map((c) => ({ family: l.data.family, table: c.table, prefix: normPrefix(c.prefix, l.data.family), gateway: c.gateway, dev: c.dev, metric: c.metric ?? 0 })),
+    ),
     ...(snapRoutes ?? []).map((r) => ({ family: r.family, table: r.table, prefix: normPrefix(r.dst, r.family), gateway: r.gateway, dev: r.dev, metric: r.metric ?? 0 })),
   ];
   const ruleSets = [...lookups.filter((l) => l.data.rules.length > 0).map((l) => ({ family: l.data.family, prios: new Set(l.data.rules.map((r) => r.priority)) }))];
@@ -133,7 +135,8 @@ export function noopFixes(f: Finding, ctx: Pick<RuleContext, 'observations' | 's
       const exact = (k: KnownRoute): boolean => (p.route.gateway === undefined || sameAddr(k.gateway, p.route.gateway)) && (p.route.dev === undefined || k.dev === p.route.dev);
       if (p.verb === 'replace' && withMetric.some(exact)) out.push(`${cmd}: the route already exists exactly so (replacing it with itself changes nothing)`);
       if (p.verb === 'add' && withMetric.some(exact)) out.push(`${cmd}: the route already exists (add fails: File exists)`);
-      else if (p.verb === 'add' && fam === 4 && withMetric.length > 0) out.push(`${cmd}: a route for ${p.route.prefix} with that metric exists in table ${p.route.table} (add fails: File exists; replace it)`);
+      else if (p.verb === 'add' && fam === 4 && withMetric.length > 0)
+        out.push(`${cmd}: a route for ${p.route.prefix} with that metric exists in table ${p.route.table} (add fails: File exists; replace it)`);
       if (p.verb === 'del') {
         // Only when the state shows every route that could match: the snapshot, or the candidates of a lookup inside the prefix.
         const complete = snapRoutes !== null || lookups.some((l) => l.data.family === fam && covers(p.route.prefix, l.data.destination));

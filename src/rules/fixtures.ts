@@ -224,7 +224,20 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     routes: {
       ok: true,
       value: [
-        { family: 4, table: 'main', type: 'unicast', dst: '0.0.0.0/0', gateway: '198.51.100.1', dev: 'eth0', src: null, metric: null, protocol: 'static', scope: 'global', nexthops: [], text: 'default via 198.51.100.1 dev eth0' },
+        {
+          family: 4,
+          table: 'main',
+          type: 'unicast',
+          dst: '0.0.0.0/0',
+          gateway: '198.51.100.1',
+          dev: 'eth0',
+          src: null,
+          metric: null,
+          protocol: 'static',
+          scope: 'global',
+          nexthops: [],
+          text: 'default via 198.51.100.1 dev eth0',
+        },
       ],
     },
     rules: { ok: true, value: [] },

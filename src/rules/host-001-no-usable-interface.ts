@@ -18,9 +18,28 @@ export const meta: RuleMeta = {
     { summary: { en: 'If it is up but has no carrier: check the cable, the Wi-Fi association or the VPN/virtual adapter', zh: '若网卡已启用但无载波：检查网线、Wi-Fi 连接或 VPN/虚拟网卡' } },
   ],
   explains: [
-    'HOST-004', 'DNS-001', 'DNS-003', 'DNS-006', 'DNS-007',
-    'NET-001', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-009', 'NET-010',
-    'VPN-001', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TCP-006', 'TLS-009', 'APP-001', 'APP-002',
+    'HOST-004',
+    'DNS-001',
+    'DNS-003',
+    'DNS-006',
+    'DNS-007',
+    'NET-001',
+    'NET-002',
+    'NET-003',
+    'NET-005',
+    'NET-007',
+    'NET-008',
+    'NET-009',
+    'NET-010',
+    'VPN-001',
+    'VPN-002',
+    'VPN-003',
+    'TCP-002',
+    'TCP-003',
+    'TCP-006',
+    'TLS-009',
+    'APP-001',
+    'APP-002',
   ],
 };
 
@@ -38,9 +57,7 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: down ? { dev: down.name } : {},
       evidence: [evidence('host.links', summary, { links: o.data.links.map((l) => ({ name: l.name, up: l.up, carrier: l.carrier, kind: l.kind })) })],
-      fix: down
-        ? undefined
-        : [{ summary: tr(ctx.lang, meta.fix[1]!.summary.en, meta.fix[1]!.summary.zh) }],
+      fix: down ? undefined : [{ summary: tr(ctx.lang, meta.fix[1]!.summary.en, meta.fix[1]!.summary.zh) }],
     });
   },
 };

@@ -13,13 +13,40 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The kernel route lookup (egress interface) and the addresses of that interface (`ip -j addr`).', zh: '内核路由查询得到的出口网卡，以及该网卡的地址（`ip -j addr`）。' },
   fix: [
-    { summary: { en: 'Renew the DHCP lease on {dev} (where NetworkManager or systemd-networkd manage it: `nmcli device reapply {dev}` or `networkctl renew {dev}`)', zh: '在 {dev} 上重新获取 DHCP 租约（若由 NetworkManager 或 systemd-networkd 管理：`nmcli device reapply {dev}` 或 `networkctl renew {dev}`）' }, command: 'dhclient -{family} -v {dev}' },
-    { summary: { en: 'Or give {dev} a static IPv{family} address of its subnet (`ip addr add ADDRESS/PREFIX dev {dev}`) and make it permanent in the network configuration', zh: '或者为 {dev} 配置所在网段的静态 IPv{family} 地址（`ip addr add 地址/前缀 dev {dev}`），并写入网络配置使其永久生效' } },
+    {
+      summary: {
+        en: 'Renew the DHCP lease on {dev} (where NetworkManager or systemd-networkd manage it: `nmcli device reapply {dev}` or `networkctl renew {dev}`)',
+        zh: '在 {dev} 上重新获取 DHCP 租约（若由 NetworkManager 或 systemd-networkd 管理：`nmcli device reapply {dev}` 或 `networkctl renew {dev}`）',
+      },
+      command: 'dhclient -{family} -v {dev}',
+    },
+    {
+      summary: {
+        en: 'Or give {dev} a static IPv{family} address of its subnet (`ip addr add ADDRESS/PREFIX dev {dev}`) and make it permanent in the network configuration',
+        zh: '或者为 {dev} 配置所在网段的静态 IPv{family} 地址（`ip addr add 地址/前缀 dev {dev}`），并写入网络配置使其永久生效',
+      },
+    },
   ],
   explains: [
-    'HOST-004', 'DNS-001', 'DNS-003', 'DNS-006', 'DNS-007',
-    'NET-001', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-010',
-    'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002',
+    'HOST-004',
+    'DNS-001',
+    'DNS-003',
+    'DNS-006',
+    'DNS-007',
+    'NET-001',
+    'NET-002',
+    'NET-003',
+    'NET-005',
+    'NET-007',
+    'NET-008',
+    'NET-010',
+    'VPN-002',
+    'VPN-003',
+    'TCP-002',
+    'TCP-003',
+    'TLS-009',
+    'APP-001',
+    'APP-002',
   ],
 };
 

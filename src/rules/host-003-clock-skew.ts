@@ -12,10 +12,18 @@ export const meta: RuleMeta = {
     en: 'Every time source met during the diagnosis says the local clock is off by about {skew} s, more than the tolerance of {tolerance} s. Certificates are judged against the local clock, so valid ones look expired or not yet valid.',
     zh: '诊断中遇到的所有时间源都表明本机时间偏差约 {skew} 秒，超过了 {tolerance} 秒的容差。证书有效期是按本机时间判断的，因此有效证书会显示为已过期或尚未生效。',
   },
-  evidence: { en: 'Server time from the TLS/HTTP Date header or another responder against the local time at that moment, per source.', zh: '每个时间源（TLS/HTTP 的 Date 头或其他应答方）给出的服务器时间与当时的本机时间对比。' },
+  evidence: {
+    en: 'Server time from the TLS/HTTP Date header or another responder against the local time at that moment, per source.',
+    zh: '每个时间源（TLS/HTTP 的 Date 头或其他应答方）给出的服务器时间与当时的本机时间对比。',
+  },
   fix: [
     { summary: { en: 'Enable time synchronisation (NTP)', zh: '启用时间同步（NTP）' }, command: 'timedatectl set-ntp true' },
-    { summary: { en: 'If NTP cannot reach a server, set the time once and find out why NTP is blocked (UDP 123)', zh: '如果 NTP 无法连到时间服务器，先手动校准一次时间，再排查 NTP（UDP 123）被阻断的原因' } },
+    {
+      summary: {
+        en: 'If NTP cannot reach a server, set the time once and find out why NTP is blocked (UDP 123)',
+        zh: '如果 NTP 无法连到时间服务器，先手动校准一次时间，再排查 NTP（UDP 123）被阻断的原因',
+      },
+    },
   ],
   explains: ['TLS-001', 'TLS-002', 'TLS-008'],
 };
@@ -27,7 +35,9 @@ export const meta: RuleMeta = {
 export const rule: Rule = {
   meta,
   check(ctx) {
-    const sources = ofKind(ctx.observations, 'host.clock').flatMap((o) => o.data.sources).filter((s) => Number.isFinite(s.skewMs));
+    const sources = ofKind(ctx.observations, 'host.clock')
+      .flatMap((o) => o.data.sources)
+      .filter((s) => Number.isFinite(s.skewMs));
     if (sources.length === 0) return null;
     const tolMs = ctx.options.clockToleranceSec * 1000;
     const ahead = sources.every((s) => s.skewMs > tolMs);
@@ -42,7 +52,12 @@ export const rule: Rule = {
         tolerance: ctx.options.clockToleranceSec,
       },
       evidence: sources.map((s) =>
-        evidence('host.clock', `${s.source} ${s.peer}: server time ${s.time}, local clock ${s.skewMs >= 0 ? '+' : '−'}${secs(Math.abs(s.skewMs))} s`, { source: s.source, peer: s.peer, time: s.time, skewMs: s.skewMs }),
+        evidence('host.clock', `${s.source} ${s.peer}: server time ${s.time}, local clock ${s.skewMs >= 0 ? '+' : '−'}${secs(Math.abs(s.skewMs))} s`, {
+          source: s.source,
+          peer: s.peer,
+          time: s.time,
+          skewMs: s.skewMs,
+        }),
       ),
     });
   },

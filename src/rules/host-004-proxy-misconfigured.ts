@@ -12,9 +12,18 @@ export const meta: RuleMeta = {
     en: 'The environment variable {variable} sends traffic for {host} through the proxy {proxy}, but a TCP connect to the proxy ended with "{outcome}". Programs that honour the variable (curl, package managers, most HTTP libraries) fail even though the target itself may be reachable.',
     zh: '环境变量 {variable} 让发往 {host} 的流量经过代理 {proxy}，但连接该代理的结果是"{outcome}"。遵循该变量的程序（curl、包管理器、大多数 HTTP 库）都会失败，即使目标本身可能是可达的。',
   },
-  evidence: { en: 'The proxy variables that apply to the target (credentials masked) and a TCP connect to the selected proxy.', zh: '适用于该目标的代理环境变量（已隐去凭据）以及到所选代理的 TCP 连接结果。' },
+  evidence: {
+    en: 'The proxy variables that apply to the target (credentials masked) and a TCP connect to the selected proxy.',
+    zh: '适用于该目标的代理环境变量（已隐去凭据）以及到所选代理的 TCP 连接结果。',
+  },
   fix: [
-    { summary: { en: 'If no proxy is needed, unset the variable (and remove it from the shell profile or /etc/environment)', zh: '如果不需要代理，取消该变量（并从 shell 配置或 /etc/environment 中删除）' }, command: 'unset {variable}' },
+    {
+      summary: {
+        en: 'If no proxy is needed, unset the variable (and remove it from the shell profile or /etc/environment)',
+        zh: '如果不需要代理，取消该变量（并从 shell 配置或 /etc/environment 中删除）',
+      },
+      command: 'unset {variable}',
+    },
     { summary: { en: 'Or exempt the target from the proxy', zh: '或者让该目标不走代理' }, command: 'export no_proxy="${no_proxy:+$no_proxy,}{host}"' },
     { summary: { en: 'Or correct the variable to a proxy that answers', zh: '或者把变量改为一个可用的代理地址' } },
   ],

@@ -24,8 +24,32 @@ test('valid: a route exists, or no lookup was made → null', () => {
 
 test('invalid: no default route at all, a router is known from the neighbour table → `ip route add default via it`', () => {
   const snap = snapshot({
-    routes: { ok: true, value: [{ family: 4, table: 'main', type: 'unicast', dst: '198.51.100.0/28', gateway: null, dev: 'eth0', src: '198.51.100.10', metric: null, protocol: 'kernel', scope: 'link', nexthops: [], text: '198.51.100.0/28 dev eth0 proto kernel scope link src 198.51.100.10' }] },
-    neighbors: { ok: true, value: [{ family: 4, address: '198.51.100.1', dev: 'eth0', lladdr: '02:00:00:00:00:01', state: ['STALE'], router: false }, { family: 4, address: '203.0.113.99', dev: 'eth9', lladdr: null, state: ['FAILED'], router: false }] },
+    routes: {
+      ok: true,
+      value: [
+        {
+          family: 4,
+          table: 'main',
+          type: 'unicast',
+          dst: '198.51.100.0/28',
+          gateway: null,
+          dev: 'eth0',
+          src: '198.51.100.10',
+          metric: null,
+          protocol: 'kernel',
+          scope: 'link',
+          nexthops: [],
+          text: '198.51.100.0/28 dev eth0 proto kernel scope link src 198.51.100.10',
+        },
+      ],
+    },
+    neighbors: {
+      ok: true,
+      value: [
+        { family: 4, address: '198.51.100.1', dev: 'eth0', lladdr: '02:00:00:00:00:01', state: ['STALE'], router: false },
+        { family: 4, address: '203.0.113.99', dev: 'eth9', lladdr: null, state: ['FAILED'], router: false },
+      ],
+    },
   });
   const f = assertFinding(rule, run(rule, [noRoute], { snapshot: snap }));
   assert.deepEqual(commands(f), ['ip route add default via 198.51.100.1 dev eth0']);

@@ -15,9 +15,7 @@ export const meta: RuleMeta = {
     zh: '路由表中没有覆盖 {dst} 的路由，内核无法发送任何报文（ping、DNS、TCP 均报 "Network is unreachable"）。',
   },
   evidence: { en: 'The kernel route lookup (`ip route get`) and every table and policy rule consulted.', zh: '内核路由查询（`ip route get`）以及查询过的所有路由表和策略规则。' },
-  fix: [
-    { summary: { en: 'Add a route through the gateway {gateway} on {dev}', zh: '经 {dev} 上的网关 {gateway} 添加路由' }, command: 'ip route add {prefix} via {gateway} dev {dev}' },
-  ],
+  fix: [{ summary: { en: 'Add a route through the gateway {gateway} on {dev}', zh: '经 {dev} 上的网关 {gateway} 添加路由' }, command: 'ip route add {prefix} via {gateway} dev {dev}' }],
   explains: ['DNS-001', 'DNS-007', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'TCP-001', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-002', 'HOST-004', 'VPN-002', 'VPN-003'],
 };
 
@@ -73,7 +71,11 @@ export const rule: Rule = {
       ],
       fix: gw
         ? undefined
-        : [{ summary: ctx.lang === 'zh' ? `添加到 ${prefix} 的路由（表中没有可用网关，请确认下一跳）` : `Add a route to ${prefix} through the correct next hop (the table has no gateway to suggest)` }],
+        : [
+            {
+              summary: ctx.lang === 'zh' ? `添加到 ${prefix} 的路由（表中没有可用网关，请确认下一跳）` : `Add a route to ${prefix} through the correct next hop (the table has no gateway to suggest)`,
+            },
+          ],
     });
   },
 };

@@ -4,7 +4,10 @@ import { rule } from './net-002-gateway-unreachable.js';
 import { assertFinding, commands, neighbor, routeLookup, run } from './fixtures.js';
 
 test('invalid: the chosen route’s gateway is FAILED in the neighbor table → NET-002', () => {
-  const f = assertFinding(rule, run(rule, [routeLookup('203.0.113.10', { gateway: '198.51.100.254', route: 'default via 198.51.100.254 dev eth0' }), neighbor({ gateway: '198.51.100.254', state: 'FAILED', answered: false })]));
+  const f = assertFinding(
+    rule,
+    run(rule, [routeLookup('203.0.113.10', { gateway: '198.51.100.254', route: 'default via 198.51.100.254 dev eth0' }), neighbor({ gateway: '198.51.100.254', state: 'FAILED', answered: false })]),
+  );
   assert.equal(f.title, 'The gateway 198.51.100.254 on eth0 does not answer ARP/ND');
   assert.match(f.explanation, /neighbor state FAILED/);
   assert.match(f.fix[0]!.summary, /default via 198\.51\.100\.254 dev eth0/);

@@ -14,13 +14,15 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The neighbor (ARP/ND) state of the next hop and a probe of it; the route that names it.', zh: '下一跳的邻居（ARP/ND）状态及对它的探测；指定该网关的路由。' },
   fix: [
-    { summary: { en: 'Check that {gateway} is the router of the {dev} segment and that it is up; then correct the gateway in the route: {route}', zh: '确认 {gateway} 是 {dev} 所在网段的路由器并且在线；然后修正路由中的网关：{route}' } },
+    {
+      summary: {
+        en: 'Check that {gateway} is the router of the {dev} segment and that it is up; then correct the gateway in the route: {route}',
+        zh: '确认 {gateway} 是 {dev} 所在网段的路由器并且在线；然后修正路由中的网关：{route}',
+      },
+    },
     { summary: { en: 'Show what answers on the segment', zh: '查看该网段上有响应的邻居' }, command: 'ip neigh show dev {dev}' },
   ],
-  explains: [
-    'HOST-004', 'DNS-001', 'DNS-006', 'DNS-007', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-010',
-    'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002',
-  ],
+  explains: ['HOST-004', 'DNS-001', 'DNS-006', 'DNS-007', 'NET-003', 'NET-005', 'NET-007', 'NET-008', 'NET-010', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
 const BAD = new Set(['FAILED', 'INCOMPLETE']);
@@ -44,8 +46,21 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { gateway: d.gateway, dev: d.dev, dst: r?.data.destination ?? ctx.target.host, state: d.state ?? 'none', route: routeText },
         evidence: [
-          evidence('gateway.neighbor', `${d.gateway} dev ${d.dev}: neighbor state ${d.state ?? 'none'}, ${d.answered === null ? 'not probed' : d.answered ? 'answered' : 'no answer'} (${d.method})${d.reason ? `: ${d.reason}` : ''}`, { ...d }),
-          ...(r ? [evidence('route.lookup', `ip route get ${r.data.destination}: ${r.data.route ?? `via ${r.data.gateway} dev ${r.data.dev}`}`, { destination: r.data.destination, gateway: r.data.gateway, dev: r.data.dev, route: r.data.route })] : []),
+          evidence(
+            'gateway.neighbor',
+            `${d.gateway} dev ${d.dev}: neighbor state ${d.state ?? 'none'}, ${d.answered === null ? 'not probed' : d.answered ? 'answered' : 'no answer'} (${d.method})${d.reason ? `: ${d.reason}` : ''}`,
+            { ...d },
+          ),
+          ...(r
+            ? [
+                evidence('route.lookup', `ip route get ${r.data.destination}: ${r.data.route ?? `via ${r.data.gateway} dev ${r.data.dev}`}`, {
+                  destination: r.data.destination,
+                  gateway: r.data.gateway,
+                  dev: r.data.dev,
+                  route: r.data.route,
+                }),
+              ]
+            : []),
         ],
       });
     }

@@ -66,8 +66,12 @@ const viaA = (sport: number) => ({ flow: `tcp sport ${sport}`, reached: true, ho
 const viaB = (sport: number) => ({ flow: `tcp sport ${sport}`, reached: false, hops: path(4, { 3: { addr: BRANCH_B, addrs: [BRANCH_B] }, 4: { recv: 0, target: false, addr: null, addrs: [] } }) });
 const balanced = (paths: ReturnType<typeof viaA>[]) => trace(paths[0]!.hops, { proto: 'tcp', port: 7000, count: 5, reached: paths.some((p) => p.reached), paths });
 const spreadObs = observation('tcp.spread', {
-  address: TRACE_TARGET, port: 7000, method: 'raw', answered: 5, lost: 3,
-  flows: [40001, 40002, 40003, 40004, 40005, 40006, 40007, 40008].map((sport, i) => ({ sport, outcome: i % 3 === 2 ? 'lost' as const : 'answered' as const, ms: i % 3 === 2 ? null : 0.3 })),
+  address: TRACE_TARGET,
+  port: 7000,
+  method: 'raw',
+  answered: 5,
+  lost: 3,
+  flows: [40001, 40002, 40003, 40004, 40005, 40006, 40007, 40008].map((sport, i) => ({ sport, outcome: i % 3 === 2 ? ('lost' as const) : ('answered' as const), ms: i % 3 === 2 ? null : 0.3 })),
 });
 
 test('invalid: per-flow balancing with a broken branch → NET-003 names the branch router, the working one, and shows every flow', () => {

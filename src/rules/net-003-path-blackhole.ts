@@ -16,10 +16,16 @@ export const meta: RuleMeta = {
     en: 'Packets leave through the gateway, the path answers up to hop {hop} ({router}), and beyond it neither ICMP nor TCP reaches {dst}: a router after that hop drops them (missing route, blackhole route, broken link).',
     zh: '报文经网关发出，路径在第 {hop} 跳（{router}）之前都有响应，之后 ICMP 和 TCP 都到不了 {dst}：该跳之后的某个路由器丢弃了报文（缺少路由、黑洞路由或链路故障）。',
   },
-  evidence: { en: 'The hop list of a trace (ICMP and TCP), the last hop that responds, and the failed ICMP/TCP probes of the target.', zh: '路径追踪（ICMP 与 TCP）的逐跳列表、最后一个有响应的跳点，以及对目标的 ICMP/TCP 探测失败结果。' },
+  evidence: {
+    en: 'The hop list of a trace (ICMP and TCP), the last hop that responds, and the failed ICMP/TCP probes of the target.',
+    zh: '路径追踪（ICMP 与 TCP）的逐跳列表、最后一个有响应的跳点，以及对目标的 ICMP/TCP 探测失败结果。',
+  },
   fix: [
     { summary: { en: 'Ask the operator of {router} (hop {hop}) to check its route to {dst}', zh: '请 {router}（第 {hop} 跳）的管理方检查其到 {dst} 的路由' } },
-    { summary: { en: 'With several candidate routes, prefer the one through {altGateway}', zh: '若有多条候选路由，优先使用经由 {altGateway} 的那条' }, command: 'ip route replace {prefix} via {altGateway}' },
+    {
+      summary: { en: 'With several candidate routes, prefer the one through {altGateway}', zh: '若有多条候选路由，优先使用经由 {altGateway} 的那条' },
+      command: 'ip route replace {prefix} via {altGateway}',
+    },
   ],
   explains: ['HOST-004', 'DNS-001', 'NET-005', 'NET-007', 'VPN-002', 'VPN-003', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
@@ -126,11 +132,23 @@ function balancedCase(ctx: RuleContext, d: Trace, b: Branch): BalancedCase {
   const spread = ofKind(ctx.observations, 'tcp.spread').find((x) => sameIp(x.data.address, d.target))?.data;
   const ev = [
     ...(spread && spread.method === 'raw'
-      ? [evidence('tcp.spread', `SYNs to ${d.target}:${spread.port} from ${spread.flows.length} source ports at once: ${spread.answered} answered, ${spread.lost} lost (lost: ${spread.flows.filter((f) => f.outcome === 'lost').map((f) => f.sport).join(', ')})`, { flows: spread.flows })]
+      ? [
+          evidence(
+            'tcp.spread',
+            `SYNs to ${d.target}:${spread.port} from ${spread.flows.length} source ports at once: ${spread.answered} answered, ${spread.lost} lost (lost: ${spread.flows
+              .filter((f) => f.outcome === 'lost')
+              .map((f) => f.sport)
+              .join(', ')})`,
+            { flows: spread.flows },
+          ),
+        ]
       : []),
     ...d.paths.map((p) => evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target}, ${branchText(p)}`, { target: d.target, flow: p.flow, reached: p.reached, hops: p.hops })),
   ];
-  const reproduce = { summary: tr(ctx.lang, 'Reproduce: trace several flows to the service port', '复现：对服务端口追踪多条流'), command: `netdx trace ${d.port === null ? d.target : d.target.includes(':') ? `[${d.target}]:${d.port}` : `${d.target}:${d.port}`} --paths 8` };
+  const reproduce = {
+    summary: tr(ctx.lang, 'Reproduce: trace several flows to the service port', '复现：对服务端口追踪多条流'),
+    command: `netdx trace ${d.port === null ? d.target : d.target.includes(':') ? `[${d.target}]:${d.port}` : `${d.target}:${d.port}`} --paths 8`,
+  };
   return { d, b, lostFlows, vars, ev, reproduce, hop: b.last?.ttl ?? 0, router: String(vars.router) };
 }
 
@@ -140,11 +158,7 @@ function silentUnlocatedFinding(ctx: RuleContext, c: BalancedCase): Finding {
   const reachedFlows = d.paths.length - lostFlows;
   return makeFinding(meta, ctx, {
     vars,
-    title: tr(
-      ctx.lang,
-      `Packets to ${d.target} are lost for some source ports only: a balanced member on the path is broken`,
-      `负载分担成员故障：发往 ${d.target} 的报文按源端口不同，部分丢失`,
-    ),
+    title: tr(ctx.lang, `Packets to ${d.target} are lost for some source ports only: a balanced member on the path is broken`, `负载分担成员故障：发往 ${d.target} 的报文按源端口不同，部分丢失`),
     explanation: tr(
       ctx.lang,
       `${lostFlows} of ${d.paths.length} traced flows never reach ${d.target}, in any round, while the other ${reachedFlows} reach it every time without loss. Somewhere on the path a stage chosen per flow — an ECMP next hop, a link-bundle member, a load balancer's pool member — drops what it gets. The routers did not say where (their ICMP answers were rate-limited); trace the flows again in a minute to see the last router they pass. Which clients fail depends only on their source port, so the fault looks intermittent.`,
@@ -153,7 +167,11 @@ function silentUnlocatedFinding(ctx: RuleContext, c: BalancedCase): Finding {
     evidence: ev,
     fix: [
       {
-        summary: tr(ctx.lang, `Trace the flows again once the routers' ICMP budget has refilled, find the router before the loss, and check each next hop, bundle member or pool member it balances ${d.target} over`, `等路由器的 ICMP 限额恢复后再次追踪这些流，找到丢包前的路由器，逐一检查它为 ${d.target} 做负载分担的下一跳、聚合成员或池成员`),
+        summary: tr(
+          ctx.lang,
+          `Trace the flows again once the routers' ICMP budget has refilled, find the router before the loss, and check each next hop, bundle member or pool member it balances ${d.target} over`,
+          `等路由器的 ICMP 限额恢复后再次追踪这些流，找到丢包前的路由器，逐一检查它为 ${d.target} 做负载分担的下一跳、聚合成员或池成员`,
+        ),
       },
       reproduce,
     ],
@@ -241,7 +259,9 @@ function blackholeFinding(ctx: RuleContext, d: Trace): Finding | null {
   // An alternative only for the same prefix (routes of one prefix competing by metric): replacing a
   // less specific route (the default) changes nothing for a target a more specific route or a
   // policy rule steers — that is NET-004's case, which names the route that wins.
-  const alt = chosenCand ? route?.data.candidates.find((c) => c.gateway && !sameIp(c.gateway, chosen) && c.type === 'unicast' && c.table === chosenCand.table && samePrefix(c.prefix, chosenCand.prefix)) : undefined;
+  const alt = chosenCand
+    ? route?.data.candidates.find((c) => c.gateway && !sameIp(c.gateway, chosen) && c.type === 'unicast' && c.table === chosenCand.table && samePrefix(c.prefix, chosenCand.prefix))
+    : undefined;
   if (alt?.gateway) {
     vars.altGateway = alt.gateway;
     vars.prefix = alt.prefix === '0.0.0.0/0' || alt.prefix === '::/0' ? 'default' : alt.prefix;
@@ -252,7 +272,11 @@ function blackholeFinding(ctx: RuleContext, d: Trace): Finding | null {
   const silentFromStart = !last;
   const words = silentFromStart
     ? {
-        title: tr(ctx.lang, `Packets to ${d.target} are lost right after the gateway ${router}: no router on the path answers`, `路径中断/黑洞：发往 ${d.target} 的报文在网关 ${router} 之后即丢失，路径上没有任何路由器响应`),
+        title: tr(
+          ctx.lang,
+          `Packets to ${d.target} are lost right after the gateway ${router}: no router on the path answers`,
+          `路径中断/黑洞：发往 ${d.target} 的报文在网关 ${router} 之后即丢失，路径上没有任何路由器响应`,
+        ),
         explanation: tr(
           ctx.lang,
           `Packets leave through ${router}, and nothing answers from there on: no router returns "time exceeded" for any TTL, and neither ICMP nor TCP reaches ${d.target}. The gateway itself or the first router behind it drops them silently (a blackhole route, a filter, a broken link).`,
@@ -265,7 +289,11 @@ function blackholeFinding(ctx: RuleContext, d: Trace): Finding | null {
     : { summary: fill(meta.fix[0]!.summary[ctx.lang], vars) };
   const fixes: Fix[] | undefined = silentFromStart ? [firstFix, ...(alt?.gateway ? [{ summary: fill(meta.fix[1]!.summary[ctx.lang], vars), command: fill(meta.fix[1]!.command!, vars) }] : [])] : fix;
   const ev = [
-    evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target} (${d.method}): ${silentFromStart ? 'no hop answered' : `last answer from hop ${hop} (${router})`}; ${hops.length} hops: ${hops.map(hopText).join(', ')}`, { target: d.target, proto: d.proto, hops }),
+    evidence(
+      'trace.path',
+      `${d.proto.toUpperCase()} trace to ${d.target} (${d.method}): ${silentFromStart ? 'no hop answered' : `last answer from hop ${hop} (${router})`}; ${hops.length} hops: ${hops.map(hopText).join(', ')}`,
+      { target: d.target, proto: d.proto, hops },
+    ),
   ];
   for (const e of ofKind(ctx.observations, 'icmp.echo').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('icmp.echo', `ping ${d.target}: ${e.data.received}/${e.data.sent} answered`));
   for (const c of ofKind(ctx.observations, 'tcp.connect').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('tcp.connect', `TCP ${d.target}:${c.data.port}: ${c.data.outcome}`));

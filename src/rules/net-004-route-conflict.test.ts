@@ -28,9 +28,16 @@ test('invalid: a policy rule sends the target to another table → delete that r
   const vpn = cand('0.0.0.0/0', '100.64.0.1', 'tun0', 'default via 100.64.0.1 dev tun0', null, '100');
   const obs = [
     routeLookup('203.0.113.80', {
-      gateway: '100.64.0.1', dev: 'tun0', table: '100', route: vpn.text,
+      gateway: '100.64.0.1',
+      dev: 'tun0',
+      table: '100',
+      route: vpn.text,
       candidates: [vpn, cand('0.0.0.0/0', '198.51.100.1', 'eth0', 'default via 198.51.100.1 dev eth0')],
-      rules: [{ priority: 0, text: '0: from all lookup local', table: 'local' }, { priority: 100, text: '100: from all to 203.0.113.0/24 lookup 100', table: '100' }, { priority: 32766, text: '32766: from all lookup main', table: 'main' }],
+      rules: [
+        { priority: 0, text: '0: from all lookup local', table: 'local' },
+        { priority: 100, text: '100: from all to 203.0.113.0/24 lookup 100', table: '100' },
+        { priority: 32766, text: '32766: from all lookup main', table: 'main' },
+      ],
     }),
   ];
   const f = assertFinding(rule, run(rule, obs, { target: '203.0.113.80', options: { expectGateway: '198.51.100.1' }, lang: 'zh' }));
@@ -80,7 +87,11 @@ test('invalid (field case): a host route via the second ISP wins over the defaul
 
 test('invalid: a policy rule sends the silent target to a table via the second ISP → delete the rule', () => {
   const isp2 = cand('0.0.0.0/0', '100.64.3.1', 'eth1', 'default via 100.64.3.1 dev eth1', null, '200');
-  const rules = [{ priority: 0, text: '0: from all lookup local', table: 'local' }, { priority: 200, text: '200: from all to 203.0.113.0/27 lookup 200', table: '200' }, { priority: 32766, text: '32766: from all lookup main', table: 'main' }];
+  const rules = [
+    { priority: 0, text: '0: from all lookup local', table: 'local' },
+    { priority: 200, text: '200: from all to 203.0.113.0/27 lookup 200', table: '200' },
+    { priority: 32766, text: '32766: from all lookup main', table: 'main' },
+  ];
   const obs = [routeLookup('203.0.113.10', { gateway: '100.64.3.1', dev: 'eth1', table: '200', route: isp2.text, candidates: [isp2, MAIN_DEF], rules }), ...silent()];
   const f = assertFinding(rule, run(rule, obs));
   assert.deepEqual(commands(f), ['ip rule del priority 200']);
@@ -102,7 +113,12 @@ test('valid: the same routes while the target answers, a local firewall drop, a 
   assert.equal(run(rule, [lookup, tcp({ address: '203.0.113.10', outcome: 'refused' })]), null, 'answers TCP');
   assert.equal(run(rule, [lookup, ...silent(), firewall({ verdict: 'DROP' })]), null, 'NET-006 explains the silence');
   assert.equal(run(rule, [lookup]), null, 'nothing probed');
-  const tun = routeLookup('203.0.113.10', { gateway: '100.64.3.1', dev: 'tun0', route: '203.0.113.10 via 100.64.3.1 dev tun0', candidates: [cand('203.0.113.10/32', '100.64.3.1', 'tun0', '203.0.113.10 via 100.64.3.1 dev tun0'), MAIN_DEF] });
+  const tun = routeLookup('203.0.113.10', {
+    gateway: '100.64.3.1',
+    dev: 'tun0',
+    route: '203.0.113.10 via 100.64.3.1 dev tun0',
+    candidates: [cand('203.0.113.10/32', '100.64.3.1', 'tun0', '203.0.113.10 via 100.64.3.1 dev tun0'), MAIN_DEF],
+  });
   assert.equal(run(rule, [tun, ...silent(), links(link('eth0'), link('tun0', { kind: 'tun' }))]), null, 'a tunnel route is the tunnel layer’s');
   const viaMain = routeLookup('203.0.113.10', { gateway: '100.64.2.1', dev: 'eth0', route: MAIN_DEF.text, candidates: [MAIN_DEF] });
   assert.equal(run(rule, [viaMain, ...silent()]), null, 'the default route itself: a path problem, not a conflict');

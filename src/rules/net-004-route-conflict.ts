@@ -16,7 +16,10 @@ export const meta: RuleMeta = {
     en: 'The kernel sends {dst} along "{route}" (table {table}), but the intended next hop is {expected}. A more specific route, a lower-metric default or a policy rule wins over the route the operator meant, so the traffic takes another gateway or interface.',
     zh: '内核按 "{route}"（路由表 {table}）发送到 {dst} 的流量，而预期的下一跳是 {expected}。一条更具体的路由、一条 metric 更低的默认路由或一条策略规则压过了运维人员本意的路由，使流量走了别的网关或网卡。',
   },
-  evidence: { en: 'Every candidate route and policy rule with its metric, the one the kernel chose (`ip route get`), and `--expect-gateway`.', zh: '所有候选路由和策略规则及其 metric、内核选中的那一条（`ip route get`），以及 `--expect-gateway`。' },
+  evidence: {
+    en: 'Every candidate route and policy rule with its metric, the one the kernel chose (`ip route get`), and `--expect-gateway`.',
+    zh: '所有候选路由和策略规则及其 metric、内核选中的那一条（`ip route get`），以及 `--expect-gateway`。',
+  },
   fix: [
     { summary: { en: 'Delete the route that steers {dst} away from {expected}', zh: '删除把 {dst} 引离 {expected} 的路由' }, command: 'ip route del {offending}' },
     { summary: { en: 'Or send {dst} through {expected} with a host route', zh: '或者添加一条经由 {expected} 到 {dst} 的主机路由' }, command: 'ip route add {hostPrefix} via {expected}' },
@@ -65,16 +68,24 @@ function targetMisroute(ctx: Parameters<Rule['check']>[0]): Misroute | null {
     if (answered) continue;
     const defaults = [
       ...d.candidates.filter((c) => isDefault(c.prefix) && c.type === 'unicast' && c.table === 'main').map((c) => ({ gateway: c.gateway, dev: c.dev, metric: c.metric ?? 0 })),
-      ...(ctx.snapshot?.routes.ok ? ctx.snapshot.routes.value.filter((x) => x.family === d.family && isDefault(x.dst) && x.type === 'unicast' && x.table === 'main').map((x) => ({ gateway: x.gateway, dev: x.dev, metric: x.metric ?? 0 })) : []),
+      ...(ctx.snapshot?.routes.ok
+        ? ctx.snapshot.routes.value
+            .filter((x) => x.family === d.family && isDefault(x.dst) && x.type === 'unicast' && x.table === 'main')
+            .map((x) => ({ gateway: x.gateway, dev: x.dev, metric: x.metric ?? 0 }))
+        : []),
     ].filter((x): x is { gateway: string; dev: string | null; metric: number } => !!x.gateway);
-    const chosen = d.candidates.find((c) => d.route !== null && c.text === d.route) ?? d.candidates.find((c) => sameIp(c.gateway, d.gateway) && c.dev === d.dev && (d.table === null || c.table === d.table));
+    const chosen =
+      d.candidates.find((c) => d.route !== null && c.text === d.route) ?? d.candidates.find((c) => sameIp(c.gateway, d.gateway) && c.dev === d.dev && (d.table === null || c.table === d.table));
     const others = defaults.filter((x) => !sameIp(x.gateway, d.gateway));
     if (others.length === 0) continue;
     const policy = d.table && d.table !== 'main' && d.table !== 'local' ? d.rules.find((x) => x.table === d.table && x.priority < 32766) : undefined;
     let how: { en: string; zh: string };
     let alt = others[0]!;
     if (policy) {
-      how = { en: `The policy rule "${policy.text}" sends it to table ${d.table}, consulted before the main table.`, zh: `策略规则 "${policy.text}" 把它导向路由表 ${d.table}，该表在主路由表之前被查询。` };
+      how = {
+        en: `The policy rule "${policy.text}" sends it to table ${d.table}, consulted before the main table.`,
+        zh: `策略规则 "${policy.text}" 把它导向路由表 ${d.table}，该表在主路由表之前被查询。`,
+      };
     } else if (chosen && !isDefault(chosen.prefix)) {
       how = { en: `The route "${chosen.text}" is more specific than the default route, so it wins.`, zh: `路由 "${chosen.text}" 比默认路由更具体，所以胜出。` };
     } else if (chosen && isDefault(chosen.prefix) && chosen.table === 'main') {
@@ -82,12 +93,27 @@ function targetMisroute(ctx: Parameters<Rule['check']>[0]): Misroute | null {
       const higher = others.filter((x) => x.metric > (chosen.metric ?? 0)).sort((a, b) => a.metric - b.metric);
       if (higher.length === 0) continue;
       alt = higher[0]!;
-      how = { en: `Two default routes compete; "${chosen.text}" wins by its lower metric (${chosen.metric ?? 0} < ${alt.metric}).`, zh: `两条默认路由竞争；"${chosen.text}" 因 metric 更低（${chosen.metric ?? 0} < ${alt.metric}）而胜出。` };
+      how = {
+        en: `Two default routes compete; "${chosen.text}" wins by its lower metric (${chosen.metric ?? 0} < ${alt.metric}).`,
+        zh: `两条默认路由竞争；"${chosen.text}" 因 metric 更低（${chosen.metric ?? 0} < ${alt.metric}）而胜出。`,
+      };
     } else continue;
     const silence = tr(
       ctx.lang,
-      [echo.length > 0 ? `${echo.reduce((n, e) => n + e.data.received, 0)}/${echo.reduce((n, e) => n + e.data.sent, 0)} ICMP replies` : '', tcp.length > 0 ? `TCP ${tcp.map((c) => `:${c.data.port} ${c.data.outcome}`).join(', ')}` : '', trace.length > 0 ? 'the trace never reaches it' : ''].filter(Boolean).join(', '),
-      [echo.length > 0 ? `ICMP 回复 ${echo.reduce((n, e) => n + e.data.received, 0)}/${echo.reduce((n, e) => n + e.data.sent, 0)}` : '', tcp.length > 0 ? `TCP ${tcp.map((c) => `:${c.data.port} ${c.data.outcome}`).join('，')}` : '', trace.length > 0 ? '路径追踪始终到不了它' : ''].filter(Boolean).join('，'),
+      [
+        echo.length > 0 ? `${echo.reduce((n, e) => n + e.data.received, 0)}/${echo.reduce((n, e) => n + e.data.sent, 0)} ICMP replies` : '',
+        tcp.length > 0 ? `TCP ${tcp.map((c) => `:${c.data.port} ${c.data.outcome}`).join(', ')}` : '',
+        trace.length > 0 ? 'the trace never reaches it' : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
+      [
+        echo.length > 0 ? `ICMP 回复 ${echo.reduce((n, e) => n + e.data.received, 0)}/${echo.reduce((n, e) => n + e.data.sent, 0)}` : '',
+        tcp.length > 0 ? `TCP ${tcp.map((c) => `:${c.data.port} ${c.data.outcome}`).join('，')}` : '',
+        trace.length > 0 ? '路径追踪始终到不了它' : '',
+      ]
+        .filter(Boolean)
+        .join('，'),
     );
     return { route: d, expected: alt.gateway, silence, how, evidence: [] };
   }
@@ -114,7 +140,9 @@ export const rule: Rule = {
     if (!r) return null;
     const d = r.data;
     if (sameIp(d.gateway, expected)) return null;
-    const actual = d.gateway ? tr(ctx.lang, `via ${d.gateway} dev ${d.dev ?? '?'}`, `经由 ${d.dev ?? '?'} 上的 ${d.gateway}`) : tr(ctx.lang, `directly out of ${d.dev ?? '?'}`, `直接从 ${d.dev ?? '?'} 发出`);
+    const actual = d.gateway
+      ? tr(ctx.lang, `via ${d.gateway} dev ${d.dev ?? '?'}`, `经由 ${d.dev ?? '?'} 上的 ${d.gateway}`)
+      : tr(ctx.lang, `directly out of ${d.dev ?? '?'}`, `直接从 ${d.dev ?? '?'} 发出`);
     const chosenText = d.route ?? (d.gateway ? `via ${d.gateway} dev ${d.dev}` : `dev ${d.dev}`);
     // The offending route: the candidate the kernel used (same gateway+dev, most specific first).
     const offending =
@@ -128,17 +156,30 @@ export const rule: Rule = {
 
     const fix: Fix[] = [];
     if (policy) {
-      fix.push({ summary: tr(ctx.lang, `Delete the policy rule ${policy.priority} that sends ${d.destination} to table ${d.table}`, `删除把 ${d.destination} 导向路由表 ${d.table} 的策略规则 ${policy.priority}`), command: `ip${d.family === 6 ? ' -6' : ''} rule del priority ${policy.priority}` });
+      fix.push({
+        summary: tr(
+          ctx.lang,
+          `Delete the policy rule ${policy.priority} that sends ${d.destination} to table ${d.table}`,
+          `删除把 ${d.destination} 导向路由表 ${d.table} 的策略规则 ${policy.priority}`,
+        ),
+        command: `ip${d.family === 6 ? ' -6' : ''} rule del priority ${policy.priority}`,
+      });
     }
     if (offending && expectedCand && !policy) {
       const del = `${offending.text}${tableSuffix(offending.text, offending.table)}`;
-      fix.push({ summary: tr(ctx.lang, `Delete the route that wins over the one via ${expected}: ${offending.text}`, `删除压过经由 ${expected} 路由的那条路由：${offending.text}`), command: `ip${d.family === 6 ? ' -6' : ''} route del ${del}` });
+      fix.push({
+        summary: tr(ctx.lang, `Delete the route that wins over the one via ${expected}: ${offending.text}`, `删除压过经由 ${expected} 路由的那条路由：${offending.text}`),
+        command: `ip${d.family === 6 ? ' -6' : ''} route del ${del}`,
+      });
     }
     if (!policy && (!(offending && expectedCand) || !isDefault(offending.prefix))) {
       const or = fix.length > 0;
       // `add` of a prefix that already has a route in main fails (File exists): that route is replaced instead.
       const taken = offending && offending.table === 'main' && samePrefix(offending.prefix, hostPrefix) && (offending.metric ?? 0) === 0;
-      fix.push({ summary: tr(ctx.lang, `${or ? 'Or send' : 'Send'} ${d.destination} through ${expected} with a host route`, `${or ? '或者' : ''}添加一条经由 ${expected} 到 ${d.destination} 的主机路由`), command: `ip${d.family === 6 ? ' -6' : ''} route ${taken ? 'replace' : 'add'} ${hostPrefix} via ${canonicalIp(expected)}` });
+      fix.push({
+        summary: tr(ctx.lang, `${or ? 'Or send' : 'Send'} ${d.destination} through ${expected} with a host route`, `${or ? '或者' : ''}添加一条经由 ${expected} 到 ${d.destination} 的主机路由`),
+        command: `ip${d.family === 6 ? ' -6' : ''} route ${taken ? 'replace' : 'add'} ${hostPrefix} via ${canonicalIp(expected)}`,
+      });
     }
 
     return makeFinding(meta, ctx, {
@@ -161,10 +202,23 @@ export const rule: Rule = {
             }
           : {}),
       evidence: [
-        ...misroute?.evidence ?? [],
-        evidence('route.lookup', `ip route get ${d.destination}: ${chosenText} (table ${d.table ?? 'main'}); expected gateway ${expected}${misroute ? ' (the main default route)' : ''}`, { destination: d.destination, gateway: d.gateway, dev: d.dev, table: d.table, route: d.route, expectGateway: expected }),
+        ...(misroute?.evidence ?? []),
+        evidence('route.lookup', `ip route get ${d.destination}: ${chosenText} (table ${d.table ?? 'main'}); expected gateway ${expected}${misroute ? ' (the main default route)' : ''}`, {
+          destination: d.destination,
+          gateway: d.gateway,
+          dev: d.dev,
+          table: d.table,
+          route: d.route,
+          expectGateway: expected,
+        }),
         ...(d.candidates.length > 0
-          ? [evidence('route.lookup', `candidates: ${d.candidates.map((c) => `${c.text}${tableSuffix(c.text, c.table)}${c.metric !== null && !/metric/.test(c.text) ? ` metric ${c.metric}` : ''}`).join(' | ')}`, { candidates: d.candidates })]
+          ? [
+              evidence(
+                'route.lookup',
+                `candidates: ${d.candidates.map((c) => `${c.text}${tableSuffix(c.text, c.table)}${c.metric !== null && !/metric/.test(c.text) ? ` metric ${c.metric}` : ''}`).join(' | ')}`,
+                { candidates: d.candidates },
+              ),
+            ]
           : []),
         ...(policy ? [evidence('route.lookup', `policy rule: ${policy.text}`, { rule: policy })] : []),
       ],
@@ -186,14 +240,30 @@ function endpointMisroute(ctx: Parameters<Rule['check']>[0]): Misroute | null {
       if (v.answered || !d || d.outcome !== 'route' || !d.gateway || v.broken.length === 0) continue;
       const defaults = [
         ...d.candidates.filter((c) => isDefault(c.prefix) && c.type === 'unicast').map((c) => ({ gateway: c.gateway, table: c.table })),
-        ...(ctx.snapshot?.routes.ok ? ctx.snapshot.routes.value.filter((x) => x.family === d.family && isDefault(x.dst) && x.type === 'unicast' && x.table === 'main').map((x) => ({ gateway: x.gateway, table: x.table })) : []),
+        ...(ctx.snapshot?.routes.ok
+          ? ctx.snapshot.routes.value.filter((x) => x.family === d.family && isDefault(x.dst) && x.type === 'unicast' && x.table === 'main').map((x) => ({ gateway: x.gateway, table: x.table }))
+          : []),
       ];
-      const chosenIsDefault = d.candidates.some((c) => isDefault(c.prefix) && sameIp(c.gateway, d.gateway) && (d.table === null || c.table === d.table)) && !d.candidates.some((c) => !isDefault(c.prefix) && sameIp(c.gateway, d.gateway));
+      const chosenIsDefault =
+        d.candidates.some((c) => isDefault(c.prefix) && sameIp(c.gateway, d.gateway) && (d.table === null || c.table === d.table)) &&
+        !d.candidates.some((c) => !isDefault(c.prefix) && sameIp(c.gateway, d.gateway));
       if (chosenIsDefault) continue;
       const alt = defaults.find((x) => x.gateway && !sameIp(x.gateway, d.gateway) && x.table === 'main');
       if (!alt?.gateway) continue;
-      const silence = tr(ctx.lang, `${v.echo ? `${v.echo.received}/${v.echo.sent} ICMP replies` : 'no ICMP'}, ${s.kind === 'wireguard' ? 'no WireGuard handshake' : v.ep.probe.method !== 'none' ? `${v.ep.probe.method}: ${v.ep.probe.outcome}` : 'no tunnel handshake'}`, `${v.echo ? `ICMP 回复 ${v.echo.received}/${v.echo.sent}` : '无 ICMP'}，${s.kind === 'wireguard' ? '无 WireGuard 握手' : '隧道握手无响应'}`);
-      return { route: d, expected: alt.gateway, dev: s.dev, endpoint: v.label, silence, how: { en: '', zh: '' }, evidence: [evidence('tunnel.endpoint', `VPN endpoint ${v.label} of ${s.dev}: ${v.broken.join('; ')}`, { dev: s.dev, endpoint: v.label })] };
+      const silence = tr(
+        ctx.lang,
+        `${v.echo ? `${v.echo.received}/${v.echo.sent} ICMP replies` : 'no ICMP'}, ${s.kind === 'wireguard' ? 'no WireGuard handshake' : v.ep.probe.method !== 'none' ? `${v.ep.probe.method}: ${v.ep.probe.outcome}` : 'no tunnel handshake'}`,
+        `${v.echo ? `ICMP 回复 ${v.echo.received}/${v.echo.sent}` : '无 ICMP'}，${s.kind === 'wireguard' ? '无 WireGuard 握手' : '隧道握手无响应'}`,
+      );
+      return {
+        route: d,
+        expected: alt.gateway,
+        dev: s.dev,
+        endpoint: v.label,
+        silence,
+        how: { en: '', zh: '' },
+        evidence: [evidence('tunnel.endpoint', `VPN endpoint ${v.label} of ${s.dev}: ${v.broken.join('; ')}`, { dev: s.dev, endpoint: v.label })],
+      };
     }
   }
   return null;

@@ -37,8 +37,14 @@ export const rule: Rule = {
         vars: { address: d.address, port: open.data.port, sent: d.sent, received: d.received },
         evidence: [
           evidence('icmp.echo', `ping ${d.address}: ${d.received}/${d.sent} replies (${d.lossPct}% loss, ${d.method})`, { address: d.address, sent: d.sent, received: d.received, method: d.method }),
-          evidence('tcp.connect', `TCP ${open.data.address}:${open.data.port} open in ${Math.round(open.data.ms)} ms`, { address: open.data.address, port: open.data.port, outcome: open.data.outcome }),
-          ...(fw?.data.rule ? [evidence('firewall.verdict', `local ${fw.data.rule.backend} ${fw.data.rule.table}/${fw.data.rule.chain} rule ${fw.data.rule.number ?? '?'}: ${fw.data.rule.text}`, { ...fw.data })] : []),
+          evidence('tcp.connect', `TCP ${open.data.address}:${open.data.port} open in ${Math.round(open.data.ms)} ms`, {
+            address: open.data.address,
+            port: open.data.port,
+            outcome: open.data.outcome,
+          }),
+          ...(fw?.data.rule
+            ? [evidence('firewall.verdict', `local ${fw.data.rule.backend} ${fw.data.rule.table}/${fw.data.rule.chain} rule ${fw.data.rule.number ?? '?'}: ${fw.data.rule.text}`, { ...fw.data })]
+            : []),
         ],
       });
     }

@@ -12,7 +12,13 @@ test('invalid: an iptables OUTPUT rule drops the flow → NET-006 naming table, 
 });
 
 test('invalid: ip6tables REJECT, nft rule by handle, and a chain policy DROP', () => {
-  const v6 = firewall({ dst: '2001:db8::10', src: null, verdict: 'REJECT', rejectWith: 'icmp6-adm-prohibited', rule: { backend: 'ip6tables', table: 'filter', chain: 'OUTPUT', number: 1, text: '-A OUTPUT -p tcp --dport 443 -j REJECT' } });
+  const v6 = firewall({
+    dst: '2001:db8::10',
+    src: null,
+    verdict: 'REJECT',
+    rejectWith: 'icmp6-adm-prohibited',
+    rule: { backend: 'ip6tables', table: 'filter', chain: 'OUTPUT', number: 1, text: '-A OUTPUT -p tcp --dport 443 -j REJECT' },
+  });
   const f6 = assertFinding(rule, run(rule, [v6], { target: '[2001:db8::10]:443' }));
   assert.deepEqual(commands(f6), ['ip6tables -t filter -D OUTPUT 1']);
   assert.match(f6.explanation, /rejected with icmp6-adm-prohibited/);

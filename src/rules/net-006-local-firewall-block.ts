@@ -14,11 +14,17 @@ export const meta: RuleMeta = {
     en: 'This machine’s own firewall {verdict}s {flow} ({where}), so the traffic never gets past the client{reject}. Nothing on the network or the server can fix this.',
     zh: '本机防火墙（{where}）{verdict}了 {flow}，流量根本出不了客户端{reject}。网络或服务器端无法解决这个问题。',
   },
-  evidence: { en: 'The exact rule the flow matches: backend, table, chain, rule number and text (or the chain policy).', zh: '该流量命中的确切规则：后端、表、链、规则序号与规则文本（或链的默认策略）。' },
+  evidence: {
+    en: 'The exact rule the flow matches: backend, table, chain, rule number and text (or the chain policy).',
+    zh: '该流量命中的确切规则：后端、表、链、规则序号与规则文本（或链的默认策略）。',
+  },
   fix: [
     { summary: { en: 'Delete the blocking rule {number} of chain {chain}', zh: '删除链 {chain} 中第 {number} 条拦截规则' }, command: '{tool} -t {table} -D {chain} {number}' },
     { summary: { en: 'Delete the blocking nftables rule (handle {handle})', zh: '删除拦截的 nftables 规则（handle {handle}）' }, command: 'nft delete rule {family} {table} {chain} handle {handle}' },
-    { summary: { en: 'The chain policy drops it: insert an ACCEPT rule for the flow at the top of {chain}', zh: '是链的默认策略丢弃了它：在 {chain} 链首插入一条放行该流量的 ACCEPT 规则' }, command: '{tool} -I {chain} 1 {match} -j ACCEPT' },
+    {
+      summary: { en: 'The chain policy drops it: insert an ACCEPT rule for the flow at the top of {chain}', zh: '是链的默认策略丢弃了它：在 {chain} 链首插入一条放行该流量的 ACCEPT 规则' },
+      command: '{tool} -I {chain} 1 {match} -j ACCEPT',
+    },
   ],
   explains: ['HOST-004', 'DNS-001', 'DNS-006', 'NET-003', 'NET-005', 'NET-010', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
 };
@@ -40,7 +46,12 @@ function iptablesMatch(v: Verdict): string {
 function nftMatch(v: Verdict): string {
   const fam = familyOf(v.dst) === 6 ? 'ip6' : 'ip';
   if (v.chain === 'INPUT') return `${fam} saddr ${v.dst} ct state established,related`;
-  const l4 = v.dport !== null && (v.proto === 'tcp' || v.proto === 'udp') ? ` ${v.proto} dport ${v.dport}` : v.proto === 'icmp' || v.proto === 'icmpv6' ? ` meta l4proto ${v.proto === 'icmp' ? 'icmp' : 'ipv6-icmp'}` : '';
+  const l4 =
+    v.dport !== null && (v.proto === 'tcp' || v.proto === 'udp')
+      ? ` ${v.proto} dport ${v.dport}`
+      : v.proto === 'icmp' || v.proto === 'icmpv6'
+        ? ` meta l4proto ${v.proto === 'icmp' ? 'icmp' : 'ipv6-icmp'}`
+        : '';
   return `${fam} daddr ${v.dst}${l4}`;
 }
 
@@ -75,7 +86,13 @@ export const rule: Rule = {
       fix.push({ summary: s(2, { chain }), command: `${tool} -I ${chain} 1 ${iptablesMatch(v)} -j ACCEPT` });
     }
     if (r && /^ufw/i.test(r.chain)) {
-      fix.push({ summary: tr(ctx.lang, 'The rule belongs to ufw: change it with `ufw status numbered` / `ufw delete N` so that it is not restored', '该规则由 ufw 管理：请用 `ufw status numbered` / `ufw delete 序号` 修改，否则会被恢复') });
+      fix.push({
+        summary: tr(
+          ctx.lang,
+          'The rule belongs to ufw: change it with `ufw status numbered` / `ufw delete N` so that it is not restored',
+          '该规则由 ufw 管理：请用 `ufw status numbered` / `ufw delete 序号` 修改，否则会被恢复',
+        ),
+      });
     }
     return makeFinding(meta, ctx, {
       vars: {
@@ -85,7 +102,11 @@ export const rule: Rule = {
         reject: v.verdict === 'REJECT' && v.rejectWith ? tr(ctx.lang, ` (rejected with ${v.rejectWith})`, `（以 ${v.rejectWith} 拒绝）`) : '',
       },
       evidence: relevant.map((f) =>
-        evidence('firewall.verdict', `${flowText(f.data)} → ${f.data.verdict} in ${f.data.chain}: ${f.data.rule ? `${f.data.rule.backend} table ${f.data.rule.table} chain ${f.data.rule.chain} rule ${f.data.rule.number ?? (f.data.rule.handle !== undefined ? `handle ${f.data.rule.handle}` : '?')}: ${f.data.rule.text}` : 'chain policy'}${f.data.reason ? ` (${f.data.reason})` : ''}`, { ...f.data }),
+        evidence(
+          'firewall.verdict',
+          `${flowText(f.data)} → ${f.data.verdict} in ${f.data.chain}: ${f.data.rule ? `${f.data.rule.backend} table ${f.data.rule.table} chain ${f.data.rule.chain} rule ${f.data.rule.number ?? (f.data.rule.handle !== undefined ? `handle ${f.data.rule.handle}` : '?')}: ${f.data.rule.text}` : 'chain policy'}${f.data.reason ? ` (${f.data.reason})` : ''}`,
+          { ...f.data },
+        ),
       ),
       fix,
     });

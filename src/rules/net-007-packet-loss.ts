@@ -16,7 +16,12 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'Sent/received per hop (mtr-style) and the first hop from which the loss persists to the target.', zh: '逐跳的发送/接收数（类似 mtr），以及丢包开始并持续到目标的第一跳。' },
   fix: [
-    { summary: { en: 'Check the link between hop {prevHop} and hop {hop} ({router}): interface errors, duplex, congestion; report it to its operator with the hop list', zh: '检查第 {prevHop} 跳与第 {hop} 跳（{router}）之间的链路：接口错误、双工、拥塞；附上逐跳结果联系其管理方' } },
+    {
+      summary: {
+        en: 'Check the link between hop {prevHop} and hop {hop} ({router}): interface errors, duplex, congestion; report it to its operator with the hop list',
+        zh: '检查第 {prevHop} 跳与第 {hop} 跳（{router}）之间的链路：接口错误、双工、拥塞；附上逐跳结果联系其管理方',
+      },
+    },
   ],
   explains: ['DNS-001', 'TCP-002', 'TCP-005', 'TLS-009', 'APP-001'],
 };
@@ -40,12 +45,18 @@ export const rule: Rule = {
         const router = first.addr ?? '???';
         return makeFinding(meta, ctx, {
           vars: { loss: end.lossPct, dst: t.data.target, hop: first.ttl, router, prevHop: prev, threshold: LOSS_THRESHOLD_PCT },
-          evidence: [
-            evidence('trace.path', `${t.data.proto.toUpperCase()} trace to ${t.data.target}, ${p.flow}: ${p.hops.map(hopText).join(', ')}`, { target: t.data.target, hops: p.hops }),
-          ],
+          evidence: [evidence('trace.path', `${t.data.proto.toUpperCase()} trace to ${t.data.target}, ${p.flow}: ${p.hops.map(hopText).join(', ')}`, { target: t.data.target, hops: p.hops })],
           fix:
             prev === 0
-              ? [{ summary: tr(ctx.lang, `Check the link between this host and hop 1 (${router}): interface errors, duplex, Wi-Fi signal, congestion`, `检查本机与第 1 跳（${router}）之间的链路：接口错误、双工、Wi-Fi 信号、拥塞`) }]
+              ? [
+                  {
+                    summary: tr(
+                      ctx.lang,
+                      `Check the link between this host and hop 1 (${router}): interface errors, duplex, Wi-Fi signal, congestion`,
+                      `检查本机与第 1 跳（${router}）之间的链路：接口错误、双工、Wi-Fi 信号、拥塞`,
+                    ),
+                  },
+                ]
               : undefined,
         });
       }

@@ -15,7 +15,12 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'RTT min/avg/max/stddev per hop.', zh: '逐跳的 RTT 最小/平均/最大/标准差。' },
   fix: [
-    { summary: { en: 'Check the load and the routing of the link at hop {hop} ({router}); for the target’s own queue, check its CPU and load', zh: '检查第 {hop} 跳（{router}）所在链路的负载与路由；若是目标自身排队，检查其 CPU 与负载' } },
+    {
+      summary: {
+        en: 'Check the load and the routing of the link at hop {hop} ({router}); for the target’s own queue, check its CPU and load',
+        zh: '检查第 {hop} 跳（{router}）所在链路的负载与路由；若是目标自身排队，检查其 CPU 与负载',
+      },
+    },
   ],
   explains: ['APP-001'],
 };
@@ -42,7 +47,8 @@ export function risingHop(hops: readonly TraceHop[]): TraceHop | null {
 }
 
 const fmt = (v: number): number => Math.round(v * 10) / 10;
-const hopText = (h: TraceHop): string => (h.rtt ? `${h.ttl} ${h.addr ?? '???'} avg ${fmt(h.rtt.avg)} ms (min ${fmt(h.rtt.min)}, max ${fmt(h.rtt.max)}, sd ${fmt(h.rtt.stddev)})` : `${h.ttl} ${h.addr ?? '???'} no answer`);
+const hopText = (h: TraceHop): string =>
+  h.rtt ? `${h.ttl} ${h.addr ?? '???'} avg ${fmt(h.rtt.avg)} ms (min ${fmt(h.rtt.min)}, max ${fmt(h.rtt.max)}, sd ${fmt(h.rtt.stddev)})` : `${h.ttl} ${h.addr ?? '???'} no answer`;
 
 export const rule: Rule = {
   meta,
@@ -64,7 +70,11 @@ export const rule: Rule = {
       if (!r || !high(r) || !sameIp(e.data.address, ctx.target.host)) continue;
       return makeFinding(meta, ctx, {
         vars: { dst: e.data.address, avg: fmt(r.avg), stddev: fmt(r.stddev), threshold: `${RTT_THRESHOLD_MS}/${JITTER_THRESHOLD_MS}` },
-        title: tr(ctx.lang, `High latency to ${e.data.address}: RTT ${fmt(r.avg)} ms (jitter ${fmt(r.stddev)} ms)`, `延迟过高：到 ${e.data.address} 的 RTT ${fmt(r.avg)} 毫秒（抖动 ${fmt(r.stddev)} 毫秒）`),
+        title: tr(
+          ctx.lang,
+          `High latency to ${e.data.address}: RTT ${fmt(r.avg)} ms (jitter ${fmt(r.stddev)} ms)`,
+          `延迟过高：到 ${e.data.address} 的 RTT ${fmt(r.avg)} 毫秒（抖动 ${fmt(r.stddev)} 毫秒）`,
+        ),
         explanation: tr(
           ctx.lang,
           `The round-trip time or its jitter to ${e.data.address} is above the threshold (${RTT_THRESHOLD_MS} ms average, ${JITTER_THRESHOLD_MS} ms jitter). Run \`netdx trace ${e.data.address}\` to find the hop where it rises.`,

@@ -7,7 +7,17 @@ import { observation, type ObservationData } from '../model/observation.js';
 type P = ObservationData['pmtu.search'];
 const pmtu = (over: Partial<P> = {}) =>
   observation('pmtu.search', { target: '203.0.113.10', method: 'raw', largestPass: 1500, smallestFail: null, fragNeeded: null, ifMtu: 1500, dev: 'eth0', probes: 14, tcp: null, ...over } as P);
-const tcp = (over: Partial<NonNullable<P['tcp']>> = {}): NonNullable<P['tcp']> => ({ port: 443, outcome: 'stalled', mss: 1460, pmtu: 1500, bytesSent: 65536, bytesAcked: 0, retransmits: 3, ms: 900, ...over });
+const tcp = (over: Partial<NonNullable<P['tcp']>> = {}): NonNullable<P['tcp']> => ({
+  port: 443,
+  outcome: 'stalled',
+  mss: 1460,
+  pmtu: 1500,
+  bytesSent: 65536,
+  bytesAcked: 0,
+  retransmits: 3,
+  ms: 900,
+  ...over,
+});
 
 test('invalid: 1400 passes, 1401 is silently lost, TCP stalls → NET-009 with the sizes, MSS clamp and the MTU of the interface', () => {
   const f = assertFinding(rule, run(rule, [pmtu({ largestPass: 1400, smallestFail: 1401, tcp: tcp() })]));

@@ -14,9 +14,15 @@ export const meta: RuleMeta = {
     en: 'Packets up to {passes} bytes reach {dst}, packets of {fails} bytes do not, and no "fragmentation needed"/"packet too big" comes back. Small exchanges work while large ones (the TLS handshake with its certificates, file transfers) stall. A link with a smaller MTU (a tunnel, PPPoE) and a filter that drops the ICMP that would tell the sender.',
     zh: '不超过 {passes} 字节的报文能到达 {dst}，{fails} 字节的报文却到不了，而且没有"需要分片"/"报文过大"的 ICMP 返回。小的交互正常，大的（带证书的 TLS 握手、文件传输）会卡住。通常是路径上有 MTU 更小的链路（隧道、PPPoE），同时有过滤器丢弃了本应通知发送方的 ICMP。',
   },
-  evidence: { en: 'The largest size that passes, the smallest that fails (DF set), the absence of ICMP frag-needed, and the interface MTUs.', zh: '能通过的最大报文、不能通过的最小报文（设置 DF）、没有收到 ICMP 需要分片报文，以及各网卡的 MTU。' },
+  evidence: {
+    en: 'The largest size that passes, the smallest that fails (DF set), the absence of ICMP frag-needed, and the interface MTUs.',
+    zh: '能通过的最大报文、不能通过的最小报文（设置 DF）、没有收到 ICMP 需要分片报文，以及各网卡的 MTU。',
+  },
   fix: [
-    { summary: { en: 'Clamp the TCP MSS to the path MTU on the router/tunnel that forwards the traffic', zh: '在转发该流量的路由器/隧道上把 TCP MSS 限制为路径 MTU' }, command: 'iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu' },
+    {
+      summary: { en: 'Clamp the TCP MSS to the path MTU on the router/tunnel that forwards the traffic', zh: '在转发该流量的路由器/隧道上把 TCP MSS 限制为路径 MTU' },
+      command: 'iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
+    },
     { summary: { en: 'Or lower the MTU of {dev} to what passes', zh: '或者把 {dev} 的 MTU 降到能通过的大小' }, command: 'ip link set {dev} mtu {mtu}' },
   ],
   explains: ['TLS-009', 'TCP-004', 'TCP-006', 'APP-001', 'APP-002'],
@@ -55,7 +61,11 @@ export const rule: Rule = {
       }
       if (tcp && tcp.outcome !== 'not-run' && tcp.outcome !== 'connect-failed') {
         ev.push(
-          evidence('pmtu.search', `TCP ${d.target}:${tcp.port}: ${tcp.bytesSent} bytes sent in segments of MSS ${tcp.mss ?? '?'}, ${tcp.bytesAcked} acknowledged after ${tcp.ms} ms, ${tcp.retransmits} retransmission(s): ${tcp.outcome}`, { tcp }),
+          evidence(
+            'pmtu.search',
+            `TCP ${d.target}:${tcp.port}: ${tcp.bytesSent} bytes sent in segments of MSS ${tcp.mss ?? '?'}, ${tcp.bytesAcked} acknowledged after ${tcp.ms} ms, ${tcp.retransmits} retransmission(s): ${tcp.outcome}`,
+            { tcp },
+          ),
         );
       }
       const fix = d.dev && passes ? undefined : [{ summary: tr(ctx.lang, meta.fix[0]!.summary.en, meta.fix[0]!.summary.zh), command: meta.fix[0]!.command! }];

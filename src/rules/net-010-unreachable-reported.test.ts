@@ -52,7 +52,11 @@ test('valid: "host unreachable" from one of this host\'s own addresses is its ow
   const own = { type: 3, code: 1, from: '100.64.1.10', name: 'host-unreachable' };
   const route = routeLookup('203.0.113.35', { gateway: '100.64.1.99', src: '100.64.1.10', route: '203.0.113.35 via 100.64.1.99 dev eth0 src 100.64.1.10' });
   assert.equal(run(rule, [route, echo({ address: '203.0.113.35', received: 0, errors: [own, own] })]), null, 'the route lookup names the source address');
-  assert.equal(run(rule, [links(link('eth0', { addresses: [{ family: 4, address: '100.64.1.10', prefixlen: 24, scope: 'global' }] })), tcp({ address: '203.0.113.10', outcome: 'unreachable', icmp: own })]), null, 'an interface address');
+  assert.equal(
+    run(rule, [links(link('eth0', { addresses: [{ family: 4, address: '100.64.1.10', prefixlen: 24, scope: 'global' }] })), tcp({ address: '203.0.113.10', outcome: 'unreachable', icmp: own })]),
+    null,
+    'an interface address',
+  );
   const six = { type: 1, code: 3, from: '2001:db8:1::10', name: 'address-unreachable' };
   assert.equal(run(rule, [routeLookup('2001:db8:20::10', { gateway: '2001:db8:1::99', src: '2001:db8:1::10' }), tcp({ address: '2001:db8:20::10', outcome: 'unreachable', icmp: six })]), null);
   // The same error from the gateway is a router's verdict.

@@ -16,17 +16,34 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The ICMP type/code and the router that sent it, per probe.', zh: '每次探测收到的 ICMP 类型/代码及发送它的路由器。' },
   fix: [
-    { summary: { en: 'Ask the operator of {router} why it reports {name} for {dst}: a missing route there, or an ACL that must allow the traffic', zh: '请 {router} 的管理方确认为何对 {dst} 报告 {name}：该处缺少路由，或需要放行该流量的 ACL' } },
+    {
+      summary: {
+        en: 'Ask the operator of {router} why it reports {name} for {dst}: a missing route there, or an ACL that must allow the traffic',
+        zh: '请 {router} 的管理方确认为何对 {dst} 报告 {name}：该处缺少路由，或需要放行该流量的 ACL',
+      },
+    },
   ],
   explains: ['HOST-004', 'DNS-001', 'NET-003', 'NET-005', 'NET-007', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
 /** Destination-unreachable codes that name a router's verdict (not the target's port-unreachable). */
 const V4 = new Map<number, string>([
-  [0, 'net-unreachable'], [1, 'host-unreachable'], [6, 'net-unknown'], [7, 'host-unknown'], [9, 'net-prohibited'], [10, 'host-prohibited'], [11, 'net-unreachable-tos'], [12, 'host-unreachable-tos'], [13, 'admin-prohibited'],
+  [0, 'net-unreachable'],
+  [1, 'host-unreachable'],
+  [6, 'net-unknown'],
+  [7, 'host-unknown'],
+  [9, 'net-prohibited'],
+  [10, 'host-prohibited'],
+  [11, 'net-unreachable-tos'],
+  [12, 'host-unreachable-tos'],
+  [13, 'admin-prohibited'],
 ]);
 const V6 = new Map<number, string>([
-  [0, 'no-route'], [1, 'admin-prohibited'], [3, 'address-unreachable'], [5, 'source-policy-failed'], [6, 'reject-route'],
+  [0, 'no-route'],
+  [1, 'admin-prohibited'],
+  [3, 'address-unreachable'],
+  [5, 'source-policy-failed'],
+  [6, 'reject-route'],
 ]);
 
 export function routerUnreachable(e: IcmpError): string | null {
@@ -92,7 +109,14 @@ export const rule: Rule = {
           ? tr(ctx.lang, 'an access list there forbids the traffic', '即该处的访问控制列表禁止了该流量')
           : tr(ctx.lang, 'it has no route onward to the target', '即它没有继续通往目标的路由'),
       },
-      evidence: hits.filter((h) => !inBrokenTunnel(ctx, h.dst)).map((h) => evidence(h.via, `${h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? 'trace' : 'TCP'} ${h.dst}: ICMP ${h.name} (type ${h.err.type} code ${h.err.code}) from ${h.err.from}`, { dst: h.dst, icmp: h.err })),
+      evidence: hits
+        .filter((h) => !inBrokenTunnel(ctx, h.dst))
+        .map((h) =>
+          evidence(h.via, `${h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? 'trace' : 'TCP'} ${h.dst}: ICMP ${h.name} (type ${h.err.type} code ${h.err.code}) from ${h.err.from}`, {
+            dst: h.dst,
+            icmp: h.err,
+          }),
+        ),
     });
   },
 };

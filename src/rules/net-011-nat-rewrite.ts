@@ -15,7 +15,10 @@ export const meta: RuleMeta = {
   evidence: { en: "The control connection's local address and port against the source address and port the responder saw.", zh: '控制连接的本地地址与端口，对比响应端看到的源地址与端口。' },
   fix: [
     {
-      summary: { en: 'Nothing is broken; when the server filters by client address, allow {public} (the address after NAT), not {localAddress}', zh: '这本身不是故障；若服务器按客户端地址过滤，应放行 NAT 之后的 {public}，而不是 {localAddress}' },
+      summary: {
+        en: 'Nothing is broken; when the server filters by client address, allow {public} (the address after NAT), not {localAddress}',
+        zh: '这本身不是故障；若服务器按客户端地址过滤，应放行 NAT 之后的 {public}，而不是 {localAddress}',
+      },
     },
   ],
 };
@@ -32,11 +35,15 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars,
         evidence: [
-          evidence('responder.view', `left as ${hostPort(v.local)}, arrived at the responder ${v.responder} as ${hostPort(v.seen)} (${addrChanged ? 'address' : 'port'} rewritten${addrChanged && portChanged ? ', port too' : ''})`, {
-            responder: v.responder,
-            local: v.local,
-            seen: v.seen,
-          }),
+          evidence(
+            'responder.view',
+            `left as ${hostPort(v.local)}, arrived at the responder ${v.responder} as ${hostPort(v.seen)} (${addrChanged ? 'address' : 'port'} rewritten${addrChanged && portChanged ? ', port too' : ''})`,
+            {
+              responder: v.responder,
+              local: v.local,
+              seen: v.seen,
+            },
+          ),
         ],
       });
     }

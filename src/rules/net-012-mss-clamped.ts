@@ -12,7 +12,10 @@ export const meta: RuleMeta = {
     en: "This machine's SYN offered an MSS of {offered} bytes, and the responder next to the server received {received}: a router or firewall on the path rewrites the MSS option (iptables TCPMSS, a 'clamp MSS' setting), usually because some link on the path has an MTU below {pathMtu}. Segments are then at most {received} bytes: this prevents an MTU blackhole for TCP, costs a little throughput, and does nothing for UDP or for TCP that does not pass that box.",
     zh: '本机 SYN 中的 MSS 为 {offered} 字节，而服务器旁的响应端收到的是 {received}：路径上的路由器或防火墙改写了 MSS 选项（iptables TCPMSS 或“MSS 钳制”设置），通常因为路径上某段链路的 MTU 小于 {pathMtu}。此后报文段最大为 {received} 字节：这能避免 TCP 的 MTU 黑洞，略微降低吞吐，但对 UDP 或不经过该设备的 TCP 无效。',
   },
-  evidence: { en: "The MSS in this machine's SYN (TCP_INFO) against the MSS option of the SYN as the responder received it (TCP_SAVED_SYN).", zh: '本机 SYN 中的 MSS（TCP_INFO）对比响应端收到的 SYN 中的 MSS 选项（TCP_SAVED_SYN）。' },
+  evidence: {
+    en: "The MSS in this machine's SYN (TCP_INFO) against the MSS option of the SYN as the responder received it (TCP_SAVED_SYN).",
+    zh: '本机 SYN 中的 MSS（TCP_INFO）对比响应端收到的 SYN 中的 MSS 选项（TCP_SAVED_SYN）。',
+  },
   fix: [
     {
       summary: {
@@ -32,7 +35,13 @@ export const rule: Rule = {
       const v6 = (v.seen?.address ?? '').includes(':');
       return makeFinding(meta, ctx, {
         vars: { offered: v.offeredMss, received, pathMtu: v.offeredMss + (v6 ? 60 : 40) },
-        evidence: [evidence('responder.view', `SYN sent with MSS ${v.offeredMss}; the responder ${v.responder} received MSS ${received} (TTL ${v.syn!.ttl}, ${v.syn!.hops} hop(s); options ${v.syn!.options.join(',')})`, { offeredMss: v.offeredMss, syn: v.syn })],
+        evidence: [
+          evidence(
+            'responder.view',
+            `SYN sent with MSS ${v.offeredMss}; the responder ${v.responder} received MSS ${received} (TTL ${v.syn!.ttl}, ${v.syn!.hops} hop(s); options ${v.syn!.options.join(',')})`,
+            { offeredMss: v.offeredMss, syn: v.syn },
+          ),
+        ],
       });
     }
     return null;

@@ -60,7 +60,13 @@ export const rule: Rule = {
       };
       return makeFinding(meta, ctx, {
         vars,
-        evidence: [evidence('responder.view', `${l.sent} UDP echoes sent to ${v.responder}: ${arrived} arrived there, ${l.answered} answers came back (forward loss ${Math.round(fwd * 100)}%, return loss ${Math.round(ret * 100)}%)`, { loss: l })],
+        evidence: [
+          evidence(
+            'responder.view',
+            `${l.sent} UDP echoes sent to ${v.responder}: ${arrived} arrived there, ${l.answered} answers came back (forward loss ${Math.round(fwd * 100)}%, return loss ${Math.round(ret * 100)}%)`,
+            { loss: l },
+          ),
+        ],
       });
     }
     return null;

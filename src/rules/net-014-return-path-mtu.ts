@@ -12,7 +12,10 @@ export const meta: RuleMeta = {
     en: "A responder next to the server sent don't-fragment packets of chosen sizes back: {ok} bytes arrived, {lost} bytes did not, while this machine's own {fwd}-byte packets reached the server. Somewhere on the server → client path a link has a smaller MTU and the router does not send (or a firewall drops) 'fragmentation needed', so the server's full-size segments (certificates, downloads) vanish. The client's own PMTU test cannot see it: its packets take the other direction.",
     zh: '服务器旁的响应端按指定大小发回了禁止分片的报文：{ok} 字节的能到达，{lost} 字节的到不了，而本机发出的 {fwd} 字节报文能到达服务器。服务器 → 客户端路径上某段链路的 MTU 更小，且路由器不发送（或防火墙丢弃了）“需要分片”，于是服务器满长的报文段（证书、下载）消失。客户端自己的 PMTU 测试看不到它：它的报文走的是另一个方向。',
   },
-  evidence: { en: 'DF datagram sizes sent by the responder and which arrived; the size of the request that reached the responder.', zh: '响应端发出的 DF 数据报大小及哪些到达；到达响应端的请求大小。' },
+  evidence: {
+    en: 'DF datagram sizes sent by the responder and which arrived; the size of the request that reached the responder.',
+    zh: '响应端发出的 DF 数据报大小及哪些到达；到达响应端的请求大小。',
+  },
   fix: [
     {
       summary: {
@@ -38,7 +41,11 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { ok: m.largestOk, lost: m.smallestLost, fwd: m.forwardLargest, client, mss: m.largestOk - (v6 ? 60 : 40) },
         evidence: [
-          evidence('responder.view', `DF datagrams from ${v.responder}: arrived ${m.arrived.join(', ') || 'none'}; lost ${m.asked.filter((s) => !m.arrived.includes(s)).join(', ')}; requests of ${m.forwardLargest} bytes reached it${m.df === false ? " (DF could not be forced)" : ''}`, { returnMtu: m }),
+          evidence(
+            'responder.view',
+            `DF datagrams from ${v.responder}: arrived ${m.arrived.join(', ') || 'none'}; lost ${m.asked.filter((s) => !m.arrived.includes(s)).join(', ')}; requests of ${m.forwardLargest} bytes reached it${m.df === false ? ' (DF could not be forced)' : ''}`,
+            { returnMtu: m },
+          ),
         ],
       });
     }

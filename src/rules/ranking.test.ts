@@ -17,17 +17,19 @@ const explained = (r: Report) => Object.fromEntries(r.findings.map((f) => [f.cod
 
 test('a dead gateway is primary over the unreachable resolvers it causes', () => {
   const r = report('app.lab.test:443', [
-    dnsConfig(), dnsQuery({ outcome: 'timeout' }), dnsQuery({ qtype: 'AAAA', outcome: 'timeout' }), dnsSystem([]),
-    routeLookup('198.51.100.53', { gateway: '198.51.100.1' }), neighbor({ state: 'FAILED', answered: false }),
+    dnsConfig(),
+    dnsQuery({ outcome: 'timeout' }),
+    dnsQuery({ qtype: 'AAAA', outcome: 'timeout' }),
+    dnsSystem([]),
+    routeLookup('198.51.100.53', { gateway: '198.51.100.1' }),
+    neighbor({ state: 'FAILED', answered: false }),
   ]);
   assert.equal(r.primary?.code, 'NET-002');
   assert.deepEqual(explained(r), { 'NET-002': null, 'DNS-001': 'NET-002' });
 });
 
 test('an interface that is down outranks everything above it', () => {
-  const r = report('203.0.113.10:443', [
-    links(loopback(), link('eth0', { up: false, carrier: false })), routeLookup('203.0.113.10', { outcome: 'no-route', dev: null, gateway: null, route: null }),
-  ]);
+  const r = report('203.0.113.10:443', [links(loopback(), link('eth0', { up: false, carrier: false })), routeLookup('203.0.113.10', { outcome: 'no-route', dev: null, gateway: null, route: null })]);
   assert.equal(r.primary?.code, 'HOST-001');
   assert.equal(explained(r)['NET-001'], 'HOST-001');
 });
@@ -35,17 +37,19 @@ test('an interface that is down outranks everything above it', () => {
 test('a local firewall drop explains the silent port and the dead resolver', () => {
   const r = report('203.0.113.10:443', [
     firewall({ verdict: 'DROP', rule: { backend: 'iptables', table: 'filter', chain: 'OUTPUT', number: 1, text: '-A OUTPUT -j DROP' } }),
-    tcp({ outcome: 'filtered' }), echo({ received: 0 }),
+    tcp({ outcome: 'filtered' }),
+    echo({ received: 0 }),
   ]);
   assert.equal(r.primary?.code, 'NET-006');
   assert.equal(r.verdict, 'fault');
 });
 
 test('a hosts override is primary over the answer mismatch it produces', () => {
-  const r = report('app.lab.test:443', [
-    hosts([{ line: 4, address: '198.51.100.99', names: ['app.lab.test'], text: '198.51.100.99 app.lab.test' }]),
-    dnsQuery({ answers: ['203.0.113.10'] }), dnsSystem(['198.51.100.99']),
-  ], { expectIp: ['203.0.113.10'] });
+  const r = report(
+    'app.lab.test:443',
+    [hosts([{ line: 4, address: '198.51.100.99', names: ['app.lab.test'], text: '198.51.100.99 app.lab.test' }]), dnsQuery({ answers: ['203.0.113.10'] }), dnsSystem(['198.51.100.99'])],
+    { expectIp: ['203.0.113.10'] },
+  );
   assert.equal(r.primary?.code, 'DNS-004');
   assert.equal(explained(r)['DNS-005'], 'DNS-004');
 });
@@ -54,12 +58,30 @@ test('ICMP filtered alone is a warning: degraded, no primary; a slow resolver li
   const r = report('203.0.113.10:443', [echo({ received: 0 }), tcp()]);
   assert.equal(r.verdict, 'degraded');
   assert.equal(r.primary, null);
-  const s = report('app.lab.test:443', [dnsConfig({ nameservers: ['198.51.100.53', '203.0.113.53'] }), dnsQuery({ outcome: 'timeout' }), dnsQuery({ server: '203.0.113.53' }), dnsSystem(['203.0.113.10']), tcp()]);
+  const s = report('app.lab.test:443', [
+    dnsConfig({ nameservers: ['198.51.100.53', '203.0.113.53'] }),
+    dnsQuery({ outcome: 'timeout' }),
+    dnsQuery({ server: '203.0.113.53' }),
+    dnsSystem(['203.0.113.10']),
+    tcp(),
+  ]);
   assert.deepEqual([s.verdict, s.findings.map((f) => f.code)], ['degraded', ['DNS-006']]);
 });
 
 test('a healthy set of observations gives no finding at all', () => {
-  const r = report('app.lab.test:443', [links(), dnsConfig(), dnsQuery(), dnsQuery({ qtype: 'AAAA' }), dnsSystem(['203.0.113.10']), routeLookup(), neighbor(), echo(), tcp(), firewall(), clock([120])]);
+  const r = report('app.lab.test:443', [
+    links(),
+    dnsConfig(),
+    dnsQuery(),
+    dnsQuery({ qtype: 'AAAA' }),
+    dnsSystem(['203.0.113.10']),
+    routeLookup(),
+    neighbor(),
+    echo(),
+    tcp(),
+    firewall(),
+    clock([120]),
+  ]);
   assert.deepEqual(r.findings, []);
   assert.equal(r.verdict, 'ok');
 });

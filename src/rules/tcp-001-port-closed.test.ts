@@ -19,7 +19,13 @@ test('invalid: target on this machine, service bound to 127.0.0.1 only → says 
     links: { ok: true, value: [] },
     listening: { ok: true, value: [{ proto: 'tcp', local: '127.0.0.1', port: 8443, process: 'nginx' }] },
   });
-  const snapLinks = { ...snap, links: { ok: true as const, value: [{ ...link('eth0'), index: 2, operstate: 'UP', mac: null, master: null, addresses: [{ family: 4 as const, address: '198.51.100.10', prefixlen: 24, scope: 'global' }] }] } };
+  const snapLinks = {
+    ...snap,
+    links: {
+      ok: true as const,
+      value: [{ ...link('eth0'), index: 2, operstate: 'UP', mac: null, master: null, addresses: [{ family: 4 as const, address: '198.51.100.10', prefixlen: 24, scope: 'global' }] }],
+    },
+  };
   const f = assertFinding(rule, run(rule, [tcp({ address: '198.51.100.10', port: 8443, outcome: 'refused' })], { target: '198.51.100.10:8443', snapshot: snapLinks }));
   assert.match(f.explanation, /only on 127\.0\.0\.1 \(nginx\), not on 198\.51\.100\.10/);
   assert.match(f.evidence[1]!.summary, /port 8443 is bound to 127\.0\.0\.1:8443 \(nginx\)/);
@@ -27,7 +33,15 @@ test('invalid: target on this machine, service bound to 127.0.0.1 only → says 
 });
 
 test('invalid: loopback target, [::1] listener only → the IPv6 bind is named; zh text', () => {
-  const snap = snapshot({ listening: { ok: true, value: [{ proto: 'tcp', local: '[::1]', port: 9000, process: null }, { proto: 'udp', local: '127.0.0.1', port: 9000, process: null }] } });
+  const snap = snapshot({
+    listening: {
+      ok: true,
+      value: [
+        { proto: 'tcp', local: '[::1]', port: 9000, process: null },
+        { proto: 'udp', local: '127.0.0.1', port: 9000, process: null },
+      ],
+    },
+  });
   const f = assertFinding(rule, run(rule, [tcp({ address: '127.0.0.1', port: 9000, outcome: 'refused' })], { target: '127.0.0.1:9000', snapshot: snap, lang: 'zh' }));
   assert.equal(f.title, '127.0.0.1:9000 端口未监听/服务未启动');
   assert.match(f.explanation, /只绑定在 \[::1\]/);

@@ -20,7 +20,12 @@ export const meta: RuleMeta = {
     zh: 'TCP 连接被 RST 拒绝（connection refused）及其耗时；目标为本机时，监听该端口的套接字及其绑定地址。',
   },
   fix: [
-    { summary: { en: 'Start the service that should listen on {address}:{port}, and check that it binds {address} (or 0.0.0.0 / ::), not only 127.0.0.1', zh: '启动应监听 {address}:{port} 的服务，并确认它绑定在 {address}（或 0.0.0.0 / ::）上，而不只是 127.0.0.1' } },
+    {
+      summary: {
+        en: 'Start the service that should listen on {address}:{port}, and check that it binds {address} (or 0.0.0.0 / ::), not only 127.0.0.1',
+        zh: '启动应监听 {address}:{port} 的服务，并确认它绑定在 {address}（或 0.0.0.0 / ::）上，而不只是 127.0.0.1',
+      },
+    },
     { summary: { en: 'On the server, list what listens on port {port}', zh: '在服务器上查看监听端口 {port} 的进程' }, command: "ss -ltnp 'sport = :{port}'" },
   ],
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],

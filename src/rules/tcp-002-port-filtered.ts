@@ -18,7 +18,10 @@ export const meta: RuleMeta = {
     zh: '该端口的 SYN 超时，以及主机存活的证据（ICMP 回显应答，或其他端口可以连接）。',
   },
   fix: [
-    { summary: { en: 'On the server, allow TCP port {port} in its firewall (and in any firewall on the path)', zh: '在服务器防火墙（以及路径上的防火墙）中放行 TCP 端口 {port}' }, command: '{iptables} -I INPUT -p tcp --dport {port} -j ACCEPT' },
+    {
+      summary: { en: 'On the server, allow TCP port {port} in its firewall (and in any firewall on the path)', zh: '在服务器防火墙（以及路径上的防火墙）中放行 TCP 端口 {port}' },
+      command: '{iptables} -I INPUT -p tcp --dport {port} -j ACCEPT',
+    },
   ],
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],
 };
@@ -30,12 +33,27 @@ export const rule: Rule = {
     const hit = conns.find((o) => o.data.outcome === 'filtered');
     if (!hit) return null;
     const d = hit.data;
-    const ev = [evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: no answer to the SYN within ${Math.round(d.ms)} ms${d.attempts && d.attempts > 1 ? ` (${d.attempts} attempts)` : ''}`, { address: d.address, port: d.port, outcome: d.outcome, ms: d.ms })];
+    const ev = [
+      evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: no answer to the SYN within ${Math.round(d.ms)} ms${d.attempts && d.attempts > 1 ? ` (${d.attempts} attempts)` : ''}`, {
+        address: d.address,
+        port: d.port,
+        outcome: d.outcome,
+        ms: d.ms,
+      }),
+    ];
     // Proof that the host is alive: an echo reply, or another port that answered (open or RST).
     const echo = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, d.address) && e.data.received > 0);
     const other = conns.find((c) => sameIp(c.data.address, d.address) && c.data.port !== d.port && (c.data.outcome === 'open' || c.data.outcome === 'refused'));
-    if (echo) ev.push(evidence('icmp.echo', `ping ${d.address}: ${echo.data.received}/${echo.data.sent} replies: the host is up`, { address: d.address, sent: echo.data.sent, received: echo.data.received }));
-    if (other) ev.push(evidence('tcp.connect', `TCP ${hostPort(other.data.address, other.data.port)}: ${other.data.outcome === 'open' ? 'open' : 'refused (RST)'}: the host answers on other ports`, { address: other.data.address, port: other.data.port, outcome: other.data.outcome }));
+    if (echo)
+      ev.push(evidence('icmp.echo', `ping ${d.address}: ${echo.data.received}/${echo.data.sent} replies: the host is up`, { address: d.address, sent: echo.data.sent, received: echo.data.received }));
+    if (other)
+      ev.push(
+        evidence('tcp.connect', `TCP ${hostPort(other.data.address, other.data.port)}: ${other.data.outcome === 'open' ? 'open' : 'refused (RST)'}: the host answers on other ports`, {
+          address: other.data.address,
+          port: other.data.port,
+          outcome: other.data.outcome,
+        }),
+      );
     const vars = { address: d.address, port: d.port, ms: Math.round(d.ms), iptables: d.family === 6 ? 'ip6tables' : 'iptables' };
     if (echo || other) return makeFinding(meta, ctx, { vars, evidence: ev });
     const silentPing = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, d.address) && e.data.method !== 'unavailable' && e.data.sent > 0);

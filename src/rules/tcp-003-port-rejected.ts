@@ -16,7 +16,10 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The ICMP error (type, code) that answered the SYN and the address that sent it.', zh: '回应 SYN 的 ICMP 错误（类型、代码）及其发送方地址。' },
   fix: [
-    { summary: { en: 'On {from}, allow TCP port {port} before the REJECT rule', zh: '在 {from} 上，在 REJECT 规则之前放行 TCP 端口 {port}' }, command: '{iptables} -I {chain} -p tcp -d {address} --dport {port} -j ACCEPT' },
+    {
+      summary: { en: 'On {from}, allow TCP port {port} before the REJECT rule', zh: '在 {from} 上，在 REJECT 规则之前放行 TCP 端口 {port}' },
+      command: '{iptables} -I {chain} -p tcp -d {address} --dport {port} -j ACCEPT',
+    },
   ],
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],
 };
@@ -45,20 +48,39 @@ export const rule: Rule = {
           `The connection to ${hostPort(d.address, d.port)} was rejected with an ICMP error${d.errno ? ` (${d.errno})` : ''} instead of a TCP reply; the probe could not see which host sent it. A firewall REJECT rule for this port, on the server or on the path.`,
           `到 ${hostPort(d.address, d.port)} 的连接被 ICMP 错误拒绝${d.errno ? `（${d.errno}）` : ''}，而不是 TCP 应答；探测无法看到发送方。服务器或路径上的防火墙对该端口配置了 REJECT 规则。`,
         ),
-        evidence: [evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: rejected${d.errno ? ` (${d.errno})` : ''} after ${Math.round(d.ms)} ms`, { address: d.address, port: d.port, outcome: d.outcome, ...(d.errno ? { errno: d.errno } : {}) })],
-        fix: [{ summary: tr(ctx.lang, `Allow TCP port ${d.port} on the server's firewall (${ipt} -I INPUT -p tcp --dport ${d.port} -j ACCEPT) or on the router that rejects it`, `在服务器防火墙（${ipt} -I INPUT -p tcp --dport ${d.port} -j ACCEPT）或拒绝该流量的路由器上放行 TCP 端口 ${d.port}`) }],
+        evidence: [
+          evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: rejected${d.errno ? ` (${d.errno})` : ''} after ${Math.round(d.ms)} ms`, {
+            address: d.address,
+            port: d.port,
+            outcome: d.outcome,
+            ...(d.errno ? { errno: d.errno } : {}),
+          }),
+        ],
+        fix: [
+          {
+            summary: tr(
+              ctx.lang,
+              `Allow TCP port ${d.port} on the server's firewall (${ipt} -I INPUT -p tcp --dport ${d.port} -j ACCEPT) or on the router that rejects it`,
+              `在服务器防火墙（${ipt} -I INPUT -p tcp --dport ${d.port} -j ACCEPT）或拒绝该流量的路由器上放行 TCP 端口 ${d.port}`,
+            ),
+          },
+        ],
       });
     }
     const fromTarget = sameIp(e.from, d.address);
     return makeFinding(meta, ctx, {
       vars: { address: d.address, port: d.port, from: e.from, icmp: e.name, type: e.type, code: e.code, iptables: ipt, chain: fromTarget ? 'INPUT' : 'FORWARD' },
       evidence: [
-        evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: SYN answered by ICMP ${e.name} (type ${e.type} code ${e.code}) from ${e.from}${fromTarget ? ' (the target itself)' : ' (a router on the path)'}`, {
-          address: d.address,
-          port: d.port,
-          outcome: d.outcome,
-          icmp: { ...e },
-        }),
+        evidence(
+          'tcp.connect',
+          `TCP ${hostPort(d.address, d.port)}: SYN answered by ICMP ${e.name} (type ${e.type} code ${e.code}) from ${e.from}${fromTarget ? ' (the target itself)' : ' (a router on the path)'}`,
+          {
+            address: d.address,
+            port: d.port,
+            outcome: d.outcome,
+            icmp: { ...e },
+          },
+        ),
       ],
     });
   },

@@ -29,7 +29,10 @@ test('invalid: the peer resets right after the TLS ClientHello (recorded as ECON
 });
 
 test('invalid: a FIN right after the ClientHello is named a close, not a reset (node says ECONNRESET for it)', () => {
-  const f = assertFinding(rule, run(rule, [tcp(), failedHandshake({ outcome: 'closed', errorCode: 'ECONNRESET', error: 'Client network socket disconnected before secure TLS connection was established' })]));
+  const f = assertFinding(
+    rule,
+    run(rule, [tcp(), failedHandshake({ outcome: 'closed', errorCode: 'ECONNRESET', error: 'Client network socket disconnected before secure TLS connection was established' })]),
+  );
   assert.match(f.evidence[0]!.summary, /connection closed by the peer \(FIN\) right after the ClientHello/);
   assert.doesNotMatch(f.evidence[0]!.summary, /reset|ECONNRESET/i);
   assert.match(f.explanation, /closed the connection/);

@@ -17,9 +17,17 @@ export const meta: RuleMeta = {
     en: 'The TCP handshake with {address}:{port} completes, but the peer or a middlebox {event} the connection {ms} ms later, before any application data. Typical causes: the server refuses this client at accept time (IP allow-list, tcp_wrappers, connection limit), a proxy or load balancer with no healthy backend, or a firewall that resets the flow after inspecting the first packet.',
     zh: '与 {address}:{port} 的 TCP 握手已完成，但在任何应用数据之前，对端或中间设备在 {ms} 毫秒后{event}了连接。常见原因：服务器在 accept 时拒绝该客户端（IP 白名单、tcp_wrappers、连接数限制），代理/负载均衡没有健康的后端，或防火墙在检查首个报文后重置连接。',
   },
-  evidence: { en: 'The handshake time and the RST/FIN that followed, with its delay and the bytes received before it (none).', zh: '握手耗时，随后到来的 RST/FIN 及其延迟，以及此前收到的字节数（为零）。' },
+  evidence: {
+    en: 'The handshake time and the RST/FIN that followed, with its delay and the bytes received before it (none).',
+    zh: '握手耗时，随后到来的 RST/FIN 及其延迟，以及此前收到的字节数（为零）。',
+  },
   fix: [
-    { summary: { en: "Check the server's (or load balancer's) log and access rules for connections from this client to port {port}", zh: '检查服务器（或负载均衡）对本客户端连接端口 {port} 的日志和访问控制规则' } },
+    {
+      summary: {
+        en: "Check the server's (or load balancer's) log and access rules for connections from this client to port {port}",
+        zh: '检查服务器（或负载均衡）对本客户端连接端口 {port} 的日志和访问控制规则',
+      },
+    },
   ],
   explains: ['TLS-009', 'APP-001', 'APP-002'],
 };
@@ -35,12 +43,16 @@ export const rule: Rule = {
         return makeFinding(meta, ctx, {
           vars: { address: d.address, port: d.port, event: ev(after.event), ms: Math.round(after.ms) },
           evidence: [
-            evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: handshake done in ${Math.round(d.ms)} ms, then ${after.event.toUpperCase()} ${Math.round(after.ms)} ms later with 0 bytes received`, {
-              address: d.address,
-              port: d.port,
-              connectMs: d.ms,
-              after: { ...after },
-            }),
+            evidence(
+              'tcp.connect',
+              `TCP ${hostPort(d.address, d.port)}: handshake done in ${Math.round(d.ms)} ms, then ${after.event.toUpperCase()} ${Math.round(after.ms)} ms later with 0 bytes received`,
+              {
+                address: d.address,
+                port: d.port,
+                connectMs: d.ms,
+                after: { ...after },
+              },
+            ),
           ],
         });
       }
@@ -48,7 +60,14 @@ export const rule: Rule = {
         const what = d.outcome === 'reset' ? 'rst' : 'fin';
         return makeFinding(meta, ctx, {
           vars: { address: d.address, port: d.port, event: ev(what), ms: Math.round(d.ms) },
-          evidence: [evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: ${d.outcome} right after the handshake (${Math.round(d.ms)} ms)${d.errno ? `, ${d.errno}` : ''}`, { address: d.address, port: d.port, outcome: d.outcome, ms: d.ms })],
+          evidence: [
+            evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: ${d.outcome} right after the handshake (${Math.round(d.ms)} ms)${d.errno ? `, ${d.errno}` : ''}`, {
+              address: d.address,
+              port: d.port,
+              outcome: d.outcome,
+              ms: d.ms,
+            }),
+          ],
         });
       }
     }
@@ -64,13 +83,17 @@ export const rule: Rule = {
         vars: { address: h.address, port: h.port, event: ev(what), ms: Math.round(h.ms) },
         evidence: [
           // A FIN is a close, not a reset, whatever node's error code (ECONNRESET "disconnected before secure TLS connection").
-          evidence('tls.handshake', `TLS ${hostPort(h.address, h.port)}${h.sni ? ` (SNI ${h.sni})` : ''}: ${h.outcome === 'reset' ? `connection reset by the peer (RST) right after the ClientHello, no TLS answer${h.errorCode ? ` (${h.errorCode})` : ''}` : 'connection closed by the peer (FIN) right after the ClientHello, no TLS answer'}`, {
-            address: h.address,
-            port: h.port,
-            sni: h.sni,
-            outcome: h.outcome,
-            errorCode: h.errorCode,
-          }),
+          evidence(
+            'tls.handshake',
+            `TLS ${hostPort(h.address, h.port)}${h.sni ? ` (SNI ${h.sni})` : ''}: ${h.outcome === 'reset' ? `connection reset by the peer (RST) right after the ClientHello, no TLS answer${h.errorCode ? ` (${h.errorCode})` : ''}` : 'connection closed by the peer (FIN) right after the ClientHello, no TLS answer'}`,
+            {
+              address: h.address,
+              port: h.port,
+              sni: h.sni,
+              outcome: h.outcome,
+              errorCode: h.errorCode,
+            },
+          ),
         ],
       });
     }

@@ -8,7 +8,16 @@ import { clusters } from '../probes/backlog.js';
 const backlog = (ms: number[], failed = 0) => {
   const sorted = [...ms].sort((a, b) => a - b);
   const c = clusters(sorted);
-  return observation('tcp.backlog', { address: '203.0.113.10', port: 8080, parallel: ms.length + failed, connected: ms.length, failed, connectMs: sorted, retried: c.at1s + c.at3s + c.later, clusters: c } as ObservationData['tcp.backlog']);
+  return observation('tcp.backlog', {
+    address: '203.0.113.10',
+    port: 8080,
+    parallel: ms.length + failed,
+    connected: ms.length,
+    failed,
+    connectMs: sorted,
+    retried: c.at1s + c.at3s + c.later,
+    clusters: c,
+  } as ObservationData['tcp.backlog']);
 };
 const fast = (n: number) => Array.from({ length: n }, (_, i) => 0.4 + i * 0.01);
 
@@ -39,8 +48,15 @@ test('clusters: the SYN retransmission buckets', () => {
 // ── a server that stopped calling accept() ──
 const spreadObs = (answered: number, lost: number) =>
   observation('tcp.spread', {
-    address: '203.0.113.10', port: 8080, method: 'raw', answered, lost,
-    flows: [...Array.from({ length: answered }, (_, i) => ({ sport: 40000 + i, outcome: 'answered' as const, ms: 0.3 })), ...Array.from({ length: lost }, (_, i) => ({ sport: 50000 + i, outcome: 'lost' as const, ms: null }))],
+    address: '203.0.113.10',
+    port: 8080,
+    method: 'raw',
+    answered,
+    lost,
+    flows: [
+      ...Array.from({ length: answered }, (_, i) => ({ sport: 40000 + i, outcome: 'answered' as const, ms: 0.3 })),
+      ...Array.from({ length: lost }, (_, i) => ({ sport: 50000 + i, outcome: 'lost' as const, ms: null })),
+    ],
   });
 
 test('invalid: --backlog 50 against a server that no longer accepts: how many completed and after how long', () => {

@@ -14,7 +14,10 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The connect-time distribution under N parallel connects: clusters at the SYN retransmission times.', zh: 'N 个并发连接的建连耗时分布：集中在 SYN 重传时间点附近。' },
   fix: [
-    { summary: { en: 'On the server, raise the listen backlog (the application\'s listen() backlog and the kernel limits)', zh: '在服务器上调大监听队列（应用 listen() 的 backlog 以及内核上限）' }, command: 'sysctl -w net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=8192' },
+    {
+      summary: { en: "On the server, raise the listen backlog (the application's listen() backlog and the kernel limits)", zh: '在服务器上调大监听队列（应用 listen() 的 backlog 以及内核上限）' },
+      command: 'sysctl -w net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=8192',
+    },
   ],
   explains: ['APP-002'],
 };
@@ -29,7 +32,8 @@ export const rule: Rule = {
   meta,
   check(ctx) {
     const L = ctx.lang;
-    const openBefore = (address: string, port: number): boolean => ofKind(ctx.observations, 'tcp.connect').some((t) => sameAddr(t.data.address, address) && t.data.port === port && t.data.outcome === 'open');
+    const openBefore = (address: string, port: number): boolean =>
+      ofKind(ctx.observations, 'tcp.connect').some((t) => sameAddr(t.data.address, address) && t.data.port === port && t.data.outcome === 'open');
     for (const o of ofKind(ctx.observations, 'tcp.backlog')) {
       const d = o.data;
       const c = d.clusters;
@@ -41,17 +45,32 @@ export const rule: Rule = {
         const within = d.connected > 0 ? Math.round(d.connectMs[d.connected - 1] ?? 0) : 0;
         return makeFinding(meta, ctx, {
           vars: { address: d.address, port: d.port, parallel: d.parallel, dropped: d.failed },
-          title: tr(L, `${d.address}:${d.port} completed ${d.connected} of ${d.parallel} parallel connects; ${d.failed} got no answer: the server's listen queue is full`, `${d.address}:${d.port} 连接队列溢出：${d.parallel} 个并发连接只建立了 ${d.connected} 个，${d.failed} 个无应答`),
+          title: tr(
+            L,
+            `${d.address}:${d.port} completed ${d.connected} of ${d.parallel} parallel connects; ${d.failed} got no answer: the server's listen queue is full`,
+            `${d.address}:${d.port} 连接队列溢出：${d.parallel} 个并发连接只建立了 ${d.connected} 个，${d.failed} 个无应答`,
+          ),
           explanation: tr(
             L,
             `Of ${d.parallel} connects made at once, ${d.connected} completed${d.connected > 0 ? ` (the last after ${within} ms)` : ''} and ${d.failed} got no SYN-ACK at all within ${secs} s, even after SYN retransmission, while ${openBefore(d.address, d.port) ? 'a connect to the same port had just completed' : 'the first ones completed at once'}. A firewall would drop them all; a server whose application no longer calls accept() (hung, blocked, overloaded) fills its listen queue, and the kernel then drops every new SYN silently.`,
             `同时发起的 ${d.parallel} 个连接中，${d.connected} 个建立成功${d.connected > 0 ? `（最后一个耗时 ${within} 毫秒）` : ''}，${d.failed} 个在 ${secs} 秒内即使经过 SYN 重传也没有收到 SYN-ACK；而${openBefore(d.address, d.port) ? '刚才到同一端口的连接是成功的' : '最先的几个连接立即建立'}。防火墙会把它们全部丢弃；而应用不再调用 accept()（卡死、阻塞、过载）的服务器会占满监听队列，内核随后静默丢弃所有新的 SYN。`,
           ),
           evidence: [
-            evidence('tcp.backlog', `${d.parallel} parallel connects to ${d.address}:${d.port}: ${d.connected} completed${d.connected > 0 ? ` (within ${within} ms)` : ''}, ${d.failed} never answered within ${secs} s; connect times (ms): ${d.connectMs.map((x) => String(Math.round(x))).join(', ') || '—'}`, { parallel: d.parallel, connected: d.connected, failed: d.failed, clusters: c, connectMs: d.connectMs, ms: Math.round(o.ms) }),
+            evidence(
+              'tcp.backlog',
+              `${d.parallel} parallel connects to ${d.address}:${d.port}: ${d.connected} completed${d.connected > 0 ? ` (within ${within} ms)` : ''}, ${d.failed} never answered within ${secs} s; connect times (ms): ${d.connectMs.map((x) => String(Math.round(x))).join(', ') || '—'}`,
+              { parallel: d.parallel, connected: d.connected, failed: d.failed, clusters: c, connectMs: d.connectMs, ms: Math.round(o.ms) },
+            ),
           ],
           fix: [
-            { summary: tr(L, `On the server, see whether the process behind port ${d.port} still accepts: Recv-Q (connections waiting) at Send-Q (the backlog) means it does not`, `在服务器上检查端口 ${d.port} 背后的进程是否还在 accept：Recv-Q（等待的连接）等于 Send-Q（backlog）说明它已不再 accept`), command: `ss -ltn 'sport = :${d.port}'` },
+            {
+              summary: tr(
+                L,
+                `On the server, see whether the process behind port ${d.port} still accepts: Recv-Q (connections waiting) at Send-Q (the backlog) means it does not`,
+                `在服务器上检查端口 ${d.port} 背后的进程是否还在 accept：Recv-Q（等待的连接）等于 Send-Q（backlog）说明它已不再 accept`,
+              ),
+              command: `ss -ltn 'sport = :${d.port}'`,
+            },
             { summary: tr(L, meta.fix[0]!.summary.en, meta.fix[0]!.summary.zh), command: meta.fix[0]!.command! },
           ],
         });
@@ -83,7 +102,11 @@ export const rule: Rule = {
         const target = d.address.includes(':') ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`;
         return makeFinding(meta, ctx, {
           vars: { address: d.address, port: d.port, parallel: d.flows.length, dropped: d.lost },
-          title: tr(L, `${d.address}:${d.port} accepted a connection, then dropped every further SYN: its listen queue looks full (suspected)`, `${d.address}:${d.port} 疑似连接队列已满：一个连接建立后，之后的 SYN 全部被丢弃`),
+          title: tr(
+            L,
+            `${d.address}:${d.port} accepted a connection, then dropped every further SYN: its listen queue looks full (suspected)`,
+            `${d.address}:${d.port} 疑似连接队列已满：一个连接建立后，之后的 SYN 全部被丢弃`,
+          ),
           explanation: tr(
             L,
             `The connect to ${target} completed, but the ${d.lost} SYNs sent right after it to the same port from other source ports got no answer, while the host answers ping (${echo.data.received}/${echo.data.sent}). A firewall that drops the port would have dropped the first connect too. A server whose application stopped calling accept() fills its listen queue, and the kernel then drops new SYNs silently: the next clients see a "filtered" port. Confirm with a backlog test (netdx diagnose ${target} --backlog 50).`,
@@ -96,7 +119,14 @@ export const rule: Rule = {
           ],
           fix: [
             { summary: tr(L, 'Confirm with a backlog test', '用并发连接测试确认'), command: `netdx diagnose ${target} --protocol tcp --backlog 50` },
-            { summary: tr(L, `On the server, see whether the process behind port ${d.port} still accepts: Recv-Q at Send-Q means it does not`, `在服务器上检查端口 ${d.port} 背后的进程是否还在 accept：Recv-Q 等于 Send-Q 说明它已不再 accept`), command: `ss -ltn 'sport = :${d.port}'` },
+            {
+              summary: tr(
+                L,
+                `On the server, see whether the process behind port ${d.port} still accepts: Recv-Q at Send-Q means it does not`,
+                `在服务器上检查端口 ${d.port} 背后的进程是否还在 accept：Recv-Q 等于 Send-Q 说明它已不再 accept`,
+              ),
+              command: `ss -ltn 'sport = :${d.port}'`,
+            },
           ],
         });
       }

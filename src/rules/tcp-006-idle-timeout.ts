@@ -14,7 +14,13 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The idle-hold test: alive after t1, dead after t2, and the keepalive settings in use.', zh: '空闲保持测试：t1 后存活、t2 后失效，以及当前的保活设置。' },
   fix: [
-    { summary: { en: 'Send keepalives more often than every {idleSec} s (kernel default for sockets with SO_KEEPALIVE, or the application setting)', zh: '让保活间隔短于 {idleSec} 秒（开启 SO_KEEPALIVE 的套接字使用内核设置，或修改应用自身的心跳设置）' }, command: 'sysctl -w net.ipv4.tcp_keepalive_time={keepaliveTarget}' },
+    {
+      summary: {
+        en: 'Send keepalives more often than every {idleSec} s (kernel default for sockets with SO_KEEPALIVE, or the application setting)',
+        zh: '让保活间隔短于 {idleSec} 秒（开启 SO_KEEPALIVE 的套接字使用内核设置，或修改应用自身的心跳设置）',
+      },
+      command: 'sysctl -w net.ipv4.tcp_keepalive_time={keepaliveTarget}',
+    },
     { summary: { en: 'Or raise the idle timeout of the NAT/firewall above the keepalive interval', zh: '或者将 NAT/防火墙的空闲超时调到大于保活间隔' } },
   ],
   explains: ['APP-001'],
@@ -47,8 +53,16 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars,
         evidence: [
-          evidence('tcp.idle', `${tested.length} connections to ${d.address}:${d.port} held idle in parallel: ${tested.map((h) => `${h.idleSec} s ${OUTCOME_TEXT[h.outcome]}`).join(', ')}`, { holds: d.holds, aliveSec: d.aliveSec, deadSec: d.deadSec }),
-          evidence('tcp.idle', `kernel keepalive: tcp_keepalive_time ${d.keepalive.timeSec ?? '?'} s, tcp_keepalive_intvl ${d.keepalive.intvlSec ?? '?'} s, tcp_keepalive_probes ${d.keepalive.probes ?? '?'}`, { keepalive: d.keepalive }),
+          evidence('tcp.idle', `${tested.length} connections to ${d.address}:${d.port} held idle in parallel: ${tested.map((h) => `${h.idleSec} s ${OUTCOME_TEXT[h.outcome]}`).join(', ')}`, {
+            holds: d.holds,
+            aliveSec: d.aliveSec,
+            deadSec: d.deadSec,
+          }),
+          evidence(
+            'tcp.idle',
+            `kernel keepalive: tcp_keepalive_time ${d.keepalive.timeSec ?? '?'} s, tcp_keepalive_intvl ${d.keepalive.intvlSec ?? '?'} s, tcp_keepalive_probes ${d.keepalive.probes ?? '?'}`,
+            { keepalive: d.keepalive },
+          ),
         ],
         fix: [
           { summary: fill(meta.fix[0]!.summary[ctx.lang], vars), command: `sysctl -w net.ipv4.tcp_keepalive_time=${target} net.ipv4.tcp_keepalive_intvl=${intvl}` },

@@ -12,10 +12,11 @@ export const meta: RuleMeta = {
     en: 'The certificate {subject} presented by {server} was valid until {notAfter}, {days} days ago, so every client that verifies it refuses the connection. If the certificate looks fine on the server, check the local clock (HOST-003).',
     zh: '{server} 提供的证书（{subject}）有效期截至 {notAfter}，已过期 {days} 天，所有校验证书的客户端都会拒绝连接。如果服务器上的证书看起来正常，请检查本机时间（HOST-003）。',
   },
-  evidence: { en: 'The leaf certificate: subject, notAfter and the days since; the verification error (CERT_HAS_EXPIRED).', zh: '叶子证书的主题、notAfter 及已过期天数；校验错误（CERT_HAS_EXPIRED）。' },
-  fix: [
-    { summary: { en: 'Renew the certificate for {subject} (expired {notAfter}) and reload the server', zh: '为 {subject} 续期证书（已于 {notAfter} 过期）并重新加载服务' } },
-  ],
+  evidence: {
+    en: 'The leaf certificate: subject, notAfter and the days since; the verification error (CERT_HAS_EXPIRED).',
+    zh: '叶子证书的主题、notAfter 及已过期天数；校验错误（CERT_HAS_EXPIRED）。',
+  },
+  fix: [{ summary: { en: 'Renew the certificate for {subject} (expired {notAfter}) and reload the server', zh: '为 {subject} 续期证书（已于 {notAfter} 过期）并重新加载服务' } }],
   explains: ['APP-002'],
 };
 

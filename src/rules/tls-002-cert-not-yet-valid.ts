@@ -9,10 +9,13 @@ export const meta: RuleMeta = {
   severity: 'error',
   title: { en: 'The certificate of {server} is not valid before {notBefore}', zh: '{server} 的证书尚未生效（{notBefore} 起生效）' },
   explanation: {
-    en: 'The certificate {subject} presented by {server} becomes valid only at {notBefore}, {days} days from this machine\'s clock. Either the certificate was issued with a future start date, or, far more often, the local clock is behind: check it first (HOST-003).',
+    en: "The certificate {subject} presented by {server} becomes valid only at {notBefore}, {days} days from this machine's clock. Either the certificate was issued with a future start date, or, far more often, the local clock is behind: check it first (HOST-003).",
     zh: '{server} 提供的证书（{subject}）要到 {notBefore} 才生效，比本机时间晚 {days} 天。要么证书的生效时间被设在未来，要么（更常见）本机时间落后：请先检查本机时间（HOST-003）。',
   },
-  evidence: { en: 'The leaf certificate: subject, notBefore and the local time; the verification error (CERT_NOT_YET_VALID).', zh: '叶子证书的主题、notBefore 与本机时间；校验错误（CERT_NOT_YET_VALID）。' },
+  evidence: {
+    en: 'The leaf certificate: subject, notBefore and the local time; the verification error (CERT_NOT_YET_VALID).',
+    zh: '叶子证书的主题、notBefore 与本机时间；校验错误（CERT_NOT_YET_VALID）。',
+  },
   fix: [
     { summary: { en: 'Check the local clock and enable NTP', zh: '检查本机时间并启用 NTP 同步' }, command: 'timedatectl set-ntp true' },
     { summary: { en: 'If the clock is right, reissue the certificate for {subject} with a start date in the past', zh: '如果本机时间正确，为 {subject} 重新签发生效时间不在未来的证书' } },
@@ -33,16 +36,20 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), subject: c.subject, notBefore: day(c.notBefore), days },
       evidence: [
-        evidence('tls.handshake', `certificate #${at} ${c.subject}: notBefore ${c.notBefore}, local time ${ctx.now.toISOString()} (${days} days earlier); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
-          address: h.address,
-          port: h.port,
-          sni: h.sni,
-          subject: c.subject,
-          notBefore: c.notBefore,
-          localTime: ctx.now.toISOString(),
-          verifyCode: h.verify.code,
-          chain: chainData(h.chain),
-        }),
+        evidence(
+          'tls.handshake',
+          `certificate #${at} ${c.subject}: notBefore ${c.notBefore}, local time ${ctx.now.toISOString()} (${days} days earlier); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`,
+          {
+            address: h.address,
+            port: h.port,
+            sni: h.sni,
+            subject: c.subject,
+            notBefore: c.notBefore,
+            localTime: ctx.now.toISOString(),
+            verifyCode: h.verify.code,
+            chain: chainData(h.chain),
+          },
+        ),
         ...clockEvidence(ctx),
       ],
     });

@@ -8,7 +8,10 @@ import { OBSERVED_CASES, RECORDED_AT } from './tls-observed.js';
 const other = cert({ subject: 'CN=www.other.test', commonName: 'www.other.test', sans: ['DNS:www.other.test', 'DNS:other.test'] });
 
 test('invalid: ERR_TLS_CERT_ALTNAME_INVALID → TLS-003 with SNI vs SANs', () => {
-  const f = assertFinding(rule, run(rule, [verifyFailed('ERR_TLS_CERT_ALTNAME_INVALID', { chain: [other, intermediate()], verify: { ok: false, code: 'ERR_TLS_CERT_ALTNAME_INVALID', hostnameOk: false, trustedBy: 'system' } })]));
+  const f = assertFinding(
+    rule,
+    run(rule, [verifyFailed('ERR_TLS_CERT_ALTNAME_INVALID', { chain: [other, intermediate()], verify: { ok: false, code: 'ERR_TLS_CERT_ALTNAME_INVALID', hostnameOk: false, trustedBy: 'system' } })]),
+  );
   assert.equal(f.title, 'The certificate of app.lab.test (203.0.113.10:443) does not cover the name app.lab.test');
   assert.match(f.explanation, /valid only for: DNS:www\.other\.test, DNS:other\.test/);
   assert.equal(f.evidence[0]!.summary, 'SNI app.lab.test vs certificate CN=www.other.test: DNS:www.other.test, DNS:other.test');
@@ -35,6 +38,11 @@ test('invalid: alert unrecognized_name (the server refuses the name) → TLS-003
 
 test('valid: healthy, untrusted (TLS-004 first), or no data → null', () => {
   assert.equal(run(rule, [handshake()]), null);
-  assert.equal(run(rule, [verifyFailed('DEPTH_ZERO_SELF_SIGNED_CERT', { chain: [cert({ selfSigned: true })], verify: { ok: false, code: 'DEPTH_ZERO_SELF_SIGNED_CERT', hostnameOk: false, trustedBy: 'system' } })]), null);
+  assert.equal(
+    run(rule, [
+      verifyFailed('DEPTH_ZERO_SELF_SIGNED_CERT', { chain: [cert({ selfSigned: true })], verify: { ok: false, code: 'DEPTH_ZERO_SELF_SIGNED_CERT', hostnameOk: false, trustedBy: 'system' } }),
+    ]),
+    null,
+  );
   assert.equal(run(rule, []), null);
 });

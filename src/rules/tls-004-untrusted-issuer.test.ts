@@ -51,7 +51,10 @@ test('a leaf issued directly by a private root, no --ca: TLS-004 (not a missing 
   const f = assertFinding(rule, run(rule, [h]));
   assert.match(f.title, /untrusted CA \(O=Acme, CN=Acme Private Root CA\)/);
   assert.ok(f.evidence.some((e) => /^ambiguous: the server sent the certificate alone/.test(e.summary)));
-  assert.deepEqual(f.fix.map((x) => /trust store/.test(x.summary) || /full chain/.test(x.summary)), [true, true]);
+  assert.deepEqual(
+    f.fix.map((x) => /trust store/.test(x.summary) || /full chain/.test(x.summary)),
+    [true, true],
+  );
   const zh = assertFinding(rule, run(rule, [h], { lang: 'zh' }));
   assert.ok(zh.evidence.some((e) => /无法确定/.test(e.summary)));
 });

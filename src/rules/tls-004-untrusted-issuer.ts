@@ -14,9 +14,17 @@ export const meta: RuleMeta = {
     en: 'The chain presented by {server} ends in {issuer}, which is not in the trust store the client uses ({store}){selfSigned}. Every verifying client refuses it, whatever the dates and names of the certificate say.',
     zh: '{server} 提供的证书链终止于 {issuer}，它不在客户端使用的信任库（{store}）中{selfSigned}。无论证书的日期和域名如何，所有校验证书的客户端都会拒绝它。',
   },
-  evidence: { en: 'The chain as presented (subject → issuer for each certificate) and the verification error (DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN, UNABLE_TO_GET_ISSUER_CERT_LOCALLY).', zh: '服务器提供的证书链（每张证书的主题 → 颁发者）以及校验错误（DEPTH_ZERO_SELF_SIGNED_CERT、SELF_SIGNED_CERT_IN_CHAIN、UNABLE_TO_GET_ISSUER_CERT_LOCALLY）。' },
+  evidence: {
+    en: 'The chain as presented (subject → issuer for each certificate) and the verification error (DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN, UNABLE_TO_GET_ISSUER_CERT_LOCALLY).',
+    zh: '服务器提供的证书链（每张证书的主题 → 颁发者）以及校验错误（DEPTH_ZERO_SELF_SIGNED_CERT、SELF_SIGNED_CERT_IN_CHAIN、UNABLE_TO_GET_ISSUER_CERT_LOCALLY）。',
+  },
   fix: [
-    { summary: { en: 'Replace the certificate with one issued by a CA the clients trust, or, for a private CA, install {issuer} in the clients\' trust store (or pass it with --ca)', zh: '换用客户端信任的 CA 签发的证书；如果是私有 CA，把 {issuer} 安装到客户端的信任库（或用 --ca 指定）' } },
+    {
+      summary: {
+        en: "Replace the certificate with one issued by a CA the clients trust, or, for a private CA, install {issuer} in the clients' trust store (or pass it with --ca)",
+        zh: '换用客户端信任的 CA 签发的证书；如果是私有 CA，把 {issuer} 安装到客户端的信任库（或用 --ca 指定）',
+      },
+    },
   ],
   explains: ['APP-002'],
 };
@@ -45,16 +53,32 @@ export const rule: Rule = {
     ];
     if (cls.interception)
       ev.push(
-        evidence('tls.handshake', tr(ctx.lang, `the issuer ${top.issuer} is the root of a known TLS interception product (${cls.interception}): something between this client and the server re-signs its traffic`, `颁发者 ${top.issuer} 是已知 TLS 拦截产品（${cls.interception}）的根证书：本客户端与服务器之间有设备或软件在重新签发其流量的证书`), {
-          interception: cls.interception,
-        }),
+        evidence(
+          'tls.handshake',
+          tr(
+            ctx.lang,
+            `the issuer ${top.issuer} is the root of a known TLS interception product (${cls.interception}): something between this client and the server re-signs its traffic`,
+            `颁发者 ${top.issuer} 是已知 TLS 拦截产品（${cls.interception}）的根证书：本客户端与服务器之间有设备或软件在重新签发其流量的证书`,
+          ),
+          {
+            interception: cls.interception,
+          },
+        ),
       );
     if (cls.ambiguous)
       ev.push(
-        evidence('tls.handshake', tr(ctx.lang, `ambiguous: the server sent the certificate alone; ${top.issuer} may be a private root this client does not trust, or an intermediate the server did not send; both fixes are given`, `无法确定：服务器只发送了这一张证书；${top.issuer} 可能是本客户端不信任的私有根证书，也可能是服务器没有发送的中间证书；两种修复都已给出`), {
-          ambiguous: true,
-          alternative: 'TLS-005',
-        }),
+        evidence(
+          'tls.handshake',
+          tr(
+            ctx.lang,
+            `ambiguous: the server sent the certificate alone; ${top.issuer} may be a private root this client does not trust, or an intermediate the server did not send; both fixes are given`,
+            `无法确定：服务器只发送了这一张证书；${top.issuer} 可能是本客户端不信任的私有根证书，也可能是服务器没有发送的中间证书；两种修复都已给出`,
+          ),
+          {
+            ambiguous: true,
+            alternative: 'TLS-005',
+          },
+        ),
       );
     const fix: Fix[] | undefined = cls.interception
       ? [
@@ -68,11 +92,28 @@ export const rule: Rule = {
         ]
       : cls.ambiguous
         ? [
-            { summary: tr(ctx.lang, `Install ${top.issuer} in the client's trust store (or pass it with --ca) if it is your private root CA`, `如果 ${top.issuer} 是你的私有根 CA，请把它安装到客户端信任库（或用 --ca 指定）`) },
-            { summary: tr(ctx.lang, `If ${top.issuer} is an intermediate instead, serve the full chain on the server (leaf followed by ${top.issuer})`, `如果 ${top.issuer} 其实是中间证书，请在服务器上发送完整证书链（叶子证书后接 ${top.issuer}）`) },
+            {
+              summary: tr(
+                ctx.lang,
+                `Install ${top.issuer} in the client's trust store (or pass it with --ca) if it is your private root CA`,
+                `如果 ${top.issuer} 是你的私有根 CA，请把它安装到客户端信任库（或用 --ca 指定）`,
+              ),
+            },
+            {
+              summary: tr(
+                ctx.lang,
+                `If ${top.issuer} is an intermediate instead, serve the full chain on the server (leaf followed by ${top.issuer})`,
+                `如果 ${top.issuer} 其实是中间证书，请在服务器上发送完整证书链（叶子证书后接 ${top.issuer}）`,
+              ),
+            },
           ]
         : undefined;
-    if (expired) ev.push(evidence('tls.handshake', `the certificate ${leaf.subject} also expired ${leaf.notAfter} (node reports ${h.verify.code ?? 'the time error'} first; the trust problem remains after renewal)`, { notAfter: leaf.notAfter }));
+    if (expired)
+      ev.push(
+        evidence('tls.handshake', `the certificate ${leaf.subject} also expired ${leaf.notAfter} (node reports ${h.verify.code ?? 'the time error'} first; the trust problem remains after renewal)`, {
+          notAfter: leaf.notAfter,
+        }),
+      );
     return makeFinding(meta, ctx, { vars: { server: serverLabel(h), issuer: top.issuer, store, selfSigned }, evidence: ev, ...(fix ? { fix } : {}) });
   },
 };

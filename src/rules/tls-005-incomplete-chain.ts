@@ -16,7 +16,12 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The chain as presented (subject → issuer for each certificate) and the name of the missing issuer.', zh: '服务器提供的证书链（每张证书的主题 → 颁发者）以及缺失的颁发者名称。' },
   fix: [
-    { summary: { en: 'Serve the full chain: the certificate file must contain the leaf followed by the intermediate {missing} (nginx: ssl_certificate with leaf+intermediate; Apache ≥ 2.4.8: SSLCertificateFile with both)', zh: '发送完整证书链：证书文件中应依次包含叶子证书和中间证书 {missing}（nginx：ssl_certificate 使用叶子+中间证书的合并文件；Apache ≥ 2.4.8：SSLCertificateFile 包含两者）' } },
+    {
+      summary: {
+        en: 'Serve the full chain: the certificate file must contain the leaf followed by the intermediate {missing} (nginx: ssl_certificate with leaf+intermediate; Apache ≥ 2.4.8: SSLCertificateFile with both)',
+        zh: '发送完整证书链：证书文件中应依次包含叶子证书和中间证书 {missing}（nginx：ssl_certificate 使用叶子+中间证书的合并文件；Apache ≥ 2.4.8：SSLCertificateFile 包含两者）',
+      },
+    },
   ],
   explains: ['APP-002'],
 };

@@ -19,7 +19,14 @@ test('invalid: alert protocol_version + versions scan → what the server accept
 });
 
 test('invalid: the server is newer than the client maximum → --tls-max', () => {
-  const f = assertFinding(rule, run(rule, [recorded('server TLSv1.3 only, client max 1.2'), versions({ address: '127.0.0.1', port: 47100, accepted: ['TLSv1.3'], rejected: ['TLSv1.2'], clientRange: { min: 'TLSv1.2', max: 'TLSv1.2' } })], { target: '127.0.0.1:47100' }));
+  const f = assertFinding(
+    rule,
+    run(
+      rule,
+      [recorded('server TLSv1.3 only, client max 1.2'), versions({ address: '127.0.0.1', port: 47100, accepted: ['TLSv1.3'], rejected: ['TLSv1.2'], clientRange: { min: 'TLSv1.2', max: 'TLSv1.2' } })],
+      { target: '127.0.0.1:47100' },
+    ),
+  );
   assert.deepEqual(commands(f), ['netdx diagnose 127.0.0.1:47100 --tls-max 1.3']);
 });
 

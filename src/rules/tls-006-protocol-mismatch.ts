@@ -20,9 +20,17 @@ export const meta: RuleMeta = {
     en: 'The handshake with {server} failed because client and server share no TLS version or cipher suite ({reason}). The client offered {clientRange}; {serverSide}.',
     zh: '与 {server} 的 TLS 握手失败：客户端和服务器没有共同支持的 TLS 版本或加密套件（{reason}）。客户端提供的版本范围是 {clientRange}；{serverSide}。',
   },
-  evidence: { en: 'The alert or error of the failed handshake, and the versions the server accepts against the client\'s range.', zh: '握手失败时的告警或错误，以及服务器接受的版本与客户端版本范围的对比。' },
+  evidence: {
+    en: "The alert or error of the failed handshake, and the versions the server accepts against the client's range.",
+    zh: '握手失败时的告警或错误，以及服务器接受的版本与客户端版本范围的对比。',
+  },
   fix: [
-    { summary: { en: 'Upgrade the server to support TLS 1.2 or 1.3 (preferred), or widen the client range if you must talk to the legacy server', zh: '升级服务器以支持 TLS 1.2 或 1.3（推荐）；如果必须访问旧服务器，放宽客户端的版本范围' } },
+    {
+      summary: {
+        en: 'Upgrade the server to support TLS 1.2 or 1.3 (preferred), or widen the client range if you must talk to the legacy server',
+        zh: '升级服务器以支持 TLS 1.2 或 1.3（推荐）；如果必须访问旧服务器，放宽客户端的版本范围',
+      },
+    },
   ],
   explains: ['APP-002'],
 };
@@ -38,21 +46,47 @@ export const rule: Rule = {
     const clientRange = v ? `${v.clientRange.min}–${v.clientRange.max}` : `${h.minVersion}–${h.maxVersion}`;
     let serverSide: string;
     if (v && v.accepted.length > 0) serverSide = tr(ctx.lang, `the server accepts only ${v.accepted.join(', ')}`, `服务器只接受 ${v.accepted.join('、')}`);
-    else if (alert === 'handshake_failure') serverSide = tr(ctx.lang, 'the server refused the offered cipher suites before sending its certificate', '服务器在发送证书之前就拒绝了客户端提供的加密套件');
-    else if (h.errorCode === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE') serverSide = tr(ctx.lang, "the client's own settings leave no version to offer (minimum above maximum, or all versions disabled)", '客户端自身的设置没有留下可用版本（最低版本高于最高版本，或所有版本都被禁用）');
+    else if (alert === 'handshake_failure')
+      serverSide = tr(ctx.lang, 'the server refused the offered cipher suites before sending its certificate', '服务器在发送证书之前就拒绝了客户端提供的加密套件');
+    else if (h.errorCode === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE')
+      serverSide = tr(
+        ctx.lang,
+        "the client's own settings leave no version to offer (minimum above maximum, or all versions disabled)",
+        '客户端自身的设置没有留下可用版本（最低版本高于最高版本，或所有版本都被禁用）',
+      );
     else if (weakKex(h.errorCode))
       serverSide = tr(
         ctx.lang,
         `the server's key exchange parameters are too weak for the client's security level (${h.errorCode}: e.g. Diffie-Hellman parameters under 2048 bits): the server must use a DH group of at least 2048 bits or ECDHE`,
         `服务器的密钥交换参数强度不足，低于客户端的安全级别（${h.errorCode}：例如小于 2048 位的 Diffie-Hellman 参数）：服务器应使用至少 2048 位的 DH 组或 ECDHE`,
       );
-    else if (h.errorCode === 'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED') serverSide = tr(ctx.lang, 'the server speaks only a legacy version whose signatures OpenSSL 3 refuses at its default security level', '服务器只支持旧版协议，其签名算法在 OpenSSL 3 默认安全级别下被拒绝');
+    else if (h.errorCode === 'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED')
+      serverSide = tr(
+        ctx.lang,
+        'the server speaks only a legacy version whose signatures OpenSSL 3 refuses at its default security level',
+        '服务器只支持旧版协议，其签名算法在 OpenSSL 3 默认安全级别下被拒绝',
+      );
     else serverSide = tr(ctx.lang, 'the versions the server accepts were not measured', '未能测得服务器接受的版本');
     const ev = [
-      evidence('tls.handshake', `TLS ${serverLabel(h)}: ${reason}; client offered ${h.minVersion}–${h.maxVersion}`, { address: h.address, port: h.port, sni: h.sni, alert, errorCode: h.errorCode, minVersion: h.minVersion, maxVersion: h.maxVersion }),
+      evidence('tls.handshake', `TLS ${serverLabel(h)}: ${reason}; client offered ${h.minVersion}–${h.maxVersion}`, {
+        address: h.address,
+        port: h.port,
+        sni: h.sni,
+        alert,
+        errorCode: h.errorCode,
+        minVersion: h.minVersion,
+        maxVersion: h.maxVersion,
+      }),
     ];
     if (weakKex(h.errorCode) && h.error) ev.push(evidence('tls.handshake', `raw error: ${h.error}`, { errorCode: h.errorCode, error: h.error }));
-    if (v) ev.push(evidence('tls.versions', `server accepts: ${v.accepted.join(', ') || 'none'}; rejects: ${v.rejected.join(', ') || 'none'}; client range ${clientRange}`, { accepted: [...v.accepted], rejected: [...v.rejected], clientRange: { ...v.clientRange } }));
+    if (v)
+      ev.push(
+        evidence('tls.versions', `server accepts: ${v.accepted.join(', ') || 'none'}; rejects: ${v.rejected.join(', ') || 'none'}; client range ${clientRange}`, {
+          accepted: [...v.accepted],
+          rejected: [...v.rejected],
+          clientRange: { ...v.clientRange },
+        }),
+      );
     return makeFinding(meta, ctx, { vars: { server: serverLabel(h), reason, clientRange, serverSide }, evidence: ev, fix: weakKex(h.errorCode) ? weakKexFixes(ctx) : fixes(ctx, v) });
   },
 };
@@ -94,7 +128,11 @@ function fixes(ctx: RuleContext, v: { accepted: string[]; clientRange: { min: st
   }
   return [
     {
-      summary: tr(ctx.lang, `The server accepts only ${v.accepted.join(', ')}, newer than the client's ${v.clientRange.max}: allow ${oldest} in the client (netdx: --tls-max)`, `服务器只接受 ${v.accepted.join('、')}，高于客户端的 ${v.clientRange.max}：请在客户端允许 ${oldest}（netdx：--tls-max）`),
+      summary: tr(
+        ctx.lang,
+        `The server accepts only ${v.accepted.join(', ')}, newer than the client's ${v.clientRange.max}: allow ${oldest} in the client (netdx: --tls-max)`,
+        `服务器只接受 ${v.accepted.join('、')}，高于客户端的 ${v.clientRange.max}：请在客户端允许 ${oldest}（netdx：--tls-max）`,
+      ),
       command: `netdx diagnose ${target} --tls-max ${short(oldest)}`,
     },
   ];

@@ -43,7 +43,16 @@ test('valid: mutual TLS that works, no shared cipher (TLS-006), no data → null
 test('invalid: nginx ssl_verify_client on — the handshake completes, then HTTP 400 "No required SSL certificate was sent" → TLS-007 with the CertificateRequest CA names and the page words', () => {
   const hs = handshake({ protocol: 'TLSv1.3', clientCertRequested: true, clientCertCAs: ['O=netdx lab, CN=Lab Client CA'] });
   const page = '<html> <head><title>400 No required SSL certificate was sent</title></head> <body> <center><h1>400 Bad Request</h1></center>';
-  const http = observation('http.response', { url: 'https://app.lab.test/', outcome: 'response', status: 400, location: null, date: null, server: 'nginx', ms: 3, body: { bytes: 230, complete: true, text: page } });
+  const http = observation('http.response', {
+    url: 'https://app.lab.test/',
+    outcome: 'response',
+    status: 400,
+    location: null,
+    date: null,
+    server: 'nginx',
+    ms: 3,
+    body: { bytes: 230, complete: true, text: page },
+  });
   const f = assertFinding(rule, run(rule, [hs, http], { target: 'https://app.lab.test/' }));
   assert.match(f.explanation, /HTTP 400 "No required SSL certificate was sent": no client certificate was offered/);
   assert.ok(f.evidence.some((e) => /CertificateRequest .*acceptable CAs: O=netdx lab, CN=Lab Client CA/.test(e.summary)));
@@ -52,12 +61,30 @@ test('invalid: nginx ssl_verify_client on — the handshake completes, then HTTP
   const zh = assertFinding(rule, run(rule, [hs, http], { target: 'https://app.lab.test/', lang: 'zh' }));
   assert.match(zh.explanation, /客户端没有提供证书/);
   // an offered certificate the server refused: "The SSL certificate error"
-  const bad = observation('http.response', { url: 'https://app.lab.test/', outcome: 'response', status: 400, location: null, date: null, server: 'nginx', ms: 3, body: { bytes: 200, complete: true, text: '400 The SSL certificate error' } });
+  const bad = observation('http.response', {
+    url: 'https://app.lab.test/',
+    outcome: 'response',
+    status: 400,
+    location: null,
+    date: null,
+    server: 'nginx',
+    ms: 3,
+    body: { bytes: 200, complete: true, text: '400 The SSL certificate error' },
+  });
   const f2 = assertFinding(rule, run(rule, [handshake({ clientCertOffered: true, clientCertRequested: true }), bad], { target: 'https://app.lab.test/' }));
   assert.match(f2.explanation, /refused the client certificate offered/);
 });
 
 test('valid: an ordinary HTTP 400, or a 400 page without those words, is not TLS-007', () => {
-  const http = observation('http.response', { url: 'https://app.lab.test/', outcome: 'response', status: 400, location: null, date: null, server: 'nginx', ms: 3, body: { bytes: 20, complete: true, text: 'Bad Request: missing field' } });
+  const http = observation('http.response', {
+    url: 'https://app.lab.test/',
+    outcome: 'response',
+    status: 400,
+    location: null,
+    date: null,
+    server: 'nginx',
+    ms: 3,
+    body: { bytes: 20, complete: true, text: 'Bad Request: missing field' },
+  });
   assert.equal(run(rule, [handshake(), http], { target: 'https://app.lab.test/' }), null);
 });

@@ -25,11 +25,15 @@ function requestEvidence(h: Handshake): Evidence[] {
   if (h.clientCertRequested !== true) return [];
   const cas = h.clientCertCAs ?? [];
   return [
-    evidence('tls.handshake', `CertificateRequest from ${serverLabel(h)} (${h.protocol ?? 'TLS'}): ${cas.length > 0 ? `acceptable CAs: ${cas.join('; ')}` : 'no CA names sent (any CA the server trusts)'}`, {
-      protocol: h.protocol,
-      clientCertRequested: true,
-      acceptableCAs: [...cas],
-    }),
+    evidence(
+      'tls.handshake',
+      `CertificateRequest from ${serverLabel(h)} (${h.protocol ?? 'TLS'}): ${cas.length > 0 ? `acceptable CAs: ${cas.join('; ')}` : 'no CA names sent (any CA the server trusts)'}`,
+      {
+        protocol: h.protocol,
+        clientCertRequested: true,
+        acceptableCAs: [...cas],
+      },
+    ),
   ];
 }
 
@@ -62,13 +66,24 @@ function afterHandshake(ctx: RuleContext): Finding | null {
   const offered = h.clientCertOffered;
   const words = (r.body?.text ?? '').match(MTLS_PAGE)?.[0] ?? '';
   const situation = offered
-    ? tr(ctx.lang, `the handshake completed, then the server answered HTTP 400 "${words}": it refused the client certificate offered${ctx.options.certFile ? ` (${ctx.options.certFile})` : ''}.`, `握手完成后，服务器返回 HTTP 400 "${words}"：它拒绝了客户端提供的证书${ctx.options.certFile ? `（${ctx.options.certFile}）` : ''}。`)
+    ? tr(
+        ctx.lang,
+        `the handshake completed, then the server answered HTTP 400 "${words}": it refused the client certificate offered${ctx.options.certFile ? ` (${ctx.options.certFile})` : ''}.`,
+        `握手完成后，服务器返回 HTTP 400 "${words}"：它拒绝了客户端提供的证书${ctx.options.certFile ? `（${ctx.options.certFile}）` : ''}。`,
+      )
     : tr(ctx.lang, `the handshake completed, then the server answered HTTP 400 "${words}": no client certificate was offered.`, `握手完成后，服务器返回 HTTP 400 "${words}"：客户端没有提供证书。`);
   return makeFinding(meta, ctx, {
     vars: { server: serverLabel(h), alert: tr(ctx.lang, 'an HTTP 400 refusal instead of an alert', 'HTTP 400 拒绝（而非告警）'), situation },
     evidence: [
       ...requestEvidence(h),
-      evidence('http.response', `${r.url}: HTTP 400 "${words}" (page: ${r.body?.text ?? ''}); client certificate offered: ${offered ? 'yes' : 'no'}`, { url: r.url, status: r.status, words, text: r.body?.text ?? null, server: r.server, clientCertOffered: offered }),
+      evidence('http.response', `${r.url}: HTTP 400 "${words}" (page: ${r.body?.text ?? ''}); client certificate offered: ${offered ? 'yes' : 'no'}`, {
+        url: r.url,
+        status: r.status,
+        words,
+        text: r.body?.text ?? null,
+        server: r.server,
+        clientCertOffered: offered,
+      }),
     ],
     fix: [presentFix(ctx, h)],
   });
@@ -84,9 +99,17 @@ export const meta: RuleMeta = {
     en: '{server} asks for a client certificate (mutual TLS) and ended the handshake with {alert}: {situation}',
     zh: '{server} 要求客户端证书（双向 TLS），并以 {alert} 终止了握手：{situation}',
   },
-  evidence: { en: 'The CertificateRequest / the alert the server sent (certificate_required, handshake_failure, bad_certificate, unknown_ca) and whether a client certificate was offered.', zh: '服务器发送的 CertificateRequest 或告警（certificate_required、handshake_failure、bad_certificate、unknown_ca），以及客户端是否提供了证书。' },
+  evidence: {
+    en: 'The CertificateRequest / the alert the server sent (certificate_required, handshake_failure, bad_certificate, unknown_ca) and whether a client certificate was offered.',
+    zh: '服务器发送的 CertificateRequest 或告警（certificate_required、handshake_failure、bad_certificate、unknown_ca），以及客户端是否提供了证书。',
+  },
   fix: [
-    { summary: { en: 'Connect with a client certificate and key that the server\'s client CA issued (netdx: --cert FILE --key FILE)', zh: '使用由服务器信任的客户端 CA 签发的证书和私钥连接（netdx：--cert 文件 --key 文件）' } },
+    {
+      summary: {
+        en: "Connect with a client certificate and key that the server's client CA issued (netdx: --cert FILE --key FILE)",
+        zh: '使用由服务器信任的客户端 CA 签发的证书和私钥连接（netdx：--cert 文件 --key 文件）',
+      },
+    },
   ],
   explains: ['APP-002'],
 };
@@ -102,7 +125,12 @@ export const rule: Rule = {
     let situation: string;
     if (!offered) situation = tr(ctx.lang, 'no client certificate was offered.', '客户端没有提供证书。');
     else if (alert === 'unknown_ca') situation = tr(ctx.lang, 'the client certificate offered is not issued by a CA the server trusts.', '客户端提供的证书不是由服务器信任的 CA 签发的。');
-    else if (alert === 'certificate_expired') situation = tr(ctx.lang, 'the server says the client certificate offered has expired (this alert is about the client certificate, not the server\'s).', '服务器认为客户端提供的证书已过期（该告警针对客户端证书，而非服务器证书）。');
+    else if (alert === 'certificate_expired')
+      situation = tr(
+        ctx.lang,
+        "the server says the client certificate offered has expired (this alert is about the client certificate, not the server's).",
+        '服务器认为客户端提供的证书已过期（该告警针对客户端证书，而非服务器证书）。',
+      );
     else if (alert === 'certificate_revoked') situation = tr(ctx.lang, 'the server says the client certificate offered is revoked.', '服务器认为客户端提供的证书已被吊销。');
     else situation = tr(ctx.lang, `the server rejected the client certificate offered (${alert}).`, `服务器拒绝了客户端提供的证书（${alert}）。`);
     const fix = offered
@@ -119,16 +147,20 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), alert, situation },
       evidence: [
-        evidence('tls.handshake', `TLS ${serverLabel(h)}: alert ${alert}${h.errorCode ? ` (${h.errorCode})` : ''}; client certificate offered: ${offered ? 'yes' : 'no'}; certificate requested: ${h.clientCertRequested === null ? 'unknown' : h.clientCertRequested ? 'yes' : 'no'}`, {
-          address: h.address,
-          port: h.port,
-          sni: h.sni,
-          alert,
-          errorCode: h.errorCode,
-          protocol: h.protocol,
-          clientCertOffered: offered,
-          clientCertRequested: h.clientCertRequested,
-        }),
+        evidence(
+          'tls.handshake',
+          `TLS ${serverLabel(h)}: alert ${alert}${h.errorCode ? ` (${h.errorCode})` : ''}; client certificate offered: ${offered ? 'yes' : 'no'}; certificate requested: ${h.clientCertRequested === null ? 'unknown' : h.clientCertRequested ? 'yes' : 'no'}`,
+          {
+            address: h.address,
+            port: h.port,
+            sni: h.sni,
+            alert,
+            errorCode: h.errorCode,
+            protocol: h.protocol,
+            clientCertOffered: offered,
+            clientCertRequested: h.clientCertRequested,
+          },
+        ),
         ...requestEvidence(h),
       ],
       fix,

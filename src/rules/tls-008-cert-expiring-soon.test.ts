@@ -30,6 +30,9 @@ test('valid: far from expiry, already expired, a certificate under another findi
   assert.equal(run(rule, [handshake()]), null);
   assert.equal(run(rule, [handshake({ chain: [soon(31)] })]), null);
   assert.equal(run(rule, [verifyFailed('CERT_HAS_EXPIRED', { chain: [soon(-2)] })]), null);
-  assert.equal(run(rule, [verifyFailed('ERR_TLS_CERT_ALTNAME_INVALID', { chain: [soon(5)], verify: { ok: false, code: 'ERR_TLS_CERT_ALTNAME_INVALID', hostnameOk: false, trustedBy: 'system' } })]), null);
+  assert.equal(
+    run(rule, [verifyFailed('ERR_TLS_CERT_ALTNAME_INVALID', { chain: [soon(5)], verify: { ok: false, code: 'ERR_TLS_CERT_ALTNAME_INVALID', hostnameOk: false, trustedBy: 'system' } })]),
+    null,
+  );
   assert.equal(run(rule, []), null);
 });

@@ -16,7 +16,12 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The leaf certificate: subject, notAfter and the days left.', zh: '叶子证书的主题、notAfter 及剩余天数。' },
   fix: [
-    { summary: { en: 'Renew the certificate for {subject} before {notAfter}, and make renewal automatic (e.g. certbot renew from a timer)', zh: '在 {notAfter} 之前为 {subject} 续期证书，并设置自动续期（例如定时运行 certbot renew）' } },
+    {
+      summary: {
+        en: 'Renew the certificate for {subject} before {notAfter}, and make renewal automatic (e.g. certbot renew from a timer)',
+        zh: '在 {notAfter} 之前为 {subject} 续期证书，并设置自动续期（例如定时运行 certbot renew）',
+      },
+    },
   ],
 };
 

@@ -14,7 +14,13 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The TCP connect time and the handshake that waited for the ServerHello until its budget ran out.', zh: 'TCP 建连耗时，以及等待 ServerHello 直至超时的握手。' },
   fix: [
-    { summary: { en: 'Check the path MTU to {address} (NET-009); if it is the cause, clamp the TCP MSS on the router', zh: '检查到 {address} 的路径 MTU（NET-009）；若确为原因，在路由器上钳制 TCP MSS' }, command: 'iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu' },
+    {
+      summary: {
+        en: 'Check the path MTU to {address} (NET-009); if it is the cause, clamp the TCP MSS on the router',
+        zh: '检查到 {address} 的路径 MTU（NET-009）；若确为原因，在路由器上钳制 TCP MSS',
+      },
+      command: 'iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
+    },
     { summary: { en: 'Otherwise check that the service on port {port} speaks TLS and is not hung', zh: '否则检查端口 {port} 上的服务是否为 TLS 服务、是否卡死' } },
   ],
   explains: ['APP-002'],
@@ -29,7 +35,15 @@ export const rule: Rule = {
     const tcp = ofKind(ctx.observations, 'tcp.connect').find((t) => t.data.address === h.address && t.data.port === h.port && t.data.outcome === 'open');
     const ev = [];
     if (tcp) ev.push(evidence('tcp.connect', `TCP ${h.address}:${h.port} open in ${Math.round(tcp.data.ms)} ms`, { address: h.address, port: h.port, ms: tcp.data.ms }));
-    ev.push(evidence('tls.handshake', `TLS ${serverLabel(h)}: ClientHello sent, no ServerHello within ${Math.round(h.ms)} ms`, { address: h.address, port: h.port, sni: h.sni, ms: h.ms, outcome: h.outcome }));
+    ev.push(
+      evidence('tls.handshake', `TLS ${serverLabel(h)}: ClientHello sent, no ServerHello within ${Math.round(h.ms)} ms`, {
+        address: h.address,
+        port: h.port,
+        sni: h.sni,
+        ms: h.ms,
+        outcome: h.outcome,
+      }),
+    );
     return makeFinding(meta, ctx, { vars: { server: serverLabel(h), ms: Math.round(h.ms), address: h.address, port: h.port }, evidence: ev });
   },
 };

@@ -18,7 +18,7 @@ test('invalid: an SSH banner (recorded: ERR_SSL_WRONG_VERSION_NUMBER) → TLS-01
 test('invalid: plain HTTP → use http://', () => {
   const f = assertFinding(rule, run(rule, [recorded('http 400')]));
   assert.match(f.explanation, /it sent "HTTP\/1\.1 400 Bad Request" \(an HTTP server\)/);
-  assert.equal(f.fix[0]!.summary, '127.0.0.1:47100 speaks plain HTTP: use http:// for this port, or the server\'s HTTPS port');
+  assert.equal(f.fix[0]!.summary, "127.0.0.1:47100 speaks plain HTTP: use http:// for this port, or the server's HTTPS port");
 });
 
 test('invalid: no banner captured, only the record error; control bytes are escaped', () => {

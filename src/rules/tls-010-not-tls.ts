@@ -38,9 +38,14 @@ export const meta: RuleMeta = {
     en: 'The port answers, but not with TLS: {what}. The client talks to the wrong port or the wrong service, or the server expects plain text (e.g. http:// instead of https://, or STARTTLS).',
     zh: '端口有响应，但不是 TLS：{what}。客户端连错了端口或服务，或者服务器期望明文协议（例如应使用 http:// 而非 https://，或需要 STARTTLS）。',
   },
-  evidence: { en: 'The first bytes the server sent (printable), or the TLS stack\'s record error.', zh: '服务器发送的前若干字节（可打印部分），或 TLS 协议栈的记录层错误。' },
+  evidence: { en: "The first bytes the server sent (printable), or the TLS stack's record error.", zh: '服务器发送的前若干字节（可打印部分），或 TLS 协议栈的记录层错误。' },
   fix: [
-    { summary: { en: 'Use the TLS port of the service, or connect without TLS if {address}:{port} is meant to be plain {service}', zh: '改用该服务的 TLS 端口；如果 {address}:{port} 本就是明文 {service} 服务，则不要使用 TLS 连接' } },
+    {
+      summary: {
+        en: 'Use the TLS port of the service, or connect without TLS if {address}:{port} is meant to be plain {service}',
+        zh: '改用该服务的 TLS 端口；如果 {address}:{port} 本就是明文 {service} 服务，则不要使用 TLS 连接',
+      },
+    },
   ],
   explains: ['APP-002'],
 };
@@ -58,7 +63,15 @@ export const rule: Rule = {
       : tr(ctx.lang, `the reply is not a TLS record (${h.errorCode ?? 'not TLS'})`, `返回的数据不是 TLS 记录（${h.errorCode ?? '非 TLS'}）`);
     const fix =
       service === 'HTTP'
-        ? [{ summary: tr(ctx.lang, `${hostPort(h.address, h.port)} speaks plain HTTP: use http:// for this port, or the server's HTTPS port`, `${hostPort(h.address, h.port)} 是明文 HTTP：对该端口使用 http://，或改用服务器的 HTTPS 端口`) }]
+        ? [
+            {
+              summary: tr(
+                ctx.lang,
+                `${hostPort(h.address, h.port)} speaks plain HTTP: use http:// for this port, or the server's HTTPS port`,
+                `${hostPort(h.address, h.port)} 是明文 HTTP：对该端口使用 http://，或改用服务器的 HTTPS 端口`,
+              ),
+            },
+          ]
         : undefined;
     return makeFinding(meta, ctx, {
       vars: { address: h.address, port: h.port, what, service: service ?? tr(ctx.lang, 'text', '文本') },

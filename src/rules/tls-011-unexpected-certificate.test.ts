@@ -4,7 +4,11 @@ import { pinOf, rule } from './tls-011-unexpected-certificate.js';
 import { assertFinding, run } from './fixtures.js';
 import { cert, handshake, intermediate, verifyFailed } from './tls-fixtures.js';
 
-const proxyLeaf = cert({ issuer: 'CN=Corp TLS Inspection CA', fingerprint256: '0F:0E:0D:0C:0B:0A:09:08:07:06:05:04:03:02:01:00:0F:0E:0D:0C:0B:0A:09:08:07:06:05:04:03:02:01:00', spki256: 'PROXYPROXYPROXYPROXYPROXYPROXYPROXYPROXYPRO=' });
+const proxyLeaf = cert({
+  issuer: 'CN=Corp TLS Inspection CA',
+  fingerprint256: '0F:0E:0D:0C:0B:0A:09:08:07:06:05:04:03:02:01:00:0F:0E:0D:0C:0B:0A:09:08:07:06:05:04:03:02:01:00',
+  spki256: 'PROXYPROXYPROXYPROXYPROXYPROXYPROXYPROXYPRO=',
+});
 const proxyCa = intermediate({ subject: 'CN=Corp TLS Inspection CA', issuer: 'CN=Corp TLS Inspection CA', selfSigned: true, spki256: 'CORPCORPCORPCORPCORPCORPCORPCORPCORPCORPCOR=' });
 
 test('invalid: SPKI pin not matched (interception) → TLS-011 with expected vs presented pins', () => {
@@ -12,7 +16,10 @@ test('invalid: SPKI pin not matched (interception) → TLS-011 with expected vs 
   const f = assertFinding(rule, run(rule, [handshake({ chain: [proxyLeaf, proxyCa], pin: { expected, matched: false } })]));
   assert.equal(f.title, 'app.lab.test (203.0.113.10:443) presents a certificate that does not match the pin');
   assert.match(f.explanation, /leaf: CN=app\.lab\.test, issued by CN=Corp TLS Inspection CA/);
-  assert.equal(f.evidence[0]!.summary, `expected ${expected}; presented: #0 CN=app.lab.test sha256/PROXYPROXYPROXYPROXYPROXYPROXYPROXYPROXYPRO=; #1 CN=Corp TLS Inspection CA sha256/CORPCORPCORPCORPCORPCORPCORPCORPCORPCORPCOR=`);
+  assert.equal(
+    f.evidence[0]!.summary,
+    `expected ${expected}; presented: #0 CN=app.lab.test sha256/PROXYPROXYPROXYPROXYPROXYPROXYPROXYPROXYPRO=; #1 CN=Corp TLS Inspection CA sha256/CORPCORPCORPCORPCORPCORPCORPCORPCORPCORPCOR=`,
+  );
 });
 
 test('invalid: certificate-fingerprint pin, and it outranks an untrusted issuer; zh', () => {

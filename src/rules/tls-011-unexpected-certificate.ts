@@ -21,7 +21,12 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The expected pin against the SHA-256 fingerprints and SPKI pins of every presented certificate.', zh: '预期固定值与服务器提供的每张证书的 SHA-256 指纹和 SPKI 固定值的对比。' },
   fix: [
-    { summary: { en: 'Compare with the certificate on the server itself; if it differs, find the intercepting device on the path (do not trust it); if the server\'s certificate was renewed on purpose, update the pin', zh: '与服务器本机上的证书比对；若不一致，找出路径上拦截 TLS 的设备（不要信任它）；若证书是有意更换的，更新固定值' } },
+    {
+      summary: {
+        en: "Compare with the certificate on the server itself; if it differs, find the intercepting device on the path (do not trust it); if the server's certificate was renewed on purpose, update the pin",
+        zh: '与服务器本机上的证书比对；若不一致，找出路径上拦截 TLS 的设备（不要信任它）；若证书是有意更换的，更新固定值',
+      },
+    },
   ],
   explains: ['APP-002', 'TLS-001', 'TLS-002', 'TLS-003', 'TLS-004', 'TLS-005', 'TLS-008'],
 };

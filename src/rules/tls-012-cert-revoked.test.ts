@@ -7,7 +7,15 @@ import { handshake } from './tls-fixtures.js';
 import { classifyHandshake } from './tls-classify.js';
 import { NOW } from './fixtures.js';
 
-const revoked = { stapled: true, responseStatus: 'successful', certStatus: 'revoked' as const, revokedAt: '2026-11-20T10:00:00.000Z', reason: 'keyCompromise', thisUpdate: '2026-11-25T00:00:00.000Z', nextUpdate: '2026-11-26T00:00:00.000Z' };
+const revoked = {
+  stapled: true,
+  responseStatus: 'successful',
+  certStatus: 'revoked' as const,
+  revokedAt: '2026-11-20T10:00:00.000Z',
+  reason: 'keyCompromise',
+  thisUpdate: '2026-11-25T00:00:00.000Z',
+  nextUpdate: '2026-11-26T00:00:00.000Z',
+};
 
 test('invalid: the stapled OCSP response says revoked → TLS-012 with the serial, time, reason; the handshake itself "worked"', () => {
   const f = assertFinding(rule, run(rule, [handshake({ ocsp: revoked })]));

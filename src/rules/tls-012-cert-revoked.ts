@@ -18,9 +18,17 @@ export const meta: RuleMeta = {
     en: 'The OCSP response that {server} staples to its handshake says its certificate {subject} (serial {serial}) was revoked on {revokedAt}{reason}. Clients that check revocation refuse it; the others trust a certificate its CA has withdrawn.',
     zh: '{server} 在握手中附带（stapling）的 OCSP 响应表明其证书 {subject}（序列号 {serial}）已于 {revokedAt} 被吊销{reason}。检查吊销状态的客户端会拒绝它；其余客户端则在信任一张已被 CA 撤回的证书。',
   },
-  evidence: { en: 'The stapled OCSP response: its status, the serial it speaks of, the revocation time and reason, its validity window.', zh: '服务器附带的 OCSP 响应：其状态、所针对的证书序列号、吊销时间与原因、有效期。' },
+  evidence: {
+    en: 'The stapled OCSP response: its status, the serial it speaks of, the revocation time and reason, its validity window.',
+    zh: '服务器附带的 OCSP 响应：其状态、所针对的证书序列号、吊销时间与原因、有效期。',
+  },
   fix: [
-    { summary: { en: 'Issue a new certificate for the server (with a new key if the reason is keyCompromise), install it, and reload the server so it staples a fresh OCSP response', zh: '为服务器签发新证书（若原因为 keyCompromise，同时更换私钥），安装后重新加载服务器，使其附带新的 OCSP 响应' } },
+    {
+      summary: {
+        en: 'Issue a new certificate for the server (with a new key if the reason is keyCompromise), install it, and reload the server so it staples a fresh OCSP response',
+        zh: '为服务器签发新证书（若原因为 keyCompromise，同时更换私钥），安装后重新加载服务器，使其附带新的 OCSP 响应',
+      },
+    },
   ],
   explains: ['APP-002', 'TLS-008'],
 };
@@ -37,13 +45,17 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), subject: leaf.subject, serial: leaf.serial, revokedAt: o.revokedAt ? day(o.revokedAt) : '?', reason },
       evidence: [
-        evidence('tls.handshake', `stapled OCSP response (${o.responseStatus ?? '?'}): certificate serial ${leaf.serial} revoked${o.revokedAt ? ` at ${o.revokedAt}` : ''}${reason}; response valid ${o.thisUpdate ?? '?'} – ${o.nextUpdate ?? '?'}`, {
-          address: h.address,
-          port: h.port,
-          sni: h.sni,
-          serial: leaf.serial,
-          ocsp: { ...o },
-        }),
+        evidence(
+          'tls.handshake',
+          `stapled OCSP response (${o.responseStatus ?? '?'}): certificate serial ${leaf.serial} revoked${o.revokedAt ? ` at ${o.revokedAt}` : ''}${reason}; response valid ${o.thisUpdate ?? '?'} – ${o.nextUpdate ?? '?'}`,
+          {
+            address: h.address,
+            port: h.port,
+            sni: h.sni,
+            serial: leaf.serial,
+            ocsp: { ...o },
+          },
+        ),
       ],
     });
   },

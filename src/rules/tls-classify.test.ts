@@ -68,12 +68,18 @@ test('precedence within one handshake: pin > trust > chain > name > time', () =>
   assert.equal(classify(verifyFailed('CERT_HAS_EXPIRED', { chain: [expiredSelfSigned], pin: pinMiss }).data)?.code, 'TLS-011');
   assert.equal(classify(verifyFailed('CERT_HAS_EXPIRED', { chain: [expiredSelfSigned] }).data)?.code, 'TLS-004');
   const expiredWrongName = cert({ notAfter: new Date(NOW.getTime() - 5 * DAY).toISOString() });
-  assert.equal(classify(verifyFailed('CERT_HAS_EXPIRED', { chain: [expiredWrongName, intermediate()], verify: { ok: false, code: 'CERT_HAS_EXPIRED', hostnameOk: false, trustedBy: 'system' } }).data)?.code, 'TLS-003');
+  assert.equal(
+    classify(verifyFailed('CERT_HAS_EXPIRED', { chain: [expiredWrongName, intermediate()], verify: { ok: false, code: 'CERT_HAS_EXPIRED', hostnameOk: false, trustedBy: 'system' } }).data)?.code,
+    'TLS-003',
+  );
   assert.equal(classify(verifyFailed('CERT_HAS_EXPIRED', { chain: [expiredWrongName, intermediate()] }).data)?.code, 'TLS-001');
   const future = cert({ notBefore: new Date(NOW.getTime() + 3 * DAY).toISOString() });
   assert.equal(classify(verifyFailed('CERT_NOT_YET_VALID', { chain: [future, intermediate()] }).data)?.code, 'TLS-002');
   // a certificate problem outranks the client-certificate alert that follows in TLS 1.3
-  assert.equal(classify(verifyFailed('CERT_HAS_EXPIRED', { chain: [expiredWrongName, intermediate()], outcome: 'alert', errorCode: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' }).data)?.code, 'TLS-001');
+  assert.equal(
+    classify(verifyFailed('CERT_HAS_EXPIRED', { chain: [expiredWrongName, intermediate()], outcome: 'alert', errorCode: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' }).data)?.code,
+    'TLS-001',
+  );
 });
 
 test('an expired self-signed certificate that --ca trusts is TLS-001, and one trusted without an ALTNAME error is not TLS-004', () => {
@@ -91,8 +97,17 @@ test('an expired self-signed certificate that --ca trusts is TLS-001, and one tr
 
 test('issuer errors: the break in the presented chain decides TLS-005 or TLS-004', () => {
   const leaf = cert();
-  assert.deepEqual(classify(verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [leaf] }).data), { code: 'TLS-005', ambiguous: true, reason: 'verify:UNABLE_TO_VERIFY_LEAF_SIGNATURE', certIndex: 0 });
-  assert.deepEqual(classify(verifyFailed('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', { chain: [leaf, intermediate()] }).data), { code: 'TLS-004', reason: 'verify:UNABLE_TO_GET_ISSUER_CERT_LOCALLY', certIndex: 1 });
+  assert.deepEqual(classify(verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [leaf] }).data), {
+    code: 'TLS-005',
+    ambiguous: true,
+    reason: 'verify:UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    certIndex: 0,
+  });
+  assert.deepEqual(classify(verifyFailed('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', { chain: [leaf, intermediate()] }).data), {
+    code: 'TLS-004',
+    reason: 'verify:UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    certIndex: 1,
+  });
   // a lone CA certificate whose issuer is missing: the missing one is a root, not an intermediate
   assert.equal(classify(verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [intermediate()] }).data)?.code, 'TLS-004');
   // leaf followed by an unrelated certificate: the leaf's issuer is still missing
@@ -104,7 +119,8 @@ test('issuer errors: the break in the presented chain decides TLS-005 or TLS-004
 });
 
 test('a leaf alone with an unknown issuer: missing intermediate (TLS-005) or private root (TLS-004), decided by AIA, interception roots, --ca, the issuer name (decision 011)', () => {
-  const lone = (over: Parameters<typeof cert>[0], verify: Partial<Hs['verify']> = {}) => verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [cert(over)], verify: { ok: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', hostnameOk: true, trustedBy: 'system', ...verify } }).data;
+  const lone = (over: Parameters<typeof cert>[0], verify: Partial<Hs['verify']> = {}) =>
+    verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [cert(over)], verify: { ok: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', hostnameOk: true, trustedBy: 'system', ...verify } }).data;
   // AIA caIssuers: the CA publishes the intermediate: the server forgot it (certain)
   assert.deepEqual(classify(lone({ issuer: 'CN=Example Root', caIssuers: ['http://ca.example/int.crt'] })), { code: 'TLS-005', reason: 'verify:UNABLE_TO_VERIFY_LEAF_SIGNATURE', certIndex: 0 });
   // a known interception root, even with an intermediate-looking name
@@ -123,13 +139,22 @@ test('a leaf alone with an unknown issuer: missing intermediate (TLS-005) or pri
 });
 
 test('independent certificate problems: a chain-incomplete certificate for another name also gives TLS-003; primary by TLS_PRECEDENCE', () => {
-  const h = verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [cert({ issuer: 'CN=Acme Issuing CA 2', caIssuers: ['http://ca/int.crt'] })], verify: { ok: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', hostnameOk: false, trustedBy: 'system' } }).data;
+  const h = verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', {
+    chain: [cert({ issuer: 'CN=Acme Issuing CA 2', caIssuers: ['http://ca/int.crt'] })],
+    verify: { ok: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', hostnameOk: false, trustedBy: 'system' },
+  }).data;
   const cls = classify(h);
   assert.equal(cls?.code, 'TLS-005');
-  assert.deepEqual(alsoClasses(h, cls, { now: NOW }).map((c) => c.code), ['TLS-003']);
+  assert.deepEqual(
+    alsoClasses(h, cls, { now: NOW }).map((c) => c.code),
+    ['TLS-003'],
+  );
   assert.ok(TLS_PRECEDENCE.indexOf('TLS-005') < TLS_PRECEDENCE.indexOf('TLS-003'));
   // a self-signed certificate is judged by trust alone
-  const self = verifyFailed('DEPTH_ZERO_SELF_SIGNED_CERT', { chain: [cert({ selfSigned: true, issuer: 'CN=app.lab.test', subject: 'CN=app.lab.test' })], verify: { ok: false, code: 'DEPTH_ZERO_SELF_SIGNED_CERT', hostnameOk: false, trustedBy: 'system' } }).data;
+  const self = verifyFailed('DEPTH_ZERO_SELF_SIGNED_CERT', {
+    chain: [cert({ selfSigned: true, issuer: 'CN=app.lab.test', subject: 'CN=app.lab.test' })],
+    verify: { ok: false, code: 'DEPTH_ZERO_SELF_SIGNED_CERT', hostnameOk: false, trustedBy: 'system' },
+  }).data;
   assert.deepEqual(alsoClasses(self, classify(self), { now: NOW }), []);
 });
 
@@ -197,28 +222,52 @@ test('chainBreak, versionGap, bundleFingerprints, warnsExpiry', () => {
 
 test('classifyAll pairs each handshake with the tls.versions of the same address and port', () => {
   const c = ctx({
-    observations: [
-      failedHandshake({ outcome: 'reset' }),
-      failedHandshake({ address: '203.0.113.11', outcome: 'reset' }),
-      versions(),
-    ],
+    observations: [failedHandshake({ outcome: 'reset' }), failedHandshake({ address: '203.0.113.11', outcome: 'reset' }), versions()],
   });
-  assert.deepEqual(classifyAll(c).map((x) => x.cls?.code ?? null), ['TLS-006', null]);
+  assert.deepEqual(
+    classifyAll(c).map((x) => x.cls?.code ?? null),
+    ['TLS-006', null],
+  );
   assert.equal(firstWith(c, 'TLS-006')?.h.address, '203.0.113.10');
   assert.equal(firstWith(c, 'TLS-001'), null);
 });
 
 test('property: any handshake (hostile server strings included) classifies without throwing, to a TLS code or null', () => {
-  const text = fc.oneof(fc.constant(null), fc.string({ maxLength: 40 }), fc.constantFrom('CERT_HAS_EXPIRED', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_SSL_TLSV1_ALERT_'));
+  const text = fc.oneof(
+    fc.constant(null),
+    fc.string({ maxLength: 40 }),
+    fc.constantFrom('CERT_HAS_EXPIRED', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_SSL_TLSV1_ALERT_'),
+  );
   const date = fc.integer({ min: -4e12, max: 8e12 }).map((n) => new Date(n).toISOString());
-  const certArb = fc.record({ subject: fc.string(), issuer: fc.string(), selfSigned: fc.boolean(), isCA: fc.boolean(), notBefore: fc.oneof(date, fc.string()), notAfter: fc.oneof(date, fc.string()), fingerprint256: fc.string() }).map((o) => cert(o));
+  const certArb = fc
+    .record({
+      subject: fc.string(),
+      issuer: fc.string(),
+      selfSigned: fc.boolean(),
+      isCA: fc.boolean(),
+      notBefore: fc.oneof(date, fc.string()),
+      notAfter: fc.oneof(date, fc.string()),
+      fingerprint256: fc.string(),
+    })
+    .map((o) => cert(o));
   const outcome = fc.constantFrom<Hs['outcome']>('ok', 'verify-failed', 'alert', 'stall', 'not-tls', 'reset', 'closed', 'tcp-failed', 'error');
   fc.assert(
-    fc.property(outcome, text, text, text, fc.array(certArb, { maxLength: 4 }), fc.boolean(), fc.option(fc.boolean()), fc.option(fc.string({ maxLength: 200 })), fc.option(fc.string({ maxLength: 300 })), (o, alert, errorCode, vcode, chain, vok, hostOk, banner, ca) => {
-      const h = handshake({ outcome: o, alert, errorCode, chain, banner, verify: { ok: vok, code: vcode, hostnameOk: hostOk, trustedBy: null } }).data;
-      const r = classifyHandshake(h, { now: NOW, ca: ca ?? undefined });
-      assert.ok(r === null || /^TLS-0(0[1-79]|1[01])$/.test(r.code), JSON.stringify(r));
-    }),
+    fc.property(
+      outcome,
+      text,
+      text,
+      text,
+      fc.array(certArb, { maxLength: 4 }),
+      fc.boolean(),
+      fc.option(fc.boolean()),
+      fc.option(fc.string({ maxLength: 200 })),
+      fc.option(fc.string({ maxLength: 300 })),
+      (o, alert, errorCode, vcode, chain, vok, hostOk, banner, ca) => {
+        const h = handshake({ outcome: o, alert, errorCode, chain, banner, verify: { ok: vok, code: vcode, hostnameOk: hostOk, trustedBy: null } }).data;
+        const r = classifyHandshake(h, { now: NOW, ca: ca ?? undefined });
+        assert.ok(r === null || /^TLS-0(0[1-79]|1[01])$/.test(r.code), JSON.stringify(r));
+      },
+    ),
     { numRuns: 500 },
   );
 });

@@ -110,7 +110,16 @@ const VERSION_ALERTS = new Set(['protocol_version', 'insufficient_security']);
  * raw error in the evidence. (EE_KEY_TOO_SMALL / CA_KEY_TOO_SMALL / CA_MD_TOO_WEAK are about the
  * certificate's own key and come as verification codes: TLS-004.)
  */
-export const WEAK_KEX_CODES = new Set(['ERR_SSL_MODULUS_TOO_SMALL', 'ERR_SSL_DH_KEY_TOO_SMALL', 'ERR_SSL_BAD_DH_VALUE', 'ERR_SSL_DH_MODULUS_TOO_SMALL', 'ERR_SSL_WRONG_CURVE', 'ERR_SSL_BAD_ECPOINT', 'ERR_SSL_KEY_TOO_SMALL', 'ERR_SSL_BAD_DH_P_LENGTH']);
+export const WEAK_KEX_CODES = new Set([
+  'ERR_SSL_MODULUS_TOO_SMALL',
+  'ERR_SSL_DH_KEY_TOO_SMALL',
+  'ERR_SSL_BAD_DH_VALUE',
+  'ERR_SSL_DH_MODULUS_TOO_SMALL',
+  'ERR_SSL_WRONG_CURVE',
+  'ERR_SSL_BAD_ECPOINT',
+  'ERR_SSL_KEY_TOO_SMALL',
+  'ERR_SSL_BAD_DH_P_LENGTH',
+]);
 /** Whether a handshake error is a refused key exchange (the DH/EC "too small" family). */
 export const weakKex = (code: string | null): boolean => code !== null && (WEAK_KEX_CODES.has(code) || /^ERR_SSL_(?:DH_|EC_|ECDH_)?(?:MODULUS|KEY|GROUP|BITS)_TOO_SMALL$/.test(code));
 /** Alerts a server sends about the CLIENT's certificate (the server never judges its own). */

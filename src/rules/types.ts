@@ -13,8 +13,6 @@ import type { Target } from '../model/target.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { DiagnoseOptions } from '../model/options.js';
 
-
-
 /** What a rule sees: the target, the options, every observation, the snapshot, the language. */
 export interface RuleContext {
   target: Target;
@@ -29,7 +27,6 @@ export interface Rule {
   meta: RuleMeta;
   check(ctx: RuleContext): Finding | null;
 }
-
 
 export interface FindingParts {
   vars?: Record<string, string | number>;

@@ -14,13 +14,19 @@ test('invalid: the tunnel interface is down → bring it up, or start its servic
 });
 
 test('invalid: only a config file names the tunnel (service not running) → start the service', () => {
-  const f = assertFinding(rule, run(rule, [tunnelState({ source: 'config', present: false, up: null, mtu: null, selectedBy: 'network', service: 'openvpn-client@office', kind: 'openvpn', dev: 'tun0' })], T));
+  const f = assertFinding(
+    rule,
+    run(rule, [tunnelState({ source: 'config', present: false, up: null, mtu: null, selectedBy: 'network', service: 'openvpn-client@office', kind: 'openvpn', dev: 'tun0' })], T),
+  );
   assert.equal(f.title, 'The tunnel interface tun0 is not running (configured only)');
   assert.deepEqual(commands(f), ['systemctl start openvpn-client@office']);
 });
 
 test('invalid: --tunnel names an interface that does not exist → missing, advice without a command', () => {
-  const f = assertFinding(rule, run(rule, [tunnelState({ dev: 'tun7', kind: 'other', source: 'missing', present: false, up: null, selectedBy: 'option', service: null, peers: [], peerCount: 0, carrier: null })], T));
+  const f = assertFinding(
+    rule,
+    run(rule, [tunnelState({ dev: 'tun7', kind: 'other', source: 'missing', present: false, up: null, selectedBy: 'option', service: null, peers: [], peerCount: 0, carrier: null })], T),
+  );
   assert.equal(f.title, 'The tunnel interface tun7 is missing');
   assert.deepEqual(commands(f), []);
   assert.match(f.fix[0]!.summary, /tun7/);

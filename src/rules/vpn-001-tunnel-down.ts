@@ -38,7 +38,11 @@ export const rule: Rule = {
       const dst = targetAddresses(ctx)[0] ?? ctx.target.host;
       const fix: Fix[] = [];
       if (down) fix.push({ summary: tr(ctx.lang, 'Bring the tunnel interface up', '启用隧道网卡'), command: `ip link set ${s.dev} up` });
-      if (s.service) fix.push({ summary: tr(ctx.lang, `${down ? 'Or start' : 'Start'} the VPN service that creates ${s.dev}`, `${down ? '或者' : ''}启动创建 ${s.dev} 的 VPN 服务`), command: `systemctl start ${s.service}` });
+      if (s.service)
+        fix.push({
+          summary: tr(ctx.lang, `${down ? 'Or start' : 'Start'} the VPN service that creates ${s.dev}`, `${down ? '或者' : ''}启动创建 ${s.dev} 的 VPN 服务`),
+          command: `systemctl start ${s.service}`,
+        });
       if (fix.length === 0) fix.push({ summary: tr(ctx.lang, `Start the VPN client that creates ${s.dev} (check its service and log)`, `启动创建 ${s.dev} 的 VPN 客户端（检查其服务与日志）`) });
       return makeFinding(meta, ctx, {
         vars: { dev: s.dev, state, dst, service: s.service ?? s.dev },

@@ -26,11 +26,31 @@ test('invalid: no route to the endpoint, a dead gateway, a router reporting it u
 });
 
 test('invalid: an OpenVPN endpoint name that no longer resolves', () => {
-  const f = assertFinding(rule, run(rule, [
-    tunnelState({ kind: 'openvpn', dev: 'tun0', present: false, up: null, openvpn: { mode: 'client', state: 'RESOLVE', detail: null, proto: 'udp', tlsAuth: false, cipher: null, devType: 'tun', pingSec: null } }),
-    endpoint({ dev: 'tun0', host: 'vpn.lab.test', address: null, port: 1194, resolve: { name: 'vpn.lab.test', addresses: [], error: 'ENOTFOUND', ms: 3 }, probe: { method: 'none', outcome: 'not-probed', ms: 0 } }),
-    handshake({ dev: 'tun0', method: 'openvpn-state', outcome: 'no-response' }),
-  ], T));
+  const f = assertFinding(
+    rule,
+    run(
+      rule,
+      [
+        tunnelState({
+          kind: 'openvpn',
+          dev: 'tun0',
+          present: false,
+          up: null,
+          openvpn: { mode: 'client', state: 'RESOLVE', detail: null, proto: 'udp', tlsAuth: false, cipher: null, devType: 'tun', pingSec: null },
+        }),
+        endpoint({
+          dev: 'tun0',
+          host: 'vpn.lab.test',
+          address: null,
+          port: 1194,
+          resolve: { name: 'vpn.lab.test', addresses: [], error: 'ENOTFOUND', ms: 3 },
+          probe: { method: 'none', outcome: 'not-probed', ms: 0 },
+        }),
+        handshake({ dev: 'tun0', method: 'openvpn-state', outcome: 'no-response' }),
+      ],
+      T,
+    ),
+  );
   assert.match(f.explanation, /the endpoint name vpn\.lab\.test does not resolve \(ENOTFOUND\)/);
 });
 
@@ -43,6 +63,10 @@ test('warning: the tunnel works on the old address but its configured name no lo
 test('valid: healthy tunnel; server filters ICMP but the handshake works; an OpenVPN server answering its reset; no endpoint data', () => {
   assert.equal(run(rule, healthyTunnel(), T), null);
   assert.equal(run(rule, [tunnelState(), endpointRoute(), echo({ address: ENDPOINT, received: 0 }), endpoint(), handshake()], T), null);
-  assert.equal(run(rule, [tunnelState(), endpointRoute(), echo({ address: ENDPOINT, received: 0 }), endpoint({ port: 1194, probe: { method: 'openvpn-reset', outcome: 'answered', ms: 2 } }), failing], T), null, 'reachable: VPN-003 territory');
+  assert.equal(
+    run(rule, [tunnelState(), endpointRoute(), echo({ address: ENDPOINT, received: 0 }), endpoint({ port: 1194, probe: { method: 'openvpn-reset', outcome: 'answered', ms: 2 } }), failing], T),
+    null,
+    'reachable: VPN-003 territory',
+  );
   assert.equal(run(rule, [tunnelState(), failing], T), null);
 });

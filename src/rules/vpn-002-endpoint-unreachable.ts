@@ -13,9 +13,17 @@ export const meta: RuleMeta = {
     en: 'The tunnel {dev} needs its server {endpoint}, but the underlay network does not get there. The diagnosis of the endpoint itself (its route, DNS, firewall) names why; that finding is the root cause and this one is explained by it.',
     zh: '隧道 {dev} 依赖其服务器 {endpoint}，但底层网络无法到达该地址。对该端点本身的诊断（路由、DNS、防火墙）会指出原因；那条发现才是根本原因，本条由它导致。',
   },
-  evidence: { en: 'The tunnel’s endpoint (`wg show all dump` / OpenVPN status) and the underlay diagnosis of that endpoint.', zh: '隧道的端点（`wg show all dump` / OpenVPN 状态）以及对该端点的底层网络诊断。' },
+  evidence: {
+    en: 'The tunnel’s endpoint (`wg show all dump` / OpenVPN status) and the underlay diagnosis of that endpoint.',
+    zh: '隧道的端点（`wg show all dump` / OpenVPN 状态）以及对该端点的底层网络诊断。',
+  },
   fix: [
-    { summary: { en: 'Fix what the underlay diagnosis of {endpoint} finds (route, DNS, firewall), then re-check the tunnel', zh: '先解决对 {endpoint} 的底层诊断发现的问题（路由、DNS、防火墙），再重新检查隧道' } },
+    {
+      summary: {
+        en: 'Fix what the underlay diagnosis of {endpoint} finds (route, DNS, firewall), then re-check the tunnel',
+        zh: '先解决对 {endpoint} 的底层诊断发现的问题（路由、DNS、防火墙），再重新检查隧道',
+      },
+    },
   ],
   explains: ['VPN-003', 'VPN-007', 'DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
@@ -50,7 +58,15 @@ export const rule: Rule = {
             `隧道 ${s.dev} 仍通过此前解析得到的 ${w.ep.host} 工作，但 ${w.ep.resolve.name} 现在无法解析（${w.ep.resolve.error ?? '无地址'}）：隧道下次重启将会失败。`,
           ),
           evidence: [stateEvidence(s), ...w.evidence],
-          fix: [{ summary: tr(ctx.lang, `Restore the DNS record of ${w.ep.resolve.name}, or put the server's address in the tunnel configuration`, `恢复 ${w.ep.resolve.name} 的 DNS 记录，或在隧道配置中直接填写服务器地址`) }],
+          fix: [
+            {
+              summary: tr(
+                ctx.lang,
+                `Restore the DNS record of ${w.ep.resolve.name}, or put the server's address in the tunnel configuration`,
+                `恢复 ${w.ep.resolve.name} 的 DNS 记录，或在隧道配置中直接填写服务器地址`,
+              ),
+            },
+          ],
         });
       }
       if (bad.length === 0 || views.some((v) => v.answered)) continue;

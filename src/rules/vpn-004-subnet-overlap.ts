@@ -16,7 +16,10 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'Both routes and the one the kernel picks for the target.', zh: '两条路由以及内核为目标选中的那一条。' },
   fix: [
-    { summary: { en: 'Send the target into the tunnel with a host route (a lasting fix is to renumber one of the subnets)', zh: '添加一条把目标送入隧道的主机路由（根本解决需要修改其中一个网段）' }, command: 'ip route add {hostPrefix} dev {tunDev}' },
+    {
+      summary: { en: 'Send the target into the tunnel with a host route (a lasting fix is to renumber one of the subnets)', zh: '添加一条把目标送入隧道的主机路由（根本解决需要修改其中一个网段）' },
+      command: 'ip route add {hostPrefix} dev {tunDev}',
+    },
   ],
   explains: ['TCP-001', 'TCP-002', 'TCP-003', 'TLS-003', 'TLS-009', 'APP-002'],
 };
@@ -44,18 +47,36 @@ export const rule: Rule = {
       let fixSummary: string;
       if (chosen === lan.dev && s.present) {
         fixCmd = `ip route add ${host} dev ${s.dev}`;
-        fixSummary = tr(ctx.lang, `Send ${dst} into the tunnel with a host route (a lasting fix renumbers the LAN or the virtual network)`, `添加一条把 ${dst} 送入隧道的主机路由（根本解决需要修改本地网段或虚拟网段）`);
+        fixSummary = tr(
+          ctx.lang,
+          `Send ${dst} into the tunnel with a host route (a lasting fix renumbers the LAN or the virtual network)`,
+          `添加一条把 ${dst} 送入隧道的主机路由（根本解决需要修改本地网段或虚拟网段）`,
+        );
       } else if (chosen === s.dev && targetAnswered(ctx) === false) {
         fixCmd = `ip route add ${host} dev ${lan.dev}`;
-        fixSummary = tr(ctx.lang, `Keep ${dst} on the local network with a host route (a lasting fix renumbers one of the subnets)`, `添加一条让 ${dst} 留在本地网络的主机路由（根本解决需要修改其中一个网段）`);
+        fixSummary = tr(
+          ctx.lang,
+          `Keep ${dst} on the local network with a host route (a lasting fix renumbers one of the subnets)`,
+          `添加一条让 ${dst} 留在本地网络的主机路由（根本解决需要修改其中一个网段）`,
+        );
       } else continue;
       const expected = chosen === lan.dev ? s.dev : lan.dev;
       return makeFinding(meta, ctx, {
         vars: { vnet, lan: lan.prefix, lanDev: lan.dev, dst, chosenDev: chosen, expectedDev: expected, hostPrefix: host, tunDev: s.dev },
         evidence: [
           stateEvidence(s),
-          evidence('route.lookup', `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`} (the kernel picks ${chosen})`, { destination: dst, dev: route.dev, gateway: route.gateway, route: route.route, candidates: route.candidates }),
-          evidence('route.lookup', `local network ${lan.prefix} on ${lan.dev}${lan.text ? ` (${lan.text})` : ''} overlaps the virtual network ${vnet} of ${s.dev}`, { lan: lan.prefix, lanDev: lan.dev, vnet }),
+          evidence('route.lookup', `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`} (the kernel picks ${chosen})`, {
+            destination: dst,
+            dev: route.dev,
+            gateway: route.gateway,
+            route: route.route,
+            candidates: route.candidates,
+          }),
+          evidence('route.lookup', `local network ${lan.prefix} on ${lan.dev}${lan.text ? ` (${lan.text})` : ''} overlaps the virtual network ${vnet} of ${s.dev}`, {
+            lan: lan.prefix,
+            lanDev: lan.dev,
+            vnet,
+          }),
         ],
         fix: [{ summary: fixSummary, command: fixCmd }],
       });

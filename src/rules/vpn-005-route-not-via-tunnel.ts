@@ -15,9 +15,7 @@ export const meta: RuleMeta = {
     zh: '隧道 {tunDev} 承载 {vnet}（其允许/下发的网段），但内核把 {dst} {actual}：路由没有下发或安装，或者别处有一条更具体的路由胜出。',
   },
   evidence: { en: 'The route lookup for the target and the tunnel’s allowed/pushed networks.', zh: '目标的路由查询结果以及隧道允许/下发的网段。' },
-  fix: [
-    { summary: { en: 'Route the virtual network into the tunnel', zh: '把虚拟网段路由进隧道' }, command: 'ip route add {vnet} dev {tunDev}' },
-  ],
+  fix: [{ summary: { en: 'Route the virtual network into the tunnel', zh: '把虚拟网段路由进隧道' }, command: 'ip route add {vnet} dev {tunDev}' }],
   explains: ['NET-001', 'DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
@@ -47,7 +45,11 @@ export const rule: Rule = {
         vars: { dst, tunDev: s.dev, vnet, actual },
         evidence: [
           stateEvidence(s),
-          evidence('route.lookup', `ip route get ${dst}: ${route.outcome === 'route' ? (route.route ?? `dev ${route.dev}`) : `${route.outcome}${route.error ? ` (${route.error})` : ''}`}; ${s.dev} carries ${s.networks.join(', ') || vnet}`, { destination: dst, outcome: route.outcome, dev: route.dev, gateway: route.gateway, route: route.route, tunnelNetworks: s.networks }),
+          evidence(
+            'route.lookup',
+            `ip route get ${dst}: ${route.outcome === 'route' ? (route.route ?? `dev ${route.dev}`) : `${route.outcome}${route.error ? ` (${route.error})` : ''}`}; ${s.dev} carries ${s.networks.join(', ') || vnet}`,
+            { destination: dst, outcome: route.outcome, dev: route.dev, gateway: route.gateway, route: route.route, tunnelNetworks: s.networks },
+          ),
         ],
       });
     }

@@ -7,7 +7,10 @@ export const meta: RuleMeta = {
   slug: 'tunnel-mtu',
   layer: 'tunnel',
   severity: 'error',
-  title: { en: 'The MTU of {dev} ({mtu}) plus {overhead} bytes of encapsulation exceeds the underlay path MTU ({pmtu})', zh: '隧道MTU过大：{dev} 的 MTU（{mtu}）加上 {overhead} 字节封装开销超过了底层路径 MTU（{pmtu}）' },
+  title: {
+    en: 'The MTU of {dev} ({mtu}) plus {overhead} bytes of encapsulation exceeds the underlay path MTU ({pmtu})',
+    zh: '隧道MTU过大：{dev} 的 MTU（{mtu}）加上 {overhead} 字节封装开销超过了底层路径 MTU（{pmtu}）',
+  },
   explanation: {
     en: 'Packets of up to {mtu} bytes enter the tunnel, grow by {overhead} bytes of encapsulation and no longer fit the underlay path ({pmtu} bytes): small packets pass, large ones through the tunnel are lost, so TLS handshakes and transfers stall.',
     zh: '最大 {mtu} 字节的报文进入隧道后增加 {overhead} 字节封装，超过了底层路径（{pmtu} 字节）：小报文能通过，经隧道的大报文丢失，于是 TLS 握手和数据传输卡住。',
@@ -15,7 +18,10 @@ export const meta: RuleMeta = {
   evidence: { en: 'Tunnel MTU, encapsulation overhead and the underlay path MTU.', zh: '隧道 MTU、封装开销以及底层路径 MTU。' },
   fix: [
     { summary: { en: 'Lower the tunnel MTU to fit the underlay', zh: '降低隧道 MTU 以适应底层网络' }, command: 'ip link set {dev} mtu {fitMtu}' },
-    { summary: { en: 'Or clamp the TCP MSS on the tunnel', zh: '或者在隧道上限制 TCP MSS' }, command: 'iptables -t mangle -A FORWARD -o {dev} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu' },
+    {
+      summary: { en: 'Or clamp the TCP MSS on the tunnel', zh: '或者在隧道上限制 TCP MSS' },
+      command: 'iptables -t mangle -A FORWARD -o {dev} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
+    },
   ],
   explains: ['NET-009', 'TLS-009', 'TCP-004', 'APP-001', 'APP-002'],
 };
@@ -43,9 +49,26 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { dev: m.dev, mtu: m.tunnelMtu, overhead: m.overhead, pmtu, fitMtu },
         evidence: [
-          evidence('tunnel.mtu', `${m.dev}: MTU ${m.tunnelMtu} + ${m.overhead} (${m.overheadWhy}) = ${m.needed} bytes on the underlay`, { dev: m.dev, tunnelMtu: m.tunnelMtu, overhead: m.overhead, needed: m.needed }),
+          evidence('tunnel.mtu', `${m.dev}: MTU ${m.tunnelMtu} + ${m.overhead} (${m.overheadWhy}) = ${m.needed} bytes on the underlay`, {
+            dev: m.dev,
+            tunnelMtu: m.tunnelMtu,
+            overhead: m.overhead,
+            needed: m.needed,
+          }),
           evidence('tunnel.mtu', under, { endpoint: m.endpoint, largestPass: m.largestPass, smallestFail: m.smallestFail, fragNeeded: m.fragNeeded, method: m.method }),
-          ...(m.overlay ? [evidence('tunnel.mtu', tr(ctx.lang, `through the tunnel: ${m.overlay.size} bytes to ${m.overlay.address} ${m.overlay.passed ? 'pass' : 'are lost'} (small packets pass)`, `经隧道：发往 ${m.overlay.address} 的 ${m.overlay.size} 字节报文${m.overlay.passed ? '可以通过' : '丢失'}（小报文可以通过）`), { overlay: m.overlay })] : []),
+          ...(m.overlay
+            ? [
+                evidence(
+                  'tunnel.mtu',
+                  tr(
+                    ctx.lang,
+                    `through the tunnel: ${m.overlay.size} bytes to ${m.overlay.address} ${m.overlay.passed ? 'pass' : 'are lost'} (small packets pass)`,
+                    `经隧道：发往 ${m.overlay.address} 的 ${m.overlay.size} 字节报文${m.overlay.passed ? '可以通过' : '丢失'}（小报文可以通过）`,
+                  ),
+                  { overlay: m.overlay },
+                ),
+              ]
+            : []),
         ],
       });
     }

@@ -7,15 +7,16 @@ export const meta: RuleMeta = {
   slug: 'nat-keepalive',
   layer: 'tunnel',
   severity: 'error',
-  title: { en: 'A NAT forgets the tunnel’s UDP mapping after {natTimeout} s, but the keepalive is {keepalive}', zh: 'NAT映射超时/保活间隔过长：路径上的 NAT 在 {natTimeout} 秒后遗忘隧道的 UDP 映射，而保活间隔为 {keepalive}' },
+  title: {
+    en: 'A NAT forgets the tunnel’s UDP mapping after {natTimeout} s, but the keepalive is {keepalive}',
+    zh: 'NAT映射超时/保活间隔过长：路径上的 NAT 在 {natTimeout} 秒后遗忘隧道的 UDP 映射，而保活间隔为 {keepalive}',
+  },
   explanation: {
     en: 'The tunnel works, then goes silent after being idle: a NAT on the path drops the UDP mapping after about {natTimeout} s, before the next keepalive ({keepalive}). Replies from the server then have nowhere to go until the client sends again.',
     zh: '隧道能用，但空闲一段时间后就不通了：路径上的 NAT 大约 {natTimeout} 秒后删除 UDP 映射，早于下一次保活（{keepalive}）。此后服务器的回包无处可去，直到客户端再次发送数据。',
   },
   evidence: { en: 'The NAT idle timeout found by the idle test against the configured persistent keepalive.', zh: '空闲测试测得的 NAT 空闲超时与配置的持久保活间隔对比。' },
-  fix: [
-    { summary: { en: 'Set the keepalive below the NAT timeout', zh: '把保活间隔设置为低于 NAT 超时' }, command: 'wg set {dev} peer {peer} persistent-keepalive {interval}' },
-  ],
+  fix: [{ summary: { en: 'Set the keepalive below the NAT timeout', zh: '把保活间隔设置为低于 NAT 超时' }, command: 'wg set {dev} peer {peer} persistent-keepalive {interval}' }],
   explains: ['TCP-006', 'APP-001'],
 };
 
@@ -38,12 +39,28 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { natTimeout, keepalive, dev: d.dev, peer: d.peer, interval },
         evidence: [
-          evidence('tunnel.idle', `idle test through ${d.dev} to ${d.address}: ${d.trials.map((t) => `${t.idleSec} s idle → ${t.alive ? 'answers' : 'silent'}`).join(', ')}`, { trials: d.trials, aliveAfterSec: alive, deadAfterSec: dead }),
-          evidence('tunnel.idle', `persistent keepalive here: ${keepalive}; keepalive seen from the peer: ${d.peerKeepaliveSec === null ? 'none' : `every ${d.peerKeepaliveSec} s`}`, { keepaliveSec: d.keepaliveSec, peerKeepaliveSec: d.peerKeepaliveSec }),
+          evidence('tunnel.idle', `idle test through ${d.dev} to ${d.address}: ${d.trials.map((t) => `${t.idleSec} s idle → ${t.alive ? 'answers' : 'silent'}`).join(', ')}`, {
+            trials: d.trials,
+            aliveAfterSec: alive,
+            deadAfterSec: dead,
+          }),
+          evidence('tunnel.idle', `persistent keepalive here: ${keepalive}; keepalive seen from the peer: ${d.peerKeepaliveSec === null ? 'none' : `every ${d.peerKeepaliveSec} s`}`, {
+            keepaliveSec: d.keepaliveSec,
+            peerKeepaliveSec: d.peerKeepaliveSec,
+          }),
         ],
         fix: [
-          { summary: tr(ctx.lang, `Set the keepalive below the NAT timeout on this side`, `在本端把保活间隔设置为低于 NAT 超时`), command: `wg set ${d.dev} peer ${d.peer} persistent-keepalive ${interval}` },
-          { summary: tr(ctx.lang, `The side behind the NAT needs it most: PersistentKeepalive = ${interval} in its [Peer] section for this host`, `位于 NAT 之后的一端最需要设置：在其指向本机的 [Peer] 段中设置 PersistentKeepalive = ${interval}`) },
+          {
+            summary: tr(ctx.lang, `Set the keepalive below the NAT timeout on this side`, `在本端把保活间隔设置为低于 NAT 超时`),
+            command: `wg set ${d.dev} peer ${d.peer} persistent-keepalive ${interval}`,
+          },
+          {
+            summary: tr(
+              ctx.lang,
+              `The side behind the NAT needs it most: PersistentKeepalive = ${interval} in its [Peer] section for this host`,
+              `位于 NAT 之后的一端最需要设置：在其指向本机的 [Peer] 段中设置 PersistentKeepalive = ${interval}`,
+            ),
+          },
         ],
       });
     }

@@ -7,7 +7,18 @@ import { SERVER_KEY, healthyTunnel, tunnelRoute, tunnelState, VTARGET } from './
 const to = (dst: string) => routeLookup(dst, { dev: 'wg0', gateway: null, route: `${dst} dev wg0` });
 
 test('invalid: the route sends 100.98.0.5 into wg0 but the only peer allows 100.96.0.0/24 → the exact AllowedIPs change', () => {
-  const f = assertFinding(rule, run(rule, [tunnelState({ carrier: null, networks: ['100.96.0.0/24', '100.98.0.0/24'], targetNetwork: '100.98.0.0/24' }), to('100.98.0.5'), echo({ address: '100.98.0.5', received: 0, sent: 1, reason: 'sendmsg: Required key not available' })], { target: '100.98.0.5' }));
+  const f = assertFinding(
+    rule,
+    run(
+      rule,
+      [
+        tunnelState({ carrier: null, networks: ['100.96.0.0/24', '100.98.0.0/24'], targetNetwork: '100.98.0.0/24' }),
+        to('100.98.0.5'),
+        echo({ address: '100.98.0.5', received: 0, sent: 1, reason: 'sendmsg: Required key not available' }),
+      ],
+      { target: '100.98.0.5' },
+    ),
+  );
   assert.equal(f.title, 'The route sends 100.98.0.5 into wg0, but no peer of wg0 allows it');
   assert.match(f.explanation, /\(sendmsg: Required key not available\)/);
   assert.deepEqual(commands(f), [`wg set wg0 peer ${SERVER_KEY} allowed-ips 100.96.0.0/24,100.98.0.5/32`]);

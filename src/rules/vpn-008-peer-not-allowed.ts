@@ -15,7 +15,13 @@ export const meta: RuleMeta = {
   },
   evidence: { en: 'The allowed IPs per peer and the send error.', zh: '每个对端的 AllowedIPs 以及发送错误。' },
   fix: [
-    { summary: { en: 'Add the target’s network to the peer’s allowed IPs (the list replaces the old one, so it repeats the existing entries)', zh: '把目标网段加入该对端的 AllowedIPs（该命令会替换原列表，因此包含原有条目）' }, command: 'wg set {dev} peer {peer} allowed-ips {allowedIps}' },
+    {
+      summary: {
+        en: 'Add the target’s network to the peer’s allowed IPs (the list replaces the old one, so it repeats the existing entries)',
+        zh: '把目标网段加入该对端的 AllowedIPs（该命令会替换原列表，因此包含原有条目）',
+      },
+      command: 'wg set {dev} peer {peer} allowed-ips {allowedIps}',
+    },
   ],
   explains: ['DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
@@ -40,7 +46,11 @@ export const rule: Rule = {
         evidence: [
           stateEvidence(s),
           evidence('route.lookup', `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`}`, { destination: dst, dev: route.dev, route: route.route }),
-          evidence('tunnel.state', `allowed IPs of ${s.dev}: ${s.peers.length === 0 ? 'no peers' : s.peers.map((p) => `${p.publicKey?.slice(0, 8) ?? 'peer'}…: ${p.allowedIps.join(', ') || '(none)'}`).join('; ')}${s.peerCount > s.peers.length ? ` (${s.peerCount} peers, ${s.peers.length} shown)` : ''}: none contains ${dst}`, { peers: s.peers.map((p) => ({ publicKey: p.publicKey, allowedIps: p.allowedIps })) }),
+          evidence(
+            'tunnel.state',
+            `allowed IPs of ${s.dev}: ${s.peers.length === 0 ? 'no peers' : s.peers.map((p) => `${p.publicKey?.slice(0, 8) ?? 'peer'}…: ${p.allowedIps.join(', ') || '(none)'}`).join('; ')}${s.peerCount > s.peers.length ? ` (${s.peerCount} peers, ${s.peers.length} shown)` : ''}: none contains ${dst}`,
+            { peers: s.peers.map((p) => ({ publicKey: p.publicKey, allowedIps: p.allowedIps })) },
+          ),
         ],
         fix: peer?.publicKey
           ? [{ summary: meta.fix[0]!.summary[ctx.lang], command: `wg set ${s.dev} peer ${peer.publicKey} allowed-ips ${allowedIps}` }]

@@ -68,7 +68,7 @@ export function endpointViews(ctx: RuleContext, dev: string): EndpointView[] {
     .filter((e) => e.data.dev === dev)
     .map(({ data: ep }) => {
       const label = endpointLabel(ep);
-      const route = ep.address ? (ofKind(ctx.observations, 'route.lookup').find((r) => sameIp(r.data.destination, ep.address)) ?? null)?.data ?? null : null;
+      const route = ep.address ? ((ofKind(ctx.observations, 'route.lookup').find((r) => sameIp(r.data.destination, ep.address)) ?? null)?.data ?? null) : null;
       const gateway = route?.gateway ? (ofKind(ctx.observations, 'gateway.neighbor').find((g) => sameIp(g.data.gateway, route.gateway))?.data ?? null) : null;
       const echo = ep.address ? (ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, ep.address))?.data ?? null) : null;
       const broken: string[] = [];
@@ -76,24 +76,58 @@ export function endpointViews(ctx: RuleContext, dev: string): EndpointView[] {
       if (ep.resolve) {
         const r = ep.resolve;
         const ok = r.addresses.length > 0;
-        ev.push(evidence('tunnel.endpoint', `endpoint name ${r.name}: ${ok ? r.addresses.join(', ') : `does not resolve (${r.error ?? 'no address'})`}`, { name: r.name, addresses: r.addresses, error: r.error }));
+        ev.push(
+          evidence('tunnel.endpoint', `endpoint name ${r.name}: ${ok ? r.addresses.join(', ') : `does not resolve (${r.error ?? 'no address'})`}`, {
+            name: r.name,
+            addresses: r.addresses,
+            error: r.error,
+          }),
+        );
         if (!ok) broken.push(tr(lang, `the endpoint name ${r.name} does not resolve (${r.error ?? 'no address'})`, `端点域名 ${r.name} 无法解析（${r.error ?? '无地址'}）`));
       }
       if (route) {
         const text = route.outcome === 'route' ? (route.route ?? `${route.gateway ? `via ${route.gateway} ` : ''}dev ${route.dev}`) : `${route.outcome}${route.error ? `: ${route.error}` : ''}`;
-        ev.push(evidence('route.lookup', `ip route get ${route.destination} (endpoint ${label}): ${text}`, { destination: route.destination, outcome: route.outcome, gateway: route.gateway, dev: route.dev, route: route.route }));
-        if (route.outcome !== 'route') broken.push(tr(lang, `the underlay has ${route.outcome === 'no-route' ? 'no route' : `a ${route.outcome} route`} to ${route.destination}`, `底层网络中到 ${route.destination} 的路由为 ${route.outcome}`));
+        ev.push(
+          evidence('route.lookup', `ip route get ${route.destination} (endpoint ${label}): ${text}`, {
+            destination: route.destination,
+            outcome: route.outcome,
+            gateway: route.gateway,
+            dev: route.dev,
+            route: route.route,
+          }),
+        );
+        if (route.outcome !== 'route')
+          broken.push(
+            tr(
+              lang,
+              `the underlay has ${route.outcome === 'no-route' ? 'no route' : `a ${route.outcome} route`} to ${route.destination}`,
+              `底层网络中到 ${route.destination} 的路由为 ${route.outcome}`,
+            ),
+          );
       }
       if (gateway) {
         const bad = gateway.state === 'FAILED' || gateway.state === 'INCOMPLETE' || gateway.answered === false;
         if (bad) {
-          ev.push(evidence('gateway.neighbor', `gateway ${gateway.gateway} dev ${gateway.dev} (towards the endpoint): ${gateway.state ?? 'no neighbor entry'}, ${gateway.answered ? 'answered' : 'no answer'}`, { ...gateway }));
+          ev.push(
+            evidence(
+              'gateway.neighbor',
+              `gateway ${gateway.gateway} dev ${gateway.dev} (towards the endpoint): ${gateway.state ?? 'no neighbor entry'}, ${gateway.answered ? 'answered' : 'no answer'}`,
+              { ...gateway },
+            ),
+          );
           broken.push(tr(lang, `its gateway ${gateway.gateway} does not answer`, `其网关 ${gateway.gateway} 无响应`));
         }
       }
       if (echo && echo.method !== 'unavailable') {
         const errs = echo.errors.filter((e) => e.type !== 11 || e.code !== 0);
-        ev.push(evidence('icmp.echo', `ping ${echo.address} (endpoint): ${echo.received}/${echo.sent} replies${errs.length > 0 ? `; ICMP ${errs[0]!.name} from ${errs[0]!.from}` : ''}`, { address: echo.address, sent: echo.sent, received: echo.received, errors: errs }));
+        ev.push(
+          evidence('icmp.echo', `ping ${echo.address} (endpoint): ${echo.received}/${echo.sent} replies${errs.length > 0 ? `; ICMP ${errs[0]!.name} from ${errs[0]!.from}` : ''}`, {
+            address: echo.address,
+            sent: echo.sent,
+            received: echo.received,
+            errors: errs,
+          }),
+        );
         if (errs.length > 0 && echo.received === 0) broken.push(tr(lang, `${errs[0]!.from} reports ${errs[0]!.name} for it`, `${errs[0]!.from} 返回 ${errs[0]!.name}`));
       }
       const probe = ep.probe;
@@ -105,7 +139,14 @@ export function endpointViews(ctx: RuleContext, dev: string): EndpointView[] {
       const answered = (echo?.received ?? 0) > 0 || PORT_ANSWERED.has(probe.outcome);
       // Silence everywhere is a fact too: no ICMP reply and the port (when probed) did not answer.
       const silent = !answered && !!echo && echo.method !== 'unavailable' && echo.sent > 0 && (probe.method === 'none' || PORT_DEAD.has(probe.outcome));
-      if (silent && broken.length === 0) broken.push(tr(lang, `neither ICMP nor ${probe.method === 'none' ? 'the tunnel handshake' : `${ep.proto.toUpperCase()} port ${ep.port}`} gets an answer from ${ep.address}`, `${ep.address} 对 ICMP 和${probe.method === 'none' ? '隧道握手' : `${ep.proto.toUpperCase()} 端口 ${ep.port}`}均无响应`));
+      if (silent && broken.length === 0)
+        broken.push(
+          tr(
+            lang,
+            `neither ICMP nor ${probe.method === 'none' ? 'the tunnel handshake' : `${ep.proto.toUpperCase()} port ${ep.port}`} gets an answer from ${ep.address}`,
+            `${ep.address} 对 ICMP 和${probe.method === 'none' ? '隧道握手' : `${ep.proto.toUpperCase()} 端口 ${ep.port}`}均无响应`,
+          ),
+        );
       return { ep, label, route, gateway, echo, broken, answered, evidence: ev };
     });
 }
@@ -145,7 +186,8 @@ export function lanPrefixes(ctx: RuleContext): Array<{ prefix: string; dev: stri
   const out: Array<{ prefix: string; dev: string; text: string | null }> = [];
   if (s?.routes.ok) {
     for (const r of s.routes.value) {
-      if (r.type === 'unicast' && r.table === 'main' && !r.gateway && r.dev && !isTunnel(r.dev) && r.dst !== '0.0.0.0/0' && r.dst !== '::/0' && !/^fe80:/i.test(r.dst)) out.push({ prefix: r.dst, dev: r.dev, text: r.text });
+      if (r.type === 'unicast' && r.table === 'main' && !r.gateway && r.dev && !isTunnel(r.dev) && r.dst !== '0.0.0.0/0' && r.dst !== '::/0' && !/^fe80:/i.test(r.dst))
+        out.push({ prefix: r.dst, dev: r.dev, text: r.text });
     }
   }
   if (out.length === 0) {

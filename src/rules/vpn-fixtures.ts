@@ -48,7 +48,20 @@ export const tunnelState = (over: Partial<D<'tunnel.state'>> = {}): Observation<
   });
 
 export const handshake = (over: Partial<D<'tunnel.handshake'>> = {}): Observation<'tunnel.handshake'> =>
-  observation('tunnel.handshake', { dev: 'wg0', peer: SERVER_KEY, endpoint: `${ENDPOINT}:51820/udp`, method: 'wg-counters', outcome: 'fresh', ageSec: 30, txBefore: 1956, txAfter: 1956, rxBefore: 716, rxAfter: 716, waitedMs: 0, ...over });
+  observation('tunnel.handshake', {
+    dev: 'wg0',
+    peer: SERVER_KEY,
+    endpoint: `${ENDPOINT}:51820/udp`,
+    method: 'wg-counters',
+    outcome: 'fresh',
+    ageSec: 30,
+    txBefore: 1956,
+    txAfter: 1956,
+    rxBefore: 716,
+    rxAfter: 716,
+    waitedMs: 0,
+    ...over,
+  });
 
 export const endpoint = (over: Partial<D<'tunnel.endpoint'>> = {}): Observation<'tunnel.endpoint'> =>
   observation('tunnel.endpoint', {
@@ -65,7 +78,14 @@ export const endpoint = (over: Partial<D<'tunnel.endpoint'>> = {}): Observation<
 
 /** The target's route into wg0. */
 export const tunnelRoute = (over: Partial<D<'route.lookup'>> = {}): Observation<'route.lookup'> =>
-  routeLookup(VTARGET, { dev: 'wg0', gateway: null, src: '100.96.0.2', route: '100.96.0.1 dev wg0 src 100.96.0.2', candidates: [{ prefix: '100.96.0.0/24', table: 'main', dev: 'wg0', gateway: null, metric: null, type: 'unicast', text: '100.96.0.0/24 dev wg0 proto kernel scope link src 100.96.0.2' }], ...over });
+  routeLookup(VTARGET, {
+    dev: 'wg0',
+    gateway: null,
+    src: '100.96.0.2',
+    route: '100.96.0.1 dev wg0 src 100.96.0.2',
+    candidates: [{ prefix: '100.96.0.0/24', table: 'main', dev: 'wg0', gateway: null, metric: null, type: 'unicast', text: '100.96.0.0/24 dev wg0 proto kernel scope link src 100.96.0.2' }],
+    ...over,
+  });
 
 /** The endpoint's underlay route: the default route via the LAN gateway. */
 export const endpointRoute = (over: Partial<D<'route.lookup'>> = {}): Observation<'route.lookup'> => routeLookup(ENDPOINT, over);
@@ -88,7 +108,21 @@ export const tunnelMtu = (over: Partial<D<'tunnel.mtu'>> = {}): Observation<'tun
   });
 
 export const tunnelIdle = (over: Partial<D<'tunnel.idle'>> = {}): Observation<'tunnel.idle'> =>
-  observation('tunnel.idle', { dev: 'wg0', peer: SERVER_KEY, address: VTARGET, keepaliveSec: null, peerKeepaliveSec: null, trials: [{ idleSec: 2, alive: true }, { idleSec: 4, alive: true }], aliveAfterSec: 4, deadAfterSec: null, maxSec: 30, ...over });
+  observation('tunnel.idle', {
+    dev: 'wg0',
+    peer: SERVER_KEY,
+    address: VTARGET,
+    keepaliveSec: null,
+    peerKeepaliveSec: null,
+    trials: [
+      { idleSec: 2, alive: true },
+      { idleSec: 4, alive: true },
+    ],
+    aliveAfterSec: 4,
+    deadAfterSec: null,
+    maxSec: 30,
+    ...over,
+  });
 
 /** A healthy WireGuard diagnosis of 100.96.0.1: links, the route into wg0, the endpoint's underlay, a fresh handshake. */
 export function healthyTunnel(): Observation[] {
@@ -114,8 +148,34 @@ export function tunnelSnapshot(over: Partial<Snapshot> = {}): Snapshot {
       ok: true,
       value: [
         ...routes,
-        { family: 4, table: 'main', type: 'unicast', dst: '198.51.100.0/24', gateway: null, dev: 'eth0', src: '198.51.100.10', metric: null, protocol: 'kernel', scope: 'link', nexthops: [], text: '198.51.100.0/24 dev eth0 proto kernel scope link src 198.51.100.10' },
-        { family: 4, table: 'main', type: 'unicast', dst: '100.96.0.0/24', gateway: null, dev: 'wg0', src: '100.96.0.2', metric: null, protocol: 'kernel', scope: 'link', nexthops: [], text: '100.96.0.0/24 dev wg0 proto kernel scope link src 100.96.0.2' },
+        {
+          family: 4,
+          table: 'main',
+          type: 'unicast',
+          dst: '198.51.100.0/24',
+          gateway: null,
+          dev: 'eth0',
+          src: '198.51.100.10',
+          metric: null,
+          protocol: 'kernel',
+          scope: 'link',
+          nexthops: [],
+          text: '198.51.100.0/24 dev eth0 proto kernel scope link src 198.51.100.10',
+        },
+        {
+          family: 4,
+          table: 'main',
+          type: 'unicast',
+          dst: '100.96.0.0/24',
+          gateway: null,
+          dev: 'wg0',
+          src: '100.96.0.2',
+          metric: null,
+          protocol: 'kernel',
+          scope: 'link',
+          nexthops: [],
+          text: '100.96.0.0/24 dev wg0 proto kernel scope link src 100.96.0.2',
+        },
       ],
     },
     ...over,

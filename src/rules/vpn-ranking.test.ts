@@ -29,7 +29,12 @@ const misrouted = endpointRoute({
     { prefix: '0.0.0.0/0', table: 'main', dev: 'eth0', gateway: '198.51.100.1', metric: null, type: 'unicast', text: 'default via 198.51.100.1 dev eth0' },
   ],
 });
-const silent = [echo({ address: VTARGET, received: 0 }), echo({ address: ENDPOINT, sent: 3, received: 0 }), endpoint(), handshake({ outcome: 'no-response', ageSec: null, txAfter: 2104, waitedMs: 2000 })];
+const silent = [
+  echo({ address: VTARGET, received: 0 }),
+  echo({ address: ENDPOINT, sent: 3, received: 0 }),
+  endpoint(),
+  handshake({ outcome: 'no-response', ageSec: null, txAfter: 2104, waitedMs: 2000 }),
+];
 
 test('the seed: a region whose route to the VPN server points at the wrong ISP → NET-004 names the misroute, VPN-002 and VPN-003 explained by it', () => {
   const r = report([tunnelState(), tunnelRoute(), misrouted, ...silent]);
@@ -52,13 +57,25 @@ test('the other region: the endpoint goes by the default route and the tunnel wo
 test('NET-004 stays quiet for an endpoint that answers, a tunnel that works, or a silent endpoint on the default route', () => {
   assert.equal(run(NET_004, [tunnelState(), misrouted, echo({ address: ENDPOINT }), endpoint(), handshake({ outcome: 'no-response' })], { target: VTARGET }), null);
   assert.equal(run(NET_004, [tunnelState(), misrouted, echo({ address: ENDPOINT, received: 0 }), endpoint(), handshake()], { target: VTARGET }), null);
-  const viaDefault = endpointRoute({ candidates: [{ prefix: '0.0.0.0/0', table: 'main', dev: 'eth0', gateway: '198.51.100.1', metric: null, type: 'unicast', text: 'default via 198.51.100.1 dev eth0' }] });
+  const viaDefault = endpointRoute({
+    candidates: [{ prefix: '0.0.0.0/0', table: 'main', dev: 'eth0', gateway: '198.51.100.1', metric: null, type: 'unicast', text: 'default via 198.51.100.1 dev eth0' }],
+  });
   assert.equal(run(NET_004, [tunnelState(), viaDefault, ...silent], { target: VTARGET, snapshot: tunnelSnapshot() }), null);
   assertFinding(NET_004, run(NET_004, [tunnelState(), misrouted, ...silent], { target: VTARGET, snapshot: tunnelSnapshot() }));
 });
 
 test('no route to the endpoint: NET-001 about the endpoint is primary over VPN-002', () => {
-  const r = report([tunnelState(), tunnelRoute(), endpointRoute({ outcome: 'no-route', dev: null, gateway: null, route: null }), endpoint(), handshake({ outcome: 'no-response' }), echo({ address: VTARGET, received: 0 })], null);
+  const r = report(
+    [
+      tunnelState(),
+      tunnelRoute(),
+      endpointRoute({ outcome: 'no-route', dev: null, gateway: null, route: null }),
+      endpoint(),
+      handshake({ outcome: 'no-response' }),
+      echo({ address: VTARGET, received: 0 }),
+    ],
+    null,
+  );
   assert.equal(r.primary?.code, 'NET-001');
   assert.match(r.primary!.title, /203\.0\.113\.10/);
   assert.equal(explained(r)['VPN-002'], 'NET-001');
@@ -67,20 +84,44 @@ test('no route to the endpoint: NET-001 about the endpoint is primary over VPN-0
 test('a tunnel that is down: its missing route and the routers answering for its network are symptoms, VPN-001 is primary', () => {
   const r = report([tunnelState({ up: false, selectedBy: 'network' }), routeLookup(VTARGET, { outcome: 'no-route', dev: null, gateway: null, route: null })]);
   assert.equal(r.primary?.code, 'VPN-001');
-  assert.deepEqual(r.findings.map((f) => f.code), ['VPN-001']);
-  const viaCore = report([tunnelState({ up: false, selectedBy: 'network' }), routeLookup(VTARGET), echo({ address: VTARGET, received: 0, errors: [icmpError({ from: '198.51.100.10', type: 3, code: 0, name: 'net-unreachable' })] })]);
+  assert.deepEqual(
+    r.findings.map((f) => f.code),
+    ['VPN-001'],
+  );
+  const viaCore = report([
+    tunnelState({ up: false, selectedBy: 'network' }),
+    routeLookup(VTARGET),
+    echo({ address: VTARGET, received: 0, errors: [icmpError({ from: '198.51.100.10', type: 3, code: 0, name: 'net-unreachable' })] }),
+  ]);
   assert.equal(viaCore.primary?.code, 'VPN-001');
   assert.ok(!viaCore.findings.some((f) => f.code === 'NET-010'));
 });
 
 test('an OpenVPN client that cannot connect (endpoint name gone): VPN-002 is primary, not the core router answering for the virtual network', () => {
-  const ovpn = tunnelState({ kind: 'openvpn', dev: 'tun0', present: false, up: null, mtu: null, selectedBy: 'network', networks: ['100.98.0.0/24'], targetNetwork: '100.98.0.0/24', openvpn: { mode: 'client', state: 'RESOLVE', detail: null, proto: 'udp', tlsAuth: false, cipher: null, devType: 'tun', pingSec: null } });
+  const ovpn = tunnelState({
+    kind: 'openvpn',
+    dev: 'tun0',
+    present: false,
+    up: null,
+    mtu: null,
+    selectedBy: 'network',
+    networks: ['100.98.0.0/24'],
+    targetNetwork: '100.98.0.0/24',
+    openvpn: { mode: 'client', state: 'RESOLVE', detail: null, proto: 'udp', tlsAuth: false, cipher: null, devType: 'tun', pingSec: null },
+  });
   const r = report(
     [
       ovpn,
       routeLookup('100.98.0.1'),
       echo({ address: '100.98.0.1', received: 0, errors: [icmpError({ from: '198.51.100.10', type: 3, code: 0, name: 'net-unreachable' })] }),
-      endpoint({ dev: 'tun0', host: 'vpn-old.lab.test', address: null, port: 1194, resolve: { name: 'vpn-old.lab.test', addresses: [], error: 'ENOTFOUND', ms: 3 }, probe: { method: 'none', outcome: 'not-probed', ms: 0 } }),
+      endpoint({
+        dev: 'tun0',
+        host: 'vpn-old.lab.test',
+        address: null,
+        port: 1194,
+        resolve: { name: 'vpn-old.lab.test', addresses: [], error: 'ENOTFOUND', ms: 3 },
+        probe: { method: 'none', outcome: 'not-probed', ms: 0 },
+      }),
       handshake({ dev: 'tun0', method: 'openvpn-state', outcome: 'no-response', reason: 'management state RESOLVE' }),
     ],
     tunnelSnapshot(),
@@ -97,8 +138,26 @@ test('a VPN server that filters ICMP, with a working tunnel and an open target p
 });
 
 test('a trace into a dead tunnel is not a path blackhole: the tunnel finding is primary, not NET-003', () => {
-  const trace = observation('trace.path', { target: VTARGET, proto: 'icmp', port: null, method: 'raw', skipped: [], count: 5, reached: false, paths: [{ flow: 'icmp', reached: false, hops: [{ ttl: 1, addr: null, addrs: [], sent: 5, recv: 0, lossPct: 100, rtt: null, rateLimited: false, target: false }] }] });
-  const r = report([tunnelState(), tunnelRoute(), endpointRoute(), echo({ address: ENDPOINT, sent: 3 }), endpoint(), echo({ address: VTARGET, received: 0 }), trace, handshake({ outcome: 'no-response', txAfter: 296, rxAfter: 0 })]);
+  const trace = observation('trace.path', {
+    target: VTARGET,
+    proto: 'icmp',
+    port: null,
+    method: 'raw',
+    skipped: [],
+    count: 5,
+    reached: false,
+    paths: [{ flow: 'icmp', reached: false, hops: [{ ttl: 1, addr: null, addrs: [], sent: 5, recv: 0, lossPct: 100, rtt: null, rateLimited: false, target: false }] }],
+  });
+  const r = report([
+    tunnelState(),
+    tunnelRoute(),
+    endpointRoute(),
+    echo({ address: ENDPOINT, sent: 3 }),
+    endpoint(),
+    echo({ address: VTARGET, received: 0 }),
+    trace,
+    handshake({ outcome: 'no-response', txAfter: 296, rxAfter: 0 }),
+  ]);
   assert.equal(r.primary?.code, 'VPN-003');
   assert.ok(!r.findings.some((f) => f.code === 'NET-003'));
 });
@@ -112,8 +171,30 @@ test('the seed with a session set up before the misroute: the stalled tunnel is 
 });
 
 test('a route into WireGuard that no peer allows: VPN-008 is primary, the dead trace is not a path blackhole', () => {
-  const trace = observation('trace.path', { target: '100.96.5.1', proto: 'icmp', port: null, method: 'raw', skipped: [], count: 5, reached: false, paths: [{ flow: 'icmp', reached: false, hops: [{ ttl: 1, addr: null, addrs: [], sent: 5, recv: 0, lossPct: 100, rtt: null, rateLimited: false, target: false }] }] });
-  const r = report([tunnelState({ carrier: null, targetNetwork: null }), routeLookup('100.96.5.1', { dev: 'wg0', gateway: null, route: '100.96.5.1 dev wg0' }), echo({ address: '100.96.5.1', received: 0 }), trace, endpointRoute(), echo({ address: ENDPOINT, sent: 3 }), endpoint(), handshake()], tunnelSnapshot(), '100.96.5.1');
+  const trace = observation('trace.path', {
+    target: '100.96.5.1',
+    proto: 'icmp',
+    port: null,
+    method: 'raw',
+    skipped: [],
+    count: 5,
+    reached: false,
+    paths: [{ flow: 'icmp', reached: false, hops: [{ ttl: 1, addr: null, addrs: [], sent: 5, recv: 0, lossPct: 100, rtt: null, rateLimited: false, target: false }] }],
+  });
+  const r = report(
+    [
+      tunnelState({ carrier: null, targetNetwork: null }),
+      routeLookup('100.96.5.1', { dev: 'wg0', gateway: null, route: '100.96.5.1 dev wg0' }),
+      echo({ address: '100.96.5.1', received: 0 }),
+      trace,
+      endpointRoute(),
+      echo({ address: ENDPOINT, sent: 3 }),
+      endpoint(),
+      handshake(),
+    ],
+    tunnelSnapshot(),
+    '100.96.5.1',
+  );
   assert.equal(r.primary?.code, 'VPN-008');
   assert.ok(!r.findings.some((f) => f.code === 'NET-003'));
 });

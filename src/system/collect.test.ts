@@ -66,7 +66,10 @@ test('a snapshot of a fake machine: every part from its source', async () => {
   assert.ok(s.neighbors.ok && s.neighbors.value.some((n) => n.state.includes('FAILED')));
   assert.ok(s.resolv.ok);
   assert.deepEqual([s.resolv.value.path, s.resolv.value.nameservers, s.resolv.value.options.timeout, s.resolv.value.options.attempts], [join(root, 'etc/resolv.conf'), ['198.51.100.53'], 1, 4]);
-  assert.deepEqual(s.resolv.value.ignored.map((x) => x.line), [4]);
+  assert.deepEqual(
+    s.resolv.value.ignored.map((x) => x.line),
+    [4],
+  );
   assert.ok(s.hosts.ok && s.hosts.value.entries[1]?.names.includes('api'));
   assert.ok(s.nsswitch.ok && s.nsswitch.value.hosts.join(' ') === 'files dns');
   assert.ok(s.firewall.iptables.ok && s.firewall.iptables.value.includes('*nat'));
@@ -88,13 +91,16 @@ test('missing files, failing and unparsable commands become reasons, not a faile
     'ip -j neigh': ok('[{"dst":"not an address","dev":"a0"}]'),
     'ip -j -6 rule': { stdout: '', stderr: '', code: null, failure: 'timeout' },
     'nft -j list ruleset': ok('{"nftables": ['),
-    'timedatectl show -p NTPSynchronized --value': { stdout: '', stderr: 'System has not been booted with systemd as init system (PID 1). Can\'t operate.\n', code: 1, failure: null },
+    'timedatectl show -p NTPSynchronized --value': { stdout: '', stderr: "System has not been booted with systemd as init system (PID 1). Can't operate.\n", code: 1, failure: null },
   });
   const s = await collectSnapshot({ root, exec, env: {} });
   assert.deepEqual(s.resolv, { ok: false, unavailable: `${join(root, 'etc/resolv.conf')} not found` });
   assert.deepEqual(s.nsswitch, { ok: false, unavailable: `${join(root, 'etc/nsswitch.conf')} not found` });
   assert.ok(s.hosts.ok);
-  assert.deepEqual(s.firewall.iptables, { ok: false, unavailable: 'iptables-save exited with code 1: iptables-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)' });
+  assert.deepEqual(s.firewall.iptables, {
+    ok: false,
+    unavailable: 'iptables-save exited with code 1: iptables-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)',
+  });
   assert.ok(!s.neighbors.ok && s.neighbors.unavailable.startsWith('ip -j neigh: neighbor #0: expected "dst" to be an IP address'));
   assert.deepEqual(s.rules, { ok: false, unavailable: 'ip timed out after 2000 ms' });
   assert.ok(!s.firewall.nft.ok && s.firewall.nft.unavailable.startsWith('nft -j list ruleset: not valid JSON'));
@@ -116,7 +122,8 @@ test('collectFor runs only the sources of the parts asked for', async () => {
   const { exec, calls } = fakeExec(LAB);
   const s = await collectFor(['routes', 'resolv'], { root, exec });
   assert.ok(s.routes.ok && s.resolv.ok);
-  for (const part of [s.links, s.rules, s.neighbors, s.hosts, s.nsswitch, s.sysctls, s.listening, s.firewall.iptables, s.firewall.nft]) assert.deepEqual(part, { ok: false, unavailable: 'not collected' });
+  for (const part of [s.links, s.rules, s.neighbors, s.hosts, s.nsswitch, s.sysctls, s.listening, s.firewall.iptables, s.firewall.nft])
+    assert.deepEqual(part, { ok: false, unavailable: 'not collected' });
   assert.deepEqual(calls.filter((c) => !c.startsWith('timedatectl')).sort(), ['ip -j -4 route show table all', 'ip -j -6 route show table all']);
   const e = await collectFor(ENGINE_PARTS, { root, exec });
   assert.ok(e.links.ok && e.rules.ok && e.neighbors.ok && e.hosts.ok && e.nsswitch.ok);

@@ -101,7 +101,10 @@ export function execProblem(tool: string, r: ExecResult, timeoutMs = DEFAULT_TIM
   if (r.failure === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return `${tool}: output too large`;
   if (r.failure !== null) return `${tool} failed to run (${r.failure})`;
   if (r.code !== 0) {
-    const first = r.stderr.split('\n').map((l) => l.trim()).find((l) => l.length > 0);
+    const first = r.stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.length > 0);
     return `${tool} exited with code ${r.code}${first ? `: ${first.slice(0, 200)}` : ''}`;
   }
   return null;

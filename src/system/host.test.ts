@@ -27,5 +27,11 @@ test('timezoneName: TZ first, then the /etc/localtime link, then /etc/timezone; 
   });
   assert.equal(timezoneName({}, file), 'Asia/Hong_Kong');
   // nothing to read: the runtime's own idea (Intl), never an exception
-  assert.equal(typeof timezoneName({}, root(() => {})), 'string');
+  assert.equal(
+    typeof timezoneName(
+      {},
+      root(() => {}),
+    ),
+    'string',
+  );
 });

@@ -44,7 +44,7 @@ export function unreachableRuleMatches(rules: readonly PolicyRule[], dst: string
       if (q.mark === undefined) return false;
       const [v, m] = r.fwmark.split('/');
       const mask = m === undefined ? 0xffffffff : Number(m);
-      if (((Number(q.mark) & mask) >>> 0) !== ((Number(v) & mask) >>> 0)) return false;
+      if ((Number(q.mark) & mask) >>> 0 !== (Number(v) & mask) >>> 0) return false;
     }
     return true;
   });

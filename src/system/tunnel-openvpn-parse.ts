@@ -73,7 +73,10 @@ export function routePrefix(net: string, mask?: string): string | null {
   if (ipFamily(net) === 4) {
     if (mask === undefined || mask === 'default') return networkOf(`${net}/32`);
     if (ipFamily(mask) !== 4) return null;
-    const bits = mask.split('.').map(Number).reduce((n, o) => n * 256 + o, 0);
+    const bits = mask
+      .split('.')
+      .map(Number)
+      .reduce((n, o) => n * 256 + o, 0);
     const len = 32 - Math.log2(2 ** 32 - bits);
     return Number.isInteger(len) ? networkOf(`${net}/${len}`) : null;
   }
@@ -82,8 +85,25 @@ export function routePrefix(net: string, mask?: string): string | null {
 
 export function emptyConfig(): OpenVpnConfig {
   return {
-    mode: 'client', dev: null, devType: 'tun', proto: 'udp', remotes: [], port: 1194, tunMtu: null, cipher: null, auth: null, tlsAuth: false, compress: false,
-    statusFile: null, management: null, managementPassword: false, routes: [], pingSec: null, pingRestartSec: null, cd: null, problems: [],
+    mode: 'client',
+    dev: null,
+    devType: 'tun',
+    proto: 'udp',
+    remotes: [],
+    port: 1194,
+    tunMtu: null,
+    cipher: null,
+    auth: null,
+    tlsAuth: false,
+    compress: false,
+    statusFile: null,
+    management: null,
+    managementPassword: false,
+    routes: [],
+    pingSec: null,
+    pingRestartSec: null,
+    cd: null,
+    problems: [],
   };
 }
 
@@ -347,7 +367,10 @@ const STATE_ROW = /^\d+,(CONNECTING|WAIT|AUTH|AUTH_PENDING|GET_CONFIG|ASSIGN_IP|
 
 /** The answer to `state`: 'TIME,STATE,DETAIL,LOCAL_IP,REMOTE_IP,REMOTE_PORT,…' (the last line before END). */
 export function parseManagementState(text: string): ManagementState | null {
-  const rows = text.replace(/\r/g, '').split('\n').filter((l) => STATE_ROW.test(l));
+  const rows = text
+    .replace(/\r/g, '')
+    .split('\n')
+    .filter((l) => STATE_ROW.test(l));
   const last = rows[rows.length - 1];
   if (!last) return null;
   const f = last.split(',');

@@ -30,7 +30,25 @@ test('server config: mode, pushed route is not a local route, keepalive', () => 
 
 test('config details: remote with its own port/proto, tcp-client, inline tls-crypt, routes, compress, quoting, comments', () => {
   const c = parseOpenVpnConfig(
-    ['client', 'proto tcp-client', 'port 443', 'remote vpn.lab.test', 'remote 203.0.113.11 1195 udp', 'route 100.98.0.0 255.255.255.0', 'route-ipv6 2001:db8:98::/48', 'tun-mtu 1400', 'cipher AES-256-CBC', 'auth SHA256', 'comp-lzo', '# a comment', '; another', '<tls-crypt>', 'secret', '</tls-crypt>', 'status "/var/log/open vpn.status" 10'].join('\n'),
+    [
+      'client',
+      'proto tcp-client',
+      'port 443',
+      'remote vpn.lab.test',
+      'remote 203.0.113.11 1195 udp',
+      'route 100.98.0.0 255.255.255.0',
+      'route-ipv6 2001:db8:98::/48',
+      'tun-mtu 1400',
+      'cipher AES-256-CBC',
+      'auth SHA256',
+      'comp-lzo',
+      '# a comment',
+      '; another',
+      '<tls-crypt>',
+      'secret',
+      '</tls-crypt>',
+      'status "/var/log/open vpn.status" 10',
+    ].join('\n'),
     'x.conf',
   );
   assert.deepEqual(c.remotes, [
@@ -60,7 +78,10 @@ test('command line: --config, --cd, inline options after the file', () => {
   assert.equal(a.cd, '/etc/openvpn/client');
   const c = parseOpenVpnConfig(`client\nremote 203.0.113.10 1194\n${a.lines.join('\n')}`, 'office.conf');
   assert.equal(c.dev, 'tun7');
-  assert.deepEqual(c.remotes.map((r) => r.host), ['203.0.113.10', '203.0.113.12']);
+  assert.deepEqual(
+    c.remotes.map((r) => r.host),
+    ['203.0.113.10', '203.0.113.12'],
+  );
   assert.equal(parseOpenVpnArgs(['client.conf']).config, 'client.conf');
 });
 
@@ -83,7 +104,18 @@ test('client status file (captured): underlay read/write bytes', () => {
 test('server status v1, v2, v3 (captured): one client with its real address, counters and virtual address', () => {
   const v1 = parseOpenVpnStatus(tunnelFixture('ovpn-server-status-v1.txt'), 'v1');
   assert.equal(v1.kind, 'server');
-  assert.deepEqual(v1.clients, [{ publicKey: null, name: 'client', endpoint: { host: '198.51.100.10', port: 59796, proto: 'udp' }, allowedIps: ['100.97.0.2/32'], latestHandshake: null, rxBytes: 2166, txBytes: 2114, keepaliveSec: null }]);
+  assert.deepEqual(v1.clients, [
+    {
+      publicKey: null,
+      name: 'client',
+      endpoint: { host: '198.51.100.10', port: 59796, proto: 'udp' },
+      allowedIps: ['100.97.0.2/32'],
+      latestHandshake: null,
+      rxBytes: 2166,
+      txBytes: 2114,
+      keepaliveSec: null,
+    },
+  ]);
   const all = tunnelFixture('ovpn-server-mgmt-status123.txt');
   const parts = all.split(/(?<=^END\n)/m);
   assert.equal(parts.length, 3);
@@ -117,13 +149,22 @@ test('management: state and PUSH_REPLY (routes, tun-mtu, ping, cipher) from the 
 
 test('property: status, config and management parsers never throw', () => {
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('END', 'OpenVPN CLIENT LIST', 'OpenVPN STATISTICS', 'CLIENT_LIST,a,b', 'ROUTING TABLE', 'remote', 'route 203.0.113.4', '<ca>', 'PUSH_REPLY,route x', '1,CONNECTED,')), { maxLength: 30 }), (lines) => {
-      const t = lines.join('\n');
-      parseOpenVpnStatus(t, 's');
-      parseOpenVpnConfig(t, 'c');
-      parseManagementState(t);
-      parsePushReply(t);
-    }),
+    fc.property(
+      fc.array(
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom('END', 'OpenVPN CLIENT LIST', 'OpenVPN STATISTICS', 'CLIENT_LIST,a,b', 'ROUTING TABLE', 'remote', 'route 203.0.113.4', '<ca>', 'PUSH_REPLY,route x', '1,CONNECTED,'),
+        ),
+        { maxLength: 30 },
+      ),
+      (lines) => {
+        const t = lines.join('\n');
+        parseOpenVpnStatus(t, 's');
+        parseOpenVpnConfig(t, 'c');
+        parseManagementState(t);
+        parsePushReply(t);
+      },
+    ),
   );
 });
 
@@ -169,10 +210,13 @@ test('collector: the running client of this namespace (fdinfo device, status fil
   const { tunnels, problems } = await collectOpenVpn({ root, timeoutMs: 1000, management }, links);
   assert.deepEqual(problems, []);
   assert.deepEqual(calls, [['{"kind":"tcp","host":"127.0.0.1","port":7505}', 'state', 'status', 'log all']]);
-  assert.deepEqual(tunnels.map((t) => [t.dev, t.source, t.service]), [
-    ['ndxvc0ovpn', 'running', null],
-    ['tun9', 'config', 'openvpn-client@home'],
-  ]);
+  assert.deepEqual(
+    tunnels.map((t) => [t.dev, t.source, t.service]),
+    [
+      ['ndxvc0ovpn', 'running', null],
+      ['tun9', 'config', 'openvpn-client@home'],
+    ],
+  );
   const t = tunnels[0]!;
   assert.deepEqual(t.problems, []);
   assert.equal(t.link?.mtu, 1500);

@@ -96,13 +96,19 @@ async function tunDevOf(proc: string, pid: number): Promise<string | null> {
   return null;
 }
 
-
 interface Live {
   statusText: string | null;
   mgmtText: string | null;
 }
 
-function toState(cfg: OpenVpnConfig, dev: string, source: TunnelState['source'], l: Link | undefined, live: Live, extra: { pid: number | null; configFile: string | null; service: string | null; problems: string[] }): TunnelState {
+function toState(
+  cfg: OpenVpnConfig,
+  dev: string,
+  source: TunnelState['source'],
+  l: Link | undefined,
+  live: Live,
+  extra: { pid: number | null; configFile: string | null; service: string | null; problems: string[] },
+): TunnelState {
   const problems = [...extra.problems, ...cfg.problems];
   const status = live.statusText !== null ? parseOpenVpnStatus(live.statusText, cfg.statusFile ?? 'status', cfg.proto) : null;
   if (status) problems.push(...status.problems);
@@ -155,7 +161,19 @@ function toState(cfg: OpenVpnConfig, dev: string, source: TunnelState['source'],
   }
   const ls = tunnelLink(l);
   const networks = [...new Set([...(ls?.addresses ?? []).map((a) => networkOf(a)), ...routes].filter((n): n is string => n !== null && isOverlayNetwork(n)))];
-  return { kind: 'openvpn', dev, source, link: ls, mtu: pushed?.tunMtu ?? cfg.tunMtu, listenPort: cfg.mode === 'server' ? cfg.port : null, peers, networks, service: extra.service, openvpn: info, problems };
+  return {
+    kind: 'openvpn',
+    dev,
+    source,
+    link: ls,
+    mtu: pushed?.tunMtu ?? cfg.tunMtu,
+    listenPort: cfg.mode === 'server' ? cfg.port : null,
+    peers,
+    networks,
+    service: extra.service,
+    openvpn: info,
+    problems,
+  };
 }
 
 /**
@@ -192,7 +210,11 @@ async function configuredClients(root: string): Promise<Array<{ path: string; se
     ['etc/openvpn', 'openvpn@'],
   ] as const) {
     try {
-      for (const n of (await readdir(join(root, dir))).filter((x) => x.endsWith('.conf')).sort().slice(0, 32)) out.push({ path: join(root, dir, n), service: `${unit}${n.replace(/\.conf$/, '')}` });
+      for (const n of (await readdir(join(root, dir)))
+        .filter((x) => x.endsWith('.conf'))
+        .sort()
+        .slice(0, 32))
+        out.push({ path: join(root, dir, n), service: `${unit}${n.replace(/\.conf$/, '')}` });
     } catch {
       /* absent */
     }
@@ -216,7 +238,12 @@ export async function collectOpenVpn(c: OvpnCollectContext, links: readonly Link
       problems.push(`openvpn pid ${pid}: ${argv.reason}`);
       continue;
     }
-    const args = parseOpenVpnArgs(argv.text.split('\0').filter((x) => x.length > 0).slice(1));
+    const args = parseOpenVpnArgs(
+      argv.text
+        .split('\0')
+        .filter((x) => x.length > 0)
+        .slice(1),
+    );
     // --daemon chdirs to '/': a relative --config was relative to the shell's PWD at start.
     const env = await readText(join(proc, String(pid), 'environ'), 64 * 1024);
     const pwd = env.ok ? (/(?:^|\0)PWD=([^\0]+)/.exec(env.text)?.[1] ?? null) : null;
@@ -265,7 +292,16 @@ export async function collectOpenVpn(c: OvpnCollectContext, links: readonly Link
     const cfg = parseOpenVpnConfig(r.text, conf.path);
     if (cfg.mode !== 'client' || cfg.remotes.length === 0) continue;
     const dev = cfg.dev ?? 'tun';
-    tunnels.push(toState(cfg, dev, 'config', links?.find((x) => x.name === dev), { statusText: null, mgmtText: null }, { pid: null, configFile: shown(c.root, conf.path), service: conf.service, problems: [] }));
+    tunnels.push(
+      toState(
+        cfg,
+        dev,
+        'config',
+        links?.find((x) => x.name === dev),
+        { statusText: null, mgmtText: null },
+        { pid: null, configFile: shown(c.root, conf.path), service: conf.service, problems: [] },
+      ),
+    );
   }
   // Running tunnels win over a configured one with the same device.
   return { tunnels, problems };

@@ -14,12 +14,24 @@ const PRIVATE = 'oBuJw2mQbFbq9sI6x0hXcC6YB7U0r4dMnW8Xg1sTZ2E=';
 test('wg show all dump (captured, wireguard-go in three namespaces): interfaces, peers, counters, keepalive', () => {
   const d = parseWgDump(tunnelFixture('wg-dump-client-ns.txt'));
   assert.deepEqual(d.problems, []);
-  assert.deepEqual(d.interfaces.map((i) => i.name), ['ndxvs0wg', 'ndxvc0wg', 'ndxvc1wg']);
+  assert.deepEqual(
+    d.interfaces.map((i) => i.name),
+    ['ndxvs0wg', 'ndxvc0wg', 'ndxvc1wg'],
+  );
   const c0 = d.interfaces[1]!;
   assert.equal(c0.listenPort, 33102);
   assert.equal(c0.publicKey, 'zELFsP+lJ3Fzl+s6QasmiEmP7Qawt1IgdaJ0mDv1gG0=');
   assert.deepEqual(c0.peers, [
-    { publicKey: 'CFiKg/lDbWO7xMU1hcFMakCJ/6E5b8BeUSlO89aOThU=', name: null, endpoint: { host: '203.0.113.10', port: 51820, proto: 'udp' }, allowedIps: ['100.96.0.0/24'], latestHandshake: 1795718776, rxBytes: 716, txBytes: 1956, keepaliveSec: 25 },
+    {
+      publicKey: 'CFiKg/lDbWO7xMU1hcFMakCJ/6E5b8BeUSlO89aOThU=',
+      name: null,
+      endpoint: { host: '203.0.113.10', port: 51820, proto: 'udp' },
+      allowedIps: ['100.96.0.0/24'],
+      latestHandshake: 1795718776,
+      rxBytes: 716,
+      txBytes: 1956,
+      keepaliveSec: 25,
+    },
   ]);
   // The failing tunnel: never a handshake, one initiation (148 bytes) out, nothing back.
   const c1 = d.interfaces[2]!.peers[0]!;
@@ -58,7 +70,12 @@ test('a dump from a newer wg with extra fields: the known fields are read and on
 });
 
 test('odd lines become problems, never a crash: short lines, bad keys, bad endpoint, bad handshake', () => {
-  const text = ['wg0\tx\ty', `wg1\t${PRIVATE}\tzELFsP+lJ3Fzl+s6QasmiEmP7Qawt1IgdaJ0mDv1gG0=\t1\toff`, 'wg1\tnot-a-key\t(none)\t(none)\t(none)\t0\t0\t0\toff', `wg1\tCFiKg/lDbWO7xMU1hcFMakCJ/6E5b8BeUSlO89aOThU=\t(none)\tnowhere\t10.0.0.0/33,100.96.0.0/24\tsoon\t0\t0\toff`].join('\n');
+  const text = [
+    'wg0\tx\ty',
+    `wg1\t${PRIVATE}\tzELFsP+lJ3Fzl+s6QasmiEmP7Qawt1IgdaJ0mDv1gG0=\t1\toff`,
+    'wg1\tnot-a-key\t(none)\t(none)\t(none)\t0\t0\t0\toff',
+    `wg1\tCFiKg/lDbWO7xMU1hcFMakCJ/6E5b8BeUSlO89aOThU=\t(none)\tnowhere\t10.0.0.0/33,100.96.0.0/24\tsoon\t0\t0\toff`,
+  ].join('\n');
   const d = parseWgDump(text);
   assert.equal(d.interfaces.length, 1);
   assert.equal(d.interfaces[0]!.peers.length, 1);
@@ -81,11 +98,14 @@ test('500 peers: parsed completely', () => {
 
 test('property: any text parses without throwing; every problem is one line', () => {
   fc.assert(
-    fc.property(fc.array(fc.array(fc.oneof(fc.string(), fc.constantFrom('wg0', '(none)', 'off', '25', '0', PRIVATE, '203.0.113.1:51820', '100.96.0.0/24')), { maxLength: 11 }), { maxLength: 20 }), (rows) => {
-      const d = parseWgDump(rows.map((r) => r.join('\t')).join('\n'));
-      for (const p of d.problems) assert.ok(!p.includes('\n'));
-      for (const i of d.interfaces) for (const p of i.peers) assert.ok(p.latestHandshake === null || Number.isSafeInteger(p.latestHandshake));
-    }),
+    fc.property(
+      fc.array(fc.array(fc.oneof(fc.string(), fc.constantFrom('wg0', '(none)', 'off', '25', '0', PRIVATE, '203.0.113.1:51820', '100.96.0.0/24')), { maxLength: 11 }), { maxLength: 20 }),
+      (rows) => {
+        const d = parseWgDump(rows.map((r) => r.join('\t')).join('\n'));
+        for (const p of d.problems) assert.ok(!p.includes('\n'));
+        for (const i of d.interfaces) for (const p of i.peers) assert.ok(p.latestHandshake === null || Number.isSafeInteger(p.latestHandshake));
+      },
+    ),
   );
 });
 
@@ -109,7 +129,10 @@ test('collector keeps only interfaces that exist as links in this namespace (wir
   const root = mkdtempSync(join(tmpdir(), 'ndx-wg-'));
   const { tunnels, problems } = await collectWireGuard({ exec: fakeExec(tunnelFixture('wg-dump-client-ns.txt')), root, timeoutMs: 1000 }, links);
   assert.deepEqual(problems, []);
-  assert.deepEqual(tunnels.map((t) => t.dev), ['ndxvc0wg', 'ndxvc1wg']);
+  assert.deepEqual(
+    tunnels.map((t) => t.dev),
+    ['ndxvc0wg', 'ndxvc1wg'],
+  );
   const t = tunnels[0]!;
   assert.equal(t.link?.mtu, 1420);
   assert.equal(t.link?.kind, 'tun');
@@ -121,8 +144,14 @@ test('collector: a wg-quick file names the endpoint and the service; a configure
   const links = parseLinks(tunnelFixture('ip-addr-client-ns.json'));
   const root = mkdtempSync(join(tmpdir(), 'ndx-wg-'));
   mkdirSync(join(root, 'etc/wireguard'), { recursive: true });
-  writeFileSync(join(root, 'etc/wireguard/ndxvc0wg.conf'), '[Interface]\nAddress = 100.96.0.2/24\n[Peer]\nPublicKey = CFiKg/lDbWO7xMU1hcFMakCJ/6E5b8BeUSlO89aOThU=\nEndpoint = vpn.lab.test:51820\nAllowedIPs = 100.96.0.0/24\n');
-  writeFileSync(join(root, 'etc/wireguard/office.conf'), '[Interface]\nAddress = 100.100.0.2/24\n[Peer]\nPublicKey = CFiKg/lDbWO7xMU1hcFMakCJ/6E5b8BeUSlO89aOThU=\nEndpoint = 203.0.113.30:51820\nAllowedIPs = 100.100.0.0/24\n');
+  writeFileSync(
+    join(root, 'etc/wireguard/ndxvc0wg.conf'),
+    '[Interface]\nAddress = 100.96.0.2/24\n[Peer]\nPublicKey = CFiKg/lDbWO7xMU1hcFMakCJ/6E5b8BeUSlO89aOThU=\nEndpoint = vpn.lab.test:51820\nAllowedIPs = 100.96.0.0/24\n',
+  );
+  writeFileSync(
+    join(root, 'etc/wireguard/office.conf'),
+    '[Interface]\nAddress = 100.100.0.2/24\n[Peer]\nPublicKey = CFiKg/lDbWO7xMU1hcFMakCJ/6E5b8BeUSlO89aOThU=\nEndpoint = 203.0.113.30:51820\nAllowedIPs = 100.100.0.0/24\n',
+  );
   const { tunnels } = await collectWireGuard({ exec: fakeExec(tunnelFixture('wg-dump-client-ns.txt')), root, timeoutMs: 1000 }, links);
   const c0 = tunnels.find((t) => t.dev === 'ndxvc0wg')!;
   assert.equal(c0.service, 'wg-quick@ndxvc0wg');

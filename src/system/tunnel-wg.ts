@@ -159,7 +159,10 @@ export function parseWgQuickConf(text: string, path: string, name: string): WgQu
     const value = kv[2]!.trim();
     if (section === 'interface') {
       if (key === 'address') {
-        for (const a of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+        for (const a of value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
           const fam = ipFamily(a.split('/')[0] ?? '');
           const p = fam ? normalizePrefix(a, fam) : null;
           if (p) out.addresses.push(p);
@@ -187,7 +190,6 @@ function overlayNetworks(addresses: readonly string[], peers: readonly TunnelPee
   const nets = [...addresses.map((a) => networkOf(a)), ...peers.flatMap((p) => p.allowedIps)].filter((n): n is string => n !== null && isOverlayNetwork(n));
   return [...new Set(nets)];
 }
-
 
 export interface WgCollectContext {
   exec: ExecFn;

@@ -19,11 +19,14 @@ function exec(map: Record<string, { stdout?: string; code?: number | null; failu
 test('collectTunnels: WireGuard from wg, the OpenVPN tun that no process of this namespace holds becomes an "other" tunnel', async () => {
   const c = await collectTunnels({ root: root(), exec: exec({ wg: { stdout: tunnelFixture('wg-dump-client-ns.txt') }, ip: { stdout: tunnelFixture('ip-addr-client-ns.json') } }) });
   assert.ok(c.ok);
-  assert.deepEqual(c.value.map((t) => [t.kind, t.dev]), [
-    ['wireguard', 'ndxvc0wg'],
-    ['wireguard', 'ndxvc1wg'],
-    ['other', 'ndxvc0ovpn'],
-  ]);
+  assert.deepEqual(
+    c.value.map((t) => [t.kind, t.dev]),
+    [
+      ['wireguard', 'ndxvc0wg'],
+      ['wireguard', 'ndxvc1wg'],
+      ['other', 'ndxvc0ovpn'],
+    ],
+  );
   assert.deepEqual(c.value[2]!.networks, ['100.97.0.0/24']);
 });
 
@@ -38,7 +41,21 @@ test('collectTunnels: without permission and nothing else known, unavailable wit
 });
 
 test('collectTunnels: a kernel wireguard link that wg cannot read keeps the reason on the tunnel', async () => {
-  const links = [{ name: 'wg0', index: 5, up: true, carrier: true, operstate: 'UNKNOWN', mtu: 1420, kind: 'wireguard', loopback: false, mac: null, master: null, addresses: [{ family: 4 as const, address: '100.96.0.2', prefixlen: 24, scope: 'global' }] }];
+  const links = [
+    {
+      name: 'wg0',
+      index: 5,
+      up: true,
+      carrier: true,
+      operstate: 'UNKNOWN',
+      mtu: 1420,
+      kind: 'wireguard',
+      loopback: false,
+      mac: null,
+      master: null,
+      addresses: [{ family: 4 as const, address: '100.96.0.2', prefixlen: 24, scope: 'global' }],
+    },
+  ];
   const c = await collectTunnels({ root: root(), links, exec: exec({ wg: { code: 1, stderr: 'Unable to access interface: Permission denied' } }) });
   assert.ok(c.ok);
   assert.equal(c.value[0]!.kind, 'wireguard');

@@ -64,11 +64,11 @@ export function addrMatch(text: string, field: 'src' | 'dst', prefixes: Prefix[]
         ? (p: Packet): Tri => {
             const a = p.src;
             if (a === null) return 2;
-            return (a.family === 4 && ((a.w[0]! & mask) >>> 0) === net) !== negate ? 1 : 0;
+            return (a.family === 4 && (a.w[0]! & mask) >>> 0 === net) !== negate ? 1 : 0;
           }
         : (p: Packet): Tri => {
             const a = p.dst;
-            return (a.family === 4 && ((a.w[0]! & mask) >>> 0) === net) !== negate ? 1 : 0;
+            return (a.family === 4 && (a.w[0]! & mask) >>> 0 === net) !== negate ? 1 : 0;
           };
     return match(text, test);
   }

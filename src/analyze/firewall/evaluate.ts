@@ -149,7 +149,16 @@ function walkOnce(inp: WalkInput, chooser: Chooser): WalkResult {
   const trace: TraceEntry[] = [];
   const nat: WalkResult['nat'] = [];
   let accepted: TraceEntry | null = null;
-  const end = (verdict: FinalVerdict, decided: TraceEntry | null, extra: Partial<WalkResult> = {}): WalkResult => ({ verdict, decided, accepted, trace, nat, uncertain: chooser.points, packet: p, ...extra });
+  const end = (verdict: FinalVerdict, decided: TraceEntry | null, extra: Partial<WalkResult> = {}): WalkResult => ({
+    verdict,
+    decided,
+    accepted,
+    trace,
+    nat,
+    uncertain: chooser.points,
+    packet: p,
+    ...extra,
+  });
   let hooks = inp.hooks;
   for (let h = 0; h < hooks.length; h++) {
     const hook = hooks[h]!;
@@ -164,7 +173,13 @@ function walkOnce(inp: WalkInput, chooser: Chooser): WalkResult {
       if (tracking && needCt && base.priority > CT_PRIORITY) attachCt(p, inp.state, inp.direction === 'reply');
       const entryBase: EntryBase = { backend: c.backend, family: c.family, table: c.table, hook, priority: base.priority, direction: inp.direction };
       if (base.type === 'nat' && (p.notrack || !p.ct || p.ct.state !== 'NEW' || bound)) {
-        const note = !tracking ? 'no rule uses connection tracking, so the kernel does not track and NAT chains are not called' : p.notrack ? 'untracked packets skip NAT' : bound ? `the NAT binding is already set (${bound}): later NAT chains are not called` : 'NAT chains see only the first packet of a connection';
+        const note = !tracking
+          ? 'no rule uses connection tracking, so the kernel does not track and NAT chains are not called'
+          : p.notrack
+            ? 'untracked packets skip NAT'
+            : bound
+              ? `the NAT binding is already set (${bound}): later NAT chains are not called`
+              : 'NAT chains see only the first packet of a connection';
         const skipped = entryOf(entryBase, c.name, null, `${c.table} ${c.name}`, 'skipped');
         skipped.note = note;
         trace.push(skipped);
@@ -186,13 +201,37 @@ function walkOnce(inp: WalkInput, chooser: Chooser): WalkResult {
     if (hook === 'OUTPUT' && (p.dst !== dstBefore || p.mark !== markBefore)) {
       const dev = inp.env.routeDev(p.dst, p.mark);
       if (dev !== null && dev !== p.oif) {
-        trace.push({ backend: 'iptables', family: p.family === 4 ? 'ip' : 'ip6', table: '-', chain: '-', hook, priority: 0, direction: inp.direction, rule: null, text: 'reroute', result: 'skipped', note: `re-routed after ${p.dst !== dstBefore ? 'DNAT' : 'a mark change'}: output device ${p.oif ?? '?'} → ${dev}` });
+        trace.push({
+          backend: 'iptables',
+          family: p.family === 4 ? 'ip' : 'ip6',
+          table: '-',
+          chain: '-',
+          hook,
+          priority: 0,
+          direction: inp.direction,
+          rule: null,
+          text: 'reroute',
+          result: 'skipped',
+          note: `re-routed after ${p.dst !== dstBefore ? 'DNAT' : 'a mark change'}: output device ${p.oif ?? '?'} → ${dev}`,
+        });
         p.oif = dev;
       }
     }
     // DNAT in PREROUTING to a foreign address: the packet is forwarded, not delivered.
     if (hook === 'PREROUTING' && p.dst !== dstBefore && hooks[h + 1] === 'INPUT' && !inp.env.isLocal(p.dst)) {
-      trace.push({ backend: 'iptables', family: p.family === 4 ? 'ip' : 'ip6', table: '-', chain: '-', hook, priority: 0, direction: inp.direction, rule: null, text: 'routing decision', result: 'skipped', note: 'after DNAT the destination is not local: the packet is forwarded' });
+      trace.push({
+        backend: 'iptables',
+        family: p.family === 4 ? 'ip' : 'ip6',
+        table: '-',
+        chain: '-',
+        hook,
+        priority: 0,
+        direction: inp.direction,
+        rule: null,
+        text: 'routing decision',
+        result: 'skipped',
+        note: 'after DNAT the destination is not local: the packet is forwarded',
+      });
       hooks = [...hooks.slice(0, h + 1), 'FORWARD', 'POSTROUTING'];
       p.oif = inp.env.routeDev(p.dst, p.mark);
     }
@@ -237,7 +276,18 @@ class Step implements TraceEntry {
     return this.eb.direction;
   }
   toJSON(): TraceEntry {
-    const o: TraceEntry = { backend: this.backend, family: this.family, table: this.table, chain: this.chain, hook: this.hook, priority: this.priority, direction: this.direction, rule: this.rule, text: this.text, result: this.result };
+    const o: TraceEntry = {
+      backend: this.backend,
+      family: this.family,
+      table: this.table,
+      chain: this.chain,
+      hook: this.hook,
+      priority: this.priority,
+      direction: this.direction,
+      rule: this.rule,
+      text: this.text,
+      result: this.result,
+    };
     if (this.handle !== undefined) o.handle = this.handle;
     if (this.line !== undefined) o.line = this.line;
     if (this.action !== undefined) o.action = this.action;
@@ -272,7 +322,16 @@ function colsOf(c: FwChain): Cols | null {
   const n = c.rules.length;
   cols = null;
   if (n >= 8 && c.rules.some((r) => r.pre)) {
-    cols = { proto: new Int16Array(n), flags: new Uint8Array(n), srcNet: new Uint32Array(n), srcMask: new Uint32Array(n), dstNet: new Uint32Array(n), dstMask: new Uint32Array(n), text: c.rules.map((r) => r.text), line: Int32Array.from(c.rules, (r) => r.line ?? -1) };
+    cols = {
+      proto: new Int16Array(n),
+      flags: new Uint8Array(n),
+      srcNet: new Uint32Array(n),
+      srcMask: new Uint32Array(n),
+      dstNet: new Uint32Array(n),
+      dstMask: new Uint32Array(n),
+      text: c.rules.map((r) => r.text),
+      line: Int32Array.from(c.rules, (r) => r.line ?? -1),
+    };
     for (let i = 0; i < n; i++) {
       if (c.rules[i]!.number !== i + 1) {
         colsCache.set(c, null);
@@ -306,13 +365,21 @@ function headerRejects(cols: Cols, i: number, p: Packet): boolean {
   if (f === 0) return false;
   const pr = cols.proto[i]!;
   if (pr >= 0 && (pr === 0 || p.proto === pr) === ((f & 2) !== 0)) return true;
-  if (f & 4 && p.src !== null && (((p.src.w[0]! & cols.srcMask[i]!) >>> 0) === cols.srcNet[i]) === ((f & 8) !== 0)) return true;
-  if (f & 16 && (((p.dst.w[0]! & cols.dstMask[i]!) >>> 0) === cols.dstNet[i]) === ((f & 32) !== 0)) return true;
+  if (f & 4 && p.src !== null && ((p.src.w[0]! & cols.srcMask[i]!) >>> 0 === cols.srcNet[i]) === ((f & 8) !== 0)) return true;
+  if (f & 16 && ((p.dst.w[0]! & cols.dstMask[i]!) >>> 0 === cols.dstNet[i]) === ((f & 32) !== 0)) return true;
   return false;
 }
 
 /** Runs one rule's matches and statements on the packet: whether it matched, its verdict (null: none), notes for the trace. */
-function applyRule(rule: FwRule, entry: TraceEntry, p: Packet, env: Env, chooser: Chooser, nat: WalkResult['nat'], cur: FwChain): { matched: boolean; verdict: Verdict | null; notes: string[] | null } {
+function applyRule(
+  rule: FwRule,
+  entry: TraceEntry,
+  p: Packet,
+  env: Env,
+  chooser: Chooser,
+  nat: WalkResult['nat'],
+  cur: FwChain,
+): { matched: boolean; verdict: Verdict | null; notes: string[] | null } {
   let verdict: Verdict | null = null;
   let matched = true;
   let notes: string[] | null = null;
@@ -358,15 +425,7 @@ function applyRule(rule: FwRule, entry: TraceEntry, p: Packet, env: Env, chooser
   return { matched, verdict, notes };
 }
 
-function runChain(
-  start: FwChain,
-  p: Packet,
-  env: Env,
-  chooser: Chooser,
-  trace: TraceEntry[],
-  eb: EntryBase,
-  nat: WalkResult['nat'],
-): ChainOutcome {
+function runChain(start: FwChain, p: Packet, env: Env, chooser: Chooser, trace: TraceEntry[], eb: EntryBase, nat: WalkResult['nat']): ChainOutcome {
   const stack: Array<{ chain: FwChain; idx: number }> = [];
   let cur = start;
   let idx = 0;
@@ -503,7 +562,8 @@ export function evaluate(inp: WalkInput): Evaluation {
       // the first point where this branch chose "match" is the one it depends on
       const at = choices.lastIndexOf(true);
       const u = r.uncertain[at];
-      const origin = primary.uncertain.find((x) => u && x.entry.rule === u.entry.rule && x.entry.chain === u.entry.chain && x.entry.table === u.entry.table && x.entry.backend === u.entry.backend) ?? u;
+      const origin =
+        primary.uncertain.find((x) => u && x.entry.rule === u.entry.rule && x.entry.chain === u.entry.chain && x.entry.table === u.entry.table && x.entry.backend === u.entry.backend) ?? u;
       if (origin && !seen.has(origin.entry)) {
         seen.add(origin.entry);
         decisive.push(origin);

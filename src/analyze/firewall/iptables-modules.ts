@@ -165,7 +165,7 @@ function markMatch(text: string, which: 'mark' | 'ctmark', value: number, mask: 
   return match(text, (p) => {
     const m = which === 'mark' ? p.mark : p.ctmark;
     if (m === null) return 2;
-    return neg(tri(((m & mask) >>> 0) === value >>> 0), negate);
+    return neg(tri((m & mask) >>> 0 === value >>> 0), negate);
   });
 }
 
@@ -186,8 +186,7 @@ function optionsOf(known: Record<string, (o: Opt) => Item | Item[] | null>, modu
       if (r === null) {
         const text = txt(o);
         out.push(unknownMatch(text, f ? `cannot read ${text} of module "${module}"` : `option ${o.name} of module "${module}" is not understood (a newer iptables?)`));
-      }
-      else if (Array.isArray(r)) out.push(...r);
+      } else if (Array.isArray(r)) out.push(...r);
       else out.push(r);
     }
     return out;
@@ -216,8 +215,7 @@ function ctAddr(o: Opt, family: 4 | 6, which: 'origsrc' | 'origdst' | 'replsrc' 
     if (!pk.ct) return neg(0, o.neg);
     const o2 = pk.ct.orig;
     // reply tuple: the original reversed, after NAT (current packet addresses in the original direction)
-    const a: Addr | null =
-      which === 'origsrc' ? o2.src : which === 'origdst' ? o2.dst : which === 'replsrc' ? (pk.ct.reply ? pk.src : pk.dst) : pk.ct.reply ? pk.dst : pk.src;
+    const a: Addr | null = which === 'origsrc' ? o2.src : which === 'origdst' ? o2.dst : which === 'replsrc' ? (pk.ct.reply ? pk.src : pk.dst) : pk.ct.reply ? pk.dst : pk.src;
     if (!a) return 2;
     return neg(tri(a.family === p.family && prefixHas(p, a)), o.neg);
   });

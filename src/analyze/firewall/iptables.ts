@@ -232,7 +232,30 @@ const REJECT_TYPES = new Set([
 ]);
 
 /** Targets that only change the packet's metadata or log: the rule falls through. */
-const PASS_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG', 'TRACE', 'AUDIT', 'TCPMSS', 'TOS', 'DSCP', 'TTL', 'HL', 'CLASSIFY', 'SECMARK', 'CONNSECMARK', 'CHECKSUM', 'IDLETIMER', 'LED', 'SET', 'TEE', 'RATEEST', 'TCPOPTSTRIP', 'ECN', 'NFACCT']);
+const PASS_TARGETS = new Set([
+  'LOG',
+  'NFLOG',
+  'ULOG',
+  'TRACE',
+  'AUDIT',
+  'TCPMSS',
+  'TOS',
+  'DSCP',
+  'TTL',
+  'HL',
+  'CLASSIFY',
+  'SECMARK',
+  'CONNSECMARK',
+  'CHECKSUM',
+  'IDLETIMER',
+  'LED',
+  'SET',
+  'TEE',
+  'RATEEST',
+  'TCPOPTSTRIP',
+  'ECN',
+  'NFACCT',
+]);
 
 const verdictItem = (text: string, v: Verdict): VerdictItem => ({ kind: 'verdict', text, resolve: () => v, constant: v, ...(v.kind === 'unknown' ? { why: v.why } : {}) });
 const stmt = (text: string, apply: Statement['apply']): Statement => ({ kind: 'stmt', text, apply });
@@ -448,7 +471,13 @@ function declareChain(line: string, lineNo: number, table: string, who: { backen
       name,
       rules: [],
       line: lineNo,
-      base: { hook: name as Hook, priority: prio, type: table === 'nat' ? 'nat' : table === 'mangle' && name === 'OUTPUT' ? 'route' : 'filter', policy: policy === 'DROP' ? 'drop' : 'accept', ...(m[3] !== undefined ? { packets: Number(m[3]) } : {}) },
+      base: {
+        hook: name as Hook,
+        priority: prio,
+        type: table === 'nat' ? 'nat' : table === 'mangle' && name === 'OUTPUT' ? 'route' : 'filter',
+        policy: policy === 'DROP' ? 'drop' : 'accept',
+        ...(m[3] !== undefined ? { packets: Number(m[3]) } : {}),
+      },
     });
   } else chains.set(name, { backend, family: fam, table, name, rules: [], base: null, line: lineNo });
 }
@@ -498,7 +527,15 @@ export function parseIptablesSave(text: string, family: 4 | 6, ipsets: IpsetStor
     // built-in chains exist even when the dump does not declare them
     for (const [hook, prio] of Object.entries(BUILTIN[t] ?? {}) as Array<[Hook, number]>) {
       const c = chains.get(hook);
-      if (!c) chains.set(hook, { backend, family: fam, table: t, name: hook, rules: [], base: { hook, priority: prio!, type: t === 'nat' ? 'nat' : t === 'mangle' && hook === 'OUTPUT' ? 'route' : 'filter', policy: 'accept' } });
+      if (!c)
+        chains.set(hook, {
+          backend,
+          family: fam,
+          table: t,
+          name: hook,
+          rules: [],
+          base: { hook, priority: prio!, type: t === 'nat' ? 'nat' : t === 'mangle' && hook === 'OUTPUT' ? 'route' : 'filter', policy: 'accept' },
+        });
     }
     const exists = (n: string): boolean => chains.has(n);
     for (const pr of pending) {

@@ -31,7 +31,23 @@ export interface Getter {
 const CT_STATE_BITS: Record<string, number> = { invalid: 1, established: 2, related: 4, new: 8, untracked: 64 };
 const CT_STATUS_BITS: Record<string, number> = { expected: 1, 'seen-reply': 2, assured: 4, confirmed: 8, snat: 16, dnat: 32, dying: 512 };
 const TCP_FLAGS: Record<string, number> = { fin: TCP.FIN, syn: TCP.SYN, rst: TCP.RST, psh: TCP.PSH, ack: TCP.ACK, urg: TCP.URG, ecn: TCP.ECE, cwr: TCP.CWR };
-const ICMP4: Record<string, number> = { 'echo-reply': 0, 'destination-unreachable': 3, 'source-quench': 4, redirect: 5, 'echo-request': 8, 'router-advertisement': 9, 'router-solicitation': 10, 'time-exceeded': 11, 'parameter-problem': 12, 'timestamp-request': 13, 'timestamp-reply': 14, 'info-request': 15, 'info-reply': 16, 'address-mask-request': 17, 'address-mask-reply': 18 };
+const ICMP4: Record<string, number> = {
+  'echo-reply': 0,
+  'destination-unreachable': 3,
+  'source-quench': 4,
+  redirect: 5,
+  'echo-request': 8,
+  'router-advertisement': 9,
+  'router-solicitation': 10,
+  'time-exceeded': 11,
+  'parameter-problem': 12,
+  'timestamp-request': 13,
+  'timestamp-reply': 14,
+  'info-request': 15,
+  'info-reply': 16,
+  'address-mask-request': 17,
+  'address-mask-reply': 18,
+};
 const ICMP6: Record<string, number> = {
   'destination-unreachable': 1,
   'packet-too-big': 2,
@@ -397,7 +413,8 @@ export function render(e: unknown): string {
   if (typeof e === 'string' || typeof e === 'number') return String(e);
   if (Array.isArray(e)) return e.map(render).join(',');
   if (!isObj(e)) return '?';
-  if (isObj(e.payload)) return typeof e.payload.protocol === 'string' ? `${e.payload.protocol} ${String(e.payload.field)}` : `@${String(e.payload.base)},${String(e.payload.offset)},${String(e.payload.len)}`;
+  if (isObj(e.payload))
+    return typeof e.payload.protocol === 'string' ? `${e.payload.protocol} ${String(e.payload.field)}` : `@${String(e.payload.base)},${String(e.payload.offset)},${String(e.payload.len)}`;
   if (isObj(e.meta)) return meta(String(e.meta.key)).text;
   if (isObj(e.ct)) return `ct ${e.ct.dir ? `${String(e.ct.dir)} ` : ''}${String(e.ct.key)}`;
   if (isObj(e.fib)) return fib(e.fib).text;

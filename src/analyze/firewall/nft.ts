@@ -187,7 +187,8 @@ function compileStatement(x: unknown, c: Ctx): { items: Item[]; text: string; wh
   }
   for (const k of ['set', 'map', 'dup', 'secmark', 'flow', 'ct helper', 'ct timeout', 'ct expectation', 'last', 'meter'])
     if (k in x) return { items: [], text: k === 'flow' ? 'flow add (offload: later packets may bypass the chains)' : k };
-  for (const k of ['fwd', 'tproxy', 'synproxy']) if (k in x) return { items: [verdictItem(k, { kind: 'unknown', why: `${k} decides outside the rules` })], text: k, why: `${k} decides outside the rules` };
+  for (const k of ['fwd', 'tproxy', 'synproxy'])
+    if (k in x) return { items: [verdictItem(k, { kind: 'unknown', why: `${k} decides outside the rules` })], text: k, why: `${k} decides outside the rules` };
   const k = Object.keys(x)[0] ?? '?';
   const why = `statement "${k}" not understood`;
   return { items: [unknownMatch(k, why)], text: k, why };
@@ -252,7 +253,8 @@ export function parseNftRuleset(input: unknown, opts: NftOptions = {}): Ruleset 
     if (!m) sets.set(k, (m = new Map()));
     return m;
   };
-  const wanted = (fam: unknown, table: unknown): fam is string => typeof fam === 'string' && typeof table === 'string' && (fam === 'ip' || fam === 'ip6' || fam === 'inet') && !opts.skip?.has(`${fam}/${table}`);
+  const wanted = (fam: unknown, table: unknown): fam is string =>
+    typeof fam === 'string' && typeof table === 'string' && (fam === 'ip' || fam === 'ip6' || fam === 'inet') && !opts.skip?.has(`${fam}/${table}`);
   // first pass: tables, chains, sets
   list.forEach((obj, i) => {
     if (!isObj(obj)) return problems.push({ text: `item ${i}`, reason: 'not an object' });
@@ -340,7 +342,13 @@ function compileRule(r: Record<string, unknown>, c: Ctx, number: number, handle:
     number,
     ...(handle !== undefined ? { handle } : {}),
     text: `${texts.filter((t) => t !== '').join(' ')}${comment}`,
-    items: items.map((it) => (it.kind === 'match' && it.why && !it.why.startsWith('handle') ? match(it.text, it.test, { why: `${where}: ${it.why}`, ...(it.probabilistic ? { probabilistic: true } : {}) }) : it.kind === 'verdict' && it.why && !it.why.startsWith('handle') ? { ...it, why: `${where}: ${it.why}` } : it)),
+    items: items.map((it) =>
+      it.kind === 'match' && it.why && !it.why.startsWith('handle')
+        ? match(it.text, it.test, { why: `${where}: ${it.why}`, ...(it.probabilistic ? { probabilistic: true } : {}) })
+        : it.kind === 'verdict' && it.why && !it.why.startsWith('handle')
+          ? { ...it, why: `${where}: ${it.why}` }
+          : it,
+    ),
     ...(whys.length ? { unknown: `${where}: ${whys.join('; ')}` } : {}),
     ...(packets !== undefined ? { packets } : {}),
   };

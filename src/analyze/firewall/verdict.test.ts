@@ -81,7 +81,13 @@ test('firewallVerdict: iptables rule number, nft handle and family, filter polic
   const a = labSnapshot('a', 'client-output');
   const drop = firewallVerdict(a, { chain: 'OUTPUT', proto: 'tcp', src: null, dst: '203.0.113.5', dport: 443 })!;
   assert.equal(drop.verdict, 'DROP');
-  assert.deepEqual(drop.rule, { backend: 'iptables', table: 'filter', chain: 'OUTPUT', number: 3, text: '-A OUTPUT -d 203.0.113.0/24 -p tcp -m tcp --dport 443 -m comment --comment "no HTTPS to the partner net" -j DROP' });
+  assert.deepEqual(drop.rule, {
+    backend: 'iptables',
+    table: 'filter',
+    chain: 'OUTPUT',
+    number: 3,
+    text: '-A OUTPUT -d 203.0.113.0/24 -p tcp -m tcp --dport 443 -m comment --comment "no HTTPS to the partner net" -j DROP',
+  });
   assert.equal(drop.src, '198.51.100.1', 'the source the kernel would pick');
   const b = labSnapshot('b', 'server-nft');
   const rej = firewallVerdict(b, { chain: 'INPUT', proto: 'tcp', src: '198.51.100.1', dst: '198.51.100.2', dport: 8080 })!;

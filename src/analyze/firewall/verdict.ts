@@ -52,7 +52,10 @@ export function rulesetsOf(s: Snapshot): Rulesets {
   const ipsetProblems: Problem[] = [];
   const ipsets: IpsetStore | null = fw.ipset?.ok ? parseIpsetSave(fw.ipset.value, ipsetProblems) : null;
   const skip = new Set<string>();
-  for (const [fam, c] of [[4, fw.iptables], [6, fw.ip6tables]] as const) {
+  for (const [fam, c] of [
+    [4, fw.iptables],
+    [6, fw.ip6tables],
+  ] as const) {
     if (c?.ok && typeof c.value === 'string') {
       const rs = parseIptablesSave(c.value, fam, ipsets);
       list.push(rs);
@@ -148,7 +151,9 @@ function outcome(e: Evaluation): Outcome {
 }
 
 const where = (t: TraceEntry): string =>
-  t.rule === null ? `the policy ${t.action} of ${t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain}` : `${t.table}/${t.chain}`}` : `${t.backend} ${t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain} handle ${t.handle ?? '?'}` : `-t ${t.table} ${t.chain} rule ${t.rule}`}${t.line !== undefined ? ` (line ${t.line})` : ''}: ${t.text}`;
+  t.rule === null
+    ? `the policy ${t.action} of ${t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain}` : `${t.table}/${t.chain}`}`
+    : `${t.backend} ${t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain} handle ${t.handle ?? '?'}` : `-t ${t.table} ${t.chain} rule ${t.rule}`}${t.line !== undefined ? ` (line ${t.line})` : ''}: ${t.text}`;
 
 /** The reply to an accepted request: addresses and ports swapped, SYN-ACK or echo reply, through the reply chain. */
 function replyPacket(packet: Packet, out: Packet, chain: FirewallFlow['chain'], env: ReturnType<typeof envOf>): Packet {
@@ -198,7 +203,10 @@ function verdictReason(result: Outcome, direction: 'request' | 'reply', rs: Retu
   else if (result.decided) reason = `${dirText}${result.verdict === 'ACCEPT' ? 'accepted' : result.verdict === 'DROP' ? 'dropped' : `rejected (${result.rejectWith})`} by ${where(result.decided)}`;
   else reason = 'no rule drops it: every chain accepts';
   if (rs.problems.length > 0 && result.verdict !== 'UNKNOWN') {
-    const lines = rs.problems.filter((p) => p.line !== undefined).slice(0, 3).map((p) => p.line);
+    const lines = rs.problems
+      .filter((p) => p.line !== undefined)
+      .slice(0, 3)
+      .map((p) => p.line);
     reason += `; ${rs.problems.length} unreadable line(s)${lines.length ? ` (line ${lines.join(', ')})` : ''} did not change it`;
   }
   return reason;
@@ -236,7 +244,19 @@ export function checkFirewall(s: Snapshot, flow: FirewallFlow): FirewallCheck {
   const dst = parseAddr(flow.dst);
   const family: 4 | 6 = dst?.family ?? (flow.dst.includes(':') ? 6 : 4);
   const emptyFlow = { family, src: flow.src, dst: flow.dst, sport: flow.sport ?? null, dport: flow.dport, iif: flow.iif ?? null, oif: flow.oif ?? null, derived };
-  const base = { direction: 'request' as const, decided: null, accepted: null, trace: [], nat: [], unknown: [], probabilistic: false, problems: rs.problems, missing: rs.missing, flow: emptyFlow, runs: 0 };
+  const base = {
+    direction: 'request' as const,
+    decided: null,
+    accepted: null,
+    trace: [],
+    nat: [],
+    unknown: [],
+    probabilistic: false,
+    problems: rs.problems,
+    missing: rs.missing,
+    flow: emptyFlow,
+    runs: 0,
+  };
   if (!dst) return { ...base, verdict: 'UNKNOWN', reason: `${flow.dst} is not an IP address` };
   if (rs.list.length === 0) return { ...base, verdict: 'UNKNOWN', reason: `no firewall rules in the snapshot (${rs.missing.join('; ')})` };
   let src = flow.src !== null ? parseAddr(flow.src) : null;

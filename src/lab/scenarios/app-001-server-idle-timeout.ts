@@ -12,7 +12,17 @@ export const scenario: Scenario = {
   args: ['--heartbeat', 'send=PING;expect=PONG;every=3s;count=2;timeout=1s'],
   async inject(lab) {
     // socat -T 2: a session with no traffic for 2 s is closed (the server's idle timeout).
-    await lab.background('srv', 'hb-idle-2s', ['socat', '-T', '2', `TCP4-LISTEN:7001,bind=${SERVICES.hb.v4},reuseaddr,fork`, 'SYSTEM:sed -u s/^PING/PONG/'], `ss -Hltn | grep -q '${SERVICES.hb.v4}:7001'`);
-    await lab.background('srv', 'hb-idle-2s-v6', ['socat', '-T', '2', `TCP6-LISTEN:7001,bind=[${SERVICES.hb.v6}],reuseaddr,fork,ipv6only=1`, 'SYSTEM:sed -u s/^PING/PONG/'], `ss -Hltn | grep -q '${SERVICES.hb.v6}\\]:7001'`);
+    await lab.background(
+      'srv',
+      'hb-idle-2s',
+      ['socat', '-T', '2', `TCP4-LISTEN:7001,bind=${SERVICES.hb.v4},reuseaddr,fork`, 'SYSTEM:sed -u s/^PING/PONG/'],
+      `ss -Hltn | grep -q '${SERVICES.hb.v4}:7001'`,
+    );
+    await lab.background(
+      'srv',
+      'hb-idle-2s-v6',
+      ['socat', '-T', '2', `TCP6-LISTEN:7001,bind=[${SERVICES.hb.v6}],reuseaddr,fork,ipv6only=1`, 'SYSTEM:sed -u s/^PING/PONG/'],
+      `ss -Hltn | grep -q '${SERVICES.hb.v6}\\]:7001'`,
+    );
   },
 };

@@ -3,7 +3,10 @@ import { ADDR } from '../topology.js';
 
 export const scenario: Scenario = {
   id: 'net-001-no-default-route',
-  story: { en: 'The default route is gone (a network restart without the gateway): only the LAN is reachable, so DNS and the server both fail.', zh: '默认路由丢失（重启网络后未配置网关）：只能访问本地网段，DNS和服务器都不通。' },
+  story: {
+    en: 'The default route is gone (a network restart without the gateway): only the LAN is reachable, so DNS and the server both fail.',
+    zh: '默认路由丢失（重启网络后未配置网关）：只能访问本地网段，DNS和服务器都不通。',
+  },
   expect: 'NET-001',
   offline: 'NET-001',
   target: 'www.lab.test:443',

@@ -3,7 +3,10 @@ import { SERVICES } from '../topology.js';
 
 export const scenario: Scenario = {
   id: 'tcp-003-core-rejects',
-  story: { en: 'A firewall on the core rejects connections to port 443 with ICMP administratively prohibited (ping to the server still works).', zh: '核心上的防火墙以ICMP“管理禁止”拒绝发往443端口的连接（ping服务器仍然正常）。' },
+  story: {
+    en: 'A firewall on the core rejects connections to port 443 with ICMP administratively prohibited (ping to the server still works).',
+    zh: '核心上的防火墙以ICMP“管理禁止”拒绝发往443端口的连接（ping服务器仍然正常）。',
+  },
   expect: 'TCP-003',
   target: 'www.lab.test:443',
   args: ['--ca', '{ca}'],

@@ -62,7 +62,10 @@ function reply(msg: Buffer, transport: 'udp' | 'tcp'): Buffer {
       const a = question.name;
       const b = `loop1.${a}`;
       return dnsPacket.encode({
-        id, type: 'response', flags: FLAGS, questions: [question as dnsPacket.Question],
+        id,
+        type: 'response',
+        flags: FLAGS,
+        questions: [question as dnsPacket.Question],
         answers: [
           { type: 'CNAME', name: a, ttl: 60, data: b },
           { type: 'CNAME', name: b, ttl: 60, data: a },
@@ -70,9 +73,21 @@ function reply(msg: Buffer, transport: 'udp' | 'tcp'): Buffer {
       } as dnsPacket.Packet);
     }
     case 'wrong-id':
-      return dnsPacket.encode({ id: (id + 1) & 0xffff, type: 'response', flags: FLAGS, questions: [question as dnsPacket.Question], answers: question.type === 'A' ? [{ type: 'A', name: question.name, ttl: 60, data: '203.0.113.10' }] : [] } as dnsPacket.Packet);
+      return dnsPacket.encode({
+        id: (id + 1) & 0xffff,
+        type: 'response',
+        flags: FLAGS,
+        questions: [question as dnsPacket.Question],
+        answers: question.type === 'A' ? [{ type: 'A', name: question.name, ttl: 60, data: '203.0.113.10' }] : [],
+      } as dnsPacket.Packet);
     case 'wrong-port':
-      return dnsPacket.encode({ id, type: 'response', flags: FLAGS, questions: [question as dnsPacket.Question], answers: question.type === 'A' ? [{ type: 'A', name: question.name, ttl: 60, data: '203.0.113.10' }] : [] } as dnsPacket.Packet);
+      return dnsPacket.encode({
+        id,
+        type: 'response',
+        flags: FLAGS,
+        questions: [question as dnsPacket.Question],
+        answers: question.type === 'A' ? [{ type: 'A', name: question.name, ttl: 60, data: '203.0.113.10' }] : [],
+      } as dnsPacket.Packet);
     case 'tc-garbage':
       if (transport === 'udp') return headerAndQuestion(msg, id, FLAGS | 0x0200, 0);
       return randomBytes(64);

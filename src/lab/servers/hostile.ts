@@ -54,7 +54,7 @@ function certificateMsg(ders: Buffer[]): Buffer {
 /** DHE ServerKeyExchange with a prime of `bits` bits (odd, top bit set) and a signature nobody checks first. */
 export function smallDhKeyExchange(bits: number): Buffer {
   const p = Buffer.alloc(Math.ceil(bits / 8), 0xa5);
-  p[0] = 0x80 >> ((8 - (bits % 8 || 8)) % 8) | (p[0]! & (0xff >> (8 - (bits % 8 || 8))));
+  p[0] = (0x80 >> ((8 - (bits % 8 || 8)) % 8)) | (p[0]! & (0xff >> (8 - (bits % 8 || 8))));
   p[p.length - 1]! |= 1;
   const ys = Buffer.alloc(p.length, 0x33);
   const sig = Buffer.alloc(256, 0x55);

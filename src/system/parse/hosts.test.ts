@@ -7,7 +7,10 @@ import { fixture } from '../fixture-files.js';
 import { ParseError } from '../../model/errors.js';
 
 test('hosts: line numbers, several names, comments, IPv6, skipped lines', () => {
-  const h = parseHosts(['127.0.0.1\tlocalhost', '# pinned', '203.0.113.7 api.lab.test api   # temporary', '::1 localhost ip6-localhost', '', 'bogus name', '198.51.100.9', '2001:db8::7 v6.lab.test'].join('\n'), '/etc/hosts');
+  const h = parseHosts(
+    ['127.0.0.1\tlocalhost', '# pinned', '203.0.113.7 api.lab.test api   # temporary', '::1 localhost ip6-localhost', '', 'bogus name', '198.51.100.9', '2001:db8::7 v6.lab.test'].join('\n'),
+    '/etc/hosts',
+  );
   assert.deepEqual(
     h.entries.map((e) => [e.line, e.address, e.names]),
     [

@@ -8,7 +8,10 @@ test('a missing lab address is INCOMPLETE, then FAILED; the router is REACHABLE'
   const early = parseNeighbors(fixture('lab-ip-neigh-incomplete.json'));
   const late = parseNeighbors(fixture('lab-ip-neigh.json'));
   assert.deepEqual(early.find((n) => n.address === '198.51.100.77')?.state, ['INCOMPLETE']);
-  assert.deepEqual(late.find((n) => n.address === '198.51.100.77'), { family: 4, address: '198.51.100.77', dev: 'a0', lladdr: null, state: ['FAILED'], router: false });
+  assert.deepEqual(
+    late.find((n) => n.address === '198.51.100.77'),
+    { family: 4, address: '198.51.100.77', dev: 'a0', lladdr: null, state: ['FAILED'], router: false },
+  );
   assert.deepEqual(late.find((n) => n.address === '2001:db8:1::77')?.state, ['FAILED']);
   const gw = late.find((n) => n.address === '198.51.100.2');
   assert.deepEqual([gw?.state, gw?.family], [['REACHABLE'], 4]);

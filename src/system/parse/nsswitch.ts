@@ -16,7 +16,14 @@ function tokenize(s: string): string[] {
     } else if (ch === '[') {
       const end = s.indexOf(']', i + 1);
       const inner = s.slice(i + 1, end === -1 ? s.length : end);
-      out.push(`[${inner.split('=').map((t) => t.trim()).join('=').split(/\s+/).join(' ')}]`);
+      out.push(
+        `[${inner
+          .split('=')
+          .map((t) => t.trim())
+          .join('=')
+          .split(/\s+/)
+          .join(' ')}]`,
+      );
       i = end === -1 ? s.length : end + 1;
     } else {
       let j = i;

@@ -66,7 +66,11 @@ export function parseRouteGet(json: string): RouteGetResult {
 
 /** The kernel's reason from ip's stderr ("RTNETLINK answers: No route to host" → "No route to host"). */
 export function routeGetErrorText(stderr: string): string {
-  const line = stderr.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  const line =
+    stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? '';
   return line.replace(/^RTNETLINK answers:\s*/, '').replace(/^Error:\s*/, '') || 'ip route get failed';
 }
 
@@ -75,7 +79,10 @@ export function routeGetErrorText(stderr: string): string {
  * rule covers the query (ENETUNREACH then means that rule, not a missing route); `withIif` marks an
  * input-route query, where "No route to host" also means "forwarding is off".
  */
-export function classifyRouteGetError(stderr: string, ctx: { unreachableRuleMatched?: boolean; unreachableRouteMatched?: boolean; withIif?: boolean } = {}): { error: string; kind: RouteGetErrorKind } {
+export function classifyRouteGetError(
+  stderr: string,
+  ctx: { unreachableRuleMatched?: boolean; unreachableRouteMatched?: boolean; withIif?: boolean } = {},
+): { error: string; kind: RouteGetErrorKind } {
   const error = routeGetErrorText(stderr);
   const e = error.toLowerCase();
   let kind: RouteGetErrorKind = 'error';
@@ -83,8 +90,7 @@ export function classifyRouteGetError(stderr: string, ctx: { unreachableRuleMatc
   else if (e.includes('no route to host')) {
     if (!ctx.withIif || ctx.unreachableRouteMatched) kind = 'unreachable';
     else return { error: `${error} (as input from that interface: forwarding is off, or the source is not valid there)`, kind: 'error' };
-  }
-  else if (e.includes('permission denied')) kind = 'prohibit';
+  } else if (e.includes('permission denied')) kind = 'prohibit';
   else if (e.includes('invalid argument')) kind = 'blackhole';
   return { error, kind };
 }

@@ -51,7 +51,12 @@ test('text is what `ip rule` prints after the priority', () => {
     const lines = fixture(file)
       .split('\n')
       .filter(Boolean)
-      .map((l) => l.replace(/^\d+:\s*/, '').replace(/\s+/g, ' ').trim());
+      .map((l) =>
+        l
+          .replace(/^\d+:\s*/, '')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      );
     assert.deepEqual(
       rules.map((r) => r.text),
       lines,
