@@ -16,6 +16,7 @@ import { CONFIG_DEFAULTS, parseMonitorConfig, type MonitorConfig } from '../moni
 import { Monitor } from '../monitor/loop.js';
 import { runCheck, type CheckFn } from '../monitor/checks.js';
 import { makeDiagnoser, type Diagnoser } from '../monitor/diagnoser.js';
+import { untilStopped } from '../monitor/signals.js';
 import { limiter } from '../diagnose/limiter.js';
 import { Spool } from './spool.js';
 import { CommandListSchema, ConfigResponseSchema, MAX_BATCH, MAX_BODY_BYTES, PROTOCOL_VERSION, type Command } from './protocol.js';
@@ -105,12 +106,7 @@ class Agent {
     if (o.data === null) this.log(ft(o.lang, 'agent.noData'));
     this.headers = { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' };
     this.name = o.name ?? '';
-    this.stopped =
-      o.stopSignal ??
-      new Promise<string>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-      });
+    this.stopped = o.stopSignal ?? untilStopped();
   }
 
   private call(path: string, init: RequestInit = {}, timeoutMs = 15_000): Promise<Response> {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Lang } from '../model/layer.js';
 import { usageError, readError } from '../model/errors.js';
 import { parseListen } from '../monitor/daemon.js';
+import { untilStopped } from '../monitor/signals.js';
 import { openDb } from './db.js';
 import { FleetStore } from './store.js';
 import { createFleetServer, type FleetServer } from './server.js';
@@ -58,12 +59,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
   };
   process.on('SIGHUP', onHup);
   o.onListening?.(url, fleet, store);
-  const stopped =
-    o.stopSignal ??
-    new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
+  const stopped = o.stopSignal ?? untilStopped();
   const sig = await stopped;
   log(ft(o.lang, 'server.stopping', { signal: sig }));
   process.off('SIGHUP', onHup);

@@ -16,6 +16,7 @@ import { buildRegistry } from './metrics.js';
 import { createServer } from './server.js';
 import { mt } from './messages.js';
 import { usageError } from '../model/errors.js';
+import { untilStopped } from './signals.js';
 
 /** Also written in src/cli/monitor.ts (which does not load this module for --help). */
 export const DEFAULT_LISTEN = '127.0.0.1:9716';
@@ -128,12 +129,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   const onHup = (): void => void reload();
   process.on('SIGHUP', onHup);
   o.onListening?.(addr, { monitor: () => monitor, reload, store });
-  const stopped =
-    o.stopSignal ??
-    new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
+  const stopped = o.stopSignal ?? untilStopped();
   const sig = await stopped;
   log(mt(o.lang, 'daemon.stopping', { signal: sig }));
   process.off('SIGHUP', onHup);
