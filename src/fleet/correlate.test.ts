@@ -170,3 +170,26 @@ test('features: the route, resolver answer and silent hop of a report, comparabl
     ['route to 203.0.113.80 = via 10.2.0.254 dev wan1', 'dns app.corp.test = 203.0.113.80', 'path to 203.0.113.80 = silent after hop 1 (10.2.0.254)'],
   );
 });
+
+test('healthy regions on different gateways: the summary names what each group of healthy agents saw', () => {
+  const agents = fleet({ sh: 3, bj: 3, sz: 2 });
+  const gw: Record<string, string> = { bj: '10.1.0.1', sz: '10.3.0.1' };
+  const [g] = correlate({
+    agents,
+    states: states(agents, (a) => (a.labels['region'] === 'sh' ? 'NET-004' : null)),
+    reports: reports(agents, (a) =>
+      a.labels['region'] === 'sh'
+        ? { agent: a.name, target: 'app', at: T0, verdict: 'fault', code: 'NET-004', features: [route('10.2.0.254')] }
+        : { agent: a.name, target: 'app', at: T0, verdict: 'ok', code: null, features: [route(gw[a.labels['region']!]!)] },
+    ),
+    freshAfter: T0,
+  });
+  assert.deepEqual(g!.evidence[0]!.healthyValues, [
+    { value: 'via 10.1.0.1 dev wan1', agents: 3 },
+    { value: 'via 10.3.0.1 dev wan1', agents: 2 },
+  ]);
+  assert.match(
+    summaryText('app', g!.code, 'route-conflict', g!.scope, { agents: g!.agents, watchers: g!.watchers, counts: g!.counts }, g!.evidence, 'en'),
+    /healthy agents: via 10\.1\.0\.1 dev wan1 \(3\), via 10\.3\.0\.1 dev wan1 \(2\)$/,
+  );
+});

@@ -51,6 +51,8 @@ export interface CommonEvidence {
   healthyOf: number;
   /** What most healthy agents saw instead (null: no healthy report has this key). */
   healthyValue: string | null;
+  /** Everything else the healthy agents saw, most common first, with how many saw it. */
+  healthyValues: Array<{ value: string; agents: number }>;
 }
 
 export interface Group {
@@ -141,8 +143,18 @@ export function commonEvidence(failing: ReportInfo[], healthy: ReportInfo[]): Co
     if (withKey.length > 0 && same > (1 - SHARE) * withKey.length) continue;
     const others = new Map<string, number>();
     for (const x of withKey) if (x.value !== f.value) others.set(x.value, (others.get(x.value) ?? 0) + 1);
-    const healthyValue = [...others.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
-    out.push({ key: f.key, kind: f.kind, value: f.value, failing: n, failingOf: failing.length, healthy: same, healthyOf: withKey.length, healthyValue });
+    const healthyValues = [...others.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([value, agents]) => ({ value, agents }));
+    out.push({
+      key: f.key,
+      kind: f.kind,
+      value: f.value,
+      failing: n,
+      failingOf: failing.length,
+      healthy: same,
+      healthyOf: withKey.length,
+      healthyValue: healthyValues[0]?.value ?? null,
+      healthyValues,
+    });
   }
   return out.sort((a, b) => Number(b.healthyValue !== null) - Number(a.healthyValue !== null) || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.key.localeCompare(b.key));
 }

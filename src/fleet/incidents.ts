@@ -52,8 +52,18 @@ export function summaryText(target: string, code: string, slug: string, scope: S
   }
   const top = evidence.slice(0, 2);
   if (top.length === 0) return `${head}; ${ft(lang, 'summary.noEvidence')}`;
-  const facts = top.map((e) => ft(lang, 'summary.fact', { key: e.key, value: e.value }) + (e.healthyValue ? `; ${ft(lang, 'summary.healthy', { value: e.healthyValue })}` : ''));
+  const facts = top.map((e) => ft(lang, 'summary.fact', { key: e.key, value: e.value }) + (e.healthyValue ? `; ${ft(lang, 'summary.healthy', { value: healthyText(e) })}` : ''));
   return `${head}; ${ft(lang, 'summary.evidence', { list: facts.join('; ') })}`;
+}
+
+/** What the healthy agents saw instead: one value alone, or the two most common with their counts. */
+function healthyText(e: CommonEvidence): string {
+  const vs = e.healthyValues ?? (e.healthyValue ? [{ value: e.healthyValue, agents: 0 }] : []);
+  if (vs.length <= 1) return vs[0]?.value ?? '';
+  return vs
+    .slice(0, 2)
+    .map((v) => `${v.value} (${v.agents})`)
+    .join(', ');
 }
 
 export interface ReconcileOut {

@@ -144,7 +144,7 @@ async function incidentBody(lang: Lang, i: IncidentRow, d: PageDeps): Promise<st
   html += `<h2>${t(lang, 'page.evidence')}</h2>`;
   if (ev.length === 0) html += `<p class="muted">${t(lang, 'summary.noEvidence')}</p>`;
   else
-    html += `<table id="evidence"><tr><th>${t(lang, 'page.fact')}</th><th>${t(lang, 'page.failingSaw')}</th><th>${t(lang, 'page.healthySaw')}</th></tr>${ev.map((e) => `<tr><td>${esc(e.key)}</td><td>${esc(e.value)} <span class="muted">${e.failing}/${e.failingOf}</span></td><td>${e.healthyValue ? esc(e.healthyValue) : '—'} <span class="muted">${e.healthyOf - e.healthy}/${e.healthyOf}</span></td></tr>`).join('')}</table>`;
+    html += `<table id="evidence"><tr><th>${t(lang, 'page.fact')}</th><th>${t(lang, 'page.failingSaw')}</th><th>${t(lang, 'page.healthySaw')}</th></tr>${ev.map((e) => `<tr><td>${esc(e.key)}</td><td>${esc(e.value)} <span class="muted">${e.failing}/${e.failingOf}</span></td><td>${(e.healthyValues ?? []).length > 0 ? (e.healthyValues ?? []).map((v) => `${esc(v.value)} <span class="muted">${v.agents}</span>`).join('<br>') : e.healthyValue ? esc(e.healthyValue) : '—'} <span class="muted">(${e.healthyOf - e.healthy}/${e.healthyOf})</span></td></tr>`).join('')}</table>`;
   const first = a?.agents?.[0];
   if (first) {
     const rep = await d.store.report(first, i.target);
