@@ -71,7 +71,9 @@ if (mode === 'heartbeat') {
   setTimeout(() => u.close(), 2000).unref();
 }
 EOF
-ins node "$WORK/srv.mjs" & PIDS+=($!)
+# Not through the `ins` function: a function in the background is a subshell, and killing it would
+# leave node running. `ip netns exec` execs node, so this pid is node's.
+ip netns exec "$S" node "$WORK/srv.mjs" & PIDS+=($!)
 sleep 0.5
 
 capture() { # name filter command…
