@@ -43,13 +43,21 @@ export const rule: Rule = {
     const d = hit.data;
     const vars = { address: d.address, port: d.port };
     const ev = [
-      evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: connection refused (RST) after ${Math.round(d.ms)} ms${d.errno ? ` (${d.errno})` : ''}`, {
-        address: d.address,
-        port: d.port,
-        outcome: d.outcome,
-        ms: d.ms,
-        ...(d.errno ? { errno: d.errno } : {}),
-      }),
+      evidence(
+        'tcp.connect',
+        tr(
+          ctx.lang,
+          `TCP ${hostPort(d.address, d.port)}: connection refused (RST) after ${Math.round(d.ms)} ms${d.errno ? ` (${d.errno})` : ''}`,
+          `TCP ${hostPort(d.address, d.port)}：${Math.round(d.ms)} 毫秒后连接被拒绝（RST）${d.errno ? `（${d.errno}）` : ''}`,
+        ),
+        {
+          address: d.address,
+          port: d.port,
+          outcome: d.outcome,
+          ms: d.ms,
+          ...(d.errno ? { errno: d.errno } : {}),
+        },
+      ),
     ];
     const local = localListeners(ctx, d.address, d.port);
     if (!local) return makeFinding(meta, ctx, { vars, evidence: ev });
@@ -71,7 +79,7 @@ function localFinding(ctx: RuleContext, vars: { address: string; port: number },
     return !WILDCARD.has(a) && !sameIp(a, address);
   });
   if (sockets.length === 0) {
-    ev.push(evidence('tcp.connect', `this machine: no TCP socket listens on port ${port}`, { port, listening: [] }));
+    ev.push(evidence('tcp.connect', tr(ctx.lang, `this machine: no TCP socket listens on port ${port}`, `本机：没有 TCP 套接字监听端口 ${port}`), { port, listening: [] }));
     return makeFinding(meta, ctx, {
       vars,
       evidence: ev,
@@ -86,7 +94,12 @@ function localFinding(ctx: RuleContext, vars: { address: string; port: number },
     });
   }
   const shown = (other.length > 0 ? other : sockets).map((s) => `${s.local}:${s.port}${s.process ? ` (${s.process})` : ''}`);
-  ev.push(evidence('tcp.connect', `this machine: port ${port} is bound to ${shown.join(', ')}`, { port, listening: sockets.map((s) => ({ ...s })) }));
+  ev.push(
+    evidence('tcp.connect', tr(ctx.lang, `this machine: port ${port} is bound to ${shown.join(', ')}`, `本机：端口 ${port} 绑定在 ${shown.join('、')}`), {
+      port,
+      listening: sockets.map((s) => ({ ...s })),
+    }),
+  );
   if (other.length === 0) return makeFinding(meta, ctx, { vars, evidence: ev });
   const bound = other.map((s) => s.local).join(', ');
   const proc = other.find((s) => s.process)?.process ?? null;

@@ -34,30 +34,59 @@ export const rule: Rule = {
     if (!hit) return null;
     const d = hit.data;
     const ev = [
-      evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: no answer to the SYN within ${Math.round(d.ms)} ms${d.attempts && d.attempts > 1 ? ` (${d.attempts} attempts)` : ''}`, {
-        address: d.address,
-        port: d.port,
-        outcome: d.outcome,
-        ms: d.ms,
-      }),
+      evidence(
+        'tcp.connect',
+        tr(
+          ctx.lang,
+          `TCP ${hostPort(d.address, d.port)}: no answer to the SYN within ${Math.round(d.ms)} ms${d.attempts && d.attempts > 1 ? ` (${d.attempts} attempts)` : ''}`,
+          `TCP ${hostPort(d.address, d.port)}：${Math.round(d.ms)} 毫秒内 SYN 无应答${d.attempts && d.attempts > 1 ? `（尝试 ${d.attempts} 次）` : ''}`,
+        ),
+        {
+          address: d.address,
+          port: d.port,
+          outcome: d.outcome,
+          ms: d.ms,
+        },
+      ),
     ];
     // Proof that the host is alive: an echo reply, or another port that answered (open or RST).
     const echo = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, d.address) && e.data.received > 0);
     const other = conns.find((c) => sameIp(c.data.address, d.address) && c.data.port !== d.port && (c.data.outcome === 'open' || c.data.outcome === 'refused'));
     if (echo)
-      ev.push(evidence('icmp.echo', `ping ${d.address}: ${echo.data.received}/${echo.data.sent} replies: the host is up`, { address: d.address, sent: echo.data.sent, received: echo.data.received }));
+      ev.push(
+        evidence(
+          'icmp.echo',
+          tr(ctx.lang, `ping ${d.address}: ${echo.data.received}/${echo.data.sent} replies: the host is up`, `ping ${d.address}：收到 ${echo.data.received}/${echo.data.sent} 个应答：主机在线`),
+          { address: d.address, sent: echo.data.sent, received: echo.data.received },
+        ),
+      );
     if (other)
       ev.push(
-        evidence('tcp.connect', `TCP ${hostPort(other.data.address, other.data.port)}: ${other.data.outcome === 'open' ? 'open' : 'refused (RST)'}: the host answers on other ports`, {
-          address: other.data.address,
-          port: other.data.port,
-          outcome: other.data.outcome,
-        }),
+        evidence(
+          'tcp.connect',
+          tr(
+            ctx.lang,
+            `TCP ${hostPort(other.data.address, other.data.port)}: ${other.data.outcome === 'open' ? 'open' : 'refused (RST)'}: the host answers on other ports`,
+            `TCP ${hostPort(other.data.address, other.data.port)}：${other.data.outcome === 'open' ? '开放' : '拒绝（RST）'}：主机在其他端口上有应答`,
+          ),
+          {
+            address: other.data.address,
+            port: other.data.port,
+            outcome: other.data.outcome,
+          },
+        ),
       );
     const vars = { address: d.address, port: d.port, ms: Math.round(d.ms), iptables: d.family === 6 ? 'ip6tables' : 'iptables' };
     if (echo || other) return makeFinding(meta, ctx, { vars, evidence: ev });
     const silentPing = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, d.address) && e.data.method !== 'unavailable' && e.data.sent > 0);
-    if (silentPing) ev.push(evidence('icmp.echo', `ping ${d.address}: 0/${silentPing.data.sent} replies`, { address: d.address, sent: silentPing.data.sent, received: 0 }));
+    if (silentPing)
+      ev.push(
+        evidence('icmp.echo', tr(ctx.lang, `ping ${d.address}: 0/${silentPing.data.sent} replies`, `ping ${d.address}：收到 0/${silentPing.data.sent} 个应答`), {
+          address: d.address,
+          sent: silentPing.data.sent,
+          received: 0,
+        }),
+      );
     return makeFinding(meta, ctx, {
       vars,
       evidence: ev,

@@ -49,12 +49,20 @@ export const rule: Rule = {
           `到 ${hostPort(d.address, d.port)} 的连接被 ICMP 错误拒绝${d.errno ? `（${d.errno}）` : ''}，而不是 TCP 应答；探测无法看到发送方。服务器或路径上的防火墙对该端口配置了 REJECT 规则。`,
         ),
         evidence: [
-          evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: rejected${d.errno ? ` (${d.errno})` : ''} after ${Math.round(d.ms)} ms`, {
-            address: d.address,
-            port: d.port,
-            outcome: d.outcome,
-            ...(d.errno ? { errno: d.errno } : {}),
-          }),
+          evidence(
+            'tcp.connect',
+            tr(
+              ctx.lang,
+              `TCP ${hostPort(d.address, d.port)}: rejected${d.errno ? ` (${d.errno})` : ''} after ${Math.round(d.ms)} ms`,
+              `TCP ${hostPort(d.address, d.port)}：${Math.round(d.ms)} 毫秒后被拒绝${d.errno ? `（${d.errno}）` : ''}`,
+            ),
+            {
+              address: d.address,
+              port: d.port,
+              outcome: d.outcome,
+              ...(d.errno ? { errno: d.errno } : {}),
+            },
+          ),
         ],
         fix: [
           {
