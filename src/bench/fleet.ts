@@ -12,15 +12,15 @@
  *   sudo node dist/bench/fleet.js [--agents 1000] [--interval 10] [--seconds 60] [--engine sqlite|postgres|both] [--json]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb } from '../fleet/db.js';
 import { FleetStore } from '../fleet/store.js';
 import { PROTOCOL_VERSION, type AgentEvent } from '../fleet/protocol.js';
-import { postgresMissing, startPostgres } from '../fleet/pg-testing.js';
+import { freePort, postgresMissing, startPostgres } from '../fleet/pg-testing.js';
+import { cpuSeconds, pct, rssMB } from './proc.js';
 import { REPORT_SCHEMA_ID, type Report } from '../model/report.js';
 
 const arg = (name: string, def: string): string => {
@@ -37,26 +37,6 @@ const CHANGE_P = 0.02;
 const TARGETS = ['app', 'vpn', 'api'];
 const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
-function rssMB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 /** A realistic report: a NET-004 finding and ~10 KB of observations. */
 function report(agent: string): Report {

@@ -11,8 +11,8 @@ import type { Report } from '../model/report.js';
 import type { EngineDeps } from '../diagnose/engine.js';
 import { usageError } from '../model/errors.js';
 import { parseTarget } from '../model/target.js';
-import { parseDiagnoseOptions, type RawDiagnoseOptions } from '../cli/diagnose-options.js';
-import { CONFIG_DEFAULTS, parseMonitorConfig, type MonitorConfig } from '../monitor/config.js';
+import { parseDiagnoseOptions } from '../cli/diagnose-options.js';
+import { CONFIG_DEFAULTS, parseMonitorConfig, rawOptionsByLongName, type MonitorConfig } from '../monitor/config.js';
 import { Monitor } from '../monitor/loop.js';
 import { runCheck, type CheckFn } from '../monitor/checks.js';
 import { makeDiagnoser, type Diagnoser } from '../monitor/diagnoser.js';
@@ -237,8 +237,7 @@ class Agent {
       const known = this.monitor?.targets().find((r) => r.spec.input === cmd.target || r.spec.name === cmd.target)?.spec;
       if (known && Object.keys(cmd.options).length === 0) report = await this.diagnoser.run(known.target, known.options, this.o.lang);
       else {
-        const raw = Object.fromEntries(Object.entries(cmd.options).map(([k, v]) => [k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), String(v)])) as RawDiagnoseOptions;
-        const parsed = parseDiagnoseOptions(raw, this.o.lang);
+        const parsed = parseDiagnoseOptions(rawOptionsByLongName(cmd.options, this.o.lang), this.o.lang);
         report = await this.diagnoser.run(parseTarget(cmd.target, parsed.target), parsed.options, this.o.lang);
       }
     } catch (err) {

@@ -19,19 +19,12 @@ import { loadTargets } from './targets.js';
 import { runAgent, type RunningAgent } from './agent.js';
 import { until } from '../monitor/testing.js';
 import { PROTOCOL_VERSION, MAX_BODY_BYTES } from './protocol.js';
-import { postgresMissing, startPostgres } from './pg-testing.js';
+import { freePort, postgresMissing, startPostgres } from './pg-testing.js';
 
 async function listenOn(port = 0): Promise<net.Server> {
   const s = net.createServer((c) => c.end());
   await new Promise<void>((r) => s.listen(port, '127.0.0.1', () => r()));
   return s;
-}
-
-async function freePort(): Promise<number> {
-  const s = await listenOn();
-  const p = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
 }
 
 interface Srv {

@@ -72,7 +72,8 @@ async function fleetBody(lang: Lang, url: URL, d: PageDeps): Promise<string> {
   const keys = [...new Set(agents.flatMap((a) => Object.keys(a.labels)))].sort();
   const by = url.searchParams.get('by') ?? (keys.includes('region') ? 'region' : (keys[0] ?? ''));
   const targets = [...new Set(states.map((s) => s.target))].sort();
-  const groupOf = (name: string): string => agents.find((a) => a.name === name)?.labels[by] ?? '—';
+  const groupByAgent = new Map(agents.map((a) => [a.name, a.labels[by] ?? '—']));
+  const groupOf = (name: string): string => groupByAgent.get(name) ?? '—';
   const groups = [...new Set(agents.map((a) => a.labels[by] ?? '—'))].sort();
   let html = `<h1>${t(lang, 'page.title')}</h1><h2>${t(lang, 'page.fleet')}</h2>`;
   if (agents.length === 0) html += `<p class="muted">${t(lang, 'page.noAgents')}</p>`;

@@ -32,7 +32,8 @@ export function postgresMissing(): string | null {
   return null;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 now (for PostgreSQL, the fleet tests and the fleet bench). */
+export async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   const port = (s.address() as AddressInfo).port;

@@ -129,3 +129,13 @@ test('property: any text is a config or one ConfigError, never a crash', () => {
     { numRuns: 300 },
   );
 });
+
+test('diagnose options by long name (a fleet command sends them so): the config’s own names, expect-ip as a list, an unknown name refused', async () => {
+  const { rawOptionsByLongName } = await import('./config.js');
+  assert.deepEqual(rawOptionsByLongName({ 'expect-ip': '203.0.113.80, 203.0.113.81', 'tls-min': '1.2', warn_days: 30 }, 'en'), {
+    expectIp: ['203.0.113.80', '203.0.113.81'],
+    tlsMin: '1.2',
+    warnDays: '30',
+  });
+  assert.throws(() => rawOptionsByLongName({ 'no-such': 'x' }, 'en'), /options: unknown field 'no-such'/);
+});

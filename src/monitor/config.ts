@@ -262,6 +262,25 @@ function readTargetFields(item: unknown, top: TopLevel, firstLine: Map<string, n
   return f;
 }
 
+/**
+ * diagnose options by long name (as a target of the config writes them, or a fleet command sends
+ * them) → RawDiagnoseOptions; `expect-ip` takes a comma-separated list. An unknown name throws.
+ */
+export function rawOptionsByLongName(opts: Record<string, string | number | boolean>, lang: Lang): RawDiagnoseOptions {
+  const raw: RawDiagnoseOptions = {};
+  for (const [k, v] of Object.entries(opts)) {
+    const opt = OPTION_BY_NORM.get(norm(k));
+    if (!opt) throw new ConfigError(mt(lang, 'cfg.unknownKey', { where: 'options', key: shown(k), known: Object.keys(OPTION_KEYS).join(', ') }));
+    if (opt.raw === 'expectIp')
+      raw.expectIp = String(v)
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+    else (raw as Record<string, string>)[opt.raw] = String(v);
+  }
+  return raw;
+}
+
 function readTargetPair(pair: Pair, f: TargetFields, firstLine: Map<string, number>, r: Reader): void {
   const k = keyOf(pair);
   const own = TARGET_BY_NORM.get(norm(k));
