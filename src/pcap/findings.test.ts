@@ -149,13 +149,23 @@ test('lab captures (tcpdump in namespaces and on loopback, scripts/pcap-lab-fixt
     'lab-diagnose-tcp-003.pcap': ['TCP-003', 'TCP-003'],
     'lab-diagnose-net-009.pcap': ['NET-009'],
     'lo-tls12.pcap': ['TLS-003', 'TLS-004', 'TLS-006'],
+    // A resolver that answers with another address than the one expected.
+    'lab-dns-005.pcap': ['DNS-005'],
+    // The field case on one LAN: a host route hands 203.0.113.80 to a second router (its own MAC) while the gateway carries the rest.
+    'lab-net-004.pcap': ['NET-004'],
+    // openssl s_server -tls1_2 with the lab PKI, s_client checking the chain: the chain is in the clear.
+    'lab-tls12-expired.pcap': ['TLS-001'],
+    // The client's bad_certificate alert joins TLS-002 (the chain shows why); no separate TLS-004.
+    'lab-tls12-future.pcap': ['TLS-002'],
+    'lab-tls12-mtls.pcap': ['TLS-007'],
   };
+  const options: Record<string, Partial<JudgeOptions>> = { 'lab-dns-005.pcap': { expectIp: ['198.51.100.131'] } };
   for (const [file, codes] of Object.entries(want)) {
     const a = new Analyzer();
     const info = readCaptureFile(dir + file, a.onPacket);
     assert.deepEqual(info.warnings, [], file);
     assert.deepEqual(
-      judge(a, { lang: 'en' })
+      judge(a, { lang: 'en', ...options[file] })
         .map((f) => f.code)
         .sort(),
       codes,
@@ -168,6 +178,16 @@ test('lab captures (tcpdump in namespaces and on loopback, scripts/pcap-lab-fixt
   const f = judge(a, { lang: 'en' }).find((x) => x.code === 'TCP-006')!;
   assert.match(f.title, /dies after 5 s idle/);
   assert.equal(f.fix[0]!.command, 'sysctl -w net.ipv4.tcp_keepalive_time=4 net.ipv4.tcp_keepalive_intvl=1');
+  // The rejection is evidence of the certificate finding: the client's alert and the chain's dates.
+  const b = new Analyzer();
+  readCaptureFile(dir + 'lab-tls12-future.pcap', b.onPacket);
+  const g = judge(b, { lang: 'en' })[0]!;
+  assert.ok(g.evidence.some((e) => /alert bad_certificate \(fatal\) from the client/.test(e.summary)));
+  assert.ok(g.evidence.some((e) => /^Certificate #\d+: 2 certificate\(s\), leaf CN=future\.lab\.test/.test(e.summary)));
+  // NET-004 names the second router and the gateway by address and MAC.
+  const c = new Analyzer();
+  readCaptureFile(dir + 'lab-net-004.pcap', c.onPacket);
+  assert.match(judge(c, { lang: 'en' })[0]!.title, /^Traffic to 203\.0\.113\.80 goes via 198\.51\.100\.66 \([0-9a-f:]{17}\), not via 198\.51\.100\.1 \([0-9a-f:]{17}\)$/);
 });
 
 test('MSS clamp (the same SYN on both sides of a middlebox), zero windows, duplicate ACKs', async () => {

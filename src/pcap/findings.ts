@@ -938,6 +938,8 @@ function certFindings(t: TlsSeen, out: Finding[]): { certCodes: Set<string>; iss
   return { certCodes, issuer };
 }
 
+const GENERIC_CERT_REJECTIONS = new Set(['bad_certificate', 'certificate_unknown', 'unsupported_certificate', 'certificate_expired']);
+
 /** The TLS codes the plaintext alerts name (an alert a certificate finding already explains joins its evidence). */
 function alertFindings(t: TlsSeen, out: Finding[], certCodes: Set<string>, issuer: string): void {
   const { f, lang, ce, se, hello, sni, server, certReq, ctx } = t;
@@ -962,8 +964,12 @@ function alertFindings(t: TlsSeen, out: Finding[], certCodes: Set<string>, issue
         { alert: name, level: x.e.level, from: fromServer ? 'server' : 'client' },
       );
       if (!meta) continue;
-      if (certCodes.has(meta.code)) {
-        const have = out.find((y) => y.code === meta.code);
+      // The client's rejection joins the certificate finding the chain itself shows: the same code, or
+      // any of them when the alert is a generic one (OpenSSL answers a not-yet-valid certificate with
+      // bad_certificate, others with certificate_unknown). unknown_ca names a problem of its own.
+      const explainedBy = certCodes.has(meta.code) ? meta.code : !fromServer && GENERIC_CERT_REJECTIONS.has(name) ? [...certCodes][0] : undefined;
+      if (explainedBy) {
+        const have = out.find((y) => y.code === explainedBy);
         have?.evidence.push(alertEv);
         continue;
       }
