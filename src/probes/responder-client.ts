@@ -163,10 +163,19 @@ export async function askArrived(a: ResponderAddress, timeoutMs: number, samples
     // negotiated; the SYN carried the MSS before that (they are, when the SYN arrived with them).
     if (offeredMss !== null && arrived.syn?.timestamps) offeredMss += 12;
     let best: { offsetMs: number; rttMs: number } | null = null;
+    let taken = 0;
     for (let i = 0; i < samples; i++) {
       const t1 = now();
       s.write(withToken(a, { op: 'time', t1 }, 200));
-      const m = await r.next(timeoutMs);
+      let m: Record<string, unknown>;
+      try {
+        m = await r.next(timeoutMs);
+      } catch (err) {
+        // On a lossy path an answer may wait for retransmissions: keep the samples already taken.
+        if (best && err instanceof ResponderError && err.kind === 'timeout') break;
+        throw err;
+      }
+      taken++;
       const t4 = now();
       const t2 = Number(m.t2);
       const t3 = Number(m.t3);
@@ -174,7 +183,7 @@ export async function askArrived(a: ResponderAddress, timeoutMs: number, samples
       const offset = (t2 - t1 + (t3 - t4)) / 2;
       if (!best || rtt < best.rttMs) best = { offsetMs: offset, rttMs: rtt };
     }
-    return { arrived, local, offeredMss, clock: best ? { ...best, samples } : null };
+    return { arrived, local, offeredMss, clock: best ? { ...best, samples: taken } : null };
   } finally {
     s.destroy();
   }
@@ -189,18 +198,31 @@ export interface LossResult {
   /** One-way delay estimates (ms), min over the samples, when the clock offset is known. */
   forwardMs: number | null;
   returnMs: number | null;
+  /** The same before the clock offset: min(server receive − client send), min(client receive − server send). */
+  raw: { forwardMs: number; returnMs: number } | null;
 }
 
-/** UDP echoes: how many reached the responder, how many answers came back (loss per direction). */
-export async function udpLoss(a: ResponderAddress, o: { count: number; intervalMs: number; waitMs: number; clockOffsetMs?: number | null }): Promise<LossResult> {
+/** One-way delays from the raw minima once the clock offset (server − client) is known. */
+export function oneWay(raw: LossResult['raw'], offsetMs: number | null): { forwardMs: number | null; returnMs: number | null } {
+  return raw && offsetMs !== null ? { forwardMs: raw.forwardMs - offsetMs, returnMs: raw.returnMs + offsetMs } : { forwardMs: null, returnMs: null };
+}
+
+/**
+ * UDP echoes: how many reached the responder, how many answers came back (loss per direction).
+ * Without `waitMs`, the wait for late answers follows the round trips the answers show (4 × the
+ * slowest + 100 ms, 0.2–1 s; 0.3 s, and one question for the count, when none came back). Without
+ * the clock offset, `raw` keeps what `oneWay` needs once it is known.
+ */
+export async function udpLoss(a: ResponderAddress, o: { count: number; intervalMs: number; waitMs?: number; clockOffsetMs?: number | null }): Promise<LossResult> {
   const sock = dgram.createSocket(net.isIPv6(a.host) ? 'udp6' : 'udp4');
   sock.on('error', () => {});
   const id = randomInt(1, 2 ** 31 - 1);
   const seen = new Set<number>();
-  let fwd = Infinity;
-  let ret = Infinity;
+  // Minima of (server receive − client send) and (client receive − server send): the one-way delays plus/minus the offset.
+  let fwdRaw = Infinity;
+  let retRaw = Infinity;
+  let maxRtt = 0;
   let count: number | null = null;
-  const off = o.clockOffsetMs ?? null;
   sock.on('message', (m) => {
     let v: Record<string, unknown>;
     try {
@@ -210,11 +232,14 @@ export async function udpLoss(a: ResponderAddress, o: { count: number; intervalM
     }
     if (v.id !== id) return;
     if (v.op === 'echo' && typeof v.seq === 'number') {
+      const t4 = now();
       seen.add(v.seq);
-      if (off !== null) {
-        fwd = Math.min(fwd, Number(v.t2) - Number(v.t1) - off);
-        ret = Math.min(ret, now() - Number(v.t3) + off);
-      }
+      const t1 = Number(v.t1);
+      const t2 = Number(v.t2);
+      const t3 = Number(v.t3);
+      if (Number.isFinite(t1)) maxRtt = Math.max(maxRtt, t4 - t1 - (Number.isFinite(t3 - t2) ? t3 - t2 : 0));
+      if (Number.isFinite(t2 - t1)) fwdRaw = Math.min(fwdRaw, t2 - t1);
+      if (Number.isFinite(t3)) retRaw = Math.min(retRaw, t4 - t3);
     } else if (v.op === 'count' && typeof v.received === 'number') count = v.received;
   });
   await new Promise<void>((r) => sock.connect(a.port, a.host, () => r()));
@@ -226,14 +251,18 @@ export async function udpLoss(a: ResponderAddress, o: { count: number; intervalM
     send({ op: 'echo', id, seq: i, t1: now() }, 200);
     await new Promise((r) => setTimeout(r, o.intervalMs));
   }
-  await new Promise((r) => setTimeout(r, o.waitMs));
+  // Nothing answered at all: no responder there (or nothing comes back, and neither would the count).
+  const silent = seen.size === 0;
+  const waitMs = o.waitMs ?? (silent ? 300 : Math.max(200, Math.min(1000, 4 * maxRtt + 100)));
+  await new Promise((r) => setTimeout(r, waitMs));
   // The count is asked a few times: the question or its answer may be lost too.
-  for (let i = 0; i < 5 && count === null; i++) {
+  for (let i = 0; i < (silent ? 1 : 5) && count === null; i++) {
     send({ op: 'count', id }, 200);
-    await new Promise((r) => setTimeout(r, Math.max(50, o.waitMs / 2)));
+    await new Promise((r) => setTimeout(r, Math.max(50, waitMs / 2)));
   }
   sock.close();
-  return { sent: o.count, arrived: count, answered: seen.size, forwardMs: Number.isFinite(fwd) ? fwd : null, returnMs: Number.isFinite(ret) ? ret : null };
+  const raw = Number.isFinite(fwdRaw) && Number.isFinite(retRaw) ? { forwardMs: fwdRaw, returnMs: retRaw } : null;
+  return { sent: o.count, arrived: count, answered: seen.size, ...oneWay(raw, o.clockOffsetMs ?? null), raw };
 }
 
 export interface ReturnMtuResult {
