@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include "tcp_info.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -598,6 +599,119 @@ static napi_value js_unwatch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ── sink: discard what a TCP socket receives, off the event loop ───────── */
+/* The responder's throughput sink: on a thread of libuv's pool, recv(MSG_TRUNC) discards the data
+ * in the kernel (no copy to user space, no buffer per read) until `want` bytes, EOF, an error or
+ * `idle_ms` without data. The caller stops libuv reading the socket first. The thread works on a
+ * dup() of the descriptor, so a socket closed meanwhile cannot hand it someone else's fd;
+ * sinkAbortAll() ends every running sink within 100 ms (a server shutting down). */
+static volatile int sink_generation = 0;
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  int fd;
+  int64_t want;
+  int64_t got;
+  int idle_ms;
+  int eof;
+  int err;
+  int generation;
+} sink_t;
+
+static void sink_execute(napi_env env, void *data) {
+  sink_t *k = data;
+  char scratch[16];
+  int idle = 0;
+  while (k->got < k->want) {
+    if (__atomic_load_n(&sink_generation, __ATOMIC_RELAXED) != k->generation) {
+      k->err = ECANCELED;
+      return;
+    }
+    int64_t left = k->want - k->got;
+    size_t ask = left > (1 << 24) ? (1 << 24) : (size_t)left;
+    ssize_t n = recv(k->fd, scratch, ask, MSG_TRUNC | MSG_DONTWAIT);
+    if (n > 0) {
+      k->got += n;
+      idle = 0;
+      continue;
+    }
+    if (n == 0) {
+      k->eof = 1;
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      k->err = errno;
+      return;
+    }
+    struct pollfd p = {.fd = k->fd, .events = POLLIN, .revents = 0};
+    int r = poll(&p, 1, 100);
+    if (r == 0 && (idle += 100) >= k->idle_ms) {
+      k->err = ETIMEDOUT;
+      return;
+    }
+    if (r < 0 && errno != EINTR) {
+      k->err = errno;
+      return;
+    }
+  }
+}
+
+static void sink_complete(napi_env env, napi_status status, void *data) {
+  sink_t *k = data;
+  napi_value o = NULL;
+  if (napi_create_object(env, &o) == napi_ok) {
+    set_prop(env, o, "received", make_int(env, k->got));
+    napi_value eof;
+    if (napi_get_boolean(env, k->eof != 0, &eof) == napi_ok) set_prop(env, o, "eof", eof);
+    if (k->err) set_prop(env, o, "error", make_string(env, errno_name(k->err)));
+    napi_resolve_deferred(env, k->deferred, o);
+  }
+  napi_delete_async_work(env, k->work);
+  close(k->fd);
+  free(k);
+}
+
+static napi_value js_sink(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  int64_t want = 0;
+  int32_t idle = 0;
+  if (argc < 3 || get_fd(env, argv[0], &fd) || napi_get_value_int64(env, argv[1], &want) != napi_ok || want < 0 ||
+      napi_get_value_int32(env, argv[2], &idle) != napi_ok || idle < 1) {
+    napi_throw_type_error(env, NULL, "sink(fd, bytes >= 0, idleMs >= 1)");
+    return NULL;
+  }
+  sink_t *k = calloc(1, sizeof *k);
+  if (!k) return throw_errno(env, "sink", ENOMEM);
+  k->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (k->fd < 0) {
+    int e = errno;
+    free(k);
+    return throw_errno(env, "sink: dup", e);
+  }
+  k->generation = __atomic_load_n(&sink_generation, __ATOMIC_RELAXED);
+  k->want = want;
+  k->idle_ms = idle;
+  napi_value promise, name;
+  if (napi_create_promise(env, &k->deferred, &promise) != napi_ok || napi_create_string_utf8(env, "netdx_sink", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, sink_execute, sink_complete, k, &k->work) != napi_ok || napi_queue_async_work(env, k->work) != napi_ok) {
+    close(k->fd);
+    free(k);
+    napi_throw_error(env, "ENAPI", "netdx_raw: could not start the sink");
+    return NULL;
+  }
+  return promise;
+}
+
+static napi_value js_sink_abort_all(napi_env env, napi_callback_info info) {
+  __atomic_add_fetch(&sink_generation, 1, __ATOMIC_RELAXED);
+  return NULL;
+}
+
 /* ── module ───────────────────────────────────────────────────────────── */
 static void def_const(napi_env env, napi_value obj, const char *name, int v) { set_prop(env, obj, name, make_int(env, v)); }
 
@@ -617,6 +731,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"watch", NULL, js_watch, NULL, NULL, NULL, napi_default, NULL},
       {"unwatch", NULL, js_unwatch, NULL, NULL, NULL, napi_default, NULL},
+      {"sink", NULL, js_sink, NULL, NULL, NULL, napi_default, NULL},
+      {"sinkAbortAll", NULL, js_sink_abort_all, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
   napi_value c;

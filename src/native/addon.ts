@@ -59,6 +59,13 @@ export interface RawAddon {
   close(fd: number): void;
   watch(fd: number, events: number, cb: (status: number, events: number) => void): WatchHandle;
   unwatch(h: WatchHandle): void;
+  /**
+   * Discards what a TCP socket receives (recv MSG_TRUNC on a thread of libuv's pool, on a dup of fd)
+   * until `bytes`, EOF, an error, or `idleMs` without data. Stop node reading the socket first.
+   */
+  sink(fd: number, bytes: number, idleMs: number): Promise<{ received: number; eof: boolean; error?: string }>;
+  /** Ends every running sink of the process within 100 ms (a server shutting down). */
+  sinkAbortAll(): void;
   constants: Record<string, number>;
 }
 

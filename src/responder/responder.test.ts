@@ -94,6 +94,36 @@ test('responder: sink and source move the bytes asked for and report the server 
   }
 });
 
+test('responder sink with the addon: the kernel discards the bytes, counted exactly (request and data in one write, then more); a half-sent upload ends when the responder closes', async () => {
+  if (!loadAddon()) return;
+  const r = await startResponder({ host: '127.0.0.1', port: 0, token: TOKEN, tls: null });
+  const a = { host: '127.0.0.1', port: r.address.port, token: TOKEN };
+  try {
+    const s = await openControl(a, 2000);
+    const lr = lineReader(s);
+    // Part of the data rides with the request line (node reads it), the rest goes to the sink.
+    s.write(Buffer.concat([Buffer.from(JSON.stringify({ op: 'sink', bytes: 5_000_001, token: TOKEN }) + '\n'), Buffer.alloc(1234)]));
+    for (let i = 0; i < 5; i++) s.write(Buffer.alloc(1_000_000));
+    s.write(Buffer.alloc(1_000_000 - 1234 + 1));
+    const done = await lr.next(5000);
+    assert.equal(done.received, 5_000_001);
+    assert.equal(r.stats.bytesIn >= 5_000_001, true);
+    s.destroy();
+    // 1 GB asked, 1 MB sent: the sink waits; closing the responder ends it (the socket does not linger until the idle timeout).
+    const t = await openControl(a, 2000);
+    t.on('error', () => {});
+    t.write(JSON.stringify({ op: 'sink', bytes: 1e9, token: TOKEN }) + '\n');
+    t.write(Buffer.alloc(1_000_000));
+    for (let i = 0; i < 50 && r.stats.sinking === 0; i++) await new Promise((res) => setTimeout(res, 20));
+    assert.equal(r.stats.sinking, 1);
+  } finally {
+    await r.close();
+  }
+  // Without the abort the sink's thread would wait for the 30 s idle timeout (the client is still connected).
+  for (let i = 0; i < 50 && r.stats.sinking > 0; i++) await new Promise((res) => setTimeout(res, 20));
+  assert.equal(r.stats.sinking, 0);
+});
+
 test('responder: UDP echoes counted both ways; DF datagrams of every size come back on loopback', async () => {
   const r = await startResponder({ host: '127.0.0.1', port: 0, token: TOKEN, tls: null });
   const a = { host: '127.0.0.1', port: r.address.port, token: TOKEN };

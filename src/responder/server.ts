@@ -40,6 +40,8 @@ export interface ResponderStats {
   rejected: Record<ErrorCode, number>;
   bytesIn: number;
   bytesOut: number;
+  /** Uploads being discarded in the kernel right now (the addon's sink). */
+  sinking: number;
 }
 
 export interface Responder {
@@ -114,6 +116,7 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
     skipped: st.skipped,
     stats: st.stats,
     close: async () => {
+      st.addon?.sinkAbortAll();
       for (const t of st.timers) clearTimeout(t);
       for (const s of st.sockets) s.destroy();
       udp.close();
@@ -134,6 +137,7 @@ function newState(o: ResponderOptions): State {
       udpDatagrams: 0,
       rejected: { malformed: 0, 'too-long': 0, 'unknown-op': 0, 'bad-field': 0, 'bad-token': 0, 'needs-token': 0, 'rate-limited': 0, busy: 0 },
       bytesIn: 0,
+      sinking: 0,
       bytesOut: 0,
     },
     maxConnections: o.maxConnections ?? 10_000,
@@ -367,6 +371,30 @@ function sink(st: State, s: net.Socket, c: Conn, bytes: number, already: Buffer)
     s.end(line);
   };
   if (got >= bytes) return done();
+  // With the addon, on a plain TCP connection: the kernel discards the bytes (recv MSG_TRUNC) on a
+  // thread of libuv's pool, without a Buffer per read — node's own reads were the upload's ceiling.
+  const handle = (s as unknown as { _handle?: { readStop?: () => number } })._handle;
+  if (st.addon && c.fd !== null && !(s instanceof tls.TLSSocket) && typeof handle?.readStop === 'function') {
+    handle.readStop();
+    s.setTimeout(0);
+    first = first ?? performance.now();
+    st.stats.sinking++;
+    st.addon
+      .sink(c.fd, bytes - got, st.idleMs)
+      .then((r) => {
+        got += r.received;
+        st.stats.bytesIn += r.received;
+      })
+      .catch(() => {})
+      .finally(() => {
+        st.stats.sinking--;
+        if (s.destroyed) return;
+        s.setTimeout(st.idleMs);
+        s.resume();
+        done();
+      });
+    return;
+  }
   s.on('data', (d: Buffer) => {
     if (first === null) first = performance.now();
     got += d.length;
