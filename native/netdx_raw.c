@@ -21,6 +21,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include "tcp_info.h"
+#include "load.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -712,6 +713,220 @@ static napi_value js_sink_abort_all(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ── load: the load generator's engine (native/load.c) on a pool thread ── */
+/* loadStart(opts) → { handle, done: Promise<{ records: Float64Array, errors: string[], missed }> }
+ * records: 6 numbers per attempt (connectMs, firstByteMs, totalMs (-1: none), status, phase,
+ * error index + 1 into `errors` or 0). loadProgress(handle) → [attempts, ok, failed, inFlight];
+ * loadAbort(handle) ends the launches (attempts in flight finish). The state is freed when both
+ * the run and the handle are done with it. */
+typedef struct {
+  struct netdx_load l;
+  napi_async_work work;
+  napi_deferred deferred;
+  int refs;
+} load_job_t;
+
+static void load_unref(load_job_t *j) {
+  if (__atomic_sub_fetch(&j->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+    free(j->l.recs);
+    free(j->l.req);
+    free(j);
+  }
+}
+
+static void load_execute(napi_env env, void *data) { netdx_load_run(&((load_job_t *)data)->l); }
+
+static const char *load_err_name(int e) {
+  switch (e) {
+    case NETDX_LOAD_TIMEOUT: return "timeout";
+    case NETDX_LOAD_CLOSED: return "closed";
+    case NETDX_LOAD_NOT_HTTP: return "not-http";
+    default: return errno_name(e);
+  }
+}
+
+static void load_complete(napi_env env, napi_status status, void *data) {
+  load_job_t *j = data;
+  struct netdx_load *l = &j->l;
+  napi_value o = NULL, ab = NULL, arr = NULL, errs = NULL;
+  if (l->setup_err) {
+    napi_value msg = make_string(env, strerror(l->setup_err)), err = NULL;
+    napi_create_error(env, make_string(env, errno_name(l->setup_err)), msg, &err);
+    napi_reject_deferred(env, j->deferred, err);
+  } else {
+    void *raw = NULL;
+    size_t count = (size_t)l->n;
+    int codes[64];
+    int ncodes = 0;
+    int ok = napi_create_object(env, &o) == napi_ok && napi_create_arraybuffer(env, count * 6 * sizeof(double), &raw, &ab) == napi_ok &&
+             napi_create_typedarray(env, napi_float64_array, count * 6, ab, 0, &arr) == napi_ok && napi_create_array(env, &errs) == napi_ok;
+    if (ok) {
+      double *d = raw;
+      for (size_t i = 0; i < count; i++) {
+        const struct netdx_load_rec *r = &l->recs[i];
+        int idx = 0;
+        if (r->err == NETDX_LOAD_STATUS) {
+          idx = -1; /* status-N: JS names it from the status */
+        } else if (r->err) {
+          for (int c = 0; c < ncodes; c++)
+            if (codes[c] == r->err) idx = c + 1;
+          if (!idx && ncodes < 64) {
+            codes[ncodes] = r->err;
+            napi_set_element(env, errs, (uint32_t)ncodes, make_string(env, load_err_name(r->err)));
+            idx = ++ncodes;
+          }
+          if (!idx) idx = 1;
+        }
+        d[i * 6 + 0] = r->connect_ms;
+        d[i * 6 + 1] = r->first_ms;
+        d[i * 6 + 2] = r->total_ms;
+        d[i * 6 + 3] = r->status;
+        d[i * 6 + 4] = r->phase;
+        d[i * 6 + 5] = idx;
+      }
+      set_prop(env, o, "records", arr);
+      set_prop(env, o, "errors", errs);
+      set_prop(env, o, "missed", make_int(env, l->missed));
+      napi_resolve_deferred(env, j->deferred, o);
+    } else {
+      napi_value err = NULL;
+      napi_create_error(env, make_string(env, "ENAPI"), make_string(env, "netdx_raw: could not return the load records"), &err);
+      napi_reject_deferred(env, j->deferred, err);
+    }
+  }
+  napi_delete_async_work(env, j->work);
+  load_unref(j);
+}
+
+static void load_finalize(napi_env env, void *data, void *hint) { load_unref(data); }
+
+static int get_named_int(napi_env env, napi_value obj, const char *key, int64_t *out) {
+  napi_value v;
+  if (napi_get_named_property(env, obj, key, &v) != napi_ok) return -1;
+  return get_int(env, v, out);
+}
+
+static napi_value js_load_start(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  const char *usage = "loadStart({ address, port, http, request, connections, rate, durationMs, timeoutMs, maxAttempts })";
+  napi_valuetype t = napi_undefined;
+  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_object) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  napi_value o = argv[0], v;
+  char addr[INET6_ADDRSTRLEN + 1];
+  size_t alen = 0;
+  int64_t port, http, conns, duration, timeout, maxAttempts;
+  double rate = 0;
+  void *req = NULL;
+  size_t reqLen = 0;
+  if (napi_get_named_property(env, o, "address", &v) != napi_ok || napi_get_value_string_utf8(env, v, addr, sizeof addr, &alen) != napi_ok ||
+      get_named_int(env, o, "port", &port) || get_named_int(env, o, "http", &http) || get_named_int(env, o, "connections", &conns) ||
+      get_named_int(env, o, "durationMs", &duration) || get_named_int(env, o, "timeoutMs", &timeout) || get_named_int(env, o, "maxAttempts", &maxAttempts) ||
+      napi_get_named_property(env, o, "rate", &v) != napi_ok || napi_get_value_double(env, v, &rate) != napi_ok ||
+      napi_get_named_property(env, o, "request", &v) != napi_ok || napi_get_buffer_info(env, v, &req, &reqLen) != napi_ok || port < 1 || port > 65535 ||
+      conns < 1 || conns > 1000000 || duration < 0 || timeout < 1 || timeout > 3600000 || maxAttempts < 0) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  load_job_t *j = calloc(1, sizeof *j);
+  if (!j) return throw_errno(env, "loadStart", ENOMEM);
+  struct netdx_load *l = &j->l;
+  struct sockaddr_in *a4 = (struct sockaddr_in *)&l->addr;
+  struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&l->addr;
+  if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons((uint16_t)port);
+    l->alen = sizeof *a4;
+  } else if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons((uint16_t)port);
+    l->alen = sizeof *a6;
+  } else {
+    free(j);
+    napi_throw_type_error(env, NULL, "loadStart: address must be an IPv4 or IPv6 literal");
+    return NULL;
+  }
+  l->http = http != 0;
+  l->req = malloc(reqLen ? reqLen : 1);
+  if (!l->req) {
+    free(j);
+    return throw_errno(env, "loadStart", ENOMEM);
+  }
+  memcpy(l->req, req, reqLen);
+  l->req_len = reqLen;
+  l->conns = (int)conns;
+  l->rate = rate;
+  l->duration_ms = duration;
+  l->timeout_ms = (int)timeout;
+  l->max_attempts = maxAttempts;
+  j->refs = 2;
+  napi_value promise, name, handle, out;
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok || napi_create_string_utf8(env, "netdx_load", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, load_execute, load_complete, j, &j->work) != napi_ok) {
+    free(l->req);
+    free(j);
+    napi_throw_error(env, "ENAPI", "netdx_raw: could not start the load");
+    return NULL;
+  }
+  if (napi_create_external(env, j, load_finalize, NULL, &handle) != napi_ok) {
+    napi_delete_async_work(env, j->work);
+    free(l->req);
+    free(j);
+    napi_throw_error(env, "ENAPI", "netdx_raw: could not start the load");
+    return NULL;
+  }
+  if (napi_queue_async_work(env, j->work) != napi_ok) {
+    /* the handle's finalizer holds one reference; drop the run's */
+    napi_delete_async_work(env, j->work);
+    load_unref(j);
+    napi_throw_error(env, "ENAPI", "netdx_raw: could not start the load");
+    return NULL;
+  }
+  CHECK(napi_create_object(env, &out));
+  set_prop(env, out, "handle", handle);
+  set_prop(env, out, "done", promise);
+  return out;
+}
+
+static load_job_t *load_job_of(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *p = NULL;
+  napi_valuetype t = napi_undefined;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external ||
+      napi_get_value_external(env, argv[0], &p) != napi_ok)
+    return NULL;
+  return p;
+}
+
+static napi_value js_load_progress(napi_env env, napi_callback_info info) {
+  load_job_t *j = load_job_of(env, info);
+  if (!j) {
+    napi_throw_type_error(env, NULL, "loadProgress(handle)");
+    return NULL;
+  }
+  napi_value a;
+  CHECK(napi_create_array_with_length(env, 4, &a));
+  int64_t v[4] = {__atomic_load_n(&j->l.p_attempts, __ATOMIC_RELAXED), __atomic_load_n(&j->l.p_ok, __ATOMIC_RELAXED), __atomic_load_n(&j->l.p_failed, __ATOMIC_RELAXED),
+                  __atomic_load_n(&j->l.p_inflight, __ATOMIC_RELAXED)};
+  for (uint32_t i = 0; i < 4; i++) napi_set_element(env, a, i, make_int(env, v[i]));
+  return a;
+}
+
+static napi_value js_load_abort(napi_env env, napi_callback_info info) {
+  load_job_t *j = load_job_of(env, info);
+  if (!j) {
+    napi_throw_type_error(env, NULL, "loadAbort(handle)");
+    return NULL;
+  }
+  __atomic_store_n(&j->l.abort, 1, __ATOMIC_RELAXED);
+  return NULL;
+}
+
 /* ── module ───────────────────────────────────────────────────────────── */
 static void def_const(napi_env env, napi_value obj, const char *name, int v) { set_prop(env, obj, name, make_int(env, v)); }
 
@@ -733,6 +948,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unwatch", NULL, js_unwatch, NULL, NULL, NULL, napi_default, NULL},
       {"sink", NULL, js_sink, NULL, NULL, NULL, napi_default, NULL},
       {"sinkAbortAll", NULL, js_sink_abort_all, NULL, NULL, NULL, napi_default, NULL},
+      {"loadStart", NULL, js_load_start, NULL, NULL, NULL, napi_default, NULL},
+      {"loadProgress", NULL, js_load_progress, NULL, NULL, NULL, napi_default, NULL},
+      {"loadAbort", NULL, js_load_abort, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
   napi_value c;

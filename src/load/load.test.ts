@@ -172,3 +172,65 @@ test('throughput against a responder on loopback: both directions, bits per seco
     await resp.close();
   }
 });
+
+test('the C engine and the JavaScript one name the same outcomes: 200, 500, closed before a status, not HTTP, silent, refused; counts capped', async () => {
+  const { loadAddon } = await import('../native/addon.js');
+  const kinds: Array<[string, (s: net.Socket) => void, string | null]> = [
+    ['ok', (s) => s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')), null],
+    ['500', (s) => s.once('data', () => s.end('HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n')), 'status-500'],
+    ['closed', (s) => s.once('data', () => s.end()), 'closed'],
+    ['not-http', (s) => s.once('data', () => s.end('SSH-2.0-OpenSSH_9.2 hello there\r\n')), 'not-http'],
+    ['silent', () => {}, 'timeout'],
+  ];
+  const engines = loadAddon()?.loadStart ? ['native', 'js'] : ['js'];
+  for (const engine of engines) {
+    if (engine === 'js') process.env.NETDX_LOAD_JS = '1';
+    try {
+      for (const [name, serve, code] of kinds) {
+        const held: net.Socket[] = [];
+        const srv = net.createServer((s) => {
+          held.push(s);
+          s.on('error', () => {});
+          serve(s);
+        });
+        await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+        const port = (srv.address() as net.AddressInfo).port;
+        try {
+          const plan = planSteps({ connections: 2, rate: null, durationMs: 300, steps: 1 });
+          const out = await runLoad({ address: '127.0.0.1', port, mode: 'http', host: '127.0.0.1', path: '/', sni: null, ca: null, insecure: false, timeoutMs: 150 }, plan, { maxAttempts: 6 });
+          const got = out.attempts.flat();
+          assert.ok(got.length > 0 && got.length <= 6, `${engine} ${name}: ${got.length} attempts`);
+          assert.deepEqual([...new Set(got.map((a) => a.error?.code ?? null))], [code], `${engine} ${name}`);
+          for (const a of got) {
+            assert.ok(a.connectMs !== null && a.connectMs >= 0, `${engine} ${name}: connect time`);
+            if (code === null || code.startsWith('status-')) {
+              assert.equal(a.status, code === null ? 200 : 500);
+              assert.ok(a.firstByteMs !== null);
+            }
+            if (code !== null) assert.equal(a.error!.phase, 'firstByte', `${engine} ${name}`);
+          }
+        } finally {
+          for (const s of held) s.destroy();
+          srv.close();
+        }
+      }
+      const closed = await new Promise<number>((res) => {
+        const s = net.createServer();
+        s.listen(0, '127.0.0.1', () => {
+          const p = (s.address() as net.AddressInfo).port;
+          s.close(() => res(p));
+        });
+      });
+      const out = await runLoad(
+        { address: '127.0.0.1', port: closed, mode: 'tcp', host: '127.0.0.1', path: '/', sni: null, ca: null, insecure: false, timeoutMs: 500 },
+        planSteps({ connections: 3, rate: null, durationMs: 200, steps: 1 }),
+        { maxAttempts: 9 },
+      );
+      const got = out.attempts.flat();
+      assert.equal(got.length, 9, `${engine}: the cap`);
+      assert.deepEqual([...new Set(got.map((a) => `${a.error?.phase}:${a.error?.code}`))], ['connect:ECONNREFUSED'], engine);
+    } finally {
+      delete process.env.NETDX_LOAD_JS;
+    }
+  }
+});

@@ -8,6 +8,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Attempt } from './classify.js';
+import { loadAddon, type NativeLoadResult } from '../native/addon.js';
 
 export interface AttemptSpec {
   address: string;
@@ -22,6 +23,8 @@ export interface AttemptSpec {
 }
 
 const MAX_BODY = 1 << 20;
+
+const httpRequest = (spec: AttemptSpec): string => `GET ${spec.path} HTTP/1.1\r\nHost: ${spec.host}\r\nUser-Agent: netdx-load\r\nConnection: close\r\n\r\n`;
 
 /** One attempt; never rejects. */
 export function attempt(spec: AttemptSpec, step: number): Promise<Attempt> {
@@ -62,7 +65,7 @@ export function attempt(spec: AttemptSpec, step: number): Promise<Attempt> {
         if (body > MAX_BODY) finish(r.status !== null && r.status >= 400 ? `status-${r.status}` : null);
       });
       s.on('end', () => finish(r.status === null ? 'closed' : r.status >= 400 ? `status-${r.status}` : null));
-      s.write(`GET ${spec.path} HTTP/1.1\r\nHost: ${spec.host}\r\nUser-Agent: netdx-load\r\nConnection: close\r\n\r\n`);
+      s.write(httpRequest(spec));
     };
     sock.once('connect', () => {
       r.connectMs = performance.now() - t0;
@@ -127,9 +130,30 @@ export async function runLoad(spec: AttemptSpec, plan: readonly StepPlan[], opts
   let failed = 0;
   let inFlight = 0;
   let missed = 0;
+  const native = nativeEngine(spec);
   for (let i = 0; i < plan.length; i++) {
     const p = plan[i]!;
     const s0 = performance.now();
+    if (native) {
+      // The C engine (native/load.c) on a pool thread: plain TCP and HTTP, the same attempts and codes.
+      const r = await nativeStep(
+        native,
+        spec,
+        p,
+        i,
+        opts.maxAttempts - total,
+        (n) =>
+          opts.onProgress?.({ step: i, steps: plan.length, elapsedMs: performance.now() - w0, attempts: total + (n[0] ?? 0), ok: ok + (n[1] ?? 0), failed: failed + (n[2] ?? 0), inFlight: n[3] ?? 0 }),
+        opts.signal,
+      );
+      out[i] = r.attempts;
+      total += r.attempts.length;
+      for (const a of r.attempts) if (a.error) failed++;
+      ok = total - failed;
+      missed += r.missed;
+      stepMs.push(performance.now() - s0);
+      continue;
+    }
     const end = s0 + p.durationMs;
     const pending = new Set<Promise<void>>();
     let wake: (() => void) | null = null;
@@ -190,6 +214,71 @@ export async function runLoad(spec: AttemptSpec, plan: readonly StepPlan[], opts
   const cpu = wall > 0 ? (c.user + c.system) / 1000 / wall : 0;
   const p99 = loop.percentile(99) / 1e6;
   return { attempts: out, stepMs, generator: { cpu, eventLoopDelayP99Ms: p99, missedLaunches: missed, limited: cpu >= 0.85 } };
+}
+
+type Native = NonNullable<ReturnType<typeof loadAddon>>;
+
+/** The native engine when it can run this load: the addon is built, no TLS, and NETDX_LOAD_JS is not set. */
+function nativeEngine(spec: AttemptSpec): Native | null {
+  if (process.env.NETDX_LOAD_JS || (spec.mode !== 'tcp' && spec.mode !== 'http') || !net.isIP(spec.address)) return null;
+  const a = loadAddon();
+  return a && typeof a.loadStart === 'function' ? a : null;
+}
+
+/** One step in the C engine; its records turned into the same attempts the JavaScript path makes. */
+async function nativeStep(
+  a: Native,
+  spec: AttemptSpec,
+  p: StepPlan,
+  step: number,
+  maxAttempts: number,
+  onProgress: (n: number[]) => void,
+  signal: AbortSignal | undefined,
+): Promise<{ attempts: Attempt[]; missed: number }> {
+  const request = Buffer.from(spec.mode === 'http' ? httpRequest(spec) : '', 'latin1');
+  const job = a.loadStart({
+    address: spec.address,
+    port: spec.port,
+    http: spec.mode === 'http' ? 1 : 0,
+    request,
+    connections: p.connections,
+    rate: p.offeredRate ?? 0,
+    durationMs: Math.round(p.durationMs),
+    timeoutMs: Math.max(1, Math.round(spec.timeoutMs)),
+    maxAttempts: Math.max(0, maxAttempts),
+  });
+  const abort = (): void => a.loadAbort(job.handle);
+  signal?.addEventListener('abort', abort, { once: true });
+  const progress = setInterval(() => onProgress(a.loadProgress(job.handle)), 250);
+  let r: NativeLoadResult;
+  try {
+    r = await job.done;
+  } finally {
+    clearInterval(progress);
+    signal?.removeEventListener('abort', abort);
+  }
+  return { attempts: attemptsOf(r, step), missed: r.missed };
+}
+
+/** 6 numbers per attempt: connectMs, firstByteMs, totalMs (-1: none), status, phase (1 connect, 2 first byte), error (index + 1 into errors; -1 status ≥ 400). */
+export function attemptsOf(r: NativeLoadResult, step: number): Attempt[] {
+  const d = r.records;
+  const out: Attempt[] = new Array<Attempt>(d.length / 6);
+  for (let k = 0, i = 0; i < d.length; i += 6, k++) {
+    const status = d[i + 3]!;
+    const e = d[i + 5]!;
+    const code = e === 0 ? null : e < 0 ? `status-${status}` : (r.errors[e - 1] ?? 'error');
+    out[k] = {
+      step,
+      connectMs: d[i]! >= 0 ? d[i]! : null,
+      tlsMs: null,
+      firstByteMs: d[i + 1]! >= 0 ? d[i + 1]! : null,
+      totalMs: d[i + 2]!,
+      status: status > 0 ? status : null,
+      error: code === null ? null : { phase: d[i + 4] === 1 ? 'connect' : 'firstByte', code },
+    };
+  }
+  return out;
 }
 
 /** The steps: load grows linearly to the full level. */

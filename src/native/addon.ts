@@ -40,6 +40,28 @@ export interface RawTcpInfo {
 
 export type WatchHandle = { readonly __watch: unique symbol };
 
+export interface NativeLoadSpec {
+  address: string;
+  port: number;
+  /** 1: send `request` and read the answer to EOF; 0: connect only. */
+  http: number;
+  request: Buffer;
+  connections: number;
+  /** Launches per second; 0: closed loop (keep `connections` in flight). */
+  rate: number;
+  durationMs: number;
+  timeoutMs: number;
+  maxAttempts: number;
+}
+export interface NativeLoadResult {
+  /** 6 numbers per attempt (see attemptsOf in src/load/runner.ts). */
+  records: Float64Array;
+  errors: string[];
+  missed: number;
+}
+declare const loadHandle: unique symbol;
+export type LoadHandle = { readonly [loadHandle]: true };
+
 export interface RawAddon {
   socket(family: number, type: number, protocol: number): number;
   setsockopt(fd: number, level: number, name: number, value: number): void;
@@ -66,6 +88,12 @@ export interface RawAddon {
   sink(fd: number, bytes: number, idleMs: number): Promise<{ received: number; eof: boolean; error?: string }>;
   /** Ends every running sink of the process within 100 ms (a server shutting down). */
   sinkAbortAll(): void;
+  /** The load generator's C engine (native/load.c) on a pool thread; see src/load/runner.ts. */
+  loadStart(o: NativeLoadSpec): { handle: LoadHandle; done: Promise<NativeLoadResult> };
+  /** [attempts, ok, failed, inFlight] so far. */
+  loadProgress(h: LoadHandle): number[];
+  /** No more launches; the attempts in flight finish. */
+  loadAbort(h: LoadHandle): void;
   constants: Record<string, number>;
 }
 
