@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, classifyErrno, fromNative, fromNativeResult, icmpName, type TcpDeps } from './tcp.js';
+import { run, classifyErrno, fromNative, fromNativeResult, icmpName, watchAfter, type TcpDeps } from './tcp.js';
 import { parseSnmp6DestUnreach, parseSnmpDestUnreach } from './icmp-counters.js';
 import { probeContext } from './types.js';
 import { closedPort, tcpServer } from './test-servers.js';
@@ -182,4 +182,31 @@ test('ICMP counters from /proc text', () => {
   assert.equal(parseSnmpDestUnreach('Icmp: InMsgs\nIcmp: 1\n'), null);
   assert.equal(parseSnmp6DestUnreach('Icmp6InMsgs  5\nIcmp6InDestUnreachs             \t12\nIcmp6OutMsgs 1\n'), 12);
   assert.equal(parseSnmp6DestUnreach(''), null);
+});
+
+test('watchAfter: a RST that arrived while this process was not running is seen, not called quiet', { timeout: 10_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  // The server lives in another process, so it resets while this one is busy.
+  const child = spawn(
+    process.execPath,
+    ['-e', "const s=require('net').createServer(c=>{c.on('error',()=>{});setTimeout(()=>c.resetAndDestroy(),50)});s.listen(0,'127.0.0.1',()=>console.log(s.address().port))"],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  try {
+    const port = await new Promise<number>((res) => child.stdout.once('data', (d: Buffer) => res(Number(String(d).trim()))));
+    const sock = net.connect(port, '127.0.0.1');
+    sock.on('error', () => {});
+    await new Promise<void>((res) => sock.once('connect', () => res()));
+    const watching = watchAfter(sock, 20, new AbortController().signal);
+    // Not scheduled for 300 ms (a loaded machine): the 20 ms timer and the RST (sent 50 ms after the
+    // accept) are both due when it runs again.
+    const until = performance.now() + 300;
+    while (performance.now() < until);
+    assert.equal((await watching).event, 'rst');
+  } finally {
+    child.kill();
+  }
 });

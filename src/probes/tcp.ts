@@ -108,7 +108,10 @@ export function watchAfter(sock: net.Socket, ms: number, signal: AbortSignal): P
       const at = Math.round(performance.now() - t0);
       resolve(bytes > 0 ? { event: 'data', ms: at, bytes } : { event, ms: at });
     };
-    const timer = setTimeout(() => finish('quiet'), ms);
+    // When the time is up, what has already arrived is read first: libuv runs timers before it polls
+    // the sockets, so a process that was not scheduled for a while (a loaded machine) would otherwise
+    // call a connection quiet whose RST has been waiting in the kernel. setImmediate runs after the poll.
+    const timer = setTimeout(() => setImmediate(() => finish('quiet')), ms);
     const detach = onAbort(signal, () => finish('quiet'));
     sock.on('data', (d: Buffer) => {
       bytes += d.length;

@@ -211,7 +211,8 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       // server's session ticket shows that it accepted our Finished (a server that wants a certificate sends
       // the alert instead).
       if (h.protocol === 'TLSv1.3') {
-        timers.push(setTimeout(() => finish(verdict()), postHandshakeMs(rttMs)));
+        // setImmediate: an alert already in the kernel is read before the time is called up (timers run before the poll).
+        timers.push(setTimeout(() => setImmediate(() => finish(verdict())), postHandshakeMs(rttMs)));
         ts.once('session', () => finish(verdict()));
       } else finish(verdict());
     });
