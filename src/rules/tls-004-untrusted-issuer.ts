@@ -1,7 +1,8 @@
 import { tr } from './helpers.js';
 import { chainData, chainText, firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import type { Fix } from '../model/report.js';
+import type { Evidence, Fix } from '../model/report.js';
+import type { Lang } from '../model/layer.js';
 import { evidence, makeFinding } from './types.js';
 
 export const meta: RuleMeta = {
@@ -42,14 +43,22 @@ export const rule: Rule = {
     const selfSigned = leaf.selfSigned ? tr(ctx.lang, '; the certificate is self-signed', '；且该证书为自签名证书') : '';
     const expired = Date.parse(leaf.notAfter) < ctx.now.getTime();
     const ev = [
-      evidence('tls.handshake', `chain as presented: ${chainText(h.chain)}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
-        address: h.address,
-        port: h.port,
-        sni: h.sni,
-        untrustedIssuer: top.issuer,
-        verifyCode: h.verify.code,
-        chain: chainData(h.chain),
-      }),
+      evidence(
+        'tls.handshake',
+        tr(
+          ctx.lang,
+          `chain as presented: ${chainText(h.chain, ctx.lang)}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`,
+          `服务器发送的证书链：${chainText(h.chain, ctx.lang)}；验证结果：${h.verify.code ?? h.errorCode ?? '失败'}`,
+        ),
+        {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          untrustedIssuer: top.issuer,
+          verifyCode: h.verify.code,
+          chain: chainData(h.chain),
+        },
+      ),
     ];
     if (cls.interception)
       ev.push(
@@ -108,12 +117,20 @@ export const rule: Rule = {
             },
           ]
         : undefined;
-    if (expired)
-      ev.push(
-        evidence('tls.handshake', `the certificate ${leaf.subject} also expired ${leaf.notAfter} (node reports ${h.verify.code ?? 'the time error'} first; the trust problem remains after renewal)`, {
-          notAfter: leaf.notAfter,
-        }),
-      );
+    if (expired) ev.push(alsoExpired(ctx.lang, leaf, h.verify.code));
     return makeFinding(meta, ctx, { vars: { server: serverLabel(h), issuer: top.issuer, store, selfSigned }, evidence: ev, ...(fix ? { fix } : {}) });
   },
 };
+
+/** The leaf is expired too: renewal alone would not fix the trust. */
+function alsoExpired(lang: Lang, leaf: { subject: string; notAfter: string }, code: string | null): Evidence {
+  return evidence(
+    'tls.handshake',
+    tr(
+      lang,
+      `the certificate ${leaf.subject} also expired ${leaf.notAfter} (node reports ${code ?? 'the time error'} first; the trust problem remains after renewal)`,
+      `证书 ${leaf.subject} 也已于 ${leaf.notAfter} 过期（node 先报告了${code ? ` ${code}` : '时间错误'}；续期后信任问题依然存在）`,
+    ),
+    { notAfter: leaf.notAfter },
+  );
+}

@@ -56,6 +56,8 @@ import { ofKind } from '../model/observation.js';
 import type { Evidence } from '../model/report.js';
 import type { RuleContext } from './types.js';
 import { evidence } from './types.js';
+import { tr } from './helpers.js';
+import type { Lang } from '../model/layer.js';
 
 export type Handshake = ObservationData['tls.handshake'];
 export type Versions = ObservationData['tls.versions'];
@@ -413,7 +415,8 @@ export function serverLabel(h: Pick<Handshake, 'address' | 'port' | 'sni'>): str
 }
 
 /** 'CN=app.lab.test ← CN=Lab Issuing CA' style one-liner of the chain as presented. */
-export function chainText(chain: readonly CertInfo[]): string {
+export function chainText(chain: readonly CertInfo[], lang: Lang): string {
+  if (lang === 'zh') return chain.map((c, i) => `#${i} ${c.subject}（签发者：${c.issuer}${c.selfSigned ? '，自签名' : ''}${c.isCA ? '，CA 证书' : ''}）`).join(' → ');
   return chain.map((c, i) => `#${i} ${c.subject} (issuer: ${c.issuer}${c.selfSigned ? ', self-signed' : ''}${c.isCA ? ', CA' : ''})`).join(' → ');
 }
 
@@ -431,19 +434,27 @@ export function daysBetween(a: Date | number, b: Date | number): number {
 export const day = (iso: string): string => (Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString().slice(0, 10) : iso);
 
 /** The local clock against the server times the diagnosis met (host.clock), as evidence; empty when none. */
-export function clockEvidence(ctx: Pick<RuleContext, 'observations' | 'options'>): Evidence[] {
+export function clockEvidence(ctx: Pick<RuleContext, 'observations' | 'options' | 'lang'>): Evidence[] {
   const clock = ofKind(ctx.observations, 'host.clock')[0];
   if (!clock || clock.data.sources.length === 0) return [];
   const worst = clock.data.sources.reduce((a, b) => (Math.abs(b.skewMs) > Math.abs(a.skewMs) ? b : a));
   const sec = Math.round(worst.skewMs / 1000);
   const off = Math.abs(sec) > ctx.options.clockToleranceSec;
   const how = sec === 0 ? 'agrees with' : `is ${Math.abs(sec)} s ${sec > 0 ? 'ahead of' : 'behind'}`;
+  const zh =
+    sec === 0
+      ? `本机时钟与 ${worst.peer}（${worst.source}）一致`
+      : `本机时钟比 ${worst.peer}（${worst.source}）${sec > 0 ? '快' : '慢'} ${Math.abs(sec)} 秒${off ? `，超出 ${ctx.options.clockToleranceSec} 秒容差，请检查时钟（HOST-003）` : ''}`;
   return [
-    evidence('host.clock', `local clock ${how} ${worst.peer} (${worst.source})${off ? `: beyond the ${ctx.options.clockToleranceSec} s tolerance, check the clock (HOST-003)` : ''}`, {
-      local: clock.data.local,
-      peer: worst.peer,
-      server: worst.time,
-      skewMs: worst.skewMs,
-    }),
+    evidence(
+      'host.clock',
+      tr(ctx.lang, `local clock ${how} ${worst.peer} (${worst.source})${off ? `: beyond the ${ctx.options.clockToleranceSec} s tolerance, check the clock (HOST-003)` : ''}`, zh),
+      {
+        local: clock.data.local,
+        peer: worst.peer,
+        server: worst.time,
+        skewMs: worst.skewMs,
+      },
+    ),
   ];
 }
