@@ -1,5 +1,5 @@
 import { tr } from './helpers.js';
-import { chainData, chainText, firstWith, serverLabel } from './tls-classify.js';
+import { chainData, chainText, firstWith, interceptionName, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
 import type { Evidence, Fix } from '../model/report.js';
 import type { Lang } from '../model/layer.js';
@@ -42,6 +42,7 @@ export const rule: Rule = {
     const store = ctx.options.caFile ? `--ca ${ctx.options.caFile}` : h.verify.trustedBy === 'ca-file' ? '--ca' : tr(ctx.lang, 'the system store', '系统信任库');
     const selfSigned = leaf.selfSigned ? tr(ctx.lang, '; the certificate is self-signed', '；且该证书为自签名证书') : '';
     const expired = Date.parse(leaf.notAfter) < ctx.now.getTime();
+    const product = cls.interception ? interceptionName(cls.interception, ctx.lang) : '';
     const ev = [
       evidence(
         'tls.handshake',
@@ -66,8 +67,8 @@ export const rule: Rule = {
           'tls.handshake',
           tr(
             ctx.lang,
-            `the issuer ${top.issuer} is the root of a known TLS interception product (${cls.interception}): something between this client and the server re-signs its traffic`,
-            `颁发者 ${top.issuer} 是已知 TLS 拦截产品（${cls.interception}）的根证书：本客户端与服务器之间有设备或软件在重新签发其流量的证书`,
+            `the issuer ${top.issuer} is the root of a known TLS interception product (${product}): something between this client and the server re-signs its traffic`,
+            `颁发者 ${top.issuer} 是已知 TLS 拦截产品（${product}）的根证书：本客户端与服务器之间有设备或软件在重新签发其流量的证书`,
           ),
           {
             interception: cls.interception,
@@ -94,8 +95,8 @@ export const rule: Rule = {
           {
             summary: tr(
               ctx.lang,
-              `Find and remove the interception (${cls.interception}): uninstall the software or its root from the trust store, or, for a sanctioned corporate proxy, get its CA from IT and trust it deliberately`,
-              `找到并移除拦截者（${cls.interception}）：卸载该软件或从信任库删除其根证书；如果是公司批准的代理，请向 IT 获取其 CA 并有意识地信任它`,
+              `Find and remove the interception (${product}): uninstall the software or its root from the trust store, or, for a sanctioned corporate proxy, get its CA from IT and trust it deliberately`,
+              `找到并移除拦截者（${product}）：卸载该软件或从信任库删除其根证书；如果是公司批准的代理，请向 IT 获取其 CA 并有意识地信任它`,
             ),
           },
         ]

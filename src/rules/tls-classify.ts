@@ -265,6 +265,12 @@ export function classifyHandshake(h: Handshake, env: ClassifyEnv): TlsClass | nu
   return null;
 }
 
+/** The interception "product" of an issuer that only says it inspects TLS (no vendor named). */
+export const INSPECTION_PROXY = 'a TLS inspection proxy';
+
+/** An interception product's name in the context language (the generic one is words, a vendor's name stays). */
+export const interceptionName = (name: string, lang: Lang): string => (name === INSPECTION_PROXY ? tr(lang, name, 'TLS 检查代理') : name);
+
 /**
  * Known TLS-interception roots, by a word of their name (issuer CN/O): adware and "security"
  * products that install their own root (Superfish, eDellRoot, Komodia, PrivDog) and inspection
@@ -292,7 +298,7 @@ export const INTERCEPTION_ROOTS: ReadonlyArray<[RegExp, string]> = [
   [/avast|\bAVG\b/i, 'Avast/AVG'],
   [/eset ssl filter/i, 'ESET SSL Filter'],
   [/bitdefender/i, 'Bitdefender'],
-  [/tls inspection|ssl inspection|decryption/i, 'a TLS inspection proxy'],
+  [/tls inspection|ssl inspection|decryption/i, INSPECTION_PROXY],
 ];
 
 /** Words in an issuer's name that say "root" or "intermediate" (a weak hint, used only when nothing else decides). */
