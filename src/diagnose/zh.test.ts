@@ -14,6 +14,7 @@ import { parseTarget } from '../model/target.js';
 import { observation } from '../model/observation.js';
 import type { Report } from '../model/report.js';
 import { renderText } from '../report/text.js';
+import { renderMarkdown } from '../report/markdown.js';
 import { englishProse } from '../rules/zh-fixtures.js';
 
 const zh = { ...DEFAULT_OPTIONS, lang: 'zh' as const };
@@ -209,6 +210,7 @@ for (const [what, target, over] of LIVE) {
     const r = await diagnose(parseTarget(target), zh, deps);
     assert.equal(r.lang, 'zh');
     assertSpeaksZh(r, what);
+    assert.match(renderMarkdown(r, 'zh'), /\| 层 \| 状态 \| 毫秒 \| 说明 \|/);
   });
 }
 

@@ -33,6 +33,7 @@ export const MESSAGES = {
   'report.fix': { en: 'Fix', zh: '修复' },
   'report.other': { en: 'Other findings', zh: '其他发现' },
   'report.notChecked': { en: 'Not checked', zh: '未检查' },
+  'report.layerTable': { en: '| layer | status | ms | reason |', zh: '| 层 | 状态 | 毫秒 | 说明 |' },
   'notChecked.spread': { en: 'flow spread (SYNs from several source ports, for per-flow balancing): {why}', zh: '多源端口 SYN 探测（用于发现按流负载分担的故障）：{why}' },
   'notChecked.trace': { en: 'path trace: {why}', zh: '路径追踪：{why}' },
   'notChecked.ocspNone': { en: 'certificate revocation: {server} stapled no OCSP response (revocation was not checked)', zh: '证书吊销状态：{server} 没有附带 OCSP 响应（未检查吊销状态）' },
