@@ -29,12 +29,12 @@ export const TECH_WORDS: ReadonlySet<string> = new Set(
     'syn ack rst fin df ocsp alpn hsts dnssec dhcp slaac ra ' +
     // tools, daemons, products, kernel facilities
     'wireguard openvpn iptables ip6tables nftables nft ufw firewalld conntrack keepalive netdx ping traceroute tracepath mtr ' +
-    'getaddrinfo nameserver nsswitch resolv systemd resolved resolvectl networkmanager nmcli networkctl linux netfilter ' +
+    'getaddrinfo nameserver nsswitch resolv systemd resolvectl networkmanager nmcli networkctl linux netfilter ' +
     'nginx curl openssl sysctl ethtool tcpdump chrony chronyd ntp ' +
     // record types, response codes, certificate and key vocabulary written as in the tools
     'aaaa cname ptr nxdomain servfail noerror ca san pem der sha256 spki hosts ' +
     // units
-    'ms s kb kib mb mib gb gib bytes'
+    'ms s kb kib mb mib gb gib'
   ).split(/\s+/),
 );
 
