@@ -13,6 +13,10 @@ import type { Snapshot } from '../model/snapshot.js';
 import type { DiagnoseOptions } from '../model/options.js';
 import { rankFindings, type Ranked } from './rank.js';
 import { verdictOf } from './verdict.js';
+import type { Lang } from '../model/layer.js';
+import { t } from '../report/i18n.js';
+import { checkText, reasonText } from '../report/reasons.js';
+import { said } from '../rules/helpers.js';
 
 const META = new Map<string, RuleMeta & { order: number }>(RULES.map((r, i) => [r.meta.code, { ...r.meta, order: i }]));
 export const metaOf = (code: string): (RuleMeta & { order: number }) | undefined => META.get(code);
@@ -82,6 +86,7 @@ export function judge(input: JudgeInput): Report {
 }
 
 function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): LayerRow[] {
+  const lang = input.options.lang;
   const unknowns = ofKind(obs, 'check.unknown');
   const rows: LayerRow[] = [];
   for (const layer of LAYERS) {
@@ -94,26 +99,26 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
     else if (input.skips.has(layer)) {
       status = 'skip';
       reason = input.skips.get(layer);
-    } else if (layer === 'dns' && unnamedDnsFailure(input, obs)) {
+    } else if (layer === 'dns' && unnamedDnsFailure(input, obs, lang)) {
       status = 'unknown';
-      reason = unnamedDnsFailure(input, obs)!;
-    } else if (layer === 'network' && unnamedEchoFailure(input, obs)) {
+      reason = unnamedDnsFailure(input, obs, lang)!;
+    } else if (layer === 'network' && unnamedEchoFailure(input, obs, lang)) {
       status = 'unknown';
-      reason = unnamedEchoFailure(input, obs)!;
-    } else if (layer === 'transport' && unnamedTcpFailure(input, obs)) {
+      reason = unnamedEchoFailure(input, obs, lang)!;
+    } else if (layer === 'transport' && unnamedTcpFailure(input, obs, lang)) {
       status = 'unknown';
-      reason = unnamedTcpFailure(input, obs)!;
-    } else if (layer === 'tls' && unnamedTlsFailure(obs, input.target)) {
+      reason = unnamedTcpFailure(input, obs, lang)!;
+    } else if (layer === 'tls' && unnamedTlsFailure(obs, input.target, lang)) {
       status = 'unknown';
-      reason = unnamedTlsFailure(obs, input.target)!;
-    } else if (layer === 'app' && unnamedHttpFailure(obs)) {
+      reason = unnamedTlsFailure(obs, input.target, lang)!;
+    } else if (layer === 'app' && unnamedHttpFailure(obs, lang)) {
       status = 'unknown';
-      reason = unnamedHttpFailure(obs)!;
+      reason = unnamedHttpFailure(obs, lang)!;
     } else {
       const u = unknowns.filter((o) => o.data.layer === layer);
       if (u.length > 0 && !hasPositiveEvidence(layer, obs)) {
         status = 'unknown';
-        reason = u.map((o) => `${o.data.check}: ${o.data.reason}`).join('; ');
+        reason = u.map((o) => t(lang, 'row.unknownCheck', { check: checkText(lang, o.data.check), reason: reasonText(lang, o.data.reason) })).join(lang === 'zh' ? '；' : '; ');
       } else status = 'pass';
     }
     rows.push(reason === undefined ? { layer, status, ms } : { layer, status, ms, reason });
@@ -122,28 +127,30 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
 }
 
 /** The target's name did not resolve and no finding names why (e.g. a resolver error no DNS rule knows). */
-function unnamedDnsFailure(input: JudgeInput, obs: Observation[]): string | null {
+function unnamedDnsFailure(input: JudgeInput, obs: Observation[], lang: Lang): string | null {
   if (input.target.ipFamily !== null || input.addresses.length > 0) return null;
   const sys = ofKind(obs, 'dns.system')[0];
   if (!sys) return null;
-  return `the name did not resolve: ${sys.data.error ?? 'no address'}`;
+  return t(lang, 'reason.dnsUnnamed', { why: sys.data.error ?? t(lang, 'reason.noAddress') });
 }
 
 /** A network-level target (no port) whose echoes all went unanswered, with no finding to say why. */
-function unnamedEchoFailure(input: JudgeInput, obs: Observation[]): string | null {
+function unnamedEchoFailure(input: JudgeInput, obs: Observation[], lang: Lang): string | null {
   if (input.target.port !== null) return null;
   const addr = input.addresses[0];
   const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
-  if (!echo || echo.data.method === 'unavailable' || echo.data.sent === 0 || echo.data.received > 0) return null;
-  return `no echo reply from ${addr} (${echo.data.sent} sent)${echo.data.errors.length > 0 ? `: ${echo.data.errors.map((e) => e.name).join(', ')}` : ''}`;
+  if (!addr || !echo || echo.data.method === 'unavailable' || echo.data.sent === 0 || echo.data.received > 0) return null;
+  const vars = { addr, sent: echo.data.sent };
+  return echo.data.errors.length > 0 ? t(lang, 'reason.echoUnnamedErrors', { ...vars, errors: echo.data.errors.map((e) => e.name).join(', ') }) : t(lang, 'reason.echoUnnamed', vars);
 }
 
 /** The target's port did not open (timeout, error, reset) and no finding names why. */
-function unnamedTcpFailure(input: JudgeInput, obs: Observation[]): string | null {
+function unnamedTcpFailure(input: JudgeInput, obs: Observation[], lang: Lang): string | null {
   const conns = ofKind(obs, 'tcp.connect');
   if (conns.length === 0 || conns.some((c) => c.data.outcome === 'open')) return null;
   const c = conns.find((x) => x.data.address === input.addresses[0]) ?? conns[0]!;
-  return `TCP connect to ${c.data.address}:${c.data.port} ${c.data.outcome}${c.data.errno ? `: ${c.data.errno}` : ''}`;
+  const vars = { dst: `${c.data.address}:${c.data.port}`, outcome: said(lang, c.data.outcome) };
+  return c.data.errno ? t(lang, 'reason.tcpUnnamedErrno', { ...vars, errno: c.data.errno }) : t(lang, 'reason.tcpUnnamed', vars);
 }
 
 /**
@@ -154,33 +161,43 @@ function unnamedTcpFailure(input: JudgeInput, obs: Observation[]): string | null
  * Each of these detectors runs only when no finding of its own layer exists (those make the row
  * fail/warn first); a finding in another layer does not make a failed layer `pass`.
  */
-function unnamedTlsFailure(obs: Observation[], target: Target): string | null {
+function unnamedTlsFailure(obs: Observation[], target: Target, lang: Lang): string | null {
   const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok');
   // The server asked for a client certificate none was offered, and the one HTTP request that
   // could confirm a refusal (TLS-007) did not settle it: it will likely refuse, netdx cannot say.
   const asked = ofKind(obs, 'tls.handshake').some((h) => h.data.clientCertRequested === true && !h.data.clientCertOffered);
   const r = ofKind(obs, 'http.response')[0]?.data;
   if (!bad && asked && target.protocol === 'tls' && (!r || r.outcome !== 'response' || (r.status ?? 0) >= 400)) {
-    const check = !r ? 'no HTTP check made' : r.outcome === 'response' ? `HTTP check: ${r.status}` : `HTTP check: ${r.outcome} ${r.error ?? ''}`.trim();
-    return `the server asked for a client certificate and none was offered: it will likely refuse requests (${check})`;
+    const check = !r
+      ? t(lang, 'reason.noHttpCheck')
+      : t(lang, 'reason.httpCheck', { why: r.outcome === 'response' ? String(r.status) : lang === 'zh' ? httpFailureZh(r.outcome, r.error) : `${r.outcome} ${r.error ?? ''}`.trim() });
+    return t(lang, 'reason.tlsClientCert', { why: check });
   }
   if (!bad) return null;
   const d = bad.data;
-  if (d.outcome === 'verify-failed') return `certificate verification failed: ${d.verify.code ?? (d.verify.hostnameOk === false ? 'name mismatch' : 'no code')}`;
-  if (d.outcome === 'closed') return 'the server closed the connection (FIN) before any TLS answer';
-  if (d.outcome === 'reset') return `the connection was reset (RST) before any TLS answer${d.errorCode ? ` (${d.errorCode})` : ''}`;
+  if (d.outcome === 'verify-failed') return t(lang, 'reason.tlsVerify', { why: d.verify.code ?? t(lang, d.verify.hostnameOk === false ? 'reason.nameMismatch' : 'reason.noCode') });
+  if (d.outcome === 'closed') return t(lang, 'reason.tlsClosed');
+  if (d.outcome === 'reset') return d.errorCode ? t(lang, 'reason.tlsResetCode', { code: d.errorCode }) : t(lang, 'reason.tlsReset');
+  if (lang === 'zh') return t(lang, 'reason.tlsUnnamed', { outcome: said(lang, d.outcome), why: [d.errorCode, d.error ? reasonText(lang, d.error) : null].filter(Boolean).join(' ') });
   return `TLS handshake ${d.outcome}: ${d.errorCode ?? ''} ${d.error ?? ''}`.replace(/\s+/g, ' ').trim();
 }
 
+/** An HTTP request that got no response, in Chinese: its outcome and the probe's error. */
+const httpFailureZh = (outcome: string, error: string | null | undefined): string => `${said('zh', outcome)}${error ? `（${reasonText('zh', error)}）` : ''}`;
+
 /** An HTTP request that got no response, or a body that stopped, that no app finding names: `unknown`. */
-function unnamedHttpFailure(obs: Observation[]): string | null {
+function unnamedHttpFailure(obs: Observation[], lang: Lang): string | null {
   // A heartbeat that could not even be sent (connect or TLS failed in the heartbeat probe): APP-001 judges only beats sent.
   const hb = ofKind(obs, 'app.heartbeat').find((x) => x.data.sent === 0 && x.data.error);
-  if (hb) return `heartbeat not sent: ${hb.data.error}`;
+  if (hb) return t(lang, 'reason.heartbeatNotSent', { why: reasonText(lang, hb.data.error!) });
   const r = ofKind(obs, 'http.response')[0]?.data;
   if (!r) return null;
-  if (r.outcome !== 'response') return `HTTP ${r.outcome}: ${r.error ?? ''}`.trim();
-  if (r.body?.stalled) return `HTTP ${r.status ?? ''}: the body stopped after ${r.body.bytes} bytes${r.body.length !== undefined ? ` of ${r.body.length}` : ''}`;
+  if (r.outcome !== 'response')
+    return lang === 'zh' ? t(lang, 'reason.httpUnnamed', { outcome: said(lang, r.outcome), why: reasonText(lang, r.error ?? '') }) : `HTTP ${r.outcome}: ${r.error ?? ''}`.trim();
+  if (r.body?.stalled) {
+    const vars = { status: r.status ?? '', bytes: r.body.bytes };
+    return r.body.length !== undefined ? t(lang, 'reason.httpBodyStalledOf', { ...vars, length: r.body.length }) : t(lang, 'reason.httpBodyStalled', vars);
+  }
   return null;
 }
 

@@ -13,6 +13,7 @@
  * HANDSHAKE_WAIT_MS after that packet; WireGuard's own 5 s retry timer is never waited for.
  */
 import { t } from '../report/i18n.js';
+import { reasonText } from '../report/reasons.js';
 import { setMaxListeners } from 'node:events';
 import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
 import type { Target } from '../model/target.js';
@@ -577,7 +578,7 @@ const problemObservations = (t: SelectedTunnel['tunnel']): Obs => t.problems.map
 
 /** Why the tunnel layer is skipped when no tunnel should carry the target. */
 export function noTunnelReason(s: Snapshot, lang: DiagnoseOptions['lang']): string {
-  return s.tunnels && !s.tunnels.ok ? t(lang, 'skip.tunnelUnavailable', { why: s.tunnels.unavailable }) : t(lang, 'skip.tunnelNone');
+  return s.tunnels && !s.tunnels.ok ? t(lang, 'skip.tunnelUnavailable', { why: reasonText(lang, s.tunnels.unavailable) }) : t(lang, 'skip.tunnelNone');
 }
 
 /**

@@ -33,7 +33,7 @@ export function renderMarkdown(r: Report, lang: Lang): string {
   for (const u of r.undetermined ?? []) out.push(`**${t(lang, 'report.undetermined', { layer: t(lang, `layer.${u.layer}`) })}**`, '', ...(u.reason ? [`> ${esc(u.reason)}`, ''] : []));
   if (r.primary) out.push(...finding(r.primary, lang, `## ${t(lang, 'report.primary')}:`));
   else if (r.verdict !== 'unknown') out.push(t(lang, 'report.noFindings'), '');
-  out.push(`## ${t(lang, 'report.layers')}`, '', '| layer | status | ms | reason |', '|---|---|---:|---|');
+  out.push(`## ${t(lang, 'report.layers')}`, '', t(lang, 'report.layerTable'), '|---|---|---:|---|');
   for (const l of r.layers) out.push(`| ${t(lang, `layer.${l.layer}`)} | ${t(lang, `status.${l.status}`)} | ${l.ms} | ${esc(l.reason ?? '')} |`);
   out.push('');
   const others = r.findings.filter((f) => f.code !== r.primary?.code);

@@ -4,6 +4,7 @@ import type { Lang, LayerStatus } from '../model/layer.js';
 import type { Finding, Report } from '../model/report.js';
 import { formatHostPort } from '../model/target.js';
 import { t } from './i18n.js';
+import { reasonText } from './reasons.js';
 
 export interface TextOptions {
   lang: Lang;
@@ -124,15 +125,15 @@ function notCheckedLines(r: Report, lang: Lang): string[] {
   for (const o of r.observations) {
     if (o.kind === 'tcp.spread') {
       const d = o.data as { method: string; reason?: string };
-      if (d.method === 'unavailable') out.push(t(lang, 'notChecked.spread', { why: d.reason ?? '' }));
+      if (d.method === 'unavailable') out.push(t(lang, 'notChecked.spread', { why: reasonText(lang, d.reason ?? '') }));
     } else if (o.kind === 'tls.handshake') {
       const d = o.data as { address: string; port: number; sni: string | null; ocsp?: { stapled: boolean; error?: string } };
       const server = d.sni ?? (d.address.includes(':') ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`);
       if (d.ocsp && !d.ocsp.stapled) out.push(t(lang, 'notChecked.ocspNone', { server }));
-      else if (d.ocsp?.error) out.push(t(lang, 'notChecked.ocspUnreadable', { server, why: d.ocsp.error }));
+      else if (d.ocsp?.error) out.push(t(lang, 'notChecked.ocspUnreadable', { server, why: reasonText(lang, d.ocsp.error) }));
     } else if (o.kind === 'trace.path') {
       const d = o.data as { skipped?: string[] };
-      for (const why of d.skipped ?? []) out.push(t(lang, 'notChecked.trace', { why }));
+      for (const why of d.skipped ?? []) out.push(t(lang, 'notChecked.trace', { why: reasonText(lang, why) }));
     }
   }
   return [...new Set(out)];

@@ -39,7 +39,9 @@ export const rule: Rule = {
       const ev = [
         evidence(
           'app.heartbeat',
-          `${d.sent} heartbeat(s) '${d.send}' sent every ${d.everySec} s over ${d.tls ? 'TLS' : 'TCP'}, ${d.answered} answered with '${d.expect}'; reply times ${d.beats.map((b) => (b.replyMs === null ? 'lost' : `${b.replyMs} ms`)).join(', ')}`,
+          zh
+            ? `每 ${d.everySec} 秒经 ${d.tls ? 'TLS' : 'TCP'} 发送心跳 "${d.send}"，共 ${d.sent} 个，${d.answered} 个收到回复 "${d.expect}"；回复耗时 ${d.beats.map((b) => (b.replyMs === null ? '丢失' : `${b.replyMs} 毫秒`)).join('，')}`
+            : `${d.sent} heartbeat(s) '${d.send}' sent every ${d.everySec} s over ${d.tls ? 'TLS' : 'TCP'}, ${d.answered} answered with '${d.expect}'; reply times ${d.beats.map((b) => (b.replyMs === null ? 'lost' : `${b.replyMs} ms`)).join(', ')}`,
           { beats: d.beats },
         ),
       ];
@@ -47,7 +49,9 @@ export const rule: Rule = {
         ev.push(
           evidence(
             'app.heartbeat',
-            `the peer ${d.peerClosed.event === 'rst' ? 'reset' : 'closed'} the session ${d.peerClosed.afterIdleSec} s after the last heartbeat (its idle timeout is about that)`,
+            zh
+              ? `对端在最后一个心跳之后 ${d.peerClosed.afterIdleSec} 秒${d.peerClosed.event === 'rst' ? '重置' : '关闭'}了会话（其空闲超时约为该值）`
+              : `the peer ${d.peerClosed.event === 'rst' ? 'reset' : 'closed'} the session ${d.peerClosed.afterIdleSec} s after the last heartbeat (its idle timeout is about that)`,
             { peerClosed: d.peerClosed },
           ),
         );
@@ -62,7 +66,7 @@ export const rule: Rule = {
         : [
             {
               summary: zh
-                ? `对端未回应 ${lost}/${d.sent} 个心跳：检查对端的心跳处理（期望回复 '${d.expect}'）及其日志`
+                ? `对端未回应 ${lost}/${d.sent} 个心跳：检查对端的心跳处理（期望回复 "${d.expect}"）及其日志`
                 : `The peer left ${lost} of ${d.sent} heartbeats unanswered: check its heartbeat handler (expected reply '${d.expect}') and its log`,
             },
           ];

@@ -32,7 +32,7 @@ export const meta: RuleMeta = {
 const AUTH = new Set([401, 403]);
 
 function meaning(status: number, lang: 'en' | 'zh'): string {
-  if (status === 502) return tr(lang, 'the proxy in front of the application got no valid answer from its upstream (bad gateway).', '应用前面的代理没有从后端得到有效应答（bad gateway）。');
+  if (status === 502) return tr(lang, 'the proxy in front of the application got no valid answer from its upstream (bad gateway).', '应用前面的代理没有从后端得到有效应答（网关错误）。');
   if (status === 503) return tr(lang, 'the service is unavailable (overloaded, in maintenance, or no healthy backend).', '服务不可用（过载、维护中或没有健康的后端）。');
   if (status === 504) return tr(lang, 'the proxy in front of the application timed out waiting for its upstream.', '应用前面的代理等待后端超时。');
   if (status >= 500) return tr(lang, 'the server failed while handling the request.', '服务器处理请求时出错。');
@@ -51,16 +51,24 @@ export const rule: Rule = {
     const status = d.status!;
     const fix: Fix[] = [{ summary: fill((status >= 500 ? meta.fix[0]! : meta.fix[1]!).summary[ctx.lang], { url: d.url, time: r.at }) }];
     return makeFinding(meta, ctx, {
-      vars: { url: d.url, status, server: d.server ? ` (Server: ${d.server})` : '', meaning: meaning(status, ctx.lang), time: r.at },
+      vars: { url: d.url, status, server: d.server ? tr(ctx.lang, ` (Server: ${d.server})`, `（Server 头：${d.server}）`) : '', meaning: meaning(status, ctx.lang), time: r.at },
       severity: status === 429 ? 'warning' : 'error',
       evidence: [
-        evidence('http.response', `GET ${d.url} → ${status}${d.server ? ` (Server: ${d.server})` : ''} in ${Math.round(d.ms)} ms${d.location ? `, Location: ${d.location}` : ''}`, {
-          url: d.url,
-          status,
-          server: d.server,
-          ms: d.ms,
-          location: d.location,
-        }),
+        evidence(
+          'http.response',
+          tr(
+            ctx.lang,
+            `GET ${d.url} → ${status}${d.server ? ` (Server: ${d.server})` : ''} in ${Math.round(d.ms)} ms${d.location ? `, Location: ${d.location}` : ''}`,
+            `GET ${d.url} → ${status}${d.server ? `（Server 头：${d.server}）` : ''}，耗时 ${Math.round(d.ms)} 毫秒${d.location ? `，Location：${d.location}` : ''}`,
+          ),
+          {
+            url: d.url,
+            status,
+            server: d.server,
+            ms: d.ms,
+            location: d.location,
+          },
+        ),
       ],
       fix,
     });

@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp } from './helpers.js';
+import { sameIp, said, tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-001',
@@ -48,20 +48,39 @@ export const rule: Rule = {
       evidence: [
         ...(cfg
           ? [
-              evidence('dns.config', `${cfg.data.source}: nameserver ${cfg.data.nameservers.join(', ')} (timeout ${cfg.data.timeoutSec} s, attempts ${cfg.data.attempts})`, {
-                nameservers: cfg.data.nameservers,
-                timeoutSec: cfg.data.timeoutSec,
-                attempts: cfg.data.attempts,
-              }),
+              evidence(
+                'dns.config',
+                tr(
+                  ctx.lang,
+                  `${cfg.data.source}: nameserver ${cfg.data.nameservers.join(', ')} (timeout ${cfg.data.timeoutSec} s, attempts ${cfg.data.attempts})`,
+                  `${cfg.data.source}：nameserver ${cfg.data.nameservers.join(', ')}（超时 ${cfg.data.timeoutSec} 秒，重试 ${cfg.data.attempts} 次）`,
+                ),
+                {
+                  nameservers: cfg.data.nameservers,
+                  timeoutSec: cfg.data.timeoutSec,
+                  attempts: cfg.data.attempts,
+                },
+              ),
             ]
           : []),
         ...per.map((p) =>
-          evidence('dns.query', `${p.server}: ${p.qs.map((q) => `${q.data.qtype} ${q.data.outcome} after ${Math.round(q.data.ms)} ms`).join(', ')}`, {
-            server: p.server,
-            outcomes: p.qs.map((q) => ({ qtype: q.data.qtype, outcome: q.data.outcome, ms: q.data.ms, error: q.data.error })),
-          }),
+          evidence(
+            'dns.query',
+            tr(
+              ctx.lang,
+              `${p.server}: ${p.qs.map((q) => `${q.data.qtype} ${q.data.outcome} after ${Math.round(q.data.ms)} ms`).join(', ')}`,
+              `${p.server}：${p.qs.map((q) => `${q.data.qtype} ${said(ctx.lang, q.data.outcome)}（${Math.round(q.data.ms)} 毫秒）`).join('，')}`,
+            ),
+            {
+              server: p.server,
+              outcomes: p.qs.map((q) => ({ qtype: q.data.qtype, outcome: q.data.outcome, ms: q.data.ms, error: q.data.error })),
+            },
+          ),
         ),
-        evidence('dns.system', `getaddrinfo(${sys.data.name}): ${sys.data.error}`, { name: sys.data.name, error: sys.data.error }),
+        evidence('dns.system', tr(ctx.lang, `getaddrinfo(${sys.data.name}): ${sys.data.error}`, `getaddrinfo(${sys.data.name})：${sys.data.error}`), {
+          name: sys.data.name,
+          error: sys.data.error,
+        }),
       ],
     });
   },

@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-002',
@@ -39,14 +40,21 @@ export const rule: Rule = {
         ...servers.map((s) =>
           evidence(
             'dns.query',
-            `${s}: ${answered
+            `${s}${tr(ctx.lang, ': ', '：')}${answered
               .filter((q) => q.data.server === s)
               .map((q) => `${q.data.qtype} ${q.data.name} → NXDOMAIN`)
               .join(', ')}`,
             { server: s, rcode: 'NXDOMAIN' },
           ),
         ),
-        ...(sys ? [evidence('dns.system', `getaddrinfo(${sys.data.name}): ${sys.data.error ?? 'no address'}`, { name: sys.data.name, error: sys.data.error })] : []),
+        ...(sys
+          ? [
+              evidence('dns.system', tr(ctx.lang, `getaddrinfo(${sys.data.name}): ${sys.data.error ?? 'no address'}`, `getaddrinfo(${sys.data.name})：${sys.data.error ?? '无地址'}`), {
+                name: sys.data.name,
+                error: sys.data.error,
+              }),
+            ]
+          : []),
       ],
     });
   },

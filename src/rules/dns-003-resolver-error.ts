@@ -1,6 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 import { tr } from './helpers.js';
+import type { Lang } from '../model/layer.js';
 import type { ObservationData } from '../model/observation.js';
 
 export const meta: RuleMeta = {
@@ -58,10 +59,28 @@ const KIND_TEXT: Record<Exclude<ReturnType<typeof unusable>, null | 'rcode'>, { 
 /** Some reply is more than an rcode (its description may contain commas). */
 const kinds0 = (qs: Q[]): boolean => qs.some((q) => unusable(q) !== 'rcode');
 
-function describe(q: Q): string {
+/** The DNS probe's description of a reply it could not use (src/probes/dns.ts, dns-wire.ts), in Chinese; a text it does not know is quoted as it is. */
+function dnsErrorZh(error: string): string {
+  const m = (re: RegExp) => re.exec(error);
+  let x: RegExpExecArray | null;
+  if ((x = m(/^malformed DNS reply: (\d+) bytes, shorter than a DNS header$/))) return `畸形 DNS 应答：${x[1]} 字节，短于 DNS 报头`;
+  if ((x = m(/^malformed DNS reply \((\d+) bytes\): (.*)$/s))) return `畸形 DNS 应答（${x[1]} 字节）："${x[2]}"`;
+  if ((x = m(/^reply id (\S+) does not match the query id (\S+)$/))) return `应答 ID ${x[1]} 与查询 ID ${x[2]} 不匹配`;
+  if (error === 'the reply is a query, not a response (QR bit clear)') return '应答是查询报文而不是响应（QR 位为 0）';
+  if ((x = m(/^the reply is for another question \((.*)\)$/s))) return `应答针对的是另一个问题（${x[1]}）`;
+  if ((x = m(/^no matching reply within (\d+) ms; ignored: (.*)$/s))) return `${x[1]} 毫秒内没有匹配的应答；已忽略：${dnsErrorZh(x[2]!)}`;
+  if ((x = m(/^oversized TCP DNS reply \((\d+) bytes\)$/))) return `TCP DNS 应答过大（${x[1]} 字节）`;
+  if ((x = m(/^connection closed before a full reply \((\d+) bytes\)$/))) return `收到完整应答之前连接被关闭（${x[1]} 字节）`;
+  if ((x = m(/^truncated over UDP; TCP retry failed: (.*)$/s))) return `UDP 应答被截断；TCP 重试失败：${dnsErrorZh(x[1]!)}`;
+  return `"${error}"`;
+}
+
+/** One reply in words. */
+function describe(q: Q, lang: Lang): string {
   const k = unusable(q);
   if (k === 'rcode') return `${q.qtype} ${q.rcode}`;
-  if (k === 'cname-loop') return `${q.qtype} CNAME loop: ${q.name} → ${q.cnames.join(' → ')}`;
+  if (k === 'cname-loop') return tr(lang, `${q.qtype} CNAME loop: ${q.name} → ${q.cnames.join(' → ')}`, `${q.qtype} CNAME 循环：${q.name} → ${q.cnames.join(' → ')}`);
+  if (lang === 'zh') return `${q.qtype} ${q.error ? dnsErrorZh(q.error) : k ? KIND_TEXT[k].zh : ''}${q.reply ? `（应答字节：${q.reply}）` : ''}`;
   return `${q.qtype} ${q.error ?? k ?? ''}${q.reply ? ` [reply bytes: ${q.reply}]` : ''}`;
 }
 
@@ -81,10 +100,10 @@ export const rule: Rule = {
     const ev = servers.map((s) =>
       evidence(
         'dns.query',
-        `${s}: ${failing
+        `${s}${tr(ctx.lang, ': ', '：')}${failing
           .filter((q) => q.server === s)
-          .map(describe)
-          .join(kinds0(failing) ? '; ' : ', ')}`,
+          .map((q) => describe(q, ctx.lang))
+          .join(kinds0(failing) ? tr(ctx.lang, '; ', '；') : ', ')}`,
         {
           server: s,
           replies: failing
@@ -104,7 +123,7 @@ export const rule: Rule = {
     const name = failing[0]!.name;
     if (kinds.length > 0) {
       const what = (lang: 'en' | 'zh'): string => kinds.map((k) => KIND_TEXT[k][lang]).join(lang === 'zh' ? '、' : ', ');
-      if (sys) ev.push(evidence('dns.system', `getaddrinfo(${name}): ${sys.data.error ?? 'no address'}`));
+      if (sys) ev.push(evidence('dns.system', tr(ctx.lang, `getaddrinfo(${name}): ${sys.data.error ?? 'no address'}`, `getaddrinfo(${name})：${sys.data.error ?? '无地址'}`)));
       return makeFinding(meta, ctx, {
         vars: { name, rcodes: what(ctx.lang) },
         title: tr(

@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
-import { canonicalIp, familyOf } from './helpers.js';
+import { canonicalIp, familyOf, tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-004',
@@ -38,8 +38,22 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { path: h.data.path, line: m.line, name: ctx.target.host, address: m.address, dnsAddresses: answers.join(', '), dnsAddress: answers[0]! },
         evidence: [
-          evidence('dns.hosts', `${h.data.path}:${m.line}: ${m.text}`, { path: h.data.path, line: m.line, address: m.address, names: m.names, text: m.text }),
-          evidence('dns.query', `DNS (${servers.join(', ')}) ${fam === 4 ? 'A' : 'AAAA'} ${ctx.target.host}: ${answers.join(', ')}`, { answers }),
+          evidence('dns.hosts', tr(ctx.lang, `${h.data.path}:${m.line}: ${m.text}`, `${h.data.path} 第 ${m.line} 行：${m.text}`), {
+            path: h.data.path,
+            line: m.line,
+            address: m.address,
+            names: m.names,
+            text: m.text,
+          }),
+          evidence(
+            'dns.query',
+            tr(
+              ctx.lang,
+              `DNS (${servers.join(', ')}) ${fam === 4 ? 'A' : 'AAAA'} ${ctx.target.host}: ${answers.join(', ')}`,
+              `DNS（${servers.join(', ')}）${fam === 4 ? 'A' : 'AAAA'} ${ctx.target.host}：${answers.join(', ')}`,
+            ),
+            { answers },
+          ),
         ],
       });
     }

@@ -51,7 +51,15 @@ export const rule: Rule = {
         what.push(tr(ctx.lang, `resolvers disagree on ${qtype}`, `各解析服务器的 ${qtype} 记录互不相同`));
         for (const q of answered.filter((x) => x.data.qtype === qtype)) {
           ev.push(
-            evidence('dns.query', `${q.data.server} ${qtype}: ${q.data.answers.map((a) => `${a.address} (ttl ${a.ttl})`).join(', ')}`, { server: q.data.server, qtype, answers: q.data.answers }),
+            evidence(
+              'dns.query',
+              tr(
+                ctx.lang,
+                `${q.data.server} ${qtype}: ${q.data.answers.map((a) => `${a.address} (ttl ${a.ttl})`).join(', ')}`,
+                `${q.data.server} ${qtype}：${q.data.answers.map((a) => `${a.address}（TTL ${a.ttl}）`).join('，')}`,
+              ),
+              { server: q.data.server, qtype, answers: q.data.answers },
+            ),
           );
         }
         break;
@@ -68,10 +76,20 @@ export const rule: Rule = {
       const wrong = relevant.length === 0 ? got : relevant.filter((a) => !expect.includes(a));
       if (wrong.length > 0) {
         what.push(tr(ctx.lang, `resolves to ${wrong.join(', ')}, expected ${expect.join(', ')}`, `解析为 ${wrong.join(', ')}，预期为 ${expect.join(', ')}`));
-        ev.push(evidence('dns.system', `getaddrinfo(${sys.data.name}): ${got.join(', ')}; expected (--expect-ip) ${expect.join(', ')}`, { addresses: got, expected: expect }));
+        ev.push(
+          evidence(
+            'dns.system',
+            tr(
+              ctx.lang,
+              `getaddrinfo(${sys.data.name}): ${got.join(', ')}; expected (--expect-ip) ${expect.join(', ')}`,
+              `getaddrinfo(${sys.data.name})：${got.join(', ')}；预期（--expect-ip）${expect.join(', ')}`,
+            ),
+            { addresses: got, expected: expect },
+          ),
+        );
       }
     }
     if (what.length === 0) return null;
-    return makeFinding(meta, ctx, { vars: { name, what: what.join('; ') }, evidence: ev });
+    return makeFinding(meta, ctx, { vars: { name, what: what.join(tr(ctx.lang, '; ', '；')) }, evidence: ev });
   },
 };

@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp, sedEscape } from './helpers.js';
+import { sameIp, said, sedEscape, tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-006',
@@ -47,18 +47,34 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { dead: dead.server, deadRe: sedEscape(dead.server), good: good.server, timeout: cfg.data.timeoutSec, source: cfg.data.source },
       evidence: [
-        evidence('dns.config', `${cfg.data.source}: nameserver order ${order.join(', ')}; options timeout:${cfg.data.timeoutSec} attempts:${cfg.data.attempts}`, {
-          nameservers: order,
-          timeoutSec: cfg.data.timeoutSec,
-          attempts: cfg.data.attempts,
-        }),
+        evidence(
+          'dns.config',
+          tr(
+            ctx.lang,
+            `${cfg.data.source}: nameserver order ${order.join(', ')}; options timeout:${cfg.data.timeoutSec} attempts:${cfg.data.attempts}`,
+            `${cfg.data.source}：nameserver 顺序 ${order.join(', ')}；\`options timeout:${cfg.data.timeoutSec} attempts:${cfg.data.attempts}\``,
+          ),
+          {
+            nameservers: order,
+            timeoutSec: cfg.data.timeoutSec,
+            attempts: cfg.data.attempts,
+          },
+        ),
         ...status
           .filter((s) => s.qs.length > 0)
           .map((s) =>
-            evidence('dns.query', `${s.server}: ${s.qs.map((q) => `${q.data.qtype} ${q.data.outcome}${q.data.rcode ? ` ${q.data.rcode}` : ''} in ${Math.round(q.data.ms)} ms`).join(', ')}`, {
-              server: s.server,
-              outcomes: s.qs.map((q) => ({ qtype: q.data.qtype, outcome: q.data.outcome, ms: q.data.ms })),
-            }),
+            evidence(
+              'dns.query',
+              tr(
+                ctx.lang,
+                `${s.server}: ${s.qs.map((q) => `${q.data.qtype} ${q.data.outcome}${q.data.rcode ? ` ${q.data.rcode}` : ''} in ${Math.round(q.data.ms)} ms`).join(', ')}`,
+                `${s.server}：${s.qs.map((q) => `${q.data.qtype} ${said(ctx.lang, q.data.outcome)}${q.data.rcode ? ` ${q.data.rcode}` : ''}（${Math.round(q.data.ms)} 毫秒）`).join('，')}`,
+              ),
+              {
+                server: s.server,
+                outcomes: s.qs.map((q) => ({ qtype: q.data.qtype, outcome: q.data.outcome, ms: q.data.ms })),
+              },
+            ),
           ),
       ],
     });

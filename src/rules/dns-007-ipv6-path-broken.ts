@@ -1,5 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
+import { said, tr } from './helpers.js';
 import { echoLossy } from '../model/observation.js';
 
 export const meta: RuleMeta = {
@@ -41,15 +42,27 @@ export const rule: Rule = {
     if (v6.data.outcome === 'filtered' && lossyNotBroken(ctx.observations)) return null;
     const fmt = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
     return makeFinding(meta, ctx, {
-      vars: { name: ctx.target.host, v6: fmt(v6.data.address, v6.data.port), v4: fmt(v4.data.address, v4.data.port), outcome: v6.data.outcome },
+      vars: { name: ctx.target.host, v6: fmt(v6.data.address, v6.data.port), v4: fmt(v4.data.address, v4.data.port), outcome: said(ctx.lang, v6.data.outcome) },
       evidence: [
-        evidence('dns.query', `AAAA ${ctx.target.host}: ${[...new Set(aaaa)].join(', ')}`, { aaaa: [...new Set(aaaa)] }),
-        evidence('tcp.connect', `IPv6 ${fmt(v6.data.address, v6.data.port)}: ${v6.data.outcome}${v6.data.errno ? ` (${v6.data.errno})` : ''} after ${Math.round(v6.data.ms)} ms`, {
-          address: v6.data.address,
-          port: v6.data.port,
-          outcome: v6.data.outcome,
-        }),
-        evidence('tcp.connect', `IPv4 ${fmt(v4.data.address, v4.data.port)}: open in ${Math.round(v4.data.ms)} ms`, { address: v4.data.address, port: v4.data.port, outcome: v4.data.outcome }),
+        evidence('dns.query', `AAAA ${ctx.target.host}${tr(ctx.lang, ': ', '：')}${[...new Set(aaaa)].join(', ')}`, { aaaa: [...new Set(aaaa)] }),
+        evidence(
+          'tcp.connect',
+          tr(
+            ctx.lang,
+            `IPv6 ${fmt(v6.data.address, v6.data.port)}: ${v6.data.outcome}${v6.data.errno ? ` (${v6.data.errno})` : ''} after ${Math.round(v6.data.ms)} ms`,
+            `IPv6 ${fmt(v6.data.address, v6.data.port)}：${said(ctx.lang, v6.data.outcome)}（${v6.data.errno ? `${v6.data.errno}，` : ''}${Math.round(v6.data.ms)} 毫秒）`,
+          ),
+          {
+            address: v6.data.address,
+            port: v6.data.port,
+            outcome: v6.data.outcome,
+          },
+        ),
+        evidence(
+          'tcp.connect',
+          tr(ctx.lang, `IPv4 ${fmt(v4.data.address, v4.data.port)}: open in ${Math.round(v4.data.ms)} ms`, `IPv4 ${fmt(v4.data.address, v4.data.port)}：${Math.round(v4.data.ms)} 毫秒内连接成功`),
+          { address: v4.data.address, port: v4.data.port, outcome: v4.data.outcome },
+        ),
       ],
     });
   },

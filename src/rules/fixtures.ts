@@ -42,6 +42,9 @@ export function ctx(input: CtxInput = {}): RuleContext {
   };
 }
 
+/** Every context `run` was given in this process, with its rule (zh.test.ts replays them in zh). */
+export const RUNS: Array<{ rule: Rule; ctx: RuleContext }> = [];
+
 /**
  * Runs a rule over observations (and ctx extras); shorthand for rule.check(ctx({...})). Every
  * finding is also checked for fix commands that would change nothing on the host the fixture
@@ -50,6 +53,7 @@ export function ctx(input: CtxInput = {}): RuleContext {
  */
 export function run(rule: Rule, observations: Observation[], extra: Omit<CtxInput, 'observations'> = {}): Finding | null {
   const c = ctx({ ...extra, observations });
+  RUNS.push({ rule, ctx: c });
   const f = rule.check(c);
   if (f) assert.deepEqual(noopFixes(f, c), [], `${rule.meta.code}: a fix command changes nothing on this host`);
   return f;

@@ -29,3 +29,51 @@ export const sedEscape = (s: string): string => s.replace(/[.[\]*^$\\/]/g, '\\$&
 
 /** Seconds with at most one decimal ('3', '3.5'). */
 export const secs = (ms: number): string => String(Math.round(ms / 100) / 10);
+
+/** Chinese words for the outcomes and states probes report ('refused', 'timeout', …); see `said`. */
+const WORDS_ZH: Readonly<Record<string, string>> = {
+  open: '端口开放',
+  refused: '连接被拒绝',
+  filtered: '被过滤（无应答）',
+  rejected: '被拒绝（ICMP）',
+  unreachable: '不可达',
+  timeout: '超时',
+  error: '出错',
+  answer: '有应答',
+  answered: '有应答',
+  'no-answer': '无应答',
+  lost: '丢失',
+  reset: '被重置',
+  closed: '已关闭',
+  stall: '停滞',
+  stalled: '停滞',
+  alive: '仍存活',
+  silent: '无响应',
+  'no-route': '无路由',
+  blackhole: '黑洞路由',
+  prohibit: '被禁止',
+  unicast: '单播',
+  route: '有路由',
+  response: '有响应',
+  ok: '成功',
+  acked: '已确认',
+  completed: '已完成',
+  unknown: '未知',
+  none: '无',
+  'not-tls': '不是 TLS',
+  'tcp-failed': 'TCP 连接失败',
+  'verify-failed': '证书验证失败',
+  alert: '收到告警',
+  'not-probed': '未探测',
+  'not-tested': '未测试',
+  'no-response': '无响应',
+  'connect-failed': '连接失败',
+  icmp: 'ICMP 差错',
+  fresh: '最近完成',
+  'not-attempted': '未尝试',
+  passed: '通过',
+  'not-run': '未运行',
+};
+
+/** A probe outcome or state word in the context language ('refused' → '连接被拒绝'); a word without a zh text stays as it is. */
+export const said = (lang: Lang, word: string): string => (lang === 'zh' ? (WORDS_ZH[word] ?? word) : word);

@@ -1,5 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
+import type { Lang } from '../model/layer.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'HOST-002',
@@ -51,6 +53,10 @@ export const meta: RuleMeta = {
 };
 
 /** Addresses a packet to `dst` can use as source: global (or site) scope; link-local only for a link-local target. */
+/** An interface's addresses with their scope ('none' when it has none). */
+const addressList = (lang: Lang, addresses: ReadonlyArray<{ address: string; prefixlen: number; scope: string }>): string =>
+  addresses.length === 0 ? tr(lang, 'none', '无') : addresses.map((a) => tr(lang, `${a.address}/${a.prefixlen} (${a.scope})`, `${a.address}/${a.prefixlen}（${a.scope}）`)).join(tr(lang, ', ', '、'));
+
 function usable(a: { address: string; scope: string }, dstLinkLocal: boolean): boolean {
   if (dstLinkLocal) return true;
   return a.scope !== 'link' && a.scope !== 'host' && !/^fe80:/i.test(a.address) && !a.address.startsWith('169.254.');
@@ -69,12 +75,20 @@ export const rule: Rule = {
       const dstLinkLocal = /^fe80:/i.test(d.destination) || d.destination.startsWith('169.254.');
       const ofFamily = l.addresses.filter((a) => a.family === d.family);
       if (ofFamily.some((a) => usable(a, dstLinkLocal))) continue;
-      const list = l.addresses.length === 0 ? 'none' : l.addresses.map((a) => `${a.address}/${a.prefixlen} (${a.scope})`).join(', ');
+      const list = addressList(ctx.lang, l.addresses);
       return makeFinding(meta, ctx, {
         vars: { dev: d.dev, family: d.family, dst: d.destination },
         evidence: [
-          evidence('route.lookup', `ip route get ${d.destination}: dev ${d.dev}${d.gateway ? ` via ${d.gateway}` : ''}`, { destination: d.destination, dev: d.dev, gateway: d.gateway }),
-          evidence('host.links', `${d.dev} addresses: ${list}`, { name: l.name, addresses: l.addresses }),
+          evidence(
+            'route.lookup',
+            tr(
+              ctx.lang,
+              `ip route get ${d.destination}: dev ${d.dev}${d.gateway ? ` via ${d.gateway}` : ''}`,
+              `ip route get ${d.destination}：出口网卡 ${d.dev}${d.gateway ? `，网关 ${d.gateway}` : ''}`,
+            ),
+            { destination: d.destination, dev: d.dev, gateway: d.gateway },
+          ),
+          evidence('host.links', tr(ctx.lang, `${d.dev} addresses: ${list}`, `${d.dev} 的地址：${list}`), { name: l.name, addresses: l.addresses }),
         ],
       });
     }
@@ -87,12 +101,18 @@ export const rule: Rule = {
       if (up.length === 0) continue; // HOST-001's case
       if (up.some((l) => l.addresses.some((a) => a.family === d.family && usable(a, false)))) continue;
       const l = up[0]!;
-      const list = l.addresses.length === 0 ? 'none' : l.addresses.map((a) => `${a.address}/${a.prefixlen} (${a.scope})`).join(', ');
+      const list = addressList(ctx.lang, l.addresses);
       return makeFinding(meta, ctx, {
         vars: { dev: l.name, family: d.family, dst: d.destination },
         evidence: [
-          evidence('route.lookup', `ip route get ${d.destination}: ${d.error ?? 'no route'}`, { destination: d.destination, outcome: d.outcome }),
-          evidence('host.links', `no interface that is up has an IPv${d.family} address; ${l.name}: ${list}`, { name: l.name, addresses: l.addresses }),
+          evidence('route.lookup', tr(ctx.lang, `ip route get ${d.destination}: ${d.error ?? 'no route'}`, `ip route get ${d.destination}：${d.error ? `"${d.error}"` : '无路由'}`), {
+            destination: d.destination,
+            outcome: d.outcome,
+          }),
+          evidence('host.links', tr(ctx.lang, `no interface that is up has an IPv${d.family} address; ${l.name}: ${list}`, `没有任何已启用的网卡有 IPv${d.family} 地址；${l.name}：${list}`), {
+            name: l.name,
+            addresses: l.addresses,
+          }),
         ],
       });
     }

@@ -52,12 +52,20 @@ export const rule: Rule = {
         tolerance: ctx.options.clockToleranceSec,
       },
       evidence: sources.map((s) =>
-        evidence('host.clock', `${s.source} ${s.peer}: server time ${s.time}, local clock ${s.skewMs >= 0 ? '+' : '−'}${secs(Math.abs(s.skewMs))} s`, {
-          source: s.source,
-          peer: s.peer,
-          time: s.time,
-          skewMs: s.skewMs,
-        }),
+        evidence(
+          'host.clock',
+          tr(
+            ctx.lang,
+            `${s.source} ${s.peer}: server time ${s.time}, local clock ${s.skewMs >= 0 ? '+' : '−'}${secs(Math.abs(s.skewMs))} s`,
+            `${s.source} ${s.peer}：服务器时间 ${s.time}，本机时钟偏差 ${s.skewMs >= 0 ? '+' : '−'}${secs(Math.abs(s.skewMs))} 秒`,
+          ),
+          {
+            source: s.source,
+            peer: s.peer,
+            time: s.time,
+            skewMs: s.skewMs,
+          },
+        ),
       ),
     });
   },

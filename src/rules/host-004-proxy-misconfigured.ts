@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
-import { redactUrl } from './helpers.js';
+import { redactUrl, said, tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'HOST-004',
@@ -40,14 +40,23 @@ export const rule: Rule = {
     if (!conn || conn.data.outcome === 'open') return null;
     const proxyText = `${sel.host.includes(':') ? `[${sel.host}]` : sel.host}:${sel.port}`;
     const value = p.data.variables.find((v) => v.name === sel.variable)?.value;
+    const setting = `${sel.variable}=${value === undefined ? proxyText : redactUrl(value)}`;
     return makeFinding(meta, ctx, {
-      vars: { variable: sel.variable, proxy: proxyText, host: ctx.target.host, outcome: conn.data.outcome },
+      vars: { variable: sel.variable, proxy: proxyText, host: ctx.target.host, outcome: said(ctx.lang, conn.data.outcome) },
       evidence: [
-        evidence('host.proxy', `${sel.variable}=${value === undefined ? proxyText : redactUrl(value)} applies to ${ctx.target.host}`, {
+        evidence('host.proxy', tr(ctx.lang, `${setting} applies to ${ctx.target.host}`, `${setting} 作用于 ${ctx.target.host}`), {
           variables: p.data.variables.map((v) => ({ name: v.name, value: redactUrl(v.value) })),
           selected: sel,
         }),
-        evidence('proxy.connect', `TCP connect to ${proxyText}: ${conn.data.outcome}${conn.data.error ? ` (${conn.data.error})` : ''} after ${Math.round(conn.data.ms)} ms`, { ...conn.data }),
+        evidence(
+          'proxy.connect',
+          tr(
+            ctx.lang,
+            `TCP connect to ${proxyText}: ${conn.data.outcome}${conn.data.error ? ` (${conn.data.error})` : ''} after ${Math.round(conn.data.ms)} ms`,
+            `TCP 连接 ${proxyText}：${said(ctx.lang, conn.data.outcome)}${conn.data.error ? `（${conn.data.error}）` : ''}，耗时 ${Math.round(conn.data.ms)} 毫秒`,
+          ),
+          { ...conn.data },
+        ),
       ],
     });
   },

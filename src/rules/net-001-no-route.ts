@@ -3,6 +3,7 @@ import type { Rule, RuleMeta } from './types.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-001',
@@ -63,17 +64,25 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars,
       evidence: [
-        evidence('route.lookup', `ip route get ${d.destination}: ${d.error ?? 'no route'}; ${d.candidates.length} candidate route(s), ${d.rules.length} policy rule(s) consulted`, {
-          destination: d.destination,
-          candidates: d.candidates,
-          rules: d.rules,
-        }),
+        evidence(
+          'route.lookup',
+          tr(
+            ctx.lang,
+            `ip route get ${d.destination}: ${d.error ?? 'no route'}; ${d.candidates.length} candidate route(s), ${d.rules.length} policy rule(s) consulted`,
+            `ip route get ${d.destination}：${d.error ? `"${d.error}"` : '无路由'}；候选路由 ${d.candidates.length} 条，查询策略规则 ${d.rules.length} 条`,
+          ),
+          {
+            destination: d.destination,
+            candidates: d.candidates,
+            rules: d.rules,
+          },
+        ),
       ],
       fix: gw
         ? undefined
         : [
             {
-              summary: ctx.lang === 'zh' ? `添加到 ${prefix} 的路由（表中没有可用网关，请确认下一跳）` : `Add a route to ${prefix} through the correct next hop (the table has no gateway to suggest)`,
+              summary: tr(ctx.lang, `Add a route to ${prefix} through the correct next hop (the table has no gateway to suggest)`, `添加到 ${prefix} 的路由（表中没有可用网关，请确认下一跳）`),
             },
           ],
     });

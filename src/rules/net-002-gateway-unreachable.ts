@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp } from './helpers.js';
+import { sameIp, tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-002',
@@ -26,6 +26,19 @@ export const meta: RuleMeta = {
 };
 
 const BAD = new Set(['FAILED', 'INCOMPLETE']);
+
+const lookupText = (d: { route: string | null; gateway: string | null; dev: string | null }): string => d.route ?? `via ${d.gateway} dev ${d.dev}`;
+
+/** The gateway probe's reason (src/probes/gateway.ts) in Chinese; a text it does not know is quoted as it is. */
+export function neighborReasonZh(reason: string): string {
+  let x: RegExpExecArray | null;
+  if ((x = /^no echo reply; neighbour table unreadable: (.*)$/s.exec(reason))) return `无回显应答；无法读取邻居表："${x[1]}"`;
+  if ((x = /^no echo and no neighbour table: (.*)$/s.exec(reason))) return `无回显应答，也读不到邻居表："${x[1]}"`;
+  if ((x = /^no echo reply; neighbour entry (\S+) does not confirm the gateway$/.exec(reason))) return `无回显应答；邻居表项 ${x[1]} 不能证明网关在线`;
+  if (reason === 'could not ping and no neighbour entry') return '无法 ping，也没有邻居表项';
+  if ((x = /^could not ping; neighbour entry (\S+) does not confirm the gateway$/.exec(reason))) return `无法 ping；邻居表项 ${x[1]} 不能证明网关在线`;
+  return `"${reason}"`;
+}
 const KNOWN_GOOD = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT']);
 
 /**
@@ -43,17 +56,20 @@ export const rule: Rule = {
       const failed = (d.state !== null && BAD.has(d.state)) || (d.answered === false && !(d.state !== null && KNOWN_GOOD.has(d.state)));
       if (!failed) continue;
       const routeText = r?.data.route ?? `via ${d.gateway} dev ${d.dev}`;
+      const zh = ctx.lang === 'zh';
       return makeFinding(meta, ctx, {
-        vars: { gateway: d.gateway, dev: d.dev, dst: r?.data.destination ?? ctx.target.host, state: d.state ?? 'none', route: routeText },
+        vars: { gateway: d.gateway, dev: d.dev, dst: r?.data.destination ?? ctx.target.host, state: d.state ?? tr(ctx.lang, 'none', '无'), route: zh ? `\`${routeText}\`` : routeText },
         evidence: [
           evidence(
             'gateway.neighbor',
-            `${d.gateway} dev ${d.dev}: neighbor state ${d.state ?? 'none'}, ${d.answered === null ? 'not probed' : d.answered ? 'answered' : 'no answer'} (${d.method})${d.reason ? `: ${d.reason}` : ''}`,
+            zh
+              ? `${d.gateway} dev ${d.dev}：邻居表状态 ${d.state ?? '无'}，${d.answered === null ? '未探测' : d.answered ? '有应答' : '无应答'}（${d.method}）${d.reason ? `：${neighborReasonZh(d.reason)}` : ''}`
+              : `${d.gateway} dev ${d.dev}: neighbor state ${d.state ?? 'none'}, ${d.answered === null ? 'not probed' : d.answered ? 'answered' : 'no answer'} (${d.method})${d.reason ? `: ${d.reason}` : ''}`,
             { ...d },
           ),
           ...(r
             ? [
-                evidence('route.lookup', `ip route get ${r.data.destination}: ${r.data.route ?? `via ${r.data.gateway} dev ${r.data.dev}`}`, {
+                evidence('route.lookup', tr(ctx.lang, `ip route get ${r.data.destination}: ${lookupText(r.data)}`, `ip route get ${r.data.destination}：\`${lookupText(r.data)}\``), {
                   destination: r.data.destination,
                   gateway: r.data.gateway,
                   dev: r.data.dev,

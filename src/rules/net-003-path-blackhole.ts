@@ -1,7 +1,8 @@
 import type { Rule, RuleContext, RuleMeta } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
 import { evidence, fill, makeFinding, ofKind } from './types.js';
-import { sameIp, tr } from './helpers.js';
+import { sameIp, said, tr } from './helpers.js';
+import type { Lang } from '../model/layer.js';
 import { routerUnreachable } from './net-010-unreachable-reported.js';
 import type { ObservationData, TraceHop } from '../model/observation.js';
 import type { Evidence, Finding, Fix } from '../model/report.js';
@@ -33,7 +34,8 @@ export const meta: RuleMeta = {
 const isDefaultPrefix = (p: string): boolean => p === 'default' || p === '0.0.0.0/0' || p === '::/0';
 const samePrefix = (a: string, b: string): boolean => (isDefaultPrefix(a) && isDefaultPrefix(b)) || a === b;
 
-const hopText = (h: TraceHop): string => `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent}${h.rateLimited ? ' (ICMP rate-limited)' : ''}${h.icmp ? ` ${h.icmp.name}` : ''}`;
+const hopText = (lang: Lang, h: TraceHop): string =>
+  `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent}${h.rateLimited ? tr(lang, ' (ICMP rate-limited)', '（ICMP 限速）') : ''}${h.icmp ? ` ${h.icmp.name}` : ''}`;
 
 type Path = ObservationData['trace.path']['paths'][number];
 
@@ -87,9 +89,20 @@ export function brokenBranch(paths: readonly Path[]): { kind: 'branch' | 'silent
   return { kind: 'silent', broken: lost[0]!, last: deepest, good, goodHop };
 }
 
-const branchText = (p: Path): string => `${p.flow}: ${p.hops.map(hopText).join(', ')}${p.reached ? '' : ', then nothing'}`;
+const branchText = (lang: Lang, p: Path): string =>
+  tr(
+    lang,
+    `${p.flow}: ${p.hops.map((h) => hopText(lang, h)).join(', ')}${p.reached ? '' : ', then nothing'}`,
+    `${p.flow}：${p.hops.map((h) => hopText(lang, h)).join('，')}${p.reached ? '' : '，之后再无响应'}`,
+  );
 
 type Trace = ObservationData['trace.path'];
+
+const lostPorts = (flows: ReadonlyArray<{ outcome: string; sport: number }>): string =>
+  flows
+    .filter((f) => f.outcome === 'lost')
+    .map((f) => f.sport)
+    .join(', ');
 type Branch = NonNullable<ReturnType<typeof brokenBranch>>;
 
 /** What the findings of a balanced path with a broken member share. */
@@ -135,15 +148,22 @@ function balancedCase(ctx: RuleContext, d: Trace, b: Branch): BalancedCase {
       ? [
           evidence(
             'tcp.spread',
-            `SYNs to ${d.target}:${spread.port} from ${spread.flows.length} source ports at once: ${spread.answered} answered, ${spread.lost} lost (lost: ${spread.flows
-              .filter((f) => f.outcome === 'lost')
-              .map((f) => f.sport)
-              .join(', ')})`,
+            tr(
+              ctx.lang,
+              `SYNs to ${d.target}:${spread.port} from ${spread.flows.length} source ports at once: ${spread.answered} answered, ${spread.lost} lost (lost: ${lostPorts(spread.flows)})`,
+              `从 ${spread.flows.length} 个源端口同时向 ${d.target}:${spread.port} 发送 SYN：${spread.answered} 个有应答，${spread.lost} 个丢失（丢失的源端口：${lostPorts(spread.flows)}）`,
+            ),
             { flows: spread.flows },
           ),
         ]
       : []),
-    ...d.paths.map((p) => evidence('trace.path', `${d.proto.toUpperCase()} trace to ${d.target}, ${branchText(p)}`, { target: d.target, flow: p.flow, reached: p.reached, hops: p.hops })),
+    ...d.paths.map((p) =>
+      evidence(
+        'trace.path',
+        tr(ctx.lang, `${d.proto.toUpperCase()} trace to ${d.target}, ${branchText(ctx.lang, p)}`, `到 ${d.target} 的 ${d.proto.toUpperCase()} 路径追踪，${branchText(ctx.lang, p)}`),
+        { target: d.target, flow: p.flow, reached: p.reached, hops: p.hops },
+      ),
+    ),
   ];
   const reproduce = {
     summary: tr(ctx.lang, 'Reproduce: trace several flows to the service port', '复现：对服务端口追踪多条流'),
@@ -291,11 +311,17 @@ function blackholeFinding(ctx: RuleContext, d: Trace): Finding | null {
   const ev = [
     evidence(
       'trace.path',
-      `${d.proto.toUpperCase()} trace to ${d.target} (${d.method}): ${silentFromStart ? 'no hop answered' : `last answer from hop ${hop} (${router})`}; ${hops.length} hops: ${hops.map(hopText).join(', ')}`,
+      tr(
+        ctx.lang,
+        `${d.proto.toUpperCase()} trace to ${d.target} (${d.method}): ${silentFromStart ? 'no hop answered' : `last answer from hop ${hop} (${router})`}; ${hops.length} hops: ${hops.map((h) => hopText(ctx.lang, h)).join(', ')}`,
+        `到 ${d.target} 的 ${d.proto.toUpperCase()} 路径追踪（${d.method}）：${silentFromStart ? '没有任何一跳响应' : `最后一个应答来自第 ${hop} 跳（${router}）`}；共 ${hops.length} 跳：${hops.map((h) => hopText(ctx.lang, h)).join('，')}`,
+      ),
       { target: d.target, proto: d.proto, hops },
     ),
   ];
-  for (const e of ofKind(ctx.observations, 'icmp.echo').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('icmp.echo', `ping ${d.target}: ${e.data.received}/${e.data.sent} answered`));
-  for (const c of ofKind(ctx.observations, 'tcp.connect').filter((x) => sameIp(x.data.address, d.target))) ev.push(evidence('tcp.connect', `TCP ${d.target}:${c.data.port}: ${c.data.outcome}`));
+  for (const e of ofKind(ctx.observations, 'icmp.echo').filter((x) => sameIp(x.data.address, d.target)))
+    ev.push(evidence('icmp.echo', tr(ctx.lang, `ping ${d.target}: ${e.data.received}/${e.data.sent} answered`, `ping ${d.target}：${e.data.received}/${e.data.sent} 有应答`)));
+  for (const c of ofKind(ctx.observations, 'tcp.connect').filter((x) => sameIp(x.data.address, d.target)))
+    ev.push(evidence('tcp.connect', tr(ctx.lang, `TCP ${d.target}:${c.data.port}: ${c.data.outcome}`, `TCP ${d.target}:${c.data.port}：${said(ctx.lang, c.data.outcome)}`)));
   return makeFinding(meta, ctx, { vars, evidence: ev, ...words, ...(fixes ? { fix: fixes } : {}) });
 }

@@ -1,7 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 import type { Fix } from '../model/report.js';
-import { canonicalIp, sameIp, tr } from './helpers.js';
+import { canonicalIp, sameIp, said, tr } from './helpers.js';
 import type { Evidence } from '../model/report.js';
 import type { ObservationData } from '../model/observation.js';
 import { endpointViews, handshakeOf, handshakeWorks, targetAddresses, tunnels } from './vpn-common.js';
@@ -109,7 +109,7 @@ function targetMisroute(ctx: Parameters<Rule['check']>[0]): Misroute | null {
         .join(', '),
       [
         echo.length > 0 ? `ICMP 回复 ${echo.reduce((n, e) => n + e.data.received, 0)}/${echo.reduce((n, e) => n + e.data.sent, 0)}` : '',
-        tcp.length > 0 ? `TCP ${tcp.map((c) => `:${c.data.port} ${c.data.outcome}`).join('，')}` : '',
+        tcp.length > 0 ? `TCP ${tcp.map((c) => `:${c.data.port} ${said(ctx.lang, c.data.outcome)}`).join('，')}` : '',
         trace.length > 0 ? '路径追踪始终到不了它' : '',
       ]
         .filter(Boolean)
@@ -154,6 +154,7 @@ export const rule: Rule = {
     // A policy rule that sends the target to a table other than main, consulted before main.
     const policy = d.table && d.table !== 'main' && d.table !== 'local' ? d.rules.find((x) => x.table === d.table && x.priority < 32766) : undefined;
 
+    const candidates = d.candidates.map((c) => `${c.text}${tableSuffix(c.text, c.table)}${c.metric !== null && !/metric/.test(c.text) ? ` metric ${c.metric}` : ''}`);
     const fix: Fix[] = [];
     if (policy) {
       fix.push({
@@ -168,7 +169,7 @@ export const rule: Rule = {
     if (offending && expectedCand && !policy) {
       const del = `${offending.text}${tableSuffix(offending.text, offending.table)}`;
       fix.push({
-        summary: tr(ctx.lang, `Delete the route that wins over the one via ${expected}: ${offending.text}`, `删除压过经由 ${expected} 路由的那条路由：${offending.text}`),
+        summary: tr(ctx.lang, `Delete the route that wins over the one via ${expected}: ${offending.text}`, `删除压过经由 ${expected} 路由的那条路由：\`${offending.text}\``),
         command: `ip${d.family === 6 ? ' -6' : ''} route del ${del}`,
       });
     }
@@ -203,24 +204,26 @@ export const rule: Rule = {
           : {}),
       evidence: [
         ...(misroute?.evidence ?? []),
-        evidence('route.lookup', `ip route get ${d.destination}: ${chosenText} (table ${d.table ?? 'main'}); expected gateway ${expected}${misroute ? ' (the main default route)' : ''}`, {
-          destination: d.destination,
-          gateway: d.gateway,
-          dev: d.dev,
-          table: d.table,
-          route: d.route,
-          expectGateway: expected,
-        }),
+        evidence(
+          'route.lookup',
+          tr(
+            ctx.lang,
+            `ip route get ${d.destination}: ${chosenText} (table ${d.table ?? 'main'}); expected gateway ${expected}${misroute ? ' (the main default route)' : ''}`,
+            `ip route get ${d.destination}：\`${chosenText}\`（路由表 ${d.table ?? 'main'}）；预期网关 ${expected}${misroute ? '（主路由表的默认路由）' : ''}`,
+          ),
+          {
+            destination: d.destination,
+            gateway: d.gateway,
+            dev: d.dev,
+            table: d.table,
+            route: d.route,
+            expectGateway: expected,
+          },
+        ),
         ...(d.candidates.length > 0
-          ? [
-              evidence(
-                'route.lookup',
-                `candidates: ${d.candidates.map((c) => `${c.text}${tableSuffix(c.text, c.table)}${c.metric !== null && !/metric/.test(c.text) ? ` metric ${c.metric}` : ''}`).join(' | ')}`,
-                { candidates: d.candidates },
-              ),
-            ]
+          ? [evidence('route.lookup', tr(ctx.lang, `candidates: ${candidates.join(' | ')}`, `候选路由：${candidates.map((c) => `\`${c}\``).join(' | ')}`), { candidates: d.candidates })]
           : []),
-        ...(policy ? [evidence('route.lookup', `policy rule: ${policy.text}`, { rule: policy })] : []),
+        ...(policy ? [evidence('route.lookup', tr(ctx.lang, `policy rule: ${policy.text}`, `策略规则：\`${policy.text}\``), { rule: policy })] : []),
       ],
       fix,
     });
@@ -262,7 +265,12 @@ function endpointMisroute(ctx: Parameters<Rule['check']>[0]): Misroute | null {
         endpoint: v.label,
         silence,
         how: { en: '', zh: '' },
-        evidence: [evidence('tunnel.endpoint', `VPN endpoint ${v.label} of ${s.dev}: ${v.broken.join('; ')}`, { dev: s.dev, endpoint: v.label })],
+        evidence: [
+          evidence('tunnel.endpoint', tr(ctx.lang, `VPN endpoint ${v.label} of ${s.dev}: ${v.broken.join('; ')}`, `${s.dev} 的 VPN 端点 ${v.label}：${v.broken.join('；')}`), {
+            dev: s.dev,
+            endpoint: v.label,
+          }),
+        ],
       };
     }
   }

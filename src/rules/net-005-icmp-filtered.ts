@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp } from './helpers.js';
+import { sameIp, tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-005',
@@ -36,14 +36,40 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { address: d.address, port: open.data.port, sent: d.sent, received: d.received },
         evidence: [
-          evidence('icmp.echo', `ping ${d.address}: ${d.received}/${d.sent} replies (${d.lossPct}% loss, ${d.method})`, { address: d.address, sent: d.sent, received: d.received, method: d.method }),
-          evidence('tcp.connect', `TCP ${open.data.address}:${open.data.port} open in ${Math.round(open.data.ms)} ms`, {
-            address: open.data.address,
-            port: open.data.port,
-            outcome: open.data.outcome,
-          }),
+          evidence(
+            'icmp.echo',
+            tr(
+              ctx.lang,
+              `ping ${d.address}: ${d.received}/${d.sent} replies (${d.lossPct}% loss, ${d.method})`,
+              `ping ${d.address}：收到 ${d.received}/${d.sent} 个回复（丢包 ${d.lossPct}%，${d.method}）`,
+            ),
+            { address: d.address, sent: d.sent, received: d.received, method: d.method },
+          ),
+          evidence(
+            'tcp.connect',
+            tr(
+              ctx.lang,
+              `TCP ${open.data.address}:${open.data.port} open in ${Math.round(open.data.ms)} ms`,
+              `TCP ${open.data.address}:${open.data.port} 在 ${Math.round(open.data.ms)} 毫秒内连接成功`,
+            ),
+            {
+              address: open.data.address,
+              port: open.data.port,
+              outcome: open.data.outcome,
+            },
+          ),
           ...(fw?.data.rule
-            ? [evidence('firewall.verdict', `local ${fw.data.rule.backend} ${fw.data.rule.table}/${fw.data.rule.chain} rule ${fw.data.rule.number ?? '?'}: ${fw.data.rule.text}`, { ...fw.data })]
+            ? [
+                evidence(
+                  'firewall.verdict',
+                  tr(
+                    ctx.lang,
+                    `local ${fw.data.rule.backend} ${fw.data.rule.table}/${fw.data.rule.chain} rule ${fw.data.rule.number ?? '?'}: ${fw.data.rule.text}`,
+                    `本机 ${fw.data.rule.backend} ${fw.data.rule.table}/${fw.data.rule.chain} 第 ${fw.data.rule.number ?? '?'} 条规则：\`${fw.data.rule.text}\``,
+                  ),
+                  { ...fw.data },
+                ),
+              ]
             : []),
         ],
       });

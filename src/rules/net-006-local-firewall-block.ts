@@ -1,6 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, fill, makeFinding, ofKind } from './types.js';
 import type { ObservationData } from '../model/observation.js';
+import type { Lang } from '../model/layer.js';
 import type { Fix } from '../model/report.js';
 import { familyOf, tr } from './helpers.js';
 
@@ -55,6 +56,25 @@ function nftMatch(v: Verdict): string {
   return `${fam} daddr ${v.dst}${l4}`;
 }
 
+/** One firewall verdict in words (the rule that decided, or the chain policy). */
+function verdictText(lang: Lang, v: Verdict): string {
+  const r = v.rule;
+  const which = r ? (r.number ?? (r.handle !== undefined ? `handle ${r.handle}` : '?')) : null;
+  if (lang === 'zh') {
+    const verdict = v.verdict === 'DROP' ? '丢弃（DROP）' : v.verdict === 'REJECT' ? '拒绝（REJECT）' : v.verdict;
+    const rule = r ? `${r.backend} 表 ${r.table} 链 ${r.chain} 规则 ${which}：\`${r.text}\`` : '链的默认策略';
+    return `${flowText(v)} → 在 ${v.chain} 链被${verdict}：${rule}${v.reason ? `（${counterReasonZh(v.reason)}）` : ''}`;
+  }
+  return `${flowText(v)} → ${v.verdict} in ${v.chain}: ${r ? `${r.backend} table ${r.table} chain ${r.chain} rule ${which}: ${r.text}` : 'chain policy'}${v.reason ? ` (${v.reason})` : ''}`;
+}
+
+/** The counter analysis' reason (src/analyze/counters.ts) in Chinese; a text it does not know is quoted as it is. */
+function counterReasonZh(reason: string): string {
+  const x = /^packet counter grew during the probe \((?:(chain policy)|rule (\d+))\)$/.exec(reason);
+  if (!x) return `"${reason}"`;
+  return `探测期间报文计数增加（${x[1] ? '链的默认策略' : `规则 ${x[2]}`}）`;
+}
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -68,10 +88,13 @@ export const rule: Rule = {
     const v6 = familyOf(v.dst) === 6;
     const tool = r?.backend === 'ip6tables' || (!r && v6) ? 'ip6tables' : 'iptables';
     const verdictWord = tr(ctx.lang, v.verdict === 'DROP' ? 'drop' : 'reject', v.verdict === 'DROP' ? '丢弃' : '拒绝');
+    // The rule text is iptables/nft syntax: set off as code in zh.
+    const ruleText = (text: string): string => tr(ctx.lang, text, `\`${text}\``);
+    const colon = tr(ctx.lang, ': ', '：');
     const where = r
       ? r.backend === 'nft'
-        ? `nft ${r.family ?? 'inet'} ${r.table} ${r.chain}${r.handle !== undefined ? ` handle ${r.handle}` : ''}: ${r.text}`
-        : `${r.backend} -t ${r.table} ${r.chain} #${r.number ?? '?'}: ${r.text}`
+        ? `nft ${r.family ?? 'inet'} ${r.table} ${r.chain}${r.handle !== undefined ? ` handle ${r.handle}` : ''}${colon}${ruleText(r.text)}`
+        : `${r.backend} -t ${r.table} ${r.chain} #${r.number ?? '?'}${colon}${ruleText(r.text)}`
       : tr(ctx.lang, `the ${v.chain} chain policy`, `${v.chain} 链的默认策略`);
     const fix: Fix[] = [];
     const s = (i: number, vars: Record<string, string | number>) => fill(meta.fix[i]!.summary[ctx.lang], vars);
@@ -101,13 +124,7 @@ export const rule: Rule = {
         where,
         reject: v.verdict === 'REJECT' && v.rejectWith ? tr(ctx.lang, ` (rejected with ${v.rejectWith})`, `（以 ${v.rejectWith} 拒绝）`) : '',
       },
-      evidence: relevant.map((f) =>
-        evidence(
-          'firewall.verdict',
-          `${flowText(f.data)} → ${f.data.verdict} in ${f.data.chain}: ${f.data.rule ? `${f.data.rule.backend} table ${f.data.rule.table} chain ${f.data.rule.chain} rule ${f.data.rule.number ?? (f.data.rule.handle !== undefined ? `handle ${f.data.rule.handle}` : '?')}: ${f.data.rule.text}` : 'chain policy'}${f.data.reason ? ` (${f.data.reason})` : ''}`,
-          { ...f.data },
-        ),
-      ),
+      evidence: relevant.map((f) => evidence('firewall.verdict', verdictText(ctx.lang, f.data), { ...f.data })),
       fix,
     });
   },

@@ -3,6 +3,7 @@ import { evidence, makeFinding, ofKind } from './types.js';
 import { sameIp, tr } from './helpers.js';
 import { firstLossyHop } from '../analyze/trace-stats.js';
 import type { TraceHop } from '../model/observation.js';
+import type { Lang } from '../model/layer.js';
 
 export const meta: RuleMeta = {
   code: 'NET-007',
@@ -31,7 +32,12 @@ export const LOSS_THRESHOLD_PCT = 2;
 /** Echo requests needed before echo loss alone is judged (a lost one of four is noise, not a rate). */
 const MIN_ECHOES = 10;
 
-const hopText = (h: TraceHop): string => `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent} (${h.lossPct}%${h.rateLimited ? ', ICMP rate-limited' : ''})`;
+const hopText = (lang: Lang, h: TraceHop): string =>
+  tr(
+    lang,
+    `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent} (${h.lossPct}%${h.rateLimited ? ', ICMP rate-limited' : ''})`,
+    `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent}（${h.lossPct}%${h.rateLimited ? '，ICMP 限速' : ''}）`,
+  );
 
 export const rule: Rule = {
   meta,
@@ -45,7 +51,17 @@ export const rule: Rule = {
         const router = first.addr ?? '???';
         return makeFinding(meta, ctx, {
           vars: { loss: end.lossPct, dst: t.data.target, hop: first.ttl, router, prevHop: prev, threshold: LOSS_THRESHOLD_PCT },
-          evidence: [evidence('trace.path', `${t.data.proto.toUpperCase()} trace to ${t.data.target}, ${p.flow}: ${p.hops.map(hopText).join(', ')}`, { target: t.data.target, hops: p.hops })],
+          evidence: [
+            evidence(
+              'trace.path',
+              tr(
+                ctx.lang,
+                `${t.data.proto.toUpperCase()} trace to ${t.data.target}, ${p.flow}: ${p.hops.map((h) => hopText(ctx.lang, h)).join(', ')}`,
+                `到 ${t.data.target} 的 ${t.data.proto.toUpperCase()} 路径追踪，${p.flow}：${p.hops.map((h) => hopText(ctx.lang, h)).join('，')}`,
+              ),
+              { target: t.data.target, hops: p.hops },
+            ),
+          ],
           fix:
             prev === 0
               ? [
@@ -76,7 +92,9 @@ export const rule: Rule = {
           `More than ${LOSS_THRESHOLD_PCT}% of the echo requests to ${d.address} are lost. Run \`netdx trace ${d.address}\` to find the hop where the loss starts.`,
           `发往 ${d.address} 的回显请求丢失超过 ${LOSS_THRESHOLD_PCT}%。运行 \`netdx trace ${d.address}\` 找出丢包开始的跳点。`,
         ),
-        evidence: [evidence('icmp.echo', `ping ${d.address}: ${d.received}/${d.sent} answered (${d.lossPct}% loss)`)],
+        evidence: [
+          evidence('icmp.echo', tr(ctx.lang, `ping ${d.address}: ${d.received}/${d.sent} answered (${d.lossPct}% loss)`, `ping ${d.address}：${d.received}/${d.sent} 有应答（丢包 ${d.lossPct}%）`)),
+        ],
         fix: [{ summary: tr(ctx.lang, 'Trace the path to find the first lossy hop', '追踪路径，找出第一个丢包的跳点'), command: `netdx trace ${d.address}` }],
       });
     }

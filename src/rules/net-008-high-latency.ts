@@ -1,6 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 import { sameIp, tr } from './helpers.js';
+import type { Lang } from '../model/layer.js';
 import type { TraceHop } from '../model/observation.js';
 
 export const meta: RuleMeta = {
@@ -47,8 +48,14 @@ export function risingHop(hops: readonly TraceHop[]): TraceHop | null {
 }
 
 const fmt = (v: number): number => Math.round(v * 10) / 10;
-const hopText = (h: TraceHop): string =>
-  h.rtt ? `${h.ttl} ${h.addr ?? '???'} avg ${fmt(h.rtt.avg)} ms (min ${fmt(h.rtt.min)}, max ${fmt(h.rtt.max)}, sd ${fmt(h.rtt.stddev)})` : `${h.ttl} ${h.addr ?? '???'} no answer`;
+const hopText = (lang: Lang, h: TraceHop): string =>
+  h.rtt
+    ? tr(
+        lang,
+        `${h.ttl} ${h.addr ?? '???'} avg ${fmt(h.rtt.avg)} ms (min ${fmt(h.rtt.min)}, max ${fmt(h.rtt.max)}, sd ${fmt(h.rtt.stddev)})`,
+        `${h.ttl} ${h.addr ?? '???'} 平均 ${fmt(h.rtt.avg)} 毫秒（最小 ${fmt(h.rtt.min)}，最大 ${fmt(h.rtt.max)}，标准差 ${fmt(h.rtt.stddev)}）`,
+      )
+    : tr(lang, `${h.ttl} ${h.addr ?? '???'} no answer`, `${h.ttl} ${h.addr ?? '???'} 无应答`);
 
 export const rule: Rule = {
   meta,
@@ -60,7 +67,17 @@ export const rule: Rule = {
         const rise = risingHop(p.hops)!;
         return makeFinding(meta, ctx, {
           vars: { dst: t.data.target, avg: fmt(end.rtt.avg), stddev: fmt(end.rtt.stddev), hop: rise.ttl, router: rise.addr ?? '???', threshold: `${RTT_THRESHOLD_MS}/${JITTER_THRESHOLD_MS}` },
-          evidence: [evidence('trace.path', `${t.data.proto.toUpperCase()} trace to ${t.data.target}: ${p.hops.map(hopText).join(', ')}`, { target: t.data.target, hops: p.hops })],
+          evidence: [
+            evidence(
+              'trace.path',
+              tr(
+                ctx.lang,
+                `${t.data.proto.toUpperCase()} trace to ${t.data.target}: ${p.hops.map((h) => hopText(ctx.lang, h)).join(', ')}`,
+                `到 ${t.data.target} 的 ${t.data.proto.toUpperCase()} 路径追踪：${p.hops.map((h) => hopText(ctx.lang, h)).join('，')}`,
+              ),
+              { target: t.data.target, hops: p.hops },
+            ),
+          ],
         });
       }
     }
@@ -80,7 +97,16 @@ export const rule: Rule = {
           `The round-trip time or its jitter to ${e.data.address} is above the threshold (${RTT_THRESHOLD_MS} ms average, ${JITTER_THRESHOLD_MS} ms jitter). Run \`netdx trace ${e.data.address}\` to find the hop where it rises.`,
           `到 ${e.data.address} 的往返时延或抖动超过阈值（平均 ${RTT_THRESHOLD_MS} 毫秒，抖动 ${JITTER_THRESHOLD_MS} 毫秒）。运行 \`netdx trace ${e.data.address}\` 找出时延升高的跳点。`,
         ),
-        evidence: [evidence('icmp.echo', `ping ${e.data.address}: RTT min/avg/max/sd ${fmt(r.min)}/${fmt(r.avg)}/${fmt(r.max)}/${fmt(r.stddev)} ms`)],
+        evidence: [
+          evidence(
+            'icmp.echo',
+            tr(
+              ctx.lang,
+              `ping ${e.data.address}: RTT min/avg/max/sd ${fmt(r.min)}/${fmt(r.avg)}/${fmt(r.max)}/${fmt(r.stddev)} ms`,
+              `ping ${e.data.address}：RTT 最小/平均/最大/标准差 ${fmt(r.min)}/${fmt(r.avg)}/${fmt(r.max)}/${fmt(r.stddev)} 毫秒`,
+            ),
+          ),
+        ],
         fix: [{ summary: tr(ctx.lang, 'Trace the path to find the hop where the latency rises', '追踪路径，找出时延升高的跳点'), command: `netdx trace ${e.data.address}` }],
       });
     }

@@ -1,7 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 import { echoLossy } from '../model/observation.js';
-import { tr } from './helpers.js';
+import { said, tr } from './helpers.js';
 import type { Evidence } from '../model/report.js';
 
 export const meta: RuleMeta = {
@@ -54,7 +54,11 @@ export const rule: Rule = {
         ev.push(
           evidence(
             'pmtu.search',
-            `DF probes to ${d.target}: ${d.largestPass} bytes pass, ${d.smallestFail ?? '—'} bytes get no answer, no fragmentation-needed came back; ${d.dev ?? 'egress interface'} MTU ${d.ifMtu ?? 'unknown'} (${d.probes} probes, ${d.method})`,
+            tr(
+              ctx.lang,
+              `DF probes to ${d.target}: ${d.largestPass} bytes pass, ${d.smallestFail ?? '—'} bytes get no answer, no fragmentation-needed came back; ${d.dev ?? 'egress interface'} MTU ${d.ifMtu ?? 'unknown'} (${d.probes} probes, ${d.method})`,
+              `到 ${d.target} 的 DF 探测：${d.largestPass} 字节可通过，${d.smallestFail ?? '—'} 字节无应答，且没有收到“需要分片”（fragmentation-needed）；${d.dev ?? '出口网卡'} 的 MTU 为 ${d.ifMtu ?? '未知'}（${d.probes} 次探测，${d.method}）`,
+            ),
             { largestPass: d.largestPass, smallestFail: d.smallestFail, fragNeeded: d.fragNeeded, ifMtu: d.ifMtu, dev: d.dev },
           ),
         );
@@ -63,7 +67,11 @@ export const rule: Rule = {
         ev.push(
           evidence(
             'pmtu.search',
-            `TCP ${d.target}:${tcp.port}: ${tcp.bytesSent} bytes sent in segments of MSS ${tcp.mss ?? '?'}, ${tcp.bytesAcked} acknowledged after ${tcp.ms} ms, ${tcp.retransmits} retransmission(s): ${tcp.outcome}`,
+            tr(
+              ctx.lang,
+              `TCP ${d.target}:${tcp.port}: ${tcp.bytesSent} bytes sent in segments of MSS ${tcp.mss ?? '?'}, ${tcp.bytesAcked} acknowledged after ${tcp.ms} ms, ${tcp.retransmits} retransmission(s): ${tcp.outcome}`,
+              `TCP ${d.target}:${tcp.port}：按 MSS ${tcp.mss ?? '?'} 分段发送 ${tcp.bytesSent} 字节，${tcp.ms} 毫秒后确认 ${tcp.bytesAcked} 字节，重传 ${tcp.retransmits} 次：${said(ctx.lang, tcp.outcome)}`,
+            ),
             { tcp },
           ),
         );

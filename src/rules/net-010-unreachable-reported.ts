@@ -12,7 +12,7 @@ export const meta: RuleMeta = {
   title: { en: 'The router {router} reports {dst} as {name}', zh: '路由器返回不可达：{router} 报告 {dst} {name}' },
   explanation: {
     en: 'A router on the path ({router}) answers packets to {dst} with ICMP destination unreachable, {name} (type {type} code {code}): {meaning}. The fault is at that router, not on this machine or the target.',
-    zh: '路径上的路由器 {router} 对发往 {dst} 的报文回应 ICMP 目标不可达：{name}（type {type} code {code}），{meaning}。故障在该路由器，而不在本机或目标上。',
+    zh: '路径上的路由器 {router} 对发往 {dst} 的报文回应 ICMP 目标不可达：{name}（类型 {type}，代码 {code}），{meaning}。故障在该路由器，而不在本机或目标上。',
   },
   evidence: { en: 'The ICMP type/code and the router that sent it, per probe.', zh: '每次探测收到的 ICMP 类型/代码及发送它的路由器。' },
   fix: [
@@ -112,10 +112,18 @@ export const rule: Rule = {
       evidence: hits
         .filter((h) => !inBrokenTunnel(ctx, h.dst))
         .map((h) =>
-          evidence(h.via, `${h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? 'trace' : 'TCP'} ${h.dst}: ICMP ${h.name} (type ${h.err.type} code ${h.err.code}) from ${h.err.from}`, {
-            dst: h.dst,
-            icmp: h.err,
-          }),
+          evidence(
+            h.via,
+            tr(
+              ctx.lang,
+              `${h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? 'trace' : 'TCP'} ${h.dst}: ICMP ${h.name} (type ${h.err.type} code ${h.err.code}) from ${h.err.from}`,
+              `${h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? '路径追踪' : 'TCP'} ${h.dst}：收到来自 ${h.err.from} 的 ICMP ${h.name}（类型 ${h.err.type}，代码 ${h.err.code}）`,
+            ),
+            {
+              dst: h.dst,
+              icmp: h.err,
+            },
+          ),
         ),
     });
   },

@@ -15,7 +15,7 @@ test('invalid: the responder sees the gateway’s public address → NET-011 (in
 test('invalid: zh; a port-only rewrite counts too', () => {
   const f = assertFinding(rule, run(rule, [view({ seen: { address: '100.64.1.10', port: 1234 } })], { lang: 'zh' }));
   assert.match(f.title, /NAT/);
-  assert.match(f.evidence[0]!.summary, /port rewritten/);
+  assert.match(f.evidence[0]!.summary, /（端口被改写）$/);
 });
 
 test('valid: same address and port; responder unreachable; no responder', () => {

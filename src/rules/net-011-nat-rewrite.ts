@@ -1,6 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 import { hostPort, responderViews } from './responder-common.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-011',
@@ -37,7 +38,11 @@ export const rule: Rule = {
         evidence: [
           evidence(
             'responder.view',
-            `left as ${hostPort(v.local)}, arrived at the responder ${v.responder} as ${hostPort(v.seen)} (${addrChanged ? 'address' : 'port'} rewritten${addrChanged && portChanged ? ', port too' : ''})`,
+            tr(
+              ctx.lang,
+              `left as ${hostPort(v.local)}, arrived at the responder ${v.responder} as ${hostPort(v.seen)} (${addrChanged ? 'address' : 'port'} rewritten${addrChanged && portChanged ? ', port too' : ''})`,
+              `离开本机时为 ${hostPort(v.local)}，到达响应端 ${v.responder} 时为 ${hostPort(v.seen)}（${addrChanged ? (portChanged ? '地址和端口均被改写' : '地址被改写') : '端口被改写'}）`,
+            ),
             {
               responder: v.responder,
               local: v.local,

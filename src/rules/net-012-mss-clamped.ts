@@ -1,6 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 import { responderViews } from './responder-common.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-012',
@@ -38,7 +39,11 @@ export const rule: Rule = {
         evidence: [
           evidence(
             'responder.view',
-            `SYN sent with MSS ${v.offeredMss}; the responder ${v.responder} received MSS ${received} (TTL ${v.syn!.ttl}, ${v.syn!.hops} hop(s); options ${v.syn!.options.join(',')})`,
+            tr(
+              ctx.lang,
+              `SYN sent with MSS ${v.offeredMss}; the responder ${v.responder} received MSS ${received} (TTL ${v.syn!.ttl}, ${v.syn!.hops} hop(s); options ${v.syn!.options.join(',')})`,
+              `本机发出的 SYN 中 MSS 为 ${v.offeredMss}；响应端 ${v.responder} 收到的 MSS 为 ${received}（TTL ${v.syn!.ttl}，经过 ${v.syn!.hops} 跳；TCP 选项 \`${v.syn!.options.join(',')}\`）`,
+            ),
             { offeredMss: v.offeredMss, syn: v.syn },
           ),
         ],

@@ -1,6 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 import { responderViews } from './responder-common.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-013',
@@ -39,7 +40,7 @@ export const rule: Rule = {
       const retLost = Math.max(0, arrived - l.answered);
       const fwd = fwdLost / l.sent;
       const ret = arrived > 0 ? retLost / arrived : 0;
-      const client = v.seen?.address ?? 'the client';
+      const client = v.seen?.address ?? tr(ctx.lang, 'the client', '客户端');
       const server = v.responder.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
       const pick = retLost >= MIN_LOST && ret >= MIN_FRACTION && ret >= 2 * fwd ? 'return' : fwdLost >= MIN_LOST && fwd >= MIN_FRACTION && fwd >= 2 * ret ? 'forward' : null;
       if (!pick) continue;
@@ -63,7 +64,11 @@ export const rule: Rule = {
         evidence: [
           evidence(
             'responder.view',
-            `${l.sent} UDP echoes sent to ${v.responder}: ${arrived} arrived there, ${l.answered} answers came back (forward loss ${Math.round(fwd * 100)}%, return loss ${Math.round(ret * 100)}%)`,
+            tr(
+              ctx.lang,
+              `${l.sent} UDP echoes sent to ${v.responder}: ${arrived} arrived there, ${l.answered} answers came back (forward loss ${Math.round(fwd * 100)}%, return loss ${Math.round(ret * 100)}%)`,
+              `向 ${v.responder} 发送 ${l.sent} 个 UDP 回显：${arrived} 个到达，${l.answered} 个应答返回（去程丢包 ${Math.round(fwd * 100)}%，回程丢包 ${Math.round(ret * 100)}%）`,
+            ),
             { loss: l },
           ),
         ],

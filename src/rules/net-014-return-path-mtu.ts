@@ -1,6 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 import { responderViews } from './responder-common.js';
+import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-014',
@@ -43,7 +44,11 @@ export const rule: Rule = {
         evidence: [
           evidence(
             'responder.view',
-            `DF datagrams from ${v.responder}: arrived ${m.arrived.join(', ') || 'none'}; lost ${m.asked.filter((s) => !m.arrived.includes(s)).join(', ')}; requests of ${m.forwardLargest} bytes reached it${m.df === false ? ' (DF could not be forced)' : ''}`,
+            tr(
+              ctx.lang,
+              `DF datagrams from ${v.responder}: arrived ${m.arrived.join(', ') || 'none'}; lost ${m.asked.filter((s) => !m.arrived.includes(s)).join(', ')}; requests of ${m.forwardLargest} bytes reached it${m.df === false ? ' (DF could not be forced)' : ''}`,
+              `来自 ${v.responder} 的 DF 数据报：到达 ${m.arrived.join(', ') || '无'}；丢失 ${m.asked.filter((s) => !m.arrived.includes(s)).join(', ')}；本机 ${m.forwardLargest} 字节的请求能到达响应端${m.df === false ? '（无法强制设置 DF）' : ''}`,
+            ),
             { returnMtu: m },
           ),
         ],

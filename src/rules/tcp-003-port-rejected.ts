@@ -81,7 +81,11 @@ export const rule: Rule = {
       evidence: [
         evidence(
           'tcp.connect',
-          `TCP ${hostPort(d.address, d.port)}: SYN answered by ICMP ${e.name} (type ${e.type} code ${e.code}) from ${e.from}${fromTarget ? ' (the target itself)' : ' (a router on the path)'}`,
+          tr(
+            ctx.lang,
+            `TCP ${hostPort(d.address, d.port)}: SYN answered by ICMP ${e.name} (type ${e.type} code ${e.code}) from ${e.from}${fromTarget ? ' (the target itself)' : ' (a router on the path)'}`,
+            `TCP ${hostPort(d.address, d.port)}：SYN 收到来自 ${e.from}${fromTarget ? '（目标本身）' : '（路径上的路由器）'}的 ICMP ${e.name}（类型 ${e.type}，代码 ${e.code}）`,
+          ),
           {
             address: d.address,
             port: d.port,

@@ -45,7 +45,11 @@ export const rule: Rule = {
           evidence: [
             evidence(
               'tcp.connect',
-              `TCP ${hostPort(d.address, d.port)}: handshake done in ${Math.round(d.ms)} ms, then ${after.event.toUpperCase()} ${Math.round(after.ms)} ms later with 0 bytes received`,
+              tr(
+                ctx.lang,
+                `TCP ${hostPort(d.address, d.port)}: handshake done in ${Math.round(d.ms)} ms, then ${after.event.toUpperCase()} ${Math.round(after.ms)} ms later with 0 bytes received`,
+                `TCP ${hostPort(d.address, d.port)}：${Math.round(d.ms)} 毫秒完成握手，${Math.round(after.ms)} 毫秒后收到 ${after.event.toUpperCase()}，未收到任何数据`,
+              ),
               {
                 address: d.address,
                 port: d.port,
@@ -61,12 +65,20 @@ export const rule: Rule = {
         return makeFinding(meta, ctx, {
           vars: { address: d.address, port: d.port, event: ev(what), ms: Math.round(d.ms) },
           evidence: [
-            evidence('tcp.connect', `TCP ${hostPort(d.address, d.port)}: ${d.outcome} right after the handshake (${Math.round(d.ms)} ms)${d.errno ? `, ${d.errno}` : ''}`, {
-              address: d.address,
-              port: d.port,
-              outcome: d.outcome,
-              ms: d.ms,
-            }),
+            evidence(
+              'tcp.connect',
+              tr(
+                ctx.lang,
+                `TCP ${hostPort(d.address, d.port)}: ${d.outcome} right after the handshake (${Math.round(d.ms)} ms)${d.errno ? `, ${d.errno}` : ''}`,
+                `TCP ${hostPort(d.address, d.port)}：握手后连接立即${d.outcome === 'reset' ? '被重置（RST）' : '被关闭（FIN）'}（${Math.round(d.ms)} 毫秒）${d.errno ? `，${d.errno}` : ''}`,
+              ),
+              {
+                address: d.address,
+                port: d.port,
+                outcome: d.outcome,
+                ms: d.ms,
+              },
+            ),
           ],
         });
       }
@@ -85,7 +97,11 @@ export const rule: Rule = {
           // A FIN is a close, not a reset, whatever node's error code (ECONNRESET "disconnected before secure TLS connection").
           evidence(
             'tls.handshake',
-            `TLS ${hostPort(h.address, h.port)}${h.sni ? ` (SNI ${h.sni})` : ''}: ${h.outcome === 'reset' ? `connection reset by the peer (RST) right after the ClientHello, no TLS answer${h.errorCode ? ` (${h.errorCode})` : ''}` : 'connection closed by the peer (FIN) right after the ClientHello, no TLS answer'}`,
+            tr(
+              ctx.lang,
+              `TLS ${hostPort(h.address, h.port)}${h.sni ? ` (SNI ${h.sni})` : ''}: ${h.outcome === 'reset' ? `connection reset by the peer (RST) right after the ClientHello, no TLS answer${h.errorCode ? ` (${h.errorCode})` : ''}` : 'connection closed by the peer (FIN) right after the ClientHello, no TLS answer'}`,
+              `TLS ${hostPort(h.address, h.port)}${h.sni ? `（SNI ${h.sni}）` : ''}：发送 ClientHello 后连接立即被对端${h.outcome === 'reset' ? `重置（RST），没有任何 TLS 应答${h.errorCode ? `（${h.errorCode}）` : ''}` : '关闭（FIN），没有任何 TLS 应答'}`,
+            ),
             {
               address: h.address,
               port: h.port,

@@ -1,4 +1,5 @@
-import type { Rule, RuleMeta } from './types.js';
+import type { Rule, RuleContext, RuleMeta } from './types.js';
+import type { Finding } from '../model/report.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 import { tr } from './helpers.js';
 
@@ -10,7 +11,7 @@ export const meta: RuleMeta = {
   title: { en: "{address}:{port} drops SYNs: the server's listen queue overflows", zh: '{address}:{port} 连接队列溢出/SYN Flood防护' },
   explanation: {
     en: "Under {parallel} parallel connects, {dropped} of the SYNs to {address}:{port} were dropped and those connections completed only after SYN retransmission (about 1 s, 3 s). The server's accept queue (listen backlog) is full, or SYN-flood protection drops new connections: the application does not accept fast enough.",
-    zh: '在 {parallel} 个并发连接下，发往 {address}:{port} 的 SYN 有 {dropped} 个被丢弃，这些连接要等 SYN 重传（约 1 秒、3 秒）后才建立。服务器的 accept 队列（listen backlog）已满，或 SYN Flood 防护丢弃了新连接：应用 accept 得不够快。',
+    zh: '在 {parallel} 个并发连接下，发往 {address}:{port} 的 SYN 有 {dropped} 个被丢弃，这些连接要等 SYN 重传（约 1 秒、3 秒）后才建立。服务器的 accept 队列（即 listen() 的 backlog）已满，或 SYN Flood 防护丢弃了新连接：应用 accept 得不够快。',
   },
   evidence: { en: 'The connect-time distribution under N parallel connects: clusters at the SYN retransmission times.', zh: 'N 个并发连接的建连耗时分布：集中在 SYN 重传时间点附近。' },
   fix: [
@@ -58,7 +59,11 @@ export const rule: Rule = {
           evidence: [
             evidence(
               'tcp.backlog',
-              `${d.parallel} parallel connects to ${d.address}:${d.port}: ${d.connected} completed${d.connected > 0 ? ` (within ${within} ms)` : ''}, ${d.failed} never answered within ${secs} s; connect times (ms): ${d.connectMs.map((x) => String(Math.round(x))).join(', ') || '—'}`,
+              tr(
+                L,
+                `${d.parallel} parallel connects to ${d.address}:${d.port}: ${d.connected} completed${d.connected > 0 ? ` (within ${within} ms)` : ''}, ${d.failed} never answered within ${secs} s; connect times (ms): ${d.connectMs.map((x) => String(Math.round(x))).join(', ') || '—'}`,
+                `并发 ${d.parallel} 个到 ${d.address}:${d.port} 的连接：${d.connected} 个建立成功${d.connected > 0 ? `（${within} 毫秒内）` : ''}，${d.failed} 个在 ${secs} 秒内始终无应答；建连耗时（毫秒）：${d.connectMs.map((x) => String(Math.round(x))).join(', ') || '—'}`,
+              ),
               { parallel: d.parallel, connected: d.connected, failed: d.failed, clusters: c, connectMs: d.connectMs, ms: Math.round(o.ms) },
             ),
           ],
@@ -84,7 +89,11 @@ export const rule: Rule = {
         evidence: [
           evidence(
             'tcp.backlog',
-            `${d.parallel} parallel connects to ${d.address}:${d.port}: ${c.first} within ${Math.round(d.connectMs[c.first - 1] ?? 0)} ms, ${c.at1s} at ~1 s, ${c.at3s} at ~3 s, ${d.failed} failed; slow ones (ms): ${show(d.connectMs.slice(c.first, c.first + 12))}`,
+            tr(
+              L,
+              `${d.parallel} parallel connects to ${d.address}:${d.port}: ${c.first} within ${Math.round(d.connectMs[c.first - 1] ?? 0)} ms, ${c.at1s} at ~1 s, ${c.at3s} at ~3 s, ${d.failed} failed; slow ones (ms): ${show(d.connectMs.slice(c.first, c.first + 12))}`,
+              `并发 ${d.parallel} 个到 ${d.address}:${d.port} 的连接：${c.first} 个在 ${Math.round(d.connectMs[c.first - 1] ?? 0)} 毫秒内完成，${c.at1s} 个在约 1 秒时完成，${c.at3s} 个在约 3 秒时完成，${d.failed} 个失败；慢连接耗时（毫秒）：${show(d.connectMs.slice(c.first, c.first + 12))}`,
+            ),
             { parallel: d.parallel, clusters: c, connectMs: d.connectMs },
           ),
         ],
@@ -93,44 +102,57 @@ export const rule: Rule = {
     // Without a backlog test: one connect completed, then every SYN of the flow spread to the same
     // port went unanswered while the host answers ping. A firewall would have dropped the connect
     // too: the listen queue is the suspect (confirm with --backlog).
-    if (ofKind(ctx.observations, 'tcp.backlog').length === 0) {
-      for (const sp of ofKind(ctx.observations, 'tcp.spread')) {
-        const d = sp.data;
-        if (d.method !== 'raw' || d.answered > 0 || d.lost < 3 || !openBefore(d.address, d.port)) continue;
-        const echo = ofKind(ctx.observations, 'icmp.echo').find((e) => sameAddr(e.data.address, d.address) && e.data.received > 0);
-        if (!echo) continue;
-        const target = d.address.includes(':') ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`;
-        return makeFinding(meta, ctx, {
-          vars: { address: d.address, port: d.port, parallel: d.flows.length, dropped: d.lost },
-          title: tr(
-            L,
-            `${d.address}:${d.port} accepted a connection, then dropped every further SYN: its listen queue looks full (suspected)`,
-            `${d.address}:${d.port} 疑似连接队列已满：一个连接建立后，之后的 SYN 全部被丢弃`,
-          ),
-          explanation: tr(
-            L,
-            `The connect to ${target} completed, but the ${d.lost} SYNs sent right after it to the same port from other source ports got no answer, while the host answers ping (${echo.data.received}/${echo.data.sent}). A firewall that drops the port would have dropped the first connect too. A server whose application stopped calling accept() fills its listen queue, and the kernel then drops new SYNs silently: the next clients see a "filtered" port. Confirm with a backlog test (netdx diagnose ${target} --backlog 50).`,
-            `到 ${target} 的连接建立成功，但随后从其他源端口发往同一端口的 ${d.lost} 个 SYN 都没有应答，而该主机能 ping 通（${echo.data.received}/${echo.data.sent}）。如果是防火墙丢弃该端口，第一个连接也会被丢弃。应用不再调用 accept() 的服务器会占满监听队列，内核随后静默丢弃新的 SYN：之后的客户端看到的就是一个"被过滤"的端口。可用并发连接测试确认（netdx diagnose ${target} --backlog 50）。`,
-          ),
-          evidence: [
-            evidence('tcp.connect', `TCP ${target}: open`),
-            evidence('tcp.spread', `SYNs to ${target} from ${d.flows.length} source ports right after: ${d.answered} answered, ${d.lost} lost`, { flows: d.flows }),
-            evidence('icmp.echo', `ping ${d.address}: ${echo.data.received}/${echo.data.sent} answered`),
-          ],
-          fix: [
-            { summary: tr(L, 'Confirm with a backlog test', '用并发连接测试确认'), command: `netdx diagnose ${target} --protocol tcp --backlog 50` },
-            {
-              summary: tr(
-                L,
-                `On the server, see whether the process behind port ${d.port} still accepts: Recv-Q at Send-Q means it does not`,
-                `在服务器上检查端口 ${d.port} 背后的进程是否还在 accept：Recv-Q 等于 Send-Q 说明它已不再 accept`,
-              ),
-              command: `ss -ltn 'sport = :${d.port}'`,
-            },
-          ],
-        });
-      }
-    }
+    if (ofKind(ctx.observations, 'tcp.backlog').length === 0) return suspectedFinding(ctx, openBefore);
     return null;
   },
 };
+
+/** Without a backlog test: a connect completed, then every spread SYN to the same port was lost while the host answers ping. */
+function suspectedFinding(ctx: RuleContext, openBefore: (address: string, port: number) => boolean): Finding | null {
+  const L = ctx.lang;
+  for (const sp of ofKind(ctx.observations, 'tcp.spread')) {
+    const d = sp.data;
+    if (d.method !== 'raw' || d.answered > 0 || d.lost < 3 || !openBefore(d.address, d.port)) continue;
+    const echo = ofKind(ctx.observations, 'icmp.echo').find((e) => sameAddr(e.data.address, d.address) && e.data.received > 0);
+    if (!echo) continue;
+    const target = d.address.includes(':') ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`;
+    return makeFinding(meta, ctx, {
+      vars: { address: d.address, port: d.port, parallel: d.flows.length, dropped: d.lost },
+      title: tr(
+        L,
+        `${d.address}:${d.port} accepted a connection, then dropped every further SYN: its listen queue looks full (suspected)`,
+        `${d.address}:${d.port} 疑似连接队列已满：一个连接建立后，之后的 SYN 全部被丢弃`,
+      ),
+      explanation: tr(
+        L,
+        `The connect to ${target} completed, but the ${d.lost} SYNs sent right after it to the same port from other source ports got no answer, while the host answers ping (${echo.data.received}/${echo.data.sent}). A firewall that drops the port would have dropped the first connect too. A server whose application stopped calling accept() fills its listen queue, and the kernel then drops new SYNs silently: the next clients see a "filtered" port. Confirm with a backlog test (netdx diagnose ${target} --backlog 50).`,
+        `到 ${target} 的连接建立成功，但随后从其他源端口发往同一端口的 ${d.lost} 个 SYN 都没有应答，而该主机能 ping 通（${echo.data.received}/${echo.data.sent}）。如果是防火墙丢弃该端口，第一个连接也会被丢弃。应用不再调用 accept() 的服务器会占满监听队列，内核随后静默丢弃新的 SYN：之后的客户端看到的就是一个"被过滤"的端口。可用并发连接测试确认（netdx diagnose ${target} --backlog 50）。`,
+      ),
+      evidence: [
+        evidence('tcp.connect', tr(L, `TCP ${target}: open`, `TCP ${target}：连接成功`)),
+        evidence(
+          'tcp.spread',
+          tr(
+            L,
+            `SYNs to ${target} from ${d.flows.length} source ports right after: ${d.answered} answered, ${d.lost} lost`,
+            `随后从 ${d.flows.length} 个源端口向 ${target} 发送 SYN：${d.answered} 个有应答，${d.lost} 个丢失`,
+          ),
+          { flows: d.flows },
+        ),
+        evidence('icmp.echo', tr(L, `ping ${d.address}: ${echo.data.received}/${echo.data.sent} answered`, `ping ${d.address}：${echo.data.received}/${echo.data.sent} 有应答`)),
+      ],
+      fix: [
+        { summary: tr(L, 'Confirm with a backlog test', '用并发连接测试确认'), command: `netdx diagnose ${target} --protocol tcp --backlog 50` },
+        {
+          summary: tr(
+            L,
+            `On the server, see whether the process behind port ${d.port} still accepts: Recv-Q at Send-Q means it does not`,
+            `在服务器上检查端口 ${d.port} 背后的进程是否还在 accept：Recv-Q 等于 Send-Q 说明它已不再 accept`,
+          ),
+          command: `ss -ltn 'sport = :${d.port}'`,
+        },
+      ],
+    });
+  }
+  return null;
+}

@@ -30,6 +30,7 @@ export const meta: RuleMeta = {
 export const keepaliveBelow = (aliveSec: number): number => Math.max(1, Math.floor(aliveSec * 0.8));
 
 const OUTCOME_TEXT: Record<string, string> = { alive: 'alive', reset: 'reset', silent: 'no acknowledgement', closed: 'closed by the peer', 'not-tested': 'not tested' };
+const OUTCOME_TEXT_ZH: Record<string, string> = { alive: '仍存活', reset: '被重置', silent: '无确认', closed: '被对端关闭', 'not-tested': '未测试' };
 
 export const rule: Rule = {
   meta,
@@ -53,14 +54,26 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars,
         evidence: [
-          evidence('tcp.idle', `${tested.length} connections to ${d.address}:${d.port} held idle in parallel: ${tested.map((h) => `${h.idleSec} s ${OUTCOME_TEXT[h.outcome]}`).join(', ')}`, {
-            holds: d.holds,
-            aliveSec: d.aliveSec,
-            deadSec: d.deadSec,
-          }),
           evidence(
             'tcp.idle',
-            `kernel keepalive: tcp_keepalive_time ${d.keepalive.timeSec ?? '?'} s, tcp_keepalive_intvl ${d.keepalive.intvlSec ?? '?'} s, tcp_keepalive_probes ${d.keepalive.probes ?? '?'}`,
+            tr(
+              ctx.lang,
+              `${tested.length} connections to ${d.address}:${d.port} held idle in parallel: ${tested.map((h) => `${h.idleSec} s ${OUTCOME_TEXT[h.outcome]}`).join(', ')}`,
+              `并行保持 ${tested.length} 个到 ${d.address}:${d.port} 的空闲连接：${tested.map((h) => `空闲 ${h.idleSec} 秒 ${OUTCOME_TEXT_ZH[h.outcome]}`).join('，')}`,
+            ),
+            {
+              holds: d.holds,
+              aliveSec: d.aliveSec,
+              deadSec: d.deadSec,
+            },
+          ),
+          evidence(
+            'tcp.idle',
+            tr(
+              ctx.lang,
+              `kernel keepalive: tcp_keepalive_time ${d.keepalive.timeSec ?? '?'} s, tcp_keepalive_intvl ${d.keepalive.intvlSec ?? '?'} s, tcp_keepalive_probes ${d.keepalive.probes ?? '?'}`,
+              `内核 keepalive：tcp_keepalive_time ${d.keepalive.timeSec ?? '?'} 秒，tcp_keepalive_intvl ${d.keepalive.intvlSec ?? '?'} 秒，tcp_keepalive_probes ${d.keepalive.probes ?? '?'}`,
+            ),
             { keepalive: d.keepalive },
           ),
         ],

@@ -1,4 +1,5 @@
 import { chainData, clockEvidence, day, daysBetween, firstWith, serverLabel } from './tls-classify.js';
+import { tr } from './helpers.js';
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 
@@ -29,20 +30,28 @@ export const rule: Rule = {
     const at = cls.certIndex ?? 0;
     const c = h.chain[at] ?? h.chain[0]!;
     const days = Date.parse(c.notAfter) < ctx.now.getTime() ? daysBetween(ctx.now, Date.parse(c.notAfter)) : 0;
-    const subject = at === 0 ? c.subject : `${c.subject} (${ctx.lang === 'zh' ? '中间证书' : 'intermediate'} #${at})`;
+    const subject = at === 0 ? c.subject : tr(ctx.lang, `${c.subject} (intermediate #${at})`, `${c.subject}（中间证书 #${at}）`);
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), subject, notAfter: day(c.notAfter), days },
       evidence: [
-        evidence('tls.handshake', `certificate #${at} ${c.subject}: notAfter ${c.notAfter} (${days} days ago); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
-          address: h.address,
-          port: h.port,
-          sni: h.sni,
-          subject: c.subject,
-          notAfter: c.notAfter,
-          daysAgo: days,
-          verifyCode: h.verify.code,
-          chain: chainData(h.chain),
-        }),
+        evidence(
+          'tls.handshake',
+          tr(
+            ctx.lang,
+            `certificate #${at} ${c.subject}: notAfter ${c.notAfter} (${days} days ago); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`,
+            `证书 #${at} ${c.subject}：notAfter ${c.notAfter}（已过期 ${days} 天）；验证结果：${h.verify.code ?? h.errorCode ?? '失败'}`,
+          ),
+          {
+            address: h.address,
+            port: h.port,
+            sni: h.sni,
+            subject: c.subject,
+            notAfter: c.notAfter,
+            daysAgo: days,
+            verifyCode: h.verify.code,
+            chain: chainData(h.chain),
+          },
+        ),
         ...clockEvidence(ctx),
       ],
     });

@@ -18,7 +18,7 @@ test('invalid: CERT_NOT_YET_VALID → TLS-002 that points at the clock first', (
 
 test('invalid: a clock behind the server is shown as evidence', () => {
   const f = assertFinding(rule, run(rule, [verifyFailed('CERT_NOT_YET_VALID', { chain: [future] }), clock([-6 * DAY])], { lang: 'zh' }));
-  assert.match(f.evidence[1]!.summary, /is 518400 s behind/);
+  assert.match(f.evidence[1]!.summary, /慢 518400 秒/);
   assert.match(f.explanation, /本机时间落后/);
 });
 

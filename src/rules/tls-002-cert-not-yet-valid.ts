@@ -1,4 +1,5 @@
 import { chainData, clockEvidence, day, daysBetween, firstWith, serverLabel } from './tls-classify.js';
+import { tr } from './helpers.js';
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 
@@ -38,7 +39,11 @@ export const rule: Rule = {
       evidence: [
         evidence(
           'tls.handshake',
-          `certificate #${at} ${c.subject}: notBefore ${c.notBefore}, local time ${ctx.now.toISOString()} (${days} days earlier); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`,
+          tr(
+            ctx.lang,
+            `certificate #${at} ${c.subject}: notBefore ${c.notBefore}, local time ${ctx.now.toISOString()} (${days} days earlier); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`,
+            `证书 #${at} ${c.subject}：notBefore ${c.notBefore}，本机时间 ${ctx.now.toISOString()}（早 ${days} 天）；验证结果：${h.verify.code ?? h.errorCode ?? '失败'}`,
+          ),
           {
             address: h.address,
             port: h.port,

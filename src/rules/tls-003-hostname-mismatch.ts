@@ -45,17 +45,28 @@ export const rule: Rule = {
           `The server at ${h.address}:${h.port} answered the name ${name} (SNI) with the alert unrecognized_name: it serves no certificate for this name. The name leads to the wrong server, or the server lacks a virtual host for it.`,
           `${h.address}:${h.port} 上的服务器对 SNI 名称 ${name} 返回了 unrecognized_name 告警：它没有该名称的证书。要么该名称指向了错误的服务器，要么服务器缺少该名称的虚拟主机配置。`,
         ),
-        evidence: [evidence('tls.handshake', `SNI ${name}: alert unrecognized_name (${cls.reason})`, { address: h.address, port: h.port, sni: h.sni, alert: 'unrecognized_name' })],
+        evidence: [
+          evidence('tls.handshake', tr(ctx.lang, `SNI ${name}: alert unrecognized_name (${cls.reason})`, `SNI ${name}：收到 unrecognized_name 告警（${cls.reason}）`), {
+            address: h.address,
+            port: h.port,
+            sni: h.sni,
+            alert: 'unrecognized_name',
+          }),
+        ],
       });
     }
-    const sans = leaf.sans.length > 0 ? leaf.sans.join(', ') : `CN=${leaf.commonName ?? '?'} (${tr(ctx.lang, 'no subjectAltName', '无 subjectAltName')})`;
+    const sans = leaf.sans.length > 0 ? leaf.sans.join(', ') : tr(ctx.lang, `CN=${leaf.commonName ?? '?'} (no subjectAltName)`, `CN=${leaf.commonName ?? '?'}（无 subjectAltName）`);
     const alsoExpired = Date.parse(leaf.notAfter) < ctx.now.getTime();
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), name, subject: leaf.subject, sans },
       evidence: [
         evidence(
           'tls.handshake',
-          `${h.sni ? `SNI ${h.sni}` : `address ${h.address} (no SNI)`} vs certificate ${leaf.subject}: ${sans}${alsoExpired ? `; the certificate also expired ${leaf.notAfter}` : ''}`,
+          tr(
+            ctx.lang,
+            `${h.sni ? `SNI ${h.sni}` : `address ${h.address} (no SNI)`} vs certificate ${leaf.subject}: ${sans}${alsoExpired ? `; the certificate also expired ${leaf.notAfter}` : ''}`,
+            `${h.sni ? `SNI ${h.sni}` : `地址 ${h.address}（未发送 SNI）`} 与证书 ${leaf.subject} 不符：${sans}${alsoExpired ? `；该证书也已于 ${leaf.notAfter} 过期` : ''}`,
+          ),
           {
             address: h.address,
             port: h.port,

@@ -64,3 +64,12 @@ test('a leaf issued by a known interception root (Superfish): TLS-004 naming the
   assert.ok(f.evidence.some((e) => /known TLS interception product \(Superfish\)/.test(e.summary)));
   assert.match(f.fix[0]!.summary, /remove the interception \(Superfish\)/);
 });
+
+test('an issuer that only says it inspects TLS (no vendor): named as an inspection proxy, in Chinese too', () => {
+  const obs = [verifyFailed('UNABLE_TO_VERIFY_LEAF_SIGNATURE', { chain: [cert({ issuer: 'O=Example Corp, CN=Example Corp TLS Inspection CA' })] })];
+  const f = assertFinding(rule, run(rule, obs));
+  assert.ok(f.evidence.some((e) => /known TLS interception product \(a TLS inspection proxy\)/.test(e.summary)));
+  const zh = assertFinding(rule, run(rule, obs, { lang: 'zh' }));
+  assert.ok(zh.evidence.some((e) => /已知 TLS 拦截产品（TLS 检查代理）/.test(e.summary)));
+  assert.match(zh.fix[0]!.summary, /^找到并移除拦截者（TLS 检查代理）/);
+});

@@ -1,7 +1,8 @@
 import { tr } from './helpers.js';
-import { chainData, chainText, firstWith, serverLabel } from './tls-classify.js';
+import { chainData, chainText, firstWith, interceptionName, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import type { Fix } from '../model/report.js';
+import type { Evidence, Fix } from '../model/report.js';
+import type { Lang } from '../model/layer.js';
 import { evidence, makeFinding } from './types.js';
 
 export const meta: RuleMeta = {
@@ -41,15 +42,24 @@ export const rule: Rule = {
     const store = ctx.options.caFile ? `--ca ${ctx.options.caFile}` : h.verify.trustedBy === 'ca-file' ? '--ca' : tr(ctx.lang, 'the system store', '系统信任库');
     const selfSigned = leaf.selfSigned ? tr(ctx.lang, '; the certificate is self-signed', '；且该证书为自签名证书') : '';
     const expired = Date.parse(leaf.notAfter) < ctx.now.getTime();
+    const product = cls.interception ? interceptionName(cls.interception, ctx.lang) : '';
     const ev = [
-      evidence('tls.handshake', `chain as presented: ${chainText(h.chain)}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`, {
-        address: h.address,
-        port: h.port,
-        sni: h.sni,
-        untrustedIssuer: top.issuer,
-        verifyCode: h.verify.code,
-        chain: chainData(h.chain),
-      }),
+      evidence(
+        'tls.handshake',
+        tr(
+          ctx.lang,
+          `chain as presented: ${chainText(h.chain, ctx.lang)}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`,
+          `服务器发送的证书链：${chainText(h.chain, ctx.lang)}；验证结果：${h.verify.code ?? h.errorCode ?? '失败'}`,
+        ),
+        {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          untrustedIssuer: top.issuer,
+          verifyCode: h.verify.code,
+          chain: chainData(h.chain),
+        },
+      ),
     ];
     if (cls.interception)
       ev.push(
@@ -57,8 +67,8 @@ export const rule: Rule = {
           'tls.handshake',
           tr(
             ctx.lang,
-            `the issuer ${top.issuer} is the root of a known TLS interception product (${cls.interception}): something between this client and the server re-signs its traffic`,
-            `颁发者 ${top.issuer} 是已知 TLS 拦截产品（${cls.interception}）的根证书：本客户端与服务器之间有设备或软件在重新签发其流量的证书`,
+            `the issuer ${top.issuer} is the root of a known TLS interception product (${product}): something between this client and the server re-signs its traffic`,
+            `颁发者 ${top.issuer} 是已知 TLS 拦截产品（${product}）的根证书：本客户端与服务器之间有设备或软件在重新签发其流量的证书`,
           ),
           {
             interception: cls.interception,
@@ -85,8 +95,8 @@ export const rule: Rule = {
           {
             summary: tr(
               ctx.lang,
-              `Find and remove the interception (${cls.interception}): uninstall the software or its root from the trust store, or, for a sanctioned corporate proxy, get its CA from IT and trust it deliberately`,
-              `找到并移除拦截者（${cls.interception}）：卸载该软件或从信任库删除其根证书；如果是公司批准的代理，请向 IT 获取其 CA 并有意识地信任它`,
+              `Find and remove the interception (${product}): uninstall the software or its root from the trust store, or, for a sanctioned corporate proxy, get its CA from IT and trust it deliberately`,
+              `找到并移除拦截者（${product}）：卸载该软件或从信任库删除其根证书；如果是公司批准的代理，请向 IT 获取其 CA 并有意识地信任它`,
             ),
           },
         ]
@@ -108,12 +118,20 @@ export const rule: Rule = {
             },
           ]
         : undefined;
-    if (expired)
-      ev.push(
-        evidence('tls.handshake', `the certificate ${leaf.subject} also expired ${leaf.notAfter} (node reports ${h.verify.code ?? 'the time error'} first; the trust problem remains after renewal)`, {
-          notAfter: leaf.notAfter,
-        }),
-      );
+    if (expired) ev.push(alsoExpired(ctx.lang, leaf, h.verify.code));
     return makeFinding(meta, ctx, { vars: { server: serverLabel(h), issuer: top.issuer, store, selfSigned }, evidence: ev, ...(fix ? { fix } : {}) });
   },
 };
+
+/** The leaf is expired too: renewal alone would not fix the trust. */
+function alsoExpired(lang: Lang, leaf: { subject: string; notAfter: string }, code: string | null): Evidence {
+  return evidence(
+    'tls.handshake',
+    tr(
+      lang,
+      `the certificate ${leaf.subject} also expired ${leaf.notAfter} (node reports ${code ?? 'the time error'} first; the trust problem remains after renewal)`,
+      `证书 ${leaf.subject} 也已于 ${leaf.notAfter} 过期（node 先报告了${code ? ` ${code}` : '时间错误'}；续期后信任问题依然存在）`,
+    ),
+    { notAfter: leaf.notAfter },
+  );
+}

@@ -34,7 +34,10 @@ export const rule: Rule = {
     const { h, cls } = hit;
     const at = cls.certIndex ?? 0;
     const last = h.chain[at] ?? h.chain[0]!;
-    const why = (last.caIssuers ?? []).length > 0 ? `; the certificate names its issuer's location (AIA caIssuers ${last.caIssuers!.join(', ')})` : '';
+    const why =
+      (last.caIssuers ?? []).length > 0
+        ? tr(ctx.lang, `; the certificate names its issuer's location (AIA caIssuers ${last.caIssuers!.join(', ')})`, `；证书给出了其签发者的下载位置（AIA caIssuers ${last.caIssuers!.join(', ')}）`)
+        : '';
     const ambiguity = cls.ambiguous
       ? [
           evidence(
@@ -70,15 +73,23 @@ export const rule: Rule = {
       ...(fix ? { fix } : {}),
       vars: { server: serverLabel(h), missing: last.issuer, last: last.subject, count: h.chain.length },
       evidence: [
-        evidence('tls.handshake', `chain as presented (${h.chain.length}): ${chainText(h.chain)}; missing issuer: ${last.issuer}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}${why}`, {
-          address: h.address,
-          port: h.port,
-          sni: h.sni,
-          missingIssuer: last.issuer,
-          verifyCode: h.verify.code,
-          chain: chainData(h.chain),
-          ...(last.caIssuers ? { caIssuers: [...last.caIssuers] } : {}),
-        }),
+        evidence(
+          'tls.handshake',
+          tr(
+            ctx.lang,
+            `chain as presented (${h.chain.length}): ${chainText(h.chain, ctx.lang)}; missing issuer: ${last.issuer}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}${why}`,
+            `服务器发送的证书链（${h.chain.length} 张）：${chainText(h.chain, ctx.lang)}；缺少签发者：${last.issuer}；验证结果：${h.verify.code ?? h.errorCode ?? '失败'}${why}`,
+          ),
+          {
+            address: h.address,
+            port: h.port,
+            sni: h.sni,
+            missingIssuer: last.issuer,
+            verifyCode: h.verify.code,
+            chain: chainData(h.chain),
+            ...(last.caIssuers ? { caIssuers: [...last.caIssuers] } : {}),
+          },
+        ),
         ...ambiguity,
       ],
     });

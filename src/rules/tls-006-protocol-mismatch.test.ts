@@ -32,7 +32,7 @@ test('invalid: the server is newer than the client maximum → --tls-max', () =>
 
 test('invalid: no shared cipher (handshake_failure before the certificate) without a versions scan', () => {
   const f = assertFinding(rule, run(rule, [recorded('no shared cipher (1.2)')], { now: RECORDED_AT, lang: 'zh' }));
-  assert.match(f.explanation, /（alert handshake_failure）。客户端提供的版本范围是 TLSv1\.2–TLSv1\.2；服务器在发送证书之前就拒绝了客户端提供的加密套件。/);
+  assert.match(f.explanation, /（收到 handshake_failure 告警）。客户端提供的版本范围是 TLSv1\.2–TLSv1\.2；服务器在发送证书之前就拒绝了客户端提供的加密套件。/);
   assert.equal(commands(f).length, 0);
 });
 

@@ -42,7 +42,14 @@ export const rule: Rule = {
     if (!hit) return null;
     const { h, versions: v } = hit;
     const alert = alertName(h);
-    const reason = alert ? `alert ${alert}` : (h.errorCode ?? (h.outcome === 'reset' || h.outcome === 'closed' ? `connection ${h.outcome} after the ClientHello` : 'handshake failed'));
+    const reason =
+      ctx.lang === 'zh'
+        ? alert
+          ? `收到 ${alert} 告警`
+          : (h.errorCode ?? (h.outcome === 'reset' || h.outcome === 'closed' ? `发送 ClientHello 后连接被${h.outcome === 'reset' ? '重置' : '关闭'}` : '握手失败'))
+        : alert
+          ? `alert ${alert}`
+          : (h.errorCode ?? (h.outcome === 'reset' || h.outcome === 'closed' ? `connection ${h.outcome} after the ClientHello` : 'handshake failed'));
     const clientRange = v ? `${v.clientRange.min}–${v.clientRange.max}` : `${h.minVersion}–${h.maxVersion}`;
     let serverSide: string;
     if (v && v.accepted.length > 0) serverSide = tr(ctx.lang, `the server accepts only ${v.accepted.join(', ')}`, `服务器只接受 ${v.accepted.join('、')}`);
@@ -68,24 +75,36 @@ export const rule: Rule = {
       );
     else serverSide = tr(ctx.lang, 'the versions the server accepts were not measured', '未能测得服务器接受的版本');
     const ev = [
-      evidence('tls.handshake', `TLS ${serverLabel(h)}: ${reason}; client offered ${h.minVersion}–${h.maxVersion}`, {
-        address: h.address,
-        port: h.port,
-        sni: h.sni,
-        alert,
-        errorCode: h.errorCode,
-        minVersion: h.minVersion,
-        maxVersion: h.maxVersion,
-      }),
+      evidence(
+        'tls.handshake',
+        tr(ctx.lang, `TLS ${serverLabel(h)}: ${reason}; client offered ${h.minVersion}–${h.maxVersion}`, `TLS ${serverLabel(h)}：${reason}；客户端提供的版本范围 ${h.minVersion}–${h.maxVersion}`),
+        {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          alert,
+          errorCode: h.errorCode,
+          minVersion: h.minVersion,
+          maxVersion: h.maxVersion,
+        },
+      ),
     ];
-    if (weakKex(h.errorCode) && h.error) ev.push(evidence('tls.handshake', `raw error: ${h.error}`, { errorCode: h.errorCode, error: h.error }));
+    if (weakKex(h.errorCode) && h.error) ev.push(evidence('tls.handshake', tr(ctx.lang, `raw error: ${h.error}`, `原始错误："${h.error}"`), { errorCode: h.errorCode, error: h.error }));
     if (v)
       ev.push(
-        evidence('tls.versions', `server accepts: ${v.accepted.join(', ') || 'none'}; rejects: ${v.rejected.join(', ') || 'none'}; client range ${clientRange}`, {
-          accepted: [...v.accepted],
-          rejected: [...v.rejected],
-          clientRange: { ...v.clientRange },
-        }),
+        evidence(
+          'tls.versions',
+          tr(
+            ctx.lang,
+            `server accepts: ${v.accepted.join(', ') || 'none'}; rejects: ${v.rejected.join(', ') || 'none'}; client range ${clientRange}`,
+            `服务器接受：${v.accepted.join('、') || '无'}；拒绝：${v.rejected.join('、') || '无'}；客户端版本范围 ${clientRange}`,
+          ),
+          {
+            accepted: [...v.accepted],
+            rejected: [...v.rejected],
+            clientRange: { ...v.clientRange },
+          },
+        ),
       );
     return makeFinding(meta, ctx, { vars: { server: serverLabel(h), reason, clientRange, serverSide }, evidence: ev, fix: weakKex(h.errorCode) ? weakKexFixes(ctx) : fixes(ctx, v) });
   },

@@ -4,6 +4,7 @@ import type { Rule, RuleContext, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 import type { Evidence, Finding, Fix } from '../model/report.js';
 import type { ObservationData } from '../model/observation.js';
+import type { Lang } from '../model/layer.js';
 
 /**
  * The words of a server that completed the handshake and then refuses the request for want of a
@@ -21,13 +22,17 @@ export function refusalAfterHandshake(ctx: Pick<RuleContext, 'observations'>): {
 }
 
 /** Evidence of the CertificateRequest: that it came, and which CAs it names. */
-function requestEvidence(h: Handshake): Evidence[] {
+function requestEvidence(h: Handshake, lang: Lang): Evidence[] {
   if (h.clientCertRequested !== true) return [];
   const cas = h.clientCertCAs ?? [];
   return [
     evidence(
       'tls.handshake',
-      `CertificateRequest from ${serverLabel(h)} (${h.protocol ?? 'TLS'}): ${cas.length > 0 ? `acceptable CAs: ${cas.join('; ')}` : 'no CA names sent (any CA the server trusts)'}`,
+      tr(
+        lang,
+        `CertificateRequest from ${serverLabel(h)} (${h.protocol ?? 'TLS'}): ${cas.length > 0 ? `acceptable CAs: ${cas.join('; ')}` : 'no CA names sent (any CA the server trusts)'}`,
+        `${serverLabel(h)} 发送了 CertificateRequest（${h.protocol ?? 'TLS'}）：${cas.length > 0 ? `可接受的 CA：${cas.join('；')}` : '未列出 CA 名称（服务器信任的任何 CA 均可）'}`,
+      ),
       {
         protocol: h.protocol,
         clientCertRequested: true,
@@ -75,15 +80,23 @@ function afterHandshake(ctx: RuleContext): Finding | null {
   return makeFinding(meta, ctx, {
     vars: { server: serverLabel(h), alert: tr(ctx.lang, 'an HTTP 400 refusal instead of an alert', 'HTTP 400 拒绝（而非告警）'), situation },
     evidence: [
-      ...requestEvidence(h),
-      evidence('http.response', `${r.url}: HTTP 400 "${words}" (page: ${r.body?.text ?? ''}); client certificate offered: ${offered ? 'yes' : 'no'}`, {
-        url: r.url,
-        status: r.status,
-        words,
-        text: r.body?.text ?? null,
-        server: r.server,
-        clientCertOffered: offered,
-      }),
+      ...requestEvidence(h, ctx.lang),
+      evidence(
+        'http.response',
+        tr(
+          ctx.lang,
+          `${r.url}: HTTP 400 "${words}" (page: ${r.body?.text ?? ''}); client certificate offered: ${offered ? 'yes' : 'no'}`,
+          `${r.url}：HTTP 400 "${words}"（页面内容：“${r.body?.text ?? ''}”）；客户端是否提供证书：${offered ? '是' : '否'}`,
+        ),
+        {
+          url: r.url,
+          status: r.status,
+          words,
+          text: r.body?.text ?? null,
+          server: r.server,
+          clientCertOffered: offered,
+        },
+      ),
     ],
     fix: [presentFix(ctx, h)],
   });
@@ -149,7 +162,11 @@ export const rule: Rule = {
       evidence: [
         evidence(
           'tls.handshake',
-          `TLS ${serverLabel(h)}: alert ${alert}${h.errorCode ? ` (${h.errorCode})` : ''}; client certificate offered: ${offered ? 'yes' : 'no'}; certificate requested: ${h.clientCertRequested === null ? 'unknown' : h.clientCertRequested ? 'yes' : 'no'}`,
+          tr(
+            ctx.lang,
+            `TLS ${serverLabel(h)}: alert ${alert}${h.errorCode ? ` (${h.errorCode})` : ''}; client certificate offered: ${offered ? 'yes' : 'no'}; certificate requested: ${h.clientCertRequested === null ? 'unknown' : h.clientCertRequested ? 'yes' : 'no'}`,
+            `TLS ${serverLabel(h)}：收到 ${alert} 告警${h.errorCode ? `（${h.errorCode}）` : ''}；客户端是否提供证书：${offered ? '是' : '否'}；服务器是否要求证书：${h.clientCertRequested === null ? '未知' : h.clientCertRequested ? '是' : '否'}`,
+          ),
           {
             address: h.address,
             port: h.port,
@@ -161,7 +178,7 @@ export const rule: Rule = {
             clientCertRequested: h.clientCertRequested,
           },
         ),
-        ...requestEvidence(h),
+        ...requestEvidence(h, ctx.lang),
       ],
       fix,
     });

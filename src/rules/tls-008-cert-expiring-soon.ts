@@ -1,4 +1,5 @@
 import { classifyAll, day, serverLabel, warnsExpiry } from './tls-classify.js';
+import { tr } from './helpers.js';
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 
@@ -39,14 +40,22 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { server: serverLabel(h), subject: leaf.subject, notAfter: day(leaf.notAfter), days, warnDays: ctx.options.certWarnDays },
         evidence: [
-          evidence('tls.handshake', `certificate ${leaf.subject}: notAfter ${leaf.notAfter}, ${days} days left (window ${ctx.options.certWarnDays} days)`, {
-            address: h.address,
-            port: h.port,
-            sni: h.sni,
-            subject: leaf.subject,
-            notAfter: leaf.notAfter,
-            daysLeft: days,
-          }),
+          evidence(
+            'tls.handshake',
+            tr(
+              ctx.lang,
+              `certificate ${leaf.subject}: notAfter ${leaf.notAfter}, ${days} days left (window ${ctx.options.certWarnDays} days)`,
+              `证书 ${leaf.subject}：notAfter ${leaf.notAfter}，还剩 ${days} 天（告警窗口 ${ctx.options.certWarnDays} 天）`,
+            ),
+            {
+              address: h.address,
+              port: h.port,
+              sni: h.sni,
+              subject: leaf.subject,
+              notAfter: leaf.notAfter,
+              daysLeft: days,
+            },
+          ),
         ],
       });
     }

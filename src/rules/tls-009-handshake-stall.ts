@@ -1,4 +1,5 @@
 import { firstWith, serverLabel } from './tls-classify.js';
+import { tr } from './helpers.js';
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding, ofKind } from './types.js';
 
@@ -34,15 +35,30 @@ export const rule: Rule = {
     const { h } = hit;
     const tcp = ofKind(ctx.observations, 'tcp.connect').find((t) => t.data.address === h.address && t.data.port === h.port && t.data.outcome === 'open');
     const ev = [];
-    if (tcp) ev.push(evidence('tcp.connect', `TCP ${h.address}:${h.port} open in ${Math.round(tcp.data.ms)} ms`, { address: h.address, port: h.port, ms: tcp.data.ms }));
+    if (tcp)
+      ev.push(
+        evidence('tcp.connect', tr(ctx.lang, `TCP ${h.address}:${h.port} open in ${Math.round(tcp.data.ms)} ms`, `TCP ${h.address}:${h.port} 在 ${Math.round(tcp.data.ms)} 毫秒内连接成功`), {
+          address: h.address,
+          port: h.port,
+          ms: tcp.data.ms,
+        }),
+      );
     ev.push(
-      evidence('tls.handshake', `TLS ${serverLabel(h)}: ClientHello sent, no ServerHello within ${Math.round(h.ms)} ms`, {
-        address: h.address,
-        port: h.port,
-        sni: h.sni,
-        ms: h.ms,
-        outcome: h.outcome,
-      }),
+      evidence(
+        'tls.handshake',
+        tr(
+          ctx.lang,
+          `TLS ${serverLabel(h)}: ClientHello sent, no ServerHello within ${Math.round(h.ms)} ms`,
+          `TLS ${serverLabel(h)}：已发送 ClientHello，${Math.round(h.ms)} 毫秒内未收到 ServerHello`,
+        ),
+        {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          ms: h.ms,
+          outcome: h.outcome,
+        },
+      ),
     );
     return makeFinding(meta, ctx, { vars: { server: serverLabel(h), ms: Math.round(h.ms), address: h.address, port: h.port }, evidence: ev });
   },

@@ -76,13 +76,21 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { address: h.address, port: h.port, what, service: service ?? tr(ctx.lang, 'text', '文本') },
       evidence: [
-        evidence('tls.handshake', `TLS ${hostPort(h.address, h.port)}: ${banner ? `server sent "${banner}"` : 'no TLS record in the reply'}${h.errorCode ? ` (${h.errorCode})` : ''}`, {
-          address: h.address,
-          port: h.port,
-          banner: h.banner,
-          errorCode: h.errorCode,
-          ...(service ? { service } : {}),
-        }),
+        evidence(
+          'tls.handshake',
+          tr(
+            ctx.lang,
+            `TLS ${hostPort(h.address, h.port)}: ${banner ? `server sent "${banner}"` : 'no TLS record in the reply'}${h.errorCode ? ` (${h.errorCode})` : ''}`,
+            `TLS ${hostPort(h.address, h.port)}：${banner ? `服务器返回了 "${banner}"` : '应答中没有 TLS 记录'}${h.errorCode ? `（${h.errorCode}）` : ''}`,
+          ),
+          {
+            address: h.address,
+            port: h.port,
+            banner: h.banner,
+            errorCode: h.errorCode,
+            ...(service ? { service } : {}),
+          },
+        ),
       ],
       ...(fix ? { fix } : {}),
     });

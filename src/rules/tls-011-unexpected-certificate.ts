@@ -1,4 +1,5 @@
 import type { CertInfo } from '../model/observation.js';
+import { tr } from './helpers.js';
 import { firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
@@ -43,14 +44,22 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), expected, subject: leaf.subject, issuer: leaf.issuer },
       evidence: [
-        evidence('tls.handshake', `expected ${expected}; presented: ${presented.map((p) => `#${p.index} ${p.subject} ${p.pin}`).join('; ')}`, {
-          address: h.address,
-          port: h.port,
-          sni: h.sni,
-          expected,
-          presented,
-          verifyCode: h.verify.code,
-        }),
+        evidence(
+          'tls.handshake',
+          tr(
+            ctx.lang,
+            `expected ${expected}; presented: ${presented.map((p) => `#${p.index} ${p.subject} ${p.pin}`).join('; ')}`,
+            `预期 ${expected}；服务器提供：${presented.map((p) => `#${p.index} ${p.subject} ${p.pin}`).join('；')}`,
+          ),
+          {
+            address: h.address,
+            port: h.port,
+            sni: h.sni,
+            expected,
+            presented,
+            verifyCode: h.verify.code,
+          },
+        ),
       ],
     });
   },

@@ -1,4 +1,5 @@
 import { day, firstWith, serverLabel } from './tls-classify.js';
+import { tr } from './helpers.js';
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 
@@ -41,13 +42,17 @@ export const rule: Rule = {
     const { h } = hit;
     const o = h.ocsp!;
     const leaf = h.chain[0]!;
-    const reason = o.reason ? ` (${o.reason})` : '';
+    const reason = o.reason ? tr(ctx.lang, ` (${o.reason})`, `（${o.reason}）`) : '';
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), subject: leaf.subject, serial: leaf.serial, revokedAt: o.revokedAt ? day(o.revokedAt) : '?', reason },
       evidence: [
         evidence(
           'tls.handshake',
-          `stapled OCSP response (${o.responseStatus ?? '?'}): certificate serial ${leaf.serial} revoked${o.revokedAt ? ` at ${o.revokedAt}` : ''}${reason}; response valid ${o.thisUpdate ?? '?'} – ${o.nextUpdate ?? '?'}`,
+          tr(
+            ctx.lang,
+            `stapled OCSP response (${o.responseStatus ?? '?'}): certificate serial ${leaf.serial} revoked${o.revokedAt ? ` at ${o.revokedAt}` : ''}${reason}; response valid ${o.thisUpdate ?? '?'} – ${o.nextUpdate ?? '?'}`,
+            `服务器附带的 OCSP 响应（${o.responseStatus ?? '?'}）：序列号为 ${leaf.serial} 的证书${o.revokedAt ? `已于 ${o.revokedAt} ` : '已'}被吊销${reason}；响应有效期 ${o.thisUpdate ?? '?'} – ${o.nextUpdate ?? '?'}`,
+          ),
           {
             address: h.address,
             port: h.port,

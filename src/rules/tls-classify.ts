@@ -56,6 +56,8 @@ import { ofKind } from '../model/observation.js';
 import type { Evidence } from '../model/report.js';
 import type { RuleContext } from './types.js';
 import { evidence } from './types.js';
+import { tr } from './helpers.js';
+import type { Lang } from '../model/layer.js';
 
 export type Handshake = ObservationData['tls.handshake'];
 export type Versions = ObservationData['tls.versions'];
@@ -263,6 +265,12 @@ export function classifyHandshake(h: Handshake, env: ClassifyEnv): TlsClass | nu
   return null;
 }
 
+/** The interception "product" of an issuer that only says it inspects TLS (no vendor named). */
+export const INSPECTION_PROXY = 'a TLS inspection proxy';
+
+/** An interception product's name in the context language (the generic one is words, a vendor's name stays). */
+export const interceptionName = (name: string, lang: Lang): string => (name === INSPECTION_PROXY ? tr(lang, name, 'TLS 检查代理') : name);
+
 /**
  * Known TLS-interception roots, by a word of their name (issuer CN/O): adware and "security"
  * products that install their own root (Superfish, eDellRoot, Komodia, PrivDog) and inspection
@@ -290,7 +298,7 @@ export const INTERCEPTION_ROOTS: ReadonlyArray<[RegExp, string]> = [
   [/avast|\bAVG\b/i, 'Avast/AVG'],
   [/eset ssl filter/i, 'ESET SSL Filter'],
   [/bitdefender/i, 'Bitdefender'],
-  [/tls inspection|ssl inspection|decryption/i, 'a TLS inspection proxy'],
+  [/tls inspection|ssl inspection|decryption/i, INSPECTION_PROXY],
 ];
 
 /** Words in an issuer's name that say "root" or "intermediate" (a weak hint, used only when nothing else decides). */
@@ -413,7 +421,8 @@ export function serverLabel(h: Pick<Handshake, 'address' | 'port' | 'sni'>): str
 }
 
 /** 'CN=app.lab.test ← CN=Lab Issuing CA' style one-liner of the chain as presented. */
-export function chainText(chain: readonly CertInfo[]): string {
+export function chainText(chain: readonly CertInfo[], lang: Lang): string {
+  if (lang === 'zh') return chain.map((c, i) => `#${i} ${c.subject}（签发者：${c.issuer}${c.selfSigned ? '，自签名' : ''}${c.isCA ? '，CA 证书' : ''}）`).join(' → ');
   return chain.map((c, i) => `#${i} ${c.subject} (issuer: ${c.issuer}${c.selfSigned ? ', self-signed' : ''}${c.isCA ? ', CA' : ''})`).join(' → ');
 }
 
@@ -431,19 +440,27 @@ export function daysBetween(a: Date | number, b: Date | number): number {
 export const day = (iso: string): string => (Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString().slice(0, 10) : iso);
 
 /** The local clock against the server times the diagnosis met (host.clock), as evidence; empty when none. */
-export function clockEvidence(ctx: Pick<RuleContext, 'observations' | 'options'>): Evidence[] {
+export function clockEvidence(ctx: Pick<RuleContext, 'observations' | 'options' | 'lang'>): Evidence[] {
   const clock = ofKind(ctx.observations, 'host.clock')[0];
   if (!clock || clock.data.sources.length === 0) return [];
   const worst = clock.data.sources.reduce((a, b) => (Math.abs(b.skewMs) > Math.abs(a.skewMs) ? b : a));
   const sec = Math.round(worst.skewMs / 1000);
   const off = Math.abs(sec) > ctx.options.clockToleranceSec;
   const how = sec === 0 ? 'agrees with' : `is ${Math.abs(sec)} s ${sec > 0 ? 'ahead of' : 'behind'}`;
+  const zh =
+    sec === 0
+      ? `本机时钟与 ${worst.peer}（${worst.source}）一致`
+      : `本机时钟比 ${worst.peer}（${worst.source}）${sec > 0 ? '快' : '慢'} ${Math.abs(sec)} 秒${off ? `，超出 ${ctx.options.clockToleranceSec} 秒容差，请检查时钟（HOST-003）` : ''}`;
   return [
-    evidence('host.clock', `local clock ${how} ${worst.peer} (${worst.source})${off ? `: beyond the ${ctx.options.clockToleranceSec} s tolerance, check the clock (HOST-003)` : ''}`, {
-      local: clock.data.local,
-      peer: worst.peer,
-      server: worst.time,
-      skewMs: worst.skewMs,
-    }),
+    evidence(
+      'host.clock',
+      tr(ctx.lang, `local clock ${how} ${worst.peer} (${worst.source})${off ? `: beyond the ${ctx.options.clockToleranceSec} s tolerance, check the clock (HOST-003)` : ''}`, zh),
+      {
+        local: clock.data.local,
+        peer: worst.peer,
+        server: worst.time,
+        skewMs: worst.skewMs,
+      },
+    ),
   ];
 }

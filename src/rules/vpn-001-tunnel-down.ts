@@ -46,7 +46,7 @@ export const rule: Rule = {
       if (fix.length === 0) fix.push({ summary: tr(ctx.lang, `Start the VPN client that creates ${s.dev} (check its service and log)`, `启动创建 ${s.dev} 的 VPN 客户端（检查其服务与日志）`) });
       return makeFinding(meta, ctx, {
         vars: { dev: s.dev, state, dst, service: s.service ?? s.dev },
-        evidence: [stateEvidence(s)],
+        evidence: [stateEvidence(s, ctx.lang)],
         fix,
       });
     }

@@ -57,7 +57,7 @@ export const rule: Rule = {
             `The tunnel ${s.dev} still works over ${w.ep.host}, the address it resolved earlier, but ${w.ep.resolve.name} does not resolve now (${w.ep.resolve.error ?? 'no address'}): the next restart of the tunnel will fail.`,
             `隧道 ${s.dev} 仍通过此前解析得到的 ${w.ep.host} 工作，但 ${w.ep.resolve.name} 现在无法解析（${w.ep.resolve.error ?? '无地址'}）：隧道下次重启将会失败。`,
           ),
-          evidence: [stateEvidence(s), ...w.evidence],
+          evidence: [stateEvidence(s, ctx.lang), ...w.evidence],
           fix: [
             {
               summary: tr(
@@ -71,7 +71,7 @@ export const rule: Rule = {
       }
       if (bad.length === 0 || views.some((v) => v.answered)) continue;
       const v = bad[0]!;
-      const why = v.broken.join('; ');
+      const why = v.broken.join(tr(ctx.lang, '; ', '；'));
       const endpoint = v.label;
       return makeFinding(meta, ctx, {
         vars: { endpoint, dev: s.dev },
@@ -80,7 +80,7 @@ export const rule: Rule = {
           `The tunnel ${s.dev} needs its server ${endpoint}, but the underlay network does not get there: ${why}.`,
           `隧道 ${s.dev} 依赖其服务器 ${endpoint}，但底层网络无法到达：${why}。`,
         ),
-        evidence: [stateEvidence(s), ...bad.flatMap((x) => x.evidence)],
+        evidence: [stateEvidence(s, ctx.lang), ...bad.flatMap((x) => x.evidence)],
       });
     }
     return null;

@@ -3,6 +3,8 @@ import { evidence, makeFinding } from './types.js';
 import type { Fix } from '../model/report.js';
 import { ago, endpointViews, handshakeOf, stateEvidence, tunnels } from './vpn-common.js';
 import { tr } from './helpers.js';
+import type { Lang } from '../model/layer.js';
+import type { ObservationData } from '../model/observation.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-003',
@@ -77,12 +79,7 @@ export const rule: Rule = {
             ),
           });
       }
-      const counters =
-        h.method === 'wg-snapshot'
-          ? `${h.reason ?? `tx ${h.txAfter ?? '?'} bytes, rx ${h.rxAfter ?? '?'} bytes`}; latest handshake ${lastHandshake}`
-          : h.method === 'wg-counters'
-            ? `tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes, rx ${h.rxBefore ?? '?'} → ${h.rxAfter ?? '?'} bytes${h.outcome === 'stalled' ? ' since the snapshot' : ` while netdx watched ${h.waitedMs} ms`}; latest handshake ${lastHandshake}`
-            : `${h.reason ?? 'not connected'}`;
+      const counters = countersText(ctx.lang, h, lastHandshake);
       const bytes = h.txAfter !== null && h.rxAfter !== null;
       const reachable = views.some((x) => x.answered);
       const stalledText =
@@ -118,7 +115,7 @@ export const rule: Rule = {
                     explanation: tr(
                       ctx.lang,
                       `OpenVPN tries to reach ${endpoint} through ${s.dev} but is not connected (${h.reason ?? 'no state'})${reachable ? ', although the endpoint host answers' : ', and the endpoint answers nothing else either'}: UDP to the endpoint port is filtered on the path, or the server rejects this client.`,
-                      `OpenVPN 经 ${s.dev} 连接 ${endpoint}，但始终未连上（${h.reason ?? '无状态'}）${reachable ? '，而端点主机有响应' : '，该端点对其他探测也无响应'}：路径上过滤了发往端点端口的 UDP，或服务器拒绝了本客户端。`,
+                      `OpenVPN 经 ${s.dev} 连接 ${endpoint}，但始终未连上（${h.reason ? handshakeReasonZh(h.reason) : '无状态'}）${reachable ? '，而端点主机有响应' : '，该端点对其他探测也无响应'}：路径上过滤了发往端点端口的 UDP，或服务器拒绝了本客户端。`,
                     ),
                   }
                 : reachable
@@ -130,13 +127,42 @@ export const rule: Rule = {
                         `报文经 ${s.dev} 发往 ${endpoint}（发送 ${h.txAfter ?? '?'} 字节），但没有任何回应（接收 ${h.rxAfter ?? '?'} 字节），该端点对其他探测也无响应：问题在底层路径、UDP 过滤，或服务器拒绝了密钥。`,
                       ),
                     }),
-        evidence: [stateEvidence(s), evidence('tunnel.handshake', `${s.dev} → ${endpoint}: ${counters}`, { ...h }), ...(v ? v.evidence : [])],
+        evidence: [stateEvidence(s, ctx.lang), evidence('tunnel.handshake', `${s.dev} → ${endpoint}${tr(ctx.lang, ': ', '：')}${counters}`, { ...h }), ...(v ? v.evidence : [])],
         fix,
       });
     }
     return null;
   },
 };
+
+/** The handshake's counters (or the OpenVPN state) in words. */
+function countersText(lang: Lang, h: ObservationData['tunnel.handshake'], lastHandshake: string): string {
+  if (lang === 'zh') {
+    if (h.method === 'wg-snapshot') return `${h.reason ? handshakeReasonZh(h.reason) : `发送 ${h.txAfter ?? '?'} 字节，接收 ${h.rxAfter ?? '?'} 字节`}；最近一次握手：${lastHandshake}`;
+    if (h.method === 'wg-counters')
+      return `${h.outcome === 'stalled' ? '自快照以来' : `观察 ${h.waitedMs} 毫秒期间`}：发送 ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} 字节，接收 ${h.rxBefore ?? '?'} → ${h.rxAfter ?? '?'} 字节；最近一次握手：${lastHandshake}`;
+    return h.reason ? handshakeReasonZh(h.reason) : '未连接';
+  }
+  if (h.method === 'wg-snapshot') return `${h.reason ?? `tx ${h.txAfter ?? '?'} bytes, rx ${h.rxAfter ?? '?'} bytes`}; latest handshake ${lastHandshake}`;
+  if (h.method === 'wg-counters')
+    return `tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes, rx ${h.rxBefore ?? '?'} → ${h.rxAfter ?? '?'} bytes${h.outcome === 'stalled' ? ' since the snapshot' : ` while netdx watched ${h.waitedMs} ms`}; latest handshake ${lastHandshake}`;
+  return `${h.reason ?? 'not connected'}`;
+}
+
+/** The handshake judge's reason (src/diagnose/tunnel.ts) in Chinese; a text it does not know is quoted as it is. */
+function handshakeReasonZh(reason: string): string {
+  let x: RegExpExecArray | null;
+  if ((x = /^management state (\S+)(?: \((.*)\))?$/s.exec(reason))) return `管理接口状态 ${x[1]}${x[2] ? `（${x[2]}）` : ''}`;
+  if ((x = /^status: (\d+) bytes sent to the server, none received$/.exec(reason))) return `状态文件：已向服务器发送 ${x[1]} 字节，未收到任何数据`;
+  if ((x = /^when the snapshot was taken, (\d+) bytes had been sent to (.+), none received, and no handshake had ever completed$/.exec(reason)))
+    return `采集快照时已向 ${x[2] === 'the peer' ? '对端' : x[2]} 发送 ${x[1]} 字节，未收到任何数据，握手从未完成`;
+  const known: Record<string, string> = {
+    'the openvpn process has no tun/tap device open: no tunnel was established': 'openvpn 进程没有打开 tun/tap 设备：隧道未建立',
+    'an OpenVPN server: its clients connect to it': '这是 OpenVPN 服务端：由客户端主动连接它',
+    'no management interface configured: the connection state cannot be read': '未配置管理接口：无法读取连接状态',
+  };
+  return known[reason] ?? `"${reason}"`;
+}
 
 function fillEp(text: string, endpoint: string): string {
   return text.replace('{endpoint}', endpoint);

@@ -64,19 +64,35 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { vnet, lan: lan.prefix, lanDev: lan.dev, dst, chosenDev: chosen, expectedDev: expected, hostPrefix: host, tunDev: s.dev },
         evidence: [
-          stateEvidence(s),
-          evidence('route.lookup', `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`} (the kernel picks ${chosen})`, {
-            destination: dst,
-            dev: route.dev,
-            gateway: route.gateway,
-            route: route.route,
-            candidates: route.candidates,
-          }),
-          evidence('route.lookup', `local network ${lan.prefix} on ${lan.dev}${lan.text ? ` (${lan.text})` : ''} overlaps the virtual network ${vnet} of ${s.dev}`, {
-            lan: lan.prefix,
-            lanDev: lan.dev,
-            vnet,
-          }),
+          stateEvidence(s, ctx.lang),
+          evidence(
+            'route.lookup',
+            tr(
+              ctx.lang,
+              `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`} (the kernel picks ${chosen})`,
+              `ip route get ${dst}：\`${route.route ?? `dev ${route.dev}`}\`（内核选择了 ${chosen}）`,
+            ),
+            {
+              destination: dst,
+              dev: route.dev,
+              gateway: route.gateway,
+              route: route.route,
+              candidates: route.candidates,
+            },
+          ),
+          evidence(
+            'route.lookup',
+            tr(
+              ctx.lang,
+              `local network ${lan.prefix} on ${lan.dev}${lan.text ? ` (${lan.text})` : ''} overlaps the virtual network ${vnet} of ${s.dev}`,
+              `${lan.dev} 上的本地网段 ${lan.prefix}${lan.text ? `（\`${lan.text}\`）` : ''}与 ${s.dev} 的虚拟网段 ${vnet} 重叠`,
+            ),
+            {
+              lan: lan.prefix,
+              lanDev: lan.dev,
+              vnet,
+            },
+          ),
         ],
         fix: [{ summary: fixSummary, command: fixCmd }],
       });

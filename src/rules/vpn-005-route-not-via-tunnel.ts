@@ -1,7 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
 import { evidence, makeFinding } from './types.js';
 import { lanPrefixes, stateEvidence, targetAddresses, targetRoute, tunnels } from './vpn-common.js';
-import { canonicalIp, tr } from './helpers.js';
+import { canonicalIp, said, tr } from './helpers.js';
 import { prefixCovers, prefixesOverlap } from '../model/prefix.js';
 
 export const meta: RuleMeta = {
@@ -39,15 +39,19 @@ export const rule: Rule = {
       if (route.outcome === 'route' && lanPrefixes(ctx).some((l) => l.dev === route.dev && prefixCovers(l.prefix, dst) && prefixesOverlap(l.prefix, vnet))) continue;
       const actual =
         route.outcome === 'route'
-          ? tr(ctx.lang, `out of ${route.dev}${route.gateway ? ` via ${route.gateway}` : ''} instead`, `从 ${route.dev}${route.gateway ? `（经由 ${route.gateway}）` : ''} 发出`)
-          : tr(ctx.lang, `nowhere (${route.outcome === 'no-route' ? 'no route' : route.outcome})`, `无处可去（${route.outcome === 'no-route' ? '没有路由' : route.outcome}）`);
+          ? tr(ctx.lang, `out of ${route.dev}${route.gateway ? ` via ${route.gateway}` : ''} instead`, `从 ${route.dev}${route.gateway ? `（经由 ${route.gateway}）` : ' '}发出`)
+          : tr(ctx.lang, `nowhere (${route.outcome === 'no-route' ? 'no route' : route.outcome})`, `视为不可达（${route.outcome === 'no-route' ? '没有路由' : said(ctx.lang, route.outcome)}）`);
       return makeFinding(meta, ctx, {
         vars: { dst, tunDev: s.dev, vnet, actual },
         evidence: [
-          stateEvidence(s),
+          stateEvidence(s, ctx.lang),
           evidence(
             'route.lookup',
-            `ip route get ${dst}: ${route.outcome === 'route' ? (route.route ?? `dev ${route.dev}`) : `${route.outcome}${route.error ? ` (${route.error})` : ''}`}; ${s.dev} carries ${s.networks.join(', ') || vnet}`,
+            tr(
+              ctx.lang,
+              `ip route get ${dst}: ${route.outcome === 'route' ? (route.route ?? `dev ${route.dev}`) : `${route.outcome}${route.error ? ` (${route.error})` : ''}`}; ${s.dev} carries ${s.networks.join(', ') || vnet}`,
+              `ip route get ${dst}：${route.outcome === 'route' ? `\`${route.route ?? `dev ${route.dev}`}\`` : `${said(ctx.lang, route.outcome)}${route.error ? `（"${route.error}"）` : ''}`}；${s.dev} 承载 ${s.networks.join(', ') || vnet}`,
+            ),
             { destination: dst, outcome: route.outcome, dev: route.dev, gateway: route.gateway, route: route.route, tunnelNetworks: s.networks },
           ),
         ],

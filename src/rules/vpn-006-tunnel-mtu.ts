@@ -33,6 +33,20 @@ export const meta: RuleMeta = {
  * frag-needed or a locally known path MTU lets the stack fragment the outer packets, and OpenVPN
  * fragments them anyway, so neither alone is this fault.
  */
+/** The encapsulation overhead's breakdown (src/diagnose/tunnel-overhead.ts) in Chinese. */
+function overheadWhyZh(why: string): string {
+  return why
+    .replace(/^(WireGuard|OpenVPN) over (\S+): /, '$1 承载于 $2：')
+    .replace(/(\d+) WireGuard header and tag/, '$1 WireGuard 头部与认证标签')
+    .replace(/(\d+) opcode\/peer-id/, '$1 操作码/peer-id')
+    .replace(/(\d+) packet id/, '$1 包序号')
+    .replace(/(\d+) tag\b/, '$1 认证标签')
+    .replace(/up to (\d+) padding/, '最多 $1 填充')
+    .replace(/(\d+) length/, '$1 长度')
+    .replace(/(\d+) compression/, '$1 压缩')
+    .replace(/(\d+) Ethernet \(tap\)/, '$1 以太网头（tap）');
+}
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -45,16 +59,28 @@ export const rule: Rule = {
       if (pmtu === null || pmtu >= m.needed) continue;
       const fitMtu = pmtu - m.overhead;
       if (fitMtu < 576) continue;
-      const under = `DF ${m.needed} bytes to ${m.endpoint} lost${m.fragNeeded ? ` (${m.fragNeeded.from}: fragmentation needed, mtu ${m.fragNeeded.mtu})` : ' without any "fragmentation needed"'}; largest that passes ${m.largestPass ?? '?'}, smallest that fails ${m.smallestFail ?? '?'}`;
+      const under = tr(
+        ctx.lang,
+        `DF ${m.needed} bytes to ${m.endpoint} lost${m.fragNeeded ? ` (${m.fragNeeded.from}: fragmentation needed, mtu ${m.fragNeeded.mtu})` : ' without any "fragmentation needed"'}; largest that passes ${m.largestPass ?? '?'}, smallest that fails ${m.smallestFail ?? '?'}`,
+        `发往 ${m.endpoint} 的 ${m.needed} 字节 DF 报文丢失${m.fragNeeded ? `（${m.fragNeeded.from} 返回“需要分片”，MTU ${m.fragNeeded.mtu}）` : '，且没有收到任何“需要分片”'}；可通过的最大为 ${m.largestPass ?? '?'}，失败的最小为 ${m.smallestFail ?? '?'}`,
+      );
       return makeFinding(meta, ctx, {
         vars: { dev: m.dev, mtu: m.tunnelMtu, overhead: m.overhead, pmtu, fitMtu },
         evidence: [
-          evidence('tunnel.mtu', `${m.dev}: MTU ${m.tunnelMtu} + ${m.overhead} (${m.overheadWhy}) = ${m.needed} bytes on the underlay`, {
-            dev: m.dev,
-            tunnelMtu: m.tunnelMtu,
-            overhead: m.overhead,
-            needed: m.needed,
-          }),
+          evidence(
+            'tunnel.mtu',
+            tr(
+              ctx.lang,
+              `${m.dev}: MTU ${m.tunnelMtu} + ${m.overhead} (${m.overheadWhy}) = ${m.needed} bytes on the underlay`,
+              `${m.dev}：MTU ${m.tunnelMtu} + ${m.overhead}（${overheadWhyZh(m.overheadWhy)}）= 底层网络上 ${m.needed} 字节`,
+            ),
+            {
+              dev: m.dev,
+              tunnelMtu: m.tunnelMtu,
+              overhead: m.overhead,
+              needed: m.needed,
+            },
+          ),
           evidence('tunnel.mtu', under, { endpoint: m.endpoint, largestPass: m.largestPass, smallestFail: m.smallestFail, fragNeeded: m.fragNeeded, method: m.method }),
           ...(m.overlay
             ? [

@@ -35,19 +35,35 @@ export const rule: Rule = {
       const alive = d.aliveAfterSec;
       const natTimeout = alive !== null ? `${alive}–${dead}` : `≤ ${dead}`;
       const interval = Math.max(1, Math.min(25, Math.floor((alive ?? dead / 2) * 0.8)));
-      const keepalive = d.keepaliveSec === null ? tr(ctx.lang, 'off', '关闭') : `${d.keepaliveSec} s`;
+      const keepalive = d.keepaliveSec === null ? tr(ctx.lang, 'off', '关闭') : tr(ctx.lang, `${d.keepaliveSec} s`, `${d.keepaliveSec} 秒`);
       return makeFinding(meta, ctx, {
         vars: { natTimeout, keepalive, dev: d.dev, peer: d.peer, interval },
         evidence: [
-          evidence('tunnel.idle', `idle test through ${d.dev} to ${d.address}: ${d.trials.map((t) => `${t.idleSec} s idle → ${t.alive ? 'answers' : 'silent'}`).join(', ')}`, {
-            trials: d.trials,
-            aliveAfterSec: alive,
-            deadAfterSec: dead,
-          }),
-          evidence('tunnel.idle', `persistent keepalive here: ${keepalive}; keepalive seen from the peer: ${d.peerKeepaliveSec === null ? 'none' : `every ${d.peerKeepaliveSec} s`}`, {
-            keepaliveSec: d.keepaliveSec,
-            peerKeepaliveSec: d.peerKeepaliveSec,
-          }),
+          evidence(
+            'tunnel.idle',
+            tr(
+              ctx.lang,
+              `idle test through ${d.dev} to ${d.address}: ${d.trials.map((t) => `${t.idleSec} s idle → ${t.alive ? 'answers' : 'silent'}`).join(', ')}`,
+              `经 ${d.dev} 到 ${d.address} 的空闲测试：${d.trials.map((t) => `空闲 ${t.idleSec} 秒 → ${t.alive ? '有应答' : '无响应'}`).join('，')}`,
+            ),
+            {
+              trials: d.trials,
+              aliveAfterSec: alive,
+              deadAfterSec: dead,
+            },
+          ),
+          evidence(
+            'tunnel.idle',
+            tr(
+              ctx.lang,
+              `persistent keepalive here: ${keepalive}; keepalive seen from the peer: ${d.peerKeepaliveSec === null ? 'none' : `every ${d.peerKeepaliveSec} s`}`,
+              `本端 persistent keepalive：${keepalive}；观察到的对端保活：${d.peerKeepaliveSec === null ? '无' : `每 ${d.peerKeepaliveSec} 秒`}`,
+            ),
+            {
+              keepaliveSec: d.keepaliveSec,
+              peerKeepaliveSec: d.peerKeepaliveSec,
+            },
+          ),
         ],
         fix: [
           {

@@ -37,18 +37,27 @@ export const rule: Rule = {
       if (s.kind !== 'wireguard' || s.source !== 'running' || !s.present || s.up === false) continue;
       if (route.dev !== s.dev || s.carrier !== null) continue;
       const echo = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, dst));
-      const sendError = echo?.data.reason && /key not available|ENOKEY/i.test(echo.data.reason) ? echo.data.reason : tr(ctx.lang, 'dropped without an error', '被静默丢弃');
+      const reason = echo?.data.reason && /key not available|ENOKEY/i.test(echo.data.reason) ? echo.data.reason : null;
+      const sendError = reason ? tr(ctx.lang, reason, `"${reason}"`) : tr(ctx.lang, 'dropped without an error', '被静默丢弃');
       const host = `${canonicalIp(dst)}/${dst.includes(':') ? 128 : 32}`;
       const peer = s.peers[0];
       const allowedIps = peer ? [...peer.allowedIps, host].join(',') : host;
       return makeFinding(meta, ctx, {
         vars: { dst, dev: s.dev, sendError, peer: peer?.publicKey ?? '', allowedIps },
         evidence: [
-          stateEvidence(s),
-          evidence('route.lookup', `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`}`, { destination: dst, dev: route.dev, route: route.route }),
+          stateEvidence(s, ctx.lang),
+          evidence('route.lookup', tr(ctx.lang, `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`}`, `ip route get ${dst}：\`${route.route ?? `dev ${route.dev}`}\``), {
+            destination: dst,
+            dev: route.dev,
+            route: route.route,
+          }),
           evidence(
             'tunnel.state',
-            `allowed IPs of ${s.dev}: ${s.peers.length === 0 ? 'no peers' : s.peers.map((p) => `${p.publicKey?.slice(0, 8) ?? 'peer'}…: ${p.allowedIps.join(', ') || '(none)'}`).join('; ')}${s.peerCount > s.peers.length ? ` (${s.peerCount} peers, ${s.peers.length} shown)` : ''}: none contains ${dst}`,
+            tr(
+              ctx.lang,
+              `allowed IPs of ${s.dev}: ${s.peers.length === 0 ? 'no peers' : s.peers.map((p) => `${p.publicKey?.slice(0, 8) ?? 'peer'}…: ${p.allowedIps.join(', ') || '(none)'}`).join('; ')}${s.peerCount > s.peers.length ? ` (${s.peerCount} peers, ${s.peers.length} shown)` : ''}: none contains ${dst}`,
+              `${s.dev} 的 AllowedIPs：${s.peers.length === 0 ? '无对端' : s.peers.map((p) => `${p.publicKey?.slice(0, 8) ?? '对端'}…：${p.allowedIps.join(', ') || '（无）'}`).join('；')}${s.peerCount > s.peers.length ? `（共 ${s.peerCount} 个对端，显示 ${s.peers.length} 个）` : ''}；都不包含 ${dst}`,
+            ),
             { peers: s.peers.map((p) => ({ publicKey: p.publicKey, allowedIps: p.allowedIps })) },
           ),
         ],
