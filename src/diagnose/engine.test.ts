@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from './engine.js';
-import { fakeDeps, fakeSnapshot, route } from './testing.js';
+import { fakeDeps, fakeSnapshot, route, unreachableDnsQuery } from './testing.js';
 import { DEFAULT_OPTIONS } from '../model/options.js';
 import { parseTarget } from '../model/target.js';
 import { observation } from '../model/observation.js';
@@ -36,22 +36,7 @@ test('no route: NET-001 is primary and the layers above are skipped, not probed'
 test('dead resolvers because of a missing route: NET-001 explains DNS-001', async () => {
   const { deps } = fakeDeps({
     systemLookup: async (name) => [observation('dns.system', { name, addresses: [], error: 'EAI_AGAIN', ms: 800 })],
-    dnsQuery: async (q) => [
-      observation('dns.query', {
-        server: q.server,
-        port: 53,
-        name: q.name,
-        qtype: q.qtype,
-        transport: 'udp',
-        outcome: 'unreachable',
-        rcode: null,
-        answers: [],
-        cnames: [],
-        truncated: false,
-        ms: 0.1,
-        error: 'ENETUNREACH',
-      }),
-    ],
+    dnsQuery: unreachableDnsQuery,
     routeLookup: async (dst) => [route(dst, { outcome: 'no-route', dev: null, gateway: null, src: null, route: null, error: 'Network is unreachable' })],
   });
   const r = await diagnose(parseTarget('srv.lab.test:443'), opts, deps);

@@ -105,6 +105,48 @@ export const route = (dst: string | { destination: string }, over: Partial<Obser
   });
 };
 
+/** A TLS handshake observation: a healthy TLS 1.3 handshake unless `over` says otherwise. */
+export const handshakeObs = (q: { address: string; port: number; sni: string | null }, over: Record<string, unknown> = {}): Observation =>
+  observation('tls.handshake', {
+    address: q.address,
+    port: q.port,
+    sni: q.sni,
+    outcome: 'ok',
+    ms: 5,
+    protocol: 'TLSv1.3',
+    cipher: null,
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
+    alert: null,
+    errorCode: null,
+    error: null,
+    chain: [],
+    verify: { ok: true, code: null, hostnameOk: true, trustedBy: 'system' },
+    pin: null,
+    banner: null,
+    clientCertOffered: false,
+    clientCertRequested: false,
+    ...over,
+  } as never);
+
+/** A resolver that cannot be reached (ENETUNREACH) for every query. */
+export const unreachableDnsQuery = async (q: { server: string; name: string; qtype: string }): Promise<Observation[]> => [
+  observation('dns.query', {
+    server: q.server,
+    port: 53,
+    name: q.name,
+    qtype: q.qtype,
+    transport: 'udp',
+    outcome: 'unreachable',
+    rcode: null,
+    answers: [],
+    cnames: [],
+    truncated: false,
+    ms: 0.1,
+    error: 'ENETUNREACH',
+  } as never),
+];
+
 export interface Calls {
   [probe: string]: unknown[];
 }
@@ -140,28 +182,7 @@ export function fakeDeps(over: Partial<EngineDeps> = {}, snapshot: Snapshot = fa
     gateway: async (q) => [observation('gateway.neighbor', { gateway: q.gateway, dev: q.dev, state: 'REACHABLE', answered: true, method: 'ping' })],
     icmp: async (q) => [observation('icmp.echo', { address: q.address, method: 'raw', sent: q.count, received: q.count, lossPct: 0, rtt: { min: 0.2, avg: 0.3, max: 0.4, stddev: 0.1 }, errors: [] })],
     tcp: async (q) => [observation('tcp.connect', { address: q.address, port: q.port, family: q.address.includes(':') ? 6 : 4, outcome: 'open', ms: 0.8, after: { event: 'quiet', ms: q.afterMs } })],
-    tls: async (q) => [
-      observation('tls.handshake', {
-        address: q.address,
-        port: q.port,
-        sni: q.sni,
-        outcome: 'ok',
-        ms: 5,
-        protocol: 'TLSv1.3',
-        cipher: 'TLS_AES_256_GCM_SHA384',
-        minVersion: 'TLSv1.2',
-        maxVersion: 'TLSv1.3',
-        alert: null,
-        errorCode: null,
-        error: null,
-        chain: [],
-        verify: { ok: true, code: null, hostnameOk: true, trustedBy: 'system' },
-        pin: null,
-        banner: null,
-        clientCertOffered: false,
-        clientCertRequested: false,
-      }),
-    ],
+    tls: async (q) => [handshakeObs(q, { cipher: 'TLS_AES_256_GCM_SHA384' })],
     tlsVersions: async (q) => [observation('tls.versions', { address: q.address, port: q.port, accepted: ['TLSv1.3'], rejected: [], clientRange: { min: q.min, max: q.max } })],
     http: async (q) => [observation('http.response', { url: q.url, outcome: 'response', status: 200, location: null, date: new Date().toUTCString(), server: 'lab', ms: 3 })],
     proxyConnect: async (q) => [observation('proxy.connect', { host: q.host, port: q.port, outcome: 'open', ms: 1 })],

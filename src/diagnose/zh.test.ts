@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from './engine.js';
 import { analyzeSnapshot } from './offline.js';
-import { fakeDeps, fakeSnapshot, route } from './testing.js';
+import { fakeDeps, fakeSnapshot, handshakeObs, route, unreachableDnsQuery } from './testing.js';
 import { DEFAULT_OPTIONS } from '../model/options.js';
 import { parseTarget } from '../model/target.js';
 import { observation } from '../model/observation.js';
@@ -38,28 +38,7 @@ function assertSpeaksZh(r: Report, what: string): void {
 }
 
 const noRoute = async (dst: string | { destination: string }) => [route(dst, { outcome: 'no-route', dev: null, gateway: null, src: null, route: null, error: 'Network is unreachable' })];
-const handshake = (q: { address: string; port: number; sni: string | null }, over: Record<string, unknown>) =>
-  observation('tls.handshake', {
-    address: q.address,
-    port: q.port,
-    sni: q.sni,
-    outcome: 'ok',
-    ms: 5,
-    protocol: 'TLSv1.3',
-    cipher: null,
-    minVersion: 'TLSv1.2',
-    maxVersion: 'TLSv1.3',
-    alert: null,
-    errorCode: null,
-    error: null,
-    chain: [],
-    verify: { ok: true, code: null, hostnameOk: true, trustedBy: 'system' },
-    pin: null,
-    banner: null,
-    clientCertOffered: false,
-    clientCertRequested: false,
-    ...over,
-  } as never);
+const handshake = handshakeObs;
 
 const LIVE: Array<[string, string, Parameters<typeof fakeDeps>[0]]> = [
   ['healthy TCP', 'srv.lab.test:5000', {}],
@@ -71,22 +50,7 @@ const LIVE: Array<[string, string, Parameters<typeof fakeDeps>[0]]> = [
     'srv.lab.test:443',
     {
       systemLookup: async (name) => [observation('dns.system', { name, addresses: [], error: 'EAI_AGAIN', ms: 800 })],
-      dnsQuery: async (q) => [
-        observation('dns.query', {
-          server: q.server,
-          port: 53,
-          name: q.name,
-          qtype: q.qtype,
-          transport: 'udp',
-          outcome: 'unreachable',
-          rcode: null,
-          answers: [],
-          cnames: [],
-          truncated: false,
-          ms: 0.1,
-          error: 'ENETUNREACH',
-        }),
-      ],
+      dnsQuery: unreachableDnsQuery,
       routeLookup: noRoute,
     },
   ],

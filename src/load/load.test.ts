@@ -11,6 +11,7 @@ import { buildLoadReport } from './report.js';
 import { renderLoad } from './render.js';
 import { startResponder } from '../responder/server.js';
 import { throughput } from './throughput.js';
+import { closedPort } from '../probes/test-servers.js';
 
 const usage = (f: () => unknown, re: RegExp): void => {
   assert.throws(f, (e: unknown) => e instanceof NetdxError && e.exitCode === 64 && re.test(e.message));
@@ -129,13 +130,7 @@ test('runLoad on loopback: a healthy HTTP server gives no errors; a closed port 
   } finally {
     srv.close();
   }
-  const closed = await new Promise<number>((res) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => res(p));
-    });
-  });
+  const closed = await closedPort();
   const plan = planSteps({ connections: 2, rate: null, durationMs: 200, steps: 1 });
   const out = await runLoad({ address: '127.0.0.1', port: closed, mode: 'tcp', host: '127.0.0.1', path: '/', sni: null, ca: null, insecure: false, timeoutMs: 1000 }, plan, { maxAttempts: 50 });
   const r = buildLoadReport({
@@ -214,13 +209,7 @@ test('the C engine and the JavaScript one name the same outcomes: 200, 500, clos
           srv.close();
         }
       }
-      const closed = await new Promise<number>((res) => {
-        const s = net.createServer();
-        s.listen(0, '127.0.0.1', () => {
-          const p = (s.address() as net.AddressInfo).port;
-          s.close(() => res(p));
-        });
-      });
+      const closed = await closedPort();
       const out = await runLoad(
         { address: '127.0.0.1', port: closed, mode: 'tcp', host: '127.0.0.1', path: '/', sni: null, ca: null, insecure: false, timeoutMs: 500 },
         planSteps({ connections: 3, rate: null, durationMs: 200, steps: 1 }),
