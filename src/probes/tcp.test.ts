@@ -210,3 +210,25 @@ test('watchAfter: a RST that arrived while this process was not running is seen,
     child.kill();
   }
 });
+
+test('with the native module: a server that resets the watch connection before node sees it open is TCP-004 evidence (rst), not a quiet open port', { timeout: 10_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['-e', "const s=require('net').createServer(c=>{c.on('error',()=>{});c.resetAndDestroy()});s.listen(0,'127.0.0.1',()=>console.log(s.address().port))"], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  try {
+    const port = await new Promise<number>((res) => child.stdout.once('data', (d: Buffer) => res(Number(String(d).trim()))));
+    const running = connect(port, fakeNative({ outcome: 'open', ms: 0.3 }));
+    // This process is not scheduled while the server accepts and resets (a loaded machine): node
+    // learns of the connection and its reset at once, as an ECONNRESET of the connect.
+    setImmediate(() => {
+      const until = performance.now() + 200;
+      while (performance.now() < until);
+    });
+    const { d } = await running;
+    assert.equal(d.outcome, 'open');
+    assert.equal(d.after?.event, 'rst');
+  } finally {
+    child.kill();
+  }
+});

@@ -220,6 +220,10 @@ export async function run(q: TcpQuery, ctx: ProbeContext, deps: TcpDeps = DEFAUL
         if (again.socket) {
           const a = await after(again.socket, q, again.ms, ctx);
           if (a) data.after = a;
+        } else if (again.outcome === 'reset' || again.outcome === 'closed') {
+          // The server reset (or closed) the second connection before node saw it open: the same
+          // finding as a RST during the watch, only sooner.
+          data.after = { event: again.outcome === 'reset' ? 'rst' : 'fin', ms: 0 };
         }
       }
       return [observation('tcp.connect', data, r.ms)];
