@@ -12,6 +12,7 @@ import { parseTarget, type Target } from '../model/target.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Rule, RuleContext } from './types.js';
 import { noopFixes } from './fix-noop.js';
+import { englishProse } from './zh-fixtures.js';
 
 type D<K extends keyof ObservationData> = ObservationData[K];
 type Link = D<'host.links'>['links'][number];
@@ -42,20 +43,37 @@ export function ctx(input: CtxInput = {}): RuleContext {
   };
 }
 
-/** Every context `run` was given in this process, with its rule (zh.test.ts replays them in zh). */
-export const RUNS: Array<{ rule: Rule; ctx: RuleContext }> = [];
+/** The zh texts of a finding a user reads, labelled for a failure message. */
+const readTexts = (f: Finding): Array<[string, string]> => [
+  ['title', f.title],
+  ['explanation', f.explanation],
+  ...f.evidence.map((e, i): [string, string] => [`evidence[${i}] (${e.observation})`, e.summary]),
+  ...f.fix.map((x, i): [string, string] => [`fix[${i}]`, x.summary]),
+];
+
+/** `netdx diagnose --lang zh` speaks Chinese: the rule over the same context in zh holds no English prose (englishProse in ./zh-fixtures.ts). */
+function assertSpeaksZh(rule: Rule, c: RuleContext): void {
+  const f = rule.check({ ...c, lang: 'zh', options: { ...c.options, lang: 'zh' } });
+  if (!f) return;
+  const bad = readTexts(f).flatMap(([where, s]) => {
+    const prose = englishProse(s);
+    return prose.length === 0 ? [] : [`${rule.meta.code} ${where}: ${JSON.stringify(s)} — English: ${prose.map((p) => JSON.stringify(p)).join(', ')}`];
+  });
+  assert.deepEqual(bad, [], `${rule.meta.code}: English prose in zh text:\n${bad.join('\n')}`);
+}
 
 /**
  * Runs a rule over observations (and ctx extras); shorthand for rule.check(ctx({...})). Every
  * finding is also checked for fix commands that would change nothing on the host the fixture
- * describes (replacing a route with itself, adding one that exists, …): every rule's fixtures
- * pass through here, so no rule can propose a no-op fix.
+ * describes (replacing a route with itself, adding one that exists, …), and the same context is
+ * judged in zh, which must hold no English prose: every rule's fixtures pass through here, so no
+ * rule can propose a no-op fix or speak English to a Chinese reader.
  */
 export function run(rule: Rule, observations: Observation[], extra: Omit<CtxInput, 'observations'> = {}): Finding | null {
   const c = ctx({ ...extra, observations });
-  RUNS.push({ rule, ctx: c });
   const f = rule.check(c);
   if (f) assert.deepEqual(noopFixes(f, c), [], `${rule.meta.code}: a fix command changes nothing on this host`);
+  assertSpeaksZh(rule, c);
   return f;
 }
 
