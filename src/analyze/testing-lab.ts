@@ -80,9 +80,10 @@ rl.on('line', (line) => {
     c.on('error', () => {});
     setTimeout(() => { c.destroy(); done('ok syn'); }, 5);
   } else {
-    // the echo request leaves as soon as ping starts; its answer does not matter
-    const ch = spawn('ping', ['-n', '-c', '1', '-W', '1', '-I', p.src, p.dst], { stdio: 'ignore' });
-    const t = setTimeout(() => ch.kill('SIGKILL'), 60);
+    // the echo request has left once ping exits (its answer, if any, within 0.2 s, does not matter);
+    // not a fixed delay: a ping started on a loaded machine may not have sent anything after 60 ms
+    const ch = spawn('ping', ['-n', '-c', '1', '-W', '0.2', '-I', p.src, p.dst], { stdio: 'ignore' });
+    const t = setTimeout(() => ch.kill('SIGKILL'), 5000);
     ch.on('exit', (code) => { clearTimeout(t); done('ok ping ' + code); });
   }
 });
