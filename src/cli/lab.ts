@@ -23,7 +23,8 @@ import { detectLang } from '../report/i18n.js';
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function positiveInt(what: string, text: string, max: number): number {
-  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > max) throw usageError(`${what} '${text.slice(0, 20)}': expected a whole number 1…${max}`);
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > max)
+    throw usageError({ en: `${what} '${text.slice(0, 20)}': expected a whole number 1…${max}`, zh: `${what} '${text.slice(0, 20)}'：应为 1…${max} 之间的整数` });
   return Number(text);
 }
 
@@ -33,7 +34,11 @@ function keptLab(): string {
     .map((id) => ({ id, owner: readOwner(id) }))
     .filter((x) => x.owner?.kept)
     .sort((a, b) => (a.owner!.createdAt < b.owner!.createdAt ? 1 : -1));
-  if (kept.length === 0) throw new NetdxError('E_TOOL', 'no lab is up: start one with `netdx lab up` (or `netdx lab run --keep`)');
+  if (kept.length === 0)
+    throw new NetdxError('E_TOOL', {
+      en: 'no lab is up: start one with `netdx lab up` (or `netdx lab run --keep`)',
+      zh: '没有运行中的实验环境：用 `netdx lab up`（或 `netdx lab run --keep`）启动一个',
+    });
   return kept[0]!.id;
 }
 
@@ -47,7 +52,7 @@ function select(only: string[] | undefined): Scenario[] {
   for (const id of ids) {
     const prefix = id.endsWith('*') ? id.slice(0, -1) : id.endsWith('-') ? id : `${id}-`;
     const matches = SCENARIOS.filter((s) => s.id === id || s.id.startsWith(prefix));
-    if (matches.length === 0) throw usageError(`--only '${id}': no such scenario (see \`netdx lab list\`)`);
+    if (matches.length === 0) throw usageError({ en: `--only '${id}': no such scenario (see \`netdx lab list\`)`, zh: `--only '${id}'：没有这个场景（见 \`netdx lab list\`）` });
     for (const m of matches) if (!out.includes(m)) out.push(m);
   }
   return out;
@@ -187,7 +192,7 @@ export function register(program: Command): void {
     .argument('<host>', HOSTS.join(' | '))
     .argument('<cmd...>', 'the command and its arguments')
     .action(async (host: string, cmd: string[]) => {
-      if (!isHost(host)) throw usageError(`host '${host}': expected one of ${HOSTS.join(', ')}`);
+      if (!isHost(host)) throw usageError({ en: `host '${host}': expected one of ${HOSTS.join(', ')}`, zh: `主机 '${host}'：应为 ${HOSTS.join('、')} 之一` });
       await preflight();
       const id = keptLab();
       const child = spawn('ip', ['netns', 'exec', nsName(id, host), ...cmd], { stdio: 'inherit' });
