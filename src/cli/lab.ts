@@ -19,8 +19,25 @@ import type { Scenario } from '../lab/scenario.js';
 import type { Report } from '../model/report.js';
 import { colorEnabled, renderText } from '../report/text.js';
 import { detectLang } from '../report/i18n.js';
+import type { Lang } from '../model/layer.js';
+import { parseLang } from './diagnose-options.js';
 
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** A demo's heading: the expected code (and the pending issue). */
+function expectedText(lang: Lang, s: Scenario): string {
+  if (lang === 'zh') return `（预期 ${s.expect}${s.pendingIssue ? `，待定问题单 ${s.pendingIssue}` : ''}）`;
+  return `(expected ${s.expect}${s.pendingIssue ? `, pending issue ${s.pendingIssue}` : ''})`;
+}
+
+/** A demo's last line: pass or fail, what netdx said, and what the offline analysis said. */
+function resultLine(lang: Lang, r: ScenarioRun, host: string): string {
+  if (lang === 'zh') {
+    const why = r.why ? `（“${r.why}”）` : '';
+    return `   → ${r.pass ? '通过' : '失败'}：${r.diagnosisMs ?? '-'} ms 内得出 ${r.got}${r.offline ? `；离线分析（对 ${host} 的快照运行 netdx analyze）：${r.offline.got}` : ''}${why}`;
+  }
+  return `   → ${r.pass ? 'pass' : 'FAIL'}: got ${r.got} in ${r.diagnosisMs ?? '-'} ms${r.offline ? `; offline (netdx analyze on a snapshot of ${host}): ${r.offline.got}` : ''}${r.why ? ` (${r.why})` : ''}`;
+}
 
 function positiveInt(what: string, text: string, max: number): number {
   if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > max)
@@ -125,15 +142,13 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
         writeFileSync(join(opts.reports, `${s.id}${repeat > 1 ? `.${round}` : ''}.json`), JSON.stringify({ ...publicRecord(r), argv: r.argv.slice(2), report: r.report }, null, 2) + '\n');
       if (demo) {
         process.stdout.write(
-          `\n━━ ${s.id}  (expected ${s.expect}${s.pendingIssue ? `, pending issue ${s.pendingIssue}` : ''})\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv
+          `\n━━ ${s.id}  ${expectedText(lang, s)}\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv
             .slice(3)
             .filter((a) => a !== '--json')
             .join(' ')}\n\n`,
         );
         if (r.report) process.stdout.write(renderText(r.report as Report, { lang, color: colorEnabled(process.stdout) }));
-        process.stdout.write(
-          `   → ${r.pass ? 'pass' : 'FAIL'}: got ${r.got} in ${r.diagnosisMs ?? '-'} ms${r.offline ? `; offline (netdx analyze on a snapshot of ${s.host ?? 'client'}): ${r.offline.got}` : ''}${r.why ? ` (${r.why})` : ''}\n`,
-        );
+        process.stdout.write(`${resultLine(lang, r, s.host ?? 'client')}\n`);
       } else if (!opts.json) {
         err(`  ${r.pass ? 'pass' : r.pendingIssue ? 'pend' : 'FAIL'}  ${s.id}  → ${r.got}  ${r.diagnosisMs ?? '-'} ms${r.offline ? `  (offline → ${r.offline.got})` : ''}`);
       }
@@ -149,10 +164,28 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
     process.stdout.write(JSON.stringify({ schema: 'netdx.lab/v1', runid: lab.runid, kept: !!opts.keep, wallMs, totals: t, results: results.map(publicRecord), notWritten: PLANNED }, null, 2) + '\n');
   } else {
     if (demo) process.stdout.write('\n');
-    process.stdout.write(renderTable(records, t));
-    process.stdout.write(`lab wall time ${(wallMs / 1000).toFixed(1)} s${opts.keep ? `; the lab is still up (run ${lab.runid}): netdx lab exec HOST -- CMD, netdx lab down` : ''}\n`);
+    const lang = detectLang();
+    process.stdout.write(renderTable(records, t, lang));
+    if (lang === 'zh')
+      process.stdout.write(`实验总耗时 ${(wallMs / 1000).toFixed(1)} 秒${opts.keep ? `；实验环境仍在运行（run ${lab.runid}）：\`netdx lab exec HOST -- CMD\`、\`netdx lab down\`` : ''}\n`);
+    else process.stdout.write(`lab wall time ${(wallMs / 1000).toFixed(1)} s${opts.keep ? `; the lab is still up (run ${lab.runid}): netdx lab exec HOST -- CMD, netdx lab down` : ''}\n`);
   }
   return t.failed > 0 ? 1 : 0;
+}
+
+/** `netdx lab list`: the scenarios (expected code, pending issue, story) and the codes without one. */
+function listScenarios(o: { lang?: string }): void {
+  const lang = parseLang(o.lang, detectLang());
+  const zh = lang === 'zh';
+  const w = Math.max(...SCENARIOS.map((s) => s.id.length));
+  for (const s of SCENARIOS)
+    process.stdout.write(
+      `${s.id.padEnd(w)}  ${s.expect.padEnd(8)}  ${s.pendingIssue ? `${zh ? '待定' : 'pending'} #${s.pendingIssue}` : '         '}  ${zh && s.story.zh ? s.story.zh : s.story.en}\n`,
+    );
+  if (PLANNED.length > 0) {
+    process.stdout.write(zh ? '\n尚无场景的故障代码：\n' : '\nfault codes without a scenario yet:\n');
+    for (const p of PLANNED) process.stdout.write(`${p.code.padEnd(8)}  ${zh ? '问题单' : 'issue'} #${p.issue}  ${zh ? `“${p.why}”` : p.why}\n`);
+  }
 }
 
 export function register(program: Command): void {
@@ -245,17 +278,7 @@ export function register(program: Command): void {
       process.exitCode = r.pass ? 0 : 2;
     });
 
-  lab
-    .command('list')
-    .description('list the scenarios (expected code, pending issue) and the fault codes without one')
-    .action(() => {
-      const w = Math.max(...SCENARIOS.map((s) => s.id.length));
-      for (const s of SCENARIOS) process.stdout.write(`${s.id.padEnd(w)}  ${s.expect.padEnd(8)}  ${s.pendingIssue ? `pending #${s.pendingIssue}` : '         '}  ${s.story.en}\n`);
-      if (PLANNED.length > 0) {
-        process.stdout.write('\nfault codes without a scenario yet:\n');
-        for (const p of PLANNED) process.stdout.write(`${p.code.padEnd(8)}  issue #${p.issue}  ${p.why}\n`);
-      }
-    });
+  lab.command('list').description('list the scenarios (expected code, pending issue) and the fault codes without one').option('--lang <lang>', 'en | zh (default from LANG)').action(listScenarios);
 
   // Every lab subcommand needs root: fail early with one line.
   for (const c of lab.commands) {
