@@ -33,7 +33,7 @@ export function parseSnapshot(text: string, name: string): Snapshot {
   try {
     doc = JSON.parse(text);
   } catch {
-    throw inputError(`${name}: not JSON (expected a snapshot written by netdx collect)`);
+    throw inputError({ en: `${name}: not JSON (expected a snapshot written by netdx collect)`, zh: `${name}：不是 JSON（应为 netdx collect 生成的快照）` });
   }
   const r = snapshotSchema.safeParse(doc);
   if (!r.success) {
@@ -41,8 +41,9 @@ export function parseSnapshot(text: string, name: string): Snapshot {
     const issue = first ? deepest(first) : undefined;
     const path = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '';
     if (typeof doc !== 'object' || doc === null || (doc as { schema?: unknown }).schema !== 'netdx.snapshot/v1')
-      throw inputError(`${name}: not a netdx snapshot (expected "schema": "netdx.snapshot/v1")`);
-    throw inputError(`${name}: not a valid snapshot: ${path ? `${path}: ` : ''}${(issue?.message ?? 'invalid').replace(/\s+/g, ' ').slice(0, 160)}`);
+      throw inputError({ en: `${name}: not a netdx snapshot (expected "schema": "netdx.snapshot/v1")`, zh: `${name}：不是 netdx 快照（应有 "schema": "netdx.snapshot/v1"）` });
+    const why = (issue?.message ?? 'invalid').replace(/\s+/g, ' ').slice(0, 160);
+    throw inputError({ en: `${name}: not a valid snapshot: ${path ? `${path}: ` : ''}${why}`, zh: `${name}：快照内容无效：${path ? `${path}：` : ''}「${why}」` });
   }
   return r.data;
 }
@@ -59,7 +60,8 @@ export async function readSnapshotFile(path: string, lang?: Lang): Promise<Snaps
     const cause = err instanceof NetdxError ? err.cause : err;
     const code = (cause as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'cannot read');
-    throw readError(`cannot read ${path}: ${why}`, err);
+    const whyZh = code === 'ENOENT' ? '文件不存在' : code === 'EACCES' || code === 'EPERM' ? '权限不足' : code === 'EISDIR' ? '是目录' : (code ?? '读取失败');
+    throw readError({ en: `cannot read ${path}: ${why}`, zh: `无法读取 ${path}：${whyZh}` }, err);
   }
   return parseSnapshot(text, path);
 }

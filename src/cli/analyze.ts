@@ -29,27 +29,31 @@ async function loadSnapshot(file: string | undefined, parts: Array<'links' | 'ro
   return collectSnapshot({}, parts);
 }
 
+/** How a value is named in zh errors: options as they are, the positional destination as 目的地址. */
+const whatZh = (what: string): string => (what === 'destination' ? '目的地址' : what);
+
 function ip(text: string | undefined, what: string): string | undefined {
   if (text === undefined) return undefined;
-  if (!parseAddr(text)) throw usageError(`${what} '${shown(text)}': expected an IPv4 or IPv6 address`);
+  if (!parseAddr(text)) throw usageError({ en: `${what} '${shown(text)}': expected an IPv4 or IPv6 address`, zh: `${whatZh(what)} '${shown(text)}'：应为 IPv4 或 IPv6 地址` });
   return text;
 }
 
 function port(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw usageError(`${what} '${shown(text)}': expected a port 0…65535`);
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw usageError({ en: `${what} '${shown(text)}': expected a port 0…65535`, zh: `${what} '${shown(text)}'：应为 0…65535 之间的端口` });
   return Number(text);
 }
 
 function mark(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^(0x[0-9a-f]{1,8}|\d{1,10})$/i.test(text) || Number(text) > 0xffffffff) throw usageError(`--mark '${shown(text)}': expected a number (decimal or 0x hex) up to 0xffffffff`);
+  if (!/^(0x[0-9a-f]{1,8}|\d{1,10})$/i.test(text) || Number(text) > 0xffffffff)
+    throw usageError({ en: `--mark '${shown(text)}': expected a number (decimal or 0x hex) up to 0xffffffff`, zh: `--mark '${shown(text)}'：应为不超过 0xffffffff 的数字（十进制或 0x 十六进制）` });
   return Number(text);
 }
 
 function dev(text: string | undefined, what: string): string | undefined {
   if (text === undefined) return undefined;
-  if (!/^[A-Za-z0-9_.:@+-]{1,15}$/.test(text)) throw usageError(`${what} '${shown(text)}': expected an interface name`);
+  if (!/^[A-Za-z0-9_.:@+-]{1,15}$/.test(text)) throw usageError({ en: `${what} '${shown(text)}': expected an interface name`, zh: `${what} '${shown(text)}'：应为网卡名` });
   return text;
 }
 
@@ -73,17 +77,21 @@ export interface RawFirewallOptions {
 /** Validates `firewall check` options into a flow; one usage line per bad value. */
 export function parseFirewallOptions(o: RawFirewallOptions): FirewallFlow {
   const proto = (o.proto ?? 'tcp').toLowerCase();
-  if (proto !== 'tcp' && proto !== 'udp' && proto !== 'icmp' && proto !== 'icmpv6') throw usageError(`--proto '${shown(proto)}': expected tcp, udp, icmp or icmpv6`);
-  if (o.dst === undefined) throw usageError('--dst is required (the destination address of the flow)');
+  if (proto !== 'tcp' && proto !== 'udp' && proto !== 'icmp' && proto !== 'icmpv6')
+    throw usageError({ en: `--proto '${shown(proto)}': expected tcp, udp, icmp or icmpv6`, zh: `--proto '${shown(proto)}'：应为 tcp、udp、icmp 或 icmpv6` });
+  if (o.dst === undefined) throw usageError({ en: '--dst is required (the destination address of the flow)', zh: '必须指定 --dst（流量的目的地址）' });
   const dst = ip(o.dst, '--dst')!;
   const src = ip(o.src, '--src');
-  if (src !== undefined && parseAddr(src)!.family !== parseAddr(dst)!.family) throw usageError(`--src ${src} and --dst ${dst} are of different address families`);
+  if (src !== undefined && parseAddr(src)!.family !== parseAddr(dst)!.family)
+    throw usageError({ en: `--src ${src} and --dst ${dst} are of different address families`, zh: `--src ${src} 与 --dst ${dst} 的地址族不同` });
   const chain = (o.chain ?? 'OUTPUT').toUpperCase();
-  if (chain !== 'OUTPUT' && chain !== 'INPUT' && chain !== 'FORWARD') throw usageError(`--chain '${shown(chain)}': expected OUTPUT, INPUT or FORWARD`);
+  if (chain !== 'OUTPUT' && chain !== 'INPUT' && chain !== 'FORWARD')
+    throw usageError({ en: `--chain '${shown(chain)}': expected OUTPUT, INPUT or FORWARD`, zh: `--chain '${shown(chain)}'：应为 OUTPUT、INPUT 或 FORWARD` });
   const state = o.state === undefined ? undefined : o.state.toUpperCase();
-  if (state !== undefined && state !== 'NEW' && state !== 'ESTABLISHED') throw usageError(`--state '${shown(state)}': expected NEW or ESTABLISHED`);
+  if (state !== undefined && state !== 'NEW' && state !== 'ESTABLISHED')
+    throw usageError({ en: `--state '${shown(state)}': expected NEW or ESTABLISHED`, zh: `--state '${shown(state)}'：应为 NEW 或 ESTABLISHED` });
   const dport = port(o.dport, '--dport');
-  if ((proto === 'tcp' || proto === 'udp') && dport === undefined) throw usageError(`--dport is required for ${proto}`);
+  if ((proto === 'tcp' || proto === 'udp') && dport === undefined) throw usageError({ en: `--dport is required for ${proto}`, zh: `${proto} 必须指定 --dport` });
   const flow: FirewallFlow = { chain, proto, src: src ?? null, dst, dport: proto === 'tcp' || proto === 'udp' ? dport! : null };
   const sport = port(o.sport, '--sport');
   if (sport !== undefined) flow.sport = sport;
@@ -228,7 +236,8 @@ export function register(program: Command): void {
       const lang = parseLang(o.lang, detectLang());
       const dst = ip(dstText, 'destination')!;
       const from = ip(o.from, '--from');
-      if (from !== undefined && parseAddr(from)!.family !== parseAddr(dst)!.family) throw usageError(`--from ${from} and ${dst} are of different address families`);
+      if (from !== undefined && parseAddr(from)!.family !== parseAddr(dst)!.family)
+        throw usageError({ en: `--from ${from} and ${dst} are of different address families`, zh: `--from ${from} 与 ${dst} 的地址族不同` });
       const q = {
         ...(from ? { from } : {}),
         ...(o.mark !== undefined ? { mark: mark(o.mark)! } : {}),

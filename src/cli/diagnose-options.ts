@@ -3,7 +3,7 @@
  * edge. Each bad value gives one line naming the option and what was expected (table-tested).
  */
 import { parseHostPort } from '../responder/address.js';
-import { inputError, usageError } from '../model/errors.js';
+import { inputError, usageError, type NetdxError } from '../model/errors.js';
 import { MAX_BYTES, readInputFile } from '../model/input-file.js';
 import type { Lang } from '../model/layer.js';
 import { ipFamilyOf, parsePort, PROTOCOLS, type Protocol, type TargetOptions } from '../model/target.js';
@@ -55,18 +55,21 @@ const TLS_VERSIONS = {
 /** '5s', '800ms', '2m' or a bare number of seconds → ms. */
 export function parseDuration(text: string, what: string): number {
   const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw usageError(`${what} '${text}': expected a duration like 5s, 800ms or 2m`);
+  if (!m) throw usageError({ en: `${what} '${text}': expected a duration like 5s, 800ms or 2m`, zh: `${what} '${text}'：应为时长，如 5s、800ms 或 2m` });
   const n = Number(m[1]);
   const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
-  if (!(ms >= 100 && ms <= 600_000)) throw usageError(`${what} '${text}': expected between 100ms and 10m`);
+  if (!(ms >= 100 && ms <= 600_000)) throw usageError({ en: `${what} '${text}': expected between 100ms and 10m`, zh: `${what} '${text}'：应在 100ms 到 10m 之间` });
   return ms;
 }
 
 export function parseLang(text: string | undefined, fallback: Lang): Lang {
   if (text === undefined) return fallback;
   if (text === 'en' || text === 'zh') return text;
-  throw usageError(`--lang '${text}': expected en or zh`);
+  throw usageError({ en: `--lang '${text}': expected en or zh`, zh: `--lang '${text}'：应为 en 或 zh` });
 }
+
+/** A usage error `OPTION 'VALUE': expected WHAT`, in en and zh. */
+const expected = (option: string, value: string, en: string, zh: string): NetdxError => usageError({ en: `${option} '${value}': expected ${en}`, zh: `${option} '${value}'：应为 ${zh}` });
 
 function parseTlsVersion(text: string, what: string): NonNullable<DiagnoseOptions['tlsMin']> {
   const v = (TLS_VERSIONS as Record<string, DiagnoseOptions['tlsMin']>)[text.toLowerCase()];
@@ -96,7 +99,7 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
   if (raw.port !== undefined) target.port = parsePort(raw.port, '--port');
   if (raw.protocol !== undefined) {
     const p = raw.protocol.toLowerCase();
-    if (!(PROTOCOLS as readonly string[]).includes(p)) throw usageError(`--protocol '${raw.protocol}': expected one of ${PROTOCOLS.join(', ')}`);
+    if (!(PROTOCOLS as readonly string[]).includes(p)) throw expected('--protocol', raw.protocol, `one of ${PROTOCOLS.join(', ')}`, `${PROTOCOLS.join('、')} 之一`);
     target.protocol = p as Protocol;
   }
   if (raw.timeout !== undefined) options.timeoutMs = parseDuration(raw.timeout, '--timeout');
@@ -109,11 +112,11 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
       .flatMap((s) => s.split(','))
       .map((s) => s.trim())
       .filter(Boolean);
-    for (const ip of ips) if (!ipFamilyOf(ip)) throw usageError(`--expect-ip '${ip}': expected an IPv4 or IPv6 address`);
+    for (const ip of ips) if (!ipFamilyOf(ip)) throw expected('--expect-ip', ip, 'an IPv4 or IPv6 address', 'IPv4 或 IPv6 地址');
     options.expectIp = ips;
   }
   if (raw.expectGateway !== undefined) {
-    if (!ipFamilyOf(raw.expectGateway)) throw usageError(`--expect-gateway '${raw.expectGateway}': expected an IPv4 or IPv6 address`);
+    if (!ipFamilyOf(raw.expectGateway)) throw expected('--expect-gateway', raw.expectGateway, 'an IPv4 or IPv6 address', 'IPv4 或 IPv6 地址');
     options.expectGateway = raw.expectGateway;
   }
   if (raw.ca !== undefined) {
@@ -140,7 +143,7 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
     options.certWarnDays = Number(raw.warnDays);
   }
   if (raw.tunnel !== undefined) {
-    if (!/^[A-Za-z0-9_.@:-]{1,15}$/.test(raw.tunnel)) throw usageError(`--tunnel '${raw.tunnel}': expected an interface name (1–15 letters, digits, _ . - @ :)`);
+    if (!/^[A-Za-z0-9_.@:-]{1,15}$/.test(raw.tunnel)) throw expected('--tunnel', raw.tunnel, 'an interface name (1–15 letters, digits, _ . - @ :)', '网卡名（1–15 个字母、数字或 _ . - @ :）');
     options.tunnel = raw.tunnel;
   }
   if (raw.tunnelIdle !== undefined) {
@@ -172,7 +175,7 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
   }
   let format: OutputFormat = 'text';
   if (raw.format !== undefined) {
-    if (!['text', 'json', 'markdown'].includes(raw.format)) throw usageError(`--format '${raw.format}': expected text, json or markdown`);
+    if (!['text', 'json', 'markdown'].includes(raw.format)) throw expected('--format', raw.format, 'text, json or markdown', 'text、json 或 markdown');
     format = raw.format as OutputFormat;
   }
   if (raw.json) format = 'json';

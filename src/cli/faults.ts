@@ -16,14 +16,14 @@ interface RawFaultsOptions {
 function parseLang(text: string | undefined): Lang {
   if (text === undefined) return detectLang();
   if (text === 'en' || text === 'zh') return text;
-  throw usageError(`--lang '${text}': expected en or zh`);
+  throw usageError({ en: `--lang '${text}': expected en or zh`, zh: `--lang '${text}'：应为 en 或 zh` });
 }
 
 /** A meta by code (any case) or slug; a usage error naming the input otherwise. */
 export function findMeta(metas: readonly RuleMeta[], query: string, lang: Lang): RuleMeta {
   const q = query.trim();
   const hit = metas.find((m) => m.code === q.toUpperCase()) ?? metas.find((m) => m.slug === q.toLowerCase());
-  if (!hit) throw usageError(t(lang, 'faults.unknownCode', { code: q }));
+  if (!hit) throw usageError({ en: t(lang, 'faults.unknownCode', { code: q }), zh: t('zh', 'faults.unknownCode', { code: q }) });
   return hit;
 }
 
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .option('--markdown', 'print the manual as markdown (both languages; docs/faults.md)')
     .action((code: string | undefined, raw: RawFaultsOptions) => {
       const lang = parseLang(raw.lang);
-      if (raw.json && raw.markdown) throw usageError('--json and --markdown: choose one output format');
+      if (raw.json && raw.markdown) throw usageError({ en: '--json and --markdown: choose one output format', zh: '--json 与 --markdown：只能选择一种输出格式' });
       const metas = RULES.map((r) => r.meta);
       if (code !== undefined) {
         const m = findMeta(metas, code, lang);

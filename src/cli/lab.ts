@@ -19,11 +19,29 @@ import type { Scenario } from '../lab/scenario.js';
 import type { Report } from '../model/report.js';
 import { colorEnabled, renderText } from '../report/text.js';
 import { detectLang } from '../report/i18n.js';
+import type { Lang } from '../model/layer.js';
+import { parseLang } from './diagnose-options.js';
 
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
+/** A demo's heading: the expected code (and the pending issue). */
+function expectedText(lang: Lang, s: Scenario): string {
+  if (lang === 'zh') return `（预期 ${s.expect}${s.pendingIssue ? `，待定问题单 ${s.pendingIssue}` : ''}）`;
+  return `(expected ${s.expect}${s.pendingIssue ? `, pending issue ${s.pendingIssue}` : ''})`;
+}
+
+/** A demo's last line: pass or fail, what netdx said, and what the offline analysis said. */
+function resultLine(lang: Lang, r: ScenarioRun, host: string): string {
+  if (lang === 'zh') {
+    const why = r.why ? `（“${r.why}”）` : '';
+    return `   → ${r.pass ? '通过' : '失败'}：${r.diagnosisMs ?? '-'} ms 内得出 ${r.got}${r.offline ? `；离线分析（对 ${host} 的快照运行 netdx analyze）：${r.offline.got}` : ''}${why}`;
+  }
+  return `   → ${r.pass ? 'pass' : 'FAIL'}: got ${r.got} in ${r.diagnosisMs ?? '-'} ms${r.offline ? `; offline (netdx analyze on a snapshot of ${host}): ${r.offline.got}` : ''}${r.why ? ` (${r.why})` : ''}`;
+}
+
 function positiveInt(what: string, text: string, max: number): number {
-  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > max) throw usageError(`${what} '${text.slice(0, 20)}': expected a whole number 1…${max}`);
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > max)
+    throw usageError({ en: `${what} '${text.slice(0, 20)}': expected a whole number 1…${max}`, zh: `${what} '${text.slice(0, 20)}'：应为 1…${max} 之间的整数` });
   return Number(text);
 }
 
@@ -33,7 +51,11 @@ function keptLab(): string {
     .map((id) => ({ id, owner: readOwner(id) }))
     .filter((x) => x.owner?.kept)
     .sort((a, b) => (a.owner!.createdAt < b.owner!.createdAt ? 1 : -1));
-  if (kept.length === 0) throw new NetdxError('E_TOOL', 'no lab is up: start one with `netdx lab up` (or `netdx lab run --keep`)');
+  if (kept.length === 0)
+    throw new NetdxError('E_TOOL', {
+      en: 'no lab is up: start one with `netdx lab up` (or `netdx lab run --keep`)',
+      zh: '没有运行中的实验环境：用 `netdx lab up`（或 `netdx lab run --keep`）启动一个',
+    });
   return kept[0]!.id;
 }
 
@@ -47,7 +69,7 @@ function select(only: string[] | undefined): Scenario[] {
   for (const id of ids) {
     const prefix = id.endsWith('*') ? id.slice(0, -1) : id.endsWith('-') ? id : `${id}-`;
     const matches = SCENARIOS.filter((s) => s.id === id || s.id.startsWith(prefix));
-    if (matches.length === 0) throw usageError(`--only '${id}': no such scenario (see \`netdx lab list\`)`);
+    if (matches.length === 0) throw usageError({ en: `--only '${id}': no such scenario (see \`netdx lab list\`)`, zh: `--only '${id}'：没有这个场景（见 \`netdx lab list\`）` });
     for (const m of matches) if (!out.includes(m)) out.push(m);
   }
   return out;
@@ -120,15 +142,13 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
         writeFileSync(join(opts.reports, `${s.id}${repeat > 1 ? `.${round}` : ''}.json`), JSON.stringify({ ...publicRecord(r), argv: r.argv.slice(2), report: r.report }, null, 2) + '\n');
       if (demo) {
         process.stdout.write(
-          `\n━━ ${s.id}  (expected ${s.expect}${s.pendingIssue ? `, pending issue ${s.pendingIssue}` : ''})\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv
+          `\n━━ ${s.id}  ${expectedText(lang, s)}\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv
             .slice(3)
             .filter((a) => a !== '--json')
             .join(' ')}\n\n`,
         );
         if (r.report) process.stdout.write(renderText(r.report as Report, { lang, color: colorEnabled(process.stdout) }));
-        process.stdout.write(
-          `   → ${r.pass ? 'pass' : 'FAIL'}: got ${r.got} in ${r.diagnosisMs ?? '-'} ms${r.offline ? `; offline (netdx analyze on a snapshot of ${s.host ?? 'client'}): ${r.offline.got}` : ''}${r.why ? ` (${r.why})` : ''}\n`,
-        );
+        process.stdout.write(`${resultLine(lang, r, s.host ?? 'client')}\n`);
       } else if (!opts.json) {
         err(`  ${r.pass ? 'pass' : r.pendingIssue ? 'pend' : 'FAIL'}  ${s.id}  → ${r.got}  ${r.diagnosisMs ?? '-'} ms${r.offline ? `  (offline → ${r.offline.got})` : ''}`);
       }
@@ -144,10 +164,28 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
     process.stdout.write(JSON.stringify({ schema: 'netdx.lab/v1', runid: lab.runid, kept: !!opts.keep, wallMs, totals: t, results: results.map(publicRecord), notWritten: PLANNED }, null, 2) + '\n');
   } else {
     if (demo) process.stdout.write('\n');
-    process.stdout.write(renderTable(records, t));
-    process.stdout.write(`lab wall time ${(wallMs / 1000).toFixed(1)} s${opts.keep ? `; the lab is still up (run ${lab.runid}): netdx lab exec HOST -- CMD, netdx lab down` : ''}\n`);
+    const lang = detectLang();
+    process.stdout.write(renderTable(records, t, lang));
+    if (lang === 'zh')
+      process.stdout.write(`实验总耗时 ${(wallMs / 1000).toFixed(1)} 秒${opts.keep ? `；实验环境仍在运行（run ${lab.runid}）：\`netdx lab exec HOST -- CMD\`、\`netdx lab down\`` : ''}\n`);
+    else process.stdout.write(`lab wall time ${(wallMs / 1000).toFixed(1)} s${opts.keep ? `; the lab is still up (run ${lab.runid}): netdx lab exec HOST -- CMD, netdx lab down` : ''}\n`);
   }
   return t.failed > 0 ? 1 : 0;
+}
+
+/** `netdx lab list`: the scenarios (expected code, pending issue, story) and the codes without one. */
+function listScenarios(o: { lang?: string }): void {
+  const lang = parseLang(o.lang, detectLang());
+  const zh = lang === 'zh';
+  const w = Math.max(...SCENARIOS.map((s) => s.id.length));
+  for (const s of SCENARIOS)
+    process.stdout.write(
+      `${s.id.padEnd(w)}  ${s.expect.padEnd(8)}  ${s.pendingIssue ? `${zh ? '待定' : 'pending'} #${s.pendingIssue}` : '         '}  ${zh && s.story.zh ? s.story.zh : s.story.en}\n`,
+    );
+  if (PLANNED.length > 0) {
+    process.stdout.write(zh ? '\n尚无场景的故障代码：\n' : '\nfault codes without a scenario yet:\n');
+    for (const p of PLANNED) process.stdout.write(`${p.code.padEnd(8)}  ${zh ? '问题单' : 'issue'} #${p.issue}  ${zh ? `“${p.why}”` : p.why}\n`);
+  }
 }
 
 export function register(program: Command): void {
@@ -187,7 +225,7 @@ export function register(program: Command): void {
     .argument('<host>', HOSTS.join(' | '))
     .argument('<cmd...>', 'the command and its arguments')
     .action(async (host: string, cmd: string[]) => {
-      if (!isHost(host)) throw usageError(`host '${host}': expected one of ${HOSTS.join(', ')}`);
+      if (!isHost(host)) throw usageError({ en: `host '${host}': expected one of ${HOSTS.join(', ')}`, zh: `主机 '${host}'：应为 ${HOSTS.join('、')} 之一` });
       await preflight();
       const id = keptLab();
       const child = spawn('ip', ['netns', 'exec', nsName(id, host), ...cmd], { stdio: 'inherit' });
@@ -240,17 +278,7 @@ export function register(program: Command): void {
       process.exitCode = r.pass ? 0 : 2;
     });
 
-  lab
-    .command('list')
-    .description('list the scenarios (expected code, pending issue) and the fault codes without one')
-    .action(() => {
-      const w = Math.max(...SCENARIOS.map((s) => s.id.length));
-      for (const s of SCENARIOS) process.stdout.write(`${s.id.padEnd(w)}  ${s.expect.padEnd(8)}  ${s.pendingIssue ? `pending #${s.pendingIssue}` : '         '}  ${s.story.en}\n`);
-      if (PLANNED.length > 0) {
-        process.stdout.write('\nfault codes without a scenario yet:\n');
-        for (const p of PLANNED) process.stdout.write(`${p.code.padEnd(8)}  issue #${p.issue}  ${p.why}\n`);
-      }
-    });
+  lab.command('list').description('list the scenarios (expected code, pending issue) and the fault codes without one').option('--lang <lang>', 'en | zh (default from LANG)').action(listScenarios);
 
   // Every lab subcommand needs root: fail early with one line.
   for (const c of lab.commands) {

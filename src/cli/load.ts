@@ -17,7 +17,11 @@ async function resolveTarget(host: string): Promise<string> {
   try {
     return (await lookup(host)).address;
   } catch (err) {
-    throw usageError(`target '${shown(host)}': the name does not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'}); run netdx diagnose to find out why`);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw usageError({
+      en: `target '${shown(host)}': the name does not resolve (${code}); run netdx diagnose to find out why`,
+      zh: `目标 '${shown(host)}'：域名无法解析（${code}）；运行 netdx diagnose 查明原因`,
+    });
   }
 }
 
@@ -30,7 +34,8 @@ export async function runLoadCommand(o: LoadOptions, progress: boolean): Promise
     try {
       ca = readFileSync(o.caFile);
     } catch (err) {
-      throw readError(`--ca '${shown(o.caFile)}': cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, err);
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw readError({ en: `--ca '${shown(o.caFile)}': cannot read (${code})`, zh: `--ca '${shown(o.caFile)}'：无法读取（${code}）` }, err);
     }
   }
   const plan = planSteps(o);

@@ -35,13 +35,13 @@ export interface PcapOptions {
 }
 
 export function parsePcapOptions(raw: RawPcapOptions, env: NodeJS.ProcessEnv = process.env): PcapOptions {
-  if (raw.lang !== undefined && raw.lang !== 'en' && raw.lang !== 'zh') throw usageError(`--lang '${shown(raw.lang)}': expected en or zh`);
-  for (const ip of raw.expectIp ?? []) if (!isIP(ip)) throw usageError(`--expect-ip '${shown(ip)}': expected an IP address`);
+  if (raw.lang !== undefined && raw.lang !== 'en' && raw.lang !== 'zh') throw usageError({ en: `--lang '${shown(raw.lang)}': expected en or zh`, zh: `--lang '${shown(raw.lang)}'：应为 en 或 zh` });
+  for (const ip of raw.expectIp ?? []) if (!isIP(ip)) throw usageError({ en: `--expect-ip '${shown(ip)}': expected an IP address`, zh: `--expect-ip '${shown(ip)}'：应为 IP 地址` });
   if (raw.filter !== undefined) {
     try {
       compileFilter(raw.filter);
     } catch (err) {
-      if (err instanceof FilterError) throw usageError(`--filter '${shown(raw.filter)}': ${err.message}`);
+      if (err instanceof FilterError) throw usageError({ en: `--filter '${shown(raw.filter)}': ${err.message}`, zh: `--filter “${shown(raw.filter)}”：${err.zh}` });
       throw err;
     }
   }
@@ -75,16 +75,22 @@ export async function analyzeCapture(file: string, o: PcapOptions, stdin: NodeJS
       if (stop.signal.aborted) (stdin as import('node:stream').Readable).destroy();
     } else info = readCaptureFile(file, a.onPacket, name);
   } catch (err) {
-    if (err instanceof CaptureError) throw inputError(err.message);
+    if (err instanceof CaptureError) throw inputError({ en: err.message, zh: err.zh });
     const e = err as NodeJS.ErrnoException;
-    if (e.code) throw readError(`${name}: cannot read (${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code})`, err);
+    if (e.code) {
+      const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code;
+      const whyZh = e.code === 'ENOENT' ? '文件不存在' : e.code === 'EACCES' ? '权限不足' : e.code === 'EISDIR' ? '是目录' : e.code;
+      throw readError({ en: `${name}: cannot read (${why})`, zh: `${name === 'standard input' ? '标准输入' : name}：无法读取（${whyZh}）` }, err);
+    }
     throw err;
   }
   const lts = info.interfaces.map((i) => i.linktype);
   if (info.packets > 0 && lts.length > 0 && lts.every((lt) => !SUPPORTED_LINKTYPES.has(lt))) {
-    throw inputError(
-      `${name}: link type ${lts.map((lt) => `${lt}${LINKTYPE_NAMES[lt] ? ` (${LINKTYPE_NAMES[lt]})` : ''}`).join(', ')} is not one netdx decodes (Ethernet, Linux cooked SLL/SLL2, raw IP, loopback/null)`,
-    );
+    const types = lts.map((lt) => `${lt}${LINKTYPE_NAMES[lt] ? ` (${LINKTYPE_NAMES[lt]})` : ''}`).join(', ');
+    throw inputError({
+      en: `${name}: link type ${types} is not one netdx decodes (Ethernet, Linux cooked SLL/SLL2, raw IP, loopback/null)`,
+      zh: `${name}：netdx 无法解码链路类型 ${types}（支持 Ethernet、Linux cooked SLL/SLL2、raw IP、loopback/null）`,
+    });
   }
   const findings = judge(a, { lang: o.lang, targetHost: o.target?.host ?? null, targetPort: o.target?.port ?? null, expectIp: o.expectIp });
   return buildReport({ a, info, file, findings, target: o.target, lang: o.lang, startedAt, durationMs: performance.now() - t0 });

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { NetdxError, EXIT } from '../model/errors.js';
+import type { Lang } from '../model/layer.js';
 type Register = (program: Command) => void;
 
 /** Each command's module, loaded only when needed: `netdx diagnose` does not pay for the lab or the analyzers. */
@@ -59,6 +60,51 @@ function oneLine(s: string): string {
     .trim();
 }
 
+/** The language of the messages: --lang (or --lang=) on the command line, else LC_ALL / LC_MESSAGES / LANG. */
+export function argvLang(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Lang {
+  let v: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--lang') v = argv[i + 1];
+    else if (a.startsWith('--lang=')) v = a.slice('--lang='.length);
+  }
+  const lang = v === 'zh' || v === 'en' ? v : undefined;
+  return lang ?? (/^zh/i.test(env.LC_ALL || env.LC_MESSAGES || env.LANG || '') ? 'zh' : 'en');
+}
+
+/** A commander usage error in the user's language (commander itself speaks English). */
+export async function commanderMessage(err: CommanderError, lang: Lang): Promise<string> {
+  const en = oneLine(err.message);
+  if (lang === 'en') return en;
+  const { t } = await import('../report/i18n.js');
+  const quoted = [...err.message.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+  const similar = /\(Did you mean (.+)\?\)/.exec(err.message)?.[1];
+  const hint = similar ? t(lang, 'cli.didYouMean', { name: similar }) : '';
+  switch (err.code) {
+    case 'commander.unknownOption':
+      return t(lang, 'cli.unknownOption', { name: quoted[0] ?? '', hint });
+    case 'commander.unknownCommand':
+      return t(lang, 'cli.unknownCommand', { name: quoted[0] ?? '', hint });
+    case 'commander.missingArgument':
+      return t(lang, 'cli.missingArgument', { name: quoted[0] ?? '' });
+    case 'commander.optionMissingArgument':
+      return t(lang, 'cli.optionMissingArgument', { name: quoted[0] ?? '' });
+    case 'commander.missingMandatoryOptionValue':
+      return t(lang, 'cli.missingOption', { name: quoted[0] ?? '' });
+    case 'commander.conflictingOption':
+      return t(lang, 'cli.conflictingOption', { a: quoted[0] ?? '', b: quoted[1] ?? '' });
+    case 'commander.excessArguments': {
+      const n = /Expected (\d+) arguments? but got (\d+)/.exec(err.message);
+      return t(lang, 'cli.excessArguments', { expected: n?.[1] ?? '?', got: n?.[2] ?? '?' });
+    }
+    case 'commander.invalidArgument':
+      return t(lang, 'cli.invalidArgument', { name: quoted[0] ?? '', value: quoted[1] ?? '' });
+    default:
+      return en;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = await buildProgram(argv);
   // No command at all is incomplete input: the usage on stderr and exit 64, like every other usage
@@ -73,16 +119,18 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
+    const lang = argvLang(argv);
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      process.stderr.write(`netdx: ${oneLine(err.message)}\n`);
+      process.stderr.write(`netdx: ${await commanderMessage(err, lang)}\n`);
       return EXIT.usage;
     }
     if (err instanceof NetdxError) {
-      process.stderr.write(`netdx: ${oneLine(err.message)}\n`);
+      process.stderr.write(`netdx: ${oneLine(err.text(lang))}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`netdx: internal error (a bug, please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    const { t } = await import('../report/i18n.js');
+    process.stderr.write(`netdx: ${t(lang, 'cli.internal')}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT.cannot;
   }
 }

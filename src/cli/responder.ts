@@ -20,7 +20,8 @@ function read(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw readError(`${what} '${shown(file)}': cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, err);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw readError({ en: `${what} '${shown(file)}': cannot read (${code})`, zh: `${what} '${shown(file)}'：无法读取（${code}）` }, err);
   }
 }
 
@@ -37,12 +38,13 @@ export function register(program: Command): void {
     .action(async (raw: RawResponderOptions) => {
       const lang = detectLang(raw.lang);
       const listen = parseHostPort(raw.listen ?? '', '--listen');
-      if (ipFamilyOf(listen.host) === null) throw usageError(`--listen '${shown(raw.listen ?? '')}': expected an IP address and a port`);
-      if ((raw.tlsCert === undefined) !== (raw.tlsKey === undefined)) throw usageError('--tls-cert and --tls-key go together');
+      if (ipFamilyOf(listen.host) === null)
+        throw usageError({ en: `--listen '${shown(raw.listen ?? '')}': expected an IP address and a port`, zh: `--listen '${shown(raw.listen ?? '')}'：应为 IP 地址加端口` });
+      if ((raw.tlsCert === undefined) !== (raw.tlsKey === undefined)) throw usageError({ en: '--tls-cert and --tls-key go together', zh: '--tls-cert 与 --tls-key 必须同时指定' });
       let maxConnections = 10_000;
       if (raw.maxConnections !== undefined) {
         if (!/^\d+$/.test(raw.maxConnections) || Number(raw.maxConnections) < 1 || Number(raw.maxConnections) > 100_000)
-          throw usageError(`--max-connections '${shown(raw.maxConnections)}': expected 1…100000`);
+          throw usageError({ en: `--max-connections '${shown(raw.maxConnections)}': expected 1…100000`, zh: `--max-connections '${shown(raw.maxConnections)}'：应为 1…100000` });
         maxConnections = Number(raw.maxConnections);
       }
       const token = raw.token ?? process.env.NETDX_RESPONDER_TOKEN ?? null;
@@ -51,7 +53,8 @@ export function register(program: Command): void {
       try {
         r = await startResponder({ host: listen.host, port: listen.port, token, tls: tlsCfg, maxConnections });
       } catch (err) {
-        throw usageError(`--listen ${shown(raw.listen ?? '')}: cannot listen (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        const why = (err as NodeJS.ErrnoException).code ?? String(err);
+        throw usageError({ en: `--listen ${shown(raw.listen ?? '')}: cannot listen (${why})`, zh: `--listen ${shown(raw.listen ?? '')}：无法监听（“${why}”）` });
       }
       const addr = listen.host.includes(':') ? `[${r.address.address}]:${r.address.port}` : `${r.address.address}:${r.address.port}`;
       process.stdout.write(

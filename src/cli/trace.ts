@@ -38,17 +38,18 @@ export interface TraceOptions {
 
 function int(text: string | undefined, name: string, lo: number, hi: number, dflt: number): number {
   if (text === undefined) return dflt;
-  if (!/^\d+$/.test(text.trim())) throw usageError(`--${name} '${shown(text)}': expected a whole number ${lo}…${hi}`);
+  if (!/^\d+$/.test(text.trim())) throw usageError({ en: `--${name} '${shown(text)}': expected a whole number ${lo}…${hi}`, zh: `--${name} '${shown(text)}'：应为 ${lo}…${hi} 之间的整数` });
   const n = Number(text);
-  if (n < lo || n > hi) throw usageError(`--${name} ${n}: out of range (expected ${lo}…${hi})`);
+  if (n < lo || n > hi) throw usageError({ en: `--${name} ${n}: out of range (expected ${lo}…${hi})`, zh: `--${name} ${n}：超出范围（应为 ${lo}…${hi}）` });
   return n;
 }
 
 /** Validates the options once, at the edge. */
 export function parseTraceOptions(raw: RawTraceOptions, env: NodeJS.ProcessEnv = process.env): TraceOptions {
   const proto = raw.proto?.toLowerCase() ?? null;
-  if (proto !== null && proto !== 'icmp' && proto !== 'udp' && proto !== 'tcp') throw usageError(`--proto '${shown(raw.proto!)}': expected icmp, udp or tcp`);
-  if (raw.lang !== undefined && raw.lang !== 'en' && raw.lang !== 'zh') throw usageError(`--lang '${shown(raw.lang)}': expected en or zh`);
+  if (proto !== null && proto !== 'icmp' && proto !== 'udp' && proto !== 'tcp')
+    throw usageError({ en: `--proto '${shown(raw.proto!)}': expected icmp, udp or tcp`, zh: `--proto '${shown(raw.proto!)}'：应为 icmp、udp 或 tcp` });
+  if (raw.lang !== undefined && raw.lang !== 'en' && raw.lang !== 'zh') throw usageError({ en: `--lang '${shown(raw.lang)}': expected en or zh`, zh: `--lang '${shown(raw.lang)}'：应为 en 或 zh` });
   return {
     proto,
     port: raw.port === undefined ? null : parsePort(raw.port, '--port'),

@@ -37,7 +37,11 @@ interface Running {
 
 /** Fails with one clear line (exit 3) unless running as root. */
 export function needRoot(): void {
-  if (process.getuid?.() !== 0) throw new NetdxError('E_PRIVILEGE', 'the lab needs root (it creates network namespaces); run it as root, e.g. sudo netdx lab …');
+  if (process.getuid?.() !== 0)
+    throw new NetdxError('E_PRIVILEGE', {
+      en: 'the lab needs root (it creates network namespaces); run it as root, e.g. sudo netdx lab …',
+      zh: '实验环境需要 root 权限（它会创建网络命名空间）；请以 root 运行，例如 `sudo netdx lab …`',
+    });
 }
 
 /** Fails with one clear line when the lab cannot run here (exit 3). */
@@ -48,7 +52,11 @@ export async function preflight(): Promise<void> {
     const r = await run('sh', ['-c', `command -v ${t}`]).catch(() => null);
     if (!r || r.code !== 0) missing.push(t);
   }
-  if (missing.length > 0) throw new NetdxError('E_TOOL', `the lab needs ${missing.join(', ')}; install them with scripts/setup-debian.sh`);
+  if (missing.length > 0)
+    throw new NetdxError('E_TOOL', {
+      en: `the lab needs ${missing.join(', ')}; install them with scripts/setup-debian.sh`,
+      zh: `实验环境需要 ${missing.join('、')}；请用 scripts/setup-debian.sh 安装`,
+    });
 }
 
 export class Lab {

@@ -2,6 +2,8 @@
  * Errors a user can cause are values with a stable code and a message a person can act on.
  * The CLI prints `netdx: <message>` on one line and exits with `exitCode`; stack traces are for bugs.
  */
+import type { Lang } from './layer.js';
+
 export type NetdxErrorCode =
   | 'E_USAGE' // bad option / bad target
   | 'E_INPUT' // a file that is not what it claims
@@ -9,22 +11,33 @@ export type NetdxErrorCode =
   | 'E_PRIVILEGE' // needs root and cannot work around it
   | 'E_TOOL'; // a required tool is missing / failed
 
+/** An error's message: one English line, or the line in both languages (the CLI prints the one of --lang / LANG). */
+export type ErrorText = string | { en: string; zh: string };
+
 export const EXIT = { ok: 0, degraded: 1, fault: 2, cannot: 3, usage: 64 } as const;
 
 export class NetdxError extends Error {
   readonly code: NetdxErrorCode;
   readonly exitCode: number;
-  constructor(code: NetdxErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** The message in Chinese, when the thrower gave one (`message` is the English). */
+  readonly zh: string | undefined;
+  constructor(code: NetdxErrorCode, message: ErrorText, options?: { cause?: unknown }) {
+    super(typeof message === 'string' ? message : message.en, options);
     this.name = 'NetdxError';
     this.code = code;
     this.exitCode = code === 'E_USAGE' || code === 'E_INPUT' ? EXIT.usage : EXIT.cannot;
+    this.zh = typeof message === 'string' ? undefined : message.zh;
+  }
+
+  /** The message in a language (English when no Chinese was given). */
+  text(lang: Lang): string {
+    return lang === 'zh' && this.zh !== undefined ? this.zh : this.message;
   }
 }
 
-export const usageError = (message: string): NetdxError => new NetdxError('E_USAGE', message);
-export const inputError = (message: string): NetdxError => new NetdxError('E_INPUT', message);
-export const readError = (message: string, cause?: unknown): NetdxError => new NetdxError('E_READ', message, { cause });
+export const usageError = (message: ErrorText): NetdxError => new NetdxError('E_USAGE', message);
+export const inputError = (message: ErrorText): NetdxError => new NetdxError('E_INPUT', message);
+export const readError = (message: ErrorText, cause?: unknown): NetdxError => new NetdxError('E_READ', message, { cause });
 
 /** A parse failure of untrusted text: where it happened and what was expected. */
 export class ParseError extends Error {

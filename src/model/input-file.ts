@@ -26,6 +26,8 @@ const MESSAGES = {
 } satisfies Record<string, Text>;
 
 const t = (lang: Lang, key: keyof typeof MESSAGES, vars: Record<string, string> = {}): string => MESSAGES[key][lang].replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+/** An error's text: in the asked language, with the Chinese always at hand for a CLI run with --lang zh. */
+const both = (lang: Lang, key: keyof typeof MESSAGES, vars: (l: Lang) => Record<string, string>): { en: string; zh: string } => ({ en: t(lang, key, vars(lang)), zh: t('zh', key, vars('zh')) });
 /** The language of the environment (LC_ALL / LC_MESSAGES / LANG zh* → zh), as report/i18n's detectLang. */
 const envLang = (): Lang => (/^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh' : 'en');
 
@@ -51,12 +53,15 @@ export function readInputFile(path: string, o: InputFileOptions): Buffer {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw readError(t(lang, 'cannotRead', { what: o.what, path, code }), err);
+    throw readError(
+      both(lang, 'cannotRead', () => ({ what: o.what, path, code })),
+      err,
+    );
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw inputError(t(lang, 'notRegular', { what: o.what, path, kind: t(lang, `kind.${kindOf(st)}` as 'kind.other') }));
-    if (st.size > o.maxBytes) throw inputError(t(lang, 'tooLarge', { what: o.what, path, size: mib(st.size), max: mib(o.maxBytes) }));
+    if (!st.isFile()) throw inputError(both(lang, 'notRegular', (l) => ({ what: o.what, path, kind: t(l, `kind.${kindOf(st)}` as 'kind.other') })));
+    if (st.size > o.maxBytes) throw inputError(both(lang, 'tooLarge', () => ({ what: o.what, path, size: mib(st.size), max: mib(o.maxBytes) })));
     // Read at most maxBytes + 1: a file that grows while read is still caught.
     const buf = Buffer.alloc(Math.min(o.maxBytes + 1, Math.max(st.size, 0) + 1));
     let n = 0;
@@ -66,11 +71,14 @@ export function readInputFile(path: string, o: InputFileOptions): Buffer {
         got = readSync(fd, buf, n, buf.length - n, null);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'error';
-        throw readError(t(lang, 'cannotRead', { what: o.what, path, code }), err);
+        throw readError(
+          both(lang, 'cannotRead', () => ({ what: o.what, path, code })),
+          err,
+        );
       }
       if (got === 0) break;
       n += got;
-      if (n > o.maxBytes) throw inputError(t(lang, 'tooLarge', { what: o.what, path, size: `> ${mib(o.maxBytes)}`, max: mib(o.maxBytes) }));
+      if (n > o.maxBytes) throw inputError(both(lang, 'tooLarge', () => ({ what: o.what, path, size: `> ${mib(o.maxBytes)}`, max: mib(o.maxBytes) })));
       if (n === buf.length) break;
     }
     return buf.subarray(0, n);
@@ -87,7 +95,7 @@ export async function readInputStream(stream: AsyncIterable<unknown>, o: InputFi
   for await (const c of stream) {
     const b = Buffer.isBuffer(c) ? c : Buffer.from(String(c));
     n += b.length;
-    if (n > o.maxBytes) throw inputError(t(lang, 'tooLarge', { what: o.what, path: '-', size: `> ${mib(o.maxBytes)}`, max: mib(o.maxBytes) }));
+    if (n > o.maxBytes) throw inputError(both(lang, 'tooLarge', () => ({ what: o.what, path: '-', size: `> ${mib(o.maxBytes)}`, max: mib(o.maxBytes) })));
     chunks.push(b);
   }
   return Buffer.concat(chunks);

@@ -67,9 +67,9 @@ export function shown(text: string): string {
 }
 
 export function parsePort(text: string, what = 'port'): number {
-  if (!/^[0-9]{1,5}$/.test(text)) throw usageError(`${what} '${shown(text)}': expected a number from 1 to 65535`);
+  if (!/^[0-9]{1,5}$/.test(text)) throw usageError({ en: `${what} '${shown(text)}': expected a number from 1 to 65535`, zh: `${what} '${shown(text)}'：应为 1 到 65535 之间的数字` });
   const n = Number(text);
-  if (n < 1 || n > 65535) throw usageError(`${what} '${shown(text)}': expected a number from 1 to 65535`);
+  if (n < 1 || n > 65535) throw usageError({ en: `${what} '${shown(text)}': expected a number from 1 to 65535`, zh: `${what} '${shown(text)}'：应为 1 到 65535 之间的数字` });
   return n;
 }
 
@@ -87,7 +87,10 @@ function parseHost(rawText: string, input: string): { host: string; ipFamily: 4 
     }
   }
   if (!isValidHostname(text)) {
-    throw usageError(`target '${input}': '${shown(text)}' is not a host name or IP address (expected HOST, HOST:PORT, [IPv6]:PORT or a tcp://, tls://, http://, https:// URL)`);
+    throw usageError({
+      en: `target '${input}': '${shown(text)}' is not a host name or IP address (expected HOST, HOST:PORT, [IPv6]:PORT or a tcp://, tls://, http://, https:// URL)`,
+      zh: `目标 '${input}'：'${shown(text)}' 不是主机名或 IP 地址（应为 HOST、HOST:PORT、[IPv6]:PORT 或 tcp://、tls://、http://、https:// URL）`,
+    });
   }
   return { host: text.toLowerCase().replace(/\.$/, ''), ipFamily: null };
 }
@@ -95,12 +98,13 @@ function parseHost(rawText: string, input: string): { host: string; ipFamily: 4 
 function splitHostPort(hp: string, input: string): { hostText: string; portText: string | null } {
   if (hp.startsWith('[')) {
     const close = hp.indexOf(']');
-    if (close < 0) throw usageError(`target '${input}': unclosed '[' (expected [IPv6]:PORT)`);
+    if (close < 0) throw usageError({ en: `target '${input}': unclosed '[' (expected [IPv6]:PORT)`, zh: `目标 '${input}'：'[' 没有闭合（应为 [IPv6]:PORT）` });
     const hostText = hp.slice(1, close);
     const rest = hp.slice(close + 1);
     if (rest === '') return { hostText, portText: null };
-    if (!rest.startsWith(':')) throw usageError(`target '${input}': expected ':PORT' after ']'`);
-    if (ipFamilyOf(hostText) !== 6) throw usageError(`target '${input}': '${shown(hostText)}' in brackets is not an IPv6 address`);
+    if (!rest.startsWith(':')) throw usageError({ en: `target '${input}': expected ':PORT' after ']'`, zh: `目标 '${input}'：']' 之后应为 ':PORT'` });
+    if (ipFamilyOf(hostText) !== 6)
+      throw usageError({ en: `target '${input}': '${shown(hostText)}' in brackets is not an IPv6 address`, zh: `目标 '${input}'：方括号中的 '${shown(hostText)}' 不是 IPv6 地址` });
     return { hostText, portText: rest.slice(1) };
   }
   const colons = hp.split(':').length - 1;
@@ -111,7 +115,10 @@ function splitHostPort(hp: string, input: string): { hostText: string; portText:
   }
   // Several colons without brackets: a bare IPv6 literal, or nonsense.
   if (ipFamilyOf(hp) === 6) return { hostText: hp, portText: null };
-  throw usageError(`target '${input}': not a host or IPv6 address (write an IPv6 address with a port as [ADDR]:PORT)`);
+  throw usageError({
+    en: `target '${input}': not a host or IPv6 address (write an IPv6 address with a port as [ADDR]:PORT)`,
+    zh: `目标 '${input}'：不是主机或 IPv6 地址（带端口的 IPv6 地址请写成 [ADDR]:PORT）`,
+  });
 }
 
 /**
@@ -132,9 +139,12 @@ export function parseTarget(input: string, opts: TargetOptions = {}): Target {
   const inputShown = shown(redactTarget(input));
   // user:password@host (a URL's userinfo, or typed bare): refused, and never echoed.
   if (/^(?:[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)?[^/?#\s]*@/.test(raw)) {
-    throw usageError(`target '${inputShown}': credentials (user:password@) in the target are refused; netdx never sends them — give HOST, HOST:PORT or a URL without them`);
+    throw usageError({
+      en: `target '${inputShown}': credentials (user:password@) in the target are refused; netdx never sends them — give HOST, HOST:PORT or a URL without them`,
+      zh: `目标 '${inputShown}'：拒绝目标中的凭据（user:password@），netdx 从不发送凭据——请给出不含凭据的 HOST、HOST:PORT 或 URL`,
+    });
   }
-  if (raw === '') throw usageError('target: empty (expected HOST, HOST:PORT or a URL)');
+  if (raw === '') throw usageError({ en: 'target: empty (expected HOST, HOST:PORT or a URL)', zh: '目标为空（应为 HOST、HOST:PORT 或 URL）' });
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/.exec(raw);
   let protocol: Protocol | undefined;
   let hp = raw;
@@ -142,7 +152,10 @@ export function parseTarget(input: string, opts: TargetOptions = {}): Target {
   if (m) {
     const scheme = m[1]!.toLowerCase();
     if (!(['tcp', 'tls', 'http', 'https'] as string[]).includes(scheme)) {
-      throw usageError(`target '${inputShown}': unsupported scheme '${scheme}://' (expected tcp://, tls://, http:// or https://)`);
+      throw usageError({
+        en: `target '${inputShown}': unsupported scheme '${scheme}://' (expected tcp://, tls://, http:// or https://)`,
+        zh: `目标 '${inputShown}'：不支持的协议 '${scheme}://'（应为 tcp://、tls://、http:// 或 https://）`,
+      });
     }
     protocol = scheme as Protocol;
     const rest = m[2]!;
@@ -150,10 +163,10 @@ export function parseTarget(input: string, opts: TargetOptions = {}): Target {
     hp = slash < 0 ? rest : rest.slice(0, slash);
     if (slash >= 0) path = rest.slice(slash);
     if ((protocol === 'tcp' || protocol === 'tls') && path && path !== '/') {
-      throw usageError(`target '${inputShown}': a ${protocol}:// target has no path`);
+      throw usageError({ en: `target '${inputShown}': a ${protocol}:// target has no path`, zh: `目标 '${inputShown}'：${protocol}:// 目标不能带路径` });
     }
   }
-  if (hp === '') throw usageError(`target '${inputShown}': no host`);
+  if (hp === '') throw usageError({ en: `target '${inputShown}': no host`, zh: `目标 '${inputShown}'：缺少主机` });
   const { hostText, portText } = splitHostPort(hp, inputShown);
   const { host, ipFamily, display } = parseHost(hostText, inputShown);
   let port: number | null = portText === null ? null : parsePort(portText, `target '${inputShown}': port`);
@@ -167,10 +180,14 @@ export function parseTarget(input: string, opts: TargetOptions = {}): Target {
   }
   if (opts.tlsOption && explicit && explicit !== 'tls' && explicit !== 'https') {
     const said = opts.protocol ? `--protocol ${explicit}` : `${explicit}://`;
-    throw usageError(`${opts.tlsOption} applies to TLS, but target '${inputShown}' is ${explicit} (${said}): use tls://HOST:PORT or https://, or drop ${opts.tlsOption}`);
+    throw usageError({
+      en: `${opts.tlsOption} applies to TLS, but target '${inputShown}' is ${explicit} (${said}): use tls://HOST:PORT or https://, or drop ${opts.tlsOption}`,
+      zh: `${opts.tlsOption} 只适用于 TLS，但目标 '${inputShown}' 是 ${explicit}（${said}）：请使用 tls://HOST:PORT 或 https://，或去掉 ${opts.tlsOption}`,
+    });
   }
   if (port === null) port = DEFAULT_PORT[protocol];
-  if (protocol === 'tcp' && port === null) throw usageError(`target '${inputShown}': tcp needs a port (tcp://HOST:PORT or --port)`);
+  if (protocol === 'tcp' && port === null)
+    throw usageError({ en: `target '${inputShown}': tcp needs a port (tcp://HOST:PORT or --port)`, zh: `目标 '${inputShown}'：tcp 需要端口（tcp://HOST:PORT 或 --port）` });
   const t: Target = { input, host, port, protocol, ipFamily };
   if (display !== undefined) t.display = display;
   if (protocol === 'http' || protocol === 'https') t.path = path ?? '/';

@@ -14,9 +14,12 @@ import { Decoded, parseIpWords } from './decode.js';
 export type Pred = (d: Decoded) => boolean;
 
 export class FilterError extends Error {
-  constructor(message: string) {
+  /** The message in Chinese. */
+  readonly zh: string;
+  constructor(message: string, zh: string) {
     super(message);
     this.name = 'FilterError';
+    this.zh = zh;
   }
 }
 
@@ -29,7 +32,7 @@ function tokenize(s: string): string[] {
     out.push(m[1]!);
     last = re.lastIndex;
   }
-  if (s.slice(last).trim() !== '') throw new FilterError(`cannot read '${s.slice(last).trim()}'`);
+  if (s.slice(last).trim() !== '') throw new FilterError(`cannot read '${s.slice(last).trim()}'`, `无法解析 '${s.slice(last).trim()}'`);
   return out;
 }
 
@@ -37,10 +40,10 @@ type Dir = 'src' | 'dst' | 'any';
 
 function addrPred(dir: Dir, text: string, prefix: number | null): Pred {
   const w = parseIpWords(text);
-  if (!w) throw new FilterError(`'${text}' is not an IP address`);
+  if (!w) throw new FilterError(`'${text}' is not an IP address`, `'${text}' 不是 IP 地址`);
   const [ver, a, b, c, e] = w;
   const bits = prefix ?? (ver === 4 ? 32 : 128);
-  if (bits < 0 || bits > (ver === 4 ? 32 : 128)) throw new FilterError(`prefix /${bits} out of range`);
+  if (bits < 0 || bits > (ver === 4 ? 32 : 128)) throw new FilterError(`prefix /${bits} out of range`, `前缀 /${bits} 超出范围`);
   // Mask per 32-bit word.
   const words = ver === 4 ? [0, 0, 0, e] : [a, b, c, e];
   const masks = [0, 0, 0, 0].map((_, i) => {
@@ -62,7 +65,7 @@ function addrPred(dir: Dir, text: string, prefix: number | null): Pred {
 }
 
 function portNum(t: string | undefined): number {
-  if (t === undefined || !/^\d{1,5}$/.test(t) || Number(t) > 65535) throw new FilterError(`'${t ?? ''}' is not a port number`);
+  if (t === undefined || !/^\d{1,5}$/.test(t) || Number(t) > 65535) throw new FilterError(`'${t ?? ''}' is not a port number`, `'${t ?? ''}' 不是端口号`);
   return Number(t);
 }
 
@@ -84,7 +87,7 @@ const peek = (c: Cursor): string | undefined => c.toks[c.i];
 
 function next(c: Cursor): string {
   const t = c.toks[c.i++];
-  if (t === undefined) throw new FilterError('unexpected end of the expression');
+  if (t === undefined) throw new FilterError('unexpected end of the expression', '表达式意外结束');
   return t;
 }
 
@@ -93,7 +96,7 @@ export function compileFilter(expr: string): Pred {
   const c: Cursor = { toks: tokenize(expr), i: 0, lastKind: null };
   if (c.toks.length === 0) return () => true;
   const p = orExpr(c);
-  if (c.i < c.toks.length) throw new FilterError(`unexpected '${c.toks[c.i]}'`);
+  if (c.i < c.toks.length) throw new FilterError(`unexpected '${c.toks[c.i]}'`, `多余的 '${c.toks[c.i]}'`);
   return p;
 }
 
@@ -131,7 +134,7 @@ function primary(c: Cursor): Pred {
   const t = next(c).toLowerCase();
   if (t === '(') {
     const p = orExpr(c);
-    if (next(c) !== ')') throw new FilterError("expected ')'");
+    if (next(c) !== ')') throw new FilterError("expected ')'", "缺少 ')'");
     return p;
   }
   if (t === 'not' || t === '!') {
@@ -161,7 +164,7 @@ function primitive(c: Cursor, kw: string, dir: Dir, t: string): Pred {
     case 'net': {
       c.lastKind = { kind: 'net', dir };
       const [a, p] = next(c).split('/');
-      if (p === undefined || !/^\d{1,3}$/.test(p)) throw new FilterError(`net needs ADDRESS/PREFIX, got '${a}'`);
+      if (p === undefined || !/^\d{1,3}$/.test(p)) throw new FilterError(`net needs ADDRESS/PREFIX, got '${a}'`, `net 需要 ADDRESS/PREFIX，实际为 '${a}'`);
       return addrPred(dir, a!, Number(p));
     }
     case 'port':
@@ -172,7 +175,7 @@ function primitive(c: Cursor, kw: string, dir: Dir, t: string): Pred {
       }
     case 'portrange': {
       const m = /^(\d{1,5})-(\d{1,5})$/.exec(next(c));
-      if (!m) throw new FilterError('portrange needs N-M');
+      if (!m) throw new FilterError('portrange needs N-M', 'portrange 需要 N-M');
       return portPred(dir, portNum(m[1]), portNum(m[2]));
     }
     case 'tcp':
@@ -197,7 +200,10 @@ function primitive(c: Cursor, kw: string, dir: Dir, t: string): Pred {
         if (lk.kind === 'host' && parseIpWords(kw)) return addrPred(lk.dir, kw, null);
       }
       if (parseIpWords(kw)) return addrPred('any', kw, null);
-      throw new FilterError(`unknown word '${t}' (supported: host, net, port, portrange, src, dst, tcp, udp, icmp, icmp6, ip, ip6, arp, and, or, not)`);
+      throw new FilterError(
+        `unknown word '${t}' (supported: host, net, port, portrange, src, dst, tcp, udp, icmp, icmp6, ip, ip6, arp, and, or, not)`,
+        `未知的词 '${t}'（支持：host、net、port、portrange、src、dst、tcp、udp、icmp、icmp6、ip、ip6、arp、and、or、not）`,
+      );
     }
   }
 }

@@ -14,9 +14,12 @@
 import { t, type MessageKey } from '../report/i18n.js';
 
 export class CaptureError extends Error {
-  constructor(message: string) {
+  /** The message in Chinese. */
+  readonly zh: string;
+  constructor(message: string, zh: string) {
     super(message);
     this.name = 'CaptureError';
+    this.zh = zh;
   }
 }
 
@@ -115,8 +118,11 @@ export class CaptureReader {
   /** End of input: a leftover is a record cut short. */
   finish(): CaptureInfo {
     if (this.info.format === null && !this.stopped) {
-      if (this.totalRead === 0) throw new CaptureError(`${this.name}: empty file (0 bytes): expected a pcap or pcapng capture`);
-      throw new CaptureError(`${this.name}: ${this.totalRead} bytes, too short for a capture header: expected a pcap or pcapng capture`);
+      if (this.totalRead === 0) throw new CaptureError(`${this.name}: empty file (0 bytes): expected a pcap or pcapng capture`, `${this.name}：空文件（0 字节）：应为 pcap 或 pcapng 抓包文件`);
+      throw new CaptureError(
+        `${this.name}: ${this.totalRead} bytes, too short for a capture header: expected a pcap or pcapng capture`,
+        `${this.name}：只有 ${this.totalRead} 字节，不足一个抓包文件头：应为 pcap 或 pcapng 抓包文件`,
+      );
     }
     if (!this.stopped && this.end > this.start) {
       this.warn('pcap.warn.cut', { bytes: this.end - this.start });
@@ -189,7 +195,10 @@ export class CaptureReader {
     const isPcap = m === 0xa1b2c3d4 || m === 0xa1b23c4d || m === 0xd4c3b2a1 || m === 0x4d3cb2a1;
     if (!isPcap && m !== PCAPNG_SHB) {
       const head = b.subarray(s, s + Math.min(8, this.end - s)).toString('hex');
-      throw new CaptureError(`${this.name}: not a capture (starts with ${head}): expected a pcap or pcapng file (tcpdump -w, Wireshark)`);
+      throw new CaptureError(
+        `${this.name}: not a capture (starts with ${head}): expected a pcap or pcapng file (tcpdump -w, Wireshark)`,
+        `${this.name}：不是抓包文件（开头为 ${head}）：应为 pcap 或 pcapng 文件（tcpdump -w、Wireshark）`,
+      );
     }
     if (!full) return;
     if (isPcap) {
@@ -267,7 +276,10 @@ export class CaptureReader {
         else if (bom === 0x4d3c2b1a) this.le = false;
         else {
           if (this.info.interfaces.length === 0 && this.info.packets === 0)
-            throw new CaptureError(`${this.name}: pcapng section header with a bad byte-order magic (${bom.toString(16)}): not a capture`);
+            throw new CaptureError(
+              `${this.name}: pcapng section header with a bad byte-order magic (${bom.toString(16)}): not a capture`,
+              `${this.name}：pcapng 段头的字节序标记错误（${bom.toString(16)}）：不是抓包文件`,
+            );
           this.stop('pcap.warn.badBom', { at: this.totalRead - (this.end - s) });
           return;
         }

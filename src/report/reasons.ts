@@ -45,7 +45,7 @@ const CHECKS = compile('check.');
 const NESTED = new Set(['why', 'error', 'errors']);
 
 /** Quoted when it reads like prose (two words of lower-case letters), as it is otherwise (a code, an address). */
-const verbatim = (s: string): string => ((s.match(/\b[A-Za-z][a-z]{2,}\b/g) ?? []).length >= 2 ? `"${s}"` : s);
+const verbatim = (s: string): string => ((s.match(/\b[A-Za-z][a-z]{2,}\b/g) ?? []).length >= 2 ? (s.includes('"') ? `「${s}」` : `"${s}"`) : s);
 
 function fromTemplates(templates: readonly Template[], text: string, depth: number): string | null {
   for (const t of templates) {

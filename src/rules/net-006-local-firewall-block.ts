@@ -71,7 +71,7 @@ function verdictText(lang: Lang, v: Verdict): string {
 /** The counter analysis' reason (src/analyze/counters.ts) in Chinese; a text it does not know is quoted as it is. */
 function counterReasonZh(reason: string): string {
   const x = /^packet counter grew during the probe \((?:(chain policy)|rule (\d+))\)$/.exec(reason);
-  if (!x) return `"${reason}"`;
+  if (!x) return reason.includes('"') ? `「${reason}」` : `"${reason}"`;
   return `探测期间报文计数增加（${x[1] ? '链的默认策略' : `规则 ${x[2]}`}）`;
 }
 

@@ -1,0 +1,270 @@
+/**
+ * `--lang zh` (or LANG=zh_CN.UTF-8) speaks Chinese in every command, not only diagnose: each case
+ * runs the real CLI (offline inputs, or loopback servers this test starts) and every line it prints,
+ * on stdout and on stderr, must hold no English prose (englishProse of rules/zh-fixtures.ts).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { englishProse } from '../rules/zh-fixtures.js';
+import { labSnapshot, snapshotOf, systemFixture } from '../analyze/test-fixtures.js';
+import { parseRoutes } from '../system/parse/routes.js';
+import { parsePolicyRules } from '../system/parse/rules.js';
+import { renderTable } from '../lab/table.js';
+import { totals, type RunRecord } from '../lab/evaluate.js';
+
+const BIN = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
+const FIX = fileURLToPath(new URL('../../src/pcap/fixtures/', import.meta.url));
+const ZH_ENV = { ...process.env, NO_COLOR: '1', LANG: 'zh_CN.UTF-8', LC_ALL: '', LC_MESSAGES: '' };
+
+interface Out {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = ZH_ENV, stdin?: Buffer): Promise<Out> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+    if (stdin) child.stdin!.end(stdin);
+    else child.stdin!.end();
+  });
+}
+
+/**
+ * The lines of a text holding English prose, each with its offending pieces. Placeholders of the
+ * fault manual's templates ({dev}) are not prose; commander's help text (printed with the usage
+ * error of a bare `netdx`) may stay English: only its `netdx:` line is checked there.
+ */
+function prose(text: string, onlyErrorLines = false): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (onlyErrorLines && !line.startsWith('netdx:')) continue;
+    const p = englishProse(line.replace(/\{\w+\}/g, ' '));
+    if (p.length > 0) out.push(`  ${line.trim()}\n      → ${p.map((x) => JSON.stringify(x)).join(', ')}`);
+  }
+  return out;
+}
+
+function assertZh(label: string, o: Out, helpOnStderr = false): void {
+  const bad = [...prose(o.stdout).map((l) => `stdout ${l}`), ...prose(o.stderr, helpOnStderr).map((l) => `stderr ${l}`)];
+  assert.ok(o.stdout.length + o.stderr.length > 0, `${label}: printed nothing`);
+  assert.deepEqual(bad, [], `netdx ${label} printed English prose:\n${bad.join('\n')}`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ndx-zh-cmds-'));
+const file = (name: string, content: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+const client = file('client.json', JSON.stringify(labSnapshot('a', 'client-output')));
+const routes = file(
+  'routes.json',
+  JSON.stringify(
+    snapshotOf({
+      routes: { ok: true, value: [...parseRoutes(systemFixture('lab-ip-route4.json'), 4), ...parseRoutes(systemFixture('lab-ip-route6.json'), 6)] },
+      rules: { ok: true, value: [...parsePolicyRules(systemFixture('lab-ip-rule4.json'), 4), ...parsePolicyRules(systemFixture('lab-ip-rule6.json'), 6)] },
+    }),
+  ),
+);
+const notJson = file('x.txt', 'hello');
+const otherJson = file('o.json', '{"schema":"other"}');
+const missing = join(dir, 'nope.json');
+const badSnap = (() => {
+  const snap = JSON.parse(JSON.stringify(labSnapshot('a'))) as { routes: { value: Array<{ family: number }> } };
+  snap.routes.value[0]!.family = 5;
+  return file('bad.json', JSON.stringify(snap));
+})();
+
+/** Offline cases: [label, argv]; `--lang zh` is appended unless the case relies on LANG. */
+const OFFLINE: Array<[string, string[]]> = [
+  ['faults', ['faults']],
+  ['faults NET-001', ['faults', 'NET-001']],
+  ['faults TLS-004', ['faults', 'TLS-004']],
+  ['faults XYZ', ['faults', 'XYZ']],
+  ['faults --bogus', ['faults', '--bogus']],
+  ['faults --json --markdown', ['faults', '--json', '--markdown']],
+  ['firewall check DROP', ['firewall', 'check', '--snapshot', client, '--proto', 'tcp', '--dst', '203.0.113.5', '--dport', '443']],
+  ['firewall check ACCEPT', ['firewall', 'check', '--snapshot', client, '--dst', '203.0.113.5', '--dport', '80']],
+  ['firewall check INPUT', ['firewall', 'check', '--snapshot', client, '--chain', 'INPUT', '--src', '203.0.113.5', '--dst', '198.51.100.1', '--dport', '22']],
+  ['firewall check no --dst', ['firewall', 'check', '--snapshot', client, '--dport', '80']],
+  ['firewall check bad proto', ['firewall', 'check', '--snapshot', client, '--dst', '203.0.113.5', '--proto', 'gre']],
+  ['firewall check not JSON', ['firewall', 'check', '--snapshot', notJson, '--dst', '203.0.113.5', '--dport', '1']],
+  ['firewall check unknown option', ['firewall', 'check', '--bogus']],
+  ['firewall (no subcommand)', ['firewall', 'nope']],
+  ['route explain via', ['route', 'explain', '100.64.20.5', '--snapshot', routes]],
+  ['route explain mark', ['route', 'explain', '100.100.1.1', '--mark', '0x1', '--snapshot', routes]],
+  ['route explain blackhole', ['route', 'explain', '100.64.10.1', '--snapshot', routes]],
+  ['route explain other schema', ['route', 'explain', '198.51.100.1', '--snapshot', otherJson]],
+  ['route explain bad dst', ['route', 'explain', 'not-an-ip', '--snapshot', routes]],
+  ['route explain no dst', ['route', 'explain']],
+  ['analyze', ['analyze', client, '--target', '203.0.113.5:443']],
+  ['analyze markdown', ['analyze', client, '--target', '203.0.113.5:443', '--format', 'markdown']],
+  ['analyze missing file', ['analyze', missing, '--target', '203.0.113.5']],
+  ['analyze bad snapshot', ['analyze', badSnap, '--target', '203.0.113.5']],
+  ['analyze no --target', ['analyze', client]],
+  ['analyze bad target', ['analyze', client, '--target', 'http://[::1']],
+  ['pcap tcp-002', ['pcap', join(FIX, 'lab-tcp-002.pcap')]],
+  ['pcap tcp-003', ['pcap', join(FIX, 'lab-tcp-003.pcap')]],
+  ['pcap tcp-006', ['pcap', join(FIX, 'lab-tcp-006.pcap')]],
+  ['pcap dns', ['pcap', join(FIX, 'lab-dns.pcap')]],
+  ['pcap dns-005', ['pcap', join(FIX, 'lab-dns-005.pcap')]],
+  ['pcap net-002', ['pcap', join(FIX, 'lab-net-002.pcap')]],
+  ['pcap net-004', ['pcap', join(FIX, 'lab-net-004.pcap')]],
+  ['pcap net-009', ['pcap', join(FIX, 'lab-diagnose-net-009.pcap')]],
+  ['pcap app-001', ['pcap', join(FIX, 'lab-app-001.pcap')]],
+  ['pcap tls12 expired', ['pcap', join(FIX, 'lab-tls12-expired.pcap')]],
+  ['pcap tls12 future', ['pcap', join(FIX, 'lab-tls12-future.pcap')]],
+  ['pcap tls12 mtls', ['pcap', join(FIX, 'lab-tls12-mtls.pcap')]],
+  ['pcap lo-tcp', ['pcap', join(FIX, 'lo-tcp.pcap')]],
+  ['pcap lo-tls12', ['pcap', join(FIX, 'lo-tls12.pcap')]],
+  ['pcap markdown', ['pcap', join(FIX, 'lab-tcp-003.pcap'), '--format', 'markdown']],
+  ['pcap missing file', ['pcap', missing]],
+  ['pcap not a capture', ['pcap', notJson]],
+  ['pcap bad filter', ['pcap', join(FIX, 'lo-tcp.pcap'), '--filter', 'port banana']],
+  ['trace bad count', ['trace', '127.0.0.1', '--count', 'x']],
+  ['trace bad proto', ['trace', '127.0.0.1', '--proto', 'sctp']],
+  ['trace no target', ['trace']],
+  ['load bad target', ['load', 'ftp://127.0.0.1:21']],
+  ['load no port', ['load', '127.0.0.1']],
+  ['load bad duration', ['load', 'tcp://127.0.0.1:9', '--duration', 'soon']],
+  ['load heavy', ['load', 'tcp://127.0.0.1:9', '--rate', '5000/s']],
+  ['responder no listen', ['responder']],
+  ['responder bad listen', ['responder', '--listen', 'localhost']],
+  ['responder tls alone', ['responder', '--listen', '127.0.0.1:4790', '--tls-cert', missing]],
+  ['monitor no config', ['monitor']],
+  ['monitor missing config', ['monitor', '--config', missing, '--listen', '127.0.0.1:0']],
+  ['monitor bad config', ['monitor', '--config', notJson, '--listen', '127.0.0.1:0']],
+  ['lab list', ['lab', 'list']],
+  ['lab bad subcommand', ['lab', 'nope']],
+  ['no command', []],
+  ['unknown command', ['diagnoze']],
+];
+
+for (const [label, args] of OFFLINE) {
+  test(`zh: netdx ${label}`, async () => {
+    assertZh(`${label} --lang zh`, await run([...args, ...(args.length > 0 ? ['--lang', 'zh'] : [])]), args.length === 0);
+  });
+}
+
+test('zh from LANG=zh_CN.UTF-8: faults, firewall, route, pcap and their errors', async () => {
+  for (const args of [
+    ['faults', 'DNS-002'],
+    ['firewall', 'check', '--snapshot', client, '--dst', '203.0.113.5', '--dport', '443'],
+    ['route', 'explain', '100.64.10.1', '--snapshot', routes],
+    ['analyze', client, '--target', '203.0.113.5:443'],
+    ['pcap', join(FIX, 'lab-dns.pcap')],
+    ['pcap', '--bogus'],
+    ['load', '127.0.0.1'],
+  ])
+    assertZh(`${args.join(' ')} (LANG=zh_CN.UTF-8)`, await run(args));
+});
+
+/** A loopback TCP server: answers HTTP, or resets every connection. */
+async function server(mode: 'http' | 'reset'): Promise<{ port: number; close: () => Promise<void> }> {
+  const srv = net.createServer((s) => {
+    if (mode === 'reset') s.resetAndDestroy();
+    else
+      s.once('data', () => {
+        s.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { port: (srv.address() as net.AddressInfo).port, close: () => new Promise<void>((r) => srv.close(() => r())) };
+}
+
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+test('zh: netdx load against loopback servers (ok, HTTP errors, resets, refused)', async () => {
+  const http = await server('http');
+  const reset = await server('reset');
+  const closed = await closedPort();
+  try {
+    for (const args of [
+      ['load', `tcp://127.0.0.1:${http.port}`, '--duration', '1s', '--connections', '2', '--steps', '2'],
+      ['load', `http://127.0.0.1:${http.port}/`, '--duration', '1s', '--connections', '2', '--steps', '2'],
+      ['load', `tls://127.0.0.1:${reset.port}`, '--duration', '1s', '--connections', '2', '--steps', '2'],
+      ['load', `tcp://127.0.0.1:${closed}`, '--duration', '1s', '--connections', '2', '--steps', '2'],
+    ])
+      assertZh(args.join(' '), await run([...args, '--lang', 'zh']));
+  } finally {
+    await http.close();
+    await reset.close();
+  }
+});
+
+test('zh: netdx trace to loopback (ICMP, TCP to an open and a closed port)', async () => {
+  const http = await server('http');
+  const closed = await closedPort();
+  try {
+    for (const args of [
+      ['trace', '127.0.0.1', '--count', '2', '--interval', '50'],
+      ['trace', `127.0.0.1:${http.port}`, '--count', '2', '--interval', '50'],
+      ['trace', `127.0.0.1:${closed}`, '--count', '2', '--interval', '50', '--proto', 'udp'],
+    ])
+      assertZh(args.join(' '), await run([...args, '--lang', 'zh']));
+  } finally {
+    await http.close();
+  }
+});
+
+test('zh: netdx responder on loopback: the listening line, then the counters on SIGINT', async () => {
+  const port = await closedPort();
+  const child = spawn(process.execPath, [BIN, 'responder', '--listen', `127.0.0.1:${port}`, '--lang', 'zh'], { env: ZH_ENV });
+  const closed = new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 20_000;
+  while (!stdout.includes('\n') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGINT');
+  const code = await closed;
+  assertZh(`responder --listen 127.0.0.1:${port}`, { code, stdout, stderr });
+  assert.equal(stdout.trim().split('\n').length >= 2, true, stdout + stderr);
+});
+
+test('zh: netdx monitor on loopback: what it prints while it runs', async () => {
+  const closed = await closedPort();
+  const cfg = file('monitor.yaml', `interval: 1s\ntargets:\n  - name: local\n    target: 127.0.0.1:${closed}\n`);
+  const listen = await closedPort();
+  const child = spawn(process.execPath, [BIN, 'monitor', '--config', cfg, '--listen', `127.0.0.1:${listen}`, '--lang', 'zh'], { env: ZH_ENV });
+  const closedP = new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise((r) => setTimeout(r, 4000));
+  child.kill('SIGTERM');
+  const code = await closedP;
+  assertZh('monitor --config (127.0.0.1, a closed port)', { code, stdout, stderr });
+});
+
+test('zh: the lab table (renderTable) in zh', () => {
+  const rec = (id: string, expect: string, got: string, pass: boolean, extra: Partial<RunRecord> = {}): RunRecord =>
+    ({ id, expect, got, pass, why: pass ? '' : 'TCP-002', diagnosisMs: 120, ...extra }) as RunRecord;
+  const recs = [
+    rec('tcp-001-closed', 'TCP-001', 'TCP-001', true, { offline: { expect: 'TCP-001', got: 'TCP-001', pass: true, ms: 3 } } as Partial<RunRecord>),
+    rec('net-001-no-route', 'NET-001', 'TCP-002', false, { lingered: true }),
+    rec('ok-baseline', 'ok', 'ok', true),
+    rec('vpn-003-x', 'VPN-003', 'VPN-003', true, { pendingIssue: 7 }),
+  ];
+  const text = (renderTable as (r: readonly RunRecord[], t: ReturnType<typeof totals>, lang?: 'en' | 'zh') => string)(recs, totals(recs), 'zh');
+  assertZh('lab table', { code: 0, stdout: text, stderr: '' });
+});
