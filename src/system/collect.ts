@@ -9,7 +9,10 @@ import { collectTunnels } from './tunnel.js';
 import { join } from 'node:path';
 import { ParseError } from '../model/errors.js';
 import type { Collected, Snapshot } from '../model/snapshot.js';
-import { DEFAULT_TIMEOUT_MS, defaultExec, execProblem, type ExecFn } from './exec.js';
+import { DEFAULT_TIMEOUT_MS, defaultExec, execProblem, makeBatchingExec, type ExecFn } from './exec.js';
+
+/** The collectors start together: one shell runs them (makeBatchingExec), not one spawn each. */
+const batchedExec: ExecFn = makeBatchingExec();
 import { parseLinks } from './parse/links.js';
 import { parseRoutes } from './parse/routes.js';
 import { parsePolicyRules } from './parse/rules.js';
@@ -138,7 +141,7 @@ function nftJson(stdout: string): unknown {
 
 /** Collects the parts asked for (all by default); the others are marked 'not collected'. */
 export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly SnapshotPart[] = ALL_PARTS): Promise<Snapshot> {
-  const c: Ctx = { root: opts.root ?? '/', exec: opts.exec ?? defaultExec, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const c: Ctx = { root: opts.root ?? '/', exec: opts.exec ?? batchedExec, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   const want = new Set(parts);
   const when = <T>(p: SnapshotPart, f: () => Promise<Collected<T>>): Promise<Collected<T>> => (want.has(p) ? f() : Promise.resolve(NOT_COLLECTED));
   const linksP = when('links', () => tool(c, 'ip', ['-j', '-d', 'addr'], (s) => parseLinks(s)));
