@@ -68,3 +68,11 @@ export interface RecordedFlow {
 }
 
 export const recordedFlows = (scenario: string): RecordedFlow[] => JSON.parse(analyzeFixture(`${scenario}.flows.json`)) as RecordedFlow[];
+
+/** The lab client's routes and policy rules (both families), alone in a snapshot: for route explain. */
+export function labRoutesSnapshot(): ReturnType<typeof snapshotOf> {
+  return snapshotOf({
+    routes: { ok: true, value: [...parseRoutes(systemFixture('lab-ip-route4.json'), 4), ...parseRoutes(systemFixture('lab-ip-route6.json'), 6)] },
+    rules: { ok: true, value: [...parsePolicyRules(systemFixture('lab-ip-rule4.json'), 4), ...parsePolicyRules(systemFixture('lab-ip-rule6.json'), 6)] },
+  });
+}

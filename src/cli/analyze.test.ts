@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFirewallOptions } from './analyze.js';
 import { NetdxError } from '../model/errors.js';
-import { labSnapshot, snapshotOf, systemFixture } from '../analyze/test-fixtures.js';
-import { parseRoutes } from '../system/parse/routes.js';
-import { parsePolicyRules } from '../system/parse/rules.js';
+import { labRoutesSnapshot, labSnapshot } from '../analyze/test-fixtures.js';
 
 const BIN = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
 
@@ -31,15 +29,7 @@ const file = (name: string, content: string): string => {
   return p;
 };
 const client = file('client.json', JSON.stringify(labSnapshot('a', 'client-output')));
-const routes = file(
-  'routes.json',
-  JSON.stringify(
-    snapshotOf({
-      routes: { ok: true, value: [...parseRoutes(systemFixture('lab-ip-route4.json'), 4), ...parseRoutes(systemFixture('lab-ip-route6.json'), 6)] },
-      rules: { ok: true, value: [...parsePolicyRules(systemFixture('lab-ip-rule4.json'), 4), ...parsePolicyRules(systemFixture('lab-ip-rule6.json'), 6)] },
-    }),
-  ),
-);
+const routes = file('routes.json', JSON.stringify(labRoutesSnapshot()));
 
 test('firewall check --json: verdict, trace, the deciding rule; exit 2 for a drop', async () => {
   const r = await run(['firewall', 'check', '--snapshot', client, '--proto', 'tcp', '--dst', '203.0.113.5', '--dport', '443', '--json']);

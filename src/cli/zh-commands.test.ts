@@ -12,9 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { englishProse } from '../rules/zh-fixtures.js';
-import { labSnapshot, snapshotOf, systemFixture } from '../analyze/test-fixtures.js';
-import { parseRoutes } from '../system/parse/routes.js';
-import { parsePolicyRules } from '../system/parse/rules.js';
+import { labRoutesSnapshot, labSnapshot } from '../analyze/test-fixtures.js';
 import { renderTable } from '../lab/table.js';
 import { totals, type RunRecord } from '../lab/evaluate.js';
 
@@ -67,15 +65,7 @@ const file = (name: string, content: string): string => {
   return p;
 };
 const client = file('client.json', JSON.stringify(labSnapshot('a', 'client-output')));
-const routes = file(
-  'routes.json',
-  JSON.stringify(
-    snapshotOf({
-      routes: { ok: true, value: [...parseRoutes(systemFixture('lab-ip-route4.json'), 4), ...parseRoutes(systemFixture('lab-ip-route6.json'), 6)] },
-      rules: { ok: true, value: [...parsePolicyRules(systemFixture('lab-ip-rule4.json'), 4), ...parsePolicyRules(systemFixture('lab-ip-rule6.json'), 6)] },
-    }),
-  ),
-);
+const routes = file('routes.json', JSON.stringify(labRoutesSnapshot()));
 const notJson = file('x.txt', 'hello');
 const otherJson = file('o.json', '{"schema":"other"}');
 const missing = join(dir, 'nope.json');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from './engine.js';
-import { fakeDeps, fakeSnapshot, route, unreachableDnsQuery } from './testing.js';
+import { fakeDeps, fakeSnapshot, route, unreachableDnsQuery, dnsQueryObs } from './testing.js';
 import { DEFAULT_OPTIONS } from '../model/options.js';
 import { parseTarget } from '../model/target.js';
 import { observation } from '../model/observation.js';
@@ -235,22 +235,7 @@ test('resolvers silent to DNS but answering some echoes: their path is traced fo
   });
   const { deps, calls } = fakeDeps({
     systemLookup: async (name) => [observation('dns.system', { name, addresses: [], error: 'TIMEOUT', ms: 2000 })],
-    dnsQuery: async (q) => [
-      observation('dns.query', {
-        server: q.server,
-        port: 53,
-        name: q.name,
-        qtype: q.qtype,
-        transport: 'udp',
-        outcome: 'timeout',
-        rcode: null,
-        answers: [],
-        cnames: [],
-        truncated: false,
-        ms: 800,
-        error: 'no answer within 800 ms',
-      }),
-    ],
+    dnsQuery: async (q) => [dnsQueryObs(q, { outcome: 'timeout', rcode: null, ms: 800, error: 'no answer within 800 ms' })],
     icmp: async (q) => [observation('icmp.echo', { address: q.address, method: 'raw', sent: 2, received: 1, lossPct: 50, rtt: { min: 0.2, avg: 0.2, max: 0.2, stddev: 0 }, errors: [] })],
     trace: async (q) => [
       observation('trace.path', {

@@ -129,22 +129,26 @@ export const handshakeObs = (q: { address: string; port: number; sni: string | n
     ...over,
   } as never);
 
-/** A resolver that cannot be reached (ENETUNREACH) for every query. */
-export const unreachableDnsQuery = async (q: { server: string; name: string; qtype: string }): Promise<Observation[]> => [
+/** A resolver's answer to one query: NOERROR with no records unless `over` says otherwise. */
+export const dnsQueryObs = (q: { server: string; name: string; qtype: string }, over: Record<string, unknown> = {}): Observation =>
   observation('dns.query', {
     server: q.server,
     port: 53,
     name: q.name,
     qtype: q.qtype,
     transport: 'udp',
-    outcome: 'unreachable',
-    rcode: null,
+    outcome: 'answer',
+    rcode: 'NOERROR',
     answers: [],
     cnames: [],
     truncated: false,
-    ms: 0.1,
-    error: 'ENETUNREACH',
-  } as never),
+    ms: 1.5,
+    ...over,
+  } as never);
+
+/** A resolver that cannot be reached (ENETUNREACH) for every query. */
+export const unreachableDnsQuery = async (q: { server: string; name: string; qtype: string }): Promise<Observation[]> => [
+  dnsQueryObs(q, { outcome: 'unreachable', rcode: null, ms: 0.1, error: 'ENETUNREACH' }),
 ];
 
 export interface Calls {
@@ -163,21 +167,7 @@ export function fakeDeps(over: Partial<EngineDeps> = {}, snapshot: Snapshot = fa
   const base: EngineDeps = {
     snapshot: async () => snapshot,
     systemLookup: async (name) => [observation('dns.system', { name, addresses: [{ address: '203.0.113.10', family: 4 }], error: null, ms: 2 })],
-    dnsQuery: async (q) => [
-      observation('dns.query', {
-        server: q.server,
-        port: 53,
-        name: q.name,
-        qtype: q.qtype,
-        transport: 'udp',
-        outcome: 'answer',
-        rcode: 'NOERROR',
-        answers: q.qtype === 'A' ? [{ address: '203.0.113.10', ttl: 60 }] : [],
-        cnames: [],
-        truncated: false,
-        ms: 1.5,
-      }),
-    ],
+    dnsQuery: async (q) => [dnsQueryObs(q, { answers: q.qtype === 'A' ? [{ address: '203.0.113.10', ttl: 60 }] : [] })],
     routeLookup: async (dst) => [route(dst)],
     gateway: async (q) => [observation('gateway.neighbor', { gateway: q.gateway, dev: q.dev, state: 'REACHABLE', answered: true, method: 'ping' })],
     icmp: async (q) => [observation('icmp.echo', { address: q.address, method: 'raw', sent: q.count, received: q.count, lossPct: 0, rtt: { min: 0.2, avg: 0.3, max: 0.4, stddev: 0.1 }, errors: [] })],
