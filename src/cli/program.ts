@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { NetdxError, EXIT } from '../model/errors.js';
-import type { Lang } from '../model/layer.js';
+import { envLang, type Lang } from '../model/layer.js';
 type Register = (program: Command) => void;
 
 /** Each command's module, loaded only when needed: `netdx diagnose` does not pay for the lab or the analyzers. */
@@ -69,8 +69,7 @@ export function argvLang(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     if (a === '--lang') v = argv[i + 1];
     else if (a.startsWith('--lang=')) v = a.slice('--lang='.length);
   }
-  const lang = v === 'zh' || v === 'en' ? v : undefined;
-  return lang ?? (/^zh/i.test(env.LC_ALL || env.LC_MESSAGES || env.LANG || '') ? 'zh' : 'en');
+  return v === 'zh' || v === 'en' ? v : envLang(env);
 }
 
 /** A commander usage error in the user's language (commander itself speaks English). */

@@ -7,7 +7,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { inputError, readError } from './errors.js';
-import type { Lang, Text } from './layer.js';
+import { envLang, type Lang, type Text } from './layer.js';
 
 /**
  * The messages, en and zh. They live here, not in report/messages.ts, because the model imports
@@ -28,8 +28,6 @@ const MESSAGES = {
 const t = (lang: Lang, key: keyof typeof MESSAGES, vars: Record<string, string> = {}): string => MESSAGES[key][lang].replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
 /** An error's text: in the asked language, with the Chinese always at hand for a CLI run with --lang zh. */
 const both = (lang: Lang, key: keyof typeof MESSAGES, vars: (l: Lang) => Record<string, string>): { en: string; zh: string } => ({ en: t(lang, key, vars(lang)), zh: t('zh', key, vars('zh')) });
-/** The language of the environment (LC_ALL / LC_MESSAGES / LANG zh* → zh), as report/i18n's detectLang. */
-const envLang = (): Lang => (/^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh' : 'en');
 
 /** Caps: a CA bundle of a few MB is already suspicious (the whole Mozilla store is ~220 KB). */
 export const MAX_BYTES = { pem: 4 * 1024 * 1024, snapshot: 64 * 1024 * 1024 } as const;

@@ -13,6 +13,9 @@ export function layerIndex(layer: Layer): number {
 }
 
 export type Lang = 'en' | 'zh';
+
+/** The language of the environment: LC_ALL / LC_MESSAGES / LANG starting with zh → zh, else en. */
+export const envLang = (env: NodeJS.ProcessEnv = process.env): Lang => (/^zh/i.test(env.LC_ALL || env.LC_MESSAGES || env.LANG || '') ? 'zh' : 'en');
 /** A string in both catalog languages. */
 export interface Text {
   en: string;

@@ -195,10 +195,7 @@ export interface LossResult {
   arrived: number | null;
   /** Answers that came back. */
   answered: number;
-  /** One-way delay estimates (ms), min over the samples, when the clock offset is known. */
-  forwardMs: number | null;
-  returnMs: number | null;
-  /** The same before the clock offset: min(server receive − client send), min(client receive − server send). */
+  /** Before the clock offset: min(server receive − client send), min(client receive − server send); `oneWay` makes them one-way delays. */
   raw: { forwardMs: number; returnMs: number } | null;
 }
 
@@ -210,10 +207,10 @@ export function oneWay(raw: LossResult['raw'], offsetMs: number | null): { forwa
 /**
  * UDP echoes: how many reached the responder, how many answers came back (loss per direction).
  * Without `waitMs`, the wait for late answers follows the round trips the answers show (4 × the
- * slowest + 100 ms, 0.2–1 s; 0.3 s, and one question for the count, when none came back). Without
- * the clock offset, `raw` keeps what `oneWay` needs once it is known.
+ * slowest + 100 ms, 0.2–1 s; 0.3 s, and one question for the count, when none came back). The
+ * echoes need no clock offset: `raw` keeps what `oneWay` needs once it is known.
  */
-export async function udpLoss(a: ResponderAddress, o: { count: number; intervalMs: number; waitMs?: number; clockOffsetMs?: number | null }): Promise<LossResult> {
+export async function udpLoss(a: ResponderAddress, o: { count: number; intervalMs: number; waitMs?: number }): Promise<LossResult> {
   const sock = dgram.createSocket(net.isIPv6(a.host) ? 'udp6' : 'udp4');
   sock.on('error', () => {});
   const id = randomInt(1, 2 ** 31 - 1);
@@ -262,7 +259,7 @@ export async function udpLoss(a: ResponderAddress, o: { count: number; intervalM
   }
   sock.close();
   const raw = Number.isFinite(fwdRaw) && Number.isFinite(retRaw) ? { forwardMs: fwdRaw, returnMs: retRaw } : null;
-  return { sent: o.count, arrived: count, answered: seen.size, ...oneWay(raw, o.clockOffsetMs ?? null), raw };
+  return { sent: o.count, arrived: count, answered: seen.size, raw };
 }
 
 export interface ReturnMtuResult {

@@ -1,13 +1,12 @@
 /** Language selection and the message catalogs (en, zh). Every user-facing string goes through `t`. */
-import type { Lang } from '../model/layer.js';
+import { envLang, type Lang } from '../model/layer.js';
 import { fill } from '../model/fault.js';
 import { MESSAGES, type MessageKey } from './messages.js';
 
 /** The language from --lang, else LC_ALL / LC_MESSAGES / LANG (zh* → zh), else en. */
 export function detectLang(explicit?: string, env: NodeJS.ProcessEnv = process.env): Lang {
   if (explicit) return explicit === 'zh' ? 'zh' : 'en';
-  const v = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
-  return /^zh/i.test(v) ? 'zh' : 'en';
+  return envLang(env);
 }
 
 export function t(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {

@@ -116,7 +116,7 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
     skipped: st.skipped,
     stats: st.stats,
     close: async () => {
-      st.addon?.sinkAbortAll();
+      if (typeof st.addon?.sinkAbortAll === 'function') st.addon.sinkAbortAll();
       for (const t of st.timers) clearTimeout(t);
       for (const s of st.sockets) s.destroy();
       udp.close();
@@ -374,7 +374,8 @@ function sink(st: State, s: net.Socket, c: Conn, bytes: number, already: Buffer)
   // With the addon, on a plain TCP connection: the kernel discards the bytes (recv MSG_TRUNC) on a
   // thread of libuv's pool, without a Buffer per read — node's own reads were the upload's ceiling.
   const handle = (s as unknown as { _handle?: { readStop?: () => number } })._handle;
-  if (st.addon && c.fd !== null && !(s instanceof tls.TLSSocket) && typeof handle?.readStop === 'function') {
+  // (An addon built before the sink existed has no `sink`: node's reads then.)
+  if (typeof st.addon?.sink === 'function' && c.fd !== null && !(s instanceof tls.TLSSocket) && typeof handle?.readStop === 'function') {
     handle.readStop();
     s.setTimeout(0);
     first = first ?? performance.now();

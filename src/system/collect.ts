@@ -11,8 +11,6 @@ import { ParseError } from '../model/errors.js';
 import type { Collected, Snapshot } from '../model/snapshot.js';
 import { DEFAULT_TIMEOUT_MS, defaultExec, execProblem, makeBatchingExec, type ExecFn } from './exec.js';
 
-/** The collectors start together: one shell runs them (makeBatchingExec), not one spawn each (NETDX_EXEC_BATCH=0: one spawn each, for comparison). */
-const batchedExec: ExecFn = process.env.NETDX_EXEC_BATCH === '0' ? defaultExec : makeBatchingExec();
 import { parseLinks } from './parse/links.js';
 import { parseRoutes } from './parse/routes.js';
 import { parsePolicyRules } from './parse/rules.js';
@@ -23,6 +21,9 @@ import { parseNsswitch } from './parse/nsswitch.js';
 import { parseListening } from './parse/ss.js';
 import { parseJson } from './parse/json.js';
 import { localIso, PROXY_VARS, SYSCTLS, proxyEnvOf, sysctlPath, timezoneName } from './host.js';
+
+/** The collectors start together: one shell runs them (makeBatchingExec), not one spawn each (NETDX_EXEC_BATCH=0: one spawn each, for comparison). */
+const batchedExec: ExecFn = process.env.NETDX_EXEC_BATCH === '0' ? defaultExec : makeBatchingExec();
 
 export { routeGet, type RouteGetOutcome } from './route-get.js';
 export { execTool, ExecError } from './exec.js';

@@ -69,7 +69,11 @@ function toolEnv(options: { path?: string; env?: NodeJS.ProcessEnv }): { env: No
 }
 
 export function makeExec(options: { path?: string; env?: NodeJS.ProcessEnv } = {}): ExecFn {
-  const { env, installed } = toolEnv(options);
+  return execWith(toolEnv(options));
+}
+
+/** One spawn per command, in the given environment. */
+function execWith({ env, installed }: ReturnType<typeof toolEnv>): ExecFn {
   return (file, args, opts = {}) =>
     new Promise((resolve) => {
       if (!installed(file)) return resolve({ stdout: '', stderr: '', code: null, failure: 'ENOENT' });
@@ -111,8 +115,9 @@ const shQuote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
  * with a signal, and any batch the shell cannot run, fall back to one spawn per command.
  */
 export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessEnv } = {}): ExecFn {
-  const { env, installed } = toolEnv(options);
-  const single = makeExec(options);
+  const te = toolEnv(options);
+  const { env, installed } = te;
+  const single = execWith(te);
   interface Call {
     file: string;
     args: readonly string[];
@@ -165,7 +170,6 @@ export function parseBatch(out: Buffer, n: number, token: string): ExecResult[] 
   const res: Array<ExecResult | undefined> = Array.from({ length: n }, () => undefined);
   const tok = Buffer.from(token, 'latin1');
   let at = out.indexOf(tok);
-  const text = (from: number, to: number): string => out.toString('utf8', from, to);
   while (at >= 0) {
     const nl = out.indexOf(10, at);
     if (nl < 0) return null;
@@ -174,7 +178,7 @@ export function parseBatch(out: Buffer, n: number, token: string): ExecResult[] 
       .trim()
       .split(' ');
     const next = out.indexOf(tok, nl + 1);
-    const body = text(nl + 1, next < 0 ? out.length : next);
+    const body = out.toString('utf8', nl + 1, next < 0 ? out.length : next);
     const i = Number(head[0]);
     if (!Number.isInteger(i) || i < 0 || i >= n) return null;
     if (head.length === 3 && head[2] === 'o') {
