@@ -284,7 +284,7 @@ export function register(program: Command): void {
       const target = parseTarget(raw.target, topts);
       const snapshot = await readSnapshotFile(file);
       const { analyzeSnapshot } = await import('../diagnose/offline.js');
-      const report = await analyzeSnapshot(snapshot, target, options);
+      const report = await analyzeSnapshot(snapshot, target, format === 'json' ? { ...options, lang: 'en' } : options);
       if (format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else if (format === 'markdown') process.stdout.write(`${renderMarkdown(report, options.lang)}\n`);
       else process.stdout.write(renderText(report, { lang: options.lang, color: colorEnabled(process.stdout) }));

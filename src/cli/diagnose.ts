@@ -73,7 +73,8 @@ export function register(program: Command): void {
       // Loaded lazily: commands that send no packets (faults, collect) never load the probes.
       const { liveDeps } = await import('../diagnose/live.js');
       const rec = raw.capture !== undefined ? await (await import('../pcap/capture.js')).startRecorder(raw.capture) : null;
-      let report = await diagnose(target, options, liveDeps(), progress);
+      // The JSON report keeps English text beside each message id, whatever the reader's language.
+      let report = await diagnose(target, format === 'json' ? { ...options, lang: 'en' } : options, liveDeps(), progress);
       if (rec) report = await withCapture(report, rec, options.lang, options.expectIp ?? []);
       if (live) process.stderr.write('\r\x1b[2K');
       if (format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -15,7 +15,7 @@ import { rankFindings, type Ranked } from './rank.js';
 import { verdictOf } from './verdict.js';
 import type { Lang } from '../model/layer.js';
 import { t } from '../report/i18n.js';
-import { checkText, reasonText } from '../report/reasons.js';
+import { checkText, reasonMessageOf, reasonText } from '../report/reasons.js';
 import { said } from '../rules/helpers.js';
 
 const META = new Map<string, RuleMeta & { order: number }>(RULES.map((r, i) => [r.meta.code, { ...r.meta, order: i }]));
@@ -121,7 +121,8 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
         reason = u.map((o) => t(lang, 'row.unknownCheck', { check: checkText(lang, o.data.check), reason: reasonText(lang, o.data.reason) })).join(lang === 'zh' ? '；' : '; ');
       } else status = 'pass';
     }
-    rows.push(reason === undefined ? { layer, status, ms } : { layer, status, ms, reason });
+    const message = reason !== undefined && lang === 'en' ? reasonMessageOf(reason) : null;
+    rows.push(reason === undefined ? { layer, status, ms } : message ? { layer, status, ms, reason, reasonMessage: message } : { layer, status, ms, reason });
   }
   return rows;
 }

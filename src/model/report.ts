@@ -10,9 +10,16 @@ import { REPORT_SCHEMA_ID } from './report-id.js';
 
 export { REPORT_SCHEMA_ID };
 
+/** A message id with its parameters (model/message.ts): what a text says, as data. */
+export const MessageSchema = z.object({
+  id: z.string().describe('stable message id, e.g. TCP-001.refused or reason.dnsUnnamed'),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()), z.array(z.number())])),
+});
+
 export const EvidenceSchema = z.object({
   observation: z.string().describe('kind of the observation this evidence rests on'),
   summary: z.string(),
+  message: MessageSchema.optional().describe('the summary as a message id with parameters'),
   data: z.record(z.string(), z.unknown()).optional(),
   /** Set by `netdx pcap`: the capture packets this evidence rests on. */
   packets: z.array(z.object({ n: z.number().int().describe('packet number in the capture, 1-based (as tcpdump and Wireshark count)'), ts: z.string().describe('capture time, ISO 8601') })).optional(),
@@ -20,6 +27,7 @@ export const EvidenceSchema = z.object({
 
 export const FixSchema = z.object({
   summary: z.string(),
+  message: MessageSchema.optional().describe('the summary as a message id with parameters'),
   command: z.string().optional().describe('a real command with the case values filled in; absent when the fix is not a command'),
 });
 
@@ -30,6 +38,7 @@ export const FindingSchema = z.object({
   severity: z.enum(SEVERITIES),
   title: z.string(),
   explanation: z.string(),
+  messages: z.object({ title: MessageSchema, explanation: MessageSchema }).optional().describe('the title and explanation as message ids with parameters'),
   evidence: z.array(EvidenceSchema),
   fix: z.array(FixSchema),
   explainedBy: z.string().optional(),
@@ -40,6 +49,7 @@ export const LayerRowSchema = z.object({
   status: z.enum(LAYER_STATUSES),
   ms: z.number(),
   reason: z.string().optional(),
+  reasonMessage: MessageSchema.optional().describe('the reason as a message id with parameters, when it is one of the catalog'),
 });
 
 export const ObservationSchema = z.object({

@@ -3,21 +3,22 @@ import type { Lang } from '../model/layer.js';
 import type { Finding, Report } from '../model/report.js';
 import { formatHostPort } from '../model/target.js';
 import { t } from './i18n.js';
+import { speak } from '../model/message.js';
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|');
 
 function finding(f: Finding, lang: Lang, level: string): string[] {
-  const out = [`${level} ${f.code} ${f.slug} — ${f.title}`, '', f.explanation, ''];
+  const out = [`${level} ${f.code} ${f.slug} — ${speak(f.title, f.messages?.title, lang)}`, '', speak(f.explanation, f.messages?.explanation, lang), ''];
   if (f.explainedBy) out.push(`_${t(lang, 'report.explainedBy', { code: f.explainedBy })}_`, '');
   if (f.evidence.length) {
     out.push(`**${t(lang, 'report.evidence')}**`, '');
-    for (const e of f.evidence) out.push(`- \`${e.observation}\` ${e.summary}`);
+    for (const e of f.evidence) out.push(`- \`${e.observation}\` ${speak(e.summary, e.message, lang)}`);
     out.push('');
   }
   if (f.fix.length) {
     out.push(`**${t(lang, 'report.fix')}**`, '');
     for (const fx of f.fix) {
-      out.push(`- ${fx.summary}`);
+      out.push(`- ${speak(fx.summary, fx.message, lang)}`);
       if (fx.command) out.push('', '  ```sh', `  ${fx.command}`, '  ```');
     }
     out.push('');

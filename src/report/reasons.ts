@@ -9,6 +9,7 @@
  */
 import type { Lang } from '../model/layer.js';
 import { fill } from '../model/fault.js';
+import type { Message } from '../model/message.js';
 import { MESSAGES, type MessageKey } from './messages.js';
 
 interface Template {
@@ -40,6 +41,8 @@ function compile(prefix: string): Template[] {
 }
 
 const REASONS = compile('reason.');
+/** Every template a layer row's reason can be: skips, row compositions and reasons. */
+const ROW_REASONS = [...compile('skip.'), ...compile('row.'), ...REASONS].sort((a, b) => b.literal - a.literal);
 const CHECKS = compile('check.');
 /** Parameters that are reasons themselves. */
 const NESTED = new Set(['why', 'error', 'errors']);
@@ -68,4 +71,17 @@ export function checkText(lang: Lang, check: string): string {
   const key = `check.${check}`;
   if (key in MESSAGES) return MESSAGES[key as MessageKey].zh;
   return fromTemplates(CHECKS, check, 4) ?? check;
+}
+
+/**
+ * A layer row's English reason as a message id with parameters (the JSON report's `reasonMessage`):
+ * the catalog template it is the text of, and the values of its placeholders. Null for a reason
+ * that is no template's text (a kernel's or a library's own words).
+ */
+export function reasonMessageOf(reason: string): Message | null {
+  for (const t of ROW_REASONS) {
+    const m = t.re.exec(reason);
+    if (m) return { id: t.key, params: Object.fromEntries(t.names.map((n, i) => [n, m[i + 1]!])) };
+  }
+  return null;
 }

@@ -4,6 +4,7 @@ import type { Lang, LayerStatus } from '../model/layer.js';
 import type { Finding, Report } from '../model/report.js';
 import { formatHostPort } from '../model/target.js';
 import { t } from './i18n.js';
+import { speak } from '../model/message.js';
 import { reasonText } from './reasons.js';
 
 export interface TextOptions {
@@ -51,16 +52,16 @@ function verdictText(c: Colors, r: Report, lang: Lang): string {
 
 function findingBlock(c: Colors, f: Finding, lang: Lang, indent: string): string[] {
   const out: string[] = [];
-  out.push(`${indent}${c.bold(f.title)}`);
-  out.push(`${indent}${f.explanation}`);
+  out.push(`${indent}${c.bold(speak(f.title, f.messages?.title, lang))}`);
+  out.push(`${indent}${speak(f.explanation, f.messages?.explanation, lang)}`);
   if (f.evidence.length > 0) {
     out.push(`${indent}${c.dim(t(lang, 'report.evidence'))}:`);
-    for (const e of f.evidence) out.push(`${indent}  • ${c.dim(e.observation)}  ${e.summary}`);
+    for (const e of f.evidence) out.push(`${indent}  • ${c.dim(e.observation)}  ${speak(e.summary, e.message, lang)}`);
   }
   if (f.fix.length > 0) {
     out.push(`${indent}${c.dim(t(lang, 'report.fix'))}:`);
     for (const fx of f.fix) {
-      out.push(`${indent}  • ${fx.summary}`);
+      out.push(`${indent}  • ${speak(fx.summary, fx.message, lang)}`);
       if (fx.command) out.push(`${indent}    ${c.cyan('$ ' + fx.command)}`);
     }
   }

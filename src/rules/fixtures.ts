@@ -13,6 +13,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import type { Rule, RuleContext } from './types.js';
 import { noopFixes } from './fix-noop.js';
 import { englishProse } from './zh-fixtures.js';
+import { renderMessage, type Message } from '../model/message.js';
 
 type D<K extends keyof ObservationData> = ObservationData[K];
 type Link = D<'host.links'>['links'][number];
@@ -62,17 +63,44 @@ function assertSpeaksZh(rule: Rule, c: RuleContext): void {
   assert.deepEqual(bad, [], `${rule.meta.code}: English prose in zh text:\n${bad.join('\n')}`);
 }
 
+/** Every text of a finding with its message (or null when the text has none). */
+const messagesOf = (f: Finding): Array<[string, string, Message | undefined]> => [
+  ['title', f.title, f.messages?.title],
+  ['explanation', f.explanation, f.messages?.explanation],
+  ...f.evidence.map((e, i): [string, string, Message | undefined] => [`evidence[${i}] (${e.observation})`, e.summary, e.message]),
+  ...f.fix.map((x, i): [string, string, Message | undefined] => [`fix[${i}]`, x.summary, x.message]),
+];
+
+/**
+ * Messages are data: every text of the finding carries its message id, the id is in the catalog in
+ * both languages, the text is the message rendered in the finding's language, and the params survive JSON
+ * (so a script or another process renders the same text from the report).
+ */
+export function assertMessages(f: Finding, lang: Lang = 'en'): void {
+  const bad: string[] = [];
+  for (const [where, text, m] of messagesOf(f)) {
+    if (!m) bad.push(`${where}: no message id for ${JSON.stringify(text)}`);
+    else if (renderMessage(m, lang) !== text) bad.push(`${where}: ${m.id} renders ${JSON.stringify(renderMessage(m, lang))}, the text is ${JSON.stringify(text)}`);
+    else if (renderMessage(m, 'en') === null) bad.push(`${where}: ${m.id} has no en text`);
+    else if (renderMessage(m, 'zh') === null) bad.push(`${where}: ${m.id} has no zh text`);
+    else if (JSON.stringify(JSON.parse(JSON.stringify(m.params))) !== JSON.stringify(m.params)) bad.push(`${where}: ${m.id} params are not plain JSON`);
+  }
+  assert.deepEqual(bad, [], `${f.code}: texts without a message:\n${bad.join('\n')}`);
+}
+
 /**
  * Runs a rule over observations (and ctx extras); shorthand for rule.check(ctx({...})). Every
  * finding is also checked for fix commands that would change nothing on the host the fixture
  * describes (replacing a route with itself, adding one that exists, …), and the same context is
- * judged in zh, which must hold no English prose: every rule's fixtures pass through here, so no
- * rule can propose a no-op fix or speak English to a Chinese reader.
+ * judged in zh, which must hold no English prose, and every text must carry its message id
+ * (assertMessages): every rule's fixtures pass through here, so no rule can propose a no-op fix,
+ * speak English to a Chinese reader or write a text a script cannot key on.
  */
 export function run(rule: Rule, observations: Observation[], extra: Omit<CtxInput, 'observations'> = {}): Finding | null {
   const c = ctx({ ...extra, observations });
   const f = rule.check(c);
   if (f) assert.deepEqual(noopFixes(f, c), [], `${rule.meta.code}: a fix command changes nothing on this host`);
+  if (f) assertMessages(f, c.lang);
   assertSpeaksZh(rule, c);
   return f;
 }

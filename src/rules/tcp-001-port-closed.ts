@@ -1,9 +1,9 @@
 import type { Finding } from '../model/report.js';
 import type { ListeningSocket } from '../model/snapshot.js';
-import { canonicalIp, sameIp, tr } from './helpers.js';
+import { canonicalIp, sameIp } from './helpers.js';
 import { hostPort, isThisMachine } from './tcp-common.js';
 import type { Rule, RuleContext, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-001',
@@ -31,6 +31,40 @@ export const meta: RuleMeta = {
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],
 };
 
+const M = defineMessages('TCP-001', {
+  refused: msg(
+    (p: { dst: string; ms: number; errno: string | null }) => `TCP ${p.dst}: connection refused (RST) after ${p.ms} ms${p.errno ? ` (${p.errno})` : ''}`,
+    (p) => `TCP ${p.dst}：${p.ms} 毫秒后连接被拒绝（RST）${p.errno ? `（${p.errno}）` : ''}`,
+  ),
+  noListener: msg(
+    (p: { port: number }) => `this machine: no TCP socket listens on port ${p.port}`,
+    (p) => `本机：没有 TCP 套接字监听端口 ${p.port}`,
+  ),
+  noListenerWhy: msg(
+    (p: { port: number; address: string }) =>
+      `Nothing on this machine listens on TCP port ${p.port}, so the kernel answers ${p.address}:${p.port} with a reset. The service is not running, or it listens on another port.`,
+    (p) => `本机没有任何进程监听 TCP 端口 ${p.port}，因此内核对 ${p.address}:${p.port} 的连接直接回复 RST。服务未运行，或监听在其他端口上。`,
+  ),
+  startService: msg(
+    (p: { port: number }) => `Start the service that should listen on port ${p.port} and check its log for why it is not listening`,
+    (p) => `启动应监听端口 ${p.port} 的服务，并查看其日志以确认为何未监听`,
+  ),
+  boundTo: msg(
+    (p: { port: number; sockets: string[] }) => `this machine: port ${p.port} is bound to ${p.sockets.join(', ')}`,
+    (p) => `本机：端口 ${p.port} 绑定在 ${p.sockets.join('、')}`,
+  ),
+  boundElsewhere: msg(
+    (p: { port: number; bound: string[]; process: string | null; address: string }) =>
+      `A socket listens on port ${p.port}, but only on ${p.bound.join(', ')}${p.process ? ` (${p.process})` : ''}, not on ${p.address}, so connections to ${p.address}:${p.port} are refused with a reset.`,
+    (p) => `端口 ${p.port} 上有进程在监听，但只绑定在 ${p.bound.join(', ')}${p.process ? `（${p.process}）` : ''}，而不是 ${p.address}，因此到 ${p.address}:${p.port} 的连接被 RST 拒绝。`,
+  ),
+  rebind: msg(
+    (p: { bound: string[]; process: string | null; address: string }) =>
+      `Make ${p.process ?? 'the service'} listen on ${p.address} (or on all addresses, 0.0.0.0 / ::) instead of ${p.bound.join(', ')} only, or connect to ${p.bound.join(', ')}`,
+    (p) => `让 ${p.process ?? '该服务'} 监听 ${p.address}（或所有地址 0.0.0.0 / ::），而不只是 ${p.bound.join(', ')}；或者改为连接 ${p.bound.join(', ')}`,
+  ),
+});
+
 const WILDCARD = new Set(['0.0.0.0', '::', '*']);
 /** The address part of a socket's local address as ss prints it ('[::1]', '127.0.0.53%lo', '*'). */
 const bindAddress = (local: string): string => canonicalIp(local.replace(/^\[|\]$/g, '').replace(/%.*$/, ''));
@@ -43,21 +77,13 @@ export const rule: Rule = {
     const d = hit.data;
     const vars = { address: d.address, port: d.port };
     const ev = [
-      evidence(
-        'tcp.connect',
-        tr(
-          ctx.lang,
-          `TCP ${hostPort(d.address, d.port)}: connection refused (RST) after ${Math.round(d.ms)} ms${d.errno ? ` (${d.errno})` : ''}`,
-          `TCP ${hostPort(d.address, d.port)}：${Math.round(d.ms)} 毫秒后连接被拒绝（RST）${d.errno ? `（${d.errno}）` : ''}`,
-        ),
-        {
-          address: d.address,
-          port: d.port,
-          outcome: d.outcome,
-          ms: d.ms,
-          ...(d.errno ? { errno: d.errno } : {}),
-        },
-      ),
+      evidence('tcp.connect', M.refused({ dst: hostPort(d.address, d.port), ms: Math.round(d.ms), errno: d.errno ?? null }), {
+        address: d.address,
+        port: d.port,
+        outcome: d.outcome,
+        ms: d.ms,
+        ...(d.errno ? { errno: d.errno } : {}),
+      }),
     ];
     const local = localListeners(ctx, d.address, d.port);
     if (!local) return makeFinding(meta, ctx, { vars, evidence: ev });
@@ -79,46 +105,28 @@ function localFinding(ctx: RuleContext, vars: { address: string; port: number },
     return !WILDCARD.has(a) && !sameIp(a, address);
   });
   if (sockets.length === 0) {
-    ev.push(evidence('tcp.connect', tr(ctx.lang, `this machine: no TCP socket listens on port ${port}`, `本机：没有 TCP 套接字监听端口 ${port}`), { port, listening: [] }));
+    ev.push(evidence('tcp.connect', M.noListener({ port }), { port, listening: [] }));
     return makeFinding(meta, ctx, {
       vars,
       evidence: ev,
-      explanation: tr(
-        ctx.lang,
-        `Nothing on this machine listens on TCP port ${port}, so the kernel answers ${address}:${port} with a reset. The service is not running, or it listens on another port.`,
-        `本机没有任何进程监听 TCP 端口 ${port}，因此内核对 ${address}:${port} 的连接直接回复 RST。服务未运行，或监听在其他端口上。`,
-      ),
-      fix: [
-        { summary: tr(ctx.lang, `Start the service that should listen on port ${port} and check its log for why it is not listening`, `启动应监听端口 ${port} 的服务，并查看其日志以确认为何未监听`) },
-      ],
+      explanation: M.noListenerWhy({ port, address }),
+      fix: [{ summary: M.startService({ port }) }],
     });
   }
   const shown = (other.length > 0 ? other : sockets).map((s) => `${s.local}:${s.port}${s.process ? ` (${s.process})` : ''}`);
   ev.push(
-    evidence('tcp.connect', tr(ctx.lang, `this machine: port ${port} is bound to ${shown.join(', ')}`, `本机：端口 ${port} 绑定在 ${shown.join('、')}`), {
+    evidence('tcp.connect', M.boundTo({ port, sockets: shown }), {
       port,
       listening: sockets.map((s) => ({ ...s })),
     }),
   );
   if (other.length === 0) return makeFinding(meta, ctx, { vars, evidence: ev });
-  const bound = other.map((s) => s.local).join(', ');
+  const bound = other.map((s) => s.local);
   const proc = other.find((s) => s.process)?.process ?? null;
   return makeFinding(meta, ctx, {
     vars,
     evidence: ev,
-    explanation: tr(
-      ctx.lang,
-      `A socket listens on port ${port}, but only on ${bound}${proc ? ` (${proc})` : ''}, not on ${address}, so connections to ${address}:${port} are refused with a reset.`,
-      `端口 ${port} 上有进程在监听，但只绑定在 ${bound}${proc ? `（${proc}）` : ''}，而不是 ${address}，因此到 ${address}:${port} 的连接被 RST 拒绝。`,
-    ),
-    fix: [
-      {
-        summary: tr(
-          ctx.lang,
-          `Make ${proc ?? 'the service'} listen on ${address} (or on all addresses, 0.0.0.0 / ::) instead of ${bound} only, or connect to ${bound}`,
-          `让 ${proc ?? '该服务'} 监听 ${address}（或所有地址 0.0.0.0 / ::），而不只是 ${bound}；或者改为连接 ${bound}`,
-        ),
-      },
-    ],
+    explanation: M.boundElsewhere({ port, bound, process: proc, address }),
+    fix: [{ summary: M.rebind({ bound, process: proc, address }) }],
   });
 }

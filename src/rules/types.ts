@@ -9,6 +9,8 @@ export { fill };
 import type { Observation, ObservationData, ObservationKind } from '../model/observation.js';
 import { ofKind } from '../model/observation.js';
 import type { Evidence, Finding, Fix } from '../model/report.js';
+import { registerMessage, renderMessage, type Message } from '../model/message.js';
+export { defineMessages, msg, type Message } from '../model/message.js';
 import type { Target } from '../model/target.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { DiagnoseOptions } from '../model/options.js';
@@ -28,43 +30,84 @@ export interface Rule {
   check(ctx: RuleContext): Finding | null;
 }
 
+/** A fix as a rule writes it: its summary a message (or, for text that is data already, a string). */
+export interface FixPart {
+  summary: string | Message;
+  command?: string;
+}
+
 export interface FindingParts {
   vars?: Record<string, string | number>;
   evidence: Evidence[];
-  /** Fixes; when omitted, the meta's templates are filled with vars (templates with unfilled placeholders are dropped to summary-only). */
-  fix?: Fix[];
-  /** Override title / explanation text (already localized) */
-  title?: string;
-  explanation?: string;
+  /** Fixes; when omitted, the meta's templates are filled with vars (a command with unfilled placeholders is dropped to its summary; a summary with them, entirely). */
+  fix?: FixPart[];
+  /** Override title / explanation (a message; a plain string is shown as it is in every language). */
+  title?: string | Message;
+  explanation?: string | Message;
   severity?: Severity;
 }
 
-/** Builds a Finding from a meta and the case's values in the context's language. */
+/** The meta's templates in the message catalog: `CODE.title`, `CODE.explanation`, `CODE.fix.N`, their params the case's vars. */
+function metaMessages(meta: RuleMeta): { title: string; explanation: string; fix: string[] } {
+  const ids = { title: `${meta.code}.title`, explanation: `${meta.code}.explanation`, fix: meta.fix.map((_, i) => `${meta.code}.fix.${i}`) };
+  registerMessage(ids.title, meta.title);
+  registerMessage(ids.explanation, meta.explanation);
+  meta.fix.forEach((f, i) => registerMessage(ids.fix[i]!, f.summary));
+  return ids;
+}
+
+/** Does the template keep a {placeholder} that vars do not fill? */
+const unfilled = (template: string, vars: Record<string, unknown>): boolean => [...template.matchAll(/\{([a-zA-Z0-9_]+)\}/g)].some((m) => !(m[1]! in vars));
+
+const isMessage = (x: string | Message): x is Message => typeof x !== 'string';
+/** A text of the finding in the context's language, with its message when it has one. */
+function localize(x: string | Message, lang: Lang): { text: string; message?: Message } {
+  if (!isMessage(x)) return { text: x };
+  const text = renderMessage(x, lang);
+  if (text === null) throw new Error(`message ${x.id} is not in the catalog`);
+  return { text, message: x };
+}
+
+/**
+ * Builds a Finding from a meta and the case's values. Every text is rendered in the context's
+ * language and keeps its message id with parameters (the JSON report carries both; renderers
+ * render the message in the reader's language).
+ */
 export function makeFinding(meta: RuleMeta, ctx: Pick<RuleContext, 'lang'>, parts: FindingParts): Finding {
   const vars = parts.vars ?? {};
-  const fix: Fix[] =
+  const ids = metaMessages(meta);
+  const fixParts: FixPart[] =
     parts.fix ??
-    meta.fix.map((t) => {
-      const summary = fill(t.summary[ctx.lang], vars);
-      if (!t.command) return { summary };
+    meta.fix.flatMap((t, i): FixPart[] => {
+      if (unfilled(t.summary.en, vars)) return [];
+      const summary: Message = { id: ids.fix[i]!, params: { ...vars } };
+      if (!t.command) return [{ summary }];
       const command = fill(t.command, vars);
-      return /\{[a-zA-Z0-9_]+\}/.test(command) ? { summary } : { summary, command };
+      return unfilled(command, {}) ? [{ summary }] : [{ summary, command }];
     });
+  const fix: Fix[] = fixParts.map((x) => {
+    const l = localize(x.summary, ctx.lang);
+    return { summary: l.text, ...(l.message ? { message: l.message } : {}), ...(x.command !== undefined ? { command: x.command } : {}) };
+  });
+  const title = localize(parts.title ?? { id: ids.title, params: { ...vars } }, ctx.lang);
+  const explanation = localize(parts.explanation ?? { id: ids.explanation, params: { ...vars } }, ctx.lang);
   return {
     code: meta.code,
     slug: meta.slug,
     layer: meta.layer,
     severity: parts.severity ?? meta.severity,
-    title: parts.title ?? fill(meta.title[ctx.lang], vars),
-    explanation: parts.explanation ?? fill(meta.explanation[ctx.lang], vars),
-    evidence: parts.evidence,
+    title: title.text,
+    explanation: explanation.text,
+    ...(title.message && explanation.message ? { messages: { title: title.message, explanation: explanation.message } } : {}),
+    evidence: parts.evidence.map((e) => (e.message ? { ...e, summary: renderMessage(e.message, ctx.lang) ?? e.summary } : e)),
     fix,
   };
 }
 
-/** Evidence line pointing at an observation. */
-export function evidence<K extends ObservationKind>(kind: K, summary: string, data?: Partial<ObservationData[K]> | Record<string, unknown>): Evidence {
-  return data === undefined ? { observation: kind, summary } : { observation: kind, summary, data: data as Record<string, unknown> };
+/** Evidence line pointing at an observation; its summary a message (rendered in English here, in the finding's language by makeFinding). */
+export function evidence<K extends ObservationKind>(kind: K, summary: string | Message, data?: Partial<ObservationData[K]> | Record<string, unknown>): Evidence {
+  const text = isMessage(summary) ? { summary: renderMessage(summary, 'en') ?? summary.id, message: summary } : { summary };
+  return data === undefined ? { observation: kind, ...text } : { observation: kind, ...text, data: data as Record<string, unknown> };
 }
 
 export { ofKind };
