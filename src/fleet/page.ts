@@ -5,6 +5,9 @@
  * agent sent is escaped; a page refreshes itself every 10 s.
  */
 import type { Lang } from '../model/layer.js';
+import { speak } from '../model/message.js';
+// The rules' messages join the catalog: an agent's report (English text, message ids) is shown in the reader's language.
+import '../rules/index.js';
 import type { Report } from '../model/report.js';
 import type { FleetStore, IncidentRow, TokenInfo } from './store.js';
 import type { FleetTargets } from './targets.js';
@@ -119,8 +122,9 @@ async function fleetBody(lang: Lang, url: URL, d: PageDeps): Promise<string> {
 function findingBlock(lang: Lang, report: Report): string {
   const f = report.primary ?? report.findings[0];
   if (!f) return `<p>${t(lang, 'page.verdict')}: ${esc(report.verdict)}</p>`;
-  let html = `<p><b>${esc(f.code)} ${esc(f.slug)}</b> — ${esc(f.title)}</p><p>${esc(f.explanation)}</p><ul>${f.evidence.map((e) => `<li>${esc(e.summary)}</li>`).join('')}</ul>`;
-  if (f.fix.length > 0) html += `<p>${t(lang, 'page.fix')}:</p><ul>${f.fix.map((x) => `<li>${esc(x.summary)}${x.command ? `<br><code>${esc(x.command)}</code>` : ''}</li>`).join('')}</ul>`;
+  let html = `<p><b>${esc(f.code)} ${esc(f.slug)}</b> — ${esc(speak(f.title, f.messages?.title, lang))}</p><p>${esc(speak(f.explanation, f.messages?.explanation, lang))}</p><ul>${f.evidence.map((e) => `<li>${esc(speak(e.summary, e.message, lang))}</li>`).join('')}</ul>`;
+  if (f.fix.length > 0)
+    html += `<p>${t(lang, 'page.fix')}:</p><ul>${f.fix.map((x) => `<li>${esc(speak(x.summary, x.message, lang))}${x.command ? `<br><code>${esc(x.command)}</code>` : ''}</li>`).join('')}</ul>`;
   return html;
 }
 

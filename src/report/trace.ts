@@ -1,4 +1,5 @@
 /** Text of `netdx trace`: mtr-style tables, one per path, and the path findings with their fix. */
+import { speak } from '../model/message.js';
 import type { Lang } from '../model/layer.js';
 import type { ObservationData } from '../model/observation.js';
 import type { Finding } from '../model/report.js';
@@ -47,8 +48,8 @@ export function renderTrace(tr: Trace, findings: Finding[], lang: Lang, ms: numb
     if (!p.reached && tr.method !== 'unavailable') out.push(`  ${t(lang, 'trace.notReached', {})}`);
   });
   for (const f of findings) {
-    out.push('', `${f.code} ${f.title}`, `  ${f.explanation}`);
-    for (const x of f.fix) out.push(`  → ${x.summary}${x.command ? `: ${x.command}` : ''}`);
+    out.push('', `${f.code} ${speak(f.title, f.messages?.title, lang)}`, `  ${speak(f.explanation, f.messages?.explanation, lang)}`);
+    for (const x of f.fix) out.push(`  → ${speak(x.summary, x.message, lang)}${x.command ? `: ${x.command}` : ''}`);
   }
   out.push('', t(lang, 'trace.done', { ms: Math.round(ms) }));
   return out.join('\n') + '\n';

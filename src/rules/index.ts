@@ -3,6 +3,7 @@
  * holds the codes of ../shared/faults.md (plus codes the project added after each family, e.g.
  * TLS-012) and that every rule has its own test.
  */
+import { registerMetaMessages } from './types.js';
 import type { Rule } from './types.js';
 import { rule as HOST_001 } from './host-001-no-usable-interface.js';
 import { rule as HOST_002 } from './host-002-no-address.js';
@@ -115,3 +116,6 @@ export const RULES: readonly Rule[] = [
 ];
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.meta.code, r]));
+
+// The metas' templates join the message catalog at load, so any renderer in the process can render a finding's title, explanation and fixes by id.
+for (const r of RULES) registerMetaMessages(r.meta);

@@ -48,7 +48,7 @@ export interface FindingParts {
 }
 
 /** The meta's templates in the message catalog: `CODE.title`, `CODE.explanation`, `CODE.fix.N`, their params the case's vars. */
-function metaMessages(meta: RuleMeta): { title: string; explanation: string; fix: string[] } {
+export function registerMetaMessages(meta: RuleMeta): { title: string; explanation: string; fix: string[] } {
   const ids = { title: `${meta.code}.title`, explanation: `${meta.code}.explanation`, fix: meta.fix.map((_, i) => `${meta.code}.fix.${i}`) };
   registerMessage(ids.title, meta.title);
   registerMessage(ids.explanation, meta.explanation);
@@ -75,7 +75,7 @@ function localize(x: string | Message, lang: Lang): { text: string; message?: Me
  */
 export function makeFinding(meta: RuleMeta, ctx: Pick<RuleContext, 'lang'>, parts: FindingParts): Finding {
   const vars = parts.vars ?? {};
-  const ids = metaMessages(meta);
+  const ids = registerMetaMessages(meta);
   const fixParts: FixPart[] =
     parts.fix ??
     meta.fix.flatMap((t, i): FixPart[] => {
