@@ -15,6 +15,13 @@ type Obs = Observation[];
 export interface EngineDeps {
   snapshot(): Promise<Snapshot>;
   /**
+   * The snapshot in two stages (optional): `beforeProbes` settles once what must be read before a
+   * probe sends is read — the firewall's packet counters, which NET-006 compares after the probes —
+   * and `snapshot` when everything is. The walk of an address target starts probing at the first
+   * stage, while the rest is collected.
+   */
+  stagedSnapshot?(): { beforeProbes: Promise<void>; snapshot: Promise<Snapshot> };
+  /**
    * The listening sockets, when snapshot() left them out (optional): asked for only when a
    * connect was refused, so TCP-001 can say whether this machine listens on that port.
    */
@@ -45,7 +52,7 @@ export interface EngineDeps {
    * stalls over an open TCP connection; `quick`: the ICMP search alone, beside every
    * network-layer walk, so a blackhole the handshake does not touch is found too.
    */
-  pmtu?(q: { address: string; port: number | null; quick?: boolean }, ctx: ProbeContext): Promise<Obs>;
+  pmtu?(q: { address: string; port: number | null; quick?: boolean; dev?: string }, ctx: ProbeContext): Promise<Obs>;
   /** Transport and application tests the user asked for: idle hold, backlog, heartbeat. */
   idle?(q: { address: string; port: number; maxSec: number }, ctx: ProbeContext): Promise<Obs>;
   backlog?(q: { address: string; port: number; parallel: number }, ctx: ProbeContext): Promise<Obs>;

@@ -161,7 +161,7 @@ test('every network walk runs the quick path-MTU check towards the target, in pa
   const blackhole = observation('pmtu.search', { target: '203.0.113.10', method: 'raw', largestPass: 1400, smallestFail: 1401, fragNeeded: null, ifMtu: 1500, dev: 'eth0', probes: 37, tcp: null });
   const { deps, calls } = fakeDeps({ pmtu: async (q) => (q.quick ? [blackhole] : []) });
   const r = await diagnose(parseTarget('203.0.113.10:443'), opts, deps);
-  assert.deepEqual(calls.pmtu, [{ address: '203.0.113.10', port: null, quick: true }]);
+  assert.deepEqual(calls.pmtu, [{ address: '203.0.113.10', port: null, quick: true, dev: 'eth0' }]);
   assert.equal(r.primary?.code, 'NET-009');
   assert.equal(r.layers.find((l) => l.layer === 'network')?.status, 'fail');
   assert.equal(r.layers.find((l) => l.layer === 'tls')?.status, 'pass');

@@ -19,6 +19,7 @@ import {
   clockObservation,
   completeSnapshot,
   finish,
+  lookupRoutes,
   observeApp,
   observeExtras,
   observeHostAndDns,
@@ -39,19 +40,38 @@ export { handshakeSuspect, pathSuspect } from './suspect.js';
 /** One target, the whole walk: the wrapper every caller used so far (CLI, monitor, tests). */
 export async function diagnose(target: Target, options: DiagnoseOptions, deps: EngineDeps, progress: ProgressFn = () => {}): Promise<Report> {
   const p = plan(target, options);
-  const w = startWalk(p, deps, progress);
+  // An address target needs no name resolution: its probes send as soon as the firewall counters are read, beside the rest of the snapshot.
+  const staged = !p.isName && deps.stagedSnapshot ? deps.stagedSnapshot() : null;
+  const w = startWalk(p, staged ? { ...deps, snapshot: () => staged.snapshot } : deps, progress);
   const obs: Observation[] = [];
   const skips = new Map<Layer, string>();
 
-  const hd = await observeHostAndDns(w);
+  const hdP = observeHostAndDns(w);
+  let net: Awaited<ReturnType<typeof observeNetwork>> | undefined;
+  let np: ReturnType<typeof planNetwork> | undefined;
+  if (staged) {
+    np = planNetwork(p, null, [target.host], []);
+    // The kernel's route is asked now (it sends nothing), in the same turn as the firewall counters.
+    const routes = lookupRoutes(w, np);
+    await staged.beforeProbes.catch(() => undefined);
+    net = await observeNetwork(
+      w,
+      np,
+      hdP.then((h) => h.snapshot),
+      hdP.then((h) => h.observations),
+      budgets(null, options.timeoutMs),
+      routes,
+    );
+  }
+  const hd = await hdP;
   const { snapshot, addresses } = hd;
   obs.push(...hd.observations);
   if (hd.dnsSkip) skips.set('dns', hd.dnsSkip);
   let b = hd.budgets;
 
-  const np = planNetwork(p, snapshot, addresses, obs);
+  np ??= planNetwork(p, snapshot, addresses, obs);
   const { primaryAddr } = np;
-  const net = await observeNetwork(w, np, snapshot, obs, b);
+  net ??= await observeNetwork(w, np, snapshot, obs, b);
   obs.push(...net.observations, ...net.tcp);
   const { hardFail } = net;
   if (primaryAddr && !hardFail) obs.push(...(await blameLocalFirewall(primaryAddr, target.port, snapshot, obs, deps)));

@@ -1,6 +1,7 @@
 /** The real world behind EngineDeps: collectors, probes and analyzers. */
+import { batchedExec } from '../system/exec.js';
 import { readFile, stat } from 'node:fs/promises';
-import { collectListening, collectSnapshot, DIAGNOSE_PARTS } from '../system/collect.js';
+import { collectListening, collectSnapshot, collectStaged, DIAGNOSE_PARTS } from '../system/collect.js';
 import { parseResolvConf } from '../system/parse/resolv.js';
 import { run as dnsQuery, systemLookup } from '../probes/dns.js';
 import { run as routeLookup } from '../probes/route.js';
@@ -46,6 +47,7 @@ export function liveDeps(): EngineDeps {
   return {
     // No `ss` and no timedatectl up front: the listening sockets come only when a connect is refused.
     snapshot: () => collectSnapshot({ ntp: false }, DIAGNOSE_PARTS),
+    stagedSnapshot: () => collectStaged({ ntp: false }, DIAGNOSE_PARTS),
     listening: () => collectListening(),
     nameservers: async () => {
       try {
@@ -56,7 +58,8 @@ export function liveDeps(): EngineDeps {
     },
     systemLookup,
     dnsQuery,
-    routeLookup,
+    // Through the batching exec: the walk's first lookup shares a shell with the snapshot's first commands.
+    routeLookup: (d, ctx) => routeLookup(d, ctx, batchedExec),
     gateway,
     icmp,
     tcp,
@@ -66,7 +69,7 @@ export function liveDeps(): EngineDeps {
     proxyConnect,
     trace: (q, ctx) => trace({ address: q.address, proto: q.proto, port: q.port, count: q.count, intervalMs: 50, ...(q.flows ? { flows: q.flows } : {}) }, ctx),
     spread: (q, ctx) => spread(q, ctx),
-    pmtu: (q, ctx) => pmtu({ address: q.address, port: q.port, ...(q.quick ? { quick: true } : {}) }, ctx),
+    pmtu: (q, ctx) => pmtu({ address: q.address, port: q.port, ...(q.quick ? { quick: true } : {}), ...(q.dev ? { dev: q.dev } : {}) }, ctx),
     idle,
     backlog,
     heartbeat,

@@ -200,13 +200,13 @@ export interface NetworkPlan {
   routeTargets: string[];
 }
 
-export function planNetwork(p: Plan, snapshot: Snapshot, addresses: string[], obs: Obs): NetworkPlan {
+export function planNetwork(p: Plan, snapshot: Snapshot | null, addresses: string[], obs: Obs): NetworkPlan {
   const v4 = addresses.find((a) => !a.includes(':'));
   const v6 = addresses.find((a) => a.includes(':'));
   const primaryAddr = addresses[0];
   const probeAddrs = [...new Set([primaryAddr, p.target.port !== null ? (primaryAddr === v6 ? v4 : v6) : undefined].filter((a): a is string => !!a))];
   const dnsDead = p.isName && addresses.length === 0 && ofKind(obs, 'dns.query').every((q) => q.data.outcome !== 'answer');
-  const resolverAddrs = dnsDead && snapshot.resolv.ok ? snapshot.resolv.value.nameservers : [];
+  const resolverAddrs = dnsDead && snapshot?.resolv.ok ? snapshot.resolv.value.nameservers : [];
   return { primaryAddr, probeAddrs, dnsDead, resolverAddrs, routeTargets: [...new Set([...probeAddrs, ...resolverAddrs])] };
 }
 
@@ -223,16 +223,20 @@ export interface NetworkResult {
 const TUNNEL_KINDS = new Set(['tun', 'tap', 'wireguard', 'vxlan', 'gre', 'ipip', 'sit', 'ip6tnl', 'geneve']);
 const isTunnelDev = (s: Snapshot, dev: string): boolean => s.links.ok && s.links.value.some((l) => l.name === dev && l.kind !== null && TUNNEL_KINDS.has(l.kind));
 
-/** Route first (cheap), then gateway, ICMP, firewall verdict and TCP in parallel. */
-export async function observeNetwork(w: Walk, np: NetworkPlan, snapshot: Snapshot, prior: Obs, b: Budgets): Promise<NetworkResult> {
+/**
+ * Route first (cheap), then gateway, ICMP, firewall verdict and TCP in parallel. The snapshot and
+ * the host layer's observations may still be on their way (a promise): the probes need only the
+ * kernel's route, so they send at once; what reads the snapshot (the route analyzer, the firewall
+ * verdict, whether the path-MTU check suits the device, the proxy) waits for it.
+ */
+export async function observeNetwork(w: Walk, np: NetworkPlan, snapshotIn: Snapshot | Promise<Snapshot>, priorIn: Obs | Promise<Obs>, b: Budgets, routesIn?: Promise<Obs>): Promise<NetworkResult> {
   const { target, options } = w.plan;
   const { deps, ctx } = w;
   const { primaryAddr, probeAddrs, resolverAddrs } = np;
   w.progress('network', 'start');
   w.timer.start('network');
-  const routeObs = (await Promise.all(np.routeTargets.map((d) => safe('network', `route ${d}`, deps.routeLookup(d, ctx(1000)))))).flat().map((o) => withRouteExplained(o, snapshot, deps));
-  const obs: Obs = [...routeObs];
-  const routeOf = (addr: string | undefined) => ofKind(routeObs, 'route.lookup').find((r) => r.data.destination === addr);
+  const routeRaw = await (routesIn ?? lookupRoutes(w, np));
+  const routeOf = (addr: string | undefined) => ofKind(routeRaw, 'route.lookup').find((r) => r.data.destination === addr);
   const primaryRoute = routeOf(primaryAddr ?? resolverAddrs[0]);
   const hardFail = primaryRoute ? HARD_ROUTE_FAIL.has(primaryRoute.data.outcome) : false;
 
@@ -256,7 +260,14 @@ export async function observeNetwork(w: Walk, np: NetworkPlan, snapshot: Snapsho
     // The quick path-MTU check, in parallel: one full-size DF echo (two copies) on a clean path or
     // one that answers frag-needed, the search only when that is lost (~0.7 s against a blackhole).
     // Not over loopback, not into a tunnel (the tunnel layer measures its own MTU).
-    if (deps.pmtu && dev !== 'lo' && !(dev && isTunnelDev(snapshot, dev))) parallel.push(safe('network', 'pmtu', deps.pmtu({ address: primaryAddr, port: null, quick: true }, ctx(b.icmp + 1000))));
+    const pmtu = deps.pmtu;
+    if (pmtu && dev !== 'lo') {
+      parallel.push(
+        Promise.resolve(snapshotIn).then((snapshot) =>
+          dev && isTunnelDev(snapshot, dev) ? [] : safe('network', 'pmtu', pmtu({ address: primaryAddr, port: null, quick: true, ...(dev ? { dev } : {}) }, ctx(b.icmp + 1000))),
+        ),
+      );
+    }
     if (target.port !== null) {
       const port = target.port;
       w.progress('transport', 'start');
@@ -274,17 +285,22 @@ export async function observeNetwork(w: Walk, np: NetworkPlan, snapshot: Snapsho
       if (sp) parallel.push(sp);
     }
   }
-  if (deps.firewallVerdict && primaryAddr) obs.push(...evaluateFirewall(deps, snapshot, { primaryAddr, port: target.port, src: primaryRoute?.data.src ?? null, dev }));
   // A responder next to the server is asked beside the network probes.
   if (options.responder && deps.responder && !hardFail) parallel.push(safe('network', 'responder', deps.responder(options.responder, ctx(4000))));
-  const proxy = ofKind(prior, 'host.proxy')[0]?.data.selected;
+  const snapshot = await snapshotIn;
+  const obs: Obs = routeRaw.map((o) => withRouteExplained(o, snapshot, deps));
+  if (deps.firewallVerdict && primaryAddr) obs.push(...evaluateFirewall(deps, snapshot, { primaryAddr, port: target.port, src: primaryRoute?.data.src ?? null, dev }));
+  const proxy = ofKind(await priorIn, 'host.proxy')[0]?.data.selected;
   if (proxy) parallel.push(safe('host', 'proxy', deps.proxyConnect({ host: proxy.host, port: proxy.port }, ctx(b.tcpConnect))));
   for (const r of await Promise.all(parallel)) obs.push(...r);
   w.timer.stop('network');
   w.progress('network', 'done');
   const tcp = tcpP ? await confirmTimeouts(await tcpP, target.port, deps, () => ctx(b.tcpConnect + b.afterConnect), b.afterConnect) : [];
-  return { observations: obs, tcp, primaryRoute, hardFail };
+  return { observations: obs, tcp, primaryRoute: primaryRoute && ofKind(obs, 'route.lookup').find((r) => r.data.destination === primaryRoute.data.destination), hardFail };
 }
+
+/** The kernel's routes to the plan's route targets (started early by a caller that knows them before the snapshot). */
+export const lookupRoutes = async (w: Walk, np: NetworkPlan): Promise<Obs> => (await Promise.all(np.routeTargets.map((d) => safe('network', `route ${d}`, w.deps.routeLookup(d, w.ctx(1000)))))).flat();
 
 /** A route lookup with the analyzer's candidates and rules (a new observation; the probe's own is not touched). */
 function withRouteExplained(o: Observation, snapshot: Snapshot, deps: EngineDeps): Observation {

@@ -2,7 +2,6 @@
  * Raw send sockets, shared by the probes in flight and closed when the last one is done, and the
  * source address the kernel would use towards a destination (needed for UDP/TCP checksums).
  */
-import { isIPv6 } from 'node:net';
 import type { RawAddon } from './addon.js';
 
 export type SendProto = 'icmp' | 'udp' | 'tcp';
@@ -65,7 +64,7 @@ export function acquireSendSocket(addon: RawAddon, family: 4 | 6, proto: SendPro
   };
 }
 
-export const familyOf = (addr: string): 4 | 6 => (isIPv6(addr) ? 6 : 4);
+export const familyOf = (addr: string): 4 | 6 => (addr.includes(':') ? 6 : 4);
 
 /** The local address the kernel picks for `dst` (a connected UDP socket sends nothing), or null when there is no route. */
 export function routeSource(addon: RawAddon, dst: string, mark = 0): string | null {

@@ -5,6 +5,7 @@
  * ECONNREFUSED ('unreachable'). The query is sent again halfway through the budget. Garbage, a wrong question or a non-response are outcome 'error'
  * with a message; replies with another id are ignored (ours may still come).
  */
+import { ipFamily } from '../model/prefix.js';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
@@ -42,7 +43,7 @@ const failure = (code: string): Failure => ({ outcome: UNREACHABLE.has(code) ? '
 
 function udpExchange(q: DnsQuery, id: number, ctx: ProbeContext): Promise<Exchange> {
   return new Promise((resolve) => {
-    const sock = dgram.createSocket(net.isIPv6(q.server.replace(/%.*$/, '')) ? 'udp6' : 'udp4');
+    const sock = dgram.createSocket(ipFamily(q.server.replace(/%.*$/, '')) === 6 ? 'udp6' : 'udp4');
     let done = false;
     let ignored: string | null = null;
     let ignoredBytes: string | null = null;
@@ -132,7 +133,7 @@ export async function run(q: DnsQuery, ctx: ProbeContext): Promise<Observation[]
   const id = randomInt(0, 65_536);
   const base: QueryData = { server: q.server, port: q.port ?? 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'error', rcode: null, answers: [], cnames: [], truncated: false, ms: 0 };
   let data: QueryData;
-  if (net.isIP(q.server.replace(/%.*$/, '')) === 0) {
+  if (ipFamily(q.server.replace(/%.*$/, '')) === null) {
     data = { ...base, error: `resolver '${q.server.slice(0, 80)}' is not an IP address` };
   } else {
     const udp = await udpExchange(q, id, ctx);

@@ -4,7 +4,7 @@
  * on DEV). A gateway that filters ICMP still answers ARP/ND: a fresh REACHABLE entry says it is
  * there; an entry absent, INCOMPLETE or FAILED after the echo says it did not answer.
  */
-import net from 'node:net';
+import { ipFamily } from '../model/prefix.js';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import { defaultExec, execProblem, type ExecFn } from '../system/exec.js';
@@ -67,7 +67,7 @@ export async function run(q: GatewayQuery, ctx: ProbeContext, deps: GatewayDeps 
   const target = q.gateway.toLowerCase().startsWith('fe80:') && !q.gateway.includes('%') ? `${q.gateway}%${q.dev}` : q.gateway;
   let echoed: boolean | null = null;
   let pingReason: string | undefined;
-  if (net.isIP(target) !== 0) {
+  if (ipFamily(target) !== null) {
     const echo = (await icmp({ address: target, count: 1 }, ctx, deps.icmp)).find((o): o is Observation<'icmp.echo'> => o.kind === 'icmp.echo');
     if (echo && echo.data.method !== 'unavailable') echoed = echo.data.received > 0;
     else pingReason = echo?.data.reason;

@@ -4,9 +4,9 @@
  * host.clock), Server, and how much of the body (up to 64 KiB) arrived within the budget; headers
  * are bounded by node's 16 KiB limit.
  */
+import { ipFamily } from '../model/prefix.js';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import { errCode, firstLine, round1 } from './abort.js';
@@ -44,7 +44,7 @@ export function run(q: HttpQuery, ctx: ProbeContext): Promise<Observation[]> {
       return finish({ outcome: 'error', ...none, error: firstLine(err) });
     }
     const tlsUrl = u.protocol === 'https:';
-    const sni = q.servername && net.isIP(q.servername) === 0 ? q.servername : null;
+    const sni = q.servername && ipFamily(q.servername) === null ? q.servername : null;
     let req: http.ClientRequest;
     try {
       req = (tlsUrl ? https : http).request({

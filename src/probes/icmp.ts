@@ -3,7 +3,7 @@
  * The raw-network module when available (method 'raw'), else the system `ping` of iputils
  * (method 'ping'), else 'unavailable' with the reason (and a 'check.unknown').
  */
-import net from 'node:net';
+import { ipFamily } from '../model/prefix.js';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import type { NativeApi, NativeEchoResult } from '../native/api.js';
@@ -42,7 +42,7 @@ export function pingArgs(address: string, count: number, budgetMs: number, root:
   if (root && count > 1 && interval * (count - 1) > budgetS * 0.6) interval = Math.max(0.05, (budgetS * 0.6) / (count - 1));
   const wait = Math.max(0.2, Math.min(2, budgetS - interval * (count - 1) - 0.05));
   const args = ['-n', '-c', String(count), '-i', interval.toFixed(2), '-W', wait.toFixed(2)];
-  if (net.isIPv6(address)) args.unshift('-6');
+  if (ipFamily(address) === 6) args.unshift('-6');
   if (mark) args.push('-m', String(mark));
   args.push(address);
   return args;
@@ -93,7 +93,7 @@ function unavailable(address: string, reason: string, ms: number): Observation[]
 
 export async function run(q: IcmpQuery, ctx: ProbeContext, deps: IcmpDeps = DEFAULT_DEPS): Promise<Observation[]> {
   const t0 = performance.now();
-  if (net.isIP(q.address) === 0) return unavailable(q.address, 'not an IP address', 0);
+  if (ipFamily(q.address) === null) return unavailable(q.address, 'not an IP address', 0);
   const count = Math.max(1, Math.min(MAX_COUNT, Math.floor(q.count)));
   const nat = await deps.native();
   if (nat) {

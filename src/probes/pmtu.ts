@@ -17,6 +17,8 @@ import type { ProbeContext } from './types.js';
 
 export interface PmtuQuery {
   address: string;
+  /** The egress device when the caller already asked the kernel's route (saves an `ip route get`). */
+  dev?: string;
   /** A TCP port of the target for the large-payload test (null: ICMP search only). */
   port?: number | null;
   /**
@@ -35,10 +37,10 @@ const PER_ROUND = 12;
 const MIN_SIZE = { 4: 68, 6: 1280 } as const;
 
 /** The egress device of the route to `address` and its MTU (`ip -j route get`, /sys). */
-export async function egress(address: string, signal?: AbortSignal): Promise<{ dev: string | null; mtu: number | null }> {
-  const r = await defaultExec('ip', ['-j', 'route', 'get', address], { timeoutMs: 1000, ...(signal ? { signal } : {}) });
-  let dev: string | null = null;
-  if (r.code === 0) {
+export async function egress(address: string, signal?: AbortSignal, known?: string): Promise<{ dev: string | null; mtu: number | null }> {
+  let dev: string | null = known ?? null;
+  const r = known ? null : await defaultExec('ip', ['-j', 'route', 'get', address], { timeoutMs: 1000, ...(signal ? { signal } : {}) });
+  if (r?.code === 0) {
     try {
       dev = (JSON.parse(r.stdout) as Array<{ dev?: string }>)[0]?.dev ?? null;
     } catch {
@@ -208,7 +210,7 @@ function pingOnce(address: string, size: number, signal: AbortSignal): Promise<'
 
 export async function run(q: PmtuQuery, ctx: ProbeContext): Promise<Observation[]> {
   const t0 = performance.now();
-  const { dev, mtu } = await egress(q.address, ctx.signal);
+  const { dev, mtu } = await egress(q.address, ctx.signal, q.dev);
   const base: Pmtu = { target: q.address, method: 'raw', largestPass: null, smallestFail: null, fragNeeded: null, ifMtu: mtu, dev, probes: 0, tcp: null };
   const nat = loadNative();
   let data: Pmtu;

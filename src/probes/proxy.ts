@@ -1,5 +1,5 @@
 /** A TCP connect to the selected proxy (its name resolved by the system resolver first). */
-import net from 'node:net';
+import { ipFamily } from '../model/prefix.js';
 import { lookup } from 'node:dns/promises';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
@@ -15,7 +15,7 @@ export interface ProxyQuery {
 type ProxyData = ObservationData['proxy.connect'];
 
 async function resolve(host: string, signal: AbortSignal): Promise<{ address: string } | { error: string }> {
-  if (net.isIP(host) !== 0) return { address: host };
+  if (ipFamily(host) !== null) return { address: host };
   let detach = (): void => {};
   const aborted = new Promise<{ error: string }>((res) => {
     detach = onAbort(signal, () => res({ error: `resolving ${host}: no answer within the budget` }));

@@ -11,6 +11,7 @@
  * around a refused connect tell a rejection from a RST (no sender or code then); what stays
  * ambiguous is reported as a 'check.unknown'.
  */
+import { ipFamily } from '../model/prefix.js';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { observation, type IcmpError, type Observation, type ObservationData, type TcpOutcome } from '../model/observation.js';
@@ -203,8 +204,9 @@ async function after(sock: net.Socket, q: TcpQuery, connectMs: number, ctx: Prob
 
 export async function run(q: TcpQuery, ctx: ProbeContext, deps: TcpDeps = DEFAULT_DEPS): Promise<Observation[]> {
   const t0 = performance.now();
-  const family: 4 | 6 = net.isIPv6(q.address) ? 6 : 4;
-  if (net.isIP(q.address) === 0) {
+  const fam = ipFamily(q.address);
+  const family: 4 | 6 = fam ?? 4;
+  if (fam === null) {
     const data: ConnectData = { address: q.address, port: q.port, family, outcome: 'error', ms: 0, errno: 'EINVAL' };
     return [observation('tcp.connect', data, 0)];
   }

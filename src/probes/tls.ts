@@ -8,6 +8,7 @@
  * up even when the server did not send it). Bounded in time (ctx.signal; the handshake gets most of the
  * budget, a banner read the rest) and in size (1 MiB read, chain ≤ 10 certificates).
  */
+import { ipFamily } from '../model/prefix.js';
 import tls from 'node:tls';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -277,7 +278,7 @@ export async function run(q: TlsQuery, ctx: ProbeContext): Promise<Observation[]
   const o = q.options;
   const min: TlsVersion = o.tlsMin ?? 'TLSv1.2';
   const max: TlsVersion = o.tlsMax ?? 'TLSv1.3';
-  const sni = q.sni && net.isIP(q.sni) === 0 ? q.sni : null;
+  const sni = q.sni && ipFamily(q.sni) === null ? q.sni : null;
   let h = emptyHandshake(q, sni, min, max);
   const tcp = await openTcp(q.address, q.port, ctx.signal);
   if (!tcp.ok && (tcp.errno === 'ECONNRESET' || tcp.errno === 'EPIPE')) {

@@ -9,7 +9,7 @@ import { collectTunnels } from './tunnel.js';
 import { join } from 'node:path';
 import { ParseError } from '../model/errors.js';
 import type { Collected, Snapshot } from '../model/snapshot.js';
-import { DEFAULT_TIMEOUT_MS, defaultExec, execProblem, makeBatchingExec, type ExecFn } from './exec.js';
+import { batchedExec, DEFAULT_TIMEOUT_MS, defaultExec, execProblem, type ExecFn } from './exec.js';
 
 import { parseLinks } from './parse/links.js';
 import { parseRoutes } from './parse/routes.js';
@@ -21,9 +21,6 @@ import { parseNsswitch } from './parse/nsswitch.js';
 import { parseListening } from './parse/ss.js';
 import { parseJson } from './parse/json.js';
 import { localIso, PROXY_VARS, SYSCTLS, proxyEnvOf, sysctlPath, timezoneName } from './host.js';
-
-/** The collectors start together: one shell runs them (makeBatchingExec), not one spawn each (NETDX_EXEC_BATCH=0: one spawn each, for comparison). */
-const batchedExec: ExecFn = process.env.NETDX_EXEC_BATCH === '0' ? defaultExec : makeBatchingExec();
 
 export { routeGet, type RouteGetOutcome } from './route-get.js';
 export { execTool, ExecError } from './exec.js';
@@ -48,6 +45,8 @@ export interface CollectOptions {
   /** Ask timedatectl whether NTP is synchronized (default true; a live diagnosis skips it: no rule reads it, and it is a fork). */
   ntp?: boolean;
   now?: () => Date;
+  /** The iptables/ip6tables packet counters, already being read (collectStaged); the snapshot takes them instead of reading again. */
+  counters?: { iptables: Promise<Collected<string>>; ip6tables: Promise<Collected<string>> };
 }
 
 const NOT_COLLECTED: Collected<never> = { ok: false, unavailable: 'not collected' };
@@ -146,9 +145,9 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
   const want = new Set(parts);
   const when = <T>(p: SnapshotPart, f: () => Promise<Collected<T>>): Promise<Collected<T>> => (want.has(p) ? f() : Promise.resolve(NOT_COLLECTED));
   const linksP = when('links', () => tool(c, 'ip', ['-j', '-d', 'addr'], (s) => parseLinks(s)));
-  // Tunnel state (WireGuard, OpenVPN, other tun/tap) reuses the links: it starts as soon as they are read,
-  // beside the other collectors. Not on a fake root.
-  const tunnelsP = want.has('tunnels') && c.root === '/' ? linksP.then((links) => collectTunnels({ links, exec: c.exec, timeoutMs: c.timeoutMs })) : Promise.resolve(undefined);
+  // Tunnel state (WireGuard, OpenVPN, other tun/tap) reuses the links; its `wg show` starts now, in the
+  // same batch as the other collectors. Not on a fake root.
+  const tunnelsP = want.has('tunnels') && c.root === '/' ? collectTunnels({ links: linksP, exec: c.exec, timeoutMs: c.timeoutMs }) : Promise.resolve(undefined);
   const [links, routes, rules, neighbors, resolv, hosts, nsswitch, iptables, ip6tables, nft, ufw, ipset, sysctlValues, listening, ntp, tunnels] = await Promise.all([
     linksP,
     when('routes', () => bothFamilies(c, ['route', 'show', 'table', 'all'], parseRoutes)),
@@ -157,8 +156,8 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     when('resolv', () => file(c, 'etc/resolv.conf', parseResolvConf)),
     when('hosts', () => file(c, 'etc/hosts', parseHosts)),
     when('nsswitch', () => file(c, 'etc/nsswitch.conf', parseNsswitch)),
-    when('firewall', () => tool(c, 'iptables-save', ['-c'], (s) => s)),
-    when('firewall', () => tool(c, 'ip6tables-save', ['-c'], (s) => s)),
+    when('firewall', () => opts.counters?.iptables ?? tool(c, 'iptables-save', ['-c'], (s) => s)),
+    when('firewall', () => opts.counters?.ip6tables ?? tool(c, 'ip6tables-save', ['-c'], (s) => s)),
     when('firewall', () => tool(c, 'nft', ['-j', 'list', 'ruleset'], nftJson)),
     when('firewall', () => tool(c, 'ufw', ['status', 'verbose'], (s) => s)),
     when('firewall', () => tool(c, 'ipset', ['save'], (s) => s)),
@@ -188,6 +187,20 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     proxyEnv: proxyEnvOf(opts.env ?? process.env),
     time: { local: localIso(now), timezone: timezoneName(opts.env ?? process.env, c.root), ntpSynchronized: ntp },
   };
+}
+
+/**
+ * The snapshot in two stages: the firewall's packet counters first (their own small batch), then
+ * the rest. `beforeProbes` settles when the counters are read, so a diagnosis can start sending
+ * while the rest is collected and still compare the counters after its probes (NET-006).
+ */
+export function collectStaged(opts: CollectOptions = {}, parts: readonly SnapshotPart[] = ALL_PARTS): { beforeProbes: Promise<void>; snapshot: Promise<Snapshot> } {
+  if (!parts.includes('firewall')) return { beforeProbes: Promise.resolve(), snapshot: collectSnapshot(opts, parts) };
+  const c: Ctx = { root: opts.root ?? '/', exec: opts.exec ?? batchedExec, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const counters = { iptables: tool(c, 'iptables-save', ['-c'], (s) => s), ip6tables: tool(c, 'ip6tables-save', ['-c'], (s) => s) };
+  // The batching exec groups the commands asked in one turn of the event loop: the rest waits one turn, into a batch of its own.
+  const snapshot = new Promise<void>((r) => setImmediate(r)).then(() => collectSnapshot({ ...opts, counters }, parts));
+  return { beforeProbes: Promise.all([counters.iptables, counters.ip6tables]).then(() => undefined), snapshot };
 }
 
 /** Only some parts (the engine reads ENGINE_PARTS on every run); the rest are 'not collected'. */

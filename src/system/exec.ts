@@ -159,9 +159,26 @@ export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessE
   return (file, args, opts = {}) =>
     new Promise((resolve) => {
       if (!installed(file)) return resolve({ stdout: '', stderr: '', code: null, failure: 'ENOENT' });
-      if (opts.signal) return void single(file, args, opts).then(resolve);
+      // A call that wants its own kill signal (ping's SIGINT for its statistics) runs on its own.
+      if (opts.killSignal) return void single(file, args, opts).then(resolve);
+      const timedOut: ExecResult = { stdout: '', stderr: '', code: null, failure: 'timeout' };
+      if (opts.signal?.aborted) return resolve(timedOut);
+      // In a batch, a call still ends at its own deadline or abort (its answer is then 'timeout'); the batch goes on for the others.
+      const timer = setTimeout(() => resolve(timedOut), opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      timer.unref();
+      const abort = (): void => resolve(timedOut);
+      opts.signal?.addEventListener('abort', abort, { once: true });
       if (queue.length === 0) setImmediate(flush);
-      queue.push({ file, args, opts, resolve });
+      queue.push({
+        file,
+        args,
+        opts,
+        resolve: (r) => {
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', abort);
+          resolve(r);
+        },
+      });
     });
 }
 
@@ -235,3 +252,10 @@ export async function execTool(file: string, args: string[], timeoutMs = DEFAULT
   if (problem !== null) throw new ExecError(problem, r.failure ?? r.code, r.stderr);
   return { stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * The process' batching exec: commands asked in the same turn of the event loop run in one shell
+ * (the snapshot's collectors, the walk's first route lookup), not one spawn each.
+ * NETDX_EXEC_BATCH=0: one spawn each, for comparison.
+ */
+export const batchedExec: ExecFn = process.env.NETDX_EXEC_BATCH === '0' ? defaultExec : makeBatchingExec();

@@ -10,7 +10,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExecFn } from './exec.js';
+import type { ExecFn, ExecResult } from './exec.js';
 import { execProblem } from './exec.js';
 import type { Link } from '../model/snapshot.js';
 import type { TunnelEndpoint, TunnelPeer, TunnelState } from '../model/tunnel.js';
@@ -232,8 +232,11 @@ export function markOf(text: string | null): number | null {
   return Number.isInteger(n) && n > 0 && n <= 0xffffffff ? n : null;
 }
 
-export async function collectWireGuard(c: WgCollectContext, links: readonly Link[] | null): Promise<{ tunnels: TunnelState[]; problems: string[] }> {
-  const [r, cfg] = await Promise.all([c.exec('wg', ['show', 'all', 'dump'], { timeoutMs: c.timeoutMs }), readConfigs(c.root)]);
+/** `wg show all dump`: started on its own when the links are still being read (it joins their batch). */
+export const wgDump = (c: Pick<WgCollectContext, 'exec' | 'timeoutMs'>): Promise<ExecResult> => c.exec('wg', ['show', 'all', 'dump'], { timeoutMs: c.timeoutMs });
+
+export async function collectWireGuard(c: WgCollectContext, links: readonly Link[] | null, started?: Promise<ExecResult>): Promise<{ tunnels: TunnelState[]; problems: string[] }> {
+  const [r, cfg] = await Promise.all([started ?? wgDump(c), readConfigs(c.root)]);
   const problems = [...cfg.problems];
   const wgProblem = execProblem('wg', r, c.timeoutMs);
   const dump = wgProblem === null ? parseWgDump(r.stdout) : { interfaces: [], problems: [] };

@@ -6,7 +6,7 @@
 import type { Collected, Link } from '../model/snapshot.js';
 import type { TunnelState } from '../model/tunnel.js';
 import { DEFAULT_TIMEOUT_MS, defaultExec, execProblem, type ExecFn } from './exec.js';
-import { collectWireGuard } from './tunnel-wg.js';
+import { collectWireGuard, wgDump } from './tunnel-wg.js';
 import { collectOpenVpn, type ManagementFn } from './tunnel-openvpn.js';
 import { parseLinks } from './parse/links.js';
 import { linkTunnel, TUNNEL_LINK_KINDS } from '../analyze/tunnel-link.js';
@@ -22,7 +22,7 @@ export interface TunnelCollectOptions {
   root?: string;
   timeoutMs?: number;
   /** The snapshot's links; read with `ip -j -d addr` when not given (or when they were unavailable). */
-  links?: Collected<Link[]> | Link[];
+  links?: Collected<Link[]> | Link[] | Promise<Collected<Link[]>>;
   management?: ManagementFn;
 }
 
@@ -42,9 +42,15 @@ export async function collectTunnels(opts: TunnelCollectOptions = {}): Promise<C
   const exec = opts.exec ?? defaultExec;
   const root = opts.root ?? '/';
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const given = Array.isArray(opts.links) ? opts.links : opts.links?.ok ? opts.links.value : null;
+  // The dump does not need the links: it starts now, beside them (in the snapshot's batch).
+  const dump = wgDump({ exec, timeoutMs });
+  const linksIn = await opts.links;
+  const given = Array.isArray(linksIn) ? linksIn : linksIn?.ok ? linksIn.value : null;
   const { links, problem: linkProblem } = given ? { links: given, problem: null } : await readLinks(exec, timeoutMs);
-  const [wg, ovpn] = await Promise.all([collectWireGuard({ exec, root, timeoutMs }, links), collectOpenVpn({ root, timeoutMs, ...(opts.management ? { management: opts.management } : {}) }, links)]);
+  const [wg, ovpn] = await Promise.all([
+    collectWireGuard({ exec, root, timeoutMs }, links, dump),
+    collectOpenVpn({ root, timeoutMs, ...(opts.management ? { management: opts.management } : {}) }, links),
+  ]);
   const tunnels: TunnelState[] = [...wg.tunnels];
   // An OpenVPN tunnel that is only configured does not hide a running one on the same device.
   for (const t of ovpn.tunnels) if (!(t.source === 'config' && tunnels.some((x) => x.dev === t.dev))) tunnels.push(t);
