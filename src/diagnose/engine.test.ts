@@ -439,3 +439,44 @@ test('the listening sockets are collected only when a connect was refused, and T
   assert.equal(asked, 1);
   assert.equal(r.primary?.code, 'TCP-001');
 });
+
+test('an address target probes once the firewall counters are read, before the rest of the snapshot; the result is the same as unstaged', async () => {
+  const order: string[] = [];
+  let releaseCounters!: () => void;
+  let releaseSnapshot!: () => void;
+  const countersRead = new Promise<void>((r) => (releaseCounters = r));
+  const snapshotDone = new Promise<void>((r) => (releaseSnapshot = r));
+  const { deps, calls } = fakeDeps({
+    stagedSnapshot: () => ({
+      beforeProbes: countersRead.then(() => void order.push('counters')),
+      snapshot: snapshotDone.then(() => (order.push('snapshot'), fakeSnapshot())),
+    }),
+    routeLookup: async (dst) => (order.push('route'), [route(dst)]),
+    tcp: async (q) => (order.push('tcp'), [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'open', ms: 0.8, after: { event: 'quiet', ms: q.afterMs } })]),
+  });
+  const p = diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(order, ['route'], 'the route is asked at once (it sends nothing); no probe before the counters');
+  releaseCounters();
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(order, ['route', 'counters', 'tcp'], 'the connect goes out while the snapshot is still collected');
+  releaseSnapshot();
+  const r = await p;
+  const { deps: plain } = fakeDeps();
+  const unstaged = await diagnose(parseTarget('203.0.113.10:5000'), opts, plain);
+  assert.equal(r.verdict, 'ok');
+  assert.deepEqual(
+    r.observations.map((o) => o.kind),
+    unstaged.observations.map((o) => o.kind),
+  );
+  assert.deepEqual(r.layers.map((l) => [l.layer, l.status]), unstaged.layers.map((l) => [l.layer, l.status]));
+  assert.equal(calls.routeLookup?.length, 1);
+});
+
+test('a name target does not stage: its addresses come from DNS, which needs the whole snapshot first', async () => {
+  let staged = 0;
+  const { deps } = fakeDeps({ stagedSnapshot: () => (staged++, { beforeProbes: Promise.resolve(), snapshot: Promise.resolve(fakeSnapshot()) }) });
+  const r = await diagnose(parseTarget('srv.lab.test:5000'), opts, deps);
+  assert.equal(r.verdict, 'ok');
+  assert.equal(staged, 0);
+});

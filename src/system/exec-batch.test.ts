@@ -21,13 +21,29 @@ test('batching exec: commands started together come back separately, as one spaw
   assert.equal(got[4]!.failure, 'ENOENT');
 });
 
-test('batching exec: a batch that outlives its deadline is a timeout for its commands; a call with a signal runs alone', async () => {
+test('batching exec: a batch that outlives its deadline is a timeout for its commands; a call with its own kill signal runs alone', async () => {
   const batch = makeBatchingExec();
   const [a, b] = await Promise.all([batch('sleep', ['5'], { timeoutMs: 200 }), batch('printf', ['x'], { timeoutMs: 200 })]);
   assert.equal(a.failure, 'timeout');
   assert.equal(b.failure, 'timeout');
-  const c = await batch('printf', ['y'], { signal: new AbortController().signal });
+  const c = await batch('printf', ['y'], { signal: new AbortController().signal, killSignal: 'SIGINT' });
   assert.deepEqual(c, { stdout: 'y', stderr: '', code: 0, failure: null });
+});
+
+test('batching exec: a call in a batch ends at its own deadline or abort; the others get their answers', async () => {
+  const batch = makeBatchingExec();
+  const ac = new AbortController();
+  const t0 = Date.now();
+  const slow = batch('sleep', ['0.6'], { timeoutMs: 2000 });
+  const short = batch('sleep', ['0.6'], { timeoutMs: 100 });
+  const aborted = batch('sleep', ['0.6'], { timeoutMs: 2000, signal: ac.signal });
+  const quick = batch('printf', ['z'], { timeoutMs: 2000, signal: new AbortController().signal });
+  setTimeout(() => ac.abort(), 50);
+  assert.equal((await short).failure, 'timeout');
+  assert.equal((await aborted).failure, 'timeout');
+  assert.ok(Date.now() - t0 < 500, 'the short and the aborted call did not wait for the batch');
+  assert.deepEqual(await quick, { stdout: 'z', stderr: '', code: 0, failure: null }, 'a call with a signal joins the batch');
+  assert.equal((await slow).code, 0);
 });
 
 test('parseBatch: anything but the whole framed output is refused (null), never a wrong split', () => {
