@@ -6,6 +6,7 @@ import { DEFAULT_OPTIONS } from '../model/options.js';
 import { parseTarget } from '../model/target.js';
 import { observation } from '../model/observation.js';
 import { ReportSchema, contractViolations } from '../model/report.js';
+import { t, type MessageKey } from '../report/i18n.js';
 
 const opts = { ...DEFAULT_OPTIONS };
 
@@ -469,7 +470,10 @@ test('an address target probes once the firewall counters are read, before the r
     r.observations.map((o) => o.kind),
     unstaged.observations.map((o) => o.kind),
   );
-  assert.deepEqual(r.layers.map((l) => [l.layer, l.status]), unstaged.layers.map((l) => [l.layer, l.status]));
+  assert.deepEqual(
+    r.layers.map((l) => [l.layer, l.status]),
+    unstaged.layers.map((l) => [l.layer, l.status]),
+  );
   assert.equal(calls.routeLookup?.length, 1);
 });
 
@@ -479,4 +483,20 @@ test('a name target does not stage: its addresses come from DNS, which needs the
   const r = await diagnose(parseTarget('srv.lab.test:5000'), opts, deps);
   assert.equal(r.verdict, 'ok');
   assert.equal(staged, 0);
+});
+
+test('a layer row’s reason carries its message id with params (JSON); the English text is that message rendered', async () => {
+  const { deps } = fakeDeps({ tcp: async (q) => [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'error', ms: 3, errno: 'EIO' })] });
+  const r = await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  const rows = Object.fromEntries(r.layers.map((l) => [l.layer, l]));
+  assert.deepEqual(rows.tls?.reasonMessage, { id: 'skip.notTls', params: {} });
+  assert.deepEqual(rows.dns?.reasonMessage, { id: 'skip.ipLiteral', params: {} });
+  assert.equal(rows.transport?.status, 'unknown');
+  assert.deepEqual(rows.transport?.reasonMessage, { id: 'reason.tcpUnnamedErrno', params: { dst: '203.0.113.10:5000', outcome: 'error', errno: 'EIO' } });
+  for (const row of r.layers) if (row.reasonMessage) assert.equal(t('en', row.reasonMessage.id as MessageKey, row.reasonMessage.params as Record<string, string>), row.reason);
+  const zh = await diagnose(parseTarget('203.0.113.10:5000'), { ...opts, lang: 'zh' }, deps);
+  assert.ok(
+    zh.layers.every((l) => l.reasonMessage === undefined),
+    'a zh report carries reasons as text only (the JSON is judged in English)',
+  );
 });

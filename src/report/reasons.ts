@@ -40,10 +40,17 @@ function compile(prefix: string): Template[] {
     .sort((a, b) => b.literal - a.literal);
 }
 
-const REASONS = compile('reason.');
+/** Compiled on first use: a run that shows no reason pays nothing. */
+const lazy = <T>(f: () => T): (() => T) => {
+  let v: T | undefined;
+  return () => (v ??= f());
+};
+const REASONS = lazy(() => compile('reason.'));
 /** Every template a layer row's reason can be: skips, row compositions and reasons. */
-const ROW_REASONS = [...compile('skip.'), ...compile('row.'), ...REASONS].sort((a, b) => b.literal - a.literal);
-const CHECKS = compile('check.');
+const ROW_REASONS = lazy(() => [...compile('skip.'), ...compile('row.'), ...REASONS()].sort((a, b) => b.literal - a.literal));
+/** The reasons without a placeholder, by their English text (most skips): found without a regular expression. */
+const CONSTANT_REASONS = lazy(() => new Map((Object.keys(MESSAGES) as MessageKey[]).filter((k) => /^(skip|row|reason)\./.test(k) && !MESSAGES[k].en.includes('{')).map((k) => [MESSAGES[k].en, k])));
+const CHECKS = lazy(() => compile('check.'));
 /** Parameters that are reasons themselves. */
 const NESTED = new Set(['why', 'error', 'errors']);
 
@@ -60,7 +67,7 @@ function fromTemplates(templates: readonly Template[], text: string, depth: numb
   return null;
 }
 
-const reasonZh = (text: string, depth = 0): string => fromTemplates(REASONS, text, depth) ?? verbatim(text);
+const reasonZh = (text: string, depth = 0): string => fromTemplates(REASONS(), text, depth) ?? verbatim(text);
 
 /** A reason (English, as the engine or a probe wrote it) in the reader's language. */
 export const reasonText = (lang: Lang, reason: string): string => (lang === 'zh' ? reasonZh(reason) : reason);
@@ -70,7 +77,7 @@ export function checkText(lang: Lang, check: string): string {
   if (lang !== 'zh') return check;
   const key = `check.${check}`;
   if (key in MESSAGES) return MESSAGES[key as MessageKey].zh;
-  return fromTemplates(CHECKS, check, 4) ?? check;
+  return fromTemplates(CHECKS(), check, 4) ?? check;
 }
 
 /**
@@ -79,7 +86,9 @@ export function checkText(lang: Lang, check: string): string {
  * that is no template's text (a kernel's or a library's own words).
  */
 export function reasonMessageOf(reason: string): Message | null {
-  for (const t of ROW_REASONS) {
+  const exact = CONSTANT_REASONS().get(reason);
+  if (exact) return { id: exact, params: {} };
+  for (const t of ROW_REASONS()) {
     const m = t.re.exec(reason);
     if (m) return { id: t.key, params: Object.fromEntries(t.names.map((n, i) => [n, m[i + 1]!])) };
   }
