@@ -5,10 +5,10 @@
  * ECONNREFUSED ('unreachable'). The query is sent again halfway through the budget. Garbage, a wrong question or a non-response are outcome 'error'
  * with a message; replies with another id are ignored (ours may still come).
  */
+import { nodeCrypto } from '../model/builtin.js';
 import { ipFamily } from '../model/prefix.js';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import { decodeReply, encodeQuery, encodeTcpQuery, type QType, type ReplySummary } from './dns-wire.js';
@@ -130,7 +130,8 @@ function tcpExchange(q: DnsQuery, id: number, ctx: ProbeContext): Promise<Exchan
 /** One query to one resolver → one 'dns.query' observation. */
 export async function run(q: DnsQuery, ctx: ProbeContext): Promise<Observation[]> {
   const t0 = performance.now();
-  const id = randomInt(0, 65_536);
+  // A query id an off-path spoofer cannot guess: from the CSPRNG (loaded only when a name is resolved).
+  const id = nodeCrypto().randomInt(0, 65_536);
   const base: QueryData = { server: q.server, port: q.port ?? 53, name: q.name, qtype: q.qtype, transport: 'udp', outcome: 'error', rcode: null, answers: [], cnames: [], truncated: false, ms: 0 };
   let data: QueryData;
   if (ipFamily(q.server.replace(/%.*$/, '')) === null) {

@@ -4,8 +4,9 @@
  * Records per-beat reply times, losses, the observed interval, and — when the peer closes the
  * session — how long after the last beat it did so (the peer's idle timeout).
  */
+import { nodeTls } from '../model/builtin.js';
 import net from 'node:net';
-import tls from 'node:tls';
+
 import { performance } from 'node:perf_hooks';
 import { usageError } from '../model/errors.js';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
@@ -79,7 +80,7 @@ export function run(q: HeartbeatQuery, ctx: ProbeContext): Promise<Observation[]
   };
   return new Promise((resolve) => {
     const sock: net.Socket = q.tls
-      ? tls.connect({ host: q.address, port: q.port, rejectUnauthorized: false, ...(q.servername ? { servername: q.servername } : {}) })
+      ? nodeTls().connect({ host: q.address, port: q.port, rejectUnauthorized: false, ...(q.servername ? { servername: q.servername } : {}) })
       : net.connect({ host: q.address, port: q.port });
     let buf = '';
     let lastBeatAt = 0;

@@ -4,9 +4,9 @@
  * host.clock), Server, and how much of the body (up to 64 KiB) arrived within the budget; headers
  * are bounded by node's 16 KiB limit.
  */
+import { nodeHttps } from '../model/builtin.js';
 import { ipFamily } from '../model/prefix.js';
 import http from 'node:http';
-import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import { errCode, firstLine, round1 } from './abort.js';
@@ -47,7 +47,7 @@ export function run(q: HttpQuery, ctx: ProbeContext): Promise<Observation[]> {
     const sni = q.servername && ipFamily(q.servername) === null ? q.servername : null;
     let req: http.ClientRequest;
     try {
-      req = (tlsUrl ? https : http).request({
+      req = (tlsUrl ? nodeHttps() : http).request({
         host: q.address,
         port: u.port || (tlsUrl ? 443 : 80),
         path: `${u.pathname}${u.search}`,

@@ -6,7 +6,7 @@
  * as ECONNREFUSED on the connected socket. Nothing else is sent.
  */
 import { createSocket } from 'node:dgram';
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../model/builtin.js';
 import { performance } from 'node:perf_hooks';
 import type { ProbeContext } from './types.js';
 
@@ -36,7 +36,7 @@ export function isServerReset(msg: Buffer, session: Buffer): boolean {
 
 export function openvpnReset(q: { address: string; port: number }, ctx: ProbeContext): Promise<OpenVpnResetResult> {
   const t0 = performance.now();
-  const session = randomBytes(8);
+  const session = nodeCrypto().randomBytes(8);
   const sock = createSocket(q.address.includes(':') ? 'udp6' : 'udp4');
   return new Promise((resolve) => {
     let done = false;

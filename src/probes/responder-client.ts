@@ -3,10 +3,10 @@
  * offset, count one-way loss in each direction, receive DF datagrams of chosen sizes (the
  * server→client path MTU) and measure throughput. Network outcomes are values, never exceptions.
  */
+import { nodeCrypto, nodeTls } from '../model/builtin.js';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import dgram from 'node:dgram';
-import { randomInt } from 'node:crypto';
 import { loadAddon } from '../native/addon.js';
 import type { ArrivedReply } from '../model/responder.js';
 
@@ -58,7 +58,7 @@ export function openControl(a: ResponderAddress, timeoutMs: number): Promise<net
         resolve(raw);
         return;
       }
-      const s = tls.connect({ socket: raw, ca: a.tls.ca, servername: a.tls.servername ?? (net.isIP(a.host) ? undefined : a.host), rejectUnauthorized: a.tls.ca !== undefined });
+      const s = nodeTls().connect({ socket: raw, ca: a.tls.ca, servername: a.tls.servername ?? (net.isIP(a.host) ? undefined : a.host), rejectUnauthorized: a.tls.ca !== undefined });
       s.once('secureConnect', () => {
         clearTimeout(timer);
         s.removeAllListeners('error');
@@ -213,7 +213,7 @@ export function oneWay(raw: LossResult['raw'], offsetMs: number | null): { forwa
 export async function udpLoss(a: ResponderAddress, o: { count: number; intervalMs: number; waitMs?: number }): Promise<LossResult> {
   const sock = dgram.createSocket(net.isIPv6(a.host) ? 'udp6' : 'udp4');
   sock.on('error', () => {});
-  const id = randomInt(1, 2 ** 31 - 1);
+  const id = nodeCrypto().randomInt(1, 2 ** 31 - 1);
   const seen = new Set<number>();
   // Minima of (server receive − client send) and (client receive − server send): the one-way delays plus/minus the offset.
   let fwdRaw = Infinity;
@@ -283,7 +283,7 @@ export async function returnMtu(a: ResponderAddress, o: { sizes?: number[]; wait
   const v6 = net.isIPv6(a.host);
   const sock = dgram.createSocket(v6 ? 'udp6' : 'udp4');
   sock.on('error', () => {});
-  const id = randomInt(1, 2 ** 31 - 1);
+  const id = nodeCrypto().randomInt(1, 2 ** 31 - 1);
   const got = new Set<number>();
   let df: boolean | null = null;
   let forwardLargest: number | null = null;

@@ -8,7 +8,6 @@
  * without them the result says what was skipped.
  */
 import { performance } from 'node:perf_hooks';
-import { randomInt } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import { loadNative, nativeUnavailable } from '../native/index.js';
@@ -27,7 +26,7 @@ export const SPREAD_DEFAULT = 12;
 const GRACE_MS = 250;
 
 /** Distinct source ports from the ephemeral range, spread out so that hashes differ. */
-export function spreadPorts(n: number, seed = randomInt(0, 27_000)): number[] {
+export function spreadPorts(n: number, seed = Math.floor(Math.random() * 27_000)): number[] {
   return Array.from({ length: n }, (_, i) => 33_500 + ((seed + i * 3371) % 27_000));
 }
 
@@ -52,7 +51,7 @@ export async function run(q: SpreadQuery, ctx: ProbeContext): Promise<Observatio
   };
   const flows = await Promise.all(
     spreadPorts(n).map(async (sport) => {
-      const r = await nat.probe({ proto: 'tcp', dst: q.address, src, ttl: 64, timeoutMs, flow: sport, port: q.port, id: randomInt(0, 2 ** 31), signal });
+      const r = await nat.probe({ proto: 'tcp', dst: q.address, src, ttl: 64, timeoutMs, flow: sport, port: q.port, id: Math.floor(Math.random() * 2 ** 31), signal });
       if (r.outcome === 'reply' || r.outcome === 'icmp-error') answered(r.rttMs);
       const outcome: Spread['flows'][number]['outcome'] = r.outcome === 'reply' ? 'answered' : r.outcome === 'icmp-error' ? 'icmp' : r.outcome === 'timeout' ? 'lost' : 'error';
       return { sport, outcome, ms: r.rttMs, ...(r.icmp ? { icmp: r.icmp } : {}) };

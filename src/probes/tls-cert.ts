@@ -4,8 +4,9 @@
  * the chain is capped in length and in bytes, and a certificate that does not parse keeps
  * what node could tell.
  */
+import { nodeCrypto } from '../model/builtin.js';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
-import { createHash, X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { CertInfo } from '../model/observation.js';
 
 export const MAX_CHAIN = 10;
@@ -50,7 +51,7 @@ export function certInfo(c: DetailedPeerCertificate): CertInfo {
   const raw = Buffer.isBuffer(c.raw) ? c.raw : Buffer.alloc(0);
   let x: X509Certificate | null = null;
   try {
-    x = new X509Certificate(raw);
+    x = new (nodeCrypto().X509Certificate)(raw);
   } catch {
     /* unparsable: keep what node gave */
   }
@@ -60,7 +61,8 @@ export function certInfo(c: DetailedPeerCertificate): CertInfo {
   let pem = 0;
   if (x) {
     try {
-      spki = createHash('sha256')
+      spki = nodeCrypto()
+        .createHash('sha256')
         .update(x.publicKey.export({ type: 'spki', format: 'der' }))
         .digest('base64');
     } catch {

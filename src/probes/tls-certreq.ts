@@ -7,7 +7,8 @@
  * CA names (certificate_authorities: TLS 1.2 field, TLS 1.3 extension 47) become evidence of
  * TLS-007. Untrusted input: every length is checked; a record that does not decrypt ends the scan.
  */
-import { createDecipheriv, createHmac } from 'node:crypto';
+import type { createDecipheriv } from 'node:crypto';
+import { nodeCrypto } from '../model/builtin.js';
 import { nameText } from './der.js';
 
 export interface CertRequest {
@@ -96,7 +97,8 @@ export function expandLabel(hash: 'sha256' | 'sha384', secret: Buffer, label: st
   const out: Buffer[] = [];
   let prev = Buffer.alloc(0);
   for (let i = 1; Buffer.concat(out).length < length; i++) {
-    prev = createHmac(hash, secret)
+    prev = nodeCrypto()
+      .createHmac(hash, secret)
       .update(Buffer.concat([prev, info, Buffer.from([i])]))
       .digest();
     out.push(prev);
@@ -122,7 +124,10 @@ export function decryptServerHandshake(records: readonly Buffer[], cipherName: s
     for (let i = 0; i < 8; i++) nonce[11 - i]! ^= Math.floor(seq / 2 ** (8 * i)) & 0xff;
     const body = rec.subarray(5);
     try {
-      const d = createDecipheriv(suite.cipher, key, nonce, { authTagLength: 16 } as never) as ReturnType<typeof createDecipheriv> & { setAAD(b: Buffer): void; setAuthTag(b: Buffer): void };
+      const d = nodeCrypto().createDecipheriv(suite.cipher, key, nonce, { authTagLength: 16 } as never) as ReturnType<typeof createDecipheriv> & {
+        setAAD(b: Buffer): void;
+        setAuthTag(b: Buffer): void;
+      };
       d.setAAD(rec.subarray(0, 5));
       d.setAuthTag(body.subarray(body.length - 16));
       const inner = Buffer.concat([d.update(body.subarray(0, body.length - 16)), d.final()]);

@@ -4,7 +4,8 @@
  * or when the server answered our ClientHello with a ServerHello and the failure came later
  * (a client certificate it wants, a certificate we do not trust: not a version question).
  */
-import tls from 'node:tls';
+import { nodeTls } from '../model/builtin.js';
+import type tls from 'node:tls';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation } from '../model/observation.js';
@@ -45,7 +46,7 @@ async function tryVersion(q: VersionsQuery, v: Version, signal: AbortSignal): Pr
     };
     const detach = onAbort(signal, () => finish(false));
     try {
-      s = tls.connect({
+      s = nodeTls().connect({
         socket: t.stream,
         minVersion: v,
         maxVersion: v,

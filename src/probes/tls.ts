@@ -8,8 +8,9 @@
  * up even when the server did not send it). Bounded in time (ctx.signal; the handshake gets most of the
  * budget, a banner read the rest) and in size (1 MiB read, chain ≤ 10 certificates).
  */
+import { nodeTls } from '../model/builtin.js';
 import { ipFamily } from '../model/prefix.js';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
@@ -96,7 +97,7 @@ function captureChain(tlsSock: tls.TLSSocket | null, h: Handshake, hostname: str
   h.chain = chain;
   if (leaf && hostname) {
     try {
-      h.verify.hostnameOk = tls.checkServerIdentity(hostname, leaf) === undefined;
+      h.verify.hostnameOk = nodeTls().checkServerIdentity(hostname, leaf) === undefined;
     } catch {
       h.verify.hostnameOk = false;
     }
@@ -185,7 +186,7 @@ function handshake(q: TlsQuery, h: Handshake, sock: net.Socket, rttMs: number, d
       finish('error');
     });
     try {
-      tlsSock = tls.connect(connectOptions(h, o, t.stream));
+      tlsSock = nodeTls().connect(connectOptions(h, o, t.stream));
     } catch (err) {
       // Bad --ca/--cert/--key material is caught by the CLI; anything left is an error value here.
       h.errorCode = errCode(err);

@@ -7,7 +7,6 @@
  * Without raw sockets it runs the system traceroute/tracepath and says what it could not do.
  */
 import { performance } from 'node:perf_hooks';
-import { randomInt } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { observation, type Observation, type ObservationData } from '../model/observation.js';
 import { loadNative, nativeUnavailable } from '../native/index.js';
@@ -66,7 +65,15 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 function newFlow(nat: NativeRawApi, proto: 'icmp' | 'udp' | 'tcp', index: number, window: number, given?: number): Flow {
   const id = given ?? (proto === 'icmp' ? nat.nextId() : 33_500 + ((nat.nextId() + index * 7919) % 27_000));
-  return { label: proto === 'icmp' ? `icmp ident ${id}` : `${proto} sport ${id}`, id, window, targetTtl: null, stopTtl: null, next: proto === 'tcp' ? randomInt(0, 2 ** 31) : 1, records: [] };
+  return {
+    label: proto === 'icmp' ? `icmp ident ${id}` : `${proto} sport ${id}`,
+    id,
+    window,
+    targetTtl: null,
+    stopTtl: null,
+    next: proto === 'tcp' ? Math.floor(Math.random() * 2 ** 31) : 1,
+    records: [],
+  };
 }
 
 async function rawTrace(nat: NativeRawApi, q: Required<TraceQuery>, ctx: ProbeContext): Promise<Trace> {

@@ -50,7 +50,7 @@
  * TLS-008 (expiring soon, a warning) is not part of the chain above: it may accompany a finding
  * that does not question the certificate itself (see warnsExpiry).
  */
-import { X509Certificate } from 'node:crypto';
+import { nodeCrypto } from '../model/builtin.js';
 import type { CertInfo, Observation, ObservationData } from '../model/observation.js';
 import { ofKind } from '../model/observation.js';
 import type { Evidence } from '../model/report.js';
@@ -151,7 +151,7 @@ export function bundleFingerprints(pem: string | undefined): Set<string> {
   if (!pem) return out;
   for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)) {
     try {
-      out.add(hex(new X509Certificate(m[0]).fingerprint256));
+      out.add(hex(new (nodeCrypto().X509Certificate)(m[0]).fingerprint256));
     } catch {
       // not a certificate: the CLI validated the file; ignore a block that does not parse
     }
@@ -333,7 +333,7 @@ function bundleSubjects(pem: string): Set<string> {
   const out = new Set<string>();
   for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)) {
     try {
-      const x = new X509Certificate(m[0]);
+      const x = new (nodeCrypto().X509Certificate)(m[0]);
       out.add(x.subject.split('\n').join(', '));
       out.add(x.subject.split('\n').reverse().join(', '));
     } catch {

@@ -4,8 +4,8 @@
  * the PATH (iptables-save and friends live there). The function type is the seam the tests fake.
  * A probe passes its context (`probeExecOptions(ctx)`): the command dies with the probe's budget.
  */
+import { weakRandomHex } from '../model/builtin.js';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 
@@ -135,7 +135,8 @@ export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessE
     }
     // Every command writes its own files; one `cat` at the end (no fork per command there), each
     // part framed by a random token that no output contains.
-    const token = `@@ndx-${randomBytes(12).toString('hex')}`;
+    // Unguessable to the commands (they never see this process' Math.random); node:crypto is not loaded for it.
+    const token = `@@ndx-${weakRandomHex()}`;
     const lines = ['d=$(mktemp -d) || exit 97', 'trap \'rm -rf "$d"\' EXIT'];
     calls.forEach((c, i) =>
       lines.push(
