@@ -147,11 +147,11 @@ function registerTokens(token: Command): void {
       try {
         for (const t of await store.tokens())
           process.stdout.write(
-            `${t.id}  ${t.kind.padEnd(8)}  ${t.name}  ${
+            `${t.id}  ${ft(lang, t.kind === 'operator' ? 'token.kind.operator' : 'token.kind.agent').padEnd(8)}  ${t.name}  ${
               Object.entries(t.labels)
                 .map(([k, v]) => `${k}=${v}`)
                 .join(',') || '-'
-            }  ${t.revokedAt ? `revoked ${new Date(t.revokedAt).toISOString()}` : 'live'}\n`,
+            }  ${t.revokedAt ? ft(lang, 'token.revokedAt', { at: new Date(t.revokedAt).toISOString() }) : ft(lang, 'token.live')}\n`,
           );
       } finally {
         await store.db.close();

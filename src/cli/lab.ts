@@ -16,11 +16,13 @@ import { renderTable } from '../lab/table.js';
 import { cleanStale, destroyRun, isLive, labNamespaces, labRunIds, readOwner, nsName } from '../lab/state.js';
 import { HOSTS, isHost } from '../lab/topology.js';
 import type { Scenario } from '../lab/scenario.js';
+import type { FleetDemoResult } from '../lab/fleet-demo.js';
 import type { Report } from '../model/report.js';
 import { colorEnabled, renderText } from '../report/text.js';
 import { detectLang } from '../report/i18n.js';
 import type { Lang } from '../model/layer.js';
 import { parseLang } from './diagnose-options.js';
+import { lt } from '../lab/messages.js';
 
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -76,12 +78,12 @@ function select(only: string[] | undefined): Scenario[] {
 }
 
 /** Tears the lab down on Ctrl-C / SIGTERM, then exits (130 / 143). */
-function onSignals(down: () => Promise<void>): () => void {
+function onSignals(down: () => Promise<void>, lang: Lang): () => void {
   let busy = false;
   const handler = (sig: NodeJS.Signals): void => {
     if (busy) return;
     busy = true;
-    err(`netdx lab: ${sig}, tearing the lab down…`);
+    err(lt(lang, 'cli.signal', { signal: sig }));
     void down().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
   };
   process.on('SIGINT', handler);
@@ -115,6 +117,7 @@ function publicRecord(r: ScenarioRun): Record<string, unknown> {
 
 interface RunOpts {
   only?: string[];
+  lang?: string;
   json?: boolean;
   keep?: boolean;
   pending?: boolean;
@@ -124,15 +127,15 @@ interface RunOpts {
 
 async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
   const list = select(opts.only).filter((s) => opts.pending !== false || s.pendingIssue === undefined);
+  const lang = parseLang(opts.lang, detectLang());
   const t0 = Date.now();
   const log = opts.json ? () => {} : (l: string) => err(`lab: ${l}`);
-  const lab = await Lab.up({ keep: !!opts.keep, log });
-  const offSignals = onSignals(() => lab.down());
+  const lab = await Lab.up({ keep: !!opts.keep, log, lang });
+  const offSignals = onSignals(() => lab.down(), lang);
   const results: ScenarioRun[] = [];
   try {
     const repeat = opts.repeat ?? 1;
-    log(`up in ${Date.now() - t0} ms (run ${lab.runid}); ${list.length} scenario(s)${repeat > 1 ? ` × ${repeat}` : ''}`);
-    const lang = detectLang();
+    log(lt(lang, 'cli.upIn', { ms: Date.now() - t0, runid: lab.runid, n: list.length, repeat: repeat > 1 ? lt(lang, 'cli.repeat', { n: repeat }) : '' }));
     if (opts.reports) mkdirSync(opts.reports, { recursive: true });
     const runs = Array.from({ length: repeat }, (_, i) => list.map((s) => [s, i + 1] as const)).flat();
     for (const [s, round] of runs) {
@@ -150,7 +153,9 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
         if (r.report) process.stdout.write(renderText(r.report as Report, { lang, color: colorEnabled(process.stdout) }));
         process.stdout.write(`${resultLine(lang, r, s.host ?? 'client')}\n`);
       } else if (!opts.json) {
-        err(`  ${r.pass ? 'pass' : r.pendingIssue ? 'pend' : 'FAIL'}  ${s.id}  → ${r.got}  ${r.diagnosisMs ?? '-'} ms${r.offline ? `  (offline → ${r.offline.got})` : ''}`);
+        const result = lt(lang, r.pass ? 'cli.scenarioPass' : r.pendingIssue ? 'cli.scenarioPending' : 'cli.scenarioFail');
+        const offline = r.offline ? lt(lang, 'cli.scenarioOffline', { got: r.offline.got }) : '';
+        err(`  ${lt(lang, 'cli.scenarioLine', { result, id: s.id, got: r.got, ms: r.diagnosisMs ?? '-', offline })}`);
       }
     }
   } finally {
@@ -164,11 +169,8 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
     process.stdout.write(JSON.stringify({ schema: 'netdx.lab/v1', runid: lab.runid, kept: !!opts.keep, wallMs, totals: t, results: results.map(publicRecord), notWritten: PLANNED }, null, 2) + '\n');
   } else {
     if (demo) process.stdout.write('\n');
-    const lang = detectLang();
     process.stdout.write(renderTable(records, t, lang));
-    if (lang === 'zh')
-      process.stdout.write(`实验总耗时 ${(wallMs / 1000).toFixed(1)} 秒${opts.keep ? `；实验环境仍在运行（run ${lab.runid}）：\`netdx lab exec HOST -- CMD\`、\`netdx lab down\`` : ''}\n`);
-    else process.stdout.write(`lab wall time ${(wallMs / 1000).toFixed(1)} s${opts.keep ? `; the lab is still up (run ${lab.runid}): netdx lab exec HOST -- CMD, netdx lab down` : ''}\n`);
+    process.stdout.write(`${lt(lang, 'cli.wallTime', { s: (wallMs / 1000).toFixed(1), kept: opts.keep ? lt(lang, 'cli.stillUp', { runid: lab.runid }) : '' })}\n`);
   }
   return t.failed > 0 ? 1 : 0;
 }
@@ -188,23 +190,41 @@ function listScenarios(o: { lang?: string }): void {
   }
 }
 
+/** The summary of `netdx lab fleet-demo`: pass or fail, the times against their goals, the incident, the failures. */
+export function renderFleetDemo(r: FleetDemoResult, lang: Lang): string {
+  const s = (ms: number | null): string => (ms === null ? '—' : lt(lang, 'fd.seconds', { s: (ms / 1000).toFixed(1) }));
+  const out = [
+    '',
+    `${lt(lang, r.pass ? 'fd.pass' : 'fd.fail')}  ${lt(lang, 'fd.agents', { n: r.agents })}`,
+    `  ${lt(lang, 'fd.times', { classified: s(r.classifiedMs), located: s(r.locatedMs), recovered: s(r.recoveredMs) })}`,
+  ];
+  if (r.incident) out.push(`  ${String(r.incident['summary'])}`);
+  out.push(`  ${lt(lang, 'fd.othersGreen', { answer: lt(lang, r.othersGreen ? 'fd.yes' : 'fd.no') })}`);
+  for (const f of r.failures) out.push(`  ✗ ${f}`);
+  return out.join('\n') + '\n';
+}
+
 export function register(program: Command): void {
   const lab = program.command('lab').description('the namespace fault lab: real networks with one fault at a time (needs root)');
 
   lab
     .command('up')
     .description('build the lab and leave it running (hosts: ' + HOSTS.join(', ') + ')')
-    .action(async () => {
+    .option('--lang <lang>', 'en | zh (default from LANG)')
+    .action(async (o: { lang?: string }) => {
+      const lang = parseLang(o.lang, detectLang());
       const t0 = Date.now();
-      const l = await Lab.up({ keep: true, log: (x) => err(`lab: ${x}`) });
-      process.stdout.write(`lab ${l.runid} is up in ${Date.now() - t0} ms: ${HOSTS.map((h) => l.ns(h)).join(' ')}\n`);
-      process.stdout.write(`try: netdx lab exec client -- ping -c1 www.lab.test   ·   lab CA: ${l.pki.ca}   ·   netdx lab down\n`);
+      const l = await Lab.up({ keep: true, log: (x) => err(`lab: ${x}`), lang });
+      process.stdout.write(`${lt(lang, 'cli.isUp', { runid: l.runid, ms: Date.now() - t0, namespaces: HOSTS.map((h) => l.ns(h)).join(' ') })}\n`);
+      process.stdout.write(`${lt(lang, 'cli.try', { exec: 'netdx lab exec client -- ping -c1 www.lab.test', ca: l.pki.ca, down: 'netdx lab down' })}\n`);
     });
 
   lab
     .command('down')
     .description('tear down the kept lab(s) and anything crashed runs left behind')
-    .action(async () => {
+    .option('--lang <lang>', 'en | zh (default from LANG)')
+    .action(async (o: { lang?: string }) => {
+      const lang = parseLang(o.lang, detectLang());
       await preflight();
       const ids = new Set([...labRunIds(), ...(await labNamespaces()).map((n) => n.runid)]);
       let n = 0;
@@ -216,7 +236,7 @@ export function register(program: Command): void {
         }
       }
       await cleanStale();
-      process.stdout.write(n === 0 ? 'no lab was up\n' : `removed ${n} lab(s)\n`);
+      process.stdout.write(`${n === 0 ? lt(lang, 'cli.noneUp') : lt(lang, 'cli.removed', { n })}\n`);
     });
 
   lab
@@ -245,6 +265,7 @@ export function register(program: Command): void {
     .option('--no-pending', 'skip scenarios whose fault code is still pending')
     .option('--repeat <n>', 'run the selection N times on one lab build (to measure flakiness)', (v) => positiveInt('--repeat', v, 100), 1)
     .option('--reports <dir>', "write each scenario's whole report (JSON) to DIR/ID[.N].json")
+    .option('--lang <lang>', 'en | zh (default from LANG)')
     .action(async (o: RunOpts) => {
       process.exitCode = await runLab(o, false);
     });
@@ -253,6 +274,7 @@ export function register(program: Command): void {
     .command('demo')
     .description('build the lab, run every scenario showing each diagnosis, then the table')
     .option('--only <ids...>', 'only these scenarios')
+    .option('--lang <lang>', 'en | zh (default from LANG)')
     .action(async (o: RunOpts) => {
       process.exitCode = await runLab(o, true);
     });
@@ -263,18 +285,13 @@ export function register(program: Command): void {
     .option('--agents <n>', 'agents per region', (v) => positiveInt('--agents', v, 20), 3)
     .option('--interval <seconds>', "the agents' check interval", (v) => positiveInt('--interval', v, 60), 2)
     .option('--json', 'print the result as JSON')
-    .action(async (o: { agents: number; interval: number; json?: boolean }) => {
+    .option('--lang <lang>', 'en | zh (default from LANG)')
+    .action(async (o: { agents: number; interval: number; json?: boolean; lang?: string }) => {
+      const lang = parseLang(o.lang, detectLang());
       const { runFleetDemo } = await import('../lab/fleet-demo.js');
-      const r = await runFleetDemo({ perRegion: o.agents, intervalS: o.interval, log: (l) => err(`fleet-demo: ${l}`) });
-      const s = (ms: number | null): string => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`);
+      const r = await runFleetDemo({ perRegion: o.agents, intervalS: o.interval, log: (l) => err(`fleet-demo: ${l}`), lang });
       if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-      else {
-        process.stdout.write(`\n${r.pass ? 'PASS' : 'FAIL'}  ${r.agents} agents in 3 regions\n`);
-        process.stdout.write(`  classified ${s(r.classifiedMs)} after the fault (goal 3 min) · located ${s(r.locatedMs)} (goal 6 h) · recovered ${s(r.recoveredMs)} (goal 9 h)\n`);
-        if (r.incident) process.stdout.write(`  ${String(r.incident['summary'])}\n`);
-        process.stdout.write(`  Beijing and Shenzhen stayed green: ${r.othersGreen ? 'yes' : 'no'}\n`);
-        for (const f of r.failures) process.stdout.write(`  ✗ ${f}\n`);
-      }
+      else process.stdout.write(renderFleetDemo(r, lang));
       process.exitCode = r.pass ? 0 : 2;
     });
 

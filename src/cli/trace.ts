@@ -9,7 +9,7 @@ import { ofKind, type Observation } from '../model/observation.js';
 import type { Finding } from '../model/report.js';
 import { parsePort, parseTarget, shown } from '../model/target.js';
 import { DEFAULT_OPTIONS } from '../model/options.js';
-import { detectLang } from '../report/i18n.js';
+import { detectLang, t } from '../report/i18n.js';
 import { renderTrace } from '../report/trace.js';
 import { judgeFindings } from '../diagnose/judge.js';
 import { TRACE_DEFAULTS } from '../probes/trace.js';
@@ -74,6 +74,13 @@ export function traceFindings(obs: Observation[], input: string, address: string
   return judgeFindings(ctx, TRACE_CODES).findings;
 }
 
+/** Why a trace could not start: the target's name did not resolve (getaddrinfo's code, e.g. ENOTFOUND). */
+export function lookupFailedText(host: string, err: unknown, lang: Lang): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || code === '') return t(lang, 'trace.lookupFailedNoCode', { host: shown(host) });
+  return t(lang, 'trace.lookupFailed', { host: shown(host), code: shown(code) });
+}
+
 export function register(program: Command): void {
   program
     .command('trace')
@@ -96,7 +103,7 @@ export function register(program: Command): void {
         try {
           address = (await lookup(target.host)).address;
         } catch (err) {
-          process.stderr.write(`netdx: ${target.host}: ${(err as NodeJS.ErrnoException).code ?? 'lookup failed'}\n`);
+          process.stderr.write(`netdx: ${lookupFailedText(target.host, err, o.lang)}\n`);
           process.exitCode = EXIT.fault;
           return;
         }

@@ -15,6 +15,8 @@ import { englishProse } from '../rules/zh-fixtures.js';
 import { labRoutesSnapshot, labSnapshot } from '../analyze/test-fixtures.js';
 import { renderTable } from '../lab/table.js';
 import { totals, type RunRecord } from '../lab/evaluate.js';
+import { renderFleetDemo } from './lab.js';
+import { lookupFailedText } from './trace.js';
 
 const BIN = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
 const FIX = fileURLToPath(new URL('../../src/pcap/fixtures/', import.meta.url));
@@ -75,6 +77,23 @@ const badSnap = (() => {
   return file('bad.json', JSON.stringify(snap));
 })();
 
+/** The client's snapshot with one more rule in iptables' OUTPUT chain (after `-o lo -j ACCEPT`): rules the analyzer cannot decide. */
+const withRule = (name: string, rule: string): string =>
+  file(`fw-${name}.json`, JSON.stringify(labSnapshot('a', 'client-output', (t, f) => (f === 'iptables' ? t.replace('-A OUTPUT -o lo -j ACCEPT', `-A OUTPUT -o lo -j ACCEPT\n${rule}`) : t))));
+const undecidable: Array<[string, string]> = [
+  ['unknown module', withRule('module', '-A OUTPUT -d 203.0.113.5/32 -m bogus --frob 1 -j DROP')],
+  ['ipset not collected', withRule('set', '-A OUTPUT -m set --match-set blocked dst -j DROP')],
+  ['statistic (probabilistic)', withRule('stat', '-A OUTPUT -d 203.0.113.5/32 -m statistic --mode random --probability 0.5 -j DROP')],
+  ['limit and owner', withRule('limit', '-A OUTPUT -d 203.0.113.5/32 -m limit --limit 5/s -j ACCEPT\n-A OUTPUT -m owner --uid-owner 1000 -j DROP')],
+  ['NFQUEUE decides', withRule('queue', '-A OUTPUT -d 203.0.113.5/32 -j NFQUEUE --queue-num 1')],
+  ['jump to a missing chain', withRule('nochain', '-A OUTPUT -d 203.0.113.5/32 -j NOSUCH')],
+  ['packet length', withRule('length', '-A OUTPUT -d 203.0.113.5/32 -m length --length 100:200 -j DROP')],
+  ['an unreadable line', withRule('garbage', 'this is not an iptables line')],
+];
+const fleetData = mkdtempSync(join(tmpdir(), 'ndx-zh-fleet-'));
+const badYaml = file('targets-bad.yaml', 'targets: [\n');
+const noTargets = file('targets-none.yaml', 'interval: 10s\n');
+
 /** Offline cases: [label, argv]; `--lang zh` is appended unless the case relies on LANG. */
 const OFFLINE: Array<[string, string[]]> = [
   ['faults', ['faults']],
@@ -134,6 +153,20 @@ const OFFLINE: Array<[string, string[]]> = [
   ['monitor no config', ['monitor']],
   ['monitor missing config', ['monitor', '--config', missing, '--listen', '127.0.0.1:0']],
   ['monitor bad config', ['monitor', '--config', notJson, '--listen', '127.0.0.1:0']],
+  ...undecidable.map(([label, snap]): [string, string[]] => [`firewall check undecidable: ${label}`, ['firewall', 'check', '--snapshot', snap, '--dst', '203.0.113.5', '--dport', '80']]),
+  ['server bad --targets YAML', ['server', '--listen', '127.0.0.1:0', '--data', fleetData, '--targets', badYaml]],
+  ['server --targets without targets', ['server', '--listen', '127.0.0.1:0', '--data', fleetData, '--targets', noTargets]],
+  ['server missing --targets', ['server', '--listen', '127.0.0.1:0', '--data', fleetData, '--targets', missing]],
+  ['server bad --db', ['server', '--db', 'mysql://x', '--data', fleetData]],
+  ['server bad --heartbeat', ['server', '--heartbeat', 'often', '--data', fleetData]],
+  ['server tls cert alone', ['server', '--tls-cert', missing, '--data', fleetData]],
+  ['server token create bad labels', ['server', 'token', 'create', '--name', 'a1', '--labels', 'nope', '--data', fleetData]],
+  ['server token revoke unknown', ['server', 'token', 'revoke', '--name', 'ghost', '--data', fleetData]],
+  ['server token create', ['server', 'token', 'create', '--name', 'sh-01', '--labels', 'region=sh', '--data', fleetData]],
+  ['server token list', ['server', 'token', 'list', '--data', fleetData]],
+  ['agent no token', ['agent', '--server', 'http://127.0.0.1:9']],
+  ['agent bad server', ['agent', '--server', 'ftp://127.0.0.1:9', '--token', 'x']],
+  ['agent bad name', ['agent', '--server', 'http://127.0.0.1:9', '--token', 'x', '--name', 'a b']],
   ['lab list', ['lab', 'list']],
   ['lab bad subcommand', ['lab', 'nope']],
   ['no command', []],
@@ -257,4 +290,85 @@ test('zh: the lab table (renderTable) in zh', () => {
   ];
   const text = (renderTable as (r: readonly RunRecord[], t: ReturnType<typeof totals>, lang?: 'en' | 'zh') => string)(recs, totals(recs), 'zh');
   assertZh('lab table', { code: 0, stdout: text, stderr: '' });
+});
+
+/** Runs a long-lived command until `until` holds for its output (or 20 s), then stops it with SIGTERM. */
+async function daemon(args: string[], until: (out: { stdout: string; stderr: string }) => boolean, env: NodeJS.ProcessEnv = ZH_ENV): Promise<Out> {
+  const child = spawn(process.execPath, [BIN, ...args], { env });
+  const closed = new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const deadline = Date.now() + 20_000;
+  while (!until(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGTERM');
+  return { code: await closed, ...out };
+}
+
+test('zh: netdx server and agent on loopback: startup, progress and stop lines', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'ndx-zh-fleet-run-'));
+  const targets = file('fleet-targets.yaml', `interval: 1s\ntargets:\n  - name: local\n    target: 127.0.0.1:${await closedPort()}\n`);
+  const token = (await run(['server', 'token', 'create', '--name', 'zh-01', '--labels', 'region=sh', '--data', data])).stdout.trim().split('\n').pop()!;
+  const port = await closedPort();
+  const server = spawn(process.execPath, [BIN, 'server', '--listen', `127.0.0.1:${port}`, '--data', data, '--targets', targets, '--heartbeat', '1', '--lang', 'zh'], { env: ZH_ENV });
+  const serverClosed = new Promise<number>((r) => server.on('close', (c) => r(c ?? 1)));
+  const s = { stdout: '', stderr: '' };
+  server.stdout.on('data', (d: Buffer) => (s.stdout += d.toString()));
+  server.stderr.on('data', (d: Buffer) => (s.stderr += d.toString()));
+  try {
+    const deadline = Date.now() + 20_000;
+    while (!s.stderr.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // the agent: started, the target list, then its stop line (an agent whose target is down reports it; the server opens an incident)
+    const agent = await daemon(['agent', '--server', `http://127.0.0.1:${port}`, '--token', token, '--lang', 'zh'], (o) => o.stderr.split('\n').length > 3, ZH_ENV);
+    assertZh('agent (a loopback server)', agent);
+    // a wrong token: the server's refusal comes back in the agent's language
+    const refused = await run(['agent', '--server', `http://127.0.0.1:${port}`, '--token', 'ndx_wrong', '--lang', 'zh']);
+    assertZh('agent with a wrong token', refused);
+  } finally {
+    server.kill('SIGTERM');
+  }
+  const code = await serverClosed;
+  assertZh('server --listen 127.0.0.1', { code, ...s });
+  // an agent whose server is not there: the unreachable line
+  assertZh('agent (no server)', await daemon(['agent', '--server', `http://127.0.0.1:${await closedPort()}`, '--token', token, '--lang', 'zh'], (o) => o.stderr.includes('\n')));
+});
+
+test('zh: trace when the name does not resolve (lookupFailedText)', () => {
+  for (const err of [Object.assign(new Error('getaddrinfo ENOTFOUND nope.lab.test'), { code: 'ENOTFOUND' }), new Error('something else'), undefined]) {
+    const text = lookupFailedText('nope.lab.test', err, 'zh');
+    assertZh('trace nope.lab.test', { code: 2, stdout: '', stderr: `netdx: ${text}\n` });
+    assert.notEqual(text, lookupFailedText('nope.lab.test', err, 'en'));
+  }
+});
+
+test('zh: the lab fleet-demo summary (renderFleetDemo), passing and failing', () => {
+  const base = { agents: 9, classifiedMs: 12_300, locatedMs: 20_100, recoveredMs: 41_000, othersGreen: true, failures: [] as string[] };
+  const incident = { summary: 'app — NET-004 route-conflict，影响 region=sh 的 3/3 个代理' };
+  assertZh('lab fleet-demo (pass)', { code: 0, stdout: renderFleetDemo({ ...base, pass: true, incident }, 'zh'), stderr: '' });
+  const failed = { ...base, pass: false, locatedMs: null, recoveredMs: null, othersGreen: false, incident: null, failures: ['等待事件恢复超时（60 秒）', '北京或深圳没有保持正常'] };
+  assertZh('lab fleet-demo (fail)', { code: 2, stdout: renderFleetDemo(failed, 'zh'), stderr: '' });
+  assert.match(renderFleetDemo(failed, 'en'), /FAIL {2}9 agents in 3 regions/);
+});
+
+/**
+ * `lab up` for real, then `lab down`. `lab down` removes every kept lab on the machine, so it runs
+ * only when no other lab is there (another session's kept lab is not ours to remove); otherwise this
+ * test removes its own lab alone.
+ */
+test('zh: netdx lab up, then lab down (root; real namespaces)', { skip: process.getuid?.() !== 0 ? 'needs root' : false, timeout: 180_000 }, async () => {
+  const { destroyRun, labRunIds } = await import('../lab/state.js');
+  const others = labRunIds();
+  const up = await run(['lab', 'up', '--lang', 'zh']);
+  const runid = /实验环境 (\d+) 已就绪/.exec(up.stdout)?.[1];
+  try {
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    assert.ok(runid, up.stdout);
+    assertZh('lab up', up);
+  } finally {
+    if (others.length === 0 && labRunIds().every((id) => id === runid)) {
+      const down = await run(['lab', 'down']);
+      assert.equal(down.code, 0, down.stdout + down.stderr);
+      assertZh('lab down (LANG=zh_CN.UTF-8)', down);
+    } else if (runid) await destroyRun(runid);
+  }
 });

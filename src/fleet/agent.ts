@@ -104,7 +104,8 @@ class Agent {
     this.base = o.server.replace(/\/+$/, '');
     this.spool = Spool.open(o.data);
     if (o.data === null) this.log(ft(o.lang, 'agent.noData'));
-    this.headers = { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' };
+    // the server's refusals (401, 403, 400 …) come back in the agent's language
+    this.headers = { authorization: `Bearer ${o.token}`, 'content-type': 'application/json', cookie: `netdx_lang=${o.lang}` };
     this.name = o.name ?? '';
     this.stopped = o.stopSignal ?? untilStopped();
   }

@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Lang } from '../model/layer.js';
-import { usageError, readError } from '../model/errors.js';
+import { NetdxError, usageError, readError } from '../model/errors.js';
 import { parseListen } from '../monitor/daemon.js';
 import { untilStopped } from '../monitor/signals.js';
 import { openDb } from './db.js';
@@ -54,7 +54,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
       targets = loadTargets(o.targets, o.lang);
       log(ft(o.lang, 'server.reloaded', { file: o.targets ?? '-', n: targets.byName.size }));
     } catch (err) {
-      log(ft(o.lang, 'server.error', { what: 'SIGHUP', why: err instanceof Error ? err.message : String(err) }));
+      log(ft(o.lang, 'server.error', { what: 'SIGHUP', why: err instanceof NetdxError ? err.text(o.lang) : err instanceof Error ? err.message : String(err) }));
     }
   };
   process.on('SIGHUP', onHup);

@@ -52,8 +52,45 @@ export function summaryText(target: string, code: string, slug: string, scope: S
   }
   const top = evidence.slice(0, 2);
   if (top.length === 0) return `${head}; ${ft(lang, 'summary.noEvidence')}`;
-  const facts = top.map((e) => ft(lang, 'summary.fact', { key: e.key, value: e.value }) + (e.healthyValue ? `; ${ft(lang, 'summary.healthy', { value: healthyText(e) })}` : ''));
+  const facts = top.map(
+    (e) =>
+      ft(lang, 'summary.fact', { key: factText(e.key, lang), value: factText(e.value, lang) }) + (e.healthyValue ? `; ${ft(lang, 'summary.healthy', { value: factText(healthyText(e), lang) })}` : ''),
+  );
   return `${head}; ${ft(lang, 'summary.evidence', { list: facts.join('; ') })}`;
+}
+
+/**
+ * An incident's summary in a language: the stored one is English (written once per correlation
+ * pass); another language is rendered again from the incident's scope, counts and evidence.
+ */
+export function incidentSummary(i: IncidentRow, lang: Lang, slugOf: (code: string) => string): string {
+  if (lang === 'en') return i.summary;
+  const a = i.affected as Partial<Affected> | null;
+  const scope = i.scope as Scope | null;
+  if (!a || !scope || !Array.isArray(a.agents) || !Array.isArray(a.counts)) return i.summary;
+  const affected: Affected = { agents: a.agents, watchers: a.watchers ?? a.agents.length, counts: a.counts };
+  return summaryText(i.target, i.code, slugOf(i.code), scope, affected, (i.evidence as CommonEvidence[] | null) ?? [], lang);
+}
+
+/** A fact's key or value (features.ts writes them in English, stable across agents) in the reader's language; addresses and names stay. */
+const FACT_ZH: Array<[RegExp, string]> = [
+  [/^route to (\S+)$/, '到 $1 的路由'],
+  [/^path mtu to (\S+)$/, '到 $1 的路径 MTU'],
+  [/^path to (\S+)$/, '到 $1 的路径'],
+  [/^gateway (\S+) dev (\S+)$/, '网关 $1（dev $2）'],
+  [/^tunnel (\S+) endpoint (\S+)$/, '隧道 $1 的端点 $2'],
+  [/^reached in (\d+) hops$/, '经 $1 跳到达'],
+  [/^silent after hop (\d+) \((.*)\)$/, '第 $1 跳（$2）之后无应答'],
+  [/^silent from hop 1$/, '从第 1 跳起无应答'],
+  [/^not tested$/, '未测试'],
+  [/^answers$/, '有应答'],
+  [/^silent \((.*)\)$/, '无应答（$1）'],
+];
+
+export function factText(text: string, lang: Lang): string {
+  if (lang === 'en') return text;
+  for (const [re, zh] of FACT_ZH) if (re.test(text)) return text.replace(re, zh);
+  return text;
 }
 
 /** What the healthy agents saw instead: one value alone, or the two most common with their counts. */

@@ -13,13 +13,15 @@ import type { FleetStore, IncidentRow, TokenInfo } from './store.js';
 import type { FleetTargets } from './targets.js';
 import type { CommonEvidence, LabelCount, Scope, StateInfo } from './correlate.js';
 import { elapsedText, ft, type FleetMessageKey } from './messages.js';
-import { scopeText, timeline } from './incidents.js';
+import { incidentSummary, scopeText, timeline } from './incidents.js';
 
 export interface PageDeps {
   store: FleetStore;
   onlineAfter: () => number;
   now: () => number;
   targets: () => FleetTargets;
+  /** A fault code's slug (an incident's summary is rendered again in the page's language). */
+  slugOf?: (code: string) => string;
 }
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -131,7 +133,7 @@ function findingBlock(lang: Lang, report: Report): string {
 async function incidentBody(lang: Lang, i: IncidentRow, d: PageDeps): Promise<string> {
   const a = i.affected as { agents?: string[]; watchers?: number; counts?: LabelCount[] } | null;
   const ev = (i.evidence as CommonEvidence[] | null) ?? [];
-  let html = `<h1>${esc(i.code)} — ${esc(i.target)}</h1><p id="summary">${esc(i.summary)}</p><p>${t(lang, 'page.status')}: <b>${t(lang, i.status === 'open' ? 'page.open' : 'page.recovered')}</b> · ${t(lang, 'page.scope')}: <b>${esc(scopeText(i.scope as Scope, lang))}</b></p>`;
+  let html = `<h1>${esc(i.code)} — ${esc(i.target)}</h1><p id="summary">${esc(incidentSummary(i, lang, d.slugOf ?? ((c) => c.toLowerCase())))}</p><p>${t(lang, 'page.status')}: <b>${t(lang, i.status === 'open' ? 'page.open' : 'page.recovered')}</b> · ${t(lang, 'page.scope')}: <b>${esc(scopeText(i.scope as Scope, lang))}</b></p>`;
   html += `<h2>${t(lang, 'page.timeline')}</h2><table id="timeline">`;
   const names: Record<string, FleetMessageKey> = { firstSeen: 'page.firstSeen', classified: 'page.classified', located: 'page.located', recovered: 'page.recoveredAt' };
   for (const s of timeline(i)) {

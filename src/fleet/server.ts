@@ -13,7 +13,7 @@ import { FleetStore, type IncidentRow, type TokenInfo } from './store.js';
 import { CommandResultSchema, EventBatchSchema, MAX_COMMAND_WAIT_S, type ConfigResponse } from './protocol.js';
 import { HttpError, RateLimit, cookie, json, pickLang, readBody, readJson, send } from './http-util.js';
 import { correlate } from './correlate.js';
-import { reconcile, timeline } from './incidents.js';
+import { incidentSummary, reconcile, timeline } from './incidents.js';
 import { ft } from './messages.js';
 import { fleetMetrics } from './metrics.js';
 import { renderPage, type PageDeps } from './page.js';
@@ -67,6 +67,8 @@ class FleetHttpServer implements FleetServer {
   private readonly pageDeps: PageDeps;
   private readonly timer: NodeJS.Timeout;
   private readonly slugs = new Map<string, string>();
+  /** A fault code's slug (the code in lower case until the rules have loaded). */
+  private readonly slugOf = (code: string): string => this.slugs.get(code) ?? code.toLowerCase();
   private slugsLoaded: Promise<void> | null = null;
   private dirty = true;
   private lastPass = 0;
@@ -79,7 +81,7 @@ class FleetHttpServer implements FleetServer {
     this.heartbeatS = o.heartbeatS ?? 10;
     this.tickMs = o.tickMs ?? 1000;
     this.metrics = fleetMetrics(this.store, () => this.onlineAfter());
-    this.pageDeps = { store: this.store, onlineAfter: () => this.onlineAfter(), now: this.now, targets: () => o.targets() };
+    this.pageDeps = { store: this.store, onlineAfter: () => this.onlineAfter(), now: this.now, targets: () => o.targets(), slugOf: this.slugOf };
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res);
     this.server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, handler) : http.createServer(handler);
     this.server.maxConnections = 20_000;
@@ -266,12 +268,16 @@ class FleetHttpServer implements FleetServer {
     } else if (path === '/api/incidents' && m === 'GET') {
       await this.operatorAuth(req, lang, true);
       const status = url.searchParams.get('status');
-      json(res, 200, (await this.store.incidents(status === 'open' || status === 'recovered' ? status : undefined)).map(incidentView));
+      json(
+        res,
+        200,
+        (await this.store.incidents(status === 'open' || status === 'recovered' ? status : undefined)).map((i) => incidentView(i, incidentSummary(i, lang, this.slugOf))),
+      );
     } else if (/^\/api\/incidents\/[A-Za-z0-9-]{1,64}$/.test(path) && m === 'GET') {
       await this.operatorAuth(req, lang, true);
       const i = await this.store.incident(path.slice('/api/incidents/'.length));
       if (!i) throw new HttpError(404, ft(lang, 'api.notFound'));
-      json(res, 200, incidentView(i));
+      json(res, 200, incidentView(i, incidentSummary(i, lang, this.slugOf)));
     } else if (path === '/api/compare' && m === 'POST') {
       await this.operatorAuth(req, lang, false);
       const parsed = CompareRequestSchema.safeParse(await readJson(req, lang));
@@ -364,14 +370,14 @@ class FleetHttpServer implements FleetServer {
     this.lastPass = t;
     const [agents, states, reports, open] = await Promise.all([this.store.agents(this.onlineAfter()), this.store.states(), this.store.reportInfos(), this.store.incidents('open')]);
     const groups = correlate({ agents, states, reports, freshAfter: t - 10 * 60_000, now: t });
-    const out = reconcile(groups, open, t, (code) => this.slugs.get(code) ?? code.toLowerCase());
+    const out = reconcile(groups, open, t, this.slugOf);
     for (const i of out.save) await this.store.saveIncident(i);
     for (const [list, state] of [
       [out.opened, 'opened'],
       [out.located, 'located'],
       [out.recovered, 'recovered'],
     ] as const) {
-      for (const i of list) this.log(ft(this.o.lang, 'server.incident', { id: i.id, state, summary: i.summary }));
+      for (const i of list) this.log(ft(this.o.lang, 'server.incident', { id: i.id, state: ft(this.o.lang, `incident.${state}`), summary: incidentSummary(i, this.o.lang, this.slugOf) }));
     }
     const targets = this.o.targets();
     for (const a of out.ask) {
@@ -410,7 +416,7 @@ class FleetHttpServer implements FleetServer {
   }
 }
 
-function incidentView(i: IncidentRow): Record<string, unknown> {
+function incidentView(i: IncidentRow, summary: string): Record<string, unknown> {
   const a = i.affected as { agents?: string[]; watchers?: number; counts?: unknown[] } | null;
   return {
     id: i.id,
@@ -418,7 +424,7 @@ function incidentView(i: IncidentRow): Record<string, unknown> {
     code: i.code,
     status: i.status,
     scope: i.scope,
-    summary: i.summary,
+    summary,
     affected: a?.counts ?? [],
     agents: a?.agents ?? [],
     watchers: a?.watchers ?? 0,

@@ -22,10 +22,13 @@ export function parseTargets(yaml: string, file: string): FleetTargets {
   const byName = new Map<string, { input: string }>();
   if (yaml.trim() !== '') {
     const doc = parseDocument(yaml);
-    if (doc.errors.length > 0) throw usageError(`${file}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+    if (doc.errors.length > 0) {
+      const why = doc.errors[0]!.message.split('\n')[0]!;
+      throw usageError({ en: ft('en', 'cli.targetsYaml', { file, why }), zh: ft('zh', 'cli.targetsYaml', { file, why }) });
+    }
     const root = doc.contents;
     const targets = isMap(root) ? root.get('targets', true) : null;
-    if (!isSeq(targets)) throw usageError(`${file}: expected a 'targets' list (the monitor's config format, docs/monitor.md)`);
+    if (!isSeq(targets)) throw usageError({ en: ft('en', 'cli.targetsList', { file }), zh: ft('zh', 'cli.targetsList', { file }) });
     for (const item of targets.items) {
       if (!isMap(item)) continue;
       const name = item.get('name', true);

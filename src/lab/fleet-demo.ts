@@ -23,6 +23,8 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { netnsSet, removeStaleNamespaces, type NetnsSet } from './netns.js';
 import { etcDir } from './netfiles.js';
 import { NETDX_BIN } from './runner.js';
+import type { Lang } from '../model/layer.js';
+import { lt, type LabMessageKey } from './messages.js';
 
 export const REGIONS = [
   { region: 'bj', n: 1 },
@@ -37,6 +39,8 @@ export interface FleetDemoOptions {
   perRegion: number;
   intervalS: number;
   log: (line: string) => void;
+  /** The language of the progress lines, the failures and the server's and agents' own lines (en by default). */
+  lang?: Lang;
   /** Stop waiting for a step after this long. */
   stepTimeoutMs?: number;
 }
@@ -90,7 +94,10 @@ function apiGet(set: NetnsSet, path: string, token: string): unknown {
   return JSON.parse(out) as unknown;
 }
 
-async function waitFor<T>(what: string, ms: number, fn: () => T | null): Promise<T> {
+/** A step the demo waits for: its failure names it in the demo's language. */
+class TimedOut extends Error {}
+
+async function waitFor<T>(lang: Lang, what: LabMessageKey, ms: number, fn: () => T | null): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     let v: T | null = null;
@@ -100,7 +107,7 @@ async function waitFor<T>(what: string, ms: number, fn: () => T | null): Promise
       v = null;
     }
     if (v !== null) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${Math.round(ms / 1000)} s waiting for ${what}`);
+    if (Date.now() > end) throw new TimedOut(lt(lang, 'fd.timedOut', { s: Math.round(ms / 1000), what: lt(lang, what) }));
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -132,9 +139,12 @@ export async function runFleetDemo(o: FleetDemoOptions): Promise<FleetDemoResult
   const dir = mkdtempSync(join(tmpdir(), 'netdx-fleet-demo-'));
   const logs: string[] = [];
   const stepMs = o.stepTimeoutMs ?? 60_000;
+  const lang = o.lang ?? 'en';
+  const say = (key: LabMessageKey, vars: Record<string, string | number> = {}): void => o.log(lt(lang, key, vars));
+  const s1 = (ms: number): string => (ms / 1000).toFixed(1);
   const result: FleetDemoResult = { pass: false, agents: 0, classifiedMs: null, locatedMs: null, recoveredMs: null, incident: null, othersGreen: false, failures: [] };
   try {
-    o.log('building the network: 3 regions, their routers, the HK ISP router on the Shanghai LAN, a core, the app server, a management network');
+    say('fd.building');
     buildNetwork(set);
     set.spawn('app', process.execPath, ['-e', `require('net').createServer(c=>{c.on('error',()=>{});c.pipe(c)}).listen(443,'${APP}')`]);
     const targets = join(dir, 'targets.yaml');
@@ -146,70 +156,66 @@ export async function runFleetDemo(o: FleetDemoOptions): Promise<FleetDemoResult
         .split('\n')
         .pop()!;
     const operator = tok(['--operator', '--name', 'demo']);
-    spawnLogged(set, 'mgmt', ['server', '--listen', `0.0.0.0:${PORT}`, '--data', data, '--targets', targets, '--heartbeat', String(o.intervalS)], logs, 'server');
+    spawnLogged(set, 'mgmt', ['server', '--listen', `0.0.0.0:${PORT}`, '--data', data, '--targets', targets, '--heartbeat', String(o.intervalS), '--lang', lang], logs, 'server');
     const names: string[] = [];
     for (const { region, n } of REGIONS) {
       for (let i = 1; i <= o.perRegion; i++) {
         const name = `${region}-${String(i).padStart(2, '0')}`;
         names.push(name);
         const token = tok(['--name', name, '--labels', `region=${region},site=${region}-${i % 2 ? 'a' : 'b'}`]);
-        spawnLogged(set, `c-${region}`, ['agent', '--server', `http://100.127.${n}.1:${PORT}`, '--token', token, '--data', join(dir, name)], logs, name);
+        spawnLogged(set, `c-${region}`, ['agent', '--server', `http://100.127.${n}.1:${PORT}`, '--token', token, '--data', join(dir, name), '--lang', lang], logs, name);
       }
     }
     result.agents = names.length;
-    o.log(`started the server and ${names.length} agents (${o.perRegion} per region); waiting until every agent reports the app up`);
+    say('fd.started', { n: names.length, per: o.perRegion });
     type AgentRow = { name: string; targets: Array<{ target: string; state: string }> };
     const upAll = (): boolean => {
       const agents = apiGet(set, '/api/agents', operator) as AgentRow[];
       return names.every((n) => agents.find((a) => a.name === n)?.targets.some((t) => t.target === 'app' && t.state === 'up'));
     };
-    await waitFor('every agent to report the app up', stepMs, () => (upAll() ? true : null));
+    await waitFor(lang, 'fd.wait.up', stepMs, () => (upAll() ? true : null));
 
-    o.log(`injecting the field fault: in Shanghai, ip route add ${APP}/32 via ${HK_GW} dev eth0 (the HK ISP's router)`);
+    say('fd.injecting', { command: `ip route add ${APP}/32 via ${HK_GW} dev eth0` });
     const t0 = Date.now();
     set.exec('c-sh', ['ip', 'route', 'add', `${APP}/32`, 'via', HK_GW, 'dev', 'eth0']);
     const regional = (i: Incident): boolean => i.scope.kind === 'label' && i.scope.key === 'region' && i.scope.values?.join(',') === 'sh';
     const open = (): Incident[] => apiGet(set, '/api/incidents?status=open', operator) as Incident[];
-    const incident = await waitFor('the server to classify the Shanghai incident (a fault code, scope region=sh)', stepMs, () => open().find((i) => i.code !== 'UNCLASSIFIED' && regional(i)) ?? null);
+    const incident = await waitFor(lang, 'fd.wait.classified', stepMs, () => open().find((i) => i.code !== 'UNCLASSIFIED' && regional(i)) ?? null);
     result.classifiedMs = Date.now() - t0;
-    o.log(`classified after ${(result.classifiedMs / 1000).toFixed(1)} s: ${incident.code}, scope region=sh`);
+    say('fd.classified', { s: s1(result.classifiedMs), code: incident.code });
     let located: Incident | null = null;
     try {
-      located = await waitFor(
-        'the root cause to be located (evidence naming the misrouting gateway)',
-        stepMs,
-        () => open().find((i) => i.locatedAt !== null && regional(i) && i.commonEvidence.some((e) => e.value.includes(HK_GW))) ?? null,
-      );
+      located = await waitFor(lang, 'fd.wait.located', stepMs, () => open().find((i) => i.locatedAt !== null && regional(i) && i.commonEvidence.some((e) => e.value.includes(HK_GW))) ?? null);
     } catch (err) {
       located = open().find((i) => i.code === incident.code) ?? incident;
-      result.failures.push(err instanceof Error ? err.message : String(err));
+      result.failures.push(err instanceof TimedOut ? err.message : lt(lang, 'fd.error', { why: (err instanceof Error ? err.message : String(err)).split('\n')[0]! }));
     }
     result.locatedMs = located.locatedAt ? Date.now() - t0 : null;
     result.incident = located as unknown as Record<string, unknown>;
-    o.log(`located after ${((result.locatedMs ?? 0) / 1000).toFixed(1)} s: ${located.summary}`);
+    say('fd.located', { s: s1(result.locatedMs ?? 0), summary: located.summary });
     const agents = apiGet(set, '/api/agents', operator) as AgentRow[];
     result.othersGreen = agents.filter((a) => !a.name.startsWith('sh-')).every((a) => a.targets.every((t) => t.state === 'up'));
-    if (located.code !== 'NET-004') result.failures.push(`the incident's code is ${located.code}, expected NET-004`);
-    if (!result.othersGreen) result.failures.push('Beijing or Shenzhen did not stay green');
+    if (located.code !== 'NET-004') result.failures.push(lt(lang, 'fd.wrongCode', { code: located.code }));
+    if (!result.othersGreen) result.failures.push(lt(lang, 'fd.notGreen'));
 
-    o.log(`repairing: ip route del ${APP}/32 via ${HK_GW}`);
+    say('fd.repairing', { command: `ip route del ${APP}/32 via ${HK_GW}` });
     const t1 = Date.now();
     set.exec('c-sh', ['ip', 'route', 'del', `${APP}/32`, 'via', HK_GW, 'dev', 'eth0']);
-    await waitFor('the incident to recover', stepMs, () => {
+    await waitFor(lang, 'fd.wait.recovered', stepMs, () => {
       const list = apiGet(set, '/api/incidents?status=recovered', operator) as Incident[];
       return list.find((i) => i.code === located.code) ?? null;
     });
     result.recoveredMs = Date.now() - t0;
-    o.log(`recovered ${((Date.now() - t1) / 1000).toFixed(1)} s after the repair`);
+    say('fd.recovered', { s: s1(Date.now() - t1) });
     result.pass = result.failures.length === 0;
     if (!result.pass) for (const l of logs.slice(-40)) o.log(`  ${l}`);
   } catch (err) {
-    result.failures.push(err instanceof Error ? err.message : String(err));
+    result.failures.push(err instanceof TimedOut ? err.message : lt(lang, 'fd.error', { why: (err instanceof Error ? err.message : String(err)).split('\n')[0]! }));
     for (const l of logs.slice(-30)) o.log(`  ${l}`);
   } finally {
     set.destroy();
     for (const r of REGIONS) rmSync(etcDir(set.ns(`c-${r.region}`)), { recursive: true, force: true });
-    if (process.env['NETDX_DEMO_KEEP_DATA']) o.log(`data kept in ${dir}`);
+    if (process.env['NETDX_DEMO_KEEP_DATA']) say('fd.dataKept', { dir });
     else rmSync(dir, { recursive: true, force: true });
   }
   return result;

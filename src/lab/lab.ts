@@ -8,6 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NetdxError } from '../model/errors.js';
+import type { Lang } from '../model/layer.js';
+import { lt, type LabMessageKey } from './messages.js';
 import { inNs, must, run, sleep, startService, type RunResult } from './exec.js';
 import { makePki, type Pki } from './certs.js';
 import { baselineEtc, readEtc, removeEtc, replaceEtc, writeEtc, type EtcFile } from './netfiles.js';
@@ -28,6 +30,8 @@ export interface LabOptions {
   /** Leave the lab up when the process exits (`lab up`, `lab run --keep`). */
   keep?: boolean;
   log?: (line: string) => void;
+  /** The language of the progress lines (en by default). */
+  lang?: Lang;
 }
 
 interface Running {
@@ -63,17 +67,24 @@ export class Lab {
   readonly runid: string;
   readonly dir: string;
   pki!: Pki;
-  private readonly log: (line: string) => void;
+  private readonly logLine: (line: string) => void;
+  private readonly lang: Lang;
   private readonly running = new Map<string, Running>();
   private undo: Array<{ what: string; fn: () => Promise<void> }> = [];
   private touched = new Set<Host>();
   private baseline = new Map<Host, string>();
   private builtSpecs: ServiceSpec[] = [];
 
-  private constructor(runid: string, log: (line: string) => void) {
+  private constructor(runid: string, log: (line: string) => void, lang: Lang) {
     this.runid = runid;
     this.dir = stateDir(runid);
-    this.log = log;
+    this.logLine = log;
+    this.lang = lang;
+  }
+
+  /** A progress line in the lab's language. */
+  private log(key: LabMessageKey, vars: Record<string, string | number> = {}): void {
+    this.logLine(lt(this.lang, key, vars));
   }
 
   ns(host: Host): string {
@@ -84,9 +95,10 @@ export class Lab {
   static async up(opts: LabOptions = {}): Promise<Lab> {
     await preflight();
     const log = opts.log ?? (() => {});
+    const lang = opts.lang ?? 'en';
     const removed = await cleanStale();
-    if (removed.length > 0) log(`cleaned leftovers of crashed lab run(s) ${removed.join(', ')}`);
-    const lab = new Lab(String(process.pid), log);
+    if (removed.length > 0) log(lt(lang, 'up.cleaned', { runs: removed.join(', ') }));
+    const lab = new Lab(String(process.pid), log, lang);
     // A lab of this very process (a second `up` in one process) is rebuilt from scratch.
     await destroyRun(lab.runid);
     writeOwner(lab.runid, false);
@@ -108,13 +120,13 @@ export class Lab {
     await Promise.all(HOSTS.map((h) => this.script(h, ['set -e', ...linkScript(h, (x) => this.ns(x))])));
     await Promise.all(HOSTS.map((h) => this.script(h, configScript(h))));
     for (const h of HOSTS) writeEtc(this.ns(h), h);
-    this.log(`network: ${HOSTS.length} hosts in ${Date.now() - t0} ms`);
+    this.log('up.network', { n: HOSTS.length, ms: Date.now() - t0 });
     this.pki = await pkiP;
-    this.log(`pki: lab CA and its certificates after ${Date.now() - t0} ms`);
+    this.log('up.pki', { ms: Date.now() - t0 });
     this.builtSpecs = services(this.dir, this.pki, process.execPath, SERVERS_DIR);
     for (const spec of this.builtSpecs) await this.start(spec);
     await this.waitReady(this.builtSpecs);
-    this.log(`services: ${this.builtSpecs.length} ready after ${Date.now() - t0} ms`);
+    this.log('up.services', { n: this.builtSpecs.length, ms: Date.now() - t0 });
     for (const h of HOSTS) this.baseline.set(h, await this.fingerprint(h));
     writeOwner(this.runid, keep);
   }
@@ -162,7 +174,9 @@ export class Lab {
           return r && procStart(r.pid) === null;
         });
         if (dead.length > 0 || Date.now() > deadline) {
-          throw new Error(`lab services not listening: ${missing.join(', ')}${dead.length ? `; exited: ${dead.map((d) => d.name).join(', ')} (see ${join(this.dir, 'logs')})` : ''}`);
+          const text = (lang: Lang): string =>
+            lt(lang, 'up.notListening', { names: missing.join(', ') }) + (dead.length ? lt(lang, 'up.exited', { names: dead.map((d) => d.name).join(', '), logs: join(this.dir, 'logs') }) : '');
+          throw new NetdxError('E_TOOL', { en: text('en'), zh: text('zh') });
         }
         await sleep(40);
       }

@@ -3,34 +3,68 @@ import type { Lang } from '../model/layer.js';
 import type { FirewallCheck, RouteExplanation, TraceEntry } from '../analyze/index.js';
 import { t } from './i18n.js';
 import { reasonText } from './reasons.js';
+import { ruleWhere } from '../analyze/firewall/verdict.js';
 
-function traceLine(e: TraceEntry): string {
+function traceLine(e: TraceEntry, lang: Lang): string {
   const where = e.backend === 'nft' ? `nft ${e.family} ${e.table} ${e.chain}` : `${e.backend} ${e.table}/${e.chain}`;
-  const num = e.rule === null ? (e.result === 'policy' ? 'policy' : '-') : e.backend === 'nft' ? `#${e.rule} h${e.handle ?? '?'}` : `#${e.rule}`;
-  const line = e.line !== undefined ? ` (line ${e.line})` : '';
+  const num = e.rule === null ? (e.result === 'policy' ? t(lang, 'fw.policy') : '-') : e.backend === 'nft' ? `#${e.rule} h${e.handle ?? '?'}` : `#${e.rule}`;
+  const line = e.line !== undefined ? t(lang, 'fw.line', { line: e.line }) : '';
   const mark = e.result === 'match' || e.result === 'policy' ? '*' : e.result === 'unknown' || e.result === 'probabilistic' ? '?' : ' ';
   const act = e.action && e.action !== 'continue' ? ` → ${e.action}` : '';
-  return `  ${mark} ${e.direction === 'reply' ? 'reply ' : ''}${e.hook.padEnd(11)} ${where} ${num}${line}: ${e.text}${act}${e.note ? `  [${e.note}]` : ''}`;
+  const sep = lang === 'zh' ? '：' : ': ';
+  return `  ${mark} ${e.direction === 'reply' ? t(lang, 'fw.reply') : ''}${e.hook.padEnd(11)} ${where} ${num}${line}${sep}${lang === 'zh' ? `\`${e.text}\`` : e.text}${act}${e.note ? `  [${reasonText(lang, e.note)}]` : ''}`;
+}
+
+/**
+ * The verdict's reason in the reader's language. A rule that decided UNKNOWN is named with its
+ * whole text, which may hold anything, so that reason is taken apart here rather than matched
+ * against its template (its why and where could not be told apart).
+ */
+function verdictReasonText(c: FirewallCheck, lang: Lang): string {
+  if (lang === 'zh' && c.verdict === 'UNKNOWN' && c.decided && c.unknown.length === 0) {
+    const where = ruleWhere(c.decided);
+    const m = c.reason.startsWith('unknown: ') && c.reason.endsWith(` (${where})`) ? c.reason.slice('unknown: '.length, -` (${where})`.length) : null;
+    if (m !== null) return t(lang, 'reason.fwUnknownAt', { why: reasonText(lang, m), where });
+  }
+  return reasonText(lang, c.reason);
 }
 
 export function renderFirewallText(c: FirewallCheck, lang: Lang): string {
   const out: string[] = [];
   const v = c.verdict === 'REJECT' && c.rejectWith ? `REJECT (${c.rejectWith})` : c.verdict;
-  out.push(t(lang, 'fw.verdict', { verdict: v, reason: reasonText(lang, c.reason) }));
+  out.push(t(lang, 'fw.verdict', { verdict: v, reason: verdictReasonText(c, lang) }));
   const f = c.flow;
   const hp = (a: string | null, p: number | null): string => `${a ?? '?'}${p !== null ? (a?.includes(':') ? `.${p}` : `:${p}`) : ''}`;
   out.push(t(lang, 'fw.flow', { flow: `${hp(f.src, f.sport)} → ${hp(f.dst, f.dport)}${f.iif ? ` in ${f.iif}` : ''}${f.oif ? ` out ${f.oif}` : ''}` }));
   for (const d of f.derived) out.push(t(lang, 'fw.derived', { what: reasonText(lang, d) }));
   for (const n of c.nat) out.push(t(lang, 'fw.nat', { what: `${n.kind} ${n.from} → ${n.to} (${n.table}/${n.chain} rule ${n.rule ?? '?'})` }));
-  for (const u of c.unknown) out.push(t(lang, 'fw.undecidable', { what: `${u.backend} ${u.table}/${u.chain} rule ${u.rule ?? '?'}${u.line !== undefined ? ` (line ${u.line})` : ''}: ${u.why}` }));
+  for (const u of c.unknown)
+    out.push(
+      t(lang, 'fw.undecidable', {
+        what: t(lang, 'fw.rule', {
+          where: `${u.backend} ${u.table}/${u.chain}`,
+          rule: u.rule ?? '?',
+          line: u.line !== undefined ? t(lang, 'fw.line', { line: u.line }) : '',
+          why: reasonText(lang, u.why),
+        }),
+      }),
+    );
   if (c.likely) out.push(t(lang, 'fw.likely', { verdict: c.likely }));
   for (const m of c.missing) out.push(t(lang, 'fw.missing', { what: reasonText(lang, m) }));
   if (c.problems.length > 0) {
     out.push(t(lang, 'fw.problems', { n: c.problems.length }));
-    for (const p of c.problems.slice(0, 20)) out.push(`  ${p.backend}${p.line !== undefined ? ` line ${p.line}` : ''}: ${p.reason}${p.text ? ` — ${p.text.slice(0, 100)}` : ''}`);
+    for (const p of c.problems.slice(0, 20))
+      out.push(
+        `  ${t(lang, 'fw.problem', {
+          backend: p.backend,
+          line: p.line !== undefined ? t(lang, 'fw.problemLine', { line: p.line }) : '',
+          reason: reasonText(lang, p.reason),
+          text: p.text ? ` — ${lang === 'zh' ? `\`${p.text.slice(0, 100)}\`` : p.text.slice(0, 100)}` : '',
+        })}`,
+      );
   }
   out.push('', t(lang, 'fw.trace', {}));
-  for (const e of c.trace) out.push(traceLine(e));
+  for (const e of c.trace) out.push(traceLine(e, lang));
   return `${out.join('\n')}\n`;
 }
 

@@ -4,6 +4,7 @@ import type { Lang } from '../model/layer.js';
 import type { ObservationData } from '../model/observation.js';
 import type { Finding } from '../model/report.js';
 import { t } from './i18n.js';
+import { reasonText } from './reasons.js';
 
 type Trace = ObservationData['trace.path'];
 
@@ -14,9 +15,9 @@ export function renderTrace(tr: Trace, findings: Finding[], lang: Lang, ms: numb
   const out: string[] = [];
   const proto = tr.port !== null && tr.proto !== 'icmp' ? `${tr.proto}/${tr.port}` : tr.proto;
   out.push(t(lang, 'trace.heading', { target: tr.target, proto, count: tr.count, method: tr.method }));
-  if (tr.method === 'unavailable') out.push(t(lang, 'trace.unavailable', { reason: tr.reason ?? '' }));
-  for (const s of tr.skipped) out.push(t(lang, 'trace.skipped', { what: s }));
-  if (tr.reason && tr.method !== 'unavailable') out.push(tr.reason);
+  if (tr.method === 'unavailable') out.push(t(lang, 'trace.unavailable', { reason: reasonText(lang, tr.reason ?? '') }));
+  for (const s of tr.skipped) out.push(t(lang, 'trace.skipped', { what: reasonText(lang, s) }));
+  if (tr.reason && tr.method !== 'unavailable') out.push(reasonText(lang, tr.reason));
   const cols = t(lang, 'trace.columns', {}).split('|');
   tr.paths.forEach((p, i) => {
     if (tr.paths.length > 1) out.push('', t(lang, 'trace.path', { n: i + 1, flow: p.flow }));

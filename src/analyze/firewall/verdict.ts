@@ -150,7 +150,8 @@ function outcome(e: Evaluation): Outcome {
   };
 }
 
-const where = (t: TraceEntry): string =>
+/** Where a rule or policy is, in the verdict's reason: `iptables -t filter OUTPUT rule 3 (line 8): -A OUTPUT …`. */
+export const ruleWhere = (t: TraceEntry): string =>
   t.rule === null
     ? `the policy ${t.action} of ${t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain}` : `${t.table}/${t.chain}`}`
     : `${t.backend} ${t.backend === 'nft' ? `${t.family} ${t.table} ${t.chain} handle ${t.handle ?? '?'}` : `-t ${t.table} ${t.chain} rule ${t.rule}`}${t.line !== undefined ? ` (line ${t.line})` : ''}: ${t.text}`;
@@ -199,8 +200,8 @@ function unknownEntries(result: Outcome): FirewallCheck['unknown'] {
 function verdictReason(result: Outcome, direction: 'request' | 'reply', rs: ReturnType<typeof rulesetsOf>): string {
   const dirText = direction === 'reply' ? 'the reply (ESTABLISHED) ' : '';
   let reason: string;
-  if (result.verdict === 'UNKNOWN') reason = result.decisive.length === 0 && result.decided ? `unknown: ${result.why ?? 'not understood'} (${where(result.decided)})` : (result.why ?? 'unknown');
-  else if (result.decided) reason = `${dirText}${result.verdict === 'ACCEPT' ? 'accepted' : result.verdict === 'DROP' ? 'dropped' : `rejected (${result.rejectWith})`} by ${where(result.decided)}`;
+  if (result.verdict === 'UNKNOWN') reason = result.decisive.length === 0 && result.decided ? `unknown: ${result.why ?? 'not understood'} (${ruleWhere(result.decided)})` : (result.why ?? 'unknown');
+  else if (result.decided) reason = `${dirText}${result.verdict === 'ACCEPT' ? 'accepted' : result.verdict === 'DROP' ? 'dropped' : `rejected (${result.rejectWith})`} by ${ruleWhere(result.decided)}`;
   else reason = 'no rule drops it: every chain accepts';
   if (rs.problems.length > 0 && result.verdict !== 'UNKNOWN') {
     const lines = rs.problems
