@@ -257,6 +257,8 @@ class FleetHttpServer implements FleetServer {
 
   private async operatorApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, lang: Lang): Promise<boolean> {
     const path = url.pathname;
+    // Scripts read the JSON: its texts are English unless the request asks (?lang=zh, the page's cookie), whatever the server's own language.
+    const apiLang = pickLang(req, url, 'en');
     const m = req.method ?? 'GET';
     if (path === '/metrics' && m === 'GET') {
       // Prometheus scrapes with an operator token (`authorization: credentials_file`).
@@ -271,13 +273,13 @@ class FleetHttpServer implements FleetServer {
       json(
         res,
         200,
-        (await this.store.incidents(status === 'open' || status === 'recovered' ? status : undefined)).map((i) => incidentView(i, incidentSummary(i, lang, this.slugOf))),
+        (await this.store.incidents(status === 'open' || status === 'recovered' ? status : undefined)).map((i) => incidentView(i, incidentSummary(i, apiLang, this.slugOf))),
       );
     } else if (/^\/api\/incidents\/[A-Za-z0-9-]{1,64}$/.test(path) && m === 'GET') {
       await this.operatorAuth(req, lang, true);
       const i = await this.store.incident(path.slice('/api/incidents/'.length));
       if (!i) throw new HttpError(404, ft(lang, 'api.notFound'));
-      json(res, 200, incidentView(i, incidentSummary(i, lang, this.slugOf)));
+      json(res, 200, incidentView(i, incidentSummary(i, apiLang, this.slugOf)));
     } else if (path === '/api/compare' && m === 'POST') {
       await this.operatorAuth(req, lang, false);
       const parsed = CompareRequestSchema.safeParse(await readJson(req, lang));
