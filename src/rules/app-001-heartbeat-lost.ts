@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'APP-001',
@@ -20,6 +20,40 @@ export const meta: RuleMeta = {
   ],
 };
 
+/** Reply time per beat (ms); `lost` the indexes of the beats without a reply (their replyMs is 0). */
+type Beats = { replyMs: number[]; lost: number[] };
+const beatsEn = (p: Beats): string => p.replyMs.map((ms, i) => (p.lost.includes(i) ? 'lost' : `${ms} ms`)).join(', ');
+const beatsZh = (p: Beats): string => p.replyMs.map((ms, i) => (p.lost.includes(i) ? '丢失' : `${ms} 毫秒`)).join('，');
+
+const M = defineMessages('APP-001', {
+  beats: msg(
+    (p: Beats & { sent: number; send: string; everySec: number; tls: boolean; answered: number; expect: string }) =>
+      `${p.sent} heartbeat(s) '${p.send}' sent every ${p.everySec} s over ${p.tls ? 'TLS' : 'TCP'}, ${p.answered} answered with '${p.expect}'; reply times ${beatsEn(p)}`,
+    (p) => `每 ${p.everySec} 秒经 ${p.tls ? 'TLS' : 'TCP'} 发送心跳 "${p.send}"，共 ${p.sent} 个，${p.answered} 个收到回复 "${p.expect}"；回复耗时 ${beatsZh(p)}`,
+  ),
+  peerClosed: msg(
+    (p: { reset: boolean; afterIdleSec: number }) => `the peer ${p.reset ? 'reset' : 'closed'} the session ${p.afterIdleSec} s after the last heartbeat (its idle timeout is about that)`,
+    (p) => `对端在最后一个心跳之后 ${p.afterIdleSec} 秒${p.reset ? '重置' : '关闭'}了会话（其空闲超时约为该值）`,
+  ),
+  beatFaster: msg(
+    (p: { timeout: number; suggest: number; everySec: number }) =>
+      `Send heartbeats more often than the peer's idle timeout (about ${p.timeout} s), e.g. every ${p.suggest} s instead of ${p.everySec} s, or raise the timeout on the peer`,
+    (p) => `把心跳间隔（当前 ${p.everySec} 秒）设置为低于对端超时（约 ${p.timeout} 秒），例如 ${p.suggest} 秒；或在对端调大空闲超时`,
+  ),
+  checkHandler: msg(
+    (p: { lost: number; sent: number; expect: string }) => `The peer left ${p.lost} of ${p.sent} heartbeats unanswered: check its heartbeat handler (expected reply '${p.expect}') and its log`,
+    (p) => `对端未回应 ${p.lost}/${p.sent} 个心跳：检查对端的心跳处理（期望回复 "${p.expect}"）及其日志`,
+  ),
+  timeoutTitle: msg(
+    (p: { peer: string; interval: number; timeout: number }) => `Heartbeats to ${p.peer} every ${p.interval} s exceed the peer's idle timeout (about ${p.timeout} s)`,
+    (p) => `心跳异常：心跳间隔 ${p.interval} 秒超过对端 ${p.peer} 的空闲超时（约 ${p.timeout} 秒）`,
+  ),
+  lostTitle: msg(
+    (p: { peer: string; lost: number; sent: number }) => `${p.lost} of ${p.sent} heartbeats to ${p.peer} went unanswered`,
+    (p) => `心跳异常：${p.peer} 未回应 ${p.lost}/${p.sent} 个心跳`,
+  ),
+});
+
 /**
  * Fires when heartbeats go unanswered, or when the peer closes the session during the test —
  * then the idle time after which it closed is its timeout, and the interval is compared with it.
@@ -35,52 +69,36 @@ export const rule: Rule = {
       const peer = `${d.address.includes(':') ? `[${d.address}]` : d.address}:${d.port}`;
       const timeout = d.peerClosed ? d.peerClosed.afterIdleSec : '?';
       const interval = d.intervalSec ?? d.everySec;
-      const zh = ctx.lang === 'zh';
       const ev = [
         evidence(
           'app.heartbeat',
-          zh
-            ? `每 ${d.everySec} 秒经 ${d.tls ? 'TLS' : 'TCP'} 发送心跳 "${d.send}"，共 ${d.sent} 个，${d.answered} 个收到回复 "${d.expect}"；回复耗时 ${d.beats.map((b) => (b.replyMs === null ? '丢失' : `${b.replyMs} 毫秒`)).join('，')}`
-            : `${d.sent} heartbeat(s) '${d.send}' sent every ${d.everySec} s over ${d.tls ? 'TLS' : 'TCP'}, ${d.answered} answered with '${d.expect}'; reply times ${d.beats.map((b) => (b.replyMs === null ? 'lost' : `${b.replyMs} ms`)).join(', ')}`,
+          M.beats({
+            sent: d.sent,
+            send: d.send,
+            everySec: d.everySec,
+            tls: d.tls,
+            answered: d.answered,
+            expect: d.expect,
+            replyMs: d.beats.map((b) => b.replyMs ?? 0),
+            lost: d.beats.flatMap((b, i) => (b.replyMs === null ? [i] : [])),
+          }),
           { beats: d.beats },
         ),
       ];
-      if (d.peerClosed)
-        ev.push(
-          evidence(
-            'app.heartbeat',
-            zh
-              ? `对端在最后一个心跳之后 ${d.peerClosed.afterIdleSec} 秒${d.peerClosed.event === 'rst' ? '重置' : '关闭'}了会话（其空闲超时约为该值）`
-              : `the peer ${d.peerClosed.event === 'rst' ? 'reset' : 'closed'} the session ${d.peerClosed.afterIdleSec} s after the last heartbeat (its idle timeout is about that)`,
-            { peerClosed: d.peerClosed },
-          ),
-        );
-      const fix = d.peerClosed
-        ? [
-            {
-              summary: zh
-                ? `把心跳间隔（当前 ${d.everySec} 秒）设置为低于对端超时（约 ${timeout} 秒），例如 ${Math.max(1, Math.floor(Number(timeout) / 2))} 秒；或在对端调大空闲超时`
-                : `Send heartbeats more often than the peer's idle timeout (about ${timeout} s), e.g. every ${Math.max(1, Math.floor(Number(timeout) / 2))} s instead of ${d.everySec} s, or raise the timeout on the peer`,
-            },
-          ]
-        : [
-            {
-              summary: zh
-                ? `对端未回应 ${lost}/${d.sent} 个心跳：检查对端的心跳处理（期望回复 "${d.expect}"）及其日志`
-                : `The peer left ${lost} of ${d.sent} heartbeats unanswered: check its heartbeat handler (expected reply '${d.expect}') and its log`,
-            },
-          ];
+      if (d.peerClosed) ev.push(evidence('app.heartbeat', M.peerClosed({ reset: d.peerClosed.event === 'rst', afterIdleSec: d.peerClosed.afterIdleSec }), { peerClosed: d.peerClosed }));
+      const closedAfter = d.peerClosed?.afterIdleSec;
       return makeFinding(meta, ctx, {
         vars: { peer, interval, timeout },
-        title: d.peerClosed
-          ? zh
-            ? `心跳异常：心跳间隔 ${interval} 秒超过对端 ${peer} 的空闲超时（约 ${timeout} 秒）`
-            : `Heartbeats to ${peer} every ${interval} s exceed the peer's idle timeout (about ${timeout} s)`
-          : zh
-            ? `心跳异常：${peer} 未回应 ${lost}/${d.sent} 个心跳`
-            : `${lost} of ${d.sent} heartbeats to ${peer} went unanswered`,
+        title: closedAfter !== undefined ? M.timeoutTitle({ peer, interval, timeout: closedAfter }) : M.lostTitle({ peer, lost, sent: d.sent }),
         evidence: ev,
-        fix,
+        fix: [
+          {
+            summary:
+              closedAfter !== undefined
+                ? M.beatFaster({ timeout: closedAfter, suggest: Math.max(1, Math.floor(closedAfter / 2)), everySec: d.everySec })
+                : M.checkHandler({ lost, sent: d.sent, expect: d.expect }),
+          },
+        ],
       });
     }
     return null;

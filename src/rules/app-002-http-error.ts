@@ -1,7 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, fill, makeFinding, ofKind } from './types.js';
-import type { Fix } from '../model/report.js';
-import { tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'APP-002',
@@ -31,16 +29,30 @@ export const meta: RuleMeta = {
 /** 401/403: the endpoint works and wants credentials that netdx cannot know; not a fault. */
 const AUTH = new Set([401, 403]);
 
-function meaning(status: number, lang: 'en' | 'zh'): string {
-  if (status === 502) return tr(lang, 'the proxy in front of the application got no valid answer from its upstream (bad gateway).', '应用前面的代理没有从后端得到有效应答（网关错误）。');
-  if (status === 503) return tr(lang, 'the service is unavailable (overloaded, in maintenance, or no healthy backend).', '服务不可用（过载、维护中或没有健康的后端）。');
-  if (status === 504) return tr(lang, 'the proxy in front of the application timed out waiting for its upstream.', '应用前面的代理等待后端超时。');
-  if (status >= 500) return tr(lang, 'the server failed while handling the request.', '服务器处理请求时出错。');
-  if (status === 404) return tr(lang, 'the path does not exist on this server (wrong URL, or the wrong virtual host answered).', '该服务器上不存在此路径（URL 错误，或响应的是错误的虚拟主机）。');
-  if (status === 429) return tr(lang, 'the server rate-limits this client.', '服务器对本客户端限流。');
-  if (status === 407) return tr(lang, 'a proxy on the way demands authentication.', '途中的代理要求身份认证。');
-  return tr(lang, 'the server rejects the request as sent.', '服务器拒绝了所发送的请求。');
+/** What the status means, in both languages. */
+function meaning(status: number): { en: string; zh: string } {
+  if (status === 502) return { en: 'the proxy in front of the application got no valid answer from its upstream (bad gateway).', zh: '应用前面的代理没有从后端得到有效应答（网关错误）。' };
+  if (status === 503) return { en: 'the service is unavailable (overloaded, in maintenance, or no healthy backend).', zh: '服务不可用（过载、维护中或没有健康的后端）。' };
+  if (status === 504) return { en: 'the proxy in front of the application timed out waiting for its upstream.', zh: '应用前面的代理等待后端超时。' };
+  if (status >= 500) return { en: 'the server failed while handling the request.', zh: '服务器处理请求时出错。' };
+  if (status === 404) return { en: 'the path does not exist on this server (wrong URL, or the wrong virtual host answered).', zh: '该服务器上不存在此路径（URL 错误，或响应的是错误的虚拟主机）。' };
+  if (status === 429) return { en: 'the server rate-limits this client.', zh: '服务器对本客户端限流。' };
+  if (status === 407) return { en: 'a proxy on the way demands authentication.', zh: '途中的代理要求身份认证。' };
+  return { en: 'the server rejects the request as sent.', zh: '服务器拒绝了所发送的请求。' };
 }
+
+const M = defineMessages('APP-002', {
+  /** The meta's explanation with {server} and {meaning} told in each language (the meaning follows from the status). */
+  statusWhy: msg(
+    (p: { status: number; server: string | null }) => `The network, TCP and TLS work, but the HTTP endpoint answers ${p.status}${p.server ? ` (Server: ${p.server})` : ''}: ${meaning(p.status).en}`,
+    (p) => `网络、TCP 与 TLS 都正常，但 HTTP 端点返回 ${p.status}${p.server ? `（Server 头：${p.server}）` : ''}：${meaning(p.status).zh}`,
+  ),
+  response: msg(
+    (p: { url: string; status: number; server: string | null; ms: number; location: string | null }) =>
+      `GET ${p.url} → ${p.status}${p.server ? ` (Server: ${p.server})` : ''} in ${p.ms} ms${p.location ? `, Location: ${p.location}` : ''}`,
+    (p) => `GET ${p.url} → ${p.status}${p.server ? `（Server 头：${p.server}）` : ''}，耗时 ${p.ms} 毫秒${p.location ? `，Location：${p.location}` : ''}`,
+  ),
+});
 
 export const rule: Rule = {
   meta,
@@ -49,28 +61,23 @@ export const rule: Rule = {
     if (!r) return null;
     const d = r.data;
     const status = d.status!;
-    const fix: Fix[] = [{ summary: fill((status >= 500 ? meta.fix[0]! : meta.fix[1]!).summary[ctx.lang], { url: d.url, time: r.at }) }];
+    const vars = { url: d.url, status, time: r.at };
+    // The meta's fix for the status class, by its own id.
+    const fixId = registerMetaMessages(meta).fix[status >= 500 ? 0 : 1]!;
     return makeFinding(meta, ctx, {
-      vars: { url: d.url, status, server: d.server ? tr(ctx.lang, ` (Server: ${d.server})`, `（Server 头：${d.server}）`) : '', meaning: meaning(status, ctx.lang), time: r.at },
+      vars,
+      explanation: M.statusWhy({ status, server: d.server ?? null }),
       severity: status === 429 ? 'warning' : 'error',
       evidence: [
-        evidence(
-          'http.response',
-          tr(
-            ctx.lang,
-            `GET ${d.url} → ${status}${d.server ? ` (Server: ${d.server})` : ''} in ${Math.round(d.ms)} ms${d.location ? `, Location: ${d.location}` : ''}`,
-            `GET ${d.url} → ${status}${d.server ? `（Server 头：${d.server}）` : ''}，耗时 ${Math.round(d.ms)} 毫秒${d.location ? `，Location：${d.location}` : ''}`,
-          ),
-          {
-            url: d.url,
-            status,
-            server: d.server,
-            ms: d.ms,
-            location: d.location,
-          },
-        ),
+        evidence('http.response', M.response({ url: d.url, status, server: d.server ?? null, ms: Math.round(d.ms), location: d.location ?? null }), {
+          url: d.url,
+          status,
+          server: d.server,
+          ms: d.ms,
+          location: d.location,
+        }),
       ],
-      fix,
+      fix: [{ summary: { id: fixId, params: vars } }],
     });
   },
 };

@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp, said, tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
+import { sameIp, said } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-001',
@@ -27,6 +27,22 @@ export const meta: RuleMeta = {
   ],
 };
 
+const M = defineMessages('DNS-001', {
+  config: msg(
+    (p: { source: string; nameservers: string[]; timeoutSec: number; attempts: number }) => `${p.source}: nameserver ${p.nameservers.join(', ')} (timeout ${p.timeoutSec} s, attempts ${p.attempts})`,
+    (p) => `${p.source}：nameserver ${p.nameservers.join(', ')}（超时 ${p.timeoutSec} 秒，重试 ${p.attempts} 次）`,
+  ),
+  /** One server's queries, index for index: record type, outcome, time. */
+  serverQueries: msg(
+    (p: { server: string; qtypes: string[]; outcomes: string[]; ms: number[] }) => `${p.server}: ${p.qtypes.map((t, i) => `${t} ${p.outcomes[i]} after ${p.ms[i]} ms`).join(', ')}`,
+    (p) => `${p.server}：${p.qtypes.map((t, i) => `${t} ${said('zh', p.outcomes[i] ?? '')}（${p.ms[i]} 毫秒）`).join('，')}`,
+  ),
+  system: msg(
+    (p: { name: string; error: string | null }) => `getaddrinfo(${p.name}): ${p.error}`,
+    (p) => `getaddrinfo(${p.name})：${p.error}`,
+  ),
+});
+
 const DEAD = new Set(['timeout', 'unreachable']);
 
 export const rule: Rule = {
@@ -48,36 +64,29 @@ export const rule: Rule = {
       evidence: [
         ...(cfg
           ? [
-              evidence(
-                'dns.config',
-                tr(
-                  ctx.lang,
-                  `${cfg.data.source}: nameserver ${cfg.data.nameservers.join(', ')} (timeout ${cfg.data.timeoutSec} s, attempts ${cfg.data.attempts})`,
-                  `${cfg.data.source}：nameserver ${cfg.data.nameservers.join(', ')}（超时 ${cfg.data.timeoutSec} 秒，重试 ${cfg.data.attempts} 次）`,
-                ),
-                {
-                  nameservers: cfg.data.nameservers,
-                  timeoutSec: cfg.data.timeoutSec,
-                  attempts: cfg.data.attempts,
-                },
-              ),
+              evidence('dns.config', M.config({ source: cfg.data.source, nameservers: cfg.data.nameservers, timeoutSec: cfg.data.timeoutSec, attempts: cfg.data.attempts }), {
+                nameservers: cfg.data.nameservers,
+                timeoutSec: cfg.data.timeoutSec,
+                attempts: cfg.data.attempts,
+              }),
             ]
           : []),
         ...per.map((p) =>
           evidence(
             'dns.query',
-            tr(
-              ctx.lang,
-              `${p.server}: ${p.qs.map((q) => `${q.data.qtype} ${q.data.outcome} after ${Math.round(q.data.ms)} ms`).join(', ')}`,
-              `${p.server}：${p.qs.map((q) => `${q.data.qtype} ${said(ctx.lang, q.data.outcome)}（${Math.round(q.data.ms)} 毫秒）`).join('，')}`,
-            ),
+            M.serverQueries({
+              server: p.server,
+              qtypes: p.qs.map((q) => q.data.qtype),
+              outcomes: p.qs.map((q) => q.data.outcome),
+              ms: p.qs.map((q) => Math.round(q.data.ms)),
+            }),
             {
               server: p.server,
               outcomes: p.qs.map((q) => ({ qtype: q.data.qtype, outcome: q.data.outcome, ms: q.data.ms, error: q.data.error })),
             },
           ),
         ),
-        evidence('dns.system', tr(ctx.lang, `getaddrinfo(${sys.data.name}): ${sys.data.error}`, `getaddrinfo(${sys.data.name})：${sys.data.error}`), {
+        evidence('dns.system', M.system({ name: sys.data.name, error: sys.data.error }), {
           name: sys.data.name,
           error: sys.data.error,
         }),

@@ -1,6 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-002',
@@ -24,6 +23,18 @@ export const meta: RuleMeta = {
   ],
 };
 
+const M = defineMessages('DNS-002', {
+  /** One server's NXDOMAIN answers, index for index: record type and name. */
+  nxdomain: msg(
+    (p: { server: string; qtypes: string[]; names: string[] }) => `${p.server}: ${p.qtypes.map((t, i) => `${t} ${p.names[i]} → NXDOMAIN`).join(', ')}`,
+    (p) => `${p.server}：${p.qtypes.map((t, i) => `${t} ${p.names[i]} → NXDOMAIN`).join(', ')}`,
+  ),
+  system: msg(
+    (p: { name: string; error: string | null }) => `getaddrinfo(${p.name}): ${p.error ?? 'no address'}`,
+    (p) => `getaddrinfo(${p.name})：${p.error ?? '无地址'}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -37,19 +48,13 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { name: answered[0]!.data.name },
       evidence: [
-        ...servers.map((s) =>
-          evidence(
-            'dns.query',
-            `${s}${tr(ctx.lang, ': ', '：')}${answered
-              .filter((q) => q.data.server === s)
-              .map((q) => `${q.data.qtype} ${q.data.name} → NXDOMAIN`)
-              .join(', ')}`,
-            { server: s, rcode: 'NXDOMAIN' },
-          ),
-        ),
+        ...servers.map((s) => {
+          const qs = answered.filter((q) => q.data.server === s);
+          return evidence('dns.query', M.nxdomain({ server: s, qtypes: qs.map((q) => q.data.qtype), names: qs.map((q) => q.data.name) }), { server: s, rcode: 'NXDOMAIN' });
+        }),
         ...(sys
           ? [
-              evidence('dns.system', tr(ctx.lang, `getaddrinfo(${sys.data.name}): ${sys.data.error ?? 'no address'}`, `getaddrinfo(${sys.data.name})：${sys.data.error ?? '无地址'}`), {
+              evidence('dns.system', M.system({ name: sys.data.name, error: sys.data.error }), {
                 name: sys.data.name,
                 error: sys.data.error,
               }),

@@ -1,7 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { tr } from './helpers.js';
-import type { Lang } from '../model/layer.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
 import type { ObservationData } from '../model/observation.js';
 
 export const meta: RuleMeta = {
@@ -56,9 +54,6 @@ const KIND_TEXT: Record<Exclude<ReturnType<typeof unusable>, null | 'rcode'>, { 
   truncated: { en: 'a truncated reply, then garbage over TCP', zh: '截断应答，随后TCP上是无效数据' },
 };
 
-/** Some reply is more than an rcode (its description may contain commas). */
-const kinds0 = (qs: Q[]): boolean => qs.some((q) => unusable(q) !== 'rcode');
-
 /** The DNS probe's description of a reply it could not use (src/probes/dns.ts, dns-wire.ts), in Chinese; a text it does not know is quoted as it is. */
 function dnsErrorZh(error: string): string {
   const m = (re: RegExp) => re.exec(error);
@@ -75,14 +70,66 @@ function dnsErrorZh(error: string): string {
   return `"${error}"`;
 }
 
+/**
+ * The replies of one server as params, index for index: query type, kind (`unusable`), rcode, the
+ * probe's error text, the first reply bytes and the CNAME chain of a loop ('' where a reply has none).
+ */
+type Replies = { qtypes: string[]; kinds: string[]; rcodes: string[]; errors: string[]; replies: string[]; chains: string[] };
+const repliesParams = (qs: Q[]): Replies => ({
+  qtypes: qs.map((q) => q.qtype),
+  kinds: qs.map((q) => unusable(q) ?? ''),
+  rcodes: qs.map((q) => q.rcode ?? ''),
+  errors: qs.map((q) => q.error ?? ''),
+  replies: qs.map((q) => q.reply ?? ''),
+  chains: qs.map((q) => (unusable(q) === 'cname-loop' ? `${q.name} → ${q.cnames.join(' → ')}` : '')),
+});
+const kindText = (k: string, lang: 'en' | 'zh'): string => (k in KIND_TEXT ? KIND_TEXT[k as keyof typeof KIND_TEXT][lang] : '');
+
 /** One reply in words. */
-function describe(q: Q, lang: Lang): string {
-  const k = unusable(q);
-  if (k === 'rcode') return `${q.qtype} ${q.rcode}`;
-  if (k === 'cname-loop') return tr(lang, `${q.qtype} CNAME loop: ${q.name} → ${q.cnames.join(' → ')}`, `${q.qtype} CNAME 循环：${q.name} → ${q.cnames.join(' → ')}`);
-  if (lang === 'zh') return `${q.qtype} ${q.error ? dnsErrorZh(q.error) : k ? KIND_TEXT[k].zh : ''}${q.reply ? `（应答字节：${q.reply}）` : ''}`;
-  return `${q.qtype} ${q.error ?? k ?? ''}${q.reply ? ` [reply bytes: ${q.reply}]` : ''}`;
+function describeEn(p: Replies, i: number): string {
+  const [qtype, k] = [p.qtypes[i]!, p.kinds[i]!];
+  if (k === 'rcode') return `${qtype} ${p.rcodes[i]}`;
+  if (k === 'cname-loop') return `${qtype} CNAME loop: ${p.chains[i]}`;
+  return `${qtype} ${p.errors[i] || k}${p.replies[i] ? ` [reply bytes: ${p.replies[i]}]` : ''}`;
 }
+function describeZh(p: Replies, i: number): string {
+  const [qtype, k] = [p.qtypes[i]!, p.kinds[i]!];
+  if (k === 'rcode') return `${qtype} ${p.rcodes[i]}`;
+  if (k === 'cname-loop') return `${qtype} CNAME 循环：${p.chains[i]}`;
+  return `${qtype} ${p.errors[i] ? dnsErrorZh(p.errors[i]!) : kindText(k, 'zh')}${p.replies[i] ? `（应答字节：${p.replies[i]}）` : ''}`;
+}
+
+/** The kinds of unusable replies in words ('malformed replies, a CNAME loop'). */
+const kindsEn = (kinds: string[]): string => kinds.map((k) => kindText(k, 'en')).join(', ');
+const kindsZh = (kinds: string[]): string => kinds.map((k) => kindText(k, 'zh')).join('、');
+
+const M = defineMessages('DNS-003', {
+  /** One server's replies; `detailed` when some reply is more than an rcode (its description may contain commas, so they are separated by semicolons). */
+  serverReplies: msg(
+    (p: Replies & { server: string; detailed: boolean }) => `${p.server}: ${p.qtypes.map((_, i) => describeEn(p, i)).join(p.detailed ? '; ' : ', ')}`,
+    (p) => `${p.server}：${p.qtypes.map((_, i) => describeZh(p, i)).join(p.detailed ? '；' : ', ')}`,
+  ),
+  system: msg(
+    (p: { name: string; error: string | null }) => `getaddrinfo(${p.name}): ${p.error ?? 'no address'}`,
+    (p) => `getaddrinfo(${p.name})：${p.error ?? '无地址'}`,
+  ),
+  unusableTitle: msg(
+    (p: { servers: string[]; name: string; kinds: string[] }) =>
+      `The DNS resolver${p.servers.length > 1 ? 's' : ''} ${p.servers.join(', ')} give${p.servers.length > 1 ? '' : 's'} no usable answer for ${p.name}: ${kindsEn(p.kinds)}`,
+    (p) => `DNS服务器返回错误：${p.servers.join('、')} 对 ${p.name} 没有可用的应答（${kindsZh(p.kinds)}）`,
+  ),
+  unusableWhy: msg(
+    (p: { name: string; kinds: string[] }) =>
+      `The resolvers answer, but nothing they send can be used (${kindsEn(p.kinds)}), so ${p.name} resolves to nothing and no connection is even tried. A broken resolver or DNS proxy, a middlebox that rewrites DNS (a captive portal, a filtering appliance), or someone spoofing replies sends such packets. The reply bytes are in the evidence.`,
+    (p) =>
+      `解析服务器有应答，但其内容都不能用（${kindsZh(p.kinds)}），因此 ${p.name} 解析不到任何地址，连接根本无从发起。常见原因是故障的解析服务器或DNS代理、改写DNS的中间设备（认证门户、过滤设备），或有人伪造应答。应答的原始字节见证据。`,
+  ),
+  useAnother: msg(
+    (p: { servers: string[] }) => `Use another resolver, and have the operator of ${p.servers.join(', ')} (or the device in front of it) checked`,
+    (p) => `改用其他解析服务器，并请 ${p.servers.join('、')}（或其前面的设备）的管理方检查`,
+  ),
+  lookYourself: msg('Look at the replies yourself', '亲自查看这些应答'),
+});
 
 export const rule: Rule = {
   meta,
@@ -97,65 +144,44 @@ export const rule: Rule = {
     const sys = ofKind(ctx.observations, 'dns.system')[0];
     if (sys && sys.data.addresses.length > 0) return null;
     const servers = [...new Set(failing.map((q) => q.server))];
+    // Some reply is more than an rcode: its description may contain commas.
+    const detailed = failing.some((q) => unusable(q) !== 'rcode');
     const ev = servers.map((s) =>
-      evidence(
-        'dns.query',
-        `${s}${tr(ctx.lang, ': ', '：')}${failing
+      evidence('dns.query', M.serverReplies({ server: s, detailed, ...repliesParams(failing.filter((q) => q.server === s)) }), {
+        server: s,
+        replies: failing
           .filter((q) => q.server === s)
-          .map((q) => describe(q, ctx.lang))
-          .join(kinds0(failing) ? tr(ctx.lang, '; ', '；') : ', ')}`,
-        {
-          server: s,
-          replies: failing
-            .filter((q) => q.server === s)
-            .map((q) => ({
-              qtype: q.qtype,
-              rcode: q.rcode,
-              kind: unusable(q),
-              ...(q.error ? { error: q.error } : {}),
-              ...(q.reply ? { reply: q.reply } : {}),
-              ...(q.cnames.length > 0 ? { cnames: q.cnames } : {}),
-            })),
-        },
-      ),
+          .map((q) => ({
+            qtype: q.qtype,
+            rcode: q.rcode,
+            kind: unusable(q),
+            ...(q.error ? { error: q.error } : {}),
+            ...(q.reply ? { reply: q.reply } : {}),
+            ...(q.cnames.length > 0 ? { cnames: q.cnames } : {}),
+          })),
+      }),
     );
     const kinds = [...new Set(failing.map(unusable))].filter((k): k is keyof typeof KIND_TEXT => k !== null && k !== 'rcode');
     const name = failing[0]!.name;
     if (kinds.length > 0) {
-      const what = (lang: 'en' | 'zh'): string => kinds.map((k) => KIND_TEXT[k][lang]).join(lang === 'zh' ? '、' : ', ');
-      if (sys) ev.push(evidence('dns.system', tr(ctx.lang, `getaddrinfo(${name}): ${sys.data.error ?? 'no address'}`, `getaddrinfo(${name})：${sys.data.error ?? '无地址'}`)));
+      if (sys) ev.push(evidence('dns.system', M.system({ name, error: sys.data.error })));
       return makeFinding(meta, ctx, {
-        vars: { name, rcodes: what(ctx.lang) },
-        title: tr(
-          ctx.lang,
-          `The DNS resolver${servers.length > 1 ? 's' : ''} ${servers.join(', ')} give${servers.length > 1 ? '' : 's'} no usable answer for ${name}: ${what('en')}`,
-          `DNS服务器返回错误：${servers.join('、')} 对 ${name} 没有可用的应答（${what('zh')}）`,
-        ),
-        explanation: tr(
-          ctx.lang,
-          `The resolvers answer, but nothing they send can be used (${what('en')}), so ${name} resolves to nothing and no connection is even tried. A broken resolver or DNS proxy, a middlebox that rewrites DNS (a captive portal, a filtering appliance), or someone spoofing replies sends such packets. The reply bytes are in the evidence.`,
-          `解析服务器有应答，但其内容都不能用（${what('zh')}），因此 ${name} 解析不到任何地址，连接根本无从发起。常见原因是故障的解析服务器或DNS代理、改写DNS的中间设备（认证门户、过滤设备），或有人伪造应答。应答的原始字节见证据。`,
-        ),
+        vars: { name },
+        title: M.unusableTitle({ servers, name, kinds }),
+        explanation: M.unusableWhy({ name, kinds }),
         evidence: ev,
-        fix: [
-          {
-            summary: tr(
-              ctx.lang,
-              `Use another resolver, and have the operator of ${servers.join(', ')} (or the device in front of it) checked`,
-              `改用其他解析服务器，并请 ${servers.join('、')}（或其前面的设备）的管理方检查`,
-            ),
-          },
-          { summary: tr(ctx.lang, 'Look at the replies yourself', '亲自查看这些应答'), command: `dig @${servers[0]} ${name} A +tries=1 +time=2` },
-        ],
+        fix: [{ summary: M.useAnother({ servers }) }, { summary: M.lookYourself(), command: `dig @${servers[0]} ${name} A +tries=1 +time=2` }],
       });
     }
     const rcodes = [...new Set(failing.map((q) => q.rcode!))];
     const only = (rc: string) => rcodes.length === 1 && rcodes[0] === rc;
-    const fix = only('REFUSED') ? [meta.fix[0]!] : only('SERVFAIL') ? [meta.fix[1]!] : meta.fix;
+    // The meta's fixes by their own ids: the one for the rcode seen, or both.
+    const fixIds = registerMetaMessages(meta).fix;
+    const fix = only('REFUSED') ? [fixIds[0]!] : only('SERVFAIL') ? [fixIds[1]!] : fixIds;
     return makeFinding(meta, ctx, {
       vars: { name, rcodes: rcodes.join('/') },
       evidence: ev,
-      fix: fix.map((f) => ({ summary: tr(ctx.lang, f.summary.en, f.summary.zh) })),
+      fix: fix.map((id) => ({ summary: { id, params: {} } })),
     });
   },
 };

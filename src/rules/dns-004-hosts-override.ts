@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { canonicalIp, familyOf, tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
+import { canonicalIp, familyOf } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-004',
@@ -20,6 +20,17 @@ export const meta: RuleMeta = {
   explains: ['DNS-005', 'TCP-001', 'TCP-002', 'TCP-003', 'TLS-003', 'TLS-004', 'TLS-011', 'APP-002'],
 };
 
+const M = defineMessages('DNS-004', {
+  hostsLine: msg(
+    (p: { path: string; line: number; text: string }) => `${p.path}:${p.line}: ${p.text}`,
+    (p) => `${p.path} 第 ${p.line} 行：${p.text}`,
+  ),
+  dnsAnswers: msg(
+    (p: { servers: string[]; qtype: string; name: string; answers: string[] }) => `DNS (${p.servers.join(', ')}) ${p.qtype} ${p.name}: ${p.answers.join(', ')}`,
+    (p) => `DNS（${p.servers.join(', ')}）${p.qtype} ${p.name}：${p.answers.join(', ')}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -38,22 +49,14 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { path: h.data.path, line: m.line, name: ctx.target.host, address: m.address, dnsAddresses: answers.join(', '), dnsAddress: answers[0]! },
         evidence: [
-          evidence('dns.hosts', tr(ctx.lang, `${h.data.path}:${m.line}: ${m.text}`, `${h.data.path} 第 ${m.line} 行：${m.text}`), {
+          evidence('dns.hosts', M.hostsLine({ path: h.data.path, line: m.line, text: m.text }), {
             path: h.data.path,
             line: m.line,
             address: m.address,
             names: m.names,
             text: m.text,
           }),
-          evidence(
-            'dns.query',
-            tr(
-              ctx.lang,
-              `DNS (${servers.join(', ')}) ${fam === 4 ? 'A' : 'AAAA'} ${ctx.target.host}: ${answers.join(', ')}`,
-              `DNS（${servers.join(', ')}）${fam === 4 ? 'A' : 'AAAA'} ${ctx.target.host}：${answers.join(', ')}`,
-            ),
-            { answers },
-          ),
+          evidence('dns.query', M.dnsAnswers({ servers, qtype: fam === 4 ? 'A' : 'AAAA', name: ctx.target.host, answers }), { answers }),
         ],
       });
     }

@@ -1,7 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 import type { Evidence } from '../model/report.js';
-import { canonicalIp, familyOf, tr } from './helpers.js';
+import { canonicalIp, familyOf } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-005',
@@ -28,13 +28,37 @@ export const meta: RuleMeta = {
   ],
 };
 
+/** What is wrong: the record type the resolvers disagree on (null: they agree), the system's wrong addresses and the expected ones. */
+type What = { disagree: string | null; wrong: string[]; expected: string[] };
+const whatEn = (p: What): string =>
+  [...(p.disagree ? [`resolvers disagree on ${p.disagree}`] : []), ...(p.wrong.length > 0 ? [`resolves to ${p.wrong.join(', ')}, expected ${p.expected.join(', ')}`] : [])].join('; ');
+const whatZh = (p: What): string =>
+  [...(p.disagree ? [`各解析服务器的 ${p.disagree} 记录互不相同`] : []), ...(p.wrong.length > 0 ? [`解析为 ${p.wrong.join(', ')}，预期为 ${p.expected.join(', ')}`] : [])].join('；');
+
+const M = defineMessages('DNS-005', {
+  /** The meta's title with {what} told in each language. */
+  mismatchTitle: msg(
+    (p: What & { name: string }) => `DNS answers for ${p.name} are not what they should be: ${whatEn(p)}`,
+    (p) => `DNS解析结果异常/被污染：${p.name} ${whatZh(p)}`,
+  ),
+  /** One resolver's answers, index for index: address and TTL. */
+  answers: msg(
+    (p: { server: string; qtype: string; addresses: string[]; ttls: number[] }) => `${p.server} ${p.qtype}: ${p.addresses.map((a, i) => `${a} (ttl ${p.ttls[i]})`).join(', ')}`,
+    (p) => `${p.server} ${p.qtype}：${p.addresses.map((a, i) => `${a}（TTL ${p.ttls[i]}）`).join('，')}`,
+  ),
+  system: msg(
+    (p: { name: string; addresses: string[]; expected: string[] }) => `getaddrinfo(${p.name}): ${p.addresses.join(', ')}; expected (--expect-ip) ${p.expected.join(', ')}`,
+    (p) => `getaddrinfo(${p.name})：${p.addresses.join(', ')}；预期（--expect-ip）${p.expected.join(', ')}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
     if (ctx.target.ipFamily !== null) return null;
     const name = ctx.target.host;
     const ev: Evidence[] = [];
-    const what: string[] = [];
+    const what: What = { disagree: null, wrong: [], expected: [] };
 
     // 1. Resolvers disagree: two servers with non-empty, disjoint answer sets for the same qtype.
     const answered = ofKind(ctx.observations, 'dns.query').filter((q) => q.data.outcome === 'answer' && q.data.answers.length > 0);
@@ -48,18 +72,14 @@ export const rule: Rule = {
       const list = [...sets.entries()];
       const pair = list.flatMap(([s1, a1], i) => list.slice(i + 1).map(([s2, a2]) => ({ s1, a1, s2, a2 }))).find((p) => ![...p.a1].some((x) => p.a2.has(x)));
       if (pair) {
-        what.push(tr(ctx.lang, `resolvers disagree on ${qtype}`, `各解析服务器的 ${qtype} 记录互不相同`));
+        what.disagree = qtype;
         for (const q of answered.filter((x) => x.data.qtype === qtype)) {
           ev.push(
-            evidence(
-              'dns.query',
-              tr(
-                ctx.lang,
-                `${q.data.server} ${qtype}: ${q.data.answers.map((a) => `${a.address} (ttl ${a.ttl})`).join(', ')}`,
-                `${q.data.server} ${qtype}：${q.data.answers.map((a) => `${a.address}（TTL ${a.ttl}）`).join('，')}`,
-              ),
-              { server: q.data.server, qtype, answers: q.data.answers },
-            ),
+            evidence('dns.query', M.answers({ server: q.data.server, qtype, addresses: q.data.answers.map((a) => a.address), ttls: q.data.answers.map((a) => a.ttl) }), {
+              server: q.data.server,
+              qtype,
+              answers: q.data.answers,
+            }),
           );
         }
         break;
@@ -75,21 +95,12 @@ export const rule: Rule = {
       const relevant = got.filter((a) => families.has(familyOf(a)));
       const wrong = relevant.length === 0 ? got : relevant.filter((a) => !expect.includes(a));
       if (wrong.length > 0) {
-        what.push(tr(ctx.lang, `resolves to ${wrong.join(', ')}, expected ${expect.join(', ')}`, `解析为 ${wrong.join(', ')}，预期为 ${expect.join(', ')}`));
-        ev.push(
-          evidence(
-            'dns.system',
-            tr(
-              ctx.lang,
-              `getaddrinfo(${sys.data.name}): ${got.join(', ')}; expected (--expect-ip) ${expect.join(', ')}`,
-              `getaddrinfo(${sys.data.name})：${got.join(', ')}；预期（--expect-ip）${expect.join(', ')}`,
-            ),
-            { addresses: got, expected: expect },
-          ),
-        );
+        what.wrong = wrong;
+        what.expected = expect;
+        ev.push(evidence('dns.system', M.system({ name: sys.data.name, addresses: got, expected: expect }), { addresses: got, expected: expect }));
       }
     }
-    if (what.length === 0) return null;
-    return makeFinding(meta, ctx, { vars: { name, what: what.join(tr(ctx.lang, '; ', '；')) }, evidence: ev });
+    if (what.disagree === null && what.wrong.length === 0) return null;
+    return makeFinding(meta, ctx, { vars: { name }, title: M.mismatchTitle({ name, ...what }), evidence: ev });
   },
 };

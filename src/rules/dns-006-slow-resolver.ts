@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp, said, sedEscape, tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
+import { sameIp, said, sedEscape } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'DNS-006',
@@ -28,6 +28,20 @@ export const meta: RuleMeta = {
   ],
 };
 
+const M = defineMessages('DNS-006', {
+  config: msg(
+    (p: { source: string; nameservers: string[]; timeoutSec: number; attempts: number }) =>
+      `${p.source}: nameserver order ${p.nameservers.join(', ')}; options timeout:${p.timeoutSec} attempts:${p.attempts}`,
+    (p) => `${p.source}：nameserver 顺序 ${p.nameservers.join(', ')}；\`options timeout:${p.timeoutSec} attempts:${p.attempts}\``,
+  ),
+  /** One server's queries, index for index: record type, outcome, rcode ('' when none), time. */
+  serverQueries: msg(
+    (p: { server: string; qtypes: string[]; outcomes: string[]; rcodes: string[]; ms: number[] }) =>
+      `${p.server}: ${p.qtypes.map((t, i) => `${t} ${p.outcomes[i]}${p.rcodes[i] ? ` ${p.rcodes[i]}` : ''} in ${p.ms[i]} ms`).join(', ')}`,
+    (p) => `${p.server}：${p.qtypes.map((t, i) => `${t} ${said('zh', p.outcomes[i] ?? '')}${p.rcodes[i] ? ` ${p.rcodes[i]}` : ''}（${p.ms[i]} 毫秒）`).join('，')}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -47,29 +61,23 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { dead: dead.server, deadRe: sedEscape(dead.server), good: good.server, timeout: cfg.data.timeoutSec, source: cfg.data.source },
       evidence: [
-        evidence(
-          'dns.config',
-          tr(
-            ctx.lang,
-            `${cfg.data.source}: nameserver order ${order.join(', ')}; options timeout:${cfg.data.timeoutSec} attempts:${cfg.data.attempts}`,
-            `${cfg.data.source}：nameserver 顺序 ${order.join(', ')}；\`options timeout:${cfg.data.timeoutSec} attempts:${cfg.data.attempts}\``,
-          ),
-          {
-            nameservers: order,
-            timeoutSec: cfg.data.timeoutSec,
-            attempts: cfg.data.attempts,
-          },
-        ),
+        evidence('dns.config', M.config({ source: cfg.data.source, nameservers: order, timeoutSec: cfg.data.timeoutSec, attempts: cfg.data.attempts }), {
+          nameservers: order,
+          timeoutSec: cfg.data.timeoutSec,
+          attempts: cfg.data.attempts,
+        }),
         ...status
           .filter((s) => s.qs.length > 0)
           .map((s) =>
             evidence(
               'dns.query',
-              tr(
-                ctx.lang,
-                `${s.server}: ${s.qs.map((q) => `${q.data.qtype} ${q.data.outcome}${q.data.rcode ? ` ${q.data.rcode}` : ''} in ${Math.round(q.data.ms)} ms`).join(', ')}`,
-                `${s.server}：${s.qs.map((q) => `${q.data.qtype} ${said(ctx.lang, q.data.outcome)}${q.data.rcode ? ` ${q.data.rcode}` : ''}（${Math.round(q.data.ms)} 毫秒）`).join('，')}`,
-              ),
+              M.serverQueries({
+                server: s.server,
+                qtypes: s.qs.map((q) => q.data.qtype),
+                outcomes: s.qs.map((q) => q.data.outcome),
+                rcodes: s.qs.map((q) => q.data.rcode ?? ''),
+                ms: s.qs.map((q) => Math.round(q.data.ms)),
+              }),
               {
                 server: s.server,
                 outcomes: s.qs.map((q) => ({ qtype: q.data.qtype, outcome: q.data.outcome, ms: q.data.ms })),

@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { said, tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
+import { said } from './helpers.js';
 import { echoLossy } from '../model/observation.js';
 
 export const meta: RuleMeta = {
@@ -20,6 +20,28 @@ export const meta: RuleMeta = {
   ],
   explains: ['TCP-002', 'TCP-003', 'TLS-009'],
 };
+
+const M = defineMessages('DNS-007', {
+  /** The meta's explanation with the probe's outcome word in the reader's language. */
+  outcomeExplanation: msg(
+    (p: { v6: string; v4: string; outcome: string }) =>
+      `The name has AAAA records and programs try IPv6 first, but a connect to ${p.v6} ended with "${p.outcome}" while ${p.v4} over IPv4 is open. Clients wait for the IPv6 attempt to fail (or hang) before they fall back, if they fall back at all.`,
+    (p) =>
+      `该域名有 AAAA 记录，程序会优先尝试 IPv6，但连接 ${p.v6} 的结果是"${said('zh', p.outcome)}"，而通过 IPv4 连接 ${p.v4} 正常。客户端要等 IPv6 尝试失败（或卡住）后才回退到 IPv4，有的程序根本不回退。`,
+  ),
+  aaaa: msg(
+    (p: { name: string; addresses: string[] }) => `AAAA ${p.name}: ${p.addresses.join(', ')}`,
+    (p) => `AAAA ${p.name}：${p.addresses.join(', ')}`,
+  ),
+  v6Failed: msg(
+    (p: { dst: string; outcome: string; errno: string | null; ms: number }) => `IPv6 ${p.dst}: ${p.outcome}${p.errno ? ` (${p.errno})` : ''} after ${p.ms} ms`,
+    (p) => `IPv6 ${p.dst}：${said('zh', p.outcome)}（${p.errno ? `${p.errno}，` : ''}${p.ms} 毫秒）`,
+  ),
+  v4Open: msg(
+    (p: { dst: string; ms: number }) => `IPv4 ${p.dst}: open in ${p.ms} ms`,
+    (p) => `IPv4 ${p.dst}：${p.ms} 毫秒内连接成功`,
+  ),
+});
 
 export const rule: Rule = {
   meta,
@@ -41,28 +63,18 @@ export const rule: Rule = {
     // is loss (NET-007), not a broken IPv6 path: a SYN lost twice looks the same.
     if (v6.data.outcome === 'filtered' && lossyNotBroken(ctx.observations)) return null;
     const fmt = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
+    const vars = { name: ctx.target.host, v6: fmt(v6.data.address, v6.data.port), v4: fmt(v4.data.address, v4.data.port), outcome: v6.data.outcome };
     return makeFinding(meta, ctx, {
-      vars: { name: ctx.target.host, v6: fmt(v6.data.address, v6.data.port), v4: fmt(v4.data.address, v4.data.port), outcome: said(ctx.lang, v6.data.outcome) },
+      vars,
+      explanation: M.outcomeExplanation(vars),
       evidence: [
-        evidence('dns.query', `AAAA ${ctx.target.host}${tr(ctx.lang, ': ', '：')}${[...new Set(aaaa)].join(', ')}`, { aaaa: [...new Set(aaaa)] }),
-        evidence(
-          'tcp.connect',
-          tr(
-            ctx.lang,
-            `IPv6 ${fmt(v6.data.address, v6.data.port)}: ${v6.data.outcome}${v6.data.errno ? ` (${v6.data.errno})` : ''} after ${Math.round(v6.data.ms)} ms`,
-            `IPv6 ${fmt(v6.data.address, v6.data.port)}：${said(ctx.lang, v6.data.outcome)}（${v6.data.errno ? `${v6.data.errno}，` : ''}${Math.round(v6.data.ms)} 毫秒）`,
-          ),
-          {
-            address: v6.data.address,
-            port: v6.data.port,
-            outcome: v6.data.outcome,
-          },
-        ),
-        evidence(
-          'tcp.connect',
-          tr(ctx.lang, `IPv4 ${fmt(v4.data.address, v4.data.port)}: open in ${Math.round(v4.data.ms)} ms`, `IPv4 ${fmt(v4.data.address, v4.data.port)}：${Math.round(v4.data.ms)} 毫秒内连接成功`),
-          { address: v4.data.address, port: v4.data.port, outcome: v4.data.outcome },
-        ),
+        evidence('dns.query', M.aaaa({ name: ctx.target.host, addresses: [...new Set(aaaa)] }), { aaaa: [...new Set(aaaa)] }),
+        evidence('tcp.connect', M.v6Failed({ dst: vars.v6, outcome: v6.data.outcome, errno: v6.data.errno ?? null, ms: Math.round(v6.data.ms) }), {
+          address: v6.data.address,
+          port: v6.data.port,
+          outcome: v6.data.outcome,
+        }),
+        evidence('tcp.connect', M.v4Open({ dst: vars.v4, ms: Math.round(v4.data.ms) }), { address: v4.data.address, port: v4.data.port, outcome: v4.data.outcome }),
       ],
     });
   },

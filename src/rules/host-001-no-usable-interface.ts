@@ -1,6 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'HOST-001',
@@ -43,6 +42,15 @@ export const meta: RuleMeta = {
   ],
 };
 
+const M = defineMessages('HOST-001', {
+  onlyLoopback: msg('only the loopback interface exists', '只有回环接口'),
+  /** Each interface as `ip link` flags name it ('eth0 DOWN NO-CARRIER'). */
+  linkStates: msg(
+    (p: { links: string[] }) => p.links.join(', '),
+    (p) => p.links.join(', '),
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -52,12 +60,13 @@ export const rule: Rule = {
     // carrier null = unknown: count it as usable rather than guess a fault.
     if (real.some((l) => l.up && l.carrier !== false)) return null;
     const down = real.find((l) => !l.up && l.addresses.length > 0) ?? real.find((l) => !l.up);
-    const state = real.map((l) => `${l.name} ${l.up ? 'UP' : 'DOWN'}${l.carrier === false ? ' NO-CARRIER' : ''}`).join(', ');
-    const summary = real.length === 0 ? tr(ctx.lang, 'only the loopback interface exists', '只有回环接口') : state;
+    const state = real.map((l) => `${l.name} ${l.up ? 'UP' : 'DOWN'}${l.carrier === false ? ' NO-CARRIER' : ''}`);
+    const summary = real.length === 0 ? M.onlyLoopback() : M.linkStates({ links: state });
     return makeFinding(meta, ctx, {
       vars: down ? { dev: down.name } : {},
       evidence: [evidence('host.links', summary, { links: o.data.links.map((l) => ({ name: l.name, up: l.up, carrier: l.carrier, kind: l.kind })) })],
-      fix: down ? undefined : [{ summary: tr(ctx.lang, meta.fix[1]!.summary.en, meta.fix[1]!.summary.zh) }],
+      // Nothing to bring up: only the meta's second fix (cable, Wi-Fi, virtual adapter), by its own id.
+      fix: down ? undefined : [{ summary: { id: registerMetaMessages(meta).fix[1]!, params: {} } }],
     });
   },
 };

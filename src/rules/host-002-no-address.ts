@@ -1,7 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import type { Lang } from '../model/layer.js';
-import { tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'HOST-002',
@@ -52,11 +50,36 @@ export const meta: RuleMeta = {
   ],
 };
 
-/** Addresses a packet to `dst` can use as source: global (or site) scope; link-local only for a link-local target. */
-/** An interface's addresses with their scope ('none' when it has none). */
-const addressList = (lang: Lang, addresses: ReadonlyArray<{ address: string; prefixlen: number; scope: string }>): string =>
-  addresses.length === 0 ? tr(lang, 'none', '无') : addresses.map((a) => tr(lang, `${a.address}/${a.prefixlen} (${a.scope})`, `${a.address}/${a.prefixlen}（${a.scope}）`)).join(tr(lang, ', ', '、'));
+/** An interface's addresses as params: 'address/prefixlen' and, index for index, its scope. */
+type AddressParams = { addresses: string[]; scopes: string[] };
+const addressParams = (addresses: ReadonlyArray<{ address: string; prefixlen: number; scope: string }>): AddressParams => ({
+  addresses: addresses.map((a) => `${a.address}/${a.prefixlen}`),
+  scopes: addresses.map((a) => a.scope),
+});
+/** The addresses with their scope ('none' when there is none). */
+const addressListEn = (p: AddressParams): string => (p.addresses.length === 0 ? 'none' : p.addresses.map((a, i) => `${a} (${p.scopes[i]})`).join(', '));
+const addressListZh = (p: AddressParams): string => (p.addresses.length === 0 ? '无' : p.addresses.map((a, i) => `${a}（${p.scopes[i]}）`).join('、'));
 
+const M = defineMessages('HOST-002', {
+  routeGet: msg(
+    (p: { dst: string; dev: string; gateway: string | null }) => `ip route get ${p.dst}: dev ${p.dev}${p.gateway ? ` via ${p.gateway}` : ''}`,
+    (p) => `ip route get ${p.dst}：出口网卡 ${p.dev}${p.gateway ? `，网关 ${p.gateway}` : ''}`,
+  ),
+  devAddresses: msg(
+    (p: AddressParams & { dev: string }) => `${p.dev} addresses: ${addressListEn(p)}`,
+    (p) => `${p.dev} 的地址：${addressListZh(p)}`,
+  ),
+  noRoute: msg(
+    (p: { dst: string; error: string | null }) => `ip route get ${p.dst}: ${p.error ?? 'no route'}`,
+    (p) => `ip route get ${p.dst}：${p.error ? `"${p.error}"` : '无路由'}`,
+  ),
+  noneHasAddress: msg(
+    (p: AddressParams & { family: number; dev: string }) => `no interface that is up has an IPv${p.family} address; ${p.dev}: ${addressListEn(p)}`,
+    (p) => `没有任何已启用的网卡有 IPv${p.family} 地址；${p.dev}：${addressListZh(p)}`,
+  ),
+});
+
+/** Addresses a packet to `dst` can use as source: global (or site) scope; link-local only for a link-local target. */
 function usable(a: { address: string; scope: string }, dstLinkLocal: boolean): boolean {
   if (dstLinkLocal) return true;
   return a.scope !== 'link' && a.scope !== 'host' && !/^fe80:/i.test(a.address) && !a.address.startsWith('169.254.');
@@ -75,20 +98,11 @@ export const rule: Rule = {
       const dstLinkLocal = /^fe80:/i.test(d.destination) || d.destination.startsWith('169.254.');
       const ofFamily = l.addresses.filter((a) => a.family === d.family);
       if (ofFamily.some((a) => usable(a, dstLinkLocal))) continue;
-      const list = addressList(ctx.lang, l.addresses);
       return makeFinding(meta, ctx, {
         vars: { dev: d.dev, family: d.family, dst: d.destination },
         evidence: [
-          evidence(
-            'route.lookup',
-            tr(
-              ctx.lang,
-              `ip route get ${d.destination}: dev ${d.dev}${d.gateway ? ` via ${d.gateway}` : ''}`,
-              `ip route get ${d.destination}：出口网卡 ${d.dev}${d.gateway ? `，网关 ${d.gateway}` : ''}`,
-            ),
-            { destination: d.destination, dev: d.dev, gateway: d.gateway },
-          ),
-          evidence('host.links', tr(ctx.lang, `${d.dev} addresses: ${list}`, `${d.dev} 的地址：${list}`), { name: l.name, addresses: l.addresses }),
+          evidence('route.lookup', M.routeGet({ dst: d.destination, dev: d.dev, gateway: d.gateway }), { destination: d.destination, dev: d.dev, gateway: d.gateway }),
+          evidence('host.links', M.devAddresses({ dev: d.dev, ...addressParams(l.addresses) }), { name: l.name, addresses: l.addresses }),
         ],
       });
     }
@@ -101,15 +115,14 @@ export const rule: Rule = {
       if (up.length === 0) continue; // HOST-001's case
       if (up.some((l) => l.addresses.some((a) => a.family === d.family && usable(a, false)))) continue;
       const l = up[0]!;
-      const list = addressList(ctx.lang, l.addresses);
       return makeFinding(meta, ctx, {
         vars: { dev: l.name, family: d.family, dst: d.destination },
         evidence: [
-          evidence('route.lookup', tr(ctx.lang, `ip route get ${d.destination}: ${d.error ?? 'no route'}`, `ip route get ${d.destination}：${d.error ? `"${d.error}"` : '无路由'}`), {
+          evidence('route.lookup', M.noRoute({ dst: d.destination, error: d.error ?? null }), {
             destination: d.destination,
             outcome: d.outcome,
           }),
-          evidence('host.links', tr(ctx.lang, `no interface that is up has an IPv${d.family} address; ${l.name}: ${list}`, `没有任何已启用的网卡有 IPv${d.family} 地址；${l.name}：${list}`), {
+          evidence('host.links', M.noneHasAddress({ family: d.family, dev: l.name, ...addressParams(l.addresses) }), {
             name: l.name,
             addresses: l.addresses,
           }),

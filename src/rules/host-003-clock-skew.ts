@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { secs, tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
+import { secs } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'HOST-003',
@@ -28,6 +28,18 @@ export const meta: RuleMeta = {
   explains: ['TLS-001', 'TLS-002', 'TLS-008'],
 };
 
+const M = defineMessages('HOST-003', {
+  /** The meta's title with its direction chosen in each language (a param holds no language's words). */
+  skewTitle: msg(
+    (p: { skew: string; ahead: boolean }) => `The local clock is ${p.skew} s ${p.ahead ? 'ahead of' : 'behind'} the servers’ time`,
+    (p) => `本机时间偏差：比服务器时间${p.ahead ? '快' : '慢'} ${p.skew} 秒`,
+  ),
+  source: msg(
+    (p: { source: string; peer: string; time: string; skewMs: number }) => `${p.source} ${p.peer}: server time ${p.time}, local clock ${p.skewMs >= 0 ? '+' : '−'}${secs(Math.abs(p.skewMs))} s`,
+    (p) => `${p.source} ${p.peer}：服务器时间 ${p.time}，本机时钟偏差 ${p.skewMs >= 0 ? '+' : '−'}${secs(Math.abs(p.skewMs))} 秒`,
+  ),
+});
+
 /**
  * skewMs is local − server (positive: the local clock is ahead). A fault only when every source
  * agrees: all beyond the tolerance and on the same side; one server with a wrong clock proves nothing.
@@ -45,27 +57,17 @@ export const rule: Rule = {
     if (!ahead && !behind) return null;
     const sorted = sources.map((s) => s.skewMs).sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
+    const skew = secs(Math.abs(median));
     return makeFinding(meta, ctx, {
-      vars: {
-        skew: secs(Math.abs(median)),
-        direction: ahead ? tr(ctx.lang, 'ahead of', '快') : tr(ctx.lang, 'behind', '慢'),
-        tolerance: ctx.options.clockToleranceSec,
-      },
+      vars: { skew, tolerance: ctx.options.clockToleranceSec },
+      title: M.skewTitle({ skew, ahead }),
       evidence: sources.map((s) =>
-        evidence(
-          'host.clock',
-          tr(
-            ctx.lang,
-            `${s.source} ${s.peer}: server time ${s.time}, local clock ${s.skewMs >= 0 ? '+' : '−'}${secs(Math.abs(s.skewMs))} s`,
-            `${s.source} ${s.peer}：服务器时间 ${s.time}，本机时钟偏差 ${s.skewMs >= 0 ? '+' : '−'}${secs(Math.abs(s.skewMs))} 秒`,
-          ),
-          {
-            source: s.source,
-            peer: s.peer,
-            time: s.time,
-            skewMs: s.skewMs,
-          },
-        ),
+        evidence('host.clock', M.source({ source: s.source, peer: s.peer, time: s.time, skewMs: s.skewMs }), {
+          source: s.source,
+          peer: s.peer,
+          time: s.time,
+          skewMs: s.skewMs,
+        }),
       ),
     });
   },

@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { redactUrl, said, tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
+import { redactUrl, said } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'HOST-004',
@@ -30,6 +30,24 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
+const M = defineMessages('HOST-004', {
+  /** The meta's explanation with the probe's outcome word in the reader's language. */
+  outcomeExplanation: msg(
+    (p: { variable: string; host: string; proxy: string; outcome: string }) =>
+      `The environment variable ${p.variable} sends traffic for ${p.host} through the proxy ${p.proxy}, but a TCP connect to the proxy ended with "${p.outcome}". Programs that honour the variable (curl, package managers, most HTTP libraries) fail even though the target itself may be reachable.`,
+    (p) =>
+      `环境变量 ${p.variable} 让发往 ${p.host} 的流量经过代理 ${p.proxy}，但连接该代理的结果是"${said('zh', p.outcome)}"。遵循该变量的程序（curl、包管理器、大多数 HTTP 库）都会失败，即使目标本身可能是可达的。`,
+  ),
+  appliesTo: msg(
+    (p: { setting: string; host: string }) => `${p.setting} applies to ${p.host}`,
+    (p) => `${p.setting} 作用于 ${p.host}`,
+  ),
+  connect: msg(
+    (p: { proxy: string; outcome: string; error: string | null; ms: number }) => `TCP connect to ${p.proxy}: ${p.outcome}${p.error ? ` (${p.error})` : ''} after ${p.ms} ms`,
+    (p) => `TCP 连接 ${p.proxy}：${said('zh', p.outcome)}${p.error ? `（${p.error}）` : ''}，耗时 ${p.ms} 毫秒`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -41,22 +59,16 @@ export const rule: Rule = {
     const proxyText = `${sel.host.includes(':') ? `[${sel.host}]` : sel.host}:${sel.port}`;
     const value = p.data.variables.find((v) => v.name === sel.variable)?.value;
     const setting = `${sel.variable}=${value === undefined ? proxyText : redactUrl(value)}`;
+    const vars = { variable: sel.variable, proxy: proxyText, host: ctx.target.host, outcome: conn.data.outcome };
     return makeFinding(meta, ctx, {
-      vars: { variable: sel.variable, proxy: proxyText, host: ctx.target.host, outcome: said(ctx.lang, conn.data.outcome) },
+      vars,
+      explanation: M.outcomeExplanation(vars),
       evidence: [
-        evidence('host.proxy', tr(ctx.lang, `${setting} applies to ${ctx.target.host}`, `${setting} 作用于 ${ctx.target.host}`), {
+        evidence('host.proxy', M.appliesTo({ setting, host: ctx.target.host }), {
           variables: p.data.variables.map((v) => ({ name: v.name, value: redactUrl(v.value) })),
           selected: sel,
         }),
-        evidence(
-          'proxy.connect',
-          tr(
-            ctx.lang,
-            `TCP connect to ${proxyText}: ${conn.data.outcome}${conn.data.error ? ` (${conn.data.error})` : ''} after ${Math.round(conn.data.ms)} ms`,
-            `TCP 连接 ${proxyText}：${said(ctx.lang, conn.data.outcome)}${conn.data.error ? `（${conn.data.error}）` : ''}，耗时 ${Math.round(conn.data.ms)} 毫秒`,
-          ),
-          { ...conn.data },
-        ),
+        evidence('proxy.connect', M.connect({ proxy: proxyText, outcome: conn.data.outcome, error: conn.data.error ?? null, ms: Math.round(conn.data.ms) }), { ...conn.data }),
       ],
     });
   },

@@ -1,8 +1,8 @@
 import type { IcmpError } from '../model/observation.js';
-import { familyOf, sameIp, tr } from './helpers.js';
+import { familyOf, sameIp } from './helpers.js';
 import { hostPort } from './tcp-common.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-003',
@@ -24,6 +24,31 @@ export const meta: RuleMeta = {
   explains: ['TLS-009', 'TLS-010', 'APP-001', 'APP-002', 'NET-005'],
 };
 
+const M = defineMessages('TCP-003', {
+  rejectedTitle: msg(
+    (p: { dst: string }) => `${p.dst} is rejected by a firewall`,
+    (p) => `${p.dst} 端口被防火墙拒绝`,
+  ),
+  rejectedWhy: msg(
+    (p: { dst: string; errno: string | null }) =>
+      `The connection to ${p.dst} was rejected with an ICMP error${p.errno ? ` (${p.errno})` : ''} instead of a TCP reply; the probe could not see which host sent it. A firewall REJECT rule for this port, on the server or on the path.`,
+    (p) => `到 ${p.dst} 的连接被 ICMP 错误拒绝${p.errno ? `（${p.errno}）` : ''}，而不是 TCP 应答；探测无法看到发送方。服务器或路径上的防火墙对该端口配置了 REJECT 规则。`,
+  ),
+  rejected: msg(
+    (p: { dst: string; errno: string | null; ms: number }) => `TCP ${p.dst}: rejected${p.errno ? ` (${p.errno})` : ''} after ${p.ms} ms`,
+    (p) => `TCP ${p.dst}：${p.ms} 毫秒后被拒绝${p.errno ? `（${p.errno}）` : ''}`,
+  ),
+  allowPort: msg(
+    (p: { port: number; iptables: string }) => `Allow TCP port ${p.port} on the server's firewall (${p.iptables} -I INPUT -p tcp --dport ${p.port} -j ACCEPT) or on the router that rejects it`,
+    (p) => `在服务器防火墙（${p.iptables} -I INPUT -p tcp --dport ${p.port} -j ACCEPT）或拒绝该流量的路由器上放行 TCP 端口 ${p.port}`,
+  ),
+  icmpAnswer: msg(
+    (p: { dst: string; icmp: string; type: number; code: number; from: string; fromTarget: boolean }) =>
+      `TCP ${p.dst}: SYN answered by ICMP ${p.icmp} (type ${p.type} code ${p.code}) from ${p.from}${p.fromTarget ? ' (the target itself)' : ' (a router on the path)'}`,
+    (p) => `TCP ${p.dst}：SYN 收到来自 ${p.from}${p.fromTarget ? '（目标本身）' : '（路径上的路由器）'}的 ICMP ${p.icmp}（类型 ${p.type}，代码 ${p.code}）`,
+  ),
+});
+
 /** ICMP errors that say "no route onward" (NET-010's), not "this port is refused". */
 export function isRoutingUnreachable(e: IcmpError): boolean {
   const v6 = familyOf(e.from) === 6;
@@ -42,57 +67,29 @@ export const rule: Rule = {
     if (!e) {
       return makeFinding(meta, ctx, {
         vars: { address: d.address, port: d.port },
-        title: tr(ctx.lang, `${hostPort(d.address, d.port)} is rejected by a firewall`, `${hostPort(d.address, d.port)} 端口被防火墙拒绝`),
-        explanation: tr(
-          ctx.lang,
-          `The connection to ${hostPort(d.address, d.port)} was rejected with an ICMP error${d.errno ? ` (${d.errno})` : ''} instead of a TCP reply; the probe could not see which host sent it. A firewall REJECT rule for this port, on the server or on the path.`,
-          `到 ${hostPort(d.address, d.port)} 的连接被 ICMP 错误拒绝${d.errno ? `（${d.errno}）` : ''}，而不是 TCP 应答；探测无法看到发送方。服务器或路径上的防火墙对该端口配置了 REJECT 规则。`,
-        ),
+        title: M.rejectedTitle({ dst: hostPort(d.address, d.port) }),
+        explanation: M.rejectedWhy({ dst: hostPort(d.address, d.port), errno: d.errno ?? null }),
         evidence: [
-          evidence(
-            'tcp.connect',
-            tr(
-              ctx.lang,
-              `TCP ${hostPort(d.address, d.port)}: rejected${d.errno ? ` (${d.errno})` : ''} after ${Math.round(d.ms)} ms`,
-              `TCP ${hostPort(d.address, d.port)}：${Math.round(d.ms)} 毫秒后被拒绝${d.errno ? `（${d.errno}）` : ''}`,
-            ),
-            {
-              address: d.address,
-              port: d.port,
-              outcome: d.outcome,
-              ...(d.errno ? { errno: d.errno } : {}),
-            },
-          ),
+          evidence('tcp.connect', M.rejected({ dst: hostPort(d.address, d.port), errno: d.errno ?? null, ms: Math.round(d.ms) }), {
+            address: d.address,
+            port: d.port,
+            outcome: d.outcome,
+            ...(d.errno ? { errno: d.errno } : {}),
+          }),
         ],
-        fix: [
-          {
-            summary: tr(
-              ctx.lang,
-              `Allow TCP port ${d.port} on the server's firewall (${ipt} -I INPUT -p tcp --dport ${d.port} -j ACCEPT) or on the router that rejects it`,
-              `在服务器防火墙（${ipt} -I INPUT -p tcp --dport ${d.port} -j ACCEPT）或拒绝该流量的路由器上放行 TCP 端口 ${d.port}`,
-            ),
-          },
-        ],
+        fix: [{ summary: M.allowPort({ port: d.port, iptables: ipt }) }],
       });
     }
     const fromTarget = sameIp(e.from, d.address);
     return makeFinding(meta, ctx, {
       vars: { address: d.address, port: d.port, from: e.from, icmp: e.name, type: e.type, code: e.code, iptables: ipt, chain: fromTarget ? 'INPUT' : 'FORWARD' },
       evidence: [
-        evidence(
-          'tcp.connect',
-          tr(
-            ctx.lang,
-            `TCP ${hostPort(d.address, d.port)}: SYN answered by ICMP ${e.name} (type ${e.type} code ${e.code}) from ${e.from}${fromTarget ? ' (the target itself)' : ' (a router on the path)'}`,
-            `TCP ${hostPort(d.address, d.port)}：SYN 收到来自 ${e.from}${fromTarget ? '（目标本身）' : '（路径上的路由器）'}的 ICMP ${e.name}（类型 ${e.type}，代码 ${e.code}）`,
-          ),
-          {
-            address: d.address,
-            port: d.port,
-            outcome: d.outcome,
-            icmp: { ...e },
-          },
-        ),
+        evidence('tcp.connect', M.icmpAnswer({ dst: hostPort(d.address, d.port), icmp: e.name, type: e.type, code: e.code, from: e.from, fromTarget }), {
+          address: d.address,
+          port: d.port,
+          outcome: d.outcome,
+          icmp: { ...e },
+        }),
       ],
     });
   },

@@ -1,8 +1,7 @@
-import { tr } from './helpers.js';
 import { hostPort } from './tcp-common.js';
 import { classifyHandshake } from './tls-classify.js';
-import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import type { Message, Rule, RuleMeta } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 
 /** A close later than this after the handshake is an idle timeout, not a refusal (ms). */
 export const SHORT_MS = 3000;
@@ -32,53 +31,65 @@ export const meta: RuleMeta = {
   explains: ['TLS-009', 'APP-001', 'APP-002'],
 };
 
+const M = defineMessages('TCP-004', {
+  /** The meta's explanation with {event} (a reset, else a close) told in each language. */
+  closedWhy: msg(
+    (p: { address: string; port: number; reset: boolean; ms: number }) =>
+      `The TCP handshake with ${p.address}:${p.port} completes, but the peer or a middlebox ${p.reset ? 'reset' : 'closed'} the connection ${p.ms} ms later, before any application data. Typical causes: the server refuses this client at accept time (IP allow-list, tcp_wrappers, connection limit), a proxy or load balancer with no healthy backend, or a firewall that resets the flow after inspecting the first packet.`,
+    (p) =>
+      `与 ${p.address}:${p.port} 的 TCP 握手已完成，但在任何应用数据之前，对端或中间设备在 ${p.ms} 毫秒后${p.reset ? '重置' : '关闭'}了连接。常见原因：服务器在 accept 时拒绝该客户端（IP 白名单、tcp_wrappers、连接数限制），代理/负载均衡没有健康的后端，或防火墙在检查首个报文后重置连接。`,
+  ),
+  closedAfter: msg(
+    (p: { dst: string; connectMs: number; event: string; ms: number }) => `TCP ${p.dst}: handshake done in ${p.connectMs} ms, then ${p.event} ${p.ms} ms later with 0 bytes received`,
+    (p) => `TCP ${p.dst}：${p.connectMs} 毫秒完成握手，${p.ms} 毫秒后收到 ${p.event}，未收到任何数据`,
+  ),
+  closedRightAfter: msg(
+    (p: { dst: string; outcome: string; ms: number; errno: string | null }) => `TCP ${p.dst}: ${p.outcome} right after the handshake (${p.ms} ms)${p.errno ? `, ${p.errno}` : ''}`,
+    (p) => `TCP ${p.dst}：握手后连接立即${p.outcome === 'reset' ? '被重置（RST）' : '被关闭（FIN）'}（${p.ms} 毫秒）${p.errno ? `，${p.errno}` : ''}`,
+  ),
+  closedAfterHello: msg(
+    (p: { dst: string; sni: string | null; reset: boolean; errorCode: string | null }) =>
+      `TLS ${p.dst}${p.sni ? ` (SNI ${p.sni})` : ''}: ${p.reset ? `connection reset by the peer (RST) right after the ClientHello, no TLS answer${p.errorCode ? ` (${p.errorCode})` : ''}` : 'connection closed by the peer (FIN) right after the ClientHello, no TLS answer'}`,
+    (p) =>
+      `TLS ${p.dst}${p.sni ? `（SNI ${p.sni}）` : ''}：发送 ClientHello 后连接立即被对端${p.reset ? `重置（RST），没有任何 TLS 应答${p.errorCode ? `（${p.errorCode}）` : ''}` : '关闭（FIN），没有任何 TLS 应答'}`,
+  ),
+});
+
+/** The explanation for a close `ms` after the handshake (rst: a reset, fin: a close). */
+const closedWhy = (address: string, port: number, what: 'rst' | 'fin', ms: number): Message => M.closedWhy({ address, port, reset: what === 'rst', ms });
+
 export const rule: Rule = {
   meta,
   check(ctx) {
-    const ev = (what: 'rst' | 'fin'): string => (what === 'rst' ? tr(ctx.lang, 'reset', '重置') : tr(ctx.lang, 'closed', '关闭'));
     for (const o of ofKind(ctx.observations, 'tcp.connect')) {
       const d = o.data;
       const after = d.after;
       if (d.outcome === 'open' && after && (after.event === 'rst' || after.event === 'fin') && (after.bytes ?? 0) === 0 && after.ms <= SHORT_MS) {
         return makeFinding(meta, ctx, {
-          vars: { address: d.address, port: d.port, event: ev(after.event), ms: Math.round(after.ms) },
+          vars: { address: d.address, port: d.port, ms: Math.round(after.ms) },
+          explanation: closedWhy(d.address, d.port, after.event, Math.round(after.ms)),
           evidence: [
-            evidence(
-              'tcp.connect',
-              tr(
-                ctx.lang,
-                `TCP ${hostPort(d.address, d.port)}: handshake done in ${Math.round(d.ms)} ms, then ${after.event.toUpperCase()} ${Math.round(after.ms)} ms later with 0 bytes received`,
-                `TCP ${hostPort(d.address, d.port)}：${Math.round(d.ms)} 毫秒完成握手，${Math.round(after.ms)} 毫秒后收到 ${after.event.toUpperCase()}，未收到任何数据`,
-              ),
-              {
-                address: d.address,
-                port: d.port,
-                connectMs: d.ms,
-                after: { ...after },
-              },
-            ),
+            evidence('tcp.connect', M.closedAfter({ dst: hostPort(d.address, d.port), connectMs: Math.round(d.ms), event: after.event.toUpperCase(), ms: Math.round(after.ms) }), {
+              address: d.address,
+              port: d.port,
+              connectMs: d.ms,
+              after: { ...after },
+            }),
           ],
         });
       }
       if (d.outcome === 'reset' || d.outcome === 'closed') {
         const what = d.outcome === 'reset' ? 'rst' : 'fin';
         return makeFinding(meta, ctx, {
-          vars: { address: d.address, port: d.port, event: ev(what), ms: Math.round(d.ms) },
+          vars: { address: d.address, port: d.port, ms: Math.round(d.ms) },
+          explanation: closedWhy(d.address, d.port, what, Math.round(d.ms)),
           evidence: [
-            evidence(
-              'tcp.connect',
-              tr(
-                ctx.lang,
-                `TCP ${hostPort(d.address, d.port)}: ${d.outcome} right after the handshake (${Math.round(d.ms)} ms)${d.errno ? `, ${d.errno}` : ''}`,
-                `TCP ${hostPort(d.address, d.port)}：握手后连接立即${d.outcome === 'reset' ? '被重置（RST）' : '被关闭（FIN）'}（${Math.round(d.ms)} 毫秒）${d.errno ? `，${d.errno}` : ''}`,
-              ),
-              {
-                address: d.address,
-                port: d.port,
-                outcome: d.outcome,
-                ms: d.ms,
-              },
-            ),
+            evidence('tcp.connect', M.closedRightAfter({ dst: hostPort(d.address, d.port), outcome: d.outcome, ms: Math.round(d.ms), errno: d.errno ?? null }), {
+              address: d.address,
+              port: d.port,
+              outcome: d.outcome,
+              ms: d.ms,
+            }),
           ],
         });
       }
@@ -92,24 +103,17 @@ export const rule: Rule = {
       if (classifyHandshake(h, { now: ctx.now, ca: ctx.options.ca, versions: v })) continue; // a TLS code owns it
       const what = h.outcome === 'reset' ? 'rst' : 'fin';
       return makeFinding(meta, ctx, {
-        vars: { address: h.address, port: h.port, event: ev(what), ms: Math.round(h.ms) },
+        vars: { address: h.address, port: h.port, ms: Math.round(h.ms) },
+        explanation: closedWhy(h.address, h.port, what, Math.round(h.ms)),
         evidence: [
           // A FIN is a close, not a reset, whatever node's error code (ECONNRESET "disconnected before secure TLS connection").
-          evidence(
-            'tls.handshake',
-            tr(
-              ctx.lang,
-              `TLS ${hostPort(h.address, h.port)}${h.sni ? ` (SNI ${h.sni})` : ''}: ${h.outcome === 'reset' ? `connection reset by the peer (RST) right after the ClientHello, no TLS answer${h.errorCode ? ` (${h.errorCode})` : ''}` : 'connection closed by the peer (FIN) right after the ClientHello, no TLS answer'}`,
-              `TLS ${hostPort(h.address, h.port)}${h.sni ? `（SNI ${h.sni}）` : ''}：发送 ClientHello 后连接立即被对端${h.outcome === 'reset' ? `重置（RST），没有任何 TLS 应答${h.errorCode ? `（${h.errorCode}）` : ''}` : '关闭（FIN），没有任何 TLS 应答'}`,
-            ),
-            {
-              address: h.address,
-              port: h.port,
-              sni: h.sni,
-              outcome: h.outcome,
-              errorCode: h.errorCode,
-            },
-          ),
+          evidence('tls.handshake', M.closedAfterHello({ dst: hostPort(h.address, h.port), sni: h.sni ?? null, reset: h.outcome === 'reset', errorCode: h.errorCode ?? null }), {
+            address: h.address,
+            port: h.port,
+            sni: h.sni,
+            outcome: h.outcome,
+            errorCode: h.errorCode,
+          }),
         ],
       });
     }

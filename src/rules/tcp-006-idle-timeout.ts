@@ -1,6 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, fill, makeFinding, ofKind } from './types.js';
-import { tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TCP-006',
@@ -32,6 +31,24 @@ export const keepaliveBelow = (aliveSec: number): number => Math.max(1, Math.flo
 const OUTCOME_TEXT: Record<string, string> = { alive: 'alive', reset: 'reset', silent: 'no acknowledgement', closed: 'closed by the peer', 'not-tested': 'not tested' };
 const OUTCOME_TEXT_ZH: Record<string, string> = { alive: '仍存活', reset: '被重置', silent: '无确认', closed: '被对端关闭', 'not-tested': '未测试' };
 
+const M = defineMessages('TCP-006', {
+  /** The idle holds, index for index: idle seconds and outcome. */
+  holds: msg(
+    (p: { count: number; dst: string; idleSecs: number[]; outcomes: string[] }) =>
+      `${p.count} connections to ${p.dst} held idle in parallel: ${p.idleSecs.map((sec, i) => `${sec} s ${OUTCOME_TEXT[p.outcomes[i]!]}`).join(', ')}`,
+    (p) => `并行保持 ${p.count} 个到 ${p.dst} 的空闲连接：${p.idleSecs.map((sec, i) => `空闲 ${sec} 秒 ${OUTCOME_TEXT_ZH[p.outcomes[i]!]}`).join('，')}`,
+  ),
+  keepalive: msg(
+    (p: { timeSec: number | null; intvlSec: number | null; probes: number | null }) =>
+      `kernel keepalive: tcp_keepalive_time ${p.timeSec ?? '?'} s, tcp_keepalive_intvl ${p.intvlSec ?? '?'} s, tcp_keepalive_probes ${p.probes ?? '?'}`,
+    (p) => `内核 keepalive：tcp_keepalive_time ${p.timeSec ?? '?'} 秒，tcp_keepalive_intvl ${p.intvlSec ?? '?'} 秒，tcp_keepalive_probes ${p.probes ?? '?'}`,
+  ),
+  perSocket: msg(
+    (p: { idle: number; intvl: number; count: number }) => `Or per socket in the application: SO_KEEPALIVE=1, TCP_KEEPIDLE=${p.idle}, TCP_KEEPINTVL=${p.intvl}, TCP_KEEPCNT=${p.count}`,
+    (p) => `或在应用中按套接字设置：SO_KEEPALIVE=1、TCP_KEEPIDLE=${p.idle}、TCP_KEEPINTVL=${p.intvl}、TCP_KEEPCNT=${p.count}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -51,42 +68,22 @@ export const rule: Rule = {
         keepaliveTarget: target,
       };
       const tested = d.holds.filter((h) => h.outcome !== 'not-tested');
+      const fixIds = registerMetaMessages(meta).fix;
       return makeFinding(meta, ctx, {
         vars,
         evidence: [
-          evidence(
-            'tcp.idle',
-            tr(
-              ctx.lang,
-              `${tested.length} connections to ${d.address}:${d.port} held idle in parallel: ${tested.map((h) => `${h.idleSec} s ${OUTCOME_TEXT[h.outcome]}`).join(', ')}`,
-              `并行保持 ${tested.length} 个到 ${d.address}:${d.port} 的空闲连接：${tested.map((h) => `空闲 ${h.idleSec} 秒 ${OUTCOME_TEXT_ZH[h.outcome]}`).join('，')}`,
-            ),
-            {
-              holds: d.holds,
-              aliveSec: d.aliveSec,
-              deadSec: d.deadSec,
-            },
-          ),
-          evidence(
-            'tcp.idle',
-            tr(
-              ctx.lang,
-              `kernel keepalive: tcp_keepalive_time ${d.keepalive.timeSec ?? '?'} s, tcp_keepalive_intvl ${d.keepalive.intvlSec ?? '?'} s, tcp_keepalive_probes ${d.keepalive.probes ?? '?'}`,
-              `内核 keepalive：tcp_keepalive_time ${d.keepalive.timeSec ?? '?'} 秒，tcp_keepalive_intvl ${d.keepalive.intvlSec ?? '?'} 秒，tcp_keepalive_probes ${d.keepalive.probes ?? '?'}`,
-            ),
-            { keepalive: d.keepalive },
-          ),
+          evidence('tcp.idle', M.holds({ count: tested.length, dst: `${d.address}:${d.port}`, idleSecs: tested.map((h) => h.idleSec), outcomes: tested.map((h) => h.outcome) }), {
+            holds: d.holds,
+            aliveSec: d.aliveSec,
+            deadSec: d.deadSec,
+          }),
+          evidence('tcp.idle', M.keepalive({ timeSec: d.keepalive.timeSec ?? null, intvlSec: d.keepalive.intvlSec ?? null, probes: d.keepalive.probes ?? null }), { keepalive: d.keepalive }),
         ],
+        // The meta's fixes by their own ids (the first with a command that also sets the interval), the per-socket settings between them.
         fix: [
-          { summary: fill(meta.fix[0]!.summary[ctx.lang], vars), command: `sysctl -w net.ipv4.tcp_keepalive_time=${target} net.ipv4.tcp_keepalive_intvl=${intvl}` },
-          {
-            summary: tr(
-              ctx.lang,
-              `Or per socket in the application: SO_KEEPALIVE=1, TCP_KEEPIDLE=${target}, TCP_KEEPINTVL=${intvl}, TCP_KEEPCNT=${d.keepalive.probes ?? 9}`,
-              `或在应用中按套接字设置：SO_KEEPALIVE=1、TCP_KEEPIDLE=${target}、TCP_KEEPINTVL=${intvl}、TCP_KEEPCNT=${d.keepalive.probes ?? 9}`,
-            ),
-          },
-          { summary: fill(meta.fix[1]!.summary[ctx.lang], vars) },
+          { summary: { id: fixIds[0]!, params: vars }, command: `sysctl -w net.ipv4.tcp_keepalive_time=${target} net.ipv4.tcp_keepalive_intvl=${intvl}` },
+          { summary: M.perSocket({ idle: target, intvl, count: d.keepalive.probes ?? 9 }) },
+          { summary: { id: fixIds[1]!, params: vars } },
         ],
       });
     }
