@@ -89,6 +89,31 @@ export function assertMessages(f: Finding, lang: Lang = 'en'): void {
 }
 
 /**
+ * A report judged in one language and read in the other: the finding judged in each language has
+ * the same texts, message by message, so each message of one renders into the other's text. Words
+ * of one language hidden in a message's parameters (a rule passing `said(ctx.lang, …)` into vars)
+ * fail here: the other language's rendering would show them untranslated.
+ */
+export function assertSameInBothLanguages(rule: Rule, c: RuleContext, f: Finding): void {
+  const other = c.lang === 'zh' ? 'en' : 'zh';
+  const g = rule.check({ ...c, lang: other, options: { ...c.options, lang: other } });
+  assert.ok(g, `${rule.meta.code}: a finding in ${c.lang} but none in ${other}`);
+  const mine = messagesOf(f);
+  const theirs = messagesOf(g);
+  assert.deepEqual(
+    mine.map(([where]) => where),
+    theirs.map(([where]) => where),
+    `${rule.meta.code}: the finding has other parts in ${other}`,
+  );
+  const bad = mine.flatMap(([where, , m], i) => {
+    const want = theirs[i]![1];
+    const got = m ? renderMessage(m, other) : null;
+    return got === want ? [] : [`${where}: ${m?.id ?? '(no message)'} renders ${JSON.stringify(got)} in ${other}; judged in ${other}: ${JSON.stringify(want)}`];
+  });
+  assert.deepEqual(bad, [], `${rule.meta.code}: a message of the ${c.lang} report reads differently in ${other}:\n${bad.join('\n')}`);
+}
+
+/**
  * Runs a rule over observations (and ctx extras); shorthand for rule.check(ctx({...})). Every
  * finding is also checked for fix commands that would change nothing on the host the fixture
  * describes (replacing a route with itself, adding one that exists, …), and the same context is
@@ -102,6 +127,7 @@ export function run(rule: Rule, observations: Observation[], extra: Omit<CtxInpu
   if (f) assert.deepEqual(noopFixes(f, c), [], `${rule.meta.code}: a fix command changes nothing on this host`);
   if (f) assertMessages(f, c.lang);
   assertSpeaksZh(rule, c);
+  if (f) assertSameInBothLanguages(rule, c, f);
   return f;
 }
 

@@ -59,6 +59,16 @@ export function registerMetaMessages(meta: RuleMeta): { title: string; explanati
 /** Does the template keep a {placeholder} that vars do not fill? */
 const unfilled = (template: string, vars: Record<string, unknown>): boolean => [...template.matchAll(/\{([a-zA-Z0-9_]+)\}/g)].some((m) => !(m[1]! in vars));
 
+/** One of the meta's own fixes as a message (for a rule that picks some of them): `CODE.fix.N` with the case's params. */
+export function metaFix(meta: RuleMeta, index: number, params: Record<string, string | number>): FixPart {
+  const ids = registerMetaMessages(meta);
+  const id = ids.fix[index];
+  const t = meta.fix[index];
+  if (id === undefined || t === undefined) throw new Error(`${meta.code} has no fix ${index}`);
+  const command = t.command ? fill(t.command, params) : undefined;
+  return command !== undefined && !unfilled(command, {}) ? { summary: { id, params: { ...params } }, command } : { summary: { id, params: { ...params } } };
+}
+
 const isMessage = (x: string | Message): x is Message => typeof x !== 'string';
 /** A text of the finding in the context's language, with its message when it has one. */
 function localize(x: string | Message, lang: Lang): { text: string; message?: Message } {
