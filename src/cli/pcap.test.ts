@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { ReportSchema } from '../model/report.js';
 import { parsePcapOptions } from './pcap.js';
 import { CASES } from '../pcap/testing.js';
+import { speak } from '../model/message.js';
+import { assertMessages } from '../rules/fixtures.js';
 
 const BIN = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
 const FIX = fileURLToPath(new URL('../../src/pcap/fixtures/', import.meta.url));
@@ -21,6 +23,28 @@ test('netdx pcap FILE --json: a netdx.report/v1 report with capture, exit 2 on a
   assert.equal(rep.primary?.code, 'TCP-002');
   assert.equal(rep.capture?.format, 'pcap');
   assert.ok((rep.primary?.evidence[0]?.packets ?? []).length >= 2);
+});
+
+test('netdx pcap --json judges in English whatever --lang says: the message ids beside English texts; the text output speaks them in zh', () => {
+  const file = join(FIX, 'lab-tls12-mtls.pcap');
+  const json = run([file, '--json', '--lang', 'zh']);
+  assert.equal(json.status, 2, json.stderr);
+  const rep = ReportSchema.parse(JSON.parse(json.stdout));
+  assert.equal(rep.lang, 'en');
+  assert.ok(rep.findings.length > 0);
+  const text = run([file, '--lang', 'zh']);
+  assert.equal(text.status, 2, text.stderr);
+  for (const f of rep.findings) {
+    assertMessages(f, 'en');
+    assert.doesNotMatch(f.title + f.explanation, /[\u4e00-\u9fff]/, `${f.code}: English in the JSON`);
+    for (const [s, m] of [
+      [f.title, f.messages?.title],
+      [f.explanation, f.messages?.explanation],
+      ...f.evidence.map((e) => [e.summary, e.message] as const),
+      ...f.fix.map((x) => [x.summary, x.message] as const),
+    ] as const)
+      assert.ok(text.stdout.includes(speak(s, m, 'zh')), `the zh text shows ${JSON.stringify(speak(s, m, 'zh'))}`);
+  }
 });
 
 test('netdx pcap - reads standard input (tcpdump -w - | netdx pcap -), text in Chinese', () => {

@@ -9,6 +9,7 @@ import type { Report } from '../model/report.js';
 import { parseTarget, shown, type Target } from '../model/target.js';
 import { detectLang, t } from '../report/i18n.js';
 import { colorEnabled } from '../report/text.js';
+import { speak } from '../model/message.js';
 import { CaptureError, type CaptureInfo } from '../pcap/reader.js';
 import { readCaptureFile, readCaptureStream } from '../pcap/read.js';
 import { Analyzer } from '../pcap/flows.js';
@@ -114,11 +115,12 @@ export function renderPcapText(r: Report, lang: Lang, color: boolean): string {
     for (const f of r.findings) {
       const sev = f.severity === 'error' ? c.red(t(lang, 'severity.error')) : f.severity === 'warning' ? c.yellow(t(lang, 'severity.warning')) : c.dim(t(lang, 'severity.info'));
       const by = f.explainedBy ? c.dim(` (${t(lang, 'report.explainedBy', { code: f.explainedBy })})`) : '';
-      out.push(`  ${c.bold(`${f.code} ${f.slug}`)} [${sev}]${by}  ${f.title}`);
-      out.push(`    ${f.explanation}`);
-      for (const e of f.evidence) out.push(`    • ${c.dim(e.observation)}  ${e.summary}`);
+      // The texts from their messages, in the reader's language (the JSON report holds English).
+      out.push(`  ${c.bold(`${f.code} ${f.slug}`)} [${sev}]${by}  ${speak(f.title, f.messages?.title, lang)}`);
+      out.push(`    ${speak(f.explanation, f.messages?.explanation, lang)}`);
+      for (const e of f.evidence) out.push(`    • ${c.dim(e.observation)}  ${speak(e.summary, e.message, lang)}`);
       for (const fx of f.fix) {
-        out.push(`    → ${fx.summary}`);
+        out.push(`    → ${speak(fx.summary, fx.message, lang)}`);
         if (fx.command) out.push(`      ${c.cyan('$ ' + fx.command)}`);
       }
       out.push('');
@@ -169,7 +171,8 @@ export function register(program: Command): void {
     .option('--lang <lang>', 'en | zh (default from LANG)')
     .action(async (file: string, raw: RawPcapOptions) => {
       const o = parsePcapOptions(raw);
-      const report = await analyzeCapture(file, o);
+      // The JSON report keeps English text beside each message id, whatever the reader's language.
+      const report = await analyzeCapture(file, o.json ? { ...o, lang: 'en' } : o);
       if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else process.stdout.write(renderPcapText(report, o.lang, colorEnabled(process.stdout)));
       process.exitCode = exitCodeOf(report);

@@ -58,14 +58,20 @@ export function startRecorder(file: string, tool = 'tcpdump'): Promise<Recorder>
   });
 }
 
-/** Reads the recorded capture and adds its findings (codes the live diagnosis did not name) and summary to the report. */
-export function addCapture(report: Report, file: string, lang: Lang, expectIp: string[]): { report: Report; warning: string | null } {
+/**
+ * Reads the recorded capture and adds its findings (codes the live diagnosis did not name) and summary
+ * to the report. They speak the report's language when it has one (`diagnose --json` judges in English
+ * whatever --lang says: the texts beside the message ids are English), the reader's otherwise.
+ */
+export function addCapture(report: Report, file: string, readerLang: Lang, expectIp: string[]): { report: Report; warning: string | null } {
+  const lang = report.lang ?? readerLang;
   const a = new Analyzer();
   let info;
   try {
     info = readCaptureFile(file, a.onPacket);
   } catch (err) {
-    return { report, warning: err instanceof CaptureError ? err.message : `${file}: ${(err as Error).message}` };
+    // The warning is printed for the reader: in the reader's language.
+    return { report, warning: err instanceof CaptureError ? (readerLang === 'zh' ? err.zh : err.message) : `${file}: ${(err as Error).message}` };
   }
   const found = judge(a, { lang, targetHost: report.target.host, targetPort: report.target.port, expectIp });
   const have = new Set(report.findings.map((f) => f.code));

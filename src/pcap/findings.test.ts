@@ -7,6 +7,10 @@ import { buildReport } from './report.js';
 import { ReportSchema, contractViolations } from '../model/report.js';
 import { CASES } from './testing.js';
 import { compileFilter } from './filter.js';
+import { assertMessages } from '../rules/fixtures.js';
+import { englishProse } from '../rules/zh-fixtures.js';
+import { speak } from '../model/message.js';
+import type { Finding } from '../model/report.js';
 
 function analyze(buf: Buffer, o: Partial<JudgeOptions> = {}, filter?: string): { codes: string[]; a: Analyzer; report: ReturnType<typeof buildReport> } {
   const a = new Analyzer({ filter: filter ? compileFilter(filter) : null });
@@ -66,6 +70,103 @@ test('every case judged in Chinese has Chinese titles and explanations', () => {
     const { report } = analyze(CASES[name]!(), { ...o, lang: 'zh' });
     for (const f of report.findings) assert.match(f.title + f.explanation, /[\u4e00-\u9fff]/, `${name} ${f.code}`);
   }
+});
+
+/** The lab captures (tcpdump in namespaces and on loopback, scripts/pcap-lab-fixtures.sh) with the judge options each needs. */
+const LAB: Record<string, Partial<JudgeOptions>> = {
+  'lab-tcp-002.pcap': {},
+  'lab-tcp-003.pcap': {},
+  'lab-app-001.pcap': {},
+  'lab-dns.pcap': {},
+  'lab-net-002.pcap': {},
+  'lab-tcp-006.pcap': {},
+  'lo-tcp.pcap': {},
+  'lab-diagnose-tcp-002.pcap': {},
+  'lab-diagnose-tcp-003.pcap': {},
+  'lab-diagnose-net-009.pcap': {},
+  'lo-tls12.pcap': {},
+  'lab-dns-005.pcap': { expectIp: ['198.51.100.131'] },
+  'lab-net-004.pcap': {},
+  'lab-tls12-expired.pcap': {},
+  'lab-tls12-future.pcap': {},
+  'lab-tls12-mtls.pcap': {},
+};
+
+/** Every capture the findings tests judge: [label, judge it in a language]. */
+async function everyCapture(): Promise<Array<[string, (lang: 'en' | 'zh') => Finding[]]>> {
+  const { readCaptureFile } = await import('./read.js');
+  const { fileURLToPath } = await import('node:url');
+  const dir = fileURLToPath(new URL('../../src/pcap/fixtures/', import.meta.url));
+  return [
+    ...expected.map(([name, , o]): [string, (lang: 'en' | 'zh') => Finding[]] => [name, (lang) => analyze(CASES[name]!(), { ...o, lang }).report.findings]),
+    ...Object.entries(LAB).map(([file, o]): [string, (lang: 'en' | 'zh') => Finding[]] => [
+      file,
+      (lang) => {
+        const a = new Analyzer();
+        readCaptureFile(dir + file, a.onPacket);
+        return judge(a, { ...o, lang });
+      },
+    ]),
+  ];
+}
+
+/** The texts a reader sees of a finding rendered from its messages in a language, labelled. */
+const spoken = (f: Finding, lang: 'en' | 'zh'): Array<[string, string]> => [
+  ['title', speak(f.title, f.messages?.title, lang)],
+  ['explanation', speak(f.explanation, f.messages?.explanation, lang)],
+  ...f.evidence.map((e, i): [string, string] => [`evidence[${i}] (${e.observation})`, speak(e.summary, e.message, lang)]),
+  ...f.fix.map((x, i): [string, string] => [`fix[${i}]`, speak(x.summary, x.message, lang)]),
+];
+
+test('messages are data: every text of every capture finding carries its message, in en and in zh', async () => {
+  let n = 0;
+  for (const [label, judgeIn] of await everyCapture()) {
+    const en = judgeIn('en');
+    const zh = judgeIn('zh');
+    assert.deepEqual(
+      zh.map((f) => f.code),
+      en.map((f) => f.code),
+      label,
+    );
+    en.forEach((f, i) => {
+      assertMessages(f, 'en');
+      assertMessages(zh[i]!, 'zh');
+      // The English report rendered in zh (as `netdx pcap` renders a JSON report) reads as the zh judgement.
+      assert.deepEqual(spoken(f, 'zh'), spoken(zh[i]!, 'zh'), `${label} ${f.code}`);
+      assert.deepEqual(JSON.parse(JSON.stringify(f)), f, `${label} ${f.code}: the finding survives JSON`);
+      n++;
+    });
+  }
+  assert.ok(n >= 30, `findings checked: ${n}`);
+});
+
+test('the zh rendering of every capture finding holds no English prose', async () => {
+  const bad: string[] = [];
+  for (const [label, judgeIn] of await everyCapture())
+    for (const f of judgeIn('en'))
+      for (const [where, text] of spoken(f, 'zh')) {
+        const prose = englishProse(text);
+        if (prose.length > 0) bad.push(`${label} ${f.code} ${where}: ${JSON.stringify(text)} — English: ${prose.map((p) => JSON.stringify(p)).join(', ')}`);
+      }
+  assert.deepEqual(bad, [], bad.join('\n'));
+});
+
+test('a heartbeat whose connection ends says so in both languages', async () => {
+  const { CaptureWriter, TcpConv } = await import('./writer.js');
+  const { CLIENT, SERVER, T0 } = await import('./testing.js');
+  const w = new CaptureWriter();
+  // Every heartbeat answered, then none for 40 s (four beats), and the client resets the connection.
+  const c = new TcpConv(w, CLIENT, SERVER, 40000, 7000, T0).handshake(1);
+  for (let i = 0; i < 5; i++) c.tick(10_000).data('c', Buffer.from('PING\n')).tick(2).data('s', Buffer.from('PONG\n')).tick(1).ack('c');
+  c.tick(40_000).rst('c');
+  const { codes, report } = analyze(w.toBuffer());
+  const en = report.findings.find((f) => f.code === 'APP-001');
+  assert.ok(en, JSON.stringify(codes));
+  const beats = en.evidence[0]!;
+  assert.equal(beats.message?.id, 'pcap.APP-001.beats');
+  assert.match(beats.summary, /; then the connection ends$/);
+  assertMessages(en, 'en');
+  assert.deepEqual(englishProse(speak(beats.summary, beats.message, 'zh')), [], speak(beats.summary, beats.message, 'zh'));
 });
 
 test('Zeek states, handshake RTT, retransmissions, MSS and window scale', () => {

@@ -2,12 +2,16 @@
  * Findings of a capture: the flow analysis judged with the same fault codes (and the same rule
  * metas: code, slug, layer, severity, titles, fixes) as a live diagnosis, each with the packets
  * that show it as evidence. Pure: reads an Analyzer, returns Findings and the summary.
+ *
+ * Messages are data: every text (title, explanation, evidence, fix) is a message id with params
+ * (the capture's own texts below, the metas' templates through makeFinding), rendered in the
+ * judge's language; the JSON report keeps the id beside the English text.
  */
 import { X509Certificate } from 'node:crypto';
 import type { Lang } from '../model/layer.js';
-import type { Evidence, Finding, Fix } from '../model/report.js';
-import { fill, type RuleMeta } from '../rules/types.js';
-import { tr } from '../rules/helpers.js';
+import type { Evidence, Finding } from '../model/report.js';
+import { renderMessage, type Message } from '../model/message.js';
+import { defineMessages, makeFinding, msg, registerMetaMessages, type FixPart, type RuleMeta } from '../rules/types.js';
 import { meta as TCP_001 } from '../rules/tcp-001-port-closed.js';
 import { meta as TCP_002 } from '../rules/tcp-002-port-filtered.js';
 import { meta as TCP_003 } from '../rules/tcp-003-port-rejected.js';
@@ -49,38 +53,273 @@ export interface PacketEvidence {
 const iso = (us: number): string => (us > 0 && us / 1000 <= 8.64e15 ? new Date(us / 1000).toISOString() : '');
 const isoMs = (ms: number): string => (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : '?');
 const refs = (list: readonly PacketRef[]): PacketEvidence[] => list.map((r) => ({ n: r.n, ts: iso(r.tsUs) }));
-const nums = (list: readonly PacketRef[]): string => list.map((r) => `#${r.n}`).join(', ');
-const secs = (us: number): string => String(Math.round(us / 1e5) / 10);
+const nums = (list: readonly PacketRef[]): number[] => list.map((r) => r.n);
+const secs = (us: number): number => Math.round(us / 1e5) / 10;
 const hp = (a: string, p: number): string => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
+/** Packet numbers as the texts show them: #3, #4. */
+const pk = (list: readonly number[]): string => list.map((n) => `#${n}`).join(', ');
 
-function ev(observation: string, summary: string, packets: PacketEvidence[], data?: Record<string, unknown>): Evidence {
-  const e: Evidence & { packets?: PacketEvidence[] } = { observation, summary };
+/** The capture's own texts (the rule metas' templates come from the metas), one group per fault code. */
+const M = {
+  tcp003: defineMessages('pcap.TCP-003', {
+    syn: msg(
+      (p: { src: string; dst: string; packets: number[] }) => `SYN ${p.src} → ${p.dst}: packets ${pk(p.packets)}`,
+      (p) => `SYN ${p.src} → ${p.dst}：报文 ${pk(p.packets)}`,
+    ),
+    icmp: msg(
+      (p: { icmp: string; from: string; n: number }) => `ICMP ${p.icmp} from ${p.from} quoting that SYN: packet #${p.n}`,
+      (p) => `来自 ${p.from} 的 ICMP ${p.icmp}，引用了该 SYN：报文 #${p.n}`,
+    ),
+    explanation: msg(
+      (p: { attempts: number; dst: string; icmp: string; from: string }) =>
+        `${p.attempts} connection attempt(s) to ${p.dst} were answered by ICMP ${p.icmp} from ${p.from} instead of a SYN-ACK or RST: a firewall (or router) rejects them.`,
+      (p) => `${p.attempts} 次到 ${p.dst} 的连接请求收到来自 ${p.from} 的 ICMP ${p.icmp}，而不是 SYN-ACK 或 RST：防火墙（或路由器）拒绝了它们。`,
+    ),
+  }),
+  tcp002: defineMessages('pcap.TCP-002', {
+    syns: msg(
+      (p: { syns: number; attempts: number; dst: string; secs: number; packets: number[] }) =>
+        `${p.syns} SYN(s) in ${p.attempts} attempt(s) to ${p.dst} over ${p.secs} s, no SYN-ACK, RST or ICMP error: packets ${pk(p.packets)}`,
+      (p) => `${p.attempts} 次尝试共 ${p.syns} 个 SYN 发往 ${p.dst}，历时 ${p.secs} 秒，没有 SYN-ACK、RST 或 ICMP 错误：报文 ${pk(p.packets)}`,
+    ),
+    explanation: msg(
+      (p: { dst: string; address: string; hostAnswers: boolean }) =>
+        p.hostAnswers
+          ? `The client sent the SYN to ${p.dst} again and again and nothing came back, while the capture shows ${p.address} itself answering: a firewall drops the SYNs for this port.`
+          : `The client sent the SYN to ${p.dst} again and again and nothing came back: no SYN-ACK, no RST, no ICMP error. A firewall dropping the port is the likely cause; the capture does not show whether ${p.address} itself is up.`,
+      (p) =>
+        p.hostAnswers
+          ? `客户端反复向 ${p.dst} 发送 SYN，没有任何回应，而抓包显示 ${p.address} 本身有应答：防火墙丢弃了发往该端口的 SYN。`
+          : `客户端反复向 ${p.dst} 发送 SYN，没有任何回应：没有 SYN-ACK、RST 或 ICMP 错误。最可能是防火墙丢弃了该端口的报文；抓包无法说明 ${p.address} 本身是否在线。`,
+    ),
+  }),
+  tcp001: defineMessages('pcap.TCP-001', {
+    rst: msg(
+      (p: { syns: number[]; rsts: number[]; address: string; attempts: number }) => `SYN ${pk(p.syns)} answered by RST ${pk(p.rsts)} from ${p.address} (${p.attempts} attempt(s), Zeek state REJ)`,
+      (p) => `SYN ${pk(p.syns)} 被 ${p.address} 以 RST ${pk(p.rsts)} 回应（${p.attempts} 次尝试，Zeek 状态 REJ）`,
+    ),
+    explanation: msg(
+      (p: { address: string; port: number }) => `${p.address} answers the SYN to port ${p.port} with a RST: the host is up but nothing listens on that port (or a firewall rejects with tcp-reset).`,
+      (p) => `${p.address} 用 RST 回应发往端口 ${p.port} 的 SYN：主机在线，但该端口没有服务监听（或防火墙以 tcp-reset 拒绝）。`,
+    ),
+  }),
+  app001: defineMessages('pcap.APP-001', {
+    beats: msg(
+      (p: { answered: number; interval: number; lost: number; firstLost: number; connectionEnds: boolean }) =>
+        `${p.answered} heartbeat(s) every ~${p.interval} s answered, then ${p.lost} unanswered from packet #${p.firstLost}${p.connectionEnds ? '; then the connection ends' : ''}`,
+      (p) => `${p.answered} 次心跳（约每 ${p.interval} 秒）有应答，之后从报文 #${p.firstLost} 起 ${p.lost} 次无应答${p.connectionEnds ? '；随后连接结束' : ''}`,
+    ),
+    title: msg(
+      (p: { peer: string; interval: number; lost: number }) => `Heartbeats to ${p.peer} stop being answered (every ~${p.interval} s, ${p.lost} lost)`,
+      (p) => `发往 ${p.peer} 的心跳不再有应答（约每 ${p.interval} 秒，${p.lost} 次丢失）`,
+    ),
+    explanation: msg(
+      (p: { interval: number; local: string; peer: string; answered: number }) =>
+        `The client sends a small message every ~${p.interval} s on ${p.local} → ${p.peer}; the peer answered ${p.answered} of them, then stopped answering. The application's liveness check fails here, whatever the cause underneath (the transport findings, if any, say which).`,
+      (p) => `客户端在 ${p.local} → ${p.peer} 上约每 ${p.interval} 秒发送一条小消息；对端应答了其中 ${p.answered} 条，随后不再应答。应用层的存活检测在此失败（底层原因见传输层的发现，如有）。`,
+    ),
+  }),
+  tcp004: defineMessages('pcap.TCP-004', {
+    rst: msg(
+      (p: { established: number; address: string; rst: number; ms: number; state: string }) =>
+        `handshake done at #${p.established}, RST from ${p.address} at #${p.rst}, ${p.ms} ms later (Zeek state ${p.state})`,
+      (p) => `握手于 #${p.established} 完成，${p.ms} 毫秒后 ${p.address} 在 #${p.rst} 发送 RST（Zeek 状态 ${p.state}）`,
+    ),
+    explanation: msg(
+      (p: { peer: string; ms: number }) =>
+        `${p.peer} completes the handshake and resets the connection ${p.ms} ms later without sending anything: the service (or a proxy/load balancer in front of it) accepts and immediately drops this client.`,
+      (p) => `${p.peer} 完成握手后 ${p.ms} 毫秒即重置连接，未发送任何数据：服务（或其前面的代理/负载均衡）接受连接后立即断开了该客户端。`,
+    ),
+  }),
+  tcp006: defineMessages('pcap.TCP-006', {
+    idleRst: msg(
+      (p: { idleSec: number; before: number; after: number; rst: number }) => `idle ${p.idleSec} s between #${p.before} and #${p.after}; the peer's answer is a RST (#${p.rst})`,
+      (p) => `#${p.before} 与 #${p.after} 之间空闲 ${p.idleSec} 秒；对端的回应是 RST（#${p.rst}）`,
+    ),
+    idleDead: msg(
+      (p: { idleSec: number; before: number; after: number; sent: number }) =>
+        `idle ${p.idleSec} s between #${p.before} and #${p.after}; after it the client sends ${p.sent} packet(s) (retransmitted) and the peer never answers`,
+      (p) => `#${p.before} 与 #${p.after} 之间空闲 ${p.idleSec} 秒；之后客户端发送 ${p.sent} 个报文（重传），对端再无应答`,
+    ),
+    title: msg(
+      (p: { peer: string; idleSec: number }) => `The connection to ${p.peer} dies after ${p.idleSec} s idle`,
+      (p) => `到 ${p.peer} 的连接空闲 ${p.idleSec} 秒后失效`,
+    ),
+    explanation: msg(
+      (p: { idleSec: number; rst: boolean }) =>
+        `The connection worked, stayed silent for ${p.idleSec} s, and the first packet after the silence ${p.rst ? 'was answered by a RST' : 'was never answered'}: a NAT or firewall on the path forgot the connection while it was idle (its idle timeout is shorter than the silence), or the server dropped it.`,
+      (p) => `连接原本正常，静默 ${p.idleSec} 秒后发出的第一个报文${p.rst ? '收到了 RST' : '再无应答'}：路径上的 NAT 或防火墙在空闲期间遗忘了该连接（其空闲超时短于这段静默），或服务器丢弃了它。`,
+    ),
+  }),
+  net009: defineMessages('pcap.NET-009', {
+    icmp: msg(
+      (p: { v6: boolean; from: string; mtu: number; flow: string }) => `${p.v6 ? 'ICMPv6 packet-too-big' : 'ICMP frag-needed'} from ${p.from}, next-hop MTU ${p.mtu}, quoting ${p.flow}`,
+      (p) => `来自 ${p.from} 的 ${p.v6 ? 'ICMPv6 packet-too-big' : 'ICMP frag-needed'}，下一跳 MTU ${p.mtu}，引用 ${p.flow}`,
+    ),
+    icmpTitle: msg(
+      (p: { dst: string; mtu: number; from: string }) => `The path to ${p.dst} carries at most ${p.mtu} bytes per packet (${p.from} says so)`,
+      (p) => `到 ${p.dst} 的路径每个报文最多 ${p.mtu} 字节（${p.from} 告知）`,
+    ),
+    icmpExplanation: msg(
+      (p: { from: string; times: number }) =>
+        `${p.from} dropped a packet too large for its next hop and said so (${p.times} time(s)); senders that honour it shrink their packets, but when this ICMP is filtered before it reaches them, large packets vanish silently (a PMTU blackhole).`,
+      (p) => `${p.from} 丢弃了一个超过下一跳 MTU 的报文并发出通知（${p.times} 次）；遵守该通知的发送方会减小报文，但若这条 ICMP 在到达发送方之前被过滤，大报文就会被悄悄丢弃（PMTU 黑洞）。`,
+    ),
+    retrans: msg(
+      (p: { retransmissions: number; segment: number; dst: string; packets: number[] }) =>
+        `${p.retransmissions} retransmission(s) of full-size segments (${p.segment} bytes of payload) to ${p.dst}, never acknowledged: packets ${pk(p.packets)}; the handshake and smaller segments got through`,
+      (p) => `发往 ${p.dst} 的满长度报文段（载荷 ${p.segment} 字节）被重传 ${p.retransmissions} 次且始终未被确认：报文 ${pk(p.packets)}；握手及较小的报文段均可通过`,
+    ),
+    retransTitle: msg(
+      (p: { dst: string }) => `Full-size packets to ${p.dst} are lost while small ones pass (PMTU blackhole)`,
+      (p) => `发往 ${p.dst} 的满长度报文丢失而小报文可以通过（PMTU 黑洞）`,
+    ),
+    retransExplanation: msg(
+      (p: { src: string; dst: string }) =>
+        `The connection ${p.src} → ${p.dst} is established and small packets pass, but the largest segments are retransmitted again and again and never acknowledged, and no ICMP frag-needed is in the capture: a link on the path has a smaller MTU and its ICMP error is filtered.`,
+      (p) => `连接 ${p.src} → ${p.dst} 已建立、小报文可以通过，但最大的报文段被一再重传、始终未被确认，抓包中也没有 ICMP frag-needed：路径上某段链路的 MTU 更小，且其 ICMP 错误被过滤。`,
+    ),
+  }),
+  net002: defineMessages('pcap.NET-002', {
+    arp: msg(
+      (p: { requests: number; ip: string; packets: number[] }) => `${p.requests} ARP request(s) "who has ${p.ip}", no reply: packets ${pk(p.packets)}`,
+      (p) => `${p.requests} 个 ARP 请求“谁是 ${p.ip}”，无应答：报文 ${pk(p.packets)}`,
+    ),
+    title: msg(
+      (p: { ip: string; requests: number }) => `${p.ip} does not answer ARP (${p.requests} requests)`,
+      (p) => `${p.ip} 不响应 ARP（${p.requests} 次请求）`,
+    ),
+    explanation: msg(
+      (p: { ip: string }) =>
+        `The host asks again and again for the MAC address of ${p.ip} and gets no answer: the next hop (the gateway, when ${p.ip} is one) is down, on another segment/VLAN, or its address is wrong. Nothing sent through it can leave.`,
+      (p) => `主机反复询问 ${p.ip} 的 MAC 地址，始终没有应答：下一跳（若 ${p.ip} 是网关，即网关）宕机、位于其他网段/VLAN，或地址配置错误。经由它发出的报文都无法离开本机。`,
+    ),
+  }),
+  net004: defineMessages('pcap.NET-004', {
+    title: msg(
+      (p: { dst: string; owner: string | null; mac: string; expected: string }) => `Traffic to ${p.dst} goes ${p.owner ? `via ${p.owner} (${p.mac})` : `to ${p.mac}`}, not via ${p.expected}`,
+      (p) => `路由冲突/错误路由：发往 ${p.dst} 的流量走 ${p.owner ? `${p.owner}（${p.mac}）` : p.mac}，而不是经由 ${p.expected}`,
+    ),
+    echo: msg(
+      (p: { requests: number; dst: string; mac: string; owner: string | null; expected: string; packets: number[] }) =>
+        `${p.requests} echo request(s) to ${p.dst} leave to MAC ${p.mac}${p.owner ? ` (${p.owner})` : ''}, while the other routed traffic goes to ${p.expected}; no reply: packets ${pk(p.packets)}`,
+      (p) => `${p.requests} 个发往 ${p.dst} 的回显请求被送往 MAC ${p.mac}${p.owner ? `（${p.owner}）` : ''}，而其他经路由的流量送往 ${p.expected}；无应答：报文 ${pk(p.packets)}`,
+    ),
+    explanation: msg(
+      (p: { dst: string; via: string; expected: string }) =>
+        `Packets to ${p.dst} are handed to ${p.via} instead of the gateway ${p.expected} that carries the rest of the traffic, and nothing comes back: a more specific route (or a wrong neighbour entry) sends them the wrong way.`,
+      (p) => `发往 ${p.dst} 的报文被交给 ${p.via}，而不是承载其余流量的网关 ${p.expected}，且没有任何回应：一条更具体的路由（或错误的邻居表项）把它们送错了方向。`,
+    ),
+  }),
+  dns002: defineMessages('pcap.DNS-002', {
+    nxdomain: msg(
+      (p: { qtype: string | number; name: string; server: string; query: number; answer: number; answers: number }) =>
+        `${p.qtype} ${p.name} → NXDOMAIN from ${p.server} (query #${p.query}, answer #${p.answer}${p.answers > 1 ? `, ${p.answers} answers` : ''})`,
+      (p) => `${p.qtype} ${p.name} → ${p.server} 返回 NXDOMAIN（查询 #${p.query}，应答 #${p.answer}${p.answers > 1 ? `，共 ${p.answers} 个应答` : ''}）`,
+    ),
+    explanation: msg(
+      (p: { server: string; name: string }) => `The resolver ${p.server} answers that ${p.name} does not exist (NXDOMAIN): the name is misspelt, not published, or a search domain was appended.`,
+      (p) => `解析服务器 ${p.server} 回答 ${p.name} 不存在（NXDOMAIN）：域名拼写错误、未发布，或被附加了搜索域。`,
+    ),
+  }),
+  dns003: defineMessages('pcap.DNS-003', {
+    rcode: msg(
+      (p: { qtype: string | number; name: string; rcode: string | number; server: string; query: number; answer: number }) =>
+        `${p.qtype} ${p.name} → ${p.rcode} from ${p.server} (query #${p.query}, answer #${p.answer})`,
+      (p) => `${p.qtype} ${p.name} → ${p.server} 返回 ${p.rcode}（查询 #${p.query}，应答 #${p.answer}）`,
+    ),
+    explanation: msg(
+      (p: { server: string; rcodes: string[]; name: string }) =>
+        `The resolver ${p.server} answers ${p.rcodes.join(', ')} for ${p.name}: it refuses to resolve for this client or fails upstream, so the name cannot be resolved through it.`,
+      (p) => `解析服务器 ${p.server} 对 ${p.name} 返回 ${p.rcodes.join(', ')}：它拒绝为本客户端解析或上游失败，因此无法经由它解析该域名。`,
+    ),
+  }),
+  dns005: defineMessages('pcap.DNS-005', {
+    title: msg(
+      (p: { name: string; answers: string[]; expected: string[] }) => `DNS answers for ${p.name} are not what they should be: ${p.answers.join(', ')} instead of ${p.expected.join(', ')}`,
+      (p) => `DNS解析结果异常/被污染：${p.name} ${p.answers.join(', ')}，而不是 ${p.expected.join(', ')}`,
+    ),
+    answer: msg(
+      (p: { qtype: string | number; name: string; answers: string[]; server: string; answer: number; expected: string[] }) =>
+        `${p.qtype} ${p.name} → ${p.answers.join(', ')} from ${p.server} (answer #${p.answer}); expected ${p.expected.join(', ')}`,
+      (p) => `${p.qtype} ${p.name} → ${p.server} 返回 ${p.answers.join(', ')}（应答 #${p.answer}）；期望 ${p.expected.join(', ')}`,
+    ),
+    explanation: msg(
+      (p: { server: string; name: string; answers: string[]; expected: string[] }) =>
+        `The resolver ${p.server} answers ${p.name} with ${p.answers.join(', ')}, not the expected ${p.expected.join(', ')}: a stale or split-horizon record, a hijacking resolver, or a wrong zone entry.`,
+      (p) => `解析服务器 ${p.server} 对 ${p.name} 的应答是 ${p.answers.join(', ')}，不是期望的 ${p.expected.join(', ')}：记录过期、分区视图差异、解析被劫持或区域记录错误。`,
+    ),
+  }),
+  tls: defineMessages('pcap.tls', {
+    clientHello: msg(
+      (p: { n: number; sni: string | null; versions: string[] }) => `ClientHello #${p.n}: SNI ${p.sni ?? '(none)'}, versions ${p.versions.join(', ')}`,
+      (p) => `ClientHello #${p.n}：SNI ${p.sni ?? '（无）'}，版本 ${p.versions.join('、')}`,
+    ),
+    serverHello: msg(
+      (p: { n: number; version: string; cipher: string }) => `ServerHello #${p.n}: ${p.version}, cipher ${p.cipher}`,
+      (p) => `ServerHello #${p.n}：${p.version}，加密套件 ${p.cipher}`,
+    ),
+    certificate: msg(
+      (p: { n: number; chain: number; subject: string; notBefore: string; notAfter: string; sans: string | null }) =>
+        `Certificate #${p.n}: ${p.chain} certificate(s), leaf ${p.subject}, valid ${p.notBefore} … ${p.notAfter}, SAN ${p.sans ?? '(none)'}`,
+      (p) => `Certificate #${p.n}：${p.chain} 张证书，叶证书 ${p.subject}，有效期 ${p.notBefore} … ${p.notAfter}，SAN ${p.sans ?? '（无）'}`,
+    ),
+    alert: msg(
+      (p: { alert: string; fatal: boolean; fromServer: boolean; who: string; n: number }) =>
+        `alert ${p.alert} (${p.fatal ? 'fatal' : 'warning'}) from ${p.fromServer ? 'the server' : 'the client'} ${p.who}: packet #${p.n}`,
+      (p) => `${p.fromServer ? '服务器' : '客户端'} ${p.who} 发出告警 ${p.alert}（${p.fatal ? '致命' : '警告'}）：报文 #${p.n}`,
+    ),
+    serverAlert: msg(
+      (p: { server: string; alert: string; versions: string[] | null; certRequested: boolean }) =>
+        `The server ${p.server} ended the handshake with the alert ${p.alert}${p.versions ? ` after the ClientHello (versions ${p.versions.join(', ')})` : ''}${p.certRequested ? ', having asked for a client certificate' : ''}.`,
+      (p) => `服务器 ${p.server} 以告警 ${p.alert} 结束了握手${p.versions ? `（ClientHello 提供的版本：${p.versions.join('、')}）` : ''}${p.certRequested ? '，此前它要求了客户端证书' : ''}。`,
+    ),
+    clientAlert: msg(
+      (p: { server: string; alert: string }) => `The client ended the handshake with ${p.server} with the alert ${p.alert}: it refused what the server presented.`,
+      (p) => `客户端以告警 ${p.alert} 结束了与 ${p.server} 的握手：它拒绝了服务器出示的内容。`,
+    ),
+    rejectsCertificate: msg(
+      (p: { server: string; alert: string }) => `${p.server}: the client rejects the certificate (alert ${p.alert})`,
+      (p) => `${p.server}：客户端拒绝了证书（告警 ${p.alert}）`,
+    ),
+    unknownName: msg(
+      (p: { server: string; name: string | null; alert: string }) => `${p.server} does not know the name ${p.name ?? '?'} (alert ${p.alert})`,
+      (p) => `${p.server} 不认识名称 ${p.name ?? '?'}（告警 ${p.alert}）`,
+    ),
+    expired: msg(
+      (p: { server: string; days: number; notAfter: string }) =>
+        `The certificate ${p.server} presented had expired ${p.days} day(s) before the capture (not after ${p.notAfter}); clients that check refuse it.`,
+      (p) => `${p.server} 出示的证书在抓包时已过期 ${p.days} 天（有效期至 ${p.notAfter}）；进行校验的客户端会拒绝它。`,
+    ),
+    notYetValid: msg(
+      (p: { server: string; notBefore: string; days: number }) =>
+        `The certificate ${p.server} presented becomes valid only ${p.notBefore}, ${p.days} day(s) after the capture: a clock is wrong (the server's when it issued it, or the client's).`,
+      (p) => `${p.server} 出示的证书要到 ${p.notBefore} 才生效，比抓包时间晚 ${p.days} 天：某一方的时钟有误（签发时的服务器时钟，或客户端时钟）。`,
+    ),
+    hostnameMismatch: msg(
+      (p: { name: string; peer: string; covers: string }) =>
+        `The client asked for ${p.name}, and the certificate ${p.peer} presented covers ${p.covers}, not that name: clients that check the name refuse it.`,
+      (p) => `客户端请求的是 ${p.name}，而 ${p.peer} 出示的证书覆盖 ${p.covers}，不包含该名称：校验域名的客户端会拒绝它。`,
+    ),
+  }),
+};
+
+/** Evidence of packets: its summary the message rendered in the finding's language (evidence joins other findings as it is). */
+function ev(lang: Lang, observation: string, summary: Message, packets: PacketEvidence[], data?: Record<string, unknown>): Evidence {
+  const text = renderMessage(summary, lang);
+  if (text === null) throw new Error(`message ${summary.id} is not in the catalog`);
+  const e: Evidence = { observation, summary: text, message: summary };
   if (data) e.data = data;
   e.packets = packets;
   return e;
 }
 
-/** A finding from a rule meta, in the capture's words. Fix templates whose placeholders the capture cannot fill are left out. */
-function finding(meta: RuleMeta, lang: Lang, vars: Record<string, string | number>, evidence: Evidence[], title: string | null, explanation: string, fix?: Fix[]): Finding {
-  const fixes: Fix[] =
-    fix ??
-    meta.fix.flatMap((t) => {
-      const summary = fill(t.summary[lang], vars);
-      if (/\{[a-zA-Z0-9_]+\}/.test(summary)) return [];
-      if (!t.command) return [{ summary }];
-      const command = fill(t.command, vars);
-      return /\{[a-zA-Z0-9_]+\}/.test(command) ? [{ summary }] : [{ summary, command }];
-    });
-  return {
-    code: meta.code,
-    slug: meta.slug,
-    layer: meta.layer,
-    severity: meta.severity,
-    title: title ?? fill(meta.title[lang], vars),
-    explanation,
-    evidence,
-    fix: fixes,
-  };
+/**
+ * A finding from a rule meta, in the capture's words (makeFinding: every text with its message). Fix
+ * templates whose summary placeholders the capture cannot fill are left out.
+ */
+function finding(meta: RuleMeta, lang: Lang, vars: Record<string, string | number>, evidence: Evidence[], title: Message | null, explanation: Message, fix?: FixPart[]): Finding {
+  return makeFinding(meta, { lang }, { vars, evidence, explanation, ...(title ? { title } : {}), ...(fix ? { fix } : {}) });
 }
 
 const ICMP4_UNREACH: Record<number, string> = {
@@ -157,36 +396,10 @@ function tcpRejected(j: Judging): Finding[] {
     const name = icmpName(h.v6, h.type, h.code);
     const vars = { address: f.addr(1), port: f.bport, from: h.from, icmp: name, iptables: f.ver === 6 ? 'ip6tables' : 'iptables' };
     const evid = [
-      ev(
-        'pcap.tcp',
-        tr(
-          lang,
-          `SYN ${hp(f.addr(0), f.aport)} → ${hp(f.addr(1), f.bport)}: packets ${nums(f.d[0].synRefs)}`,
-          `SYN ${hp(f.addr(0), f.aport)} → ${hp(f.addr(1), f.bport)}：报文 ${nums(f.d[0].synRefs)}`,
-        ),
-        refs(f.d[0].synRefs),
-        { flows: fs.length, state: f.state },
-      ),
-      ev('pcap.icmp', tr(lang, `ICMP ${name} from ${h.from} quoting that SYN: packet #${h.n}`, `来自 ${h.from} 的 ICMP ${name}，引用了该 SYN：报文 #${h.n}`), [{ n: h.n, ts: iso(h.tsUs) }], {
-        type: h.type,
-        code: h.code,
-        from: h.from,
-      }),
+      ev(lang, 'pcap.tcp', M.tcp003.syn({ src: hp(f.addr(0), f.aport), dst: hp(f.addr(1), f.bport), packets: nums(f.d[0].synRefs) }), refs(f.d[0].synRefs), { flows: fs.length, state: f.state }),
+      ev(lang, 'pcap.icmp', M.tcp003.icmp({ icmp: name, from: h.from, n: h.n }), [{ n: h.n, ts: iso(h.tsUs) }], { type: h.type, code: h.code, from: h.from }),
     ];
-    out.push(
-      finding(
-        TCP_003,
-        lang,
-        vars,
-        evid,
-        null,
-        tr(
-          lang,
-          `${fs.length} connection attempt(s) to ${hp(f.addr(1), f.bport)} were answered by ICMP ${name} from ${h.from} instead of a SYN-ACK or RST: a firewall (or router) rejects them.`,
-          `${fs.length} 次到 ${hp(f.addr(1), f.bport)} 的连接请求收到来自 ${h.from} 的 ICMP ${name}，而不是 SYN-ACK 或 RST：防火墙（或路由器）拒绝了它们。`,
-        ),
-      ),
-    );
+    out.push(finding(TCP_003, lang, vars, evid, null, M.tcp003.explanation({ attempts: fs.length, dst: hp(f.addr(1), f.bport), icmp: name, from: h.from })));
   }
   return out;
 }
@@ -210,29 +423,13 @@ function tcpSilent(j: Judging): Finding[] {
         lang,
         vars,
         [
-          ev(
-            'pcap.tcp',
-            tr(
-              lang,
-              `${syns} SYN(s) in ${fs.length} attempt(s) to ${hp(f.addr(1), f.bport)} over ${secs(spanUs)} s, no SYN-ACK, RST or ICMP error: packets ${nums(all)}`,
-              `${fs.length} 次尝试共 ${syns} 个 SYN 发往 ${hp(f.addr(1), f.bport)}，历时 ${secs(spanUs)} 秒，没有 SYN-ACK、RST 或 ICMP 错误：报文 ${nums(all)}`,
-            ),
-            refs(all),
-            { syns, attempts: fs.length },
-          ),
+          ev(lang, 'pcap.tcp', M.tcp002.syns({ syns, attempts: fs.length, dst: hp(f.addr(1), f.bport), secs: secs(spanUs), packets: nums(all) }), refs(all), {
+            syns,
+            attempts: fs.length,
+          }),
         ],
         null,
-        alive
-          ? tr(
-              lang,
-              `The client sent the SYN to ${hp(f.addr(1), f.bport)} again and again and nothing came back, while the capture shows ${f.addr(1)} itself answering: a firewall drops the SYNs for this port.`,
-              `客户端反复向 ${hp(f.addr(1), f.bport)} 发送 SYN，没有任何回应，而抓包显示 ${f.addr(1)} 本身有应答：防火墙丢弃了发往该端口的 SYN。`,
-            )
-          : tr(
-              lang,
-              `The client sent the SYN to ${hp(f.addr(1), f.bport)} again and again and nothing came back: no SYN-ACK, no RST, no ICMP error. A firewall dropping the port is the likely cause; the capture does not show whether ${f.addr(1)} itself is up.`,
-              `客户端反复向 ${hp(f.addr(1), f.bport)} 发送 SYN，没有任何回应：没有 SYN-ACK、RST 或 ICMP 错误。最可能是防火墙丢弃了该端口的报文；抓包无法说明 ${f.addr(1)} 本身是否在线。`,
-            ),
+        M.tcp002.explanation({ dst: hp(f.addr(1), f.bport), address: f.addr(1), hostAnswers: alive }),
       ),
     );
   }
@@ -255,23 +452,12 @@ function tcpRefused(j: Judging): Finding[] {
         lang,
         { address: f.addr(1), port: f.bport },
         [
-          ev(
-            'pcap.tcp',
-            tr(
-              lang,
-              `SYN ${nums(f.d[0].synRefs)} answered by RST ${nums(rst)} from ${f.addr(1)} (${fs.length} attempt(s), Zeek state REJ)`,
-              `SYN ${nums(f.d[0].synRefs)} 被 ${f.addr(1)} 以 RST ${nums(rst)} 回应（${fs.length} 次尝试，Zeek 状态 REJ）`,
-            ),
-            refs([...f.d[0].synRefs.slice(0, 2), ...rst.slice(0, 2)]),
-            { attempts: fs.length },
-          ),
+          ev(lang, 'pcap.tcp', M.tcp001.rst({ syns: nums(f.d[0].synRefs), rsts: nums(rst), address: f.addr(1), attempts: fs.length }), refs([...f.d[0].synRefs.slice(0, 2), ...rst.slice(0, 2)]), {
+            attempts: fs.length,
+          }),
         ],
         null,
-        tr(
-          lang,
-          `${f.addr(1)} answers the SYN to port ${f.bport} with a RST: the host is up but nothing listens on that port (or a firewall rejects with tcp-reset).`,
-          `${f.addr(1)} 用 RST 回应发往端口 ${f.bport} 的 SYN：主机在线，但该端口没有服务监听（或防火墙以 tcp-reset 拒绝）。`,
-        ),
+        M.tcp001.explanation({ address: f.addr(1), port: f.bport }),
       ),
     );
   }
@@ -295,22 +481,15 @@ function heartbeats(j: Judging, heartbeatFlows: Set<TcpFlow>): Finding[] {
         vars,
         [
           ev(
+            lang,
             'pcap.tcp',
-            tr(
-              lang,
-              `${hb.answered} heartbeat(s) every ~${secs(hb.intervalUs)} s answered, then ${hb.lost} unanswered from packet #${hb.firstLostN}${hb.endNote ? `; ${hb.endNote}` : ''}`,
-              `${hb.answered} 次心跳（约每 ${secs(hb.intervalUs)} 秒）有应答，之后从报文 #${hb.firstLostN} 起 ${hb.lost} 次无应答${hb.endNote ? `；${hb.endNote}` : ''}`,
-            ),
+            M.app001.beats({ answered: hb.answered, interval: vars.interval, lost: hb.lost, firstLost: hb.firstLostN, connectionEnds: hb.connectionEnds }),
             [{ n: hb.firstLostN, ts: iso(hb.firstLostUs) }],
             { interval: hb.intervalUs / 1e6, answered: hb.answered, lost: hb.lost },
           ),
         ],
-        tr(lang, `Heartbeats to ${vars.peer} stop being answered (every ~${vars.interval} s, ${hb.lost} lost)`, `发往 ${vars.peer} 的心跳不再有应答（约每 ${vars.interval} 秒，${hb.lost} 次丢失）`),
-        tr(
-          lang,
-          `The client sends a small message every ~${vars.interval} s on ${hp(f.addr(0), f.aport)} → ${vars.peer}; the peer answered ${hb.answered} of them, then stopped answering. The application's liveness check fails here, whatever the cause underneath (the transport findings, if any, say which).`,
-          `客户端在 ${hp(f.addr(0), f.aport)} → ${vars.peer} 上约每 ${vars.interval} 秒发送一条小消息；对端应答了其中 ${hb.answered} 条，随后不再应答。应用层的存活检测在此失败（底层原因见传输层的发现，如有）。`,
-        ),
+        M.app001.title({ peer: vars.peer, interval: vars.interval, lost: hb.lost }),
+        M.app001.explanation({ interval: vars.interval, local: hp(f.addr(0), f.aport), peer: vars.peer, answered: hb.answered }),
       ),
     );
   }
@@ -332,25 +511,13 @@ function resetOrIdle(j: Judging, heartbeatFlows: Set<TcpFlow>): Finding[] {
           lang,
           { address: f.addr(1), port: f.bport, ms, event: 'RST' },
           [
-            ev(
-              'pcap.tcp',
-              tr(
-                lang,
-                `handshake done at #${f.establishedN || f.synAckN}, RST from ${f.addr(1)} at #${f.firstRstN}, ${ms} ms later (Zeek state ${f.state})`,
-                `握手于 #${f.establishedN || f.synAckN} 完成，${ms} 毫秒后 ${f.addr(1)} 在 #${f.firstRstN} 发送 RST（Zeek 状态 ${f.state}）`,
-              ),
-              [
-                { n: f.establishedN || f.synAckN, ts: iso(est) },
-                { n: f.firstRstN, ts: iso(f.firstRstUs) },
-              ],
-            ),
+            ev(lang, 'pcap.tcp', M.tcp004.rst({ established: f.establishedN || f.synAckN, address: f.addr(1), rst: f.firstRstN, ms, state: f.state }), [
+              { n: f.establishedN || f.synAckN, ts: iso(est) },
+              { n: f.firstRstN, ts: iso(f.firstRstUs) },
+            ]),
           ],
           null,
-          tr(
-            lang,
-            `${hp(f.addr(1), f.bport)} completes the handshake and resets the connection ${ms} ms later without sending anything: the service (or a proxy/load balancer in front of it) accepts and immediately drops this client.`,
-            `${hp(f.addr(1), f.bport)} 完成握手后 ${ms} 毫秒即重置连接，未发送任何数据：服务（或其前面的代理/负载均衡）接受连接后立即断开了该客户端。`,
-          ),
+          M.tcp004.explanation({ peer: hp(f.addr(1), f.bport), ms }),
         ),
       );
       continue;
@@ -367,29 +534,17 @@ function resetOrIdle(j: Judging, heartbeatFlows: Set<TcpFlow>): Finding[] {
     if (!rstAfterAny && !deadAfter) continue;
     const vars = { address: f.addr(1), port: f.bport, idleSec: secs(idle) };
     const summary = rstAfterAny
-      ? tr(
-          lang,
-          `idle ${secs(idle)} s between #${f.gapBeforeN} and #${f.gapAfterN}; the peer's answer is a RST (#${f.firstRstN})`,
-          `#${f.gapBeforeN} 与 #${f.gapAfterN} 之间空闲 ${secs(idle)} 秒；对端的回应是 RST（#${f.firstRstN}）`,
-        )
-      : tr(
-          lang,
-          `idle ${secs(idle)} s between #${f.gapBeforeN} and #${f.gapAfterN}; after it the client sends ${f.afterGap[0]} packet(s) (retransmitted) and the peer never answers`,
-          `#${f.gapBeforeN} 与 #${f.gapAfterN} 之间空闲 ${secs(idle)} 秒；之后客户端发送 ${f.afterGap[0]} 个报文（重传），对端再无应答`,
-        );
+      ? M.tcp006.idleRst({ idleSec: secs(idle), before: f.gapBeforeN, after: f.gapAfterN, rst: f.firstRstN })
+      : M.tcp006.idleDead({ idleSec: secs(idle), before: f.gapBeforeN, after: f.gapAfterN, sent: f.afterGap[0] });
     out.push(
       finding(
         TCP_006,
         lang,
         vars,
-        [ev('pcap.tcp', summary, [{ n: f.gapAfterN, ts: iso(f.gapAfterUs) }, ...(rstAfterAny ? [{ n: f.firstRstN, ts: iso(f.firstRstUs) }] : [])], { idleSec: idle / 1e6, state: f.state })],
-        tr(lang, `The connection to ${hp(f.addr(1), f.bport)} dies after ${vars.idleSec} s idle`, `到 ${hp(f.addr(1), f.bport)} 的连接空闲 ${vars.idleSec} 秒后失效`),
-        tr(
-          lang,
-          `The connection worked, stayed silent for ${vars.idleSec} s, and the first packet after the silence ${rstAfterAny ? 'was answered by a RST' : 'was never answered'}: a NAT or firewall on the path forgot the connection while it was idle (its idle timeout is shorter than the silence), or the server dropped it.`,
-          `连接原本正常，静默 ${vars.idleSec} 秒后发出的第一个报文${rstAfterAny ? '收到了 RST' : '再无应答'}：路径上的 NAT 或防火墙在空闲期间遗忘了该连接（其空闲超时短于这段静默），或服务器丢弃了它。`,
-        ),
-        tcp006Fix(lang, idle),
+        [ev(lang, 'pcap.tcp', summary, [{ n: f.gapAfterN, ts: iso(f.gapAfterUs) }, ...(rstAfterAny ? [{ n: f.firstRstN, ts: iso(f.firstRstUs) }] : [])], { idleSec: idle / 1e6, state: f.state })],
+        M.tcp006.title({ peer: hp(f.addr(1), f.bport), idleSec: vars.idleSec }),
+        M.tcp006.explanation({ idleSec: vars.idleSec, rst: rstAfterAny }),
+        tcp006Fix(idle),
       ),
     );
   }
@@ -408,26 +563,9 @@ function pmtuBlackhole(j: Judging): Finding[] {
         NET_009,
         lang,
         { dst, passes: fn.mtu, mtu: fn.mtu },
-        a.fragNeeded
-          .slice(0, 4)
-          .map((x) =>
-            ev(
-              'pcap.icmp',
-              tr(
-                lang,
-                `${x.v6 ? 'ICMPv6 packet-too-big' : 'ICMP frag-needed'} from ${x.from}, next-hop MTU ${x.mtu}, quoting ${x.flow}`,
-                `来自 ${x.from} 的 ${x.v6 ? 'ICMPv6 packet-too-big' : 'ICMP frag-needed'}，下一跳 MTU ${x.mtu}，引用 ${x.flow}`,
-              ),
-              [{ n: x.n, ts: iso(x.tsUs) }],
-              { mtu: x.mtu, from: x.from },
-            ),
-          ),
-        tr(lang, `The path to ${dst} carries at most ${fn.mtu} bytes per packet (${fn.from} says so)`, `到 ${dst} 的路径每个报文最多 ${fn.mtu} 字节（${fn.from} 告知）`),
-        tr(
-          lang,
-          `${fn.from} dropped a packet too large for its next hop and said so (${a.fragNeeded.length} time(s)); senders that honour it shrink their packets, but when this ICMP is filtered before it reaches them, large packets vanish silently (a PMTU blackhole).`,
-          `${fn.from} 丢弃了一个超过下一跳 MTU 的报文并发出通知（${a.fragNeeded.length} 次）；遵守该通知的发送方会减小报文，但若这条 ICMP 在到达发送方之前被过滤，大报文就会被悄悄丢弃（PMTU 黑洞）。`,
-        ),
+        a.fragNeeded.slice(0, 4).map((x) => ev(lang, 'pcap.icmp', M.net009.icmp({ v6: x.v6, from: x.from, mtu: x.mtu, flow: x.flow }), [{ n: x.n, ts: iso(x.tsUs) }], { mtu: x.mtu, from: x.from })),
+        M.net009.icmpTitle({ dst, mtu: fn.mtu, from: fn.from }),
+        M.net009.icmpExplanation({ from: fn.from, times: a.fragNeeded.length }),
       ),
     );
   } else {
@@ -446,23 +584,14 @@ function pmtuBlackhole(j: Judging): Finding[] {
             lang,
             { dst, passes: segment, mtu: segment },
             [
-              ev(
-                'pcap.tcp',
-                tr(
-                  lang,
-                  `${s.bigRetrans} retransmission(s) of full-size segments (${segment} bytes of payload) to ${dst}, never acknowledged: packets ${nums(s.bigRetransRefs)}; the handshake and smaller segments got through`,
-                  `发往 ${dst} 的满长度报文段（载荷 ${segment} 字节）被重传 ${s.bigRetrans} 次且始终未被确认：报文 ${nums(s.bigRetransRefs)}；握手及较小的报文段均可通过`,
-                ),
-                refs(s.bigRetransRefs),
-                { retransmissions: s.bigRetrans, segment, mss: peer.mss },
-              ),
+              ev(lang, 'pcap.tcp', M.net009.retrans({ retransmissions: s.bigRetrans, segment, dst, packets: nums(s.bigRetransRefs) }), refs(s.bigRetransRefs), {
+                retransmissions: s.bigRetrans,
+                segment,
+                mss: peer.mss,
+              }),
             ],
-            tr(lang, `Full-size packets to ${dst} are lost while small ones pass (PMTU blackhole)`, `发往 ${dst} 的满长度报文丢失而小报文可以通过（PMTU 黑洞）`),
-            tr(
-              lang,
-              `The connection ${hp(f.addr(0), f.aport)} → ${hp(f.addr(1), f.bport)} is established and small packets pass, but the largest segments are retransmitted again and again and never acknowledged, and no ICMP frag-needed is in the capture: a link on the path has a smaller MTU and its ICMP error is filtered.`,
-              `连接 ${hp(f.addr(0), f.aport)} → ${hp(f.addr(1), f.bport)} 已建立、小报文可以通过，但最大的报文段被一再重传、始终未被确认，抓包中也没有 ICMP frag-needed：路径上某段链路的 MTU 更小，且其 ICMP 错误被过滤。`,
-            ),
+            M.net009.retransTitle({ dst }),
+            M.net009.retransExplanation({ src: hp(f.addr(0), f.aport), dst: hp(f.addr(1), f.bport) }),
           ),
         );
         break;
@@ -483,20 +612,9 @@ function arpUnanswered(j: Judging): Finding[] {
         NET_002,
         lang,
         { gateway: t.ip },
-        [
-          ev(
-            'pcap.arp',
-            tr(lang, `${t.requests} ARP request(s) "who has ${t.ip}", no reply: packets ${nums(t.refs)}`, `${t.requests} 个 ARP 请求“谁是 ${t.ip}”，无应答：报文 ${nums(t.refs)}`),
-            refs(t.refs),
-            { requests: t.requests },
-          ),
-        ],
-        tr(lang, `${t.ip} does not answer ARP (${t.requests} requests)`, `${t.ip} 不响应 ARP（${t.requests} 次请求）`),
-        tr(
-          lang,
-          `The host asks again and again for the MAC address of ${t.ip} and gets no answer: the next hop (the gateway, when ${t.ip} is one) is down, on another segment/VLAN, or its address is wrong. Nothing sent through it can leave.`,
-          `主机反复询问 ${t.ip} 的 MAC 地址，始终没有应答：下一跳（若 ${t.ip} 是网关，即网关）宕机、位于其他网段/VLAN，或地址配置错误。经由它发出的报文都无法离开本机。`,
-        ),
+        [ev(lang, 'pcap.arp', M.net002.arp({ requests: t.requests, ip: t.ip, packets: nums(t.refs) }), refs(t.refs), { requests: t.requests })],
+        M.net002.title({ ip: t.ip, requests: t.requests }),
+        M.net002.explanation({ ip: t.ip }),
       ),
     );
   }
@@ -513,31 +631,22 @@ function echoMisrouted(j: Judging): Finding[] {
       if (e.replies > 0 || e.requests < 2 || e.dstMac < 0 || e.dstMac === gw) continue;
       const owner = [...a.arpMac.entries()].find(([, m]) => m === macText(e.dstMac))?.[0];
       const gwIp = [...a.arpMac.entries()].find(([, m]) => m === macText(gw))?.[0];
-      const actual = owner ? `via ${owner} (${macText(e.dstMac)})` : `to ${macText(e.dstMac)}`;
+      const mac = macText(e.dstMac);
       const expected = gwIp ? `${gwIp} (${macText(gw)})` : macText(gw);
       out.push(
         finding(
           NET_004,
           lang,
-          { dst: e.dst, actual, expected },
+          { dst: e.dst, expected },
           [
-            ev(
-              'pcap.icmp',
-              tr(
-                lang,
-                `${e.requests} echo request(s) to ${e.dst} leave to MAC ${macText(e.dstMac)}${owner ? ` (${owner})` : ''}, while the other routed traffic goes to ${expected}; no reply: packets ${nums(e.refs)}`,
-                `${e.requests} 个发往 ${e.dst} 的回显请求被送往 MAC ${macText(e.dstMac)}${owner ? `（${owner}）` : ''}，而其他经路由的流量送往 ${expected}；无应答：报文 ${nums(e.refs)}`,
-              ),
-              refs(e.refs),
-              { dstMac: macText(e.dstMac), gatewayMac: macText(gw) },
-            ),
+            ev(lang, 'pcap.icmp', M.net004.echo({ requests: e.requests, dst: e.dst, mac, owner: owner ?? null, expected, packets: nums(e.refs) }), refs(e.refs), {
+              dstMac: mac,
+              gatewayMac: macText(gw),
+            }),
           ],
-          null,
-          tr(
-            lang,
-            `Packets to ${e.dst} are handed to ${owner ?? macText(e.dstMac)} instead of the gateway ${expected} that carries the rest of the traffic, and nothing comes back: a more specific route (or a wrong neighbour entry) sends them the wrong way.`,
-            `发往 ${e.dst} 的报文被交给 ${owner ?? macText(e.dstMac)}，而不是承载其余流量的网关 ${expected}，且没有任何回应：一条更具体的路由（或错误的邻居表项）把它们送错了方向。`,
-          ),
+          // The meta's title reads "goes {actual}": the capture says via whom in words of each language.
+          M.net004.title({ dst: e.dst, owner: owner ?? null, mac, expected }),
+          M.net004.explanation({ dst: e.dst, via: owner ?? mac, expected }),
         ),
       );
     }
@@ -568,25 +677,15 @@ function nxdomainFindings(j: Judging, dnsFocus: DnsQuery[]): Finding[] {
       finding(
         DNS_002,
         lang,
-        { name, s: qs.length > 1 ? 's' : '' },
+        { name },
         [
-          ev(
-            'pcap.dns',
-            tr(
-              lang,
-              `${QTYPES[q.qtype] ?? q.qtype} ${name} → NXDOMAIN from ${q.server} (query #${q.queryN}, answer #${q.responseN}${qs.length > 1 ? `, ${qs.length} answers` : ''})`,
-              `${QTYPES[q.qtype] ?? q.qtype} ${name} → ${q.server} 返回 NXDOMAIN（查询 #${q.queryN}，应答 #${q.responseN}${qs.length > 1 ? `，共 ${qs.length} 个应答` : ''}）`,
-            ),
-            dnsRefs(q),
-            { server: q.server, rcode: 'NXDOMAIN' },
-          ),
+          ev(lang, 'pcap.dns', M.dns002.nxdomain({ qtype: QTYPES[q.qtype] ?? q.qtype, name, server: q.server, query: q.queryN, answer: q.responseN, answers: qs.length }), dnsRefs(q), {
+            server: q.server,
+            rcode: 'NXDOMAIN',
+          }),
         ],
         null,
-        tr(
-          lang,
-          `The resolver ${q.server} answers that ${name} does not exist (NXDOMAIN): the name is misspelt, not published, or a search domain was appended.`,
-          `解析服务器 ${q.server} 回答 ${name} 不存在（NXDOMAIN）：域名拼写错误、未发布，或被附加了搜索域。`,
-        ),
+        M.dns002.explanation({ server: q.server, name }),
       ),
     );
   }
@@ -602,32 +701,20 @@ function rcodeFindings(j: Judging, dnsFocus: DnsQuery[]): Finding[] {
   );
   for (const [name, qs] of bad) {
     const q = qs[0]!;
-    const rcodes = [...new Set(qs.map((x) => RCODES[x.rcode] ?? String(x.rcode)))].join(', ');
+    const rcodes = [...new Set(qs.map((x) => RCODES[x.rcode] ?? String(x.rcode)))];
     out.push(
       finding(
         DNS_003,
         lang,
-        { name, rcodes, s: '' },
-        qs
-          .slice(0, 4)
-          .map((x) =>
-            ev(
-              'pcap.dns',
-              tr(
-                lang,
-                `${QTYPES[x.qtype] ?? x.qtype} ${name} → ${RCODES[x.rcode] ?? x.rcode} from ${x.server} (query #${x.queryN}, answer #${x.responseN})`,
-                `${QTYPES[x.qtype] ?? x.qtype} ${name} → ${x.server} 返回 ${RCODES[x.rcode] ?? x.rcode}（查询 #${x.queryN}，应答 #${x.responseN}）`,
-              ),
-              dnsRefs(x),
-              { server: x.server, rcode: RCODES[x.rcode] ?? x.rcode },
-            ),
-          ),
-        null,
-        tr(
-          lang,
-          `The resolver ${q.server} answers ${rcodes} for ${name}: it refuses to resolve for this client or fails upstream, so the name cannot be resolved through it.`,
-          `解析服务器 ${q.server} 对 ${name} 返回 ${rcodes}：它拒绝为本客户端解析或上游失败，因此无法经由它解析该域名。`,
+        { name, rcodes: rcodes.join(', ') },
+        qs.slice(0, 4).map((x) =>
+          ev(lang, 'pcap.dns', M.dns003.rcode({ qtype: QTYPES[x.qtype] ?? x.qtype, name, rcode: RCODES[x.rcode] ?? x.rcode, server: x.server, query: x.queryN, answer: x.responseN }), dnsRefs(x), {
+            server: x.server,
+            rcode: RCODES[x.rcode] ?? x.rcode,
+          }),
         ),
+        null,
+        M.dns003.explanation({ server: q.server, rcodes, name }),
       ),
     );
   }
@@ -642,30 +729,23 @@ function mismatchFindings(j: Judging, dnsFocus: DnsQuery[]): Finding[] {
     const wrong = dnsFocus.filter((q) => q.rcode === 0 && (q.qtype === 1 || q.qtype === 28) && q.answers.length > 0 && !q.answers.some((x) => want.has(x)));
     for (const [name, qs] of groupBy(wrong, (q) => q.qname.toLowerCase())) {
       const q = qs[0]!;
-      const what = tr(lang, `${q.answers.join(', ')} instead of ${o.expectIp.join(', ')}`, `${q.answers.join(', ')}，而不是 ${o.expectIp.join(', ')}`);
+      const answers = [...q.answers];
+      const expected = [...o.expectIp];
       out.push(
         finding(
           DNS_005,
           lang,
-          { name, what, qtype: QTYPES[q.qtype] ?? q.qtype },
+          { name, qtype: QTYPES[q.qtype] ?? q.qtype },
           [
-            ev(
-              'pcap.dns',
-              tr(
-                lang,
-                `${QTYPES[q.qtype]} ${name} → ${q.answers.join(', ')} from ${q.server} (answer #${q.responseN}); expected ${o.expectIp.join(', ')}`,
-                `${QTYPES[q.qtype]} ${name} → ${q.server} 返回 ${q.answers.join(', ')}（应答 #${q.responseN}）；期望 ${o.expectIp.join(', ')}`,
-              ),
-              dnsRefs(q),
-              { server: q.server, answers: q.answers, expected: o.expectIp },
-            ),
+            ev(lang, 'pcap.dns', M.dns005.answer({ qtype: QTYPES[q.qtype] ?? q.qtype, name, answers, server: q.server, answer: q.responseN, expected }), dnsRefs(q), {
+              server: q.server,
+              answers: q.answers,
+              expected: o.expectIp,
+            }),
           ],
-          null,
-          tr(
-            lang,
-            `The resolver ${q.server} answers ${name} with ${q.answers.join(', ')}, not the expected ${o.expectIp.join(', ')}: a stale or split-horizon record, a hijacking resolver, or a wrong zone entry.`,
-            `解析服务器 ${q.server} 对 ${name} 的应答是 ${q.answers.join(', ')}，不是期望的 ${o.expectIp.join(', ')}：记录过期、分区视图差异、解析被劫持或区域记录错误。`,
-          ),
+          // The meta's title reads "…: {what}"; the capture's says the answers and the expected addresses in each language.
+          M.dns005.title({ name, answers, expected }),
+          M.dns005.explanation({ server: q.server, name, answers, expected }),
         ),
       );
     }
@@ -680,16 +760,18 @@ function dnsRefs(q: { queryN: number; queryUs: number; responseN: number; respon
   return r;
 }
 
-function tcp006Fix(lang: Lang, idleUs: number): Fix[] {
+/** TCP-006's fixes: the meta's summaries (their messages), the keepalive command below the silence. */
+function tcp006Fix(idleUs: number): FixPart[] {
   // Below the silence that killed the flow, as the live rule does (a keepalive of 10 s would not
   // save a flow that died after 5 s idle).
   const keep = keepaliveBelow(idleUs / 1e6);
+  const ids = registerMetaMessages(TCP_006).fix;
   return [
     {
-      summary: fill(TCP_006.fix[0]!.summary[lang], { idleSec: secs(idleUs) }),
+      summary: { id: ids[0]!, params: { idleSec: secs(idleUs) } },
       command: `sysctl -w net.ipv4.tcp_keepalive_time=${keep} net.ipv4.tcp_keepalive_intvl=${Math.max(1, Math.floor(keep / 3))}`,
     },
-    { summary: TCP_006.fix[1]!.summary[lang] },
+    { summary: { id: ids[1]!, params: {} } },
   ];
 }
 
@@ -732,7 +814,8 @@ interface Heartbeat {
   lost: number;
   firstLostN: number;
   firstLostUs: number;
-  endNote: string;
+  /** The connection ends (FIN or RST) after the heartbeats stop being answered. */
+  connectionEnds: boolean;
 }
 
 /**
@@ -766,7 +849,7 @@ function heartbeat(f: TcpFlow, captureEndUs: number): Heartbeat | null {
   for (let i = 0; i < beats.length; i++) if (answeredBy(i)) lastAnswered = i;
   if (lastAnswered < 1) return null;
   let lost = beats.length - 1 - lastAnswered;
-  let endNote = '';
+  let connectionEnds = false;
   if (lost === 0) {
     // Answered to the end: do they stop while the connection (and capture) goes on?
     const last = beats[beats.length - 1]!;
@@ -774,10 +857,10 @@ function heartbeat(f: TcpFlow, captureEndUs: number): Heartbeat | null {
     if (connEnd - last < 2.5 * med && captureEndUs - last < 2.5 * med) return null;
     if (f.d[1].rst === 0 && f.d[0].rst === 0 && f.d[0].fin === 0 && connEnd - last < 2.5 * med) return null;
     lost = Math.max(1, Math.floor((Math.min(connEnd, captureEndUs) - last) / med) - 0);
-    if (f.d[0].fin > 0 || f.d[0].rst > 0 || f.d[1].rst > 0) endNote = 'then the connection ends';
-    return lost >= 2 ? { intervalUs: med, answered: beats.length, lost, firstLostN: f.lastN, firstLostUs: f.lastUs, endNote } : null;
+    if (f.d[0].fin > 0 || f.d[0].rst > 0 || f.d[1].rst > 0) connectionEnds = true;
+    return lost >= 2 ? { intervalUs: med, answered: beats.length, lost, firstLostN: f.lastN, firstLostUs: f.lastUs, connectionEnds } : null;
   }
-  return { intervalUs: med, answered: lastAnswered + 1, lost, firstLostN: beatN[lastAnswered + 1]!, firstLostUs: beats[lastAnswered + 1]!, endNote };
+  return { intervalUs: med, answered: lastAnswered + 1, lost, firstLostN: beatN[lastAnswered + 1]!, firstLostUs: beats[lastAnswered + 1]!, connectionEnds };
 }
 
 function alertName(desc: number): string {
@@ -828,23 +911,16 @@ function tlsSeen(f: TcpFlow, o: JudgeOptions, lang: Lang): TlsSeen | null {
   const sni = hello?.e.sni ?? (o.targetHost && !isIpLiteral(o.targetHost) ? o.targetHost : null);
   const server = sni ? `${sni} (${hp(f.addr(1), f.bport)})` : hp(f.addr(1), f.bport);
   const certReq = se.some((x) => x.e.kind === 'certificateRequest');
-  const helloText = hello
-    ? tr(
-        lang,
-        `ClientHello #${hello.n}: SNI ${hello.e.sni ?? '(none)'}, versions ${(hello.e.versions ?? []).map(tlsVersionName).join(', ')}`,
-        `ClientHello #${hello.n}：SNI ${hello.e.sni ?? '（无）'}，版本 ${(hello.e.versions ?? []).map(tlsVersionName).join('、')}`,
-      )
-    : null;
-  const shText = sh
-    ? tr(
-        lang,
-        `ServerHello #${sh.n}: ${tlsVersionName(sh.e.version ?? 0)}, cipher 0x${(sh.e.cipher ?? 0).toString(16).padStart(4, '0')}`,
-        `ServerHello #${sh.n}：${tlsVersionName(sh.e.version ?? 0)}，加密套件 0x${(sh.e.cipher ?? 0).toString(16).padStart(4, '0')}`,
-      )
-    : null;
   const ctx: Evidence[] = [];
-  if (helloText && hello) ctx.push(ev('pcap.tls', helloText, [{ n: hello.n, ts: iso(hello.tsUs) }], { sni: hello.e.sni ?? null, versions: (hello.e.versions ?? []).map(tlsVersionName) }));
-  if (shText && sh) ctx.push(ev('pcap.tls', shText, [{ n: sh.n, ts: iso(sh.tsUs) }], { version: tlsVersionName(sh.e.version ?? 0), cipher: sh.e.cipher }));
+  if (hello) {
+    const versions = (hello.e.versions ?? []).map(tlsVersionName);
+    ctx.push(ev(lang, 'pcap.tls', M.tls.clientHello({ n: hello.n, sni: hello.e.sni ?? null, versions }), [{ n: hello.n, ts: iso(hello.tsUs) }], { sni: hello.e.sni ?? null, versions }));
+  }
+  if (sh) {
+    const version = tlsVersionName(sh.e.version ?? 0);
+    const cipher = `0x${(sh.e.cipher ?? 0).toString(16).padStart(4, '0')}`;
+    ctx.push(ev(lang, 'pcap.tls', M.tls.serverHello({ n: sh.n, version, cipher }), [{ n: sh.n, ts: iso(sh.tsUs) }], { version, cipher: sh.e.cipher }));
+  }
   return { f, o, lang, ce, se, hello, sh, sni, server, certReq, ctx };
 }
 
@@ -868,12 +944,15 @@ function certFindings(t: TlsSeen, out: Finding[]): { certCodes: Set<string>; iss
       const notAfter = Date.parse(leaf.validTo);
       const notBefore = Date.parse(leaf.validFrom);
       const subject = leaf.subject.replace(/\n/g, ', ');
-      const chainText = tr(
-        lang,
-        `Certificate #${cert.n}: ${cert.e.certs.length} certificate(s), leaf ${subject}, valid ${isoMs(notBefore)} … ${isoMs(notAfter)}, SAN ${leaf.subjectAltName ?? '(none)'}`,
-        `Certificate #${cert.n}：${cert.e.certs.length} 张证书，叶证书 ${subject}，有效期 ${isoMs(notBefore)} … ${isoMs(notAfter)}，SAN ${leaf.subjectAltName ?? '（无）'}`,
-      );
-      const certEv = ev('pcap.tls', chainText, [{ n: cert.n, ts: iso(cert.tsUs) }], {
+      const chainText = M.tls.certificate({
+        n: cert.n,
+        chain: cert.e.certs.length,
+        subject,
+        notBefore: isoMs(notBefore),
+        notAfter: isoMs(notAfter),
+        sans: leaf.subjectAltName ?? null,
+      });
+      const certEv = ev(lang, 'pcap.tls', chainText, [{ n: cert.n, ts: iso(cert.tsUs) }], {
         subject,
         notBefore: isoMs(notBefore),
         notAfter: isoMs(notAfter),
@@ -884,37 +963,11 @@ function certFindings(t: TlsSeen, out: Finding[]): { certCodes: Set<string>; iss
       if (Number.isFinite(notAfter) && notAfter < at) {
         const days = Math.floor((at - notAfter) / 86400000);
         certCodes.add('TLS-001');
-        out.push(
-          finding(
-            TLS_001,
-            lang,
-            { server, days, notAfter: isoMs(notAfter), subject, at: atIso },
-            [certEv, ...ctx],
-            null,
-            tr(
-              lang,
-              `The certificate ${server} presented had expired ${days} day(s) before the capture (not after ${isoMs(notAfter)}); clients that check refuse it.`,
-              `${server} 出示的证书在抓包时已过期 ${days} 天（有效期至 ${isoMs(notAfter)}）；进行校验的客户端会拒绝它。`,
-            ),
-          ),
-        );
+        out.push(finding(TLS_001, lang, { server, days, notAfter: isoMs(notAfter), subject, at: atIso }, [certEv, ...ctx], null, M.tls.expired({ server, days, notAfter: isoMs(notAfter) })));
       } else if (Number.isFinite(notBefore) && notBefore > at) {
         const days = Math.ceil((notBefore - at) / 86400000);
         certCodes.add('TLS-002');
-        out.push(
-          finding(
-            TLS_002,
-            lang,
-            { server, days, notBefore: isoMs(notBefore), subject, at: atIso },
-            [certEv, ...ctx],
-            null,
-            tr(
-              lang,
-              `The certificate ${server} presented becomes valid only ${isoMs(notBefore)}, ${days} day(s) after the capture: a clock is wrong (the server's when it issued it, or the client's).`,
-              `${server} 出示的证书要到 ${isoMs(notBefore)} 才生效，比抓包时间晚 ${days} 天：某一方的时钟有误（签发时的服务器时钟，或客户端时钟）。`,
-            ),
-          ),
-        );
+        out.push(finding(TLS_002, lang, { server, days, notBefore: isoMs(notBefore), subject, at: atIso }, [certEv, ...ctx], null, M.tls.notYetValid({ server, notBefore: isoMs(notBefore), days })));
       }
       if (sni && !isIpLiteral(sni) && leaf.checkHost(sni) === undefined) {
         certCodes.add('TLS-003');
@@ -925,11 +978,7 @@ function certFindings(t: TlsSeen, out: Finding[]): { certCodes: Set<string>; iss
             { server, name: sni, subject, sans: leaf.subjectAltName ?? '' },
             [certEv, ...ctx],
             null,
-            tr(
-              lang,
-              `The client asked for ${sni}, and the certificate ${hp(f.addr(1), f.bport)} presented covers ${leaf.subjectAltName ?? subject}, not that name: clients that check the name refuse it.`,
-              `客户端请求的是 ${sni}，而 ${hp(f.addr(1), f.bport)} 出示的证书覆盖 ${leaf.subjectAltName ?? subject}，不包含该名称：校验域名的客户端会拒绝它。`,
-            ),
+            M.tls.hostnameMismatch({ name: sni, peer: hp(f.addr(1), f.bport), covers: leaf.subjectAltName ?? subject }),
           ),
         );
       }
@@ -953,16 +1002,11 @@ function alertFindings(t: TlsSeen, out: Finding[], certCodes: Set<string>, issue
       const name = alertName(x.e.description ?? -1);
       const meta = alertCode(name, fromServer, certReq);
       const who = fromServer ? f.addr(1) : f.addr(0);
-      const alertEv = ev(
-        'pcap.tls',
-        tr(
-          lang,
-          `alert ${name} (${x.e.level === 2 ? 'fatal' : 'warning'}) from ${fromServer ? 'the server' : 'the client'} ${who}: packet #${x.n}`,
-          `${fromServer ? '服务器' : '客户端'} ${who} 发出告警 ${name}（${x.e.level === 2 ? '致命' : '警告'}）：报文 #${x.n}`,
-        ),
-        [{ n: x.n, ts: iso(x.tsUs) }],
-        { alert: name, level: x.e.level, from: fromServer ? 'server' : 'client' },
-      );
+      const alertEv = ev(lang, 'pcap.tls', M.tls.alert({ alert: name, fatal: x.e.level === 2, fromServer, who, n: x.n }), [{ n: x.n, ts: iso(x.tsUs) }], {
+        alert: name,
+        level: x.e.level,
+        from: fromServer ? 'server' : 'client',
+      });
       if (!meta) continue;
       // The client's rejection joins the certificate finding the chain itself shows: the same code, or
       // any of them when the alert is a generic one (OpenSSL answers a not-yet-valid certificate with
@@ -975,27 +1019,15 @@ function alertFindings(t: TlsSeen, out: Finding[], certCodes: Set<string>, issue
       }
       const vars: Record<string, string> = { server, alert: name, name: sni ?? f.addr(1), ...(issuer ? { issuer } : {}) };
       const explanation = fromServer
-        ? tr(
-            lang,
-            `The server ${server} ended the handshake with the alert ${name}${hello ? ` after the ClientHello (versions ${(hello.e.versions ?? []).map(tlsVersionName).join(', ')})` : ''}${certReq ? ', having asked for a client certificate' : ''}.`,
-            `服务器 ${server} 以告警 ${name} 结束了握手${hello ? `（ClientHello 提供的版本：${(hello.e.versions ?? []).map(tlsVersionName).join('、')}）` : ''}${certReq ? '，此前它要求了客户端证书' : ''}。`,
-          )
-        : tr(
-            lang,
-            `The client ended the handshake with ${server} with the alert ${name}: it refused what the server presented.`,
-            `客户端以告警 ${name} 结束了与 ${server} 的握手：它拒绝了服务器出示的内容。`,
-          );
+        ? M.tls.serverAlert({ server, alert: name, versions: hello ? (hello.e.versions ?? []).map(tlsVersionName) : null, certRequested: certReq })
+        : M.tls.clientAlert({ server, alert: name });
       out.push(
         finding(
           meta,
           lang,
           vars,
           [alertEv, ...ctx],
-          meta === TLS_001 || meta === TLS_004
-            ? tr(lang, `${server}: the client rejects the certificate (alert ${name})`, `${server}：客户端拒绝了证书（告警 ${name}）`)
-            : meta === TLS_003
-              ? tr(lang, `${server} does not know the name ${sni ?? '?'} (alert ${name})`, `${server} 不认识名称 ${sni ?? '?'}（告警 ${name}）`)
-              : null,
+          meta === TLS_001 || meta === TLS_004 ? M.tls.rejectsCertificate({ server, alert: name }) : meta === TLS_003 ? M.tls.unknownName({ server, name: sni, alert: name }) : null,
           explanation,
         ),
       );
