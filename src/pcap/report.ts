@@ -140,7 +140,7 @@ function layerRows(findings: Finding[], a: Analyzer, lang: Lang): LayerRow[] {
     if (fs.some((f) => f.severity === 'error')) return { layer, status: 'fail', ms: 0 };
     if (fs.some((f) => f.severity === 'warning')) return { layer, status: 'warn', ms: 0 };
     if (seen[layer]) return { layer, status: 'pass', ms: 0 };
-    return { layer, status: 'skip', ms: 0, reason: t(lang, 'pcap.layerNotSeen') };
+    return { layer, status: 'skip', ms: 0, reason: t(lang, 'pcap.layerNotSeen'), reasonMessage: { id: 'pcap.layerNotSeen', params: {} } };
   });
 }
 
