@@ -1,18 +1,35 @@
 /**
  * One way to build network namespaces, for the lab's unit tests, the netns probe tests and the
  * benches: named `<prefix>-<host>`, loopback up, veth pairs created inside one namespace with the
- * peer moved straight into the other (nothing is ever added to the root namespace), long-running
- * processes inside, and a teardown that removes exactly what this set created. Synchronous (tests
- * and benches build before they measure). The lab itself (src/lab/lab.ts) builds its bigger
+ * peer moved straight into the other (nothing is ever added to the root namespace), macvlan
+ * stations on a host's link, commands and long-running processes inside, and a teardown that
+ * removes exactly what this set created (its namespaces and everything running in them).
+ * Synchronous (tests and benches build before they measure). The shell-driven benches and fixture
+ * recorders use it too (dist/bench/wire.js behind bench/wire.sh, dist/pcap/lab-fixtures.js behind
+ * scripts/pcap-lab-fixtures.sh). The lab itself (src/lab/lab.ts) builds its bigger
  * topology from src/lab/topology.ts scripts, in parallel.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 
 export interface VethEnd {
   host: string;
   dev: string;
   /** Addresses in CIDR form ('198.51.100.1/30', '2001:db8::1/64'). */
   addrs?: string[];
+}
+
+/** How a process inside a host is started: its stdio (default: all piped) and environment. */
+export interface NetnsSpawnOptions {
+  stdio?: StdioOptions;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A command's outcome, whatever its exit status (`run`). Streams that were not piped read ''. */
+export interface NetnsRunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
 }
 
 export interface NetnsSet {
@@ -22,11 +39,27 @@ export interface NetnsSet {
   add(host: string, sysctls?: string[]): void;
   /** Runs a command inside a host; returns stdout; throws with the command and its stderr. */
   exec(host: string, args: string[], input?: string): string;
+  /**
+   * Runs a command inside a host to its end and returns its status and output without throwing for
+   * a non-zero exit (as `cmd || true` in a shell); `stdio` as child_process (default: all piped, so
+   * `'inherit'` shows the output instead of returning it).
+   */
+  run(host: string, args: string[], opts?: { input?: string; stdio?: StdioOptions; timeoutMs?: number }): NetnsRunResult;
   /** A veth pair between two hosts, addressed and up. */
   veth(a: VethEnd, b: VethEnd): void;
+  /**
+   * A macvlan device on `parent` (a link of the same host), addressed and up: a second station
+   * with its own MAC on the parent's segment. `mode` as `ip link … type macvlan mode` (bridge lets
+   * it talk to the parent's other macvlans; the parent itself never hears it directly).
+   */
+  macvlan(end: VethEnd, parent: string, mode?: 'bridge' | 'private' | 'vepa' | 'passthru' | 'source'): void;
   /** A long-running process inside a host (killed by destroy). */
-  spawn(host: string, cmd: string, args: string[]): ChildProcess;
-  /** Kills the processes and deletes the namespaces this set created; never throws. */
+  spawn(host: string, cmd: string, args: string[], opts?: NetnsSpawnOptions): ChildProcess;
+  /**
+   * Kills the processes this set started, then whatever else still runs inside its namespaces
+   * (what those processes left behind: daemons, worker processes), and deletes the namespaces;
+   * never throws.
+   */
   destroy(): void;
 }
 
@@ -44,6 +77,10 @@ export function netnsSet(prefix: string): NetnsSet {
       throw new Error(`${args.join(' ')} in ${ns(host)}: ${stderr.split('\n')[0] || String(err)}`);
     }
   };
+  const addrsUp = (end: VethEnd): void => {
+    for (const addr of end.addrs ?? []) exec(end.host, ['ip', 'addr', 'add', addr, 'dev', end.dev, ...(addr.includes(':') ? ['nodad'] : [])]);
+    exec(end.host, ['ip', 'link', 'set', end.dev, 'up']);
+  };
   return {
     ns,
     add(host, sysctls = []) {
@@ -53,21 +90,47 @@ export function netnsSet(prefix: string): NetnsSet {
       exec(host, ['ip', 'link', 'set', 'lo', 'up']);
     },
     exec,
+    run(host, args, opts = {}) {
+      const r = spawnSync('ip', ['netns', 'exec', ns(host), ...args], {
+        encoding: 'utf8',
+        input: opts.input ?? '',
+        stdio: opts.stdio ?? ['pipe', 'pipe', 'pipe'],
+        maxBuffer: 1 << 28,
+        ...(opts.timeoutMs === undefined ? {} : { timeout: opts.timeoutMs }),
+      });
+      if (r.error && r.status === null && r.signal === null) throw new Error(`${args.join(' ')} in ${ns(host)}: ${r.error.message}`);
+      return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    },
     veth(a, b) {
       exec(a.host, ['ip', 'link', 'add', a.dev, 'type', 'veth', 'peer', 'name', b.dev, 'netns', ns(b.host)]);
-      for (const end of [a, b]) {
-        for (const addr of end.addrs ?? []) exec(end.host, ['ip', 'addr', 'add', addr, 'dev', end.dev, ...(addr.includes(':') ? ['nodad'] : [])]);
-        exec(end.host, ['ip', 'link', 'set', end.dev, 'up']);
-      }
+      addrsUp(a);
+      addrsUp(b);
     },
-    spawn(host, cmd, args) {
-      const c = spawn('ip', ['netns', 'exec', ns(host), cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    macvlan(end, parent, mode = 'bridge') {
+      exec(end.host, ['ip', 'link', 'add', end.dev, 'link', parent, 'type', 'macvlan', 'mode', mode]);
+      addrsUp(end);
+    },
+    spawn(host, cmd, args, opts = {}) {
+      const c = spawn('ip', ['netns', 'exec', ns(host), cmd, ...args], { stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'], ...(opts.env ? { env: opts.env } : {}) });
       children.push(c);
       return c;
     },
     destroy() {
       for (const c of children) if (c.exitCode === null && c.pid) c.kill('SIGKILL');
       for (const n of created.splice(0).reverse()) {
+        let pids = '';
+        try {
+          pids = ip(['netns', 'pids', n]);
+        } catch {
+          // gone
+        }
+        for (const pid of pids.split('\n').filter((p) => /^\d+$/.test(p))) {
+          try {
+            process.kill(Number(pid), 'SIGKILL');
+          } catch {
+            // exited meanwhile
+          }
+        }
         try {
           ip(['netns', 'del', n]);
         } catch {
