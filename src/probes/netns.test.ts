@@ -15,14 +15,16 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { netnsSet, removeStaleNamespaces } from '../lab/netns.js';
 import { once } from 'node:events';
 import type { Observation, ObservationData } from '../model/observation.js';
 
-const A = `ndx-pr-${process.pid}-a`;
-const B = `ndx-pr-${process.pid}-b`;
+const set = netnsSet(`ndx-pr-${process.pid}`);
+const A = set.ns('a');
 const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const inB = (...args: string[]): string => ip('netns', 'exec', B, ...args);
+const onA = (...args: string[]): string => set.exec('a', args);
+const inB = (...args: string[]): string => set.exec('b', args);
 
 function unavailable(): string | null {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
@@ -35,43 +37,21 @@ function unavailable(): string | null {
   return null;
 }
 const skip = unavailable();
-let server: ChildProcess | null = null;
-
-function teardown(): void {
-  if (server?.pid && server.exitCode === null) server.kill('SIGKILL');
-  for (const ns of [A, B]) {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      /* not there */
-    }
-  }
-}
 
 before(async () => {
   if (skip) return;
-  teardown();
-  ip('netns', 'add', A);
-  ip('netns', 'add', B);
-  ip('link', 'add', 'v0', 'netns', A, 'type', 'veth', 'peer', 'name', 'v0', 'netns', B);
-  for (const ns of [A, B]) {
-    ip('-n', ns, 'link', 'set', 'lo', 'up');
-    ip('-n', ns, 'link', 'set', 'v0', 'up');
-  }
-  ip('-n', A, 'addr', 'add', '198.51.100.1/24', 'dev', 'v0');
-  ip('-n', A, 'addr', 'add', '2001:db8:1::1/64', 'dev', 'v0', 'nodad');
-  ip('-n', B, 'addr', 'add', '198.51.100.2/24', 'dev', 'v0');
-  ip('-n', B, 'addr', 'add', '2001:db8:1::2/64', 'dev', 'v0', 'nodad');
-  ip('-n', A, 'addr', 'add', 'fe80::1/64', 'dev', 'v0', 'nodad');
-  ip('-n', B, 'addr', 'add', 'fe80::2/64', 'dev', 'v0', 'nodad');
-  ip('-n', A, 'route', 'add', 'default', 'via', '198.51.100.2');
-  ip('-n', A, '-6', 'route', 'add', 'default', 'via', '2001:db8:1::2');
-  ip('-n', A, 'route', 'add', 'prohibit', '100.64.0.0/16');
-  ip('netns', 'exec', A, 'iptables', '-A', 'OUTPUT', '-p', 'udp', '--dport', '5300', '-j', 'DROP');
-  ip('-n', B, 'link', 'add', 'v1', 'type', 'veth', 'peer', 'name', 'v1p');
-  ip('-n', B, 'link', 'set', 'v1', 'up');
-  ip('-n', B, 'link', 'set', 'v1p', 'up');
-  ip('-n', B, 'addr', 'add', '203.0.113.1/24', 'dev', 'v1');
+  removeStaleNamespaces(/^ndx-pr-(\d+)-[ab]$/);
+  set.add('a');
+  set.add('b');
+  set.veth({ host: 'a', dev: 'v0', addrs: ['198.51.100.1/24', '2001:db8:1::1/64', 'fe80::1/64'] }, { host: 'b', dev: 'v0', addrs: ['198.51.100.2/24', '2001:db8:1::2/64', 'fe80::2/64'] });
+  onA('ip', 'route', 'add', 'default', 'via', '198.51.100.2');
+  onA('ip', '-6', 'route', 'add', 'default', 'via', '2001:db8:1::2');
+  onA('ip', 'route', 'add', 'prohibit', '100.64.0.0/16');
+  onA('iptables', '-A', 'OUTPUT', '-p', 'udp', '--dport', '5300', '-j', 'DROP');
+  inB('ip', 'link', 'add', 'v1', 'type', 'veth', 'peer', 'name', 'v1p');
+  inB('ip', 'link', 'set', 'v1', 'up');
+  inB('ip', 'link', 'set', 'v1p', 'up');
+  inB('ip', 'addr', 'add', '203.0.113.1/24', 'dev', 'v1');
   inB('iptables', '-A', 'FORWARD', '-d', '203.0.113.0/25', '-j', 'REJECT', '--reject-with', 'icmp-host-unreachable');
   inB('iptables', '-A', 'FORWARD', '-d', '203.0.113.128/25', '-j', 'REJECT', '--reject-with', 'icmp-admin-prohibited');
   inB('sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.icmp_ratelimit=0', 'net.ipv6.icmp.ratelimit=0');
@@ -85,12 +65,12 @@ before(async () => {
     inB(tool, '-A', 'INPUT', '-p', 'tcp', '--dport', '86', '-j', 'REJECT', '--reject-with', 'tcp-reset');
     inB(tool, '-A', 'INPUT', '-p', 'udp', '--dport', '5353', '-j', 'DROP');
   }
-  server = spawn('ip', ['netns', 'exec', B, process.execPath, '-e', "require('net').createServer(()=>{}).listen(85,'::',()=>console.log('ready'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = set.spawn('b', process.execPath, ['-e', "require('net').createServer(()=>{}).listen(85,'::',()=>console.log('ready'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
   await once(server.stdout!, 'data');
 });
 
 after(() => {
-  if (!skip) teardown();
+  if (!skip) set.destroy();
 });
 
 const modules = new URL('.', import.meta.url);
