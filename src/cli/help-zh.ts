@@ -72,7 +72,7 @@ export const HELP_ZH: Record<string, ZhText> = {
   'netdx firewall check --mark': '套接字设置的报文标记（SO_MARK）',
   'netdx firewall check --no-replies': '不检查回复方向',
   'netdx firewall check --snapshot': '评估 `netdx collect` 生成的快照，而不是本机',
-  'netdx firewall check --json': '以 JSON 输出 { verdict, trace, rule, reason, … }',
+  'netdx firewall check --json': '以 JSON 输出（字段 verdict、trace、rule、reason 等）',
 
   'netdx route': '离线解释内核的选路：依据路由表和策略规则',
   'netdx route explain': '哪条路由和策略规则承载 DST、哪些候选参与了竞争以及原因（有路由时退出码 0，没有时 2）',
@@ -81,7 +81,7 @@ export const HELP_ZH: Record<string, ZhText> = {
   'netdx route explain --iif': '入接口：查找一个被转发报文的路由',
   'netdx route explain --oif': '套接字绑定的出接口',
   'netdx route explain --snapshot': '解释 `netdx collect` 生成的快照，而不是本机',
-  'netdx route explain --json': '以 JSON 输出 { route, candidates, rules, … }',
+  'netdx route explain --json': '以 JSON 输出（字段 route、candidates、rules 等）',
 
   'netdx analyze': '判定在别处采集的快照（`netdx collect`）：执行所有不需要探测的检查',
   'netdx analyze <snapshot>': '快照文件（`netdx collect` 输出的 JSON；- 表示标准输入）',
