@@ -11,7 +11,7 @@ import { Lab, needRoot, preflight } from '../lab/lab.js';
 import { SCENARIOS } from '../lab/scenarios/index.js';
 import { PLANNED } from '../lab/planned.js';
 import { runScenario, type ScenarioRun } from '../lab/runner.js';
-import { totals, type RunRecord } from '../lab/evaluate.js';
+import { totals, whyText, type RunRecord } from '../lab/evaluate.js';
 import { renderTable } from '../lab/table.js';
 import { cleanStale, destroyRun, isLive, labNamespaces, labRunIds, readOwner, nsName } from '../lab/state.js';
 import { HOSTS, isHost } from '../lab/topology.js';
@@ -22,7 +22,7 @@ import { colorEnabled, renderText } from '../report/text.js';
 import { detectLang } from '../report/i18n.js';
 import type { Lang } from '../model/layer.js';
 import { parseLang } from './diagnose-options.js';
-import { lt } from '../lab/messages.js';
+import { lt, renderLab } from '../lab/messages.js';
 
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -32,11 +32,16 @@ function expectedText(lang: Lang, s: Scenario): string {
   return `(expected ${s.expect}${s.pendingIssue ? `, pending issue ${s.pendingIssue}` : ''})`;
 }
 
+/** What the offline analysis gave: a code or verdict, or why it gave none, in `lang`. */
+function offlineGot(r: ScenarioRun, lang: Lang): string {
+  return r.offlineGot ? renderLab(lang, r.offlineGot) : (r.offline?.got ?? '');
+}
+
 /** A demo's last line: pass or fail, what netdx said, and what the offline analysis said. */
 function resultLine(lang: Lang, r: ScenarioRun, host: string): string {
   if (lang === 'zh') {
-    const why = r.why ? `（“${r.why}”）` : '';
-    return `   → ${r.pass ? '通过' : '失败'}：${r.diagnosisMs ?? '-'} ms 内得出 ${r.got}${r.offline ? `；离线分析（对 ${host} 的快照运行 netdx analyze）：${r.offline.got}` : ''}${why}`;
+    const why = r.why ? `（${whyText(r, lang)}）` : '';
+    return `   → ${r.pass ? '通过' : '失败'}：${r.diagnosisMs ?? '-'} ms 内得出 ${r.got}${r.offline ? `；离线分析（对 ${host} 的快照运行 netdx analyze）：${offlineGot(r, lang)}` : ''}${why}`;
   }
   return `   → ${r.pass ? 'pass' : 'FAIL'}: got ${r.got} in ${r.diagnosisMs ?? '-'} ms${r.offline ? `; offline (netdx analyze on a snapshot of ${host}): ${r.offline.got}` : ''}${r.why ? ` (${r.why})` : ''}`;
 }
@@ -154,7 +159,7 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
         process.stdout.write(`${resultLine(lang, r, s.host ?? 'client')}\n`);
       } else if (!opts.json) {
         const result = lt(lang, r.pass ? 'cli.scenarioPass' : r.pendingIssue ? 'cli.scenarioPending' : 'cli.scenarioFail');
-        const offline = r.offline ? lt(lang, 'cli.scenarioOffline', { got: r.offline.got }) : '';
+        const offline = r.offline ? lt(lang, 'cli.scenarioOffline', { got: offlineGot(r, lang) }) : '';
         err(`  ${lt(lang, 'cli.scenarioLine', { result, id: s.id, got: r.got, ms: r.diagnosisMs ?? '-', offline })}`);
       }
     }

@@ -50,6 +50,8 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   const load = versionOnly ? [] : first !== undefined && Object.hasOwn(COMMANDS, first) ? [COMMANDS[first]!] : ORDER.map((n) => COMMANDS[n]!);
   for (const mod of await Promise.all(load.map((l) => l()))) mod.register(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });
+  // The help speaks the chosen language; the commands keep their English descriptions (help-zh.ts).
+  if (argvLang(argv) === 'zh') (await import('./help-zh.js')).helpInChinese(program);
   return program;
 }
 

@@ -11,6 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
 import { englishProse } from '../rules/zh-fixtures.js';
 import { labRoutesSnapshot, labSnapshot } from '../analyze/test-fixtures.js';
 import { renderTable } from '../lab/table.js';
@@ -21,6 +22,7 @@ import { lookupFailedText } from './trace.js';
 const BIN = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
 const FIX = fileURLToPath(new URL('../../src/pcap/fixtures/', import.meta.url));
 const ZH_ENV = { ...process.env, NO_COLOR: '1', LANG: 'zh_CN.UTF-8', LC_ALL: '', LC_MESSAGES: '' };
+const EN_ENV = { ...process.env, NO_COLOR: '1', LANG: 'C.UTF-8', LC_ALL: '', LC_MESSAGES: '' };
 
 interface Out {
   code: number;
@@ -41,21 +43,23 @@ function run(args: string[], env: NodeJS.ProcessEnv = ZH_ENV, stdin?: Buffer): P
 
 /**
  * The lines of a text holding English prose, each with its offending pieces. Placeholders of the
- * fault manual's templates ({dev}) are not prose; commander's help text (printed with the usage
- * error of a bare `netdx`) may stay English: only its `netdx:` line is checked there.
+ * fault manual's templates ({dev}) are not prose; in help text (`--help`, and the usage a bare
+ * `netdx` prints) neither are commander's argument placeholders (<target>, [code], <cmd...>): they
+ * name what the user types, like an option name.
  */
-function prose(text: string, onlyErrorLines = false): string[] {
+function prose(text: string, help = false): string[] {
   const out: string[] = [];
   for (const line of text.split('\n')) {
-    if (onlyErrorLines && !line.startsWith('netdx:')) continue;
-    const p = englishProse(line.replace(/\{\w+\}/g, ' '));
+    let l = line.replace(/\{\w+\}/g, ' ');
+    if (help) l = l.replace(/<[^<>\s]+>|\[[\w.-]+\]/g, ' ');
+    const p = englishProse(l);
     if (p.length > 0) out.push(`  ${line.trim()}\n      → ${p.map((x) => JSON.stringify(x)).join(', ')}`);
   }
   return out;
 }
 
-function assertZh(label: string, o: Out, helpOnStderr = false): void {
-  const bad = [...prose(o.stdout).map((l) => `stdout ${l}`), ...prose(o.stderr, helpOnStderr).map((l) => `stderr ${l}`)];
+function assertZh(label: string, o: Out, help = false): void {
+  const bad = [...prose(o.stdout, help).map((l) => `stdout ${l}`), ...prose(o.stderr, help).map((l) => `stderr ${l}`)];
   assert.ok(o.stdout.length + o.stderr.length > 0, `${label}: printed nothing`);
   assert.deepEqual(bad, [], `netdx ${label} printed English prose:\n${bad.join('\n')}`);
 }
@@ -178,6 +182,37 @@ for (const [label, args] of OFFLINE) {
     assertZh(`${label} --lang zh`, await run([...args, ...(args.length > 0 ? ['--lang', 'zh'] : [])]), args.length === 0);
   });
 }
+
+test('zh: --help of every command (the whole tree), `netdx help CMD` and the usage of a bare `netdx`, by --lang zh and by LANG', async () => {
+  const { buildProgram } = await import('./program.js');
+  const paths: string[][] = [];
+  const walk = (c: Command, path: string[]): void => {
+    paths.push(path);
+    for (const sub of c.commands) walk(sub, [...path, sub.name()]);
+  };
+  walk(await buildProgram(['--help']), []);
+  assert.ok(paths.length > 25, `only ${paths.length} commands`);
+  const cases: Array<[string[], NodeJS.ProcessEnv]> = [
+    ...paths.map((p): [string[], NodeJS.ProcessEnv] => [[...p, '--help', '--lang', 'zh'], EN_ENV]),
+    [['--help'], ZH_ENV],
+    [['-h'], ZH_ENV],
+    [['help'], ZH_ENV],
+    [['help', 'diagnose'], ZH_ENV],
+    [['help', 'server'], ZH_ENV],
+    [['lab', 'help', 'run'], ZH_ENV],
+    [['route', 'explain', '--help'], ZH_ENV],
+    [['firewall'], ZH_ENV],
+  ];
+  for (let i = 0; i < cases.length; i += 2) {
+    const batch = cases.slice(i, i + 2);
+    const outs = await Promise.all(batch.map(([args, env]) => run(args, env)));
+    batch.forEach(([args, env], j) => {
+      const label = `${args.join(' ')}${env === ZH_ENV ? ' (LANG=zh_CN.UTF-8)' : ''}`;
+      assert.match(outs[j]!.stdout + outs[j]!.stderr, /^用法：netdx/, label);
+      assertZh(label, outs[j]!, true);
+    });
+  }
+});
 
 test('zh from LANG=zh_CN.UTF-8: faults, firewall, route, pcap and their errors', async () => {
   for (const args of [

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluate, median, totals, type ReportView, type RunRecord } from './evaluate.js';
+import { evaluate as judge, median, totals, type Outcome, type ReportView, type RunRecord } from './evaluate.js';
 import { renderTable } from './table.js';
+
+/** evaluate's English outcome (its reasons, in both languages, are tested in why.test.ts). */
+const evaluate = (...a: Parameters<typeof judge>): Omit<Outcome, 'reasons'> => {
+  const { pass, got, why } = judge(...a);
+  return { pass, got, why };
+};
 
 const report = (p: Partial<ReportView>): ReportView => ({ verdict: 'ok', primary: null, findings: [], durationMs: 100, ...p });
 const err = (code: string) => ({ code, severity: 'error' });

@@ -3,6 +3,8 @@
  * totals of a lab run (accuracy, false alarms on healthy runs, median and worst diagnosis time).
  */
 import type { Expected } from './scenario.js';
+import type { Lang } from '../model/layer.js';
+import { lt, renderLab, type LabMessage } from './messages.js';
 
 /** The part of a `netdx diagnose --json` report that the lab reads. */
 export interface ReportView {
@@ -17,36 +19,46 @@ export interface Outcome {
   pass: boolean;
   /** What netdx said: the primary code, or the verdict when there is no primary. */
   got: string;
-  /** Why it failed, in one line (empty when it passed). */
+  /** Why it failed, in one line of English (empty when it passed): the reasons rendered in en. */
   why: string;
+  /** The same reasons as messages of the lab catalog, for whyText in the user's language. */
+  reasons: LabMessage[];
 }
+
+/** The English line of some reasons (the record's `why`, as the JSON carries it). */
+export const whyOf = (reasons: readonly LabMessage[]): string => reasons.map((r) => renderLab('en', r)).join(lt('en', 'why.and'));
+
+/** Why a run failed, in `lang`: from its reasons, or its English `why` when it has none (a record read back from JSON). */
+export function whyText(r: { why: string; reasons?: readonly LabMessage[] }, lang: Lang): string {
+  if (!r.reasons || r.reasons.length === 0) return r.why;
+  return r.reasons.map((m) => renderLab(lang, m)).join(lt(lang, 'why.and'));
+}
+
+const outcome = (pass: boolean, got: string, reasons: LabMessage[]): Outcome => ({ pass, got, why: whyOf(reasons), reasons });
 
 export function evaluate(expect: Expected, alsoExpect: readonly string[], r: ReportView, layerStatus: Readonly<Record<string, string>> = {}): Outcome {
   const got = r.primary?.code ?? r.verdict;
   // Layer rows the scenario pins (e.g. tls must not say pass after a FIN): checked first.
   for (const [layer, want] of Object.entries(layerStatus)) {
     const row = r.layers?.find((l) => l.layer === layer);
-    if (row?.status !== want) return { pass: false, got, why: `expected the ${layer} row ${want}, got ${row?.status ?? 'none'}` };
+    if (row?.status !== want) return outcome(false, got, [{ key: 'why.layerRow', vars: { layer, want, got: row?.status ?? { key: 'why.noRow' } } }]);
   }
   const codes = new Set(r.findings.map((f) => f.code));
   const missing = alsoExpect.filter((c) => !codes.has(c));
-  const also = missing.length > 0 ? `expected also ${missing.join(', ')} among the findings` : '';
+  const also: LabMessage[] = missing.length > 0 ? [{ key: 'why.alsoExpected', vars: { codes: missing.join(', ') } }] : [];
   if (expect === 'ok') {
     const errors = r.findings.filter((f) => f.severity === 'error').map((f) => f.code);
     if (r.verdict === 'fault' || r.verdict === 'unknown' || r.primary !== null || errors.length > 0)
-      return { pass: false, got, why: `healthy, but netdx reported ${errors.length ? errors.join(', ') : r.verdict}` };
-    return { pass: missing.length === 0, got, why: also };
+      return outcome(false, got, [{ key: 'why.healthy', vars: { what: errors.length ? errors.join(', ') : r.verdict } }]);
+    return outcome(missing.length === 0, got, also);
   }
   // 'unknown': netdx must say that it could not judge (never ok, never an invented cause).
   if (expect === 'unknown') {
-    if (r.verdict !== 'unknown') return { pass: false, got, why: `expected verdict unknown (could not judge), got ${got}` };
-    return { pass: missing.length === 0, got, why: also };
+    if (r.verdict !== 'unknown') return outcome(false, got, [{ key: 'why.expectedUnknown', vars: { got } }]);
+    return outcome(missing.length === 0, got, also);
   }
-  if (r.primary?.code !== expect) {
-    const found = codes.has(expect) ? ` (${expect} is among the findings, not primary)` : '';
-    return { pass: false, got, why: `expected ${expect}, got ${got}${found}` };
-  }
-  return { pass: missing.length === 0, got, why: also };
+  if (r.primary?.code !== expect) return outcome(false, got, [{ key: codes.has(expect) ? 'why.expectedNotPrimary' : 'why.expected', vars: { expect, got } }]);
+  return outcome(missing.length === 0, got, also);
 }
 
 export interface RunRecord {
@@ -55,6 +67,8 @@ export interface RunRecord {
   got: string;
   pass: boolean;
   why: string;
+  /** why as messages (whyText renders them in either language); not in the JSON, which keeps `why`. */
+  reasons?: LabMessage[];
   /** The report's durationMs (null when the diagnosis did not produce a report). */
   diagnosisMs: number | null;
   pendingIssue?: number;

@@ -29,6 +29,23 @@ export const LAB_MESSAGES = {
   'cli.try': { en: 'try: {exec}   ·   lab CA: {ca}   ·   {down}', zh: '试试：`{exec}`   ·   实验 CA：{ca}   ·   拆除：`{down}`' },
   'cli.noneUp': { en: 'no lab was up', zh: '没有运行中的实验环境' },
   'cli.removed': { en: 'removed {n} lab(s)', zh: '已拆除 {n} 个实验环境' },
+  // why a lab scenario failed (evaluate.ts, runner.ts): the table's └ lines, the demo's result lines
+  'why.layerRow': { en: 'expected the {layer} row {want}, got {got}', zh: '{layer} 层应为 {want}，实际为 {got}' },
+  'why.noRow': { en: 'none', zh: '无此行' },
+  'why.healthy': { en: 'healthy, but netdx reported {what}', zh: '健康场景，但 netdx 报告了 {what}' },
+  'why.expectedUnknown': { en: 'expected verdict unknown (could not judge), got {got}', zh: '预期结论为 unknown（无法判断），实际为 {got}' },
+  'why.expected': { en: 'expected {expect}, got {got}', zh: '预期 {expect}，实际为 {got}' },
+  'why.expectedNotPrimary': { en: 'expected {expect}, got {got} ({expect} is among the findings, not primary)', zh: '预期 {expect}，实际为 {got}（{expect} 在发现中，但不是主要原因）' },
+  'why.alsoExpected': { en: 'expected also {codes} among the findings', zh: '发现中还应有 {codes}' },
+  'why.timeout': { en: 'netdx diagnose did not finish within {s} s', zh: 'netdx diagnose 未在 {s} 秒内完成' },
+  'why.noReport': { en: 'netdx diagnose exited {code} without a report: {line}', zh: 'netdx diagnose 以退出码 {code} 结束，没有报告：“{line}”' },
+  'why.injection': { en: 'injection failed: {error}', zh: '注入故障失败：“{error}”' },
+  'why.offline': { en: "offline: netdx analyze on the host's snapshot gave {got}, expected {expect}", zh: '离线分析：netdx analyze 对该主机快照的结果为 {got}，预期 {expect}' },
+  'why.revert': { en: 'revert: {problems}', zh: '还原失败：“{problems}”' },
+  'why.and': { en: '; ', zh: '；' },
+  'offline.collectFailed': { en: 'collect failed (exit {code}): {line}', zh: 'collect 失败（退出码 {code}）：“{line}”' },
+  'offline.analyzeNoReport': { en: 'analyze exited {code} without a report: {line}', zh: 'analyze 以退出码 {code} 结束，没有报告：“{line}”' },
+  'offline.noReport': { en: 'analyze printed no report', zh: 'analyze 没有输出报告' },
   // lab fleet-demo (fleet-demo.ts and its summary in cli/lab.ts)
   'fd.building': {
     en: 'building the network: 3 regions, their routers, the HK ISP router on the Shanghai LAN, a core, the app server, a management network',
@@ -69,4 +86,16 @@ export type LabMessageKey = keyof typeof LAB_MESSAGES;
 
 export function lt(lang: Lang, key: LabMessageKey, vars: Record<string, string | number> = {}): string {
   return fill(LAB_MESSAGES[key][lang], vars);
+}
+
+/** A message kept for later, rendered in either language; a value may itself be a message (a nested reason). */
+export interface LabMessage {
+  key: LabMessageKey;
+  vars?: Record<string, string | number | LabMessage>;
+}
+
+export function renderLab(lang: Lang, m: LabMessage): string {
+  const vars: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(m.vars ?? {})) vars[k] = typeof v === 'object' ? renderLab(lang, v) : v;
+  return lt(lang, m.key, vars);
 }

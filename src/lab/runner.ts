@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from './lab.js';
-import { evaluate, type ReportView, type RunRecord } from './evaluate.js';
+import { evaluate, whyOf, type ReportView, type RunRecord } from './evaluate.js';
+import { renderLab, type LabMessage } from './messages.js';
 import { fillArgs, type Scenario } from './scenario.js';
 import { inNs, run } from './exec.js';
 
@@ -87,6 +88,8 @@ export interface ScenarioRun extends RunRecord {
   revertProblems: string[];
   /** netdx did not exit after printing its report (see runDiagnose). */
   lingered: boolean;
+  /** What the offline analysis gave, as a message when it failed to give a code or verdict (offline.got holds it in English). */
+  offlineGot?: LabMessage;
 }
 
 export function placeholderValues(lab: Lab): Record<string, string> {
@@ -130,19 +133,22 @@ export async function runScenario(lab: Lab, s: Scenario): Promise<ScenarioRun> {
       report = null;
     }
     if (!isReport(report)) {
-      const why =
-        r.code === null ? `netdx diagnose did not finish within ${DIAGNOSE_TIMEOUT_MS / 1000} s` : `netdx diagnose exited ${r.code} without a report: ${r.stderr.trim().split('\n')[0] ?? ''}`;
-      result = { ...base, got: 'error', pass: false, why, diagnosisMs: null, exitCode: r.code, wallMs: 0, report: null, revertProblems: [], lingered };
+      const reasons: LabMessage[] = [
+        r.code === null ? { key: 'why.timeout', vars: { s: DIAGNOSE_TIMEOUT_MS / 1000 } } : { key: 'why.noReport', vars: { code: r.code, line: r.stderr.trim().split('\n')[0] ?? '' } },
+      ];
+      result = { ...base, got: 'error', pass: false, why: whyOf(reasons), reasons, diagnosisMs: null, exitCode: r.code, wallMs: 0, report: null, revertProblems: [], lingered };
     } else {
       const o = evaluate(s.expect, s.alsoExpect ?? [], report, s.layerStatus ?? {});
       result = { ...base, ...o, diagnosisMs: report.durationMs, exitCode: r.code, wallMs: 0, report, revertProblems: [], lingered };
     }
   } catch (err) {
+    const reasons: LabMessage[] = [{ key: 'why.injection', vars: { error: err instanceof Error ? err.message : String(err) } }];
     result = {
       ...base,
       got: 'error',
       pass: false,
-      why: `injection failed: ${err instanceof Error ? err.message : String(err)}`,
+      why: whyOf(reasons),
+      reasons,
       diagnosisMs: null,
       exitCode: null,
       wallMs: 0,
@@ -152,20 +158,27 @@ export async function runScenario(lab: Lab, s: Scenario): Promise<ScenarioRun> {
     };
   }
   if (s.offline && result.got !== 'error') {
-    const off = await offlineParity(lab.ns(host), s, s.offline);
+    const { record: off, got } = await offlineParity(lab.ns(host), s, s.offline);
     result.offline = off;
+    if (typeof got === 'object') result.offlineGot = got;
     if (!off.pass) {
       result.pass = false;
-      result.why = [result.why, `offline: netdx analyze on the host's snapshot gave ${off.got}, expected ${off.expect}`].filter(Boolean).join('; ');
+      addReason(result, { key: 'why.offline', vars: { got, expect: off.expect } });
     }
   }
   result.revertProblems = await lab.revert();
   if (result.revertProblems.length > 0) {
     result.pass = false;
-    result.why = [result.why, `revert: ${result.revertProblems.join('; ')}`].filter(Boolean).join('; ');
+    addReason(result, { key: 'why.revert', vars: { problems: result.revertProblems.join('; ') } });
   }
   result.wallMs = Date.now() - t0;
   return result;
+}
+
+/** One more reason a run failed: `why` (English, as the JSON carries it) and `reasons` grow together. */
+export function addReason(r: ScenarioRun, m: LabMessage): void {
+  r.reasons = [...(r.reasons ?? []), m];
+  r.why = [r.why, renderLab('en', m)].filter(Boolean).join('; ');
 }
 
 const OFFLINE_OPTIONS = new Set(['--expect-gateway', '--expect-ip', '--tunnel', '--port', '--protocol']);
@@ -174,14 +187,16 @@ const OFFLINE_OPTIONS = new Set(['--expect-gateway', '--expect-ip', '--tunnel', 
  * Offline parity: `netdx collect` inside the host while the fault is in place, then
  * `netdx analyze` on that snapshot (no packets), judged like a diagnosis.
  */
-async function offlineParity(ns: string, s: Scenario, expect: NonNullable<Scenario['offline']>): Promise<NonNullable<ScenarioRun['offline']>> {
+async function offlineParity(ns: string, s: Scenario, expect: NonNullable<Scenario['offline']>): Promise<{ record: NonNullable<ScenarioRun['offline']>; got: string | LabMessage }> {
   const dir = mkdtempSync(join(tmpdir(), 'ndx-offline-'));
   const file = join(dir, 'snapshot.json');
   const env = diagnoseEnv(s);
-  const fail = (got: string): NonNullable<ScenarioRun['offline']> => ({ expect, got, pass: false, ms: null });
+  // A failure's record keeps its English text as `got`; the message goes with it for the zh line.
+  const fail = (got: LabMessage): { record: NonNullable<ScenarioRun['offline']>; got: LabMessage } => ({ record: { expect, got: renderLab('en', got), pass: false, ms: null }, got });
+  const line = (stderr: string): string => stderr.trim().split('\n')[0] ?? '';
   try {
     const c = await run('ip', inNs(ns, [process.execPath, NETDX_BIN, 'collect', '--out', file]), { env, timeoutMs: 20_000 });
-    if (c.code !== 0) return fail(`collect failed (exit ${c.code}): ${c.stderr.trim().split('\n')[0] ?? ''}`);
+    if (c.code !== 0) return fail({ key: 'offline.collectFailed', vars: { code: String(c.code), line: line(c.stderr) } });
     // The options `netdx analyze` shares with diagnose (the rest need packets: --ca, --sni, …).
     const args = s.args ?? [];
     const extra = args.flatMap((a, i) => (OFFLINE_OPTIONS.has(a) && args[i + 1] !== undefined ? [a, args[i + 1]!] : []));
@@ -190,11 +205,11 @@ async function offlineParity(ns: string, s: Scenario, expect: NonNullable<Scenar
     try {
       report = JSON.parse(a.stdout);
     } catch {
-      return fail(`analyze exited ${a.code} without a report: ${a.stderr.trim().split('\n')[0] ?? ''}`);
+      return fail({ key: 'offline.analyzeNoReport', vars: { code: String(a.code), line: line(a.stderr) } });
     }
-    if (!isReport(report)) return fail('analyze printed no report');
+    if (!isReport(report)) return fail({ key: 'offline.noReport' });
     const o = evaluate(expect, [], report);
-    return { expect, got: o.got, pass: o.pass, ms: (report as { durationMs?: number }).durationMs ?? null };
+    return { record: { expect, got: o.got, pass: o.pass, ms: (report as { durationMs?: number }).durationMs ?? null }, got: o.got };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
  * time), pending scenarios apart, then the totals. Pure: tested on records.
  */
 import type { Lang } from '../model/layer.js';
-import type { RunRecord, Totals } from './evaluate.js';
+import { whyText, type RunRecord, type Totals } from './evaluate.js';
 
 /** The table's words, en and zh (the lab's own catalog: lab/ does not depend on report/). */
 const WORDS = {
@@ -22,7 +22,7 @@ function rows(records: readonly RunRecord[], pending: boolean, lang: Lang): stri
   for (const r of records) {
     const res = r.pass ? W.pass : W.fail;
     out.push(`${pad(r.id, w)}  ${pad(r.expect, 8)}  ${pad(r.got, 8)}  ${pad(res, 6)}  ${lpad(ms(r.diagnosisMs), 6)}${pending ? `  #${r.pendingIssue}` : ''}`);
-    if (!r.pass && r.why) out.push(`${' '.repeat(w + 2)}└ ${r.why}`);
+    if (!r.pass && r.why) out.push(`${' '.repeat(w + 2)}└ ${whyText(r, lang)}`);
   }
   return out;
 }
