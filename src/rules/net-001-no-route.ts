@@ -1,9 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import type { Rule, RuleMeta } from './types.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
-import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-001',
@@ -19,6 +18,18 @@ export const meta: RuleMeta = {
   fix: [{ summary: { en: 'Add a route through the gateway {gateway} on {dev}', zh: '经 {dev} 上的网关 {gateway} 添加路由' }, command: 'ip route add {prefix} via {gateway} dev {dev}' }],
   explains: ['DNS-001', 'DNS-007', 'NET-002', 'NET-003', 'NET-005', 'NET-007', 'TCP-001', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-002', 'HOST-004', 'VPN-002', 'VPN-003'],
 };
+
+const M = defineMessages('NET-001', {
+  lookup: msg(
+    (p: { destination: string; error: string | null; candidates: number; rules: number }) =>
+      `ip route get ${p.destination}: ${p.error ?? 'no route'}; ${p.candidates} candidate route(s), ${p.rules} policy rule(s) consulted`,
+    (p) => `ip route get ${p.destination}：${p.error ? `"${p.error}"` : '无路由'}；候选路由 ${p.candidates} 条，查询策略规则 ${p.rules} 条`,
+  ),
+  addRouteNoGateway: msg(
+    (p: { prefix: string }) => `Add a route to ${p.prefix} through the correct next hop (the table has no gateway to suggest)`,
+    (p) => `添加到 ${p.prefix} 的路由（表中没有可用网关，请确认下一跳）`,
+  ),
+});
 
 /**
  * A real gateway for the fix: the gateway of a unicast route of the same family in table main,
@@ -64,27 +75,13 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars,
       evidence: [
-        evidence(
-          'route.lookup',
-          tr(
-            ctx.lang,
-            `ip route get ${d.destination}: ${d.error ?? 'no route'}; ${d.candidates.length} candidate route(s), ${d.rules.length} policy rule(s) consulted`,
-            `ip route get ${d.destination}：${d.error ? `"${d.error}"` : '无路由'}；候选路由 ${d.candidates.length} 条，查询策略规则 ${d.rules.length} 条`,
-          ),
-          {
-            destination: d.destination,
-            candidates: d.candidates,
-            rules: d.rules,
-          },
-        ),
+        evidence('route.lookup', M.lookup({ destination: d.destination, error: d.error ?? null, candidates: d.candidates.length, rules: d.rules.length }), {
+          destination: d.destination,
+          candidates: d.candidates,
+          rules: d.rules,
+        }),
       ],
-      fix: gw
-        ? undefined
-        : [
-            {
-              summary: tr(ctx.lang, `Add a route to ${prefix} through the correct next hop (the table has no gateway to suggest)`, `添加到 ${prefix} 的路由（表中没有可用网关，请确认下一跳）`),
-            },
-          ],
+      fix: gw ? undefined : [{ summary: M.addRouteNoGateway({ prefix }) }],
     });
   },
 };

@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp, tr } from './helpers.js';
+import { defineMessages, evidence, fill, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
+import { sameIp } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-002',
@@ -41,6 +41,31 @@ export function neighborReasonZh(reason: string): string {
 }
 const KNOWN_GOOD = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT']);
 
+type NeighborParams = { gateway: string; dev: string; state: string | null; answered: boolean | null; method: string; reason: string | null };
+
+const M = defineMessages('NET-002', {
+  /** The meta's explanation with a missing neighbor state told in each language. */
+  noAnswerWhy: msg(
+    (p: { gateway: string; dev: string; dst: string; state: string | null }) => fill(meta.explanation.en, { ...p, state: p.state ?? 'none' }),
+    (p) => fill(meta.explanation.zh, { ...p, state: p.state ?? '无' }),
+  ),
+  /** The meta's first fix, the route set off as code in zh. */
+  checkGateway: msg(
+    (p: { gateway: string; dev: string; route: string }) => fill(meta.fix[0]!.summary.en, p),
+    (p) => fill(meta.fix[0]!.summary.zh, { ...p, route: `\`${p.route}\`` }),
+  ),
+  neighbor: msg(
+    (p: NeighborParams) =>
+      `${p.gateway} dev ${p.dev}: neighbor state ${p.state ?? 'none'}, ${p.answered === null ? 'not probed' : p.answered ? 'answered' : 'no answer'} (${p.method})${p.reason ? `: ${p.reason}` : ''}`,
+    (p) =>
+      `${p.gateway} dev ${p.dev}：邻居表状态 ${p.state ?? '无'}，${p.answered === null ? '未探测' : p.answered ? '有应答' : '无应答'}（${p.method}）${p.reason ? `：${neighborReasonZh(p.reason)}` : ''}`,
+  ),
+  lookup: msg(
+    (p: { destination: string; route: string }) => `ip route get ${p.destination}: ${p.route}`,
+    (p) => `ip route get ${p.destination}：\`${p.route}\``,
+  ),
+});
+
 /**
  * FAILED/INCOMPLETE is proof. A ping that goes unanswered is proof only when the neighbor table does
  * not show the gateway alive (a router may drop echo requests and still forward).
@@ -56,20 +81,15 @@ export const rule: Rule = {
       const failed = (d.state !== null && BAD.has(d.state)) || (d.answered === false && !(d.state !== null && KNOWN_GOOD.has(d.state)));
       if (!failed) continue;
       const routeText = r?.data.route ?? `via ${d.gateway} dev ${d.dev}`;
-      const zh = ctx.lang === 'zh';
+      const vars = { gateway: d.gateway, dev: d.dev, dst: r?.data.destination ?? ctx.target.host };
       return makeFinding(meta, ctx, {
-        vars: { gateway: d.gateway, dev: d.dev, dst: r?.data.destination ?? ctx.target.host, state: d.state ?? tr(ctx.lang, 'none', '无'), route: zh ? `\`${routeText}\`` : routeText },
+        vars,
+        explanation: M.noAnswerWhy({ ...vars, state: d.state }),
         evidence: [
-          evidence(
-            'gateway.neighbor',
-            zh
-              ? `${d.gateway} dev ${d.dev}：邻居表状态 ${d.state ?? '无'}，${d.answered === null ? '未探测' : d.answered ? '有应答' : '无应答'}（${d.method}）${d.reason ? `：${neighborReasonZh(d.reason)}` : ''}`
-              : `${d.gateway} dev ${d.dev}: neighbor state ${d.state ?? 'none'}, ${d.answered === null ? 'not probed' : d.answered ? 'answered' : 'no answer'} (${d.method})${d.reason ? `: ${d.reason}` : ''}`,
-            { ...d },
-          ),
+          evidence('gateway.neighbor', M.neighbor({ gateway: d.gateway, dev: d.dev, state: d.state, answered: d.answered, method: d.method, reason: d.reason ?? null }), { ...d }),
           ...(r
             ? [
-                evidence('route.lookup', tr(ctx.lang, `ip route get ${r.data.destination}: ${lookupText(r.data)}`, `ip route get ${r.data.destination}：\`${lookupText(r.data)}\``), {
+                evidence('route.lookup', M.lookup({ destination: r.data.destination, route: lookupText(r.data) }), {
                   destination: r.data.destination,
                   gateway: r.data.gateway,
                   dev: r.data.dev,
@@ -77,6 +97,11 @@ export const rule: Rule = {
                 }),
               ]
             : []),
+        ],
+        // The meta's fixes: the first with the route set off as code in zh, the second by its own id.
+        fix: [
+          { summary: M.checkGateway({ gateway: d.gateway, dev: d.dev, route: routeText }) },
+          { summary: { id: registerMetaMessages(meta).fix[1]!, params: vars }, command: fill(meta.fix[1]!.command!, vars) },
         ],
       });
     }

@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp, tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
+import { sameIp } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-005',
@@ -19,6 +19,21 @@ export const meta: RuleMeta = {
   ],
 };
 
+const M = defineMessages('NET-005', {
+  ping: msg(
+    (p: { address: string; received: number; sent: number; lossPct: number; method: string }) => `ping ${p.address}: ${p.received}/${p.sent} replies (${p.lossPct}% loss, ${p.method})`,
+    (p) => `ping ${p.address}：收到 ${p.received}/${p.sent} 个回复（丢包 ${p.lossPct}%，${p.method}）`,
+  ),
+  tcpOpen: msg(
+    (p: { address: string; port: number; ms: number }) => `TCP ${p.address}:${p.port} open in ${p.ms} ms`,
+    (p) => `TCP ${p.address}:${p.port} 在 ${p.ms} 毫秒内连接成功`,
+  ),
+  firewallRule: msg(
+    (p: { backend: string; table: string; chain: string; number: number | null; text: string }) => `local ${p.backend} ${p.table}/${p.chain} rule ${p.number ?? '?'}: ${p.text}`,
+    (p) => `本机 ${p.backend} ${p.table}/${p.chain} 第 ${p.number ?? '?'} 条规则：\`${p.text}\``,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -36,37 +51,28 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { address: d.address, port: open.data.port, sent: d.sent, received: d.received },
         evidence: [
-          evidence(
-            'icmp.echo',
-            tr(
-              ctx.lang,
-              `ping ${d.address}: ${d.received}/${d.sent} replies (${d.lossPct}% loss, ${d.method})`,
-              `ping ${d.address}：收到 ${d.received}/${d.sent} 个回复（丢包 ${d.lossPct}%，${d.method}）`,
-            ),
-            { address: d.address, sent: d.sent, received: d.received, method: d.method },
-          ),
-          evidence(
-            'tcp.connect',
-            tr(
-              ctx.lang,
-              `TCP ${open.data.address}:${open.data.port} open in ${Math.round(open.data.ms)} ms`,
-              `TCP ${open.data.address}:${open.data.port} 在 ${Math.round(open.data.ms)} 毫秒内连接成功`,
-            ),
-            {
-              address: open.data.address,
-              port: open.data.port,
-              outcome: open.data.outcome,
-            },
-          ),
+          evidence('icmp.echo', M.ping({ address: d.address, received: d.received, sent: d.sent, lossPct: d.lossPct, method: d.method }), {
+            address: d.address,
+            sent: d.sent,
+            received: d.received,
+            method: d.method,
+          }),
+          evidence('tcp.connect', M.tcpOpen({ address: open.data.address, port: open.data.port, ms: Math.round(open.data.ms) }), {
+            address: open.data.address,
+            port: open.data.port,
+            outcome: open.data.outcome,
+          }),
           ...(fw?.data.rule
             ? [
                 evidence(
                   'firewall.verdict',
-                  tr(
-                    ctx.lang,
-                    `local ${fw.data.rule.backend} ${fw.data.rule.table}/${fw.data.rule.chain} rule ${fw.data.rule.number ?? '?'}: ${fw.data.rule.text}`,
-                    `本机 ${fw.data.rule.backend} ${fw.data.rule.table}/${fw.data.rule.chain} 第 ${fw.data.rule.number ?? '?'} 条规则：\`${fw.data.rule.text}\``,
-                  ),
+                  M.firewallRule({
+                    backend: fw.data.rule.backend,
+                    table: fw.data.rule.table,
+                    chain: fw.data.rule.chain,
+                    number: fw.data.rule.number ?? null,
+                    text: fw.data.rule.text,
+                  }),
                   { ...fw.data },
                 ),
               ]

@@ -1,7 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
 import { echoLossy } from '../model/observation.js';
-import { said, tr } from './helpers.js';
+import { said } from './helpers.js';
 import type { Evidence } from '../model/report.js';
 
 export const meta: RuleMeta = {
@@ -28,6 +28,20 @@ export const meta: RuleMeta = {
   explains: ['TLS-009', 'TCP-004', 'TCP-006', 'APP-001', 'APP-002'],
 };
 
+const M = defineMessages('NET-009', {
+  dfProbes: msg(
+    (p: { target: string; largestPass: number; smallestFail: number | null; dev: string | null; ifMtu: number | null; probes: number; method: string }) =>
+      `DF probes to ${p.target}: ${p.largestPass} bytes pass, ${p.smallestFail ?? '—'} bytes get no answer, no fragmentation-needed came back; ${p.dev ?? 'egress interface'} MTU ${p.ifMtu ?? 'unknown'} (${p.probes} probes, ${p.method})`,
+    (p) =>
+      `到 ${p.target} 的 DF 探测：${p.largestPass} 字节可通过，${p.smallestFail ?? '—'} 字节无应答，且没有收到“需要分片”（fragmentation-needed）；${p.dev ?? '出口网卡'} 的 MTU 为 ${p.ifMtu ?? '未知'}（${p.probes} 次探测，${p.method}）`,
+  ),
+  tcpPayload: msg(
+    (p: { target: string; port: number; bytesSent: number; mss: number | null; bytesAcked: number; ms: number; retransmits: number; outcome: string }) =>
+      `TCP ${p.target}:${p.port}: ${p.bytesSent} bytes sent in segments of MSS ${p.mss ?? '?'}, ${p.bytesAcked} acknowledged after ${p.ms} ms, ${p.retransmits} retransmission(s): ${p.outcome}`,
+    (p) => `TCP ${p.target}:${p.port}：按 MSS ${p.mss ?? '?'} 分段发送 ${p.bytesSent} 字节，${p.ms} 毫秒后确认 ${p.bytesAcked} 字节，重传 ${p.retransmits} 次：${said('zh', p.outcome)}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -52,31 +66,35 @@ export const rule: Rule = {
       const ev: Evidence[] = [];
       if (d.largestPass !== null) {
         ev.push(
-          evidence(
-            'pmtu.search',
-            tr(
-              ctx.lang,
-              `DF probes to ${d.target}: ${d.largestPass} bytes pass, ${d.smallestFail ?? '—'} bytes get no answer, no fragmentation-needed came back; ${d.dev ?? 'egress interface'} MTU ${d.ifMtu ?? 'unknown'} (${d.probes} probes, ${d.method})`,
-              `到 ${d.target} 的 DF 探测：${d.largestPass} 字节可通过，${d.smallestFail ?? '—'} 字节无应答，且没有收到“需要分片”（fragmentation-needed）；${d.dev ?? '出口网卡'} 的 MTU 为 ${d.ifMtu ?? '未知'}（${d.probes} 次探测，${d.method}）`,
-            ),
-            { largestPass: d.largestPass, smallestFail: d.smallestFail, fragNeeded: d.fragNeeded, ifMtu: d.ifMtu, dev: d.dev },
-          ),
+          evidence('pmtu.search', M.dfProbes({ target: d.target, largestPass: d.largestPass, smallestFail: d.smallestFail, dev: d.dev, ifMtu: d.ifMtu, probes: d.probes, method: d.method }), {
+            largestPass: d.largestPass,
+            smallestFail: d.smallestFail,
+            fragNeeded: d.fragNeeded,
+            ifMtu: d.ifMtu,
+            dev: d.dev,
+          }),
         );
       }
       if (tcp && tcp.outcome !== 'not-run' && tcp.outcome !== 'connect-failed') {
         ev.push(
           evidence(
             'pmtu.search',
-            tr(
-              ctx.lang,
-              `TCP ${d.target}:${tcp.port}: ${tcp.bytesSent} bytes sent in segments of MSS ${tcp.mss ?? '?'}, ${tcp.bytesAcked} acknowledged after ${tcp.ms} ms, ${tcp.retransmits} retransmission(s): ${tcp.outcome}`,
-              `TCP ${d.target}:${tcp.port}：按 MSS ${tcp.mss ?? '?'} 分段发送 ${tcp.bytesSent} 字节，${tcp.ms} 毫秒后确认 ${tcp.bytesAcked} 字节，重传 ${tcp.retransmits} 次：${said(ctx.lang, tcp.outcome)}`,
-            ),
+            M.tcpPayload({
+              target: d.target,
+              port: tcp.port,
+              bytesSent: tcp.bytesSent,
+              mss: tcp.mss,
+              bytesAcked: tcp.bytesAcked,
+              ms: tcp.ms,
+              retransmits: tcp.retransmits,
+              outcome: tcp.outcome,
+            }),
             { tcp },
           ),
         );
       }
-      const fix = d.dev && passes ? undefined : [{ summary: tr(ctx.lang, meta.fix[0]!.summary.en, meta.fix[0]!.summary.zh), command: meta.fix[0]!.command! }];
+      // Without a device and a size that passes, only the meta's first fix (by its own id) applies.
+      const fix = d.dev && passes ? undefined : [{ summary: { id: registerMetaMessages(meta).fix[0]!, params: {} }, command: meta.fix[0]!.command! }];
       return makeFinding(meta, ctx, { vars, evidence: ev, ...(fix ? { fix } : {}) });
     }
     return null;

@@ -1,8 +1,8 @@
 import type { Rule, RuleContext, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, msg, ofKind } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
 import type { IcmpError } from '../model/observation.js';
-import { familyOf, sameIp, tr } from './helpers.js';
+import { familyOf, sameIp } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-010',
@@ -25,6 +25,22 @@ export const meta: RuleMeta = {
   ],
   explains: ['HOST-004', 'DNS-001', 'NET-003', 'NET-005', 'NET-007', 'VPN-002', 'VPN-003', 'TCP-002', 'TCP-003', 'TLS-009', 'APP-001', 'APP-002'],
 };
+
+type Via = 'icmp.echo' | 'tcp.connect' | 'trace.path';
+
+const M = defineMessages('NET-010', {
+  /** The meta's explanation with {meaning} (an access list, else no route onward) told in each language. */
+  routerWhy: msg(
+    ({ prohibited, ...p }: { router: string; dst: string; name: string; type: number; code: number; prohibited: boolean }) =>
+      fill(meta.explanation.en, { ...p, meaning: prohibited ? 'an access list there forbids the traffic' : 'it has no route onward to the target' }),
+    ({ prohibited, ...p }) => fill(meta.explanation.zh, { ...p, meaning: prohibited ? '即该处的访问控制列表禁止了该流量' : '即它没有继续通往目标的路由' }),
+  ),
+  icmpError: msg(
+    (p: { via: string; dst: string; name: string; type: number; code: number; from: string }) =>
+      `${p.via === 'icmp.echo' ? 'ping' : p.via === 'trace.path' ? 'trace' : 'TCP'} ${p.dst}: ICMP ${p.name} (type ${p.type} code ${p.code}) from ${p.from}`,
+    (p) => `${p.via === 'icmp.echo' ? 'ping' : p.via === 'trace.path' ? '路径追踪' : 'TCP'} ${p.dst}：收到来自 ${p.from} 的 ICMP ${p.name}（类型 ${p.type}，代码 ${p.code}）`,
+  ),
+});
 
 /** Destination-unreachable codes that name a router's verdict (not the target's port-unreachable). */
 const V4 = new Map<number, string>([
@@ -65,7 +81,7 @@ export function localAddresses(ctx: Pick<RuleContext, 'observations' | 'snapshot
 export const rule: Rule = {
   meta,
   check(ctx) {
-    const hits: Array<{ dst: string; err: IcmpError; name: string; via: 'icmp.echo' | 'tcp.connect' | 'trace.path' }> = [];
+    const hits: Array<{ dst: string; err: IcmpError; name: string; via: Via }> = [];
     // An error from one of this host's own addresses is the kernel's (its ARP/ND for the next hop
     // failed), never a router on the path: NET-002 names that next hop.
     const local = localAddresses(ctx);
@@ -98,32 +114,17 @@ export const rule: Rule = {
     const first = hits.find((h) => !inBrokenTunnel(ctx, h.dst));
     if (!first) return null;
     const prohibited = /prohibited|policy|reject/.test(first.name);
+    const vars = { router: first.err.from, dst: first.dst, name: first.name, type: first.err.type, code: first.err.code };
     return makeFinding(meta, ctx, {
-      vars: {
-        router: first.err.from,
-        dst: first.dst,
-        name: first.name,
-        type: first.err.type,
-        code: first.err.code,
-        meaning: prohibited
-          ? tr(ctx.lang, 'an access list there forbids the traffic', '即该处的访问控制列表禁止了该流量')
-          : tr(ctx.lang, 'it has no route onward to the target', '即它没有继续通往目标的路由'),
-      },
+      vars,
+      explanation: M.routerWhy({ ...vars, prohibited }),
       evidence: hits
         .filter((h) => !inBrokenTunnel(ctx, h.dst))
         .map((h) =>
-          evidence(
-            h.via,
-            tr(
-              ctx.lang,
-              `${h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? 'trace' : 'TCP'} ${h.dst}: ICMP ${h.name} (type ${h.err.type} code ${h.err.code}) from ${h.err.from}`,
-              `${h.via === 'icmp.echo' ? 'ping' : h.via === 'trace.path' ? '路径追踪' : 'TCP'} ${h.dst}：收到来自 ${h.err.from} 的 ICMP ${h.name}（类型 ${h.err.type}，代码 ${h.err.code}）`,
-            ),
-            {
-              dst: h.dst,
-              icmp: h.err,
-            },
-          ),
+          evidence(h.via, M.icmpError({ via: h.via, dst: h.dst, name: h.name, type: h.err.type, code: h.err.code, from: h.err.from }), {
+            dst: h.dst,
+            icmp: h.err,
+          }),
         ),
     });
   },

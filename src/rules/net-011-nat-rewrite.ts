@@ -1,7 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, makeFinding, msg } from './types.js';
 import { hostPort, responderViews } from './responder-common.js';
-import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-011',
@@ -24,6 +23,14 @@ export const meta: RuleMeta = {
   ],
 };
 
+const M = defineMessages('NET-011', {
+  rewritten: msg(
+    (p: { local: string; responder: string; seen: string; address: boolean; port: boolean }) =>
+      `left as ${p.local}, arrived at the responder ${p.responder} as ${p.seen} (${p.address ? 'address' : 'port'} rewritten${p.address && p.port ? ', port too' : ''})`,
+    (p) => `离开本机时为 ${p.local}，到达响应端 ${p.responder} 时为 ${p.seen}（${p.address ? (p.port ? '地址和端口均被改写' : '地址被改写') : '端口被改写'}）`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -36,19 +43,11 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars,
         evidence: [
-          evidence(
-            'responder.view',
-            tr(
-              ctx.lang,
-              `left as ${hostPort(v.local)}, arrived at the responder ${v.responder} as ${hostPort(v.seen)} (${addrChanged ? 'address' : 'port'} rewritten${addrChanged && portChanged ? ', port too' : ''})`,
-              `离开本机时为 ${hostPort(v.local)}，到达响应端 ${v.responder} 时为 ${hostPort(v.seen)}（${addrChanged ? (portChanged ? '地址和端口均被改写' : '地址被改写') : '端口被改写'}）`,
-            ),
-            {
-              responder: v.responder,
-              local: v.local,
-              seen: v.seen,
-            },
-          ),
+          evidence('responder.view', M.rewritten({ local: hostPort(v.local), responder: v.responder, seen: hostPort(v.seen), address: addrChanged, port: portChanged }), {
+            responder: v.responder,
+            local: v.local,
+            seen: v.seen,
+          }),
         ],
       });
     }

@@ -1,7 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, makeFinding, msg } from './types.js';
 import { responderViews } from './responder-common.js';
-import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-012',
@@ -27,6 +26,14 @@ export const meta: RuleMeta = {
   ],
 };
 
+const M = defineMessages('NET-012', {
+  clamped: msg(
+    (p: { offered: number; responder: string; received: number; ttl: number; hops: number; options: string[] }) =>
+      `SYN sent with MSS ${p.offered}; the responder ${p.responder} received MSS ${p.received} (TTL ${p.ttl}, ${p.hops} hop(s); options ${p.options.join(',')})`,
+    (p) => `本机发出的 SYN 中 MSS 为 ${p.offered}；响应端 ${p.responder} 收到的 MSS 为 ${p.received}（TTL ${p.ttl}，经过 ${p.hops} 跳；TCP 选项 \`${p.options.join(',')}\`）`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -37,15 +44,10 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { offered: v.offeredMss, received, pathMtu: v.offeredMss + (v6 ? 60 : 40) },
         evidence: [
-          evidence(
-            'responder.view',
-            tr(
-              ctx.lang,
-              `SYN sent with MSS ${v.offeredMss}; the responder ${v.responder} received MSS ${received} (TTL ${v.syn!.ttl}, ${v.syn!.hops} hop(s); options ${v.syn!.options.join(',')})`,
-              `本机发出的 SYN 中 MSS 为 ${v.offeredMss}；响应端 ${v.responder} 收到的 MSS 为 ${received}（TTL ${v.syn!.ttl}，经过 ${v.syn!.hops} 跳；TCP 选项 \`${v.syn!.options.join(',')}\`）`,
-            ),
-            { offeredMss: v.offeredMss, syn: v.syn },
-          ),
+          evidence('responder.view', M.clamped({ offered: v.offeredMss, responder: v.responder, received, ttl: v.syn!.ttl, hops: v.syn!.hops, options: [...v.syn!.options] }), {
+            offeredMss: v.offeredMss,
+            syn: v.syn,
+          }),
         ],
       });
     }

@@ -1,7 +1,7 @@
+import type { Lang } from '../model/layer.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
 import { responderViews } from './responder-common.js';
-import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-013',
@@ -29,6 +29,49 @@ export const meta: RuleMeta = {
 const MIN_LOST = 3;
 const MIN_FRACTION = 0.1;
 
+/** The case as data: the direction that loses (`ret`: server → client), the counts, the server and the client (null: not seen). */
+type Case = { ret: boolean; lost: number; of: number; pct: number; otherPct: number; sent: number; arrived: number; answered: number; server: string; client: string | null };
+
+/** The meta's placeholders in a language: the direction and its word told there. */
+function words(lang: Lang, p: Case): Record<string, string | number> {
+  const zh = lang === 'zh';
+  const client = p.client ?? (zh ? '客户端' : 'the client');
+  return {
+    direction: zh ? (p.ret ? '回程（服务器 → 客户端）' : '去程（客户端 → 服务器）') : p.ret ? 'return (server → client)' : 'forward (client → server)',
+    dirWord: zh ? (p.ret ? '返回' : '发送') : p.ret ? 'back' : 'out',
+    lost: p.lost,
+    of: p.of,
+    pct: p.pct,
+    otherPct: p.otherPct,
+    sent: p.sent,
+    arrived: p.arrived,
+    answered: p.answered,
+    from: p.ret ? p.server : client,
+    to: p.ret ? client : p.server,
+    client,
+  };
+}
+
+const M = defineMessages('NET-013', {
+  lossTitle: msg(
+    (p: Case) => fill(meta.title.en, words('en', p)),
+    (p) => fill(meta.title.zh, words('zh', p)),
+  ),
+  lossWhy: msg(
+    (p: Case) => fill(meta.explanation.en, words('en', p)),
+    (p) => fill(meta.explanation.zh, words('zh', p)),
+  ),
+  checkPath: msg(
+    (p: Case) => fill(meta.fix[0]!.summary.en, words('en', p)),
+    (p) => fill(meta.fix[0]!.summary.zh, words('zh', p)),
+  ),
+  echoes: msg(
+    (p: { sent: number; responder: string; arrived: number; answered: number; forwardPct: number; returnPct: number }) =>
+      `${p.sent} UDP echoes sent to ${p.responder}: ${p.arrived} arrived there, ${p.answered} answers came back (forward loss ${p.forwardPct}%, return loss ${p.returnPct}%)`,
+    (p) => `向 ${p.responder} 发送 ${p.sent} 个 UDP 回显：${p.arrived} 个到达，${p.answered} 个应答返回（去程丢包 ${p.forwardPct}%，回程丢包 ${p.returnPct}%）`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -40,14 +83,13 @@ export const rule: Rule = {
       const retLost = Math.max(0, arrived - l.answered);
       const fwd = fwdLost / l.sent;
       const ret = arrived > 0 ? retLost / arrived : 0;
-      const client = v.seen?.address ?? tr(ctx.lang, 'the client', '客户端');
+      const client = v.seen?.address ?? null;
       const server = v.responder.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
       const pick = retLost >= MIN_LOST && ret >= MIN_FRACTION && ret >= 2 * fwd ? 'return' : fwdLost >= MIN_LOST && fwd >= MIN_FRACTION && fwd >= 2 * ret ? 'forward' : null;
       if (!pick) continue;
       const isRet = pick === 'return';
-      const vars = {
-        direction: ctx.lang === 'zh' ? (isRet ? '回程（服务器 → 客户端）' : '去程（客户端 → 服务器）') : isRet ? 'return (server → client)' : 'forward (client → server)',
-        dirWord: ctx.lang === 'zh' ? (isRet ? '返回' : '发送') : isRet ? 'back' : 'out',
+      const c: Case = {
+        ret: isRet,
         lost: isRet ? retLost : fwdLost,
         of: isRet ? arrived : l.sent,
         pct: Math.round((isRet ? ret : fwd) * 100),
@@ -55,23 +97,19 @@ export const rule: Rule = {
         sent: l.sent,
         arrived,
         answered: l.answered,
-        from: isRet ? server : client,
-        to: isRet ? client : server,
+        server,
         client,
       };
+      // The meta's title, explanation and fix with the direction told in each language.
       return makeFinding(meta, ctx, {
-        vars,
+        title: M.lossTitle(c),
+        explanation: M.lossWhy(c),
         evidence: [
-          evidence(
-            'responder.view',
-            tr(
-              ctx.lang,
-              `${l.sent} UDP echoes sent to ${v.responder}: ${arrived} arrived there, ${l.answered} answers came back (forward loss ${Math.round(fwd * 100)}%, return loss ${Math.round(ret * 100)}%)`,
-              `向 ${v.responder} 发送 ${l.sent} 个 UDP 回显：${arrived} 个到达，${l.answered} 个应答返回（去程丢包 ${Math.round(fwd * 100)}%，回程丢包 ${Math.round(ret * 100)}%）`,
-            ),
-            { loss: l },
-          ),
+          evidence('responder.view', M.echoes({ sent: l.sent, responder: v.responder, arrived, answered: l.answered, forwardPct: Math.round(fwd * 100), returnPct: Math.round(ret * 100) }), {
+            loss: l,
+          }),
         ],
+        fix: [{ summary: M.checkPath(c) }],
       });
     }
     return null;

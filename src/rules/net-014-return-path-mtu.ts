@@ -1,7 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, makeFinding, msg } from './types.js';
 import { responderViews } from './responder-common.js';
-import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-014',
@@ -29,6 +28,15 @@ export const meta: RuleMeta = {
   explains: ['NET-009', 'TLS-009', 'APP-002', 'NET-007'],
 };
 
+const M = defineMessages('NET-014', {
+  /** `dfNotForced`: the responder could not set DF on its datagrams. */
+  datagrams: msg(
+    (p: { responder: string; arrived: number[]; lost: number[]; forward: number; dfNotForced: boolean }) =>
+      `DF datagrams from ${p.responder}: arrived ${p.arrived.join(', ') || 'none'}; lost ${p.lost.join(', ')}; requests of ${p.forward} bytes reached it${p.dfNotForced ? ' (DF could not be forced)' : ''}`,
+    (p) => `来自 ${p.responder} 的 DF 数据报：到达 ${p.arrived.join(', ') || '无'}；丢失 ${p.lost.join(', ')}；本机 ${p.forward} 字节的请求能到达响应端${p.dfNotForced ? '（无法强制设置 DF）' : ''}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -44,11 +52,13 @@ export const rule: Rule = {
         evidence: [
           evidence(
             'responder.view',
-            tr(
-              ctx.lang,
-              `DF datagrams from ${v.responder}: arrived ${m.arrived.join(', ') || 'none'}; lost ${m.asked.filter((s) => !m.arrived.includes(s)).join(', ')}; requests of ${m.forwardLargest} bytes reached it${m.df === false ? ' (DF could not be forced)' : ''}`,
-              `来自 ${v.responder} 的 DF 数据报：到达 ${m.arrived.join(', ') || '无'}；丢失 ${m.asked.filter((s) => !m.arrived.includes(s)).join(', ')}；本机 ${m.forwardLargest} 字节的请求能到达响应端${m.df === false ? '（无法强制设置 DF）' : ''}`,
-            ),
+            M.datagrams({
+              responder: v.responder,
+              arrived: [...m.arrived],
+              lost: m.asked.filter((s) => !m.arrived.includes(s)),
+              forward: m.forwardLargest,
+              dfNotForced: m.df === false,
+            }),
             { returnMtu: m },
           ),
         ],
