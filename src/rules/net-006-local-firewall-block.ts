@@ -1,9 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, fill, makeFinding, ofKind } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, msg, ofKind, registerMetaMessages, type FixPart } from './types.js';
 import type { ObservationData } from '../model/observation.js';
 import type { Lang } from '../model/layer.js';
-import type { Fix } from '../model/report.js';
-import { familyOf, tr } from './helpers.js';
+import { familyOf } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'NET-006',
@@ -56,17 +55,75 @@ function nftMatch(v: Verdict): string {
   return `${fam} daddr ${v.dst}${l4}`;
 }
 
-/** One firewall verdict in words (the rule that decided, or the chain policy). */
-function verdictText(lang: Lang, v: Verdict): string {
+/** The deciding rule as params (all null: the chain policy decided). */
+type RuleParams = { backend: string | null; family: string | null; table: string | null; ruleChain: string | null; number: number | null; handle: number | null; text: string | null };
+
+const ruleParams = (v: Verdict): RuleParams => {
   const r = v.rule;
-  const which = r ? (r.number ?? (r.handle !== undefined ? `handle ${r.handle}` : '?')) : null;
+  return {
+    backend: r?.backend ?? null,
+    family: r?.family ?? null,
+    table: r?.table ?? null,
+    ruleChain: r?.chain ?? null,
+    number: r?.number ?? null,
+    handle: r?.handle ?? null,
+    text: r?.text ?? null,
+  };
+};
+
+/** A verdict as params: the flow, the verdict, the chain that saw it, the rule, the counter analysis' reason. */
+type VerdictParams = RuleParams & { flow: string; verdict: string; chain: string; reason: string | null };
+
+/** One firewall verdict in words (the rule that decided, or the chain policy). */
+function verdictText(lang: Lang, p: VerdictParams): string {
+  const which = p.backend ? (p.number ?? (p.handle !== null ? `handle ${p.handle}` : '?')) : null;
   if (lang === 'zh') {
-    const verdict = v.verdict === 'DROP' ? '丢弃（DROP）' : v.verdict === 'REJECT' ? '拒绝（REJECT）' : v.verdict;
-    const rule = r ? `${r.backend} 表 ${r.table} 链 ${r.chain} 规则 ${which}：\`${r.text}\`` : '链的默认策略';
-    return `${flowText(v)} → 在 ${v.chain} 链被${verdict}：${rule}${v.reason ? `（${counterReasonZh(v.reason)}）` : ''}`;
+    const verdict = p.verdict === 'DROP' ? '丢弃（DROP）' : p.verdict === 'REJECT' ? '拒绝（REJECT）' : p.verdict;
+    const rule = p.backend ? `${p.backend} 表 ${p.table} 链 ${p.ruleChain} 规则 ${which}：\`${p.text}\`` : '链的默认策略';
+    return `${p.flow} → 在 ${p.chain} 链被${verdict}：${rule}${p.reason ? `（${counterReasonZh(p.reason)}）` : ''}`;
   }
-  return `${flowText(v)} → ${v.verdict} in ${v.chain}: ${r ? `${r.backend} table ${r.table} chain ${r.chain} rule ${which}: ${r.text}` : 'chain policy'}${v.reason ? ` (${v.reason})` : ''}`;
+  return `${p.flow} → ${p.verdict} in ${p.chain}: ${p.backend ? `${p.backend} table ${p.table} chain ${p.ruleChain} rule ${which}: ${p.text}` : 'chain policy'}${p.reason ? ` (${p.reason})` : ''}`;
 }
+
+/** The block as params for the meta's title and explanation. */
+type BlockParams = RuleParams & { flow: string; verdict: string; chain: string; rejectWith: string | null };
+
+/** The meta's placeholders in a language: the verdict word, where the flow is blocked (a rule set off as code in zh, or the chain policy), how it is rejected. */
+function blockWords(lang: Lang, p: BlockParams): Record<string, string> {
+  const zh = lang === 'zh';
+  const colon = zh ? '：' : ': ';
+  // The rule text is iptables/nft syntax: set off as code in zh.
+  const ruleText = zh ? `\`${p.text}\`` : `${p.text}`;
+  const where = p.backend
+    ? p.backend === 'nft'
+      ? `nft ${p.family ?? 'inet'} ${p.table} ${p.ruleChain}${p.handle !== null ? ` handle ${p.handle}` : ''}${colon}${ruleText}`
+      : `${p.backend} -t ${p.table} ${p.ruleChain} #${p.number ?? '?'}${colon}${ruleText}`
+    : zh
+      ? `${p.chain} 链的默认策略`
+      : `the ${p.chain} chain policy`;
+  const reject = p.verdict === 'REJECT' && p.rejectWith ? (zh ? `（以 ${p.rejectWith} 拒绝）` : ` (rejected with ${p.rejectWith})`) : '';
+  const verdict = p.verdict === 'DROP' ? (zh ? '丢弃' : 'drop') : zh ? '拒绝' : 'reject';
+  return { verdict, flow: p.flow, where, reject };
+}
+
+const M = defineMessages('NET-006', {
+  blockTitle: msg(
+    (p: BlockParams) => fill(meta.title.en, blockWords('en', p)),
+    (p) => fill(meta.title.zh, blockWords('zh', p)),
+  ),
+  blockWhy: msg(
+    (p: BlockParams) => fill(meta.explanation.en, blockWords('en', p)),
+    (p) => fill(meta.explanation.zh, blockWords('zh', p)),
+  ),
+  verdict: msg(
+    (p: VerdictParams) => verdictText('en', p),
+    (p) => verdictText('zh', p),
+  ),
+  ufw: msg(
+    'The rule belongs to ufw: change it with `ufw status numbered` / `ufw delete N` so that it is not restored',
+    '该规则由 ufw 管理：请用 `ufw status numbered` / `ufw delete 序号` 修改，否则会被恢复',
+  ),
+});
 
 /** The counter analysis' reason (src/analyze/counters.ts) in Chinese; a text it does not know is quoted as it is. */
 function counterReasonZh(reason: string): string {
@@ -87,17 +144,10 @@ export const rule: Rule = {
     const r = v.rule;
     const v6 = familyOf(v.dst) === 6;
     const tool = r?.backend === 'ip6tables' || (!r && v6) ? 'ip6tables' : 'iptables';
-    const verdictWord = tr(ctx.lang, v.verdict === 'DROP' ? 'drop' : 'reject', v.verdict === 'DROP' ? '丢弃' : '拒绝');
-    // The rule text is iptables/nft syntax: set off as code in zh.
-    const ruleText = (text: string): string => tr(ctx.lang, text, `\`${text}\``);
-    const colon = tr(ctx.lang, ': ', '：');
-    const where = r
-      ? r.backend === 'nft'
-        ? `nft ${r.family ?? 'inet'} ${r.table} ${r.chain}${r.handle !== undefined ? ` handle ${r.handle}` : ''}${colon}${ruleText(r.text)}`
-        : `${r.backend} -t ${r.table} ${r.chain} #${r.number ?? '?'}${colon}${ruleText(r.text)}`
-      : tr(ctx.lang, `the ${v.chain} chain policy`, `${v.chain} 链的默认策略`);
-    const fix: Fix[] = [];
-    const s = (i: number, vars: Record<string, string | number>) => fill(meta.fix[i]!.summary[ctx.lang], vars);
+    const fix: FixPart[] = [];
+    // The meta's fixes by their own ids.
+    const fixIds = registerMetaMessages(meta).fix;
+    const s = (i: number, vars: Record<string, string | number>) => ({ id: fixIds[i]!, params: vars });
     if (r && r.backend !== 'nft' && r.number !== null) {
       fix.push({ summary: s(0, { number: r.number, chain: r.chain }), command: `${r.backend} -t ${r.table} -D ${r.chain} ${r.number}` });
     } else if (r && r.backend === 'nft' && r.handle !== undefined) {
@@ -109,22 +159,15 @@ export const rule: Rule = {
       fix.push({ summary: s(2, { chain }), command: `${tool} -I ${chain} 1 ${iptablesMatch(v)} -j ACCEPT` });
     }
     if (r && /^ufw/i.test(r.chain)) {
-      fix.push({
-        summary: tr(
-          ctx.lang,
-          'The rule belongs to ufw: change it with `ufw status numbered` / `ufw delete N` so that it is not restored',
-          '该规则由 ufw 管理：请用 `ufw status numbered` / `ufw delete 序号` 修改，否则会被恢复',
-        ),
-      });
+      fix.push({ summary: M.ufw() });
     }
+    const block: BlockParams = { flow: flowText(v), verdict: v.verdict, chain: v.chain, rejectWith: v.rejectWith ?? null, ...ruleParams(v) };
     return makeFinding(meta, ctx, {
-      vars: {
-        verdict: verdictWord,
-        flow: flowText(v),
-        where,
-        reject: v.verdict === 'REJECT' && v.rejectWith ? tr(ctx.lang, ` (rejected with ${v.rejectWith})`, `（以 ${v.rejectWith} 拒绝）`) : '',
-      },
-      evidence: relevant.map((f) => evidence('firewall.verdict', verdictText(ctx.lang, f.data), { ...f.data })),
+      title: M.blockTitle(block),
+      explanation: M.blockWhy(block),
+      evidence: relevant.map((f) =>
+        evidence('firewall.verdict', M.verdict({ flow: flowText(f.data), verdict: f.data.verdict, chain: f.data.chain, reason: f.data.reason ?? null, ...ruleParams(f.data) }), { ...f.data }),
+      ),
       fix,
     });
   },

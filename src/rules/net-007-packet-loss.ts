@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp, tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
+import { sameIp } from './helpers.js';
 import { firstLossyHop } from '../analyze/trace-stats.js';
 import type { TraceHop } from '../model/observation.js';
 import type { Lang } from '../model/layer.js';
@@ -32,12 +32,50 @@ export const LOSS_THRESHOLD_PCT = 2;
 /** Echo requests needed before echo loss alone is judged (a lost one of four is noise, not a rate). */
 const MIN_ECHOES = 10;
 
-const hopText = (lang: Lang, h: TraceHop): string =>
-  tr(
-    lang,
-    `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent} (${h.lossPct}%${h.rateLimited ? ', ICMP rate-limited' : ''})`,
-    `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent}（${h.lossPct}%${h.rateLimited ? '，ICMP 限速' : ''}）`,
-  );
+/** A path's hops as parallel lists (`limited`: 1 where the hop's ICMP answers are rate-limited). */
+type Hops = { ttl: number[]; addr: string[]; recv: number[]; sent: number[]; loss: number[]; limited: number[] };
+
+const hopParams = (hops: readonly TraceHop[]): Hops => ({
+  ttl: hops.map((h) => h.ttl),
+  addr: hops.map((h) => h.addr ?? '???'),
+  recv: hops.map((h) => h.recv),
+  sent: hops.map((h) => h.sent),
+  loss: hops.map((h) => h.lossPct),
+  limited: hops.map((h) => (h.rateLimited ? 1 : 0)),
+});
+
+const hopList = (lang: Lang, p: Hops): string =>
+  p.ttl
+    .map((ttl, i) =>
+      lang === 'zh'
+        ? `${ttl} ${p.addr[i]} ${p.recv[i]}/${p.sent[i]}（${p.loss[i]}%${p.limited[i] ? '，ICMP 限速' : ''}）`
+        : `${ttl} ${p.addr[i]} ${p.recv[i]}/${p.sent[i]} (${p.loss[i]}%${p.limited[i] ? ', ICMP rate-limited' : ''})`,
+    )
+    .join(lang === 'zh' ? '，' : ', ');
+
+const M = defineMessages('NET-007', {
+  trace: msg(
+    (p: Hops & { proto: string; target: string; flow: string }) => `${p.proto.toUpperCase()} trace to ${p.target}, ${p.flow}: ${hopList('en', p)}`,
+    (p) => `到 ${p.target} 的 ${p.proto.toUpperCase()} 路径追踪，${p.flow}：${hopList('zh', p)}`,
+  ),
+  checkFirstLink: msg(
+    (p: { router: string }) => `Check the link between this host and hop 1 (${p.router}): interface errors, duplex, Wi-Fi signal, congestion`,
+    (p) => `检查本机与第 1 跳（${p.router}）之间的链路：接口错误、双工、Wi-Fi 信号、拥塞`,
+  ),
+  echoTitle: msg(
+    (p: { address: string; loss: number }) => `${p.loss}% packet loss to ${p.address}`,
+    (p) => `丢包：到 ${p.address} 的丢包率 ${p.loss}%`,
+  ),
+  echoWhy: msg(
+    (p: { address: string; threshold: number }) => `More than ${p.threshold}% of the echo requests to ${p.address} are lost. Run \`netdx trace ${p.address}\` to find the hop where the loss starts.`,
+    (p) => `发往 ${p.address} 的回显请求丢失超过 ${p.threshold}%。运行 \`netdx trace ${p.address}\` 找出丢包开始的跳点。`,
+  ),
+  echo: msg(
+    (p: { address: string; received: number; sent: number; loss: number }) => `ping ${p.address}: ${p.received}/${p.sent} answered (${p.loss}% loss)`,
+    (p) => `ping ${p.address}：${p.received}/${p.sent} 有应答（丢包 ${p.loss}%）`,
+  ),
+  traceIt: msg('Trace the path to find the first lossy hop', '追踪路径，找出第一个丢包的跳点'),
+});
 
 export const rule: Rule = {
   meta,
@@ -51,29 +89,8 @@ export const rule: Rule = {
         const router = first.addr ?? '???';
         return makeFinding(meta, ctx, {
           vars: { loss: end.lossPct, dst: t.data.target, hop: first.ttl, router, prevHop: prev, threshold: LOSS_THRESHOLD_PCT },
-          evidence: [
-            evidence(
-              'trace.path',
-              tr(
-                ctx.lang,
-                `${t.data.proto.toUpperCase()} trace to ${t.data.target}, ${p.flow}: ${p.hops.map((h) => hopText(ctx.lang, h)).join(', ')}`,
-                `到 ${t.data.target} 的 ${t.data.proto.toUpperCase()} 路径追踪，${p.flow}：${p.hops.map((h) => hopText(ctx.lang, h)).join('，')}`,
-              ),
-              { target: t.data.target, hops: p.hops },
-            ),
-          ],
-          fix:
-            prev === 0
-              ? [
-                  {
-                    summary: tr(
-                      ctx.lang,
-                      `Check the link between this host and hop 1 (${router}): interface errors, duplex, Wi-Fi signal, congestion`,
-                      `检查本机与第 1 跳（${router}）之间的链路：接口错误、双工、Wi-Fi 信号、拥塞`,
-                    ),
-                  },
-                ]
-              : undefined,
+          evidence: [evidence('trace.path', M.trace({ proto: t.data.proto, target: t.data.target, flow: p.flow, ...hopParams(p.hops) }), { target: t.data.target, hops: p.hops })],
+          fix: prev === 0 ? [{ summary: M.checkFirstLink({ router }) }] : undefined,
         });
       }
     }
@@ -86,16 +103,10 @@ export const rule: Rule = {
       if (ofKind(ctx.observations, 'trace.path').some((t) => sameIp(t.data.target, d.address) && t.data.reached)) continue;
       return makeFinding(meta, ctx, {
         vars: { loss: d.lossPct, dst: d.address, threshold: LOSS_THRESHOLD_PCT },
-        title: tr(ctx.lang, `${d.lossPct}% packet loss to ${d.address}`, `丢包：到 ${d.address} 的丢包率 ${d.lossPct}%`),
-        explanation: tr(
-          ctx.lang,
-          `More than ${LOSS_THRESHOLD_PCT}% of the echo requests to ${d.address} are lost. Run \`netdx trace ${d.address}\` to find the hop where the loss starts.`,
-          `发往 ${d.address} 的回显请求丢失超过 ${LOSS_THRESHOLD_PCT}%。运行 \`netdx trace ${d.address}\` 找出丢包开始的跳点。`,
-        ),
-        evidence: [
-          evidence('icmp.echo', tr(ctx.lang, `ping ${d.address}: ${d.received}/${d.sent} answered (${d.lossPct}% loss)`, `ping ${d.address}：${d.received}/${d.sent} 有应答（丢包 ${d.lossPct}%）`)),
-        ],
-        fix: [{ summary: tr(ctx.lang, 'Trace the path to find the first lossy hop', '追踪路径，找出第一个丢包的跳点'), command: `netdx trace ${d.address}` }],
+        title: M.echoTitle({ address: d.address, loss: d.lossPct }),
+        explanation: M.echoWhy({ address: d.address, threshold: LOSS_THRESHOLD_PCT }),
+        evidence: [evidence('icmp.echo', M.echo({ address: d.address, received: d.received, sent: d.sent, loss: d.lossPct }))],
+        fix: [{ summary: M.traceIt(), command: `netdx trace ${d.address}` }],
       });
     }
     return null;

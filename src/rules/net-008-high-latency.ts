@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { sameIp, tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
+import { sameIp } from './helpers.js';
 import type { Lang } from '../model/layer.js';
 import type { TraceHop } from '../model/observation.js';
 
@@ -48,14 +48,48 @@ export function risingHop(hops: readonly TraceHop[]): TraceHop | null {
 }
 
 const fmt = (v: number): number => Math.round(v * 10) / 10;
-const hopText = (lang: Lang, h: TraceHop): string =>
-  h.rtt
-    ? tr(
-        lang,
-        `${h.ttl} ${h.addr ?? '???'} avg ${fmt(h.rtt.avg)} ms (min ${fmt(h.rtt.min)}, max ${fmt(h.rtt.max)}, sd ${fmt(h.rtt.stddev)})`,
-        `${h.ttl} ${h.addr ?? '???'} 平均 ${fmt(h.rtt.avg)} 毫秒（最小 ${fmt(h.rtt.min)}，最大 ${fmt(h.rtt.max)}，标准差 ${fmt(h.rtt.stddev)}）`,
-      )
-    : tr(lang, `${h.ttl} ${h.addr ?? '???'} no answer`, `${h.ttl} ${h.addr ?? '???'} 无应答`);
+/** A path's hops as parallel lists (`answered`: 1 where the hop has an RTT; the RTT lists hold 0 where it has none). */
+type Hops = { ttl: number[]; addr: string[]; answered: number[]; avg: number[]; min: number[]; max: number[]; sd: number[] };
+
+const hopParams = (hops: readonly TraceHop[]): Hops => ({
+  ttl: hops.map((h) => h.ttl),
+  addr: hops.map((h) => h.addr ?? '???'),
+  answered: hops.map((h) => (h.rtt ? 1 : 0)),
+  avg: hops.map((h) => (h.rtt ? fmt(h.rtt.avg) : 0)),
+  min: hops.map((h) => (h.rtt ? fmt(h.rtt.min) : 0)),
+  max: hops.map((h) => (h.rtt ? fmt(h.rtt.max) : 0)),
+  sd: hops.map((h) => (h.rtt ? fmt(h.rtt.stddev) : 0)),
+});
+
+const hopList = (lang: Lang, p: Hops): string =>
+  p.ttl
+    .map((ttl, i) => {
+      const head = `${ttl} ${p.addr[i]}`;
+      if (lang === 'zh') return p.answered[i] ? `${head} 平均 ${p.avg[i]} 毫秒（最小 ${p.min[i]}，最大 ${p.max[i]}，标准差 ${p.sd[i]}）` : `${head} 无应答`;
+      return p.answered[i] ? `${head} avg ${p.avg[i]} ms (min ${p.min[i]}, max ${p.max[i]}, sd ${p.sd[i]})` : `${head} no answer`;
+    })
+    .join(lang === 'zh' ? '，' : ', ');
+
+const M = defineMessages('NET-008', {
+  trace: msg(
+    (p: Hops & { proto: string; target: string }) => `${p.proto.toUpperCase()} trace to ${p.target}: ${hopList('en', p)}`,
+    (p) => `到 ${p.target} 的 ${p.proto.toUpperCase()} 路径追踪：${hopList('zh', p)}`,
+  ),
+  echoTitle: msg(
+    (p: { address: string; avg: number; stddev: number }) => `High latency to ${p.address}: RTT ${p.avg} ms (jitter ${p.stddev} ms)`,
+    (p) => `延迟过高：到 ${p.address} 的 RTT ${p.avg} 毫秒（抖动 ${p.stddev} 毫秒）`,
+  ),
+  echoWhy: msg(
+    (p: { address: string; rttMs: number; jitterMs: number }) =>
+      `The round-trip time or its jitter to ${p.address} is above the threshold (${p.rttMs} ms average, ${p.jitterMs} ms jitter). Run \`netdx trace ${p.address}\` to find the hop where it rises.`,
+    (p) => `到 ${p.address} 的往返时延或抖动超过阈值（平均 ${p.rttMs} 毫秒，抖动 ${p.jitterMs} 毫秒）。运行 \`netdx trace ${p.address}\` 找出时延升高的跳点。`,
+  ),
+  echo: msg(
+    (p: { address: string; min: number; avg: number; max: number; sd: number }) => `ping ${p.address}: RTT min/avg/max/sd ${p.min}/${p.avg}/${p.max}/${p.sd} ms`,
+    (p) => `ping ${p.address}：RTT 最小/平均/最大/标准差 ${p.min}/${p.avg}/${p.max}/${p.sd} 毫秒`,
+  ),
+  traceIt: msg('Trace the path to find the hop where the latency rises', '追踪路径，找出时延升高的跳点'),
+});
 
 export const rule: Rule = {
   meta,
@@ -67,17 +101,7 @@ export const rule: Rule = {
         const rise = risingHop(p.hops)!;
         return makeFinding(meta, ctx, {
           vars: { dst: t.data.target, avg: fmt(end.rtt.avg), stddev: fmt(end.rtt.stddev), hop: rise.ttl, router: rise.addr ?? '???', threshold: `${RTT_THRESHOLD_MS}/${JITTER_THRESHOLD_MS}` },
-          evidence: [
-            evidence(
-              'trace.path',
-              tr(
-                ctx.lang,
-                `${t.data.proto.toUpperCase()} trace to ${t.data.target}: ${p.hops.map((h) => hopText(ctx.lang, h)).join(', ')}`,
-                `到 ${t.data.target} 的 ${t.data.proto.toUpperCase()} 路径追踪：${p.hops.map((h) => hopText(ctx.lang, h)).join('，')}`,
-              ),
-              { target: t.data.target, hops: p.hops },
-            ),
-          ],
+          evidence: [evidence('trace.path', M.trace({ proto: t.data.proto, target: t.data.target, ...hopParams(p.hops) }), { target: t.data.target, hops: p.hops })],
         });
       }
     }
@@ -87,27 +111,10 @@ export const rule: Rule = {
       if (!r || !high(r) || !sameIp(e.data.address, ctx.target.host)) continue;
       return makeFinding(meta, ctx, {
         vars: { dst: e.data.address, avg: fmt(r.avg), stddev: fmt(r.stddev), threshold: `${RTT_THRESHOLD_MS}/${JITTER_THRESHOLD_MS}` },
-        title: tr(
-          ctx.lang,
-          `High latency to ${e.data.address}: RTT ${fmt(r.avg)} ms (jitter ${fmt(r.stddev)} ms)`,
-          `延迟过高：到 ${e.data.address} 的 RTT ${fmt(r.avg)} 毫秒（抖动 ${fmt(r.stddev)} 毫秒）`,
-        ),
-        explanation: tr(
-          ctx.lang,
-          `The round-trip time or its jitter to ${e.data.address} is above the threshold (${RTT_THRESHOLD_MS} ms average, ${JITTER_THRESHOLD_MS} ms jitter). Run \`netdx trace ${e.data.address}\` to find the hop where it rises.`,
-          `到 ${e.data.address} 的往返时延或抖动超过阈值（平均 ${RTT_THRESHOLD_MS} 毫秒，抖动 ${JITTER_THRESHOLD_MS} 毫秒）。运行 \`netdx trace ${e.data.address}\` 找出时延升高的跳点。`,
-        ),
-        evidence: [
-          evidence(
-            'icmp.echo',
-            tr(
-              ctx.lang,
-              `ping ${e.data.address}: RTT min/avg/max/sd ${fmt(r.min)}/${fmt(r.avg)}/${fmt(r.max)}/${fmt(r.stddev)} ms`,
-              `ping ${e.data.address}：RTT 最小/平均/最大/标准差 ${fmt(r.min)}/${fmt(r.avg)}/${fmt(r.max)}/${fmt(r.stddev)} 毫秒`,
-            ),
-          ),
-        ],
-        fix: [{ summary: tr(ctx.lang, 'Trace the path to find the hop where the latency rises', '追踪路径，找出时延升高的跳点'), command: `netdx trace ${e.data.address}` }],
+        title: M.echoTitle({ address: e.data.address, avg: fmt(r.avg), stddev: fmt(r.stddev) }),
+        explanation: M.echoWhy({ address: e.data.address, rttMs: RTT_THRESHOLD_MS, jitterMs: JITTER_THRESHOLD_MS }),
+        evidence: [evidence('icmp.echo', M.echo({ address: e.data.address, min: fmt(r.min), avg: fmt(r.avg), max: fmt(r.max), sd: fmt(r.stddev) }))],
+        fix: [{ summary: M.traceIt(), command: `netdx trace ${e.data.address}` }],
       });
     }
     return null;
