@@ -1,11 +1,11 @@
 import type { Rule, RuleContext, RuleMeta } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
-import { evidence, fill, makeFinding, ofKind } from './types.js';
-import { sameIp, said, tr } from './helpers.js';
+import { defineMessages, evidence, fill, makeFinding, msg, ofKind, registerMetaMessages, type FixPart } from './types.js';
+import { sameIp, said } from './helpers.js';
 import type { Lang } from '../model/layer.js';
 import { routerUnreachable } from './net-010-unreachable-reported.js';
 import type { ObservationData, TraceHop } from '../model/observation.js';
-import type { Evidence, Finding, Fix } from '../model/report.js';
+import type { Evidence, Finding } from '../model/report.js';
 
 export const meta: RuleMeta = {
   code: 'NET-003',
@@ -34,8 +34,22 @@ export const meta: RuleMeta = {
 const isDefaultPrefix = (p: string): boolean => p === 'default' || p === '0.0.0.0/0' || p === '::/0';
 const samePrefix = (a: string, b: string): boolean => (isDefaultPrefix(a) && isDefaultPrefix(b)) || a === b;
 
-const hopText = (lang: Lang, h: TraceHop): string =>
-  `${h.ttl} ${h.addr ?? '???'} ${h.recv}/${h.sent}${h.rateLimited ? tr(lang, ' (ICMP rate-limited)', '（ICMP 限速）') : ''}${h.icmp ? ` ${h.icmp.name}` : ''}`;
+/** A path's hops as parallel lists (`limited`: 1 where the hop's ICMP answers are rate-limited; `icmp`: the ICMP error's name, '' for none). */
+type Hops = { ttl: number[]; addr: string[]; recv: number[]; sent: number[]; limited: number[]; icmp: string[] };
+
+const hopParams = (hops: readonly TraceHop[]): Hops => ({
+  ttl: hops.map((h) => h.ttl),
+  addr: hops.map((h) => h.addr ?? '???'),
+  recv: hops.map((h) => h.recv),
+  sent: hops.map((h) => h.sent),
+  limited: hops.map((h) => (h.rateLimited ? 1 : 0)),
+  icmp: hops.map((h) => h.icmp?.name ?? ''),
+});
+
+const hopList = (lang: Lang, p: Hops): string =>
+  p.ttl
+    .map((ttl, i) => `${ttl} ${p.addr[i]} ${p.recv[i]}/${p.sent[i]}${p.limited[i] ? (lang === 'zh' ? '（ICMP 限速）' : ' (ICMP rate-limited)') : ''}${p.icmp[i] ? ` ${p.icmp[i]}` : ''}`)
+    .join(lang === 'zh' ? '，' : ', ');
 
 type Path = ObservationData['trace.path']['paths'][number];
 
@@ -89,30 +103,130 @@ export function brokenBranch(paths: readonly Path[]): { kind: 'branch' | 'silent
   return { kind: 'silent', broken: lost[0]!, last: deepest, good, goodHop };
 }
 
-const branchText = (lang: Lang, p: Path): string =>
-  tr(
-    lang,
-    `${p.flow}: ${p.hops.map((h) => hopText(lang, h)).join(', ')}${p.reached ? '' : ', then nothing'}`,
-    `${p.flow}：${p.hops.map((h) => hopText(lang, h)).join('，')}${p.reached ? '' : '，之后再无响应'}`,
-  );
+/** The router after which packets die, or the gateway when none is known (null). */
+const routerWord = (lang: Lang, router: string | null): string => router ?? (lang === 'zh' ? '网关' : 'the gateway');
+
+/** A blackhole as params: the target, the last hop that answers and its router (null: unknown). */
+type Lost = { dst: string; hop: number; router: string | null };
+const lostWords = (lang: Lang, p: Lost): Record<string, string | number> => ({ dst: p.dst, hop: p.hop, router: routerWord(lang, p.router) });
+
+/** A balanced path's case: the traced flows, the lost ones, the target. */
+type Flows = { target: string; paths: number; lost: number };
+
+const M = defineMessages('NET-003', {
+  spread: msg(
+    (p: { target: string; port: number; flows: number; answered: number; lost: number; lostPorts: number[] }) =>
+      `SYNs to ${p.target}:${p.port} from ${p.flows} source ports at once: ${p.answered} answered, ${p.lost} lost (lost: ${p.lostPorts.join(', ')})`,
+    (p) => `从 ${p.flows} 个源端口同时向 ${p.target}:${p.port} 发送 SYN：${p.answered} 个有应答，${p.lost} 个丢失（丢失的源端口：${p.lostPorts.join(', ')}）`,
+  ),
+  flowTrace: msg(
+    (p: Hops & { proto: string; target: string; flow: string; reached: boolean }) =>
+      `${p.proto.toUpperCase()} trace to ${p.target}, ${p.flow}: ${hopList('en', p)}${p.reached ? '' : ', then nothing'}`,
+    (p) => `到 ${p.target} 的 ${p.proto.toUpperCase()} 路径追踪，${p.flow}：${hopList('zh', p)}${p.reached ? '' : '，之后再无响应'}`,
+  ),
+  reproduce: msg('Reproduce: trace several flows to the service port', '复现：对服务端口追踪多条流'),
+  unlocatedTitle: msg(
+    (p: { target: string }) => `Packets to ${p.target} are lost for some source ports only: a balanced member on the path is broken`,
+    (p) => `负载分担成员故障：发往 ${p.target} 的报文按源端口不同，部分丢失`,
+  ),
+  unlocatedWhy: msg(
+    (p: Flows) =>
+      `${p.lost} of ${p.paths} traced flows never reach ${p.target}, in any round, while the other ${p.paths - p.lost} reach it every time without loss. Somewhere on the path a stage chosen per flow — an ECMP next hop, a link-bundle member, a load balancer's pool member — drops what it gets. The routers did not say where (their ICMP answers were rate-limited); trace the flows again in a minute to see the last router they pass. Which clients fail depends only on their source port, so the fault looks intermittent.`,
+    (p) =>
+      `追踪的 ${p.paths} 条流中有 ${p.lost} 条在每一轮都到不了 ${p.target}，其余 ${p.paths - p.lost} 条每次都无丢包地到达。路径上某个按流选择的环节——ECMP 下一跳、链路聚合成员或负载均衡池成员——丢弃了它收到的报文。路由器没有给出位置（它们的 ICMP 应答被限速）；一分钟后再追踪这些流，可看到它们经过的最后一个路由器。哪些连接失败只取决于源端口，所以故障看起来时好时坏。`,
+  ),
+  unlocatedFix: msg(
+    (p: { target: string }) =>
+      `Trace the flows again once the routers' ICMP budget has refilled, find the router before the loss, and check each next hop, bundle member or pool member it balances ${p.target} over`,
+    (p) => `等路由器的 ICMP 限额恢复后再次追踪这些流，找到丢包前的路由器，逐一检查它为 ${p.target} 做负载分担的下一跳、聚合成员或池成员`,
+  ),
+  memberTitle: msg(
+    (p: { target: string; hop: number; router: string }) => `Packets to ${p.target} are lost beyond hop ${p.hop} (${p.router}) for some source ports only: a balanced member after it is broken`,
+    (p) => `负载分担成员故障：发往 ${p.target} 的报文按源端口不同，部分在第 ${p.hop} 跳（${p.router}）之后丢失`,
+  ),
+  memberWhy: msg(
+    (p: Flows & { hop: number; router: string }) =>
+      `${p.lost} of ${p.paths} traced flows to ${p.target} stop after hop ${p.hop} (${p.router}) in every round, while the others pass the same hops and reach ${p.target} without loss. What lies beyond ${p.router} is chosen per flow — an ECMP next hop that does not answer traces, a link-bundle member, a load balancer's pool member — and one of them drops what it gets. Which clients fail depends only on their source port, so the fault looks intermittent.`,
+    (p) =>
+      `追踪的 ${p.paths} 条到 ${p.target} 的流中，有 ${p.lost} 条每一轮都停在第 ${p.hop} 跳（${p.router}）之后，其余的流经过相同的跳点、无丢包地到达 ${p.target}。${p.router} 之后的路径按流选择——不回应追踪的 ECMP 下一跳、链路聚合成员或负载均衡池成员——其中一个丢弃了它收到的报文。哪些连接失败只取决于源端口，所以故障看起来时好时坏。`,
+  ),
+  memberFix: msg(
+    (p: { target: string; hop: number; router: string }) =>
+      `Ask the operator of ${p.router} (hop ${p.hop}) to check each next hop, bundle member or pool member it balances ${p.target} over, and to take the one that drops traffic out until it is fixed`,
+    (p) => `请 ${p.router}（第 ${p.hop} 跳）的管理方逐一检查它为 ${p.target} 做负载分担的下一跳、聚合成员或池成员，并在修复前摘除丢包的那个`,
+  ),
+  branchTitle: msg(
+    (p: { target: string; hop: number; router: string; good: string }) =>
+      `Packets to ${p.target} that are balanced onto ${p.router} (hop ${p.hop}) are lost beyond it; flows through ${p.good} get through`,
+    (p) => `负载分担路径中的一支中断：经 ${p.router}（第 ${p.hop} 跳）转发到 ${p.target} 的流量在其后丢失，经 ${p.good} 的流量正常`,
+  ),
+  branchWhy: msg(
+    (p: Flows & { hop: number; router: string; good: string }) =>
+      `The path to ${p.target} is balanced per flow (ECMP hashed on addresses and ports, or a link bundle): ${p.lost} of ${p.paths} traced flows (those through ${p.router} at hop ${p.hop}) get no further; the others, through ${p.good}, reach ${p.target}. Which clients fail depends only on their source port, so the fault looks intermittent: some connections work, some hang.`,
+    (p) =>
+      `到 ${p.target} 的路径按流做负载分担（基于地址和端口哈希的 ECMP，或链路聚合）：追踪的 ${p.paths} 条流中有 ${p.lost} 条在第 ${p.hop} 跳经过 ${p.router} 后再无响应，其余经过 ${p.good} 的流能到达 ${p.target}。哪些连接失败只取决于源端口，所以故障看起来时好时坏：有的连接正常，有的卡住。`,
+  ),
+  branchFix: msg(
+    (p: { target: string; hop: number; router: string; good: string }) =>
+      `Ask the operator of ${p.router} (hop ${p.hop}) to check its route and filters toward ${p.target}; until it is fixed, take that branch out of the multipath route on the router before it (hop ${p.hop - 1}) so every flow uses ${p.good}`,
+    (p) => `请 ${p.router}（第 ${p.hop} 跳）的管理方检查其到 ${p.target} 的路由和过滤规则；修复前，在它之前的路由器（第 ${p.hop - 1} 跳）的多路径路由中去掉这一支，让所有流量经由 ${p.good}`,
+  ),
+  /** The meta's title, explanation and first fix with an unknown router told as the gateway in each language. */
+  lostTitle: msg(
+    (p: Lost) => fill(meta.title.en, lostWords('en', p)),
+    (p) => fill(meta.title.zh, lostWords('zh', p)),
+  ),
+  lostWhy: msg(
+    (p: Lost) => fill(meta.explanation.en, lostWords('en', p)),
+    (p) => fill(meta.explanation.zh, lostWords('zh', p)),
+  ),
+  askOperator: msg(
+    (p: Lost) => fill(meta.fix[0]!.summary.en, lostWords('en', p)),
+    (p) => fill(meta.fix[0]!.summary.zh, lostWords('zh', p)),
+  ),
+  silentTitle: msg(
+    (p: { target: string; router: string | null }) => `Packets to ${p.target} are lost right after the gateway ${routerWord('en', p.router)}: no router on the path answers`,
+    (p) => `路径中断/黑洞：发往 ${p.target} 的报文在网关 ${routerWord('zh', p.router)} 之后即丢失，路径上没有任何路由器响应`,
+  ),
+  silentWhy: msg(
+    (p: { target: string; router: string | null }) =>
+      `Packets leave through ${routerWord('en', p.router)}, and nothing answers from there on: no router returns "time exceeded" for any TTL, and neither ICMP nor TCP reaches ${p.target}. The gateway itself or the first router behind it drops them silently (a blackhole route, a filter, a broken link).`,
+    (p) =>
+      `报文经 ${routerWord('zh', p.router)} 发出后再无任何响应：没有路由器对任何 TTL 返回"超时"，ICMP 和 TCP 都到不了 ${p.target}。网关本身或其后的第一个路由器静默丢弃了报文（黑洞路由、过滤或链路故障）。`,
+  ),
+  silentFix: msg(
+    (p: { target: string; router: string | null }) => `Ask the operator of ${routerWord('en', p.router)} to check its route to ${p.target}`,
+    (p) => `请 ${routerWord('zh', p.router)} 的管理方检查其到 ${p.target} 的路由`,
+  ),
+  /** `silent`: no hop answered; else `hop` and `router` name the last that did. */
+  pathTrace: msg(
+    (p: Hops & { proto: string; target: string; method: string; silent: boolean; hop: number; router: string | null }) =>
+      `${p.proto.toUpperCase()} trace to ${p.target} (${p.method}): ${p.silent ? 'no hop answered' : `last answer from hop ${p.hop} (${routerWord('en', p.router)})`}; ${p.ttl.length} hops: ${hopList('en', p)}`,
+    (p) =>
+      `到 ${p.target} 的 ${p.proto.toUpperCase()} 路径追踪（${p.method}）：${p.silent ? '没有任何一跳响应' : `最后一个应答来自第 ${p.hop} 跳（${routerWord('zh', p.router)}）`}；共 ${p.ttl.length} 跳：${hopList('zh', p)}`,
+  ),
+  echo: msg(
+    (p: { target: string; received: number; sent: number }) => `ping ${p.target}: ${p.received}/${p.sent} answered`,
+    (p) => `ping ${p.target}：${p.received}/${p.sent} 有应答`,
+  ),
+  tcp: msg(
+    (p: { target: string; port: number; outcome: string }) => `TCP ${p.target}:${p.port}: ${p.outcome}`,
+    (p) => `TCP ${p.target}:${p.port}：${said('zh', p.outcome)}`,
+  ),
+});
 
 type Trace = ObservationData['trace.path'];
 
-const lostPorts = (flows: ReadonlyArray<{ outcome: string; sport: number }>): string =>
-  flows
-    .filter((f) => f.outcome === 'lost')
-    .map((f) => f.sport)
-    .join(', ');
+const lostPorts = (flows: ReadonlyArray<{ outcome: string; sport: number }>): number[] => flows.filter((f) => f.outcome === 'lost').map((f) => f.sport);
 type Branch = NonNullable<ReturnType<typeof brokenBranch>>;
 
 /** What the findings of a balanced path with a broken member share. */
 interface BalancedCase {
   d: Trace;
   b: Branch;
-  lostFlows: number;
-  vars: Record<string, string | number>;
+  flows: Flows;
   ev: Evidence[];
-  reproduce: Fix;
+  reproduce: FixPart;
   hop: number;
   router: string;
 }
@@ -140,120 +254,63 @@ export const rule: Rule = {
 };
 
 function balancedCase(ctx: RuleContext, d: Trace, b: Branch): BalancedCase {
-  const lostFlows = d.paths.filter((p) => !p.reached).length;
-  const vars: Record<string, string | number> = { dst: d.target, hop: b.last?.ttl ?? 0, router: b.last?.addr ?? '???' };
+  const lost = d.paths.filter((p) => !p.reached).length;
   const spread = ofKind(ctx.observations, 'tcp.spread').find((x) => sameIp(x.data.address, d.target))?.data;
   const ev = [
     ...(spread && spread.method === 'raw'
       ? [
-          evidence(
-            'tcp.spread',
-            tr(
-              ctx.lang,
-              `SYNs to ${d.target}:${spread.port} from ${spread.flows.length} source ports at once: ${spread.answered} answered, ${spread.lost} lost (lost: ${lostPorts(spread.flows)})`,
-              `从 ${spread.flows.length} 个源端口同时向 ${d.target}:${spread.port} 发送 SYN：${spread.answered} 个有应答，${spread.lost} 个丢失（丢失的源端口：${lostPorts(spread.flows)}）`,
-            ),
-            { flows: spread.flows },
-          ),
+          evidence('tcp.spread', M.spread({ target: d.target, port: spread.port, flows: spread.flows.length, answered: spread.answered, lost: spread.lost, lostPorts: lostPorts(spread.flows) }), {
+            flows: spread.flows,
+          }),
         ]
       : []),
     ...d.paths.map((p) =>
-      evidence(
-        'trace.path',
-        tr(ctx.lang, `${d.proto.toUpperCase()} trace to ${d.target}, ${branchText(ctx.lang, p)}`, `到 ${d.target} 的 ${d.proto.toUpperCase()} 路径追踪，${branchText(ctx.lang, p)}`),
-        { target: d.target, flow: p.flow, reached: p.reached, hops: p.hops },
-      ),
+      evidence('trace.path', M.flowTrace({ proto: d.proto, target: d.target, flow: p.flow, reached: p.reached, ...hopParams(p.hops) }), {
+        target: d.target,
+        flow: p.flow,
+        reached: p.reached,
+        hops: p.hops,
+      }),
     ),
   ];
   const reproduce = {
-    summary: tr(ctx.lang, 'Reproduce: trace several flows to the service port', '复现：对服务端口追踪多条流'),
+    summary: M.reproduce(),
     command: `netdx trace ${d.port === null ? d.target : d.target.includes(':') ? `[${d.target}]:${d.port}` : `${d.target}:${d.port}`} --paths 8`,
   };
-  return { d, b, lostFlows, vars, ev, reproduce, hop: b.last?.ttl ?? 0, router: String(vars.router) };
+  return { d, b, flows: { target: d.target, paths: d.paths.length, lost }, ev, reproduce, hop: b.last?.ttl ?? 0, router: b.last?.addr ?? '???' };
 }
 
 /** Some flows die in silence and no router says where (their ICMP answers were rate-limited). */
 function silentUnlocatedFinding(ctx: RuleContext, c: BalancedCase): Finding {
-  const { d, lostFlows, vars, ev, reproduce } = c;
-  const reachedFlows = d.paths.length - lostFlows;
+  const { d, flows, ev, reproduce } = c;
   return makeFinding(meta, ctx, {
-    vars,
-    title: tr(ctx.lang, `Packets to ${d.target} are lost for some source ports only: a balanced member on the path is broken`, `负载分担成员故障：发往 ${d.target} 的报文按源端口不同，部分丢失`),
-    explanation: tr(
-      ctx.lang,
-      `${lostFlows} of ${d.paths.length} traced flows never reach ${d.target}, in any round, while the other ${reachedFlows} reach it every time without loss. Somewhere on the path a stage chosen per flow — an ECMP next hop, a link-bundle member, a load balancer's pool member — drops what it gets. The routers did not say where (their ICMP answers were rate-limited); trace the flows again in a minute to see the last router they pass. Which clients fail depends only on their source port, so the fault looks intermittent.`,
-      `追踪的 ${d.paths.length} 条流中有 ${lostFlows} 条在每一轮都到不了 ${d.target}，其余 ${reachedFlows} 条每次都无丢包地到达。路径上某个按流选择的环节——ECMP 下一跳、链路聚合成员或负载均衡池成员——丢弃了它收到的报文。路由器没有给出位置（它们的 ICMP 应答被限速）；一分钟后再追踪这些流，可看到它们经过的最后一个路由器。哪些连接失败只取决于源端口，所以故障看起来时好时坏。`,
-    ),
+    title: M.unlocatedTitle({ target: d.target }),
+    explanation: M.unlocatedWhy(flows),
     evidence: ev,
-    fix: [
-      {
-        summary: tr(
-          ctx.lang,
-          `Trace the flows again once the routers' ICMP budget has refilled, find the router before the loss, and check each next hop, bundle member or pool member it balances ${d.target} over`,
-          `等路由器的 ICMP 限额恢复后再次追踪这些流，找到丢包前的路由器，逐一检查它为 ${d.target} 做负载分担的下一跳、聚合成员或池成员`,
-        ),
-      },
-      reproduce,
-    ],
+    fix: [{ summary: M.unlocatedFix({ target: d.target }) }, reproduce],
   });
 }
 
 /** Some flows die in silence beyond a router the working flows pass too. */
 function silentMemberFinding(ctx: RuleContext, c: BalancedCase): Finding {
-  const { d, lostFlows, vars, ev, reproduce, hop, router } = c;
+  const { d, flows, ev, reproduce, hop, router } = c;
   return makeFinding(meta, ctx, {
-    vars,
-    title: tr(
-      ctx.lang,
-      `Packets to ${d.target} are lost beyond hop ${hop} (${router}) for some source ports only: a balanced member after it is broken`,
-      `负载分担成员故障：发往 ${d.target} 的报文按源端口不同，部分在第 ${hop} 跳（${router}）之后丢失`,
-    ),
-    explanation: tr(
-      ctx.lang,
-      `${lostFlows} of ${d.paths.length} traced flows to ${d.target} stop after hop ${hop} (${router}) in every round, while the others pass the same hops and reach ${d.target} without loss. What lies beyond ${router} is chosen per flow — an ECMP next hop that does not answer traces, a link-bundle member, a load balancer's pool member — and one of them drops what it gets. Which clients fail depends only on their source port, so the fault looks intermittent.`,
-      `追踪的 ${d.paths.length} 条到 ${d.target} 的流中，有 ${lostFlows} 条每一轮都停在第 ${hop} 跳（${router}）之后，其余的流经过相同的跳点、无丢包地到达 ${d.target}。${router} 之后的路径按流选择——不回应追踪的 ECMP 下一跳、链路聚合成员或负载均衡池成员——其中一个丢弃了它收到的报文。哪些连接失败只取决于源端口，所以故障看起来时好时坏。`,
-    ),
+    title: M.memberTitle({ target: d.target, hop, router }),
+    explanation: M.memberWhy({ ...flows, hop, router }),
     evidence: ev,
-    fix: [
-      {
-        summary: tr(
-          ctx.lang,
-          `Ask the operator of ${router} (hop ${hop}) to check each next hop, bundle member or pool member it balances ${d.target} over, and to take the one that drops traffic out until it is fixed`,
-          `请 ${router}（第 ${hop} 跳）的管理方逐一检查它为 ${d.target} 做负载分担的下一跳、聚合成员或池成员，并在修复前摘除丢包的那个`,
-        ),
-      },
-      reproduce,
-    ],
+    fix: [{ summary: M.memberFix({ target: d.target, hop, router }) }, reproduce],
   });
 }
 
 /** The lost flows stop at a router that is not on the working flows' path. */
 function brokenBranchFinding(ctx: RuleContext, c: BalancedCase): Finding {
-  const { d, b, lostFlows, vars, ev, reproduce, hop, router } = c;
+  const { d, b, flows, ev, reproduce, hop, router } = c;
   const good = b.goodHop?.addr ?? '???';
   return makeFinding(meta, ctx, {
-    vars,
-    title: tr(
-      ctx.lang,
-      `Packets to ${d.target} that are balanced onto ${router} (hop ${hop}) are lost beyond it; flows through ${good} get through`,
-      `负载分担路径中的一支中断：经 ${router}（第 ${hop} 跳）转发到 ${d.target} 的流量在其后丢失，经 ${good} 的流量正常`,
-    ),
-    explanation: tr(
-      ctx.lang,
-      `The path to ${d.target} is balanced per flow (ECMP hashed on addresses and ports, or a link bundle): ${lostFlows} of ${d.paths.length} traced flows (those through ${router} at hop ${hop}) get no further; the others, through ${good}, reach ${d.target}. Which clients fail depends only on their source port, so the fault looks intermittent: some connections work, some hang.`,
-      `到 ${d.target} 的路径按流做负载分担（基于地址和端口哈希的 ECMP，或链路聚合）：追踪的 ${d.paths.length} 条流中有 ${lostFlows} 条在第 ${hop} 跳经过 ${router} 后再无响应，其余经过 ${good} 的流能到达 ${d.target}。哪些连接失败只取决于源端口，所以故障看起来时好时坏：有的连接正常，有的卡住。`,
-    ),
+    title: M.branchTitle({ target: d.target, hop, router, good }),
+    explanation: M.branchWhy({ ...flows, hop, router, good }),
     evidence: ev,
-    fix: [
-      {
-        summary: tr(
-          ctx.lang,
-          `Ask the operator of ${router} (hop ${hop}) to check its route and filters toward ${d.target}; until it is fixed, take that branch out of the multipath route on the router before it (hop ${hop - 1}) so every flow uses ${good}`,
-          `请 ${router}（第 ${hop} 跳）的管理方检查其到 ${d.target} 的路由和过滤规则；修复前，在它之前的路由器（第 ${hop - 1} 跳）的多路径路由中去掉这一支，让所有流量经由 ${good}`,
-        ),
-      },
-      reproduce,
-    ],
+    fix: [{ summary: M.branchFix({ target: d.target, hop, router, good }) }, reproduce],
   });
 }
 
@@ -272,8 +329,9 @@ function blackholeFinding(ctx: RuleContext, d: Trace): Finding | null {
   const last = [...hops].reverse().find((h) => h.recv > 0);
   const route = ofKind(ctx.observations, 'route.lookup').find((r) => sameIp(r.data.destination, d.target));
   const hop = last?.ttl ?? 0;
-  const router = last?.addr ?? route?.data.gateway ?? tr(ctx.lang, 'the gateway', '网关');
-  const vars: Record<string, string | number> = { dst: d.target, hop, router };
+  // The router after which packets die; null: the gateway, whose address is not known either.
+  const router = last?.addr ?? route?.data.gateway ?? null;
+  const lost: Lost = { dst: d.target, hop, router };
   const chosen = route?.data.gateway ?? null;
   const chosenCand = route?.data.candidates.find((c) => (route.data.route !== null && c.text === route.data.route) || (sameIp(c.gateway, chosen) && c.dev === route.data.dev));
   // An alternative only for the same prefix (routes of one prefix competing by metric): replacing a
@@ -282,46 +340,27 @@ function blackholeFinding(ctx: RuleContext, d: Trace): Finding | null {
   const alt = chosenCand
     ? route?.data.candidates.find((c) => c.gateway && !sameIp(c.gateway, chosen) && c.type === 'unicast' && c.table === chosenCand.table && samePrefix(c.prefix, chosenCand.prefix))
     : undefined;
+  // The meta's second fix (by its own id) when there is an alternative route for the same prefix.
+  const altFix: FixPart[] = [];
   if (alt?.gateway) {
-    vars.altGateway = alt.gateway;
-    vars.prefix = alt.prefix === '0.0.0.0/0' || alt.prefix === '::/0' ? 'default' : alt.prefix;
+    const vars = { altGateway: alt.gateway, prefix: alt.prefix === '0.0.0.0/0' || alt.prefix === '::/0' ? 'default' : alt.prefix };
+    altFix.push({ summary: { id: registerMetaMessages(meta).fix[1]!, params: vars }, command: fill(meta.fix[1]!.command!, vars) });
   }
-  // Without an alternative route only the first advice applies.
-  const fix: Fix[] | undefined = alt?.gateway ? undefined : [{ summary: fill(meta.fix[0]!.summary[ctx.lang], vars) }];
   // No hop answered at all: there is no "hop 0"; the packets die right after they leave by the gateway.
   const silentFromStart = !last;
-  const words = silentFromStart
-    ? {
-        title: tr(
-          ctx.lang,
-          `Packets to ${d.target} are lost right after the gateway ${router}: no router on the path answers`,
-          `路径中断/黑洞：发往 ${d.target} 的报文在网关 ${router} 之后即丢失，路径上没有任何路由器响应`,
-        ),
-        explanation: tr(
-          ctx.lang,
-          `Packets leave through ${router}, and nothing answers from there on: no router returns "time exceeded" for any TTL, and neither ICMP nor TCP reaches ${d.target}. The gateway itself or the first router behind it drops them silently (a blackhole route, a filter, a broken link).`,
-          `报文经 ${router} 发出后再无任何响应：没有路由器对任何 TTL 返回"超时"，ICMP 和 TCP 都到不了 ${d.target}。网关本身或其后的第一个路由器静默丢弃了报文（黑洞路由、过滤或链路故障）。`,
-        ),
-      }
-    : {};
-  const firstFix: Fix = silentFromStart
-    ? { summary: tr(ctx.lang, `Ask the operator of ${router} to check its route to ${d.target}`, `请 ${router} 的管理方检查其到 ${d.target} 的路由`) }
-    : { summary: fill(meta.fix[0]!.summary[ctx.lang], vars) };
-  const fixes: Fix[] | undefined = silentFromStart ? [firstFix, ...(alt?.gateway ? [{ summary: fill(meta.fix[1]!.summary[ctx.lang], vars), command: fill(meta.fix[1]!.command!, vars) }] : [])] : fix;
+  const texts = silentFromStart
+    ? { title: M.silentTitle({ target: d.target, router }), explanation: M.silentWhy({ target: d.target, router }), fix: [{ summary: M.silentFix({ target: d.target, router }) }, ...altFix] }
+    : { title: M.lostTitle(lost), explanation: M.lostWhy(lost), fix: [{ summary: M.askOperator(lost) }, ...altFix] };
   const ev = [
-    evidence(
-      'trace.path',
-      tr(
-        ctx.lang,
-        `${d.proto.toUpperCase()} trace to ${d.target} (${d.method}): ${silentFromStart ? 'no hop answered' : `last answer from hop ${hop} (${router})`}; ${hops.length} hops: ${hops.map((h) => hopText(ctx.lang, h)).join(', ')}`,
-        `到 ${d.target} 的 ${d.proto.toUpperCase()} 路径追踪（${d.method}）：${silentFromStart ? '没有任何一跳响应' : `最后一个应答来自第 ${hop} 跳（${router}）`}；共 ${hops.length} 跳：${hops.map((h) => hopText(ctx.lang, h)).join('，')}`,
-      ),
-      { target: d.target, proto: d.proto, hops },
-    ),
+    evidence('trace.path', M.pathTrace({ proto: d.proto, target: d.target, method: d.method, silent: silentFromStart, hop, router, ...hopParams(hops) }), {
+      target: d.target,
+      proto: d.proto,
+      hops,
+    }),
   ];
   for (const e of ofKind(ctx.observations, 'icmp.echo').filter((x) => sameIp(x.data.address, d.target)))
-    ev.push(evidence('icmp.echo', tr(ctx.lang, `ping ${d.target}: ${e.data.received}/${e.data.sent} answered`, `ping ${d.target}：${e.data.received}/${e.data.sent} 有应答`)));
+    ev.push(evidence('icmp.echo', M.echo({ target: d.target, received: e.data.received, sent: e.data.sent })));
   for (const c of ofKind(ctx.observations, 'tcp.connect').filter((x) => sameIp(x.data.address, d.target)))
-    ev.push(evidence('tcp.connect', tr(ctx.lang, `TCP ${d.target}:${c.data.port}: ${c.data.outcome}`, `TCP ${d.target}:${c.data.port}：${said(ctx.lang, c.data.outcome)}`)));
-  return makeFinding(meta, ctx, { vars, evidence: ev, ...words, ...(fixes ? { fix: fixes } : {}) });
+    ev.push(evidence('tcp.connect', M.tcp({ target: d.target, port: c.data.port, outcome: c.data.outcome })));
+  return makeFinding(meta, ctx, { evidence: ev, ...texts });
 }
