@@ -1,7 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import type { Fix } from '../model/report.js';
-import { canonicalIp, sameIp, said, tr } from './helpers.js';
+import { defineMessages, evidence, fill, makeFinding, msg, ofKind, type FixPart, type RuleContext } from './types.js';
+import type { Lang } from '../model/layer.js';
+import { canonicalIp, sameIp, said } from './helpers.js';
 import type { Evidence } from '../model/report.js';
 import type { ObservationData } from '../model/observation.js';
 import { endpointViews, handshakeOf, handshakeWorks, targetAddresses, tunnels } from './vpn-common.js';
@@ -39,7 +39,106 @@ function samePrefix(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-type Misroute = { route: ObservationData['route.lookup']; expected: string; silence: string; evidence: Evidence[]; dev?: string; endpoint?: string; how: { en: string; zh: string } };
+/** What a silent target answered: the ICMP replies (null: not pinged), each TCP port with its outcome, whether a trace tried. */
+type TargetSilence = { echoReceived: number | null; echoSent: number; tcpPorts: number[]; tcpOutcomes: string[]; traced: boolean };
+/** Why the route wins: a policy rule, a more specific route, or a lower-metric default (`winner`: its text). */
+type How = { how: 'policy' | 'specific' | 'metric'; winner: string; metric: number; altMetric: number };
+/** What a silent tunnel endpoint answered: the ICMP replies (null: not pinged), its handshake or port probe. */
+type EndpointSilence = { echoReceived: number | null; echoSent: number; wireguard: boolean; probeMethod: string; probeOutcome: string };
+
+type Misroute = {
+  route: ObservationData['route.lookup'];
+  expected: string;
+  evidence: Evidence[];
+  target?: TargetSilence & How;
+  endpoint?: EndpointSilence & { dev: string; label: string };
+};
+
+/** The route the kernel takes: its explanation's params. */
+type Taken = { dst: string; route: string; table: string; expected: string };
+
+function targetSilence(lang: Lang, p: TargetSilence): string {
+  const zh = lang === 'zh';
+  const tcp = p.tcpPorts.map((port, i) => `:${port} ${said(lang, p.tcpOutcomes[i]!)}`).join(zh ? '，' : ', ');
+  return [
+    p.echoReceived !== null ? (zh ? `ICMP 回复 ${p.echoReceived}/${p.echoSent}` : `${p.echoReceived}/${p.echoSent} ICMP replies`) : '',
+    p.tcpPorts.length > 0 ? `TCP ${tcp}` : '',
+    p.traced ? (zh ? '路径追踪始终到不了它' : 'the trace never reaches it') : '',
+  ]
+    .filter(Boolean)
+    .join(zh ? '，' : ', ');
+}
+
+function howText(lang: Lang, p: How & { table: string }): string {
+  const zh = lang === 'zh';
+  if (p.how === 'policy')
+    return zh ? `策略规则 "${p.winner}" 把它导向路由表 ${p.table}，该表在主路由表之前被查询。` : `The policy rule "${p.winner}" sends it to table ${p.table}, consulted before the main table.`;
+  if (p.how === 'specific') return zh ? `路由 "${p.winner}" 比默认路由更具体，所以胜出。` : `The route "${p.winner}" is more specific than the default route, so it wins.`;
+  return zh
+    ? `两条默认路由竞争；"${p.winner}" 因 metric 更低（${p.metric} < ${p.altMetric}）而胜出。`
+    : `Two default routes compete; "${p.winner}" wins by its lower metric (${p.metric} < ${p.altMetric}).`;
+}
+
+function endpointSilence(lang: Lang, p: EndpointSilence): string {
+  if (lang === 'zh') return `${p.echoReceived !== null ? `ICMP 回复 ${p.echoReceived}/${p.echoSent}` : '无 ICMP'}，${p.wireguard ? '无 WireGuard 握手' : '隧道握手无响应'}`;
+  const shake = p.wireguard ? 'no WireGuard handshake' : p.probeMethod !== 'none' ? `${p.probeMethod}: ${p.probeOutcome}` : 'no tunnel handshake';
+  return `${p.echoReceived !== null ? `${p.echoReceived}/${p.echoSent} ICMP replies` : 'no ICMP'}, ${shake}`;
+}
+
+/** Where the traffic goes instead, in a language. */
+const actualText = (lang: Lang, p: { gateway: string | null; dev: string | null }): string =>
+  p.gateway ? (lang === 'zh' ? `经由 ${p.dev ?? '?'} 上的 ${p.gateway}` : `via ${p.gateway} dev ${p.dev ?? '?'}`) : lang === 'zh' ? `直接从 ${p.dev ?? '?'} 发出` : `directly out of ${p.dev ?? '?'}`;
+
+const M = defineMessages('NET-004', {
+  /** The meta's title with where the traffic goes told in each language. */
+  goesElsewhere: msg(
+    (p: { dst: string; expected: string; gateway: string | null; dev: string | null }) => fill(meta.title.en, { dst: p.dst, expected: p.expected, actual: actualText('en', p) }),
+    (p) => fill(meta.title.zh, { dst: p.dst, expected: p.expected, actual: actualText('zh', p) }),
+  ),
+  endpointWhy: msg(
+    (p: Taken & EndpointSilence & { dev: string; label: string }) =>
+      `The kernel sends ${p.dst}, the server of the tunnel ${p.dev} (${p.label}), along "${p.route}" (table ${p.table}) instead of the default route via ${p.expected}, and nothing answers through it (${endpointSilence('en', p)}). A more specific route or a policy rule steers the VPN server's address to another gateway or ISP.`,
+    (p) =>
+      `内核按 "${p.route}"（路由表 ${p.table}）发送到隧道 ${p.dev} 的服务器 ${p.dst}（${p.label}），而不是经由默认路由的 ${p.expected}，且经该路径没有任何响应（${endpointSilence('zh', p)}）。一条更具体的路由或策略规则把 VPN 服务器地址引向了另一个网关/运营商。`,
+  ),
+  targetWhy: msg(
+    (p: Taken & TargetSilence & How) =>
+      `The kernel sends ${p.dst} along "${p.route}" (table ${p.table}) instead of the main table's default route via ${p.expected}, and nothing answers through it (${targetSilence('en', p)}). ${howText('en', p)} The route via ${p.expected} is the one everything else uses; the one that wins here leaves by another gateway or ISP line that does not deliver to ${p.dst}.`,
+    (p) =>
+      `内核按 "${p.route}"（路由表 ${p.table}）发送到 ${p.dst} 的流量，而不是经由主路由表默认路由的 ${p.expected}，且经该路径没有任何响应（${targetSilence('zh', p)}）。${howText('zh', p)}其余流量都走经由 ${p.expected} 的路由；这里胜出的那条从另一个网关/ISP线路出去，而该线路送不到 ${p.dst}。`,
+  ),
+  /** The tunnel's endpoint and why it cannot be reached; `broken`/`brokenZh`: vpn-common's reasons as it words them (see endpointMisroute). */
+  endpoint: msg(
+    (p: { dev: string; label: string; broken: string[]; brokenZh: string[] }) => `VPN endpoint ${p.label} of ${p.dev}: ${p.broken.join('; ')}`,
+    (p) => `${p.dev} 的 VPN 端点 ${p.label}：${p.brokenZh.join('；')}`,
+  ),
+  lookup: msg(
+    (p: { destination: string; route: string; table: string; expected: string; misroute: boolean }) =>
+      `ip route get ${p.destination}: ${p.route} (table ${p.table}); expected gateway ${p.expected}${p.misroute ? ' (the main default route)' : ''}`,
+    (p) => `ip route get ${p.destination}：\`${p.route}\`（路由表 ${p.table}）；预期网关 ${p.expected}${p.misroute ? '（主路由表的默认路由）' : ''}`,
+  ),
+  candidates: msg(
+    (p: { candidates: string[] }) => `candidates: ${p.candidates.join(' | ')}`,
+    (p) => `候选路由：${p.candidates.map((c) => `\`${c}\``).join(' | ')}`,
+  ),
+  policyRule: msg(
+    (p: { rule: string }) => `policy rule: ${p.rule}`,
+    (p) => `策略规则：\`${p.rule}\``,
+  ),
+  deleteRule: msg(
+    (p: { priority: number; destination: string; table: string }) => `Delete the policy rule ${p.priority} that sends ${p.destination} to table ${p.table}`,
+    (p) => `删除把 ${p.destination} 导向路由表 ${p.table} 的策略规则 ${p.priority}`,
+  ),
+  deleteWinner: msg(
+    (p: { expected: string; route: string }) => `Delete the route that wins over the one via ${p.expected}: ${p.route}`,
+    (p) => `删除压过经由 ${p.expected} 路由的那条路由：\`${p.route}\``,
+  ),
+  /** `or`: another fix comes first. */
+  hostRoute: msg(
+    (p: { or: boolean; destination: string; expected: string }) => `${p.or ? 'Or send' : 'Send'} ${p.destination} through ${p.expected} with a host route`,
+    (p) => `${p.or ? '或者' : ''}添加一条经由 ${p.expected} 到 ${p.destination} 的主机路由`,
+  ),
+});
 
 const TUNNEL_KINDS = new Set(['tun', 'tap', 'wireguard', 'vxlan', 'gre', 'ipip', 'sit', 'ip6tnl', 'geneve']);
 
@@ -79,43 +178,27 @@ function targetMisroute(ctx: Parameters<Rule['check']>[0]): Misroute | null {
     const others = defaults.filter((x) => !sameIp(x.gateway, d.gateway));
     if (others.length === 0) continue;
     const policy = d.table && d.table !== 'main' && d.table !== 'local' ? d.rules.find((x) => x.table === d.table && x.priority < 32766) : undefined;
-    let how: { en: string; zh: string };
+    let how: How;
     let alt = others[0]!;
     if (policy) {
-      how = {
-        en: `The policy rule "${policy.text}" sends it to table ${d.table}, consulted before the main table.`,
-        zh: `策略规则 "${policy.text}" 把它导向路由表 ${d.table}，该表在主路由表之前被查询。`,
-      };
+      how = { how: 'policy', winner: policy.text, metric: 0, altMetric: 0 };
     } else if (chosen && !isDefault(chosen.prefix)) {
-      how = { en: `The route "${chosen.text}" is more specific than the default route, so it wins.`, zh: `路由 "${chosen.text}" 比默认路由更具体，所以胜出。` };
+      how = { how: 'specific', winner: chosen.text, metric: 0, altMetric: 0 };
     } else if (chosen && isDefault(chosen.prefix) && chosen.table === 'main') {
       // Two defaults: the chosen one wins by its lower metric.
       const higher = others.filter((x) => x.metric > (chosen.metric ?? 0)).sort((a, b) => a.metric - b.metric);
       if (higher.length === 0) continue;
       alt = higher[0]!;
-      how = {
-        en: `Two default routes compete; "${chosen.text}" wins by its lower metric (${chosen.metric ?? 0} < ${alt.metric}).`,
-        zh: `两条默认路由竞争；"${chosen.text}" 因 metric 更低（${chosen.metric ?? 0} < ${alt.metric}）而胜出。`,
-      };
+      how = { how: 'metric', winner: chosen.text, metric: chosen.metric ?? 0, altMetric: alt.metric };
     } else continue;
-    const silence = tr(
-      ctx.lang,
-      [
-        echo.length > 0 ? `${echo.reduce((n, e) => n + e.data.received, 0)}/${echo.reduce((n, e) => n + e.data.sent, 0)} ICMP replies` : '',
-        tcp.length > 0 ? `TCP ${tcp.map((c) => `:${c.data.port} ${c.data.outcome}`).join(', ')}` : '',
-        trace.length > 0 ? 'the trace never reaches it' : '',
-      ]
-        .filter(Boolean)
-        .join(', '),
-      [
-        echo.length > 0 ? `ICMP 回复 ${echo.reduce((n, e) => n + e.data.received, 0)}/${echo.reduce((n, e) => n + e.data.sent, 0)}` : '',
-        tcp.length > 0 ? `TCP ${tcp.map((c) => `:${c.data.port} ${said(ctx.lang, c.data.outcome)}`).join('，')}` : '',
-        trace.length > 0 ? '路径追踪始终到不了它' : '',
-      ]
-        .filter(Boolean)
-        .join('，'),
-    );
-    return { route: d, expected: alt.gateway, silence, how, evidence: [] };
+    const silence: TargetSilence = {
+      echoReceived: echo.length > 0 ? echo.reduce((n, e) => n + e.data.received, 0) : null,
+      echoSent: echo.reduce((n, e) => n + e.data.sent, 0),
+      tcpPorts: tcp.map((c) => c.data.port),
+      tcpOutcomes: tcp.map((c) => c.data.outcome),
+      traced: trace.length > 0,
+    };
+    return { route: d, expected: alt.gateway, target: { ...silence, ...how }, evidence: [] };
   }
   return null;
 }
@@ -140,9 +223,6 @@ export const rule: Rule = {
     if (!r) return null;
     const d = r.data;
     if (sameIp(d.gateway, expected)) return null;
-    const actual = d.gateway
-      ? tr(ctx.lang, `via ${d.gateway} dev ${d.dev ?? '?'}`, `经由 ${d.dev ?? '?'} 上的 ${d.gateway}`)
-      : tr(ctx.lang, `directly out of ${d.dev ?? '?'}`, `直接从 ${d.dev ?? '?'} 发出`);
     const chosenText = d.route ?? (d.gateway ? `via ${d.gateway} dev ${d.dev}` : `dev ${d.dev}`);
     // The offending route: the candidate the kernel used (same gateway+dev, most specific first).
     const offending =
@@ -155,21 +235,17 @@ export const rule: Rule = {
     const policy = d.table && d.table !== 'main' && d.table !== 'local' ? d.rules.find((x) => x.table === d.table && x.priority < 32766) : undefined;
 
     const candidates = d.candidates.map((c) => `${c.text}${tableSuffix(c.text, c.table)}${c.metric !== null && !/metric/.test(c.text) ? ` metric ${c.metric}` : ''}`);
-    const fix: Fix[] = [];
+    const fix: FixPart[] = [];
     if (policy) {
       fix.push({
-        summary: tr(
-          ctx.lang,
-          `Delete the policy rule ${policy.priority} that sends ${d.destination} to table ${d.table}`,
-          `删除把 ${d.destination} 导向路由表 ${d.table} 的策略规则 ${policy.priority}`,
-        ),
+        summary: M.deleteRule({ priority: policy.priority, destination: d.destination, table: d.table! }),
         command: `ip${d.family === 6 ? ' -6' : ''} rule del priority ${policy.priority}`,
       });
     }
     if (offending && expectedCand && !policy) {
       const del = `${offending.text}${tableSuffix(offending.text, offending.table)}`;
       fix.push({
-        summary: tr(ctx.lang, `Delete the route that wins over the one via ${expected}: ${offending.text}`, `删除压过经由 ${expected} 路由的那条路由：\`${offending.text}\``),
+        summary: M.deleteWinner({ expected, route: offending.text }),
         command: `ip${d.family === 6 ? ' -6' : ''} route del ${del}`,
       });
     }
@@ -178,52 +254,28 @@ export const rule: Rule = {
       // `add` of a prefix that already has a route in main fails (File exists): that route is replaced instead.
       const taken = offending && offending.table === 'main' && samePrefix(offending.prefix, hostPrefix) && (offending.metric ?? 0) === 0;
       fix.push({
-        summary: tr(ctx.lang, `${or ? 'Or send' : 'Send'} ${d.destination} through ${expected} with a host route`, `${or ? '或者' : ''}添加一条经由 ${expected} 到 ${d.destination} 的主机路由`),
+        summary: M.hostRoute({ or, destination: d.destination, expected }),
         command: `ip${d.family === 6 ? ' -6' : ''} route ${taken ? 'replace' : 'add'} ${hostPrefix} via ${canonicalIp(expected)}`,
       });
     }
 
+    const taken: Taken = { dst: d.destination, route: chosenText, table: d.table ?? 'main', expected };
     return makeFinding(meta, ctx, {
-      vars: { dst: d.destination, actual, expected, route: chosenText, table: d.table ?? 'main', offending: offending?.text ?? chosenText, hostPrefix },
-      ...(misroute?.dev
-        ? {
-            explanation: tr(
-              ctx.lang,
-              `The kernel sends ${d.destination}, the server of the tunnel ${misroute.dev} (${misroute.endpoint}), along "${chosenText}" (table ${d.table ?? 'main'}) instead of the default route via ${expected}, and nothing answers through it (${misroute.silence}). A more specific route or a policy rule steers the VPN server's address to another gateway or ISP.`,
-              `内核按 "${chosenText}"（路由表 ${d.table ?? 'main'}）发送到隧道 ${misroute.dev} 的服务器 ${d.destination}（${misroute.endpoint}），而不是经由默认路由的 ${expected}，且经该路径没有任何响应（${misroute.silence}）。一条更具体的路由或策略规则把 VPN 服务器地址引向了另一个网关/运营商。`,
-            ),
-          }
-        : misroute
-          ? {
-              explanation: tr(
-                ctx.lang,
-                `The kernel sends ${d.destination} along "${chosenText}" (table ${d.table ?? 'main'}) instead of the main table's default route via ${expected}, and nothing answers through it (${misroute.silence}). ${misroute.how.en} The route via ${expected} is the one everything else uses; the one that wins here leaves by another gateway or ISP line that does not deliver to ${d.destination}.`,
-                `内核按 "${chosenText}"（路由表 ${d.table ?? 'main'}）发送到 ${d.destination} 的流量，而不是经由主路由表默认路由的 ${expected}，且经该路径没有任何响应（${misroute.silence}）。${misroute.how.zh}其余流量都走经由 ${expected} 的路由；这里胜出的那条从另一个网关/ISP线路出去，而该线路送不到 ${d.destination}。`,
-              ),
-            }
-          : {}),
+      vars: taken,
+      title: M.goesElsewhere({ dst: d.destination, expected, gateway: d.gateway, dev: d.dev }),
+      ...(misroute?.endpoint ? { explanation: M.endpointWhy({ ...taken, ...misroute.endpoint }) } : misroute?.target ? { explanation: M.targetWhy({ ...taken, ...misroute.target }) } : {}),
       evidence: [
         ...(misroute?.evidence ?? []),
-        evidence(
-          'route.lookup',
-          tr(
-            ctx.lang,
-            `ip route get ${d.destination}: ${chosenText} (table ${d.table ?? 'main'}); expected gateway ${expected}${misroute ? ' (the main default route)' : ''}`,
-            `ip route get ${d.destination}：\`${chosenText}\`（路由表 ${d.table ?? 'main'}）；预期网关 ${expected}${misroute ? '（主路由表的默认路由）' : ''}`,
-          ),
-          {
-            destination: d.destination,
-            gateway: d.gateway,
-            dev: d.dev,
-            table: d.table,
-            route: d.route,
-            expectGateway: expected,
-          },
-        ),
-        ...(d.candidates.length > 0
-          ? [evidence('route.lookup', tr(ctx.lang, `candidates: ${candidates.join(' | ')}`, `候选路由：${candidates.map((c) => `\`${c}\``).join(' | ')}`), { candidates: d.candidates })]
-          : []),
-        ...(policy ? [evidence('route.lookup', tr(ctx.lang, `policy rule: ${policy.text}`, `策略规则：\`${policy.text}\``), { rule: policy })] : []),
+        evidence('route.lookup', M.lookup({ destination: d.destination, route: chosenText, table: taken.table, expected, misroute: !!misroute }), {
+          destination: d.destination,
+          gateway: d.gateway,
+          dev: d.dev,
+          table: d.table,
+          route: d.route,
+          expectGateway: expected,
+        }),
+        ...(d.candidates.length > 0 ? [evidence('route.lookup', M.candidates({ candidates }), { candidates: d.candidates })] : []),
+        ...(policy ? [evidence('route.lookup', M.policyRule({ rule: policy.text }), { rule: policy })] : []),
       ],
       fix,
     });
@@ -235,7 +287,7 @@ export const rule: Rule = {
  * route is a more specific route or policy rule through another gateway than the default route:
  * the seed's "a region's route to the VPN server points at the wrong ISP".
  */
-function endpointMisroute(ctx: Parameters<Rule['check']>[0]): Misroute | null {
+function endpointMisroute(ctx: RuleContext): Misroute | null {
   for (const { data: s } of tunnels(ctx)) {
     if (handshakeWorks(handshakeOf(ctx, s.dev))) continue;
     for (const v of endpointViews(ctx, s.dev)) {
@@ -253,20 +305,22 @@ function endpointMisroute(ctx: Parameters<Rule['check']>[0]): Misroute | null {
       if (chosenIsDefault) continue;
       const alt = defaults.find((x) => x.gateway && !sameIp(x.gateway, d.gateway) && x.table === 'main');
       if (!alt?.gateway) continue;
-      const silence = tr(
-        ctx.lang,
-        `${v.echo ? `${v.echo.received}/${v.echo.sent} ICMP replies` : 'no ICMP'}, ${s.kind === 'wireguard' ? 'no WireGuard handshake' : v.ep.probe.method !== 'none' ? `${v.ep.probe.method}: ${v.ep.probe.outcome}` : 'no tunnel handshake'}`,
-        `${v.echo ? `ICMP 回复 ${v.echo.received}/${v.echo.sent}` : '无 ICMP'}，${s.kind === 'wireguard' ? '无 WireGuard 握手' : '隧道握手无响应'}`,
-      );
+      const silence: EndpointSilence = {
+        echoReceived: v.echo ? v.echo.received : null,
+        echoSent: v.echo?.sent ?? 0,
+        wireguard: s.kind === 'wireguard',
+        probeMethod: v.ep.probe.method,
+        probeOutcome: v.ep.probe.outcome,
+      };
+      // vpn-common words an endpoint's reasons in the context's language (its views carry them as
+      // text, not data): both languages' words are taken until those reasons are data too.
+      const brokenIn = (lang: Lang): string[] => endpointViews({ ...ctx, lang }, s.dev).find((x) => x.ep === v.ep)?.broken ?? [];
       return {
         route: d,
         expected: alt.gateway,
-        dev: s.dev,
-        endpoint: v.label,
-        silence,
-        how: { en: '', zh: '' },
+        endpoint: { ...silence, dev: s.dev, label: v.label },
         evidence: [
-          evidence('tunnel.endpoint', tr(ctx.lang, `VPN endpoint ${v.label} of ${s.dev}: ${v.broken.join('; ')}`, `${s.dev} 的 VPN 端点 ${v.label}：${v.broken.join('；')}`), {
+          evidence('tunnel.endpoint', M.endpoint({ dev: s.dev, label: v.label, broken: brokenIn('en'), brokenZh: brokenIn('zh') }), {
             dev: s.dev,
             endpoint: v.label,
           }),
