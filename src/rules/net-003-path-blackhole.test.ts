@@ -36,6 +36,14 @@ test('invalid: nothing answers at all: lost right after the gateway — never "h
   for (const x of [f, zh]) for (const s of [x.title, x.explanation, ...x.evidence.map((e) => e.summary), ...x.fix.map((y) => y.summary)]) assert.doesNotMatch(s, /hop 0\b|第 0 跳/, s);
 });
 
+test('invalid: nothing answers and no route names the gateway: "the gateway", said once', () => {
+  const f = assertFinding(rule, run(rule, [trace(dead(0, 3))]));
+  assert.equal(f.title, `Packets to ${TRACE_TARGET} are lost right after the gateway: no router on the path answers`);
+  assert.equal(f.fix[0]!.summary, `Ask the operator of the gateway to check its route to ${TRACE_TARGET}`);
+  const zh = assertFinding(rule, run(rule, [trace(dead(0, 3))], { lang: 'zh' }));
+  assert.equal(zh.title, `路径中断/黑洞：发往 ${TRACE_TARGET} 的报文在网关之后即丢失，路径上没有任何路由器响应`);
+});
+
 test('invalid: a host route via a second ISP wins over the default: no "replace default via MAIN-GW" (it changes nothing)', () => {
   const host = { prefix: `${TRACE_TARGET}/32`, table: 'main', dev: 'eth1', gateway: '100.64.3.1', metric: null, type: 'unicast', text: `${TRACE_TARGET} via 100.64.3.1 dev eth1` };
   const def = { prefix: '0.0.0.0/0', table: 'main', dev: 'eth0', gateway: '198.51.100.1', metric: null, type: 'unicast', text: 'default via 198.51.100.1 dev eth0' };

@@ -185,8 +185,8 @@ const M = defineMessages('NET-003', {
     (p) => fill(meta.fix[0]!.summary.zh, lostWords('zh', p)),
   ),
   silentTitle: msg(
-    (p: { target: string; router: string | null }) => `Packets to ${p.target} are lost right after the gateway ${routerWord('en', p.router)}: no router on the path answers`,
-    (p) => `路径中断/黑洞：发往 ${p.target} 的报文在网关 ${routerWord('zh', p.router)} 之后即丢失，路径上没有任何路由器响应`,
+    (p: { target: string; router: string | null }) => `Packets to ${p.target} are lost right after the gateway${p.router ? ` ${p.router}` : ''}: no router on the path answers`,
+    (p) => `路径中断/黑洞：发往 ${p.target} 的报文在网关${p.router ? ` ${p.router} ` : ''}之后即丢失，路径上没有任何路由器响应`,
   ),
   silentWhy: msg(
     (p: { target: string; router: string | null }) =>
