@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { defineMessages, evidence, fill, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, metaFix, msg, ofKind } from './types.js';
 import { sameIp } from './helpers.js';
 
 export const meta: RuleMeta = {
@@ -99,10 +99,7 @@ export const rule: Rule = {
             : []),
         ],
         // The meta's fixes: the first with the route set off as code in zh, the second by its own id.
-        fix: [
-          { summary: M.checkGateway({ gateway: d.gateway, dev: d.dev, route: routeText }) },
-          { summary: { id: registerMetaMessages(meta).fix[1]!, params: vars }, command: fill(meta.fix[1]!.command!, vars) },
-        ],
+        fix: [{ summary: M.checkGateway({ gateway: d.gateway, dev: d.dev, route: routeText }) }, metaFix(meta, 1, vars)],
       });
     }
     return null;

@@ -1,6 +1,6 @@
 import type { Rule, RuleContext, RuleMeta } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
-import { defineMessages, evidence, fill, makeFinding, msg, ofKind, registerMetaMessages, type FixPart } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, metaFix, msg, ofKind, type FixPart } from './types.js';
 import { sameIp, said } from './helpers.js';
 import type { Lang } from '../model/layer.js';
 import { routerUnreachable } from './net-010-unreachable-reported.js';
@@ -344,7 +344,7 @@ function blackholeFinding(ctx: RuleContext, d: Trace): Finding | null {
   const altFix: FixPart[] = [];
   if (alt?.gateway) {
     const vars = { altGateway: alt.gateway, prefix: alt.prefix === '0.0.0.0/0' || alt.prefix === '::/0' ? 'default' : alt.prefix };
-    altFix.push({ summary: { id: registerMetaMessages(meta).fix[1]!, params: vars }, command: fill(meta.fix[1]!.command!, vars) });
+    altFix.push(metaFix(meta, 1, vars));
   }
   // No hop answered at all: there is no "hop 0"; the packets die right after they leave by the gateway.
   const silentFromStart = !last;

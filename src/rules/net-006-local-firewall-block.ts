@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { defineMessages, evidence, fill, makeFinding, msg, ofKind, registerMetaMessages, type FixPart } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, metaFix, msg, ofKind, type FixPart } from './types.js';
 import type { ObservationData } from '../model/observation.js';
 import type { Lang } from '../model/layer.js';
 import { familyOf } from './helpers.js';
@@ -146,8 +146,7 @@ export const rule: Rule = {
     const tool = r?.backend === 'ip6tables' || (!r && v6) ? 'ip6tables' : 'iptables';
     const fix: FixPart[] = [];
     // The meta's fixes by their own ids.
-    const fixIds = registerMetaMessages(meta).fix;
-    const s = (i: number, vars: Record<string, string | number>) => ({ id: fixIds[i]!, params: vars });
+    const s = (i: number, vars: Record<string, string | number>) => metaFix(meta, i, vars).summary;
     if (r && r.backend !== 'nft' && r.number !== null) {
       fix.push({ summary: s(0, { number: r.number, chain: r.chain }), command: `${r.backend} -t ${r.table} -D ${r.chain} ${r.number}` });
     } else if (r && r.backend === 'nft' && r.handle !== undefined) {

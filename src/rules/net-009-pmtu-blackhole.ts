@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { defineMessages, evidence, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
+import { defineMessages, evidence, makeFinding, metaFix, msg, ofKind } from './types.js';
 import { echoLossy } from '../model/observation.js';
 import { said } from './helpers.js';
 import type { Evidence } from '../model/report.js';
@@ -94,7 +94,7 @@ export const rule: Rule = {
         );
       }
       // Without a device and a size that passes, only the meta's first fix (by its own id) applies.
-      const fix = d.dev && passes ? undefined : [{ summary: { id: registerMetaMessages(meta).fix[0]!, params: {} }, command: meta.fix[0]!.command! }];
+      const fix = d.dev && passes ? undefined : [metaFix(meta, 0, {})];
       return makeFinding(meta, ctx, { vars, evidence: ev, ...(fix ? { fix } : {}) });
     }
     return null;
