@@ -1,7 +1,6 @@
 import { chainData, clockEvidence, day, daysBetween, firstWith, serverLabel } from './tls-classify.js';
-import { tr } from './helpers.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-001',
@@ -21,6 +20,27 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
+type Named = { subject: string; at: number; server: string; notAfter: string; days: number };
+/** The meta's texts with an intermediate certificate named as such: '{subject} (intermediate #1)'. */
+const named = (lang: 'en' | 'zh', template: string, p: Named): string =>
+  fill(template, { ...p, subject: lang === 'zh' ? `${p.subject}（中间证书 #${p.at}）` : `${p.subject} (intermediate #${p.at})` });
+
+const M = defineMessages('TLS-001', {
+  expired: msg(
+    (p: { at: number; subject: string; notAfter: string; days: number; verify: string | null }) =>
+      `certificate #${p.at} ${p.subject}: notAfter ${p.notAfter} (${p.days} days ago); verify: ${p.verify ?? 'failed'}`,
+    (p) => `证书 #${p.at} ${p.subject}：notAfter ${p.notAfter}（已过期 ${p.days} 天）；验证结果：${p.verify ?? '失败'}`,
+  ),
+  intermediateExplanation: msg(
+    (p: Named) => named('en', meta.explanation.en, p),
+    (p) => named('zh', meta.explanation.zh, p),
+  ),
+  intermediateRenew: msg(
+    (p: Named) => named('en', meta.fix[0]!.summary.en, p),
+    (p) => named('zh', meta.fix[0]!.summary.zh, p),
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -30,28 +50,23 @@ export const rule: Rule = {
     const at = cls.certIndex ?? 0;
     const c = h.chain[at] ?? h.chain[0]!;
     const days = Date.parse(c.notAfter) < ctx.now.getTime() ? daysBetween(ctx.now, Date.parse(c.notAfter)) : 0;
-    const subject = at === 0 ? c.subject : tr(ctx.lang, `${c.subject} (intermediate #${at})`, `${c.subject}（中间证书 #${at}）`);
+    const vars = { server: serverLabel(h), subject: c.subject, notAfter: day(c.notAfter), days };
+    // An intermediate is named as such in the explanation and the fix (the meta's texts, the subject marked).
+    const intermediate = at === 0 ? {} : { explanation: M.intermediateExplanation({ ...vars, at }), fix: [{ summary: M.intermediateRenew({ ...vars, at }) }] };
     return makeFinding(meta, ctx, {
-      vars: { server: serverLabel(h), subject, notAfter: day(c.notAfter), days },
+      vars,
+      ...intermediate,
       evidence: [
-        evidence(
-          'tls.handshake',
-          tr(
-            ctx.lang,
-            `certificate #${at} ${c.subject}: notAfter ${c.notAfter} (${days} days ago); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`,
-            `证书 #${at} ${c.subject}：notAfter ${c.notAfter}（已过期 ${days} 天）；验证结果：${h.verify.code ?? h.errorCode ?? '失败'}`,
-          ),
-          {
-            address: h.address,
-            port: h.port,
-            sni: h.sni,
-            subject: c.subject,
-            notAfter: c.notAfter,
-            daysAgo: days,
-            verifyCode: h.verify.code,
-            chain: chainData(h.chain),
-          },
-        ),
+        evidence('tls.handshake', M.expired({ at, subject: c.subject, notAfter: c.notAfter, days, verify: h.verify.code ?? h.errorCode ?? null }), {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          subject: c.subject,
+          notAfter: c.notAfter,
+          daysAgo: days,
+          verifyCode: h.verify.code,
+          chain: chainData(h.chain),
+        }),
         ...clockEvidence(ctx),
       ],
     });

@@ -1,7 +1,6 @@
 import { chainData, clockEvidence, day, daysBetween, firstWith, serverLabel } from './tls-classify.js';
-import { tr } from './helpers.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, makeFinding, msg } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-002',
@@ -24,6 +23,14 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
+const M = defineMessages('TLS-002', {
+  notYet: msg(
+    (p: { at: number; subject: string; notBefore: string; now: string; days: number; verify: string | null }) =>
+      `certificate #${p.at} ${p.subject}: notBefore ${p.notBefore}, local time ${p.now} (${p.days} days earlier); verify: ${p.verify ?? 'failed'}`,
+    (p) => `证书 #${p.at} ${p.subject}：notBefore ${p.notBefore}，本机时间 ${p.now}（早 ${p.days} 天）；验证结果：${p.verify ?? '失败'}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -37,24 +44,16 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), subject: c.subject, notBefore: day(c.notBefore), days },
       evidence: [
-        evidence(
-          'tls.handshake',
-          tr(
-            ctx.lang,
-            `certificate #${at} ${c.subject}: notBefore ${c.notBefore}, local time ${ctx.now.toISOString()} (${days} days earlier); verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`,
-            `证书 #${at} ${c.subject}：notBefore ${c.notBefore}，本机时间 ${ctx.now.toISOString()}（早 ${days} 天）；验证结果：${h.verify.code ?? h.errorCode ?? '失败'}`,
-          ),
-          {
-            address: h.address,
-            port: h.port,
-            sni: h.sni,
-            subject: c.subject,
-            notBefore: c.notBefore,
-            localTime: ctx.now.toISOString(),
-            verifyCode: h.verify.code,
-            chain: chainData(h.chain),
-          },
-        ),
+        evidence('tls.handshake', M.notYet({ at, subject: c.subject, notBefore: c.notBefore, now: ctx.now.toISOString(), days, verify: h.verify.code ?? h.errorCode ?? null }), {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          subject: c.subject,
+          notBefore: c.notBefore,
+          localTime: ctx.now.toISOString(),
+          verifyCode: h.verify.code,
+          chain: chainData(h.chain),
+        }),
         ...clockEvidence(ctx),
       ],
     });

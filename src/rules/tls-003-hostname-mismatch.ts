@@ -1,7 +1,6 @@
-import { tr } from './helpers.js';
 import { firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-003',
@@ -28,6 +27,33 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
+type Names = { sans: string[]; commonName: string | null };
+/** The names the certificate covers: its subjectAltNames, else its CN (said so). */
+const covers = (p: Names, lang: 'en' | 'zh'): string =>
+  p.sans.length > 0 ? p.sans.join(', ') : lang === 'zh' ? `CN=${p.commonName ?? '?'}（无 subjectAltName）` : `CN=${p.commonName ?? '?'} (no subjectAltName)`;
+
+const M = defineMessages('TLS-003', {
+  unrecognizedName: msg(
+    (p: { address: string; port: number; name: string }) =>
+      `The server at ${p.address}:${p.port} answered the name ${p.name} (SNI) with the alert unrecognized_name: it serves no certificate for this name. The name leads to the wrong server, or the server lacks a virtual host for it.`,
+    (p) => `${p.address}:${p.port} 上的服务器对 SNI 名称 ${p.name} 返回了 unrecognized_name 告警：它没有该名称的证书。要么该名称指向了错误的服务器，要么服务器缺少该名称的虚拟主机配置。`,
+  ),
+  alert: msg(
+    (p: { name: string; reason: string }) => `SNI ${p.name}: alert unrecognized_name (${p.reason})`,
+    (p) => `SNI ${p.name}：收到 unrecognized_name 告警（${p.reason}）`,
+  ),
+  /** The meta's explanation for a certificate without subjectAltName: its CN stands for the names. */
+  noSanExplanation: msg(
+    (p: Names & { server: string; name: string; subject: string }) => fill(meta.explanation.en, { server: p.server, name: p.name, subject: p.subject, sans: covers(p, 'en') }),
+    (p) => fill(meta.explanation.zh, { server: p.server, name: p.name, subject: p.subject, sans: covers(p, 'zh') }),
+  ),
+  mismatch: msg(
+    (p: Names & { sni: string | null; address: string; subject: string; expired: string | null }) =>
+      `${p.sni ? `SNI ${p.sni}` : `address ${p.address} (no SNI)`} vs certificate ${p.subject}: ${covers(p, 'en')}${p.expired ? `; the certificate also expired ${p.expired}` : ''}`,
+    (p) => `${p.sni ? `SNI ${p.sni}` : `地址 ${p.address}（未发送 SNI）`} 与证书 ${p.subject} 不符：${covers(p, 'zh')}${p.expired ? `；该证书也已于 ${p.expired} 过期` : ''}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -40,13 +66,9 @@ export const rule: Rule = {
       // The server refused the name itself (alert unrecognized_name): no certificate to compare.
       return makeFinding(meta, ctx, {
         vars: { server: serverLabel(h), name, subject: '-', sans: '-' },
-        explanation: tr(
-          ctx.lang,
-          `The server at ${h.address}:${h.port} answered the name ${name} (SNI) with the alert unrecognized_name: it serves no certificate for this name. The name leads to the wrong server, or the server lacks a virtual host for it.`,
-          `${h.address}:${h.port} 上的服务器对 SNI 名称 ${name} 返回了 unrecognized_name 告警：它没有该名称的证书。要么该名称指向了错误的服务器，要么服务器缺少该名称的虚拟主机配置。`,
-        ),
+        explanation: M.unrecognizedName({ address: h.address, port: h.port, name }),
         evidence: [
-          evidence('tls.handshake', tr(ctx.lang, `SNI ${name}: alert unrecognized_name (${cls.reason})`, `SNI ${name}：收到 unrecognized_name 告警（${cls.reason}）`), {
+          evidence('tls.handshake', M.alert({ name, reason: cls.reason }), {
             address: h.address,
             port: h.port,
             sni: h.sni,
@@ -55,29 +77,23 @@ export const rule: Rule = {
         ],
       });
     }
-    const sans = leaf.sans.length > 0 ? leaf.sans.join(', ') : tr(ctx.lang, `CN=${leaf.commonName ?? '?'} (no subjectAltName)`, `CN=${leaf.commonName ?? '?'}（无 subjectAltName）`);
+    const names = { sans: [...leaf.sans], commonName: leaf.commonName ?? null };
     const alsoExpired = Date.parse(leaf.notAfter) < ctx.now.getTime();
+    const vars = { server: serverLabel(h), name, subject: leaf.subject, sans: leaf.sans.join(', ') };
     return makeFinding(meta, ctx, {
-      vars: { server: serverLabel(h), name, subject: leaf.subject, sans },
+      vars,
+      ...(leaf.sans.length === 0 ? { explanation: M.noSanExplanation({ ...names, server: vars.server, name, subject: leaf.subject }) } : {}),
       evidence: [
-        evidence(
-          'tls.handshake',
-          tr(
-            ctx.lang,
-            `${h.sni ? `SNI ${h.sni}` : `address ${h.address} (no SNI)`} vs certificate ${leaf.subject}: ${sans}${alsoExpired ? `; the certificate also expired ${leaf.notAfter}` : ''}`,
-            `${h.sni ? `SNI ${h.sni}` : `地址 ${h.address}（未发送 SNI）`} 与证书 ${leaf.subject} 不符：${sans}${alsoExpired ? `；该证书也已于 ${leaf.notAfter} 过期` : ''}`,
-          ),
-          {
-            address: h.address,
-            port: h.port,
-            sni: h.sni,
-            subject: leaf.subject,
-            commonName: leaf.commonName,
-            sans: [...leaf.sans],
-            verifyCode: h.verify.code,
-            ...(alsoExpired ? { notAfter: leaf.notAfter } : {}),
-          },
-        ),
+        evidence('tls.handshake', M.mismatch({ ...names, sni: h.sni, address: h.address, subject: leaf.subject, expired: alsoExpired ? leaf.notAfter : null }), {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          subject: leaf.subject,
+          commonName: leaf.commonName,
+          sans: [...leaf.sans],
+          verifyCode: h.verify.code,
+          ...(alsoExpired ? { notAfter: leaf.notAfter } : {}),
+        }),
       ],
     });
   },

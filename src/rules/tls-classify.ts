@@ -55,7 +55,7 @@ import type { CertInfo, Observation, ObservationData } from '../model/observatio
 import { ofKind } from '../model/observation.js';
 import type { Evidence } from '../model/report.js';
 import type { RuleContext } from './types.js';
-import { evidence } from './types.js';
+import { defineMessages, evidence, msg } from './types.js';
 import { tr } from './helpers.js';
 import type { Lang } from '../model/layer.js';
 
@@ -439,28 +439,29 @@ export function daysBetween(a: Date | number, b: Date | number): number {
 /** '2025-01-01' from an ISO time (dates in evidence are UTC days). */
 export const day = (iso: string): string => (Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString().slice(0, 10) : iso);
 
+const M = defineMessages('tls-classify', {
+  clock: msg(
+    (p: { peer: string; source: string; sec: number; tolerance: number }) =>
+      `local clock ${p.sec === 0 ? 'agrees with' : `is ${Math.abs(p.sec)} s ${p.sec > 0 ? 'ahead of' : 'behind'}`} ${p.peer} (${p.source})${Math.abs(p.sec) > p.tolerance ? `: beyond the ${p.tolerance} s tolerance, check the clock (HOST-003)` : ''}`,
+    (p) =>
+      p.sec === 0
+        ? `本机时钟与 ${p.peer}（${p.source}）一致`
+        : `本机时钟比 ${p.peer}（${p.source}）${p.sec > 0 ? '快' : '慢'} ${Math.abs(p.sec)} 秒${Math.abs(p.sec) > p.tolerance ? `，超出 ${p.tolerance} 秒容差，请检查时钟（HOST-003）` : ''}`,
+  ),
+});
+
 /** The local clock against the server times the diagnosis met (host.clock), as evidence; empty when none. */
-export function clockEvidence(ctx: Pick<RuleContext, 'observations' | 'options' | 'lang'>): Evidence[] {
+export function clockEvidence(ctx: Pick<RuleContext, 'observations' | 'options'>): Evidence[] {
   const clock = ofKind(ctx.observations, 'host.clock')[0];
   if (!clock || clock.data.sources.length === 0) return [];
   const worst = clock.data.sources.reduce((a, b) => (Math.abs(b.skewMs) > Math.abs(a.skewMs) ? b : a));
   const sec = Math.round(worst.skewMs / 1000);
-  const off = Math.abs(sec) > ctx.options.clockToleranceSec;
-  const how = sec === 0 ? 'agrees with' : `is ${Math.abs(sec)} s ${sec > 0 ? 'ahead of' : 'behind'}`;
-  const zh =
-    sec === 0
-      ? `本机时钟与 ${worst.peer}（${worst.source}）一致`
-      : `本机时钟比 ${worst.peer}（${worst.source}）${sec > 0 ? '快' : '慢'} ${Math.abs(sec)} 秒${off ? `，超出 ${ctx.options.clockToleranceSec} 秒容差，请检查时钟（HOST-003）` : ''}`;
   return [
-    evidence(
-      'host.clock',
-      tr(ctx.lang, `local clock ${how} ${worst.peer} (${worst.source})${off ? `: beyond the ${ctx.options.clockToleranceSec} s tolerance, check the clock (HOST-003)` : ''}`, zh),
-      {
-        local: clock.data.local,
-        peer: worst.peer,
-        server: worst.time,
-        skewMs: worst.skewMs,
-      },
-    ),
+    evidence('host.clock', M.clock({ peer: worst.peer, source: worst.source, sec, tolerance: ctx.options.clockToleranceSec }), {
+      local: clock.data.local,
+      peer: worst.peer,
+      server: worst.time,
+      skewMs: worst.skewMs,
+    }),
   ];
 }
