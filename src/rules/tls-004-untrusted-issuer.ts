@@ -1,9 +1,7 @@
-import { tr } from './helpers.js';
-import { chainData, chainText, firstWith, interceptionName, serverLabel } from './tls-classify.js';
-import type { Rule, RuleMeta } from './types.js';
-import type { Evidence, Fix } from '../model/report.js';
-import type { Lang } from '../model/layer.js';
-import { evidence, makeFinding } from './types.js';
+import { chainData, chainParams, chainText, firstWith, interceptionName, interceptionParam, serverLabel, type ChainParams } from './tls-classify.js';
+import type { FixPart, Rule, RuleMeta } from './types.js';
+import type { Evidence } from '../model/report.js';
+import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-004',
@@ -30,6 +28,52 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
+type Why = { server: string; issuer: string; store: string | null; selfSigned: boolean };
+/** The meta's explanation with the trust store (null: the system store) and the self-signed note said in the language. */
+const why = (lang: 'en' | 'zh', p: Why): string =>
+  lang === 'zh'
+    ? fill(meta.explanation.zh, { server: p.server, issuer: p.issuer, store: p.store ?? '系统信任库', selfSigned: p.selfSigned ? '；且该证书为自签名证书' : '' })
+    : fill(meta.explanation.en, { server: p.server, issuer: p.issuer, store: p.store ?? 'the system store', selfSigned: p.selfSigned ? '; the certificate is self-signed' : '' });
+
+const M = defineMessages('TLS-004', {
+  untrusted: msg(
+    (p: Why) => why('en', p),
+    (p) => why('zh', p),
+  ),
+  chain: msg(
+    (p: ChainParams & { verify: string | null }) => `chain as presented: ${chainText(p, 'en')}; verify: ${p.verify ?? 'failed'}`,
+    (p) => `服务器发送的证书链：${chainText(p, 'zh')}；验证结果：${p.verify ?? '失败'}`,
+  ),
+  interception: msg(
+    (p: { issuer: string; product: string | null }) =>
+      `the issuer ${p.issuer} is the root of a known TLS interception product (${interceptionName(p.product, 'en')}): something between this client and the server re-signs its traffic`,
+    (p) => `颁发者 ${p.issuer} 是已知 TLS 拦截产品（${interceptionName(p.product, 'zh')}）的根证书：本客户端与服务器之间有设备或软件在重新签发其流量的证书`,
+  ),
+  ambiguous: msg(
+    (p: { issuer: string }) =>
+      `ambiguous: the server sent the certificate alone; ${p.issuer} may be a private root this client does not trust, or an intermediate the server did not send; both fixes are given`,
+    (p) => `无法确定：服务器只发送了这一张证书；${p.issuer} 可能是本客户端不信任的私有根证书，也可能是服务器没有发送的中间证书；两种修复都已给出`,
+  ),
+  removeInterception: msg(
+    (p: { product: string | null }) =>
+      `Find and remove the interception (${interceptionName(p.product, 'en')}): uninstall the software or its root from the trust store, or, for a sanctioned corporate proxy, get its CA from IT and trust it deliberately`,
+    (p) => `找到并移除拦截者（${interceptionName(p.product, 'zh')}）：卸载该软件或从信任库删除其根证书；如果是公司批准的代理，请向 IT 获取其 CA 并有意识地信任它`,
+  ),
+  installRoot: msg(
+    (p: { issuer: string }) => `Install ${p.issuer} in the client's trust store (or pass it with --ca) if it is your private root CA`,
+    (p) => `如果 ${p.issuer} 是你的私有根 CA，请把它安装到客户端信任库（或用 --ca 指定）`,
+  ),
+  serveChain: msg(
+    (p: { issuer: string }) => `If ${p.issuer} is an intermediate instead, serve the full chain on the server (leaf followed by ${p.issuer})`,
+    (p) => `如果 ${p.issuer} 其实是中间证书，请在服务器上发送完整证书链（叶子证书后接 ${p.issuer}）`,
+  ),
+  alsoExpired: msg(
+    (p: { subject: string; notAfter: string; code: string | null }) =>
+      `the certificate ${p.subject} also expired ${p.notAfter} (node reports ${p.code ?? 'the time error'} first; the trust problem remains after renewal)`,
+    (p) => `证书 ${p.subject} 也已于 ${p.notAfter} 过期（node 先报告了${p.code ? ` ${p.code}` : '时间错误'}；续期后信任问题依然存在）`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -39,99 +83,38 @@ export const rule: Rule = {
     const at = cls.certIndex ?? 0;
     const top = h.chain[at] ?? h.chain[0]!;
     const leaf = h.chain[0]!;
-    const store = ctx.options.caFile ? `--ca ${ctx.options.caFile}` : h.verify.trustedBy === 'ca-file' ? '--ca' : tr(ctx.lang, 'the system store', '系统信任库');
-    const selfSigned = leaf.selfSigned ? tr(ctx.lang, '; the certificate is self-signed', '；且该证书为自签名证书') : '';
+    const store = ctx.options.caFile ? `--ca ${ctx.options.caFile}` : h.verify.trustedBy === 'ca-file' ? '--ca' : null;
     const expired = Date.parse(leaf.notAfter) < ctx.now.getTime();
-    const product = cls.interception ? interceptionName(cls.interception, ctx.lang) : '';
+    const product = cls.interception ? interceptionParam(cls.interception) : null;
     const ev = [
-      evidence(
-        'tls.handshake',
-        tr(
-          ctx.lang,
-          `chain as presented: ${chainText(h.chain, ctx.lang)}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}`,
-          `服务器发送的证书链：${chainText(h.chain, ctx.lang)}；验证结果：${h.verify.code ?? h.errorCode ?? '失败'}`,
-        ),
-        {
-          address: h.address,
-          port: h.port,
-          sni: h.sni,
-          untrustedIssuer: top.issuer,
-          verifyCode: h.verify.code,
-          chain: chainData(h.chain),
-        },
-      ),
+      evidence('tls.handshake', M.chain({ ...chainParams(h.chain), verify: h.verify.code ?? h.errorCode ?? null }), {
+        address: h.address,
+        port: h.port,
+        sni: h.sni,
+        untrustedIssuer: top.issuer,
+        verifyCode: h.verify.code,
+        chain: chainData(h.chain),
+      }),
     ];
-    if (cls.interception)
-      ev.push(
-        evidence(
-          'tls.handshake',
-          tr(
-            ctx.lang,
-            `the issuer ${top.issuer} is the root of a known TLS interception product (${product}): something between this client and the server re-signs its traffic`,
-            `颁发者 ${top.issuer} 是已知 TLS 拦截产品（${product}）的根证书：本客户端与服务器之间有设备或软件在重新签发其流量的证书`,
-          ),
-          {
-            interception: cls.interception,
-          },
-        ),
-      );
-    if (cls.ambiguous)
-      ev.push(
-        evidence(
-          'tls.handshake',
-          tr(
-            ctx.lang,
-            `ambiguous: the server sent the certificate alone; ${top.issuer} may be a private root this client does not trust, or an intermediate the server did not send; both fixes are given`,
-            `无法确定：服务器只发送了这一张证书；${top.issuer} 可能是本客户端不信任的私有根证书，也可能是服务器没有发送的中间证书；两种修复都已给出`,
-          ),
-          {
-            ambiguous: true,
-            alternative: 'TLS-005',
-          },
-        ),
-      );
-    const fix: Fix[] | undefined = cls.interception
-      ? [
-          {
-            summary: tr(
-              ctx.lang,
-              `Find and remove the interception (${product}): uninstall the software or its root from the trust store, or, for a sanctioned corporate proxy, get its CA from IT and trust it deliberately`,
-              `找到并移除拦截者（${product}）：卸载该软件或从信任库删除其根证书；如果是公司批准的代理，请向 IT 获取其 CA 并有意识地信任它`,
-            ),
-          },
-        ]
+    if (cls.interception) ev.push(evidence('tls.handshake', M.interception({ issuer: top.issuer, product }), { interception: cls.interception }));
+    if (cls.ambiguous) ev.push(evidence('tls.handshake', M.ambiguous({ issuer: top.issuer }), { ambiguous: true, alternative: 'TLS-005' }));
+    const fix: FixPart[] | undefined = cls.interception
+      ? [{ summary: M.removeInterception({ product }) }]
       : cls.ambiguous
-        ? [
-            {
-              summary: tr(
-                ctx.lang,
-                `Install ${top.issuer} in the client's trust store (or pass it with --ca) if it is your private root CA`,
-                `如果 ${top.issuer} 是你的私有根 CA，请把它安装到客户端信任库（或用 --ca 指定）`,
-              ),
-            },
-            {
-              summary: tr(
-                ctx.lang,
-                `If ${top.issuer} is an intermediate instead, serve the full chain on the server (leaf followed by ${top.issuer})`,
-                `如果 ${top.issuer} 其实是中间证书，请在服务器上发送完整证书链（叶子证书后接 ${top.issuer}）`,
-              ),
-            },
-          ]
+        ? [{ summary: M.installRoot({ issuer: top.issuer }) }, { summary: M.serveChain({ issuer: top.issuer }) }]
         : undefined;
-    if (expired) ev.push(alsoExpired(ctx.lang, leaf, h.verify.code));
-    return makeFinding(meta, ctx, { vars: { server: serverLabel(h), issuer: top.issuer, store, selfSigned }, evidence: ev, ...(fix ? { fix } : {}) });
+    if (expired) ev.push(alsoExpired(leaf, h.verify.code));
+    const vars = { server: serverLabel(h), issuer: top.issuer };
+    return makeFinding(meta, ctx, {
+      vars,
+      explanation: M.untrusted({ ...vars, store, selfSigned: leaf.selfSigned }),
+      evidence: ev,
+      ...(fix ? { fix } : {}),
+    });
   },
 };
 
 /** The leaf is expired too: renewal alone would not fix the trust. */
-function alsoExpired(lang: Lang, leaf: { subject: string; notAfter: string }, code: string | null): Evidence {
-  return evidence(
-    'tls.handshake',
-    tr(
-      lang,
-      `the certificate ${leaf.subject} also expired ${leaf.notAfter} (node reports ${code ?? 'the time error'} first; the trust problem remains after renewal)`,
-      `证书 ${leaf.subject} 也已于 ${leaf.notAfter} 过期（node 先报告了${code ? ` ${code}` : '时间错误'}；续期后信任问题依然存在）`,
-    ),
-    { notAfter: leaf.notAfter },
-  );
+function alsoExpired(leaf: { subject: string; notAfter: string }, code: string | null): Evidence {
+  return evidence('tls.handshake', M.alsoExpired({ subject: leaf.subject, notAfter: leaf.notAfter, code }), { notAfter: leaf.notAfter });
 }

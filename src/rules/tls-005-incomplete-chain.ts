@@ -1,8 +1,6 @@
-import { tr } from './helpers.js';
-import { chainData, chainText, firstWith, serverLabel } from './tls-classify.js';
-import type { Fix } from '../model/report.js';
-import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { chainData, chainParams, chainText, firstWith, serverLabel, type ChainParams } from './tls-classify.js';
+import type { FixPart, Rule, RuleMeta } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-005',
@@ -26,6 +24,28 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
+const M = defineMessages('TLS-005', {
+  chain: msg(
+    (p: ChainParams & { missing: string; verify: string | null; caIssuers: string[] }) =>
+      `chain as presented (${p.subjects.length}): ${chainText(p, 'en')}; missing issuer: ${p.missing}; verify: ${p.verify ?? 'failed'}${p.caIssuers.length > 0 ? `; the certificate names its issuer's location (AIA caIssuers ${p.caIssuers.join(', ')})` : ''}`,
+    (p) =>
+      `服务器发送的证书链（${p.subjects.length} 张）：${chainText(p, 'zh')}；缺少签发者：${p.missing}；验证结果：${p.verify ?? '失败'}${p.caIssuers.length > 0 ? `；证书给出了其签发者的下载位置（AIA caIssuers ${p.caIssuers.join(', ')}）` : ''}`,
+  ),
+  ambiguous: msg(
+    (p: { missing: string }) => `ambiguous: the certificate does not say whether ${p.missing} is an intermediate (missing from the chain) or a root this client does not trust; both fixes are given`,
+    (p) => `无法确定：证书没有表明 ${p.missing} 是（链中缺失的）中间证书，还是本客户端不信任的根证书；两种修复都已给出`,
+  ),
+  /** The meta's fix, given beside the alternative when the issuer may be a root. */
+  serveChain: msg(
+    (p: { missing: string }) => fill(meta.fix[0]!.summary.en, p),
+    (p) => fill(meta.fix[0]!.summary.zh, p),
+  ),
+  installRoot: msg(
+    (p: { missing: string }) => `If ${p.missing} is a private root instead, install it in the client's trust store (or pass it with --ca)`,
+    (p) => `如果 ${p.missing} 其实是私有根证书，请把它安装到客户端信任库（或用 --ca 指定）`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -34,62 +54,22 @@ export const rule: Rule = {
     const { h, cls } = hit;
     const at = cls.certIndex ?? 0;
     const last = h.chain[at] ?? h.chain[0]!;
-    const why =
-      (last.caIssuers ?? []).length > 0
-        ? tr(ctx.lang, `; the certificate names its issuer's location (AIA caIssuers ${last.caIssuers!.join(', ')})`, `；证书给出了其签发者的下载位置（AIA caIssuers ${last.caIssuers!.join(', ')}）`)
-        : '';
-    const ambiguity = cls.ambiguous
-      ? [
-          evidence(
-            'tls.handshake',
-            tr(
-              ctx.lang,
-              `ambiguous: the certificate does not say whether ${last.issuer} is an intermediate (missing from the chain) or a root this client does not trust; both fixes are given`,
-              `无法确定：证书没有表明 ${last.issuer} 是（链中缺失的）中间证书，还是本客户端不信任的根证书；两种修复都已给出`,
-            ),
-            { ambiguous: true, alternative: 'TLS-004' },
-          ),
-        ]
-      : [];
-    const fix: Fix[] | undefined = cls.ambiguous
-      ? [
-          {
-            summary: tr(
-              ctx.lang,
-              `Serve the full chain: the certificate file must contain the leaf followed by the intermediate ${last.issuer} (nginx: ssl_certificate with leaf+intermediate; Apache ≥ 2.4.8: SSLCertificateFile with both)`,
-              `发送完整证书链：证书文件中应依次包含叶子证书和中间证书 ${last.issuer}（nginx：ssl_certificate 使用叶子+中间证书的合并文件；Apache ≥ 2.4.8：SSLCertificateFile 包含两者）`,
-            ),
-          },
-          {
-            summary: tr(
-              ctx.lang,
-              `If ${last.issuer} is a private root instead, install it in the client's trust store (or pass it with --ca)`,
-              `如果 ${last.issuer} 其实是私有根证书，请把它安装到客户端信任库（或用 --ca 指定）`,
-            ),
-          },
-        ]
-      : undefined;
+    const missing = last.issuer;
+    const ambiguity = cls.ambiguous ? [evidence('tls.handshake', M.ambiguous({ missing }), { ambiguous: true, alternative: 'TLS-004' })] : [];
+    const fix: FixPart[] | undefined = cls.ambiguous ? [{ summary: M.serveChain({ missing }) }, { summary: M.installRoot({ missing }) }] : undefined;
     return makeFinding(meta, ctx, {
       ...(fix ? { fix } : {}),
-      vars: { server: serverLabel(h), missing: last.issuer, last: last.subject, count: h.chain.length },
+      vars: { server: serverLabel(h), missing, last: last.subject, count: h.chain.length },
       evidence: [
-        evidence(
-          'tls.handshake',
-          tr(
-            ctx.lang,
-            `chain as presented (${h.chain.length}): ${chainText(h.chain, ctx.lang)}; missing issuer: ${last.issuer}; verify: ${h.verify.code ?? h.errorCode ?? 'failed'}${why}`,
-            `服务器发送的证书链（${h.chain.length} 张）：${chainText(h.chain, ctx.lang)}；缺少签发者：${last.issuer}；验证结果：${h.verify.code ?? h.errorCode ?? '失败'}${why}`,
-          ),
-          {
-            address: h.address,
-            port: h.port,
-            sni: h.sni,
-            missingIssuer: last.issuer,
-            verifyCode: h.verify.code,
-            chain: chainData(h.chain),
-            ...(last.caIssuers ? { caIssuers: [...last.caIssuers] } : {}),
-          },
-        ),
+        evidence('tls.handshake', M.chain({ ...chainParams(h.chain), missing, verify: h.verify.code ?? h.errorCode ?? null, caIssuers: [...(last.caIssuers ?? [])] }), {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          missingIssuer: last.issuer,
+          verifyCode: h.verify.code,
+          chain: chainData(h.chain),
+          ...(last.caIssuers ? { caIssuers: [...last.caIssuers] } : {}),
+        }),
         ...ambiguity,
       ],
     });

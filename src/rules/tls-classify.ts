@@ -56,7 +56,6 @@ import { ofKind } from '../model/observation.js';
 import type { Evidence } from '../model/report.js';
 import type { RuleContext } from './types.js';
 import { defineMessages, evidence, msg } from './types.js';
-import { tr } from './helpers.js';
 import type { Lang } from '../model/layer.js';
 
 export type Handshake = ObservationData['tls.handshake'];
@@ -268,8 +267,11 @@ export function classifyHandshake(h: Handshake, env: ClassifyEnv): TlsClass | nu
 /** The interception "product" of an issuer that only says it inspects TLS (no vendor named). */
 export const INSPECTION_PROXY = 'a TLS inspection proxy';
 
-/** An interception product's name in the context language (the generic one is words, a vendor's name stays). */
-export const interceptionName = (name: string, lang: Lang): string => (name === INSPECTION_PROXY ? tr(lang, name, 'TLS 检查代理') : name);
+/** An interception product as a message parameter: the vendor's name, or null for the generic inspection proxy (words, said in each language). */
+export const interceptionParam = (name: string): string | null => (name === INSPECTION_PROXY ? null : name);
+
+/** An interception product's name in a language (the generic one is words, a vendor's name stays); `product` as interceptionParam gives it. */
+export const interceptionName = (product: string | null, lang: Lang): string => product ?? (lang === 'zh' ? 'TLS 检查代理' : INSPECTION_PROXY);
 
 /**
  * Known TLS-interception roots, by a word of their name (issuer CN/O): adware and "security"
@@ -420,10 +422,29 @@ export function serverLabel(h: Pick<Handshake, 'address' | 'port' | 'sni'>): str
   return h.sni ? `${h.sni} (${hp})` : hp;
 }
 
-/** 'CN=app.lab.test ← CN=Lab Issuing CA' style one-liner of the chain as presented. */
-export function chainText(chain: readonly CertInfo[], lang: Lang): string {
-  if (lang === 'zh') return chain.map((c, i) => `#${i} ${c.subject}（签发者：${c.issuer}${c.selfSigned ? '，自签名' : ''}${c.isCA ? '，CA 证书' : ''}）`).join(' → ');
-  return chain.map((c, i) => `#${i} ${c.subject} (issuer: ${c.issuer}${c.selfSigned ? ', self-signed' : ''}${c.isCA ? ', CA' : ''})`).join(' → ');
+/** The chain as presented, as message parameters: subjects and issuers by position, the positions of self-signed and CA certificates. */
+export type ChainParams = {
+  subjects: string[];
+  issuers: string[];
+  selfSignedAt: number[];
+  caAt: number[];
+};
+
+export function chainParams(chain: readonly CertInfo[]): ChainParams {
+  return {
+    subjects: chain.map((c) => c.subject),
+    issuers: chain.map((c) => c.issuer),
+    selfSignedAt: chain.flatMap((c, i) => (c.selfSigned ? [i] : [])),
+    caAt: chain.flatMap((c, i) => (c.isCA ? [i] : [])),
+  };
+}
+
+/** 'CN=app.lab.test ← CN=Lab Issuing CA' style one-liner of the chain as presented (inside a message's en/zh text). */
+export function chainText(p: ChainParams, lang: Lang): string {
+  const self = (i: number): boolean => p.selfSignedAt.includes(i);
+  const ca = (i: number): boolean => p.caAt.includes(i);
+  if (lang === 'zh') return p.subjects.map((s, i) => `#${i} ${s}（签发者：${p.issuers[i]}${self(i) ? '，自签名' : ''}${ca(i) ? '，CA 证书' : ''}）`).join(' → ');
+  return p.subjects.map((s, i) => `#${i} ${s} (issuer: ${p.issuers[i]}${self(i) ? ', self-signed' : ''}${ca(i) ? ', CA' : ''})`).join(' → ');
 }
 
 /** The chain as evidence data: the fields a person compares. */
