@@ -1,7 +1,6 @@
 import { classifyAll, day, serverLabel, warnsExpiry } from './tls-classify.js';
-import { tr } from './helpers.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, makeFinding, msg } from './types.js';
 
 const DAY = 86_400_000;
 
@@ -26,6 +25,13 @@ export const meta: RuleMeta = {
   ],
 };
 
+const M = defineMessages('TLS-008', {
+  expiring: msg(
+    (p: { subject: string; notAfter: string; days: number; warnDays: number }) => `certificate ${p.subject}: notAfter ${p.notAfter}, ${p.days} days left (window ${p.warnDays} days)`,
+    (p) => `证书 ${p.subject}：notAfter ${p.notAfter}，还剩 ${p.days} 天（告警窗口 ${p.warnDays} 天）`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -40,22 +46,14 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { server: serverLabel(h), subject: leaf.subject, notAfter: day(leaf.notAfter), days, warnDays: ctx.options.certWarnDays },
         evidence: [
-          evidence(
-            'tls.handshake',
-            tr(
-              ctx.lang,
-              `certificate ${leaf.subject}: notAfter ${leaf.notAfter}, ${days} days left (window ${ctx.options.certWarnDays} days)`,
-              `证书 ${leaf.subject}：notAfter ${leaf.notAfter}，还剩 ${days} 天（告警窗口 ${ctx.options.certWarnDays} 天）`,
-            ),
-            {
-              address: h.address,
-              port: h.port,
-              sni: h.sni,
-              subject: leaf.subject,
-              notAfter: leaf.notAfter,
-              daysLeft: days,
-            },
-          ),
+          evidence('tls.handshake', M.expiring({ subject: leaf.subject, notAfter: leaf.notAfter, days, warnDays: ctx.options.certWarnDays }), {
+            address: h.address,
+            port: h.port,
+            sni: h.sni,
+            subject: leaf.subject,
+            notAfter: leaf.notAfter,
+            daysLeft: days,
+          }),
         ],
       });
     }

@@ -1,7 +1,6 @@
 import { firstWith, serverLabel } from './tls-classify.js';
-import { tr } from './helpers.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-009',
@@ -27,6 +26,17 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
+const M = defineMessages('TLS-009', {
+  tcpOpen: msg(
+    (p: { address: string; port: number; ms: number }) => `TCP ${p.address}:${p.port} open in ${p.ms} ms`,
+    (p) => `TCP ${p.address}:${p.port} 在 ${p.ms} 毫秒内连接成功`,
+  ),
+  stall: msg(
+    (p: { server: string; ms: number }) => `TLS ${p.server}: ClientHello sent, no ServerHello within ${p.ms} ms`,
+    (p) => `TLS ${p.server}：已发送 ClientHello，${p.ms} 毫秒内未收到 ServerHello`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -37,28 +47,20 @@ export const rule: Rule = {
     const ev = [];
     if (tcp)
       ev.push(
-        evidence('tcp.connect', tr(ctx.lang, `TCP ${h.address}:${h.port} open in ${Math.round(tcp.data.ms)} ms`, `TCP ${h.address}:${h.port} 在 ${Math.round(tcp.data.ms)} 毫秒内连接成功`), {
+        evidence('tcp.connect', M.tcpOpen({ address: h.address, port: h.port, ms: Math.round(tcp.data.ms) }), {
           address: h.address,
           port: h.port,
           ms: tcp.data.ms,
         }),
       );
     ev.push(
-      evidence(
-        'tls.handshake',
-        tr(
-          ctx.lang,
-          `TLS ${serverLabel(h)}: ClientHello sent, no ServerHello within ${Math.round(h.ms)} ms`,
-          `TLS ${serverLabel(h)}：已发送 ClientHello，${Math.round(h.ms)} 毫秒内未收到 ServerHello`,
-        ),
-        {
-          address: h.address,
-          port: h.port,
-          sni: h.sni,
-          ms: h.ms,
-          outcome: h.outcome,
-        },
-      ),
+      evidence('tls.handshake', M.stall({ server: serverLabel(h), ms: Math.round(h.ms) }), {
+        address: h.address,
+        port: h.port,
+        sni: h.sni,
+        ms: h.ms,
+        outcome: h.outcome,
+      }),
     );
     return makeFinding(meta, ctx, { vars: { server: serverLabel(h), ms: Math.round(h.ms), address: h.address, port: h.port }, evidence: ev });
   },

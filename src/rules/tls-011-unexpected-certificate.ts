@@ -1,8 +1,7 @@
 import type { CertInfo } from '../model/observation.js';
-import { tr } from './helpers.js';
 import { firstWith, serverLabel } from './tls-classify.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, makeFinding, msg } from './types.js';
 
 /** A certificate written in the form of the expected pin: 'sha256/BASE64' (SPKI) or 'sha256:hex' (certificate). */
 export function pinOf(c: CertInfo, expected: string): string {
@@ -32,6 +31,17 @@ export const meta: RuleMeta = {
   explains: ['APP-002', 'TLS-001', 'TLS-002', 'TLS-003', 'TLS-004', 'TLS-005', 'TLS-008'],
 };
 
+/** Each presented certificate by position: '#0 CN=… sha256/…'. */
+type Presented = { expected: string; subjects: string[]; pins: string[] };
+const presentedText = (p: Presented, sep: string): string => p.subjects.map((s, i) => `#${i} ${s} ${p.pins[i]}`).join(sep);
+
+const M = defineMessages('TLS-011', {
+  pinMismatch: msg(
+    (p: Presented) => `expected ${p.expected}; presented: ${presentedText(p, '; ')}`,
+    (p) => `预期 ${p.expected}；服务器提供：${presentedText(p, '；')}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -44,22 +54,14 @@ export const rule: Rule = {
     return makeFinding(meta, ctx, {
       vars: { server: serverLabel(h), expected, subject: leaf.subject, issuer: leaf.issuer },
       evidence: [
-        evidence(
-          'tls.handshake',
-          tr(
-            ctx.lang,
-            `expected ${expected}; presented: ${presented.map((p) => `#${p.index} ${p.subject} ${p.pin}`).join('; ')}`,
-            `预期 ${expected}；服务器提供：${presented.map((p) => `#${p.index} ${p.subject} ${p.pin}`).join('；')}`,
-          ),
-          {
-            address: h.address,
-            port: h.port,
-            sni: h.sni,
-            expected,
-            presented,
-            verifyCode: h.verify.code,
-          },
-        ),
+        evidence('tls.handshake', M.pinMismatch({ expected, subjects: presented.map((p) => p.subject), pins: presented.map((p) => p.pin) }), {
+          address: h.address,
+          port: h.port,
+          sni: h.sni,
+          expected,
+          presented,
+          verifyCode: h.verify.code,
+        }),
       ],
     });
   },

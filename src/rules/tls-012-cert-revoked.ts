@@ -1,7 +1,6 @@
 import { day, firstWith, serverLabel } from './tls-classify.js';
-import { tr } from './helpers.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
 
 /**
  * TLS-012 (beyond ../shared/faults.md): the server's own stapled OCSP response says its
@@ -34,6 +33,25 @@ export const meta: RuleMeta = {
   explains: ['APP-002', 'TLS-008'],
 };
 
+/** The revocation reason in the language's parentheses, or nothing. */
+const because = (reason: string | null, lang: 'en' | 'zh'): string => (reason ? (lang === 'zh' ? `（${reason}）` : ` (${reason})`) : '');
+
+type Why = { server: string; subject: string; serial: string; revokedAt: string; reason: string | null };
+
+const M = defineMessages('TLS-012', {
+  /** The meta's explanation with the reason (when the response gives one) in the language's parentheses. */
+  revoked: msg(
+    (p: Why) => fill(meta.explanation.en, { server: p.server, subject: p.subject, serial: p.serial, revokedAt: p.revokedAt, reason: because(p.reason, 'en') }),
+    (p) => fill(meta.explanation.zh, { server: p.server, subject: p.subject, serial: p.serial, revokedAt: p.revokedAt, reason: because(p.reason, 'zh') }),
+  ),
+  ocsp: msg(
+    (p: { status: string | null; serial: string; revokedAt: string | null; reason: string | null; thisUpdate: string | null; nextUpdate: string | null }) =>
+      `stapled OCSP response (${p.status ?? '?'}): certificate serial ${p.serial} revoked${p.revokedAt ? ` at ${p.revokedAt}` : ''}${because(p.reason, 'en')}; response valid ${p.thisUpdate ?? '?'} – ${p.nextUpdate ?? '?'}`,
+    (p) =>
+      `服务器附带的 OCSP 响应（${p.status ?? '?'}）：序列号为 ${p.serial} 的证书${p.revokedAt ? `已于 ${p.revokedAt} ` : '已'}被吊销${because(p.reason, 'zh')}；响应有效期 ${p.thisUpdate ?? '?'} – ${p.nextUpdate ?? '?'}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -42,17 +60,22 @@ export const rule: Rule = {
     const { h } = hit;
     const o = h.ocsp!;
     const leaf = h.chain[0]!;
-    const reason = o.reason ? tr(ctx.lang, ` (${o.reason})`, `（${o.reason}）`) : '';
+    const reason = o.reason ?? null;
+    const vars = { server: serverLabel(h), subject: leaf.subject, serial: leaf.serial, revokedAt: o.revokedAt ? day(o.revokedAt) : '?' };
     return makeFinding(meta, ctx, {
-      vars: { server: serverLabel(h), subject: leaf.subject, serial: leaf.serial, revokedAt: o.revokedAt ? day(o.revokedAt) : '?', reason },
+      vars,
+      explanation: M.revoked({ ...vars, reason }),
       evidence: [
         evidence(
           'tls.handshake',
-          tr(
-            ctx.lang,
-            `stapled OCSP response (${o.responseStatus ?? '?'}): certificate serial ${leaf.serial} revoked${o.revokedAt ? ` at ${o.revokedAt}` : ''}${reason}; response valid ${o.thisUpdate ?? '?'} – ${o.nextUpdate ?? '?'}`,
-            `服务器附带的 OCSP 响应（${o.responseStatus ?? '?'}）：序列号为 ${leaf.serial} 的证书${o.revokedAt ? `已于 ${o.revokedAt} ` : '已'}被吊销${reason}；响应有效期 ${o.thisUpdate ?? '?'} – ${o.nextUpdate ?? '?'}`,
-          ),
+          M.ocsp({
+            status: o.responseStatus ?? null,
+            serial: leaf.serial,
+            revokedAt: o.revokedAt ?? null,
+            reason,
+            thisUpdate: o.thisUpdate ?? null,
+            nextUpdate: o.nextUpdate ?? null,
+          }),
           {
             address: h.address,
             port: h.port,
