@@ -1,8 +1,7 @@
-import { tr } from './helpers.js';
 import { firstWith } from './tls-classify.js';
 import { hostPort } from './tcp-common.js';
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
 
 /** The service a banner names, when it is recognizable. */
 export function serviceOf(banner: string | null): string | null {
@@ -50,6 +49,37 @@ export const meta: RuleMeta = {
   explains: ['APP-002'],
 };
 
+/** What came back instead of TLS: the banner (and the service it names), else the record error. */
+type Reply = { banner: string | null; service: string | null; errorCode: string | null };
+const whatText = (p: Reply, lang: 'en' | 'zh'): string => {
+  if (lang === 'zh') return p.banner ? `它返回了 "${p.banner}"${p.service ? `（${p.service} 服务）` : ''}` : `返回的数据不是 TLS 记录（${p.errorCode ?? '非 TLS'}）`;
+  return p.banner ? `it sent "${p.banner}"${p.service ? ` (an ${p.service} server)` : ''}` : `the reply is not a TLS record (${p.errorCode ?? 'not TLS'})`;
+};
+
+type Port = { address: string; port: number };
+
+const M = defineMessages('TLS-010', {
+  /** The meta's explanation with what came back said in the language. */
+  notTls: msg(
+    (p: Port & Reply) => fill(meta.explanation.en, { address: p.address, port: p.port, what: whatText(p, 'en') }),
+    (p) => fill(meta.explanation.zh, { address: p.address, port: p.port, what: whatText(p, 'zh') }),
+  ),
+  /** The meta's fix; an unrecognized service is plain text. */
+  otherPort: msg(
+    (p: Port & { service: string | null }) => fill(meta.fix[0]!.summary.en, { address: p.address, port: p.port, service: p.service ?? 'text' }),
+    (p) => fill(meta.fix[0]!.summary.zh, { address: p.address, port: p.port, service: p.service ?? '文本' }),
+  ),
+  plainHttp: msg(
+    (p: { dst: string }) => `${p.dst} speaks plain HTTP: use http:// for this port, or the server's HTTPS port`,
+    (p) => `${p.dst} 是明文 HTTP：对该端口使用 http://，或改用服务器的 HTTPS 端口`,
+  ),
+  reply: msg(
+    (p: { dst: string; banner: string | null; errorCode: string | null }) =>
+      `TLS ${p.dst}: ${p.banner ? `server sent "${p.banner}"` : 'no TLS record in the reply'}${p.errorCode ? ` (${p.errorCode})` : ''}`,
+    (p) => `TLS ${p.dst}：${p.banner ? `服务器返回了 "${p.banner}"` : '应答中没有 TLS 记录'}${p.errorCode ? `（${p.errorCode}）` : ''}`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -58,41 +88,21 @@ export const rule: Rule = {
     const { h } = hit;
     const banner = h.banner ? oneLine(h.banner) : null;
     const service = serviceOf(h.banner);
-    const what = banner
-      ? tr(ctx.lang, `it sent "${banner}"${service ? ` (an ${service} server)` : ''}`, `它返回了 "${banner}"${service ? `（${service} 服务）` : ''}`)
-      : tr(ctx.lang, `the reply is not a TLS record (${h.errorCode ?? 'not TLS'})`, `返回的数据不是 TLS 记录（${h.errorCode ?? '非 TLS'}）`);
-    const fix =
-      service === 'HTTP'
-        ? [
-            {
-              summary: tr(
-                ctx.lang,
-                `${hostPort(h.address, h.port)} speaks plain HTTP: use http:// for this port, or the server's HTTPS port`,
-                `${hostPort(h.address, h.port)} 是明文 HTTP：对该端口使用 http://，或改用服务器的 HTTPS 端口`,
-              ),
-            },
-          ]
-        : undefined;
+    const port = { address: h.address, port: h.port };
+    const dst = hostPort(h.address, h.port);
     return makeFinding(meta, ctx, {
-      vars: { address: h.address, port: h.port, what, service: service ?? tr(ctx.lang, 'text', '文本') },
+      vars: port,
+      explanation: M.notTls({ ...port, banner, service, errorCode: h.errorCode }),
       evidence: [
-        evidence(
-          'tls.handshake',
-          tr(
-            ctx.lang,
-            `TLS ${hostPort(h.address, h.port)}: ${banner ? `server sent "${banner}"` : 'no TLS record in the reply'}${h.errorCode ? ` (${h.errorCode})` : ''}`,
-            `TLS ${hostPort(h.address, h.port)}：${banner ? `服务器返回了 "${banner}"` : '应答中没有 TLS 记录'}${h.errorCode ? `（${h.errorCode}）` : ''}`,
-          ),
-          {
-            address: h.address,
-            port: h.port,
-            banner: h.banner,
-            errorCode: h.errorCode,
-            ...(service ? { service } : {}),
-          },
-        ),
+        evidence('tls.handshake', M.reply({ dst, banner, errorCode: h.errorCode }), {
+          address: h.address,
+          port: h.port,
+          banner: h.banner,
+          errorCode: h.errorCode,
+          ...(service ? { service } : {}),
+        }),
       ],
-      ...(fix ? { fix } : {}),
+      fix: [{ summary: service === 'HTTP' ? M.plainHttp({ dst }) : M.otherPort({ ...port, service }) }],
     });
   },
 };
