@@ -1,6 +1,6 @@
 import { chainData, chainParams, chainText, firstWith, serverLabel, type ChainParams } from './tls-classify.js';
 import type { FixPart, Rule, RuleMeta } from './types.js';
-import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
+import { defineMessages, evidence, makeFinding, metaFix, msg } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'TLS-005',
@@ -35,11 +35,6 @@ const M = defineMessages('TLS-005', {
     (p: { missing: string }) => `ambiguous: the certificate does not say whether ${p.missing} is an intermediate (missing from the chain) or a root this client does not trust; both fixes are given`,
     (p) => `无法确定：证书没有表明 ${p.missing} 是（链中缺失的）中间证书，还是本客户端不信任的根证书；两种修复都已给出`,
   ),
-  /** The meta's fix, given beside the alternative when the issuer may be a root. */
-  serveChain: msg(
-    (p: { missing: string }) => fill(meta.fix[0]!.summary.en, p),
-    (p) => fill(meta.fix[0]!.summary.zh, p),
-  ),
   installRoot: msg(
     (p: { missing: string }) => `If ${p.missing} is a private root instead, install it in the client's trust store (or pass it with --ca)`,
     (p) => `如果 ${p.missing} 其实是私有根证书，请把它安装到客户端信任库（或用 --ca 指定）`,
@@ -56,10 +51,11 @@ export const rule: Rule = {
     const last = h.chain[at] ?? h.chain[0]!;
     const missing = last.issuer;
     const ambiguity = cls.ambiguous ? [evidence('tls.handshake', M.ambiguous({ missing }), { ambiguous: true, alternative: 'TLS-004' })] : [];
-    const fix: FixPart[] | undefined = cls.ambiguous ? [{ summary: M.serveChain({ missing }) }, { summary: M.installRoot({ missing }) }] : undefined;
+    const vars = { server: serverLabel(h), missing, last: last.subject, count: h.chain.length };
+    const fix: FixPart[] | undefined = cls.ambiguous ? [metaFix(meta, 0, vars), { summary: M.installRoot({ missing }) }] : undefined;
     return makeFinding(meta, ctx, {
       ...(fix ? { fix } : {}),
-      vars: { server: serverLabel(h), missing, last: last.subject, count: h.chain.length },
+      vars,
       evidence: [
         evidence('tls.handshake', M.chain({ ...chainParams(h.chain), missing, verify: h.verify.code ?? h.errorCode ?? null, caIssuers: [...(last.caIssuers ?? [])] }), {
           address: h.address,
