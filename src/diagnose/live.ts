@@ -3,26 +3,49 @@ import { batchedExec } from '../system/exec.js';
 import { readFile, stat } from 'node:fs/promises';
 import { collectListening, collectSnapshot, collectStaged, DIAGNOSE_PARTS } from '../system/collect.js';
 import { parseResolvConf } from '../system/parse/resolv.js';
-import { run as dnsQuery, systemLookup } from '../probes/dns.js';
 import { run as routeLookup } from '../probes/route.js';
 import { run as gateway } from '../probes/gateway.js';
 import { run as icmp } from '../probes/icmp.js';
 import { run as tcp } from '../probes/tcp.js';
-import { run as tls } from '../probes/tls.js';
-import { run as tlsVersions } from '../probes/tls-versions.js';
-import { run as http } from '../probes/http.js';
-import { run as proxyConnect } from '../probes/proxy.js';
-import { run as trace } from '../probes/trace.js';
 import { run as spread } from '../probes/spread.js';
 import { run as pmtu } from '../probes/pmtu.js';
-import { run as idle } from '../probes/idle.js';
-import { run as backlog } from '../probes/backlog.js';
-import { run as heartbeat } from '../probes/heartbeat.js';
-import { run as responder } from '../probes/responder.js';
 import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
+import type { TunnelProbes } from './tunnel.js';
 import { execTool } from '../system/collect.js';
-import { liveTunnelProbes } from './tunnel-live.js';
+
+/** A module loaded on first use. */
+const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+  let p: Promise<T> | undefined;
+  return () => (p ??= load());
+};
+
+/**
+ * The probes every walk of an address needs (route, gateway, echo, connect, flow spread, PMTU) load
+ * with the engine; the others (DNS and its packet library, TLS, HTTP, proxy, trace, the idle,
+ * backlog, heartbeat and responder tests, the tunnel probes) when a walk first asks for them: a
+ * plain TCP diagnosis does not parse their code.
+ */
+const lazy = {
+  dns: once(() => import('../probes/dns.js')),
+  tls: once(() => import('../probes/tls.js')),
+  tlsVersions: once(() => import('../probes/tls-versions.js')),
+  http: once(() => import('../probes/http.js')),
+  proxy: once(() => import('../probes/proxy.js')),
+  trace: once(() => import('../probes/trace.js')),
+  idle: once(() => import('../probes/idle.js')),
+  backlog: once(() => import('../probes/backlog.js')),
+  heartbeat: once(() => import('../probes/heartbeat.js')),
+  responder: once(() => import('../probes/responder.js')),
+  tunnel: once(async () => (await import('./tunnel-live.js')).liveTunnelProbes()),
+};
+
+const lazyTunnelProbes: TunnelProbes = {
+  openvpnReset: async (q, ctx) => (await lazy.tunnel()).openvpnReset(q, ctx),
+  wgPeers: async (dev) => (await lazy.tunnel()).wgPeers(dev),
+  dfPing: async (q, ctx) => (await lazy.tunnel()).dfPing(q, ctx),
+  sleep: async (ms, signal) => (await lazy.tunnel()).sleep(ms, signal),
+};
 
 /** The firewall rule evaluator of src/analyze, when the build has it. */
 function firewallEvaluator(): Pick<EngineDeps, 'firewallVerdict'> {
@@ -56,31 +79,32 @@ export function liveDeps(): EngineDeps {
         return null;
       }
     },
-    systemLookup,
-    dnsQuery,
+    systemLookup: async (name, ctx) => (await lazy.dns()).systemLookup(name, ctx),
+    dnsQuery: async (q, ctx) => (await lazy.dns()).run(q, ctx),
     // Through the batching exec: the walk's first lookup shares a shell with the snapshot's first commands.
     routeLookup: (d, ctx) => routeLookup(d, ctx, batchedExec),
     gateway,
     icmp,
     tcp,
-    tls: (q, ctx) => tls({ address: q.address, port: q.port, sni: q.sni, hostname: q.hostname, options: q.options, ...(q.handshakeMs !== undefined ? { handshakeMs: q.handshakeMs } : {}) }, ctx),
-    tlsVersions,
-    http,
-    proxyConnect,
-    trace: (q, ctx) => trace({ address: q.address, proto: q.proto, port: q.port, count: q.count, intervalMs: 50, ...(q.flows ? { flows: q.flows } : {}) }, ctx),
+    tls: async (q, ctx) =>
+      (await lazy.tls()).run({ address: q.address, port: q.port, sni: q.sni, hostname: q.hostname, options: q.options, ...(q.handshakeMs !== undefined ? { handshakeMs: q.handshakeMs } : {}) }, ctx),
+    tlsVersions: async (q, ctx) => (await lazy.tlsVersions()).run(q, ctx),
+    http: async (q, ctx) => (await lazy.http()).run(q, ctx),
+    proxyConnect: async (q, ctx) => (await lazy.proxy()).run(q, ctx),
+    trace: async (q, ctx) => (await lazy.trace()).run({ address: q.address, proto: q.proto, port: q.port, count: q.count, intervalMs: 50, ...(q.flows ? { flows: q.flows } : {}) }, ctx),
     spread: (q, ctx) => spread(q, ctx),
     pmtu: (q, ctx) => pmtu({ address: q.address, port: q.port, ...(q.quick ? { quick: true } : {}), ...(q.dev ? { dev: q.dev } : {}) }, ctx),
-    idle,
-    backlog,
-    heartbeat,
-    responder,
+    idle: async (q, ctx) => (await lazy.idle()).run(q, ctx),
+    backlog: async (q, ctx) => (await lazy.backlog()).run(q, ctx),
+    heartbeat: async (q, ctx) => (await lazy.heartbeat()).run(q, ctx),
+    responder: async (q, ctx) => (await lazy.responder()).run(q, ctx),
     explainRoute: (s, dst, opts) => {
       const e = analyze.explainRoute(s, dst, opts?.mark ? { mark: opts.mark } : {});
       return { candidates: e.candidates, rules: e.rules };
     },
     ...firewallEvaluator(),
     firewallCounters: () => firewallCounters(),
-    tunnelProbes: liveTunnelProbes(),
+    tunnelProbes: lazyTunnelProbes,
     now: () => new Date(),
   };
 }
