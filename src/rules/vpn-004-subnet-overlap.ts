@@ -64,7 +64,7 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { vnet, lan: lan.prefix, lanDev: lan.dev, dst, chosenDev: chosen, expectedDev: expected, hostPrefix: host, tunDev: s.dev },
         evidence: [
-          stateEvidence(s, ctx.lang),
+          stateEvidence(s),
           evidence(
             'route.lookup',
             tr(

@@ -44,7 +44,7 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { dst, tunDev: s.dev, vnet, actual },
         evidence: [
-          stateEvidence(s, ctx.lang),
+          stateEvidence(s),
           evidence(
             'route.lookup',
             tr(

@@ -45,7 +45,7 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars: { dst, dev: s.dev, sendError, peer: peer?.publicKey ?? '', allowedIps },
         evidence: [
-          stateEvidence(s, ctx.lang),
+          stateEvidence(s),
           evidence('route.lookup', tr(ctx.lang, `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`}`, `ip route get ${dst}：\`${route.route ?? `dev ${route.dev}`}\``), {
             destination: dst,
             dev: route.dev,
