@@ -1,8 +1,7 @@
-import type { Rule, RuleMeta } from './types.js';
-import { makeFinding } from './types.js';
-import type { Fix } from '../model/report.js';
+import type { Lang } from '../model/layer.js';
+import type { FixPart, Rule, RuleMeta } from './types.js';
+import { defineMessages, fill, makeFinding, msg, registerMetaMessages } from './types.js';
 import { stateEvidence, targetAddresses, tunnels } from './vpn-common.js';
-import { tr } from './helpers.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-001',
@@ -22,6 +21,36 @@ export const meta: RuleMeta = {
   explains: ['NET-001', 'DNS-001', 'VPN-003', 'VPN-005', 'VPN-008', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
+/** Why the tunnel is not there: its interface is down, only a config names it, or nothing does. */
+type State = 'down' | 'config' | 'missing';
+type Case = { dev: string; state: State; dst: string };
+
+const STATE: Record<Lang, Record<State, string>> = {
+  en: { down: 'down', config: 'not running (configured only)', missing: 'missing' },
+  zh: { down: '处于关闭状态', config: '未运行（仅有配置）', missing: '不存在' },
+};
+/** The meta's placeholders in a language (the state word told, not passed). */
+const words = (lang: Lang, p: Case): Record<string, string> => ({ dev: p.dev, dst: p.dst, state: STATE[lang][p.state] });
+
+const M = defineMessages('VPN-001', {
+  stateTitle: msg(
+    (p: Case) => fill(meta.title.en, words('en', p)),
+    (p) => fill(meta.title.zh, words('zh', p)),
+  ),
+  stateWhy: msg(
+    (p: Case) => fill(meta.explanation.en, words('en', p)),
+    (p) => fill(meta.explanation.zh, words('zh', p)),
+  ),
+  startService: msg(
+    (p: { dev: string; or: boolean }) => `${p.or ? 'Or start' : 'Start'} the VPN service that creates ${p.dev}`,
+    (p) => `${p.or ? '或者' : ''}启动创建 ${p.dev} 的 VPN 服务`,
+  ),
+  startClient: msg(
+    (p: { dev: string }) => `Start the VPN client that creates ${p.dev} (check its service and log)`,
+    (p) => `启动创建 ${p.dev} 的 VPN 客户端（检查其服务与日志）`,
+  ),
+});
+
 /**
  * The tunnel that should carry the target is not there: named by --tunnel but absent, only a
  * config file (its service is not running), or its interface administratively down. A running
@@ -34,19 +63,17 @@ export const rule: Rule = {
       const missing = s.source === 'missing' || (s.source === 'config' && !s.present);
       const down = s.present && s.up === false;
       if (!missing && !down && s.source !== 'config') continue;
-      const state = down ? tr(ctx.lang, 'down', '处于关闭状态') : s.source === 'config' ? tr(ctx.lang, 'not running (configured only)', '未运行（仅有配置）') : tr(ctx.lang, 'missing', '不存在');
-      const dst = targetAddresses(ctx)[0] ?? ctx.target.host;
-      const fix: Fix[] = [];
-      if (down) fix.push({ summary: tr(ctx.lang, 'Bring the tunnel interface up', '启用隧道网卡'), command: `ip link set ${s.dev} up` });
-      if (s.service)
-        fix.push({
-          summary: tr(ctx.lang, `${down ? 'Or start' : 'Start'} the VPN service that creates ${s.dev}`, `${down ? '或者' : ''}启动创建 ${s.dev} 的 VPN 服务`),
-          command: `systemctl start ${s.service}`,
-        });
-      if (fix.length === 0) fix.push({ summary: tr(ctx.lang, `Start the VPN client that creates ${s.dev} (check its service and log)`, `启动创建 ${s.dev} 的 VPN 客户端（检查其服务与日志）`) });
+      const c: Case = { dev: s.dev, state: down ? 'down' : s.source === 'config' ? 'config' : 'missing', dst: targetAddresses(ctx)[0] ?? ctx.target.host };
+      const fix: FixPart[] = [];
+      // The meta's first fix ('Bring the tunnel interface up') by its own id.
+      if (down) fix.push({ summary: { id: registerMetaMessages(meta).fix[0]!, params: { dev: s.dev } }, command: `ip link set ${s.dev} up` });
+      if (s.service) fix.push({ summary: M.startService({ dev: s.dev, or: down }), command: `systemctl start ${s.service}` });
+      if (fix.length === 0) fix.push({ summary: M.startClient({ dev: s.dev }) });
       return makeFinding(meta, ctx, {
-        vars: { dev: s.dev, state, dst, service: s.service ?? s.dev },
-        evidence: [stateEvidence(s, ctx.lang)],
+        vars: { dev: s.dev, dst: c.dst, service: s.service ?? s.dev },
+        title: M.stateTitle(c),
+        explanation: M.stateWhy(c),
+        evidence: [stateEvidence(s)],
         fix,
       });
     }

@@ -1,7 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { makeFinding } from './types.js';
-import { endpointViews, handshakeOf, handshakeWorks, stateEvidence, tunnels } from './vpn-common.js';
-import { tr } from './helpers.js';
+import { defineMessages, makeFinding, msg } from './types.js';
+import { endpointViews, handshakeOf, handshakeWorks, stateEvidence, tunnels, underlayWhy, type UnderlayWhy } from './vpn-common.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-002',
@@ -28,6 +27,26 @@ export const meta: RuleMeta = {
   explains: ['VPN-003', 'VPN-007', 'DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
+const M = defineMessages('VPN-002', {
+  nameGoneTitle: msg(
+    (p: { name: string }) => `The VPN endpoint name ${p.name} no longer resolves`,
+    (p) => `VPN服务器域名 ${p.name} 已无法解析`,
+  ),
+  nameGone: msg(
+    (p: { dev: string; host: string; name: string; error: string | null }) =>
+      `The tunnel ${p.dev} still works over ${p.host}, the address it resolved earlier, but ${p.name} does not resolve now (${p.error ?? 'no address'}): the next restart of the tunnel will fail.`,
+    (p) => `隧道 ${p.dev} 仍通过此前解析得到的 ${p.host} 工作，但 ${p.name} 现在无法解析（${p.error ?? '无地址'}）：隧道下次重启将会失败。`,
+  ),
+  restoreName: msg(
+    (p: { name: string }) => `Restore the DNS record of ${p.name}, or put the server's address in the tunnel configuration`,
+    (p) => `恢复 ${p.name} 的 DNS 记录，或在隧道配置中直接填写服务器地址`,
+  ),
+  unreachable: msg(
+    (p: UnderlayWhy & { dev: string; endpoint: string }) => `The tunnel ${p.dev} needs its server ${p.endpoint}, but the underlay network does not get there: ${underlayWhy('en', p).join('; ')}.`,
+    (p) => `隧道 ${p.dev} 依赖其服务器 ${p.endpoint}，但底层网络无法到达：${underlayWhy('zh', p).join('；')}。`,
+  ),
+});
+
 /**
  * The tunnel does not work and the underlay says why: its endpoint's name does not resolve, there
  * is no route, the gateway is dead, a router reports it unreachable, nothing listens on the port,
@@ -51,36 +70,19 @@ export const rule: Rule = {
         return makeFinding(meta, ctx, {
           severity: 'warning',
           vars: { endpoint: w.ep.resolve.name, dev: s.dev },
-          title: tr(ctx.lang, `The VPN endpoint name ${w.ep.resolve.name} no longer resolves`, `VPN服务器域名 ${w.ep.resolve.name} 已无法解析`),
-          explanation: tr(
-            ctx.lang,
-            `The tunnel ${s.dev} still works over ${w.ep.host}, the address it resolved earlier, but ${w.ep.resolve.name} does not resolve now (${w.ep.resolve.error ?? 'no address'}): the next restart of the tunnel will fail.`,
-            `隧道 ${s.dev} 仍通过此前解析得到的 ${w.ep.host} 工作，但 ${w.ep.resolve.name} 现在无法解析（${w.ep.resolve.error ?? '无地址'}）：隧道下次重启将会失败。`,
-          ),
-          evidence: [stateEvidence(s, ctx.lang), ...w.evidence],
-          fix: [
-            {
-              summary: tr(
-                ctx.lang,
-                `Restore the DNS record of ${w.ep.resolve.name}, or put the server's address in the tunnel configuration`,
-                `恢复 ${w.ep.resolve.name} 的 DNS 记录，或在隧道配置中直接填写服务器地址`,
-              ),
-            },
-          ],
+          title: M.nameGoneTitle({ name: w.ep.resolve.name }),
+          explanation: M.nameGone({ dev: s.dev, host: w.ep.host, name: w.ep.resolve.name, error: w.ep.resolve.error }),
+          evidence: [stateEvidence(s), ...w.evidence],
+          fix: [{ summary: M.restoreName({ name: w.ep.resolve.name }) }],
         });
       }
       if (bad.length === 0 || views.some((v) => v.answered)) continue;
       const v = bad[0]!;
-      const why = v.broken.join(tr(ctx.lang, '; ', '；'));
       const endpoint = v.label;
       return makeFinding(meta, ctx, {
         vars: { endpoint, dev: s.dev },
-        explanation: tr(
-          ctx.lang,
-          `The tunnel ${s.dev} needs its server ${endpoint}, but the underlay network does not get there: ${why}.`,
-          `隧道 ${s.dev} 依赖其服务器 ${endpoint}，但底层网络无法到达：${why}。`,
-        ),
-        evidence: [stateEvidence(s, ctx.lang), ...bad.flatMap((x) => x.evidence)],
+        explanation: M.unreachable({ ...v.why, dev: s.dev, endpoint }),
+        evidence: [stateEvidence(s), ...bad.flatMap((x) => x.evidence)],
       });
     }
     return null;

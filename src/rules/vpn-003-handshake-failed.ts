@@ -1,10 +1,7 @@
-import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
-import type { Fix } from '../model/report.js';
-import { ago, endpointViews, handshakeOf, stateEvidence, tunnels } from './vpn-common.js';
-import { tr } from './helpers.js';
+import type { FixPart, Rule, RuleMeta } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, msg, registerMetaMessages } from './types.js';
+import { ago, endpointViews, handshakeAge, handshakeOf, stateEvidence, tunnels, type HandshakeAge } from './vpn-common.js';
 import type { Lang } from '../model/layer.js';
-import type { ObservationData } from '../model/observation.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-003',
@@ -35,6 +32,104 @@ export const meta: RuleMeta = {
   explains: ['DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
+/** The handshake judge's reason (src/diagnose/tunnel.ts) in Chinese; a text it does not know is quoted as it is. */
+function handshakeReasonZh(reason: string): string {
+  let x: RegExpExecArray | null;
+  if ((x = /^management state (\S+)(?: \((.*)\))?$/s.exec(reason))) return `管理接口状态 ${x[1]}${x[2] ? `（${x[2]}）` : ''}`;
+  if ((x = /^status: (\d+) bytes sent to the server, none received$/.exec(reason))) return `状态文件：已向服务器发送 ${x[1]} 字节，未收到任何数据`;
+  if ((x = /^when the snapshot was taken, (\d+) bytes had been sent to (.+), none received, and no handshake had ever completed$/.exec(reason)))
+    return `采集快照时已向 ${x[2] === 'the peer' ? '对端' : x[2]} 发送 ${x[1]} 字节，未收到任何数据，握手从未完成`;
+  const known: Record<string, string> = {
+    'the openvpn process has no tun/tap device open: no tunnel was established': 'openvpn 进程没有打开 tun/tap 设备：隧道未建立',
+    'an OpenVPN server: its clients connect to it': '这是 OpenVPN 服务端：由客户端主动连接它',
+    'no management interface configured: the connection state cannot be read': '未配置管理接口：无法读取连接状态',
+  };
+  return known[reason] ?? `"${reason}"`;
+}
+
+/** When the last handshake was: an OpenVPN client's state (not connected), or a WireGuard peer's handshake age. */
+type Last = HandshakeAge & { openvpn: boolean; ovpnState: string | null; ovpnDetail: string | null };
+
+function lastText(lang: Lang, p: Last): string {
+  if (!p.openvpn) return ago(lang, p);
+  const st = p.ovpnState ? `${p.ovpnState}${p.ovpnDetail ? `, ${p.ovpnDetail}` : ''}` : null;
+  return lang === 'zh' ? `未连接${st ? `（${st}）` : ''}` : `not connected${st ? ` (${st})` : ''}`;
+}
+
+/** The byte counters (null: not known, shown as '?'). */
+type Bytes = { txBefore: number | null; txAfter: number | null; rxBefore: number | null; rxAfter: number | null };
+const q = (n: number | null): string | number => n ?? '?';
+
+/** The handshake observation as params. */
+type Counters = Bytes & Last & { dev: string; endpoint: string; method: string; outcome: string; reason: string | null; waitedMs: number };
+
+/** The handshake's counters (or the OpenVPN state) in words. */
+function countersText(lang: Lang, h: Counters): string {
+  const last = lastText(lang, h);
+  if (lang === 'zh') {
+    if (h.method === 'wg-snapshot') return `${h.reason ? handshakeReasonZh(h.reason) : `发送 ${q(h.txAfter)} 字节，接收 ${q(h.rxAfter)} 字节`}；最近一次握手：${last}`;
+    if (h.method === 'wg-counters')
+      return `${h.outcome === 'stalled' ? '自快照以来' : `观察 ${h.waitedMs} 毫秒期间`}：发送 ${q(h.txBefore)} → ${q(h.txAfter)} 字节，接收 ${q(h.rxBefore)} → ${q(h.rxAfter)} 字节；最近一次握手：${last}`;
+    return h.reason ? handshakeReasonZh(h.reason) : '未连接';
+  }
+  if (h.method === 'wg-snapshot') return `${h.reason ?? `tx ${q(h.txAfter)} bytes, rx ${q(h.rxAfter)} bytes`}; latest handshake ${last}`;
+  if (h.method === 'wg-counters')
+    return `tx ${q(h.txBefore)} → ${q(h.txAfter)} bytes, rx ${q(h.rxBefore)} → ${q(h.rxAfter)} bytes${h.outcome === 'stalled' ? ' since the snapshot' : ` while netdx watched ${h.waitedMs} ms`}; latest handshake ${last}`;
+  return `${h.reason ?? 'not connected'}`;
+}
+
+/** The meta's title in a language (the last handshake told, not passed). */
+const titleWords = (lang: Lang, p: Last & { endpoint: string }): Record<string, string> => ({ endpoint: p.endpoint, lastHandshake: lastText(lang, p) });
+
+const M = defineMessages('VPN-003', {
+  lastTitle: msg(
+    (p: Last & { endpoint: string }) => fill(meta.title.en, titleWords('en', p)),
+    (p) => fill(meta.title.zh, titleWords('zh', p)),
+  ),
+  handshake: msg(
+    (p: Counters) => `${p.dev} → ${p.endpoint}: ${countersText('en', p)}`,
+    (p) => `${p.dev} → ${p.endpoint}：${countersText('zh', p)}`,
+  ),
+  serverRejects: msg(
+    (p: { endpoint: string }) =>
+      `${p.endpoint} answers OpenVPN on its port, so the path is open: the server rejects this client (certificate, key, tls-auth/tls-crypt key, credentials); its log names the reason`,
+    (p) => `${p.endpoint} 在其端口上响应 OpenVPN，路径是通的：服务器拒绝了本客户端（证书、密钥、tls-auth/tls-crypt 密钥或账号），服务器日志会给出原因`,
+  ),
+  checkOpenvpnKeys: msg(
+    'Then check the client certificate, key and tls-auth/tls-crypt key against the server (its log shows "TLS Error" or "AUTH_FAILED")',
+    '然后核对客户端证书、密钥及 tls-auth/tls-crypt 密钥与服务器是否匹配（服务器日志会出现 "TLS Error" 或 "AUTH_FAILED"）',
+  ),
+  stalled: msg(
+    (p: Last & Bytes & { endpoint: string; dev: string }) =>
+      `The last handshake with ${p.endpoint} was ${lastText('en', p)}, but now the target's packets go into ${p.dev} (tx ${q(p.txBefore)} → ${q(p.txAfter)} bytes) and nothing comes back (rx stays at ${q(p.rxAfter)} bytes): the path stopped carrying UDP to ${p.endpoint}, or the server dropped this peer; the next handshake will fail the same way.`,
+    (p) =>
+      `与 ${p.endpoint} 的最近一次握手在${lastText('zh', p)}，但现在发往目标的报文进入 ${p.dev}（发送 ${q(p.txBefore)} → ${q(p.txAfter)} 字节）后没有任何回应（接收停在 ${q(p.rxAfter)} 字节）：路径不再传送发往 ${p.endpoint} 的 UDP，或服务器丢弃了本对端；下一次握手也会同样失败。`,
+  ),
+  snapshot: msg(
+    (p: Bytes & { endpoint: string; dev: string }) =>
+      `When the snapshot was taken, ${q(p.txAfter)} bytes had gone out through ${p.dev} towards ${p.endpoint} and nothing had come back (rx ${q(p.rxAfter)} bytes); no handshake had ever completed. UDP to the endpoint port is filtered on the path, the endpoint is unreachable (or its name resolved to an old address), or the server rejects the keys — a live diagnosis on that machine (netdx diagnose) tells which.`,
+    (p) =>
+      `采集快照时，已有 ${q(p.txAfter)} 字节经 ${p.dev} 发往 ${p.endpoint}，却没有任何回应（接收 ${q(p.rxAfter)} 字节），握手从未完成。可能是路径上过滤了发往端点端口的 UDP、端点不可达（或其域名解析到了旧地址），或者服务器拒绝了密钥——在该机器上运行实时诊断（netdx diagnose）可区分。`,
+  ),
+  resetAnswered: msg(
+    (p: Last & Bytes & { endpoint: string }) =>
+      `${p.endpoint} answers OpenVPN on its port (the server returned its hard reset to netdx's probe), yet the client stays ${lastText('en', p)}${p.txAfter !== null && p.rxAfter !== null ? ` after ${p.txAfter} bytes sent and ${p.rxAfter} received` : ''}: the path is open, the server refuses this client — its certificate or key, the tls-auth/tls-crypt key, or the credentials.`,
+    (p) =>
+      `${p.endpoint} 在其端口上响应 OpenVPN（服务器对 netdx 的探测回复了握手重置），但客户端一直${lastText('zh', p)}${p.txAfter !== null && p.rxAfter !== null ? `（已发送 ${p.txAfter} 字节、接收 ${p.rxAfter} 字节）` : ''}：路径是通的，是服务器拒绝了本客户端——证书或密钥、tls-auth/tls-crypt 密钥，或账号凭据。`,
+  ),
+  openvpn: msg(
+    (p: { endpoint: string; dev: string; reason: string | null; reachable: boolean }) =>
+      `OpenVPN tries to reach ${p.endpoint} through ${p.dev} but is not connected (${p.reason ?? 'no state'})${p.reachable ? ', although the endpoint host answers' : ', and the endpoint answers nothing else either'}: UDP to the endpoint port is filtered on the path, or the server rejects this client.`,
+    (p) =>
+      `OpenVPN 经 ${p.dev} 连接 ${p.endpoint}，但始终未连上（${p.reason ? handshakeReasonZh(p.reason) : '无状态'}）${p.reachable ? '，而端点主机有响应' : '，该端点对其他探测也无响应'}：路径上过滤了发往端点端口的 UDP，或服务器拒绝了本客户端。`,
+  ),
+  silent: msg(
+    (p: Bytes & { endpoint: string; dev: string }) =>
+      `Packets go out through ${p.dev} towards ${p.endpoint} (tx ${q(p.txAfter)} bytes) but nothing comes back (rx ${q(p.rxAfter)} bytes), and the endpoint answers nothing else either: the underlay path, a UDP filter, or keys the server rejects.`,
+    (p) => `报文经 ${p.dev} 发往 ${p.endpoint}（发送 ${q(p.txAfter)} 字节），但没有任何回应（接收 ${q(p.rxAfter)} 字节），该端点对其他探测也无响应：问题在底层路径、UDP 过滤，或服务器拒绝了密钥。`,
+  ),
+});
+
 /**
  * Packets go into the tunnel, no handshake comes back. WireGuard: initiations went out while
  * netdx watched (tx grew) and no handshake completed. OpenVPN: its state is not CONNECTED.
@@ -51,119 +146,48 @@ export const rule: Rule = {
       if (views.length > 0 && views.every((x) => x.ep.address === null)) continue;
       const v = views.find((x) => x.answered) ?? views[0];
       const endpoint = v?.label ?? h.endpoint ?? s.dev;
+      const dev = s.dev;
       const peer = s.peers.find((p) => (p.publicKey ?? p.name) === h.peer) ?? s.peers[0];
-      const ovpnState = s.openvpn?.state ? `${s.openvpn.state}${s.openvpn.detail ? `, ${s.openvpn.detail}` : ''}` : null;
-      const lastHandshake =
-        s.kind === 'openvpn'
-          ? tr(ctx.lang, `not connected${ovpnState ? ` (${ovpnState})` : ''}`, `未连接${ovpnState ? `（${ovpnState}）` : ''}`)
-          : ago(peer?.latestHandshake ?? null, ctx.now, ctx.lang);
+      const last: Last = {
+        ...handshakeAge(peer?.latestHandshake ?? null, ctx.now),
+        openvpn: s.kind === 'openvpn',
+        ovpnState: s.openvpn?.state ?? null,
+        ovpnDetail: s.openvpn?.detail ?? null,
+      };
+      const bytes: Bytes = { txBefore: h.txBefore, txAfter: h.txAfter, rxBefore: h.rxBefore, rxAfter: h.rxAfter };
       const resetAnswered = v?.ep.probe.method === 'openvpn-reset' && v.ep.probe.outcome === 'answered';
-      const fix: Fix[] = [];
+      const fix: FixPart[] = [];
       if (resetAnswered) {
-        fix.push({
-          summary: tr(
-            ctx.lang,
-            `${endpoint} answers OpenVPN on its port, so the path is open: the server rejects this client (certificate, key, tls-auth/tls-crypt key, credentials); its log names the reason`,
-            `${endpoint} 在其端口上响应 OpenVPN，路径是通的：服务器拒绝了本客户端（证书、密钥、tls-auth/tls-crypt 密钥或账号），服务器日志会给出原因`,
-          ),
-        });
+        fix.push({ summary: M.serverRejects({ endpoint }) });
       } else {
-        fix.push({ summary: fillEp(meta.fix[0]!.summary[ctx.lang], endpoint) });
-        if (s.kind === 'wireguard') fix.push({ summary: meta.fix[1]!.summary[ctx.lang], command: `wg show ${s.dev}` });
-        else
-          fix.push({
-            summary: tr(
-              ctx.lang,
-              'Then check the client certificate, key and tls-auth/tls-crypt key against the server (its log shows "TLS Error" or "AUTH_FAILED")',
-              '然后核对客户端证书、密钥及 tls-auth/tls-crypt 密钥与服务器是否匹配（服务器日志会出现 "TLS Error" 或 "AUTH_FAILED"）',
-            ),
-          });
+        // The meta's fixes by their own ids.
+        const fixIds = registerMetaMessages(meta).fix;
+        fix.push({ summary: { id: fixIds[0]!, params: { endpoint } } });
+        if (s.kind === 'wireguard') fix.push({ summary: { id: fixIds[1]!, params: { dev } }, command: `wg show ${dev}` });
+        else fix.push({ summary: M.checkOpenvpnKeys() });
       }
-      const counters = countersText(ctx.lang, h, lastHandshake);
-      const bytes = h.txAfter !== null && h.rxAfter !== null;
       const reachable = views.some((x) => x.answered);
-      const stalledText =
+      const explanation =
         h.outcome === 'stalled'
-          ? tr(
-              ctx.lang,
-              `The last handshake with ${endpoint} was ${lastHandshake}, but now the target's packets go into ${s.dev} (tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes) and nothing comes back (rx stays at ${h.rxAfter ?? '?'} bytes): the path stopped carrying UDP to ${endpoint}, or the server dropped this peer; the next handshake will fail the same way.`,
-              `与 ${endpoint} 的最近一次握手在${lastHandshake}，但现在发往目标的报文进入 ${s.dev}（发送 ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} 字节）后没有任何回应（接收停在 ${h.rxAfter ?? '?'} 字节）：路径不再传送发往 ${endpoint} 的 UDP，或服务器丢弃了本对端；下一次握手也会同样失败。`,
-            )
-          : null;
-      return makeFinding(meta, ctx, {
-        vars: { endpoint, lastHandshake, dev: s.dev, tx: h.txAfter ?? '?', rx: h.rxAfter ?? '?' },
-        ...(stalledText
-          ? { explanation: stalledText }
+          ? M.stalled({ ...last, ...bytes, endpoint, dev })
           : h.method === 'wg-snapshot'
-            ? {
-                explanation: tr(
-                  ctx.lang,
-                  `When the snapshot was taken, ${h.txAfter ?? '?'} bytes had gone out through ${s.dev} towards ${endpoint} and nothing had come back (rx ${h.rxAfter ?? '?'} bytes); no handshake had ever completed. UDP to the endpoint port is filtered on the path, the endpoint is unreachable (or its name resolved to an old address), or the server rejects the keys — a live diagnosis on that machine (netdx diagnose) tells which.`,
-                  `采集快照时，已有 ${h.txAfter ?? '?'} 字节经 ${s.dev} 发往 ${endpoint}，却没有任何回应（接收 ${h.rxAfter ?? '?'} 字节），握手从未完成。可能是路径上过滤了发往端点端口的 UDP、端点不可达（或其域名解析到了旧地址），或者服务器拒绝了密钥——在该机器上运行实时诊断（netdx diagnose）可区分。`,
-                ),
-              }
+            ? M.snapshot({ ...bytes, endpoint, dev })
             : resetAnswered
-              ? {
-                  explanation: tr(
-                    ctx.lang,
-                    `${endpoint} answers OpenVPN on its port (the server returned its hard reset to netdx's probe), yet the client stays ${lastHandshake}${bytes ? ` after ${h.txAfter} bytes sent and ${h.rxAfter} received` : ''}: the path is open, the server refuses this client — its certificate or key, the tls-auth/tls-crypt key, or the credentials.`,
-                    `${endpoint} 在其端口上响应 OpenVPN（服务器对 netdx 的探测回复了握手重置），但客户端一直${lastHandshake}${bytes ? `（已发送 ${h.txAfter} 字节、接收 ${h.rxAfter} 字节）` : ''}：路径是通的，是服务器拒绝了本客户端——证书或密钥、tls-auth/tls-crypt 密钥，或账号凭据。`,
-                  ),
-                }
-              : !bytes || s.kind === 'openvpn'
-                ? {
-                    explanation: tr(
-                      ctx.lang,
-                      `OpenVPN tries to reach ${endpoint} through ${s.dev} but is not connected (${h.reason ?? 'no state'})${reachable ? ', although the endpoint host answers' : ', and the endpoint answers nothing else either'}: UDP to the endpoint port is filtered on the path, or the server rejects this client.`,
-                      `OpenVPN 经 ${s.dev} 连接 ${endpoint}，但始终未连上（${h.reason ? handshakeReasonZh(h.reason) : '无状态'}）${reachable ? '，而端点主机有响应' : '，该端点对其他探测也无响应'}：路径上过滤了发往端点端口的 UDP，或服务器拒绝了本客户端。`,
-                    ),
-                  }
+              ? M.resetAnswered({ ...last, ...bytes, endpoint })
+              : h.txAfter === null || h.rxAfter === null || s.kind === 'openvpn'
+                ? M.openvpn({ endpoint, dev, reason: h.reason ?? null, reachable })
                 : reachable
-                  ? {}
-                  : {
-                      explanation: tr(
-                        ctx.lang,
-                        `Packets go out through ${s.dev} towards ${endpoint} (tx ${h.txAfter ?? '?'} bytes) but nothing comes back (rx ${h.rxAfter ?? '?'} bytes), and the endpoint answers nothing else either: the underlay path, a UDP filter, or keys the server rejects.`,
-                        `报文经 ${s.dev} 发往 ${endpoint}（发送 ${h.txAfter ?? '?'} 字节），但没有任何回应（接收 ${h.rxAfter ?? '?'} 字节），该端点对其他探测也无响应：问题在底层路径、UDP 过滤，或服务器拒绝了密钥。`,
-                      ),
-                    }),
-        evidence: [stateEvidence(s, ctx.lang), evidence('tunnel.handshake', `${s.dev} → ${endpoint}${tr(ctx.lang, ': ', '：')}${counters}`, { ...h }), ...(v ? v.evidence : [])],
+                  ? undefined
+                  : M.silent({ ...bytes, endpoint, dev });
+      const counters: Counters = { ...bytes, ...last, dev, endpoint, method: h.method, outcome: h.outcome, reason: h.reason ?? null, waitedMs: h.waitedMs };
+      return makeFinding(meta, ctx, {
+        vars: { endpoint, dev, tx: q(h.txAfter), rx: q(h.rxAfter) },
+        title: M.lastTitle({ ...last, endpoint }),
+        ...(explanation ? { explanation } : {}),
+        evidence: [stateEvidence(s), evidence('tunnel.handshake', M.handshake(counters), { ...h }), ...(v ? v.evidence : [])],
         fix,
       });
     }
     return null;
   },
 };
-
-/** The handshake's counters (or the OpenVPN state) in words. */
-function countersText(lang: Lang, h: ObservationData['tunnel.handshake'], lastHandshake: string): string {
-  if (lang === 'zh') {
-    if (h.method === 'wg-snapshot') return `${h.reason ? handshakeReasonZh(h.reason) : `发送 ${h.txAfter ?? '?'} 字节，接收 ${h.rxAfter ?? '?'} 字节`}；最近一次握手：${lastHandshake}`;
-    if (h.method === 'wg-counters')
-      return `${h.outcome === 'stalled' ? '自快照以来' : `观察 ${h.waitedMs} 毫秒期间`}：发送 ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} 字节，接收 ${h.rxBefore ?? '?'} → ${h.rxAfter ?? '?'} 字节；最近一次握手：${lastHandshake}`;
-    return h.reason ? handshakeReasonZh(h.reason) : '未连接';
-  }
-  if (h.method === 'wg-snapshot') return `${h.reason ?? `tx ${h.txAfter ?? '?'} bytes, rx ${h.rxAfter ?? '?'} bytes`}; latest handshake ${lastHandshake}`;
-  if (h.method === 'wg-counters')
-    return `tx ${h.txBefore ?? '?'} → ${h.txAfter ?? '?'} bytes, rx ${h.rxBefore ?? '?'} → ${h.rxAfter ?? '?'} bytes${h.outcome === 'stalled' ? ' since the snapshot' : ` while netdx watched ${h.waitedMs} ms`}; latest handshake ${lastHandshake}`;
-  return `${h.reason ?? 'not connected'}`;
-}
-
-/** The handshake judge's reason (src/diagnose/tunnel.ts) in Chinese; a text it does not know is quoted as it is. */
-function handshakeReasonZh(reason: string): string {
-  let x: RegExpExecArray | null;
-  if ((x = /^management state (\S+)(?: \((.*)\))?$/s.exec(reason))) return `管理接口状态 ${x[1]}${x[2] ? `（${x[2]}）` : ''}`;
-  if ((x = /^status: (\d+) bytes sent to the server, none received$/.exec(reason))) return `状态文件：已向服务器发送 ${x[1]} 字节，未收到任何数据`;
-  if ((x = /^when the snapshot was taken, (\d+) bytes had been sent to (.+), none received, and no handshake had ever completed$/.exec(reason)))
-    return `采集快照时已向 ${x[2] === 'the peer' ? '对端' : x[2]} 发送 ${x[1]} 字节，未收到任何数据，握手从未完成`;
-  const known: Record<string, string> = {
-    'the openvpn process has no tun/tap device open: no tunnel was established': 'openvpn 进程没有打开 tun/tap 设备：隧道未建立',
-    'an OpenVPN server: its clients connect to it': '这是 OpenVPN 服务端：由客户端主动连接它',
-    'no management interface configured: the connection state cannot be read': '未配置管理接口：无法读取连接状态',
-  };
-  return known[reason] ?? `"${reason}"`;
-}
-
-function fillEp(text: string, endpoint: string): string {
-  return text.replace('{endpoint}', endpoint);
-}

@@ -1,7 +1,7 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, type Message } from './types.js';
 import { lanPrefixes, stateEvidence, targetAddresses, targetAnswered, targetRoute, tunnels } from './vpn-common.js';
-import { canonicalIp, tr } from './helpers.js';
+import { canonicalIp } from './helpers.js';
 import { prefixCovers, prefixesOverlap } from '../model/prefix.js';
 
 export const meta: RuleMeta = {
@@ -24,6 +24,26 @@ export const meta: RuleMeta = {
   explains: ['TCP-001', 'TCP-002', 'TCP-003', 'TLS-003', 'TLS-009', 'APP-002'],
 };
 
+const M = defineMessages('VPN-004', {
+  intoTunnel: msg(
+    (p: { dst: string }) => `Send ${p.dst} into the tunnel with a host route (a lasting fix renumbers the LAN or the virtual network)`,
+    (p) => `添加一条把 ${p.dst} 送入隧道的主机路由（根本解决需要修改本地网段或虚拟网段）`,
+  ),
+  keepLocal: msg(
+    (p: { dst: string }) => `Keep ${p.dst} on the local network with a host route (a lasting fix renumbers one of the subnets)`,
+    (p) => `添加一条让 ${p.dst} 留在本地网络的主机路由（根本解决需要修改其中一个网段）`,
+  ),
+  route: msg(
+    (p: { dst: string; route: string | null; dev: string }) => `ip route get ${p.dst}: ${p.route ?? `dev ${p.dev}`} (the kernel picks ${p.dev})`,
+    (p) => `ip route get ${p.dst}：\`${p.route ?? `dev ${p.dev}`}\`（内核选择了 ${p.dev}）`,
+  ),
+  lan: msg(
+    (p: { lan: string; lanDev: string; text: string | null; vnet: string; dev: string }) =>
+      `local network ${p.lan} on ${p.lanDev}${p.text ? ` (${p.text})` : ''} overlaps the virtual network ${p.vnet} of ${p.dev}`,
+    (p) => `${p.lanDev} 上的本地网段 ${p.lan}${p.text ? `（\`${p.text}\`）` : ''}与 ${p.dev} 的虚拟网段 ${p.vnet} 重叠`,
+  ),
+});
+
 /**
  * The tunnel's network and a local LAN overlap and the target lies in both. Either the LAN route
  * wins although the target belongs to the tunnel, or the tunnel's route wins for a target on the
@@ -44,55 +64,31 @@ export const rule: Rule = {
       const vnet = s.targetNetwork ?? tunnelNets[0]!;
       const chosen = route.dev;
       let fixCmd: string;
-      let fixSummary: string;
+      let fixSummary: Message;
       if (chosen === lan.dev && s.present) {
         fixCmd = `ip route add ${host} dev ${s.dev}`;
-        fixSummary = tr(
-          ctx.lang,
-          `Send ${dst} into the tunnel with a host route (a lasting fix renumbers the LAN or the virtual network)`,
-          `添加一条把 ${dst} 送入隧道的主机路由（根本解决需要修改本地网段或虚拟网段）`,
-        );
+        fixSummary = M.intoTunnel({ dst });
       } else if (chosen === s.dev && targetAnswered(ctx) === false) {
         fixCmd = `ip route add ${host} dev ${lan.dev}`;
-        fixSummary = tr(
-          ctx.lang,
-          `Keep ${dst} on the local network with a host route (a lasting fix renumbers one of the subnets)`,
-          `添加一条让 ${dst} 留在本地网络的主机路由（根本解决需要修改其中一个网段）`,
-        );
+        fixSummary = M.keepLocal({ dst });
       } else continue;
       const expected = chosen === lan.dev ? s.dev : lan.dev;
       return makeFinding(meta, ctx, {
         vars: { vnet, lan: lan.prefix, lanDev: lan.dev, dst, chosenDev: chosen, expectedDev: expected, hostPrefix: host, tunDev: s.dev },
         evidence: [
-          stateEvidence(s, ctx.lang),
-          evidence(
-            'route.lookup',
-            tr(
-              ctx.lang,
-              `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`} (the kernel picks ${chosen})`,
-              `ip route get ${dst}：\`${route.route ?? `dev ${route.dev}`}\`（内核选择了 ${chosen}）`,
-            ),
-            {
-              destination: dst,
-              dev: route.dev,
-              gateway: route.gateway,
-              route: route.route,
-              candidates: route.candidates,
-            },
-          ),
-          evidence(
-            'route.lookup',
-            tr(
-              ctx.lang,
-              `local network ${lan.prefix} on ${lan.dev}${lan.text ? ` (${lan.text})` : ''} overlaps the virtual network ${vnet} of ${s.dev}`,
-              `${lan.dev} 上的本地网段 ${lan.prefix}${lan.text ? `（\`${lan.text}\`）` : ''}与 ${s.dev} 的虚拟网段 ${vnet} 重叠`,
-            ),
-            {
-              lan: lan.prefix,
-              lanDev: lan.dev,
-              vnet,
-            },
-          ),
+          stateEvidence(s),
+          evidence('route.lookup', M.route({ dst, route: route.route, dev: chosen }), {
+            destination: dst,
+            dev: route.dev,
+            gateway: route.gateway,
+            route: route.route,
+            candidates: route.candidates,
+          }),
+          evidence('route.lookup', M.lan({ lan: lan.prefix, lanDev: lan.dev, text: lan.text, vnet, dev: s.dev }), {
+            lan: lan.prefix,
+            lanDev: lan.dev,
+            vnet,
+          }),
         ],
         fix: [{ summary: fixSummary, command: fixCmd }],
       });

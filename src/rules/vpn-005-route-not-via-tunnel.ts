@@ -1,7 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding } from './types.js';
+import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
+import type { Lang } from '../model/layer.js';
 import { lanPrefixes, stateEvidence, targetAddresses, targetRoute, tunnels } from './vpn-common.js';
-import { canonicalIp, said, tr } from './helpers.js';
+import { canonicalIp, said } from './helpers.js';
 import { prefixCovers, prefixesOverlap } from '../model/prefix.js';
 
 export const meta: RuleMeta = {
@@ -18,6 +19,32 @@ export const meta: RuleMeta = {
   fix: [{ summary: { en: 'Route the virtual network into the tunnel', zh: '把虚拟网段路由进隧道' }, command: 'ip route add {vnet} dev {tunDev}' }],
   explains: ['NET-001', 'DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
+
+/** The target's route lookup as params. */
+type Lookup = { outcome: string; dev: string | null; gateway: string | null; route: string | null; error: string | null };
+type Case = Lookup & { dst: string; tunDev: string; vnet: string };
+
+/** Where the kernel sends the target instead, in a language (the meta's {actual}). */
+function actual(lang: Lang, p: Lookup): string {
+  if (lang === 'zh') return p.outcome === 'route' ? `从 ${p.dev}${p.gateway ? `（经由 ${p.gateway}）` : ' '}发出` : `视为不可达（${p.outcome === 'no-route' ? '没有路由' : said('zh', p.outcome)}）`;
+  return p.outcome === 'route' ? `out of ${p.dev}${p.gateway ? ` via ${p.gateway}` : ''} instead` : `nowhere (${p.outcome === 'no-route' ? 'no route' : p.outcome})`;
+}
+const words = (lang: Lang, p: Case): Record<string, string> => ({ dst: p.dst, tunDev: p.tunDev, vnet: p.vnet, actual: actual(lang, p) });
+
+/** The route line of a lookup that found one. */
+const line = (p: Lookup): string => p.route ?? `dev ${p.dev}`;
+
+const M = defineMessages('VPN-005', {
+  elsewhere: msg(
+    (p: Case) => fill(meta.explanation.en, words('en', p)),
+    (p) => fill(meta.explanation.zh, words('zh', p)),
+  ),
+  route: msg(
+    (p: Lookup & { dst: string; tunDev: string; networks: string[]; vnet: string }) =>
+      `ip route get ${p.dst}: ${p.outcome === 'route' ? line(p) : `${p.outcome}${p.error ? ` (${p.error})` : ''}`}; ${p.tunDev} carries ${p.networks.join(', ') || p.vnet}`,
+    (p) => `ip route get ${p.dst}：${p.outcome === 'route' ? `\`${line(p)}\`` : `${said('zh', p.outcome)}${p.error ? `（"${p.error}"）` : ''}`}；${p.tunDev} 承载 ${p.networks.join(', ') || p.vnet}`,
+  ),
+});
 
 /**
  * The target belongs to a running tunnel (its networks contain it, or --tunnel names it) but the
@@ -37,23 +64,20 @@ export const rule: Rule = {
       const vnet = s.targetNetwork ?? `${canonicalIp(dst)}/${dst.includes(':') ? 128 : 32}`;
       // A local LAN overlapping the virtual network is VPN-004's case.
       if (route.outcome === 'route' && lanPrefixes(ctx).some((l) => l.dev === route.dev && prefixCovers(l.prefix, dst) && prefixesOverlap(l.prefix, vnet))) continue;
-      const actual =
-        route.outcome === 'route'
-          ? tr(ctx.lang, `out of ${route.dev}${route.gateway ? ` via ${route.gateway}` : ''} instead`, `从 ${route.dev}${route.gateway ? `（经由 ${route.gateway}）` : ' '}发出`)
-          : tr(ctx.lang, `nowhere (${route.outcome === 'no-route' ? 'no route' : route.outcome})`, `视为不可达（${route.outcome === 'no-route' ? '没有路由' : said(ctx.lang, route.outcome)}）`);
+      const lookup: Lookup = { outcome: route.outcome, dev: route.dev, gateway: route.gateway, route: route.route, error: route.error ?? null };
       return makeFinding(meta, ctx, {
-        vars: { dst, tunDev: s.dev, vnet, actual },
+        vars: { dst, tunDev: s.dev, vnet },
+        explanation: M.elsewhere({ ...lookup, dst, tunDev: s.dev, vnet }),
         evidence: [
-          stateEvidence(s, ctx.lang),
-          evidence(
-            'route.lookup',
-            tr(
-              ctx.lang,
-              `ip route get ${dst}: ${route.outcome === 'route' ? (route.route ?? `dev ${route.dev}`) : `${route.outcome}${route.error ? ` (${route.error})` : ''}`}; ${s.dev} carries ${s.networks.join(', ') || vnet}`,
-              `ip route get ${dst}：${route.outcome === 'route' ? `\`${route.route ?? `dev ${route.dev}`}\`` : `${said(ctx.lang, route.outcome)}${route.error ? `（"${route.error}"）` : ''}`}；${s.dev} 承载 ${s.networks.join(', ') || vnet}`,
-            ),
-            { destination: dst, outcome: route.outcome, dev: route.dev, gateway: route.gateway, route: route.route, tunnelNetworks: s.networks },
-          ),
+          stateEvidence(s),
+          evidence('route.lookup', M.route({ ...lookup, dst, tunDev: s.dev, networks: s.networks, vnet }), {
+            destination: dst,
+            outcome: route.outcome,
+            dev: route.dev,
+            gateway: route.gateway,
+            route: route.route,
+            tunnelNetworks: s.networks,
+          }),
         ],
       });
     }

@@ -1,6 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { tr } from './helpers.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-006',
@@ -47,6 +46,23 @@ function overheadWhyZh(why: string): string {
     .replace(/(\d+) Ethernet \(tap\)/, '$1 以太网头（tap）');
 }
 
+const M = defineMessages('VPN-006', {
+  overhead: msg(
+    (p: { dev: string; mtu: number; overhead: number; why: string; needed: number }) => `${p.dev}: MTU ${p.mtu} + ${p.overhead} (${p.why}) = ${p.needed} bytes on the underlay`,
+    (p) => `${p.dev}：MTU ${p.mtu} + ${p.overhead}（${overheadWhyZh(p.why)}）= 底层网络上 ${p.needed} 字节`,
+  ),
+  underlay: msg(
+    (p: { needed: number; endpoint: string; fragFrom: string | null; fragMtu: number | null; largestPass: number | null; smallestFail: number | null }) =>
+      `DF ${p.needed} bytes to ${p.endpoint} lost${p.fragFrom !== null ? ` (${p.fragFrom}: fragmentation needed, mtu ${p.fragMtu})` : ' without any "fragmentation needed"'}; largest that passes ${p.largestPass ?? '?'}, smallest that fails ${p.smallestFail ?? '?'}`,
+    (p) =>
+      `发往 ${p.endpoint} 的 ${p.needed} 字节 DF 报文丢失${p.fragFrom !== null ? `（${p.fragFrom} 返回“需要分片”，MTU ${p.fragMtu}）` : '，且没有收到任何“需要分片”'}；可通过的最大为 ${p.largestPass ?? '?'}，失败的最小为 ${p.smallestFail ?? '?'}`,
+  ),
+  overlay: msg(
+    (p: { size: number; address: string; passed: boolean }) => `through the tunnel: ${p.size} bytes to ${p.address} ${p.passed ? 'pass' : 'are lost'} (small packets pass)`,
+    (p) => `经隧道：发往 ${p.address} 的 ${p.size} 字节报文${p.passed ? '可以通过' : '丢失'}（小报文可以通过）`,
+  ),
+});
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -59,42 +75,25 @@ export const rule: Rule = {
       if (pmtu === null || pmtu >= m.needed) continue;
       const fitMtu = pmtu - m.overhead;
       if (fitMtu < 576) continue;
-      const under = tr(
-        ctx.lang,
-        `DF ${m.needed} bytes to ${m.endpoint} lost${m.fragNeeded ? ` (${m.fragNeeded.from}: fragmentation needed, mtu ${m.fragNeeded.mtu})` : ' without any "fragmentation needed"'}; largest that passes ${m.largestPass ?? '?'}, smallest that fails ${m.smallestFail ?? '?'}`,
-        `发往 ${m.endpoint} 的 ${m.needed} 字节 DF 报文丢失${m.fragNeeded ? `（${m.fragNeeded.from} 返回“需要分片”，MTU ${m.fragNeeded.mtu}）` : '，且没有收到任何“需要分片”'}；可通过的最大为 ${m.largestPass ?? '?'}，失败的最小为 ${m.smallestFail ?? '?'}`,
-      );
+      const under = M.underlay({
+        needed: m.needed,
+        endpoint: m.endpoint,
+        fragFrom: m.fragNeeded?.from ?? null,
+        fragMtu: m.fragNeeded?.mtu ?? null,
+        largestPass: m.largestPass,
+        smallestFail: m.smallestFail,
+      });
       return makeFinding(meta, ctx, {
         vars: { dev: m.dev, mtu: m.tunnelMtu, overhead: m.overhead, pmtu, fitMtu },
         evidence: [
-          evidence(
-            'tunnel.mtu',
-            tr(
-              ctx.lang,
-              `${m.dev}: MTU ${m.tunnelMtu} + ${m.overhead} (${m.overheadWhy}) = ${m.needed} bytes on the underlay`,
-              `${m.dev}：MTU ${m.tunnelMtu} + ${m.overhead}（${overheadWhyZh(m.overheadWhy)}）= 底层网络上 ${m.needed} 字节`,
-            ),
-            {
-              dev: m.dev,
-              tunnelMtu: m.tunnelMtu,
-              overhead: m.overhead,
-              needed: m.needed,
-            },
-          ),
+          evidence('tunnel.mtu', M.overhead({ dev: m.dev, mtu: m.tunnelMtu, overhead: m.overhead, why: m.overheadWhy, needed: m.needed }), {
+            dev: m.dev,
+            tunnelMtu: m.tunnelMtu,
+            overhead: m.overhead,
+            needed: m.needed,
+          }),
           evidence('tunnel.mtu', under, { endpoint: m.endpoint, largestPass: m.largestPass, smallestFail: m.smallestFail, fragNeeded: m.fragNeeded, method: m.method }),
-          ...(m.overlay
-            ? [
-                evidence(
-                  'tunnel.mtu',
-                  tr(
-                    ctx.lang,
-                    `through the tunnel: ${m.overlay.size} bytes to ${m.overlay.address} ${m.overlay.passed ? 'pass' : 'are lost'} (small packets pass)`,
-                    `经隧道：发往 ${m.overlay.address} 的 ${m.overlay.size} 字节报文${m.overlay.passed ? '可以通过' : '丢失'}（小报文可以通过）`,
-                  ),
-                  { overlay: m.overlay },
-                ),
-              ]
-            : []),
+          ...(m.overlay ? [evidence('tunnel.mtu', M.overlay({ size: m.overlay.size, address: m.overlay.address, passed: m.overlay.passed }), { overlay: m.overlay })] : []),
         ],
       });
     }

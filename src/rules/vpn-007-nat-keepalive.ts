@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { tr } from './helpers.js';
+import { defineMessages, evidence, fill, makeFinding, msg, ofKind } from './types.js';
+import type { Lang } from '../model/layer.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-007',
@@ -20,6 +20,42 @@ export const meta: RuleMeta = {
   explains: ['TCP-006', 'APP-001'],
 };
 
+/** What the idle test found and the keepalive configured here (null: off). */
+type Case = { aliveAfterSec: number | null; deadAfterSec: number; keepaliveSec: number | null };
+
+/** The keepalive here in a language ('off', '25 s'). */
+const keepaliveText = (lang: Lang, sec: number | null): string => (lang === 'zh' ? (sec === null ? '关闭' : `${sec} 秒`) : sec === null ? 'off' : `${sec} s`);
+/** The NAT timeout: between the longest idle time that was answered and the shortest that was not. */
+const natTimeout = (p: Case): string => (p.aliveAfterSec !== null ? `${p.aliveAfterSec}–${p.deadAfterSec}` : `≤ ${p.deadAfterSec}`);
+/** The meta's placeholders in a language (the keepalive told, not passed). */
+const words = (lang: Lang, p: Case): Record<string, string> => ({ natTimeout: natTimeout(p), keepalive: keepaliveText(lang, p.keepaliveSec) });
+
+const M = defineMessages('VPN-007', {
+  natTitle: msg(
+    (p: Case) => fill(meta.title.en, words('en', p)),
+    (p) => fill(meta.title.zh, words('zh', p)),
+  ),
+  natWhy: msg(
+    (p: Case) => fill(meta.explanation.en, words('en', p)),
+    (p) => fill(meta.explanation.zh, words('zh', p)),
+  ),
+  trials: msg(
+    (p: { dev: string; address: string; idleSec: number[]; alive: number[] }) =>
+      `idle test through ${p.dev} to ${p.address}: ${p.idleSec.map((t, i) => `${t} s idle → ${p.alive[i] ? 'answers' : 'silent'}`).join(', ')}`,
+    (p) => `经 ${p.dev} 到 ${p.address} 的空闲测试：${p.idleSec.map((t, i) => `空闲 ${t} 秒 → ${p.alive[i] ? '有应答' : '无响应'}`).join('，')}`,
+  ),
+  keepalives: msg(
+    (p: { keepaliveSec: number | null; peerKeepaliveSec: number | null }) =>
+      `persistent keepalive here: ${keepaliveText('en', p.keepaliveSec)}; keepalive seen from the peer: ${p.peerKeepaliveSec === null ? 'none' : `every ${p.peerKeepaliveSec} s`}`,
+    (p) => `本端 persistent keepalive：${keepaliveText('zh', p.keepaliveSec)}；观察到的对端保活：${p.peerKeepaliveSec === null ? '无' : `每 ${p.peerKeepaliveSec} 秒`}`,
+  ),
+  setHere: msg('Set the keepalive below the NAT timeout on this side', '在本端把保活间隔设置为低于 NAT 超时'),
+  setPeer: msg(
+    (p: { interval: number }) => `The side behind the NAT needs it most: PersistentKeepalive = ${p.interval} in its [Peer] section for this host`,
+    (p) => `位于 NAT 之后的一端最需要设置：在其指向本机的 [Peer] 段中设置 PersistentKeepalive = ${p.interval}`,
+  ),
+});
+
 /**
  * The idle test found the tunnel silent after t idle seconds while it answered after a shorter
  * idle time, and neither side's keepalive comes often enough to keep the NAT mapping.
@@ -33,51 +69,24 @@ export const rule: Rule = {
       const keepalives = [d.keepaliveSec, d.peerKeepaliveSec].filter((k): k is number => k !== null && k > 0);
       if (keepalives.some((k) => k < dead)) continue;
       const alive = d.aliveAfterSec;
-      const natTimeout = alive !== null ? `${alive}–${dead}` : `≤ ${dead}`;
+      const c: Case = { aliveAfterSec: alive, deadAfterSec: dead, keepaliveSec: d.keepaliveSec };
       const interval = Math.max(1, Math.min(25, Math.floor((alive ?? dead / 2) * 0.8)));
-      const keepalive = d.keepaliveSec === null ? tr(ctx.lang, 'off', '关闭') : tr(ctx.lang, `${d.keepaliveSec} s`, `${d.keepaliveSec} 秒`);
       return makeFinding(meta, ctx, {
-        vars: { natTimeout, keepalive, dev: d.dev, peer: d.peer, interval },
+        vars: { natTimeout: natTimeout(c), dev: d.dev, peer: d.peer, interval },
+        title: M.natTitle(c),
+        explanation: M.natWhy(c),
         evidence: [
-          evidence(
-            'tunnel.idle',
-            tr(
-              ctx.lang,
-              `idle test through ${d.dev} to ${d.address}: ${d.trials.map((t) => `${t.idleSec} s idle → ${t.alive ? 'answers' : 'silent'}`).join(', ')}`,
-              `经 ${d.dev} 到 ${d.address} 的空闲测试：${d.trials.map((t) => `空闲 ${t.idleSec} 秒 → ${t.alive ? '有应答' : '无响应'}`).join('，')}`,
-            ),
-            {
-              trials: d.trials,
-              aliveAfterSec: alive,
-              deadAfterSec: dead,
-            },
-          ),
-          evidence(
-            'tunnel.idle',
-            tr(
-              ctx.lang,
-              `persistent keepalive here: ${keepalive}; keepalive seen from the peer: ${d.peerKeepaliveSec === null ? 'none' : `every ${d.peerKeepaliveSec} s`}`,
-              `本端 persistent keepalive：${keepalive}；观察到的对端保活：${d.peerKeepaliveSec === null ? '无' : `每 ${d.peerKeepaliveSec} 秒`}`,
-            ),
-            {
-              keepaliveSec: d.keepaliveSec,
-              peerKeepaliveSec: d.peerKeepaliveSec,
-            },
-          ),
+          evidence('tunnel.idle', M.trials({ dev: d.dev, address: d.address, idleSec: d.trials.map((t) => t.idleSec), alive: d.trials.map((t) => (t.alive ? 1 : 0)) }), {
+            trials: d.trials,
+            aliveAfterSec: alive,
+            deadAfterSec: dead,
+          }),
+          evidence('tunnel.idle', M.keepalives({ keepaliveSec: d.keepaliveSec, peerKeepaliveSec: d.peerKeepaliveSec }), {
+            keepaliveSec: d.keepaliveSec,
+            peerKeepaliveSec: d.peerKeepaliveSec,
+          }),
         ],
-        fix: [
-          {
-            summary: tr(ctx.lang, `Set the keepalive below the NAT timeout on this side`, `在本端把保活间隔设置为低于 NAT 超时`),
-            command: `wg set ${d.dev} peer ${d.peer} persistent-keepalive ${interval}`,
-          },
-          {
-            summary: tr(
-              ctx.lang,
-              `The side behind the NAT needs it most: PersistentKeepalive = ${interval} in its [Peer] section for this host`,
-              `位于 NAT 之后的一端最需要设置：在其指向本机的 [Peer] 段中设置 PersistentKeepalive = ${interval}`,
-            ),
-          },
-        ],
+        fix: [{ summary: M.setHere(), command: `wg set ${d.dev} peer ${d.peer} persistent-keepalive ${interval}` }, { summary: M.setPeer({ interval }) }],
       });
     }
     return null;

@@ -1,7 +1,8 @@
 import type { Rule, RuleMeta } from './types.js';
-import { evidence, makeFinding, ofKind } from './types.js';
-import { stateEvidence, targetAddresses, targetRoute, tunnels } from './vpn-common.js';
-import { canonicalIp, sameIp, tr } from './helpers.js';
+import { defineMessages, evidence, fill, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
+import { allowedOf, stateEvidence, targetAddresses, targetRoute, tunnels } from './vpn-common.js';
+import { canonicalIp, sameIp } from './helpers.js';
+import type { Lang } from '../model/layer.js';
 
 export const meta: RuleMeta = {
   code: 'VPN-008',
@@ -26,6 +27,43 @@ export const meta: RuleMeta = {
   explains: ['DNS-001', 'TCP-002', 'TLS-009', 'APP-001', 'APP-002'],
 };
 
+type Case = { dst: string; dev: string; reason: string | null };
+
+/** How the interface drops the packets, in a language (the meta's {sendError}): the send error as it came, or silently. */
+const sendError = (lang: Lang, reason: string | null): string => (lang === 'zh' ? (reason ? `"${reason}"` : '被静默丢弃') : (reason ?? 'dropped without an error'));
+const words = (lang: Lang, p: Case): Record<string, string> => ({ dst: p.dst, dev: p.dev, sendError: sendError(lang, p.reason) });
+
+/** The allowed IPs of the peers shown: the first 8 characters of each key ('' none), and the flat list split by the counts. */
+type Allowed = { dev: string; dst: string; keys: string[]; peerAllowedCount: number[]; peerAllowed: string[]; peerCount: number };
+
+function allowedText(lang: Lang, p: Allowed): string {
+  const zh = lang === 'zh';
+  const lists = allowedOf(p);
+  const peers = p.keys.map((k, i) => (zh ? `${k || '对端'}…：${lists[i]!.join(', ') || '（无）'}` : `${k || 'peer'}…: ${lists[i]!.join(', ') || '(none)'}`));
+  const shown = p.keys.length;
+  if (zh) return `${p.dev} 的 AllowedIPs：${shown === 0 ? '无对端' : peers.join('；')}${p.peerCount > shown ? `（共 ${p.peerCount} 个对端，显示 ${shown} 个）` : ''}；都不包含 ${p.dst}`;
+  return `allowed IPs of ${p.dev}: ${shown === 0 ? 'no peers' : peers.join('; ')}${p.peerCount > shown ? ` (${p.peerCount} peers, ${shown} shown)` : ''}: none contains ${p.dst}`;
+}
+
+const M = defineMessages('VPN-008', {
+  dropped: msg(
+    (p: Case) => fill(meta.explanation.en, words('en', p)),
+    (p) => fill(meta.explanation.zh, words('zh', p)),
+  ),
+  route: msg(
+    (p: { dst: string; route: string | null; dev: string | null }) => `ip route get ${p.dst}: ${p.route ?? `dev ${p.dev}`}`,
+    (p) => `ip route get ${p.dst}：\`${p.route ?? `dev ${p.dev}`}\``,
+  ),
+  allowed: msg(
+    (p: Allowed) => allowedText('en', p),
+    (p) => allowedText('zh', p),
+  ),
+  addPeer: msg(
+    (p: { dst: string; dev: string }) => `Add a peer for ${p.dst} to ${p.dev}`,
+    (p) => `为 ${p.dst} 在 ${p.dev} 上添加对端`,
+  ),
+});
+
 /** WireGuard: the route sends the target into the interface, but no peer's AllowedIPs contain it. */
 export const rule: Rule = {
   meta,
@@ -38,32 +76,41 @@ export const rule: Rule = {
       if (route.dev !== s.dev || s.carrier !== null) continue;
       const echo = ofKind(ctx.observations, 'icmp.echo').find((e) => sameIp(e.data.address, dst));
       const reason = echo?.data.reason && /key not available|ENOKEY/i.test(echo.data.reason) ? echo.data.reason : null;
-      const sendError = reason ? tr(ctx.lang, reason, `"${reason}"`) : tr(ctx.lang, 'dropped without an error', '被静默丢弃');
       const host = `${canonicalIp(dst)}/${dst.includes(':') ? 128 : 32}`;
       const peer = s.peers[0];
       const allowedIps = peer ? [...peer.allowedIps, host].join(',') : host;
       return makeFinding(meta, ctx, {
-        vars: { dst, dev: s.dev, sendError, peer: peer?.publicKey ?? '', allowedIps },
+        vars: { dst, dev: s.dev, peer: peer?.publicKey ?? '', allowedIps },
+        explanation: M.dropped({ dst, dev: s.dev, reason }),
         evidence: [
-          stateEvidence(s, ctx.lang),
-          evidence('route.lookup', tr(ctx.lang, `ip route get ${dst}: ${route.route ?? `dev ${route.dev}`}`, `ip route get ${dst}：\`${route.route ?? `dev ${route.dev}`}\``), {
+          stateEvidence(s),
+          evidence('route.lookup', M.route({ dst, route: route.route, dev: route.dev }), {
             destination: dst,
             dev: route.dev,
             route: route.route,
           }),
           evidence(
             'tunnel.state',
-            tr(
-              ctx.lang,
-              `allowed IPs of ${s.dev}: ${s.peers.length === 0 ? 'no peers' : s.peers.map((p) => `${p.publicKey?.slice(0, 8) ?? 'peer'}…: ${p.allowedIps.join(', ') || '(none)'}`).join('; ')}${s.peerCount > s.peers.length ? ` (${s.peerCount} peers, ${s.peers.length} shown)` : ''}: none contains ${dst}`,
-              `${s.dev} 的 AllowedIPs：${s.peers.length === 0 ? '无对端' : s.peers.map((p) => `${p.publicKey?.slice(0, 8) ?? '对端'}…：${p.allowedIps.join(', ') || '（无）'}`).join('；')}${s.peerCount > s.peers.length ? `（共 ${s.peerCount} 个对端，显示 ${s.peers.length} 个）` : ''}；都不包含 ${dst}`,
-            ),
+            M.allowed({
+              dev: s.dev,
+              dst,
+              keys: s.peers.map((p) => p.publicKey?.slice(0, 8) ?? ''),
+              peerAllowedCount: s.peers.map((p) => p.allowedIps.length),
+              peerAllowed: s.peers.flatMap((p) => p.allowedIps),
+              peerCount: s.peerCount,
+            }),
             { peers: s.peers.map((p) => ({ publicKey: p.publicKey, allowedIps: p.allowedIps })) },
           ),
         ],
         fix: peer?.publicKey
-          ? [{ summary: meta.fix[0]!.summary[ctx.lang], command: `wg set ${s.dev} peer ${peer.publicKey} allowed-ips ${allowedIps}` }]
-          : [{ summary: tr(ctx.lang, `Add a peer for ${dst} to ${s.dev}`, `为 ${dst} 在 ${s.dev} 上添加对端`) }],
+          ? // The meta's fix by its own id.
+            [
+              {
+                summary: { id: registerMetaMessages(meta).fix[0]!, params: { dev: s.dev, peer: peer.publicKey, allowedIps } },
+                command: `wg set ${s.dev} peer ${peer.publicKey} allowed-ips ${allowedIps}`,
+              },
+            ]
+          : [{ summary: M.addPeer({ dst, dev: s.dev }) }],
       });
     }
     return null;
