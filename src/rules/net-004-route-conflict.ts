@@ -4,7 +4,7 @@ import type { Lang } from '../model/layer.js';
 import { canonicalIp, sameIp, said } from './helpers.js';
 import type { Evidence } from '../model/report.js';
 import type { ObservationData } from '../model/observation.js';
-import { endpointViews, handshakeOf, handshakeWorks, targetAddresses, tunnels } from './vpn-common.js';
+import { endpointViews, handshakeOf, handshakeWorks, targetAddresses, tunnels, underlayWhy, type UnderlayWhy } from './vpn-common.js';
 
 export const meta: RuleMeta = {
   code: 'NET-004',
@@ -107,10 +107,10 @@ const M = defineMessages('NET-004', {
     (p) =>
       `内核按 "${p.route}"（路由表 ${p.table}）发送到 ${p.dst} 的流量，而不是经由主路由表默认路由的 ${p.expected}，且经该路径没有任何响应（${targetSilence('zh', p)}）。${howText('zh', p)}其余流量都走经由 ${p.expected} 的路由；这里胜出的那条从另一个网关/ISP线路出去，而该线路送不到 ${p.dst}。`,
   ),
-  /** The tunnel's endpoint and why it cannot be reached; `broken`/`brokenZh`: vpn-common's reasons as it words them (see endpointMisroute). */
+  /** The tunnel's endpoint and why it cannot be reached: vpn-common's facts (UnderlayWhy), told in each language by underlayWhy. */
   endpoint: msg(
-    (p: { dev: string; label: string; broken: string[]; brokenZh: string[] }) => `VPN endpoint ${p.label} of ${p.dev}: ${p.broken.join('; ')}`,
-    (p) => `${p.dev} 的 VPN 端点 ${p.label}：${p.brokenZh.join('；')}`,
+    (p: { dev: string; label: string } & UnderlayWhy) => `VPN endpoint ${p.label} of ${p.dev}: ${underlayWhy('en', p).join('; ')}`,
+    (p) => `${p.dev} 的 VPN 端点 ${p.label}：${underlayWhy('zh', p).join('；')}`,
   ),
   lookup: msg(
     (p: { destination: string; route: string; table: string; expected: string; misroute: boolean }) =>
@@ -292,7 +292,7 @@ function endpointMisroute(ctx: RuleContext): Misroute | null {
     if (handshakeWorks(handshakeOf(ctx, s.dev))) continue;
     for (const v of endpointViews(ctx, s.dev)) {
       const d = v.route;
-      if (v.answered || !d || d.outcome !== 'route' || !d.gateway || v.broken.length === 0) continue;
+      if (v.answered || !d || d.outcome !== 'route' || !d.gateway || underlayWhy('en', v.why).length === 0) continue;
       const defaults = [
         ...d.candidates.filter((c) => isDefault(c.prefix) && c.type === 'unicast').map((c) => ({ gateway: c.gateway, table: c.table })),
         ...(ctx.snapshot?.routes.ok
@@ -312,15 +312,12 @@ function endpointMisroute(ctx: RuleContext): Misroute | null {
         probeMethod: v.ep.probe.method,
         probeOutcome: v.ep.probe.outcome,
       };
-      // vpn-common words an endpoint's reasons in the context's language (its views carry them as
-      // text, not data): both languages' words are taken until those reasons are data too.
-      const brokenIn = (lang: Lang): string[] => endpointViews({ ...ctx, lang }, s.dev).find((x) => x.ep === v.ep)?.broken ?? [];
       return {
         route: d,
         expected: alt.gateway,
         endpoint: { ...silence, dev: s.dev, label: v.label },
         evidence: [
-          evidence('tunnel.endpoint', M.endpoint({ dev: s.dev, label: v.label, broken: brokenIn('en'), brokenZh: brokenIn('zh') }), {
+          evidence('tunnel.endpoint', M.endpoint({ dev: s.dev, label: v.label, ...v.why }), {
             dev: s.dev,
             endpoint: v.label,
           }),

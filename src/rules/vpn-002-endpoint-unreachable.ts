@@ -61,7 +61,7 @@ export const rule: Rule = {
       if (views.length === 0) continue;
       const works = handshakeWorks(handshakeOf(ctx, s.dev));
       // The tunnel is down only when no endpoint answered at all (OpenVPN tries its remotes in turn).
-      const bad = views.filter((v) => v.broken.length > 0);
+      const bad = views.filter((v) => underlayWhy('en', v.why).length > 0);
       if (works) {
         const stale = views.find((v) => v.ep.resolve && v.ep.resolve.addresses.length === 0 && v.ep.address === null);
         const named = views.find((v) => v.ep.resolve && v.ep.resolve.addresses.length === 0);

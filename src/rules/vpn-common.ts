@@ -102,11 +102,6 @@ export interface EndpointView {
   echo: D<'icmp.echo'> | null;
   /** Why the endpoint cannot be reached over the underlay, as facts (`underlayWhy` tells them in a language). */
   why: UnderlayWhy;
-  /**
-   * The same reasons told in the context's language (empty: nothing says so). For callers that
-   * build their own text; a message should carry `why` as params and tell it with `underlayWhy`.
-   */
-  broken: string[];
   /** Something answered: an ICMP reply or the endpoint's port. */
   answered: boolean;
   evidence: Evidence[];
@@ -293,7 +288,7 @@ function endpointView(ctx: RuleContext, ep: D<'tunnel.endpoint'>): EndpointView 
   const answered = (echo?.received ?? 0) > 0 || PORT_ANSWERED.has(probe.outcome);
   // Silence everywhere is a fact too: no ICMP reply and the port (when probed) did not answer.
   why.silent = !answered && !!echo && echo.method !== 'unavailable' && echo.sent > 0 && (probe.method === 'none' || PORT_DEAD.has(probe.outcome));
-  return { ep, label, route, gateway, echo, why, broken: underlayWhy(ctx.lang, why), answered, evidence: ev };
+  return { ep, label, route, gateway, echo, why, answered, evidence: ev };
 }
 
 /** The underlay route lookup of an endpoint. */
