@@ -81,6 +81,8 @@ test('totals: accuracy over non-pending runs, false alarms on healthy runs, medi
     worstMs: 300,
     offlineChecked: 2,
     offlineSame: 1,
+    zhChecked: 0,
+    zhClean: 0,
     worstId: 'ok-b',
   });
   const text = renderTable(records, t);

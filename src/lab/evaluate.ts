@@ -76,6 +76,8 @@ export interface RunRecord {
   lingered?: boolean;
   /** Offline parity (Scenario.offline): what `netdx analyze` said on the host's snapshot. */
   offline?: { expect: Expected; got: string; pass: boolean; ms: number | null };
+  /** The lines of the report read in Chinese that hold English prose (zh-check.ts); absent without a report. */
+  zhProse?: string[];
 }
 
 export interface Totals {
@@ -96,6 +98,9 @@ export interface Totals {
   /** Offline parity: runs that also judged a snapshot with `netdx analyze`, and how many agreed. */
   offlineChecked: number;
   offlineSame: number;
+  /** Reports also read in Chinese, and how many of them held no English prose. */
+  zhChecked: number;
+  zhClean: number;
 }
 
 const CODE = /^[A-Z]+-[0-9]{3}$/;
@@ -129,5 +134,7 @@ export function totals(records: readonly RunRecord[]): Totals {
     worstId: worst?.id ?? null,
     offlineChecked: counted.filter((r) => r.offline).length,
     offlineSame: counted.filter((r) => r.offline?.pass).length,
+    zhChecked: records.filter((r) => r.zhProse).length,
+    zhClean: records.filter((r) => r.zhProse?.length === 0).length,
   };
 }

@@ -14,6 +14,7 @@ import { evaluate, whyOf, type ReportView, type RunRecord } from './evaluate.js'
 import { renderLab, type LabMessage } from './messages.js';
 import { fillArgs, type Scenario } from './scenario.js';
 import { inNs, run } from './exec.js';
+import { zhProseLines } from './zh-check.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** bin/netdx.js of this checkout (dist/lab → ../../bin). */
@@ -139,7 +140,8 @@ export async function runScenario(lab: Lab, s: Scenario): Promise<ScenarioRun> {
       result = { ...base, got: 'error', pass: false, why: whyOf(reasons), reasons, diagnosisMs: null, exitCode: r.code, wallMs: 0, report: null, revertProblems: [], lingered };
     } else {
       const o = evaluate(s.expect, s.alsoExpect ?? [], report, s.layerStatus ?? {});
-      result = { ...base, ...o, diagnosisMs: report.durationMs, exitCode: r.code, wallMs: 0, report, revertProblems: [], lingered };
+      const zh = zhProseLines(report);
+      result = { ...base, ...o, diagnosisMs: report.durationMs, exitCode: r.code, wallMs: 0, report, revertProblems: [], lingered, ...(zh ? { zhProse: zh } : {}) };
     }
   } catch (err) {
     const reasons: LabMessage[] = [{ key: 'why.injection', vars: { error: err instanceof Error ? err.message : String(err) } }];

@@ -27,6 +27,9 @@ function rows(records: readonly RunRecord[], pending: boolean, lang: Lang): stri
   return out;
 }
 
+/** The reports whose Chinese reading holds English prose: the scenario and its first such line. */
+const zhLeaks = (records: readonly RunRecord[]): string[] => records.filter((r) => (r.zhProse?.length ?? 0) > 0).map((r) => `  └ ${r.id}: ${r.zhProse![0]}`);
+
 export function renderTable(records: readonly RunRecord[], t: Totals, lang: Lang = 'en'): string {
   const counted = records.filter((r) => r.pendingIssue === undefined);
   const pending = records.filter((r) => r.pendingIssue !== undefined);
@@ -43,6 +46,7 @@ export function renderTable(records: readonly RunRecord[], t: Totals, lang: Lang
     `diagnosis    median ${ms(t.medianMs)} ms, worst ${ms(t.worstMs)} ms${t.worstId ? ` (${t.worstId})` : ''}`,
   );
   if (t.offlineChecked > 0) lines.push(`offline      ${t.offlineSame}/${t.offlineChecked} snapshots judged by netdx analyze gave the same answer`);
+  if (t.zhChecked > 0) lines.push(`zh           ${t.zhClean}/${t.zhChecked} reports read in Chinese hold no English prose`, ...zhLeaks(records));
   if (t.pending > 0) lines.push(`pending      ${t.pending} (${t.pendingPassing} already pass)`);
   const lingered = records.filter((r) => r.lingered).map((r) => r.id);
   if (lingered.length > 0) lines.push(`note         netdx did not exit within 1 s of printing its report (stopped by the lab): ${lingered.join(', ')}`);
@@ -57,6 +61,7 @@ function totalsZh(lines: string[], records: readonly RunRecord[], t: Totals): st
     `诊断耗时     中位数 ${ms(t.medianMs)} ms，最长 ${ms(t.worstMs)} ms${t.worstId ? `（${t.worstId}）` : ''}`,
   );
   if (t.offlineChecked > 0) lines.push(`离线分析     ${t.offlineChecked} 个快照中 ${t.offlineSame} 个经 netdx analyze 判定结果相同`);
+  if (t.zhChecked > 0) lines.push(`中文         ${t.zhChecked} 份报告中 ${t.zhClean} 份以中文阅读时没有英文语句`, ...zhLeaks(records));
   if (t.pending > 0) lines.push(`待定         ${t.pending} 个（其中 ${t.pendingPassing} 个已通过）`);
   const lingered = records.filter((r) => r.lingered).map((r) => r.id);
   if (lingered.length > 0) lines.push(`注意         netdx 打印报告后 1 秒内没有退出（被实验环境终止）：${lingered.join(', ')}`);

@@ -71,6 +71,8 @@ function findingBlock(c: Colors, f: Finding, lang: Lang, indent: string): string
 export function renderText(r: Report, o: TextOptions): string {
   const c = pc.createColors(o.color);
   const lang = o.lang;
+  // A report judged in English (the JSON, an agent's report) read in Chinese: its reasons through the catalog's templates.
+  const reasonIn = (s: string): string => (r.lang === undefined || r.lang === lang ? s : reasonText(lang, s));
   const lines: string[] = [];
   const addrs = r.target.addresses && r.target.addresses.length > 0 && r.target.addresses[0] !== r.target.host ? `  →  ${r.target.addresses.join(', ')}` : '';
   lines.push(
@@ -87,7 +89,7 @@ export function renderText(r: Report, o: TextOptions): string {
   }
   for (const u of r.undetermined ?? []) {
     lines.push(`${c.bold(c.magenta(t(lang, 'report.undetermined', { layer: t(lang, `layer.${u.layer}`) })))}`);
-    if (u.reason) lines.push(`  ${u.reason}`);
+    if (u.reason) lines.push(`  ${reasonIn(u.reason)}`);
     lines.push('');
   }
   const warnings = r.findings.filter((f) => f !== r.primary && f.code !== r.primary?.code);
@@ -99,7 +101,7 @@ export function renderText(r: Report, o: TextOptions): string {
   for (const row of r.layers) {
     const st = statusColor(c, row.status)(pad(t(lang, `status.${row.status}`), 8));
     const ms = row.status === 'skip' ? ''.padStart(8) : `${row.ms} ms`.padStart(8);
-    lines.push(`  ${pad(t(lang, `layer.${row.layer}`), 10)} ${st} ${c.dim(ms)}${row.reason ? '  ' + c.dim(row.reason) : ''}`);
+    lines.push(`  ${pad(t(lang, `layer.${row.layer}`), 10)} ${st} ${c.dim(ms)}${row.reason ? '  ' + c.dim(reasonIn(row.reason)) : ''}`);
   }
   if (warnings.length > 0) {
     lines.push('');
