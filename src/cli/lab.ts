@@ -19,6 +19,8 @@ import type { Scenario } from '../lab/scenario.js';
 import type { FleetDemoResult } from '../lab/fleet-demo.js';
 import type { Report } from '../model/report.js';
 import { colorEnabled, renderText } from '../report/text.js';
+import { renderLoad } from '../load/render.js';
+import type { LoadReport } from '../load/report.js';
 import { detectLang } from '../report/i18n.js';
 import type { Lang } from '../model/layer.js';
 import { parseLang } from './diagnose-options.js';
@@ -150,12 +152,13 @@ async function runLab(opts: RunOpts, demo: boolean): Promise<number> {
         writeFileSync(join(opts.reports, `${s.id}${repeat > 1 ? `.${round}` : ''}.json`), JSON.stringify({ ...publicRecord(r), argv: r.argv.slice(2), report: r.report }, null, 2) + '\n');
       if (demo) {
         process.stdout.write(
-          `\n━━ ${s.id}  ${expectedText(lang, s)}\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx diagnose ${r.argv
+          `\n━━ ${s.id}  ${expectedText(lang, s)}\n   ${lang === 'zh' && s.story.zh ? s.story.zh : s.story.en}\n   ${s.host ?? 'client'}$ netdx ${s.command ?? 'diagnose'} ${r.argv
             .slice(3)
             .filter((a) => a !== '--json')
             .join(' ')}\n\n`,
         );
-        if (r.report) process.stdout.write(renderText(r.report as Report, { lang, color: colorEnabled(process.stdout) }));
+        // A load scenario's report is a netdx.load/v1 result, shown as `netdx load` shows it.
+        if (r.report) process.stdout.write(s.command === 'load' ? `${renderLoad(r.report as LoadReport, lang)}\n` : renderText(r.report as Report, { lang, color: colorEnabled(process.stdout) }));
         process.stdout.write(`${resultLine(lang, r, s.host ?? 'client')}\n`);
       } else if (!opts.json) {
         const result = lt(lang, r.pass ? 'cli.scenarioPass' : r.pendingIssue ? 'cli.scenarioPending' : 'cli.scenarioFail');

@@ -16,7 +16,15 @@ export type ErrorText = string | { en: string; zh: string };
 
 export const EXIT = { ok: 0, degraded: 1, fault: 2, cannot: 3, usage: 64 } as const;
 
+/** Marks a NetdxError whatever copy of this module made it (the bundle and dist/ each have one: `netdx lab` runs from dist/). */
+const BRAND = Symbol.for('netdx.NetdxError');
+
 export class NetdxError extends Error {
+  /** `instanceof` by brand, not by prototype: an error thrown by the unbundled lab is still a user's error to the bundled CLI. */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === 'object' && x !== null && (x as { [BRAND]?: unknown })[BRAND] === true;
+  }
+  readonly [BRAND] = true;
   readonly code: NetdxErrorCode;
   readonly exitCode: number;
   /** The message in Chinese, when the thrower gave one (`message` is the English). */
