@@ -24,6 +24,11 @@ test('a text without its message shows as English prose in the Chinese reading (
   assert.equal(lines?.length, 1);
   assert.match(lines![0]!, /the service answered with a reset/);
   assert.equal(zhProseLines({ not: 'a report' }), null);
+  const withCommand = {
+    ...r,
+    primary: { ...r.primary!, fix: [{ summary: r.primary!.fix[0]!.summary, message: r.primary!.fix[0]!.message, command: "echo 'precedence ::ffff:0:0/96  100' >> /etc/gai.conf" }] },
+  };
+  assert.deepEqual(zhProseLines(JSON.parse(JSON.stringify(withCommand))), [], 'a fix command is a command, not prose');
 });
 
 test('the lab totals count the reports read in Chinese and list those that leak English', () => {

@@ -15,5 +15,6 @@ export function zhProseLines(report: unknown): string[] | null {
   const r = ReportSchema.safeParse(report);
   if (!r.success) return null;
   const text = renderText(r.data, { lang: 'zh', color: false });
-  return text.split('\n').flatMap((line) => (englishProse(line).length > 0 ? [line.trim()] : []));
+  // A fix's command line (`$ sed -i …`) is a command, whatever words it holds.
+  return text.split('\n').flatMap((line) => (!line.trimStart().startsWith('$ ') && englishProse(line).length > 0 ? [line.trim()] : []));
 }
