@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { netnsSet, removeStaleNamespaces } from '../lab/netns.js';
+import { cleanupOnSignals, netnsSet, removeStaleNamespaces } from '../lab/netns.js';
 
 const BIN = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
 const SECS = process.argv[2] ?? '5';
@@ -107,11 +107,7 @@ function cleanup(): void {
 }
 
 async function main(): Promise<void> {
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.on(sig, () => {
-      cleanup();
-      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
-    });
+  cleanupOnSignals(cleanup);
   try {
     build();
     servers();

@@ -169,3 +169,19 @@ export function removeStaleNamespaces(pattern: RegExp): void {
     }
   }
 }
+
+/**
+ * On SIGINT, SIGTERM or SIGHUP: `cleanup` (remove the namespaces, temporary files), then exit with
+ * 128 + the signal's number, so an interrupted bench or recorder leaves nothing behind.
+ */
+export function cleanupOnSignals(cleanup: () => void): void {
+  for (const [sig, n] of [
+    ['SIGINT', 2],
+    ['SIGTERM', 15],
+    ['SIGHUP', 1],
+  ] as const)
+    process.on(sig, () => {
+      cleanup();
+      process.exit(128 + n);
+    });
+}

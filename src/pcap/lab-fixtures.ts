@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { netnsSet, removeStaleNamespaces } from '../lab/netns.js';
+import { cleanupOnSignals, netnsSet, removeStaleNamespaces } from '../lab/netns.js';
 import { makePki } from '../lab/certs.js';
 
 const OUT = resolve(process.argv[2] ?? 'src/pcap/fixtures');
@@ -124,11 +124,7 @@ async function tls12(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.on(sig, () => {
-      cleanup();
-      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
-    });
+  cleanupOnSignals(cleanup);
   try {
     build();
     await sleep(500);
