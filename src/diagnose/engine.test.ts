@@ -500,3 +500,18 @@ test('a layer row’s reason carries its message id with params (JSON); the Engl
     'a zh report carries reasons as text only (the JSON is judged in English)',
   );
 });
+
+test('a staged snapshot that fails rejects the diagnosis once, with its error (no unhandled rejection beside it)', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown): void => void unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const broken = Promise.reject(new Error('collector bug'));
+    const { deps } = fakeDeps({ stagedSnapshot: () => ({ beforeProbes: Promise.resolve(), snapshot: broken }) });
+    await assert.rejects(diagnose(parseTarget('203.0.113.10:5000'), opts, deps), /collector bug/);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});

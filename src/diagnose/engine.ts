@@ -54,11 +54,14 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
     // The kernel's route is asked now (it sends nothing), in the same turn as the firewall counters.
     const routes = lookupRoutes(w, np);
     await staged.beforeProbes.catch(() => undefined);
+    const prior = hdP.then((h) => h.observations);
+    // Should the snapshot fail, the error reaches the caller once (through the snapshot); this second view of it stays quiet.
+    prior.catch(() => undefined);
     net = await observeNetwork(
       w,
       np,
       hdP.then((h) => h.snapshot),
-      hdP.then((h) => h.observations),
+      prior,
       budgets(null, options.timeoutMs),
       routes,
     );
