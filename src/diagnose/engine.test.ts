@@ -353,21 +353,7 @@ test('the resolvers are asked while the snapshot is still being collected; a cha
     dnsQuery: async (q) => {
       order.push(`query ${q.server} ${q.qtype}`);
       if (order.length === 2) release(); // the snapshot finishes only after both early queries started
-      return [
-        observation('dns.query', {
-          server: q.server,
-          port: 53,
-          name: q.name,
-          qtype: q.qtype,
-          transport: 'udp',
-          outcome: 'answer',
-          rcode: 'NOERROR',
-          answers: q.qtype === 'A' ? [{ address: '203.0.113.10', ttl: 60 }] : [],
-          cnames: [],
-          truncated: false,
-          ms: 1.5,
-        }),
-      ];
+      return [dnsQueryObs(q, { answers: q.qtype === 'A' ? [{ address: '203.0.113.10', ttl: 60 }] : [] })];
     },
   });
   const r = await diagnose(parseTarget('srv.lab.test:5000'), opts, deps);

@@ -72,15 +72,10 @@ export function registerMessage(id: string, def: MessageDef<Params>): void {
   if (!had) CATALOG.set(id, def);
 }
 
-export const hasMessage = (id: string): boolean => CATALOG.has(id);
-
-/** Every registered id (for the catalog's own tests). */
-export const messageIds = (): string[] => [...CATALOG.keys()];
-
 const LIST_SEP: Record<Lang, string> = { en: ', ', zh: '、' };
 
 /** A parameter as text: lists joined in the language's way. */
-export function paramText(v: Param | undefined, lang: Lang): string {
+function paramText(v: Param | undefined, lang: Lang): string {
   if (v === undefined) return '';
   if (Array.isArray(v)) return v.map(String).join(LIST_SEP[lang]);
   return String(v);

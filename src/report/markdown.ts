@@ -3,7 +3,7 @@ import type { Lang } from '../model/layer.js';
 import type { Finding, Report } from '../model/report.js';
 import { formatHostPort } from '../model/target.js';
 import { t } from './i18n.js';
-import { reasonText } from './reasons.js';
+import { reportReason } from './reasons.js';
 import { speak } from '../model/message.js';
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|');
@@ -33,18 +33,11 @@ export function renderMarkdown(r: Report, lang: Lang): string {
   if (r.snapshot) out.push(`_${t(lang, 'report.snapshotOf', { host: esc(r.snapshot.hostname), at: r.snapshot.collectedAt })}_`, '');
   out.push(`**${t(lang, 'report.verdict', { verdict: t(lang, `verdict.${r.verdict}`), ms: r.durationMs })}**`, '');
   for (const u of r.undetermined ?? [])
-    out.push(
-      `**${t(lang, 'report.undetermined', { layer: t(lang, `layer.${u.layer}`) })}**`,
-      '',
-      ...(u.reason ? [`> ${esc(r.lang === undefined || r.lang === lang ? u.reason : reasonText(lang, u.reason))}`, ''] : []),
-    );
+    out.push(`**${t(lang, 'report.undetermined', { layer: t(lang, `layer.${u.layer}`) })}**`, '', ...(u.reason ? [`> ${esc(reportReason(r.lang, lang, u.reason))}`, ''] : []));
   if (r.primary) out.push(...finding(r.primary, lang, `## ${t(lang, 'report.primary')}:`));
   else if (r.verdict !== 'unknown') out.push(t(lang, 'report.noFindings'), '');
   out.push(`## ${t(lang, 'report.layers')}`, '', t(lang, 'report.layerTable'), '|---|---|---:|---|');
-  for (const l of r.layers)
-    out.push(
-      `| ${t(lang, `layer.${l.layer}`)} | ${t(lang, `status.${l.status}`)} | ${l.ms} | ${esc(l.reason === undefined ? '' : r.lang === undefined || r.lang === lang ? l.reason : reasonText(lang, l.reason))} |`,
-    );
+  for (const l of r.layers) out.push(`| ${t(lang, `layer.${l.layer}`)} | ${t(lang, `status.${l.status}`)} | ${l.ms} | ${esc(l.reason === undefined ? '' : reportReason(r.lang, lang, l.reason))} |`);
   out.push('');
   const others = r.findings.filter((f) => f.code !== r.primary?.code);
   if (others.length) {

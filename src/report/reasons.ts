@@ -69,6 +69,9 @@ function fromTemplates(templates: readonly Template[], text: string, depth: numb
 
 const reasonZh = (text: string, depth = 0): string => fromTemplates(REASONS(), text, depth) ?? verbatim(text);
 
+/** A report's reason for a reader: as it is when the report was judged in the reader's language, else through the templates. */
+export const reportReason = (judgedIn: Lang | undefined, lang: Lang, reason: string): string => (judgedIn === undefined || judgedIn === lang ? reason : reasonText(lang, reason));
+
 /** A reason (English, as the engine or a probe wrote it) in the reader's language. */
 export const reasonText = (lang: Lang, reason: string): string => (lang === 'zh' ? reasonZh(reason) : reason);
 

@@ -5,7 +5,7 @@ import type { Finding, Report } from '../model/report.js';
 import { formatHostPort } from '../model/target.js';
 import { t } from './i18n.js';
 import { speak } from '../model/message.js';
-import { reasonText } from './reasons.js';
+import { reasonText, reportReason } from './reasons.js';
 
 export interface TextOptions {
   lang: Lang;
@@ -72,7 +72,7 @@ export function renderText(r: Report, o: TextOptions): string {
   const c = pc.createColors(o.color);
   const lang = o.lang;
   // A report judged in English (the JSON, an agent's report) read in Chinese: its reasons through the catalog's templates.
-  const reasonIn = (s: string): string => (r.lang === undefined || r.lang === lang ? s : reasonText(lang, s));
+  const reasonIn = (s: string): string => reportReason(r.lang, lang, s);
   const lines: string[] = [];
   const addrs = r.target.addresses && r.target.addresses.length > 0 && r.target.addresses[0] !== r.target.host ? `  →  ${r.target.addresses.join(', ')}` : '';
   lines.push(

@@ -1,6 +1,6 @@
 import type { Rule, RuleContext, RuleMeta } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
-import { defineMessages, evidence, fill, makeFinding, metaFix, msg, ofKind, type FixPart } from './types.js';
+import { defineMessages, evidence, makeFinding, metaFix, msg, ofKind, type FixPart, metaText } from './types.js';
 import { sameIp, said } from './helpers.js';
 import type { Lang } from '../model/layer.js';
 import { routerUnreachable } from './net-010-unreachable-reported.js';
@@ -172,18 +172,9 @@ const M = defineMessages('NET-003', {
     (p) => `请 ${p.router}（第 ${p.hop} 跳）的管理方检查其到 ${p.target} 的路由和过滤规则；修复前，在它之前的路由器（第 ${p.hop - 1} 跳）的多路径路由中去掉这一支，让所有流量经由 ${p.good}`,
   ),
   /** The meta's title, explanation and first fix with an unknown router told as the gateway in each language. */
-  lostTitle: msg(
-    (p: Lost) => fill(meta.title.en, lostWords('en', p)),
-    (p) => fill(meta.title.zh, lostWords('zh', p)),
-  ),
-  lostWhy: msg(
-    (p: Lost) => fill(meta.explanation.en, lostWords('en', p)),
-    (p) => fill(meta.explanation.zh, lostWords('zh', p)),
-  ),
-  askOperator: msg(
-    (p: Lost) => fill(meta.fix[0]!.summary.en, lostWords('en', p)),
-    (p) => fill(meta.fix[0]!.summary.zh, lostWords('zh', p)),
-  ),
+  lostTitle: metaText(meta.title, lostWords),
+  lostWhy: metaText(meta.explanation, lostWords),
+  askOperator: metaText(meta.fix[0]!.summary, lostWords),
   silentTitle: msg(
     (p: { target: string; router: string | null }) => `Packets to ${p.target} are lost right after the gateway${p.router ? ` ${p.router}` : ''}: no router on the path answers`,
     (p) => `路径中断/黑洞：发往 ${p.target} 的报文在网关${p.router ? ` ${p.router} ` : ''}之后即丢失，路径上没有任何路由器响应`,

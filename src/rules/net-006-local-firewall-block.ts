@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { defineMessages, evidence, fill, makeFinding, metaFix, msg, ofKind, type FixPart } from './types.js';
+import { defineMessages, evidence, makeFinding, metaFix, msg, ofKind, type FixPart, metaText } from './types.js';
 import type { ObservationData } from '../model/observation.js';
 import type { Lang } from '../model/layer.js';
 import { familyOf } from './helpers.js';
@@ -107,14 +107,8 @@ function blockWords(lang: Lang, p: BlockParams): Record<string, string> {
 }
 
 const M = defineMessages('NET-006', {
-  blockTitle: msg(
-    (p: BlockParams) => fill(meta.title.en, blockWords('en', p)),
-    (p) => fill(meta.title.zh, blockWords('zh', p)),
-  ),
-  blockWhy: msg(
-    (p: BlockParams) => fill(meta.explanation.en, blockWords('en', p)),
-    (p) => fill(meta.explanation.zh, blockWords('zh', p)),
-  ),
+  blockTitle: metaText(meta.title, blockWords),
+  blockWhy: metaText(meta.explanation, blockWords),
   verdict: msg(
     (p: VerdictParams) => verdictText('en', p),
     (p) => verdictText('zh', p),

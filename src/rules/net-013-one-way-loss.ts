@@ -1,6 +1,6 @@
 import type { Lang } from '../model/layer.js';
 import type { Rule, RuleMeta } from './types.js';
-import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, metaText } from './types.js';
 import { responderViews } from './responder-common.js';
 
 export const meta: RuleMeta = {
@@ -53,18 +53,9 @@ function words(lang: Lang, p: Case): Record<string, string | number> {
 }
 
 const M = defineMessages('NET-013', {
-  lossTitle: msg(
-    (p: Case) => fill(meta.title.en, words('en', p)),
-    (p) => fill(meta.title.zh, words('zh', p)),
-  ),
-  lossWhy: msg(
-    (p: Case) => fill(meta.explanation.en, words('en', p)),
-    (p) => fill(meta.explanation.zh, words('zh', p)),
-  ),
-  checkPath: msg(
-    (p: Case) => fill(meta.fix[0]!.summary.en, words('en', p)),
-    (p) => fill(meta.fix[0]!.summary.zh, words('zh', p)),
-  ),
+  lossTitle: metaText(meta.title, words),
+  lossWhy: metaText(meta.explanation, words),
+  checkPath: metaText(meta.fix[0]!.summary, words),
   echoes: msg(
     (p: { sent: number; responder: string; arrived: number; answered: number; forwardPct: number; returnPct: number }) =>
       `${p.sent} UDP echoes sent to ${p.responder}: ${p.arrived} arrived there, ${p.answered} answers came back (forward loss ${p.forwardPct}%, return loss ${p.returnPct}%)`,

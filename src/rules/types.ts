@@ -2,14 +2,14 @@
  * A rule: one file per fault code, exporting `meta` and a pure `check`.
  * The fault manual (`netdx faults`, docs/faults.md) is generated from the metas.
  */
-import type { Lang, Severity } from '../model/layer.js';
+import type { Lang, Severity, Text } from '../model/layer.js';
 import { fill, type RuleMeta } from '../model/fault.js';
 export type { FixTemplate, RuleMeta } from '../model/fault.js';
 export { fill };
 import type { Observation, ObservationData, ObservationKind } from '../model/observation.js';
 import { ofKind } from '../model/observation.js';
 import type { Evidence, Finding, Fix } from '../model/report.js';
-import { registerMessage, renderMessage, type Message } from '../model/message.js';
+import { msg, registerMessage, renderMessage, type Message, type MessageDef, type Params } from '../model/message.js';
 export { defineMessages, msg, type Message } from '../model/message.js';
 import type { Target } from '../model/target.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -58,6 +58,18 @@ export function registerMetaMessages(meta: RuleMeta): { title: string; explanati
 
 /** Does the template keep a {placeholder} that vars do not fill? */
 const unfilled = (template: string, vars: Record<string, unknown>): boolean => [...template.matchAll(/\{([a-zA-Z0-9_]+)\}/g)].some((m) => !(m[1]! in vars));
+
+/**
+ * A template of the meta (its title, explanation or a fix summary) as a message whose placeholders
+ * are told in each language from plain params: `metaText(meta.title, words)` with
+ * `words(lang, p)` giving the placeholder values in that language.
+ */
+export function metaText<P extends Params>(template: Text, words: (lang: Lang, p: P) => Record<string, string | number>): MessageDef<P> {
+  return msg(
+    (p: P) => fill(template.en, words('en', p)),
+    (p) => fill(template.zh, words('zh', p)),
+  );
+}
 
 /** One of the meta's own fixes as a message (for a rule that picks some of them): `CODE.fix.N` with the case's params. */
 export function metaFix(meta: RuleMeta, index: number, params: Record<string, string | number>): FixPart {

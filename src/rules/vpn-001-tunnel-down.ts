@@ -1,6 +1,6 @@
 import type { Lang } from '../model/layer.js';
 import type { FixPart, Rule, RuleMeta } from './types.js';
-import { defineMessages, fill, makeFinding, msg, registerMetaMessages } from './types.js';
+import { defineMessages, makeFinding, msg, registerMetaMessages, metaText } from './types.js';
 import { stateEvidence, targetAddresses, tunnels } from './vpn-common.js';
 
 export const meta: RuleMeta = {
@@ -33,14 +33,8 @@ const STATE: Record<Lang, Record<State, string>> = {
 const words = (lang: Lang, p: Case): Record<string, string> => ({ dev: p.dev, dst: p.dst, state: STATE[lang][p.state] });
 
 const M = defineMessages('VPN-001', {
-  stateTitle: msg(
-    (p: Case) => fill(meta.title.en, words('en', p)),
-    (p) => fill(meta.title.zh, words('zh', p)),
-  ),
-  stateWhy: msg(
-    (p: Case) => fill(meta.explanation.en, words('en', p)),
-    (p) => fill(meta.explanation.zh, words('zh', p)),
-  ),
+  stateTitle: metaText(meta.title, words),
+  stateWhy: metaText(meta.explanation, words),
   startService: msg(
     (p: { dev: string; or: boolean }) => `${p.or ? 'Or start' : 'Start'} the VPN service that creates ${p.dev}`,
     (p) => `${p.or ? '或者' : ''}启动创建 ${p.dev} 的 VPN 服务`,

@@ -1,5 +1,5 @@
 import type { FixPart, Rule, RuleMeta } from './types.js';
-import { defineMessages, evidence, fill, makeFinding, msg, registerMetaMessages } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, registerMetaMessages, metaText } from './types.js';
 import { ago, endpointViews, handshakeAge, handshakeOf, stateEvidence, tunnels, type HandshakeAge } from './vpn-common.js';
 import type { Lang } from '../model/layer.js';
 
@@ -82,10 +82,7 @@ function countersText(lang: Lang, h: Counters): string {
 const titleWords = (lang: Lang, p: Last & { endpoint: string }): Record<string, string> => ({ endpoint: p.endpoint, lastHandshake: lastText(lang, p) });
 
 const M = defineMessages('VPN-003', {
-  lastTitle: msg(
-    (p: Last & { endpoint: string }) => fill(meta.title.en, titleWords('en', p)),
-    (p) => fill(meta.title.zh, titleWords('zh', p)),
-  ),
+  lastTitle: metaText(meta.title, titleWords),
   handshake: msg(
     (p: Counters) => `${p.dev} → ${p.endpoint}: ${countersText('en', p)}`,
     (p) => `${p.dev} → ${p.endpoint}：${countersText('zh', p)}`,

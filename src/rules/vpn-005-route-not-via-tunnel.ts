@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, metaText } from './types.js';
 import type { Lang } from '../model/layer.js';
 import { lanPrefixes, stateEvidence, targetAddresses, targetRoute, tunnels } from './vpn-common.js';
 import { canonicalIp, said } from './helpers.js';
@@ -35,10 +35,7 @@ const words = (lang: Lang, p: Case): Record<string, string> => ({ dst: p.dst, tu
 const line = (p: Lookup): string => p.route ?? `dev ${p.dev}`;
 
 const M = defineMessages('VPN-005', {
-  elsewhere: msg(
-    (p: Case) => fill(meta.explanation.en, words('en', p)),
-    (p) => fill(meta.explanation.zh, words('zh', p)),
-  ),
+  elsewhere: metaText(meta.explanation, words),
   route: msg(
     (p: Lookup & { dst: string; tunDev: string; networks: string[]; vnet: string }) =>
       `ip route get ${p.dst}: ${p.outcome === 'route' ? line(p) : `${p.outcome}${p.error ? ` (${p.error})` : ''}`}; ${p.tunDev} carries ${p.networks.join(', ') || p.vnet}`,

@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { defineMessages, evidence, fill, makeFinding, msg, ofKind } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind, metaText } from './types.js';
 import type { Lang } from '../model/layer.js';
 
 export const meta: RuleMeta = {
@@ -31,14 +31,8 @@ const natTimeout = (p: Case): string => (p.aliveAfterSec !== null ? `${p.aliveAf
 const words = (lang: Lang, p: Case): Record<string, string> => ({ natTimeout: natTimeout(p), keepalive: keepaliveText(lang, p.keepaliveSec) });
 
 const M = defineMessages('VPN-007', {
-  natTitle: msg(
-    (p: Case) => fill(meta.title.en, words('en', p)),
-    (p) => fill(meta.title.zh, words('zh', p)),
-  ),
-  natWhy: msg(
-    (p: Case) => fill(meta.explanation.en, words('en', p)),
-    (p) => fill(meta.explanation.zh, words('zh', p)),
-  ),
+  natTitle: metaText(meta.title, words),
+  natWhy: metaText(meta.explanation, words),
   trials: msg(
     (p: { dev: string; address: string; idleSec: number[]; alive: number[] }) =>
       `idle test through ${p.dev} to ${p.address}: ${p.idleSec.map((t, i) => `${t} s idle → ${p.alive[i] ? 'answers' : 'silent'}`).join(', ')}`,

@@ -1,5 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
-import { defineMessages, evidence, fill, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
+import { defineMessages, evidence, makeFinding, msg, ofKind, registerMetaMessages, metaText } from './types.js';
 import { allowedOf, stateEvidence, targetAddresses, targetRoute, tunnels } from './vpn-common.js';
 import { canonicalIp, sameIp } from './helpers.js';
 import type { Lang } from '../model/layer.js';
@@ -46,10 +46,7 @@ function allowedText(lang: Lang, p: Allowed): string {
 }
 
 const M = defineMessages('VPN-008', {
-  dropped: msg(
-    (p: Case) => fill(meta.explanation.en, words('en', p)),
-    (p) => fill(meta.explanation.zh, words('zh', p)),
-  ),
+  dropped: metaText(meta.explanation, words),
   route: msg(
     (p: { dst: string; route: string | null; dev: string | null }) => `ip route get ${p.dst}: ${p.route ?? `dev ${p.dev}`}`,
     (p) => `ip route get ${p.dst}：\`${p.route ?? `dev ${p.dev}`}\``,

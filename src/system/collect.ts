@@ -52,6 +52,9 @@ export interface CollectOptions {
 
 const NOT_COLLECTED: Collected<never> = { ok: false, unavailable: 'not collected' };
 
+/** The collectors' context from the options: root '/', the given exec (else `exec`), the default deadline. */
+const ctxOf = (opts: CollectOptions, exec: ExecFn): Ctx => ({ root: opts.root ?? '/', exec: opts.exec ?? exec, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+
 function unavailable(reason: string): Collected<never> {
   return { ok: false, unavailable: reason };
 }
@@ -136,7 +139,7 @@ async function ntpSynchronized(c: Ctx): Promise<boolean | null> {
 
 /** The listening sockets alone (`ss -ltnup`), for a snapshot collected without them. */
 export function collectListening(opts: CollectOptions = {}): Promise<Snapshot['listening']> {
-  const c: Ctx = { root: opts.root ?? '/', exec: opts.exec ?? defaultExec, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const c = ctxOf(opts, defaultExec);
   return tool(c, 'ss', ['-H', '-ltnup'], parseListening);
 }
 
@@ -146,7 +149,7 @@ function nftJson(stdout: string): unknown {
 
 /** Collects the parts asked for (all by default); the others are marked 'not collected'. */
 export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly SnapshotPart[] = ALL_PARTS): Promise<Snapshot> {
-  const c: Ctx = { root: opts.root ?? '/', exec: opts.exec ?? batchedExec, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const c = ctxOf(opts, batchedExec);
   const want = new Set(parts);
   const when = <T>(p: SnapshotPart, f: () => Promise<Collected<T>>): Promise<Collected<T>> => (want.has(p) ? f() : Promise.resolve(NOT_COLLECTED));
   const linksP = when('links', () => tool(c, 'ip', ['-j', '-d', 'addr'], (s) => parseLinks(s)));
@@ -201,7 +204,7 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
  */
 export function collectStaged(opts: CollectOptions = {}, parts: readonly SnapshotPart[] = ALL_PARTS): { beforeProbes: Promise<void>; snapshot: Promise<Snapshot> } {
   if (!parts.includes('firewall')) return { beforeProbes: Promise.resolve(), snapshot: collectSnapshot(opts, parts) };
-  const c: Ctx = { root: opts.root ?? '/', exec: opts.exec ?? batchedExec, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const c = ctxOf(opts, batchedExec);
   const counters = { iptables: tool(c, 'iptables-save', ['-c'], (s) => s), ip6tables: tool(c, 'ip6tables-save', ['-c'], (s) => s) };
   // The batching exec groups the commands asked in one turn of the event loop: the rest waits one turn, into a batch of its own.
   const snapshot = new Promise<void>((r) => setImmediate(r)).then(() => collectSnapshot({ ...opts, counters }, parts));
