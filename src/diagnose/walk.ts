@@ -88,6 +88,7 @@ export interface Walk {
 
 export function startWalk(p: Plan, deps: EngineDeps, progress: ProgressFn = () => {}): Walk {
   const overall = AbortSignal.timeout(Math.max(500, p.options.timeoutMs));
+  debug(`walk: ${p.target.host}${p.target.port !== null ? ` port ${p.target.port}` : ''}`);
   return { plan: p, deps, progress, timer: layerTimer(), startedAt: deps.now(), t0: performance.now(), ctx: (budgetMs) => probeContext(budgetMs, overall) };
 }
 
@@ -567,6 +568,7 @@ export async function completeSnapshot(deps: EngineDeps, snapshot: Snapshot, obs
 /** Judges and ranks what the walk saw into the Report. */
 export function finish(w: Walk, r: { observations: Obs; snapshot: Snapshot; skips: Map<Layer, string>; addresses: string[] }): Report {
   const { target, options } = w.plan;
+  debug(`judge: ${r.observations.length} observations`);
   return judge({
     target,
     options,

@@ -15,11 +15,3 @@ const once = <T>(name: string): (() => T) => {
 export const nodeCrypto = once<typeof import('node:crypto')>('node:crypto');
 export const nodeTls = once<typeof import('node:tls')>('node:tls');
 export const nodeHttps = once<typeof import('node:https')>('node:https');
-
-/** 128 random bits as hex, without loading node:crypto: for frame tokens and port choices, not for secrets. */
-export const weakRandomHex = (): string =>
-  Array.from({ length: 4 }, () =>
-    Math.floor(Math.random() * 2 ** 32)
-      .toString(16)
-      .padStart(8, '0'),
-  ).join('');

@@ -16,8 +16,14 @@ export interface ProbeContext {
   log: (msg: string) => void;
 }
 
-/** The debug log: `NODE_DEBUG=netdx` prints it on stderr ("NETDX <pid>: …"); otherwise a no-op. */
-export const debug: (msg: string) => void = debuglog('netdx');
+const log = debuglog('netdx');
+/**
+ * The debug log: `NODE_DEBUG=netdx` prints it on stderr ("NETDX <pid>: +T ms …", T counted from
+ * the process' start, so that a line places itself on the run's timeline); otherwise a no-op.
+ */
+export const debug = (msg: string): void => {
+  if (log.enabled) log(`+${Math.round(performance.now())} ms ${msg}`);
+};
 
 export type Probe<T> = (target: T, ctx: ProbeContext) => Promise<Observation[]>;
 

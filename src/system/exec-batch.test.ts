@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeBatchingExec, makeExec, parseBatch } from './exec.js';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeBatchingExec, makeExec, readBatchResult } from './exec.js';
 
 test('batching exec: commands started together come back separately, as one spawn each would give them', async () => {
   const batch = makeBatchingExec();
@@ -21,13 +24,34 @@ test('batching exec: commands started together come back separately, as one spaw
   assert.equal(got[4]!.failure, 'ENOENT');
 });
 
-test('batching exec: a batch that outlives its deadline is a timeout for its commands; a call with its own kill signal runs alone', async () => {
+test('batching exec: a batch that outlives its deadline is killed with its commands, which are timeouts; the others keep their answers; a call with its own kill signal runs alone', async () => {
   const batch = makeBatchingExec();
-  const [a, b] = await Promise.all([batch('sleep', ['5'], { timeoutMs: 200 }), batch('printf', ['x'], { timeoutMs: 200 })]);
+  const marker = join(tmpdir(), `netdx-batch-kill-${process.pid}`);
+  rmSync(marker, { force: true });
+  const t0 = Date.now();
+  const [a, b] = await Promise.all([batch('sh', ['-c', `sleep 0.6; echo late > ${marker}`], { timeoutMs: 300 }), batch('printf', ['x'], { timeoutMs: 300 })]);
   assert.equal(a.failure, 'timeout');
-  assert.equal(b.failure, 'timeout');
+  assert.deepEqual(b, { stdout: 'x', stderr: '', code: 0, failure: null }, 'a command that finished before the deadline keeps its answer');
+  assert.ok(Date.now() - t0 < 550);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(readdirSync(tmpdir()).includes(`netdx-batch-kill-${process.pid}`), false, 'the slow command was killed with the batch, not left running');
   const c = await batch('printf', ['y'], { signal: new AbortController().signal, killSignal: 'SIGINT' });
   assert.deepEqual(c, { stdout: 'y', stderr: '', code: 0, failure: null });
+});
+
+test('batching exec: the batch folder is removed once its answers are read', async () => {
+  const folders = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('netdx-batch-'));
+  const before = new Set(folders());
+  const batch = makeBatchingExec();
+  const got = await Promise.all([batch('printf', ['1']), batch('printf', ['2']), batch('printf', ['3'])]);
+  assert.deepEqual(
+    got.map((r) => r.stdout),
+    ['1', '2', '3'],
+  );
+  assert.deepEqual(
+    folders().filter((f) => !before.has(f)),
+    [],
+  );
 });
 
 test('batching exec: a call in a batch ends at its own deadline or abort; the others get their answers', async () => {
@@ -46,16 +70,27 @@ test('batching exec: a call in a batch ends at its own deadline or abort; the ot
   assert.equal((await slow).code, 0);
 });
 
-test('parseBatch: anything but the whole framed output is refused (null), never a wrong split', () => {
-  const t = '@@ndx-abc';
-  const ok = Buffer.from(`${t} 0 0 o\nhello${t} 0 e\n${t} 1 2 o\n${t} 1 e\noops\n`);
-  assert.deepEqual(parseBatch(ok, 2, t), [
-    { stdout: 'hello', stderr: '', code: 0, failure: null },
-    { stdout: '', stderr: 'oops\n', code: 2, failure: null },
-  ]);
-  assert.equal(parseBatch(ok, 3, t), null, 'a command missing');
-  assert.equal(parseBatch(Buffer.from(`${t} 0 x o\n`), 1, t), null);
-  assert.equal(parseBatch(Buffer.from(`${t} 7 0 o\n`), 1, t), null);
-  assert.equal(parseBatch(Buffer.from(`${t} 0 e\n`), 1, t), null, 'stderr before its header');
-  assert.equal(parseBatch(Buffer.from(''), 1, t), null);
+test('readBatchResult: a command is answered only when its exit status is there and is a number', () => {
+  const d = mkdtempSync(join(tmpdir(), 'netdx-batch-test-'));
+  try {
+    writeFileSync(join(d, '0.o'), 'hello');
+    writeFileSync(join(d, '0.e'), '');
+    writeFileSync(join(d, '0.c'), '0\n');
+    assert.deepEqual(readBatchResult(d, 0), { stdout: 'hello', stderr: '', code: 0, failure: null });
+    writeFileSync(join(d, '1.o'), 'partial');
+    assert.equal(readBatchResult(d, 1), null, 'no status: still running when the batch ended');
+    writeFileSync(join(d, '2.c'), '');
+    assert.equal(readBatchResult(d, 2), null, 'an empty status');
+    writeFileSync(join(d, '3.c'), 'x\n');
+    assert.equal(readBatchResult(d, 3), null);
+    writeFileSync(join(d, '4.c'), '127\n');
+    writeFileSync(join(d, '4.e'), 'sh: 1: nope: not found\n');
+    assert.deepEqual(readBatchResult(d, 4), { stdout: '', stderr: 'sh: 1: nope: not found\n', code: null, failure: 'ENOENT' });
+    writeFileSync(join(d, '5.c'), '126\n');
+    assert.equal(readBatchResult(d, 5)?.failure, 'EACCES');
+    writeFileSync(join(d, '6.c'), '3\n');
+    assert.deepEqual(readBatchResult(d, 6), { stdout: '', stderr: '', code: 3, failure: null });
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
 });
