@@ -13,10 +13,14 @@ export function parseOnly(value: string): SnapshotPart[] {
     const name = raw.trim().toLowerCase();
     if (name === '') continue;
     const part = (ALL_PARTS as readonly string[]).includes(name) ? (name as SnapshotPart) : ALIASES[name];
-    if (part === undefined) throw usageError(`--only: unknown part '${raw.trim().slice(0, 40)}' (expected some of ${ALL_PARTS.join(', ')})`);
+    if (part === undefined)
+      throw usageError({
+        en: `--only: unknown part '${raw.trim().slice(0, 40)}' (expected some of ${ALL_PARTS.join(', ')})`,
+        zh: `--only：未知部分 '${raw.trim().slice(0, 40)}'（应为 ${ALL_PARTS.join('、')} 中的若干项）`,
+      });
     if (!out.includes(part)) out.push(part);
   }
-  if (out.length === 0) throw usageError(`--only: expected some of ${ALL_PARTS.join(', ')}`);
+  if (out.length === 0) throw usageError({ en: `--only: expected some of ${ALL_PARTS.join(', ')}`, zh: `--only：应为 ${ALL_PARTS.join('、')} 中的若干项` });
   return out;
 }
 
@@ -27,6 +31,7 @@ export function register(program: Command): void {
     .option('-o, --out <file>', 'write to FILE instead of stdout')
     .option('--pretty', 'indent the JSON')
     .option('--only <parts>', `comma-separated subset of: ${ALL_PARTS.join(',')}`)
+    .option('--lang <lang>', 'en | zh (default from LANG)')
     .action(async (o: { out?: string; only?: string; pretty?: boolean }) => {
       const parts = o.only === undefined ? ALL_PARTS : parseOnly(o.only);
       const snap = await collectSnapshot({}, parts);
@@ -40,7 +45,8 @@ export function register(program: Command): void {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error');
-        throw readError(`cannot write ${o.out}: ${why}`, err);
+        const zh = code === 'ENOENT' ? '目录不存在' : code === 'EACCES' || code === 'EPERM' ? '权限不足' : code === 'EISDIR' ? '是一个目录' : (code ?? '错误');
+        throw readError({ en: `cannot write ${o.out}: ${why}`, zh: `无法写入 ${o.out}：${zh}` }, err);
       }
     });
 }

@@ -73,7 +73,7 @@ const expected = (option: string, value: string, en: string, zh: string): NetdxE
 
 function parseTlsVersion(text: string, what: string): NonNullable<DiagnoseOptions['tlsMin']> {
   const v = (TLS_VERSIONS as Record<string, DiagnoseOptions['tlsMin']>)[text.toLowerCase()];
-  if (!v) throw usageError(`${what} '${text}': expected one of 1.0, 1.1, 1.2, 1.3 (or TLSv1.2 …)`);
+  if (!v) throw expected(what, text, 'one of 1.0, 1.1, 1.2, 1.3 (or TLSv1.2 …)', '1.0、1.1、1.2、1.3 之一（或 TLSv1.2 …）');
   return v;
 }
 
@@ -82,15 +82,40 @@ export function parsePin(text: string): string {
   if (/^sha256\/[A-Za-z0-9+/]{43}=$/.test(t)) return t;
   const hex = /^sha256:([0-9a-fA-F:]+)$/.exec(t)?.[1]?.replace(/:/g, '');
   if (hex && hex.length === 64) return `sha256:${hex.toUpperCase()}`;
-  throw usageError(`--pin '${text}': expected sha256:<64 hex digits> (certificate fingerprint) or sha256/<base64> (SPKI pin)`);
+  throw expected('--pin', text, 'sha256:<64 hex digits> (certificate fingerprint) or sha256/<base64> (SPKI pin)', 'sha256:<64 位十六进制>（证书指纹）或 sha256/<base64>（SPKI 固定值）');
 }
 
 /** Reads a PEM file: unreadable → exit 3; not a regular file, over 4 MiB or not PEM → exit 64 (model/input-file.ts). */
 export function readPem(path: string, what: string, kind: 'CERTIFICATE' | 'PRIVATE KEY', lang?: Lang): string {
   const text = readInputFile(path, { what, maxBytes: MAX_BYTES.pem, ...(lang ? { lang } : {}) }).toString('utf8');
   const re = kind === 'CERTIFICATE' ? /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/ : /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+?-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
-  if (!re.test(text)) throw inputError(`${what} '${path}': not a PEM ${kind === 'CERTIFICATE' ? 'certificate' : 'private key'} file (expected -----BEGIN ${kind}-----)`);
+  if (!re.test(text))
+    throw inputError({
+      en: `${what} '${path}': not a PEM ${kind === 'CERTIFICATE' ? 'certificate' : 'private key'} file (expected -----BEGIN ${kind}-----)`,
+      zh: `${what} '${path}'：不是 PEM ${kind === 'CERTIFICATE' ? '证书' : '私钥'}文件（应含 -----BEGIN ${kind}-----）`,
+    });
   return text;
+}
+
+/** --ca, --cert/--key, --pin, --tls-min/--tls-max: the files read, every value checked. */
+function tlsOptions(raw: RawDiagnoseOptions, options: DiagnoseOptions): void {
+  if (raw.ca !== undefined) {
+    options.caFile = raw.ca;
+    options.ca = readPem(raw.ca, '--ca', 'CERTIFICATE', options.lang);
+  }
+  if ((raw.cert === undefined) !== (raw.key === undefined))
+    throw usageError({ en: '--cert and --key: give both (client certificate and its private key) or neither', zh: '--cert 和 --key：要么都给（客户端证书及其私钥），要么都不给' });
+  if (raw.cert !== undefined && raw.key !== undefined) {
+    options.certFile = raw.cert;
+    options.cert = readPem(raw.cert, '--cert', 'CERTIFICATE', options.lang);
+    options.keyFile = raw.key;
+    options.key = readPem(raw.key, '--key', 'PRIVATE KEY', options.lang);
+  }
+  if (raw.pin !== undefined) options.pin = parsePin(raw.pin);
+  if (raw.tlsMin !== undefined) options.tlsMin = parseTlsVersion(raw.tlsMin, '--tls-min');
+  if (raw.tlsMax !== undefined) options.tlsMax = parseTlsVersion(raw.tlsMax, '--tls-max');
+  if (options.tlsMin && options.tlsMax && options.tlsMin > options.tlsMax)
+    throw usageError({ en: `--tls-min ${options.tlsMin} is above --tls-max ${options.tlsMax}`, zh: `--tls-min ${options.tlsMin} 高于 --tls-max ${options.tlsMax}` });
 }
 
 export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang): { options: DiagnoseOptions; target: TargetOptions; format: OutputFormat } {
@@ -104,7 +129,7 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
   }
   if (raw.timeout !== undefined) options.timeoutMs = parseDuration(raw.timeout, '--timeout');
   if (raw.sni !== undefined) {
-    if (!/^[A-Za-z0-9.-]{1,253}$/.test(raw.sni)) throw usageError(`--sni '${raw.sni}': expected a host name`);
+    if (!/^[A-Za-z0-9.-]{1,253}$/.test(raw.sni)) throw expected('--sni', raw.sni, 'a host name', '主机名');
     options.sni = raw.sni;
   }
   if (raw.expectIp && raw.expectIp.length > 0) {
@@ -119,27 +144,13 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
     if (!ipFamilyOf(raw.expectGateway)) throw expected('--expect-gateway', raw.expectGateway, 'an IPv4 or IPv6 address', 'IPv4 或 IPv6 地址');
     options.expectGateway = raw.expectGateway;
   }
-  if (raw.ca !== undefined) {
-    options.caFile = raw.ca;
-    options.ca = readPem(raw.ca, '--ca', 'CERTIFICATE', options.lang);
-  }
-  if ((raw.cert === undefined) !== (raw.key === undefined)) throw usageError('--cert and --key: give both (client certificate and its private key) or neither');
-  if (raw.cert !== undefined && raw.key !== undefined) {
-    options.certFile = raw.cert;
-    options.cert = readPem(raw.cert, '--cert', 'CERTIFICATE', options.lang);
-    options.keyFile = raw.key;
-    options.key = readPem(raw.key, '--key', 'PRIVATE KEY', options.lang);
-  }
-  if (raw.pin !== undefined) options.pin = parsePin(raw.pin);
-  if (raw.tlsMin !== undefined) options.tlsMin = parseTlsVersion(raw.tlsMin, '--tls-min');
-  if (raw.tlsMax !== undefined) options.tlsMax = parseTlsVersion(raw.tlsMax, '--tls-max');
-  if (options.tlsMin && options.tlsMax && options.tlsMin > options.tlsMax) throw usageError(`--tls-min ${options.tlsMin} is above --tls-max ${options.tlsMax}`);
+  tlsOptions(raw, options);
   if (raw.count !== undefined) {
-    if (!/^[0-9]+$/.test(raw.count) || Number(raw.count) < 1 || Number(raw.count) > 100) throw usageError(`--count '${raw.count}': expected a number from 1 to 100`);
+    if (!/^[0-9]+$/.test(raw.count) || Number(raw.count) < 1 || Number(raw.count) > 100) throw expected('--count', raw.count, 'a number from 1 to 100', '1 到 100 之间的数');
     options.pingCount = Number(raw.count);
   }
   if (raw.warnDays !== undefined) {
-    if (!/^[0-9]+$/.test(raw.warnDays)) throw usageError(`--warn-days '${raw.warnDays}': expected a number of days`);
+    if (!/^[0-9]+$/.test(raw.warnDays)) throw expected('--warn-days', raw.warnDays, 'a number of days', '天数');
     options.certWarnDays = Number(raw.warnDays);
   }
   if (raw.tunnel !== undefined) {
@@ -148,21 +159,22 @@ export function parseDiagnoseOptions(raw: RawDiagnoseOptions, defaultLang: Lang)
   }
   if (raw.tunnelIdle !== undefined) {
     const ms = parseDuration(raw.tunnelIdle, '--tunnel-idle');
-    if (ms < 2000) throw usageError(`--tunnel-idle '${raw.tunnelIdle}': expected at least 2s`);
+    if (ms < 2000) throw expected('--tunnel-idle', raw.tunnelIdle, 'at least 2s', '至少 2s');
     options.tunnelIdleMs = ms;
   }
   if (raw.idle !== undefined) {
     const ms = parseDuration(raw.idle, '--idle');
-    if (ms < 2000) throw usageError(`--idle '${raw.idle}': expected at least 2s`);
+    if (ms < 2000) throw expected('--idle', raw.idle, 'at least 2s', '至少 2s');
     options.idleMaxSec = ms / 1000;
   }
   if (raw.backlog !== undefined) {
-    if (!/^[0-9]+$/.test(raw.backlog) || Number(raw.backlog) < 2 || Number(raw.backlog) > 512) throw usageError(`--backlog '${raw.backlog}': expected a number of parallel connects from 2 to 512`);
+    if (!/^[0-9]+$/.test(raw.backlog) || Number(raw.backlog) < 2 || Number(raw.backlog) > 512)
+      throw expected('--backlog', raw.backlog, 'a number of parallel connects from 2 to 512', '2 到 512 之间的并行连接数');
     options.backlog = Number(raw.backlog);
   }
   if (raw.heartbeat !== undefined) options.heartbeat = parseHeartbeat(raw.heartbeat);
   if (raw.responder !== undefined) options.responder = { ...parseHostPort(raw.responder, '--responder'), token: raw.token ?? process.env.NETDX_RESPONDER_TOKEN ?? null };
-  else if (raw.token !== undefined) throw usageError('--token needs --responder HOST:PORT');
+  else if (raw.token !== undefined) throw usageError({ en: '--token needs --responder HOST:PORT', zh: '--token 需要 --responder HOST:PORT' });
   // Long tests extend the overall budget unless the user set one.
   if (raw.timeout === undefined) {
     const need =

@@ -5,9 +5,8 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { readError, usageError } from '../model/errors.js';
+import { inBoth, readError, usageError } from '../model/errors.js';
 import { detectLang } from '../report/i18n.js';
-import type { Lang } from '../model/layer.js';
 import { shown } from '../model/target.js';
 import { ft } from '../fleet/messages.js';
 
@@ -34,22 +33,25 @@ interface RawToken {
   lang?: string;
 }
 
-export function parseLabels(text: string | undefined, lang: Lang): Record<string, string> {
+export function parseLabels(text: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (text === undefined || text.trim() === '') return out;
   for (const part of text.split(',')) {
     const m = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)=([A-Za-z0-9._:/-]{1,128})\s*$/.exec(part);
-    if (!m || m[1]!.startsWith('__')) throw usageError(ft(lang, 'cli.labels', { value: shown(text) }));
+    if (!m || m[1]!.startsWith('__')) throw usageError(inBoth((l) => ft(l, 'cli.labels', { value: shown(text) })));
     out[m[1]!] = m[2]!;
   }
   return out;
 }
 
-function read(file: string, lang: Lang): string {
+function read(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw readError(ft(lang, 'cli.read', { file: shown(file), code: (err as NodeJS.ErrnoException).code ?? 'error' }), err);
+    throw readError(
+      inBoth((l) => ft(l, 'cli.read', { file: shown(file), code: (err as NodeJS.ErrnoException).code ?? 'error' })),
+      err,
+    );
   }
 }
 
@@ -78,12 +80,15 @@ function registerServer(program: Command): Command {
       .option('--lang <lang>', 'en | zh (default from LANG)'),
   ).action(async (raw: RawServer) => {
     const lang = detectLang(raw.lang);
-    if ((raw.tlsCert === undefined) !== (raw.tlsKey === undefined)) throw usageError(ft(lang, 'cli.tls'));
-    const tls = raw.tlsCert && raw.tlsKey ? { cert: read(raw.tlsCert, lang), key: read(raw.tlsKey, lang) } : null;
+    if ((raw.tlsCert === undefined) !== (raw.tlsKey === undefined)) throw usageError(inBoth((l) => ft(l, 'cli.tls')));
+    const tls = raw.tlsCert && raw.tlsKey ? { cert: read(raw.tlsCert), key: read(raw.tlsKey) } : null;
     let heartbeatS = 10;
     if (raw.heartbeat !== undefined) {
       heartbeatS = Number(raw.heartbeat);
-      if (!/^\d+(\.\d+)?$/.test(raw.heartbeat) || heartbeatS < 1 || heartbeatS > 3600) throw usageError(ft(lang, 'cli.heartbeat', { value: shown(raw.heartbeat) }));
+      if (!/^\d+(\.\d+)?$/.test(raw.heartbeat) || heartbeatS < 1 || heartbeatS > 3600) {
+        const value = shown(raw.heartbeat);
+        throw usageError(inBoth((l) => ft(l, 'cli.heartbeat', { value })));
+      }
     }
     const { runServer } = await import('../fleet/daemon.js');
     await runServer({ listen: raw.listen ?? DEFAULT_LISTEN, data: raw.data ?? 'netdx-fleet', db: raw.db ?? process.env['NETDX_DB'] ?? null, targets: raw.targets ?? null, tls, lang, heartbeatS });
@@ -102,8 +107,8 @@ function registerTokens(token: Command): void {
   ).action(async (_o: RawToken, cmd: Command) => {
     const raw = cmd.optsWithGlobals<RawToken>();
     const lang = detectLang(raw.lang);
-    if (!NAME.test(raw.name)) throw usageError(ft(lang, 'cli.name', { value: shown(raw.name) }));
-    const labels = parseLabels(raw.labels, lang);
+    if (!NAME.test(raw.name)) throw usageError(inBoth((l) => ft(l, 'cli.name', { value: shown(raw.name) })));
+    const labels = parseLabels(raw.labels);
     const { openStore } = await import('../fleet/daemon.js');
     const store = await openStore({ data: raw.data ?? 'netdx-fleet', db: raw.db ?? process.env['NETDX_DB'] ?? null, lang });
     try {
@@ -132,7 +137,7 @@ function registerTokens(token: Command): void {
     const store = await openStore({ data: raw.data ?? 'netdx-fleet', db: raw.db ?? process.env['NETDX_DB'] ?? null, lang });
     try {
       const n = await store.revokeToken(raw.name);
-      if (n === 0) throw usageError(ft(lang, 'token.none', { name: raw.name }));
+      if (n === 0) throw usageError(inBoth((l) => ft(l, 'token.none', { name: raw.name })));
       process.stdout.write(ft(lang, 'token.revoked', { n, name: raw.name }) + '\n');
     } finally {
       await store.db.close();
@@ -177,10 +182,11 @@ function registerAgent(program: Command): void {
       } catch {
         u = null;
       }
-      if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw usageError(ft(lang, 'cli.server', { value: shown(raw.server) }));
+      if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw usageError(inBoth((l) => ft(l, 'cli.server', { value: shown(raw.server) })));
       const tok = raw.token ?? process.env['NETDX_AGENT_TOKEN'];
-      if (!tok) throw usageError(ft(lang, 'cli.token', { name: hostname() }));
-      if (raw.name !== undefined && !NAME.test(raw.name)) throw usageError(ft(lang, 'cli.name', { value: shown(raw.name) }));
+      if (!tok) throw usageError(inBoth((l) => ft(l, 'cli.token', { name: hostname() })));
+      const name = raw.name;
+      if (name !== undefined && !NAME.test(name)) throw usageError(inBoth((l) => ft(l, 'cli.name', { value: shown(name) })));
       const { runAgent } = await import('../fleet/agent.js');
       await runAgent({ server: raw.server, token: tok, name: raw.name ?? null, data: raw.data ?? null, lang });
     });

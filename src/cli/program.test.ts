@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProgram } from './program.js';
+import { execFile } from 'node:child_process';
+import { buildProgram, hoistLang } from './program.js';
+
+const BIN = new URL('../../bin/netdx.js', import.meta.url).pathname;
+const runCli = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((resolve) =>
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '' } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
 
 const names = async (argv: string[]): Promise<string[]> => (await buildProgram(argv)).commands.map((c) => c.name());
 
@@ -46,4 +55,28 @@ test('`netdx` with no arguments is a usage error: the usage on stderr, exit 64; 
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: netdx/);
   assert.equal(help.stderr, '');
+});
+
+test('hoistLang: a --lang before the command moves behind it (before a --), and goes when there is no command', () => {
+  assert.deepEqual(hoistLang(['--lang', 'zh', 'diagnose', '10.0.0.1']), ['diagnose', '10.0.0.1', '--lang', 'zh']);
+  assert.deepEqual(hoistLang(['--lang=zh', 'help', 'diagnose']), ['help', 'diagnose', '--lang=zh']);
+  assert.deepEqual(hoistLang(['--lang', 'zh', 'lab', 'exec', 'client', '--', 'ip', '--lang']), ['lab', 'exec', 'client', '--lang', 'zh', '--', 'ip', '--lang']);
+  assert.deepEqual(hoistLang(['--lang', 'zh', '--help']), ['--help']);
+  assert.deepEqual(hoistLang(['--lang', 'zh']), []);
+  assert.deepEqual(hoistLang(['diagnose', '--lang', 'zh', 'x']), ['diagnose', '--lang', 'zh', 'x'], 'after the command: untouched');
+  assert.deepEqual(hoistLang(['--lang']), ['--lang'], 'no value: commander names the error');
+});
+
+test('netdx --lang zh COMMAND speaks Chinese like COMMAND --lang zh', async () => {
+  const a = await runCli(['--lang', 'zh', 'faults', 'TCP-001']);
+  const b = await runCli(['faults', 'TCP-001', '--lang', 'zh']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.stdout, b.stdout);
+  assert.match(a.stdout, /[\u4e00-\u9fff]/);
+  const h = await runCli(['--lang', 'zh', 'help', 'diagnose']);
+  assert.equal(h.code, 0, h.stderr);
+  assert.match(h.stdout, /[\u4e00-\u9fff]/);
+  const u = await runCli(['--lang', 'zh']);
+  assert.equal(u.code, 64);
+  assert.match(u.stderr, /[\u4e00-\u9fff]/);
 });

@@ -31,7 +31,7 @@ const ORDER = ['diagnose', 'faults', 'collect', 'analyze', 'trace', 'pcap', 'mon
  * The program with the command named in argv registered (or every command, for help, a typo
  * or no command at all, so that commander lists them or names the unknown one).
  */
-export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+export async function buildProgram(argv: readonly string[] = [], lang: Lang = argvLang(argv)): Promise<Command> {
   const program = new Command();
   program
     .name('netdx')
@@ -51,7 +51,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   for (const mod of await Promise.all(load.map((l) => l()))) mod.register(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });
   // The help speaks the chosen language; the commands keep their English descriptions (help-zh.ts).
-  if (argvLang(argv) === 'zh') (await import('./help-zh.js')).helpInChinese(program);
+  if (lang === 'zh') (await import('./help-zh.js')).helpInChinese(program);
   return program;
 }
 
@@ -106,21 +106,44 @@ export async function commanderMessage(err: CommanderError, lang: Lang): Promise
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram(argv);
+/**
+ * `netdx --lang zh diagnose …`: a --lang given before the command moves behind it, where every
+ * command reads its own --lang (before a `--` that ends the options). Without a command it is
+ * dropped: argvLang still sees it in the original argv (the usage and help speak it).
+ */
+export function hoistLang(argv: readonly string[]): string[] {
+  const lead: string[] = [];
+  let i = 0;
+  const rest: string[] = [];
+  for (; i < argv.length && argv[i]!.startsWith('-') && argv[i] !== '--'; i++) {
+    const a = argv[i]!;
+    if (a === '--lang' && i + 1 < argv.length) lead.push(a, argv[++i]!);
+    else if (a.startsWith('--lang=')) lead.push(a);
+    else rest.push(a);
+  }
+  if (lead.length === 0) return [...argv];
+  const after = argv.slice(i);
+  if (after.length === 0 || after[0] === '--') return [...rest, ...after];
+  const end = after.indexOf('--');
+  return end < 0 ? [...rest, ...after, ...lead] : [...rest, ...after.slice(0, end), ...lead, ...after.slice(end)];
+}
+
+export async function main(given: string[]): Promise<number> {
+  const argv = hoistLang(given);
+  const program = await buildProgram(argv, argvLang(given));
   // No command at all is incomplete input: the usage on stderr and exit 64, like every other usage
   // error (`netdx --help` asks for help: stdout, exit 0).
   if (argv.length === 0) {
     process.stderr.write(program.helpInformation());
-    const { detectLang, t } = await import('../report/i18n.js');
-    process.stderr.write(`netdx: ${t(detectLang(undefined, process.env), 'cli.noCommand', {})}\n`);
+    const { t } = await import('../report/i18n.js');
+    process.stderr.write(`netdx: ${t(argvLang(given), 'cli.noCommand', {})}\n`);
     return EXIT.usage;
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    const lang = argvLang(argv);
+    const lang = argvLang(given);
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       process.stderr.write(`netdx: ${await commanderMessage(err, lang)}\n`);

@@ -171,6 +171,28 @@ const OFFLINE: Array<[string, string[]]> = [
   ['agent no token', ['agent', '--server', 'http://127.0.0.1:9']],
   ['agent bad server', ['agent', '--server', 'ftp://127.0.0.1:9', '--token', 'x']],
   ['agent bad name', ['agent', '--server', 'http://127.0.0.1:9', '--token', 'x', '--name', 'a b']],
+  // diagnose's options are checked before anything is sent: every one of these stops at the command line.
+  ...(
+    [
+      ['--count', '0'],
+      ['--pin', 'md5:00'],
+      ['--tls-min', '2.0'],
+      ['--tls-min', '1.3', '--tls-max', '1.2'],
+      ['--cert', client],
+      ['--ca', notJson],
+      ['--sni', 'a b'],
+      ['--warn-days', 'x'],
+      ['--idle', '1s'],
+      ['--tunnel-idle', '1s'],
+      ['--backlog', '1'],
+      ['--token', 'x'],
+      ['--heartbeat', 'send=x'],
+      ['--heartbeat', 'send=x;expect=y;every=1s;count=0'],
+      ['--protocol', 'gopher'],
+    ] as string[][]
+  ).map((opts): [string, string[]] => [`diagnose bad ${opts.join(' ')}`, ['diagnose', '127.0.0.1:9', ...opts]]),
+  ['collect bad --only', ['collect', '--only', 'nope']],
+  ['collect empty --only', ['collect', '--only', ',']],
   ['lab list', ['lab', 'list']],
   ['lab bad subcommand', ['lab', 'nope']],
   ['no command', []],

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lang } from '../model/layer.js';
 import type { Report } from '../model/report.js';
 import type { EngineDeps } from '../diagnose/engine.js';
-import { usageError } from '../model/errors.js';
+import { inBoth, usageError } from '../model/errors.js';
 import { parseTarget } from '../model/target.js';
 import { parseDiagnoseOptions } from '../cli/diagnose-options.js';
 import { CONFIG_DEFAULTS, parseMonitorConfig, rawOptionsByLongName, type MonitorConfig } from '../monitor/config.js';
@@ -238,7 +238,7 @@ class Agent {
       const known = this.monitor?.targets().find((r) => r.spec.input === cmd.target || r.spec.name === cmd.target)?.spec;
       if (known && Object.keys(cmd.options).length === 0) report = await this.diagnoser.run(known.target, known.options, this.o.lang);
       else {
-        const parsed = parseDiagnoseOptions(rawOptionsByLongName(cmd.options, this.o.lang), this.o.lang);
+        const parsed = parseDiagnoseOptions(rawOptionsByLongName(cmd.options), this.o.lang);
         report = await this.diagnoser.run(parseTarget(cmd.target, parsed.target), parsed.options, this.o.lang);
       }
     } catch (err) {
@@ -298,7 +298,7 @@ class Agent {
       try {
         await this.fetchConfig();
       } catch (err) {
-        if (err instanceof ServerRefused && FATAL.has(err.status)) throw usageError(ft(this.o.lang, 'agent.rejected', { status: err.status, why: err.message }));
+        if (err instanceof ServerRefused && FATAL.has(err.status)) throw usageError(inBoth((l) => ft(l, 'agent.rejected', { status: err.status, why: err.message })));
         this.log(ft(this.o.lang, 'agent.unreachable', { why: errText(err), n: this.spool.pending, s: Math.round(backoff / 1000) }));
         if ((await Promise.race([sleep(backoff).then(() => null), this.stopped])) !== null) return false;
         backoff = Math.min(30_000, backoff * 2);

@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Lang } from '../model/layer.js';
-import { NetdxError, usageError, readError } from '../model/errors.js';
+import { inBoth, NetdxError, usageError, readError } from '../model/errors.js';
 import { parseListen } from '../monitor/daemon.js';
 import { untilStopped } from '../monitor/signals.js';
 import { openDb } from './db.js';
@@ -27,23 +27,27 @@ export interface ServerOptions {
 }
 
 export async function openStore(o: { data: string | null; db: string | null; lang: Lang }): Promise<FleetStore> {
-  if (o.db !== null && !/^postgres(ql)?:\/\/[^/]+\/[^/]+/.test(o.db)) throw usageError(ft(o.lang, 'cli.db', { value: o.db.replace(/:[^:@/]*@/, ':***@') }));
+  const db = o.db;
+  if (db !== null && !/^postgres(ql)?:\/\/[^/]+\/[^/]+/.test(db)) throw usageError(inBoth((l) => ft(l, 'cli.db', { value: db.replace(/:[^:@/]*@/, ':***@') })));
   try {
     return new FleetStore(await openDb(o.db !== null ? { url: o.db } : { dir: o.data }));
   } catch (err) {
     const where = o.db !== null ? o.db.replace(/:[^:@/]*@/, ':***@') : (o.data ?? ':memory:');
-    throw readError(ft(o.lang, 'cli.storeFailed', { where, why: err instanceof Error ? err.message : String(err) }), err);
+    throw readError(
+      inBoth((l) => ft(l, 'cli.storeFailed', { where, why: err instanceof Error ? err.message : String(err) })),
+      err,
+    );
   }
 }
 
 export async function runServer(o: ServerOptions): Promise<void> {
   const log = o.log ?? ((l: string) => void process.stderr.write(l + '\n'));
-  const listen = parseListen(o.listen, o.lang);
-  let targets: FleetTargets = loadTargets(o.targets, o.lang);
+  const listen = parseListen(o.listen);
+  let targets: FleetTargets = loadTargets(o.targets);
   const store = await openStore(o);
   const fleet = createFleetServer({ store, targets: () => targets, lang: o.lang, heartbeatS: o.heartbeatS, log, tls: o.tls });
   await new Promise<void>((resolve, reject) => {
-    fleet.server.once('error', (err: NodeJS.ErrnoException) => reject(usageError(ft(o.lang, 'server.listenFailed', { addr: o.listen, why: err.code ?? err.message }))));
+    fleet.server.once('error', (err: NodeJS.ErrnoException) => reject(usageError(inBoth((l) => ft(l, 'server.listenFailed', { addr: o.listen, why: err.code ?? err.message })))));
     fleet.server.listen(listen.port, listen.host, () => resolve());
   });
   const a = fleet.server.address() as AddressInfo;
@@ -51,7 +55,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
   log(ft(o.lang, 'server.listening', { url, db: store.db.where, n: targets.byName.size }));
   const onHup = (): void => {
     try {
-      targets = loadTargets(o.targets, o.lang);
+      targets = loadTargets(o.targets);
       log(ft(o.lang, 'server.reloaded', { file: o.targets ?? '-', n: targets.byName.size }));
     } catch (err) {
       log(ft(o.lang, 'server.error', { what: 'SIGHUP', why: err instanceof NetdxError ? err.text(o.lang) : err instanceof Error ? err.message : String(err) }));

@@ -36,7 +36,7 @@ interface Srv {
 
 async function startServer(where: { dir: string } | { url: string }, targetsFile: string, port: number): Promise<Srv> {
   const store = new FleetStore(await openDb(where));
-  const targets = loadTargets(targetsFile, 'en');
+  const targets = loadTargets(targetsFile);
   const fleet = createFleetServer({ store, targets: () => targets, lang: 'en', heartbeatS: 1, tickMs: 200, log: () => {}, tokenCacheMs: 0 });
   await new Promise<void>((r) => fleet.server.listen(port, '127.0.0.1', () => r()));
   return {
@@ -270,7 +270,7 @@ test('netdx agent (the CLI) reaches an HTTPS server that its NODE_EXTRA_CA_CERTS
   const store = new FleetStore(await openDb({ dir: join(dir, 'srv') }));
   const fleet = createFleetServer({
     store,
-    targets: () => loadTargets(null, 'en'),
+    targets: () => loadTargets(null),
     lang: 'en',
     heartbeatS: 1,
     tickMs: 500,

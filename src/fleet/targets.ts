@@ -7,8 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseDocument, isMap, isSeq, isScalar } from 'yaml';
-import { usageError, readError } from '../model/errors.js';
-import type { Lang } from '../model/layer.js';
+import { inBoth, usageError, readError } from '../model/errors.js';
 import { ft } from './messages.js';
 
 export interface FleetTargets {
@@ -39,13 +38,16 @@ export function parseTargets(yaml: string, file: string): FleetTargets {
   return { version: createHash('sha256').update(yaml).digest('hex').slice(0, 16), yaml, byName };
 }
 
-export function loadTargets(file: string | null, lang: Lang): FleetTargets {
+export function loadTargets(file: string | null): FleetTargets {
   if (file === null) return parseTargets('', '(none)');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw readError(ft(lang, 'cli.read', { file, code: (err as NodeJS.ErrnoException).code ?? 'error' }), err);
+    throw readError(
+      inBoth((l) => ft(l, 'cli.read', { file, code: (err as NodeJS.ErrnoException).code ?? 'error' })),
+      err,
+    );
   }
   return parseTargets(text, file);
 }

@@ -8,7 +8,7 @@ test('a NetdxError from another copy of the module (the unbundled lab under the 
   const e: unknown = copy.usageError({ en: "--only 'x': no such scenario", zh: "--only 'x'：没有这个场景" });
   assert.ok(e instanceof NetdxError);
   assert.equal((e as NetdxError).text('zh'), "--only 'x'：没有这个场景");
-  assert.ok(usageError('x') instanceof copy.NetdxError);
+  assert.ok(usageError({ en: 'x', zh: 'x' }) instanceof copy.NetdxError);
   assert.ok(!(new Error('plain') instanceof NetdxError));
   assert.ok(!((null as unknown as object) instanceof NetdxError));
 });

@@ -11,8 +11,11 @@ export type NetdxErrorCode =
   | 'E_PRIVILEGE' // needs root and cannot work around it
   | 'E_TOOL'; // a required tool is missing / failed
 
-/** An error's message: one English line, or the line in both languages (the CLI prints the one of --lang / LANG). */
-export type ErrorText = string | { en: string; zh: string };
+/** An error's message, one line in each language (the CLI prints the one of --lang / LANG): an error without its Chinese does not compile. */
+export type ErrorText = { en: string; zh: string };
+
+/** An error text told in each language by the same function (a catalog lookup with the same parameters). */
+export const inBoth = (say: (lang: Lang) => string): ErrorText => ({ en: say('en'), zh: say('zh') });
 
 export const EXIT = { ok: 0, degraded: 1, fault: 2, cannot: 3, usage: 64 } as const;
 
@@ -27,21 +30,24 @@ export class NetdxError extends Error {
   readonly [BRAND] = true;
   readonly code: NetdxErrorCode;
   readonly exitCode: number;
-  /** The message in Chinese, when the thrower gave one (`message` is the English). */
-  readonly zh: string | undefined;
+  /** The message in Chinese (`message` is the English). */
+  readonly zh: string;
   constructor(code: NetdxErrorCode, message: ErrorText, options?: { cause?: unknown }) {
-    super(typeof message === 'string' ? message : message.en, options);
+    super(message.en, options);
     this.name = 'NetdxError';
     this.code = code;
     this.exitCode = code === 'E_USAGE' || code === 'E_INPUT' ? EXIT.usage : EXIT.cannot;
-    this.zh = typeof message === 'string' ? undefined : message.zh;
+    this.zh = message.zh;
   }
 
-  /** The message in a language (English when no Chinese was given). */
+  /** The message in a language. */
   text(lang: Lang): string {
-    return lang === 'zh' && this.zh !== undefined ? this.zh : this.message;
+    return lang === 'zh' ? this.zh : this.message;
   }
 }
+
+/** What an error says in a language: a NetdxError in that language, anything else its own message. */
+export const errorText = (err: unknown, lang: Lang): string => (err instanceof NetdxError ? err.text(lang) : err instanceof Error ? err.message : String(err));
 
 export const usageError = (message: ErrorText): NetdxError => new NetdxError('E_USAGE', message);
 export const inputError = (message: ErrorText): NetdxError => new NetdxError('E_INPUT', message);

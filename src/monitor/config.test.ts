@@ -95,8 +95,10 @@ test('an unreadable CA file or config file: exit 3, naming the file and line', (
 });
 
 test('errors in Chinese', () => {
-  assert.match(bad('targets:\n  - name: a\n    target: 198.51.100.1\n    colour: red\n', 'zh').message, /^mon\.yaml:4：未知字段 'colour'/);
-  assert.match(bad('targets:\n  - name: a\n    target: 198.51.100.1\n  - name: a\n    target: 198.51.100.2\n', 'zh').message, /目标名称 'a' 重复/);
+  assert.match(bad('targets:\n  - name: a\n    target: 198.51.100.1\n    colour: red\n', 'zh').text('zh'), /^mon\.yaml:4：未知字段 'colour'/);
+  assert.match(bad('targets:\n  - name: a\n    target: 198.51.100.1\n  - name: a\n    target: 198.51.100.2\n', 'zh').text('zh'), /目标名称 'a' 重复/);
+  // The same error in English: each error carries both, the CLI prints the reader's.
+  assert.match(bad('targets:\n  - name: a\n    target: 198.51.100.1\n    colour: red\n', 'zh').message, /^mon\.yaml:4: unknown field 'colour'/);
 });
 
 test('durations', () => {
@@ -132,10 +134,10 @@ test('property: any text is a config or one ConfigError, never a crash', () => {
 
 test('diagnose options by long name (a fleet command sends them so): the config’s own names, expect-ip as a list, an unknown name refused', async () => {
   const { rawOptionsByLongName } = await import('./config.js');
-  assert.deepEqual(rawOptionsByLongName({ 'expect-ip': '203.0.113.80, 203.0.113.81', 'tls-min': '1.2', warn_days: 30 }, 'en'), {
+  assert.deepEqual(rawOptionsByLongName({ 'expect-ip': '203.0.113.80, 203.0.113.81', 'tls-min': '1.2', warn_days: 30 }), {
     expectIp: ['203.0.113.80', '203.0.113.81'],
     tlsMin: '1.2',
     warnDays: '30',
   });
-  assert.throws(() => rawOptionsByLongName({ 'no-such': 'x' }, 'en'), /options: unknown field 'no-such'/);
+  assert.throws(() => rawOptionsByLongName({ 'no-such': 'x' }), /options: unknown field 'no-such'/);
 });

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
-import { NetdxError } from '../model/errors.js';
+import { errorText, inBoth, NetdxError, type ErrorText } from '../model/errors.js';
 import type { Lang } from '../model/layer.js';
 import { parseTarget, shown, type Target } from '../model/target.js';
 import type { DiagnoseOptions } from '../model/options.js';
@@ -76,7 +76,7 @@ const TARGET_BY_NORM = new Map(TARGET_KEYS.map((k) => [norm(k), k]));
 
 /** A config error: usage (64) for content, cannot (3) for a file that cannot be read. */
 export class ConfigError extends NetdxError {
-  constructor(message: string, kind: 'E_USAGE' | 'E_READ' = 'E_USAGE') {
+  constructor(message: ErrorText, kind: 'E_USAGE' | 'E_READ' = 'E_USAGE') {
     super(kind, message);
     this.name = 'ConfigError';
   }
@@ -101,7 +101,11 @@ export function loadMonitorConfig(file: string, lang: Lang): MonitorConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(mt(lang, 'cfg.read', { file: shown(file), code: (err as NodeJS.ErrnoException).code ?? 'error' }), 'E_READ');
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(
+      inBoth((l) => mt(l, 'cfg.read', { file: shown(file), code })),
+      'E_READ',
+    );
   }
   return parseMonitorConfig(text, file, lang);
 }
@@ -110,7 +114,8 @@ export function loadMonitorConfig(file: string, lang: Lang): MonitorConfig {
 interface Reader {
   lang: Lang;
   lineOf(n: Node | Pair | null | undefined): number;
-  fail(line: number, key: MonitorMessageKey, vars?: Record<string, string | number>): never;
+  /** `vars` may depend on the language (an error's own text inside the message). */
+  fail(line: number, key: MonitorMessageKey, vars?: Record<string, string | number> | ((lang: Lang) => Record<string, string | number>)): never;
   /** An option's own parse error, as `file:line: key: why` (a file it cannot read stays E_READ). */
   rethrow(err: unknown, line: number, key: string): never;
   scalarText(pair: Pair, key: string): string;
@@ -125,13 +130,15 @@ function reader(lc: LineCounter, file: string, lang: Lang): Reader {
     return off === undefined ? 1 : lc.linePos(off).line;
   };
   const where = (line: number): string => `${shown(file)}:${line}`;
-  const fail = (line: number, key: MonitorMessageKey, vars: Record<string, string | number> = {}): never => {
-    throw new ConfigError(mt(lang, key, { where: where(line), ...vars }));
+  const fail = (line: number, key: MonitorMessageKey, vars: Record<string, string | number> | ((lang: Lang) => Record<string, string | number>) = {}): never => {
+    throw new ConfigError(inBoth((l) => mt(l, key, { where: where(line), ...(typeof vars === 'function' ? vars(l) : vars) })));
   };
   const rethrow = (err: unknown, line: number, key: string): never => {
-    const why = err instanceof Error ? err.message : String(err);
     const kind = err instanceof NetdxError && err.code === 'E_READ' ? 'E_READ' : 'E_USAGE';
-    throw new ConfigError(mt(lang, 'cfg.option', { where: where(line), key, why }), kind);
+    throw new ConfigError(
+      inBoth((l) => mt(l, 'cfg.option', { where: where(line), key, why: errorText(err, l) })),
+      kind,
+    );
   };
   const scalarText = (pair: Pair, key: string): string => {
     const v = pair.value;
@@ -266,11 +273,11 @@ function readTargetFields(item: unknown, top: TopLevel, firstLine: Map<string, n
  * diagnose options by long name (as a target of the config writes them, or a fleet command sends
  * them) → RawDiagnoseOptions; `expect-ip` takes a comma-separated list. An unknown name throws.
  */
-export function rawOptionsByLongName(opts: Record<string, string | number | boolean>, lang: Lang): RawDiagnoseOptions {
+export function rawOptionsByLongName(opts: Record<string, string | number | boolean>): RawDiagnoseOptions {
   const raw: RawDiagnoseOptions = {};
   for (const [k, v] of Object.entries(opts)) {
     const opt = OPTION_BY_NORM.get(norm(k));
-    if (!opt) throw new ConfigError(mt(lang, 'cfg.unknownKey', { where: 'options', key: shown(k), known: Object.keys(OPTION_KEYS).join(', ') }));
+    if (!opt) throw new ConfigError(inBoth((l) => mt(l, 'cfg.unknownKey', { where: 'options', key: shown(k), known: Object.keys(OPTION_KEYS).join(', ') })));
     if (opt.raw === 'expectIp')
       raw.expectIp = String(v)
         .split(',')
@@ -346,7 +353,7 @@ function buildTarget(f: TargetFields, cfgLang: Lang, r: Reader): MonitorTarget {
   try {
     target = parseTarget(f.input!, parsed!.target);
   } catch (err) {
-    r.fail(f.inputLine, 'cfg.target', { why: err instanceof Error ? err.message : String(err) });
+    r.fail(f.inputLine, 'cfg.target', (l) => ({ why: errorText(err, l) }));
   }
   return {
     name: f.name!,

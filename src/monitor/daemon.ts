@@ -15,7 +15,7 @@ import { makeDiagnoser } from './diagnoser.js';
 import { buildRegistry } from './metrics.js';
 import { createServer } from './server.js';
 import { mt } from './messages.js';
-import { usageError } from '../model/errors.js';
+import { errorText, inBoth, usageError } from '../model/errors.js';
 import { untilStopped } from './signals.js';
 
 /** Also written in src/cli/monitor.ts (which does not load this module for --help). */
@@ -41,16 +41,16 @@ export interface RunningDaemon {
   store: Store | null;
 }
 
-export function parseListen(text: string, lang: Lang): { host: string; port: number } {
+export function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):([0-9]{1,5})$/.exec(text.trim());
   const port = m ? Number(m[3]) : NaN;
-  if (!m || !(port >= 0 && port <= 65535)) throw usageError(mt(lang, 'cli.listen', { value: text }));
+  if (!m || !(port >= 0 && port <= 65535)) throw usageError(inBoth((l) => mt(l, 'cli.listen', { value: text })));
   return { host: (m[1] ?? m[2])!, port };
 }
 
 export async function runDaemon(o: DaemonOptions): Promise<void> {
   const log = o.log ?? ((l: string) => void process.stderr.write(l + '\n'));
-  const listen = parseListen(o.listen, o.lang);
+  const listen = parseListen(o.listen);
   let cfg: MonitorConfig = loadMonitorConfig(o.config, o.lang);
   let reloadOk = true;
   let reloadAt = Date.now();
@@ -90,7 +90,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
       cfg = loadMonitorConfig(o.config, o.lang);
     } catch (err) {
       reloadOk = false;
-      log(mt(o.lang, 'daemon.reloadFailed', { why: err instanceof Error ? err.message : String(err) }));
+      log(mt(o.lang, 'daemon.reloadFailed', { why: errorText(err, o.lang) }));
       return false;
     }
     monitor.reload(cfg);
@@ -118,7 +118,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     },
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(usageError(mt(o.lang, 'daemon.listenFailed', { addr: o.listen, why: err.code ?? err.message }))));
+    server.once('error', (err: NodeJS.ErrnoException) => reject(usageError(inBoth((l) => mt(l, 'daemon.listenFailed', { addr: o.listen, why: err.code ?? err.message })))));
     server.listen(listen.port, listen.host, () => resolve());
   });
   const a = server.address() as AddressInfo;

@@ -17,35 +17,39 @@ export type { HeartbeatSpec };
 
 /** Parses `send=PING;expect=PONG;every=10s[;count=3][;timeout=2s]` (\n, \r, \t escapes in send/expect). */
 export function parseHeartbeat(text: string): HeartbeatSpec {
-  const bad = (why: string): never => {
-    throw usageError(`--heartbeat '${text.slice(0, 100)}': ${why} (expected send=TEXT;expect=TEXT;every=DURATION[;count=N][;timeout=DURATION])`);
+  const bad = (why: string, zh: string): never => {
+    const shown = text.slice(0, 100);
+    throw usageError({
+      en: `--heartbeat '${shown}': ${why} (expected send=TEXT;expect=TEXT;every=DURATION[;count=N][;timeout=DURATION])`,
+      zh: `--heartbeat '${shown}'：${zh}（应为 send=TEXT;expect=TEXT;every=DURATION[;count=N][;timeout=DURATION]）`,
+    });
   };
   const kv = new Map<string, string>();
   for (const part of text.split(';')) {
     if (!part.trim()) continue;
     const i = part.indexOf('=');
-    if (i < 1) bad(`'${part.slice(0, 40)}' is not key=value`);
+    if (i < 1) bad(`'${part.slice(0, 40)}' is not key=value`, `'${part.slice(0, 40)}' 不是 key=value`);
     const k = part.slice(0, i).trim().toLowerCase();
-    if (!['send', 'expect', 'every', 'count', 'timeout'].includes(k)) bad(`unknown key '${k.slice(0, 20)}'`);
+    if (!['send', 'expect', 'every', 'count', 'timeout'].includes(k)) bad(`unknown key '${k.slice(0, 20)}'`, `未知的键 '${k.slice(0, 20)}'`);
     kv.set(k, part.slice(i + 1));
   }
   const unescape = (s: string): string => s.replace(/\\([nrt\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '\\': '\\' })[c]!);
   const dur = (s: string, what: string): number => {
     const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)?$/.exec(s.trim());
-    if (!m) bad(`${what} '${s}' is not a duration`);
+    if (!m) bad(`${what} '${s}' is not a duration`, `${what} '${s}' 不是时长`);
     const v = Number(m![1]) * (m![2] === 'ms' ? 0.001 : m![2] === 'm' ? 60 : 1);
-    if (!(v >= 0.05 && v <= 600)) bad(`${what} must be between 50ms and 10m`);
+    if (!(v >= 0.05 && v <= 600)) bad(`${what} must be between 50ms and 10m`, `${what} 应在 50ms 到 10m 之间`);
     return v;
   };
   const send = kv.get('send');
   const expect = kv.get('expect');
   const every = kv.get('every');
-  if (!send) bad('send= is missing');
-  if (!expect) bad('expect= is missing');
-  if (!every) bad('every= is missing');
+  if (!send) bad('send= is missing', '缺少 send=');
+  if (!expect) bad('expect= is missing', '缺少 expect=');
+  if (!every) bad('every= is missing', '缺少 every=');
   const everySec = dur(every!, 'every');
   const count = kv.has('count') ? Number(kv.get('count')) : 3;
-  if (!Number.isInteger(count) || count < 1 || count > 100) bad('count must be 1 to 100');
+  if (!Number.isInteger(count) || count < 1 || count > 100) bad('count must be 1 to 100', 'count 应为 1 到 100');
   const replySec = kv.has('timeout') ? dur(kv.get('timeout')!, 'timeout') : Math.min(everySec, 2);
   const s = unescape(send!);
   return { send: s.endsWith('\n') ? s : `${s}\n`, expect: unescape(expect!), everySec, count, replySec };
