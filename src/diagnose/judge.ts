@@ -2,6 +2,7 @@
  * Judge and assemble: every rule looks at the observations, the findings are ranked causally,
  * and each walked layer gets its status. Pure: the same observations give the same Report.
  */
+import { formatHostPort } from '../model/target.js';
 import { LAYERS, type Layer, type LayerStatus } from '../model/layer.js';
 import { ofKind, type Observation } from '../model/observation.js';
 import type { Finding, LayerRow, Report } from '../model/report.js';
@@ -150,7 +151,7 @@ function unnamedTcpFailure(input: JudgeInput, obs: Observation[], lang: Lang): s
   const conns = ofKind(obs, 'tcp.connect');
   if (conns.length === 0 || conns.some((c) => c.data.outcome === 'open')) return null;
   const c = conns.find((x) => x.data.address === input.addresses[0]) ?? conns[0]!;
-  const vars = { dst: `${c.data.address}:${c.data.port}`, outcome: said(lang, c.data.outcome) };
+  const vars = { dst: formatHostPort(c.data.address, c.data.port), outcome: said(lang, c.data.outcome) };
   return c.data.errno ? t(lang, 'reason.tcpUnnamedErrno', { ...vars, errno: c.data.errno }) : t(lang, 'reason.tcpUnnamed', vars);
 }
 

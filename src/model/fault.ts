@@ -2,6 +2,7 @@
  * What a fault code is, as data: the rule meta every rule file exports and the fault manual
  * (`netdx faults`, docs/faults.md) is generated from. Renderers read it; rules fill it.
  */
+import { fillTemplate } from './message.js';
 import type { Layer, Severity, Text } from './layer.js';
 
 export interface FixTemplate {
@@ -27,5 +28,5 @@ export interface RuleMeta {
 
 /** Fills {name} placeholders; unknown names stay visible so a test can catch them. */
 export function fill(template: string, vars: Record<string, string | number>): string {
-  return template.replace(/\{([a-zA-Z0-9_]+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+  return fillTemplate(template, (k) => (k in vars ? String(vars[k]) : undefined));
 }

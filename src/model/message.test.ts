@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineMessages, fillParams, msg, registerMessage, renderMessage, speak } from './message.js';
+import { defineMessages, fillParams, fillTemplate, msg, registerMessage, renderMessage, speak } from './message.js';
 
 const M = defineMessages('TEST-MSG', {
   fixed: msg('a fixed text', '固定文本'),
@@ -44,4 +44,13 @@ test('an id is defined once; an unknown id falls back to the stored text', () =>
   assert.equal(speak('stored text', { id: 'NOPE.none', params: {} }, 'zh'), 'stored text');
   assert.equal(speak('stored text', undefined, 'zh'), 'stored text');
   assert.equal(speak('a fixed text', M.fixed(), 'zh'), '固定文本');
+});
+
+test('fillTemplate: an IPv6 address before :{port} is bracketed, elsewhere and for IPv4 it is not', () => {
+  const v = (m: Record<string, string>) => (k: string) => m[k];
+  assert.equal(fillTemplate('{address}:{port} and {address}', v({ address: '2001:db8::1', port: '443' })), '[2001:db8::1]:443 and 2001:db8::1');
+  assert.equal(fillTemplate('{dst}:{port}', v({ dst: '[2001:db8::1]', port: '443' })), '[2001:db8::1]:443', 'already bracketed');
+  assert.equal(fillTemplate('{address}:{port}', v({ address: '203.0.113.10', port: '443' })), '203.0.113.10:443');
+  assert.equal(fillTemplate('{address}:{other}', v({ address: '2001:db8::1', other: 'x' })), '2001:db8::1:x');
+  assert.equal(fillTemplate('{missing}:{port}', v({ port: '1' })), '{missing}:1', 'an unknown name stays visible');
 });

@@ -81,9 +81,22 @@ function paramText(v: Param | undefined, lang: Lang): string {
   return String(v);
 }
 
-/** Fills {name} placeholders from params; unknown names stay visible so a test can catch them. */
+/**
+ * Fills {name} placeholders with `value(name)`; a name without a value stays visible so that a test
+ * can catch it. `{address}:{port}`: an IPv6 address before a port is written in brackets
+ * ([2001:db8::1]:443, RFC 3986), whatever the placeholder's name.
+ */
+export function fillTemplate(template: string, value: (name: string) => string | undefined): string {
+  return template.replace(/\{([a-zA-Z0-9_]+)\}(?=(:\{port\})?)/g, (m, k: string, port: string | undefined) => {
+    const v = value(k);
+    if (v === undefined) return m;
+    return port !== undefined && v.includes(':') && !v.startsWith('[') ? `[${v}]` : v;
+  });
+}
+
+/** Fills {name} placeholders from params (fillTemplate). */
 export function fillParams(template: string, params: Params, lang: Lang): string {
-  return template.replace(/\{([a-zA-Z0-9_]+)\}/g, (m, k: string) => (k in params ? paramText(params[k], lang) : m));
+  return fillTemplate(template, (k) => (k in params ? paramText(params[k], lang) : undefined));
 }
 
 /** The message in a language; null when its id is not in this process's catalog (a report from another version). */

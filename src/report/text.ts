@@ -131,7 +131,7 @@ function notCheckedLines(r: Report, lang: Lang): string[] {
       if (d.method === 'unavailable') out.push(t(lang, 'notChecked.spread', { why: reasonText(lang, d.reason ?? '') }));
     } else if (o.kind === 'tls.handshake') {
       const d = o.data as { address: string; port: number; sni: string | null; ocsp?: { stapled: boolean; error?: string } };
-      const server = d.sni ?? (d.address.includes(':') ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`);
+      const server = d.sni ?? formatHostPort(d.address, d.port);
       if (d.ocsp && !d.ocsp.stapled) out.push(t(lang, 'notChecked.ocspNone', { server }));
       else if (d.ocsp?.error) out.push(t(lang, 'notChecked.ocspUnreadable', { server, why: reasonText(lang, d.ocsp.error) }));
     } else if (o.kind === 'trace.path') {

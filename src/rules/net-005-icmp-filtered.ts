@@ -1,4 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
+import { formatHostPort } from '../model/target.js';
 import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 import { sameIp } from './helpers.js';
 
@@ -25,8 +26,8 @@ const M = defineMessages('NET-005', {
     (p) => `ping ${p.address}：收到 ${p.received}/${p.sent} 个回复（丢包 ${p.lossPct}%，${p.method}）`,
   ),
   tcpOpen: msg(
-    (p: { address: string; port: number; ms: number }) => `TCP ${p.address}:${p.port} open in ${p.ms} ms`,
-    (p) => `TCP ${p.address}:${p.port} 在 ${p.ms} 毫秒内连接成功`,
+    (p: { address: string; port: number; ms: number }) => `TCP ${formatHostPort(p.address, p.port)} open in ${p.ms} ms`,
+    (p) => `TCP ${formatHostPort(p.address, p.port)} 在 ${p.ms} 毫秒内连接成功`,
   ),
   firewallRule: msg(
     (p: { backend: string; table: string; chain: string; number: number | null; text: string }) => `local ${p.backend} ${p.table}/${p.chain} rule ${p.number ?? '?'}: ${p.text}`,

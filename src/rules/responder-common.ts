@@ -1,4 +1,5 @@
 /** Shared by the rules that read what a netdx responder saw (NET-011 … NET-014). */
+import { formatHostPort } from '../model/target.js';
 import { ofKind, type Observation, type ObservationData } from '../model/observation.js';
 
 export type ResponderView = ObservationData['responder.view'];
@@ -10,4 +11,4 @@ export function responderViews(obs: readonly Observation[]): ResponderView[] {
     .filter((v) => v.outcome === 'ok');
 }
 
-export const hostPort = (p: { address: string; port: number }): string => (p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`);
+export const hostPort = (p: { address: string; port: number }): string => formatHostPort(p.address, p.port);

@@ -14,6 +14,16 @@ test('invalid: RST to the SYN → TCP-001 with the address, port and time', () =
   assert.match(f.fix[0]!.summary, /Start the service that should listen on 203\.0\.113\.10:443/);
 });
 
+test('an IPv6 target is written [address]:port in the title, the evidence and the fix, in both languages', () => {
+  const v6 = tcp({ address: '2001:db8:20::10', port: 443, outcome: 'refused', ms: 0.4, errno: 'ECONNREFUSED' });
+  const f = assertFinding(rule, run(rule, [v6], { target: '[2001:db8:20::10]:443' }));
+  assert.equal(f.title, 'Nothing listens on [2001:db8:20::10]:443');
+  assert.match(f.evidence[0]!.summary, /^TCP \[2001:db8:20::10\]:443: connection refused/);
+  assert.match(f.fix[0]!.summary, /listen on \[2001:db8:20::10\]:443, and check that it binds 2001:db8:20::10 \(/);
+  const zh = assertFinding(rule, run(rule, [v6], { target: '[2001:db8:20::10]:443', lang: 'zh' }));
+  assert.match(zh.title, /^\[2001:db8:20::10\]:443 /);
+});
+
 test('invalid: target on this machine, service bound to 127.0.0.1 only → says so, names the process', () => {
   const snap = snapshot({
     links: { ok: true, value: [] },

@@ -1,4 +1,5 @@
 import type { Finding } from '../model/report.js';
+import { formatHostPort } from '../model/target.js';
 import type { ListeningSocket } from '../model/snapshot.js';
 import { canonicalIp, sameIp } from './helpers.js';
 import { hostPort, isThisMachine } from './tcp-common.js';
@@ -42,8 +43,8 @@ const M = defineMessages('TCP-001', {
   ),
   noListenerWhy: msg(
     (p: { port: number; address: string }) =>
-      `Nothing on this machine listens on TCP port ${p.port}, so the kernel answers ${p.address}:${p.port} with a reset. The service is not running, or it listens on another port.`,
-    (p) => `本机没有任何进程监听 TCP 端口 ${p.port}，因此内核对 ${p.address}:${p.port} 的连接直接回复 RST。服务未运行，或监听在其他端口上。`,
+      `Nothing on this machine listens on TCP port ${p.port}, so the kernel answers ${formatHostPort(p.address, p.port)} with a reset. The service is not running, or it listens on another port.`,
+    (p) => `本机没有任何进程监听 TCP 端口 ${p.port}，因此内核对 ${formatHostPort(p.address, p.port)} 的连接直接回复 RST。服务未运行，或监听在其他端口上。`,
   ),
   startService: msg(
     (p: { port: number }) => `Start the service that should listen on port ${p.port} and check its log for why it is not listening`,
@@ -55,8 +56,9 @@ const M = defineMessages('TCP-001', {
   ),
   boundElsewhere: msg(
     (p: { port: number; bound: string[]; process: string | null; address: string }) =>
-      `A socket listens on port ${p.port}, but only on ${p.bound.join(', ')}${p.process ? ` (${p.process})` : ''}, not on ${p.address}, so connections to ${p.address}:${p.port} are refused with a reset.`,
-    (p) => `端口 ${p.port} 上有进程在监听，但只绑定在 ${p.bound.join(', ')}${p.process ? `（${p.process}）` : ''}，而不是 ${p.address}，因此到 ${p.address}:${p.port} 的连接被 RST 拒绝。`,
+      `A socket listens on port ${p.port}, but only on ${p.bound.join(', ')}${p.process ? ` (${p.process})` : ''}, not on ${p.address}, so connections to ${formatHostPort(p.address, p.port)} are refused with a reset.`,
+    (p) =>
+      `端口 ${p.port} 上有进程在监听，但只绑定在 ${p.bound.join(', ')}${p.process ? `（${p.process}）` : ''}，而不是 ${p.address}，因此到 ${formatHostPort(p.address, p.port)} 的连接被 RST 拒绝。`,
   ),
   rebind: msg(
     (p: { bound: string[]; process: string | null; address: string }) =>

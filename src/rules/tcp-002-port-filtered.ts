@@ -1,4 +1,5 @@
 import { sameIp } from './helpers.js';
+import { formatHostPort } from '../model/target.js';
 import { hostPort } from './tcp-common.js';
 import type { Rule, RuleMeta } from './types.js';
 import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
@@ -46,9 +47,9 @@ const M = defineMessages('TCP-002', {
   /** No proof the host is up: `ping` true when a ping went unanswered, false when nothing else was tried. */
   unprovenWhy: msg(
     (p: { address: string; port: number; ms: number; ping: boolean }) =>
-      `Connection attempts to ${p.address}:${p.port} got no answer at all within ${p.ms} ms: no SYN-ACK, no RST, no ICMP error. Nothing shows that ${p.address} itself is up (${p.ping ? 'ping gets no reply either' : 'no ping or other port was answered'}), so a firewall dropping this port is the likely cause, but the host may also be down or the whole path blocked.`,
+      `Connection attempts to ${formatHostPort(p.address, p.port)} got no answer at all within ${p.ms} ms: no SYN-ACK, no RST, no ICMP error. Nothing shows that ${p.address} itself is up (${p.ping ? 'ping gets no reply either' : 'no ping or other port was answered'}), so a firewall dropping this port is the likely cause, but the host may also be down or the whole path blocked.`,
     (p) =>
-      `在 ${p.ms} 毫秒内，到 ${p.address}:${p.port} 的连接请求没有任何回应：没有 SYN-ACK、没有 RST、也没有 ICMP 错误。没有证据表明 ${p.address} 本身在线（${p.ping ? 'ping 同样无应答' : '没有 ping 或其他端口的应答'}），因此最可能是防火墙丢弃了该端口的报文，但也可能是主机宕机或整条路径不通。`,
+      `在 ${p.ms} 毫秒内，到 ${formatHostPort(p.address, p.port)} 的连接请求没有任何回应：没有 SYN-ACK、没有 RST、也没有 ICMP 错误。没有证据表明 ${p.address} 本身在线（${p.ping ? 'ping 同样无应答' : '没有 ping 或其他端口的应答'}），因此最可能是防火墙丢弃了该端口的报文，但也可能是主机宕机或整条路径不通。`,
   ),
 });
 

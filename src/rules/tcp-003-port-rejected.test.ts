@@ -24,7 +24,7 @@ test('invalid: a router answers port-unreachable → FORWARD rule on that router
 test('invalid: IPv6 admin-prohibited → ip6tables; zh title', () => {
   const icmp = icmpError({ type: 1, code: 1, from: '2001:db8::10', name: 'admin-prohibited' });
   const f = assertFinding(rule, run(rule, [tcp({ address: '2001:db8::10', outcome: 'rejected', icmp })], { target: '[2001:db8::10]:443', lang: 'zh' }));
-  assert.equal(f.title, '2001:db8::10:443 端口被防火墙拒绝（2001:db8::10 返回 admin-prohibited）');
+  assert.equal(f.title, '[2001:db8::10]:443 端口被防火墙拒绝（2001:db8::10 返回 admin-prohibited）');
   assert.deepEqual(commands(f), ['ip6tables -I INPUT -p tcp -d 2001:db8::10 --dport 443 -j ACCEPT']);
 });
 

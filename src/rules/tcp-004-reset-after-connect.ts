@@ -1,4 +1,5 @@
 import { hostPort } from './tcp-common.js';
+import { formatHostPort } from '../model/target.js';
 import { classifyHandshake } from './tls-classify.js';
 import type { Message, Rule, RuleMeta } from './types.js';
 import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
@@ -35,9 +36,9 @@ const M = defineMessages('TCP-004', {
   /** The meta's explanation with {event} (a reset, else a close) told in each language. */
   closedWhy: msg(
     (p: { address: string; port: number; reset: boolean; ms: number }) =>
-      `The TCP handshake with ${p.address}:${p.port} completes, but the peer or a middlebox ${p.reset ? 'reset' : 'closed'} the connection ${p.ms} ms later, before any application data. Typical causes: the server refuses this client at accept time (IP allow-list, tcp_wrappers, connection limit), a proxy or load balancer with no healthy backend, or a firewall that resets the flow after inspecting the first packet.`,
+      `The TCP handshake with ${formatHostPort(p.address, p.port)} completes, but the peer or a middlebox ${p.reset ? 'reset' : 'closed'} the connection ${p.ms} ms later, before any application data. Typical causes: the server refuses this client at accept time (IP allow-list, tcp_wrappers, connection limit), a proxy or load balancer with no healthy backend, or a firewall that resets the flow after inspecting the first packet.`,
     (p) =>
-      `与 ${p.address}:${p.port} 的 TCP 握手已完成，但在任何应用数据之前，对端或中间设备在 ${p.ms} 毫秒后${p.reset ? '重置' : '关闭'}了连接。常见原因：服务器在 accept 时拒绝该客户端（IP 白名单、tcp_wrappers、连接数限制），代理/负载均衡没有健康的后端，或防火墙在检查首个报文后重置连接。`,
+      `与 ${formatHostPort(p.address, p.port)} 的 TCP 握手已完成，但在任何应用数据之前，对端或中间设备在 ${p.ms} 毫秒后${p.reset ? '重置' : '关闭'}了连接。常见原因：服务器在 accept 时拒绝该客户端（IP 白名单、tcp_wrappers、连接数限制），代理/负载均衡没有健康的后端，或防火墙在检查首个报文后重置连接。`,
   ),
   closedAfter: msg(
     (p: { dst: string; connectMs: number; event: string; ms: number }) => `TCP ${p.dst}: handshake done in ${p.connectMs} ms, then ${p.event} ${p.ms} ms later with 0 bytes received`,

@@ -1,4 +1,5 @@
 import type { Rule, RuleContext, RuleMeta } from './types.js';
+import { formatHostPort } from '../model/target.js';
 import type { Finding } from '../model/report.js';
 import { defineMessages, evidence, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
 
@@ -28,8 +29,8 @@ const times = (ms: number[]): string => ms.map(String).join(', ') || '—';
 const M = defineMessages('TCP-005', {
   stuckTitle: msg(
     (p: { address: string; port: number; connected: number; parallel: number; failed: number }) =>
-      `${p.address}:${p.port} completed ${p.connected} of ${p.parallel} parallel connects; ${p.failed} got no answer: the server's listen queue is full`,
-    (p) => `${p.address}:${p.port} 连接队列溢出：${p.parallel} 个并发连接只建立了 ${p.connected} 个，${p.failed} 个无应答`,
+      `${formatHostPort(p.address, p.port)} completed ${p.connected} of ${p.parallel} parallel connects; ${p.failed} got no answer: the server's listen queue is full`,
+    (p) => `${formatHostPort(p.address, p.port)} 连接队列溢出：${p.parallel} 个并发连接只建立了 ${p.connected} 个，${p.failed} 个无应答`,
   ),
   /** `openBefore`: a connect to the same port had completed before the test (else the first ones completed at once). */
   stuckWhy: msg(
@@ -56,8 +57,8 @@ const M = defineMessages('TCP-005', {
       `并发 ${p.parallel} 个到 ${p.dst} 的连接：${p.first} 个在 ${p.firstMs} 毫秒内完成，${p.at1s} 个在约 1 秒时完成，${p.at3s} 个在约 3 秒时完成，${p.failed} 个失败；慢连接耗时（毫秒）：${p.slow.map(String).join(', ')}`,
   ),
   suspectedTitle: msg(
-    (p: { address: string; port: number }) => `${p.address}:${p.port} accepted a connection, then dropped every further SYN: its listen queue looks full (suspected)`,
-    (p) => `${p.address}:${p.port} 疑似连接队列已满：一个连接建立后，之后的 SYN 全部被丢弃`,
+    (p: { address: string; port: number }) => `${formatHostPort(p.address, p.port)} accepted a connection, then dropped every further SYN: its listen queue looks full (suspected)`,
+    (p) => `${formatHostPort(p.address, p.port)} 疑似连接队列已满：一个连接建立后，之后的 SYN 全部被丢弃`,
   ),
   suspectedWhy: msg(
     (p: { target: string; lost: number; received: number; sent: number }) =>
@@ -113,7 +114,7 @@ export const rule: Rule = {
               'tcp.backlog',
               M.stuckConnects({
                 parallel: d.parallel,
-                dst: `${d.address}:${d.port}`,
+                dst: formatHostPort(d.address, d.port),
                 connected: d.connected,
                 within,
                 failed: d.failed,
@@ -140,7 +141,7 @@ export const rule: Rule = {
             'tcp.backlog',
             M.clusters({
               parallel: d.parallel,
-              dst: `${d.address}:${d.port}`,
+              dst: formatHostPort(d.address, d.port),
               first: c.first,
               firstMs: Math.round(d.connectMs[c.first - 1] ?? 0),
               at1s: c.at1s,
@@ -168,7 +169,7 @@ function suspectedFinding(ctx: RuleContext, openBefore: (address: string, port: 
     if (d.method !== 'raw' || d.answered > 0 || d.lost < 3 || !openBefore(d.address, d.port)) continue;
     const echo = ofKind(ctx.observations, 'icmp.echo').find((e) => sameAddr(e.data.address, d.address) && e.data.received > 0);
     if (!echo) continue;
-    const target = d.address.includes(':') ? `[${d.address}]:${d.port}` : `${d.address}:${d.port}`;
+    const target = formatHostPort(d.address, d.port);
     return makeFinding(meta, ctx, {
       vars: { address: d.address, port: d.port, parallel: d.flows.length, dropped: d.lost },
       title: M.suspectedTitle({ address: d.address, port: d.port }),

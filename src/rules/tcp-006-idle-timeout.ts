@@ -1,4 +1,5 @@
 import type { Rule, RuleMeta } from './types.js';
+import { formatHostPort } from '../model/target.js';
 import { defineMessages, evidence, makeFinding, msg, ofKind, registerMetaMessages } from './types.js';
 
 export const meta: RuleMeta = {
@@ -72,7 +73,7 @@ export const rule: Rule = {
       return makeFinding(meta, ctx, {
         vars,
         evidence: [
-          evidence('tcp.idle', M.holds({ count: tested.length, dst: `${d.address}:${d.port}`, idleSecs: tested.map((h) => h.idleSec), outcomes: tested.map((h) => h.outcome) }), {
+          evidence('tcp.idle', M.holds({ count: tested.length, dst: formatHostPort(d.address, d.port), idleSecs: tested.map((h) => h.idleSec), outcomes: tested.map((h) => h.outcome) }), {
             holds: d.holds,
             aliveSec: d.aliveSec,
             deadSec: d.deadSec,

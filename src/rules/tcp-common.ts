@@ -3,7 +3,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import { canonicalIp, sameIp } from './helpers.js';
 
 /** 'a.b.c.d:port' or '[v6]:port'. */
-export const hostPort = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
+export { formatHostPort as hostPort } from '../model/target.js';
 
 /** Whether `address` is this machine: a loopback address, or one of the snapshot's interface addresses. */
 export function isThisMachine(snap: Snapshot, address: string): boolean {

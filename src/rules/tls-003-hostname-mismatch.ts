@@ -1,4 +1,5 @@
 import { firstWith, serverLabel } from './tls-classify.js';
+import { formatHostPort } from '../model/target.js';
 import type { Rule, RuleMeta } from './types.js';
 import { defineMessages, evidence, fill, makeFinding, msg } from './types.js';
 
@@ -35,8 +36,8 @@ const covers = (p: Names, lang: 'en' | 'zh'): string =>
 const M = defineMessages('TLS-003', {
   unrecognizedName: msg(
     (p: { address: string; port: number; name: string }) =>
-      `The server at ${p.address}:${p.port} answered the name ${p.name} (SNI) with the alert unrecognized_name: it serves no certificate for this name. The name leads to the wrong server, or the server lacks a virtual host for it.`,
-    (p) => `${p.address}:${p.port} 上的服务器对 SNI 名称 ${p.name} 返回了 unrecognized_name 告警：它没有该名称的证书。要么该名称指向了错误的服务器，要么服务器缺少该名称的虚拟主机配置。`,
+      `The server at ${formatHostPort(p.address, p.port)} answered the name ${p.name} (SNI) with the alert unrecognized_name: it serves no certificate for this name. The name leads to the wrong server, or the server lacks a virtual host for it.`,
+    (p) => `${formatHostPort(p.address, p.port)} 上的服务器对 SNI 名称 ${p.name} 返回了 unrecognized_name 告警：它没有该名称的证书。要么该名称指向了错误的服务器，要么服务器缺少该名称的虚拟主机配置。`,
   ),
   alert: msg(
     (p: { name: string; reason: string }) => `SNI ${p.name}: alert unrecognized_name (${p.reason})`,

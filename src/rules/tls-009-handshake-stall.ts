@@ -1,4 +1,5 @@
 import { firstWith, serverLabel } from './tls-classify.js';
+import { formatHostPort } from '../model/target.js';
 import type { Rule, RuleMeta } from './types.js';
 import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
 
@@ -28,8 +29,8 @@ export const meta: RuleMeta = {
 
 const M = defineMessages('TLS-009', {
   tcpOpen: msg(
-    (p: { address: string; port: number; ms: number }) => `TCP ${p.address}:${p.port} open in ${p.ms} ms`,
-    (p) => `TCP ${p.address}:${p.port} 在 ${p.ms} 毫秒内连接成功`,
+    (p: { address: string; port: number; ms: number }) => `TCP ${formatHostPort(p.address, p.port)} open in ${p.ms} ms`,
+    (p) => `TCP ${formatHostPort(p.address, p.port)} 在 ${p.ms} 毫秒内连接成功`,
   ),
   stall: msg(
     (p: { server: string; ms: number }) => `TLS ${p.server}: ClientHello sent, no ServerHello within ${p.ms} ms`,

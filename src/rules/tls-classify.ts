@@ -50,6 +50,7 @@
  * TLS-008 (expiring soon, a warning) is not part of the chain above: it may accompany a finding
  * that does not question the certificate itself (see warnsExpiry).
  */
+import { formatHostPort } from '../model/target.js';
 import { nodeCrypto } from '../model/builtin.js';
 import type { CertInfo, Observation, ObservationData } from '../model/observation.js';
 import { ofKind } from '../model/observation.js';
@@ -418,7 +419,7 @@ export function firstWith(ctx: Pick<RuleContext, 'observations' | 'now' | 'optio
 
 /** 'host:port' with brackets for IPv6, plus the SNI when it differs: '203.0.113.10:443 (SNI app.lab.test)'. */
 export function serverLabel(h: Pick<Handshake, 'address' | 'port' | 'sni'>): string {
-  const hp = h.address.includes(':') ? `[${h.address}]:${h.port}` : `${h.address}:${h.port}`;
+  const hp = formatHostPort(h.address, h.port);
   return h.sni ? `${h.sni} (${hp})` : hp;
 }
 
