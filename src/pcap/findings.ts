@@ -231,23 +231,23 @@ const M = {
     explanation: msg(
       (p: { server: string; rcodes: string[]; name: string }) =>
         `The resolver ${p.server} answers ${p.rcodes.join(', ')} for ${p.name}: it refuses to resolve for this client or fails upstream, so the name cannot be resolved through it.`,
-      (p) => `解析服务器 ${p.server} 对 ${p.name} 返回 ${p.rcodes.join(', ')}：它拒绝为本客户端解析或上游失败，因此无法经由它解析该域名。`,
+      (p) => `解析服务器 ${p.server} 对 ${p.name} 返回 ${p.rcodes.join('、')}：它拒绝为本客户端解析或上游失败，因此无法经由它解析该域名。`,
     ),
   }),
   dns005: defineMessages('pcap.DNS-005', {
     title: msg(
       (p: { name: string; answers: string[]; expected: string[] }) => `DNS answers for ${p.name} are not what they should be: ${p.answers.join(', ')} instead of ${p.expected.join(', ')}`,
-      (p) => `DNS解析结果异常/被污染：${p.name} ${p.answers.join(', ')}，而不是 ${p.expected.join(', ')}`,
+      (p) => `DNS解析结果异常/被污染：${p.name} ${p.answers.join('、')}，而不是 ${p.expected.join('、')}`,
     ),
     answer: msg(
       (p: { qtype: string | number; name: string; answers: string[]; server: string; answer: number; expected: string[] }) =>
         `${p.qtype} ${p.name} → ${p.answers.join(', ')} from ${p.server} (answer #${p.answer}); expected ${p.expected.join(', ')}`,
-      (p) => `${p.qtype} ${p.name} → ${p.server} 返回 ${p.answers.join(', ')}（应答 #${p.answer}）；期望 ${p.expected.join(', ')}`,
+      (p) => `${p.qtype} ${p.name} → ${p.server} 返回 ${p.answers.join('、')}（应答 #${p.answer}）；期望 ${p.expected.join('、')}`,
     ),
     explanation: msg(
       (p: { server: string; name: string; answers: string[]; expected: string[] }) =>
         `The resolver ${p.server} answers ${p.name} with ${p.answers.join(', ')}, not the expected ${p.expected.join(', ')}: a stale or split-horizon record, a hijacking resolver, or a wrong zone entry.`,
-      (p) => `解析服务器 ${p.server} 对 ${p.name} 的应答是 ${p.answers.join(', ')}，不是期望的 ${p.expected.join(', ')}：记录过期、分区视图差异、解析被劫持或区域记录错误。`,
+      (p) => `解析服务器 ${p.server} 对 ${p.name} 的应答是 ${p.answers.join('、')}，不是期望的 ${p.expected.join('、')}：记录过期、分区视图差异、解析被劫持或区域记录错误。`,
     ),
   }),
   tls: defineMessages('pcap.tls', {

@@ -30,7 +30,7 @@ export const meta: RuleMeta = {
 const M = defineMessages('DNS-001', {
   config: msg(
     (p: { source: string; nameservers: string[]; timeoutSec: number; attempts: number }) => `${p.source}: nameserver ${p.nameservers.join(', ')} (timeout ${p.timeoutSec} s, attempts ${p.attempts})`,
-    (p) => `${p.source}：nameserver ${p.nameservers.join(', ')}（超时 ${p.timeoutSec} 秒，重试 ${p.attempts} 次）`,
+    (p) => `${p.source}：nameserver ${p.nameservers.join('、')}（超时 ${p.timeoutSec} 秒，重试 ${p.attempts} 次）`,
   ),
   /** One server's queries, index for index: record type, outcome, time. */
   serverQueries: msg(

@@ -33,7 +33,7 @@ type What = { disagree: string | null; wrong: string[]; expected: string[] };
 const whatEn = (p: What): string =>
   [...(p.disagree ? [`resolvers disagree on ${p.disagree}`] : []), ...(p.wrong.length > 0 ? [`resolves to ${p.wrong.join(', ')}, expected ${p.expected.join(', ')}`] : [])].join('; ');
 const whatZh = (p: What): string =>
-  [...(p.disagree ? [`各解析服务器的 ${p.disagree} 记录互不相同`] : []), ...(p.wrong.length > 0 ? [`解析为 ${p.wrong.join(', ')}，预期为 ${p.expected.join(', ')}`] : [])].join('；');
+  [...(p.disagree ? [`各解析服务器的 ${p.disagree} 记录互不相同`] : []), ...(p.wrong.length > 0 ? [`解析为 ${p.wrong.join('、')}，预期为 ${p.expected.join('、')}`] : [])].join('；');
 
 const M = defineMessages('DNS-005', {
   /** The meta's title with {what} told in each language. */
@@ -48,7 +48,7 @@ const M = defineMessages('DNS-005', {
   ),
   system: msg(
     (p: { name: string; addresses: string[]; expected: string[] }) => `getaddrinfo(${p.name}): ${p.addresses.join(', ')}; expected (--expect-ip) ${p.expected.join(', ')}`,
-    (p) => `getaddrinfo(${p.name})：${p.addresses.join(', ')}；预期（--expect-ip）${p.expected.join(', ')}`,
+    (p) => `getaddrinfo(${p.name})：${p.addresses.join('、')}；预期（--expect-ip）${p.expected.join('、')}`,
   ),
 });
 

@@ -32,7 +32,7 @@ const M = defineMessages('DNS-006', {
   config: msg(
     (p: { source: string; nameservers: string[]; timeoutSec: number; attempts: number }) =>
       `${p.source}: nameserver order ${p.nameservers.join(', ')}; options timeout:${p.timeoutSec} attempts:${p.attempts}`,
-    (p) => `${p.source}：nameserver 顺序 ${p.nameservers.join(', ')}；\`options timeout:${p.timeoutSec} attempts:${p.attempts}\``,
+    (p) => `${p.source}：nameserver 顺序 ${p.nameservers.join('、')}；\`options timeout:${p.timeoutSec} attempts:${p.attempts}\``,
   ),
   /** One server's queries, index for index: record type, outcome, rcode ('' when none), time. */
   serverQueries: msg(

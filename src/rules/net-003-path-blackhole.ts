@@ -117,7 +117,7 @@ const M = defineMessages('NET-003', {
   spread: msg(
     (p: { target: string; port: number; flows: number; answered: number; lost: number; lostPorts: number[] }) =>
       `SYNs to ${p.target}:${p.port} from ${p.flows} source ports at once: ${p.answered} answered, ${p.lost} lost (lost: ${p.lostPorts.join(', ')})`,
-    (p) => `从 ${p.flows} 个源端口同时向 ${p.target}:${p.port} 发送 SYN：${p.answered} 个有应答，${p.lost} 个丢失（丢失的源端口：${p.lostPorts.join(', ')}）`,
+    (p) => `从 ${p.flows} 个源端口同时向 ${p.target}:${p.port} 发送 SYN：${p.answered} 个有应答，${p.lost} 个丢失（丢失的源端口：${p.lostPorts.join('、')}）`,
   ),
   flowTrace: msg(
     (p: Hops & { proto: string; target: string; flow: string; reached: boolean }) =>

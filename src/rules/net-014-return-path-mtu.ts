@@ -33,7 +33,7 @@ const M = defineMessages('NET-014', {
   datagrams: msg(
     (p: { responder: string; arrived: number[]; lost: number[]; forward: number; dfNotForced: boolean }) =>
       `DF datagrams from ${p.responder}: arrived ${p.arrived.join(', ') || 'none'}; lost ${p.lost.join(', ')}; requests of ${p.forward} bytes reached it${p.dfNotForced ? ' (DF could not be forced)' : ''}`,
-    (p) => `来自 ${p.responder} 的 DF 数据报：到达 ${p.arrived.join(', ') || '无'}；丢失 ${p.lost.join(', ')}；本机 ${p.forward} 字节的请求能到达响应端${p.dfNotForced ? '（无法强制设置 DF）' : ''}`,
+    (p) => `来自 ${p.responder} 的 DF 数据报：到达 ${p.arrived.join('、') || '无'}；丢失 ${p.lost.join('、')}；本机 ${p.forward} 字节的请求能到达响应端${p.dfNotForced ? '（无法强制设置 DF）' : ''}`,
   ),
 });
 

@@ -58,12 +58,12 @@ const M = defineMessages('TCP-001', {
     (p: { port: number; bound: string[]; process: string | null; address: string }) =>
       `A socket listens on port ${p.port}, but only on ${p.bound.join(', ')}${p.process ? ` (${p.process})` : ''}, not on ${p.address}, so connections to ${formatHostPort(p.address, p.port)} are refused with a reset.`,
     (p) =>
-      `端口 ${p.port} 上有进程在监听，但只绑定在 ${p.bound.join(', ')}${p.process ? `（${p.process}）` : ''}，而不是 ${p.address}，因此到 ${formatHostPort(p.address, p.port)} 的连接被 RST 拒绝。`,
+      `端口 ${p.port} 上有进程在监听，但只绑定在 ${p.bound.join('、')}${p.process ? `（${p.process}）` : ''}，而不是 ${p.address}，因此到 ${formatHostPort(p.address, p.port)} 的连接被 RST 拒绝。`,
   ),
   rebind: msg(
     (p: { bound: string[]; process: string | null; address: string }) =>
       `Make ${p.process ?? 'the service'} listen on ${p.address} (or on all addresses, 0.0.0.0 / ::) instead of ${p.bound.join(', ')} only, or connect to ${p.bound.join(', ')}`,
-    (p) => `让 ${p.process ?? '该服务'} 监听 ${p.address}（或所有地址 0.0.0.0 / ::），而不只是 ${p.bound.join(', ')}；或者改为连接 ${p.bound.join(', ')}`,
+    (p) => `让 ${p.process ?? '该服务'} 监听 ${p.address}（或所有地址 0.0.0.0 / ::），而不只是 ${p.bound.join('、')}；或者改为连接 ${p.bound.join('、')}`,
   ),
 });
 

@@ -54,7 +54,7 @@ const M = defineMessages('TCP-005', {
     (p: { parallel: number; dst: string; first: number; firstMs: number; at1s: number; at3s: number; failed: number; slow: number[] }) =>
       `${p.parallel} parallel connects to ${p.dst}: ${p.first} within ${p.firstMs} ms, ${p.at1s} at ~1 s, ${p.at3s} at ~3 s, ${p.failed} failed; slow ones (ms): ${p.slow.map(String).join(', ')}`,
     (p) =>
-      `并发 ${p.parallel} 个到 ${p.dst} 的连接：${p.first} 个在 ${p.firstMs} 毫秒内完成，${p.at1s} 个在约 1 秒时完成，${p.at3s} 个在约 3 秒时完成，${p.failed} 个失败；慢连接耗时（毫秒）：${p.slow.map(String).join(', ')}`,
+      `并发 ${p.parallel} 个到 ${p.dst} 的连接：${p.first} 个在 ${p.firstMs} 毫秒内完成，${p.at1s} 个在约 1 秒时完成，${p.at3s} 个在约 3 秒时完成，${p.failed} 个失败；慢连接耗时（毫秒）：${p.slow.map(String).join('、')}`,
   ),
   suspectedTitle: msg(
     (p: { address: string; port: number }) => `${formatHostPort(p.address, p.port)} accepted a connection, then dropped every further SYN: its listen queue looks full (suspected)`,

@@ -31,7 +31,7 @@ export const meta: RuleMeta = {
 type Names = { sans: string[]; commonName: string | null };
 /** The names the certificate covers: its subjectAltNames, else its CN (said so). */
 const covers = (p: Names, lang: 'en' | 'zh'): string =>
-  p.sans.length > 0 ? p.sans.join(', ') : lang === 'zh' ? `CN=${p.commonName ?? '?'}（无 subjectAltName）` : `CN=${p.commonName ?? '?'} (no subjectAltName)`;
+  p.sans.length > 0 ? p.sans.join(lang === 'zh' ? '、' : ', ') : lang === 'zh' ? `CN=${p.commonName ?? '?'}（无 subjectAltName）` : `CN=${p.commonName ?? '?'} (no subjectAltName)`;
 
 const M = defineMessages('TLS-003', {
   unrecognizedName: msg(

@@ -29,7 +29,7 @@ const M = defineMessages('TLS-005', {
     (p: ChainParams & { missing: string; verify: string | null; caIssuers: string[] }) =>
       `chain as presented (${p.subjects.length}): ${chainText(p, 'en')}; missing issuer: ${p.missing}; verify: ${p.verify ?? 'failed'}${p.caIssuers.length > 0 ? `; the certificate names its issuer's location (AIA caIssuers ${p.caIssuers.join(', ')})` : ''}`,
     (p) =>
-      `服务器发送的证书链（${p.subjects.length} 张）：${chainText(p, 'zh')}；缺少签发者：${p.missing}；验证结果：${p.verify ?? '失败'}${p.caIssuers.length > 0 ? `；证书给出了其签发者的下载位置（AIA caIssuers ${p.caIssuers.join(', ')}）` : ''}`,
+      `服务器发送的证书链（${p.subjects.length} 张）：${chainText(p, 'zh')}；缺少签发者：${p.missing}；验证结果：${p.verify ?? '失败'}${p.caIssuers.length > 0 ? `；证书给出了其签发者的下载位置（AIA caIssuers ${p.caIssuers.join('、')}）` : ''}`,
   ),
   ambiguous: msg(
     (p: { missing: string }) => `ambiguous: the certificate does not say whether ${p.missing} is an intermediate (missing from the chain) or a root this client does not trust; both fixes are given`,

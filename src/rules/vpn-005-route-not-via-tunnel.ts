@@ -39,7 +39,7 @@ const M = defineMessages('VPN-005', {
   route: msg(
     (p: Lookup & { dst: string; tunDev: string; networks: string[]; vnet: string }) =>
       `ip route get ${p.dst}: ${p.outcome === 'route' ? line(p) : `${p.outcome}${p.error ? ` (${p.error})` : ''}`}; ${p.tunDev} carries ${p.networks.join(', ') || p.vnet}`,
-    (p) => `ip route get ${p.dst}：${p.outcome === 'route' ? `\`${line(p)}\`` : `${said('zh', p.outcome)}${p.error ? `（"${p.error}"）` : ''}`}；${p.tunDev} 承载 ${p.networks.join(', ') || p.vnet}`,
+    (p) => `ip route get ${p.dst}：${p.outcome === 'route' ? `\`${line(p)}\`` : `${said('zh', p.outcome)}${p.error ? `（"${p.error}"）` : ''}`}；${p.tunDev} 承载 ${p.networks.join('、') || p.vnet}`,
   ),
 });
 

@@ -39,7 +39,7 @@ type Allowed = { dev: string; dst: string; keys: string[]; peerAllowedCount: num
 function allowedText(lang: Lang, p: Allowed): string {
   const zh = lang === 'zh';
   const lists = allowedOf(p);
-  const peers = p.keys.map((k, i) => (zh ? `${k || '对端'}…：${lists[i]!.join(', ') || '（无）'}` : `${k || 'peer'}…: ${lists[i]!.join(', ') || '(none)'}`));
+  const peers = p.keys.map((k, i) => (zh ? `${k || '对端'}…：${lists[i]!.join('、') || '（无）'}` : `${k || 'peer'}…: ${lists[i]!.join(', ') || '(none)'}`));
   const shown = p.keys.length;
   if (zh) return `${p.dev} 的 AllowedIPs：${shown === 0 ? '无对端' : peers.join('；')}${p.peerCount > shown ? `（共 ${p.peerCount} 个对端，显示 ${shown} 个）` : ''}；都不包含 ${p.dst}`;
   return `allowed IPs of ${p.dev}: ${shown === 0 ? 'no peers' : peers.join('; ')}${p.peerCount > shown ? ` (${p.peerCount} peers, ${shown} shown)` : ''}: none contains ${p.dst}`;

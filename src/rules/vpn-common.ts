@@ -189,7 +189,7 @@ function stateText(lang: Lang, p: StateParams): string {
 const M = defineMessages('vpn-common', {
   resolve: msg(
     (p: { name: string; addresses: string[]; error: string | null }) => `endpoint name ${p.name}: ${p.addresses.length > 0 ? p.addresses.join(', ') : `does not resolve (${p.error ?? 'no address'})`}`,
-    (p) => `端点域名 ${p.name}：${p.addresses.length > 0 ? p.addresses.join(', ') : `无法解析（${p.error ?? '无地址'}）`}`,
+    (p) => `端点域名 ${p.name}：${p.addresses.length > 0 ? p.addresses.join('、') : `无法解析（${p.error ?? '无地址'}）`}`,
   ),
   route: msg(
     (p: RouteParams & { label: string }) => `ip route get ${p.destination} (endpoint ${p.label}): ${p.outcome === 'route' ? routeLine(p) : `${p.outcome}${p.error ? `: ${p.error}` : ''}`}`,
