@@ -7,7 +7,13 @@
  *   - the same 100 targets in one process (diagnoseMany over one shared snapshot, concurrency 8,
  *     full walk and check-first): CPU seconds per target and the process' peak RSS.
  *
- *   sudo node dist/bench/startup.js [--runs N] [--targets N] [--json]
+ *   - `node -e 0` beside them: what node itself costs here.
+ *
+ * The CLI runs without NODE_EXTRA_CA_CERTS (node reads and parses that bundle before any of
+ * netdx's code runs: 35–60 ms per start on the development VM, whose environment sets it);
+ * `--keep-env` keeps the caller's environment as it is.
+ *
+ *   sudo node dist/bench/startup.js [--runs N] [--targets N] [--keep-env] [--json]
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { netnsSet } from '../lab/netns.js';
@@ -36,10 +42,12 @@ function teardown(): void {
 }
 
 /** One command inside the client namespace under GNU time: wall ms, CPU s (user+sys), peak RSS KiB. */
+let cliEnv: NodeJS.ProcessEnv = process.env;
+
 function timed(args: string[]): Promise<{ ms: number; cpuS: number; rssKiB: number; stdout: string; code: number }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    execFile('/usr/bin/time', ['-f', '@@%U %S %M', 'ip', 'netns', 'exec', NS.c, ...args], { timeout: 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile('/usr/bin/time', ['-f', '@@%U %S %M', 'ip', 'netns', 'exec', NS.c, ...args], { timeout: 60_000, maxBuffer: 64 << 20, env: cliEnv }, (err, stdout, stderr) => {
       const ms = performance.now() - t0;
       const m = /@@([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
       resolve({ ms, cpuS: m ? Number(m[1]) + Number(m[2]) : NaN, rssKiB: m ? Number(m[3]) : NaN, stdout, code: err && typeof err.code === 'number' ? err.code : 0 });
@@ -80,6 +88,10 @@ async function main(): Promise<void> {
   const opt = (name: string, d: number): number => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : d);
   const runs = opt('--runs', 5);
   const n = opt('--targets', 100);
+  if (!argv.includes('--keep-env') && process.env.NODE_EXTRA_CA_CERTS !== undefined) {
+    const { NODE_EXTRA_CA_CERTS: _dropped, ...rest } = process.env;
+    cliEnv = rest;
+  }
   const server = build(n);
   const out: Record<string, unknown> = {};
   try {
@@ -87,12 +99,16 @@ async function main(): Promise<void> {
     const version: number[] = [];
     const one: number[] = [];
     let verdicts = new Set<string>();
+    const bare: number[] = [];
+    for (let i = 0; i < runs; i++) bare.push((await timed([process.execPath, '-e', '0'])).ms);
     for (let i = 0; i < runs; i++) version.push((await timed([process.execPath, BIN, '--version'])).ms);
     for (let i = 0; i < runs; i++) {
       const r = await timed([process.execPath, BIN, 'diagnose', '--json', `${addr(0)}:${PORT}`]);
       one.push(r.ms);
       verdicts.add((JSON.parse(r.stdout) as { verdict: string }).verdict);
     }
+    out.env = { NODE_EXTRA_CA_CERTS: cliEnv.NODE_EXTRA_CA_CERTS === undefined ? 'unset for the runs' : 'kept' };
+    out.nodeBare = { medianMs: Math.round(median(bare)), worstMs: Math.round(Math.max(...bare)) };
     out.version = { medianMs: Math.round(median(version)), worstMs: Math.round(Math.max(...version)) };
     out.diagnose = { medianMs: Math.round(median(one)), worstMs: Math.round(Math.max(...one)), verdicts: [...verdicts] };
     const cli = { cpuS: 0, rss: [] as number[], wallMs: 0, ok: 0 };

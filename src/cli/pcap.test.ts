@@ -101,7 +101,10 @@ test('bad input: one line, the documented exit code', () => {
     }
     const r = run([cut, '--json']);
     assert.equal(r.status, 2);
-    assert.match(JSON.parse(r.stdout).capture.warnings[0], /cut mid-record/);
+    const capture = JSON.parse(r.stdout).capture;
+    assert.match(capture.warnings[0], /cut mid-record/);
+    assert.deepEqual(capture.warningMessages[0], { id: 'pcap.warn.cut', params: { bytes: 7 } }, 'the warning as a message id beside its text');
+    assert.equal(capture.warningMessages.length, capture.warnings.length);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

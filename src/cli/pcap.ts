@@ -6,7 +6,7 @@ import pc from 'picocolors';
 import { EXIT, inputError, readError, usageError } from '../model/errors.js';
 import type { Lang } from '../model/layer.js';
 import type { Report } from '../model/report.js';
-import { parseTarget, shown, type Target } from '../model/target.js';
+import { formatHostPort, parseTarget, shown, type Target } from '../model/target.js';
 import { detectLang, t } from '../report/i18n.js';
 import { colorEnabled } from '../report/text.js';
 import { speak } from '../model/message.js';
@@ -141,8 +141,8 @@ export function renderPcapText(r: Report, lang: Lang, color: boolean): string {
   if (cap.conversations.length > 0) {
     out.push('', `${c.bold(t(lang, 'pcap.conversations'))}:`);
     for (const x of cap.conversations.slice(0, 5)) {
-      const a = x.a.includes(':') ? `[${x.a}]:${x.aPort}` : `${x.a}:${x.aPort}`;
-      const b = x.b.includes(':') ? `[${x.b}]:${x.bPort}` : `${x.b}:${x.bPort}`;
+      const a = formatHostPort(x.a, x.aPort);
+      const b = formatHostPort(x.b, x.bPort);
       const extra =
         x.proto === 'tcp'
           ? `  ${x.state}${x.rttMs != null ? `  rtt ${x.rttMs} ms` : ''}${x.retransmissions ? `  retx ${x.retransmissions}` : ''}${x.mssClamp ? `  MSS ${x.mssClamp.from}→${x.mssClamp.to}` : ''}`

@@ -107,6 +107,7 @@ export const CaptureSummarySchema = z.object({
   topTalkers: z.array(z.object({ address: z.string(), packets: z.number().int(), bytes: z.number().int() })),
   conversations: z.array(ConversationSchema).describe('the largest conversations by bytes'),
   warnings: z.array(z.string()).describe('damage or limits met while reading (the analysis covers what was read)'),
+  warningMessages: z.array(MessageSchema).optional().describe('the warnings as message ids with parameters, in the same order'),
 });
 
 export const ReportSchema = z.object({

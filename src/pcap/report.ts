@@ -13,6 +13,8 @@ import { rankFindings } from '../diagnose/rank.js';
 import { metaOf } from '../diagnose/judge.js';
 import { verdictOf } from '../diagnose/verdict.js';
 import { t } from '../report/i18n.js';
+import type { MessageKey } from '../report/messages.js';
+import type { Message } from '../model/message.js';
 import { LINKTYPE_NAMES } from './decode.js';
 import { convOfTcp, convOfUdp, type Analyzer, type ConvRow } from './flows.js';
 import type { CaptureInfo } from './reader.js';
@@ -27,6 +29,10 @@ function percentile(sorted: number[], p: number): number {
 
 export function summarize(a: Analyzer, info: CaptureInfo, file: string, lang: Lang = 'en', top = 10): CaptureSummary {
   const R = a.retired;
+  const warningMessages: Message[] = [
+    ...info.notes.map((w) => ({ id: w.key, params: w.vars })),
+    ...[...a.unknownLinktypes.entries()].map(([lt, n]) => ({ id: 'pcap.warn.linktype', params: { n, lt } })),
+  ];
   const states: Record<string, number> = { ...R.states };
   const rtts: number[] = [...R.rtts];
   let tcpPkts = R.tcpPkts;
@@ -120,7 +126,8 @@ export function summarize(a: Analyzer, info: CaptureInfo, file: string, lang: La
       .slice(0, top)
       .map(([address, v]) => ({ address, packets: v.packets, bytes: v.bytes })),
     conversations: convs,
-    warnings: [...info.notes.map((w) => t(lang, w.key, w.vars)), ...[...a.unknownLinktypes.entries()].map(([lt, n]) => t(lang, 'pcap.warn.linktype', { n, lt }))],
+    warnings: warningMessages.map((m) => t(lang, m.id as MessageKey, m.params as Record<string, string | number>)),
+    warningMessages,
   };
 }
 
