@@ -27,12 +27,15 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[i]! * 1000) / 1000;
 }
 
+/** What went wrong while reading, as message ids with parameters: the reader's notes, then the link types it could not decode. */
+const warningsOf = (a: Analyzer, info: CaptureInfo): Message[] => [
+  ...info.notes.map((w) => ({ id: w.key, params: w.vars })),
+  ...[...a.unknownLinktypes.entries()].map(([lt, n]) => ({ id: 'pcap.warn.linktype', params: { n, lt } })),
+];
+
 export function summarize(a: Analyzer, info: CaptureInfo, file: string, lang: Lang = 'en', top = 10): CaptureSummary {
   const R = a.retired;
-  const warningMessages: Message[] = [
-    ...info.notes.map((w) => ({ id: w.key, params: w.vars })),
-    ...[...a.unknownLinktypes.entries()].map(([lt, n]) => ({ id: 'pcap.warn.linktype', params: { n, lt } })),
-  ];
+  const warningMessages = warningsOf(a, info);
   const states: Record<string, number> = { ...R.states };
   const rtts: number[] = [...R.rtts];
   let tcpPkts = R.tcpPkts;
