@@ -487,6 +487,32 @@ test('a layer row’s reason carries its message id with params (JSON); the Engl
   );
 });
 
+test('a reason told without a template, or several unknown checks joined, carry no message id (none is guessed from the text)', async () => {
+  const { deps } = fakeDeps({
+    tcp: async (q) => [
+      observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'open', ms: 1 }),
+      observation('check.unknown', { layer: 'transport', check: 'first check', reason: 'why one' }),
+      observation('check.unknown', { layer: 'transport', check: 'second check', reason: 'why two' }),
+    ],
+  });
+  const r = await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  const row = r.layers.find((l) => l.layer === 'transport')!;
+  assert.equal(row.status, 'unknown');
+  assert.equal(row.reason, 'first check: why one; second check: why two');
+  assert.equal(row.reasonMessage, undefined, 'not {check: "first check", reason: "why one; second check: why two"}');
+  const one = await diagnose(
+    parseTarget('203.0.113.10:5000'),
+    opts,
+    fakeDeps({
+      tcp: async (q) => [
+        observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'open', ms: 1 }),
+        observation('check.unknown', { layer: 'transport', check: 'only check', reason: 'why' }),
+      ],
+    }).deps,
+  );
+  assert.deepEqual(one.layers.find((l) => l.layer === 'transport')!.reasonMessage, { id: 'row.unknownCheck', params: { check: 'only check', reason: 'why' } });
+});
+
 test('a staged snapshot that fails rejects the diagnosis once, with its error (no unhandled rejection beside it)', async () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (e: unknown): void => void unhandled.push(e);

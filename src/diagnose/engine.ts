@@ -7,12 +7,12 @@
  * shared snapshot, a cheap check first, a concurrency cap) see ./batch.ts.
  */
 import type { Layer } from '../model/layer.js';
+import { reasonOf, type RowReason } from './reason.js';
 import { ofKind, type Observation } from '../model/observation.js';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
 import type { DiagnoseOptions } from '../model/options.js';
 import { budgets } from './budget.js';
-import { t } from '../report/i18n.js';
 import type { EngineDeps, ProgressFn } from './deps.js';
 import {
   blameLocalFirewall,
@@ -44,7 +44,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   const staged = !p.isName && deps.stagedSnapshot ? deps.stagedSnapshot() : null;
   const w = startWalk(p, staged ? { ...deps, snapshot: () => staged.snapshot } : deps, progress);
   const obs: Observation[] = [];
-  const skips = new Map<Layer, string>();
+  const skips = new Map<Layer, RowReason>();
 
   const hdP = observeHostAndDns(w);
   let net: Awaited<ReturnType<typeof observeNetwork>> | undefined;
@@ -88,18 +88,18 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   const open = openConnection(net.tcp, primaryAddr);
   if (open) b = budgets(open.data.ms, options.timeoutMs);
   if (p.wantsTls && open) obs.push(...(await observeTls(w, open, tracer, obs, b)));
-  else if (p.wantsTls) skips.set('tls', t(options.lang, target.port === null ? 'skip.noPort' : 'skip.noTcpForTls'));
-  else skips.set('tls', t(options.lang, 'skip.notTls'));
+  else if (p.wantsTls) skips.set('tls', reasonOf(options.lang, target.port === null ? 'skip.noPort' : 'skip.noTcpForTls'));
+  else skips.set('tls', reasonOf(options.lang, 'skip.notTls'));
   if (open) obs.push(...(await observeExtras(w, open)));
 
   const tlsOk = ofKind(obs, 'tls.handshake').some((h) => h.data.outcome === 'ok' || h.data.outcome === 'verify-failed');
   if ((target.protocol === 'http' && open) || (target.protocol === 'https' && open && tlsOk)) obs.push(...(await observeApp(w, open!, obs, b)));
-  else if (target.protocol === 'http' || target.protocol === 'https') skips.set('app', t(options.lang, 'skip.noConnection'));
-  else if (!options.heartbeat) skips.set('app', t(options.lang, 'skip.noAppCheck'));
+  else if (target.protocol === 'http' || target.protocol === 'https') skips.set('app', reasonOf(options.lang, 'skip.noConnection'));
+  else if (!options.heartbeat) skips.set('app', reasonOf(options.lang, 'skip.noAppCheck'));
 
   const clock = clockObservation(obs, deps.now());
   if (clock) obs.push(clock);
-  for (const [layer, why] of lowerSkips(p.isName, target.port, np, hardFail)) skips.set(layer, t(options.lang, why));
+  for (const [layer, why] of lowerSkips(p.isName, target.port, np, hardFail)) skips.set(layer, reasonOf(options.lang, why));
   return finish(w, { observations: obs, snapshot: await completeSnapshot(deps, snapshot, obs), skips, addresses });
 }
 

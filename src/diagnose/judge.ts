@@ -16,7 +16,8 @@ import { rankFindings, type Ranked } from './rank.js';
 import { verdictOf } from './verdict.js';
 import type { Lang } from '../model/layer.js';
 import { t } from '../report/i18n.js';
-import { checkText, reasonMessageOf, reasonText } from '../report/reasons.js';
+import { checkText, reasonText } from '../report/reasons.js';
+import { plainReason, reasonOf, type RowReason } from './reason.js';
 import { said } from '../rules/helpers.js';
 
 const META = new Map<string, RuleMeta & { order: number }>(RULES.map((r, i) => [r.meta.code, { ...r.meta, order: i }]));
@@ -55,7 +56,7 @@ export interface JudgeInput {
   durationMs: number;
   layerMs: (l: Layer) => number;
   /** Layers not walked, with why. */
-  skips: Map<Layer, string>;
+  skips: Map<Layer, RowReason>;
   addresses: string[];
   now: Date;
 }
@@ -94,7 +95,7 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
     const here = findings.filter((f) => f.layer === layer);
     const ms = input.layerMs(layer);
     let status: LayerStatus;
-    let reason: string | undefined;
+    let reason: RowReason | undefined;
     if (here.some((f) => f.severity === 'error')) status = 'fail';
     else if (here.some((f) => f.severity === 'warning')) status = 'warn';
     else if (input.skips.has(layer)) {
@@ -119,40 +120,43 @@ function layerRows(findings: Finding[], obs: Observation[], input: JudgeInput): 
       const u = unknowns.filter((o) => o.data.layer === layer);
       if (u.length > 0 && !hasPositiveEvidence(layer, obs)) {
         status = 'unknown';
-        reason = u.map((o) => t(lang, 'row.unknownCheck', { check: checkText(lang, o.data.check), reason: reasonText(lang, o.data.reason) })).join(lang === 'zh' ? '；' : '; ');
+        const each = u.map((o) => reasonOf(lang, 'row.unknownCheck', { check: checkText(lang, o.data.check), reason: reasonText(lang, o.data.reason) }));
+        // Several unknown checks: their texts joined, and no one template to name.
+        reason = each.length === 1 ? each[0]! : plainReason(each.map((r) => r.text).join(lang === 'zh' ? '；' : '; '));
       } else status = 'pass';
     }
-    const message = reason !== undefined && lang === 'en' ? reasonMessageOf(reason) : null;
-    rows.push(reason === undefined ? { layer, status, ms } : message ? { layer, status, ms, reason, reasonMessage: message } : { layer, status, ms, reason });
+    // The message's parameters are the English words the text was filled with: kept for an English-judged report (the JSON).
+    const message = reason?.message !== undefined && lang === 'en' ? reason.message : null;
+    rows.push(reason === undefined ? { layer, status, ms } : message ? { layer, status, ms, reason: reason.text, reasonMessage: message } : { layer, status, ms, reason: reason.text });
   }
   return rows;
 }
 
 /** The target's name did not resolve and no finding names why (e.g. a resolver error no DNS rule knows). */
-function unnamedDnsFailure(input: JudgeInput, obs: Observation[], lang: Lang): string | null {
+function unnamedDnsFailure(input: JudgeInput, obs: Observation[], lang: Lang): RowReason | null {
   if (input.target.ipFamily !== null || input.addresses.length > 0) return null;
   const sys = ofKind(obs, 'dns.system')[0];
   if (!sys) return null;
-  return t(lang, 'reason.dnsUnnamed', { why: sys.data.error ?? t(lang, 'reason.noAddress') });
+  return reasonOf(lang, 'reason.dnsUnnamed', { why: sys.data.error ?? t(lang, 'reason.noAddress') });
 }
 
 /** A network-level target (no port) whose echoes all went unanswered, with no finding to say why. */
-function unnamedEchoFailure(input: JudgeInput, obs: Observation[], lang: Lang): string | null {
+function unnamedEchoFailure(input: JudgeInput, obs: Observation[], lang: Lang): RowReason | null {
   if (input.target.port !== null) return null;
   const addr = input.addresses[0];
   const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
   if (!addr || !echo || echo.data.method === 'unavailable' || echo.data.sent === 0 || echo.data.received > 0) return null;
   const vars = { addr, sent: echo.data.sent };
-  return echo.data.errors.length > 0 ? t(lang, 'reason.echoUnnamedErrors', { ...vars, errors: echo.data.errors.map((e) => e.name).join(', ') }) : t(lang, 'reason.echoUnnamed', vars);
+  return echo.data.errors.length > 0 ? reasonOf(lang, 'reason.echoUnnamedErrors', { ...vars, errors: echo.data.errors.map((e) => e.name).join(', ') }) : reasonOf(lang, 'reason.echoUnnamed', vars);
 }
 
 /** The target's port did not open (timeout, error, reset) and no finding names why. */
-function unnamedTcpFailure(input: JudgeInput, obs: Observation[], lang: Lang): string | null {
+function unnamedTcpFailure(input: JudgeInput, obs: Observation[], lang: Lang): RowReason | null {
   const conns = ofKind(obs, 'tcp.connect');
   if (conns.length === 0 || conns.some((c) => c.data.outcome === 'open')) return null;
   const c = conns.find((x) => x.data.address === input.addresses[0]) ?? conns[0]!;
   const vars = { dst: formatHostPort(c.data.address, c.data.port), outcome: said(lang, c.data.outcome) };
-  return c.data.errno ? t(lang, 'reason.tcpUnnamedErrno', { ...vars, errno: c.data.errno }) : t(lang, 'reason.tcpUnnamed', vars);
+  return c.data.errno ? reasonOf(lang, 'reason.tcpUnnamedErrno', { ...vars, errno: c.data.errno }) : reasonOf(lang, 'reason.tcpUnnamed', vars);
 }
 
 /**
@@ -163,7 +167,7 @@ function unnamedTcpFailure(input: JudgeInput, obs: Observation[], lang: Lang): s
  * Each of these detectors runs only when no finding of its own layer exists (those make the row
  * fail/warn first); a finding in another layer does not make a failed layer `pass`.
  */
-function unnamedTlsFailure(obs: Observation[], target: Target, lang: Lang): string | null {
+function unnamedTlsFailure(obs: Observation[], target: Target, lang: Lang): RowReason | null {
   const bad = ofKind(obs, 'tls.handshake').find((h) => h.data.outcome !== 'ok');
   // The server asked for a client certificate none was offered, and the one HTTP request that
   // could confirm a refusal (TLS-007) did not settle it: it will likely refuse, netdx cannot say.
@@ -173,32 +177,37 @@ function unnamedTlsFailure(obs: Observation[], target: Target, lang: Lang): stri
     const check = !r
       ? t(lang, 'reason.noHttpCheck')
       : t(lang, 'reason.httpCheck', { why: r.outcome === 'response' ? String(r.status) : lang === 'zh' ? httpFailureZh(r.outcome, r.error) : `${r.outcome} ${r.error ?? ''}`.trim() });
-    return t(lang, 'reason.tlsClientCert', { why: check });
+    return reasonOf(lang, 'reason.tlsClientCert', { why: check });
   }
   if (!bad) return null;
   const d = bad.data;
-  if (d.outcome === 'verify-failed') return t(lang, 'reason.tlsVerify', { why: d.verify.code ?? t(lang, d.verify.hostnameOk === false ? 'reason.nameMismatch' : 'reason.noCode') });
-  if (d.outcome === 'closed') return t(lang, 'reason.tlsClosed');
-  if (d.outcome === 'reset') return d.errorCode ? t(lang, 'reason.tlsResetCode', { code: d.errorCode }) : t(lang, 'reason.tlsReset');
-  if (lang === 'zh') return t(lang, 'reason.tlsUnnamed', { outcome: said(lang, d.outcome), why: [d.errorCode, d.error ? reasonText(lang, d.error) : null].filter(Boolean).join(' ') });
-  return `TLS handshake ${d.outcome}: ${d.errorCode ?? ''} ${d.error ?? ''}`.replace(/\s+/g, ' ').trim();
+  if (d.outcome === 'verify-failed') return reasonOf(lang, 'reason.tlsVerify', { why: d.verify.code ?? t(lang, d.verify.hostnameOk === false ? 'reason.nameMismatch' : 'reason.noCode') });
+  if (d.outcome === 'closed') return reasonOf(lang, 'reason.tlsClosed');
+  if (d.outcome === 'reset') return d.errorCode ? reasonOf(lang, 'reason.tlsResetCode', { code: d.errorCode }) : reasonOf(lang, 'reason.tlsReset');
+  if (lang === 'zh') return reasonOf(lang, 'reason.tlsUnnamed', { outcome: said(lang, d.outcome), why: [d.errorCode, d.error ? reasonText(lang, d.error) : null].filter(Boolean).join(' ') });
+  const why = `${d.errorCode ?? ''} ${d.error ?? ''}`.replace(/\s+/g, ' ').trim();
+  return why === '' ? plainReason(`TLS handshake ${d.outcome}:`) : reasonOf(lang, 'reason.tlsUnnamed', { outcome: d.outcome, why });
 }
 
 /** An HTTP request that got no response, in Chinese: its outcome and the probe's error. */
 const httpFailureZh = (outcome: string, error: string | null | undefined): string => `${said('zh', outcome)}${error ? `（${reasonText('zh', error)}）` : ''}`;
 
 /** An HTTP request that got no response, or a body that stopped, that no app finding names: `unknown`. */
-function unnamedHttpFailure(obs: Observation[], lang: Lang): string | null {
+function unnamedHttpFailure(obs: Observation[], lang: Lang): RowReason | null {
   // A heartbeat that could not even be sent (connect or TLS failed in the heartbeat probe): APP-001 judges only beats sent.
   const hb = ofKind(obs, 'app.heartbeat').find((x) => x.data.sent === 0 && x.data.error);
-  if (hb) return t(lang, 'reason.heartbeatNotSent', { why: reasonText(lang, hb.data.error!) });
+  if (hb) return reasonOf(lang, 'reason.heartbeatNotSent', { why: reasonText(lang, hb.data.error!) });
   const r = ofKind(obs, 'http.response')[0]?.data;
   if (!r) return null;
   if (r.outcome !== 'response')
-    return lang === 'zh' ? t(lang, 'reason.httpUnnamed', { outcome: said(lang, r.outcome), why: reasonText(lang, r.error ?? '') }) : `HTTP ${r.outcome}: ${r.error ?? ''}`.trim();
+    return lang === 'zh'
+      ? reasonOf(lang, 'reason.httpUnnamed', { outcome: said(lang, r.outcome), why: reasonText(lang, r.error ?? '') })
+      : r.error
+        ? reasonOf(lang, 'reason.httpUnnamed', { outcome: r.outcome, why: r.error })
+        : plainReason(`HTTP ${r.outcome}:`);
   if (r.body?.stalled) {
     const vars = { status: r.status ?? '', bytes: r.body.bytes };
-    return r.body.length !== undefined ? t(lang, 'reason.httpBodyStalledOf', { ...vars, length: r.body.length }) : t(lang, 'reason.httpBodyStalled', vars);
+    return r.body.length !== undefined ? reasonOf(lang, 'reason.httpBodyStalledOf', { ...vars, length: r.body.length }) : reasonOf(lang, 'reason.httpBodyStalled', vars);
   }
   return null;
 }

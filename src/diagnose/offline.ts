@@ -6,6 +6,7 @@
  * recorded tunnel state (interface, routes, allowed IPs, handshake age and counters then).
  */
 import { performance } from 'node:perf_hooks';
+import { reasonOf, type RowReason } from './reason.js';
 import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
 import { noTunnelReason, offlineTunnelObservations } from './tunnel.js';
 import type { Report } from '../model/report.js';
@@ -16,7 +17,6 @@ import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
 import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservation, snapshotGatewayObservation } from './derive.js';
 import { judge } from './judge.js';
-import { t } from '../report/i18n.js';
 import type { DiagnoseOptions } from '../model/options.js';
 
 /** The kernel's route choice for DST as the snapshot's tables and policy rules give it. */
@@ -40,20 +40,20 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
   const t0 = performance.now();
   const obs: Observation[] = [];
   for (const o of [linksObservation(snapshot), dnsConfigObservation(snapshot), hostsObservation(snapshot, target), proxyObservation(snapshot.proxyEnv, target)]) if (o) obs.push(o);
-  const skips = new Map<Layer, string>([
-    ['transport', t(options.lang, 'skip.offlineNoPackets')],
-    ['tls', t(options.lang, 'skip.offlineNoPackets')],
-    ['app', t(options.lang, 'skip.offlineNoPackets')],
+  const skips = new Map<Layer, RowReason>([
+    ['transport', reasonOf(options.lang, 'skip.offlineNoPackets')],
+    ['tls', reasonOf(options.lang, 'skip.offlineNoPackets')],
+    ['app', reasonOf(options.lang, 'skip.offlineNoPackets')],
   ]);
   let dsts: string[] = [];
   if (target.ipFamily !== null) {
     dsts = [target.host];
-    skips.set('dns', t(options.lang, 'skip.ipLiteral'));
+    skips.set('dns', reasonOf(options.lang, 'skip.ipLiteral'));
   } else {
     const pinned = snapshot.hosts.ok ? snapshot.hosts.value.entries.find((e) => e.names.some((n) => n.toLowerCase() === target.host)) : undefined;
     if (pinned) dsts = [pinned.address];
     else {
-      skips.set('dns', t(options.lang, 'skip.offlineDns'));
+      skips.set('dns', reasonOf(options.lang, 'skip.offlineDns'));
       dsts = snapshot.resolv.ok ? snapshot.resolv.value.nameservers : [];
     }
   }
@@ -99,7 +99,7 @@ export async function analyzeSnapshot(snapshot: Snapshot, target: Target, option
     skips.set('tunnel', noTunnelReason(snapshot, options.lang));
   } else {
     // Recorded state only: a tunnel layer with no finding did not pass, it was not probed.
-    skips.set('tunnel', t(options.lang, 'skip.offlineTunnel'));
+    skips.set('tunnel', reasonOf(options.lang, 'skip.offlineTunnel'));
   }
   const report = judge({
     target,

@@ -338,7 +338,7 @@ test('a tunnel that is down or only configured: its state, nothing probed; an un
   f = fakes();
   r = await tunnelPhase(input(snap([{ ...wg(), kind: 'other', peers: [] }]), '100.96.0.1', [viaWg0()]), f.deps);
   assert.deepEqual(kinds(r.observations), ['tunnel.state', 'check.unknown']);
-  assert.equal((await tunnelPhase(input(snap([]), '203.0.113.99', [route('203.0.113.99')]), f.deps)).skip, 'no tunnel carries the target (route, tunnel networks)');
+  assert.equal((await tunnelPhase(input(snap([]), '203.0.113.99', [route('203.0.113.99')]), f.deps)).skip?.text, 'no tunnel carries the target (route, tunnel networks)');
 });
 
 test('idle test: alive after 2 and 4 s idle, silent after 8 s → tunnel.idle with the bracket (fake clock)', async () => {

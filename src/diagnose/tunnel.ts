@@ -12,7 +12,7 @@
  * server answers within one underlay RTT. netdx polls `wg show DEV dump` every 100 ms for at most
  * HANDSHAKE_WAIT_MS after that packet; WireGuard's own 5 s retry timer is never waited for.
  */
-import { t } from '../report/i18n.js';
+import { reasonOf, type RowReason } from './reason.js';
 import { reasonText } from '../report/reasons.js';
 import { setMaxListeners } from 'node:events';
 import { observation, ofKind, type Observation, type ObservationData } from '../model/observation.js';
@@ -103,7 +103,7 @@ export interface TunnelInput {
 export interface TunnelPhaseResult {
   observations: Obs;
   /** Why the layer was not walked (no tunnel carries the target), or null. */
-  skip: string | null;
+  skip: RowReason | null;
 }
 
 /** WireGuard's session lifetime (REJECT_AFTER_TIME): a handshake younger than this is a working session. */
@@ -577,8 +577,8 @@ const active = (sel: SelectedTunnel): boolean => sel.source === 'running' && !(s
 const problemObservations = (t: SelectedTunnel['tunnel']): Obs => t.problems.map((p) => observation('check.unknown', { layer: 'tunnel', check: `${t.dev} state`, reason: p }));
 
 /** Why the tunnel layer is skipped when no tunnel should carry the target. */
-export function noTunnelReason(s: Snapshot, lang: DiagnoseOptions['lang']): string {
-  return s.tunnels && !s.tunnels.ok ? t(lang, 'skip.tunnelUnavailable', { why: reasonText(lang, s.tunnels.unavailable) }) : t(lang, 'skip.tunnelNone');
+export function noTunnelReason(s: Snapshot, lang: DiagnoseOptions['lang']): RowReason {
+  return s.tunnels && !s.tunnels.ok ? reasonOf(lang, 'skip.tunnelUnavailable', { why: reasonText(lang, s.tunnels.unavailable) }) : reasonOf(lang, 'skip.tunnelNone');
 }
 
 /**

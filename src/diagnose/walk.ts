@@ -15,6 +15,7 @@
  * observations in the order the rules expect them; nothing patches an earlier result in place.
  */
 import { performance } from 'node:perf_hooks';
+import { reasonOf, type RowReason } from './reason.js';
 import type { Layer } from '../model/layer.js';
 import { echoLossy, observation, ofKind, type Observation } from '../model/observation.js';
 import type { Report } from '../model/report.js';
@@ -25,7 +26,6 @@ import { budgets, type Budgets } from './budget.js';
 import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservation } from './derive.js';
 import { INERT_TUNNEL_PROBES, tunnelPhase, type TunnelPhaseResult } from './tunnel.js';
 import { judge } from './judge.js';
-import { t } from '../report/i18n.js';
 import { droppingRule } from '../analyze/counters.js';
 import { debug, probeContext, type ProbeContext } from '../probes/types.js';
 import type { EngineDeps, FirewallFlow, ProgressFn } from './deps.js';
@@ -126,7 +126,7 @@ export interface HostDnsResult {
   /** Budgets after the fastest resolver answer. */
   budgets: Budgets;
   /** Why the dns layer was not walked (an IP literal), or null. */
-  dnsSkip: string | null;
+  dnsSkip: RowReason | null;
 }
 
 /** The snapshot and name resolution, in parallel: the resolvers are asked as soon as resolv.conf is read. */
@@ -156,7 +156,7 @@ export async function observeHostAndDns(w: Walk): Promise<HostDnsResult> {
   for (const o of [linksObservation(snapshot), dnsConfigObservation(snapshot), hostsObservation(snapshot, target), proxyObservation(snapshot.proxyEnv, target)]) {
     if (o) obs.push(o);
   }
-  if (!isName) return { snapshot, observations: obs, addresses: [target.host], budgets: b, dnsSkip: t(options.lang, 'skip.ipLiteral') };
+  if (!isName) return { snapshot, observations: obs, addresses: [target.host], budgets: b, dnsSkip: reasonOf(options.lang, 'skip.ipLiteral') };
 
   return inLayer(w, 'dns', async () => {
     const servers = snapshot.resolv.ok && snapshot.resolv.value.nameservers.length > 0 ? snapshot.resolv.value.nameservers : ['127.0.0.1'];
@@ -566,7 +566,7 @@ export async function completeSnapshot(deps: EngineDeps, snapshot: Snapshot, obs
 }
 
 /** Judges and ranks what the walk saw into the Report. */
-export function finish(w: Walk, r: { observations: Obs; snapshot: Snapshot; skips: Map<Layer, string>; addresses: string[] }): Report {
+export function finish(w: Walk, r: { observations: Obs; snapshot: Snapshot; skips: Map<Layer, RowReason>; addresses: string[] }): Report {
   const { target, options } = w.plan;
   debug(`judge: ${r.observations.length} observations`);
   return judge({

@@ -3,7 +3,7 @@ import type { Lang } from '../model/layer.js';
 import type { Finding, Report } from '../model/report.js';
 import { formatHostPort } from '../model/target.js';
 import { t } from './i18n.js';
-import { reportReason } from './reasons.js';
+import { reportReason, rowReason } from './reasons.js';
 import { speak } from '../model/message.js';
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|');
@@ -37,7 +37,7 @@ export function renderMarkdown(r: Report, lang: Lang): string {
   if (r.primary) out.push(...finding(r.primary, lang, `## ${t(lang, 'report.primary')}:`));
   else if (r.verdict !== 'unknown') out.push(t(lang, 'report.noFindings'), '');
   out.push(`## ${t(lang, 'report.layers')}`, '', t(lang, 'report.layerTable'), '|---|---|---:|---|');
-  for (const l of r.layers) out.push(`| ${t(lang, `layer.${l.layer}`)} | ${t(lang, `status.${l.status}`)} | ${l.ms} | ${esc(l.reason === undefined ? '' : reportReason(r.lang, lang, l.reason))} |`);
+  for (const l of r.layers) out.push(`| ${t(lang, `layer.${l.layer}`)} | ${t(lang, `status.${l.status}`)} | ${l.ms} | ${esc(l.reason === undefined ? '' : rowReason(r.lang, lang, l))} |`);
   out.push('');
   const others = r.findings.filter((f) => f.code !== r.primary?.code);
   if (others.length) {

@@ -46,10 +46,6 @@ const lazy = <T>(f: () => T): (() => T) => {
   return () => (v ??= f());
 };
 const REASONS = lazy(() => compile('reason.'));
-/** Every template a layer row's reason can be: skips, row compositions and reasons. */
-const ROW_REASONS = lazy(() => [...compile('skip.'), ...compile('row.'), ...REASONS()].sort((a, b) => b.literal - a.literal));
-/** The reasons without a placeholder, by their English text (most skips): found without a regular expression. */
-const CONSTANT_REASONS = lazy(() => new Map((Object.keys(MESSAGES) as MessageKey[]).filter((k) => /^(skip|row|reason)\./.test(k) && !MESSAGES[k].en.includes('{')).map((k) => [MESSAGES[k].en, k])));
 const CHECKS = lazy(() => compile('check.'));
 /** Parameters that are reasons themselves. */
 const NESTED = new Set(['why', 'error', 'errors']);
@@ -83,17 +79,24 @@ export function checkText(lang: Lang, check: string): string {
   return fromTemplates(CHECKS(), check, 4) ?? check;
 }
 
+/** Parameters that name a check. */
+const CHECK_PARAMS = new Set(['check']);
+
 /**
- * A layer row's English reason as a message id with parameters (the JSON report's `reasonMessage`):
- * the catalog template it is the text of, and the values of its placeholders. Null for a reason
- * that is no template's text (a kernel's or a library's own words).
+ * A layer row's reason for a reader: as it is when the report was judged in the reader's language;
+ * else from its message (the template it was made from, its reasons and check names told again),
+ * and only without one through the templates' text.
  */
-export function reasonMessageOf(reason: string): Message | null {
-  const exact = CONSTANT_REASONS().get(reason);
-  if (exact) return { id: exact, params: {} };
-  for (const t of ROW_REASONS()) {
-    const m = t.re.exec(reason);
-    if (m) return { id: t.key, params: Object.fromEntries(t.names.map((n, i) => [n, m[i + 1]!])) };
-  }
-  return null;
+export function rowReason(judgedIn: Lang | undefined, lang: Lang, row: { reason?: string; reasonMessage?: Message }): string {
+  const text = row.reason ?? '';
+  if (judgedIn === undefined || judgedIn === lang) return text;
+  const m = row.reasonMessage;
+  if (!m || !(m.id in MESSAGES) || lang !== 'zh') return reasonText(lang, text);
+  const vars = Object.fromEntries(
+    Object.entries(m.params).map(([k, v]) => {
+      const s = Array.isArray(v) ? v.join(', ') : String(v ?? '');
+      return [k, NESTED.has(k) ? reasonZh(s) : CHECK_PARAMS.has(k) ? checkText(lang, s) : s];
+    }),
+  );
+  return fill(MESSAGES[m.id as MessageKey].zh, vars);
 }

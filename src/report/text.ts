@@ -5,7 +5,7 @@ import type { Finding, Report } from '../model/report.js';
 import { formatHostPort } from '../model/target.js';
 import { t } from './i18n.js';
 import { speak } from '../model/message.js';
-import { reasonText, reportReason } from './reasons.js';
+import { reasonText, reportReason, rowReason } from './reasons.js';
 
 export interface TextOptions {
   lang: Lang;
@@ -101,7 +101,7 @@ export function renderText(r: Report, o: TextOptions): string {
   for (const row of r.layers) {
     const st = statusColor(c, row.status)(pad(t(lang, `status.${row.status}`), 8));
     const ms = row.status === 'skip' ? ''.padStart(8) : `${row.ms} ms`.padStart(8);
-    lines.push(`  ${pad(t(lang, `layer.${row.layer}`), 10)} ${st} ${c.dim(ms)}${row.reason ? '  ' + c.dim(reasonIn(row.reason)) : ''}`);
+    lines.push(`  ${pad(t(lang, `layer.${row.layer}`), 10)} ${st} ${c.dim(ms)}${row.reason ? '  ' + c.dim(rowReason(r.lang, lang, row)) : ''}`);
   }
   if (warnings.length > 0) {
     lines.push('');
