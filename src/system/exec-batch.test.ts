@@ -40,18 +40,19 @@ test('batching exec: a batch that outlives its deadline is killed with its comma
 });
 
 test('batching exec: the batch folder is removed once its answers are read', async () => {
-  const folders = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('netdx-batch-'));
-  const before = new Set(folders());
-  const batch = makeBatchingExec();
-  const got = await Promise.all([batch('printf', ['1']), batch('printf', ['2']), batch('printf', ['3'])]);
-  assert.deepEqual(
-    got.map((r) => r.stdout),
-    ['1', '2', '3'],
-  );
-  assert.deepEqual(
-    folders().filter((f) => !before.has(f)),
-    [],
-  );
+  // A parent of its own: other tests' batches run at the same time in the system's temporary folder.
+  const tmp = mkdtempSync(join(tmpdir(), 'netdx-batch-test-'));
+  try {
+    const batch = makeBatchingExec({ tmp });
+    const got = await Promise.all([batch('printf', ['1']), batch('printf', ['2']), batch('printf', ['3'])]);
+    assert.deepEqual(
+      got.map((r) => r.stdout),
+      ['1', '2', '3'],
+    );
+    assert.deepEqual(readdirSync(tmp), []);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test('batching exec: a call in a batch ends at its own deadline or abort; the others get their answers', async () => {

@@ -118,7 +118,8 @@ const shQuote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
  * killed, those still running are 'timeout', those done keep their answers. Any batch the shell
  * cannot run falls back to one spawn per command.
  */
-export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessEnv } = {}): ExecFn {
+/** `tmp`: where batch folders are made (the system's temporary folder by default). */
+export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessEnv; tmp?: string } = {}): ExecFn {
   const te = toolEnv(options);
   const { env, installed } = te;
   const single = execWith(te);
@@ -141,7 +142,7 @@ export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessE
     // process makes and reads back (no mktemp, cat or rm: each fork and exec is ~4 ms of CPU here).
     let dir: string;
     try {
-      dir = mkdtempSync(join(tmpdir(), 'netdx-batch-'));
+      dir = mkdtempSync(join(options.tmp ?? tmpdir(), 'netdx-batch-'));
     } catch {
       for (const c of calls) void single(c.file, c.args, c.opts).then(c.resolve);
       return;
