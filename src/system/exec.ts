@@ -104,9 +104,6 @@ function execWith({ env, installed }: ReturnType<typeof toolEnv>): ExecFn {
 /** The shared default (process PATH plus the sbin folders). */
 export const defaultExec: ExecFn = makeExec();
 
-/** How much later than its deadline a call in a batch gives up waiting for the batch (ms). */
-const BATCH_GRACE_MS = 50;
-
 const shQuote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
 
 /**
@@ -116,9 +113,9 @@ const shQuote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
  * there, one shell ~45 ms). Each command's stdout, stderr and exit code come back separately; a
  * command that outlives the longest deadline ends the batch: the shell and what it started are
  * killed, those still running are 'timeout', those done keep their answers. Any batch the shell
- * cannot run falls back to one spawn per command.
+ * cannot run falls back to one spawn per command. `tmp`: where batch folders are made (the system's
+ * temporary folder by default).
  */
-/** `tmp`: where batch folders are made (the system's temporary folder by default). */
 export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessEnv; tmp?: string } = {}): ExecFn {
   const te = toolEnv(options);
   const { env, installed } = te;
@@ -128,6 +125,8 @@ export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessE
     args: readonly string[];
     opts: ExecOptions;
     resolve: (r: ExecResult) => void;
+    /** Its own deadline, when it is shorter than the batch's. */
+    timer?: NodeJS.Timeout;
   }
   let queue: Call[] = [];
   const flush = (): void => {
@@ -151,6 +150,14 @@ export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessE
     const lines = calls.map((c, i) => `( ${[c.file, ...c.args].map(shQuote).join(' ')} >${at(i, 'o')} 2>${at(i, 'e')} </dev/null; echo $? >${at(i, 'c')} ) &`);
     lines.push('wait');
     const timeout = Math.max(...calls.map((c) => c.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS));
+    // A call with a shorter deadline than the batch's ends at its own (its answer is then 'timeout'); the batch goes on for the others.
+    for (const c of calls) {
+      const own = c.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      if (own < timeout) {
+        c.timer = setTimeout(() => c.resolve({ stdout: '', stderr: '', code: null, failure: 'timeout' }), own);
+        c.timer.unref();
+      }
+    }
     // Its own process group: a batch past its deadline is killed with the commands it started.
     const child = spawn('sh', ['-c', lines.join('\n')], { env, stdio: 'ignore', detached: true, windowsHide: true });
     let killed = false;
@@ -183,23 +190,21 @@ export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessE
       if (opts.killSignal) return void single(file, args, opts).then(resolve);
       const timedOut: ExecResult = { stdout: '', stderr: '', code: null, failure: 'timeout' };
       if (opts.signal?.aborted) return resolve(timedOut);
-      // In a batch, a call still ends at its own deadline or abort (its answer is then 'timeout'); the batch goes on for the others.
-      // A little after the deadline: when it is also the batch's, the batch's own answer (killed, or done just in time) comes first.
-      const timer = setTimeout(() => resolve(timedOut), (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + BATCH_GRACE_MS);
-      timer.unref();
-      const abort = (): void => resolve(timedOut);
-      opts.signal?.addEventListener('abort', abort, { once: true });
-      if (queue.length === 0) setImmediate(flush);
-      queue.push({
+      // In a batch, a call still ends at its abort (its answer is then 'timeout'); the batch goes on for the others.
+      const call: Call = {
         file,
         args,
         opts,
         resolve: (r) => {
-          clearTimeout(timer);
+          if (call.timer) clearTimeout(call.timer);
           opts.signal?.removeEventListener('abort', abort);
           resolve(r);
         },
-      });
+      };
+      const abort = (): void => call.resolve(timedOut);
+      opts.signal?.addEventListener('abort', abort, { once: true });
+      if (queue.length === 0) setImmediate(flush);
+      queue.push(call);
     });
 }
 
