@@ -58,7 +58,7 @@ test('`netdx` with no arguments is a usage error: the usage on stderr, exit 64; 
 });
 
 test('hoistLang: a --lang before the command moves behind it (before a --), and goes when there is no command', () => {
-  assert.deepEqual(hoistLang(['--lang', 'zh', 'diagnose', '10.0.0.1']), ['diagnose', '10.0.0.1', '--lang', 'zh']);
+  assert.deepEqual(hoistLang(['--lang', 'zh', 'diagnose', '203.0.113.1']), ['diagnose', '203.0.113.1', '--lang', 'zh']);
   assert.deepEqual(hoistLang(['--lang=zh', 'help', 'diagnose']), ['help', 'diagnose', '--lang=zh']);
   assert.deepEqual(hoistLang(['--lang', 'zh', 'lab', 'exec', 'client', '--', 'ip', '--lang']), ['lab', 'exec', 'client', '--lang', 'zh', '--', 'ip', '--lang']);
   assert.deepEqual(hoistLang(['--lang', 'zh', '--help']), ['--help']);

@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Lang } from '../model/layer.js';
-import { inBoth, NetdxError, usageError, readError } from '../model/errors.js';
+import { errorText, inBoth, usageError, readError } from '../model/errors.js';
 import { parseListen } from '../monitor/daemon.js';
 import { untilStopped } from '../monitor/signals.js';
 import { openDb } from './db.js';
@@ -58,7 +58,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
       targets = loadTargets(o.targets);
       log(ft(o.lang, 'server.reloaded', { file: o.targets ?? '-', n: targets.byName.size }));
     } catch (err) {
-      log(ft(o.lang, 'server.error', { what: 'SIGHUP', why: err instanceof NetdxError ? err.text(o.lang) : err instanceof Error ? err.message : String(err) }));
+      log(ft(o.lang, 'server.error', { what: 'SIGHUP', why: errorText(err, o.lang) }));
     }
   };
   process.on('SIGHUP', onHup);

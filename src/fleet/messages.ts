@@ -3,7 +3,7 @@
  * the incident summaries and every word of the web page. Same `fill` placeholders as the others.
  */
 import type { Lang, Text } from '../model/layer.js';
-import { fill } from '../rules/types.js';
+import { catalogLookup } from '../model/fault.js';
 
 export const FLEET_MESSAGES = {
   // CLI and daemons
@@ -131,9 +131,7 @@ export const FLEET_MESSAGES = {
 
 export type FleetMessageKey = keyof typeof FLEET_MESSAGES;
 
-export function ft(lang: Lang, key: FleetMessageKey, vars: Record<string, string | number> = {}): string {
-  return fill(FLEET_MESSAGES[key][lang], vars);
-}
+export const ft = catalogLookup(FLEET_MESSAGES);
 
 /** 95 s → "1 min 35 s" (zh: "1 分 35 秒"). */
 export function elapsedText(ms: number, lang: Lang): string {

@@ -4,7 +4,7 @@
  * same shape and the same `fill` placeholders as the other catalogs.
  */
 import type { Lang, Text } from '../model/layer.js';
-import { fill } from '../model/fault.js';
+import { catalogLookup } from '../model/fault.js';
 
 export const LAB_MESSAGES = {
   // Lab.up (lab.ts): the build's progress
@@ -84,9 +84,7 @@ export const LAB_MESSAGES = {
 
 export type LabMessageKey = keyof typeof LAB_MESSAGES;
 
-export function lt(lang: Lang, key: LabMessageKey, vars: Record<string, string | number> = {}): string {
-  return fill(LAB_MESSAGES[key][lang], vars);
-}
+export const lt = catalogLookup(LAB_MESSAGES);
 
 /** A message kept for later, rendered in either language; a value may itself be a message (a nested reason). */
 export interface LabMessage {

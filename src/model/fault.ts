@@ -3,7 +3,7 @@
  * (`netdx faults`, docs/faults.md) is generated from. Renderers read it; rules fill it.
  */
 import { fillTemplate } from './message.js';
-import type { Layer, Severity, Text } from './layer.js';
+import type { Lang, Layer, Severity, Text } from './layer.js';
 
 export interface FixTemplate {
   summary: Text;
@@ -30,3 +30,9 @@ export interface RuleMeta {
 export function fill(template: string, vars: Record<string, string | number>): string {
   return fillTemplate(template, (k) => (k in vars ? String(vars[k]) : undefined));
 }
+
+/** A catalog's lookup: the text of `key` in a language, its placeholders filled (`fill`). */
+export const catalogLookup =
+  <K extends string>(texts: Record<K, Text>) =>
+  (lang: Lang, key: K, vars: Record<string, string | number> = {}): string =>
+    fill(texts[key][lang], vars);

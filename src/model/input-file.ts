@@ -7,6 +7,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { inputError, readError } from './errors.js';
+import { catalogLookup } from './fault.js';
 import { envLang, type Lang, type Text } from './layer.js';
 
 /**
@@ -25,7 +26,7 @@ const MESSAGES = {
   'kind.other': { en: 'not a file', zh: '非文件' },
 } satisfies Record<string, Text>;
 
-const t = (lang: Lang, key: keyof typeof MESSAGES, vars: Record<string, string> = {}): string => MESSAGES[key][lang].replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+const t = catalogLookup(MESSAGES);
 /** An error's text: in the asked language, with the Chinese always at hand for a CLI run with --lang zh. */
 const both = (lang: Lang, key: keyof typeof MESSAGES, vars: (l: Lang) => Record<string, string>): { en: string; zh: string } => ({ en: t(lang, key, vars(lang)), zh: t('zh', key, vars('zh')) });
 

@@ -4,7 +4,7 @@
  * strings live with it; same shape and the same `fill` placeholders.
  */
 import type { Lang, Text } from '../model/layer.js';
-import { fill } from '../rules/types.js';
+import { catalogLookup } from '../model/fault.js';
 
 export const MONITOR_MESSAGES = {
   'cfg.read': { en: "config '{file}': cannot read ({code})", zh: "配置文件 '{file}'：无法读取（{code}）" },
@@ -60,9 +60,7 @@ export const MONITOR_MESSAGES = {
 
 export type MonitorMessageKey = keyof typeof MONITOR_MESSAGES;
 
-export function mt(lang: Lang, key: MonitorMessageKey, vars: Record<string, string | number> = {}): string {
-  return fill(MONITOR_MESSAGES[key][lang], vars);
-}
+export const mt = catalogLookup(MONITOR_MESSAGES);
 
 /** A check's failure in the reader's language, from its signature (checks.ts): `timeout`, `dns`, `tcp:CODE`, `tls:CODE`, `icmp:NAME`, `http:STATUS:…`. */
 export function checkReason(signature: string, timeoutMs: number, lang: Lang): string {

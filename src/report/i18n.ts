@@ -1,6 +1,6 @@
 /** Language selection and the message catalogs (en, zh). Every user-facing string goes through `t`. */
 import { envLang, type Lang } from '../model/layer.js';
-import { fill } from '../model/fault.js';
+import { catalogLookup } from '../model/fault.js';
 import { MESSAGES, type MessageKey } from './messages.js';
 
 /** The language from --lang, else LC_ALL / LC_MESSAGES / LANG (zh* → zh), else en. */
@@ -9,8 +9,6 @@ export function detectLang(explicit?: string, env: NodeJS.ProcessEnv = process.e
   return envLang(env);
 }
 
-export function t(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
-  return fill(MESSAGES[key][lang], vars);
-}
+export const t = catalogLookup(MESSAGES);
 
 export type { MessageKey };

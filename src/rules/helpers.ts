@@ -1,6 +1,7 @@
 /** Small pure helpers shared by the rules (address comparison, text for evidence). */
 import ipaddr from 'ipaddr.js';
 import type { Lang } from '../model/layer.js';
+import type { TraceHop } from '../model/observation.js';
 
 /** Canonical text of an IP address (IPv6 compressed, IPv4-mapped unwrapped); the input when it is not an address. */
 export function canonicalIp(text: string): string {
@@ -77,3 +78,12 @@ const WORDS_ZH: Readonly<Record<string, string>> = {
 
 /** A probe outcome or state word in the context language ('refused' → '连接被拒绝'); a word without a zh text stays as it is. */
 export const said = (lang: Lang, word: string): string => (lang === 'zh' ? (WORDS_ZH[word] ?? word) : word);
+
+/** A trace's hops as parallel lists for a message's parameters: TTL, address ('???' when none answered), replies received and probes sent, 1 where the hop's ICMP answers are rate-limited. */
+export const hopColumns = (hops: readonly TraceHop[]): { ttl: number[]; addr: string[]; recv: number[]; sent: number[]; limited: number[] } => ({
+  ttl: hops.map((h) => h.ttl),
+  addr: hops.map((h) => h.addr ?? '???'),
+  recv: hops.map((h) => h.recv),
+  sent: hops.map((h) => h.sent),
+  limited: hops.map((h) => (h.rateLimited ? 1 : 0)),
+});

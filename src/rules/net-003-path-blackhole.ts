@@ -1,7 +1,7 @@
 import type { Rule, RuleContext, RuleMeta } from './types.js';
 import { inBrokenTunnel } from './vpn-common.js';
 import { defineMessages, evidence, makeFinding, metaFix, msg, ofKind, type FixPart, metaText } from './types.js';
-import { sameIp, said } from './helpers.js';
+import { hopColumns, sameIp, said } from './helpers.js';
 import type { Lang } from '../model/layer.js';
 import { routerUnreachable } from './net-010-unreachable-reported.js';
 import type { ObservationData, TraceHop } from '../model/observation.js';
@@ -37,14 +37,7 @@ const samePrefix = (a: string, b: string): boolean => (isDefaultPrefix(a) && isD
 /** A path's hops as parallel lists (`limited`: 1 where the hop's ICMP answers are rate-limited; `icmp`: the ICMP error's name, '' for none). */
 type Hops = { ttl: number[]; addr: string[]; recv: number[]; sent: number[]; limited: number[]; icmp: string[] };
 
-const hopParams = (hops: readonly TraceHop[]): Hops => ({
-  ttl: hops.map((h) => h.ttl),
-  addr: hops.map((h) => h.addr ?? '???'),
-  recv: hops.map((h) => h.recv),
-  sent: hops.map((h) => h.sent),
-  limited: hops.map((h) => (h.rateLimited ? 1 : 0)),
-  icmp: hops.map((h) => h.icmp?.name ?? ''),
-});
+const hopParams = (hops: readonly TraceHop[]): Hops => ({ ...hopColumns(hops), icmp: hops.map((h) => h.icmp?.name ?? '') });
 
 const hopList = (lang: Lang, p: Hops): string =>
   p.ttl

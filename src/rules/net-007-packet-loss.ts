@@ -1,6 +1,6 @@
 import type { Rule, RuleMeta } from './types.js';
 import { defineMessages, evidence, makeFinding, msg, ofKind } from './types.js';
-import { sameIp } from './helpers.js';
+import { hopColumns, sameIp } from './helpers.js';
 import { firstLossyHop } from '../analyze/trace-stats.js';
 import type { TraceHop } from '../model/observation.js';
 import type { Lang } from '../model/layer.js';
@@ -35,14 +35,7 @@ const MIN_ECHOES = 10;
 /** A path's hops as parallel lists (`limited`: 1 where the hop's ICMP answers are rate-limited). */
 type Hops = { ttl: number[]; addr: string[]; recv: number[]; sent: number[]; loss: number[]; limited: number[] };
 
-const hopParams = (hops: readonly TraceHop[]): Hops => ({
-  ttl: hops.map((h) => h.ttl),
-  addr: hops.map((h) => h.addr ?? '???'),
-  recv: hops.map((h) => h.recv),
-  sent: hops.map((h) => h.sent),
-  loss: hops.map((h) => h.lossPct),
-  limited: hops.map((h) => (h.rateLimited ? 1 : 0)),
-});
+const hopParams = (hops: readonly TraceHop[]): Hops => ({ ...hopColumns(hops), loss: hops.map((h) => h.lossPct) });
 
 const hopList = (lang: Lang, p: Hops): string =>
   p.ttl
