@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/errqueue.h>
+#include <linux/netlink.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #define CHECK(call)                                                     \
@@ -927,6 +929,89 @@ static napi_value js_load_abort(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ── netlink(protocol, request, timeoutMs) → Buffer | errno name ─────────────
+ * Sends one request to the kernel on a fresh netlink socket and returns the whole answer as one
+ * Buffer: every message up to NLMSG_DONE, an NLMSG_ERROR, or the first message that is not part of
+ * a multipart dump. The request's bytes (headers, attributes) are built and the answer decoded in
+ * TypeScript (src/system/netlink.ts). The kernel answers within the send and each receive, so this
+ * blocks for microseconds; each receive is still bounded by timeoutMs, and the answer by 64 MiB. */
+#define NL_CHUNK (1 << 16)
+#define NL_MAX (64u << 20)
+static napi_value js_netlink(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t proto, timeout;
+  void *req = NULL;
+  size_t reqlen = 0;
+  bool isbuf = false;
+  if (argc < 3 || get_int(env, argv[0], &proto) || proto < 0 || proto > 31 || napi_is_buffer(env, argv[1], &isbuf) != napi_ok || !isbuf ||
+      get_int(env, argv[2], &timeout) || timeout < 1 || timeout > 60000) {
+    napi_throw_type_error(env, NULL, "netlink(protocol 0-31, buffer, timeoutMs 1-60000)");
+    return NULL;
+  }
+  CHECK(napi_get_buffer_info(env, argv[1], &req, &reqlen));
+  if (reqlen < sizeof(struct nlmsghdr)) {
+    napi_throw_type_error(env, NULL, "netlink: the request is shorter than a netlink header");
+    return NULL;
+  }
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, (int)proto);
+  if (fd < 0) return make_string(env, errno_name(errno));
+  struct timeval tv = {.tv_sec = timeout / 1000, .tv_usec = (timeout % 1000) * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  ssize_t n;
+  do n = sendto(fd, req, reqlen, 0, (struct sockaddr *)&kernel, sizeof kernel);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    int e = errno;
+    close(fd);
+    return make_string(env, errno_name(e));
+  }
+  size_t cap = NL_CHUNK * 2, len = 0;
+  char *out = malloc(cap);
+  const char *fail = out ? NULL : "ENOMEM";
+  int done = 0;
+  while (!fail && !done) {
+    if (cap - len < NL_CHUNK) {
+      if (cap >= NL_MAX) {
+        fail = "EFBIG";
+        break;
+      }
+      char *bigger = realloc(out, cap * 2);
+      if (!bigger) {
+        fail = "ENOMEM";
+        break;
+      }
+      out = bigger;
+      cap *= 2;
+    }
+    do n = recv(fd, out + len, NL_CHUNK, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      fail = errno == EAGAIN || errno == EWOULDBLOCK ? "ETIMEDOUT" : errno_name(errno);
+      break;
+    }
+    if (n == 0) break;
+    int rem = (int)n;
+    for (struct nlmsghdr *h = (struct nlmsghdr *)(out + len); NLMSG_OK(h, rem); h = NLMSG_NEXT(h, rem)) {
+      if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR || !(h->nlmsg_flags & NLM_F_MULTI)) done = 1;
+    }
+    len += (size_t)n;
+  }
+  close(fd);
+  if (fail) {
+    free(out);
+    return make_string(env, fail);
+  }
+  napi_value buf;
+  void *data;
+  napi_status st = napi_create_buffer_copy(env, len, out, &data, &buf);
+  free(out);
+  CHECK(st);
+  return buf;
+}
+
 /* ── module ───────────────────────────────────────────────────────────── */
 static void def_const(napi_env env, napi_value obj, const char *name, int v) { set_prop(env, obj, name, make_int(env, v)); }
 
@@ -951,6 +1036,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"loadStart", NULL, js_load_start, NULL, NULL, NULL, napi_default, NULL},
       {"loadProgress", NULL, js_load_progress, NULL, NULL, NULL, napi_default, NULL},
       {"loadAbort", NULL, js_load_abort, NULL, NULL, NULL, napi_default, NULL},
+      {"netlink", NULL, js_netlink, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
   napi_value c;
@@ -989,6 +1075,7 @@ static napi_value init(napi_env env, napi_value exports) {
   def_const(env, c, "SO_EE_ORIGIN_LOCAL", SO_EE_ORIGIN_LOCAL);
   def_const(env, c, "UV_READABLE", UV_READABLE);
   def_const(env, c, "UV_WRITABLE", UV_WRITABLE);
+  def_const(env, c, "NETLINK_ROUTE", NETLINK_ROUTE);
   set_prop(env, exports, "constants", c);
   return exports;
 }

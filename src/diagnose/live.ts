@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { collectListening, collectSnapshot, collectStaged, DIAGNOSE_PARTS } from '../system/collect.js';
 import { parseResolvConf } from '../system/parse/resolv.js';
 import { run as routeLookup } from '../probes/route.js';
+import { routeNetlink } from '../native/addon.js';
 import { run as gateway } from '../probes/gateway.js';
 import { run as icmp } from '../probes/icmp.js';
 import { run as tcp } from '../probes/tcp.js';
@@ -81,8 +82,8 @@ export function liveDeps(): EngineDeps {
     },
     systemLookup: async (name, ctx) => (await lazy.dns()).systemLookup(name, ctx),
     dnsQuery: async (q, ctx) => (await lazy.dns()).run(q, ctx),
-    // Through the batching exec: the walk's first lookup shares a shell with the snapshot's first commands.
-    routeLookup: (d, ctx) => routeLookup(d, ctx, batchedExec),
+    // The kernel asked in-process (rtnetlink, through the addon); `ip route get` through the batching exec where it cannot be.
+    routeLookup: (d, ctx) => routeLookup(d, ctx, batchedExec, routeNetlink()),
     gateway,
     icmp,
     tcp,

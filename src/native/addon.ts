@@ -94,6 +94,12 @@ export interface RawAddon {
   loadProgress(h: LoadHandle): number[];
   /** No more launches; the attempts in flight finish. */
   loadAbort(h: LoadHandle): void;
+  /**
+   * One request to the kernel over a fresh netlink socket (`protocol`: NETLINK_ROUTE…): the whole
+   * answer as one Buffer, or the errno name of the system call that failed. Blocks for microseconds;
+   * each receive is bounded by `timeoutMs`. Missing from an addon built before it.
+   */
+  netlink?(protocol: number, request: Buffer, timeoutMs: number): Buffer | string;
   constants: Record<string, number>;
 }
 
@@ -130,4 +136,13 @@ export function loadAddon(): RawAddon | null {
 /** Why loadAddon() returned null. */
 export function addonError(): string | null {
   return loadError;
+}
+
+/** The addon's netlink call for rtnetlink requests (src/system/netlink.ts), or null when the addon is not built or predates it. */
+export function routeNetlink(): ((request: Buffer) => Buffer | string) | null {
+  const a = loadAddon();
+  const proto = a?.constants['NETLINK_ROUTE'];
+  if (!a?.netlink || proto === undefined) return null;
+  const nl = a.netlink.bind(a);
+  return (request) => nl(proto, request, 1000);
 }

@@ -4,6 +4,7 @@ import { observation, type Observation, type ObservationData } from '../model/ob
 import { routeGet, type RouteGetOptions, type RouteGetOutcome } from '../system/route-get.js';
 import type { ProbeContext } from './types.js';
 import { probeExecOptions } from '../system/exec.js';
+import { routeNetlink } from '../native/addon.js';
 
 export interface RouteQuery {
   destination: string;
@@ -26,11 +27,16 @@ export function toLookup(destination: string, r: RouteGetOutcome): Lookup {
   return { destination, family, outcome: 'route', dev: v.dev, gateway: v.gateway, src: v.src, table: v.table, route: v.text, candidates: [], rules: [] };
 }
 
-/** The route lookup within the probe's budget: every `ip` call (the lookup, and the rule or route list that classifies a refusal) stops when it is spent. */
-export async function run(q: string | RouteQuery, ctx: ProbeContext, exec?: RouteGetOptions['exec']): Promise<Observation[]> {
+/**
+ * The route lookup within the probe's budget: the kernel asked in-process (rtnetlink, through the
+ * raw-socket addon) when it is built, else `ip route get`; every `ip` call (the lookup, and the
+ * rule or route list that classifies a refusal) stops when the budget is spent. A caller that
+ * gives its own `exec` (a test's recorded answers) is answered by it alone unless it gives `netlink` too.
+ */
+export async function run(q: string | RouteQuery, ctx: ProbeContext, exec?: RouteGetOptions['exec'], netlink: RouteGetOptions['netlink'] = exec ? null : routeNetlink()): Promise<Observation[]> {
   const { destination, ...opts } = typeof q === 'string' ? { destination: q } : q;
   const t0 = performance.now();
-  const r = await routeGet(destination, { ...opts, ...(exec ? { exec } : {}), ...probeExecOptions(ctx) });
+  const r = await routeGet(destination, { ...opts, ...(exec ? { exec } : {}), netlink, ...probeExecOptions(ctx) });
   const ms = performance.now() - t0;
   return [observation('route.lookup', toLookup(destination, r), ms)];
 }

@@ -4,7 +4,10 @@
  */
 import type { PolicyRule, RouteGetErrorKind, RouteGetResult } from '../model/snapshot.js';
 import { defaultExec, execProblem, type ExecFn, type ExecOptions } from './exec.js';
-import { classifyRouteGetError, parseRouteGet } from './parse/route-get.js';
+import { classifyRouteGetError, parseRouteGet, routeGetText } from './parse/route-get.js';
+import { decodeLink, decodeRouteGet, errnoText, linkRequest, routeGetRequest, type NetlinkFn } from './netlink.js';
+import { constants as osConstants } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parsePolicyRules } from './parse/rules.js';
 import { parseRoutes } from './parse/routes.js';
 import { ipFamily, prefixCovers } from '../model/prefix.js';
@@ -22,6 +25,11 @@ export interface RouteGetOptions {
   signal?: AbortSignal;
   /** Per-command deadline (ms), 2000 by default. */
   timeoutMs?: number;
+  /**
+   * The kernel asked in-process (rtnetlink) instead of `ip route get`; the same answer without a
+   * fork. When it cannot be used (no netlink socket, an answer it cannot read), `ip` answers.
+   */
+  netlink?: NetlinkFn | null;
 }
 
 export type RouteGetOutcome = { ok: true; value: RouteGetResult } | { ok: false; error: string; kind: RouteGetErrorKind };
@@ -69,7 +77,9 @@ export async function routeGet(dst: string, opts: RouteGetOptions = {}): Promise
     if (!IFNAME.test(opts.iif)) return invalid(`not an interface name: "${opts.iif.slice(0, 80)}"`);
     args.push('iif', opts.iif);
   }
-  const r = await exec('ip', args);
+  const kernel = opts.netlink ? viaNetlink(opts.netlink, dst, opts) : null;
+  if (kernel?.ok) return kernel;
+  const r = kernel ? { stdout: '', stderr: kernel.stderr, code: 2, failure: null } : await exec('ip', args);
   if (r.failure !== null) return { ok: false, error: execProblem('ip', r, eo.timeoutMs) ?? 'ip failed', kind: 'error' };
   if (r.code === 0) {
     try {
@@ -105,4 +115,77 @@ export async function routeGet(dst: string, opts: RouteGetOptions = {}): Promise
     }
   }
   return { ok: false, ...classifyRouteGetError(stderr, ctx) };
+}
+
+let seq = 0;
+
+/** The kernel's answer through rtnetlink, read as `ip -j route get` would print it; its refusal as ip's stderr; null when netlink cannot answer (then `ip` does). */
+function viaNetlink(nl: NetlinkFn, dst: string, q: { from?: string; mark?: string; iif?: string }): { ok: true; value: RouteGetResult } | { ok: false; stderr: string } | null {
+  try {
+    let iifIndex: number | undefined;
+    if (q.iif !== undefined) {
+      const a = nl(linkRequest({ name: q.iif }, ++seq));
+      if (typeof a === 'string') return null;
+      const l = decodeLink(a);
+      if (!l.ok) return { ok: false, stderr: `Cannot find device "${q.iif}"` };
+      iifIndex = l.index;
+    }
+    const a = nl(
+      routeGetRequest({ dst, ...(q.from !== undefined ? { from: q.from } : {}), ...(q.mark !== undefined ? { mark: Number(q.mark) } : {}), ...(iifIndex !== undefined ? { iifIndex } : {}) }, ++seq),
+    );
+    if (typeof a === 'string') return null;
+    const r = decodeRouteGet(a);
+    if (!r.ok) return { ok: false, stderr: `RTNETLINK answers: ${errnoText(r.errno, osConstants.errno)}` };
+    const name = (index: number | null): string | null | undefined => {
+      if (index === null) return null;
+      const l = nl(linkRequest({ index }, ++seq));
+      if (typeof l === 'string') return undefined;
+      const d = decodeLink(l);
+      return d.ok ? d.name : `if${index}`;
+    };
+    const dev = name(r.oif);
+    const iif = name(r.iif);
+    if (dev === undefined || iif === undefined) return null;
+    const table = /^\d+$/.test(r.route.table) ? tableName(Number(r.route.table)) : r.route.table;
+    const value = { ...r.route, dev, iif, table, text: '' };
+    value.text = routeGetText(value, r.viaFamily);
+    return { ok: true, value };
+  } catch (err) {
+    if (err instanceof ParseError) return null;
+    throw err;
+  }
+}
+
+let tableNames: Map<number, string> | undefined;
+
+/** A routing table's name as iproute2 prints it: /etc/iproute2/rt_tables (and rt_tables.d/*.conf), else the number. */
+export function tableName(n: number, dirs: readonly string[] = ['/usr/share/iproute2', '/etc/iproute2']): string {
+  if (!tableNames) {
+    tableNames = new Map();
+    for (const dir of dirs) {
+      const files = [`${dir}/rt_tables`];
+      try {
+        files.push(
+          ...readdirSync(`${dir}/rt_tables.d`)
+            .filter((f) => f.endsWith('.conf'))
+            .map((f) => `${dir}/rt_tables.d/${f}`),
+        );
+      } catch {
+        /* no such folder */
+      }
+      for (const f of files) {
+        let text = '';
+        try {
+          text = readFileSync(f, 'utf8');
+        } catch {
+          continue;
+        }
+        for (const line of text.split('\n')) {
+          const m = /^\s*(0x[0-9a-f]+|\d+)\s+(\S+)/i.exec(line);
+          if (m) tableNames.set(Number(m[1]), m[2]!);
+        }
+      }
+    }
+  }
+  return tableNames.get(n) ?? String(n);
 }

@@ -47,11 +47,17 @@ export function parseRouteGet(json: string): RouteGetResult {
     cache: f.strArray('cache'),
     text: '',
   };
+  r.text = routeGetText(r, viaFamily);
+  return r;
+}
+
+/** One line as `ip route get` prints it (without the cache line); `viaFamily` names a gateway of the other family ('inet6'). */
+export function routeGetText(r: Omit<RouteGetResult, 'text'>, viaFamily: string | null): string {
   const t: string[] = [];
   if (r.type !== 'unicast') t.push(r.type);
-  t.push(dst);
+  t.push(r.dst);
   if (r.from !== null) t.push('from', r.from);
-  if (gateway !== null) t.push('via', ...(viaFamily ? [viaFamily] : []), gateway);
+  if (r.gateway !== null) t.push('via', ...(viaFamily ? [viaFamily] : []), r.gateway);
   if (r.dev !== null) t.push('dev', r.dev);
   if (r.table !== 'main') t.push('table', r.table);
   if (r.protocol !== null) t.push('proto', r.protocol);
@@ -60,8 +66,7 @@ export function parseRouteGet(json: string): RouteGetResult {
   t.push(...r.flags);
   if (r.mark !== null) t.push('mark', `0x${r.mark.toString(16)}`);
   if (r.iif !== null) t.push('iif', r.iif);
-  r.text = t.join(' ');
-  return r;
+  return t.join(' ');
 }
 
 /** The kernel's reason from ip's stderr ("RTNETLINK answers: No route to host" → "No route to host"). */
