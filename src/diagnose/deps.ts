@@ -15,13 +15,6 @@ type Obs = Observation[];
 export interface EngineDeps {
   snapshot(): Promise<Snapshot>;
   /**
-   * The snapshot in two stages (optional): `beforeProbes` settles once what must be read before a
-   * probe sends is read — the firewall's packet counters, which NET-006 compares after the probes —
-   * and `snapshot` when everything is. The walk of an address target starts probing at the first
-   * stage, while the rest is collected.
-   */
-  stagedSnapshot?(): { beforeProbes: Promise<void>; snapshot: Promise<Snapshot> };
-  /**
    * The listening sockets, when snapshot() left them out (optional): asked for only when a
    * connect was refused, so TCP-001 can say whether this machine listens on that port.
    */
@@ -59,7 +52,7 @@ export interface EngineDeps {
   heartbeat?(q: { address: string; port: number; tls: boolean; servername: string | null; spec: NonNullable<DiagnoseOptions['heartbeat']> }, ctx: ProbeContext): Promise<Obs>;
   /** Both ends of the wire: what a netdx responder next to the server sees. */
   responder?(q: NonNullable<DiagnoseOptions['responder']>, ctx: ProbeContext): Promise<Obs>;
-  /** `iptables-save -c` / `ip6tables-save -c` now, to see which rule's counters the probes moved (optional). */
+  /** `iptables-save -c` / `ip6tables-save -c` now: read before and after a failed flow is sent again, to see which rule's counters it moved (optional). */
   firewallCounters?(): Promise<{ v4: string | null; v6: string | null }>;
   /** The tunnel layer's own probes (OpenVPN reset, `wg show`, DF ping); inert when absent. */
   tunnelProbes?: TunnelProbes;

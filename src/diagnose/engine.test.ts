@@ -115,7 +115,17 @@ test('a failed probe and a DROP rule whose counter grew: NET-006 names the rule,
   const snap = fakeSnapshot({
     firewall: { iptables: { ok: true, value: before }, ip6tables: { ok: false, unavailable: 'x' }, nft: { ok: false, unavailable: 'x' }, ufw: { ok: false, unavailable: 'x' } },
   });
-  const { deps, calls } = fakeDeps({ tcp: async (q) => filtered(q), firewallCounters: async () => ({ v4: afterText, v6: null }), trace: async () => [] }, snap);
+  // The counters are read around the failed flow sent once more, not taken from the snapshot (read beside the first probes).
+  const reads: string[] = [];
+  let reads0 = 0;
+  const { deps, calls } = fakeDeps(
+    {
+      tcp: async (q) => (reads.push(`tcp ${q.afterMs}`), filtered(q)),
+      firewallCounters: async () => (reads.push('counters'), { v4: reads0++ === 0 ? before : afterText, v6: null }),
+      trace: async () => [],
+    },
+    snap,
+  );
   const r = await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
   assert.equal(r.primary?.code, 'NET-006');
   assert.ok(
@@ -123,6 +133,19 @@ test('a failed probe and a DROP rule whose counter grew: NET-006 names the rule,
     JSON.stringify(r.primary?.fix),
   );
   assert.equal(calls.trace, undefined);
+  assert.deepEqual(reads.slice(-3), ['counters', 'tcp 0', 'counters'], 'read, the flow once more, read again');
+  // Counters that did not move between the two reads name no rule (the snapshot's older counters are not compared).
+  const still = fakeDeps({ tcp: async (q) => filtered(q), firewallCounters: async () => ({ v4: afterText, v6: null }), trace: async () => [] }, snap);
+  const r2 = await diagnose(parseTarget('203.0.113.10:5000'), opts, still.deps);
+  assert.notEqual(r2.primary?.code, 'NET-006');
+});
+
+test('a healthy walk reads no firewall counters', async () => {
+  let reads = 0;
+  const { deps } = fakeDeps({ firewallCounters: async () => (reads++, { v4: '', v6: null }) });
+  const r = await diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
+  assert.equal(r.verdict, 'ok');
+  assert.equal(reads, 0);
 });
 
 test('no answer to TCP or ICMP and no local rule: the path is traced', async () => {
@@ -427,48 +450,44 @@ test('the listening sockets are collected only when a connect was refused, and T
   assert.equal(r.primary?.code, 'TCP-001');
 });
 
-test('an address target probes once the firewall counters are read, before the rest of the snapshot; the result is the same as unstaged', async () => {
+test('an address target probes at once, while the snapshot is collected; the result is the same as a walk that waited for it', async () => {
   const order: string[] = [];
-  let releaseCounters!: () => void;
   let releaseSnapshot!: () => void;
-  const countersRead = new Promise<void>((r) => (releaseCounters = r));
   const snapshotDone = new Promise<void>((r) => (releaseSnapshot = r));
   const { deps, calls } = fakeDeps({
-    stagedSnapshot: () => ({
-      beforeProbes: countersRead.then(() => void order.push('counters')),
-      snapshot: snapshotDone.then(() => (order.push('snapshot'), fakeSnapshot())),
-    }),
+    snapshot: () => snapshotDone.then(() => (order.push('snapshot'), fakeSnapshot())),
     routeLookup: async (dst) => (order.push('route'), [route(dst)]),
     tcp: async (q) => (order.push('tcp'), [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'open', ms: 0.8, after: { event: 'quiet', ms: q.afterMs } })]),
   });
   const p = diagnose(parseTarget('203.0.113.10:5000'), opts, deps);
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(order, ['route'], 'the route is asked at once (it sends nothing); no probe before the counters');
-  releaseCounters();
   await new Promise((r) => setTimeout(r, 5));
-  assert.deepEqual(order, ['route', 'counters', 'tcp'], 'the connect goes out while the snapshot is still collected');
+  assert.deepEqual(order, ['route', 'tcp'], 'the route and the connect before the snapshot');
   releaseSnapshot();
   const r = await p;
   const { deps: plain } = fakeDeps();
-  const unstaged = await diagnose(parseTarget('203.0.113.10:5000'), opts, plain);
+  const waited = await diagnose(parseTarget('srv.lab.test:5000'), opts, plain);
   assert.equal(r.verdict, 'ok');
   assert.deepEqual(
-    r.observations.map((o) => o.kind),
-    unstaged.observations.map((o) => o.kind),
-  );
-  assert.deepEqual(
-    r.layers.map((l) => [l.layer, l.status]),
-    unstaged.layers.map((l) => [l.layer, l.status]),
+    r.layers.filter((l) => l.layer !== 'dns').map((l) => [l.layer, l.status]),
+    waited.layers.filter((l) => l.layer !== 'dns').map((l) => [l.layer, l.status]),
   );
   assert.equal(calls.routeLookup?.length, 1);
 });
 
-test('a name target does not stage: its addresses come from DNS, which needs the whole snapshot first', async () => {
-  let staged = 0;
-  const { deps } = fakeDeps({ stagedSnapshot: () => (staged++, { beforeProbes: Promise.resolve(), snapshot: Promise.resolve(fakeSnapshot()) }) });
-  const r = await diagnose(parseTarget('srv.lab.test:5000'), opts, deps);
-  assert.equal(r.verdict, 'ok');
-  assert.equal(staged, 0);
+test('a name target probes after the snapshot: its addresses come from DNS, which needs the resolvers first', async () => {
+  const order: string[] = [];
+  let releaseSnapshot!: () => void;
+  const snapshotDone = new Promise<void>((r) => (releaseSnapshot = r));
+  const { deps } = fakeDeps({
+    snapshot: () => snapshotDone.then(() => (order.push('snapshot'), fakeSnapshot())),
+    tcp: async (q) => (order.push('tcp'), [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'open', ms: 0.8 })]),
+  });
+  const p = diagnose(parseTarget('srv.lab.test:5000'), opts, deps);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(order, []);
+  releaseSnapshot();
+  assert.equal((await p).verdict, 'ok');
+  assert.deepEqual(order.slice(0, 2), ['snapshot', 'tcp']);
 });
 
 test('a layer row’s reason carries its message id with params (JSON); the English text is that message rendered', async () => {
@@ -513,13 +532,13 @@ test('a reason told without a template, or several unknown checks joined, carry 
   assert.deepEqual(one.layers.find((l) => l.layer === 'transport')!.reasonMessage, { id: 'row.unknownCheck', params: { check: 'only check', reason: 'why' } });
 });
 
-test('a staged snapshot that fails rejects the diagnosis once, with its error (no unhandled rejection beside it)', async () => {
+test('a snapshot that fails while an address target probes rejects the diagnosis once, with its error (no unhandled rejection beside it)', async () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (e: unknown): void => void unhandled.push(e);
   process.on('unhandledRejection', onUnhandled);
   try {
     const broken = Promise.reject(new Error('collector bug'));
-    const { deps } = fakeDeps({ stagedSnapshot: () => ({ beforeProbes: Promise.resolve(), snapshot: broken }) });
+    const { deps } = fakeDeps({ snapshot: () => broken });
     await assert.rejects(diagnose(parseTarget('203.0.113.10:5000'), opts, deps), /collector bug/);
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(unhandled, []);

@@ -40,20 +40,17 @@ export { handshakeSuspect, pathSuspect } from './suspect.js';
 /** One target, the whole walk: the wrapper every caller used so far (CLI, monitor, tests). */
 export async function diagnose(target: Target, options: DiagnoseOptions, deps: EngineDeps, progress: ProgressFn = () => {}): Promise<Report> {
   const p = plan(target, options);
-  // An address target needs no name resolution: its probes send as soon as the firewall counters are read, beside the rest of the snapshot.
-  const staged = !p.isName && deps.stagedSnapshot ? deps.stagedSnapshot() : null;
-  const w = startWalk(p, staged ? { ...deps, snapshot: () => staged.snapshot } : deps, progress);
+  const w = startWalk(p, deps, progress);
   const obs: Observation[] = [];
   const skips = new Map<Layer, RowReason>();
 
   const hdP = observeHostAndDns(w);
   let net: Awaited<ReturnType<typeof observeNetwork>> | undefined;
   let np: ReturnType<typeof planNetwork> | undefined;
-  if (staged) {
+  // An address target needs no name resolution: its probes send at once, while the snapshot is collected.
+  if (!p.isName) {
     np = planNetwork(p, null, [target.host], []);
-    // The kernel's route is asked now (it sends nothing), in the same turn as the firewall counters.
     const routes = lookupRoutes(w, np);
-    await staged.beforeProbes.catch(() => undefined);
     const prior = hdP.then((h) => h.observations);
     // Should the snapshot fail, the error reaches the caller once (through the snapshot); this second view of it stays quiet.
     prior.catch(() => undefined);
@@ -77,7 +74,7 @@ export async function diagnose(target: Target, options: DiagnoseOptions, deps: E
   net ??= await observeNetwork(w, np, snapshot, obs, b);
   obs.push(...net.observations, ...net.tcp);
   const { hardFail } = net;
-  if (primaryAddr && !hardFail) obs.push(...(await blameLocalFirewall(primaryAddr, target.port, snapshot, obs, deps)));
+  if (primaryAddr && !hardFail) obs.push(...(await blameLocalFirewall(primaryAddr, target.port, snapshot, obs, deps, b)));
   const tracer = pathTracer(w, primaryAddr ? { address: primaryAddr, port: target.port } : null, hardFail);
   obs.push(...(await observePath(tracer, np, hardFail, obs, b)));
 

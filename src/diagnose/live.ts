@@ -1,7 +1,7 @@
 /** The real world behind EngineDeps: collectors, probes and analyzers. */
 import { batchedExec } from '../system/exec.js';
 import { readFile, stat } from 'node:fs/promises';
-import { collectListening, collectSnapshot, collectStaged, DIAGNOSE_PARTS } from '../system/collect.js';
+import { collectListening, collectSnapshot, DIAGNOSE_PARTS } from '../system/collect.js';
 import { parseResolvConf } from '../system/parse/resolv.js';
 import { run as routeLookup } from '../probes/route.js';
 import { routeNetlink } from '../native/addon.js';
@@ -71,7 +71,6 @@ export function liveDeps(): EngineDeps {
   return {
     // No `ss` and no timedatectl up front: the listening sockets come only when a connect is refused.
     snapshot: () => collectSnapshot({ ntp: false }, DIAGNOSE_PARTS),
-    stagedSnapshot: () => collectStaged({ ntp: false }, DIAGNOSE_PARTS),
     listening: () => collectListening(),
     nameservers: async () => {
       try {

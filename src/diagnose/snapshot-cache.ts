@@ -59,11 +59,5 @@ export function snapshotCache(collect: () => Promise<Snapshot>, opts: SnapshotCa
 
 /** The same deps, with the snapshot taken from the provider instead of collected per diagnosis. */
 export function withSnapshot(deps: EngineDeps, provider: SnapshotProvider, opts?: { maxAgeMs?: number }): EngineDeps {
-  return { ...sharedSnapshotDeps(deps), snapshot: () => provider.get(opts) };
-}
-
-/** The deps without their own staged collection: a walk over a shared snapshot must not collect one of its own. */
-export function sharedSnapshotDeps(deps: EngineDeps): EngineDeps {
-  const { stagedSnapshot: _own, ...rest } = deps;
-  return rest;
+  return { ...deps, snapshot: () => provider.get(opts) };
 }

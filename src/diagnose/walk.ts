@@ -355,12 +355,21 @@ export async function confirmTimeouts(tcpObs: Obs, port: number | null, deps: Pi
   );
 }
 
+/** How long the flow is sent again between two reads of the counters: the drop of a reply needs a round trip to be counted. */
+export function recountWindowMs(obs: Obs, addr: string, b: Budgets): number {
+  const rtt = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr && e.data.rtt)?.data.rtt?.max ?? 0;
+  return Math.round(Math.min(b.tcpConnect, Math.max(300, 8 * rtt)));
+}
+
 /**
- * When the probes failed, ask netfilter which local rule dropped them: the DROP/REJECT rule whose
- * counter grew during the probes (before = the snapshot's `iptables-save -c`).
+ * When the probes failed, ask netfilter which local rule dropped them: read the counters
+ * (`iptables-save -c`), send the failed flow once more, read them again — the DROP/REJECT rule
+ * whose counter grew is the one. The probes themselves never wait for a first read (a healthy
+ * walk reads no counters at all), and a counter read beside other traffic is not mistaken for ours.
  */
-export async function blameLocalFirewall(addr: string, port: number | null, snapshot: Snapshot, obs: Obs, deps: Pick<EngineDeps, 'firewallCounters'>): Promise<Obs> {
-  if (!deps.firewallCounters || localBlock(obs)) return [];
+export async function blameLocalFirewall(addr: string, port: number | null, snapshot: Snapshot, obs: Obs, deps: Pick<EngineDeps, 'firewallCounters' | 'tcp' | 'icmp'>, b: Budgets): Promise<Obs> {
+  const counters = deps.firewallCounters;
+  if (!counters || localBlock(obs)) return [];
   const tcp = ofKind(obs, 'tcp.connect').filter((c) => c.data.address === addr);
   const echo = ofKind(obs, 'icmp.echo').find((e) => e.data.address === addr);
   const tcpFailed = tcp.some((c) => ['filtered', 'rejected', 'error', 'unreachable'].includes(c.data.outcome));
@@ -368,13 +377,19 @@ export async function blameLocalFirewall(addr: string, port: number | null, snap
   const echoFailed = !!echo && echo.data.method !== 'unavailable' && echo.data.sent > 0 && echo.data.received === 0;
   if (!tcpFailed && !(echoFailed && !tcpOpen)) return [];
   const six = addr.includes(':');
-  const before = six ? snapshot.firewall.ip6tables : snapshot.firewall.iptables;
-  if (!before.ok) return [];
-  const after = await deps.firewallCounters();
-  const text = six ? after.v6 : after.v4;
-  if (!text) return [];
+  // No iptables here (the snapshot could not read it): nothing to count.
+  if (!(six ? snapshot.firewall.ip6tables : snapshot.firewall.iptables).ok) return [];
+  const before = six ? (await counters()).v6 : (await counters()).v4;
+  if (!before) return [];
+  const window = recountWindowMs(obs, addr, b);
+  const ctx = probeContext(window);
+  if (tcpFailed && port !== null) await safe('network', `tcp ${addr} (counted)`, deps.tcp({ address: addr, port, afterMs: 0 }, ctx));
+  else await safe('network', `icmp echo ${addr} (counted)`, deps.icmp({ address: addr, count: 3 }, ctx));
+  const afterAll = await counters();
+  const after = six ? afterAll.v6 : afterAll.v4;
+  if (!after) return [];
   const flow = tcpFailed && port !== null ? { proto: 'tcp' as const, dst: addr, dport: port } : { proto: six ? ('icmpv6' as const) : ('icmp' as const), dst: addr, dport: null };
-  const v = droppingRule(before.value, text, flow, six ? 'ip6tables' : 'iptables');
+  const v = droppingRule(before, after, flow, six ? 'ip6tables' : 'iptables');
   return v ? [observation('firewall.verdict', v)] : [];
 }
 

@@ -3,7 +3,6 @@
  * every target's diagnosis (collected again when the kernel or /etc changes, or after a TTL), and
  * a `diagnose(target, options)` over it. Tests pass their own engine deps (no watchers then).
  */
-import { sharedSnapshotDeps } from '../diagnose/snapshot-cache.js';
 import type { Lang } from '../model/layer.js';
 import type { Report } from '../model/report.js';
 import type { Target } from '../model/target.js';
@@ -20,7 +19,7 @@ export interface Diagnoser {
 export async function makeDiagnoser(deps?: EngineDeps): Promise<Diagnoser> {
   const base: EngineDeps = deps ?? (await import('../diagnose/live.js')).liveDeps();
   const shared = new SharedSnapshot({ collect: () => base.snapshot(), watch: !deps });
-  const withShared: EngineDeps = { ...sharedSnapshotDeps(base), snapshot: () => shared.get() };
+  const withShared: EngineDeps = { ...base, snapshot: () => shared.get() };
   return {
     run: (target, options, lang) => diagnose(target, { ...options, lang }, withShared),
     shared,

@@ -46,8 +46,6 @@ export interface CollectOptions {
   /** Ask timedatectl whether NTP is synchronized (default true; a live diagnosis skips it: no rule reads it, and it is a fork). */
   ntp?: boolean;
   now?: () => Date;
-  /** The iptables/ip6tables packet counters, already being read (collectStaged); the snapshot takes them instead of reading again. */
-  counters?: { iptables: Promise<Collected<string>>; ip6tables: Promise<Collected<string>> };
 }
 
 const NOT_COLLECTED: Collected<never> = { ok: false, unavailable: 'not collected' };
@@ -164,8 +162,8 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     when('resolv', () => file(c, 'etc/resolv.conf', parseResolvConf)),
     when('hosts', () => file(c, 'etc/hosts', parseHosts)),
     when('nsswitch', () => file(c, 'etc/nsswitch.conf', parseNsswitch)),
-    when('firewall', () => opts.counters?.iptables ?? tool(c, 'iptables-save', ['-c'], (s) => s)),
-    when('firewall', () => opts.counters?.ip6tables ?? tool(c, 'ip6tables-save', ['-c'], (s) => s)),
+    when('firewall', () => tool(c, 'iptables-save', ['-c'], (s) => s)),
+    when('firewall', () => tool(c, 'ip6tables-save', ['-c'], (s) => s)),
     when('firewall', () => tool(c, 'nft', ['-j', 'list', 'ruleset'], nftJson)),
     when('firewall', () => tool(c, 'ufw', ['status', 'verbose'], (s) => s)),
     when('firewall', () => tool(c, 'ipset', ['save'], (s) => s)),
@@ -195,20 +193,6 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     proxyEnv: proxyEnvOf(opts.env ?? process.env),
     time: { local: localIso(now), timezone: timezoneName(opts.env ?? process.env, c.root), ntpSynchronized: ntp },
   };
-}
-
-/**
- * The snapshot in two stages: the firewall's packet counters first (their own small batch), then
- * the rest. `beforeProbes` settles when the counters are read, so a diagnosis can start sending
- * while the rest is collected and still compare the counters after its probes (NET-006).
- */
-export function collectStaged(opts: CollectOptions = {}, parts: readonly SnapshotPart[] = ALL_PARTS): { beforeProbes: Promise<void>; snapshot: Promise<Snapshot> } {
-  if (!parts.includes('firewall')) return { beforeProbes: Promise.resolve(), snapshot: collectSnapshot(opts, parts) };
-  const c = ctxOf(opts, batchedExec);
-  const counters = { iptables: tool(c, 'iptables-save', ['-c'], (s) => s), ip6tables: tool(c, 'ip6tables-save', ['-c'], (s) => s) };
-  // The batching exec groups the commands asked in one turn of the event loop: the rest waits one turn, into a batch of its own.
-  const snapshot = new Promise<void>((r) => setImmediate(r)).then(() => collectSnapshot({ ...opts, counters }, parts));
-  return { beforeProbes: Promise.all([counters.iptables, counters.ip6tables]).then(() => undefined), snapshot };
 }
 
 /** Only some parts (the engine reads ENGINE_PARTS on every run); the rest are 'not collected'. */
