@@ -9,10 +9,10 @@ let cached: Promise<NativeApi | null> | undefined;
 async function load(): Promise<NativeApi | null> {
   if (process.env['NETDX_NO_NATIVE'] === '1') return null;
   try {
-    // A computed specifier: the module may not exist (yet); the build must not depend on it.
-    const path = '../native/index.js';
-    const mod = (await import(path)) as { loadNative?: () => NativeApi | null };
-    return typeof mod.loadNative === 'function' ? (mod.loadNative() ?? null) : null;
+    // A literal specifier: the bundle carries the module (one copy, shared with the probes that
+    // import it statically); a computed one loaded a second copy from dist/native/, file by file.
+    const mod = await import('../native/index.js');
+    return mod.loadNative() ?? null;
   } catch {
     return null;
   }
