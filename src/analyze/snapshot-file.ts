@@ -7,7 +7,6 @@
 import { snapshotSchema } from '../model/snapshot-schema.js';
 import { inputError, NetdxError, readError } from '../model/errors.js';
 import { MAX_BYTES, readInputFile, readInputStream } from '../model/input-file.js';
-import type { Lang } from '../model/layer.js';
 import type { Snapshot } from '../model/snapshot.js';
 
 type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
@@ -49,11 +48,11 @@ export function parseSnapshot(text: string, name: string): Snapshot {
 }
 
 /** Reads and validates a snapshot file ('-' reads stdin). */
-export async function readSnapshotFile(path: string, lang?: Lang): Promise<Snapshot> {
+export async function readSnapshotFile(path: string): Promise<Snapshot> {
   let text: string;
   try {
     // Only a regular file (or stdin), at most MAX_BYTES.snapshot: /dev/zero or a FIFO fails at once.
-    const o = { what: 'snapshot', maxBytes: MAX_BYTES.snapshot, ...(lang ? { lang } : {}) };
+    const o = { what: 'snapshot', maxBytes: MAX_BYTES.snapshot };
     text = (path === '-' ? await readInputStream(process.stdin, o) : readInputFile(path, o)).toString('utf8');
   } catch (err) {
     if (err instanceof NetdxError && err.code === 'E_INPUT') throw err;

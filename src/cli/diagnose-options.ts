@@ -86,8 +86,8 @@ export function parsePin(text: string): string {
 }
 
 /** Reads a PEM file: unreadable → exit 3; not a regular file, over 4 MiB or not PEM → exit 64 (model/input-file.ts). */
-export function readPem(path: string, what: string, kind: 'CERTIFICATE' | 'PRIVATE KEY', lang?: Lang): string {
-  const text = readInputFile(path, { what, maxBytes: MAX_BYTES.pem, ...(lang ? { lang } : {}) }).toString('utf8');
+export function readPem(path: string, what: string, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string {
+  const text = readInputFile(path, { what, maxBytes: MAX_BYTES.pem }).toString('utf8');
   const re = kind === 'CERTIFICATE' ? /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/ : /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+?-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
   if (!re.test(text))
     throw inputError({
@@ -101,15 +101,15 @@ export function readPem(path: string, what: string, kind: 'CERTIFICATE' | 'PRIVA
 function tlsOptions(raw: RawDiagnoseOptions, options: DiagnoseOptions): void {
   if (raw.ca !== undefined) {
     options.caFile = raw.ca;
-    options.ca = readPem(raw.ca, '--ca', 'CERTIFICATE', options.lang);
+    options.ca = readPem(raw.ca, '--ca', 'CERTIFICATE');
   }
   if ((raw.cert === undefined) !== (raw.key === undefined))
     throw usageError({ en: '--cert and --key: give both (client certificate and its private key) or neither', zh: '--cert 和 --key：要么都给（客户端证书及其私钥），要么都不给' });
   if (raw.cert !== undefined && raw.key !== undefined) {
     options.certFile = raw.cert;
-    options.cert = readPem(raw.cert, '--cert', 'CERTIFICATE', options.lang);
+    options.cert = readPem(raw.cert, '--cert', 'CERTIFICATE');
     options.keyFile = raw.key;
-    options.key = readPem(raw.key, '--key', 'PRIVATE KEY', options.lang);
+    options.key = readPem(raw.key, '--key', 'PRIVATE KEY');
   }
   if (raw.pin !== undefined) options.pin = parsePin(raw.pin);
   if (raw.tlsMin !== undefined) options.tlsMin = parseTlsVersion(raw.tlsMin, '--tls-min');

@@ -24,33 +24,43 @@ const refused = (fn: () => unknown, exit: number, re: RegExp): void => {
 test('readInputFile: a regular file is read', () => {
   const p = join(dir, 'ok.txt');
   writeFileSync(p, 'hello');
-  assert.equal(readInputFile(p, { what: '--ca', maxBytes: 100, lang: 'en' }).toString(), 'hello');
+  assert.equal(readInputFile(p, { what: '--ca', maxBytes: 100 }).toString(), 'hello');
 });
 
 test('readInputFile: /dev/zero is refused at once (not a regular file), exit 64', () => {
-  refused(() => readInputFile('/dev/zero', { what: '--ca', maxBytes: MAX_BYTES.pem, lang: 'en' }), 64, /^--ca '\/dev\/zero': not a regular file \(a character device\)/);
+  refused(() => readInputFile('/dev/zero', { what: '--ca', maxBytes: MAX_BYTES.pem }), 64, /^--ca '\/dev\/zero': not a regular file \(a character device\)/);
 });
 
 test('readInputFile: a FIFO with no writer is refused without blocking, exit 64', () => {
-  refused(() => readInputFile(fifo, { what: '--ca', maxBytes: MAX_BYTES.pem, lang: 'en' }), 64, /not a regular file \(a FIFO\)/);
+  refused(() => readInputFile(fifo, { what: '--ca', maxBytes: MAX_BYTES.pem }), 64, /not a regular file \(a FIFO\)/);
 });
 
 test('readInputFile: a directory is refused, a missing file is exit 3', () => {
-  refused(() => readInputFile(dir, { what: '--key', maxBytes: 100, lang: 'en' }), 64, /not a regular file \(a directory\)/);
-  refused(() => readInputFile(join(dir, 'nope'), { what: '--key', maxBytes: 100, lang: 'en' }), 3, /cannot read \(ENOENT\)/);
+  refused(() => readInputFile(dir, { what: '--key', maxBytes: 100 }), 64, /not a regular file \(a directory\)/);
+  refused(() => readInputFile(join(dir, 'nope'), { what: '--key', maxBytes: 100 }), 3, /cannot read \(ENOENT\)/);
 });
 
-test('readInputFile: a file over the cap is refused, exit 64; zh message', () => {
-  refused(() => readInputFile(big, { what: '--ca', maxBytes: MAX_BYTES.pem, lang: 'en' }), 64, /too large \(4\.0 MiB; at most 4\.0 MiB\)/);
-  refused(() => readInputFile(big, { what: '--ca', maxBytes: MAX_BYTES.pem, lang: 'zh' }), 64, /文件过大/);
+test('readInputFile: a file over the cap is refused, exit 64; the message in both languages, English as the message whatever LANG says', () => {
+  refused(() => readInputFile(big, { what: '--ca', maxBytes: MAX_BYTES.pem }), 64, /too large \(4\.0 MiB; at most 4\.0 MiB\)/);
+  const was = process.env['LANG'];
+  process.env['LANG'] = 'zh_CN.UTF-8';
+  try {
+    assert.throws(
+      () => readInputFile(big, { what: '--ca', maxBytes: MAX_BYTES.pem }),
+      (err: unknown) => err instanceof NetdxError && /^--ca '.*': too large/.test(err.message) && /文件过大（4\.0 MiB；上限 4\.0 MiB）/.test(err.zh),
+    );
+  } finally {
+    if (was === undefined) delete process.env['LANG'];
+    else process.env['LANG'] = was;
+  }
 });
 
 test('readPem: --ca /dev/zero, --cert /dev/zero, --key /dev/zero, --ca FIFO are refused with one line', () => {
-  refused(() => readPem('/dev/zero', '--ca', 'CERTIFICATE', 'en'), 64, /^--ca '\/dev\/zero': not a regular file/);
-  refused(() => readPem('/dev/zero', '--cert', 'CERTIFICATE', 'en'), 64, /^--cert '\/dev\/zero': not a regular file/);
-  refused(() => readPem('/dev/zero', '--key', 'PRIVATE KEY', 'en'), 64, /^--key '\/dev\/zero': not a regular file/);
-  refused(() => readPem(fifo, '--ca', 'CERTIFICATE', 'en'), 64, /not a regular file \(a FIFO\)/);
-  refused(() => readPem(big, '--ca', 'CERTIFICATE', 'en'), 64, /too large/);
+  refused(() => readPem('/dev/zero', '--ca', 'CERTIFICATE'), 64, /^--ca '\/dev\/zero': not a regular file/);
+  refused(() => readPem('/dev/zero', '--cert', 'CERTIFICATE'), 64, /^--cert '\/dev\/zero': not a regular file/);
+  refused(() => readPem('/dev/zero', '--key', 'PRIVATE KEY'), 64, /^--key '\/dev\/zero': not a regular file/);
+  refused(() => readPem(fifo, '--ca', 'CERTIFICATE'), 64, /not a regular file \(a FIFO\)/);
+  refused(() => readPem(big, '--ca', 'CERTIFICATE'), 64, /too large/);
 });
 
 test('snapshot files (analyze, firewall check --snapshot): /dev/zero and a FIFO fail fast', async () => {
@@ -65,7 +75,7 @@ test('readInputStream: more than the cap is refused', async () => {
   async function* endless(): AsyncGenerator<Buffer> {
     for (;;) yield Buffer.alloc(64 * 1024);
   }
-  await assert.rejects(readInputStream(endless(), { what: 'snapshot', maxBytes: 1024 * 1024, lang: 'en' }), /snapshot '-': too large/);
+  await assert.rejects(readInputStream(endless(), { what: 'snapshot', maxBytes: 1024 * 1024 }), /snapshot '-': too large/);
 });
 
 test('the CLI: netdx diagnose --ca /dev/zero is one line, exit 64, at once', () => {

@@ -8,7 +8,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { inputError, readError } from './errors.js';
 import { catalogLookup } from './fault.js';
-import { envLang, type Lang, type Text } from './layer.js';
+import type { Lang, Text } from './layer.js';
 
 /**
  * The messages, en and zh. They live here, not in report/messages.ts, because the model imports
@@ -27,8 +27,8 @@ const MESSAGES = {
 } satisfies Record<string, Text>;
 
 const t = catalogLookup(MESSAGES);
-/** An error's text: in the asked language, with the Chinese always at hand for a CLI run with --lang zh. */
-const both = (lang: Lang, key: keyof typeof MESSAGES, vars: (l: Lang) => Record<string, string>): { en: string; zh: string } => ({ en: t(lang, key, vars(lang)), zh: t('zh', key, vars('zh')) });
+/** An error's text in both languages: whoever prints it picks the reader's. */
+const both = (key: keyof typeof MESSAGES, vars: (l: Lang) => Record<string, string>): { en: string; zh: string } => ({ en: t('en', key, vars('en')), zh: t('zh', key, vars('zh')) });
 
 /** Caps: a CA bundle of a few MB is already suspicious (the whole Mozilla store is ~220 KB). */
 export const MAX_BYTES = { pem: 4 * 1024 * 1024, snapshot: 64 * 1024 * 1024 } as const;
@@ -37,7 +37,6 @@ export interface InputFileOptions {
   /** How the file was named on the command line, e.g. '--ca' or 'snapshot'. */
   what: string;
   maxBytes: number;
-  lang?: Lang;
 }
 
 const kindOf = (st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string =>
@@ -45,7 +44,6 @@ const kindOf = (st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevi
 
 /** Reads a regular file of at most maxBytes; throws a NetdxError (one line) otherwise. */
 export function readInputFile(path: string, o: InputFileOptions): Buffer {
-  const lang = o.lang ?? envLang();
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO with no writer must not block; O_NOCTTY: a terminal is never adopted.
@@ -53,14 +51,14 @@ export function readInputFile(path: string, o: InputFileOptions): Buffer {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw readError(
-      both(lang, 'cannotRead', () => ({ what: o.what, path, code })),
+      both('cannotRead', () => ({ what: o.what, path, code })),
       err,
     );
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw inputError(both(lang, 'notRegular', (l) => ({ what: o.what, path, kind: t(l, `kind.${kindOf(st)}` as 'kind.other') })));
-    if (st.size > o.maxBytes) throw inputError(both(lang, 'tooLarge', () => ({ what: o.what, path, size: mib(st.size), max: mib(o.maxBytes) })));
+    if (!st.isFile()) throw inputError(both('notRegular', (l) => ({ what: o.what, path, kind: t(l, `kind.${kindOf(st)}` as 'kind.other') })));
+    if (st.size > o.maxBytes) throw inputError(both('tooLarge', () => ({ what: o.what, path, size: mib(st.size), max: mib(o.maxBytes) })));
     // Read at most maxBytes + 1: a file that grows while read is still caught.
     const buf = Buffer.alloc(Math.min(o.maxBytes + 1, Math.max(st.size, 0) + 1));
     let n = 0;
@@ -71,13 +69,13 @@ export function readInputFile(path: string, o: InputFileOptions): Buffer {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'error';
         throw readError(
-          both(lang, 'cannotRead', () => ({ what: o.what, path, code })),
+          both('cannotRead', () => ({ what: o.what, path, code })),
           err,
         );
       }
       if (got === 0) break;
       n += got;
-      if (n > o.maxBytes) throw inputError(both(lang, 'tooLarge', () => ({ what: o.what, path, size: `> ${mib(o.maxBytes)}`, max: mib(o.maxBytes) })));
+      if (n > o.maxBytes) throw inputError(both('tooLarge', () => ({ what: o.what, path, size: `> ${mib(o.maxBytes)}`, max: mib(o.maxBytes) })));
       if (n === buf.length) break;
     }
     return buf.subarray(0, n);
@@ -88,13 +86,12 @@ export function readInputFile(path: string, o: InputFileOptions): Buffer {
 
 /** Reads a stream (stdin) up to maxBytes; more is refused with the same line as a file. */
 export async function readInputStream(stream: AsyncIterable<unknown>, o: InputFileOptions): Promise<Buffer> {
-  const lang = o.lang ?? envLang();
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of stream) {
     const b = Buffer.isBuffer(c) ? c : Buffer.from(String(c));
     n += b.length;
-    if (n > o.maxBytes) throw inputError(both(lang, 'tooLarge', () => ({ what: o.what, path: '-', size: `> ${mib(o.maxBytes)}`, max: mib(o.maxBytes) })));
+    if (n > o.maxBytes) throw inputError(both('tooLarge', () => ({ what: o.what, path: '-', size: `> ${mib(o.maxBytes)}`, max: mib(o.maxBytes) })));
     chunks.push(b);
   }
   return Buffer.concat(chunks);
