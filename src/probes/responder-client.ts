@@ -210,6 +210,13 @@ export function oneWay(raw: LossResult['raw'], offsetMs: number | null): { forwa
  * slowest + 100 ms, 0.2–1 s; 0.3 s, and one question for the count, when none came back). The
  * echoes need no clock offset: `raw` keeps what `oneWay` needs once it is known.
  */
+/** How many times to ask for the count: 1 when nothing answered; else enough that, losing as the echoes did, every ask is lost with p < 1e-4 (3 to 12). */
+export function countAsks(silent: boolean, answeredFraction: number): number {
+  if (silent) return 1;
+  const lost = Math.min(0.95, Math.max(0.01, 1 - answeredFraction));
+  return Math.max(3, Math.min(12, Math.ceil(Math.log(1e-4) / Math.log(lost))));
+}
+
 export async function udpLoss(a: ResponderAddress, o: { count: number; intervalMs: number; waitMs?: number }): Promise<LossResult> {
   const sock = dgram.createSocket(net.isIPv6(a.host) ? 'udp6' : 'udp4');
   sock.on('error', () => {});
@@ -252,8 +259,9 @@ export async function udpLoss(a: ResponderAddress, o: { count: number; intervalM
   const silent = seen.size === 0;
   const waitMs = o.waitMs ?? (silent ? 300 : Math.max(200, Math.min(1000, 4 * maxRtt + 100)));
   await new Promise((r) => setTimeout(r, waitMs));
-  // The count is asked a few times: the question or its answer may be lost too.
-  for (let i = 0; i < (silent ? 1 : 5) && count === null; i++) {
+  // The count is asked until it comes back: the question or its answer may be lost too, as often
+  // as the echoes were. Enough asks that all of them are lost less than once in 10,000 runs.
+  for (let i = 0; i < countAsks(silent, seen.size / o.count) && count === null; i++) {
     send({ op: 'count', id }, 200);
     await new Promise((r) => setTimeout(r, Math.max(50, waitMs / 2)));
   }

@@ -66,3 +66,12 @@ test('responder probe: nothing there at all → unreachable, a check that could 
   assert.equal(v.outcome, 'unreachable');
   assert.ok(obs.some((o) => o.kind === 'check.unknown'));
 });
+
+test('responder probe: the count is asked as often as a lossy return path needs (all asks lost < 1 in 10,000)', async () => {
+  const { countAsks } = await import('./responder-client.js');
+  assert.equal(countAsks(true, 0), 1, 'nothing answered: one ask');
+  assert.equal(countAsks(false, 1), 3, 'a clean path: three asks');
+  assert.equal(countAsks(false, 0.65), 9, '35 % lost: 0.35^9 < 1e-4 (five asks, as before, failed once in 190 runs)');
+  assert.ok(0.35 ** countAsks(false, 0.65) < 1e-4);
+  assert.equal(countAsks(false, 0.05), 12, 'at most 12');
+});
