@@ -181,8 +181,9 @@ export function routeJson(dst: string, e: RouteExplanation, kernel?: unknown): R
 
 /** The kernel's own answer (live mode only) and whether the analysis agrees with it. */
 async function kernelAnswer(dst: string, q: { from?: string; mark?: number; iif?: string }, e: RouteExplanation): Promise<{ text: string; agrees: boolean | null; json: unknown }> {
-  const { routeGet } = await import('../system/collect.js');
-  const r = await routeGet(dst, { ...(q.from ? { from: q.from } : {}), ...(q.mark !== undefined ? { mark: String(q.mark) } : {}), ...(q.iif ? { iif: q.iif } : {}) });
+  const [{ routeGet }, { routeNetlink }] = await Promise.all([import('../system/collect.js'), import('../native/addon.js')]);
+  // The kernel asked in-process (rtnetlink), as a diagnosis asks it; `ip route get` where the addon cannot.
+  const r = await routeGet(dst, { ...(q.from ? { from: q.from } : {}), ...(q.mark !== undefined ? { mark: String(q.mark) } : {}), ...(q.iif ? { iif: q.iif } : {}), netlink: routeNetlink() });
   if (!r.ok) {
     const agrees = r.kind === 'error' ? null : r.kind === e.outcome;
     return { text: `${r.error} (${r.kind})`, agrees, json: { ok: false, kind: r.kind, error: r.error } };
