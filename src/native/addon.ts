@@ -138,8 +138,9 @@ export function addonError(): string | null {
   return loadError;
 }
 
-/** The addon's netlink call for rtnetlink requests (src/system/netlink.ts), or null when the addon is not built or predates it. */
+/** The addon's netlink call for rtnetlink requests (src/system/netlink.ts), or null when the addon is not built, predates it, or `NETDX_NO_NATIVE=1` forces the system tools. */
 export function routeNetlink(): ((request: Buffer) => Buffer | string) | null {
+  if (process.env['NETDX_NO_NATIVE'] === '1') return null;
   const a = loadAddon();
   const proto = a?.constants['NETLINK_ROUTE'];
   if (!a?.netlink || proto === undefined) return null;
