@@ -67,10 +67,16 @@ async function firewallCounters(): Promise<{ v4: string | null; v6: string | nul
   return { v4, v6 };
 }
 
-export function liveDeps(): EngineDeps {
+/**
+ * `oneShot`: a single diagnosis (the CLI) reads links, routes, rules and neighbours with `ip`,
+ * in processes beside its probes, and asks the kernel in-process only for what `ip` cannot read;
+ * a long-running caller (the monitor, many targets) asks the kernel first: ~50 ms less CPU per
+ * snapshot (bench/README, decision 066).
+ */
+export function liveDeps(o: { oneShot?: boolean } = {}): EngineDeps {
   return {
     // No `ss` and no timedatectl up front: the listening sockets come only when a connect is refused.
-    snapshot: () => collectSnapshot({ ntp: false }, DIAGNOSE_PARTS),
+    snapshot: () => collectSnapshot({ ntp: false, netlink: routeNetlink(), ...(o.oneShot ? { ipFirst: true } : {}) }, DIAGNOSE_PARTS),
     listening: () => collectListening(),
     nameservers: async () => {
       try {

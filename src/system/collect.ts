@@ -21,6 +21,8 @@ import { parseHosts } from './parse/hosts.js';
 import { parseNsswitch } from './parse/nsswitch.js';
 import { parseListening } from './parse/ss.js';
 import { parseJson } from './parse/json.js';
+import type { NetlinkFn } from './netlink.js';
+import { linkNames, linksJson, neighborsJson, routesJson, rulesJson } from './netlink-dump.js';
 import { localIso, PROXY_VARS, SYSCTLS, proxyEnvOf, sysctlPath, timezoneName } from './host.js';
 
 export { routeGet, type RouteGetOutcome } from './route-get.js';
@@ -46,6 +48,18 @@ export interface CollectOptions {
   /** Ask timedatectl whether NTP is synchronized (default true; a live diagnosis skips it: no rule reads it, and it is a fork). */
   ntp?: boolean;
   now?: () => Date;
+  /**
+   * The kernel asked in-process (rtnetlink, the addon's call) for the links, routes, rules and
+   * neighbours instead of six `ip` commands; a part it cannot read is left to `ip`. Ignored on a
+   * fake root.
+   */
+  netlink?: NetlinkFn | null;
+  /**
+   * With `netlink`: read those parts with `ip` first and ask the kernel only for a part `ip` could
+   * not read (an iproute2 without `-j`). A one-shot diagnosis does: on two cores, six `ip`
+   * processes beside its probes cost it less wall time than the same read on its main thread.
+   */
+  ipFirst?: boolean;
 }
 
 const NOT_COLLECTED: Collected<never> = { ok: false, unavailable: 'not collected' };
@@ -91,6 +105,12 @@ async function bothFamilies<T>(c: Ctx, args: string[], parse: (json: string, fam
   if (!v4.ok) return unavailable(v4.reason);
   if (!v6.ok && !/not supported|Address family/i.test(v6.reason)) return unavailable(v6.reason);
   return parsed(() => [...parse(v4.stdout, 4), ...(v6.ok ? parse(v6.stdout, 6) : [])]);
+}
+
+/** [v4, v6] listings (JSON text of a pair) through a per-family parser. */
+function twoFamilies<T>(pair: string, parse: (json: string, family: 4 | 6) => T[]): T[] {
+  const [v4, v6] = JSON.parse(pair) as [unknown[], unknown[]];
+  return [...parse(JSON.stringify(v4), 4), ...parse(JSON.stringify(v6), 6)];
 }
 
 async function file<T>(c: Ctx, rel: string, parse: (text: string, path: string) => T): Promise<Collected<T>> {
@@ -145,20 +165,77 @@ function nftJson(stdout: string): unknown {
   return stdout.trim() === '' ? { nftables: [] } : parseJson('nft -j list ruleset', stdout);
 }
 
+type KernelJson = { links: unknown[] | null; routes: [unknown[], unknown[]] | null; rules: [unknown[], unknown[]] | null; neighbors: unknown[] | null };
+
+/** The parts netlink reads, as `ip -j` prints them; null for a part it could not read (then `ip` answers). */
+function kernelJson(nl: NetlinkFn, want: ReadonlySet<SnapshotPart>): KernelJson {
+  const ok = <T>(f: () => T | string): T | null => {
+    try {
+      const v = f();
+      return typeof v === 'string' ? null : v;
+    } catch (err) {
+      if (err instanceof ParseError) return null;
+      throw err;
+    }
+  };
+  const both = (f: (family: 4 | 6) => unknown[] | string): [unknown[], unknown[]] | null => {
+    const v4 = ok(() => f(4));
+    const v6 = v4 && ok(() => f(6));
+    return v4 && v6 ? [v4, v6] : null;
+  };
+  const links = want.has('links') || want.has('routes') || want.has('neighbors') ? ok(() => linksJson(nl)) : null;
+  const name = links ? linkNames(links as Array<Record<string, unknown>>) : null;
+  return {
+    links: want.has('links') ? links : null,
+    routes: want.has('routes') && name ? both((f) => routesJson(nl, f, name)) : null,
+    rules: want.has('rules') ? both((f) => rulesJson(nl, f)) : null,
+    neighbors: want.has('neighbors') && name ? ok(() => neighborsJson(nl, name)) : null,
+  };
+}
+
 /** Collects the parts asked for (all by default); the others are marked 'not collected'. */
 export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly SnapshotPart[] = ALL_PARTS): Promise<Snapshot> {
   const c = ctxOf(opts, batchedExec);
   const want = new Set(parts);
   const when = <T>(p: SnapshotPart, f: () => Promise<Collected<T>>): Promise<Collected<T>> => (want.has(p) ? f() : Promise.resolve(NOT_COLLECTED));
-  const linksP = when('links', () => tool(c, 'ip', ['-j', '-d', 'addr'], (s) => parseLinks(s)));
+  const nl = opts.netlink && c.root === '/' ? opts.netlink : null;
+  // Read in the next turn of the event loop: a walk's first packets go out before this (synchronous) read.
+  if (nl && !opts.ipFirst) await new Promise((r) => setImmediate(r));
+  const k: KernelJson | null = nl && !opts.ipFirst ? kernelJson(nl, want) : null;
+  const fromKernel = <T>(json: unknown, parse: (text: string) => T): Promise<Collected<T>> => Promise.resolve(parsed(() => parse(JSON.stringify(json))));
+  /** `ip` first: a part it could not read is asked of the kernel. */
+  const orKernel = async <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: Promise<Collected<T>>, parse: (text: string) => T): Promise<Collected<T>> => {
+    const r = await viaIp;
+    const json = r.ok || !nl ? null : kernelJson(nl, new Set([part]))[part];
+    return json ? fromKernel(json, parse) : r;
+  };
+  const ipOr = <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: () => Promise<Collected<T>>, parse: (text: string) => T): Promise<Collected<T>> =>
+    when(part, () => (k?.[part] ? fromKernel(k[part], parse) : orKernel(part, viaIp(), parse)));
+  const linksP = ipOr(
+    'links',
+    () => tool(c, 'ip', ['-j', '-d', 'addr'], (s) => parseLinks(s)),
+    (s) => parseLinks(s),
+  );
   // Tunnel state (WireGuard, OpenVPN, other tun/tap) reuses the links; its `wg show` starts now, in the
   // same batch as the other collectors. Not on a fake root.
   const tunnelsP = want.has('tunnels') && c.root === '/' ? collectTunnels({ links: linksP, exec: c.exec, timeoutMs: c.timeoutMs }) : Promise.resolve(undefined);
   const [links, routes, rules, neighbors, resolv, hosts, nsswitch, iptables, ip6tables, nft, ufw, ipset, sysctlValues, listening, ntp, tunnels] = await Promise.all([
     linksP,
-    when('routes', () => bothFamilies(c, ['route', 'show', 'table', 'all'], parseRoutes)),
-    when('rules', () => bothFamilies(c, ['rule'], parsePolicyRules)),
-    when('neighbors', () => tool(c, 'ip', ['-j', 'neigh'], (s) => parseNeighbors(s))),
+    ipOr(
+      'routes',
+      () => bothFamilies(c, ['route', 'show', 'table', 'all'], parseRoutes),
+      (s) => twoFamilies(s, parseRoutes),
+    ),
+    ipOr(
+      'rules',
+      () => bothFamilies(c, ['rule'], parsePolicyRules),
+      (s) => twoFamilies(s, parsePolicyRules),
+    ),
+    ipOr(
+      'neighbors',
+      () => tool(c, 'ip', ['-j', 'neigh'], (s) => parseNeighbors(s)),
+      (s) => parseNeighbors(s),
+    ),
     when('resolv', () => file(c, 'etc/resolv.conf', parseResolvConf)),
     when('hosts', () => file(c, 'etc/hosts', parseHosts)),
     when('nsswitch', () => file(c, 'etc/nsswitch.conf', parseNsswitch)),

@@ -13,6 +13,7 @@
 import ipaddr from 'ipaddr.js';
 import { ParseError } from '../model/errors.js';
 import { ipFamily } from '../model/prefix.js';
+import { ipName } from './iproute-names.js';
 import type { RouteGetResult } from '../model/snapshot.js';
 
 /** Sends one request and returns the kernel's whole answer, or the errno name of the failed system call. */
@@ -38,33 +39,6 @@ const AF_INET = 2;
 const AF_INET6 = 10;
 
 const TYPES = ['unspec', 'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
-const TABLES: Record<number, string> = { 253: 'default', 254: 'main', 255: 'local' };
-/** iproute2's names of the routing protocols (rt_protos). */
-const PROTOCOLS: Record<number, string> = {
-  0: 'unspec',
-  1: 'redirect',
-  2: 'kernel',
-  3: 'boot',
-  4: 'static',
-  8: 'gated',
-  9: 'ra',
-  10: 'mrt',
-  11: 'zebra',
-  12: 'bird',
-  13: 'dnrouted',
-  14: 'xorp',
-  15: 'ntk',
-  16: 'dhcp',
-  17: 'mrouted',
-  18: 'keepalived',
-  42: 'babel',
-  99: 'openr',
-  186: 'bgp',
-  187: 'isis',
-  188: 'ospf',
-  189: 'rip',
-  192: 'eigrp',
-};
 /** rtm_flags as `ip` names them (the nexthop flags and RTM_F_NOTIFY). */
 const FLAGS: Array<[number, string]> = [
   [1, 'dead'],
@@ -308,9 +282,9 @@ export function decodeRouteGet(buf: Buffer): RawRouteGet {
       gateway,
       dev: null,
       src: addr(RTA.PREFSRC, 'preferred source'),
-      table: TABLES[table] ?? String(table),
+      table: ipName('rt_tables', table),
       // iproute2 names the protocol of a route that is not a cache entry, unless it is 'boot'.
-      protocol: !cloned && protocol !== 3 ? (PROTOCOLS[protocol] ?? String(protocol)) : null,
+      protocol: !cloned && protocol !== 3 ? ipName('rt_protos', protocol) : null,
       metric: u32At(a.get(RTA.PRIORITY), 'metric'),
       mark: u32At(a.get(RTA.MARK), 'mark'),
       iif: null,

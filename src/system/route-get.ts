@@ -7,7 +7,6 @@ import { defaultExec, execProblem, type ExecFn, type ExecOptions } from './exec.
 import { classifyRouteGetError, parseRouteGet, routeGetText } from './parse/route-get.js';
 import { decodeLink, decodeRouteGet, errnoText, linkRequest, routeGetRequest, type NetlinkFn } from './netlink.js';
 import { constants as osConstants } from 'node:os';
-import { readdirSync, readFileSync } from 'node:fs';
 import { parsePolicyRules } from './parse/rules.js';
 import { parseRoutes } from './parse/routes.js';
 import { ipFamily, prefixCovers } from '../model/prefix.js';
@@ -146,46 +145,11 @@ function viaNetlink(nl: NetlinkFn, dst: string, q: { from?: string; mark?: strin
     const dev = name(r.oif);
     const iif = name(r.iif);
     if (dev === undefined || iif === undefined) return null;
-    const table = /^\d+$/.test(r.route.table) ? tableName(Number(r.route.table)) : r.route.table;
-    const value = { ...r.route, dev, iif, table, text: '' };
+    const value = { ...r.route, dev, iif, text: '' };
     value.text = routeGetText(value, r.viaFamily);
     return { ok: true, value };
   } catch (err) {
     if (err instanceof ParseError) return null;
     throw err;
   }
-}
-
-let tableNames: Map<number, string> | undefined;
-
-/** A routing table's name as iproute2 prints it: /etc/iproute2/rt_tables (and rt_tables.d/*.conf), else the number. */
-export function tableName(n: number, dirs: readonly string[] = ['/usr/share/iproute2', '/etc/iproute2']): string {
-  if (!tableNames) {
-    tableNames = new Map();
-    for (const dir of dirs) {
-      const files = [`${dir}/rt_tables`];
-      try {
-        files.push(
-          ...readdirSync(`${dir}/rt_tables.d`)
-            .filter((f) => f.endsWith('.conf'))
-            .map((f) => `${dir}/rt_tables.d/${f}`),
-        );
-      } catch {
-        /* no such folder */
-      }
-      for (const f of files) {
-        let text = '';
-        try {
-          text = readFileSync(f, 'utf8');
-        } catch {
-          continue;
-        }
-        for (const line of text.split('\n')) {
-          const m = /^\s*(0x[0-9a-f]+|\d+)\s+(\S+)/i.exec(line);
-          if (m) tableNames.set(Number(m[1]), m[2]!);
-        }
-      }
-    }
-  }
-  return tableNames.get(n) ?? String(n);
 }

@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { linkNames, linksJson, neighborsJson, routesJson, rulesJson } from './netlink-dump.js';
+import { collectSnapshot } from './collect.js';
+import type { ExecFn } from './exec.js';
+import type { NetlinkFn } from './netlink.js';
+import { fixture } from './fixture-files.js';
+import { ParseError } from '../model/errors.js';
+
+const msg = (type: number, body: Buffer, flags = 2): Buffer => {
+  const h = Buffer.alloc(16);
+  h.writeUInt32LE(16 + body.length, 0);
+  h.writeUInt16LE(type, 4);
+  h.writeUInt16LE(flags, 6);
+  return Buffer.concat([h, body]);
+};
+const DONE = msg(3, Buffer.alloc(4));
+const attr = (type: number, payload: Buffer): Buffer => {
+  const b = Buffer.alloc((4 + payload.length + 3) & ~3);
+  b.writeUInt16LE(4 + payload.length, 0);
+  b.writeUInt16LE(type, 2);
+  payload.copy(b, 4);
+  return b;
+};
+
+test('dump answers that are not what they claim: a ParseError or a value, never a crash or a hang (fast-check)', () => {
+  const name = linkNames([]);
+  const readers = [(nl: NetlinkFn) => linksJson(nl), (nl: NetlinkFn) => routesJson(nl, 4, name), (nl: NetlinkFn) => rulesJson(nl, 6), (nl: NetlinkFn) => neighborsJson(nl, name)];
+  const known = (f: () => unknown): void => {
+    try {
+      f();
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+    }
+  };
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+      for (const read of readers) known(() => read(() => Buffer.from(bytes)));
+    }),
+    { numRuns: 2000 },
+  );
+  // Well framed messages of each type with arbitrary attributes.
+  fc.assert(
+    fc.property(
+      fc.constantFrom(16, 20, 24, 28, 32),
+      fc.uint8Array({ maxLength: 16 }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 32 }), fc.uint8Array({ maxLength: 24 })), { maxLength: 10 }),
+      (type, head, attrs) => {
+        const answer = Buffer.concat([msg(type, Buffer.concat([Buffer.from(head), ...attrs.map(([t, p]) => attr(t, Buffer.from(p)))])), DONE]);
+        for (const read of readers) known(() => read(() => answer));
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
+
+const LAB: Record<string, string> = {
+  'ip -j -d addr': fixture('lab-ip-addr-d.json'),
+  'ip -j -4 route show table all': fixture('lab-ip-route4.json'),
+  'ip -j -6 route show table all': fixture('lab-ip-route6.json'),
+  'ip -j -4 rule': fixture('lab-ip-rule4.json'),
+  'ip -j -6 rule': fixture('lab-ip-rule6.json'),
+  'ip -j neigh': fixture('lab-ip-neigh.json'),
+};
+const PARTS = ['links', 'routes', 'rules', 'neighbors'] as const;
+
+async function collected(nl: NetlinkFn | null): Promise<{ asked: string[]; parts: unknown[] }> {
+  const asked: string[] = [];
+  const exec: ExecFn = async (file, args) => {
+    const cmd = [file, ...args].join(' ');
+    asked.push(cmd);
+    return LAB[cmd] !== undefined ? { stdout: LAB[cmd]!, stderr: '', code: 0, failure: null } : { stdout: '', stderr: '', code: null, failure: 'ENOENT' };
+  };
+  const s = await collectSnapshot({ exec, netlink: nl, ntp: false, env: {} }, PARTS);
+  return { asked, parts: [s.links, s.routes, s.rules, s.neighbors] };
+}
+
+test('collect: netlink that cannot be asked, or answers garbage, leaves every part to ip (the same snapshot)', async () => {
+  const viaIp = await collected(null);
+  assert.equal(viaIp.asked.length, 6);
+  for (const nl of [() => 'EPERM', () => Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17])] as NetlinkFn[]) {
+    const r = await collected(nl);
+    assert.deepEqual(r.asked.sort(), viaIp.asked.sort());
+    assert.deepEqual(r.parts, viaIp.parts);
+  }
+});
+
+test('collect: a kernel that answers leaves ip unasked; an interface index without a link reads as ifN, as ip prints it', async () => {
+  const route = Buffer.alloc(12);
+  route.writeUInt8(2, 0); // AF_INET
+  route.writeUInt8(24, 1);
+  route.writeUInt8(254, 4);
+  route.writeUInt8(2, 5); // proto kernel
+  route.writeUInt8(253, 6); // scope link
+  route.writeUInt8(1, 7); // unicast
+  const oif = Buffer.alloc(4);
+  oif.writeUInt32LE(7);
+  const answers: Record<number, Buffer> = { 26: Buffer.concat([msg(24, Buffer.concat([route, attr(1, Buffer.from([198, 51, 100, 0])), attr(4, oif)])), DONE]) };
+  const nl: NetlinkFn = (req) => {
+    const type = req.readUInt16LE(4);
+    const family = req.readUInt8(16);
+    return type === 26 && family === 2 ? answers[26]! : DONE;
+  };
+  const r = await collected(nl);
+  assert.deepEqual(r.asked, []);
+  const routes = r.parts[1] as { ok: true; value: Array<{ text: string; dst: string }> };
+  assert.deepEqual(
+    routes.value.map((x) => x.text),
+    ['198.51.100.0/24 dev if7 proto kernel scope link'],
+  );
+});
+
+test('collect, ip first: the kernel is asked only for a part ip cannot read (an iproute2 without -j)', async () => {
+  let asked = 0;
+  const nl: NetlinkFn = () => (asked++, DONE);
+  const oldIp: ExecFn = async (file, args) =>
+    args.includes('neigh')
+      ? { stdout: '', stderr: 'Option "-j" is unknown, try "ip -help".\n', code: 255, failure: null }
+      : { stdout: LAB[[file, ...args].join(' ')] ?? '', stderr: '', code: 0, failure: null };
+  const s = await collectSnapshot({ exec: oldIp, netlink: nl, ipFirst: true, ntp: false, env: {} }, PARTS);
+  assert.ok(s.links.ok && s.links.value.length > 0, 'links from ip');
+  assert.ok(s.routes.ok && s.routes.value.length > 0, 'routes from ip');
+  assert.deepEqual(s.neighbors, { ok: true, value: [] }, 'neighbours from the kernel (an empty table here)');
+  assert.ok(asked > 0);
+  asked = 0;
+  const all = await collected(nl);
+  assert.deepEqual(all.asked, [], 'kernel first: ip not asked');
+  asked = 0;
+  await collectSnapshot({ exec: (f, a) => Promise.resolve({ stdout: LAB[[f, ...a].join(' ')] ?? '', stderr: '', code: 0, failure: null }), netlink: nl, ipFirst: true, ntp: false, env: {} }, PARTS);
+  assert.equal(asked, 0, 'ip first and ip reads everything: the kernel is not asked');
+});
