@@ -22,7 +22,7 @@ import { parseNsswitch } from './parse/nsswitch.js';
 import { parseListening } from './parse/ss.js';
 import { parseJson } from './parse/json.js';
 import type { NetlinkFn } from './netlink.js';
-import { linkNames, linksJson, neighborsJson, routesJson, rulesJson } from './netlink-dump.js';
+type NetlinkDump = typeof import('./netlink-dump.js');
 import { localIso, PROXY_VARS, SYSCTLS, proxyEnvOf, sysctlPath, timezoneName } from './host.js';
 
 export { routeGet, type RouteGetOutcome } from './route-get.js';
@@ -168,7 +168,7 @@ function nftJson(stdout: string): unknown {
 type KernelJson = { links: unknown[] | null; routes: [unknown[], unknown[]] | null; rules: [unknown[], unknown[]] | null; neighbors: unknown[] | null };
 
 /** The parts netlink reads, as `ip -j` prints them; null for a part it could not read (then `ip` answers). */
-function kernelJson(nl: NetlinkFn, want: ReadonlySet<SnapshotPart>): KernelJson {
+function kernelJson({ linkNames, linksJson, neighborsJson, routesJson, rulesJson }: NetlinkDump, nl: NetlinkFn, want: ReadonlySet<SnapshotPart>): KernelJson {
   const ok = <T>(f: () => T | string): T | null => {
     try {
       const v = f();
@@ -200,13 +200,15 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
   const when = <T>(p: SnapshotPart, f: () => Promise<Collected<T>>): Promise<Collected<T>> => (want.has(p) ? f() : Promise.resolve(NOT_COLLECTED));
   const nl = opts.netlink && c.root === '/' ? opts.netlink : null;
   // Read in the next turn of the event loop: a walk's first packets go out before this (synchronous) read.
+  // Loaded only when asked for: a one-shot diagnosis reads with `ip` and needs it only when `ip` cannot.
+  const dumps = (): Promise<NetlinkDump> => import('./netlink-dump.js');
   if (nl && !opts.ipFirst) await new Promise((r) => setImmediate(r));
-  const k: KernelJson | null = nl && !opts.ipFirst ? kernelJson(nl, want) : null;
+  const k: KernelJson | null = nl && !opts.ipFirst ? kernelJson(await dumps(), nl, want) : null;
   const fromKernel = <T>(json: unknown, parse: (text: string) => T): Promise<Collected<T>> => Promise.resolve(parsed(() => parse(JSON.stringify(json))));
   /** `ip` first: a part it could not read is asked of the kernel. */
   const orKernel = async <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: Promise<Collected<T>>, parse: (text: string) => T): Promise<Collected<T>> => {
     const r = await viaIp;
-    const json = r.ok || !nl ? null : kernelJson(nl, new Set([part]))[part];
+    const json = r.ok || !nl ? null : kernelJson(await dumps(), nl, new Set([part]))[part];
     return json ? fromKernel(json, parse) : r;
   };
   const ipOr = <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: () => Promise<Collected<T>>, parse: (text: string) => T): Promise<Collected<T>> =>

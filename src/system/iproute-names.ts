@@ -1,7 +1,8 @@
 /**
  * The names iproute2 prints for numbers: routing tables, protocols, scopes and DS fields, from its
  * own files (/etc/iproute2/rt_*, /usr/share/iproute2/rt_*, and their `.d/*.conf`), with its
- * built-in defaults when the files are missing. Read once per process, on first use.
+ * built-in defaults when the files are missing (the reserved numbers are always iproute2's own
+ * names). Read once per process, on the first number that is not reserved.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -74,6 +75,9 @@ function load(file: NameFile, dirs: readonly string[]): Map<number, string> {
 
 /** The name iproute2 prints for `n` in `file`, else `fallback(n)` (the number as ip prints it). */
 export function ipName(file: NameFile, n: number, fallback: (n: number) => string = String, dirs: readonly string[] = DIRS): string {
+  // The reserved numbers need no file read (a route lookup asks for 'main' on every walk).
+  const builtIn = BUILT_IN[file][n];
+  if (builtIn !== undefined && dirs === DIRS) return builtIn;
   let names = dirs === DIRS ? cache.get(file) : undefined;
   if (!names) {
     names = load(file, dirs);
