@@ -6,34 +6,11 @@ import { collectSnapshot } from './collect.js';
 import type { ExecFn } from './exec.js';
 import type { NetlinkFn } from './netlink.js';
 import { fixture } from './fixture-files.js';
-import { ParseError } from '../model/errors.js';
-
-const msg = (type: number, body: Buffer, flags = 2): Buffer => {
-  const h = Buffer.alloc(16);
-  h.writeUInt32LE(16 + body.length, 0);
-  h.writeUInt16LE(type, 4);
-  h.writeUInt16LE(flags, 6);
-  return Buffer.concat([h, body]);
-};
-const DONE = msg(3, Buffer.alloc(4));
-const attr = (type: number, payload: Buffer): Buffer => {
-  const b = Buffer.alloc((4 + payload.length + 3) & ~3);
-  b.writeUInt16LE(4 + payload.length, 0);
-  b.writeUInt16LE(type, 2);
-  payload.copy(b, 4);
-  return b;
-};
+import { attr, DONE, msg, valueOrParseError as known } from './testing-netlink.js';
 
 test('dump answers that are not what they claim: a ParseError or a value, never a crash or a hang (fast-check)', () => {
   const name = linkNames([]);
   const readers = [(nl: NetlinkFn) => linksJson(nl), (nl: NetlinkFn) => routesJson(nl, 4, name), (nl: NetlinkFn) => rulesJson(nl, 6), (nl: NetlinkFn) => neighborsJson(nl, name)];
-  const known = (f: () => unknown): void => {
-    try {
-      f();
-    } catch (err) {
-      if (!(err instanceof ParseError)) throw err;
-    }
-  };
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
       for (const read of readers) known(() => read(() => Buffer.from(bytes)));

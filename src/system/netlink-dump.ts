@@ -9,31 +9,19 @@
  * Only what the parsers read is produced, in the conditions iproute2's printers use.
  */
 import { ParseError } from '../model/errors.js';
-import { addressText, decodeAttrs, decodeMessages, type NetlinkFn } from './netlink.js';
+import { addressText, decodeAttrs, decodeMessages, message, NL, ROUTE_TYPES, routeFlagNames, type NetlinkFn } from './netlink.js';
 import { ipName } from './iproute-names.js';
 
 type Json = Record<string, unknown>;
 type Attrs = Map<number, Buffer>;
 
 const INPUT = 'rtnetlink dump';
-const NLMSG_ERROR = 2;
-const NLMSG_DONE = 3;
-const NLM_F_REQUEST = 1;
-const NLM_F_DUMP = 0x300;
-const AF_UNSPEC = 0;
-const AF_INET = 2;
-const AF_INET6 = 10;
+const { MSG_ERROR: NLMSG_ERROR, MSG_DONE: NLMSG_DONE, F_DUMP, AF_UNSPEC, AF_INET, AF_INET6 } = NL;
 const RTM = { NEWLINK: 16, GETLINK: 18, NEWADDR: 20, GETADDR: 22, NEWROUTE: 24, GETROUTE: 26, NEWNEIGH: 28, GETNEIGH: 30, NEWRULE: 32, GETRULE: 34 } as const;
 
 /** One dump: every message of `want`, or the errno name when netlink could not be asked (then `ip` answers). */
 function dump(nl: NetlinkFn, type: number, want: number, header: Buffer, seq: number, attrs: Buffer[] = []): Array<{ body: Buffer }> | string {
-  const payload = Buffer.concat([header, ...attrs]);
-  const h = Buffer.alloc(16);
-  h.writeUInt32LE(16 + payload.length, 0);
-  h.writeUInt16LE(type, 4);
-  h.writeUInt16LE(NLM_F_REQUEST | NLM_F_DUMP, 6);
-  h.writeUInt32LE(seq >>> 0, 8);
-  const answer = nl(Buffer.concat([h, payload]));
+  const answer = nl(message(type, seq, [header, ...attrs], F_DUMP));
   if (typeof answer === 'string') return answer;
   const out: Array<{ body: Buffer }> = [];
   for (const m of decodeMessages(answer)) {
@@ -182,22 +170,10 @@ export function linkNames(linksList: readonly Json[]): (index: number | null) =>
 
 // ── routes (`ip -j -4|-6 route show table all`) ──────────────────────────
 
-const TYPES = ['unspec', 'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
-const ROUTE_FLAGS: Array<[number, string]> = [
-  [1, 'dead'],
-  [4, 'onlink'],
-  [2, 'pervasive'],
-  [8, 'offload'],
-  [64, 'trap'],
-  [0x100, 'notify'],
-  [16, 'linkdown'],
-  [32, 'unresolved'],
-];
 const RTAX = { 2: 'mtu', 3: 'window', 8: 'advmss', 9: 'reordering', 10: 'hoplimit', 11: 'initcwnd', 14: 'initrwnd', 15: 'quickack', 17: 'fastopen_no_cookie' } as Record<number, string>;
 const PREFS: Record<number, string> = { 0: 'medium', 1: 'high', 3: 'low' };
 
 const prefixText = (a: string, len: number, family: 4 | 6): string => (len === (family === 4 ? 32 : 128) ? a : `${a}/${len}`);
-const flagNames = (flags: number): string[] => ROUTE_FLAGS.filter(([bit]) => flags & bit).map(([, n]) => n);
 
 /** A gateway: RTA_GATEWAY, or RTA_VIA (a gateway of the other family). */
 function gatewayJson(a: Attrs, o: Json): void {
@@ -219,7 +195,7 @@ function nexthops(b: Buffer, name: (i: number | null) => string | null): Json[] 
     const dev = name(b.readInt32LE(off + 4));
     if (dev !== null) hop['dev'] = dev;
     hop['weight'] = b.readUInt8(off + 3) + 1;
-    hop['flags'] = flagNames(b.readUInt8(off + 2));
+    hop['flags'] = routeFlagNames(b.readUInt8(off + 2));
     out.push(hop);
     off += (len + 3) & ~3;
   }
@@ -232,7 +208,7 @@ function routeJson(body: Buffer, family: 4 | 6, name: (i: number | null) => stri
   if (rtmFlags & 0x200) return null; // RTM_F_CLONED: a cache entry, not listed by `ip route show`
   const [dstLen, srcLen, tos, , protocol, scope, type] = [body.readUInt8(1), body.readUInt8(2), body.readUInt8(3), 0, body.readUInt8(5), body.readUInt8(6), body.readUInt8(7)];
   const o: Json = {};
-  if (type !== 1) o['type'] = TYPES[type] ?? String(type);
+  if (type !== 1) o['type'] = ROUTE_TYPES[type] ?? String(type);
   const dst = addr(a, 1, 'destination');
   o['dst'] = dstLen === 0 ? 'default' : prefixText(dst ?? (family === 4 ? '0.0.0.0' : '::'), dstLen, family);
   const src = addr(a, 2, 'source');
@@ -251,7 +227,7 @@ function routeJson(body: Buffer, family: 4 | 6, name: (i: number | null) => stri
   if (prefsrc !== null) o['prefsrc'] = prefsrc;
   const metric = u32(a, 6);
   if (metric !== null) o['metric'] = metric;
-  o['flags'] = flagNames(rtmFlags);
+  o['flags'] = routeFlagNames(rtmFlags);
   const pref = a.get(20);
   if (pref && pref.length >= 1) o['pref'] = PREFS[pref[0]!] ?? String(pref[0]);
   const mx = a.get(8);

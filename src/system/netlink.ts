@@ -21,10 +21,11 @@ export type NetlinkFn = (request: Buffer) => Buffer | string;
 
 const INPUT = 'rtnetlink answer';
 
-// linux/netlink.h, linux/rtnetlink.h, linux/if_link.h
-const NLMSG_ERROR = 2;
-const NLMSG_DONE = 3;
-const NLM_F_REQUEST = 1;
+/** linux/netlink.h and linux/socket.h: the message types, request flags and address families both readers use. */
+export const NL = { MSG_ERROR: 2, MSG_DONE: 3, F_REQUEST: 1, F_DUMP: 0x300, AF_UNSPEC: 0, AF_INET: 2, AF_INET6: 10 } as const;
+const { MSG_ERROR: NLMSG_ERROR, MSG_DONE: NLMSG_DONE, AF_INET, AF_INET6 } = NL;
+
+// linux/rtnetlink.h, linux/if_link.h
 const RTM_NEWLINK = 16;
 const RTM_GETLINK = 18;
 const RTM_NEWROUTE = 24;
@@ -35,11 +36,9 @@ const IFLA_IFNAME = 3;
 const IFLA_EXT_MASK = 29;
 const RTEXT_FILTER_SKIP_STATS = 8;
 const RTA = { DST: 1, SRC: 2, IIF: 3, OIF: 4, GATEWAY: 5, PRIORITY: 6, PREFSRC: 7, TABLE: 15, MARK: 16, VIA: 18 } as const;
-const AF_INET = 2;
-const AF_INET6 = 10;
-
-const TYPES = ['unspec', 'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
-/** rtm_flags as `ip` names them (the nexthop flags and RTM_F_NOTIFY). */
+/** rtm_type → the route type as `ip` names it. */
+export const ROUTE_TYPES = ['unspec', 'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
+/** rtm_flags (and a nexthop's flags) as `ip` names them: the nexthop flags and RTM_F_NOTIFY. */
 const FLAGS: Array<[number, string]> = [
   [1, 'dead'],
   [4, 'onlink'],
@@ -107,12 +106,13 @@ const u32 = (v: number): Buffer => {
   return b;
 };
 
-function message(type: number, seq: number, body: Buffer[]): Buffer {
+/** A request: the 16-byte header (NLM_F_REQUEST and `flags`) and its body. */
+export function message(type: number, seq: number, body: Buffer[], flags = 0): Buffer {
   const payload = Buffer.concat(body);
   const h = Buffer.alloc(16);
   h.writeUInt32LE(16 + payload.length, 0);
   h.writeUInt16LE(type, 4);
-  h.writeUInt16LE(NLM_F_REQUEST, 6);
+  h.writeUInt16LE(NL.F_REQUEST | flags, 6);
   h.writeUInt32LE(seq >>> 0, 8);
   return Buffer.concat([h, payload]);
 }
@@ -223,6 +223,9 @@ function single(buf: Buffer, want: number, what: string): { ok: true; m: Netlink
   return { ok: true, m };
 }
 
+/** The names of the flags set in rtm_flags or rtnh_flags, in iproute2's order. */
+export const routeFlagNames = (flags: number): string[] => FLAGS.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
+
 const u32At = (b: Buffer | undefined, what: string): number | null => {
   if (!b) return null;
   if (b.length < 4) throw new ParseError(INPUT, `${what}: expected 4 bytes, got ${b.length}`);
@@ -276,7 +279,7 @@ export function decodeRouteGet(buf: Buffer): RawRouteGet {
     viaFamily,
     route: {
       family,
-      type: TYPES[body.readUInt8(7)] ?? String(body.readUInt8(7)),
+      type: ROUTE_TYPES[body.readUInt8(7)] ?? String(body.readUInt8(7)),
       dst: addressText(dstB, 'destination'),
       from: src ? addressText(src, 'source') : null,
       gateway,
@@ -288,7 +291,7 @@ export function decodeRouteGet(buf: Buffer): RawRouteGet {
       metric: u32At(a.get(RTA.PRIORITY), 'metric'),
       mark: u32At(a.get(RTA.MARK), 'mark'),
       iif: null,
-      flags: FLAGS.filter(([bit]) => (rtmFlags & bit) !== 0).map(([, n]) => n),
+      flags: routeFlagNames(rtmFlags),
       cache: cloned ? CACHE_FLAGS.filter(([bit]) => ((rtmFlags >>> 0) & bit) >>> 0 !== 0).map(([, n]) => n) : [],
     },
   };
