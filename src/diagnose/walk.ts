@@ -379,14 +379,14 @@ export async function blameLocalFirewall(addr: string, port: number | null, snap
   const six = addr.includes(':');
   // No iptables here (the snapshot could not read it): nothing to count.
   if (!(six ? snapshot.firewall.ip6tables : snapshot.firewall.iptables).ok) return [];
-  const before = six ? (await counters()).v6 : (await counters()).v4;
+  const ours = (c: { v4: string | null; v6: string | null }): string | null => (six ? c.v6 : c.v4);
+  const before = ours(await counters());
   if (!before) return [];
   const window = recountWindowMs(obs, addr, b);
   const ctx = probeContext(window);
   if (tcpFailed && port !== null) await safe('network', `tcp ${addr} (counted)`, deps.tcp({ address: addr, port, afterMs: 0 }, ctx));
   else await safe('network', `icmp echo ${addr} (counted)`, deps.icmp({ address: addr, count: 3 }, ctx));
-  const afterAll = await counters();
-  const after = six ? afterAll.v6 : afterAll.v4;
+  const after = ours(await counters());
   if (!after) return [];
   const flow = tcpFailed && port !== null ? { proto: 'tcp' as const, dst: addr, dport: port } : { proto: six ? ('icmpv6' as const) : ('icmp' as const), dst: addr, dport: null };
   const v = droppingRule(before, after, flow, six ? 'ip6tables' : 'iptables');

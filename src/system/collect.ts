@@ -22,8 +22,9 @@ import { parseNsswitch } from './parse/nsswitch.js';
 import { parseListening } from './parse/ss.js';
 import { parseJson } from './parse/json.js';
 import type { NetlinkFn } from './netlink.js';
-type NetlinkDump = typeof import('./netlink-dump.js');
 import { localIso, PROXY_VARS, SYSCTLS, proxyEnvOf, sysctlPath, timezoneName } from './host.js';
+
+type NetlinkDump = typeof import('./netlink-dump.js');
 
 export { routeGet, type RouteGetOutcome } from './route-get.js';
 export { execTool, ExecError } from './exec.js';
@@ -107,11 +108,18 @@ async function bothFamilies<T>(c: Ctx, args: string[], parse: (json: string, fam
   return parsed(() => [...parse(v4.stdout, 4), ...(v6.ok ? parse(v6.stdout, 6) : [])]);
 }
 
-/** [v4, v6] listings (JSON text of a pair) through a per-family parser. */
-function twoFamilies<T>(pair: string, parse: (json: string, family: 4 | 6) => T[]): T[] {
-  const [v4, v6] = JSON.parse(pair) as [unknown[], unknown[]];
-  return [...parse(JSON.stringify(v4), 4), ...parse(JSON.stringify(v6), 6)];
-}
+/** The kernel's [v4, v6] listings (as `ip -j` prints them) through ip's per-family parser. */
+const twoFamilies =
+  <T>(parse: (json: string, family: 4 | 6) => T[]) =>
+  (pair: unknown): T[] => {
+    const [v4, v6] = pair as [unknown[], unknown[]];
+    return [...parse(JSON.stringify(v4), 4), ...parse(JSON.stringify(v6), 6)];
+  };
+/** A single listing of the kernel's through ip's parser. */
+const asIpJson =
+  <T>(parse: (json: string) => T) =>
+  (value: unknown): T =>
+    parse(JSON.stringify(value));
 
 async function file<T>(c: Ctx, rel: string, parse: (text: string, path: string) => T): Promise<Collected<T>> {
   const path = join(c.root, rel);
@@ -204,39 +212,31 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
   const dumps = (): Promise<NetlinkDump> => import('./netlink-dump.js');
   if (nl && !opts.ipFirst) await new Promise((r) => setImmediate(r));
   const k: KernelJson | null = nl && !opts.ipFirst ? kernelJson(await dumps(), nl, want) : null;
-  const fromKernel = <T>(json: unknown, parse: (text: string) => T): Promise<Collected<T>> => Promise.resolve(parsed(() => parse(JSON.stringify(json))));
+  const fromKernel = <T>(json: unknown, parse: (value: unknown) => T): Promise<Collected<T>> => Promise.resolve(parsed(() => parse(json)));
   /** `ip` first: a part it could not read is asked of the kernel. */
-  const orKernel = async <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: Promise<Collected<T>>, parse: (text: string) => T): Promise<Collected<T>> => {
+  const orKernel = async <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: Promise<Collected<T>>, parse: (value: unknown) => T): Promise<Collected<T>> => {
     const r = await viaIp;
     const json = r.ok || !nl ? null : kernelJson(await dumps(), nl, new Set([part]))[part];
     return json ? fromKernel(json, parse) : r;
   };
-  const ipOr = <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: () => Promise<Collected<T>>, parse: (text: string) => T): Promise<Collected<T>> =>
+  const ipOr = <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: () => Promise<Collected<T>>, parse: (value: unknown) => T): Promise<Collected<T>> =>
     when(part, () => (k?.[part] ? fromKernel(k[part], parse) : orKernel(part, viaIp(), parse)));
   const linksP = ipOr(
     'links',
     () => tool(c, 'ip', ['-j', '-d', 'addr'], (s) => parseLinks(s)),
-    (s) => parseLinks(s),
+    asIpJson((s) => parseLinks(s)),
   );
   // Tunnel state (WireGuard, OpenVPN, other tun/tap) reuses the links; its `wg show` starts now, in the
   // same batch as the other collectors. Not on a fake root.
   const tunnelsP = want.has('tunnels') && c.root === '/' ? collectTunnels({ links: linksP, exec: c.exec, timeoutMs: c.timeoutMs }) : Promise.resolve(undefined);
   const [links, routes, rules, neighbors, resolv, hosts, nsswitch, iptables, ip6tables, nft, ufw, ipset, sysctlValues, listening, ntp, tunnels] = await Promise.all([
     linksP,
-    ipOr(
-      'routes',
-      () => bothFamilies(c, ['route', 'show', 'table', 'all'], parseRoutes),
-      (s) => twoFamilies(s, parseRoutes),
-    ),
-    ipOr(
-      'rules',
-      () => bothFamilies(c, ['rule'], parsePolicyRules),
-      (s) => twoFamilies(s, parsePolicyRules),
-    ),
+    ipOr('routes', () => bothFamilies(c, ['route', 'show', 'table', 'all'], parseRoutes), twoFamilies(parseRoutes)),
+    ipOr('rules', () => bothFamilies(c, ['rule'], parsePolicyRules), twoFamilies(parsePolicyRules)),
     ipOr(
       'neighbors',
       () => tool(c, 'ip', ['-j', 'neigh'], (s) => parseNeighbors(s)),
-      (s) => parseNeighbors(s),
+      asIpJson((s) => parseNeighbors(s)),
     ),
     when('resolv', () => file(c, 'etc/resolv.conf', parseResolvConf)),
     when('hosts', () => file(c, 'etc/hosts', parseHosts)),

@@ -9,7 +9,7 @@
  * Only what the parsers read is produced, in the conditions iproute2's printers use.
  */
 import { ParseError } from '../model/errors.js';
-import { addressText, decodeAttrs, decodeMessages, message, NL, ROUTE_TYPES, routeFlagNames, type NetlinkFn } from './netlink.js';
+import { addressText, attrString, attrU32, decodeAttrs, decodeMessages, message, NL, ROUTE_TYPES, routeFlagNames, skipStats, type NetlinkFn } from './netlink.js';
 import { ipName } from './iproute-names.js';
 
 type Json = Record<string, unknown>;
@@ -43,18 +43,8 @@ const familyHeader = (size: number, family: number): Buffer => {
   return b;
 };
 
-const u32 = (a: Attrs, t: number): number | null => {
-  const b = a.get(t);
-  if (!b) return null;
-  if (b.length < 4) throw new ParseError(INPUT, `attribute ${t}: expected 4 bytes, got ${b.length}`);
-  return b.readUInt32LE(0);
-};
-const str = (a: Attrs, t: number): string | null => {
-  const b = a.get(t);
-  if (!b) return null;
-  const end = b.indexOf(0);
-  return b.subarray(0, end < 0 ? b.length : end).toString('utf8');
-};
+const u32 = (a: Attrs, t: number): number | null => attrU32(a.get(t), `attribute ${t}`);
+const str = (a: Attrs, t: number): string | null => attrString(a.get(t));
 const addr = (a: Attrs, t: number, what: string): string | null => {
   const b = a.get(t);
   return b ? addressText(b, what) : null;
@@ -88,11 +78,7 @@ function lladdr(type: number, b: Buffer): string {
 
 /** RTM_GETLINK dump: index → [name, the link as ip prints it (without addr_info)]. */
 function links(nl: NetlinkFn, seq: number): Map<number, Json> | string {
-  const ext = Buffer.alloc(8);
-  ext.writeUInt16LE(8, 0);
-  ext.writeUInt16LE(29, 2); // IFLA_EXT_MASK
-  ext.writeUInt32LE(8, 4); // RTEXT_FILTER_SKIP_STATS
-  const msgs = dump(nl, RTM.GETLINK, RTM.NEWLINK, familyHeader(16, AF_UNSPEC), seq, [ext]);
+  const msgs = dump(nl, RTM.GETLINK, RTM.NEWLINK, familyHeader(16, AF_UNSPEC), seq, [skipStats()]);
   if (typeof msgs === 'string') return msgs;
   const out = new Map<number, Json>();
   for (const { body } of msgs) {

@@ -91,7 +91,8 @@ export function errnoText(errno: number, names: Readonly<Record<string, number>>
 
 // ── requests ─────────────────────────────────────────────────────────────
 
-function attr(type: number, payload: Buffer): Buffer {
+/** One attribute: length, type, payload, padded to 4 bytes. */
+export function attr(type: number, payload: Buffer): Buffer {
   const len = 4 + payload.length;
   const b = Buffer.alloc((len + 3) & ~3);
   b.writeUInt16LE(len, 0);
@@ -100,7 +101,7 @@ function attr(type: number, payload: Buffer): Buffer {
   return b;
 }
 
-const u32 = (v: number): Buffer => {
+export const u32 = (v: number): Buffer => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(v >>> 0, 0);
   return b;
@@ -156,10 +157,13 @@ export function routeGetRequest(q: RouteGetQuery, seq: number): Buffer {
   return message(RTM_GETROUTE, seq, [rtm, ...attrs]);
 }
 
+/** IFLA_EXT_MASK asking RTM_GETLINK to leave the interface statistics out of its answer. */
+export const skipStats = (): Buffer => attr(IFLA_EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS));
+
 /** RTM_GETLINK for one interface, by index or by name (no statistics in the answer). */
 export function linkRequest(which: { index: number } | { name: string }, seq: number): Buffer {
   const ifi = Buffer.alloc(16);
-  const attrs = [attr(IFLA_EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS))];
+  const attrs = [skipStats()];
   if ('index' in which) ifi.writeInt32LE(which.index, 4);
   else attrs.push(attr(IFLA_IFNAME, Buffer.from(`${which.name}\0`)));
   return message(RTM_GETLINK, seq, [ifi, ...attrs]);
@@ -226,10 +230,18 @@ function single(buf: Buffer, want: number, what: string): { ok: true; m: Netlink
 /** The names of the flags set in rtm_flags or rtnh_flags, in iproute2's order. */
 export const routeFlagNames = (flags: number): string[] => FLAGS.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
 
-const u32At = (b: Buffer | undefined, what: string): number | null => {
+/** A 32-bit attribute's value (host order, as the kernel sends it), null when absent. */
+export const attrU32 = (b: Buffer | undefined, what: string): number | null => {
   if (!b) return null;
   if (b.length < 4) throw new ParseError(INPUT, `${what}: expected 4 bytes, got ${b.length}`);
   return b.readUInt32LE(0);
+};
+
+/** A string attribute without its terminating NUL, null when absent. */
+export const attrString = (b: Buffer | undefined): string | null => {
+  if (!b) return null;
+  const end = b.indexOf(0);
+  return b.subarray(0, end < 0 ? b.length : end).toString('utf8');
 };
 
 /** An address attribute as text (IPv4 dotted, IPv6 in RFC 5952 form, as iproute2 prints it). */
@@ -268,14 +280,14 @@ export function decodeRouteGet(buf: Buffer): RawRouteGet {
     gateway = addressText(via.subarray(2), 'via');
     viaFamily = via.readUInt16LE(0) === AF_INET6 ? 'inet6' : 'inet';
   }
-  const table = u32At(a.get(RTA.TABLE), 'table') ?? body.readUInt8(4);
+  const table = attrU32(a.get(RTA.TABLE), 'table') ?? body.readUInt8(4);
   const cloned = (rtmFlags & RTM_F_CLONED) !== 0;
   const protocol = body.readUInt8(5);
   const src = a.get(RTA.SRC);
   return {
     ok: true,
-    oif: u32At(a.get(RTA.OIF), 'oif'),
-    iif: u32At(a.get(RTA.IIF), 'iif'),
+    oif: attrU32(a.get(RTA.OIF), 'oif'),
+    iif: attrU32(a.get(RTA.IIF), 'iif'),
     viaFamily,
     route: {
       family,
@@ -288,8 +300,8 @@ export function decodeRouteGet(buf: Buffer): RawRouteGet {
       table: ipName('rt_tables', table),
       // iproute2 names the protocol of a route that is not a cache entry, unless it is 'boot'.
       protocol: !cloned && protocol !== 3 ? ipName('rt_protos', protocol) : null,
-      metric: u32At(a.get(RTA.PRIORITY), 'metric'),
-      mark: u32At(a.get(RTA.MARK), 'mark'),
+      metric: attrU32(a.get(RTA.PRIORITY), 'metric'),
+      mark: attrU32(a.get(RTA.MARK), 'mark'),
       iif: null,
       flags: routeFlagNames(rtmFlags),
       cache: cloned ? CACHE_FLAGS.filter(([bit]) => ((rtmFlags >>> 0) & bit) >>> 0 !== 0).map(([, n]) => n) : [],
@@ -302,8 +314,7 @@ export function decodeLink(buf: Buffer): { ok: true; index: number; name: string
   const s = single(buf, RTM_NEWLINK, 'the interface lookup');
   if (!s.ok) return s;
   const a = decodeAttrs(s.m.body, 16);
-  const n = a.get(IFLA_IFNAME);
-  if (!n) throw new ParseError(INPUT, 'the interface has no name');
-  const end = n.indexOf(0);
-  return { ok: true, index: s.m.body.readInt32LE(4), name: n.subarray(0, end < 0 ? n.length : end).toString('utf8') };
+  const name = attrString(a.get(IFLA_IFNAME));
+  if (name === null) throw new ParseError(INPUT, 'the interface has no name');
+  return { ok: true, index: s.m.body.readInt32LE(4), name };
 }

@@ -1,20 +1,7 @@
 /** Test support: netlink messages and attributes built by hand, and the fuzz tests' acceptance (a value or a ParseError). */
 import { ParseError } from '../model/errors.js';
 
-/** One attribute: length, type, payload, padded to 4 bytes. */
-export const attr = (type: number, payload: Buffer): Buffer => {
-  const b = Buffer.alloc((4 + payload.length + 3) & ~3);
-  b.writeUInt16LE(4 + payload.length, 0);
-  b.writeUInt16LE(type, 2);
-  payload.copy(b, 4);
-  return b;
-};
-
-export const u32 = (v: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(v >>> 0);
-  return b;
-};
+export { attr, u32 } from './netlink.js';
 
 /** One message: the 16-byte header (flags: NLM_F_MULTI by default, as a dump's) and the body. */
 export const msg = (type: number, body: Buffer, flags = 2): Buffer => {

@@ -112,7 +112,7 @@ export function buildRouteLab(set: NetnsSet): void {
     'ip route add 100.64.80.0/24 via 198.51.100.2 tos 0x10',
     'ip route add 100.64.81.0/24 via 198.51.100.2 dev a0 proto 186 metric 7',
     'ip addr add 198.51.100.99/24 dev a0 valid_lft 3600 preferred_lft 1800',
-    'ip addr add 10.99.0.1 peer 10.99.0.2 dev a1',
+    'ip addr add 192.0.2.1 peer 192.0.2.2 dev a1',
     'ip -6 addr add 2001:db8:2::99/64 dev a1 nodad valid_lft 3600 preferred_lft 1800',
     'ip link add br-fx type bridge',
     'ip link set br-fx up',
