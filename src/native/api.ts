@@ -23,6 +23,41 @@ export interface NativeTcpResult {
   icmp: IcmpError | null;
   ms: number;
   tcpInfo: TcpInfo | null;
+  /** What the peer did while the open connection was watched (only when the connect asked for a watch). */
+  after?: AfterEvent;
+}
+
+/** What an open connection did while it was watched without sending: reset, closed, sent data, or nothing. */
+export interface AfterEvent {
+  event: 'rst' | 'fin' | 'data' | 'quiet';
+  /** When, counted from the start of the watch. */
+  ms: number;
+  /** The bytes that came (event 'data'). */
+  bytes?: number;
+}
+
+/**
+ * After an open handshake, watch the same connection without sending, for `rtts` × the kernel's
+ * smoothed RTT of the handshake (TCP_INFO, which a stalled event loop cannot inflate), at least
+ * `minMs` and at most `maxMs`; `maxBytes` of data end it sooner.
+ */
+export interface AfterWatch {
+  minMs: number;
+  rtts: number;
+  maxMs: number;
+  maxBytes: number;
+}
+
+export interface TcpConnectOptions {
+  address: string;
+  port: number;
+  timeoutMs: number;
+  ttl?: number;
+  source?: string;
+  /** Watch the open connection before closing it (the reset-after-connect check). */
+  after?: AfterWatch;
+  /** Ends the connect (as a timeout) and the watch (as quiet). */
+  signal?: AbortSignal;
 }
 
 export interface NativeEchoResult {
@@ -35,7 +70,7 @@ export interface NativeEchoResult {
 }
 
 export interface NativeApi {
-  tcpConnect(opts: { address: string; port: number; timeoutMs: number; ttl?: number; source?: string }): Promise<NativeTcpResult>;
+  tcpConnect(opts: TcpConnectOptions): Promise<NativeTcpResult>;
   icmpEcho(opts: { address: string; timeoutMs: number; ttl?: number; size?: number; df?: boolean; ident?: number; seq?: number; mark?: number }): Promise<NativeEchoResult>;
 }
 

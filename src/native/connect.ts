@@ -2,24 +2,19 @@
  * NativeApi.tcpConnect: a kernel TCP connect (non-blocking, IP_RECVERR) that tells a RST from an
  * ICMP error and names the ICMP type, code and sender (error queue, or the raw ICMP receiver that
  * sees the error quoting our SYN); TCP_INFO of the connection once it is up.
- * Also `tcpOpen`, which keeps the connection for tests that send over it (PMTU bulk test).
+ * Also `tcpOpen`, which keeps the connection for tests that send over it (PMTU bulk test), and
+ * the after-connect watch of the same connection (`watchConn`).
  */
 import { performance } from 'node:perf_hooks';
 import type { RawAddon, RawTcpInfo, WatchHandle } from './addon.js';
-import type { NativeTcpResult, OpenResult, TcpConn, TcpInfo } from './api.js';
+import type { AfterEvent, AfterWatch, NativeTcpResult, OpenResult, TcpConn, TcpConnectOptions, TcpInfo } from './api.js';
 import { keys, receiver, type Delivery } from './listener.js';
 import { toIcmpError } from './probe.js';
 import { familyOf } from './sockets.js';
 import type { IcmpError } from '../model/observation.js';
 
-export interface ConnectOptions {
-  address: string;
-  port: number;
-  timeoutMs: number;
-  ttl?: number;
-  source?: string;
-  signal?: AbortSignal;
-}
+/** A connect without the after-connect watch (tcpOpen hands the connection to its caller). */
+export type ConnectOptions = Omit<TcpConnectOptions, 'after'>;
 
 export type { OpenResult, TcpConn };
 
@@ -192,9 +187,84 @@ export function tcpOpen(addon: RawAddon, o: ConnectOptions): Promise<OpenResult>
   });
 }
 
-/** Connects, reads TCP_INFO, closes. */
-export async function tcpConnect(addon: RawAddon, o: ConnectOptions): Promise<NativeTcpResult> {
+/** The handshake's RTT as the kernel measured it (TCP_INFO), else the connect's own time. */
+const handshakeRtt = (tcpInfo: TcpInfo | null, connectMs: number): number => (tcpInfo && tcpInfo.rttUs > 0 ? Math.min(tcpInfo.rttUs / 1000, connectMs) : connectMs);
+
+/** How long to watch an open connection: `rtts` kernel RTTs (the connect's own time without TCP_INFO), within [minMs, maxMs]. */
+export function watchLength(w: AfterWatch, tcpInfo: TcpInfo | null, connectMs: number): number {
+  return Math.min(w.maxMs, Math.max(w.minMs, w.rtts * handshakeRtt(tcpInfo, connectMs)));
+}
+
+/**
+ * How long ago the handshake completed: the connect's time in this process less the kernel's RTT.
+ * Where the event loop was busy when the SYN-ACK came, the kernel has been holding the connection
+ * (and any RST, FIN or data) for that long already: that time counts toward the watch.
+ */
+export const sinceHandshake = (tcpInfo: TcpInfo | null, connectMs: number): number => Math.max(0, connectMs - handshakeRtt(tcpInfo, connectMs));
+
+/**
+ * Watches an open connection for `ms` without sending, and closes it: 'rst' (ECONNRESET), 'fin'
+ * (EOF or another error), 'data' (bytes came; `maxBytes` of them end the watch at once) or 'quiet'.
+ * `elapsedMs` of the watch have passed already (the handshake completed that long ago); event
+ * times count from the handshake. When the time is up, what the kernel already holds is read
+ * before the answer is 'quiet': a process that was not scheduled for a while must not call a
+ * connection quiet whose RST is waiting.
+ */
+export function watchConn(addon: RawAddon, conn: TcpConn, ms: number, maxBytes: number, signal?: AbortSignal, elapsedMs = 0): Promise<AfterEvent> {
+  return new Promise((resolve) => {
+    const t0 = performance.now() - elapsedMs;
+    let bytes = 0;
+    let done = false;
+    let handle: WatchHandle | null = null;
+    /** Reads what is queued: the event that ends the watch, or null to go on. */
+    const drain = (): AfterEvent['event'] | null => {
+      for (;;) {
+        const r = conn.read();
+        if (r === null) return null;
+        if (r === 'eof') return 'fin';
+        if (typeof r === 'string') return r === 'ECONNRESET' ? 'rst' : 'fin';
+        bytes += r.length;
+        if (bytes >= maxBytes) return 'data';
+      }
+    };
+    const finish = (event: AfterEvent['event']): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (handle) addon.unwatch(handle);
+      conn.close();
+      const at = Math.round(performance.now() - t0);
+      resolve(bytes > 0 ? { event: 'data', ms: at, bytes } : { event, ms: at });
+    };
+    const poll = (): void => {
+      const e = drain();
+      if (e) finish(e);
+    };
+    const onAbort = (): void => finish('quiet');
+    const timer = setTimeout(() => finish(drain() ?? 'quiet'), Math.max(0, ms - elapsedMs));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort);
+    poll();
+    if (done) return;
+    try {
+      // libuv reports a socket error (the RST) as a status < 0 and stops the poll: reading tells which.
+      handle = addon.watch(conn.fd, addon.constants.UV_READABLE!, poll);
+    } catch {
+      // No poll: the read when the time is up still sees what came.
+    }
+  });
+}
+
+/** Connects, reads TCP_INFO, watches the open connection when asked (`after`), closes. */
+export async function tcpConnect(addon: RawAddon, o: TcpConnectOptions): Promise<NativeTcpResult> {
   const r = await tcpOpen(addon, o);
-  r.conn?.close();
-  return { outcome: r.outcome, errno: r.errno, icmp: r.icmp, ms: r.ms, tcpInfo: r.tcpInfo };
+  const res: NativeTcpResult = { outcome: r.outcome, errno: r.errno, icmp: r.icmp, ms: r.ms, tcpInfo: r.tcpInfo };
+  if (!r.conn) return res;
+  if (!o.after) {
+    r.conn.close();
+    return res;
+  }
+  res.after = await watchConn(addon, r.conn, watchLength(o.after, r.tcpInfo, r.ms), o.after.maxBytes, o.signal, sinceHandshake(r.tcpInfo, r.ms));
+  return res;
 }

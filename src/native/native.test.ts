@@ -9,6 +9,8 @@ import dgram from 'node:dgram';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadNative, nativeUnavailable } from './index.js';
+import { sinceHandshake, watchLength } from './connect.js';
+import { performance } from 'node:perf_hooks';
 
 const n = loadNative();
 const skip = n ? false : (nativeUnavailable() ?? 'unavailable');
@@ -54,6 +56,73 @@ test('tcpConnect: open gives TCP_INFO (RTT, MSS); a closed port is refused by RS
   assert.equal(refused.outcome, 'refused');
   assert.equal(refused.errno, 'ECONNREFUSED');
   assert.equal(refused.icmp, null);
+});
+
+test('tcpConnect with a watch: the same connection is watched (one accept): banner → data, RST → rst, FIN → fin, silence → quiet after the minimum', { skip }, async () => {
+  const watch = { minMs: 50, rtts: 5, maxMs: 2000, maxBytes: 4096 };
+  const cases: Array<[string, (s: net.Socket) => void, string]> = [
+    ['banner', (s) => s.write('220 ready\r\n'), 'data'],
+    ['reset', (s) => setTimeout(() => s.resetAndDestroy(), 20), 'rst'],
+    ['close', (s) => s.end(), 'fin'],
+    ['silent', () => {}, 'quiet'],
+  ];
+  for (const [name, onConn, want] of cases) {
+    let accepted = 0;
+    const srv = await listen((s) => {
+      accepted++;
+      s.on('error', () => {});
+      onConn(s);
+    });
+    try {
+      const r = await n!.tcpConnect({ address: '127.0.0.1', port: srv.port, timeoutMs: 1000, after: watch });
+      assert.equal(r.outcome, 'open', name);
+      assert.equal(r.after?.event, want, name);
+      if (want === 'data') assert.equal(r.after?.bytes, 11);
+      // Loopback RTTs are microseconds: the watch lasts its minimum, far from its maximum.
+      if (want === 'quiet') assert.ok(r.after!.ms >= 50 && r.after!.ms < 1000, String(r.after!.ms));
+      assert.equal(accepted, 1, name);
+    } finally {
+      srv.close();
+    }
+  }
+});
+
+test('tcpConnect with a watch: a RST that came while this process was not scheduled is seen, not called quiet', { skip, timeout: 10_000 }, async () => {
+  // The server lives in another process, so it resets while this one is busy.
+  const { spawn } = await import('node:child_process');
+  const child = spawn(
+    process.execPath,
+    ['-e', "const s=require('net').createServer(c=>{c.on('error',()=>{});setTimeout(()=>c.resetAndDestroy(),30)});s.listen(0,'127.0.0.1',()=>console.log(s.address().port))"],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  try {
+    const port = await new Promise<number>((res) => child.stdout.once('data', (d: Buffer) => res(Number(String(d).trim()))));
+    const running = n!.tcpConnect({ address: '127.0.0.1', port, timeoutMs: 2000, after: { minMs: 10, rtts: 5, maxMs: 10, maxBytes: 4096 } });
+    // Not scheduled for 300 ms once the connect is under way: the 10 ms watch and the RST (sent 30 ms
+    // after the accept) are both due when it runs again.
+    setTimeout(() => {
+      const until = performance.now() + 300;
+      while (performance.now() < until);
+    }, 1);
+    const r = await running;
+    assert.ok((r.outcome === 'open' && r.after?.event === 'rst') || r.errno === 'ECONNRESET', JSON.stringify(r));
+  } finally {
+    child.kill();
+  }
+});
+
+test('watchLength: five kernel RTTs within [min, max]; the connect time when TCP_INFO is missing; sinceHandshake', () => {
+  const w = { minMs: 50, rtts: 5, maxMs: 300, maxBytes: 1 };
+  const info = (rttUs: number) => ({ rttUs, rttVarUs: 0, retransmits: 0, totalRetrans: 0, sndMss: 1448, rcvMss: 536, pmtu: 1500 });
+  assert.equal(watchLength(w, info(40), 30), 50, 'a LAN: the minimum, not 5 × a connect time the event loop inflated');
+  assert.equal(watchLength(w, info(20_000), 25), 100);
+  assert.equal(watchLength(w, info(200_000), 210), 300);
+  assert.equal(watchLength(w, null, 30), 150);
+  assert.equal(watchLength(w, info(0), 12), 60);
+  // The event loop noticed the handshake 30 ms after the SYN, the kernel had it after 40 µs: the watch has run ~30 ms already.
+  assert.ok(Math.abs(sinceHandshake(info(40), 30) - 29.96) < 1e-9);
+  assert.equal(sinceHandshake(null, 30), 0);
+  assert.equal(sinceHandshake(info(20_000), 12), 0, 'a kernel RTT above the connect time: nothing has passed');
 });
 
 test('tcpOpen: the kept connection reports bytes acked after a send', { skip }, async () => {

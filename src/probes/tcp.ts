@@ -7,7 +7,9 @@
  * The socket API folds an ICMP port-unreachable into ECONNREFUSED, like a RST, and an ICMP
  * admin-prohibited into EHOSTUNREACH, like host-unreachable. So the probe connects with the
  * raw-network module when it loads (IP_RECVERR: ICMP type, code, sender), and for an open port
- * watches a second, ordinary connection. Without the module, the namespace's ICMP counters read
+ * watches that same connection for five of the kernel's RTTs (at least 50 ms). Without the module,
+ * an ordinary socket connects and is watched for five of its own connect times, and the
+ * namespace's ICMP counters read
  * around a refused connect tell a rejection from a RST (no sender or code then); what stays
  * ambiguous is reported as a 'check.unknown'.
  */
@@ -175,26 +177,32 @@ export function fromNativeResult(family: 4 | 6, r: NativeTcpResult): Pick<Connec
   }
 }
 
-/** The raw-network module's connect, bounded by the signal too (its own timeout is the budget). */
+/** The after-connect watch: a few RTTs, at least AFTER_MIN_MS (a server that refuses at accept time takes a moment), at most afterMs. */
+const AFTER_MIN_MS = 50;
+const AFTER_RTTS = 5;
+
+/**
+ * The raw-network module's connect, bounded by the signal too (its own timeout is the budget). An
+ * open connection is watched as it is (no second connection), for RTTs the kernel measured.
+ */
 async function nativeConnect(nat: NativeApi, q: TcpQuery, timeoutMs: number, ctx: ProbeContext): Promise<NativeTcpResult | null> {
-  let detach = (): void => {};
-  const aborted = new Promise<'aborted'>((res) => {
-    detach = onAbort(ctx.signal, () => res('aborted'));
-  });
   try {
-    const r = await Promise.race([nat.tcpConnect({ address: q.address, port: q.port, timeoutMs: Math.max(1, Math.round(timeoutMs)) }), aborted]);
-    return r === 'aborted' ? { outcome: 'timeout', errno: null, icmp: null, ms: timeoutMs, tcpInfo: null } : r;
+    return await nat.tcpConnect({
+      address: q.address,
+      port: q.port,
+      timeoutMs: Math.max(1, Math.round(timeoutMs)),
+      ...(q.afterMs > 0 ? { after: { minMs: AFTER_MIN_MS, rtts: AFTER_RTTS, maxMs: q.afterMs, maxBytes: AFTER_MAX_BYTES } } : {}),
+      signal: ctx.signal,
+    });
   } catch (err) {
     ctx.log(`tcp: native connect failed, using sockets: ${String(err)}`);
     return null;
-  } finally {
-    detach();
   }
 }
 
 /** After an open connect: watch a few RTTs (at most afterMs) for a RST, FIN or banner. */
 async function after(sock: net.Socket, q: TcpQuery, connectMs: number, ctx: ProbeContext): Promise<After | undefined> {
-  const wait = Math.min(q.afterMs, Math.max(50, 5 * connectMs));
+  const wait = Math.min(q.afterMs, Math.max(AFTER_MIN_MS, AFTER_RTTS * connectMs));
   if (wait <= 0) {
     sock.destroy();
     return undefined;
@@ -215,19 +223,9 @@ export async function run(q: TcpQuery, ctx: ProbeContext, deps: TcpDeps = DEFAUL
   if (nat) {
     const r = await nativeConnect(nat, q, ctx.budgetMs - q.afterMs - (performance.now() - t0), ctx);
     if (r) {
+      // A RST that came before the handshake was seen is an ECONNRESET of the connect: outcome 'reset'.
       const data: ConnectData = { address: q.address, port: q.port, family, ms: round1(r.ms), ...fromNativeResult(family, r) };
-      if (data.outcome === 'open' && q.afterMs > 0) {
-        // The module closed its socket: watch a second, ordinary connection.
-        const again = await attempt(q, ctx);
-        if (again.socket) {
-          const a = await after(again.socket, q, again.ms, ctx);
-          if (a) data.after = a;
-        } else if (again.outcome === 'reset' || again.outcome === 'closed') {
-          // The server reset (or closed) the second connection before node saw it open: the same
-          // finding as a RST during the watch, only sooner.
-          data.after = { event: again.outcome === 'reset' ? 'rst' : 'fin', ms: 0 };
-        }
-      }
+      if (data.outcome === 'open' && r.after) data.after = r.after;
       return [observation('tcp.connect', data, r.ms)];
     }
   }
