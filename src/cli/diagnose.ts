@@ -74,7 +74,7 @@ export function register(program: Command): void {
       const { liveDeps } = await import('../diagnose/live.js');
       const rec = raw.capture !== undefined ? await (await import('../pcap/capture.js')).startRecorder(raw.capture) : null;
       // The JSON report keeps English text beside each message id, whatever the reader's language.
-      let report = await diagnose(target, format === 'json' ? { ...options, lang: 'en' } : options, liveDeps({ oneShot: true }), progress);
+      let report = await diagnose(target, format === 'json' ? { ...options, lang: 'en' } : options, liveDeps(), progress);
       if (rec) report = await withCapture(report, rec, options.lang, options.expectIp ?? []);
       if (live) process.stderr.write('\r\x1b[2K');
       if (format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -68,15 +68,14 @@ async function firewallCounters(): Promise<{ v4: string | null; v6: string | nul
 }
 
 /**
- * `oneShot`: a single diagnosis (the CLI) reads links, routes, rules and neighbours with `ip`,
- * in processes beside its probes, and asks the kernel in-process only for what `ip` cannot read;
- * a long-running caller (the monitor, many targets) asks the kernel first: ~50 ms less CPU per
- * snapshot (bench/README, decision 066).
+ * The live world. The snapshot reads links, routes, rules and neighbours from the kernel in-process
+ * (rtnetlink) while its commands (the firewall dumps, `wg show`) run in one batch beside the probes
+ * (decision 066).
  */
-export function liveDeps(o: { oneShot?: boolean } = {}): EngineDeps {
+export function liveDeps(): EngineDeps {
   return {
     // No `ss` and no timedatectl up front: the listening sockets come only when a connect is refused.
-    snapshot: () => collectSnapshot({ ntp: false, netlink: routeNetlink(), ...(o.oneShot ? { ipFirst: true } : {}) }, DIAGNOSE_PARTS),
+    snapshot: () => collectSnapshot({ ntp: false, netlink: routeNetlink() }, DIAGNOSE_PARTS),
     listening: () => collectListening(),
     nameservers: async () => {
       try {

@@ -22,9 +22,8 @@ import { parseNsswitch } from './parse/nsswitch.js';
 import { parseListening } from './parse/ss.js';
 import { parseJson } from './parse/json.js';
 import type { NetlinkFn } from './netlink.js';
+import { linkNames, linksJson, neighborsJson, routesJson, rulesJson } from './netlink-dump.js';
 import { localIso, PROXY_VARS, SYSCTLS, proxyEnvOf, sysctlPath, timezoneName } from './host.js';
-
-type NetlinkDump = typeof import('./netlink-dump.js');
 
 export { routeGet, type RouteGetOutcome } from './route-get.js';
 export { execTool, ExecError } from './exec.js';
@@ -55,12 +54,6 @@ export interface CollectOptions {
    * fake root.
    */
   netlink?: NetlinkFn | null;
-  /**
-   * With `netlink`: read those parts with `ip` first and ask the kernel only for a part `ip` could
-   * not read (an iproute2 without `-j`). A one-shot diagnosis does: on two cores, six `ip`
-   * processes beside its probes cost it less wall time than the same read on its main thread.
-   */
-  ipFirst?: boolean;
 }
 
 const NOT_COLLECTED: Collected<never> = { ok: false, unavailable: 'not collected' };
@@ -173,10 +166,11 @@ function nftJson(stdout: string): unknown {
   return stdout.trim() === '' ? { nftables: [] } : parseJson('nft -j list ruleset', stdout);
 }
 
+const NETLINK_PARTS: readonly SnapshotPart[] = ['links', 'routes', 'rules', 'neighbors'];
 type KernelJson = { links: unknown[] | null; routes: [unknown[], unknown[]] | null; rules: [unknown[], unknown[]] | null; neighbors: unknown[] | null };
 
 /** The parts netlink reads, as `ip -j` prints them; null for a part it could not read (then `ip` answers). */
-function kernelJson({ linkNames, linksJson, neighborsJson, routesJson, rulesJson }: NetlinkDump, nl: NetlinkFn, want: ReadonlySet<SnapshotPart>): KernelJson {
+function kernelJson(nl: NetlinkFn, want: ReadonlySet<SnapshotPart>): KernelJson {
   const ok = <T>(f: () => T | string): T | null => {
     try {
       const v = f();
@@ -207,33 +201,37 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
   const want = new Set(parts);
   const when = <T>(p: SnapshotPart, f: () => Promise<Collected<T>>): Promise<Collected<T>> => (want.has(p) ? f() : Promise.resolve(NOT_COLLECTED));
   const nl = opts.netlink && c.root === '/' ? opts.netlink : null;
-  // Read in the next turn of the event loop: a walk's first packets go out before this (synchronous) read.
-  // Loaded only when asked for: a one-shot diagnosis reads with `ip` and needs it only when `ip` cannot.
-  const dumps = (): Promise<NetlinkDump> => import('./netlink-dump.js');
-  if (nl && !opts.ipFirst) await new Promise((r) => setImmediate(r));
-  const k: KernelJson | null = nl && !opts.ipFirst ? kernelJson(await dumps(), nl, want) : null;
-  const fromKernel = <T>(json: unknown, parse: (value: unknown) => T): Promise<Collected<T>> => Promise.resolve(parsed(() => parse(json)));
-  /** `ip` first: a part it could not read is asked of the kernel. */
-  const orKernel = async <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: Promise<Collected<T>>, parse: (value: unknown) => T): Promise<Collected<T>> => {
-    const r = await viaIp;
-    const json = r.ok || !nl ? null : kernelJson(await dumps(), nl, new Set([part]))[part];
-    return json ? fromKernel(json, parse) : r;
+  // The commands first (the firewall dumps, `wg show`): their batch starts in the next turn of the
+  // event loop, and the kernel is read while they run (also in a later turn: a walk's first packets
+  // go out before this synchronous read).
+  const firewall = {
+    iptables: when('firewall', () => tool(c, 'iptables-save', ['-c'], (s) => s)),
+    ip6tables: when('firewall', () => tool(c, 'ip6tables-save', ['-c'], (s) => s)),
+    nft: when('firewall', () => tool(c, 'nft', ['-j', 'list', 'ruleset'], nftJson)),
+    ufw: when('firewall', () => tool(c, 'ufw', ['status', 'verbose'], (s) => s)),
+    ipset: when('firewall', () => tool(c, 'ipset', ['save'], (s) => s)),
   };
-  const ipOr = <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: () => Promise<Collected<T>>, parse: (value: unknown) => T): Promise<Collected<T>> =>
-    when(part, () => (k?.[part] ? fromKernel(k[part], parse) : orKernel(part, viaIp(), parse)));
-  const linksP = ipOr(
+  const kernel: Promise<KernelJson | null> = nl && NETLINK_PARTS.some((p) => want.has(p)) ? new Promise<void>((r) => setImmediate(r)).then(() => kernelJson(nl, want)) : Promise.resolve(null);
+  const fromKernel = <T>(json: unknown, parse: (value: unknown) => T): Promise<Collected<T>> => Promise.resolve(parsed(() => parse(json)));
+  /** The kernel first; a part it could not read is asked of `ip`. */
+  const kernelOr = <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: () => Promise<Collected<T>>, parse: (value: unknown) => T): Promise<Collected<T>> =>
+    when(part, async () => {
+      const json = (await kernel)?.[part];
+      return json ? fromKernel(json, parse) : viaIp();
+    });
+  const linksP = kernelOr(
     'links',
     () => tool(c, 'ip', ['-j', '-d', 'addr'], (s) => parseLinks(s)),
     asIpJson((s) => parseLinks(s)),
   );
   // Tunnel state (WireGuard, OpenVPN, other tun/tap) reuses the links; its `wg show` starts now, in the
-  // same batch as the other collectors. Not on a fake root.
+  // same batch as the other commands. Not on a fake root.
   const tunnelsP = want.has('tunnels') && c.root === '/' ? collectTunnels({ links: linksP, exec: c.exec, timeoutMs: c.timeoutMs }) : Promise.resolve(undefined);
   const [links, routes, rules, neighbors, resolv, hosts, nsswitch, iptables, ip6tables, nft, ufw, ipset, sysctlValues, listening, ntp, tunnels] = await Promise.all([
     linksP,
-    ipOr('routes', () => bothFamilies(c, ['route', 'show', 'table', 'all'], parseRoutes), twoFamilies(parseRoutes)),
-    ipOr('rules', () => bothFamilies(c, ['rule'], parsePolicyRules), twoFamilies(parsePolicyRules)),
-    ipOr(
+    kernelOr('routes', () => bothFamilies(c, ['route', 'show', 'table', 'all'], parseRoutes), twoFamilies(parseRoutes)),
+    kernelOr('rules', () => bothFamilies(c, ['rule'], parsePolicyRules), twoFamilies(parsePolicyRules)),
+    kernelOr(
       'neighbors',
       () => tool(c, 'ip', ['-j', 'neigh'], (s) => parseNeighbors(s)),
       asIpJson((s) => parseNeighbors(s)),
@@ -241,11 +239,11 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     when('resolv', () => file(c, 'etc/resolv.conf', parseResolvConf)),
     when('hosts', () => file(c, 'etc/hosts', parseHosts)),
     when('nsswitch', () => file(c, 'etc/nsswitch.conf', parseNsswitch)),
-    when('firewall', () => tool(c, 'iptables-save', ['-c'], (s) => s)),
-    when('firewall', () => tool(c, 'ip6tables-save', ['-c'], (s) => s)),
-    when('firewall', () => tool(c, 'nft', ['-j', 'list', 'ruleset'], nftJson)),
-    when('firewall', () => tool(c, 'ufw', ['status', 'verbose'], (s) => s)),
-    when('firewall', () => tool(c, 'ipset', ['save'], (s) => s)),
+    firewall.iptables,
+    firewall.ip6tables,
+    firewall.nft,
+    firewall.ufw,
+    firewall.ipset,
     when('sysctls', () => sysctls(c)),
     when('listening', () => collectListening(opts)),
     opts.ntp === false ? Promise.resolve(null) : ntpSynchronized(c),
