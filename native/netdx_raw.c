@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHECK(call)                                                     \
@@ -342,7 +343,19 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   if (msg.msg_namelen > 0) set_addr(env, out, (struct sockaddr *)&from, "address", "port");
   int ttl = -1;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) || (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+      /* SO_TIMESTAMPNS: when the kernel received the packet (CLOCK_REALTIME). Its age now, so that
+         the caller can place the arrival on its own monotonic clock: a packet that waited in the
+         socket while the event loop was busy keeps its true receive time. */
+      struct timespec rx, now;
+      memcpy(&rx, CMSG_DATA(c), sizeof rx);
+      if (clock_gettime(CLOCK_REALTIME, &now) == 0) {
+        double age = (double)(now.tv_sec - rx.tv_sec) * 1e3 + (double)(now.tv_nsec - rx.tv_nsec) / 1e6;
+        napi_value a;
+        CHECK(napi_create_double(env, age < 0 ? 0 : age, &a));
+        set_prop(env, out, "ageMs", a);
+      }
+    } else if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) || (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
       if (c->cmsg_len >= CMSG_LEN(sizeof(int))) memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
     } else if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) || (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
       if (c->cmsg_len < CMSG_LEN(sizeof(struct sock_extended_err))) continue;
@@ -1054,6 +1067,7 @@ static napi_value init(napi_env env, napi_value exports) {
   def_const(env, c, "IPPROTO_UDP", IPPROTO_UDP);
   def_const(env, c, "SOL_SOCKET", SOL_SOCKET);
   def_const(env, c, "SO_RCVBUF", SO_RCVBUF);
+  def_const(env, c, "SO_TIMESTAMPNS", SO_TIMESTAMPNS);
   def_const(env, c, "SO_REUSEADDR", SO_REUSEADDR);
   def_const(env, c, "IP_TTL", IP_TTL);
   def_const(env, c, "IP_RECVTTL", IP_RECVTTL);

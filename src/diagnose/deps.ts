@@ -46,6 +46,11 @@ export interface EngineDeps {
    * network-layer walk, so a blackhole the handshake does not touch is found too.
    */
   pmtu?(q: { address: string; port: number | null; quick?: boolean; dev?: string }, ctx: ProbeContext): Promise<Obs>;
+  /**
+   * The kernel's kind of one interface ('wireguard', 'tun' …; null: a plain device), asked at once;
+   * undefined when it cannot say, and then the walk reads the snapshot's links (optional).
+   */
+  linkKind?(dev: string): string | null | undefined;
   /** Transport and application tests the user asked for: idle hold, backlog, heartbeat. */
   idle?(q: { address: string; port: number; maxSec: number }, ctx: ProbeContext): Promise<Obs>;
   backlog?(q: { address: string; port: number; parallel: number }, ctx: ProbeContext): Promise<Obs>;

@@ -200,6 +200,38 @@ test('every network walk runs the quick path-MTU check towards the target, in pa
   assert.equal(tun.calls.pmtu, undefined);
 });
 
+test('the quick path-MTU check asks the kernel for the device kind and does not wait for the snapshot; into a tunnel it is not sent', { timeout: 5000 }, async () => {
+  let release = (): void => {};
+  const late = new Promise<void>((r) => (release = r));
+  let sentBeforeSnapshot = false;
+  let snapshotDone = false;
+  const { deps, calls } = fakeDeps({
+    snapshot: async () => {
+      await late;
+      snapshotDone = true;
+      return fakeSnapshot();
+    },
+    linkKind: () => null,
+    pmtu: async () => {
+      sentBeforeSnapshot = !snapshotDone;
+      release();
+      return [];
+    },
+  });
+  await diagnose(parseTarget('203.0.113.10:443'), opts, deps);
+  assert.equal(calls.pmtu?.length, 1);
+  assert.ok(sentBeforeSnapshot, 'a plain device: the check went out while the snapshot was still being collected');
+  // The kernel names a WireGuard device: no check, although the snapshot's links do not know it.
+  const wg = fakeDeps({
+    routeLookup: async (d) => [route(d, { dev: 'wg0', gateway: null, route: '203.0.113.10 dev wg0' })],
+    linkKind: (dev) => (dev === 'wg0' ? 'wireguard' : null),
+    pmtu: async () => [],
+  });
+  await diagnose(parseTarget('203.0.113.10:443'), opts, wg.deps);
+  assert.equal(wg.calls.pmtu, undefined);
+  assert.deepEqual(wg.calls.linkKind, ['wg0']);
+});
+
 test('a slow path (RTT above the NET-008 threshold) is traced even when everything answers', async () => {
   const { deps, calls } = fakeDeps({
     icmp: async (q) => [observation('icmp.echo', { address: q.address, method: 'raw', sent: q.count, received: q.count, lossPct: 0, rtt: { min: 200, avg: 201, max: 203, stddev: 1 }, errors: [] })],

@@ -5,6 +5,7 @@ import { collectListening, collectSnapshot, DIAGNOSE_PARTS } from '../system/col
 import { parseResolvConf } from '../system/parse/resolv.js';
 import { run as routeLookup } from '../probes/route.js';
 import { routeNetlink } from '../native/addon.js';
+import { deviceLink } from '../system/route-get.js';
 import { run as gateway } from '../probes/gateway.js';
 import { run as icmp } from '../probes/icmp.js';
 import { run as tcp } from '../probes/tcp.js';
@@ -98,6 +99,10 @@ export function liveDeps(): EngineDeps {
     proxyConnect: async (q, ctx) => (await lazy.proxy()).run(q, ctx),
     trace: async (q, ctx) => (await lazy.trace()).run({ address: q.address, proto: q.proto, port: q.port, count: q.count, intervalMs: 50, ...(q.flows ? { flows: q.flows } : {}) }, ctx),
     spread: (q, ctx) => spread(q, ctx),
+    linkKind: (dev) => {
+      const nl = routeNetlink();
+      return nl ? deviceLink(nl, dev)?.kind : undefined;
+    },
     pmtu: (q, ctx) => pmtu({ address: q.address, port: q.port, ...(q.quick ? { quick: true } : {}), ...(q.dev ? { dev: q.dev } : {}) }, ctx),
     idle: async (q, ctx) => (await lazy.idle()).run(q, ctx),
     backlog: async (q, ctx) => (await lazy.backlog()).run(q, ctx),

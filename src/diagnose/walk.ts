@@ -27,6 +27,7 @@ import { dnsConfigObservation, hostsObservation, linksObservation, proxyObservat
 import { INERT_TUNNEL_PROBES, tunnelPhase, type TunnelPhaseResult } from './tunnel.js';
 import { judge } from './judge.js';
 import { droppingRule } from '../analyze/counters.js';
+import { TUNNEL_LINK_KINDS } from '../analyze/tunnel-link.js';
 import { debug, probeContext, type ProbeContext } from '../probes/types.js';
 import type { EngineDeps, FirewallFlow, ProgressFn } from './deps.js';
 import { HARD_ROUTE_FAIL, handshakeSuspect, isVersionFailure, localBlock, pathSuspect } from './suspect.js';
@@ -221,8 +222,12 @@ export interface NetworkResult {
   hardFail: boolean;
 }
 
-const TUNNEL_KINDS = new Set(['tun', 'tap', 'wireguard', 'vxlan', 'gre', 'ipip', 'sit', 'ip6tnl', 'geneve']);
-const isTunnelDev = (s: Snapshot, dev: string): boolean => s.links.ok && s.links.value.some((l) => l.name === dev && l.kind !== null && TUNNEL_KINDS.has(l.kind));
+/** Does `dev` carry an overlay? The kernel's answer at once where it gives one, else the snapshot's links when they come. */
+function tunnelDev(deps: EngineDeps, snapshot: Snapshot | Promise<Snapshot>, dev: string): Promise<boolean> {
+  const kind = deps.linkKind?.(dev);
+  if (kind !== undefined) return Promise.resolve(kind !== null && TUNNEL_LINK_KINDS.has(kind));
+  return Promise.resolve(snapshot).then((s) => s.links.ok && s.links.value.some((l) => l.name === dev && l.kind !== null && TUNNEL_LINK_KINDS.has(l.kind)));
+}
 
 /**
  * Route first (cheap), then gateway, ICMP, firewall verdict and TCP in parallel. The snapshot and
@@ -263,11 +268,8 @@ export async function observeNetwork(w: Walk, np: NetworkPlan, snapshotIn: Snaps
     // Not over loopback, not into a tunnel (the tunnel layer measures its own MTU).
     const pmtu = deps.pmtu;
     if (pmtu && dev !== 'lo') {
-      parallel.push(
-        Promise.resolve(snapshotIn).then((snapshot) =>
-          dev && isTunnelDev(snapshot, dev) ? [] : safe('network', 'pmtu', pmtu({ address: primaryAddr, port: null, quick: true, ...(dev ? { dev } : {}) }, ctx(b.icmp + 1000))),
-        ),
-      );
+      const quick = (): Promise<Obs> => safe('network', 'pmtu', pmtu({ address: primaryAddr, port: null, quick: true, ...(dev ? { dev } : {}) }, ctx(b.icmp + 1000)));
+      parallel.push(dev ? tunnelDev(deps, snapshotIn, dev).then((tunnel) => (tunnel ? [] : quick())) : quick());
     }
     if (target.port !== null) {
       const port = target.port;

@@ -18,6 +18,8 @@ export interface RecvResult {
   ee?: { errno: string; origin: number; type: number; code: number; info: number; offender?: string };
   /** recvmsg failed with this error (a pending socket error is consumed this way). */
   errno?: string;
+  /** How long ago the kernel received the packet (SO_TIMESTAMPNS set on the socket; older addons omit it). */
+  ageMs?: number;
 }
 
 export interface RawTcpInfo {

@@ -3,7 +3,8 @@
  * that quote our probes) and, while TCP-SYN probes are out, one raw TCP socket per family (the
  * target's SYN-ACK or RST). Probes register a key for the answer they wait for; the receiver
  * parses each packet once and hands it to the probe whose key matches. A receiver's socket is
- * open only while some probe waits on it.
+ * open only while some probe waits on it. A delivery's `at` is when the kernel received the
+ * packet (SO_TIMESTAMPNS), on performance.now()'s clock.
  */
 import { performance } from 'node:perf_hooks';
 import type { RawAddon, WatchHandle } from './addon.js';
@@ -66,6 +67,9 @@ class Receiver {
     try {
       this.addon.setsockopt(fd, c.SOL_SOCKET!, c.SO_RCVBUF!, 1 << 20);
       if (this.family === 6) this.addon.setsockopt(fd, c.IPPROTO_IPV6!, c.IPV6_RECVHOPLIMIT!, 1);
+      // The kernel's receive time of each packet: an answer that waited while the event loop was
+      // busy (a snapshot being read, a process being spawned) keeps its true RTT.
+      if (c.SO_TIMESTAMPNS !== undefined) this.addon.setsockopt(fd, c.SOL_SOCKET!, c.SO_TIMESTAMPNS, 1);
       if (this.family === 4 && this.proto === 'icmp') {
         // Only echo replies (0) and errors (3 unreachable, 11 time exceeded, 12 parameter problem).
         const pass = (1 << 0) | (1 << 3) | (1 << 11) | (1 << 12);
@@ -90,11 +94,12 @@ class Receiver {
   /** Reads everything queued now; at most a bounded number of packets per wake-up. */
   drain(): void {
     if (this.fd < 0) return;
-    const at = performance.now();
     for (let i = 0; i < 4096 && this.fd >= 0; i++) {
       const r = this.addon.recv(this.fd, false);
       if (r === null) break;
       if (!r.data) continue; // a consumed socket error
+      // The age is taken in the same call as the packet: now less it is the kernel's receive time.
+      const at = performance.now() - (r.ageMs ?? 0);
       const d: Delivery | null = this.proto === 'icmp' ? wrapIcmp(parseIcmp(this.family, r.data, r.address, r.ttl ?? -1), at) : wrapTcp(parseTcp(this.family, r.data, r.address), at);
       if (!d) continue;
       for (const k of deliveryKeys(d)) {

@@ -92,7 +92,8 @@ export function sendProbe(addon: RawAddon, spec: ProbeSpec): Promise<ProbeReply>
     };
     const onAbort = (): void => finish({ outcome: 'timeout', from: null, rttMs: null, icmp: null, errno: null });
     const onAnswer = (d: Delivery): void => {
-      const rttMs = Math.round((d.at - t0) * 1000) / 1000;
+      // Never below zero: the kernel's receive time and this clock agree to a few microseconds only.
+      const rttMs = Math.max(0, Math.round((d.at - t0) * 1000) / 1000);
       if (d.kind === 'tcp') {
         const f = d.seg.flags;
         if (f & TCP_FLAGS.RST || (f & TCP_FLAGS.SYN && f & TCP_FLAGS.ACK)) finish({ outcome: 'reply', from: d.seg.src, rttMs, icmp: null, tcp: f & TCP_FLAGS.RST ? 'rst' : 'syn-ack', errno: null });

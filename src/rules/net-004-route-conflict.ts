@@ -5,6 +5,7 @@ import { canonicalIp, sameIp, said } from './helpers.js';
 import type { Evidence } from '../model/report.js';
 import type { ObservationData } from '../model/observation.js';
 import { endpointViews, handshakeOf, handshakeWorks, targetAddresses, tunnels, underlayWhy, type UnderlayWhy } from './vpn-common.js';
+import { TUNNEL_LINK_KINDS } from '../analyze/tunnel-link.js';
 
 export const meta: RuleMeta = {
   code: 'NET-004',
@@ -140,8 +141,6 @@ const M = defineMessages('NET-004', {
   ),
 });
 
-const TUNNEL_KINDS = new Set(['tun', 'tap', 'wireguard', 'vxlan', 'gre', 'ipip', 'sit', 'ip6tnl', 'geneve']);
-
 /**
  * The target itself answers nothing (no echo reply, no TCP answer) and the kernel sends it by a
  * route that is not the main table's default: a more specific route through another gateway, a
@@ -154,7 +153,7 @@ function targetMisroute(ctx: Parameters<Rule['check']>[0]): Misroute | null {
   if (ofKind(ctx.observations, 'firewall.verdict').some((v) => v.data.verdict === 'DROP' || v.data.verdict === 'REJECT')) return null;
   const tunnelDevs = new Set([
     ...tunnels(ctx).map((t) => t.data.dev),
-    ...ofKind(ctx.observations, 'host.links').flatMap((l) => l.data.links.filter((x) => x.kind && TUNNEL_KINDS.has(x.kind)).map((x) => x.name)),
+    ...ofKind(ctx.observations, 'host.links').flatMap((l) => l.data.links.filter((x) => x.kind && TUNNEL_LINK_KINDS.has(x.kind)).map((x) => x.name)),
   ]);
   for (const addr of targetAddresses(ctx)) {
     const d = ofKind(ctx.observations, 'route.lookup').find((r) => sameIp(r.data.destination, addr))?.data;

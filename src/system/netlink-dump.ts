@@ -9,7 +9,7 @@
  * Only what the parsers read is produced, in the conditions iproute2's printers use.
  */
 import { ParseError } from '../model/errors.js';
-import { addressText, attrString, attrU32, decodeAttrs, decodeMessages, message, NL, ROUTE_TYPES, routeFlagNames, skipStats, type NetlinkFn } from './netlink.js';
+import { addressText, attrString, attrU32, decodeAttrs, decodeMessages, IFLA_INFO_KIND, IFLA_LINKINFO, message, NL, ROUTE_TYPES, routeFlagNames, skipStats, type NetlinkFn } from './netlink.js';
 import { ipName } from './iproute-names.js';
 
 type Json = Record<string, unknown>;
@@ -98,9 +98,9 @@ function links(nl: NetlinkFn, seq: number): Map<number, Json> | string {
     if (type === 772) link['link_type'] = 'loopback';
     const ll = a.get(1);
     if (ll && ll.length > 0) link['address'] = lladdr(type, ll);
-    const info = a.get(18);
+    const info = a.get(IFLA_LINKINFO);
     if (info) {
-      const kind = str(decodeAttrs(info, 0), 1);
+      const kind = str(decodeAttrs(info, 0), IFLA_INFO_KIND);
       if (kind !== null) link['linkinfo'] = { info_kind: kind };
     }
     out.set(index, link);

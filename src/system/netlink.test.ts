@@ -115,7 +115,12 @@ test('an interface by index or name: RTM_GETLINK, and its answer', () => {
   assert.equal(linkRequest({ index: 7 }, 1).readInt32LE(20), 7);
   const ifi = Buffer.alloc(16);
   ifi.writeInt32LE(7, 4);
-  assert.deepEqual(decodeLink(msg(16, Buffer.concat([ifi, attr(3, Buffer.from('wg0\0'))]))), { ok: true, index: 7, name: 'wg0' });
+  assert.deepEqual(decodeLink(msg(16, Buffer.concat([ifi, attr(3, Buffer.from('eth0\0'))]))), { ok: true, index: 7, name: 'eth0', kind: null, mtu: null });
+  // IFLA_LINKINFO (18, nested: the kernel sets NLA_F_NESTED) holding IFLA_INFO_KIND (1).
+  const linkinfo = attr(18 | 0x8000, attr(1, Buffer.from('wireguard\0')));
+  const mtu = Buffer.alloc(4);
+  mtu.writeUInt32LE(1420);
+  assert.deepEqual(decodeLink(msg(16, Buffer.concat([ifi, attr(3, Buffer.from('wg0\0')), attr(4, mtu), linkinfo]))), { ok: true, index: 7, name: 'wg0', kind: 'wireguard', mtu: 1420 });
   const nodev = Buffer.alloc(20);
   nodev.writeInt32LE(-constants.errno.ENODEV, 0);
   assert.deepEqual(decodeLink(msg(2, nodev)), { ok: false, errno: constants.errno.ENODEV });

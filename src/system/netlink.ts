@@ -33,7 +33,11 @@ const RTM_GETROUTE = 26;
 const RTM_F_LOOKUP_TABLE = 0x1000;
 const RTM_F_CLONED = 0x200;
 const IFLA_IFNAME = 3;
+const IFLA_MTU = 4;
 const IFLA_EXT_MASK = 29;
+/** RTM_NEWLINK's nested link information, and the kind inside it ('wireguard', 'tun', 'vxlan' …). */
+export const IFLA_LINKINFO = 18;
+export const IFLA_INFO_KIND = 1;
 const RTEXT_FILTER_SKIP_STATS = 8;
 const RTA = { DST: 1, SRC: 2, IIF: 3, OIF: 4, GATEWAY: 5, PRIORITY: 6, PREFSRC: 7, TABLE: 15, MARK: 16, VIA: 18 } as const;
 /** rtm_type → the route type as `ip` names it. */
@@ -310,11 +314,14 @@ export function decodeRouteGet(buf: Buffer): RawRouteGet {
 }
 
 /** RTM_NEWLINK → the interface's index and name, or the kernel's errno (ENODEV: no such interface). */
-export function decodeLink(buf: Buffer): { ok: true; index: number; name: string } | { ok: false; errno: number } {
+export function decodeLink(buf: Buffer): { ok: true; index: number; name: string; kind: string | null; mtu: number | null } | { ok: false; errno: number } {
   const s = single(buf, RTM_NEWLINK, 'the interface lookup');
   if (!s.ok) return s;
   const a = decodeAttrs(s.m.body, 16);
   const name = attrString(a.get(IFLA_IFNAME));
   if (name === null) throw new ParseError(INPUT, 'the interface has no name');
-  return { ok: true, index: s.m.body.readInt32LE(4), name };
+  // IFLA_LINKINFO's IFLA_INFO_KIND: 'wireguard', 'tun', 'vxlan' … (none for a plain NIC).
+  const info = a.get(IFLA_LINKINFO);
+  const kind = info ? attrString(decodeAttrs(info, 0).get(IFLA_INFO_KIND)) : null;
+  return { ok: true, index: s.m.body.readInt32LE(4), name, kind, mtu: attrU32(a.get(IFLA_MTU), 'the interface MTU') };
 }

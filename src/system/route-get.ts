@@ -153,3 +153,20 @@ function viaNetlink(nl: NetlinkFn, dst: string, q: { from?: string; mark?: strin
     throw err;
   }
 }
+
+/**
+ * One interface as the kernel describes it: its kind (IFLA_INFO_KIND: 'wireguard', 'tun', 'vxlan' …;
+ * null for a plain NIC) and MTU. Undefined when the kernel cannot be asked or names no such device
+ * (the caller then reads the snapshot's links, or sysfs).
+ */
+export function deviceLink(nl: NetlinkFn, dev: string): { kind: string | null; mtu: number | null } | undefined {
+  try {
+    const a = nl(linkRequest({ name: dev }, 1));
+    if (typeof a === 'string') return undefined;
+    const l = decodeLink(a);
+    return l.ok ? { kind: l.kind, mtu: l.mtu } : undefined;
+  } catch (err) {
+    if (err instanceof ParseError) return undefined;
+    throw err;
+  }
+}
