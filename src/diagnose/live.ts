@@ -1,5 +1,6 @@
 /** The real world behind EngineDeps: collectors, probes and analyzers. */
-import { batchedExec } from '../system/exec.js';
+import { makeBatchingExec, type ExecFn } from '../system/exec.js';
+import { spawnDetached } from '../native/spawn.js';
 import { readFile, stat } from 'node:fs/promises';
 import { collectListening, collectSnapshot, DIAGNOSE_PARTS } from '../system/collect.js';
 import { parseResolvConf } from '../system/parse/resolv.js';
@@ -15,6 +16,13 @@ import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
 import type { TunnelProbes } from './tunnel.js';
 import { execTool } from '../system/collect.js';
+
+/**
+ * The commands a walk runs (the snapshot's firewall dumps and `wg show`, and `ip` where the kernel
+ * cannot be asked): the calls of one event-loop turn in one shell, started by the addon's
+ * posix_spawn where it can (no fork of this process on the main thread).
+ */
+const liveExec: ExecFn = makeBatchingExec({ spawn: spawnDetached });
 
 /** A module loaded on first use. */
 const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
@@ -76,7 +84,7 @@ async function firewallCounters(): Promise<{ v4: string | null; v6: string | nul
 export function liveDeps(): EngineDeps {
   return {
     // No `ss` and no timedatectl up front: the listening sockets come only when a connect is refused.
-    snapshot: () => collectSnapshot({ ntp: false, netlink: routeNetlink() }, DIAGNOSE_PARTS),
+    snapshot: () => collectSnapshot({ ntp: false, netlink: routeNetlink(), exec: liveExec }, DIAGNOSE_PARTS),
     listening: () => collectListening(),
     nameservers: async () => {
       try {
@@ -88,7 +96,7 @@ export function liveDeps(): EngineDeps {
     systemLookup: async (name, ctx) => (await lazy.dns()).systemLookup(name, ctx),
     dnsQuery: async (q, ctx) => (await lazy.dns()).run(q, ctx),
     // The kernel asked in-process (rtnetlink, through the addon); `ip route get` through the batching exec where it cannot be.
-    routeLookup: (d, ctx) => routeLookup(d, ctx, batchedExec, routeNetlink()),
+    routeLookup: (d, ctx) => routeLookup(d, ctx, liveExec, routeNetlink()),
     gateway,
     icmp,
     tcp,

@@ -102,6 +102,14 @@ export interface RawAddon {
    * each receive is bounded by `timeoutMs`. Missing from an addon built before it.
    */
   netlink?(protocol: number, request: Buffer, timeoutMs: number): Buffer | string;
+  /**
+   * posix_spawnp of argv[0] = file in a process group of its own, stdio on /dev/null: its pid and a
+   * pidfd that polls readable when it exits (-1 without pidfd_open), or the errno name. Missing from
+   * an addon built before it.
+   */
+  spawn?(file: string, argv: string[], env: string[]): { pid: number; pidfd: number } | string;
+  /** waitpid(pid, WNOHANG): null while it runs, its exit code or signal number once it has exited. */
+  reap?(pid: number): { code: number | null; signal: number | null } | null;
   constants: Record<string, number>;
 }
 

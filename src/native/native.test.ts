@@ -10,6 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadNative, nativeUnavailable } from './index.js';
 import { sinceHandshake, watchLength } from './connect.js';
+import { spawnDetached } from './spawn.js';
+import { loadAddon } from './addon.js';
 import { performance } from 'node:perf_hooks';
 
 const n = loadNative();
@@ -134,6 +136,30 @@ test('watchLength: five kernel RTTs within [min, max]; the connect time when TCP
   assert.equal(sinceHandshake(null, 30), 0);
   assert.equal(sinceHandshake(info(20_000), 12), 0, 'a kernel RTT above the connect time: nothing has passed');
 });
+
+test(
+  'spawnDetached: the child runs in a process group of its own with the given environment, its exit is seen, a missing program is null',
+  { skip: loadAddon()?.spawn ? false : 'the addon has no spawn' },
+  async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'netdx-spawn-'));
+    const keep = setInterval(() => {}, 1000); // the exit watch does not hold the event loop open by itself
+    try {
+      const out = join(dir, 'out');
+      const s = spawnDetached('sh', ['-c', `echo "$NETDX_SPAWN_TEST $$ $(ps -o pgid= -p $$)" > ${out}; echo noise; echo noise >&2`], { PATH: '/usr/bin:/bin', NETDX_SPAWN_TEST: 'hello' });
+      assert.ok(s);
+      await s.exited;
+      const [word, pid, pgid] = readFileSync(out, 'utf8').trim().split(/\s+/);
+      assert.deepEqual([word, Number(pid), Number(pgid)], ['hello', s.pid, s.pid]);
+      assert.equal(spawnDetached('netdx-no-such-program', [], { PATH: '/usr/bin:/bin' }), null);
+    } finally {
+      clearInterval(keep);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('tcpOpen: the kept connection reports bytes acked after a send', { skip }, async () => {
   const srv = await listen((s) => s.resume());

@@ -3,41 +3,48 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeBatchingExec, makeExec, readBatchResult } from './exec.js';
+import { makeBatchingExec, makeExec, readBatchResult, type DetachedSpawn } from './exec.js';
+import { spawnDetached } from '../native/spawn.js';
+import { loadAddon } from '../native/addon.js';
 
-test('batching exec: commands started together come back separately, as one spawn each would give them', async () => {
-  const batch = makeBatchingExec();
-  const single = makeExec();
-  const cmds: Array<[string, string[]]> = [
-    ['printf', ['%s', 'no newline at the end']],
-    ['printf', ['line 1\\nline 2\\n@@ndx-00 0 0 o\\n']],
-    ['sh', ['-c', 'echo out; echo err >&2; exit 3']],
-    ['sh', ['-c', 'printf \'caf\\303\\251 %s\' "$LC_ALL"']],
-    ['netdx-no-such-tool', ['x']],
-    ['printf', ['']],
-  ];
-  const got = await Promise.all(cmds.map(([f, a]) => batch(f, a)));
-  const want = await Promise.all(cmds.map(([f, a]) => single(f, a)));
-  assert.deepEqual(got, want);
-  assert.deepEqual(got[2], { stdout: 'out\n', stderr: 'err\n', code: 3, failure: null });
-  assert.equal(got[3]!.stdout, 'café C');
-  assert.equal(got[4]!.failure, 'ENOENT');
-});
+/** The batch's shell started by node's spawn, and by the addon's posix_spawn where it is built. */
+const SPAWNS: Array<[string, DetachedSpawn | undefined]> = [['node spawn', undefined], ...(loadAddon()?.spawn ? ([['addon posix_spawn', spawnDetached]] as Array<[string, DetachedSpawn]>) : [])];
 
-test('batching exec: a batch that outlives its deadline is killed with its commands, which are timeouts; the others keep their answers; a call with its own kill signal runs alone', async () => {
-  const batch = makeBatchingExec();
-  const marker = join(tmpdir(), `netdx-batch-kill-${process.pid}`);
-  rmSync(marker, { force: true });
-  const t0 = Date.now();
-  const [a, b] = await Promise.all([batch('sh', ['-c', `sleep 0.6; echo late > ${marker}`], { timeoutMs: 300 }), batch('printf', ['x'], { timeoutMs: 300 })]);
-  assert.equal(a.failure, 'timeout');
-  assert.deepEqual(b, { stdout: 'x', stderr: '', code: 0, failure: null }, 'a command that finished before the deadline keeps its answer');
-  assert.ok(Date.now() - t0 < 3000, 'the batch ended at its deadline (the slow command being killed is shown below)');
-  await new Promise((r) => setTimeout(r, 500));
-  assert.equal(readdirSync(tmpdir()).includes(`netdx-batch-kill-${process.pid}`), false, 'the slow command was killed with the batch, not left running');
-  const c = await batch('printf', ['y'], { signal: new AbortController().signal, killSignal: 'SIGINT' });
-  assert.deepEqual(c, { stdout: 'y', stderr: '', code: 0, failure: null });
-});
+for (const [how, spawn] of SPAWNS) {
+  test(`batching exec (${how}): commands started together come back separately, as one spawn each would give them`, async () => {
+    const batch = makeBatchingExec(spawn ? { spawn } : {});
+    const single = makeExec();
+    const cmds: Array<[string, string[]]> = [
+      ['printf', ['%s', 'no newline at the end']],
+      ['printf', ['line 1\\nline 2\\n@@ndx-00 0 0 o\\n']],
+      ['sh', ['-c', 'echo out; echo err >&2; exit 3']],
+      ['sh', ['-c', 'printf \'caf\\303\\251 %s\' "$LC_ALL"']],
+      ['netdx-no-such-tool', ['x']],
+      ['printf', ['']],
+    ];
+    const got = await Promise.all(cmds.map(([f, a]) => batch(f, a)));
+    const want = await Promise.all(cmds.map(([f, a]) => single(f, a)));
+    assert.deepEqual(got, want);
+    assert.deepEqual(got[2], { stdout: 'out\n', stderr: 'err\n', code: 3, failure: null });
+    assert.equal(got[3]!.stdout, 'café C');
+    assert.equal(got[4]!.failure, 'ENOENT');
+  });
+
+  test(`batching exec (${how}): a batch that outlives its deadline is killed with its commands, which are timeouts; the others keep their answers; a call with its own kill signal runs alone`, async () => {
+    const batch = makeBatchingExec(spawn ? { spawn } : {});
+    const marker = join(tmpdir(), `netdx-batch-kill-${process.pid}`);
+    rmSync(marker, { force: true });
+    const t0 = Date.now();
+    const [a, b] = await Promise.all([batch('sh', ['-c', `sleep 0.6; echo late > ${marker}`], { timeoutMs: 300 }), batch('printf', ['x'], { timeoutMs: 300 })]);
+    assert.equal(a.failure, 'timeout');
+    assert.deepEqual(b, { stdout: 'x', stderr: '', code: 0, failure: null }, 'a command that finished before the deadline keeps its answer');
+    assert.ok(Date.now() - t0 < 3000, 'the batch ended at its deadline (the slow command being killed is shown below)');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(readdirSync(tmpdir()).includes(`netdx-batch-kill-${process.pid}`), false, 'the slow command was killed with the batch, not left running');
+    const c = await batch('printf', ['y'], { signal: new AbortController().signal, killSignal: 'SIGINT' });
+    assert.deepEqual(c, { stdout: 'y', stderr: '', code: 0, failure: null });
+  });
+}
 
 test('batching exec: the batch folder is removed once its answers are read', async () => {
   // A parent of its own: other tests' batches run at the same time in the system's temporary folder.

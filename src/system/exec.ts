@@ -116,7 +116,20 @@ const shQuote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
  * cannot run falls back to one spawn per command. `tmp`: where batch folders are made (the system's
  * temporary folder by default).
  */
-export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessEnv; tmp?: string } = {}): ExecFn {
+/**
+ * Starts a child in a process group of its own with its stdio on /dev/null: its pid and a promise
+ * that settles when it has exited; null when it cannot (node's spawn is used then). The raw-network
+ * addon gives one without a fork of this process (src/native/spawn.ts); the caller injects it.
+ */
+export type DetachedSpawn = (file: string, args: readonly string[], env: NodeJS.ProcessEnv) => { pid: number; exited: Promise<void> } | null;
+
+/** Node's spawn, detached (its own process group), output ignored. */
+function nodeSpawn(file: string, args: readonly string[], env: NodeJS.ProcessEnv): { pid: number | undefined; exited: Promise<boolean> } {
+  const child = spawn(file, [...args], { env, stdio: 'ignore', detached: true, windowsHide: true });
+  return { pid: child.pid, exited: new Promise((resolve) => (child.once('error', () => resolve(false)), child.once('exit', () => resolve(true)))) };
+}
+
+export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessEnv; tmp?: string; spawn?: DetachedSpawn } = {}): ExecFn {
   const te = toolEnv(options);
   const { env, installed } = te;
   const single = execWith(te);
@@ -159,12 +172,14 @@ export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessE
       }
     }
     // Its own process group: a batch past its deadline is killed with the commands it started.
-    const child = spawn('sh', ['-c', lines.join('\n')], { env, stdio: 'ignore', detached: true, windowsHide: true });
+    const script = ['-c', lines.join('\n')];
+    const fast = options.spawn?.('sh', script, env);
+    const child = fast ? { pid: fast.pid, exited: fast.exited.then(() => true) } : nodeSpawn('sh', script, env);
     let killed = false;
     const timer = setTimeout(() => {
       killed = true;
       try {
-        process.kill(-child.pid!, 'SIGKILL');
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {
         /* already gone */
       }
@@ -180,8 +195,7 @@ export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessE
         else void single(c.file, c.args, c.opts).then(c.resolve);
       });
     };
-    child.once('error', () => done(false));
-    child.once('exit', () => done(true));
+    void child.exited.then(done);
   };
   return (file, args, opts = {}) =>
     new Promise((resolve) => {
