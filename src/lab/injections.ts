@@ -42,13 +42,17 @@ export const STUCK_PORT = 7443;
 
 /**
  * A server process that stopped calling accept(): a listener on backlog.lab.test:7443 with a
- * backlog of 1 that never accepts (perl, part of every Debian base system). The first connects
- * complete into its queue; once the queue is full the kernel drops every new SYN.
+ * backlog of 1 (two places in its queue) that never accepts (perl, part of every Debian base
+ * system), and an earlier client still waiting in that queue, as the clients of a hung server do.
+ * The next connect completes into the last place; once the queue is full the kernel drops every
+ * new SYN. (The waiting client is a socket of the same process, so stopping it ends both.)
  */
 export async function stuckListener(lab: LabApi): Promise<void> {
   const addr = SERVICES.backlog.v4;
-  const script = `use Socket; socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!"; setsockopt($s, SOL_SOCKET, SO_REUSEADDR, 1); bind($s, sockaddr_in(${STUCK_PORT}, inet_aton("${addr}"))) or die "bind: $!"; listen($s, 1) or die "listen: $!"; sleep 3600 while 1;`;
-  await lab.background('srv', 'stuck-listener', ['perl', '-e', script], `ss -ltn | grep -q '${addr}:${STUCK_PORT} '`);
+  const listen = `use Socket; socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!"; setsockopt($s, SOL_SOCKET, SO_REUSEADDR, 1); bind($s, sockaddr_in(${STUCK_PORT}, inet_aton("${addr}"))) or die "bind: $!"; listen($s, 1) or die "listen: $!";`;
+  const waiting = `socket(my $c, PF_INET, SOCK_STREAM, 0) or die "socket: $!"; connect($c, sockaddr_in(${STUCK_PORT}, inet_aton("${addr}"))) or die "connect: $!";`;
+  const script = `${listen} ${waiting} sleep 3600 while 1;`;
+  await lab.background('srv', 'stuck-listener', ['perl', '-e', script], `ss -Htn state established 'dport = :${STUCK_PORT}' | grep -q .`);
 }
 
 /** The dns host's own address, where no dnsmasq listens: the hostile resolver's. */

@@ -154,6 +154,14 @@ test(
       const [word, pid, pgid] = readFileSync(out, 'utf8').trim().split(/\s+/);
       assert.deepEqual([word, Number(pid), Number(pgid)], ['hello', s.pid, s.pid]);
       assert.equal(spawnDetached('netdx-no-such-program', [], { PATH: '/usr/bin:/bin' }), null);
+      // The addon stops a watch whose handle is collected: a collection while the child runs must not lose its exit.
+      const slow = spawnDetached('sleep', ['0.3'], { PATH: '/usr/bin:/bin' });
+      assert.ok(slow);
+      const { setFlagsFromString } = await import('node:v8');
+      const { runInNewContext } = await import('node:vm');
+      setFlagsFromString('--expose-gc');
+      (runInNewContext('gc') as () => void)();
+      await slow.exited;
     } finally {
       clearInterval(keep);
       rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,13 @@
  * libuv (Linux >= 5.3), else by asking every 5 ms. For the snapshot's batch of commands
  * (src/system/exec.ts, `DetachedSpawn`).
  */
-import { loadAddon } from './addon.js';
+import { loadAddon, type WatchHandle } from './addon.js';
+
+/**
+ * The exit watches of running children. The addon stops a watch whose handle is garbage collected,
+ * and nothing else holds these handles (their callbacks live on the handles themselves).
+ */
+const watching = new Set<WatchHandle>();
 
 /** Starts `file` (looked up on env's PATH); null when the addon cannot (node's spawn then). */
 export function spawnDetached(file: string, args: readonly string[], env: NodeJS.ProcessEnv): { pid: number; exited: Promise<void> } | null {
@@ -38,10 +44,12 @@ export function spawnDetached(file: string, args: readonly string[], env: NodeJS
       try {
         const h = addon.watch(pidfd, addon.constants.UV_READABLE!, () => {
           if (!gone()) return;
+          watching.delete(h);
           addon.unwatch(h);
           addon.close(pidfd);
           resolve();
         });
+        watching.add(h);
         return;
       } catch {
         addon.close(pidfd); // no poll on it: ask instead

@@ -176,6 +176,7 @@ export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessE
     const fast = options.spawn?.('sh', script, env);
     const child = fast ? { pid: fast.pid, exited: fast.exited.then(() => true) } : nodeSpawn('sh', script, env);
     let killed = false;
+    let finished = false;
     const timer = setTimeout(() => {
       killed = true;
       try {
@@ -183,8 +184,12 @@ export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessE
       } catch {
         /* already gone */
       }
+      // Should its exit never be seen, the answers are read anyway a second later.
+      setTimeout(() => done(true), 1000).unref();
     }, timeout);
     const done = (ran: boolean): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       const results = calls.map((_, i) => (ran ? readBatchResult(dir, i) : null));
       rmSync(dir, { recursive: true, force: true });
