@@ -169,8 +169,17 @@ function nftJson(stdout: string): unknown {
 const NETLINK_PARTS: readonly SnapshotPart[] = ['links', 'routes', 'rules', 'neighbors'];
 type KernelJson = { links: unknown[] | null; routes: [unknown[], unknown[]] | null; rules: [unknown[], unknown[]] | null; neighbors: unknown[] | null };
 
-/** The parts netlink reads, as `ip -j` prints them; null for a part it could not read (then `ip` answers). */
-function kernelJson(nl: NetlinkFn, want: ReadonlySet<SnapshotPart>): KernelJson {
+type KernelParts = { [K in keyof KernelJson]: Promise<KernelJson[K]> };
+
+/** The next turn of the event loop: timers and sockets get their turn between two kernel reads. */
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * The parts netlink reads, as `ip -j` prints them; null for a part it could not read (then `ip`
+ * answers). Each part is read in a turn of the event loop of its own, after the walk's first
+ * packets: a probe's timers wait for one part (a few ms), not for all four.
+ */
+function kernelParts(nl: NetlinkFn, want: ReadonlySet<SnapshotPart>): KernelParts {
   const ok = <T>(f: () => T | string): T | null => {
     try {
       const v = f();
@@ -185,14 +194,24 @@ function kernelJson(nl: NetlinkFn, want: ReadonlySet<SnapshotPart>): KernelJson 
     const v6 = v4 && ok(() => f(6));
     return v4 && v6 ? [v4, v6] : null;
   };
-  const links = want.has('links') || want.has('routes') || want.has('neighbors') ? ok(() => linksJson(nl)) : null;
-  const name = links ? linkNames(links as Array<Record<string, unknown>>) : null;
-  return {
-    links: want.has('links') ? links : null,
-    routes: want.has('routes') && name ? both((f) => routesJson(nl, f, name)) : null,
-    rules: want.has('rules') ? both((f) => rulesJson(nl, f)) : null,
-    neighbors: want.has('neighbors') && name ? ok(() => neighborsJson(nl, name)) : null,
-  };
+  const none = Promise.resolve(null);
+  const needLinks = want.has('links') || want.has('routes') || want.has('neighbors');
+  const links = needLinks ? nextTurn().then(() => ok(() => linksJson(nl))) : none;
+  const name = links.then((l) => (l ? linkNames(l as Array<Record<string, unknown>>) : null));
+  // One after another, each in its own turn.
+  const routes = want.has('routes') ? name.then(async (n) => (await nextTurn(), n ? both((f) => routesJson(nl, f, n)) : null)) : none;
+  const rules = want.has('rules') ? routes.then(async () => (await nextTurn(), both((f) => rulesJson(nl, f)))) : none;
+  const neighbors = want.has('neighbors')
+    ? rules.then(async () => {
+        await nextTurn();
+        const n = await name;
+        return n ? ok(() => neighborsJson(nl, n)) : null;
+      })
+    : none;
+  // A bug thrown in one read reaches the caller through the parts it awaits; the links and names
+  // that only feed other parts must not also count as unhandled.
+  for (const p of [links, name, routes, rules, neighbors]) p.catch(() => undefined);
+  return { links: want.has('links') ? links : none, routes, rules, neighbors };
 }
 
 /** Collects the parts asked for (all by default); the others are marked 'not collected'. */
@@ -211,12 +230,12 @@ export async function collectSnapshot(opts: CollectOptions = {}, parts: readonly
     ufw: when('firewall', () => tool(c, 'ufw', ['status', 'verbose'], (s) => s)),
     ipset: when('firewall', () => tool(c, 'ipset', ['save'], (s) => s)),
   };
-  const kernel: Promise<KernelJson | null> = nl && NETLINK_PARTS.some((p) => want.has(p)) ? new Promise<void>((r) => setImmediate(r)).then(() => kernelJson(nl, want)) : Promise.resolve(null);
+  const kernel: KernelParts | null = nl && NETLINK_PARTS.some((p) => want.has(p)) ? kernelParts(nl, want) : null;
   const fromKernel = <T>(json: unknown, parse: (value: unknown) => T): Promise<Collected<T>> => Promise.resolve(parsed(() => parse(json)));
   /** The kernel first; a part it could not read is asked of `ip`. */
   const kernelOr = <T>(part: 'links' | 'routes' | 'rules' | 'neighbors', viaIp: () => Promise<Collected<T>>, parse: (value: unknown) => T): Promise<Collected<T>> =>
     when(part, async () => {
-      const json = (await kernel)?.[part];
+      const json = kernel ? await kernel[part] : null;
       return json ? fromKernel(json, parse) : viaIp();
     });
   const linksP = kernelOr(

@@ -104,3 +104,27 @@ test('collect: an iproute2 without -j reads nothing, the kernel everything; a pa
   assert.deepEqual(r.asked, ['ip -j neigh']);
   assert.ok((r.parts[3] as { ok: boolean }).ok);
 });
+
+test('collect: the kernel is read one part per turn of the event loop (a probe timer waits for one part, not for four)', async () => {
+  let turn = 0;
+  let running = true;
+  const tick = (): void => {
+    turn++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const at = new Map<number, number>();
+  const nl: NetlinkFn = (req) => {
+    const type = req.readUInt16LE(4);
+    if (!at.has(type)) at.set(type, turn);
+    return DONE;
+  };
+  const noIp: ExecFn = async () => ({ stdout: '', stderr: '', code: null, failure: 'ENOENT' });
+  await collectSnapshot({ exec: noIp, netlink: nl, ntp: false, env: {} }, PARTS);
+  running = false;
+  // RTM_GETLINK (18, with RTM_GETADDR 22), RTM_GETROUTE (26), RTM_GETRULE (34), RTM_GETNEIGH (30).
+  const turns = [18, 26, 34, 30].map((t) => at.get(t));
+  assert.ok(turns.every((t) => t !== undefined));
+  assert.equal(new Set(turns).size, 4, `turns ${turns.join(', ')}`);
+  assert.equal(at.get(22), at.get(18), 'a link and its addresses are read together');
+});
