@@ -9,9 +9,8 @@
  * raw-network module when it loads (IP_RECVERR: ICMP type, code, sender), and for an open port
  * watches that same connection for five of the kernel's RTTs (at least 50 ms). Without the module,
  * an ordinary socket connects and is watched for five of its own connect times, and the
- * namespace's ICMP counters read
- * around a refused connect tell a rejection from a RST (no sender or code then); what stays
- * ambiguous is reported as a 'check.unknown'.
+ * namespace's ICMP counters read around a refused connect tell a rejection from a RST (no sender
+ * or code then); what stays ambiguous is reported as a 'check.unknown'.
  */
 import { ipFamily } from '../model/prefix.js';
 import net from 'node:net';
