@@ -107,16 +107,6 @@ export const defaultExec: ExecFn = makeExec();
 const shQuote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
 
 /**
- * An ExecFn for many commands started together (the snapshot's collectors): the calls made in one
- * turn of the event loop run in one `sh`, in parallel, instead of one spawn each — node's spawn
- * forks the whole process on the main thread (~7 ms each on a small VM; ten collectors cost ~80 ms
- * there, one shell ~45 ms). Each command's stdout, stderr and exit code come back separately; a
- * command that outlives the longest deadline ends the batch: the shell and what it started are
- * killed, those still running are 'timeout', those done keep their answers. Any batch the shell
- * cannot run falls back to one spawn per command. `tmp`: where batch folders are made (the system's
- * temporary folder by default).
- */
-/**
  * Starts a child in a process group of its own with its stdio on /dev/null: its pid and a promise
  * that settles when it has exited; null when it cannot (node's spawn is used then). The raw-network
  * addon gives one without a fork of this process (src/native/spawn.ts); the caller injects it.
@@ -129,6 +119,16 @@ function nodeSpawn(file: string, args: readonly string[], env: NodeJS.ProcessEnv
   return { pid: child.pid, exited: new Promise((resolve) => (child.once('error', () => resolve(false)), child.once('exit', () => resolve(true)))) };
 }
 
+/**
+ * An ExecFn for many commands started together (the snapshot's collectors): the calls made in one
+ * turn of the event loop run in one `sh`, in parallel, instead of one spawn each — node's spawn
+ * forks the whole process on the main thread (~7 ms each on a small VM; ten collectors cost ~80 ms
+ * there, one shell ~45 ms). Each command's stdout, stderr and exit code come back separately; a
+ * command that outlives the longest deadline ends the batch: the shell and what it started are
+ * killed, those still running are 'timeout', those done keep their answers. Any batch the shell
+ * cannot run falls back to one spawn per command. `tmp`: where batch folders are made (the system's
+ * temporary folder by default). `spawn`: how the shell is started (node's spawn by default).
+ */
 export function makeBatchingExec(options: { path?: string; env?: NodeJS.ProcessEnv; tmp?: string; spawn?: DetachedSpawn } = {}): ExecFn {
   const te = toolEnv(options);
   const { env, installed } = te;
