@@ -25,8 +25,8 @@ import { exitCodeOf } from './diagnose.js';
 
 async function loadSnapshot(file: string | undefined, parts: Array<'links' | 'routes' | 'rules' | 'firewall' | 'sysctls'>): Promise<Snapshot> {
   if (file !== undefined) return readSnapshotFile(file);
-  const [{ collectSnapshot }, { routeNetlink }] = await Promise.all([import('../system/collect.js'), import('../native/addon.js')]);
-  return collectSnapshot({ netlink: routeNetlink() }, parts);
+  const [{ collectSnapshot }, { routeNetlink }, { liveExec }] = await Promise.all([import('../system/collect.js'), import('../native/addon.js'), import('../diagnose/live-exec.js')]);
+  return collectSnapshot({ netlink: routeNetlink(), exec: liveExec }, parts);
 }
 
 /** How a value is named in zh errors: options as they are, the positional destination as 目的地址. */

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { readError, usageError } from '../model/errors.js';
 import { ALL_PARTS, collectSnapshot, type SnapshotPart } from '../system/collect.js';
 import { routeNetlink } from '../native/addon.js';
+import { liveExec } from '../diagnose/live-exec.js';
 
 const ALIASES: Record<string, SnapshotPart> = { neigh: 'neighbors', neighbours: 'neighbors', addr: 'links', route: 'routes', rule: 'rules', sockets: 'listening', sysctl: 'sysctls' };
 
@@ -35,8 +36,8 @@ export function register(program: Command): void {
     .option('--lang <lang>', 'en | zh (default from LANG)')
     .action(async (o: { out?: string; only?: string; pretty?: boolean }) => {
       const parts = o.only === undefined ? ALL_PARTS : parseOnly(o.only);
-      // Links, routes, rules and neighbours read in-process (rtnetlink) where the addon can.
-      const snap = await collectSnapshot({ netlink: routeNetlink() }, parts);
+      // Links, routes, rules and neighbours read in-process (rtnetlink) where the addon can; the commands in one batch.
+      const snap = await collectSnapshot({ netlink: routeNetlink(), exec: liveExec }, parts);
       const text = `${JSON.stringify(snap, null, o.pretty ? 2 : undefined)}\n`;
       if (o.out === undefined) {
         process.stdout.write(text);

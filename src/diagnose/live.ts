@@ -1,6 +1,5 @@
 /** The real world behind EngineDeps: collectors, probes and analyzers. */
-import { makeBatchingExec, type ExecFn } from '../system/exec.js';
-import { spawnDetached } from '../native/spawn.js';
+import { liveExec } from './live-exec.js';
 import { readFile, stat } from 'node:fs/promises';
 import { collectListening, collectSnapshot, DIAGNOSE_PARTS } from '../system/collect.js';
 import { parseResolvConf } from '../system/parse/resolv.js';
@@ -16,13 +15,6 @@ import * as analyze from '../analyze/index.js';
 import type { EngineDeps } from './engine.js';
 import type { TunnelProbes } from './tunnel.js';
 import { execTool } from '../system/collect.js';
-
-/**
- * The commands a walk runs (the snapshot's firewall dumps and `wg show`, and `ip` where the kernel
- * cannot be asked): the calls of one event-loop turn in one shell, started by the addon's
- * posix_spawn where it can (no fork of this process on the main thread).
- */
-const liveExec: ExecFn = makeBatchingExec({ spawn: spawnDetached });
 
 /** A module loaded on first use. */
 const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
