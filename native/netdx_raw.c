@@ -429,6 +429,7 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
   if (argc < 3 || napi_get_value_string_utf8(env, argv[0], file, sizeof file, &flen) != napi_ok || flen == 0 || flen >= sizeof file - 1 ||
       get_string_array(env, argv[1], &args) != 0 || get_string_array(env, argv[2], &envp) != 0 || !args[0]) {
     free_string_array(args);
+    free_string_array(envp);
     napi_throw_type_error(env, NULL, "spawn(file, argv, env)");
     return NULL;
   }
@@ -437,35 +438,34 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
   sigset_t none, all;
   sigemptyset(&none);
   sigfillset(&all);
+  pid_t pid = 0;
   int r = posix_spawnattr_init(&attr);
-  if (r == 0) r = posix_spawn_file_actions_init(&fa);
   if (r == 0) {
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    for (int fd = 0; fd < 3; fd++) posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
-    pid_t pid = 0;
-    r = posix_spawnp(&pid, file, &fa, &attr, args, envp);
-    posix_spawn_file_actions_destroy(&fa);
+    r = posix_spawn_file_actions_init(&fa);
+    if (r == 0) {
+      posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+      posix_spawnattr_setpgroup(&attr, 0);
+      posix_spawnattr_setsigmask(&attr, &none);
+      posix_spawnattr_setsigdefault(&attr, &all);
+      for (int fd = 0; fd < 3; fd++) posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
+      r = posix_spawnp(&pid, file, &fa, &attr, args, envp);
+      posix_spawn_file_actions_destroy(&fa);
+    }
     posix_spawnattr_destroy(&attr);
-    free_string_array(args);
-    free_string_array(envp);
-    if (r != 0) return make_string(env, errno_name(r));
-    int pidfd = -1;
-#ifdef SYS_pidfd_open
-    pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (pidfd >= 0) fcntl(pidfd, F_SETFD, FD_CLOEXEC);
-#endif
-    napi_value out;
-    CHECK(napi_create_object(env, &out));
-    set_prop(env, out, "pid", make_int(env, pid));
-    set_prop(env, out, "pidfd", make_int(env, pidfd < 0 ? -1 : pidfd));
-    return out;
   }
   free_string_array(args);
   free_string_array(envp);
-  return make_string(env, errno_name(r));
+  if (r != 0) return make_string(env, errno_name(r));
+  int pidfd = -1;
+#ifdef SYS_pidfd_open
+  pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd >= 0) fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+#endif
+  napi_value out;
+  CHECK(napi_create_object(env, &out));
+  set_prop(env, out, "pid", make_int(env, pid));
+  set_prop(env, out, "pidfd", make_int(env, pidfd < 0 ? -1 : pidfd));
+  return out;
 }
 
 /* ── reap(pid) → null while it runs | { code, signal } once it has exited (waitpid WNOHANG) ── */
