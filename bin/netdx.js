@@ -1,14 +1,23 @@
 #!/usr/bin/env node
-// Entry point: runs the CLI bundle (dist/bundle/, made by `npm run build` / the prepare script
-// with esbuild) when it is at least as new as the last TypeScript build, the compiled dist/
-// otherwise — a bare `tsc` after the bundle was made must never run stale code.
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+// Entry point (CommonJS: bin/package.json says so; an ES module entry costs node 5–13 ms more to
+// start). It runs the CLI bundle (dist/bundle/, made by `npm run build` / the prepare script with
+// esbuild) when it is at least as new as the last TypeScript build, the compiled dist/ otherwise —
+// a bare `tsc` after the bundle was made must never run stale code.
+//
+// `netdx diagnose` takes a fast path (decision 069): dist/bundle/diagnose.cjs, one CommonJS file
+// holding only what a diagnosis loads, compiled through vm.Script with a V8 code cache kept beside
+// it. The first diagnosis after a build writes the cache; the next ones do not compile their code.
+'use strict';
+const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { debuglog } = require('node:util');
+const vm = require('node:vm');
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const dist = join(__dirname, '..', 'dist');
 const main = join(dist, 'cli', 'main.js');
 const bundle = join(dist, 'bundle', 'netdx.js');
+const fast = join(dist, 'bundle', 'diagnose.cjs');
 const mtime = (p) => {
   try {
     return statSync(p).mtimeMs;
@@ -17,10 +26,74 @@ const mtime = (p) => {
   }
 };
 const built = mtime(join(dist, '.tsbuildinfo'));
-const bundled = process.env.NETDX_NO_BUNDLE ? null : mtime(bundle);
-const entry = bundled !== null && (built === null || bundled >= built) ? bundle : main;
-if (entry === main && !existsSync(main)) {
-  process.stderr.write('netdx: dist/ is missing; run `npm ci` (or `npm run build`) in the netdx checkout first\n');
-  process.exit(3);
+/** The file's mtime when it may run (it exists and is not older than the last tsc build), else null. */
+const fresh = (p) => {
+  const m = process.env.NETDX_NO_BUNDLE ? null : mtime(p);
+  return m !== null && (built === null || m >= built) ? m : null;
+};
+
+/** The command word: the first argument that is neither an option nor --lang's value. */
+const command = (argv) => {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--lang') i++;
+    else if (!argv[i].startsWith('-')) return argv[i];
+  }
+  return null;
+};
+
+/**
+ * Compiles the diagnosis' CommonJS bundle with its code cache and runs it. The cache's name carries
+ * the bundle's mtime and node's version: V8 itself checks only the source's length, its own version
+ * and its flags, so a rebuilt bundle must never meet an old cache.
+ */
+async function runFast(file, stamp) {
+  const log = debuglog('netdx');
+  const cacheFile = `${file}.${Math.round(stamp)}-${process.version}.v8cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  // The build escapes every non-ASCII character (scripts/bundle.mjs): latin1 reads it as it is, without UTF-8 decoding.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'latin1')}\n})`, {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  log(`fast path: ${file}, compile cache ${cache}`);
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, require('node:module').createRequire(file), mod, file, dirname(file));
+  const code = await mod.exports.run(process.argv.slice(2));
+  // A run that printed a report (exit 0, 1 or 2) compiled the walk's code: that is the cache worth keeping.
+  if (cache !== 'used' && code <= 2) {
+    try {
+      const data = script.createCachedData();
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, data);
+      renameSync(tmp, cacheFile);
+      log(`fast path: compile cache written (${data.length} bytes)`);
+    } catch (err) {
+      // A read-only install only starts slower.
+      log(`fast path: compile cache not written: ${err.message}`);
+    }
+  }
+  mod.exports.exit(code);
 }
-await import(entry);
+
+function start() {
+  const stamp = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER && command(process.argv.slice(2)) === 'diagnose' ? fresh(fast) : null;
+  if (stamp !== null) return runFast(fast, stamp);
+  const entry = fresh(bundle) !== null ? bundle : main;
+  if (entry === main && !existsSync(main)) {
+    process.stderr.write('netdx: dist/ is missing; run `npm ci` (or `npm run build`) in the netdx checkout first\n');
+    process.exit(3);
+  }
+  return import(pathToFileURL(entry).href);
+}
+
+start().catch((err) => {
+  process.stderr.write(`netdx: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(3);
+});

@@ -1,0 +1,106 @@
+/**
+ * bin/netdx.js's fast path for `netdx diagnose` (decision 069), on a copy of the install: the
+ * CommonJS bundle runs, the first diagnosis writes its V8 code cache, the next ones use it, a bad or
+ * stale cache is never trusted, and every other command keeps to the ES module bundle. Only
+ * 127.0.0.1 is probed.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'netdx-fast-'));
+const BUNDLE = join(dir, 'dist', 'bundle');
+const server = net.createServer((s) => s.on('error', () => {}));
+let port = 0;
+
+before(async () => {
+  cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+  // The bundles without any cache the checkout's own runs wrote.
+  cpSync(join(ROOT, 'dist', 'bundle'), BUNDLE, { recursive: true, filter: (src) => !src.endsWith('.v8cache') });
+  symlinkSync(join(ROOT, 'dist', 'cli'), join(dir, 'dist', 'cli'));
+  symlinkSync(join(ROOT, 'build'), join(dir, 'build'));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  port = (server.address() as net.AddressInfo).port;
+});
+
+after(() => {
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(dir, 'bin', 'netdx.js'), ...args], { timeout: 20_000, env: { ...process.env, NO_COLOR: '1', NODE_DEBUG: 'netdx' } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** What the bin's debug log says about the fast path: the cache's state, and whether it wrote one. */
+function fastPath(stderr: string): { cache: string | null; written: boolean } {
+  return { cache: /fast path: .*compile cache (\w+)/.exec(stderr)?.[1] ?? null, written: /compile cache written/.test(stderr) };
+}
+
+const caches = (): string[] => readdirSync(BUNDLE).filter((f) => f.endsWith('.v8cache'));
+
+async function diagnose(extra: string[] = []): Promise<{ verdict: string; cache: string | null; written: boolean }> {
+  const r = await cli([...extra, 'diagnose', '--json', `127.0.0.1:${port}`]);
+  assert.ok(r.stdout.length > 0, `no report (exit ${r.code}, stderr: ${r.stderr})`);
+  return { verdict: (JSON.parse(r.stdout) as { verdict: string }).verdict, ...fastPath(r.stderr) };
+}
+
+test('the first diagnosis writes the code cache, the next one uses it, and both report the same', async () => {
+  const first = await diagnose();
+  assert.deepEqual(first, { verdict: 'ok', cache: 'none', written: true });
+  assert.equal(caches().length, 1);
+  assert.deepEqual(await diagnose(), { verdict: 'ok', cache: 'used', written: false });
+  // --lang before the command word: still a diagnosis, still the fast path.
+  assert.deepEqual(await diagnose(['--lang', 'zh']), { verdict: 'ok', cache: 'used', written: false });
+});
+
+test('a damaged cache is rejected and written again; a rebuilt bundle never meets the old cache', async () => {
+  await diagnose();
+  const [name] = caches();
+  assert.ok(name);
+  writeFileSync(join(BUNDLE, name), Buffer.alloc(4096, 0x5a));
+  assert.deepEqual(await diagnose(), { verdict: 'ok', cache: 'rejected', written: true });
+  assert.deepEqual(await diagnose(), { verdict: 'ok', cache: 'used', written: false });
+  // Same length, new build time: V8 alone would take the old cache (it checks only the source's length).
+  const later = new Date(Date.now() + 5000);
+  utimesSync(join(BUNDLE, 'diagnose.cjs'), later, later);
+  assert.deepEqual(await diagnose(), { verdict: 'ok', cache: 'none', written: true });
+});
+
+test('a usage error writes no cache; other commands run from the ES module bundle', async () => {
+  for (const f of caches()) rmSync(join(BUNDLE, f));
+  const bad = await cli(['diagnose', 'no such target!']);
+  assert.equal(bad.code, 64);
+  assert.deepEqual(fastPath(bad.stderr), { cache: 'none', written: false });
+  assert.deepEqual(caches(), []);
+  const faults = await cli(['faults', 'NET-001']);
+  assert.equal(faults.code, 0, faults.stderr);
+  assert.match(faults.stdout, /^NET-001 /);
+  assert.equal(fastPath(faults.stderr).cache, null);
+});
+
+test('NETDX_NO_BUNDLE and a TypeScript build newer than the bundle both leave the fast path', async () => {
+  const noBundle = await new Promise<string>((resolve) =>
+    execFile(process.execPath, [join(dir, 'bin', 'netdx.js'), 'diagnose', '--json', `127.0.0.1:${port}`], { env: { ...process.env, NODE_DEBUG: 'netdx', NETDX_NO_BUNDLE: '1' } }, (_e, _o, stderr) =>
+      resolve(stderr),
+    ),
+  );
+  assert.equal(fastPath(noBundle).cache, null);
+  writeFileSync(join(dir, 'dist', '.tsbuildinfo'), '{}');
+  const later = new Date(Date.now() + 60_000);
+  utimesSync(join(dir, 'dist', '.tsbuildinfo'), later, later);
+  const r = await diagnose();
+  assert.equal(r.verdict, 'ok');
+  assert.equal(r.cache, null);
+});
