@@ -9,6 +9,10 @@
  *
  *   - `node -e 0` beside them: what node itself costs here.
  *
+ * A diagnosis takes bin/netdx.js's fast path (decision 069). The first diagnosis after a build
+ * writes the V8 code cache: it is run first, untimed in the median, and reported as `firstDiagnose`
+ * with the state of the cache it found.
+ *
  * The CLI runs without NODE_EXTRA_CA_CERTS (node reads and parses that bundle before any of
  * netdx's code runs: 35–60 ms per start on the development VM, whose environment sets it);
  * `--keep-env` keeps the caller's environment as it is.
@@ -44,13 +48,13 @@ function teardown(): void {
 /** One command inside the client namespace under GNU time: wall ms, CPU s (user+sys), peak RSS KiB. */
 let cliEnv: NodeJS.ProcessEnv = process.env;
 
-function timed(args: string[]): Promise<{ ms: number; cpuS: number; rssKiB: number; stdout: string; code: number }> {
+function timed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ms: number; cpuS: number; rssKiB: number; stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    execFile('/usr/bin/time', ['-f', '@@%U %S %M', 'ip', 'netns', 'exec', NS.c, ...args], { timeout: 60_000, maxBuffer: 64 << 20, env: cliEnv }, (err, stdout, stderr) => {
+    execFile('/usr/bin/time', ['-f', '@@%U %S %M', 'ip', 'netns', 'exec', NS.c, ...args], { timeout: 60_000, maxBuffer: 64 << 20, env: { ...cliEnv, ...env } }, (err, stdout, stderr) => {
       const ms = performance.now() - t0;
       const m = /@@([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
-      resolve({ ms, cpuS: m ? Number(m[1]) + Number(m[2]) : NaN, rssKiB: m ? Number(m[3]) : NaN, stdout, code: err && typeof err.code === 'number' ? err.code : 0 });
+      resolve({ ms, cpuS: m ? Number(m[1]) + Number(m[2]) : NaN, rssKiB: m ? Number(m[3]) : NaN, stdout, stderr, code: err && typeof err.code === 'number' ? err.code : 0 });
     });
   });
 }
@@ -102,6 +106,8 @@ async function main(): Promise<void> {
     const bare: number[] = [];
     for (let i = 0; i < runs; i++) bare.push((await timed([process.execPath, '-e', '0'])).ms);
     for (let i = 0; i < runs; i++) version.push((await timed([process.execPath, BIN, '--version'])).ms);
+    const first = await timed([process.execPath, BIN, 'diagnose', '--json', `${addr(0)}:${PORT}`], { NODE_DEBUG: 'netdx' });
+    out.firstDiagnose = { ms: Math.round(first.ms), compileCache: /compile cache (\w+)/.exec(first.stderr)?.[1] ?? 'no fast path' };
     for (let i = 0; i < runs; i++) {
       const r = await timed([process.execPath, BIN, 'diagnose', '--json', `${addr(0)}:${PORT}`]);
       one.push(r.ms);
