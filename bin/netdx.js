@@ -8,7 +8,7 @@
 // holding only what a diagnosis loads, compiled through vm.Script with a V8 code cache kept beside
 // it. The first diagnosis after a build writes the cache; the next ones do not compile their code.
 'use strict';
-const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { debuglog } = require('node:util');
@@ -42,18 +42,46 @@ const command = (argv) => {
 };
 
 /**
- * Compiles the diagnosis' CommonJS bundle with its code cache and runs it. The cache's name carries
- * the bundle's mtime and node's version: V8 itself checks only the source's length, its own version
- * and its flags, so a rebuilt bundle must never meet an old cache.
+ * Where the code cache may be: beside the bundle (written by whoever may write the install, read by
+ * everyone), else in the user's own cache directory — never in a shared temporary directory, where
+ * another user could plant bytecode for root to run. The name carries the bundle's mtime and node's
+ * version: V8 itself checks only the source's length, its own version and its flags, so a rebuilt
+ * bundle must never meet an old cache.
  */
+function cachePaths(file, stamp) {
+  const name = `diagnose.cjs.${Math.round(stamp)}-${process.version}.v8cache`;
+  const home = process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache');
+  return [join(dirname(file), name), join(home, 'netdx', name)];
+}
+
+/** Writes the cache at the first place that takes it (a temporary file, then a rename): its path, or null. */
+function writeCache(paths, data, log) {
+  for (const p of paths) {
+    try {
+      mkdirSync(dirname(p), { recursive: true, mode: 0o700 });
+      const tmp = `${p}.${process.pid}.tmp`;
+      writeFileSync(tmp, data, { mode: 0o644 });
+      renameSync(tmp, p);
+      return p;
+    } catch (err) {
+      log(`fast path: compile cache not written to ${p}: ${err.message}`);
+    }
+  }
+  return null;
+}
+
+/** Compiles the diagnosis' CommonJS bundle with its code cache and runs it. */
 async function runFast(file, stamp) {
   const log = debuglog('netdx');
-  const cacheFile = `${file}.${Math.round(stamp)}-${process.version}.v8cache`;
+  const paths = cachePaths(file, stamp);
   let cachedData;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
+  for (const p of paths) {
+    try {
+      cachedData = readFileSync(p);
+      break;
+    } catch {
+      cachedData = undefined;
+    }
   }
   // The build escapes every non-ASCII character (scripts/bundle.mjs): latin1 reads it as it is, without UTF-8 decoding.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'latin1')}\n})`, {
@@ -68,16 +96,9 @@ async function runFast(file, stamp) {
   const code = await mod.exports.run(process.argv.slice(2));
   // A run that printed a report (exit 0, 1 or 2) compiled the walk's code: that is the cache worth keeping.
   if (cache !== 'used' && code <= 2) {
-    try {
-      const data = script.createCachedData();
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, data);
-      renameSync(tmp, cacheFile);
-      log(`fast path: compile cache written (${data.length} bytes)`);
-    } catch (err) {
-      // A read-only install only starts slower.
-      log(`fast path: compile cache not written: ${err.message}`);
-    }
+    const data = script.createCachedData();
+    const at = writeCache(paths, data, log);
+    if (at) log(`fast path: compile cache written to ${at} (${data.length} bytes)`);
   }
   mod.exports.exit(code);
 }

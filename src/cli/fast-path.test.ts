@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +88,35 @@ test('a usage error writes no cache; other commands run from the ES module bundl
   assert.equal(faults.code, 0, faults.stderr);
   assert.match(faults.stdout, /^NET-001 /);
   assert.equal(fastPath(faults.stderr).cache, null);
+});
+
+test("an install the user may not write: the cache goes to the user's own cache directory, and is used from there", async () => {
+  for (const f of caches()) rmSync(join(BUNDLE, f));
+  const home = join(dir, 'xdg');
+  mkdirSync(home);
+  // As root, the child runs as nobody (root writes anywhere); otherwise the bundle's folder is made read-only.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    chmodSync(dir, 0o755);
+    chownSync(home, 65534, 65534);
+  } else chmodSync(BUNDLE, 0o555);
+  const run = () =>
+    new Promise<{ verdict: string; cache: string | null; written: boolean }>((resolve) =>
+      execFile(
+        process.execPath,
+        [join(dir, 'bin', 'netdx.js'), 'diagnose', '--json', `127.0.0.1:${port}`],
+        { timeout: 20_000, ...(asRoot ? { uid: 65534, gid: 65534 } : {}), env: { ...process.env, NODE_DEBUG: 'netdx', XDG_CACHE_HOME: home } },
+        (_e, stdout, stderr) => resolve({ verdict: (JSON.parse(stdout) as { verdict: string }).verdict, ...fastPath(stderr) }),
+      ),
+    );
+  try {
+    assert.deepEqual(await run(), { verdict: 'ok', cache: 'none', written: true });
+    assert.deepEqual(caches(), []);
+    assert.equal(readdirSync(join(home, 'netdx')).filter((f) => f.endsWith('.v8cache')).length, 1);
+    assert.deepEqual(await run(), { verdict: 'ok', cache: 'used', written: false });
+  } finally {
+    if (!asRoot) chmodSync(BUNDLE, 0o755);
+  }
 });
 
 test('NETDX_NO_BUNDLE and a TypeScript build newer than the bundle both leave the fast path', async () => {
