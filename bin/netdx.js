@@ -8,8 +8,8 @@
 // holding only what a diagnosis loads, compiled through vm.Script with a V8 code cache kept beside
 // it. The first diagnosis after a build writes the cache; the next ones do not compile their code.
 'use strict';
-const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
-const { dirname, join } = require('node:path');
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { basename, dirname, join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { debuglog } = require('node:util');
 const vm = require('node:vm');
@@ -54,14 +54,18 @@ function cachePaths(file, stamp) {
   return [join(dirname(file), name), join(home, 'netdx', name)];
 }
 
-/** Writes the cache at the first place that takes it (a temporary file, then a rename): its path, or null. */
+/**
+ * Writes the cache at the first place that takes it (a temporary file, then a rename): its path, or
+ * null. In the user's directory, the caches of earlier builds go (a build empties dist/bundle itself).
+ */
 function writeCache(paths, data, log) {
-  for (const p of paths) {
+  for (const [i, p] of paths.entries()) {
     try {
       mkdirSync(dirname(p), { recursive: true, mode: 0o700 });
       const tmp = `${p}.${process.pid}.tmp`;
       writeFileSync(tmp, data, { mode: 0o644 });
       renameSync(tmp, p);
+      if (i > 0) for (const f of readdirSync(dirname(p))) if (/^diagnose\.cjs\..*\.v8cache$/.test(f) && f !== basename(p)) rmSync(join(dirname(p), f), { force: true });
       return p;
     } catch (err) {
       log(`fast path: compile cache not written to ${p}: ${err.message}`);

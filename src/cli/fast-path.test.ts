@@ -93,12 +93,15 @@ test('a usage error writes no cache; other commands run from the ES module bundl
 test("an install the user may not write: the cache goes to the user's own cache directory, and is used from there", async () => {
   for (const f of caches()) rmSync(join(BUNDLE, f));
   const home = join(dir, 'xdg');
-  mkdirSync(home);
+  mkdirSync(join(home, 'netdx'), { recursive: true });
+  // An earlier build's cache in the user's directory: the new one replaces it.
+  const stale = join(home, 'netdx', `diagnose.cjs.1700000000000-${process.version}.v8cache`);
+  writeFileSync(stale, 'old');
   // As root, the child runs as nobody (root writes anywhere); otherwise the bundle's folder is made read-only.
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     chmodSync(dir, 0o755);
-    chownSync(home, 65534, 65534);
+    for (const d of [home, join(home, 'netdx')]) chownSync(d, 65534, 65534);
   } else chmodSync(BUNDLE, 0o555);
   const run = () =>
     new Promise<{ verdict: string; cache: string | null; written: boolean }>((resolve) =>
@@ -112,7 +115,9 @@ test("an install the user may not write: the cache goes to the user's own cache 
   try {
     assert.deepEqual(await run(), { verdict: 'ok', cache: 'none', written: true });
     assert.deepEqual(caches(), []);
-    assert.equal(readdirSync(join(home, 'netdx')).filter((f) => f.endsWith('.v8cache')).length, 1);
+    const mine = readdirSync(join(home, 'netdx')).filter((f) => f.endsWith('.v8cache'));
+    assert.equal(mine.length, 1);
+    assert.notEqual(join(home, 'netdx', mine[0]!), stale);
     assert.deepEqual(await run(), { verdict: 'ok', cache: 'used', written: false });
   } finally {
     if (!asRoot) chmodSync(BUNDLE, 0o755);
