@@ -55,17 +55,23 @@ function cachePaths(file, stamp) {
 }
 
 /**
- * Writes the cache at the first place that takes it (a temporary file, then a rename): its path, or
- * null. In the user's directory, the caches of earlier builds go (a build empties dist/bundle itself).
+ * Writes the cache and the list of lazy probes it holds at the first place that takes them (each a
+ * temporary file, then a rename): the cache's path, or null. In the user's directory, the caches of
+ * earlier builds go (a build empties dist/bundle itself).
  */
-function writeCache(paths, data, log) {
+function writeCache(paths, data, parts, log) {
   for (const [i, p] of paths.entries()) {
     try {
       mkdirSync(dirname(p), { recursive: true, mode: 0o700 });
-      const tmp = `${p}.${process.pid}.tmp`;
-      writeFileSync(tmp, data, { mode: 0o644 });
-      renameSync(tmp, p);
-      if (i > 0) for (const f of readdirSync(dirname(p))) if (/^diagnose\.cjs\..*\.v8cache$/.test(f) && f !== basename(p)) rmSync(join(dirname(p), f), { force: true });
+      for (const [to, what] of [
+        [p, data],
+        [`${p}.parts`, parts],
+      ]) {
+        const tmp = `${to}.${process.pid}.tmp`;
+        writeFileSync(tmp, what, { mode: 0o644 });
+        renameSync(tmp, to);
+      }
+      if (i > 0) for (const f of readdirSync(dirname(p))) if (/^diagnose\.cjs\..*\.v8cache(\.parts)?$/.test(f) && !f.startsWith(basename(p))) rmSync(join(dirname(p), f), { force: true });
       return p;
     } catch (err) {
       log(`fast path: compile cache not written to ${p}: ${err.message}`);
@@ -74,35 +80,55 @@ function writeCache(paths, data, log) {
   return null;
 }
 
-/** Compiles the diagnosis' CommonJS bundle with its code cache and runs it. */
+/** The cache at the first of `paths` that has one, with the lazily loaded probes it holds. */
+function readCache(paths) {
+  for (const p of paths) {
+    try {
+      const data = readFileSync(p);
+      let parts = [];
+      try {
+        parts = JSON.parse(readFileSync(`${p}.parts`, 'utf8'));
+      } catch {
+        // No record: the next run that loads any lazy probe writes the cache again.
+      }
+      return { data, parts: Array.isArray(parts) ? parts : [] };
+    } catch {
+      // Not here: the next place.
+    }
+  }
+  return { data: undefined, parts: [] };
+}
+
+/**
+ * Compiles the diagnosis' CommonJS bundle with its code cache and runs it. After a run that printed
+ * a report (exit 0, 1 or 2), the cache is written when there was none, when V8 rejected it, or when
+ * the run loaded a probe the cache does not hold yet (a TLS target after a plain TCP one): a cache
+ * made after a run that used one holds both runs' code.
+ */
 async function runFast(file, stamp) {
   const log = debuglog('netdx');
   const paths = cachePaths(file, stamp);
-  let cachedData;
-  for (const p of paths) {
-    try {
-      cachedData = readFileSync(p);
-      break;
-    } catch {
-      cachedData = undefined;
-    }
-  }
+  const found = readCache(paths);
   // The build escapes every non-ASCII character (scripts/bundle.mjs): latin1 reads it as it is, without UTF-8 decoding.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'latin1')}\n})`, {
     filename: file,
-    cachedData,
+    cachedData: found.data,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  const cache = found.data === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
   log(`fast path: ${file}, compile cache ${cache}`);
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, require('node:module').createRequire(file), mod, file, dirname(file));
   const code = await mod.exports.run(process.argv.slice(2));
-  // A run that printed a report (exit 0, 1 or 2) compiled the walk's code: that is the cache worth keeping.
-  if (cache !== 'used' && code <= 2) {
-    const data = script.createCachedData();
-    const at = writeCache(paths, data, log);
-    if (at) log(`fast path: compile cache written to ${at} (${data.length} bytes)`);
+  if (code <= 2) {
+    const parts = await mod.exports.loadedParts();
+    const held = cache === 'used' ? found.parts : [];
+    if (cache !== 'used' || parts.some((p) => !held.includes(p))) {
+      const data = script.createCachedData();
+      const all = [...new Set([...held, ...parts])].sort();
+      const at = writeCache(paths, data, JSON.stringify(all), log);
+      if (at) log(`fast path: compile cache written to ${at} (${data.length} bytes; lazy probes: ${all.join(', ') || 'none'})`);
+    }
   }
   mod.exports.exit(code);
 }

@@ -7,8 +7,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import tls from 'node:tls';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,8 @@ const dir = mkdtempSync(join(tmpdir(), 'netdx-fast-'));
 const BUNDLE = join(dir, 'dist', 'bundle');
 const server = net.createServer((s) => s.on('error', () => {}));
 let port = 0;
+let tlsServer: tls.Server | null = null;
+let tlsPort = 0;
 
 before(async () => {
   cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
@@ -28,10 +31,21 @@ before(async () => {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   port = (server.address() as net.AddressInfo).port;
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '200', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert],
+    { stdio: 'ignore' },
+  );
+  tlsServer = tls.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (s) => s.on('error', () => {}));
+  await new Promise<void>((res) => tlsServer!.listen(0, '127.0.0.1', res));
+  tlsPort = (tlsServer.address() as net.AddressInfo).port;
 });
 
 after(() => {
   server.close();
+  tlsServer?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -50,8 +64,8 @@ function fastPath(stderr: string): { cache: string | null; written: boolean } {
 
 const caches = (): string[] => readdirSync(BUNDLE).filter((f) => f.endsWith('.v8cache'));
 
-async function diagnose(extra: string[] = []): Promise<{ verdict: string; cache: string | null; written: boolean }> {
-  const r = await cli([...extra, 'diagnose', '--json', `127.0.0.1:${port}`]);
+async function diagnose(lead: string[] = [], target = `127.0.0.1:${port}`, tail: string[] = []): Promise<{ verdict: string; cache: string | null; written: boolean }> {
+  const r = await cli([...lead, 'diagnose', '--json', target, ...tail]);
   assert.ok(r.stdout.length > 0, `no report (exit ${r.code}, stderr: ${r.stderr})`);
   return { verdict: (JSON.parse(r.stdout) as { verdict: string }).verdict, ...fastPath(r.stderr) };
 }
@@ -63,6 +77,16 @@ test('the first diagnosis writes the code cache, the next one uses it, and both 
   assert.deepEqual(await diagnose(), { verdict: 'ok', cache: 'used', written: false });
   // --lang before the command word: still a diagnosis, still the fast path.
   assert.deepEqual(await diagnose(['--lang', 'zh']), { verdict: 'ok', cache: 'used', written: false });
+});
+
+test('a run that loads a probe the cache does not hold yet (TLS after plain TCP) writes it again, once', async () => {
+  const ca = ['--ca', join(dir, 'cert.pem')];
+  assert.deepEqual(await diagnose([], `tls://127.0.0.1:${tlsPort}`, ca), { verdict: 'ok', cache: 'used', written: true });
+  const [name] = caches();
+  const parts = JSON.parse(readFileSync(join(BUNDLE, `${name!}.parts`), 'utf8')) as string[];
+  assert.ok(parts.includes('tls'), parts.join(' '));
+  assert.deepEqual(await diagnose([], `tls://127.0.0.1:${tlsPort}`, ca), { verdict: 'ok', cache: 'used', written: false });
+  assert.deepEqual(await diagnose(), { verdict: 'ok', cache: 'used', written: false });
 });
 
 test('a damaged cache is rejected and written again; a rebuilt bundle never meets the old cache', async () => {

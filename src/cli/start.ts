@@ -24,3 +24,8 @@ export function exit(code: number): void {
   process.exitCode = code;
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
+
+/** After a diagnosis: the lazily loaded probes it used (the fast path's code cache records which it holds, decision 069). */
+export async function loadedParts(): Promise<string[]> {
+  return (await import('../diagnose/live.js')).lazyLoaded();
+}

@@ -16,10 +16,15 @@ import type { EngineDeps } from './engine.js';
 import type { TunnelProbes } from './tunnel.js';
 import { execTool } from '../system/collect.js';
 
+const loaded = new Set<string>();
+
+/** The lazily loaded probes this process has loaded, by name: what the diagnosis' code cache should hold (decision 069). */
+export const lazyLoaded = (): string[] => [...loaded].sort();
+
 /** A module loaded on first use. */
-const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+const once = <T>(name: string, load: () => Promise<T>): (() => Promise<T>) => {
   let p: Promise<T> | undefined;
-  return () => (p ??= load());
+  return () => (p ??= (loaded.add(name), load()));
 };
 
 /**
@@ -29,17 +34,17 @@ const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
  * plain TCP diagnosis does not parse their code.
  */
 const lazy = {
-  dns: once(() => import('../probes/dns.js')),
-  tls: once(() => import('../probes/tls.js')),
-  tlsVersions: once(() => import('../probes/tls-versions.js')),
-  http: once(() => import('../probes/http.js')),
-  proxy: once(() => import('../probes/proxy.js')),
-  trace: once(() => import('../probes/trace.js')),
-  idle: once(() => import('../probes/idle.js')),
-  backlog: once(() => import('../probes/backlog.js')),
-  heartbeat: once(() => import('../probes/heartbeat.js')),
-  responder: once(() => import('../probes/responder.js')),
-  tunnel: once(async () => (await import('./tunnel-live.js')).liveTunnelProbes()),
+  dns: once('dns', () => import('../probes/dns.js')),
+  tls: once('tls', () => import('../probes/tls.js')),
+  tlsVersions: once('tlsVersions', () => import('../probes/tls-versions.js')),
+  http: once('http', () => import('../probes/http.js')),
+  proxy: once('proxy', () => import('../probes/proxy.js')),
+  trace: once('trace', () => import('../probes/trace.js')),
+  idle: once('idle', () => import('../probes/idle.js')),
+  backlog: once('backlog', () => import('../probes/backlog.js')),
+  heartbeat: once('heartbeat', () => import('../probes/heartbeat.js')),
+  responder: once('responder', () => import('../probes/responder.js')),
+  tunnel: once('tunnel', async () => (await import('./tunnel-live.js')).liveTunnelProbes()),
 };
 
 const lazyTunnelProbes: TunnelProbes = {
