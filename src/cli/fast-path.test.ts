@@ -35,7 +35,25 @@ before(async () => {
   const cert = join(dir, 'cert.pem');
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '200', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '200',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
     { stdio: 'ignore' },
   );
   tlsServer = tls.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (s) => s.on('error', () => {}));
@@ -146,6 +164,18 @@ test("an install the user may not write: the cache goes to the user's own cache 
   } finally {
     if (!asRoot) chmodSync(BUNDLE, 0o755);
   }
+});
+
+test('the report the fast path prints, in Chinese, reads as the unbundled one does (numbers aside)', async () => {
+  const text = (env: NodeJS.ProcessEnv) =>
+    new Promise<string>((resolve) =>
+      execFile(process.execPath, [join(dir, 'bin', 'netdx.js'), '--lang', 'zh', 'diagnose', `127.0.0.1:${port}`], { env: { ...process.env, NO_COLOR: '1', ...env } }, (_e, stdout) =>
+        resolve(stdout.replace(/ *\d+/g, ' N')),
+      ),
+    );
+  const [fastText, plain] = await Promise.all([text({}), text({ NETDX_NO_BUNDLE: '1' })]);
+  assert.match(fastText, /[\u4e00-\u9fff]/);
+  assert.equal(fastText, plain);
 });
 
 test('NETDX_NO_BUNDLE and a TypeScript build newer than the bundle both leave the fast path', async () => {
