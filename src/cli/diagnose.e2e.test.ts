@@ -6,11 +6,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import tls from 'node:tls';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { selfSigned } from './testing.js';
 import { ReportSchema, contractViolations, type Report } from '../model/report.js';
 
 const BIN = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
@@ -41,29 +42,7 @@ let ports: Record<string, number> = {};
 let closedPort = 0;
 
 before(async () => {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '30',
-      '-subj',
-      '/CN=srv.lab.test',
-      '-addext',
-      'subjectAltName=DNS:srv.lab.test,IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'k.pem'),
-      '-out',
-      join(dir, 'c.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSigned(dir, { cn: 'srv.lab.test', san: 'DNS:srv.lab.test,IP:127.0.0.1', days: 30, keyFile: 'k.pem', certFile: 'c.pem' });
   const key = readFileSync(join(dir, 'k.pem'));
   const cert = readFileSync(join(dir, 'c.pem'));
   writeFileSync(join(dir, 'not.pem'), 'not a certificate\n');

@@ -8,7 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import tls from 'node:tls';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { selfSigned } from './testing.js';
 import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,31 +32,7 @@ before(async () => {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   port = (server.address() as net.AddressInfo).port;
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '200',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  const { key, cert } = selfSigned(dir, { cn: '127.0.0.1', san: 'IP:127.0.0.1', days: 200 });
   tlsServer = tls.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (s) => s.on('error', () => {}));
   await new Promise<void>((res) => tlsServer!.listen(0, '127.0.0.1', res));
   tlsPort = (tlsServer.address() as net.AddressInfo).port;

@@ -18,6 +18,7 @@ import { createFleetServer, type FleetServer } from './server.js';
 import { loadTargets } from './targets.js';
 import { runAgent, type RunningAgent } from './agent.js';
 import { until } from '../monitor/testing.js';
+import { selfSigned } from '../cli/testing.js';
 import { PROTOCOL_VERSION, MAX_BODY_BYTES } from './protocol.js';
 import { freePort, postgresMissing, startPostgres } from './pg-testing.js';
 
@@ -239,33 +240,11 @@ async function scenario(engine: 'sqlite' | 'postgres'): Promise<void> {
 }
 
 test('netdx agent (the CLI) reaches an HTTPS server that its NODE_EXTRA_CA_CERTS trusts, and refuses one it does not', { timeout: 60_000 }, async () => {
-  const { execFileSync, spawn } = await import('node:child_process');
+  const { spawn } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const bin = fileURLToPath(new URL('../../bin/netdx.js', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'netdx-fleet-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '2',
-      '-subj',
-      '/CN=fleet',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSigned(dir, { cn: 'fleet', san: 'IP:127.0.0.1', days: 2 });
   const { readFileSync } = await import('node:fs');
   const store = new FleetStore(await openDb({ dir: join(dir, 'srv') }));
   const fleet = createFleetServer({
