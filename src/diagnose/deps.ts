@@ -27,7 +27,8 @@ export interface EngineDeps {
   routeLookup(dst: string | { destination: string; mark?: string }, ctx: ProbeContext): Promise<Obs>;
   gateway(q: { gateway: string; dev: string }, ctx: ProbeContext): Promise<Obs>;
   icmp(q: { address: string; count: number; mark?: number }, ctx: ProbeContext): Promise<Obs>;
-  tcp(q: { address: string; port: number; afterMs: number }, ctx: ProbeContext): Promise<Obs>;
+  /** `onAnswer`: told the connect's outcome as soon as it is known, before the after-connect watch (the flow spread starts then). */
+  tcp(q: { address: string; port: number; afterMs: number; onAnswer?: (outcome: string) => void }, ctx: ProbeContext): Promise<Obs>;
   tls(q: TlsQuery, ctx: ProbeContext): Promise<Obs>;
   tlsVersions(q: { address: string; port: number; sni: string | null; min: string; max: string }, ctx: ProbeContext): Promise<Obs>;
   http(q: { url: string; address: string; servername: string | null }, ctx: ProbeContext): Promise<Obs>;

@@ -363,6 +363,47 @@ test('a flow spread where some source ports answer and others are lost traces tw
   assert.equal(whole.calls.trace, undefined, 'every flow answered: nothing to trace');
 });
 
+test('the flow spread starts when the connect tells its answer, while the connection is still watched; not after a rejection', async () => {
+  const order: string[] = [];
+  const open = fakeDeps({
+    tcp: async (q) => {
+      q.onAnswer?.('open');
+      await new Promise((res) => setTimeout(res, 60));
+      order.push('tcp done');
+      return [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'open', ms: 1 })];
+    },
+    spread: async (q) => {
+      order.push('spread');
+      return [observation('tcp.spread', { address: q.address, port: q.port, method: 'raw', flows: [], answered: 0, lost: 0 })];
+    },
+  });
+  await diagnose(parseTarget('203.0.113.10:7000'), opts, open.deps);
+  assert.deepEqual(order, ['spread', 'tcp done']);
+  const rejected = fakeDeps({
+    tcp: async (q) => {
+      q.onAnswer?.('rejected');
+      return [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'rejected', ms: 1 })];
+    },
+  });
+  await diagnose(parseTarget('203.0.113.10:7000'), opts, rejected.deps);
+  assert.equal(rejected.calls.spread, undefined);
+  // A probe that does not tell (no onAnswer call): the spread waits for its observation.
+  order.length = 0;
+  const silent = fakeDeps({
+    tcp: async (q) => {
+      await new Promise((res) => setTimeout(res, 20));
+      order.push('tcp done');
+      return [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'open', ms: 1 })];
+    },
+    spread: async (q) => {
+      order.push('spread');
+      return [observation('tcp.spread', { address: q.address, port: q.port, method: 'raw', flows: [], answered: 0, lost: 0 })];
+    },
+  });
+  await diagnose(parseTarget('203.0.113.10:7000'), opts, silent.deps);
+  assert.deepEqual(order, ['tcp done', 'spread']);
+});
+
 test('an HTTP response that never comes (or a body that stops) over an open connection triggers the PMTU search', async () => {
   const timeout = fakeDeps({
     http: async (q) => [observation('http.response', { url: q.url, outcome: 'timeout', status: null, location: null, date: null, server: null, ms: 1500, error: 'no response within 1500 ms' })],

@@ -275,16 +275,20 @@ export async function observeNetwork(w: Walk, np: NetworkPlan, snapshotIn: Snaps
       const port = target.port;
       w.progress('transport', 'start');
       w.timer.start('transport');
+      let answered: (outcome: string | undefined) => void = () => {};
+      const answer = new Promise<string | undefined>((res) => (answered = res));
       tcpP = Promise.all(
         probeAddrs
           .filter((a) => !HARD_ROUTE_FAIL.has(routeOf(a)?.data.outcome ?? 'route'))
-          .map((a) => safe('transport', `tcp ${a}`, deps.tcp({ address: a, port, afterMs: b.afterConnect }, ctx(b.tcpConnect + b.afterConnect)))),
+          .map((a) => safe('transport', `tcp ${a}`, deps.tcp({ address: a, port, afterMs: b.afterConnect, ...(a === primaryAddr ? { onAnswer: answered } : {}) }, ctx(b.tcpConnect + b.afterConnect)))),
       ).then((r) => {
         w.timer.stop('transport');
         w.progress('transport', 'done');
         return r.flat();
       });
-      const sp = spreadAfterConnect(w, tcpP, primaryAddr, port, b);
+      // A probe that never says (a test double, a probe that threw): the connect's observation when it comes.
+      void tcpP.then((r) => answered(ofKind(r, 'tcp.connect').find((c) => c.data.address === primaryAddr)?.data.outcome));
+      const sp = spreadAfterConnect(w, answer, primaryAddr, port, b);
       if (sp) parallel.push(sp);
     }
   }
@@ -316,14 +320,14 @@ function withRouteExplained(o: Observation, snapshot: Snapshot, deps: EngineDeps
 const SPREAD_DELAY_MS = 100;
 
 /**
- * The flow spread starts once the connect has its answer (or after 100 ms): its SYNs must not
- * spend the target's ICMP error budget before the connect's own SYN is answered. A port that
- * answers with ICMP errors (rejected, unreachable) tells nothing more per flow: no spread.
+ * The flow spread starts once the connect has its answer (or after 100 ms), while the connection is
+ * still watched: its SYNs must not spend the target's ICMP error budget before the connect's own
+ * SYN is answered. A port that answers with ICMP errors (rejected, unreachable) tells nothing more
+ * per flow: no spread.
  */
-function spreadAfterConnect(w: Walk, tcpP: Promise<Obs>, addr: string, port: number, b: Budgets): Promise<Obs> | null {
+function spreadAfterConnect(w: Walk, connected: Promise<string | undefined>, addr: string, port: number, b: Budgets): Promise<Obs> | null {
   const spread = w.deps.spread;
   if (!spread) return null;
-  const connected = tcpP.then((r) => ofKind(r, 'tcp.connect').find((c) => c.data.address === addr)?.data.outcome);
   const started = Promise.race([connected, new Promise<undefined>((res) => setTimeout(() => res(undefined), SPREAD_DELAY_MS).unref())]);
   return started.then(async (outcome) => (outcome === 'rejected' || outcome === 'unreachable' ? [] : await safe('transport', 'flow spread', spread({ address: addr, port }, w.ctx(b.tcpConnect)))));
 }

@@ -58,6 +58,8 @@ export interface TcpConnectOptions {
   after?: AfterWatch;
   /** Ends the connect (as a timeout) and the watch (as quiet). */
   signal?: AbortSignal;
+  /** Told the connect's result as soon as it is known, before the watch (`after`) begins. */
+  onAnswer?: (r: NativeTcpResult) => void;
 }
 
 export interface NativeEchoResult {

@@ -260,6 +260,7 @@ export function watchConn(addon: RawAddon, conn: TcpConn, ms: number, maxBytes: 
 export async function tcpConnect(addon: RawAddon, o: TcpConnectOptions): Promise<NativeTcpResult> {
   const r = await tcpOpen(addon, o);
   const res: NativeTcpResult = { outcome: r.outcome, errno: r.errno, icmp: r.icmp, ms: r.ms, tcpInfo: r.tcpInfo };
+  o.onAnswer?.({ ...res });
   if (!r.conn) return res;
   if (!o.after) {
     r.conn.close();

@@ -99,6 +99,43 @@ test('tcpConnect with a watch: the same connection is watched (one accept): bann
   }
 });
 
+test('tcpConnect tells its answer (onAnswer) when the handshake is done, before the watch ends; a refusal too', { skip }, async () => {
+  const srv = await listen((s) => s.on('error', () => {}));
+  try {
+    let toldAt = 0;
+    let told: string | null = null;
+    const r = await n!.tcpConnect({
+      address: '127.0.0.1',
+      port: srv.port,
+      timeoutMs: 1000,
+      after: { minMs: 80, rtts: 5, maxMs: 2000, maxBytes: 4096 },
+      onAnswer: (a) => {
+        told = a.outcome;
+        toldAt = performance.now();
+      },
+    });
+    const doneAt = performance.now();
+    assert.equal(told, 'open');
+    assert.equal(r.after?.event, 'quiet');
+    // The answer came before the 80 ms watch, not with the result.
+    assert.ok(doneAt - toldAt >= 60, `told ${(doneAt - toldAt).toFixed(1)} ms before the result`);
+  } finally {
+    srv.close();
+  }
+  const closed = await listen(() => {});
+  closed.close();
+  const outcomes: string[] = [];
+  const refused = await n!.tcpConnect({
+    address: '127.0.0.1',
+    port: closed.port,
+    timeoutMs: 1000,
+    after: { minMs: 80, rtts: 5, maxMs: 2000, maxBytes: 4096 },
+    onAnswer: (a) => outcomes.push(a.outcome),
+  });
+  assert.equal(refused.outcome, 'refused');
+  assert.deepEqual(outcomes, ['refused']);
+});
+
 test('tcpConnect with a watch: a RST that came while this process was not scheduled is seen, not called quiet', { skip, timeout: 10_000 }, async () => {
   // The server lives in another process, so it resets while this one is busy.
   const { spawn } = await import('node:child_process');

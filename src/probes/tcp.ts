@@ -27,6 +27,8 @@ export interface TcpQuery {
   port: number;
   /** Longest wait after the handshake for the reset-after-connect check (0: none); the probe waits less on a fast path. */
   afterMs: number;
+  /** Told the connect's outcome as soon as it is known, before the after-connect watch. */
+  onAnswer?: (outcome: ConnectData['outcome']) => void;
 }
 
 /** Seams for tests: where the ICMP facts come from. */
@@ -191,6 +193,7 @@ async function nativeConnect(nat: NativeApi, q: TcpQuery, timeoutMs: number, ctx
       port: q.port,
       timeoutMs: Math.max(1, Math.round(timeoutMs)),
       ...(q.afterMs > 0 ? { after: { minMs: AFTER_MIN_MS, rtts: AFTER_RTTS, maxMs: q.afterMs, maxBytes: AFTER_MAX_BYTES } } : {}),
+      ...(q.onAnswer ? { onAnswer: (r: NativeTcpResult) => q.onAnswer?.(fromNativeResult(ipFamily(q.address) ?? 4, r).outcome) } : {}),
       signal: ctx.signal,
     });
   } catch (err) {
@@ -240,6 +243,7 @@ export async function run(q: TcpQuery, ctx: ProbeContext, deps: TcpDeps = DEFAUL
   } else if (r.outcome === 'unreachable' && r.errno === 'EHOSTUNREACH') {
     out.push(unknown('EHOSTUNREACH', 'the raw-network module is not available'));
   }
+  q.onAnswer?.(data.outcome);
   if (r.socket) {
     const a = await after(r.socket, q, r.ms, ctx);
     if (a) data.after = a;
