@@ -364,21 +364,27 @@ test('a flow spread where some source ports answer and others are lost traces tw
 });
 
 test('the flow spread starts when the connect tells its answer, while the connection is still watched; not after a rejection', async () => {
-  const order: string[] = [];
-  const open = fakeDeps({
-    tcp: async (q) => {
-      q.onAnswer?.('open');
-      await new Promise((res) => setTimeout(res, 60));
-      order.push('tcp done');
-      return [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'open', ms: 1 })];
-    },
-    spread: async (q) => {
-      order.push('spread');
-      return [observation('tcp.spread', { address: q.address, port: q.port, method: 'raw', flows: [], answered: 0, lost: 0 })];
-    },
-  });
-  await diagnose(parseTarget('203.0.113.10:7000'), opts, open.deps);
-  assert.deepEqual(order, ['spread', 'tcp done']);
+  /** Which of the connect's end and the spread's start came first, with a connect that tells (or not) its answer at once. */
+  const orderOf = async (tells: boolean): Promise<string[]> => {
+    const order: string[] = [];
+    const { deps } = fakeDeps({
+      tcp: async (q) => {
+        if (tells) q.onAnswer?.('open');
+        await new Promise((res) => setTimeout(res, 60));
+        order.push('tcp done');
+        return [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'open', ms: 1 })];
+      },
+      spread: async (q) => {
+        order.push('spread');
+        return [observation('tcp.spread', { address: q.address, port: q.port, method: 'raw', flows: [], answered: 0, lost: 0 })];
+      },
+    });
+    await diagnose(parseTarget('203.0.113.10:7000'), opts, deps);
+    return order;
+  };
+  assert.deepEqual(await orderOf(true), ['spread', 'tcp done']);
+  // A probe that does not tell (no onAnswer call): the spread waits for its observation.
+  assert.deepEqual(await orderOf(false), ['tcp done', 'spread']);
   const rejected = fakeDeps({
     tcp: async (q) => {
       q.onAnswer?.('rejected');
@@ -387,21 +393,6 @@ test('the flow spread starts when the connect tells its answer, while the connec
   });
   await diagnose(parseTarget('203.0.113.10:7000'), opts, rejected.deps);
   assert.equal(rejected.calls.spread, undefined);
-  // A probe that does not tell (no onAnswer call): the spread waits for its observation.
-  order.length = 0;
-  const silent = fakeDeps({
-    tcp: async (q) => {
-      await new Promise((res) => setTimeout(res, 20));
-      order.push('tcp done');
-      return [observation('tcp.connect', { address: q.address, port: q.port, family: 4, outcome: 'open', ms: 1 })];
-    },
-    spread: async (q) => {
-      order.push('spread');
-      return [observation('tcp.spread', { address: q.address, port: q.port, method: 'raw', flows: [], answered: 0, lost: 0 })];
-    },
-  });
-  await diagnose(parseTarget('203.0.113.10:7000'), opts, silent.deps);
-  assert.deepEqual(order, ['tcp done', 'spread']);
 });
 
 test('an HTTP response that never comes (or a body that stops) over an open connection triggers the PMTU search', async () => {
