@@ -80,23 +80,26 @@ function writeCache(paths, data, parts, log) {
   return null;
 }
 
-/** The cache at the first of `paths` that has one, with the lazily loaded probes it holds. */
+/** The cache at the first of `paths` that has one, and where it was. */
 function readCache(paths) {
-  for (const p of paths) {
+  for (const at of paths) {
     try {
-      const data = readFileSync(p);
-      let parts = [];
-      try {
-        parts = JSON.parse(readFileSync(`${p}.parts`, 'utf8'));
-      } catch {
-        // No record: the next run that loads any lazy probe writes the cache again.
-      }
-      return { data, parts: Array.isArray(parts) ? parts : [] };
+      return { data: readFileSync(at), at };
     } catch {
       // Not here: the next place.
     }
   }
-  return { data: undefined, parts: [] };
+  return { data: undefined, at: null };
+}
+
+/** The lazily loaded probes the cache at `at` holds (none when unrecorded: any lazy probe then writes it again). */
+function heldParts(at) {
+  try {
+    const parts = JSON.parse(readFileSync(`${at}.parts`, 'utf8'));
+    return Array.isArray(parts) ? parts : [];
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -122,7 +125,7 @@ async function runFast(file, stamp) {
   const code = await mod.exports.run(process.argv.slice(2));
   if (code <= 2) {
     const parts = await mod.exports.loadedParts();
-    const held = cache === 'used' ? found.parts : [];
+    const held = cache === 'used' ? heldParts(found.at) : [];
     if (cache !== 'used' || parts.some((p) => !held.includes(p))) {
       const data = script.createCachedData();
       const all = [...new Set([...held, ...parts])].sort();

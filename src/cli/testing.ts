@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /**
- * A self-signed P-256 certificate made by openssl in `dir`: `${name}key.pem` and `${name}cert.pem`
- * (`name` defaults to none), valid `days` days, for `cn` and the subjectAltName `san`.
+ * A self-signed P-256 certificate made by openssl in `dir` (`keyFile`, `certFile`: key.pem and
+ * cert.pem unless named), valid `days` days, for `cn` and the subjectAltName `san`.
  */
 export function selfSigned(dir: string, o: { cn: string; san: string; days: number; keyFile?: string; certFile?: string }): { key: string; cert: string } {
   const key = join(dir, o.keyFile ?? 'key.pem');

@@ -21,11 +21,14 @@ const loaded = new Set<string>();
 /** The lazily loaded probes this process has loaded, by name: what the diagnosis' code cache should hold (decision 069). */
 export const lazyLoaded = (): string[] => [...loaded].sort();
 
-/** A module loaded on first use. */
-const once = <T>(name: string, load: () => Promise<T>): (() => Promise<T>) => {
-  let p: Promise<T> | undefined;
-  return () => (p ??= (loaded.add(name), load()));
-};
+/** Each module loaded on first use, and recorded under its key when it is. */
+const onFirstUse = <T extends Record<string, () => Promise<unknown>>>(loaders: T): T =>
+  Object.fromEntries(
+    Object.entries(loaders).map(([name, load]) => {
+      let p: Promise<unknown> | undefined;
+      return [name, () => (p ??= (loaded.add(name), load()))];
+    }),
+  ) as T;
 
 /**
  * The probes every walk of an address needs (route, gateway, echo, connect, flow spread, PMTU) load
@@ -33,19 +36,19 @@ const once = <T>(name: string, load: () => Promise<T>): (() => Promise<T>) => {
  * backlog, heartbeat and responder tests, the tunnel probes) when a walk first asks for them: a
  * plain TCP diagnosis does not parse their code.
  */
-const lazy = {
-  dns: once('dns', () => import('../probes/dns.js')),
-  tls: once('tls', () => import('../probes/tls.js')),
-  tlsVersions: once('tlsVersions', () => import('../probes/tls-versions.js')),
-  http: once('http', () => import('../probes/http.js')),
-  proxy: once('proxy', () => import('../probes/proxy.js')),
-  trace: once('trace', () => import('../probes/trace.js')),
-  idle: once('idle', () => import('../probes/idle.js')),
-  backlog: once('backlog', () => import('../probes/backlog.js')),
-  heartbeat: once('heartbeat', () => import('../probes/heartbeat.js')),
-  responder: once('responder', () => import('../probes/responder.js')),
-  tunnel: once('tunnel', async () => (await import('./tunnel-live.js')).liveTunnelProbes()),
-};
+const lazy = onFirstUse({
+  dns: () => import('../probes/dns.js'),
+  tls: () => import('../probes/tls.js'),
+  tlsVersions: () => import('../probes/tls-versions.js'),
+  http: () => import('../probes/http.js'),
+  proxy: () => import('../probes/proxy.js'),
+  trace: () => import('../probes/trace.js'),
+  idle: () => import('../probes/idle.js'),
+  backlog: () => import('../probes/backlog.js'),
+  heartbeat: () => import('../probes/heartbeat.js'),
+  responder: () => import('../probes/responder.js'),
+  tunnel: async () => (await import('./tunnel-live.js')).liveTunnelProbes(),
+});
 
 const lazyTunnelProbes: TunnelProbes = {
   openvpnReset: async (q, ctx) => (await lazy.tunnel()).openvpnReset(q, ctx),

@@ -186,14 +186,14 @@ const AFTER_RTTS = 5;
  * The raw-network module's connect, bounded by the signal too (its own timeout is the budget). An
  * open connection is watched as it is (no second connection), for RTTs the kernel measured.
  */
-async function nativeConnect(nat: NativeApi, q: TcpQuery, timeoutMs: number, ctx: ProbeContext): Promise<NativeTcpResult | null> {
+async function nativeConnect(nat: NativeApi, q: TcpQuery, family: 4 | 6, timeoutMs: number, ctx: ProbeContext): Promise<NativeTcpResult | null> {
   try {
     return await nat.tcpConnect({
       address: q.address,
       port: q.port,
       timeoutMs: Math.max(1, Math.round(timeoutMs)),
       ...(q.afterMs > 0 ? { after: { minMs: AFTER_MIN_MS, rtts: AFTER_RTTS, maxMs: q.afterMs, maxBytes: AFTER_MAX_BYTES } } : {}),
-      ...(q.onAnswer ? { onAnswer: (r: NativeTcpResult) => q.onAnswer?.(fromNativeResult(ipFamily(q.address) ?? 4, r).outcome) } : {}),
+      ...(q.onAnswer ? { onAnswer: (r: NativeTcpResult) => q.onAnswer?.(fromNativeResult(family, r).outcome) } : {}),
       signal: ctx.signal,
     });
   } catch (err) {
@@ -223,7 +223,7 @@ export async function run(q: TcpQuery, ctx: ProbeContext, deps: TcpDeps = DEFAUL
   // The raw-network module first: the ICMP answer to the first SYN is the one a router's rate limit lets through.
   const nat = await deps.native();
   if (nat) {
-    const r = await nativeConnect(nat, q, ctx.budgetMs - q.afterMs - (performance.now() - t0), ctx);
+    const r = await nativeConnect(nat, q, family, ctx.budgetMs - q.afterMs - (performance.now() - t0), ctx);
     if (r) {
       // A RST that came before the handshake was seen is an ECONNRESET of the connect: outcome 'reset'.
       const data: ConnectData = { address: q.address, port: q.port, family, ms: round1(r.ms), ...fromNativeResult(family, r) };
